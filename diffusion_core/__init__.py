@@ -1,0 +1,6 @@
+"""diffusion_core: the math of score-based diffusion on Gaussian mixtures, without Streamlit."""
+from .sde import SDE, VESDE, VPSDE, reverse_drift
+from .mixture import GaussianMixture, PRESETS, preset
+from .score import exact_score, dsm_loss, loss_weight, sample_times, WEIGHTINGS
+from .sampling import SampleResult, sample, time_grid, METHODS, GRIDS
+from .metrics import sliced_w2, energy_distance, loglik_gap, logp_w1, mode_weights, wasserstein_1d
