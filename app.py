@@ -1,0 +1,40 @@
+"""Entry point: navigation over the pages, the shared sidebar, and the home page."""
+import streamlit as st
+
+from pages import common
+
+st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
+
+
+def home():
+    st.title("Diffusion models, hands on")
+    st.markdown(
+        "A diffusion model learns to **turn noise into data** by reversing a process that turns "
+        "data into noise. The forward process blurs a distribution p₀ with growing Gaussian noise; "
+        "the **score** ∇ₓ log pₜ(x) of every blurred version tells which way is more likely; "
+        "following it backwards in time, with the right amount of noise, walks samples from pure "
+        "noise back to the data.")
+    st.latex(r"\text{forward: } dx = g(t)\,dw \qquad "
+             r"\text{reverse: } dx = -g(t)^2\,\nabla_x \log p_t(x)\,dt + g(t)\,d\bar w")
+    st.markdown(
+        "**How to use it.** Pick a distribution, a device and a seed in the sidebar; they apply to "
+        "every page. Then walk through the pages in order:\n"
+        "1. **Forward diffusion**: how noise blurs data, with the noise growth λ as a slider.\n"
+        "2. **Score field**: the score of a 2D Gaussian mixture, split into its modes.\n"
+        "3. **Exact-score reversal**: the reverse SDE with the exact score turns noise into data.\n"
+        "4. **Train & sample**: learn the score by denoising, then sample with it.\n\n"
+        "*Reset to tutorial defaults* in the sidebar puts every setting back.")
+
+
+PAGES = [
+    st.Page(home, title="Home", icon="🏠", default=True),
+    st.Page("pages/1_forward.py", title="Forward diffusion", icon="🌫️", url_path="forward"),
+    st.Page("pages/2_score_field.py", title="Score field", icon="🧭", url_path="score"),
+    st.Page("pages/3_reversal.py", title="Exact-score reversal", icon="⏪", url_path="reversal"),
+    st.Page("pages/4_train.py", title="Train & sample", icon="🧠", url_path="train"),
+]
+
+common.keep_widget_state()
+nav = st.navigation(PAGES)
+common.sidebar()
+nav.run()

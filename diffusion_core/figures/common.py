@@ -1,0 +1,44 @@
+"""Shared pieces of the figure builders: colours, plot limits, density grids, figures."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..mixture import GaussianMixture
+
+PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f"]
+
+
+def mode_colors(k: int) -> list[str]:
+    """k distinct colours, cycling the palette."""
+    return [PALETTE[i % len(PALETTE)] for i in range(k)]
+
+
+def auto_limits(gmm: GaussianMixture, pad_std: float = 3.0, square: bool = True):
+    """Plot limits covering every component to mean +- pad_std * its largest std (2D: xlim, ylim)."""
+    std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt()
+    lo = (gmm.means - pad_std * std).min(0).values.tolist()
+    hi = (gmm.means + pad_std * std).max(0).values.tolist()
+    if square and gmm.dim == 2:
+        c = [(a + b) / 2 for a, b in zip(lo, hi)]
+        h = max(b - a for a, b in zip(lo, hi)) / 2
+        return (c[0] - h, c[0] + h), (c[1] - h, c[1] + h)
+    return tuple(zip(lo, hi))
+
+
+def density_grid(gmm: GaussianMixture, xlim, ylim, n: int = 120):
+    """xx, yy (n, n) and log p on that grid, as numpy arrays."""
+    xs = np.linspace(*xlim, n)
+    ys = np.linspace(*ylim, n)
+    xx, yy = np.meshgrid(xs, ys)
+    pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+    return xx, yy, gmm.log_prob(pts).reshape(n, n).numpy()
+
+
+def new_figure(width: float = 6.0, height: float = 6.0, ncols: int = 1):
+    """A matplotlib Figure (no pyplot state) and its axes."""
+    fig = Figure(figsize=(width * ncols, height), layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return fig, axes
