@@ -23,6 +23,9 @@ def home():
         "2. **Score field**: the score of a 2D Gaussian mixture, split into its modes.\n"
         "3. **Exact-score reversal**: the reverse SDE with the exact score turns noise into data.\n"
         "4. **Train & sample**: learn the score by denoising, then sample with it.\n\n"
+        "The **classroom lab** goes further: edit the distribution, race samplers against each "
+        "other, compute likelihoods, watch a network memorize its training set, and compare loss "
+        "weightings.\n\n"
         "*Reset to tutorial defaults* in the sidebar puts every setting back.")
 
 
@@ -33,8 +36,15 @@ PAGES = [
     st.Page("pages/3_reversal.py", title="Exact-score reversal", icon="⏪", url_path="reversal"),
     st.Page("pages/4_train.py", title="Train & sample", icon="🧠", url_path="train"),
 ]
+LAB = [
+    st.Page("pages/5_mixture_editor.py", title="Mixture editor", icon="✏️", url_path="editor"),
+    st.Page("pages/6_sampler_lab.py", title="Sampler lab", icon="⏱️", url_path="samplers"),
+    st.Page("pages/7_likelihood.py", title="Likelihood", icon="📈", url_path="likelihood"),
+    st.Page("pages/8_memorization.py", title="Memorization", icon="🧩", url_path="memorization"),
+    st.Page("pages/9_weighting_lab.py", title="Loss weighting lab", icon="⚖️", url_path="weighting"),
+]
 
 common.keep_widget_state()
-nav = st.navigation(PAGES)
+nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
 common.sidebar()
 nav.run()
