@@ -44,6 +44,13 @@ def keep_widget_state():
             st.session_state[k] = st.session_state[k]
 
 
+def init(key: str, default):
+    """Give a persisted widget its default once; create the widget with key=key and no value=
+    (Streamlit warns when both a default and a Session State value are given). Returns key."""
+    st.session_state.setdefault(key, default)
+    return key
+
+
 def mixture_choices() -> list[str]:
     """2D presets, plus the custom mixture when the editor has made one."""
     names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
@@ -73,8 +80,8 @@ def sidebar() -> Settings:
                      help="The 2D Gaussian mixture every page works on.")
         st.selectbox("Device", devices(), key=PERSIST_PREFIX + "device",
                      help="Where networks are trained and run.")
-        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED,
-                        step=1, key=PERSIST_PREFIX + "seed", help="Every random draw uses this seed.")
+        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1,
+                        key=init(PERSIST_PREFIX + "seed", DEFAULT_SEED), help="Every random draw uses this seed.")
         st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")
     return settings()
 
