@@ -1,12 +1,16 @@
 """Streamlit helpers shared by app.py and the pages: sidebar settings, the shared mixture, caching."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+import numpy as np
 import streamlit as st
 import torch
 
 import diffusion_core as dc
+from diffusion_core import settings_io as sio
 
 # Hash mixtures and SDEs by value so cached functions can take them as arguments.
 HASH_FUNCS = {dc.GaussianMixture: lambda g: g.key(), dc.VESDE: repr, dc.VPSDE: repr}
@@ -46,8 +50,15 @@ def keep_widget_state():
 
 def init(key: str, default):
     """Give a persisted widget its default once; create the widget with key=key and no value=
-    (Streamlit warns when both a default and a Session State value are given). Returns key."""
+    (Streamlit warns when both a default and a Session State value are given). Returns key.
+
+    On a session's first run a value for this key from the page's URL is taken instead of the
+    default when it passes its check; afterwards the value is mirrored into the URL (see share)."""
+    _DEFAULTS[key] = default
+    if key not in st.session_state:
+        _restore_pending(key)
     st.session_state.setdefault(key, default)
+    _sync_param(key)
     return key
 
 
@@ -71,10 +82,13 @@ def reset_to_defaults():
     """Forget every widget value and the custom mixture: all pages show the tutorial's settings."""
     for k in list(st.session_state.keys()):
         del st.session_state[k]
+    st.session_state[_STARTED] = True          # the URL's values are not restored again
+    st.query_params.clear()
 
 
 def sidebar() -> Settings:
-    """The shared sidebar: distribution, device, seed, reset."""
+    """The shared sidebar: distribution, device, seed, reset, and sharing (link, settings file)."""
+    _start_run()
     with st.sidebar:
         st.selectbox("Distribution p₀", mixture_choices(), key=PERSIST_PREFIX + "mixture",
                      help="The 2D Gaussian mixture every page works on.")
@@ -83,6 +97,9 @@ def sidebar() -> Settings:
         st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1,
                         key=init(PERSIST_PREFIX + "seed", DEFAULT_SEED), help="Every random draw uses this seed.")
         st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")
+        for k in (PERSIST_PREFIX + "mixture", PERSIST_PREFIX + "device"):
+            _sync_param(k)
+        _share_box()
     return settings()
 
 
@@ -95,3 +112,220 @@ def settings() -> Settings:
 def generator(offset: int = 0) -> torch.Generator:
     """A CPU generator seeded from the sidebar seed (+ offset for independent streams)."""
     return torch.Generator().manual_seed(settings().seed + offset)
+
+
+# ===================================================================================== sharing
+# Every persisted widget value ("w_*") that the sidebar and the current page use is mirrored into
+# the page's URL (?seed=7&memo_points=20, only values that differ from their defaults), and a
+# session's first run takes its values from the URL, each checked against diffusion_core's
+# settings schema: a teacher can send a link. All settings also go to and come from a JSON file.
+_STARTED = "_share_started"      # set once a session's first run has read the URL
+_PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
+_SLOT = "_share_link_slot"       # the sidebar element that shows the link to this page
+_IMPORT_MSG = "_share_import_msg"
+_UPLOAD = "_share_upload"
+_IGNORED_PARAMS = {"embed", "embed_options"}   # Streamlit's own
+_DEFAULTS: dict[str, object] = {}              # key -> default, as given to init()
+_SCALARS = (bool, int, float, str)
+
+
+def _schema() -> dict:
+    """The settings schema with the mixtures and devices this session can choose."""
+    names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
+    if "custom_mixture" in st.session_state:
+        names.append("custom")
+    schema = sio.with_choices(sio.SCHEMA, PERSIST_PREFIX + "mixture", names)
+    return sio.with_choices(schema, PERSIST_PREFIX + "device", devices())
+
+
+def _default(key: str):
+    return sio.SCHEMA[key].default if key in sio.SCHEMA else _DEFAULTS.get(key)
+
+
+def _shareable(key: str) -> bool:
+    """A key whose value a link or a file can carry back: one in the schema, or a persisted
+    widget with a true/false or text default (numbers need a known range)."""
+    if key in sio.SCHEMA:
+        return True
+    return key.startswith(PERSIST_PREFIX) and isinstance(_DEFAULTS.get(key), (bool, str))
+
+
+def _warn(msg: str):
+    st.toast(msg, icon="⚠️", duration="long")
+
+
+def _start_run():
+    """First run of a session: read the URL's values; later runs: name the ones nobody used."""
+    s = st.session_state
+    if _STARTED not in s:
+        s[_STARTED] = True
+        s[_PENDING] = {n: st.query_params.get(n) for n in st.query_params.keys()
+                       if n not in _IGNORED_PARAMS}
+        schema = _schema()
+        for name in list(s[_PENDING]):
+            key = sio.key_of(name)
+            if key in schema:
+                _restore_pending(key, schema)
+    elif s.get(_PENDING):
+        names = ", ".join(sorted(s[_PENDING]))
+        for name in s.pop(_PENDING):
+            st.query_params.pop(name, None)
+        _warn(f"Link parameter(s) {names} ignored: no such setting on this page.")
+    s[_SLOT] = None
+
+
+def _restore_pending(key: str, schema: dict | None = None):
+    """Give `key` its value from the URL when there is one and it passes the check."""
+    pending = st.session_state.get(_PENDING)
+    name = sio.short_name(key)
+    if not pending or name not in pending:
+        return
+    text = pending.pop(name)
+    schema = _schema() if schema is None else schema
+    field = schema.get(key)
+    if field is None:
+        default = _DEFAULTS.get(key)
+        if not isinstance(default, (bool, str)):
+            _warn(f"Link parameter {name} ignored: its allowed range is not known.")
+            st.query_params.pop(name, None)
+            return
+        field = sio.Field("bool" if isinstance(default, bool) else "str", default)
+    try:
+        st.session_state[key] = sio.parse_text(key, field, text)
+    except ValueError as e:
+        _warn(f"Link parameter ignored: {e}.")
+        st.query_params.pop(name, None)
+
+
+def _sync_param(key: str):
+    """Mirror one setting into the URL: its text when it differs from the default, else nothing."""
+    if not _shareable(key) or key not in st.session_state:
+        return
+    value, name = st.session_state[key], sio.short_name(key)
+    pending = st.session_state.get(_PENDING)
+    if pending and name in pending:          # not yet restored: leave the URL as it came
+        return
+    if not isinstance(value, _SCALARS) or value == _default(key):
+        if name in st.query_params:
+            del st.query_params[name]
+    else:
+        text = sio.encode_text(value)
+        if st.query_params.get(name) != text:
+            st.query_params[name] = text
+    _show_link()
+
+
+def _show_link():
+    """(Re)write the link to this page with its settings in the sidebar's share box."""
+    slot = st.session_state.get(_SLOT)
+    if slot is None:
+        return
+    params = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    base = st.context.url or ""
+    slot.code(base + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)
+
+
+def shareable_settings() -> dict:
+    """{key: value} of every persisted setting a link or file can carry (the whole session)."""
+    s = st.session_state
+    keys = set(sio.SCHEMA) | {k for k in s.keys() if isinstance(k, str) and _shareable(k)}
+    return {k: s[k] for k in sorted(keys) if k in s and isinstance(s[k], _SCALARS)}
+
+
+def settings_file() -> bytes:
+    """All settings (and the custom mixture, if any) as the JSON of diffusion_core.settings_io."""
+    return sio.settings_to_json(shareable_settings(), st.session_state.get("custom_mixture"))
+
+
+def _import_settings():
+    """on_change of the settings-file uploader: check the whole file, then apply all of it or none."""
+    s = st.session_state
+    f = s.get(_UPLOAD)
+    if f is None:
+        return
+    mixture_key = PERSIST_PREFIX + "mixture"
+    schema = _schema()
+    names = tuple(n for n in schema[mixture_key].choices if n != "custom") + ("custom",)
+    schema = sio.with_choices(schema, mixture_key, names)
+    refused = "settings file refused, nothing was changed: "
+    try:
+        values, mix, notes = sio.settings_from_json(f.getvalue(), schema)
+        if mix is not None:
+            try:
+                mix = dc.GaussianMixture.from_dict(mix)
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"{refused}custom_mixture: {e}") from None
+            if mix.dim != 2:
+                raise ValueError(f"{refused}custom_mixture must be 2D; got {mix.dim}D")
+        if values.get(mixture_key) == "custom" and mix is None and "custom_mixture" not in s:
+            raise ValueError(f"{refused}mixture is \"custom\" but the file has no custom_mixture")
+    except ValueError as e:
+        s[_IMPORT_MSG] = ("error", str(e))
+        return
+    if mix is not None:
+        s["custom_mixture"] = mix.to_dict()
+    for k, v in values.items():
+        s[k] = v
+    msg = f"Loaded {len(values)} setting(s) from {f.name}."
+    s[_IMPORT_MSG] = ("success", msg + (" " + "; ".join(notes) + "." if notes else ""))
+
+
+def _share_box():
+    """Sidebar: the link to these settings and the settings file (download and upload)."""
+    with st.expander("🔗 Share and save settings"):
+        st.caption("**Copy link to these settings**: the address bar always holds this page's "
+                   "settings; send the link below (copy button on its right) to open the page "
+                   "exactly as it is now.")
+        st.session_state[_SLOT] = st.empty()
+        _show_link()
+        st.download_button("Download settings (JSON)", data=settings_file(),
+                           file_name="diffusion-settings.json", mime="application/json",
+                           on_click="ignore", width="stretch", key="_share_download")
+        st.file_uploader("Load settings (JSON, at most 100 kB)", type=["json"], key=_UPLOAD,
+                         on_change=_import_settings, max_upload_size=1)
+        msg = st.session_state.pop(_IMPORT_MSG, None)
+        if msg is not None:
+            (st.success if msg[0] == "success" else st.error)(msg[1])
+
+
+# ===================================================================================== downloads
+def _as_array(array) -> np.ndarray:
+    if isinstance(array, torch.Tensor):
+        array = array.detach().cpu().numpy()
+    a = np.asarray(array, dtype=float)
+    return a[:, None] if a.ndim == 1 else a
+
+
+def csv_bytes(array, columns=None) -> bytes:
+    """An (N, d) array as CSV text with a header (x, y for 2D; x1..xd otherwise)."""
+    a = _as_array(array)
+    if a.ndim != 2:
+        raise ValueError(f"samples must be an (N, d) table; got shape {a.shape}")
+    d = a.shape[1]
+    columns = list(columns) if columns is not None else (["x", "y"] if d == 2 else
+                                                         ["x"] if d == 1 else [f"x{i + 1}" for i in range(d)])
+    buf = io.StringIO()
+    np.savetxt(buf, a, delimiter=",", header=",".join(columns), comments="", fmt="%.7g")
+    return buf.getvalue().encode("utf-8")
+
+
+def png_bytes(fig, dpi: int = 150) -> bytes:
+    """A matplotlib Figure as PNG bytes (fig.savefig into memory)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def download_csv(array, filename: str, label: str = "Download CSV", columns=None, key=None):
+    """A download button for samples (N, d) as CSV; the file is written when it is clicked."""
+    a = _as_array(array).copy()
+    return st.download_button(label, data=lambda: csv_bytes(a, columns), file_name=filename,
+                              mime="text/csv", on_click="ignore", key=key or f"_csv_{filename}",
+                              icon=":material/download:")
+
+
+def download_png(fig, filename: str, label: str = "Download PNG", dpi: int = 150, key=None):
+    """A download button for a matplotlib Figure as PNG; the image is rendered when clicked."""
+    return st.download_button(label, data=lambda: png_bytes(fig, dpi), file_name=filename,
+                              mime="image/png", on_click="ignore", key=key or f"_png_{filename}",
+                              icon=":material/download:")

@@ -1,0 +1,244 @@
+"""Settings of the dashboard as plain data: a schema of known keys, URL text and JSON files.
+
+A setting is identified by its Session State key ("w_seed", "w_memo_points", ...) and by a short
+name used in links and files: the key without its "w_" prefix ("seed", "memo_points"). Each known
+setting has a :class:`Field` (kind, default, range or choices) so that values arriving from a URL
+or an uploaded file are checked before they reach a widget: a wrong type or an out-of-range value
+is refused with a message that names the setting and the rule.
+
+File format (JSON, UTF-8, at most MAX_BYTES):
+
+    {"format": "diffusion-dashboard-settings", "version": 1,
+     "settings": {"seed": 7, "mixture": "ring8", ...},
+     "custom_mixture": {"means": ..., "covs": ..., "weights": ...}}     # optional
+"""
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["Field", "SCHEMA", "PREFIX", "FORMAT", "VERSION", "MAX_BYTES", "short_name", "key_of",
+           "parse_text", "check_value", "encode_text", "validate_settings", "settings_to_json",
+           "settings_from_json", "register", "with_choices"]
+
+PREFIX = "w_"
+FORMAT = "diffusion-dashboard-settings"
+VERSION = 1
+MAX_BYTES = 100_000
+KINDS = ("int", "float", "bool", "str")
+_MAX_STR = 200
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: kind "int" | "float" | "bool" | "str"; default; inclusive range lo..hi for
+    numbers; choices for strings (None: any string up to 200 characters); label for messages."""
+    kind: str
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple | None = None
+    label: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {self.kind!r}")
+        if self.choices is not None:
+            object.__setattr__(self, "choices", tuple(self.choices))
+
+    def rule(self) -> str:
+        """The rule a value must follow, in words."""
+        if self.kind == "bool":
+            return "must be true or false"
+        if self.kind == "str":
+            if self.choices is not None:
+                return "must be one of " + ", ".join(map(str, self.choices))
+            return f"must be text of at most {_MAX_STR} characters"
+        word = "an integer" if self.kind == "int" else "a number"
+        if self.lo is not None and self.hi is not None:
+            return f"must be {word} in {_num(self.lo)}..{_num(self.hi)}"
+        if self.lo is not None:
+            return f"must be {word} >= {_num(self.lo)}"
+        if self.hi is not None:
+            return f"must be {word} <= {_num(self.hi)}"
+        return f"must be {word}"
+
+
+def _num(v) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def short_name(key: str) -> str:
+    """"w_memo_points" -> "memo_points" (the name in links and files)."""
+    return key[len(PREFIX):] if key.startswith(PREFIX) else key
+
+
+def key_of(name: str) -> str:
+    """"memo_points" -> "w_memo_points"."""
+    return PREFIX + name
+
+
+# ------------------------------------------------------------------------------------- schema
+# The sidebar and the classroom-lab pages. Pages may add their own with register().
+SCHEMA: dict[str, Field] = {
+    "w_mixture": Field("str", "tutorial", label="Distribution p₀"),
+    "w_device": Field("str", "cpu", label="Device"),
+    "w_seed": Field("int", 2021, 0, 2 ** 31 - 1, label="Random seed"),
+    # page 8, memorization
+    "w_memo_points": Field("int", 10, 2, 50, label="Training points"),
+    "w_memo_steps": Field("int", 1500, 200, 4000, label="Training steps"),
+    "w_memo_width": Field("int", 128, 16, 256, label="Network width"),
+    "w_memo_radius": Field("float", 0.05, 0.005, 0.5, label="Memorization radius"),
+    "w_memo_samples": Field("int", 500, 100, 2000, label="Samples"),
+    # page 9, loss weighting lab
+    "w_weight_eps": Field("float", 1e-3, 1e-4, 0.1, label="eps (smallest training time)"),
+    "w_weight_stratified": Field("bool", True, label="Stratified t"),
+    "w_weight_steps": Field("int", 600, 100, 2000, label="Training steps"),
+    "w_weight_net": Field("str", "tutorial", choices=("tutorial", "preconditioned"), label="Network"),
+}
+
+
+def register(key: str, field: Field) -> None:
+    """Add (or replace) the schema entry of a persisted widget key."""
+    if not key.startswith(PREFIX):
+        raise ValueError(f"setting keys start with {PREFIX!r}; got {key!r}")
+    SCHEMA[key] = field
+
+
+def with_choices(schema: dict[str, Field], key: str, choices) -> dict[str, Field]:
+    """A copy of schema where `key` accepts exactly `choices` (for choices known at run time)."""
+    out = dict(schema)
+    if key in out:
+        out[key] = replace(out[key], choices=tuple(choices))
+    return out
+
+
+# ------------------------------------------------------------------------------------- values
+def _label(key: str, field: Field) -> str:
+    return f"{field.label} ({short_name(key)})" if field.label else short_name(key)
+
+
+def check_value(key: str, field: Field, value):
+    """value as the setting's Python type, or ValueError naming the setting and the rule.
+    Integers given as 3.0 are accepted; booleans are not numbers; numbers must be finite."""
+    bad = ValueError(f"{_label(key, field)} {field.rule()}; got {value!r}")
+    if field.kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if field.kind == "str":
+        if not isinstance(value, str) or len(value) > _MAX_STR:
+            raise bad
+        if field.choices is not None and value not in field.choices:
+            raise bad
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise bad
+    if field.kind == "int":
+        if isinstance(value, numbers.Integral):
+            value = int(value)
+        elif float(value).is_integer():
+            value = int(value)
+        else:
+            raise bad
+    else:
+        value = float(value)
+    if (field.lo is not None and value < field.lo) or (field.hi is not None and value > field.hi):
+        raise bad
+    return value
+
+
+def parse_text(key: str, field: Field, text: str):
+    """A URL parameter's text as the setting's value (then checked), or ValueError."""
+    text = str(text).strip()
+    value: Any = text
+    try:
+        if field.kind == "int":
+            value = int(text) if text.lstrip("+-").isdigit() else float(text)
+        elif field.kind == "float":
+            value = float(text)
+        elif field.kind == "bool":
+            low = text.lower()
+            value = True if low in ("true", "1", "yes", "on") else \
+                False if low in ("false", "0", "no", "off") else text
+    except ValueError:
+        value = text
+    return check_value(key, field, value)
+
+
+def encode_text(value) -> str:
+    """Short, readable text of a value for a URL: true/false, 0.05, 1500, ring8."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, ".10g")
+    return str(value)
+
+
+def validate_settings(raw: dict, schema: dict[str, Field] | None = None):
+    """Check a {short name: value} dict against schema. Returns (values {key: value}, errors,
+    unknown names): errors are messages for known settings with bad values."""
+    schema = SCHEMA if schema is None else schema
+    values, errors, unknown = {}, [], []
+    for name, v in raw.items():
+        key = key_of(str(name))
+        if key not in schema:
+            unknown.append(str(name))
+            continue
+        try:
+            values[key] = check_value(key, schema[key], v)
+        except ValueError as e:
+            errors.append(str(e))
+    return values, errors, unknown
+
+
+# ------------------------------------------------------------------------------------- files
+def settings_to_json(values: dict, custom_mixture: dict | None = None) -> bytes:
+    """The file of {key: value} settings (keys with or without the "w_" prefix)."""
+    blob = {"format": FORMAT, "version": VERSION,
+            "settings": {short_name(k): v for k, v in sorted(values.items())}}
+    if custom_mixture is not None:
+        blob["custom_mixture"] = custom_mixture
+    return json.dumps(blob, indent=1, allow_nan=False).encode("utf-8")
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def settings_from_json(data: bytes | str, schema: dict[str, Field] | None = None):
+    """Read a settings file. Returns (values {key: value}, custom_mixture dict or None, notes):
+    notes name settings this version does not know (they are skipped). Anything else wrong
+    (too big, not JSON, wrong format or version, a bad value) raises ValueError with every
+    problem named, so the caller can apply all of the file or none of it."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"settings file must be at most {MAX_BYTES // 1000} kB; got {len(data) / 1000:.0f} kB")
+    try:
+        blob = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
+    except UnicodeDecodeError:
+        raise ValueError("settings file must be UTF-8 text (a .json file)") from None
+    except (ValueError, RecursionError) as e:
+        raise ValueError(f"settings file is not valid JSON: {e}") from None
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise ValueError(f"not a settings file: it must be a JSON object with \"format\": \"{FORMAT}\"")
+    if blob.get("version") != VERSION:
+        raise ValueError(f"settings file version must be {VERSION}; got {blob.get('version')!r}")
+    extra = sorted(set(blob) - {"format", "version", "settings", "custom_mixture"})
+    if extra:
+        raise ValueError(f"settings file has unknown sections: {', '.join(extra)}")
+    raw = blob.get("settings", {})
+    if not isinstance(raw, dict):
+        raise ValueError("settings file: \"settings\" must be an object of name: value")
+    values, errors, unknown = validate_settings(raw, schema)
+    mix = blob.get("custom_mixture")
+    if mix is not None and not isinstance(mix, dict):
+        errors.append("custom_mixture must be an object with means, covs and weights")
+    if errors:
+        raise ValueError("settings file refused, nothing was changed: " + "; ".join(errors))
+    notes = [f"unknown setting {n!r} skipped" for n in unknown]
+    return values, mix, notes
