@@ -1,4 +1,165 @@
+"""Forward diffusion: noise blurs data into a Gaussian (the tutorial's Interactive Demo 1.1)."""
+import numpy as np
 import streamlit as st
+import torch
 
-st.title("1_forward")
-st.info("This page is being built.")
+import diffusion_core as dc
+from diffusion_core import forward as fwd
+from diffusion_core.figures import forward as ffig
+from diffusion_core.figures.common import mode_colors
+from pages import common
+
+P = common.PERSIST_PREFIX + "forward_"
+N_TIMES_1D = 100          # the tutorial's 100 times
+N_FRAMES_2D = 51          # t = 0, 0.02, ..., 1
+MAX_PATHS, MAX_POINTS = 500, 1000
+DEFAULT_VP = dict(beta_min=0.1, beta_max=20.0)
+BIMODAL = dc.PRESETS["bimodal 1D"]
+TWO_CLUSTERS = "two clusters"
+
+
+@common.cache_data
+def paths_1d(sde, n: int, seed: int):
+    """Paths of the 1D bimodal data and the exact p_t(x) on a (t, x) grid, as numpy arrays."""
+    times, paths, labels = fwd.forward_paths(BIMODAL, sde, n, N_TIMES_1D,
+                                             torch.Generator().manual_seed(seed))
+    lim = fwd.cloud_limit(BIMODAL, sde)
+    xs = torch.linspace(-lim, lim, 121, dtype=torch.float64)
+    dtimes = torch.linspace(0, 1, 51, dtype=torch.float64)
+    dens = fwd.marginal_log_density(BIMODAL, sde, dtimes, xs).exp()
+    return dict(times=times.numpy(), paths=paths[..., 0].numpy(), labels=labels.numpy(),
+                xs=xs.numpy(), dtimes=dtimes.numpy(), density=dens.numpy(), lim=lim)
+
+
+@common.cache_data
+def cloud_2d(gmm, sde, n: int, seed: int):
+    """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t and a fixed plot limit."""
+    times, paths, labels = fwd.forward_paths(gmm, sde, n, N_FRAMES_2D,
+                                             torch.Generator().manual_seed(seed + 1))
+    return dict(times=times.numpy(), paths=paths.numpy(), labels=labels.numpy(),
+                sigmas=sde.sigma(times).numpy(), lim=fwd.cloud_limit(gmm, sde))
+
+
+@common.cache_data(max_entries=8)
+def cloud_gif(gmm, sde, n: int, seed: int) -> bytes:
+    c = cloud_2d(gmm, sde, n, seed)
+    return ffig.cloud_gif(c["times"], c["paths"], c["labels"], mode_colors(gmm.n_components),
+                          c["lim"], c["sigmas"])
+
+
+@common.cache_data
+def schedule(sde):
+    return {k: v.numpy() for k, v in fwd.schedule(sde).items()}
+
+
+def mode_names(gmm):
+    return [f"mode {k + 1} at ({', '.join(f'{m:g}' for m in mu)})"
+            for k, mu in enumerate(np.round(gmm.means.numpy(), 2))]
+
+
+settings = common.settings()
+st.title("Forward diffusion: from data to noise")
+st.markdown(
+    "The forward process adds Gaussian noise to every data point, a little at every instant. "
+    "Its distribution p_t **blurs** from the data p₀ at t = 0 into a broad Gaussian at t = 1: "
+    "the starting point of generation, which runs this film backwards.")
+
+# ----------------------------------------------------------------------------- the process
+c_ctl, c_sched = st.columns([1, 1.35], gap="large")
+with c_ctl:
+    kind = st.radio("Forward process", ["VE", "VP"], horizontal=True, key=common.init(P + "kind", "VE"),
+                    format_func={"VE": "VE: dx = λᵗ dw  (the tutorial's)",
+                                 "VP": "VP: shrink and add noise"}.get)
+    if kind == "VE":
+        lam = st.slider("λ: noise growth rate, g(t) = λᵗ", 0.1, 50.0, step=0.1,
+                        key=common.init(P + "lam", 25.0),
+                        help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise.")
+        sde = dc.VESDE(lam)
+        st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
+    else:
+        b1, b2 = st.columns(2)
+        bmin = b1.number_input("β_min", min_value=0.0, max_value=20.0, step=0.1,
+                               key=common.init(P + "beta_min", DEFAULT_VP["beta_min"]))
+        bmax = b2.number_input("β_max", min_value=0.0, max_value=50.0, step=0.5,
+                               key=common.init(P + "beta_max", DEFAULT_VP["beta_max"]))
+        try:
+            sde = dc.VPSDE(bmin, bmax)
+        except ValueError:
+            st.error(f"β_max must be larger than β_min (got β_min = {bmin:g}, β_max = {bmax:g}). "
+                     f"Showing β_min = {DEFAULT_VP['beta_min']:g}, β_max = {DEFAULT_VP['beta_max']:g}.")
+            sde = dc.VPSDE(**DEFAULT_VP)
+        st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")
+        st.latex(r"\beta(t) = \beta_{\min} + t\,(\beta_{\max}-\beta_{\min})")
+    sigma1 = sde.prior_std()
+    st.metric("noise std at t = 1, σ₁", f"{sigma1:.3g}",
+              help="Generation starts from N(0, σ₁² I): σ₁ must dwarf the spread of the data.")
+with c_sched:
+    st.altair_chart(ffig.schedule_chart(schedule(sde), show_alpha=kind == "VP"), width="stretch")
+
+# ----------------------------------------------------------------------------- 1D
+st.subheader("1D: two bumps blur into one")
+c_plot, c_side = st.columns([3, 1], gap="medium")
+with c_side:
+    n_paths = st.slider("paths", 20, MAX_PATHS, step=10, key=common.init(P + "n_paths", 200))
+    show_density = st.checkbox("exact density p_t(x)", key=common.init(P + "density", True))
+    st.markdown(
+        "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
+        "Gaussian kicks, so paths from both modes **mix**: by t = 1 the mode a point started in "
+        "can no longer be told from where it is.\n\n"
+        "Try λ = 1 (σ_t² = t, noise barely spreads the modes), λ < 1, and λ = 50.")
+with c_plot:
+    d = paths_1d(sde, n_paths, settings.seed)
+    names = ["N(−5, 1)", "N(5, 1)"]
+    chart = ffig.paths_1d_chart(d["times"], d["paths"], d["labels"], names, mode_colors(2),
+                                d["density"] if show_density else None, d["dtimes"], d["xs"],
+                                ylim=(-d["lim"], d["lim"]))
+    st.altair_chart(chart, width="stretch")
+
+# ----------------------------------------------------------------------------- 2D
+st.subheader("2D: a point cloud spreading out")
+c_cloud, c_opts = st.columns([1.25, 1], gap="large")
+with c_opts:
+    source = st.radio("Starting cloud", [TWO_CLUSTERS, "sidebar"], key=common.init(P + "source", TWO_CLUSTERS),
+                      format_func={TWO_CLUSTERS: "the tutorial's two clusters at (±2, ±2)",
+                                   "sidebar": f"the sidebar distribution ({settings.mixture_name})"}.get)
+    n_points = st.slider("points", 50, MAX_POINTS, step=50, key=common.init(P + "n_points", 200))
+    gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else common.current_mixture()
+    st.markdown(
+        "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
+        "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
+        "The colours show where each point started: at t = 1 they are thoroughly mixed.")
+    st.download_button("⬇ Download as animated GIF", key=P + "gif",
+                        data=lambda: cloud_gif(gmm2, sde, n_points, settings.seed),
+                        file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
+                        on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
+with c_cloud:
+    c = cloud_2d(gmm2, sde, n_points, settings.seed)
+    names2 = mode_names(gmm2)
+    st.altair_chart(ffig.cloud_chart(c["times"], c["paths"], c["labels"], names2,
+                                     mode_colors(len(names2)), c["lim"], c["sigmas"]),
+                    width="content")
+
+# ----------------------------------------------------------------------------- formulas
+st.subheader("The formulas")
+f_ve, f_vp = st.columns(2, gap="large")
+with f_ve:
+    st.markdown("**VE (variance exploding)**: the tutorial's process")
+    st.latex(r"dx = g(t)\,dw,\qquad g(t) = \lambda^t")
+    st.latex(r"\sigma_t^2 = \int_0^t \lambda^{2s}\,ds = \frac{\lambda^{2t}-1}{2\ln\lambda}"
+             r"\quad\xrightarrow{\;\lambda\to1\;}\quad t")
+    st.latex(r"x_t \mid x_0 \sim \mathcal N(x_0,\ \sigma_t^2 I)")
+    st.markdown(
+        "The tutorial calls it \"VPSDE\", but it is a **VE** SDE: x₀ is never scaled down and "
+        "the variance grows without bound as λ grows (σ₁ ≈ λ / √(2 ln λ) for large λ). "
+        "Marginally p_t = p₀ ∗ N(0, σ_t² I): the data blurred by a Gaussian.")
+with f_vp:
+    st.markdown("**VP (variance preserving)**: shrink the signal while adding noise")
+    st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")
+    st.latex(r"\alpha_t = e^{-\frac12\int_0^t \beta(s)\,ds},\qquad \sigma_t^2 = 1-\alpha_t^2")
+    st.latex(r"x_t \mid x_0 \sim \mathcal N(\alpha_t x_0,\ \sigma_t^2 I)")
+    st.markdown(
+        "For data of unit variance the total variance stays about 1, and generation starts "
+        "from N(0, I) instead of a very wide Gaussian.")
+st.caption(
+    "Paths are simulated exactly, not by Euler steps: with r_t = σ_t / α_t, x_t / α_t is a "
+    "Brownian motion in the clock r_t², so x_{t_j}/α_{t_j} = x_{t_i}/α_{t_i} + √(r_{t_j}² − r_{t_i}²) z.")
