@@ -237,37 +237,42 @@ def settings_file() -> bytes:
     return sio.settings_to_json(shareable_settings(), st.session_state.get("custom_mixture"))
 
 
-def _import_settings():
-    """on_change of the settings-file uploader: check the whole file, then apply all of it or none."""
+def apply_settings_file(data: bytes, name: str = "the file") -> tuple[bool, str]:
+    """Check a whole settings file, then apply all of it (ok, message) or none of it."""
     s = st.session_state
-    f = s.get(_UPLOAD)
-    if f is None:
-        return
     mixture_key = PERSIST_PREFIX + "mixture"
     schema = _schema()
     names = tuple(n for n in schema[mixture_key].choices if n != "custom") + ("custom",)
     schema = sio.with_choices(schema, mixture_key, names)
-    refused = "settings file refused, nothing was changed: "
+    refused = "Settings file refused, nothing was changed: "
     try:
-        values, mix, notes = sio.settings_from_json(f.getvalue(), schema)
+        values, mix, notes = sio.settings_from_json(data, schema)
         if mix is not None:
             try:
                 mix = dc.GaussianMixture.from_dict(mix)
             except (ValueError, TypeError) as e:
-                raise ValueError(f"{refused}custom_mixture: {e}") from None
+                raise ValueError(f"custom_mixture: {e}") from None
             if mix.dim != 2:
-                raise ValueError(f"{refused}custom_mixture must be 2D; got {mix.dim}D")
+                raise ValueError(f"custom_mixture must be 2D; got {mix.dim}D")
         if values.get(mixture_key) == "custom" and mix is None and "custom_mixture" not in s:
-            raise ValueError(f"{refused}mixture is \"custom\" but the file has no custom_mixture")
+            raise ValueError("mixture is \"custom\" but the file has no custom_mixture")
     except ValueError as e:
-        s[_IMPORT_MSG] = ("error", str(e))
-        return
+        msg = str(e)
+        return False, msg[0].upper() + msg[1:] if "nothing was changed" in msg else refused + msg
     if mix is not None:
         s["custom_mixture"] = mix.to_dict()
     for k, v in values.items():
         s[k] = v
-    msg = f"Loaded {len(values)} setting(s) from {f.name}."
-    s[_IMPORT_MSG] = ("success", msg + (" " + "; ".join(notes) + "." if notes else ""))
+    msg = f"Loaded {len(values)} setting(s) from {name}."
+    return True, msg + (" " + "; ".join(notes) + "." if notes else "")
+
+
+def _import_settings():
+    """on_change of the settings-file uploader."""
+    f = st.session_state.get(_UPLOAD)
+    if f is not None:
+        ok, msg = apply_settings_file(f.getvalue(), f.name)
+        st.session_state[_IMPORT_MSG] = ("success" if ok else "error", msg)
 
 
 def _share_box():

@@ -1,0 +1,226 @@
+"""Sharing settings: the URL round trip, the settings file, and the download helpers."""
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from diffusion_core import settings_io as sio
+from pages import common
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _qp(at) -> dict:
+    """The app's query parameters as {name: last value}."""
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def _toasts(at) -> str:
+    return " | ".join(t.value for t in at.toast)
+
+
+def test_url_values_restore_the_sidebar():
+    at = _app(seed="7", mixture="ring8")
+    assert not at.exception
+    assert at.number_input(key="w_seed").value == 7
+    assert at.selectbox(key="w_mixture").value == "ring8"
+    assert not _toasts(at)
+    link = at.sidebar.code[0].value
+    assert "seed=7" in link and "mixture=ring8" in link
+
+
+@pytest.mark.parametrize("params,words", [
+    ({"seed": "abc"}, "Random seed (seed) must be an integer"),
+    ({"seed": "-3"}, "Random seed (seed)"),
+    ({"seed": "1e99"}, "Random seed (seed)"),
+    ({"mixture": "nope"}, "Distribution p₀ (mixture) must be one of tutorial"),
+    ({"mixture": "custom"}, "Distribution p₀ (mixture)"),       # no custom mixture in this session
+    ({"device": "cuda:99"}, "Device (device) must be one of cpu"),
+])
+def test_bad_url_values_are_ignored_with_a_notice(params, words):
+    at = _app(**params)
+    assert not at.exception
+    assert words in _toasts(at)
+    assert at.number_input(key="w_seed").value == common.DEFAULT_SEED
+    assert at.selectbox(key="w_mixture").value == "tutorial"
+    assert at.selectbox(key="w_device").value == "cpu"
+    for name in params:
+        assert name not in at.query_params           # the bad value left the address bar
+
+
+def test_bad_and_good_values_together():
+    at = _app(seed="12", mixture="grid 9x9")
+    assert not at.exception
+    assert at.number_input(key="w_seed").value == 12
+    assert at.selectbox(key="w_mixture").value == "tutorial"
+    assert "mixture" in _toasts(at)
+
+
+def test_unknown_url_parameter_is_reported_and_dropped():
+    at = _app(bogus="1", seed="5")
+    assert not at.exception
+    at.number_input(key="w_seed").set_value(6).run()
+    assert not at.exception
+    assert "bogus" in _toasts(at)
+    assert "bogus" not in at.query_params
+    assert _qp(at)["seed"] == "6"
+
+
+def test_widget_changes_go_to_the_url_and_defaults_leave_it():
+    at = _app()
+    assert "seed" not in at.query_params and "mixture" not in at.query_params
+    at.number_input(key="w_seed").set_value(123).run()
+    at.selectbox(key="w_mixture").set_value("moons").run()
+    assert not at.exception
+    qp = _qp(at)
+    assert qp["seed"] == "123" and qp["mixture"] == "moons"
+    assert "seed=123" in at.sidebar.code[0].value
+    at.number_input(key="w_seed").set_value(common.DEFAULT_SEED).run()
+    assert "seed" not in at.query_params
+    assert "seed=" not in at.sidebar.code[0].value
+
+
+def test_url_round_trip_into_a_new_session():
+    at = _app()
+    at.number_input(key="w_seed").set_value(31).run()
+    at.selectbox(key="w_mixture").set_value("cross").run()
+    fresh = _app(**_qp(at))
+    assert not fresh.exception and not _toasts(fresh)
+    assert fresh.number_input(key="w_seed").value == 31
+    assert fresh.selectbox(key="w_mixture").value == "cross"
+
+
+def test_reset_clears_the_url():
+    at = _app(seed="8")
+    reset = [b for b in at.sidebar.button if b.label.startswith("Reset")][0]
+    reset.click().run()
+    assert not at.exception
+    assert at.number_input(key="w_seed").value == common.DEFAULT_SEED
+    assert "seed" not in at.query_params
+
+
+# ------------------------------------------------------------------------------- settings file
+def _file_script():
+    import json as _json
+
+    import streamlit as st
+    from pages import common as c
+
+    c.keep_widget_state()
+    data = st.session_state.pop("test_file", None)
+    if data is not None:             # as the uploader's on_change does: before any widget
+        st.session_state["test_result"] = c.apply_settings_file(data, "test.json")
+    c.sidebar()
+    st.session_state["test_export"] = _json.loads(c.settings_file())
+
+
+def _file_app():
+    return AppTest.from_function(_file_script, default_timeout=60).run()
+
+
+def _settings(**values):
+    return json.dumps({"format": sio.FORMAT, "version": 1, "settings": values}).encode()
+
+
+def test_settings_file_export_holds_the_current_values():
+    at = _file_app()
+    at.number_input(key="w_seed").set_value(77).run()
+    blob = at.session_state["test_export"]
+    assert blob["format"] == sio.FORMAT
+    assert blob["settings"]["seed"] == 77 and blob["settings"]["mixture"] == "tutorial"
+
+
+def test_settings_file_import_applies_everything():
+    at = _file_app()
+    at.session_state["test_file"] = _settings(seed=5, mixture="ring8", memo_points=20)
+    at.run()
+    assert not at.exception
+    ok, msg = at.session_state["test_result"]
+    assert ok, msg
+    assert at.number_input(key="w_seed").value == 5
+    assert at.selectbox(key="w_mixture").value == "ring8"
+    assert at.session_state["w_memo_points"] == 20
+
+
+def test_settings_file_with_a_custom_mixture():
+    at = _file_app()
+    mix = {"means": [[0.0, 0.0], [3.0, 0.0]], "covs": [[[1.0, 0.0], [0.0, 1.0]]] * 2, "weights": [1, 3]}
+    data = json.dumps({"format": sio.FORMAT, "version": 1, "settings": {"mixture": "custom"},
+                       "custom_mixture": mix}).encode()
+    at.session_state["test_file"] = data
+    at.run()
+    assert not at.exception and at.session_state["test_result"][0]
+    assert at.selectbox(key="w_mixture").value == "custom"
+    assert at.session_state["custom_mixture"]["weights"] == pytest.approx([0.25, 0.75])
+
+
+@pytest.mark.parametrize("data,words", [
+    (_settings(seed=5, mixture="nowhere"), "Distribution p₀ (mixture) must be one of"),
+    (_settings(seed=-1), "Random seed (seed) must be an integer"),
+    (_settings(mixture="custom"), "no custom_mixture"),
+    (json.dumps({"format": sio.FORMAT, "version": 1, "settings": {"seed": 4},
+                 "custom_mixture": {"means": [[0, 0]], "covs": [[[1, 2], [2, 1]]]}}).encode(),
+     "positive definite"),
+    (b"\x89PNG\r\n", "UTF-8"),
+    (b"{" * 200_000, "at most 100 kB"),
+])
+def test_bad_settings_file_changes_nothing(data, words):
+    at = _file_app()
+    at.number_input(key="w_seed").set_value(11).run()
+    at.session_state["test_file"] = data
+    at.run()
+    assert not at.exception
+    ok, msg = at.session_state["test_result"]
+    assert not ok and words in msg and msg.startswith("Settings file refused, nothing was changed")
+    assert at.number_input(key="w_seed").value == 11
+    assert at.selectbox(key="w_mixture").value == "tutorial"
+
+
+# ------------------------------------------------------------------------------- downloads
+def test_csv_bytes():
+    x = torch.tensor([[1.0, -2.5], [0.125, 3.0]])
+    text = common.csv_bytes(x).decode()
+    lines = text.strip().splitlines()
+    assert lines[0] == "x,y"
+    back = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
+    np.testing.assert_allclose(back, x.numpy())
+    assert common.csv_bytes(np.zeros((3, 3))).decode().splitlines()[0] == "x1,x2,x3"
+    assert common.csv_bytes(np.arange(3.0)).decode().splitlines()[0] == "x"
+    with pytest.raises(ValueError):
+        common.csv_bytes(np.zeros((2, 2, 2)))
+
+
+def test_png_bytes():
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    img = Image.open(io.BytesIO(common.png_bytes(fig, dpi=100)))
+    assert img.format == "PNG" and img.size[0] > 50
+
+
+def test_download_helpers_render():
+    def script():
+        import numpy as np
+        from matplotlib.figure import Figure
+        from pages import common as c
+        fig = Figure()
+        fig.add_subplot().plot([0, 1])
+        c.download_csv(np.zeros((4, 2)), "samples.csv", "Samples (CSV)")
+        c.download_png(fig, "figure.png", "Figure (PNG)")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Samples (CSV)", "Figure (PNG)"]
