@@ -1,0 +1,319 @@
+"""Run the dashboard as a real server for the browser, load and soak tests (and benchmarks/).
+
+    with AppServer() as srv:            # `streamlit run app.py --server.headless true` on a free
+        srv.base                        # loopback port, up once /_stcore/health answers "ok"
+        srv.training_runs()             # trainings the server process has run so far
+        srv.rss()                       # resident memory of the server process, bytes
+        run_page(srv.base, "train")     # one websocket-level session that runs one page
+
+Counting trainings: the server is started through a small launcher that wraps
+`diffusion_core.train_score_model` (and `diffusion_core.training.train_score_model`) before
+Streamlit imports any page, and appends one line per call to the file named by
+DIFFUSION_TRAIN_CALLS. The server also gets DIFFUSION_TRAIN_LOG=<file>: an app that appends one
+line per training run there is counted as well (`app_training_log()`).
+
+Chromium: `launch_chromium(playwright)` uses Debian's /usr/bin/chromium (or $CHROMIUM_PATH) and
+raises when it is missing: a missing browser fails the tests that need it.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+
+# Runs in the server process before Streamlit starts: count calls of the training entry point.
+_LAUNCHER = r"""
+import functools, os, sys, threading, time
+log = os.environ.get("DIFFUSION_TRAIN_CALLS")
+if log:
+    import diffusion_core as dc
+    import diffusion_core.training as training
+    original = training.train_score_model
+    lock = threading.Lock()
+
+    @functools.wraps(original)
+    def counted(*args, **kwargs):
+        with lock, open(log, "a") as f:
+            f.write(f"{time.time():.3f} start {threading.current_thread().name}\n")
+        out = original(*args, **kwargs)
+        with lock, open(log, "a") as f:
+            f.write(f"{time.time():.3f} end\n")
+        return out
+
+    dc.train_score_model = training.train_score_model = counted
+from streamlit.web.cli import main
+sys.argv = ["streamlit", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def health_latency(base: str, timeout: float = 10.0) -> float:
+    """Seconds for one GET /_stcore/health that answers "ok" (raises otherwise)."""
+    t0 = time.perf_counter()
+    body = urllib.request.urlopen(base + "/_stcore/health", timeout=timeout).read().strip()
+    if body != b"ok":
+        raise RuntimeError(f"health answered {body!r}")
+    return time.perf_counter() - t0
+
+
+class AppServer:
+    """`streamlit run app.py` on a free loopback port, as a context manager."""
+
+    def __init__(self, port: int | None = None, env: dict | None = None, startup_timeout: float = 120):
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.startup_timeout = startup_timeout
+        self.dir = tempfile.mkdtemp(prefix="diffusion-server-")
+        self.calls_file = os.path.join(self.dir, "train_calls.log")
+        self.app_log_file = os.path.join(self.dir, "train_log.txt")
+        self.output_file = os.path.join(self.dir, "server.out")
+        self.extra_env = env or {}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "AppServer":
+        env = {**os.environ, "DIFFUSION_TRAIN_CALLS": self.calls_file,
+               "DIFFUSION_TRAIN_LOG": self.app_log_file, "PYTHONUNBUFFERED": "1", **self.extra_env}
+        cmd = [sys.executable, "-c", _LAUNCHER, "run", "app.py", "--server.headless", "true",
+               "--server.port", str(self.port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+               "--server.runOnSave", "false"]
+        self._out = open(self.output_file, "wb")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early with code {self.proc.returncode}:\n"
+                                   + self.output()[-3000:])
+            try:
+                health_latency(self.base, timeout=2)
+                return self
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("server did not become healthy in "
+                                       f"{self.startup_timeout:.0f} s:\n" + self.output()[-3000:])
+                time.sleep(0.25)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=15)
+        if getattr(self, "_out", None) is not None:
+            self._out.close()
+            self._out = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def output(self) -> str:
+        """What the server printed so far (stdout and stderr)."""
+        try:
+            with open(self.output_file, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def training_calls(self) -> list[str]:
+        try:
+            with open(self.calls_file) as f:
+                return [ln for ln in f.read().splitlines() if ln.strip()]
+        except FileNotFoundError:
+            return []
+
+    def training_runs(self) -> int:
+        """Calls of diffusion_core.train_score_model started in the server process so far."""
+        return sum(1 for ln in self.training_calls() if " start " in ln)
+
+    def app_training_log(self) -> list[str] | None:
+        """Lines the app wrote to DIFFUSION_TRAIN_LOG (None when the app writes no such log)."""
+        try:
+            with open(self.app_log_file) as f:
+                return [ln for ln in f.read().splitlines() if ln.strip()]
+        except FileNotFoundError:
+            return None
+
+    def rss(self) -> int:
+        """Resident set size of the server process in bytes."""
+        return rss_of(self.pid)
+
+
+def rss_of(pid: int) -> int:
+    try:
+        import psutil
+        return psutil.Process(pid).memory_info().rss
+    except ImportError:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS")
+
+
+class HealthProbe:
+    """Polls /_stcore/health every `interval` s in a thread; latencies in seconds (None = failed)."""
+
+    def __init__(self, base: str, interval: float = 0.2, timeout: float = 10.0):
+        self.base, self.interval, self.timeout = base, interval, timeout
+        self.latencies: list[float | None] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.latencies.append(health_latency(self.base, self.timeout))
+            except Exception:
+                self.latencies.append(None)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=self.timeout + 5)
+
+    def ok(self) -> list[float]:
+        return [x for x in self.latencies if x is not None]
+
+    def failures(self) -> int:
+        return sum(1 for x in self.latencies if x is None)
+
+
+def percentile(xs, q: float) -> float:
+    """Nearest-rank percentile, q in [0, 100]."""
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = max(0, min(len(xs) - 1, int(round(q / 100 * len(xs) + 0.5)) - 1))
+    return xs[k]
+
+
+# ------------------------------------------------------------------ websocket-level sessions
+@dataclass
+class PageRun:
+    """What one websocket session saw while the server ran one page for it."""
+    ok: bool = False
+    status: str = ""
+    seconds: float = 0.0
+    elements: list[str] = field(default_factory=list)   # element types in arrival order
+    exceptions: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def signature(self) -> tuple[str, ...]:
+        return tuple(self.elements)
+
+
+def run_page(base: str, page: str = "", timeout: float = 300.0, query_string: str = "") -> PageRun:
+    """Open one session on the server's websocket (as the browser does), ask it to run `page`
+    (its url path, "" for the home page) with default widget values, and collect what comes back
+    until the script has finished. Returns a PageRun; raises nothing for server-side failures."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    out = PageRun()
+    t0 = time.perf_counter()
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    try:
+        with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
+                     close_timeout=2) as ws:
+            back = BackMsg()
+            back.rerun_script.query_string = query_string
+            back.rerun_script.page_name = page
+            ws.send(back.SerializeToString())
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    out.error = f"no script_finished within {timeout:.0f} s"
+                    break
+                data = ws.recv(timeout=left)
+                if isinstance(data, str):
+                    continue
+                msg = ForwardMsg()
+                msg.ParseFromString(data)
+                kind = msg.WhichOneof("type")
+                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                    el = msg.delta.new_element
+                    etype = el.WhichOneof("type")
+                    out.elements.append(etype)
+                    if etype == "exception":
+                        out.exceptions.append(f"{el.exception.type}: {el.exception.message}"[:500])
+                elif kind == "page_not_found":
+                    out.error = f"page not found: {page!r}"
+                elif kind == "script_finished":
+                    status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                    if status == "FINISHED_EARLY_FOR_RERUN":   # the page reran itself: keep going
+                        out.elements.clear()
+                        out.exceptions.clear()
+                        continue
+                    out.status = status
+                    break
+    except Exception as e:  # connection refused, closed, timed out
+        out.error = out.error or f"{type(e).__name__}: {e}"
+    out.seconds = time.perf_counter() - t0
+    out.ok = (out.status == "FINISHED_SUCCESSFULLY" and not out.exceptions and not out.error)
+    return out
+
+
+# ------------------------------------------------------------------ browser
+def chromium_path() -> str:
+    return os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def launch_chromium(playwright):
+    """Headless Debian Chromium; raises FileNotFoundError (a test failure) when it is missing."""
+    path = chromium_path()
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"Chromium not found at {path}: install it (apt-get install -y "
+                                "chromium) or set CHROMIUM_PATH; the browser tests need it")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+
+
+def settle(page, timeout_ms: int = 120_000):
+    """Wait until the app has rendered and its script has finished running."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    # A rerun may have been queued while the first one finished: wait once more.
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=timeout_ms)
