@@ -1,4 +1,126 @@
+"""Score field: grad log p_t of the sidebar mixture, in total and mode by mode (tutorial 1.2)."""
+import numpy as np
 import streamlit as st
+import torch
 
-st.title("2_score_field")
-st.info("This page is being built.")
+import diffusion_core as dc
+from diffusion_core.figures import score_field as sfig
+from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
+from pages import common
+
+P = common.PERSIST_PREFIX + "score_"
+VIEWS = {"total": "Total score", "modes": "Per-mode scores", "weighted": "Weighted modes vs total"}
+MAX_SAMPLES, MAX_GRID, DENSITY_GRID = 1000, 40, 100
+
+
+@common.cache_data
+def score_field(gmm, sde, t: float, where: str, n: int, seed: int):
+    """p_t = gmm diffused to t; its log density (total and per mode) on a grid, points where the
+    arrows start (samples of p_t or a grid), and the scores there. All numpy."""
+    gmm_t = gmm.diffuse(sde, t)
+    xlim, ylim = auto_limits(gmm_t)
+    xx, yy, logp = density_grid(gmm_t, xlim, ylim, DENSITY_GRID)
+    comp_logp = np.stack([density_grid(gmm_t.component(k), xlim, ylim, DENSITY_GRID)[2]
+                          for k in range(gmm_t.n_components)])
+    if where == "samples":
+        pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)[0]
+    else:
+        h = (xlim[1] - xlim[0]) / n
+        gx = torch.linspace(xlim[0] + h / 2, xlim[1] - h / 2, n, dtype=torch.float64)
+        gy = torch.linspace(ylim[0] + h / 2, ylim[1] - h / 2, n, dtype=torch.float64)
+        pts = torch.cartesian_prod(gx, gy)
+    comp_scores, resp = gmm_t.score_components(pts)
+    return dict(xx=xx, yy=yy, logp=logp, comp_logp=comp_logp, pts=pts.numpy(),
+                comp_scores=comp_scores.numpy(), resp=resp.numpy(), total=gmm_t.score(pts).numpy(),
+                sigma=float(sde.sigma(torch.tensor(float(t), dtype=torch.float64))))
+
+
+@common.cache_data
+def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str) -> bytes:
+    """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
+    f = score_field(gmm, sde, t, where, n, seed)
+    colors = mode_colors(gmm.n_components)
+    title = f"t = {t:.2f},  σ_t = {f['sigma']:.3g}"
+    if view == "total":
+        fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], lengths,
+                                      title="score ∇ log p_t,  " + title)
+    elif view == "modes":
+        fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
+                                      colors, lengths=lengths, title="per-mode scores,  " + title)
+    else:
+        fig = sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"],
+                                          f["comp_scores"], f["resp"], f["total"], colors,
+                                          title="weighted modes vs total,  " + title)
+    return sfig.figure_png(fig, dpi=100)
+
+
+settings = common.settings()
+gmm = common.current_mixture()
+st.title("The score: which way is more likely?")
+st.markdown(
+    "The **score** of a distribution is the gradient of its log density, s(x) = ∇ₓ log p(x): "
+    "at every point an arrow towards **higher probability**. Generation follows these arrows "
+    f"backwards in time. Below: the sidebar distribution (**{settings.mixture_name}**), blurred "
+    "by the VE forward process to time t.")
+
+view = st.radio("View", list(VIEWS), format_func=VIEWS.get, horizontal=True,
+                key=common.init(P + "view", "total"), label_visibility="collapsed")
+c_fig, c_ctl = st.columns([1.55, 1], gap="large")
+with c_ctl:
+    t = st.slider("diffusion time t", 0.0, 1.0, step=0.01, key=common.init(P + "t", 0.0),
+                  help="t = 0 is the data distribution itself (the tutorial's picture).")
+    lam = st.slider("λ of the VE process, g(t) = λᵗ", 0.1, 50.0, step=0.1,
+                    key=common.init(P + "lam", 25.0))
+    where = st.radio("Arrows at", ["samples", "grid"], horizontal=True,
+                     key=common.init(P + "where", "samples"),
+                     format_func={"samples": "samples of p_t", "grid": "a regular grid"}.get)
+    if where == "samples":
+        n = st.slider("samples", 20, MAX_SAMPLES, step=10, key=common.init(P + "n", 200))
+    else:
+        n = st.slider("grid points per side", 5, MAX_GRID, key=common.init(P + "grid", 20))
+    lengths = "proportional" if view == "weighted" else st.radio(
+        "Arrow length", sfig.LENGTHS, horizontal=True, key=common.init(P + "lengths", "proportional"),
+        format_func={"equal": "equal (direction only)", "proportional": "∝ |score|"}.get,
+        help="Scores near the modes are tiny and far away huge, and they shrink like 1/σ_t² as t "
+             "grows: equal lengths keep every direction readable, colour shows the magnitude. "
+             "Proportional arrows are rescaled so the longest stay readable; the factor is printed.")
+
+sde = dc.VESDE(lam)
+f = score_field(gmm, sde, t, where, n, settings.seed)
+with c_fig:
+    st.image(score_png(gmm, sde, t, where, n, settings.seed, view, lengths), width="stretch")
+
+with c_ctl:
+    mag = np.linalg.norm(f["total"], axis=1)
+    m1, m2 = st.columns(2)
+    m1.metric("σ_t", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
+              "covariance has grown by σ_t² I.")
+    m2.metric("median |score|", f"{np.median(mag):.3g}", help="At the arrow positions.")
+    st.caption({
+        "total": "Arrows: ∇ log p_t at each point, coloured by magnitude. Shading: log p_t "
+                 "(darker = more likely).",
+        "modes": "Each mode's score, as if it were alone: it points at that mode's mean, "
+                 "whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
+        "weighted": "Each mode's score times its responsibility π_k(x): where one mode owns a "
+                    "point, its arrow is the total; in between they share. Coloured arrows add up "
+                    "to the black total (one common scale).",
+    }[view])
+
+with st.expander("What does the score tell us?", expanded=True):
+    e1, e2, e3 = st.columns(3, gap="large")
+    with e1:
+        st.markdown("**Direction and size.** The arrow points where log p grows fastest; its "
+                    "length says how fast. Inside a Gaussian mode it points at the mean and grows "
+                    "linearly with the distance from it:")
+        st.latex(r"s_k(x) = -\Sigma_k^{-1}(x-\mu_k)")
+    with e2:
+        st.markdown("**A mixture** averages its modes' scores, each weighted by how much that mode "
+                    "explains x (its responsibility):")
+        st.latex(r"\nabla_x \log p(x) = \sum_k \pi_k(x)\, s_k(x)")
+        st.latex(r"\pi_k(x) = \frac{w_k\,\mathcal N(x;\mu_k,\Sigma_k)}{\sum_j w_j\,\mathcal N(x;\mu_j,\Sigma_j)}")
+    with e3:
+        st.markdown("**Over time** the forward process widens every mode, Σ_k → Σ_k + σ_t² I. "
+                    "Once σ_t dwarfs the distances between modes, p_t is one broad Gaussian and "
+                    "the field is nearly")
+        st.latex(r"\nabla_x \log p_t(x) \approx -\frac{x - \bar\mu}{\sigma_t^2}")
+        st.markdown("a gentle pull towards the centre: drag t to 1 and watch the modes merge.")
