@@ -1,0 +1,143 @@
+"""When does a reverse-diffusion path choose its mode?
+
+A path x_{t_0}, ..., x_{t_F} of the reverse process (t_0 = 1 > ... > t_F ~ 0) ends near one mode
+k* of the mixture: its *final mode* is the most responsible component of p_0 at the end point,
+the same rule as :func:`diffusion_core.metrics.mode_weights`. Along the way, the responsibility
+of that mode under the diffused mixture p_t,
+
+    pi_k*(x_t; t) = pi_k N(x_t; alpha_t mu_k*, alpha_t^2 Sigma_k* + sigma_t^2 I) / p_t(x_t),
+
+starts near the mode's weight (at t = 1 every mode explains every point about equally) and
+rises to ~1. The *commitment time* of the path is the largest time t_j after which (for all
+later, smaller times) this responsibility stays at or above a threshold: the moment the sample
+has decided. Paths whose responsibility is still below the threshold at the last frame (points
+that end between overlapping modes) never commit: their commitment time is 0 and `committed`
+is False.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .mixture import GaussianMixture
+from .sde import SDE
+
+__all__ = ["Commitment", "commitment", "commitment_from_resp", "final_mode_responsibility",
+           "separation_time"]
+
+_CHUNK = 200_000   # points per kernel call: bounds memory at (K, chunk, d) floats
+
+
+@dataclass
+class Commitment:
+    """labels (N,) final modes; times (N,) commitment times in [0, 1]; committed (N,) bool;
+    resp (F, N) responsibility of the final mode at every frame; mean_resp (F,) its mean over
+    paths; frame_times (F,) the frames' times; threshold the level used."""
+    labels: torch.Tensor
+    times: torch.Tensor
+    committed: torch.Tensor
+    resp: torch.Tensor
+    mean_resp: torch.Tensor
+    frame_times: torch.Tensor
+    threshold: float
+
+
+def _check(gmm: GaussianMixture, trajectory, times):
+    traj = torch.as_tensor(trajectory).detach().to("cpu", torch.float64)
+    times = torch.as_tensor(times).detach().to("cpu", torch.float64).reshape(-1)
+    if traj.ndim != 3 or traj.shape[2] != gmm.dim:
+        raise ValueError(f"trajectory must have shape (frames, paths, {gmm.dim}); got {tuple(traj.shape)}")
+    if traj.shape[0] != times.shape[0]:
+        raise ValueError(f"times must have one entry per frame ({traj.shape[0]}); got {times.shape[0]}")
+    if traj.shape[0] == 0 or traj.shape[1] == 0:
+        raise ValueError("trajectory must have at least one frame and one path")
+    if not ((times >= 0) & (times <= 1)).all():
+        raise ValueError("times must lie in [0, 1]")
+    return traj, times
+
+
+def final_mode_responsibility(gmm: GaussianMixture, sde: SDE, trajectory, times, labels=None):
+    """Responsibility of each path's final mode under p_t at every frame, shape (F, N).
+
+    labels: the final modes (N,); by default the most responsible component of p_0 at the last
+    frame. Evaluated with the mixture's per-point-time kernel in chunks (float64).
+    Returns (resp (F, N), labels (N,)).
+    """
+    traj, times = _check(gmm, trajectory, times)
+    F, N, d = traj.shape
+    if labels is None:
+        labels = gmm.responsibilities(traj[-1]).argmax(dim=1)
+    labels = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
+    if labels.shape[0] != N:
+        raise ValueError(f"labels must have one entry per path ({N}); got {labels.shape[0]}")
+    x = traj.reshape(F * N, d)
+    t = times.repeat_interleave(N)
+    lab = labels.repeat(F)
+    out = torch.empty(F * N, dtype=torch.float64)
+    for s in range(0, F * N, _CHUNK):
+        e = min(s + _CHUNK, F * N)
+        tt = t[s:e]
+        log_joint, _ = gmm._terms(x[s:e], sde.mean_scale(tt), sde.sigma(tt) ** 2)
+        log_resp = log_joint - torch.logsumexp(log_joint, dim=1, keepdim=True)
+        out[s:e] = log_resp.gather(1, lab[s:e, None])[:, 0].exp()
+    return out.reshape(F, N), labels
+
+
+def commitment(gmm: GaussianMixture, sde: SDE, trajectory, times, threshold: float = 0.9) -> Commitment:
+    """Final mode labels and commitment times of reverse-process paths.
+
+    trajectory (F, N, d): frames in reverse-time order, times (F,) descending from ~1 to ~0 (as
+    returned by :func:`diffusion_core.sample` with trajectory=True). With r_j the final mode's
+    responsibility at frame j and j* the last frame where r_j < threshold, the commitment time
+    is t_{j*+1}; it is t_0 when r_j >= threshold at every frame, and 0 (not committed) when
+    j* is the last frame.
+    """
+    _check_threshold(threshold)
+    traj, ftimes = _check(gmm, trajectory, times)
+    resp, labels = final_mode_responsibility(gmm, sde, traj, ftimes)
+    return commitment_from_resp(resp, labels, ftimes, threshold)
+
+
+def _check_threshold(threshold):
+    if not 0 < float(threshold) < 1:
+        raise ValueError(f"threshold must be in (0, 1); got {threshold}")
+
+
+def commitment_from_resp(resp, labels, times, threshold: float = 0.9) -> Commitment:
+    """The thresholding step of :func:`commitment`, given the final mode's responsibilities
+    resp (F, N) (from :func:`final_mode_responsibility`), so that a new threshold costs no
+    new density evaluations."""
+    _check_threshold(threshold)
+    resp = torch.as_tensor(resp, dtype=torch.float64)
+    ftimes = torch.as_tensor(times, dtype=torch.float64).reshape(-1)
+    labels = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
+    if resp.ndim != 2 or resp.shape[0] != ftimes.shape[0] or resp.shape[1] != labels.shape[0]:
+        raise ValueError(f"resp must have shape (frames, paths) = ({ftimes.shape[0]}, {labels.shape[0]}); "
+                         f"got {tuple(resp.shape)}")
+    F = resp.shape[0]
+    below = resp < float(threshold)                                   # (F, N)
+    any_below = below.any(dim=0)
+    last_below = F - 1 - below.flip(0).to(torch.float32).argmax(dim=0)   # last frame below
+    committed = ~below[-1]
+    after = (last_below + 1).clamp(max=F - 1)
+    ctimes = torch.where(any_below, ftimes[after], ftimes[0])
+    ctimes = torch.where(committed, ctimes, torch.zeros_like(ctimes))
+    return Commitment(labels, ctimes, committed, resp, resp.mean(dim=1), ftimes, float(threshold))
+
+
+def separation_time(gmm: GaussianMixture, sde: SDE, fraction: float = 0.5) -> float | None:
+    """The time at which the noise-to-signal ratio r_t = sigma_t / alpha_t equals `fraction`
+    times the smallest distance d between two component means. Two equal Gaussians of std s
+    at distance d form a bimodal mixture iff d > 2 s, so with the default fraction 1/2 this is
+    about when p_t splits into separate bumps (exactly so for point-like components); paths
+    commit to a mode after it. None for fewer than two distinct means, or when r_1 is still
+    below that level (the prior never mixes the modes)."""
+    if gmm.n_components < 2:
+        return None
+    dist = torch.cdist(gmm.means, gmm.means)
+    dist = dist + torch.diag(torch.full((gmm.n_components,), float("inf"), dtype=dist.dtype))
+    level = fraction * float(dist.min())
+    if level <= 0 or level >= float(sde.noise_ratio(torch.tensor(1.0, dtype=torch.float64))):
+        return None
+    return float(sde.t_of_noise_ratio(torch.tensor(level, dtype=torch.float64)).clamp(0, 1))
