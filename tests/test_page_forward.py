@@ -1,0 +1,129 @@
+"""AppTest of the forward-diffusion page: renders, charts present, every widget at its extremes."""
+import json
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import diffusion_core as dc
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "pages/1_forward.py"
+K = "w_forward_"
+
+
+@pytest.fixture(scope="module")
+def at():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def charts(at):
+    return at.get("vega_lite_chart")
+
+
+def choose_mixture(at, name):
+    """Pick `name` in the sidebar's distribution select box (through Session State when this
+    AppTest tree does not hold the sidebar's widgets)."""
+    try:
+        box = at.selectbox(key="w_mixture")
+    except KeyError:
+        at.session_state["w_mixture"] = name
+        return at.run()
+    return box.set_value(name).run()
+
+
+def ok(at, n_charts=3):
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(charts(at)) == n_charts
+
+
+def test_default_render(at):
+    ok(at)
+    assert at.title[0].value.startswith("Forward diffusion")
+    assert not at.error
+    specs = [c.proto.spec for c in charts(at)]
+    assert any('"bind"' in s and '"range"' in s for s in specs)        # browser-side time slider
+    assert any("exact p_t(x)" in s for s in specs)                      # density heat map
+    assert len(at.get("download_button")) == 1
+    assert len(at.latex) >= 4
+    assert at.slider(key=K + "lam").value == 25.0
+
+
+@pytest.mark.parametrize("lam", [0.1, 0.5, 1.0, 50.0, 25.0])
+def test_lambda(at, lam):
+    at.slider(key=K + "lam").set_value(lam).run()
+    ok(at)
+    sigma1 = at.metric[0].value
+    assert float(sigma1) == pytest.approx(dc.VESDE(lam).prior_std(), rel=1e-2)
+
+
+@pytest.mark.parametrize("key,values", [
+    ("n_paths", [20, 500, 200]),
+    ("n_points", [50, 1000, 200]),
+])
+def test_sizes(at, key, values):
+    for v in values:
+        at.slider(key=K + key).set_value(v).run()
+        ok(at)
+
+
+def test_density_off_and_sources(at):
+    at.checkbox(key=K + "density").uncheck().run()
+    ok(at)
+    assert not any("exact p_t(x)" in c.proto.spec for c in charts(at))
+    at.checkbox(key=K + "density").check().run()
+    at.radio(key=K + "source").set_value("sidebar").run()
+    ok(at)
+    at.radio(key=K + "source").set_value("two clusters").run()
+    ok(at)
+
+
+@pytest.mark.parametrize("name", [n for n, g in dc.PRESETS.items() if g.dim == 2])
+def test_every_preset_as_source(at, name):
+    at.radio(key=K + "source").set_value("sidebar").run()
+    choose_mixture(at, name)
+    ok(at)
+    assert any("mode 1 at" in c.proto.spec for c in charts(at))
+
+
+def test_vp_and_its_extremes(at):
+    at.radio(key=K + "kind").set_value("VP").run()
+    ok(at)
+    assert not at.error
+    domain = json.loads(charts(at)[0].proto.spec)["encoding"]["color"]["scale"]["domain"]
+    assert any(d.startswith("α_t") for d in domain)                      # alpha_t curve for VP
+    for bmin, bmax in [(0.0, 0.1), (0.0, 50.0), (20.0, 50.0), (0.1, 20.0)]:
+        at.number_input(key=K + "beta_max").set_value(bmax)
+        at.number_input(key=K + "beta_min").set_value(bmin).run()
+        ok(at)
+        assert not at.error
+
+
+def test_vp_bad_betas_show_error_and_page_still_renders(at):
+    at.radio(key=K + "kind").set_value("VP").run()
+    at.number_input(key=K + "beta_min").set_value(20.0)
+    at.number_input(key=K + "beta_max").set_value(5.0).run()
+    ok(at)
+    assert len(at.error) == 1 and "β_max must be larger than β_min" in at.error[0].value
+    at.number_input(key=K + "beta_min").set_value(5.0)
+    at.number_input(key=K + "beta_max").set_value(5.0).run()
+    ok(at)
+    assert len(at.error) == 1
+    at.number_input(key=K + "beta_min").set_value(0.1)
+    at.number_input(key=K + "beta_max").set_value(20.0).run()
+    assert not at.error
+    at.radio(key=K + "kind").set_value("VE").run()
+    ok(at)
+
+
+def test_seed_changes_the_paths(at):
+    before = [c.proto.spec for c in charts(at)]
+    data_before = [bytes(d.data.data) for c in charts(at) for d in c.proto.datasets]
+    at.session_state["w_seed"] = 7
+    at.run()
+    ok(at)
+    data_after = [bytes(d.data.data) for c in charts(at) for d in c.proto.datasets]
+    assert before and data_before != data_after
