@@ -1,0 +1,161 @@
+"""Figures of the classroom lab: mixture editor preview, sampler race, ODE likelihood maps.
+
+Pure functions: arrays (and mixtures) in, Altair charts or matplotlib Figures out.
+"""
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Ellipse
+
+from ..editing import std_angle_from_cov
+from ..mixture import GaussianMixture
+from .common import auto_limits, density_grid, mode_colors, new_figure
+
+__all__ = ["METHOD_LABELS", "METHOD_COLORS", "mixture_preview", "nfe_chart", "likelihood_maps",
+           "likelihood_scatter"]
+
+METHOD_LABELS = {
+    "sde": "reverse SDE (Euler–Maruyama)",
+    "ode": "probability-flow ODE (Heun)",
+    "pc": "predictor–corrector",
+    "tutorial": "the tutorial's loop",
+}
+METHOD_COLORS = {"sde": "#1f77b4", "ode": "#d62728", "pc": "#2ca02c", "tutorial": "#7f7f7f"}
+
+
+def _np(a) -> np.ndarray:
+    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
+
+
+# ------------------------------------------------------------------------------- mixture editor
+def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, title: str | None = None,
+                    n_grid: int = 120):
+    """Filled log-density contours of a 2D mixture, its samples, and each component's 1- and
+    2-std ellipses labelled with its row number (1-based), so table rows map to blobs."""
+    if xlim is None or ylim is None:
+        xlim, ylim = auto_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n_grid)
+    top = float(logp.max())
+    levels = np.linspace(top - 12.0, top, 13)
+    fig, ax = new_figure(6.2, 5.6)
+    cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Blues", extend="min")
+    cb = fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02)
+    cb.set_label("log p₀(x)  (12 nats below the peak shown)")
+    if samples is not None:
+        s = _np(samples)
+        ax.scatter(s[:, 0], s[:, 1], s=5, c="#333333", alpha=0.45, linewidths=0, label="samples")
+    colors = mode_colors(gmm.n_components)
+    for k, (mu, cov, w) in enumerate(zip(gmm.means.tolist(), gmm.covs, gmm.weights.tolist())):
+        s1, s2, ang = std_angle_from_cov(cov)
+        for n_std, ls in ((1, "-"), (2, "--")):
+            ax.add_patch(Ellipse(mu, 2 * n_std * s1, 2 * n_std * s2, angle=ang, fill=False,
+                                 ec=colors[k], lw=1.8, ls=ls))
+        ax.annotate(f"{k + 1}", mu, ha="center", va="center", fontsize=10, fontweight="bold",
+                    color="white", bbox=dict(boxstyle="circle,pad=0.2", fc=colors[k], ec="none"))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title(title or f"{gmm.n_components} component(s): ellipses at 1 and 2 std", fontsize=11)
+    if samples is not None:
+        ax.legend(loc="upper right", fontsize=8, markerscale=3, framealpha=0.85)
+    return fig
+
+
+# ------------------------------------------------------------------------------- sampler race
+def nfe_chart(df: pd.DataFrame, metric: str, floor: float | None = None, metric_label: str | None = None,
+              log_y: bool = True, height: int = 380) -> alt.Chart:
+    """Metric against the number of score evaluations (log x), one line per method, and the
+    floor (true samples against true samples) as a dashed line."""
+    label = metric_label or metric
+    d = df.copy()
+    d["sampler"] = d["method"].map(lambda m: METHOD_LABELS.get(m, m))
+    d = d[np.isfinite(d[metric].to_numpy(dtype=float))]
+    values = d[metric].to_numpy(dtype=float)
+    if floor is not None and math.isfinite(floor):
+        values = np.append(values, floor)
+    log_y = log_y and values.size > 0 and bool((values > 0).all())
+    order = [METHOD_LABELS.get(m, m) for m in METHOD_LABELS if m in set(d["method"])]
+    color = alt.Color("sampler:N", title="sampler", sort=order,
+                      scale=alt.Scale(domain=order, range=[METHOD_COLORS[m] for m in METHOD_LABELS
+                                                           if m in set(d["method"])]),
+                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=260))
+    y = alt.Y(f"{metric}:Q", title=label,
+              scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False))
+    x = alt.X("nfe:Q", title="score evaluations (NFE, log scale)", scale=alt.Scale(type="log"),
+              axis=alt.Axis(values=[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], format="d"))
+    tips = [alt.Tooltip("sampler:N"), alt.Tooltip("nfe:Q", title="NFE"), alt.Tooltip("steps:Q"),
+            alt.Tooltip(f"{metric}:Q", title=label, format=".4f"),
+            alt.Tooltip("seconds:Q", format=".2f")]
+    base = alt.Chart(d).encode(x=x, y=y, color=color, tooltip=tips)
+    chart = base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=60)
+    if floor is not None and math.isfinite(floor):
+        f = pd.DataFrame({"floor": [floor], "text": [f"floor: true vs true samples ({floor:.3g})"]})
+        rule = alt.Chart(f).mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.5).encode(
+            y=alt.Y("floor:Q"))
+        text = alt.Chart(f).mark_text(align="left", dx=4, dy=-7, fontSize=12).encode(
+            y="floor:Q", x=alt.value(4), text="text:N")
+        chart = chart + rule + text
+    return chart.properties(height=height)
+
+
+# ------------------------------------------------------------------------------- likelihood
+def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float = 15.0,
+                    title_ode: str = "log p₀ by the probability-flow ODE"):
+    """Three panels on one grid: the ODE log-likelihood, the true log-density (same colour
+    scale, floored `floor_nats` below the peak) and their difference (diverging, symmetric)."""
+    ode_logp, true_logp = _np(ode_logp), _np(true_logp)
+    top = float(np.max(true_logp))
+    lo = top - floor_nats
+    fig, axes = new_figure(4.6, 4.4, ncols=3)
+    extent = (float(xx.min()), float(xx.max()), float(yy.min()), float(yy.max()))
+    for ax, z, title in ((axes[0], ode_logp, title_ode), (axes[1], true_logp, "true log p₀ (exact)")):
+        im = ax.imshow(np.clip(z, lo, top), origin="lower", extent=extent, cmap="viridis", vmin=lo,
+                       vmax=top, interpolation="nearest", aspect="equal")
+        ax.set_title(title, fontsize=11)
+    cb = fig.colorbar(im, ax=axes[:2], shrink=0.8, pad=0.02, extend="min")
+    cb.set_label(f"log p₀(x)  (floored {floor_nats:g} nats below the peak)")
+    diff = ode_logp - true_logp
+    inside = true_logp > lo
+    ref = np.abs(diff[inside]) if inside.any() else np.abs(diff)
+    vlim = max(1e-3, float(np.percentile(ref, 98)) if ref.size else 1e-3)
+    im2 = axes[2].imshow(np.clip(diff, -vlim, vlim), origin="lower", extent=extent, cmap="RdBu_r",
+                         vmin=-vlim, vmax=vlim, interpolation="nearest", aspect="equal")
+    axes[2].set_title("difference: ODE − true (nats)", fontsize=11)
+    if inside.any() and not inside.all():
+        axes[2].contour(xx, yy, true_logp, levels=[lo], colors="0.35", linewidths=0.8,
+                        linestyles=":")
+    cb2 = fig.colorbar(im2, ax=axes[2], shrink=0.8, pad=0.02, extend="both")
+    cb2.set_label("nats (red: ODE too high, blue: too low)")
+    for ax in axes:
+        if samples is not None:
+            s = _np(samples)
+            ax.scatter(s[:, 0], s[:, 1], s=2, c="white" if ax is not axes[2] else "black",
+                       alpha=0.35, linewidths=0)
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+    return fig
+
+
+def likelihood_scatter(ode_logp, true_logp, height: int = 320) -> alt.Chart:
+    """ODE log-likelihood against the true log-density at true samples, with the line y = x."""
+    a, b = _np(ode_logp).astype(float), _np(true_logp).astype(float)
+    d = pd.DataFrame({"true": b, "ode": a, "error": a - b})
+    lo, hi = float(min(a.min(), b.min())), float(max(a.max(), b.max()))
+    pad = 0.03 * (hi - lo + 1e-9)
+    dom = [lo - pad, hi + pad]
+    pts = alt.Chart(d).mark_circle(size=22, opacity=0.6, color="#1f77b4").encode(
+        x=alt.X("true:Q", title="true log p₀(x)", scale=alt.Scale(domain=dom)),
+        y=alt.Y("ode:Q", title="ODE log-likelihood", scale=alt.Scale(domain=dom)),
+        tooltip=[alt.Tooltip("true:Q", format=".3f"), alt.Tooltip("ode:Q", format=".3f"),
+                 alt.Tooltip("error:Q", format="+.4f")])
+    line = alt.Chart(pd.DataFrame({"true": dom, "ode": dom})).mark_line(
+        color="black", strokeDash=[5, 4]).encode(x="true:Q", y="ode:Q")
+    return (line + pts).properties(height=height, title="true samples: ODE vs exact (dashed: equal)")

@@ -1,0 +1,140 @@
+"""Sample quality against cost: run samplers at matched numbers of score evaluations (NFE).
+
+The cost of a sampler is the number of times it evaluates the score network, each on the whole
+batch. With `dc.sample` and denoising on:
+
+    sde       1 per step            + 1 (Tweedie denoise)   = steps + 1
+    ode       2 per step (Heun)     + 1                      = 2 steps + 1
+    pc        2 per step (predictor + Langevin corrector) + 1 = 2 steps + 1
+    tutorial  steps - 1 (its loop takes steps-1 steps and does not denoise)
+
+:func:`steps_for_nfe` inverts this, so every method gets (at most) the same budget, and
+:func:`nfe_sweep` samples from the same prior draws with each, scoring the samples against true
+samples of the mixture. The floor of a metric is its value between two independent sets of true
+samples: the sampling noise below which no sampler can be told apart from the truth.
+"""
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import torch
+
+from .metrics import loglik_gap, logp_w1, sliced_w2
+from .mixture import GaussianMixture
+from .sampling import METHODS, sample
+from .sde import SDE
+
+__all__ = ["METRICS", "METRIC_LABELS", "nfe_of", "steps_for_nfe", "sample_metrics", "metric_floor",
+           "nfe_sweep"]
+
+METRICS = ("logp_w1", "sliced_w2", "loglik_gap")
+METRIC_LABELS = {
+    "logp_w1": "W1 of log p (samples vs truth)",
+    "sliced_w2": "sliced W2 distance",
+    "loglik_gap": "log-likelihood gap (nats)",
+}
+_MIN_STEPS = {"sde": 1, "ode": 1, "pc": 1, "tutorial": 2}
+_PER_STEP = {"sde": 1, "ode": 2, "pc": 2}
+
+
+def nfe_of(method: str, steps: int, denoise: bool = True) -> int:
+    """Score evaluations `dc.sample(method=method, steps=steps)` makes."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if method == "tutorial":
+        return int(steps) - 1
+    return _PER_STEP[method] * int(steps) + int(bool(denoise))
+
+
+def steps_for_nfe(method: str, nfe: int, denoise: bool = True) -> int:
+    """The most steps whose cost is within `nfe` evaluations (at least the method's minimum:
+    1 step, 2 for "tutorial", so tiny budgets are exceeded rather than skipped)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    nfe = int(nfe)
+    if method == "tutorial":
+        steps = nfe + 1
+    else:
+        steps = (nfe - int(bool(denoise))) // _PER_STEP[method]
+    return max(_MIN_STEPS[method], steps)
+
+
+def sample_metrics(x, gmm: GaussianMixture, reference, metrics=METRICS) -> dict:
+    """The chosen metrics of samples x against true samples `reference` of `gmm`."""
+    out = {}
+    for m in metrics:
+        if m == "logp_w1":
+            out[m] = logp_w1(x, gmm, reference)
+        elif m == "sliced_w2":
+            out[m] = sliced_w2(x, reference)
+        elif m == "loglik_gap":
+            out[m] = loglik_gap(x, gmm, reference)
+        else:
+            raise ValueError(f"metric must be one of {', '.join(METRICS)}; got {m!r}")
+    return out
+
+
+def _reference(gmm: GaussianMixture, n: int, seed: int, stream: int) -> torch.Tensor:
+    x, _ = gmm.sample(n, torch.Generator().manual_seed(int(seed) + stream), dtype=torch.float64)
+    return x
+
+
+def metric_floor(gmm: GaussianMixture, n: int, seed: int = 0, metrics=METRICS) -> dict:
+    """Each metric between two independent sets of n true samples: the level a perfect sampler
+    reaches with n samples (the reference set is the one :func:`nfe_sweep` uses)."""
+    return sample_metrics(_reference(gmm, n, seed, 2), gmm, _reference(gmm, n, seed, 1), metrics)
+
+
+def nfe_sweep(score_fn, sde: SDE, gmm: GaussianMixture, methods=("sde", "ode", "pc", "tutorial"),
+              nfe_targets=(10, 20, 50, 100, 200), n: int = 2000, seed: int = 0, metrics=METRICS,
+              grid: str = "karras", t_eps: float = 1e-3, dtype=torch.float32, device="cpu",
+              callback=None) -> pd.DataFrame:
+    """Sample n points with every method at every NFE budget and score them.
+
+    Every run starts from the same prior draws (the generator is seeded with `seed` each time);
+    the reference is n true samples drawn with seed + 1. Budgets that map to the same number of
+    steps for a method are run once. callback(done, total) is called after every run.
+
+    Returns a DataFrame with one row per run: method, budget, steps, nfe (the evaluations actually
+    made), one column per metric, seconds (wall time of sampling). df.attrs["floor"] holds
+    :func:`metric_floor` for the same n and seed.
+    """
+    methods, metrics = tuple(methods), tuple(metrics)
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}; got {m!r}")
+    for m in metrics:
+        if m not in METRICS:
+            raise ValueError(f"metric must be one of {', '.join(METRICS)}; got {m!r}")
+    budgets = sorted({int(b) for b in nfe_targets})
+    if not budgets or budgets[0] < 1:
+        raise ValueError(f"NFE budgets must be integers >= 1; got {list(nfe_targets)}")
+    if int(n) < 2:
+        raise ValueError(f"number of samples must be >= 2; got {n}")
+    n = int(n)
+    reference = _reference(gmm, n, seed, 1)
+    plan = []                                        # (method, budget, steps), unique steps
+    for m in methods:
+        seen = set()
+        for b in budgets:
+            s = steps_for_nfe(m, b)
+            if s not in seen:
+                seen.add(s)
+                plan.append((m, b, s))
+    rows = []
+    for i, (m, b, s) in enumerate(plan):
+        t0 = time.perf_counter()
+        res = sample(score_fn, sde, n, s, method=m, generator=torch.Generator().manual_seed(int(seed)),
+                     dim=gmm.dim, grid=grid, t_eps=t_eps, dtype=dtype, device=device)
+        seconds = time.perf_counter() - t0
+        x = res.x.detach().to("cpu", torch.float64)
+        if not torch.isfinite(x).all():
+            raise FloatingPointError(f"{m} with {s} steps produced non-finite samples")
+        rows.append({"method": m, "budget": b, "steps": s, "nfe": int(res.nfe),
+                     **sample_metrics(x, gmm, reference, metrics), "seconds": seconds})
+        if callback is not None:
+            callback(i + 1, len(plan))
+    df = pd.DataFrame(rows, columns=["method", "budget", "steps", "nfe", *metrics, "seconds"])
+    df.attrs["floor"] = metric_floor(gmm, n, seed, metrics)
+    return df
