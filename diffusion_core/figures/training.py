@@ -1,0 +1,209 @@
+"""Figures of the "Train & sample" page: training curves, score error against t, learned vs exact
+score fields, and samples from the learned score against the exact score and the truth.
+
+Pure functions: arrays / DataFrames in, Altair charts or matplotlib Figures out.
+"""
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.colors import LogNorm
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .common import new_figure
+
+LOSS_SERIES = {
+    "train_loss": "training loss (minibatch mean)",
+    "dsm_loss": "DSM loss (held-out)",
+    "irreducible_loss": "irreducible floor E‖σₜ s* + z‖²",
+}
+LOSS_COLORS = ["#9aa5b1", "#1f77b4", "#d62728"]
+LOSS_DASH = [[1, 0], [1, 0], [6, 4]]
+TRUTH_COLOR = "#2ca02c"
+LEARNED_COLOR = "#d62728"
+EXACT_COLOR = "#1f77b4"
+
+
+def _log_domain(values, pad: float = 1.3):
+    """A log-scale domain that covers every positive finite value (never empty)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return [1e-3, 1.0]
+    lo, hi = float(v.min()) / pad, float(v.max()) * pad
+    return [lo, hi if hi > lo else lo * 10]
+
+
+# --------------------------------------------------------------------------------- training curves
+def loss_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """DSM loss per logged step against its irreducible floor (log y); history needs the columns
+    step, dsm_loss, irreducible_loss and optionally train_loss."""
+    cols = [c for c in LOSS_SERIES if c in history.columns]
+    long = history[["step", *cols]].melt("step", var_name="key", value_name="loss")
+    long["series"] = long["key"].map(LOSS_SERIES)
+    order = [LOSS_SERIES[c] for c in cols]
+    colors = [LOSS_COLORS[list(LOSS_SERIES).index(c)] for c in cols]
+    dashes = [LOSS_DASH[list(LOSS_SERIES).index(c)] for c in cols]
+    return alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2).encode(
+        x=alt.X("step:Q", title="training step"),
+        y=alt.Y("loss:Q", title="loss (log scale)",
+                scale=alt.Scale(type="log", domain=_log_domain(long["loss"]))),
+        color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colors),
+                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=320)),
+        strokeDash=alt.StrokeDash("series:N", sort=order, scale=alt.Scale(domain=order, range=dashes),
+                                  legend=None),
+        tooltip=["series:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
+    ).properties(height=height, title="Denoising score-matching loss")
+
+
+def score_mse_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """Score MSE against the exact score of p_t, per logged step (log y)."""
+    df = history[["step", "score_mse"]]
+    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18), color="#9467bd", strokeWidth=2).encode(
+        x=alt.X("step:Q", title="training step"),
+        y=alt.Y("score_mse:Q", title="score MSE (log scale)",
+                scale=alt.Scale(type="log", domain=_log_domain(df["score_mse"]))),
+        tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
+    ).properties(height=height, title="Score error E‖s_θ − ∇log pₜ‖²/d on held-out (xₜ, t)")
+
+
+def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 280) -> alt.Chart:
+    """Score error against t: df with columns t, mse, series (one line per series, log-log).
+    A vertical rule marks eps, below which no training time was drawn."""
+    order = list(dict.fromkeys(df["series"]))
+    palette = ["#9467bd", "#ff7f0e", "#7f7f7f", "#17becf"]
+    dash = [[1, 0], [6, 4], [2, 2], [1, 0]]
+    lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=16), strokeWidth=2).encode(
+        x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
+        y=alt.Y("mse:Q", title="mean squared error per coordinate (log scale)",
+                scale=alt.Scale(type="log", domain=_log_domain(df["mse"]))),
+        color=alt.Color("series:N", sort=order,
+                        scale=alt.Scale(domain=order, range=palette[:len(order)]),
+                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=420)),
+        strokeDash=alt.StrokeDash("series:N", sort=order,
+                                  scale=alt.Scale(domain=order, range=dash[:len(order)]), legend=None),
+        tooltip=["series:N", alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("mse:Q", format=".4g")],
+    )
+    chart = lines
+    if eps is not None:
+        rule_df = pd.DataFrame({"t": [float(eps)], "label": [f"ε = {eps:g}: training times start here"]})
+        rule = alt.Chart(rule_df).mark_rule(color="#444", strokeDash=[3, 3]).encode(
+            x="t:Q", tooltip=["label:N"])
+        text = alt.Chart(rule_df).mark_text(align="left", dx=4, dy=-6, color="#444", fontSize=11).encode(
+            x="t:Q", y=alt.value(12), text="label:N")
+        chart = lines + rule + text
+    return chart.properties(height=height, title="Learned score vs exact score of pₜ, by time")
+
+
+# --------------------------------------------------------------------------------- score fields
+def _quiver(ax, gx, gy, u, v, scale, color):
+    ax.quiver(gx, gy, u, v, color=color, angles="xy", scale_units="xy", scale=scale,
+              width=0.004, headwidth=3.5, headlength=4, alpha=0.9)
+
+
+def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
+                        weighted: bool = True):
+    """Three panels at time t: the learned score, the exact score of p_t (arrows on a coarse grid
+    qx, qy over contours of log p_t on xx, yy), and the squared error err = ||s_theta - s||^2
+    (on xx, yy) as a heat map: times p_t(x) = exp(logp) when weighted (where samples are),
+    else plain on a log colour scale.
+
+    learned, exact: (m, m, 2) arrays on the quiver grid; logp, err: (n, n) on the fine grid.
+    Both arrow panels share one arrow scale, so lengths compare.
+    """
+    fig, axes = new_figure(4.3, 4.6, ncols=3)
+    mag = np.linalg.norm(exact, axis=-1)
+    spacing = float(qx[0, 1] - qx[0, 0]) if qx.shape[1] > 1 else 1.0
+    ref = float(np.nanpercentile(mag, 90)) if np.isfinite(mag).any() else 1.0
+    scale = max(ref, 1e-12) / (0.9 * spacing)        # a 90th-percentile arrow spans 0.9 cells
+    levels = np.linspace(np.nanmax(logp) - 12, np.nanmax(logp), 9)
+    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    for ax, field, title, color in ((axes[0], learned, "learned score s_θ(x, t)", LEARNED_COLOR),
+                                    (axes[1], exact, "exact score ∇log pₜ(x)", EXACT_COLOR)):
+        ax.contour(xx, yy, logp, levels=levels, colors="#b0b0b0", linewidths=0.8)
+        _quiver(ax, qx, qy, field[..., 0], field[..., 1], scale, color)
+        ax.set_title(f"{title}, t = {t:.2f}", fontsize=11)
+    ax = axes[2]
+    if weighted:
+        err = np.exp(logp) * err
+        im = ax.imshow(err, origin="lower", extent=extent, cmap="magma", aspect="equal",
+                       vmin=0, vmax=max(float(np.nanmax(err)), 1e-12))
+        label = "pₜ(x) · ‖s_θ − ∇log pₜ‖²"
+        ax.set_title("error weighted by pₜ (where samples are)", fontsize=11)
+    else:
+        pos = err[np.isfinite(err) & (err > 0)]
+        lo = float(pos.min()) if pos.size else 1e-6
+        hi = float(pos.max()) if pos.size else 1.0
+        im = ax.imshow(np.clip(err, lo, None), origin="lower", extent=extent, cmap="magma",
+                       aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
+        label = "‖s_θ − ∇log pₜ‖² (log colour)"
+        ax.set_title("error everywhere (plain)", fontsize=11)
+    ax.contour(xx, yy, logp, levels=levels, colors="white", linewidths=0.5, alpha=0.6)
+    fig.colorbar(im, ax=ax, shrink=0.8, label=label)
+    for ax in axes:
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_aspect("equal")
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+    handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned s_θ"),
+               Line2D([], [], color=EXACT_COLOR, lw=2, label="exact ∇log pₜ"),
+               Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    return fig
+
+
+# --------------------------------------------------------------------------------- samples
+def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points: int = 600):
+    """One panel per (title, points (N, 2), colour): a KDE of the points (seaborn, explicit colour)
+    over filled contours of the true log-density log p_0 on the grid xx, yy, plus a light scatter.
+    The KDE and scatter use at most kde_points / scatter_points points (evenly strided)."""
+    fig, axes = new_figure(4.3, 4.7, ncols=len(panels))
+    axes = np.atleast_1d(axes)
+    levels = np.linspace(np.nanmax(logp) - 10, np.nanmax(logp), 11)
+    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    for ax, (title, pts, color) in zip(axes, panels):
+        pts = np.asarray(pts, dtype=float)
+        pts = pts[np.isfinite(pts).all(1)]
+        ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.45)
+        sc = pts[:: max(1, len(pts) // scatter_points)]
+        ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.25, linewidths=0)
+        kd = pts[:: max(1, len(pts) // kde_points)]
+        if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
+            sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=6, color=color, linewidths=1.4,
+                        gridsize=100, warn_singular=False)
+        ax.set_title(f"{title} ({len(pts):,} samples)", fontsize=11)
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_aspect("equal")
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+        ax.legend(handles=[Line2D([], [], color=color, lw=1.6, label="KDE of samples"),
+                           Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀")],
+                  loc="upper right", fontsize=8, framealpha=0.85)
+    return fig
+
+
+def metrics_frame(rows: dict) -> pd.DataFrame:
+    """A display table from {row name: {"sliced W2": ..., "loglik gap": ..., "log p W1": ...,
+    "mode weights": sequence}}; mode weights become one "mode k" column each (in %)."""
+    out = []
+    for name, m in rows.items():
+        r = {"samples": name, "sliced W₂ to truth ↓": m["sliced W2"],
+             "log-lik gap (nats) →0": m["loglik gap"], "W₁ of log p ↓": m["log p W1"]}
+        for k, w in enumerate(np.asarray(m["mode weights"], dtype=float)):
+            r[f"mode {k + 1} %"] = 100 * w
+        out.append(r)
+    return pd.DataFrame(out).set_index("samples")
+
+
+def figure_png(fig, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (for caching a rendered figure)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

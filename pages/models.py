@@ -1,0 +1,260 @@
+"""Trained score models shared by every page, and cached computations that use them.
+
+`trained_model(cfg, gmm, lam, device)` trains once per (config, mixture, lambda, device) for the
+whole server: another student (or another page) asking for the same settings gets the same model
+at once. The model lives on its device, in eval mode, is evaluated under torch.inference_mode() and
+is never changed after it is stored.
+
+Why a slot and not the training itself inside st.cache_resource: Streamlit replays the elements a
+cached function draws, and a live progress bar drawn into a placeholder made outside the function
+cannot be replayed (CacheReplayClosureError on the next cache hit). So st.cache_resource holds one
+small slot per key (bounded, shared, evicted by Streamlit) and training runs outside it, drawing
+its progress live; a lock per slot makes concurrent requests for the same key train only once.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+import diffusion_core as dc
+from diffusion_core.figures import training as tfig
+from diffusion_core.figures.common import auto_limits, density_grid
+from diffusion_core.sde import as_time
+from pages import common
+
+RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
+RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
+MIN_LOGGED_ROWS = 10          # recipes logging fewer rows than this get a finer log_every
+
+
+def recipe_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED, **edits) -> dc.TrainConfig:
+    """The TrainConfig of a named recipe with the sidebar seed and the user's edits.
+
+    Keeps the recipe's warmup and log interval unless they no longer fit the edited number of
+    steps (warmup is clamped to steps; fewer than MIN_LOGGED_ROWS logged rows -> about 20).
+    Logging does not change the trained weights. Raises ValueError (TrainConfig's message)."""
+    base = RECIPES[recipe]()
+    steps = int(edits.get("steps", base.steps))
+    extra = {}
+    if steps >= 1:
+        extra["warmup"] = min(base.warmup, steps)
+        if steps // base.log_every < MIN_LOGGED_ROWS:
+            extra["log_every"] = max(1, steps // 20)
+    return dataclasses.replace(base, seed=int(seed), **{**extra, **edits})
+
+
+# --------------------------------------------------------------------------------- the model
+@dataclass(frozen=True)
+class TrainedModel:
+    """A trained score network and what its training recorded. Treat every field as read-only.
+
+    history: one row per logged step (dc.training.HISTORY_COLUMNS); weights: the network saved by
+    dc.save_score_model (load it back with dc.load_score_model); diverged: the loss became NaN or
+    infinite (the network must not be used)."""
+    net: torch.nn.Module
+    history: pd.DataFrame
+    cfg: dc.TrainConfig
+    lam: float
+    device: str
+    seconds: float
+    weights: bytes
+    diverged: bool
+
+    @property
+    def sde(self) -> dc.VESDE:
+        return dc.VESDE(self.lam)
+
+    def score(self, x: torch.Tensor, t) -> torch.Tensor:
+        """s_theta(x, t), usable as a score_fn: evaluated on the model's device under
+        torch.inference_mode(), returned on x's device in x's dtype."""
+        dev = torch.device(self.device)
+        with torch.inference_mode():
+            t = as_time(t, like=x)
+            out = self.net(x.to(dev, torch.float32), t.to(dev, torch.float32))
+            return out.to(x.device, x.dtype).clone()
+
+
+class _Slot:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.model: TrainedModel | None = None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=common.HASH_FUNCS)
+def _slot(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
+    return _Slot()
+
+
+def is_trained(cfg, gmm, lam, device="cpu") -> bool:
+    """Whether trained_model would return at once."""
+    return _slot(cfg, gmm, float(lam), str(device)).model is not None
+
+
+def trained_model(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float = 25.0,
+                  device: str = "cpu", _progress=None) -> TrainedModel:
+    """The score model of (cfg, gmm, VESDE(lam), device), trained on first request and then shared.
+
+    _progress: an st.empty() placeholder; while training it shows a live progress bar and the loss
+    curve so far, and it is cleared afterwards. Not part of the key."""
+    slot = _slot(cfg, gmm, float(lam), str(device))
+    with slot.lock:
+        if slot.model is None:
+            slot.model = _train(cfg, gmm, float(lam), str(device), _progress)
+    return slot.model
+
+
+def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
+    rows: list[dict] = []
+    bar = chart = None
+    if placeholder is not None:
+        with placeholder.container(border=True):
+            bar = st.progress(0.0, text="Training the score network…")
+            chart = st.empty()
+    chart_every = max(1, math.ceil(cfg.steps / cfg.log_every / 12))   # about 12 chart updates
+
+    def callback(step, total, row):
+        if row is not None:
+            rows.append(row)
+        if bar is not None:
+            msg = f"Training the score network: step {step:,} of {total:,}"
+            if rows:
+                msg += (f" · held-out DSM loss {rows[-1]['dsm_loss']:.4f}"
+                        f" (floor {rows[-1]['irreducible_loss']:.4f})")
+            bar.progress(min(1.0, step / total), text=msg)
+            if row is not None and len(rows) >= 2 and (len(rows) % chart_every == 0 or step == total):
+                chart.altair_chart(tfig.loss_chart(pd.DataFrame(rows), height=200), width="stretch")
+        # stop at once when the loss has blown up: the rest would be NaN too
+        return row is not None and not math.isfinite(row["dsm_loss"] + row["score_mse"])
+
+    net, history = dc.train_score_model(gmm, dc.VESDE(lam), cfg, device=device, callback=callback)
+    numeric = history[["dsm_loss", "score_mse"]].to_numpy(dtype=float)
+    diverged = bool(not np.isfinite(numeric).all()
+                    or not all(torch.isfinite(p).all() for p in net.parameters()))
+    buf = io.BytesIO()
+    if not diverged:
+        dc.save_score_model(net, buf)
+    seconds = float(history["seconds"].iloc[-1]) if len(history) else 0.0
+    if placeholder is not None:
+        placeholder.empty()
+    return TrainedModel(net.eval(), history, cfg, lam, device, seconds, buf.getvalue(), diverged)
+
+
+# --------------------------------------------------------------------------------- measurements
+@common.cache_data
+def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: bool = False,
+               n_t: int = 25, n_per_t: int = 500) -> pd.DataFrame:
+    """Score error of the learned model against t (log-spaced in [1e-3, 1]), as columns t, mse,
+    series: mean over x_t ~ p_t of (s_theta - grad log p_t)^2 per coordinate (dc.score_mse_by_t);
+    the same times sigma_t^2 (the weight the DSM loss gives it); and, when tutorial_check, the
+    tutorial's comparison of s_theta(x_0, t) with the clean score at clean samples x_0."""
+    m = trained_model(cfg, gmm, lam, device)
+    sde = dc.VESDE(lam)
+    ts = np.geomspace(1e-3, 1.0, n_t)
+    g = torch.Generator().manual_seed(int(seed) + 11)
+    mse = dc.score_mse_by_t(m.score, gmm, sde, ts, n_per_t, generator=g).double().numpy()
+    sig2 = sde.sigma(torch.as_tensor(ts, dtype=torch.float64)).numpy() ** 2
+    frames = [pd.DataFrame({"t": ts, "mse": mse, "series": "learned vs exact score of pₜ, at xₜ ~ pₜ"}),
+              pd.DataFrame({"t": ts, "mse": sig2 * mse,
+                            "series": "σₜ² × that error: what the DSM loss weights"})]
+    if tutorial_check:
+        x0, _ = gmm.sample(n_per_t, generator=g, dtype=torch.float32)
+        clean = gmm.score(x0)
+        wrong = [float(dc.score_mse(m.score, x0, torch.full((n_per_t,), float(t)), clean)) for t in ts]
+        frames.append(pd.DataFrame({"t": ts, "mse": wrong,
+                                    "series": "the tutorial's check: s_θ(x₀, t) vs ∇log p₀(x₀) (wrong target)"}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@common.cache_data
+def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
+                 n_fine: int = 90, n_quiver: int = 17) -> dict:
+    """Learned and exact score of p_t on grids over the data's region, the squared error
+    ||s_theta - s||^2 and log p_t; plus the error's mean under p_t (dc.score_mse_by_t)."""
+    m = trained_model(cfg, gmm, lam, device)
+    sde = dc.VESDE(lam)
+    exact = dc.exact_score(gmm, sde)
+    xlim, ylim = auto_limits(gmm)
+
+    def grid(n):
+        xx, yy = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
+        return xx, yy, torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+
+    xx, yy, pts = grid(n_fine)
+    s_true, s_learn = exact(pts, t), m.score(pts, t)
+    err = ((s_learn - s_true) ** 2).sum(-1).reshape(n_fine, n_fine).numpy()
+    logp = gmm.diffuse(sde, t).log_prob(pts).reshape(n_fine, n_fine).numpy()
+    qx, qy, qpts = grid(n_quiver)
+    g = torch.Generator().manual_seed(int(seed) + 12)
+    mse_t = float(dc.score_mse_by_t(m.score, gmm, sde, [t], 4000, generator=g)[0])
+    return {"xx": xx, "yy": yy, "logp": logp, "err": err, "qx": qx, "qy": qy,
+            "learned": m.score(qpts, t).reshape(n_quiver, n_quiver, 2).numpy(),
+            "exact": exact(qpts, t).reshape(n_quiver, n_quiver, 2).numpy(),
+            "mse_t": mse_t, "sigma_t": float(sde.sigma(torch.tensor(float(t), dtype=torch.float64)))}
+
+
+@common.cache_data(max_entries=16)
+def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, weighted: bool) -> bytes:
+    f = score_fields(cfg, gmm, lam, device, t, seed)
+    fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"],
+                                   f["exact"], f["err"], t, weighted=weighted)
+    return tfig.figure_png(fig)
+
+
+# --------------------------------------------------------------------------------- sampling
+@common.cache_data(max_entries=16)
+def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, n: int,
+                    seed: int) -> np.ndarray:
+    """dc.sample with the learned score (the same noise as exact_samples with the same seed)."""
+    m = trained_model(cfg, gmm, lam, device)
+    g = torch.Generator().manual_seed(int(seed) + 21)
+    return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g).x.numpy()
+
+
+@common.cache_data(max_entries=16)
+def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -> np.ndarray:
+    """dc.sample with the exact score of p_t, same noise draws as learned_samples."""
+    sde = dc.VESDE(lam)
+    g = torch.Generator().manual_seed(int(seed) + 21)
+    return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()
+
+
+@common.cache_data(max_entries=16)
+def true_samples(gmm, n: int, seed: int) -> np.ndarray:
+    x, _ = gmm.sample(n, generator=torch.Generator().manual_seed(int(seed) + 22))
+    return x.numpy()
+
+
+def reference_size(n: int) -> int:
+    """Size of the independent true sample the metrics compare with: n, at least 5,000 and at
+    most 20,000 (sliced W2 sorts max(n, reference) values per projection)."""
+    return int(min(20_000, max(5_000, n)))
+
+
+@common.cache_data(max_entries=16)
+def sample_metrics(x: np.ndarray, gmm, seed: int) -> dict:
+    """Distances of samples x to reference_size(len(x)) independent true samples: dc.sliced_w2,
+    dc.loglik_gap, dc.logp_w1; and dc.mode_weights. NaN-free for finite x."""
+    ref = true_samples(gmm, reference_size(len(x)), int(seed) + 1000)
+    x = np.asarray(x, dtype=np.float64)
+    finite = np.isfinite(x).all(1)
+    x = x[finite] if finite.any() else np.zeros((1, x.shape[1]))
+    return {"sliced W2": dc.sliced_w2(x, ref), "loglik gap": dc.loglik_gap(x, gmm, reference=ref),
+            "log p W1": dc.logp_w1(x, gmm, ref),
+            "mode weights": dc.mode_weights(x, gmm).tolist(), "non-finite": int((~finite).sum())}
+
+
+@common.cache_data(max_entries=16)
+def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
+    xx, yy, logp = density_grid(gmm, *auto_limits(gmm), n=120)
+    fig = tfig.samples_figure([("learned score", learned, tfig.LEARNED_COLOR),
+                               ("exact score", exact, tfig.EXACT_COLOR),
+                               ("true samples", truth, tfig.TRUTH_COLOR)], xx, yy, logp)
+    return tfig.figure_png(fig)
