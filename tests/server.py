@@ -233,11 +233,14 @@ class PageRun:
     status: str = ""
     seconds: float = 0.0
     elements: list[str] = field(default_factory=list)   # element types in arrival order
+    final: dict = field(default_factory=dict)           # delta path -> element type at the end
     exceptions: list[str] = field(default_factory=list)
     error: str = ""
 
     def signature(self) -> tuple[str, ...]:
-        return tuple(self.elements)
+        """The element types of the finished page in page order, empty placeholders left out:
+        the same settings give the same signature, whatever the session waited for."""
+        return tuple(t for _, t in sorted(self.final.items()) if t != "empty")
 
 
 def run_page(base: str, page: str = "", timeout: float = 300.0, query_string: str = "") -> PageRun:
@@ -264,16 +267,27 @@ def run_page(base: str, page: str = "", timeout: float = 300.0, query_string: st
                 if left <= 0:
                     out.error = f"no script_finished within {timeout:.0f} s"
                     break
-                data = ws.recv(timeout=left)
+                try:
+                    data = ws.recv(timeout=left)
+                except TimeoutError:
+                    out.error = f"no script_finished within {timeout:.0f} s"
+                    break
                 if isinstance(data, str):
                     continue
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 kind = msg.WhichOneof("type")
-                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                dtype = msg.delta.WhichOneof("type") if kind == "delta" else None
+                if dtype in ("new_element", "add_block"):
+                    path = tuple(msg.metadata.delta_path)
+                    for old in [k for k in out.final if len(k) > len(path) and k[:len(path)] == path]:
+                        del out.final[old]      # what was inside a replaced placeholder is gone
+                    out.final.pop(path, None)
+                if dtype == "new_element":
                     el = msg.delta.new_element
                     etype = el.WhichOneof("type")
                     out.elements.append(etype)
+                    out.final[path] = etype
                     if etype == "exception":
                         out.exceptions.append(f"{el.exception.type}: {el.exception.message}"[:500])
                 elif kind == "page_not_found":
@@ -282,6 +296,7 @@ def run_page(base: str, page: str = "", timeout: float = 300.0, query_string: st
                     status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
                     if status == "FINISHED_EARLY_FOR_RERUN":   # the page reran itself: keep going
                         out.elements.clear()
+                        out.final.clear()
                         out.exceptions.clear()
                         continue
                     out.status = status

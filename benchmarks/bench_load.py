@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""A class opening the train page at once: N sessions, the same settings, one server.
+
+    python benchmarks/bench_load.py [--sessions 30] [--page train] [--url http://127.0.0.1:8501]
+
+Starts `streamlit run app.py` on a loopback port (unless --url is given), then opens N
+websocket sessions at the same moment (what a browser tab does: connect to /_stcore/stream and
+ask for the page with the default settings) and waits until every one has its finished page.
+Meanwhile it polls /_stcore/health every 0.2 s. Prints: wall time until all N have their result,
+p50/p95/max time per session, health latency under load, the training runs the server counted
+(only when it started the server), and whether every session got the same finished page.
+Exits 1 when a session failed, the pages differ, or more than one training run happened.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from collections import Counter
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from server import AppServer, HealthProbe, percentile, run_page  # noqa: E402
+
+
+def load(base: str, sessions: int, page: str, timeout: float):
+    """Run `sessions` concurrent sessions of `page`; returns (wall seconds, [PageRun], HealthProbe)."""
+    results = [None] * sessions
+    start = threading.Barrier(sessions + 1)
+
+    def one(i):
+        start.wait()
+        results[i] = run_page(base, page, timeout=timeout)
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(sessions)]
+    for th in threads:
+        th.start()
+    with HealthProbe(base) as probe:
+        start.wait()
+        t0 = time.perf_counter()
+        for th in threads:
+            th.join(timeout + 30)
+        wall = time.perf_counter() - t0
+    return wall, results, probe
+
+
+def report(wall, results, probe, training_runs=None, out=print) -> dict:
+    done = [r for r in results if r is not None]
+    secs = [r.seconds for r in done]
+    ok = [r for r in done if r.ok]
+    sigs = Counter(r.signature() for r in ok)
+    health = probe.ok()
+    fig = {
+        "sessions": len(results), "ok": len(ok), "wall_s": wall,
+        "session_p50_s": percentile(secs, 50), "session_p95_s": percentile(secs, 95),
+        "session_max_s": max(secs) if secs else float("nan"),
+        "health_n": len(probe.latencies), "health_failures": probe.failures(),
+        "health_p50_ms": 1000 * percentile(health, 50), "health_p95_ms": 1000 * percentile(health, 95),
+        "health_max_ms": 1000 * max(health) if health else float("nan"),
+        "distinct_pages": len(sigs), "training_runs": training_runs,
+    }
+    out(f"sessions            {fig['ok']} of {fig['sessions']} got their finished page")
+    out(f"wall time           {wall:.1f} s until all sessions had their result")
+    out(f"per session         p50 {fig['session_p50_s']:.1f} s, p95 {fig['session_p95_s']:.1f} s, "
+        f"max {fig['session_max_s']:.1f} s")
+    out(f"health under load   p50 {fig['health_p50_ms']:.0f} ms, p95 {fig['health_p95_ms']:.0f} ms, "
+        f"max {fig['health_max_ms']:.0f} ms over {fig['health_n']} probes, "
+        f"{fig['health_failures']} failed")
+    out(f"finished pages      {fig['distinct_pages']} distinct (1 = every session saw the same page)")
+    if training_runs is not None:
+        out(f"training runs       {training_runs}")
+    for r in done:
+        if not r.ok:
+            out(f"FAILED session: status={r.status!r} error={r.error!r} exceptions={r.exceptions}")
+    return fig
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--page", default="train", help="url path of the page (default: train)")
+    ap.add_argument("--url", help="an already running server; default: start one")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds a session may take")
+    a = ap.parse_args()
+    if a.url:
+        wall, results, probe = load(a.url.rstrip("/"), a.sessions, a.page, a.timeout)
+        fig = report(wall, results, probe)
+    else:
+        with AppServer() as srv:
+            print(f"server {srv.base} (pid {srv.pid}), {a.sessions} sessions of /{a.page}")
+            wall, results, probe = load(srv.base, a.sessions, a.page, a.timeout)
+            fig = report(wall, results, probe, srv.training_runs())
+            if srv.app_training_log() is not None:
+                print(f"app's training log  {len(srv.app_training_log())} lines")
+    bad = fig["ok"] != fig["sessions"] or fig["distinct_pages"] != 1 or (fig["training_runs"] or 0) > 1
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
