@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .common import mode_colors, new_figure
+from matplotlib.figure import Figure
+
+from .common import mode_colors
 
 __all__ = ["LENGTHS", "arrow_vectors", "total_score_figure", "mode_scores_figure",
            "weighted_scores_figure", "figure_png"]
@@ -90,15 +92,33 @@ def _mode_contours(ax, xx, yy, comp_logp, colors):
                    linewidths=[0.8, 1.1, 1.5], linestyles="solid", alpha=0.9)
 
 
-def _legend(fig, handles, ncol=2):
-    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, fontsize=9.5, frameon=False)
+# One fixed layout (inches) for every view, so switching views does not move the plot: a square
+# axes, and a strip on its right for the colour bar or the legend. No layout engine: fast to draw.
+_W, _H, _LEFT, _BOTTOM, _SIDE, _GAP = 7.3, 6.25, 0.72, 0.58, 5.2, 0.15
 
 
-def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
-                       size: float = 6.4):
+def _figure():
+    fig = Figure(figsize=(_W, _H))
+    ax = fig.add_axes((_LEFT / _W, _BOTTOM / _H, _SIDE / _W, _SIDE / _H))
+    return fig, ax
+
+
+def _side_rect(width: float = 0.2):
+    x = (_LEFT + _SIDE + _GAP) / _W
+    return (x, _BOTTOM / _H, width / _W, _SIDE / _H)
+
+
+def _legend(fig, handles, title):
+    x = (_LEFT + _SIDE + _GAP * 0.5) / _W
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(x, (_BOTTOM + _SIDE) / _H),
+               fontsize=9, title=title, title_fontsize=9, frameon=False, handlelength=1.4,
+               alignment="left")
+
+
+def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None):
     """Log-density contours of p with the score grad log p at pts, coloured by |score|."""
     xx, yy, logp, pts, score = (_np(a).astype(float) for a in (xx, yy, logp, pts, score))
-    fig, ax = new_figure(size, size + 0.5)
+    fig, ax = _figure()
     levels = _log_levels(logp)
     ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.45, extend="min")
     ax.contour(xx, yy, logp, levels=levels, colors="0.45", linewidths=0.5, linestyles="solid")
@@ -107,14 +127,14 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     q = _quiver(ax, pts, uv, mag, cmap="plasma")
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     _axes(ax, xx, yy, title)
-    cb = fig.colorbar(q, ax=ax, shrink=0.75, pad=0.02, aspect=30)
+    cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()))
     cb.set_label("|∇ log p(x)|  (arrow colour)")
     _note(ax, _length_note(k))
     return fig
 
 
 def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=None,
-                       lengths: str = "equal", title: str | None = None, size: float = 6.4):
+                       lengths: str = "equal", title: str | None = None):
     """Every mode's own score -Sigma_k^{-1}(x - mu_k) at pts, in its colour, over its contours.
 
     comp_logp (K, n, n): each component's log density on the grid; comp_scores (K, N, 2).
@@ -124,24 +144,24 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     K = comp_scores.shape[0]
     colors = list(colors or mode_colors(K))
     names = list(names or [f"mode {k + 1}" for k in range(K)])
-    fig, ax = new_figure(size, size + 0.5)
+    fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp, colors)
     base = _base_length(xx, len(pts))
     handles = []
     for kk in range(K):
         uv, k = arrow_vectors(comp_scores[kk], base, lengths, ref=comp_scores)
         _quiver(ax, pts, uv, color=colors[kk], alpha=0.65)
-        handles.append(Line2D([], [], color=colors[kk], lw=2.5, label=f"score of {names[kk]}"))
+        handles.append(Line2D([], [], color=colors[kk], lw=3, label=names[kk]))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     _axes(ax, xx, yy, title)
-    handles.append(Line2D([], [], color="0.3", lw=1.1, label="each mode's 1, 2, 3 σ ellipses"))
-    _legend(fig, handles, ncol=2 if K <= 4 else 3)
+    handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
+    _legend(fig, handles, "score of")
     _note(ax, _length_note(k, "mode score"))
     return fig
 
 
 def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, colors=None,
-                           names=None, title: str | None = None, size: float = 6.4):
+                           names=None, title: str | None = None):
     """pi_k(x) * s_k(x) for every mode (its colour) and their sum, the total score (black).
 
     Drawn on one proportional scale, so the coloured arrows add up to the black one.
@@ -153,7 +173,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     colors = list(colors or mode_colors(K))
     names = list(names or [f"mode {k + 1}" for k in range(K)])
     weighted = resp.T[:, :, None] * comp_scores                        # (K, N, 2)
-    fig, ax = new_figure(size, size + 0.5)
+    fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp, colors)
     base = _base_length(xx, len(pts))
     ref = np.concatenate([weighted.reshape(-1, 2), total])
@@ -161,13 +181,13 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     for kk in range(K):
         uv, k = arrow_vectors(weighted[kk], base, "proportional", ref=ref)
         _quiver(ax, pts, uv, color=colors[kk], alpha=0.7, width=0.007)
-        handles.append(Line2D([], [], color=colors[kk], lw=4, label=f"π_k(x) × score of {names[kk]}"))
+        handles.append(Line2D([], [], color=colors[kk], lw=4, label=names[kk]))
     uv, k = arrow_vectors(total, base, "proportional", ref=ref)
     _quiver(ax, pts, uv, color="black", alpha=0.9, width=0.0022, zorder=4)
-    handles.append(Line2D([], [], color="black", lw=1.2, label="total score ∇ log p(x) = their sum"))
+    handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     _axes(ax, xx, yy, title)
-    _legend(fig, handles, ncol=2 if K <= 4 else 3)
+    _legend(fig, handles, "π_k(x) × score\nof each mode")
     _note(ax, _length_note(k))
     return fig
 
@@ -176,5 +196,5 @@ def figure_png(fig, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (to cache a rendered figure and show it with st.image)."""
     import io
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)
+    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

@@ -1,0 +1,102 @@
+"""Rerun time of pages after a widget move, through Streamlit's AppTest (in-process, no browser).
+
+    PYTHONPATH=. python3 benchmarks/bench_pages.py [--repeat 2] [--json out.json]
+    PYTHONPATH=. python3 benchmarks/bench_pages.py --page pages/1_forward.py \
+        --key w_forward_lam --values 10 20 30
+
+For every (page file, widget key, values) in CASES (or the one given on the command line): open the
+app, switch to the page, run it once (first render, caches cold), then move the widget through the
+values, timing each rerun. Pass 1 sees every value for the first time (cache misses: the cost a
+user pays for a new slider position); later passes revisit the same values (cache hits). Prints the
+median and the maximum of each pass. Everything else stays at its default size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WIDGET_KINDS = ("slider", "select_slider", "number_input", "radio", "selectbox", "checkbox",
+                "toggle", "text_input")
+
+# (page file, widget key, values the widget is moved through). Every value differs from the
+# page's default, so that each move of pass 1 is a real rerun with new inputs.
+CASES: list[tuple[str, str, list]] = [
+    ("pages/1_forward.py", "w_forward_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
+    ("pages/2_score_field.py", "w_score_t", [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]),
+    ("pages/2_score_field.py", "w_score_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
+    # page 3 adds its own entry here, e.g. ("pages/3_reversal.py", "w_reversal_<key>", [...])
+]
+
+
+def find_widget(at, key: str):
+    """The widget with this key, whatever its kind (KeyError if the page has none)."""
+    for kind in WIDGET_KINDS:
+        try:
+            return getattr(at, kind)(key=key)
+        except (KeyError, AttributeError):
+            continue
+    raise KeyError(f"no widget with key {key!r} on this page")
+
+
+def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: float = 300) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=timeout)
+    at.run()
+    t0 = time.perf_counter()
+    at.switch_page(page).run()
+    first = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError(f"{page}: exception on first render: {at.exception[0].message}")
+    passes = []
+    for _ in range(repeat):
+        times = []
+        for v in values:
+            w = find_widget(at, key).set_value(v)
+            t0 = time.perf_counter()
+            w.run()
+            times.append(time.perf_counter() - t0)
+            if at.exception:
+                raise RuntimeError(f"{page}: exception at {key} = {v}: {at.exception[0].message}")
+        passes.append(times)
+    return {"page": page, "key": key, "values": values, "first_render_s": first,
+            "passes": [{"median_s": statistics.median(p), "max_s": max(p), "times_s": p}
+                       for p in passes]}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--page")
+    ap.add_argument("--key")
+    ap.add_argument("--values", nargs="+", type=float)
+    ap.add_argument("--repeat", type=int, default=2, help="passes over the values (default 2)")
+    ap.add_argument("--json", help="also write the results to this file")
+    a = ap.parse_args(argv)
+    sys.path.insert(0, ROOT)
+    os.chdir(ROOT)
+    cases = [(a.page, a.key, a.values)] if a.page else CASES
+    results = []
+    print(f"{'page':28s} {'widget':16s} {'first':>7s} " +
+          " ".join(f"{'pass ' + str(i + 1) + ' med/max':>17s}" for i in range(a.repeat)))
+    for page, key, values in cases:
+        try:
+            r = bench_case(page, key, values, a.repeat)
+        except (KeyError, RuntimeError) as e:
+            print(f"{page:28s} {key:16s} skipped: {e}")
+            continue
+        results.append(r)
+        cells = " ".join(f"{p['median_s']:8.3f}/{p['max_s']:.3f}s" for p in r["passes"])
+        print(f"{page:28s} {key:16s} {r['first_render_s']:6.2f}s {cells}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return results
+
+
+if __name__ == "__main__":
+    main()
