@@ -1,0 +1,232 @@
+"""Mixture tables: covariance forms against closed forms, round trips, and every validation rule."""
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+import diffusion_core as dc
+from diffusion_core import editing as ed
+
+PRESETS_2D = [n for n, g in dc.PRESETS.items() if g.dim == 2]
+
+
+def row(mode="std_angle", **kw):
+    r = ed.blank_row(mode)
+    r.update({k.replace("_deg", " (°)").replace("_", " ") if mode == "std_angle" else k: v
+              for k, v in kw.items()})
+    return r
+
+
+# ------------------------------------------------------------------------------ covariance forms
+def test_cov_from_std_angle_closed_forms():
+    assert torch.allclose(ed.cov_from_std_angle(2, 1, 0), torch.tensor([[4.0, 0], [0, 1]], dtype=torch.float64))
+    assert torch.allclose(ed.cov_from_std_angle(2, 1, 90), torch.tensor([[1.0, 0], [0, 4]], dtype=torch.float64),
+                          atol=1e-12)
+    # rotating diag(4, 1) by 45 degrees: (4 + 1)/2 on the diagonal, (4 - 1)/2 off it
+    assert torch.allclose(ed.cov_from_std_angle(2, 1, 45), torch.tensor([[2.5, 1.5], [1.5, 2.5]], dtype=torch.float64))
+    assert torch.allclose(ed.cov_from_std_angle(2, 1, -45), torch.tensor([[2.5, -1.5], [-1.5, 2.5]], dtype=torch.float64))
+
+
+@settings(max_examples=200, deadline=None)
+@given(s1=st.floats(0.01, 20), ratio=st.floats(0.05, 0.999), angle=st.floats(-89.9, 90))
+def test_std_angle_round_trip(s1, ratio, angle):
+    s2 = s1 * ratio
+    cov = ed.cov_from_std_angle(s1, s2, angle)
+    # independent check: eigenvalues are the variances, the top eigenvector points at `angle`
+    ev = torch.linalg.eigvalsh(cov)
+    assert np.allclose(ev.tolist(), [s2 * s2, s1 * s1], rtol=1e-8)
+    r1, r2, a = ed.std_angle_from_cov(cov)
+    assert math.isclose(r1, s1, rel_tol=1e-7) and math.isclose(r2, s2, rel_tol=1e-7)
+    if ratio < 0.99:                      # the direction is well defined
+        d = (a - angle + 90) % 180 - 90   # angles are directions: equal modulo 180
+        assert abs(d) < 1e-4
+        assert -90 < a <= 90
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-3, 3), min_size=4, max_size=4))
+def test_cov_round_trip_from_any_spd(v):
+    a = torch.tensor(v, dtype=torch.float64).reshape(2, 2)
+    cov = a @ a.T + 0.05 * torch.eye(2, dtype=torch.float64)
+    back = ed.cov_from_std_angle(*ed.std_angle_from_cov(cov))
+    assert torch.allclose(back, cov, rtol=1e-9, atol=1e-9)
+
+
+def test_round_component_has_angle_zero():
+    assert ed.std_angle_from_cov(torch.eye(2) * 4) == (2.0, 2.0, 0.0)
+
+
+def test_std_angle_from_cov_rejects_non_positive_definite():
+    with pytest.raises(ValueError, match="positive definite"):
+        ed.std_angle_from_cov([[1.0, 1.0], [1.0, 1.0]])
+
+
+# ------------------------------------------------------------------------------ tables
+@pytest.mark.parametrize("mode", ed.MODES)
+@pytest.mark.parametrize("name", PRESETS_2D)
+def test_rows_round_trip_every_preset(name, mode):
+    g = dc.PRESETS[name]
+    rows = ed.rows_from_mixture(g, mode, digits=None)
+    assert [list(r) for r in rows] == [list(ed.COLUMNS[mode])] * g.n_components
+    back, errors = ed.mixture_from_rows(rows, mode)
+    assert errors == []
+    x = torch.randn(200, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 4
+    assert torch.allclose(back.log_prob(x), g.log_prob(x), atol=1e-8)
+
+
+def test_rounded_rows_stay_close():
+    g = dc.PRESETS["tutorial"]
+    back, _ = ed.mixture_from_rows(ed.rows_from_mixture(g), "std_angle")
+    x = torch.randn(200, 2, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    assert torch.allclose(back.log_prob(x), g.log_prob(x), atol=1e-4)
+
+
+def test_tutorial_rows_match_the_tutorial():
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "raw")
+    assert rows[1] == {"mean x": 2.0, "mean y": -1.0, "s_xx": 2.0, "s_xy": 0.5, "s_yy": 1.0, "weight": 0.5}
+    std = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")[1]
+    # eigenvalues of [[2, .5], [.5, 1]]: 1.5 +- sqrt(0.5); direction of the larger: tan(2a) = 1
+    assert math.isclose(std["std 1"] ** 2, 1.5 + math.sqrt(0.5), rel_tol=1e-5)
+    assert math.isclose(std["angle (°)"], 22.5, abs_tol=1e-4)
+
+
+def test_dataframe_input_and_weights_normalized():
+    df = pd.DataFrame([row(mean_x=-1, weight=3), row(mean_x=1, weight=1)])
+    g, errors = ed.mixture_from_rows(df, "std_angle")
+    assert errors == [] and g.weights.tolist() == [0.75, 0.25]
+
+
+BAD = [
+    # (mode, row index to change, field, value, expected message)
+    ("std_angle", 1, "std 1", -1.0, "row 2, std 1: must be > 0"),
+    ("std_angle", 1, "std 1", 0.0, "row 2, std 1: must be > 0"),
+    ("std_angle", 0, "std 2", 0.001, "row 1, std 2: must be between 0.01 and 20"),
+    ("std_angle", 0, "std 2", 25.0, "row 1, std 2: must be between 0.01 and 20"),
+    ("std_angle", 2, "weight", -0.5, "row 3, weight: must be >= 0"),
+    ("std_angle", 2, "weight", 1e9, "row 3, weight: must be <= 1e+06"),
+    ("std_angle", 0, "mean x", 51.0, "row 1, mean x: must be between -50 and 50"),
+    ("std_angle", 0, "mean y", -50.5, "row 1, mean y: must be between -50 and 50"),
+    ("std_angle", 1, "mean y", float("nan"), "row 2, mean y: is empty: enter a number"),
+    ("std_angle", 1, "mean y", None, "row 2, mean y: is empty: enter a number"),
+    ("std_angle", 1, "angle (°)", "", "row 2, angle (°): is empty: enter a number"),
+    ("std_angle", 1, "angle (°)", "abc", "row 2, angle (°): must be a number; got 'abc'"),
+    ("std_angle", 1, "angle (°)", float("inf"), "row 2, angle (°): must be a finite number"),
+    ("std_angle", 1, "angle (°)", 400.0, "row 2, angle (°): must be between -360 and 360"),
+    ("raw", 0, "s_xx", 0.0, "row 1, s_xx: must be > 0 (it is a variance)"),
+    ("raw", 1, "s_yy", 500.0, "row 2, s_yy: must be between 0.0001 and 400 (a std between 0.01 and 20)"),
+    ("raw", 2, "s_xy", 1.0, "row 3, s_xy: must satisfy s_xy² < s_xx·s_yy, here |s_xy| < 1 "
+                            "(a covariance is positive definite)"),
+    ("raw", 2, "s_xy", 0.99999, "row 3, s_xy: makes the component too thin"),
+]
+
+
+@pytest.mark.parametrize("mode,i,field,value,message", BAD)
+def test_each_rule_names_row_and_field(mode, i, field, value, message):
+    rows = [ed.blank_row(mode) for _ in range(3)]
+    rows[i][field] = value
+    g, errors = ed.mixture_from_rows(rows, mode)
+    assert g is None
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+def test_all_weights_zero():
+    rows = [ed.blank_row("std_angle") | {"weight": 0.0} for _ in range(2)]
+    assert ed.mixture_from_rows(rows, "std_angle") == (None, ["weights: at least one must be > 0"])
+
+
+def test_every_problem_is_listed_at_once():
+    rows = [ed.blank_row("std_angle") for _ in range(3)]
+    rows[0]["std 1"] = -2
+    rows[1]["weight"] = -1
+    rows[2]["mean x"] = None
+    g, errors = ed.mixture_from_rows(rows, "std_angle")
+    assert g is None and len(errors) == 3
+    assert [e.split(",")[0] for e in errors] == ["row 1", "row 2", "row 3"]
+
+
+def test_table_size_limits():
+    assert ed.mixture_from_rows([], "raw")[1] == ["table: is empty; add at least one component (row)"]
+    g, errors = ed.mixture_from_rows([ed.blank_row("raw")] * 13, "raw")
+    assert g is None and errors[0].startswith("table: at most 12 components; got 13")
+    g, errors = ed.mixture_from_rows([ed.blank_row("raw")] * 12, "raw")
+    assert errors == [] and g.n_components == 12
+
+
+def test_missing_columns_and_bad_mode():
+    g, errors = ed.mixture_from_rows([{"mean x": 0}], "std_angle")
+    assert g is None and "row 1, mean y: is empty: enter a number" in errors
+    with pytest.raises(ValueError, match="mode must be one of"):
+        ed.mixture_from_rows([], "polar")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({c: st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                                                    st.text(max_size=4), st.integers(-100, 100))
+                                       for c in ed.COLUMNS["std_angle"]}), max_size=14))
+def test_never_raises_and_valid_means_finite(rows):
+    g, errors = ed.mixture_from_rows(rows, "std_angle")
+    assert (g is None) == bool(errors)
+    if g is not None:
+        x = torch.zeros(1, 2, dtype=torch.float64)
+        assert torch.isfinite(g.log_prob(x)).all() and torch.isfinite(g.score(x)).all()
+
+
+# ------------------------------------------------------------------------------ table edits
+def test_apply_table_edits():
+    cols = ed.COLUMNS["raw"]
+    rows = ed.rows_from_mixture(dc.PRESETS["grid 3x3"], "raw")[:3]
+    out = ed.apply_table_edits(rows, {"edited_rows": {1: {"s_xx": 2.0}}, "deleted_rows": [0],
+                                      "added_rows": [{"mean x": 5.0}]}, cols)
+    assert len(out) == 3
+    assert out[0]["s_xx"] == 2.0 and out[0]["mean y"] == rows[1]["mean y"]
+    assert out[2] == {"mean x": 5.0, "mean y": None, "s_xx": None, "s_xy": None, "s_yy": None, "weight": None}
+    assert ed.apply_table_edits(rows, None, cols) == rows
+
+
+# ------------------------------------------------------------------------------ JSON
+@pytest.mark.parametrize("name", PRESETS_2D)
+def test_json_round_trip(name):
+    g = dc.PRESETS[name]
+    back, errors = ed.mixture_from_json(ed.mixture_to_json(g).encode())
+    assert errors == [] and back == g
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"{not json", "file: is not valid JSON"),
+    (b"\xff\xfe", "file: must be UTF-8 text"),
+    (b"[1, 2]", 'file: must be a JSON object with "means", "covs" and "weights" lists'),
+    (json.dumps({"means": [[0, 0]], "covs": [[[1, 0], [0, 1]]]}).encode(), "file: must be a JSON object"),
+    (json.dumps({"means": [[0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1, 2]}).encode(),
+     "file: needs one mean, one covariance and one weight per component"),
+    (json.dumps({"means": [[0, 0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
+     "component 1, mean: must be a list [x, y]"),
+    (json.dumps({"means": [[0, 0]], "covs": [[[1, 0.2], [0.3, 1]]], "weights": [1]}).encode(),
+     "component 1, covariance: must be symmetric"),
+    (json.dumps({"means": [[0, 0]], "covs": [[[1, 0], [0, -1]]], "weights": [1]}).encode(),
+     "component 1, s_yy: must be > 0"),
+    (json.dumps({"means": [[0, "x"]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
+     "component 1, mean y: must be a number"),
+    (json.dumps({"means": [[0, 0]] * 13, "covs": [[[1, 0], [0, 1]]] * 13, "weights": [1] * 13}).encode(),
+     "file: at most 12 components; got 13"),
+    (b" " * (ed.MAX_JSON_BYTES + 1), "file: must be at most 64 KB"),
+    ("[" * 100_000, "file: must be at most 64 KB"),
+    ("[" * 5000 + "]" * 5000, "file: is not valid JSON (too deeply nested)"),
+])
+def test_bad_files_get_a_message(data, message):
+    g, errors = ed.mixture_from_json(data)
+    assert g is None and errors and errors[0].startswith(message), errors
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300),
+                 st.recursive(st.one_of(st.none(), st.floats(), st.integers(), st.text(max_size=3)),
+                              lambda c: st.lists(c, max_size=3) | st.dictionaries(
+                                  st.sampled_from(["means", "covs", "weights", "x"]), c, max_size=4),
+                              max_leaves=20).map(json.dumps)))
+def test_json_never_raises(data):
+    g, errors = ed.mixture_from_json(data)
+    assert (g is None) == bool(errors)
