@@ -30,18 +30,18 @@ def home():
 
 
 PAGES = [
-    st.Page(home, title="Home", icon="🏠", default=True),
-    st.Page("pages/1_forward.py", title="Forward diffusion", icon="🌫️", url_path="forward"),
-    st.Page("pages/2_score_field.py", title="Score field", icon="🧭", url_path="score"),
-    st.Page("pages/3_reversal.py", title="Exact-score reversal", icon="⏪", url_path="reversal"),
-    st.Page("pages/4_train.py", title="Train & sample", icon="🧠", url_path="train"),
+    st.Page(home, title="Home", icon=":material/home:", default=True),
+    st.Page("pages/1_forward.py", title="Forward diffusion", icon=":material/blur_on:", url_path="forward"),
+    st.Page("pages/2_score_field.py", title="Score field", icon=":material/explore:", url_path="score"),
+    st.Page("pages/3_reversal.py", title="Exact-score reversal", icon=":material/fast_rewind:", url_path="reversal"),
+    st.Page("pages/4_train.py", title="Train & sample", icon=":material/model_training:", url_path="train"),
 ]
 LAB = [
-    st.Page("pages/5_mixture_editor.py", title="Mixture editor", icon="✏️", url_path="editor"),
-    st.Page("pages/6_sampler_lab.py", title="Sampler lab", icon="⏱️", url_path="samplers"),
-    st.Page("pages/7_likelihood.py", title="Likelihood", icon="📈", url_path="likelihood"),
-    st.Page("pages/8_memorization.py", title="Memorization", icon="🧩", url_path="memorization"),
-    st.Page("pages/9_weighting_lab.py", title="Loss weighting lab", icon="⚖️", url_path="weighting"),
+    st.Page("pages/5_mixture_editor.py", title="Mixture editor", icon=":material/edit:", url_path="editor"),
+    st.Page("pages/6_sampler_lab.py", title="Sampler lab", icon=":material/speed:", url_path="samplers"),
+    st.Page("pages/7_likelihood.py", title="Likelihood", icon=":material/show_chart:", url_path="likelihood"),
+    st.Page("pages/8_memorization.py", title="Memorization", icon=":material/memory:", url_path="memorization"),
+    st.Page("pages/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
 ]
 
 common.keep_widget_state()
