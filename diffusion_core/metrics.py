@@ -12,47 +12,65 @@ def _f64(x) -> torch.Tensor:
     return torch.as_tensor(x).detach().to("cpu", torch.float64)
 
 
-def _quantiles(v: torch.Tensor, m: int) -> torch.Tensor:
-    """m empirical quantiles at mid-ranks (i + 1/2) / m of each column of v (n, P)."""
-    v = v.sort(dim=0).values
-    n = v.shape[0]
-    pos = (torch.arange(m, dtype=torch.float64) + 0.5) * n / m - 0.5
-    lo = pos.floor().clamp(0, n - 1).long()
-    hi = (lo + 1).clamp(max=n - 1)
-    w = (pos - lo).clamp(0, 1)[:, None]
-    return v[lo] * (1 - w) + v[hi] * w
+def _pair(a, b, what: str):
+    """Two point sets as float64 (n, d) and (m, d) tensors with the same d."""
+    a, b = _f64(a), _f64(b)
+    a, b = (v[:, None] if v.ndim == 1 else v for v in (a, b))
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(f"{what}: both sets must be (N, d) with the same d; "
+                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
+    if a.shape[0] == 0 or b.shape[0] == 0:
+        raise ValueError(f"{what}: both sets must hold at least one point")
+    return a, b
+
+
+def _wp_power(a: torch.Tensor, b: torch.Tensor, p: float) -> torch.Tensor:
+    """int_0^1 |F^-1(u) - G^-1(u)|^p du for every column of a (n, P) and b (m, P), exactly:
+    the empirical quantile functions are steps at i/n and j/m, constant between the merged
+    breakpoints, so the integral is a sum over those n + m intervals (one sort per column)."""
+    a, b = a.sort(dim=0).values, b.sort(dim=0).values
+    n, m = a.shape[0], b.shape[0]
+    if n == m:
+        return ((a - b).abs() ** p).mean(dim=0)
+    u = torch.cat([torch.arange(1, n + 1, dtype=torch.float64) / n,
+                   torch.arange(1, m + 1, dtype=torch.float64) / m]).sort().values
+    lo = torch.cat([torch.zeros(1, dtype=torch.float64), u[:-1]])
+    width, mid = u - lo, 0.5 * (u + lo)
+    ia = (mid * n).floor().long().clamp(0, n - 1)
+    ib = (mid * m).floor().long().clamp(0, m - 1)
+    return (width[:, None] * (a[ia] - b[ib]).abs() ** p).sum(dim=0)
 
 
 def wasserstein_1d(a, b, p: int = 1) -> torch.Tensor:
-    """W_p between two 1D samples (any sizes), by matching quantiles: (int |F^-1 - G^-1|^p)^(1/p)."""
+    """W_p between two 1D samples (any sizes): (int_0^1 |F^-1(u) - G^-1(u)|^p du)^(1/p)."""
     a, b = _f64(a).reshape(-1, 1), _f64(b).reshape(-1, 1)
-    m = max(a.shape[0], b.shape[0])
-    d = (_quantiles(a, m) - _quantiles(b, m)).abs() ** p
-    return d.mean() ** (1 / p)
+    if a.shape[0] == 0 or b.shape[0] == 0:
+        raise ValueError("wasserstein_1d: both samples must hold at least one value")
+    return _wp_power(a, b, p)[0] ** (1 / p)
 
 
 def sliced_w2(a, b, n_proj: int = 256, seed: int = 0) -> float:
     """Sliced Wasserstein-2: sqrt(E_theta W_2^2(<a, theta>, <b, theta>)), theta uniform on the
-    sphere, n_proj fixed directions drawn from `seed` (the same for every call)."""
-    a, b = _f64(a), _f64(b)
+    sphere, n_proj fixed directions drawn from `seed` (the same for every call). For b = a + m,
+    each slice moves by <m, theta>, so SW2^2 = E (m . theta)^2 = |m|^2 / d."""
+    a, b = _pair(a, b, "sliced_w2")
     g = torch.Generator().manual_seed(seed)
     theta = torch.randn(a.shape[1], n_proj, generator=g, dtype=torch.float64)
     theta = theta / theta.norm(dim=0, keepdim=True)
-    m = max(a.shape[0], b.shape[0])
-    d = _quantiles(a @ theta, m) - _quantiles(b @ theta, m)
-    return float((d * d).mean().sqrt())
+    return float(_wp_power(a @ theta, b @ theta, 2).mean().sqrt())
 
 
 def energy_distance(a, b, max_points: int = 4000, seed: int = 0) -> float:
     """Energy distance 2 E|X-Y| - E|X-X'| - E|Y-Y'| (>= 0, 0 iff equal laws), on at most
     max_points points of each set (chosen with `seed`)."""
-    a, b = _f64(a), _f64(b)
+    a, b = _pair(a, b, "energy_distance")
     g = torch.Generator().manual_seed(seed)
     if a.shape[0] > max_points:
         a = a[torch.randperm(a.shape[0], generator=g)[:max_points]]
     if b.shape[0] > max_points:
         b = b[torch.randperm(b.shape[0], generator=g)[:max_points]]
-    ab, aa, bb = torch.cdist(a, b).mean(), torch.cdist(a, a).mean(), torch.cdist(b, b).mean()
+    exact = "donot_use_mm_for_euclid_dist"      # no |x|^2 + |y|^2 - 2 x.y cancellation
+    ab, aa, bb = (torch.cdist(u, v, compute_mode=exact).mean() for u, v in ((a, b), (a, a), (b, b)))
     return float((2 * ab - aa - bb).clamp_min(0))
 
 

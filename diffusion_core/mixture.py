@@ -15,6 +15,7 @@ import torch
 __all__ = ["GaussianMixture", "PRESETS", "preset"]
 
 _LOG_2PI = math.log(2 * math.pi)
+_CHUNK_ELEMENTS = 1 << 20   # entries of the (N, K d) intermediates evaluated at once
 
 
 def _as_points(x, dim: int) -> torch.Tensor:
@@ -28,6 +29,14 @@ def _as_points(x, dim: int) -> torch.Tensor:
     return x
 
 
+def _table(name: str, v) -> torch.Tensor:
+    """v as a float64 tensor, or a ValueError naming the parameter (ragged lists, text)."""
+    try:
+        return torch.as_tensor(v, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"{name} must be a table of numbers: {e}") from None
+
+
 class GaussianMixture:
     """A mixture of K Gaussians in d dimensions.
 
@@ -37,21 +46,21 @@ class GaussianMixture:
     """
 
     def __init__(self, means, covs, weights=None):
-        means = torch.as_tensor(means, dtype=torch.float64)
+        means = _table("means", means)
         if means.ndim == 1:
             means = means[:, None]
         if means.ndim != 2 or means.shape[0] == 0 or means.shape[1] == 0:
             raise ValueError("means must be a (K, d) table with at least one component; "
                              f"got shape {tuple(means.shape)}")
         K, d = means.shape
-        covs = torch.as_tensor(covs, dtype=torch.float64)
+        covs = _table("covs", covs)
         if d == 1 and covs.ndim == 1:
             covs = covs[:, None, None]
         if covs.shape != (K, d, d):
             raise ValueError(f"covs must have shape ({K}, {d}, {d}), one {d}x{d} matrix per mean; "
                              f"got {tuple(covs.shape)}")
         weights = torch.ones(K, dtype=torch.float64) if weights is None else \
-            torch.as_tensor(weights, dtype=torch.float64).reshape(-1)
+            _table("weights", weights).reshape(-1)
         if weights.shape != (K,):
             raise ValueError(f"weights must have one entry per component ({K}); got {weights.numel()}")
         for name, v in (("means", means), ("covs", covs), ("weights", weights)):
@@ -77,6 +86,53 @@ class GaussianMixture:
         self._evals, self._evecs = evals, evecs
 
     # ----------------------------------------------------------------------------- kernel
+    def _kernel(self, x: torch.Tensor, alpha=1.0, sigma2=0.0):
+        """The eigenbasis quantities of the mixture diffused with (alpha, sigma^2), for one chunk.
+
+        alpha, sigma2: scalars or (N,) tensors (a time per point). With C_k = alpha^2 Sigma_k +
+        sigma^2 I = U_k diag(v_k) U_k^T, v_k = alpha^2 l_k + sigma^2, and y_k = U_k^T (x - alpha mu_k),
+        all K components at once in one (N, d) x (d, K d) product:
+          log_joint (N, K): log pi_k - 1/2 (sum_j y_kj^2 / v_kj + sum_j ln v_kj + d ln 2 pi)
+          y_over (N, K d): y_k / v_k, so that the score of component k is -U_k (y_k / v_k)
+          u_cat (d, K d): [U_1 ... U_K].
+        """
+        dt, dev = x.dtype, x.device
+        K, d = self.n_components, self.dim
+        U = self._evecs.to(dev, dt)                                     # (K, d, d)
+        u_cat = U.permute(1, 0, 2).reshape(d, K * d)
+        m = torch.einsum("kd,kde->ke", self.means.to(dev, dt), U).reshape(K * d)   # U_k^T mu_k
+        lam = self._evals.to(dev, dt).reshape(K * d)
+        alpha = torch.as_tensor(alpha, dtype=dt, device=dev)
+        sigma2 = torch.as_tensor(sigma2, dtype=dt, device=dev)
+        if alpha.ndim or sigma2.ndim:                                   # a time per point
+            alpha = alpha.reshape(-1, 1).expand(x.shape[0], 1)
+            sigma2 = sigma2.reshape(-1, 1).expand(x.shape[0], 1)
+        y = x @ u_cat - alpha * m                                       # (N, K d)
+        var = alpha * alpha * lam + sigma2                              # (K d,) or (N, K d)
+        y_over = y / var
+        quad = (y * y_over).reshape(-1, K, d).sum(-1)
+        log_det = torch.log(var).reshape(-1, K, d).sum(-1)
+        log_w = torch.log(self.weights.to(dev, dt))
+        return log_w - 0.5 * (quad + log_det + d * _LOG_2PI), y_over, u_cat
+
+    def _chunks(self, x: torch.Tensor, alpha, sigma2):
+        """(x, alpha, sigma2) in row chunks of about _CHUNK_ELEMENTS (N K d) entries, which bounds
+        the memory of the (N, K d) intermediates without slowing the evaluation."""
+        n = x.shape[0]
+        rows = max(1024, _CHUNK_ELEMENTS // (self.n_components * self.dim))
+        alpha = torch.as_tensor(alpha, dtype=x.dtype, device=x.device)
+        sigma2 = torch.as_tensor(sigma2, dtype=x.dtype, device=x.device)
+        per_point = alpha.ndim > 0 or sigma2.ndim > 0
+        if per_point:
+            alpha, sigma2 = (v.reshape(-1).expand(n) if v.numel() == 1 else v.reshape(-1)
+                             for v in (alpha, sigma2))
+            if alpha.shape[0] != n or sigma2.shape[0] != n:
+                raise ValueError(f"times must be a scalar or one per point ({n}); "
+                                 f"got {alpha.shape[0]} and {sigma2.shape[0]}")
+        for i in range(0, max(n, 1), rows):
+            sl = slice(i, i + rows)
+            yield (x[sl], alpha[sl], sigma2[sl]) if per_point else (x[sl], alpha, sigma2)
+
     def _terms(self, x: torch.Tensor, alpha=1.0, sigma2=0.0):
         """Per-component quantities of the mixture diffused with (alpha, sigma^2).
 
@@ -85,33 +141,28 @@ class GaussianMixture:
           log_joint (N, K): log pi_k + log N(x; alpha mu_k, C_k)
           scores (K, N, d): -C_k^{-1} r, the score of each component.
         """
-        dt = x.dtype
-        U = self._evecs.to(x.device, dt)                       # (K, d, d)
-        lam = self._evals.to(x.device, dt)                     # (K, d)
-        alpha = torch.as_tensor(alpha, dtype=dt, device=x.device)
-        sigma2 = torch.as_tensor(sigma2, dtype=dt, device=x.device)
-        if alpha.ndim:                                         # a time per point
-            alpha, sigma2 = alpha.reshape(1, -1, 1), sigma2.reshape(1, -1, 1)
-        mu = self.means.to(x.device, dt)
-        r = x[None] - alpha * mu[:, None, :]                   # (K, N, d)
-        y = torch.matmul(r, U)                                 # coordinates in the eigenbasis
-        var = alpha * alpha * lam[:, None, :] + sigma2         # (K, N, d) or (K, 1, d)
-        y_over = y / var
-        log_norm = -0.5 * ((y * y_over).sum(-1) + torch.log(var).sum(-1) + self.dim * _LOG_2PI)
-        log_joint = (torch.log(self.weights.to(x.device, dt))[:, None] + log_norm).T
-        scores = -torch.matmul(y_over, U.transpose(1, 2))
-        return log_joint, scores
+        K, d = self.n_components, self.dim
+        lj, sc = [], []
+        for xc, a, s2 in self._chunks(x, alpha, sigma2):
+            log_joint, y_over, u_cat = self._kernel(xc, a, s2)
+            lj.append(log_joint)
+            # -U_k (y_k / v_k) for every k: (N, K, 1, d) x (K, d, d)^T
+            sc.append(-torch.einsum("nke,kde->knd", y_over.reshape(-1, K, d),
+                                    u_cat.reshape(d, K, d).permute(1, 0, 2)))
+        return torch.cat(lj), torch.cat(sc, dim=1)
+
+    def _log_joint(self, x: torch.Tensor, alpha=1.0, sigma2=0.0) -> torch.Tensor:
+        """log pi_k + log N(x; alpha mu_k, alpha^2 Sigma_k + sigma^2 I), shape (N, K)."""
+        return torch.cat([self._kernel(*c)[0] for c in self._chunks(x, alpha, sigma2)])
 
     # ----------------------------------------------------------------------------- density
     def log_prob(self, x) -> torch.Tensor:
         """log p(x) = logsumexp_k [log pi_k + log N(x; mu_k, Sigma_k)], shape (N,)."""
-        lj, _ = self._terms(_as_points(x, self.dim))
-        return torch.logsumexp(lj, dim=1)
+        return torch.logsumexp(self._log_joint(_as_points(x, self.dim)), dim=1)
 
     def responsibilities(self, x) -> torch.Tensor:
         """pi_k(x) = pi_k N_k(x) / p(x), shape (N, K), by softmax of the log joint."""
-        lj, _ = self._terms(_as_points(x, self.dim))
-        return torch.softmax(lj, dim=1)
+        return torch.softmax(self._log_joint(_as_points(x, self.dim)), dim=1)
 
     def score_components(self, x):
         """Per-mode scores -Sigma_k^{-1}(x - mu_k) (K, N, d) and responsibilities (N, K)."""
@@ -123,16 +174,27 @@ class GaussianMixture:
         return self.score_at(_as_points(x, self.dim))
 
     def score_at(self, x: torch.Tensor, alpha=1.0, sigma2=0.0) -> torch.Tensor:
-        """Score of the mixture diffused with (alpha, sigma^2), given per point or as scalars."""
-        lj, s = self._terms(x, alpha, sigma2)
-        return torch.einsum("nk,knd->nd", torch.softmax(lj, dim=1), s)
+        """Score of the mixture diffused with (alpha, sigma^2), given per point or as scalars:
+        sum_k softmax_k(log_joint) (-U_k y_k / v_k), as one (N, K d) x (K d, d) product."""
+        K, d = self.n_components, self.dim
+        out = []
+        for xc, a, s2 in self._chunks(x, alpha, sigma2):
+            log_joint, y_over, u_cat = self._kernel(xc, a, s2)
+            w = y_over.reshape(-1, K, d) * torch.softmax(log_joint, dim=1)[..., None]
+            out.append(-(w.reshape(-1, K * d) @ u_cat.T))
+        return torch.cat(out)
 
     # ----------------------------------------------------------------------------- sampling
     def sample(self, n: int, generator: torch.Generator | None = None, dtype=None):
         """n draws: labels k ~ Categorical(pi), x = mu_k + L_k z. Returns (x (n, d), labels (n,))."""
         dtype = dtype or torch.get_default_dtype()
-        labels = torch.multinomial(self.weights, int(n), replacement=True, generator=generator)
-        z = torch.randn(int(n), self.dim, generator=generator, dtype=torch.float64)
+        if isinstance(n, bool) or int(n) != n or n < 0:
+            raise ValueError(f"number of samples must be an integer >= 0; got {n!r}")
+        n = int(n)
+        if n == 0:
+            return torch.zeros(0, self.dim, dtype=dtype), torch.zeros(0, dtype=torch.long)
+        labels = torch.multinomial(self.weights, n, replacement=True, generator=generator)
+        z = torch.randn(n, self.dim, generator=generator, dtype=torch.float64)
         root = self._evecs * self._evals.sqrt()[:, None, :]    # U diag(sqrt l): root root^T = Sigma
         x = self.means[labels] + torch.einsum("nij,nj->ni", root[labels], z)
         return x.to(dtype), labels
@@ -140,7 +202,10 @@ class GaussianMixture:
     # ----------------------------------------------------------------------------- transforms
     def diffuse(self, sde, t: float) -> "GaussianMixture":
         """p_t for x_t = alpha_t x_0 + sigma_t z: means alpha_t mu_k, covs alpha_t^2 Sigma_k + sigma_t^2 I."""
-        tt = torch.tensor(float(t), dtype=torch.float64)
+        t = float(t)
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"t must be a time in [0, 1]; got {t}")
+        tt = torch.tensor(t, dtype=torch.float64)
         a, s = float(sde.mean_scale(tt)), float(sde.sigma(tt))
         eye = torch.eye(self.dim, dtype=torch.float64)
         return GaussianMixture(a * self.means, a * a * self.covs + s * s * eye, self.weights)
@@ -148,8 +213,14 @@ class GaussianMixture:
     def add_component(self, mean, cov, weight: float = 1.0) -> "GaussianMixture":
         """A new mixture with one more component; `weight` is on the scale of the current
         normalized weights (weight 1/K keeps all K+1 components equally likely)."""
-        mean = torch.as_tensor(mean, dtype=torch.float64).reshape(1, self.dim)
-        cov = torch.as_tensor(cov, dtype=torch.float64).reshape(1, self.dim, self.dim)
+        d = self.dim
+        mean = torch.as_tensor(mean, dtype=torch.float64)
+        cov = torch.as_tensor(cov, dtype=torch.float64)
+        if mean.numel() != d:
+            raise ValueError(f"the new mean must have {d} entries; got shape {tuple(mean.shape)}")
+        if cov.numel() != d * d or (cov.ndim >= 2 and cov.shape[-2:] != (d, d)):
+            raise ValueError(f"the new covariance must be a {d}x{d} matrix; got shape {tuple(cov.shape)}")
+        mean, cov = mean.reshape(1, d), cov.reshape(1, d, d)
         w = torch.as_tensor([float(weight)], dtype=torch.float64)
         return GaussianMixture(torch.cat([self.means, mean]), torch.cat([self.covs, cov]),
                                torch.cat([self.weights, w]))

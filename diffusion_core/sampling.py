@@ -30,8 +30,17 @@ class SampleResult:
     nfe: int
 
 
-def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = 1e-3, rho: float = 7.0):
-    """steps+1 descending times from 1 to t_eps (float64)."""
+T_EPS = 1e-4    # default end time: sigma(t_eps) = 0.01 for VESDE(25), 0.003 for VPSDE()
+SNR = 0.1       # default Langevin corrector signal-to-noise ratio (see `sample`)
+
+
+def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS, rho: float = 7.0):
+    """steps+1 descending times from 1 to t_eps (float64): uniform in t, or "karras":
+    r_i = (r_max^(1/rho) + i/steps (r_min^(1/rho) - r_max^(1/rho)))^rho with r = sigma_t / alpha_t,
+    mapped back to t with sde.t_of_noise_ratio."""
+    _check_steps(steps, 1)
+    if not 0 < t_eps < 1:
+        raise ValueError(f"t_eps must be in (0, 1); got {t_eps}")
     if kind == "uniform":
         return torch.linspace(1.0, t_eps, steps + 1, dtype=torch.float64)
     if kind != "karras":
@@ -44,21 +53,45 @@ def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = 1e-3, r
     return t
 
 
-def _validate(n, steps, method, t_eps):
+def _check_steps(steps, least: int):
+    if isinstance(steps, bool) or not float(steps).is_integer() or steps < least:
+        raise ValueError(f"steps must be an integer >= {least}; got {steps!r}")
+
+
+def _validate(n, steps, method, t_eps, grid, snr, dim):
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if int(n) < 1:
-        raise ValueError(f"number of samples must be >= 1; got {n}")
-    if int(steps) < (2 if method == "tutorial" else 1):
-        raise ValueError(f"steps must be >= {2 if method == 'tutorial' else 1}; got {steps}")
+    if isinstance(n, bool) or not float(n).is_integer() or n < 1:
+        raise ValueError(f"number of samples must be an integer >= 1; got {n!r}")
+    _check_steps(steps, 2 if method == "tutorial" else 1)
     if not 0 < t_eps < 1:
         raise ValueError(f"t_eps must be in (0, 1); got {t_eps}")
+    if grid not in GRIDS:
+        raise ValueError(f"grid must be one of {', '.join(GRIDS)}; got {grid!r}")
+    if not snr >= 0:
+        raise ValueError(f"snr must be >= 0; got {snr}")
+    if isinstance(dim, bool) or not float(dim).is_integer() or dim < 1:
+        raise ValueError(f"dim must be an integer >= 1; got {dim!r}")
+
+
+def _start(sde, n, dim, x_init, generator, dtype, device):
+    """x at t = 1: prior draws, or x_init (N, d) checked against n."""
+    if x_init is None:
+        return sde.prior_sample(n, dim, generator=generator, dtype=dtype or torch.float32,
+                                device=device)
+    x = torch.as_tensor(x_init, device=device)
+    x = x.to(dtype or (x.dtype if x.is_floating_point() else torch.float32)).clone()
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[0] != n:
+        raise ValueError(f"x_init must have shape ({n}, d), one row per sample; got {tuple(x.shape)}")
+    return x
 
 
 @torch.no_grad()
 def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generator=None,
-           trajectory: bool = False, dim: int = 2, grid: str = "karras", t_eps: float = 1e-3,
-           snr: float = 0.16, denoise: bool = True, x_init=None, dtype=torch.float32,
+           trajectory: bool = False, dim: int = 2, grid: str = "karras", t_eps: float = T_EPS,
+           snr: float = SNR, denoise: bool = True, x_init=None, dtype=None,
            device="cpu", callback=None) -> SampleResult:
     """Draw n samples by integrating the reverse process from t = 1 to t_eps in `steps` steps.
 
@@ -71,12 +104,19 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
              x <- x + g(t)^2 s(x, t) dt + g(t) sqrt(dt) z at the post-step time t = 1 - i dt,
              stopping at t = dt (no denoising).
     denoise: end with Tweedie's x_0 = (x + sigma^2 s(x, t_eps)) / alpha (one more evaluation).
-    callback(i, t, x) is called after every step.
+    x_init: start from these points (N, d) instead of prior draws; dtype: float32 unless x_init
+    has a floating dtype. callback(i, t, x) is called after every step.
+
+    Defaults, measured on the ring of 8 sharp modes with the exact score: t_eps = 1e-4 leaves
+    noise of std sigma(t_eps) (0.01 for VESDE(25)), which the Tweedie step shrinks by a factor
+    v / (v + sigma^2) ~ 0.996 in variance for mode variance v = 0.0225; at t_eps = 1e-3 it shrinks
+    modes by 4% and over-sharpens. snr = 0.1: one Langevin step leaves a Gaussian mode's variance
+    inflated by about snr^2 at equilibrium (2.6% at the image-tuned 0.16, visible blur in 2D).
     """
-    _validate(n, steps, method, t_eps)
+    _validate(n, steps, method, t_eps, grid, snr, dim)
     n, steps = int(n), int(steps)
-    x = (sde.prior_sample(n, dim, generator=generator, dtype=dtype, device=device)
-         if x_init is None else torch.as_tensor(x_init, dtype=dtype, device=device).clone())
+    x = _start(sde, n, int(dim), x_init, generator, dtype, device)
+    dtype = x.dtype
     if method == "tutorial":
         return _tutorial(score_fn, sde, x, steps, generator, trajectory, callback)
     ts = time_grid(sde, steps, grid, t_eps)

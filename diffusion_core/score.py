@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from .mixture import GaussianMixture
+from .mixture import GaussianMixture, _as_points
 from .sde import SDE, as_time
 
 __all__ = ["exact_score", "dsm_loss", "loss_weight", "WEIGHTINGS", "sample_times"]
@@ -18,7 +18,11 @@ def exact_score(gmm: GaussianMixture, sde: SDE):
     evaluated at a possibly different t for every point.
     """
     def score_fn(x: torch.Tensor, t) -> torch.Tensor:
+        x = _as_points(x, gmm.dim)
         t = as_time(t, like=x)
+        if t.ndim > 1 or (t.ndim == 1 and t.shape[0] not in (1, x.shape[0])):
+            raise ValueError(f"t must be a scalar or one time per point ({x.shape[0]}); "
+                             f"got shape {tuple(t.shape)}")
         return gmm.score_at(x, sde.mean_scale(t), sde.sigma(t) ** 2)
 
     score_fn.gmm, score_fn.sde = gmm, sde
@@ -39,6 +43,8 @@ def loss_weight(sde: SDE, t: torch.Tensor, weighting: str = "sigma2") -> torch.T
 def sample_times(n: int, eps: float, generator=None, dtype=None, device=None,
                  stratified: bool = False) -> torch.Tensor:
     """t ~ U[eps, 1]; stratified draws one t in each of n equal bins (lower variance)."""
+    if not 0 <= eps < 1:
+        raise ValueError(f"eps (smallest time) must be in [0, 1); got {eps}")
     u = torch.rand(n, generator=generator, dtype=dtype, device=device or "cpu")
     if stratified:
         u = (torch.arange(n, dtype=u.dtype, device=u.device) + u) / n
@@ -54,12 +60,23 @@ def dsm_loss(score_fn, x0, sde: SDE, eps: float = 1e-5, generator=None, weightin
     which for gamma_t = sigma_t^2 is the tutorial's mean_i sum_d (sigma_t s(x_t, t) + z)^2.
     `t` may be given (shape (N,)) instead of drawn; reduce=False returns the per-sample terms.
     """
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
     x0 = torch.as_tensor(x0)
     if not x0.is_floating_point():
         x0 = x0.to(torch.get_default_dtype())
+    if x0.ndim == 1:
+        x0 = x0[:, None]
+    if x0.ndim != 2:
+        raise ValueError(f"x0 must have shape (N, d); got {tuple(x0.shape)}")
     n = x0.shape[0]
     if t is None:
         t = sample_times(n, eps, generator, x0.dtype, x0.device)
+    else:
+        t = as_time(t, like=x0).reshape(-1)
+        t = t.expand(n) if t.numel() == 1 else t
+        if t.shape[0] != n:
+            raise ValueError(f"t must be a scalar or one time per sample ({n}); got {t.shape[0]}")
     z = torch.randn(x0.shape, generator=generator, dtype=x0.dtype, device=x0.device)
     sigma = sde.sigma(t)[:, None]
     xt = sde.perturb(x0, t, z)

@@ -17,6 +17,17 @@ import torch
 __all__ = ["SDE", "VESDE", "VPSDE", "reverse_drift", "as_time"]
 
 
+def _number(name: str, value) -> float:
+    """value as a finite float, or a ValueError that names the parameter."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number; got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number; got {v}")
+    return v
+
+
 def as_time(t, like: torch.Tensor | None = None) -> torch.Tensor:
     """Times as a float tensor (on the device/dtype of `like` when given)."""
     if like is not None:
@@ -83,9 +94,12 @@ class SDE(ABC):
         z = torch.randn(n, dim, generator=generator, dtype=dtype, device=device or "cpu")
         return z * self.prior_std()
 
-    def perturb(self, x0: torch.Tensor, t: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """x_t = alpha_t x_0 + sigma_t z, with t of shape (N,)."""
-        return self.mean_scale(t)[:, None] * x0 + self.sigma(t)[:, None] * z
+    def perturb(self, x0: torch.Tensor, t, z: torch.Tensor) -> torch.Tensor:
+        """x_t = alpha_t x_0 + sigma_t z, with t a scalar or of shape (N,) (a time per row)."""
+        t = as_time(t, like=x0)
+        if t.ndim == 1:
+            t = t[:, None]
+        return self.mean_scale(t) * x0 + self.sigma(t) * z
 
     def config(self) -> dict:
         """The constructor arguments, for hashing, display and serialization."""
@@ -112,9 +126,9 @@ class VESDE(SDE):
     name = "VE"
 
     def __init__(self, lam: float = 25.0):
-        lam = float(lam)
-        if not math.isfinite(lam) or lam <= 0:
-            raise ValueError(f"lambda must be a finite number > 0 (g(t) = lambda^t); got {lam}")
+        lam = _number("lam", lam)
+        if lam <= 0:
+            raise ValueError(f"lam must be > 0 (g(t) = lam^t); got {lam}")
         self.lam = lam
 
     @property
@@ -135,6 +149,8 @@ class VESDE(SDE):
         return torch.ones_like(as_time(t))
 
     def t_of_sigma(self, sigma):
+        """t = ln(1 + 2 ln(lam) sigma^2) / (2 ln lam) (= sigma^2 at lam = 1); NaN for a sigma
+        that the process never reaches (lam < 1 and sigma^2 >= 1 / (2 ln(1/lam)))."""
         s2 = as_time(sigma) ** 2
         return s2 * _log1p_ratio(2 * self._c * s2)
 
@@ -155,10 +171,10 @@ class VPSDE(SDE):
     name = "VP"
 
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0):
-        beta_min, beta_max = float(beta_min), float(beta_max)
+        beta_min, beta_max = _number("beta_min", beta_min), _number("beta_max", beta_max)
         for nm, v in (("beta_min", beta_min), ("beta_max", beta_max)):
-            if not math.isfinite(v) or v < 0:
-                raise ValueError(f"{nm} must be a finite number >= 0; got {v}")
+            if v < 0:
+                raise ValueError(f"{nm} must be >= 0; got {v}")
         if beta_max <= beta_min:
             raise ValueError(f"beta_max must be larger than beta_min; got {beta_min} and {beta_max}")
         self.beta_min, self.beta_max = beta_min, beta_max
@@ -183,7 +199,9 @@ class VPSDE(SDE):
         return torch.exp(-0.5 * self._B(t))
 
     def t_of_sigma(self, sigma):
-        s = as_time(sigma).clamp(max=1 - 1e-12)
+        """t with B(t) = -ln(1 - sigma^2); sigma is clamped below 1 (reached only as B -> inf)."""
+        s = as_time(sigma)
+        s = s.clamp(max=1 - torch.finfo(s.dtype).eps)
         return self._t_of_B(-torch.log1p(-s * s))
 
     def t_of_noise_ratio(self, r):
@@ -191,8 +209,10 @@ class VPSDE(SDE):
 
     def _t_of_B(self, B):
         a, b = 0.5 * (self.beta_max - self.beta_min), self.beta_min
-        # root of a t^2 + b t - B = 0, written to avoid cancellation
-        return 2 * B / (b + torch.sqrt(b * b + 4 * a * B))
+        # root of a t^2 + b t - B = 0, written to avoid cancellation; t = 0 at B = 0 even if b = 0
+        den = b + torch.sqrt(b * b + 4 * a * B)
+        return torch.where(B > 0, 2 * B / torch.where(den > 0, den, torch.ones_like(den)),
+                           torch.zeros_like(B))
 
     def prior_std(self):
         return 1.0
