@@ -1,9 +1,16 @@
 """Entry point: navigation over the pages, the shared sidebar, and the home page."""
 import streamlit as st
 
+import diffusion_core as dc
+from diffusion_core.figures import home as hfig
 from pages import common
 
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def home_picture() -> bytes:
+    return hfig.to_png(hfig.diffusion_strip(dc.PRESETS["ring8"], dc.VESDE(25.0)))
 
 
 def home():
@@ -16,6 +23,7 @@ def home():
         "noise back to the data.")
     st.latex(r"\text{forward: } dx = g(t)\,dw \qquad "
              r"\text{reverse: } dx = -g(t)^2\,\nabla_x \log p_t(x)\,dt + g(t)\,d\bar w")
+    st.image(home_picture(), width="stretch")
     st.markdown(
         "**How to use it.** Pick a distribution, a device and a seed in the sidebar; they apply to "
         "every page. Then walk through the pages in order:\n"
