@@ -35,7 +35,8 @@ _MAX_STR = 200
 @dataclass(frozen=True)
 class Field:
     """One setting: kind "int" | "float" | "bool" | "str"; default; inclusive range lo..hi for
-    numbers; choices for strings (None: any string up to 200 characters); label for messages."""
+    numbers; choices, the only values allowed (None: any string up to 200 characters, any number
+    in range); label for messages."""
     kind: str
     default: Any
     lo: float | None = None
@@ -53,9 +54,9 @@ class Field:
         """The rule a value must follow, in words."""
         if self.kind == "bool":
             return "must be true or false"
+        if self.choices is not None:
+            return "must be one of " + ", ".join(map(str, self.choices))
         if self.kind == "str":
-            if self.choices is not None:
-                return "must be one of " + ", ".join(map(str, self.choices))
             return f"must be text of at most {_MAX_STR} characters"
         word = "an integer" if self.kind == "int" else "a number"
         if self.lo is not None and self.hi is not None:
@@ -88,10 +89,10 @@ SCHEMA: dict[str, Field] = {
     "w_device": Field("str", "cpu", label="Device"),
     "w_seed": Field("int", 2021, 0, 2 ** 31 - 1, label="Random seed"),
     # page 8, memorization
-    "w_memo_points": Field("int", 10, 2, 50, label="Training points"),
+    "w_memo_points": Field("int", 5, 2, 50, label="Training points"),
     "w_memo_steps": Field("int", 1500, 200, 4000, label="Training steps"),
-    "w_memo_width": Field("int", 128, 16, 256, label="Network width"),
-    "w_memo_radius": Field("float", 0.05, 0.005, 0.5, label="Memorization radius"),
+    "w_memo_width": Field("int", 128, choices=(32, 64, 128, 256), label="Network width"),
+    "w_memo_radius": Field("float", 0.1, 0.01, 1.0, label="Memorization radius"),
     "w_memo_samples": Field("int", 500, 100, 2000, label="Samples"),
     # page 9, loss weighting lab
     "w_weight_eps": Field("float", 1e-3, 1e-4, 0.1, label="eps (smallest training time)"),
@@ -147,6 +148,8 @@ def check_value(key: str, field: Field, value):
     else:
         value = float(value)
     if (field.lo is not None and value < field.lo) or (field.hi is not None and value > field.hi):
+        raise bad
+    if field.choices is not None and value not in field.choices:
         raise bad
     return value
 

@@ -1,0 +1,181 @@
+"""Figures of the classroom-lab pages "Memorization" and "Loss weighting lab".
+
+Pure functions: arrays / DataFrames in, Altair charts or matplotlib Figures out.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import torch
+from matplotlib.lines import Line2D
+
+from .common import new_figure
+
+# the colours of the "Train & sample" page: learned red, exact-score blue, truth green
+LEARNED_COLOR = "#d62728"
+EXACT_COLOR = "#1f77b4"
+TRUTH_COLOR = "#2ca02c"
+POINT_COLOR = "#111111"
+WEIGHTING_COLORS = {"sigma2": "#1f77b4", "uniform": "#ff7f0e", "g2": "#9467bd"}
+WEIGHTING_LABELS = {"sigma2": "γₜ = σₜ² (the tutorial's)", "uniform": "γₜ = 1", "g2": "γₜ = g(t)²"}
+
+
+def _np(a) -> np.ndarray:
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu().numpy()
+    return np.asarray(a, dtype=float)
+
+
+# ============================================================================ memorization
+def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=None, logp=None,
+                        max_points: int = 2000):
+    """One panel per (title, samples (N, 2), colour): the samples as dots, the training points as
+    black crosses with a circle of `radius` around each (the memorization zone), and optionally
+    the contours of the true log-density logp on the grid xx, yy. Equal aspect, shared limits."""
+    pts = _np(points)
+    fig, axes = new_figure(4.2, 4.6, ncols=len(panels))
+    axes = np.atleast_1d(axes)
+    for ax, (title, x, color) in zip(axes, panels):
+        x = _np(x)
+        x = x[np.isfinite(x).all(1)][:max_points]
+        if logp is not None:
+            top = float(np.nanmax(logp))
+            ax.contour(xx, yy, logp, levels=np.linspace(top - 9, top, 7), colors="#b0b0b0",
+                       linewidths=0.7, zorder=0)
+        ax.scatter(x[:, 0], x[:, 1], s=7, color=color, alpha=0.45, linewidths=0, zorder=1)
+        for p in pts:
+            ax.add_patch(_circle(p, radius))
+        ax.scatter(pts[:, 0], pts[:, 1], marker="X", s=70, color=POINT_COLOR,
+                   edgecolors="white", linewidths=0.9, zorder=3)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_title(title, fontsize=12)
+        ax.set_xlabel("x₁")
+        ax.grid(alpha=0.2)
+    axes[0].set_ylabel("x₂")
+    handles = [Line2D([], [], marker="X", color="w", markerfacecolor=POINT_COLOR, markersize=10,
+                      label="training point"),
+               Line2D([], [], marker="o", color="w", markeredgecolor="#555", markerfacecolor="none",
+                      markersize=10, label=f"radius {radius:g} around it")]
+    if logp is not None:
+        handles.append(Line2D([], [], color="#b0b0b0", label="true density p₀ (contours)"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=10)
+    return fig
+
+
+def _circle(center, radius):
+    from matplotlib.patches import Circle
+    return Circle(center, radius, fill=False, edgecolor="#555", linewidth=0.8, alpha=0.8, zorder=2)
+
+
+def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
+                       n_bins: int = 30, height: int = 260) -> alt.Chart:
+    """Histograms of nearest-training-point distances, one step line per series (log-x bins,
+    y = fraction of that series' samples per bin), and a rule at `radius`.
+    distances: {series name: distances (N,)}; zero distances go to the lowest bin."""
+    allv = np.concatenate([_np(v).ravel() for v in distances.values()])
+    allv = allv[np.isfinite(allv)]
+    lo = max(float(allv[allv > 0].min()) if (allv > 0).any() else 1e-4, 1e-4)
+    hi = max(float(allv.max()) if allv.size else 1.0, lo * 10, radius * 2)
+    edges = np.geomspace(lo, hi * 1.0001, n_bins + 1)
+    rows = []
+    for name, v in distances.items():
+        v = _np(v).ravel()
+        v = np.clip(v[np.isfinite(v)], lo, hi)
+        counts, _ = np.histogram(v, bins=edges)
+        frac = counts / max(1, v.size)
+        for a, b, f in zip(edges[:-1], edges[1:], frac):
+            rows.append({"series": name, "lo": a, "hi": b, "mid": float(np.sqrt(a * b)), "fraction": f})
+    df = pd.DataFrame(rows)
+    order = list(distances)
+    rng = [(colors or {}).get(n, c) for n, c in zip(order, [LEARNED_COLOR, EXACT_COLOR, TRUTH_COLOR] * 3)]
+    x = alt.X("mid:Q", title="distance to the nearest training point (log scale)",
+              scale=alt.Scale(type="log", domain=[lo, hi]))
+    bars = alt.Chart(df).mark_bar(opacity=0.35, binSpacing=0).encode(
+        x=alt.X("lo:Q", scale=alt.Scale(type="log", domain=[lo, hi]),
+                title="distance to the nearest training point (log scale)"),
+        x2="hi:Q",
+        y=alt.Y("fraction:Q", title="fraction of samples", stack=None),
+        color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
+                        legend=alt.Legend(title=None, orient="top", labelLimit=320)),
+        tooltip=["series:N", alt.Tooltip("lo:Q", title="from", format=".3g"),
+                 alt.Tooltip("hi:Q", title="to", format=".3g"), alt.Tooltip("fraction:Q", format=".1%")])
+    lines = alt.Chart(df).mark_line(interpolate="step", strokeWidth=2).encode(
+        x=x, y="fraction:Q", color=alt.Color("series:N", sort=order, legend=None,
+                                             scale=alt.Scale(domain=order, range=rng)))
+    rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:g}"]})
+    rule = alt.Chart(rule_df).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="r:Q")
+    text = alt.Chart(rule_df).mark_text(align="left", dx=4, dy=8, color="#333", fontSize=11).encode(
+        x="r:Q", y=alt.value(0), text="label:N")
+    return (bars + lines + rule + text).properties(
+        height=height, title="How far is each sample from the training set?")
+
+
+def rate_sweep_chart(df: pd.DataFrame, height: int = 240) -> alt.Chart:
+    """Memorization rate against the number of training points: df with columns n_points, rate,
+    series (network / true mixture)."""
+    order = list(dict.fromkeys(df["series"]))
+    rng = [LEARNED_COLOR, TRUTH_COLOR, EXACT_COLOR][:len(order)]
+    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2).encode(
+        x=alt.X("n_points:Q", title="number of training points (log scale)", scale=alt.Scale(type="log")),
+        y=alt.Y("rate:Q", title="memorization rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=["series:N", "n_points:Q", alt.Tooltip("rate:Q", format=".1%")],
+    ).properties(height=height, title="Fewer points, more memorization")
+
+
+# ============================================================================ loss weighting
+def _log_domain(values, pad: float = 1.5):
+    v = _np(values).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return [1e-3, 1.0]
+    return [float(v.min()) / pad, max(float(v.max()) * pad, float(v.min()) * 10)]
+
+
+def _weighting_color(order):
+    labels = [WEIGHTING_LABELS.get(w, w) for w in order]
+    return labels, [WEIGHTING_COLORS.get(w, "#7f7f7f") for w in order]
+
+
+def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: str | None = None,
+                          height: int = 300) -> alt.Chart:
+    """Score error against t, one line per weighting: df with columns t, error, weighting
+    (keys of WEIGHTING_LABELS); log-log. A dashed rule marks eps (no training time below it)."""
+    order = list(dict.fromkeys(df["weighting"]))
+    labels, colors = _weighting_color(order)
+    d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
+    chart = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
+        x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
+        y=alt.Y("error:Q", title=y_title or "score error E‖s_θ − ∇log pₜ‖²/d (log scale)",
+                scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
+        color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
+                        legend=alt.Legend(title=None, orient="top", labelLimit=300)),
+        tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
+                 alt.Tooltip("error:Q", format=".3g")])
+    if eps is not None:
+        rule_df = pd.DataFrame({"t": [float(eps)], "label": [f"ε = {eps:g}"]})
+        chart = chart + alt.Chart(rule_df).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="t:Q") + \
+            alt.Chart(rule_df).mark_text(align="left", dx=4, color="#444", fontSize=11).encode(
+                x="t:Q", y=alt.value(10), text="label:N")
+    return chart.properties(height=height, title="Learned score error by time, one network per weighting")
+
+
+def weight_functions_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
+    """The weights γₜ over t, each divided by its mean over t ~ U[eps, 1] (so the curves show where
+    each puts its emphasis): df with columns t, weight, weighting; log y."""
+    order = list(dict.fromkeys(df["weighting"]))
+    labels, colors = _weighting_color(order)
+    d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
+    return alt.Chart(d).mark_line(strokeWidth=2.2).encode(
+        x=alt.X("t:Q", title="diffusion time t"),
+        y=alt.Y("weight:Q", title="γₜ / its mean over t (log scale)",
+                scale=alt.Scale(type="log", domain=_log_domain(d["weight"], 1.2))),
+        color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
+                        legend=alt.Legend(title=None, orient="top", labelLimit=300)),
+        tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3f"),
+                 alt.Tooltip("weight:Q", format=".3g")],
+    ).properties(height=height, title="The weight γₜ each loss gives to time t")
