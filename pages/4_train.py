@@ -7,7 +7,7 @@ from diffusion_core.figures import training as tfig
 from pages import common, models
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
-                "width": "Network width", "eps": "ε (smallest training time)", "lambda": "λ"}
+                "width": "Network width", "eps": "ε (smallest training time)"}
 METHOD_LABELS = {"sde": "reverse SDE (Euler–Maruyama)", "ode": "probability-flow ODE (Heun)",
                  "pc": "predictor–corrector", "tutorial": "the tutorial's loop"}
 DEFAULT = dc.TrainConfig()
@@ -76,27 +76,36 @@ with st.container(border=True):
     st.caption(f"Distribution **{settings.mixture_name}**, seed **{settings.seed}**, device "
                f"**{settings.device}** (sidebar). 10,000 training samples are drawn once from p₀.")
 
+problems = []
 try:
     dc.VESDE(lam)
-    cfg = models.recipe_config(recipe, settings.seed, steps=int(steps), batch_size=int(batch),
-                               lr=float(lr), width=int(width), eps=float(eps))
-    st.session_state["train_last_valid"] = (cfg, float(lam))
+except ValueError as e:
+    problems.append(f"**λ**: {e}")
+edits = dict(steps=int(steps), batch_size=int(batch), lr=float(lr), width=int(width), eps=float(eps))
+try:
+    cfg = models.recipe_config(recipe, settings.seed, **edits)
 except ValueError as e:
     field = str(e).split()[0]
-    st.error(f"**{FIELD_LABELS.get(field, field)}**: {e}. Showing the last valid settings' model.")
-    cfg, lam = st.session_state.get("train_last_valid",
-                                    (models.recipe_config("ours", settings.seed), DEFAULT_LAM))
+    problems.append(f"**{FIELD_LABELS.get(field, field)}**: {e}")
+if problems:
+    st.error("\n\n".join(problems) + "\n\nShowing the model of the last valid settings.")
+    recipe, edits, lam = st.session_state.get("train_last_valid", ("ours", {}, DEFAULT_LAM))
+    cfg = models.recipe_config(recipe, settings.seed, **edits)
+else:
+    st.session_state["train_last_valid"] = (recipe, edits, float(lam))
 
 progress = st.empty()
 model = models.trained_model(cfg, gmm, lam, settings.device, _progress=progress)
 if model.diverged:
     st.error("**Training diverged**: the loss became NaN or infinite. Lower the **learning rate** "
              "and train again. Showing the last model that trained well.")
-    cfg, lam = st.session_state.get("train_last_good",
-                                    (models.recipe_config("ours", settings.seed), DEFAULT_LAM))
+    recipe, edits, lam = st.session_state.get("train_last_good", ("ours", {}, DEFAULT_LAM))
+    cfg = models.recipe_config(recipe, settings.seed, **edits)
     model = models.trained_model(cfg, gmm, lam, settings.device, _progress=progress)
+    if model.diverged:
+        st.stop()
 else:
-    st.session_state["train_last_good"] = (cfg, lam)
+    st.session_state["train_last_good"] = (recipe, edits, lam)
 
 # --------------------------------------------------------------------------------- training curves
 st.header("1 · Training")
@@ -151,7 +160,8 @@ def learned_vs_exact():
     st.image(models.score_fields_png(cfg, gmm, lam, settings.device, float(t), settings.seed, weighted),
              width="stretch")
     st.caption(f"t = {t:.2f}, σₜ = {f['sigma_t']:.3f}. Mean squared error per coordinate under pₜ: "
-               f"**{f['mse_t']:.4g}**. Arrows share one scale. Far from the data the network has "
+               f"**{f['mse_t']:.4g}**. Arrow length grows with |score| but is capped, the same way in both "
+               "panels, so that small scores near the data stay visible. Far from the data the network has "
                "never seen a training point; the plain map shows it, the weighted one shows that it "
                "does not matter for sampling.")
 
@@ -174,7 +184,9 @@ truth = models.true_samples(gmm, n, settings.seed)
 st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
 metrics = {name: models.sample_metrics(x, gmm, settings.seed)
            for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
-st.dataframe(tfig.metrics_frame(metrics).style.format("{:.3f}"), width="stretch")
+table = tfig.metrics_frame(metrics)
+st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in table.columns}),
+             width="stretch")
 bad = sum(m["non-finite"] for m in metrics.values())
 if bad:
     st.warning(f"{bad} samples were not finite and are left out of the metrics.")

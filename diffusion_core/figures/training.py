@@ -41,35 +41,38 @@ def _log_domain(values, pad: float = 1.3):
 
 # --------------------------------------------------------------------------------- training curves
 def loss_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
-    """DSM loss per logged step against its irreducible floor (log y); history needs the columns
-    step, dsm_loss, irreducible_loss and optionally train_loss."""
+    """DSM loss per logged step against its irreducible floor (linear y, not from zero, so the
+    approach to the floor shows); history needs the columns step, dsm_loss, irreducible_loss and
+    optionally train_loss."""
     cols = [c for c in LOSS_SERIES if c in history.columns]
     long = history[["step", *cols]].melt("step", var_name="key", value_name="loss")
+    long = long[np.isfinite(long["loss"].to_numpy(dtype=float))]
     long["series"] = long["key"].map(LOSS_SERIES)
     order = [LOSS_SERIES[c] for c in cols]
     colors = [LOSS_COLORS[list(LOSS_SERIES).index(c)] for c in cols]
     dashes = [LOSS_DASH[list(LOSS_SERIES).index(c)] for c in cols]
-    return alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2).encode(
+    return alt.Chart(long).mark_line(strokeWidth=2).encode(
         x=alt.X("step:Q", title="training step"),
-        y=alt.Y("loss:Q", title="loss (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(long["loss"]))),
+        y=alt.Y("loss:Q", title="loss", scale=alt.Scale(zero=False, nice=True)),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colors),
-                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=320)),
+                        legend=alt.Legend(title=None, orient="bottom", direction="vertical",
+                                          labelLimit=400, symbolType="stroke")),
         strokeDash=alt.StrokeDash("series:N", sort=order, scale=alt.Scale(domain=order, range=dashes),
                                   legend=None),
         tooltip=["series:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
-    ).properties(height=height, title="Denoising score-matching loss")
+    ).properties(height=height, title="DSM loss and its floor")
 
 
 def score_mse_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
     """Score MSE against the exact score of p_t, per logged step (log y)."""
     df = history[["step", "score_mse"]]
+    df = df[np.isfinite(df["score_mse"].to_numpy(dtype=float))]
     return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18), color="#9467bd", strokeWidth=2).encode(
         x=alt.X("step:Q", title="training step"),
         y=alt.Y("score_mse:Q", title="score MSE (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(df["score_mse"]))),
         tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
-    ).properties(height=height, title="Score error E‖s_θ − ∇log pₜ‖²/d on held-out (xₜ, t)")
+    ).properties(height=height, title="Score error: mean (s_θ − ∇log pₜ)² at xₜ ~ pₜ")
 
 
 def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 280) -> alt.Chart:
@@ -78,13 +81,15 @@ def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 2
     order = list(dict.fromkeys(df["series"]))
     palette = ["#9467bd", "#ff7f0e", "#7f7f7f", "#17becf"]
     dash = [[1, 0], [6, 4], [2, 2], [1, 0]]
+    df = df[np.isfinite(df["mse"].to_numpy(dtype=float)) & (df["mse"].to_numpy(dtype=float) > 0)]
     lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=16), strokeWidth=2).encode(
         x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("mse:Q", title="mean squared error per coordinate (log scale)",
+        y=alt.Y("mse:Q", title="squared error (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(df["mse"]))),
         color=alt.Color("series:N", sort=order,
                         scale=alt.Scale(domain=order, range=palette[:len(order)]),
-                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=420)),
+                        legend=alt.Legend(title=None, orient="bottom", direction="vertical",
+                                          labelLimit=500, symbolType="stroke")),
         strokeDash=alt.StrokeDash("series:N", sort=order,
                                   scale=alt.Scale(domain=order, range=dash[:len(order)]), legend=None),
         tooltip=["series:N", alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("mse:Q", format=".4g")],
@@ -101,9 +106,22 @@ def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 2
 
 
 # --------------------------------------------------------------------------------- score fields
-def _quiver(ax, gx, gy, u, v, scale, color):
-    ax.quiver(gx, gy, u, v, color=color, angles="xy", scale_units="xy", scale=scale,
-              width=0.004, headwidth=3.5, headlength=4, alpha=0.9)
+def compress_arrows(u, v, ref: float, length: float):
+    """Arrows of the field (u, v) with lengths length * m / (m + ref), m = |(u, v)|: monotone in
+    the magnitude, so larger scores draw longer arrows, but bounded by `length`, so the huge scores
+    far from the data do not hide the small ones near it. Zero stays zero."""
+    m = np.hypot(u, v)
+    f = np.where(m > 0, length / (m + ref), 0.0)
+    return u * f, v * f
+
+
+def _style(ax, extent):
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁", fontsize=10)
+    ax.set_ylabel("x₂", fontsize=10)
+    ax.tick_params(labelsize=9)
 
 
 def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
@@ -114,27 +132,31 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     else plain on a log colour scale.
 
     learned, exact: (m, m, 2) arrays on the quiver grid; logp, err: (n, n) on the fine grid.
-    Both arrow panels share one arrow scale, so lengths compare.
+    Both arrow panels use the same length compression (compress_arrows, reference = the median
+    exact magnitude), so lengths compare between them.
     """
-    fig, axes = new_figure(4.3, 4.6, ncols=3)
-    mag = np.linalg.norm(exact, axis=-1)
+    fig, axes = new_figure(3.4, 3.9, ncols=3)
     spacing = float(qx[0, 1] - qx[0, 0]) if qx.shape[1] > 1 else 1.0
-    ref = float(np.nanpercentile(mag, 90)) if np.isfinite(mag).any() else 1.0
-    scale = max(ref, 1e-12) / (0.9 * spacing)        # a 90th-percentile arrow spans 0.9 cells
+    mag = np.hypot(exact[..., 0], exact[..., 1])
+    ref = float(np.nanmedian(mag)) if np.isfinite(mag).any() else 1.0
+    ref = ref if ref > 0 else 1.0
     levels = np.linspace(np.nanmax(logp) - 12, np.nanmax(logp), 9)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
-    for ax, field, title, color in ((axes[0], learned, "learned score s_θ(x, t)", LEARNED_COLOR),
-                                    (axes[1], exact, "exact score ∇log pₜ(x)", EXACT_COLOR)):
+    for ax, field, title, color in ((axes[0], learned, "learned s_θ(x, t)", LEARNED_COLOR),
+                                    (axes[1], exact, "exact ∇log pₜ(x)", EXACT_COLOR)):
         ax.contour(xx, yy, logp, levels=levels, colors="#b0b0b0", linewidths=0.8)
-        _quiver(ax, qx, qy, field[..., 0], field[..., 1], scale, color)
-        ax.set_title(f"{title}, t = {t:.2f}", fontsize=11)
+        u, v = compress_arrows(np.nan_to_num(field[..., 0]), np.nan_to_num(field[..., 1]), ref,
+                               1.6 * spacing)
+        ax.quiver(qx, qy, u, v, color=color, angles="xy", scale_units="xy", scale=1,
+                  width=0.006, headwidth=3.5, headlength=4)
+        ax.set_title(title, fontsize=11)
     ax = axes[2]
     if weighted:
         err = np.exp(logp) * err
         im = ax.imshow(err, origin="lower", extent=extent, cmap="magma", aspect="equal",
                        vmin=0, vmax=max(float(np.nanmax(err)), 1e-12))
         label = "pₜ(x) · ‖s_θ − ∇log pₜ‖²"
-        ax.set_title("error weighted by pₜ (where samples are)", fontsize=11)
+        ax.set_title("error × pₜ (where samples are)", fontsize=11)
     else:
         pos = err[np.isfinite(err) & (err > 0)]
         lo = float(pos.min()) if pos.size else 1e-6
@@ -142,19 +164,18 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
         im = ax.imshow(np.clip(err, lo, None), origin="lower", extent=extent, cmap="magma",
                        aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
         label = "‖s_θ − ∇log pₜ‖² (log colour)"
-        ax.set_title("error everywhere (plain)", fontsize=11)
+        ax.set_title("error everywhere", fontsize=11)
     ax.contour(xx, yy, logp, levels=levels, colors="white", linewidths=0.5, alpha=0.6)
-    fig.colorbar(im, ax=ax, shrink=0.8, label=label)
+    cb = fig.colorbar(im, ax=ax, shrink=0.75)
+    cb.set_label(label, fontsize=9)
+    cb.ax.tick_params(labelsize=8)
     for ax in axes:
-        ax.set_xlim(extent[0], extent[1])
-        ax.set_ylim(extent[2], extent[3])
-        ax.set_aspect("equal")
-        ax.set_xlabel("x₁")
-        ax.set_ylabel("x₂")
-    handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned s_θ"),
-               Line2D([], [], color=EXACT_COLOR, lw=2, label="exact ∇log pₜ"),
+        _style(ax, extent)
+    handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned score s_θ"),
+               Line2D([], [], color=EXACT_COLOR, lw=2, label="exact score ∇log pₜ"),
                Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=10)
+    fig.suptitle(f"t = {t:.2f}", fontsize=11)
     return fig
 
 
@@ -163,29 +184,26 @@ def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points:
     """One panel per (title, points (N, 2), colour): a KDE of the points (seaborn, explicit colour)
     over filled contours of the true log-density log p_0 on the grid xx, yy, plus a light scatter.
     The KDE and scatter use at most kde_points / scatter_points points (evenly strided)."""
-    fig, axes = new_figure(4.3, 4.7, ncols=len(panels))
+    fig, axes = new_figure(3.4, 3.9, ncols=len(panels))
     axes = np.atleast_1d(axes)
     levels = np.linspace(np.nanmax(logp) - 10, np.nanmax(logp), 11)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     for ax, (title, pts, color) in zip(axes, panels):
         pts = np.asarray(pts, dtype=float)
         pts = pts[np.isfinite(pts).all(1)]
-        ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.45)
+        ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.4)
         sc = pts[:: max(1, len(pts) // scatter_points)]
-        ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.25, linewidths=0)
+        ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.3, linewidths=0)
         kd = pts[:: max(1, len(pts) // kde_points)]
         if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
             sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=6, color=color, linewidths=1.4,
                         gridsize=100, warn_singular=False)
-        ax.set_title(f"{title} ({len(pts):,} samples)", fontsize=11)
-        ax.set_xlim(extent[0], extent[1])
-        ax.set_ylim(extent[2], extent[3])
-        ax.set_aspect("equal")
-        ax.set_xlabel("x₁")
-        ax.set_ylabel("x₂")
-        ax.legend(handles=[Line2D([], [], color=color, lw=1.6, label="KDE of samples"),
-                           Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀")],
-                  loc="upper right", fontsize=8, framealpha=0.85)
+        ax.set_title(f"{title} ({len(pts):,})", fontsize=11)
+        _style(ax, extent)
+    handles = [Line2D([], [], color=c, lw=2, label=f"KDE: {title}") for title, _, c in panels]
+    handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False,
+               fontsize=10)
     return fig
 
 
@@ -194,8 +212,8 @@ def metrics_frame(rows: dict) -> pd.DataFrame:
     "mode weights": sequence}}; mode weights become one "mode k" column each (in %)."""
     out = []
     for name, m in rows.items():
-        r = {"samples": name, "sliced W₂ to truth ↓": m["sliced W2"],
-             "log-lik gap (nats) →0": m["loglik gap"], "W₁ of log p ↓": m["log p W1"]}
+        r = {"samples": name, "sliced W₂ to truth": m["sliced W2"],
+             "log-likelihood gap (nats)": m["loglik gap"], "W₁ of log p": m["log p W1"]}
         for k, w in enumerate(np.asarray(m["mode weights"], dtype=float)):
             r[f"mode {k + 1} %"] = 100 * w
         out.append(r)

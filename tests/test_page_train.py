@@ -1,0 +1,156 @@
+"""AppTest of the Train & sample page: trains (short schedules), samples, charts and finite
+metrics; the tutorial recipe; invalid settings give st.error and keep the last model; a second
+session with the same settings reuses the trained model."""
+import dataclasses
+import math
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import diffusion_core as dc
+from pages import models
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "pages/4_train.py"
+K = "w_train_"
+STEPS = 40           # short schedules keep the test fast; the page's defaults train 1500 steps
+
+
+@pytest.fixture
+def train_calls(monkeypatch):
+    """Counts dc.train_score_model calls (the page trains through pages.models)."""
+    calls = []
+    real = dc.train_score_model
+
+    def counting(*args, **kwargs):
+        calls.append(args[2] if len(args) > 2 else kwargs.get("cfg"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dc, "train_score_model", counting)
+    return calls
+
+
+def open_page(seed, **state):
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["w_seed"] = seed
+    at.session_state[K + "steps"] = STEPS
+    for k, v in state.items():
+        at.session_state[K + k] = v
+    at.run()
+    return at.switch_page(PAGE).run()
+
+
+def ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def charts(at):
+    return at.get("vega_lite_chart")
+
+
+def table_values(at):
+    df = at.dataframe[0].value
+    return df.to_numpy(dtype=float)
+
+
+def check_results(at):
+    ok(at)
+    assert len(charts(at)) == 3                        # loss, score MSE by step, error by t
+    assert len(at.get("image")) == 2                    # score fields, samples
+    assert [m.label for m in at.metric] == ["Training time", "Held-out DSM loss",
+                                            "Irreducible floor", "Score MSE vs ∇log pₜ"]
+    for m in at.metric[1:]:
+        assert math.isfinite(float(m.value))
+    vals = table_values(at)
+    assert vals.shape[0] == 3 and all(math.isfinite(v) for v in vals.ravel())
+    assert len(at.get("download_button")) == 1
+
+
+def test_default_render_trains_once_and_samples(train_calls):
+    at = open_page(seed=101)
+    check_results(at)
+    assert not at.error
+    assert len(train_calls) == 1 and train_calls[0].steps == STEPS and train_calls[0].seed == 101
+    assert train_calls[0] == models.recipe_config("ours", 101, steps=STEPS)
+    loss, floor = float(at.metric[1].value), float(at.metric[2].value)
+    assert loss >= floor - 0.05                        # the floor is a lower bound (up to noise)
+    specs = [c.proto.spec for c in charts(at)]
+    assert any("irreducible floor" in s for s in specs)
+    assert any("learned vs exact score of p" in s for s in specs)
+    mode_pct = table_values(at)[:, 3:]
+    assert mode_pct.sum(1) == pytest.approx([100, 100, 100], abs=0.2)
+
+    # widgets at their extremes: reruns reuse the model
+    at.slider(key=K + "t").set_value(0.01).run()
+    ok(at)
+    at.slider(key=K + "t").set_value(1.0)
+    at.radio(key=K + "errmap").set_value("plain").run()
+    ok(at)
+    at.checkbox(key=K + "wrongcheck").set_value(True).run()
+    ok(at)
+    assert "wrong target" in charts(at)[2].proto.spec
+    at.selectbox(key=K + "method").set_value("ode")
+    at.slider(key=K + "nsteps").set_value(10)
+    at.number_input(key=K + "n").set_value(100).run()
+    check_results(at)
+    at.selectbox(key=K + "method").set_value("tutorial").run()
+    check_results(at)
+    assert len(train_calls) == 1
+
+    # another session with the same settings gets the same model without training
+    again = open_page(seed=101)
+    check_results(again)
+    assert len(train_calls) == 1
+    assert models.is_trained(train_calls[0], dc.PRESETS["tutorial"], 25.0, "cpu")
+
+
+@pytest.mark.parametrize("key, value, field", [("lr", 0.0, "Learning rate"),
+                                               ("eps", 0.0, "ε"),
+                                               ("lam", 0.0, "λ")])
+def test_invalid_entry_shows_error_and_keeps_model(train_calls, key, value, field):
+    at = open_page(seed=101)                           # trained by the test above, or now
+    ok(at)
+    before = len(train_calls)
+    at.number_input(key=K + key).set_value(value)
+    next(b for b in at.main.button if b.label == "Train").click().run()   # the form's submit
+    ok(at)
+    assert len(at.error) == 1 and at.error[0].value.startswith(f"**{field}")
+    assert "must be" in at.error[0].value
+    check_results(at)                                  # the rest of the page still renders
+    assert len(train_calls) == before
+
+
+def test_tutorial_recipe(train_calls, monkeypatch):
+    short = dataclasses.replace(dc.TrainConfig.tutorial(), steps=STEPS)
+    monkeypatch.setitem(models.RECIPES, "tutorial", lambda: short)
+    at = open_page(seed=101)                           # the ours model is cached by now
+    ok(at)
+    at.radio(key=K + "recipe").set_value("tutorial").run()     # loads the recipe into the form
+    check_results(at)
+    assert at.number_input(key=K + "batch").value == 0         # full batch
+    assert at.number_input(key=K + "lr").value == pytest.approx(5e-3)
+    assert at.number_input(key=K + "width").value == 50
+    cfg = train_calls[-1]
+    assert (cfg.precond, cfg.activation, cfg.fourier_dim, cfg.steps, cfg.seed) == \
+        ("none", "tanh", 10, STEPS, 101)
+
+
+def test_diverged_training_falls_back_to_last_good_model(train_calls, monkeypatch):
+    counting = dc.train_score_model
+
+    def blows_up(gmm, sde, cfg, **kw):             # a run whose loss turns NaN
+        net, history = counting(gmm, sde, cfg, **kw)
+        if cfg.lr == 0.5:
+            history = history.assign(dsm_loss=float("nan"))
+        return net, history
+
+    monkeypatch.setattr(dc, "train_score_model", blows_up)
+    at = open_page(seed=101)
+    ok(at)
+    n_before = len(train_calls)
+    at.number_input(key=K + "lr").set_value(0.5)
+    next(b for b in at.main.button if b.label == "Train").click().run()
+    assert len(train_calls) == n_before + 1
+    assert len(at.error) == 1 and "diverged" in at.error[0].value
+    check_results(at)                              # the last good model, all finite
