@@ -1,0 +1,149 @@
+"""Figure builders of the Train & sample page: pure functions, readable, robust to odd input."""
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from diffusion_core.figures import training as tfig
+
+
+def history(n=6, nan_at=None):
+    step = np.arange(1, n + 1) * 10
+    h = pd.DataFrame({"step": step, "train_loss": 2.0 / np.sqrt(step) + 0.8,
+                      "dsm_loss": 1.5 / np.sqrt(step) + 0.85, "irreducible_loss": 0.85,
+                      "score_mse": 1.0 / step})
+    if nan_at is not None:
+        h.loc[nan_at, ["dsm_loss", "score_mse"]] = np.nan
+    return h
+
+
+def spec(chart):
+    d = chart.to_dict()
+    json.dumps(d)                                   # serializable, as Streamlit needs
+    return d
+
+
+def data_of(d):
+    rows = []
+    for v in d.get("datasets", {}).values():
+        rows += v
+    return rows
+
+
+def test_loss_chart_series_and_axes():
+    d = spec(tfig.loss_chart(history()))
+    series = {r["series"] for r in data_of(d)}
+    assert series == set(tfig.LOSS_SERIES.values())
+    enc = d["encoding"]
+    assert enc["x"]["title"] == "training step" and enc["y"]["title"] == "loss"
+    assert enc["y"]["scale"]["zero"] is False        # the approach to the floor must show
+    assert enc["color"]["legend"]["orient"] == "bottom"
+
+
+def test_loss_chart_drops_non_finite_and_missing_train_loss():
+    h = history(nan_at=2).drop(columns="train_loss")
+    d = spec(tfig.loss_chart(h))
+    losses = [r["loss"] for r in data_of(d)]
+    assert all(np.isfinite(losses)) and len(losses) == 2 * len(h) - 1
+    assert {r["series"] for r in data_of(d)} == {tfig.LOSS_SERIES["dsm_loss"],
+                                                 tfig.LOSS_SERIES["irreducible_loss"]}
+
+
+def test_score_mse_chart_log_domain_positive():
+    d = spec(tfig.score_mse_chart(history(nan_at=3)))
+    lo, hi = d["encoding"]["y"]["scale"]["domain"]
+    assert d["encoding"]["y"]["scale"]["type"] == "log"
+    assert 0 < lo < 1 / 60 and hi > 1 / 10
+    assert tfig._log_domain([np.nan, -1, 0]) == [1e-3, 1.0]      # never an empty log domain
+
+
+def test_error_by_t_chart_with_eps_rule():
+    ts = np.geomspace(1e-3, 1, 5)
+    df = pd.concat([pd.DataFrame({"t": ts, "mse": 1 / ts, "series": "a"}),
+                    pd.DataFrame({"t": ts, "mse": np.r_[0.0, 1.0, np.nan, 2.0, 3.0], "series": "b"})])
+    chart = tfig.error_by_t_chart(df, eps=0.01)
+    assert isinstance(chart, alt.LayerChart)
+    d = spec(chart)
+    rows = data_of(d)
+    assert all(r["mse"] > 0 for r in rows if "mse" in r)         # log scale: no zeros or NaN
+    assert any("training times start here" in str(r.get("label", "")) for r in rows)
+    assert isinstance(tfig.error_by_t_chart(df), alt.Chart)       # without eps: one layer
+
+
+def test_compress_arrows_monotone_bounded_direction():
+    u = np.array([0.0, 0.1, 1.0, 10.0, 1e6])
+    v = np.zeros_like(u)
+    cu, cv = tfig.compress_arrows(u, v, ref=1.0, length=2.0)
+    assert cu[0] == 0 and np.all(np.diff(cu) > 0) and cu.max() < 2.0
+    assert cu[2] == pytest.approx(1.0)                            # m = ref: half the length
+    au, av = tfig.compress_arrows(np.array([3.0]), np.array([-4.0]), 1.0, 1.0)
+    assert np.arctan2(av, au) == pytest.approx(np.arctan2(-4.0, 3.0))
+
+
+def fields(n=30, m=7):
+    xs = np.linspace(-3, 3, n)
+    xx, yy = np.meshgrid(xs, xs)
+    logp = -0.5 * (xx ** 2 + yy ** 2) - np.log(2 * np.pi)
+    qx, qy = np.meshgrid(np.linspace(-3, 3, m), np.linspace(-3, 3, m))
+    exact = np.stack([-qx, -qy], -1)
+    learned = exact * 1.1
+    err = 0.01 * (xx ** 2 + yy ** 2)
+    return xx, yy, logp, qx, qy, learned, exact, err
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_score_fields_figure(weighted):
+    fig = tfig.score_fields_figure(*fields(), t=0.25, weighted=weighted)
+    assert isinstance(fig, Figure)
+    axes = fig.axes
+    assert len(axes) == 4                                         # 3 panels + colour bar
+    for ax in axes[:3]:
+        assert ax.get_xlabel() == "x₁" and ax.get_ylabel() == "x₂"
+        assert ax.get_aspect() == 1.0
+    assert "learned" in axes[0].get_title() and "exact" in axes[1].get_title()
+    assert isinstance(axes[2].images[0].norm, LogNorm) != weighted
+    assert fig.legends and "t = 0.25" in fig._suptitle.get_text()
+    assert tfig.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_score_fields_figure_survives_zero_and_nan():
+    xx, yy, logp, qx, qy, learned, exact, err = fields()
+    learned[0, 0] = np.nan
+    fig = tfig.score_fields_figure(xx, yy, logp, qx, qy, learned, exact * 0, err * 0, 1.0, False)
+    tfig.figure_png(fig)
+
+
+def test_samples_figure_panels_and_degenerate_input():
+    xx, yy, logp, *_ = fields()
+    g = np.random.default_rng(0)
+    pts = g.normal(size=(3000, 2))
+    panels = [("learned score", pts, tfig.LEARNED_COLOR),
+              ("exact score", np.vstack([pts[:3], [[np.nan, 0.0]]]), tfig.EXACT_COLOR),   # too few
+              ("true samples", np.zeros((50, 2)), tfig.TRUTH_COLOR)]                      # singular
+    fig = tfig.samples_figure(panels, xx, yy, logp)
+    assert isinstance(fig, Figure)
+    axes = fig.axes
+    assert len(axes) == 3
+    assert axes[0].get_title() == "learned score (3,000)" and axes[1].get_title() == "exact score (3)"
+    for ax in axes:
+        assert ax.get_aspect() == 1.0 and ax.get_xlabel() == "x₁"
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["KDE: learned score", "KDE: exact score", "KDE: true samples", "true density p₀"]
+    assert len(axes[0].collections) > len(axes[1].collections)   # the KDE drew contour lines
+    tfig.figure_png(fig)
+
+
+def test_metrics_frame():
+    rows = {"learned score": {"sliced W2": 0.1, "loglik gap": 0.05, "log p W1": 0.07,
+                              "mode weights": [0.25, 0.75]},
+            "true samples": {"sliced W2": 0.02, "loglik gap": 0.0, "log p W1": 0.01,
+                             "mode weights": np.array([0.5, 0.5])}}
+    df = tfig.metrics_frame(rows)
+    assert list(df.index) == ["learned score", "true samples"]
+    assert list(df.columns[-2:]) == ["mode 1 %", "mode 2 %"]
+    assert df.loc["learned score", "mode 2 %"] == pytest.approx(75.0)
+    assert np.isfinite(df.to_numpy(dtype=float)).all()
