@@ -1,0 +1,268 @@
+"""Figures of the exact-score reversal page: the particle cloud along the reverse process over
+the analytic p_t (browser-side slider), trajectories coloured by the mode they end in, and the
+commitment of paths to their mode (responsibility against t, histogram of commitment times).
+
+Pure functions: arrays in, Altair charts or matplotlib Figures out. Every time axis runs in the
+direction of the reverse process, t = 1 (noise) on the left to t = 0 (data) on the right.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import torch
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
+
+from ..mixture import GaussianMixture
+from .common import mode_colors, new_figure
+
+__all__ = ["frame_indices", "pt_ellipses", "cloud_chart", "trajectories_figure", "main_axis",
+           "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
+
+T_AXIS = "time t  (reverse process: 1 → 0)"
+
+
+def _np(a) -> np.ndarray:
+    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
+
+
+def _t_scale():
+    return alt.Scale(domain=[0, 1], reverse=True, nice=False)
+
+
+_T_TICKS = alt.Axis(values=[1, 0.8, 0.6, 0.4, 0.2, 0], format=".1f")
+
+
+def frame_indices(n_frames: int, max_frames: int) -> np.ndarray:
+    """At most max_frames indices of 0..n_frames-1, evenly spread, always the first and last."""
+    if n_frames <= max_frames:
+        return np.arange(n_frames)
+    return np.unique(np.linspace(0, n_frames - 1, max(2, max_frames)).round().astype(int))
+
+
+def pt_ellipses(gmm: GaussianMixture, sde, times, n_std: float = 2.0, n_vertices: int = 48):
+    """Mean +- n_std std ellipses of every component of p_t, for each time: (F, K, V + 1, 2).
+
+    p_t's component k is N(alpha_t mu_k, alpha_t^2 Sigma_k + sigma_t^2 I) (GaussianMixture.diffuse);
+    its ellipse is alpha_t mu_k + n_std U diag(sqrt(l)) (cos a, sin a), Sigma_t = U diag(l) U^T.
+    The last vertex repeats the first (a closed line). 2D mixtures only.
+    """
+    if gmm.dim != 2:
+        raise ValueError(f"ellipses need a 2D mixture; got {gmm.dim}D")
+    a = torch.linspace(0, 2 * np.pi, n_vertices + 1, dtype=torch.float64)
+    circle = torch.stack([torch.cos(a), torch.sin(a)], 1)                     # (V+1, 2)
+    out = []
+    for t in _np(times).astype(float):
+        pt = gmm.diffuse(sde, float(t))
+        evals, evecs = torch.linalg.eigh(pt.covs)                             # (K, 2), (K, 2, 2)
+        root = evecs * evals.clamp_min(0).sqrt()[:, None, :]
+        out.append(pt.means[:, None, :] + n_std * torch.einsum("kij,vj->kvi", root, circle))
+    return torch.stack(out).numpy()
+
+
+def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses=None,
+                xlim=(-5, 5), ylim=(-5, 5), size: int = 460, point_size: int = 22) -> alt.LayerChart:
+    """The particle cloud at every shown frame of the reverse process, with a slider in the browser.
+
+    frames (F, P, 2) positions at times (F,) (descending); labels (P,) the mode each path ends in,
+    names/colors per mode; sigmas (F,) shown next to t; ellipses (F, K, V, 2) from pt_ellipses,
+    drawn in the mode colours as the analytic p_t. Data go in wide form (one row per point, one
+    column per frame), so moving the slider only re-reads columns.
+    """
+    frames, times = _np(frames).astype(float), _np(times).astype(float)
+    labels = _np(labels).astype(int)
+    F, P, _ = frames.shape
+    names = list(names)
+    colors = list(colors) if colors is not None else mode_colors(len(names))
+    cscale = alt.Scale(domain=names, range=colors[:len(names)])
+    step = alt.param(name="frame", value=0,
+                     bind=alt.binding_range(min=0, max=F - 1, step=1, name="reverse step (t: 1 → 0)  "))
+    idx = "frame"
+    xs = alt.Scale(domain=[float(xlim[0]), float(xlim[1])], nice=False)
+    ys = alt.Scale(domain=[float(ylim[0]), float(ylim[1])], nice=False)
+    layers = []
+    if ellipses is not None:
+        el = _np(ellipses).astype(float)                                        # (F, K, V, 2)
+        K, V = el.shape[1], el.shape[2]
+        cols = {"mode": np.repeat(np.asarray(names, dtype=object), V), "v": np.tile(np.arange(V), K)}
+        for j in range(F):
+            cols[f"x{j}"] = el[j, :, :, 0].ravel().round(3)
+            cols[f"y{j}"] = el[j, :, :, 1].ravel().round(3)
+        layers.append(alt.Chart(pd.DataFrame(cols)).transform_calculate(
+            px=f"datum['x' + {idx}]", py=f"datum['y' + {idx}]",
+        ).mark_line(clip=True, strokeWidth=1.6, strokeDash=[5, 3], opacity=0.9).encode(
+            x=alt.X("px:Q", scale=xs), y=alt.Y("py:Q", scale=ys),
+            detail="mode:N", order="v:Q",
+            color=alt.Color("mode:N", scale=cscale, legend=None)))
+    cols = {"ends in": np.asarray(names, dtype=object)[labels]}
+    for j in range(F):
+        cols[f"x{j}"] = frames[j, :, 0].round(3)
+        cols[f"y{j}"] = frames[j, :, 1].round(3)
+    layers.append(alt.Chart(pd.DataFrame(cols)).transform_calculate(
+        px=f"datum['x' + {idx}]", py=f"datum['y' + {idx}]",
+    ).mark_circle(size=point_size, opacity=0.75, clip=True).encode(
+        x=alt.X("px:Q", title="x₁", scale=xs),
+        y=alt.Y("py:Q", title="x₂", scale=ys),
+        color=alt.Color("ends in:N", scale=cscale,
+                        legend=alt.Legend(title="path ends in", orient="bottom", columns=4,
+                                          labelFontSize=12, titleFontSize=12))))
+    sig = _np(sigmas).astype(float) if sigmas is not None else np.full(F, np.nan)
+    lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig})
+    txt = "'t = ' + format(datum.t, '.3f')"
+    if sigmas is not None:
+        txt += " + ',  σ_t = ' + format(datum.sigma, '.3g')"
+    layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
+        label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
+                             fontWeight="bold").encode(text="label:N"))
+    return alt.layer(*layers).add_params(step).properties(width=size, height=size)
+
+
+def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim=None, ylim=None,
+                        max_vertices: int = 250, title: str | None = None, names=None,
+                        size: float = 5.6):
+    """Reverse-process paths (F, P, 2) as lines coloured by the mode each ends in (labels (P,)),
+    over the true log p_0 on a grid (xx, yy, logp; optional). Paths are drawn with at most
+    max_vertices points each (evenly strided, ends kept); start points grey, end points in colour."""
+    paths = _np(paths).astype(float)
+    labels = _np(labels).astype(int)
+    F, P, _ = paths.shape
+    keep = frame_indices(F, max_vertices)
+    p = paths[keep].transpose(1, 0, 2)                                          # (P, F', 2)
+    fig, ax = new_figure(size, size + 0.5)
+    if logp is not None:
+        xx, yy, logp = _np(xx), _np(yy), _np(logp)
+        top = float(np.nanmax(logp))
+        ax.contourf(xx, yy, logp, levels=np.linspace(top - 10, top, 11), cmap="Greys", alpha=0.35)
+    colors = list(colors)
+    lc = LineCollection(p, colors=[colors[k % len(colors)] for k in labels], linewidths=0.6,
+                        alpha=0.35)
+    ax.add_collection(lc)
+    ax.scatter(p[:, 0, 0], p[:, 0, 1], s=5, color="#555555", alpha=0.5, linewidths=0, zorder=3)
+    ax.scatter(p[:, -1, 0], p[:, -1, 1], s=9, c=[colors[k % len(colors)] for k in labels],
+               edgecolors="white", linewidths=0.3, zorder=4)
+    if xlim is None:
+        lo, hi = p.reshape(-1, 2).min(0), p.reshape(-1, 2).max(0)
+        xlim, ylim = (lo[0], hi[0]), (lo[1], hi[1])
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    if title:
+        ax.set_title(title, fontsize=12)
+    K = len(colors) if names is None else len(names)
+    names = list(names) if names is not None else [f"mode {k + 1}" for k in range(K)]
+    handles = [Line2D([], [], color=colors[k % len(colors)], lw=2, label=f"ends in {names[k]}")
+               for k in range(min(K, 8))]
+    handles.append(Line2D([], [], color="#555555", marker="o", ms=4, lw=0, label="start (t = 1)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)),
+               frameon=False, fontsize=9.5)
+    return fig
+
+
+def main_axis(gmm: GaussianMixture) -> np.ndarray:
+    """The unit direction along which the component means spread most (weighted principal axis
+    of the means); x1 for a single component. Its sign makes the largest |coordinate| positive."""
+    mu, w = gmm.means.numpy(), gmm.weights.numpy()
+    c = mu - w @ mu
+    cov = (c * w[:, None]).T @ c
+    if gmm.n_components < 2 or not np.isfinite(cov).all() or np.abs(cov).max() < 1e-12:
+        u = np.eye(gmm.dim)[0]
+    else:
+        u = np.linalg.eigh(cov)[1][:, -1]
+    return u if u[np.argmax(np.abs(u))] > 0 else -u
+
+
+def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, marks=None,
+                         max_vertices: int = 250, names=None, width: float = 4.6, height: float = 4.2):
+    """Each path's position along `direction` (a unit vector u; y = x . u) against t, from t = 1
+    on the left to t = 0 on the right, coloured by the mode it ends in. marks: {label: t} drawn
+    as vertical lines (e.g. the median commitment time). ylim defaults to the end points' range
+    padded by half of it (earlier, wider positions are clipped)."""
+    paths = _np(paths).astype(float)
+    times = _np(times).astype(float)
+    labels = _np(labels).astype(int)
+    u = np.asarray(direction, dtype=float)
+    keep = frame_indices(len(times), max_vertices)
+    y = paths[keep] @ u                                                         # (F', P)
+    t = times[keep]
+    segs = np.stack([np.broadcast_to(t[:, None], y.shape), y], -1).transpose(1, 0, 2)
+    colors = list(colors)
+    fig, ax = new_figure(width, height)
+    ax.add_collection(LineCollection(segs, colors=[colors[k % len(colors)] for k in labels],
+                                     linewidths=0.7, alpha=0.45))
+    if ylim is None:
+        lo, hi = float(y[-1].min()), float(y[-1].max())
+        pad = 0.5 * max(hi - lo, 1e-3)
+        ylim = (lo - pad, hi + pad)
+    ax.set_xlim(1, float(min(t.min(), 0.0)))
+    ax.set_ylim(*ylim)
+    styles = [("#222222", "-"), ("#d62728", ":"), ("#555555", "--")]
+    for (label, tm), (c, ls) in zip((marks or {}).items(), styles):
+        if tm is not None:
+            ax.axvline(tm, color=c, ls=ls, lw=1.8, label=label)
+    ax.set_xlabel("time t  (reverse process: 1 → 0)")
+    ax.set_ylabel("x · u")
+    ax.set_title(f"position along u = ({', '.join(f'{v:.2f}' for v in u)}) against time", fontsize=11)
+    K = len(colors) if names is None else len(names)
+    names = list(names) if names is not None else [f"mode {k + 1}" for k in range(K)]
+    handles = [Line2D([], [], color=colors[k % len(colors)], lw=2, label=f"ends in {names[k]}")
+               for k in range(min(K, 8))]
+    handles += [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
+               frameon=False, fontsize=9)
+    return fig
+
+
+def responsibility_chart(frame_times, resp, threshold: float, t_split: float | None = None,
+                         height: int = 250) -> alt.LayerChart:
+    """Responsibility of each path's final mode under p_t against t: the mean over paths (line),
+    the 10-90 % band of paths (area), the commitment threshold (dashed) and, if given, the time
+    t_split at which p_t splits into separate bumps (dotted)."""
+    t = _np(frame_times).astype(float)
+    r = _np(resp).astype(float)
+    df = pd.DataFrame({"t": t, "mean": r.mean(1), "lo": np.quantile(r, 0.1, axis=1),
+                       "hi": np.quantile(r, 0.9, axis=1)})
+    x = alt.X("t:Q", title=T_AXIS, scale=_t_scale(), axis=_T_TICKS)
+    y = alt.Y("mean:Q", title="responsibility of final mode", scale=alt.Scale(domain=[0, 1]))
+    band = alt.Chart(df).mark_area(opacity=0.25, color="#3366cc").encode(x=x, y="lo:Q", y2="hi:Q")
+    line = alt.Chart(df).mark_line(color="#3366cc", strokeWidth=2.5).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("mean:Q", format=".3f")])
+    rules = [alt.Chart(pd.DataFrame({"y": [threshold], "what": [f"threshold {threshold:g}"]}))
+             .mark_rule(strokeDash=[6, 4], color="#444444").encode(y="y:Q", tooltip="what:N")]
+    if t_split is not None:
+        rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["p_t splits into bumps"]}))
+                     .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
+                     .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
+    return alt.layer(band, line, *rules).properties(height=height)
+
+
+def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
+                          t_split: float | None = None, bin_step: float = 0.04,
+                          height: int = 250) -> alt.LayerChart:
+    """Histogram of the commitment times of the committed paths, stacked by final mode, with the
+    median (solid) and t_split (dotted) marked."""
+    ct = _np(commit_times).astype(float)
+    ok = _np(committed).astype(bool)
+    labels = _np(labels).astype(int)
+    names = list(names)
+    colors = list(colors) if colors is not None else mode_colors(len(names))
+    df = pd.DataFrame({"t": ct[ok], "mode": np.asarray(names, dtype=object)[labels[ok]]})
+    x = alt.X("t:Q", bin=alt.Bin(extent=[0, 1], step=bin_step), title="commitment time t  (1 → 0)",
+              scale=_t_scale(), axis=_T_TICKS)
+    bars = alt.Chart(df).mark_bar(opacity=0.85).encode(
+        x=x, y=alt.Y("count():Q", title="paths", stack="zero"),
+        color=alt.Color("mode:N", scale=alt.Scale(domain=names, range=colors[:len(names)]),
+                        legend=alt.Legend(title="ends in", orient="top", columns=4)),
+        tooltip=["mode:N", "count():Q"])
+    layers = [bars]
+    if ok.any():
+        layers.append(alt.Chart(pd.DataFrame({"t": [float(np.median(ct[ok]))], "what": ["median"]}))
+                      .mark_rule(color="#222222", strokeWidth=2)
+                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
+    if t_split is not None:
+        layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["p_t splits into bumps"]}))
+                      .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
+                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
+    return alt.layer(*layers).properties(height=height)

@@ -1,0 +1,154 @@
+"""Generated samples against the truth: KDEs over the true density, metrics, mode weights.
+
+Builders any page that produces samples of a known mixture can use:
+  samples_vs_truth   seaborn KDE contours of several sample sets on one Axes (explicit colours,
+                     a legend), over the shaded true log-density log p_0;
+  sample_metrics     the standard metrics of diffusion_core.metrics for one sample set;
+  metrics_table      a display table from {row name: sample_metrics(...)};
+  mode_weights_chart recovered vs true mode weights, grouped bars (Altair).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..metrics import logp_w1, loglik_gap, mode_weights, sliced_w2
+from ..mixture import GaussianMixture
+from .common import new_figure
+
+__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "sample_metrics", "metrics_table",
+           "mode_weights_chart", "METRIC_COLUMNS"]
+
+SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+TRUTH_COLOR = "#ff7f0e"
+DENSITY_CMAP = "Greys"
+
+
+def _np(a) -> np.ndarray:
+    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
+
+
+def _stride(pts: np.ndarray, m: int) -> np.ndarray:
+    return pts[:: max(1, int(np.ceil(len(pts) / m)))] if m > 0 else pts[:0]
+
+
+def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
+                     kde_points: int = 1500, scatter_points: int = 0, gridsize: int = 80,
+                     levels: int = 6, size: float = 5.6):
+    """KDE contours of every sample set over the true log-density, on one square Axes.
+
+    xx, yy, logp: the true log p_0 on a grid (figures.common.density_grid), shaded over its top
+    10 nats; sets: {legend label: points (N, 2)} or a sequence of (label, points), in drawing
+    order (by convention the truth last); colors: one per set (default SET_COLORS, with
+    TRUTH_COLOR for a label starting with "true"). The KDE uses at most kde_points points of
+    each set (evenly strided); scatter_points > 0 adds a light scatter of that many.
+    Returns a matplotlib Figure.
+    """
+    items = list(sets.items()) if isinstance(sets, Mapping) else list(sets)
+    if colors is None:
+        it = iter(SET_COLORS * 4)
+        colors = [TRUTH_COLOR if str(lab).lower().startswith("true") else next(it) for lab, _ in items]
+    xx, yy, logp = _np(xx), _np(yy), _np(logp)
+    fig, ax = new_figure(size, size + 0.5)
+    top = float(np.nanmax(logp))
+    ax.contourf(xx, yy, logp, levels=np.linspace(top - 10, top, 11), cmap=DENSITY_CMAP, alpha=0.45,
+                extend="neither")
+    ax.contour(xx, yy, logp, levels=np.linspace(top - 10, top, 11), colors="#9a9a9a",
+               linewidths=0.5)
+    handles = []
+    for (label, pts), color in zip(items, colors):
+        pts = _np(pts).astype(float).reshape(-1, 2)
+        pts = pts[np.isfinite(pts).all(1)]
+        if scatter_points:
+            sc = _stride(pts, scatter_points)
+            ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.25, linewidths=0)
+        kd = _stride(pts, kde_points)
+        if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
+            sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=levels, color=color, linewidths=1.6,
+                        gridsize=gridsize, warn_singular=False)
+        handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
+    handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀ (log scale)"))
+    ax.set_xlim(float(xx.min()), float(xx.max()))
+    ax.set_ylim(float(yy.min()), float(yy.max()))
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    if title:
+        ax.set_title(title, fontsize=12)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
+    return fig
+
+
+METRIC_COLUMNS = {
+    "sliced W2": "sliced W₂ to truth ↓",
+    "sliced W2 floor": "W₂ floor (truth vs truth)",
+    "loglik gap": "log-lik gap (nats) → 0",
+    "log p W1": "W₁ of log p ↓",
+    "nfe": "score evaluations",
+    "seconds": "time (s)",
+}
+
+
+def sample_metrics(samples, gmm: GaussianMixture, reference, floor_reference=None) -> dict:
+    """The metrics of diffusion_core.metrics for samples of gmm, against true samples `reference`:
+
+    sliced W2 (and its floor, the same distance between two independent true sample sets, when
+    floor_reference is given), loglik gap E_p[log p] - E_samples[log p], W1 between the log p
+    values of samples and reference, and the mode weights (numpy (K,))."""
+    out = {"sliced W2": sliced_w2(samples, reference)}
+    if floor_reference is not None:
+        out["sliced W2 floor"] = sliced_w2(floor_reference, reference)
+    out["loglik gap"] = loglik_gap(samples, gmm)
+    out["log p W1"] = logp_w1(samples, gmm, reference)
+    out["mode weights"] = mode_weights(samples, gmm).numpy()
+    return out
+
+
+def metrics_table(rows: Mapping[str, Mapping], true_weights=None) -> pd.DataFrame:
+    """A display table, one row per sample set, from {name: sample_metrics(...) plus optional
+    "nfe" and "seconds"}. Mode weights become one "mode k %" column each; true_weights adds a
+    "true p₀" row holding only those."""
+    out = []
+    for name, m in rows.items():
+        r = {"samples": name}
+        for k, col in METRIC_COLUMNS.items():
+            if k in m and m[k] is not None:
+                r[col] = float(m[k])
+        for k, w in enumerate(np.asarray(_np(m.get("mode weights", [])), dtype=float)):
+            r[f"mode {k + 1} %"] = 100 * w
+        out.append(r)
+    if true_weights is not None:
+        out.append({"samples": "true p₀", **{f"mode {k + 1} %": 100 * float(w)
+                                              for k, w in enumerate(_np(true_weights))}})
+    return pd.DataFrame(out).set_index("samples")
+
+
+def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=None,
+                       height: int = 220) -> alt.Chart:
+    """Grouped bars: for every mode, its true weight and the share of each sample set in it
+    (the mode whose responsibility is largest, diffusion_core.metrics.mode_weights)."""
+    tw = np.asarray(_np(true_weights), dtype=float)
+    K = len(tw)
+    series = {"true weight": tw, **{k: np.asarray(_np(v), dtype=float) for k, v in recovered.items()}}
+    for name, w in series.items():
+        if w.shape != (K,):
+            raise ValueError(f"{name}: mode weights must have one entry per mode ({K}); got {w.shape}")
+    names = list(series)
+    colors = list(colors) if colors is not None else ["#b0b0b0"] + SET_COLORS[:len(names) - 1]
+    modes = [f"mode {k + 1}" for k in range(K)]
+    df = pd.concat([pd.DataFrame({"mode": modes, "share": 100 * w, "series": s, "order": i})
+                    for i, (s, w) in enumerate(series.items())])
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("mode:N", sort=modes, title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("series:N", sort=names),
+        y=alt.Y("share:Q", title="share of samples (%)"),
+        color=alt.Color("series:N", sort=names, scale=alt.Scale(domain=names, range=colors[:len(names)]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=["mode:N", "series:N", alt.Tooltip("share:Q", format=".1f", title="%")],
+    ).properties(height=height)
