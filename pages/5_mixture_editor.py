@@ -38,7 +38,7 @@ def _table_key() -> str:
 
 def _load(gmm: dc.GaussianMixture, mode: str, source: str, edited: bool = False):
     """Put a mixture in the table (a fresh editor, no pending edits)."""
-    rows = ed.rows_from_mixture(gmm, mode)
+    rows = ed.rows_from_mixture(gmm, mode, digits=None)     # exact; the table rounds for display
     ss[S + "base"], ss[S + "rows"], ss[S + "mode"] = rows, rows, mode
     ss[S + "source"], ss[S + "edited"] = source, edited
     ss[S + "last_valid"] = gmm.to_dict()

@@ -96,8 +96,10 @@ if not problems:
     left, right = st.columns([1.2, 1], gap="large")
     with left:
         table = df.assign(sampler=df["method"].map(lfig.METHOD_LABELS)).pivot_table(
-            index="nfe", columns="sampler", values=metric, aggfunc="first")
-        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE (floor {fl[metric]:.4f})")
+            index="budget", columns="sampler", values=metric, aggfunc="first")
+        table.index.name = "NFE budget"
+        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (floor {fl[metric]:.4f}); "
+                    "the exact counts are in *All numbers*.")
         st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
         with st.expander("All numbers"):
             st.dataframe(df.assign(method=df["method"].map(lfig.METHOD_LABELS)).style.format(

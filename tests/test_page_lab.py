@@ -1,0 +1,263 @@
+"""AppTest of the classroom-lab pages: mixture editor, sampler lab, likelihood.
+
+AppTest does not apply cell edits of st.data_editor, so table edits are simulated by putting rows
+into the editor's table state (what a finished edit leaves there); buttons, the covariance-form
+switch, the file uploader and every slider are driven as widgets.
+"""
+import json
+import math
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import diffusion_core as dc
+from diffusion_core import editing as ed
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+EDITOR, SAMPLERS, LIKELIHOOD = "pages/5_mixture_editor.py", "pages/6_sampler_lab.py", "pages/7_likelihood.py"
+
+
+def open_page(page, **state):
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.switch_page(page).run()
+
+
+def ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def errors(at):
+    return [e.value for e in at.error]
+
+
+def charts(at):
+    return at.get("vega_lite_chart")
+
+
+# ------------------------------------------------------------------------------ mixture editor
+def edit_table(at, rows):
+    """What a finished data_editor edit leaves behind: the new rows in a fresh editor."""
+    at.session_state["lab_editor_base"] = rows
+    at.session_state["lab_editor_rows"] = rows
+    at.session_state["lab_editor_edited"] = True
+    at.session_state["lab_editor_version"] = at.session_state["lab_editor_version"] + 1
+    return at.run()
+
+
+def test_editor_default_render_and_apply():
+    at = ok(open_page(EDITOR))
+    assert at.title[0].value == "Mixture editor"
+    table = at.data_editor[0].value
+    assert list(table.columns) == list(ed.COLUMNS["std_angle"]) and len(table) == 2
+    assert len(at.get("image")) == 1 and not at.error
+    assert at.session_state["w_mixture"] == "tutorial" and "custom_mixture" not in at.session_state
+    at.button(key="lab_editor_apply").click().run()
+    ok(at)
+    assert at.session_state["w_mixture"] == "custom"
+    custom = dc.GaussianMixture.from_dict(at.session_state["custom_mixture"])
+    assert custom.n_components == 2
+    assert custom.covs[1].flatten().tolist() == pytest.approx([2.0, 0.5, 0.5, 1.0], abs=1e-5)
+    assert at.success and "custom" in at.success[0].value
+
+
+def test_editor_invalid_table_keeps_last_valid_mixture():
+    at = ok(open_page(EDITOR))
+    at.button(key="lab_editor_apply").click().run()
+    before = dict(at.session_state["custom_mixture"])
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[1]["std 1"] = -1.0
+    rows[0]["weight"] = -2.0
+    rows.append({c: None for c in ed.COLUMNS["std_angle"]})
+    ok(edit_table(at, rows))
+    msg = " ".join(errors(at))
+    for part in ("row 2, std 1: must be > 0", "row 1, weight: must be >= 0",
+                 "row 3, mean x: is empty: enter a number", "last valid mixture stays in use"):
+        assert part in msg
+    assert at.session_state["custom_mixture"] == before
+    assert len(at.get("image")) == 1                     # the preview still shows (last valid)
+    # all weights zero
+    rows = [ed.blank_row("std_angle") | {"weight": 0.0}]
+    ok(edit_table(at, rows))
+    assert any("weights: at least one must be > 0" in e for e in errors(at))
+
+
+def test_editor_valid_edit_is_used_everywhere():
+    at = ok(open_page(EDITOR))
+    at.button(key="lab_editor_apply").click().run()
+    rows = [ed.blank_row("std_angle") | {"mean x": -3.0, "std 1": 0.5, "std 2": 0.2, "angle (°)": 30.0},
+            ed.blank_row("std_angle") | {"mean x": 3.0, "weight": 3.0}]
+    ok(edit_table(at, rows))
+    assert not at.error
+    g = dc.GaussianMixture.from_dict(at.session_state["custom_mixture"])
+    assert g.n_components == 2 and g.weights.tolist() == pytest.approx([0.25, 0.75])
+    assert g.covs[0].flatten().tolist() == pytest.approx(ed.cov_from_std_angle(0.5, 0.2, 30.0).flatten().tolist())
+    # another page now works on it
+    at.switch_page(SAMPLERS)
+    at.session_state["w_samplers_n"] = 200
+    at.session_state["w_samplers_nfe"] = [10]
+    ok(at.run())
+    assert "custom" in at.markdown[0].value
+
+
+def test_editor_covariance_form_switch():
+    at = ok(open_page(EDITOR))
+    at.segmented_control(key="w_editor_mode").set_value("raw").run()
+    ok(at)
+    table = at.data_editor[0].value
+    assert list(table.columns) == list(ed.COLUMNS["raw"])
+    assert table.iloc[1].tolist() == pytest.approx([2.0, -1.0, 2.0, 0.5, 1.0, 0.5], abs=1e-5)
+    at.segmented_control(key="w_editor_mode").set_value("std_angle").run()
+    ok(at)
+    assert at.data_editor[0].value.iloc[1]["angle (°)"] == pytest.approx(22.5, abs=1e-4)
+
+
+def test_editor_load_preset_and_follow_sidebar():
+    at = ok(open_page(EDITOR))
+    at.selectbox(key="w_editor_source").set_value("ring8").run()
+    at.button(key="lab_editor_load").click().run()
+    ok(at)
+    assert len(at.data_editor[0].value) == 8
+    # an unedited table follows a new sidebar choice
+    at.session_state["w_mixture"] = "grid 3x3"
+    ok(at.run())
+    assert len(at.data_editor[0].value) == 9
+
+
+def test_editor_import_and_bad_files():
+    at = ok(open_page(EDITOR))
+    g = dc.PRESETS["ring8"]
+    at.file_uploader(key="lab_editor_upload").upload("ring.json", ed.mixture_to_json(g).encode(),
+                                                     "application/json").run()
+    ok(at)
+    assert at.session_state["w_mixture"] == "custom"
+    assert dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]) == g
+    assert len(at.data_editor[0].value) == 8
+    for name, data, message in [
+        ("bad.json", b"{oops", "is not valid JSON"),
+        ("three.json", json.dumps({"means": [[0, 0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
+         "component 1, mean: must be a list [x, y]"),
+        ("big.json", b" " * (ed.MAX_JSON_BYTES + 10), "must be at most 64 KB"),
+    ]:
+        at.file_uploader(key="lab_editor_upload").upload(name, data, "application/json").run()
+        ok(at)
+        assert any("Could not import" in e and message in e for e in errors(at)), errors(at)
+        assert dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]) == g   # unchanged
+
+
+def test_editor_table_survives_a_page_switch():
+    at = ok(open_page(EDITOR))
+    rows = [ed.blank_row("std_angle") | {"mean y": 4.0}]
+    ok(edit_table(at, rows))
+    at.switch_page("pages/1_forward.py").run()
+    at.switch_page(EDITOR).run()
+    ok(at)
+    assert at.data_editor[0].value.iloc[0]["mean y"] == 4.0
+
+
+# ------------------------------------------------------------------------------ sampler lab
+def test_sampler_lab_default_render():
+    at = ok(open_page(SAMPLERS))
+    assert len(charts(at)) == 1 and not at.error
+    table = at.dataframe[0].value
+    assert len(table) == 5 and table.shape[1] == 4                 # 5 budgets x 4 samplers
+    values = table.to_numpy(dtype=float)
+    assert (values > 0).all() and not any(math.isnan(v) for v in values.ravel())
+    assert at.slider(key="w_samplers_lam").value == 25.0
+
+
+def test_sampler_lab_empty_choices_get_messages():
+    at = ok(open_page(SAMPLERS, w_samplers_n=200))
+    at.multiselect(key="w_samplers_methods").set_value([]).run()
+    ok(at)
+    assert "Samplers: pick at least one sampler." in errors(at) and not charts(at)
+    at.multiselect(key="w_samplers_nfe").set_value([]).run()
+    ok(at)
+    assert len(errors(at)) == 2 and any(e.startswith("NFE budgets:") for e in errors(at))
+    assert at.title and at.slider(key="w_samplers_n")               # the rest still renders
+
+
+@pytest.mark.parametrize("metric", ["sliced_w2", "loglik_gap"])
+def test_sampler_lab_metrics(metric):
+    at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 50]))
+    at.selectbox(key="w_samplers_metric").set_value(metric).run()
+    ok(at)
+    assert len(charts(at)) == 1 and at.dataframe[0].value.shape == (2, 4)
+
+
+def test_sampler_lab_extremes():
+    at = ok(open_page(SAMPLERS, w_samplers_n=200, w_samplers_nfe=[5]))
+    for key, value in [("w_samplers_lam", 2.0), ("w_samplers_lam", 50.0), ("w_samplers_grid", "uniform"),
+                       ("w_samplers_t_eps", 1e-5), ("w_samplers_t_eps", 1e-2), ("w_samplers_n", 5000)]:
+        widget = at.slider(key=key) if key in ("w_samplers_lam", "w_samplers_n") else \
+            at.selectbox(key=key) if key == "w_samplers_grid" else at.select_slider(key=key)
+        widget.set_value(value).run()
+        ok(at)
+        assert len(charts(at)) == 1 and not at.error
+    at.multiselect(key="w_samplers_nfe").set_value([500]).run()
+    at.multiselect(key="w_samplers_methods").set_value(["ode"]).run()
+    ok(at)
+    assert at.dataframe[0].value.shape == (1, 1)
+
+
+# ------------------------------------------------------------------------------ likelihood
+def metric_values(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_likelihood_default_render():
+    at = ok(open_page(LIKELIHOOD))
+    vals = metric_values(at)
+    mae = float(vals["mean |ODE − exact| at true samples"].split()[0])
+    ode, exact = float(vals["mean log-likelihood, ODE"]), float(vals["mean log-likelihood, exact"])
+    assert 0 < mae < 0.2 and abs(ode - exact) < 0.05
+    assert len(at.get("image")) == 1 and len(charts(at)) == 1 and not at.error
+
+
+def test_likelihood_exact_prior_is_accurate():
+    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=200))
+    at.radio(key="w_likelihood_prior").set_value("exact").run()
+    ok(at)
+    mae = float(metric_values(at)["mean |ODE − exact| at true samples"].split()[0])
+    assert mae < 0.01
+
+
+def test_likelihood_learned_without_a_model_falls_back():
+    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, w_likelihood_steps=20))
+    at.radio(key="w_likelihood_source").set_value("learned").run()
+    ok(at)
+    assert at.info and "No trained model" in at.info[0].value
+    assert len(at.metric) == 4 and len(at.get("image")) == 1
+
+
+def test_likelihood_extremes():
+    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, w_likelihood_steps=10))
+    for kind, key, value in [("slider", "w_likelihood_steps", 200), ("slider", "w_likelihood_steps", 10),
+                             ("radio", "w_likelihood_solver", "rk4"), ("select_slider", "w_likelihood_t_eps", 1e-5),
+                             ("select_slider", "w_likelihood_t_eps", 1e-2), ("slider", "w_likelihood_lam", 2.0),
+                             ("slider", "w_likelihood_lam", 50.0), ("slider", "w_likelihood_n", 1000),
+                             ("slider", "w_likelihood_grid", 40)]:
+        getattr(at, kind)(key=key).set_value(value).run()
+        ok(at)
+        vals = metric_values(at)
+        assert len(vals) == 4 and all("nan" not in v for v in vals.values()), vals
+        assert not at.error
+
+
+def test_likelihood_with_a_trained_model():
+    models = pytest.importorskip("pages.models")
+    gmm = dc.PRESETS["tutorial"]
+    cfg = models.recipe_config("tutorial", 2021, steps=60)
+    models.trained_model(cfg, gmm, 25.0, "cpu")
+    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, w_likelihood_steps=20,
+                      train_last_good=(cfg, 25.0)))
+    at.radio(key="w_likelihood_source").set_value("learned").run()
+    ok(at)
+    assert not at.info
+    vals = metric_values(at)
+    assert all("nan" not in v for v in vals.values())
+    assert any("learned" in c.value for c in at.caption) or "λ = 25" in " ".join(c.value for c in at.caption)
