@@ -1,0 +1,223 @@
+"""Figure builders of the reversal page (figures.reversal) and the shared samples-vs-truth
+builders (figures.samples): shapes, data, encodings, legends, degenerate input."""
+import json
+
+import altair as alt
+import numpy as np
+import pytest
+import torch
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+import diffusion_core as dc
+from diffusion_core.figures import reversal as rfig
+from diffusion_core.figures import samples as sfig
+from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
+
+TUT = dc.PRESETS["tutorial"]
+SDE = dc.VESDE(10.0)
+
+
+@pytest.fixture(scope="module")
+def run():
+    res = dc.sample(dc.exact_score(TUT, SDE), SDE, 300, 40, generator=torch.Generator().manual_seed(0),
+                    trajectory=True)
+    labels = TUT.responsibilities(res.trajectory[-1].double()).argmax(1)
+    return res, labels
+
+
+def spec(chart) -> dict:
+    with alt.data_transformers.disable_max_rows():
+        return json.loads(json.dumps(chart.to_dict()))
+
+
+def datasets(s):
+    return list(s["datasets"].values())
+
+
+# ----------------------------------------------------------------------------- helpers
+@pytest.mark.parametrize("n,m", [(1, 5), (5, 5), (6, 5), (201, 36), (1001, 300), (3, 2)])
+def test_frame_indices(n, m):
+    idx = rfig.frame_indices(n, m)
+    assert idx[0] == 0 and idx[-1] == n - 1
+    assert len(idx) == min(n, m)
+    assert (np.diff(idx) > 0).all()
+
+
+def test_pt_ellipses_are_the_2std_contours_of_p_t():
+    times = np.array([1.0, 0.5, 0.01])
+    el = rfig.pt_ellipses(TUT, SDE, times, n_std=2.0, n_vertices=24)
+    assert el.shape == (3, 2, 25, 2)
+    np.testing.assert_allclose(el[:, :, 0], el[:, :, -1], atol=1e-12)       # closed
+    for j, t in enumerate(times):
+        pt = TUT.diffuse(SDE, float(t))
+        for k in range(2):
+            r = el[j, k] - pt.means[k].numpy()
+            m2 = np.einsum("vi,ij,vj->v", r, np.linalg.inv(pt.covs[k].numpy()), r)
+            np.testing.assert_allclose(m2, 4.0, rtol=1e-9)
+    with pytest.raises(ValueError, match="2D"):
+        rfig.pt_ellipses(dc.PRESETS["bimodal 1D"], SDE, [0.5])
+
+
+def test_main_axis():
+    u = rfig.main_axis(TUT)                  # means (0, 1) and (2, -1): along (1, -1)
+    np.testing.assert_allclose(u, np.array([1, -1]) / np.sqrt(2), atol=1e-12)
+    np.testing.assert_allclose(rfig.main_axis(TUT.component(0)), [1, 0])
+    np.testing.assert_allclose(rfig.main_axis(dc.PRESETS["cross"]), [1, 0])    # equal means
+    assert np.linalg.norm(rfig.main_axis(dc.PRESETS["ring8"])) == pytest.approx(1)
+
+
+# ----------------------------------------------------------------------------- cloud
+def test_cloud_chart(run):
+    res, labels = run
+    idx = rfig.frame_indices(len(res.times), 10)
+    times = res.times[idx]
+    names, colors = ["mode 1", "mode 2"], mode_colors(2)
+    el = rfig.pt_ellipses(TUT, SDE, times)
+    ch = rfig.cloud_chart(res.trajectory[idx, :50], times, labels[:50], names, colors,
+                          SDE.sigma(times), el, (-4, 6), (-5, 5), size=300)
+    s = spec(ch)
+    assert len(s["layer"]) == 3                                   # ellipses, points, label
+    p = s["params"][0]
+    assert p["bind"]["input"] == "range" and p["bind"]["max"] == len(idx) - 1 and p["value"] == 0
+    pts = next(d for d in datasets(s) if len(d) == 50)
+    assert set(pts[0]) >= {f"x{j}" for j in range(len(idx))} | {"ends in"}
+    assert pts[3]["x2"] == pytest.approx(float(res.trajectory[idx[2], 3, 0]), abs=1e-3)
+    assert {r["ends in"] for r in pts} <= set(names)
+    ell = next(d for d in datasets(s) if len(d) == 2 * el.shape[2])
+    assert ell[0]["y1"] == pytest.approx(float(el[1, 0, 0, 1]), abs=1e-3)
+    text = json.dumps(s, ensure_ascii=False)
+    assert "σ_t" in text and '"domain": [-4.0, 6.0]' in text and colors[0] in text
+    # without ellipses and sigmas: points and label only
+    s2 = spec(rfig.cloud_chart(res.trajectory[idx, :50], times, labels[:50], names))
+    assert len(s2["layer"]) == 2 and "σ_t" not in json.dumps(s2, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------------------- paths
+def test_trajectories_figure(run):
+    res, labels = run
+    xlim, ylim = auto_limits(TUT)
+    xx, yy, logp = density_grid(TUT, xlim, ylim, 40)
+    fig = rfig.trajectories_figure(res.trajectory[:, :30], labels[:30], mode_colors(2), xx, yy, logp,
+                                   xlim, ylim, max_vertices=20, title="paths")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    lc = [c for c in ax.collections if isinstance(c, LineCollection) and len(c.get_segments()) == 30]
+    assert len(lc) == 1
+    segs = lc[0].get_segments()
+    assert all(len(sg) <= 20 for sg in segs)
+    np.testing.assert_allclose(segs[4][-1], res.trajectory[-1, 4].numpy(), atol=1e-6)   # ends kept
+    cols = lc[0].get_colors()
+    from matplotlib.colors import to_rgba
+    assert tuple(cols[0][:3]) == pytest.approx(to_rgba(mode_colors(2)[int(labels[0])])[:3])
+    assert ax.get_aspect() == 1.0 and ax.get_xlabel() == "x₁" and ax.get_ylabel() == "x₂"
+    assert ax.get_xlim() == pytest.approx(xlim)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "ends in mode 1" in texts and "start (t = 1)" in texts
+    # no density, no limits: still a figure with limits covering the paths
+    fig2 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(2))
+    assert fig2.axes[0].get_xlim()[0] <= float(res.trajectory[:, :5, 0].min())
+
+
+def test_paths_vs_time_figure(run):
+    res, labels = run
+    u = rfig.main_axis(TUT)
+    fig = rfig.paths_vs_time_figure(res.trajectory[:, :25], res.times, labels[:25], mode_colors(2), u,
+                                    marks={"median commitment": 0.3, "split": None}, max_vertices=15)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == pytest.approx((1.0, 0.0))                  # reverse time left to right
+    lc = next(c for c in ax.collections if isinstance(c, LineCollection))
+    segs = lc.get_segments()
+    assert len(segs) == 25 and all(len(sg) <= 15 for sg in segs)
+    np.testing.assert_allclose(segs[7][-1], [float(res.times[-1]), float(res.trajectory[-1, 7].double() @ torch.tensor(u))],
+                               atol=1e-5)
+    vlines = [ln for ln in ax.get_lines() if ln.get_label() == "median commitment"]
+    assert len(vlines) == 1 and vlines[0].get_xdata()[0] == 0.3
+    assert not [ln for ln in ax.get_lines() if ln.get_label() == "split"]
+    assert "x · u" in ax.get_ylabel()
+
+
+# ----------------------------------------------------------------------------- commitment
+def test_responsibility_chart():
+    t = np.linspace(1, 0, 11)
+    resp = np.linspace(0.5, 1.0, 11)[:, None] * np.ones((1, 20))
+    s = spec(rfig.responsibility_chart(t, resp, 0.9, t_split=0.42))
+    text = json.dumps(s)
+    assert '"reverse": true' in text
+    rows = next(d for d in datasets(s) if len(d) == 11)
+    assert rows[0]["mean"] == pytest.approx(0.5) and rows[-1]["hi"] == pytest.approx(1.0)
+    assert any(d == [{"y": 0.9, "what": "threshold 0.9"}] for d in datasets(s))
+    assert any(d and d[0].get("t") == 0.42 for d in datasets(s))
+    s2 = spec(rfig.responsibility_chart(t, resp, 0.9))
+    assert not any(d and d[0].get("t") == 0.42 for d in datasets(s2))
+
+
+def test_commitment_hist_chart():
+    ct = np.array([0.5, 0.4, 0.0, 0.3])
+    committed = np.array([True, True, False, True])
+    labels = np.array([0, 1, 1, 0])
+    s = spec(rfig.commitment_hist_chart(ct, committed, labels, ["A", "B"], ["#111111", "#222222"], 0.6))
+    bars = next(d for d in datasets(s) if len(d) == 3)                 # the committed paths only
+    assert sorted(r["t"] for r in bars) == [0.3, 0.4, 0.5]
+    assert {r["mode"] for r in bars} == {"A", "B"}
+    assert any(d == [{"t": 0.4, "what": "median"}] for d in datasets(s))
+    # nobody committed: no median, still a chart
+    s2 = spec(rfig.commitment_hist_chart(ct, np.zeros(4, bool), labels, ["A", "B"]))
+    assert not any(d and d[0].get("what") == "median" for d in datasets(s2))
+
+
+# ----------------------------------------------------------------------------- samples vs truth
+def test_samples_vs_truth():
+    xlim, ylim = auto_limits(TUT)
+    xx, yy, logp = density_grid(TUT, xlim, ylim, 50)
+    a = TUT.sample(800, torch.Generator().manual_seed(0))[0].numpy()
+    b = TUT.sample(600, torch.Generator().manual_seed(1))[0].numpy()
+    a[:5] = np.nan                                                     # dropped, not fatal
+    fig = sfig.samples_vs_truth(xx, yy, logp, {"reverse SDE": a, "true samples": b}, title="T")
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0 and ax.get_title() == "T"
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["reverse SDE (795)", "true samples (600)", "true density p₀ (log scale)"]
+    handles = fig.legends[0].legend_handles
+    assert handles[1].get_color() == sfig.TRUTH_COLOR and handles[0].get_color() == sfig.SET_COLORS[0]
+    # KDE contour lines in both colours
+    from matplotlib.colors import to_hex
+    edge = {to_hex(c) for coll in ax.collections for c in np.atleast_2d(coll.get_edgecolor()) if len(c)}
+    assert sfig.TRUTH_COLOR in edge and sfig.SET_COLORS[0] in edge
+    # degenerate sets: a single repeated point, and too few points, draw no KDE but no error
+    fig2 = sfig.samples_vs_truth(xx, yy, logp, [("one point", np.ones((50, 2))), ("two", b[:2])],
+                                 colors=["#000000", "#123456"])
+    assert [t.get_text() for t in fig2.legends[0].get_texts()][:2] == ["one point (50)", "two (2)"]
+
+
+def test_sample_metrics_and_table():
+    g = torch.Generator().manual_seed(0)
+    x = TUT.sample(500, g)[0]
+    ref = TUT.sample(500, g)[0]
+    floor = TUT.sample(500, g)[0]
+    m = sfig.sample_metrics(x, TUT, ref, floor)
+    assert m["sliced W2"] == dc.sliced_w2(x, ref)
+    assert m["sliced W2 floor"] == dc.sliced_w2(floor, ref)
+    assert m["loglik gap"] == dc.loglik_gap(x, TUT)
+    assert m["log p W1"] == dc.logp_w1(x, TUT, ref)
+    np.testing.assert_array_equal(m["mode weights"], dc.mode_weights(x, TUT).numpy())
+    assert "sliced W2 floor" not in sfig.sample_metrics(x, TUT, ref)
+    df = sfig.metrics_table({"sde": {**m, "nfe": 201, "seconds": 0.5}}, true_weights=TUT.weights)
+    assert list(df.index) == ["sde", "true p₀"]
+    assert df.loc["sde", "score evaluations"] == 201
+    assert df.loc["sde", "sliced W₂ to truth ↓"] == m["sliced W2"]
+    assert df.loc["sde", ["mode 1 %", "mode 2 %"]].sum() == pytest.approx(100)
+    assert df.loc["true p₀", "mode 1 %"] == pytest.approx(50)
+    assert np.isnan(df.loc["true p₀", "sliced W₂ to truth ↓"])
+
+
+def test_mode_weights_chart():
+    s = spec(sfig.mode_weights_chart([0.25, 0.75], {"sde": [0.3, 0.7]}))
+    rows = datasets(s)[0]
+    assert [(r["mode"], r["series"], round(r["share"], 6)) for r in rows] == [
+        ("mode 1", "true weight", 25.0), ("mode 2", "true weight", 75.0),
+        ("mode 1", "sde", 30.0), ("mode 2", "sde", 70.0)]
+    assert s["encoding"]["xOffset"]["field"] == "series"
+    with pytest.raises(ValueError, match="one entry per mode"):
+        sfig.mode_weights_chart([0.5, 0.5], {"sde": [1.0]})
