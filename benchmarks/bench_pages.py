@@ -1,6 +1,6 @@
 """Rerun time of pages after a widget move, through Streamlit's AppTest (in-process, no browser).
 
-    PYTHONPATH=. python3 benchmarks/bench_pages.py [--repeat 2] [--json out.json]
+    PYTHONPATH=. python3 benchmarks/bench_pages.py [--repeat 2] [--threads 1] [--json out.json]
     PYTHONPATH=. python3 benchmarks/bench_pages.py --page pages/1_forward.py \
         --key w_forward_lam --values 10 20 30
 
@@ -76,7 +76,11 @@ def main(argv=None):
     ap.add_argument("--values", nargs="+", type=float)
     ap.add_argument("--repeat", type=int, default=2, help="passes over the values (default 2)")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's own)")
     a = ap.parse_args(argv)
+    if a.threads:
+        import torch
+        torch.set_num_threads(a.threads)
     sys.path.insert(0, ROOT)
     os.chdir(ROOT)
     cases = [(a.page, a.key, a.values)] if a.page else CASES

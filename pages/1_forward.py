@@ -32,12 +32,28 @@ def paths_1d(sde, n: int, seed: int):
 
 
 @common.cache_data
+def paths_1d_chart(sde, n: int, seed: int, show_density: bool):
+    d = paths_1d(sde, n, seed)
+    return ffig.paths_1d_chart(d["times"], d["paths"], d["labels"], ["N(−5, 1)", "N(5, 1)"],
+                               mode_colors(2), d["density"] if show_density else None,
+                               d["dtimes"], d["xs"], ylim=(-d["lim"], d["lim"]))
+
+
+@common.cache_data
 def cloud_2d(gmm, sde, n: int, seed: int):
     """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t and a fixed plot limit."""
     times, paths, labels = fwd.forward_paths(gmm, sde, n, N_FRAMES_2D,
                                              torch.Generator().manual_seed(seed + 1))
     return dict(times=times.numpy(), paths=paths.numpy(), labels=labels.numpy(),
                 sigmas=sde.sigma(times).numpy(), lim=fwd.cloud_limit(gmm, sde))
+
+
+@common.cache_data
+def cloud_chart(gmm, sde, n: int, seed: int):
+    c = cloud_2d(gmm, sde, n, seed)
+    names = mode_names(gmm)
+    return ffig.cloud_chart(c["times"], c["paths"], c["labels"], names, mode_colors(len(names)),
+                            c["lim"], c["sigmas"])
 
 
 @common.cache_data(max_entries=8)
@@ -48,8 +64,8 @@ def cloud_gif(gmm, sde, n: int, seed: int) -> bytes:
 
 
 @common.cache_data
-def schedule(sde):
-    return {k: v.numpy() for k, v in fwd.schedule(sde).items()}
+def schedule_chart(sde, show_alpha: bool):
+    return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
 
 
 def mode_names(gmm):
@@ -94,7 +110,7 @@ with c_ctl:
     st.metric("noise std at t = 1, σ₁", f"{sigma1:.3g}",
               help="Generation starts from N(0, σ₁² I): σ₁ must dwarf the spread of the data.")
 with c_sched:
-    st.altair_chart(ffig.schedule_chart(schedule(sde), show_alpha=kind == "VP"), width="stretch")
+    st.altair_chart(schedule_chart(sde, kind == "VP"), width="stretch")
 
 # ----------------------------------------------------------------------------- 1D
 st.subheader("1D: two bumps blur into one")
@@ -108,12 +124,7 @@ with c_side:
         "can no longer be told from where it is.\n\n"
         "Try λ = 1 (σ_t² = t, noise barely spreads the modes), λ < 1, and λ = 50.")
 with c_plot:
-    d = paths_1d(sde, n_paths, settings.seed)
-    names = ["N(−5, 1)", "N(5, 1)"]
-    chart = ffig.paths_1d_chart(d["times"], d["paths"], d["labels"], names, mode_colors(2),
-                                d["density"] if show_density else None, d["dtimes"], d["xs"],
-                                ylim=(-d["lim"], d["lim"]))
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(paths_1d_chart(sde, n_paths, settings.seed, show_density), width="stretch")
 
 # ----------------------------------------------------------------------------- 2D
 st.subheader("2D: a point cloud spreading out")
@@ -128,16 +139,12 @@ with c_opts:
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
         "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
         "The colours show where each point started: at t = 1 they are thoroughly mixed.")
-    st.download_button("⬇ Download as animated GIF", key=P + "gif",
+    st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: cloud_gif(gmm2, sde, n_points, settings.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
                         on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
 with c_cloud:
-    c = cloud_2d(gmm2, sde, n_points, settings.seed)
-    names2 = mode_names(gmm2)
-    st.altair_chart(ffig.cloud_chart(c["times"], c["paths"], c["labels"], names2,
-                                     mode_colors(len(names2)), c["lim"], c["sigmas"]),
-                    width="content")
+    st.altair_chart(cloud_chart(gmm2, sde, n_points, settings.seed), width="content")
 
 # ----------------------------------------------------------------------------- formulas
 st.subheader("The formulas")

@@ -39,7 +39,7 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
     names = list(names)
     df = pd.DataFrame({"t": np.repeat(times, N), "x": paths.ravel().round(3),
                        "path": np.tile(np.arange(N), T),
-                       "started in": np.tile(np.asarray(names, dtype=object)[labels], T)})
+                       "started in": pd.Categorical.from_codes(np.tile(labels, T), names)})
     lines = alt.Chart(df).mark_line(opacity=min(0.6, max(0.12, 30.0 / N)), strokeWidth=0.6,
                                     clip=True).encode(
         x=alt.X("t:Q", title="time t", scale=alt.Scale(domain=[0, 1], nice=False)),
@@ -72,7 +72,7 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
 
 
 def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = None, sigmas=None,
-                size: int = 440) -> alt.LayerChart:
+                size: int = 400) -> alt.LayerChart:
     """A 2D point cloud over time with a time slider that runs in the browser (no rerun).
 
     paths (T, N, 2) at times (T,) in [0, 1] (uniform); points coloured by the mode they started
@@ -83,21 +83,18 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
     if lim is None:
         lim = float(np.abs(paths).max()) * 1.05 or 1.0
     names = list(names)
-    cols = {"started in": np.asarray(names, dtype=object)[labels]}
-    for j in range(T):
-        cols[f"x{j}"] = paths[j, :, 0].round(3)
-        cols[f"y{j}"] = paths[j, :, 1].round(3)
-    df = pd.DataFrame(cols)
+    df = pd.DataFrame({"j": np.repeat(np.arange(T), N), "x": paths[..., 0].ravel().round(3),
+                       "y": paths[..., 1].ravel().round(3),
+                       "started in": pd.Categorical.from_codes(np.tile(labels, T), names)})
     step = 1.0 / (T - 1) if T > 1 else 1.0
     tparam = alt.param(name="t_now", value=0.0,
                        bind=alt.binding_range(min=0, max=1, step=step, name="time t "))
     idx = f"round(t_now * {T - 1})"
     dom = [-float(lim), float(lim)]
-    pts = alt.Chart(df).transform_calculate(
-        px=f"datum['x' + {idx}]", py=f"datum['y' + {idx}]",
-    ).mark_circle(size=28, opacity=0.7, clip=True).encode(
-        x=alt.X("px:Q", title="x₁", scale=alt.Scale(domain=dom, nice=False)),
-        y=alt.Y("py:Q", title="x₂", scale=alt.Scale(domain=dom, nice=False)),
+    pts = alt.Chart(df).transform_filter(f"datum.j == {idx}").mark_circle(
+        size=28, opacity=0.7, clip=True).encode(
+        x=alt.X("x:Q", title="x₁", scale=alt.Scale(domain=dom, nice=False)),
+        y=alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=dom, nice=False)),
         color=alt.Color("started in:N", scale=_color_scale(names, colors),
                         legend=alt.Legend(title="point started in", orient="bottom", columns=4)),
     )
@@ -109,7 +106,9 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
     label = alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N")
-    return alt.layer(pts, label).add_params(tparam).properties(width=size, height=size)
+    # autosize "pad": width and height are the plot area's, so the axes stay equal
+    return alt.layer(pts, label).add_params(tparam).properties(
+        width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
 def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 260) -> alt.Chart:
