@@ -39,8 +39,13 @@ def _log_domain(values, pad: float = 1.3):
     return [lo, hi if hi > lo else lo * 10]
 
 
+# Height is the plotting area's; legends and titles add to it (Streamlit's default "fit" would
+# squeeze the plot into the height together with a legend below it).
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 # --------------------------------------------------------------------------------- training curves
-def loss_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
+def loss_chart(history: pd.DataFrame, height: int = 200) -> alt.Chart:
     """DSM loss per logged step against its irreducible floor (linear y, not from zero, so the
     approach to the floor shows); history needs the columns step, dsm_loss, irreducible_loss and
     optionally train_loss."""
@@ -60,10 +65,10 @@ def loss_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
         strokeDash=alt.StrokeDash("series:N", sort=order, scale=alt.Scale(domain=order, range=dashes),
                                   legend=None),
         tooltip=["series:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
-    ).properties(height=height, title="DSM loss and its floor")
+    ).properties(height=height, title="DSM loss and its floor", autosize=FIT_X)
 
 
-def score_mse_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
+def score_mse_chart(history: pd.DataFrame, height: int = 200) -> alt.Chart:
     """Score MSE against the exact score of p_t, per logged step (log y)."""
     df = history[["step", "score_mse"]]
     df = df[np.isfinite(df["score_mse"].to_numpy(dtype=float))]
@@ -72,10 +77,11 @@ def score_mse_chart(history: pd.DataFrame, height: int = 260) -> alt.Chart:
         y=alt.Y("score_mse:Q", title="score MSE (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(df["score_mse"]))),
         tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
-    ).properties(height=height, title="Score error: mean (s_θ − ∇log pₜ)² at xₜ ~ pₜ")
+    ).properties(height=height, title="Score error: mean (s_θ − ∇log pₜ)² at xₜ ~ pₜ",
+                 autosize=FIT_X)
 
 
-def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 280) -> alt.Chart:
+def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 240) -> alt.Chart:
     """Score error against t: df with columns t, mse, series (one line per series, log-log).
     A vertical rule marks eps, below which no training time was drawn."""
     order = list(dict.fromkeys(df["series"]))
@@ -99,10 +105,11 @@ def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 2
         rule_df = pd.DataFrame({"t": [float(eps)], "label": [f"ε = {eps:g}: training times start here"]})
         rule = alt.Chart(rule_df).mark_rule(color="#444", strokeDash=[3, 3]).encode(
             x="t:Q", tooltip=["label:N"])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=4, dy=-6, color="#444", fontSize=11).encode(
-            x="t:Q", y=alt.value(12), text="label:N")
+        text = alt.Chart(rule_df).mark_text(align="left", dx=4, color="#444", fontSize=11).encode(
+            x="t:Q", y=alt.value(height - 10), text="label:N")
         chart = lines + rule + text
-    return chart.properties(height=height, title="Learned score vs exact score of pₜ, by time")
+    return chart.properties(height=height, title="Learned score vs exact score of pₜ, by time",
+                            autosize=FIT_X)
 
 
 # --------------------------------------------------------------------------------- score fields
