@@ -65,7 +65,7 @@ st.markdown(
 
 view = st.radio("View", list(VIEWS), format_func=VIEWS.get, horizontal=True,
                 key=common.init(P + "view", "total"), label_visibility="collapsed")
-c_fig, c_ctl = st.columns([1.55, 1], gap="large")
+c_fig, c_ctl = st.columns([2, 1], gap="medium")
 with c_ctl:
     t = st.slider("diffusion time t", 0.0, 1.0, step=0.01, key=common.init(P + "t", 0.0),
                   help="t = 0 is the data distribution itself (the tutorial's picture).")
@@ -107,7 +107,7 @@ with c_ctl:
     }[view])
 
 with st.expander("What does the score tell us?", expanded=True):
-    e1, e2, e3 = st.columns(3, gap="large")
+    e1, e2, e3 = st.columns([1, 1.1, 1], gap="large")
     with e1:
         st.markdown("**Direction and size.** The arrow points where log p grows fastest; its "
                     "length says how fast. Inside a Gaussian mode it points at the mean and grows "
@@ -116,8 +116,8 @@ with st.expander("What does the score tell us?", expanded=True):
     with e2:
         st.markdown("**A mixture** averages its modes' scores, each weighted by how much that mode "
                     "explains x (its responsibility):")
-        st.latex(r"\nabla_x \log p(x) = \sum_k \pi_k(x)\, s_k(x)")
-        st.latex(r"\pi_k(x) = \frac{w_k\,\mathcal N(x;\mu_k,\Sigma_k)}{\sum_j w_j\,\mathcal N(x;\mu_j,\Sigma_j)}")
+        st.latex(r"\nabla_x \log p = \sum_k \pi_k\, s_k")
+        st.latex(r"\pi_k(x) = \frac{w_k\,\mathcal N_k(x)}{\sum_j w_j\,\mathcal N_j(x)}")
     with e3:
         st.markdown("**Over time** the forward process widens every mode, Σ_k → Σ_k + σ_t² I. "
                     "Once σ_t dwarfs the distances between modes, p_t is one broad Gaussian and "

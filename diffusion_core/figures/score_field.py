@@ -94,7 +94,7 @@ def _mode_contours(ax, xx, yy, comp_logp, colors):
 
 # One fixed layout (inches) for every view, so switching views does not move the plot: a square
 # axes, and a strip on its right for the colour bar or the legend. No layout engine: fast to draw.
-_W, _H, _LEFT, _BOTTOM, _SIDE, _GAP = 7.3, 6.25, 0.72, 0.58, 5.2, 0.15
+_W, _H, _LEFT, _BOTTOM, _SIDE, _GAP = 6.35, 5.4, 0.66, 0.56, 4.4, 0.14
 
 
 def _figure():
