@@ -95,10 +95,12 @@ SCHEMA: dict[str, Field] = {
     "w_memo_radius": Field("float", 0.1, 0.01, 1.0, label="Memorization radius"),
     "w_memo_samples": Field("int", 500, 100, 2000, label="Samples"),
     # page 9, loss weighting lab
-    "w_weight_eps": Field("float", 1e-3, 1e-4, 0.1, label="eps (smallest training time)"),
+    "w_weight_net": Field("str", "tutorial", choices=("tutorial", "preconditioned"), label="Network"),
+    "w_weight_eps": Field("float", 1e-3, choices=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1),
+                          label="ε (smallest training time)"),
     "w_weight_stratified": Field("bool", True, label="Stratified t"),
     "w_weight_steps": Field("int", 600, 100, 2000, label="Training steps"),
-    "w_weight_net": Field("str", "tutorial", choices=("tutorial", "preconditioned"), label="Network"),
+    "w_weight_view": Field("str", "raw", choices=("raw", "scaled"), label="Error shown"),
 }
 
 

@@ -73,8 +73,9 @@ st.markdown(
     "Gaussians of width σₜ, one on each point, and the score of that mixture is what denoising "
     "score matching is asked to learn:")
 st.latex(r"p_t(x) = \frac1N \sum_{i=1}^N \mathcal N(x;\, x_i,\, \sigma_t^2 I), \qquad "
-         r"\nabla_x \log p_t(x) = \sum_{i=1}^N w_i(x)\, \frac{x_i - x}{\sigma_t^2}, \qquad "
-         r"w_i(x) = \operatorname{softmax}_i\!\Big(-\frac{\|x - x_i\|^2}{2\sigma_t^2}\Big)")
+         r"\nabla_x \log p_t(x) = \sum_{i=1}^N w_i(x)\, \frac{x_i - x}{\sigma_t^2}")
+st.markdown("where wᵢ(x) ∝ exp(−‖x − xᵢ‖² / 2σₜ²) is how close x is to point i, relative to the "
+            "others (the weights sum to 1).")
 
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
@@ -114,10 +115,11 @@ stats = distance_stats(sets, points, radius)
 
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
-    col.metric(f"{name}: memorization rate", f"{s['rate']:.0%}",
-               help=f"Fraction of {n_samples} samples within r = {radius:g} of a training point. "
-                    f"Median distance to the nearest training point: {s['median']:.3g}.")
-    col.caption(f"median distance to the nearest training point **{s['median']:.3g}**")
+    col.metric(name, f"{s['rate']:.0%} memorized",
+               help=f"Memorization rate: the fraction of {n_samples} samples within r = {radius:g} "
+                    "of a training point.")
+    col.caption(f"within r = {radius:g} of a training point · median distance to the nearest one "
+                f"**{s['median']:.3g}**")
 
 png = samples_png(sets, points, radius, gmm)
 st.image(png, width="stretch")

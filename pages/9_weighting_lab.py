@@ -1,4 +1,130 @@
-import streamlit as st
+"""Loss weighting lab: the same network trained with three weightings gamma_t of the DSM loss."""
+import dataclasses
 
-st.title("9_weighting_lab")
-st.info("This page is being built.")
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+import diffusion_core as dc
+from diffusion_core import settings_io as sio
+from diffusion_core.figures import memo as mfig
+from pages import common, models
+
+P = common.PERSIST_PREFIX + "weight_"
+F = sio.SCHEMA
+LAM = 25.0
+N_DATA, BATCH = 2000, 256
+N_T, N_PER_T = 18, 400
+SAMPLES, SAMPLER_STEPS = 2000, 200
+NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
+VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
+
+settings = common.settings()
+gmm = common.current_mixture()
+sde = dc.VESDE(LAM)
+
+
+def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: int, seed: int) -> dc.TrainConfig:
+    """A small recipe: the chosen network's, on N_DATA points in minibatches of BATCH."""
+    base = dc.TrainConfig.tutorial() if net == "tutorial" else dc.TrainConfig()
+    return dataclasses.replace(base, n_data=N_DATA, batch_size=BATCH, steps=steps,
+                               warmup=min(base.warmup, steps), eps=eps, weighting=weighting,
+                               stratified=stratified, seed=seed, log_every=max(1, steps // 10))
+
+
+@common.cache_data
+def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
+    """dc.score_mse_by_t of the trained model on log-spaced t in [1e-4, 1], and sigma_t^2 there."""
+    m = models.trained_model(cfg, gmm, lam, device)
+    ts = np.geomspace(1e-4, 1.0, N_T)
+    mse = dc.score_mse_by_t(m.score, gmm, m.sde, ts, N_PER_T,
+                            generator=torch.Generator().manual_seed(seed + 41)).double().numpy()
+    sig2 = m.sde.sigma(torch.as_tensor(ts, dtype=torch.float64)).numpy() ** 2
+    return pd.DataFrame({"t": ts, "mse": mse, "scaled": sig2 * mse})
+
+
+@common.cache_data
+def weight_curves(lam: float, eps: float) -> pd.DataFrame:
+    """dc.loss_weight over t in [eps, 1], each divided by its mean there."""
+    t = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
+    frames = []
+    for w in dc.WEIGHTINGS:
+        g = dc.loss_weight(dc.VESDE(lam), t, w)
+        frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / g.mean()).numpy(), "weighting": w}))
+    return pd.concat(frames, ignore_index=True)
+
+
+st.title("Loss weighting lab")
+st.markdown(
+    "The denoising loss averages over times t, and a weight γₜ decides how much each time counts. "
+    "Every choice has the same optimum, the true score, but a network cannot reach it everywhere: "
+    "γₜ decides **where its errors go**. Here the same network is trained three times, once per "
+    "weighting, and its score error is measured at each t against the exact score of pₜ.")
+st.latex(r"L(\theta) = \mathbb{E}_{t}\,\mathbb{E}_{x_0, z}\;\gamma_t\,"
+         r"\big\| s_\theta(x_0 + \sigma_t z,\, t) + z/\sigma_t \big\|^2,\qquad "
+         r"\gamma_t \in \{\sigma_t^2,\; 1,\; g(t)^2 = \lambda^{2t}\}")
+
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1])
+    net = c1.radio("Network", list(F[P + "net"].choices), format_func=NETS.get,
+                   key=common.init(P + "net", F[P + "net"].default),
+                   help="The tutorial's MLP with its output divided by σₜ, or our preconditioned one "
+                        "(its output is rescaled so that every t has unit-size targets).")
+    eps = c2.select_slider("ε: smallest training time", list(F[P + "eps"].choices),
+                           format_func=lambda v: f"{v:g}", key=common.init(P + "eps", F[P + "eps"].default),
+                           help="Training times are drawn from [ε, 1].")
+    stratified = c3.toggle("Stratified t", key=common.init(P + "stratified", F[P + "stratified"].default),
+                           help="On: one t in each of B equal bins of [ε, 1] per batch of B (less noisy "
+                                "gradients). Off: B independent uniform draws.")
+    steps = c4.slider("Training steps", int(F[P + "steps"].lo), int(F[P + "steps"].hi), step=100,
+                      key=common.init(P + "steps", F[P + "steps"].default),
+                      help=f"Each network: {N_DATA:,} training points, minibatches of {BATCH}.")
+    st.caption(f"Three trainings of about a second each (once per setting); λ = {LAM:g}; distribution "
+               f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** (sidebar).")
+
+progress = st.empty()
+curves, rows = [], []
+for w in dc.WEIGHTINGS:
+    cfg = lab_config(net, w, eps, stratified, steps, settings.seed)
+    model = models.trained_model(cfg, gmm, LAM, settings.device, _progress=progress)
+    label = mfig.WEIGHTING_LABELS[w]
+    if model.diverged:
+        st.error(f"**{label}**: training diverged (the loss became NaN or infinite); its curve is "
+                 "left out. Try fewer **training steps** or the preconditioned **network**.")
+        continue
+    curves.append(error_by_t(cfg, gmm, LAM, settings.device, settings.seed).assign(weighting=w))
+    x = models.learned_samples(cfg, gmm, LAM, settings.device, "sde", SAMPLER_STEPS, SAMPLES, settings.seed)
+    met = models.sample_metrics(x, gmm, settings.seed)
+    rows.append({"weighting": label, "training time (s)": round(model.seconds, 2),
+                 "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
+                 "sliced W2 of samples to p₀": met["sliced W2"]})
+
+left, right = st.columns([3, 2])
+with left:
+    view = st.radio("Show", list(F[P + "view"].choices), format_func=VIEWS.get, horizontal=True,
+                    key=common.init(P + "view", F[P + "view"].default), label_visibility="collapsed")
+    if curves:
+        df = pd.concat(curves, ignore_index=True)
+        df = df.assign(error=df["mse"] if view == "raw" else df["scaled"])
+        y_title = None if view == "raw" else "σₜ² × score error (log scale)"
+        st.altair_chart(mfig.weighting_error_chart(df, eps=eps, y_title=y_title), width="stretch")
+with right:
+    st.altair_chart(mfig.weight_functions_chart(weight_curves(LAM, eps)), width="stretch")
+
+if rows:
+    st.dataframe(pd.DataFrame(rows).set_index("weighting"), width="stretch",
+                 column_config={"score MSE, t ~ U[ε, 1]": st.column_config.NumberColumn(format="%.4g"),
+                                "sliced W2 of samples to p₀": st.column_config.NumberColumn(format="%.4f")})
+    st.caption(f"Score MSE on {2000:,} held-out (xₜ, t) drawn from pₜ; sliced Wasserstein-2 distance of "
+               f"{SAMPLES:,} reverse-SDE samples ({SAMPLER_STEPS} steps) to 20,000 true samples (lower is better).")
+
+st.markdown(
+    "**What each weighting emphasizes.** "
+    "**γₜ = σₜ²** (the tutorial's) makes every time's term ‖σₜ s + z‖² of order one: it balances the "
+    "*relative* error across t, so errors at small t, where the score is huge (≈ 1/σₜ), are cheap. "
+    "**γₜ = 1** weighs the *absolute* error, dominated by small t where ‖z/σₜ‖² explodes: the "
+    "network spends its effort near the data and is noisier to train. "
+    "**γₜ = g(t)²** (= 1 + 2 ln λ · σₜ² here) is the *likelihood weighting*: with it the loss bounds "
+    "the negative log-likelihood of the model; it acts like γₜ = 1 near t = 0 and like σₜ² at large t. "
+    "Below ε no training time is drawn, so every curve degrades to the left of the dashed line.")

@@ -1,0 +1,158 @@
+"""diffusion_core.memorization: the empirical score, distances to the training set, training on it."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import diffusion_core as dc
+from diffusion_core import memorization as mem
+
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small networks train many times faster on one thread on a shared 2-core machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+POINTS = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 2.0], [-1.5, -1.0]])
+
+
+def test_empirical_mixture_is_the_points():
+    g = mem.empirical_mixture(POINTS, 0.01)
+    assert torch.allclose(g.means, POINTS.double())
+    assert torch.allclose(g.covs, 1e-4 * torch.eye(2, dtype=torch.float64).expand(4, 2, 2))
+    assert torch.allclose(g.weights, torch.full((4,), 0.25, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("bad,words", [
+    (dict(points=[[0.0, float("nan")]]), "finite"),
+    (dict(points=torch.zeros(0, 2)), "N >= 1"),
+    (dict(points=[1.0, 2.0]), "(N, d)"),
+    (dict(points=POINTS, delta=0.0), "delta"),
+    (dict(points=POINTS, delta=float("inf")), "delta"),
+])
+def test_empirical_mixture_refuses_bad_input(bad, words):
+    with pytest.raises(ValueError, match=None) as e:
+        mem.empirical_mixture(**bad)
+    assert words in str(e.value)
+
+
+def _empirical_score_numpy(x, pts, var):
+    """sum_i w_i (x_i - x) / var with w = softmax(-|x - x_i|^2 / (2 var)), written out."""
+    d2 = ((x[:, None, :] - pts[None]) ** 2).sum(-1)
+    logits = -d2 / (2 * var)
+    w = np.exp(logits - logits.max(1, keepdims=True))
+    w /= w.sum(1, keepdims=True)
+    return (w[:, :, None] * (pts[None] - x[:, None, :])).sum(1) / var
+
+
+@pytest.mark.parametrize("t", [0.01, 0.2, 0.7])
+def test_exact_score_of_the_empirical_mixture_is_the_empirical_score(t):
+    sde = dc.VESDE(25.0)
+    delta = 1e-3
+    score = dc.exact_score(mem.empirical_mixture(POINTS, delta), sde)
+    x = torch.randn(200, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 3
+    got = score(x, t).numpy()
+    var = float(sde.sigma(torch.tensor(t, dtype=torch.float64))) ** 2 + delta ** 2
+    np.testing.assert_allclose(got, _empirical_score_numpy(x.numpy(), POINTS.double().numpy(), var),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_empirical_score_is_the_dsm_optimum_on_its_data():
+    """For a fixed t, E_z ||sigma s(x0 + sigma z) + z||^2 over the training points is smallest for
+    the empirical score: lower than the true mixture's score and than nearby alternatives."""
+    sde = dc.VESDE(25.0)
+    pts = mem.training_points(dc.PRESETS["tutorial"], 6, seed=3).double()
+    x0 = pts.repeat(4000, 1)
+    t = torch.full((x0.shape[0],), 0.3, dtype=torch.float64)
+    emp = dc.exact_score(mem.empirical_mixture(pts, 1e-4), sde)
+    true = dc.exact_score(dc.PRESETS["tutorial"], sde)
+
+    def loss(fn):
+        return float(dc.dsm_loss(fn, x0, sde, generator=torch.Generator().manual_seed(9), t=t))
+
+    best = loss(emp)
+    assert best < loss(true)
+    assert best < loss(lambda x, tt: 1.1 * emp(x, tt))
+    assert best < loss(lambda x, tt: 0.9 * emp(x, tt))
+
+
+def test_sampling_the_empirical_score_returns_the_training_points():
+    sde = dc.VESDE(25.0)
+    emp = mem.empirical_mixture(POINTS, mem.DEFAULT_DELTA)
+    x = dc.sample(dc.exact_score(emp, sde), sde, 400, 100, generator=torch.Generator().manual_seed(1)).x
+    assert mem.memorization_rate(x, POINTS, 0.02) == 1.0
+    assert float(mem.nearest_distances(x, POINTS).max()) < 0.02
+    # every training point is reached (the four weights are equal)
+    hit = torch.cdist(x.double(), POINTS.double()).argmin(1).bincount(minlength=4)
+    assert (hit > 50).all()
+
+
+def test_nearest_distances_against_brute_force():
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(5000, 3, generator=g)                 # more than one 4096 chunk
+    p = torch.randn(7, 3, generator=g)
+    want = np.array([min(np.linalg.norm(a - b) for b in p.numpy()) for a in x.numpy()[:300]])
+    got = mem.nearest_distances(x, p).numpy()
+    assert got.shape == (5000,)
+    np.testing.assert_allclose(got[:300], want, rtol=1e-6)
+    with pytest.raises(ValueError):
+        mem.nearest_distances(torch.zeros(3, 2), torch.zeros(3, 3))
+
+
+def test_memorization_rate_counts():
+    x = torch.tensor([[0.0, 0.05], [3.0, 0.2], [10.0, 10.0], [float("nan"), 0.0], [-1.5, -1.0]])
+    assert mem.memorization_rate(x, POINTS, 0.1) == pytest.approx(2 / 5)
+    assert mem.memorization_rate(x, POINTS, 0.25) == pytest.approx(3 / 5)
+    assert mem.memorization_rate(x[:3], POINTS, 100.0) == 1.0
+    with pytest.raises(ValueError):
+        mem.memorization_rate(x, POINTS, 0.0)
+
+
+def test_training_points_are_reproducible_and_from_the_mixture():
+    gmm = dc.PRESETS["ring8"]
+    a, b = mem.training_points(gmm, 20, seed=4), mem.training_points(gmm, 20, seed=4)
+    assert torch.equal(a, b) and a.shape == (20, 2)
+    assert not torch.equal(a, mem.training_points(gmm, 20, seed=5))
+    r = a.norm(dim=1)
+    assert ((r > 3.0) & (r < 5.0)).all()                    # on the radius-4 ring (std 0.15)
+    with pytest.raises(ValueError):
+        mem.training_points(gmm, 0)
+
+
+@pytest.mark.parametrize("n", [2, 5, 50])
+def test_memorization_config(n):
+    cfg = mem.memorization_config(n, steps=300, width=64, seed=7)
+    assert cfg.n_data >= 64 * n and cfg.n_data >= 512
+    assert cfg.batch_size <= cfg.n_data and cfg.steps == 300 and cfg.width == 64 and cfg.seed == 7
+    assert cfg.warmup <= cfg.steps
+    assert isinstance(hash(cfg), int)
+
+
+def test_train_on_points_learns_the_empirical_score():
+    sde = dc.VESDE(25.0)
+    cfg = mem.memorization_config(len(POINTS), steps=300, width=64, seed=0)
+    net, hist = mem.train_on_points(POINTS, sde, cfg)
+    assert len(hist) >= 2 and math.isfinite(hist["score_mse"].iloc[-1])
+    assert hist["score_mse"].iloc[-1] < hist["score_mse"].iloc[0]   # error against the empirical score
+    x = torch.randn(100, 2)
+    assert torch.isfinite(net(x, torch.full((100,), 0.05))).all()
+
+
+@pytest.mark.slow
+def test_a_network_trained_on_few_points_memorizes_more_than_fresh_data():
+    gmm, sde = dc.PRESETS["tutorial"], dc.VESDE(25.0)
+    pts = mem.training_points(gmm, 5, seed=1)
+    net, _ = mem.train_on_points(pts, sde, mem.memorization_config(5, steps=1500, width=128, seed=0))
+    with torch.inference_mode():
+        x = dc.sample(net, sde, 500, 200, generator=torch.Generator().manual_seed(0)).x
+    fresh, _ = gmm.sample(500, generator=torch.Generator().manual_seed(0))
+    net_d = float(mem.nearest_distances(x, pts).median())
+    fresh_d = float(mem.nearest_distances(fresh, pts).median())
+    assert net_d < 0.3 * fresh_d
+    assert mem.memorization_rate(x, pts, 0.1) > 0.3 > mem.memorization_rate(fresh, pts, 0.1)
