@@ -1,6 +1,7 @@
 """Sampler lab: sample quality against the number of score evaluations, sampler by sampler."""
 import pandas as pd
 import streamlit as st
+import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
@@ -13,7 +14,7 @@ NFE_OPTIONS = (5, 10, 20, 50, 100, 200, 500)
 DEFAULT_NFE = [10, 20, 50, 100, 200]
 MAX_N, MAX_NFE = 5000, 500
 T_EPS = (1e-2, 1e-3, 1e-4, 1e-5)
-GRID_LABELS = {"karras": "Karras (small steps at small noise)", "uniform": "uniform in t"}
+GRID_LABELS = {"karras": "Karras", "uniform": "uniform in t"}
 
 
 @common.cache_data(max_entries=256)
@@ -39,35 +40,38 @@ st.markdown(
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with the "
     f"exact score of **{settings.mixture_name}**, and its samples are compared with true samples. "
     "Lower is better; the dashed line is the best any sampler can do with this many samples.")
+narrowest = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())     # the sharpest mode's std
 
-c1, c2, c3 = st.columns(3, gap="medium")
-with c1:
-    methods = st.multiselect("Samplers", METHODS, format_func=lfig.METHOD_LABELS.get,
-                             key=common.init(P + "methods", list(METHODS)))
-    budgets = st.multiselect("NFE budgets", NFE_OPTIONS, key=common.init(P + "nfe", DEFAULT_NFE),
-                             help=f"Score evaluations per sampler run (at most {MAX_NFE}). "
-                                  "ODE and PC spend 2 per step, SDE 1, all but the tutorial's "
-                                  "loop one more to denoise at the end.")
-with c2:
-    metric = st.selectbox("Quality measure", sweep.METRICS, format_func=sweep.METRIC_LABELS.get,
-                          key=common.init(P + "metric", "logp_w1"),
-                          help="W1 of log p: distance between the distributions of log p₀(x) over "
-                               "samples and over true samples (blur and over-sharpening both count). "
-                               "Sliced W2: average 1D Wasserstein-2 over random directions. "
-                               "Log-likelihood gap: E_true[log p₀] − E_samples[log p₀].")
-    n = st.slider("Samples per run", 200, MAX_N, step=100, key=common.init(P + "n", 2000),
-                  help="More samples: a lower floor and smoother curves, slower runs.")
-with c3:
-    lam = st.slider("λ of the VE process, g(t) = λᵗ", 2.0, 50.0, step=1.0,
-                    key=common.init(P + "lam", 25.0))
-    g1, g2 = st.columns(2)
-    grid = g1.selectbox("Time grid", list(GRID_LABELS), format_func=GRID_LABELS.get,
-                        key=common.init(P + "grid", "karras"),
-                        help="For sde, ode and pc; the tutorial's loop always steps uniformly in t.")
-    t_eps = g2.select_slider("stop at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-3),
-                             format_func=lambda v: f"{v:.0e}",
-                             help="The samplers stop at t_eps and denoise once; the noise left "
-                                  "there, σ(t_eps), is a small bias no step count removes.")
+c1, c2 = st.columns([1.3, 1], gap="large")
+methods = c1.pills("Samplers", METHODS, selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
+                   key=common.init(P + "methods", list(METHODS)),
+                   help="Reverse SDE: Euler–Maruyama. PF ODE: the probability-flow ODE with Heun's "
+                        "method. Pred.–corr.: an SDE step, then a Langevin correction. The "
+                        "tutorial's loop: its own Euler–Maruyama scheme, uniform in t.")
+budgets = c2.pills("NFE budgets", NFE_OPTIONS, selection_mode="multi",
+                   key=common.init(P + "nfe", DEFAULT_NFE),
+                   help=f"Score evaluations per sampler run (at most {MAX_NFE}). ODE and PC spend "
+                        "2 per step, SDE 1, and all but the tutorial's loop one more to denoise at "
+                        "the end.")
+c1, c2, c3, c4, c5 = st.columns([1.5, 1.1, 1.1, 0.9, 0.9], gap="medium")
+metric = c1.selectbox("Quality measure", sweep.METRICS, format_func=sweep.METRIC_LABELS.get,
+                      key=common.init(P + "metric", "logp_w1"),
+                      help="W1 of log p: distance between the distributions of log p₀(x) over "
+                           "samples and over true samples (blur and over-sharpening both count). "
+                           "Sliced W2: average 1D Wasserstein-2 over random directions. "
+                           "Log-likelihood gap: E_true[log p₀] − E_samples[log p₀].")
+n = c2.slider("Samples per run", 200, MAX_N, step=100, key=common.init(P + "n", 2000),
+              help="More samples: a lower floor and smoother curves, slower runs.")
+lam = c3.slider("λ, g(t) = λᵗ", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0),
+                help="Noise growth of the VE process.")
+grid = c4.radio("Time grid", list(GRID_LABELS), format_func=GRID_LABELS.get,
+                key=common.init(P + "grid", "karras"),
+                help="Karras: steps uniform in σ^(1/7), small where σ is small. For sde, ode and "
+                     "pc; the tutorial's loop always steps uniformly in t.")
+t_eps = c5.select_slider("stop at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-3),
+                         format_func=lambda v: f"{v:.0e}",
+                         help="The samplers stop at t_eps and denoise once; the noise left "
+                              "there, σ(t_eps), is a small bias no step count removes.")
 
 problems = []
 if not methods:
@@ -79,7 +83,7 @@ for p in problems:
 
 if not problems:
     metrics = ("logp_w1", "loglik_gap") + (("sliced_w2",) if metric == "sliced_w2" else ())
-    plan = [(m, b) for m in METHODS if m in methods for b in sorted(budgets)]
+    plan = [(m, b) for m in METHODS if m in methods for b in sorted(budgets) if 1 <= b <= MAX_NFE]
     bar = st.progress(0.0, text="Sampling…")
     frames = []
     for i, (m, b) in enumerate(plan):
@@ -91,18 +95,24 @@ if not problems:
     bar.empty()
     df = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
 
+    if narrowest > 0.4:
+        st.info(f"The modes of **{settings.mixture_name}** are broad (narrowest std {narrowest:.2f}), "
+                "so every sampler is accurate after a few evaluations. Pick **ring8** (std 0.15) in "
+                "the sidebar to see why the integrator and the time grid matter.")
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
-    left, right = st.columns([1.2, 1], gap="large")
+    left, right = st.columns([1.15, 1], gap="large")
     with left:
-        table = df.assign(sampler=df["method"].map(lfig.METHOD_LABELS)).pivot_table(
+        table = df.assign(sampler=df["method"].map(lfig.METHOD_SHORT)).pivot_table(
             index="budget", columns="sampler", values=metric, aggfunc="first")
-        table.index.name = "NFE budget"
-        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (floor {fl[metric]:.4f}); "
-                    "the exact counts are in *All numbers*.")
-        st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
-        with st.expander("All numbers"):
-            st.dataframe(df.assign(method=df["method"].map(lfig.METHOD_LABELS)).style.format(
+        table = table[[lfig.METHOD_SHORT[m] for m in METHODS if lfig.METHOD_SHORT[m] in table]]
+        table = table.reset_index().rename(columns={"budget": "NFE"})
+        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (floor {fl[metric]:.4f})")
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "NFE": st.column_config.NumberColumn(width="small", format="%d"),
+            **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
+        with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
+            st.dataframe(df.assign(method=df["method"].map(lfig.METHOD_SHORT)).style.format(
                 {c: "{:.4f}" for c in (*metrics, "seconds")}), hide_index=True, width="stretch")
     with right:
         st.markdown(
@@ -113,7 +123,8 @@ if not problems:
             "decided; the tutorial's loop steps uniformly in t, and with σ growing like λᵗ most of "
             "its steps go to large noise where little happens. Its injected noise also has to be "
             "averaged out, and it stops at t = 1/steps without denoising.")
-        st.latex(r"\text{PF ODE: } \frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
-        st.caption("The floor is the same measure between two independent sets of true samples. "
-                   "Curves that flatten above it are limited by t_eps (try 1e-4), not by the step "
-                   "count.")
+        st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
+        st.caption("The probability-flow ODE, above, has the same marginals p_t as the reverse SDE. "
+                   "The floor is the same measure between two independent sets of true samples: "
+                   "curves that flatten above it are limited by t_eps (try 1e-4), not by the "
+                   "number of steps.")

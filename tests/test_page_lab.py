@@ -164,18 +164,19 @@ def test_sampler_lab_default_render():
     at = ok(open_page(SAMPLERS))
     assert len(charts(at)) == 1 and not at.error
     table = at.dataframe[0].value
-    assert len(table) == 5 and table.shape[1] == 4                 # 5 budgets x 4 samplers
-    values = table.to_numpy(dtype=float)
+    assert len(table) == 5 and table.shape[1] == 5                 # NFE + 4 samplers
+    assert table["NFE"].tolist() == [10, 20, 50, 100, 200]
+    values = table.drop(columns="NFE").to_numpy(dtype=float)
     assert (values > 0).all() and not any(math.isnan(v) for v in values.ravel())
     assert at.slider(key="w_samplers_lam").value == 25.0
 
 
 def test_sampler_lab_empty_choices_get_messages():
     at = ok(open_page(SAMPLERS, w_samplers_n=200))
-    at.multiselect(key="w_samplers_methods").set_value([]).run()
+    at.pills(key="w_samplers_methods").set_value([]).run()
     ok(at)
     assert "Samplers: pick at least one sampler." in errors(at) and not charts(at)
-    at.multiselect(key="w_samplers_nfe").set_value([]).run()
+    at.pills(key="w_samplers_nfe").set_value([]).run()
     ok(at)
     assert len(errors(at)) == 2 and any(e.startswith("NFE budgets:") for e in errors(at))
     assert at.title and at.slider(key="w_samplers_n")               # the rest still renders
@@ -186,7 +187,7 @@ def test_sampler_lab_metrics(metric):
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 50]))
     at.selectbox(key="w_samplers_metric").set_value(metric).run()
     ok(at)
-    assert len(charts(at)) == 1 and at.dataframe[0].value.shape == (2, 4)
+    assert len(charts(at)) == 1 and at.dataframe[0].value.shape == (2, 5)
 
 
 def test_sampler_lab_extremes():
@@ -194,14 +195,14 @@ def test_sampler_lab_extremes():
     for key, value in [("w_samplers_lam", 2.0), ("w_samplers_lam", 50.0), ("w_samplers_grid", "uniform"),
                        ("w_samplers_t_eps", 1e-5), ("w_samplers_t_eps", 1e-2), ("w_samplers_n", 5000)]:
         widget = at.slider(key=key) if key in ("w_samplers_lam", "w_samplers_n") else \
-            at.selectbox(key=key) if key == "w_samplers_grid" else at.select_slider(key=key)
+            at.radio(key=key) if key == "w_samplers_grid" else at.select_slider(key=key)
         widget.set_value(value).run()
         ok(at)
         assert len(charts(at)) == 1 and not at.error
-    at.multiselect(key="w_samplers_nfe").set_value([500]).run()
-    at.multiselect(key="w_samplers_methods").set_value(["ode"]).run()
+    at.pills(key="w_samplers_nfe").set_value([500]).run()
+    at.pills(key="w_samplers_methods").set_value(["ode"]).run()
     ok(at)
-    assert at.dataframe[0].value.shape == (1, 1)
+    assert at.dataframe[0].value.shape == (1, 2)
 
 
 # ------------------------------------------------------------------------------ likelihood
@@ -212,7 +213,7 @@ def metric_values(at):
 def test_likelihood_default_render():
     at = ok(open_page(LIKELIHOOD))
     vals = metric_values(at)
-    mae = float(vals["mean |ODE − exact| at true samples"].split()[0])
+    mae = float(vals["mean |ODE − exact|"].split()[0])
     ode, exact = float(vals["mean log-likelihood, ODE"]), float(vals["mean log-likelihood, exact"])
     assert 0 < mae < 0.2 and abs(ode - exact) < 0.05
     assert len(at.get("image")) == 1 and len(charts(at)) == 1 and not at.error
@@ -222,7 +223,7 @@ def test_likelihood_exact_prior_is_accurate():
     at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=200))
     at.radio(key="w_likelihood_prior").set_value("exact").run()
     ok(at)
-    mae = float(metric_values(at)["mean |ODE − exact| at true samples"].split()[0])
+    mae = float(metric_values(at)["mean |ODE − exact|"].split()[0])
     assert mae < 0.01
 
 

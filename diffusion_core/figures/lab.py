@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import altair as alt
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Ellipse
@@ -15,7 +16,7 @@ from ..editing import std_angle_from_cov
 from ..mixture import GaussianMixture
 from .common import auto_limits, density_grid, mode_colors, new_figure
 
-__all__ = ["METHOD_LABELS", "METHOD_COLORS", "mixture_preview", "nfe_chart", "likelihood_maps",
+__all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "mixture_preview", "nfe_chart", "likelihood_maps",
            "likelihood_scatter"]
 
 METHOD_LABELS = {
@@ -24,6 +25,8 @@ METHOD_LABELS = {
     "pc": "predictor–corrector",
     "tutorial": "the tutorial's loop",
 }
+METHOD_SHORT = {"sde": "reverse SDE", "ode": "PF ODE (Heun)", "pc": "pred.–corr.",
+                "tutorial": "tutorial's loop"}
 METHOD_COLORS = {"sde": "#1f77b4", "ode": "#d62728", "pc": "#2ca02c", "tutorial": "#7f7f7f"}
 
 
@@ -39,15 +42,16 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
     if xlim is None or ylim is None:
         xlim, ylim = auto_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n_grid)
-    top = float(logp.max())
-    levels = np.linspace(top - 12.0, top, 13)
+    top = math.ceil(float(logp.max()))
+    levels = np.arange(top - 12.0, top + 0.5, 1.0)
     fig, ax = new_figure(6.2, 5.6)
-    cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Blues", extend="min")
+    cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", extend="min",
+                     alpha=0.85)
     cb = fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02)
-    cb.set_label("log p₀(x)  (12 nats below the peak shown)")
+    cb.set_label("log p₀(x)")
     if samples is not None:
         s = _np(samples)
-        ax.scatter(s[:, 0], s[:, 1], s=5, c="#333333", alpha=0.45, linewidths=0, label="samples")
+        ax.scatter(s[:, 0], s[:, 1], s=5, c="#5b2a86", alpha=0.45, linewidths=0, label="samples")
     colors = mode_colors(gmm.n_components)
     for k, (mu, cov, w) in enumerate(zip(gmm.means.tolist(), gmm.covs, gmm.weights.tolist())):
         s1, s2, ang = std_angle_from_cov(cov)
@@ -69,7 +73,7 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
 
 # ------------------------------------------------------------------------------- sampler race
 def nfe_chart(df: pd.DataFrame, metric: str, floor: float | None = None, metric_label: str | None = None,
-              log_y: bool = True, height: int = 380) -> alt.Chart:
+              log_y: bool = True, height: int = 300) -> alt.Chart:
     """Metric against the number of score evaluations (log x), one line per method, and the
     floor (true samples against true samples) as a dashed line."""
     label = metric_label or metric
@@ -84,11 +88,21 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor: float | None = None, metric_
     color = alt.Color("sampler:N", title="sampler", sort=order,
                       scale=alt.Scale(domain=order, range=[METHOD_COLORS[m] for m in METHOD_LABELS
                                                            if m in set(d["method"])]),
-                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=260))
-    y = alt.Y(f"{metric}:Q", title=label,
-              scale=alt.Scale(type="log") if log_y else alt.Scale(zero=False))
-    x = alt.X("nfe:Q", title="score evaluations (NFE, log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(values=[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], format="d"))
+                      legend=alt.Legend(orient="right", labelLimit=240, titleFontSize=12,
+                                        labelFontSize=12, symbolStrokeWidth=3))
+    nice = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
+    if log_y:
+        lo, hi = float(values.min()) / 1.4, float(values.max()) * 1.4
+        y_scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
+        y_axis = alt.Axis(values=[v for v in nice if lo <= v <= hi], format="~g")
+    else:
+        y_scale, y_axis = alt.Scale(zero=False), alt.Axis()
+    y = alt.Y(f"{metric}:Q", title=label, axis=y_axis, scale=y_scale)
+    nfe = d["nfe"].to_numpy(dtype=float)
+    x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 1000.0)
+    x = alt.X("nfe:Q", title="score evaluations (NFE, log scale)",
+              scale=alt.Scale(type="log", domain=[x_lo, x_hi], nice=False),
+              axis=alt.Axis(values=[v for v in nice if x_lo <= v <= x_hi], format="~g"))
     tips = [alt.Tooltip("sampler:N"), alt.Tooltip("nfe:Q", title="NFE"), alt.Tooltip("steps:Q"),
             alt.Tooltip(f"{metric}:Q", title=label, format=".4f"),
             alt.Tooltip("seconds:Q", format=".2f")]
@@ -121,15 +135,18 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
     cb = fig.colorbar(im, ax=axes[:2], shrink=0.8, pad=0.02, extend="min")
     cb.set_label(f"log p₀(x)  (floored {floor_nats:g} nats below the peak)")
     diff = ode_logp - true_logp
-    inside = true_logp > lo
+    inside = true_logp > lo                 # where the density is shown at all
     ref = np.abs(diff[inside]) if inside.any() else np.abs(diff)
     vlim = max(1e-3, float(np.percentile(ref, 98)) if ref.size else 1e-3)
-    im2 = axes[2].imshow(np.clip(diff, -vlim, vlim), origin="lower", extent=extent, cmap="RdBu_r",
-                         vmin=-vlim, vmax=vlim, interpolation="nearest", aspect="equal")
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.82")
+    im2 = axes[2].imshow(np.where(inside, np.clip(diff, -vlim, vlim), np.nan), origin="lower",
+                         extent=extent, cmap=cmap, vmin=-vlim, vmax=vlim, interpolation="nearest",
+                         aspect="equal")
     axes[2].set_title("difference: ODE − true (nats)", fontsize=11)
-    if inside.any() and not inside.all():
-        axes[2].contour(xx, yy, true_logp, levels=[lo], colors="0.35", linewidths=0.8,
-                        linestyles=":")
+    if not inside.all():
+        axes[2].text(0.02, 0.02, f"grey: more than {floor_nats:g} nats below the peak",
+                     transform=axes[2].transAxes, fontsize=8,
+                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.7", alpha=0.85))
     cb2 = fig.colorbar(im2, ax=axes[2], shrink=0.8, pad=0.02, extend="both")
     cb2.set_label("nats (red: ODE too high, blue: too low)")
     for ax in axes:
