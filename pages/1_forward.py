@@ -106,9 +106,18 @@ with c_ctl:
             sde = dc.VPSDE(**DEFAULT_VP)
         st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")
         st.latex(r"\beta(t) = \beta_{\min} + t\,(\beta_{\max}-\beta_{\min})")
-    sigma1 = sde.prior_std()
-    st.metric("noise std at t = 1, σ₁", f"{sigma1:.3g}",
-              help="Generation starts from N(0, σ₁² I): σ₁ must dwarf the spread of the data.")
+    one = torch.tensor(1.0, dtype=torch.float64)
+    sigma1, alpha1 = float(sde.sigma(one)), float(sde.mean_scale(one))
+    m1, m2 = st.columns(2)
+    m1.metric("noise std at t = 1, σ₁", f"{sigma1:.3g}",
+              help="Generation starts from pure noise at t = 1: σ₁ must dwarf the spread of the data.")
+    if kind == "VP":
+        m2.metric("signal left at t = 1, α₁", f"{alpha1:.3g}",
+                  help="x₁ = α₁ x₀ + σ₁ z: generation starts from N(0, I), which is right only "
+                       "when α₁ ≈ 0.")
+        if alpha1 > 0.05:
+            st.warning(f"With β_max = {sde.beta_max:g}, x₁ still holds {alpha1:.0%} of x₀: the "
+                       "process does not reach N(0, I) by t = 1. Raise β_max.")
 with c_sched:
     st.altair_chart(schedule_chart(sde, kind == "VP"), width="stretch")
 

@@ -60,7 +60,7 @@ def test_lambda(at, lam):
     at.slider(key=K + "lam").set_value(lam).run()
     ok(at)
     sigma1 = at.metric[0].value
-    assert float(sigma1) == pytest.approx(dc.VESDE(lam).prior_std(), rel=1e-2)
+    assert float(sigma1) == pytest.approx(float(dc.VESDE(lam).sigma(1.0)), rel=1e-2)
 
 
 @pytest.mark.parametrize("key,values", [
@@ -103,6 +103,9 @@ def test_vp_and_its_extremes(at):
         at.number_input(key=K + "beta_min").set_value(bmin).run()
         ok(at)
         assert not at.error
+        alpha1 = float(dc.VPSDE(bmin, bmax).mean_scale(1.0))
+        assert float(at.metric[1].value) == pytest.approx(alpha1, rel=1e-2, abs=1e-3)
+        assert (len(at.main.warning) == 1) == (alpha1 > 0.05)            # prior not reached
 
 
 def test_vp_bad_betas_show_error_and_page_still_renders(at):
