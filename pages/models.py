@@ -118,7 +118,7 @@ def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
         with placeholder.container(border=True):
             bar = st.progress(0.0, text="Training the score network…")
             chart = st.empty()
-    chart_every = max(1, math.ceil(cfg.steps / cfg.log_every / 12))   # about 12 chart updates
+    chart_every = max(1, math.ceil(cfg.steps / cfg.log_every / 25))   # at most ~25 chart updates
 
     def callback(step, total, row):
         if row is not None:
@@ -130,7 +130,8 @@ def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
                         f" (floor {rows[-1]['irreducible_loss']:.4f})")
             bar.progress(min(1.0, step / total), text=msg)
             if row is not None and len(rows) >= 2 and (len(rows) % chart_every == 0 or step == total):
-                chart.altair_chart(tfig.loss_chart(pd.DataFrame(rows), height=200), width="stretch")
+                chart.altair_chart(tfig.loss_chart(pd.DataFrame(rows), height=160, max_step=total),
+                                   width="stretch")
         # stop at once when the loss has blown up: the rest would be NaN too
         return row is not None and not math.isfinite(row["dsm_loss"] + row["score_mse"])
 

@@ -147,3 +147,9 @@ def test_metrics_frame():
     assert list(df.columns[-2:]) == ["mode 1 %", "mode 2 %"]
     assert df.loc["learned score", "mode 2 %"] == pytest.approx(75.0)
     assert np.isfinite(df.to_numpy(dtype=float)).all()
+
+
+def test_loss_chart_fixed_x_axis_while_training():
+    d = spec(tfig.loss_chart(history(3), max_step=1500))
+    assert d["encoding"]["x"]["scale"]["domain"] == [0, 1500]
+    assert "scale" not in spec(tfig.loss_chart(history(3)))["encoding"]["x"]

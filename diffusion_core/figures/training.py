@@ -45,10 +45,11 @@ FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 # --------------------------------------------------------------------------------- training curves
-def loss_chart(history: pd.DataFrame, height: int = 200) -> alt.Chart:
+def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = None) -> alt.Chart:
     """DSM loss per logged step against its irreducible floor (linear y, not from zero, so the
     approach to the floor shows); history needs the columns step, dsm_loss, irreducible_loss and
-    optionally train_loss."""
+    optionally train_loss. max_step fixes the x axis to [0, max_step] (a curve that grows while
+    training runs)."""
     cols = [c for c in LOSS_SERIES if c in history.columns]
     long = history[["step", *cols]].melt("step", var_name="key", value_name="loss")
     long = long[np.isfinite(long["loss"].to_numpy(dtype=float))]
@@ -56,8 +57,9 @@ def loss_chart(history: pd.DataFrame, height: int = 200) -> alt.Chart:
     order = [LOSS_SERIES[c] for c in cols]
     colors = [LOSS_COLORS[list(LOSS_SERIES).index(c)] for c in cols]
     dashes = [LOSS_DASH[list(LOSS_SERIES).index(c)] for c in cols]
+    xscale = alt.Scale(domain=[0, max_step]) if max_step else alt.Undefined
     return alt.Chart(long).mark_line(strokeWidth=2).encode(
-        x=alt.X("step:Q", title="training step"),
+        x=alt.X("step:Q", title="training step", scale=xscale),
         y=alt.Y("loss:Q", title="loss", scale=alt.Scale(zero=False, nice=True)),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colors),
                         legend=alt.Legend(title=None, orient="bottom", direction="vertical",
