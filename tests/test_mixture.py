@@ -9,6 +9,8 @@ from scipy import special, stats
 
 import diffusion_core as dc
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 F64 = torch.float64
 
 

@@ -7,6 +7,8 @@ from scipy import integrate
 
 import diffusion_core as dc
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 LAMS = [0.3, 0.999999, 1.0, 1.000001, 10.0, 25.0, 50.0]
 TIMES = [0.0, 1e-6, 1e-4, 0.01, 0.2, 0.5, 0.9, 1.0]
 F64 = torch.float64
