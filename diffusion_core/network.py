@@ -1,0 +1,205 @@
+"""A time-conditioned score network s_theta(x, t) and safe saving/loading of its weights.
+
+Two parametrizations (``precond``):
+
+"none"   the tutorial's: features [x, phi(t)] with Gaussian Fourier features phi, an MLP F, and
+         s(x, t) = F([x, phi(t)]) / sigma_t.
+"edm"    preconditioning after Karras et al. (2022), written for any SDE in the coordinates
+         x~ = x / alpha_t, r = sigma_t / alpha_t (x~ = x_0 + r z). With the data's mean mu and
+         std s_d, c = sqrt(r^2 + s_d^2):
+
+             s(x, t) = (1 / alpha_t) [ -(x~ - mu) / c^2  +  s_d / (r c) F([(x~ - mu) / c, phi(log(r) / 4)]) ]
+
+         The first term is the exact score of N(mu, s_d^2 I) diffused to time t, so large t is right
+         before training (the last layer starts at zero); the network input has unit scale at every
+         t, and the DSM loss with weight sigma_t^2 on F is s_d^2 / (r^2 + s_d^2) ||F - F*||^2.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+
+import torch
+from torch import nn
+
+from .sde import SDE, VESDE, VPSDE, as_time
+
+__all__ = ["ScoreNet", "GaussianFourierFeatures", "ACTIVATIONS", "PRECONDITIONINGS",
+           "save_score_model", "load_score_model", "sde_from_config"]
+
+ACTIVATIONS = {"tanh": nn.Tanh, "silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU}
+PRECONDITIONINGS = ("none", "edm")
+SIGMA_FLOOR = 1e-5          # sigma_t is clamped to this, so t = 0 gives a finite (huge) score
+_FORMAT = "diffusion_core.ScoreNet"
+_VERSION = 1
+
+
+class GaussianFourierFeatures(nn.Module):
+    """phi(c) = [sin(2 pi W c), cos(2 pi W c)] with W ~ N(0, scale^2) fixed, dim/2 frequencies."""
+
+    def __init__(self, dim: int, scale: float, generator: torch.Generator | None = None):
+        super().__init__()
+        self.register_buffer("W", torch.randn(dim // 2, generator=generator) * scale)
+
+    def forward(self, c: torch.Tensor) -> torch.Tensor:
+        proj = c[:, None] * self.W[None, :] * (2 * math.pi)
+        return torch.cat([torch.sin(proj), torch.cos(proj)], dim=-1)
+
+
+def _mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Sequential:
+    """n_in -> width -> ... (depth hidden layers) -> n_out, with `activation` between layers."""
+    act = ACTIVATIONS[activation]
+    layers, k = [], n_in
+    for _ in range(depth):
+        layers += [nn.Linear(k, width), act()]
+        k = width
+    layers.append(nn.Linear(k, n_out))
+    return nn.Sequential(*layers)
+
+
+def _check_hparams(dim, width, depth, activation, fourier_dim, fourier_scale, precond):
+    if not (isinstance(dim, int) and dim >= 1):
+        raise ValueError(f"dim must be an integer >= 1; got {dim!r}")
+    if not (isinstance(width, int) and 1 <= width <= 512):
+        raise ValueError(f"width must be an integer in 1..512; got {width!r}")
+    if not (isinstance(depth, int) and 1 <= depth <= 8):
+        raise ValueError(f"depth must be an integer in 1..8 (hidden layers); got {depth!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+    if not (isinstance(fourier_dim, int) and 0 <= fourier_dim <= 256 and fourier_dim % 2 == 0):
+        raise ValueError(f"fourier_dim must be an even integer in 0..256; got {fourier_dim!r}")
+    if not (math.isfinite(fourier_scale) and 0 <= fourier_scale <= 100):
+        raise ValueError(f"fourier_scale must be a number in [0, 100]; got {fourier_scale!r}")
+    if precond not in PRECONDITIONINGS:
+        raise ValueError(f"precond must be one of {', '.join(PRECONDITIONINGS)}; got {precond!r}")
+
+
+class ScoreNet(nn.Module):
+    """s_theta(x, t) -> (N, d), usable wherever a score_fn is (x (N, d), t (N,) or a float).
+
+    dim: data dimension; width/depth: hidden units per layer and number of hidden layers;
+    fourier_dim: number of Fourier time features (0 feeds the time condition itself);
+    precond: "none" (the tutorial's F / sigma_t) or "edm" (see the module docstring), whose data
+    statistics data_mean (d,) and data_std (a float) are stored as buffers.
+    seed: draws the fixed Fourier frequencies and the initial weights (global RNG untouched).
+    """
+
+    def __init__(self, sde: SDE, dim: int = 2, width: int = 50, depth: int = 2,
+                 activation: str = "tanh", fourier_dim: int = 10, fourier_scale: float = 1.0,
+                 precond: str = "none", data_mean=None, data_std: float = 1.0, seed: int = 0):
+        super().__init__()
+        _check_hparams(dim, width, depth, activation, fourier_dim, fourier_scale, precond)
+        if not (math.isfinite(float(data_std)) and float(data_std) > 0):
+            raise ValueError(f"data_std must be a finite number > 0; got {data_std!r}")
+        self.sde = sde
+        self.hparams = dict(dim=dim, width=width, depth=depth, activation=activation,
+                            fourier_dim=fourier_dim, fourier_scale=float(fourier_scale),
+                            precond=precond)
+        self.train_config = None        # set by training; saved with the weights
+        gen = torch.Generator().manual_seed(int(seed))
+        self.embed = GaussianFourierFeatures(fourier_dim, fourier_scale, gen) if fourier_dim else None
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(seed))
+            self.net = _mlp(dim + (fourier_dim or 1), dim, width, depth, activation)
+        mean = torch.zeros(dim) if data_mean is None else torch.as_tensor(data_mean, dtype=torch.float32)
+        if mean.shape != (dim,) or not torch.isfinite(mean).all():
+            raise ValueError(f"data_mean must be {dim} finite numbers; got {mean.tolist()}")
+        self.register_buffer("data_mean", mean.clone())
+        self.register_buffer("data_std", torch.tensor(float(data_std)))
+        if precond == "edm":            # start exactly at the Gaussian score
+            nn.init.zeros_(self.net[-1].weight)
+            nn.init.zeros_(self.net[-1].bias)
+
+    @property
+    def dim(self) -> int:
+        return self.hparams["dim"]
+
+    def _features(self, u: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        emb = self.embed(c) if self.embed is not None else c[:, None]
+        return torch.cat([u, emb], dim=1)
+
+    def forward(self, x: torch.Tensor, t) -> torch.Tensor:
+        t = as_time(t, like=x)
+        if t.ndim == 0:
+            t = t.expand(x.shape[0])
+        if self.hparams["precond"] == "none":
+            sigma = self.sde.sigma(t).clamp_min(SIGMA_FLOOR)
+            return self.net(self._features(x, t)) / sigma[:, None]
+        alpha = self.sde.mean_scale(t)[:, None]
+        r = self.sde.noise_ratio(t).clamp_min(SIGMA_FLOOR)[:, None]
+        sd = self.data_std
+        c2 = r * r + sd * sd
+        c = c2.sqrt()
+        y = x / alpha - self.data_mean
+        f = self.net(self._features(y / c, 0.25 * torch.log(r[:, 0])))
+        return (-y / c2 + (sd / (r * c)) * f) / alpha
+
+
+# --------------------------------------------------------------------------------- save / load
+def sde_from_config(cfg: dict) -> SDE:
+    """Rebuild an SDE from SDE.config() ({"kind": "VE", "lam": ...} or {"kind": "VP", ...})."""
+    kinds = {"VE": VESDE, "VP": VPSDE}
+    try:
+        args = dict(cfg)
+        return kinds[args.pop("kind")](**args)
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"sde must be a config of kind {' or '.join(kinds)}; got {cfg!r} ({e})") from None
+
+
+def _digest(state: dict) -> str:
+    """sha256 over the names, dtypes, shapes and bytes of the tensors, in name order."""
+    h = hashlib.sha256()
+    for k in sorted(state):
+        v = state[k].detach().cpu().contiguous()
+        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode())
+        h.update(v.numpy().tobytes() if v.dtype != torch.bfloat16 else v.float().numpy().tobytes())
+    return h.hexdigest()
+
+
+def save_score_model(net: ScoreNet, f) -> None:
+    """Write the weights, hyperparameters, SDE and training config of `net` to a path or a binary
+    file object (torch.save of plain dicts, lists, strings, numbers and tensors only)."""
+    state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+    cfg = net.train_config
+    torch.save({"format": _FORMAT, "version": _VERSION, "hparams": dict(net.hparams),
+                "sde": net.sde.config(), "train_config": None if cfg is None else cfg.to_dict(),
+                "state_dict": state, "sha256": _digest(state)}, f)
+
+
+def load_score_model(f, device="cpu", sde: SDE | None = None) -> ScoreNet:
+    """Read a file written by save_score_model (torch.load with weights_only=True) and rebuild the
+    network on `device`, in eval mode. A file of another format or version, with a changed or
+    missing tensor, non-finite weights or (when `sde` is given) another SDE raises ValueError."""
+    if isinstance(f, (bytes, bytearray)):
+        f = io.BytesIO(f)
+    try:
+        blob = torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e:         # unpickling refused, truncated or not a torch file
+        raise ValueError(f"not a readable score-model file: {type(e).__name__}: {e}") from None
+    if not isinstance(blob, dict) or blob.get("format") != _FORMAT:
+        raise ValueError(f"not a score-model file: 'format' must be {_FORMAT!r}")
+    if blob.get("version") != _VERSION:
+        raise ValueError(f"score-model file version must be {_VERSION}; got {blob.get('version')!r}")
+    state = blob.get("state_dict")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError("score-model file: 'state_dict' must map names to tensors")
+    if blob.get("sha256") != _digest(state):
+        raise ValueError("score-model file: the weights do not match their sha256 checksum (file changed)")
+    if not all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point()):
+        raise ValueError("score-model file: weights must be finite (no NaN or infinity)")
+    saved_sde = sde_from_config(blob.get("sde") or {})
+    if sde is not None and sde != saved_sde:
+        raise ValueError(f"score-model file was trained for {saved_sde!r}, not {sde!r}")
+    hp = blob.get("hparams")
+    if not isinstance(hp, dict):
+        raise ValueError("score-model file: 'hparams' must be a dict")
+    try:
+        net = ScoreNet(saved_sde, **hp)
+        net.load_state_dict(state, strict=True)
+    except (TypeError, RuntimeError) as e:
+        raise ValueError(f"score-model file does not match its network: {e}") from None
+    if blob.get("train_config") is not None:
+        from .training import TrainConfig
+        net.train_config = TrainConfig.from_dict(blob["train_config"])
+    return net.to(device).eval().requires_grad_(False)

@@ -1,0 +1,289 @@
+"""Learning the score from data by denoising score matching (dc.dsm_loss), and measuring it.
+
+A fixed set of n_data clean samples is drawn once from the mixture (the lesson is learning from
+data); every step draws a minibatch, times t ~ U[eps, 1] and noise z, and takes an Adam step on
+
+    L(theta) = mean_i gamma_t ||s_theta(alpha_t x_0 + sigma_t z, t) + z / sigma_t||^2.
+
+Progress is measured on held-out draws from the true mixture:
+  dsm_loss          L on a fixed held-out set of (x_0, t, z) (the same every time it is logged);
+  irreducible_loss  L of the exact score of p_t on that same set: E[gamma_t ||s - target||^2]
+                    = E[gamma_t ||s - grad log p_t||^2] + this, so L cannot fall below it;
+  score_mse         mean over points and coordinates of (s_theta - grad log p_t)^2 at (x_t, t)
+                    drawn from p_t itself (x_t = alpha_t x_0 + sigma_t z, x_0 from the mixture),
+                    t ~ U[SCORE_MSE_EPS, 1] for every recipe, so that recipes compare. Below
+                    SCORE_MSE_EPS = 0.01 (the tutorial's eps) the DSM target -z / sigma_t is so noisy
+                    that any score learned from a finite data set errs by ~1/sigma_t^2 in mean
+                    square there (harmless for sampling, which moves points by sigma^2 s);
+                    score_mse_by_t shows the whole range.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import time
+from dataclasses import asdict, dataclass, fields
+
+import pandas as pd
+import torch
+
+from .mixture import GaussianMixture
+from .network import ACTIVATIONS, PRECONDITIONINGS, ScoreNet
+from .score import WEIGHTINGS, dsm_loss, exact_score, sample_times
+from .sde import SDE
+
+__all__ = ["TrainConfig", "train_score_model", "score_mse_by_t", "score_mse", "draw_diffused",
+           "make_score_net", "LR_SCHEDULES", "HISTORY_COLUMNS", "SCORE_MSE_EPS"]
+
+LR_SCHEDULES = ("constant", "cosine")
+SCORE_MSE_EPS = 0.01
+HISTORY_COLUMNS = ("step", "train_loss", "dsm_loss", "irreducible_loss", "score_mse", "lr", "seconds")
+
+_INT_RANGES = {"n_data": (1, 100_000), "steps": (1, 20_000), "batch_size": (0, 20_000),
+               "width": (1, 512), "depth": (1, 8), "fourier_dim": (0, 256), "warmup": (0, 20_000),
+               "seed": (0, 2 ** 31 - 1), "log_every": (1, 20_000), "n_eval": (1, 20_000)}
+_FLOAT_RANGES = {"lr": (0.0, 1.0), "fourier_scale": (0.0, 100.0), "eps": (0.0, 0.5),
+                 "ema": (0.0, 1.0), "data_std_floor": (0.0, 100.0)}
+_CHOICES = {"activation": tuple(ACTIVATIONS), "precond": PRECONDITIONINGS,
+            "weighting": WEIGHTINGS, "lr_schedule": LR_SCHEDULES}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a trained score model; the defaults are the best recipe.
+
+    n_data: fixed clean training samples; steps: optimizer steps; batch_size: minibatch size
+    (0 or None = the whole data set every step); lr, lr_schedule ("constant" | "cosine" decay to 0),
+    warmup: linear lr warmup steps; ema: decay of an exponential moving average of the weights that
+    is returned (0 = off); width, depth, activation, fourier_dim, fourier_scale, precond: the
+    ScoreNet; eps: t ~ U[eps, 1]; weighting: gamma_t of dc.dsm_loss; stratified: one t per
+    equal-width bin of [eps, 1] in each batch; seed: data, initial weights and noise; log_every:
+    steps between history rows; n_eval: held-out points for the logged metrics;
+    data_std_floor: lower bound of the data std used by "edm" preconditioning.
+    """
+    n_data: int = 10_000
+    steps: int = 1500
+    batch_size: int | None = 500
+    lr: float = 1e-2
+    lr_schedule: str = "cosine"
+    warmup: int = 50
+    ema: float = 0.99
+    width: int = 64
+    depth: int = 2
+    activation: str = "silu"
+    fourier_dim: int = 0
+    fourier_scale: float = 1.0
+    precond: str = "edm"
+    eps: float = 1e-3
+    weighting: str = "sigma2"
+    stratified: bool = True
+    seed: int = 0
+    log_every: int = 100
+    n_eval: int = 2000
+    data_std_floor: float = 1e-3
+
+    def __post_init__(self):
+        if self.batch_size is None:
+            object.__setattr__(self, "batch_size", 0)
+        for name, (lo, hi) in _INT_RANGES.items():
+            v = getattr(self, name)
+            if isinstance(v, float) and v.is_integer():
+                v = int(v)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not lo <= v <= hi:
+                raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {v!r}")
+            object.__setattr__(self, name, int(v))
+        for name, (lo, hi) in _FLOAT_RANGES.items():
+            v = getattr(self, name)
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+            closed_lo = name in ("fourier_scale", "ema", "data_std_floor")
+            if not ok or not ((lo <= v) if closed_lo else (lo < v)) or not v <= hi or \
+                    (name == "ema" and v >= 1):
+                rule = f"[{lo}, {hi})" if name == "ema" else f"{'[' if closed_lo else '('}{lo}, {hi}]"
+                raise ValueError(f"{name} must be a number in {rule}; got {v!r}")
+            object.__setattr__(self, name, float(v))
+        for name, choices in _CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        if not isinstance(self.stratified, bool):
+            raise ValueError(f"stratified must be True or False; got {self.stratified!r}")
+        if self.fourier_dim % 2:
+            raise ValueError(f"fourier_dim must be even (sin and cos pairs); got {self.fourier_dim}")
+        if self.batch_size > self.n_data:
+            raise ValueError(f"batch_size must be <= n_data ({self.n_data}), or 0 for full batch; "
+                             f"got {self.batch_size}")
+        if self.warmup > self.steps:
+            raise ValueError(f"warmup must be <= steps ({self.steps}); got {self.warmup}")
+
+    @classmethod
+    def tutorial(cls) -> "TrainConfig":
+        """The tutorial's recipe: Fourier features of t (10 dims, scale 1), MLP 12-50-50-2 tanh,
+        output / sigma_t; 10,000 samples, full batch, Adam lr 5e-3 constant, 500 steps, eps 0.01,
+        weight sigma_t^2, t ~ U[eps, 1], no EMA; logged every 25 steps."""
+        return cls(n_data=10_000, steps=500, batch_size=0, lr=5e-3, lr_schedule="constant", warmup=0,
+                   ema=0.0, width=50, depth=2, activation="tanh", fourier_dim=10, fourier_scale=1.0,
+                   precond="none", eps=0.01, weighting="sigma2", stratified=False, log_every=25)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready values, field by field."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        """Inverse of to_dict; unknown keys are refused, missing keys take the defaults."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a training config must be a dict; got {type(d).__name__}")
+        known = {f.name for f in fields(cls)}
+        extra = sorted(set(d) - known)
+        if extra:
+            raise ValueError(f"unknown training-config fields: {', '.join(extra)}")
+        return cls(**d)
+
+
+# --------------------------------------------------------------------------------- measuring
+def draw_diffused(gmm: GaussianMixture, sde: SDE, t: torch.Tensor, generator=None):
+    """One draw x_t ~ p_t per time in t (N,): x_t = alpha_t x_0 + sigma_t z, x_0 ~ the mixture.
+    Returns (x_0, z, x_t), in the dtype and on the device of t."""
+    x0, _ = gmm.sample(t.shape[0], generator=generator, dtype=t.dtype)
+    z = torch.randn(x0.shape, generator=generator, dtype=t.dtype)
+    x0, z = x0.to(t.device), z.to(t.device)
+    return x0, z, sde.perturb(x0, t, z)
+
+
+def score_mse(score_fn, x: torch.Tensor, t: torch.Tensor, target: torch.Tensor, reduce=True):
+    """mean_d (s(x, t) - target)^2 per point, averaged over points when reduce."""
+    with torch.no_grad():
+        per = ((score_fn(x, t) - target) ** 2).mean(-1)
+    return per.mean() if reduce else per
+
+
+def score_mse_by_t(score_fn, gmm: GaussianMixture, sde: SDE, ts, n_per_t: int = 1000,
+                   generator=None, device="cpu") -> torch.Tensor:
+    """For each t in ts: mean over n_per_t draws x_t ~ p_t and coordinates of
+    (s(x_t, t) - grad log p_t(x_t))^2, the exact score of the diffused mixture. Shape (len(ts),)."""
+    ts = torch.as_tensor(ts, dtype=torch.float32).reshape(-1)
+    if int(n_per_t) < 1:
+        raise ValueError(f"n_per_t must be >= 1; got {n_per_t}")
+    if not ((ts >= 0) & (ts <= 1)).all():
+        raise ValueError("times ts must be in [0, 1]")
+    t = ts.repeat_interleave(int(n_per_t)).to(device)
+    _, _, xt = draw_diffused(gmm, sde, t, generator)
+    per = score_mse(score_fn, xt, t, exact_score(gmm, sde)(xt, t), reduce=False)
+    return per.reshape(len(ts), int(n_per_t)).mean(1).cpu()
+
+
+class _Monitor:
+    """Fixed held-out draws, the exact-score reference values, and one history row per call."""
+
+    def __init__(self, gmm, sde, cfg, device, seed):
+        g = torch.Generator().manual_seed(seed)
+        self.sde, self.cfg, self.device = sde, cfg, device
+        n = cfg.n_eval
+        t = sample_times(n, cfg.eps, g, stratified=True).to(device)
+        self.x0, _, _ = draw_diffused(gmm, sde, t, g)           # for the DSM loss
+        self.t = t
+        self.noise_seed = seed + 1
+        t2 = sample_times(n, SCORE_MSE_EPS, g, stratified=True).to(device)
+        _, _, self.xt = draw_diffused(gmm, sde, t2, g)          # for the score MSE, from p_t
+        self.t2 = t2
+        exact = exact_score(gmm, sde)
+        self.target = exact(self.xt, t2)
+        self.irreducible = float(self.dsm(exact))
+
+    def dsm(self, score_fn) -> torch.Tensor:
+        g = torch.Generator(device=self.device).manual_seed(self.noise_seed)
+        with torch.no_grad():
+            return dsm_loss(score_fn, self.x0, self.sde, generator=g, weighting=self.cfg.weighting,
+                            t=self.t)
+
+    def row(self, net, step, train_loss, lr, seconds) -> dict:
+        return {"step": step, "train_loss": train_loss, "dsm_loss": float(self.dsm(net)),
+                "irreducible_loss": self.irreducible,
+                "score_mse": float(score_mse(net, self.xt, self.t2, self.target)),
+                "lr": lr, "seconds": seconds}
+
+
+# --------------------------------------------------------------------------------- training
+def make_score_net(sde: SDE, cfg: TrainConfig, data: torch.Tensor, seed: int | None = None) -> ScoreNet:
+    """The ScoreNet of cfg, with "edm" data statistics (mean, mean per-coordinate std) of `data`."""
+    mean = data.mean(0)
+    std = max(float(data.std(0).pow(2).mean().sqrt()), cfg.data_std_floor, 1e-6)
+    return ScoreNet(sde, dim=data.shape[1], width=cfg.width, depth=cfg.depth,
+                    activation=cfg.activation, fourier_dim=cfg.fourier_dim,
+                    fourier_scale=cfg.fourier_scale, precond=cfg.precond,
+                    data_mean=mean, data_std=std, seed=cfg.seed if seed is None else seed)
+
+
+def _lr_at(cfg: TrainConfig, k: int) -> float:
+    """lr at step k (0-based): linear warmup over `warmup` steps, then constant or
+    cosine decay lr * (1 + cos(pi * progress)) / 2 to 0 at the last step."""
+    if k < cfg.warmup:
+        return cfg.lr * (k + 1) / cfg.warmup
+    if cfg.lr_schedule == "constant":
+        return cfg.lr
+    p = (k - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return cfg.lr * 0.5 * (1 + math.cos(math.pi * p))
+
+
+def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = None,
+                      device="cpu", callback=None, seed: int | None = None):
+    """Train a ScoreNet on cfg.n_data samples of gmm by DSM. Returns (net, history).
+
+    seed overrides cfg.seed (data set, initial weights, minibatches, t and z).
+    callback(step, total_steps, row) is called every ~1% of the steps and at every logged step
+    (row = the new history row as a dict, else None); returning True stops training early
+    (the last step is then logged). The returned net (the EMA weights when cfg.ema > 0) is on
+    `device`, in eval mode, without gradients, and carries cfg as net.train_config.
+    history: one row per logged step with the columns HISTORY_COLUMNS.
+    """
+    cfg = TrainConfig() if cfg is None else cfg
+    seed = cfg.seed if seed is None else int(seed)
+    device = torch.device(device)
+    data, _ = gmm.sample(cfg.n_data, generator=torch.Generator().manual_seed(seed), dtype=torch.float32)
+    net = make_score_net(sde, cfg, data, seed).to(device)
+    data = data.to(device)
+    avg = copy.deepcopy(net).requires_grad_(False) if cfg.ema > 0 else net
+    params, avg_params = list(net.parameters()), list(avg.parameters())
+    opt = torch.optim.Adam(params, lr=cfg.lr)
+    mon = _Monitor(gmm, sde, cfg, device, seed + 1000)
+    g = torch.Generator(device=device).manual_seed(seed + 1)
+    n, bs = cfg.n_data, cfg.batch_size or cfg.n_data
+    order, pos = None, n
+    progress_every = max(1, cfg.steps // 100)
+    rows, loss_sum, loss_cnt, start = [], torch.zeros((), device=device), 0, time.perf_counter()
+    for k in range(cfg.steps):
+        if bs == n:
+            xb = data
+        else:
+            if pos + bs > n:                                 # a new pass over the data
+                order, pos = torch.randperm(n, generator=g, device=device), 0
+            xb, pos = data[order[pos:pos + bs]], pos + bs
+        lr = _lr_at(cfg, k)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        t = sample_times(bs, cfg.eps, g, xb.dtype, device, stratified=True) if cfg.stratified else None
+        loss = dsm_loss(net, xb, sde, eps=cfg.eps, generator=g, weighting=cfg.weighting, t=t)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if cfg.ema > 0:
+            with torch.no_grad():
+                torch._foreach_lerp_(avg_params, params, 1 - min(cfg.ema, (k + 1) / (k + 10)))
+        loss_sum += loss.detach()
+        loss_cnt += 1
+        step = k + 1
+        stop = False
+        if step == 1 or step % cfg.log_every == 0 or step == cfg.steps:
+            row = mon.row(avg, step, float(loss_sum) / loss_cnt, lr, time.perf_counter() - start)
+            rows.append(row)
+            loss_sum, loss_cnt = torch.zeros((), device=device), 0
+            stop = bool(callback(step, cfg.steps, row)) if callback is not None else False
+        elif callback is not None and step % progress_every == 0:
+            stop = bool(callback(step, cfg.steps, None))
+        if stop:
+            if rows[-1]["step"] != step:
+                rows.append(mon.row(avg, step, float(loss_sum) / max(1, loss_cnt), lr,
+                                    time.perf_counter() - start))
+            break
+    avg.train_config = cfg
+    return avg.eval().requires_grad_(False), pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
