@@ -186,7 +186,8 @@ st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
 metrics = {name: models.sample_metrics(x, gmm, settings.seed)
            for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
 table = tfig.metrics_frame(metrics)
-st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in table.columns}),
+numeric = table.select_dtypes("number").columns
+st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
              width="stretch")
 bad = sum(m["non-finite"] for m in metrics.values())
 if bad:

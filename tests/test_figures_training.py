@@ -153,3 +153,12 @@ def test_loss_chart_fixed_x_axis_while_training():
     d = spec(tfig.loss_chart(history(3), max_step=1500))
     assert d["encoding"]["x"]["scale"]["domain"] == [0, 1500]
     assert "scale" not in spec(tfig.loss_chart(history(3)))["encoding"]["x"]
+
+
+def test_metrics_frame_many_modes_in_one_column():
+    w = np.full(8, 0.125)
+    df = tfig.metrics_frame({"exact score": {"sliced W2": 0.1, "loglik gap": 0.1, "log p W1": 0.1,
+                                             "mode weights": w}})
+    assert list(df.columns) == ["sliced W₂ to truth", "log-likelihood gap (nats)", "W₁ of log p",
+                                "modes 1..8 (%)"]
+    assert df.iloc[0, -1] == " · ".join(["12"] * 8)

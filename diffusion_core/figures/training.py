@@ -216,15 +216,20 @@ def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points:
     return fig
 
 
-def metrics_frame(rows: dict) -> pd.DataFrame:
+def metrics_frame(rows: dict, max_mode_columns: int = 4) -> pd.DataFrame:
     """A display table from {row name: {"sliced W2": ..., "loglik gap": ..., "log p W1": ...,
-    "mode weights": sequence}}; mode weights become one "mode k" column each (in %)."""
+    "mode weights": sequence}}. Mode weights (in %) get one "mode k %" column each, or, with more
+    than max_mode_columns modes, one text column "modes 1..K (%)" of rounded shares."""
     out = []
     for name, m in rows.items():
         r = {"samples": name, "sliced W₂ to truth": m["sliced W2"],
              "log-likelihood gap (nats)": m["loglik gap"], "W₁ of log p": m["log p W1"]}
-        for k, w in enumerate(np.asarray(m["mode weights"], dtype=float)):
-            r[f"mode {k + 1} %"] = 100 * w
+        w = 100 * np.asarray(m["mode weights"], dtype=float)
+        if len(w) <= max_mode_columns:
+            for k, v in enumerate(w):
+                r[f"mode {k + 1} %"] = v
+        else:
+            r[f"modes 1..{len(w)} (%)"] = " · ".join(f"{v:.0f}" for v in w)
         out.append(r)
     return pd.DataFrame(out).set_index("samples")
 
