@@ -332,3 +332,85 @@ def settle(page, timeout_ms: int = 120_000):
     # A rerun may have been queued while the first one finished: wait once more.
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                            timeout=timeout_ms)
+
+
+class ScriptRuns:
+    """Counts the script runs the server reports finished to a browser page (ForwardMsg
+    script_finished frames on its websocket), so a test can wait for exactly the rerun it caused."""
+
+    def __init__(self, page):
+        self.finished = 0
+        self.statuses: list[str] = []
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws):
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, payload):
+        if isinstance(payload, str):
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+            self.statuses.append(status)
+            if status != "FINISHED_EARLY_FOR_RERUN":
+                self.finished += 1
+
+    def wait_after(self, page, count: int, timeout_ms: int = 120_000):
+        """Wait until a run finished after the first `count`, then until the app is idle."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.finished <= count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s")
+            page.wait_for_timeout(25)
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                               timeout=max(1000, int((deadline - time.monotonic()) * 1000)))
+        dom_quiet(page)
+
+
+_QUIET_JS = """([quiet, most]) => new Promise(done => {
+  let timer;
+  const obs = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, quiet); });
+  const end = () => { obs.disconnect(); clearTimeout(cap); done(true); };
+  const cap = setTimeout(end, most);
+  obs.observe(document.body, {subtree: true, childList: true});
+  timer = setTimeout(end, quiet);
+})"""
+
+
+def dom_quiet(page, quiet_ms: int = 250, most_ms: int = 5000):
+    """Return once no element was added or removed for quiet_ms (at most most_ms): the frontend
+    has drawn what the server sent."""
+    page.evaluate(_QUIET_JS, [quiet_ms, most_ms])
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(url path, title) of every page app.py puts in the navigation; "" is the default page."""
+    import re
+    src = open(os.path.join(ROOT, "app.py"), encoding="utf-8").read()
+    out = []
+    for args in re.findall(r"st\.Page\((.*?)\)\s*,?\s*\n", src):
+        title = re.search(r"title\s*=\s*\"([^\"]+)\"", args)
+        url = re.search(r"url_path\s*=\s*\"([^\"]*)\"", args)
+        default = re.search(r"default\s*=\s*True", args)
+        out.append(("" if default else (url.group(1) if url else ""), title.group(1) if title else ""))
+    return out
+
+
+def slider_thumb(container):
+    """A slider's focusable thumb: an <input type=range> (react-aria) or a role=slider element."""
+    rng = container.locator("input[type='range']")
+    return rng.first if rng.count() else container.locator("[role='slider']").first
+
+
+def slider_state(thumb) -> tuple[float, float, float]:
+    """(value, min, max) of a slider thumb."""
+    if thumb.evaluate("e => e.tagName") == "INPUT":
+        return tuple(float(thumb.get_attribute(a) if a != "value" else thumb.input_value())
+                     for a in ("value", "min", "max"))
+    return tuple(float(thumb.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))

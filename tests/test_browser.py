@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import re
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import ROOT, AppServer, launch_chromium, settle  # noqa: E402
+from server import (AppServer, ScriptRuns, app_pages, launch_chromium, run_page,  # noqa: E402
+                    slider_state, slider_thumb)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,27 +27,15 @@ VIEWPORT = {"width": 1280, "height": 900}
 WIDGETS: dict[str, list[str]] = {
     "": ["Random seed"],
     "forward": ["λ: noise growth rate"],
-    "score": [],
-    "reversal": [],
-    "train": ["Sampling steps", "steps", "Samples"],
+    "score": ["diffusion time t"],
+    "reversal": ["λ, g(t)"],
+    "train": ["Diffusion time t", "Sampler steps"],
     "editor": [],
-    "samplers": [],
+    "samplers": ["Samples per run"],
     "likelihood": [],
-    "memorization": [],
+    "memorization": ["Memorization radius r"],
     "weighting": [],
 }
-
-
-def app_pages() -> list[tuple[str, str]]:
-    """(url path, title) of every page app.py puts in the navigation; "" is the default page."""
-    src = open(os.path.join(ROOT, "app.py"), encoding="utf-8").read()
-    out = []
-    for args in re.findall(r"st\.Page\((.*?)\)\s*,?\s*\n", src):
-        title = re.search(r"title\s*=\s*\"([^\"]+)\"", args)
-        url = re.search(r"url_path\s*=\s*\"([^\"]*)\"", args)
-        default = re.search(r"default\s*=\s*True", args)
-        out.append(("" if default else (url.group(1) if url else ""), title.group(1) if title else ""))
-    return out
 
 
 PAGES = app_pages()
@@ -61,6 +51,9 @@ def test_app_py_lists_pages():
 @pytest.fixture(scope="module")
 def server():
     with AppServer() as srv:
+        # Open the home page once, as a teacher does after starting the server (a first visit that
+        # is a deep link is test_deep_link_is_first_visit's subject).
+        assert run_page(srv.base, "", timeout=TIMEOUT_MS / 1000).ok
         yield srv
         assert srv.alive(), "the server died:\n" + srv.output()[-3000:]
 
@@ -83,6 +76,7 @@ class Watched:
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
         self.errors: list[str] = []
+        self.runs = ScriptRuns(self.page)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"[:500]))
 
@@ -99,8 +93,9 @@ class Watched:
         self.errors.append(f"console error: {msg.text[:300]} ({url})")
 
     def goto(self, url_path: str):
+        n = self.runs.finished
         self.page.goto(f"{self.base}/{url_path}")
-        settle(self.page, TIMEOUT_MS)
+        self.runs.wait_after(self.page, n, TIMEOUT_MS)
 
     def exceptions(self) -> list[str]:
         return [e.inner_text()[:800] for e in self.page.query_selector_all("[data-testid='stException']")]
@@ -125,93 +120,79 @@ def _label_of(container) -> str:
     return lab.first.inner_text().strip() if lab.count() else ""
 
 
-def _slider_thumb(container):
-    """The slider's focusable thumb: an <input type=range> (react-aria) or a role=slider."""
-    rng = container.locator("input[type='range']")
-    return rng.first if rng.count() else container.locator("[role='slider']").first
-
-
-def _slider_value(thumb) -> tuple[str, str]:
-    if thumb.evaluate("e => e.tagName") == "INPUT":
-        return thumb.input_value(), thumb.get_attribute("max")
-    return thumb.get_attribute("aria-valuenow"), thumb.get_attribute("aria-valuemax")
-
-
-def _press_slider(page, container) -> tuple[str, str]:
-    thumb = _slider_thumb(container)
-    before, top = _slider_value(thumb)
-    thumb.focus()
-    thumb.press("ArrowLeft" if before == top else "ArrowRight")
-    settle(page, TIMEOUT_MS)
-    return before, _slider_value(_slider_thumb(container))[0]
-
-
-def _move(page, container, kind: str) -> tuple[str, str]:
-    """Change the widget in `container` like a user would; returns (before, after) values."""
+def _value_of(container, kind: str) -> str:
     if kind == "stSlider":
-        before, after = _press_slider(page, container)
-        return before, after
+        return str(slider_state(slider_thumb(container))[0])
     if kind == "stSelectbox":
-        before = container.inner_text().strip()
+        return container.locator("input").first.input_value()
+    if kind == "stRadio":
+        return container.locator("label:has(input:checked)").first.inner_text().strip()
+    return container.locator("input").first.input_value()
+
+
+def _move(w: "Watched", container, kind: str) -> tuple[str, str]:
+    """Change the widget in `container` like a user would, wait for the rerun it causes;
+    returns its (before, after) values."""
+    page = w.page
+    before = _value_of(container, kind)
+    n = w.runs.finished
+    if kind == "stSlider":
+        thumb = slider_thumb(container)
+        value, _, top = slider_state(thumb)
+        thumb.focus()
+        thumb.press("ArrowLeft" if value >= top else "ArrowRight")
+    elif kind == "stSelectbox":
         container.locator("input").first.click()
         options = page.locator("[role='option']")
         options.first.wait_for()
         texts = [t.strip() for t in options.all_inner_texts()]
-        label = _label_of(container)
-        choice = next((i for i, t in enumerate(texts) if t and t not in before.replace(label, "")), None)
-        if choice is None:
-            page.keyboard.press("Escape")
-            return before, before
-        options.nth(choice).click()
-        settle(page, TIMEOUT_MS)
-        return before, container.inner_text().strip()
-    if kind == "stRadio":
-        before = container.locator("input:checked").first.get_attribute("value") or \
-            container.locator("label:has(input:checked)").first.inner_text()
-        target = container.locator("label:has(input:not(:checked))").first
-        target.click()
-        settle(page, TIMEOUT_MS)
-        return before, container.locator("label:has(input:checked)").first.inner_text()
-    if kind == "stNumberInput":
-        field = container.locator("input").first
-        before = field.input_value()
+        chosen = [options.nth(i).get_attribute("aria-selected") == "true" for i in range(len(texts))]
+        other = next((i for i, t in enumerate(texts) if t and t != before and not chosen[i]), None)
+        assert other is not None, f"select box with one option: {texts}"
+        options.nth(other).click()
+    elif kind == "stRadio":
+        container.locator("label:has(input:not(:checked))").first.click()
+    elif kind == "stNumberInput":
         container.locator("[data-testid='stNumberInputStepUp']").first.click()
-        settle(page, TIMEOUT_MS)
-        return before, container.locator("input").first.input_value()
-    raise AssertionError(f"cannot move a {kind}")
+    else:
+        raise AssertionError(f"cannot move a {kind}")
+    w.runs.wait_after(page, n, TIMEOUT_MS)
+    return before, _value_of(container, kind)
 
 
 KINDS = ("stSlider", "stSelectbox", "stRadio", "stNumberInput")
+OUTSIDE_FORMS = ":not([data-testid='stForm'] *)"   # a widget in a form reruns only on submit
 
 
-def move_a_widget(page, labels: list[str]) -> str:
+def move_a_widget(w: "Watched", labels: list[str]) -> str:
     """Move one widget: the first of `labels` present, else the first main-area slider,
-    select box or radio, else the sidebar's number input. Returns what was moved."""
-    main = page.locator("[data-testid='stMain']")
-    candidates = []
+    select box, radio or number input outside a form, else the sidebar's seed. Returns what was
+    moved, and fails when its value did not change."""
+    page = w.page
+    found = None
     for label in labels:
         for kind in KINDS:
             c = page.locator(f"[data-testid='{kind}']").filter(
-                has=page.locator("[data-testid='stWidgetLabel']", has_text=label))
+                has=page.get_by_test_id("stWidgetLabel").filter(has_text=label))
             if c.count():
-                candidates.append((kind, c.first))
+                found = (kind, c.first)
                 break
-        if candidates:
+        if found:
             break
-    if not candidates:
-        for kind in ("stSlider", "stSelectbox", "stRadio", "stNumberInput"):
-            c = main.locator(f"[data-testid='{kind}']")
-            if c.count():
-                candidates.append((kind, c.first))
-                break
-    if not candidates:
+    for kind in KINDS:
+        if found:
+            break
+        c = page.locator(f"[data-testid='stMain'] [data-testid='{kind}']{OUTSIDE_FORMS}")
+        if c.count():
+            found = (kind, c.first)
+    if not found:
         c = page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput']")
         assert c.count(), "no widget to move on this page (not even the sidebar's seed)"
-        candidates.append(("stNumberInput", c.first))
-    kind, container = candidates[0]
+        found = ("stNumberInput", c.first)
+    kind, container = found
     container.scroll_into_view_if_needed()
     label = _label_of(container)
-    before, after = _move(page, container, kind)
+    before, after = _move(w, container, kind)
     assert before != after, f"moving {kind} {label!r} did not change its value ({before!r})"
     return f"{kind} {label!r}: {before!r} -> {after!r}"
 
@@ -235,7 +216,7 @@ def test_page_runs_and_reruns(watched, url_path, server):
     assert not watched.problems(), f"/{url_path} on first load: {watched.problems()}"
     assert watched.page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count(), \
         f"/{url_path}: the shared sidebar settings are missing"
-    moved = move_a_widget(watched.page, WIDGETS.get(url_path, []))
+    moved = move_a_widget(watched, WIDGETS.get(url_path, []))
     print(f"/{url_path}: moved {moved}")
     assert not watched.problems(), f"/{url_path} after moving {moved}: {watched.problems()}"
     assert server.alive()
@@ -246,15 +227,18 @@ def test_click_through_navigation_keeps_settings(watched):
     find the seed unchanged at the end (sidebar settings apply to every page)."""
     watched.goto("")
     seed = watched.page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput'] input").first
+    n = watched.runs.finished
     seed.fill("2022")
     seed.press("Enter")
-    settle(watched.page, TIMEOUT_MS)
+    watched.runs.wait_after(watched.page, n, TIMEOUT_MS)
     for url_path, title in PAGES[1:] + PAGES[:1]:
         link = watched.page.locator(f"[data-testid='stSidebarNav'] a[href='{watched.base}/{url_path}']")
+        n = watched.runs.finished
         link.click()
-        watched.page.wait_for_url(f"{watched.base}/{url_path}")
-        settle(watched.page, TIMEOUT_MS)
+        watched.page.wait_for_url(lambda u: urlsplit(u).path.strip("/") == url_path)
+        watched.runs.wait_after(watched.page, n, TIMEOUT_MS)
         assert not watched.problems(), f"after clicking {title!r}: {watched.problems()}"
+        print(f"clicked {title!r}: {watched.page.url}")
     value = watched.page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput'] input").first
     assert value.input_value() == "2022", "the sidebar seed did not survive page switches"
 
