@@ -2,10 +2,12 @@
 metrics; the tutorial recipe; invalid settings give st.error and keep the last model; a second
 session with the same settings reuses the trained model."""
 import dataclasses
+import io
 import math
 import os
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
@@ -103,6 +105,18 @@ def test_default_render_trains_once_and_samples(train_calls):
     check_results(again)
     assert len(train_calls) == 1
     assert models.is_trained(train_calls[0], dc.PRESETS["tutorial"], 25.0, "cpu")
+
+    # the downloadable weights load back into the same network, which reruns did not change
+    m = models.trained_model(train_calls[0], dc.PRESETS["tutorial"], 25.0, "cpu")
+    net = dc.load_score_model(m.weights)
+    x, t = torch.randn(64, 2), torch.linspace(0.01, 1, 64)
+    assert torch.equal(net(x, t), m.score(x, t))
+    assert not m.net.training and not any(p.requires_grad for p in m.net.parameters())
+    buf = io.BytesIO()
+    dc.save_score_model(m.net, buf)
+    assert dc.load_score_model(buf.getvalue()).state_dict().keys() == net.state_dict().keys()
+    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(),
+                                                 m.net.state_dict().values()))
 
 
 @pytest.mark.parametrize("key, value, field", [("lr", 0.0, "Learning rate"),
