@@ -116,12 +116,27 @@ def test_editor_covariance_form_switch():
     assert at.data_editor[0].value.iloc[1]["angle (°)"] == pytest.approx(22.5, abs=1e-4)
 
 
+def test_editor_form_switch_with_errors_uses_last_valid():
+    at = ok(open_page(EDITOR))
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[0]["std 2"] = None
+    ok(edit_table(at, rows))
+    assert errors(at)
+    at.segmented_control(key="w_editor_mode").set_value("raw").run()
+    ok(at)
+    assert any("last valid mixture" in i.value for i in at.info)
+    assert not errors(at)
+    assert at.data_editor[0].value.iloc[0].tolist() == pytest.approx([0.0, 1.0, 1.0, 0.0, 1.0, 0.5])
+
+
 def test_editor_load_preset_and_follow_sidebar():
     at = ok(open_page(EDITOR))
     at.selectbox(key="w_editor_source").set_value("ring8").run()
     at.button(key="lab_editor_load").click().run()
     ok(at)
     assert len(at.data_editor[0].value) == 8
+    ok(at.run())                                        # a rerun keeps the loaded table
+    assert len(at.data_editor[0].value) == 8 and at.session_state["w_mixture"] == "tutorial"
     # an unedited table follows a new sidebar choice
     at.session_state["w_mixture"] = "grid 3x3"
     ok(at.run())
