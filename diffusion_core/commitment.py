@@ -26,9 +26,6 @@ from .sde import SDE
 __all__ = ["Commitment", "commitment", "commitment_from_resp", "final_mode_responsibility",
            "separation_time"]
 
-_CHUNK = 200_000   # points per kernel call: bounds memory at (K, chunk, d) floats
-
-
 @dataclass
 class Commitment:
     """labels (N,) final modes; times (N,) commitment times in [0, 1]; committed (N,) bool;
@@ -61,7 +58,7 @@ def final_mode_responsibility(gmm: GaussianMixture, sde: SDE, trajectory, times,
     """Responsibility of each path's final mode under p_t at every frame, shape (F, N).
 
     labels: the final modes (N,); by default the most responsible component of p_0 at the last
-    frame. Evaluated with the mixture's per-point-time kernel in chunks (float64).
+    frame. Evaluated in float64 with the mixture's kernel, which takes a time per point.
     Returns (resp (F, N), labels (N,)).
     """
     traj, times = _check(gmm, trajectory, times)
@@ -71,16 +68,10 @@ def final_mode_responsibility(gmm: GaussianMixture, sde: SDE, trajectory, times,
     labels = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
     if labels.shape[0] != N:
         raise ValueError(f"labels must have one entry per path ({N}); got {labels.shape[0]}")
-    x = traj.reshape(F * N, d)
     t = times.repeat_interleave(N)
-    lab = labels.repeat(F)
-    out = torch.empty(F * N, dtype=torch.float64)
-    for s in range(0, F * N, _CHUNK):
-        e = min(s + _CHUNK, F * N)
-        tt = t[s:e]
-        log_joint, _ = gmm._terms(x[s:e], sde.mean_scale(tt), sde.sigma(tt) ** 2)
-        log_resp = log_joint - torch.logsumexp(log_joint, dim=1, keepdim=True)
-        out[s:e] = log_resp.gather(1, lab[s:e, None])[:, 0].exp()
+    log_joint = gmm._log_joint(traj.reshape(F * N, d), sde.mean_scale(t), sde.sigma(t) ** 2)
+    log_resp = log_joint - torch.logsumexp(log_joint, dim=1, keepdim=True)
+    out = log_resp.gather(1, labels.repeat(F)[:, None])[:, 0].exp()
     return out.reshape(F, N), labels
 
 

@@ -23,7 +23,7 @@ METHODS = {"sde": "reverse SDE", "ode": "probability-flow ODE", "pc": "predictor
            "tutorial": "the tutorial's loop"}
 STEP_CHOICES = [1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000]
 SAMPLE_CHOICES = [100, 250, 500, 1000, 2500, 5000, 10_000, 20_000]
-T_EPS_CHOICES = [1e-5, 1e-4, 1e-3, 1e-2, 5e-2]
+T_EPS_CHOICES = [1e-5, 1e-4, 1e-3, 1e-2, 5e-2]     # dc.sample's default: 1e-4
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
 KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400
@@ -63,18 +63,19 @@ def sample_run(gmm, sde, run: Run) -> dict:
 
 @common.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
-    """Two independent sets of n true samples (reference and floor), and log p_0 on a grid."""
+    """n true samples (the reference), the sliced W2 floor (the distance from an independent set
+    of n true samples to the reference), and log p_0 on a grid."""
     ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
     floor = gmm.sample(n, torch.Generator().manual_seed(seed + 2))[0].numpy()
     xlim, ylim = auto_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, DENSITY_GRID)
-    return dict(ref=ref, floor=floor, xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
+    return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
 
 
 @common.cache_data(max_entries=16)
 def metrics(gmm, sde, run: Run) -> dict:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
-    return sfig.sample_metrics(r["x"], gmm, tr["ref"], tr["floor"])
+    return {**sfig.sample_metrics(r["x"], gmm, tr["ref"]), "sliced W2 floor": tr["floor_w2"]}
 
 
 @common.cache_data(max_entries=8)
@@ -228,13 +229,13 @@ with st.expander("Advanced: time grid, end time, corrector, starting distributio
                     help="Karras et al. (2022): steps uniform in σ^(1/7), so most steps are spent at "
                          "small noise where the data's detail is decided. The tutorial's loop always "
                          "uses its own uniform grid.")
-    t_eps = a1.select_slider("End time t_ε", T_EPS_CHOICES, key=common.init(P + "t_eps", 1e-3),
+    t_eps = a1.select_slider("End time t_ε", T_EPS_CHOICES, key=common.init(P + "t_eps", 1e-4),
                              format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
                              help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
                                   "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
-    snr = a2.slider("PC corrector signal-to-noise", 0.01, 0.5, step=0.01, key=common.init(P + "snr", 0.16),
+    snr = a2.slider("PC corrector signal-to-noise", 0.01, 0.5, step=0.01, key=common.init(P + "snr", 0.1),
                     disabled=method != "pc",
-                    help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021: 0.16).")
+                    help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021 use 0.16 for images).")
     start = a2.radio("Start from", ["prior", "p1"], key=common.init(P + "start", "prior"),
                      format_func={"prior": "the prior N(0, σ₁² I) (tutorial)",
                                   "p1": "the exact p₁ (data blurred to t = 1)"}.get,
@@ -306,7 +307,7 @@ if result is not None:
                    "position. The exact score recovers the weights up to sampling noise "
                    f"(± {100 * np.sqrt(0.25 / n):.1f} % at {n:,} samples).")
         common.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
-                            label="Download samples (CSV)", key=P + "csv")
+                            label="Download samples (CSV)", key="reversal_csv")   # buttons cannot be persisted
 
 # ----------------------------------------------------------------------------- the cloud
 if result is not None:

@@ -114,6 +114,10 @@ def test_trajectories_figure(run):
     assert ax.get_xlim() == pytest.approx(xlim)
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "ends in mode 1" in texts and "start (t = 1)" in texts
+    # many modes: one legend entry for the colours instead of one per mode
+    fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8))
+    texts8 = [t.get_text() for t in fig8.legends[0].get_texts()]
+    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)"]
     # no density, no limits: still a figure with limits covering the paths
     fig2 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(2))
     assert fig2.axes[0].get_xlim()[0] <= float(res.trajectory[:, :5, 0].min())
@@ -216,8 +220,8 @@ def test_mode_weights_chart():
     s = spec(sfig.mode_weights_chart([0.25, 0.75], {"sde": [0.3, 0.7]}))
     rows = datasets(s)[0]
     assert [(r["mode"], r["series"], round(r["share"], 6)) for r in rows] == [
-        ("mode 1", "true weight", 25.0), ("mode 2", "true weight", 75.0),
-        ("mode 1", "sde", 30.0), ("mode 2", "sde", 70.0)]
+        ("1", "true weight", 25.0), ("2", "true weight", 75.0),
+        ("1", "sde", 30.0), ("2", "sde", 70.0)]
     assert s["encoding"]["xOffset"]["field"] == "series"
     with pytest.raises(ValueError, match="one entry per mode"):
         sfig.mode_weights_chart([0.5, 0.5], {"sde": [1.0]})

@@ -34,6 +34,18 @@ def _t_scale():
 _T_TICKS = alt.Axis(values=[1, 0.8, 0.6, 0.4, 0.2, 0], format=".1f")
 
 
+def _mode_handles(colors, names, max_entries: int = 4):
+    """Legend handles: one per mode ("ends in mode k", K = len(names), default len(colors)) for
+    up to max_entries modes, else one entry saying that colour shows the final mode."""
+    K = len(names) if names is not None else len(colors)
+    names = list(names) if names is not None else [f"mode {k + 1}" for k in range(K)]
+    if K <= max_entries:
+        return [Line2D([], [], color=colors[k % len(colors)], lw=2, label=f"ends in {names[k]}")
+                for k in range(K)]
+    return [Line2D([], [], color=colors[0], lw=2,
+                   label=f"colour: the mode the path ends in ({K} modes)")]
+
+
 def frame_indices(n_frames: int, max_frames: int) -> np.ndarray:
     """At most max_frames indices of 0..n_frames-1, evenly spread, always the first and last."""
     if n_frames <= max_frames:
@@ -76,6 +88,10 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     names = list(names)
     colors = list(colors) if colors is not None else mode_colors(len(names))
     cscale = alt.Scale(domain=names, range=colors[:len(names)])
+    # inside the plot (top right), so that it takes no room from the square plot area
+    legend = alt.Legend(title="path ends in", orient="top-right", columns=1 if len(names) <= 4 else 2,
+                        labelFontSize=11, titleFontSize=11, symbolSize=60, padding=5,
+                        fillColor="#ffffffdd", strokeColor="#cccccc", cornerRadius=3)
     step = alt.param(name="frame", value=0,
                      bind=alt.binding_range(min=0, max=F - 1, step=1, name="reverse step (t: 1 → 0)  "))
     idx = "frame"
@@ -94,7 +110,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         ).mark_line(clip=True, strokeWidth=1.6, strokeDash=[5, 3], opacity=0.9).encode(
             x=alt.X("px:Q", scale=xs), y=alt.Y("py:Q", scale=ys),
             detail="mode:N", order="v:Q",
-            color=alt.Color("mode:N", scale=cscale, legend=None)))
+            color=alt.Color("mode:N", scale=cscale, legend=legend)))
     cols = {"ends in": np.asarray(names, dtype=object)[labels]}
     for j in range(F):
         cols[f"x{j}"] = frames[j, :, 0].round(3)
@@ -104,9 +120,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     ).mark_circle(size=point_size, opacity=0.75, clip=True).encode(
         x=alt.X("px:Q", title="x₁", scale=xs),
         y=alt.Y("py:Q", title="x₂", scale=ys),
-        color=alt.Color("ends in:N", scale=cscale,
-                        legend=alt.Legend(title="path ends in", orient="bottom", columns=4,
-                                          labelFontSize=12, titleFontSize=12))))
+        color=alt.Color("ends in:N", scale=cscale, legend=legend)))
     sig = _np(sigmas).astype(float) if sigmas is not None else np.full(F, np.nan)
     lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig})
     txt = "'t = ' + format(datum.t, '.3f')"
@@ -151,10 +165,7 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     ax.set_ylabel("x₂")
     if title:
         ax.set_title(title, fontsize=12)
-    K = len(colors) if names is None else len(names)
-    names = list(names) if names is not None else [f"mode {k + 1}" for k in range(K)]
-    handles = [Line2D([], [], color=colors[k % len(colors)], lw=2, label=f"ends in {names[k]}")
-               for k in range(min(K, 8))]
+    handles = _mode_handles(colors, names)
     handles.append(Line2D([], [], color="#555555", marker="o", ms=4, lw=0, label="start (t = 1)"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)),
                frameon=False, fontsize=9.5)
@@ -205,10 +216,7 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
     ax.set_xlabel("time t  (reverse process: 1 → 0)")
     ax.set_ylabel("x · u")
     ax.set_title(f"position along u = ({', '.join(f'{v:.2f}' for v in u)}) against time", fontsize=11)
-    K = len(colors) if names is None else len(names)
-    names = list(names) if names is not None else [f"mode {k + 1}" for k in range(K)]
-    handles = [Line2D([], [], color=colors[k % len(colors)], lw=2, label=f"ends in {names[k]}")
-               for k in range(min(K, 8))]
+    handles = _mode_handles(colors, names)
     handles += [h for h in ax.get_lines() if not h.get_label().startswith("_")]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
                frameon=False, fontsize=9)

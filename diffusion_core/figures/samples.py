@@ -40,14 +40,15 @@ def _stride(pts: np.ndarray, m: int) -> np.ndarray:
 
 def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
                      kde_points: int = 1500, scatter_points: int = 0, gridsize: int = 80,
-                     levels: int = 6, size: float = 5.6):
+                     levels: int = 6, bw_adjust: float = 0.6, size: float = 5.6):
     """KDE contours of every sample set over the true log-density, on one square Axes.
 
     xx, yy, logp: the true log p_0 on a grid (figures.common.density_grid), shaded over its top
     10 nats; sets: {legend label: points (N, 2)} or a sequence of (label, points), in drawing
     order (by convention the truth last); colors: one per set (default SET_COLORS, with
     TRUTH_COLOR for a label starting with "true"). The KDE uses at most kde_points points of
-    each set (evenly strided); scatter_points > 0 adds a light scatter of that many.
+    each set (evenly strided), with seaborn's bandwidth times bw_adjust (Scott's rule alone
+    blurs small, well separated modes into rings); scatter_points > 0 adds a light scatter.
     Returns a matplotlib Figure.
     """
     items = list(sets.items()) if isinstance(sets, Mapping) else list(sets)
@@ -71,7 +72,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
         kd = _stride(pts, kde_points)
         if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
             sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=levels, color=color, linewidths=1.6,
-                        gridsize=gridsize, warn_singular=False)
+                        gridsize=gridsize, bw_adjust=bw_adjust, warn_singular=False)
         handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀ (log scale)"))
     ax.set_xlim(float(xx.min()), float(xx.max()))
@@ -141,11 +142,11 @@ def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=Non
             raise ValueError(f"{name}: mode weights must have one entry per mode ({K}); got {w.shape}")
     names = list(series)
     colors = list(colors) if colors is not None else ["#b0b0b0"] + SET_COLORS[:len(names) - 1]
-    modes = [f"mode {k + 1}" for k in range(K)]
+    modes = [str(k + 1) for k in range(K)]
     df = pd.concat([pd.DataFrame({"mode": modes, "share": 100 * w, "series": s, "order": i})
                     for i, (s, w) in enumerate(series.items())])
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X("mode:N", sort=modes, title=None, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("mode:N", sort=modes, title="mode", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("series:N", sort=names),
         y=alt.Y("share:Q", title="share of samples (%)"),
         color=alt.Color("series:N", sort=names, scale=alt.Scale(domain=names, range=colors[:len(names)]),
