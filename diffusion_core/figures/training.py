@@ -15,7 +15,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .common import new_figure
+from matplotlib.figure import Figure
 
 LOSS_SERIES = {
     "train_loss": "training loss (minibatch mean)",
@@ -124,6 +124,24 @@ def compress_arrows(u, v, ref: float, length: float):
     return u * f, v * f
 
 
+def panel_row(n: int, colorbar: bool = False, size: float = 2.8, top: float = 0.6):
+    """A Figure with n square panels of `size` inches in a row, placed at fixed positions (no
+    layout engine: constrained layout costs more than the drawing itself), room for tick labels,
+    titles and a legend below, and an optional colour-bar axis right of the last panel.
+    Returns (fig, axes, cax or None)."""
+    left, gap, bottom, cbar = 0.6, 0.6, 0.85, (1.1 if colorbar else 0.2)
+    width = left + n * size + (n - 1) * gap + cbar
+    height = bottom + size + top
+    fig = Figure(figsize=(width, height), layout=None)
+    axes = [fig.add_axes(((left + i * (size + gap)) / width, bottom / height, size / width,
+                          size / height)) for i in range(n)]
+    cax = None
+    if colorbar:
+        cax = fig.add_axes(((left + n * size + (n - 1) * gap + 0.12) / width, bottom / height,
+                            0.12 / width, size / height))
+    return fig, axes, cax
+
+
 def _style(ax, extent):
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
@@ -144,7 +162,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     Both arrow panels use the same length compression (compress_arrows, reference = the median
     exact magnitude), so lengths compare between them.
     """
-    fig, axes = new_figure(3.4, 3.9, ncols=3)
+    fig, axes, cax = panel_row(3, colorbar=True)
     spacing = float(qx[0, 1] - qx[0, 0]) if qx.shape[1] > 1 else 1.0
     mag = np.hypot(exact[..., 0], exact[..., 1])
     ref = float(np.nanmedian(mag)) if np.isfinite(mag).any() else 1.0
@@ -153,7 +171,8 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     for ax, field, title, color in ((axes[0], learned, "learned s_θ(x, t)", LEARNED_COLOR),
                                     (axes[1], exact, "exact ∇log pₜ(x)", EXACT_COLOR)):
-        ax.contour(xx, yy, logp, levels=levels, colors="#b0b0b0", linewidths=0.8)
+        ax.contour(xx, yy, logp, levels=levels, colors="#b0b0b0", linewidths=0.8,
+                   linestyles="solid")
         u, v = compress_arrows(np.nan_to_num(field[..., 0]), np.nan_to_num(field[..., 1]), ref,
                                1.6 * spacing)
         ax.quiver(qx, qy, u, v, color=color, angles="xy", scale_units="xy", scale=1,
@@ -174,8 +193,9 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                        aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
         label = "‖s_θ − ∇log pₜ‖² (log colour)"
         ax.set_title("error everywhere", fontsize=11)
-    ax.contour(xx, yy, logp, levels=levels, colors="white", linewidths=0.5, alpha=0.6)
-    cb = fig.colorbar(im, ax=ax, shrink=0.75)
+    ax.contour(xx, yy, logp, levels=levels, colors="white", linewidths=0.5, alpha=0.6,
+               linestyles="solid")
+    cb = fig.colorbar(im, cax=cax)
     cb.set_label(label, fontsize=9)
     cb.ax.tick_params(labelsize=8)
     for ax in axes:
@@ -183,8 +203,8 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned score s_θ"),
                Line2D([], [], color=EXACT_COLOR, lw=2, label="exact score ∇log pₜ"),
                Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=10)
-    fig.suptitle(f"t = {t:.2f}", fontsize=11)
+    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=10)
+    fig.suptitle(f"t = {t:.2f}", fontsize=11, y=0.99)
     return fig
 
 
@@ -193,8 +213,7 @@ def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points:
     """One panel per (title, points (N, 2), colour): a KDE of the points (seaborn, explicit colour)
     over filled contours of the true log-density log p_0 on the grid xx, yy, plus a light scatter.
     The KDE and scatter use at most kde_points / scatter_points points (evenly strided)."""
-    fig, axes = new_figure(3.4, 3.9, ncols=len(panels))
-    axes = np.atleast_1d(axes)
+    fig, axes, _ = panel_row(len(panels), top=0.35)
     levels = np.linspace(np.nanmax(logp) - 10, np.nanmax(logp), 11)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     for ax, (title, pts, color) in zip(axes, panels):
@@ -211,8 +230,7 @@ def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points:
         _style(ax, extent)
     handles = [Line2D([], [], color=c, lw=2, label=f"KDE: {title}") for title, _, c in panels]
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False,
-               fontsize=10)
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=10)
     return fig
 
 
