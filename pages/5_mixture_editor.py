@@ -82,7 +82,7 @@ def _on_mode():
     gmm, errors = ed.mixture_from_rows(_pending_rows(), ss[S + "mode"])
     if gmm is None:
         gmm = dc.GaussianMixture.from_dict(ss[S + "last_valid"])
-        ss[S + "note"] = ("The table had errors: it was rewritten from the last valid mixture.")
+        ss[S + "note"] = "The table had errors: it was rewritten from the last valid mixture."
     _load(gmm, ss[P + "mode"], ss[S + "source"], ss[S + "edited"])
 
 
@@ -112,7 +112,7 @@ def preview_png(gmm: dc.GaussianMixture, seed: int, title: str) -> bytes:
 
 # ------------------------------------------------------------------------------------ setup
 settings = common.settings()
-mode = st.session_state.setdefault(P + "mode", "std_angle")
+mode = ss[common.init(P + "mode", "std_angle")]
 sidebar_now = settings.mixture_name
 if S + "base" not in ss:                                     # first visit: the sidebar's mixture
     _load(common.current_mixture(), mode, sidebar_now)

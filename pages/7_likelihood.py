@@ -20,9 +20,9 @@ except ImportError:                       # the training page's models are optio
 P = common.PERSIST_PREFIX + "likelihood_"
 MAX_GRID, MAX_SAMPLES, MAX_STEPS = 40, 1000, 200
 T_EPS = (1e-2, 1e-3, 1e-4, 1e-5)
-SOURCES = {"exact": "exact score", "learned": "learned score (Train & sample page)"}
-PRIORS = {"gaussian": "N(0, σ₁² I) (what a model can use)", "exact": "the true p₁ (a fair test)"}
-SOLVER_LABELS = {"heun": "Heun (2 evaluations / step)", "rk4": "RK4 (4 evaluations / step)"}
+SOURCES = {"exact": "exact score", "learned": "learned (Train & sample)"}
+PRIORS = {"gaussian": "prior N(0, σ₁² I)", "exact": "the true p₁ (a fair test)"}
+SOLVER_LABELS = {"heun": "Heun", "rk4": "RK4"}
 
 
 def learned_model():
@@ -92,41 +92,43 @@ st.markdown(
 st.latex(r"\frac{d}{dt}\log p_t(x_t) = -\nabla_x\!\cdot\tilde f(x_t,t)"
          r"\quad\Rightarrow\quad"
          r"\log p_0(x) = \log p_1(x_1) + \int_{0}^{1} \nabla_x\!\cdot\tilde f(x_t,t)\,dt")
-st.latex(r"\text{along the PF ODE}\quad \frac{dx_t}{dt} = \tilde f(x_t,t) = f(t)\,x_t "
-         r"- \tfrac12 g(t)^2\, s(x_t,t)")
+st.caption(r"along the probability-flow ODE $\frac{dx_t}{dt} = \tilde f(x_t,t) = f(t)\,x_t - "
+           r"\frac12 g(t)^2\, s(x_t,t)$, from $x_0 = x$ to $x_1$; $s$ is the score (exact or learned).")
 
 learned = learned_model()
-c1, c2, c3 = st.columns(3, gap="medium")
-with c1:
-    source = st.radio("Score", list(SOURCES), format_func=SOURCES.get,
-                      key=common.init(P + "source", "exact"))
-    if source == "learned" and learned is None:
-        st.info("No trained model for this distribution and device yet: train one on the "
-                "Train & sample page, then come back. Showing the exact score meanwhile.")
-        st.page_link("pages/4_train.py", label="Go to Train & sample", icon="🧠")
-        source = "exact"
-    if source == "exact":
-        lam = st.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0))
-    else:
-        lam = learned[1]
-        st.caption(f"λ = {lam:g}, the model's own process.")
-with c2:
-    steps = st.slider("ODE steps", 10, MAX_STEPS, step=10, key=common.init(P + "steps", 100),
-                      help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
-                           "4 (RK4) times, each with 2 backward passes for the exact divergence.")
-    solver = st.radio("Integrator", SOLVERS, format_func=SOLVER_LABELS.get, horizontal=True,
-                      key=common.init(P + "solver", "heun"))
-    t_eps = st.select_slider("start at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-4),
-                             format_func=lambda v: f"{v:.0e}",
-                             help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
-                                  "by noise of std σ(t_eps).")
-with c3:
-    prior = st.radio("log p₁ at the end", list(PRIORS), format_func=PRIORS.get,
-                     key=common.init(P + "prior", "gaussian"),
-                     help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
-                          "by noise of std σ₁, slightly different (off-centre, wider).")
-    grid_n = st.slider("grid points per side", 10, MAX_GRID, step=5, key=common.init(P + "grid", 30))
-    n = st.slider("true samples", 100, MAX_SAMPLES, step=100, key=common.init(P + "n", 400))
+c1, c2, c3, c4 = st.columns(4, gap="medium")
+source = c1.radio("Score", list(SOURCES), format_func=SOURCES.get,
+                  key=common.init(P + "source", "exact"))
+prior = c1.radio("log p₁ at the end", list(PRIORS), format_func=PRIORS.get,
+                 key=common.init(P + "prior", "gaussian"),
+                 help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
+                      "by noise of std σ₁, slightly different (off-centre, wider).")
+if source == "learned" and learned is None:
+    source = "exact"
+    missing_model = True
+else:
+    missing_model = False
+if source == "exact":
+    lam = c2.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0))
+else:
+    lam = learned[1]
+    c2.caption(f"λ = {lam:g}, the learned model's own process.")
+t_eps = c2.select_slider("start at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-4),
+                         format_func=lambda v: f"{v:.0e}",
+                         help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
+                              "by noise of std σ(t_eps).")
+steps = c3.slider("ODE steps", 10, MAX_STEPS, step=10, key=common.init(P + "steps", 100),
+                  help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
+                       "4 (RK4) times, each with 2 backward passes for the exact divergence.")
+solver = c3.radio("Integrator", SOLVERS, format_func=SOLVER_LABELS.get, horizontal=True,
+                  key=common.init(P + "solver", "heun"),
+                  help="Heun: 2 score evaluations per step, error ∝ h². RK4: 4, error ∝ h⁴.")
+grid_n = c4.slider("grid points per side", 10, MAX_GRID, step=5, key=common.init(P + "grid", 30))
+n = c4.slider("true samples", 100, MAX_SAMPLES, step=100, key=common.init(P + "n", 400))
+if missing_model:
+    st.info("No trained model for this distribution and device yet: train one on the "
+            "Train & sample page, then come back. Showing the exact score meanwhile.")
+    st.page_link("pages/4_train.py", label="Go to Train & sample", icon="🧠")
 
 cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")
 with st.spinner("Integrating the probability-flow ODE with its divergence…"):
