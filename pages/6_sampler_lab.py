@@ -13,6 +13,7 @@ METHODS = ("sde", "ode", "pc", "tutorial")
 NFE_OPTIONS = (5, 10, 20, 50, 100, 200, 500)
 DEFAULT_NFE = [10, 20, 50, 100, 200]
 MAX_N, MAX_NFE = 5000, 500
+MAX_WORK = 8_000_000          # samples x score evaluations over all runs: a few seconds of CPU
 T_EPS = (1e-2, 1e-3, 1e-4, 1e-5)
 GRID_LABELS = {"karras": "Karras", "uniform": "uniform in t"}
 
@@ -78,6 +79,12 @@ if not methods:
     problems.append("Samplers: pick at least one sampler.")
 if not budgets:
     problems.append(f"NFE budgets: pick at least one budget (5 to {MAX_NFE}).")
+if not problems:
+    work = int(n) * sum(sweep.nfe_of(m, sweep.steps_for_nfe(m, b)) for m in methods for b in budgets)
+    if work > MAX_WORK:
+        problems.append(f"Samples per run × score evaluations of all runs must be at most "
+                        f"{MAX_WORK / 1e6:g} million to keep the page fast; now {work / 1e6:.1f} "
+                        "million. Use fewer samples, budgets or samplers.")
 for p in problems:
     st.error(p)
 

@@ -32,11 +32,14 @@ def learned_model():
         return None
     cfg, lam = st.session_state["train_last_good"]
     s = common.settings()
+    gmm = common.current_mixture()
     try:
-        ready = models.is_trained(cfg, common.current_mixture(), float(lam), s.device)
+        ready = models.is_trained(cfg, gmm, float(lam), s.device)
     except Exception:                      # a stale or foreign entry: treat as not trained
         return None
-    return (cfg, float(lam)) if ready else None
+    if not ready or models.trained_model(cfg, gmm, float(lam), s.device).diverged:
+        return None
+    return cfg, float(lam)
 
 
 def _score_fn(source, gmm, sde, cfg, device):
@@ -126,8 +129,9 @@ solver = c3.radio("Integrator", SOLVERS, format_func=SOLVER_LABELS.get, horizont
 grid_n = c4.slider("grid points per side", 10, MAX_GRID, step=5, key=common.init(P + "grid", 30))
 n = c4.slider("true samples", 100, MAX_SAMPLES, step=100, key=common.init(P + "n", 400))
 if missing_model:
-    st.info("No trained model for this distribution and device yet: train one on the "
-            "Train & sample page, then come back. Showing the exact score meanwhile.")
+    st.info("No trained model for this distribution and device yet (or its training diverged): "
+            "train one on the Train & sample page, then come back. Showing the exact score "
+            "meanwhile.")
     st.page_link("pages/4_train.py", label="Go to Train & sample", icon="🧠")
 
 cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")

@@ -214,10 +214,14 @@ def test_sampler_lab_extremes():
         widget.set_value(value).run()
         ok(at)
         assert len(charts(at)) == 1 and not at.error
+    at.pills(key="w_samplers_nfe").set_value([5, 10, 20, 50, 100, 200, 500]).run()
+    ok(at)                                  # 5000 samples x 3540 evaluations: over the cap
+    assert any(e.startswith("Samples per run × score evaluations") for e in errors(at))
+    assert not charts(at) and at.slider(key="w_samplers_n")
     at.pills(key="w_samplers_nfe").set_value([500]).run()
     at.pills(key="w_samplers_methods").set_value(["ode"]).run()
     ok(at)
-    assert at.dataframe[0].value.shape == (1, 2)
+    assert at.dataframe[0].value.shape == (1, 2) and not at.error
 
 
 # ------------------------------------------------------------------------------ likelihood
