@@ -146,9 +146,9 @@ def _style(ax, extent):
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
-    ax.set_xlabel("x₁", fontsize=10)
-    ax.set_ylabel("x₂", fontsize=10)
-    ax.tick_params(labelsize=9)
+    ax.set_xlabel("x₁", fontsize=12)
+    ax.set_ylabel("x₂", fontsize=12)
+    ax.tick_params(labelsize=10)
 
 
 def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
@@ -174,17 +174,17 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
         ax.contour(xx, yy, logp, levels=levels, colors="#b0b0b0", linewidths=0.8,
                    linestyles="solid")
         u, v = compress_arrows(np.nan_to_num(field[..., 0]), np.nan_to_num(field[..., 1]), ref,
-                               1.6 * spacing)
+                               1.1 * spacing)
         ax.quiver(qx, qy, u, v, color=color, angles="xy", scale_units="xy", scale=1,
                   width=0.006, headwidth=3.5, headlength=4)
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=12)
     ax = axes[2]
     if weighted:
         err = np.exp(logp) * err
         im = ax.imshow(err, origin="lower", extent=extent, cmap="magma", aspect="equal",
                        vmin=0, vmax=max(float(np.nanmax(err)), 1e-12))
         label = "pₜ(x) · ‖s_θ − ∇log pₜ‖²"
-        ax.set_title("error × pₜ (where samples are)", fontsize=11)
+        ax.set_title("error × pₜ (where samples are)", fontsize=12)
     else:
         pos = err[np.isfinite(err) & (err > 0)]
         lo = float(pos.min()) if pos.size else 1e-6
@@ -192,18 +192,18 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
         im = ax.imshow(np.clip(err, lo, None), origin="lower", extent=extent, cmap="magma",
                        aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
         label = "‖s_θ − ∇log pₜ‖² (log colour)"
-        ax.set_title("error everywhere", fontsize=11)
+        ax.set_title("error everywhere", fontsize=12)
     ax.contour(xx, yy, logp, levels=levels, colors="white", linewidths=0.5, alpha=0.6,
                linestyles="solid")
     cb = fig.colorbar(im, cax=cax)
-    cb.set_label(label, fontsize=9)
-    cb.ax.tick_params(labelsize=8)
+    cb.set_label(label, fontsize=11)
+    cb.ax.tick_params(labelsize=9)
     for ax in axes:
         _style(ax, extent)
     handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned score s_θ"),
                Line2D([], [], color=EXACT_COLOR, lw=2, label="exact score ∇log pₜ"),
                Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
-    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=10)
+    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=11)
     fig.suptitle(f"t = {t:.2f}", fontsize=11, y=0.99)
     return fig
 
@@ -226,11 +226,11 @@ def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points:
         if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
             sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=6, color=color, linewidths=1.4,
                         gridsize=100, warn_singular=False)
-        ax.set_title(f"{title} ({len(pts):,})", fontsize=11)
+        ax.set_title(f"{title} ({len(pts):,})", fontsize=12)
         _style(ax, extent)
     handles = [Line2D([], [], color=c, lw=2, label=f"KDE: {title}") for title, _, c in panels]
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
-    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=10)
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
     return fig
 
 
