@@ -230,3 +230,25 @@ def test_bad_files_get_a_message(data, message):
 def test_json_never_raises(data):
     g, errors = ed.mixture_from_json(data)
     assert (g is None) == bool(errors)
+
+
+# ------------------------------------------------------------------------------ preview figure
+def test_mixture_preview_figure():
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Ellipse
+
+    from diffusion_core.figures import lab as lfig
+    g = dc.PRESETS["cross"]
+    x, _ = g.sample(100, torch.Generator().manual_seed(0))
+    fig = lfig.mixture_preview(g, x)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0 and ax.get_xlabel() and ax.get_ylabel()
+    ells = [p for p in ax.patches if isinstance(p, Ellipse)]
+    assert len(ells) == 2 * g.n_components                   # 1 and 2 std per component
+    # the 1-std ellipse of component 1 has the component's principal stds and angle
+    s1, s2, ang = ed.std_angle_from_cov(g.covs[0])
+    e = ells[0]
+    assert e.width == pytest.approx(2 * s1) and e.height == pytest.approx(2 * s2)
+    assert e.angle == pytest.approx(ang)
+    assert [t.get_text() for t in ax.texts] == ["1", "2"]

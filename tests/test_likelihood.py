@@ -131,3 +131,24 @@ def test_validation():
         ode_log_likelihood(s, VE, x, t_eps=0.0)
     with pytest.raises(ValueError, match="points must have shape"):
         ode_log_likelihood(s, VE, torch.zeros(5))
+
+
+def test_likelihood_figures():
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from diffusion_core.figures import lab as lfig
+    xx, yy = np.meshgrid(np.linspace(-3, 3, 12), np.linspace(-3, 3, 12))
+    true = -0.5 * (xx ** 2 + yy ** 2) * 4          # a sharp bump: the corners fall below the floor
+    ode = true + 0.05 * xx
+    fig = lfig.likelihood_maps(xx, yy, ode, true, samples=np.zeros((5, 2)))
+    assert isinstance(fig, Figure)
+    maps = fig.axes[:3]
+    assert [a.get_aspect() for a in maps] == [1.0] * 3
+    assert "difference" in maps[2].get_title()
+    diff = maps[2].images[0].get_array()
+    assert diff.mask.any() and not diff.mask.all()   # masked where log p is 15 nats below the peak
+    assert np.allclose(diff.compressed(), np.clip((ode - true)[true > true.max() - 15],
+                                                  -diff.max(), diff.max()))
+    chart = lfig.likelihood_scatter(ode.ravel(), true.ravel()).to_dict()
+    assert chart["layer"][1]["encoding"]["x"]["field"] == "true"

@@ -106,3 +106,22 @@ def test_works_with_a_vp_process_and_returns_a_dataframe():
     df = sweep.nfe_sweep(dc.exact_score(GMM, vp), vp, GMM, methods=("ode", "sde"), nfe_targets=(200,),
                          n=400, seed=1, metrics=("logp_w1",))
     assert isinstance(df, pd.DataFrame) and (df["logp_w1"] < 0.15).all()
+
+
+def test_nfe_chart_spec():
+    from diffusion_core.figures import lab as lfig
+    df = pd.DataFrame({"method": ["ode", "ode", "sde"], "budget": [10, 20, 10], "steps": [4, 9, 9],
+                       "nfe": [9, 19, 10], "logp_w1": [0.5, 0.05, 0.7], "loglik_gap": [0.4, -0.02, 0.6],
+                       "seconds": [0.1, 0.2, 0.1]})
+    spec = lfig.nfe_chart(df, "logp_w1", floor=0.03).to_dict()
+    layers = spec["layer"]
+    assert len(layers) == 4                                    # line, points, floor rule, floor label
+    line = layers[0]["encoding"]
+    assert line["x"]["scale"]["type"] == "log" and line["y"]["scale"]["type"] == "log"
+    assert layers[2]["mark"]["strokeDash"] == [6, 4]
+    # the y domain holds the data and the floor
+    lo, hi = line["y"]["scale"]["domain"]
+    assert lo < 0.03 and hi > 0.7
+    # a signed measure gets a linear axis
+    spec = lfig.nfe_chart(df, "loglik_gap", floor=-0.01, log_y=False).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["scale"].get("type") is None
