@@ -58,21 +58,20 @@ def final_mode_responsibility(gmm: GaussianMixture, sde: SDE, trajectory, times,
     """Responsibility of each path's final mode under p_t at every frame, shape (F, N).
 
     labels: the final modes (N,); by default the most responsible component of p_0 at the last
-    frame. Evaluated in float64 with the mixture's kernel, which takes a time per point.
+    frame. Evaluated in float64, one frame at a time with the diffused mixture p_t.
     Returns (resp (F, N), labels (N,)).
     """
     traj, times = _check(gmm, trajectory, times)
-    F, N, d = traj.shape
+    N = traj.shape[1]
     if labels is None:
         labels = gmm.responsibilities(traj[-1]).argmax(dim=1)
     labels = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
     if labels.shape[0] != N:
         raise ValueError(f"labels must have one entry per path ({N}); got {labels.shape[0]}")
-    t = times.repeat_interleave(N)
-    log_joint = gmm._log_joint(traj.reshape(F * N, d), sde.mean_scale(t), sde.sigma(t) ** 2)
-    log_resp = log_joint - torch.logsumexp(log_joint, dim=1, keepdim=True)
-    out = log_resp.gather(1, labels.repeat(F)[:, None])[:, 0].exp()
-    return out.reshape(F, N), labels
+    idx = torch.arange(N)
+    out = torch.stack([gmm.diffuse(sde, float(t)).responsibilities(traj[j])[idx, labels]
+                       for j, t in enumerate(times)])
+    return out, labels
 
 
 def commitment(gmm: GaussianMixture, sde: SDE, trajectory, times, threshold: float = 0.9) -> Commitment:
