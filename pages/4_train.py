@@ -117,10 +117,12 @@ m2.metric("Held-out DSM loss", f"{last['dsm_loss']:.4f}")
 m3.metric("Irreducible floor", f"{last['irreducible_loss']:.4f}",
           help="The loss of the exact score on the same held-out draws. Loss minus floor estimates "
                "E σₜ²‖s_θ − ∇log pₜ‖²; on 2,000 draws it is noisy and can even dip below 0.")
-m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}")
+m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}",
+          help=f"Mean over held-out xₜ ~ pₜ, t ~ U[{dc.training.SCORE_MSE_EPS:g}, 1], and coordinates "
+               "of (s_θ − ∇log pₜ)²; section 2 shows it at every t.")
 c1, c2 = st.columns(2)
 c1.altair_chart(tfig.loss_chart(h), width="stretch")
-c2.altair_chart(tfig.score_mse_chart(h), width="stretch")
+c2.altair_chart(tfig.score_mse_chart(h, t_min=dc.training.SCORE_MSE_EPS), width="stretch")
 st.markdown(
     "**Why the loss never reaches 0.** The network sees only the noisy point xₜ, never the noise z "
     "that made it: many (x₀, z) pairs land on the same xₜ. The best possible guess, −E[z | xₜ]/σₜ, "

@@ -162,3 +162,8 @@ def test_metrics_frame_many_modes_in_one_column():
     assert list(df.columns) == ["sliced W₂ to truth", "log-likelihood gap (nats)", "W₁ of log p",
                                 "modes 1..8 (%)"]
     assert df.iloc[0, -1] == " · ".join(["12"] * 8)
+
+
+def test_score_mse_chart_names_its_time_range():
+    assert "t ~ U[0.01, 1]" in spec(tfig.score_mse_chart(history(), t_min=0.01))["title"]
+    assert "U[" not in spec(tfig.score_mse_chart(history()))["title"]

@@ -70,8 +70,9 @@ def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = 
     ).properties(height=height, title="DSM loss and its floor", autosize=FIT_X)
 
 
-def score_mse_chart(history: pd.DataFrame, height: int = 200) -> alt.Chart:
-    """Score MSE against the exact score of p_t, per logged step (log y)."""
+def score_mse_chart(history: pd.DataFrame, height: int = 200, t_min: float | None = None) -> alt.Chart:
+    """Score MSE against the exact score of p_t, per logged step (log y); t_min, when given, is
+    the smallest time of the held-out draws (named in the title)."""
     df = history[["step", "score_mse"]]
     df = df[np.isfinite(df["score_mse"].to_numpy(dtype=float))]
     return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18), color="#9467bd", strokeWidth=2).encode(
@@ -79,8 +80,9 @@ def score_mse_chart(history: pd.DataFrame, height: int = 200) -> alt.Chart:
         y=alt.Y("score_mse:Q", title="score MSE (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(df["score_mse"]))),
         tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
-    ).properties(height=height, title="Score error: mean (s_θ − ∇log pₜ)² at xₜ ~ pₜ",
-                 autosize=FIT_X)
+    ).properties(height=height, autosize=FIT_X,
+                 title="Score error: mean (s_θ − ∇log pₜ)² at xₜ ~ pₜ"
+                       + (f", t ~ U[{t_min:g}, 1]" if t_min is not None else ""))
 
 
 def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 240) -> alt.Chart:
