@@ -87,37 +87,38 @@ class GaussianMixture:
 
     # ----------------------------------------------------------------------------- kernel
     def _kernel(self, x: torch.Tensor, alpha=1.0, sigma2=0.0):
-        """The eigenbasis quantities of the mixture diffused with (alpha, sigma^2), for one chunk.
+        """The eigenbasis quantities of the mixture diffused with (alpha, sigma^2), for one chunk,
+        component-major so that every operation runs along the N points.
 
         alpha, sigma2: scalars or (N,) tensors (a time per point). With C_k = alpha^2 Sigma_k +
         sigma^2 I = U_k diag(v_k) U_k^T, v_k = alpha^2 l_k + sigma^2, and y_k = U_k^T (x - alpha mu_k),
-        all K components at once in one (N, d) x (d, K d) product:
-          log_joint (N, K): log pi_k - 1/2 (sum_j y_kj^2 / v_kj + sum_j ln v_kj + d ln 2 pi)
-          y_over (N, K d): y_k / v_k, so that the score of component k is -U_k (y_k / v_k)
+        all K components at once in one (K d, d) x (d, N) product:
+          log_joint (K, N): log pi_k - 1/2 (sum_j y_kj^2 / v_kj + sum_j ln v_kj + d ln 2 pi)
+          y_over (K d, N): y_k / v_k, so that the score of component k is -U_k (y_k / v_k)
           u_cat (d, K d): [U_1 ... U_K].
         """
         dt, dev = x.dtype, x.device
         K, d = self.n_components, self.dim
         U = self._evecs.to(dev, dt)                                     # (K, d, d)
         u_cat = U.permute(1, 0, 2).reshape(d, K * d)
-        m = torch.einsum("kd,kde->ke", self.means.to(dev, dt), U).reshape(K * d)   # U_k^T mu_k
-        lam = self._evals.to(dev, dt).reshape(K * d)
+        m = torch.einsum("kd,kde->ke", self.means.to(dev, dt), U).reshape(K * d, 1)  # U_k^T mu_k
+        lam = self._evals.to(dev, dt).reshape(K * d, 1)
         alpha = torch.as_tensor(alpha, dtype=dt, device=dev)
         sigma2 = torch.as_tensor(sigma2, dtype=dt, device=dev)
         if alpha.ndim or sigma2.ndim:                                   # a time per point
-            alpha = alpha.reshape(-1, 1).expand(x.shape[0], 1)
-            sigma2 = sigma2.reshape(-1, 1).expand(x.shape[0], 1)
-        y = x @ u_cat - alpha * m                                       # (N, K d)
-        var = alpha * alpha * lam + sigma2                              # (K d,) or (N, K d)
+            alpha = alpha.reshape(1, -1).expand(1, x.shape[0])
+            sigma2 = sigma2.reshape(1, -1).expand(1, x.shape[0])
+        y = u_cat.T @ x.T - alpha * m                                   # (K d, N)
+        var = alpha * alpha * lam + sigma2                              # (K d, 1) or (K d, N)
         y_over = y / var
-        quad = (y * y_over).reshape(-1, K, d).sum(-1)
-        log_det = torch.log(var).reshape(-1, K, d).sum(-1)
-        log_w = torch.log(self.weights.to(dev, dt))
+        quad = (y * y_over).reshape(K, d, -1).sum(1)                    # (K, N)
+        log_det = torch.log(var).reshape(K, d, -1).sum(1)               # (K, 1) or (K, N)
+        log_w = torch.log(self.weights.to(dev, dt))[:, None]
         return log_w - 0.5 * (quad + log_det + d * _LOG_2PI), y_over, u_cat
 
     def _chunks(self, x: torch.Tensor, alpha, sigma2):
         """(x, alpha, sigma2) in row chunks of about _CHUNK_ELEMENTS (N K d) entries, which bounds
-        the memory of the (N, K d) intermediates without slowing the evaluation."""
+        the memory of the (K d, N) intermediates without slowing the evaluation."""
         n = x.shape[0]
         rows = max(1024, _CHUNK_ELEMENTS // (self.n_components * self.dim))
         alpha = torch.as_tensor(alpha, dtype=x.dtype, device=x.device)
@@ -146,28 +147,27 @@ class GaussianMixture:
         for xc, a, s2 in self._chunks(x, alpha, sigma2):
             log_joint, y_over, u_cat = self._kernel(xc, a, s2)
             lj.append(log_joint)
-            # -U_k (y_k / v_k) for every k: (N, K, 1, d) x (K, d, d)^T
-            sc.append(-torch.einsum("nke,kde->knd", y_over.reshape(-1, K, d),
-                                    u_cat.reshape(d, K, d).permute(1, 0, 2)))
-        return torch.cat(lj), torch.cat(sc, dim=1)
+            # -U_k (y_k / v_k) for every k: (K, d, d) x (K, d, N)
+            sc.append(-torch.bmm(u_cat.reshape(d, K, d).transpose(0, 1), y_over.reshape(K, d, -1)))
+        return torch.cat(lj, dim=1).T, torch.cat(sc, dim=2).transpose(1, 2)
 
     def _log_joint(self, x: torch.Tensor, alpha=1.0, sigma2=0.0) -> torch.Tensor:
-        """log pi_k + log N(x; alpha mu_k, alpha^2 Sigma_k + sigma^2 I), shape (N, K)."""
-        return torch.cat([self._kernel(*c)[0] for c in self._chunks(x, alpha, sigma2)])
+        """log pi_k + log N(x; alpha mu_k, alpha^2 Sigma_k + sigma^2 I), shape (K, N)."""
+        return torch.cat([self._kernel(*c)[0] for c in self._chunks(x, alpha, sigma2)], dim=1)
 
     # ----------------------------------------------------------------------------- density
     def log_prob(self, x) -> torch.Tensor:
         """log p(x) = logsumexp_k [log pi_k + log N(x; mu_k, Sigma_k)], shape (N,)."""
-        return torch.logsumexp(self._log_joint(_as_points(x, self.dim)), dim=1)
+        return torch.logsumexp(self._log_joint(_as_points(x, self.dim)), dim=0)
 
     def responsibilities(self, x) -> torch.Tensor:
         """pi_k(x) = pi_k N_k(x) / p(x), shape (N, K), by softmax of the log joint."""
-        return torch.softmax(self._log_joint(_as_points(x, self.dim)), dim=1)
+        return torch.softmax(self._log_joint(_as_points(x, self.dim)), dim=0).T
 
     def score_components(self, x):
         """Per-mode scores -Sigma_k^{-1}(x - mu_k) (K, N, d) and responsibilities (N, K)."""
         lj, s = self._terms(_as_points(x, self.dim))
-        return s, torch.softmax(lj, dim=1)
+        return s, torch.softmax(lj.T, dim=0).T
 
     def score(self, x) -> torch.Tensor:
         """grad log p(x) = sum_k pi_k(x) (-Sigma_k^{-1}(x - mu_k)), shape (N, d)."""
@@ -175,14 +175,14 @@ class GaussianMixture:
 
     def score_at(self, x: torch.Tensor, alpha=1.0, sigma2=0.0) -> torch.Tensor:
         """Score of the mixture diffused with (alpha, sigma^2), given per point or as scalars:
-        sum_k softmax_k(log_joint) (-U_k y_k / v_k), as one (N, K d) x (K d, d) product."""
+        sum_k softmax_k(log_joint) (-U_k y_k / v_k), as one (d, K d) x (K d, N) product."""
         K, d = self.n_components, self.dim
         out = []
         for xc, a, s2 in self._chunks(x, alpha, sigma2):
             log_joint, y_over, u_cat = self._kernel(xc, a, s2)
-            w = y_over.reshape(-1, K, d) * torch.softmax(log_joint, dim=1)[..., None]
-            out.append(-(w.reshape(-1, K * d) @ u_cat.T))
-        return torch.cat(out)
+            w = y_over.reshape(K, d, -1) * torch.softmax(log_joint, dim=0)[:, None, :]
+            out.append(-(u_cat @ w.reshape(K * d, -1)))
+        return torch.cat(out, dim=1).T.contiguous()
 
     # ----------------------------------------------------------------------------- sampling
     def sample(self, n: int, generator: torch.Generator | None = None, dtype=None):
