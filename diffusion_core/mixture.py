@@ -15,7 +15,7 @@ import torch
 __all__ = ["GaussianMixture", "PRESETS", "preset"]
 
 _LOG_2PI = math.log(2 * math.pi)
-_CHUNK_ELEMENTS = 1 << 20   # entries of the (N, K d) intermediates evaluated at once
+_CHUNK_ELEMENTS = 1 << 18   # entries of the (K d, N) intermediates evaluated at once (2 MiB in float64)
 
 
 def _as_points(x, dim: int) -> torch.Tensor:
