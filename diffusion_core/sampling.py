@@ -22,8 +22,10 @@ GRIDS = ("karras", "uniform")
 
 @dataclass
 class SampleResult:
-    """x (N, d) final samples; trajectory (steps+1, N, d) or None; times (steps+1,) the grid;
-    nfe, the number of score evaluations (each on the whole batch)."""
+    """x (N, d) final samples; trajectory (steps+1, N, d) or None, its last entry x (denoised
+    when asked); times (steps+1,) the grid; nfe, the number of score evaluations (each on the
+    whole batch). The "tutorial" method takes steps-1 steps: trajectory (steps, N, d), times
+    (steps,), nfe steps-1."""
     x: torch.Tensor
     trajectory: torch.Tensor | None
     times: torch.Tensor
@@ -110,8 +112,12 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
     Defaults, measured on the ring of 8 sharp modes with the exact score: t_eps = 1e-4 leaves
     noise of std sigma(t_eps) (0.01 for VESDE(25)), which the Tweedie step shrinks by a factor
     v / (v + sigma^2) ~ 0.996 in variance for mode variance v = 0.0225; at t_eps = 1e-3 it shrinks
-    modes by 4% and over-sharpens. snr = 0.1: one Langevin step leaves a Gaussian mode's variance
-    inflated by about snr^2 at equilibrium (2.6% at the image-tuned 0.16, visible blur in 2D).
+    modes by 4% and over-sharpens. snr = 0.1: on a Gaussian N(mu, v I) the step size is
+    eps = 2 snr^2 v, and repeated corrector steps hold the variance at v / (1 - snr^2) (+1%; +2.6%
+    at the image-tuned 0.16, a visible blur in 2D), while fewer steps need the corrector's pull
+    more: 0.16-0.2 does best near 100 evaluations, 0.1 from 200 on (benchmarks/bench_samplers.py).
+    The ODE starts from the prior N(0, sigma_1^2 I), not from p_1 (whose covariance is larger by
+    the data's), and carries that mismatch to t_eps; the stochastic samplers contract it away.
     """
     _validate(n, steps, method, t_eps, grid, snr, dim)
     n, steps = int(n), int(steps)
