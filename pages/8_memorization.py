@@ -115,11 +115,11 @@ stats = distance_stats(sets, points, radius)
 
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
-    col.metric(name, f"{s['rate']:.0%} memorized",
+    col.metric(name, f"{s['rate']:.0%}",
                help=f"Memorization rate: the fraction of {n_samples} samples within r = {radius:g} "
                     "of a training point.")
-    col.caption(f"within r = {radius:g} of a training point · median distance to the nearest one "
-                f"**{s['median']:.3g}**")
+    col.caption(f"memorized: within r = {radius:g} of a training point · median distance to the "
+                f"nearest one **{s['median']:.3g}**")
 
 png = samples_png(sets, points, radius, gmm)
 st.image(png, width="stretch")

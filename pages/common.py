@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import io
 import os
+import weakref
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import diffusion_core as dc
 from diffusion_core import settings_io as sio
@@ -129,7 +131,7 @@ def generator(offset: int = 0) -> torch.Generator:
 # settings schema: a teacher can send a link. All settings also go to and come from a JSON file.
 _STARTED = "_share_started"      # set once a session's first run has read the URL
 _PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
-_SLOT = "_share_link_slot"       # the sidebar element that shows the link to this page
+_SLOT = "_share_link_slot"       # (this run, the sidebar element that shows the link to this page)
 _IMPORT_MSG = "_share_import_msg"
 _UPLOAD = "_share_upload"
 _IGNORED_PARAMS = {"embed", "embed_options"}   # Streamlit's own
@@ -224,10 +226,12 @@ def _sync_param(key: str):
 
 
 def _show_link():
-    """(Re)write the link to this page with its settings in the sidebar's share box."""
-    slot = st.session_state.get(_SLOT)
-    if slot is None:
+    """(Re)write the link to this page with its settings in the sidebar's share box (only when
+    the box was drawn by this very script run: a page run without the sidebar draws no link)."""
+    entry = st.session_state.get(_SLOT)
+    if entry is None or entry[0]() is None or entry[0]() is not get_script_run_ctx():
         return
+    slot = entry[1]
     params = {k: st.query_params.get(k) for k in st.query_params.keys()}
     base = st.context.url or ""
     slot.code(base + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)
@@ -285,11 +289,12 @@ def _import_settings():
 
 def _share_box():
     """Sidebar: the link to these settings and the settings file (download and upload)."""
-    with st.expander("🔗 Share and save settings"):
+    with st.expander("Share and save settings", icon=":material/share:"):
         st.caption("**Copy link to these settings**: the address bar always holds this page's "
                    "settings; send the link below (copy button on its right) to open the page "
                    "exactly as it is now.")
-        st.session_state[_SLOT] = st.empty()
+        ctx = get_script_run_ctx()
+        st.session_state[_SLOT] = (weakref.ref(ctx), st.empty()) if ctx is not None else None
         _show_link()
         st.download_button("Download settings (JSON)", data=settings_file(),
                            file_name="diffusion-settings.json", mime="application/json",

@@ -103,6 +103,55 @@ def test_url_round_trip_into_a_new_session():
     assert fresh.selectbox(key="w_mixture").value == "cross"
 
 
+def test_page_settings_travel_in_the_link():
+    """A page's own settings: restored from the URL on the page, written back when changed."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    for k, v in {"memo_points": "3", "memo_steps": "200", "memo_radius": "0.25", "memo_width": "64",
+                 "memo_samples": "100", "seed": "9"}.items():
+        at.query_params[k] = v
+    at.run()                                      # the link's first run (AppTest starts at home)
+    at.switch_page("pages/8_memorization.py").run()
+    assert not at.exception and not _toasts(at)
+    assert at.slider(key="w_memo_points").value == 3
+    assert at.slider(key="w_memo_radius").value == pytest.approx(0.25)
+    assert at.select_slider(key="w_memo_width").value == 64
+    at.slider(key="w_memo_radius").set_value(0.5).run()
+    qp = _qp(at)
+    assert qp["memo_radius"] == "0.5" and qp["memo_points"] == "3"
+
+
+def test_the_link_box_shows_page_settings():
+    """The sidebar's link holds the page's settings as they are after this run's changes."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["weight_steps"] = "100"
+    at.run()
+    at.switch_page("pages/9_weighting_lab.py").run()
+    assert not at.exception
+    at.radio(key="w_weight_view").set_value("scaled").run()
+    link = at.sidebar.code[0].value
+    assert "weight_view=scaled" in link and "weight_steps=100" in link
+    assert [s.key for s in at.sidebar.selectbox] == ["w_mixture", "w_device"]   # sidebar intact
+
+
+@pytest.mark.parametrize("params,words", [
+    ({"memo_points": "500"}, "Training points (memo_points) must be an integer in 2..50"),
+    ({"memo_width": "100"}, "Network width (memo_width) must be one of 32, 64, 128, 256"),
+    ({"memo_radius": "-1"}, "Memorization radius (memo_radius)"),
+    ({"weight_net": "huge"}, "Network (weight_net) must be one of tutorial, preconditioned"),
+])
+def test_bad_page_values_in_the_link_are_ignored(params, words):
+    at = AppTest.from_file(APP, default_timeout=600)
+    for k, v in {**params, "memo_steps": "200", "memo_samples": "100"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert words in _toasts(at)
+    at.switch_page("pages/8_memorization.py").run()
+    assert not at.exception
+    assert at.slider(key="w_memo_points").value == sio.SCHEMA["w_memo_points"].default
+    assert at.slider(key="w_memo_steps").value == 200          # the good values still apply
+
+
 def test_reset_clears_the_url():
     at = _app(seed="8")
     reset = [b for b in at.sidebar.button if b.label.startswith("Reset")][0]

@@ -34,7 +34,7 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
     black crosses with a circle of `radius` around each (the memorization zone), and optionally
     the contours of the true log-density logp on the grid xx, yy. Equal aspect, shared limits."""
     pts = _np(points)
-    fig, axes = new_figure(4.2, 4.6, ncols=len(panels))
+    fig, axes = new_figure(3.3, 3.75, ncols=len(panels))
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
         x = _np(x)
@@ -43,15 +43,15 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
             top = float(np.nanmax(logp))
             ax.contour(xx, yy, logp, levels=np.linspace(top - 9, top, 7), colors="#b0b0b0",
                        linewidths=0.7, zorder=0)
-        ax.scatter(x[:, 0], x[:, 1], s=7, color=color, alpha=0.45, linewidths=0, zorder=1)
+        ax.scatter(x[:, 0], x[:, 1], s=6, color=color, alpha=0.5, linewidths=0, zorder=1)
         for p in pts:
             ax.add_patch(_circle(p, radius))
-        ax.scatter(pts[:, 0], pts[:, 1], marker="X", s=70, color=POINT_COLOR,
-                   edgecolors="white", linewidths=0.9, zorder=3)
+        ax.scatter(pts[:, 0], pts[:, 1], marker="X", s=55, color=POINT_COLOR,
+                   edgecolors="white", linewidths=0.8, zorder=3)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
-        ax.set_title(title, fontsize=12)
+        ax.set_title(title, fontsize=11)
         ax.set_xlabel("x₁")
         ax.grid(alpha=0.2)
     axes[0].set_ylabel("x₂")
@@ -61,7 +61,7 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
                       markersize=10, label=f"radius {radius:g} around it")]
     if logp is not None:
         handles.append(Line2D([], [], color="#b0b0b0", label="true density p₀ (contours)"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=10)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=9)
     return fig
 
 
@@ -153,7 +153,7 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: s
         y=alt.Y("error:Q", title=y_title or "score error E‖s_θ − ∇log pₜ‖²/d (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
-                        legend=alt.Legend(title=None, orient="top", labelLimit=300)),
+                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
                  alt.Tooltip("error:Q", format=".3g")])
     if eps is not None:
@@ -175,7 +175,7 @@ def weight_functions_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
         y=alt.Y("weight:Q", title="γₜ / its mean over t (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(d["weight"], 1.2))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
-                        legend=alt.Legend(title=None, orient="top", labelLimit=300)),
+                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3f"),
                  alt.Tooltip("weight:Q", format=".3g")],
     ).properties(height=height, title="The weight γₜ each loss gives to time t")

@@ -1,0 +1,87 @@
+"""AppTest of the Memorization and Loss weighting lab pages: default run, widgets at their extremes."""
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from diffusion_core import settings_io as sio
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+MEMO, WEIGHT = "pages/8_memorization.py", "pages/9_weighting_lab.py"
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _page(page: str, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=600)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def _pct(text: str) -> float:
+    return float(text.rstrip("%")) / 100
+
+
+def test_memorization_default():
+    at = _page(MEMO)
+    assert not at.exception and not at.error
+    metrics = {m.label: _pct(m.value) for m in at.metric}
+    assert metrics["Empirical score (exact)"] == 1.0               # collapses onto the points
+    assert metrics["True mixture (fresh draws)"] < 0.1
+    assert metrics["Network (learned score)"] > metrics["True mixture (fresh draws)"]
+    assert len(at.get("image")) == 1 and len(at.get("vega_lite_chart")) == 1
+    labels = [b.label for b in at.get("download_button")]
+    assert "Training points (CSV)" in labels and "Figure (PNG)" in labels
+
+
+@pytest.mark.parametrize("points,width,radius,samples", [(2, 32, 1.0, 100), (50, 256, 0.01, 2000)])
+def test_memorization_extremes(points, width, radius, samples):
+    at = _page(MEMO, w_memo_points=points, w_memo_steps=200, w_memo_width=width,
+               w_memo_radius=radius, w_memo_samples=samples)
+    assert not at.exception
+    assert at.slider(key="w_memo_points").value == points
+    assert len(at.metric) == 3
+    for m in at.metric:
+        assert 0.0 <= _pct(m.value) <= 1.0
+    if radius == 1.0:
+        assert _pct(at.metric[1].value) == 1.0
+
+
+@pytest.mark.slow
+def test_memorization_sweep_button_runs():
+    at = _page(MEMO, w_memo_steps=200, w_memo_samples=100)
+    buttons = [b for b in at.button if b.label == "Run the sweep"]
+    assert buttons
+    buttons[0].click().run(timeout=900)
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 2              # histogram + sweep
+
+
+def test_weighting_default():
+    at = _page(WEIGHT)
+    assert not at.exception and not at.error
+    df = at.dataframe[0].value
+    assert len(df) == 3
+    assert (df["training time (s)"] > 0).all()
+    assert len(at.get("vega_lite_chart")) == 2               # errors by t, weights
+    at.radio(key="w_weight_view").set_value("scaled").run()
+    assert not at.exception and len(at.get("vega_lite_chart")) == 2
+
+
+@pytest.mark.parametrize("net,eps,stratified", [("preconditioned", 0.1, False), ("tutorial", 1e-4, True)])
+def test_weighting_extremes(net, eps, stratified):
+    at = _page(WEIGHT, w_weight_net=net, w_weight_eps=eps, w_weight_stratified=stratified,
+               w_weight_steps=int(sio.SCHEMA["w_weight_steps"].lo))
+    assert not at.exception
+    assert len(at.dataframe[0].value) + len(at.error) == 3          # a diverged run shows an error
+    assert at.select_slider(key="w_weight_eps").value == eps
