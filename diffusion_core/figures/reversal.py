@@ -218,7 +218,7 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
     ax.set_title(f"position along u = ({', '.join(f'{v:.2f}' for v in u)}) against time", fontsize=11)
     handles = _mode_handles(colors, names)
     handles += [h for h in ax.get_lines() if not h.get_label().startswith("_")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(2, len(handles)),
                frameon=False, fontsize=9)
     return fig
 
