@@ -103,6 +103,75 @@ SCHEMA: dict[str, Field] = {
     "w_weight_view": Field("str", "raw", choices=("raw", "scaled"), label="Error shown"),
 }
 
+# The other pages' persisted widgets, in step with their widget ranges and options (a value that
+# passes here must be one the widget accepts). Multi-select widgets (lists) are not carried.
+_LAMBDA = dict(lo=0.1, hi=50.0, label="λ")
+SCHEMA.update({
+    # 1 forward diffusion
+    "w_forward_kind": Field("str", "VE", choices=("VE", "VP"), label="Forward process"),
+    "w_forward_lam": Field("float", 25.0, **_LAMBDA),
+    "w_forward_beta_min": Field("float", 0.1, 0.0, 20.0, label="β_min"),
+    "w_forward_beta_max": Field("float", 20.0, 0.0, 50.0, label="β_max"),
+    "w_forward_n_paths": Field("int", 200, 20, 500, label="paths"),
+    "w_forward_density": Field("bool", True, label="exact density"),
+    "w_forward_source": Field("str", "two clusters", choices=("two clusters", "sidebar"), label="Starting cloud"),
+    "w_forward_n_points": Field("int", 200, 50, 1000, label="points"),
+    # 2 score field
+    "w_score_view": Field("str", "total", choices=("total", "modes", "weighted"), label="View"),
+    "w_score_t": Field("float", 0.0, 0.0, 1.0, label="diffusion time t"),
+    "w_score_lam": Field("float", 25.0, **_LAMBDA),
+    "w_score_where": Field("str", "samples", choices=("samples", "grid"), label="Arrows at"),
+    "w_score_n": Field("int", 200, 20, 1000, label="samples"),
+    "w_score_grid": Field("int", 20, 5, 40, label="grid points per side"),
+    "w_score_lengths": Field("str", "proportional", choices=("equal", "proportional"), label="Arrow length"),
+    # 3 exact-score reversal
+    "w_reversal_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
+    "w_reversal_steps": Field("int", 200, choices=(1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300,
+                                                   500, 750, 1000), label="Steps"),
+    "w_reversal_lam": Field("float", 10.0, **_LAMBDA),
+    "w_reversal_n": Field("int", 2500, choices=(100, 250, 500, 1000, 2500, 5000, 10_000, 20_000),
+                          label="Samples"),
+    "w_reversal_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),
+    "w_reversal_t_eps": Field("float", 1e-4, choices=(1e-5, 1e-4, 1e-3, 1e-2, 5e-2), label="End time t_ε"),
+    "w_reversal_snr": Field("float", 0.1, 0.01, 0.5, label="PC corrector signal-to-noise"),
+    "w_reversal_start": Field("str", "prior", choices=("prior", "p1"), label="Start from"),
+    "w_reversal_view": Field("str", "data", choices=("data", "all"), label="Cloud and path views"),
+    "w_reversal_n_paths": Field("int", 80, 10, 300, label="Paths drawn"),
+    "w_reversal_threshold": Field("float", 0.9, 0.5, 0.99, label="responsibility threshold"),
+    # 4 train & sample
+    "w_train_recipe": Field("str", "ours", choices=("ours", "tutorial"), label="Recipe"),
+    "w_train_steps": Field("int", 1500, 1, 5000, label="Training steps"),
+    "w_train_batch": Field("int", 500, 0, 10_000, label="Batch size"),
+    "w_train_lr": Field("float", 1e-2, 0.0, 1.0, label="Learning rate"),
+    "w_train_width": Field("int", 64, 1, 128, label="Network width"),
+    "w_train_eps": Field("float", 1e-3, 0.0, 0.5, label="ε: smallest training time"),
+    "w_train_lam": Field("float", 25.0, 0.0, 100.0, label="λ"),
+    "w_train_wrongcheck": Field("bool", False, label="the tutorial's check"),
+    "w_train_t": Field("float", 0.1, 0.01, 1.0, label="Diffusion time t"),
+    "w_train_errmap": Field("str", "weighted by pₜ", choices=("weighted by pₜ", "plain"), label="Error map"),
+    "w_train_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
+    "w_train_nsteps": Field("int", 200, 10, 500, label="Sampler steps"),
+    "w_train_n": Field("int", 1000, 100, 20_000, label="Samples"),
+    # 5 mixture editor
+    "w_editor_mode": Field("str", "std_angle", choices=("std_angle", "raw"), label="Edit as"),
+    # 6 sampler lab
+    "w_samplers_metric": Field("str", "logp_w1", choices=("logp_w1", "sliced_w2", "loglik_gap"),
+                               label="Quality measure"),
+    "w_samplers_n": Field("int", 2000, 200, 5000, label="Samples per run"),
+    "w_samplers_lam": Field("float", 25.0, 2.0, 50.0, label="λ"),
+    "w_samplers_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),
+    "w_samplers_t_eps": Field("float", 1e-3, choices=(1e-2, 1e-3, 1e-4, 1e-5), label="stop at t_eps"),
+    # 7 likelihood
+    "w_likelihood_source": Field("str", "exact", choices=("exact", "learned"), label="Score"),
+    "w_likelihood_prior": Field("str", "gaussian", choices=("gaussian", "exact"), label="log p₁ at the end"),
+    "w_likelihood_lam": Field("float", 25.0, 2.0, 50.0, label="λ"),
+    "w_likelihood_t_eps": Field("float", 1e-4, choices=(1e-2, 1e-3, 1e-4, 1e-5), label="start at t_eps"),
+    "w_likelihood_steps": Field("int", 100, 10, 200, label="ODE steps"),
+    "w_likelihood_solver": Field("str", "heun", choices=("heun", "rk4"), label="Integrator"),
+    "w_likelihood_grid": Field("int", 30, 10, 40, label="grid points per side"),
+    "w_likelihood_n": Field("int", 400, 100, 1000, label="true samples"),
+})
+
 
 def register(key: str, field: Field) -> None:
     """Add (or replace) the schema entry of a persisted widget key."""

@@ -149,7 +149,10 @@ def _schema() -> dict:
 
 
 def _default(key: str):
-    return sio.SCHEMA[key].default if key in sio.SCHEMA else _DEFAULTS.get(key)
+    """The default a page gives the key (init), else the schema's."""
+    if key in _DEFAULTS:
+        return _DEFAULTS[key]
+    return sio.SCHEMA[key].default if key in sio.SCHEMA else None
 
 
 def _shareable(key: str) -> bool:

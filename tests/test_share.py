@@ -161,6 +161,43 @@ def test_reset_clears_the_url():
     assert "seed" not in at.query_params
 
 
+# Cheap settings for the pages that train or sample, so that one run of each stays short.
+CHEAP = {"w_train_steps": 50, "w_train_n": 200, "w_train_nsteps": 20, "w_memo_steps": 200,
+         "w_memo_samples": 100, "w_weight_steps": 100, "w_reversal_n": 250, "w_reversal_steps": 20,
+         "w_samplers_n": 200, "w_likelihood_steps": 10, "w_likelihood_grid": 10,
+         "w_likelihood_n": 100}
+DYNAMIC = {"w_editor_source"}          # options that depend on the session (the mixtures it has)
+
+
+@pytest.mark.slow
+def test_every_page_setting_has_a_schema_entry_that_matches_its_widget():
+    """Each persisted widget a page creates (common.init) can travel in a link: it has a schema
+    entry (or is true/false) whose default is the page's default."""
+    pages = sorted(p.name for p in (Path(APP).parent / "pages").glob("[0-9]_*.py"))
+    assert len(pages) >= 9
+    common._DEFAULTS.clear()
+    for page in pages:
+        at = AppTest.from_file(APP, default_timeout=600)
+        for k, v in CHEAP.items():
+            at.session_state[k] = v
+        at.run()
+        at.switch_page(f"pages/{page}").run()
+        assert not at.exception, page
+    missing, wrong = [], []
+    for key, default in sorted(common._DEFAULTS.items()):
+        if key in DYNAMIC or isinstance(default, (bool, list, tuple)):
+            continue
+        if key not in sio.SCHEMA:
+            missing.append(key)
+            continue
+        field = sio.SCHEMA[key]
+        if field.default != default:
+            wrong.append(f"{key}: schema default {field.default!r}, page default {default!r}")
+        sio.check_value(key, field, default)
+    assert not missing, f"add these keys to diffusion_core.settings_io.SCHEMA: {missing}"
+    assert not wrong, wrong
+
+
 # ------------------------------------------------------------------------------- settings file
 def _file_script():
     import json as _json

@@ -71,7 +71,7 @@ def _circle(center, radius):
 
 
 def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
-                       n_bins: int = 30, height: int = 260) -> alt.Chart:
+                       n_bins: int = 30, height: int = 330) -> alt.Chart:
     """Histograms of nearest-training-point distances, one step line per series (log-x bins,
     y = fraction of that series' samples per bin), and a rule at `radius`.
     distances: {series name: distances (N,)}; zero distances go to the lowest bin."""
@@ -113,7 +113,7 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
         height=height, title="How far is each sample from the training set?")
 
 
-def rate_sweep_chart(df: pd.DataFrame, height: int = 240) -> alt.Chart:
+def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
     """Memorization rate against the number of training points: df with columns n_points, rate,
     series (network / true mixture)."""
     order = list(dict.fromkeys(df["series"]))
@@ -142,7 +142,7 @@ def _weighting_color(order):
 
 
 def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: str | None = None,
-                          height: int = 300) -> alt.Chart:
+                          height: int = 400) -> alt.Chart:
     """Score error against t, one line per weighting: df with columns t, error, weighting
     (keys of WEIGHTING_LABELS); log-log. A dashed rule marks eps (no training time below it)."""
     order = list(dict.fromkeys(df["weighting"]))
@@ -153,7 +153,7 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: s
         y=alt.Y("error:Q", title=y_title or "score error E‖s_θ − ∇log pₜ‖²/d (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
-                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
+                        legend=alt.Legend(title=None, orient="top", columns=2, labelLimit=300)),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
                  alt.Tooltip("error:Q", format=".3g")])
     if eps is not None:
@@ -164,7 +164,7 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: s
     return chart.properties(height=height, title="Learned score error by time, one network per weighting")
 
 
-def weight_functions_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
+def weight_functions_chart(df: pd.DataFrame, height: int = 400) -> alt.Chart:
     """The weights γₜ over t, each divided by its mean over t ~ U[eps, 1] (so the curves show where
     each puts its emphasis): df with columns t, weight, weighting; log y."""
     order = list(dict.fromkeys(df["weighting"]))
