@@ -100,10 +100,10 @@ for w in dc.WEIGHTINGS:
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
                  "sliced W2 of samples to p₀": met["sliced W2"]})
 
+view = st.radio("Show", list(F[P + "view"].choices), format_func=VIEWS.get, horizontal=True,
+                key=common.init(P + "view", F[P + "view"].default), label_visibility="collapsed")
 left, right = st.columns([3, 2])
 with left:
-    view = st.radio("Show", list(F[P + "view"].choices), format_func=VIEWS.get, horizontal=True,
-                    key=common.init(P + "view", F[P + "view"].default), label_visibility="collapsed")
     if curves:
         df = pd.concat(curves, ignore_index=True)
         df = df.assign(error=df["mse"] if view == "raw" else df["scaled"])
