@@ -153,7 +153,7 @@ def _digest(state: dict) -> str:
     for k in sorted(state):
         v = state[k].detach().cpu().contiguous()
         h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode())
-        h.update(v.numpy().tobytes() if v.dtype != torch.bfloat16 else v.float().numpy().tobytes())
+        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 

@@ -40,13 +40,32 @@ LR_SCHEDULES = ("constant", "cosine")
 SCORE_MSE_EPS = 0.01
 HISTORY_COLUMNS = ("step", "train_loss", "dsm_loss", "irreducible_loss", "score_mse", "lr", "seconds")
 
+DATA_STD_FLOOR = 1e-3      # lower bound of the data std that "edm" preconditioning divides by
+
 _INT_RANGES = {"n_data": (1, 100_000), "steps": (1, 20_000), "batch_size": (0, 20_000),
                "width": (1, 512), "depth": (1, 8), "fourier_dim": (0, 256), "warmup": (0, 20_000),
                "seed": (0, 2 ** 31 - 1), "log_every": (1, 20_000), "n_eval": (1, 20_000)}
-_FLOAT_RANGES = {"lr": (0.0, 1.0), "fourier_scale": (0.0, 100.0), "eps": (0.0, 0.5),
-                 "ema": (0.0, 1.0), "data_std_floor": (0.0, 100.0)}
+# name: (the allowed interval as the error message writes it, its test)
+_FLOAT_RANGES = {"lr": ("(0, 1]", lambda v: 0 < v <= 1),
+                 "fourier_scale": ("[0, 100]", lambda v: 0 <= v <= 100),
+                 "eps": ("(0, 0.5]", lambda v: 0 < v <= 0.5),
+                 "ema": ("[0, 1)", lambda v: 0 <= v < 1)}
 _CHOICES = {"activation": tuple(ACTIVATIONS), "precond": PRECONDITIONINGS,
             "weighting": WEIGHTINGS, "lr_schedule": LR_SCHEDULES}
+
+
+def _as_int(name: str, v, lo: int, hi: int) -> int:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not lo <= v <= hi:
+        raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {v!r}")
+    return int(v)
+
+
+def _as_float(name: str, v, interval: str, ok) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or not ok(v):
+        raise ValueError(f"{name} must be a number in {interval}; got {v!r}")
+    return float(v)
 
 
 @dataclass(frozen=True)
@@ -59,8 +78,7 @@ class TrainConfig:
     is returned (0 = off); width, depth, activation, fourier_dim, fourier_scale, precond: the
     ScoreNet; eps: t ~ U[eps, 1]; weighting: gamma_t of dc.dsm_loss; stratified: one t per
     equal-width bin of [eps, 1] in each batch; seed: data, initial weights and noise; log_every:
-    steps between history rows; n_eval: held-out points for the logged metrics;
-    data_std_floor: lower bound of the data std used by "edm" preconditioning.
+    steps between history rows; n_eval: held-out points for the logged metrics.
     """
     n_data: int = 10_000
     steps: int = 1500
@@ -81,27 +99,15 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 100
     n_eval: int = 2000
-    data_std_floor: float = 1e-3
 
     def __post_init__(self):
+        put = lambda name, v: object.__setattr__(self, name, v)
         if self.batch_size is None:
-            object.__setattr__(self, "batch_size", 0)
+            put("batch_size", 0)
         for name, (lo, hi) in _INT_RANGES.items():
-            v = getattr(self, name)
-            if isinstance(v, float) and v.is_integer():
-                v = int(v)
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not lo <= v <= hi:
-                raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {v!r}")
-            object.__setattr__(self, name, int(v))
-        for name, (lo, hi) in _FLOAT_RANGES.items():
-            v = getattr(self, name)
-            ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-            closed_lo = name in ("fourier_scale", "ema", "data_std_floor")
-            if not ok or not ((lo <= v) if closed_lo else (lo < v)) or not v <= hi or \
-                    (name == "ema" and v >= 1):
-                rule = f"[{lo}, {hi})" if name == "ema" else f"{'[' if closed_lo else '('}{lo}, {hi}]"
-                raise ValueError(f"{name} must be a number in {rule}; got {v!r}")
-            object.__setattr__(self, name, float(v))
+            put(name, _as_int(name, getattr(self, name), lo, hi))
+        for name, (interval, ok) in _FLOAT_RANGES.items():
+            put(name, _as_float(name, getattr(self, name), interval, ok))
         for name, choices in _CHOICES.items():
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
@@ -207,7 +213,7 @@ class _Monitor:
 def make_score_net(sde: SDE, cfg: TrainConfig, data: torch.Tensor, seed: int | None = None) -> ScoreNet:
     """The ScoreNet of cfg, with "edm" data statistics (mean, mean per-coordinate std) of `data`."""
     mean = data.mean(0)
-    std = max(float(data.std(0).pow(2).mean().sqrt()), cfg.data_std_floor, 1e-6)
+    std = max(float(data.std(0, correction=0).pow(2).mean().sqrt()), DATA_STD_FLOOR)
     return ScoreNet(sde, dim=data.shape[1], width=cfg.width, depth=cfg.depth,
                     activation=cfg.activation, fourier_dim=cfg.fourier_dim,
                     fourier_scale=cfg.fourier_scale, precond=cfg.precond,
@@ -223,6 +229,36 @@ def _lr_at(cfg: TrainConfig, k: int) -> float:
         return cfg.lr
     p = (k - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
     return cfg.lr * 0.5 * (1 + math.cos(math.pi * p))
+
+
+def _minibatches(data: torch.Tensor, batch_size: int, generator):
+    """Endless minibatches: the whole set when batch_size is 0 or n, else passes over a fresh
+    random permutation (the last partial batch of a pass is dropped)."""
+    n = data.shape[0]
+    if batch_size in (0, n):
+        while True:
+            yield data
+    while True:
+        order = torch.randperm(n, generator=generator, device=data.device)
+        for i in range(0, n - batch_size + 1, batch_size):
+            yield data[order[i:i + batch_size]]
+
+
+class _EMA:
+    """avg <- avg + (1 - d_k) (theta - avg) with d_k = min(decay, (k + 1) / (k + 10)), so early
+    averages do not remember the initial weights (decay 0: avg is the network itself)."""
+
+    def __init__(self, net: ScoreNet, decay: float):
+        self.decay, self.k = decay, 0
+        self.avg = copy.deepcopy(net).requires_grad_(False) if decay > 0 else net
+        self.params, self.avg_params = list(net.parameters()), list(self.avg.parameters())
+
+    @torch.no_grad()
+    def update(self):
+        if self.decay > 0:
+            d = min(self.decay, (self.k + 1) / (self.k + 10))
+            torch._foreach_lerp_(self.avg_params, self.params, 1 - d)
+        self.k += 1
 
 
 def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = None,
@@ -241,49 +277,41 @@ def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = 
     device = torch.device(device)
     data, _ = gmm.sample(cfg.n_data, generator=torch.Generator().manual_seed(seed), dtype=torch.float32)
     net = make_score_net(sde, cfg, data, seed).to(device)
-    data = data.to(device)
-    avg = copy.deepcopy(net).requires_grad_(False) if cfg.ema > 0 else net
-    params, avg_params = list(net.parameters()), list(avg.parameters())
-    opt = torch.optim.Adam(params, lr=cfg.lr)
+    ema = _EMA(net, cfg.ema)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     mon = _Monitor(gmm, sde, cfg, device, seed + 1000)
     g = torch.Generator(device=device).manual_seed(seed + 1)
-    n, bs = cfg.n_data, cfg.batch_size or cfg.n_data
-    order, pos = None, n
+    batches = _minibatches(data.to(device), cfg.batch_size, g)
     progress_every = max(1, cfg.steps // 100)
-    rows, loss_sum, loss_cnt, start = [], torch.zeros((), device=device), 0, time.perf_counter()
+    rows, start = [], time.perf_counter()
+    loss_sum, loss_cnt = torch.zeros((), device=device), 0
+
+    def log(step, lr):
+        nonlocal loss_sum, loss_cnt
+        rows.append(mon.row(ema.avg, step, float(loss_sum) / max(1, loss_cnt), lr,
+                            time.perf_counter() - start))
+        loss_sum, loss_cnt = torch.zeros((), device=device), 0
+        return rows[-1]
+
     for k in range(cfg.steps):
-        if bs == n:
-            xb = data
-        else:
-            if pos + bs > n:                                 # a new pass over the data
-                order, pos = torch.randperm(n, generator=g, device=device), 0
-            xb, pos = data[order[pos:pos + bs]], pos + bs
-        lr = _lr_at(cfg, k)
+        xb, lr = next(batches), _lr_at(cfg, k)
         for group in opt.param_groups:
             group["lr"] = lr
-        t = sample_times(bs, cfg.eps, g, xb.dtype, device, stratified=True) if cfg.stratified else None
+        t = sample_times(xb.shape[0], cfg.eps, g, xb.dtype, device, stratified=True) \
+            if cfg.stratified else None
         loss = dsm_loss(net, xb, sde, eps=cfg.eps, generator=g, weighting=cfg.weighting, t=t)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        if cfg.ema > 0:
-            with torch.no_grad():
-                torch._foreach_lerp_(avg_params, params, 1 - min(cfg.ema, (k + 1) / (k + 10)))
-        loss_sum += loss.detach()
-        loss_cnt += 1
-        step = k + 1
+        ema.update()
+        loss_sum, loss_cnt, step = loss_sum + loss.detach(), loss_cnt + 1, k + 1
+        row = log(step, lr) if step == 1 or step % cfg.log_every == 0 or step == cfg.steps else None
         stop = False
-        if step == 1 or step % cfg.log_every == 0 or step == cfg.steps:
-            row = mon.row(avg, step, float(loss_sum) / loss_cnt, lr, time.perf_counter() - start)
-            rows.append(row)
-            loss_sum, loss_cnt = torch.zeros((), device=device), 0
-            stop = bool(callback(step, cfg.steps, row)) if callback is not None else False
-        elif callback is not None and step % progress_every == 0:
-            stop = bool(callback(step, cfg.steps, None))
+        if callback is not None and (row is not None or step % progress_every == 0):
+            stop = bool(callback(step, cfg.steps, row))
         if stop:
-            if rows[-1]["step"] != step:
-                rows.append(mon.row(avg, step, float(loss_sum) / max(1, loss_cnt), lr,
-                                    time.perf_counter() - start))
+            if row is None:
+                log(step, lr)
             break
-    avg.train_config = cfg
-    return avg.eval().requires_grad_(False), pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    ema.avg.train_config = cfg
+    return ema.avg.eval().requires_grad_(False), pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
