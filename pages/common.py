@@ -65,6 +65,7 @@ def init(key: str, default):
     On a session's first run a value for this key from the page's URL is taken instead of the
     default when it passes its check; afterwards the value is mirrored into the URL (see share)."""
     _DEFAULTS[key] = default
+    _begin_session()
     if key not in st.session_state:
         _restore_pending(key)
     st.session_state.setdefault(key, default)
@@ -167,19 +168,29 @@ def _warn(msg: str):
     st.toast(msg, icon="⚠️", duration="long")
 
 
+def _begin_session() -> bool:
+    """On a session's first run, read the URL's values and give every setting of the schema its
+    value (checked). Returns whether this was that first run. Called by the sidebar and by init(),
+    so that a page run without the sidebar (Streamlit's very first run of a fresh server, which
+    runs a deep-linked page file on its own) restores its values too."""
+    s = st.session_state
+    if _STARTED in s:
+        return False
+    s[_STARTED] = True
+    s[_PENDING] = {n: st.query_params.get(n) for n in st.query_params.keys()
+                   if n not in _IGNORED_PARAMS}
+    schema = _schema()
+    for name in list(s[_PENDING]):
+        key = sio.key_of(name)
+        if key in schema and key not in s:
+            _restore_pending(key, schema)
+    return True
+
+
 def _start_run():
     """First run of a session: read the URL's values; later runs: name the ones nobody used."""
     s = st.session_state
-    if _STARTED not in s:
-        s[_STARTED] = True
-        s[_PENDING] = {n: st.query_params.get(n) for n in st.query_params.keys()
-                       if n not in _IGNORED_PARAMS}
-        schema = _schema()
-        for name in list(s[_PENDING]):
-            key = sio.key_of(name)
-            if key in schema:
-                _restore_pending(key, schema)
-    elif s.get(_PENDING):
+    if not _begin_session() and s.get(_PENDING):
         names = ", ".join(sorted(s[_PENDING]))
         for name in s.pop(_PENDING):
             st.query_params.pop(name, None)

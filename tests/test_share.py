@@ -120,6 +120,18 @@ def test_page_settings_travel_in_the_link():
     assert qp["memo_radius"] == "0.5" and qp["memo_points"] == "3"
 
 
+def test_a_page_run_without_the_sidebar_restores_its_link_values():
+    """Streamlit runs a deep-linked page file on its own (no app.py, no sidebar) on a fresh
+    server's first run, as AppTest does before its first run: the link's values still apply."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    for k, v in {"memo_points": "4", "memo_steps": "200", "memo_samples": "100"}.items():
+        at.query_params[k] = v
+    at.switch_page("pages/8_memorization.py").run()
+    assert not at.exception
+    assert at.slider(key="w_memo_points").value == 4
+    assert _qp(at)["memo_points"] == "4"
+
+
 def test_the_link_box_shows_page_settings():
     """The sidebar's link holds the page's settings as they are after this run's changes."""
     at = AppTest.from_file(APP, default_timeout=600)
