@@ -90,7 +90,7 @@ def main(argv=None) -> int:
         print(f"{'method':<5} {'steps':>5} {'t_eps':>7} {'denoise':>7} {'snr':>5} {'nfe':>4} {'logp_w1':>8}")
         rows = [("ode", 24, te, dn, None) for te in (1e-3, 1e-4) for dn in (True, False)]
         rows += [("sde", 100, te, True, None) for te in (1e-3, 1e-4)]
-        rows += [("pc", st, 1e-4, True, snr) for st in (50, 100) for snr in (0.05, 0.1, 0.16, 0.25)]
+        rows += [("pc", st, 1e-4, True, snr) for st in (50, 100, 250) for snr in (0.1, 0.13, 0.16, 0.2)]
         for method, steps, te, dn, snr in rows:
             kw = dict(t_eps=te, denoise=dn) | ({"snr": snr} if snr is not None else {})
             nfe, w, _ = run(score, sde, gmm, ref, n, method, steps, args.seed, **kw)

@@ -117,8 +117,8 @@ class GaussianMixture:
         return log_w - 0.5 * (quad + log_det + d * _LOG_2PI), y_over, u_cat
 
     def _chunks(self, x: torch.Tensor, alpha, sigma2):
-        """(x, alpha, sigma2) in row chunks of about _CHUNK_ELEMENTS (N K d) entries, which bounds
-        the memory of the (K d, N) intermediates without slowing the evaluation."""
+        """(rows, x, alpha, sigma2) in row chunks of about _CHUNK_ELEMENTS (N K d) entries: bounds
+        the memory of the (K d, N) intermediates and keeps them in cache (faster than one chunk)."""
         n = x.shape[0]
         rows = max(1024, _CHUNK_ELEMENTS // (self.n_components * self.dim))
         alpha = torch.as_tensor(alpha, dtype=x.dtype, device=x.device)
@@ -132,7 +132,7 @@ class GaussianMixture:
                                  f"got {alpha.shape[0]} and {sigma2.shape[0]}")
         for i in range(0, max(n, 1), rows):
             sl = slice(i, i + rows)
-            yield (x[sl], alpha[sl], sigma2[sl]) if per_point else (x[sl], alpha, sigma2)
+            yield sl, x[sl], (alpha[sl] if per_point else alpha), (sigma2[sl] if per_point else sigma2)
 
     def _terms(self, x: torch.Tensor, alpha=1.0, sigma2=0.0):
         """Per-component quantities of the mixture diffused with (alpha, sigma^2).
@@ -142,18 +142,23 @@ class GaussianMixture:
           log_joint (N, K): log pi_k + log N(x; alpha mu_k, C_k)
           scores (K, N, d): -C_k^{-1} r, the score of each component.
         """
-        K, d = self.n_components, self.dim
-        lj, sc = [], []
-        for xc, a, s2 in self._chunks(x, alpha, sigma2):
-            log_joint, y_over, u_cat = self._kernel(xc, a, s2)
-            lj.append(log_joint)
+        K, d, n = self.n_components, self.dim, x.shape[0]
+        log_joint = x.new_empty(n, K)
+        scores = x.new_empty(K, n, d)
+        for sl, xc, a, s2 in self._chunks(x, alpha, sigma2):
+            lj, y_over, u_cat = self._kernel(xc, a, s2)
+            log_joint[sl] = lj.T
             # -U_k (y_k / v_k) for every k: (K, d, d) x (K, d, N)
-            sc.append(-torch.bmm(u_cat.reshape(d, K, d).transpose(0, 1), y_over.reshape(K, d, -1)))
-        return torch.cat(lj, dim=1).T, torch.cat(sc, dim=2).transpose(1, 2)
+            scores[:, sl] = -torch.bmm(u_cat.reshape(d, K, d).transpose(0, 1),
+                                       y_over.reshape(K, d, -1)).transpose(1, 2)
+        return log_joint, scores
 
     def _log_joint(self, x: torch.Tensor, alpha=1.0, sigma2=0.0) -> torch.Tensor:
         """log pi_k + log N(x; alpha mu_k, alpha^2 Sigma_k + sigma^2 I), shape (K, N)."""
-        return torch.cat([self._kernel(*c)[0] for c in self._chunks(x, alpha, sigma2)], dim=1)
+        out = x.new_empty(self.n_components, x.shape[0])
+        for sl, xc, a, s2 in self._chunks(x, alpha, sigma2):
+            out[:, sl] = self._kernel(xc, a, s2)[0]
+        return out
 
     # ----------------------------------------------------------------------------- density
     def log_prob(self, x) -> torch.Tensor:
@@ -167,7 +172,7 @@ class GaussianMixture:
     def score_components(self, x):
         """Per-mode scores -Sigma_k^{-1}(x - mu_k) (K, N, d) and responsibilities (N, K)."""
         lj, s = self._terms(_as_points(x, self.dim))
-        return s, torch.softmax(lj.T, dim=0).T
+        return s, torch.softmax(lj, dim=1)
 
     def score(self, x) -> torch.Tensor:
         """grad log p(x) = sum_k pi_k(x) (-Sigma_k^{-1}(x - mu_k)), shape (N, d)."""
@@ -177,12 +182,12 @@ class GaussianMixture:
         """Score of the mixture diffused with (alpha, sigma^2), given per point or as scalars:
         sum_k softmax_k(log_joint) (-U_k y_k / v_k), as one (d, K d) x (K d, N) product."""
         K, d = self.n_components, self.dim
-        out = []
-        for xc, a, s2 in self._chunks(x, alpha, sigma2):
+        out = x.new_empty(x.shape[0], d)
+        for sl, xc, a, s2 in self._chunks(x, alpha, sigma2):
             log_joint, y_over, u_cat = self._kernel(xc, a, s2)
             w = y_over.reshape(K, d, -1) * torch.softmax(log_joint, dim=0)[:, None, :]
-            out.append(-(u_cat @ w.reshape(K * d, -1)))
-        return torch.cat(out, dim=1).T.contiguous()
+            out[sl] = -(u_cat @ w.reshape(K * d, -1)).T
+        return out
 
     # ----------------------------------------------------------------------------- sampling
     def sample(self, n: int, generator: torch.Generator | None = None, dtype=None):
