@@ -3,7 +3,7 @@ import streamlit as st
 
 import diffusion_core as dc
 from diffusion_core.figures import home as hfig
-from pages import common
+from views import common
 
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
 
@@ -39,17 +39,17 @@ def home():
 
 PAGES = [
     st.Page(home, title="Home", icon=":material/home:", default=True),
-    st.Page("pages/1_forward.py", title="Forward diffusion", icon=":material/blur_on:", url_path="forward"),
-    st.Page("pages/2_score_field.py", title="Score field", icon=":material/explore:", url_path="score"),
-    st.Page("pages/3_reversal.py", title="Exact-score reversal", icon=":material/fast_rewind:", url_path="reversal"),
-    st.Page("pages/4_train.py", title="Train & sample", icon=":material/model_training:", url_path="train"),
+    st.Page("views/1_forward.py", title="Forward diffusion", icon=":material/blur_on:", url_path="forward"),
+    st.Page("views/2_score_field.py", title="Score field", icon=":material/explore:", url_path="score"),
+    st.Page("views/3_reversal.py", title="Exact-score reversal", icon=":material/fast_rewind:", url_path="reversal"),
+    st.Page("views/4_train.py", title="Train & sample", icon=":material/model_training:", url_path="train"),
 ]
 LAB = [
-    st.Page("pages/5_mixture_editor.py", title="Mixture editor", icon=":material/edit:", url_path="editor"),
-    st.Page("pages/6_sampler_lab.py", title="Sampler lab", icon=":material/speed:", url_path="samplers"),
-    st.Page("pages/7_likelihood.py", title="Likelihood", icon=":material/show_chart:", url_path="likelihood"),
-    st.Page("pages/8_memorization.py", title="Memorization", icon=":material/memory:", url_path="memorization"),
-    st.Page("pages/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
+    st.Page("views/5_mixture_editor.py", title="Mixture editor", icon=":material/edit:", url_path="editor"),
+    st.Page("views/6_sampler_lab.py", title="Sampler lab", icon=":material/speed:", url_path="samplers"),
+    st.Page("views/7_likelihood.py", title="Likelihood", icon=":material/show_chart:", url_path="likelihood"),
+    st.Page("views/8_memorization.py", title="Memorization", icon=":material/memory:", url_path="memorization"),
+    st.Page("views/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
 ]
 
 common.keep_widget_state()

@@ -1,7 +1,7 @@
 """Rerun time of pages after a widget move, through Streamlit's AppTest (in-process, no browser).
 
     PYTHONPATH=. python3 benchmarks/bench_pages.py [--repeat 2] [--threads 1] [--json out.json]
-    PYTHONPATH=. python3 benchmarks/bench_pages.py --page pages/1_forward.py \
+    PYTHONPATH=. python3 benchmarks/bench_pages.py --page views/1_forward.py \
         --key w_forward_lam --values 10 20 30
 
 For every (page file, widget key, values) in CASES (or the one given on the command line): open the
@@ -27,10 +27,10 @@ WIDGET_KINDS = ("slider", "select_slider", "number_input", "radio", "selectbox",
 # (page file, widget key, values the widget is moved through). Every value differs from the
 # page's default, so that each move of pass 1 is a real rerun with new inputs.
 CASES: list[tuple[str, str, list]] = [
-    ("pages/1_forward.py", "w_forward_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
-    ("pages/2_score_field.py", "w_score_t", [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]),
-    ("pages/2_score_field.py", "w_score_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
-    # page 3 adds its own entry here, e.g. ("pages/3_reversal.py", "w_reversal_<key>", [...])
+    ("views/1_forward.py", "w_forward_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
+    ("views/2_score_field.py", "w_score_t", [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]),
+    ("views/2_score_field.py", "w_score_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
+    # page 3 adds its own entry here, e.g. ("views/3_reversal.py", "w_reversal_<key>", [...])
 ]
 
 

@@ -53,7 +53,7 @@ def main():
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=900)
     if a.recipe != "ours":
         at.session_state["w_train_recipe"] = a.recipe
-        from pages import models
+        from views import models
         base = models.RECIPES[a.recipe]()
         for k, v in (("steps", base.steps), ("batch", base.batch_size), ("lr", base.lr),
                      ("width", base.width), ("eps", base.eps)):
@@ -61,7 +61,7 @@ def main():
     if a.steps:
         at.session_state["w_train_steps"] = a.steps
     home = timed("home", lambda: at.run())
-    first = timed("first visit", lambda: at.switch_page("pages/4_train.py").run())
+    first = timed("first visit", lambda: at.switch_page("views/4_train.py").run())
     train_s = float(at.metric[0].value.split()[0])
     rerun = [timed("rerun", lambda: at.run()) for _ in range(a.reruns)]
     ts = [0.2, 0.35, 0.5, 0.65, 0.8][: max(1, a.reruns)]

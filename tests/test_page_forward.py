@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 import diffusion_core as dc
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/1_forward.py"
+PAGE = "views/1_forward.py"
 K = "w_forward_"
 
 

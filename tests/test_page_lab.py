@@ -4,6 +4,7 @@ AppTest does not apply cell edits of st.data_editor, so table edits are simulate
 into the editor's table state (what a finished edit leaves there); buttons, the covariance-form
 switch, the file uploader and every slider are driven as widgets.
 """
+import importlib
 import json
 import math
 import os
@@ -15,7 +16,7 @@ import diffusion_core as dc
 from diffusion_core import editing as ed
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-EDITOR, SAMPLERS, LIKELIHOOD = "pages/5_mixture_editor.py", "pages/6_sampler_lab.py", "pages/7_likelihood.py"
+EDITOR, SAMPLERS, LIKELIHOOD = "views/5_mixture_editor.py", "views/6_sampler_lab.py", "views/7_likelihood.py"
 
 
 def open_page(page, **state):
@@ -168,7 +169,7 @@ def test_editor_table_survives_a_page_switch():
     at = ok(open_page(EDITOR))
     rows = [ed.blank_row("std_angle") | {"mean y": 4.0}]
     ok(edit_table(at, rows))
-    at.switch_page("pages/1_forward.py").run()
+    at.switch_page("views/1_forward.py").run()
     at.switch_page(EDITOR).run()
     ok(at)
     assert at.data_editor[0].value.iloc[0]["mean y"] == 4.0
@@ -269,7 +270,7 @@ def test_likelihood_extremes():
 
 
 def test_likelihood_with_a_trained_model():
-    models = pytest.importorskip("pages.models")
+    models = importlib.import_module("views.models")
     gmm = dc.PRESETS["tutorial"]
     cfg = models.recipe_config("tutorial", 2021, steps=60)
     models.trained_model(cfg, gmm, 25.0, "cpu")

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from diffusion_core import settings_io as sio
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-MEMO, WEIGHT = "pages/8_memorization.py", "pages/9_weighting_lab.py"
+MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import diffusion_core as dc
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/3_reversal.py"
+PAGE = "views/3_reversal.py"
 K = "w_reversal_"
 N_CHARTS, N_IMAGES = 4, 3      # cloud, mode weights, responsibility, histogram; KDE, plane, time
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 import diffusion_core as dc
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/2_score_field.py"
+PAGE = "views/2_score_field.py"
 K = "w_score_"
 VIEWS = ["total", "modes", "weighted"]
 

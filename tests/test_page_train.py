@@ -11,17 +11,17 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
-from pages import models
+from views import models
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/4_train.py"
+PAGE = "views/4_train.py"
 K = "w_train_"
 STEPS = 40           # short schedules keep the test fast; the page's defaults train 1500 steps
 
 
 @pytest.fixture
 def train_calls(monkeypatch):
-    """Counts dc.train_score_model calls (the page trains through pages.models)."""
+    """Counts dc.train_score_model calls (the page trains through views.models)."""
     calls = []
     real = dc.train_score_model
 

@@ -11,7 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from diffusion_core import settings_io as sio
-from pages import common
+from views import common
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -110,7 +110,7 @@ def test_page_settings_travel_in_the_link():
                  "memo_samples": "100", "seed": "9"}.items():
         at.query_params[k] = v
     at.run()                                      # the link's first run (AppTest starts at home)
-    at.switch_page("pages/8_memorization.py").run()
+    at.switch_page("views/8_memorization.py").run()
     assert not at.exception and not _toasts(at)
     assert at.slider(key="w_memo_points").value == 3
     assert at.slider(key="w_memo_radius").value == pytest.approx(0.25)
@@ -126,7 +126,7 @@ def test_a_page_run_without_the_sidebar_restores_its_link_values():
     at = AppTest.from_file(APP, default_timeout=600)
     for k, v in {"memo_points": "4", "memo_steps": "200", "memo_samples": "100"}.items():
         at.query_params[k] = v
-    at.switch_page("pages/8_memorization.py").run()
+    at.switch_page("views/8_memorization.py").run()
     assert not at.exception
     assert at.slider(key="w_memo_points").value == 4
     assert _qp(at)["memo_points"] == "4"
@@ -137,7 +137,7 @@ def test_the_link_box_shows_page_settings():
     at = AppTest.from_file(APP, default_timeout=600)
     at.query_params["weight_steps"] = "100"
     at.run()
-    at.switch_page("pages/9_weighting_lab.py").run()
+    at.switch_page("views/9_weighting_lab.py").run()
     assert not at.exception
     at.radio(key="w_weight_view").set_value("scaled").run()
     link = at.sidebar.code[0].value
@@ -158,7 +158,7 @@ def test_bad_page_values_in_the_link_are_ignored(params, words):
     at.run()
     assert not at.exception
     assert words in _toasts(at)
-    at.switch_page("pages/8_memorization.py").run()
+    at.switch_page("views/8_memorization.py").run()
     assert not at.exception
     assert at.slider(key="w_memo_points").value == sio.SCHEMA["w_memo_points"].default
     assert at.slider(key="w_memo_steps").value == 200          # the good values still apply
@@ -185,7 +185,7 @@ DYNAMIC = {"w_editor_source"}          # options that depend on the session (the
 def test_every_page_setting_has_a_schema_entry_that_matches_its_widget():
     """Each persisted widget a page creates (common.init) can travel in a link: it has a schema
     entry (or is true/false) whose default is the page's default."""
-    pages = sorted(p.name for p in (Path(APP).parent / "pages").glob("[0-9]_*.py"))
+    pages = sorted(p.name for p in (Path(APP).parent / "views").glob("[0-9]_*.py"))
     assert len(pages) >= 9
     common._DEFAULTS.clear()
     for page in pages:
@@ -215,7 +215,7 @@ def _file_script():
     import json as _json
 
     import streamlit as st
-    from pages import common as c
+    from views import common as c
 
     c.keep_widget_state()
     data = st.session_state.pop("test_file", None)
@@ -312,7 +312,7 @@ def test_download_helpers_render():
     def script():
         import numpy as np
         from matplotlib.figure import Figure
-        from pages import common as c
+        from views import common as c
         fig = Figure()
         fig.add_subplot().plot([0, 1])
         c.download_csv(np.zeros((4, 2)), "samples.csv", "Samples (CSV)")

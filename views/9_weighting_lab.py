@@ -9,7 +9,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import settings_io as sio
 from diffusion_core.figures import memo as mfig
-from pages import common, models
+from views import common, models
 
 P = common.PERSIST_PREFIX + "weight_"
 F = sio.SCHEMA

@@ -6,7 +6,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core.figures import score_field as sfig
 from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
-from pages import common
+from views import common
 
 P = common.PERSIST_PREFIX + "score_"
 VIEWS = {"total": "Total score", "modes": "Per-mode scores", "weighted": "Weighted modes vs total"}

@@ -28,7 +28,7 @@ import diffusion_core as dc
 from diffusion_core.figures import training as tfig
 from diffusion_core.figures.common import auto_limits, density_grid
 from diffusion_core.sde import as_time
-from pages import common
+from views import common
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
 RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}

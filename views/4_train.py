@@ -4,7 +4,7 @@ import streamlit as st
 import diffusion_core as dc
 from diffusion_core import settings_io as sio
 from diffusion_core.figures import training as tfig
-from pages import common, models
+from views import common, models
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}

@@ -16,7 +16,7 @@ from diffusion_core.commitment import commitment_from_resp, final_mode_responsib
 from diffusion_core.figures import reversal as rfig
 from diffusion_core.figures import samples as sfig
 from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
-from pages import common
+from views import common
 
 P = common.PERSIST_PREFIX + "reversal_"
 METHODS = {"sde": "reverse SDE", "ode": "probability-flow ODE", "pc": "predictor–corrector",
@@ -407,4 +407,4 @@ with e4:
                 "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
                 "Each SDE step adds exactly the noise variance σ_i² − σ_j² between its two times, "
                 "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(t_ε).")
-    st.page_link("pages/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")
+    st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

@@ -9,7 +9,7 @@ from diffusion_core import memorization as mem
 from diffusion_core import settings_io as sio
 from diffusion_core.figures import memo as mfig
 from diffusion_core.figures.common import auto_limits, density_grid
-from pages import common, models
+from views import common, models
 
 P = common.PERSIST_PREFIX + "memo_"
 F = sio.SCHEMA

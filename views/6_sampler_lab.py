@@ -6,7 +6,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.figures import lab as lfig
-from pages import common
+from views import common
 
 P = common.PERSIST_PREFIX + "samplers_"
 METHODS = ("sde", "ode", "pc", "tutorial")

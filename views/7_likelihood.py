@@ -10,10 +10,10 @@ from diffusion_core.figures import lab as lfig
 from diffusion_core.figures.common import auto_limits
 from diffusion_core.figures.score_field import figure_png
 from diffusion_core.likelihood import SOLVERS, ode_log_likelihood
-from pages import common
+from views import common
 
 try:
-    from pages import models
+    from views import models
 except ImportError:                       # the training page's models are optional here
     models = None
 
@@ -132,7 +132,7 @@ if missing_model:
     st.info("No trained model for this distribution and device yet (or its training diverged): "
             "train one on the Train & sample page, then come back. Showing the exact score "
             "meanwhile.")
-    st.page_link("pages/4_train.py", label="Go to Train & sample", icon="🧠")
+    st.page_link("views/4_train.py", label="Go to Train & sample", icon="🧠")
 
 cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")
 with st.spinner("Integrating the probability-flow ODE with its divergence…"):

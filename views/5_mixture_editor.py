@@ -7,7 +7,7 @@ import diffusion_core as dc
 from diffusion_core import editing as ed
 from diffusion_core.figures import lab as lfig
 from diffusion_core.figures.score_field import figure_png
-from pages import common
+from views import common
 
 P = common.PERSIST_PREFIX + "editor_"     # persisted widgets
 S = "lab_editor_"                         # page state, and widgets whose state is read-only

@@ -7,7 +7,7 @@ import diffusion_core as dc
 from diffusion_core import forward as fwd
 from diffusion_core.figures import forward as ffig
 from diffusion_core.figures.common import mode_colors
-from pages import common
+from views import common
 
 P = common.PERSIST_PREFIX + "forward_"
 N_TIMES_1D = 100          # the tutorial's 100 times
