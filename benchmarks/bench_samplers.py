@@ -7,7 +7,7 @@ about 10, 20, 50, 100, 200 and 500 score evaluations (nfe), then the check: the 
 samplers at <= 50 nfe must be no worse than the tutorial's loop at 500 steps. The full run
 also prints the settings behind sample()'s defaults (t_eps, denoise, snr).
 
-    python benchmarks/bench_samplers.py            # 20,000 samples, ~3 minutes on 2 cores
+    python benchmarks/bench_samplers.py            # 20,000 samples, about 1 minute on 1 core
     python benchmarks/bench_samplers.py --quick    # 5,000 samples, fewer budgets
 """
 from __future__ import annotations
