@@ -1,4 +1,7 @@
 """Entry point: navigation over the pages, the shared sidebar, and the home page."""
+import importlib
+import threading
+
 import streamlit as st
 
 import diffusion_core as dc
@@ -6,6 +9,15 @@ from diffusion_core.figures import home as hfig
 from views import common
 
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_optimizer() -> threading.Thread:
+    """The first torch optimizer step of a process imports torch._dynamo (1.5-5 s); do it once per
+    server in the background so the first training a student starts does not wait for it."""
+    thread = threading.Thread(target=importlib.import_module, args=("torch._dynamo",), daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -52,6 +64,7 @@ LAB = [
     st.Page("views/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
 ]
 
+warm_up_optimizer()
 common.keep_widget_state()
 nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
 common.sidebar()
