@@ -33,7 +33,7 @@ def _table(name: str, v) -> torch.Tensor:
     """v as a float64 tensor, or a ValueError naming the parameter (ragged lists, text)."""
     try:
         return torch.as_tensor(v, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError) as e:
+    except (TypeError, ValueError, RuntimeError, OverflowError) as e:
         raise ValueError(f"{name} must be a table of numbers: {e}") from None
 
 
@@ -75,12 +75,15 @@ class GaussianMixture:
                 raise ValueError(f"component {k + 1}: covariance must be symmetric; got {covs[k].tolist()}")
         covs = 0.5 * (covs + covs.transpose(1, 2))
         evals, evecs = torch.linalg.eigh(covs)
+        if not torch.isfinite(evals).all():
+            raise ValueError("covs: entries too large to decompose (their eigenvalues overflow)")
         for k in range(K):
             if evals[k].min() <= 1e-12 * max(1.0, float(evals[k].max())):
                 raise ValueError(
                     f"component {k + 1}: covariance must be positive definite (every variance > 0, "
                     f"|correlation| < 1); its eigenvalues are {[round(float(e), 6) for e in evals[k]]}")
         self.means, self.covs = means, covs
+        weights = weights / weights.max()         # no overflow in the sum of huge weights
         self.weights = weights / weights.sum()
         self.dim, self.n_components = d, K
         self._evals, self._evecs = evals, evecs
