@@ -21,7 +21,7 @@ def _number(name: str, value) -> float:
     """value as a finite float, or a ValueError that names the parameter."""
     try:
         v = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{name} must be a number; got {value!r}") from None
     if not math.isfinite(v):
         raise ValueError(f"{name} must be a finite number; got {v}")
