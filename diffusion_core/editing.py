@@ -106,6 +106,8 @@ def _number(v):
         return None, "must be a number"
     try:
         x = float(v)
+    except OverflowError:                     # an integer too large for a float
+        return None, "must be a finite number (this one is too large)"
     except (TypeError, ValueError):
         return None, f"must be a number; got {str(v)[:20]!r}"
     if math.isnan(x):
