@@ -193,10 +193,19 @@ def _label(key: str, field: Field) -> str:
     return f"{field.label} ({short_name(key)})" if field.label else short_name(key)
 
 
+def _shown(value, limit: int = 60) -> str:
+    """repr(value), shortened to about `limit` characters for a message."""
+    try:
+        text = repr(value)
+    except ValueError:                    # an int too long to print
+        return "a number too large"
+    return text if len(text) <= limit else text[:limit - 5] + "…" + text[-4:]
+
+
 def check_value(key: str, field: Field, value):
     """value as the setting's Python type, or ValueError naming the setting and the rule.
     Integers given as 3.0 are accepted; booleans are not numbers; numbers must be finite."""
-    bad = ValueError(f"{_label(key, field)} {field.rule()}; got {value!r}")
+    bad = ValueError(f"{_label(key, field)} {field.rule()}; got {_shown(value)}")
     if field.kind == "bool":
         if not isinstance(value, bool):
             raise bad
@@ -207,17 +216,19 @@ def check_value(key: str, field: Field, value):
         if field.choices is not None and value not in field.choices:
             raise bad
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise bad
+    if isinstance(value, numbers.Integral):      # exact, however large (no float conversion)
+        value = int(value)
+    elif not math.isfinite(value) or (field.kind == "int" and not float(value).is_integer()):
         raise bad
     if field.kind == "int":
-        if isinstance(value, numbers.Integral):
-            value = int(value)
-        elif float(value).is_integer():
-            value = int(value)
-        else:
-            raise bad
+        value = int(value)
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise bad from None
     if (field.lo is not None and value < field.lo) or (field.hi is not None and value > field.hi):
         raise bad
     if field.choices is not None and value not in field.choices:
