@@ -41,8 +41,7 @@ def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS, 
     r_i = (r_max^(1/rho) + i/steps (r_min^(1/rho) - r_max^(1/rho)))^rho with r = sigma_t / alpha_t,
     mapped back to t with sde.t_of_noise_ratio."""
     _check_steps(steps, 1)
-    if not 0 < t_eps < 1:
-        raise ValueError(f"t_eps must be in (0, 1); got {t_eps}")
+    _check_t_eps(t_eps)
     if kind == "uniform":
         return torch.linspace(1.0, t_eps, steps + 1, dtype=torch.float64)
     if kind != "karras":
@@ -55,24 +54,46 @@ def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS, 
     return t
 
 
+def _number(v) -> float | None:
+    """v as a float, or None when it is not a number (text, None, a bool, an int beyond float)."""
+    if isinstance(v, (bool, str, bytes)):
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _whole(v, least: int) -> bool:
+    """Whether v is a whole number >= least (3 and 3.0 are; True, 2.5, NaN and "3" are not)."""
+    f = _number(v)
+    return f is not None and f.is_integer() and f >= least
+
+
 def _check_steps(steps, least: int):
-    if isinstance(steps, bool) or not float(steps).is_integer() or steps < least:
+    if not _whole(steps, least):
         raise ValueError(f"steps must be an integer >= {least}; got {steps!r}")
+
+
+def _check_t_eps(t_eps):
+    f = _number(t_eps)
+    if f is None or not 0 < f < 1:
+        raise ValueError(f"t_eps must be a number in (0, 1); got {t_eps!r}")
 
 
 def _validate(n, steps, method, t_eps, grid, snr, dim):
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if isinstance(n, bool) or not float(n).is_integer() or n < 1:
+    if not _whole(n, 1):
         raise ValueError(f"number of samples must be an integer >= 1; got {n!r}")
     _check_steps(steps, 2 if method == "tutorial" else 1)
-    if not 0 < t_eps < 1:
-        raise ValueError(f"t_eps must be in (0, 1); got {t_eps}")
+    _check_t_eps(t_eps)
     if grid not in GRIDS:
         raise ValueError(f"grid must be one of {', '.join(GRIDS)}; got {grid!r}")
-    if not snr >= 0:
-        raise ValueError(f"snr must be >= 0; got {snr}")
-    if isinstance(dim, bool) or not float(dim).is_integer() or dim < 1:
+    f = _number(snr)
+    if f is None or not 0 <= f < float("inf"):
+        raise ValueError(f"snr must be a finite number >= 0; got {snr!r}")
+    if not _whole(dim, 1):
         raise ValueError(f"dim must be an integer >= 1; got {dim!r}")
 
 
