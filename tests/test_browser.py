@@ -169,6 +169,8 @@ def move_a_widget(w: "Watched", labels: list[str]) -> str:
     select box, radio or number input outside a form, else the sidebar's seed. Returns what was
     moved, and fails when its value did not change."""
     page = w.page
+    # every page has the sidebar's seed: once it is there, the page has been drawn
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stNumberInput']", timeout=60_000)
     found = None
     for label in labels:
         for kind in KINDS:

@@ -26,12 +26,13 @@ HEALTH_P95_LIMIT_S = 2.0         # the server answers its health check while it 
 HEALTH_MAX_LIMIT_S = 10.0
 
 
-def test_thirty_sessions_train_once_and_all_get_the_result():
+def test_thirty_sessions_train_once_and_all_get_the_result(capsys):
     with AppServer() as srv:
         assert srv.training_runs() == 0
         wall, results, probe = load(srv.base, SESSIONS, "train", SESSION_TIMEOUT_S)
-        fig = report(wall, results, probe, srv.training_runs())
-        print(fig)
+        with capsys.disabled():   # the figures show in the test run's output
+            print(f"\n{SESSIONS} sessions of /train against one server:")
+            fig = report(wall, results, probe, srv.training_runs(), out=lambda s: print("  " + s))
         calls = srv.training_calls()
         app_log = srv.app_training_log()
         assert srv.alive(), "the server died:\n" + srv.output()[-3000:]

@@ -47,7 +47,7 @@ def _exceptions(page) -> list[str]:
     return [e.inner_text()[:600] for e in page.query_selector_all("[data-testid='stException']")]
 
 
-def test_memory_stays_bounded_over_200_reruns():
+def test_memory_stays_bounded_over_200_reruns(capsys):
     from playwright.sync_api import sync_playwright
 
     rounds = -(-RERUNS // (len(SOAK_WIDGETS) * len(MOVES)))
@@ -91,14 +91,15 @@ def test_memory_stays_bounded_over_200_reruns():
             print(f"round {r + 1}: {reruns} reruns, {time.perf_counter() - t0:.0f} s, "
                   f"server RSS {rss_mb[-1]:.0f} MB")
         browser.close()
-        print("seconds per rerun, median (max): " + ", ".join(
-            f"/{u} {sorted(v)[len(v) // 2]:.1f} ({max(v):.1f})" for u, v in page_s.items() if v))
+        per_page = "seconds per rerun, median (max): " + ", ".join(
+            f"/{u} {sorted(v)[len(v) // 2]:.1f} ({max(v):.1f})" for u, v in page_s.items() if v)
         assert srv.alive(), "the server died:\n" + srv.output()[-3000:]
 
     warm, end = rss_mb[WARMUP_ROUNDS - 1], rss_mb[-1]
     growth = end - warm
-    print(f"{reruns} reruns in {time.perf_counter() - t0:.0f} s; server RSS {start_mb:.0f} MB at start, "
-          f"{warm:.0f} MB after warm-up ({WARMUP_ROUNDS} rounds), {end:.0f} MB at the end: "
-          f"growth after warm-up {growth:+.0f} MB (limit {GROWTH_LIMIT_MB} MB)")
+    with capsys.disabled():   # the figures show in the test run's output
+        print(f"\nsoak: {reruns} reruns in {time.perf_counter() - t0:.0f} s; server RSS {start_mb:.0f} MB "
+              f"at start, {warm:.0f} MB after warm-up ({WARMUP_ROUNDS} rounds), {end:.0f} MB at the end: "
+              f"growth after warm-up {growth:+.0f} MB (limit {GROWTH_LIMIT_MB} MB)\n  {per_page}")
     assert reruns == RERUNS
     assert growth < GROWTH_LIMIT_MB, f"server RSS grew {growth:.0f} MB after warm-up: {rss_mb}"
