@@ -38,6 +38,7 @@ __all__ = ["TrainConfig", "train_score_model", "score_mse_by_t", "score_mse", "d
 
 LR_SCHEDULES = ("constant", "cosine")
 SCORE_MSE_EPS = 0.01
+MAX_EVAL_POINTS = 2_000_000   # cap of len(ts) * n_per_t in score_mse_by_t
 HISTORY_COLUMNS = ("step", "train_loss", "dsm_loss", "irreducible_loss", "score_mse", "lr", "seconds")
 
 DATA_STD_FLOOR = 1e-3      # lower bound of the data std that "edm" preconditioning divides by
@@ -81,14 +82,14 @@ class TrainConfig:
     steps between history rows; n_eval: held-out points for the logged metrics.
     """
     n_data: int = 10_000
-    steps: int = 1500
-    batch_size: int | None = 500
+    steps: int = 800
+    batch_size: int | None = 2000
     lr: float = 1e-2
     lr_schedule: str = "cosine"
     warmup: int = 50
     ema: float = 0.99
     width: int = 64
-    depth: int = 2
+    depth: int = 3
     activation: str = "silu"
     fourier_dim: int = 0
     fourier_scale: float = 1.0
@@ -168,8 +169,9 @@ def score_mse_by_t(score_fn, gmm: GaussianMixture, sde: SDE, ts, n_per_t: int = 
     """For each t in ts: mean over n_per_t draws x_t ~ p_t and coordinates of
     (s(x_t, t) - grad log p_t(x_t))^2, the exact score of the diffused mixture. Shape (len(ts),)."""
     ts = torch.as_tensor(ts, dtype=torch.float32).reshape(-1)
-    if int(n_per_t) < 1:
-        raise ValueError(f"n_per_t must be >= 1; got {n_per_t}")
+    if not 1 <= int(n_per_t) <= MAX_EVAL_POINTS // max(1, len(ts)):
+        raise ValueError(f"n_per_t must be in 1..{MAX_EVAL_POINTS // max(1, len(ts))} "
+                         f"(at most {MAX_EVAL_POINTS:,} points over the {len(ts)} times); got {n_per_t}")
     if not ((ts >= 0) & (ts <= 1)).all():
         raise ValueError("times ts must be in [0, 1]")
     t = ts.repeat_interleave(int(n_per_t)).to(device)

@@ -204,6 +204,10 @@ def test_score_mse_by_t_is_zero_for_the_exact_score():
     ts = torch.tensor([0.01, 0.3, 0.7, 1.0])
     mse = dc.score_mse_by_t(dc.exact_score(GMM, SDE), GMM, SDE, ts, 500, torch.Generator().manual_seed(0))
     assert mse.shape == (4,) and float(mse.max()) < 1e-10
+    with pytest.raises(ValueError, match="n_per_t must be in 1..500000"):
+        dc.score_mse_by_t(dc.exact_score(GMM, SDE), GMM, SDE, ts, 10 ** 6)
+    with pytest.raises(ValueError, match=r"times ts must be in \[0, 1\]"):
+        dc.score_mse_by_t(dc.exact_score(GMM, SDE), GMM, SDE, [0.5, 1.5], 10)
 
 
 def test_score_mse_by_t_draws_points_from_the_diffused_mixture():
