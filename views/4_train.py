@@ -13,6 +13,11 @@ METHOD_LABELS = {"sde": "reverse SDE (Euler–Maruyama)", "ode": "probability-fl
 DEFAULT = dc.TrainConfig()
 DEFAULT_LAM = 25.0
 MAX_STEPS, MAX_BATCH, MAX_WIDTH, MAX_SAMPLER_STEPS, MAX_SAMPLES = 5000, 10_000, 128, 500, 20_000
+# One request stays within seconds: training steps x batch x width at most the tutorial recipe's
+# own (500 full-batch steps of width 50, ~6 s of one CPU core; 5000 x 10,000 x 128 took ~4 min),
+# and samples x score evaluations at most 4 million (20,000 samples x 200 reverse-SDE steps).
+MAX_TRAIN_WORK = 500 * 10_000 * 50
+MAX_SAMPLE_WORK = 4_000_000
 for _key, _field in {   # lets links and settings files carry this page's values, checked
     "w_train_recipe": sio.Field("str", "ours", choices=tuple(models.RECIPES), label="Recipe"),
     "w_train_steps": sio.Field("int", DEFAULT.steps, 1, MAX_STEPS, label="Training steps"),
@@ -87,6 +92,11 @@ try:
 except ValueError as e:
     field = str(e).split()[0]
     problems.append(f"**{FIELD_LABELS.get(field, field)}**: {e}")
+full_batch = int(batch) if int(batch) > 0 else DEFAULT.n_data
+if int(steps) * full_batch * int(width) > MAX_TRAIN_WORK:
+    problems.append(f"**Training steps × batch size × width** must be at most {MAX_TRAIN_WORK / 1e6:g} million "
+                    f"so that training takes seconds, not minutes; got {int(steps):,} × {full_batch:,} × "
+                    f"{int(width)} = {int(steps) * full_batch * int(width) / 1e6:,.0f} million. Lower one of them.")
 if problems:
     st.error("\n\n".join(problems) + "\n\nShowing the model of the last valid settings.")
     recipe, edits, lam = st.session_state.get("train_last_valid", ("ours", {}, DEFAULT_LAM))
@@ -181,19 +191,26 @@ n_steps = b.slider("Sampler steps", min_value=10, max_value=MAX_SAMPLER_STEPS, s
 n = c.number_input("Samples", min_value=100, max_value=MAX_SAMPLES, step=500,
                    key=common.init("w_train_n", 1000), help="At most 20,000.")
 n, n_steps = int(n), int(n_steps)
-learned = models.learned_samples(cfg, gmm, lam, settings.device, method, n_steps, n, settings.seed)
-exact = models.exact_samples(gmm, lam, method, n_steps, n, settings.seed)
-truth = models.true_samples(gmm, n, settings.seed)
-st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
-metrics = {name: models.sample_metrics(x, gmm, settings.seed)
-           for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
-table = tfig.metrics_frame(metrics)
-numeric = table.select_dtypes("number").columns
-st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
-             width="stretch")
-bad = sum(m["non-finite"] for m in metrics.values())
-if bad:
-    st.warning(f"{bad} samples were not finite and are left out of the metrics.")
+evals = n_steps * (2 if method in ("ode", "pc") else 1)     # score evaluations of one run
+if n * evals > MAX_SAMPLE_WORK:
+    st.error(f"**Samples × score evaluations** must be at most {MAX_SAMPLE_WORK:,} so that sampling takes "
+             f"seconds; got {n:,} × {evals:,} ({METHOD_LABELS[method]}: {n_steps} steps"
+             f"{', 2 evaluations each' if evals > n_steps else ''}) = {n * evals:,}. Lower the samples "
+             "or the sampler steps.")
+else:
+    learned = models.learned_samples(cfg, gmm, lam, settings.device, method, n_steps, n, settings.seed)
+    exact = models.exact_samples(gmm, lam, method, n_steps, n, settings.seed)
+    truth = models.true_samples(gmm, n, settings.seed)
+    st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
+    metrics = {name: models.sample_metrics(x, gmm, settings.seed)
+               for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
+    table = tfig.metrics_frame(metrics)
+    numeric = table.select_dtypes("number").columns
+    st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
+                 width="stretch")
+    bad = sum(m["non-finite"] for m in metrics.values())
+    if bad:
+        st.warning(f"{bad} samples were not finite and are left out of the metrics.")
 st.caption(
     f"Both samplers start from the same noise and draw the same Brownian increments, so the "
     f"differences come from the score alone. Metrics compare with {models.reference_size(n):,} "
