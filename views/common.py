@@ -13,6 +13,7 @@ import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import diffusion_core as dc
+from diffusion_core import editing as ed
 from diffusion_core import settings_io as sio
 
 # One torch thread per computation: the networks and batches here are small, and a 2-core machine
@@ -280,6 +281,12 @@ def apply_settings_file(data: bytes, name: str = "the file") -> tuple[bool, str]
                 raise ValueError(f"custom_mixture: {e}") from None
             if mix.dim != 2:
                 raise ValueError(f"custom_mixture must be 2D; got {mix.dim}D")
+            # the mixture editor's rules: at most 12 components, |mean| <= 50, stds in [0.01, 20]
+            mix, problems = ed.mixture_from_rows(ed.rows_from_mixture(mix, "raw", digits=None), "raw")
+            if problems:
+                raise ValueError("custom_mixture: " + "; ".join(
+                    p.replace("row ", "component ", 1).removeprefix("table: ").replace(" rows (delete some)", "")
+                    for p in problems))
         if values.get(mixture_key) == "custom" and mix is None and "custom_mixture" not in s:
             raise ValueError("mixture is \"custom\" but the file has no custom_mixture")
     except ValueError as e:
