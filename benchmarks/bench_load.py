@@ -2,10 +2,14 @@
 """A class opening the train page at once: N sessions, the same settings, one server.
 
     python benchmarks/bench_load.py [--sessions 30] [--page train] [--url http://127.0.0.1:8501]
+                                    [--browser]
 
 Starts `streamlit run app.py` on a loopback port (unless --url is given), then opens N
 websocket sessions at the same moment (what a browser tab does: connect to /_stcore/stream and
 ask for the page with the default settings) and waits until every one has its finished page.
+With --browser the N sessions are N headless Chromium contexts instead (one browser, Debian's
+/usr/bin/chromium): closer to a class of laptops, but the browsers' drawing shares this
+machine's CPU with the server.
 Meanwhile it polls /_stcore/health every 0.2 s. Prints: wall time until all N have their result,
 p50/p95/max time per session, health latency under load, the training runs the server counted
 (only when it started the server), and whether every session got the same finished page.
@@ -21,7 +25,8 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-from server import AppServer, HealthProbe, percentile, run_page  # noqa: E402
+from server import (AppServer, HealthProbe, PageRun, ScriptRuns, dom_quiet, launch_chromium,  # noqa: E402
+                    percentile, run_page)
 
 
 def load(base: str, sessions: int, page: str, timeout: float):
@@ -42,6 +47,51 @@ def load(base: str, sessions: int, page: str, timeout: float):
         for th in threads:
             th.join(timeout + 30)
         wall = time.perf_counter() - t0
+    return wall, results, probe
+
+
+def load_browser(base: str, sessions: int, page: str, timeout: float):
+    """Like load(), with one headless Chromium context per session."""
+    from playwright.sync_api import sync_playwright
+    results = [PageRun() for _ in range(sessions)]
+    with sync_playwright() as p, HealthProbe(base) as probe:
+        browser = launch_chromium(p)
+        tabs = []
+        for _ in range(sessions):
+            tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            tabs.append((tab, ScriptRuns(tab)))
+        t0 = time.perf_counter()
+        starts = []
+        for tab, _ in tabs:
+            starts.append(time.perf_counter())
+            tab.goto(f"{base}/{page}", wait_until="commit", timeout=timeout * 1000)
+        deadline = t0 + timeout
+        waiting = set(range(sessions))
+        while waiting and time.perf_counter() < deadline:
+            for i in list(waiting):
+                tab, runs = tabs[i]
+                if runs.finished:
+                    results[i].seconds = runs.finished_at[0] - starts[i]
+                    results[i].status = runs.statuses[-1]
+                    waiting.discard(i)
+            tabs[0][0].wait_for_timeout(100)
+        wall = time.perf_counter() - t0
+        for i, (tab, _) in enumerate(tabs):     # once all are done: what each tab shows
+            r = results[i]
+            if i in waiting:
+                r.error = f"no finished page within {timeout:.0f} s"
+                continue
+            try:   # lazily loaded parts (a table's grid) show a skeleton until they are drawn
+                tab.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=60_000)
+            except Exception:
+                pass
+            dom_quiet(tab)
+            r.exceptions = [e.inner_text()[:300] for e in tab.query_selector_all("[data-testid='stException']")]
+            kinds = tab.eval_on_selector_all("[data-testid='stMain'] [data-testid^='st']",
+                                             "els => [...new Set(els.map(e => e.dataset.testid))].sort()")
+            r.final = {(k,): t for k, t in enumerate(kinds)}
+            r.ok = not r.exceptions
+        browser.close()
     return wall, results, probe
 
 
@@ -68,6 +118,11 @@ def report(wall, results, probe, training_runs=None, out=print) -> dict:
         f"max {fig['health_max_ms']:.0f} ms over {fig['health_n']} probes, "
         f"{fig['health_failures']} failed")
     out(f"finished pages      {fig['distinct_pages']} distinct (1 = every session saw the same page)")
+    if len(sigs) > 1:
+        common_sig = set(sigs.most_common(1)[0][0])
+        for sig, n in sigs.most_common()[1:]:
+            out(f"  {n} session(s) differ: missing {sorted(common_sig - set(sig))}, "
+                f"extra {sorted(set(sig) - common_sig)}")
     if training_runs is not None:
         out(f"training runs       {training_runs}")
     for r in done:
@@ -82,14 +137,17 @@ def main():
     ap.add_argument("--page", default="train", help="url path of the page (default: train)")
     ap.add_argument("--url", help="an already running server; default: start one")
     ap.add_argument("--timeout", type=float, default=900, help="seconds a session may take")
+    ap.add_argument("--browser", action="store_true", help="one Chromium context per session")
     a = ap.parse_args()
+    run = load_browser if a.browser else load
     if a.url:
-        wall, results, probe = load(a.url.rstrip("/"), a.sessions, a.page, a.timeout)
+        wall, results, probe = run(a.url.rstrip("/"), a.sessions, a.page, a.timeout)
         fig = report(wall, results, probe)
     else:
         with AppServer() as srv:
-            print(f"server {srv.base} (pid {srv.pid}), {a.sessions} sessions of /{a.page}")
-            wall, results, probe = load(srv.base, a.sessions, a.page, a.timeout)
+            print(f"server {srv.base} (pid {srv.pid}), {a.sessions} "
+                  f"{'browser' if a.browser else 'websocket'} sessions of /{a.page}")
+            wall, results, probe = run(srv.base, a.sessions, a.page, a.timeout)
             fig = report(wall, results, probe, srv.training_runs())
             if srv.app_training_log() is not None:
                 print(f"app's training log  {len(srv.app_training_log())} lines")

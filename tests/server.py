@@ -341,6 +341,7 @@ class ScriptRuns:
     def __init__(self, page):
         self.finished = 0
         self.statuses: list[str] = []
+        self.finished_at: list[float] = []     # time.perf_counter() of each finished run
         page.on("websocket", self._attach)
 
     def _attach(self, ws):
@@ -360,6 +361,7 @@ class ScriptRuns:
             self.statuses.append(status)
             if status != "FINISHED_EARLY_FOR_RERUN":
                 self.finished += 1
+                self.finished_at.append(time.perf_counter())
 
     def wait_after(self, page, count: int, timeout_ms: int = 120_000):
         """Wait until a run finished after the first `count`, then until the app is idle."""
