@@ -275,7 +275,7 @@ def test_likelihood_with_a_trained_model():
     cfg = models.recipe_config("tutorial", 2021, steps=60)
     models.trained_model(cfg, gmm, 25.0, "cpu")
     at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, w_likelihood_steps=20,
-                      train_last_good=(cfg, 25.0)))
+                      last_trained_model=(cfg, 25.0)))
     at.radio(key="w_likelihood_source").set_value("learned").run()
     ok(at)
     assert not at.info

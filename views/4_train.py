@@ -116,6 +116,7 @@ if model.diverged:
         st.stop()
 else:
     st.session_state["train_last_good"] = (recipe, edits, lam)
+    models.remember_trained(cfg, lam)
 
 # --------------------------------------------------------------------------------- training curves
 st.header("1 · Training")

@@ -10,12 +10,7 @@ from diffusion_core.figures import lab as lfig
 from diffusion_core.figures.common import auto_limits
 from diffusion_core.figures.score_field import figure_png
 from diffusion_core.likelihood import SOLVERS, ode_log_likelihood
-from views import common
-
-try:
-    from views import models
-except ImportError:                       # the training page's models are optional here
-    models = None
+from views import common, models
 
 P = common.PERSIST_PREFIX + "likelihood_"
 MAX_GRID, MAX_SAMPLES, MAX_STEPS = 40, 1000, 200
@@ -28,9 +23,10 @@ SOLVER_LABELS = {"heun": "Heun", "rk4": "RK4"}
 def learned_model():
     """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
     sidebar's mixture and device; else None."""
-    if models is None or "train_last_good" not in st.session_state:
+    last = models.last_trained()
+    if last is None:
         return None
-    cfg, lam = st.session_state["train_last_good"]
+    cfg, lam = last
     s = common.settings()
     gmm = common.current_mixture()
     try:

@@ -264,3 +264,16 @@ def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) 
                                ("exact score", exact, tfig.EXACT_COLOR),
                                ("true samples", truth, tfig.TRUTH_COLOR)], xx, yy, logp)
     return tfig.figure_png(fig)
+
+
+def remember_trained(cfg: dc.TrainConfig, lam: float) -> None:
+    """Record the config and lambda of the last model that trained well in this session."""
+    st.session_state["last_trained_model"] = (cfg, float(lam))
+
+
+def last_trained() -> tuple[dc.TrainConfig, float] | None:
+    """(cfg, lam) of the last model that trained well on the Train & sample page, or None."""
+    entry = st.session_state.get("last_trained_model")
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], dc.TrainConfig)):
+        return None
+    return entry
