@@ -34,6 +34,7 @@ MAX_ABS_MEAN = 50.0
 STD_RANGE = (0.01, 20.0)          # every principal std of every component
 MAX_JSON_BYTES = 64 * 1024
 MAX_WEIGHT = 1e6                  # weights are relative: only their ratios matter
+_ROUNDING = 1e-9                  # relative slack of the std limits
 
 
 def cov_from_std_angle(s1: float, s2: float, angle: float) -> torch.Tensor:
@@ -182,6 +183,9 @@ def _row_cov(vals, mode, i, errors):
     """The covariance of one row, or None after appending messages to `errors` (cells that are
     None were reported already)."""
     lo, hi = STD_RANGE
+    # the limits hold up to rounding: a component made at a limit (std 0.01) comes back from its
+    # covariance's eigenvalues as 0.00999999... and must still pass (form switch, reload)
+    lo_ok, hi_ok = lo * (1 - _ROUNDING), hi * (1 + _ROUNDING)
     ok = all(vals[c] is not None for c in COLUMNS[mode][2:5])
     if mode == "std_angle":
         for c in ("std 1", "std 2"):
@@ -189,7 +193,7 @@ def _row_cov(vals, mode, i, errors):
             if s is not None and s <= 0:
                 errors.append(f"row {i}, {c}: must be > 0")
                 ok = False
-            elif s is not None and not lo <= s <= hi:
+            elif s is not None and not lo_ok <= s <= hi_ok:
                 errors.append(f"row {i}, {c}: must be between {lo:g} and {hi:g}")
                 ok = False
         if vals["angle (°)"] is not None and abs(vals["angle (°)"]) > 360:
@@ -201,7 +205,7 @@ def _row_cov(vals, mode, i, errors):
         if v is not None and v <= 0:
             errors.append(f"row {i}, {c}: must be > 0 (it is a variance)")
             ok = False
-        elif v is not None and not lo ** 2 <= v <= hi ** 2:
+        elif v is not None and not lo_ok ** 2 <= v <= hi_ok ** 2:
             errors.append(f"row {i}, {c}: must be between {lo ** 2:g} and {hi ** 2:g} "
                           f"(a std between {lo:g} and {hi:g})")
             ok = False
@@ -213,11 +217,11 @@ def _row_cov(vals, mode, i, errors):
         return None
     cov = torch.tensor([[sxx, sxy], [sxy, syy]], dtype=torch.float64)
     s1, s2, _ = std_angle_from_cov(cov)
-    if s2 < lo:
+    if s2 < lo_ok:
         errors.append(f"row {i}, s_xy: makes the component too thin (narrowest std {s2:.3g} < {lo:g}); "
                       "make |s_xy| smaller")
         return None
-    if s1 > hi:
+    if s1 > hi_ok:
         errors.append(f"row {i}, s_xy: makes the component too wide (widest std {s1:.3g} > {hi:g}); "
                       "make |s_xy| smaller")
         return None
