@@ -59,6 +59,16 @@ sys.exit(main())
 """
 
 
+def _die_with_parent():
+    """In the child before exec (Linux): SIGTERM when the process that started it dies, so a
+    test run that is killed (a timeout, Ctrl-C) leaves no server behind."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def free_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -99,7 +109,8 @@ class AppServer:
                "--server.runOnSave", "false"]
         self._out = open(self.output_file, "wb")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                                     stdin=subprocess.DEVNULL, start_new_session=True,
+                                     preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         deadline = time.monotonic() + self.startup_timeout
         while True:
             if self.proc.poll() is not None:
