@@ -81,7 +81,7 @@ def test_default_render(at):
     assert len(cloud) == 1
     assert "strokeDash" in cloud[0] and "path ends in" in cloud[0]
     assert len(at.latex) >= 4
-    assert len(at.get("download_button")) == 1
+    assert len(at.main.get("download_button")) == 1
 
 
 @pytest.mark.parametrize("method,nfe", [("ode", 401), ("pc", 401), ("tutorial", 199), ("sde", 201)])

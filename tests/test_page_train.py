@@ -66,7 +66,7 @@ def check_results(at):
         assert math.isfinite(float(m.value))
     vals = table_values(at)
     assert vals.shape[0] == 3 and all(math.isfinite(v) for v in vals.ravel())
-    assert len(at.get("download_button")) == 1
+    assert len(at.main.get("download_button")) == 1
 
 
 def test_default_render_trains_once_and_samples(train_calls):

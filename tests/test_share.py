@@ -193,7 +193,7 @@ def test_every_page_setting_has_a_schema_entry_that_matches_its_widget():
         for k, v in CHEAP.items():
             at.session_state[k] = v
         at.run()
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"views/{page}").run()
         assert not at.exception, page
     missing, wrong = [], []
     for key, default in sorted(common._DEFAULTS.items()):
