@@ -76,7 +76,7 @@ with st.container(border=True):
         lam = c3.number_input("λ: noise growth, g(t) = λᵗ", min_value=0.0, max_value=100.0, step=1.0,
                               format="%.2f", key=common.init("w_train_lam", DEFAULT_LAM),
                               help="The tutorial trains with λ = 25. Must be > 0.")
-        st.form_submit_button("Train", type="primary", icon="🧠")
+        st.form_submit_button("Train", type="primary", icon=":material/model_training:")
     recipe = st.session_state["w_train_recipe"]
     st.caption(f"Distribution **{settings.mixture_name}**, seed **{settings.seed}**, device "
                f"**{settings.device}** (sidebar). 10,000 training samples are drawn once from p₀.")
@@ -225,6 +225,6 @@ st.caption(
 st.download_button(
     "Download the trained weights (.pt)", data=model.weights or b"", disabled=not model.weights,
     file_name=f"score_net_{recipe}_seed{cfg.seed}.pt",
-    mime="application/octet-stream", on_click="ignore", icon="💾",
+    mime="application/octet-stream", on_click="ignore", icon=":material/download:",
     help="Load with diffusion_core.load_score_model(path): weights, network settings, SDE and "
          "training config, with a checksum.")

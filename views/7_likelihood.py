@@ -128,7 +128,7 @@ if missing_model:
     st.info("No trained model for this distribution and device yet (or its training diverged): "
             "train one on the Train & sample page, then come back. Showing the exact score "
             "meanwhile.")
-    st.page_link("views/4_train.py", label="Go to Train & sample", icon="🧠")
+    st.page_link("views/4_train.py", label="Go to Train & sample", icon=":material/model_training:")
 
 cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")
 with st.spinner("Integrating the probability-flow ODE with its divergence…"):

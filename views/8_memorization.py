@@ -149,7 +149,7 @@ with st.expander("Sweep: memorization rate against the number of training points
                f"width {SWEEP_WIDTH}; about 3 s each on a laptop CPU, then cached) and measures the "
                f"rate at r = {radius:g} with {n_samples} samples.")
     key = (settings.mixture_name, gmm.key(), radius, n_samples, settings.seed, settings.device)
-    if st.button("Run the sweep", icon="▶️") or st.session_state.get("memo_sweep_done") == key:
+    if st.button("Run the sweep", icon=":material/play_arrow:") or st.session_state.get("memo_sweep_done") == key:
         bar = st.progress(0.0, text="Training…")
         rows = []
         for i, n in enumerate(SWEEP_POINTS):

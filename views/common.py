@@ -166,7 +166,7 @@ def _shareable(key: str) -> bool:
 
 
 def _warn(msg: str):
-    st.toast(msg, icon="⚠️", duration="long")
+    st.toast(msg, icon=":material/warning:", duration="long")
 
 
 def _begin_session() -> bool:
