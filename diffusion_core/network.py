@@ -120,9 +120,15 @@ class ScoreNet(nn.Module):
         return torch.cat([u, emb], dim=1)
 
     def forward(self, x: torch.Tensor, t) -> torch.Tensor:
+        """The score at x (N, d), t (N,) or a float; computed in the weights' dtype, returned in x's."""
+        out_dtype, x = x.dtype, x.to(self.data_mean.dtype)
         t = as_time(t, like=x)
         if t.ndim == 0:
             t = t.expand(x.shape[0])
+        return self._score(x, t).to(out_dtype)
+
+    def _score(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """F / sigma_t ("none") or the preconditioned form of the module docstring ("edm")."""
         if self.hparams["precond"] == "none":
             sigma = self.sde.sigma(t).clamp_min(SIGMA_FLOOR)
             return self.net(self._features(x, t)) / sigma[:, None]

@@ -102,6 +102,8 @@ def test_scorenet_shapes_and_scalar_time(dim, precond):
     assert out.shape == (7, dim) and torch.isfinite(out).all()
     assert torch.allclose(net(x, 0.3), out)
     assert torch.isfinite(net(x, 0.0)).all()          # sigma_0 = 0 is clamped, not divided by
+    out64 = net(x.double(), 0.3)                       # float64 points: same score, x's dtype
+    assert out64.dtype == torch.float64 and torch.allclose(out64.float(), out)
 
 
 def test_tutorial_net_is_mlp_of_fourier_features_over_sigma():
