@@ -23,7 +23,7 @@ import copy
 import math
 import numbers
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import pandas as pd
 import torch
@@ -212,14 +212,14 @@ class _Monitor:
 
 
 # --------------------------------------------------------------------------------- training
-def make_score_net(sde: SDE, cfg: TrainConfig, data: torch.Tensor, seed: int | None = None) -> ScoreNet:
+def make_score_net(sde: SDE, cfg: TrainConfig, data: torch.Tensor) -> ScoreNet:
     """The ScoreNet of cfg, with "edm" data statistics (mean, mean per-coordinate std) of `data`."""
     mean = data.mean(0)
     std = max(float(data.std(0, correction=0).pow(2).mean().sqrt()), DATA_STD_FLOOR)
     return ScoreNet(sde, dim=data.shape[1], width=cfg.width, depth=cfg.depth,
                     activation=cfg.activation, fourier_dim=cfg.fourier_dim,
                     fourier_scale=cfg.fourier_scale, precond=cfg.precond,
-                    data_mean=mean, data_std=std, seed=cfg.seed if seed is None else seed)
+                    data_mean=mean, data_std=std, seed=cfg.seed)
 
 
 def _lr_at(cfg: TrainConfig, k: int) -> float:
@@ -276,7 +276,8 @@ def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = 
                       device="cpu", callback=None, seed: int | None = None):
     """Train a ScoreNet on cfg.n_data samples of gmm by DSM. Returns (net, history).
 
-    seed overrides cfg.seed (data set, initial weights, minibatches, t and z).
+    seed overrides cfg.seed (data set, initial weights, minibatches, t and z; the returned
+    net.train_config holds the seed used).
     callback(step, total_steps, row) is called every ~1% of the steps and at every logged step
     (row = the new history row as a dict, else None); returning True stops training early
     (the last step is then logged). The returned net (the EMA weights when cfg.ema > 0) is on
@@ -284,10 +285,11 @@ def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = 
     history: one row per logged step with the columns HISTORY_COLUMNS.
     """
     cfg = TrainConfig() if cfg is None else cfg
-    seed = cfg.seed if seed is None else int(seed)
-    device = torch.device(device)
+    if seed is not None:
+        cfg = replace(cfg, seed=int(seed))
+    seed, device = cfg.seed, torch.device(device)
     data, _ = gmm.sample(cfg.n_data, generator=torch.Generator().manual_seed(seed), dtype=torch.float32)
-    net = make_score_net(sde, cfg, data, seed).to(device)
+    net = make_score_net(sde, cfg, data).to(device)
     ema = _EMA(net, cfg.ema)
     opt = _adam(net.parameters(), cfg.lr)
     mon = _Monitor(gmm, sde, cfg, device, seed + 1000)

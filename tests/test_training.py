@@ -199,6 +199,10 @@ def test_same_seed_same_model_and_callback_can_stop():
     assert not torch.equal(net(x, t), net2(x, t))   # cosine schedule differs with steps ...
     net3, _ = dc.train_score_model(GMM, SDE, cfg, callback=cb)
     assert torch.equal(net(x, t), net3(x, t))       # ... but the same run is reproducible
+    net4, _ = dc.train_score_model(GMM, SDE, dataclasses.replace(cfg, seed=5), callback=cb)
+    net5, _ = dc.train_score_model(GMM, SDE, cfg, callback=cb, seed=5)
+    assert torch.equal(net4(x, t), net5(x, t)) and not torch.equal(net(x, t), net4(x, t))
+    assert net5.train_config.seed == 5
 
 
 # --------------------------------------------------------------------------------- score MSE by t
