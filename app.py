@@ -6,6 +6,7 @@ import streamlit as st
 
 import diffusion_core as dc
 from diffusion_core.figures import home as hfig
+from diffusion_core.figures.common import figure_png
 from views import common
 
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
@@ -22,7 +23,7 @@ def warm_up_optimizer() -> threading.Thread:
 
 @st.cache_data(show_spinner=False, max_entries=1)
 def home_picture() -> bytes:
-    return hfig.to_png(hfig.diffusion_strip(dc.PRESETS["ring8"], dc.VESDE(25.0)))
+    return figure_png(hfig.diffusion_strip(dc.PRESETS["ring8"], dc.VESDE(25.0)), dpi=110)
 
 
 def home():

@@ -1,6 +1,8 @@
 """Shared pieces of the figure builders: colours, plot limits, density grids, figures."""
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import torch
 from matplotlib.figure import Figure
@@ -42,3 +44,10 @@ def new_figure(width: float = 6.0, height: float = 6.0, ncols: int = 1):
     fig = Figure(figsize=(width * ncols, height), layout="constrained")
     axes = fig.subplots(1, ncols)
     return fig, axes
+
+
+def figure_png(fig, dpi: int = 100) -> bytes:
+    """A matplotlib Figure as PNG bytes (to cache a rendered figure and show it with st.image)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

@@ -1,7 +1,6 @@
 """The home page's picture: a mixture blurred by forward diffusion, and sampled back."""
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import torch
@@ -30,10 +29,3 @@ def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 3
         ax.tick_params(labelsize=8)
     fig.suptitle("Forward diffusion blurs p₀ into noise (note the growing axes); the score of every p_t leads back", fontsize=11)
     return fig
-
-
-def to_png(fig, dpi: int = 110) -> bytes:
-    """A matplotlib Figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()

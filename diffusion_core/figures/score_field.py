@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 
 from matplotlib.figure import Figure
 
-from .common import mode_colors
+from .common import figure_png, mode_colors  # noqa: F401  (figure_png re-exported)
 
 __all__ = ["LENGTHS", "arrow_vectors", "total_score_figure", "mode_scores_figure",
            "weighted_scores_figure", "figure_png"]
@@ -190,11 +190,3 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     _legend(fig, handles, "π_k(x) × score\nof each mode")
     _note(ax, _length_note(k))
     return fig
-
-
-def figure_png(fig, dpi: int = 100) -> bytes:
-    """The figure as PNG bytes (to cache a rendered figure and show it with st.image)."""
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()

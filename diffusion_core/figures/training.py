@@ -5,7 +5,6 @@ Pure functions: arrays / DataFrames in, Altair charts or matplotlib Figures out.
 """
 from __future__ import annotations
 
-import io
 
 import altair as alt
 import numpy as np
@@ -16,6 +15,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from matplotlib.figure import Figure
+
+from .common import figure_png  # noqa: F401  (re-exported for the pages)
 
 LOSS_SERIES = {
     "train_loss": "training loss (minibatch mean)",
@@ -252,10 +253,3 @@ def metrics_frame(rows: dict, max_mode_columns: int = 4) -> pd.DataFrame:
             r[f"modes 1..{len(w)} (%)"] = " · ".join(f"{v:.0f}" for v in w)
         out.append(r)
     return pd.DataFrame(out).set_index("samples")
-
-
-def figure_png(fig, dpi: int = 100) -> bytes:
-    """The figure as PNG bytes (for caching a rendered figure)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
