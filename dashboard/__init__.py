@@ -1,0 +1,1 @@
+"""The app layer: what the page scripts in views/ share (settings, state, cached models, figures)."""
