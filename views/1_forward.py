@@ -177,5 +177,6 @@ with f_vp:
         "For data of unit variance the total variance stays about 1, and generation starts "
         "from N(0, I) instead of a very wide Gaussian.")
 st.caption(
-    "Paths are simulated exactly, not by Euler steps: with r_t = σ_t / α_t, x_t / α_t is a "
-    "Brownian motion in the clock r_t², so x_{t_j}/α_{t_j} = x_{t_i}/α_{t_i} + √(r_{t_j}² − r_{t_i}²) z.")
+    "Paths are simulated exactly, not by Euler steps: with rₜ = σₜ / αₜ, xₜ / αₜ is a Brownian "
+    "motion in the clock rₜ², so from a time s to a later time t it moves by an independent "
+    "Gaussian step: xₜ/αₜ = xₛ/αₛ + √(rₜ² − rₛ²) z.")

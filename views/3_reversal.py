@@ -276,7 +276,7 @@ if result is not None:
                    "exact p₁ (Advanced).")
     elif start == "prior" and method == "ode" and sigma1 < 4 * spread:
         st.info(f"The probability-flow ODE is deterministic: it carries the prior N(0, σ₁² I) to "
-                "p₀ only if the prior *is* p₁. With σ₁ = {sigma1:.2f} and data of spread "
+                f"p₀ only if the prior *is* p₁. With σ₁ = {sigma1:.2f} and data of spread "
                 f"{spread:.2f}, the prior misses p₁'s centre and width, and the ODE passes that "
                 "error on (the SDE's noise partly forgets it). Compare with “start from the exact "
                 "p₁” under Advanced.")
