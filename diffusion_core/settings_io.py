@@ -128,7 +128,7 @@ SCHEMA.update({
     "w_reversal_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
     "w_reversal_steps": Field("int", 200, choices=(1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300,
                                                    500, 750, 1000), label="Steps"),
-    "w_reversal_lam": Field("float", 10.0, **_LAMBDA),
+    "w_reversal_lam": Field("float", 25.0, **_LAMBDA),
     "w_reversal_n": Field("int", 2500, choices=(100, 250, 500, 1000, 2500, 5000, 10_000, 20_000),
                           label="Samples"),
     "w_reversal_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),

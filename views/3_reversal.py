@@ -217,8 +217,10 @@ method = c1.selectbox("Sampler", list(METHODS), format_func=METHODS.get, key=com
                            "tutorial's loop**: exactly the tutorial's code, for comparison.")
 steps = c2.select_slider("Steps", STEP_CHOICES, key=common.init(P + "steps", 200),
                          help="Number of reverse steps (the tutorial: 200).")
-lam = c3.slider("λ, g(t) = λᵗ", 0.1, 50.0, step=0.1, format="%.1f", key=common.init(P + "lam", 10.0),
-                help="The VE forward process (the tutorial: λ = 10). σ₁ grows with λ.")
+lam = c3.slider("λ, g(t) = λᵗ", 0.1, 50.0, step=0.1, format="%.1f", key=common.init(P + "lam", 25.0),
+                help="The VE forward process, λ = 25 as on the other pages (the tutorial's demo here: "
+                     "λ = 10, where σ₁ = 4.6 is too small for the probability-flow ODE: try it). "
+                     "σ₁ grows with λ.")
 n = c4.select_slider("Samples", SAMPLE_CHOICES, key=common.init(P + "n", 2500),
                      help="Number of samples drawn (the tutorial: 2500).")
 with st.expander("Advanced: time grid, end time, corrector, starting distribution, views"):
