@@ -6,9 +6,13 @@ data); every step draws a minibatch, times t ~ U[eps, 1] and noise z, and takes 
     L(theta) = mean_i gamma_t ||s_theta(alpha_t x_0 + sigma_t z, t) + z / sigma_t||^2.
 
 Progress is measured on held-out draws from the true mixture:
-  dsm_loss          L on a fixed held-out set of (x_0, t, z) (the same every time it is logged);
-  irreducible_loss  L of the exact score of p_t on that same set: E[gamma_t ||s - target||^2]
-                    = E[gamma_t ||s - grad log p_t||^2] + this, so L cannot fall below it;
+  irreducible_loss  L of the exact score of p_t on a fixed held-out set of (x_0, t, z):
+                    the floor, since L(theta) = floor + E[gamma_t ||s_theta - grad log p_t||^2];
+  dsm_loss          L(theta) on that same set, estimated by the right-hand side on the same
+                    (x_t, t): floor + mean gamma_t ||s_theta(x_t) - grad log p_t(x_t)||^2. Its
+                    cross term 2 gamma_t (s_theta - s).(s + z / sigma_t), zero on average, is left
+                    out: measured, that noise let the curve dip below its floor; without it the
+                    held-out loss is never below the floor drawn against it;
   score_mse         mean over points and coordinates of (s_theta - grad log p_t)^2 at (x_t, t)
                     drawn from p_t itself (x_t = alpha_t x_0 + sigma_t z, x_0 from the mixture),
                     t ~ U[SCORE_MSE_EPS, 1] for every recipe, so that recipes compare. Below
@@ -30,7 +34,7 @@ import torch
 
 from .mixture import GaussianMixture
 from .network import ACTIVATIONS, PRECONDITIONINGS, ScoreNet
-from .score import WEIGHTINGS, dsm_loss, exact_score, sample_times
+from .score import WEIGHTINGS, dsm_loss, exact_score, loss_weight, sample_times
 from .sde import SDE
 
 __all__ = ["TrainConfig", "train_score_model", "score_mse_by_t", "score_mse", "draw_diffused",
@@ -190,19 +194,26 @@ class _Monitor:
         t = sample_times(n, cfg.eps, g, stratified=True).to(device)
         self.x0, _, _ = draw_diffused(gmm, sde, t, g)           # for the DSM loss
         self.t = t
-        self.noise_seed = seed + 1
         t2 = sample_times(n, SCORE_MSE_EPS, g, stratified=True).to(device)
         _, _, self.xt = draw_diffused(gmm, sde, t2, g)          # for the score MSE, from p_t
         self.t2 = t2
         exact = exact_score(gmm, sde)
         self.target = exact(self.xt, t2)
-        self.irreducible = float(self.dsm(exact))
+        noise = torch.Generator(device=device).manual_seed(seed + 1)
+        with torch.no_grad():
+            self.irreducible = float(dsm_loss(exact, self.x0, sde, generator=noise,
+                                              weighting=cfg.weighting, t=t))
+        noise = torch.Generator(device=device).manual_seed(seed + 1)      # the same z again
+        z = torch.randn(self.x0.shape, generator=noise, dtype=self.x0.dtype, device=self.x0.device)
+        self.xt_loss = sde.perturb(self.x0, t, z)
+        self.score_loss = exact(self.xt_loss, t)
+        self.weight = loss_weight(sde, t, cfg.weighting)
 
     def dsm(self, score_fn) -> torch.Tensor:
-        g = torch.Generator(device=self.device).manual_seed(self.noise_seed)
+        """floor + mean gamma_t ||s_theta - s||^2 on the floor's own held-out (x_t, t)."""
         with torch.no_grad():
-            return dsm_loss(score_fn, self.x0, self.sde, generator=g, weighting=self.cfg.weighting,
-                            t=self.t)
+            err = ((score_fn(self.xt_loss, self.t) - self.score_loss) ** 2).sum(-1)
+            return self.irreducible + (self.weight * err).mean()
 
     def row(self, net, step, train_loss, lr, seconds) -> dict:
         return {"step": step, "train_loss": train_loss, "dsm_loss": float(self.dsm(net)),

@@ -288,3 +288,17 @@ def test_tutorial_zero_loss_check_for_a_single_point():
     loss2 = dc.dsm_loss(lambda x, t: -x, torch.zeros(10, 2), sde, eps=1e-3,
                         generator=torch.Generator().manual_seed(0))
     assert float(loss2) > 0.1
+
+
+@pytest.mark.parametrize("recipe", ["ours", "tutorial"])
+def test_every_curve_drawn_against_the_floor_stays_above_it(recipe):
+    """The Train page draws the loss chart against the irreducible floor: at the app's default
+    seed, with both recipes (the tutorial's shortened), no drawn point may sit below the floor."""
+    from diffusion_core.figures import training as tfig
+    cfg = dc.TrainConfig() if recipe == "ours" else dataclasses.replace(dc.TrainConfig.tutorial(), steps=150)
+    _, hist = dc.train_score_model(dc.PRESETS["tutorial"], dc.VESDE(25.0), dataclasses.replace(cfg, seed=2021))
+    floor = float(hist.irreducible_loss.iloc[0])
+    rows = tfig.loss_chart(hist).to_dict()["datasets"]
+    values = [r["loss"] for data in rows.values() for r in data]
+    assert len(values) >= 2 * len(hist) and min(values) >= floor
+    assert (hist.dsm_loss >= hist.irreducible_loss).all()

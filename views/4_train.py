@@ -126,8 +126,9 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Training time", f"{model.seconds:.1f} s", help="Measured on this server, while training.")
 m2.metric("Held-out DSM loss", f"{last['dsm_loss']:.4f}")
 m3.metric("Irreducible floor", f"{last['irreducible_loss']:.4f}",
-          help="The loss of the exact score on the same held-out draws. Loss minus floor estimates "
-               "E σₜ²‖s_θ − ∇log pₜ‖²; on 2,000 draws it is noisy and can even dip below 0.")
+          help="The loss of the exact score ∇log pₜ on the same held-out points, times and noise "
+               "draws: no network can do better on average. The held-out loss above is this floor "
+               "plus E γₜ‖s_θ − ∇log pₜ‖² on the same draws, so it never dips below it.")
 m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}",
           help=f"Mean over held-out xₜ ~ pₜ, t ~ U[{dc.training.SCORE_MSE_EPS:g}, 1], and coordinates "
                "of (s_θ − ∇log pₜ)²; section 2 shows it at every t.")
@@ -141,8 +142,11 @@ st.markdown(
 st.latex(r"L(\theta) = \underbrace{\mathbb{E}\,\big\|\sigma_t \nabla\log p_t(x_t) + z\big\|^2}"
          r"_{\text{irreducible floor}\;>\;0} \;+\; \mathbb{E}\,\sigma_t^2\,"
          r"\big\|s_\theta(x_t, t) - \nabla\log p_t(x_t)\big\|^2")
-st.markdown("So the loss flattens out at the red floor, and the right-hand chart measures what "
-            "training actually improves: the distance to the true score of pₜ.")
+st.markdown("So the loss flattens out at the red floor: **the floor is the loss of the exact score "
+            "of pₜ on the same held-out points, times and noise draws**, the part of the noise z that "
+            "no function of xₜ can predict. The right-hand chart measures what training actually "
+            "improves: the distance to the true score of pₜ. (The minibatch training loss is not "
+            "drawn: it is measured on other draws, and its own randomness can take it below the floor.)")
 
 # --------------------------------------------------------------------------------- error against t
 st.header("2 · Where in time is the score learned?")

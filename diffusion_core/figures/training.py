@@ -18,13 +18,14 @@ from matplotlib.figure import Figure
 
 from .common import figure_png  # noqa: F401  (re-exported for the pages)
 
+# Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
+# training loss uses other points, times and noise, and sat below the floor.
 LOSS_SERIES = {
-    "train_loss": "training loss (minibatch mean)",
-    "dsm_loss": "DSM loss (held-out)",
-    "irreducible_loss": "irreducible floor E‖σₜ s* + z‖²",
+    "dsm_loss": "held-out DSM loss of s_θ",
+    "irreducible_loss": "floor: the exact score's loss on the same draws",
 }
-LOSS_COLORS = ["#9aa5b1", "#1f77b4", "#d62728"]
-LOSS_DASH = [[1, 0], [1, 0], [6, 4]]
+LOSS_COLORS = ["#1f77b4", "#d62728"]
+LOSS_DASH = [[1, 0], [6, 4]]
 TRUTH_COLOR = "#2ca02c"
 LEARNED_COLOR = "#d62728"
 EXACT_COLOR = "#1f77b4"
@@ -47,9 +48,9 @@ FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 # --------------------------------------------------------------------------------- training curves
 def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = None) -> alt.Chart:
-    """DSM loss per logged step against its irreducible floor (linear y, not from zero, so the
-    approach to the floor shows); history needs the columns step, dsm_loss, irreducible_loss and
-    optionally train_loss. max_step fixes the x axis to [0, max_step] (a curve that grows while
+    """Held-out DSM loss per logged step against its irreducible floor on the same draws (linear
+    y, not from zero, so the approach to the floor shows); history needs the columns step,
+    dsm_loss and irreducible_loss (the minibatch train_loss is not drawn: other draws). max_step fixes the x axis to [0, max_step] (a curve that grows while
     training runs)."""
     cols = [c for c in LOSS_SERIES if c in history.columns]
     long = history[["step", *cols]].melt("step", var_name="key", value_name="loss")
@@ -68,7 +69,7 @@ def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = 
         strokeDash=alt.StrokeDash("series:N", sort=order, scale=alt.Scale(domain=order, range=dashes),
                                   legend=None),
         tooltip=["series:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
-    ).properties(height=height, title="DSM loss and its floor", autosize=FIT_X)
+    ).properties(height=height, title="Held-out DSM loss and its floor", autosize=FIT_X)
 
 
 def score_mse_chart(history: pd.DataFrame, height: int = 200, t_min: float | None = None) -> alt.Chart:
