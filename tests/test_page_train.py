@@ -78,7 +78,7 @@ def test_default_render_trains_once_and_samples(train_calls):
     loss, floor = float(at.metric[1].value), float(at.metric[2].value)
     assert loss >= floor - 0.05                        # the floor is a lower bound (up to noise)
     specs = [c.proto.spec for c in charts(at)]
-    assert any("irreducible floor" in s for s in specs)
+    assert any("floor: the exact score" in s for s in specs)
     assert any("learned vs exact score of p" in s for s in specs)
     mode_pct = table_values(at)[:, 3:]
     assert mode_pct.sum(1) == pytest.approx([100, 100, 100], abs=0.2)
