@@ -95,6 +95,10 @@ def reset_to_defaults():
     for k in list(st.session_state.keys()):
         del st.session_state[k]
     st.session_state[_STARTED] = True          # the URL's values are not restored again
+    # A widget whose key is only deleted keeps showing its old value in the browser (and sends it
+    # back on the next rerun); a value set here is sent to the browser.
+    for name in ("mixture", "device", "seed"):
+        st.session_state[PERSIST_PREFIX + name] = sio.SCHEMA[PERSIST_PREFIX + name].default
     st.query_params.clear()
 
 
@@ -102,9 +106,9 @@ def sidebar() -> Settings:
     """The shared sidebar: distribution, device, seed, reset, and sharing (link, settings file)."""
     _start_run()
     with st.sidebar:
-        st.selectbox("Distribution p₀", mixture_choices(), key=PERSIST_PREFIX + "mixture",
+        st.selectbox("Distribution p₀", mixture_choices(), key=init(PERSIST_PREFIX + "mixture", "tutorial"),
                      help="The 2D Gaussian mixture every page works on.")
-        st.selectbox("Device", devices(), key=PERSIST_PREFIX + "device",
+        st.selectbox("Device", devices(), key=init(PERSIST_PREFIX + "device", "cpu"),
                      help="Where networks are trained and run.")
         st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1,
                         key=init(PERSIST_PREFIX + "seed", DEFAULT_SEED), help="Every random draw uses this seed.")
