@@ -20,6 +20,8 @@ import numbers
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .training import TrainConfig
+
 __all__ = ["Field", "SCHEMA", "PREFIX", "FORMAT", "VERSION", "MAX_BYTES", "short_name", "key_of",
            "parse_text", "check_value", "encode_text", "validate_settings", "settings_to_json",
            "settings_from_json", "register", "with_choices"]
@@ -106,6 +108,7 @@ SCHEMA: dict[str, Field] = {
 # The other pages' persisted widgets, in step with their widget ranges and options (a value that
 # passes here must be one the widget accepts). Multi-select widgets (lists) are not carried.
 _LAMBDA = dict(lo=0.1, hi=50.0, label="λ")
+_RECIPE = TrainConfig()
 SCHEMA.update({
     # 1 forward diffusion
     "w_forward_kind": Field("str", "VE", choices=("VE", "VP"), label="Forward process"),
@@ -138,14 +141,14 @@ SCHEMA.update({
     "w_reversal_view": Field("str", "data", choices=("data", "all"), label="Cloud and path views"),
     "w_reversal_n_paths": Field("int", 80, 10, 300, label="Paths drawn"),
     "w_reversal_threshold": Field("float", 0.9, 0.5, 0.99, label="responsibility threshold"),
-    # 4 train & sample
+    # 4 train & sample: the form holds our recipe (TrainConfig()) at lambda 25
     "w_train_recipe": Field("str", "ours", choices=("ours", "tutorial"), label="Recipe"),
-    "w_train_steps": Field("int", 1500, 1, 5000, label="Training steps"),
-    "w_train_batch": Field("int", 500, 0, 10_000, label="Batch size"),
-    "w_train_lr": Field("float", 1e-2, 0.0, 1.0, label="Learning rate"),
-    "w_train_width": Field("int", 64, 1, 128, label="Network width"),
-    "w_train_eps": Field("float", 1e-3, 0.0, 0.5, label="ε: smallest training time"),
-    "w_train_lam": Field("float", 25.0, 0.0, 100.0, label="λ"),
+    "w_train_steps": Field("int", _RECIPE.steps, 1, 5000, label="Training steps"),
+    "w_train_batch": Field("int", _RECIPE.batch_size, 0, 10_000, label="Batch size (0 = all 10,000 points)"),
+    "w_train_lr": Field("float", _RECIPE.lr, 0.0, 1.0, label="Learning rate"),
+    "w_train_width": Field("int", _RECIPE.width, 1, 128, label="Network width (hidden units)"),
+    "w_train_eps": Field("float", _RECIPE.eps, 0.0, 0.5, label="ε: smallest training time"),
+    "w_train_lam": Field("float", 25.0, 0.0, 100.0, label="λ: noise growth, g(t) = λᵗ"),
     "w_train_wrongcheck": Field("bool", False, label="the tutorial's check"),
     "w_train_t": Field("float", 0.1, 0.01, 1.0, label="Diffusion time t"),
     "w_train_errmap": Field("str", "weighted by pₜ", choices=("weighted by pₜ", "plain"), label="Error map"),

@@ -113,7 +113,7 @@ def test_vp_bad_betas_show_error_and_page_still_renders(at):
     at.number_input(key=K + "beta_min").set_value(20.0)
     at.number_input(key=K + "beta_max").set_value(5.0).run()
     ok(at)
-    assert len(at.error) == 1 and "β_max must be larger than β_min" in at.error[0].value
+    assert len(at.error) == 1 and "**β_max** must be larger than **β_min**" in at.error[0].value
     at.number_input(key=K + "beta_min").set_value(5.0)
     at.number_input(key=K + "beta_max").set_value(5.0).run()
     ok(at)
@@ -123,6 +123,21 @@ def test_vp_bad_betas_show_error_and_page_still_renders(at):
     assert not at.error
     at.radio(key=K + "kind").set_value("VE").run()
     ok(at)
+
+
+def test_beta_beyond_its_range_gets_a_message_next_to_it(at):
+    """beta_max = 999 (beyond 50): an error naming the field and its rule, not an old message."""
+    at.radio(key=K + "kind").set_value("VP").run()
+    at.number_input(key=K + "beta_max").set_value(0.05).run()
+    assert len(at.error) == 1 and "0.05" in at.error[0].value
+    at.number_input(key=K + "beta_max").set_value(999.0).run()
+    ok(at)
+    assert len(at.error) == 1, [e.value for e in at.error]
+    assert at.error[0].value.startswith("**β_max** must be a number in 0..50; got 999")
+    assert at.number_input(key=K + "beta_max").value == 999.0        # what was typed stays
+    at.number_input(key=K + "beta_max").set_value(20.0).run()
+    assert not at.error
+    at.radio(key=K + "kind").set_value("VE").run()
 
 
 def test_seed_changes_the_paths(at):

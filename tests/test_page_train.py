@@ -120,8 +120,11 @@ def test_default_render_trains_once_and_samples(train_calls):
 
 
 @pytest.mark.parametrize("key, value, field", [("lr", 0.0, "Learning rate"),
+                                               ("lr", 10.0, "Learning rate"),
                                                ("eps", 0.0, "ε"),
-                                               ("lam", 0.0, "λ")])
+                                               ("eps", 0.9, "ε"),
+                                               ("lam", 0.0, "λ"),
+                                               ("width", 500, "Network width")])
 def test_invalid_entry_shows_error_and_keeps_model(train_calls, key, value, field):
     at = open_page(seed=101)                           # trained by the test above, or now
     ok(at)

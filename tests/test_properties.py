@@ -717,8 +717,26 @@ SIZE_WIDGETS = {   # page: (widget kind, key) of every size the page lets a user
 }
 
 
+def submit(at: AppTest):
+    """Rerun with the values set; on a page with a form, by pressing its submit button."""
+    forms = at.get("form_submit_button")
+    (forms[0].click() if forms else at).run()
+
+
 def widget_max(at: AppTest, kind: str, key: str) -> float:
-    """The largest value the widget offers (its max, or its largest option)."""
+    """The largest value the widget offers (its max, or its largest option). A number input is
+    checked by the page, not the browser (so that a refused value gets a message): its cap is the
+    schema's, and one more is refused with an st.error naming the field."""
+    if kind == "number_input" and at.number_input(key=key).max is None:
+        field = sio.SCHEMA[key]
+        box = at.number_input(key=key)
+        before = box.value
+        box.set_value(field.hi + 1)
+        submit(at)
+        assert any(field.label in e.value and "got" in e.value for e in at.error), (key, [e.value for e in at.error])
+        at.number_input(key=key).set_value(before)
+        submit(at)
+        return float(field.hi)
     if kind in ("slider", "number_input"):
         w = getattr(at, kind)(key=key)
         return float(w.max)
@@ -754,7 +772,7 @@ def check_caps(at: AppTest, widgets):
             continue
         field = sio.SCHEMA[key]
         assert top == (field.hi if field.choices is None else max(field.choices)), (key, top, field)
-        if kind in ("slider", "number_input"):
+        if kind == "slider":
             assert float(getattr(at, kind)(key=key).min) == field.lo, key
 
 

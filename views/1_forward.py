@@ -94,15 +94,14 @@ with c_ctl:
         st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
     else:
         b1, b2 = st.columns(2)
-        bmin = b1.number_input("β_min", min_value=0.0, max_value=20.0, step=0.1,
-                               key=common.init(P + "beta_min", DEFAULT_VP["beta_min"]))
-        bmax = b2.number_input("β_max", min_value=0.0, max_value=50.0, step=0.5,
-                               key=common.init(P + "beta_max", DEFAULT_VP["beta_max"]))
+        bmin = common.number_field(b1, P + "beta_min", step=0.1)
+        bmax = common.number_field(b2, P + "beta_max", step=0.5)
         try:
             sde = dc.VPSDE(bmin, bmax)
-        except ValueError:
-            st.error(f"β_max must be larger than β_min (got β_min = {bmin:g}, β_max = {bmax:g}). "
-                     f"Showing β_min = {DEFAULT_VP['beta_min']:g}, β_max = {DEFAULT_VP['beta_max']:g}.")
+        except (TypeError, ValueError):
+            if bmin is not None and bmax is not None:
+                st.error(f"**β_max** must be larger than **β_min**; got β_min = {bmin:g}, β_max = {bmax:g}. "
+                         f"Showing β_min = {DEFAULT_VP['beta_min']:g}, β_max = {DEFAULT_VP['beta_max']:g}.")
             sde = dc.VPSDE(**DEFAULT_VP)
         st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")
         st.latex(r"\beta(t) = \beta_{\min} + t\,(\beta_{\max}-\beta_{\min})")

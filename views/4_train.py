@@ -2,7 +2,6 @@
 import streamlit as st
 
 import diffusion_core as dc
-from diffusion_core import settings_io as sio
 from diffusion_core.figures import training as tfig
 from views import common, models
 
@@ -12,25 +11,12 @@ METHOD_LABELS = {"sde": "reverse SDE (Euler–Maruyama)", "ode": "probability-fl
                  "pc": "predictor–corrector", "tutorial": "the tutorial's loop"}
 DEFAULT = dc.TrainConfig()
 DEFAULT_LAM = 25.0
-MAX_STEPS, MAX_BATCH, MAX_WIDTH, MAX_SAMPLER_STEPS, MAX_SAMPLES = 5000, 10_000, 128, 500, 20_000
+MAX_SAMPLER_STEPS = 500
 # One request stays within seconds: training steps x batch x width at most the tutorial recipe's
 # own (500 full-batch steps of width 50, ~6 s of one CPU core; 5000 x 10,000 x 128 took ~4 min),
 # and samples x score evaluations at most 4 million (20,000 samples x 200 reverse-SDE steps).
 MAX_TRAIN_WORK = 500 * 10_000 * 50
 MAX_SAMPLE_WORK = 4_000_000
-for _key, _field in {   # lets links and settings files carry this page's values, checked
-    "w_train_recipe": sio.Field("str", "ours", choices=tuple(models.RECIPES), label="Recipe"),
-    "w_train_steps": sio.Field("int", DEFAULT.steps, 1, MAX_STEPS, label="Training steps"),
-    "w_train_batch": sio.Field("int", DEFAULT.batch_size, 0, MAX_BATCH, label="Batch size"),
-    "w_train_lr": sio.Field("float", DEFAULT.lr, 0.0, 1.0, label="Learning rate"),
-    "w_train_width": sio.Field("int", DEFAULT.width, 1, MAX_WIDTH, label="Network width"),
-    "w_train_eps": sio.Field("float", DEFAULT.eps, 0.0, 0.5, label="ε (smallest training time)"),
-    "w_train_lam": sio.Field("float", DEFAULT_LAM, 0.0, 100.0, label="λ"),
-    "w_train_t": sio.Field("float", 0.1, 0.01, 1.0, label="Diffusion time t"),
-    "w_train_nsteps": sio.Field("int", 200, 10, MAX_SAMPLER_STEPS, label="Sampler steps"),
-    "w_train_n": sio.Field("int", 1000, 100, MAX_SAMPLES, label="Samples"),
-}.items():
-    sio.register(_key, _field)
 settings = common.settings()
 gmm = common.current_mixture()
 
@@ -56,49 +42,49 @@ st.latex(r"L(\theta) = \mathbb{E}_{t \sim U[\varepsilon, 1]}\;\mathbb{E}_{x_0 \s
 with st.container(border=True):
     st.radio("Recipe", list(models.RECIPES), format_func=models.RECIPE_LABELS.get, horizontal=True,
              key=common.init("w_train_recipe", "ours"), on_change=load_recipe,
-             help="Loads the recipe's values into the form and trains it. Ours: minibatches of 500, "
+             help=f"Loads the recipe's values into the form and trains it. Ours: minibatches of "
+                  f"{DEFAULT.batch_size:,}, "
                   "cosine learning-rate decay, weight averaging (EMA), SiLU, preconditioned output. "
                   "The tutorial's: full batch, Adam 5e-3, tanh, 10 Fourier time features, output / σₜ.")
     with st.form("train_form", border=False, enter_to_submit=True):
         c1, c2, c3 = st.columns(3)
-        steps = c1.number_input("Training steps", min_value=1, max_value=MAX_STEPS, step=100,
-                                key=common.init("w_train_steps", DEFAULT.steps),
-                                help="Adam steps, at most 5,000.")
-        batch = c2.number_input("Batch size (0 = all 10,000 points)", min_value=0, max_value=MAX_BATCH,
-                                step=100, key=common.init("w_train_batch", DEFAULT.batch_size))
-        lr = c3.number_input("Learning rate", min_value=0.0, max_value=1.0, step=1e-3, format="%.4f",
-                             key=common.init("w_train_lr", DEFAULT.lr), help="Must be > 0.")
-        width = c1.number_input("Network width (hidden units)", min_value=1, max_value=MAX_WIDTH, step=8,
-                                key=common.init("w_train_width", DEFAULT.width), help="At most 128.")
-        eps = c2.number_input("ε: smallest training time", min_value=0.0, max_value=0.5, step=1e-3,
-                              format="%.4f", key=common.init("w_train_eps", DEFAULT.eps),
-                              help="t ~ U[ε, 1]; must be > 0 (σ₀ = 0 would divide by zero).")
-        lam = c3.number_input("λ: noise growth, g(t) = λᵗ", min_value=0.0, max_value=100.0, step=1.0,
-                              format="%.2f", key=common.init("w_train_lam", DEFAULT_LAM),
-                              help="The tutorial trains with λ = 25. Must be > 0.")
+        steps = common.number_field(c1, "w_train_steps", step=100, help="Adam steps, at most 5,000.")
+        batch = common.number_field(c2, "w_train_batch", step=100, help="At most 10,000.")
+        lr = common.number_field(c3, "w_train_lr", step=1e-3, format="%.4f", help="In (0, 1].")
+        width = common.number_field(c1, "w_train_width", step=8, help="At most 128.")
+        eps = common.number_field(c2, "w_train_eps", step=1e-3, format="%.4f",
+                                  help="t ~ U[ε, 1]; must be > 0 (σ₀ = 0 would divide by zero).")
+        lam = common.number_field(c3, "w_train_lam", step=1.0, format="%.2f",
+                                  help="The tutorial trains with λ = 25. Must be > 0.")
         st.form_submit_button("Train", type="primary", icon=":material/model_training:")
     recipe = st.session_state["w_train_recipe"]
     st.caption(f"Distribution **{settings.mixture_name}**, seed **{settings.seed}**, device "
                f"**{settings.device}** (sidebar). 10,000 training samples are drawn once from p₀.")
 
-problems = []
-try:
-    dc.VESDE(lam)
-except ValueError as e:
-    problems.append(f"**λ**: {e}")
-edits = dict(steps=int(steps), batch_size=int(batch), lr=float(lr), width=int(width), eps=float(eps))
-try:
-    cfg = models.recipe_config(recipe, settings.seed, **edits)
-except ValueError as e:
-    field = str(e).split()[0]
-    problems.append(f"**{FIELD_LABELS.get(field, field)}**: {e}")
-full_batch = int(batch) if int(batch) > 0 else DEFAULT.n_data
-if int(steps) * full_batch * int(width) > MAX_TRAIN_WORK:
-    problems.append(f"**Training steps × batch size × width** must be at most {MAX_TRAIN_WORK / 1e6:g} million "
-                    f"so that training takes seconds, not minutes; got {int(steps):,} × {full_batch:,} × "
-                    f"{int(width)} = {int(steps) * full_batch * int(width) / 1e6:,.0f} million. Lower one of them.")
-if problems:
-    st.error("\n\n".join(problems) + "\n\nShowing the model of the last valid settings.")
+problems, refused = [], None in (steps, batch, lr, width, eps, lam)   # refused: said under the field
+edits = {} if refused else dict(steps=int(steps), batch_size=int(batch), lr=float(lr), width=int(width),
+                                eps=float(eps))
+if not refused:
+    try:
+        dc.VESDE(lam)
+    except ValueError as e:
+        problems.append(f"**λ**: {e}")
+    try:
+        cfg = models.recipe_config(recipe, settings.seed, **edits)
+    except ValueError as e:
+        field = str(e).split()[0]
+        problems.append(f"**{FIELD_LABELS.get(field, field)}**: {e}")
+    full_batch = int(batch) if int(batch) > 0 else DEFAULT.n_data
+    if int(steps) * full_batch * int(width) > MAX_TRAIN_WORK:
+        problems.append(f"**Training steps × batch size × width** must be at most {MAX_TRAIN_WORK / 1e6:g} "
+                        f"million so that training takes seconds, not minutes; got {int(steps):,} × "
+                        f"{full_batch:,} × {int(width)} = {int(steps) * full_batch * int(width) / 1e6:,.0f} "
+                        "million. Lower one of them.")
+if problems or refused:
+    if problems:
+        st.error("\n\n".join(problems) + "\n\nShowing the model of the last valid settings.")
+    else:
+        st.info("Showing the model of the last valid settings.", icon=":material/history:")
     recipe, edits, lam = st.session_state.get("train_last_valid", ("ours", {}, DEFAULT_LAM))
     cfg = models.recipe_config(recipe, settings.seed, **edits)
 else:
@@ -193,9 +179,9 @@ method = a.selectbox("Sampler", list(METHOD_LABELS), format_func=METHOD_LABELS.g
                      key=common.init("w_train_method", "sde"))
 n_steps = b.slider("Sampler steps", min_value=10, max_value=MAX_SAMPLER_STEPS, step=10,
                    key=common.init("w_train_nsteps", 200), help="The tutorial uses 200.")
-n = c.number_input("Samples", min_value=100, max_value=MAX_SAMPLES, step=500,
-                   key=common.init("w_train_n", 1000), help="At most 20,000.")
-n, n_steps = int(n), int(n_steps)
+n = common.number_field(c, "w_train_n", step=500, help="At most 20,000.")
+n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
+st.session_state["train_last_n"] = n
 evals = n_steps * (2 if method in ("ode", "pc") else 1)     # score evaluations of one run
 if n * evals > MAX_SAMPLE_WORK:
     st.error(f"**Samples × score evaluations** must be at most {MAX_SAMPLE_WORK:,} so that sampling takes "

@@ -74,6 +74,20 @@ def init(key: str, default):
     return key
 
 
+def number_field(where, key: str, **kwargs):
+    """A number input for the schema's setting `key` (label, default, range from sio.SCHEMA),
+    checked here and not in the browser: a value outside the range stays as typed, gets an
+    st.error under the field that names it and its rule, and None is returned (the page then
+    keeps its last valid result). `where`: st or a column/container."""
+    field = sio.SCHEMA[key]
+    value = where.number_input(field.label, key=init(key, field.default), **kwargs)
+    try:
+        return sio.check_value(key, field, value)
+    except ValueError:
+        where.error(f"**{field.label}** {field.rule()}; got {value:g}.")
+        return None
+
+
 def mixture_choices() -> list[str]:
     """2D presets, plus the custom mixture when the editor has made one."""
     names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
