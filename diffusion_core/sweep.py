@@ -26,7 +26,7 @@ from .sampling import METHODS, sample
 from .sde import SDE
 
 __all__ = ["METRICS", "METRIC_LABELS", "nfe_of", "steps_for_nfe", "sample_metrics", "metric_floor",
-           "nfe_sweep"]
+           "metric_noise", "nfe_sweep"]
 
 METRICS = ("logp_w1", "sliced_w2", "loglik_gap")
 METRIC_LABELS = {
@@ -84,6 +84,24 @@ def metric_floor(gmm: GaussianMixture, n: int, seed: int = 0, metrics=METRICS) -
     """Each metric between two independent sets of n true samples: the level a perfect sampler
     reaches with n samples (the reference set is the one :func:`nfe_sweep` uses)."""
     return sample_metrics(_reference(gmm, n, seed, 2), gmm, _reference(gmm, n, seed, 1), metrics)
+
+
+FLOOR_PAIRS = 5
+
+
+def metric_noise(gmm: GaussianMixture, n: int, seed: int = 0, metrics=METRICS,
+                 pairs: int = FLOOR_PAIRS) -> dict:
+    """{metric: (mean, low, high)} of each metric between the reference set :func:`nfe_sweep`
+    uses and `pairs` further independent sets of n true samples: the noise level of the measure
+    at this sample size, with its spread. A sampler within [low, high] cannot be told apart from
+    the truth; a single run may land below the mean by chance (it is not a strict lower bound)."""
+    ref = _reference(gmm, n, seed, 1)
+    runs = [sample_metrics(_reference(gmm, n, seed, 2 + i), gmm, ref, metrics) for i in range(int(pairs))]
+    out = {}
+    for m in metrics:
+        v = torch.tensor([r[m] for r in runs], dtype=torch.float64)
+        out[m] = (float(v.mean()), float(v.min()), float(v.max()))
+    return out
 
 
 def nfe_sweep(score_fn, sde: SDE, gmm: GaussianMixture, methods=("sde", "ode", "pc", "tutorial"),

@@ -185,6 +185,11 @@ def test_sampler_lab_default_render():
     values = table.drop(columns="NFE").to_numpy(dtype=float)
     assert (values > 0).all() and not any(math.isnan(v) for v in values.ravel())
     assert at.slider(key="w_samplers_lam").value == 25.0
+    # the dashed line is described as the noise level it is, with its spread drawn as a band
+    spec = json.loads(charts(at)[0].proto.spec)
+    assert any(layer.get("mark", {}).get("type") == "rect" for layer in spec.get("layer", [])), spec.get("layer")
+    assert "noise level" in " ".join(m.value for m in at.markdown)
+    assert "best any sampler can do" not in " ".join(m.value for m in at.markdown)
 
 
 def test_sampler_lab_empty_choices_get_messages():

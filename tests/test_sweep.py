@@ -85,6 +85,18 @@ def test_floor_is_the_metric_between_two_true_sets():
     assert 0 < fl["logp_w1"] < 0.2
 
 
+def test_noise_level_spans_independent_truth_sets():
+    """metric_noise: mean and range over 5 independent true sets against the sweep's reference;
+    its first pair is metric_floor, and the range is a real spread."""
+    noise = sweep.metric_noise(GMM, 400, seed=5, metrics=("logp_w1",))
+    mean, lo, hi = noise["logp_w1"]
+    assert lo < mean < hi and lo <= sweep.metric_floor(GMM, 400, seed=5, metrics=("logp_w1",))["logp_w1"] <= hi
+    ref, _ = GMM.sample(400, torch.Generator().manual_seed(6), dtype=torch.float64)
+    direct = [dc.logp_w1(GMM.sample(400, torch.Generator().manual_seed(5 + 2 + i), dtype=torch.float64)[0], GMM, ref)
+              for i in range(5)]
+    assert mean == pytest.approx(sum(direct) / 5) and hi == pytest.approx(max(direct))
+
+
 def test_validation():
     s = dc.exact_score(GMM, SDE)
     with pytest.raises(ValueError, match="method must be one of"):

@@ -30,7 +30,7 @@ def run_one(gmm, lam: float, method: str, budget: int, n: int, seed: int, grid: 
 
 @common.cache_data
 def floor(gmm, n: int, seed: int, metrics: tuple) -> dict:
-    return sweep.metric_floor(gmm, n, seed, metrics)
+    return sweep.metric_noise(gmm, n, seed, metrics)
 
 
 settings = common.settings()
@@ -40,7 +40,10 @@ st.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with the "
     f"exact score of **{settings.mixture_name}**, and its samples are compared with true samples. "
-    "Lower is better; the dashed line is the best any sampler can do with this many samples.")
+    "Lower is better. The grey band is the **noise level** of the measure: the same distance "
+    "between independent sets of true samples (dashed: their mean; band: their range over "
+    f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
+    "size, and can land below the dashed line by chance.")
 narrowest = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())     # the sharpest mode's std
 
 c1, c2 = st.columns([1.3, 1], gap="large")
@@ -62,7 +65,7 @@ metric = c1.selectbox("Quality measure", sweep.METRICS, format_func=sweep.METRIC
                            "Sliced W2: average 1D Wasserstein-2 over random directions. "
                            "Log-likelihood gap: E_true[log p₀] − E_samples[log p₀].")
 n = c2.slider("Samples per run", 200, MAX_N, step=100, key=common.init(P + "n", 2000),
-              help="More samples: a lower floor and smoother curves, slower runs.")
+              help="More samples: a lower noise level and smoother curves, slower runs.")
 lam = c3.slider("λ, g(t) = λᵗ", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0),
                 help="Noise growth of the VE process.")
 grid = c4.radio("Time grid", list(GRID_LABELS), format_func=GRID_LABELS.get,
@@ -114,7 +117,8 @@ if not problems:
             index="budget", columns="sampler", values=metric, aggfunc="first")
         table = table[[lfig.METHOD_SHORT[m] for m in METHODS if lfig.METHOD_SHORT[m] in table]]
         table = table.reset_index().rename(columns={"budget": "NFE"})
-        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (floor {fl[metric]:.4f})")
+        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
+                    f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
         st.dataframe(table, hide_index=True, width="stretch", column_config={
             "NFE": st.column_config.NumberColumn(width="small", format="%d"),
             **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
@@ -132,6 +136,5 @@ if not problems:
             "averaged out, and it stops at t = 1/steps without denoising.")
         st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
         st.caption("The probability-flow ODE, above, has the same marginals p_t as the reverse SDE. "
-                   "The floor is the same measure between two independent sets of true samples: "
-                   "curves that flatten above it are limited by t_eps (try 1e-4), not by the "
-                   "number of steps.")
+                   "Curves that flatten above the noise band are limited by t_eps (try 1e-4), "
+                   "not by the number of steps.")

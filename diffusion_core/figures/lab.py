@@ -72,16 +72,21 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
 
 
 # ------------------------------------------------------------------------------- sampler race
-def nfe_chart(df: pd.DataFrame, metric: str, floor: float | None = None, metric_label: str | None = None,
+def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | None = None,
               log_y: bool = True, height: int = 300) -> alt.Chart:
     """Metric against the number of score evaluations (log x), one line per method, and the
-    floor (true samples against true samples) as a dashed line."""
+    noise level (true samples against true samples): floor is a number (a dashed line) or
+    (mean, low, high) (a dashed line over a grey band: the spread over independent truth sets)."""
     label = metric_label or metric
     d = df.copy()
     d["sampler"] = d["method"].map(lambda m: METHOD_LABELS.get(m, m))
     d = d[np.isfinite(d[metric].to_numpy(dtype=float))]
     values = d[metric].to_numpy(dtype=float)
-    if floor is not None and math.isfinite(floor):
+    band = tuple(float(v) for v in floor) if isinstance(floor, (tuple, list)) else None
+    floor = band[0] if band else floor
+    if band and all(math.isfinite(v) for v in band):
+        values = np.append(values, band)
+    elif floor is not None and math.isfinite(floor):
         values = np.append(values, floor)
     log_y = log_y and values.size > 0 and bool((values > 0).all())
     order = [METHOD_LABELS.get(m, m) for m in METHOD_LABELS if m in set(d["method"])]
@@ -109,7 +114,12 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor: float | None = None, metric_
     base = alt.Chart(d).encode(x=x, y=y, color=color, tooltip=tips)
     chart = base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=60)
     if floor is not None and math.isfinite(floor):
-        f = pd.DataFrame({"floor": [floor], "text": [f"floor: true vs true samples ({floor:.3g})"]})
+        what = "noise level: true vs true samples"
+        f = pd.DataFrame({"floor": [floor], "text": [f"{what} ({floor:.3g})"]})
+        if band and all(math.isfinite(v) for v in band):
+            f = f.assign(low=band[1], high=band[2], text=f"{what} ({floor:.3g}, range {band[1]:.3g}–{band[2]:.3g})")
+            chart = alt.Chart(f).mark_rect(color="#7f7f7f", opacity=0.18).encode(
+                y=alt.Y("low:Q"), y2="high:Q") + chart
         rule = alt.Chart(f).mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.5).encode(
             y=alt.Y("floor:Q"))
         text = alt.Chart(f).mark_text(align="left", dx=4, dy=-7, fontSize=12).encode(
