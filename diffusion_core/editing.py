@@ -32,7 +32,7 @@ COLUMNS = {
 MAX_COMPONENTS = 12
 MAX_ABS_MEAN = 50.0
 STD_RANGE = (0.01, 20.0)          # every principal std of every component
-MAX_JSON_BYTES = 64 * 1024
+MAX_JSON_BYTES = 1024 * 1024     # what the upload box states: "Limit 1MB per file"
 MAX_WEIGHT = 1e6                  # weights are relative: only their ratios matter
 _ROUNDING = 1e-9                  # relative slack of the std limits
 
@@ -250,6 +250,10 @@ def mixture_to_json(gmm: GaussianMixture) -> str:
     return json.dumps(gmm.to_dict(), indent=2)
 
 
+def _size(n: int) -> str:
+    return f"{n / 2 ** 20:.1f} MB".replace(".0 MB", " MB") if n >= 2 ** 20 else f"{n / 1024:.0f} KB"
+
+
 def mixture_from_json(data, max_bytes: int = MAX_JSON_BYTES):
     """Parse and check a mixture file (bytes or str) written by :func:`mixture_to_json`.
 
@@ -257,7 +261,7 @@ def mixture_from_json(data, max_bytes: int = MAX_JSON_BYTES):
     """
     if isinstance(data, (bytes, bytearray)):
         if len(data) > max_bytes:
-            return None, [f"file: must be at most {max_bytes // 1024} KB; got {len(data) / 1024:.0f} KB"]
+            return None, [f"file: must be at most {_size(max_bytes)}; got {_size(len(data))}"]
         try:
             data = bytes(data).decode("utf-8")
         except UnicodeDecodeError:
@@ -265,7 +269,7 @@ def mixture_from_json(data, max_bytes: int = MAX_JSON_BYTES):
     if not isinstance(data, str):
         return None, ["file: must be text"]
     if len(data.encode("utf-8")) > max_bytes:
-        return None, [f"file: must be at most {max_bytes // 1024} KB"]
+        return None, [f"file: must be at most {_size(max_bytes)}"]
     try:
         d = json.loads(data)
     except (json.JSONDecodeError, RecursionError) as e:

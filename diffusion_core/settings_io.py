@@ -29,7 +29,7 @@ __all__ = ["Field", "SCHEMA", "PREFIX", "FORMAT", "VERSION", "MAX_BYTES", "short
 PREFIX = "w_"
 FORMAT = "diffusion-dashboard-settings"
 VERSION = 1
-MAX_BYTES = 100_000
+MAX_BYTES = 1024 * 1024     # what the upload box states: "Limit 1MB per file"
 KINDS = ("int", "float", "bool", "str")
 _MAX_STR = 200
 
@@ -305,7 +305,7 @@ def settings_from_json(data: bytes | str, schema: dict[str, Field] | None = None
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
-        raise ValueError(f"settings file must be at most {MAX_BYTES // 1000} kB; got {len(data) / 1000:.0f} kB")
+        raise ValueError(f"settings file must be at most 1 MB; got {len(data) / 2 ** 20:.1f} MB")
     try:
         blob = json.loads(data.decode("utf-8"), parse_constant=_no_constants)
     except UnicodeDecodeError:

@@ -212,8 +212,9 @@ def test_json_round_trip(name):
      "component 1, mean y: must be a number"),
     (json.dumps({"means": [[0, 0]] * 13, "covs": [[[1, 0], [0, 1]]] * 13, "weights": [1] * 13}).encode(),
      "file: at most 12 components; got 13"),
-    (b" " * (ed.MAX_JSON_BYTES + 1), "file: must be at most 64 KB"),
-    ("[" * 100_000, "file: must be at most 64 KB"),
+    (b" " * (ed.MAX_JSON_BYTES + 1), "file: must be at most 1 MB"),
+    ("[" * 2_000_000, "file: must be at most 1 MB"),
+    ("[" * 100_000, "file: is not valid JSON (too deeply nested)"),
     ("[" * 5000 + "]" * 5000, "file: is not valid JSON (too deeply nested)"),
 ])
 def test_bad_files_get_a_message(data, message):

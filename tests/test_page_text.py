@@ -94,3 +94,14 @@ def test_scanner_finds_what_it_should():
     at.run()
     found = [m for _, m, _ in bad_texts(at)]
     assert found == ["{sigma1:.2f}", "{t_j}", "_{"]
+
+
+def test_upload_boxes_state_no_second_size_limit():
+    """Streamlit's upload box states its limit ("Limit 1MB per file"); our labels and help texts
+    must not state another one."""
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    at.switch_page("views/5_mixture_editor.py").run()
+    texts = [s for u in at.get("file_uploader") for s in _strings(MessageToDict(u.proto))]
+    assert len(at.get("file_uploader")) == 2 and texts
+    assert not [t for t in texts if re.search(r"\d\s*(kB|KB|MB)", t)], texts

@@ -124,7 +124,7 @@ def test_file_unknown_settings_are_skipped_with_a_note():
     (_file({"seed": 5, "radius": 9.0, "flag": "yes"}), "Radius (radius)"),
     (_file({"radius": float("nan")}).replace("NaN", "NaN"), "not a number JSON allows"),
     (_file({"seed": 1}, custom_mixture=[1]), "custom_mixture must be an object"),
-    (b" " * (sio.MAX_BYTES + 1), "at most 100 kB"),
+    (b" " * (sio.MAX_BYTES + 1), "at most 1 MB"),
 ])
 def test_file_refused_with_a_clear_message(data, words):
     with pytest.raises(ValueError) as e:

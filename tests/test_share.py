@@ -273,7 +273,7 @@ def test_settings_file_with_a_custom_mixture():
                  "custom_mixture": {"means": [[0, 0]], "covs": [[[1, 2], [2, 1]]]}}).encode(),
      "positive definite"),
     (b"\x89PNG\r\n", "UTF-8"),
-    (b"{" * 200_000, "at most 100 kB"),
+    (b"{" * 2_000_000, "at most 1 MB"),
 ])
 def test_bad_settings_file_changes_nothing(data, words):
     at = _file_app()

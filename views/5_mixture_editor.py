@@ -193,8 +193,7 @@ with left:
                             '[[[s_xx, s_xy], [s_xy, s_yy]], …], "weights": […]}.')
     st.file_uploader("Import mixture JSON", type=["json"], key=S + "upload", on_change=_on_upload,
                      max_upload_size=MAX_UPLOAD_MB,
-                     help=f"A file written by Export (at most {ed.MAX_JSON_BYTES // 1024} KB, "
-                          f"{ed.MAX_COMPONENTS} components).")
+                     help=f"A file written by Export, with at most {ed.MAX_COMPONENTS} components.")
     if ss.get(S + "import_errors"):
         st.error("**Could not import the file:**\n\n"
                  + "\n".join(f"- {e}" for e in ss[S + "import_errors"]))

@@ -338,7 +338,7 @@ def _share_box():
         st.download_button("Download settings (JSON)", data=settings_file(),
                            file_name="diffusion-settings.json", mime="application/json",
                            on_click="ignore", width="stretch", key="_share_download")
-        st.file_uploader("Load settings (JSON, at most 100 kB)", type=["json"], key=_UPLOAD,
+        st.file_uploader("Load settings (JSON)", type=["json"], key=_UPLOAD,
                          on_change=_import_settings, max_upload_size=1)
         msg = st.session_state.pop(_IMPORT_MSG, None)
         if msg is not None:
