@@ -152,6 +152,9 @@ c3.segmented_control("Covariance as", list(MODE_LABELS), format_func=MODE_LABELS
 if S + "note" in ss:
     st.info(ss.pop(S + "note"))
 
+# Between the controls and the table, so the table's hover toolbar (top right) covers no control.
+st.caption(f"Click a cell to edit it. Add a row with the + under the table; delete rows by ticking "
+           f"them on the left and pressing the bin. At most {ed.MAX_COMPONENTS} components.")
 mode = ss[S + "mode"]
 cols = ed.COLUMNS[mode]
 defaults = ed.blank_row(mode)
@@ -164,8 +167,6 @@ edited = st.data_editor(
 rows = edited.to_dict("records")
 ss[S + "rows"] = rows
 gmm, errors = ed.mixture_from_rows(rows, mode)
-st.caption(f"Click a cell to edit it. Add a row with the + under the table; delete rows by ticking "
-           f"them on the left and pressing the bin. At most {ed.MAX_COMPONENTS} components.")
 
 left, right = st.columns([1, 1.25], gap="large")
 with left:
