@@ -58,3 +58,15 @@ def test_reset_resets_the_sidebar_distribution(w):
     assert "tutorial" in shown(sidebar_select(w, "Distribution"))
     assert "ring8" not in w.page.locator("[data-testid='stMain']").inner_text()
     assert not w.problems(), w.problems()
+
+
+def test_no_vega_warnings_on_any_page(w):
+    """Charts draw without Vega-Lite warnings in the console (e.g. "Conflicting legend property")."""
+    from server import app_pages
+    warnings: list[str] = []
+    w.page.on("console", lambda m: m.type == "warning" and "WARN" in m.text and warnings.append(m.text[:200]))
+    for url, _ in app_pages():
+        before = len(warnings)
+        w.goto(url)
+        w.page.wait_for_timeout(1000)                 # charts draw after the script has finished
+        assert len(warnings) == before, f"/{url}: {warnings[before:]}"

@@ -46,6 +46,14 @@ def _log_domain(values, pad: float = 1.3):
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+def _line_legend(label_limit: int) -> alt.Legend:
+    """One legend below a line chart, given to both its colour and its dash channel (different
+    legend settings on two channels of one field make Vega-Lite warn "Conflicting legend
+    property")."""
+    return alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=label_limit,
+                      symbolType="stroke")
+
+
 # --------------------------------------------------------------------------------- training curves
 def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = None) -> alt.Chart:
     """Held-out DSM loss per logged step against its irreducible floor on the same draws (linear
@@ -60,14 +68,13 @@ def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = 
     colors = [LOSS_COLORS[list(LOSS_SERIES).index(c)] for c in cols]
     dashes = [LOSS_DASH[list(LOSS_SERIES).index(c)] for c in cols]
     xscale = alt.Scale(domain=[0, max_step]) if max_step else alt.Undefined
+    legend = _line_legend(400)
     return alt.Chart(long).mark_line(strokeWidth=2).encode(
         x=alt.X("step:Q", title="training step", scale=xscale),
         y=alt.Y("loss:Q", title="loss", scale=alt.Scale(zero=False, nice=True)),
-        color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colors),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical",
-                                          labelLimit=400, symbolType="stroke")),
+        color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colors), legend=legend),
         strokeDash=alt.StrokeDash("series:N", sort=order, scale=alt.Scale(domain=order, range=dashes),
-                                  legend=None),
+                                  legend=legend),     # the same legend: Vega-Lite merges the two
         tooltip=["series:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")],
     ).properties(height=height, title="Held-out DSM loss and its floor", autosize=FIT_X)
 
@@ -99,11 +106,9 @@ def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 2
         y=alt.Y("mse:Q", title="squared error (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(df["mse"]))),
         color=alt.Color("series:N", sort=order,
-                        scale=alt.Scale(domain=order, range=palette[:len(order)]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical",
-                                          labelLimit=500, symbolType="stroke")),
+                        scale=alt.Scale(domain=order, range=palette[:len(order)]), legend=_line_legend(500)),
         strokeDash=alt.StrokeDash("series:N", sort=order,
-                                  scale=alt.Scale(domain=order, range=dash[:len(order)]), legend=None),
+                                  scale=alt.Scale(domain=order, range=dash[:len(order)]), legend=_line_legend(500)),
         tooltip=["series:N", alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("mse:Q", format=".4g")],
     )
     chart = lines
