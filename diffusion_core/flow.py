@@ -84,6 +84,11 @@ def fm_velocity(gmm: GaussianMixture, x, t) -> torch.Tensor:
     means = gmm.means.to(x.device, x.dtype)
     out = x.new_empty(x.shape[0], d)
     for sl, xc, a, s2 in gmm._chunks(x, 1 - t, t * t):
+        if gmm._iso_var is not None:        # shared covariance c I: v_k = (s - a c) / v (x - a mu_k) - mu_k
+            mean, a, v = gmm._iso_terms(xc, a, s2)[2:]
+            s = s2.sqrt().reshape(-1, 1) if s2.ndim else s2.sqrt()
+            out[sl] = (s - a * gmm._iso_var) / v * (xc - a * mean) - mean
+            continue
         log_joint, y_over, u_cat = gmm._kernel(xc, a, s2)
         a, s = a.reshape(1, -1), s2.sqrt().reshape(1, -1)     # scalars or (1, n)
         resp = torch.softmax(log_joint, dim=0)                # (K, n)
