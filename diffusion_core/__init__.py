@@ -12,3 +12,5 @@ from .guidance import (make_classes, class_mixture, conditional_score, guided_sc
                        class_log_prob, class_posterior, classifier_gradient, classifier_guided_score,
                        guidance_metrics, guidance_sweep, CondScoreNet, train_cond_score_model,
                        learned_guided_score)
+from .pointsets import (mixture_from_points, default_width, parse_points_csv, fit_to_radius, SHAPES,
+                        swiss_roll, spiral, smiley, heart)

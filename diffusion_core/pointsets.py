@@ -39,10 +39,10 @@ def check_points(points) -> np.ndarray:
         a = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(f"points must be a table of numbers: {e}") from None
+    if a.size == 0:
+        raise ValueError("points must hold at least one point; got none")
     if a.ndim != 2 or a.shape[1] != 2:
         raise ValueError(f"points must have 2 columns (x, y); got shape {a.shape}")
-    if a.shape[0] == 0:
-        raise ValueError("points must hold at least one point; got none")
     if not np.isfinite(a).all():
         bad = int(np.flatnonzero(~np.isfinite(a).all(1))[0])
         raise ValueError(f"points must be finite numbers (no NaN or infinity); row {bad + 1} is not")
@@ -90,8 +90,8 @@ def mixture_from_points(points, width=None, max_components: int = MAX_COMPONENTS
     """p_0 = (1/N) sum_i N(x_i, h^2 I) for the (subsampled) points, h = width or default_width."""
     a = _subsample(check_points(points), max_components)
     h = default_width(a) if width is None else _check_width(width)
-    covs = np.broadcast_to(h * h * np.eye(2), (a.shape[0], 2, 2))
-    return GaussianMixture(torch.from_numpy(a), torch.from_numpy(np.ascontiguousarray(covs)))
+    covs = (h * h * torch.eye(2, dtype=torch.float64)).expand(a.shape[0], 2, 2)
+    return GaussianMixture(torch.tensor(a), covs)
 
 
 def fit_to_radius(points, radius: float = 4.0) -> np.ndarray:
