@@ -16,6 +16,7 @@ __all__ = ["GaussianMixture", "PRESETS", "preset"]
 
 _LOG_2PI = math.log(2 * math.pi)
 _CHUNK_ELEMENTS = 1 << 18   # entries of the (K d, N) intermediates evaluated at once (2 MiB in float64)
+ISO_MIN_COMPONENTS = 64     # mixtures this large with one shared covariance c I take the isotropic path
 
 
 def _as_points(x, dim: int) -> torch.Tensor:
@@ -87,6 +88,7 @@ class GaussianMixture:
         self.weights = weights / weights.sum()
         self.dim, self.n_components = d, K
         self._evals, self._evecs = evals, evecs
+        self._iso_var = _shared_isotropic_variance(covs) if K >= ISO_MIN_COMPONENTS else None
 
     # ----------------------------------------------------------------------------- kernel
     def _kernel(self, x: torch.Tensor, alpha=1.0, sigma2=0.0):
@@ -160,8 +162,28 @@ class GaussianMixture:
         """log pi_k + log N(x; alpha mu_k, alpha^2 Sigma_k + sigma^2 I), shape (K, N)."""
         out = x.new_empty(self.n_components, x.shape[0])
         for sl, xc, a, s2 in self._chunks(x, alpha, sigma2):
-            out[:, sl] = self._kernel(xc, a, s2)[0]
+            if self._iso_var is None:
+                out[:, sl] = self._kernel(xc, a, s2)[0]
+            else:
+                logits, common = self._iso_terms(xc, a, s2)[:2]
+                out[:, sl] = (logits - common).T
         return out
+
+    def _iso_terms(self, x: torch.Tensor, alpha, sigma2):
+        """The isotropic path, for mixtures whose components share the covariance c I. With
+        v = alpha^2 c + sigma^2 (one per point) and |x - alpha mu_k|^2 expanded,
+          logits (N, K): log pi_k + (alpha x.mu_k - alpha^2 |mu_k|^2 / 2) / v
+          common (N, 1): |x|^2 / (2 v) + d/2 ln(2 pi v), so log_joint = logits - common
+          mean (N, d): sum_k pi_k(x) mu_k, responsibilities softmax(logits) (common cancels)
+          alpha, v: (N, 1) tensors or scalars,
+        and the score is -(x - alpha mean) / v: two (N, K) products instead of (K d, N) tables."""
+        mu = self.means.to(x.device, x.dtype)
+        alpha = alpha.reshape(-1, 1) if alpha.ndim else alpha
+        v = alpha * alpha * self._iso_var + (sigma2.reshape(-1, 1) if sigma2.ndim else sigma2)
+        log_w = torch.log(self.weights.to(x.device, x.dtype))
+        logits = log_w + (alpha * (x @ mu.T) - (0.5 * alpha * alpha) * (mu * mu).sum(1)) / v
+        common = (x * x).sum(1, keepdim=True) / (2 * v) + 0.5 * self.dim * torch.log(2 * math.pi * v)
+        return logits, common, torch.softmax(logits, dim=1) @ mu, alpha, v
 
     # ----------------------------------------------------------------------------- density
     def log_prob(self, x) -> torch.Tensor:
@@ -187,6 +209,10 @@ class GaussianMixture:
         K, d = self.n_components, self.dim
         out = x.new_empty(x.shape[0], d)
         for sl, xc, a, s2 in self._chunks(x, alpha, sigma2):
+            if self._iso_var is not None:
+                mean, a, v = self._iso_terms(xc, a, s2)[2:]
+                out[sl] = -(xc - a * mean) / v
+                continue
             log_joint, y_over, u_cat = self._kernel(xc, a, s2)
             w = y_over.reshape(K, d, -1) * torch.softmax(log_joint, dim=0)[:, None, :]
             out[sl] = -(u_cat @ w.reshape(K * d, -1)).T
@@ -271,6 +297,13 @@ class GaussianMixture:
 
     def __repr__(self):
         return f"GaussianMixture(K={self.n_components}, dim={self.dim})"
+
+
+def _shared_isotropic_variance(covs: torch.Tensor) -> float | None:
+    """c when every covariance is the same c I, else None."""
+    c = covs[0, 0, 0]
+    eye = torch.eye(covs.shape[1], dtype=covs.dtype)
+    return float(c) if torch.equal(covs, (c * eye).expand_as(covs)) else None
 
 
 def _iso(means, std, weights=None):

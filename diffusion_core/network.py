@@ -115,30 +115,31 @@ class ScoreNet(nn.Module):
     def dim(self) -> int:
         return self.hparams["dim"]
 
-    def _features(self, u: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    def _features(self, u: torch.Tensor, c: torch.Tensor, extra=None) -> torch.Tensor:
+        """[u, phi(c)], and the `extra` features (N, e) last when given (a subclass's condition)."""
         emb = self.embed(c) if self.embed is not None else c[:, None]
-        return torch.cat([u, emb], dim=1)
+        return torch.cat([u, emb] if extra is None else [u, emb, extra], dim=1)
 
-    def forward(self, x: torch.Tensor, t) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, t, extra=None) -> torch.Tensor:
         """The score at x (N, d), t (N,) or a float; computed in the weights' dtype, returned in x's."""
         out_dtype, x = x.dtype, x.to(self.data_mean.dtype)
         t = as_time(t, like=x)
         if t.ndim == 0:
             t = t.expand(x.shape[0])
-        return self._score(x, t).to(out_dtype)
+        return self._score(x, t, extra).to(out_dtype)
 
-    def _score(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    def _score(self, x: torch.Tensor, t: torch.Tensor, extra=None) -> torch.Tensor:
         """F / sigma_t ("none") or the preconditioned form of the module docstring ("edm")."""
         if self.hparams["precond"] == "none":
             sigma = self.sde.sigma(t).clamp_min(SIGMA_FLOOR)
-            return self.net(self._features(x, t)) / sigma[:, None]
+            return self.net(self._features(x, t, extra)) / sigma[:, None]
         alpha = self.sde.mean_scale(t)[:, None]
         r = self.sde.noise_ratio(t).clamp_min(SIGMA_FLOOR)[:, None]
         sd = self.data_std
         c2 = r * r + sd * sd
         c = c2.sqrt()
         y = x / alpha - self.data_mean
-        f = self.net(self._features(y / c, 0.25 * torch.log(r[:, 0])))
+        f = self.net(self._features(y / c, 0.25 * torch.log(r[:, 0]), extra))
         return (-y / c2 + (sd / (r * c)) * f) / alpha
 
 
