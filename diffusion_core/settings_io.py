@@ -124,6 +124,7 @@ SCHEMA.update({
     "w_score_n": Field("int", 200, 20, 1000, label="samples"),
     "w_score_grid": Field("int", 20, 5, 40, label="grid points per side"),
     "w_score_lengths": Field("str", "proportional", choices=("equal", "proportional"), label="Arrow length"),
+    "w_score_arrow_scale": Field("str", "fixed", choices=("fixed", "fitted"), label="Arrow scale"),
     # 3 exact-score reversal
     "w_reversal_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
     "w_reversal_steps": Field("int", 200, choices=(1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300,
