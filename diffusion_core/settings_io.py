@@ -92,7 +92,7 @@ SCHEMA: dict[str, Field] = {
     "w_memo_points": Field("int", 5, 2, 50, label="Training points"),
     "w_memo_steps": Field("int", 1500, 200, 4000, label="Training steps"),
     "w_memo_width": Field("int", 128, choices=(32, 64, 128, 256), label="Network width"),
-    "w_memo_radius": Field("float", 0.1, 0.01, 1.0, label="Memorization radius"),
+    "w_memo_radius": Field("float", 0.3, 0.01, 1.0, label="Memorization radius"),   # × data_scale
     "w_memo_samples": Field("int", 500, 100, 2000, label="Samples"),
     # page 9, loss weighting lab
     "w_weight_net": Field("str", "tutorial", choices=("tutorial", "preconditioned"), label="Network"),
