@@ -22,7 +22,8 @@ from .sde import SDE
 from .training import TrainConfig, train_score_model
 
 __all__ = ["DEFAULT_DELTA", "empirical_mixture", "training_points", "nearest_distances",
-           "memorization_rate", "memorization_config", "train_on_points"]
+           "memorization_rate", "mode_scale", "spacing", "data_scale", "memorization_radius", "memorization_config",
+           "train_on_points"]
 
 DEFAULT_DELTA = 1e-3
 
@@ -77,6 +78,42 @@ def memorization_rate(samples, points, radius: float) -> float:
                                            nan=float("inf")).clamp(-1e30, 1e30), points)
     ok = torch.isfinite(torch.as_tensor(samples, dtype=torch.float64)).all(1)
     return float(((d <= radius) & ok).double().mean())
+
+
+def mode_scale(gmm: GaussianMixture) -> float:
+    """The smallest standard deviation of any mode of gmm in any direction (square root of the
+    smallest eigenvalue of its covariances)."""
+    eig = torch.linalg.eigvalsh(gmm.covs.to(torch.float64))
+    return float(eig.min().clamp_min(0.0).sqrt())
+
+
+def spacing(gmm: GaussianMixture, n: int, reps: int = 200, seed: int = 0) -> float:
+    """The typical distance between n fresh draws of gmm: the median, over reps independent sets
+    of n draws, of each draw's distance to its nearest neighbour in its set (inf for n = 1)."""
+    n = int(n)
+    if n < 2:
+        return float("inf")
+    x, _ = gmm.sample(n * reps, generator=torch.Generator().manual_seed(int(seed)), dtype=torch.float64)
+    x = x.reshape(reps, n, -1)
+    d = torch.cdist(x, x) + torch.diag(torch.full((n,), float("inf"), dtype=torch.float64))
+    return float(d.min(-1).values.median())
+
+
+def data_scale(gmm: GaussianMixture, n: int | None = None) -> float:
+    """The data's own length scale for a training set of n points: the smaller of the narrowest
+    mode's standard deviation (mode_scale) and the typical distance between n fresh draws
+    (spacing; left out when n is None). A memorization radius well below it is one that fresh
+    draws of the data rarely meet by chance, whatever the mixture and the number of points (few
+    points on many narrow modes: the mode width; many points: their spacing)."""
+    s = mode_scale(gmm)
+    return s if n is None else min(s, spacing(gmm, n))
+
+
+def memorization_radius(gmm: GaussianMixture, fraction: float, n: int | None = None) -> float:
+    """The memorization radius fraction * data_scale(gmm, n) (fraction > 0)."""
+    if not fraction > 0:
+        raise ValueError(f"the radius fraction must be > 0; got {fraction!r}")
+    return float(fraction) * data_scale(gmm, n)
 
 
 def memorization_config(n_points: int, steps: int = 1500, width: int = 128, seed: int = 0,

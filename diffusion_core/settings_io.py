@@ -94,7 +94,7 @@ SCHEMA: dict[str, Field] = {
     "w_memo_points": Field("int", 5, 2, 50, label="Training points"),
     "w_memo_steps": Field("int", 1500, 200, 4000, label="Training steps"),
     "w_memo_width": Field("int", 128, choices=(32, 64, 128, 256), label="Network width"),
-    "w_memo_radius": Field("float", 0.1, 0.01, 1.0, label="Memorization radius"),
+    "w_memo_radius": Field("float", 0.3, 0.01, 1.0, label="Memorization radius"),   # × data_scale
     "w_memo_samples": Field("int", 500, 100, 2000, label="Samples"),
     # page 9, loss weighting lab
     "w_weight_net": Field("str", "tutorial", choices=("tutorial", "preconditioned"), label="Network"),
@@ -127,6 +127,7 @@ SCHEMA.update({
     "w_score_n": Field("int", 200, 20, 1000, label="samples"),
     "w_score_grid": Field("int", 20, 5, 40, label="grid points per side"),
     "w_score_lengths": Field("str", "proportional", choices=("equal", "proportional"), label="Arrow length"),
+    "w_score_arrow_scale": Field("str", "fixed", choices=("fixed", "fitted"), label="Arrow scale"),
     # 3 exact-score reversal
     "w_reversal_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
     "w_reversal_steps": Field("int", 200, choices=(1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300,

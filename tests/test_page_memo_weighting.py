@@ -44,6 +44,24 @@ def test_memorization_default():
     assert "Training points (CSV)" in labels and "Figure (PNG)" in labels
 
 
+def test_memorization_ring8_shows_the_fresh_draw_baseline_next_to_every_rate():
+    """ring8, default settings (5 points): the fresh-draw baseline is shown next to the network's
+    and the exact score's rates, and is well below the network's (a fixed radius of 0.1 let fresh
+    draws reach 48 % "memorized" with 50 points)."""
+    at = _page(MEMO, w_mixture="ring8")
+    assert not at.exception and not at.error
+    assert at.slider(key="w_memo_radius").value == sio.SCHEMA["w_memo_radius"].default
+    metrics = {m.label: _pct(m.value) for m in at.metric}
+    base = metrics["True mixture (fresh draws)"]
+    assert base < 0.1
+    assert metrics["Network (learned score)"] > max(0.2, 4 * base)
+    assert metrics["Empirical score (exact)"] == 1.0
+    shown = f"vs **{base:.0%}** for fresh draws (baseline)"
+    assert sum(shown in c.value for c in at.caption) == 2              # next to both other rates
+    scale = [c.value for c in at.caption if c.value.startswith("Memorized: within r")]
+    assert len(scale) == 1 and "0.15" in scale[0] and f"**{base:.0%}**" in scale[0]
+
+
 @pytest.mark.parametrize("points,width,radius,samples", [(2, 32, 1.0, 100), (50, 256, 0.01, 2000)])
 def test_memorization_extremes(points, width, radius, samples):
     at = _page(MEMO, w_memo_points=points, w_memo_steps=200, w_memo_width=width,

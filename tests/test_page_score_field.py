@@ -1,10 +1,13 @@
 """AppTest of the score-field page: renders, figure present, every widget at its extremes."""
 import os
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
+from diffusion_core import settings_io as sio
+from diffusion_core.figures import score_field as sfig
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/2_score_field.py"
@@ -106,3 +109,136 @@ def test_every_preset(at, name):
         ok(at)
         assert name in at.markdown[0].value
     at.radio(key=K + "view").set_value("total").run()
+
+
+# ------------------------------------------------------------------------- arrow scale across t
+# A narrow mode (std 0.02) next to a broad one (std 1): its scores are ~50 times larger.
+NARROW = dc.GaussianMixture([[-2.0, 0.0], [2.0, 1.0]],
+                            [[[4e-4, 0.0], [0.0, 4e-4]], [[1.0, 0.0], [0.0, 1.0]]], [1.0, 1.0])
+
+
+def _drawn(fig, which=0):
+    """Lengths of the arrows of the figure's `which`-th quiver, as fractions of the x-axis span."""
+    ax = fig.axes[0]
+    q = [c for c in ax.collections if type(c).__name__ == "Quiver"][which]
+    assert q.scale == 1 and q.scale_units == "xy"                  # U, V are drawn in data units
+    x0, x1 = ax.get_xlim()
+    return np.hypot(q.U, q.V) / (x1 - x0)
+
+
+def _total_figure(gmm, t, key_t, where="samples", n=200):
+    sde = dc.VESDE(25.0)
+    f = sfig.field_data(gmm, sde, t, where, n, 2021)
+    ref = sfig.field_data(gmm, sde, key_t, where, n, 2021)
+    m = sfig.reference_magnitude(ref["total"], ref["resp"])
+    return sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], "proportional",
+                                   resp=f["resp"], magnitude=m, fixed=key_t == 0.0), f
+
+
+@pytest.mark.parametrize("where,n", [("samples", 200), ("grid", 20)])
+def test_fixed_arrow_scale_shrinks_with_t(where, n):
+    """One scale for every t (taken at t = 0): the drawn arrows at t = 1 are much shorter than at
+    t = 0, as the score is; fitted to each picture they stay about as long."""
+    gmm = dc.PRESETS["tutorial"]
+    at0 = np.median(_drawn(_total_figure(gmm, 0.0, 0.0, where, n)[0]))
+    fixed1 = np.median(_drawn(_total_figure(gmm, 1.0, 0.0, where, n)[0]))
+    fitted1 = np.median(_drawn(_total_figure(gmm, 1.0, 1.0, where, n)[0]))
+    assert at0 > 0.01                                  # readable at t = 0
+    assert fixed1 < 0.25 * at0                         # visibly shorter at t = 1
+    assert 0.5 * at0 < fitted1 < 2 * at0               # the fitted scale hides the shrinking
+
+
+def test_fixed_arrow_scale_states_the_key_and_clips():
+    fig, f = _total_figure(dc.PRESETS["tutorial"], 1.0, 0.0)
+    ax = fig.axes[0]
+    keys = [a for a in ax.get_children() if type(a).__name__ == "QuiverKey"]
+    assert len(keys) == 1 and keys[0].label.startswith("|s| = ")
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "one scale for every t" in notes
+
+
+@pytest.mark.parametrize("key_t", [0.0, None])
+def test_narrow_mode_does_not_hide_the_other_modes_arrows(key_t):
+    """With a narrow mode (std 0.02) in the mixture, the broad mode's arrows stay visible: its
+    huge scores are clipped instead of shrinking every other arrow to nothing."""
+    sde = dc.VESDE(25.0)
+    f = sfig.field_data(NARROW, sde, 0.0, "samples", 200, 2021)
+    broad = f["resp"].argmax(1) == 1
+    assert 50 < broad.sum() < 150
+    m = None if key_t is None else sfig.reference_magnitude(f["total"], f["resp"])
+    figs = [sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], "proportional",
+                                    resp=f["resp"], magnitude=m),
+            sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
+                                        f["resp"], f["total"], magnitude=m)]
+    for fig, which in zip(figs, (0, -1)):
+        lengths = _drawn(fig, which)
+        assert np.median(lengths[broad]) > 0.02                    # > 2 % of the axis span
+        assert lengths.max() <= 0.2                                # the narrow mode's are clipped
+        notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+        assert "clipped" in notes
+    # the modes view: the broad mode's own arrows at its points
+    fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
+                                  lengths="proportional", resp=f["resp"], magnitude=m)
+    assert np.median(_drawn(fig, 1)[broad]) > 0.02
+
+
+def test_reference_magnitude_is_robust():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(400, 2))
+    resp = np.zeros((400, 2))
+    resp[:200, 0] = resp[200:, 1] = 1.0
+    v[:200] *= 100.0                                               # mode 0: 100 times steeper
+    m = sfig.reference_magnitude(v, resp)
+    assert m == pytest.approx(np.quantile(np.linalg.norm(v[200:], axis=1), 0.9))
+    assert sfig.reference_magnitude(np.zeros((5, 2))) == 1.0
+    uv, clipped = sfig.clip_arrows(np.array([[[3.0, 4.0], [0.1, 0.0]], [[0.0, 1.0], [0.0, 0.1]]]), 2.0)
+    assert clipped.tolist() == [True, False]
+    assert np.allclose(uv[:, 0], [[1.2, 1.6], [0.0, 0.4]])         # one factor per point
+
+
+def test_arrow_scale_widget(at):
+    assert sio.SCHEMA[K + "arrow_scale"].default == "fixed"
+    assert at.radio(key=K + "arrow_scale").value == "fixed"
+    assert at.radio(key=K + "lengths").value == "proportional"
+    at.radio(key=K + "lengths").set_value("equal").run()
+    ok(at)
+    assert K + "arrow_scale" not in [r.key for r in at.radio]         # direction only: no scale
+    at.radio(key=K + "lengths").set_value("proportional").run()
+
+
+def _key_caption(at):
+    caps = [c.value for c in at.caption if c.value.startswith("Key arrow")]
+    assert len(caps) == 1
+    return caps[0]
+
+
+def test_fixed_scale_keeps_the_key_across_t(at):
+    """Fixed: the key arrow means the same |score| at every t; fitted: it follows the picture."""
+    for view in VIEWS:
+        at.radio(key=K + "view").set_value(view)
+        at.radio(key=K + "arrow_scale").set_value("fixed")
+        keys = {}
+        for t in (0.0, 1.0):
+            at.slider(key=K + "t").set_value(t).run()
+            ok(at)
+            keys[t] = _key_caption(at)
+        assert keys[0.0] == keys[1.0] and "shrink" in keys[1.0]
+        at.radio(key=K + "arrow_scale").set_value("fitted").run()
+        ok(at)
+        assert _key_caption(at) != keys[1.0]
+    at.radio(key=K + "arrow_scale").set_value("fixed")
+    at.slider(key=K + "t").set_value(0.0)
+    at.radio(key=K + "view").set_value("total").run()
+
+
+def test_custom_mixture_with_a_narrow_mode():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["custom_mixture"] = NARROW.to_dict()
+    at.run()
+    at.switch_page(PAGE).run()
+    choose_mixture(at, "custom")
+    for scale in sfig.SCALES:
+        for view in VIEWS:
+            at.radio(key=K + "view").set_value(view)
+            at.radio(key=K + "arrow_scale").set_value(scale).run()
+            ok(at)

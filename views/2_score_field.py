@@ -1,11 +1,10 @@
 """Score field: grad log p_t of the sidebar mixture, in total and mode by mode (tutorial 1.2)."""
 import numpy as np
 import streamlit as st
-import torch
 
 import diffusion_core as dc
 from diffusion_core.figures import score_field as sfig
-from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
+from diffusion_core.figures.common import mode_colors
 from views import common
 
 P = common.PERSIST_PREFIX + "score_"
@@ -17,40 +16,38 @@ MAX_SAMPLES, MAX_GRID, DENSITY_GRID = 1000, 40, 100
 def score_field(gmm, sde, t: float, where: str, n: int, seed: int):
     """p_t = gmm diffused to t; its log density (total and per mode) on a grid, points where the
     arrows start (samples of p_t or a grid), and the scores there. All numpy."""
-    gmm_t = gmm.diffuse(sde, t)
-    xlim, ylim = auto_limits(gmm_t)
-    xx, yy, logp = density_grid(gmm_t, xlim, ylim, DENSITY_GRID)
-    comp_logp = np.stack([density_grid(gmm_t.component(k), xlim, ylim, DENSITY_GRID)[2]
-                          for k in range(gmm_t.n_components)])
-    if where == "samples":
-        pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)[0]
-    else:
-        h = (xlim[1] - xlim[0]) / n
-        gx = torch.linspace(xlim[0] + h / 2, xlim[1] - h / 2, n, dtype=torch.float64)
-        gy = torch.linspace(ylim[0] + h / 2, ylim[1] - h / 2, n, dtype=torch.float64)
-        pts = torch.cartesian_prod(gx, gy)
-    comp_scores, resp = gmm_t.score_components(pts)
-    return dict(xx=xx, yy=yy, logp=logp, comp_logp=comp_logp, pts=pts.numpy(),
-                comp_scores=comp_scores.numpy(), resp=resp.numpy(), total=gmm_t.score(pts).numpy(),
-                sigma=float(sde.sigma(torch.tensor(float(t), dtype=torch.float64))))
+    return sfig.field_data(gmm, sde, t, where, n, seed, DENSITY_GRID)
+
+
+def key_magnitude(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> float:
+    """The |score| drawn as the key arrow: a robust size of the t = 0 field (fixed: the same
+    for every t, so the arrows shrink with the score) or of this picture's (fitted)."""
+    f = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
+    return sfig.reference_magnitude(f["total"], f["resp"])
 
 
 @common.cache_data
-def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str) -> bytes:
+def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+              scale: str) -> bytes:
     """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
     f = score_field(gmm, sde, t, where, n, seed)
+    m = key_magnitude(gmm, sde, t, where, n, seed, scale)
     colors = mode_colors(gmm.n_components)
     title = f"t = {t:.2f},  σ_t = {f['sigma']:.3g}"
+    fixed = scale == "fixed"
     if view == "total":
         fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], lengths,
-                                      title="score ∇ log p_t,  " + title)
+                                      title="score ∇ log p_t,  " + title, resp=f["resp"],
+                                      magnitude=m, fixed=fixed)
     elif view == "modes":
         fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
-                                      colors, lengths=lengths, title="per-mode scores,  " + title)
+                                      colors, lengths=lengths, title="per-mode scores,  " + title,
+                                      resp=f["resp"], magnitude=m, fixed=fixed)
     else:
         fig = sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"],
                                           f["comp_scores"], f["resp"], f["total"], colors,
-                                          title="weighted modes vs total,  " + title)
+                                          title="weighted modes vs total,  " + title,
+                                          magnitude=m, fixed=fixed)
     return sfig.figure_png(fig, dpi=100)
 
 
@@ -83,12 +80,23 @@ with c_ctl:
         format_func={"equal": "equal (direction only)", "proportional": "∝ |score|"}.get,
         help="Scores near the modes are tiny and far away huge, and they shrink like 1/σ_t² as t "
              "grows: equal lengths keep every direction readable, colour shows the magnitude. "
-             "Proportional arrows are rescaled so the longest stay readable; the factor is printed.")
+             "Proportional arrows are drawn on the scale chosen below; the key arrow on the "
+             "figure shows it.")
+    scale = "fixed"
+    if lengths == "proportional":
+        scale = st.radio(
+            "Arrow scale", sfig.SCALES, horizontal=True, key=common.init(P + "arrow_scale", "fixed"),
+            format_func={"fixed": "fixed across t", "fitted": "fitted to this picture"}.get,
+            help="Fixed: one scale for every t, taken from the t = 0 field, so the arrows shrink "
+                 "as the score does (an arrow as long as the key is the same |score| at every t). "
+                 "Fitted: rescaled for each picture, so the arrows stay readable at every t but "
+                 "their lengths cannot be compared across t. Either way the longest arrows (near "
+                 "a narrow mode) are clipped, so the others stay visible.")
 
 sde = dc.VESDE(lam)
 f = score_field(gmm, sde, t, where, n, settings.seed)
 with c_fig:
-    st.image(score_png(gmm, sde, t, where, n, settings.seed, view, lengths), width="stretch")
+    st.image(score_png(gmm, sde, t, where, n, settings.seed, view, lengths, scale), width="stretch")
 
 with c_ctl:
     mag = np.linalg.norm(f["total"], axis=1)
@@ -96,6 +104,13 @@ with c_ctl:
     m1.metric("σ_t", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
               "covariance has grown by σ_t² I.")
     m2.metric("median |score|", f"{np.median(mag):.3g}", help="At the arrow positions.")
+    if lengths == "proportional":
+        key = key_magnitude(gmm, sde, t, where, n, settings.seed, scale)
+        st.caption(f"Key arrow: |score| ≈ {key:.3g}, " + (
+            "the typical size of the score at t = 0: the same on-screen length at every t, so "
+            "the arrows shrink as t grows." if scale == "fixed" else
+            "the typical size of the score in this picture: arrow lengths cannot be compared "
+            "across t."))
     st.caption({
         "total": "Arrows: ∇ log p_t at each point, coloured by magnitude. Shading: log p_t "
                  "(darker = more likely).",

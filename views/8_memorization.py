@@ -42,18 +42,26 @@ def distance_stats(sets: dict, points: np.ndarray, radius: float) -> dict:
 
 
 @common.cache_data(max_entries=16)
-def samples_png(sets: dict, points: np.ndarray, radius: float, gmm) -> bytes:
+def samples_png(sets: dict, points: np.ndarray, radius: float, gmm, titles: tuple) -> bytes:
     xlim, ylim = auto_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
-    fig = mfig.memorization_figure([(name, x, COLORS[name]) for name, x in sets.items()],
+    fig = mfig.memorization_figure([(title, x, COLORS[name]) for (name, x), title in zip(sets.items(), titles)],
                                    points, radius, xlim, ylim, xx, yy, logp)
     return common.png_bytes(fig, dpi=100)
 
 
+@common.cache_data
+def data_scales(gmm, n: int) -> tuple:
+    """(narrowest mode's std, typical distance between n fresh draws, the smaller of the two)."""
+    return mem.mode_scale(gmm), mem.spacing(gmm, n), mem.data_scale(gmm, n)
+
+
 @common.cache_data(max_entries=64)
-def sweep_point(gmm, n: int, radius: float, n_samples: int, seed: int, device: str) -> dict:
+def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device: str) -> dict:
     """Train on n points (SWEEP_STEPS steps, width SWEEP_WIDTH), sample, and measure: the rates of
-    the network's samples and of fresh draws from the true mixture."""
+    the network's samples and of fresh draws from the true mixture, at the radius fraction x the
+    data's scale for n points."""
+    radius = fraction * data_scales(gmm, n)[2]
     pts = mem.training_points(gmm, n, seed + 31)
     sde = dc.VESDE(LAM)
     cfg = mem.memorization_config(n, SWEEP_STEPS, SWEEP_WIDTH, seed=seed)
@@ -88,15 +96,23 @@ with st.container(border=True):
     width = c3.select_slider("Network width (hidden units)", list(F[P + "width"].choices),
                              key=common.init(P + "width", F[P + "width"].default),
                              help="Two hidden layers of this width.")
-    radius = c1.slider("Memorization radius r", F[P + "radius"].lo, F[P + "radius"].hi, step=0.01,
-                       key=common.init(P + "radius", F[P + "radius"].default),
-                       help="A sample closer than r to a training point counts as memorized.")
+    fraction = c1.slider("Memorization radius r, × the data's scale", F[P + "radius"].lo,
+                         F[P + "radius"].hi, step=0.01,
+                         key=common.init(P + "radius", F[P + "radius"].default),
+                         help="A sample closer than r to a training point counts as memorized. r is "
+                              "this fraction of the data's own length scale: the smaller of the "
+                              "narrowest mode's standard deviation (0.15 on ring8) and the typical "
+                              "distance between N fresh draws. So the same setting means the same "
+                              "thing on every distribution and for every N: fresh draws rarely "
+                              "land that close to a training point by chance.")
     n_samples = c2.slider("Samples per method", int(F[P + "samples"].lo), int(F[P + "samples"].hi),
                           step=100, key=common.init(P + "samples", F[P + "samples"].default))
     c3.caption(f"Reverse SDE with {SAMPLER_STEPS} steps, λ = {LAM:g}; distribution "
                f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** "
                "(sidebar). Training takes a few seconds, once per setting.")
 
+mode_std, gap, scale = data_scales(gmm, n_points)
+radius = fraction * scale
 points = training_points(gmm, n_points, settings.seed)
 emp = mem.empirical_mixture(points, mem.DEFAULT_DELTA)
 cfg = mem.memorization_config(n_points, steps, width, seed=settings.seed)
@@ -113,15 +129,28 @@ sets[NAMES["empirical"]] = models.exact_samples(emp, LAM, "sde", SAMPLER_STEPS, 
 sets[NAMES["truth"]] = models.true_samples(gmm, n_samples, settings.seed)
 stats = distance_stats(sets, points, radius)
 
+base = stats[NAMES["truth"]]["rate"]
+st.caption(f"Memorized: within r = {fraction:g} × {scale:.3g} = **{radius:.3g}** of a training point, "
+           f"where {scale:.3g} is the data's scale: the smaller of the narrowest mode's standard "
+           f"deviation ({mode_std:.3g}) and the typical distance between {n_points} fresh draws "
+           f"({gap:.3g}). Fresh draws of the true distribution land that close by chance "
+           f"**{base:.0%}** of the time: the baseline every rate is compared with.")
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
     col.metric(name, f"{s['rate']:.0%}",
-               help=f"Memorization rate: the fraction of {n_samples} samples within r = {radius:g} "
+               help=f"Memorization rate: the fraction of {n_samples} samples within r = {radius:.3g} "
                     "of a training point.")
-    col.caption(f"memorized: within r = {radius:g} of a training point · median distance to the "
-                f"nearest one **{s['median']:.3g}**")
+    if name == NAMES["truth"]:
+        col.caption(f"the baseline: fresh data this close by chance · median distance to the "
+                    f"nearest training point **{s['median']:.3g}**")
+    else:
+        col.caption(f"vs **{base:.0%}** for fresh draws (baseline) · median distance to the "
+                    f"nearest training point **{s['median']:.3g}**")
+titles = tuple(f"{name}\n{s['rate']:.0%} within r" + ("  (the baseline)" if name == NAMES["truth"]
+                                                      else f"  (fresh draws: {base:.0%})")
+               for name, s in stats.items())
 
-png = samples_png(sets, points, radius, gmm)
+png = samples_png(sets, points, radius, gmm, titles)
 st.image(png, width="stretch")
 st.altair_chart(mfig.distance_histogram({k: v["d"] for k, v in stats.items()}, radius, COLORS),
                 width="stretch")
@@ -147,14 +176,19 @@ with d3:
 with st.expander("Sweep: memorization rate against the number of training points"):
     st.caption(f"Trains one network per N in {', '.join(map(str, SWEEP_POINTS))} ({SWEEP_STEPS} steps, "
                f"width {SWEEP_WIDTH}; about 3 s each on a laptop CPU, then cached) and measures the "
-               f"rate at r = {radius:g} with {n_samples} samples.")
-    key = (settings.mixture_name, gmm.key(), radius, n_samples, settings.seed, settings.device)
+               f"rate at r = {fraction:g} × the data's scale for that N with {n_samples} samples, next "
+               "to the rate of as many fresh draws of the true distribution (the baseline, which "
+               "stays low for every N because r shrinks with the spacing of the points). With few "
+               "points the network's samples sit on the training points far more often than fresh "
+               "data would; with many points it cannot reach the optimum, and its rate comes down "
+               "towards the baseline.")
+    key = (settings.mixture_name, gmm.key(), fraction, n_samples, settings.seed, settings.device)
     if st.button("Run the sweep", icon=":material/play_arrow:") or st.session_state.get("memo_sweep_done") == key:
         bar = st.progress(0.0, text="Training…")
         rows = []
         for i, n in enumerate(SWEEP_POINTS):
             bar.progress(i / len(SWEEP_POINTS), text=f"Training on N = {n} points ({i + 1} of {len(SWEEP_POINTS)})…")
-            r = sweep_point(gmm, n, radius, n_samples, settings.seed, settings.device)
+            r = sweep_point(gmm, n, fraction, n_samples, settings.seed, settings.device)
             rows += [{"n_points": n, "rate": r["network"], "series": NAMES["learned"]},
                      {"n_points": n, "rate": r["truth"], "series": NAMES["truth"]}]
         bar.empty()

@@ -17,6 +17,8 @@ LEARNED_COLOR = "#d62728"
 EXACT_COLOR = "#1f77b4"
 TRUTH_COLOR = "#2ca02c"
 POINT_COLOR = "#111111"
+POINT_SIZE = 60                   # training points: hollow rings of this marker area (points²)
+POINT_ZORDER, SAMPLE_ZORDER = 2, 3  # samples are drawn over the training points
 WEIGHTING_COLORS = {"sigma2": "#1f77b4", "uniform": "#ff7f0e", "g2": "#9467bd"}
 WEIGHTING_LABELS = {"sigma2": "γₜ = σₜ² (the tutorial's)", "uniform": "γₜ = 1", "g2": "γₜ = g(t)²"}
 
@@ -30,9 +32,10 @@ def _np(a) -> np.ndarray:
 # ============================================================================ memorization
 def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=None, logp=None,
                         max_points: int = 2000):
-    """One panel per (title, samples (N, 2), colour): the samples as dots, the training points as
-    black crosses with a circle of `radius` around each (the memorization zone), and optionally
-    the contours of the true log-density logp on the grid xx, yy. Equal aspect, shared limits."""
+    """One panel per (title, samples (N, 2), colour): the samples as dots drawn on top, the
+    training points as hollow black rings under them (so a sample that sits on a training point
+    shows), a circle of `radius` around each (the memorization zone), and optionally the contours
+    of the true log-density logp on the grid xx, yy. Equal aspect, shared limits."""
     pts = _np(points)
     fig, axes = new_figure(3.3, 3.75, ncols=len(panels))
     axes = np.atleast_1d(axes)
@@ -42,23 +45,29 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
         if logp is not None:
             top = float(np.nanmax(logp))
             ax.contour(xx, yy, logp, levels=np.linspace(top - 9, top, 7), colors="#b0b0b0",
-                       linewidths=0.7, zorder=0)
-        ax.scatter(x[:, 0], x[:, 1], s=6, color=color, alpha=0.5, linewidths=0, zorder=1)
+                       linewidths=0.7, linestyles="solid", zorder=0)
         for p in pts:
             ax.add_patch(_circle(p, radius))
-        ax.scatter(pts[:, 0], pts[:, 1], marker="X", s=55, color=POINT_COLOR,
-                   edgecolors="white", linewidths=0.8, zorder=3)
+        ax.scatter(pts[:, 0], pts[:, 1], marker="o", s=POINT_SIZE, facecolors="none",
+                   edgecolors=POINT_COLOR, linewidths=1.3, zorder=POINT_ZORDER, label="training points")
+        ax.scatter(x[:, 0], x[:, 1], s=7, color=color, alpha=0.6, linewidths=0,
+                   zorder=SAMPLE_ZORDER, label="samples")
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=10.5)
         ax.set_xlabel("x₁")
         ax.grid(alpha=0.2)
     axes[0].set_ylabel("x₂")
-    handles = [Line2D([], [], marker="X", color="w", markerfacecolor=POINT_COLOR, markersize=10,
-                      label="training point"),
+    # the radius in points on the page, to say when its circle hides inside the ring
+    width_pt = 72 * 3.3 * 0.8
+    r_pt = radius / max(float(xlim[1] - xlim[0]), 1e-12) * width_pt
+    inside = r_pt < np.sqrt(POINT_SIZE) / 2
+    handles = [Line2D([], [], marker="o", color="w", markerfacecolor="none", markeredgecolor=POINT_COLOR,
+                      markeredgewidth=1.3, markersize=9, label="training point (under the samples)"),
                Line2D([], [], marker="o", color="w", markeredgecolor="#555", markerfacecolor="none",
-                      markersize=10, label=f"radius {radius:g} around it")]
+                      markersize=12, markeredgewidth=0.8,
+                      label=f"radius r = {radius:.3g} around it" + (" (inside the ring)" if inside else ""))]
     if logp is not None:
         handles.append(Line2D([], [], color="#b0b0b0", label="true density p₀ (contours)"))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=9)
@@ -67,7 +76,7 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
 
 def _circle(center, radius):
     from matplotlib.patches import Circle
-    return Circle(center, radius, fill=False, edgecolor="#555", linewidth=0.8, alpha=0.8, zorder=2)
+    return Circle(center, radius, fill=False, edgecolor="#555", linewidth=0.8, alpha=0.8, zorder=1)
 
 
 def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
@@ -115,7 +124,7 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
 
 def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
     """Memorization rate against the number of training points: df with columns n_points, rate,
-    series (network / true mixture)."""
+    series (network / true mixture: the fresh-draw baseline)."""
     order = list(dict.fromkeys(df["series"]))
     rng = [LEARNED_COLOR, TRUTH_COLOR, EXACT_COLOR][:len(order)]
     return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2).encode(
@@ -124,7 +133,7 @@ def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=["series:N", "n_points:Q", alt.Tooltip("rate:Q", format=".1%")],
-    ).properties(height=height, title="Fewer points, more memorization")
+    ).properties(height=height, title="Memorization rate of the network and of fresh draws (the baseline)")
 
 
 # ============================================================================ loss weighting

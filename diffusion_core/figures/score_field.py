@@ -5,22 +5,31 @@ Three views of the score of a Gaussian mixture at points x:
   per mode   every mode's own score -Sigma_k^{-1}(x - mu_k), in that mode's colour, over its contours;
   weighted   pi_k(x) * (mode k's score) for every k, and their sum, the total score (black).
 Arrow lengths are either all equal (direction only; magnitude shown by colour) or proportional to
-the score with one factor chosen so the longest arrows stay about a grid cell long; the figure says
-which, and the factor.
+the score. Proportional arrows are drawn so that a reference magnitude m (a robust size of the
+score: see reference_magnitude) is REF_ARROWS base lengths long, where a base length is a fixed
+fraction of the picture's width: an arrow of a given on-screen length means the same |score| in
+every picture drawn with the same m. Pass m from the t = 0 field to keep one scale across t (the
+arrows then shrink as the score does); leave it out to fit the scale to the picture. Arrows longer
+than CLIP_ARROWS base lengths are clipped to that length (a narrow mode's huge scores would shrink
+every other arrow to nothing); the figure says how many, and shows a key arrow "|s| = m".
 """
 from __future__ import annotations
 
 import numpy as np
+import torch
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from matplotlib.figure import Figure
+from .common import auto_limits, density_grid, figure_png, mode_colors  # noqa: F401  (figure_png re-exported)
 
-from .common import figure_png, mode_colors  # noqa: F401  (figure_png re-exported)
-
-__all__ = ["LENGTHS", "arrow_vectors", "total_score_figure", "mode_scores_figure",
+__all__ = ["LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
+           "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
            "weighted_scores_figure", "figure_png"]
 
 LENGTHS = ("equal", "proportional")
+SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, or one per picture
+REF_ARROWS = 1.4                  # the reference magnitude is drawn this many base lengths long
+CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
 
 
 def _np(a) -> np.ndarray:
@@ -33,12 +42,57 @@ def _base_length(xx, n_points: int) -> float:
     return float(np.clip(0.6 * span / np.sqrt(max(n_points, 1)), span / 50, span / 12))
 
 
-def arrow_vectors(vecs, base: float, lengths: str = "equal", ref=None):
+def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: int = 0,
+               density_grid_n: int = 100) -> dict:
+    """p_t = gmm diffused to t: its log density (total and per mode) on a grid, the points where
+    the arrows start (n samples of p_t, or an n x n grid over the plot), the scores there (total,
+    per mode) and the responsibilities, sigma_t. All numpy (what the figures below take)."""
+    gmm_t = gmm.diffuse(sde, t)
+    xlim, ylim = auto_limits(gmm_t)
+    xx, yy, logp = density_grid(gmm_t, xlim, ylim, density_grid_n)
+    comp_logp = np.stack([density_grid(gmm_t.component(k), xlim, ylim, density_grid_n)[2]
+                          for k in range(gmm_t.n_components)])
+    if where == "samples":
+        pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)[0]
+    else:
+        h = (xlim[1] - xlim[0]) / n
+        gx = torch.linspace(xlim[0] + h / 2, xlim[1] - h / 2, n, dtype=torch.float64)
+        gy = torch.linspace(ylim[0] + h / 2, ylim[1] - h / 2, n, dtype=torch.float64)
+        pts = torch.cartesian_prod(gx, gy)
+    comp_scores, resp = gmm_t.score_components(pts)
+    return dict(xx=xx, yy=yy, logp=logp, comp_logp=comp_logp, pts=pts.numpy(),
+                comp_scores=comp_scores.numpy(), resp=resp.numpy(), total=gmm_t.score(pts).numpy(),
+                sigma=float(sde.sigma(torch.tensor(float(t), dtype=torch.float64))))
+
+
+def reference_magnitude(vecs, resp=None, q: float = 0.9, min_share: float = 0.02) -> float:
+    """A robust size of the vectors (N, 2): the q-quantile of |v| among the points each mode owns
+    (largest responsibility in resp (N, K)), the smallest over the modes that own at least
+    min_share of the points; without resp, the q-quantile of all. So the gentlest mode sets the
+    scale and a narrow mode's huge scores do not (they are clipped instead). 1.0 when undefined."""
+    m = np.linalg.norm(_np(vecs).astype(float).reshape(-1, 2), axis=-1)
+    ok = np.isfinite(m)
+    values = []
+    if resp is not None and m.size:
+        owner = np.argmax(_np(resp).reshape(m.size, -1), axis=1)
+        need = max(3, min_share * m.size)
+        for k in np.unique(owner):
+            mk = m[(owner == k) & ok]
+            if mk.size >= need:
+                values.append(float(np.quantile(mk, q)))
+    if not values and ok.any():
+        values.append(float(np.quantile(m[ok], q)))
+    out = min(values) if values else 0.0
+    return out if out > 0 and np.isfinite(out) else 1.0
+
+
+def arrow_vectors(vecs, base: float, lengths: str = "equal", ref=None, magnitude: float | None = None):
     """Display vectors for quiver and the factor k used (None for equal lengths).
 
     equal:        v / |v| * base (zero vectors stay zero);
-    proportional: k v with k = 1.4 base / q95(|ref|), ref defaulting to vecs (pass the same ref to
-                  draw several vector sets on one scale).
+    proportional: k v with k = REF_ARROWS base / m: m = magnitude when given, else q95(|ref|),
+                  ref defaulting to vecs (pass the same ref or magnitude to draw several vector
+                  sets on one scale).
     """
     v = _np(vecs).astype(float)
     if lengths not in LENGTHS:
@@ -46,10 +100,22 @@ def arrow_vectors(vecs, base: float, lengths: str = "equal", ref=None):
     norm = np.linalg.norm(v, axis=-1, keepdims=True)
     if lengths == "equal":
         return np.where(norm > 0, v / np.where(norm > 0, norm, 1.0), 0.0) * base, None
-    r = np.linalg.norm(_np(ref if ref is not None else v).reshape(-1, v.shape[-1]), axis=-1)
-    q = float(np.quantile(r, 0.95)) if r.size else 0.0
-    k = 1.4 * base / q if q > 0 and np.isfinite(q) else 1.0
+    if magnitude is None:
+        r = np.linalg.norm(_np(ref if ref is not None else v).reshape(-1, v.shape[-1]), axis=-1)
+        magnitude = float(np.quantile(r, 0.95)) if r.size else 0.0
+    k = REF_ARROWS * base / magnitude if magnitude > 0 and np.isfinite(magnitude) else 1.0
     return v * k, k
+
+
+def clip_arrows(uv, cap: float):
+    """Arrows (..., N, 2) no longer than cap, directions kept, and a mask (N,) of the points where
+    some arrow was shortened. Several arrow sets (leading axes) at one point are shortened by the
+    same factor, so arrows that add up still add up."""
+    uv = _np(uv).astype(float)
+    norm = np.linalg.norm(uv, axis=-1)
+    longest = norm.reshape(-1, norm.shape[-1]).max(axis=0) if norm.ndim > 1 else norm
+    factor = np.where(longest > cap, cap / np.where(longest > 0, longest, 1.0), 1.0)
+    return uv * factor[:, None], longest > cap
 
 
 def _axes(ax, xx, yy, title):
@@ -67,9 +133,43 @@ def _note(ax, text):
             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7", alpha=0.85))
 
 
-def _length_note(k, what="score"):
-    return (f"all arrows the same length (direction only)" if k is None
-            else f"arrow length = {k:.3g} × |{what}|")
+def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False):
+    if k is None:
+        return "all arrows the same length (direction only)"
+    how = "" if fixed is None else ("one scale for every t" if fixed else "scale fitted to this picture")
+    text = f"arrow length = {k:.3g} × |{what}|" + (f",  {how}" if how else "")
+    if clipped:
+        text += (f"\n{clipped} longest arrow{'s' if clipped > 1 else ''} clipped to "
+                 f"{CLIP_ARROWS / REF_ARROWS:.2g} × the key's length")
+    if tiny:
+        text += "\nmost arrows are shorter than their heads here: the score is small"
+    return text
+
+
+def _nice(x: float) -> float:
+    """x rounded to one significant digit (1, 2 or 5 times a power of ten)."""
+    if not (x > 0 and np.isfinite(x)):
+        return 1.0
+    e = np.floor(np.log10(x))
+    m = x / 10 ** e
+    return float((1 if m < 1.5 else 2 if m < 3.5 else 5 if m < 7.5 else 10) * 10 ** e)
+
+
+def _key(ax, quiver, k: float, magnitude: float, what: str = "s"):
+    """A key arrow in a box at the top left: the length of |what| = a round number near
+    magnitude (at most the clipping length)."""
+    from matplotlib.patches import FancyBboxPatch
+    m = _nice(magnitude)
+    if m > magnitude * CLIP_ARROWS / REF_ARROWS:
+        m = magnitude
+    x0, x1 = ax.get_xlim()
+    a = k * m / (x1 - x0)                        # the key's length, in axes fractions
+    label = f"|{what}| = {m:.3g}"
+    ax.add_patch(FancyBboxPatch((0.015, 0.905), a + 0.045 + 0.0145 * len(label), 0.07,
+                                boxstyle="round,pad=0.006", transform=ax.transAxes, fc="white",
+                                ec="0.7", alpha=0.9, zorder=5))
+    return ax.quiverkey(quiver, 0.03 + a / 2, 0.94, k * m, label, labelpos="E", coordinates="axes",
+                        color="black", labelsep=0.08, fontproperties={"size": 9}, zorder=6)
 
 
 def _quiver(ax, pts, uv, c=None, width=0.0045, **kw):
@@ -115,56 +215,98 @@ def _legend(fig, handles, title):
                alignment="left")
 
 
-def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None):
-    """Log-density contours of p with the score grad log p at pts, coloured by |score|."""
+def _scaled(vecs, base, lengths, magnitude):
+    """Display arrows (..., N, 2) for vecs on one scale, clipped jointly per point; (uv, k, number
+    of points clipped)."""
+    uv, k = arrow_vectors(vecs, base, lengths, magnitude=magnitude)
+    if k is None:
+        return uv, k, 0
+    uv, clipped = clip_arrows(uv, CLIP_ARROWS * base)
+    return uv, k, int(clipped.sum())
+
+
+def _tiny(uv, xx) -> bool:
+    """Are most arrows shorter than an arrow head (about 1.5 % of the plot's width)?"""
+    n = np.linalg.norm(_np(uv).reshape(-1, 2), axis=-1)
+    return bool(n.size) and float(np.median(n)) < 0.015 * float(np.ptp(xx))
+
+
+def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
+                       resp=None, magnitude: float | None = None, fixed: bool | None = None):
+    """Log-density contours of p with the score grad log p at pts, coloured by |score|.
+
+    Proportional arrows: `magnitude` (default reference_magnitude(score, resp)) is drawn
+    REF_ARROWS base lengths long, with a key arrow; fixed (True / False / None) only words the
+    note: one scale for every t, or fitted to this picture."""
     xx, yy, logp, pts, score = (_np(a).astype(float) for a in (xx, yy, logp, pts, score))
     fig, ax = _figure()
     levels = _log_levels(logp)
     ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.45, extend="min")
     ax.contour(xx, yy, logp, levels=levels, colors="0.45", linewidths=0.5, linestyles="solid")
-    uv, k = arrow_vectors(score, _base_length(xx, len(pts)), lengths)
+    m = reference_magnitude(score, resp) if magnitude is None else float(magnitude)
+    uv, k, clipped = _scaled(score, _base_length(xx, len(pts)), lengths, m)
     mag = np.linalg.norm(score, axis=1)
-    q = _quiver(ax, pts, uv, mag, cmap="plasma")
+    top = m * CLIP_ARROWS / REF_ARROWS          # colours on the arrows' scale: clipped ones saturate
+    q = _quiver(ax, pts, uv, mag, cmap="plasma", **({} if k is None else dict(clim=(0.0, top))))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     _axes(ax, xx, yy, title)
-    cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()))
+    cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()),
+                      extend="max" if k is not None and mag.max() > top else "neither")
     cb.set_label("|∇ log p(x)|  (arrow colour)")
-    _note(ax, _length_note(k))
+    if k is not None:
+        _key(ax, q, k, m)
+    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=k is not None and _tiny(uv, xx)))
     return fig
 
 
 def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=None,
-                       lengths: str = "equal", title: str | None = None):
+                       lengths: str = "equal", title: str | None = None, resp=None,
+                       magnitude: float | None = None, fixed: bool | None = None):
     """Every mode's own score -Sigma_k^{-1}(x - mu_k) at pts, in its colour, over its contours.
 
-    comp_logp (K, n, n): each component's log density on the grid; comp_scores (K, N, 2).
+    comp_logp (K, n, n): each component's log density on the grid; comp_scores (K, N, 2); resp
+    (N, K) the responsibilities, for the default magnitude (that of the total score).
     """
     xx, yy, comp_logp, pts, comp_scores = (_np(a).astype(float) for a in
                                            (xx, yy, comp_logp, pts, comp_scores))
     K = comp_scores.shape[0]
     colors = list(colors or mode_colors(K))
     names = list(names or [f"mode {k + 1}" for k in range(K)])
+    if magnitude is not None:
+        m = float(magnitude)
+    elif resp is not None:
+        m = reference_magnitude(np.einsum("nk,knd->nd", _np(resp).astype(float), comp_scores), resp)
+    else:
+        m = reference_magnitude(comp_scores)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp, colors)
     base = _base_length(xx, len(pts))
-    handles = []
+    handles, clipped, first, drawn = [], 0, None, []
     for kk in range(K):
-        uv, k = arrow_vectors(comp_scores[kk], base, lengths, ref=comp_scores)
-        _quiver(ax, pts, uv, color=colors[kk], alpha=0.65)
+        uv, k, c = _scaled(comp_scores[kk], base, lengths, m)
+        drawn.append(uv)
+        clipped += c
+        q = _quiver(ax, pts, uv, color=colors[kk], alpha=0.65)
+        first = first or q
         handles.append(Line2D([], [], color=colors[kk], lw=3, label=names[kk]))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     _axes(ax, xx, yy, title)
     handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
     _legend(fig, handles, "score of")
-    _note(ax, _length_note(k, "mode score"))
+    if k is not None:
+        _key(ax, first, k, m)
+    _note(ax, _length_note(k, "mode score", clipped=clipped, fixed=fixed,
+                           tiny=k is not None and _tiny(np.stack(drawn), xx)))
     return fig
 
 
 def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, colors=None,
-                           names=None, title: str | None = None):
+                           names=None, title: str | None = None, magnitude: float | None = None,
+                           fixed: bool | None = None):
     """pi_k(x) * s_k(x) for every mode (its colour) and their sum, the total score (black).
 
-    Drawn on one proportional scale, so the coloured arrows add up to the black one.
+    Drawn on one proportional scale, so the coloured arrows add up to the black one (arrows that
+    are too long are clipped together, point by point, so they still add up).
     resp (N, K) responsibilities pi_k(x); total (N, 2).
     """
     xx, yy, comp_logp, pts, comp_scores, resp, total = (
@@ -173,20 +315,20 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     colors = list(colors or mode_colors(K))
     names = list(names or [f"mode {k + 1}" for k in range(K)])
     weighted = resp.T[:, :, None] * comp_scores                        # (K, N, 2)
+    m = reference_magnitude(total, resp) if magnitude is None else float(magnitude)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp, colors)
     base = _base_length(xx, len(pts))
-    ref = np.concatenate([weighted.reshape(-1, 2), total])
+    uv, k, clipped = _scaled(np.concatenate([weighted, total[None]]), base, "proportional", m)
     handles = []
     for kk in range(K):
-        uv, k = arrow_vectors(weighted[kk], base, "proportional", ref=ref)
-        _quiver(ax, pts, uv, color=colors[kk], alpha=0.7, width=0.007)
+        _quiver(ax, pts, uv[kk], color=colors[kk], alpha=0.7, width=0.007)
         handles.append(Line2D([], [], color=colors[kk], lw=4, label=names[kk]))
-    uv, k = arrow_vectors(total, base, "proportional", ref=ref)
-    _quiver(ax, pts, uv, color="black", alpha=0.9, width=0.0022, zorder=4)
+    q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
     handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     _axes(ax, xx, yy, title)
     _legend(fig, handles, "π_k(x) × score\nof each mode")
-    _note(ax, _length_note(k))
+    _key(ax, q, k, m)
+    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx)))
     return fig
