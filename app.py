@@ -126,5 +126,6 @@ with activity().run():
     start_warm_up()
     common.keep_widget_state()
     nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
-    common.sidebar()
+    common.open_linked_page(PAGES + LAB)
+    common.sidebar(nav.url_path)
     nav.run()
