@@ -36,7 +36,7 @@ class Activity:
                 self.last_end = time.monotonic()
                 self.cond.notify_all()
 
-    def wait_idle(self, quiet: float = 0.5):
+    def wait_idle(self, quiet: float = 2.0):
         """Return once no script has run for `quiet` seconds."""
         with self.cond:
             while True:
@@ -55,8 +55,8 @@ def _warm_up(act: Activity):
     """What a server does once, in the background, whenever no page is being run: import
     torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then train the
     models the Train page shows at default settings (views.models.train_defaults), so that the
-    first class does not wait for them. Each step waits until no script has run for a moment, so
-    the pages students open go first."""
+    first class does not wait for them. Each step waits until no script has run for 2 s, so the
+    pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)   # Linux: this thread only
     except (AttributeError, OSError):
