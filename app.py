@@ -1,6 +1,10 @@
 """Entry point: navigation over the pages, the shared sidebar, and the home page."""
+import contextlib
 import importlib
+import logging
+import os
 import threading
+import time
 
 import streamlit as st
 
@@ -12,11 +16,64 @@ from views import common
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
 
 
+class Activity:
+    """Script runs in progress in this server, all sessions together."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.running = 0
+        self.last_end = time.monotonic()
+
+    @contextlib.contextmanager
+    def run(self):
+        with self.cond:
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.cond:
+                self.running -= 1
+                self.last_end = time.monotonic()
+                self.cond.notify_all()
+
+    def wait_idle(self, quiet: float = 2.0):
+        """Return once no script has run for `quiet` seconds."""
+        with self.cond:
+            while True:
+                left = quiet - (time.monotonic() - self.last_end)
+                if self.running == 0 and left <= 0:
+                    return
+                self.cond.wait(timeout=max(left, 0.05) if self.running == 0 else None)
+
+
 @st.cache_resource(show_spinner=False)
-def warm_up_optimizer() -> threading.Thread:
-    """The first torch optimizer step of a process imports torch._dynamo (1.5-5 s); do it once per
-    server in the background so the first training a student starts does not wait for it."""
-    thread = threading.Thread(target=importlib.import_module, args=("torch._dynamo",), daemon=True)
+def activity() -> Activity:
+    return Activity()
+
+
+def _warm_up(act: Activity):
+    """What a server does once, in the background, whenever no page is being run: import
+    torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then train the
+    models the Train page shows at default settings (views.models.train_defaults), so that the
+    first class does not wait for them. Each step waits until no script has run for 2 s, so the
+    pages students open go first (and the browser of the first visitor gets its pictures)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)   # Linux: this thread only
+    except (AttributeError, OSError):
+        pass
+    try:
+        act.wait_idle()
+        importlib.import_module("torch._dynamo")
+        from views import models
+        models.train_defaults(before_each=act.wait_idle)
+    except Exception:   # a warm-up that fails costs only time: the pages train on demand
+        logging.getLogger(__name__).exception("background warm-up failed")
+
+
+@st.cache_resource(show_spinner=False)
+def start_warm_up() -> threading.Thread:
+    """The server's warm-up thread, started once per server by its first script run."""
+    thread = threading.Thread(target=_warm_up, args=(activity(),), name="warm-up", daemon=True)
     thread.start()
     return thread
 
@@ -65,8 +122,10 @@ LAB = [
     st.Page("views/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
 ]
 
-warm_up_optimizer()
-common.keep_widget_state()
-nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
-common.sidebar()
-nav.run()
+with activity().run():
+    start_warm_up()
+    common.keep_widget_state()
+    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
+    common.open_linked_page(PAGES + LAB)
+    common.sidebar(nav.url_path)
+    nav.run()

@@ -9,7 +9,8 @@
 Counting trainings: the server is started through a small launcher that wraps
 `diffusion_core.train_score_model` (and `diffusion_core.training.train_score_model`) before
 Streamlit imports any page, and appends one line per call to the file named by
-DIFFUSION_TRAIN_CALLS. The server also gets DIFFUSION_TRAIN_LOG=<file>: an app that appends one
+DIFFUSION_TRAIN_CALLS ("<time> start <thread> <training_key>", then "<time> end"; the server's
+background warm-up thread is named "warm-up"). The server also gets DIFFUSION_TRAIN_LOG=<file>: an app that appends one
 line per training run there is counted as well (`app_training_log()`).
 
 Chromium: `launch_chromium(playwright)` uses Debian's /usr/bin/chromium (or $CHROMIUM_PATH) and
@@ -43,10 +44,18 @@ if log:
     original = training.train_score_model
     lock = threading.Lock()
 
+    sys.path.insert(0, os.environ["DIFFUSION_TESTS_DIR"])
+    from server import training_key
+
     @functools.wraps(original)
     def counted(*args, **kwargs):
+        try:
+            key = training_key(*args[:2], args[2] if len(args) > 2 else kwargs.get("cfg"),
+                               args[3] if len(args) > 3 else kwargs.get("device", "cpu"))
+        except Exception:
+            key = "?"
         with lock, open(log, "a") as f:
-            f.write(f"{time.time():.3f} start {threading.current_thread().name}\n")
+            f.write(f"{time.time():.3f} start {threading.current_thread().name} {key}\n")
         out = original(*args, **kwargs)
         with lock, open(log, "a") as f:
             f.write(f"{time.time():.3f} end\n")
@@ -67,6 +76,13 @@ def _die_with_parent():
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
     except Exception:
         pass
+
+
+def training_key(gmm, sde, cfg, device="cpu") -> str:
+    """What a training run is of (mixture, SDE, config, device), as the server's training log
+    writes it after "start <thread>": the same inputs give the same key."""
+    import hashlib
+    return hashlib.sha1(f"{gmm.key()!r}|{sde!r}|{cfg!r}|{device}".encode()).hexdigest()[:12]
 
 
 def free_port() -> int:
@@ -102,6 +118,7 @@ class AppServer:
 
     def start(self) -> "AppServer":
         env = {**os.environ, "DIFFUSION_TRAIN_CALLS": self.calls_file,
+               "DIFFUSION_TESTS_DIR": os.path.dirname(os.path.abspath(__file__)),
                "DIFFUSION_TRAIN_LOG": self.app_log_file, "PYTHONUNBUFFERED": "1", **self.extra_env}
         cmd = [sys.executable, "-c", _LAUNCHER, "run", "app.py", "--server.headless", "true",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
@@ -169,6 +186,11 @@ class AppServer:
     def training_runs(self) -> int:
         """Calls of diffusion_core.train_score_model started in the server process so far."""
         return sum(1 for ln in self.training_calls() if " start " in ln)
+
+    def training_keys(self) -> list[str]:
+        """training_key() of each training started so far, in order ("?" where unknown)."""
+        return [ln.split()[3] if len(ln.split()) > 3 else "?" for ln in self.training_calls()
+                if " start " in ln]
 
     def app_training_log(self) -> list[str] | None:
         """Lines the app wrote to DIFFUSION_TRAIN_LOG (None when the app writes no such log)."""

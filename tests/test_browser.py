@@ -6,7 +6,6 @@ Needs Debian's Chromium at /usr/bin/chromium (or $CHROMIUM_PATH); a missing brow
 from __future__ import annotations
 
 import os
-import re
 import sys
 from urllib.parse import urlsplit
 
@@ -84,17 +83,14 @@ class Watched:
         if msg.type != "error":
             return
         url = (msg.location or {}).get("url", "")
-        # On a direct visit to /<page>, Streamlit's frontend first probes
-        # /<page>/_stcore/{health,host-config} to find the app's base path, gets 404, and then
-        # uses /_stcore/...; those two probes are expected and harmless.
-        if "Failed to load resource" in msg.text and re.search(r"/_stcore/(health|host-config)$", url) \
-                and not url.startswith(self.base + "/_stcore/"):
-            return
         self.errors.append(f"console error: {msg.text[:300]} ({url})")
 
-    def goto(self, url_path: str):
+    def goto(self, url_path: str, query: str = ""):
+        """Open a page as the app's own links do: /?page=<url path>&<query> (the app opens that
+        page, and the address bar then shows /<url path>?<query>)."""
         n = self.runs.finished
-        self.page.goto(f"{self.base}/{url_path}")
+        params = "&".join(p for p in (f"page={url_path}" if url_path else "", query) if p)
+        self.page.goto(f"{self.base}/" + (f"?{params}" if params else ""))
         self.runs.wait_after(self.page, n, TIMEOUT_MS)
 
     def exceptions(self) -> list[str]:
@@ -246,13 +242,14 @@ def test_click_through_navigation_keeps_settings(watched):
 
 
 def test_deep_link_is_first_visit(browser):
-    """A fresh server whose first visitor opens a page's own URL (a shared link) must still show
-    the app's navigation and shared sidebar, not the bare page script."""
+    """A fresh server whose first visitor opens a link to a page with a setting (a shared link)
+    must show that page with the setting, the app's navigation and shared sidebar, and the
+    browser console must stay free of errors (no 404 of a probe of the page's path)."""
     with AppServer() as srv:
         w = Watched(browser, srv.base)
         try:
             target = next(u for u, _ in PAGES if u)
-            w.goto(target)
+            w.goto(target, "seed=7")
             nav = w.page.eval_on_selector_all("[data-testid='stSidebarNav'] a[href]",
                                               "els => els.map(e => e.href)")
             got = sorted(h[len(srv.base):].strip("/") for h in nav)
@@ -260,6 +257,12 @@ def test_deep_link_is_first_visit(browser):
                 f"first visit to /{target}: navigation shows {got}, not app.py's pages"
             assert w.page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count(), \
                 f"first visit to /{target}: the shared sidebar settings are missing"
+            assert urlsplit(w.page.url).path.strip("/") == target, f"the link opened {w.page.url}"
+            assert "seed=7" in w.page.url, f"the link's seed is gone from {w.page.url}"
+            seed = w.page.locator("[data-testid='stSidebar'] [data-testid='stNumberInput'] input").first
+            assert seed.input_value() == "7", "the link's seed was not applied"
+            link = w.page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.text_content()
+            assert f"?page={target}" in link and "seed=7" in link, f"the share box shows {link!r}"
             assert not w.problems(), w.problems()
         finally:
             w.close()

@@ -104,6 +104,25 @@ def current_mixture(name: str | None = None) -> dc.GaussianMixture:
     return dc.PRESETS.get(name, dc.PRESETS["tutorial"])
 
 
+def open_linked_page(pages) -> None:
+    """On a session's first run, open the page a link names (?page=<url path>), keeping the
+    link's other values for that page's first run; an unknown page name is dropped (and the
+    default page opens). Call after st.navigation and before sidebar()."""
+    if _STARTED in st.session_state or PAGE_PARAM not in st.query_params:
+        return
+    target = st.query_params.get(PAGE_PARAM)
+    rest = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k != PAGE_PARAM}
+    page = next((p for p in pages if p.url_path == target), None)
+    if page is None:
+        del st.query_params[PAGE_PARAM]
+        _warn(f"Link parameter page={target} ignored: no such page.")
+        return
+    if page.url_path == "" or getattr(page, "default", False):
+        del st.query_params[PAGE_PARAM]
+        return
+    st.switch_page(page, query_params=rest)
+
+
 def reset_to_defaults():
     """Forget every widget value and the custom mixture: all pages show the tutorial's settings."""
     for k in list(st.session_state.keys()):
@@ -116,8 +135,9 @@ def reset_to_defaults():
     st.query_params.clear()
 
 
-def sidebar() -> Settings:
-    """The shared sidebar: distribution, device, seed, reset, and sharing (link, settings file)."""
+def sidebar(url_path: str | None = None) -> Settings:
+    """The shared sidebar: distribution, device, seed, reset, and sharing (link, settings file).
+    url_path: the current page's (st.navigation's url_path; "" for the default page)."""
     _start_run()
     with st.sidebar:
         st.selectbox("Distribution p₀", mixture_choices(), key=init(PERSIST_PREFIX + "mixture", "tutorial"),
@@ -129,7 +149,7 @@ def sidebar() -> Settings:
         st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")
         for k in (PERSIST_PREFIX + "mixture", PERSIST_PREFIX + "device"):
             _sync_param(k)
-        _share_box()
+        _share_box(url_path)
     return settings()
 
 
@@ -154,7 +174,8 @@ _PENDING = "_share_pending"      # URL values not yet given to a widget {name: t
 _SLOT = "_share_link_slot"       # (this run, the sidebar element that shows the link to this page)
 _IMPORT_MSG = "_share_import_msg"
 _UPLOAD = "_share_upload"
-_IGNORED_PARAMS = {"embed", "embed_options"}   # Streamlit's own
+PAGE_PARAM = "page"     # a link's page: /?page=forward&seed=7 (app.py opens that page)
+_IGNORED_PARAMS = {"embed", "embed_options", PAGE_PARAM}   # Streamlit's own, and the link's page
 _DEFAULTS: dict[str, object] = {}              # key -> default, as given to init()
 _SCALARS = (bool, int, float, str)
 
@@ -264,9 +285,17 @@ def _show_link():
     entry = st.session_state.get(_SLOT)
     if entry is None or entry[0]() is None or entry[0]() is not get_script_run_ctx():
         return
-    slot = entry[1]
-    params = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    slot, url_path = entry[1], entry[2]
+    params = {k: st.query_params.get(k) for k in st.query_params.keys() if k != PAGE_PARAM}
     base = st.context.url or ""
+    if url_path is not None:
+        # The link names its page in the query (/?page=forward&...), not in the path: a browser
+        # that opens /forward first probes /forward/_stcore/health and /forward/_stcore/host-config
+        # to find the app's base path (two 404s in its console, Streamlit issue #7074).
+        if url_path and base.endswith("/" + url_path):
+            base = base[:-len(url_path) - 1]
+        params = ({PAGE_PARAM: url_path} if url_path else {}) | params
+        base = base.rstrip("/") + ("/" if params else "")
     slot.code(base + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)
 
 
@@ -326,14 +355,14 @@ def _import_settings():
         st.session_state[_IMPORT_MSG] = ("success" if ok else "error", msg)
 
 
-def _share_box():
+def _share_box(url_path: str | None = None):
     """Sidebar: the link to these settings and the settings file (download and upload)."""
     with st.expander("Share and save settings", icon=":material/share:"):
         st.caption("**Copy link to these settings**: the address bar always holds this page's "
                    "settings; send the link below (copy button on its right) to open the page "
                    "exactly as it is now.")
         ctx = get_script_run_ctx()
-        st.session_state[_SLOT] = (weakref.ref(ctx), st.empty()) if ctx is not None else None
+        st.session_state[_SLOT] = (weakref.ref(ctx), st.empty(), url_path) if ctx is not None else None
         _show_link()
         st.download_button("Download settings (JSON)", data=settings_file(),
                            file_name="diffusion-settings.json", mime="application/json",

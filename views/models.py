@@ -33,6 +33,8 @@ from views import common
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
 RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
 MIN_LOGGED_ROWS = 10          # recipes logging fewer rows than this get a finer log_every
+DEFAULT_MIXTURE = "tutorial"  # the sidebar's default distribution
+DEFAULT_LAM = 25.0            # the Train page's default lambda
 
 
 def recipe_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED, **edits) -> dc.TrainConfig:
@@ -49,6 +51,19 @@ def recipe_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED, **edits
         if steps // base.log_every < MIN_LOGGED_ROWS:
             extra["log_every"] = max(1, steps // 20)
     return dataclasses.replace(base, seed=int(seed), **{**extra, **edits})
+
+
+def form_values(recipe: str = "ours") -> dict:
+    """The Train page's form values for a recipe as nobody has edited them (what choosing the
+    recipe loads into the form): the edits recipe_config takes."""
+    base = RECIPES[recipe]()
+    return dict(steps=int(base.steps), batch_size=int(base.batch_size or 0), lr=float(base.lr),
+                width=int(base.width), eps=float(base.eps))
+
+
+def default_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED) -> dc.TrainConfig:
+    """The TrainConfig the Train page builds for a recipe at default settings."""
+    return recipe_config(recipe, seed, **form_values(recipe))
 
 
 # --------------------------------------------------------------------------------- the model
@@ -105,10 +120,33 @@ def trained_model(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float = 25.
     _progress: an st.empty() placeholder; while training it shows a live progress bar and the loss
     curve so far, and it is cleared afterwards. Not part of the key."""
     slot = _slot(cfg, gmm, float(lam), str(device))
-    with slot.lock:
+    if slot.model is not None:
+        return slot.model
+    if not slot.lock.acquire(blocking=False):          # another session (or the server's
+        if _progress is not None:                      # warm-up) is training this very model
+            _progress.info("Training the score network (started by another session or at server "
+                           "start); it is shared as soon as it is done…", icon=":material/hourglass_top:")
+        slot.lock.acquire()
+    try:
         if slot.model is None:
             slot.model = _train(cfg, gmm, float(lam), str(device), _progress)
+    finally:
+        slot.lock.release()
+        if _progress is not None:
+            _progress.empty()
     return slot.model
+
+
+def train_defaults(device: str = "cpu", before_each=None) -> list[TrainedModel]:
+    """Train the models the Train page shows at default settings (the default mixture, each
+    recipe's default config, the default lambda) into their shared slots, one after the other.
+    before_each(): called before each training (the server's warm-up waits there for idle)."""
+    out = []
+    for recipe in RECIPES:
+        if before_each is not None:
+            before_each()
+        out.append(trained_model(default_config(recipe), dc.PRESETS[DEFAULT_MIXTURE], DEFAULT_LAM, device))
+    return out
 
 
 def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
