@@ -102,17 +102,18 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
     rng = [(colors or {}).get(n, c) for n, c in zip(order, [LEARNED_COLOR, EXACT_COLOR, TRUTH_COLOR] * 3)]
     x = alt.X("mid:Q", title="distance to the nearest training point (log scale)",
               scale=alt.Scale(type="log", domain=[lo, hi]))
+    legend = alt.Legend(title=None, orient="top", labelLimit=320)   # one for both layers
     bars = alt.Chart(df).mark_bar(opacity=0.35, binSpacing=0).encode(
         x=alt.X("lo:Q", scale=alt.Scale(type="log", domain=[lo, hi]),
                 title="distance to the nearest training point (log scale)"),
         x2="hi:Q",
         y=alt.Y("fraction:Q", title="fraction of samples", stack=None),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
-                        legend=alt.Legend(title=None, orient="top", labelLimit=320)),
+                        legend=legend),
         tooltip=["series:N", alt.Tooltip("lo:Q", title="from", format=".3g"),
                  alt.Tooltip("hi:Q", title="to", format=".3g"), alt.Tooltip("fraction:Q", format=".1%")])
     lines = alt.Chart(df).mark_line(interpolate="step", strokeWidth=2).encode(
-        x=x, y="fraction:Q", color=alt.Color("series:N", sort=order, legend=None,
+        x=x, y="fraction:Q", color=alt.Color("series:N", sort=order, legend=legend,
                                              scale=alt.Scale(domain=order, range=rng)))
     rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:g}"]})
     rule = alt.Chart(rule_df).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="r:Q")
