@@ -78,9 +78,10 @@ def start_warm_up() -> threading.Thread:
     return thread
 
 
-@st.cache_data(show_spinner=False, max_entries=1)
-def home_picture() -> bytes:
-    return figure_png(hfig.diffusion_strip(dc.PRESETS["ring8"], dc.VESDE(25.0)), dpi=110)
+@common.cache_data(max_entries=4)
+def home_picture(gmm: dc.GaussianMixture) -> bytes:
+    """The sidebar's distribution blurred by the tutorial's process (VE, lambda = 25)."""
+    return figure_png(hfig.diffusion_strip(gmm, dc.VESDE(25.0)), dpi=110)
 
 
 def home():
@@ -93,7 +94,11 @@ def home():
         "noise back to the data.")
     st.latex(r"\text{forward: } dx = g(t)\,dw \qquad "
              r"\text{reverse: } dx = -g(t)^2\,\nabla_x \log p_t(x)\,dt + g(t)\,d\bar w")
-    st.image(home_picture(), width="stretch")
+    gmm = common.current_mixture()
+    if gmm.dim == 2:
+        st.image(home_picture(gmm), width="stretch",
+                 caption=f"The sidebar's distribution, {common.settings().mixture_name}, blurred by the "
+                         "tutorial's forward process (λ = 25): red points are samples xₜ, blue the density pₜ.")
     st.markdown(
         "**How to use it.** Pick a distribution, a device and a seed in the sidebar; they apply to "
         "every page. Then walk through the pages in order:\n"

@@ -18,8 +18,8 @@ PAGES = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "v
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.\[\]'\"]*(?:[:!][^{}]*)?\}")
 RAW_LATEX = re.compile(r"_\{|\\(?:frac|sigma|alpha|lambda|nabla|mathcal|sqrt|tfrac|log)\b")
 FORMULA = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`", re.S)
-SKIP_TYPES = {"latex", "code", "vega_lite_chart", "arrow_vega_lite_chart", "image", "imgs",
-              "dataframe", "arrow_data_frame", "json"}
+SKIP_TYPES = {"latex", "code", "vega_lite_chart", "arrow_vega_lite_chart", "dataframe",
+              "arrow_data_frame", "json"}
 TEXT_FIELDS = {"body", "label", "help", "placeholder", "caption", "text", "value", "options",
                "default", "format"}
 
@@ -105,3 +105,12 @@ def test_upload_boxes_state_no_second_size_limit():
     texts = [s for u in at.get("file_uploader") for s in _strings(MessageToDict(u.proto))]
     assert len(at.get("file_uploader")) == 2 and texts
     assert not [t for t in texts if re.search(r"\d\s*(kB|KB|MB)", t)], texts
+
+
+def test_home_picture_shows_the_sidebar_distribution():
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    captions = lambda: " ".join(s for i in at.get("image") for s in _strings(MessageToDict(i.proto)))  # noqa: E731
+    assert "tutorial" in captions() and "ring8" not in captions()
+    at.selectbox(key="w_mixture").set_value("ring8").run()
+    assert not at.exception and "ring8" in captions()
