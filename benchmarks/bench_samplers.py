@@ -1,14 +1,20 @@
-"""Sampler accuracy per score evaluation on the ring of 8 sharp modes, with the exact score.
+"""Sampler accuracy per score evaluation (NFE), every sampler of dc.SAMPLERS, exact and learned score.
 
-Metric: dc.logp_w1, the Wasserstein-1 distance between log p(x) over the samples and over
+Metric: dc.logp_w1, the Wasserstein-1 distance between log p0(x) over the samples and over
 independent true samples (blur and over-sharpening both raise it). Its floor is the same
-distance between two independent true sample sets. For each method the figure is printed at
-about 10, 20, 50, 100, 200 and 500 score evaluations (nfe), then the check: the best of our
-samplers at <= 50 nfe must be no worse than the tutorial's loop at 500 steps. The full run
-also prints the settings behind sample()'s defaults (t_eps, denoise, snr).
+distance between two independent true sample sets, given as mean, spread (std) and range over
+5 pairs. Every run starts from N(0, sigma_1^2 I) (VESDE(25)) drawn with the same seed; budgets
+map to steps with dc.steps_for_nfe (the registry's formula), and the NFE column is what the
+sampler spent. Each sampler runs on the Karras and log-uniform ("exponential") grids, ending
+at t_eps = 1e-4 (sigma 0.01) and 1e-3 (sigma 0.032); the tutorial's loop on its own grid.
 
-    python benchmarks/bench_samplers.py            # 20,000 samples, about 1 minute on 1 core
-    python benchmarks/bench_samplers.py --quick    # 5,000 samples, fewer budgets
+Then one check line per target: ring8 against the published multistep solvers' figures
+(DPM-Solver++(2M) / SDE-DPM-Solver++(2M), Lu et al. 2022), the tutorial mixture against its
+targets and the tutorial's own loop, and the learned score (TrainConfig() defaults) at 20 NFE
+against the 200-step reverse SDE in sliced W2.
+
+    python benchmarks/bench_samplers.py            # 20,000 samples, a few minutes on 1 core
+    python benchmarks/bench_samplers.py --quick    # 4,000 samples, budgets 10, 20, 50
 """
 from __future__ import annotations
 
@@ -22,82 +28,115 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 import diffusion_core as dc  # noqa: E402
-from diffusion_core import sampling  # noqa: E402
 
-NFE_TARGETS = (10, 20, 50, 100, 200, 500)
-QUICK_TARGETS = (10, 50, 200)
-
-
-def steps_for(method: str, nfe: int, denoise: bool = True) -> int:
-    """Steps that spend about `nfe` score evaluations: the tutorial's loop nfe steps (it
-    evaluates steps - 1 times), sde 1 per step, ode and pc 2 per step, +1 to denoise."""
-    if method == "tutorial":
-        return nfe
-    per = 1 if method == "sde" else 2
-    return max(1, (nfe - int(denoise)) // per)
+BUDGETS = (10, 15, 20, 30, 50, 100, 200)
+QUICK_BUDGETS = (10, 20, 50)
+SETTINGS = [(g, te) for g in ("karras", "exponential") for te in (1e-4, 1e-3)]
+PUBLISHED = {10: 0.162, 15: 0.057, 20: 0.036, 30: 0.012, 50: 0.0072}   # ring8, from the issue
+TUTORIAL_TARGET = {10: 0.015, 15: 0.012}
+SDE = dc.VESDE(25.0)
 
 
-def run(score, sde, gmm, ref, n, method, steps, seed, **kw):
-    t0 = time.perf_counter()
-    res = dc.sample(score, sde, n, steps, method=method, generator=torch.Generator().manual_seed(seed),
-                    **kw)
-    sec = time.perf_counter() - t0
-    return res.nfe, dc.logp_w1(res.x, gmm, ref), sec
+def run(score, gmm, n, method, budget, grid, t_eps, seed):
+    """(nfe, samples) of one run at `budget` evaluations."""
+    steps = dc.steps_for_nfe(method, budget)
+    res = dc.sample(score, SDE, n, steps, method=method, grid=grid, t_eps=t_eps, dim=gmm.dim,
+                    generator=torch.Generator().manual_seed(seed))
+    assert res.nfe == dc.nfe(method, steps) and torch.isfinite(res.x).all()
+    return res.nfe, res.x
+
+
+def floor(gmm, n, seed):
+    """logp_w1 between 5 pairs of independent true sets: (mean, std, min, max)."""
+    w = torch.tensor([dc.logp_w1(gmm.sample(n, torch.Generator().manual_seed(1000 + seed + k))[0], gmm,
+                                 gmm.sample(n, torch.Generator().manual_seed(2000 + seed + k))[0])
+                      for k in range(5)])
+    return float(w.mean()), float(w.std()), float(w.min()), float(w.max())
+
+
+def table(name, n, budgets, seed):
+    """Print the table for one mixture; returns {(method, grid, t_eps): {budget: w1}} and the floor."""
+    gmm = dc.PRESETS[name]
+    score = dc.exact_score(gmm, SDE)
+    ref, _ = gmm.sample(n, torch.Generator().manual_seed(1000 + seed))
+    fl = floor(gmm, n, seed)
+    print(f"\n== {name}, VESDE(25), exact score, {n} samples from N(0, sigma_1^2 I) ==")
+    print(f"floor (5 true-vs-true pairs): mean {fl[0]:.4f}, std {fl[1]:.4f}, range {fl[2]:.4f}-{fl[3]:.4f}")
+    print(f"{'method':<10} {'grid':<12} {'t_eps':>6} " + " ".join(f"{b:>7}" for b in budgets))
+    out = {}
+    for method, spec in dc.SAMPLERS.items():
+        for grid, t_eps in ([("tutorial", 1e-4)] if spec.grid else SETTINGS):
+            row = {}
+            for b in budgets:
+                nfe, x = run(score, gmm, n, method, b, "karras" if spec.grid else grid, t_eps, seed)
+                row[b] = dc.logp_w1(x, gmm, ref)
+            out[(method, grid, t_eps)] = row
+            print(f"{method:<10} {grid:<12} {t_eps:>6g} " + " ".join(f"{row[b]:>7.4f}" for b in budgets),
+                  flush=True)
+    return out, fl
+
+
+def best(rows, b, exclude=()):
+    """(key, value) of the lowest figure at budget b."""
+    keys = [k for k in rows if k[0] not in exclude]
+    k = min(keys, key=lambda k: rows[k][b])
+    return k, rows[k][b]
+
+
+def check(label, value, bound, key=None):
+    ok = value <= bound
+    where = f" ({key[0]}, {key[1]}, t_eps {key[2]:g})" if key else ""
+    print(f"check {label}: {value:.4f}{where} <= {bound:.4f}: {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
+def learned(n, seed):
+    """Sliced W2 of every sampler at 20 NFE with the trained network vs the 200-step reverse SDE."""
+    gmm = dc.PRESETS["tutorial"]
+    net, _ = dc.train_score_model(gmm, SDE, dc.TrainConfig())
+    net.eval()
+    ref, _ = gmm.sample(n, torch.Generator().manual_seed(1000 + seed))
+    with torch.inference_mode():
+        base = dc.sliced_w2(run(net, gmm, n, "sde", dc.nfe("sde", 200), "karras", 1e-4, seed)[1], ref)
+        print(f"\n== learned score (TrainConfig() defaults, tutorial), sliced W2, {n} samples ==")
+        print(f"reverse SDE, 200 steps ({dc.nfe('sde', 200)} NFE): {base:.4f}")
+        scores = {}
+        for method, spec in dc.SAMPLERS.items():
+            for grid, t_eps in ([("tutorial", 1e-4)] if spec.grid else SETTINGS):
+                x = run(net, gmm, n, method, 20, "karras" if spec.grid else grid, t_eps, seed)[1]
+                scores[(method, grid, t_eps)] = dc.sliced_w2(x, ref)
+                print(f"{method:<10} {grid:<12} {t_eps:>6g} 20 NFE: {scores[(method, grid, t_eps)]:.4f}")
+    k = min(scores, key=scores.get)
+    return check("learned score, best at 20 NFE <= 1.1 x 200-step SDE", scores[k], 1.1 * base, k)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="5,000 samples and budgets 10, 50, 200")
+    ap.add_argument("--quick", action="store_true", help="4,000 samples and budgets 10, 20, 50")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    n = 5_000 if args.quick else 20_000
-    targets = QUICK_TARGETS if args.quick else NFE_TARGETS
-
-    gmm, sde = dc.PRESETS["ring8"], dc.VESDE(25.0)
-    score = dc.exact_score(gmm, sde)
-    ref, _ = gmm.sample(n, generator=torch.Generator().manual_seed(1000 + args.seed))
-    other, _ = gmm.sample(n, generator=torch.Generator().manual_seed(2000 + args.seed))
-    floor = dc.logp_w1(other, gmm, ref)
-    print(f"ring8, VESDE(25), exact score, {n} samples, {args.threads} thread(s); defaults: "
-          f"grid karras, t_eps {sampling.T_EPS:g}, denoise on, pc snr {sampling.SNR:g}")
-    print(f"logp_w1 floor (two independent true sets): {floor:.4f}\n")
-    print(f"{'method':<9} {'steps':>5} {'nfe':>4} {'logp_w1':>8} {'seconds':>8}")
-    table = {}
-    t_start = time.perf_counter()
-    for method in ("tutorial", "sde", "ode", "pc"):
-        for target in targets:
-            steps = steps_for(method, target)
-            nfe, w, sec = run(score, sde, gmm, ref, n, method, steps, args.seed)
-            table[(method, nfe)] = w
-            print(f"{method:<9} {steps:>5} {nfe:>4} {w:>8.4f} {sec:>8.2f}", flush=True)
-    if ("tutorial", 499) not in table:
-        nfe, w, sec = run(score, sde, gmm, ref, n, "tutorial", 500, args.seed)
-        table[("tutorial", nfe)] = w
-        print(f"{'tutorial':<9} {500:>5} {nfe:>4} {w:>8.4f} {sec:>8.2f}")
-
-    tut = table[("tutorial", 499)]
-    ours = {k: v for k, v in table.items() if k[0] != "tutorial" and k[1] <= 50}
-    best_key = min(ours, key=ours.get)
-    ok = ours[best_key] <= tut
-    print(f"\ncheck: best of ours at <= 50 nfe: {best_key[0]} at {best_key[1]} nfe -> "
-          f"{ours[best_key]:.4f}; tutorial at 500 steps (499 nfe) -> {tut:.4f}: "
-          f"{'PASS' if ok else 'FAIL'} (ratio {ours[best_key] / tut:.2f})")
-
-    if not args.quick:
-        print("\nsettings behind the defaults (same seed, same reference):")
-        print(f"{'method':<5} {'steps':>5} {'t_eps':>7} {'denoise':>7} {'snr':>5} {'nfe':>4} {'logp_w1':>8}")
-        rows = [("ode", 24, te, dn, None) for te in (1e-3, 1e-4) for dn in (True, False)]
-        rows += [("sde", 100, te, True, None) for te in (1e-3, 1e-4)]
-        rows += [("pc", st, 1e-4, True, snr) for st in (50, 100, 250) for snr in (0.1, 0.13, 0.16, 0.2)]
-        for method, steps, te, dn, snr in rows:
-            kw = dict(t_eps=te, denoise=dn) | ({"snr": snr} if snr is not None else {})
-            nfe, w, _ = run(score, sde, gmm, ref, n, method, steps, args.seed, **kw)
-            print(f"{method:<5} {steps:>5} {te:>7g} {str(dn):>7} {'' if snr is None else snr:>5} "
-                  f"{nfe:>4} {w:>8.4f}", flush=True)
-    print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
-    return 0 if ok else 1
+    n, budgets = (4_000, QUICK_BUDGETS) if args.quick else (20_000, BUDGETS)
+    t0 = time.perf_counter()
+    ring, _ = table("ring8", n, budgets, args.seed)
+    tut, tfl = table("tutorial", n, budgets, args.seed)
+    print()
+    ok = []
+    for b in budgets:
+        if b in PUBLISHED:
+            k, v = best(ring, b, exclude=("tutorial",))
+            ok.append(check(f"ring8 {b} NFE vs published", v, PUBLISHED[b], k))
+            check(f"ring8 {b} NFE vs 0.8 x published (stretch)", v, 0.8 * PUBLISHED[b], k)
+    for b in budgets:
+        k, v = best(tut, b, exclude=("tutorial",))
+        bound = TUTORIAL_TARGET.get(b, tfl[0] + tfl[1])
+        what = "target" if b in TUTORIAL_TARGET else "floor + 1 std"
+        ok.append(check(f"tutorial {b} NFE vs {what}", v, bound, k))
+        ok.append(check(f"tutorial {b} NFE vs the tutorial's loop", v, tut[("tutorial", "tutorial", 1e-4)][b], k))
+    ok.append(learned(n, args.seed))
+    print(f"\n{sum(ok)} of {len(ok)} checks pass; total {time.perf_counter() - t0:.0f} s")
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":

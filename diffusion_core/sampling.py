@@ -1,23 +1,36 @@
-"""Samplers for the reverse process, one short function each, for any SDE and any score.
+"""Samplers for the reverse process, in k-diffusion's shape: small grid functions, one short
+function per sampler, one registry.
 
-All of them step in the coordinates x~ = x / alpha_t and r = sigma_t / alpha_t, in which every
-SDE here is the VE process x~_t = x_0 + r_t z; there the PF ODE is dx~/dr = -r alpha_t s(x, t)
-and the reverse SDE is Brownian motion in tau = r^2 with drift -alpha_t s(x, t). Grids are
-descending times t_0 = 1 > ... > t_N = t_eps, uniform in t (the tutorial's) or uniform in
-r^(1/rho) (Karras et al. 2022), which spends steps where the data's detail is decided.
+Every sampler steps in the coordinates x~ = x / alpha_t and r = sigma_t / alpha_t, in which every
+SDE here is the VE process x~_t = x_0 + r_t z. There the denoiser (data prediction) is
+
+    D(x~, r) = x~ + r^2 alpha_t s(alpha_t x~, t)          (Tweedie: E[x_0 | x_t])
+
+the probability-flow ODE is dx~/dr = (x~ - D) / r, and the reverse SDE is Brownian motion in
+tau = r^2 with drift -(x~ - D) / r^2. Exponential integrators (DPM-Solver++) take steps
+h = log(r_i / r_j) in lambda = -log r and solve the linear part exactly.
+
+A grid is a descending tensor of times t_0 = 1 > ... > t_N = t_eps (float64). A sampler is a
+function (score_fn, sde, x, grid, generator=None, callback=None, **options) -> x that maps prior
+draws x at grid[0] to samples at grid[-1], calling callback(i, t_{i+1}, x) after every step.
+:data:`SAMPLERS` (name -> :class:`SamplerSpec`) and :data:`GRID_SPECS` (name -> :class:`GridSpec`)
+are the registries; :func:`nfe` is the only place a number of score evaluations is computed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 
 from .sde import SDE, reverse_drift
 
-__all__ = ["SampleResult", "time_grid", "sample", "METHODS", "GRIDS"]
+__all__ = ["SampleResult", "SamplerSpec", "GridSpec", "SAMPLERS", "GRID_SPECS", "METHODS", "GRIDS",
+           "time_grid", "sample", "nfe", "steps_for_nfe", "T_EPS", "SNR"]
 
-METHODS = ("sde", "ode", "pc", "tutorial")
-GRIDS = ("karras", "uniform")
+T_EPS = 1e-4    # default end time: sigma(t_eps) = 0.01 for VESDE(25), 0.003 for VPSDE()
+SNR = 0.13      # default Langevin corrector signal-to-noise ratio (see `sample_pc`)
 
 
 @dataclass
@@ -32,28 +45,7 @@ class SampleResult:
     nfe: int
 
 
-T_EPS = 1e-4    # default end time: sigma(t_eps) = 0.01 for VESDE(25), 0.003 for VPSDE()
-SNR = 0.13      # default Langevin corrector signal-to-noise ratio (see `sample`)
-
-
-def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS, rho: float = 7.0):
-    """steps+1 descending times from 1 to t_eps (float64): uniform in t, or "karras":
-    r_i = (r_max^(1/rho) + i/steps (r_min^(1/rho) - r_max^(1/rho)))^rho with r = sigma_t / alpha_t,
-    mapped back to t with sde.t_of_noise_ratio."""
-    _check_steps(steps, 1)
-    _check_t_eps(t_eps)
-    if kind == "uniform":
-        return torch.linspace(1.0, t_eps, steps + 1, dtype=torch.float64)
-    if kind != "karras":
-        raise ValueError(f"grid must be one of {', '.join(GRIDS)}; got {kind!r}")
-    ends = sde.noise_ratio(torch.tensor([1.0, t_eps], dtype=torch.float64))
-    u = torch.linspace(0, 1, steps + 1, dtype=torch.float64)
-    r = (ends[0] ** (1 / rho) + u * (ends[1] ** (1 / rho) - ends[0] ** (1 / rho))) ** rho
-    t = sde.t_of_noise_ratio(r)
-    t[0], t[-1] = 1.0, t_eps
-    return t
-
-
+# ============================================================================ argument checks
 def _number(v) -> float | None:
     """v as a float, or None when it is not a number (text, None, a bool, an int beyond float)."""
     if isinstance(v, (bool, str, bytes)):
@@ -81,15 +73,340 @@ def _check_t_eps(t_eps):
         raise ValueError(f"t_eps must be a number in (0, 1); got {t_eps!r}")
 
 
+def _check_choice(what: str, value, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{what} must be one of {', '.join(choices)}; got {value!r}")
+
+
+# ============================================================================ grids
+def _ends(sde: SDE, t_eps: float) -> torch.Tensor:
+    """r = sigma / alpha at t = 1 and t = t_eps (float64)."""
+    return sde.noise_ratio(torch.tensor([1.0, t_eps], dtype=torch.float64))
+
+
+def _times_of_ratios(sde: SDE, r: torch.Tensor, t_eps: float) -> torch.Tensor:
+    """The times of noise ratios r, with the ends pinned to exactly 1 and t_eps."""
+    t = sde.t_of_noise_ratio(r)
+    t[0], t[-1] = 1.0, t_eps
+    return t
+
+
+def grid_uniform(sde: SDE, steps: int, t_eps: float) -> torch.Tensor:
+    """t_i = 1 - i (1 - t_eps) / steps: uniform in t (the tutorial's)."""
+    return torch.linspace(1.0, t_eps, steps + 1, dtype=torch.float64)
+
+
+def grid_karras(sde: SDE, steps: int, t_eps: float, rho: float = 7.0) -> torch.Tensor:
+    """r_i = (r_max^(1/rho) + i/steps (r_min^(1/rho) - r_max^(1/rho)))^rho, r = sigma / alpha
+    (Karras et al. 2022, rho = 7): dense at small noise, where the data's detail is decided."""
+    hi, lo = _ends(sde, t_eps) ** (1 / rho)
+    u = torch.linspace(0, 1, steps + 1, dtype=torch.float64)
+    return _times_of_ratios(sde, (hi + u * (lo - hi)) ** rho, t_eps)
+
+
+def grid_exponential(sde: SDE, steps: int, t_eps: float) -> torch.Tensor:
+    """log r_i uniform from log r_max to log r_min: equal steps h in lambda = -log r, the
+    natural grid of exponential integrators (Lu et al. 2022; rho -> infinity in Karras's)."""
+    hi, lo = _ends(sde, t_eps).log()
+    u = torch.linspace(0, 1, steps + 1, dtype=torch.float64)
+    return _times_of_ratios(sde, torch.exp(hi + u * (lo - hi)), t_eps)
+
+
+def grid_tutorial(sde: SDE, steps: int, t_eps: float) -> torch.Tensor:
+    """The tutorial loop's times 1, 1 - dt, ..., dt with dt = 1 / steps (steps - 1 intervals;
+    t_eps is not used: the loop stops at t = dt)."""
+    return 1 - torch.arange(steps, dtype=torch.float64) / steps
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """A named time grid: fn(sde, steps, t_eps) -> descending float64 times; label and help for
+    pages."""
+    fn: Callable
+    label: str
+    help: str
+
+
+GRID_SPECS: dict[str, GridSpec] = {
+    "karras": GridSpec(grid_karras, "Karras (rho = 7)",
+                       "Uniform in (sigma/alpha)^(1/7): small steps at low noise (Karras et al. 2022, "
+                       "Elucidating the Design Space of Diffusion-Based Generative Models)."),
+    "uniform": GridSpec(grid_uniform, "uniform in t",
+                        "Equal steps in time t, as in the tutorial (Song et al. 2021)."),
+    "exponential": GridSpec(grid_exponential, "log-uniform sigma",
+                            "Equal steps in log(sigma/alpha), the step size of exponential "
+                            "integrators (Lu et al. 2022, DPM-Solver)."),
+}
+GRIDS = tuple(GRID_SPECS)
+
+
+def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS,
+              rho: float = 7.0) -> torch.Tensor:
+    """steps+1 descending times from 1 to t_eps (float64) on the grid `kind` (dc.GRIDS)."""
+    _check_steps(steps, 1)
+    _check_t_eps(t_eps)
+    _check_choice("grid", kind, GRIDS)
+    if kind == "karras":
+        return grid_karras(sde, int(steps), float(t_eps), rho)
+    return GRID_SPECS[kind].fn(sde, int(steps), float(t_eps))
+
+
+# ============================================================================ the shared walk
+class _Walk:
+    """A grid in the sampler's coordinates: r_i = sigma/alpha and alpha_i at every time, the
+    denoiser, fresh noise, and the per-step callback. x~ = x / alpha_0 at the start."""
+
+    def __init__(self, score_fn, sde: SDE, x: torch.Tensor, grid: torch.Tensor, generator, callback):
+        self.fn, self.x, self.gen, self.cb = score_fn, x, generator, callback
+        self.t = grid.tolist()
+        self.r = sde.noise_ratio(grid).tolist()
+        self.a = sde.mean_scale(grid).tolist()
+        self.steps = len(self.t) - 1
+
+    def start(self) -> torch.Tensor:
+        return self.x / self.a[0]
+
+    def grad(self, xt: torch.Tensor, i: int) -> torch.Tensor:
+        """The score in x~ coordinates, alpha_i s(alpha_i x~, t_i): one evaluation."""
+        tv = torch.full((xt.shape[0],), self.t[i], dtype=xt.dtype, device=xt.device)
+        return self.a[i] * self.fn(xt * self.a[i], tv)
+
+    def denoised(self, xt: torch.Tensor, i: int) -> torch.Tensor:
+        """D(x~, r_i) = x~ + r_i^2 alpha_i s: one evaluation."""
+        return xt + self.r[i] ** 2 * self.grad(xt, i)
+
+    def h(self, i: int) -> float:
+        """Step i in lambda = -log r: h = log(r_i / r_{i+1})."""
+        return math.log(self.r[i] / self.r[i + 1])
+
+    def noise(self, xt: torch.Tensor) -> torch.Tensor:
+        return torch.randn(xt.shape, generator=self.gen, dtype=xt.dtype, device=xt.device)
+
+    def done(self, i: int, xt: torch.Tensor) -> torch.Tensor:
+        """After step i: report x = alpha_{i+1} x~ to the callback; returns x~."""
+        if self.cb is not None:
+            self.cb(i, self.t[i + 1], xt * self.a[i + 1])
+        return xt
+
+    def end(self, xt: torch.Tensor) -> torch.Tensor:
+        return xt * self.a[-1]
+
+
+# ============================================================================ samplers
+def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None):
+    """Reverse SDE, Euler-Maruyama in tau = r^2 (Song et al. 2021):
+    x~ <- x~ + (r_i^2 - r_j^2) alpha s(x, t_i) + sqrt(r_i^2 - r_j^2) z."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    xt = w.start()
+    for i in range(w.steps):
+        d = w.r[i] ** 2 - w.r[i + 1] ** 2
+        xt = w.done(i, xt + d * w.grad(xt, i) + d ** 0.5 * w.noise(xt))
+    return w.end(xt)
+
+
+def sample_heun(score_fn, sde, x, grid, generator=None, callback=None):
+    """Probability-flow ODE dx~/dr = -r alpha s, Heun's method (Karras et al. 2022, 2nd order):
+    d_i = -r_i alpha s(x_i), x~' = x~ + (r_j - r_i) d_i, x~ <- x~ + (r_j - r_i) (d_i + d'_j) / 2."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    xt = w.start()
+    for i in range(w.steps):
+        dr = w.r[i + 1] - w.r[i]
+        d = -w.r[i] * w.grad(xt, i)
+        d2 = -w.r[i + 1] * w.grad(xt + dr * d, i + 1)
+        xt = w.done(i, xt + dr * 0.5 * (d + d2))
+    return w.end(xt)
+
+
+def sample_pc(score_fn, sde, x, grid, generator=None, callback=None, snr: float = SNR):
+    """Predictor-corrector (Song et al. 2021): an Euler-Maruyama step to t_j, then one Langevin
+    step there, x~ <- x~ + e g + sqrt(2 e) z with g = alpha s and e = 2 (snr mean|z| / mean|g|)^2."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    xt = w.start()
+    for i in range(w.steps):
+        d = w.r[i] ** 2 - w.r[i + 1] ** 2
+        xt = xt + d * w.grad(xt, i) + d ** 0.5 * w.noise(xt)
+        g, z = w.grad(xt, i + 1), w.noise(xt)
+        e = 2 * (snr * z.norm(dim=-1).mean() / g.norm(dim=-1).mean().clamp_min(1e-12)) ** 2
+        xt = w.done(i, xt + e * g + (2 * e).sqrt() * z)
+    return w.end(xt)
+
+
+def sample_tutorial(score_fn, sde, x, grid, generator=None, callback=None):
+    """The tutorial's loop on its own grid (grid_tutorial), defects included: at each post-step
+    time t_j, x <- x - [f(t_j) x - g(t_j)^2 s(x, t_j)] dt + g(t_j) sqrt(dt) z, no denoising."""
+    t = grid.tolist()
+    for i in range(len(t) - 1):
+        dt, tv = t[i] - t[i + 1], torch.full((x.shape[0],), t[i + 1], dtype=x.dtype, device=x.device)
+        z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+        x = x - reverse_drift(sde, score_fn, x, tv) * dt + sde.g(tv)[:, None] * dt ** 0.5 * z
+        if callback is not None:
+            callback(i, t[i + 1], x)
+    return x
+
+
+def _phi2(u: float) -> float:
+    """phi_2(u) = (e^-u - 1 + u) / u^2, stable for small u (1/2 - u/6 + u^2/24)."""
+    return (math.expm1(-u) + u) / (u * u) if u > 1e-4 else 0.5 - u / 6 + u * u / 24
+
+
+def _phi3(u: float) -> float:
+    """(phi_2(u) - 1/2) / u, stable for small u (-1/6 + u/24)."""
+    return (_phi2(u) - 0.5) / u if u > 1e-3 else -1 / 6 + u / 24
+
+
+def _multistep(w: _Walk, i: int, hist: list, eta: float, order: int):
+    """One DPM-Solver++ multistep update's data term, from the denoised values hist = [D_i,
+    D_{i-1}, ...] and past steps: returns (decay, c0, correction) with
+    x~_j = decay x~_i + c0 D_i + correction."""
+    h = w.h(i)
+    u = h * (1 + eta)                        # eta: the SDE's extra decay of the old state
+    c0 = -math.expm1(-u)
+    k = min(order, len(hist))
+    corr = 0.0
+    if k >= 2:
+        d1 = (hist[0] - hist[1]) * (h / w.h(i - 1))
+        if k == 3:                           # second difference over the last three steps
+            r0, r1 = w.h(i - 1) / h, w.h(i - 2) / h
+            d1b = (hist[1] - hist[2]) / r1
+            dd = (d1 - d1b) / (r0 + r1)
+            corr = _phi2(u) * u * (d1 + dd * r0) - _phi3(u) * u * dd
+        elif order == 2:                     # k-diffusion's "midpoint" form
+            corr = 0.5 * c0 * d1
+        else:
+            corr = _phi2(u) * u * d1
+    return math.exp(-u), c0, corr
+
+
+def _dpmpp(score_fn, sde, x, grid, generator, callback, eta: float, order: int,
+           noise_above: float = 0.0):
+    """The DPM-Solver++ multistep loop shared by the ODE (eta = 0) and SDE (eta = 1) variants;
+    steps that start at r_i <= noise_above are taken without noise (eta = 0)."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    xt, hist = w.start(), []
+    for i in range(w.steps):
+        e = eta if w.r[i] > noise_above else 0.0
+        hist = [w.denoised(xt, i)] + hist[:order - 1]
+        decay, c0, corr = _multistep(w, i, hist, e, order)
+        xt = decay * xt + c0 * hist[0] + corr
+        if e > 0:
+            xt = xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * e * w.h(i))) * w.noise(xt)
+        xt = w.done(i, xt)
+    return w.end(xt)
+
+
+def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
+    """DPM-Solver++(2M) for the PF ODE (Lu et al. 2022), h = log(r_i / r_j), q = h_{i-1} / h:
+    x~_j = (r_j / r_i) x~_i + (1 - e^-h) [(1 + 1/(2q)) D_i - 1/(2q) D_{i-1}]; first step order 1."""
+    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=0.0, order=2)
+
+
+def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None):
+    """SDE-DPM-Solver++(2M) (Lu et al. 2022; k-diffusion's "midpoint" form, eta = 1):
+    x~_j = (r_j / r_i) e^-h x~_i + (1 - e^-2h) [D_i + (D_i - D_{i-1}) / (2q)]
+    + r_j sqrt(1 - e^-2h) z."""
+    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2)
+
+
+def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None):
+    """DPM-Solver++(3M) SDE (k-diffusion, after Lu et al. 2022), eta = 1, u = 2h:
+    x~_j = e^-u x~_i + (1 - e^-u) D_i + phi_2(u) u D1 - phi_3(u) u D2 + r_j sqrt(1 - e^-2h) z,
+    with D1, D2 the first and second divided differences of the last three D's (scaled by h)."""
+    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=3)
+
+
+R_NOISE = 2.0   # "dpm2m_sa": stochastic steps while sigma/alpha > R_NOISE, in data units
+
+
+def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None):
+    """DPM-Solver++(2M) with a stochastic start: SDE-DPM-Solver++(2M) steps while r_i > R_NOISE,
+    then the ODE's. The prior N(0, sigma_1^2 I) is not p_1 (its mean and covariance miss the
+    data's); the noisy steps contract that mismatch by (r_j / r_i)^2 per step, where the ODE keeps
+    a factor r_j / r_i of it to the end; at low noise the ODE's steps are the more accurate
+    (noise only in a window of sigma, as in Karras et al. 2022's stochastic sampler)."""
+    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2,
+                  noise_above=R_NOISE)
+
+
+# ============================================================================ registry
+@dataclass(frozen=True)
+class SamplerSpec:
+    """A sampler: fn (score_fn, sde, x, grid, generator, callback, **options) -> x; per_step
+    score evaluations per step; extra evaluations beyond those (e.g. -1: the tutorial's loop takes
+    steps - 1 steps); denoise, whether it ends with the optional Tweedie step (+1 evaluation);
+    min_steps; grid, a fixed grid it always uses (else the caller's); options it accepts."""
+    fn: Callable
+    label: str
+    help: str
+    per_step: int = 1
+    extra: int = 0
+    denoise: bool = True
+    min_steps: int = 1
+    grid: str | None = None
+    options: tuple = field(default_factory=tuple)
+
+    def nfe(self, steps: int, denoise: bool = True) -> int:
+        """per_step * steps + extra (+1 for the final denoising step)."""
+        return self.per_step * int(steps) + self.extra + int(self.denoise and bool(denoise))
+
+
+SAMPLERS: dict[str, SamplerSpec] = {
+    "sde": SamplerSpec(sample_euler_maruyama, "reverse SDE (Euler-Maruyama)",
+                       "The reverse-time SDE with Euler-Maruyama steps (Song et al. 2021, Score-Based "
+                       "Generative Modeling through SDEs)."),
+    "ode": SamplerSpec(sample_heun, "PF ODE (Heun)",
+                       "The probability-flow ODE with Heun's 2nd-order method, 2 evaluations per step "
+                       "(Karras et al. 2022).", per_step=2),
+    "pc": SamplerSpec(sample_pc, "predictor-corrector",
+                      "An Euler-Maruyama step, then one Langevin correction step (Song et al. 2021).",
+                      per_step=2, options=("snr",)),
+    "tutorial": SamplerSpec(sample_tutorial, "the tutorial's loop",
+                            "The tutorial's own Euler-Maruyama loop: uniform in t, steps - 1 updates, "
+                            "no denoising; kept for comparison.",
+                            extra=-1, denoise=False, min_steps=2, grid="tutorial"),
+    "dpm2m": SamplerSpec(sample_dpmpp_2m, "DPM-Solver++(2M)",
+                         "Second-order multistep exponential integrator of the PF ODE in data "
+                         "prediction (Lu et al. 2022, DPM-Solver++)."),
+    "dpm2m_sde": SamplerSpec(sample_dpmpp_2m_sde, "SDE-DPM-Solver++(2M)",
+                             "Second-order multistep exponential integrator of the reverse SDE "
+                             "(Lu et al. 2022, DPM-Solver++)."),
+    "dpm3m_sde": SamplerSpec(sample_dpmpp_3m_sde, "DPM-Solver++(3M) SDE",
+                             "Third-order multistep exponential integrator of the reverse SDE "
+                             "(k-diffusion, after Lu et al. 2022)."),
+    "dpm2m_sa": SamplerSpec(sample_dpmpp_2m_sa, "DPM-Solver++(2M), stochastic start",
+                            "SDE-DPM-Solver++(2M) steps at high noise (sigma/alpha > 2), which wash "
+                            "out the prior's mismatch, then DPM-Solver++(2M) ODE steps (after Lu et "
+                            "al. 2022 and Karras et al. 2022's noise window)."),
+}
+METHODS = tuple(SAMPLERS)
+
+
+def _spec(method) -> SamplerSpec:
+    _check_choice("method", method, METHODS)
+    return SAMPLERS[method]
+
+
+def nfe(method: str, steps: int, denoise: bool = True) -> int:
+    """Score evaluations `sample(method=method, steps=steps, denoise=denoise)` makes: the only
+    NFE formula (per_step * steps + extra + denoise)."""
+    return _spec(method).nfe(steps, denoise)
+
+
+def steps_for_nfe(method: str, budget: int, denoise: bool = True) -> int:
+    """The most steps whose cost is within `budget` evaluations (at least the method's minimum,
+    so tiny budgets are exceeded rather than skipped)."""
+    spec = _spec(method)
+    fixed = spec.nfe(0, denoise)
+    return max(spec.min_steps, (int(budget) - fixed) // spec.per_step)
+
+
+# ============================================================================ entry point
 def _validate(n, steps, method, t_eps, grid, snr, dim):
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    spec = _spec(method)
     if not _whole(n, 1):
         raise ValueError(f"number of samples must be an integer >= 1; got {n!r}")
-    _check_steps(steps, 2 if method == "tutorial" else 1)
+    _check_steps(steps, spec.min_steps)
     _check_t_eps(t_eps)
-    if grid not in GRIDS:
-        raise ValueError(f"grid must be one of {', '.join(GRIDS)}; got {grid!r}")
+    _check_choice("grid", grid, GRIDS)
     f = _number(snr)
     if f is None or not 0 <= f < float("inf"):
         raise ValueError(f"snr must be a finite number >= 0; got {snr!r}")
@@ -111,97 +428,64 @@ def _start(sde, n, dim, x_init, generator, dtype, device):
     return x
 
 
+def _tweedie(score_fn, sde, x, t: float):
+    """x_0 = (x + sigma_t^2 s(x, t)) / alpha_t at the last time: one evaluation."""
+    return _Walk(score_fn, sde, x, torch.tensor([t], dtype=torch.float64), None, None).denoised(
+        x / float(sde.mean_scale(torch.tensor(t, dtype=torch.float64))), 0)
+
+
 @torch.no_grad()
 def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generator=None,
            trajectory: bool = False, dim: int = 2, grid: str = "karras", t_eps: float = T_EPS,
            snr: float = SNR, denoise: bool = True, x_init=None, dtype=None,
            device="cpu", callback=None) -> SampleResult:
-    """Draw n samples by integrating the reverse process from t = 1 to t_eps in `steps` steps.
+    """Draw n samples by integrating the reverse process from t = 1 to t_eps in `steps` steps
+    with the sampler `method` (dc.METHODS; see dc.SAMPLERS[method].help and each sampler's
+    docstring) on the time grid `grid` (dc.GRIDS).
 
-    method:
-      "sde"  Euler-Maruyama in tau = r^2:  x~ <- x~ + (r_i^2 - r_j^2) alpha s + sqrt(r_i^2 - r_j^2) z
-      "ode"  probability-flow ODE, Heun (2nd order):  dx~/dr = -r alpha s(x, t)
-      "pc"   "sde" predictor, then one Langevin corrector step at t_j with step size
-             eps = 2 (snr ||z|| / ||grad||)^2:  x~ <- x~ + eps alpha s + sqrt(2 eps) z
-      "tutorial"  the tutorial's loop, for comparison: uniform dt = 1/steps, steps-1 steps,
-             x <- x + g(t)^2 s(x, t) dt + g(t) sqrt(dt) z at the post-step time t = 1 - i dt,
-             stopping at t = dt (no denoising).
-    denoise: end with Tweedie's x_0 = (x + sigma^2 s(x, t_eps)) / alpha (one more evaluation).
+    denoise: end with Tweedie's x_0 = (x + sigma^2 s(x, t_eps)) / alpha (one more evaluation;
+    not for "tutorial", which never denoises). snr: the "pc" corrector's signal-to-noise ratio.
     x_init: start from these points (N, d) instead of prior draws; dtype: float32 unless x_init
-    has a floating dtype. callback(i, t, x) is called after every step.
+    has a floating dtype. callback(i, t, x) is called after every step. The number of score
+    evaluations is nfe(method, steps, denoise), reported as result.nfe.
 
     Defaults, measured on the ring of 8 sharp modes with the exact score: t_eps = 1e-4 leaves
     noise of std sigma(t_eps) (0.01 for VESDE(25)), which the Tweedie step shrinks by a factor
     v / (v + sigma^2) ~ 0.996 in variance for mode variance v = 0.0225; at t_eps = 1e-3 it shrinks
     modes by 4% and over-sharpens. snr = 0.13: on a Gaussian N(mu, v I) the step size is
-    eps = 2 snr^2 v, and repeated corrector steps hold the variance at v / (1 - snr^2) (+1.7%;
-    +2.6% at the image-tuned 0.16, a blur that 2D samples show once the steps are many), while
-    few steps need the corrector's pull more. Mean logp_w1 over two seeds at 51 / 101 / 201 / 501
-    evaluations: snr 0.1: 0.29 / 0.093 / 0.031 / 0.018; 0.13: 0.24 / 0.065 / 0.026 / 0.021;
-    0.16: 0.19 / 0.048 / 0.025 / 0.025; 0.2: 0.14 / 0.043 / 0.036 / 0.034.
-    The ODE starts from the prior N(0, sigma_1^2 I), not from p_1 (whose covariance is larger by
-    the data's), and carries that mismatch to t_eps; the stochastic samplers contract it away.
+    eps = 2 snr^2 v, and repeated corrector steps hold the variance at v / (1 - snr^2) (+1.7%).
+    The ODE samplers start from the prior N(0, sigma_1^2 I), not from p_1 (whose covariance is
+    larger by the data's), and carry that mismatch to t_eps; the stochastic samplers contract it.
     """
     _validate(n, steps, method, t_eps, grid, snr, dim)
+    spec = SAMPLERS[method]
     n, steps = int(n), int(steps)
     x = _start(sde, n, int(dim), x_init, generator, dtype, device)
-    dtype = x.dtype
-    if method == "tutorial":
-        return _tutorial(score_fn, sde, x, steps, generator, trajectory, callback)
-    ts = time_grid(sde, steps, grid, t_eps)
+    ts = grid_tutorial(sde, steps, t_eps) if spec.grid == "tutorial" else time_grid(sde, steps, grid, t_eps)
     traj = [x] if trajectory else None
-    nfe = 0
 
-    def grad(x, t):             # score in x~ coordinates: alpha_t s(x, t)
-        nonlocal nfe
-        nfe += 1
-        tv = torch.full((n,), float(t), dtype=dtype, device=device)
-        return sde.mean_scale(tv)[:, None] * score_fn(x, tv)
-
-    alpha = lambda t: float(sde.mean_scale(t))
-    ratio = lambda t: float(sde.noise_ratio(t))
-    for i in range(steps):
-        ti, tj = ts[i], ts[i + 1]
-        ri, rj, ai, aj = ratio(ti), ratio(tj), alpha(ti), alpha(tj)
-        xt = x / ai
-        if method == "ode":
-            d = -ri * grad(x, ti)
-            xe = xt + (rj - ri) * d
-            d2 = -rj * grad(xe * aj, tj)
-            xt = xt + (rj - ri) * 0.5 * (d + d2)
-        else:
-            dtau = ri * ri - rj * rj
-            noise = torch.randn(x.shape, generator=generator, dtype=dtype, device=device)
-            xt = xt + dtau * grad(x, ti) + dtau ** 0.5 * noise
-            if method == "pc":
-                gr = grad(xt * aj, tj)
-                noise = torch.randn(x.shape, generator=generator, dtype=dtype, device=device)
-                step = 2 * (snr * noise.norm(dim=-1).mean() / gr.norm(dim=-1).mean().clamp_min(1e-12)) ** 2
-                xt = xt + step * gr + (2 * step).sqrt() * noise
-        x = xt * aj
+    def step_done(i, t, xi):
         if trajectory:
-            traj.append(x)
+            traj.append(xi)
         if callback is not None:
-            callback(i, float(tj), x)
-    if denoise:
-        r = ratio(ts[-1])
-        x = (x / alpha(ts[-1]) + r * r * grad(x, ts[-1]))
+            callback(i, t, xi)
+
+    counted = _Counted(score_fn)
+    opts = {"snr": snr} if "snr" in spec.options else {}
+    x = spec.fn(counted, sde, x, ts, generator=generator, callback=step_done, **opts)
+    if denoise and spec.denoise:
+        x = _tweedie(counted, sde, x, float(ts[-1]))
         if trajectory:
             traj[-1] = x
-    return SampleResult(x, torch.stack(traj) if trajectory else None, ts, nfe)
+    return SampleResult(x, torch.stack(traj) if trajectory else None, ts, counted.calls)
 
 
-def _tutorial(score_fn, sde, x, steps, generator, trajectory, callback):
-    """The tutorial's reverse loop, kept as the baseline the benchmarks compare against."""
-    n, dt = x.shape[0], 1.0 / steps
-    traj, times = [x], [1.0]
-    for i in range(1, steps):
-        t = torch.full((n,), 1 - i * dt, dtype=x.dtype, device=x.device)
-        z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
-        x = x - reverse_drift(sde, score_fn, x, t) * dt + sde.g(t)[:, None] * dt ** 0.5 * z
-        traj.append(x)
-        times.append(1 - i * dt)
-        if callback is not None:
-            callback(i - 1, 1 - i * dt, x)
-    return SampleResult(x, torch.stack(traj) if trajectory else None,
-                        torch.tensor(times, dtype=torch.float64), steps - 1)
+class _Counted:
+    """score_fn, counting its calls (each one evaluation on the batch)."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, x, t):
+        self.calls += 1
+        return self.fn(x, t)

@@ -1,12 +1,9 @@
 """Sample quality against cost: run samplers at matched numbers of score evaluations (NFE).
 
 The cost of a sampler is the number of times it evaluates the score network, each on the whole
-batch. With `dc.sample` and denoising on:
-
-    sde       1 per step            + 1 (Tweedie denoise)   = steps + 1
-    ode       2 per step (Heun)     + 1                      = 2 steps + 1
-    pc        2 per step (predictor + Langevin corrector) + 1 = 2 steps + 1
-    tutorial  steps - 1 (its loop takes steps-1 steps and does not denoise)
+batch. The registry `dc.SAMPLERS` holds each sampler's evaluations per step and extras, and
+`dc.nfe(method, steps, denoise)` is the one formula (e.g. with denoising on: sde steps + 1,
+ode and pc 2 steps + 1, the DPM-Solver++ samplers steps + 1, tutorial steps - 1).
 
 :func:`steps_for_nfe` inverts this, so every method gets (at most) the same budget, and
 :func:`nfe_sweep` samples from the same prior draws with each, scoring the samples against true
@@ -22,7 +19,7 @@ import torch
 
 from .metrics import loglik_gap, logp_w1, sliced_w2
 from .mixture import GaussianMixture
-from .sampling import METHODS, sample
+from .sampling import METHODS, nfe, sample, steps_for_nfe
 from .sde import SDE
 
 __all__ = ["METRICS", "METRIC_LABELS", "nfe_of", "steps_for_nfe", "sample_metrics", "metric_floor",
@@ -34,30 +31,9 @@ METRIC_LABELS = {
     "sliced_w2": "sliced W2 distance",
     "loglik_gap": "log-likelihood gap (nats)",
 }
-_MIN_STEPS = {"sde": 1, "ode": 1, "pc": 1, "tutorial": 2}
-_PER_STEP = {"sde": 1, "ode": 2, "pc": 2}
 
 
-def nfe_of(method: str, steps: int, denoise: bool = True) -> int:
-    """Score evaluations `dc.sample(method=method, steps=steps)` makes."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if method == "tutorial":
-        return int(steps) - 1
-    return _PER_STEP[method] * int(steps) + int(bool(denoise))
-
-
-def steps_for_nfe(method: str, nfe: int, denoise: bool = True) -> int:
-    """The most steps whose cost is within `nfe` evaluations (at least the method's minimum:
-    1 step, 2 for "tutorial", so tiny budgets are exceeded rather than skipped)."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    nfe = int(nfe)
-    if method == "tutorial":
-        steps = nfe + 1
-    else:
-        steps = (nfe - int(bool(denoise))) // _PER_STEP[method]
-    return max(_MIN_STEPS[method], steps)
+nfe_of = nfe     # the registry's formula (dc.nfe), under the name pages used first
 
 
 def sample_metrics(x, gmm: GaussianMixture, reference, metrics=METRICS) -> dict:

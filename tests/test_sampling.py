@@ -38,12 +38,11 @@ def test_shapes_counts_and_finiteness(method, denoise):
                     generator=torch.Generator().manual_seed(0),
                     callback=lambda i, t, x: seen.append((i, t, x.shape)))
     assert res.x.shape == (n, 2) and res.x.dtype == torch.float32 and torch.isfinite(res.x).all()
-    per_step = {"sde": 1, "ode": 2, "pc": 2}
     if method == "tutorial":      # the tutorial's loop: steps - 1 updates, no denoising
         states, nfe = steps, steps - 1
         assert torch.allclose(res.times, 1 - torch.arange(steps, dtype=F64) / steps)
     else:
-        states, nfe = steps + 1, per_step[method] * steps + int(denoise)
+        states, nfe = steps + 1, dc.SAMPLERS[method].per_step * steps + int(denoise)
         assert res.times[0] == 1.0 and res.times[-1] == dc.sampling.T_EPS
     assert res.trajectory.shape == (states, n, 2) and res.times.shape == (states,)
     assert res.nfe == nfe == fn.calls
@@ -61,6 +60,9 @@ def test_time_grid(sde, kind):
     assert t[0] == 1.0 and t[-1] == 1e-3 and (t.diff() < 0).all()
     if kind == "karras":          # uniform in r^(1/rho), r = sigma / alpha
         q = sde.noise_ratio(t) ** (1 / 7)
+        assert torch.allclose(q.diff(), q.diff().mean().expand(30), rtol=1e-6)
+    elif kind == "exponential":   # uniform in log r
+        q = sde.noise_ratio(t).log()
         assert torch.allclose(q.diff(), q.diff().mean().expand(30), rtol=1e-6)
     else:
         assert torch.allclose(t.diff(), t.diff().mean().expand(30), rtol=1e-9)

@@ -1,0 +1,114 @@
+"""The sampler registry: NFE counted by a counting score function equals dc.nfe for every method,
+grid and denoise option (VE and VP, float32 network); orders of convergence on a Gaussian p0 whose
+p_t is known in closed form; finiteness at the edges (steps = 1, tiny t_eps, float32)."""
+import math
+
+import pytest
+import torch
+
+import diffusion_core as dc
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+F64 = torch.float64
+MU, V = 0.5, 0.09                       # p0 = N(MU, V) in 1D
+GAUSS = dc.GaussianMixture([[MU]], [[[V]]], [1.0])
+SDES = [dc.VESDE(25.0), dc.VPSDE()]
+
+
+class Counting:
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, x, t):
+        self.calls += 1
+        return self.fn(x, t)
+
+
+def test_registry_entries_are_complete():
+    assert set(dc.METHODS) == set(dc.SAMPLERS) and set(dc.GRIDS) == set(dc.GRID_SPECS)
+    assert {"sde", "ode", "pc", "tutorial", "dpm2m", "dpm2m_sde"} <= set(dc.METHODS)
+    assert {"karras", "uniform", "exponential"} <= set(dc.GRIDS)
+    for spec in (*dc.SAMPLERS.values(), *dc.GRID_SPECS.values()):
+        assert spec.label and spec.help.endswith(".") and spec.fn.__doc__
+
+
+@pytest.mark.parametrize("sde", SDES, ids=repr)
+@pytest.mark.parametrize("method", dc.METHODS)
+def test_counted_evaluations_equal_the_registry(sde, method):
+    net = Counting(dc.ScoreNet(sde, dim=2, width=16).eval())
+    for grid in dc.GRIDS:
+        for denoise in (True, False):
+            for steps in (2, 5):
+                net.calls = 0
+                res = dc.sample(net, sde, 7, steps, method=method, grid=grid, denoise=denoise,
+                                generator=torch.Generator().manual_seed(0))
+                assert res.x.dtype == torch.float32 and torch.isfinite(res.x).all()
+                assert net.calls == res.nfe == dc.nfe(method, steps, denoise=denoise)
+
+
+@pytest.mark.parametrize("method", dc.METHODS)
+@pytest.mark.parametrize("budget", [1, 2, 10, 15, 31])
+def test_steps_for_nfe_is_the_most_that_fit(method, budget):
+    for denoise in (True, False):
+        steps = dc.steps_for_nfe(method, budget, denoise=denoise)
+        assert steps >= dc.SAMPLERS[method].min_steps
+        assert dc.nfe(method, steps + 1, denoise=denoise) > budget
+        if steps > dc.SAMPLERS[method].min_steps:
+            assert dc.nfe(method, steps, denoise=denoise) <= budget
+
+
+def _ends(sde, t_eps):
+    t = torch.tensor([1.0, t_eps], dtype=F64)
+    return sde.mean_scale(t).tolist(), sde.noise_ratio(t).tolist()
+
+
+@pytest.mark.parametrize("sde", SDES, ids=repr)
+@pytest.mark.parametrize("method", ["ode", "dpm2m"])
+@pytest.mark.parametrize("grid", ["karras", "exponential"])
+def test_ode_solvers_are_second_order(sde, method, grid):
+    """For p0 = N(mu, v) the PF ODE moves x~ = x / alpha as mu + sqrt((v + r^2) / (v + r_1^2))
+    (x~_1 - mu). The error at t_eps shrinks ~4x per doubling of the steps (ratio in [3.3, 4.8]
+    from 16 steps on; the multistep solver's first step is first order)."""
+    t_eps = 1e-3
+    (a1, at), (r1, rt) = _ends(sde, t_eps)
+    x1 = torch.linspace(-2, 2, 9, dtype=F64)[:, None] * r1 * a1
+    exact = at * (MU + math.sqrt((V + rt ** 2) / (V + r1 ** 2)) * (x1 / a1 - MU))
+    fn = dc.exact_score(GAUSS, sde)
+    err = [float((dc.sample(fn, sde, 9, n, method=method, grid=grid, t_eps=t_eps, x_init=x1,
+                            denoise=False, dim=1).x - exact).abs().max()) for n in (16, 32, 64)]
+    assert all(3.3 < err[i] / err[i + 1] < 4.8 for i in range(2)), err
+
+
+@pytest.mark.parametrize("sde", SDES, ids=repr)
+@pytest.mark.parametrize("method", ["sde", "pc", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa"])
+def test_stochastic_solvers_converge_weakly(sde, method):
+    """For p0 = N(mu, v), x_{t_eps} ~ N(alpha mu, alpha^2 v + sigma^2). The variance error at 64
+    steps is at most 1/8 of that at 4 (at least first weak order over four doublings) or within
+    1.5% (Monte Carlo noise with 100,000 draws: 0.45%), and the mean is within 5 standard errors."""
+    t_eps, n = 1e-3, 100_000
+    (_, at), (_, rt) = _ends(sde, t_eps)
+    fn = dc.exact_score(GAUSS, sde)
+    want = at * at * (V + rt * rt)
+    errs = []
+    for steps in (4, 64):
+        x = dc.sample(fn, sde, n, steps, method=method, grid="exponential", t_eps=t_eps,
+                      denoise=False, dim=1, dtype=F64, generator=torch.Generator().manual_seed(1)).x
+        errs.append(abs(float(x.var()) - want))
+    assert float(x.mean()) == pytest.approx(at * MU, abs=5 * math.sqrt(want / n))
+    assert errs[1] < max(errs[0] / 8, 0.015 * want), errs
+
+
+@pytest.mark.parametrize("method", dc.METHODS)
+@pytest.mark.parametrize("grid", dc.GRIDS)
+@pytest.mark.parametrize("sde", [dc.VESDE(25.0), dc.VESDE(0.5), dc.VPSDE()], ids=repr)
+def test_finite_at_the_edges(method, grid, sde):
+    fn = dc.exact_score(dc.PRESETS["ring8"], sde)
+    for steps in (1, 2, 3):
+        for t_eps in (1e-5, 1e-12):
+            if steps < dc.SAMPLERS[method].min_steps:
+                continue
+            res = dc.sample(fn, sde, 50, steps, method=method, grid=grid, t_eps=t_eps, trajectory=True,
+                            generator=torch.Generator().manual_seed(2))
+            assert torch.isfinite(res.x).all() and torch.isfinite(res.trajectory).all()
+            assert res.x.dtype == torch.float32
