@@ -36,10 +36,17 @@ def take(out: str, width: int = 1280, height: int = 900, timeout_ms: int = 240_0
             messages: list[str] = []
             page.on("console", lambda m: m.type in ("error", "warning") and messages.append(f"{m.type}: {m.text[:200]}"))
             runs = ScriptRuns(page)
-            page.goto(f"{srv.base}/{url}")
+            page.goto(f"{srv.base}/?page={url}" if url else srv.base)   # as the app's share links
+            page.wait_for_url(lambda u, url=url: u.split("?")[0].rstrip("/") == f"{srv.base}/{url}".rstrip("/"),
+                              timeout=timeout_ms)
             runs.wait_after(page, 0, timeout_ms)
             page.wait_for_timeout(1500)                 # charts draw after the script has finished
             boxes = [e.inner_text()[:300] for e in page.query_selector_all("[data-testid='stException']")]
+            # Streamlit scrolls inside its main area, so "full page" means a viewport as tall as it
+            tall = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+                "[data-testid='stMain'], [data-testid='stAppViewContainer'], section")].map(e => e.scrollHeight))""")
+            page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12_000)})
+            page.wait_for_timeout(1000)
             page.screenshot(path=os.path.join(out, name), full_page=True)
             errors = [m for m in messages if m.startswith("error")]
             failures += bool(boxes or errors)
