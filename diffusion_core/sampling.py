@@ -413,7 +413,8 @@ FINALS = {
 NOISES = {
     "iid": "Independent N(0, I) draws at every step (the usual).",
     "antithetic": "Draws in opposite pairs z, -z across the batch: the batch's noise has mean "
-                  "zero exactly (antithetic variates, Hammersley and Morton 1956).",
+                  "zero exactly (antithetic variates, Hammersley and Morton 1956); paired "
+                  "samples then share |z|, so spreads such as log p are measured worse.",
     "qmc": "Scrambled Sobol points mapped to N(0, I), one point per sample over all steps: "
            "the batch covers the noise evenly (randomized quasi-Monte Carlo, Owen 1995).",
 }
