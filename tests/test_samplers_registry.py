@@ -222,3 +222,12 @@ def test_recommended_settings_are_valid_and_fit_the_budget(method, budget):
     assert torch.isfinite(res.x).all() and net.calls == res.nfe == dc.nfe(method, steps)
     if steps > dc.SAMPLERS[method].min_steps:
         assert res.nfe <= budget
+
+
+def test_recommended_table_covers_every_sampler_from_budget_one():
+    assert set(dc.sampling.RECOMMENDED) == set(dc.METHODS)
+    for method, table in dc.sampling.RECOMMENDED.items():
+        starts = [start for start, _ in table]
+        assert starts[0] == 1 and starts == sorted(set(starts)), method
+    with pytest.raises(ValueError, match="method must be one of"):
+        dc.sampling.recommended("euler", 10)
