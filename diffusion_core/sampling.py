@@ -15,6 +15,9 @@ function (score_fn, sde, x, grid, generator=None, callback=None, **options) -> x
 draws x at grid[0] to samples at grid[-1], calling callback(i, t_{i+1}, x) after every step.
 :data:`SAMPLERS` (name -> :class:`SamplerSpec`) and :data:`GRID_SPECS` (name -> :class:`GridSpec`)
 are the registries; :func:`nfe` is the only place a number of score evaluations is computed.
+:data:`FINALS` (the last step to sigma = 0) and :data:`NOISES` (the stochastic samplers' noise)
+list the options with one-line help; :func:`recommended` gives the measured settings of each
+sampler at a budget (:data:`RECOMMENDED`), which pages and the benchmark share.
 """
 from __future__ import annotations
 
