@@ -15,6 +15,9 @@ function (score_fn, sde, x, grid, generator=None, callback=None, **options) -> x
 draws x at grid[0] to samples at grid[-1], calling callback(i, t_{i+1}, x) after every step.
 :data:`SAMPLERS` (name -> :class:`SamplerSpec`) and :data:`GRID_SPECS` (name -> :class:`GridSpec`)
 are the registries; :func:`nfe` is the only place a number of score evaluations is computed.
+:data:`FINALS` (the last step to sigma = 0) and :data:`NOISES` (the stochastic samplers' noise)
+list the options with one-line help; :func:`recommended` gives the measured settings of each
+sampler at a budget (:data:`RECOMMENDED`), which pages and the benchmark share.
 """
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ import torch
 from .sde import SDE, reverse_drift
 
 __all__ = ["SampleResult", "SamplerSpec", "GridSpec", "SAMPLERS", "GRID_SPECS", "METHODS", "GRIDS",
-           "time_grid", "sample", "nfe", "steps_for_nfe", "T_EPS", "SNR"]
+           "FINALS", "NOISES", "RECOMMENDED", "recommended", "time_grid", "sample", "nfe",
+           "steps_for_nfe", "T_EPS", "SNR"]
 
 T_EPS = 1e-4    # default end time: sigma(t_eps) = 0.01 for VESDE(25), 0.003 for VPSDE()
 SNR = 0.13      # default Langevin corrector signal-to-noise ratio (see `sample_pc`)
@@ -154,14 +158,17 @@ def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS,
 # ============================================================================ the shared walk
 class _Walk:
     """A grid in the sampler's coordinates: r_i = sigma/alpha and alpha_i at every time, the
-    denoiser, fresh noise, and the per-step callback. x~ = x / alpha_0 at the start."""
+    denoiser, fresh noise (of the kind `noise`, see NOISES), and the per-step callback.
+    x~ = x / alpha_0 at the start."""
 
-    def __init__(self, score_fn, sde: SDE, x: torch.Tensor, grid: torch.Tensor, generator, callback):
+    def __init__(self, score_fn, sde: SDE, x: torch.Tensor, grid: torch.Tensor, generator, callback,
+                 noise: str = "iid"):
         self.fn, self.x, self.gen, self.cb = score_fn, x, generator, callback
         self.t = grid.tolist()
         self.r = sde.noise_ratio(grid).tolist()
         self.a = sde.mean_scale(grid).tolist()
         self.steps = len(self.t) - 1
+        self.kind, self.draws, self.sobol = noise, 0, None
 
     def start(self) -> torch.Tensor:
         return self.x / self.a[0]
@@ -180,6 +187,25 @@ class _Walk:
         return math.log(self.r[i] / self.r[i + 1])
 
     def noise(self, xt: torch.Tensor) -> torch.Tensor:
+        """N(0, I) draws shaped like xt: independent ("iid"), in opposite pairs z, -z across the
+        batch ("antithetic"), or scrambled Sobol points mapped by the normal quantile ("qmc"),
+        the k-th call taking the k-th block of d coordinates of one point per sample, so that
+        all the steps' noise of a sample is one low-discrepancy point."""
+        if self.kind == "antithetic":
+            z = torch.randn(((xt.shape[0] + 1) // 2, *xt.shape[1:]), generator=self.gen,
+                            dtype=xt.dtype, device=xt.device)
+            return torch.cat([z, -z])[:xt.shape[0]]
+        if self.kind == "qmc":
+            n, d = xt.shape[0], xt[0].numel()
+            if self.sobol is None:       # up to 2 draws a step (pc); Sobol's dimension limit
+                dims = min(2 * self.steps, torch.quasirandom.SobolEngine.MAXDIM // d) * d
+                seed = int(torch.randint(0, 2 ** 31 - 1, (1,), generator=self.gen))
+                self.sobol = torch.quasirandom.SobolEngine(dims, scramble=True, seed=seed).draw(
+                    n, dtype=torch.float64)
+            k, self.draws = (self.draws * d) % self.sobol.shape[1], self.draws + 1
+            u = self.sobol[:, k:k + d].clamp(1e-10, 1 - 1e-10)
+            z = math.sqrt(2) * torch.erfinv(2 * u - 1)
+            return z.reshape(xt.shape).to(dtype=xt.dtype, device=xt.device)
         return torch.randn(xt.shape, generator=self.gen, dtype=xt.dtype, device=xt.device)
 
     def done(self, i: int, xt: torch.Tensor) -> torch.Tensor:
@@ -193,10 +219,10 @@ class _Walk:
 
 
 # ============================================================================ samplers
-def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None):
+def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
     """Reverse SDE, Euler-Maruyama in tau = r^2 (Song et al. 2021):
     x~ <- x~ + (r_i^2 - r_j^2) alpha s(x, t_i) + sqrt(r_i^2 - r_j^2) z."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt = w.start()
     for i in range(w.steps):
         d = w.r[i] ** 2 - w.r[i + 1] ** 2
@@ -217,10 +243,10 @@ def sample_heun(score_fn, sde, x, grid, generator=None, callback=None):
     return w.end(xt)
 
 
-def sample_pc(score_fn, sde, x, grid, generator=None, callback=None, snr: float = SNR):
+def sample_pc(score_fn, sde, x, grid, generator=None, callback=None, snr: float = SNR, noise="iid"):
     """Predictor-corrector (Song et al. 2021): an Euler-Maruyama step to t_j, then one Langevin
     step there, x~ <- x~ + e g + sqrt(2 e) z with g = alpha s and e = 2 (snr mean|z| / mean|g|)^2."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt = w.start()
     for i in range(w.steps):
         d = w.r[i] ** 2 - w.r[i + 1] ** 2
@@ -278,10 +304,10 @@ def _multistep(w: _Walk, i: int, hist: list, eta: float, order: int):
 
 
 def _dpmpp(score_fn, sde, x, grid, generator, callback, eta: float, order: int,
-           noise_above: float = 0.0):
+           noise_above: float = 0.0, noise: str = "iid"):
     """The DPM-Solver++ multistep loop shared by the ODE (eta = 0) and SDE (eta = 1) variants;
     steps that start at r_i <= noise_above are taken without noise (eta = 0)."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt, hist = w.start(), []
     for i in range(w.steps):
         e = eta if w.r[i] > noise_above else 0.0
@@ -300,31 +326,32 @@ def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
     return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=0.0, order=2)
 
 
-def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None):
+def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
     """SDE-DPM-Solver++(2M) (Lu et al. 2022; k-diffusion's "midpoint" form, eta = 1):
     x~_j = (r_j / r_i) e^-h x~_i + (1 - e^-2h) [D_i + (D_i - D_{i-1}) / (2q)]
     + r_j sqrt(1 - e^-2h) z."""
-    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2)
+    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2, noise=noise)
 
 
-def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None):
+def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
     """DPM-Solver++(3M) SDE (k-diffusion, after Lu et al. 2022), eta = 1, u = 2h:
     x~_j = e^-u x~_i + (1 - e^-u) D_i + phi_2(u) u D1 - phi_3(u) u D2 + r_j sqrt(1 - e^-2h) z,
     with D1, D2 the first and second divided differences of the last three D's (scaled by h)."""
-    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=3)
+    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=3, noise=noise)
 
 
 R_NOISE = 2.0   # "dpm2m_sa": stochastic steps while sigma/alpha > R_NOISE, in data units
 
 
-def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None):
-    """DPM-Solver++(2M) with a stochastic start: SDE-DPM-Solver++(2M) steps while r_i > R_NOISE,
+def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
+                       r_noise: float = R_NOISE):
+    """DPM-Solver++(2M) with a stochastic start: SDE-DPM-Solver++(2M) steps while r_i > r_noise,
     then the ODE's. The prior N(0, sigma_1^2 I) is not p_1 (its mean and covariance miss the
     data's); the noisy steps contract that mismatch by (r_j / r_i)^2 per step, where the ODE keeps
     a factor r_j / r_i of it to the end; at low noise the ODE's steps are the more accurate
     (noise only in a window of sigma, as in Karras et al. 2022's stochastic sampler)."""
     return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2,
-                  noise_above=R_NOISE)
+                  noise_above=r_noise, noise=noise)
 
 
 # ============================================================================ registry
@@ -352,13 +379,13 @@ class SamplerSpec:
 SAMPLERS: dict[str, SamplerSpec] = {
     "sde": SamplerSpec(sample_euler_maruyama, "reverse SDE (Euler-Maruyama)",
                        "The reverse-time SDE with Euler-Maruyama steps (Song et al. 2021, Score-Based "
-                       "Generative Modeling through SDEs)."),
+                       "Generative Modeling through SDEs).", options=("noise",)),
     "ode": SamplerSpec(sample_heun, "PF ODE (Heun)",
                        "The probability-flow ODE with Heun's 2nd-order method, 2 evaluations per step "
                        "(Karras et al. 2022).", per_step=2),
     "pc": SamplerSpec(sample_pc, "predictor-corrector",
                       "An Euler-Maruyama step, then one Langevin correction step (Song et al. 2021).",
-                      per_step=2, options=("snr",)),
+                      per_step=2, options=("snr", "noise")),
     "tutorial": SamplerSpec(sample_tutorial, "the tutorial's loop",
                             "The tutorial's own Euler-Maruyama loop: uniform in t, steps - 1 updates, "
                             "no denoising; kept for comparison.",
@@ -368,16 +395,74 @@ SAMPLERS: dict[str, SamplerSpec] = {
                          "prediction (Lu et al. 2022, DPM-Solver++)."),
     "dpm2m_sde": SamplerSpec(sample_dpmpp_2m_sde, "SDE-DPM-Solver++(2M)",
                              "Second-order multistep exponential integrator of the reverse SDE "
-                             "(Lu et al. 2022, DPM-Solver++)."),
+                             "(Lu et al. 2022, DPM-Solver++).", options=("noise",)),
     "dpm3m_sde": SamplerSpec(sample_dpmpp_3m_sde, "DPM-Solver++(3M) SDE",
                              "Third-order multistep exponential integrator of the reverse SDE "
-                             "(k-diffusion, after Lu et al. 2022)."),
+                             "(k-diffusion, after Lu et al. 2022).", options=("noise",)),
     "dpm2m_sa": SamplerSpec(sample_dpmpp_2m_sa, "DPM-Solver++(2M), stochastic start",
                             "SDE-DPM-Solver++(2M) steps at high noise (sigma/alpha > 2), which wash "
                             "out the prior's mismatch, then DPM-Solver++(2M) ODE steps (after Lu et "
-                            "al. 2022 and Karras et al. 2022's noise window)."),
+                            "al. 2022 and Karras et al. 2022's noise window).",
+                            options=("noise", "r_noise")),
 }
 METHODS = tuple(SAMPLERS)
+
+FINALS = {
+    "tweedie": "Tweedie's denoiser D = E[x_0 | x_t] at the last time (Efron 2011; Song et al. "
+               "2021): removes the leftover noise and shrinks each mode by v / (v + sigma^2).",
+    "ode": "Half of Tweedie's step, (x + D) / 2: an Euler step of the probability-flow ODE in "
+           "sigma^2 to sigma = 0, which keeps each mode's width (exact as sigma^2 / v -> 0).",
+}
+NOISES = {
+    "iid": "Independent N(0, I) draws at every step (the usual).",
+    "antithetic": "Draws in opposite pairs z, -z across the batch: the batch's noise has mean "
+                  "zero exactly (antithetic variates, Hammersley and Morton 1956); paired "
+                  "samples then share |z|, so spreads such as log p are measured worse.",
+    "qmc": "Scrambled Sobol points mapped to N(0, I), one point per sample over all steps: "
+           "the batch covers the noise evenly (randomized quasi-Monte Carlo, Owen 1995).",
+}
+
+
+# Measured settings per (sampler, budget): {method: ((from_budget, settings), ...)}; the entry
+# with the largest from_budget <= the budget applies. Chosen once per budget in 10, 15, 20, 30,
+# 50, 100, 200 among 3-9 candidates (grid karras / exponential; t_eps 1e-4 with Tweedie's step,
+# or 3e-4 ... 3e-2 with the "ode" final step; r_noise 2 or 6) by the lowest sum over ring8 and
+# the tutorial mixture of logp_w1 / (its true-vs-true level), each the mean over 3 seeds (prior
+# seeds 0-2, true sets 5000-5002; exact score, VESDE(25), 20,000 samples). The benchmark checks
+# them on other seeds (benchmarks/bench_samplers.py). Larger budgets favour smaller t_eps.
+def _s(grid: str, t_eps: float, final: str = "ode", **options) -> dict:
+    return dict(grid=grid, t_eps=t_eps, final=final, **options)
+
+
+RECOMMENDED: dict[str, tuple] = {
+    "sde": ((1, _s("exponential", 1e-2)), (15, _s("exponential", 3e-3))),
+    "ode": ((1, _s("exponential", 1e-2)),),
+    "pc": ((1, _s("exponential", 3e-3)), (50, _s("exponential", 1e-3)),
+           (200, _s("karras", 1e-4, "tweedie"))),
+    "tutorial": ((1, _s("karras", T_EPS, "tweedie")),),      # its own grid; never denoises
+    "dpm2m": ((1, _s("exponential", 1e-2)), (20, _s("karras", 1e-3)), (30, _s("exponential", 1e-2))),
+    "dpm2m_sde": ((1, _s("exponential", 1e-3)), (15, _s("exponential", 1e-2)),
+                  (30, _s("exponential", 3e-3)), (50, _s("karras", 3e-3)),
+                  (100, _s("karras", 1e-4, "tweedie"))),
+    "dpm3m_sde": ((1, _s("exponential", 1e-2)), (20, _s("exponential", 3e-3)),
+                  (30, _s("exponential", 1e-3)), (50, _s("karras", 1e-3)),
+                  (100, _s("karras", 1e-4, "tweedie"))),
+    "dpm2m_sa": ((1, _s("exponential", 1e-2, r_noise=6.0)), (15, _s("karras", 3e-3, r_noise=2.0)),
+                 (20, _s("karras", 3e-3, r_noise=6.0)), (50, _s("karras", 3e-3, r_noise=2.0)),
+                 (100, _s("exponential", 3e-3, r_noise=2.0))),
+}
+
+
+def recommended(method: str, budget: int) -> dict:
+    """Keyword arguments of :func:`sample` (grid, t_eps, final and the sampler's options)
+    measured best for `method` at `budget` score evaluations: sample(..., **recommended(m, b))."""
+    _spec(method)
+    table = RECOMMENDED[method]
+    chosen = table[0][1]
+    for start, settings in table:
+        if int(budget) >= start:
+            chosen = settings
+    return dict(chosen)
 
 
 def _spec(method) -> SamplerSpec:
@@ -428,23 +513,33 @@ def _start(sde, n, dim, x_init, generator, dtype, device):
     return x
 
 
-def _tweedie(score_fn, sde, x, t: float):
-    """x_0 = (x + sigma_t^2 s(x, t)) / alpha_t at the last time: one evaluation."""
-    return _Walk(score_fn, sde, x, torch.tensor([t], dtype=torch.float64), None, None).denoised(
-        x / float(sde.mean_scale(torch.tensor(t, dtype=torch.float64))), 0)
+def _final(score_fn, sde, x, t: float, kind: str = "tweedie"):
+    """The last step from t_eps to sigma = 0, one evaluation, with D = (x + sigma^2 s) / alpha:
+    "tweedie": x_0 = D = E[x_0 | x_t] (shrinks a mode of variance v by v / (v + sigma^2));
+    "ode": x_0 = (x~ + D) / 2 = x~ + (r^2 / 2) alpha s, an Euler step of the PF ODE
+    dx~/d(r^2) = -alpha s / 2 to r = 0: exact to O(r^4 / v^2) on a Gaussian, where x~ = mu +
+    sqrt(v + r^2) z -> mu + sqrt(v) z."""
+    tt = torch.tensor([t], dtype=torch.float64)
+    xt = x / float(sde.mean_scale(tt))
+    d = _Walk(score_fn, sde, x, tt, None, None).denoised(xt, 0)
+    return d if kind == "tweedie" else 0.5 * (xt + d)
 
 
 @torch.no_grad()
 def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generator=None,
            trajectory: bool = False, dim: int = 2, grid: str = "karras", t_eps: float = T_EPS,
            snr: float = SNR, denoise: bool = True, x_init=None, dtype=None,
-           device="cpu", callback=None) -> SampleResult:
+           device="cpu", callback=None, final: str = "tweedie", noise: str = "iid",
+           r_noise: float = R_NOISE) -> SampleResult:
     """Draw n samples by integrating the reverse process from t = 1 to t_eps in `steps` steps
     with the sampler `method` (dc.METHODS; see dc.SAMPLERS[method].help and each sampler's
     docstring) on the time grid `grid` (dc.GRIDS).
 
     denoise: end with Tweedie's x_0 = (x + sigma^2 s(x, t_eps)) / alpha (one more evaluation;
-    not for "tutorial", which never denoises). snr: the "pc" corrector's signal-to-noise ratio.
+    not for "tutorial", which never denoises); final: that step's kind (dc.FINALS: "tweedie", or
+    "ode", half of it, a PF-ODE step to sigma = 0). snr: the "pc" corrector's signal-to-noise
+    ratio; noise: the stochastic samplers' noise (dc.NOISES); r_noise: "dpm2m_sa"'s switch point.
+    dc.recommended(method, budget) gives measured settings of grid, t_eps, final and the options.
     x_init: start from these points (N, d) instead of prior draws; dtype: float32 unless x_init
     has a floating dtype. callback(i, t, x) is called after every step. The number of score
     evaluations is nfe(method, steps, denoise), reported as result.nfe.
@@ -458,6 +553,11 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
     larger by the data's), and carry that mismatch to t_eps; the stochastic samplers contract it.
     """
     _validate(n, steps, method, t_eps, grid, snr, dim)
+    _check_choice("final", final, FINALS)
+    _check_choice("noise", noise, NOISES)
+    f = _number(r_noise)
+    if f is None or not 0 <= f < float("inf"):
+        raise ValueError(f"r_noise must be a finite number >= 0; got {r_noise!r}")
     spec = SAMPLERS[method]
     n, steps = int(n), int(steps)
     x = _start(sde, n, int(dim), x_init, generator, dtype, device)
@@ -471,10 +571,11 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
             callback(i, t, xi)
 
     counted = _Counted(score_fn)
-    opts = {"snr": snr} if "snr" in spec.options else {}
+    given = {"snr": snr, "noise": noise, "r_noise": r_noise}
+    opts = {k: given[k] for k in spec.options}
     x = spec.fn(counted, sde, x, ts, generator=generator, callback=step_done, **opts)
     if denoise and spec.denoise:
-        x = _tweedie(counted, sde, x, float(ts[-1]))
+        x = _final(counted, sde, x, float(ts[-1]), final)
         if trajectory:
             traj[-1] = x
     return SampleResult(x, torch.stack(traj) if trajectory else None, ts, counted.calls)

@@ -112,3 +112,122 @@ def test_finite_at_the_edges(method, grid, sde):
                             generator=torch.Generator().manual_seed(2))
             assert torch.isfinite(res.x).all() and torch.isfinite(res.trajectory).all()
             assert res.x.dtype == torch.float32
+
+
+# ------------------------------------------------------------------ options: final step, noise
+STOCHASTIC = [m for m in dc.METHODS if "noise" in dc.SAMPLERS[m].options]
+
+
+def test_option_tables_are_complete():
+    assert set(dc.sampling.FINALS) == {"tweedie", "ode"} and set(dc.sampling.NOISES) == {"iid", "antithetic", "qmc"}
+    assert all(h.endswith(".") for h in (*dc.sampling.FINALS.values(), *dc.sampling.NOISES.values()))
+    assert {"sde", "pc", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa"} <= set(STOCHASTIC)
+
+
+@pytest.mark.parametrize("method", dc.METHODS)
+def test_counted_evaluations_with_every_option(method):
+    """The final step's kind and the noise kind cost nothing extra: NFE = dc.nfe."""
+    sde = dc.VESDE(25.0)
+    net = Counting(dc.exact_score(dc.PRESETS["ring8"], sde))
+    for final in dc.sampling.FINALS:
+        for noise in dc.sampling.NOISES:
+            for steps in (2, 3, 7):
+                net.calls = 0
+                res = dc.sample(net, sde, 9, steps, method=method, final=final, noise=noise,
+                                generator=torch.Generator().manual_seed(0))
+                assert net.calls == res.nfe == dc.nfe(method, steps)
+                assert res.x.dtype == torch.float32 and torch.isfinite(res.x).all()
+
+
+@pytest.mark.parametrize("sde", SDES, ids=repr)
+def test_ode_final_step_is_second_order_in_sigma_squared(sde):
+    """On p0 = N(mu, v) the exact map from t_eps to sigma = 0 is x~ -> mu + sqrt(a) (x~ - mu),
+    a = v / (v + r^2); Tweedie's step gives a (error ~ r^2 / 2v), the "ode" step (1 + a) / 2
+    (error (1 - sqrt a)^2 / 2 ~ r^4 / 8v^2): it drops ~4x per halving of r^2."""
+    fn = dc.exact_score(GAUSS, sde)
+    errs = {"tweedie": [], "ode": []}
+    for q in (0.4, 0.2, 0.1):                           # r^2 / v halves
+        t_eps = float(sde.t_of_noise_ratio(torch.tensor([math.sqrt(q * V)], dtype=F64))[0])
+        (_, at), (_, rt) = _ends(sde, t_eps)
+        x = at * (MU + math.sqrt(V + rt * rt) * torch.linspace(-2, 2, 9, dtype=F64)[:, None])
+        exact = MU + math.sqrt(V / (V + rt * rt)) * (x / at - MU)
+        for final in errs:
+            got = dc.sampling._final(fn, sde, x, t_eps, final)
+            errs[final].append(float((got - exact).abs().max()))
+    r2 = [e / f for e, f in zip(errs["ode"], errs["ode"][1:])]
+    assert all(e < f for e, f in zip(errs["ode"], errs["tweedie"])), errs
+    assert all(2.5 < q < 4.5 for q in r2), errs
+
+
+def test_antithetic_noise_is_paired_and_qmc_noise_is_normal():
+    x = torch.zeros(4096, 2)
+    grid = torch.tensor([1.0, 0.5, 0.1], dtype=F64)
+    sde = dc.VESDE(25.0)
+    w = dc.sampling._Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "antithetic")
+    z = w.noise(x)
+    assert torch.equal(z[:2048], -z[2048:]) and float(z.mean(0).abs().max()) < 1e-6
+    odd = w.noise(torch.zeros(5, 2))
+    assert odd.shape == (5, 2) and torch.equal(odd[:2], -odd[3:5])
+    w = dc.sampling._Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "qmc")
+    z1, z2 = w.noise(x), w.noise(x)
+    assert z1.dtype == torch.float32 and torch.isfinite(z1).all() and not torch.equal(z1, z2)
+    for z in (z1, z2):     # N(0, 1) marginals, means far closer to 0 than iid's 1/64
+        assert float(z.mean(0).abs().max()) < 2e-3 and float((z.var(0) - 1).abs().max()) < 0.02
+    w2 = dc.sampling._Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "qmc")
+    assert torch.equal(w2.noise(x), z1)      # the generator seeds the scrambling
+
+
+@pytest.mark.parametrize("sde", SDES, ids=repr)
+@pytest.mark.parametrize("method", ["dpm2m_sde", "dpm3m_sde", "dpm2m_sa"])
+@pytest.mark.parametrize("noise", ["antithetic", "qmc"])
+def test_low_variance_noise_keeps_the_law(sde, method, noise):
+    """For p0 = N(mu, v), 64 steps with either noise end at the same law as with iid noise: mean
+    within 5 standard errors of alpha mu, variance within 3% of the iid run's (20,000 draws:
+    Monte Carlo spread ~1%), which is itself within 15% of alpha^2 v + sigma^2."""
+    t_eps, n = 1e-3, 20_000
+    (_, at), (_, rt) = _ends(sde, t_eps)
+    want = at * at * (V + rt * rt)
+    x, iid = (dc.sample(dc.exact_score(GAUSS, sde), sde, n, 64, method=method, grid="exponential",
+                        t_eps=t_eps, denoise=False, dim=1, dtype=F64, noise=kind,
+                        generator=torch.Generator().manual_seed(3)).x for kind in (noise, "iid"))
+    assert float(x.mean()) == pytest.approx(at * MU, abs=5 * math.sqrt(want / n))
+    assert float(x.var()) == pytest.approx(float(iid.var()), rel=0.03)
+    assert float(iid.var()) == pytest.approx(want, rel=0.15)
+
+
+@pytest.mark.parametrize("method", STOCHASTIC)
+@pytest.mark.parametrize("noise", ["antithetic", "qmc"])
+def test_low_variance_noise_is_finite_at_the_edges(method, noise):
+    sde = dc.VESDE(25.0)
+    fn = dc.exact_score(dc.PRESETS["ring8"], sde)
+    for steps in (1, 2, 3):
+        for final in dc.sampling.FINALS:
+            res = dc.sample(fn, sde, 51, steps, method=method, t_eps=1e-12, noise=noise, final=final,
+                            trajectory=True, generator=torch.Generator().manual_seed(2))
+            assert torch.isfinite(res.x).all() and torch.isfinite(res.trajectory).all()
+            assert res.x.dtype == torch.float32
+
+
+@pytest.mark.parametrize("method", dc.METHODS)
+@pytest.mark.parametrize("budget", [1, 3, 10, 15, 20, 30, 50, 100, 200, 500])
+def test_recommended_settings_are_valid_and_fit_the_budget(method, budget):
+    rec = dc.sampling.recommended(method, budget)
+    assert set(rec) <= {"grid", "t_eps", "final", "noise", "r_noise", "snr"}
+    assert set(rec) - {"grid", "t_eps", "final"} <= set(dc.SAMPLERS[method].options)
+    steps = dc.steps_for_nfe(method, budget)
+    sde = dc.VESDE(25.0)
+    net = Counting(dc.exact_score(dc.PRESETS["tutorial"], sde))
+    res = dc.sample(net, sde, 8, steps, method=method, generator=torch.Generator().manual_seed(0),
+                    **rec)
+    assert torch.isfinite(res.x).all() and net.calls == res.nfe == dc.nfe(method, steps)
+    if steps > dc.SAMPLERS[method].min_steps:
+        assert res.nfe <= budget
+
+
+def test_recommended_table_covers_every_sampler_from_budget_one():
+    assert set(dc.sampling.RECOMMENDED) == set(dc.METHODS)
+    for method, table in dc.sampling.RECOMMENDED.items():
+        starts = [start for start, _ in table]
+        assert starts[0] == 1 and starts == sorted(set(starts)), method
+    with pytest.raises(ValueError, match="method must be one of"):
+        dc.sampling.recommended("euler", 10)

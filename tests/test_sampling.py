@@ -287,6 +287,10 @@ def test_float64_and_reproducibility():
     (dict(snr=-0.1), "snr"),
     (dict(dim=0), "dim"),
     (dict(x_init=torch.zeros(5, 2)), "x_init must have shape"),
+    (dict(final="heun"), "final must be one of"),
+    (dict(noise="sobol"), "noise must be one of"),
+    (dict(r_noise=-1.0), "r_noise"),
+    (dict(r_noise=float("nan")), "r_noise"),
 ])
 def test_validation(kwargs, message):
     gmm, sde = dc.PRESETS["tutorial"], dc.VESDE(25.0)
