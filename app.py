@@ -120,6 +120,9 @@ LAB = [
     st.Page("views/7_likelihood.py", title="Likelihood", icon=":material/show_chart:", url_path="likelihood"),
     st.Page("views/8_memorization.py", title="Memorization", icon=":material/memory:", url_path="memorization"),
     st.Page("views/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
+    st.Page("views/10_guidance.py", title="Guidance", icon=":material/tune:", url_path="guidance"),
+    st.Page("views/11_flow.py", title="Flow matching", icon=":material/trending_flat:", url_path="flow"),
+    st.Page("views/12_your_data.py", title="Your data", icon=":material/draw:", url_path="yours"),
 ]
 
 with activity().run():
