@@ -105,7 +105,7 @@ with right:
                             "neighbour: 1 joins neighbouring points into a smooth curve.")
     h = yourdata.width_of(pts, factor)
     st.image(preview_png(pts, h, f"{len(pts)} points ({label}), h = {h:.3f}"), width="stretch")
-    st.caption(f"log p₀ of your {len(pts)} points (centred and scaled to radius {yourdata.RADIUS:g}), "
+    st.caption(f"log p₀ of your {len(pts)} points (from: {label}; centred and scaled to radius {yourdata.RADIUS:g}), "
                f"each the mean of a round Gaussian of std h = {h:.3f}.")
     now = yourdata.entry(pts, h, label)
     in_use = (st.session_state.get(common.PERSIST_PREFIX + "mixture") == yourdata.NAME
