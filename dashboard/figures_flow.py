@@ -65,7 +65,9 @@ def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
                                           symbolStrokeWidth=3)),
         strokeDash=alt.StrokeDash("integrator:N", title="integrator", sort=["Heun", "Euler"],
                                   scale=alt.Scale(domain=["Heun", "Euler"], range=[[1, 0], [6, 4]]),
-                                  legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12)),
+                                  legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
+                                                    symbolType="stroke", symbolStrokeWidth=2.5,
+                                                    symbolStrokeColor="#444")),
         detail="method:N",
         tooltip=["field:N", "integrator:N", alt.Tooltip("steps:Q"), alt.Tooltip("nfe:Q", title="NFE"),
                  alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")])
@@ -80,7 +82,7 @@ def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (1e-4, 1.0)
     return alt.Chart(d).mark_line(point=True, strokeWidth=2.2).encode(
         x=alt.X("t:Q", title="time t (0 = data, 1 = noise)"),
-        y=alt.Y("mse:Q", title="(v_θ − v)² per coordinate (log scale)",
+        y=alt.Y("mse:Q", title="squared error (log scale)",
                 scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
                 axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi] or None, format="~g")),
         color=alt.Color("field:N", title="network", sort=fields,

@@ -22,18 +22,18 @@ METRICS = {
 def _contours(ax, xx, yy, logp):
     top = float(np.max(logp))
     levels = np.arange(top - 10.0, top + 0.5, 1.0)
-    ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", alpha=0.7)
+    ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", alpha=0.45)
 
 
 def samples_figure(panels, xx, yy, logp_class, xlim, ylim):
     """One panel per (title, samples (n, 2), colour) over the contours of log p₀(x | y)."""
-    fig, axes = new_figure(4.6, 4.4, ncols=len(panels))
+    fig, axes = new_figure(4.4, 4.2, ncols=len(panels))
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
         _contours(ax, xx, yy, logp_class)
         x = np.asarray(x, dtype=float)
         x = x[np.isfinite(x).all(1)]
-        ax.scatter(x[:, 0], x[:, 1], s=4, c=color, alpha=0.45, linewidths=0)
+        ax.scatter(x[:, 0], x[:, 1], s=7, c=color, alpha=0.6, linewidths=0)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
@@ -67,7 +67,8 @@ def sweep_chart(df: pd.DataFrame, w_now: float, learned: bool, width: int = 300,
             strokeDash=[5, 4], color="black").encode(x="w:Q")
         charts.append((base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=45) + rule)
                       .properties(width=width, height=height, title=f"{kind}: {title}"))
-    return alt.concat(*charts, columns=2).resolve_scale(color="shared")
+    return alt.concat(*charts, columns=2).resolve_scale(color="shared").properties(
+        autosize=alt.AutoSizeParams(type="pad"))
 
 
 def fields_figure(f: dict, w: float, t: float, label: str):

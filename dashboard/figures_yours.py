@@ -12,7 +12,7 @@ def points_figure(gmm, points, title: str):
     """Filled contours of log p₀ (12 nats below its peak) and the points themselves."""
     xlim, ylim = auto_limits(gmm, pad_std=4.0)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=110)
-    top = float(np.max(logp))
+    top = float(np.ceil(np.max(logp)))
     levels = np.arange(top - 12.0, top + 0.5, 1.0)
     fig, ax = new_figure(6.0, 5.4)
     cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", alpha=0.85)

@@ -64,45 +64,45 @@ cfg = lessons.recipe(settings.seed) if learned else None
 if learned and not lessons.is_trained("cond", cfg, gmm, lam, settings.device):
     lessons.cond_net(cfg, gmm, float(lam), settings.device, progress=st.empty())
 
-left, right = st.columns([1.25, 1], gap="large")
-with left:
-    st.image(samples_png(gmm, float(lam), y, float(w), settings.seed, cfg, settings.device), width="stretch")
-    table = lessons.guidance_table(gmm, float(lam), y, N, STEPS, settings.seed, cfg, settings.device)
-    row = table.iloc[(table["w"] - w).abs().argmin()]
-    msg = (f"{N} samples from the same noise at w = {w:g}, over the contours of log p₀(x | y). "
-           f"Exact: spread {row['spread_ratio']:.2f}× the class's, {row['leak']:.1%} in other classes.")
-    if learned:
-        msg += (f" Learned: {row['learned_spread_ratio']:.2f}× and {row['learned_leak']:.1%}; sliced "
-                f"W2 between learned and exact samples {row['sw2_learned_exact']:.3f}.")
-    st.caption(msg)
-    if learned and row["far"] > 0.01:
-        st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {row['far']:.0%} "
-                   "of its samples land far outside the data (the difference s(· | y) − s of two "
-                   "learned scores is noisy, and w multiplies the noise). Those samples are left "
-                   "out of the learned numbers; the exact field has no such problem.")
-with right:
-    st.altair_chart(gfig.sweep_chart(table, float(w), learned, width=230, height=150), width="content")
-    at = table.set_index("w")
-    best = float(at["logp_class"].idxmax())
-    msg = (f"Over w (dashed: the chosen w). Exact CFG: spread {at['spread_ratio'].iloc[0]:.2f}× the "
-           f"class's at w = 0, {at.loc[1.0, 'spread_ratio']:.2f}× at w = 1, "
-           f"{at['spread_ratio'].iloc[-1]:.2f}× at w = 10; leak into other classes "
-           f"{at['leak'].iloc[0]:.0%} → {at.loc[1.0, 'leak']:.0%} → {at['leak'].iloc[-1]:.0%}; "
-           f"mean log p₀(x | y) highest at w = {best:g}.")
-    if learned:
-        msg += (f" Learned CFG: spread {at['learned_spread_ratio'].iloc[-1]:.2f}× at w = 10, "
-                "samples outside the data’s box (4 stds around every mode) left out.")
-    st.caption(msg)
+table = lessons.guidance_table(gmm, float(lam), y, N, STEPS, settings.seed, cfg, settings.device)
+row = table.iloc[(table["w"] - w).abs().argmin()]
+st.image(samples_png(gmm, float(lam), y, float(w), settings.seed, cfg, settings.device), width="stretch")
+msg = (f"{N} samples from the same noise at w = {w:g}, over the contours of log p₀(x | y). "
+       f"Exact: spread {row['spread_ratio']:.2f}× the class's, {row['leak']:.1%} in other classes.")
+if learned:
+    msg += (f" Learned: {row['learned_spread_ratio']:.2f}× and {row['learned_leak']:.1%}; sliced "
+            f"W2 between learned and exact samples {row['sw2_learned_exact']:.3f}.")
+st.caption(msg)
+if learned and row["far"] > 0.01:
+    st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {row['far']:.0%} "
+               "of its samples land far outside the data (the difference s(· | y) − s of two "
+               "learned scores is noisy, and w multiplies the noise). Those samples are left "
+               "out of the learned numbers; the exact field has no such problem.")
+
+st.subheader("Diversity and fidelity over w")
+st.altair_chart(gfig.sweep_chart(table, float(w), learned, width=350, height=150), width="content")
+at = table.set_index("w")
+best = float(at["logp_class"].idxmax())
+msg = (f"Dashed: the chosen w. Exact CFG: spread {at['spread_ratio'].iloc[0]:.2f}× the "
+       f"class's at w = 0, {at.loc[1.0, 'spread_ratio']:.2f}× at w = 1, "
+       f"{at['spread_ratio'].iloc[-1]:.2f}× at w = 10; leak into other classes "
+       f"{at['leak'].iloc[0]:.0%} → {at.loc[1.0, 'leak']:.0%} → {at['leak'].iloc[-1]:.0%}; "
+       f"mean log p₀(x | y) highest at w = {best:g}.")
+if learned:
+    msg += (f" Learned CFG: spread {at['learned_spread_ratio'].iloc[-1]:.2f}× at w = 10, "
+            "samples outside the data’s box (4 stds around every mode) left out.")
+st.caption(msg)
 
 st.subheader("The guided field against the conditional field")
-t = st.slider("field at time t", 0.0, 1.0, step=0.05, key=common.init(P + "t", 0.3),
-              help="Where in the reverse process the two fields are compared.")
 c1, c2 = st.columns([1.2, 1], gap="large")
+with c2:
+    t = st.slider("field at time t", 0.0, 1.0, step=0.05, key=common.init(P + "t", 0.3),
+                  help="Where in the reverse process the two fields are compared.")
+    st.markdown(
+        "Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. Red: the "
+        f"**guided score** at w = {w:g}. Near the class the two agree; between classes guidance "
+        "adds w − 1 times the pull away from the other modes, so the red arrows are longer there "
+        "and point more sharply into the class. At w = 1 they coincide everywhere.")
 c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
-c2.markdown(
-    "Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. Red: the "
-    f"**guided score** at w = {w:g}. Near the class the two agree; between classes guidance "
-    "adds w times the pull away from the other modes, so the red arrows are longer there and "
-    "point more sharply into the class. At w = 1 they coincide everywhere.")
-c2.caption("Arrows share one scale (90th percentile of the conditional field's length = one grid "
+c1.caption("Arrows share one scale (90th percentile of the conditional field's length = one grid "
            "spacing); grey: log pₜ(x | y).")

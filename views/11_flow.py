@@ -94,7 +94,7 @@ if learned:
     c1.altair_chart(ffig.error_chart(err), width="stretch")
     worst = err[err["field"] == "learned flow"].sort_values("mse").iloc[-1]
     mean = err[err["field"] == "learned flow"]["mse"].mean()
-    c1.caption(f"Mean squared error per coordinate of v_θ against the exact velocity, at draws "
+    c1.caption(f"Mean squared error per coordinate of the network's velocity against the exact one, at draws "
                f"xₜ of pₜ, by t (log scale). The learned flow: {mean:.3g} on average over t, "
                f"largest at t = {worst['t']:.2f} ({worst['mse']:.3g})."
                + (" The rectified network learns a different, straighter field on purpose: its "
