@@ -195,14 +195,28 @@ def quality(gmm, lam: float, n: int, seed: int, cfg=None, device: str = "cpu",
             rectified: bool = False) -> pd.DataFrame:
     """fl.flow_quality for the exact flow and the VE PF-ODE; with cfg, the learned flow too (and
     the rectified one). Column "field" names the velocity field."""
-    sde = dc.VESDE(lam)
-    frames = [fl.flow_quality(gmm, sde, FLOW_STEPS, n, seed).replace({"field": {"flow": "exact flow"}})]
-    nets = ([("learned flow", flow_net)] if cfg is not None else []) + \
-           ([("rectified flow", rectified_net)] if cfg is not None and rectified else [])
-    for name, get in nets:
-        df = fl.flow_quality(gmm, sde, FLOW_STEPS, n, seed, velocity_fn=_on_cpu(get(cfg, gmm, device), device))
-        frames.append(df[df["field"] == "flow"].assign(field=name))
+    frames = [fl.flow_quality(gmm, dc.VESDE(lam), FLOW_STEPS, n, seed).replace({"field": {"flow": "exact flow"}})]
+    if cfg is not None:
+        frames.append(_net_quality(cfg, gmm, device, n, seed, "learned"))
+    if cfg is not None and rectified:
+        frames.append(_net_quality(cfg, gmm, device, n, seed, "rectified"))
     return pd.concat(frames, ignore_index=True)
+
+
+@common.cache_data(max_entries=16)
+def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.DataFrame:
+    """flow_quality's rows for a network's flow (same noise and truth draws), without the VE
+    rows: they do not depend on lambda, so a new lambda reuses them."""
+    net = _on_cpu((flow_net if which == "learned" else rectified_net)(cfg, gmm, device), device)
+    eps = torch.randn(n, gmm.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    rows = []
+    for steps in FLOW_STEPS:
+        for method in fl.FLOW_METHODS:
+            res = fl.flow_sample(net, n, steps, method, x_init=eps, dtype=torch.float64)
+            rows.append({"field": f"{which} flow", "method": method, "steps": steps, "nfe": res.nfe,
+                         "sw2": dc.sliced_w2(res.x, truth)})
+    return pd.DataFrame(rows)
 
 
 @common.cache_data(max_entries=16)

@@ -48,11 +48,11 @@ def test_default_render_and_use_on_score_page():
     assert at.title[0].value.startswith("Your data")
     assert len(at.get("image")) == 1 and not at.error
     pts, label = candidate(at)
-    assert pts.shape == (300, 2) and label == "Shape" and np.isfinite(pts).all()
+    assert pts.shape == (100, 2) and label == "Shape" and np.isfinite(pts).all()
     assert "nan" not in " ".join(c.value for c in at.caption).lower()
     use(at)
     assert at.session_state["w_mixture"] == yourdata.NAME
-    assert len(at.session_state[yourdata.KEY]["points"]) == 300
+    assert len(at.session_state[yourdata.KEY]["points"]) == 100
     assert at.success and yourdata.NAME in at.success[0].value
     at.switch_page(SCORE).run()
     ok(at)
@@ -62,10 +62,10 @@ def test_default_render_and_use_on_score_page():
 
 
 @pytest.mark.parametrize("state", [
-    {K + "shape": "swiss roll", K + "n": 20, K + "width": 0.25},
-    {K + "shape": "spiral", K + "n": 1000, K + "width": 4.0},
+    {K + "shape": "swiss roll", K + "n": 10, K + "width": 0.25},
+    {K + "shape": "spiral", K + "n": 100, K + "width": 4.0},
     {K + "source": "word", K + "word": "A", K + "n": 20},
-    {K + "source": "word", K + "word": "diffusion123", K + "n": 1000},
+    {K + "source": "word", K + "word": "diffusion123", K + "n": 100},
 ])
 def test_extremes(state):
     at = open_page(**state)

@@ -67,11 +67,11 @@ with left:
                     "the right updates when you let go.")
     elif source == "shape":
         name = st.selectbox("Shape", list(ps.SHAPES), key=common.init(P + "shape", "heart"))
-        n = st.slider("points", 20, 1000, step=10, key=common.init(P + "n", 300))
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
         points = ps.SHAPES[name](int(n))
     elif source == "word":
         text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=common.init(P + "word", "diffusion"))
-        n = st.slider("points", 20, 1000, step=10, key=common.init(P + "n", 300))
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
         try:
             points = word(text, int(n))
         except ValueError as e:
@@ -96,7 +96,7 @@ with left:
         st.error(problem + " The last valid points stay in use.")
 
 if CANDIDATE not in st.session_state:
-    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES["heart"](300)), "Shape")
+    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES["heart"](yourdata.MAX_POINTS)), "Shape")
 pts, label = st.session_state[CANDIDATE]
 with right:
     factor = st.slider("smoothing width h (× nearest-neighbour distance)", 0.25, 4.0, step=0.25,
@@ -116,6 +116,8 @@ with right:
         st.button("Use as p₀ on every page", on_click=_use, type="primary", key="yours_use",
                   icon=":material/check:")
     common.download_csv(pts, "your-points.csv", "Download these points (CSV)", key="yours_download")
-    st.caption("Links carry settings, not points: up to 1,000 points are too long for an address. "
+    st.caption(f"p₀ uses at most {yourdata.MAX_POINTS} points (more are thinned evenly, in the order "
+               "they were drawn), so that every page, which draws every mode, stays fast. "
+               "Links carry settings, not points: a list of points is too long for an address. "
                "*Download settings (JSON)* in the sidebar saves them with everything else, and "
                "loading that file brings your data back.")
