@@ -70,7 +70,8 @@ with left:
         n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
         points = ps.SHAPES[name](int(n))
     elif source == "word":
-        text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=common.init(P + "word", "diffusion"))
+        text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=common.init(P + "word", "DDPM"),
+                             help="Short words read best: p₀ holds at most 100 points.")
         n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
         try:
             points = word(text, int(n))
