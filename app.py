@@ -102,8 +102,9 @@ def home():
         "3. **Exact-score reversal**: the reverse SDE with the exact score turns noise into data.\n"
         "4. **Train & sample**: learn the score by denoising, then sample with it.\n\n"
         "The **classroom lab** goes further: edit the distribution, race samplers against each "
-        "other, compute likelihoods, watch a network memorize its training set, and compare loss "
-        "weightings.\n\n"
+        "other, compute likelihoods, watch a network memorize its training set, compare loss "
+        "weightings, guide samples towards a class, follow straight flow-matching paths, and "
+        "turn your own drawing into the distribution.\n\n"
         "*Reset to tutorial defaults* in the sidebar puts every setting back.")
 
 
@@ -128,7 +129,7 @@ LAB = [
 with activity().run():
     start_warm_up()
     common.keep_widget_state()
-    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
+    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 13 pages: no "View more"
     common.open_linked_page(PAGES + LAB)
     common.sidebar(nav.url_path)
     nav.run()
