@@ -1,7 +1,6 @@
 """Guidance: classifier-free guidance on the sidebar mixture, exact and learned, over the scale w."""
 import streamlit as st
 
-import diffusion_core as dc
 from dashboard import figures_guidance as gfig
 from dashboard import lessons
 from diffusion_core import guidance as gd
