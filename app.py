@@ -107,8 +107,9 @@ def home():
         "3. **Exact-score reversal**: the reverse SDE with the exact score turns noise into data.\n"
         "4. **Train & sample**: learn the score by denoising, then sample with it.\n\n"
         "The **classroom lab** goes further: edit the distribution, race samplers against each "
-        "other, compute likelihoods, watch a network memorize its training set, and compare loss "
-        "weightings.\n\n"
+        "other, compute likelihoods, watch a network memorize its training set, compare loss "
+        "weightings, guide samples towards a class, follow straight flow-matching paths, and "
+        "turn your own drawing into the distribution.\n\n"
         "*Reset to tutorial defaults* in the sidebar puts every setting back.")
 
 
@@ -125,12 +126,15 @@ LAB = [
     st.Page("views/7_likelihood.py", title="Likelihood", icon=":material/show_chart:", url_path="likelihood"),
     st.Page("views/8_memorization.py", title="Memorization", icon=":material/memory:", url_path="memorization"),
     st.Page("views/9_weighting_lab.py", title="Loss weighting lab", icon=":material/balance:", url_path="weighting"),
+    st.Page("views/10_guidance.py", title="Guidance", icon=":material/tune:", url_path="guidance"),
+    st.Page("views/11_flow.py", title="Flow matching", icon=":material/trending_flat:", url_path="flow"),
+    st.Page("views/12_your_data.py", title="Your data", icon=":material/draw:", url_path="yours"),
 ]
 
 with activity().run():
     start_warm_up()
     common.keep_widget_state()
-    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB})
+    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 13 pages: no "View more"
     common.open_linked_page(PAGES + LAB)
     common.sidebar(nav.url_path)
     nav.run()

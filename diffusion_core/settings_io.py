@@ -174,6 +174,21 @@ SCHEMA.update({
     "w_likelihood_solver": Field("str", "heun", choices=("heun", "rk4"), label="Integrator"),
     "w_likelihood_grid": Field("int", 30, 10, 40, label="grid points per side"),
     "w_likelihood_n": Field("int", 400, 100, 1000, label="true samples"),
+    # ---- pages 10-12: Guidance, Flow matching, Your data (branch pages11) ----
+    "w_guidance_class": Field("int", 0, 0, 11, label="Class y"),
+    "w_guidance_w": Field("float", 3.0, 0.0, 10.0, label="guidance scale w"),
+    "w_guidance_t": Field("float", 0.3, 0.0, 1.0, label="field at time t"),
+    "w_guidance_lam": Field("float", 25.0, 2.0, 50.0, label="λ"),
+    "w_guidance_learned": Field("bool", True, label="learned CFG too"),
+    "w_flow_lam": Field("float", 25.0, 2.0, 50.0, label="λ of the VE process"),
+    "w_flow_paths": Field("int", 60, 10, 200, label="paths drawn"),
+    "w_flow_learned": Field("bool", True, label="learned flow too"),
+    "w_flow_rectify": Field("bool", False, label="rectify once"),
+    "w_yours_source": Field("str", "shape", choices=("draw", "shape", "word", "csv"), label="Source"),
+    "w_yours_shape": Field("str", "heart", choices=("swiss roll", "spiral", "smiley", "heart"), label="Shape"),
+    "w_yours_n": Field("int", 100, 10, 100, label="points"),
+    "w_yours_word": Field("str", "DDPM", label="Word"),
+    "w_yours_width": Field("float", 1.0, 0.25, 4.0, label="smoothing width h (× nearest-neighbour distance)"),
 })
 
 

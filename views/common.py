@@ -15,6 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import diffusion_core as dc
 from diffusion_core import editing as ed
 from diffusion_core import settings_io as sio
+from dashboard import yourdata   # pages11: "your data" in the distribution list and settings files
 
 # One torch thread per computation: the networks and batches here are small, and a 2-core machine
 # serving several sessions loses 5-20x to thread oversubscription with torch's default of one thread
@@ -93,6 +94,8 @@ def mixture_choices() -> list[str]:
     names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
     if "custom_mixture" in st.session_state:
         names.append("custom")
+    if yourdata.KEY in st.session_state:                     # pages11
+        names.append(yourdata.NAME)
     return names
 
 
@@ -101,6 +104,8 @@ def current_mixture(name: str | None = None) -> dc.GaussianMixture:
     name = name or st.session_state.get(PERSIST_PREFIX + "mixture", "tutorial")
     if name == "custom" and "custom_mixture" in st.session_state:
         return dc.GaussianMixture.from_dict(st.session_state["custom_mixture"])
+    if name == yourdata.NAME and yourdata.KEY in st.session_state:     # pages11
+        return yourdata.mixture(st.session_state[yourdata.KEY])
     return dc.PRESETS.get(name, dc.PRESETS["tutorial"])
 
 
@@ -185,6 +190,8 @@ def _schema() -> dict:
     names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
     if "custom_mixture" in st.session_state:
         names.append("custom")
+    if yourdata.KEY in st.session_state:                     # pages11
+        names.append(yourdata.NAME)
     schema = sio.with_choices(sio.SCHEMA, PERSIST_PREFIX + "mixture", names)
     return sio.with_choices(schema, PERSIST_PREFIX + "device", devices())
 
@@ -308,7 +315,8 @@ def shareable_settings() -> dict:
 
 def settings_file() -> bytes:
     """All settings (and the custom mixture, if any) as the JSON of diffusion_core.settings_io."""
-    return sio.settings_to_json(shareable_settings(), st.session_state.get("custom_mixture"))
+    return yourdata.add_to_file(sio.settings_to_json(shareable_settings(), st.session_state.get("custom_mixture")),
+                                st.session_state.get(yourdata.KEY))      # pages11: points travel in files
 
 
 def apply_settings_file(data: bytes, name: str = "the file") -> tuple[bool, str]:
@@ -316,11 +324,14 @@ def apply_settings_file(data: bytes, name: str = "the file") -> tuple[bool, str]
     s = st.session_state
     mixture_key = PERSIST_PREFIX + "mixture"
     schema = _schema()
-    names = tuple(n for n in schema[mixture_key].choices if n != "custom") + ("custom",)
+    names = tuple(n for n in schema[mixture_key].choices if n not in ("custom", yourdata.NAME)) + ("custom", yourdata.NAME)
     schema = sio.with_choices(schema, mixture_key, names)
     refused = "Settings file refused, nothing was changed: "
     try:
+        data, yours = yourdata.split_file(data)                   # pages11
         values, mix, notes = sio.settings_from_json(data, schema)
+        if values.get(mixture_key) == yourdata.NAME and yours is None and yourdata.KEY not in s:
+            raise ValueError(f"mixture is \"{yourdata.NAME}\" but the file has no {yourdata.SECTION}")
         if mix is not None:
             try:
                 mix = dc.GaussianMixture.from_dict(mix)
@@ -341,6 +352,8 @@ def apply_settings_file(data: bytes, name: str = "the file") -> tuple[bool, str]
         return False, msg[0].upper() + msg[1:] if "nothing was changed" in msg else refused + msg
     if mix is not None:
         s["custom_mixture"] = mix.to_dict()
+    if yours is not None:                                         # pages11
+        s[yourdata.KEY] = yours
     for k, v in values.items():
         s[k] = v
     msg = f"Loaded {len(values)} setting(s) from {name}."

@@ -1,0 +1,96 @@
+"""Figures of the Flow matching page. Pure: arrays in, Altair charts / matplotlib Figures out."""
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from diffusion_core.figures.common import new_figure
+
+__all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
+
+FIELD_COLORS = {"exact flow": "#2ca02c", "VE PF-ODE": "#d62728", "learned flow": "#1f77b4",
+                "rectified flow": "#9467bd"}
+METHOD_DASH = {"euler": [6, 4], "heun": [1, 0]}
+_NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
+
+
+def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60):
+    """One panel per (title, trajectory (steps+1, n, 2), colour): paths from noise (hollow
+    circle) to data (dot) over log p₀ contours, in the data's box (paths from far away enter
+    from the edge)."""
+    fig, axes = new_figure(4.6, 4.5, ncols=len(panels))
+    axes = np.atleast_1d(axes)
+    top = float(np.max(logp))
+    for ax, (title, traj, color) in zip(axes, panels):
+        ax.contourf(xx, yy, np.maximum(logp, top - 10), levels=np.arange(top - 10, top + 0.5, 1.0),
+                    cmap="Greys", alpha=0.6)
+        tr = np.asarray(traj, dtype=float)[:, :n_paths]
+        for i in range(tr.shape[1]):
+            ax.plot(tr[:, i, 0], tr[:, i, 1], color=color, lw=0.8, alpha=0.55)
+        ax.scatter(tr[0, :, 0], tr[0, :, 1], s=14, facecolors="none", edgecolors="black",
+                   linewidths=0.6, label="start (noise, t = 1)")
+        ax.scatter(tr[-1, :, 0], tr[-1, :, 1], s=10, c=color, label="end (data, t = 0)")
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    return fig
+
+
+def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
+    """Sliced W2 to true samples against velocity evaluations (both log scale), one colour per
+    field, solid Heun and dashed Euler: the Sampler lab's chart style."""
+    d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
+    d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
+    fields = [f for f in FIELD_COLORS if f in set(d["field"])]
+    v, nfe = d["sw2"].to_numpy(dtype=float), d["nfe"].to_numpy(dtype=float)
+    lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (0.01, 10.0)
+    x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 100.0)
+    base = alt.Chart(d).encode(
+        x=alt.X("nfe:Q", title="velocity evaluations (NFE, log scale)",
+                scale=alt.Scale(type="log", domain=[x_lo, x_hi], nice=False),
+                axis=alt.Axis(values=[u for u in _NICE if x_lo <= u <= x_hi], format="~g")),
+        y=alt.Y("sw2:Q", title="sliced W2 to true samples (log scale)",
+                scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
+                axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi], format="~g")),
+        color=alt.Color("field:N", title="velocity field", sort=fields,
+                        scale=alt.Scale(domain=fields, range=[FIELD_COLORS[f] for f in fields]),
+                        legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
+                                          symbolStrokeWidth=3)),
+        strokeDash=alt.StrokeDash("integrator:N", title="integrator", sort=["Heun", "Euler"],
+                                  scale=alt.Scale(domain=["Heun", "Euler"], range=[[1, 0], [6, 4]]),
+                                  legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
+                                                    symbolType="stroke", symbolStrokeWidth=2.5,
+                                                    symbolStrokeColor="#444")),
+        detail="method:N",
+        tooltip=["field:N", "integrator:N", alt.Tooltip("steps:Q"), alt.Tooltip("nfe:Q", title="NFE"),
+                 alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")])
+    return (base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=50)).properties(height=height)
+
+
+def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """Mean squared velocity error against t (log y), one line per network."""
+    d = df[np.isfinite(df["mse"].to_numpy(dtype=float)) & (df["mse"] > 0)]
+    fields = [f for f in FIELD_COLORS if f in set(d["field"])]
+    v = d["mse"].to_numpy(dtype=float)
+    lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (1e-4, 1.0)
+    return alt.Chart(d).mark_line(point=True, strokeWidth=2.2).encode(
+        x=alt.X("t:Q", title="time t (0 = data, 1 = noise)"),
+        y=alt.Y("mse:Q", title="squared error (log scale)",
+                scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
+                axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi] or None, format="~g")),
+        color=alt.Color("field:N", title="network", sort=fields,
+                        scale=alt.Scale(domain=fields, range=[FIELD_COLORS[f] for f in fields]),
+                        legend=alt.Legend(orient="bottom", labelFontSize=12, symbolStrokeWidth=3)),
+        tooltip=["field:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("mse:Q", format=".4g")],
+    ).properties(height=height)
+
+
+def straight_label(s: float) -> str:
+    return f"straightness {s:.3f}" if math.isfinite(s) else "straightness: n/a"

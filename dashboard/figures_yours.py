@@ -1,0 +1,29 @@
+"""Figure of the Your data page. Pure: a mixture and points in, a matplotlib Figure out."""
+from __future__ import annotations
+
+import numpy as np
+
+from diffusion_core.figures.common import auto_limits, density_grid, new_figure
+
+__all__ = ["points_figure"]
+
+
+def points_figure(gmm, points, title: str):
+    """Filled contours of log p₀ (12 nats below its peak) and the points themselves."""
+    xlim, ylim = auto_limits(gmm, pad_std=4.0)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=110)
+    top = float(np.ceil(np.max(logp)))
+    levels = np.arange(top - 12.0, top + 0.5, 1.0)
+    fig, ax = new_figure(6.0, 5.4)
+    cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", alpha=0.85)
+    fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02).set_label("log p₀(x)")
+    p = np.asarray(points, dtype=float)
+    ax.scatter(p[:, 0], p[:, 1], s=5, c="#d62728", linewidths=0, label="your points (the means)")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title(title, fontsize=11)
+    ax.legend(loc="upper right", fontsize=8, markerscale=2, framealpha=0.85)
+    return fig

@@ -1,0 +1,233 @@
+"""Cached computations and trained networks of the Guidance and Flow matching pages.
+
+Trained networks are held like the Train page's (views.models): st.cache_resource keeps one small
+slot per (kind, config, mixture, lambda, device) for the whole server, training runs outside the
+cached function (so its live progress bar is never replayed), and a lock per slot makes
+concurrent requests train once. Networks are stored in eval mode and never changed afterwards.
+Everything else is st.cache_data, keyed by value (mixtures hash by their parameters).
+"""
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+import diffusion_core as dc
+from diffusion_core import flow as fl
+from diffusion_core import guidance as gd
+from diffusion_core.figures.common import auto_limits
+from views import common, models
+
+GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
+FLOW_STEPS = (2, 4, 8, 16, 32)
+MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this many components
+RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
+
+
+def recipe(seed: int) -> dc.TrainConfig:
+    """The training recipe of both pages: the Train page's default ("ours") with the sidebar seed."""
+    return models.default_config("ours", seed)
+
+
+# ------------------------------------------------------------------------------ trained networks
+class _Slot:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.value = None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=common.HASH_FUNCS)
+def _slot(kind: str, cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
+    return _Slot()
+
+
+def is_trained(kind, cfg, gmm, lam, device="cpu") -> bool:
+    return _slot(kind, cfg, gmm, float(lam), str(device)).value is not None
+
+
+def _trained(kind, cfg, gmm, lam, device, train, what: str, progress=None):
+    """The network of this slot, trained by train(callback) -> (net, history) on first request."""
+    slot = _slot(kind, cfg, gmm, float(lam), str(device))
+    if slot.value is not None:
+        return slot.value
+    if not slot.lock.acquire(blocking=False):
+        if progress is not None:
+            progress.info(f"Training the {what} (started by another session); it is shared as soon "
+                          "as it is done…", icon=":material/hourglass_top:")
+        slot.lock.acquire()
+    try:
+        if slot.value is None:
+            bar = progress.progress(0.0, text=f"Training the {what}…") if progress is not None else None
+
+            def callback(step, total, row):
+                if bar is not None:
+                    bar.progress(min(1.0, step / total), text=f"Training the {what}: step {step:,} of {total:,}")
+                return row is not None and not math.isfinite(float(row.get("train_loss", 0.0)))
+
+            net, history = train(callback)
+            slot.value = (net.eval(), history)
+    finally:
+        slot.lock.release()
+        if progress is not None:
+            progress.empty()
+    return slot.value
+
+
+def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
+    """The class-conditional ScoreNet (one class per component, label dropout 0.15)."""
+    return _trained("cond", cfg, gmm, lam, device, lambda cb: gd.train_cond_score_model(
+        gmm, dc.VESDE(lam), None, cfg, device=device, callback=cb),
+        "class-conditional score network", progress)[0]
+
+
+def flow_net(cfg, gmm, device: str = "cpu", progress=None):
+    """The flow-matching network, trained by regression on eps - x_0."""
+    return _trained("flow", cfg, gmm, 0.0, device, lambda cb: fl.train_flow_model(
+        gmm, cfg, device=device, callback=cb), "flow-matching network", progress)[0]
+
+
+def rectified_net(cfg, gmm, device: str = "cpu", progress=None):
+    """One round of rectification of flow_net (trained on its own (x_0, eps) pairs)."""
+    base = flow_net(cfg, gmm, device, progress)
+    return _trained("rectified", cfg, gmm, 0.0, device, lambda cb: _rectify(base, cfg, device),
+                    "rectified flow network", progress)[0]
+
+
+def _rectify(base, cfg, device):
+    return fl.rectify(base, cfg, steps=RECTIFY_STEPS, method="heun", device=device)
+
+
+def _on_cpu(net, device):
+    """A velocity/score function of `net` evaluated without autograd, returning CPU tensors."""
+    dev = torch.device(device)
+
+    def fn(x, t, *y):
+        with torch.inference_mode():
+            t = torch.as_tensor(t, dtype=torch.float32)
+            out = net(x.to(dev, torch.float32), t.to(dev), *y)
+            return out.to("cpu", x.dtype).clone()
+    return fn
+
+
+# ------------------------------------------------------------------------------ guidance
+def class_names(gmm) -> list[str]:
+    return [f"class {k + 1}: the mode at ({m[0]:.1f}, {m[1]:.1f})" for k, m in enumerate(gmm.means.tolist())]
+
+
+@common.cache_data(max_entries=64)
+def guided_samples(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int) -> np.ndarray:
+    """Samples of the exact classifier-free guided reverse SDE (same noise for every w)."""
+    sde = dc.VESDE(lam)
+    return dc.sample(gd.guided_score(gmm, sde, None, y, w), sde, n, steps, method="sde",
+                     generator=torch.Generator().manual_seed(seed)).x.numpy()
+
+
+@common.cache_data(max_entries=64)
+def learned_guided_samples(cfg, gmm, lam: float, device: str, y: int, w: float, n: int, steps: int,
+                           seed: int) -> np.ndarray:
+    """Samples of learned CFG from the same noise as guided_samples."""
+    net = _on_cpu(cond_net(cfg, gmm, lam, device), device)
+    fn = gd.cfg_combine(lambda x, t: net(x, t), lambda x, t: net(x, t, y), w)
+    return dc.sample(fn, dc.VESDE(lam), n, steps, method="sde",
+                     generator=torch.Generator().manual_seed(seed)).x.numpy()
+
+
+@common.cache_data(max_entries=32)
+def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=None,
+                   device: str = "cpu") -> pd.DataFrame:
+    """gd.guidance_sweep over GUIDANCE_WS (with the learned columns when cfg is given), plus
+    far: the share of learned samples outside the data's plot box (thrown far away)."""
+    rows = []
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=4.0)
+    for w in GUIDANCE_WS:
+        x = guided_samples(gmm, lam, y, w, n, steps, seed)
+        row = {"w": w, **gd.guidance_metrics(x, gmm, None, y)}
+        if cfg is not None:
+            xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
+            finite = np.isfinite(xl).all(1)
+            inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
+            xin = xl[inside] if inside.sum() > 1 else x[:2]
+            row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
+            row["far"] = float(1 - inside.mean())
+            row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@common.cache_data(max_entries=32)
+def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
+    """On an n_grid^2 grid over the data: log p_t(x | y), the guided score s_w and the
+    conditional score s(. | y) at time t."""
+    sde = dc.VESDE(lam)
+    xlim, ylim = auto_limits(gmm)
+    xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
+    pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+    fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))
+    fine = torch.from_numpy(np.stack([fx.ravel(), fy.ravel()], 1))
+    cls = gd.class_mixture(gmm, None, y).diffuse(sde, t)
+    shape = (n_grid, n_grid, 2)
+    return {"xx": xx, "yy": yy, "fx": fx, "fy": fy,
+            "logp": cls.log_prob(fine).reshape(90, 90).numpy(),
+            "guided": gd.guided_score(gmm, sde, None, y, w)(pts, t).reshape(shape).numpy(),
+            "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy()}
+
+
+# ------------------------------------------------------------------------------ flow matching
+@common.cache_data(max_entries=16)
+def paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, which: str = "exact",
+          device: str = "cpu") -> dict:
+    """fl.compare_paths with the exact flow, or the learned / rectified flow ("learned",
+    "rectified"; cfg given): name -> (trajectory numpy (steps+1, n, 2), straightness)."""
+    fn = None
+    if which != "exact":
+        net = (flow_net if which == "learned" else rectified_net)(cfg, gmm, device)
+        fn = _on_cpu(net, device)
+    out = fl.compare_paths(gmm, dc.VESDE(lam), n, steps, seed, velocity_fn=fn)
+    return {k: (traj.numpy(), s) for k, (traj, s) in out.items()}
+
+
+@common.cache_data(max_entries=16)
+def quality(gmm, lam: float, n: int, seed: int, cfg=None, device: str = "cpu",
+            rectified: bool = False) -> pd.DataFrame:
+    """fl.flow_quality for the exact flow and the VE PF-ODE; with cfg, the learned flow too (and
+    the rectified one). Column "field" names the velocity field."""
+    frames = [fl.flow_quality(gmm, dc.VESDE(lam), FLOW_STEPS, n, seed).replace({"field": {"flow": "exact flow"}})]
+    if cfg is not None:
+        frames.append(_net_quality(cfg, gmm, device, n, seed, "learned"))
+    if cfg is not None and rectified:
+        frames.append(_net_quality(cfg, gmm, device, n, seed, "rectified"))
+    return pd.concat(frames, ignore_index=True)
+
+
+@common.cache_data(max_entries=16)
+def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.DataFrame:
+    """flow_quality's rows for a network's flow (same noise and truth draws), without the VE
+    rows: they do not depend on lambda, so a new lambda reuses them."""
+    net = _on_cpu((flow_net if which == "learned" else rectified_net)(cfg, gmm, device), device)
+    eps = torch.randn(n, gmm.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    rows = []
+    for steps in FLOW_STEPS:
+        for method in fl.FLOW_METHODS:
+            res = fl.flow_sample(net, n, steps, method, x_init=eps, dtype=torch.float64)
+            rows.append({"field": f"{which} flow", "method": method, "steps": steps, "nfe": res.nfe,
+                         "sw2": dc.sliced_w2(res.x, truth)})
+    return pd.DataFrame(rows)
+
+
+@common.cache_data(max_entries=16)
+def velocity_error(cfg, gmm, device: str, seed: int, rectified: bool = False) -> pd.DataFrame:
+    """Mean squared error of the learned velocity against the exact one at t in [0, 1] (columns
+    t, mse, field): the learned flow, and the rectified one (which learns a different, straighter
+    field: its 'error' is how far it moved from the marginal velocity)."""
+    ts = np.linspace(0.0, 1.0, 21)
+    frames = []
+    for name, get in [("learned flow", flow_net)] + ([("rectified flow", rectified_net)] if rectified else []):
+        mse = fl.velocity_mse_by_t(_on_cpu(get(cfg, gmm, device), device), gmm, ts, 1000,
+                                   generator=torch.Generator().manual_seed(seed + 31))
+        frames.append(pd.DataFrame({"t": ts, "mse": mse.double().numpy(), "field": name}))
+    return pd.concat(frames, ignore_index=True)

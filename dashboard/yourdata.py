@@ -1,0 +1,121 @@
+"""Your own 2D point set as the sidebar's distribution "your data": p₀ = the mixture of N equal
+isotropic Gaussians N(xᵢ, h² I) (diffusion_core.pointsets), so every page works on it exactly.
+
+In Session State, KEY holds the data in use: {"points": [[x, y], ...], "width": h, "source": text};
+it travels in settings files (section "your_data"), not in links (too long for a URL).
+Rules of this app on top of pointsets': at least MIN_POINTS distinct points, at most MAX_POINTS
+(more are thinned evenly, in their order: every page draws every mode, and stays fast), width h in [MIN_WIDTH, MAX_WIDTH].
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import streamlit as st
+
+import diffusion_core as dc
+from diffusion_core import pointsets as ps
+
+KEY = "your_data"
+NAME = "your data"            # its name in the sidebar's distribution list
+SECTION = "your_data"         # its section in a settings file
+MIN_POINTS = 2
+MAX_POINTS = 100              # every page draws every mode: the Exact-score reversal's cloud chart
+                              # holds 49 rows per mode and Altair allows 5,000 rows
+RADIUS = 4.5                  # drawings, words and CSV points are centred and scaled to this radius
+
+
+def check(points, what: str = "points") -> np.ndarray:
+    """points as an (N, 2) float array within RADIUS, subsampled to MAX_POINTS, or ValueError
+    naming the rule (finite numbers, 2 columns, at least MIN_POINTS distinct points)."""
+    try:
+        a = ps.check_points(points)
+    except ValueError as e:
+        raise ValueError(f"{what}: {e}") from None
+    a = ps._subsample(a, MAX_POINTS)
+    distinct = len(np.unique(a, axis=0))
+    if distinct < MIN_POINTS:
+        raise ValueError(f"{what}: need at least {MIN_POINTS} distinct points to make a distribution; "
+                         f"got {distinct}")
+    return ps.fit_to_radius(a, RADIUS)
+
+
+def width_of(points, factor: float) -> float:
+    """h = factor × the median nearest-neighbour distance, clamped to pointsets' range."""
+    return float(min(max(factor * ps.default_width(points), ps.MIN_WIDTH), ps.MAX_WIDTH))
+
+
+def canvas_points(json_data, size: int) -> np.ndarray:
+    """Points of a streamlit-drawable-canvas drawing (Fabric.js objects): every vertex of free
+    strokes and lines, the centre of every point (circle), in canvas pixels; y up, centred on
+    the canvas. (0, 2) when nothing is drawn."""
+    pts = []
+    for obj in (json_data or {}).get("objects", []) or []:
+        kind = obj.get("type")
+        if kind == "path":
+            for cmd in obj.get("path", []):
+                nums = [v for v in cmd[1:] if isinstance(v, (int, float))]
+                if len(nums) >= 2:
+                    pts.append(nums[-2:])
+        elif kind == "circle":
+            r = float(obj.get("radius", 0))
+            pts.append([float(obj.get("left", 0)) + r, float(obj.get("top", 0)) + r])
+        elif kind == "line":
+            cx = float(obj.get("left", 0)) + float(obj.get("width", 0)) / 2
+            cy = float(obj.get("top", 0)) + float(obj.get("height", 0)) / 2
+            pts += [[cx + obj.get("x1", 0), cy + obj.get("y1", 0)], [cx + obj.get("x2", 0), cy + obj.get("y2", 0)]]
+    a = np.asarray(pts, dtype=float).reshape(-1, 2)
+    return np.stack([a[:, 0] - size / 2, size / 2 - a[:, 1]], 1)
+
+
+def entry(points, width: float, source: str) -> dict:
+    return {"points": np.round(np.asarray(points, dtype=float), 5).tolist(), "width": float(width),
+            "source": str(source)[:80]}
+
+
+def check_entry(e) -> dict:
+    """A your-data entry from a file, checked (ValueError naming the rule)."""
+    if not isinstance(e, dict) or "points" not in e or "width" not in e:
+        raise ValueError(f"{SECTION} must be an object with points and width")
+    a = check(e["points"], f"{SECTION}.points")
+    try:
+        w = ps._check_width(e["width"])
+    except ValueError as err:
+        raise ValueError(f"{SECTION}.{err}") from None
+    return entry(a, w, e.get("source", "settings file"))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _mixture(digest: str, _points: tuple, width: float) -> dc.GaussianMixture:
+    return ps.mixture_from_points(np.asarray(_points), width, MAX_POINTS)
+
+
+def mixture(e: dict) -> dc.GaussianMixture:
+    """The entry's p₀ (built once per points and width)."""
+    pts = tuple(map(tuple, e["points"]))
+    digest = hashlib.sha1(repr((pts, e["width"])).encode()).hexdigest()
+    return _mixture(digest, pts, float(e["width"]))
+
+
+# ---------------------------------------------------------------- settings files
+def add_to_file(data: bytes, e: dict | None) -> bytes:
+    """A settings file (bytes) with the your-data section added (when e is given)."""
+    if e is None:
+        return data
+    blob = json.loads(data)
+    blob[SECTION] = e
+    return json.dumps(blob, indent=1, allow_nan=False).encode("utf-8")
+
+
+def split_file(data: bytes):
+    """(the settings file without the your-data section, the checked entry or None).
+    A file that is not JSON is returned unchanged (its reader names the problem)."""
+    try:
+        blob = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return data, None
+    if not isinstance(blob, dict) or SECTION not in blob:
+        return data, None
+    e = check_entry(blob.pop(SECTION))
+    return json.dumps(blob).encode("utf-8"), e

@@ -1,0 +1,67 @@
+"""AppTest of the Flow matching page: default render with the learned flow (a short recipe),
+rectification on, learned off, λ extremes, ring8 and a drawn-data mixture. No NaN in captions."""
+import dataclasses
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import lessons, yourdata
+from diffusion_core import pointsets as ps
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "views/11_flow.py"
+K = "w_flow_"
+
+
+@pytest.fixture(autouse=True)
+def short_recipe(monkeypatch):
+    real = lessons.recipe
+    monkeypatch.setattr(lessons, "recipe", lambda seed: dataclasses.replace(real(seed), steps=60, warmup=10,
+                                                                            log_every=20, n_data=2000))
+
+
+def open_page(**state):
+    at = AppTest.from_file(APP, default_timeout=300)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error
+    return at
+
+
+def captions(at):
+    return " ".join(c.value for c in at.caption)
+
+
+def test_default_render():
+    at = open_page()
+    assert at.title[0].value.startswith("Flow matching")
+    assert len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 1
+    c = captions(at)
+    assert "nan" not in c.lower() and "exact flow" in c and "learned flow" in c and "VE PF-ODE" in c
+    at.slider(key=K + "paths").set_value(200).run()
+    assert not at.exception
+
+
+def test_rectified():
+    at = open_page(**{K + "rectify": True})
+    c = captions(at)
+    assert "rectified flow" in c and "nan" not in c.lower()
+
+
+@pytest.mark.parametrize("state", [
+    {K + "learned": False, K + "lam": 2.0, K + "paths": 10},
+    {K + "learned": False, K + "lam": 50.0, "w_mixture": "ring8"},
+])
+def test_extremes(state):
+    at = open_page(**state)
+    assert len(at.get("vega_lite_chart")) == 1 and "nan" not in captions(at).lower()
+
+
+def test_your_data_mixture():
+    entry = yourdata.entry(yourdata.check(ps.heart(120)), 0.2, "test")
+    at = open_page(**{yourdata.KEY: entry, "w_mixture": yourdata.NAME, K + "learned": False})
+    assert "nan" not in captions(at).lower()

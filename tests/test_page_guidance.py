@@ -1,0 +1,73 @@
+"""AppTest of the Guidance page: default render with the learned CFG network (a short recipe),
+guidance-scale, time and class extremes, ring8, learned CFG off, and a mixture with too many
+modes for classes (a clear message, no crash). No NaN in any caption."""
+import dataclasses
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import lessons, yourdata
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "views/10_guidance.py"
+K = "w_guidance_"
+
+
+@pytest.fixture(autouse=True)
+def short_recipe(monkeypatch):
+    """Train 60 steps instead of the recipe's 800: the page's flow is the same."""
+    real = lessons.recipe
+    monkeypatch.setattr(lessons, "recipe", lambda seed: dataclasses.replace(real(seed), steps=60, warmup=10,
+                                                                            log_every=20))
+
+
+def open_page(**state):
+    at = AppTest.from_file(APP, default_timeout=300)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def text(at):
+    return " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+
+
+def test_default_render():
+    at = open_page()
+    assert at.title[0].value.startswith("Guidance")
+    assert len(at.get("vega_lite_chart")) == 1 and len(at.get("image")) == 2
+    assert not at.error
+    assert "nan" not in text(at).lower()
+    assert "Learned:" in at.caption[0].value and "sliced W2" in at.caption[0].value
+    at.slider(key=K + "w").set_value(10.0).run()
+    assert not at.exception and "w = 10" in at.caption[0].value
+
+
+@pytest.mark.parametrize("state", [
+    {K + "w": 0.0, K + "t": 0.0},
+    {K + "w": 10.0, K + "t": 1.0, K + "class": 1, K + "lam": 2.0},
+    {"w_mixture": "ring8", K + "class": 7, K + "w": 8.0, K + "lam": 50.0},
+    {K + "learned": False, K + "w": 1.0},
+])
+def test_extremes(state):
+    at = open_page(**state)
+    assert not at.error and "nan" not in text(at).lower()
+    assert len(at.get("image")) == 2
+    if state.get(K + "learned") is False:
+        assert "Learned:" not in at.caption[0].value
+
+
+def test_class_out_of_range_falls_back():
+    at = open_page(**{K + "class": 9})        # the tutorial mixture has 2 classes
+    assert at.selectbox(key=K + "class").value == 0
+
+
+def test_too_many_modes_says_so():
+    entry = yourdata.entry(yourdata.check([[i, i % 3] for i in range(40)]), 0.2, "test")
+    at = open_page(**{yourdata.KEY: entry, "w_mixture": yourdata.NAME})
+    assert at.info and "2 to 12 classes" in at.info[0].value
+    assert not at.get("image")

@@ -1,0 +1,170 @@
+"""AppTest of the Your data page: the default shape, every source, the smoothing width, the
+"Use as p₀" button that puts "your data" in the sidebar (and the Score field page on it), bad
+input refused with an st.error that names the rule while the last valid points stay, and the
+points travelling in a settings file."""
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import yourdata
+from diffusion_core import settings_io as sio
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE, SCORE = "views/12_your_data.py", "views/2_score_field.py"
+K = "w_yours_"
+
+
+def open_page(**state):
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    for k, v in state.items():
+        at.session_state[k] = v
+    return ok(at.switch_page(PAGE).run())
+
+
+def ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def errors(at):
+    return [e.value for e in at.error]
+
+
+def candidate(at):
+    return at.session_state["yours_candidate"]
+
+
+def use(at):
+    return ok(at.button(key="yours_use").click().run())
+
+
+def test_default_render_and_use_on_score_page():
+    at = open_page()
+    assert at.title[0].value.startswith("Your data")
+    assert len(at.get("image")) == 1 and not at.error
+    pts, label = candidate(at)
+    assert pts.shape == (100, 2) and label == "Shape" and np.isfinite(pts).all()
+    assert "nan" not in " ".join(c.value for c in at.caption).lower()
+    use(at)
+    assert at.session_state["w_mixture"] == yourdata.NAME
+    assert len(at.session_state[yourdata.KEY]["points"]) == 100
+    assert at.success and yourdata.NAME in at.success[0].value
+    at.switch_page(SCORE).run()
+    ok(at)
+    assert at.sidebar.selectbox[0].value == yourdata.NAME
+    assert yourdata.NAME in at.markdown[0].value or any(yourdata.NAME in m.value for m in at.markdown)
+    assert len(at.get("image")) >= 1
+
+
+@pytest.mark.parametrize("state", [
+    {K + "shape": "swiss roll", K + "n": 10, K + "width": 0.25},
+    {K + "shape": "spiral", K + "n": 100, K + "width": 4.0},
+    {K + "source": "word", K + "word": "A", K + "n": 20},
+    {K + "source": "word", K + "word": "diffusion123", K + "n": 100},
+])
+def test_extremes(state):
+    at = open_page(**state)
+    assert not at.error, errors(at)
+    pts, _ = candidate(at)
+    assert len(pts) >= 2 and np.isfinite(pts).all()
+    assert float(np.linalg.norm(pts, axis=1).max()) == pytest.approx(yourdata.RADIUS, rel=1e-6)
+
+
+def test_draw_source_renders_the_canvas():
+    at = open_page(**{K + "source": "draw"})
+    assert not at.error and at.info, "an untouched canvas asks to draw, it does not refuse"
+    assert candidate(at)[1] == "Shape"           # the last valid points stay
+
+
+def upload(at, name, data):
+    at.file_uploader(key="yours_csv").upload(name, data, "text/csv")
+    return ok(at.run())
+
+
+@pytest.mark.parametrize("name, data, rule", [
+    ("text.csv", b"x,y\n1,2\nhello,3\n", "is not a number"),
+    ("nan.csv", b"1,2\nnan,3\n4,5\n", "finite number"),
+    ("huge.csv", b"1,2\n" * 1_000_000, "too many rows"),
+    ("one.csv", b"x,y\n1.5,2.5\n", "at least 2 distinct points"),
+    ("same.csv", b"1,1\n1,1\n1,1\n", "at least 2 distinct points"),
+    ("cols.csv", b"1,2,3\n4,5,6\n", "expected 2 columns"),
+    ("empty.csv", b"", "no points"),
+])
+def test_bad_csv_refused_last_points_kept(name, data, rule):
+    at = open_page(**{K + "source": "csv"})
+    before = candidate(at)[0].copy()
+    upload(at, name, data)
+    msg = " ".join(errors(at))
+    assert "CSV file" in msg and rule in msg and "last valid points stay" in msg, msg
+    assert np.array_equal(candidate(at)[0], before)
+    assert len(at.get("image")) == 1
+
+
+def test_good_csv_is_scaled_and_used():
+    at = open_page(**{K + "source": "csv"})
+    rows = "\n".join(f"{100 + 10 * math.cos(a):.4f};{50 + 10 * math.sin(a):.4f}"
+                     for a in np.linspace(0, 6.2, 40))
+    upload(at, "circle.csv", ("x;y\n" + rows).encode())
+    assert not at.error, errors(at)
+    pts, label = candidate(at)
+    assert label == "CSV file" and pts.shape == (40, 2)
+    assert float(np.abs(pts).max()) <= yourdata.RADIUS + 1e-9
+    use(at)
+    assert at.session_state["w_mixture"] == yourdata.NAME
+
+
+def test_empty_word_refused():
+    at = open_page(**{K + "source": "word", K + "word": "   "})
+    assert any("Word" in e and "at least one visible character" in e for e in errors(at)), errors(at)
+
+
+def test_canvas_points_and_rules():
+    size = 100
+    data = {"objects": [{"type": "path", "path": [["M", 10, 10], ["Q", 20, 20, 30, 30], ["L", 50, 90]]},
+                        {"type": "circle", "left": 47, "top": 47, "radius": 3}]}
+    pts = yourdata.canvas_points(data, size)
+    assert pts.tolist() == [[-40, 40], [-20, 20], [0, -40], [0, 0]]
+    assert yourdata.canvas_points(None, size).shape == (0, 2)
+    assert yourdata.canvas_points({"objects": []}, size).shape == (0, 2)
+    with pytest.raises(ValueError, match="at least 2 distinct points"):
+        yourdata.check([[1.0, 2.0]], "Drawing")
+    with pytest.raises(ValueError, match="at least one point"):
+        yourdata.check(np.zeros((0, 2)), "Drawing")
+
+
+def settings_blob(points, width=0.3, mixture=yourdata.NAME):
+    raw = json.loads(sio.settings_to_json({"w_mixture": mixture, "w_seed": 7}))
+    raw["your_data"] = {"points": points, "width": width}
+    return json.dumps(raw).encode()
+
+
+def test_settings_file_carries_your_data():
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    pts = [[math.cos(a), math.sin(a)] for a in np.linspace(0, 6, 30)]
+    at.sidebar.file_uploader(key="_share_upload").upload("s.json", settings_blob(pts), "application/json")
+    ok(at.run())
+    assert at.session_state["w_mixture"] == yourdata.NAME and at.session_state["w_seed"] == 7
+    assert len(at.session_state[yourdata.KEY]["points"]) == 30
+    assert at.sidebar.selectbox[0].value == yourdata.NAME
+
+
+@pytest.mark.parametrize("points, width, rule", [
+    ([[1, 2]], 0.3, "at least 2 distinct points"),
+    ([[1, 2], [3, None]], 0.3, "finite"),
+    ([[1, 2], [3, 4]], 50.0, "width must be a number in"),
+])
+def test_settings_file_with_bad_your_data_refused(points, width, rule):
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.sidebar.file_uploader(key="_share_upload").upload("s.json", settings_blob(points, width),
+                                                         "application/json")
+    ok(at.run())
+    msg = " ".join(errors(at))
+    assert "nothing was changed" in msg and rule in msg, msg
+    assert at.session_state["w_mixture"] == "tutorial" and yourdata.KEY not in at.session_state

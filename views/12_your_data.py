@@ -1,0 +1,124 @@
+"""Your data: any 2D point set (drawn, a shape, a word, a CSV file) becomes the distribution p₀."""
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from dashboard import drawing, yourdata
+from diffusion_core import pointsets as ps
+from dashboard import figures_yours as yfig
+from diffusion_core.figures.common import figure_png
+from views import common
+
+P = common.PERSIST_PREFIX + "yours_"
+CANDIDATE = "yours_candidate"        # the last valid points of this page: (points, source)
+SOURCES = {"draw": "Draw", "shape": "Shape", "word": "Word", "csv": "CSV file"}
+CANVAS = 360                          # canvas side, pixels
+
+
+@common.cache_data(max_entries=32)
+def word(text: str, n: int) -> np.ndarray:
+    return drawing.word_points(text, n, yourdata.RADIUS)
+
+
+@common.cache_data(max_entries=16)
+def preview_png(points: np.ndarray, width: float, title: str) -> bytes:
+    gmm = ps.mixture_from_points(points, width, yourdata.MAX_POINTS)
+    return figure_png(yfig.points_figure(gmm, points, title))
+
+
+def _use():
+    """on_click: the page's points and width become the sidebar's "your data"."""
+    pts, source = st.session_state[CANDIDATE]
+    factor = st.session_state.get(P + "width", 1.0)
+    st.session_state[yourdata.KEY] = yourdata.entry(pts, yourdata.width_of(pts, factor), source)
+    st.session_state[common.PERSIST_PREFIX + "mixture"] = yourdata.NAME
+
+
+st.title("Your data: any point set as p₀")
+st.markdown(
+    "Draw a shape, pick one, type a word or upload a CSV file of points: its N points become "
+    "p₀ = (1/N) Σᵢ N(xᵢ, h² I), a mixture of N small round Gaussians. That is still a Gaussian "
+    "mixture, so its score, its diffusion pₜ and exact sampling work as for the presets, on "
+    "**every page**: press *Use as p₀ on every page*, then open the Score field or the "
+    "Exact-score reversal.")
+st.markdown("**Question:** make h small, then large. Which h makes the reverse process give back "
+            "your exact points, and which gives a blurred copy of your shape? What should a "
+            "generative model do?")
+
+source = st.radio("Source", list(SOURCES), format_func=SOURCES.get, horizontal=True,
+                  key=common.init(P + "source", "shape"))
+left, right = st.columns([1, 1.1], gap="large")
+points, problem = None, None
+with left:
+    if source == "draw":
+        mode = st.radio("Pen", ["freedraw", "point"], horizontal=True, key="yours_pen",
+                        format_func={"freedraw": "strokes", "point": "single points"}.get)
+        result = st_canvas(stroke_width=3, stroke_color="#1f3b73", background_color="#ffffff",
+                           height=CANVAS, width=CANVAS, drawing_mode=mode, point_display_radius=3,
+                           key="yours_canvas", update_streamlit=True)
+        drawn = yourdata.canvas_points(getattr(result, "json_data", None), CANVAS)
+        if len(drawn):
+            st.session_state["yours_drawn"] = True
+            points = drawn
+        elif st.session_state.get("yours_drawn"):
+            problem = "Drawing: the canvas is empty; draw a shape (at least 2 points)."
+        else:
+            st.info("Draw with the mouse: strokes become points along the line. The preview on "
+                    "the right updates when you let go.")
+    elif source == "shape":
+        name = st.selectbox("Shape", list(ps.SHAPES), key=common.init(P + "shape", "heart"))
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
+        points = ps.SHAPES[name](int(n))
+    elif source == "word":
+        text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=common.init(P + "word", "DDPM"),
+                             help="Short words read best: p₀ holds at most 100 points.")
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
+        try:
+            points = word(text, int(n))
+        except ValueError as e:
+            problem = f"Word: {e}."
+    else:
+        up = st.file_uploader("CSV file of points (x, y per line)", type=["csv", "txt"],
+                              key="yours_csv", max_upload_size=5)
+        st.caption(f"Two numbers per line, comma, semicolon, tab or space separated, an optional "
+                   f"header; at most {ps.MAX_CSV_ROWS:,} rows and 5 MB. More than "
+                   f"{yourdata.MAX_POINTS:,} points are thinned evenly.")
+        if up is not None:
+            try:
+                points = ps.parse_points_csv(up.getvalue())
+            except ValueError as e:
+                problem = f"CSV file: {e}."
+    if points is not None and problem is None:
+        try:
+            st.session_state[CANDIDATE] = (yourdata.check(points, SOURCES[source]), SOURCES[source])
+        except ValueError as e:
+            problem = f"{e}."
+    if problem:
+        st.error(problem + " The last valid points stay in use.")
+
+if CANDIDATE not in st.session_state:
+    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES["heart"](yourdata.MAX_POINTS)), "Shape")
+pts, label = st.session_state[CANDIDATE]
+with right:
+    factor = st.slider("smoothing width h (× nearest-neighbour distance)", 0.25, 4.0, step=0.25,
+                       key=common.init(P + "width", 1.0),
+                       help="h = this factor × the median distance from a point to its nearest "
+                            "neighbour: 1 joins neighbouring points into a smooth curve.")
+    h = yourdata.width_of(pts, factor)
+    st.image(preview_png(pts, h, f"{len(pts)} points ({label}), h = {h:.3f}"), width="stretch")
+    st.caption(f"log p₀ of your {len(pts)} points (from: {label}; centred and scaled to radius {yourdata.RADIUS:g}), "
+               f"each the mean of a round Gaussian of std h = {h:.3f}.")
+    now = yourdata.entry(pts, h, label)
+    in_use = (st.session_state.get(common.PERSIST_PREFIX + "mixture") == yourdata.NAME
+              and st.session_state.get(yourdata.KEY) == now)
+    if in_use:
+        st.success(f"In use on every page: the sidebar's distribution is **{yourdata.NAME}**.")
+    else:
+        st.button("Use as p₀ on every page", on_click=_use, type="primary", key="yours_use",
+                  icon=":material/check:")
+    common.download_csv(pts, "your-points.csv", "Download these points (CSV)", key="yours_download")
+    st.caption(f"p₀ uses at most {yourdata.MAX_POINTS} points (more are thinned evenly, in the order "
+               "they were drawn), so that every page, which draws every mode, stays fast. "
+               "Links carry settings, not points: a list of points is too long for an address. "
+               "*Download settings (JSON)* in the sidebar saves them with everything else, and "
+               "loading that file brings your data back.")
