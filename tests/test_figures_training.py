@@ -8,7 +8,7 @@ import pytest
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from diffusion_core.figures import training as tfig
+from dashboard.figures import training as tfig
 
 
 def history(n=6, nan_at=None):

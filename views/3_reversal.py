@@ -13,17 +13,14 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
-from diffusion_core.figures import reversal as rfig
-from diffusion_core.figures import samples as sfig
-from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
-from views import common
+from dashboard.figures import reversal as rfig
+from dashboard.figures import samples as samplefig
+from dashboard.figures.common import auto_limits, density_grid, mode_colors
+from dashboard import downloads, state
 
-P = common.PERSIST_PREFIX + "reversal_"
+P = state.PERSIST_PREFIX + "reversal_"
 METHODS = {"sde": "reverse SDE", "ode": "probability-flow ODE", "pc": "predictor–corrector",
            "tutorial": "the tutorial's loop"}
-STEP_CHOICES = [1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000]
-SAMPLE_CHOICES = [100, 250, 500, 1000, 2500, 5000, 10_000, 20_000]
-T_EPS_CHOICES = [1e-5, 1e-4, 1e-3, 1e-2, 5e-2]     # dc.sample's default: 1e-4
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
 KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400
@@ -44,7 +41,7 @@ class Run:
     seed: int
 
 
-@common.cache_data(max_entries=8)
+@state.cache_data(max_entries=8)
 def sample_run(gmm, sde, run: Run) -> dict:
     """dc.sample with the exact score; the final samples, the first KEEP_PATHS paths, the time
     grid, NFE and the wall time of the run (numpy)."""
@@ -61,7 +58,7 @@ def sample_run(gmm, sde, run: Run) -> dict:
                 times=res.times.numpy(), nfe=res.nfe, seconds=seconds)
 
 
-@common.cache_data(max_entries=8)
+@state.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
     """n true samples (the reference), the sliced W2 floor (the distance from an independent set
     of n true samples to the reference), and log p_0 on a grid."""
@@ -72,13 +69,13 @@ def truth(gmm, n: int, seed: int) -> dict:
     return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def metrics(gmm, sde, run: Run) -> dict:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
-    return {**sfig.sample_metrics(r["x"], gmm, tr["ref"]), "sliced W2 floor": tr["floor_w2"]}
+    return {**samplefig.sample_metrics(r["x"], gmm, tr["ref"]), "sliced W2 floor": tr["floor_w2"]}
 
 
-@common.cache_data(max_entries=8)
+@state.cache_data(max_entries=8)
 def responsibilities(gmm, sde, run: Run) -> dict:
     """The final mode of every kept path and its responsibility under p_t on <= RESP_FRAMES frames."""
     r = sample_run(gmm, sde, run)
@@ -96,16 +93,16 @@ def view_limits(gmm, sde, view: str):
     return (min(xlim[0], -h), max(xlim[1], h)), (min(ylim[0], -h), max(ylim[1], h))
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def final_png(gmm, sde, run: Run) -> bytes:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
-    fig = sfig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
+    fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
                                 {METHODS[run.method]: r["x"], "true samples": tr["ref"]},
                                 title=f"{METHODS[run.method]}, {run.steps} steps", size=4.4)
-    return common.png_bytes(fig, dpi=150)
+    return downloads.png_bytes(fig, dpi=150)
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     xlim, ylim = view_limits(gmm, sde, view)
@@ -113,10 +110,10 @@ def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
                                    mode_colors(gmm.n_components), tr["xx"], tr["yy"], tr["logp"],
                                    xlim, ylim, title=f"{min(n_paths, r['paths'].shape[1])} paths in the plane",
                                    size=4.2)
-    return common.png_bytes(fig, dpi=150)
+    return downloads.png_bytes(fig, dpi=150)
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     cv = commit_view(gmm, sde, run, threshold)
@@ -129,7 +126,7 @@ def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
                                     marks={"median commitment": cv["median"],
                                            "p_t splits (σ_t = d/2)": cv["t_split"]},
                                     width=4.2, height=4.7)
-    return common.png_bytes(fig, dpi=150)
+    return downloads.png_bytes(fig, dpi=150)
 
 
 def vl_spec(chart) -> dict:
@@ -141,7 +138,7 @@ def vl_spec(chart) -> dict:
             return chart.to_dict()
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
     r, rs = sample_run(gmm, sde, run), responsibilities(gmm, sde, run)
     idx = rfig.frame_indices(len(r["times"]), CLOUD_FRAMES)
@@ -153,13 +150,13 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
                                     rfig.pt_ellipses(gmm, sde, times), xlim, ylim, size=400))
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
-    return vl_spec(sfig.mode_weights_chart(gmm.weights, {METHODS[run.method]: metrics(gmm, sde, run)["mode weights"]},
+    return vl_spec(samplefig.mode_weights_chart(gmm.weights, {METHODS[run.method]: metrics(gmm, sde, run)["mode weights"]},
                                            height=200))
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs."""
     rs = responsibilities(gmm, sde, run)
@@ -195,8 +192,8 @@ def fmt_time(s: float) -> str:
 
 
 # ================================================================================== page
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Exact-score reversal: from noise back to data")
 st.markdown(
     "Run the forward process backwards. Start from pure noise x₁ ~ N(0, σ₁² I) and repeatedly "
@@ -209,44 +206,44 @@ st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sq
 
 # ----------------------------------------------------------------------------- controls
 c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1], gap="medium")
-method = c1.selectbox("Sampler", list(METHODS), format_func=METHODS.get, key=common.init(P + "method", "sde"),
+method = state.widget(c1.selectbox, P + "method", format_func=METHODS.get,
                       help="**reverse SDE**: the update above, Euler–Maruyama on the chosen time grid, "
                            "ending with one denoising step. **probability-flow ODE**: the deterministic "
                            "flow with the same marginals p_t (Heun's method). **predictor–corrector**: "
                            "after every SDE step, one Langevin correction at the new time. **the "
                            "tutorial's loop**: exactly the tutorial's code, for comparison.")
-steps = c2.select_slider("Steps", STEP_CHOICES, key=common.init(P + "steps", 200),
-                         help="Number of reverse steps (the tutorial: 200).")
-lam = c3.slider("λ, g(t) = λᵗ", 0.1, 50.0, step=0.1, format="%.1f", key=common.init(P + "lam", 25.0),
-                help="The VE forward process, λ = 25 as on the other pages (the tutorial's demo here: "
-                     "λ = 10, where σ₁ = 4.6 is too small for the probability-flow ODE: try it). "
-                     "σ₁ grows with λ.")
-n = c4.select_slider("Samples", SAMPLE_CHOICES, key=common.init(P + "n", 2500),
-                     help="Number of samples drawn (the tutorial: 2500).")
+steps = state.widget(c2.select_slider, P + "steps",
+                     help="Number of reverse steps (the tutorial: 200).")
+lam = state.widget(c3.slider, P + "lam", step=0.1, format="%.1f",
+                   help="The VE forward process, λ = 25 as on the other pages (the tutorial's demo here: "
+                        "λ = 10, where σ₁ = 4.6 is too small for the probability-flow ODE: try it). "
+                        "σ₁ grows with λ.")
+n = state.widget(c4.select_slider, P + "n",
+                 help="Number of samples drawn (the tutorial: 2500).")
 with st.expander("Advanced: time grid, end time, corrector, starting distribution, views"):
     a1, a2, a3 = st.columns(3, gap="large")
-    grid = a1.radio("Time grid", ["karras", "uniform"], key=common.init(P + "grid", "karras"),
-                    horizontal=True, disabled=method == "tutorial",
-                    format_func={"karras": "Karras (dense near t = 0)", "uniform": "uniform in t"}.get,
-                    help="Karras et al. (2022): steps uniform in σ^(1/7), so most steps are spent at "
-                         "small noise where the data's detail is decided. The tutorial's loop always "
-                         "uses its own uniform grid.")
-    t_eps = a1.select_slider("End time t_ε", T_EPS_CHOICES, key=common.init(P + "t_eps", 1e-4),
-                             format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
-                             help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
-                                  "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
-    snr = a2.slider("PC corrector signal-to-noise", 0.01, 0.5, step=0.01, key=common.init(P + "snr", 0.1),
-                    disabled=method != "pc",
-                    help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021 use 0.16 for images).")
-    start = a2.radio("Start from", ["prior", "p1"], key=common.init(P + "start", "prior"),
-                     format_func={"prior": "the prior N(0, σ₁² I) (tutorial)",
-                                  "p1": "the exact p₁ (data blurred to t = 1)"}.get,
-                     help="The prior ignores the data's mean and spread. When σ₁ is not much larger "
-                          "than the data, that mismatch survives the reversal, above all for the "
-                          "deterministic ODE.")
-    view = a3.radio("Cloud and path views", ["data", "all"], key=common.init(P + "view", "data"), horizontal=True,
-                    format_func={"data": "data region", "all": "whole noise cloud"}.get)
-    n_paths = a3.slider("Paths drawn", 10, 300, step=10, key=common.init(P + "n_paths", 80))
+    grid = state.widget(a1.radio, P + "grid",
+                        horizontal=True, disabled=method == "tutorial",
+                        format_func={"karras": "Karras (dense near t = 0)", "uniform": "uniform in t"}.get,
+                        help="Karras et al. (2022): steps uniform in σ^(1/7), so most steps are spent at "
+                             "small noise where the data's detail is decided. The tutorial's loop always "
+                             "uses its own uniform grid.")
+    t_eps = state.widget(a1.select_slider, P + "t_eps",
+                         format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
+                         help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
+                              "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
+    snr = state.widget(a2.slider, P + "snr", step=0.01,
+                       disabled=method != "pc",
+                       help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021 use 0.16 for images).")
+    start = state.widget(a2.radio, P + "start",
+                         format_func={"prior": "the prior N(0, σ₁² I) (tutorial)",
+                                      "p1": "the exact p₁ (data blurred to t = 1)"}.get,
+                         help="The prior ignores the data's mean and spread. When σ₁ is not much larger "
+                              "than the data, that mismatch survives the reversal, above all for the "
+                              "deterministic ODE.")
+    view = state.widget(a3.radio, P + "view", horizontal=True,
+                        format_func={"data": "data region", "all": "whole noise cloud"}.get)
+    n_paths = state.widget(a3.slider, P + "n_paths", step=10)
 
 run = Run(method, int(steps), int(n), grid, float(t_eps), float(snr), start, settings.seed)
 sde = dc.VESDE(lam)
@@ -308,7 +305,7 @@ if result is not None:
         st.caption("Each sample counts for the mode with the largest responsibility at its final "
                    "position. The exact score recovers the weights up to sampling noise "
                    f"(± {100 * np.sqrt(0.25 / n):.1f} % at {n:,} samples).")
-        common.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
+        downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
                             label="Download samples (CSV)", key="reversal_csv")   # buttons cannot be persisted
 
 # ----------------------------------------------------------------------------- the cloud
@@ -333,8 +330,7 @@ if result is not None:
 if result is not None:
     st.subheader("Commitment: when does a sample choose its mode?")
     a_thr, a_med, a_sig, a_und = st.columns([1.4, 1, 1, 1], gap="medium")
-    threshold = a_thr.slider("responsibility threshold", 0.5, 0.99, step=0.01,
-                             key=common.init(P + "threshold", 0.9),
+    threshold = state.widget(a_thr.slider, P + "threshold", step=0.01,
                              help="A path has committed once the responsibility of its final mode "
                                   "under p_t stays at or above this level until the end.")
     cv = commit_view(gmm, sde, run, threshold)

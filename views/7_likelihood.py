@@ -6,15 +6,14 @@ import streamlit as st
 import torch
 
 import diffusion_core as dc
-from diffusion_core.figures import lab as lfig
-from diffusion_core.figures.common import auto_limits
-from diffusion_core.figures.score_field import figure_png
-from diffusion_core.likelihood import SOLVERS, ode_log_likelihood
-from views import common, models
+from dashboard.figures import lab as lfig
+from dashboard.figures.common import auto_limits
+from dashboard.figures.score_field import figure_png
+from diffusion_core.likelihood import ode_log_likelihood
+from dashboard import models, state
 
-P = common.PERSIST_PREFIX + "likelihood_"
+P = state.PERSIST_PREFIX + "likelihood_"
 MAX_GRID, MAX_SAMPLES, MAX_STEPS = 40, 1000, 200
-T_EPS = (1e-2, 1e-3, 1e-4, 1e-5)
 SOURCES = {"exact": "exact score", "learned": "learned (Train & sample)"}
 PRIORS = {"gaussian": "prior N(0, σ₁² I)", "exact": "the true p₁ (a fair test)"}
 SOLVER_LABELS = {"heun": "Heun", "rk4": "RK4"}
@@ -27,8 +26,8 @@ def learned_model():
     if last is None:
         return None
     cfg, lam = last
-    s = common.settings()
-    gmm = common.current_mixture()
+    s = state.settings()
+    gmm = state.current_mixture()
     try:
         ready = models.is_trained(cfg, gmm, float(lam), s.device)
     except Exception:                      # a stale or foreign entry: treat as not trained
@@ -49,7 +48,7 @@ def _score_fn(source, gmm, sde, cfg, device):
     return score, torch.float32
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, solver: str,
                prior: str, t_eps: float, seed: int, cfg=None, device: str = "cpu") -> dict:
     """ODE log-likelihood and true log p_0 on a grid_n x grid_n grid and at n true samples."""
@@ -73,15 +72,15 @@ def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, so
             "finite": bool(torch.isfinite(ll).all())}
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def maps_png(res: dict, title: str) -> bytes:
     fig = lfig.likelihood_maps(res["xx"], res["yy"], res["ode_grid"], res["true_grid"],
                                res["samples"][:300], title_ode=title)
     return figure_png(fig, dpi=100)
 
 
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Likelihood by the probability-flow ODE")
 st.markdown(
     "A score model is also a **density model**: run the probability-flow ODE from a point x up to "
@@ -96,34 +95,31 @@ st.caption(r"along the probability-flow ODE $\frac{dx_t}{dt} = \tilde f(x_t,t) =
 
 learned = learned_model()
 c1, c2, c3, c4 = st.columns(4, gap="medium")
-source = c1.radio("Score", list(SOURCES), format_func=SOURCES.get,
-                  key=common.init(P + "source", "exact"))
-prior = c1.radio("log p₁ at the end", list(PRIORS), format_func=PRIORS.get,
-                 key=common.init(P + "prior", "gaussian"),
-                 help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
-                      "by noise of std σ₁, slightly different (off-centre, wider).")
+source = state.widget(c1.radio, P + "source", format_func=SOURCES.get)
+prior = state.widget(c1.radio, P + "prior", format_func=PRIORS.get,
+                     help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
+                          "by noise of std σ₁, slightly different (off-centre, wider).")
 if source == "learned" and learned is None:
     source = "exact"
     missing_model = True
 else:
     missing_model = False
 if source == "exact":
-    lam = c2.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0))
+    lam = state.widget(c2.slider, P + "lam", step=1.0)
 else:
     lam = learned[1]
     c2.caption(f"λ = {lam:g}, the learned model's own process.")
-t_eps = c2.select_slider("start at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-4),
-                         format_func=lambda v: f"{v:.0e}",
-                         help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
-                              "by noise of std σ(t_eps).")
-steps = c3.slider("ODE steps", 10, MAX_STEPS, step=10, key=common.init(P + "steps", 100),
-                  help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
-                       "4 (RK4) times, each with 2 backward passes for the exact divergence.")
-solver = c3.radio("Integrator", SOLVERS, format_func=SOLVER_LABELS.get, horizontal=True,
-                  key=common.init(P + "solver", "heun"),
-                  help="Heun: 2 score evaluations per step, error ∝ h². RK4: 4, error ∝ h⁴.")
-grid_n = c4.slider("grid points per side", 10, MAX_GRID, step=5, key=common.init(P + "grid", 30))
-n = c4.slider("true samples", 100, MAX_SAMPLES, step=100, key=common.init(P + "n", 400))
+t_eps = state.widget(c2.select_slider, P + "t_eps",
+                     format_func=lambda v: f"{v:.0e}",
+                     help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
+                          "by noise of std σ(t_eps).")
+steps = state.widget(c3.slider, P + "steps", step=10,
+                     help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
+                          "4 (RK4) times, each with 2 backward passes for the exact divergence.")
+solver = state.widget(c3.radio, P + "solver", format_func=SOLVER_LABELS.get, horizontal=True,
+                      help="Heun: 2 score evaluations per step, error ∝ h². RK4: 4, error ∝ h⁴.")
+grid_n = state.widget(c4.slider, P + "grid", step=5)
+n = state.widget(c4.slider, P + "n", step=100)
 if missing_model:
     st.info("No trained model for this distribution and device yet (or its training diverged): "
             "train one on the Train & sample page, then come back. Showing the exact score "

@@ -6,13 +6,11 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import memorization as mem
-from diffusion_core import settings_io as sio
-from diffusion_core.figures import memo as mfig
-from diffusion_core.figures.common import auto_limits, density_grid
-from views import common, models
+from dashboard.figures import memo as mfig
+from dashboard.figures.common import auto_limits, density_grid
+from dashboard import downloads, models, state
 
-P = common.PERSIST_PREFIX + "memo_"
-F = sio.SCHEMA
+P = state.PERSIST_PREFIX + "memo_"
 LAM = 25.0
 SAMPLER_STEPS = 200
 SWEEP_POINTS = (2, 5, 10, 20, 50)
@@ -22,16 +20,16 @@ NAMES = {"learned": "Network (learned score)", "empirical": "Empirical score (ex
 COLORS = {NAMES["learned"]: mfig.LEARNED_COLOR, NAMES["empirical"]: mfig.EXACT_COLOR,
           NAMES["truth"]: mfig.TRUTH_COLOR}
 
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 
 
-@common.cache_data
+@state.cache_data
 def training_points(gmm, n: int, seed: int) -> np.ndarray:
     return mem.training_points(gmm, n, seed + 31).numpy()
 
 
-@common.cache_data
+@state.cache_data
 def distance_stats(sets: dict, points: np.ndarray, radius: float) -> dict:
     """Per sample set: nearest-training-point distances, memorization rate, median distance."""
     out = {}
@@ -41,22 +39,22 @@ def distance_stats(sets: dict, points: np.ndarray, radius: float) -> dict:
     return out
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def samples_png(sets: dict, points: np.ndarray, radius: float, gmm, titles: tuple) -> bytes:
     xlim, ylim = auto_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
     fig = mfig.memorization_figure([(title, x, COLORS[name]) for (name, x), title in zip(sets.items(), titles)],
                                    points, radius, xlim, ylim, xx, yy, logp)
-    return common.png_bytes(fig, dpi=100)
+    return downloads.png_bytes(fig, dpi=100)
 
 
-@common.cache_data
+@state.cache_data
 def data_scales(gmm, n: int) -> tuple:
     """(narrowest mode's std, typical distance between n fresh draws, the smaller of the two)."""
     return mem.mode_scale(gmm), mem.spacing(gmm, n), mem.data_scale(gmm, n)
 
 
-@common.cache_data(max_entries=64)
+@state.cache_data(max_entries=64)
 def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device: str) -> dict:
     """Train on n points (SWEEP_STEPS steps, width SWEEP_WIDTH), sample, and measure: the rates of
     the network's samples and of fresh draws from the true mixture, at the radius fraction x the
@@ -87,26 +85,21 @@ st.markdown("where wᵢ(x) ∝ exp(−‖x − xᵢ‖² / 2σₜ²) is how clos
 
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
-    n_points = c1.slider("Training points N", int(F[P + "points"].lo), int(F[P + "points"].hi),
-                         key=common.init(P + "points", F[P + "points"].default),
-                         help="Drawn once from the sidebar's distribution (with the sidebar seed).")
-    steps = c2.slider("Training steps", int(F[P + "steps"].lo), int(F[P + "steps"].hi), step=100,
-                      key=common.init(P + "steps", F[P + "steps"].default),
-                      help="Minibatches of 128 draws of the points. More steps: closer to the optimum.")
-    width = c3.select_slider("Network width (hidden units)", list(F[P + "width"].choices),
-                             key=common.init(P + "width", F[P + "width"].default),
-                             help="Two hidden layers of this width.")
-    fraction = c1.slider("Memorization radius r, × the data's scale", F[P + "radius"].lo,
-                         F[P + "radius"].hi, step=0.01,
-                         key=common.init(P + "radius", F[P + "radius"].default),
-                         help="A sample closer than r to a training point counts as memorized. r is "
-                              "this fraction of the data's own length scale: the smaller of the "
-                              "narrowest mode's standard deviation (0.15 on ring8) and the typical "
-                              "distance between N fresh draws. So the same setting means the same "
-                              "thing on every distribution and for every N: fresh draws rarely "
-                              "land that close to a training point by chance.")
-    n_samples = c2.slider("Samples per method", int(F[P + "samples"].lo), int(F[P + "samples"].hi),
-                          step=100, key=common.init(P + "samples", F[P + "samples"].default))
+    n_points = state.widget(c1.slider, P + "points",
+                            help="Drawn once from the sidebar's distribution (with the sidebar seed).")
+    steps = state.widget(c2.slider, P + "steps", step=100,
+                         help="Minibatches of 128 draws of the points. More steps: closer to the optimum.")
+    width = state.widget(c3.select_slider, P + "width",
+                         help="Two hidden layers of this width.")
+    fraction = state.widget(c1.slider, P + "radius", step=0.01,
+                            help="A sample closer than r to a training point counts as memorized. r is "
+                                 "this fraction of the data's own length scale: the smaller of the "
+                                 "narrowest mode's standard deviation (0.15 on ring8) and the typical "
+                                 "distance between N fresh draws. So the same setting means the same "
+                                 "thing on every distribution and for every N: fresh draws rarely "
+                                 "land that close to a training point by chance.")
+    n_samples = state.widget(c2.slider, P + "samples",
+                             step=100)
     c3.caption(f"Reverse SDE with {SAMPLER_STEPS} steps, λ = {LAM:g}; distribution "
                f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** "
                "(sidebar). Training takes a few seconds, once per setting.")
@@ -165,10 +158,10 @@ st.markdown(
 
 d1, d2, d3 = st.columns(3)
 with d1:
-    common.download_csv(points, "training_points.csv", "Training points (CSV)")
+    downloads.download_csv(points, "training_points.csv", "Training points (CSV)")
 with d2:
     if NAMES["learned"] in sets:
-        common.download_csv(sets[NAMES["learned"]], "network_samples.csv", "Network samples (CSV)")
+        downloads.download_csv(sets[NAMES["learned"]], "network_samples.csv", "Network samples (CSV)")
 with d3:
     st.download_button("Figure (PNG)", png, file_name="memorization.png", mime="image/png",
                        on_click="ignore", icon=":material/download:")

@@ -7,12 +7,10 @@ import streamlit as st
 import torch
 
 import diffusion_core as dc
-from diffusion_core import settings_io as sio
-from diffusion_core.figures import memo as mfig
-from views import common, models
+from dashboard.figures import memo as mfig
+from dashboard import models, state
 
-P = common.PERSIST_PREFIX + "weight_"
-F = sio.SCHEMA
+P = state.PERSIST_PREFIX + "weight_"
 LAM = 25.0
 N_DATA, BATCH = 2000, 256
 N_T, N_PER_T = 18, 400
@@ -20,8 +18,8 @@ SAMPLES, SAMPLER_STEPS = 2000, 200
 NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
 VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
 
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 sde = dc.VESDE(LAM)
 
 
@@ -33,7 +31,7 @@ def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: in
                                stratified=stratified, seed=seed, log_every=max(1, steps // 10))
 
 
-@common.cache_data
+@state.cache_data
 def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
     """dc.score_mse_by_t of the trained model on log-spaced t in [1e-4, 1], and sigma_t^2 there."""
     m = models.trained_model(cfg, gmm, lam, device)
@@ -44,7 +42,7 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
     return pd.DataFrame({"t": ts, "mse": mse, "scaled": sig2 * mse})
 
 
-@common.cache_data
+@state.cache_data
 def weight_curves(lam: float, eps: float) -> pd.DataFrame:
     """dc.loss_weight over t in [eps, 1], each divided by its mean there."""
     t = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
@@ -67,19 +65,17 @@ st.latex(r"L(\theta) = \mathbb{E}_{t}\,\mathbb{E}_{x_0, z}\;\gamma_t\,"
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1])
-    net = c1.radio("Network", list(F[P + "net"].choices), format_func=NETS.get,
-                   key=common.init(P + "net", F[P + "net"].default),
-                   help="The tutorial's MLP with its output divided by σₜ, or our preconditioned one "
-                        "(its output is rescaled so that every t has unit-size targets).")
-    eps = c2.select_slider("ε: smallest training time", list(F[P + "eps"].choices),
-                           format_func=lambda v: f"{v:g}", key=common.init(P + "eps", F[P + "eps"].default),
-                           help="Training times are drawn from [ε, 1].")
-    stratified = c3.toggle("Stratified t", key=common.init(P + "stratified", F[P + "stratified"].default),
-                           help="On: one t in each of B equal bins of [ε, 1] per batch of B (less noisy "
-                                "gradients). Off: B independent uniform draws.")
-    steps = c4.slider("Training steps", int(F[P + "steps"].lo), int(F[P + "steps"].hi), step=100,
-                      key=common.init(P + "steps", F[P + "steps"].default),
-                      help=f"Each network: {N_DATA:,} training points, minibatches of {BATCH}.")
+    net = state.widget(c1.radio, P + "net", format_func=NETS.get,
+                       help="The tutorial's MLP with its output divided by σₜ, or our preconditioned one "
+                            "(its output is rescaled so that every t has unit-size targets).")
+    eps = state.widget(c2.select_slider, P + "eps",
+                       format_func=lambda v: f"{v:g}",
+                       help="Training times are drawn from [ε, 1].")
+    stratified = state.widget(c3.toggle, P + "stratified",
+                              help="On: one t in each of B equal bins of [ε, 1] per batch of B (less noisy "
+                                   "gradients). Off: B independent uniform draws.")
+    steps = state.widget(c4.slider, P + "steps", step=100,
+                         help=f"Each network: {N_DATA:,} training points, minibatches of {BATCH}.")
     st.caption(f"Three trainings of about a second each (once per setting); λ = {LAM:g}; distribution "
                f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** (sidebar).")
 
@@ -100,8 +96,7 @@ for w in dc.WEIGHTINGS:
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
                  "sliced W2 of samples to p₀": met["sliced W2"]})
 
-view = st.radio("Show", list(F[P + "view"].choices), format_func=VIEWS.get, horizontal=True,
-                key=common.init(P + "view", F[P + "view"].default), label_visibility="collapsed")
+view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True, label_visibility="collapsed")
 left, right = st.columns([3, 2])
 with left:
     if curves:

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Ellipse
 
-from ..editing import std_angle_from_cov
-from ..mixture import GaussianMixture
+from diffusion_core.mixture import std_angle_from_cov
+from diffusion_core.mixture import GaussianMixture
 from .common import auto_limits, density_grid, mode_colors, new_figure
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "mixture_preview", "nfe_chart", "likelihood_maps",

@@ -18,8 +18,8 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..metrics import logp_w1, loglik_gap, mode_weights, sliced_w2
-from ..mixture import GaussianMixture
+from diffusion_core.metrics import logp_w1, loglik_gap, mode_weights, sliced_w2
+from diffusion_core.mixture import GaussianMixture
 from .common import new_figure
 
 __all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "sample_metrics", "metrics_table",

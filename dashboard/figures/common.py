@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..mixture import GaussianMixture
+from diffusion_core.mixture import GaussianMixture
 
 PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f"]
@@ -46,8 +46,9 @@ def new_figure(width: float = 6.0, height: float = 6.0, ncols: int = 1):
     return fig, axes
 
 
-def figure_png(fig, dpi: int = 100) -> bytes:
-    """A matplotlib Figure as PNG bytes (to cache a rendered figure and show it with st.image)."""
+def figure_png(fig, dpi: int = 100, tight: bool = False) -> bytes:
+    """A matplotlib Figure as PNG bytes (to cache a rendered figure and show it with st.image, or
+    to download it); tight: crop the canvas to what is drawn. The one PNG export of the app."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return buf.getvalue()

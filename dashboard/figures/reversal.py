@@ -14,7 +14,7 @@ import torch
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from ..mixture import GaussianMixture
+from diffusion_core.mixture import GaussianMixture
 from .common import mode_colors, new_figure
 
 __all__ = ["frame_indices", "pt_ellipses", "cloud_chart", "trajectories_figure", "main_axis",

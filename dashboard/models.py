@@ -25,10 +25,10 @@ import streamlit as st
 import torch
 
 import diffusion_core as dc
-from diffusion_core.figures import training as tfig
-from diffusion_core.figures.common import auto_limits, density_grid
+from dashboard.figures import training as tfig
+from dashboard.figures.common import auto_limits, density_grid
 from diffusion_core.sde import as_time
-from views import common
+from dashboard import state
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
 RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
@@ -37,7 +37,7 @@ DEFAULT_MIXTURE = "tutorial"  # the sidebar's default distribution
 DEFAULT_LAM = 25.0            # the Train page's default lambda
 
 
-def recipe_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED, **edits) -> dc.TrainConfig:
+def recipe_config(recipe: str = "ours", seed: int = state.DEFAULT_SEED, **edits) -> dc.TrainConfig:
     """The TrainConfig of a named recipe with the sidebar seed and the user's edits.
 
     Keeps the recipe's warmup and log interval unless they no longer fit the edited number of
@@ -61,7 +61,7 @@ def form_values(recipe: str = "ours") -> dict:
                 width=int(base.width), eps=float(base.eps))
 
 
-def default_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED) -> dc.TrainConfig:
+def default_config(recipe: str = "ours", seed: int = state.DEFAULT_SEED) -> dc.TrainConfig:
     """The TrainConfig the Train page builds for a recipe at default settings."""
     return recipe_config(recipe, seed, **form_values(recipe))
 
@@ -103,7 +103,7 @@ class _Slot:
         self.model: TrainedModel | None = None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=common.HASH_FUNCS)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=state.HASH_FUNCS)
 def _slot(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
     return _Slot()
 
@@ -187,7 +187,7 @@ def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
 
 
 # --------------------------------------------------------------------------------- measurements
-@common.cache_data
+@state.cache_data
 def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: bool = False,
                n_t: int = 25, n_per_t: int = 500) -> pd.DataFrame:
     """Score error of the learned model against t (log-spaced in [1e-4, 1]), as columns t, mse,
@@ -212,7 +212,7 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: boo
     return pd.concat(frames, ignore_index=True)
 
 
-@common.cache_data
+@state.cache_data
 def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
                  n_fine: int = 90, n_quiver: int = 17) -> dict:
     """Learned and exact score of p_t on grids over the data's region, the squared error
@@ -239,7 +239,7 @@ def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
             "mse_t": mse_t, "sigma_t": float(sde.sigma(torch.tensor(float(t), dtype=torch.float64)))}
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, weighted: bool) -> bytes:
     f = score_fields(cfg, gmm, lam, device, t, seed)
     fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"],
@@ -248,7 +248,7 @@ def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, wei
 
 
 # --------------------------------------------------------------------------------- sampling
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, n: int,
                     seed: int) -> np.ndarray:
     """dc.sample with the learned score (the same noise as exact_samples with the same seed)."""
@@ -257,7 +257,7 @@ def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, 
     return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g).x.numpy()
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -> np.ndarray:
     """dc.sample with the exact score of p_t, same noise draws as learned_samples."""
     sde = dc.VESDE(lam)
@@ -265,7 +265,7 @@ def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -
     return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def true_samples(gmm, n: int, seed: int) -> np.ndarray:
     x, _ = gmm.sample(n, generator=torch.Generator().manual_seed(int(seed) + 22))
     return x.numpy()
@@ -280,7 +280,7 @@ def reference_size(n: int) -> int:
     return int(min(20_000, max(5_000, n)))
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def sample_metrics(x: np.ndarray, gmm, seed: int) -> dict:
     """Distances of samples x to reference_size(len(x)) independent true samples: dc.sliced_w2
     (SLICED_PROJECTIONS directions), dc.loglik_gap, dc.logp_w1; and dc.mode_weights.
@@ -295,7 +295,7 @@ def sample_metrics(x: np.ndarray, gmm, seed: int) -> dict:
             "mode weights": dc.mode_weights(x, gmm).tolist(), "non-finite": int((~finite).sum())}
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
     xx, yy, logp = density_grid(gmm, *auto_limits(gmm), n=120)
     fig = tfig.samples_figure([("learned score", learned, tfig.LEARNED_COLOR),
