@@ -5,21 +5,19 @@ import io
 
 import numpy as np
 import streamlit as st
-import torch
 
-from dashboard.figures.common import figure_png
+from dashboard.figures.common import as_numpy, figure_png
 
 
-def _as_array(array) -> np.ndarray:
-    if isinstance(array, torch.Tensor):
-        array = array.detach().cpu().numpy()
-    a = np.asarray(array, dtype=float)
+def _table(array) -> np.ndarray:
+    """(N, d) floats from a tensor or array-like; a 1D input is one column."""
+    a = as_numpy(array, float)
     return a[:, None] if a.ndim == 1 else a
 
 
 def csv_bytes(array, columns=None) -> bytes:
     """An (N, d) array as CSV text with a header (x, y for 2D; x1..xd otherwise)."""
-    a = _as_array(array)
+    a = _table(array)
     if a.ndim != 2:
         raise ValueError(f"samples must be an (N, d) table; got shape {a.shape}")
     d = a.shape[1]
@@ -37,7 +35,7 @@ def png_bytes(fig, dpi: int = 150) -> bytes:
 
 def download_csv(array, filename: str, label: str = "Download CSV", columns=None, key=None):
     """A download button for samples (N, d) as CSV; the file is written when it is clicked."""
-    a = _as_array(array).copy()
+    a = _table(array).copy()
     return st.download_button(label, data=lambda: csv_bytes(a, columns), file_name=filename,
                               mime="text/csv", on_click="ignore", key=key or f"_csv_{filename}",
                               icon=":material/download:")

@@ -25,6 +25,7 @@ import streamlit as st
 import torch
 
 import diffusion_core as dc
+from diffusion_core import sweep
 from dashboard.figures import training as tfig
 from dashboard.figures.common import auto_limits, density_grid
 from diffusion_core.sde import as_time
@@ -271,9 +272,6 @@ def true_samples(gmm, n: int, seed: int) -> np.ndarray:
     return x.numpy()
 
 
-SLICED_PROJECTIONS = 64      # directions of sliced W2: in 2D, 64 fixed directions 2.8 degrees apart
-
-
 def reference_size(n: int) -> int:
     """Size of the independent true sample the metrics compare with: n, at least 5,000 and at
     most 20,000 (sliced W2 sorts max(n, reference) values per projection)."""
@@ -281,18 +279,16 @@ def reference_size(n: int) -> int:
 
 
 @state.cache_data(max_entries=16)
-def sample_metrics(x: np.ndarray, gmm, seed: int) -> dict:
-    """Distances of samples x to reference_size(len(x)) independent true samples: dc.sliced_w2
-    (SLICED_PROJECTIONS directions), dc.loglik_gap, dc.logp_w1; and dc.mode_weights.
-    Non-finite samples are left out (and counted); NaN-free for any x."""
+def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
+    """diffusion_core.sweep.sample_metrics of samples x against reference_size(len(x))
+    independent true samples, with the mode weights (dc.mode_weights) and the number of
+    non-finite samples, which are left out (NaN-free for any x)."""
     ref = true_samples(gmm, reference_size(len(x)), int(seed) + 1000)
     x = np.asarray(x, dtype=np.float64)
     finite = np.isfinite(x).all(1)
     x = x[finite] if finite.any() else np.zeros((1, x.shape[1]))
-    return {"sliced W2": dc.sliced_w2(x, ref, n_proj=SLICED_PROJECTIONS),
-            "loglik gap": dc.loglik_gap(x, gmm, reference=ref),
-            "log p W1": dc.logp_w1(x, gmm, ref),
-            "mode weights": dc.mode_weights(x, gmm).tolist(), "non-finite": int((~finite).sum())}
+    return {**sweep.sample_metrics(x, gmm, ref), "mode_weights": dc.mode_weights(x, gmm).tolist(),
+            "non_finite": int((~finite).sum())}
 
 
 @state.cache_data(max_entries=16)

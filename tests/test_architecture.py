@@ -1,5 +1,6 @@
 """The layout's rules: diffusion_core is the math only (importable with the app's libraries
-blocked), and views/ holds only page scripts."""
+blocked), views/ holds only page scripts, and no page uses Streamlit's private API."""
+import ast
 import subprocess
 import sys
 import textwrap
@@ -48,3 +49,15 @@ def test_views_holds_only_page_scripts():
     assert names and names == sorted(p.split("/")[1] for p in PAGES), names
     assert not (ROOT / "pages").exists()      # Streamlit would discover pages/ on its own
 
+
+def test_pages_use_no_private_streamlit_api():
+    for page in PAGES:
+        tree = ast.parse((ROOT / page).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                mod = getattr(node, "module", None) or ""
+                names = [mod] + [a.name for a in node.names]
+                assert not any(n.startswith("streamlit.") and n != "streamlit" for n in names
+                               if n.startswith("streamlit")), (page, names)
+            if isinstance(node, ast.Attribute):
+                assert not (node.attr.startswith("_") and not node.attr.startswith("__")), (page, node.attr)

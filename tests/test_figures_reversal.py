@@ -10,6 +10,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 import diffusion_core as dc
+from diffusion_core import sweep
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import auto_limits, density_grid, mode_colors
@@ -195,22 +196,16 @@ def test_samples_vs_truth():
     assert [t.get_text() for t in fig2.legends[0].get_texts()][:2] == ["one point (50)", "two (2)"]
 
 
-def test_sample_metrics_and_table():
+def test_metrics_table():
     g = torch.Generator().manual_seed(0)
     x = TUT.sample(500, g)[0]
     ref = TUT.sample(500, g)[0]
-    floor = TUT.sample(500, g)[0]
-    m = samplefig.sample_metrics(x, TUT, ref, floor)
-    assert m["sliced W2"] == dc.sliced_w2(x, ref)
-    assert m["sliced W2 floor"] == dc.sliced_w2(floor, ref)
-    assert m["loglik gap"] == dc.loglik_gap(x, TUT)
-    assert m["log p W1"] == dc.logp_w1(x, TUT, ref)
-    np.testing.assert_array_equal(m["mode weights"], dc.mode_weights(x, TUT).numpy())
-    assert "sliced W2 floor" not in samplefig.sample_metrics(x, TUT, ref)
+    m = {**sweep.sample_metrics(x, TUT, ref), "mode_weights": dc.mode_weights(x, TUT).numpy()}
     df = samplefig.metrics_table({"sde": {**m, "nfe": 201, "seconds": 0.5}}, true_weights=TUT.weights)
     assert list(df.index) == ["sde", "true p₀"]
     assert df.loc["sde", "score evaluations"] == 201
-    assert df.loc["sde", "sliced W₂ to truth ↓"] == m["sliced W2"]
+    assert df.loc["sde", "sliced W₂ to truth ↓"] == m["sliced_w2"]
+    assert df.loc["sde", "W₁ of log p ↓"] == m["logp_w1"]
     assert df.loc["sde", ["mode 1 %", "mode 2 %"]].sum() == pytest.approx(100)
     assert df.loc["true p₀", "mode 1 %"] == pytest.approx(50)
     assert np.isnan(df.loc["true p₀", "sliced W₂ to truth ↓"])

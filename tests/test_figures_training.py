@@ -138,10 +138,10 @@ def test_samples_figure_panels_and_degenerate_input():
 
 
 def test_metrics_frame():
-    rows = {"learned score": {"sliced W2": 0.1, "loglik gap": 0.05, "log p W1": 0.07,
-                              "mode weights": [0.25, 0.75]},
-            "true samples": {"sliced W2": 0.02, "loglik gap": 0.0, "log p W1": 0.01,
-                             "mode weights": np.array([0.5, 0.5])}}
+    rows = {"learned score": {"sliced_w2": 0.1, "loglik_gap": 0.05, "logp_w1": 0.07,
+                              "mode_weights": [0.25, 0.75]},
+            "true samples": {"sliced_w2": 0.02, "loglik_gap": 0.0, "logp_w1": 0.01,
+                             "mode_weights": np.array([0.5, 0.5])}}
     df = tfig.metrics_frame(rows)
     assert list(df.index) == ["learned score", "true samples"]
     assert list(df.columns[-2:]) == ["mode 1 %", "mode 2 %"]
@@ -157,8 +157,8 @@ def test_loss_chart_fixed_x_axis_while_training():
 
 def test_metrics_frame_many_modes_in_one_column():
     w = np.full(8, 0.125)
-    df = tfig.metrics_frame({"exact score": {"sliced W2": 0.1, "loglik gap": 0.1, "log p W1": 0.1,
-                                             "mode weights": w}})
+    df = tfig.metrics_frame({"exact score": {"sliced_w2": 0.1, "loglik_gap": 0.1, "logp_w1": 0.1,
+                                             "mode_weights": w}})
     assert list(df.columns) == ["sliced W₂ to truth", "log-likelihood gap (nats)", "W₁ of log p",
                                 "modes 1..8 (%)"]
     assert df.iloc[0, -1] == " · ".join(["12"] * 8)

@@ -186,13 +186,13 @@ else:
     exact = models.exact_samples(gmm, lam, method, n_steps, n, settings.seed)
     truth = models.true_samples(gmm, n, settings.seed)
     st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
-    metrics = {name: models.sample_metrics(x, gmm, settings.seed)
+    metrics = {name: models.sample_quality(x, gmm, settings.seed)
                for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
     table = tfig.metrics_frame(metrics)
     numeric = table.select_dtypes("number").columns
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
-    bad = sum(m["non-finite"] for m in metrics.values())
+    bad = sum(m["non_finite"] for m in metrics.values())
     if bad:
         st.warning(f"{bad} samples were not finite and are left out of the metrics.")
 st.caption(

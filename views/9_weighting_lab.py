@@ -91,10 +91,10 @@ for w in dc.WEIGHTINGS:
         continue
     curves.append(error_by_t(cfg, gmm, LAM, settings.device, settings.seed).assign(weighting=w))
     x = models.learned_samples(cfg, gmm, LAM, settings.device, "sde", SAMPLER_STEPS, SAMPLES, settings.seed)
-    met = models.sample_metrics(x, gmm, settings.seed)
+    met = models.sample_quality(x, gmm, settings.seed)
     rows.append({"weighting": label, "training time (s)": round(model.seconds, 2),
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
-                 "sliced W2 of samples to p₀": met["sliced W2"]})
+                 "sliced W2 of samples to p₀": met["sliced_w2"]})
 
 view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True, label_visibility="collapsed")
 left, right = st.columns([3, 2])

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 
+import altair as alt
 import numpy as np
+import pandas as pd
 import torch
 from matplotlib.figure import Figure
 
@@ -11,6 +13,16 @@ from diffusion_core.mixture import GaussianMixture
 
 PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f"]
+
+
+TRUTH_COLOR = "#2ca02c"      # true samples and the true density's curves, in every figure
+
+
+def as_numpy(a, dtype=None) -> np.ndarray:
+    """A tensor (on any device) or an array-like as a numpy array (of `dtype`, when given)."""
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().numpy()
+    return np.asarray(a, dtype=dtype)
 
 
 def mode_colors(k: int) -> list[str]:
@@ -52,3 +64,29 @@ def figure_png(fig, dpi: int = 100, tight: bool = False) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return buf.getvalue()
+
+
+def _inline_data(chart):
+    """A copy of an Altair chart whose data frames (its own and its layers' and panels') are inline
+    values, so that serializing it needs none of Altair's global data transformers."""
+    chart = chart.copy(deep=False)
+    if isinstance(getattr(chart, "data", None), pd.DataFrame):
+        chart.data = alt.InlineData(values=alt.to_values(chart.data)["values"])
+    for part in ("layer", "hconcat", "vconcat", "concat"):
+        children = getattr(chart, part, alt.Undefined)
+        if children is not alt.Undefined and isinstance(children, list):
+            setattr(chart, part, [_inline_data(c) for c in children])
+    return chart
+
+
+def chart_spec(chart) -> dict:
+    """The Vega-Lite spec of an Altair chart with its data inline and no Altair theme, as
+    st.altair_chart would draw it, as plain data that st.vega_lite_chart draws and a cache can
+    hold (Altair's validation is the slow part of a rerun). It touches none of Altair's global
+    settings (data transformer, theme), so other sessions may draw charts at the same time."""
+    context = {"top_level": False, "datasets": {}}
+    spec = _inline_data(chart).to_dict(context=context)
+    spec["$schema"] = alt.SCHEMA_URL
+    if context["datasets"]:
+        spec.setdefault("datasets", {}).update(context["datasets"])
+    return spec
