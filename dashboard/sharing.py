@@ -2,10 +2,7 @@
 the sidebar's share box, and opening the page a link names."""
 from __future__ import annotations
 
-import weakref
-
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import diffusion_core as dc
 from dashboard import editing as ed
@@ -98,8 +95,7 @@ def share_box(url_path: str | None = None):
         st.caption("**Copy link to these settings**: the address bar always holds this page's "
                    "settings; send the link below (copy button on its right) to open the page "
                    "exactly as it is now.")
-        ctx = get_script_run_ctx()
-        st.session_state[SLOT] = (weakref.ref(ctx), st.empty(), url_path) if ctx is not None else None
+        st.session_state[SLOT] = (st.empty(), url_path)
         state.show_link()
         st.download_button("Download settings (JSON)", data=settings_file(),
                            file_name="diffusion-settings.json", mime="application/json",

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 import streamlit as st
 import torch
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import diffusion_core as dc
 from dashboard import settings as sio
@@ -66,7 +65,6 @@ def init(key: str, initial=None):
     On a session's first run a value for this key from the page's URL is taken instead of the
     default when it passes its check; afterwards the value is mirrored into the URL."""
     field = sio.field(key)
-    begin_session()
     if key not in st.session_state:
         restore_pending(key)
     default = field.default if initial is None else initial
@@ -146,7 +144,7 @@ def generator(offset: int = 0) -> torch.Generator:
 # values from the URL, each checked against the settings schema: a teacher can send a link.
 STARTED = "_share_started"      # set once a session's first run has read the URL
 PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
-SLOT = "_share_link_slot"        # (this run, the sidebar element that shows the link to this page)
+SLOT = "_share_link_slot"        # (the sidebar element that shows the link, this page's url_path)
 PAGE_PARAM = "page"     # a link's page: /?page=forward&seed=7 (app.py opens that page)
 _IGNORED_PARAMS = {"embed", "embed_options", PAGE_PARAM}   # Streamlit's own, and the link's page
 SCALARS = (bool, int, float, str)
@@ -169,9 +167,10 @@ def warn(msg: str):
 
 def begin_session() -> bool:
     """On a session's first run, read the URL's values and give every setting of the schema its
-    value (checked). Returns whether this was that first run. Called by the sidebar and by init(),
-    so that a page run without the sidebar (Streamlit's very first run of a fresh server, which
-    runs a deep-linked page file on its own) restores its values too."""
+    value (checked). Returns whether this was that first run. The sidebar calls it at the start
+    of every run, before any page draws a widget (app.py runs st.navigation, the sidebar, then
+    the page, on every run: page scripts live in views/, not pages/, so Streamlit never runs a
+    page file on its own)."""
     s = st.session_state
     if STARTED in s:
         return False
@@ -225,12 +224,12 @@ def sync_param(key: str):
 
 
 def show_link():
-    """(Re)write the link to this page with its settings in the sidebar's share box (only when
-    the box was drawn by this very script run: a page run without the sidebar draws no link)."""
+    """(Re)write the link to this page with its settings in the sidebar's share box (once this
+    run's sidebar has drawn the box)."""
     entry = st.session_state.get(SLOT)
-    if entry is None or entry[0]() is None or entry[0]() is not get_script_run_ctx():
+    if entry is None:
         return
-    slot, url_path = entry[1], entry[2]
+    slot, url_path = entry
     params = {k: st.query_params.get(k) for k in st.query_params.keys() if k != PAGE_PARAM}
     base = st.context.url or ""
     if url_path is not None:
