@@ -27,7 +27,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import sweep
 from dashboard.figures import training as tfig
-from dashboard.figures.common import auto_limits, density_grid
+from dashboard.figures.common import auto_limits, density_grid, figure_png
 from diffusion_core.sde import as_time
 from dashboard import state
 
@@ -245,7 +245,7 @@ def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, wei
     f = score_fields(cfg, gmm, lam, device, t, seed)
     fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"],
                                    f["exact"], f["err"], t, weighted=weighted)
-    return tfig.figure_png(fig)
+    return figure_png(fig)
 
 
 # --------------------------------------------------------------------------------- sampling
@@ -297,7 +297,7 @@ def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) 
     fig = tfig.samples_figure([("learned score", learned, tfig.LEARNED_COLOR),
                                ("exact score", exact, tfig.EXACT_COLOR),
                                ("true samples", truth, tfig.TRUTH_COLOR)], xx, yy, logp)
-    return tfig.figure_png(fig)
+    return figure_png(fig)
 
 
 def remember_trained(cfg: dc.TrainConfig, lam: float) -> None:

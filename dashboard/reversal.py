@@ -11,11 +11,11 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
+from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
 from dashboard import downloads, state
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors
-from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
 
 METHODS = {"sde": "reverse SDE", "ode": "probability-flow ODE", "pc": "predictor–corrector",
            "tutorial": "the tutorial's loop"}
@@ -142,8 +142,8 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
 
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
-    return chart_spec(samplefig.mode_weights_chart(gmm.weights, {METHODS[run.method]: metrics(gmm, sde, run)["mode_weights"]},
-                                           height=200))
+    recovered = {METHODS[run.method]: metrics(gmm, sde, run)["mode_weights"]}
+    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=200))
 
 
 @state.cache_data(max_entries=32)

@@ -9,6 +9,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from dashboard.figures import training as tfig
+from dashboard.figures.common import figure_png
 
 
 def history(n=6, nan_at=None):
@@ -107,14 +108,14 @@ def test_score_fields_figure(weighted):
     assert "learned" in axes[0].get_title() and "exact" in axes[1].get_title()
     assert isinstance(axes[2].images[0].norm, LogNorm) != weighted
     assert fig.legends and "t = 0.25" in fig._suptitle.get_text()
-    assert tfig.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_score_fields_figure_survives_zero_and_nan():
     xx, yy, logp, qx, qy, learned, exact, err = fields()
     learned[0, 0] = np.nan
     fig = tfig.score_fields_figure(xx, yy, logp, qx, qy, learned, exact * 0, err * 0, 1.0, False)
-    tfig.figure_png(fig)
+    figure_png(fig)
 
 
 def test_samples_figure_panels_and_degenerate_input():
@@ -134,7 +135,7 @@ def test_samples_figure_panels_and_degenerate_input():
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["KDE: learned score", "KDE: exact score", "KDE: true samples", "true density p₀"]
     assert len(axes[0].collections) > len(axes[1].collections)   # the KDE drew contour lines
-    tfig.figure_png(fig)
+    figure_png(fig)
 
 
 def test_metrics_frame():

@@ -2,8 +2,8 @@
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard.figures import training as tfig
 from dashboard import models, state
+from dashboard.figures import training as tfig
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}

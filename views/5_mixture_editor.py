@@ -1,18 +1,14 @@
 """Mixture editor: build a 2D Gaussian mixture in a table; valid edits become the sidebar's "custom"."""
 import pandas as pd
 import streamlit as st
-import torch
 
 import diffusion_core as dc
 from dashboard import editing as ed
-from dashboard.figures import lab as lfig
-from dashboard.figures.score_field import figure_png
-from dashboard import state
+from dashboard import editor, state
 
 P = state.PERSIST_PREFIX + "editor_"     # persisted widgets
 S = "lab_editor_"                         # page state, and widgets whose state is read-only
 MODE_LABELS = {"std_angle": "std 1 · std 2 · angle", "raw": "covariance entries"}
-N_PREVIEW = 600
 MAX_UPLOAD_MB = 1
 ss = st.session_state
 
@@ -102,12 +98,6 @@ def _on_upload():
     _load(gmm, ss[S + "mode"], f.name, edited=True)
     _use(gmm)
     ss[S + "note"] = f"Imported {gmm.n_components} component(s) from {f.name}; now in use."
-
-
-@state.cache_data
-def preview_png(gmm: dc.GaussianMixture, seed: int, title: str) -> bytes:
-    x, _ = gmm.sample(N_PREVIEW, generator=torch.Generator().manual_seed(seed))
-    return figure_png(lfig.mixture_preview(gmm, x, title=title), dpi=100)
 
 
 # ------------------------------------------------------------------------------------ setup
@@ -202,9 +192,9 @@ with left:
 with right:
     title = ("the table's mixture: ellipses at 1 and 2 std" if gmm is not None
              else "last valid mixture (the table has errors)")
-    st.image(preview_png(shown, settings.seed, title), width="stretch")
+    st.image(editor.preview_png(shown, settings.seed, title), width="stretch")
     w = ", ".join(f"{k + 1}: {v:.2f}" for k, v in enumerate(shown.weights.tolist()))
-    st.caption(f"Normalized weights {w}. Dots: {N_PREVIEW} samples (sidebar seed).")
+    st.caption(f"Normalized weights {w}. Dots: {editor.N_PREVIEW} samples (sidebar seed).")
 
 with st.expander("The formulas behind the table", expanded=False):
     st.latex(r"p_0(x) = \sum_k \frac{w_k}{\sum_j w_j}\,\mathcal N(x;\ \mu_k, \Sigma_k), \qquad "

@@ -3,31 +3,15 @@ import pandas as pd
 import streamlit as st
 import torch
 
-import diffusion_core as dc
 from diffusion_core import sweep
+from dashboard import samplers, state
 from dashboard.figures import lab as lfig
-from dashboard import state
 
 P = state.PERSIST_PREFIX + "samplers_"
 METHODS = ("sde", "ode", "pc", "tutorial")
 MAX_N, MAX_NFE = 5000, 500
 MAX_WORK = 8_000_000          # samples x score evaluations over all runs: a few seconds of CPU
 GRID_LABELS = {"karras": "Karras", "uniform": "uniform in t"}
-
-
-@state.cache_data(max_entries=256)
-def run_one(gmm, lam: float, method: str, budget: int, n: int, seed: int, grid: str, t_eps: float,
-            metrics: tuple) -> pd.DataFrame:
-    """One sampler at one NFE budget with the exact score (cached run by run, so changing one
-    setting only computes what is new)."""
-    sde = dc.VESDE(lam)
-    return sweep.nfe_sweep(dc.exact_score(gmm, sde), sde, gmm, methods=(method,), nfe_targets=(budget,),
-                           n=n, seed=seed, metrics=metrics, grid=grid, t_eps=t_eps, floor=False)
-
-
-@state.cache_data
-def floor(gmm, n: int, seed: int, metrics: tuple) -> dict:
-    return sweep.metric_noise(gmm, n, seed, metrics)
 
 
 settings = state.settings()
@@ -92,9 +76,9 @@ if not problems:
     for i, (m, b) in enumerate(plan):
         bar.progress(i / len(plan), text=f"Sampling: {lfig.METHOD_LABELS[m]}, {b} evaluations "
                                          f"({i + 1} of {len(plan)} runs)")
-        frames.append(run_one(gmm, float(lam), m, int(b), int(n), settings.seed, grid, float(t_eps),
+        frames.append(samplers.run_one(gmm, float(lam), m, int(b), int(n), settings.seed, grid, float(t_eps),
                               metrics))
-    fl = floor(gmm, int(n), settings.seed, metrics)
+    fl = samplers.floor(gmm, int(n), settings.seed, metrics)
     bar.empty()
     df = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
 

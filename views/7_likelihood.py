@@ -1,82 +1,16 @@
 """Likelihood: log p_0(x) of a score model by the probability-flow ODE, against the true density."""
-import time
 
 import numpy as np
 import streamlit as st
-import torch
 
-import diffusion_core as dc
+from dashboard import likelihood, state
 from dashboard.figures import lab as lfig
-from dashboard.figures.common import auto_limits
-from dashboard.figures.score_field import figure_png
-from diffusion_core.likelihood import ode_log_likelihood
-from dashboard import models, state
 
 P = state.PERSIST_PREFIX + "likelihood_"
 MAX_GRID, MAX_SAMPLES, MAX_STEPS = 40, 1000, 200
 SOURCES = {"exact": "exact score", "learned": "learned (Train & sample)"}
 PRIORS = {"gaussian": "prior N(0, σ₁² I)", "exact": "the true p₁ (a fair test)"}
 SOLVER_LABELS = {"heun": "Heun", "rk4": "RK4"}
-
-
-def learned_model():
-    """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
-    sidebar's mixture and device; else None."""
-    last = models.last_trained()
-    if last is None:
-        return None
-    cfg, lam = last
-    s = state.settings()
-    gmm = state.current_mixture()
-    try:
-        ready = models.is_trained(cfg, gmm, float(lam), s.device)
-    except Exception:                      # a stale or foreign entry: treat as not trained
-        return None
-    if not ready or models.trained_model(cfg, gmm, float(lam), s.device).diverged:
-        return None
-    return cfg, float(lam)
-
-
-def _score_fn(source, gmm, sde, cfg, device):
-    if source == "exact":
-        return dc.exact_score(gmm, sde), torch.float64
-    net = models.trained_model(cfg, gmm, sde.lam, device).net
-    dev = torch.device(device)
-
-    def score(x, t):                      # with gradients, for the divergence
-        return net(x.to(dev, torch.float32), t.to(dev, torch.float32)).to(x.device, x.dtype)
-    return score, torch.float32
-
-
-@state.cache_data(max_entries=16)
-def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, solver: str,
-               prior: str, t_eps: float, seed: int, cfg=None, device: str = "cpu") -> dict:
-    """ODE log-likelihood and true log p_0 on a grid_n x grid_n grid and at n true samples."""
-    sde = dc.VESDE(lam)
-    score, dtype = _score_fn(source, gmm, sde, cfg, device)
-    xlim, ylim = auto_limits(gmm)
-    xx, yy = np.meshgrid(np.linspace(*xlim, grid_n), np.linspace(*ylim, grid_n))
-    grid = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
-    samples, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    pts = torch.cat([grid, samples]).to(dtype)
-    prior_logp = gmm.diffuse(sde, 1.0).log_prob if prior == "exact" else None
-    t0 = time.perf_counter()
-    ll = ode_log_likelihood(score, sde, pts, steps=steps, t_eps=t_eps, solver=solver,
-                            prior_logp=prior_logp).double()
-    seconds = time.perf_counter() - t0
-    true = gmm.log_prob(pts.double())
-    m = grid_n * grid_n
-    return {"xx": xx, "yy": yy, "ode_grid": ll[:m].reshape(grid_n, grid_n).numpy(),
-            "true_grid": true[:m].reshape(grid_n, grid_n).numpy(), "samples": samples.numpy(),
-            "ode_s": ll[m:].numpy(), "true_s": true[m:].numpy(), "seconds": seconds,
-            "finite": bool(torch.isfinite(ll).all())}
-
-
-@state.cache_data(max_entries=16)
-def maps_png(res: dict, title: str) -> bytes:
-    fig = lfig.likelihood_maps(res["xx"], res["yy"], res["ode_grid"], res["true_grid"],
-                               res["samples"][:300], title_ode=title)
-    return figure_png(fig, dpi=100)
 
 
 settings = state.settings()
@@ -93,7 +27,7 @@ st.latex(r"\frac{d}{dt}\log p_t(x_t) = -\nabla_x\!\cdot\tilde f(x_t,t)"
 st.caption(r"along the probability-flow ODE $\frac{dx_t}{dt} = \tilde f(x_t,t) = f(t)\,x_t - "
            r"\frac12 g(t)^2\, s(x_t,t)$, from $x_0 = x$ to $x_1$; $s$ is the score (exact or learned).")
 
-learned = learned_model()
+learned = likelihood.learned_model()
 c1, c2, c3, c4 = st.columns(4, gap="medium")
 source = state.widget(c1.radio, P + "source", format_func=SOURCES.get)
 prior = state.widget(c1.radio, P + "prior", format_func=PRIORS.get,
@@ -128,7 +62,7 @@ if missing_model:
 
 cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")
 with st.spinner("Integrating the probability-flow ODE with its divergence…"):
-    res = likelihood(gmm, float(lam), source, int(grid_n), int(n), int(steps), solver, prior,
+    res = likelihood.likelihood(gmm, float(lam), source, int(grid_n), int(n), int(steps), solver, prior,
                      float(t_eps), settings.seed, cfg, device)
 
 if not res["finite"]:
@@ -150,7 +84,7 @@ else:
                    "tilt across the map: set *log p₁ at the end* to the true p₁ to see the "
                    "integrator's error alone.")
     title = f"log p₀ by the ODE ({SOURCES[source]})"
-    st.image(maps_png(res, title), width="stretch")
+    st.image(likelihood.maps_png(res, title), width="stretch")
     left, right = st.columns([1, 1.2], gap="large")
     with left:
         st.altair_chart(lfig.likelihood_scatter(res["ode_s"], res["true_s"]), width="stretch")

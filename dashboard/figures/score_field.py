@@ -20,11 +20,11 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .common import as_numpy, auto_limits, density_grid, figure_png, mode_colors  # noqa: F401  (figure_png re-exported)
+from .common import as_numpy, auto_limits, density_grid, mode_colors
 
 __all__ = ["LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
            "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
-           "weighted_scores_figure", "figure_png"]
+           "weighted_scores_figure"]
 
 LENGTHS = ("equal", "proportional")
 SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, or one per picture

@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 
 from matplotlib.figure import Figure
 
-from .common import TRUTH_COLOR, figure_png  # noqa: F401  (re-exported for the pages)
+from .common import TRUTH_COLOR
 
 # Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
 # training loss uses other points, times and noise, and sat below the floor.
