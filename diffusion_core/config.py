@@ -38,7 +38,11 @@ def _as_int(name: str, v, lo: int, hi: int) -> int:
 
 
 def _as_float(name: str, v, interval: str, ok) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or not ok(v):
+    try:
+        good = not isinstance(v, bool) and isinstance(v, numbers.Real) and math.isfinite(v) and ok(v)
+    except OverflowError:          # an integer too large for a float
+        good = False
+    if not good:
         raise ValueError(f"{name} must be a number in {interval}; got {v!r}")
     return float(v)
 
