@@ -30,6 +30,18 @@ def _as_points(x, dim: int) -> torch.Tensor:
     return x
 
 
+def _as_data(x0) -> torch.Tensor:
+    """Data x0 as an (N, d) floating tensor (a 1D input is N points in one dimension)."""
+    x0 = torch.as_tensor(x0)
+    if not x0.is_floating_point():
+        x0 = x0.to(torch.get_default_dtype())
+    if x0.ndim == 1:
+        x0 = x0[:, None]
+    if x0.ndim != 2:
+        raise ValueError(f"x0 must have shape (N, d); got {tuple(x0.shape)}")
+    return x0
+
+
 def _table(name: str, v) -> torch.Tensor:
     """v as a float64 tensor, or a ValueError naming the parameter (ragged lists, text)."""
     try:

@@ -10,13 +10,7 @@ from diffusion_core import memorization as mem
 
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks train many times faster on one thread on a shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 POINTS = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 2.0], [-1.5, -1.0]])

@@ -22,13 +22,7 @@ def assert_close(a, b, rtol, atol):
     assert torch.allclose(a, b, rtol=rtol, atol=atol), f"max |a - b| = {float((a - b).abs().max()):.3g}"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one thread avoids waiting on a busy second core."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

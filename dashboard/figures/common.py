@@ -58,6 +58,17 @@ def new_figure(width: float = 6.0, height: float = 6.0, ncols: int = 1):
     return fig, axes
 
 
+def square_axes(ax, xx, yy, title: str | None = None):
+    """Limits of the grid xx, yy, equal aspect, x₁/x₂ labels and an optional title."""
+    ax.set_xlim(float(xx.min()), float(xx.max()))
+    ax.set_ylim(float(yy.min()), float(yy.max()))
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    if title:
+        ax.set_title(title, fontsize=12)
+
+
 def figure_png(fig, dpi: int = 100, tight: bool = False) -> bytes:
     """A matplotlib Figure as PNG bytes (to cache a rendered figure and show it with st.image, or
     to download it); tight: crop the canvas to what is drawn. The one PNG export of the app."""

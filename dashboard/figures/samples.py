@@ -18,7 +18,7 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .common import TRUTH_COLOR, as_numpy, new_figure
+from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
 
 __all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
@@ -68,13 +68,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
                         gridsize=gridsize, bw_adjust=bw_adjust, warn_singular=False)
         handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀ (log scale)"))
-    ax.set_xlim(float(xx.min()), float(xx.max()))
-    ax.set_ylim(float(yy.min()), float(yy.max()))
-    ax.set_aspect("equal")
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    if title:
-        ax.set_title(title, fontsize=12)
+    square_axes(ax, xx, yy, title)
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
     return fig
 

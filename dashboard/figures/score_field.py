@@ -20,7 +20,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .common import as_numpy, auto_limits, density_grid, mode_colors
+from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
 
 __all__ = ["LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
            "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
@@ -112,16 +112,6 @@ def clip_arrows(uv, cap: float):
     longest = norm.reshape(-1, norm.shape[-1]).max(axis=0) if norm.ndim > 1 else norm
     factor = np.where(longest > cap, cap / np.where(longest > 0, longest, 1.0), 1.0)
     return uv * factor[:, None], longest > cap
-
-
-def _axes(ax, xx, yy, title):
-    ax.set_xlim(float(xx.min()), float(xx.max()))
-    ax.set_ylim(float(yy.min()), float(yy.max()))
-    ax.set_aspect("equal")
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    if title:
-        ax.set_title(title, fontsize=12)
 
 
 def _note(ax, text):
@@ -245,7 +235,7 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     top = m * CLIP_ARROWS / REF_ARROWS          # colours on the arrows' scale: clipped ones saturate
     q = _quiver(ax, pts, uv, mag, cmap="plasma", **({} if k is None else dict(clim=(0.0, top))))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
-    _axes(ax, xx, yy, title)
+    square_axes(ax, xx, yy, title)
     cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()),
                       extend="max" if k is not None and mag.max() > top else "neither")
     cb.set_label("|∇ log p(x)|  (arrow colour)")
@@ -286,7 +276,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
         first = first or q
         handles.append(Line2D([], [], color=colors[kk], lw=3, label=names[kk]))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
-    _axes(ax, xx, yy, title)
+    square_axes(ax, xx, yy, title)
     handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
     _legend(fig, handles, "score of")
     if k is not None:
@@ -323,7 +313,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
     handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
-    _axes(ax, xx, yy, title)
+    square_axes(ax, xx, yy, title)
     _legend(fig, handles, "π_k(x) × score\nof each mode")
     _key(ax, q, k, m)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx)))
