@@ -102,23 +102,9 @@ if result is not None:
     with f_col:
         st.image(rev.final_png(gmm, sde, run), width="stretch")
     with m_col:
-        r1, r2, r3 = st.columns(2), st.columns(2), st.columns(2)
-        r1[0].metric("sliced W₂ ↓", f"{m['sliced_w2']:.3f}",
-                     help="Sliced Wasserstein-2 distance to an independent set of true samples of the "
-                          "same size (256 fixed directions). Lower is better.")
-        r1[1].metric("floor: truth vs truth", f"{m['sliced_w2_floor']:.3f}",
-                     help="The same distance between two independent true sample sets: what a perfect "
-                          "sampler would score at this sample size.")
-        r2[0].metric("log-likelihood gap", f"{m['loglik_gap']:+.3f}",
-                     help="In nats: E_truth[log p₀] − E_samples[log p₀]. > 0 when samples sit in less "
-                          "likely places (blur, residual noise), < 0 when they crowd the modes.")
-        r2[1].metric("W₁ of log p₀ ↓", f"{m['logp_w1']:.3f}",
-                     help="Wasserstein-1 between the log p₀ values of samples and of true samples: "
-                          "blur and over-sharpening cannot cancel out here.")
-        r3[0].metric("score evaluations", f"{result['nfe']:,}",
-                     help="Number of evaluations of the score on the whole batch (NFE).")
-        r3[1].metric("sampling time", rev.fmt_time(result["seconds"]),
-                     help="Wall time of this run when it was first computed (cached since).")
+        cells = [c for _ in range(3) for c in st.columns(2)]
+        for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):
+            cell.metric(label, value, help=help_text)
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
         st.caption("Each sample counts for the mode with the largest responsibility at its final "
                    "position. The exact score recovers the weights up to sampling noise "
