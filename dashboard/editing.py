@@ -22,7 +22,7 @@ from diffusion_core.mixture import GaussianMixture, cov_from_std_angle, std_angl
 
 __all__ = ["MODES", "COLUMNS", "MAX_COMPONENTS", "MAX_ABS_MEAN", "STD_RANGE", "MAX_JSON_BYTES",
            "cov_from_std_angle", "std_angle_from_cov", "rows_from_mixture", "mixture_from_rows",
-           "apply_table_edits", "mixture_to_json", "mixture_from_json", "blank_row"]
+           "apply_table_edits", "shown_rows", "mixture_to_json", "mixture_from_json", "blank_row"]
 
 MODES = ("std_angle", "raw")
 COLUMNS = {
@@ -202,6 +202,22 @@ def _row_cov(vals, mode, i, errors):
     return cov
 
 
+def _cell(v):
+    """A cell value the table can show: an integer beyond 64 bits becomes a float (inf when it is
+    too large even for that), which the checks then name as too large."""
+    if isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 63:
+        try:
+            return float(v)
+        except OverflowError:
+            return math.copysign(math.inf, v)
+    return v
+
+
+def shown_rows(rows, columns) -> list[dict]:
+    """The rows as the table shows them: every cell one a table column can hold (see _cell)."""
+    return [{c: _cell(r.get(c)) for c in columns} for r in _records(rows)]
+
+
 def apply_table_edits(rows, edits: dict | None, columns) -> list[dict]:
     """Rows after a table editor's changes: edits = {"edited_rows": {index: {column: value}},
     "added_rows": [{column: value}], "deleted_rows": [index]} (indices into `rows`), the format
@@ -211,11 +227,11 @@ def apply_table_edits(rows, edits: dict | None, columns) -> list[dict]:
     for idx, change in (edits.get("edited_rows") or {}).items():
         idx = int(idx)
         if 0 <= idx < len(out):
-            out[idx].update({k: v for k, v in change.items() if k in columns})
+            out[idx].update({k: _cell(v) for k, v in change.items() if k in columns})
     deleted = {int(i) for i in (edits.get("deleted_rows") or [])}
     out = [r for i, r in enumerate(out) if i not in deleted]
     for added in edits.get("added_rows") or []:
-        out.append({c: added.get(c) for c in columns})
+        out.append({c: _cell(added.get(c)) for c in columns})
     return out
 
 

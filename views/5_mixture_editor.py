@@ -149,7 +149,7 @@ mode = ss[S + "mode"]
 cols = ed.COLUMNS[mode]
 defaults = ed.blank_row(mode)
 edited = st.data_editor(
-    pd.DataFrame(ss[S + "base"], columns=list(cols),
+    pd.DataFrame(ed.shown_rows(ss[S + "base"], cols), columns=list(cols),
                  index=pd.RangeIndex(1, len(ss[S + "base"]) + 1, name="row")),
     key=_table_key(), num_rows="dynamic", hide_index=False, on_change=_on_edit, width="stretch",
     column_config={c: st.column_config.NumberColumn(c, help=COLUMN_HELP[c], format=FORMATS[c],
