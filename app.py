@@ -9,9 +9,9 @@ import time
 import streamlit as st
 
 import diffusion_core as dc
-from diffusion_core.figures import home as hfig
-from diffusion_core.figures.common import figure_png
-from views import common
+from dashboard.figures import home as hfig
+from dashboard.figures.common import figure_png
+from dashboard import sharing, sidebar, state
 
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
 
@@ -54,7 +54,7 @@ def activity() -> Activity:
 def _warm_up(act: Activity):
     """What a server does once, in the background, whenever no page is being run: import
     torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then train the
-    models the Train page shows at default settings (views.models.train_defaults), so that the
+    models the Train page shows at default settings (dashboard.models.train_defaults), so that the
     first class does not wait for them. Each step waits until no script has run for 2 s, so the
     pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
@@ -64,7 +64,7 @@ def _warm_up(act: Activity):
     try:
         act.wait_idle()
         importlib.import_module("torch._dynamo")
-        from views import models
+        from dashboard import models
         models.train_defaults(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")
@@ -78,7 +78,7 @@ def start_warm_up() -> threading.Thread:
     return thread
 
 
-@common.cache_data(max_entries=4)
+@state.cache_data(max_entries=4)
 def home_picture(gmm: dc.GaussianMixture) -> bytes:
     """The sidebar's distribution blurred by the tutorial's process (VE, lambda = 25)."""
     return figure_png(hfig.diffusion_strip(gmm, dc.VESDE(25.0)), dpi=110)
@@ -94,10 +94,10 @@ def home():
         "noise back to the data.")
     st.latex(r"\text{forward: } dx = g(t)\,dw \qquad "
              r"\text{reverse: } dx = -g(t)^2\,\nabla_x \log p_t(x)\,dt + g(t)\,d\bar w")
-    gmm = common.current_mixture()
+    gmm = state.current_mixture()
     if gmm.dim == 2:
         st.image(home_picture(gmm), width="stretch",
-                 caption=f"The sidebar's distribution, {common.settings().mixture_name}, blurred by the "
+                 caption=f"The sidebar's distribution, {state.settings().mixture_name}, blurred by the "
                          "tutorial's forward process (λ = 25): red points are samples xₜ, blue the density pₜ.")
     st.markdown(
         "**How to use it.** Pick a distribution, a device and a seed in the sidebar; they apply to "
@@ -133,8 +133,8 @@ LAB = [
 
 with activity().run():
     start_warm_up()
-    common.keep_widget_state()
+    state.keep_widget_state()
     nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 13 pages: no "View more"
-    common.open_linked_page(PAGES + LAB)
-    common.sidebar(nav.url_path)
+    sharing.open_linked_page(PAGES + LAB)
+    sidebar.sidebar(nav.url_path)
     nav.run()

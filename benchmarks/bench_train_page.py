@@ -53,7 +53,7 @@ def main():
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=900)
     if a.recipe != "ours":
         at.session_state["w_train_recipe"] = a.recipe
-        from views import models
+        from dashboard import models
         base = models.RECIPES[a.recipe]()
         for k, v in (("steps", base.steps), ("batch", base.batch_size), ("lr", base.lr),
                      ("width", base.width), ("eps", base.eps)):

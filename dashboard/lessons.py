@@ -19,8 +19,8 @@ import torch
 import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core import guidance as gd
-from diffusion_core.figures.common import auto_limits
-from views import common, models
+from dashboard.figures.common import auto_limits
+from dashboard import models, state
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
 FLOW_STEPS = (2, 4, 8, 16, 32)
@@ -40,7 +40,7 @@ class _Slot:
         self.value = None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=common.HASH_FUNCS)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=state.HASH_FUNCS)
 def _slot(kind: str, cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
     return _Slot()
 
@@ -118,7 +118,7 @@ def class_names(gmm) -> list[str]:
     return [f"class {k + 1}: the mode at ({m[0]:.1f}, {m[1]:.1f})" for k, m in enumerate(gmm.means.tolist())]
 
 
-@common.cache_data(max_entries=64)
+@state.cache_data(max_entries=64)
 def guided_samples(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int) -> np.ndarray:
     """Samples of the exact classifier-free guided reverse SDE (same noise for every w)."""
     sde = dc.VESDE(lam)
@@ -126,7 +126,7 @@ def guided_samples(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: 
                      generator=torch.Generator().manual_seed(seed)).x.numpy()
 
 
-@common.cache_data(max_entries=64)
+@state.cache_data(max_entries=64)
 def learned_guided_samples(cfg, gmm, lam: float, device: str, y: int, w: float, n: int, steps: int,
                            seed: int) -> np.ndarray:
     """Samples of learned CFG from the same noise as guided_samples."""
@@ -136,7 +136,7 @@ def learned_guided_samples(cfg, gmm, lam: float, device: str, y: int, w: float, 
                      generator=torch.Generator().manual_seed(seed)).x.numpy()
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=None,
                    device: str = "cpu") -> pd.DataFrame:
     """gd.guidance_sweep over GUIDANCE_WS (with the learned columns when cfg is given), plus
@@ -158,7 +158,7 @@ def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=N
     return pd.DataFrame(rows)
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
     """On an n_grid^2 grid over the data: log p_t(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
@@ -177,7 +177,7 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
 
 
 # ------------------------------------------------------------------------------ flow matching
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, which: str = "exact",
           device: str = "cpu") -> dict:
     """fl.compare_paths with the exact flow, or the learned / rectified flow ("learned",
@@ -190,7 +190,7 @@ def paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, which: str =
     return {k: (traj.numpy(), s) for k, (traj, s) in out.items()}
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def quality(gmm, lam: float, n: int, seed: int, cfg=None, device: str = "cpu",
             rectified: bool = False) -> pd.DataFrame:
     """fl.flow_quality for the exact flow and the VE PF-ODE; with cfg, the learned flow too (and
@@ -203,7 +203,7 @@ def quality(gmm, lam: float, n: int, seed: int, cfg=None, device: str = "cpu",
     return pd.concat(frames, ignore_index=True)
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.DataFrame:
     """flow_quality's rows for a network's flow (same noise and truth draws), without the VE
     rows: they do not depend on lambda, so a new lambda reuses them."""
@@ -219,7 +219,7 @@ def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def velocity_error(cfg, gmm, device: str, seed: int, rectified: bool = False) -> pd.DataFrame:
     """Mean squared error of the learned velocity against the exact one at t in [0, 1] (columns
     t, mse, field): the learned flow, and the rectified one (which learns a different, straighter

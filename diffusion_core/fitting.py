@@ -11,7 +11,8 @@ import time
 import pandas as pd
 import torch
 
-from .training import TrainConfig, _EMA, _adam, _lr_at, _minibatches
+from .config import TrainConfig
+from .training import _EMA, _adam, _lr_at, _minibatches
 
 __all__ = ["fit", "FIT_COLUMNS"]
 

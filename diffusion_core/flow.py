@@ -32,7 +32,8 @@ from .network import GaussianFourierFeatures, _check_hparams, _mlp
 from .sampling import SampleResult, time_grid
 from .score import exact_score, sample_times
 from .sde import SDE, as_time, reverse_drift
-from .training import TrainConfig, draw_diffused
+from .config import TrainConfig
+from .training import draw_diffused
 
 __all__ = ["StraightPath", "fm_velocity", "exact_velocity", "velocity_from_score", "integrate",
            "flow_sample", "pf_ode_velocity", "straightness", "FlowNet", "train_flow_model",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from .mixture import GaussianMixture
+from .mixture import GaussianMixture, _as_data
 from .sde import SDE
 
 __all__ = ["simulate_forward", "forward_paths", "marginal_log_density", "schedule",
@@ -40,13 +40,7 @@ def simulate_forward(x0, sde: SDE, times, generator: torch.Generator | None = No
     is N(alpha_t x0, sigma_t^2 I), and Cov(x~_s, x~_t | x0) = r_{min(s,t)}^2 I (independent
     increments). `times` must be non-decreasing in [0, 1]; a time 0 returns x0 itself.
     """
-    x0 = torch.as_tensor(x0)
-    if not x0.is_floating_point():
-        x0 = x0.to(torch.get_default_dtype())
-    if x0.ndim == 1:
-        x0 = x0[:, None]
-    if x0.ndim != 2:
-        raise ValueError(f"x0 must have shape (N, d); got {tuple(x0.shape)}")
+    x0 = _as_data(x0)
     t = check_times(times)
     r2 = sde.noise_ratio(t) ** 2                                       # float64, non-decreasing
     var_inc = torch.diff(r2, prepend=r2.new_zeros(1)).clamp_min(0)    # r_j^2 - r_{j-1}^2

@@ -30,7 +30,8 @@ from .network import ScoreNet, _mlp
 from .sampling import sample
 from .score import dsm_loss, exact_score, sample_times
 from .sde import SDE
-from .training import TrainConfig, make_score_net
+from .config import TrainConfig
+from .training import make_score_net
 
 __all__ = ["make_classes", "class_mixture", "conditional_score", "guided_score", "cfg_combine",
            "class_log_prob", "class_posterior", "classifier_gradient", "classifier_guided_score",

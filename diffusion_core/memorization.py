@@ -19,7 +19,8 @@ import torch
 
 from .mixture import GaussianMixture
 from .sde import SDE
-from .training import TrainConfig, train_score_model
+from .config import TrainConfig
+from .training import train_score_model
 
 __all__ = ["DEFAULT_DELTA", "empirical_mixture", "training_points", "nearest_distances",
            "memorization_rate", "mode_scale", "spacing", "data_scale", "memorization_radius", "memorization_config",

@@ -12,7 +12,7 @@ import math
 
 import torch
 
-__all__ = ["GaussianMixture", "PRESETS", "preset"]
+__all__ = ["GaussianMixture", "PRESETS", "preset", "cov_from_std_angle", "std_angle_from_cov"]
 
 _LOG_2PI = math.log(2 * math.pi)
 _CHUNK_ELEMENTS = 1 << 18   # entries of the (K d, N) intermediates evaluated at once (2 MiB in float64)
@@ -28,6 +28,18 @@ def _as_points(x, dim: int) -> torch.Tensor:
     if x.ndim != 2 or x.shape[1] != dim:
         raise ValueError(f"points must have shape (N, {dim}); got {tuple(x.shape)}")
     return x
+
+
+def _as_data(x0) -> torch.Tensor:
+    """Data x0 as an (N, d) floating tensor (a 1D input is N points in one dimension)."""
+    x0 = torch.as_tensor(x0)
+    if not x0.is_floating_point():
+        x0 = x0.to(torch.get_default_dtype())
+    if x0.ndim == 1:
+        x0 = x0[:, None]
+    if x0.ndim != 2:
+        raise ValueError(f"x0 must have shape (N, d); got {tuple(x0.shape)}")
+    return x0
 
 
 def _table(name: str, v) -> torch.Tensor:
@@ -321,6 +333,32 @@ def _rot_cov(sx, sy, angle_deg):
     th = math.radians(angle_deg)
     R = torch.tensor([[math.cos(th), -math.sin(th)], [math.sin(th), math.cos(th)]], dtype=torch.float64)
     return R @ torch.diag(torch.tensor([sx * sx, sy * sy], dtype=torch.float64)) @ R.T
+
+
+def cov_from_std_angle(s1: float, s2: float, angle: float) -> torch.Tensor:
+    """Sigma = R diag(s1^2, s2^2) R^T with R the rotation by `angle` degrees, (2, 2) float64."""
+    return _rot_cov(float(s1), float(s2), float(angle))
+
+
+def std_angle_from_cov(cov) -> tuple[float, float, float]:
+    """The inverse of :func:`cov_from_std_angle`: (s1, s2, angle) with s1 >= s2 the principal
+    stds and angle in (-90, 90] the direction of the s1 axis (0 for a round component)."""
+    cov = torch.as_tensor(cov, dtype=torch.float64).reshape(2, 2)
+    cov = 0.5 * (cov + cov.T)
+    evals, evecs = torch.linalg.eigh(cov)           # ascending
+    lo, hi = float(evals[0]), float(evals[1])
+    if lo <= 0:
+        raise ValueError(f"covariance must be positive definite; its eigenvalues are {lo:.3g}, {hi:.3g}")
+    s1, s2 = math.sqrt(hi), math.sqrt(lo)
+    if hi - lo <= 1e-12 * hi:
+        return s1, s2, 0.0
+    vx, vy = float(evecs[0, 1]), float(evecs[1, 1])
+    angle = math.degrees(math.atan2(vy, vx))
+    if angle <= -90:
+        angle += 180
+    elif angle > 90:
+        angle -= 180
+    return s1, s2, angle
 
 
 def _moons() -> GaussianMixture:

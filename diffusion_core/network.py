@@ -23,13 +23,12 @@ import math
 import torch
 from torch import nn
 
-from .sde import SDE, VESDE, VPSDE, as_time
+from .config import ACTIVATIONS, PRECONDITIONINGS, TrainConfig
+from .sde import SDE, as_time, sde_from_config
 
 __all__ = ["ScoreNet", "GaussianFourierFeatures", "ACTIVATIONS", "PRECONDITIONINGS",
            "save_score_model", "load_score_model", "sde_from_config"]
 
-ACTIVATIONS = {"tanh": nn.Tanh, "silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU}
-PRECONDITIONINGS = ("none", "edm")
 SIGMA_FLOOR = 1e-5          # sigma_t is clamped to this, so t = 0 gives a finite (huge) score
 _FORMAT = "diffusion_core.ScoreNet"
 _VERSION = 1
@@ -144,16 +143,6 @@ class ScoreNet(nn.Module):
 
 
 # --------------------------------------------------------------------------------- save / load
-def sde_from_config(cfg: dict) -> SDE:
-    """Rebuild an SDE from SDE.config() ({"kind": "VE", "lam": ...} or {"kind": "VP", ...})."""
-    kinds = {"VE": VESDE, "VP": VPSDE}
-    try:
-        args = dict(cfg)
-        return kinds[args.pop("kind")](**args)
-    except (KeyError, TypeError) as e:
-        raise ValueError(f"sde must be a config of kind {' or '.join(kinds)}; got {cfg!r} ({e})") from None
-
-
 def _digest(state: dict) -> str:
     """sha256 over the names, dtypes, shapes and bytes of the tensors, in name order."""
     h = hashlib.sha256()
@@ -207,6 +196,5 @@ def load_score_model(f, device="cpu", sde: SDE | None = None) -> ScoreNet:
     except (TypeError, RuntimeError) as e:
         raise ValueError(f"score-model file does not match its network: {e}") from None
     if blob.get("train_config") is not None:
-        from .training import TrainConfig
         net.train_config = TrainConfig.from_dict(blob["train_config"])
     return net.to(device).eval().requires_grad_(False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from .mixture import GaussianMixture, _as_points
+from .mixture import GaussianMixture, _as_data, _as_points
 from .sde import SDE, as_time
 
 __all__ = ["exact_score", "dsm_loss", "loss_weight", "WEIGHTINGS", "sample_times"]
@@ -62,13 +62,7 @@ def dsm_loss(score_fn, x0, sde: SDE, eps: float = 1e-5, generator=None, weightin
     """
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
-    x0 = torch.as_tensor(x0)
-    if not x0.is_floating_point():
-        x0 = x0.to(torch.get_default_dtype())
-    if x0.ndim == 1:
-        x0 = x0[:, None]
-    if x0.ndim != 2:
-        raise ValueError(f"x0 must have shape (N, d); got {tuple(x0.shape)}")
+    x0 = _as_data(x0)
     n = x0.shape[0]
     if t is None:
         t = sample_times(n, eps, generator, x0.dtype, x0.device)

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 
 import torch
 
-__all__ = ["SDE", "VESDE", "VPSDE", "reverse_drift", "as_time"]
+__all__ = ["SDE", "VESDE", "VPSDE", "reverse_drift", "as_time", "sde_from_config"]
 
 
 def _number(name: str, value) -> float:
@@ -226,3 +226,13 @@ def reverse_drift(sde: SDE, score_fn, x: torch.Tensor, t: torch.Tensor, ode: boo
     c = 0.5 if ode else 1.0
     g2 = sde.g(t) ** 2
     return sde.drift_coef(t)[:, None] * x - c * g2[:, None] * score_fn(x, t)
+
+
+def sde_from_config(cfg: dict) -> SDE:
+    """Rebuild an SDE from SDE.config() ({"kind": "VE", "lam": ...} or {"kind": "VP", ...})."""
+    kinds = {"VE": VESDE, "VP": VPSDE}
+    try:
+        args = dict(cfg)
+        return kinds[args.pop("kind")](**args)
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"sde must be a config of kind {' or '.join(kinds)}; got {cfg!r} ({e})") from None

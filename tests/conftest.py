@@ -1,6 +1,7 @@
-"""Shared pytest setup: the repository root on sys.path (so `python -m pytest` works from the
-root without PYTHONPATH), at most 2 torch threads, and a one-thread fixture for tests of small
-tensors.
+"""Shared pytest setup and helpers: at most 2 torch threads, a one-thread fixture for tests of
+small tensors, and the helpers of the page tests (open the app or one of its pages in AppTest,
+check it rendered, read its metrics). The repository root and tests/ are on sys.path through
+pyproject.toml's `pythonpath`; page tests import these helpers with `from conftest import ...`.
 
 On a machine shared with other work, OpenMP threads that spin while waiting for a busy core
 stall every parallel region: a 200-step sampler run on 4000 points measured 46 s with 2 active
@@ -8,18 +9,21 @@ threads, 3.1 s with 2 passive ones and 1.7 s with one thread. Passive waiting is
 torch loads OpenMP; the unit tests of diffusion_core run on one thread (`one_thread`).
 """
 import os
-import sys
+import re
+from pathlib import Path
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("[0-9]*_*.py"))
 
 
 @pytest.fixture
@@ -29,3 +33,50 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def app_test(timeout: float = 120) -> AppTest:
+    """A fresh AppTest of app.py (not run yet)."""
+    return AppTest.from_file(APP, default_timeout=timeout)
+
+
+def open_page(page: str, timeout: float = 300, **state) -> AppTest:
+    """Run app.py in a fresh AppTest with `state` in Session State, then switch to `page`
+    ("views/N_name.py") and run it."""
+    at = app_test(timeout)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    return at.switch_page(page).run()
+
+
+def ok(at: AppTest) -> AppTest:
+    """Fail with the messages of any exception the run raised."""
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def charts(at: AppTest):
+    return at.get("vega_lite_chart")
+
+
+def metric_values(at: AppTest) -> dict:
+    """{label: float} of every st.metric on the page (units and signs stripped)."""
+    out = {}
+    for m in at.metric:
+        num = re.search(r"[-+]?\d[\d,]*\.?\d*(?:e[-+]?\d+)?", m.value.replace("−", "-"))
+        assert num is not None, (m.label, m.value)
+        out[m.label] = float(num.group().replace(",", ""))
+        assert "nan" not in m.value.lower() and "inf" not in m.value.lower(), (m.label, m.value)
+    return out
+
+
+def choose_mixture(at: AppTest, name: str) -> AppTest:
+    """Pick `name` in the sidebar's distribution select box (through Session State when this
+    AppTest tree does not hold the sidebar's widgets)."""
+    try:
+        box = at.selectbox(key="w_mixture")
+    except KeyError:
+        at.session_state["w_mixture"] = name
+        return at.run()
+    return box.set_value(name).run()

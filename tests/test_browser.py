@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server import (AppServer, ScriptRuns, app_pages, launch_chromium, run_page,  # noqa: E402
                     slider_state, slider_thumb)
 

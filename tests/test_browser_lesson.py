@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_browser import TIMEOUT_MS, Watched, browser, server  # noqa: E402,F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

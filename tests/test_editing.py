@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 import diffusion_core as dc
-from diffusion_core import editing as ed
+from dashboard import editing as ed
 
 PRESETS_2D = [n for n, g in dc.PRESETS.items() if g.dim == 2]
 
@@ -238,7 +238,7 @@ def test_mixture_preview_figure():
     from matplotlib.figure import Figure
     from matplotlib.patches import Ellipse
 
-    from diffusion_core.figures import lab as lfig
+    from dashboard.figures import lab as lfig
     g = dc.PRESETS["cross"]
     x, _ = g.sample(100, torch.Generator().manual_seed(0))
     fig = lfig.mixture_preview(g, x)

@@ -10,9 +10,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 import diffusion_core as dc
-from diffusion_core.figures import reversal as rfig
-from diffusion_core.figures import samples as sfig
-from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
+from diffusion_core import sweep
+from dashboard.figures import reversal as rfig
+from dashboard.figures import samples as samplefig
+from dashboard.figures.common import auto_limits, density_grid, mode_colors
 
 TUT = dc.PRESETS["tutorial"]
 SDE = dc.VESDE(10.0)
@@ -177,51 +178,45 @@ def test_samples_vs_truth():
     a = TUT.sample(800, torch.Generator().manual_seed(0))[0].numpy()
     b = TUT.sample(600, torch.Generator().manual_seed(1))[0].numpy()
     a[:5] = np.nan                                                     # dropped, not fatal
-    fig = sfig.samples_vs_truth(xx, yy, logp, {"reverse SDE": a, "true samples": b}, title="T")
+    fig = samplefig.samples_vs_truth(xx, yy, logp, {"reverse SDE": a, "true samples": b}, title="T")
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     ax = fig.axes[0]
     assert ax.get_aspect() == 1.0 and ax.get_title() == "T"
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert texts == ["reverse SDE (795)", "true samples (600)", "true density p₀ (log scale)"]
     handles = fig.legends[0].legend_handles
-    assert handles[1].get_color() == sfig.TRUTH_COLOR and handles[0].get_color() == sfig.SET_COLORS[0]
+    assert handles[1].get_color() == samplefig.TRUTH_COLOR and handles[0].get_color() == samplefig.SET_COLORS[0]
     # KDE contour lines in both colours
     from matplotlib.colors import to_hex
     edge = {to_hex(c) for coll in ax.collections for c in np.atleast_2d(coll.get_edgecolor()) if len(c)}
-    assert sfig.TRUTH_COLOR in edge and sfig.SET_COLORS[0] in edge
+    assert samplefig.TRUTH_COLOR in edge and samplefig.SET_COLORS[0] in edge
     # degenerate sets: a single repeated point, and too few points, draw no KDE but no error
-    fig2 = sfig.samples_vs_truth(xx, yy, logp, [("one point", np.ones((50, 2))), ("two", b[:2])],
+    fig2 = samplefig.samples_vs_truth(xx, yy, logp, [("one point", np.ones((50, 2))), ("two", b[:2])],
                                  colors=["#000000", "#123456"])
     assert [t.get_text() for t in fig2.legends[0].get_texts()][:2] == ["one point (50)", "two (2)"]
 
 
-def test_sample_metrics_and_table():
+def test_metrics_table():
     g = torch.Generator().manual_seed(0)
     x = TUT.sample(500, g)[0]
     ref = TUT.sample(500, g)[0]
-    floor = TUT.sample(500, g)[0]
-    m = sfig.sample_metrics(x, TUT, ref, floor)
-    assert m["sliced W2"] == dc.sliced_w2(x, ref)
-    assert m["sliced W2 floor"] == dc.sliced_w2(floor, ref)
-    assert m["loglik gap"] == dc.loglik_gap(x, TUT)
-    assert m["log p W1"] == dc.logp_w1(x, TUT, ref)
-    np.testing.assert_array_equal(m["mode weights"], dc.mode_weights(x, TUT).numpy())
-    assert "sliced W2 floor" not in sfig.sample_metrics(x, TUT, ref)
-    df = sfig.metrics_table({"sde": {**m, "nfe": 201, "seconds": 0.5}}, true_weights=TUT.weights)
+    m = {**sweep.sample_metrics(x, TUT, ref), "mode_weights": dc.mode_weights(x, TUT).numpy()}
+    df = samplefig.metrics_table({"sde": {**m, "nfe": 201, "seconds": 0.5}}, true_weights=TUT.weights)
     assert list(df.index) == ["sde", "true p₀"]
     assert df.loc["sde", "score evaluations"] == 201
-    assert df.loc["sde", "sliced W₂ to truth ↓"] == m["sliced W2"]
+    assert df.loc["sde", "sliced W₂ to truth ↓"] == m["sliced_w2"]
+    assert df.loc["sde", "W₁ of log p ↓"] == m["logp_w1"]
     assert df.loc["sde", ["mode 1 %", "mode 2 %"]].sum() == pytest.approx(100)
     assert df.loc["true p₀", "mode 1 %"] == pytest.approx(50)
     assert np.isnan(df.loc["true p₀", "sliced W₂ to truth ↓"])
 
 
 def test_mode_weights_chart():
-    s = spec(sfig.mode_weights_chart([0.25, 0.75], {"sde": [0.3, 0.7]}))
+    s = spec(samplefig.mode_weights_chart([0.25, 0.75], {"sde": [0.3, 0.7]}))
     rows = datasets(s)[0]
     assert [(r["mode"], r["series"], round(r["share"], 6)) for r in rows] == [
         ("1", "true weight", 25.0), ("2", "true weight", 75.0),
         ("1", "sde", 30.0), ("2", "sde", 70.0)]
     assert s["encoding"]["xOffset"]["field"] == "series"
     with pytest.raises(ValueError, match="one entry per mode"):
-        sfig.mode_weights_chart([0.5, 0.5], {"sde": [1.0]})
+        samplefig.mode_weights_chart([0.5, 0.5], {"sde": [1.0]})

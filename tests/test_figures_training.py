@@ -8,7 +8,8 @@ import pytest
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from diffusion_core.figures import training as tfig
+from dashboard.figures import training as tfig
+from dashboard.figures.common import figure_png
 
 
 def history(n=6, nan_at=None):
@@ -107,14 +108,14 @@ def test_score_fields_figure(weighted):
     assert "learned" in axes[0].get_title() and "exact" in axes[1].get_title()
     assert isinstance(axes[2].images[0].norm, LogNorm) != weighted
     assert fig.legends and "t = 0.25" in fig._suptitle.get_text()
-    assert tfig.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_score_fields_figure_survives_zero_and_nan():
     xx, yy, logp, qx, qy, learned, exact, err = fields()
     learned[0, 0] = np.nan
     fig = tfig.score_fields_figure(xx, yy, logp, qx, qy, learned, exact * 0, err * 0, 1.0, False)
-    tfig.figure_png(fig)
+    figure_png(fig)
 
 
 def test_samples_figure_panels_and_degenerate_input():
@@ -134,14 +135,14 @@ def test_samples_figure_panels_and_degenerate_input():
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["KDE: learned score", "KDE: exact score", "KDE: true samples", "true density p₀"]
     assert len(axes[0].collections) > len(axes[1].collections)   # the KDE drew contour lines
-    tfig.figure_png(fig)
+    figure_png(fig)
 
 
 def test_metrics_frame():
-    rows = {"learned score": {"sliced W2": 0.1, "loglik gap": 0.05, "log p W1": 0.07,
-                              "mode weights": [0.25, 0.75]},
-            "true samples": {"sliced W2": 0.02, "loglik gap": 0.0, "log p W1": 0.01,
-                             "mode weights": np.array([0.5, 0.5])}}
+    rows = {"learned score": {"sliced_w2": 0.1, "loglik_gap": 0.05, "logp_w1": 0.07,
+                              "mode_weights": [0.25, 0.75]},
+            "true samples": {"sliced_w2": 0.02, "loglik_gap": 0.0, "logp_w1": 0.01,
+                             "mode_weights": np.array([0.5, 0.5])}}
     df = tfig.metrics_frame(rows)
     assert list(df.index) == ["learned score", "true samples"]
     assert list(df.columns[-2:]) == ["mode 1 %", "mode 2 %"]
@@ -157,8 +158,8 @@ def test_loss_chart_fixed_x_axis_while_training():
 
 def test_metrics_frame_many_modes_in_one_column():
     w = np.full(8, 0.125)
-    df = tfig.metrics_frame({"exact score": {"sliced W2": 0.1, "loglik gap": 0.1, "log p W1": 0.1,
-                                             "mode weights": w}})
+    df = tfig.metrics_frame({"exact score": {"sliced_w2": 0.1, "loglik_gap": 0.1, "logp_w1": 0.1,
+                                             "mode_weights": w}})
     assert list(df.columns) == ["sliced W₂ to truth", "log-likelihood gap (nats)", "W₁ of log p",
                                 "modes 1..8 (%)"]
     assert df.iloc[0, -1] == " · ".join(["12"] * 8)

@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 
 import diffusion_core as dc
 from diffusion_core import forward as fwd
-from diffusion_core.figures import forward as ffig
-from diffusion_core.figures import score_field as sfig
-from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
+from dashboard.figures import forward as ffig
+from dashboard.figures import score_field as sfig
+from dashboard.figures.common import auto_limits, density_grid, figure_png, mode_colors
 
 SDES = [dc.VESDE(25.0), dc.VESDE(1.0), dc.VESDE(0.3), dc.VPSDE(0.1, 20.0)]
 
@@ -230,7 +230,7 @@ def test_score_figures(name, t):
         assert isinstance(fig, Figure)
         ax = fig.axes[0]
         assert ax.get_xlabel() and ax.get_ylabel() and ax.get_aspect() == 1.0
-    png = sfig.figure_png(figs[-1], dpi=40)
+    png = figure_png(figs[-1], dpi=40)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -137,7 +137,7 @@ def test_likelihood_figures():
     import numpy as np
     from matplotlib.figure import Figure
 
-    from diffusion_core.figures import lab as lfig
+    from dashboard.figures import lab as lfig
     xx, yy = np.meshgrid(np.linspace(-3, 3, 12), np.linspace(-3, 3, 12))
     true = -0.5 * (xx ** 2 + yy ** 2) * 4          # a sharp bump: the corners fall below the floor
     ode = true + 0.05 * xx

@@ -15,8 +15,6 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
 from server import AppServer, training_key  # noqa: E402
 from bench_load import load, report  # noqa: E402
 
@@ -31,7 +29,7 @@ HEALTH_MAX_LIMIT_S = 10.0
 def default_keys() -> dict[str, str]:
     """recipe -> training_key of the model the Train page shows at default settings."""
     import diffusion_core as dc
-    from views import models
+    from dashboard import models
     return {r: training_key(dc.PRESETS[models.DEFAULT_MIXTURE], dc.VESDE(models.DEFAULT_LAM),
                             models.default_config(r), "cpu") for r in models.RECIPES}
 

@@ -10,13 +10,7 @@ from diffusion_core import memorization as mem
 
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks train many times faster on one thread on a shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 POINTS = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 2.0], [-1.5, -1.0]])
@@ -178,7 +172,7 @@ def test_fresh_draws_rarely_count_as_memorized_at_the_relative_radius(name):
     """At the page's default radius (a fraction of the data's scale for N points) fresh draws of
     the true mixture land within r of a training point rarely, for every N; at a fixed 0.1 they
     reached 48 % on ring8 with 50 points, which made the measure look meaningless."""
-    from diffusion_core import settings_io as sio
+    from dashboard import settings as sio
     gmm = dc.PRESETS[name]
     fraction = sio.SCHEMA["w_memo_radius"].default
     for n in (2, 5, 10, 20, 50):
@@ -193,7 +187,7 @@ def test_fresh_draws_rarely_count_as_memorized_at_the_relative_radius(name):
 def test_samples_are_drawn_over_hollow_training_points():
     from matplotlib.colors import to_rgba
 
-    from diffusion_core.figures import memo as mfig
+    from dashboard.figures import memo as mfig
     pts = POINTS.numpy()
     x = pts.repeat(20, 0) + 0.01
     fig = mfig.memorization_figure([("a", x, mfig.LEARNED_COLOR), ("b", x, mfig.TRUTH_COLOR)], pts, 0.05,
@@ -213,7 +207,7 @@ def test_samples_are_drawn_over_hollow_training_points():
 def test_sweep_chart_title_does_not_claim_what_the_numbers_may_not_show():
     import pandas as pd
 
-    from diffusion_core.figures import memo as mfig
+    from dashboard.figures import memo as mfig
     df = pd.DataFrame({"n_points": [2, 50, 2, 50], "rate": [0.6, 0.1, 0.03, 0.05],
                        "series": ["network", "network", "fresh", "fresh"]})
     title = mfig.rate_sweep_chart(df).to_dict()["title"]

@@ -1,38 +1,19 @@
 """AppTest of the forward-diffusion page: renders, charts present, every widget at its extremes."""
 import json
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
+from conftest import open_page, charts, choose_mixture
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/1_forward.py"
 K = "w_forward_"
 
 
 @pytest.fixture(scope="module")
 def at():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def charts(at):
-    return at.get("vega_lite_chart")
-
-
-def choose_mixture(at, name):
-    """Pick `name` in the sidebar's distribution select box (through Session State when this
-    AppTest tree does not hold the sidebar's widgets)."""
-    try:
-        box = at.selectbox(key="w_mixture")
-    except KeyError:
-        at.session_state["w_mixture"] = name
-        return at.run()
-    return box.set_value(name).run()
+    return open_page(PAGE, 120)
 
 
 def ok(at, n_charts=3):

@@ -7,37 +7,19 @@ switch, the file uploader and every slider are driven as widgets.
 import importlib
 import json
 import math
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
-from diffusion_core import editing as ed
+from dashboard import editing as ed
+from conftest import open_page, ok, charts
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 EDITOR, SAMPLERS, LIKELIHOOD = "views/5_mixture_editor.py", "views/6_sampler_lab.py", "views/7_likelihood.py"
-
-
-def open_page(page, **state):
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.switch_page(page).run()
-
-
-def ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def errors(at):
     return [e.value for e in at.error]
-
-
-def charts(at):
-    return at.get("vega_lite_chart")
 
 
 # ------------------------------------------------------------------------------ mixture editor
@@ -157,7 +139,7 @@ def test_editor_import_and_bad_files():
         ("bad.json", b"{oops", "is not valid JSON"),
         ("three.json", json.dumps({"means": [[0, 0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
          "component 1, mean: must be a list [x, y]"),
-        ("big.json", b" " * (ed.MAX_JSON_BYTES + 10), "must be at most 64 KB"),
+        ("big.json", b" " * (ed.MAX_JSON_BYTES + 10), f"must be at most {ed.MAX_JSON_BYTES // 1024} KB"),
     ]:
         at.file_uploader(key="lab_editor_upload").upload(name, data, "application/json").run()
         ok(at)
@@ -231,13 +213,13 @@ def test_sampler_lab_extremes():
 
 
 # ------------------------------------------------------------------------------ likelihood
-def metric_values(at):
+def metric_texts(at):
     return {m.label: m.value for m in at.metric}
 
 
 def test_likelihood_default_render():
     at = ok(open_page(LIKELIHOOD))
-    vals = metric_values(at)
+    vals = metric_texts(at)
     mae = float(vals["mean |ODE − exact|"].split()[0])
     ode, exact = float(vals["mean log-likelihood, ODE"]), float(vals["mean log-likelihood, exact"])
     assert 0 < mae < 0.2 and abs(ode - exact) < 0.05
@@ -248,7 +230,7 @@ def test_likelihood_exact_prior_is_accurate():
     at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=200))
     at.radio(key="w_likelihood_prior").set_value("exact").run()
     ok(at)
-    mae = float(metric_values(at)["mean |ODE − exact|"].split()[0])
+    mae = float(metric_texts(at)["mean |ODE − exact|"].split()[0])
     assert mae < 0.01
 
 
@@ -269,13 +251,13 @@ def test_likelihood_extremes():
                              ("slider", "w_likelihood_grid", 40)]:
         getattr(at, kind)(key=key).set_value(value).run()
         ok(at)
-        vals = metric_values(at)
+        vals = metric_texts(at)
         assert len(vals) == 4 and all("nan" not in v for v in vals.values()), vals
         assert not at.error
 
 
 def test_likelihood_with_a_trained_model():
-    models = importlib.import_module("views.models")
+    models = importlib.import_module("dashboard.models")
     gmm = dc.PRESETS["tutorial"]
     cfg = models.recipe_config("tutorial", 2021, steps=60)
     models.trained_model(cfg, gmm, 25.0, "cpu")
@@ -284,6 +266,6 @@ def test_likelihood_with_a_trained_model():
     at.radio(key="w_likelihood_source").set_value("learned").run()
     ok(at)
     assert not at.info
-    vals = metric_values(at)
+    vals = metric_texts(at)
     assert all("nan" not in v for v in vals.values())
     assert any("learned" in c.value for c in at.caption) or "λ = 25" in " ".join(c.value for c in at.caption)

@@ -1,31 +1,15 @@
 """AppTest of the Memorization and Loss weighting lab pages: default run, widgets at their extremes."""
-from pathlib import Path
 
 import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core import settings_io as sio
+from dashboard import settings as sio
+from conftest import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _page(page: str, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=600)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(page).run()
-    return at
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _pct(text: str) -> float:
@@ -33,7 +17,7 @@ def _pct(text: str) -> float:
 
 
 def test_memorization_default():
-    at = _page(MEMO)
+    at = open_page(MEMO, 600)
     assert not at.exception and not at.error
     metrics = {m.label: _pct(m.value) for m in at.metric}
     assert metrics["Empirical score (exact)"] == 1.0               # collapses onto the points
@@ -48,7 +32,7 @@ def test_memorization_ring8_shows_the_fresh_draw_baseline_next_to_every_rate():
     """ring8, default settings (5 points): the fresh-draw baseline is shown next to the network's
     and the exact score's rates, and is well below the network's (a fixed radius of 0.1 let fresh
     draws reach 48 % "memorized" with 50 points)."""
-    at = _page(MEMO, w_mixture="ring8")
+    at = open_page(MEMO, 600, w_mixture="ring8")
     assert not at.exception and not at.error
     assert at.slider(key="w_memo_radius").value == sio.SCHEMA["w_memo_radius"].default
     metrics = {m.label: _pct(m.value) for m in at.metric}
@@ -64,7 +48,7 @@ def test_memorization_ring8_shows_the_fresh_draw_baseline_next_to_every_rate():
 
 @pytest.mark.parametrize("points,width,radius,samples", [(2, 32, 1.0, 100), (50, 256, 0.01, 2000)])
 def test_memorization_extremes(points, width, radius, samples):
-    at = _page(MEMO, w_memo_points=points, w_memo_steps=200, w_memo_width=width,
+    at = open_page(MEMO, 600, w_memo_points=points, w_memo_steps=200, w_memo_width=width,
                w_memo_radius=radius, w_memo_samples=samples)
     assert not at.exception
     assert at.slider(key="w_memo_points").value == points
@@ -77,7 +61,7 @@ def test_memorization_extremes(points, width, radius, samples):
 
 @pytest.mark.slow
 def test_memorization_sweep_button_runs():
-    at = _page(MEMO, w_memo_steps=200, w_memo_samples=100)
+    at = open_page(MEMO, 600, w_memo_steps=200, w_memo_samples=100)
     buttons = [b for b in at.button if b.label == "Run the sweep"]
     assert buttons
     buttons[0].click().run(timeout=900)
@@ -86,7 +70,7 @@ def test_memorization_sweep_button_runs():
 
 
 def test_weighting_default():
-    at = _page(WEIGHT)
+    at = open_page(WEIGHT, 600)
     assert not at.exception and not at.error
     df = at.dataframe[0].value
     assert len(df) == 3
@@ -98,7 +82,7 @@ def test_weighting_default():
 
 @pytest.mark.parametrize("net,eps,stratified", [("preconditioned", 0.1, False), ("tutorial", 1e-4, True)])
 def test_weighting_extremes(net, eps, stratified):
-    at = _page(WEIGHT, w_weight_net=net, w_weight_eps=eps, w_weight_stratified=stratified,
+    at = open_page(WEIGHT, 600, w_weight_net=net, w_weight_eps=eps, w_weight_stratified=stratified,
                w_weight_steps=int(sio.SCHEMA["w_weight_steps"].lo))
     assert not at.exception
     assert len(at.dataframe[0].value) + len(at.error) == 3          # a diverged run shows an error

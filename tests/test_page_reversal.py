@@ -1,8 +1,6 @@
 """AppTest of the exact-score reversal page: renders with charts and finite metrics, every widget
 at its extremes, the size cap, other mixtures, and the rerun time of a cached slider move."""
 import math
-import os
-import re
 import statistics
 import time
 
@@ -10,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
+from conftest import app_test, open_page, charts, metric_values, choose_mixture
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/3_reversal.py"
 K = "w_reversal_"
 N_CHARTS, N_IMAGES = 4, 3      # cloud, mode weights, responsibility, histogram; KDE, plane, time
@@ -19,25 +17,7 @@ N_CHARTS, N_IMAGES = 4, 3      # cloud, mode weights, responsibility, histogram;
 
 @pytest.fixture(scope="module")
 def at():
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def charts(at):
-    return at.get("vega_lite_chart")
-
-
-def metric_values(at) -> dict:
-    """{label: float} of every st.metric on the page (units and signs stripped)."""
-    out = {}
-    for m in at.metric:
-        num = re.search(r"[-+]?\d[\d,]*\.?\d*(?:e[-+]?\d+)?", m.value.replace("−", "-"))
-        assert num is not None, (m.label, m.value)
-        out[m.label] = float(num.group().replace(",", ""))
-        assert "nan" not in m.value.lower() and "inf" not in m.value.lower(), (m.label, m.value)
-    return out
+    return open_page(PAGE, 180)
 
 
 def ok(at, full=True):
@@ -50,15 +30,6 @@ def ok(at, full=True):
         assert all(math.isfinite(v) for v in vals.values()), vals
         return vals
     return None
-
-
-def choose_mixture(at, name):
-    try:
-        box = at.selectbox(key="w_mixture")
-    except KeyError:
-        at.session_state["w_mixture"] = name
-        return at.run()
-    return box.set_value(name).run()
 
 
 def test_default_render(at):
@@ -159,7 +130,7 @@ def test_pc_snr(at):
 def test_default_lambda_ode_does_not_degrade_with_steps():
     """At the page's default lambda the probability-flow ODE improves (or holds) as steps grow,
     and no warning about the prior is needed."""
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = app_test(180)
     at.run()
     at.switch_page(PAGE).run()
     at.selectbox(key=K + "method").set_value("ode").run()
@@ -173,7 +144,7 @@ def test_default_lambda_ode_does_not_degrade_with_steps():
 
 def test_exact_p1_start_fixes_the_ode():
     """With the ODE at lambda = 10 the prior's mismatch survives; starting from p_1 removes it."""
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = app_test(180)
     at.run()
     at.switch_page(PAGE).run()
     at.slider(key=K + "lam").set_value(10.0).run()
@@ -188,7 +159,7 @@ def test_exact_p1_start_fixes_the_ode():
 
 @pytest.mark.parametrize("name", ["ring8", "cross", "grid 3x3"])
 def test_other_mixtures(name):
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = app_test(180)
     at.run()
     at.switch_page(PAGE).run()
     choose_mixture(at, name)
@@ -198,7 +169,7 @@ def test_other_mixtures(name):
 
 
 def test_single_mode_mixture():
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = app_test(180)
     at.session_state["custom_mixture"] = dc.PRESETS["tutorial"].component(1).to_dict()
     at.run()
     at.switch_page(PAGE).run()

@@ -1,15 +1,14 @@
 """AppTest of the score-field page: renders, figure present, every widget at its extremes."""
-import os
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
-from diffusion_core import settings_io as sio
-from diffusion_core.figures import score_field as sfig
+from dashboard import settings as sio
+from dashboard.figures import score_field as sfig
+from conftest import app_test, open_page, choose_mixture
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/2_score_field.py"
 K = "w_score_"
 VIEWS = ["total", "modes", "weighted"]
@@ -17,10 +16,7 @@ VIEWS = ["total", "modes", "weighted"]
 
 @pytest.fixture(scope="module")
 def at():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
+    return open_page(PAGE, 120)
 
 
 def ok(at):
@@ -28,17 +24,6 @@ def ok(at):
     imgs = at.get("image")
     assert len(imgs) == 1 and imgs[0].proto.imgs[0].url.endswith(".png")
     return imgs[0].proto.imgs[0].url
-
-
-def choose_mixture(at, name):
-    """Pick `name` in the sidebar's distribution select box (through Session State when this
-    AppTest tree does not hold the sidebar's widgets)."""
-    try:
-        box = at.selectbox(key="w_mixture")
-    except KeyError:
-        at.session_state["w_mixture"] = name
-        return at.run()
-    return box.set_value(name).run()
 
 
 def test_default_render(at):
@@ -232,7 +217,7 @@ def test_fixed_scale_keeps_the_key_across_t(at):
 
 
 def test_custom_mixture_with_a_narrow_mode():
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = app_test(120)
     at.session_state["custom_mixture"] = NARROW.to_dict()
     at.run()
     at.switch_page(PAGE).run()

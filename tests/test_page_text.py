@@ -10,9 +10,9 @@ import re
 import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
+from conftest import app_test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "app.py")
 PAGES = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "views", "[0-9]*.py")))
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.\[\]'\"]*(?:[:!][^{}]*)?\}")
@@ -74,7 +74,7 @@ def bad_texts(at) -> list:
 
 @pytest.mark.parametrize("page,state", STATES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(STATES)])
 def test_no_placeholder_or_raw_latex(page, state):
-    at = AppTest.from_file(APP, default_timeout=240)
+    at = app_test(240)
     at.run()
     for k, v in state.items():
         at.session_state[k] = v
@@ -99,7 +99,7 @@ def test_scanner_finds_what_it_should():
 def test_upload_boxes_state_no_second_size_limit():
     """Streamlit's upload box states its limit ("Limit 1MB per file"); our labels and help texts
     must not state another one."""
-    at = AppTest.from_file(APP, default_timeout=240)
+    at = app_test(240)
     at.run()
     at.switch_page("views/5_mixture_editor.py").run()
     texts = [s for u in at.get("file_uploader") for s in _strings(MessageToDict(u.proto))]

@@ -4,16 +4,15 @@ session with the same settings reuses the trained model."""
 import dataclasses
 import io
 import math
-import os
 
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
-from views import models
+from dashboard import models
+from conftest import app_test, charts
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/4_train.py"
 K = "w_train_"
 STEPS = 40           # short schedules keep the test fast; the page's defaults train 1500 steps
@@ -21,7 +20,7 @@ STEPS = 40           # short schedules keep the test fast; the page's defaults t
 
 @pytest.fixture
 def train_calls(monkeypatch):
-    """Counts dc.train_score_model calls (the page trains through views.models)."""
+    """Counts dc.train_score_model calls (the page trains through dashboard.models)."""
     calls = []
     real = dc.train_score_model
 
@@ -34,7 +33,7 @@ def train_calls(monkeypatch):
 
 
 def open_page(seed, **state):
-    at = AppTest.from_file(APP, default_timeout=300)
+    at = app_test(300)
     at.session_state["w_seed"] = seed
     at.session_state[K + "steps"] = STEPS
     for k, v in state.items():
@@ -45,10 +44,6 @@ def open_page(seed, **state):
 
 def ok(at):
     assert not at.exception, [e.message for e in at.exception]
-
-
-def charts(at):
-    return at.get("vega_lite_chart")
 
 
 def table_values(at):

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import yourdata
-from diffusion_core import settings_io as sio
+from dashboard import settings as sio
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE, SCORE = "views/12_your_data.py", "views/2_score_field.py"

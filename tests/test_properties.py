@@ -19,22 +19,17 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
-from diffusion_core import editing as ed
-from diffusion_core import settings_io as sio
+from dashboard import editing as ed
+from dashboard import settings as sio
+from conftest import app_test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "app.py")
 # PROPERTY_EXAMPLES=2000 searches harder (a few minutes); the default keeps part 1 to seconds
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "60"))
 CORE = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def assert_message(e: BaseException):
@@ -406,12 +401,12 @@ def _settings_file_script():
     """A session that applies the settings file in Session State, as the sidebar's uploader does."""
     import streamlit as st_
 
-    from views import common as c
-    c.keep_widget_state()
+    from dashboard import sharing, sidebar, state
+    state.keep_widget_state()
     data = st_.session_state.pop("test_file", None)
     if data is not None:
-        st_.session_state["test_result"] = c.apply_settings_file(data, "test.json")
-    c.sidebar()
+        st_.session_state["test_result"] = sharing.apply_settings_file(data, "test.json")
+    sidebar.sidebar()
 
 
 LINK_TEXT = st.one_of(st.text(max_size=12), JSON_VALUE.map(str),
@@ -424,7 +419,7 @@ LINK_TEXT = st.one_of(st.text(max_size=12), JSON_VALUE.map(str),
 def test_link_parameters_never_break_a_session(params):
     """A session opened from a link with random parameters starts without a traceback, and every
     setting it took from the link passes the schema (the rest are dropped with a notice)."""
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = app_test(120)
     for name, text in params.items():
         at.query_params[name] = text
     at.run()
@@ -513,7 +508,7 @@ def sidebar_and_mixture():
 
 def run_page(page: str, state: dict, side: dict, timeout: float = 120) -> AppTest:
     """A fresh session with `state` and the sidebar's seed and mixture, then the page."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
+    at = app_test(timeout)
     mix = side["mixture"]
     if isinstance(mix, dc.GaussianMixture):
         at.session_state["custom_mixture"] = mix.to_dict()
@@ -594,7 +589,7 @@ def train_state():
 
 def train_refusals(state) -> tuple[bool, bool]:
     """(settings refused, sampling refused), by the rules the page states."""
-    from views import models
+    from dashboard import models
     steps, width = state["w_train_steps"], state["w_train_width"]
     batch = state["w_train_batch"] or dc.TrainConfig().n_data
     bad = state["w_train_lam"] <= 0 or steps * batch * width > TRAIN_MAX_WORK

@@ -10,14 +10,14 @@ from matplotlib.figure import Figure
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core import settings_io as sio
-from views import common
+from dashboard import settings as sio
+from dashboard import downloads, state
+from conftest import APP, app_test
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def _app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
+    at = app_test(90)
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()
@@ -54,7 +54,7 @@ def test_bad_url_values_are_ignored_with_a_notice(params, words):
     at = _app(**params)
     assert not at.exception
     assert words in _toasts(at)
-    assert at.number_input(key="w_seed").value == common.DEFAULT_SEED
+    assert at.number_input(key="w_seed").value == state.DEFAULT_SEED
     assert at.selectbox(key="w_mixture").value == "tutorial"
     assert at.selectbox(key="w_device").value == "cpu"
     for name in params:
@@ -88,7 +88,7 @@ def test_widget_changes_go_to_the_url_and_defaults_leave_it():
     qp = _qp(at)
     assert qp["seed"] == "123" and qp["mixture"] == "moons"
     assert "seed=123" in at.sidebar.code[0].value
-    at.number_input(key="w_seed").set_value(common.DEFAULT_SEED).run()
+    at.number_input(key="w_seed").set_value(state.DEFAULT_SEED).run()
     assert "seed" not in at.query_params
     assert "seed=" not in at.sidebar.code[0].value
 
@@ -105,7 +105,7 @@ def test_url_round_trip_into_a_new_session():
 
 def test_page_settings_travel_in_the_link():
     """A page's own settings: restored from the URL on the page, written back when changed."""
-    at = AppTest.from_file(APP, default_timeout=600)
+    at = app_test(600)
     for k, v in {"memo_points": "3", "memo_steps": "200", "memo_radius": "0.25", "memo_width": "64",
                  "memo_samples": "100", "seed": "9"}.items():
         at.query_params[k] = v
@@ -123,7 +123,7 @@ def test_page_settings_travel_in_the_link():
 def test_a_page_run_without_the_sidebar_restores_its_link_values():
     """Streamlit runs a deep-linked page file on its own (no app.py, no sidebar) on a fresh
     server's first run, as AppTest does before its first run: the link's values still apply."""
-    at = AppTest.from_file(APP, default_timeout=600)
+    at = app_test(600)
     for k, v in {"memo_points": "4", "memo_steps": "200", "memo_samples": "100"}.items():
         at.query_params[k] = v
     at.switch_page("views/8_memorization.py").run()
@@ -134,7 +134,7 @@ def test_a_page_run_without_the_sidebar_restores_its_link_values():
 
 def test_the_link_box_shows_page_settings():
     """The sidebar's link holds the page's settings as they are after this run's changes."""
-    at = AppTest.from_file(APP, default_timeout=600)
+    at = app_test(600)
     at.query_params["weight_steps"] = "100"
     at.run()
     at.switch_page("views/9_weighting_lab.py").run()
@@ -146,13 +146,13 @@ def test_the_link_box_shows_page_settings():
 
 
 @pytest.mark.parametrize("params,words", [
-    ({"memo_points": "500"}, "Training points (memo_points) must be an integer in 2..50"),
-    ({"memo_width": "100"}, "Network width (memo_width) must be one of 32, 64, 128, 256"),
-    ({"memo_radius": "-1"}, "Memorization radius (memo_radius)"),
+    ({"memo_points": "500"}, "Training points N (memo_points) must be an integer in 2..50"),
+    ({"memo_width": "100"}, "Network width (hidden units) (memo_width) must be one of 32, 64, 128, 256"),
+    ({"memo_radius": "-1"}, "Memorization radius r, × the data's scale (memo_radius)"),
     ({"weight_net": "huge"}, "Network (weight_net) must be one of tutorial, preconditioned"),
 ])
 def test_bad_page_values_in_the_link_are_ignored(params, words):
-    at = AppTest.from_file(APP, default_timeout=600)
+    at = app_test(600)
     for k, v in {**params, "memo_steps": "200", "memo_samples": "100"}.items():
         at.query_params[k] = v
     at.run()
@@ -169,45 +169,8 @@ def test_reset_clears_the_url():
     reset = [b for b in at.sidebar.button if b.label.startswith("Reset")][0]
     reset.click().run()
     assert not at.exception
-    assert at.number_input(key="w_seed").value == common.DEFAULT_SEED
+    assert at.number_input(key="w_seed").value == state.DEFAULT_SEED
     assert "seed" not in at.query_params
-
-
-# Cheap settings for the pages that train or sample, so that one run of each stays short.
-CHEAP = {"w_train_steps": 50, "w_train_n": 200, "w_train_nsteps": 20, "w_memo_steps": 200,
-         "w_memo_samples": 100, "w_weight_steps": 100, "w_reversal_n": 250, "w_reversal_steps": 20,
-         "w_samplers_n": 200, "w_likelihood_steps": 10, "w_likelihood_grid": 10,
-         "w_likelihood_n": 100}
-DYNAMIC = {"w_editor_source"}          # options that depend on the session (the mixtures it has)
-
-
-@pytest.mark.slow
-def test_every_page_setting_has_a_schema_entry_that_matches_its_widget():
-    """Each persisted widget a page creates (common.init) can travel in a link: it has a schema
-    entry (or is true/false) whose default is the page's default."""
-    pages = sorted(p.name for p in (Path(APP).parent / "views").glob("[0-9]_*.py"))
-    assert len(pages) >= 9
-    common._DEFAULTS.clear()
-    for page in pages:
-        at = AppTest.from_file(APP, default_timeout=600)
-        for k, v in CHEAP.items():
-            at.session_state[k] = v
-        at.run()
-        at.switch_page(f"views/{page}").run()
-        assert not at.exception, page
-    missing, wrong = [], []
-    for key, default in sorted(common._DEFAULTS.items()):
-        if key in DYNAMIC or isinstance(default, (bool, list, tuple)):
-            continue
-        if key not in sio.SCHEMA:
-            missing.append(key)
-            continue
-        field = sio.SCHEMA[key]
-        if field.default != default:
-            wrong.append(f"{key}: schema default {field.default!r}, page default {default!r}")
-        sio.check_value(key, field, default)
-    assert not missing, f"add these keys to diffusion_core.settings_io.SCHEMA: {missing}"
-    assert not wrong, wrong
 
 
 # ------------------------------------------------------------------------------- settings file
@@ -215,14 +178,14 @@ def _file_script():
     import json as _json
 
     import streamlit as st
-    from views import common as c
+    from dashboard import downloads, sharing, sidebar, state
 
-    c.keep_widget_state()
+    state.keep_widget_state()
     data = st.session_state.pop("test_file", None)
     if data is not None:             # as the uploader's on_change does: before any widget
-        st.session_state["test_result"] = c.apply_settings_file(data, "test.json")
-    c.sidebar()
-    st.session_state["test_export"] = _json.loads(c.settings_file())
+        st.session_state["test_result"] = sharing.apply_settings_file(data, "test.json")
+    sidebar.sidebar()
+    st.session_state["test_export"] = _json.loads(sharing.settings_file())
 
 
 def _file_app():
@@ -290,21 +253,21 @@ def test_bad_settings_file_changes_nothing(data, words):
 # ------------------------------------------------------------------------------- downloads
 def test_csv_bytes():
     x = torch.tensor([[1.0, -2.5], [0.125, 3.0]])
-    text = common.csv_bytes(x).decode()
+    text = downloads.csv_bytes(x).decode()
     lines = text.strip().splitlines()
     assert lines[0] == "x,y"
     back = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
     np.testing.assert_allclose(back, x.numpy())
-    assert common.csv_bytes(np.zeros((3, 3))).decode().splitlines()[0] == "x1,x2,x3"
-    assert common.csv_bytes(np.arange(3.0)).decode().splitlines()[0] == "x"
+    assert downloads.csv_bytes(np.zeros((3, 3))).decode().splitlines()[0] == "x1,x2,x3"
+    assert downloads.csv_bytes(np.arange(3.0)).decode().splitlines()[0] == "x"
     with pytest.raises(ValueError):
-        common.csv_bytes(np.zeros((2, 2, 2)))
+        downloads.csv_bytes(np.zeros((2, 2, 2)))
 
 
 def test_png_bytes():
     fig = Figure(figsize=(2, 1))
     fig.add_subplot().plot([0, 1], [1, 0])
-    img = Image.open(io.BytesIO(common.png_bytes(fig, dpi=100)))
+    img = Image.open(io.BytesIO(downloads.png_bytes(fig, dpi=100)))
     assert img.format == "PNG" and img.size[0] > 50
 
 
@@ -312,11 +275,11 @@ def test_download_helpers_render():
     def script():
         import numpy as np
         from matplotlib.figure import Figure
-        from views import common as c
+        from dashboard import downloads, sharing, sidebar, state
         fig = Figure()
         fig.add_subplot().plot([0, 1])
-        c.download_csv(np.zeros((4, 2)), "samples.csv", "Samples (CSV)")
-        c.download_png(fig, "figure.png", "Figure (PNG)")
+        downloads.download_csv(np.zeros((4, 2)), "samples.csv", "Samples (CSV)")
+        downloads.download_png(fig, "figure.png", "Figure (PNG)")
 
     at = AppTest.from_function(script).run()
     assert not at.exception

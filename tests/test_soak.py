@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server import AppServer, ScriptRuns, launch_chromium, run_page, slider_state, slider_thumb  # noqa: E402
 
 pytestmark = [pytest.mark.soak, pytest.mark.slow, pytest.mark.browser]

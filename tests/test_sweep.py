@@ -121,7 +121,7 @@ def test_works_with_a_vp_process_and_returns_a_dataframe():
 
 
 def test_nfe_chart_spec():
-    from diffusion_core.figures import lab as lfig
+    from dashboard.figures import lab as lfig
     df = pd.DataFrame({"method": ["ode", "ode", "sde"], "budget": [10, 20, 10], "steps": [4, 9, 9],
                        "nfe": [9, 19, 10], "logp_w1": [0.5, 0.05, 0.7], "loglik_gap": [0.4, -0.02, 0.6],
                        "seconds": [0.1, 0.2, 0.1]})

@@ -22,13 +22,7 @@ def assert_close(a, b, rtol, atol):
     assert torch.allclose(a, b, rtol=rtol, atol=atol), f"max |a - b| = {float((a - b).abs().max()):.3g}"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one thread avoids waiting on a busy second core."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -294,7 +288,7 @@ def test_tutorial_zero_loss_check_for_a_single_point():
 def test_every_curve_drawn_against_the_floor_stays_above_it(recipe):
     """The Train page draws the loss chart against the irreducible floor: at the app's default
     seed, with both recipes (the tutorial's shortened), no drawn point may sit below the floor."""
-    from diffusion_core.figures import training as tfig
+    from dashboard.figures import training as tfig
     cfg = dc.TrainConfig() if recipe == "ours" else dataclasses.replace(dc.TrainConfig.tutorial(), steps=150)
     _, hist = dc.train_score_model(dc.PRESETS["tutorial"], dc.VESDE(25.0), dataclasses.replace(cfg, seed=2021))
     floor = float(hist.irreducible_loss.iloc[0])

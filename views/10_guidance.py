@@ -1,17 +1,17 @@
 """Guidance: classifier-free guidance on the sidebar mixture, exact and learned, over the scale w."""
 import streamlit as st
 
-from dashboard import figures_guidance as gfig
+from dashboard.figures import guidance as gfig
 from dashboard import lessons
 from diffusion_core import guidance as gd
-from diffusion_core.figures.common import auto_limits, density_grid, figure_png
-from views import common
+from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard import state
 
-P = common.PERSIST_PREFIX + "guidance_"
+P = state.PERSIST_PREFIX + "guidance_"
 N, STEPS = 600, 60            # samples per w and reverse-SDE steps (first visit < 3 s)
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def samples_png(gmm, lam, y, w, seed, cfg, device) -> bytes:
     exact = lessons.guided_samples(gmm, lam, y, w, N, STEPS, seed)
     panels = [(f"exact CFG, w = {w:g}", exact, gfig.SOURCE_COLORS["exact CFG"])]
@@ -23,13 +23,13 @@ def samples_png(gmm, lam, y, w, seed, cfg, device) -> bytes:
     return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim))
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def fields_png(gmm, lam, y, w, t, label) -> bytes:
     return figure_png(gfig.fields_figure(lessons.guidance_fields(gmm, lam, y, w, t), w, t, label))
 
 
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Guidance: trading diversity for fidelity")
 st.markdown(
     "Each mode of the sidebar's mixture is a **class** y. Classifier-free guidance samples with "
@@ -51,12 +51,12 @@ if st.session_state.get(P + "class", 0) not in range(len(names)):
     st.session_state[P + "class"] = 0
 c1, c2, c3, c4 = st.columns([1.6, 1.2, 1, 1], gap="medium")
 y = c1.selectbox("Class y", range(len(names)), format_func=names.__getitem__,
-                 key=common.init(P + "class", 0), help="The mode whose samples guidance asks for.")
-w = c2.slider("guidance scale w", 0.0, 10.0, step=0.5, key=common.init(P + "w", 3.0),
+                 key=state.init(P + "class", 0), help="The mode whose samples guidance asks for.")
+w = c2.slider("guidance scale w", 0.0, 10.0, step=0.5, key=state.init(P + "w", 3.0),
               help="0: unconditional, 1: conditional, above 1: over-guided.")
-lam = c3.slider("λ", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0),
+lam = c3.slider("λ", 2.0, 50.0, step=1.0, key=state.init(P + "lam", 25.0),
                 help="Noise growth of the VE process, g(t) = λᵗ.")
-learned = c4.toggle("learned CFG too", key=common.init(P + "learned", True),
+learned = c4.toggle("learned CFG too", key=state.init(P + "learned", True),
                     help="A class-conditional score network (one embedding per class plus a null "
                          "class, label dropout 15%), trained once per settings by our recipe.")
 cfg = lessons.recipe(settings.seed) if learned else None
@@ -95,7 +95,7 @@ st.caption(msg)
 st.subheader("The guided field against the conditional field")
 c1, c2 = st.columns([1.2, 1], gap="large")
 with c2:
-    t = st.slider("field at time t", 0.0, 1.0, step=0.05, key=common.init(P + "t", 0.3),
+    t = st.slider("field at time t", 0.0, 1.0, step=0.05, key=state.init(P + "t", 0.3),
                   help="Where in the reverse process the two fields are compared.")
     st.markdown(
         "Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. Red: the "

@@ -1,16 +1,16 @@
 """Flow matching: straight paths from noise to data against the VE probability-flow ODE."""
 import streamlit as st
 
-from dashboard import figures_flow as ffig
+from dashboard.figures import flow as ffig
 from dashboard import lessons
-from diffusion_core.figures.common import auto_limits, density_grid, figure_png
-from views import common
+from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard import state
 
-P = common.PERSIST_PREFIX + "flow_"
+P = state.PERSIST_PREFIX + "flow_"
 N_PATHS, PATH_STEPS, N_QUALITY = 200, 100, 1000
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict]:
     exact = lessons.paths(gmm, lam, N_PATHS, PATH_STEPS, seed)
     panels = [("exact flow (flow matching)", exact["flow"][0], ffig.FIELD_COLORS["exact flow"]),
@@ -28,8 +28,8 @@ def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, d
     return figure_png(ffig.paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths)), straight
 
 
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Flow matching: straight paths from noise to data")
 st.markdown(
     "Flow matching moves noise to data along the **straight line** xₜ = (1 − t) x₀ + t ε and "
@@ -43,12 +43,12 @@ st.markdown("**Question:** the straight lines of single pairs cross each other, 
             "paths are curved and never cross. Why, and what does one round of rectification change?")
 
 c1, c2, c3, c4 = st.columns(4, gap="medium")
-lam = c1.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0),
+lam = c1.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=state.init(P + "lam", 25.0),
                 help="The VE probability-flow ODE starts at σ₁ε, σ₁ ≈ λ for large λ.")
-n_paths = c2.slider("paths drawn", 10, 200, step=10, key=common.init(P + "paths", 60))
-learned = c3.toggle("learned flow too", key=common.init(P + "learned", True),
+n_paths = c2.slider("paths drawn", 10, 200, step=10, key=state.init(P + "paths", 60))
+learned = c3.toggle("learned flow too", key=state.init(P + "learned", True),
                     help="A FlowNet (the Train page's MLP, our recipe) trained once per settings.")
-rectify = c4.toggle("rectify once", key=common.init(P + "rectify", False), disabled=not learned,
+rectify = c4.toggle("rectify once", key=state.init(P + "rectify", False), disabled=not learned,
                     help="Push fresh noise through the learned flow, then train a second network on "
                          "those (data, noise) pairs: one round of rectified flow. A second training.")
 rectify = bool(rectify and learned)

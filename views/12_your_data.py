@@ -5,22 +5,22 @@ from streamlit_drawable_canvas import st_canvas
 
 from dashboard import drawing, yourdata
 from diffusion_core import pointsets as ps
-from dashboard import figures_yours as yfig
-from diffusion_core.figures.common import figure_png
-from views import common
+from dashboard.figures import yours as yfig
+from dashboard.figures.common import figure_png
+from dashboard import downloads, state
 
-P = common.PERSIST_PREFIX + "yours_"
+P = state.PERSIST_PREFIX + "yours_"
 CANDIDATE = "yours_candidate"        # the last valid points of this page: (points, source)
 SOURCES = {"draw": "Draw", "shape": "Shape", "word": "Word", "csv": "CSV file"}
 CANVAS = 360                          # canvas side, pixels
 
 
-@common.cache_data(max_entries=32)
+@state.cache_data(max_entries=32)
 def word(text: str, n: int) -> np.ndarray:
     return drawing.word_points(text, n, yourdata.RADIUS)
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def preview_png(points: np.ndarray, width: float, title: str) -> bytes:
     gmm = ps.mixture_from_points(points, width, yourdata.MAX_POINTS)
     return figure_png(yfig.points_figure(gmm, points, title))
@@ -31,7 +31,7 @@ def _use():
     pts, source = st.session_state[CANDIDATE]
     factor = st.session_state.get(P + "width", 1.0)
     st.session_state[yourdata.KEY] = yourdata.entry(pts, yourdata.width_of(pts, factor), source)
-    st.session_state[common.PERSIST_PREFIX + "mixture"] = yourdata.NAME
+    st.session_state[state.PERSIST_PREFIX + "mixture"] = yourdata.NAME
 
 
 st.title("Your data: any point set as p₀")
@@ -46,7 +46,7 @@ st.markdown("**Question:** make h small, then large. Which h makes the reverse p
             "generative model do?")
 
 source = st.radio("Source", list(SOURCES), format_func=SOURCES.get, horizontal=True,
-                  key=common.init(P + "source", "shape"))
+                  key=state.init(P + "source", "shape"))
 left, right = st.columns([1, 1.1], gap="large")
 points, problem = None, None
 with left:
@@ -66,13 +66,13 @@ with left:
             st.info("Draw with the mouse: strokes become points along the line. The preview on "
                     "the right updates when you let go.")
     elif source == "shape":
-        name = st.selectbox("Shape", list(ps.SHAPES), key=common.init(P + "shape", "heart"))
-        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
+        name = st.selectbox("Shape", list(ps.SHAPES), key=state.init(P + "shape", "heart"))
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", 100))
         points = ps.SHAPES[name](int(n))
     elif source == "word":
-        text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=common.init(P + "word", "DDPM"),
+        text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=state.init(P + "word", "DDPM"),
                              help="Short words read best: p₀ holds at most 100 points.")
-        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=common.init(P + "n", 100))
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", 100))
         try:
             points = word(text, int(n))
         except ValueError as e:
@@ -101,7 +101,7 @@ if CANDIDATE not in st.session_state:
 pts, label = st.session_state[CANDIDATE]
 with right:
     factor = st.slider("smoothing width h (× nearest-neighbour distance)", 0.25, 4.0, step=0.25,
-                       key=common.init(P + "width", 1.0),
+                       key=state.init(P + "width", 1.0),
                        help="h = this factor × the median distance from a point to its nearest "
                             "neighbour: 1 joins neighbouring points into a smooth curve.")
     h = yourdata.width_of(pts, factor)
@@ -109,14 +109,14 @@ with right:
     st.caption(f"log p₀ of your {len(pts)} points (from: {label}; centred and scaled to radius {yourdata.RADIUS:g}), "
                f"each the mean of a round Gaussian of std h = {h:.3f}.")
     now = yourdata.entry(pts, h, label)
-    in_use = (st.session_state.get(common.PERSIST_PREFIX + "mixture") == yourdata.NAME
+    in_use = (st.session_state.get(state.PERSIST_PREFIX + "mixture") == yourdata.NAME
               and st.session_state.get(yourdata.KEY) == now)
     if in_use:
         st.success(f"In use on every page: the sidebar's distribution is **{yourdata.NAME}**.")
     else:
         st.button("Use as p₀ on every page", on_click=_use, type="primary", key="yours_use",
                   icon=":material/check:")
-    common.download_csv(pts, "your-points.csv", "Download these points (CSV)", key="yours_download")
+    downloads.download_csv(pts, "your-points.csv", "Download these points (CSV)", key="yours_download")
     st.caption(f"p₀ uses at most {yourdata.MAX_POINTS} points (more are thinned evenly, in the order "
                "they were drawn), so that every page, which draws every mode, stays fast. "
                "Links carry settings, not points: a list of points is too long for an address. "

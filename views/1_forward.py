@@ -1,79 +1,17 @@
 """Forward diffusion: noise blurs data into a Gaussian (the tutorial's Interactive Demo 1.1)."""
-import numpy as np
 import streamlit as st
 import torch
 
 import diffusion_core as dc
-from diffusion_core import forward as fwd
-from diffusion_core.figures import forward as ffig
-from diffusion_core.figures.common import mode_colors
-from views import common
+from dashboard import forward, state
 
-P = common.PERSIST_PREFIX + "forward_"
-N_TIMES_1D = 100          # the tutorial's 100 times
-N_FRAMES_2D = 51          # t = 0, 0.02, ..., 1
+P = state.PERSIST_PREFIX + "forward_"
 MAX_PATHS, MAX_POINTS = 500, 1000
 DEFAULT_VP = dict(beta_min=0.1, beta_max=20.0)
-BIMODAL = dc.PRESETS["bimodal 1D"]
 TWO_CLUSTERS = "two clusters"
 
 
-@common.cache_data
-def paths_1d(sde, n: int, seed: int):
-    """Paths of the 1D bimodal data and the exact p_t(x) on a (t, x) grid, as numpy arrays."""
-    times, paths, labels = fwd.forward_paths(BIMODAL, sde, n, N_TIMES_1D,
-                                             torch.Generator().manual_seed(seed))
-    lim = fwd.cloud_limit(BIMODAL, sde)
-    xs = torch.linspace(-lim, lim, 121, dtype=torch.float64)
-    dtimes = torch.linspace(0, 1, 51, dtype=torch.float64)
-    dens = fwd.marginal_log_density(BIMODAL, sde, dtimes, xs).exp()
-    return dict(times=times.numpy(), paths=paths[..., 0].numpy(), labels=labels.numpy(),
-                xs=xs.numpy(), dtimes=dtimes.numpy(), density=dens.numpy(), lim=lim)
-
-
-@common.cache_data
-def paths_1d_chart(sde, n: int, seed: int, show_density: bool):
-    d = paths_1d(sde, n, seed)
-    return ffig.paths_1d_chart(d["times"], d["paths"], d["labels"], ["N(−5, 1)", "N(5, 1)"],
-                               mode_colors(2), d["density"] if show_density else None,
-                               d["dtimes"], d["xs"], ylim=(-d["lim"], d["lim"]))
-
-
-@common.cache_data
-def cloud_2d(gmm, sde, n: int, seed: int):
-    """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t and a fixed plot limit."""
-    times, paths, labels = fwd.forward_paths(gmm, sde, n, N_FRAMES_2D,
-                                             torch.Generator().manual_seed(seed + 1))
-    return dict(times=times.numpy(), paths=paths.numpy(), labels=labels.numpy(),
-                sigmas=sde.sigma(times).numpy(), lim=fwd.cloud_limit(gmm, sde))
-
-
-@common.cache_data
-def cloud_chart(gmm, sde, n: int, seed: int):
-    c = cloud_2d(gmm, sde, n, seed)
-    names = mode_names(gmm)
-    return ffig.cloud_chart(c["times"], c["paths"], c["labels"], names, mode_colors(len(names)),
-                            c["lim"], c["sigmas"])
-
-
-@common.cache_data(max_entries=8)
-def cloud_gif(gmm, sde, n: int, seed: int) -> bytes:
-    c = cloud_2d(gmm, sde, n, seed)
-    return ffig.cloud_gif(c["times"], c["paths"], c["labels"], mode_colors(gmm.n_components),
-                          c["lim"], c["sigmas"])
-
-
-@common.cache_data
-def schedule_chart(sde, show_alpha: bool):
-    return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
-
-
-def mode_names(gmm):
-    return [f"mode {k + 1} at ({', '.join(f'{m:g}' for m in mu)})"
-            for k, mu in enumerate(np.round(gmm.means.numpy(), 2))]
-
-
-settings = common.settings()
+settings = state.settings()
 st.title("Forward diffusion: from data to noise")
 st.markdown(
     "The forward process adds Gaussian noise to every data point, a little at every instant. "
@@ -83,19 +21,18 @@ st.markdown(
 # ----------------------------------------------------------------------------- the process
 c_ctl, c_sched = st.columns([1, 1.35], gap="large")
 with c_ctl:
-    kind = st.radio("Forward process", ["VE", "VP"], horizontal=True, key=common.init(P + "kind", "VE"),
-                    format_func={"VE": "VE: dx = λᵗ dw  (the tutorial's)",
-                                 "VP": "VP: shrink and add noise"}.get)
+    kind = state.widget(st.radio, P + "kind", horizontal=True,
+                        format_func={"VE": "VE: dx = λᵗ dw  (the tutorial's)",
+                                     "VP": "VP: shrink and add noise"}.get)
     if kind == "VE":
-        lam = st.slider("λ: noise growth rate, g(t) = λᵗ", 0.1, 50.0, step=0.1,
-                        key=common.init(P + "lam", 25.0),
-                        help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise.")
+        lam = state.widget(st.slider, P + "lam", step=0.1,
+                           help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise.")
         sde = dc.VESDE(lam)
         st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
     else:
         b1, b2 = st.columns(2)
-        bmin = common.number_field(b1, P + "beta_min", step=0.1)
-        bmax = common.number_field(b2, P + "beta_max", step=0.5)
+        bmin = state.number_field(b1, P + "beta_min", step=0.1)
+        bmax = state.number_field(b2, P + "beta_max", step=0.5)
         try:
             sde = dc.VPSDE(bmin, bmax)
         except (TypeError, ValueError):
@@ -118,41 +55,41 @@ with c_ctl:
             st.warning(f"With β_max = {sde.beta_max:g}, x₁ still holds {alpha1:.0%} of x₀: the "
                        "process does not reach N(0, I) by t = 1. Raise β_max.")
 with c_sched:
-    st.altair_chart(schedule_chart(sde, kind == "VP"), width="stretch")
+    st.altair_chart(forward.schedule_chart(sde, kind == "VP"), width="stretch")
 
 # ----------------------------------------------------------------------------- 1D
 st.subheader("1D: two bumps blur into one")
 c_plot, c_side = st.columns([3, 1], gap="medium")
 with c_side:
-    n_paths = st.slider("paths", 20, MAX_PATHS, step=10, key=common.init(P + "n_paths", 200))
-    show_density = st.checkbox("exact density p_t(x)", key=common.init(P + "density", True))
+    n_paths = state.widget(st.slider, P + "n_paths", step=10)
+    show_density = state.widget(st.checkbox, P + "density")
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
         "Gaussian kicks, so paths from both modes **mix**: by t = 1 the mode a point started in "
         "can no longer be told from where it is.\n\n"
         "Try λ = 1 (σ_t² = t, noise barely spreads the modes), λ < 1, and λ = 50.")
 with c_plot:
-    st.altair_chart(paths_1d_chart(sde, n_paths, settings.seed, show_density), width="stretch")
+    st.altair_chart(forward.paths_1d_chart(sde, n_paths, settings.seed, show_density), width="stretch")
 
 # ----------------------------------------------------------------------------- 2D
 st.subheader("2D: a point cloud spreading out")
 c_cloud, c_opts = st.columns([1.25, 1], gap="large")
 with c_opts:
-    source = st.radio("Starting cloud", [TWO_CLUSTERS, "sidebar"], key=common.init(P + "source", TWO_CLUSTERS),
-                      format_func={TWO_CLUSTERS: "the tutorial's two clusters at (±2, ±2)",
-                                   "sidebar": f"the sidebar distribution ({settings.mixture_name})"}.get)
-    n_points = st.slider("points", 50, MAX_POINTS, step=50, key=common.init(P + "n_points", 200))
-    gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else common.current_mixture()
+    source = state.widget(st.radio, P + "source",
+                          format_func={TWO_CLUSTERS: "the tutorial's two clusters at (±2, ±2)",
+                                       "sidebar": f"the sidebar distribution ({settings.mixture_name})"}.get)
+    n_points = state.widget(st.slider, P + "n_points", step=50)
+    gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
     st.markdown(
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
         "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
         "The colours show where each point started: at t = 1 they are thoroughly mixed.")
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
-                        data=lambda: cloud_gif(gmm2, sde, n_points, settings.seed),
+                        data=lambda: forward.cloud_gif(gmm2, sde, n_points, settings.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
                         on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
 with c_cloud:
-    st.altair_chart(cloud_chart(gmm2, sde, n_points, settings.seed), width="content")
+    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, settings.seed), width="content")
 
 # ----------------------------------------------------------------------------- formulas
 st.subheader("The formulas")

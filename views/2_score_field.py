@@ -3,56 +3,14 @@ import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
-from diffusion_core.figures import score_field as sfig
-from diffusion_core.figures.common import mode_colors
-from views import common
+from dashboard import score_field, state
 
-P = common.PERSIST_PREFIX + "score_"
+P = state.PERSIST_PREFIX + "score_"
 VIEWS = {"total": "Total score", "modes": "Per-mode scores", "weighted": "Weighted modes vs total"}
-MAX_SAMPLES, MAX_GRID, DENSITY_GRID = 1000, 40, 100
 
 
-@common.cache_data
-def score_field(gmm, sde, t: float, where: str, n: int, seed: int):
-    """p_t = gmm diffused to t; its log density (total and per mode) on a grid, points where the
-    arrows start (samples of p_t or a grid), and the scores there. All numpy."""
-    return sfig.field_data(gmm, sde, t, where, n, seed, DENSITY_GRID)
-
-
-def key_magnitude(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> float:
-    """The |score| drawn as the key arrow: a robust size of the t = 0 field (fixed: the same
-    for every t, so the arrows shrink with the score) or of this picture's (fitted)."""
-    f = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
-    return sfig.reference_magnitude(f["total"], f["resp"])
-
-
-@common.cache_data
-def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
-              scale: str) -> bytes:
-    """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
-    f = score_field(gmm, sde, t, where, n, seed)
-    m = key_magnitude(gmm, sde, t, where, n, seed, scale)
-    colors = mode_colors(gmm.n_components)
-    title = f"t = {t:.2f},  σ_t = {f['sigma']:.3g}"
-    fixed = scale == "fixed"
-    if view == "total":
-        fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], lengths,
-                                      title="score ∇ log p_t,  " + title, resp=f["resp"],
-                                      magnitude=m, fixed=fixed)
-    elif view == "modes":
-        fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
-                                      colors, lengths=lengths, title="per-mode scores,  " + title,
-                                      resp=f["resp"], magnitude=m, fixed=fixed)
-    else:
-        fig = sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"],
-                                          f["comp_scores"], f["resp"], f["total"], colors,
-                                          title="weighted modes vs total,  " + title,
-                                          magnitude=m, fixed=fixed)
-    return sfig.figure_png(fig, dpi=100)
-
-
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("The score: which way is more likely?")
 st.markdown(
     "The **score** of a distribution is the gradient of its log density, s(x) = ∇ₓ log p(x): "
@@ -60,23 +18,21 @@ st.markdown(
     f"backwards in time. Below: the sidebar distribution (**{settings.mixture_name}**), blurred "
     "by the VE forward process to time t.")
 
-view = st.radio("View", list(VIEWS), format_func=VIEWS.get, horizontal=True,
-                key=common.init(P + "view", "total"), label_visibility="collapsed")
+view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True,
+                    label_visibility="collapsed")
 c_fig, c_ctl = st.columns([2, 1], gap="medium")
 with c_ctl:
-    t = st.slider("diffusion time t", 0.0, 1.0, step=0.01, key=common.init(P + "t", 0.0),
-                  help="t = 0 is the data distribution itself (the tutorial's picture).")
-    lam = st.slider("λ of the VE process, g(t) = λᵗ", 0.1, 50.0, step=0.1,
-                    key=common.init(P + "lam", 25.0))
-    where = st.radio("Arrows at", ["samples", "grid"], horizontal=True,
-                     key=common.init(P + "where", "samples"),
-                     format_func={"samples": "samples of p_t", "grid": "a regular grid"}.get)
+    t = state.widget(st.slider, P + "t", step=0.01,
+                     help="t = 0 is the data distribution itself (the tutorial's picture).")
+    lam = state.widget(st.slider, P + "lam", step=0.1)
+    where = state.widget(st.radio, P + "where", horizontal=True,
+                         format_func={"samples": "samples of p_t", "grid": "a regular grid"}.get)
     if where == "samples":
-        n = st.slider("samples", 20, MAX_SAMPLES, step=10, key=common.init(P + "n", 200))
+        n = state.widget(st.slider, P + "n", step=10)
     else:
-        n = st.slider("grid points per side", 5, MAX_GRID, key=common.init(P + "grid", 20))
-    lengths = "proportional" if view == "weighted" else st.radio(
-        "Arrow length", sfig.LENGTHS, horizontal=True, key=common.init(P + "lengths", "proportional"),
+        n = state.widget(st.slider, P + "grid")
+    lengths = "proportional" if view == "weighted" else state.widget(
+        st.radio, P + "lengths", horizontal=True,
         format_func={"equal": "equal (direction only)", "proportional": "∝ |score|"}.get,
         help="Scores near the modes are tiny and far away huge, and they shrink like 1/σ_t² as t "
              "grows: equal lengths keep every direction readable, colour shows the magnitude. "
@@ -84,8 +40,8 @@ with c_ctl:
              "figure shows it.")
     scale = "fixed"
     if lengths == "proportional":
-        scale = st.radio(
-            "Arrow scale", sfig.SCALES, horizontal=True, key=common.init(P + "arrow_scale", "fixed"),
+        scale = state.widget(
+            st.radio, P + "arrow_scale", horizontal=True,
             format_func={"fixed": "fixed across t", "fitted": "fitted to this picture"}.get,
             help="Fixed: one scale for every t, taken from the t = 0 field, so the arrows shrink "
                  "as the score does (an arrow as long as the key is the same |score| at every t). "
@@ -94,9 +50,9 @@ with c_ctl:
                  "a narrow mode) are clipped, so the others stay visible.")
 
 sde = dc.VESDE(lam)
-f = score_field(gmm, sde, t, where, n, settings.seed)
+f = score_field.score_field(gmm, sde, t, where, n, settings.seed)
 with c_fig:
-    st.image(score_png(gmm, sde, t, where, n, settings.seed, view, lengths, scale), width="stretch")
+    st.image(score_field.score_png(gmm, sde, t, where, n, settings.seed, view, lengths, scale), width="stretch")
 
 with c_ctl:
     mag = np.linalg.norm(f["total"], axis=1)
@@ -105,7 +61,7 @@ with c_ctl:
               "covariance has grown by σ_t² I.")
     m2.metric("median |score|", f"{np.median(mag):.3g}", help="At the arrow positions.")
     if lengths == "proportional":
-        key = key_magnitude(gmm, sde, t, where, n, settings.seed, scale)
+        key = score_field.key_magnitude(gmm, sde, t, where, n, settings.seed, scale)
         st.caption(f"Key arrow: |score| ≈ {key:.3g}, " + (
             "the typical size of the score at t = 0: the same on-screen length at every t, so "
             "the arrows shrink as t grows." if scale == "fixed" else

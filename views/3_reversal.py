@@ -1,202 +1,17 @@
 """Exact-score reversal (tutorial section 1.3, the exercise solved): the reverse SDE, the
 probability-flow ODE and a predictor-corrector sampler turn noise into data with the exact score
 of p_t; the cloud along the way; when each sample commits to its mode."""
-import contextlib
-import time
-from dataclasses import dataclass
-
-import altair as alt
 import numpy as np
 import streamlit as st
-import streamlit.elements.vega_charts as _vega
 import torch
 
 import diffusion_core as dc
-from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
-from diffusion_core.figures import reversal as rfig
-from diffusion_core.figures import samples as sfig
-from diffusion_core.figures.common import auto_limits, density_grid, mode_colors
-from views import common
+from dashboard import downloads, state
+from dashboard import reversal as rev
 
-P = common.PERSIST_PREFIX + "reversal_"
-METHODS = {"sde": "reverse SDE", "ode": "probability-flow ODE", "pc": "predictor–corrector",
-           "tutorial": "the tutorial's loop"}
-STEP_CHOICES = [1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000]
-SAMPLE_CHOICES = [100, 250, 500, 1000, 2500, 5000, 10_000, 20_000]
-T_EPS_CHOICES = [1e-5, 1e-4, 1e-3, 1e-2, 5e-2]     # dc.sample's default: 1e-4
-MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
-KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
-CLOUD_FRAMES, CLOUD_POINTS = 36, 400
-RESP_FRAMES = 300            # frames used for the responsibilities (commitment times)
-DENSITY_GRID = 100
-
-
-@dataclass(frozen=True)
-class Run:
-    """Everything a sampling run depends on besides the mixture and the SDE."""
-    method: str
-    steps: int
-    n: int
-    grid: str
-    t_eps: float
-    snr: float
-    start: str
-    seed: int
-
-
-@common.cache_data(max_entries=8)
-def sample_run(gmm, sde, run: Run) -> dict:
-    """dc.sample with the exact score; the final samples, the first KEEP_PATHS paths, the time
-    grid, NFE and the wall time of the run (numpy)."""
-    gen = torch.Generator().manual_seed(run.seed)
-    x_init = None
-    if run.start == "p1":       # the true p_1 instead of the prior N(0, sigma_1^2 I)
-        x_init = gmm.diffuse(sde, 1.0).sample(run.n, gen, dtype=torch.float32)[0]
-    t0 = time.perf_counter()
-    res = dc.sample(dc.exact_score(gmm, sde), sde, run.n, run.steps, method=run.method, generator=gen,
-                    trajectory=True, dim=gmm.dim, grid=run.grid, t_eps=run.t_eps, snr=run.snr,
-                    x_init=x_init)
-    seconds = time.perf_counter() - t0
-    return dict(x=res.x.numpy(), paths=res.trajectory[:, :KEEP_PATHS].numpy(),
-                times=res.times.numpy(), nfe=res.nfe, seconds=seconds)
-
-
-@common.cache_data(max_entries=8)
-def truth(gmm, n: int, seed: int) -> dict:
-    """n true samples (the reference), the sliced W2 floor (the distance from an independent set
-    of n true samples to the reference), and log p_0 on a grid."""
-    ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
-    floor = gmm.sample(n, torch.Generator().manual_seed(seed + 2))[0].numpy()
-    xlim, ylim = auto_limits(gmm)
-    xx, yy, logp = density_grid(gmm, xlim, ylim, DENSITY_GRID)
-    return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
-
-
-@common.cache_data(max_entries=16)
-def metrics(gmm, sde, run: Run) -> dict:
-    r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
-    return {**sfig.sample_metrics(r["x"], gmm, tr["ref"]), "sliced W2 floor": tr["floor_w2"]}
-
-
-@common.cache_data(max_entries=8)
-def responsibilities(gmm, sde, run: Run) -> dict:
-    """The final mode of every kept path and its responsibility under p_t on <= RESP_FRAMES frames."""
-    r = sample_run(gmm, sde, run)
-    idx = rfig.frame_indices(len(r["times"]), RESP_FRAMES)
-    resp, labels = final_mode_responsibility(gmm, sde, r["paths"][idx], r["times"][idx])
-    return dict(resp=resp.numpy(), labels=labels.numpy(), times=r["times"][idx])
-
-
-def view_limits(gmm, sde, view: str):
-    """The data region (every mode +- 3 std), or a square that holds the prior's +- 2.5 sigma_1."""
-    xlim, ylim = auto_limits(gmm)
-    if view == "data":
-        return xlim, ylim
-    h = max(2.5 * sde.prior_std(), (xlim[1] - xlim[0]) / 2)
-    return (min(xlim[0], -h), max(xlim[1], h)), (min(ylim[0], -h), max(ylim[1], h))
-
-
-@common.cache_data(max_entries=16)
-def final_png(gmm, sde, run: Run) -> bytes:
-    r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
-    fig = sfig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
-                                {METHODS[run.method]: r["x"], "true samples": tr["ref"]},
-                                title=f"{METHODS[run.method]}, {run.steps} steps", size=4.4)
-    return common.png_bytes(fig, dpi=150)
-
-
-@common.cache_data(max_entries=16)
-def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
-    r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
-    xlim, ylim = view_limits(gmm, sde, view)
-    fig = rfig.trajectories_figure(r["paths"][:, :n_paths], rs["labels"][:n_paths],
-                                   mode_colors(gmm.n_components), tr["xx"], tr["yy"], tr["logp"],
-                                   xlim, ylim, title=f"{min(n_paths, r['paths'].shape[1])} paths in the plane",
-                                   size=4.2)
-    return common.png_bytes(fig, dpi=150)
-
-
-@common.cache_data(max_entries=32)
-def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
-    r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
-    cv = commit_view(gmm, sde, run, threshold)
-    u = rfig.main_axis(gmm)
-    y = tr["ref"] @ u
-    lo, hi = np.quantile(y, [0.002, 0.998])
-    pad = 0.25 * (hi - lo)
-    fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
-                                    mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
-                                    marks={"median commitment": cv["median"],
-                                           "p_t splits (σ_t = d/2)": cv["t_split"]},
-                                    width=4.2, height=4.7)
-    return common.png_bytes(fig, dpi=150)
-
-
-def vl_spec(chart) -> dict:
-    """The Vega-Lite spec of an Altair chart with its data inline, as st.altair_chart would make
-    it (no default theme), so it can be cached: Altair's validation is the slow part of a rerun.
-    Altair's data transformer and theme are global; take the lock st.altair_chart takes for them."""
-    with getattr(_vega, "_altair_globals_lock", contextlib.nullcontext()):
-        with alt.data_transformers.enable("default"), alt.theme.enable("none"):
-            return chart.to_dict()
-
-
-@common.cache_data(max_entries=16)
-def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
-    r, rs = sample_run(gmm, sde, run), responsibilities(gmm, sde, run)
-    idx = rfig.frame_indices(len(r["times"]), CLOUD_FRAMES)
-    times = r["times"][idx]
-    xlim, ylim = view_limits(gmm, sde, view)
-    pts = min(CLOUD_POINTS, r["paths"].shape[1])
-    return vl_spec(rfig.cloud_chart(r["paths"][idx, :pts], times, rs["labels"][:pts], mode_names(gmm),
-                                    mode_colors(gmm.n_components), sde.sigma(torch.as_tensor(times)).numpy(),
-                                    rfig.pt_ellipses(gmm, sde, times), xlim, ylim, size=400))
-
-
-@common.cache_data(max_entries=16)
-def weights_spec(gmm, sde, run: Run) -> dict:
-    return vl_spec(sfig.mode_weights_chart(gmm.weights, {METHODS[run.method]: metrics(gmm, sde, run)["mode weights"]},
-                                           height=200))
-
-
-@common.cache_data(max_entries=32)
-def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
-    """Commitment times at `threshold`, their summary, and the two charts' specs."""
-    rs = responsibilities(gmm, sde, run)
-    com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
-    t_split = separation_time(gmm, sde)
-    ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, n_paths=len(com.labels), median=None,
-               undecided=1 - float(com.committed.double().mean()))
-    if len(ct):
-        out["median"] = float(np.median(ct))
-        out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
-    names, colors = mode_names(gmm), mode_colors(gmm.n_components)
-    out["resp_spec"] = vl_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split))
-    out["hist_spec"] = vl_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, names,
-                                                          colors, t_split))
-    return out
-
-
-def closest_modes(gmm) -> float:
-    """The smallest distance between two component means (inf for one component)."""
-    if gmm.n_components < 2:
-        return float("inf")
-    d = torch.cdist(gmm.means, gmm.means)
-    return float((d + torch.diag(torch.full((gmm.n_components,), float("inf"), dtype=d.dtype))).min())
-
-
-def mode_names(gmm):
-    return [f"mode {k + 1}" for k in range(gmm.n_components)]
-
-
-def fmt_time(s: float) -> str:
-    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
-
-
-# ================================================================================== page
-settings = common.settings()
-gmm = common.current_mixture()
+P = state.PERSIST_PREFIX + "reversal_"
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Exact-score reversal: from noise back to data")
 st.markdown(
     "Run the forward process backwards. Start from pure noise x₁ ~ N(0, σ₁² I) and repeatedly "
@@ -209,67 +24,67 @@ st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sq
 
 # ----------------------------------------------------------------------------- controls
 c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1], gap="medium")
-method = c1.selectbox("Sampler", list(METHODS), format_func=METHODS.get, key=common.init(P + "method", "sde"),
+method = state.widget(c1.selectbox, P + "method", format_func=rev.METHODS.get,
                       help="**reverse SDE**: the update above, Euler–Maruyama on the chosen time grid, "
                            "ending with one denoising step. **probability-flow ODE**: the deterministic "
                            "flow with the same marginals p_t (Heun's method). **predictor–corrector**: "
                            "after every SDE step, one Langevin correction at the new time. **the "
                            "tutorial's loop**: exactly the tutorial's code, for comparison.")
-steps = c2.select_slider("Steps", STEP_CHOICES, key=common.init(P + "steps", 200),
-                         help="Number of reverse steps (the tutorial: 200).")
-lam = c3.slider("λ, g(t) = λᵗ", 0.1, 50.0, step=0.1, format="%.1f", key=common.init(P + "lam", 25.0),
-                help="The VE forward process, λ = 25 as on the other pages (the tutorial's demo here: "
-                     "λ = 10, where σ₁ = 4.6 is too small for the probability-flow ODE: try it). "
-                     "σ₁ grows with λ.")
-n = c4.select_slider("Samples", SAMPLE_CHOICES, key=common.init(P + "n", 2500),
-                     help="Number of samples drawn (the tutorial: 2500).")
+steps = state.widget(c2.select_slider, P + "steps",
+                     help="Number of reverse steps (the tutorial: 200).")
+lam = state.widget(c3.slider, P + "lam", step=0.1, format="%.1f",
+                   help="The VE forward process, λ = 25 as on the other pages (the tutorial's demo here: "
+                        "λ = 10, where σ₁ = 4.6 is too small for the probability-flow ODE: try it). "
+                        "σ₁ grows with λ.")
+n = state.widget(c4.select_slider, P + "n",
+                 help="Number of samples drawn (the tutorial: 2500).")
 with st.expander("Advanced: time grid, end time, corrector, starting distribution, views"):
     a1, a2, a3 = st.columns(3, gap="large")
-    grid = a1.radio("Time grid", ["karras", "uniform"], key=common.init(P + "grid", "karras"),
-                    horizontal=True, disabled=method == "tutorial",
-                    format_func={"karras": "Karras (dense near t = 0)", "uniform": "uniform in t"}.get,
-                    help="Karras et al. (2022): steps uniform in σ^(1/7), so most steps are spent at "
-                         "small noise where the data's detail is decided. The tutorial's loop always "
-                         "uses its own uniform grid.")
-    t_eps = a1.select_slider("End time t_ε", T_EPS_CHOICES, key=common.init(P + "t_eps", 1e-4),
-                             format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
-                             help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
-                                  "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
-    snr = a2.slider("PC corrector signal-to-noise", 0.01, 0.5, step=0.01, key=common.init(P + "snr", 0.1),
-                    disabled=method != "pc",
-                    help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021 use 0.16 for images).")
-    start = a2.radio("Start from", ["prior", "p1"], key=common.init(P + "start", "prior"),
-                     format_func={"prior": "the prior N(0, σ₁² I) (tutorial)",
-                                  "p1": "the exact p₁ (data blurred to t = 1)"}.get,
-                     help="The prior ignores the data's mean and spread. When σ₁ is not much larger "
-                          "than the data, that mismatch survives the reversal, above all for the "
-                          "deterministic ODE.")
-    view = a3.radio("Cloud and path views", ["data", "all"], key=common.init(P + "view", "data"), horizontal=True,
-                    format_func={"data": "data region", "all": "whole noise cloud"}.get)
-    n_paths = a3.slider("Paths drawn", 10, 300, step=10, key=common.init(P + "n_paths", 80))
+    grid = state.widget(a1.radio, P + "grid",
+                        horizontal=True, disabled=method == "tutorial",
+                        format_func={"karras": "Karras (dense near t = 0)", "uniform": "uniform in t"}.get,
+                        help="Karras et al. (2022): steps uniform in σ^(1/7), so most steps are spent at "
+                             "small noise where the data's detail is decided. The tutorial's loop always "
+                             "uses its own uniform grid.")
+    t_eps = state.widget(a1.select_slider, P + "t_eps",
+                         format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
+                         help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
+                              "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
+    snr = state.widget(a2.slider, P + "snr", step=0.01,
+                       disabled=method != "pc",
+                       help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021 use 0.16 for images).")
+    start = state.widget(a2.radio, P + "start",
+                         format_func={"prior": "the prior N(0, σ₁² I) (tutorial)",
+                                      "p1": "the exact p₁ (data blurred to t = 1)"}.get,
+                         help="The prior ignores the data's mean and spread. When σ₁ is not much larger "
+                              "than the data, that mismatch survives the reversal, above all for the "
+                              "deterministic ODE.")
+    view = state.widget(a3.radio, P + "view", horizontal=True,
+                        format_func={"data": "data region", "all": "whole noise cloud"}.get)
+    n_paths = state.widget(a3.slider, P + "n_paths", step=10)
 
-run = Run(method, int(steps), int(n), grid, float(t_eps), float(snr), start, settings.seed)
+run = rev.Run(method, int(steps), int(n), grid, float(t_eps), float(snr), start, settings.seed)
 sde = dc.VESDE(lam)
 sigma1 = sde.prior_std()
 result, error = None, None
 if gmm.dim != 2:
     error = f"Distribution: this page needs a 2D mixture; the sidebar's has dimension {gmm.dim}."
-elif n * steps > MAX_WORK:
-    error = (f"Samples × steps must be at most {MAX_WORK:,} so that one run takes a few seconds; "
+elif n * steps > rev.MAX_WORK:
+    error = (f"Samples × steps must be at most {rev.MAX_WORK:,} so that one run takes a few seconds; "
              f"got {n:,} × {steps:,} = {n * steps:,}. Lower the samples or the steps.")
 else:
     try:
         with st.spinner(f"Sampling {n:,} points in {steps} steps…"):
-            result = sample_run(gmm, sde, run)
+            result = rev.sample_run(gmm, sde, run)
     except ValueError as e:
-        error = f"{METHODS[method]}: {e}."
+        error = f"{rev.METHODS[method]}: {e}."
 if error:
     st.error(error)
 
 # ----------------------------------------------------------------------------- final samples
 if result is not None:
-    m = metrics(gmm, sde, run)
-    tr = truth(gmm, n, settings.seed)
+    m = rev.metrics(gmm, sde, run)
+    tr = rev.truth(gmm, n, settings.seed)
     spread = float(np.sqrt(np.linalg.eigvalsh(np.cov(tr["ref"].T)).max()))
     if start == "prior" and sigma1 < 1.5 * spread:
         st.warning(f"σ₁ = {sigma1:.2f} is not much larger than the data's spread (std {spread:.2f} "
@@ -285,30 +100,16 @@ if result is not None:
     st.subheader("Final samples against the truth")
     f_col, m_col = st.columns([1.15, 1], gap="large")
     with f_col:
-        st.image(final_png(gmm, sde, run), width="stretch")
+        st.image(rev.final_png(gmm, sde, run), width="stretch")
     with m_col:
-        r1, r2, r3 = st.columns(2), st.columns(2), st.columns(2)
-        r1[0].metric("sliced W₂ ↓", f"{m['sliced W2']:.3f}",
-                     help="Sliced Wasserstein-2 distance to an independent set of true samples of the "
-                          "same size (256 fixed directions). Lower is better.")
-        r1[1].metric("floor: truth vs truth", f"{m['sliced W2 floor']:.3f}",
-                     help="The same distance between two independent true sample sets: what a perfect "
-                          "sampler would score at this sample size.")
-        r2[0].metric("log-likelihood gap", f"{m['loglik gap']:+.3f}",
-                     help="In nats: E_truth[log p₀] − E_samples[log p₀]. > 0 when samples sit in less "
-                          "likely places (blur, residual noise), < 0 when they crowd the modes.")
-        r2[1].metric("W₁ of log p₀ ↓", f"{m['log p W1']:.3f}",
-                     help="Wasserstein-1 between the log p₀ values of samples and of true samples: "
-                          "blur and over-sharpening cannot cancel out here.")
-        r3[0].metric("score evaluations", f"{result['nfe']:,}",
-                     help="Number of evaluations of the score on the whole batch (NFE).")
-        r3[1].metric("sampling time", fmt_time(result["seconds"]),
-                     help="Wall time of this run when it was first computed (cached since).")
-        st.vega_lite_chart(weights_spec(gmm, sde, run), width="stretch")
+        cells = [c for _ in range(3) for c in st.columns(2)]
+        for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):
+            cell.metric(label, value, help=help_text)
+        st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
         st.caption("Each sample counts for the mode with the largest responsibility at its final "
                    "position. The exact score recovers the weights up to sampling noise "
                    f"(± {100 * np.sqrt(0.25 / n):.1f} % at {n:,} samples).")
-        common.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
+        downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
                             label="Download samples (CSV)", key="reversal_csv")   # buttons cannot be persisted
 
 # ----------------------------------------------------------------------------- the cloud
@@ -316,7 +117,7 @@ if result is not None:
     st.subheader("The cloud along the way")
     k_col, t_col = st.columns([1.45, 1], gap="medium")
     with k_col:
-        st.vega_lite_chart(cloud_spec(gmm, sde, run, view), width="content")
+        st.vega_lite_chart(rev.cloud_spec(gmm, sde, run, view), width="content")
     with t_col:
         st.markdown(
             "Drag the **reverse step** slider under the plot (it runs in your browser, no "
@@ -333,11 +134,10 @@ if result is not None:
 if result is not None:
     st.subheader("Commitment: when does a sample choose its mode?")
     a_thr, a_med, a_sig, a_und = st.columns([1.4, 1, 1, 1], gap="medium")
-    threshold = a_thr.slider("responsibility threshold", 0.5, 0.99, step=0.01,
-                             key=common.init(P + "threshold", 0.9),
+    threshold = state.widget(a_thr.slider, P + "threshold", step=0.01,
                              help="A path has committed once the responsibility of its final mode "
                                   "under p_t stays at or above this level until the end.")
-    cv = commit_view(gmm, sde, run, threshold)
+    cv = rev.commit_view(gmm, sde, run, threshold)
     if cv["median"] is not None:
         a_med.metric("median commit time", f"{cv['median']:.2f}",
                      help="Half of the committed paths have decided by this time.")
@@ -346,7 +146,7 @@ if result is not None:
     a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",
                  help="Paths whose final mode's responsibility is still below the threshold at the "
                       "end: they end where modes overlap.")
-    dmin = closest_modes(gmm)
+    dmin = rev.closest_modes(gmm)
     if gmm.n_components < 2:
         st.info("One mode: every path ends in it; there is nothing to choose.")
     elif cv["median"] is not None:
@@ -360,8 +160,8 @@ if result is not None:
             "its middle; once the noise is smaller than the gaps between modes, every point is "
             f"clearly closer to one of them and follows it.{split}")
     p1c, p2c = st.columns(2, gap="medium")
-    p1c.image(paths_png(gmm, sde, run, n_paths, view), width="stretch")
-    p2c.image(time_png(gmm, sde, run, n_paths, threshold), width="stretch")
+    p1c.image(rev.paths_png(gmm, sde, run, n_paths, view), width="stretch")
+    p2c.image(rev.time_png(gmm, sde, run, n_paths, threshold), width="stretch")
     h1, h2 = st.columns(2, gap="medium")
     h1.vega_lite_chart(cv["resp_spec"], width="stretch")
     h2.vega_lite_chart(cv["hist_spec"], width="stretch")

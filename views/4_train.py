@@ -2,8 +2,8 @@
 import streamlit as st
 
 import diffusion_core as dc
-from diffusion_core.figures import training as tfig
-from views import common, models
+from dashboard import models, state
+from dashboard.figures import training as tfig
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
@@ -11,14 +11,13 @@ METHOD_LABELS = {"sde": "reverse SDE (Euler–Maruyama)", "ode": "probability-fl
                  "pc": "predictor–corrector", "tutorial": "the tutorial's loop"}
 DEFAULT = dc.TrainConfig()
 DEFAULT_LAM = 25.0
-MAX_SAMPLER_STEPS = 500
 # One request stays within seconds: training steps x batch x width at most the tutorial recipe's
 # own (500 full-batch steps of width 50, ~6 s of one CPU core; 5000 x 10,000 x 128 took ~4 min),
 # and samples x score evaluations at most 4 million (20,000 samples x 200 reverse-SDE steps).
 MAX_TRAIN_WORK = 500 * 10_000 * 50
 MAX_SAMPLE_WORK = 4_000_000
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 
 
 def load_recipe():
@@ -40,21 +39,20 @@ st.latex(r"L(\theta) = \mathbb{E}_{t \sim U[\varepsilon, 1]}\;\mathbb{E}_{x_0 \s
 
 # --------------------------------------------------------------------------------- settings
 with st.container(border=True):
-    st.radio("Recipe", list(models.RECIPES), format_func=models.RECIPE_LABELS.get, horizontal=True,
-             key=common.init("w_train_recipe", "ours"), on_change=load_recipe,
-             help=f"Loads the recipe's values into the form and trains it. Ours: minibatches of "
-                  f"{DEFAULT.batch_size:,}, "
-                  "cosine learning-rate decay, weight averaging (EMA), SiLU, preconditioned output. "
-                  "The tutorial's: full batch, Adam 5e-3, tanh, 10 Fourier time features, output / σₜ.")
+    state.widget(st.radio, "w_train_recipe", format_func=models.RECIPE_LABELS.get, horizontal=True, on_change=load_recipe,
+                 help=f"Loads the recipe's values into the form and trains it. Ours: minibatches of "
+                      f"{DEFAULT.batch_size:,}, "
+                      "cosine learning-rate decay, weight averaging (EMA), SiLU, preconditioned output. "
+                      "The tutorial's: full batch, Adam 5e-3, tanh, 10 Fourier time features, output / σₜ.")
     with st.form("train_form", border=False, enter_to_submit=True):
         c1, c2, c3 = st.columns(3)
-        steps = common.number_field(c1, "w_train_steps", step=100, help="Adam steps, at most 5,000.")
-        batch = common.number_field(c2, "w_train_batch", step=100, help="At most 10,000.")
-        lr = common.number_field(c3, "w_train_lr", step=1e-3, format="%.4f", help="In (0, 1].")
-        width = common.number_field(c1, "w_train_width", step=8, help="At most 128.")
-        eps = common.number_field(c2, "w_train_eps", step=1e-3, format="%.4f",
+        steps = state.number_field(c1, "w_train_steps", step=100, help="Adam steps, at most 5,000.")
+        batch = state.number_field(c2, "w_train_batch", step=100, help="At most 10,000.")
+        lr = state.number_field(c3, "w_train_lr", step=1e-3, format="%.4f", help="In (0, 1].")
+        width = state.number_field(c1, "w_train_width", step=8, help="At most 128.")
+        eps = state.number_field(c2, "w_train_eps", step=1e-3, format="%.4f",
                                   help="t ~ U[ε, 1]; must be > 0 (σ₀ = 0 would divide by zero).")
-        lam = common.number_field(c3, "w_train_lam", step=1.0, format="%.2f",
+        lam = state.number_field(c3, "w_train_lam", step=1.0, format="%.2f",
                                   help="The tutorial trains with λ = 25. Must be > 0.")
         st.form_submit_button("Train", type="primary", icon=":material/model_training:")
     recipe = st.session_state["w_train_recipe"]
@@ -136,8 +134,7 @@ st.markdown("So the loss flattens out at the red floor: **the floor is the loss 
 
 # --------------------------------------------------------------------------------- error against t
 st.header("2 · Where in time is the score learned?")
-show_wrong = st.checkbox("Also show the tutorial's check (compares with the clean score: wrong)",
-                         key=common.init("w_train_wrongcheck", False))
+show_wrong = state.widget(st.checkbox, "w_train_wrongcheck")
 err_t = models.error_by_t(cfg, gmm, lam, settings.device, settings.seed, tutorial_check=show_wrong)
 st.altair_chart(tfig.error_by_t_chart(err_t, eps=cfg.eps), width="stretch")
 st.markdown(
@@ -154,12 +151,10 @@ st.markdown(
 def learned_vs_exact():
     st.header("3 · Learned vs exact score")
     a, b = st.columns([3, 2])
-    t = a.slider("Diffusion time t", min_value=0.01, max_value=1.0, step=0.01,
-                 key=common.init("w_train_t", 0.1), help="Both fields are scores of pₜ at this t.")
-    weighted = b.radio("Error map", ["weighted by pₜ", "plain"], horizontal=True,
-                       key=common.init("w_train_errmap", "weighted by pₜ"),
-                       help="Weighted: where samples actually are. Plain: everywhere on the plot, "
-                            "log colour scale.") == "weighted by pₜ"
+    t = state.widget(a.slider, "w_train_t", step=0.01, help="Both fields are scores of pₜ at this t.")
+    weighted = state.widget(b.radio, "w_train_errmap", horizontal=True,
+                            help="Weighted: where samples actually are. Plain: everywhere on the plot, "
+                                 "log colour scale.") == "weighted by pₜ"
     f = models.score_fields(cfg, gmm, lam, settings.device, float(t), settings.seed)
     st.image(models.score_fields_png(cfg, gmm, lam, settings.device, float(t), settings.seed, weighted),
              width="stretch")
@@ -175,11 +170,9 @@ learned_vs_exact()
 # --------------------------------------------------------------------------------- sampling
 st.header("4 · Sampling with the learned score")
 a, b, c = st.columns(3)
-method = a.selectbox("Sampler", list(METHOD_LABELS), format_func=METHOD_LABELS.get,
-                     key=common.init("w_train_method", "sde"))
-n_steps = b.slider("Sampler steps", min_value=10, max_value=MAX_SAMPLER_STEPS, step=10,
-                   key=common.init("w_train_nsteps", 200), help="The tutorial uses 200.")
-n = common.number_field(c, "w_train_n", step=500, help="At most 20,000.")
+method = state.widget(a.selectbox, "w_train_method", format_func=METHOD_LABELS.get)
+n_steps = state.widget(b.slider, "w_train_nsteps", step=10, help="The tutorial uses 200.")
+n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")
 n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
 st.session_state["train_last_n"] = n
 evals = n_steps * (2 if method in ("ode", "pc") else 1)     # score evaluations of one run
@@ -193,13 +186,13 @@ else:
     exact = models.exact_samples(gmm, lam, method, n_steps, n, settings.seed)
     truth = models.true_samples(gmm, n, settings.seed)
     st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
-    metrics = {name: models.sample_metrics(x, gmm, settings.seed)
+    metrics = {name: models.sample_quality(x, gmm, settings.seed)
                for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
     table = tfig.metrics_frame(metrics)
     numeric = table.select_dtypes("number").columns
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
-    bad = sum(m["non-finite"] for m in metrics.values())
+    bad = sum(m["non_finite"] for m in metrics.values())
     if bad:
         st.warning(f"{bad} samples were not finite and are left out of the metrics.")
 st.caption(

@@ -1,18 +1,14 @@
 """Mixture editor: build a 2D Gaussian mixture in a table; valid edits become the sidebar's "custom"."""
 import pandas as pd
 import streamlit as st
-import torch
 
 import diffusion_core as dc
-from diffusion_core import editing as ed
-from diffusion_core.figures import lab as lfig
-from diffusion_core.figures.score_field import figure_png
-from views import common
+from dashboard import editing as ed
+from dashboard import editor, state
 
-P = common.PERSIST_PREFIX + "editor_"     # persisted widgets
+P = state.PERSIST_PREFIX + "editor_"     # persisted widgets
 S = "lab_editor_"                         # page state, and widgets whose state is read-only
 MODE_LABELS = {"std_angle": "std 1 · std 2 · angle", "raw": "covariance entries"}
-N_PREVIEW = 600
 MAX_UPLOAD_MB = 1
 ss = st.session_state
 
@@ -49,7 +45,7 @@ def _use(gmm: dc.GaussianMixture):
     """Make gmm the sidebar's "custom" distribution and select it (only from callbacks: they
     run before the sidebar is drawn)."""
     ss["custom_mixture"] = gmm.to_dict()
-    ss[common.PERSIST_PREFIX + "mixture"] = "custom"
+    ss[state.PERSIST_PREFIX + "mixture"] = "custom"
     ss[S + "source"] = "custom"
 
 
@@ -74,7 +70,7 @@ def _on_apply():
 
 def _on_load():
     name = ss[P + "source"]
-    _load(common.current_mixture(name), ss[S + "mode"], name)
+    _load(state.current_mixture(name), ss[S + "mode"], name)
 
 
 def _on_mode():
@@ -104,21 +100,15 @@ def _on_upload():
     ss[S + "note"] = f"Imported {gmm.n_components} component(s) from {f.name}; now in use."
 
 
-@common.cache_data
-def preview_png(gmm: dc.GaussianMixture, seed: int, title: str) -> bytes:
-    x, _ = gmm.sample(N_PREVIEW, generator=torch.Generator().manual_seed(seed))
-    return figure_png(lfig.mixture_preview(gmm, x, title=title), dpi=100)
-
-
 # ------------------------------------------------------------------------------------ setup
-settings = common.settings()
-mode = ss[common.init(P + "mode", "std_angle")]
+settings = state.settings()
+mode = ss[state.init(P + "mode")]
 sidebar_now = settings.mixture_name
 if S + "base" not in ss:                                     # first visit: the sidebar's mixture
-    _load(common.current_mixture(), mode, sidebar_now)
+    _load(state.current_mixture(), mode, sidebar_now)
 elif (ss.get(S + "sidebar_seen") != sidebar_now and not ss[S + "edited"]
       and ss[S + "source"] != sidebar_now):
-    _load(common.current_mixture(), ss[S + "mode"], sidebar_now)   # follow a new sidebar choice
+    _load(state.current_mixture(), ss[S + "mode"], sidebar_now)   # follow a new sidebar choice
 elif _table_key() not in ss and ss[S + "rows"] != ss[S + "base"]:
     # back from another page: the editor's own state is gone, its last table is kept here
     ss[S + "base"] = ss[S + "rows"]
@@ -138,8 +128,8 @@ st.markdown(
     "the lab) works on it; while the table has errors, the last valid mixture stays in use.")
 
 c1, c2, c3 = st.columns([1.3, 0.7, 1.4], vertical_alignment="bottom")
-choices = common.mixture_choices()
-common.init(P + "source", settings.mixture_name if settings.mixture_name in choices else choices[0])
+choices = state.mixture_choices()
+state.init(P + "source", settings.mixture_name if settings.mixture_name in choices else choices[0])
 if ss[P + "source"] not in choices:
     ss[P + "source"] = choices[0]
 c1.selectbox("Start from", choices, key=P + "source",
@@ -159,7 +149,7 @@ mode = ss[S + "mode"]
 cols = ed.COLUMNS[mode]
 defaults = ed.blank_row(mode)
 edited = st.data_editor(
-    pd.DataFrame(ss[S + "base"], columns=list(cols),
+    pd.DataFrame(ed.shown_rows(ss[S + "base"], cols), columns=list(cols),
                  index=pd.RangeIndex(1, len(ss[S + "base"]) + 1, name="row")),
     key=_table_key(), num_rows="dynamic", hide_index=False, on_change=_on_edit, width="stretch",
     column_config={c: st.column_config.NumberColumn(c, help=COLUMN_HELP[c], format=FORMATS[c],
@@ -170,7 +160,7 @@ gmm, errors = ed.mixture_from_rows(rows, mode)
 
 left, right = st.columns([1, 1.25], gap="large")
 with left:
-    in_use = ss.get(common.PERSIST_PREFIX + "mixture") == "custom" and "custom_mixture" in ss
+    in_use = ss.get(state.PERSIST_PREFIX + "mixture") == "custom" and "custom_mixture" in ss
     if errors:
         st.error(f"**The table has {len(errors)} problem(s)**; the last valid mixture stays in use.\n\n"
                  + "\n".join(f"- {e}" for e in errors))
@@ -202,9 +192,9 @@ with left:
 with right:
     title = ("the table's mixture: ellipses at 1 and 2 std" if gmm is not None
              else "last valid mixture (the table has errors)")
-    st.image(preview_png(shown, settings.seed, title), width="stretch")
+    st.image(editor.preview_png(shown, settings.seed, title), width="stretch")
     w = ", ".join(f"{k + 1}: {v:.2f}" for k, v in enumerate(shown.weights.tolist()))
-    st.caption(f"Normalized weights {w}. Dots: {N_PREVIEW} samples (sidebar seed).")
+    st.caption(f"Normalized weights {w}. Dots: {editor.N_PREVIEW} samples (sidebar seed).")
 
 with st.expander("The formulas behind the table", expanded=False):
     st.latex(r"p_0(x) = \sum_k \frac{w_k}{\sum_j w_j}\,\mathcal N(x;\ \mu_k, \Sigma_k), \qquad "

@@ -3,38 +3,19 @@ import pandas as pd
 import streamlit as st
 import torch
 
-import diffusion_core as dc
 from diffusion_core import sweep
-from diffusion_core.figures import lab as lfig
-from views import common
+from dashboard import samplers, state
+from dashboard.figures import lab as lfig
 
-P = common.PERSIST_PREFIX + "samplers_"
+P = state.PERSIST_PREFIX + "samplers_"
 METHODS = ("sde", "ode", "pc", "tutorial")
-NFE_OPTIONS = (5, 10, 20, 50, 100, 200, 500)
-DEFAULT_NFE = [10, 20, 50, 100, 200]
 MAX_N, MAX_NFE = 5000, 500
 MAX_WORK = 8_000_000          # samples x score evaluations over all runs: a few seconds of CPU
-T_EPS = (1e-2, 1e-3, 1e-4, 1e-5)
 GRID_LABELS = {"karras": "Karras", "uniform": "uniform in t"}
 
 
-@common.cache_data(max_entries=256)
-def run_one(gmm, lam: float, method: str, budget: int, n: int, seed: int, grid: str, t_eps: float,
-            metrics: tuple) -> pd.DataFrame:
-    """One sampler at one NFE budget with the exact score (cached run by run, so changing one
-    setting only computes what is new)."""
-    sde = dc.VESDE(lam)
-    return sweep.nfe_sweep(dc.exact_score(gmm, sde), sde, gmm, methods=(method,), nfe_targets=(budget,),
-                           n=n, seed=seed, metrics=metrics, grid=grid, t_eps=t_eps, floor=False)
-
-
-@common.cache_data
-def floor(gmm, n: int, seed: int, metrics: tuple) -> dict:
-    return sweep.metric_noise(gmm, n, seed, metrics)
-
-
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Sampler lab: quality per score evaluation")
 st.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
@@ -47,35 +28,31 @@ st.markdown(
 narrowest = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())     # the sharpest mode's std
 
 c1, c2 = st.columns([1.3, 1], gap="large")
-methods = c1.pills("Samplers", METHODS, selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
-                   key=common.init(P + "methods", list(METHODS)),
-                   help="Reverse SDE: Euler–Maruyama. PF ODE: the probability-flow ODE with Heun's "
-                        "method. Pred.–corr.: an SDE step, then a Langevin correction. The "
-                        "tutorial's loop: its own Euler–Maruyama scheme, uniform in t.")
-budgets = c2.pills("NFE budgets", NFE_OPTIONS, selection_mode="multi",
-                   key=common.init(P + "nfe", DEFAULT_NFE),
-                   help=f"Score evaluations per sampler run (at most {MAX_NFE}). ODE and PC spend "
-                        "2 per step, SDE 1, and all but the tutorial's loop one more to denoise at "
-                        "the end.")
+methods = state.widget(c1.pills, P + "methods", selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
+                       help="Reverse SDE: Euler–Maruyama. PF ODE: the probability-flow ODE with Heun's "
+                            "method. Pred.–corr.: an SDE step, then a Langevin correction. The "
+                            "tutorial's loop: its own Euler–Maruyama scheme, uniform in t.")
+budgets = state.widget(c2.pills, P + "nfe", selection_mode="multi",
+                       help=f"Score evaluations per sampler run (at most {MAX_NFE}). ODE and PC spend "
+                            "2 per step, SDE 1, and all but the tutorial's loop one more to denoise at "
+                            "the end.")
 c1, c2, c3, c4, c5 = st.columns([1.5, 1.1, 1.1, 0.9, 0.9], gap="medium")
-metric = c1.selectbox("Quality measure", sweep.METRICS, format_func=sweep.METRIC_LABELS.get,
-                      key=common.init(P + "metric", "logp_w1"),
+metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABELS.get,
                       help="W1 of log p: distance between the distributions of log p₀(x) over "
                            "samples and over true samples (blur and over-sharpening both count). "
                            "Sliced W2: average 1D Wasserstein-2 over random directions. "
                            "Log-likelihood gap: E_true[log p₀] − E_samples[log p₀].")
-n = c2.slider("Samples per run", 200, MAX_N, step=100, key=common.init(P + "n", 2000),
-              help="More samples: a lower noise level and smoother curves, slower runs.")
-lam = c3.slider("λ, g(t) = λᵗ", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0),
-                help="Noise growth of the VE process.")
-grid = c4.radio("Time grid", list(GRID_LABELS), format_func=GRID_LABELS.get,
-                key=common.init(P + "grid", "karras"),
-                help="Karras: steps uniform in σ^(1/7), small where σ is small. For sde, ode and "
-                     "pc; the tutorial's loop always steps uniformly in t.")
-t_eps = c5.select_slider("stop at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-3),
-                         format_func=lambda v: f"{v:.0e}",
-                         help="The samplers stop at t_eps and denoise once; the noise left "
-                              "there, σ(t_eps), is a small bias no step count removes.")
+n = state.widget(c2.slider, P + "n", step=100,
+                 help="More samples: a lower noise level and smoother curves, slower runs.")
+lam = state.widget(c3.slider, P + "lam", step=1.0,
+                   help="Noise growth of the VE process.")
+grid = state.widget(c4.radio, P + "grid", format_func=GRID_LABELS.get,
+                    help="Karras: steps uniform in σ^(1/7), small where σ is small. For sde, ode and "
+                         "pc; the tutorial's loop always steps uniformly in t.")
+t_eps = state.widget(c5.select_slider, P + "t_eps",
+                     format_func=lambda v: f"{v:.0e}",
+                     help="The samplers stop at t_eps and denoise once; the noise left "
+                          "there, σ(t_eps), is a small bias no step count removes.")
 
 problems = []
 if not methods:
@@ -99,9 +76,9 @@ if not problems:
     for i, (m, b) in enumerate(plan):
         bar.progress(i / len(plan), text=f"Sampling: {lfig.METHOD_LABELS[m]}, {b} evaluations "
                                          f"({i + 1} of {len(plan)} runs)")
-        frames.append(run_one(gmm, float(lam), m, int(b), int(n), settings.seed, grid, float(t_eps),
+        frames.append(samplers.run_one(gmm, float(lam), m, int(b), int(n), settings.seed, grid, float(t_eps),
                               metrics))
-    fl = floor(gmm, int(n), settings.seed, metrics)
+    fl = samplers.floor(gmm, int(n), settings.seed, metrics)
     bar.empty()
     df = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
 

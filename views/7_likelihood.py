@@ -1,87 +1,20 @@
 """Likelihood: log p_0(x) of a score model by the probability-flow ODE, against the true density."""
-import time
 
 import numpy as np
 import streamlit as st
-import torch
 
-import diffusion_core as dc
-from diffusion_core.figures import lab as lfig
-from diffusion_core.figures.common import auto_limits
-from diffusion_core.figures.score_field import figure_png
-from diffusion_core.likelihood import SOLVERS, ode_log_likelihood
-from views import common, models
+from dashboard import likelihood, state
+from dashboard.figures import lab as lfig
 
-P = common.PERSIST_PREFIX + "likelihood_"
+P = state.PERSIST_PREFIX + "likelihood_"
 MAX_GRID, MAX_SAMPLES, MAX_STEPS = 40, 1000, 200
-T_EPS = (1e-2, 1e-3, 1e-4, 1e-5)
 SOURCES = {"exact": "exact score", "learned": "learned (Train & sample)"}
 PRIORS = {"gaussian": "prior N(0, σ₁² I)", "exact": "the true p₁ (a fair test)"}
 SOLVER_LABELS = {"heun": "Heun", "rk4": "RK4"}
 
 
-def learned_model():
-    """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
-    sidebar's mixture and device; else None."""
-    last = models.last_trained()
-    if last is None:
-        return None
-    cfg, lam = last
-    s = common.settings()
-    gmm = common.current_mixture()
-    try:
-        ready = models.is_trained(cfg, gmm, float(lam), s.device)
-    except Exception:                      # a stale or foreign entry: treat as not trained
-        return None
-    if not ready or models.trained_model(cfg, gmm, float(lam), s.device).diverged:
-        return None
-    return cfg, float(lam)
-
-
-def _score_fn(source, gmm, sde, cfg, device):
-    if source == "exact":
-        return dc.exact_score(gmm, sde), torch.float64
-    net = models.trained_model(cfg, gmm, sde.lam, device).net
-    dev = torch.device(device)
-
-    def score(x, t):                      # with gradients, for the divergence
-        return net(x.to(dev, torch.float32), t.to(dev, torch.float32)).to(x.device, x.dtype)
-    return score, torch.float32
-
-
-@common.cache_data(max_entries=16)
-def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, solver: str,
-               prior: str, t_eps: float, seed: int, cfg=None, device: str = "cpu") -> dict:
-    """ODE log-likelihood and true log p_0 on a grid_n x grid_n grid and at n true samples."""
-    sde = dc.VESDE(lam)
-    score, dtype = _score_fn(source, gmm, sde, cfg, device)
-    xlim, ylim = auto_limits(gmm)
-    xx, yy = np.meshgrid(np.linspace(*xlim, grid_n), np.linspace(*ylim, grid_n))
-    grid = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
-    samples, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    pts = torch.cat([grid, samples]).to(dtype)
-    prior_logp = gmm.diffuse(sde, 1.0).log_prob if prior == "exact" else None
-    t0 = time.perf_counter()
-    ll = ode_log_likelihood(score, sde, pts, steps=steps, t_eps=t_eps, solver=solver,
-                            prior_logp=prior_logp).double()
-    seconds = time.perf_counter() - t0
-    true = gmm.log_prob(pts.double())
-    m = grid_n * grid_n
-    return {"xx": xx, "yy": yy, "ode_grid": ll[:m].reshape(grid_n, grid_n).numpy(),
-            "true_grid": true[:m].reshape(grid_n, grid_n).numpy(), "samples": samples.numpy(),
-            "ode_s": ll[m:].numpy(), "true_s": true[m:].numpy(), "seconds": seconds,
-            "finite": bool(torch.isfinite(ll).all())}
-
-
-@common.cache_data(max_entries=16)
-def maps_png(res: dict, title: str) -> bytes:
-    fig = lfig.likelihood_maps(res["xx"], res["yy"], res["ode_grid"], res["true_grid"],
-                               res["samples"][:300], title_ode=title)
-    return figure_png(fig, dpi=100)
-
-
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 st.title("Likelihood by the probability-flow ODE")
 st.markdown(
     "A score model is also a **density model**: run the probability-flow ODE from a point x up to "
@@ -94,36 +27,33 @@ st.latex(r"\frac{d}{dt}\log p_t(x_t) = -\nabla_x\!\cdot\tilde f(x_t,t)"
 st.caption(r"along the probability-flow ODE $\frac{dx_t}{dt} = \tilde f(x_t,t) = f(t)\,x_t - "
            r"\frac12 g(t)^2\, s(x_t,t)$, from $x_0 = x$ to $x_1$; $s$ is the score (exact or learned).")
 
-learned = learned_model()
+learned = likelihood.learned_model()
 c1, c2, c3, c4 = st.columns(4, gap="medium")
-source = c1.radio("Score", list(SOURCES), format_func=SOURCES.get,
-                  key=common.init(P + "source", "exact"))
-prior = c1.radio("log p₁ at the end", list(PRIORS), format_func=PRIORS.get,
-                 key=common.init(P + "prior", "gaussian"),
-                 help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
-                      "by noise of std σ₁, slightly different (off-centre, wider).")
+source = state.widget(c1.radio, P + "source", format_func=SOURCES.get)
+prior = state.widget(c1.radio, P + "prior", format_func=PRIORS.get,
+                     help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
+                          "by noise of std σ₁, slightly different (off-centre, wider).")
 if source == "learned" and learned is None:
     source = "exact"
     missing_model = True
 else:
     missing_model = False
 if source == "exact":
-    lam = c2.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=common.init(P + "lam", 25.0))
+    lam = state.widget(c2.slider, P + "lam", step=1.0)
 else:
     lam = learned[1]
     c2.caption(f"λ = {lam:g}, the learned model's own process.")
-t_eps = c2.select_slider("start at t_eps", T_EPS, key=common.init(P + "t_eps", 1e-4),
-                         format_func=lambda v: f"{v:.0e}",
-                         help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
-                              "by noise of std σ(t_eps).")
-steps = c3.slider("ODE steps", 10, MAX_STEPS, step=10, key=common.init(P + "steps", 100),
-                  help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
-                       "4 (RK4) times, each with 2 backward passes for the exact divergence.")
-solver = c3.radio("Integrator", SOLVERS, format_func=SOLVER_LABELS.get, horizontal=True,
-                  key=common.init(P + "solver", "heun"),
-                  help="Heun: 2 score evaluations per step, error ∝ h². RK4: 4, error ∝ h⁴.")
-grid_n = c4.slider("grid points per side", 10, MAX_GRID, step=5, key=common.init(P + "grid", 30))
-n = c4.slider("true samples", 100, MAX_SAMPLES, step=100, key=common.init(P + "n", 400))
+t_eps = state.widget(c2.select_slider, P + "t_eps",
+                     format_func=lambda v: f"{v:.0e}",
+                     help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
+                          "by noise of std σ(t_eps).")
+steps = state.widget(c3.slider, P + "steps", step=10,
+                     help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
+                          "4 (RK4) times, each with 2 backward passes for the exact divergence.")
+solver = state.widget(c3.radio, P + "solver", format_func=SOLVER_LABELS.get, horizontal=True,
+                      help="Heun: 2 score evaluations per step, error ∝ h². RK4: 4, error ∝ h⁴.")
+grid_n = state.widget(c4.slider, P + "grid", step=5)
+n = state.widget(c4.slider, P + "n", step=100)
 if missing_model:
     st.info("No trained model for this distribution and device yet (or its training diverged): "
             "train one on the Train & sample page, then come back. Showing the exact score "
@@ -132,7 +62,7 @@ if missing_model:
 
 cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")
 with st.spinner("Integrating the probability-flow ODE with its divergence…"):
-    res = likelihood(gmm, float(lam), source, int(grid_n), int(n), int(steps), solver, prior,
+    res = likelihood.likelihood(gmm, float(lam), source, int(grid_n), int(n), int(steps), solver, prior,
                      float(t_eps), settings.seed, cfg, device)
 
 if not res["finite"]:
@@ -154,7 +84,7 @@ else:
                    "tilt across the map: set *log p₁ at the end* to the true p₁ to see the "
                    "integrator's error alone.")
     title = f"log p₀ by the ODE ({SOURCES[source]})"
-    st.image(maps_png(res, title), width="stretch")
+    st.image(likelihood.maps_png(res, title), width="stretch")
     left, right = st.columns([1, 1.2], gap="large")
     with left:
         st.altair_chart(lfig.likelihood_scatter(res["ode_s"], res["true_s"]), width="stretch")

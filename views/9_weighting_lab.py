@@ -1,58 +1,21 @@
 """Loss weighting lab: the same network trained with three weightings gamma_t of the DSM loss."""
-import dataclasses
 
-import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 import diffusion_core as dc
-from diffusion_core import settings_io as sio
-from diffusion_core.figures import memo as mfig
-from views import common, models
+from dashboard import models, state, weighting
+from dashboard.figures import memo as mfig
 
-P = common.PERSIST_PREFIX + "weight_"
-F = sio.SCHEMA
+P = state.PERSIST_PREFIX + "weight_"
 LAM = 25.0
-N_DATA, BATCH = 2000, 256
-N_T, N_PER_T = 18, 400
 SAMPLES, SAMPLER_STEPS = 2000, 200
 NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
 VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
 
-settings = common.settings()
-gmm = common.current_mixture()
+settings = state.settings()
+gmm = state.current_mixture()
 sde = dc.VESDE(LAM)
-
-
-def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: int, seed: int) -> dc.TrainConfig:
-    """A small recipe: the chosen network's, on N_DATA points in minibatches of BATCH."""
-    base = dc.TrainConfig.tutorial() if net == "tutorial" else dc.TrainConfig()
-    return dataclasses.replace(base, n_data=N_DATA, batch_size=BATCH, steps=steps,
-                               warmup=min(base.warmup, steps), eps=eps, weighting=weighting,
-                               stratified=stratified, seed=seed, log_every=max(1, steps // 10))
-
-
-@common.cache_data
-def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
-    """dc.score_mse_by_t of the trained model on log-spaced t in [1e-4, 1], and sigma_t^2 there."""
-    m = models.trained_model(cfg, gmm, lam, device)
-    ts = np.geomspace(1e-4, 1.0, N_T)
-    mse = dc.score_mse_by_t(m.score, gmm, m.sde, ts, N_PER_T,
-                            generator=torch.Generator().manual_seed(seed + 41)).double().numpy()
-    sig2 = m.sde.sigma(torch.as_tensor(ts, dtype=torch.float64)).numpy() ** 2
-    return pd.DataFrame({"t": ts, "mse": mse, "scaled": sig2 * mse})
-
-
-@common.cache_data
-def weight_curves(lam: float, eps: float) -> pd.DataFrame:
-    """dc.loss_weight over t in [eps, 1], each divided by its mean there."""
-    t = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
-    frames = []
-    for w in dc.WEIGHTINGS:
-        g = dc.loss_weight(dc.VESDE(lam), t, w)
-        frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / g.mean()).numpy(), "weighting": w}))
-    return pd.concat(frames, ignore_index=True)
 
 
 st.title("Loss weighting lab")
@@ -67,41 +30,38 @@ st.latex(r"L(\theta) = \mathbb{E}_{t}\,\mathbb{E}_{x_0, z}\;\gamma_t\,"
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1])
-    net = c1.radio("Network", list(F[P + "net"].choices), format_func=NETS.get,
-                   key=common.init(P + "net", F[P + "net"].default),
-                   help="The tutorial's MLP with its output divided by σₜ, or our preconditioned one "
-                        "(its output is rescaled so that every t has unit-size targets).")
-    eps = c2.select_slider("ε: smallest training time", list(F[P + "eps"].choices),
-                           format_func=lambda v: f"{v:g}", key=common.init(P + "eps", F[P + "eps"].default),
-                           help="Training times are drawn from [ε, 1].")
-    stratified = c3.toggle("Stratified t", key=common.init(P + "stratified", F[P + "stratified"].default),
-                           help="On: one t in each of B equal bins of [ε, 1] per batch of B (less noisy "
-                                "gradients). Off: B independent uniform draws.")
-    steps = c4.slider("Training steps", int(F[P + "steps"].lo), int(F[P + "steps"].hi), step=100,
-                      key=common.init(P + "steps", F[P + "steps"].default),
-                      help=f"Each network: {N_DATA:,} training points, minibatches of {BATCH}.")
+    net = state.widget(c1.radio, P + "net", format_func=NETS.get,
+                       help="The tutorial's MLP with its output divided by σₜ, or our preconditioned one "
+                            "(its output is rescaled so that every t has unit-size targets).")
+    eps = state.widget(c2.select_slider, P + "eps",
+                       format_func=lambda v: f"{v:g}",
+                       help="Training times are drawn from [ε, 1].")
+    stratified = state.widget(c3.toggle, P + "stratified",
+                              help="On: one t in each of B equal bins of [ε, 1] per batch of B (less noisy "
+                                   "gradients). Off: B independent uniform draws.")
+    steps = state.widget(c4.slider, P + "steps", step=100,
+                         help=f"Each network: {weighting.N_DATA:,} training points, minibatches of {weighting.BATCH}.")
     st.caption(f"Three trainings of about a second each (once per setting); λ = {LAM:g}; distribution "
                f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** (sidebar).")
 
 progress = st.empty()
 curves, rows = [], []
 for w in dc.WEIGHTINGS:
-    cfg = lab_config(net, w, eps, stratified, steps, settings.seed)
+    cfg = weighting.lab_config(net, w, eps, stratified, steps, settings.seed)
     model = models.trained_model(cfg, gmm, LAM, settings.device, _progress=progress)
     label = mfig.WEIGHTING_LABELS[w]
     if model.diverged:
         st.error(f"**{label}**: training diverged (the loss became NaN or infinite); its curve is "
                  "left out. Try fewer **training steps** or the preconditioned **network**.")
         continue
-    curves.append(error_by_t(cfg, gmm, LAM, settings.device, settings.seed).assign(weighting=w))
+    curves.append(weighting.error_by_t(cfg, gmm, LAM, settings.device, settings.seed).assign(weighting=w))
     x = models.learned_samples(cfg, gmm, LAM, settings.device, "sde", SAMPLER_STEPS, SAMPLES, settings.seed)
-    met = models.sample_metrics(x, gmm, settings.seed)
+    met = models.sample_quality(x, gmm, settings.seed)
     rows.append({"weighting": label, "training time (s)": round(model.seconds, 2),
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
-                 "sliced W2 of samples to p₀": met["sliced W2"]})
+                 "sliced W2 of samples to p₀": met["sliced_w2"]})
 
-view = st.radio("Show", list(F[P + "view"].choices), format_func=VIEWS.get, horizontal=True,
-                key=common.init(P + "view", F[P + "view"].default), label_visibility="collapsed")
+view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True, label_visibility="collapsed")
 left, right = st.columns([3, 2])
 with left:
     if curves:
@@ -110,7 +70,7 @@ with left:
         y_title = None if view == "raw" else "σₜ² × score error (log scale)"
         st.altair_chart(mfig.weighting_error_chart(df, eps=eps, y_title=y_title), width="stretch")
 with right:
-    st.altair_chart(mfig.weight_functions_chart(weight_curves(LAM, eps)), width="stretch")
+    st.altair_chart(mfig.weight_functions_chart(weighting.weight_curves(LAM, eps)), width="stretch")
 
 if rows:
     st.dataframe(pd.DataFrame(rows).set_index("weighting"), width="stretch",

@@ -8,13 +8,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import mode_colors
+from .common import as_numpy, mode_colors
 
 __all__ = ["paths_1d_chart", "cloud_chart", "schedule_chart", "cloud_gif"]
-
-
-def _np(a) -> np.ndarray:
-    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
 
 
 def _color_scale(names, colors):
@@ -29,7 +25,7 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
     density_times (Td,) and xs (X,), drawn as a heat map scaled to its maximum at every t (so the
     shape stays visible as p_t spreads out). ylim: fixed y range (paths leaving it are clipped).
     """
-    times, paths, labels = _np(times).astype(float), _np(paths).astype(float), _np(labels)
+    times, paths, labels = as_numpy(times).astype(float), as_numpy(paths).astype(float), as_numpy(labels)
     if paths.ndim == 3:
         paths = paths[..., 0]
     T, N = paths.shape
@@ -51,8 +47,8 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
     )
     layers = []
     if density is not None:
-        d = _np(density).astype(float)
-        dt, xg = _np(density_times).astype(float), _np(xs).astype(float)
+        d = as_numpy(density).astype(float)
+        dt, xg = as_numpy(density_times).astype(float), as_numpy(xs).astype(float)
         rel = d / np.maximum(d.max(axis=1, keepdims=True), 1e-300)
         te = np.concatenate([[dt[0]], (dt[1:] + dt[:-1]) / 2, [dt[-1]]])
         xe = np.concatenate([[xg[0]], (xg[1:] + xg[:-1]) / 2, [xg[-1]]])
@@ -78,7 +74,7 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
     paths (T, N, 2) at times (T,) in [0, 1] (uniform); points coloured by the mode they started
     in; fixed, equal axes [-lim, lim]^2. sigmas (T,), if given, are shown next to t.
     """
-    times, paths, labels = _np(times).astype(float), _np(paths).astype(float), _np(labels)
+    times, paths, labels = as_numpy(times).astype(float), as_numpy(paths).astype(float), as_numpy(labels)
     T, N, _ = paths.shape
     if lim is None:
         lim = float(np.abs(paths).max()) * 1.05 or 1.0
@@ -98,7 +94,7 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
         color=alt.Color("started in:N", scale=_color_scale(names, colors),
                         legend=alt.Legend(title="point started in", orient="bottom", columns=4)),
     )
-    sig = _np(sigmas).astype(float) if sigmas is not None else np.full(T, np.nan)
+    sig = as_numpy(sigmas).astype(float) if sigmas is not None else np.full(T, np.nan)
     lab = pd.DataFrame({"j": np.arange(T), "t": times, "sigma": sig})
     txt = "'t = ' + format(datum.t, '.2f')"
     if sigmas is not None:
@@ -113,12 +109,12 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
 
 def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 260) -> alt.Chart:
     """sigma_t, g(t) (and alpha_t) against t, from :func:`diffusion_core.forward.schedule`."""
-    t = _np(schedule["t"]).astype(float)
+    t = as_numpy(schedule["t"]).astype(float)
     series = {"σ_t  (noise std of x_t | x_0)": schedule["sigma"],
               "g(t)  (diffusion coefficient)": schedule["g"]}
     if show_alpha:
         series["α_t  (signal scale)"] = schedule["alpha"]
-    df = pd.concat([pd.DataFrame({"t": t, "value": _np(v).astype(float), "quantity": k})
+    df = pd.concat([pd.DataFrame({"t": t, "value": as_numpy(v).astype(float), "quantity": k})
                     for k, v in series.items()])
     names = list(series)
     return alt.Chart(df).mark_line(strokeWidth=2.5).encode(
@@ -151,7 +147,7 @@ def cloud_gif(times, paths, labels, colors=None, lim: float | None = None, sigma
     from matplotlib.figure import Figure
     from PIL import Image, ImageDraw
 
-    times, paths, labels = _np(times).astype(float), _np(paths).astype(float), _np(labels)
+    times, paths, labels = as_numpy(times).astype(float), as_numpy(paths).astype(float), as_numpy(labels)
     T, N, _ = paths.shape
     if lim is None:
         lim = float(np.abs(paths).max()) * 1.05 or 1.0
@@ -187,7 +183,7 @@ def cloud_gif(times, paths, labels, colors=None, lim: float | None = None, sigma
                 dr.ellipse((px - rad, py - rad, px + rad, py + rad), fill=rgb[labels[n] % len(rgb)])
         stamp = f"t = {times[j]:.2f}"
         if sigmas is not None:
-            stamp += f",  σ_t = {float(_np(sigmas)[j]):.2f}"
+            stamp += f",  σ_t = {float(as_numpy(sigmas)[j]):.2f}"
         dr.text((box[0], 8), stamp, fill=(20, 20, 20), font=font)
         frames.append(im.quantize(colors=64, method=Image.Quantize.MEDIANCUT))
     buf = io.BytesIO()

@@ -7,26 +7,18 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
-import torch
 from matplotlib.lines import Line2D
 
-from .common import new_figure
+from .common import TRUTH_COLOR, as_numpy, new_figure
 
 # the colours of the "Train & sample" page: learned red, exact-score blue, truth green
 LEARNED_COLOR = "#d62728"
 EXACT_COLOR = "#1f77b4"
-TRUTH_COLOR = "#2ca02c"
 POINT_COLOR = "#111111"
 POINT_SIZE = 60                   # training points: hollow rings of this marker area (points²)
 POINT_ZORDER, SAMPLE_ZORDER = 2, 3  # samples are drawn over the training points
 WEIGHTING_COLORS = {"sigma2": "#1f77b4", "uniform": "#ff7f0e", "g2": "#9467bd"}
 WEIGHTING_LABELS = {"sigma2": "γₜ = σₜ² (the tutorial's)", "uniform": "γₜ = 1", "g2": "γₜ = g(t)²"}
-
-
-def _np(a) -> np.ndarray:
-    if isinstance(a, torch.Tensor):
-        a = a.detach().cpu().numpy()
-    return np.asarray(a, dtype=float)
 
 
 # ============================================================================ memorization
@@ -36,11 +28,11 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
     training points as hollow black rings under them (so a sample that sits on a training point
     shows), a circle of `radius` around each (the memorization zone), and optionally the contours
     of the true log-density logp on the grid xx, yy. Equal aspect, shared limits."""
-    pts = _np(points)
+    pts = as_numpy(points, float)
     fig, axes = new_figure(3.3, 3.75, ncols=len(panels))
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
-        x = _np(x)
+        x = as_numpy(x, float)
         x = x[np.isfinite(x).all(1)][:max_points]
         if logp is not None:
             top = float(np.nanmax(logp))
@@ -84,14 +76,14 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
     """Histograms of nearest-training-point distances, one step line per series (log-x bins,
     y = fraction of that series' samples per bin), and a rule at `radius`.
     distances: {series name: distances (N,)}; zero distances go to the lowest bin."""
-    allv = np.concatenate([_np(v).ravel() for v in distances.values()])
+    allv = np.concatenate([as_numpy(v, float).ravel() for v in distances.values()])
     allv = allv[np.isfinite(allv)]
     lo = max(float(allv[allv > 0].min()) if (allv > 0).any() else 1e-4, 1e-4)
     hi = max(float(allv.max()) if allv.size else 1.0, lo * 10, radius * 2)
     edges = np.geomspace(lo, hi * 1.0001, n_bins + 1)
     rows = []
     for name, v in distances.items():
-        v = _np(v).ravel()
+        v = as_numpy(v, float).ravel()
         v = np.clip(v[np.isfinite(v)], lo, hi)
         counts, _ = np.histogram(v, bins=edges)
         frac = counts / max(1, v.size)
@@ -139,7 +131,7 @@ def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
 
 # ============================================================================ loss weighting
 def _log_domain(values, pad: float = 1.5):
-    v = _np(values).ravel()
+    v = as_numpy(values, float).ravel()
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
         return [1e-3, 1.0]

@@ -25,10 +25,11 @@ import streamlit as st
 import torch
 
 import diffusion_core as dc
-from diffusion_core.figures import training as tfig
-from diffusion_core.figures.common import auto_limits, density_grid
+from diffusion_core import sweep
+from dashboard.figures import training as tfig
+from dashboard.figures.common import auto_limits, density_grid, figure_png
 from diffusion_core.sde import as_time
-from views import common
+from dashboard import state
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
 RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
@@ -37,7 +38,7 @@ DEFAULT_MIXTURE = "tutorial"  # the sidebar's default distribution
 DEFAULT_LAM = 25.0            # the Train page's default lambda
 
 
-def recipe_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED, **edits) -> dc.TrainConfig:
+def recipe_config(recipe: str = "ours", seed: int = state.DEFAULT_SEED, **edits) -> dc.TrainConfig:
     """The TrainConfig of a named recipe with the sidebar seed and the user's edits.
 
     Keeps the recipe's warmup and log interval unless they no longer fit the edited number of
@@ -61,7 +62,7 @@ def form_values(recipe: str = "ours") -> dict:
                 width=int(base.width), eps=float(base.eps))
 
 
-def default_config(recipe: str = "ours", seed: int = common.DEFAULT_SEED) -> dc.TrainConfig:
+def default_config(recipe: str = "ours", seed: int = state.DEFAULT_SEED) -> dc.TrainConfig:
     """The TrainConfig the Train page builds for a recipe at default settings."""
     return recipe_config(recipe, seed, **form_values(recipe))
 
@@ -103,7 +104,7 @@ class _Slot:
         self.model: TrainedModel | None = None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=common.HASH_FUNCS)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=state.HASH_FUNCS)
 def _slot(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
     return _Slot()
 
@@ -187,7 +188,7 @@ def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
 
 
 # --------------------------------------------------------------------------------- measurements
-@common.cache_data
+@state.cache_data
 def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: bool = False,
                n_t: int = 25, n_per_t: int = 500) -> pd.DataFrame:
     """Score error of the learned model against t (log-spaced in [1e-4, 1]), as columns t, mse,
@@ -212,7 +213,7 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: boo
     return pd.concat(frames, ignore_index=True)
 
 
-@common.cache_data
+@state.cache_data
 def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
                  n_fine: int = 90, n_quiver: int = 17) -> dict:
     """Learned and exact score of p_t on grids over the data's region, the squared error
@@ -239,16 +240,16 @@ def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
             "mse_t": mse_t, "sigma_t": float(sde.sigma(torch.tensor(float(t), dtype=torch.float64)))}
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, weighted: bool) -> bytes:
     f = score_fields(cfg, gmm, lam, device, t, seed)
     fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"],
                                    f["exact"], f["err"], t, weighted=weighted)
-    return tfig.figure_png(fig)
+    return figure_png(fig)
 
 
 # --------------------------------------------------------------------------------- sampling
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, n: int,
                     seed: int) -> np.ndarray:
     """dc.sample with the learned score (the same noise as exact_samples with the same seed)."""
@@ -257,7 +258,7 @@ def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, 
     return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g).x.numpy()
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -> np.ndarray:
     """dc.sample with the exact score of p_t, same noise draws as learned_samples."""
     sde = dc.VESDE(lam)
@@ -265,13 +266,10 @@ def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -
     return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def true_samples(gmm, n: int, seed: int) -> np.ndarray:
     x, _ = gmm.sample(n, generator=torch.Generator().manual_seed(int(seed) + 22))
     return x.numpy()
-
-
-SLICED_PROJECTIONS = 64      # directions of sliced W2: in 2D, 64 fixed directions 2.8 degrees apart
 
 
 def reference_size(n: int) -> int:
@@ -280,28 +278,26 @@ def reference_size(n: int) -> int:
     return int(min(20_000, max(5_000, n)))
 
 
-@common.cache_data(max_entries=16)
-def sample_metrics(x: np.ndarray, gmm, seed: int) -> dict:
-    """Distances of samples x to reference_size(len(x)) independent true samples: dc.sliced_w2
-    (SLICED_PROJECTIONS directions), dc.loglik_gap, dc.logp_w1; and dc.mode_weights.
-    Non-finite samples are left out (and counted); NaN-free for any x."""
+@state.cache_data(max_entries=16)
+def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
+    """diffusion_core.sweep.sample_metrics of samples x against reference_size(len(x))
+    independent true samples, with the mode weights (dc.mode_weights) and the number of
+    non-finite samples, which are left out (NaN-free for any x)."""
     ref = true_samples(gmm, reference_size(len(x)), int(seed) + 1000)
     x = np.asarray(x, dtype=np.float64)
     finite = np.isfinite(x).all(1)
     x = x[finite] if finite.any() else np.zeros((1, x.shape[1]))
-    return {"sliced W2": dc.sliced_w2(x, ref, n_proj=SLICED_PROJECTIONS),
-            "loglik gap": dc.loglik_gap(x, gmm, reference=ref),
-            "log p W1": dc.logp_w1(x, gmm, ref),
-            "mode weights": dc.mode_weights(x, gmm).tolist(), "non-finite": int((~finite).sum())}
+    return {**sweep.sample_metrics(x, gmm, ref), "mode_weights": dc.mode_weights(x, gmm).tolist(),
+            "non_finite": int((~finite).sum())}
 
 
-@common.cache_data(max_entries=16)
+@state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
     xx, yy, logp = density_grid(gmm, *auto_limits(gmm), n=120)
     fig = tfig.samples_figure([("learned score", learned, tfig.LEARNED_COLOR),
                                ("exact score", exact, tfig.EXACT_COLOR),
                                ("true samples", truth, tfig.TRUTH_COLOR)], xx, yy, logp)
-    return tfig.figure_png(fig)
+    return figure_png(fig)
 
 
 def remember_trained(cfg: dc.TrainConfig, lam: float) -> None:

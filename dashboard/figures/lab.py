@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Ellipse
 
-from ..editing import std_angle_from_cov
-from ..mixture import GaussianMixture
-from .common import auto_limits, density_grid, mode_colors, new_figure
+from diffusion_core.mixture import std_angle_from_cov
+from diffusion_core.mixture import GaussianMixture
+from .common import as_numpy, auto_limits, density_grid, mode_colors, new_figure
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "mixture_preview", "nfe_chart", "likelihood_maps",
            "likelihood_scatter"]
@@ -28,10 +28,6 @@ METHOD_LABELS = {
 METHOD_SHORT = {"sde": "reverse SDE", "ode": "PF ODE (Heun)", "pc": "pred.–corr.",
                 "tutorial": "tutorial's loop"}
 METHOD_COLORS = {"sde": "#1f77b4", "ode": "#d62728", "pc": "#2ca02c", "tutorial": "#7f7f7f"}
-
-
-def _np(a) -> np.ndarray:
-    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
 
 
 # ------------------------------------------------------------------------------- mixture editor
@@ -50,7 +46,7 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
     cb = fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02)
     cb.set_label("log p₀(x)")
     if samples is not None:
-        s = _np(samples)
+        s = as_numpy(samples)
         ax.scatter(s[:, 0], s[:, 1], s=5, c="#5b2a86", alpha=0.45, linewidths=0, label="samples")
     colors = mode_colors(gmm.n_components)
     for k, (mu, cov, w) in enumerate(zip(gmm.means.tolist(), gmm.covs, gmm.weights.tolist())):
@@ -133,7 +129,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
                     title_ode: str = "log p₀ by the probability-flow ODE"):
     """Three panels on one grid: the ODE log-likelihood, the true log-density (same colour
     scale, floored `floor_nats` below the peak) and their difference (diverging, symmetric)."""
-    ode_logp, true_logp = _np(ode_logp), _np(true_logp)
+    ode_logp, true_logp = as_numpy(ode_logp), as_numpy(true_logp)
     top = float(np.max(true_logp))
     lo = top - floor_nats
     fig, axes = new_figure(4.6, 4.4, ncols=3)
@@ -161,7 +157,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
     cb2.set_label("nats (red: ODE too high, blue: too low)")
     for ax in axes:
         if samples is not None:
-            s = _np(samples)
+            s = as_numpy(samples)
             ax.scatter(s[:, 0], s[:, 1], s=2, c="white" if ax is not axes[2] else "black",
                        alpha=0.35, linewidths=0)
         ax.set_xlim(extent[0], extent[1])
@@ -173,7 +169,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
 
 def likelihood_scatter(ode_logp, true_logp, height: int = 320) -> alt.Chart:
     """ODE log-likelihood against the true log-density at true samples, with the line y = x."""
-    a, b = _np(ode_logp).astype(float), _np(true_logp).astype(float)
+    a, b = as_numpy(ode_logp).astype(float), as_numpy(true_logp).astype(float)
     d = pd.DataFrame({"true": b, "ode": a, "error": a - b})
     lo, hi = float(min(a.min(), b.min())), float(max(a.max(), b.max()))
     pad = 0.03 * (hi - lo + 1e-9)

@@ -1,4 +1,4 @@
-"""Editing 2D Gaussian mixtures as tables of rows, with messages a student can act on.
+"""The mixture editor's table: 2D Gaussian mixtures as rows, with messages a student can act on.
 
 A component is one row: its mean (x, y), its covariance and its weight. The covariance is given
 in one of two forms:
@@ -18,11 +18,11 @@ import math
 
 import torch
 
-from .mixture import GaussianMixture, _rot_cov
+from diffusion_core.mixture import GaussianMixture, cov_from_std_angle, std_angle_from_cov
 
 __all__ = ["MODES", "COLUMNS", "MAX_COMPONENTS", "MAX_ABS_MEAN", "STD_RANGE", "MAX_JSON_BYTES",
            "cov_from_std_angle", "std_angle_from_cov", "rows_from_mixture", "mixture_from_rows",
-           "apply_table_edits", "mixture_to_json", "mixture_from_json", "blank_row"]
+           "apply_table_edits", "shown_rows", "mixture_to_json", "mixture_from_json", "blank_row"]
 
 MODES = ("std_angle", "raw")
 COLUMNS = {
@@ -35,32 +35,6 @@ STD_RANGE = (0.01, 20.0)          # every principal std of every component
 MAX_JSON_BYTES = 1024 * 1024     # what the upload box states: "Limit 1MB per file"
 MAX_WEIGHT = 1e6                  # weights are relative: only their ratios matter
 _ROUNDING = 1e-9                  # relative slack of the std limits
-
-
-def cov_from_std_angle(s1: float, s2: float, angle: float) -> torch.Tensor:
-    """Sigma = R diag(s1^2, s2^2) R^T with R the rotation by `angle` degrees, (2, 2) float64."""
-    return _rot_cov(float(s1), float(s2), float(angle))
-
-
-def std_angle_from_cov(cov) -> tuple[float, float, float]:
-    """The inverse of :func:`cov_from_std_angle`: (s1, s2, angle) with s1 >= s2 the principal
-    stds and angle in (-90, 90] the direction of the s1 axis (0 for a round component)."""
-    cov = torch.as_tensor(cov, dtype=torch.float64).reshape(2, 2)
-    cov = 0.5 * (cov + cov.T)
-    evals, evecs = torch.linalg.eigh(cov)           # ascending
-    lo, hi = float(evals[0]), float(evals[1])
-    if lo <= 0:
-        raise ValueError(f"covariance must be positive definite; its eigenvalues are {lo:.3g}, {hi:.3g}")
-    s1, s2 = math.sqrt(hi), math.sqrt(lo)
-    if hi - lo <= 1e-12 * hi:
-        return s1, s2, 0.0
-    vx, vy = float(evecs[0, 1]), float(evecs[1, 1])
-    angle = math.degrees(math.atan2(vy, vx))
-    if angle <= -90:
-        angle += 180
-    elif angle > 90:
-        angle -= 180
-    return s1, s2, angle
 
 
 def blank_row(mode: str) -> dict:
@@ -228,6 +202,22 @@ def _row_cov(vals, mode, i, errors):
     return cov
 
 
+def _cell(v):
+    """A cell value the table can show: an integer beyond 64 bits becomes a float (inf when it is
+    too large even for that), which the checks then name as too large."""
+    if isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 63:
+        try:
+            return float(v)
+        except OverflowError:
+            return math.copysign(math.inf, v)
+    return v
+
+
+def shown_rows(rows, columns) -> list[dict]:
+    """The rows as the table shows them: every cell one a table column can hold (see _cell)."""
+    return [{c: _cell(r.get(c)) for c in columns} for r in _records(rows)]
+
+
 def apply_table_edits(rows, edits: dict | None, columns) -> list[dict]:
     """Rows after a table editor's changes: edits = {"edited_rows": {index: {column: value}},
     "added_rows": [{column: value}], "deleted_rows": [index]} (indices into `rows`), the format
@@ -237,11 +227,11 @@ def apply_table_edits(rows, edits: dict | None, columns) -> list[dict]:
     for idx, change in (edits.get("edited_rows") or {}).items():
         idx = int(idx)
         if 0 <= idx < len(out):
-            out[idx].update({k: v for k, v in change.items() if k in columns})
+            out[idx].update({k: _cell(v) for k, v in change.items() if k in columns})
     deleted = {int(i) for i in (edits.get("deleted_rows") or [])}
     out = [r for i, r in enumerate(out) if i not in deleted]
     for added in edits.get("added_rows") or []:
-        out.append({c: added.get(c) for c in columns})
+        out.append({c: _cell(added.get(c)) for c in columns})
     return out
 
 

@@ -3,8 +3,8 @@
 Builders any page that produces samples of a known mixture can use:
   samples_vs_truth   seaborn KDE contours of several sample sets on one Axes (explicit colours,
                      a legend), over the shaded true log-density log p_0;
-  sample_metrics     the standard metrics of diffusion_core.metrics for one sample set;
-  metrics_table      a display table from {row name: sample_metrics(...)};
+  metrics_table      a display table from {row name: diffusion_core.sweep.sample_metrics(...)
+                     plus mode weights};
   mode_weights_chart recovered vs true mode weights, grouped bars (Altair).
 """
 from __future__ import annotations
@@ -18,20 +18,13 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..metrics import logp_w1, loglik_gap, mode_weights, sliced_w2
-from ..mixture import GaussianMixture
-from .common import new_figure
+from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
 
-__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "sample_metrics", "metrics_table",
+__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
 
 SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
-TRUTH_COLOR = "#ff7f0e"
 DENSITY_CMAP = "Greys"
-
-
-def _np(a) -> np.ndarray:
-    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
 
 
 def _stride(pts: np.ndarray, m: int) -> np.ndarray:
@@ -55,7 +48,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
     if colors is None:
         it = iter(SET_COLORS * 4)
         colors = [TRUTH_COLOR if str(lab).lower().startswith("true") else next(it) for lab, _ in items]
-    xx, yy, logp = _np(xx), _np(yy), _np(logp)
+    xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
     fig, ax = new_figure(size, size + 0.5)
     top = float(np.nanmax(logp))
     ax.contourf(xx, yy, logp, levels=np.linspace(top - 10, top, 11), cmap=DENSITY_CMAP, alpha=0.45,
@@ -64,7 +57,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
                linewidths=0.5)
     handles = []
     for (label, pts), color in zip(items, colors):
-        pts = _np(pts).astype(float).reshape(-1, 2)
+        pts = as_numpy(pts).astype(float).reshape(-1, 2)
         pts = pts[np.isfinite(pts).all(1)]
         if scatter_points:
             sc = _stride(pts, scatter_points)
@@ -75,45 +68,24 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
                         gridsize=gridsize, bw_adjust=bw_adjust, warn_singular=False)
         handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀ (log scale)"))
-    ax.set_xlim(float(xx.min()), float(xx.max()))
-    ax.set_ylim(float(yy.min()), float(yy.max()))
-    ax.set_aspect("equal")
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    if title:
-        ax.set_title(title, fontsize=12)
+    square_axes(ax, xx, yy, title)
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
     return fig
 
 
 METRIC_COLUMNS = {
-    "sliced W2": "sliced W₂ to truth ↓",
-    "sliced W2 floor": "W₂ floor (truth vs truth)",
-    "loglik gap": "log-lik gap (nats) → 0",
-    "log p W1": "W₁ of log p ↓",
+    "sliced_w2": "sliced W₂ to truth ↓",
+    "sliced_w2_floor": "W₂ floor (truth vs truth)",
+    "loglik_gap": "log-lik gap (nats) → 0",
+    "logp_w1": "W₁ of log p ↓",
     "nfe": "score evaluations",
     "seconds": "time (s)",
 }
 
 
-def sample_metrics(samples, gmm: GaussianMixture, reference, floor_reference=None) -> dict:
-    """The metrics of diffusion_core.metrics for samples of gmm, against true samples `reference`:
-
-    sliced W2 (and its floor, the same distance between two independent true sample sets, when
-    floor_reference is given), loglik gap E_p[log p] - E_samples[log p], W1 between the log p
-    values of samples and reference, and the mode weights (numpy (K,))."""
-    out = {"sliced W2": sliced_w2(samples, reference)}
-    if floor_reference is not None:
-        out["sliced W2 floor"] = sliced_w2(floor_reference, reference)
-    out["loglik gap"] = loglik_gap(samples, gmm)
-    out["log p W1"] = logp_w1(samples, gmm, reference)
-    out["mode weights"] = mode_weights(samples, gmm).numpy()
-    return out
-
-
 def metrics_table(rows: Mapping[str, Mapping], true_weights=None) -> pd.DataFrame:
-    """A display table, one row per sample set, from {name: sample_metrics(...) plus optional
-    "nfe" and "seconds"}. Mode weights become one "mode k %" column each; true_weights adds a
+    """A display table, one row per sample set, from {name: diffusion_core.sweep.sample_metrics(...)
+    plus optional "sliced_w2_floor", "mode_weights", "nfe" and "seconds"}. Mode weights become one "mode k %" column each; true_weights adds a
     "true p₀" row holding only those."""
     out = []
     for name, m in rows.items():
@@ -121,12 +93,12 @@ def metrics_table(rows: Mapping[str, Mapping], true_weights=None) -> pd.DataFram
         for k, col in METRIC_COLUMNS.items():
             if k in m and m[k] is not None:
                 r[col] = float(m[k])
-        for k, w in enumerate(np.asarray(_np(m.get("mode weights", [])), dtype=float)):
+        for k, w in enumerate(np.asarray(as_numpy(m.get("mode_weights", [])), dtype=float)):
             r[f"mode {k + 1} %"] = 100 * w
         out.append(r)
     if true_weights is not None:
         out.append({"samples": "true p₀", **{f"mode {k + 1} %": 100 * float(w)
-                                              for k, w in enumerate(_np(true_weights))}})
+                                              for k, w in enumerate(as_numpy(true_weights))}})
     return pd.DataFrame(out).set_index("samples")
 
 
@@ -134,9 +106,9 @@ def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=Non
                        height: int = 220) -> alt.Chart:
     """Grouped bars: for every mode, its true weight and the share of each sample set in it
     (the mode whose responsibility is largest, diffusion_core.metrics.mode_weights)."""
-    tw = np.asarray(_np(true_weights), dtype=float)
+    tw = np.asarray(as_numpy(true_weights), dtype=float)
     K = len(tw)
-    series = {"true weight": tw, **{k: np.asarray(_np(v), dtype=float) for k, v in recovered.items()}}
+    series = {"true weight": tw, **{k: np.asarray(as_numpy(v), dtype=float) for k, v in recovered.items()}}
     for name, w in series.items():
         if w.shape != (K,):
             raise ValueError(f"{name}: mode weights must have one entry per mode ({K}); got {w.shape}")

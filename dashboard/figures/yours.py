@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffusion_core.figures.common import auto_limits, density_grid, new_figure
+from dashboard.figures.common import auto_limits, density_grid, new_figure
 
 __all__ = ["points_figure"]
 

@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 
 from matplotlib.figure import Figure
 
-from .common import figure_png  # noqa: F401  (re-exported for the pages)
+from .common import TRUTH_COLOR
 
 # Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
 # training loss uses other points, times and noise, and sat below the floor.
@@ -26,7 +26,6 @@ LOSS_SERIES = {
 }
 LOSS_COLORS = ["#1f77b4", "#d62728"]
 LOSS_DASH = [[1, 0], [6, 4]]
-TRUTH_COLOR = "#2ca02c"
 LEARNED_COLOR = "#d62728"
 EXACT_COLOR = "#1f77b4"
 
@@ -244,14 +243,15 @@ def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points:
 
 
 def metrics_frame(rows: dict, max_mode_columns: int = 4) -> pd.DataFrame:
-    """A display table from {row name: {"sliced W2": ..., "loglik gap": ..., "log p W1": ...,
-    "mode weights": sequence}}. Mode weights (in %) get one "mode k %" column each, or, with more
+    """A display table from {row name: {"sliced_w2": ..., "loglik_gap": ..., "logp_w1": ...,
+    "mode_weights": sequence}} (diffusion_core.sweep.sample_metrics plus mode weights). Mode
+    weights (in %) get one "mode k %" column each, or, with more
     than max_mode_columns modes, one text column "modes 1..K (%)" of rounded shares."""
     out = []
     for name, m in rows.items():
-        r = {"samples": name, "sliced W₂ to truth": m["sliced W2"],
-             "log-likelihood gap (nats)": m["loglik gap"], "W₁ of log p": m["log p W1"]}
-        w = 100 * np.asarray(m["mode weights"], dtype=float)
+        r = {"samples": name, "sliced W₂ to truth": m["sliced_w2"],
+             "log-likelihood gap (nats)": m["loglik_gap"], "W₁ of log p": m["logp_w1"]}
+        w = 100 * np.asarray(m["mode_weights"], dtype=float)
         if len(w) <= max_mode_columns:
             for k, v in enumerate(w):
                 r[f"mode {k + 1} %"] = v

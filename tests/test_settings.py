@@ -1,10 +1,10 @@
-"""diffusion_core.settings_io: checking settings from links and files."""
+"""dashboard.settings: the settings schema, and checking settings from links and files."""
 import json
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from diffusion_core import settings_io as sio
+from dashboard import settings as sio
 
 SEED = sio.Field("int", 2021, 0, 2 ** 31 - 1, label="Random seed")
 RADIUS = sio.Field("float", 0.05, 0.005, 0.5, label="Radius")
@@ -79,12 +79,15 @@ def test_schema_defaults_pass_their_own_check():
             assert sio.check_value(key, field, field.default) == field.default
 
 
-def test_register_and_with_choices():
+def test_with_choices_and_field():
     schema = {"w_m": sio.Field("str", "a")}
     narrowed = sio.with_choices(schema, "w_m", ["a", "b"])
     assert narrowed["w_m"].choices == ("a", "b") and schema["w_m"].choices is None
-    with pytest.raises(ValueError):
-        sio.register("seed", SEED)
+    assert not hasattr(sio, "register")          # the schema is fixed: no page-time registration
+    assert sio.field("w_seed") is sio.SCHEMA["w_seed"]
+    assert sio.field("w_samplers_nfe") is sio.LISTS["w_samplers_nfe"]
+    with pytest.raises(KeyError, match="w_nothing"):
+        sio.field("w_nothing")
     with pytest.raises(ValueError):
         sio.Field("list", [])
 

@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from diffusion_core.figures.common import new_figure
+from dashboard.figures.common import new_figure
 
 __all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
 

@@ -14,17 +14,13 @@ import torch
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from ..mixture import GaussianMixture
-from .common import mode_colors, new_figure
+from diffusion_core.mixture import GaussianMixture
+from .common import as_numpy, mode_colors, new_figure
 
 __all__ = ["frame_indices", "pt_ellipses", "cloud_chart", "trajectories_figure", "main_axis",
            "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
-
-
-def _np(a) -> np.ndarray:
-    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
 
 
 def _t_scale():
@@ -65,7 +61,7 @@ def pt_ellipses(gmm: GaussianMixture, sde, times, n_std: float = 2.0, n_vertices
     a = torch.linspace(0, 2 * np.pi, n_vertices + 1, dtype=torch.float64)
     circle = torch.stack([torch.cos(a), torch.sin(a)], 1)                     # (V+1, 2)
     out = []
-    for t in _np(times).astype(float):
+    for t in as_numpy(times).astype(float):
         pt = gmm.diffuse(sde, float(t))
         evals, evecs = torch.linalg.eigh(pt.covs)                             # (K, 2), (K, 2, 2)
         root = evecs * evals.clamp_min(0).sqrt()[:, None, :]
@@ -82,8 +78,8 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     drawn in the mode colours as the analytic p_t. Data go in wide form (one row per point, one
     column per frame), so moving the slider only re-reads columns.
     """
-    frames, times = _np(frames).astype(float), _np(times).astype(float)
-    labels = _np(labels).astype(int)
+    frames, times = as_numpy(frames).astype(float), as_numpy(times).astype(float)
+    labels = as_numpy(labels).astype(int)
     F, P, _ = frames.shape
     names = list(names)
     colors = list(colors) if colors is not None else mode_colors(len(names))
@@ -99,7 +95,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     ys = alt.Scale(domain=[float(ylim[0]), float(ylim[1])], nice=False)
     layers = []
     if ellipses is not None:
-        el = _np(ellipses).astype(float)                                        # (F, K, V, 2)
+        el = as_numpy(ellipses).astype(float)                                        # (F, K, V, 2)
         K, V = el.shape[1], el.shape[2]
         cols = {"mode": np.repeat(np.asarray(names, dtype=object), V), "v": np.tile(np.arange(V), K)}
         for j in range(F):
@@ -121,7 +117,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         x=alt.X("px:Q", title="x₁", scale=xs),
         y=alt.Y("py:Q", title="x₂", scale=ys),
         color=alt.Color("ends in:N", scale=cscale, legend=legend)))
-    sig = _np(sigmas).astype(float) if sigmas is not None else np.full(F, np.nan)
+    sig = as_numpy(sigmas).astype(float) if sigmas is not None else np.full(F, np.nan)
     lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig})
     txt = "'t = ' + format(datum.t, '.3f')"
     if sigmas is not None:
@@ -138,14 +134,14 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     """Reverse-process paths (F, P, 2) as lines coloured by the mode each ends in (labels (P,)),
     over the true log p_0 on a grid (xx, yy, logp; optional). Paths are drawn with at most
     max_vertices points each (evenly strided, ends kept); start points grey, end points in colour."""
-    paths = _np(paths).astype(float)
-    labels = _np(labels).astype(int)
+    paths = as_numpy(paths).astype(float)
+    labels = as_numpy(labels).astype(int)
     F, P, _ = paths.shape
     keep = frame_indices(F, max_vertices)
     p = paths[keep].transpose(1, 0, 2)                                          # (P, F', 2)
     fig, ax = new_figure(size, size + 0.5)
     if logp is not None:
-        xx, yy, logp = _np(xx), _np(yy), _np(logp)
+        xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
         top = float(np.nanmax(logp))
         ax.contourf(xx, yy, logp, levels=np.linspace(top - 10, top, 11), cmap="Greys", alpha=0.35)
     colors = list(colors)
@@ -191,9 +187,9 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
     on the left to t = 0 on the right, coloured by the mode it ends in. marks: {label: t} drawn
     as vertical lines (e.g. the median commitment time). ylim defaults to the end points' range
     padded by half of it (earlier, wider positions are clipped)."""
-    paths = _np(paths).astype(float)
-    times = _np(times).astype(float)
-    labels = _np(labels).astype(int)
+    paths = as_numpy(paths).astype(float)
+    times = as_numpy(times).astype(float)
+    labels = as_numpy(labels).astype(int)
     u = np.asarray(direction, dtype=float)
     keep = frame_indices(len(times), max_vertices)
     y = paths[keep] @ u                                                         # (F', P)
@@ -228,8 +224,8 @@ def responsibility_chart(frame_times, resp, threshold: float, t_split: float | N
     """Responsibility of each path's final mode under p_t against t: the mean over paths (line),
     the 10-90 % band of paths (area), the commitment threshold (dashed) and, if given, the time
     t_split at which p_t splits into separate bumps (dotted)."""
-    t = _np(frame_times).astype(float)
-    r = _np(resp).astype(float)
+    t = as_numpy(frame_times).astype(float)
+    r = as_numpy(resp).astype(float)
     df = pd.DataFrame({"t": t, "mean": r.mean(1), "lo": np.quantile(r, 0.1, axis=1),
                        "hi": np.quantile(r, 0.9, axis=1)})
     x = alt.X("t:Q", title=T_AXIS, scale=_t_scale(), axis=_T_TICKS)
@@ -251,9 +247,9 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           height: int = 250) -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
     median (solid) and t_split (dotted) marked."""
-    ct = _np(commit_times).astype(float)
-    ok = _np(committed).astype(bool)
-    labels = _np(labels).astype(int)
+    ct = as_numpy(commit_times).astype(float)
+    ok = as_numpy(committed).astype(bool)
+    labels = as_numpy(labels).astype(int)
     names = list(names)
     colors = list(colors) if colors is not None else mode_colors(len(names))
     df = pd.DataFrame({"t": ct[ok], "mode": np.asarray(names, dtype=object)[labels[ok]]})

@@ -1,4 +1,5 @@
-"""Settings of the dashboard as plain data: a schema of known keys, URL text and JSON files.
+"""The settings schema: the one source of every persisted widget's default, range or choices and
+label (pages build their widgets from it), and settings as plain data: URL text and JSON files.
 
 A setting is identified by its Session State key ("w_seed", "w_memo_points", ...) and by a short
 name used in links and files: the key without its "w_" prefix ("seed", "memo_points"). Each known
@@ -20,11 +21,11 @@ import numbers
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .training import TrainConfig
+from diffusion_core.config import TrainConfig
 
 __all__ = ["Field", "SCHEMA", "PREFIX", "FORMAT", "VERSION", "MAX_BYTES", "short_name", "key_of",
            "parse_text", "check_value", "encode_text", "validate_settings", "settings_to_json",
-           "settings_from_json", "register", "with_choices"]
+           "settings_from_json", "with_choices", "ListField", "LISTS", "field"]
 
 PREFIX = "w_"
 FORMAT = "diffusion-dashboard-settings"
@@ -45,6 +46,7 @@ class Field:
     hi: float | None = None
     choices: tuple | None = None
     label: str = ""
+    shared: bool = True     # False: kept across pages, but not carried by links and files
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -85,44 +87,42 @@ def key_of(name: str) -> str:
 
 
 # ------------------------------------------------------------------------------------- schema
-# The sidebar and the classroom-lab pages. Pages may add their own with register().
+# Every persisted widget of every page. A value that passes here must be one the widget accepts.
 SCHEMA: dict[str, Field] = {
     "w_mixture": Field("str", "tutorial", label="Distribution p₀"),
     "w_device": Field("str", "cpu", label="Device"),
     "w_seed": Field("int", 2021, 0, 2 ** 31 - 1, label="Random seed"),
     # page 8, memorization
-    "w_memo_points": Field("int", 5, 2, 50, label="Training points"),
+    "w_memo_points": Field("int", 5, 2, 50, label="Training points N"),
     "w_memo_steps": Field("int", 1500, 200, 4000, label="Training steps"),
-    "w_memo_width": Field("int", 128, choices=(32, 64, 128, 256), label="Network width"),
-    "w_memo_radius": Field("float", 0.3, 0.01, 1.0, label="Memorization radius"),   # × data_scale
-    "w_memo_samples": Field("int", 500, 100, 2000, label="Samples"),
+    "w_memo_width": Field("int", 128, choices=(32, 64, 128, 256), label="Network width (hidden units)"),
+    "w_memo_radius": Field("float", 0.3, 0.01, 1.0, label="Memorization radius r, × the data's scale"),   # × data_scale
+    "w_memo_samples": Field("int", 500, 100, 2000, label="Samples per method"),
     # page 9, loss weighting lab
     "w_weight_net": Field("str", "tutorial", choices=("tutorial", "preconditioned"), label="Network"),
     "w_weight_eps": Field("float", 1e-3, choices=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1),
-                          label="ε (smallest training time)"),
+                          label="ε: smallest training time"),
     "w_weight_stratified": Field("bool", True, label="Stratified t"),
     "w_weight_steps": Field("int", 600, 100, 2000, label="Training steps"),
-    "w_weight_view": Field("str", "raw", choices=("raw", "scaled"), label="Error shown"),
+    "w_weight_view": Field("str", "raw", choices=("raw", "scaled"), label="Show"),
 }
 
-# The other pages' persisted widgets, in step with their widget ranges and options (a value that
-# passes here must be one the widget accepts). Multi-select widgets (lists) are not carried.
-_LAMBDA = dict(lo=0.1, hi=50.0, label="λ")
+_LAMBDA = dict(lo=0.1, hi=50.0)
 _RECIPE = TrainConfig()
 SCHEMA.update({
     # 1 forward diffusion
     "w_forward_kind": Field("str", "VE", choices=("VE", "VP"), label="Forward process"),
-    "w_forward_lam": Field("float", 25.0, **_LAMBDA),
+    "w_forward_lam": Field("float", 25.0, **_LAMBDA, label="λ: noise growth rate, g(t) = λᵗ"),
     "w_forward_beta_min": Field("float", 0.1, 0.0, 20.0, label="β_min"),
     "w_forward_beta_max": Field("float", 20.0, 0.0, 50.0, label="β_max"),
     "w_forward_n_paths": Field("int", 200, 20, 500, label="paths"),
-    "w_forward_density": Field("bool", True, label="exact density"),
+    "w_forward_density": Field("bool", True, label="exact density p_t(x)"),
     "w_forward_source": Field("str", "two clusters", choices=("two clusters", "sidebar"), label="Starting cloud"),
     "w_forward_n_points": Field("int", 200, 50, 1000, label="points"),
     # 2 score field
     "w_score_view": Field("str", "total", choices=("total", "modes", "weighted"), label="View"),
     "w_score_t": Field("float", 0.0, 0.0, 1.0, label="diffusion time t"),
-    "w_score_lam": Field("float", 25.0, **_LAMBDA),
+    "w_score_lam": Field("float", 25.0, **_LAMBDA, label="λ of the VE process, g(t) = λᵗ"),
     "w_score_where": Field("str", "samples", choices=("samples", "grid"), label="Arrows at"),
     "w_score_n": Field("int", 200, 20, 1000, label="samples"),
     "w_score_grid": Field("int", 20, 5, 40, label="grid points per side"),
@@ -132,7 +132,7 @@ SCHEMA.update({
     "w_reversal_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
     "w_reversal_steps": Field("int", 200, choices=(1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300,
                                                    500, 750, 1000), label="Steps"),
-    "w_reversal_lam": Field("float", 25.0, **_LAMBDA),
+    "w_reversal_lam": Field("float", 25.0, **_LAMBDA, label="λ, g(t) = λᵗ"),
     "w_reversal_n": Field("int", 2500, choices=(100, 250, 500, 1000, 2500, 5000, 10_000, 20_000),
                           label="Samples"),
     "w_reversal_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),
@@ -150,25 +150,27 @@ SCHEMA.update({
     "w_train_width": Field("int", _RECIPE.width, 1, 128, label="Network width (hidden units)"),
     "w_train_eps": Field("float", _RECIPE.eps, 0.0, 0.5, label="ε: smallest training time"),
     "w_train_lam": Field("float", 25.0, 0.0, 100.0, label="λ: noise growth, g(t) = λᵗ"),
-    "w_train_wrongcheck": Field("bool", False, label="the tutorial's check"),
+    "w_train_wrongcheck": Field("bool", False,
+                                label="Also show the tutorial's check (compares with the clean score: wrong)"),
     "w_train_t": Field("float", 0.1, 0.01, 1.0, label="Diffusion time t"),
     "w_train_errmap": Field("str", "weighted by pₜ", choices=("weighted by pₜ", "plain"), label="Error map"),
     "w_train_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
     "w_train_nsteps": Field("int", 200, 10, 500, label="Sampler steps"),
     "w_train_n": Field("int", 1000, 100, 20_000, label="Samples"),
-    # 5 mixture editor
-    "w_editor_mode": Field("str", "std_angle", choices=("std_angle", "raw"), label="Edit as"),
+    # 5 mixture editor (the starting point's first value is the sidebar's mixture)
+    "w_editor_source": Field("str", "tutorial", label="Start from", shared=False),
+    "w_editor_mode": Field("str", "std_angle", choices=("std_angle", "raw"), label="Covariance as"),
     # 6 sampler lab
     "w_samplers_metric": Field("str", "logp_w1", choices=("logp_w1", "sliced_w2", "loglik_gap"),
                                label="Quality measure"),
     "w_samplers_n": Field("int", 2000, 200, 5000, label="Samples per run"),
-    "w_samplers_lam": Field("float", 25.0, 2.0, 50.0, label="λ"),
+    "w_samplers_lam": Field("float", 25.0, 2.0, 50.0, label="λ, g(t) = λᵗ"),
     "w_samplers_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),
     "w_samplers_t_eps": Field("float", 1e-3, choices=(1e-2, 1e-3, 1e-4, 1e-5), label="stop at t_eps"),
     # 7 likelihood
     "w_likelihood_source": Field("str", "exact", choices=("exact", "learned"), label="Score"),
     "w_likelihood_prior": Field("str", "gaussian", choices=("gaussian", "exact"), label="log p₁ at the end"),
-    "w_likelihood_lam": Field("float", 25.0, 2.0, 50.0, label="λ"),
+    "w_likelihood_lam": Field("float", 25.0, 2.0, 50.0, label="λ of the VE process"),
     "w_likelihood_t_eps": Field("float", 1e-4, choices=(1e-2, 1e-3, 1e-4, 1e-5), label="start at t_eps"),
     "w_likelihood_steps": Field("int", 100, 10, 200, label="ODE steps"),
     "w_likelihood_solver": Field("str", "heun", choices=("heun", "rk4"), label="Integrator"),
@@ -192,11 +194,31 @@ SCHEMA.update({
 })
 
 
-def register(key: str, field: Field) -> None:
-    """Add (or replace) the schema entry of a persisted widget key."""
-    if not key.startswith(PREFIX):
-        raise ValueError(f"setting keys start with {PREFIX!r}; got {key!r}")
-    SCHEMA[key] = field
+@dataclass(frozen=True)
+class ListField:
+    """A multi-select widget's setting: default and choices (tuples). Lists are kept across pages
+    but not carried by links and files."""
+    default: tuple
+    choices: tuple
+    label: str = ""
+
+
+LISTS: dict[str, ListField] = {
+    # 6 sampler lab
+    "w_samplers_methods": ListField(("sde", "ode", "pc", "tutorial"), ("sde", "ode", "pc", "tutorial"),
+                                    label="Samplers"),
+    "w_samplers_nfe": ListField((10, 20, 50, 100, 200), (5, 10, 20, 50, 100, 200, 500),
+                                label="NFE budgets"),
+}
+
+
+def field(key: str) -> Field | ListField:
+    """The schema entry of a persisted widget key (KeyError names the key when there is none)."""
+    if key in SCHEMA:
+        return SCHEMA[key]
+    if key in LISTS:
+        return LISTS[key]
+    raise KeyError(f"{key} is not in the settings schema (dashboard/settings.py)")
 
 
 def with_choices(schema: dict[str, Field], key: str, choices) -> dict[str, Field]:

@@ -5,7 +5,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from diffusion_core.figures.common import new_figure
+from dashboard.figures.common import new_figure
 
 __all__ = ["samples_figure", "sweep_chart", "fields_figure", "SOURCE_COLORS", "METRICS"]
 

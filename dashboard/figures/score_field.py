@@ -20,20 +20,16 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .common import auto_limits, density_grid, figure_png, mode_colors  # noqa: F401  (figure_png re-exported)
+from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
 
 __all__ = ["LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
            "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
-           "weighted_scores_figure", "figure_png"]
+           "weighted_scores_figure"]
 
 LENGTHS = ("equal", "proportional")
 SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, or one per picture
 REF_ARROWS = 1.4                  # the reference magnitude is drawn this many base lengths long
 CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
-
-
-def _np(a) -> np.ndarray:
-    return a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
 
 
 def _base_length(xx, n_points: int) -> float:
@@ -70,11 +66,11 @@ def reference_magnitude(vecs, resp=None, q: float = 0.9, min_share: float = 0.02
     (largest responsibility in resp (N, K)), the smallest over the modes that own at least
     min_share of the points; without resp, the q-quantile of all. So the gentlest mode sets the
     scale and a narrow mode's huge scores do not (they are clipped instead). 1.0 when undefined."""
-    m = np.linalg.norm(_np(vecs).astype(float).reshape(-1, 2), axis=-1)
+    m = np.linalg.norm(as_numpy(vecs).astype(float).reshape(-1, 2), axis=-1)
     ok = np.isfinite(m)
     values = []
     if resp is not None and m.size:
-        owner = np.argmax(_np(resp).reshape(m.size, -1), axis=1)
+        owner = np.argmax(as_numpy(resp).reshape(m.size, -1), axis=1)
         need = max(3, min_share * m.size)
         for k in np.unique(owner):
             mk = m[(owner == k) & ok]
@@ -94,14 +90,14 @@ def arrow_vectors(vecs, base: float, lengths: str = "equal", ref=None, magnitude
                   ref defaulting to vecs (pass the same ref or magnitude to draw several vector
                   sets on one scale).
     """
-    v = _np(vecs).astype(float)
+    v = as_numpy(vecs).astype(float)
     if lengths not in LENGTHS:
         raise ValueError(f"arrow lengths must be one of {', '.join(LENGTHS)}; got {lengths!r}")
     norm = np.linalg.norm(v, axis=-1, keepdims=True)
     if lengths == "equal":
         return np.where(norm > 0, v / np.where(norm > 0, norm, 1.0), 0.0) * base, None
     if magnitude is None:
-        r = np.linalg.norm(_np(ref if ref is not None else v).reshape(-1, v.shape[-1]), axis=-1)
+        r = np.linalg.norm(as_numpy(ref if ref is not None else v).reshape(-1, v.shape[-1]), axis=-1)
         magnitude = float(np.quantile(r, 0.95)) if r.size else 0.0
     k = REF_ARROWS * base / magnitude if magnitude > 0 and np.isfinite(magnitude) else 1.0
     return v * k, k
@@ -111,21 +107,11 @@ def clip_arrows(uv, cap: float):
     """Arrows (..., N, 2) no longer than cap, directions kept, and a mask (N,) of the points where
     some arrow was shortened. Several arrow sets (leading axes) at one point are shortened by the
     same factor, so arrows that add up still add up."""
-    uv = _np(uv).astype(float)
+    uv = as_numpy(uv).astype(float)
     norm = np.linalg.norm(uv, axis=-1)
     longest = norm.reshape(-1, norm.shape[-1]).max(axis=0) if norm.ndim > 1 else norm
     factor = np.where(longest > cap, cap / np.where(longest > 0, longest, 1.0), 1.0)
     return uv * factor[:, None], longest > cap
-
-
-def _axes(ax, xx, yy, title):
-    ax.set_xlim(float(xx.min()), float(xx.max()))
-    ax.set_ylim(float(yy.min()), float(yy.max()))
-    ax.set_aspect("equal")
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    if title:
-        ax.set_title(title, fontsize=12)
 
 
 def _note(ax, text):
@@ -227,7 +213,7 @@ def _scaled(vecs, base, lengths, magnitude):
 
 def _tiny(uv, xx) -> bool:
     """Are most arrows shorter than an arrow head (about 1.5 % of the plot's width)?"""
-    n = np.linalg.norm(_np(uv).reshape(-1, 2), axis=-1)
+    n = np.linalg.norm(as_numpy(uv).reshape(-1, 2), axis=-1)
     return bool(n.size) and float(np.median(n)) < 0.015 * float(np.ptp(xx))
 
 
@@ -238,7 +224,7 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     Proportional arrows: `magnitude` (default reference_magnitude(score, resp)) is drawn
     REF_ARROWS base lengths long, with a key arrow; fixed (True / False / None) only words the
     note: one scale for every t, or fitted to this picture."""
-    xx, yy, logp, pts, score = (_np(a).astype(float) for a in (xx, yy, logp, pts, score))
+    xx, yy, logp, pts, score = (as_numpy(a).astype(float) for a in (xx, yy, logp, pts, score))
     fig, ax = _figure()
     levels = _log_levels(logp)
     ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.45, extend="min")
@@ -249,7 +235,7 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     top = m * CLIP_ARROWS / REF_ARROWS          # colours on the arrows' scale: clipped ones saturate
     q = _quiver(ax, pts, uv, mag, cmap="plasma", **({} if k is None else dict(clim=(0.0, top))))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
-    _axes(ax, xx, yy, title)
+    square_axes(ax, xx, yy, title)
     cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()),
                       extend="max" if k is not None and mag.max() > top else "neither")
     cb.set_label("|∇ log p(x)|  (arrow colour)")
@@ -267,7 +253,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     comp_logp (K, n, n): each component's log density on the grid; comp_scores (K, N, 2); resp
     (N, K) the responsibilities, for the default magnitude (that of the total score).
     """
-    xx, yy, comp_logp, pts, comp_scores = (_np(a).astype(float) for a in
+    xx, yy, comp_logp, pts, comp_scores = (as_numpy(a).astype(float) for a in
                                            (xx, yy, comp_logp, pts, comp_scores))
     K = comp_scores.shape[0]
     colors = list(colors or mode_colors(K))
@@ -275,7 +261,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     if magnitude is not None:
         m = float(magnitude)
     elif resp is not None:
-        m = reference_magnitude(np.einsum("nk,knd->nd", _np(resp).astype(float), comp_scores), resp)
+        m = reference_magnitude(np.einsum("nk,knd->nd", as_numpy(resp).astype(float), comp_scores), resp)
     else:
         m = reference_magnitude(comp_scores)
     fig, ax = _figure()
@@ -290,7 +276,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
         first = first or q
         handles.append(Line2D([], [], color=colors[kk], lw=3, label=names[kk]))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
-    _axes(ax, xx, yy, title)
+    square_axes(ax, xx, yy, title)
     handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
     _legend(fig, handles, "score of")
     if k is not None:
@@ -310,7 +296,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     resp (N, K) responsibilities pi_k(x); total (N, 2).
     """
     xx, yy, comp_logp, pts, comp_scores, resp, total = (
-        _np(a).astype(float) for a in (xx, yy, comp_logp, pts, comp_scores, resp, total))
+        as_numpy(a).astype(float) for a in (xx, yy, comp_logp, pts, comp_scores, resp, total))
     K = comp_scores.shape[0]
     colors = list(colors or mode_colors(K))
     names = list(names or [f"mode {k + 1}" for k in range(K)])
@@ -327,7 +313,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
     handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
-    _axes(ax, xx, yy, title)
+    square_axes(ax, xx, yy, title)
     _legend(fig, handles, "π_k(x) × score\nof each mode")
     _key(ax, q, k, m)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx)))

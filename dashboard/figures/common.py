@@ -1,0 +1,103 @@
+"""Shared pieces of the figure builders: colours, plot limits, density grids, figures."""
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import torch
+from matplotlib.figure import Figure
+
+from diffusion_core.mixture import GaussianMixture
+
+PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f"]
+
+
+TRUTH_COLOR = "#2ca02c"      # true samples and the true density's curves, in every figure
+
+
+def as_numpy(a, dtype=None) -> np.ndarray:
+    """A tensor (on any device) or an array-like as a numpy array (of `dtype`, when given)."""
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().numpy()
+    return np.asarray(a, dtype=dtype)
+
+
+def mode_colors(k: int) -> list[str]:
+    """k distinct colours, cycling the palette."""
+    return [PALETTE[i % len(PALETTE)] for i in range(k)]
+
+
+def auto_limits(gmm: GaussianMixture, pad_std: float = 3.0, square: bool = True):
+    """Plot limits covering every component to mean +- pad_std * its largest std (2D: xlim, ylim)."""
+    std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt()
+    lo = (gmm.means - pad_std * std).min(0).values.tolist()
+    hi = (gmm.means + pad_std * std).max(0).values.tolist()
+    if square and gmm.dim == 2:
+        c = [(a + b) / 2 for a, b in zip(lo, hi)]
+        h = max(b - a for a, b in zip(lo, hi)) / 2
+        return (c[0] - h, c[0] + h), (c[1] - h, c[1] + h)
+    return tuple(zip(lo, hi))
+
+
+def density_grid(gmm: GaussianMixture, xlim, ylim, n: int = 120):
+    """xx, yy (n, n) and log p on that grid, as numpy arrays."""
+    xs = np.linspace(*xlim, n)
+    ys = np.linspace(*ylim, n)
+    xx, yy = np.meshgrid(xs, ys)
+    pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+    return xx, yy, gmm.log_prob(pts).reshape(n, n).numpy()
+
+
+def new_figure(width: float = 6.0, height: float = 6.0, ncols: int = 1):
+    """A matplotlib Figure (no pyplot state) and its axes."""
+    fig = Figure(figsize=(width * ncols, height), layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return fig, axes
+
+
+def square_axes(ax, xx, yy, title: str | None = None):
+    """Limits of the grid xx, yy, equal aspect, x₁/x₂ labels and an optional title."""
+    ax.set_xlim(float(xx.min()), float(xx.max()))
+    ax.set_ylim(float(yy.min()), float(yy.max()))
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    if title:
+        ax.set_title(title, fontsize=12)
+
+
+def figure_png(fig, dpi: int = 100, tight: bool = False) -> bytes:
+    """A matplotlib Figure as PNG bytes (to cache a rendered figure and show it with st.image, or
+    to download it); tight: crop the canvas to what is drawn. The one PNG export of the app."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    return buf.getvalue()
+
+
+def _inline_data(chart):
+    """A copy of an Altair chart whose data frames (its own and its layers' and panels') are inline
+    values, so that serializing it needs none of Altair's global data transformers."""
+    chart = chart.copy(deep=False)
+    if isinstance(getattr(chart, "data", None), pd.DataFrame):
+        chart.data = alt.InlineData(values=alt.to_values(chart.data)["values"])
+    for part in ("layer", "hconcat", "vconcat", "concat"):
+        children = getattr(chart, part, alt.Undefined)
+        if children is not alt.Undefined and isinstance(children, list):
+            setattr(chart, part, [_inline_data(c) for c in children])
+    return chart
+
+
+def chart_spec(chart) -> dict:
+    """The Vega-Lite spec of an Altair chart with its data inline and no Altair theme, as
+    st.altair_chart would draw it, as plain data that st.vega_lite_chart draws and a cache can
+    hold (Altair's validation is the slow part of a rerun). It touches none of Altair's global
+    settings (data transformer, theme), so other sessions may draw charts at the same time."""
+    context = {"top_level": False, "datasets": {}}
+    spec = _inline_data(chart).to_dict(context=context)
+    spec["$schema"] = alt.SCHEMA_URL
+    if context["datasets"]:
+        spec.setdefault("datasets", {}).update(context["datasets"])
+    return spec

@@ -1,0 +1,72 @@
+"""The forward-diffusion page's computations, cached: 1D paths and the 2D cloud under the forward
+process, and their charts and animation."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import diffusion_core as dc
+from diffusion_core import forward as fwd
+from dashboard import state
+from dashboard.figures import forward as ffig
+from dashboard.figures.common import mode_colors
+
+
+N_TIMES_1D = 100          # the tutorial's 100 times
+N_FRAMES_2D = 51          # t = 0, 0.02, ..., 1
+BIMODAL = dc.PRESETS["bimodal 1D"]
+
+
+@state.cache_data
+def paths_1d(sde, n: int, seed: int):
+    """Paths of the 1D bimodal data and the exact p_t(x) on a (t, x) grid, as numpy arrays."""
+    times, paths, labels = fwd.forward_paths(BIMODAL, sde, n, N_TIMES_1D,
+                                             torch.Generator().manual_seed(seed))
+    lim = fwd.cloud_limit(BIMODAL, sde)
+    xs = torch.linspace(-lim, lim, 121, dtype=torch.float64)
+    dtimes = torch.linspace(0, 1, 51, dtype=torch.float64)
+    dens = fwd.marginal_log_density(BIMODAL, sde, dtimes, xs).exp()
+    return dict(times=times.numpy(), paths=paths[..., 0].numpy(), labels=labels.numpy(),
+                xs=xs.numpy(), dtimes=dtimes.numpy(), density=dens.numpy(), lim=lim)
+
+
+@state.cache_data
+def paths_1d_chart(sde, n: int, seed: int, show_density: bool):
+    d = paths_1d(sde, n, seed)
+    return ffig.paths_1d_chart(d["times"], d["paths"], d["labels"], ["N(−5, 1)", "N(5, 1)"],
+                               mode_colors(2), d["density"] if show_density else None,
+                               d["dtimes"], d["xs"], ylim=(-d["lim"], d["lim"]))
+
+
+@state.cache_data
+def cloud_2d(gmm, sde, n: int, seed: int):
+    """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t and a fixed plot limit."""
+    times, paths, labels = fwd.forward_paths(gmm, sde, n, N_FRAMES_2D,
+                                             torch.Generator().manual_seed(seed + 1))
+    return dict(times=times.numpy(), paths=paths.numpy(), labels=labels.numpy(),
+                sigmas=sde.sigma(times).numpy(), lim=fwd.cloud_limit(gmm, sde))
+
+
+@state.cache_data
+def cloud_chart(gmm, sde, n: int, seed: int):
+    c = cloud_2d(gmm, sde, n, seed)
+    names = mode_names(gmm)
+    return ffig.cloud_chart(c["times"], c["paths"], c["labels"], names, mode_colors(len(names)),
+                            c["lim"], c["sigmas"])
+
+
+@state.cache_data(max_entries=8)
+def cloud_gif(gmm, sde, n: int, seed: int) -> bytes:
+    c = cloud_2d(gmm, sde, n, seed)
+    return ffig.cloud_gif(c["times"], c["paths"], c["labels"], mode_colors(gmm.n_components),
+                          c["lim"], c["sigmas"])
+
+
+@state.cache_data
+def schedule_chart(sde, show_alpha: bool):
+    return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
+
+
+def mode_names(gmm):
+    return [f"mode {k + 1} at ({', '.join(f'{m:g}' for m in mu)})"
+            for k, mu in enumerate(np.round(gmm.means.numpy(), 2))]

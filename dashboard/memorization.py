@@ -1,0 +1,80 @@
+"""The memorization page's computations, cached: the training points, distances of samples to them,
+the rendered samples and the sweep over the number of training points."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import diffusion_core as dc
+from diffusion_core import memorization as mem
+from dashboard import downloads, models, state
+from dashboard.figures import memo as mfig
+from dashboard.figures.common import auto_limits, density_grid
+
+
+SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
+LAM = 25.0
+SAMPLER_STEPS = 200
+NAMES = {"learned": "Network (learned score)", "empirical": "Empirical score (exact)",
+         "truth": "True mixture (fresh draws)"}
+COLORS = {NAMES["learned"]: mfig.LEARNED_COLOR, NAMES["empirical"]: mfig.EXACT_COLOR,
+          NAMES["truth"]: mfig.TRUTH_COLOR}
+
+
+@state.cache_data
+def training_points(gmm, n: int, seed: int) -> np.ndarray:
+    return mem.training_points(gmm, n, seed + 31).numpy()
+
+
+@state.cache_data
+def distance_stats(sets: dict, points: np.ndarray, radius: float) -> dict:
+    """Per sample set: nearest-training-point distances, memorization rate, median distance."""
+    out = {}
+    for name, x in sets.items():
+        d = mem.nearest_distances(x, points).numpy()
+        out[name] = {"d": d, "rate": mem.memorization_rate(x, points, radius), "median": float(np.median(d))}
+    return out
+
+
+@state.cache_data(max_entries=16)
+def samples_png(sets: dict, points: np.ndarray, radius: float, gmm, titles: tuple) -> bytes:
+    xlim, ylim = auto_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
+    fig = mfig.memorization_figure([(title, x, COLORS[name]) for (name, x), title in zip(sets.items(), titles)],
+                                   points, radius, xlim, ylim, xx, yy, logp)
+    return downloads.png_bytes(fig, dpi=100)
+
+
+@state.cache_data
+def data_scales(gmm, n: int) -> tuple:
+    """(narrowest mode's std, typical distance between n fresh draws, the smaller of the two)."""
+    return mem.mode_scale(gmm), mem.spacing(gmm, n), mem.data_scale(gmm, n)
+
+
+@state.cache_data(max_entries=64)
+def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device: str) -> dict:
+    """Train on n points (SWEEP_STEPS steps, width SWEEP_WIDTH), sample, and measure: the rates of
+    the network's samples and of fresh draws from the true mixture, at the radius fraction x the
+    data's scale for n points."""
+    radius = fraction * data_scales(gmm, n)[2]
+    pts = mem.training_points(gmm, n, seed + 31)
+    sde = dc.VESDE(LAM)
+    cfg = mem.memorization_config(n, SWEEP_STEPS, SWEEP_WIDTH, seed=seed)
+    net, _ = mem.train_on_points(pts, sde, cfg, device=device)
+    g = torch.Generator().manual_seed(seed + 21)
+    with torch.inference_mode():
+        x = dc.sample(lambda x, t: net(x.to(device), t.to(device)).cpu(), sde, n_samples,
+                      SAMPLER_STEPS, generator=g).x
+    truth, _ = gmm.sample(n_samples, generator=torch.Generator().manual_seed(seed + 22))
+    return {"network": mem.memorization_rate(x, pts, radius), "truth": mem.memorization_rate(truth, pts, radius)}
+
+
+def sample_sets(cfg, emp, gmm, n: int, seed: int, device: str, learned: bool = True) -> dict:
+    """{name: samples (n, 2)} in NAMES' order: the trained network's (when `learned`), the
+    empirical mixture's exact score's, and fresh draws of the true mixture gmm."""
+    sets = {}
+    if learned:
+        sets[NAMES["learned"]] = models.learned_samples(cfg, emp, LAM, device, "sde", SAMPLER_STEPS, n, seed)
+    sets[NAMES["empirical"]] = models.exact_samples(emp, LAM, "sde", SAMPLER_STEPS, n, seed)
+    sets[NAMES["truth"]] = models.true_samples(gmm, n, seed)
+    return sets

@@ -1,0 +1,49 @@
+"""The shared sidebar: distribution, device, seed, reset, and the share box."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import settings as sio
+from dashboard import sharing, state
+from dashboard.state import PERSIST_PREFIX
+
+
+def reset_to_defaults():
+    """Forget every widget value and the custom mixture: all pages show the tutorial's settings."""
+    for k in list(st.session_state.keys()):
+        del st.session_state[k]
+    st.session_state[state.STARTED] = True          # the URL's values are not restored again
+    # A widget whose key is only deleted keeps showing its old value in the browser (and sends it
+    # back on the next rerun); a value set here is sent to the browser.
+    for name in ("mixture", "device", "seed"):
+        st.session_state[PERSIST_PREFIX + name] = sio.SCHEMA[PERSIST_PREFIX + name].default
+    st.query_params.clear()
+
+
+def start_run():
+    """First run of a session: read the URL's values; later runs: name the ones nobody used."""
+    s = st.session_state
+    if not state.begin_session() and s.get(state.PENDING):
+        names = ", ".join(sorted(s[state.PENDING]))
+        for name in s.pop(state.PENDING):
+            st.query_params.pop(name, None)
+        state.warn(f"Link parameter(s) {names} ignored: no such setting on this page.")
+    s[state.SLOT] = None
+
+
+def sidebar(url_path: str | None = None) -> state.Settings:
+    """The shared sidebar: distribution, device, seed, reset, and sharing (link, settings file).
+    url_path: the current page's (st.navigation's url_path; "" for the default page)."""
+    start_run()
+    with st.sidebar:
+        st.selectbox("Distribution p₀", state.mixture_choices(), key=state.init(PERSIST_PREFIX + "mixture"),
+                     help="The 2D Gaussian mixture every page works on.")
+        st.selectbox("Device", state.devices(), key=state.init(PERSIST_PREFIX + "device"),
+                     help="Where networks are trained and run.")
+        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1,
+                        key=state.init(PERSIST_PREFIX + "seed"), help="Every random draw uses this seed.")
+        st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")
+        for k in (PERSIST_PREFIX + "mixture", PERSIST_PREFIX + "device"):
+            state.sync_param(k)
+        sharing.share_box(url_path)
+    return state.settings()

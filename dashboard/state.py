@@ -1,0 +1,249 @@
+"""Session state of the dashboard: persisted widgets (defaults from the settings schema), the
+sidebar's shared settings, the mixture in use, seeded generators, caching, and the mirror of the
+persisted settings in the page's URL (?seed=7&memo_points=20)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+import torch
+
+import diffusion_core as dc
+from dashboard import settings as sio
+from dashboard import yourdata
+
+# One torch thread per computation: the networks and batches here are small, and a 2-core machine
+# serving several sessions loses 5-20x to thread oversubscription with torch's default of one thread
+# per core (measured: 200 Adam steps of a width-128 MLP, 0.5 s with 1 thread, 10 s with 2 under
+# load). DIFFUSION_TORCH_THREADS overrides it.
+_threads = os.environ.get("DIFFUSION_TORCH_THREADS", "1")
+torch.set_num_threads(max(1, int(_threads)) if _threads.isdigit() else 1)
+
+# Hash mixtures and SDEs by value so cached functions can take them as arguments.
+HASH_FUNCS = {dc.GaussianMixture: lambda g: g.key(), dc.VESDE: repr, dc.VPSDE: repr}
+PERSIST_PREFIX = sio.PREFIX   # widget keys starting with this survive page switches
+DEFAULT_SEED = sio.SCHEMA[PERSIST_PREFIX + "seed"].default
+
+
+def cache_data(func=None, **kw):
+    """st.cache_data with mixture/SDE hashing, bounded size and no spinner."""
+    kw = {"hash_funcs": HASH_FUNCS, "max_entries": 32, "show_spinner": False, **kw}
+    return st.cache_data(func, **kw) if func is not None else st.cache_data(**kw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    device: str
+    seed: int
+    mixture_name: str
+
+
+def devices() -> list[str]:
+    """cpu plus whatever accelerators torch reports."""
+    out = ["cpu"]
+    if torch.cuda.is_available():
+        out += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        out.append("mps")
+    return out
+
+
+def keep_widget_state():
+    """Re-assign persisted widget values so Streamlit keeps them when their page is not shown."""
+    for k in list(st.session_state.keys()):
+        if isinstance(k, str) and k.startswith(PERSIST_PREFIX):
+            st.session_state[k] = st.session_state[k]
+
+
+def init(key: str, initial=None):
+    """Give the persisted widget `key` its default from the settings schema once; create the
+    widget with key=key and no value= (Streamlit warns when both a default and a Session State
+    value are given). `initial`: a first value known only at run time, instead of the schema's
+    default. Returns key.
+
+    On a session's first run a value for this key from the page's URL is taken instead of the
+    default when it passes its check; afterwards the value is mirrored into the URL."""
+    field = sio.field(key)
+    if key not in st.session_state:
+        restore_pending(key)
+    default = field.default if initial is None else initial
+    st.session_state.setdefault(key, list(default) if isinstance(field, sio.ListField) else default)
+    sync_param(key)
+    return key
+
+
+def label(key: str) -> str:
+    """The schema's label of a persisted widget."""
+    return sio.field(key).label
+
+
+_RANGED = ("slider", "number_input")
+_CHOOSING = ("selectbox", "radio", "select_slider", "pills", "segmented_control", "multiselect")
+
+
+def widget(make, key: str, **kwargs):
+    """The persisted widget `key` built from the settings schema: make(label, key=init(key), ...)
+    with the schema's label, and its range (sliders, number inputs) or choices (select widgets).
+    make: a widget function such as st.slider or a column's .radio; kwargs: the rest (help,
+    step, format_func, ...)."""
+    field = sio.field(key)
+    kind = getattr(make, "__name__", "")
+    if kind in _RANGED and field.lo is not None:
+        cast = float if field.kind == "float" else int
+        kwargs = {"min_value": cast(field.lo), "max_value": cast(field.hi), **kwargs}
+    if kind in _CHOOSING and field.choices is not None:
+        kwargs = {"options": list(field.choices), **kwargs}
+    return make(field.label, key=init(key), **kwargs)
+
+
+def number_field(where, key: str, **kwargs):
+    """A number input for the schema's setting `key` (label, default, range from the schema),
+    checked here and not in the browser: a value outside the range stays as typed, gets an
+    st.error under the field that names it and its rule, and None is returned (the page then
+    keeps its last valid result). `where`: st or a column/container."""
+    field = sio.SCHEMA[key]
+    value = where.number_input(field.label, key=init(key), **kwargs)
+    try:
+        return sio.check_value(key, field, value)
+    except ValueError:
+        where.error(f"**{field.label}** {field.rule()}; got {value:g}.")
+        return None
+
+
+def mixture_choices() -> list[str]:
+    """2D presets, plus the custom mixture when the editor has made one and "your data" when the
+    Your data page has."""
+    names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
+    if "custom_mixture" in st.session_state:
+        names.append("custom")
+    if yourdata.KEY in st.session_state:
+        names.append(yourdata.NAME)
+    return names
+
+
+def current_mixture(name: str | None = None) -> dc.GaussianMixture:
+    """The 2D mixture chosen in the sidebar (or `name`)."""
+    name = name or st.session_state.get(PERSIST_PREFIX + "mixture", "tutorial")
+    if name == "custom" and "custom_mixture" in st.session_state:
+        return dc.GaussianMixture.from_dict(st.session_state["custom_mixture"])
+    if name == yourdata.NAME and yourdata.KEY in st.session_state:
+        return yourdata.mixture(st.session_state[yourdata.KEY])
+    return dc.PRESETS.get(name, dc.PRESETS["tutorial"])
+
+
+def settings() -> Settings:
+    s = st.session_state
+    return Settings(s.get(PERSIST_PREFIX + "device", "cpu"), int(s.get(PERSIST_PREFIX + "seed", DEFAULT_SEED)),
+                    s.get(PERSIST_PREFIX + "mixture", "tutorial"))
+
+
+def generator(offset: int = 0) -> torch.Generator:
+    """A CPU generator seeded from the sidebar seed (+ offset for independent streams)."""
+    return torch.Generator().manual_seed(settings().seed + offset)
+
+
+# ===================================================================================== the URL
+# Every persisted widget value ("w_*") that the sidebar and the current page use is mirrored into
+# the page's URL (only values that differ from their defaults), and a session's first run takes its
+# values from the URL, each checked against the settings schema: a teacher can send a link.
+STARTED = "_share_started"      # set once a session's first run has read the URL
+PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
+SLOT = "_share_link_slot"        # (the sidebar element that shows the link, this page's url_path)
+PAGE_PARAM = "page"     # a link's page: /?page=forward&seed=7 (app.py opens that page)
+_IGNORED_PARAMS = {"embed", "embed_options", PAGE_PARAM}   # Streamlit's own, and the link's page
+SCALARS = (bool, int, float, str)
+
+
+def session_schema() -> dict:
+    """The settings schema with the mixtures and devices this session can choose."""
+    schema = sio.with_choices(sio.SCHEMA, PERSIST_PREFIX + "mixture", mixture_choices())
+    return sio.with_choices(schema, PERSIST_PREFIX + "device", devices())
+
+
+def shareable(key: str) -> bool:
+    """A key whose value a link or a file can carry back: a shared setting of the schema."""
+    return key in sio.SCHEMA and sio.SCHEMA[key].shared
+
+
+def warn(msg: str):
+    st.toast(msg, icon=":material/warning:", duration="long")
+
+
+def begin_session() -> bool:
+    """On a session's first run, read the URL's values and give every setting of the schema its
+    value (checked). Returns whether this was that first run. The sidebar calls it at the start
+    of every run, before any page draws a widget (app.py runs st.navigation, the sidebar, then
+    the page, on every run: page scripts live in views/, not pages/, so Streamlit never runs a
+    page file on its own)."""
+    s = st.session_state
+    if STARTED in s:
+        return False
+    s[STARTED] = True
+    s[PENDING] = {n: st.query_params.get(n) for n in st.query_params.keys()
+                   if n not in _IGNORED_PARAMS}
+    schema = session_schema()
+    for name in list(s[PENDING]):
+        key = sio.key_of(name)
+        if key in schema and key not in s:
+            restore_pending(key, schema)
+    return True
+
+
+def restore_pending(key: str, schema: dict | None = None):
+    """Give `key` its value from the URL when there is one and it passes the check."""
+    pending = st.session_state.get(PENDING)
+    name = sio.short_name(key)
+    if not pending or name not in pending:
+        return
+    text = pending.pop(name)
+    schema = session_schema() if schema is None else schema
+    field = schema.get(key)
+    if field is None or not field.shared:
+        warn(f"Link parameter {name} ignored: its allowed values are not known.")
+        st.query_params.pop(name, None)
+        return
+    try:
+        st.session_state[key] = sio.parse_text(key, field, text)
+    except ValueError as e:
+        warn(f"Link parameter ignored: {e}.")
+        st.query_params.pop(name, None)
+
+
+def sync_param(key: str):
+    """Mirror one setting into the URL: its text when it differs from the default, else nothing."""
+    if not shareable(key) or key not in st.session_state:
+        return
+    value, name = st.session_state[key], sio.short_name(key)
+    pending = st.session_state.get(PENDING)
+    if pending and name in pending:          # not yet restored: leave the URL as it came
+        return
+    if not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
+        if name in st.query_params:
+            del st.query_params[name]
+    else:
+        text = sio.encode_text(value)
+        if st.query_params.get(name) != text:
+            st.query_params[name] = text
+    show_link()
+
+
+def show_link():
+    """(Re)write the link to this page with its settings in the sidebar's share box (once this
+    run's sidebar has drawn the box)."""
+    entry = st.session_state.get(SLOT)
+    if entry is None:
+        return
+    slot, url_path = entry
+    params = {k: st.query_params.get(k) for k in st.query_params.keys() if k != PAGE_PARAM}
+    base = st.context.url or ""
+    if url_path is not None:
+        # The link names its page in the query (/?page=forward&...), not in the path: a browser
+        # that opens /forward first probes /forward/_stcore/health and /forward/_stcore/host-config
+        # to find the app's base path (two 404s in its console, Streamlit issue #7074).
+        if url_path and base.endswith("/" + url_path):
+            base = base[:-len(url_path) - 1]
+        params = ({PAGE_PARAM: url_path} if url_path else {}) | params
+        base = base.rstrip("/") + ("/" if params else "")
+    slot.code(base + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)

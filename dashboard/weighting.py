@@ -1,0 +1,46 @@
+"""The loss-weighting lab's computations, cached: the lab's training configs, the score error of
+each weighting against t, and the weight curves."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import torch
+
+import diffusion_core as dc
+from dashboard import models, state
+
+
+N_DATA, BATCH = 2000, 256
+N_T, N_PER_T = 18, 400
+
+
+def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: int, seed: int) -> dc.TrainConfig:
+    """A small recipe: the chosen network's, on N_DATA points in minibatches of BATCH."""
+    base = dc.TrainConfig.tutorial() if net == "tutorial" else dc.TrainConfig()
+    return dataclasses.replace(base, n_data=N_DATA, batch_size=BATCH, steps=steps,
+                               warmup=min(base.warmup, steps), eps=eps, weighting=weighting,
+                               stratified=stratified, seed=seed, log_every=max(1, steps // 10))
+
+
+@state.cache_data
+def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
+    """dc.score_mse_by_t of the trained model on log-spaced t in [1e-4, 1], and sigma_t^2 there."""
+    m = models.trained_model(cfg, gmm, lam, device)
+    ts = np.geomspace(1e-4, 1.0, N_T)
+    mse = dc.score_mse_by_t(m.score, gmm, m.sde, ts, N_PER_T,
+                            generator=torch.Generator().manual_seed(seed + 41)).double().numpy()
+    sig2 = m.sde.sigma(torch.as_tensor(ts, dtype=torch.float64)).numpy() ** 2
+    return pd.DataFrame({"t": ts, "mse": mse, "scaled": sig2 * mse})
+
+
+@state.cache_data
+def weight_curves(lam: float, eps: float) -> pd.DataFrame:
+    """dc.loss_weight over t in [eps, 1], each divided by its mean there."""
+    t = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
+    frames = []
+    for w in dc.WEIGHTINGS:
+        g = dc.loss_weight(dc.VESDE(lam), t, w)
+        frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / g.mean()).numpy(), "weighting": w}))
+    return pd.concat(frames, ignore_index=True)
