@@ -15,24 +15,6 @@ from dashboard.figures.common import auto_limits
 from dashboard.figures.common import figure_png
 
 
-def learned_model():
-    """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
-    sidebar's mixture and device; else None."""
-    last = models.last_trained()
-    if last is None:
-        return None
-    cfg, lam = last
-    s = state.settings()
-    gmm = state.current_mixture()
-    try:
-        ready = models.is_trained(cfg, gmm, float(lam), s.device)
-    except Exception:                      # a stale or foreign entry: treat as not trained
-        return None
-    if not ready or models.trained_model(cfg, gmm, float(lam), s.device).diverged:
-        return None
-    return cfg, float(lam)
-
-
 def _score_fn(source, gmm, sde, cfg, device):
     if source == "exact":
         return dc.exact_score(gmm, sde), torch.float64

@@ -252,18 +252,21 @@ def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, wei
 @state.cache_data(max_entries=16)
 def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, n: int,
                     seed: int) -> np.ndarray:
-    """dc.sample with the learned score (the same noise as exact_samples with the same seed)."""
+    """dc.sample with the learned score (the same noise and settings as exact_samples with the
+    same seed): the sampler's recommended settings for its number of score evaluations."""
     m = trained_model(cfg, gmm, lam, device)
     g = torch.Generator().manual_seed(int(seed) + 21)
-    return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g).x.numpy()
+    return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g,
+                     **dc.recommended(method, dc.nfe(method, steps))).x.numpy()
 
 
 @state.cache_data(max_entries=16)
 def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -> np.ndarray:
-    """dc.sample with the exact score of p_t, same noise draws as learned_samples."""
+    """dc.sample with the exact score of p_t, same noise draws and settings as learned_samples."""
     sde = dc.VESDE(lam)
     g = torch.Generator().manual_seed(int(seed) + 21)
-    return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()
+    return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g,
+                     **dc.recommended(method, dc.nfe(method, steps))).x.numpy()
 
 
 @state.cache_data(max_entries=16)
@@ -311,3 +314,21 @@ def last_trained() -> tuple[dc.TrainConfig, float] | None:
     if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], dc.TrainConfig)):
         return None
     return entry
+
+
+def learned_model():
+    """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
+    sidebar's mixture and device; else None."""
+    last = last_trained()
+    if last is None:
+        return None
+    cfg, lam = last
+    s = state.settings()
+    gmm = state.current_mixture()
+    try:
+        ready = is_trained(cfg, gmm, float(lam), s.device)
+    except Exception:                      # a stale or foreign entry: treat as not trained
+        return None
+    if not ready or trained_model(cfg, gmm, float(lam), s.device).diverged:
+        return None
+    return cfg, float(lam)

@@ -13,12 +13,12 @@ import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
 from dashboard import downloads, state
+from dashboard.figures import lab as lfig
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors
 
-METHODS = {"sde": "reverse SDE", "ode": "probability-flow ODE", "pc": "predictor–corrector",
-           "tutorial": "the tutorial's loop"}
+METHODS = lfig.METHOD_LABELS          # sampler name -> label (the registry's)
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
 KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400

@@ -88,6 +88,11 @@ def key_of(name: str) -> str:
 
 # ------------------------------------------------------------------------------------- schema
 # Every persisted widget of every page. A value that passes here must be one the widget accepts.
+# The samplers and time grids of diffusion_core.sampling (dc.METHODS, dc.GRIDS), spelled out so
+# that the schema loads without torch; tests/test_settings_schema.py checks they agree.
+SAMPLER_NAMES = ("sde", "ode", "pc", "tutorial", "dpm2m", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa")
+GRID_NAMES = ("karras", "uniform", "exponential")
+
 SCHEMA: dict[str, Field] = {
     "w_mixture": Field("str", "tutorial", label="Distribution p₀"),
     "w_device": Field("str", "cpu", label="Device"),
@@ -129,13 +134,13 @@ SCHEMA.update({
     "w_score_lengths": Field("str", "proportional", choices=("equal", "proportional"), label="Arrow length"),
     "w_score_arrow_scale": Field("str", "fixed", choices=("fixed", "fitted"), label="Arrow scale"),
     # 3 exact-score reversal
-    "w_reversal_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
+    "w_reversal_method": Field("str", "sde", choices=SAMPLER_NAMES, label="Sampler"),
     "w_reversal_steps": Field("int", 200, choices=(1, 2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300,
                                                    500, 750, 1000), label="Steps"),
     "w_reversal_lam": Field("float", 25.0, **_LAMBDA, label="λ, g(t) = λᵗ"),
     "w_reversal_n": Field("int", 2500, choices=(100, 250, 500, 1000, 2500, 5000, 10_000, 20_000),
                           label="Samples"),
-    "w_reversal_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),
+    "w_reversal_grid": Field("str", "karras", choices=GRID_NAMES, label="Time grid"),
     "w_reversal_t_eps": Field("float", 1e-4, choices=(1e-5, 1e-4, 1e-3, 1e-2, 5e-2), label="End time t_ε"),
     "w_reversal_snr": Field("float", 0.1, 0.01, 0.5, label="PC corrector signal-to-noise"),
     "w_reversal_start": Field("str", "prior", choices=("prior", "p1"), label="Start from"),
@@ -154,7 +159,7 @@ SCHEMA.update({
                                 label="Also show the tutorial's check (compares with the clean score: wrong)"),
     "w_train_t": Field("float", 0.1, 0.01, 1.0, label="Diffusion time t"),
     "w_train_errmap": Field("str", "weighted by pₜ", choices=("weighted by pₜ", "plain"), label="Error map"),
-    "w_train_method": Field("str", "sde", choices=("sde", "ode", "pc", "tutorial"), label="Sampler"),
+    "w_train_method": Field("str", "sde", choices=SAMPLER_NAMES, label="Sampler"),
     "w_train_nsteps": Field("int", 200, 10, 500, label="Sampler steps"),
     "w_train_n": Field("int", 1000, 100, 20_000, label="Samples"),
     # 5 mixture editor (the starting point's first value is the sidebar's mixture)
@@ -165,7 +170,8 @@ SCHEMA.update({
                                label="Quality measure"),
     "w_samplers_n": Field("int", 2000, 200, 5000, label="Samples per run"),
     "w_samplers_lam": Field("float", 25.0, 2.0, 50.0, label="λ, g(t) = λᵗ"),
-    "w_samplers_grid": Field("str", "karras", choices=("karras", "uniform"), label="Time grid"),
+    "w_samplers_grid": Field("str", "recommended", choices=("recommended",) + GRID_NAMES, label="Time grid"),
+    "w_samplers_source": Field("str", "exact", choices=("exact", "learned"), label="Score"),
     "w_samplers_t_eps": Field("float", 1e-3, choices=(1e-2, 1e-3, 1e-4, 1e-5), label="stop at t_eps"),
     # 7 likelihood
     "w_likelihood_source": Field("str", "exact", choices=("exact", "learned"), label="Score"),
@@ -205,9 +211,9 @@ class ListField:
 
 LISTS: dict[str, ListField] = {
     # 6 sampler lab
-    "w_samplers_methods": ListField(("sde", "ode", "pc", "tutorial"), ("sde", "ode", "pc", "tutorial"),
-                                    label="Samplers"),
-    "w_samplers_nfe": ListField((10, 20, 50, 100, 200), (5, 10, 20, 50, 100, 200, 500),
+    "w_samplers_methods": ListField(("tutorial", "sde", "ode", "dpm2m", "dpm2m_sde", "dpm2m_sa"),
+                                    SAMPLER_NAMES, label="Samplers"),
+    "w_samplers_nfe": ListField((10, 15, 20, 30, 50, 100), (5, 10, 15, 20, 30, 50, 100, 200, 500),
                                 label="NFE budgets"),
 }
 

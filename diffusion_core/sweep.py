@@ -19,7 +19,7 @@ import torch
 
 from .metrics import loglik_gap, logp_w1, sliced_w2
 from .mixture import GaussianMixture
-from .sampling import METHODS, nfe, sample, steps_for_nfe
+from .sampling import METHODS, nfe, recommended, sample, steps_for_nfe
 from .sde import SDE
 
 __all__ = ["METRICS", "METRIC_LABELS", "nfe_of", "steps_for_nfe", "sample_metrics", "metric_floor",
@@ -86,6 +86,10 @@ def nfe_sweep(score_fn, sde: SDE, gmm: GaussianMixture, methods=("sde", "ode", "
               callback=None, floor: bool = True) -> pd.DataFrame:
     """Sample n points with every method at every NFE budget and score them.
 
+    grid and t_eps apply to every run; grid="recommended" gives each (method, budget) its own
+    measured settings instead (:func:`diffusion_core.sampling.recommended`: grid, t_eps, final
+    step and the sampler's options).
+
     Every run starts from the same prior draws (the generator is seeded with `seed` each time);
     the reference is n true samples drawn with seed + 1. Budgets that map to the same number of
     steps for a method are run once. callback(done, total) is called after every run.
@@ -119,8 +123,9 @@ def nfe_sweep(score_fn, sde: SDE, gmm: GaussianMixture, methods=("sde", "ode", "
     rows = []
     for i, (m, b, s) in enumerate(plan):
         t0 = time.perf_counter()
+        kw = recommended(m, b) if grid == "recommended" else dict(grid=grid, t_eps=t_eps)
         res = sample(score_fn, sde, n, s, method=m, generator=torch.Generator().manual_seed(int(seed)),
-                     dim=gmm.dim, grid=grid, t_eps=t_eps, dtype=dtype, device=device)
+                     dim=gmm.dim, dtype=dtype, device=device, **kw)
         seconds = time.perf_counter() - t0
         x = res.x.detach().to("cpu", torch.float64)
         if not torch.isfinite(x).all():

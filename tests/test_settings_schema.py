@@ -72,3 +72,8 @@ def test_every_persisted_widget_matches_the_schema():
     assert not problems, "\n".join(problems)
     declared = set(sio.SCHEMA) | set(sio.LISTS)
     assert declared - seen == set(), f"schema entries no page shows: {sorted(declared - seen)}"
+
+
+def test_sampler_and_grid_names_are_the_registry_s():
+    import diffusion_core as dc
+    assert sio.SAMPLER_NAMES == dc.METHODS and sio.GRID_NAMES == dc.GRIDS

@@ -8,6 +8,7 @@ import torch
 import diffusion_core as dc
 from dashboard import downloads, state
 from dashboard import reversal as rev
+from dashboard.figures import lab as lfig
 
 P = state.PERSIST_PREFIX + "reversal_"
 settings = state.settings()
@@ -25,11 +26,8 @@ st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sq
 # ----------------------------------------------------------------------------- controls
 c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1], gap="medium")
 method = state.widget(c1.selectbox, P + "method", format_func=rev.METHODS.get,
-                      help="**reverse SDE**: the update above, Euler–Maruyama on the chosen time grid, "
-                           "ending with one denoising step. **probability-flow ODE**: the deterministic "
-                           "flow with the same marginals p_t (Heun's method). **predictor–corrector**: "
-                           "after every SDE step, one Langevin correction at the new time. **the "
-                           "tutorial's loop**: exactly the tutorial's code, for comparison.")
+                      help="The reverse SDE is the update above; the others reach the same p₀ with "
+                           "fewer score evaluations.\n\n" + lfig.methods_help())
 steps = state.widget(c2.select_slider, P + "steps",
                      help="Number of reverse steps (the tutorial: 200).")
 lam = state.widget(c3.slider, P + "lam", step=0.1, format="%.1f",
@@ -40,18 +38,14 @@ n = state.widget(c4.select_slider, P + "n",
                  help="Number of samples drawn (the tutorial: 2500).")
 with st.expander("Advanced: time grid, end time, corrector, starting distribution, views"):
     a1, a2, a3 = st.columns(3, gap="large")
-    grid = state.widget(a1.radio, P + "grid",
-                        horizontal=True, disabled=method == "tutorial",
-                        format_func={"karras": "Karras (dense near t = 0)", "uniform": "uniform in t"}.get,
-                        help="Karras et al. (2022): steps uniform in σ^(1/7), so most steps are spent at "
-                             "small noise where the data's detail is decided. The tutorial's loop always "
-                             "uses its own uniform grid.")
+    grid = state.widget(a1.radio, P + "grid", disabled=method == "tutorial", format_func=lfig.GRID_LABELS.get,
+                        help=lfig.grids_help() + "\n\nThe tutorial's loop always uses its own uniform grid.")
     t_eps = state.widget(a1.select_slider, P + "t_eps",
                          format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
                          help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
                               "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
     snr = state.widget(a2.slider, P + "snr", step=0.01,
-                       disabled=method != "pc",
+                       disabled="snr" not in dc.SAMPLERS[method].options,
                        help="Langevin step size ε = 2 (snr ‖z‖ / ‖∇log p‖)² (Song et al. 2021 use 0.16 for images).")
     start = state.widget(a2.radio, P + "start",
                          format_func={"prior": "the prior N(0, σ₁² I) (tutorial)",
@@ -182,7 +176,10 @@ e2.latex(r"\frac{dx}{dt} = -\tfrac12\, g(t)^2\,\nabla_x\log p_t(x)")
 st.markdown("Euler–Maruyama on the reverse SDE is the update at the top of the page (dt < 0 as t "
             "runs from 1 to 0). The ODE is solved with Heun's method, two score evaluations per step. "
             "The predictor–corrector sampler follows every SDE step with one Langevin step "
-            "x ← x + ε ∇log p_t(x) + √(2ε) z at the new time.")
+            "x ← x + ε ∇log p_t(x) + √(2ε) z at the new time. The **DPM-Solver++** samplers "
+            "(Lu et al., 2022) solve the linear part of the same equations exactly: written for the "
+            "denoised guess D = x + σ² ∇log p_t(x), a step from σ to σ' is x' = (σ'/σ) x + (1 − σ'/σ) D, "
+            "and reusing the previous step's D makes it second order at one evaluation per step.")
 e3, e4 = st.columns(2, gap="large")
 with e3:
     dt = 1.0 / max(int(steps), 2)

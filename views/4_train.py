@@ -3,12 +3,11 @@ import streamlit as st
 
 import diffusion_core as dc
 from dashboard import models, state
+from dashboard.figures import lab as lfig
 from dashboard.figures import training as tfig
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
-METHOD_LABELS = {"sde": "reverse SDE (Euler–Maruyama)", "ode": "probability-flow ODE (Heun)",
-                 "pc": "predictor–corrector", "tutorial": "the tutorial's loop"}
 DEFAULT = dc.TrainConfig()
 DEFAULT_LAM = 25.0
 # One request stays within seconds: training steps x batch x width at most the tutorial recipe's
@@ -170,17 +169,18 @@ learned_vs_exact()
 # --------------------------------------------------------------------------------- sampling
 st.header("4 · Sampling with the learned score")
 a, b, c = st.columns(3)
-method = state.widget(a.selectbox, "w_train_method", format_func=METHOD_LABELS.get)
+method = state.widget(a.selectbox, "w_train_method", format_func=lfig.METHOD_LABELS.get,
+                      help="Each sampler runs with its measured best time grid and end time for its "
+                           "number of score evaluations.\n\n" + lfig.methods_help())
 n_steps = state.widget(b.slider, "w_train_nsteps", step=10, help="The tutorial uses 200.")
 n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")
 n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
 st.session_state["train_last_n"] = n
-evals = n_steps * (2 if method in ("ode", "pc") else 1)     # score evaluations of one run
+evals = dc.nfe(method, n_steps)     # score evaluations of one run
 if n * evals > MAX_SAMPLE_WORK:
     st.error(f"**Samples × score evaluations** must be at most {MAX_SAMPLE_WORK:,} so that sampling takes "
-             f"seconds; got {n:,} × {evals:,} ({METHOD_LABELS[method]}: {n_steps} steps"
-             f"{', 2 evaluations each' if evals > n_steps else ''}) = {n * evals:,}. Lower the samples "
-             "or the sampler steps.")
+             f"seconds; got {n:,} × {evals:,} ({lfig.METHOD_LABELS[method]}: {n_steps} steps, "
+             f"{evals:,} evaluations) = {n * evals:,}. Lower the samples or the sampler steps.")
 else:
     learned = models.learned_samples(cfg, gmm, lam, settings.device, method, n_steps, n, settings.seed)
     exact = models.exact_samples(gmm, lam, method, n_steps, n, settings.seed)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import likelihood, state
+from dashboard import likelihood, models, state
 from dashboard.figures import lab as lfig
 
 P = state.PERSIST_PREFIX + "likelihood_"
@@ -27,7 +27,7 @@ st.latex(r"\frac{d}{dt}\log p_t(x_t) = -\nabla_x\!\cdot\tilde f(x_t,t)"
 st.caption(r"along the probability-flow ODE $\frac{dx_t}{dt} = \tilde f(x_t,t) = f(t)\,x_t - "
            r"\frac12 g(t)^2\, s(x_t,t)$, from $x_0 = x$ to $x_1$; $s$ is the score (exact or learned).")
 
-learned = likelihood.learned_model()
+learned = models.learned_model()
 c1, c2, c3, c4 = st.columns(4, gap="medium")
 source = state.widget(c1.radio, P + "source", format_func=SOURCES.get)
 prior = state.widget(c1.radio, P + "prior", format_func=PRIORS.get,
