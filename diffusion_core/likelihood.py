@@ -23,9 +23,18 @@ import torch
 from .sampling import GRIDS, time_grid
 from .sde import SDE, reverse_drift
 
-__all__ = ["ode_log_likelihood", "prior_log_prob", "divergence", "SOLVERS"]
+__all__ = ["ode_log_likelihood", "prior_log_prob", "divergence", "SOLVERS", "likelihood_nfe"]
 
 SOLVERS = ("heun", "rk4")
+_EVALS_PER_STEP = {"heun": 2, "rk4": 4}
+
+
+def likelihood_nfe(solver: str, steps: int) -> int:
+    """Score evaluations of :func:`ode_log_likelihood` (each with its divergence): the only count
+    of them, like dc.nfe for the samplers."""
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
+    return _EVALS_PER_STEP[solver] * int(steps)
 
 
 def prior_log_prob(sde: SDE, x: torch.Tensor) -> torch.Tensor:

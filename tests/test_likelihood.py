@@ -152,3 +152,16 @@ def test_likelihood_figures():
                                                   -diff.max(), diff.max()))
     chart = lfig.likelihood_scatter(ode.ravel(), true.ravel()).to_dict()
     assert chart["layer"][1]["encoding"]["x"]["field"] == "true"
+
+
+@pytest.mark.parametrize("solver", ["heun", "rk4"])
+def test_likelihood_nfe_counts_the_score_calls(solver):
+    from diffusion_core.likelihood import likelihood_nfe, ode_log_likelihood
+    gmm, sde = dc.PRESETS["tutorial"], dc.VESDE(25.0)
+    exact, calls = dc.exact_score(gmm, sde), []
+
+    def counting(x, t):
+        calls.append(1)
+        return exact(x, t)
+    ode_log_likelihood(counting, sde, torch.zeros(3, 2, dtype=torch.float64), steps=7, solver=solver)
+    assert len(calls) == likelihood_nfe(solver, 7)

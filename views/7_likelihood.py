@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from diffusion_core.likelihood import likelihood_nfe
 from dashboard import likelihood, models, state
 from dashboard.figures import lab as lfig
 
@@ -76,8 +77,7 @@ else:
     m2.metric("mean log-likelihood, ODE", f"{res['ode_s'].mean():.4f}")
     m3.metric("mean log-likelihood, exact", f"{res['true_s'].mean():.4f}",
               help="The average of log p₀ over the true samples: minus the entropy estimate.")
-    per = 2 if solver == "heun" else 4
-    m4.metric("score evaluations", f"{per * int(steps)}", help=f"{res['seconds']:.1f} s for "
+    m4.metric("score evaluations", f"{likelihood_nfe(solver, steps)}", help=f"{res['seconds']:.1f} s for "
               f"{int(grid_n) ** 2 + int(n)} points")
     if prior == "gaussian":
         st.caption("With the Gaussian prior most of the difference is the prior mismatch, a smooth "
