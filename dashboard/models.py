@@ -252,21 +252,18 @@ def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, wei
 @state.cache_data(max_entries=16)
 def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, n: int,
                     seed: int) -> np.ndarray:
-    """dc.sample with the learned score (the same noise and settings as exact_samples with the
-    same seed): the sampler's recommended settings for its number of score evaluations."""
+    """dc.sample with the learned score (the same noise as exact_samples with the same seed)."""
     m = trained_model(cfg, gmm, lam, device)
     g = torch.Generator().manual_seed(int(seed) + 21)
-    return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g,
-                     **dc.recommended(method, dc.nfe(method, steps))).x.numpy()
+    return dc.sample(m.score, dc.VESDE(lam), n, steps, method=method, generator=g).x.numpy()
 
 
 @state.cache_data(max_entries=16)
 def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -> np.ndarray:
-    """dc.sample with the exact score of p_t, same noise draws and settings as learned_samples."""
+    """dc.sample with the exact score of p_t, same noise draws as learned_samples."""
     sde = dc.VESDE(lam)
     g = torch.Generator().manual_seed(int(seed) + 21)
-    return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g,
-                     **dc.recommended(method, dc.nfe(method, steps))).x.numpy()
+    return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()
 
 
 @state.cache_data(max_entries=16)

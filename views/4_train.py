@@ -170,8 +170,8 @@ learned_vs_exact()
 st.header("4 · Sampling with the learned score")
 a, b, c = st.columns(3)
 method = state.widget(a.selectbox, "w_train_method", format_func=lfig.METHOD_LABELS.get,
-                      help="Each sampler runs with its measured best time grid and end time for its "
-                           "number of score evaluations.\n\n" + lfig.methods_help())
+                      help="Every sampler runs on the Karras grid down to t = 1e-4, with the same "
+                           "starting noise for the learned and the exact score.\n\n" + lfig.methods_help())
 n_steps = state.widget(b.slider, "w_train_nsteps", step=10, help="The tutorial uses 200.")
 n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")
 n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
