@@ -108,7 +108,7 @@ def test_upload_boxes_state_no_second_size_limit():
 
 
 def test_home_picture_shows_the_sidebar_distribution():
-    at = AppTest.from_file(APP, default_timeout=240)
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=240)
     at.run()
     captions = lambda: " ".join(s for i in at.get("image") for s in _strings(MessageToDict(i.proto)))  # noqa: E731
     assert "tutorial" in captions() and "ring8" not in captions()
