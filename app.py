@@ -8,9 +8,6 @@ import time
 
 import streamlit as st
 
-import diffusion_core as dc
-from dashboard.figures import home as hfig
-from dashboard.figures.common import figure_png
 from dashboard import sharing, sidebar, state
 
 st.set_page_config(page_title="Diffusion dashboard", page_icon="🌫️", layout="wide")
@@ -51,8 +48,15 @@ def activity() -> Activity:
     return Activity()
 
 
+# What the pages import, loaded by the warm-up after the first page: Home's first run on a fresh
+# server imports none of them (torch alone takes about 1 s), so that the first visitor sees it soon.
+HEAVY_MODULES = ("dashboard.compute", "diffusion_core.training", "diffusion_core.sampling",
+                 "dashboard.figures.common", "dashboard.figures.home", "dashboard.models")
+
+
 def _warm_up(act: Activity):
-    """What a server does once, in the background, whenever no page is being run: import
+    """What a server does once, in the background, whenever no page is being run: import what
+    the pages need (HEAVY_MODULES: torch, matplotlib, pandas, Altair), then
     torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then train the
     models the Train page shows at default settings (dashboard.models.train_defaults), so that the
     first class does not wait for them. Each step waits until no script has run for 2 s, so the
@@ -62,6 +66,9 @@ def _warm_up(act: Activity):
     except (AttributeError, OSError):
         pass
     try:
+        act.wait_idle()
+        for name in HEAVY_MODULES:
+            importlib.import_module(name)
         act.wait_idle()
         importlib.import_module("torch._dynamo")
         from dashboard import models
@@ -79,9 +86,23 @@ def start_warm_up() -> threading.Thread:
 
 
 @state.cache_data(max_entries=4)
-def home_picture(gmm: dc.GaussianMixture) -> bytes:
+def home_picture(gmm) -> bytes:
     """The sidebar's distribution blurred by the tutorial's process (VE, lambda = 25)."""
-    return figure_png(hfig.diffusion_strip(gmm, dc.VESDE(25.0)), dpi=110)
+    from dashboard.figures import home as hfig
+    return hfig.home_png(gmm)
+
+
+def home_image() -> bytes | None:
+    """The Home picture of the sidebar's distribution (None for a 1D one). The tutorial's is a
+    committed file (tools/home_picture.py writes it, tests/test_home_picture.py keeps it
+    current): a fresh server shows it without loading torch or matplotlib."""
+    from dashboard.home_asset import tutorial_png
+    if state.settings().mixture_name == "tutorial":
+        png = tutorial_png()
+        if png is not None:
+            return png
+    gmm = state.current_mixture()
+    return home_picture(gmm) if gmm.dim == 2 else None
 
 
 def home():
@@ -94,9 +115,9 @@ def home():
         "noise back to the data.")
     st.latex(r"\text{forward: } dx = g(t)\,dw \qquad "
              r"\text{reverse: } dx = -g(t)^2\,\nabla_x \log p_t(x)\,dt + g(t)\,d\bar w")
-    gmm = state.current_mixture()
-    if gmm.dim == 2:
-        st.image(home_picture(gmm), width="stretch",
+    picture = home_image()
+    if picture is not None:
+        st.image(picture, width="stretch",
                  caption=f"The sidebar's distribution, {state.settings().mixture_name}, blurred by the "
                          "tutorial's forward process (λ = 25): red points are samples xₜ, blue the density pₜ.")
     st.markdown(
@@ -137,4 +158,6 @@ with activity().run():
     nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 13 pages: no "View more"
     sharing.open_linked_page(PAGES + LAB)
     sidebar.sidebar(nav.url_path)
+    if nav.url_path:          # every page but Home: torch with its threads set, before it computes
+        importlib.import_module("dashboard.compute")
     nav.run()

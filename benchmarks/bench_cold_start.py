@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """First visit of a fresh server: how long the first Home page takes.
 
-    python benchmarks/bench_cold_start.py [--reps 5] [--page ""] [--websocket]
+    python benchmarks/bench_cold_start.py [--reps 5] [--page ""] [--websocket] [--after-home S]
 
 Each repetition starts `streamlit run app.py` on a loopback port (tests/server.py AppServer,
 without its training counter, so that the server imports nothing of the app before the first
@@ -9,6 +9,8 @@ visit, as a plain `streamlit run` does), waits until /_stcore/health answers, an
 page once: in headless Chromium (Debian's /usr/bin/chromium) by default, timed from navigation to
 the first finished script run with every image of the page loaded; with --websocket as one
 websocket session (tests/server.py run_page), timed until script_finished. Prints each
+repetition and the median. --after-home S: the timed visit comes S seconds after a first visit of
+Home (the server's background warm-up runs in between), as a teacher opens the next page. Prints each
 repetition and the median; also the server's start-up time (process start to health "ok").
 Exits 1 when a visit failed.
 """
@@ -61,6 +63,8 @@ def main():
     ap.add_argument("--page", default="", help='url path of the page (default "": Home)')
     ap.add_argument("--websocket", action="store_true", help="a websocket session instead of Chromium")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--after-home", type=float, default=None, metavar="S",
+                    help="visit Home first, wait S seconds, then time the page")
     a = ap.parse_args()
     firsts, startups, bad = [], [], 0
     pw = browser = None
@@ -73,6 +77,9 @@ def main():
             t_start = time.perf_counter()
             with AppServer(env={"DIFFUSION_TRAIN_CALLS": ""}) as srv:
                 startups.append(time.perf_counter() - t_start)
+                if a.after_home is not None:
+                    run_page(srv.base, "", timeout=a.timeout)
+                    time.sleep(a.after_home)
                 if a.websocket:
                     r = run_page(srv.base, a.page, timeout=a.timeout)
                     seconds, errors = r.seconds, ([] if r.ok else [f"{r.status} {r.error} {r.exceptions}"])
@@ -87,6 +94,8 @@ def main():
             browser.close()
             pw.stop()
     how = "websocket session" if a.websocket else "headless Chromium"
+    if a.after_home is not None:
+        how += f", {a.after_home:g} s after a first visit of Home"
     print(f"first /{a.page} on a fresh server ({how}, {a.reps} reps): median {statistics.median(firsts):.2f} s "
           f"(min {min(firsts):.2f}, max {max(firsts):.2f}); server start-up median "
           f"{statistics.median(startups):.2f} s")

@@ -2,7 +2,7 @@
 """A class opening the train page at once: N sessions, the same settings, one server.
 
     python benchmarks/bench_load.py [--sessions 30] [--page train] [--url http://127.0.0.1:8501]
-                                    [--browser]
+                                    [--browser] [--home-first [--warm-models 2]]
 
 Starts `streamlit run app.py` on a loopback port (unless --url is given), then opens N
 websocket sessions at the same moment (what a browser tab does: connect to /_stcore/stream and
@@ -10,6 +10,10 @@ ask for the page with the default settings) and waits until every one has its fi
 With --browser the N sessions are N headless Chromium contexts instead (one browser, Debian's
 /usr/bin/chromium): closer to a class of laptops, but the browsers' drawing shares this
 machine's CPU with the server.
+With --home-first the class meets the server as in a lesson: one visit of Home first (the
+server's first script run starts its background warm-up, which trains the Train page's default
+models), then a wait until the server has finished --warm-models trainings (at most --settle s),
+then the N sessions.
 Meanwhile it polls /_stcore/health every 0.2 s. Prints: wall time until all N have their result,
 p50/p95/max time per session, health latency under load, the training runs the server counted
 (only when it started the server), and whether every session got the same finished page.
@@ -138,6 +142,10 @@ def main():
     ap.add_argument("--url", help="an already running server; default: start one")
     ap.add_argument("--timeout", type=float, default=900, help="seconds a session may take")
     ap.add_argument("--browser", action="store_true", help="one Chromium context per session")
+    ap.add_argument("--home-first", action="store_true",
+                    help="open Home once and wait for the warm-up's trainings before the class")
+    ap.add_argument("--warm-models", type=int, default=2, help="trainings the warm-up finishes (--home-first)")
+    ap.add_argument("--settle", type=float, default=300, help="seconds to wait for them at most")
     a = ap.parse_args()
     run = load_browser if a.browser else load
     if a.url:
@@ -147,6 +155,15 @@ def main():
         with AppServer() as srv:
             print(f"server {srv.base} (pid {srv.pid}), {a.sessions} "
                   f"{'browser' if a.browser else 'websocket'} sessions of /{a.page}")
+            if a.home_first:
+                t0 = time.perf_counter()
+                home = run_page(srv.base, "", timeout=a.timeout)
+                print(f"home first          {home.seconds:.2f} s ({home.status})")
+                ends = lambda: sum(1 for ln in srv.training_calls() if " end" in ln)  # noqa: E731
+                while ends() < a.warm_models and time.perf_counter() - t0 < a.settle:
+                    time.sleep(0.5)
+                print(f"warm-up             {ends()} trainings finished {time.perf_counter() - t0:.1f} s "
+                      f"after the first visit")
             wall, results, probe = run(srv.base, a.sessions, a.page, a.timeout)
             fig = report(wall, results, probe, srv.training_runs())
             keys = srv.training_keys()

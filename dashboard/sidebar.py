@@ -39,7 +39,8 @@ def sidebar(url_path: str | None = None) -> state.Settings:
         st.selectbox("Distribution p₀", state.mixture_choices(), key=state.init(PERSIST_PREFIX + "mixture"),
                      help="The 2D Gaussian mixture every page works on.")
         st.selectbox("Device", state.devices(), key=state.init(PERSIST_PREFIX + "device"),
-                     help="Where networks are trained and run.")
+                     help="Where networks are trained and run. Accelerators (cuda, mps) are listed once the "
+                          "server has loaded torch, a few seconds after its first page.")
         st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1,
                         key=state.init(PERSIST_PREFIX + "seed"), help="Every random draw uses this seed.")
         st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")

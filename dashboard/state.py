@@ -3,26 +3,24 @@ sidebar's shared settings, the mixture in use, seeded generators, caching, and t
 persisted settings in the page's URL (?seed=7&memo_points=20)."""
 from __future__ import annotations
 
-import os
+import sys
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import streamlit as st
-import torch
 
-import diffusion_core as dc
+import diffusion_core as dc          # its names load on first use (torch with the first mixture)
+from diffusion_core.presets import PRESET_DIMS
 from dashboard import settings as sio
 from dashboard import yourdata
 
-# One torch thread per computation: the networks and batches here are small, and a 2-core machine
-# serving several sessions loses 5-20x to thread oversubscription with torch's default of one thread
-# per core (measured: 200 Adam steps of a width-128 MLP, 0.5 s with 1 thread, 10 s with 2 under
-# load). DIFFUSION_TORCH_THREADS overrides it.
-_threads = os.environ.get("DIFFUSION_TORCH_THREADS", "1")
-torch.set_num_threads(max(1, int(_threads)) if _threads.isdigit() else 1)
+# This module does not import torch: Home's first run on a fresh server uses it without torch
+# (dashboard.compute imports torch and sets its threads before any page computes).
 
-# Hash mixtures and SDEs by value so cached functions can take them as arguments.
-HASH_FUNCS = {dc.GaussianMixture: lambda g: g.key(), dc.VESDE: repr, dc.VPSDE: repr}
+# Hash mixtures and SDEs by value so cached functions can take them as arguments (keyed by the
+# classes' full names, so that building this table does not import them).
+HASH_FUNCS = {"diffusion_core.mixture.GaussianMixture": lambda g: g.key(),
+              "diffusion_core.sde.VESDE": repr, "diffusion_core.sde.VPSDE": repr}
 PERSIST_PREFIX = sio.PREFIX   # widget keys starting with this survive page switches
 DEFAULT_SEED = sio.SCHEMA[PERSIST_PREFIX + "seed"].default
 
@@ -40,9 +38,13 @@ class Settings:
     mixture_name: str
 
 
-def devices() -> list[str]:
-    """cpu plus whatever accelerators torch reports."""
+def devices(load: bool = False) -> list[str]:
+    """cpu plus whatever accelerators torch reports, once torch has been imported (the server's
+    warm-up imports it right after the first page; load=True imports it now)."""
     out = ["cpu"]
+    if not load and "torch" not in sys.modules:
+        return out
+    import torch
     if torch.cuda.is_available():
         out += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
@@ -115,7 +117,7 @@ def number_field(where, key: str, **kwargs):
 def mixture_choices() -> list[str]:
     """2D presets, plus the custom mixture when the editor has made one and "your data" when the
     Your data page has."""
-    names = [n for n, g in dc.PRESETS.items() if g.dim == 2]
+    names = [n for n, d in PRESET_DIMS.items() if d == 2]
     if "custom_mixture" in st.session_state:
         names.append("custom")
     if yourdata.KEY in st.session_state:
@@ -125,6 +127,7 @@ def mixture_choices() -> list[str]:
 
 def current_mixture(name: str | None = None) -> dc.GaussianMixture:
     """The 2D mixture chosen in the sidebar (or `name`)."""
+    from dashboard import compute  # noqa: F401  (torch's threads, before the mixture's torch)
     name = name or st.session_state.get(PERSIST_PREFIX + "mixture", "tutorial")
     if name == "custom" and "custom_mixture" in st.session_state:
         return dc.GaussianMixture.from_dict(st.session_state["custom_mixture"])
@@ -139,8 +142,9 @@ def settings() -> Settings:
                     s.get(PERSIST_PREFIX + "mixture", "tutorial"))
 
 
-def generator(offset: int = 0) -> torch.Generator:
-    """A CPU generator seeded from the sidebar seed (+ offset for independent streams)."""
+def generator(offset: int = 0):
+    """A CPU torch.Generator seeded from the sidebar seed (+ offset for independent streams)."""
+    from dashboard.compute import torch
     return torch.Generator().manual_seed(settings().seed + offset)
 
 
@@ -157,9 +161,11 @@ SCALARS = (bool, int, float, str)
 
 
 def session_schema() -> dict:
-    """The settings schema with the mixtures and devices this session can choose."""
+    """The settings schema with the mixtures and devices this session can choose (a link that
+    names a device lists the accelerators even before torch has been imported)."""
     schema = sio.with_choices(sio.SCHEMA, PERSIST_PREFIX + "mixture", mixture_choices())
-    return sio.with_choices(schema, PERSIST_PREFIX + "device", devices())
+    pending = st.session_state.get(PENDING) or {}
+    return sio.with_choices(schema, PERSIST_PREFIX + "device", devices(load="device" in pending))
 
 
 def shareable(key: str) -> bool:

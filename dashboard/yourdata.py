@@ -15,7 +15,18 @@ import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
-from diffusion_core import pointsets as ps
+
+
+class _LazyPointsets:
+    """diffusion_core.pointsets (which imports torch), imported on first use: the sidebar imports
+    this module on Home's first run, before torch is loaded."""
+
+    def __getattr__(self, name):
+        from diffusion_core import pointsets
+        return getattr(pointsets, name)
+
+
+ps = _LazyPointsets()
 
 KEY = "your_data"
 NAME = "your data"            # its name in the sidebar's distribution list

@@ -7,13 +7,13 @@ import math
 import numbers
 from dataclasses import asdict, dataclass, fields
 
-from torch import nn
+__all__ = ["TrainConfig", "ACTIVATIONS", "ACTIVATION_NAMES", "PRECONDITIONINGS", "LR_SCHEDULES",
+           "WEIGHTINGS"]
 
-from .score import WEIGHTINGS
-
-__all__ = ["TrainConfig", "ACTIVATIONS", "PRECONDITIONINGS", "LR_SCHEDULES"]
-
-ACTIVATIONS = {"tanh": nn.Tanh, "silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU}
+# Names only, without torch: the settings schema and the Home page import this module on a fresh
+# server before torch is loaded. network.ACTIVATIONS maps these names to torch modules.
+ACTIVATION_NAMES = ("tanh", "silu", "relu", "gelu")
+WEIGHTINGS = ("sigma2", "uniform", "g2")       # gamma_t of score.dsm_loss (score.py imports it)
 PRECONDITIONINGS = ("none", "edm")
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -25,7 +25,7 @@ _FLOAT_RANGES = {"lr": ("(0, 1]", lambda v: 0 < v <= 1),
                  "fourier_scale": ("[0, 100]", lambda v: 0 <= v <= 100),
                  "eps": ("(0, 0.5]", lambda v: 0 < v <= 0.5),
                  "ema": ("[0, 1)", lambda v: 0 <= v < 1)}
-_CHOICES = {"activation": tuple(ACTIVATIONS), "precond": PRECONDITIONINGS,
+_CHOICES = {"activation": ACTIVATION_NAMES, "precond": PRECONDITIONINGS,
             "weighting": WEIGHTINGS, "lr_schedule": LR_SCHEDULES}
 
 
@@ -123,3 +123,10 @@ class TrainConfig:
         if extra:
             raise ValueError(f"unknown training-config fields: {', '.join(extra)}")
         return cls(**d)
+
+
+def __getattr__(name):
+    if name == "ACTIVATIONS":       # torch's modules, loaded on first use
+        from .network import ACTIVATIONS
+        return ACTIVATIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ import math
 import torch
 from torch import nn
 
-from .config import ACTIVATIONS, PRECONDITIONINGS, TrainConfig
+from .config import ACTIVATION_NAMES, PRECONDITIONINGS, TrainConfig
 from .sde import SDE, as_time, sde_from_config
 
 __all__ = ["ScoreNet", "GaussianFourierFeatures", "ACTIVATIONS", "PRECONDITIONINGS",
@@ -31,6 +31,7 @@ __all__ = ["ScoreNet", "GaussianFourierFeatures", "ACTIVATIONS", "PRECONDITIONIN
 
 SIGMA_FLOOR = 1e-5          # sigma_t is clamped to this, so t = 0 gives a finite (huge) score
 _FORMAT = "diffusion_core.ScoreNet"
+ACTIVATIONS = dict(zip(ACTIVATION_NAMES, (nn.Tanh, nn.SiLU, nn.ReLU, nn.GELU)))
 _VERSION = 1
 
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import torch
 
+from .config import WEIGHTINGS     # the names live with the recipe, without torch
 from .mixture import GaussianMixture, _as_data, _as_points
 from .sde import SDE, as_time
 
 __all__ = ["exact_score", "dsm_loss", "loss_weight", "WEIGHTINGS", "sample_times"]
-
-WEIGHTINGS = ("sigma2", "uniform", "g2")
 
 
 def exact_score(gmm: GaussianMixture, sde: SDE):

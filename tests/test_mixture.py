@@ -345,3 +345,20 @@ def test_key_distinguishes_and_normalizes():
     assert a != c and len({a, b, c}) == 2
     with pytest.raises(ValueError, match="'means', 'covs'"):
         dc.GaussianMixture.from_dict({"means": [[0, 0]]})
+
+
+def test_torch_free_preset_table_agrees_with_presets():
+    """diffusion_core.presets (read by the sidebar before torch is loaded) names every preset with its dimension."""
+    from diffusion_core.presets import PRESET_DIMS
+    assert PRESET_DIMS == {name: g.dim for name, g in dc.PRESETS.items()}
+
+
+def test_names_without_torch():
+    """import diffusion_core, its preset table and the training recipe load without torch."""
+    import subprocess
+    import sys
+    code = ("import sys, diffusion_core as dc, diffusion_core.presets, diffusion_core.config\n"
+            "dc.TrainConfig(); dc.PRESET_DIMS; dc.WEIGHTINGS\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n"
+            "assert dc.VESDE and 'torch' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .common import density_grid, new_figure
+from .common import density_grid, figure_png, new_figure
 
 
 def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 300, seed: int = 0,
@@ -29,3 +29,9 @@ def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 3
         ax.tick_params(labelsize=8)
     fig.suptitle("Forward diffusion blurs p₀ into noise (note the growing axes); the score of every p_t leads back", fontsize=11)
     return fig
+
+
+def home_png(gmm) -> bytes:
+    """The Home page's picture of `gmm` as PNG: blurred by the tutorial's process (VE, lambda = 25)."""
+    from diffusion_core.sde import VESDE
+    return figure_png(diffusion_strip(gmm, VESDE(25.0)), dpi=110)
