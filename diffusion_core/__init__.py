@@ -87,6 +87,16 @@ _WHERE = {
     "CondScoreNet": "guidance",
     "train_cond_score_model": "guidance",
     "learned_guided_score": "guidance",
+    # .pointsets
+    "mixture_from_points": "pointsets",
+    "default_width": "pointsets",
+    "parse_points_csv": "pointsets",
+    "fit_to_radius": "pointsets",
+    "SHAPES": "pointsets",
+    "swiss_roll": "pointsets",
+    "spiral": "pointsets",
+    "smiley": "pointsets",
+    "heart": "pointsets",
 }
 _WHERE["PRESET_DIMS"] = "presets"
 
