@@ -1,6 +1,8 @@
 """Flow matching: straight paths from noise to data against the VE probability-flow ODE."""
 import streamlit as st
 
+import diffusion_core as dc
+
 from dashboard.figures import flow as ffig
 from dashboard import lessons
 from dashboard.figures.common import auto_limits, density_grid, figure_png
@@ -65,9 +67,10 @@ st.caption(
     f"{n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps each, from the same noise (hollow circles) "
     f"to samples (dots). Straightness, |x₁ − x₀| over path length: "
     + ", ".join(f"{k} {v:.3f}" for k, v in straight.items())
-    + ". The VE paths start about σ₁ = "
-    f"{lam:g} times farther out, so most of their length is a straight glide inwards and they "
-    "enter the box from its edge; their bends are all at the end, where the time grid is fine.")
+    + f". The VE paths start at σ₁ε, σ₁ = {dc.VESDE(lam).prior_std():.2f} times farther out than the "
+    "flow's, so most of their length is a straight glide inwards (which makes their straightness "
+    "high) and they enter the box from its edge; all their bending is packed into the end, where "
+    "the data is decided. The flow's paths bend gently all the way: straight on average, not per path.")
 
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")

@@ -46,7 +46,8 @@ with c_ctl:
     sigma1, alpha1 = float(sde.sigma(one)), float(sde.mean_scale(one))
     m1, m2 = st.columns(2)
     m1.metric("noise std at t = 1, σ₁", f"{sigma1:.3g}",
-              help="Generation starts from pure noise at t = 1: σ₁ must dwarf the spread of the data.")
+              help="Generation starts from pure noise at t = 1: for VE, σ₁ must dwarf the spread of the "
+                   "data; for VP, the signal left α₁ must be near 0.")
     if kind == "VP":
         m2.metric("signal left at t = 1, α₁", f"{alpha1:.3g}",
                   help="x₁ = α₁ x₀ + σ₁ z: generation starts from N(0, I), which is right only "
@@ -63,11 +64,17 @@ c_plot, c_side = st.columns([3, 1], gap="medium")
 with c_side:
     n_paths = state.widget(st.slider, P + "n_paths", step=10)
     show_density = state.widget(st.checkbox, P + "density")
+    one = torch.tensor(1.0, dtype=torch.float64)
+    mixed = float(sde.sigma(one)) > 2 * 5.0 * float(sde.mean_scale(one))
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
-        "Gaussian kicks, so paths from both modes **mix**: by t = 1 the mode a point started in "
-        "can no longer be told from where it is.\n\n"
-        "Try λ = 1 (σ_t² = t, noise barely spreads the modes), λ < 1, and λ = 50.")
+        "Gaussian kicks, so paths from both modes **mix** when the noise at t = 1 is large next to "
+        "the gap between the modes. "
+        + ("Here it is: by t = 1 the mode a point started in can no longer be told from where it is."
+           if mixed else "Here it is not (σ₁ = " + f"{float(sde.sigma(one)):.2f}" + "): the two bumps "
+           "are still apart at t = 1, so generation could not start from one Gaussian.")
+        + ("\n\nTry λ = 1 (σₜ² = t, noise barely spreads the modes), λ < 1, and λ = 50."
+           if kind == "VE" else "\n\nTry β_max = 5 and β_max = 50."))
 with c_plot:
     st.altair_chart(forward.paths_1d_chart(sde, n_paths, settings.seed, show_density), width="stretch")
 

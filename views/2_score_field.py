@@ -4,6 +4,7 @@ import streamlit as st
 
 import diffusion_core as dc
 from dashboard import score_field, state
+from dashboard.figures import score_field as sfig
 
 P = state.PERSIST_PREFIX + "score_"
 VIEWS = {"total": "Total score", "modes": "Per-mode scores", "weighted": "Weighted modes vs total"}
@@ -62,7 +63,7 @@ with c_ctl:
     m2.metric("median |score|", f"{np.median(mag):.3g}", help="At the arrow positions.")
     if lengths == "proportional":
         key = score_field.key_magnitude(gmm, sde, t, where, n, settings.seed, scale)
-        st.caption(f"Key arrow: |score| ≈ {key:.3g}, " + (
+        st.caption(f"Key arrow: |score| = {sfig.key_value(key):.3g}, " + (
             "the typical size of the score at t = 0: the same on-screen length at every t, so "
             "the arrows shrink as t grows." if scale == "fixed" else
             "the typical size of the score in this picture: arrow lengths cannot be compared "

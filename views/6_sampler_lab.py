@@ -26,13 +26,12 @@ st.markdown(
     "size, and can land below the dashed line by chance.")
 narrowest = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())     # the sharpest mode's std
 
-c1, c2 = st.columns([1.3, 1], gap="large")
-methods = state.widget(c1.pills, P + "methods", selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
+methods = state.widget(st.pills, P + "methods", selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
                        help=lfig.methods_help())
-budgets = state.widget(c2.pills, P + "nfe", selection_mode="multi",
+budgets = state.widget(st.pills, P + "nfe", selection_mode="multi",
                        help=f"Score evaluations per sampler run (at most {MAX_NFE}). " + "; ".join(
                            f"{lfig.METHOD_SHORT[m]}: {dc.nfe(m, 10)} for 10 steps" for m in dc.METHODS) + ".")
-c1, c2, c3, c4, c5, c6 = st.columns([1.3, 0.9, 1.0, 1.0, 1.1, 0.9], gap="medium")
+c1, c2, c3, c4, c5, c6 = st.columns([1.6, 0.8, 1.0, 1.0, 1.1, 0.9], gap="small")
 metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABELS.get,
                       help="W1 of log p: distance between the distributions of log p₀(x) over "
                            "samples and over true samples (blur and over-sharpening both count). "

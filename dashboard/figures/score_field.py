@@ -122,14 +122,25 @@ def _note(ax, text):
 def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False):
     if k is None:
         return "all arrows the same length (direction only)"
-    how = "" if fixed is None else ("one scale for every t" if fixed else "scale fitted to this picture")
-    text = f"arrow length = {k:.3g} × |{what}|" + (f",  {how}" if how else "")
+    if fixed is None:
+        text = f"arrow length = {k:.3g} × |{what}|"
+    elif fixed:
+        text = f"arrow length ∝ |{what}|, one scale for every t: the key arrow keeps its length"
+    else:
+        text = f"arrow length ∝ |{what}|, scale fitted to this picture"
     if clipped:
         text += (f"\n{clipped} longest arrow{'s' if clipped > 1 else ''} clipped to "
                  f"{CLIP_ARROWS / REF_ARROWS:.2g} × the key's length")
     if tiny:
         text += "\nmost arrows are shorter than their heads here: the score is small"
     return text
+
+
+def key_value(magnitude: float) -> float:
+    """The |score| the key arrow shows for a reference `magnitude`: a round number near it, at most
+    the clipping length (what the figure's key and the page's caption both state)."""
+    m = _nice(magnitude)
+    return magnitude if m > magnitude * CLIP_ARROWS / REF_ARROWS else m
 
 
 def _nice(x: float) -> float:
@@ -145,9 +156,7 @@ def _key(ax, quiver, k: float, magnitude: float, what: str = "s"):
     """A key arrow in a box at the top left: the length of |what| = a round number near
     magnitude (at most the clipping length)."""
     from matplotlib.patches import FancyBboxPatch
-    m = _nice(magnitude)
-    if m > magnitude * CLIP_ARROWS / REF_ARROWS:
-        m = magnitude
+    m = key_value(magnitude)
     x0, x1 = ax.get_xlim()
     a = k * m / (x1 - x0)                        # the key's length, in axes fractions
     label = f"|{what}| = {m:.3g}"
