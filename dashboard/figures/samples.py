@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
+from .background import density_background
 
 __all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
@@ -50,11 +51,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
         colors = [TRUTH_COLOR if str(lab).lower().startswith("true") else next(it) for lab, _ in items]
     xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
     fig, ax = new_figure(size, size + 0.5)
-    top = float(np.nanmax(logp))
-    ax.contourf(xx, yy, logp, levels=np.linspace(top - 10, top, 11), cmap=DENSITY_CMAP, alpha=0.45,
-                extend="neither")
-    ax.contour(xx, yy, logp, levels=np.linspace(top - 10, top, 11), colors="#9a9a9a",
-               linewidths=0.5)
+    density_background(ax, xx, yy, logp, cmap=DENSITY_CMAP, lines="#9a9a9a", linestyles=None)
     handles = []
     for (label, pts), color in zip(items, colors):
         pts = as_numpy(pts).astype(float).reshape(-1, 2)
