@@ -9,10 +9,8 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from matplotlib.figure import Figure
 
@@ -212,31 +210,6 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
     fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=11)
     fig.suptitle(f"t = {t:.2f}", fontsize=11, y=0.99)
-    return fig
-
-
-# --------------------------------------------------------------------------------- samples
-def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points: int = 600):
-    """One panel per (title, points (N, 2), colour): a KDE of the points (seaborn, explicit colour)
-    over filled contours of the true log-density log p_0 on the grid xx, yy, plus a light scatter.
-    The KDE and scatter use at most kde_points / scatter_points points (evenly strided)."""
-    fig, axes, _ = panel_row(len(panels), top=0.35)
-    extent = (xx.min(), xx.max(), yy.min(), yy.max())
-    for ax, (title, pts, color) in zip(axes, panels):
-        pts = np.asarray(pts, dtype=float)
-        pts = pts[np.isfinite(pts).all(1)]
-        density_background(ax, xx, yy, logp, alpha=0.4)
-        sc = pts[:: max(1, len(pts) // scatter_points)]
-        ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.3, linewidths=0)
-        kd = pts[:: max(1, len(pts) // kde_points)]
-        if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
-            sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=6, color=color, linewidths=1.4,
-                        gridsize=100, warn_singular=False)
-        ax.set_title(f"{title} ({len(pts):,})", fontsize=12)
-        _style(ax, extent)
-    handles = [Line2D([], [], color=c, lw=2, label=f"KDE: {title}") for title, _, c in panels]
-    handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
-    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
     return fig
 
 
