@@ -2,8 +2,7 @@
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard import models, state
-from dashboard import train as tr
+from dashboard import models, state, train as tr
 from dashboard.figures import lab as lfig
 from dashboard.figures import training as tfig
 
