@@ -18,6 +18,7 @@ import math
 
 import torch
 
+from diffusion_core._numbers import read_number
 from diffusion_core.mixture import GaussianMixture, cov_from_std_angle, std_angle_from_cov
 
 __all__ = ["MODES", "COLUMNS", "MAX_COMPONENTS", "MAX_ABS_MEAN", "STD_RANGE", "MAX_JSON_BYTES",
@@ -73,25 +74,6 @@ def _records(rows) -> list[dict]:
     return [dict(r) if isinstance(r, dict) else r for r in rows]
 
 
-def _number(v):
-    """(value, problem): a float, or None and why it is not a usable number."""
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None, "is empty: enter a number"
-    if isinstance(v, bool):
-        return None, "must be a number"
-    try:
-        x = float(v)
-    except OverflowError:                     # an integer too large for a float
-        return None, "must be a finite number (this one is too large)"
-    except (TypeError, ValueError):
-        return None, f"must be a number; got {str(v)[:20]!r}"
-    if math.isnan(x):
-        return None, "is empty: enter a number"
-    if math.isinf(x):
-        return None, "must be a finite number"
-    return x, None
-
-
 def mixture_from_rows(rows, mode: str = "std_angle"):
     """Check a table of components and build the mixture.
 
@@ -119,7 +101,7 @@ def mixture_from_rows(rows, mode: str = "std_angle"):
             continue
         vals, row_ok = {}, True
         for c in cols:
-            v, problem = _number(rec.get(c))
+            v, problem = read_number(rec.get(c))
             if problem:
                 errors.append(f"row {i}, {c}: {problem}")
                 row_ok = False
@@ -287,8 +269,8 @@ def mixture_from_json(data, max_bytes: int = MAX_JSON_BYTES):
             errors.append(f"component {i}, covariance: must be a 2x2 list [[s_xx, s_xy], [s_yx, s_yy]]")
             continue
         (sxx, sxy), (syx, syy) = cov
-        a, _ = _number(sxy)
-        b, _ = _number(syx)
+        a, _ = read_number(sxy)
+        b, _ = read_number(syx)
         if a is not None and b is not None and abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)):
             errors.append(f"component {i}, covariance: must be symmetric (s_xy = s_yx); got {a} and {b}")
             continue

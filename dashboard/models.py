@@ -26,6 +26,7 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
+from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
 from dashboard.figures.common import auto_limits, density_grid, figure_png
 from diffusion_core.sde import as_time
@@ -294,9 +295,10 @@ def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
     xx, yy, logp = density_grid(gmm, *auto_limits(gmm), n=120)
-    fig = tfig.samples_figure([("learned score", learned, tfig.LEARNED_COLOR),
-                               ("exact score", exact, tfig.EXACT_COLOR),
-                               ("true samples", truth, tfig.TRUTH_COLOR)], xx, yy, logp)
+    fig = samplefig.samples_vs_truth(xx, yy, logp, [("learned score", learned), ("exact score", exact),
+                                                    ("true samples", truth)],
+                                     colors=[tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],
+                                     scatter_points=600, gridsize=100, bw_adjust=1.0, separate=True)
     return figure_png(fig)
 
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import streamlit as st
 import torch
 
 import diffusion_core as dc
@@ -202,3 +203,84 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
         ("sampling time", fmt_time(result["seconds"]),
          "Wall time of this run when it was first computed (cached since)."),
     ]
+
+
+def warn_start(gmm, run: Run, sigma1: float) -> None:
+    """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1)."""
+    start, method, n = run.start, run.method, run.n
+    tr = truth(gmm, n, run.seed)
+    spread = float(np.sqrt(np.linalg.eigvalsh(np.cov(tr["ref"].T)).max()))
+    if start == "prior" and sigma1 < 1.5 * spread:
+        st.warning(f"σ₁ = {sigma1:.2f} is not much larger than the data's spread (std {spread:.2f} "
+                   "along its widest direction): the prior N(0, σ₁² I) is far from the true p₁, so "
+                   "the reversal starts from the wrong distribution. Raise λ, or start from the "
+                   "exact p₁ (Advanced).")
+    elif start == "prior" and method == "ode" and sigma1 < 4 * spread:
+        st.info(f"The probability-flow ODE is deterministic: it carries the prior N(0, σ₁² I) to "
+                f"p₀ only if the prior *is* p₁. With σ₁ = {sigma1:.2f} and data of spread "
+                f"{spread:.2f}, the prior misses p₁'s centre and width, and the ODE passes that "
+                "error on (the SDE's noise partly forgets it). Compare with “start from the exact "
+                "p₁” under Advanced.")
+
+
+def explain_commitment(gmm, cv: dict) -> None:
+    """Say when the samples choose their mode, against the distance between the modes."""
+    dmin = closest_modes(gmm)
+    if gmm.n_components < 2:
+        st.info("One mode: every path ends in it; there is nothing to choose.")
+    elif cv["median"] is not None:
+        ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
+                 f"({dmin:.2f})" if dmin > 0 else "")
+        split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σ_t falls to half that "
+                 "distance: about when p_t splits into separate bumps." if cv["t_split"] is not None else "")
+        st.markdown(
+            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}**, when σ_t ≈ "
+            f"{cv['sigma']:.2f}{ratio}. Before that p_t is one blurred bump and the score points to "
+            "its middle; once the noise is smaller than the gaps between modes, every point is "
+            f"clearly closer to one of them and follows it.{split}")
+
+
+def show_theory(gmm, sde, steps: int, lam: float) -> None:
+    """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
+    and the better grid."""
+    st.subheader("Why it works, and what the tutorial's loop got wrong")
+    st.markdown("**Time reversal.** If x runs forward by dx = g(t) dw, the same marginals p_t are "
+                "traced backwards by the **reverse SDE** (Anderson, 1982), and without any noise by the "
+                "**probability-flow ODE** (Song et al., 2021):")
+    e1, e2 = st.columns(2, gap="medium")
+    e1.latex(r"dx = -g(t)^2\,\nabla_x\log p_t(x)\,dt + g(t)\,d\bar w")
+    e2.latex(r"\frac{dx}{dt} = -\tfrac12\, g(t)^2\,\nabla_x\log p_t(x)")
+    st.markdown("Euler–Maruyama on the reverse SDE is the update at the top of the page (dt < 0 as t "
+                "runs from 1 to 0). The ODE is solved with Heun's method, two score evaluations per step. "
+                "The predictor–corrector sampler follows every SDE step with one Langevin step "
+                "x ← x + ε ∇log p_t(x) + √(2ε) z at the new time. The **DPM-Solver++** samplers "
+                "(Lu et al., 2022) solve the linear part of the same equations exactly: written for the "
+                "denoised guess D = x + σ² ∇log p_t(x), a step from σ to σ' is x' = (σ'/σ) x + (1 − σ'/σ) D, "
+                "and reusing the previous step's D makes it second order at one evaluation per step.")
+    e3, e4 = st.columns(2, gap="large")
+    with e3:
+        dt = 1.0 / max(int(steps), 2)
+        sig_end = float(sde.sigma(torch.tensor(dt, dtype=torch.float64)))
+        s_min = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())
+        widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
+        st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
+                    "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
+                    "t ≈ 0, with no final denoising. Every sample keeps the noise of p_Δt:")
+        st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{max(int(steps), 2)})")
+        note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
+                f"{widen:.1f} %. ")
+        if widen < 2:
+            note += ("Invisible here: on broad modes like the tutorial's the loop works fine. Pick "
+                     "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "
+                     "tutorial's loop* with the reverse SDE at the same number of steps.")
+        else:
+            note += ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
+                     "same number of steps.")
+        st.markdown(note)
+    with e4:
+        st.markdown("**The better grid** steps in σ rather than in t: uniform in σ^(1/7) from σ₁ down to "
+                    "σ(t_ε) (Karras et al., 2022). With g(t) = λᵗ, σ_t changes fastest near t = 1, "
+                    "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
+                    "Each SDE step adds exactly the noise variance σ_i² − σ_j² between its two times, "
+                    "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(t_ε).")
+        st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

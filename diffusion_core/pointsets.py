@@ -21,6 +21,7 @@ import math
 import numpy as np
 import torch
 
+from ._numbers import read_number
 from .mixture import GaussianMixture
 
 __all__ = ["mixture_from_points", "default_width", "check_points", "parse_points_csv",
@@ -103,15 +104,14 @@ def fit_to_radius(points, radius: float = 4.0) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ CSV
-def _number(cell: str, row: int, col: int) -> float:
-    try:
-        v = float(cell)
-    except ValueError:
-        raise ValueError(f"CSV row {row}, column {col}: {cell.strip()[:20]!r} is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"CSV row {row}, column {col}: {cell.strip()!r} must be a finite number "
-                         "(no NaN or infinity)")
-    return v
+def _cell(cell: str, row: int, col: int) -> float:
+    v, problem = read_number(cell)
+    if v is not None:
+        return v
+    if problem.startswith("must be a number") or not cell.strip():
+        raise ValueError(f"CSV row {row}, column {col}: {cell.strip()[:20]!r} is not a number")
+    raise ValueError(f"CSV row {row}, column {col}: {cell.strip()!r} must be a finite number "
+                     "(no NaN or infinity)")
 
 
 def _split(line: str) -> list[str]:
@@ -155,7 +155,7 @@ def parse_points_csv(data) -> np.ndarray:
         cells = _split(line)
         if len(cells) != 2:
             raise ValueError(f"CSV row {row}: expected 2 columns (x, y); got {len(cells)}")
-        rows.append([_number(c, row, j + 1) for j, c in enumerate(cells)])
+        rows.append([_cell(c, row, j + 1) for j, c in enumerate(cells)])
     return np.array(rows, dtype=np.float64)
 
 

@@ -27,6 +27,7 @@ from typing import Callable
 
 import torch
 
+from ._numbers import read_number
 from .sde import SDE, reverse_drift
 
 __all__ = ["SampleResult", "SamplerSpec", "GridSpec", "SAMPLERS", "GRID_SPECS", "METHODS", "GRIDS",
@@ -50,19 +51,9 @@ class SampleResult:
 
 
 # ============================================================================ argument checks
-def _number(v) -> float | None:
-    """v as a float, or None when it is not a number (text, None, a bool, an int beyond float)."""
-    if isinstance(v, (bool, str, bytes)):
-        return None
-    try:
-        return float(v)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
 def _whole(v, least: int) -> bool:
     """Whether v is a whole number >= least (3 and 3.0 are; True, 2.5, NaN and "3" are not)."""
-    f = _number(v)
+    f = read_number(v, text=False)[0]
     return f is not None and f.is_integer() and f >= least
 
 
@@ -72,7 +63,7 @@ def _check_steps(steps, least: int):
 
 
 def _check_t_eps(t_eps):
-    f = _number(t_eps)
+    f = read_number(t_eps, text=False)[0]
     if f is None or not 0 < f < 1:
         raise ValueError(f"t_eps must be a number in (0, 1); got {t_eps!r}")
 
@@ -492,7 +483,7 @@ def _validate(n, steps, method, t_eps, grid, snr, dim):
     _check_steps(steps, spec.min_steps)
     _check_t_eps(t_eps)
     _check_choice("grid", grid, GRIDS)
-    f = _number(snr)
+    f = read_number(snr, text=False)[0]
     if f is None or not 0 <= f < float("inf"):
         raise ValueError(f"snr must be a finite number >= 0; got {snr!r}")
     if not _whole(dim, 1):
@@ -555,7 +546,7 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
     _validate(n, steps, method, t_eps, grid, snr, dim)
     _check_choice("final", final, FINALS)
     _check_choice("noise", noise, NOISES)
-    f = _number(r_noise)
+    f = read_number(r_noise, text=False)[0]
     if f is None or not 0 <= f < float("inf"):
         raise ValueError(f"r_noise must be a finite number >= 0; got {r_noise!r}")
     spec = SAMPLERS[method]

@@ -14,17 +14,16 @@ from abc import ABC, abstractmethod
 
 import torch
 
+from ._numbers import read_number
+
 __all__ = ["SDE", "VESDE", "VPSDE", "reverse_drift", "as_time", "sde_from_config"]
 
 
-def _number(name: str, value) -> float:
+def _parameter(name: str, value) -> float:
     """value as a finite float, or a ValueError that names the parameter."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{name} must be a number; got {value!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number; got {v}")
+    v, problem = read_number(value)
+    if problem:
+        raise ValueError(f"{name} {problem}")
     return v
 
 
@@ -126,7 +125,7 @@ class VESDE(SDE):
     name = "VE"
 
     def __init__(self, lam: float = 25.0):
-        lam = _number("lam", lam)
+        lam = _parameter("lam", lam)
         if lam <= 0:
             raise ValueError(f"lam must be > 0 (g(t) = lam^t); got {lam}")
         self.lam = lam
@@ -171,7 +170,7 @@ class VPSDE(SDE):
     name = "VP"
 
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0):
-        beta_min, beta_max = _number("beta_min", beta_min), _number("beta_max", beta_max)
+        beta_min, beta_max = _parameter("beta_min", beta_min), _parameter("beta_max", beta_max)
         for nm, v in (("beta_min", beta_min), ("beta_max", beta_max)):
             if v < 0:
                 raise ValueError(f"{nm} must be >= 0; got {v}")

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
 from dashboard.figures.common import figure_png
 
@@ -122,10 +123,11 @@ def test_samples_figure_panels_and_degenerate_input():
     xx, yy, logp, *_ = fields()
     g = np.random.default_rng(0)
     pts = g.normal(size=(3000, 2))
-    panels = [("learned score", pts, tfig.LEARNED_COLOR),
-              ("exact score", np.vstack([pts[:3], [[np.nan, 0.0]]]), tfig.EXACT_COLOR),   # too few
-              ("true samples", np.zeros((50, 2)), tfig.TRUTH_COLOR)]                      # singular
-    fig = tfig.samples_figure(panels, xx, yy, logp)
+    sets = [("learned score", pts),
+            ("exact score", np.vstack([pts[:3], [[np.nan, 0.0]]])),   # too few
+            ("true samples", np.zeros((50, 2)))]                      # singular
+    fig = samplefig.samples_vs_truth(xx, yy, logp, sets, separate=True, scatter_points=600,
+                                     colors=[tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR])
     assert isinstance(fig, Figure)
     axes = fig.axes
     assert len(axes) == 3

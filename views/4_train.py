@@ -2,30 +2,12 @@
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard import models, state
+from dashboard import models, state, train as tr
 from dashboard.figures import lab as lfig
 from dashboard.figures import training as tfig
 
-FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
-                "width": "Network width", "eps": "ε (smallest training time)"}
-DEFAULT = dc.TrainConfig()
-DEFAULT_LAM = 25.0
-# One request stays within seconds: training steps x batch x width at most the tutorial recipe's
-# own (500 full-batch steps of width 50, ~6 s of one CPU core; 5000 x 10,000 x 128 took ~4 min),
-# and samples x score evaluations at most 4 million (20,000 samples x 200 reverse-SDE steps).
-MAX_TRAIN_WORK = 500 * 10_000 * 50
-MAX_SAMPLE_WORK = 4_000_000
 settings = state.settings()
 gmm = state.current_mixture()
-
-
-def load_recipe():
-    """Put the chosen recipe's values into the form."""
-    base = models.RECIPES[st.session_state["w_train_recipe"]]()
-    for key, value in (("steps", base.steps), ("batch", base.batch_size), ("lr", base.lr),
-                       ("width", base.width), ("eps", base.eps), ("lam", DEFAULT_LAM)):
-        st.session_state[f"w_train_{key}"] = value
-
 
 st.title("Train & sample")
 st.markdown(
@@ -38,9 +20,9 @@ st.latex(r"L(\theta) = \mathbb{E}_{t \sim U[\varepsilon, 1]}\;\mathbb{E}_{x_0 \s
 
 # --------------------------------------------------------------------------------- settings
 with st.container(border=True):
-    state.widget(st.radio, "w_train_recipe", format_func=models.RECIPE_LABELS.get, horizontal=True, on_change=load_recipe,
+    state.widget(st.radio, "w_train_recipe", format_func=models.RECIPE_LABELS.get, horizontal=True, on_change=tr.load_recipe,
                  help=f"Loads the recipe's values into the form and trains it. Ours: minibatches of "
-                      f"{DEFAULT.batch_size:,}, "
+                      f"{tr.DEFAULT.batch_size:,}, "
                       "cosine learning-rate decay, weight averaging (EMA), SiLU, preconditioned output. "
                       "The tutorial's: full batch, Adam 5e-3, tanh, 10 Fourier time features, output / σₜ.")
     with st.form("train_form", border=False, enter_to_submit=True):
@@ -58,48 +40,9 @@ with st.container(border=True):
     st.caption(f"Distribution **{settings.mixture_name}**, seed **{settings.seed}**, device "
                f"**{settings.device}** (sidebar). 10,000 training samples are drawn once from p₀.")
 
-problems, refused = [], None in (steps, batch, lr, width, eps, lam)   # refused: said under the field
-edits = {} if refused else dict(steps=int(steps), batch_size=int(batch), lr=float(lr), width=int(width),
-                                eps=float(eps))
-if not refused:
-    try:
-        dc.VESDE(lam)
-    except ValueError as e:
-        problems.append(f"**λ**: {e}")
-    try:
-        cfg = models.recipe_config(recipe, settings.seed, **edits)
-    except ValueError as e:
-        field = str(e).split()[0]
-        problems.append(f"**{FIELD_LABELS.get(field, field)}**: {e}")
-    full_batch = int(batch) if int(batch) > 0 else DEFAULT.n_data
-    if int(steps) * full_batch * int(width) > MAX_TRAIN_WORK:
-        problems.append(f"**Training steps × batch size × width** must be at most {MAX_TRAIN_WORK / 1e6:g} "
-                        f"million so that training takes seconds, not minutes; got {int(steps):,} × "
-                        f"{full_batch:,} × {int(width)} = {int(steps) * full_batch * int(width) / 1e6:,.0f} "
-                        "million. Lower one of them.")
-if problems or refused:
-    if problems:
-        st.error("\n\n".join(problems) + "\n\nShowing the model of the last valid settings.")
-    else:
-        st.info("Showing the model of the last valid settings.", icon=":material/history:")
-    recipe, edits, lam = st.session_state.get("train_last_valid", ("ours", {}, DEFAULT_LAM))
-    cfg = models.recipe_config(recipe, settings.seed, **edits)
-else:
-    st.session_state["train_last_valid"] = (recipe, edits, float(lam))
 
 progress = st.empty()
-model = models.trained_model(cfg, gmm, lam, settings.device, _progress=progress)
-if model.diverged:
-    st.error("**Training diverged**: the loss became NaN or infinite. Lower the **learning rate** "
-             "and train again. Showing the last model that trained well.")
-    recipe, edits, lam = st.session_state.get("train_last_good", ("ours", {}, DEFAULT_LAM))
-    cfg = models.recipe_config(recipe, settings.seed, **edits)
-    model = models.trained_model(cfg, gmm, lam, settings.device, _progress=progress)
-    if model.diverged:
-        st.stop()
-else:
-    st.session_state["train_last_good"] = (recipe, edits, lam)
-    models.remember_trained(cfg, lam)
+recipe, cfg, lam, model = tr.settled_model(settings, gmm, recipe, steps, batch, lr, width, eps, lam, progress)
 
 # --------------------------------------------------------------------------------- training curves
 st.header("1 · Training")
@@ -118,31 +61,15 @@ m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}",
 c1, c2 = st.columns(2)
 c1.altair_chart(tfig.loss_chart(h), width="stretch")
 c2.altair_chart(tfig.score_mse_chart(h, t_min=dc.training.SCORE_MSE_EPS), width="stretch")
-st.markdown(
-    "**Why the loss never reaches 0.** The network sees only the noisy point xₜ, never the noise z "
-    "that made it: many (x₀, z) pairs land on the same xₜ. The best possible guess, −E[z | xₜ]/σₜ, "
-    "is exactly the score ∇log pₜ(xₜ), and what is left over is the noise we cannot predict:")
-st.latex(r"L(\theta) = \underbrace{\mathbb{E}\,\big\|\sigma_t \nabla\log p_t(x_t) + z\big\|^2}"
-         r"_{\text{irreducible floor}\;>\;0} \;+\; \mathbb{E}\,\sigma_t^2\,"
-         r"\big\|s_\theta(x_t, t) - \nabla\log p_t(x_t)\big\|^2")
-st.markdown("So the loss flattens out at the red floor: **the floor is the loss of the exact score "
-            "of pₜ on the same held-out points, times and noise draws**, the part of the noise z that "
-            "no function of xₜ can predict. The right-hand chart measures what training actually "
-            "improves: the distance to the true score of pₜ. (The minibatch training loss is not "
-            "drawn: it is measured on other draws, and its own randomness can take it below the floor.)")
+tr.explain_loss()
 
 # --------------------------------------------------------------------------------- error against t
 st.header("2 · Where in time is the score learned?")
 show_wrong = state.widget(st.checkbox, "w_train_wrongcheck")
 err_t = models.error_by_t(cfg, gmm, lam, settings.device, settings.seed, tutorial_check=show_wrong)
 st.altair_chart(tfig.error_by_t_chart(err_t, eps=cfg.eps), width="stretch")
-st.markdown(
-    "Small t is hard: pₜ is sharp there and its score is large, but the loss multiplies errors by "
-    "σₜ², so it barely cares (orange). Below ε no training time was drawn at all. "
-    "*A defect of the tutorial, fixed here:* its score-MSE curves built the diffused mixture pₜ "
-    "but then sampled and scored the clean one, comparing the network at time t with the time-0 "
-    "score, so its curves could not go to zero. Here every error is measured at xₜ ~ pₜ against "
-    "∇log pₜ.")
+tr.explain_error_by_t()
+
 
 
 # --------------------------------------------------------------------------------- learned vs exact
@@ -177,8 +104,8 @@ n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")
 n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
 st.session_state["train_last_n"] = n
 evals = dc.nfe(method, n_steps)     # score evaluations of one run
-if n * evals > MAX_SAMPLE_WORK:
-    st.error(f"**Samples × score evaluations** must be at most {MAX_SAMPLE_WORK:,} so that sampling takes "
+if n * evals > tr.MAX_SAMPLE_WORK:
+    st.error(f"**Samples × score evaluations** must be at most {tr.MAX_SAMPLE_WORK:,} so that sampling takes "
              f"seconds; got {n:,} × {evals:,} ({lfig.METHOD_LABELS[method]}: {n_steps} steps, "
              f"{evals:,} evaluations) = {n * evals:,}. Lower the samples or the sampler steps.")
 else:
@@ -195,14 +122,7 @@ else:
     bad = sum(m["non_finite"] for m in metrics.values())
     if bad:
         st.warning(f"{bad} samples were not finite and are left out of the metrics.")
-st.caption(
-    f"Both samplers start from the same noise and draw the same Brownian increments, so the "
-    f"differences come from the score alone. Metrics compare with {models.reference_size(n):,} "
-    "independent true samples: sliced W₂ (0 = same distribution), log-likelihood gap "
-    "E_truth[log p] − E_samples[log p] (> 0: samples in less likely places), W₁ between the "
-    "log p values, and the share of samples per mode. The *true samples* row is the metrics' "
-    "noise floor at this sample count: with few samples every row sits near it; raise **Samples** "
-    "to 20,000 to see how far the learned score really is from the exact one.")
+tr.sampling_caption(n)
 
 # --------------------------------------------------------------------------------- download
 st.download_button(

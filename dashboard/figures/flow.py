@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figures.common import new_figure
+from dashboard.figures.background import density_background
 
 __all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
 
@@ -23,10 +24,8 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60):
     from the edge)."""
     fig, axes = new_figure(4.6, 4.5, ncols=len(panels))
     axes = np.atleast_1d(axes)
-    top = float(np.max(logp))
     for ax, (title, traj, color) in zip(axes, panels):
-        ax.contourf(xx, yy, np.maximum(logp, top - 10), levels=np.arange(top - 10, top + 0.5, 1.0),
-                    cmap="Greys", alpha=0.6)
+        density_background(ax, xx, yy, logp, clip=True, alpha=0.6)
         tr = np.asarray(traj, dtype=float)[:, :n_paths]
         for i in range(tr.shape[1]):
             ax.plot(tr[:, i, 0], tr[:, i, 1], color=color, lw=0.8, alpha=0.55)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figures.common import new_figure
+from dashboard.figures.background import density_background
 
 __all__ = ["samples_figure", "sweep_chart", "fields_figure", "SOURCE_COLORS", "METRICS"]
 
@@ -20,9 +21,7 @@ METRICS = {
 
 
 def _contours(ax, xx, yy, logp):
-    top = float(np.max(logp))
-    levels = np.arange(top - 10.0, top + 0.5, 1.0)
-    ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", alpha=0.45)
+    density_background(ax, xx, yy, logp, clip=True)
 
 
 def samples_figure(panels, xx, yy, logp_class, xlim, ylim):

@@ -16,6 +16,7 @@ from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
 from diffusion_core.sampling import GRID_SPECS, SAMPLERS
 from .common import as_numpy, auto_limits, density_grid, mode_colors, new_figure
+from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
            "mixture_preview", "nfe_chart", "likelihood_maps",
@@ -47,11 +48,8 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
     if xlim is None or ylim is None:
         xlim, ylim = auto_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n_grid)
-    top = math.ceil(float(logp.max()))
-    levels = np.arange(top - 12.0, top + 0.5, 1.0)
     fig, ax = new_figure(6.2, 5.6)
-    cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", extend="min",
-                     alpha=0.85)
+    cs = density_background(ax, xx, yy, logp, depth=12.0, ceil=True, clip=True, extend="min", alpha=0.85)
     cb = fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02)
     cb.set_label("log p₀(x)")
     if samples is not None:

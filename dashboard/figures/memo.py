@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from .common import TRUTH_COLOR, as_numpy, new_figure
+from .background import density_background
 
 # the colours of the "Train & sample" page: learned red, exact-score blue, truth green
 LEARNED_COLOR = "#d62728"
@@ -35,9 +36,8 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
         x = as_numpy(x, float)
         x = x[np.isfinite(x).all(1)][:max_points]
         if logp is not None:
-            top = float(np.nanmax(logp))
-            ax.contour(xx, yy, logp, levels=np.linspace(top - 9, top, 7), colors="#b0b0b0",
-                       linewidths=0.7, linestyles="solid", zorder=0)
+            density_background(ax, xx, yy, logp, depth=9.0, step=1.5, cmap=None, lines="#b0b0b0",
+                               linewidths=0.7, zorder=0)
         for p in pts:
             ax.add_patch(_circle(p, radius))
         ax.scatter(pts[:, 0], pts[:, 1], marker="o", s=POINT_SIZE, facecolors="none",

@@ -1,8 +1,8 @@
 """Generated samples against the truth: KDEs over the true density, metrics, mode weights.
 
 Builders any page that produces samples of a known mixture can use:
-  samples_vs_truth   seaborn KDE contours of several sample sets on one Axes (explicit colours,
-                     a legend), over the shaded true log-density log p_0;
+  samples_vs_truth   seaborn KDE contours of several sample sets on one Axes, or one panel per
+                     set (explicit colours, a legend), over the shaded true log-density log p_0;
   metrics_table      a display table from {row name: diffusion_core.sweep.sample_metrics(...)
                      plus mode weights};
   mode_weights_chart recovered vs true mode weights, grouped bars (Altair).
@@ -19,6 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
+from .training import panel_row
+from .background import density_background
 
 __all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
@@ -33,8 +35,9 @@ def _stride(pts: np.ndarray, m: int) -> np.ndarray:
 
 def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
                      kde_points: int = 1500, scatter_points: int = 0, gridsize: int = 80,
-                     levels: int = 6, bw_adjust: float = 0.6, size: float = 5.6):
-    """KDE contours of every sample set over the true log-density, on one square Axes.
+                     levels: int = 6, bw_adjust: float = 0.6, size: float = 5.6, separate: bool = False):
+    """KDE contours of every sample set over the true log-density: on one square Axes, or with
+    separate, one panel per set (titled "label (count)", the sets' KDEs in the legend).
 
     xx, yy, logp: the true log p_0 on a grid (figures.common.density_grid), shaded over its top
     10 nats; sets: {legend label: points (N, 2)} or a sequence of (label, points), in drawing
@@ -49,24 +52,35 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
         it = iter(SET_COLORS * 4)
         colors = [TRUTH_COLOR if str(lab).lower().startswith("true") else next(it) for lab, _ in items]
     xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
-    fig, ax = new_figure(size, size + 0.5)
-    top = float(np.nanmax(logp))
-    ax.contourf(xx, yy, logp, levels=np.linspace(top - 10, top, 11), cmap=DENSITY_CMAP, alpha=0.45,
-                extend="neither")
-    ax.contour(xx, yy, logp, levels=np.linspace(top - 10, top, 11), colors="#9a9a9a",
-               linewidths=0.5)
+    if separate:
+        fig, axes, _ = panel_row(len(items), top=0.35)
+    else:
+        fig, ax = new_figure(size, size + 0.5)
+        axes = [ax] * len(items)
+        density_background(ax, xx, yy, logp, cmap=DENSITY_CMAP, lines="#9a9a9a", linestyles=None)
     handles = []
-    for (label, pts), color in zip(items, colors):
+    for ax, (label, pts), color in zip(axes, items, colors):
         pts = as_numpy(pts).astype(float).reshape(-1, 2)
         pts = pts[np.isfinite(pts).all(1)]
+        if separate:
+            density_background(ax, xx, yy, logp, alpha=0.4)
         if scatter_points:
             sc = _stride(pts, scatter_points)
-            ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.25, linewidths=0)
+            ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.3 if separate else 0.25, linewidths=0)
         kd = _stride(pts, kde_points)
         if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
-            sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=levels, color=color, linewidths=1.6,
-                        gridsize=gridsize, bw_adjust=bw_adjust, warn_singular=False)
-        handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
+            sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=levels, color=color,
+                        linewidths=1.4 if separate else 1.6, gridsize=gridsize, bw_adjust=bw_adjust,
+                        warn_singular=False)
+        if separate:
+            handles.append(Line2D([], [], color=color, lw=2, label=f"KDE: {label}"))
+            square_axes(ax, xx, yy, f"{label} ({len(pts):,})")
+        else:
+            handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
+    if separate:
+        handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
+        fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
+        return fig
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀ (log scale)"))
     square_axes(ax, xx, yy, title)
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
+from .background import density_background
 
 __all__ = ["LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
            "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
@@ -235,9 +236,7 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     note: one scale for every t, or fitted to this picture."""
     xx, yy, logp, pts, score = (as_numpy(a).astype(float) for a in (xx, yy, logp, pts, score))
     fig, ax = _figure()
-    levels = _log_levels(logp)
-    ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.45, extend="min")
-    ax.contour(xx, yy, logp, levels=levels, colors="0.45", linewidths=0.5, linestyles="solid")
+    density_background(ax, xx, yy, logp, levels=_log_levels(logp), extend="min", lines="0.45")
     m = reference_magnitude(score, resp) if magnitude is None else float(magnitude)
     uv, k, clipped = _scaled(score, _base_length(xx, len(pts)), lengths, m)
     mag = np.linalg.norm(score, axis=1)

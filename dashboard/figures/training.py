@@ -9,14 +9,13 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from matplotlib.figure import Figure
 
 from .common import TRUTH_COLOR
+from .background import density_background, peak_levels
 
 # Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
 # training loss uses other points, times and noise, and sat below the floor.
@@ -175,12 +174,11 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     mag = np.hypot(exact[..., 0], exact[..., 1])
     ref = float(np.nanmedian(mag)) if np.isfinite(mag).any() else 1.0
     ref = ref if ref > 0 else 1.0
-    levels = np.linspace(np.nanmax(logp) - 12, np.nanmax(logp), 9)
+    levels = peak_levels(logp, depth=12.0, step=1.5)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     for ax, field, title, color in ((axes[0], learned, "learned s_θ(x, t)", LEARNED_COLOR),
                                     (axes[1], exact, "exact ∇log pₜ(x)", EXACT_COLOR)):
-        ax.contour(xx, yy, logp, levels=levels, colors="#b0b0b0", linewidths=0.8,
-                   linestyles="solid")
+        density_background(ax, xx, yy, logp, levels=levels, cmap=None, lines="#b0b0b0", linewidths=0.8)
         u, v = compress_arrows(np.nan_to_num(field[..., 0]), np.nan_to_num(field[..., 1]), ref,
                                1.1 * spacing)
         ax.quiver(qx, qy, u, v, color=color, angles="xy", scale_units="xy", scale=1,
@@ -201,8 +199,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                        aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
         label = "‖s_θ − ∇log pₜ‖² (log colour)"
         ax.set_title("error everywhere", fontsize=12)
-    ax.contour(xx, yy, logp, levels=levels, colors="white", linewidths=0.5, alpha=0.6,
-               linestyles="solid")
+    density_background(ax, xx, yy, logp, levels=levels, cmap=None, lines="white", line_alpha=0.6)
     cb = fig.colorbar(im, cax=cax)
     cb.set_label(label, fontsize=11)
     cb.ax.tick_params(labelsize=9)
@@ -213,32 +210,6 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
     fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=11)
     fig.suptitle(f"t = {t:.2f}", fontsize=11, y=0.99)
-    return fig
-
-
-# --------------------------------------------------------------------------------- samples
-def samples_figure(panels, xx, yy, logp, kde_points: int = 1500, scatter_points: int = 600):
-    """One panel per (title, points (N, 2), colour): a KDE of the points (seaborn, explicit colour)
-    over filled contours of the true log-density log p_0 on the grid xx, yy, plus a light scatter.
-    The KDE and scatter use at most kde_points / scatter_points points (evenly strided)."""
-    fig, axes, _ = panel_row(len(panels), top=0.35)
-    levels = np.linspace(np.nanmax(logp) - 10, np.nanmax(logp), 11)
-    extent = (xx.min(), xx.max(), yy.min(), yy.max())
-    for ax, (title, pts, color) in zip(axes, panels):
-        pts = np.asarray(pts, dtype=float)
-        pts = pts[np.isfinite(pts).all(1)]
-        ax.contourf(xx, yy, logp, levels=levels, cmap="Greys", alpha=0.4)
-        sc = pts[:: max(1, len(pts) // scatter_points)]
-        ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.3, linewidths=0)
-        kd = pts[:: max(1, len(pts) // kde_points)]
-        if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
-            sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=6, color=color, linewidths=1.4,
-                        gridsize=100, warn_singular=False)
-        ax.set_title(f"{title} ({len(pts):,})", fontsize=12)
-        _style(ax, extent)
-    handles = [Line2D([], [], color=c, lw=2, label=f"KDE: {title}") for title, _, c in panels]
-    handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
-    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
     return fig
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.figures.common import auto_limits, density_grid, new_figure
+from dashboard.figures.background import density_background
 
 __all__ = ["points_figure"]
 
@@ -12,10 +13,8 @@ def points_figure(gmm, points, title: str):
     """Filled contours of log p₀ (12 nats below its peak) and the points themselves."""
     xlim, ylim = auto_limits(gmm, pad_std=4.0)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=110)
-    top = float(np.ceil(np.max(logp)))
-    levels = np.arange(top - 12.0, top + 0.5, 1.0)
     fig, ax = new_figure(6.0, 5.4)
-    cs = ax.contourf(xx, yy, np.maximum(logp, levels[0]), levels=levels, cmap="Greys", alpha=0.85)
+    cs = density_background(ax, xx, yy, logp, depth=12.0, ceil=True, clip=True, alpha=0.85)
     fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02).set_label("log p₀(x)")
     p = np.asarray(points, dtype=float)
     ax.scatter(p[:, 0], p[:, 1], s=5, c="#d62728", linewidths=0, label="your points (the means)")
