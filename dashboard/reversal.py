@@ -20,6 +20,7 @@ from dashboard.figures import samples as samplefig
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors
 
 METHODS = lfig.METHOD_LABELS          # sampler name -> label (the registry's)
+MANY_MODES = 12              # beyond this (a drawn point set), commitment is not explained per mode
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
 KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400
@@ -189,9 +190,10 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
         ("sliced W₂ ↓", f"{m['sliced_w2']:.3f}",
          "Sliced Wasserstein-2 distance to an independent set of true samples of the same size (256 "
          "fixed directions). Lower is better."),
-        ("floor: truth vs truth", f"{m['sliced_w2_floor']:.3f}",
-         "The same distance between two independent true sample sets: what a perfect sampler would "
-         "score at this sample size."),
+        ("noise level: truth vs truth", f"{m['sliced_w2_floor']:.3f}",
+         "The same distance between two independent true sample sets: what a perfect sampler scores "
+         "at this sample size, give or take its own noise. Not a lower bound: a sampler, even a "
+         "poor one, can land below it by chance; compare with the log-likelihood gap and W₁ of log p₀."),
         ("log-likelihood gap", f"{m['loglik_gap']:+.3f}",
          "In nats: E_truth[log p₀] − E_samples[log p₀]. > 0 when samples sit in less likely places "
          "(blur, residual noise), < 0 when they crowd the modes."),
@@ -228,9 +230,12 @@ def explain_commitment(gmm, cv: dict) -> None:
     dmin = closest_modes(gmm)
     if gmm.n_components < 2:
         st.info("One mode: every path ends in it; there is nothing to choose.")
+    elif gmm.n_components > MANY_MODES:
+        st.info(f"{gmm.n_components} modes, many of them overlapping: a path's mode is not a choice "
+                "between well-separated bumps here, so the commitment times mean little.")
     elif cv["median"] is not None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
-                 f"({dmin:.2f})" if dmin > 0 else "")
+                 f"({dmin:.2f})" if dmin > 0.01 else "")
         split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σ_t falls to half that "
                  "distance: about when p_t splits into separate bumps." if cv["t_split"] is not None else "")
         st.markdown(

@@ -87,7 +87,9 @@ def explain_loss() -> None:
                 "of pₜ on the same held-out points, times and noise draws**, the part of the noise z that "
                 "no function of xₜ can predict. The right-hand chart measures what training actually "
                 "improves: the distance to the true score of pₜ. (The minibatch training loss is not "
-                "drawn: it is measured on other draws, and its own randomness can take it below the floor.)")
+                "drawn: it is measured on other draws, and its own randomness can take it below the floor.) "
+                "The floor depends on the recipe's times t ~ U[ε, 1], so **compare recipes by loss "
+                "minus floor, or by the score MSE**, not by the loss alone.")
 
 
 def explain_error_by_t() -> None:

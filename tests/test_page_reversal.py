@@ -41,7 +41,7 @@ def test_default_render(at):
     assert at.slider(key=K + "lam").value == 25.0
     assert at.select_slider(key=K + "n").value == 2500
     # metrics: sliced W2 near its floor, small log-likelihood gap, one score evaluation per step
-    assert vals["floor: truth vs truth"] < vals["sliced W₂ ↓"] < 4 * vals["floor: truth vs truth"]
+    assert vals["noise level: truth vs truth"] < vals["sliced W₂ ↓"] < 4 * vals["noise level: truth vs truth"]
     assert abs(vals["log-likelihood gap"]) < 0.1
     assert vals["score evaluations"] == 201
     assert 0 < vals["median commit time"] <= 1
@@ -154,7 +154,7 @@ def test_exact_p1_start_fixes_the_ode():
     at.radio(key=K + "start").set_value("p1").run()
     vals = ok(at)
     assert vals["sliced W₂ ↓"] < 0.6 * w_prior
-    assert vals["sliced W₂ ↓"] < 2 * vals["floor: truth vs truth"]
+    assert vals["sliced W₂ ↓"] < 2 * vals["noise level: truth vs truth"]
 
 
 @pytest.mark.parametrize("name", ["ring8", "cross", "grid 3x3"])
