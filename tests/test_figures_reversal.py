@@ -250,3 +250,16 @@ def test_cloud_chart_with_1000_modes_stays_small():
     assert all(lay["encoding"]["color"]["legend"] is None for lay in spec["layer"][:2])
     few = rfig.cloud_chart(frames, [1.0, 0.5, 0.0], labels % 3, names[:3], ellipses=ell[:, :3]).to_dict()
     assert "title" not in few
+
+
+def test_many_mode_commitment_and_weight_charts():
+    K = 1000
+    names = [f"mode {k + 1}" for k in range(K)]
+    rng = np.random.default_rng(1)
+    h = rfig.commitment_hist_chart(rng.uniform(size=60), np.ones(60, bool), rng.integers(0, K, 60),
+                                   names).to_dict()
+    assert h["layer"][0]["encoding"]["color"]["legend"] is None and "1,000 modes" in h["title"]["text"]
+    w = samplefig.mode_weights_chart(np.full(K, 1 / K), {"sde": np.full(K, 1 / K)}).to_dict()
+    assert w["encoding"]["x"]["axis"]["labels"] is False and "1,000" in w["encoding"]["x"]["title"]
+    few = samplefig.mode_weights_chart([0.5, 0.5], {}).to_dict()
+    assert few["encoding"]["x"]["title"] == "mode" and few["encoding"]["x"]["axis"]["labels"] is True

@@ -291,8 +291,10 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
               scale=_t_scale(), axis=_T_TICKS)
     bars = alt.Chart(df).mark_bar(opacity=0.85).encode(
         x=x, y=alt.Y("count():Q", title="paths", stack="zero"),
-        color=alt.Color("mode:N", scale=alt.Scale(domain=names, range=colors[:len(names)]),
-                        legend=alt.Legend(title="ends in", orient="top", columns=4)),
+        color=alt.Color("mode:N", scale=alt.Scale(domain=names, range=[colors[k % len(colors)]
+                                                                        for k in range(len(names))]),
+                        legend=None if len(names) > MAX_LEGEND_MODES else
+                        alt.Legend(title="ends in", orient="top", columns=4)),
         tooltip=["mode:N", "count():Q"])
     layers = [bars]
     if ok.any():
@@ -303,4 +305,9 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
         layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["p_t splits into bumps"]}))
                       .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
-    return alt.layer(*layers).properties(height=height)
+    chart = alt.layer(*layers).properties(height=height)
+    if len(names) > MAX_LEGEND_MODES:
+        chart = chart.properties(title=alt.TitleParams(
+            f"colour: the mode each path ends in ({len(names):,} modes)", fontSize=11,
+            fontWeight="normal", color="#555555", anchor="start"))
+    return chart
