@@ -4,7 +4,8 @@ isotropic Gaussians N(xᵢ, h² I) (diffusion_core.pointsets), so every page wor
 In Session State, KEY holds the data in use: {"points": [[x, y], ...], "width": h, "source": text};
 it travels in settings files (section "your_data"), not in links (too long for a URL).
 Rules of this app on top of pointsets': at least MIN_POINTS distinct points, at most MAX_POINTS
-(more are thinned evenly, in their order: every page draws every mode, and stays fast), width h in [MIN_WIDTH, MAX_WIDTH].
+(more are thinned evenly and deterministically, in their order), width h in [MIN_WIDTH, MAX_WIDTH].
+Pages that draw something per mode bound it for large N (e.g. the reversal cloud's ellipses).
 """
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ KEY = "your_data"
 NAME = "your data"            # its name in the sidebar's distribution list
 SECTION = "your_data"         # its section in a settings file
 MIN_POINTS = 2
-MAX_POINTS = 100              # every page draws every mode: the Exact-score reversal's cloud chart
-                              # holds 49 rows per mode and Altair allows 5,000 rows
+MAX_POINTS = 1000             # the exact score stays fast (pointsets' equal isotropic path); pages
+                              # that draw per mode bound what they draw for large N
+DEFAULT_POINTS = 100          # the page's starting shape and points slider
 RADIUS = 4.5                  # drawings, words and CSV points are centred and scaled to this radius
 
 

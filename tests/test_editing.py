@@ -253,3 +253,15 @@ def test_mixture_preview_figure():
     assert e.width == pytest.approx(2 * s1) and e.height == pytest.approx(2 * s2)
     assert e.angle == pytest.approx(ang)
     assert [t.get_text() for t in ax.texts] == ["1", "2"]
+
+
+def test_mixture_preview_with_many_components():
+    """Above lab.MAX_NUMBERED components: one collection of 1-std ellipses, no numbers."""
+    from matplotlib.collections import EllipseCollection
+    from dashboard.figures import lab as lfig
+    K = 300
+    means = torch.tensor(np.random.default_rng(0).uniform(-3, 3, (K, 2)))
+    g = dc.GaussianMixture(means, (0.01 * torch.eye(2, dtype=torch.float64)).expand(K, 2, 2))
+    ax = lfig.mixture_preview(g).axes[0]
+    assert sum(isinstance(c, EllipseCollection) for c in ax.collections) == 1
+    assert not ax.texts and not ax.patches and "300 components" in ax.get_title()

@@ -220,3 +220,46 @@ def test_mode_weights_chart():
     assert s["encoding"]["xOffset"]["field"] == "series"
     with pytest.raises(ValueError, match="one entry per mode"):
         samplefig.mode_weights_chart([0.5, 0.5], {"sde": [1.0]})
+
+
+def test_ellipse_modes_bound():
+    assert rfig.ellipse_modes([0, 1, 1], 3).tolist() == [0, 1, 2]            # few modes: all
+    labels = np.array([5] * 9 + [2] * 7 + [7] * 7 + [0])
+    assert rfig.ellipse_modes(labels, 10, max_modes=3).tolist() == [2, 5, 7]  # most paths, ties by index
+    w = np.arange(10, dtype=float)
+    assert rfig.ellipse_modes(labels, 10, weights=w, max_modes=2).tolist() == [8, 9]
+    assert len(rfig.ellipse_modes(np.zeros(5, int), 1000)) == rfig.MAX_ELLIPSES
+
+
+def test_cloud_chart_with_1000_modes_stays_small():
+    """1,000 modes: ellipses for the MAX_ELLIPSES heaviest only, no 1,000-entry legend, a title
+    that says so, and no MaxRowsError under Altair's default data transformer."""
+    K, F, P, V = 1000, 3, 50, 49
+    rng = np.random.default_rng(0)
+    frames = rng.normal(size=(F, P, 2))
+    labels = rng.integers(0, K, P)
+    names = [f"mode {k + 1}" for k in range(K)]
+    ell = rng.normal(size=(F, K, V, 2))
+    chart = rfig.cloud_chart(frames, [1.0, 0.5, 0.0], labels, names, mode_colors(K), ellipses=ell)
+    spec = chart.to_dict()                       # the default transformer refuses > 5,000 rows
+    ds = spec["datasets"]
+    rows = sorted(len(v) for v in ds.values())
+    assert rows[-1] == rfig.MAX_ELLIPSES * V and P in rows
+    title = " ".join(spec["title"]["text"])
+    assert f"{rfig.MAX_ELLIPSES} heaviest of 1,000 modes" in title and "1,000 modes" in title
+    assert all(lay["encoding"]["color"]["legend"] is None for lay in spec["layer"][:2])
+    few = rfig.cloud_chart(frames, [1.0, 0.5, 0.0], labels % 3, names[:3], ellipses=ell[:, :3]).to_dict()
+    assert "title" not in few
+
+
+def test_many_mode_commitment_and_weight_charts():
+    K = 1000
+    names = [f"mode {k + 1}" for k in range(K)]
+    rng = np.random.default_rng(1)
+    h = rfig.commitment_hist_chart(rng.uniform(size=60), np.ones(60, bool), rng.integers(0, K, 60),
+                                   names).to_dict()
+    assert h["layer"][0]["encoding"]["color"]["legend"] is None and "1,000 modes" in h["title"]["text"]
+    w = samplefig.mode_weights_chart(np.full(K, 1 / K), {"sde": np.full(K, 1 / K)}).to_dict()
+    assert w["encoding"]["x"]["axis"]["labels"] is False and "1,000" in w["encoding"]["x"]["title"]
+    few = samplefig.mode_weights_chart([0.5, 0.5], {}).to_dict()
+    assert few["encoding"]["x"]["title"] == "mode" and few["encoding"]["x"]["axis"]["labels"] is True

@@ -243,3 +243,21 @@ def test_weighted_arrows_add_up_to_total():
     assert len(quivers) == 3
     uv = [np.stack([q.U, q.V], 1) for q in quivers]
     assert np.allclose(uv[0] + uv[1], uv[2], atol=1e-9)
+
+
+def test_per_mode_views_draw_a_bounded_number_of_modes():
+    """With many modes the per-mode and weighted views draw MAX_DRAWN_MODES of them (the most
+    responsible at the arrow points) and say so in the legend; the black total stays the full sum."""
+    assert sfig.drawn_modes(3).tolist() == [0, 1, 2]
+    r = np.zeros((4, 30))
+    r[:, [29, 3, 7]] = [3.0, 2.0, 1.0]
+    assert sfig.drawn_modes(30, r, max_modes=2).tolist() == [3, 29]
+    means = np.stack(np.meshgrid(np.linspace(-3, 3, 8), np.linspace(-3, 3, 8)), -1).reshape(-1, 2)
+    gmm = dc.GaussianMixture(torch.tensor(means), (0.05 * torch.eye(2, dtype=torch.float64)).expand(64, 2, 2))
+    xx, yy, lp, comp, pts, cs, r, tot = _field(gmm, 0.0)
+    for fig in (sfig.mode_scores_figure(xx, yy, comp, pts, cs, resp=r),
+                sfig.weighted_scores_figure(xx, yy, comp, pts, cs, r, tot)):
+        quivers = [c for c in fig.axes[0].collections if type(c).__name__ == "Quiver"]
+        assert len(quivers) <= sfig.MAX_DRAWN_MODES + 1
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert any(f"{sfig.MAX_DRAWN_MODES} of 64 modes drawn" in t for t in labels), labels

@@ -168,3 +168,50 @@ def test_settings_file_with_bad_your_data_refused(points, width, rule):
     msg = " ".join(errors(at))
     assert "nothing was changed" in msg and rule in msg, msg
     assert at.session_state["w_mixture"] == "tutorial" and yourdata.KEY not in at.session_state
+
+
+# ----------------------------------------------------------------------------- 1,000 points
+def big_entry(n=yourdata.MAX_POINTS):
+    from diffusion_core import pointsets as ps
+    pts = yourdata.check(ps.SHAPES["heart"](n))
+    assert len(pts) == yourdata.MAX_POINTS == 1000
+    return yourdata.entry(pts, yourdata.width_of(pts, 1.0), "Shape")
+
+
+def on_big_data(page, **state):
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state[yourdata.KEY] = big_entry()
+    ok(at.run())
+    at.session_state["w_mixture"] = yourdata.NAME
+    for k, v in state.items():
+        at.session_state[k] = v
+    at = ok(at.switch_page(page).run())
+    assert not at.error, errors(at)
+    assert at.sidebar.selectbox[0].value == yourdata.NAME
+    return at
+
+
+def test_thousand_points_thinned_deterministically():
+    a = yourdata.check(np.random.default_rng(1).normal(size=(2500, 2)))
+    b = yourdata.check(np.random.default_rng(1).normal(size=(2500, 2)))
+    assert a.shape == (yourdata.MAX_POINTS, 2) and np.array_equal(a, b)
+    assert yourdata.mixture(big_entry()).n_components == 1000
+
+
+@pytest.mark.parametrize("view", ["total", "modes", "weighted"])
+def test_thousand_points_score_field(view):
+    at = on_big_data(SCORE, w_score_view=view)
+    assert len(at.get("image")) >= 1
+
+
+def test_thousand_points_reversal():
+    """The cloud chart with 1,000 modes: ellipses for the heaviest few only, no MaxRowsError.
+    (Fewer samples and steps than the defaults, to keep the test short.)"""
+    from dashboard.figures import reversal as rfig
+    at = on_big_data("views/3_reversal.py", w_reversal_n=500, w_reversal_steps=50)
+    import pyarrow as pa
+    cloud = [c.proto for c in at.get("vega_lite_chart") if '"bind"' in c.proto.spec]
+    assert len(cloud) == 1
+    assert f"{rfig.MAX_ELLIPSES} heaviest of 1,000 modes" in cloud[0].spec
+    rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in cloud[0].datasets]
+    assert rows and max(rows) <= 5000, rows

@@ -67,12 +67,12 @@ with left:
                     "the right updates when you let go.")
     elif source == "shape":
         name = st.selectbox("Shape", list(ps.SHAPES), key=state.init(P + "shape", "heart"))
-        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", 100))
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", yourdata.DEFAULT_POINTS))
         points = ps.SHAPES[name](int(n))
     elif source == "word":
         text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=state.init(P + "word", "DDPM"),
-                             help="Short words read best: p₀ holds at most 100 points.")
-        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", 100))
+                             help=f"Short words read best: p₀ holds at most {yourdata.MAX_POINTS:,} points.")
+        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", yourdata.DEFAULT_POINTS))
         try:
             points = word(text, int(n))
         except ValueError as e:
@@ -97,7 +97,7 @@ with left:
         st.error(problem + " The last valid points stay in use.")
 
 if CANDIDATE not in st.session_state:
-    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES["heart"](yourdata.MAX_POINTS)), "Shape")
+    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES["heart"](yourdata.DEFAULT_POINTS)), "Shape")
 pts, label = st.session_state[CANDIDATE]
 with right:
     factor = st.slider("smoothing width h (× nearest-neighbour distance)", 0.25, 4.0, step=0.25,
@@ -117,8 +117,10 @@ with right:
         st.button("Use as p₀ on every page", on_click=_use, type="primary", key="yours_use",
                   icon=":material/check:")
     downloads.download_csv(pts, "your-points.csv", "Download these points (CSV)", key="yours_download")
-    st.caption(f"p₀ uses at most {yourdata.MAX_POINTS} points (more are thinned evenly, in the order "
-               "they were drawn), so that every page, which draws every mode, stays fast. "
+    st.caption(f"p₀ uses at most {yourdata.MAX_POINTS:,} points: more are thinned evenly, in the order "
+               "they were drawn (always the same points for the same input), so that the exact score "
+               "stays fast. With many points, pages that draw something per mode draw it for a few "
+               "modes only and say so. "
                "Links carry settings, not points: a list of points is too long for an address. "
                "*Download settings (JSON)* in the sidebar saves them with everything else, and "
                "loading that file brings your data back.")

@@ -11,6 +11,7 @@ from dashboard.figures import lab as lfig
 P = state.PERSIST_PREFIX + "samplers_"
 MAX_N, MAX_NFE = 5000, 500
 MAX_WORK = 8_000_000          # samples x score evaluations over all runs: a few seconds of CPU
+MANY_MODES = 100              # above this many modes each score evaluation costs more: fewer samples
 
 
 settings = state.settings()
@@ -58,6 +59,15 @@ t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.
 if source == "learned" and learned is None:
     st.info("No trained model for this distribution and device yet: train one on the Train & sample "
             "page, then come back. Showing the exact score meanwhile.")
+
+if gmm.n_components > MANY_MODES:
+    # each exact score evaluation costs about K times one mode's; keep samples x K about constant
+    n_run = int(max(200, min(int(n), round(int(n) * MANY_MODES / gmm.n_components, -2))))
+    if n_run < int(n):
+        st.info(f"p₀ has {gmm.n_components:,} modes, so each score evaluation is slow: the runs use "
+                f"{n_run:,} samples instead of {int(n):,} to keep the page fast (the noise band "
+                "widens to match).")
+        n = n_run
 
 problems = []
 if not methods:

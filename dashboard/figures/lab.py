@@ -10,6 +10,7 @@ import altair as alt
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.collections import EllipseCollection
 from matplotlib.patches import Ellipse
 
 from diffusion_core.mixture import std_angle_from_cov
@@ -28,6 +29,7 @@ METHOD_SHORT = {"sde": "reverse SDE", "ode": "PF ODE (Heun)", "pc": "pred.–cor
                 "dpm3m_sde": "DPM++ 3M SDE", "dpm2m_sa": "DPM++ 2M, noisy start"}
 METHOD_COLORS = {"sde": "#1f77b4", "ode": "#d62728", "pc": "#2ca02c", "tutorial": "#7f7f7f",
                  "dpm2m": "#9467bd", "dpm2m_sde": "#ff7f0e", "dpm3m_sde": "#8c564b", "dpm2m_sa": "#e377c2"}
+MAX_NUMBERED = 24     # mixture_preview numbers each component and draws 1 and 2 std up to this many
 GRID_LABELS = {name: spec.label for name, spec in GRID_SPECS.items()}
 
 
@@ -56,7 +58,16 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
         s = as_numpy(samples)
         ax.scatter(s[:, 0], s[:, 1], s=5, c="#5b2a86", alpha=0.45, linewidths=0, label="samples")
     colors = mode_colors(gmm.n_components)
+    many = gmm.n_components > MAX_NUMBERED
+    if many:      # one collection of 1-std ellipses, no numbers: fast and readable for ~1,000 modes
+        sd = [std_angle_from_cov(cov) for cov in gmm.covs]
+        ax.add_collection(EllipseCollection(
+            [2 * a for a, _, _ in sd], [2 * b for _, b, _ in sd], [c for _, _, c in sd], units="xy",
+            offsets=as_numpy(gmm.means).astype(float), offset_transform=ax.transData,
+            facecolors="none", edgecolors=colors, linewidths=0.8))
     for k, (mu, cov, w) in enumerate(zip(gmm.means.tolist(), gmm.covs, gmm.weights.tolist())):
+        if many:
+            break
         s1, s2, ang = std_angle_from_cov(cov)
         for n_std, ls in ((1, "-"), (2, "--")):
             ax.add_patch(Ellipse(mu, 2 * n_std * s1, 2 * n_std * s2, angle=ang, fill=False,
@@ -68,7 +79,8 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
     ax.set_aspect("equal")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.set_title(title or f"{gmm.n_components} component(s): ellipses at 1 and 2 std", fontsize=11)
+    ax.set_title(title or (f"{gmm.n_components:,} components: ellipses at 1 std (unnumbered)" if many else
+                           f"{gmm.n_components} component(s): ellipses at 1 and 2 std"), fontsize=11)
     if samples is not None:
         ax.legend(loc="upper right", fontsize=8, markerscale=3, framealpha=0.85)
     return fig

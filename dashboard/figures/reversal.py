@@ -17,10 +17,12 @@ from matplotlib.lines import Line2D
 from diffusion_core.mixture import GaussianMixture
 from .common import as_numpy, mode_colors, new_figure
 
-__all__ = ["frame_indices", "pt_ellipses", "cloud_chart", "trajectories_figure", "main_axis",
+__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "cloud_chart", "trajectories_figure", "main_axis",
            "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
+MAX_ELLIPSES = 24          # the cloud chart draws p_t's ellipses for at most this many modes
+MAX_LEGEND_MODES = 24      # and lists at most this many modes in its legend
 
 
 def _t_scale():
@@ -49,6 +51,20 @@ def frame_indices(n_frames: int, max_frames: int) -> np.ndarray:
     return np.unique(np.linspace(0, n_frames - 1, max(2, max_frames)).round().astype(int))
 
 
+def ellipse_modes(labels, n_modes: int, weights=None, max_modes: int = MAX_ELLIPSES) -> np.ndarray:
+    """Indices of the modes whose ellipses the cloud chart draws: all n_modes when they are at
+    most max_modes, else the max_modes heaviest (by weights when given, else by how many paths end
+    in them), ties by index; returned in increasing order."""
+    if n_modes <= max_modes:
+        return np.arange(n_modes)
+    if weights is not None:
+        w = as_numpy(weights).astype(float)
+    else:
+        w = np.bincount(as_numpy(labels).astype(int), minlength=n_modes)[:n_modes].astype(float)
+    order = np.lexsort((np.arange(n_modes), -w))          # heaviest first, then by index
+    return np.sort(order[:max(0, int(max_modes))])
+
+
 def pt_ellipses(gmm: GaussianMixture, sde, times, n_std: float = 2.0, n_vertices: int = 48):
     """Mean +- n_std std ellipses of every component of p_t, for each time: (F, K, V + 1, 2).
 
@@ -70,22 +86,30 @@ def pt_ellipses(gmm: GaussianMixture, sde, times, n_std: float = 2.0, n_vertices
 
 
 def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses=None,
-                xlim=(-5, 5), ylim=(-5, 5), size: int = 460, point_size: int = 22) -> alt.LayerChart:
+                xlim=(-5, 5), ylim=(-5, 5), size: int = 460, point_size: int = 22,
+                weights=None, max_ellipses: int = MAX_ELLIPSES) -> alt.LayerChart:
     """The particle cloud at every shown frame of the reverse process, with a slider in the browser.
 
     frames (F, P, 2) positions at times (F,) (descending); labels (P,) the mode each path ends in,
     names/colors per mode; sigmas (F,) shown next to t; ellipses (F, K, V, 2) from pt_ellipses,
     drawn in the mode colours as the analytic p_t. Data go in wide form (one row per point, one
     column per frame), so moving the slider only re-reads columns.
+
+    With more than max_ellipses modes only the heaviest max_ellipses get an ellipse
+    (ellipse_modes: by weights when given, else by the paths ending in them), and with more than
+    MAX_LEGEND_MODES modes the legend gives way to a title saying what the colours and dashes show,
+    so the chart's data stay small (49 rows per drawn ellipse) for p₀ with ~1,000 modes.
     """
     frames, times = as_numpy(frames).astype(float), as_numpy(times).astype(float)
     labels = as_numpy(labels).astype(int)
     F, P, _ = frames.shape
     names = list(names)
     colors = list(colors) if colors is not None else mode_colors(len(names))
-    cscale = alt.Scale(domain=names, range=colors[:len(names)])
+    K_all = len(names)
+    cscale = alt.Scale(domain=names, range=[colors[k % len(colors)] for k in range(K_all)])
+    notes = []
     # inside the plot (top right), so that it takes no room from the square plot area
-    legend = alt.Legend(title="path ends in", orient="top-right", columns=1 if len(names) <= 4 else 2,
+    legend = None if K_all > MAX_LEGEND_MODES else alt.Legend(title="path ends in", orient="top-right", columns=1 if len(names) <= 4 else 2,
                         labelFontSize=11, titleFontSize=11, symbolSize=60, padding=5,
                         fillColor="#ffffffdd", strokeColor="#cccccc", cornerRadius=3)
     step = alt.param(name="frame", value=0,
@@ -96,8 +120,12 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     layers = []
     if ellipses is not None:
         el = as_numpy(ellipses).astype(float)                                        # (F, K, V, 2)
+        keep = ellipse_modes(labels, el.shape[1], weights, max_ellipses)
+        if len(keep) < el.shape[1]:
+            notes.append(f"dashed: p_t ellipses of the {len(keep)} heaviest of {el.shape[1]:,} modes")
+        el = el[:, keep]
         K, V = el.shape[1], el.shape[2]
-        cols = {"mode": np.repeat(np.asarray(names, dtype=object), V), "v": np.tile(np.arange(V), K)}
+        cols = {"mode": np.repeat(np.asarray(names, dtype=object)[keep], V), "v": np.tile(np.arange(V), K)}
         for j in range(F):
             cols[f"x{j}"] = el[j, :, :, 0].ravel().round(3)
             cols[f"y{j}"] = el[j, :, :, 1].ravel().round(3)
@@ -125,7 +153,13 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N"))
-    return alt.layer(*layers).add_params(step).properties(width=size, height=size)
+    chart = alt.layer(*layers).add_params(step).properties(width=size, height=size)
+    if legend is None:
+        notes.insert(0, f"colour: the mode each path ends in ({K_all:,} modes)")
+    if notes:
+        chart = chart.properties(title=alt.TitleParams(notes, fontSize=11, fontWeight="normal",
+                                                       color="#555555", anchor="start"))
+    return chart
 
 
 def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim=None, ylim=None,
@@ -257,8 +291,10 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
               scale=_t_scale(), axis=_T_TICKS)
     bars = alt.Chart(df).mark_bar(opacity=0.85).encode(
         x=x, y=alt.Y("count():Q", title="paths", stack="zero"),
-        color=alt.Color("mode:N", scale=alt.Scale(domain=names, range=colors[:len(names)]),
-                        legend=alt.Legend(title="ends in", orient="top", columns=4)),
+        color=alt.Color("mode:N", scale=alt.Scale(domain=names, range=[colors[k % len(colors)]
+                                                                        for k in range(len(names))]),
+                        legend=None if len(names) > MAX_LEGEND_MODES else
+                        alt.Legend(title="ends in", orient="top", columns=4)),
         tooltip=["mode:N", "count():Q"])
     layers = [bars]
     if ok.any():
@@ -269,4 +305,9 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
         layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["p_t splits into bumps"]}))
                       .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
-    return alt.layer(*layers).properties(height=height)
+    chart = alt.layer(*layers).properties(height=height)
+    if len(names) > MAX_LEGEND_MODES:
+        chart = chart.properties(title=alt.TitleParams(
+            f"colour: the mode each path ends in ({len(names):,} modes)", fontSize=11,
+            fontWeight="normal", color="#555555", anchor="start"))
+    return chart

@@ -116,6 +116,9 @@ def metrics_table(rows: Mapping[str, Mapping], true_weights=None) -> pd.DataFram
     return pd.DataFrame(out).set_index("samples")
 
 
+MANY_MODES = 40       # mode_weights_chart hides the mode labels of larger mixtures
+
+
 def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=None,
                        height: int = 220) -> alt.Chart:
     """Grouped bars: for every mode, its true weight and the share of each sample set in it
@@ -132,7 +135,8 @@ def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=Non
     df = pd.concat([pd.DataFrame({"mode": modes, "share": 100 * w, "series": s, "order": i})
                     for i, (s, w) in enumerate(series.items())])
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X("mode:N", sort=modes, title="mode", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("mode:N", sort=modes, title="mode" if K <= MANY_MODES else f"mode (1 to {K:,}; labels hidden)",
+                axis=alt.Axis(labelAngle=0, labels=K <= MANY_MODES, ticks=K <= MANY_MODES)),
         xOffset=alt.XOffset("series:N", sort=names),
         y=alt.Y("share:Q", title="share of samples (%)"),
         color=alt.Color("series:N", sort=names, scale=alt.Scale(domain=names, range=colors[:len(names)]),

@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
 from .background import density_background
 
-__all__ = ["LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
+__all__ = ["MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
            "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
            "weighted_scores_figure"]
 
@@ -31,6 +31,21 @@ LENGTHS = ("equal", "proportional")
 SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, or one per picture
 REF_ARROWS = 1.4                  # the reference magnitude is drawn this many base lengths long
 CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
+MAX_DRAWN_MODES = 12              # per-mode views draw at most this many modes' arrows and ellipses
+
+
+def drawn_modes(n_modes: int, resp=None, max_modes: int = MAX_DRAWN_MODES) -> np.ndarray:
+    """The modes a per-mode view draws: all of them when at most max_modes, else the max_modes
+    with the largest total responsibility over the arrow points (ties by index; by index when
+    resp is None), in increasing order."""
+    if n_modes <= max_modes:
+        return np.arange(n_modes)
+    w = np.zeros(n_modes) if resp is None else as_numpy(resp).astype(float).sum(0)
+    return np.sort(np.lexsort((np.arange(n_modes), -w))[:max_modes])
+
+
+def _bounded_note(shown, K):
+    return f"{len(shown)} of {K:,} modes drawn\n(most responsible\nat these points)"
 
 
 def _base_length(xx, n_points: int) -> float:
@@ -272,17 +287,20 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
         m = reference_magnitude(np.einsum("nk,knd->nd", as_numpy(resp).astype(float), comp_scores), resp)
     else:
         m = reference_magnitude(comp_scores)
+    shown = drawn_modes(K, resp)
     fig, ax = _figure()
-    _mode_contours(ax, xx, yy, comp_logp, colors)
+    _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
     base = _base_length(xx, len(pts))
     handles, clipped, first, drawn = [], 0, None, []
-    for kk in range(K):
+    for kk in shown:
         uv, k, c = _scaled(comp_scores[kk], base, lengths, m)
         drawn.append(uv)
         clipped += c
         q = _quiver(ax, pts, uv, color=colors[kk], alpha=0.65)
         first = first or q
         handles.append(Line2D([], [], color=colors[kk], lw=3, label=names[kk]))
+    if len(shown) < K:
+        handles = [Line2D([], [], color="none", label=_bounded_note(shown, K))] + handles[:4]
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
     handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
@@ -310,14 +328,17 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     names = list(names or [f"mode {k + 1}" for k in range(K)])
     weighted = resp.T[:, :, None] * comp_scores                        # (K, N, 2)
     m = reference_magnitude(total, resp) if magnitude is None else float(magnitude)
+    shown = drawn_modes(K, resp)
     fig, ax = _figure()
-    _mode_contours(ax, xx, yy, comp_logp, colors)
+    _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
     base = _base_length(xx, len(pts))
     uv, k, clipped = _scaled(np.concatenate([weighted, total[None]]), base, "proportional", m)
     handles = []
-    for kk in range(K):
+    for kk in shown:
         _quiver(ax, pts, uv[kk], color=colors[kk], alpha=0.7, width=0.007)
         handles.append(Line2D([], [], color=colors[kk], lw=4, label=names[kk]))
+    if len(shown) < K:
+        handles = [Line2D([], [], color="none", label=_bounded_note(shown, K))] + handles[:4]
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
     handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
