@@ -21,6 +21,7 @@ from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode
 
 METHODS = lfig.METHOD_LABELS          # sampler name -> label (the registry's)
 MANY_MODES = 12              # beyond this (a drawn point set), commitment is not explained per mode
+MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
 KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400
@@ -77,10 +78,22 @@ def metrics(gmm, sde, run: Run) -> dict:
 
 
 @state.cache_data(max_entries=8)
+def samples_for(gmm, n: int, steps: int) -> int:
+    """The samples a run draws: n, or fewer (at least 250) when samples x steps x modes would pass
+    MODE_WORK (mixtures of hundreds of modes, e.g. a drawn point set)."""
+    return int(min(n, max(250, MODE_WORK // max(1, steps * gmm.n_components))))
+
+
+def resp_frames(gmm) -> int:
+    """Frames of the commitment statistics: RESP_FRAMES, fewer (at least 40) for many modes."""
+    return int(max(40, min(RESP_FRAMES, RESP_FRAMES * 24 // max(1, gmm.n_components))))
+
+
 def responsibilities(gmm, sde, run: Run) -> dict:
-    """The final mode of every kept path and its responsibility under p_t on <= RESP_FRAMES frames."""
+    """The final mode of every kept path and its responsibility under p_t on <= resp_frames(gmm)
+    frames."""
     r = sample_run(gmm, sde, run)
-    idx = rfig.frame_indices(len(r["times"]), RESP_FRAMES)
+    idx = rfig.frame_indices(len(r["times"]), resp_frames(gmm))
     resp, labels = final_mode_responsibility(gmm, sde, r["paths"][idx], r["times"][idx])
     return dict(resp=resp.numpy(), labels=labels.numpy(), times=r["times"][idx])
 

@@ -215,3 +215,14 @@ def test_thousand_points_reversal():
     assert f"{rfig.MAX_ELLIPSES} heaviest of 1,000 modes" in cloud[0].spec
     rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in cloud[0].datasets]
     assert rows and max(rows) <= 5000, rows
+
+
+def test_thousand_points_reversal_at_its_defaults_stays_fast():
+    """Default samples and steps with a 1,000-mode p0: the page draws fewer samples, says so, and
+    stays within seconds (it took 15 s with every sample)."""
+    import time
+    t0 = time.perf_counter()
+    at = on_big_data("views/3_reversal.py")
+    seconds = time.perf_counter() - t0
+    assert any("draws" in i.value and "samples (of 2,500)" in i.value for i in at.info)
+    assert seconds < 12, seconds

@@ -56,7 +56,11 @@ with st.expander("Advanced: time grid, end time, corrector, starting distributio
                         format_func={"data": "data region", "all": "whole noise cloud"}.get)
     n_paths = state.widget(a3.slider, P + "n_paths", step=10)
 
-run = rev.Run(method, int(steps), int(n), grid, float(t_eps), float(snr), start, settings.seed)
+n_run = rev.samples_for(gmm, int(n), int(steps))
+if n_run < n:
+    st.info(f"With {gmm.n_components:,} modes this page draws {n_run:,} samples (of {n:,}) so that a "
+            "run stays within seconds.")
+run = rev.Run(method, int(steps), n_run, grid, float(t_eps), float(snr), start, settings.seed)
 sde = dc.VESDE(lam)
 sigma1 = sde.prior_std()
 result, error = None, None
@@ -67,7 +71,7 @@ elif n * steps > rev.MAX_WORK:
              f"got {n:,} × {steps:,} = {n * steps:,}. Lower the samples or the steps.")
 else:
     try:
-        with st.spinner(f"Sampling {n:,} points in {steps} steps…"):
+        with st.spinner(f"Sampling {n_run:,} points in {steps} steps…"):
             result = rev.sample_run(gmm, sde, run)
     except ValueError as e:
         error = f"{rev.METHODS[method]}: {e}."
@@ -89,7 +93,7 @@ if result is not None:
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
         st.caption("Each sample counts for the mode with the largest responsibility at its final "
                    "position. The exact score recovers the weights up to sampling noise "
-                   f"(± {100 * np.sqrt(0.25 / n):.1f} % at {n:,} samples).")
+                   f"(± {100 * np.sqrt(0.25 / n_run):.1f} % at {n_run:,} samples).")
         downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
                             label="Download samples (CSV)", key="reversal_csv")   # buttons cannot be persisted
 
