@@ -80,3 +80,13 @@ def choose_mixture(at: AppTest, name: str) -> AppTest:
         at.session_state["w_mixture"] = name
         return at.run()
     return box.set_value(name).run()
+
+
+def shorten_lessons_recipe(monkeypatch, **extra):
+    """Train the lesson pages' networks 60 steps instead of the recipe's 800 (the pages' flow is
+    the same): dashboard.lessons.recipe, edited."""
+    import dataclasses
+    from dashboard import lessons
+    real = lessons.recipe
+    short = dict(steps=60, warmup=10, log_every=20, **extra)
+    monkeypatch.setattr(lessons, "recipe", lambda seed: dataclasses.replace(real(seed), **short))

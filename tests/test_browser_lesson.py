@@ -1,9 +1,6 @@
-"""Steps of the README's lesson in a real browser that only a browser shows wrong: what the
-sidebar displays after *Reset to tutorial defaults*, and messages next to refused values."""
+"""Steps of the README's lesson that only a real browser shows wrong: what the sidebar displays
+after *Reset to tutorial defaults*, and Vega-Lite warnings in the console."""
 from __future__ import annotations
-
-import os
-import sys
 
 import pytest
 

@@ -14,18 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import AppServer, ScriptRuns, launch_chromium, run_page  # noqa: E402
+from server import ScriptRuns, launch_chromium  # noqa: E402
+from test_browser import TIMEOUT_MS, server  # noqa: E402,F401  (the module's running server)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-TIMEOUT_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def server():
-    with AppServer() as srv:
-        assert run_page(srv.base, "", timeout=TIMEOUT_MS / 1000).ok
-        yield srv
-        assert srv.alive(), "the server died:\n" + srv.output()[-3000:]
 
 
 def sidebar_distribution(page) -> str:

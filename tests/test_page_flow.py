@@ -1,24 +1,20 @@
 """AppTest of the Flow matching page: default render with the learned flow (a short recipe),
 rectification on, learned off, λ extremes, ring8 and a drawn-data mixture. No NaN in captions."""
-import dataclasses
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import lessons, yourdata
+from conftest import APP, shorten_lessons_recipe
+from dashboard import yourdata
 from diffusion_core import pointsets as ps
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/11_flow.py"
 K = "w_flow_"
 
 
 @pytest.fixture(autouse=True)
 def short_recipe(monkeypatch):
-    real = lessons.recipe
-    monkeypatch.setattr(lessons, "recipe", lambda seed: dataclasses.replace(real(seed), steps=60, warmup=10,
-                                                                            log_every=20, n_data=2000))
+    shorten_lessons_recipe(monkeypatch, n_data=2000)
 
 
 def open_page(**state):

@@ -1,25 +1,20 @@
 """AppTest of the Guidance page: default render with the learned CFG network (a short recipe),
 guidance-scale, time and class extremes, ring8, learned CFG off, and a mixture with too many
 modes for classes (a clear message, no crash). No NaN in any caption."""
-import dataclasses
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import lessons, yourdata
+from conftest import APP, shorten_lessons_recipe
+from dashboard import yourdata
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/10_guidance.py"
 K = "w_guidance_"
 
 
 @pytest.fixture(autouse=True)
 def short_recipe(monkeypatch):
-    """Train 60 steps instead of the recipe's 800: the page's flow is the same."""
-    real = lessons.recipe
-    monkeypatch.setattr(lessons, "recipe", lambda seed: dataclasses.replace(real(seed), steps=60, warmup=10,
-                                                                            log_every=20))
+    shorten_lessons_recipe(monkeypatch)
 
 
 def open_page(**state):

@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.common import new_figure
+from dashboard.figures.common import new_figure, square_axes
 from dashboard.figures.background import density_background
 
 __all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
@@ -32,12 +32,7 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60):
         ax.scatter(tr[0, :, 0], tr[0, :, 1], s=14, facecolors="none", edgecolors="black",
                    linewidths=0.6, label="start (noise, t = 1)")
         ax.scatter(tr[-1, :, 0], tr[-1, :, 1], s=10, c=color, label="end (data, t = 0)")
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal")
-        ax.set_title(title, fontsize=11)
-        ax.set_xlabel("x₁")
-        ax.set_ylabel("x₂")
+        square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
     return fig
 

@@ -5,7 +5,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.common import new_figure
+from dashboard.figures.common import new_figure, square_axes
 from dashboard.figures.background import density_background
 
 __all__ = ["samples_figure", "sweep_chart", "fields_figure", "SOURCE_COLORS", "METRICS"]
@@ -33,12 +33,7 @@ def samples_figure(panels, xx, yy, logp_class, xlim, ylim):
         x = np.asarray(x, dtype=float)
         x = x[np.isfinite(x).all(1)]
         ax.scatter(x[:, 0], x[:, 1], s=7, c=color, alpha=0.6, linewidths=0)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal")
-        ax.set_title(title, fontsize=11)
-        ax.set_xlabel("x₁")
-        ax.set_ylabel("x₂")
+        square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
     return fig
 
 
