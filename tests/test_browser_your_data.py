@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server import ScriptRuns, launch_chromium  # noqa: E402
 from test_browser import TIMEOUT_MS, server  # noqa: E402,F401  (the module's running server)
 
