@@ -38,8 +38,9 @@ st.markdown(
     "of the guided reverse SDE over the class's true density, how their spread and their "
     "faithfulness move with w, and the guided field itself.")
 st.latex(r"\tilde s_w(x,t\mid y) = \nabla_x\log p_t(x) + w\,\big(\nabla_x\log p_t(x\mid y) - \nabla_x\log p_t(x)\big)")
-st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly. Why does w = 4 give "
-            "*less* varied samples, and which part of the class does it lose first?")
+st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly, yet some still land where "
+            "another class is more likely (the modes overlap). What does w = 4 do to that leak, and "
+            "what does the class pay for it in spread?")
 if gmm.n_components < 2 or gmm.n_components > lessons.MAX_CLASSES:
     st.info(f"Guidance needs 2 to {lessons.MAX_CLASSES} classes (one per mode); "
             f"**{settings.mixture_name}** has {gmm.n_components} modes. Pick *tutorial* or *ring8* "
