@@ -194,7 +194,7 @@ SCHEMA.update({
     "w_flow_rectify": Field("bool", False, label="rectify once"),
     "w_yours_source": Field("str", "shape", choices=("draw", "shape", "word", "csv"), label="Source"),
     "w_yours_shape": Field("str", "heart", choices=("swiss roll", "spiral", "smiley", "heart"), label="Shape"),
-    "w_yours_n": Field("int", 100, 10, 100, label="points"),
+    "w_yours_n": Field("int", 100, 10, 1000, label="points"),
     "w_yours_word": Field("str", "DDPM", label="Word"),
     "w_yours_width": Field("float", 1.0, 0.25, 4.0, label="smoothing width h (× nearest-neighbour distance)"),
 })
