@@ -35,7 +35,6 @@ SECTION = "your_data"         # its section in a settings file
 MIN_POINTS = 2
 MAX_POINTS = 1000             # the exact score stays fast (pointsets' equal isotropic path); pages
                               # that draw per mode bound what they draw for large N
-DEFAULT_POINTS = 100          # the page's starting shape and points slider
 RADIUS = 4.5                  # drawings, words and CSV points are centred and scaled to this radius
 
 

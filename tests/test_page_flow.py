@@ -2,9 +2,9 @@
 rectification on, learned off, λ extremes, ring8 and a drawn-data mixture. No NaN in captions."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import APP, shorten_lessons_recipe
+import conftest
+from conftest import ok, shorten_lessons_recipe
 from dashboard import yourdata
 from diffusion_core import pointsets as ps
 
@@ -18,12 +18,7 @@ def short_recipe(monkeypatch):
 
 
 def open_page(**state):
-    at = AppTest.from_file(APP, default_timeout=300)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = ok(conftest.open_page(PAGE, **state))
     assert not at.error
     return at
 

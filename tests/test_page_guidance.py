@@ -3,9 +3,9 @@ guidance-scale, time and class extremes, ring8, learned CFG off, and a mixture w
 modes for classes (a clear message, no crash). No NaN in any caption."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import APP, shorten_lessons_recipe
+import conftest
+from conftest import ok, shorten_lessons_recipe
 from dashboard import yourdata
 
 PAGE = "views/10_guidance.py"
@@ -18,12 +18,7 @@ def short_recipe(monkeypatch):
 
 
 def open_page(**state):
-    at = AppTest.from_file(APP, default_timeout=300)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = ok(conftest.open_page(PAGE, **state))
     return at
 
 

@@ -52,12 +52,12 @@ if st.session_state.get(P + "class", 0) not in range(len(names)):
     st.session_state[P + "class"] = 0
 c1, c2, c3, c4 = st.columns([1.6, 1.2, 1, 1], gap="medium")
 y = c1.selectbox("Class y", range(len(names)), format_func=names.__getitem__,
-                 key=state.init(P + "class", 0), help="The mode whose samples guidance asks for.")
-w = c2.slider("guidance scale w", 0.0, 10.0, step=0.5, key=state.init(P + "w", 3.0),
+                 key=state.init(P + "class"), help="The mode whose samples guidance asks for.")
+w = state.widget(c2.slider, P + "w", step=0.5,
               help="0: unconditional, 1: conditional, above 1: over-guided.")
-lam = c3.slider("λ", 2.0, 50.0, step=1.0, key=state.init(P + "lam", 25.0),
+lam = state.widget(c3.slider, P + "lam", step=1.0,
                 help="Noise growth of the VE process, g(t) = λᵗ.")
-learned = c4.toggle("learned CFG too", key=state.init(P + "learned", True),
+learned = state.widget(c4.toggle, P + "learned",
                     help="A class-conditional score network (one embedding per class plus a null "
                          "class, label dropout 15%), trained once per settings by our recipe.")
 cfg = lessons.recipe(settings.seed) if learned else None
@@ -96,7 +96,7 @@ st.caption(msg)
 st.subheader("The guided field against the conditional field")
 c1, c2 = st.columns([1.2, 1], gap="large")
 with c2:
-    t = st.slider("field at time t", 0.0, 1.0, step=0.05, key=state.init(P + "t", 0.3),
+    t = state.widget(st.slider, P + "t", step=0.05,
                   help="Where in the reverse process the two fields are compared.")
     st.markdown(
         "Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. Red: the "

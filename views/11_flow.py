@@ -45,12 +45,12 @@ st.markdown("**Question:** the straight lines of single pairs cross each other, 
             "paths are curved and never cross. Why, and what does one round of rectification change?")
 
 c1, c2, c3, c4 = st.columns(4, gap="medium")
-lam = c1.slider("λ of the VE process", 2.0, 50.0, step=1.0, key=state.init(P + "lam", 25.0),
+lam = state.widget(c1.slider, P + "lam", step=1.0,
                 help="The VE probability-flow ODE starts at σ₁ε, σ₁ ≈ λ for large λ.")
-n_paths = c2.slider("paths drawn", 10, 200, step=10, key=state.init(P + "paths", 60))
-learned = c3.toggle("learned flow too", key=state.init(P + "learned", True),
+n_paths = state.widget(c2.slider, P + "paths", step=10)
+learned = state.widget(c3.toggle, P + "learned",
                     help="A FlowNet (the Train page's MLP, our recipe) trained once per settings.")
-rectify = c4.toggle("rectify once", key=state.init(P + "rectify", False), disabled=not learned,
+rectify = state.widget(c4.toggle, P + "rectify", disabled=not learned,
                     help="Push fresh noise through the learned flow, then train a second network on "
                          "those (data, noise) pairs: one round of rectified flow. A second training.")
 rectify = bool(rectify and learned)

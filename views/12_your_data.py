@@ -8,6 +8,7 @@ from diffusion_core import pointsets as ps
 from dashboard.figures import yours as yfig
 from dashboard.figures.common import figure_png
 from dashboard import downloads, state
+from dashboard import settings as sio
 
 P = state.PERSIST_PREFIX + "yours_"
 CANDIDATE = "yours_candidate"        # the last valid points of this page: (points, source)
@@ -45,8 +46,7 @@ st.markdown("**Question:** make h small, then large. Which h makes the reverse p
             "your exact points, and which gives a blurred copy of your shape? What should a "
             "generative model do?")
 
-source = st.radio("Source", list(SOURCES), format_func=SOURCES.get, horizontal=True,
-                  key=state.init(P + "source", "shape"))
+source = state.widget(st.radio, P + "source", format_func=SOURCES.get, horizontal=True)
 left, right = st.columns([1, 1.1], gap="large")
 points, problem = None, None
 with left:
@@ -66,13 +66,13 @@ with left:
             st.info("Draw with the mouse: strokes become points along the line. The preview on "
                     "the right updates when you let go.")
     elif source == "shape":
-        name = st.selectbox("Shape", list(ps.SHAPES), key=state.init(P + "shape", "heart"))
-        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", yourdata.DEFAULT_POINTS))
+        name = state.widget(st.selectbox, P + "shape")
+        n = state.widget(st.slider, P + "n", step=10)
         points = ps.SHAPES[name](int(n))
     elif source == "word":
-        text = st.text_input("Word", max_chars=drawing.MAX_WORD_LENGTH, key=state.init(P + "word", "DDPM"),
+        text = state.widget(st.text_input, P + "word", max_chars=drawing.MAX_WORD_LENGTH,
                              help=f"Short words read best: p₀ holds at most {yourdata.MAX_POINTS:,} points.")
-        n = st.slider("points", 10, yourdata.MAX_POINTS, step=10, key=state.init(P + "n", yourdata.DEFAULT_POINTS))
+        n = state.widget(st.slider, P + "n", step=10)
         try:
             points = word(text, int(n))
         except ValueError as e:
@@ -97,11 +97,11 @@ with left:
         st.error(problem + " The last valid points stay in use.")
 
 if CANDIDATE not in st.session_state:
-    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES["heart"](yourdata.DEFAULT_POINTS)), "Shape")
+    first = {k: sio.SCHEMA[P + k].default for k in ("shape", "n")}     # the page's starting shape
+    st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES[first["shape"]](first["n"])), "Shape")
 pts, label = st.session_state[CANDIDATE]
 with right:
-    factor = st.slider("smoothing width h (× nearest-neighbour distance)", 0.25, 4.0, step=0.25,
-                       key=state.init(P + "width", 1.0),
+    factor = state.widget(st.slider, P + "width", step=0.25,
                        help="h = this factor × the median distance from a point to its nearest "
                             "neighbour: 1 joins neighbouring points into a smooth curve.")
     h = yourdata.width_of(pts, factor)
