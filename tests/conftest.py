@@ -90,3 +90,13 @@ def shorten_lessons_recipe(monkeypatch, **extra):
     real = lessons.recipe
     short = dict(steps=60, warmup=10, log_every=20, **extra)
     monkeypatch.setattr(lessons, "recipe", lambda seed: dataclasses.replace(real(seed), **short))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Let the app's background warm-up (started by AppTest runs of app.py) finish before the
+    interpreter exits: a daemon thread stopped inside torch's C++ code aborts the process
+    ("terminate called without an active exception") after every test has passed."""
+    import threading
+    for thread in threading.enumerate():
+        if thread.name == "warm-up":
+            thread.join(timeout=300)
