@@ -23,7 +23,7 @@ from diffusion_core.mixture import GaussianMixture, cov_from_std_angle, std_angl
 
 __all__ = ["MODES", "COLUMNS", "MAX_COMPONENTS", "MAX_ABS_MEAN", "STD_RANGE", "MAX_JSON_BYTES",
            "cov_from_std_angle", "std_angle_from_cov", "rows_from_mixture", "mixture_from_rows",
-           "apply_table_edits", "shown_rows", "mixture_to_json", "mixture_from_json", "blank_row"]
+           "apply_table_edits", "table_rows", "table_frame", "mixture_to_json", "mixture_from_json", "blank_row"]
 
 MODES = ("std_angle", "raw")
 COLUMNS = {
@@ -184,20 +184,50 @@ def _row_cov(vals, mode, i, errors):
     return cov
 
 
-def _cell(v):
-    """A cell value the table can show: an integer beyond 64 bits becomes a float (inf when it is
-    too large even for that), which the checks then name as too large."""
-    if isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 63:
-        try:
-            return float(v)
-        except OverflowError:
-            return math.copysign(math.inf, v)
-    return v
+def _cell(v) -> tuple[float | None, str | None]:
+    """(value, problem) of one cell for a number column: a finite float, or None (an empty cell).
+
+    A number, or text that reads as one, is kept; None, blank text and NaN are empty; anything
+    else (a bool, other text, a list or dict, +-inf, an integer too large for a float) is emptied,
+    with the rule it broke."""
+    v, problem = read_number(v)
+    return v, None if problem is None or problem.startswith("is empty") else problem
 
 
-def shown_rows(rows, columns) -> list[dict]:
-    """The rows as the table shows them: every cell one a table column can hold (see _cell)."""
-    return [{c: _cell(r.get(c)) for c in columns} for r in _records(rows)]
+def table_rows(rows, columns) -> tuple[list[dict], list[str]]:
+    """The rows as a table of number columns shows them, and one message per cell refused.
+
+    Every cell of every row becomes a finite float or None (see _cell): a number column of
+    st.data_editor cannot hold a bool, text or a list, so a stored or loaded table is checked
+    before the editor sees it. Columns outside `columns` are dropped, missing ones are empty;
+    a refused cell is emptied with "row 2, mean x: must be a number; got 'abc' (emptied)"."""
+    try:
+        records = _records(rows) if isinstance(rows, list) or hasattr(rows, "columns") else None
+    except (TypeError, ValueError):
+        records = None
+    if records is None:
+        return [], ["table: was not a list of rows; it was emptied"]
+    out, notes = [], []
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            notes.append(f"row {i}: must be a row of named values; got {str(rec)[:20]!r} (emptied)")
+            rec = {}
+        row = {}
+        for c in columns:
+            row[c], problem = _cell(rec.get(c))
+            if problem:
+                notes.append(f"row {i}, {c}: {problem} (emptied)")
+        out.append(row)
+    return out, notes
+
+
+def table_frame(rows, columns):
+    """(DataFrame, messages): :func:`table_rows` as a float frame indexed by row number from 1."""
+    import pandas as pd
+    shown, notes = table_rows(rows, columns)
+    frame = pd.DataFrame(shown, columns=list(columns), dtype=float,
+                         index=pd.RangeIndex(1, len(shown) + 1, name="row"))
+    return frame, notes
 
 
 def apply_table_edits(rows, edits: dict | None, columns) -> list[dict]:
@@ -209,11 +239,11 @@ def apply_table_edits(rows, edits: dict | None, columns) -> list[dict]:
     for idx, change in (edits.get("edited_rows") or {}).items():
         idx = int(idx)
         if 0 <= idx < len(out):
-            out[idx].update({k: _cell(v) for k, v in change.items() if k in columns})
+            out[idx].update({k: _cell(v)[0] for k, v in change.items() if k in columns})
     deleted = {int(i) for i in (edits.get("deleted_rows") or [])}
     out = [r for i, r in enumerate(out) if i not in deleted]
     for added in edits.get("added_rows") or []:
-        out.append({c: _cell(added.get(c)) for c in columns})
+        out.append({c: _cell(added.get(c))[0] for c in columns})
     return out
 
 

@@ -111,7 +111,8 @@ def on_upload():
 def sync_table(settings) -> None:
     """Set up the table's state before the page draws it: load the sidebar's mixture on the first
     visit or when the sidebar changes, restore the last table after a visit to another page, and
-    fold pending edits into the table."""
+    fold pending edits into the table. Cells a number column cannot hold are emptied first, with a
+    message (see editing.table_rows)."""
     mode = ss[state.init(P + "mode")]
     sidebar_now = settings.mixture_name
     if S + "base" not in ss:                                     # first visit: the sidebar's mixture
@@ -124,6 +125,10 @@ def sync_table(settings) -> None:
         ss[S + "base"] = ss[S + "rows"]
         ss[S + "version"] += 1
     ss[S + "sidebar_seen"] = sidebar_now
+    base, refused = ed.table_rows(ss[S + "base"], ed.COLUMNS[ss[S + "mode"]])
+    if refused:                              # a stored table with cells no number column holds
+        ss[S + "base"], ss[S + "refused"] = base, refused
+        ss[S + "version"] += 1
     if any((ss.get(table_key()) or {}).get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
         # fold the last edits into the table, so new rows get their numbers at once
         ss[S + "base"] = _pending_rows()

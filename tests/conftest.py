@@ -26,6 +26,34 @@ APP = str(ROOT / "app.py")
 PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("[0-9]*_*.py"))
 
 
+# ------------------------------------------------------------------ reproducible randomness
+def _hypothesis_seed(config) -> int:
+    return config.getoption("hypothesis_seed")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Every run draws its property-test examples from one seed, printed at the start and the end
+    of the run: `python -m pytest --hypothesis-seed=N` replays a run exactly. Without the option a
+    new seed is drawn each run (random exploration goes on); HYPOTHESIS_SEED=N sets it too."""
+    if config.getoption("hypothesis_seed", None) is None:
+        import random
+        seed = os.environ.get("HYPOTHESIS_SEED") or str(random.SystemRandom().randrange(10 ** 9))
+        config.option.hypothesis_seed = seed
+
+
+def pytest_sessionstart(session):
+    seed = _hypothesis_seed(session.config)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"hypothesis seed {seed} (replay: python -m pytest --hypothesis-seed={seed})")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    seed = _hypothesis_seed(config)
+    terminalreporter.write_line(f"hypothesis seed {seed}: replay with python -m pytest --hypothesis-seed={seed}")
+
+
 @pytest.fixture
 def one_thread():
     """Run a test with one torch thread (small tensors gain nothing from more), then restore."""

@@ -187,6 +187,39 @@ def test_apply_table_edits():
     assert ed.apply_table_edits(rows, None, cols) == rows
 
 
+@pytest.mark.parametrize("cell, kept, rule", [
+    (2.5, 2.5, None), (-3, -3.0, None), ("1.5", 1.5, None), (" 7 ", 7.0, None), (10 ** 30, 1e30, None),
+    (None, None, None), ("", None, None), (float("nan"), None, None),
+    (True, None, "must be a number"), (False, None, "must be a number"),
+    ("abc", None, "must be a number; got 'abc'"), ([1, 2], None, "must be a number"),
+    ({"a": 1}, None, "must be a number"), (float("inf"), None, "must be a finite number"),
+    (-float("inf"), None, "must be a finite number"), (10 ** 400, None, "too large"),
+])
+def test_table_rows_keep_numbers_and_empty_the_rest_with_a_message(cell, kept, rule):
+    """What a number column of the table can hold: a finite float or an empty cell."""
+    cols = ed.COLUMNS["std_angle"]
+    rows, notes = ed.table_rows([{**ed.blank_row("std_angle"), "std 1": cell, "extra": True}], cols)
+    assert list(rows[0]) == list(cols) and rows[0]["std 1"] == kept
+    assert all(v is None or type(v) is float for v in rows[0].values())
+    if rule is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and notes[0].startswith("row 1, std 1: ") and rule in notes[0]
+        assert notes[0].endswith("(emptied)")
+
+
+def test_table_frame_is_float_whatever_the_rows_hold():
+    cols = ed.COLUMNS["raw"]
+    frame, notes = ed.table_frame([{"mean x": True, "s_xx": "abc"}, {"mean x": False}, 7], cols)
+    assert list(frame.columns) == list(cols) and list(frame.index) == [1, 2, 3]
+    assert all(str(t) == "float64" for t in frame.dtypes)
+    assert notes == ["row 1, mean x: must be a number (emptied)",
+                     "row 1, s_xx: must be a number; got 'abc' (emptied)",
+                     "row 2, mean x: must be a number (emptied)",
+                     "row 3: must be a row of named values; got '7' (emptied)"]
+    assert ed.table_rows("not a table", cols) == ([], ["table: was not a list of rows; it was emptied"])
+
+
 # ------------------------------------------------------------------------------ JSON
 @pytest.mark.parametrize("name", PRESETS_2D)
 def test_json_round_trip(name):

@@ -5,6 +5,7 @@ points travelling in a settings file."""
 import json
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -217,12 +218,12 @@ def test_thousand_points_reversal():
     assert rows and max(rows) <= 5000, rows
 
 
-def test_thousand_points_reversal_at_its_defaults_stays_fast():
-    """Default samples and steps with a 1,000-mode p0: the page draws fewer samples, says so, and
-    stays within seconds (it took 15 s with every sample)."""
-    import time
-    t0 = time.perf_counter()
+def test_thousand_points_reversal_at_its_defaults_draws_fewer_samples():
+    """Default samples and steps with a 1,000-mode p0: the page draws fewer samples and says so
+    (with every sample it took 15 s; its time is benchmarks/bench_pages.py's figure)."""
+    from dashboard import reversal
     at = on_big_data("views/3_reversal.py")
-    seconds = time.perf_counter() - t0
     assert any("draws" in i.value and "samples (of 2,500)" in i.value for i in at.info)
-    assert seconds < 12, seconds
+    shown = [i.value for i in at.info if "samples (of 2,500)" in i.value][0]
+    n = int(re.search(r"draws ([\d,]+) samples", shown).group(1).replace(",", ""))
+    assert 250 <= n < 2500 and n == reversal.samples_for(yourdata.mixture(big_entry()), 2500, 200), shown

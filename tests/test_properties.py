@@ -15,7 +15,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
@@ -615,9 +615,44 @@ def test_page_train(state, side):
     assert bad_sampling == ("Samples × score evaluations" in errors)
 
 
+def wrong_cells(mode: str = "std_angle", **cells) -> tuple[list[dict], str]:
+    """(rows, mode): two rows of a valid table with `cells` put in both (a tuple: one value each)."""
+    rows = [ed.blank_row(mode), {**ed.blank_row(mode), "mean x": 3.0}]
+    for c, v in cells.items():
+        for row, value in zip(rows, v if isinstance(v, tuple) else (v, v)):
+            row[c] = value
+    return rows, mode
+
+
+TUTORIAL = {"w_seed": 2021, "mixture": "tutorial"}
+# Cells a number column of st.data_editor cannot hold, or that are not usable numbers. The first
+# was found by this test: a column of booleans ("not compatible for editing the underlying data
+# type boolean", a traceback). Every one runs on every test run, whatever the seed.
+WRONG_TABLES = [
+    wrong_cells(**{"mean x": (True, False)}),
+    wrong_cells(**{"weight": True, "std 1": False}),
+    wrong_cells(**{"mean y": ("abc", "1.5")}),
+    wrong_cells(**{"std 2": None, "mean x": ""}),
+    wrong_cells(**{"mean x": (float("nan"), float("inf")), "mean y": float("-inf")}),
+    wrong_cells(**{"mean x": (10 ** 400, 2 ** 63), "weight": -(10 ** 30)}),
+    wrong_cells(**{"std 1": ([1, 2], {"a": 1}), "angle (°)": [[0.5]]}),
+    ([{"mean x": 1.0, "extra": "x"}, {"weight": 2.0, "something": True}], "std_angle"),
+    wrong_cells("raw", **{"s_xy": (True, "abc"), "s_xx": (None, [1.0])}),
+]
+
+
 @pytest.mark.slow
 @given(tables().filter(lambda t: isinstance(t[0], list) and all(isinstance(r, dict) for r in t[0])),
        sidebar_and_mixture())
+@example(WRONG_TABLES[0], TUTORIAL)
+@example(WRONG_TABLES[1], TUTORIAL)
+@example(WRONG_TABLES[2], TUTORIAL)
+@example(WRONG_TABLES[3], TUTORIAL)
+@example(WRONG_TABLES[4], TUTORIAL)
+@example(WRONG_TABLES[5], TUTORIAL)
+@example(WRONG_TABLES[6], TUTORIAL)
+@example(WRONG_TABLES[7], TUTORIAL)
+@example(WRONG_TABLES[8], TUTORIAL)
 @PAGE
 def test_page_mixture_editor(table, side):
     """The sidebar's mixture is loaded into the table; a random table edit then either becomes
@@ -625,8 +660,8 @@ def test_page_mixture_editor(table, side):
     rows, mode = table
     at = run_page("5_mixture_editor", {"w_editor_mode": mode}, side)
     check_page(at, refused=False)
-    rows = [{c: r.get(c) for c in ed.COLUMNS[mode]} for r in rows]
-    at.session_state["lab_editor_base"] = rows
+    before = {k: at.session_state[k] if k in at.session_state else None for k in ("w_mixture", "custom_mixture")}
+    at.session_state["lab_editor_base"] = rows       # as stored: any cells, extra columns included
     at.session_state["lab_editor_rows"] = rows
     at.session_state["lab_editor_edited"] = True
     at.session_state["lab_editor_version"] = at.session_state["lab_editor_version"] + 1
@@ -635,6 +670,12 @@ def test_page_mixture_editor(table, side):
     check_page(at, refused=gmm is None)
     if gmm is not None:
         assert dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]) == gmm
+        return
+    # every problem is named by its row and field, and the last valid mixture stays in use
+    said = " ".join(e.value for e in at.error) + " " + " ".join(w.value for w in at.warning)
+    for p in problems:
+        assert p.split(":")[0] in said, (p, said)
+    assert {k: at.session_state[k] if k in at.session_state else None for k in before} == before
 
 
 def sampler_lab_state():

@@ -1,5 +1,4 @@
 """Mixture editor: build a 2D Gaussian mixture in a table; valid edits become the sidebar's "custom"."""
-import pandas as pd
 import streamlit as st
 
 from dashboard import editing as ed
@@ -30,6 +29,9 @@ c3.segmented_control("Covariance as", list(editor.MODE_LABELS), format_func=edit
                           "Covariance entries: Σ = [[s_xx, s_xy], [s_xy, s_yy]].")
 if S + "note" in ss:
     st.info(ss.pop(S + "note"))
+if S + "refused" in ss:
+    st.warning("**Cells that were not numbers were emptied:**\n\n"
+               + "\n".join(f"- {e}" for e in ss.pop(S + "refused")))
 
 # Between the controls and the table, so the table's hover toolbar (top right) covers no control.
 st.caption(f"Click a cell to edit it. Add a row with the + under the table; delete rows by ticking "
@@ -38,8 +40,7 @@ mode = ss[S + "mode"]
 cols = ed.COLUMNS[mode]
 defaults = ed.blank_row(mode)
 edited = st.data_editor(
-    pd.DataFrame(ed.shown_rows(ss[S + "base"], cols), columns=list(cols),
-                 index=pd.RangeIndex(1, len(ss[S + "base"]) + 1, name="row")),
+    ed.table_frame(ss[S + "base"], cols)[0],
     key=editor.table_key(), num_rows="dynamic", hide_index=False, on_change=editor.on_edit, width="stretch",
     column_config={c: st.column_config.NumberColumn(c, help=editor.COLUMN_HELP[c], format=editor.FORMATS[c],
                                                     default=defaults[c]) for c in cols})
