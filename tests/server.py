@@ -220,7 +220,7 @@ def rss_of(pid: int) -> int:
 class HealthProbe:
     """Polls /_stcore/health every `interval` s in a thread; latencies in seconds (None = failed)."""
 
-    def __init__(self, base: str, interval: float = 0.2, timeout: float = 10.0):
+    def __init__(self, base: str, interval: float = 0.2, timeout: float = 30.0):
         self.base, self.interval, self.timeout = base, interval, timeout
         self.latencies: list[float | None] = []
         self._stop = threading.Event()
