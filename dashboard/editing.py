@@ -6,7 +6,7 @@ in one of two forms:
   "std_angle"  std 1, std 2, angle (degrees): Sigma = R(angle) diag(std1^2, std2^2) R(angle)^T,
                std 1 is the spread along the direction at `angle` from the x axis, std 2 across it
                (their ratio std1/std2 is how elongated the blob is);
-  "raw"        the entries s_xx, s_xy, s_yy of Sigma = [[s_xx, s_xy], [s_xy, s_yy]].
+  "raw"        the entries var x, cov xy, var y of Sigma = [[var x, cov xy], [cov xy, var y]].
 
 :func:`mixture_from_rows` checks every cell and returns either a mixture or a list of messages
 such as "row 2, std 1: must be > 0"; :func:`rows_from_mixture` is its inverse.
@@ -28,7 +28,7 @@ __all__ = ["MODES", "COLUMNS", "MAX_COMPONENTS", "MAX_ABS_MEAN", "STD_RANGE", "M
 MODES = ("std_angle", "raw")
 COLUMNS = {
     "std_angle": ("mean x", "mean y", "std 1", "std 2", "angle (°)", "weight"),
-    "raw": ("mean x", "mean y", "s_xx", "s_xy", "s_yy", "weight"),
+    "raw": ("mean x", "mean y", "var x", "cov xy", "var y", "weight"),
 }
 MAX_COMPONENTS = 12
 MAX_ABS_MEAN = 50.0
@@ -80,7 +80,7 @@ def mixture_from_rows(rows, mode: str = "std_angle"):
     Returns (GaussianMixture, []) when every cell is valid, else (None, messages) with one
     message per problem, naming the row (1-based) and the field: "row 2, std 1: must be > 0".
     Rules: 1 to 12 rows; every cell a finite number; |mean| <= 50; every principal std in
-    [0.01, 20] (in "raw" form: s_xx > 0, s_yy > 0 and s_xy^2 < s_xx s_yy); weights >= 0 with at
+    [0.01, 20] (in "raw" form: var x > 0, var y > 0 and cov xy^2 < var x var y); weights >= 0 with at
     least one > 0 and each <= 1e6 (they are normalized).
     """
     _check_mode(mode)
@@ -156,8 +156,8 @@ def _row_cov(vals, mode, i, errors):
             errors.append(f"row {i}, angle (°): must be between -360 and 360")
             ok = False
         return cov_from_std_angle(vals["std 1"], vals["std 2"], vals["angle (°)"]) if ok else None
-    sxx, sxy, syy = vals["s_xx"], vals["s_xy"], vals["s_yy"]
-    for c, v in (("s_xx", sxx), ("s_yy", syy)):
+    sxx, sxy, syy = vals["var x"], vals["cov xy"], vals["var y"]
+    for c, v in (("var x", sxx), ("var y", syy)):
         if v is not None and v <= 0:
             errors.append(f"row {i}, {c}: must be > 0 (it is a variance)")
             ok = False
@@ -168,18 +168,18 @@ def _row_cov(vals, mode, i, errors):
     if not ok:
         return None
     if sxy * sxy >= sxx * syy:
-        errors.append(f"row {i}, s_xy: must satisfy s_xy² < s_xx·s_yy, here |s_xy| < "
+        errors.append(f"row {i}, cov xy: must satisfy cov xy² < var x·var y, here |cov xy| < "
                       f"{math.sqrt(sxx * syy):.4g} (a covariance is positive definite)")
         return None
     cov = torch.tensor([[sxx, sxy], [sxy, syy]], dtype=torch.float64)
     s1, s2, _ = std_angle_from_cov(cov)
     if s2 < lo_ok:
-        errors.append(f"row {i}, s_xy: makes the component too thin (narrowest std {s2:.3g} < {lo:g}); "
-                      "make |s_xy| smaller")
+        errors.append(f"row {i}, cov xy: makes the component too thin (narrowest std {s2:.3g} < {lo:g}); "
+                      "make |cov xy| smaller")
         return None
     if s1 > hi_ok:
-        errors.append(f"row {i}, s_xy: makes the component too wide (widest std {s1:.3g} > {hi:g}); "
-                      "make |s_xy| smaller")
+        errors.append(f"row {i}, cov xy: makes the component too wide (widest std {s1:.3g} > {hi:g}); "
+                      "make |cov xy| smaller")
         return None
     return cov
 
@@ -296,13 +296,13 @@ def mixture_from_json(data, max_bytes: int = MAX_JSON_BYTES):
             continue
         if not (isinstance(cov, list) and len(cov) == 2 and all(isinstance(r, list) and len(r) == 2
                                                                 for r in cov)):
-            errors.append(f"component {i}, covariance: must be a 2x2 list [[s_xx, s_xy], [s_yx, s_yy]]")
+            errors.append(f"component {i}, covariance: must be a 2x2 list [[var x, cov xy], [cov yx, var y]]")
             continue
         (sxx, sxy), (syx, syy) = cov
         a, _ = read_number(sxy)
         b, _ = read_number(syx)
         if a is not None and b is not None and abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)):
-            errors.append(f"component {i}, covariance: must be symmetric (s_xy = s_yx); got {a} and {b}")
+            errors.append(f"component {i}, covariance: must be symmetric (cov xy = cov yx); got {a} and {b}")
             continue
         rows.append(dict(zip(COLUMNS["raw"], (mu[0], mu[1], sxx, sxy, syy, w))))
     if errors:

@@ -26,13 +26,13 @@ COLUMN_HELP = {
     "std 1": "spread along the direction `angle`, between 0.01 and 20",
     "std 2": "spread across that direction, between 0.01 and 20 (std 1 / std 2 = elongation)",
     "angle (°)": "direction of std 1, in degrees counter-clockwise from the x axis",
-    "s_xx": "variance along x (> 0)",
-    "s_xy": "covariance of x and y: |s_xy| < √(s_xx·s_yy)",
-    "s_yy": "variance along y (> 0)",
+    "var x": "variance along x (> 0)",
+    "cov xy": "covariance of x and y: |cov xy| < √(var x·var y)",
+    "var y": "variance along y (> 0)",
     "weight": "relative weight (>= 0, at least one > 0); weights are divided by their sum",
 }
 FORMATS = {"mean x": "%.3f", "mean y": "%.3f", "std 1": "%.4f", "std 2": "%.4f", "angle (°)": "%.2f",
-           "s_xx": "%.4f", "s_xy": "%.4f", "s_yy": "%.4f", "weight": "%.4f"}
+           "var x": "%.4f", "cov xy": "%.4f", "var y": "%.4f", "weight": "%.4f"}
 
 
 # ------------------------------------------------------------------------------------ state

@@ -14,20 +14,39 @@ from dashboard.figures.common import mode_colors
 
 N_TIMES_1D = 100          # the tutorial's 100 times
 N_FRAMES_2D = 51          # t = 0, 0.02, ..., 1
+N_DENSITY_TIMES = 101     # columns of the 1D heat map (t = 0, 0.01, ..., 1)
 BIMODAL = dc.PRESETS["bimodal 1D"]
 
 
 @state.cache_data
 def paths_1d(sde, n: int, seed: int):
-    """Paths of the 1D bimodal data and the exact p_t(x) on a (t, x) grid, as numpy arrays."""
+    """Paths of the 1D bimodal data and the exact pₜ(x) on a (t, x) grid, as numpy arrays."""
     times, paths, labels = fwd.forward_paths(BIMODAL, sde, n, N_TIMES_1D,
                                              torch.Generator().manual_seed(seed))
     lim = fwd.cloud_limit(BIMODAL, sde)
     xs = torch.linspace(-lim, lim, 121, dtype=torch.float64)
-    dtimes = torch.linspace(0, 1, 51, dtype=torch.float64)
+    dtimes = torch.linspace(0, 1, N_DENSITY_TIMES, dtype=torch.float64)
     dens = fwd.marginal_log_density(BIMODAL, sde, dtimes, xs).exp()
     return dict(times=times.numpy(), paths=paths[..., 0].numpy(), labels=labels.numpy(),
                 xs=xs.numpy(), dtimes=dtimes.numpy(), density=dens.numpy(), lim=lim)
+
+
+def mixing_1d(sde, n: int, seed: int) -> dict:
+    """Whether the 1D bumps have merged by t = 1, read off the density the chart draws.
+
+    modes: local maxima of the exact p_1 on the chart's grid (1: generation can start from one
+    Gaussian). guess: how often the best guess of the starting bump from x_1 alone is right; for
+    two equal bumps N(+-m a_1, s^2) with s^2 = a_1^2 v + sigma_1^2 it is Phi(m a_1 / s) (0.5 = no clue).
+    """
+    p1 = paths_1d(sde, n, seed)["density"][-1]
+    inner = p1[1:-1]
+    modes = int(np.sum((inner > p1[:-2]) & (inner >= p1[2:])))
+    one = torch.tensor(1.0, dtype=torch.float64)
+    a, sig = float(sde.mean_scale(one)), float(sde.sigma(one))
+    m, v = float(BIMODAL.means[1, 0]), float(BIMODAL.covs[1, 0, 0])
+    s = (a * a * v + sig * sig) ** 0.5
+    guess = float(torch.special.ndtr(torch.tensor(m * a / s, dtype=torch.float64)))
+    return dict(modes=max(modes, 1), guess=guess, sigma1=sig)
 
 
 @state.cache_data
@@ -48,6 +67,17 @@ def cloud_2d(gmm, sde, n: int, seed: int):
 
 
 @state.cache_data
+def cloud_guess(gmm, sde, n: int, seed: int) -> dict:
+    """How well the cloud's points at t = 1 still tell their starting mode: the mean over those
+    points of max_k r_k(x_1), the exact posterior of the best guess under p_1 (Bayes' accuracy,
+    estimated on the points the chart draws), against chance = max_k w_k."""
+    c = cloud_2d(gmm, sde, n, seed)
+    x1 = torch.as_tensor(c["paths"][-1], dtype=torch.float64)
+    r = gmm.diffuse(sde, 1.0).responsibilities(x1)
+    return dict(guess=float(r.max(dim=1).values.mean()), chance=float(gmm.weights.max()))
+
+
+@state.cache_data
 def cloud_chart(gmm, sde, n: int, seed: int):
     c = cloud_2d(gmm, sde, n, seed)
     names = mode_names(gmm)
@@ -65,6 +95,13 @@ def cloud_gif(gmm, sde, n: int, seed: int) -> bytes:
 @state.cache_data
 def schedule_chart(sde, show_alpha: bool):
     return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
+
+
+def places(gmm) -> str:
+    """The modes' means in words: "(−2, −2) and (2, 2)"."""
+    pts = [f"({', '.join(f'{m:g}' for m in mu)})".replace("-", "−")
+           for mu in np.round(gmm.means.numpy(), 2)]
+    return ", ".join(pts[:-1]) + " and " + pts[-1] if len(pts) > 1 else pts[0]
 
 
 def mode_names(gmm):

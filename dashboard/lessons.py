@@ -160,7 +160,7 @@ def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=N
 
 @state.cache_data(max_entries=32)
 def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
-    """On an n_grid^2 grid over the data: log p_t(x | y), the guided score s_w and the
+    """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
     sde = dc.VESDE(lam)
     xlim, ylim = auto_limits(gmm)

@@ -217,8 +217,8 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: boo
 @state.cache_data
 def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
                  n_fine: int = 90, n_quiver: int = 17) -> dict:
-    """Learned and exact score of p_t on grids over the data's region, the squared error
-    ||s_theta - s||^2 and log p_t; plus the error's mean under p_t (dc.score_mse_by_t)."""
+    """Learned and exact score of pₜ on grids over the data's region, the squared error
+    ||s_theta - s||^2 and log pₜ; plus the error's mean under pₜ (dc.score_mse_by_t)."""
     m = trained_model(cfg, gmm, lam, device)
     sde = dc.VESDE(lam)
     exact = dc.exact_score(gmm, sde)
@@ -261,7 +261,7 @@ def learned_samples(cfg, gmm, lam: float, device: str, method: str, steps: int, 
 
 @state.cache_data(max_entries=16)
 def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -> np.ndarray:
-    """dc.sample with the exact score of p_t, same noise draws as learned_samples."""
+    """dc.sample with the exact score of pₜ, same noise draws as learned_samples."""
     sde = dc.VESDE(lam)
     g = torch.Generator().manual_seed(int(seed) + 21)
     return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()

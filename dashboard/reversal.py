@@ -90,7 +90,7 @@ def resp_frames(gmm) -> int:
 
 
 def responsibilities(gmm, sde, run: Run) -> dict:
-    """The final mode of every kept path and its responsibility under p_t on <= resp_frames(gmm)
+    """The final mode of every kept path and its responsibility under pₜ on <= resp_frames(gmm)
     frames."""
     r = sample_run(gmm, sde, run)
     idx = rfig.frame_indices(len(r["times"]), resp_frames(gmm))
@@ -138,7 +138,7 @@ def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
                                     mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
                                     marks={"median commitment": cv["median"],
-                                           "p_t splits (σ_t = d/2)": cv["t_split"]},
+                                           "pₜ splits (σₜ = d/2)": cv["t_split"]},
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
 
@@ -208,7 +208,7 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
          "at this sample size, give or take its own noise. Not a lower bound: a sampler, even a "
          "poor one, can land below it by chance; compare with the log-likelihood gap and W₁ of log p₀."),
         ("log-likelihood gap", f"{m['loglik_gap']:+.3f}",
-         "In nats: E_truth[log p₀] − E_samples[log p₀]. > 0 when samples sit in less likely places "
+         "In nats: mean log p₀ of true samples − mean log p₀ of the samples. > 0 when samples sit in less likely places "
          "(blur, residual noise), < 0 when they crowd the modes."),
         ("W₁ of log p₀ ↓", f"{m['logp_w1']:.3f}",
          "Wasserstein-1 between the log p₀ values of samples and of true samples: blur and "
@@ -249,11 +249,11 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif cv["median"] is not None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
                  f"({dmin:.2f})" if dmin > 0.01 else "")
-        split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σ_t falls to half that "
-                 "distance: about when p_t splits into separate bumps." if cv["t_split"] is not None else "")
+        split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
+                 "distance: about when pₜ splits into separate bumps." if cv["t_split"] is not None else "")
         st.markdown(
-            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}**, when σ_t ≈ "
-            f"{cv['sigma']:.2f}{ratio}. Before that p_t is one blurred bump and the score points to "
+            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}**, when σₜ ≈ "
+            f"{cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points to "
             "its middle; once the noise is smaller than the gaps between modes, every point is "
             f"clearly closer to one of them and follows it.{split}")
 
@@ -262,7 +262,7 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
     and the better grid."""
     st.subheader("Why it works, and what the tutorial's loop got wrong")
-    st.markdown("**Time reversal.** If x runs forward by dx = g(t) dw, the same marginals p_t are "
+    st.markdown("**Time reversal.** If x runs forward by dx = g(t) dw, the same marginals pₜ are "
                 "traced backwards by the **reverse SDE** (Anderson, 1982), and without any noise by the "
                 "**probability-flow ODE** (Song et al., 2021):")
     e1, e2 = st.columns(2, gap="medium")
@@ -271,9 +271,9 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
     st.markdown("Euler–Maruyama on the reverse SDE is the update at the top of the page (dt < 0 as t "
                 "runs from 1 to 0). The ODE is solved with Heun's method, two score evaluations per step. "
                 "The predictor–corrector sampler follows every SDE step with one Langevin step "
-                "x ← x + ε ∇log p_t(x) + √(2ε) z at the new time. The **DPM-Solver++** samplers "
+                "x ← x + ε ∇log pₜ(x) + √(2ε) z at the new time. The **DPM-Solver++** samplers "
                 "(Lu et al., 2022) solve the linear part of the same equations exactly: written for the "
-                "denoised guess D = x + σ² ∇log p_t(x), a step from σ to σ' is x' = (σ'/σ) x + (1 − σ'/σ) D, "
+                "denoised guess D = x + σ² ∇log pₜ(x), a step from σ to σ' is x' = (σ'/σ) x + (1 − σ'/σ) D, "
                 "and reusing the previous step's D makes it second order at one evaluation per step.")
     e3, e4 = st.columns(2, gap="large")
     with e3:
@@ -297,8 +297,8 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         st.markdown(note)
     with e4:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ^(1/7) from σ₁ down to "
-                    "σ(t_ε) (Karras et al., 2022). With g(t) = λᵗ, σ_t changes fastest near t = 1, "
+                    "σ(ε) (Karras et al., 2022). With g(t) = λᵗ, σₜ changes fastest near t = 1, "
                     "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
                     "Each SDE step adds exactly the noise variance σ_i² − σ_j² between its two times, "
-                    "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(t_ε).")
+                    "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

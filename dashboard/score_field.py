@@ -1,4 +1,4 @@
-"""The score-field page's computations, cached: the score of p_t at samples or on a grid, and the
+"""The score-field page's computations, cached: the score of pₜ at samples or on a grid, and the
 rendered figure."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ DENSITY_GRID = 100
 
 @state.cache_data
 def score_field(gmm, sde, t: float, where: str, n: int, seed: int):
-    """p_t = gmm diffused to t; its log density (total and per mode) on a grid, points where the
-    arrows start (samples of p_t or a grid), and the scores there. All numpy."""
+    """pₜ = gmm diffused to t; its log density (total and per mode) on a grid, points where the
+    arrows start (samples of pₜ or a grid), and the scores there. All numpy."""
     return sfig.field_data(gmm, sde, t, where, n, seed, DENSITY_GRID)
 
 
@@ -31,11 +31,11 @@ def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, leng
     f = score_field(gmm, sde, t, where, n, seed)
     m = key_magnitude(gmm, sde, t, where, n, seed, scale)
     colors = mode_colors(gmm.n_components)
-    title = f"t = {t:.2f},  σ_t = {f['sigma']:.3g}"
+    title = f"t = {t:.2f},  σₜ = {f['sigma']:.3g}"
     fixed = scale == "fixed"
     if view == "total":
         fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], lengths,
-                                      title="score ∇ log p_t,  " + title, resp=f["resp"],
+                                      title="score ∇ log pₜ,  " + title, resp=f["resp"],
                                       magnitude=m, fixed=fixed)
     elif view == "modes":
         fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],

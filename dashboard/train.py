@@ -109,7 +109,7 @@ def sampling_caption(n: int) -> None:
         f"Both samplers start from the same noise and draw the same Brownian increments, so the "
         f"differences come from the score alone. Metrics compare with {models.reference_size(n):,} "
         "independent true samples: sliced W₂ (0 = same distribution), log-likelihood gap "
-        "E_truth[log p] − E_samples[log p] (> 0: samples in less likely places), W₁ between the "
+        "mean log p of true samples − mean log p of the samples (> 0: samples in less likely places), W₁ between the "
         "log p values, and the share of samples per mode. The *true samples* row is the metrics' "
         "noise floor at this sample count: with few samples every row sits near it; raise **Samples** "
         "to 20,000 to see how far the learned score really is from the exact one.")

@@ -87,7 +87,7 @@ def test_rounded_rows_stay_close():
 
 def test_tutorial_rows_match_the_tutorial():
     rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "raw")
-    assert rows[1] == {"mean x": 2.0, "mean y": -1.0, "s_xx": 2.0, "s_xy": 0.5, "s_yy": 1.0, "weight": 0.5}
+    assert rows[1] == {"mean x": 2.0, "mean y": -1.0, "var x": 2.0, "cov xy": 0.5, "var y": 1.0, "weight": 0.5}
     std = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")[1]
     # eigenvalues of [[2, .5], [.5, 1]]: 1.5 +- sqrt(0.5); direction of the larger: tan(2a) = 1
     assert math.isclose(std["std 1"] ** 2, 1.5 + math.sqrt(0.5), rel_tol=1e-5)
@@ -116,11 +116,11 @@ BAD = [
     ("std_angle", 1, "angle (°)", "abc", "row 2, angle (°): must be a number; got 'abc'"),
     ("std_angle", 1, "angle (°)", float("inf"), "row 2, angle (°): must be a finite number"),
     ("std_angle", 1, "angle (°)", 400.0, "row 2, angle (°): must be between -360 and 360"),
-    ("raw", 0, "s_xx", 0.0, "row 1, s_xx: must be > 0 (it is a variance)"),
-    ("raw", 1, "s_yy", 500.0, "row 2, s_yy: must be between 0.0001 and 400 (a std between 0.01 and 20)"),
-    ("raw", 2, "s_xy", 1.0, "row 3, s_xy: must satisfy s_xy² < s_xx·s_yy, here |s_xy| < 1 "
+    ("raw", 0, "var x", 0.0, "row 1, var x: must be > 0 (it is a variance)"),
+    ("raw", 1, "var y", 500.0, "row 2, var y: must be between 0.0001 and 400 (a std between 0.01 and 20)"),
+    ("raw", 2, "cov xy", 1.0, "row 3, cov xy: must satisfy cov xy² < var x·var y, here |cov xy| < 1 "
                             "(a covariance is positive definite)"),
-    ("raw", 2, "s_xy", 0.99999, "row 3, s_xy: makes the component too thin"),
+    ("raw", 2, "cov xy", 0.99999, "row 3, cov xy: makes the component too thin"),
 ]
 
 
@@ -179,11 +179,11 @@ def test_never_raises_and_valid_means_finite(rows):
 def test_apply_table_edits():
     cols = ed.COLUMNS["raw"]
     rows = ed.rows_from_mixture(dc.PRESETS["grid 3x3"], "raw")[:3]
-    out = ed.apply_table_edits(rows, {"edited_rows": {1: {"s_xx": 2.0}}, "deleted_rows": [0],
+    out = ed.apply_table_edits(rows, {"edited_rows": {1: {"var x": 2.0}}, "deleted_rows": [0],
                                       "added_rows": [{"mean x": 5.0}]}, cols)
     assert len(out) == 3
-    assert out[0]["s_xx"] == 2.0 and out[0]["mean y"] == rows[1]["mean y"]
-    assert out[2] == {"mean x": 5.0, "mean y": None, "s_xx": None, "s_xy": None, "s_yy": None, "weight": None}
+    assert out[0]["var x"] == 2.0 and out[0]["mean y"] == rows[1]["mean y"]
+    assert out[2] == {"mean x": 5.0, "mean y": None, "var x": None, "cov xy": None, "var y": None, "weight": None}
     assert ed.apply_table_edits(rows, None, cols) == rows
 
 
@@ -210,11 +210,11 @@ def test_table_rows_keep_numbers_and_empty_the_rest_with_a_message(cell, kept, r
 
 def test_table_frame_is_float_whatever_the_rows_hold():
     cols = ed.COLUMNS["raw"]
-    frame, notes = ed.table_frame([{"mean x": True, "s_xx": "abc"}, {"mean x": False}, 7], cols)
+    frame, notes = ed.table_frame([{"mean x": True, "var x": "abc"}, {"mean x": False}, 7], cols)
     assert list(frame.columns) == list(cols) and list(frame.index) == [1, 2, 3]
     assert all(str(t) == "float64" for t in frame.dtypes)
     assert notes == ["row 1, mean x: must be a number (emptied)",
-                     "row 1, s_xx: must be a number; got 'abc' (emptied)",
+                     "row 1, var x: must be a number; got 'abc' (emptied)",
                      "row 2, mean x: must be a number (emptied)",
                      "row 3: must be a row of named values; got '7' (emptied)"]
     assert ed.table_rows("not a table", cols) == ([], ["table: was not a list of rows; it was emptied"])
@@ -240,7 +240,7 @@ def test_json_round_trip(name):
     (json.dumps({"means": [[0, 0]], "covs": [[[1, 0.2], [0.3, 1]]], "weights": [1]}).encode(),
      "component 1, covariance: must be symmetric"),
     (json.dumps({"means": [[0, 0]], "covs": [[[1, 0], [0, -1]]], "weights": [1]}).encode(),
-     "component 1, s_yy: must be > 0"),
+     "component 1, var y: must be > 0"),
     (json.dumps({"means": [[0, "x"]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
      "component 1, mean y: must be a number"),
     (json.dumps({"means": [[0, 0]] * 13, "covs": [[[1, 0], [0, 1]]] * 13, "weights": [1] * 13}).encode(),

@@ -88,10 +88,10 @@ def test_cloud_chart(run):
     ell = next(d for d in datasets(s) if len(d) == 2 * el.shape[2])
     assert ell[0]["y1"] == pytest.approx(float(el[1, 0, 0, 1]), abs=1e-3)
     text = json.dumps(s, ensure_ascii=False)
-    assert "σ_t" in text and '"domain": [-4.0, 6.0]' in text and colors[0] in text
+    assert "σₜ" in text and '"domain": [-4.0, 6.0]' in text and colors[0] in text
     # without ellipses and sigmas: points and label only
     s2 = spec(rfig.cloud_chart(res.trajectory[idx, :50], times, labels[:50], names))
-    assert len(s2["layer"]) == 2 and "σ_t" not in json.dumps(s2, ensure_ascii=False)
+    assert len(s2["layer"]) == 2 and "σₜ" not in json.dumps(s2, ensure_ascii=False)
 
 
 # ----------------------------------------------------------------------------- paths

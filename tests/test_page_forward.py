@@ -1,6 +1,8 @@
 """AppTest of the forward-diffusion page: renders, charts present, every widget at its extremes."""
 import json
 
+import torch
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +18,11 @@ def at():
     return open_page(PAGE, 120)
 
 
+def spec_text(chart) -> str:
+    """A chart's Vega-Lite spec with its unicode escapes decoded."""
+    return json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+
+
 def ok(at, n_charts=3):
     assert not at.exception, [e.message for e in at.exception]
     assert len(charts(at)) == n_charts
@@ -25,9 +32,9 @@ def test_default_render(at):
     ok(at)
     assert at.title[0].value.startswith("Forward diffusion")
     assert not at.error
-    specs = [c.proto.spec for c in charts(at)]
+    specs = [spec_text(c) for c in charts(at)]
     assert any('"bind"' in s and '"range"' in s for s in specs)        # browser-side time slider
-    assert any("exact p_t(x)" in s for s in specs)                      # density heat map
+    assert any("exact pₜ(x)" in s for s in specs)                      # density heat map
     buttons = [b for b in at.get("download_button") if "GIF" in b.proto.label]
     assert len(buttons) == 1
     # persisted keys ("w_...") are re-assigned every run, which a download button refuses
@@ -57,7 +64,7 @@ def test_sizes(at, key, values):
 def test_density_off_and_sources(at):
     at.checkbox(key=K + "density").uncheck().run()
     ok(at)
-    assert not any("exact p_t(x)" in c.proto.spec for c in charts(at))
+    assert not any("exact pₜ(x)" in spec_text(c) for c in charts(at))
     at.checkbox(key=K + "density").check().run()
     at.radio(key=K + "source").set_value("sidebar").run()
     ok(at)
@@ -94,7 +101,7 @@ def test_vp_bad_betas_show_error_and_page_still_renders(at):
     at.number_input(key=K + "beta_min").set_value(20.0)
     at.number_input(key=K + "beta_max").set_value(5.0).run()
     ok(at)
-    assert len(at.error) == 1 and "**β_max** must be larger than **β_min**" in at.error[0].value
+    assert len(at.error) == 1 and "**β(1)** must be larger than **β(0)**" in at.error[0].value
     at.number_input(key=K + "beta_min").set_value(5.0)
     at.number_input(key=K + "beta_max").set_value(5.0).run()
     ok(at)
@@ -114,7 +121,7 @@ def test_beta_beyond_its_range_gets_a_message_next_to_it(at):
     at.number_input(key=K + "beta_max").set_value(999.0).run()
     ok(at)
     assert len(at.error) == 1, [e.value for e in at.error]
-    assert at.error[0].value.startswith("**β_max** must be a number in 0..50; got 999")
+    assert at.error[0].value.startswith("**β(1)** must be a number in 0..50; got 999")
     assert at.number_input(key=K + "beta_max").value == 999.0        # what was typed stays
     at.number_input(key=K + "beta_max").set_value(20.0).run()
     assert not at.error
@@ -129,3 +136,35 @@ def test_seed_changes_the_paths(at):
     ok(at)
     data_after = [bytes(d.data.data) for c in charts(at) for d in c.proto.datasets]
     assert before and data_before != data_after
+
+
+def _two_bumps_at_one(sde) -> bool:
+    """An independent check: p_1 of the 1D data, as two equal Gaussians N(+-5 a_1, s^2), has two
+    modes iff the gap 10 a_1 exceeds 2 s (the closed-form rule for equal two-Gaussian mixtures)."""
+    a, sig = float(sde.mean_scale(1.0)), float(sde.sigma(1.0))
+    return 10 * a > 2 * (a * a + sig * sig) ** 0.5
+
+
+@pytest.mark.parametrize("kind,params", [("VE", 1.0), ("VE", 10.0), ("VE", 25.0), ("VE", 50.0),
+                                         ("VP", (0.1, 20.0)), ("VP", (0.1, 5.0))])
+def test_the_1d_text_says_what_p1_is(at, kind, params):
+    """At the tutorial's lambda = 25, p_1 is one bump (sigma_1 = 9.85 against a gap of 10): the text
+    must say the bumps merged, and say the opposite only where p_1 really has two modes."""
+    at.radio(key=K + "kind").set_value(kind).run()
+    if kind == "VE":
+        at.slider(key=K + "lam").set_value(params).run()
+        sde = dc.VESDE(params)
+    else:
+        at.number_input(key=K + "beta_min").set_value(params[0])
+        at.number_input(key=K + "beta_max").set_value(params[1]).run()
+        sde = dc.VPSDE(*params)
+    ok(at)
+    text = next(m.value for m in at.markdown if "x₀ is drawn from N(−5, 1)" in m.value)
+    two = _two_bumps_at_one(sde)
+    assert ("Here they do not" in text) == two, text
+    assert ("p₁ is a single bump" in text) == (not two), text
+    a, sig = float(sde.mean_scale(1.0)), float(sde.sigma(1.0))
+    guess = float(torch.special.ndtr(torch.tensor(5 * a / (a * a + sig * sig) ** 0.5)))
+    assert f"right {guess:.0%} of the time" in text, text
+    at.radio(key=K + "kind").set_value("VE").run()
+    at.slider(key=K + "lam").set_value(25.0).run()

@@ -4,6 +4,7 @@ and no raw LaTeX such as `x_{t_j}` outside formulas (st.latex and $...$ in markd
 Each page is rendered through app.py at its defaults and in the states a lesson visits that show
 extra text (the probability-flow ODE's info box at a small lambda, for example)."""
 import glob
+import json
 import os
 import re
 
@@ -17,6 +18,8 @@ PAGES = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "v
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.\[\]'\"]*(?:[:!][^{}]*)?\}")
 RAW_LATEX = re.compile(r"_\{|\\(?:frac|sigma|alpha|lambda|nabla|mathcal|sqrt|tfrac|log)\b")
+# a subscript typed with an underscore where the page means math: p_t, σ_t, Σ_k, s_xx, β_max
+RAW_SUBSCRIPT = re.compile(r"(?<![\w.])(?:[A-Za-z]|[σαβλΣμγεπ])_(?:\{|[A-Za-z0-9]+\b)")
 FORMULA = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`", re.S)
 SKIP_TYPES = {"latex", "code", "vega_lite_chart", "arrow_vega_lite_chart", "dataframe",
               "arrow_data_frame", "json"}
@@ -60,12 +63,36 @@ def visible_texts(node):
             yield from visible_texts(c)
 
 
+def _titles(obj):
+    """Every string under a "title" (axis, legend, chart) of a Vega-Lite spec."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "title" and isinstance(v, str):
+                yield v
+            elif k == "title" and isinstance(v, dict) and isinstance(v.get("text"), str):
+                yield v["text"]
+            elif k == "title" and isinstance(v, list):
+                yield from (s for s in v if isinstance(s, str))
+            else:
+                yield from _titles(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _titles(v)
+
+
+def chart_titles(at):
+    """("chart title", text) of every title in every Vega-Lite chart on the page."""
+    for c in at.get("vega_lite_chart"):
+        for t in _titles(json.loads(c.proto.spec)):
+            yield "chart title", t
+
+
 def bad_texts(at) -> list:
     out = []
-    for kind, text in visible_texts(at._tree):
+    for kind, text in [*visible_texts(at._tree), *chart_titles(at)]:
         if kind == "latex":
             continue
-        for rx in (PLACEHOLDER, RAW_LATEX):
+        for rx in (PLACEHOLDER, RAW_LATEX, RAW_SUBSCRIPT):
             m = rx.search(text)
             if m:
                 out.append((kind, m.group(), text[max(0, m.start() - 60): m.end() + 60]))
@@ -89,11 +116,12 @@ def test_scanner_finds_what_it_should():
         "import streamlit as st\n"
         "st.markdown('value {sigma1:.2f} here')\n"
         "st.caption('x_{t_j} raw')\n"
-        "st.markdown('fine $x_{t}$ and `a_{b}` and {1, 2}')\n"
+        "st.markdown('fine $x_{t}$ and `a_{b}` and {1, 2} and σₜ, p₀')\n"
+        "st.caption('σ_t grows')\n"
         "st.latex(r'\\sigma_{t}')\n")
     at.run()
     found = [m for _, m, _ in bad_texts(at)]
-    assert found == ["{sigma1:.2f}", "{t_j}", "_{"]
+    assert found == ["{sigma1:.2f}", "{t_j}", "_{", "x_{", "σ_t"]
 
 
 def test_upload_boxes_state_no_second_size_limit():

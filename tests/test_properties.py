@@ -637,7 +637,7 @@ WRONG_TABLES = [
     wrong_cells(**{"mean x": (10 ** 400, 2 ** 63), "weight": -(10 ** 30)}),
     wrong_cells(**{"std 1": ([1, 2], {"a": 1}), "angle (°)": [[0.5]]}),
     ([{"mean x": 1.0, "extra": "x"}, {"weight": 2.0, "something": True}], "std_angle"),
-    wrong_cells("raw", **{"s_xy": (True, "abc"), "s_xx": (None, [1.0])}),
+    wrong_cells("raw", **{"cov xy": (True, "abc"), "var x": (None, [1.0])}),
 ]
 
 

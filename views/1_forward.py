@@ -15,7 +15,7 @@ settings = state.settings()
 st.title("Forward diffusion: from data to noise")
 st.markdown(
     "The forward process adds Gaussian noise to every data point, a little at every instant. "
-    "Its distribution p_t **blurs** from the data p₀ at t = 0 into a broad Gaussian at t = 1: "
+    "Its distribution pₜ **blurs** from the data p₀ at t = 0 into a broad Gaussian at t = 1: "
     "the starting point of generation, which runs this film backwards.")
 
 # ----------------------------------------------------------------------------- the process
@@ -37,8 +37,8 @@ with c_ctl:
             sde = dc.VPSDE(bmin, bmax)
         except (TypeError, ValueError):
             if bmin is not None and bmax is not None:
-                st.error(f"**β_max** must be larger than **β_min**; got β_min = {bmin:g}, β_max = {bmax:g}. "
-                         f"Showing β_min = {DEFAULT_VP['beta_min']:g}, β_max = {DEFAULT_VP['beta_max']:g}.")
+                st.error(f"**β(1)** must be larger than **β(0)**; got β(0) = {bmin:g}, β(1) = {bmax:g}. "
+                         f"Showing β(0) = {DEFAULT_VP['beta_min']:g}, β(1) = {DEFAULT_VP['beta_max']:g}.")
             sde = dc.VPSDE(**DEFAULT_VP)
         st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")
         st.latex(r"\beta(t) = \beta_{\min} + t\,(\beta_{\max}-\beta_{\min})")
@@ -53,8 +53,8 @@ with c_ctl:
                   help="x₁ = α₁ x₀ + σ₁ z: generation starts from N(0, I), which is right only "
                        "when α₁ ≈ 0.")
         if alpha1 > 0.05:
-            st.warning(f"With β_max = {sde.beta_max:g}, x₁ still holds {alpha1:.0%} of x₀: the "
-                       "process does not reach N(0, I) by t = 1. Raise β_max.")
+            st.warning(f"With β(1) = {sde.beta_max:g}, x₁ still holds {alpha1:.0%} of x₀: the "
+                       "process does not reach N(0, I) by t = 1. Raise β(1).")
 with c_sched:
     st.altair_chart(forward.schedule_chart(sde, kind == "VP"), width="stretch")
 
@@ -64,17 +64,19 @@ c_plot, c_side = st.columns([3, 1], gap="medium")
 with c_side:
     n_paths = state.widget(st.slider, P + "n_paths", step=10)
     show_density = state.widget(st.checkbox, P + "density")
-    one = torch.tensor(1.0, dtype=torch.float64)
-    mixed = float(sde.sigma(one)) > 2 * 5.0 * float(sde.mean_scale(one))
+    mix = forward.mixing_1d(sde, n_paths, settings.seed)
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
         "Gaussian kicks, so paths from both modes **mix** when the noise at t = 1 is large next to "
         "the gap between the modes. "
-        + ("Here it is: by t = 1 the mode a point started in can no longer be told from where it is."
-           if mixed else "Here it is not (σ₁ = " + f"{float(sde.sigma(one)):.2f}" + "): the two bumps "
-           "are still apart at t = 1, so generation could not start from one Gaussian.")
+        + (f"Here they do (σ₁ = {mix['sigma1']:.3g}): p₁ is a single bump, so generation can start "
+           "from one Gaussian." if mix["modes"] == 1 else
+           f"Here they do not (σ₁ = {mix['sigma1']:.3g}): p₁ still has {mix['modes']} bumps at t = 1, "
+           "so generation could not start from one Gaussian.")
+        + f" From x₁ alone, the best guess of the starting bump is right {mix['guess']:.0%} of the "
+          "time (50 % would be no clue)."
         + ("\n\nTry λ = 1 (σₜ² = t, noise barely spreads the modes), λ < 1, and λ = 50."
-           if kind == "VE" else "\n\nTry β_max = 5 and β_max = 50."))
+           if kind == "VE" else "\n\nTry β(1) = 5 and β(1) = 50."))
 with c_plot:
     st.altair_chart(forward.paths_1d_chart(sde, n_paths, settings.seed, show_density), width="stretch")
 
@@ -83,14 +85,18 @@ st.subheader("2D: a point cloud spreading out")
 c_cloud, c_opts = st.columns([1.25, 1], gap="large")
 with c_opts:
     source = state.widget(st.radio, P + "source",
-                          format_func={TWO_CLUSTERS: "the tutorial's two clusters at (±2, ±2)",
+                          format_func={TWO_CLUSTERS: "the tutorial's two clusters at "
+                                                     + forward.places(dc.PRESETS[TWO_CLUSTERS]),
                                        "sidebar": f"the sidebar distribution ({settings.mixture_name})"}.get)
     n_points = state.widget(st.slider, P + "n_points", step=50)
     gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
+    guess = forward.cloud_guess(gmm2, sde, n_points, settings.seed)
     st.markdown(
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
         "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
-        "The colours show where each point started: at t = 1 they are thoroughly mixed.")
+        "The colours show where each point started. "
+        f"From where a point is at t = 1, the best guess of its starting mode is right "
+        f"{guess['guess']:.0%} of the time ({guess['chance']:.0%} would be no clue).")
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: forward.cloud_gif(gmm2, sde, n_points, settings.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
@@ -110,7 +116,7 @@ with f_ve:
     st.markdown(
         "The tutorial calls it \"VPSDE\", but it is a **VE** SDE: x₀ is never scaled down and "
         "the variance grows without bound as λ grows (σ₁ ≈ λ / √(2 ln λ) for large λ). "
-        "Marginally p_t = p₀ ∗ N(0, σ_t² I): the data blurred by a Gaussian.")
+        "Marginally pₜ = p₀ ∗ N(0, σ_t² I): the data blurred by a Gaussian.")
 with f_vp:
     st.markdown("**VP (variance preserving)**: shrink the signal while adding noise")
     st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")

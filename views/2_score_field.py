@@ -1,4 +1,4 @@
-"""Score field: grad log p_t of the sidebar mixture, in total and mode by mode (tutorial 1.2)."""
+"""Score field: grad log pₜ of the sidebar mixture, in total and mode by mode (tutorial 1.2)."""
 import numpy as np
 import streamlit as st
 
@@ -27,7 +27,7 @@ with c_ctl:
                      help="t = 0 is the data distribution itself (the tutorial's picture).")
     lam = state.widget(st.slider, P + "lam", step=0.1)
     where = state.widget(st.radio, P + "where", horizontal=True,
-                         format_func={"samples": "samples of p_t", "grid": "a regular grid"}.get)
+                         format_func={"samples": "samples of pₜ", "grid": "a regular grid"}.get)
     if where == "samples":
         n = state.widget(st.slider, P + "n", step=10)
     else:
@@ -58,7 +58,7 @@ with c_fig:
 with c_ctl:
     mag = np.linalg.norm(f["total"], axis=1)
     m1, m2 = st.columns(2)
-    m1.metric("σ_t", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
+    m1.metric("σₜ", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
               "covariance has grown by σ_t² I.")
     m2.metric("median |score|", f"{np.median(mag):.3g}", help="At the arrow positions.")
     if lengths == "proportional":
@@ -69,11 +69,11 @@ with c_ctl:
             "the typical size of the score in this picture: arrow lengths cannot be compared "
             "across t."))
     st.caption({
-        "total": "Arrows: ∇ log p_t at each point, coloured by magnitude. Shading: log p_t "
+        "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",
         "modes": "Each mode's score, as if it were alone: it points at that mode's mean, "
                  "whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
-        "weighted": "Each mode's score times its responsibility π_k(x): where one mode owns a "
+        "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
                     "point, its arrow is the total; in between they share. Coloured arrows add up "
                     "to the black total (one common scale).",
     }[view])
@@ -91,8 +91,8 @@ with st.expander("What does the score tell us?", expanded=True):
         st.latex(r"\nabla_x \log p = \sum_k \pi_k\, s_k")
         st.latex(r"\pi_k(x) = \frac{w_k\,\mathcal N_k(x)}{\sum_j w_j\,\mathcal N_j(x)}")
     with e3:
-        st.markdown("**Over time** the forward process widens every mode, Σ_k → Σ_k + σ_t² I. "
-                    "Once σ_t dwarfs the distances between modes, p_t is one broad Gaussian and "
+        st.markdown("**Over time** the forward process widens every mode, Σₖ → Σₖ + σ_t² I. "
+                    "Once σₜ dwarfs the distances between modes, pₜ is one broad Gaussian and "
                     "the field is nearly")
         st.latex(r"\nabla_x \log p_t(x) \approx -\frac{x - \bar\mu}{\sigma_t^2}")
         st.markdown("a gentle pull towards the centre: drag t to 1 and watch the modes merge.")

@@ -1,6 +1,6 @@
 """Exact-score reversal (tutorial section 1.3, the exercise solved): the reverse SDE, the
 probability-flow ODE and a predictor-corrector sampler turn noise into data with the exact score
-of p_t; the cloud along the way; when each sample commits to its mode."""
+of pₜ; the cloud along the way; when each sample commits to its mode."""
 import numpy as np
 import streamlit as st
 
@@ -15,9 +15,9 @@ gmm = state.current_mixture()
 st.title("Exact-score reversal: from noise back to data")
 st.markdown(
     "Run the forward process backwards. Start from pure noise x₁ ~ N(0, σ₁² I) and repeatedly "
-    "step **up the score** of the blurred distribution p_t while shrinking the noise: the cloud "
+    "step **up the score** of the blurred distribution pₜ while shrinking the noise: the cloud "
     f"condenses into the data distribution (sidebar: **{settings.mixture_name}**). Here the score "
-    "is **exact**: p_t of a Gaussian mixture is the mixture with covariances Σ_k + σ_t² I. "
+    "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σ_t² I. "
     "The tutorial's exercise, solved (t runs from 1 down to 0 in steps of Δt):")
 st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sqrt{\Delta t}\,z,"
          r"\quad z\sim\mathcal N(0, I),\quad g(t)=\lambda^t")
@@ -41,7 +41,7 @@ with st.expander("Advanced: time grid, end time, corrector, starting distributio
                         help=lfig.grids_help() + "\n\nThe tutorial's loop always uses its own uniform grid.")
     t_eps = state.widget(a1.select_slider, P + "t_eps",
                          format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
-                         help="The grid stops at t_ε > 0 (σ_t → 0 makes the score blow up), then "
+                         help="The grid stops at t = ε > 0 (σₜ → 0 makes the score blow up), then "
                               "one denoising step x₀ = x + σ² ∇log p moves to the mean of p(x₀ | x).")
     snr = state.widget(a2.slider, P + "snr", step=0.01,
                        disabled="snr" not in dc.SAMPLERS[method].options,
@@ -107,7 +107,7 @@ if result is not None:
         st.markdown(
             "Drag the **reverse step** slider under the plot (it runs in your browser, no "
             "waiting): the points travel from the noise at t = 1 to the data at t = 0.\n\n"
-            "**Dashed ellipses**: mean ± 2 std of every component of the exact p_t. If the sampler "
+            "**Dashed ellipses**: mean ± 2 std of every component of the exact pₜ. If the sampler "
             "is right, the cloud fills them at every step, not only at the end.\n\n"
             "**Colour**: the mode each point ends in. Early on the colours are mixed: no point "
             "has chosen yet. Watch when they separate.")
@@ -121,13 +121,13 @@ if result is not None:
     a_thr, a_med, a_sig, a_und = st.columns([1.4, 1, 1, 1], gap="medium")
     threshold = state.widget(a_thr.slider, P + "threshold", step=0.01,
                              help="A path has committed once the responsibility of its final mode "
-                                  "under p_t stays at or above this level until the end.")
+                                  "under pₜ stays at or above this level until the end.")
     cv = rev.commit_view(gmm, sde, run, threshold)
     if cv["median"] is not None:
         a_med.metric("median commit time", f"{cv['median']:.2f}",
                      help="Half of the committed paths have decided by this time.")
-        a_sig.metric("σ_t at that time", f"{cv['sigma']:.2f}",
-                     help="Noise std of p_t at the median commitment time.")
+        a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
+                     help="Noise std of pₜ at the median commitment time.")
     a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",
                  help="Paths whose final mode's responsibility is still below the threshold at the "
                       "end: they end where modes overlap.")
@@ -141,7 +141,7 @@ if result is not None:
     st.caption(f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
                "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
                "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
-               f"responsibility under p_t of the mode each of {cv['n_paths']} paths ends in (line: "
+               f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
                "mean; band: 10–90 % of paths). Bottom right: when each path committed.")
 
 rev.show_theory(gmm, sde, steps, lam)

@@ -26,7 +26,7 @@ c2.button("Load into table", on_click=editor.on_load, key=S + "load", width="str
 c3.segmented_control("Covariance as", list(editor.MODE_LABELS), format_func=editor.MODE_LABELS.get,
                      key=P + "mode", on_change=editor.on_mode, required=True,
                      help="std 1, std 2, angle: Σ = R(angle) diag(std1², std2²) R(angle)ᵀ. "
-                          "Covariance entries: Σ = [[s_xx, s_xy], [s_xy, s_yy]].")
+                          "Covariance entries: Σ = [[var x, cov xy], [cov xy, var y]].")
 if S + "note" in ss:
     st.info(ss.pop(S + "note"))
 if S + "refused" in ss:
@@ -56,7 +56,7 @@ with left:
     st.download_button("Export mixture JSON", ed.mixture_to_json(shown), file_name="mixture.json",
                        mime="application/json", on_click="ignore", key=S + "export",
                        help='The mixture on the right, as {"means": [[x, y], …], "covs": '
-                            '[[[s_xx, s_xy], [s_xy, s_yy]], …], "weights": […]}.')
+                            '[[[var x, cov xy], [cov xy, var y]], …], "weights": […]}.')
     st.file_uploader("Import mixture JSON", type=["json"], key=S + "upload", on_change=editor.on_upload,
                      max_upload_size=editor.MAX_UPLOAD_MB,
                      help=f"A file written by Export, with at most {ed.MAX_COMPONENTS} components.")
@@ -75,7 +75,7 @@ with st.expander("The formulas behind the table", expanded=False):
     st.latex(r"p_0(x) = \sum_k \frac{w_k}{\sum_j w_j}\,\mathcal N(x;\ \mu_k, \Sigma_k), \qquad "
              r"\Sigma_k = R(\theta_k)\begin{pmatrix} s_1^2 & 0 \\ 0 & s_2^2\end{pmatrix}R(\theta_k)^\top"
              r" = \begin{pmatrix} s_{xx} & s_{xy} \\ s_{xy} & s_{yy}\end{pmatrix}")
-    st.markdown("A covariance must be **positive definite** (s_xx > 0, s_yy > 0, s_xy² < s_xx·s_yy): "
+    st.markdown("A covariance must be **positive definite** (var x > 0, var y > 0, cov xy² < var x·var y): "
                 "then it is a rotated ellipse with principal stds s₁, s₂, which is what the "
                 "std/angle form states directly. Narrow components (small std) make a sharp "
                 "distribution that samplers need more steps to resolve: try it in the sampler lab.")

@@ -37,7 +37,7 @@ metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABEL
                       help="W1 of log p: distance between the distributions of log p₀(x) over "
                            "samples and over true samples (blur and over-sharpening both count). "
                            "Sliced W2: average 1D Wasserstein-2 over random directions. "
-                           "Log-likelihood gap: E_true[log p₀] − E_samples[log p₀].")
+                           "Log-likelihood gap: mean log p₀ of true samples − mean log p₀ of the samples.")
 source = state.widget(c2.radio, P + "source", format_func={"exact": "exact", "learned": "learned"}.get,
                       help="The exact score of pₜ, or the network last trained on Train & sample.")
 learned = models.learned_model() if source == "learned" else None
@@ -54,8 +54,8 @@ grid = state.widget(c5.radio, P + "grid", format_func={"recommended": "best per 
                          + lfig.grids_help() + "\n\nThe tutorial's loop always steps uniformly in t.")
 t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.0e}",
                      disabled=grid == "recommended",
-                     help="The samplers stop at t_eps and denoise once; the noise left "
-                          "there, σ(t_eps), is a small bias no step count removes.")
+                     help="The samplers stop at t = ε and denoise once; the noise left "
+                          "there, σ(ε), is a small bias no step count removes.")
 if source == "learned" and learned is None:
     st.info("No trained model for this distribution and device yet: train one on the Train & sample "
             "page, then come back. Showing the exact score meanwhile.")
@@ -133,5 +133,5 @@ if not problems:
             "and the true p₁ that a deterministic solver carries to the end.")
         st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
         st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
-                   "With a fixed grid, curves that flatten above the noise band are limited by t_eps, "
+                   "With a fixed grid, curves that flatten above the noise band are limited by the end time ε, "
                    "not by the number of steps.")

@@ -46,10 +46,10 @@ else:
     c2.caption(f"λ = {lam:g}, the learned model's own process.")
 t_eps = state.widget(c2.select_slider, P + "t_eps",
                      format_func=lambda v: f"{v:.0e}",
-                     help="The ODE starts at t_eps, so it measures p at t_eps: p₀ blurred "
-                          "by noise of std σ(t_eps).")
+                     help="The ODE starts at t = ε, so it measures p at ε: p₀ blurred "
+                          "by noise of std σ(ε).")
 steps = state.widget(c3.slider, P + "steps", step=10,
-                     help="Karras grid from t_eps to 1. Each step evaluates the score 2 (Heun) or "
+                     help="Karras grid from ε to 1. Each step evaluates the score 2 (Heun) or "
                           "4 (RK4) times, each with 2 backward passes for the exact divergence.")
 solver = state.widget(c3.radio, P + "solver", format_func=SOLVER_LABELS.get, horizontal=True,
                       help="Heun: 2 score evaluations per step, error ∝ h². RK4: 4, error ∝ h⁴.")
@@ -91,7 +91,7 @@ else:
     with right:
         st.markdown(
             "**Reading the maps.** With the exact score and the true p₁ the difference is only the "
-            "integrator's error and the blur of t_eps: tiny where the data is. With the Gaussian "
+            "integrator's error and the blur of σ(ε): tiny where the data is. With the Gaussian "
             "prior, p₁ is slightly wrong, which shifts every value by a smooth amount. A learned "
             "score adds its own error, largest where it saw few training points.")
         st.markdown(

@@ -19,7 +19,7 @@ def _color_scale(names, colors):
 
 def paths_1d_chart(times, paths, labels, names, colors=None, density=None, density_times=None,
                    xs=None, ylim=None, height: int = 380) -> alt.LayerChart:
-    """1D paths x_t (T, N) over t, coloured by the mode each started in, drawn over a heat map.
+    """1D paths xₜ (T, N) over t, coloured by the mode each started in, drawn over a heat map.
 
     names[k] names mode k (the legend), colors[k] is its colour. density (Td, X): p_t(x) at
     density_times (Td,) and xs (X,), drawn as a heat map scaled to its maximum at every t (so the
@@ -39,7 +39,7 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
     lines = alt.Chart(df).mark_line(opacity=min(0.6, max(0.12, 30.0 / N)), strokeWidth=0.6,
                                     clip=True).encode(
         x=alt.X("t:Q", title="time t", scale=alt.Scale(domain=[0, 1], nice=False)),
-        y=alt.Y("x:Q", title="x_t", scale=alt.Scale(domain=ylim, nice=False)),
+        y=alt.Y("x:Q", title="xₜ", scale=alt.Scale(domain=ylim, nice=False)),
         detail="path:N",
         color=alt.Color("started in:N", scale=_color_scale(names, colors),
                         legend=alt.Legend(title="path started in", orient="top", symbolOpacity=1,
@@ -60,7 +60,7 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
         layers.append(alt.Chart(heat).mark_rect(clip=True, strokeWidth=0.6).encode(
             x="t0:Q", x2="t1:Q", y="x0:Q", y2="x1:Q",
             color=alt.Color("p:Q", scale=shade,
-                            legend=alt.Legend(title="exact p_t(x) / max p_t", orient="top",
+                            legend=alt.Legend(title="exact pₜ(x) / max pₜ", orient="top",
                                               direction="horizontal", gradientLength=110)),
             stroke=alt.Stroke("p:Q", scale=shade, legend=None)))
     layers.append(lines)
@@ -98,7 +98,7 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
     lab = pd.DataFrame({"j": np.arange(T), "t": times, "sigma": sig})
     txt = "'t = ' + format(datum.t, '.2f')"
     if sigmas is not None:
-        txt += " + ',  σ_t = ' + format(datum.sigma, '.2f')"
+        txt += " + ',  σₜ = ' + format(datum.sigma, '.2f')"
     label = alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N")
@@ -110,7 +110,7 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
 def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 260) -> alt.Chart:
     """sigma_t, g(t) (and alpha_t) against t, from :func:`diffusion_core.forward.schedule`."""
     t = as_numpy(schedule["t"]).astype(float)
-    series = {"σ_t  (noise std of x_t | x_0)": schedule["sigma"],
+    series = {"σₜ  (noise std of xₜ | x_0)": schedule["sigma"],
               "g(t)  (diffusion coefficient)": schedule["g"]}
     if show_alpha:
         series["α_t  (signal scale)"] = schedule["alpha"]
@@ -183,7 +183,7 @@ def cloud_gif(times, paths, labels, colors=None, lim: float | None = None, sigma
                 dr.ellipse((px - rad, py - rad, px + rad, py + rad), fill=rgb[labels[n] % len(rgb)])
         stamp = f"t = {times[j]:.2f}"
         if sigmas is not None:
-            stamp += f",  σ_t = {float(as_numpy(sigmas)[j]):.2f}"
+            stamp += f",  σₜ = {float(as_numpy(sigmas)[j]):.2f}"
         dr.text((box[0], 8), stamp, fill=(20, 20, 20), font=font)
         frames.append(im.quantize(colors=64, method=Image.Quantize.MEDIANCUT))
     buf = io.BytesIO()

@@ -67,7 +67,7 @@ def sweep_chart(df: pd.DataFrame, w_now: float, learned: bool, width: int = 300,
 
 def fields_figure(f: dict, w: float, t: float, label: str):
     """Guided score s_w (red) and conditional score s(. | y) (blue) at time t on the same grid,
-    over log p_t(x | y); arrows scaled together (the same length means the same size)."""
+    over log pₜ(x | y); arrows scaled together (the same length means the same size)."""
     fig, ax = new_figure(6.4, 5.6)
     _contours(ax, f["fx"], f["fy"], f["logp"])
     g, c = f["guided"], f["cond"]

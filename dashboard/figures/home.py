@@ -10,7 +10,7 @@ from .common import density_grid, figure_png, new_figure
 
 def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 300, seed: int = 0,
                     grid: int = 90):
-    """One panel per time t: the density p_t (shaded) and samples x_t = alpha_t x_0 + sigma_t z."""
+    """One panel per time t: the density pₜ (shaded) and samples xₜ = alpha_t x_0 + sigma_t z."""
     fig, axes = new_figure(2.6, 2.8, ncols=len(times))
     g = torch.Generator().manual_seed(seed)
     x0, _ = gmm.sample(n_points, g, dtype=torch.float64)
@@ -24,10 +24,10 @@ def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 3
         tt = torch.full((n_points,), float(t), dtype=torch.float64)
         xt = sde.perturb(x0, tt, z).numpy()
         ax.scatter(xt[:, 0], xt[:, 1], s=3, c="#d62728", alpha=0.6, linewidths=0)
-        ax.set_title(f"t = {t:g},  σ_t = {float(sde.sigma(torch.tensor(t))):.2f}", fontsize=10)
+        ax.set_title(f"t = {t:g},  σₜ = {float(sde.sigma(torch.tensor(t))):.2f}", fontsize=10)
         ax.set_xlim(lim), ax.set_ylim(lim), ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
-    fig.suptitle("Forward diffusion blurs p₀ into noise (note the growing axes); the score of every p_t leads back", fontsize=11)
+    fig.suptitle("Forward diffusion blurs p₀ into noise (note the growing axes); the score of every pₜ leads back", fontsize=11)
     return fig
 
 

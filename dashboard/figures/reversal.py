@@ -21,7 +21,7 @@ __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES",
            "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
-MAX_ELLIPSES = 24          # the cloud chart draws p_t's ellipses for at most this many modes
+MAX_ELLIPSES = 24          # the cloud chart draws pₜ's ellipses for at most this many modes
 MAX_LEGEND_MODES = 24      # and lists at most this many modes in its legend
 
 
@@ -66,9 +66,9 @@ def ellipse_modes(labels, n_modes: int, weights=None, max_modes: int = MAX_ELLIP
 
 
 def pt_ellipses(gmm: GaussianMixture, sde, times, n_std: float = 2.0, n_vertices: int = 48):
-    """Mean +- n_std std ellipses of every component of p_t, for each time: (F, K, V + 1, 2).
+    """Mean +- n_std std ellipses of every component of pₜ, for each time: (F, K, V + 1, 2).
 
-    p_t's component k is N(alpha_t mu_k, alpha_t^2 Sigma_k + sigma_t^2 I) (GaussianMixture.diffuse);
+    pₜ's component k is N(alpha_t mu_k, alpha_t^2 Sigma_k + sigma_t^2 I) (GaussianMixture.diffuse);
     its ellipse is alpha_t mu_k + n_std U diag(sqrt(l)) (cos a, sin a), Sigma_t = U diag(l) U^T.
     The last vertex repeats the first (a closed line). 2D mixtures only.
     """
@@ -122,7 +122,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         el = as_numpy(ellipses).astype(float)                                        # (F, K, V, 2)
         keep = ellipse_modes(labels, el.shape[1], weights, max_ellipses)
         if len(keep) < el.shape[1]:
-            notes.append(f"dashed: p_t ellipses of the {len(keep)} heaviest of {el.shape[1]:,} modes")
+            notes.append(f"dashed: pₜ ellipses of the {len(keep)} heaviest of {el.shape[1]:,} modes")
         el = el[:, keep]
         K, V = el.shape[1], el.shape[2]
         cols = {"mode": np.repeat(np.asarray(names, dtype=object)[keep], V), "v": np.tile(np.arange(V), K)}
@@ -149,7 +149,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig})
     txt = "'t = ' + format(datum.t, '.3f')"
     if sigmas is not None:
-        txt += " + ',  σ_t = ' + format(datum.sigma, '.3g')"
+        txt += " + ',  σₜ = ' + format(datum.sigma, '.3g')"
     layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N"))
@@ -255,9 +255,9 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
 
 def responsibility_chart(frame_times, resp, threshold: float, t_split: float | None = None,
                          height: int = 250) -> alt.LayerChart:
-    """Responsibility of each path's final mode under p_t against t: the mean over paths (line),
+    """Responsibility of each path's final mode under pₜ against t: the mean over paths (line),
     the 10-90 % band of paths (area), the commitment threshold (dashed) and, if given, the time
-    t_split at which p_t splits into separate bumps (dotted)."""
+    t_split at which pₜ splits into separate bumps (dotted)."""
     t = as_numpy(frame_times).astype(float)
     r = as_numpy(resp).astype(float)
     df = pd.DataFrame({"t": t, "mean": r.mean(1), "lo": np.quantile(r, 0.1, axis=1),
@@ -270,7 +270,7 @@ def responsibility_chart(frame_times, resp, threshold: float, t_split: float | N
     rules = [alt.Chart(pd.DataFrame({"y": [threshold], "what": [f"threshold {threshold:g}"]}))
              .mark_rule(strokeDash=[6, 4], color="#444444").encode(y="y:Q", tooltip="what:N")]
     if t_split is not None:
-        rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["p_t splits into bumps"]}))
+        rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["pₜ splits into bumps"]}))
                      .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
     return alt.layer(band, line, *rules).properties(height=height)
@@ -302,7 +302,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                       .mark_rule(color="#222222", strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
     if t_split is not None:
-        layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["p_t splits into bumps"]}))
+        layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["pₜ splits into bumps"]}))
                       .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
     chart = alt.layer(*layers).properties(height=height)

@@ -56,7 +56,7 @@ def _base_length(xx, n_points: int) -> float:
 
 def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: int = 0,
                density_grid_n: int = 100) -> dict:
-    """p_t = gmm diffused to t: its log density (total and per mode) on a grid, the points where
+    """pₜ = gmm diffused to t: its log density (total and per mode) on a grid, the points where
     the arrows start (n samples of p_t, or an n x n grid over the plot), the scores there (total,
     per mode) and the responsibilities, sigma_t. All numpy (what the figures below take)."""
     gmm_t = gmm.diffuse(sde, t)

@@ -78,7 +78,7 @@ def loss_chart(history: pd.DataFrame, height: int = 200, max_step: int | None = 
 
 
 def score_mse_chart(history: pd.DataFrame, height: int = 200, t_min: float | None = None) -> alt.Chart:
-    """Score MSE against the exact score of p_t, per logged step (log y); t_min, when given, is
+    """Score MSE against the exact score of pₜ, per logged step (log y); t_min, when given, is
     the smallest time of the held-out draws (named in the title)."""
     df = history[["step", "score_mse"]]
     df = df[np.isfinite(df["score_mse"].to_numpy(dtype=float))]
@@ -160,7 +160,7 @@ def _style(ax, extent):
 
 def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                         weighted: bool = True):
-    """Three panels at time t: the learned score, the exact score of p_t (arrows on a coarse grid
+    """Three panels at time t: the learned score, the exact score of pₜ (arrows on a coarse grid
     qx, qy over contours of log p_t on xx, yy), and the squared error err = ||s_theta - s||^2
     (on xx, yy) as a heat map: times p_t(x) = exp(logp) when weighted (where samples are),
     else plain on a log colour scale.
