@@ -17,6 +17,7 @@ import pytest
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -27,6 +28,13 @@ PAGES = sorted(f"views/{p.name}" for p in (ROOT / "views").glob("[0-9]*_*.py"))
 
 
 # ------------------------------------------------------------------ reproducible randomness
+# Hypothesis's own timing checks (a 200 ms deadline per example, "too slow" data generation) pass
+# or fail with the machine's load: every property test runs without them, and a failure prints
+# the blob that replays it (@reproduce_failure) besides the run's seed.
+hypothesis_settings.register_profile("project", deadline=None, print_blob=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("project")
+
 def _hypothesis_seed(config) -> int:
     return config.getoption("hypothesis_seed")
 
