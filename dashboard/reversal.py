@@ -14,12 +14,11 @@ import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
 from dashboard import downloads, state
-from dashboard.figures import lab as lfig
+from dashboard import vocabulary
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors
 
-METHODS = lfig.METHOD_LABELS          # sampler name -> label (the registry's)
 MANY_MODES = 12              # beyond this (a drawn point set), commitment is not explained per mode
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
@@ -111,8 +110,8 @@ def view_limits(gmm, sde, view: str):
 def final_png(gmm, sde, run: Run) -> bytes:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
     fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
-                                {METHODS[run.method]: r["x"], "true samples": tr["ref"]},
-                                title=f"{METHODS[run.method]}, {run.steps} steps", size=4.4)
+                                {vocabulary.label(run.method): r["x"], "true samples": tr["ref"]},
+                                title=f"{vocabulary.label(run.method)}, {run.steps} steps", size=4.4)
     return downloads.png_bytes(fig, dpi=150)
 
 
@@ -157,7 +156,7 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
 
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
-    recovered = {METHODS[run.method]: metrics(gmm, sde, run)["mode_weights"]}
+    recovered = {vocabulary.label(run.method): metrics(gmm, sde, run)["mode_weights"]}
     return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=200))
 
 

@@ -13,11 +13,14 @@ h = log(r_i / r_j) in lambda = -log r and solve the linear part exactly.
 A grid is a descending tensor of times t_0 = 1 > ... > t_N = t_eps (float64). A sampler is a
 function (score_fn, sde, x, grid, generator=None, callback=None, **options) -> x that maps prior
 draws x at grid[0] to samples at grid[-1], calling callback(i, t_{i+1}, x) after every step.
-:data:`SAMPLERS` (name -> :class:`SamplerSpec`) and :data:`GRID_SPECS` (name -> :class:`GridSpec`)
-are the registries; :func:`nfe` is the only place a number of score evaluations is computed.
-:data:`FINALS` (the last step to sigma = 0) and :data:`NOISES` (the stochastic samplers' noise)
-list the options with one-line help; :func:`recommended` gives the measured settings of each
-sampler at a budget (:data:`RECOMMENDED`), which pages and the benchmark share.
+`@register_sampler(name, label, short, help, ...)` on that function puts everything the sampler
+is into :data:`SAMPLERS` (name -> :class:`SamplerSpec`: its names on pages, what it costs, its
+options, whether it is stochastic, its measured settings per budget): adding a sampler is one
+function and its decorator. :data:`GRID_SPECS` (name -> :class:`GridSpec`) holds the grids;
+:func:`nfe` is the only place a number of score evaluations is computed; :data:`OPTIONS` the
+samplers' options (default, help, check), :data:`FINALS` the last step to sigma = 0 and
+:data:`NOISES` the stochastic samplers' noise, with one-line help; :func:`recommended` gives
+the measured settings of a sampler at a budget, which pages and the benchmark share.
 """
 from __future__ import annotations
 
@@ -30,9 +33,9 @@ import torch
 from ._numbers import read_number
 from .sde import SDE, reverse_drift
 
-__all__ = ["SampleResult", "SamplerSpec", "GridSpec", "SAMPLERS", "GRID_SPECS", "METHODS", "GRIDS",
-           "FINALS", "NOISES", "RECOMMENDED", "recommended", "time_grid", "sample", "nfe",
-           "steps_for_nfe", "T_EPS", "SNR"]
+__all__ = ["SampleResult", "SamplerSpec", "Option", "GridSpec", "SAMPLERS", "GRID_SPECS", "METHODS",
+           "GRIDS", "OPTIONS", "FINALS", "NOISES", "RECOMMENDED", "recommended", "register_sampler",
+           "time_grid", "sample", "nfe", "steps_for_nfe", "T_EPS", "SNR"]
 
 T_EPS = 1e-4    # default end time: sigma(t_eps) = 0.01 for VESDE(25), 0.003 for VPSDE()
 SNR = 0.13      # default Langevin corrector signal-to-noise ratio (see `sample_pc`)
@@ -209,7 +212,117 @@ class _Walk:
         return xt * self.a[-1]
 
 
+# ============================================================================ the registry
+@dataclass(frozen=True)
+class Option:
+    """A sampler option: its default, one line of help, and check(value) -> the value to use
+    (ValueError naming the option when it is not allowed)."""
+    default: object
+    help: str
+    check: Callable
+
+
+def _finite_at_least_zero(name: str):
+    def check(v):
+        f = read_number(v, text=False)[0]
+        if f is None or not 0 <= f < float("inf"):
+            raise ValueError(f"{name} must be a finite number >= 0; got {v!r}")
+        return f
+    return check
+
+
+def _one_of(name: str, choices: dict):
+    def check(v):
+        _check_choice(name, v, tuple(choices))
+        return v
+    return check
+
+
+NOISES = {
+    "iid": "Independent N(0, I) draws at every step (the usual).",
+    "antithetic": "Draws in opposite pairs z, -z across the batch: the batch's noise has mean "
+                  "zero exactly (antithetic variates, Hammersley and Morton 1956); paired "
+                  "samples then share |z|, so spreads such as log p are measured worse.",
+    "qmc": "Scrambled Sobol points mapped to N(0, I), one point per sample over all steps: "
+           "the batch covers the noise evenly (randomized quasi-Monte Carlo, Owen 1995).",
+}
+R_NOISE = 2.0   # "dpm2m_sa": stochastic steps while sigma/alpha > R_NOISE, in data units
+OPTIONS: dict[str, Option] = {
+    "snr": Option(SNR, "the Langevin corrector's signal-to-noise ratio", _finite_at_least_zero("snr")),
+    "noise": Option("iid", "the stochastic samplers' noise (NOISES)", _one_of("noise", NOISES)),
+    "r_noise": Option(R_NOISE, "sigma/alpha above which steps are stochastic",
+                      _finite_at_least_zero("r_noise")),
+}
+
+
+@dataclass(frozen=True)
+class SamplerSpec:
+    """Everything a sampler is. fn (score_fn, sde, x, grid, generator, callback, **options) -> x;
+    label and short, its names on pages; help, one sentence with its reference; per_step score
+    evaluations per step and extra ones beyond those (-1: the tutorial's loop takes steps - 1
+    steps); denoise, whether it ends with the optional last step to sigma = 0 (+1 evaluation);
+    min_steps; grid, a grid function it always uses (else the caller's grid); options, the names
+    in OPTIONS it takes; stochastic, whether it draws noise along the way; recommended, measured
+    settings per budget ((from_budget, sample() keywords), ...), see :func:`recommended`."""
+    name: str
+    fn: Callable
+    label: str
+    short: str
+    help: str
+    per_step: int = 1
+    extra: int = 0
+    denoise: bool = True
+    min_steps: int = 1
+    grid: Callable | None = None
+    options: tuple = ()
+    stochastic: bool = False
+    recommended: tuple = ()
+
+    def nfe(self, steps: int, denoise: bool = True) -> int:
+        """per_step * steps + extra (+1 for the final denoising step)."""
+        return self.per_step * int(steps) + self.extra + int(self.denoise and bool(denoise))
+
+    def take(self, options: dict) -> dict:
+        """The keyword options this sampler's function takes: each checked (OPTIONS[name].check),
+        the defaults where not given. Options of other samplers are checked and left out, so one
+        call can sweep every method; a name no sampler knows is a ValueError."""
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise ValueError(f"unknown sampler option {unknown[0]!r}; options are {', '.join(OPTIONS)}")
+        checked = {k: OPTIONS[k].check(v) for k, v in options.items()}
+        return {k: checked.get(k, OPTIONS[k].default) for k in self.options}
+
+
+SAMPLERS: dict[str, SamplerSpec] = {}
+
+
+def register_sampler(name: str, label: str, short: str, help: str, **spec):
+    """Decorator: register the function below as sampler `name` (SamplerSpec's fields in spec).
+    The name, the code and what it costs live together; every page, test and benchmark reads
+    SAMPLERS."""
+    def add(fn):
+        SAMPLERS[name] = SamplerSpec(name, fn, label, short, help, **spec)
+        return fn
+    return add
+
+
+# Measured settings per budget, in each sampler's `recommended`: the entry with the largest
+# from_budget <= the budget applies. Chosen once per budget in 10, 15, 20, 30, 50, 100, 200
+# among 3-9 candidates (grid karras / exponential; t_eps 1e-4 with Tweedie's step, or 3e-4 ...
+# 3e-2 with the "ode" final step; r_noise 2 or 6) by the lowest sum over ring8 and the tutorial
+# mixture of logp_w1 / (its true-vs-true level), each the mean over 3 seeds (prior seeds 0-2,
+# true sets 5000-5002; exact score, VESDE(25), 20,000 samples). The benchmark checks them on
+# other seeds (benchmarks/bench_samplers.py). Larger budgets favour smaller t_eps.
+def _s(grid: str, t_eps: float, final: str = "ode", **options) -> dict:
+    return dict(grid=grid, t_eps=t_eps, final=final, **options)
+
+
 # ============================================================================ samplers
+@register_sampler("sde", "reverse SDE (Euler-Maruyama)", "reverse SDE",
+                  "The reverse-time SDE with Euler-Maruyama steps (Song et al. 2021, Score-Based "
+                  "Generative Modeling through SDEs).",
+                  options=("noise",), stochastic=True,
+                  recommended=((1, _s("exponential", 1e-2)), (15, _s("exponential", 3e-3))))
 def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
     """Reverse SDE, Euler-Maruyama in tau = r^2 (Song et al. 2021):
     x~ <- x~ + (r_i^2 - r_j^2) alpha s(x, t_i) + sqrt(r_i^2 - r_j^2) z."""
@@ -221,6 +334,10 @@ def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None,
     return w.end(xt)
 
 
+@register_sampler("ode", "PF ODE (Heun)", "PF ODE (Heun)",
+                  "The probability-flow ODE with Heun's 2nd-order method, 2 evaluations per step "
+                  "(Karras et al. 2022).",
+                  per_step=2, recommended=((1, _s("exponential", 1e-2)),))
 def sample_heun(score_fn, sde, x, grid, generator=None, callback=None):
     """Probability-flow ODE dx~/dr = -r alpha s, Heun's method (Karras et al. 2022, 2nd order):
     d_i = -r_i alpha s(x_i), x~' = x~ + (r_j - r_i) d_i, x~ <- x~ + (r_j - r_i) (d_i + d'_j) / 2."""
@@ -234,6 +351,11 @@ def sample_heun(score_fn, sde, x, grid, generator=None, callback=None):
     return w.end(xt)
 
 
+@register_sampler("pc", "predictor-corrector", "pred.–corr.",
+                  "An Euler-Maruyama step, then one Langevin correction step (Song et al. 2021).",
+                  per_step=2, options=("snr", "noise"), stochastic=True,
+                  recommended=((1, _s("exponential", 3e-3)), (50, _s("exponential", 1e-3)),
+                               (200, _s("karras", 1e-4, "tweedie"))))
 def sample_pc(score_fn, sde, x, grid, generator=None, callback=None, snr: float = SNR, noise="iid"):
     """Predictor-corrector (Song et al. 2021): an Euler-Maruyama step to t_j, then one Langevin
     step there, x~ <- x~ + e g + sqrt(2 e) z with g = alpha s and e = 2 (snr mean|z| / mean|g|)^2."""
@@ -248,6 +370,11 @@ def sample_pc(score_fn, sde, x, grid, generator=None, callback=None, snr: float 
     return w.end(xt)
 
 
+@register_sampler("tutorial", "the tutorial's loop", "tutorial's loop",
+                  "The tutorial's own Euler-Maruyama loop: uniform in t, steps - 1 updates, "
+                  "no denoising; kept for comparison.",
+                  extra=-1, denoise=False, min_steps=2, grid=grid_tutorial, stochastic=True,
+                  recommended=((1, _s("karras", T_EPS, "tweedie")),))     # its own grid
 def sample_tutorial(score_fn, sde, x, grid, generator=None, callback=None):
     """The tutorial's loop on its own grid (grid_tutorial), defects included: at each post-step
     time t_j, x <- x - [f(t_j) x - g(t_j)^2 s(x, t_j)] dt + g(t_j) sqrt(dt) z, no denoising."""
@@ -271,69 +398,98 @@ def _phi3(u: float) -> float:
     return (_phi2(u) - 0.5) / u if u > 1e-3 else -1 / 6 + u / 24
 
 
-def _multistep(w: _Walk, i: int, hist: list, eta: float, order: int):
-    """One DPM-Solver++ multistep update's data term, from the denoised values hist = [D_i,
-    D_{i-1}, ...] and past steps: returns (decay, c0, correction) with
-    x~_j = decay x~_i + c0 D_i + correction."""
-    h = w.h(i)
-    u = h * (1 + eta)                        # eta: the SDE's extra decay of the old state
-    c0 = -math.expm1(-u)
-    k = min(order, len(hist))
-    corr = 0.0
-    if k >= 2:
-        d1 = (hist[0] - hist[1]) * (h / w.h(i - 1))
-        if k == 3:                           # second difference over the last three steps
-            r0, r1 = w.h(i - 1) / h, w.h(i - 2) / h
-            d1b = (hist[1] - hist[2]) / r1
-            dd = (d1 - d1b) / (r0 + r1)
-            corr = _phi2(u) * u * (d1 + dd * r0) - _phi3(u) * u * dd
-        elif order == 2:                     # k-diffusion's "midpoint" form
-            corr = 0.5 * c0 * d1
-        else:
-            corr = _phi2(u) * u * d1
-    return math.exp(-u), c0, corr
-
-
-def _dpmpp(score_fn, sde, x, grid, generator, callback, eta: float, order: int,
-           noise_above: float = 0.0, noise: str = "iid"):
-    """The DPM-Solver++ multistep loop shared by the ODE (eta = 0) and SDE (eta = 1) variants;
-    steps that start at r_i <= noise_above are taken without noise (eta = 0)."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
-    xt, hist = w.start(), []
+@register_sampler("dpm2m", "DPM-Solver++(2M)", "DPM++ 2M",
+                  "Second-order multistep exponential integrator of the PF ODE in data "
+                  "prediction (Lu et al. 2022, DPM-Solver++).",
+                  recommended=((1, _s("exponential", 1e-2)), (20, _s("karras", 1e-3)),
+                               (30, _s("exponential", 1e-2))))
+def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
+    """DPM-Solver++(2M) for the PF ODE (Lu et al. 2022; k-diffusion's sample_dpmpp_2m). With
+    h = log(r_i / r_j) and q = h_{i-1} / h:
+    x~_j = (r_j / r_i) x~_i + (1 - e^-h) [(1 + 1/(2q)) D_i - 1/(2q) D_{i-1}]; first step order 1."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    xt, old_denoised = w.start(), None
     for i in range(w.steps):
-        e = eta if w.r[i] > noise_above else 0.0
-        hist = [w.denoised(xt, i)] + hist[:order - 1]
-        decay, c0, corr = _multistep(w, i, hist, e, order)
-        xt = decay * xt + c0 * hist[0] + corr
-        if e > 0:
-            xt = xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * e * w.h(i))) * w.noise(xt)
-        xt = w.done(i, xt)
+        denoised, h = w.denoised(xt, i), w.h(i)
+        if old_denoised is None:
+            d = denoised
+        else:
+            q = w.h(i - 1) / h
+            d = (1 + 1 / (2 * q)) * denoised - (1 / (2 * q)) * old_denoised
+        xt = w.done(i, (w.r[i + 1] / w.r[i]) * xt - math.expm1(-h) * d)
+        old_denoised = denoised
     return w.end(xt)
 
 
-def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
-    """DPM-Solver++(2M) for the PF ODE (Lu et al. 2022), h = log(r_i / r_j), q = h_{i-1} / h:
-    x~_j = (r_j / r_i) x~_i + (1 - e^-h) [(1 + 1/(2q)) D_i - 1/(2q) D_{i-1}]; first step order 1."""
-    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=0.0, order=2)
+@register_sampler("dpm2m_sde", "SDE-DPM-Solver++(2M)", "DPM++ 2M SDE",
+                  "Second-order multistep exponential integrator of the reverse SDE "
+                  "(Lu et al. 2022, DPM-Solver++).",
+                  options=("noise",), stochastic=True,
+                  recommended=((1, _s("exponential", 1e-3)), (15, _s("exponential", 1e-2)),
+                               (30, _s("exponential", 3e-3)), (50, _s("karras", 3e-3)),
+                               (100, _s("karras", 1e-4, "tweedie"))))
+def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
+                        r_noise: float = 0.0):
+    """SDE-DPM-Solver++(2M) (Lu et al. 2022; k-diffusion's sample_dpmpp_2m_sde, "midpoint",
+    eta = 1). With h = log(r_i / r_j), q = h_{i-1} / h and u = 2h (the SDE's extra decay):
+    x~_j = e^-u x~_i + (1 - e^-u) [D_i + (D_i - D_{i-1}) / (2q)] + r_j sqrt(1 - e^-2h) z.
+    Steps that start at r_i <= r_noise are the ODE's (u = h, no noise)."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
+    xt, old_denoised = w.start(), None
+    for i in range(w.steps):
+        denoised, h = w.denoised(xt, i), w.h(i)
+        eta = 1.0 if w.r[i] > r_noise else 0.0
+        u = h * (1 + eta)
+        xt = math.exp(-u) * xt - math.expm1(-u) * denoised
+        if old_denoised is not None:
+            q = w.h(i - 1) / h
+            xt = xt - math.expm1(-u) * (denoised - old_denoised) / (2 * q)
+        if eta:
+            xt = xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * h)) * w.noise(xt)
+        xt = w.done(i, xt)
+        old_denoised = denoised
+    return w.end(xt)
 
 
-def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
-    """SDE-DPM-Solver++(2M) (Lu et al. 2022; k-diffusion's "midpoint" form, eta = 1):
-    x~_j = (r_j / r_i) e^-h x~_i + (1 - e^-2h) [D_i + (D_i - D_{i-1}) / (2q)]
-    + r_j sqrt(1 - e^-2h) z."""
-    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2, noise=noise)
-
-
+@register_sampler("dpm3m_sde", "DPM-Solver++(3M) SDE", "DPM++ 3M SDE",
+                  "Third-order multistep exponential integrator of the reverse SDE "
+                  "(k-diffusion, after Lu et al. 2022).",
+                  options=("noise",), stochastic=True,
+                  recommended=((1, _s("exponential", 1e-2)), (20, _s("exponential", 3e-3)),
+                               (30, _s("exponential", 1e-3)), (50, _s("karras", 1e-3)),
+                               (100, _s("karras", 1e-4, "tweedie"))))
 def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
-    """DPM-Solver++(3M) SDE (k-diffusion, after Lu et al. 2022), eta = 1, u = 2h:
-    x~_j = e^-u x~_i + (1 - e^-u) D_i + phi_2(u) u D1 - phi_3(u) u D2 + r_j sqrt(1 - e^-2h) z,
-    with D1, D2 the first and second divided differences of the last three D's (scaled by h)."""
-    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=3, noise=noise)
+    """DPM-Solver++(3M) SDE (k-diffusion's sample_dpmpp_3m_sde, after Lu et al. 2022), eta = 1,
+    u = 2h: x~_j = e^-u x~_i + (1 - e^-u) D_i + u phi_2(u) D1 - u phi_3(u) D2 + r_j sqrt(1 - e^-2h) z,
+    with r0 = h_{i-1} / h, r1 = h_{i-2} / h, d0 = (D_i - D_{i-1}) / r0, d1 = (D_{i-1} - D_{i-2}) / r1,
+    D2 = (d0 - d1) / (r0 + r1), D1 = d0 + r0 D2 (after two steps; after one, D1 = d0, D2 = 0)."""
+    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
+    xt, denoised_1, denoised_2 = w.start(), None, None
+    for i in range(w.steps):
+        denoised, h = w.denoised(xt, i), w.h(i)
+        u = 2 * h
+        xt = math.exp(-u) * xt - math.expm1(-u) * denoised
+        if denoised_2 is not None:
+            r0, r1 = w.h(i - 1) / h, w.h(i - 2) / h
+            d0, d1 = (denoised - denoised_1) / r0, (denoised_1 - denoised_2) / r1
+            d2 = (d0 - d1) / (r0 + r1)
+            xt = xt + u * _phi2(u) * (d0 + r0 * d2) - u * _phi3(u) * d2
+        elif denoised_1 is not None:
+            xt = xt + u * _phi2(u) * (denoised - denoised_1) / (w.h(i - 1) / h)
+        xt = w.done(i, xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * h)) * w.noise(xt))
+        denoised_1, denoised_2 = denoised, denoised_1
+    return w.end(xt)
 
 
-R_NOISE = 2.0   # "dpm2m_sa": stochastic steps while sigma/alpha > R_NOISE, in data units
-
-
+@register_sampler("dpm2m_sa", "DPM-Solver++(2M), stochastic start", "DPM++ 2M, noisy start",
+                  "SDE-DPM-Solver++(2M) steps at high noise (sigma/alpha > 2), which wash out the "
+                  "prior's mismatch, then DPM-Solver++(2M) ODE steps (after Lu et al. 2022 and "
+                  "Karras et al. 2022's noise window).",
+                  options=("noise", "r_noise"), stochastic=True,
+                  recommended=((1, _s("exponential", 1e-2, r_noise=6.0)),
+                               (15, _s("karras", 3e-3, r_noise=2.0)),
+                               (20, _s("karras", 3e-3, r_noise=6.0)), (50, _s("karras", 3e-3, r_noise=2.0)),
+                               (100, _s("exponential", 3e-3, r_noise=2.0))))
 def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
                        r_noise: float = R_NOISE):
     """DPM-Solver++(2M) with a stochastic start: SDE-DPM-Solver++(2M) steps while r_i > r_noise,
@@ -341,62 +497,11 @@ def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None, no
     data's); the noisy steps contract that mismatch by (r_j / r_i)^2 per step, where the ODE keeps
     a factor r_j / r_i of it to the end; at low noise the ODE's steps are the more accurate
     (noise only in a window of sigma, as in Karras et al. 2022's stochastic sampler)."""
-    return _dpmpp(score_fn, sde, x, grid, generator, callback, eta=1.0, order=2,
-                  noise_above=r_noise, noise=noise)
+    return sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator, callback, noise, r_noise)
 
 
-# ============================================================================ registry
-@dataclass(frozen=True)
-class SamplerSpec:
-    """A sampler: fn (score_fn, sde, x, grid, generator, callback, **options) -> x; per_step
-    score evaluations per step; extra evaluations beyond those (e.g. -1: the tutorial's loop takes
-    steps - 1 steps); denoise, whether it ends with the optional Tweedie step (+1 evaluation);
-    min_steps; grid, a fixed grid it always uses (else the caller's); options it accepts."""
-    fn: Callable
-    label: str
-    help: str
-    per_step: int = 1
-    extra: int = 0
-    denoise: bool = True
-    min_steps: int = 1
-    grid: str | None = None
-    options: tuple = field(default_factory=tuple)
-
-    def nfe(self, steps: int, denoise: bool = True) -> int:
-        """per_step * steps + extra (+1 for the final denoising step)."""
-        return self.per_step * int(steps) + self.extra + int(self.denoise and bool(denoise))
-
-
-SAMPLERS: dict[str, SamplerSpec] = {
-    "sde": SamplerSpec(sample_euler_maruyama, "reverse SDE (Euler-Maruyama)",
-                       "The reverse-time SDE with Euler-Maruyama steps (Song et al. 2021, Score-Based "
-                       "Generative Modeling through SDEs).", options=("noise",)),
-    "ode": SamplerSpec(sample_heun, "PF ODE (Heun)",
-                       "The probability-flow ODE with Heun's 2nd-order method, 2 evaluations per step "
-                       "(Karras et al. 2022).", per_step=2),
-    "pc": SamplerSpec(sample_pc, "predictor-corrector",
-                      "An Euler-Maruyama step, then one Langevin correction step (Song et al. 2021).",
-                      per_step=2, options=("snr", "noise")),
-    "tutorial": SamplerSpec(sample_tutorial, "the tutorial's loop",
-                            "The tutorial's own Euler-Maruyama loop: uniform in t, steps - 1 updates, "
-                            "no denoising; kept for comparison.",
-                            extra=-1, denoise=False, min_steps=2, grid="tutorial"),
-    "dpm2m": SamplerSpec(sample_dpmpp_2m, "DPM-Solver++(2M)",
-                         "Second-order multistep exponential integrator of the PF ODE in data "
-                         "prediction (Lu et al. 2022, DPM-Solver++)."),
-    "dpm2m_sde": SamplerSpec(sample_dpmpp_2m_sde, "SDE-DPM-Solver++(2M)",
-                             "Second-order multistep exponential integrator of the reverse SDE "
-                             "(Lu et al. 2022, DPM-Solver++).", options=("noise",)),
-    "dpm3m_sde": SamplerSpec(sample_dpmpp_3m_sde, "DPM-Solver++(3M) SDE",
-                             "Third-order multistep exponential integrator of the reverse SDE "
-                             "(k-diffusion, after Lu et al. 2022).", options=("noise",)),
-    "dpm2m_sa": SamplerSpec(sample_dpmpp_2m_sa, "DPM-Solver++(2M), stochastic start",
-                            "SDE-DPM-Solver++(2M) steps at high noise (sigma/alpha > 2), which wash "
-                            "out the prior's mismatch, then DPM-Solver++(2M) ODE steps (after Lu et "
-                            "al. 2022 and Karras et al. 2022's noise window).",
-                            options=("noise", "r_noise")),
-}
 METHODS = tuple(SAMPLERS)
+RECOMMENDED = {name: spec.recommended for name, spec in SAMPLERS.items()}   # read-only view
 
 FINALS = {
     "tweedie": "Tweedie's denoiser D = E[x_0 | x_t] at the last time (Efron 2011; Song et al. "
@@ -404,51 +509,12 @@ FINALS = {
     "ode": "Half of Tweedie's step, (x + D) / 2: an Euler step of the probability-flow ODE in "
            "sigma^2 to sigma = 0, which keeps each mode's width (exact as sigma^2 / v -> 0).",
 }
-NOISES = {
-    "iid": "Independent N(0, I) draws at every step (the usual).",
-    "antithetic": "Draws in opposite pairs z, -z across the batch: the batch's noise has mean "
-                  "zero exactly (antithetic variates, Hammersley and Morton 1956); paired "
-                  "samples then share |z|, so spreads such as log p are measured worse.",
-    "qmc": "Scrambled Sobol points mapped to N(0, I), one point per sample over all steps: "
-           "the batch covers the noise evenly (randomized quasi-Monte Carlo, Owen 1995).",
-}
-
-
-# Measured settings per (sampler, budget): {method: ((from_budget, settings), ...)}; the entry
-# with the largest from_budget <= the budget applies. Chosen once per budget in 10, 15, 20, 30,
-# 50, 100, 200 among 3-9 candidates (grid karras / exponential; t_eps 1e-4 with Tweedie's step,
-# or 3e-4 ... 3e-2 with the "ode" final step; r_noise 2 or 6) by the lowest sum over ring8 and
-# the tutorial mixture of logp_w1 / (its true-vs-true level), each the mean over 3 seeds (prior
-# seeds 0-2, true sets 5000-5002; exact score, VESDE(25), 20,000 samples). The benchmark checks
-# them on other seeds (benchmarks/bench_samplers.py). Larger budgets favour smaller t_eps.
-def _s(grid: str, t_eps: float, final: str = "ode", **options) -> dict:
-    return dict(grid=grid, t_eps=t_eps, final=final, **options)
-
-
-RECOMMENDED: dict[str, tuple] = {
-    "sde": ((1, _s("exponential", 1e-2)), (15, _s("exponential", 3e-3))),
-    "ode": ((1, _s("exponential", 1e-2)),),
-    "pc": ((1, _s("exponential", 3e-3)), (50, _s("exponential", 1e-3)),
-           (200, _s("karras", 1e-4, "tweedie"))),
-    "tutorial": ((1, _s("karras", T_EPS, "tweedie")),),      # its own grid; never denoises
-    "dpm2m": ((1, _s("exponential", 1e-2)), (20, _s("karras", 1e-3)), (30, _s("exponential", 1e-2))),
-    "dpm2m_sde": ((1, _s("exponential", 1e-3)), (15, _s("exponential", 1e-2)),
-                  (30, _s("exponential", 3e-3)), (50, _s("karras", 3e-3)),
-                  (100, _s("karras", 1e-4, "tweedie"))),
-    "dpm3m_sde": ((1, _s("exponential", 1e-2)), (20, _s("exponential", 3e-3)),
-                  (30, _s("exponential", 1e-3)), (50, _s("karras", 1e-3)),
-                  (100, _s("karras", 1e-4, "tweedie"))),
-    "dpm2m_sa": ((1, _s("exponential", 1e-2, r_noise=6.0)), (15, _s("karras", 3e-3, r_noise=2.0)),
-                 (20, _s("karras", 3e-3, r_noise=6.0)), (50, _s("karras", 3e-3, r_noise=2.0)),
-                 (100, _s("exponential", 3e-3, r_noise=2.0))),
-}
 
 
 def recommended(method: str, budget: int) -> dict:
     """Keyword arguments of :func:`sample` (grid, t_eps, final and the sampler's options)
     measured best for `method` at `budget` score evaluations: sample(..., **recommended(m, b))."""
-    _spec(method)
-    table = RECOMMENDED[method]
+    table = _spec(method).recommended
     chosen = table[0][1]
     for start, settings in table:
         if int(budget) >= start:
@@ -457,7 +523,7 @@ def recommended(method: str, budget: int) -> dict:
 
 
 def _spec(method) -> SamplerSpec:
-    _check_choice("method", method, METHODS)
+    _check_choice("method", method, tuple(SAMPLERS))
     return SAMPLERS[method]
 
 
@@ -476,16 +542,13 @@ def steps_for_nfe(method: str, budget: int, denoise: bool = True) -> int:
 
 
 # ============================================================================ entry point
-def _validate(n, steps, method, t_eps, grid, snr, dim):
-    spec = _spec(method)
+def _validate(n, steps, spec: SamplerSpec, t_eps, grid, dim, final):
     if not _whole(n, 1):
         raise ValueError(f"number of samples must be an integer >= 1; got {n!r}")
     _check_steps(steps, spec.min_steps)
     _check_t_eps(t_eps)
     _check_choice("grid", grid, GRIDS)
-    f = read_number(snr, text=False)[0]
-    if f is None or not 0 <= f < float("inf"):
-        raise ValueError(f"snr must be a finite number >= 0; got {snr!r}")
+    _check_choice("final", final, FINALS)
     if not _whole(dim, 1):
         raise ValueError(f"dim must be an integer >= 1; got {dim!r}")
 
@@ -519,21 +582,21 @@ def _final(score_fn, sde, x, t: float, kind: str = "tweedie"):
 @torch.no_grad()
 def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generator=None,
            trajectory: bool = False, dim: int = 2, grid: str = "karras", t_eps: float = T_EPS,
-           snr: float = SNR, denoise: bool = True, x_init=None, dtype=None,
-           device="cpu", callback=None, final: str = "tweedie", noise: str = "iid",
-           r_noise: float = R_NOISE) -> SampleResult:
+           denoise: bool = True, x_init=None, dtype=None, device="cpu", callback=None,
+           final: str = "tweedie", **options) -> SampleResult:
     """Draw n samples by integrating the reverse process from t = 1 to t_eps in `steps` steps
     with the sampler `method` (dc.METHODS; see dc.SAMPLERS[method].help and each sampler's
     docstring) on the time grid `grid` (dc.GRIDS).
 
-    denoise: end with Tweedie's x_0 = (x + sigma^2 s(x, t_eps)) / alpha (one more evaluation;
-    not for "tutorial", which never denoises); final: that step's kind (dc.FINALS: "tweedie", or
-    "ode", half of it, a PF-ODE step to sigma = 0). snr: the "pc" corrector's signal-to-noise
-    ratio; noise: the stochastic samplers' noise (dc.NOISES); r_noise: "dpm2m_sa"'s switch point.
-    dc.recommended(method, budget) gives measured settings of grid, t_eps, final and the options.
-    x_init: start from these points (N, d) instead of prior draws; dtype: float32 unless x_init
-    has a floating dtype. callback(i, t, x) is called after every step. The number of score
-    evaluations is nfe(method, steps, denoise), reported as result.nfe.
+    denoise: end with a last step to sigma = 0 (one more evaluation; not for "tutorial", which
+    never denoises); final: its kind (dc.FINALS: "tweedie", x_0 = (x + sigma^2 s(x, t_eps)) /
+    alpha, or "ode", half of it, a PF-ODE step to sigma = 0). options: the samplers' own options
+    (dc.sampling.OPTIONS: snr, noise, r_noise), each checked; a sampler gets those it takes
+    (dc.SAMPLERS[method].options). dc.recommended(method, budget) gives measured settings of
+    grid, t_eps, final and the options. x_init: start from these points (N, d) instead of prior
+    draws; dtype: float32 unless x_init has a floating dtype. callback(i, t, x) is called after
+    every step. The number of score evaluations is nfe(method, steps, denoise), reported as
+    result.nfe.
 
     Defaults, measured on the ring of 8 sharp modes with the exact score: t_eps = 1e-4 leaves
     noise of std sigma(t_eps) (0.01 for VESDE(25)), which the Tweedie step shrinks by a factor
@@ -543,16 +606,12 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
     The ODE samplers start from the prior N(0, sigma_1^2 I), not from p_1 (whose covariance is
     larger by the data's), and carry that mismatch to t_eps; the stochastic samplers contract it.
     """
-    _validate(n, steps, method, t_eps, grid, snr, dim)
-    _check_choice("final", final, FINALS)
-    _check_choice("noise", noise, NOISES)
-    f = read_number(r_noise, text=False)[0]
-    if f is None or not 0 <= f < float("inf"):
-        raise ValueError(f"r_noise must be a finite number >= 0; got {r_noise!r}")
-    spec = SAMPLERS[method]
+    spec = _spec(method)
+    _validate(n, steps, spec, t_eps, grid, dim, final)
+    opts = spec.take(options)
     n, steps = int(n), int(steps)
     x = _start(sde, n, int(dim), x_init, generator, dtype, device)
-    ts = grid_tutorial(sde, steps, t_eps) if spec.grid == "tutorial" else time_grid(sde, steps, grid, t_eps)
+    ts = spec.grid(sde, steps, t_eps) if spec.grid else time_grid(sde, steps, grid, t_eps)
     traj = [x] if trajectory else None
 
     def step_done(i, t, xi):
@@ -562,8 +621,6 @@ def sample(score_fn, sde: SDE, n: int, steps: int, method: str = "sde", generato
             callback(i, t, xi)
 
     counted = _Counted(score_fn)
-    given = {"snr": snr, "noise": noise, "r_noise": r_noise}
-    opts = {k: given[k] for k in spec.options}
     x = spec.fn(counted, sde, x, ts, generator=generator, callback=step_done, **opts)
     if denoise and spec.denoise:
         x = _final(counted, sde, x, float(ts[-1]), final)

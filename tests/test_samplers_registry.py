@@ -231,3 +231,56 @@ def test_recommended_table_covers_every_sampler_from_budget_one():
         assert starts[0] == 1 and starts == sorted(set(starts)), method
     with pytest.raises(ValueError, match="method must be one of"):
         dc.sampling.recommended("euler", 10)
+
+
+@pytest.fixture
+def euler_ode():
+    """A sampler added the one way there is: a function and its @register_sampler line."""
+    from diffusion_core.sampling import register_sampler
+
+    @register_sampler("euler_ode_test", "PF ODE (Euler)", "Euler ODE",
+                      "The probability-flow ODE with Euler steps (test entry).",
+                      recommended=((1, dict(grid="karras", t_eps=1e-3, final="ode")),))
+    def sample_euler_ode(score_fn, sde, x, grid, generator=None, callback=None):
+        """dx~/dr = -r alpha s, Euler: x~ <- x~ + (r_j - r_i)(-r_i alpha s)."""
+        from diffusion_core.sampling import _Walk
+        w = _Walk(score_fn, sde, x, grid, generator, callback)
+        xt = w.start()
+        for i in range(w.steps):
+            xt = w.done(i, xt - (w.r[i + 1] - w.r[i]) * w.r[i] * w.grad(xt, i))
+        return w.end(xt)
+
+    yield "euler_ode_test"
+    dc.SAMPLERS.pop("euler_ode_test")
+
+
+def test_a_new_entry_needs_nothing_else(euler_ode):
+    """Registering a sampler makes it usable everywhere that reads the registry: sample() with
+    its NFE from the one formula, its recommended settings, the budget planner, and the pages'
+    words and colours (dashboard.vocabulary). The settings schema's torch-free copy of the names
+    is the one exception (tests/test_settings_schema.py fails until it lists the new name)."""
+    from dashboard import vocabulary
+    spec = dc.SAMPLERS[euler_ode]
+    net = Counting(dc.exact_score(GAUSS, dc.VESDE(25.0)))
+    res = dc.sample(net, dc.VESDE(25.0), 500, 30, method=euler_ode, dim=1, noise="qmc",
+                    generator=torch.Generator().manual_seed(0), **dc.recommended(euler_ode, 31))
+    assert res.nfe == net.calls == dc.nfe(euler_ode, 30) == spec.nfe(30) == 31
+    assert abs(float(res.x.mean()) - MU) < 0.05
+    assert dc.steps_for_nfe(euler_ode, 31) == 30
+    assert vocabulary.label(euler_ode) == "PF ODE (Euler)" and vocabulary.short(euler_ode) == "Euler ODE"
+    assert vocabulary.color(euler_ode) not in {vocabulary.color(m) for m in dc.METHODS}
+    assert "**PF ODE (Euler)**: The probability-flow ODE with Euler steps" in vocabulary.methods_help()
+
+
+def test_options_are_checked_once_for_every_sampler():
+    """The samplers' options live in one table (dc.sampling.OPTIONS): a bad value is refused
+    whichever method is asked for, an unknown name is refused, and a method gets only its own."""
+    score = dc.exact_score(GAUSS, dc.VESDE(25.0))
+    with pytest.raises(ValueError, match="snr must be a finite number >= 0"):
+        dc.sample(score, dc.VESDE(25.0), 10, 5, method="sde", dim=1, snr=-1)
+    with pytest.raises(ValueError, match="noise must be one of iid, antithetic, qmc"):
+        dc.sample(score, dc.VESDE(25.0), 10, 5, method="dpm2m", dim=1, noise="pink")
+    with pytest.raises(ValueError, match="unknown sampler option 'eta'"):
+        dc.sample(score, dc.VESDE(25.0), 10, 5, method="sde", dim=1, eta=1.0)
+    assert dc.SAMPLERS["pc"].take({"r_noise": 3.0}) == {"snr": dc.sampling.SNR, "noise": "iid"}
+    assert dc.SAMPLERS["dpm2m_sa"].take({"r_noise": 3.0}) == {"noise": "iid", "r_noise": 3.0}

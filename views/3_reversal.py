@@ -5,9 +5,8 @@ import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard import downloads, state
+from dashboard import downloads, state, vocabulary
 from dashboard import reversal as rev
-from dashboard.figures import lab as lfig
 
 P = state.PERSIST_PREFIX + "reversal_"
 settings = state.settings()
@@ -24,9 +23,9 @@ st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sq
 
 # ----------------------------------------------------------------------------- controls
 c1, c2, c3, c4 = st.columns([1.3, 1, 1, 1], gap="medium")
-method = state.widget(c1.selectbox, P + "method", format_func=rev.METHODS.get,
+method = state.widget(c1.selectbox, P + "method", format_func=vocabulary.label,
                       help="The reverse SDE is the update above; the others reach the same p₀ with "
-                           "fewer score evaluations.\n\n" + lfig.methods_help())
+                           "fewer score evaluations.\n\n" + vocabulary.methods_help())
 steps = state.widget(c2.select_slider, P + "steps",
                      help="Number of reverse steps (the tutorial: 200).")
 lam = state.widget(c3.slider, P + "lam", step=0.1, format="%.1f",
@@ -37,8 +36,8 @@ n = state.widget(c4.select_slider, P + "n",
                  help="Number of samples drawn (the tutorial: 2500).")
 with st.expander("Advanced: time grid, end time, corrector, starting distribution, views"):
     a1, a2, a3 = st.columns(3, gap="large")
-    grid = state.widget(a1.radio, P + "grid", disabled=method == "tutorial", format_func=lfig.GRID_LABELS.get,
-                        help=lfig.grids_help() + "\n\nThe tutorial's loop always uses its own uniform grid.")
+    grid = state.widget(a1.radio, P + "grid", disabled=method == "tutorial", format_func=vocabulary.GRID_LABELS.get,
+                        help=vocabulary.grids_help() + "\n\nThe tutorial's loop always uses its own uniform grid.")
     t_eps = state.widget(a1.select_slider, P + "t_eps",
                          format_func=lambda v: f"{v:g}", disabled=method == "tutorial",
                          help="The grid stops at t = ε > 0 (σₜ → 0 makes the score blow up), then "
@@ -74,7 +73,7 @@ else:
         with st.spinner(f"Sampling {n_run:,} points in {steps} steps…"):
             result = rev.sample_run(gmm, sde, run)
     except ValueError as e:
-        error = f"{rev.METHODS[method]}: {e}."
+        error = f"{vocabulary.label(method)}: {e}."
 if error:
     st.error(error)
 

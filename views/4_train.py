@@ -2,8 +2,7 @@
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard import models, state, train as tr
-from dashboard.figures import lab as lfig
+from dashboard import models, state, train as tr, vocabulary
 from dashboard.figures import training as tfig
 
 settings = state.settings()
@@ -96,9 +95,9 @@ learned_vs_exact()
 # --------------------------------------------------------------------------------- sampling
 st.header("4 · Sampling with the learned score")
 a, b, c = st.columns(3)
-method = state.widget(a.selectbox, "w_train_method", format_func=lfig.METHOD_LABELS.get,
+method = state.widget(a.selectbox, "w_train_method", format_func=vocabulary.label,
                       help="Every sampler runs on the Karras grid down to t = 1e-4, with the same "
-                           "starting noise for the learned and the exact score.\n\n" + lfig.methods_help())
+                           "starting noise for the learned and the exact score.\n\n" + vocabulary.methods_help())
 n_steps = state.widget(b.slider, "w_train_nsteps", step=10, help="The tutorial uses 200.")
 n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")
 n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
@@ -106,7 +105,7 @@ st.session_state["train_last_n"] = n
 evals = dc.nfe(method, n_steps)     # score evaluations of one run
 if n * evals > tr.MAX_SAMPLE_WORK:
     st.error(f"**Samples × score evaluations** must be at most {tr.MAX_SAMPLE_WORK:,} so that sampling takes "
-             f"seconds; got {n:,} × {evals:,} ({lfig.METHOD_LABELS[method]}: {n_steps} steps, "
+             f"seconds; got {n:,} × {evals:,} ({vocabulary.label(method)}: {n_steps} steps, "
              f"{evals:,} evaluations) = {n * evals:,}. Lower the samples or the sampler steps.")
 else:
     learned = models.learned_samples(cfg, gmm, lam, settings.device, method, n_steps, n, settings.seed)

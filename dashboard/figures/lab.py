@@ -15,7 +15,8 @@ from matplotlib.patches import Ellipse
 
 from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
-from diffusion_core.sampling import GRID_SPECS, SAMPLERS
+from diffusion_core.sampling import SAMPLERS
+from dashboard import vocabulary
 from .common import as_numpy, auto_limits, density_grid, mode_colors, new_figure
 from .background import density_background
 
@@ -23,23 +24,12 @@ __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "met
            "mixture_preview", "nfe_chart", "likelihood_maps",
            "likelihood_scatter"]
 
-METHOD_LABELS = {name: spec.label for name, spec in SAMPLERS.items()}     # the registry's words
-METHOD_SHORT = {"sde": "reverse SDE", "ode": "PF ODE (Heun)", "pc": "pred.–corr.",
-                "tutorial": "tutorial's loop", "dpm2m": "DPM++ 2M", "dpm2m_sde": "DPM++ 2M SDE",
-                "dpm3m_sde": "DPM++ 3M SDE", "dpm2m_sa": "DPM++ 2M, noisy start"}
-METHOD_COLORS = {"sde": "#1f77b4", "ode": "#d62728", "pc": "#2ca02c", "tutorial": "#7f7f7f",
-                 "dpm2m": "#9467bd", "dpm2m_sde": "#ff7f0e", "dpm3m_sde": "#8c564b", "dpm2m_sa": "#e377c2"}
+METHOD_LABELS = {m: vocabulary.label(m) for m in SAMPLERS}      # the registry's words
+METHOD_SHORT = {m: vocabulary.short(m) for m in SAMPLERS}
+METHOD_COLORS = vocabulary.colors()
 MAX_NUMBERED = 24     # mixture_preview numbers each component and draws 1 and 2 std up to this many
-GRID_LABELS = {name: spec.label for name, spec in GRID_SPECS.items()}
-
-
-def methods_help(methods=None) -> str:
-    """One line per sampler: its label and the registry's one-sentence help with its reference."""
-    return "\n".join(f"- **{METHOD_LABELS[m]}**: {SAMPLERS[m].help}" for m in (methods or SAMPLERS))
-
-
-def grids_help() -> str:
-    return "\n".join(f"- **{GRID_LABELS[g]}**: {GRID_SPECS[g].help}" for g in GRID_SPECS)
+GRID_LABELS = vocabulary.GRID_LABELS
+methods_help, grids_help = vocabulary.methods_help, vocabulary.grids_help
 
 
 # ------------------------------------------------------------------------------- mixture editor

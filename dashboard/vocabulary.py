@@ -1,0 +1,44 @@
+"""The words and colours pages use for the registry's samplers and grids, read from
+diffusion_core.sampling's registries (SAMPLERS, GRID_SPECS): a new sampler needs nothing here.
+
+Colours follow the registry's order (the first eight are the ones every chart has used so far);
+samplers beyond the palette get the next of Altair's category20 colours.
+"""
+from __future__ import annotations
+
+from diffusion_core.sampling import GRID_SPECS, SAMPLERS
+
+__all__ = ["label", "short", "color", "colors", "methods_help", "grids_help", "GRID_LABELS"]
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#7f7f7f", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94")
+GRID_LABELS = {name: spec.label for name, spec in GRID_SPECS.items()}
+
+
+def label(method: str) -> str:
+    """The sampler's full name, e.g. "reverse SDE (Euler-Maruyama)"."""
+    return SAMPLERS[method].label
+
+
+def short(method: str) -> str:
+    """The sampler's short name for legends and tables, e.g. "DPM++ 2M"."""
+    return SAMPLERS[method].short
+
+
+def color(method: str) -> str:
+    """The sampler's colour: PALETTE by its place in the registry."""
+    return PALETTE[list(SAMPLERS).index(method) % len(PALETTE)]
+
+
+def colors() -> dict:
+    """{method: colour} of every registered sampler."""
+    return {m: color(m) for m in SAMPLERS}
+
+
+def methods_help(methods=None) -> str:
+    """One line per sampler: its label and the registry's one-sentence help with its reference."""
+    return "\n".join(f"- **{label(m)}**: {SAMPLERS[m].help}" for m in (methods or SAMPLERS))
+
+
+def grids_help() -> str:
+    return "\n".join(f"- **{GRID_LABELS[g]}**: {GRID_SPECS[g].help}" for g in GRID_SPECS)
