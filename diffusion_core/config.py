@@ -7,7 +7,7 @@ import math
 import numbers
 from dataclasses import asdict, dataclass, fields
 
-__all__ = ["TrainConfig", "ACTIVATIONS", "ACTIVATION_NAMES", "PRECONDITIONINGS", "LR_SCHEDULES",
+__all__ = ["TrainConfig", "check_network", "ACTIVATION_NAMES", "PRECONDITIONINGS", "LR_SCHEDULES",
            "WEIGHTINGS"]
 
 # Names only, without torch: the settings schema and the Home page import this module on a fresh
@@ -17,15 +17,15 @@ WEIGHTINGS = ("sigma2", "uniform", "g2")       # gamma_t of score.dsm_loss (scor
 PRECONDITIONINGS = ("none", "edm")
 LR_SCHEDULES = ("constant", "cosine")
 
-_INT_RANGES = {"n_data": (1, 100_000), "steps": (1, 20_000), "batch_size": (0, 20_000),
+INT_RANGES = {"n_data": (1, 100_000), "steps": (1, 20_000), "batch_size": (0, 20_000),
                "width": (1, 512), "depth": (1, 8), "fourier_dim": (0, 256), "warmup": (0, 20_000),
                "seed": (0, 2 ** 31 - 1), "log_every": (1, 20_000), "n_eval": (1, 20_000)}
 # name: (the allowed interval as the error message writes it, its test)
-_FLOAT_RANGES = {"lr": ("(0, 1]", lambda v: 0 < v <= 1),
+FLOAT_RANGES = {"lr": ("(0, 1]", lambda v: 0 < v <= 1),
                  "fourier_scale": ("[0, 100]", lambda v: 0 <= v <= 100),
                  "eps": ("(0, 0.5]", lambda v: 0 < v <= 0.5),
                  "ema": ("[0, 1)", lambda v: 0 <= v < 1)}
-_CHOICES = {"activation": ACTIVATION_NAMES, "precond": PRECONDITIONINGS,
+CHOICES = {"activation": ACTIVATION_NAMES, "precond": PRECONDITIONINGS,
             "weighting": WEIGHTINGS, "lr_schedule": LR_SCHEDULES}
 
 
@@ -45,6 +45,25 @@ def _as_float(name: str, v, interval: str, ok) -> float:
     if not good:
         raise ValueError(f"{name} must be a number in {interval}; got {v!r}")
     return float(v)
+
+
+def check_network(**hp) -> dict:
+    """Network hyperparameters (width, depth, activation, fourier_dim, fourier_scale, precond:
+    any of them) checked against the ranges TrainConfig uses, the one place they are written;
+    returns them as int / float / str, ValueError naming the first one out of its range."""
+    out = {}
+    for name, v in hp.items():
+        if name in INT_RANGES:
+            out[name] = _as_int(name, v, *INT_RANGES[name])
+        elif name in FLOAT_RANGES:
+            out[name] = _as_float(name, v, *FLOAT_RANGES[name])
+        elif name in CHOICES and v not in CHOICES[name]:
+            raise ValueError(f"{name} must be one of {', '.join(CHOICES[name])}; got {v!r}")
+        else:
+            out[name] = v
+    if out.get("fourier_dim", 0) % 2:
+        raise ValueError(f"fourier_dim must be even (sin and cos pairs); got {out['fourier_dim']}")
+    return out
 
 
 @dataclass(frozen=True)
@@ -83,11 +102,11 @@ class TrainConfig:
         put = lambda name, v: object.__setattr__(self, name, v)
         if self.batch_size is None:
             put("batch_size", 0)
-        for name, (lo, hi) in _INT_RANGES.items():
+        for name, (lo, hi) in INT_RANGES.items():
             put(name, _as_int(name, getattr(self, name), lo, hi))
-        for name, (interval, ok) in _FLOAT_RANGES.items():
+        for name, (interval, ok) in FLOAT_RANGES.items():
             put(name, _as_float(name, getattr(self, name), interval, ok))
-        for name, choices in _CHOICES.items():
+        for name, choices in CHOICES.items():
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
         if not isinstance(self.stratified, bool):
@@ -123,10 +142,3 @@ class TrainConfig:
         if extra:
             raise ValueError(f"unknown training-config fields: {', '.join(extra)}")
         return cls(**d)
-
-
-def __getattr__(name):
-    if name == "ACTIVATIONS":       # torch's modules, loaded on first use
-        from .network import ACTIVATIONS
-        return ACTIVATIONS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

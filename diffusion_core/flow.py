@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import pandas as pd
 import torch
-from torch import nn
 
 from ._fields import points_and_times
 from .fitting import fit
 from .metrics import sliced_w2
 from .mixture import GaussianMixture
-from .network import GaussianFourierFeatures, _check_hparams, _mlp
+from .network import TimeMLP
 from .sampling import SampleResult, time_grid
 from .score import exact_score, sample_times
 from .sde import SDE, as_time, reverse_drift
@@ -183,30 +182,20 @@ def straightness(trajectory: torch.Tensor) -> float:
 
 
 # ------------------------------------------------------------------------------ network
-class FlowNet(nn.Module):
-    """v_theta(x, t) = MLP([x, phi(t)]): ScoreNet's MLP and time features (phi = Gaussian Fourier
-    features, or t itself when fourier_dim = 0), without preconditioning: the regression target
-    eps - x_0 has unit scale at every t."""
+class FlowNet(TimeMLP):
+    """v_theta(x, t) = MLP([x, phi(t)]): the MLP and time features every network here shares
+    (network.TimeMLP; phi = Gaussian Fourier features, or t itself when fourier_dim = 0), without
+    preconditioning: the regression target eps - x_0 has unit scale at every t."""
 
     def __init__(self, dim: int = 2, width: int = 64, depth: int = 3, activation: str = "silu",
                  fourier_dim: int = 0, fourier_scale: float = 1.0, seed: int = 0):
-        super().__init__()
-        _check_hparams(dim, width, depth, activation, fourier_dim, fourier_scale, "none")
-        self.hparams = dict(dim=dim, width=width, depth=depth, activation=activation,
-                            fourier_dim=fourier_dim, fourier_scale=float(fourier_scale))
-        gen = torch.Generator().manual_seed(int(seed))
-        self.embed = GaussianFourierFeatures(fourier_dim, fourier_scale, gen) if fourier_dim else None
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(seed))
-            self.net = _mlp(dim + (fourier_dim or 1), dim, width, depth, activation)
+        super().__init__(dim, width, depth, activation, fourier_dim, fourier_scale, seed)
 
     def forward(self, x: torch.Tensor, t) -> torch.Tensor:
-        dtype = self.net[0].weight.dtype
-        xw = x.to(dtype)
+        xw = x.to(self.net[0].weight.dtype)
         t = as_time(t, like=xw)
         t = t.expand(x.shape[0]) if t.ndim == 0 else t
-        emb = self.embed(t) if self.embed is not None else t[:, None]
-        return self.net(torch.cat([xw, emb], dim=1)).to(x.dtype)
+        return self.net(self._features(xw, t)).to(x.dtype)
 
 
 def make_flow_net(cfg: TrainConfig, dim: int) -> FlowNet:

@@ -26,7 +26,7 @@ from ._fields import points_and_times
 from .fitting import fit
 from .metrics import sliced_w2
 from .mixture import GaussianMixture
-from .network import ScoreNet, _mlp
+from .network import ScoreNet, mlp
 from .sampling import sample
 from .score import dsm_loss, exact_score, sample_times
 from .sde import SDE
@@ -235,7 +235,7 @@ class CondScoreNet(ScoreNet):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(kwargs.get("seed", 0)) + 1)
             self.labels = nn.Embedding(n_classes + 1, label_dim)
-            self.net = _mlp(hp["dim"] + (hp["fourier_dim"] or 1) + label_dim, hp["dim"],
+            self.net = mlp(hp["dim"] + (hp["fourier_dim"] or 1) + label_dim, hp["dim"],
                             hp["width"], hp["depth"], hp["activation"])
         if hp["precond"] == "edm":
             nn.init.zeros_(self.net[-1].weight)

@@ -23,10 +23,10 @@ import math
 import torch
 from torch import nn
 
-from .config import ACTIVATION_NAMES, PRECONDITIONINGS, TrainConfig
+from .config import ACTIVATION_NAMES, PRECONDITIONINGS, TrainConfig, check_network
 from .sde import SDE, as_time, sde_from_config
 
-__all__ = ["ScoreNet", "GaussianFourierFeatures", "ACTIVATIONS", "PRECONDITIONINGS",
+__all__ = ["ScoreNet", "TimeMLP", "mlp", "GaussianFourierFeatures", "ACTIVATIONS", "PRECONDITIONINGS",
            "save_score_model", "load_score_model", "sde_from_config"]
 
 SIGMA_FLOOR = 1e-5          # sigma_t is clamped to this, so t = 0 gives a finite (huge) score
@@ -47,7 +47,7 @@ class GaussianFourierFeatures(nn.Module):
         return torch.cat([torch.sin(proj), torch.cos(proj)], dim=-1)
 
 
-def _mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Sequential:
+def mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Sequential:
     """n_in -> width -> ... (depth hidden layers) -> n_out, with `activation` between layers."""
     act = ACTIVATIONS[activation]
     layers, k = [], n_in
@@ -58,24 +58,43 @@ def _mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.S
     return nn.Sequential(*layers)
 
 
-def _check_hparams(dim, width, depth, activation, fourier_dim, fourier_scale, precond):
-    if not (isinstance(dim, int) and dim >= 1):
-        raise ValueError(f"dim must be an integer >= 1; got {dim!r}")
-    if not (isinstance(width, int) and 1 <= width <= 512):
-        raise ValueError(f"width must be an integer in 1..512; got {width!r}")
-    if not (isinstance(depth, int) and 1 <= depth <= 8):
-        raise ValueError(f"depth must be an integer in 1..8 (hidden layers); got {depth!r}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
-    if not (isinstance(fourier_dim, int) and 0 <= fourier_dim <= 256 and fourier_dim % 2 == 0):
-        raise ValueError(f"fourier_dim must be an even integer in 0..256; got {fourier_dim!r}")
-    if not (math.isfinite(fourier_scale) and 0 <= fourier_scale <= 100):
-        raise ValueError(f"fourier_scale must be a number in [0, 100]; got {fourier_scale!r}")
-    if precond not in PRECONDITIONINGS:
-        raise ValueError(f"precond must be one of {', '.join(PRECONDITIONINGS)}; got {precond!r}")
+class TimeMLP(nn.Module):
+    """The body every network here shares: MLP([u, phi(c)]) -> dim, with phi the Gaussian Fourier
+    features of the time condition c (or c itself when fourier_dim = 0); a subclass may append
+    inputs of its own (guidance.CondScoreNet: a class embedding).
+
+    dim: data dimension; width/depth: hidden units per layer and number of hidden layers;
+    activation: one of ACTIVATIONS. seed draws the fixed Fourier frequencies and the initial
+    weights (the global RNG is untouched). hparams holds the arguments (checked by
+    config.check_network, the ranges TrainConfig uses)."""
+
+    def __init__(self, dim: int, width: int, depth: int, activation: str, fourier_dim: int,
+                 fourier_scale: float, seed: int = 0):
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"dim must be an integer >= 1; got {dim!r}")
+        hp = check_network(width=width, depth=depth, activation=activation,
+                           fourier_dim=fourier_dim, fourier_scale=fourier_scale)
+        self.hparams = dict(dim=dim, **hp)
+        gen = torch.Generator().manual_seed(int(seed))
+        self.embed = GaussianFourierFeatures(hp["fourier_dim"], hp["fourier_scale"], gen) \
+            if hp["fourier_dim"] else None
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(seed))
+            self.net = mlp(dim + (hp["fourier_dim"] or 1), dim, hp["width"], hp["depth"],
+                           hp["activation"])
+
+    @property
+    def dim(self) -> int:
+        return self.hparams["dim"]
+
+    def _features(self, u: torch.Tensor, c: torch.Tensor, extra=None) -> torch.Tensor:
+        """[u, phi(c)], and the `extra` features (N, e) last when given (a subclass's condition)."""
+        emb = self.embed(c) if self.embed is not None else c[:, None]
+        return torch.cat([u, emb] if extra is None else [u, emb, extra], dim=1)
 
 
-class ScoreNet(nn.Module):
+class ScoreNet(TimeMLP):
     """s_theta(x, t) -> (N, d), usable wherever a score_fn is (x (N, d), t (N,) or a float).
 
     dim: data dimension; width/depth: hidden units per layer and number of hidden layers;
@@ -88,20 +107,14 @@ class ScoreNet(nn.Module):
     def __init__(self, sde: SDE, dim: int = 2, width: int = 50, depth: int = 2,
                  activation: str = "tanh", fourier_dim: int = 10, fourier_scale: float = 1.0,
                  precond: str = "none", data_mean=None, data_std: float = 1.0, seed: int = 0):
-        super().__init__()
-        _check_hparams(dim, width, depth, activation, fourier_dim, fourier_scale, precond)
+        if precond not in PRECONDITIONINGS:
+            raise ValueError(f"precond must be one of {', '.join(PRECONDITIONINGS)}; got {precond!r}")
+        super().__init__(dim, width, depth, activation, fourier_dim, fourier_scale, seed)
         if not (math.isfinite(float(data_std)) and float(data_std) > 0):
             raise ValueError(f"data_std must be a finite number > 0; got {data_std!r}")
         self.sde = sde
-        self.hparams = dict(dim=dim, width=width, depth=depth, activation=activation,
-                            fourier_dim=fourier_dim, fourier_scale=float(fourier_scale),
-                            precond=precond)
+        self.hparams["precond"] = precond
         self.train_config = None        # set by training; saved with the weights
-        gen = torch.Generator().manual_seed(int(seed))
-        self.embed = GaussianFourierFeatures(fourier_dim, fourier_scale, gen) if fourier_dim else None
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(seed))
-            self.net = _mlp(dim + (fourier_dim or 1), dim, width, depth, activation)
         mean = torch.zeros(dim) if data_mean is None else torch.as_tensor(data_mean, dtype=torch.float32)
         if mean.shape != (dim,) or not torch.isfinite(mean).all():
             raise ValueError(f"data_mean must be {dim} finite numbers; got {mean.tolist()}")
@@ -110,15 +123,6 @@ class ScoreNet(nn.Module):
         if precond == "edm":            # start exactly at the Gaussian score
             nn.init.zeros_(self.net[-1].weight)
             nn.init.zeros_(self.net[-1].bias)
-
-    @property
-    def dim(self) -> int:
-        return self.hparams["dim"]
-
-    def _features(self, u: torch.Tensor, c: torch.Tensor, extra=None) -> torch.Tensor:
-        """[u, phi(c)], and the `extra` features (N, e) last when given (a subclass's condition)."""
-        emb = self.embed(c) if self.embed is not None else c[:, None]
-        return torch.cat([u, emb] if extra is None else [u, emb, extra], dim=1)
 
     def forward(self, x: torch.Tensor, t, extra=None) -> torch.Tensor:
         """The score at x (N, d), t (N,) or a float; computed in the weights' dtype, returned in x's."""

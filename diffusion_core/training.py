@@ -23,15 +23,12 @@ Progress is measured on held-out draws from the true mixture:
 """
 from __future__ import annotations
 
-import copy
-import math
-import time
 from dataclasses import replace
 
-import pandas as pd
 import torch
 
 from .config import LR_SCHEDULES, TrainConfig
+from .fitting import fit
 from .mixture import GaussianMixture
 from .network import ScoreNet
 from .score import dsm_loss, exact_score, loss_weight, sample_times
@@ -128,56 +125,6 @@ def make_score_net(sde: SDE, cfg: TrainConfig, data: torch.Tensor) -> ScoreNet:
                     data_mean=mean, data_std=std, seed=cfg.seed)
 
 
-def _lr_at(cfg: TrainConfig, k: int) -> float:
-    """lr at step k (0-based): linear warmup over `warmup` steps, then constant or
-    cosine decay lr * (1 + cos(pi * progress)) / 2 to 0 at the last step."""
-    if k < cfg.warmup:
-        return cfg.lr * (k + 1) / cfg.warmup
-    if cfg.lr_schedule == "constant":
-        return cfg.lr
-    p = (k - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
-    return cfg.lr * 0.5 * (1 + math.cos(math.pi * p))
-
-
-def _adam(params, lr: float) -> torch.optim.Adam:
-    """Adam, fused into one kernel per tensor where the device supports it."""
-    params = list(params)
-    try:
-        return torch.optim.Adam(params, lr=lr, fused=True)
-    except (RuntimeError, ValueError, TypeError):
-        return torch.optim.Adam(params, lr=lr)
-
-
-def _minibatches(data: torch.Tensor, batch_size: int, generator):
-    """Endless minibatches: the whole set when batch_size is 0 or n, else passes over a fresh
-    random permutation (the last partial batch of a pass is dropped)."""
-    n = data.shape[0]
-    if batch_size in (0, n):
-        while True:
-            yield data
-    while True:
-        order = torch.randperm(n, generator=generator, device=data.device)
-        for i in range(0, n - batch_size + 1, batch_size):
-            yield data[order[i:i + batch_size]]
-
-
-class _EMA:
-    """avg <- avg + (1 - d_k) (theta - avg) with d_k = min(decay, (k + 1) / (k + 10)), so early
-    averages do not remember the initial weights (decay 0: avg is the network itself)."""
-
-    def __init__(self, net: ScoreNet, decay: float):
-        self.decay, self.k = decay, 0
-        self.avg = copy.deepcopy(net).requires_grad_(False) if decay > 0 else net
-        self.params, self.avg_params = list(net.parameters()), list(self.avg.parameters())
-
-    @torch.no_grad()
-    def update(self):
-        if self.decay > 0:
-            d = min(self.decay, (self.k + 1) / (self.k + 10))
-            torch._foreach_lerp_(self.avg_params, self.params, 1 - d)
-        self.k += 1
-
-
 def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = None,
                       device="cpu", callback=None, seed: int | None = None):
     """Train a ScoreNet on cfg.n_data samples of gmm by DSM. Returns (net, history).
@@ -196,41 +143,15 @@ def train_score_model(gmm: GaussianMixture, sde: SDE, cfg: TrainConfig | None = 
     seed, device = cfg.seed, torch.device(device)
     data, _ = gmm.sample(cfg.n_data, generator=torch.Generator().manual_seed(seed), dtype=torch.float32)
     net = make_score_net(sde, cfg, data).to(device)
-    ema = _EMA(net, cfg.ema)
-    opt = _adam(net.parameters(), cfg.lr)
     mon = _Monitor(gmm, sde, cfg, device, seed + 1000)
     g = torch.Generator(device=device).manual_seed(seed + 1)
-    batches = _minibatches(data.to(device), cfg.batch_size, g)
-    progress_every = max(1, cfg.steps // 100)
-    rows, start = [], time.perf_counter()
-    loss_sum, loss_cnt = torch.zeros((), device=device), 0
 
-    def log(step, lr):
-        nonlocal loss_sum, loss_cnt
-        rows.append(mon.row(ema.avg, step, float(loss_sum) / max(1, loss_cnt), lr,
-                            time.perf_counter() - start))
-        loss_sum, loss_cnt = torch.zeros((), device=device), 0
-        return rows[-1]
-
-    for k in range(cfg.steps):
-        xb, lr = next(batches), _lr_at(cfg, k)
-        for group in opt.param_groups:
-            group["lr"] = lr
+    def loss(net, xb):
         t = sample_times(xb.shape[0], cfg.eps, g, xb.dtype, device, stratified=True) \
             if cfg.stratified else None
-        loss = dsm_loss(net, xb, sde, eps=cfg.eps, generator=g, weighting=cfg.weighting, t=t)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        ema.update()
-        loss_sum, loss_cnt, step = loss_sum + loss.detach(), loss_cnt + 1, k + 1
-        row = log(step, lr) if step == 1 or step % cfg.log_every == 0 or step == cfg.steps else None
-        stop = False
-        if callback is not None and (row is not None or step % progress_every == 0):
-            stop = bool(callback(step, cfg.steps, row))
-        if stop:
-            if row is None:
-                log(step, lr)
-            break
-    ema.avg.train_config = cfg
-    return ema.avg.eval().requires_grad_(False), pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+        return dsm_loss(net, xb, sde, eps=cfg.eps, generator=g, weighting=cfg.weighting, t=t)
+
+    net, history = fit(net, data.to(device), loss, cfg, g, callback, row=mon.row,
+                       columns=HISTORY_COLUMNS, progress_every=max(1, cfg.steps // 100))
+    net.train_config = cfg
+    return net, history
