@@ -47,9 +47,7 @@ def _draw(ax, images, row_labels=None, col_titles=None, fontsize: int = 10):
 
 def _cmap():
     import matplotlib
-    cmap = matplotlib.colormaps["gray_r"].copy()
-    cmap.set_bad("white")          # the gaps
-    return cmap
+    return matplotlib.colormaps["gray_r"].with_extremes(bad="white")     # white gaps
 
 
 def image_grid(images, row_labels, col_titles=None, cell: float = CELL) -> Figure:
