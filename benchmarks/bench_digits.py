@@ -12,11 +12,14 @@ of the network's samples to their nearest training image >= 0.9x that of the hel
 <= 0.05x for the exact empirical score's samples (copies of training images).
 
     PYTHONPATH=. python benchmarks/bench_digits.py [--device cpu|cuda] [--out DIR] [--threads N]
-        [--method dpm2m_sa] [--budget 30] [--quality]
+        [--method dpm2m_sa] [--budget 30] [--quality] [--page]
 
 --out DIR writes samples_w0.npz, samples_w1.npz and exact.npz: arrays x (N, 64) in the data
 set's own 0..16 pixel scale and y (N,) the requested labels. --quality adds sample quality per
-score evaluation for a few samplers at w = 2 (200 samples each).
+score evaluation for a few samplers at w = 2 (200 samples each). --page instead times the Digits
+page in AppTest (bench_pages.bench_case): its default model trained through the page's shared
+slot, then the first visit after training and each move of the w slider (new values: cache
+misses).
 """
 from __future__ import annotations
 
@@ -45,9 +48,12 @@ def main():
     ap.add_argument("--method", default="dpm2m_sa", choices=dc.METHODS)
     ap.add_argument("--budget", type=int, default=30, help="score evaluations per sample")
     ap.add_argument("--quality", action="store_true")
+    ap.add_argument("--page", action="store_true")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.page:
+        return page_timings()
     cfg = dc.DigitsConfig()
     data = cfg.data()
     print(f"device {args.device}, torch threads {torch.get_num_threads()}, cores {os.cpu_count()}, "
@@ -108,6 +114,21 @@ def main():
     print(f"\ntrain {train_s:.1f} s (load {load[0]:.2f}) | classifier held-out {clf_acc:.3f} | accuracy "
           f"w'=0 {acc0:.3f} w'=1 {acc1:.3f} | NN ratio network {net_ratio:.3f} exact {exact_ratio:.4f} | "
           f"targets {'met' if ok else 'NOT met'}")
+
+
+def page_timings():
+    import statistics
+    from bench_pages import bench_case
+    from dashboard import digits as dd
+    from dashboard import settings as sio, state
+    t0 = time.perf_counter()
+    dd.model(dd.config(sio.SCHEMA["w_digits_steps"].default, state.DEFAULT_SEED))
+    print(f"page's default model trained in {time.perf_counter() - t0:.1f} s (load {os.getloadavg()[0]:.2f})")
+    r = bench_case("views/13_digits.py", "w_digits_w", [0.5, 1.5, 2.0, 3.0, 4.0, 0.0], repeat=1)
+    times = r["passes"][0]["times_s"]
+    print(f"first visit after training {r['first_render_s']:.2f} s; w slider moves: median "
+          f"{statistics.median(times):.2f} s, max {max(times):.2f} s "
+          f"({', '.join(f'{t:.2f}' for t in times)}); load {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

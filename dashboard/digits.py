@@ -74,6 +74,16 @@ def judge(test_fraction: float, split_seed: int):
     return clf, acc, held
 
 
+@st.cache_data(show_spinner=False)
+def facts(lam: float, test_fraction: float, split_seed: int) -> dict:
+    """Numbers the page's introduction states: images, sigma_1, the largest distance between two
+    training digits."""
+    data = dc.load_digits_split(test_fraction, split_seed)
+    sigma1 = float(dc.VESDE(lam).sigma(torch.tensor(1.0, dtype=torch.float64)))
+    far = float(torch.cdist(data.x_train.double(), data.x_train.double()).max())
+    return {"n": len(data.x_train) + len(data.x_test), "sigma1": sigma1, "far": far}
+
+
 def _measures(x, labels, cfg) -> dict:
     data = cfg.data()
     return dg.digit_measures(x, labels, data, judge(cfg.test_fraction, cfg.split_seed)[0])
@@ -125,10 +135,14 @@ def memorization(cfg: dc.DigitsConfig, device: str, seed: int):
 @state.cache_data(max_entries=8)
 def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
     """Fréchet distance and accuracy per sampler and budget (QUALITY_PER_CLASS per class), as
-    rows of dicts."""
+    rows of dicts, and the Fréchet distance of as many real training digits (the level that
+    sample size allows)."""
     net, _ = model(cfg, device)
     data = cfg.data()
     clf = judge(cfg.test_fraction, cfg.split_seed)[0]
-    return dg.sampler_quality(net, cfg.sde, data, clf, QUALITY_METHODS, QUALITY_BUDGETS, w,
+    rows = dg.sampler_quality(net, cfg.sde, data, clf, QUALITY_METHODS, QUALITY_BUDGETS, w,
                               QUALITY_PER_CLASS, seed)
+    pick = torch.randperm(len(data.x_train), generator=torch.Generator().manual_seed(seed))
+    n = dg.DIGITS_CLASSES * QUALITY_PER_CLASS
+    return rows, dg.frechet_distance(data.x_train[pick[:n]], data.x_test)
 

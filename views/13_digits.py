@@ -17,13 +17,17 @@ def png(kind: str, *args) -> bytes:
 
 
 settings = state.settings()
+base = dd.config(state.sio.SCHEMA[P + "steps"].default, settings.seed)
+facts = dd.facts(base.lam, base.test_fraction, base.split_seed)
 st.title("Digits: diffusion on real 8×8 images")
 st.markdown(
-    "Every other page diffuses 2D points. Here p₀ is scikit-learn's 1,797 handwritten digits: "
-    "8×8 images, d = 64, pixels scaled to [−1, 1]. The same VE process (λ = 25, σ₁ ≈ 9.9, more "
-    "than the largest distance between two digits), the same DSM loss and the same samplers; the "
-    "network is class-conditional with a null class, so classifier-free guidance works as on the "
-    "*Guidance* page: s + w (s(· | y) − s), w = 0 ignores the class, w = 1 is the conditional model.")
+    f"Every other page diffuses 2D points. Here p₀ is scikit-learn's {facts['n']:,} handwritten "
+    f"digits: 8×8 images, d = 64, pixels scaled to [−1, 1]. The same VE process (λ = {base.lam:g}, "
+    f"σ₁ = {facts['sigma1']:.1f}, {'more' if facts['sigma1'] > facts['far'] else 'less'} than the "
+    f"largest distance between two training digits, {facts['far']:.1f}), the same DSM loss and "
+    "the same samplers; the network is class-conditional with a null class, so classifier-free "
+    "guidance works as on the *Guidance* page: s + w (s(· | y) − s), w = 0 ignores the class, "
+    "w = 1 is the conditional model.")
 for msg in dd.bad_settings(P):
     st.error(msg)
 
@@ -116,8 +120,10 @@ st.markdown("Does the 2D ranking of the samplers hold in 64 dimensions? "
             f"{10 * dd.QUALITY_PER_CLASS} samples each, at the chosen w.")
 if st.button("Measure", key="digits_quality") or st.session_state.get("digits_quality_done"):
     st.session_state["digits_quality_done"] = True
-    rows = dd.quality(cfg, settings.device, float(st.session_state[P + "w"]), settings.seed)
-    st.altair_chart(dfig.quality_chart(rows), width="content")
+    rows, ref = dd.quality(cfg, settings.device, float(st.session_state[P + "w"]), settings.seed)
+    st.altair_chart(dfig.quality_chart(rows, ref), width="content")
     best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"]) for b in dd.QUALITY_BUDGETS}
     st.caption("Lowest Fréchet distance: " + "; ".join(
-        f"{b} NFE: {dc.SAMPLERS[r['method']].label} ({r['frechet']:.2f})" for b, r in best.items()) + ".")
+        f"{b} NFE: {dc.SAMPLERS[r['method']].label} ({r['frechet']:.2f})" for b, r in best.items())
+        + f". Dashed: {10 * dd.QUALITY_PER_CLASS} real training digits score {ref:.2f}, the floor this "
+        "sample size allows (a covariance from few samples adds its own distance).")

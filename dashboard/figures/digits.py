@@ -80,12 +80,17 @@ def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], c
     return fig
 
 
-def quality_chart(rows, height: int = 220, width: int = 320) -> alt.Chart:
-    """Fréchet distance (pixel space) against score evaluations, one line per sampler."""
+def quality_chart(rows, reference: float, height: int = 240, width: int = 420) -> alt.Chart:
+    """Fréchet distance (pixel space) against score evaluations, one line per sampler, over a
+    dashed rule at `reference` (real digits, as many as the samples)."""
     df = pd.DataFrame(rows)[["method", "nfe", "frechet", "accuracy"]]
-    return alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("nfe:Q", title="score evaluations (NFE)", scale=alt.Scale(type="log")),
-        y=alt.Y("frechet:Q", title="Fréchet distance to held-out digits"),
+    lo, hi = float(df["nfe"].min()), float(df["nfe"].max())
+    lines = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("nfe:Q", title="score evaluations (NFE)",
+                scale=alt.Scale(type="log", domain=[lo * 0.9, hi * 1.1], nice=False)),
+        y=alt.Y("frechet:Q", title="Fréchet distance (pixels)", scale=alt.Scale(zero=True)),
         color=alt.Color("method:N", title="sampler"),
         tooltip=["method", "nfe", alt.Tooltip("frechet:Q", format=".3f"),
-                 alt.Tooltip("accuracy:Q", format=".2f")]).properties(height=height, width=width)
+                 alt.Tooltip("accuracy:Q", format=".2f")])
+    rule = alt.Chart(pd.DataFrame({"y": [reference]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
+    return (rule + lines).properties(height=height, width=width)
