@@ -106,7 +106,7 @@ def film(cfg: dc.DigitsConfig, device: str, w: float, y: int, seed: int):
     of class y: dict of times, sigmas, xt, denoised (pixels) and forward (pixels, ascending)."""
     net, _ = model(cfg, device)
     score = dg.digits_score(net, torch.tensor([int(y)]), w)
-    t, s, xt, den = dg.denoising_film(score, cfg.sde, None, seed=seed)
+    t, s, xt, den = dg.denoising_film(score, cfg.sde, seed=seed)
     data = cfg.data()
     real = data.x_train[data.y_train == int(y)][seed % 20]
     fwd = dg.forward_film(real, cfg.sde, dg.FILM_LEVELS[::-1], seed=seed)

@@ -248,28 +248,23 @@ def exact_digits(x_train, y_train, labels, sde, method: str = "sde", budget: int
     return out
 
 
-def denoising_film(score_fn, sde, x0, times=FILM_LEVELS, seed: int = 0):
-    """One reverse path, frame by frame: x_t of a reverse SDE run (200 Euler-Maruyama steps on a
-    uniform grid from t = 1 to the last time) from one prior draw, and the denoised guess
-    D(x_t) = (x_t + sigma_t^2 s(x_t, t)) / alpha_t at each time in `times` (descending; 0 shows
-    the final sample). x0: unused shape template (1, 64). Returns (times, sigmas, xt, D) as
-    float64 arrays (L,), (L,), (L, 64), (L, 64)."""
-    ts = torch.as_tensor(times, dtype=torch.float64)
-    if ts.ndim != 1 or len(ts) < 2 or bool((ts[1:] >= ts[:-1]).any()) or ts[0] > 1 or ts[-1] < 0:
-        raise ValueError("times must be at least 2 descending times in [0, 1]")
-    t_end = 1e-3
-    grid = torch.linspace(float(ts[0]), t_end, 201, dtype=torch.float64)
-    want = [int(torch.argmin((grid - max(float(t), t_end)).abs())) for t in ts]
-    frames = {}
+FILM_STEPS, FILM_T_END = 200, 1e-3
 
-    def keep(i, t, x):
-        frames[i + 1] = x.clone()
-    x = sde.prior_sample(1, DIGITS_DIM, generator=torch.Generator().manual_seed(int(seed)),
-                         dtype=torch.float64) * float(sde.sigma(ts[:1])) / float(sde.prior_std())
-    frames[0] = x.clone()
-    SAMPLERS["sde"].fn(score_fn, sde, x, grid, torch.Generator().manual_seed(int(seed) + 1), keep)
-    xt = torch.cat([frames[i] for i in want])
-    tt = grid[want]
+
+def denoising_film(score_fn, sde, times=FILM_LEVELS, seed: int = 0):
+    """One reverse path, frame by frame: x_t of a reverse SDE run (dc.sample, "sde", FILM_STEPS
+    steps uniform in t from 1 to FILM_T_END) from one prior draw, and the denoised guess
+    D(x_t) = (x_t + sigma_t^2 s(x_t, t)) / alpha_t at the grid time nearest each of `times`
+    (descending, from 1; 0 gives the last frame). Returns (times, sigmas, xt, D) as float64
+    arrays (L,), (L,), (L, 64), (L, 64)."""
+    ts = torch.as_tensor(times, dtype=torch.float64)
+    if ts.ndim != 1 or len(ts) < 2 or bool((ts[1:] >= ts[:-1]).any()) or ts[0] != 1 or ts[-1] < 0:
+        raise ValueError("times must be at least 2 descending times in [0, 1], the first 1")
+    res = sample(score_fn, sde, 1, FILM_STEPS, method="sde", dim=DIGITS_DIM, grid="uniform",
+                 t_eps=FILM_T_END, denoise=False, trajectory=True, dtype=torch.float64,
+                 generator=torch.Generator().manual_seed(int(seed)))
+    want = [int(torch.argmin((res.times - float(t)).abs())) for t in ts]
+    xt, tt = res.trajectory[want, 0], res.times[want]
     a, s = sde.mean_scale(tt)[:, None], sde.sigma(tt)[:, None]
     den = (xt + s ** 2 * score_fn(xt, tt)) / a
     return tt.numpy(), s[:, 0].numpy(), xt.numpy(), den.numpy()

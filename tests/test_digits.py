@@ -125,7 +125,7 @@ def test_exact_empirical_score_samples_are_training_images():
 
 def test_denoising_film_goes_from_noise_to_a_digit(tiny_net):
     net, cfg = tiny_net
-    t, s, xt, den = dg.denoising_film(dg.digits_score(net, [2], 1.0), cfg.sde, None, seed=0)
+    t, s, xt, den = dg.denoising_film(dg.digits_score(net, [2], 1.0), cfg.sde, seed=0)
     L = len(dg.FILM_LEVELS)
     assert t.shape == s.shape == (L,) and xt.shape == den.shape == (L, 64)
     assert np.all(np.diff(s) < 0) and s[0] > 9 and s[-1] < 0.05
