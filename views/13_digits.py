@@ -73,7 +73,8 @@ def sample_grid():
     c = st.columns(4)
     c[0].metric("class accuracy of the samples", f"{m['accuracy']:.1%}")
     c[1].metric("classifier on held-out digits", f"{clf_acc:.1%}")
-    c[2].metric("nearest-training distance ÷ held-out's", f"{m['nn_ratio']:.2f}")
+    c[2].metric("NN distance ratio", f"{m['nn_ratio']:.2f}", help="Mean distance of the samples "
+                "to their nearest training image ÷ the same for held-out real digits.")
     c[3].metric("Fréchet distance (pixel space)", f"{m['frechet']:.2f}")
     st.caption(f"Judge: a support-vector classifier fitted on the training split. Distances are in "
                f"data units ([−1, 1] pixels): the samples' mean distance to their nearest training "
