@@ -76,6 +76,8 @@ def test_quality_measured_on_demand():
     assert len(at.get("vega_lite_chart")) == 1
     best = next(c.value for c in at.caption if c.value.startswith("Lowest Fréchet distance"))
     assert all(f"{b} NFE" in best for b in dd.QUALITY_BUDGETS)
+    order = re.search(r"best first: ([\w <]+)\.", best).group(1).split(" < ")
+    assert sorted(order) == sorted(dd.QUALITY_METHODS)
 
 
 def test_guidance_scale_out_of_range_gets_a_message():

@@ -95,9 +95,11 @@ rms = np.sqrt(((f["denoised"] - f["denoised"][-1]) ** 2).mean(1))
 half = int(np.argmax(rms <= rms[0] / 2))
 st.caption(f"One reverse-SDE path for a {y}: the noisy xₜ, and the denoised guess D(xₜ, σ) = xₜ + σ² "
            f"s(xₜ, t). The guess's RMS distance to the final digit (pixels 0–16): "
-           + ", ".join(f"{v:.1f}" for v in rms[:-1]) + f". It halves by σ = {f['sigma'][half]:.2f}: "
-           "the coarse shape is decided at large σ, the strokes at small σ. Bottom row: the forward "
-           "process on a real training digit at the same σ (read it right to left).")
+           + ", ".join(f"{v:.1f}" for v in rms[:-1]) + f". It halves by σ = {f['sigma'][half]:.2f}"
+           + (": the coarse shape is settled while the noise is large, the last columns only sharpen "
+              "strokes." if half < len(rms) // 2 else ": here most of the shape is decided late, at "
+              "small σ.") + " Bottom row: the forward process on a real training digit at the same σ "
+           "(read it right to left).")
 
 st.subheader("Memorization made visible")
 mem = dd.memorization(cfg, settings.device, settings.seed)
@@ -126,5 +128,8 @@ if st.button("Measure", key="digits_quality") or st.session_state.get("digits_qu
     best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"]) for b in dd.QUALITY_BUDGETS}
     st.caption("Lowest Fréchet distance: " + "; ".join(
         f"{b} NFE: {dc.SAMPLERS[r['method']].label} ({r['frechet']:.2f})" for b, r in best.items())
+        + ". Order at " + f"{dd.QUALITY_BUDGETS[0]} NFE, best first: " + " < ".join(
+            r["method"] for r in sorted((r for r in rows if r["budget"] == dd.QUALITY_BUDGETS[0]),
+                                        key=lambda r: r["frechet"]))
         + f". Dashed: {10 * dd.QUALITY_PER_CLASS} real training digits score {ref:.2f}, the floor this "
         "sample size allows (a covariance from few samples adds its own distance).")
