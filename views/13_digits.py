@@ -91,15 +91,18 @@ f = dd.film(cfg, settings.device, float(st.session_state[P + "w"]), int(y), sett
 titles = [f"σ = {s:.2f}" for s in f["sigma"]]
 st.image(png("film_figure", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
                              ("real digit\n+ noise", f["forward"])], titles), width="stretch")
-rms = np.sqrt(((f["denoised"] - f["denoised"][-1]) ** 2).mean(1))
-half = int(np.argmax(rms <= rms[0] / 2))
+rms = np.sqrt(((f["denoised"] - f["denoised"][-1]) ** 2).mean(1))[:-1]
+halved = np.flatnonzero(rms <= rms[0] / 2)
+when = (f"It halves by σ = {f['sigma'][halved[0]]:.2f}" if len(halved) else
+        "It never falls to half its start before the last frame")
+settled = len(halved) and halved[0] < len(rms) // 2
 st.caption(f"One reverse-SDE path for a {y}: the noisy xₜ, and the denoised guess D(xₜ, σ) = xₜ + σ² "
            f"s(xₜ, t). The guess's RMS distance to the final digit (pixels 0–16): "
-           + ", ".join(f"{v:.1f}" for v in rms[:-1]) + f". It halves by σ = {f['sigma'][half]:.2f}"
+           + ", ".join(f"{v:.1f}" for v in rms) + f". {when}"
            + (": the coarse shape is settled while the noise is large, the last columns only sharpen "
-              "strokes." if half < len(rms) // 2 else ": here most of the shape is decided late, at "
-              "small σ.") + " Bottom row: the forward process on a real training digit at the same σ "
-           "(read it right to left).")
+              "strokes." if settled else ": here most of the shape is decided late, at small σ.")
+           + " Bottom row: the forward process on a real training digit at the same σ (read it right "
+           "to left).")
 
 st.subheader("Memorization made visible")
 mem = dd.memorization(cfg, settings.device, settings.seed)
@@ -109,8 +112,10 @@ st.image(png("pairs_figure", [("exact score of the training set", mem["exact"]["
                               ("the network (w = 1)", mem["network"]["x"],
                                mem["network"]["nearest"], mem["network"]["d"])]), width=560)
 verdict = "copies of training images" if ex < 0.1 * mem["held"] else "not copies"
-net_verdict = ("it generalizes instead of reproducing its data" if nw >= 0.9 * mem["held"] else
-               "closer to training images than new digits are: it begins to memorize")
+r = nw / mem["held"]
+net_verdict = ("it begins to memorize (closer to training images than new digits are)" if r < 0.9 else
+               "it generalizes (as far from training images as new real digits are)" if r <= 1.5
+               else "it is not trained enough (much farther from every training image than real digits)")
 st.caption(f"Digits 0 to {dd.MEMO_N - 1}. The exact score of each class's training images (one "
            f"small Gaussian of width {dc.digits.EXACT_WIDTH} per image, {n_train:,} in all) samples "
            f"digits at mean distance {ex:.3f} from a training image: "
