@@ -150,12 +150,13 @@ LAB = [
     st.Page("views/10_guidance.py", title="Guidance", icon=":material/tune:", url_path="guidance"),
     st.Page("views/11_flow.py", title="Flow matching", icon=":material/trending_flat:", url_path="flow"),
     st.Page("views/12_your_data.py", title="Your data", icon=":material/draw:", url_path="yours"),
+    st.Page("views/13_digits.py", title="Digits", icon=":material/grid_on:", url_path="digits"),
 ]
 
 with activity().run():
     start_warm_up()
     state.keep_widget_state()
-    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 13 pages: no "View more"
+    nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 14 pages: no "View more"
     sharing.open_linked_page(PAGES + LAB)
     sidebar.sidebar(nav.url_path)
     if nav.url_path:          # every page but Home: torch with its threads set, before it computes

@@ -49,7 +49,7 @@ def is_trained(kind, cfg, gmm, lam, device="cpu") -> bool:
     return _slot(kind, cfg, gmm, float(lam), str(device)).value is not None
 
 
-def _trained(kind, cfg, gmm, lam, device, train, what: str, progress=None):
+def trained(kind, cfg, gmm, lam, device, train, what: str, progress=None):
     """The network of this slot, trained by train(callback) -> (net, history) on first request."""
     slot = _slot(kind, cfg, gmm, float(lam), str(device))
     if slot.value is not None:
@@ -79,21 +79,21 @@ def _trained(kind, cfg, gmm, lam, device, train, what: str, progress=None):
 
 def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
     """The class-conditional ScoreNet (one class per component, label dropout 0.15)."""
-    return _trained("cond", cfg, gmm, lam, device, lambda cb: gd.train_cond_score_model(
+    return trained("cond", cfg, gmm, lam, device, lambda cb: gd.train_cond_score_model(
         gmm, dc.VESDE(lam), None, cfg, device=device, callback=cb),
         "class-conditional score network", progress)[0]
 
 
 def flow_net(cfg, gmm, device: str = "cpu", progress=None):
     """The flow-matching network, trained by regression on eps - x_0."""
-    return _trained("flow", cfg, gmm, 0.0, device, lambda cb: fl.train_flow_model(
+    return trained("flow", cfg, gmm, 0.0, device, lambda cb: fl.train_flow_model(
         gmm, cfg, device=device, callback=cb), "flow-matching network", progress)[0]
 
 
 def rectified_net(cfg, gmm, device: str = "cpu", progress=None):
     """One round of rectification of flow_net (trained on its own (x_0, eps) pairs)."""
     base = flow_net(cfg, gmm, device, progress)
-    return _trained("rectified", cfg, gmm, 0.0, device, lambda cb: _rectify(base, cfg, device),
+    return trained("rectified", cfg, gmm, 0.0, device, lambda cb: _rectify(base, cfg, device),
                     "rectified flow network", progress)[0]
 
 

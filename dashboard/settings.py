@@ -197,6 +197,12 @@ SCHEMA.update({
     "w_yours_n": Field("int", 100, 10, 1000, label="points"),
     "w_yours_word": Field("str", "DDPM", label="Word"),
     "w_yours_width": Field("float", 1.0, 0.25, 4.0, label="smoothing width h (× nearest-neighbour distance)"),
+    # 13 digits (steps: DigitsConfig().train.steps, checked by tests/test_digits.py)
+    "w_digits_steps": Field("int", 1500, 20, 5000, label="Training steps"),
+    "w_digits_w": Field("float", 1.0, 0.0, 4.0, label="guidance scale w"),
+    "w_digits_method": Field("str", "dpm2m_sa", choices=SAMPLER_NAMES, label="Sampler"),
+    "w_digits_budget": Field("int", 30, 2, 500, label="Score evaluations per sample (NFE)"),
+    "w_digits_class": Field("int", 3, 0, 9, label="Digit in the film"),
 })
 
 

@@ -99,6 +99,11 @@ _WHERE = {
     "heart": "pointsets",
 }
 _WHERE["PRESET_DIMS"] = "presets"
+for _name in ("DigitsData", "DigitsConfig", "load_digits_split", "to_pixels", "train_digits_model",
+              "exact_digits_mixture", "exact_digits", "digits_score", "sample_digits", "guided_digits",
+              "denoising_film", "forward_film", "fit_digit_classifier", "frechet_distance",
+              "digit_measures", "sampler_quality"):
+    _WHERE[_name] = "digits"
 
 __all__ = list(_WHERE)
 

@@ -36,7 +36,7 @@ from .training import make_score_net
 __all__ = ["make_classes", "class_mixture", "conditional_score", "guided_score", "cfg_combine",
            "class_log_prob", "class_posterior", "classifier_gradient", "classifier_guided_score",
            "guidance_metrics", "guidance_sweep", "CondScoreNet", "train_cond_score_model",
-           "learned_guided_score", "GUIDANCE_COLUMNS", "MAX_GUIDANCE"]
+           "fit_cond_score_net", "learned_guided_score", "GUIDANCE_COLUMNS", "MAX_GUIDANCE"]
 
 MAX_GUIDANCE = 100.0
 GUIDANCE_COLUMNS = ("w", "spread", "spread_ratio", "coverage", "logp_class", "leak", "nfe")
@@ -293,17 +293,28 @@ def train_cond_score_model(gmm: GaussianMixture, sde: SDE, classes=None, cfg: Tr
     lr schedule, EMA, MLP, preconditioning with the data's statistics). Returns (net, history)."""
     cfg = TrainConfig() if cfg is None else cfg
     cfg = cfg if seed is None else TrainConfig.from_dict({**cfg.to_dict(), "seed": int(seed)})
+    classes = make_classes(gmm, classes)
+    x0, comp = gmm.sample(cfg.n_data, generator=torch.Generator().manual_seed(cfg.seed), dtype=torch.float32)
+    net, history = fit_cond_score_net(x0, _component_labels(gmm, classes)[comp], len(classes), sde,
+                                      cfg, p_uncond, label_dim, device, callback)
+    net.classes = classes
+    return net, history
+
+
+def fit_cond_score_net(x0: torch.Tensor, labels: torch.Tensor, n_classes: int, sde: SDE,
+                       cfg: TrainConfig, p_uncond: float = 0.15, label_dim: int = 8, device="cpu",
+                       callback=None):
+    """Train a CondScoreNet on data x0 (N, d) with labels (N,) in 0..n_classes-1 (n_classes: the
+    null class, never dropped) by the DSM loss with label dropout p_uncond, by cfg's recipe
+    (diffusion_core.fitting.fit; "edm" statistics of x0). Returns (net, history)."""
     if not 0 <= float(p_uncond) < 1:
         raise ValueError(f"p_uncond (label dropout) must be in [0, 1); got {p_uncond!r}")
-    classes = make_classes(gmm, classes)
     device = torch.device(device)
-    x0, comp = gmm.sample(cfg.n_data, generator=torch.Generator().manual_seed(cfg.seed), dtype=torch.float32)
     base = make_score_net(sde, cfg, x0)
-    net = CondScoreNet(sde, len(classes), label_dim, **base.hparams, data_mean=base.data_mean,
+    net = CondScoreNet(sde, n_classes, label_dim, **base.hparams, data_mean=base.data_mean,
                        data_std=float(base.data_std), seed=cfg.seed).to(device)
-    labels = _component_labels(gmm, classes)[comp].to(torch.float32)
-    data = torch.cat([x0, labels[:, None]], 1).to(device)
+    data = torch.cat([x0, labels.to(x0.dtype)[:, None]], 1).to(device)
     g = torch.Generator(device=device).manual_seed(cfg.seed + 1)
-    net, history = fit(net, data, _cond_dsm(sde, cfg, len(classes), float(p_uncond), g), cfg, g, callback)
-    net.train_config, net.classes = cfg, classes
+    net, history = fit(net, data, _cond_dsm(sde, cfg, n_classes, float(p_uncond), g), cfg, g, callback)
+    net.train_config = cfg
     return net, history

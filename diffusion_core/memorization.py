@@ -23,7 +23,7 @@ from .config import TrainConfig
 from .training import train_score_model
 
 __all__ = ["DEFAULT_DELTA", "empirical_mixture", "training_points", "nearest_distances",
-           "memorization_rate", "mode_scale", "spacing", "data_scale", "memorization_radius", "memorization_config",
+           "nearest", "memorization_rate", "mode_scale", "spacing", "data_scale", "memorization_radius", "memorization_config",
            "train_on_points"]
 
 DEFAULT_DELTA = 1e-3
@@ -58,16 +58,23 @@ def training_points(gmm: GaussianMixture, n: int, seed: int = 0) -> torch.Tensor
     return x
 
 
-def nearest_distances(samples, points) -> torch.Tensor:
-    """For each sample, the Euclidean distance to its nearest training point, shape (M,)."""
+def nearest(samples, points) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each sample, the Euclidean distance to its nearest training point and that point's
+    index: shapes (M,) and (M,)."""
     x = _points(samples).to(torch.float64)
     p = _points(points).to(torch.float64)
     if x.shape[1] != p.shape[1]:
         raise ValueError(f"samples and points must have the same dimension; got {x.shape[1]} and {p.shape[1]}")
-    out = torch.empty(x.shape[0], dtype=torch.float64)
+    dist = torch.empty(x.shape[0], dtype=torch.float64)
+    idx = torch.empty(x.shape[0], dtype=torch.long)
     for i in range(0, x.shape[0], 4096):              # bounded memory for large sample sets
-        out[i:i + 4096] = torch.cdist(x[i:i + 4096], p).min(dim=1).values
-    return out
+        dist[i:i + 4096], idx[i:i + 4096] = torch.cdist(x[i:i + 4096], p).min(dim=1)
+    return dist, idx
+
+
+def nearest_distances(samples, points) -> torch.Tensor:
+    """For each sample, the Euclidean distance to its nearest training point, shape (M,)."""
+    return nearest(samples, points)[0]
 
 
 def memorization_rate(samples, points, radius: float) -> float:

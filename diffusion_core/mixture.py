@@ -83,6 +83,24 @@ class GaussianMixture:
             raise ValueError("weights must be >= 0")
         if weights.sum() <= 0:
             raise ValueError("weights must have a positive sum (at least one component with weight > 0)")
+        iso = _shared_isotropic_variance(covs)
+        if iso is not None and iso > 0:      # c I for all: its eigenbasis without K decompositions
+            evals = torch.full((K, d), iso, dtype=torch.float64)
+            evecs = torch.eye(d, dtype=torch.float64).expand(K, d, d)
+        else:
+            covs, evals, evecs = self._decomposed(covs)
+        self.means, self.covs = means, covs
+        weights = weights / weights.max()         # no overflow in the sum of huge weights
+        self.weights = weights / weights.sum()
+        self.dim, self.n_components = d, K
+        self._evals, self._evecs = evals, evecs
+        self._iso_var = iso if K >= ISO_MIN_COMPONENTS else None
+
+    @staticmethod
+    def _decomposed(covs: torch.Tensor):
+        """(covs symmetrized, eigenvalues, eigenvectors), or a ValueError naming the component
+        whose covariance is not symmetric positive definite."""
+        K = covs.shape[0]
         for k in range(K):
             if not torch.allclose(covs[k], covs[k].T, rtol=1e-6, atol=1e-9):
                 raise ValueError(f"component {k + 1}: covariance must be symmetric; got {covs[k].tolist()}")
@@ -95,12 +113,7 @@ class GaussianMixture:
                 raise ValueError(
                     f"component {k + 1}: covariance must be positive definite (every variance > 0, "
                     f"|correlation| < 1); its eigenvalues are {[round(float(e), 6) for e in evals[k]]}")
-        self.means, self.covs = means, covs
-        weights = weights / weights.max()         # no overflow in the sum of huge weights
-        self.weights = weights / weights.sum()
-        self.dim, self.n_components = d, K
-        self._evals, self._evecs = evals, evecs
-        self._iso_var = _shared_isotropic_variance(covs) if K >= ISO_MIN_COMPONENTS else None
+        return covs, evals, evecs
 
     # ----------------------------------------------------------------------------- kernel
     def _kernel(self, x: torch.Tensor, alpha=1.0, sigma2=0.0):

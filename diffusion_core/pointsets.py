@@ -34,16 +34,17 @@ MAX_CSV_BYTES = 5_000_000
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 0.01, 10.0, 0.25
 
 
-def check_points(points) -> np.ndarray:
-    """points as a float64 (N, 2) array of finite numbers, N >= 1 (ValueError naming the rule)."""
+def check_points(points, dim: int = 2) -> np.ndarray:
+    """points as a float64 (N, dim) array of finite numbers, N >= 1 (ValueError naming the rule)."""
     try:
         a = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(f"points must be a table of numbers: {e}") from None
     if a.size == 0:
         raise ValueError("points must hold at least one point; got none")
-    if a.ndim != 2 or a.shape[1] != 2:
-        raise ValueError(f"points must have 2 columns (x, y); got shape {a.shape}")
+    if a.ndim != 2 or a.shape[1] != dim:
+        cols = "2 columns (x, y)" if dim == 2 else f"{dim} columns"
+        raise ValueError(f"points must have {cols}; got shape {a.shape}")
     if not np.isfinite(a).all():
         bad = int(np.flatnonzero(~np.isfinite(a).all(1))[0])
         raise ValueError(f"points must be finite numbers (no NaN or infinity); row {bad + 1} is not")
@@ -66,10 +67,10 @@ def _nearest_distances(a: np.ndarray, block: int = 1024) -> np.ndarray:
     return out
 
 
-def default_width(points) -> float:
+def default_width(points, dim: int = 2) -> float:
     """h = the median nearest-neighbour distance, clamped to [MIN_WIDTH, MAX_WIDTH];
     DEFAULT_WIDTH when it is undefined or zero (a single point, all points equal)."""
-    a = check_points(points)
+    a = check_points(points, dim)
     nn = _nearest_distances(a)
     med = float(np.median(nn)) if a.shape[0] > 1 else math.inf
     if not math.isfinite(med) or med == 0:
@@ -87,11 +88,14 @@ def _check_width(width) -> float:
     return h
 
 
-def mixture_from_points(points, width=None, max_components: int = MAX_COMPONENTS) -> GaussianMixture:
-    """p_0 = (1/N) sum_i N(x_i, h^2 I) for the (subsampled) points, h = width or default_width."""
-    a = _subsample(check_points(points), max_components)
-    h = default_width(a) if width is None else _check_width(width)
-    covs = (h * h * torch.eye(2, dtype=torch.float64)).expand(a.shape[0], 2, 2)
+def mixture_from_points(points, width=None, max_components: int = MAX_COMPONENTS,
+                        dim: int = 2) -> GaussianMixture:
+    """p_0 = (1/N) sum_i N(x_i, h^2 I) for the (subsampled) points (N, dim), h = width or
+    default_width. With N >= ISO_MIN_COMPONENTS its score takes the mixture's isotropic path (two
+    (N, K) products per evaluation), in any dimension (the 8x8 digits: dim = 64)."""
+    a = _subsample(check_points(points, dim), max_components)
+    h = default_width(a, dim) if width is None else _check_width(width)
+    covs = (h * h * torch.eye(dim, dtype=torch.float64)).expand(a.shape[0], dim, dim)
     return GaussianMixture(torch.tensor(a), covs)
 
 

@@ -33,6 +33,7 @@ WIDGETS: dict[str, list[str]] = {
     "likelihood": [],
     "memorization": ["Memorization radius r"],
     "weighting": [],
+    "digits": ["guidance scale w"],
 }
 
 

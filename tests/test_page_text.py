@@ -27,7 +27,8 @@ TEXT_FIELDS = {"body", "label", "help", "placeholder", "caption", "text", "value
                "default", "format"}
 
 # (page, session-state values set before the page runs): states a lesson visits
-STATES = [(p, {}) for p in PAGES] + [
+SHORT = {"views/13_digits.py": {"w_digits_steps": 40}}   # pages that train: a short run
+STATES = [(p, SHORT.get(p, {})) for p in PAGES] + [
     ("views/3_reversal.py", {"w_reversal_method": "ode", "w_reversal_lam": 10.0, "w_reversal_steps": 20}),
     ("views/3_reversal.py", {"w_reversal_method": "pc", "w_reversal_lam": 2.0, "w_reversal_steps": 20}),
     ("views/1_forward.py", {"w_forward_kind": "VP"}),

@@ -10,7 +10,7 @@ from dashboard import settings as sio
 CHEAP = {"w_train_steps": 50, "w_train_n": 200, "w_train_nsteps": 20, "w_memo_steps": 200,
          "w_memo_samples": 100, "w_weight_steps": 100, "w_reversal_n": 250, "w_reversal_steps": 20,
          "w_samplers_n": 200, "w_likelihood_steps": 10, "w_likelihood_grid": 10,
-         "w_likelihood_n": 100}
+         "w_likelihood_n": 100, "w_digits_steps": 40}
 DYNAMIC = {"w_mixture", "w_device", "w_editor_source", "w_guidance_class"}   # choices that depend on the session or the mixture
 # Widgets that only show in another mode of their page: rendered once more in that mode.
 MODES = [("views/1_forward.py", {"w_forward_kind": "VP"}), ("views/2_score_field.py", {"w_score_where": "grid"}),

@@ -3,6 +3,7 @@ server, in headless Chromium, at the default settings.
 
     python -m tools.screenshots                 # starts a server, writes docs/NN_<page>.png
     python -m tools.screenshots --out shots     # elsewhere, e.g. to look at a change
+    python -m tools.screenshots --page digits   # one page (its url path; "" is Home)
 
 Pages are taken in navigation order, one fresh browser session each (the default settings), after
 the page's script has finished and the page has been quiet for a moment. Prints every exception
@@ -24,13 +25,16 @@ def shot_names() -> list[tuple[str, str, str]]:
     return [(u, title, f"{i:02d}_{u or 'home'}.png") for i, (u, title) in enumerate(app_pages())]
 
 
-def take(out: str, width: int = 1280, height: int = 900, timeout_ms: int = 240_000) -> int:
+def take(out: str, width: int = 1280, height: int = 900, timeout_ms: int = 240_000,
+         only: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
     os.makedirs(out, exist_ok=True)
     failures = 0
     with AppServer() as srv, sync_playwright() as p:
         browser = launch_chromium(p)
         for url, title, name in shot_names():
+            if only is not None and url not in only:
+                continue
             ctx = browser.new_context(viewport={"width": width, "height": height})
             page = ctx.new_page()
             messages: list[str] = []
@@ -63,8 +67,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--page", action="append", help="only this page's url path (repeatable)")
     a = ap.parse_args(argv)
-    return 1 if take(a.out, a.width) else 0
+    return 1 if take(a.out, a.width, only=a.page) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,96 @@
+"""Figures of the Digits page: 8x8 images drawn crisp (one nearest-neighbour imshow per mosaic,
+grey scale, ink dark as in print, pixel values 0..16), and a chart of sample quality per score
+evaluation. Pure: arrays in, matplotlib Figures / Altair charts out."""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+PIXEL_MAX = 16.0
+SIDE, GAP = 8, 1          # image side and the gap between images, in pixels
+CELL = 0.5                # inches per image
+
+
+def mosaic(images) -> np.ndarray:
+    """images (R, C, 64) -> one (R*9-1, C*9-1) array, images separated by NaN gaps."""
+    images = np.asarray(images, dtype=float)
+    rows, cols = images.shape[:2]
+    step = SIDE + GAP
+    out = np.full((rows * step - GAP, cols * step - GAP), np.nan)
+    for r in range(rows):
+        for c in range(cols):
+            out[r * step:r * step + SIDE, c * step:c * step + SIDE] = images[r, c].reshape(SIDE, SIDE)
+    return out
+
+
+def _centres(n: int) -> list[float]:
+    return [i * (SIDE + GAP) + (SIDE - 1) / 2 for i in range(n)]
+
+
+def _draw(ax, images, row_labels=None, col_titles=None, fontsize: int = 10):
+    images = np.asarray(images, dtype=float)
+    cmap = _cmap()
+    ax.imshow(mosaic(images), cmap=cmap, vmin=0, vmax=PIXEL_MAX, interpolation="nearest")
+    ax.set_yticks(_centres(images.shape[0]), row_labels if row_labels is not None else [],
+                  fontsize=fontsize)
+    ax.tick_params(length=0)
+    if col_titles is not None:
+        ax.set_xticks(_centres(images.shape[1]), col_titles, fontsize=fontsize - 1)
+        ax.xaxis.tick_top()
+    else:
+        ax.set_xticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
+
+
+def _cmap():
+    import matplotlib
+    return matplotlib.colormaps["gray_r"].with_extremes(bad="white")     # white gaps
+
+
+def image_grid(images, row_labels, col_titles=None, cell: float = CELL) -> Figure:
+    """images (R, C, 64) in pixels 0..16, one row per label (written at the left)."""
+    rows, cols = np.asarray(images).shape[:2]
+    fig = Figure(figsize=(cols * cell + 0.6, rows * cell + (0.4 if col_titles else 0.1)),
+                 layout="constrained")
+    _draw(fig.subplots(), images, row_labels, col_titles)
+    return fig
+
+
+def film_figure(rows: list[tuple[str, np.ndarray]], col_titles: list[str], cell: float = 0.8) -> Figure:
+    """A film: one row per (label, images (L, 64)), columns titled (e.g. by σ)."""
+    images = np.stack([np.asarray(imgs, dtype=float) for _, imgs in rows])
+    fig = Figure(figsize=(images.shape[1] * cell + 1.6, len(rows) * cell + 0.45), layout="constrained")
+    _draw(fig.subplots(), images, [label for label, _ in rows], col_titles)
+    return fig
+
+
+def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], cell: float = 0.8) -> Figure:
+    """Memorization pairs: per panel (title, samples (n, 64), their nearest training images
+    (n, 64), distances (n,)), the samples over their nearest training images, each pair titled
+    by its distance d."""
+    n = max(len(p[1]) for p in panels)
+    fig = Figure(figsize=(n * cell + 1.4, len(panels) * (2 * cell + 0.6)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(panels), 1))
+    for ax, (title, x, near, d) in zip(axes, panels):
+        _draw(ax, np.stack([x, near]), ["sample", "nearest\ntraining"], [f"d = {v:.2f}" for v in d])
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+def quality_chart(rows, reference: float, height: int = 240, width: int = 420) -> alt.Chart:
+    """Fréchet distance (pixel space) against score evaluations, one line per sampler, over a
+    dashed rule at `reference` (real digits, as many as the samples)."""
+    df = pd.DataFrame(rows)[["method", "nfe", "frechet", "accuracy"]]
+    lo, hi = float(df["nfe"].min()), float(df["nfe"].max())
+    lines = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("nfe:Q", title="score evaluations (NFE)",
+                scale=alt.Scale(type="log", domain=[lo * 0.9, hi * 1.1], nice=False)),
+        y=alt.Y("frechet:Q", title="Fréchet distance (pixels)", scale=alt.Scale(zero=True)),
+        color=alt.Color("method:N", title="sampler"),
+        tooltip=["method", "nfe", alt.Tooltip("frechet:Q", format=".3f"),
+                 alt.Tooltip("accuracy:Q", format=".2f")])
+    rule = alt.Chart(pd.DataFrame({"y": [reference]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
+    return (rule + lines).properties(height=height, width=width)

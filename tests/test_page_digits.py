@@ -1,0 +1,110 @@
+"""AppTest of the Digits page: rendered with a short training (40 steps, through its own setting),
+its sentences read against its own numbers away from the defaults, the w slider, every sampler,
+the quality measurement behind its button, and bad input (w out of range, a budget under a
+sampler's minimum or over the cap, training steps out of range, a diverged model)."""
+import re
+
+import pytest
+
+import conftest
+from conftest import metric_values, ok
+from dashboard import digits as dd
+
+PAGE = "views/13_digits.py"
+K = "w_digits_"
+SHORT = {K + "steps": 40}
+
+
+def open_page(**state):
+    return conftest.open_page(PAGE, **{**SHORT, **state})
+
+
+def text(at) -> str:
+    return " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+
+
+def grid_caption(at) -> str:
+    return next(c.value for c in at.caption if "samples per class at w" in c.value)
+
+
+def test_default_render_states_its_own_numbers():
+    at = ok(open_page())
+    assert at.title[0].value.startswith("Digits")
+    assert not at.error and len(at.get("image")) == 3
+    assert "nan" not in text(at).lower()
+    m = metric_values(at)
+    acc = m["class accuracy of the samples"]
+    cap = grid_caption(at)
+    said = int(re.search(r"digit in (\d+)% of them", cap).group(1))
+    assert abs(said - acc) <= 0.5, (acc, cap)
+    assert "w = 1," in cap and "30 score evaluations" in cap
+    assert 90 <= m["classifier on held-out digits"] <= 100
+    assert "Trained 40 steps on 1,437 training images" in at.caption[0].value
+    memo = next(c.value for c in at.caption if "exact score of each class" in c.value)
+    ex, ratio = re.search(r"mean distance ([\d.]+) from a training image: ([\d.]+)×", memo).groups()
+    assert float(ratio) <= 0.05 and "copies of training images" in memo
+    net_ratio = float(re.search(r"network's samples sit at [\d.]+ \(([\d.]+)×\)", memo).group(1))
+    verdict = ("begins to memorize" if net_ratio < 0.9 else "generalizes" if net_ratio <= 1.5
+               else "not trained enough")
+    assert verdict in memo, (net_ratio, memo)
+
+
+def test_w_slider_reruns_the_grid():
+    at = ok(open_page())
+    at.slider(key=K + "w").set_value(3.0).run()
+    ok(at)
+    assert "w = 3," in grid_caption(at)
+
+
+@pytest.mark.parametrize("state", [
+    {K + "w": 0.0, K + "method": "ode", K + "budget": 11, K + "class": 9},
+    {K + "w": 4.0, K + "method": "tutorial", K + "budget": 2, K + "class": 0},
+    {K + "method": "pc", K + "budget": 50},
+    {K + "method": "dpm3m_sde", K + "budget": 10, "w_seed": 7},
+])
+def test_away_from_defaults(state):
+    at = ok(open_page(**state))
+    assert not at.error and "nan" not in text(at).lower()
+    cap = grid_caption(at)
+    nfe = int(re.search(r"(\d+) score evaluations each", cap).group(1))
+    assert nfe <= state[K + "budget"] if K + "budget" in state else True
+    film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
+    assert f"for a {state.get(K + 'class', 3)}:" in film
+
+
+def test_quality_measured_on_demand():
+    at = ok(open_page())
+    assert not at.get("vega_lite_chart")
+    at.button(key="digits_quality").click().run()
+    ok(at)
+    assert len(at.get("vega_lite_chart")) == 1
+    best = next(c.value for c in at.caption if c.value.startswith("Lowest Fréchet distance"))
+    assert all(f"{b} NFE" in best for b in dd.QUALITY_BUDGETS)
+    order = re.search(r"best first: ([\w <]+)\.", best).group(1).split(" < ")
+    assert sorted(order) == sorted(dd.QUALITY_METHODS)
+
+
+def test_guidance_scale_out_of_range_gets_a_message():
+    at = ok(open_page(**{K + "w": 9.0}))
+    assert any("guidance scale w" in e.value and "0..4" in e.value for e in at.error)
+    assert "w = 1," in grid_caption(at)          # back to the default, the page rendered
+
+
+def test_budget_under_the_sampler_minimum_and_over_the_cap():
+    at = ok(open_page(**{K + "method": "ode", K + "budget": 2}))
+    assert any("needs at least 3 score evaluations; got 2" in e.value for e in at.error)
+    assert len(at.get("image")) == 2               # the film and the pairs still render
+    at = ok(open_page(**{K + "budget": 600}))
+    assert any("must be an integer in 2..500; got 600" in e.value for e in at.error)
+
+
+def test_steps_out_of_range_and_a_diverged_model(monkeypatch):
+    real = dd.config
+    monkeypatch.setattr(dd, "config", lambda steps, seed: real(40, seed))   # never the 1,500 steps
+    at = ok(open_page(**{K + "steps": 1}))
+    assert any("Training steps" in e.value and "20..5000" in e.value for e in at.error)
+    assert len(at.get("image")) == 3
+    monkeypatch.setattr(dd, "finite", lambda net: False)
+    at = ok(open_page())
+    assert any("training diverged" in e.value for e in at.error)
+    assert not at.get("image")

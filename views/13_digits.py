@@ -1,0 +1,140 @@
+"""Digits: a class-conditional score network trained live on scikit-learn's 8×8 digits."""
+import numpy as np
+import streamlit as st
+
+import diffusion_core as dc
+from dashboard import digits as dd
+from dashboard import state
+from dashboard.figures import digits as dfig
+from dashboard.figures.common import figure_png
+
+P = state.PERSIST_PREFIX + "digits_"
+
+
+@state.cache_data(max_entries=64)
+def png(kind: str, *args) -> bytes:
+    return figure_png(getattr(dfig, kind)(*args), dpi=110)
+
+
+settings = state.settings()
+base = dd.config(state.sio.SCHEMA[P + "steps"].default, settings.seed)
+facts = dd.facts(base.lam, base.test_fraction, base.split_seed)
+st.title("Digits: diffusion on real 8×8 images")
+st.markdown(
+    f"Every other page diffuses 2D points. Here p₀ is scikit-learn's {facts['n']:,} handwritten "
+    f"digits: 8×8 images, d = 64, pixels scaled to [−1, 1]. The same VE process (λ = {base.lam:g}, "
+    f"σ₁ = {facts['sigma1']:.1f}, {'more' if facts['sigma1'] > facts['far'] else 'less'} than the "
+    f"largest distance between two training digits, {facts['far']:.1f}), the same DSM loss and "
+    "the same samplers; the network is class-conditional with a null class, so classifier-free "
+    "guidance works as on the *Guidance* page: s + w (s(· | y) − s), w = 0 ignores the class, "
+    "w = 1 is the conditional model.")
+for msg in dd.bad_settings(P):
+    st.error(msg)
+
+steps = state.number_field(st, P + "steps", step=100, help="Optimizer steps of the recipe "
+                           "(batch 256, Adam, EMA); one training per setting for the whole server.")
+cfg = dd.config(steps if steps is not None else state.sio.SCHEMA[P + "steps"].default, settings.seed)
+if not dd.is_trained(cfg, settings.device):
+    dd.model(cfg, settings.device, progress=st.empty())
+net, history = dd.model(cfg, settings.device)
+if not dd.finite(net):
+    st.error("The training diverged (the loss became NaN): this network cannot sample. Change the "
+             "training steps or the sidebar's seed.")
+    st.stop()
+n_train = cfg.train.n_data
+st.caption(f"Trained {int(history['step'].iloc[-1]):,} steps on {n_train:,} training images in "
+           f"{history['seconds'].iloc[-1]:.1f} s on {settings.device}; last DSM loss "
+           f"{history['train_loss'].iloc[-1]:.2f}. {len(cfg.data().x_test):,} digits are held out.")
+clf_acc, held = dd.judge(cfg.test_fraction, cfg.split_seed)[1:]
+
+
+@st.fragment
+def sample_grid():
+    st.subheader("Samples, one row per digit")
+    c1, c2, c3 = st.columns([1.2, 1.4, 1], gap="medium")
+    w = state.widget(c1.slider, P + "w", step=0.25, help="0: the class is ignored; 1: conditional; "
+                     "above 1: guided further towards what the class looks like.")
+    method = state.widget(c2.selectbox, P + "method", format_func=lambda m: dc.SAMPLERS[m].label)
+    budget = state.number_field(c3, P + "budget", step=5, help="Score evaluations per sample; "
+                                "steps follow from the sampler's cost per step.")
+    if budget is None:
+        return
+    least = dc.nfe(method, dc.SAMPLERS[method].min_steps)
+    if budget < least:
+        st.error(f"**{state.label(P + 'budget')}**: {dc.SAMPLERS[method].label} needs at least "
+                 f"{least} score evaluations; got {budget}.")
+        return
+    pix, m, nfe = dd.samples(cfg, settings.device, float(w), method, int(budget), settings.seed)
+    st.image(png("image_grid", pix, [str(k) for k in range(10)]), width=520)
+    per = dd.PER_CLASS_MEASURED
+    st.caption(f"{dd.PER_ROW} of {per} samples per class at w = {w:g}, {nfe} score evaluations each. "
+               f"Measured on all {10 * per}: the classifier reads the requested digit in "
+               f"{m['accuracy']:.0%} of them.")
+    c = st.columns(4)
+    c[0].metric("class accuracy of the samples", f"{m['accuracy']:.1%}")
+    c[1].metric("classifier on held-out digits", f"{clf_acc:.1%}")
+    c[2].metric("NN distance ratio", f"{m['nn_ratio']:.2f}", help="Mean distance of the samples "
+                "to their nearest training image ÷ the same for held-out real digits.")
+    c[3].metric("Fréchet distance (pixel space)", f"{m['frechet']:.2f}")
+    st.caption(f"Judge: a support-vector classifier fitted on the training split. Distances are in "
+               f"data units ([−1, 1] pixels): the samples' mean distance to their nearest training "
+               f"image is {m['nn_mean']:.2f}, the held-out digits' is {held:.2f}. The Fréchet "
+               "distance compares Gaussians fitted to the samples and to the held-out digits in "
+               "pixel space (64 dimensions, no feature network).")
+
+
+sample_grid()
+
+st.subheader("The denoising film")
+y = state.widget(st.slider, P + "class", step=1, help="The class of the sample followed here.")
+f = dd.film(cfg, settings.device, float(st.session_state[P + "w"]), int(y), settings.seed)
+titles = [f"σ = {s:.2f}" for s in f["sigma"]]
+st.image(png("film_figure", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
+                             ("real digit\n+ noise", f["forward"])], titles), width="stretch")
+rms = np.sqrt(((f["denoised"] - f["denoised"][-1]) ** 2).mean(1))[:-1]
+halved = np.flatnonzero(rms <= rms[0] / 2)
+when = (f"It halves by σ = {f['sigma'][halved[0]]:.2f}" if len(halved) else
+        "It never falls to half its start before the last frame")
+settled = len(halved) and halved[0] < len(rms) // 2
+st.caption(f"One reverse-SDE path for a {y}: the noisy xₜ, and the denoised guess D(xₜ, σ) = xₜ + σ² "
+           f"s(xₜ, t). The guess's RMS distance to the final digit (pixels 0–16): "
+           + ", ".join(f"{v:.1f}" for v in rms) + f". {when}"
+           + (": the coarse shape is settled while the noise is large, the last columns only sharpen "
+              "strokes." if settled else ": here most of the shape is decided late, at small σ.")
+           + " Bottom row: the forward process on a real training digit at the same σ (read it right "
+           "to left).")
+
+st.subheader("Memorization made visible")
+mem = dd.memorization(cfg, settings.device, settings.seed)
+ex, nw = mem["exact"]["d"].mean(), mem["network"]["d"].mean()
+st.image(png("pairs_figure", [("exact score of the training set", mem["exact"]["x"],
+                               mem["exact"]["nearest"], mem["exact"]["d"]),
+                              ("the network (w = 1)", mem["network"]["x"],
+                               mem["network"]["nearest"], mem["network"]["d"])]), width=560)
+verdict = "copies of training images" if ex < 0.1 * mem["held"] else "not copies"
+r = nw / mem["held"]
+net_verdict = ("it begins to memorize (closer to training images than new digits are)" if r < 0.9 else
+               "it generalizes (as far from training images as new real digits are)" if r <= 1.5
+               else "it is not trained enough (much farther from every training image than real digits)")
+st.caption(f"Digits 0 to {dd.MEMO_N - 1}. The exact score of each class's training images (one "
+           f"small Gaussian of width {dc.digits.EXACT_WIDTH} per image, {n_train:,} in all) samples "
+           f"digits at mean distance {ex:.3f} from a training image: "
+           f"{ex / mem['held']:.3f}× the held-out digits' {mem['held']:.2f}, {verdict}. The network's "
+           f"samples sit at {nw:.2f} ({nw / mem['held']:.2f}×): {net_verdict}.")
+
+st.subheader("Quality per score evaluation")
+st.markdown("Does the 2D ranking of the samplers hold in 64 dimensions? "
+            f"{len(dd.QUALITY_METHODS)} samplers × {len(dd.QUALITY_BUDGETS)} budgets, "
+            f"{10 * dd.QUALITY_PER_CLASS} samples each, at the chosen w.")
+if st.button("Measure", key="digits_quality") or st.session_state.get("digits_quality_done"):
+    st.session_state["digits_quality_done"] = True
+    rows, ref = dd.quality(cfg, settings.device, float(st.session_state[P + "w"]), settings.seed)
+    st.altair_chart(dfig.quality_chart(rows, ref), width="content")
+    best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"]) for b in dd.QUALITY_BUDGETS}
+    st.caption("Lowest Fréchet distance: " + "; ".join(
+        f"{b} NFE: {dc.SAMPLERS[r['method']].label} ({r['frechet']:.2f})" for b, r in best.items())
+        + ". Order at " + f"{dd.QUALITY_BUDGETS[0]} NFE, best first: " + " < ".join(
+            r["method"] for r in sorted((r for r in rows if r["budget"] == dd.QUALITY_BUDGETS[0]),
+                                        key=lambda r: r["frechet"]))
+        + f". Dashed: {10 * dd.QUALITY_PER_CLASS} real training digits score {ref:.2f}, the floor this "
+        "sample size allows (a covariance from few samples adds its own distance).")
