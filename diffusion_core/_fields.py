@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import torch
 
-from .mixture import _as_points
+from .mixture import as_points
 from .sde import as_time
 
 
 def points_and_times(x, t, dim: int):
     """x as (N, dim) points and t as a scalar or (N,) tensor of times in [0, 1] (ValueError else)."""
-    x = _as_points(x, dim)
+    x = as_points(x, dim)
     t = as_time(t, like=x)
     if t.ndim > 1 or (t.ndim == 1 and t.shape[0] not in (1, x.shape[0])):
         raise ValueError(f"t must be a scalar or one time per point ({x.shape[0]}); "

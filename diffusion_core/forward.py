@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from .mixture import GaussianMixture, _as_data
+from .mixture import GaussianMixture, as_data
 from .sde import SDE
 
 __all__ = ["simulate_forward", "forward_paths", "marginal_log_density", "schedule",
@@ -40,7 +40,7 @@ def simulate_forward(x0, sde: SDE, times, generator: torch.Generator | None = No
     is N(alpha_t x0, sigma_t^2 I), and Cov(x~_s, x~_t | x0) = r_{min(s,t)}^2 I (independent
     increments). `times` must be non-decreasing in [0, 1]; a time 0 returns x0 itself.
     """
-    x0 = _as_data(x0)
+    x0 = as_data(x0)
     t = check_times(times)
     r2 = sde.noise_ratio(t) ** 2                                       # float64, non-decreasing
     var_inc = torch.diff(r2, prepend=r2.new_zeros(1)).clamp_min(0)    # r_j^2 - r_{j-1}^2

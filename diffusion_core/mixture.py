@@ -19,7 +19,7 @@ _CHUNK_ELEMENTS = 1 << 18   # entries of the (K d, N) intermediates evaluated at
 ISO_MIN_COMPONENTS = 64     # mixtures this large with one shared covariance c I take the isotropic path
 
 
-def _as_points(x, dim: int) -> torch.Tensor:
+def as_points(x, dim: int) -> torch.Tensor:
     x = torch.as_tensor(x)
     if not x.is_floating_point():
         x = x.to(torch.get_default_dtype())
@@ -30,7 +30,7 @@ def _as_points(x, dim: int) -> torch.Tensor:
     return x
 
 
-def _as_data(x0) -> torch.Tensor:
+def as_data(x0) -> torch.Tensor:
     """Data x0 as an (N, d) floating tensor (a 1D input is N points in one dimension)."""
     x0 = torch.as_tensor(x0)
     if not x0.is_floating_point():
@@ -213,20 +213,20 @@ class GaussianMixture:
     # ----------------------------------------------------------------------------- density
     def log_prob(self, x) -> torch.Tensor:
         """log p(x) = logsumexp_k [log pi_k + log N(x; mu_k, Sigma_k)], shape (N,)."""
-        return torch.logsumexp(self._log_joint(_as_points(x, self.dim)), dim=0)
+        return torch.logsumexp(self._log_joint(as_points(x, self.dim)), dim=0)
 
     def responsibilities(self, x) -> torch.Tensor:
         """pi_k(x) = pi_k N_k(x) / p(x), shape (N, K), by softmax of the log joint."""
-        return torch.softmax(self._log_joint(_as_points(x, self.dim)), dim=0).T
+        return torch.softmax(self._log_joint(as_points(x, self.dim)), dim=0).T
 
     def score_components(self, x):
         """Per-mode scores -Sigma_k^{-1}(x - mu_k) (K, N, d) and responsibilities (N, K)."""
-        lj, s = self._terms(_as_points(x, self.dim))
+        lj, s = self._terms(as_points(x, self.dim))
         return s, torch.softmax(lj, dim=1)
 
     def score(self, x) -> torch.Tensor:
         """grad log p(x) = sum_k pi_k(x) (-Sigma_k^{-1}(x - mu_k)), shape (N, d)."""
-        return self.score_at(_as_points(x, self.dim))
+        return self.score_at(as_points(x, self.dim))
 
     def score_at(self, x: torch.Tensor, alpha=1.0, sigma2=0.0) -> torch.Tensor:
         """Score of the mixture diffused with (alpha, sigma^2), given per point or as scalars:

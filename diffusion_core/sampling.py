@@ -150,7 +150,7 @@ def time_grid(sde: SDE, steps: int, kind: str = "karras", t_eps: float = T_EPS,
 
 
 # ============================================================================ the shared walk
-class _Walk:
+class Walk:
     """A grid in the sampler's coordinates: r_i = sigma/alpha and alpha_i at every time, the
     denoiser, fresh noise (of the kind `noise`, see NOISES), and the per-step callback.
     x~ = x / alpha_0 at the start."""
@@ -326,7 +326,7 @@ def _s(grid: str, t_eps: float, final: str = "ode", **options) -> dict:
 def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
     """Reverse SDE, Euler-Maruyama in tau = r^2 (Song et al. 2021):
     x~ <- x~ + (r_i^2 - r_j^2) alpha s(x, t_i) + sqrt(r_i^2 - r_j^2) z."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
+    w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt = w.start()
     for i in range(w.steps):
         d = w.r[i] ** 2 - w.r[i + 1] ** 2
@@ -341,7 +341,7 @@ def sample_euler_maruyama(score_fn, sde, x, grid, generator=None, callback=None,
 def sample_heun(score_fn, sde, x, grid, generator=None, callback=None):
     """Probability-flow ODE dx~/dr = -r alpha s, Heun's method (Karras et al. 2022, 2nd order):
     d_i = -r_i alpha s(x_i), x~' = x~ + (r_j - r_i) d_i, x~ <- x~ + (r_j - r_i) (d_i + d'_j) / 2."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    w = Walk(score_fn, sde, x, grid, generator, callback)
     xt = w.start()
     for i in range(w.steps):
         dr = w.r[i + 1] - w.r[i]
@@ -359,7 +359,7 @@ def sample_heun(score_fn, sde, x, grid, generator=None, callback=None):
 def sample_pc(score_fn, sde, x, grid, generator=None, callback=None, snr: float = SNR, noise="iid"):
     """Predictor-corrector (Song et al. 2021): an Euler-Maruyama step to t_j, then one Langevin
     step there, x~ <- x~ + e g + sqrt(2 e) z with g = alpha s and e = 2 (snr mean|z| / mean|g|)^2."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
+    w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt = w.start()
     for i in range(w.steps):
         d = w.r[i] ** 2 - w.r[i + 1] ** 2
@@ -407,7 +407,7 @@ def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
     """DPM-Solver++(2M) for the PF ODE (Lu et al. 2022; k-diffusion's sample_dpmpp_2m). With
     h = log(r_i / r_j) and q = h_{i-1} / h:
     x~_j = (r_j / r_i) x~_i + (1 - e^-h) [(1 + 1/(2q)) D_i - 1/(2q) D_{i-1}]; first step order 1."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback)
+    w = Walk(score_fn, sde, x, grid, generator, callback)
     xt, old_denoised = w.start(), None
     for i in range(w.steps):
         denoised, h = w.denoised(xt, i), w.h(i)
@@ -434,7 +434,7 @@ def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, n
     eta = 1). With h = log(r_i / r_j), q = h_{i-1} / h and u = 2h (the SDE's extra decay):
     x~_j = e^-u x~_i + (1 - e^-u) [D_i + (D_i - D_{i-1}) / (2q)] + r_j sqrt(1 - e^-2h) z.
     Steps that start at r_i <= r_noise are the ODE's (u = h, no noise)."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
+    w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt, old_denoised = w.start(), None
     for i in range(w.steps):
         denoised, h = w.denoised(xt, i), w.h(i)
@@ -463,7 +463,7 @@ def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None, n
     u = 2h: x~_j = e^-u x~_i + (1 - e^-u) D_i + u phi_2(u) D1 - u phi_3(u) D2 + r_j sqrt(1 - e^-2h) z,
     with r0 = h_{i-1} / h, r1 = h_{i-2} / h, d0 = (D_i - D_{i-1}) / r0, d1 = (D_{i-1} - D_{i-2}) / r1,
     D2 = (d0 - d1) / (r0 + r1), D1 = d0 + r0 D2 (after two steps; after one, D1 = d0, D2 = 0)."""
-    w = _Walk(score_fn, sde, x, grid, generator, callback, noise)
+    w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt, denoised_1, denoised_2 = w.start(), None, None
     for i in range(w.steps):
         denoised, h = w.denoised(xt, i), w.h(i)
@@ -575,7 +575,7 @@ def _final(score_fn, sde, x, t: float, kind: str = "tweedie"):
     sqrt(v + r^2) z -> mu + sqrt(v) z."""
     tt = torch.tensor([t], dtype=torch.float64)
     xt = x / float(sde.mean_scale(tt))
-    d = _Walk(score_fn, sde, x, tt, None, None).denoised(xt, 0)
+    d = Walk(score_fn, sde, x, tt, None, None).denoised(xt, 0)
     return d if kind == "tweedie" else 0.5 * (xt + d)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from .config import WEIGHTINGS     # the names live with the recipe, without torch
-from .mixture import GaussianMixture, _as_data, _as_points
+from .mixture import GaussianMixture, as_data, as_points
 from .sde import SDE, as_time
 
 __all__ = ["exact_score", "dsm_loss", "loss_weight", "WEIGHTINGS", "sample_times"]
@@ -17,7 +17,7 @@ def exact_score(gmm: GaussianMixture, sde: SDE):
     evaluated at a possibly different t for every point.
     """
     def score_fn(x: torch.Tensor, t) -> torch.Tensor:
-        x = _as_points(x, gmm.dim)
+        x = as_points(x, gmm.dim)
         t = as_time(t, like=x)
         if t.ndim > 1 or (t.ndim == 1 and t.shape[0] not in (1, x.shape[0])):
             raise ValueError(f"t must be a scalar or one time per point ({x.shape[0]}); "
@@ -61,7 +61,7 @@ def dsm_loss(score_fn, x0, sde: SDE, eps: float = 1e-5, generator=None, weightin
     """
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
-    x0 = _as_data(x0)
+    x0 = as_data(x0)
     n = x0.shape[0]
     if t is None:
         t = sample_times(n, eps, generator, x0.dtype, x0.device)

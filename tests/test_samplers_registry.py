@@ -163,17 +163,17 @@ def test_antithetic_noise_is_paired_and_qmc_noise_is_normal():
     x = torch.zeros(4096, 2)
     grid = torch.tensor([1.0, 0.5, 0.1], dtype=F64)
     sde = dc.VESDE(25.0)
-    w = dc.sampling._Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "antithetic")
+    w = dc.sampling.Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "antithetic")
     z = w.noise(x)
     assert torch.equal(z[:2048], -z[2048:]) and float(z.mean(0).abs().max()) < 1e-6
     odd = w.noise(torch.zeros(5, 2))
     assert odd.shape == (5, 2) and torch.equal(odd[:2], -odd[3:5])
-    w = dc.sampling._Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "qmc")
+    w = dc.sampling.Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "qmc")
     z1, z2 = w.noise(x), w.noise(x)
     assert z1.dtype == torch.float32 and torch.isfinite(z1).all() and not torch.equal(z1, z2)
     for z in (z1, z2):     # N(0, 1) marginals, means far closer to 0 than iid's 1/64
         assert float(z.mean(0).abs().max()) < 2e-3 and float((z.var(0) - 1).abs().max()) < 0.02
-    w2 = dc.sampling._Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "qmc")
+    w2 = dc.sampling.Walk(None, sde, x, grid, torch.Generator().manual_seed(0), None, "qmc")
     assert torch.equal(w2.noise(x), z1)      # the generator seeds the scrambling
 
 
@@ -243,8 +243,8 @@ def euler_ode():
                       recommended=((1, dict(grid="karras", t_eps=1e-3, final="ode")),))
     def sample_euler_ode(score_fn, sde, x, grid, generator=None, callback=None):
         """dx~/dr = -r alpha s, Euler: x~ <- x~ + (r_j - r_i)(-r_i alpha s)."""
-        from diffusion_core.sampling import _Walk
-        w = _Walk(score_fn, sde, x, grid, generator, callback)
+        from diffusion_core.sampling import Walk
+        w = Walk(score_fn, sde, x, grid, generator, callback)
         xt = w.start()
         for i in range(w.steps):
             xt = w.done(i, xt - (w.r[i + 1] - w.r[i]) * w.r[i] * w.grad(xt, i))
