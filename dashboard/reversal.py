@@ -168,7 +168,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
     t_split = separation_time(gmm, sde)
     ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, n_paths=len(com.labels), median=None,
+    out = dict(t_split=t_split, n_paths=len(com.labels), median=None, threshold=float(threshold),
                undecided=1 - float(com.committed.double().mean()))
     if len(ct):
         out["median"] = float(np.median(ct))
@@ -178,6 +178,65 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, names,
                                                           colors, t_split))
     return out
+
+
+WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
+NAMED_MODES = 6          # the weights caption names at most this many disagreeing modes
+
+
+def end_sigma(sde, run: Run) -> float:
+    """The noise std σ at the run's last grid time: σ(Δt) of the tutorial's loop (Δt = 1/steps),
+    else σ(ε)."""
+    t_end = 1.0 / max(run.steps, 2) if dc.SAMPLERS[run.method].grid == "tutorial" else run.t_eps
+    return float(sde.sigma(torch.tensor(t_end, dtype=torch.float64)))
+
+
+def weight_check(gmm, sde, run: Run) -> dict:
+    """The mode-weight bars against their sampling noise: for every mode its true weight w, its
+    share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
+    |p - w| is within WEIGHT_Z of them, its smallest std and whether that is below σ at the
+    run's end (too narrow for the grid to resolve). numpy arrays, and n, z, sigma_end."""
+    w = gmm.weights.double().numpy()
+    p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
+    se = np.sqrt(w * (1 - w) / run.n)
+    # a standard error of 0 (one mode) still allows a share off by one sample
+    ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
+    std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
+    s_end = end_sigma(sde, run)
+    return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n,
+                z=WEIGHT_Z, sigma_end=s_end)
+
+
+def weights_caption(gmm, sde, run: Run) -> str:
+    """What the mode-weight bars show, from their numbers: whether every sampled share agrees
+    with its true weight within WEIGHT_Z binomial standard errors, else which modes do not (and
+    whether they are narrower than σ at the run's end)."""
+    c = weight_check(gmm, sde, run)
+    head = ("Each sample counts for the mode with the largest responsibility at its final "
+            f"position. Sampling noise: a mode of true weight w gets a share with standard error "
+            f"√(w(1 − w)/n) at n = {c['n']:,} samples")
+    K = len(c["true"])
+    if K > 1:
+        i = int(np.argmax(c["true"]))
+        head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
+    bad = np.flatnonzero(~c["ok"])
+    if not len(bad):
+        return head + (f". Here every sampled share is within {c['z']:g} standard errors of its true "
+                       f"weight: the exact score recovers the weights.")
+    order = bad[np.argsort(-np.abs(c["sampled"][bad] - c["true"][bad]))]
+    parts = []
+    for k in order[:NAMED_MODES]:
+        why = (f", std {c['std'][k]:.3g} < σ = {c['sigma_end']:.3g} at the grid's end, too narrow "
+               "for these steps" if c["narrow"][k] else "")
+        parts.append(f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled vs {100 * c['true'][k]:.1f} % "
+                     f"true{why}")
+    more = f"; and {len(bad) - NAMED_MODES:,} more" if len(bad) > NAMED_MODES else ""
+    text = (head + f". {len(bad):,} of {K:,} modes are off by more than {c['z']:g} standard errors: "
+            + "; ".join(parts) + more + ".")
+    if c["narrow"][bad].any():
+        text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
+                 "more steps or a smaller end time ε (Advanced) resolve it.")
+    return text
 
 
 def closest_modes(gmm) -> float:
@@ -252,10 +311,20 @@ def explain_commitment(gmm, cv: dict) -> None:
         split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
                  "distance: about when pₜ splits into separate bumps." if cv["t_split"] is not None else "")
         st.markdown(
-            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}**, when σₜ ≈ "
-            f"{cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points to "
-            "its middle; once the noise is smaller than the gaps between modes, every point is "
-            f"clearly closer to one of them and follows it.{split}")
+            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
+            f"σₜ ≈ {cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points "
+            "to its middle; once the noise is smaller than the gaps between modes, a point that "
+            f"is clearly closer to one of them follows it.{split}{undecided_note(cv)}")
+
+
+def undecided_note(cv: dict) -> str:
+    """The share of paths that never commit, in words (empty when every path commits)."""
+    u = cv["undecided"]
+    if u <= 0:
+        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
+    return (f" Here {100 * u:.0f} % of the paths never commit: their final mode's responsibility "
+            f"is still below {cv['threshold']:.2f} at the end, so they end where modes overlap and "
+            "are not clearly closer to one of them.")
 
 
 def show_theory(gmm, sde, steps: int, lam: float) -> None:

@@ -1,7 +1,6 @@
 """Exact-score reversal (tutorial section 1.3, the exercise solved): the reverse SDE, the
 probability-flow ODE and a predictor-corrector sampler turn noise into data with the exact score
 of pₜ; the cloud along the way; when each sample commits to its mode."""
-import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
@@ -91,9 +90,7 @@ if result is not None:
         for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):
             cell.metric(label, value, help=help_text)
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
-        st.caption("Each sample counts for the mode with the largest responsibility at its final "
-                   "position. The exact score recovers the weights up to sampling noise "
-                   f"(± {100 * np.sqrt(0.25 / n_run):.1f} % at {n_run:,} samples).")
+        st.caption(rev.weights_caption(gmm, sde, run))
         downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
                             label="Download samples (CSV)", key="reversal_csv")   # buttons cannot be persisted
 
