@@ -29,6 +29,7 @@ def start_run():
             st.query_params.pop(name, None)
         state.warn(f"Link parameter(s) {names} ignored: no such setting on this page.")
     s[state.SLOT] = None
+    s[state.LINK] = {}              # filled by this run's widgets (state.sync_param)
 
 
 def sidebar(url_path: str | None = None) -> state.Settings:
