@@ -59,13 +59,24 @@ def sample_run(gmm, sde, run: Run) -> dict:
                 times=res.times.numpy(), nfe=res.nfe, seconds=seconds)
 
 
+MARGIN = 0.12       # the data region: every mode's mean ± 3 std, and this share of its width around
+
+
+def data_limits(gmm):
+    """The data region: auto_limits (every mode's mean ± 3 std, so its 2σ region and more) widened
+    by MARGIN on each side, so that no mode's samples touch the plot's edges."""
+    (x0, x1), (y0, y1) = auto_limits(gmm)
+    h = MARGIN * max(x1 - x0, y1 - y0)
+    return (x0 - h, x1 + h), (y0 - h, y1 + h)
+
+
 @state.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
     """n true samples (the reference), the sliced W2 floor (the distance from an independent set
     of n true samples to the reference), and log p_0 on a grid."""
     ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
     floor = gmm.sample(n, torch.Generator().manual_seed(seed + 2))[0].numpy()
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = data_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, DENSITY_GRID)
     return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
 
@@ -100,7 +111,7 @@ def responsibilities(gmm, sde, run: Run) -> dict:
 
 def view_limits(gmm, sde, view: str):
     """The data region (every mode +- 3 std), or a square that holds the prior's +- 2.5 sigma_1."""
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = data_limits(gmm)
     if view == "data":
         return xlim, ylim
     h = max(2.5 * sde.prior_std(), (xlim[1] - xlim[0]) / 2)
@@ -158,7 +169,7 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
     recovered = {METHODS[run.method]: metrics(gmm, sde, run)["mode_weights"]}
-    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=200))
+    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=240))
 
 
 @state.cache_data(max_entries=32)

@@ -110,7 +110,8 @@ def number_field(where, key: str, **kwargs):
     try:
         return sio.check_value(key, field, value)
     except ValueError:
-        where.error(f"**{field.label}** {field.rule()}; got {value:g}.")
+        got = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        where.error(f"**{field.label}** {field.rule()}; got {got}.")
         return None
 
 
@@ -136,10 +137,20 @@ def current_mixture(name: str | None = None) -> dc.GaussianMixture:
     return dc.PRESETS.get(name, dc.PRESETS["tutorial"])
 
 
+LAST_SEED = "_last_valid_seed"     # the seed the pages use while the sidebar's is out of range
+
+
 def settings() -> Settings:
+    """The sidebar's settings; a seed out of the schema's range (the sidebar says so) is replaced
+    by the last valid one."""
     s = st.session_state
-    return Settings(s.get(PERSIST_PREFIX + "device", "cpu"), int(s.get(PERSIST_PREFIX + "seed", DEFAULT_SEED)),
-                    s.get(PERSIST_PREFIX + "mixture", "tutorial"))
+    key = PERSIST_PREFIX + "seed"
+    try:
+        seed = int(sio.check_value(key, sio.SCHEMA[key], s.get(key, DEFAULT_SEED)))
+        s[LAST_SEED] = seed
+    except (ValueError, TypeError):
+        seed = s.get(LAST_SEED, DEFAULT_SEED)
+    return Settings(s.get(PERSIST_PREFIX + "device", "cpu"), seed, s.get(PERSIST_PREFIX + "mixture", "tutorial"))
 
 
 def generator(offset: int = 0):
@@ -230,7 +241,12 @@ def sync_param(key: str):
     if pending and name in pending:          # not yet restored: the link keeps it as it came
         return
     link = st.session_state.setdefault(LINK, {})
-    if not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
+    try:
+        sio.check_value(key, sio.SCHEMA[key], value)
+        valid = True
+    except ValueError:
+        valid = False          # a number out of range (its widget says so): not in the link
+    if not valid or not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
         link.pop(name, None)
     else:
         link[name] = sio.encode_text(value)

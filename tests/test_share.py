@@ -294,3 +294,17 @@ def test_download_helpers_render():
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Samples (CSV)", "Figure (PNG)"]
+
+
+@pytest.mark.parametrize("typed", [-7, 99999999999999])
+def test_a_seed_out_of_range_gets_a_message_and_the_last_valid_seed_stays(typed):
+    at = _app()
+    at.number_input(key="w_seed").set_value(31).run()
+    at.number_input(key="w_seed").set_value(typed).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "Random seed" in errors and "0..2147483647" in errors and f"{typed:,}" in errors
+    assert "keep using seed 31" in " ".join(c.value for c in at.sidebar.caption)
+    assert at.number_input(key="w_seed").value == typed            # what was typed stays
+    assert at.session_state[state.LAST_SEED] == 31                  # what the pages use
+    assert "seed" not in _link(at)                                  # a bad seed is not linked
