@@ -363,7 +363,7 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
         st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
                     "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
-                    "t ≈ 0, with no final denoising. Every sample keeps the noise of p_Δt:")
+                    "t ≈ 0, with no final denoising. Every sample keeps the noise of p at t = Δt:")
         st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{max(int(steps), 2)})")
         note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
                 f"{widen:.1f} %. ")
@@ -379,6 +379,6 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ^(1/7) from σ₁ down to "
                     "σ(ε) (Karras et al., 2022). With g(t) = λᵗ, σₜ changes fastest near t = 1, "
                     "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
-                    "Each SDE step adds exactly the noise variance σ_i² − σ_j² between its two times, "
+                    "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "
                     "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

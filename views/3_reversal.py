@@ -16,7 +16,7 @@ st.markdown(
     "Run the forward process backwards. Start from pure noise x₁ ~ N(0, σ₁² I) and repeatedly "
     "step **up the score** of the blurred distribution pₜ while shrinking the noise: the cloud "
     f"condenses into the data distribution (sidebar: **{settings.mixture_name}**). Here the score "
-    "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σ_t² I. "
+    "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σₜ² I. "
     "The tutorial's exercise, solved (t runs from 1 down to 0 in steps of Δt):")
 st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sqrt{\Delta t}\,z,"
          r"\quad z\sim\mathcal N(0, I),\quad g(t)=\lambda^t")

@@ -202,11 +202,10 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     if title:
         ax.set_title(title, fontsize=12)
     handles = _mode_handles(colors, names)
-    handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6,
-                          label="start (t = 1): small grey dots"))
+    handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6, label="start (t = 1)"))
     handles.append(Line2D([], [], color=end_color, marker="o", ms=5, lw=0, markeredgecolor="white",
-                          label="end (t = 0): dots in the mode's colour"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)),
+                          label="end (t = 0)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
                frameon=False, fontsize=9.5)
     return fig
 
