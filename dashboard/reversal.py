@@ -3,6 +3,7 @@ true samples they are compared with, the responsibilities and commitment times o
 and the rendered figures and chart specs the page shows."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -193,6 +194,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
 
 WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
 NAMED_MODES = 6          # the weights caption names at most this many disagreeing modes
+FAR_PRIOR = 2.5          # a mode this many σ₁ from the origin is barely reached by the prior
 
 
 def end_sigma(sde, run: Run) -> float:
@@ -214,8 +216,12 @@ def weight_check(gmm, sde, run: Run) -> dict:
     ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
     std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
     s_end = end_sigma(sde, run)
+    sigma1 = float(sde.prior_std())
+    dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
+    far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n,
-                z=WEIGHT_Z, sigma_end=s_end)
+                z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1,
+                chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
 
 def weights_caption(gmm, sde, run: Run) -> str:
@@ -237,13 +243,25 @@ def weights_caption(gmm, sde, run: Run) -> str:
     order = bad[np.argsort(-np.abs(c["sampled"][bad] - c["true"][bad]))]
     parts = []
     for k in order[:NAMED_MODES]:
-        why = (f", std {c['std'][k]:.3g} < σ = {c['sigma_end']:.3g} at the grid's end, too narrow "
-               "for these steps" if c["narrow"][k] else "")
+        why = ""
+        if c["narrow"][k]:
+            why += (f", std {c['std'][k]:.3g} < σ = {c['sigma_end']:.3g} at the grid's end, too narrow "
+                    "for these steps")
+        if c["far"][k]:
+            why += (f", {c['dist'][k]:.1f} from the origin = {c['dist'][k] / c['sigma1']:.1f} σ₁: the "
+                    "prior N(0, σ₁² I) barely reaches it")
         parts.append(f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled vs {100 * c['true'][k]:.1f} % "
                      f"true{why}")
     more = f"; and {len(bad) - NAMED_MODES:,} more" if len(bad) > NAMED_MODES else ""
-    text = (head + f". {len(bad):,} of {K:,} modes are off by more than {c['z']:g} standard errors: "
+    verb = "is" if len(bad) == 1 else "are"
+    text = (head + f". {len(bad):,} of {K:,} modes {verb} off by more than {c['z']:g} standard errors: "
             + "; ".join(parts) + more + ".")
+    if K >= 20:
+        text += (f" With {K:,} modes, about {c['chance']:.1f} would be off that much by chance alone "
+                 "(and more where a mode expects only a few samples).")
+    if c["far"][bad].any():
+        text += (" The prior does not cover a mode that far out, and the reversal cannot make up "
+                 "for it: raise λ or start from the exact p₁ (Advanced).")
     if c["narrow"][bad].any():
         text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
                  "more steps or a smaller end time ε (Advanced) resolve it.")

@@ -90,7 +90,7 @@ def test_reversal_states(state):
     if not len(bad):
         assert "every sampled share is within 3 standard errors" in cap
     else:
-        assert f"{len(bad):,} of {len(c['true']):,} modes are off" in cap
+        assert f"{len(bad):,} of {len(c['true']):,} modes {'is' if len(bad) == 1 else 'are'} off" in cap
         for k in bad[:rev.NAMED_MODES]:
             assert f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled" in cap
             assert ("too narrow" in cap) == bool(c["narrow"][bad].any()) or len(bad) > rev.NAMED_MODES
@@ -167,3 +167,26 @@ def test_cloud_chart_counts_points_outside_its_view():
     legends = [v.get("legend") for layer in spec["layer"] for v in layer.get("encoding", {}).values()
                if isinstance(v, dict) and v.get("legend")]
     assert legends and all(lg["orient"] == "bottom" for lg in legends)     # outside the data area
+
+
+def test_forward_heat_map_is_fine_where_the_density_changes_fast():
+    """The 1D heat map: contiguous cells (no gaps), columns much narrower than 0.01 near t = 0
+    where pₜ changes fastest, and no more marks than the uniform grid drew (white cells dropped)."""
+    from dashboard import forward
+    from dashboard.figures.common import chart_spec
+    for sde in (dc.VESDE(25.0), dc.VESDE(1.0), dc.VPSDE()):
+        spec = chart_spec(forward.paths_1d_chart(sde, 200, SEED, True))
+        rows = next(d for d in spec["datasets"].values() if d and "t0" in d[0])
+        t0 = np.unique([r["t0"] for r in rows])
+        t1 = np.unique([r["t1"] for r in rows])
+        assert np.allclose(t0[1:], t1[:-1])                         # no gaps between columns
+        assert t1[0] - t0[0] < 0.001
+        assert len(rows) <= 101 * 121
+
+
+def test_forward_two_clusters_label_reads_their_means():
+    at = open_page(FORWARD, 300)
+    label = next(o for o in at.radio(key="w_forward_source").options if "two clusters" in o)
+    assert label.endswith("two clusters at (−2, −2) and (2, 2)")
+    mu = dc.PRESETS["two clusters"].means.numpy()
+    assert mu.tolist() == [[-2.0, -2.0], [2.0, 2.0]]

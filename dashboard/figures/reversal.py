@@ -155,9 +155,10 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N"))
-    layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx} && datum.out > 0").transform_calculate(
-        label=f"datum.out + ' of {P} points outside this view'").mark_text(
-        align="left", baseline="top", x=8, y=28, fontSize=12, color="#aa3333").encode(text="label:N"))
+    if outside.any():
+        layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx} && datum.out > 0").transform_calculate(
+            label=f"datum.out + ' of {P} points outside this view'").mark_text(
+            align="left", baseline="top", x=8, y=28, fontSize=12, color="#aa3333").encode(text="label:N"))
     chart = alt.layer(*layers).add_params(step).properties(width=size, height=size)
     if legend is None:
         notes.insert(0, f"colour: the mode each path ends in ({K_all:,} modes)")
