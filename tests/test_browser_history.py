@@ -43,3 +43,20 @@ def test_widget_moves_add_no_history_and_back_goes_to_the_previous_page(watched)
     assert page.get_by_role("heading", level=1).first.inner_text().startswith("Forward"), \
         "Back did not show the previous page"
     assert not w.problems(), w.problems()
+
+
+def test_reversal_threshold_reruns_its_fragment_without_errors(watched):
+    """The commitment section is a fragment: moving its threshold slider reruns it alone, its
+    texts follow the new threshold, and nothing outside breaks (the sidebar's link included)."""
+    w, page = watched, watched.page
+    w.goto("reversal")
+    slider = page.locator("[data-testid='stSlider']").filter(
+        has=page.get_by_test_id("stWidgetLabel").filter(has_text="responsibility threshold")).first
+    slider.scroll_into_view_if_needed()
+    before, after = _move(w, slider, "stSlider")
+    assert before != after
+    assert page.get_by_text(f"below {float(after):.2f} at the end").count() + \
+        page.get_by_text(f"responsibility ≥ {float(after):.2f} before the end").count() >= 1
+    assert "reversal_threshold=" in page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.text_content()
+    assert page.get_by_role("heading", level=1).count() == 1            # the page drawn once
+    assert not w.problems(), w.problems()

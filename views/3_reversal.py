@@ -113,7 +113,8 @@ if result is not None:
                        "Advanced to see all of it.")
 
 # ----------------------------------------------------------------------------- commitment
-if result is not None:
+@st.fragment     # the threshold slider reruns this section only (the runs and charts above stay)
+def commitment():
     st.subheader("Commitment: when does a sample choose its mode?")
     a_thr, a_med, a_sig, a_und = st.columns([1.4, 1, 1, 1], gap="medium")
     threshold = state.widget(a_thr.slider, P + "threshold", step=0.01,
@@ -140,5 +141,9 @@ if result is not None:
                "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
                f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
                "mean; band: 10–90 % of paths). Bottom right: when each path committed.")
+
+
+if result is not None:
+    commitment()
 
 rev.show_theory(gmm, sde, steps, lam)
