@@ -190,3 +190,11 @@ def test_forward_two_clusters_label_reads_their_means():
     assert label.endswith("two clusters at (−2, −2) and (2, 2)")
     mu = dc.PRESETS["two clusters"].means.numpy()
     assert mu.tolist() == [[-2.0, -2.0], [2.0, 2.0]]
+
+
+def test_class_server_has_no_deploy_button():
+    """A local class server: the toolbar shows no Deploy button nor developer entries."""
+    import tomllib
+    from conftest import ROOT
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "viewer"
