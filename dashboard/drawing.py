@@ -8,10 +8,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from diffusion_core.pointsets import MAX_COMPONENTS, fit_to_radius
 
-__all__ = ["word_points", "MAX_WORD_LENGTH"]
+__all__ = ["word_points", "points_needed", "MAX_WORD_LENGTH", "POINTS_PER_LETTER"]
 
 MAX_WORD_LENGTH = 12
 FONT_SIZE = 64
+POINTS_PER_LETTER = 40      # below this the strokes of a letter break into loose dots
 
 
 def _ink(text: str) -> np.ndarray:
@@ -43,3 +44,8 @@ def word_points(text: str, n: int = 500, radius: float = 4.5) -> np.ndarray:
         ink = ink[np.sort(np.random.default_rng(0).choice(len(ink), n, replace=False))]
     xy = np.stack([ink[:, 1], -ink[:, 0]], 1).astype(np.float64)
     return fit_to_radius(xy, radius)
+
+
+def points_needed(text: str, cap: int = MAX_COMPONENTS) -> int:
+    """Points for `text` to read as a word: POINTS_PER_LETTER per visible character, at most cap."""
+    return int(min(cap, POINTS_PER_LETTER * len("".join(str(text).split()))))

@@ -3,6 +3,7 @@ true samples they are compared with, the responsibilities and commitment times o
 and the rendered figures and chart specs the page shows."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -58,13 +59,24 @@ def sample_run(gmm, sde, run: Run) -> dict:
                 times=res.times.numpy(), nfe=res.nfe, seconds=seconds)
 
 
+MARGIN = 0.12       # the data region: every mode's mean ± 3 std, and this share of its width around
+
+
+def data_limits(gmm):
+    """The data region: auto_limits (every mode's mean ± 3 std, so its 2σ region and more) widened
+    by MARGIN on each side, so that no mode's samples touch the plot's edges."""
+    (x0, x1), (y0, y1) = auto_limits(gmm)
+    h = MARGIN * max(x1 - x0, y1 - y0)
+    return (x0 - h, x1 + h), (y0 - h, y1 + h)
+
+
 @state.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
     """n true samples (the reference), the sliced W2 floor (the distance from an independent set
     of n true samples to the reference), and log p_0 on a grid."""
     ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
     floor = gmm.sample(n, torch.Generator().manual_seed(seed + 2))[0].numpy()
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = data_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, DENSITY_GRID)
     return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
 
@@ -99,7 +111,7 @@ def responsibilities(gmm, sde, run: Run) -> dict:
 
 def view_limits(gmm, sde, view: str):
     """The data region (every mode +- 3 std), or a square that holds the prior's +- 2.5 sigma_1."""
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = data_limits(gmm)
     if view == "data":
         return xlim, ylim
     h = max(2.5 * sde.prior_std(), (xlim[1] - xlim[0]) / 2)
@@ -157,7 +169,7 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
     recovered = {vocabulary.label(run.method): metrics(gmm, sde, run)["mode_weights"]}
-    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=200))
+    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=240))
 
 
 @state.cache_data(max_entries=32)
@@ -167,7 +179,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
     t_split = separation_time(gmm, sde)
     ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, n_paths=len(com.labels), median=None,
+    out = dict(t_split=t_split, n_paths=len(com.labels), median=None, threshold=float(threshold),
                undecided=1 - float(com.committed.double().mean()))
     if len(ct):
         out["median"] = float(np.median(ct))
@@ -177,6 +189,82 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, names,
                                                           colors, t_split))
     return out
+
+
+WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
+NAMED_MODES = 6          # the weights caption names at most this many disagreeing modes
+FAR_PRIOR = 2.5          # a mode this many σ₁ from the origin is barely reached by the prior
+
+
+def end_sigma(sde, run: Run) -> float:
+    """The noise std σ at the run's last grid time: σ(Δt) of the tutorial's loop (Δt = 1/steps),
+    else σ(ε)."""
+    t_end = 1.0 / max(run.steps, 2) if dc.SAMPLERS[run.method].grid == "tutorial" else run.t_eps
+    return float(sde.sigma(torch.tensor(t_end, dtype=torch.float64)))
+
+
+def weight_check(gmm, sde, run: Run) -> dict:
+    """The mode-weight bars against their sampling noise: for every mode its true weight w, its
+    share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
+    |p - w| is within WEIGHT_Z of them, its smallest std and whether that is below σ at the
+    run's end (too narrow for the grid to resolve). numpy arrays, and n, z, sigma_end."""
+    w = gmm.weights.double().numpy()
+    p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
+    se = np.sqrt(w * (1 - w) / run.n)
+    # a standard error of 0 (one mode) still allows a share off by one sample
+    ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
+    std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
+    s_end = end_sigma(sde, run)
+    sigma1 = float(sde.prior_std())
+    dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
+    far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
+    return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n,
+                z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1,
+                chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
+
+
+def weights_caption(gmm, sde, run: Run) -> str:
+    """What the mode-weight bars show, from their numbers: whether every sampled share agrees
+    with its true weight within WEIGHT_Z binomial standard errors, else which modes do not (and
+    whether they are narrower than σ at the run's end)."""
+    c = weight_check(gmm, sde, run)
+    head = ("Each sample counts for the mode with the largest responsibility at its final "
+            f"position. Sampling noise: a mode of true weight w gets a share with standard error "
+            f"√(w(1 − w)/n) at n = {c['n']:,} samples")
+    K = len(c["true"])
+    if K > 1:
+        i = int(np.argmax(c["true"]))
+        head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
+    bad = np.flatnonzero(~c["ok"])
+    if not len(bad):
+        return head + (f". Here every sampled share is within {c['z']:g} standard errors of its true "
+                       f"weight: the exact score recovers the weights.")
+    order = bad[np.argsort(-np.abs(c["sampled"][bad] - c["true"][bad]))]
+    parts = []
+    for k in order[:NAMED_MODES]:
+        why = ""
+        if c["narrow"][k]:
+            why += (f", std {c['std'][k]:.3g} < σ = {c['sigma_end']:.3g} at the grid's end, too narrow "
+                    "for these steps")
+        if c["far"][k]:
+            why += (f", {c['dist'][k]:.1f} from the origin = {c['dist'][k] / c['sigma1']:.1f} σ₁: the "
+                    "prior N(0, σ₁² I) barely reaches it")
+        parts.append(f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled vs {100 * c['true'][k]:.1f} % "
+                     f"true{why}")
+    more = f"; and {len(bad) - NAMED_MODES:,} more" if len(bad) > NAMED_MODES else ""
+    verb = "is" if len(bad) == 1 else "are"
+    text = (head + f". {len(bad):,} of {K:,} modes {verb} off by more than {c['z']:g} standard errors: "
+            + "; ".join(parts) + more + ".")
+    if K >= 20:
+        text += (f" With {K:,} modes, about {c['chance']:.1f} would be off that much by chance alone "
+                 "(and more where a mode expects only a few samples).")
+    if c["far"][bad].any():
+        text += (" The prior does not cover a mode that far out, and the reversal cannot make up "
+                 "for it: raise λ or start from the exact p₁ (Advanced).")
+    if c["narrow"][bad].any():
+        text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
+                 "more steps or a smaller end time ε (Advanced) resolve it.")
+    return text
 
 
 def closest_modes(gmm) -> float:
@@ -251,10 +339,20 @@ def explain_commitment(gmm, cv: dict) -> None:
         split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
                  "distance: about when pₜ splits into separate bumps." if cv["t_split"] is not None else "")
         st.markdown(
-            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}**, when σₜ ≈ "
-            f"{cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points to "
-            "its middle; once the noise is smaller than the gaps between modes, every point is "
-            f"clearly closer to one of them and follows it.{split}")
+            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
+            f"σₜ ≈ {cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points "
+            "to its middle; once the noise is smaller than the gaps between modes, a point that "
+            f"is clearly closer to one of them follows it.{split}{undecided_note(cv)}")
+
+
+def undecided_note(cv: dict) -> str:
+    """The share of paths that never commit, in words (empty when every path commits)."""
+    u = cv["undecided"]
+    if u <= 0:
+        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
+    return (f" Here {100 * u:.0f} % of the paths never commit: their final mode's responsibility "
+            f"is still below {cv['threshold']:.2f} at the end, so they end where modes overlap and "
+            "are not clearly closer to one of them.")
 
 
 def show_theory(gmm, sde, steps: int, lam: float) -> None:
@@ -282,7 +380,7 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
         st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
                     "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
-                    "t ≈ 0, with no final denoising. Every sample keeps the noise of p_Δt:")
+                    "t ≈ 0, with no final denoising. Every sample keeps the noise of p at t = Δt:")
         st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{max(int(steps), 2)})")
         note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
                 f"{widen:.1f} %. ")
@@ -298,6 +396,6 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ^(1/7) from σ₁ down to "
                     "σ(ε) (Karras et al., 2022). With g(t) = λᵗ, σₜ changes fastest near t = 1, "
                     "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
-                    "Each SDE step adds exactly the noise variance σ_i² − σ_j² between its two times, "
+                    "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "
                     "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

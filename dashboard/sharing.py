@@ -101,9 +101,9 @@ def _import_settings():
 def share_box(url_path: str | None = None):
     """Sidebar: the link to these settings and the settings file (download and upload)."""
     with st.expander("Share and save settings", icon=":material/share:"):
-        st.caption("**Copy link to these settings**: the address bar always holds this page's "
-                   "settings; send the link below (copy button on its right) to open the page "
-                   "exactly as it is now.")
+        st.caption("**Copy link to these settings**: send the link below (copy button on its "
+                   "right) to open this page exactly as it is now. Moving a widget leaves the "
+                   "address bar as it is, so the browser's Back button goes to the previous page.")
         st.session_state[SLOT] = (st.empty(), url_path)
         state.show_link()
         st.download_button("Download settings (JSON)", data=settings_file(),

@@ -29,6 +29,7 @@ def start_run():
             st.query_params.pop(name, None)
         state.warn(f"Link parameter(s) {names} ignored: no such setting on this page.")
     s[state.SLOT] = None
+    s[state.LINK] = {}              # filled by this run's widgets (state.sync_param)
 
 
 def sidebar(url_path: str | None = None) -> state.Settings:
@@ -41,8 +42,11 @@ def sidebar(url_path: str | None = None) -> state.Settings:
         st.selectbox("Device", state.devices(), key=state.init(PERSIST_PREFIX + "device"),
                      help="Where networks are trained and run. Accelerators (cuda, mps) are listed once the "
                           "server has loaded torch, a few seconds after its first page.")
-        st.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1,
-                        key=state.init(PERSIST_PREFIX + "seed"), help="Every random draw uses this seed.")
+        # checked here, not in the browser (which silently refused -7 or 99999999999999): a seed
+        # out of range gets a message with the range, and the pages keep the last valid seed
+        if state.number_field(st, PERSIST_PREFIX + "seed", step=1,
+                              help="Every random draw uses this seed.") is None:
+            st.caption(f"The pages keep using seed {state.settings().seed}.")
         st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")
         for k in (PERSIST_PREFIX + "mixture", PERSIST_PREFIX + "device"):
             state.sync_param(k)

@@ -110,7 +110,8 @@ def number_field(where, key: str, **kwargs):
     try:
         return sio.check_value(key, field, value)
     except ValueError:
-        where.error(f"**{field.label}** {field.rule()}; got {value:g}.")
+        got = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        where.error(f"**{field.label}** {field.rule()}; got {got}.")
         return None
 
 
@@ -136,10 +137,20 @@ def current_mixture(name: str | None = None) -> dc.GaussianMixture:
     return dc.PRESETS.get(name, dc.PRESETS["tutorial"])
 
 
+LAST_SEED = "_last_valid_seed"     # the seed the pages use while the sidebar's is out of range
+
+
 def settings() -> Settings:
+    """The sidebar's settings; a seed out of the schema's range (the sidebar says so) is replaced
+    by the last valid one."""
     s = st.session_state
-    return Settings(s.get(PERSIST_PREFIX + "device", "cpu"), int(s.get(PERSIST_PREFIX + "seed", DEFAULT_SEED)),
-                    s.get(PERSIST_PREFIX + "mixture", "tutorial"))
+    key = PERSIST_PREFIX + "seed"
+    try:
+        seed = int(sio.check_value(key, sio.SCHEMA[key], s.get(key, DEFAULT_SEED)))
+        s[LAST_SEED] = seed
+    except (ValueError, TypeError):
+        seed = s.get(LAST_SEED, DEFAULT_SEED)
+    return Settings(s.get(PERSIST_PREFIX + "device", "cpu"), seed, s.get(PERSIST_PREFIX + "mixture", "tutorial"))
 
 
 def generator(offset: int = 0):
@@ -149,12 +160,15 @@ def generator(offset: int = 0):
 
 
 # ===================================================================================== the URL
-# Every persisted widget value ("w_*") that the sidebar and the current page use is mirrored into
-# the page's URL (only values that differ from their defaults), and a session's first run takes its
-# values from the URL, each checked against the settings schema: a teacher can send a link.
+# A session's first run takes its values from the URL, each checked against the settings schema:
+# a teacher can send a link. Every persisted widget value ("w_*") that the sidebar and the current
+# page use goes into the sidebar's link (only values that differ from their defaults), not into the
+# address bar: Streamlit adds a browser history entry for every change of st.query_params, so a
+# mirror there made every widget move an entry that the Back button had to step through.
 STARTED = "_share_started"      # set once a session's first run has read the URL
 PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
 SLOT = "_share_link_slot"        # (the sidebar element that shows the link, this page's url_path)
+LINK = "_share_link_params"      # this run's settings that differ from their defaults {name: text}
 PAGE_PARAM = "page"     # a link's page: /?page=forward&seed=7 (app.py opens that page)
 _IGNORED_PARAMS = {"embed", "embed_options", PAGE_PARAM}   # Streamlit's own, and the link's page
 SCALARS = (bool, int, float, str)
@@ -218,21 +232,32 @@ def restore_pending(key: str, schema: dict | None = None):
 
 
 def sync_param(key: str):
-    """Mirror one setting into the URL: its text when it differs from the default, else nothing."""
+    """Put one setting into the sidebar's link: its text when it differs from the default, else
+    nothing. The address bar is left alone (a change there is a browser history entry)."""
     if not shareable(key) or key not in st.session_state:
         return
     value, name = st.session_state[key], sio.short_name(key)
     pending = st.session_state.get(PENDING)
-    if pending and name in pending:          # not yet restored: leave the URL as it came
+    if pending and name in pending:          # not yet restored: the link keeps it as it came
         return
-    if not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
-        if name in st.query_params:
-            del st.query_params[name]
+    link = st.session_state.setdefault(LINK, {})
+    try:
+        sio.check_value(key, sio.SCHEMA[key], value)
+        valid = True
+    except ValueError:
+        valid = False          # a number out of range (its widget says so): not in the link
+    if not valid or not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
+        link.pop(name, None)
     else:
-        text = sio.encode_text(value)
-        if st.query_params.get(name) != text:
-            st.query_params[name] = text
+        link[name] = sio.encode_text(value)
     show_link()
+
+
+def link_params() -> dict:
+    """The link's settings {name: text}: this run's settings that differ from their defaults,
+    and the values of the link this session was opened with that no widget has taken yet."""
+    pending = {k: v for k, v in (st.session_state.get(PENDING) or {}).items() if v is not None}
+    return pending | st.session_state.get(LINK, {})
 
 
 def show_link():
@@ -242,7 +267,7 @@ def show_link():
     if entry is None:
         return
     slot, url_path = entry
-    params = {k: st.query_params.get(k) for k in st.query_params.keys() if k != PAGE_PARAM}
+    params = link_params()
     base = st.context.url or ""
     if url_path is not None:
         # The link names its page in the query (/?page=forward&...), not in the path: a browser

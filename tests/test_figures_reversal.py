@@ -78,7 +78,7 @@ def test_cloud_chart(run):
     ch = rfig.cloud_chart(res.trajectory[idx, :50], times, labels[:50], names, colors,
                           SDE.sigma(times), el, (-4, 6), (-5, 5), size=300)
     s = spec(ch)
-    assert len(s["layer"]) == 3                                   # ellipses, points, label
+    assert len(s["layer"]) == 4              # ellipses, points, label, points outside the view
     p = s["params"][0]
     assert p["bind"]["input"] == "range" and p["bind"]["max"] == len(idx) - 1 and p["value"] == 0
     pts = next(d for d in datasets(s) if len(d) == 50)
@@ -91,7 +91,8 @@ def test_cloud_chart(run):
     assert "σₜ" in text and '"domain": [-4.0, 6.0]' in text and colors[0] in text
     # without ellipses and sigmas: points and label only
     s2 = spec(rfig.cloud_chart(res.trajectory[idx, :50], times, labels[:50], names))
-    assert len(s2["layer"]) == 2 and "σₜ" not in json.dumps(s2, ensure_ascii=False)
+    outside = bool((np.abs(res.trajectory[idx, :50].numpy()) > 5).any())   # the default view: ±5
+    assert len(s2["layer"]) == 2 + outside and "σₜ" not in json.dumps(s2, ensure_ascii=False)
 
 
 # ----------------------------------------------------------------------------- paths
@@ -118,7 +119,7 @@ def test_trajectories_figure(run):
     # many modes: one legend entry for the colours instead of one per mode
     fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8))
     texts8 = [t.get_text() for t in fig8.legends[0].get_texts()]
-    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)"]
+    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)", "end (t = 0)"]
     # no density, no limits: still a figure with limits covering the paths
     fig2 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(2))
     assert fig2.axes[0].get_xlim()[0] <= float(res.trajectory[:, :5, 0].min())

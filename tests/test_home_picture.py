@@ -23,3 +23,10 @@ def test_committed_home_picture_is_current():
     diff = np.abs(old - new).max(axis=2)
     assert (diff > 32).mean() < 0.005, f"{(diff > 32).mean():.2%} of the pixels differ"
     assert diff.mean() < 1.0
+
+
+def test_home_title_claims_only_what_is_drawn():
+    """The picture draws densities and samples, no score: its title says nothing about one."""
+    from dashboard.figures.home import diffusion_strip
+    title = diffusion_strip(dc.PRESETS["tutorial"], dc.VESDE(25.0))._suptitle.get_text()
+    assert "score" not in title and "p₀" in title and "_" not in title

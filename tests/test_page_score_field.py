@@ -138,7 +138,7 @@ def test_fixed_arrow_scale_states_the_key_and_clips():
     ax = fig.axes[0]
     keys = [a for a in ax.get_children() if type(a).__name__ == "QuiverKey"]
     assert len(keys) == 1 and keys[0].label.startswith("|s| = ")
-    notes = " ".join(t.get_text() for t in ax.texts)
+    notes = " ".join(t.get_text() for t in ax.texts + fig.texts)      # the note sits under the plot
     assert "one scale for every t" in notes
 
 
@@ -159,7 +159,7 @@ def test_narrow_mode_does_not_hide_the_other_modes_arrows(key_t):
         lengths = _drawn(fig, which)
         assert np.median(lengths[broad]) > 0.02                    # > 2 % of the axis span
         assert lengths.max() <= 0.2                                # the narrow mode's are clipped
-        notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+        notes = " ".join(t.get_text() for t in fig.axes[0].texts + fig.texts)      # the note sits under the plot
         assert "clipped" in notes
     # the modes view: the broad mode's own arrows at its points
     fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
@@ -227,3 +227,40 @@ def test_custom_mixture_with_a_narrow_mode():
             at.radio(key=K + "view").set_value(view)
             at.radio(key=K + "arrow_scale").set_value(scale).run()
             ok(at)
+
+
+def _key_number(caption: str) -> str:
+    return caption.split("|score| = ", 1)[1].split(",", 1)[0]
+
+
+@pytest.mark.parametrize("scale", sfig.SCALES)
+def test_key_arrow_is_the_median_the_metric_shows(scale):
+    """The key arrow's |score| is the median |score| the metric shows (at t = 0 for the fixed
+    scale, where the caption says so; in this picture for the fitted one), in the caption and in
+    the figure's key."""
+    at = open_page(PAGE, 120)
+    at.radio(key=K + "arrow_scale").set_value(scale).run()
+    at.slider(key=K + "t").set_value(0.0).run()
+    median_at_0 = at.metric[1].value
+    at.slider(key=K + "t").set_value(0.5).run()
+    ok(at)
+    cap = _key_caption(at)
+    want = median_at_0 if scale == "fixed" else at.metric[1].value
+    assert _key_number(cap) == want, (cap, want)
+    assert ("at t = 0" if scale == "fixed" else "of this picture") in cap
+    from dashboard import score_field as sf
+    gmm, sde = dc.PRESETS["tutorial"], dc.VESDE(25.0)
+    key = sf.key_arrow(gmm, sde, 0.5, "samples", 200, 2021, scale)
+    assert f"{key:.3g}" == want
+
+
+def test_key_and_note_sit_outside_the_data_area():
+    """The key arrow and the note on arrow lengths are drawn under the plot, not over arrows."""
+    fig, _ = _total_figure(dc.PRESETS["ring8"], 0.0, 0.0)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    bottom = ax.get_position().y0
+    key = [a for a in ax.get_children() if type(a).__name__ == "QuiverKey"][0]
+    assert key.Y < bottom and key.coord == "figure"
+    assert fig.texts and all(t.get_position()[1] < bottom for t in fig.texts)
+    assert not [t for t in ax.texts if "arrow length" in t.get_text()]

@@ -227,3 +227,16 @@ def test_thousand_points_reversal_at_its_defaults_draws_fewer_samples():
     shown = [i.value for i in at.info if "samples (of 2,500)" in i.value][0]
     n = int(re.search(r"draws ([\d,]+) samples", shown).group(1).replace(",", ""))
     assert 250 <= n < 2500 and n == reversal.samples_for(yourdata.mixture(big_entry()), 2500, 200), shown
+
+
+def test_a_long_word_at_few_points_says_how_many_it_needs():
+    """DIFFUSION at the default 100 points is illegible: the page says how many points it needs;
+    at that many it says nothing."""
+    from dashboard import drawing
+    at = open_page(**{K + "source": "word", K + "word": "DIFFUSION"})
+    need = drawing.points_needed("DIFFUSION")
+    assert need == 9 * drawing.POINTS_PER_LETTER
+    infos = " ".join(i.value for i in at.info)
+    assert "9 letters" in infos and f"{need:,} points" in infos and "11 a letter" in infos
+    at.slider(key=K + "n").set_value(need).run()
+    assert not at.exception and "a letter" not in " ".join(i.value for i in at.info)

@@ -28,6 +28,12 @@ def _qp(at) -> dict:
     return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
 
 
+def _link(at) -> dict:
+    """The sidebar link's query parameters {name: value}."""
+    from urllib.parse import parse_qsl, urlsplit
+    return dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query))
+
+
 def _toasts(at) -> str:
     return " | ".join(t.value for t in at.toast)
 
@@ -76,18 +82,21 @@ def test_unknown_url_parameter_is_reported_and_dropped():
     assert not at.exception
     assert "bogus" in _toasts(at)
     assert "bogus" not in at.query_params
-    assert _qp(at)["seed"] == "6"
+    assert _link(at)["seed"] == "6"
 
 
-def test_widget_changes_go_to_the_url_and_defaults_leave_it():
+def test_widget_changes_go_to_the_link_and_defaults_leave_it():
+    """A widget move changes the sidebar's link, never the address bar (each change of the
+    query parameters would be a browser history entry: Back would step through widget moves)."""
     at = _app()
     assert "seed" not in at.query_params and "mixture" not in at.query_params
     at.number_input(key="w_seed").set_value(123).run()
     at.selectbox(key="w_mixture").set_value("moons").run()
     assert not at.exception
-    qp = _qp(at)
-    assert qp["seed"] == "123" and qp["mixture"] == "moons"
+    link = _link(at)
+    assert link["seed"] == "123" and link["mixture"] == "moons"
     assert "seed=123" in at.sidebar.code[0].value
+    assert not _qp(at)                                  # the address bar did not change
     at.number_input(key="w_seed").set_value(state.DEFAULT_SEED).run()
     assert "seed" not in at.query_params
     assert "seed=" not in at.sidebar.code[0].value
@@ -97,7 +106,7 @@ def test_url_round_trip_into_a_new_session():
     at = _app()
     at.number_input(key="w_seed").set_value(31).run()
     at.selectbox(key="w_mixture").set_value("cross").run()
-    fresh = _app(**_qp(at))
+    fresh = _app(**_link(at))
     assert not fresh.exception and not _toasts(fresh)
     assert fresh.number_input(key="w_seed").value == 31
     assert fresh.selectbox(key="w_mixture").value == "cross"
@@ -116,8 +125,8 @@ def test_page_settings_travel_in_the_link():
     assert at.slider(key="w_memo_radius").value == pytest.approx(0.25)
     assert at.select_slider(key="w_memo_width").value == 64
     at.slider(key="w_memo_radius").set_value(0.5).run()
-    qp = _qp(at)
-    assert qp["memo_radius"] == "0.5" and qp["memo_points"] == "3"
+    link = _link(at)
+    assert link["memo_radius"] == "0.5" and link["memo_points"] == "3"
 
 
 def test_a_page_run_without_the_sidebar_restores_its_link_values():
@@ -285,3 +294,17 @@ def test_download_helpers_render():
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Samples (CSV)", "Figure (PNG)"]
+
+
+@pytest.mark.parametrize("typed", [-7, 99999999999999])
+def test_a_seed_out_of_range_gets_a_message_and_the_last_valid_seed_stays(typed):
+    at = _app()
+    at.number_input(key="w_seed").set_value(31).run()
+    at.number_input(key="w_seed").set_value(typed).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "Random seed" in errors and "0..2147483647" in errors and f"{typed:,}" in errors
+    assert "keep using seed 31" in " ".join(c.value for c in at.sidebar.caption)
+    assert at.number_input(key="w_seed").value == typed            # what was typed stays
+    assert at.session_state[state.LAST_SEED] == 31                  # what the pages use
+    assert "seed" not in _link(at)                                  # a bad seed is not linked

@@ -116,7 +116,7 @@ with f_ve:
     st.markdown(
         "The tutorial calls it \"VPSDE\", but it is a **VE** SDE: x₀ is never scaled down and "
         "the variance grows without bound as λ grows (σ₁ ≈ λ / √(2 ln λ) for large λ). "
-        "Marginally pₜ = p₀ ∗ N(0, σ_t² I): the data blurred by a Gaussian.")
+        "Marginally pₜ = p₀ ∗ N(0, σₜ² I): the data blurred by a Gaussian.")
 with f_vp:
     st.markdown("**VP (variance preserving)**: shrink the signal while adding noise")
     st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")

@@ -1,10 +1,8 @@
 """Score field: grad log pₜ of the sidebar mixture, in total and mode by mode (tutorial 1.2)."""
-import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
 from dashboard import score_field, state
-from dashboard.figures import score_field as sfig
 
 P = state.PERSIST_PREFIX + "score_"
 VIEWS = {"total": "Total score", "modes": "Per-mode scores", "weighted": "Weighted modes vs total"}
@@ -35,7 +33,7 @@ with c_ctl:
     lengths = "proportional" if view == "weighted" else state.widget(
         st.radio, P + "lengths", horizontal=True,
         format_func={"equal": "equal (direction only)", "proportional": "∝ |score|"}.get,
-        help="Scores near the modes are tiny and far away huge, and they shrink like 1/σ_t² as t "
+        help="Scores near the modes are tiny and far away huge, and they shrink like 1/σₜ² as t "
              "grows: equal lengths keep every direction readable, colour shows the magnitude. "
              "Proportional arrows are drawn on the scale chosen below; the key arrow on the "
              "figure shows it.")
@@ -56,18 +54,13 @@ with c_fig:
     st.image(score_field.score_png(gmm, sde, t, where, n, settings.seed, view, lengths, scale), width="stretch")
 
 with c_ctl:
-    mag = np.linalg.norm(f["total"], axis=1)
+    median = score_field.median_magnitude(f)
     m1, m2 = st.columns(2)
     m1.metric("σₜ", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
-              "covariance has grown by σ_t² I.")
-    m2.metric("median |score|", f"{np.median(mag):.3g}", help="At the arrow positions.")
+              "covariance has grown by σₜ² I.")
+    m2.metric("median |score|", f"{median:.3g}", help="At the arrow positions.")
     if lengths == "proportional":
-        key = score_field.key_magnitude(gmm, sde, t, where, n, settings.seed, scale)
-        st.caption(f"Key arrow: |score| = {sfig.key_value(key):.3g}, " + (
-            "the typical size of the score at t = 0: the same on-screen length at every t, so "
-            "the arrows shrink as t grows." if scale == "fixed" else
-            "the typical size of the score in this picture: arrow lengths cannot be compared "
-            "across t."))
+        st.caption(score_field.key_caption(gmm, sde, t, where, n, settings.seed, scale))
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",
@@ -91,7 +84,7 @@ with st.expander("What does the score tell us?", expanded=True):
         st.latex(r"\nabla_x \log p = \sum_k \pi_k\, s_k")
         st.latex(r"\pi_k(x) = \frac{w_k\,\mathcal N_k(x)}{\sum_j w_j\,\mathcal N_j(x)}")
     with e3:
-        st.markdown("**Over time** the forward process widens every mode, Σₖ → Σₖ + σ_t² I. "
+        st.markdown("**Over time** the forward process widens every mode, Σₖ → Σₖ + σₜ² I. "
                     "Once σₜ dwarfs the distances between modes, pₜ is one broad Gaussian and "
                     "the field is nearly")
         st.latex(r"\nabla_x \log p_t(x) \approx -\frac{x - \bar\mu}{\sigma_t^2}")

@@ -1,7 +1,6 @@
 """Exact-score reversal (tutorial section 1.3, the exercise solved): the reverse SDE, the
 probability-flow ODE and a predictor-corrector sampler turn noise into data with the exact score
 of pₜ; the cloud along the way; when each sample commits to its mode."""
-import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
@@ -16,7 +15,7 @@ st.markdown(
     "Run the forward process backwards. Start from pure noise x₁ ~ N(0, σ₁² I) and repeatedly "
     "step **up the score** of the blurred distribution pₜ while shrinking the noise: the cloud "
     f"condenses into the data distribution (sidebar: **{settings.mixture_name}**). Here the score "
-    "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σ_t² I. "
+    "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σₜ² I. "
     "The tutorial's exercise, solved (t runs from 1 down to 0 in steps of Δt):")
 st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sqrt{\Delta t}\,z,"
          r"\quad z\sim\mathcal N(0, I),\quad g(t)=\lambda^t")
@@ -90,9 +89,7 @@ if result is not None:
         for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):
             cell.metric(label, value, help=help_text)
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
-        st.caption("Each sample counts for the mode with the largest responsibility at its final "
-                   "position. The exact score recovers the weights up to sampling noise "
-                   f"(± {100 * np.sqrt(0.25 / n_run):.1f} % at {n_run:,} samples).")
+        st.caption(rev.weights_caption(gmm, sde, run))
         downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
                             label="Download samples (CSV)", key="reversal_csv")   # buttons cannot be persisted
 
@@ -115,7 +112,8 @@ if result is not None:
                        "Advanced to see all of it.")
 
 # ----------------------------------------------------------------------------- commitment
-if result is not None:
+@st.fragment     # the threshold slider reruns this section only (the runs and charts above stay)
+def commitment():
     st.subheader("Commitment: when does a sample choose its mode?")
     a_thr, a_med, a_sig, a_und = st.columns([1.4, 1, 1, 1], gap="medium")
     threshold = state.widget(a_thr.slider, P + "threshold", step=0.01,
@@ -142,5 +140,9 @@ if result is not None:
                "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
                f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
                "mean; band: 10–90 % of paths). Bottom right: when each path committed.")
+
+
+if result is not None:
+    commitment()
 
 rev.show_theory(gmm, sde, steps, lam)

@@ -96,7 +96,8 @@ learned_vs_exact()
 st.header("4 · Sampling with the learned score")
 a, b, c = st.columns(3)
 method = state.widget(a.selectbox, "w_train_method", format_func=vocabulary.label,
-                      help="Every sampler runs on the Karras grid down to t = 1e-4, with the same "
+                      help="Every sampler but the tutorial's loop (its own grid, uniform in t down to "
+                           "Δt = 1/steps) runs on the Karras grid down to t = 1e-4, with the same "
                            "starting noise for the learned and the exact score.\n\n" + vocabulary.methods_help())
 n_steps = state.widget(b.slider, "w_train_nsteps", step=10, help="The tutorial uses 200.")
 n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")

@@ -17,6 +17,9 @@ def _color_scale(names, colors):
     return alt.Scale(domain=list(names), range=list(colors or mode_colors(len(names))))
 
 
+HEAT_FLOOR = 0.004       # heat-map cells below this share of the column's maximum are left white
+
+
 def paths_1d_chart(times, paths, labels, names, colors=None, density=None, density_times=None,
                    xs=None, ylim=None, height: int = 380) -> alt.LayerChart:
     """1D paths xₜ (T, N) over t, coloured by the mode each started in, drawn over a heat map.
@@ -56,6 +59,7 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
             "t0": np.repeat(te[:-1], len(xg)), "t1": np.repeat(te[1:], len(xg)),
             "x0": np.tile(xe[:-1], len(dt)), "x1": np.tile(xe[1:], len(dt)),
             "p": rel.ravel().round(4)})
+        heat = heat[heat["p"] >= HEAT_FLOOR]          # white cells need no mark: a smaller chart
         shade = alt.Scale(domain=[0, 1], range=["#ffffff", "#222222"])
         layers.append(alt.Chart(heat).mark_rect(clip=True, strokeWidth=0.6).encode(
             x="t0:Q", x2="t1:Q", y="x0:Q", y2="x1:Q",

@@ -10,7 +10,7 @@ from .common import density_grid, figure_png, new_figure
 
 def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 300, seed: int = 0,
                     grid: int = 90):
-    """One panel per time t: the density pₜ (shaded) and samples xₜ = alpha_t x_0 + sigma_t z."""
+    """One panel per time t: the density pₜ (shaded) and samples xₜ = αₜ x₀ + σₜ z."""
     fig, axes = new_figure(2.6, 2.8, ncols=len(times))
     g = torch.Generator().manual_seed(seed)
     x0, _ = gmm.sample(n_points, g, dtype=torch.float64)
@@ -27,7 +27,8 @@ def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 3
         ax.set_title(f"t = {t:g},  σₜ = {float(sde.sigma(torch.tensor(t))):.2f}", fontsize=10)
         ax.set_xlim(lim), ax.set_ylim(lim), ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
-    fig.suptitle("Forward diffusion blurs p₀ into noise (note the growing axes); the score of every pₜ leads back", fontsize=11)
+    fig.suptitle("Forward diffusion blurs p₀ into noise, t = 0 → 1 (note the growing axes); sampling "
+                 "runs it backwards, from right to left", fontsize=11)
     return fig
 
 

@@ -108,10 +108,10 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     K_all = len(names)
     cscale = alt.Scale(domain=names, range=[colors[k % len(colors)] for k in range(K_all)])
     notes = []
-    # inside the plot (top right), so that it takes no room from the square plot area
-    legend = None if K_all > MAX_LEGEND_MODES else alt.Legend(title="path ends in", orient="top-right", columns=1 if len(names) <= 4 else 2,
-                        labelFontSize=11, titleFontSize=11, symbolSize=60, padding=5,
-                        fillColor="#ffffffdd", strokeColor="#cccccc", cornerRadius=3)
+    # under the plot, outside the data area (it hid a mode at t = 0 when drawn inside)
+    legend = None if K_all > MAX_LEGEND_MODES else alt.Legend(
+        title="path ends in", orient="bottom", direction="horizontal", columns=min(4, K_all),
+        labelFontSize=11, titleFontSize=11, symbolSize=60, padding=2)
     step = alt.param(name="frame", value=0,
                      bind=alt.binding_range(min=0, max=F - 1, step=1, name="reverse step (t: 1 → 0)  "))
     idx = "frame"
@@ -146,13 +146,19 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         y=alt.Y("py:Q", title="x₂", scale=ys),
         color=alt.Color("ends in:N", scale=cscale, legend=legend)))
     sig = as_numpy(sigmas).astype(float) if sigmas is not None else np.full(F, np.nan)
-    lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig})
+    outside = ((frames[..., 0] < xlim[0]) | (frames[..., 0] > xlim[1]) |
+               (frames[..., 1] < ylim[0]) | (frames[..., 1] > ylim[1])).sum(axis=1)
+    lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig, "out": outside})
     txt = "'t = ' + format(datum.t, '.3f')"
     if sigmas is not None:
         txt += " + ',  σₜ = ' + format(datum.sigma, '.3g')"
     layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N"))
+    if outside.any():
+        layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx} && datum.out > 0").transform_calculate(
+            label=f"datum.out + ' of {P} points outside this view'").mark_text(
+            align="left", baseline="top", x=8, y=28, fontSize=12, color="#aa3333").encode(text="label:N"))
     chart = alt.layer(*layers).add_params(step).properties(width=size, height=size)
     if legend is None:
         notes.insert(0, f"colour: the mode each path ends in ({K_all:,} modes)")
@@ -183,6 +189,7 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
                         alpha=0.35)
     ax.add_collection(lc)
     ax.scatter(p[:, 0, 0], p[:, 0, 1], s=5, color="#555555", alpha=0.5, linewidths=0, zorder=3)
+    end_color = colors[int(labels[0]) % len(colors)] if len(labels) else "#555555"
     ax.scatter(p[:, -1, 0], p[:, -1, 1], s=9, c=[colors[k % len(colors)] for k in labels],
                edgecolors="white", linewidths=0.3, zorder=4)
     if xlim is None:
@@ -196,8 +203,10 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     if title:
         ax.set_title(title, fontsize=12)
     handles = _mode_handles(colors, names)
-    handles.append(Line2D([], [], color="#555555", marker="o", ms=4, lw=0, label="start (t = 1)"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)),
+    handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6, label="start (t = 1)"))
+    handles.append(Line2D([], [], color=end_color, marker="o", ms=5, lw=0, markeredgecolor="white",
+                          label="end (t = 0)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
                frameon=False, fontsize=9.5)
     return fig
 

@@ -140,6 +140,7 @@ def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=Non
         xOffset=alt.XOffset("series:N", sort=names),
         y=alt.Y("share:Q", title="share of samples (%)"),
         color=alt.Color("series:N", sort=names, scale=alt.Scale(domain=names, range=colors[:len(names)]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=alt.Legend(title=None, orient="top", direction="vertical",
+                                          labelLimit=0)),      # full sampler names, one a line
         tooltip=["mode:N", "series:N", alt.Tooltip("share:Q", format=".1f", title="%")],
     ).properties(height=height)

@@ -131,8 +131,8 @@ def clip_arrows(uv, cap: float):
 
 
 def _note(ax, text):
-    ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize=8.5, va="bottom", ha="left",
-            bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7", alpha=0.85))
+    """The note on arrow lengths, under the plot (outside the data area)."""
+    ax.figure.text(_LEFT / _W, _NOTE_Y / _H, text, fontsize=8.5, va="top", ha="left")
 
 
 def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False):
@@ -141,7 +141,7 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
     if fixed is None:
         text = f"arrow length = {k:.3g} × |{what}|"
     elif fixed:
-        text = f"arrow length ∝ |{what}|, one scale for every t: the key arrow keeps its length"
+        text = f"arrow length ∝ |{what}|, one scale for every t (set at t = 0): the key arrow keeps its length"
     else:
         text = f"arrow length ∝ |{what}|, scale fitted to this picture"
     if clipped:
@@ -152,11 +152,16 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
     return text
 
 
-def key_value(magnitude: float) -> float:
-    """The |score| the key arrow shows for a reference `magnitude`: a round number near it, at most
-    the clipping length (what the figure's key and the page's caption both state)."""
-    m = _nice(magnitude)
-    return magnitude if m > magnitude * CLIP_ARROWS / REF_ARROWS else m
+def key_value(magnitude: float, typical: float | None = None) -> float:
+    """The |score| the key arrow shows for a reference `magnitude` (the arrows' scale): `typical`
+    when given (the page passes the median |score| its metric shows), else a round number near
+    magnitude; at most the clipping length (what the figure's key and the page's caption both
+    state)."""
+    top = magnitude * CLIP_ARROWS / REF_ARROWS
+    m = _nice(magnitude) if typical is None else float(typical)
+    if not (m > 0 and np.isfinite(m)):
+        return magnitude
+    return top if m > top else m
 
 
 def _nice(x: float) -> float:
@@ -168,19 +173,14 @@ def _nice(x: float) -> float:
     return float((1 if m < 1.5 else 2 if m < 3.5 else 5 if m < 7.5 else 10) * 10 ** e)
 
 
-def _key(ax, quiver, k: float, magnitude: float, what: str = "s"):
-    """A key arrow in a box at the top left: the length of |what| = a round number near
-    magnitude (at most the clipping length)."""
-    from matplotlib.patches import FancyBboxPatch
-    m = key_value(magnitude)
+def _key(ax, quiver, k: float, m: float, what: str = "s"):
+    """The key arrow under the plot (outside the data area): an arrow as long as |what| = m."""
     x0, x1 = ax.get_xlim()
-    a = k * m / (x1 - x0)                        # the key's length, in axes fractions
+    a = k * m / (x1 - x0) * _SIDE / _W           # the key's length, in figure fractions
     label = f"|{what}| = {m:.3g}"
-    ax.add_patch(FancyBboxPatch((0.015, 0.905), a + 0.045 + 0.0145 * len(label), 0.07,
-                                boxstyle="round,pad=0.006", transform=ax.transAxes, fc="white",
-                                ec="0.7", alpha=0.9, zorder=5))
-    return ax.quiverkey(quiver, 0.03 + a / 2, 0.94, k * m, label, labelpos="E", coordinates="axes",
-                        color="black", labelsep=0.08, fontproperties={"size": 9}, zorder=6)
+    return ax.quiverkey(quiver, _LEFT / _W + a / 2, _KEY_Y / _H, k * m, label, labelpos="E",
+                        coordinates="figure", color="black", labelsep=0.08,
+                        fontproperties={"size": 9}, zorder=6)
 
 
 def _quiver(ax, pts, uv, c=None, width=0.0045, **kw):
@@ -205,7 +205,9 @@ def _mode_contours(ax, xx, yy, comp_logp, colors):
 
 # One fixed layout (inches) for every view, so switching views does not move the plot: a square
 # axes, and a strip on its right for the colour bar or the legend. No layout engine: fast to draw.
-_W, _H, _LEFT, _BOTTOM, _SIDE, _GAP = 6.35, 5.4, 0.66, 0.56, 4.4, 0.14
+# Under the axes' tick labels: the key arrow, then the note on arrow lengths (up to three lines).
+_W, _H, _LEFT, _BOTTOM, _SIDE, _GAP = 6.35, 6.35, 0.66, 1.51, 4.4, 0.14
+_KEY_Y, _NOTE_Y = 0.92, 0.72
 
 
 def _figure():
@@ -243,12 +245,14 @@ def _tiny(uv, xx) -> bool:
 
 
 def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
-                       resp=None, magnitude: float | None = None, fixed: bool | None = None):
+                       resp=None, magnitude: float | None = None, fixed: bool | None = None,
+                       key: float | None = None):
     """Log-density contours of p with the score grad log p at pts, coloured by |score|.
 
     Proportional arrows: `magnitude` (default reference_magnitude(score, resp)) is drawn
     REF_ARROWS base lengths long, with a key arrow; fixed (True / False / None) only words the
-    note: one scale for every t, or fitted to this picture."""
+    note: one scale for every t, or fitted to this picture. key: the |score| of the key arrow
+    (default key_value(magnitude))."""
     xx, yy, logp, pts, score = (as_numpy(a).astype(float) for a in (xx, yy, logp, pts, score))
     fig, ax = _figure()
     density_background(ax, xx, yy, logp, levels=_log_levels(logp), extend="min", lines="0.45")
@@ -263,14 +267,15 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
                       extend="max" if k is not None and mag.max() > top else "neither")
     cb.set_label("|∇ log p(x)|  (arrow colour)")
     if k is not None:
-        _key(ax, q, k, m)
+        _key(ax, q, k, key_value(m) if key is None else key)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=k is not None and _tiny(uv, xx)))
     return fig
 
 
 def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=None,
                        lengths: str = "equal", title: str | None = None, resp=None,
-                       magnitude: float | None = None, fixed: bool | None = None):
+                       magnitude: float | None = None, fixed: bool | None = None,
+                       key: float | None = None):
     """Every mode's own score -Sigma_k^{-1}(x - mu_k) at pts, in its colour, over its contours.
 
     comp_logp (K, n, n): each component's log density on the grid; comp_scores (K, N, 2); resp
@@ -306,7 +311,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
     _legend(fig, handles, "score of")
     if k is not None:
-        _key(ax, first, k, m)
+        _key(ax, first, k, key_value(m) if key is None else key)
     _note(ax, _length_note(k, "mode score", clipped=clipped, fixed=fixed,
                            tiny=k is not None and _tiny(np.stack(drawn), xx)))
     return fig
@@ -314,7 +319,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
 
 def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, colors=None,
                            names=None, title: str | None = None, magnitude: float | None = None,
-                           fixed: bool | None = None):
+                           fixed: bool | None = None, key: float | None = None):
     """pi_k(x) * s_k(x) for every mode (its colour) and their sum, the total score (black).
 
     Drawn on one proportional scale, so the coloured arrows add up to the black one (arrows that
@@ -343,7 +348,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
-    _legend(fig, handles, "π_k(x) × score\nof each mode")
-    _key(ax, q, k, m)
+    _legend(fig, handles, "πₖ(x) × score\nof each mode")
+    _key(ax, q, k, key_value(m) if key is None else key)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx)))
     return fig

@@ -1,0 +1,200 @@
+"""State matrix of the basic lesson pages (Forward, Score field, Exact-score reversal): each is
+rendered with the presets tutorial and ring8, a custom mixture with one far, narrow mode, and
+*your data* (many points, a small smoothing width), at λ = 1, 10, 25, 50 and, on Forward, VP. In
+every state: no exception, no NaN or inf in any text or metric, and the computed captions say
+what the page's own numbers say."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import diffusion_core as dc
+from diffusion_core import pointsets as ps
+from dashboard import reversal as rev
+from dashboard import score_field as sf
+from dashboard import yourdata
+from dashboard.figures import reversal as rfig
+from conftest import open_page
+
+FORWARD, SCORE, REVERSAL = "views/1_forward.py", "views/2_score_field.py", "views/3_reversal.py"
+SEED = 2021
+
+# a far narrow mode: std 0.02, 30 units from two broad ones (the editor's limits: |mean| <= 50)
+FAR_NARROW = dc.GaussianMixture([[0.0, 0.0], [1.5, 0.5], [30.0, -20.0]],
+                                [np.eye(2).tolist(), (0.64 * np.eye(2)).tolist(), (4e-4 * np.eye(2)).tolist()],
+                                [0.45, 0.45, 0.1])
+YOURS_POINTS = ps.SHAPES["spiral"](400)
+YOURS = yourdata.entry(YOURS_POINTS, yourdata.width_of(YOURS_POINTS, 0.25), "Shape")
+MIXTURES = {
+    "tutorial": {},
+    "ring8": {"w_mixture": "ring8"},
+    "custom": {"w_mixture": "custom", "custom_mixture": FAR_NARROW.to_dict()},
+    "your data": {"w_mixture": yourdata.NAME, yourdata.KEY: YOURS},
+}
+BAD_NUMBER = re.compile(r"(?<![\w.])(nan|inf|-inf|infinity)(?![\w.])", re.I)
+
+
+def mixture(name: str):
+    if name == "custom":
+        return FAR_NARROW
+    if name == "your data":
+        return yourdata.mixture(YOURS)
+    return dc.PRESETS[name]
+
+
+def texts(at) -> list[str]:
+    out = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "latex")
+           for e in getattr(at, kind)]
+    return out + [f"{m.label} {m.value}" for m in at.metric]
+
+
+def healthy(at):
+    assert not at.exception, [e.message for e in at.exception]
+    bad = [t for t in texts(at) if BAD_NUMBER.search(t)]
+    assert not bad, bad
+    raw = [t for t in texts(at) if re.search(r"[σπα]_", t)]
+    assert not raw, raw
+    return at
+
+
+STATES = [(m, 25.0) for m in MIXTURES] + [(m, lam) for m in ("tutorial", "custom") for lam in (1.0, 10.0, 50.0)]
+
+
+def _id(state):
+    return f"{state[0]}-lam{state[1]:g}"
+
+
+# ----------------------------------------------------------------------------- Exact-score reversal
+def reversal_run(at, gmm) -> rev.Run:
+    s = at.session_state
+    g = lambda k: s["w_reversal_" + k]            # noqa: E731
+    n_run = rev.samples_for(gmm, int(g("n")), int(g("steps")))
+    return rev.Run(g("method"), int(g("steps")), n_run, g("grid"), float(g("t_eps")), float(g("snr")),
+                   g("start"), SEED)
+
+
+@pytest.mark.parametrize("state", STATES, ids=_id)
+def test_reversal_states(state):
+    name, lam = state
+    at = healthy(open_page(REVERSAL, 300, **MIXTURES[name], w_reversal_lam=lam))
+    gmm, sde = mixture(name), dc.VESDE(lam)
+    run = reversal_run(at, gmm)
+    # the mode-weight caption: the modes it names are those off by more than 3 standard errors
+    c = rev.weight_check(gmm, sde, run)
+    cap = next(x.value for x in at.caption if x.value.startswith("Each sample counts"))
+    assert cap == rev.weights_caption(gmm, sde, run)
+    bad = np.flatnonzero(~c["ok"])
+    if not len(bad):
+        assert "every sampled share is within 3 standard errors" in cap
+    else:
+        assert f"{len(bad):,} of {len(c['true']):,} modes {'is' if len(bad) == 1 else 'are'} off" in cap
+        for k in bad[:rev.NAMED_MODES]:
+            assert f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled" in cap
+            assert ("too narrow" in cap) == bool(c["narrow"][bad].any()) or len(bad) > rev.NAMED_MODES
+    for k in np.flatnonzero(c["ok"]):          # a mode called fine is within 3 standard errors
+        assert abs(c["sampled"][k] - c["true"][k]) <= max(3 * c["se"][k], 1 / run.n) + 1e-12
+    # the commitment text agrees with the "never commit" metric
+    never = next(m.value for m in at.metric if m.label == "never commit")
+    prose = " ".join(x.value for x in at.markdown)
+    if gmm.n_components > 1 and gmm.n_components <= rev.MANY_MODES and "Samples decide" in prose:
+        if never == "0 %":
+            assert "every path commits" in prose
+        else:
+            assert f"Here {never.replace(' %', '')} % of the paths never commit" in prose
+    # the data region holds every mode's 2σ region
+    (x0, x1), (y0, y1) = rev.data_limits(gmm)
+    std = torch.linalg.eigvalsh(gmm.covs.double()).max(dim=-1).values.sqrt().numpy()
+    mu = gmm.means.double().numpy()
+    assert (mu[:, 0] - 2 * std >= x0).all() and (mu[:, 0] + 2 * std <= x1).all()
+    assert (mu[:, 1] - 2 * std >= y0).all() and (mu[:, 1] + 2 * std <= y1).all()
+    # the cloud's "points outside this view" counts are the chart's own points outside its axes
+    spec = rev.cloud_spec(gmm, sde, run, "data")
+    datasets = spec.get("datasets", {})
+    labels = [r for rows in datasets.values() for r in rows if "out" in r]
+    points = next(rows for rows in datasets.values() if rows and "ends in" in rows[0])
+    (vx0, vx1), (vy0, vy1) = rev.view_limits(gmm, sde, "data")
+    for row in labels:
+        j = row["j"]
+        out = sum(not (vx0 <= p[f"x{j}"] <= vx1 and vy0 <= p[f"y{j}"] <= vy1) for p in points)
+        assert row["out"] == out
+
+
+# ----------------------------------------------------------------------------- Score field
+@pytest.mark.parametrize("state", STATES, ids=_id)
+def test_score_field_states(state):
+    name, lam = state
+    at = healthy(open_page(SCORE, 300, **MIXTURES[name], w_score_lam=lam))
+    median_at_0 = at.metric[1].value
+    cap = next(x.value for x in at.caption if x.value.startswith("Key arrow"))
+    key = cap.split("|score| = ", 1)[1].split(",", 1)[0]
+    if "clipping length" in cap:       # the median is beyond the clipped arrows: the key says so
+        assert f", {median_at_0}, is longer" in cap
+    else:
+        assert key == median_at_0
+    at.slider(key="w_score_t").set_value(0.5).run()
+    healthy(at)
+    assert next(x.value for x in at.caption if x.value.startswith("Key arrow")) == cap   # fixed scale
+    at.radio(key="w_score_arrow_scale").set_value("fitted").run()
+    healthy(at)
+    cap = next(x.value for x in at.caption if x.value.startswith("Key arrow"))
+    if "clipping length" not in cap:
+        assert cap.split("|score| = ", 1)[1].split(",", 1)[0] == at.metric[1].value
+    gmm = mixture(name)
+    assert f"{sf.key_arrow(gmm, dc.VESDE(lam), 0.5, 'samples', 200, SEED, 'fitted'):.3g}" in cap
+
+
+# ----------------------------------------------------------------------------- Forward
+@pytest.mark.parametrize("state", STATES + [("tutorial", "VP"), ("custom", "VP")], ids=lambda s: f"{s[0]}-{s[1]}")
+def test_forward_states(state):
+    name, lam = state
+    extra = {"w_forward_kind": "VP"} if lam == "VP" else {"w_forward_lam": lam}
+    at = healthy(open_page(FORWARD, 300, **MIXTURES[name], w_forward_source="sidebar", **extra))
+    assert len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart")) >= 1 or at.get("imgs")
+
+
+def test_cloud_chart_counts_points_outside_its_view():
+    frames = np.zeros((2, 4, 2))
+    frames[0] = [[0, 0], [10, 0], [0, -10], [1, 1]]
+    chart = rfig.cloud_chart(frames, np.array([1.0, 0.0]), np.zeros(4, int), ["mode 1"],
+                             xlim=(-5, 5), ylim=(-5, 5))
+    spec = chart.to_dict()
+    rows = [r for d in spec["datasets"].values() for r in d if "out" in r]
+    assert [r["out"] for r in sorted(rows, key=lambda r: r["j"])] == [2, 0]
+    assert "outside this view" in str(spec)
+    legends = [v.get("legend") for layer in spec["layer"] for v in layer.get("encoding", {}).values()
+               if isinstance(v, dict) and v.get("legend")]
+    assert legends and all(lg["orient"] == "bottom" for lg in legends)     # outside the data area
+
+
+def test_forward_heat_map_is_fine_where_the_density_changes_fast():
+    """The 1D heat map: contiguous cells (no gaps), columns much narrower than 0.01 near t = 0
+    where pₜ changes fastest, and no more marks than the uniform grid drew (white cells dropped)."""
+    from dashboard import forward
+    from dashboard.figures.common import chart_spec
+    for sde in (dc.VESDE(25.0), dc.VESDE(1.0), dc.VPSDE()):
+        spec = chart_spec(forward.paths_1d_chart(sde, 200, SEED, True))
+        rows = next(d for d in spec["datasets"].values() if d and "t0" in d[0])
+        t0 = np.unique([r["t0"] for r in rows])
+        t1 = np.unique([r["t1"] for r in rows])
+        assert np.allclose(t0[1:], t1[:-1])                         # no gaps between columns
+        assert t1[0] - t0[0] < 0.001
+        assert len(rows) <= 101 * 121
+
+
+def test_forward_two_clusters_label_reads_their_means():
+    at = open_page(FORWARD, 300)
+    label = next(o for o in at.radio(key="w_forward_source").options if "two clusters" in o)
+    assert label.endswith("two clusters at (−2, −2) and (2, 2)")
+    mu = dc.PRESETS["two clusters"].means.numpy()
+    assert mu.tolist() == [[-2.0, -2.0], [2.0, 2.0]]
+
+
+def test_class_server_has_no_deploy_button():
+    """A local class server: the toolbar shows no Deploy button nor developer entries."""
+    import tomllib
+    from conftest import ROOT
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "viewer"
