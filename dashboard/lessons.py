@@ -19,13 +19,18 @@ import torch
 import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core import guidance as gd
+from diffusion_core.sampling import time_grid
 from dashboard.figures.common import auto_limits
+from dashboard.figures.guidance import NOISE_K
 from dashboard import models, state
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
 FLOW_STEPS = (2, 4, 8, 16, 32)
 MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this many components
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
+GUIDANCE_SAMPLER = "dpm2m_sde"   # at 60 steps its w = 1 samples match true samples of p(x | y)
+TRUTH_REPEATS = 20          # independent sets of true samples that measure the truth-vs-truth noise
+N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
 
 
 def recipe(seed: int) -> dc.TrainConfig:
@@ -122,7 +127,7 @@ def class_names(gmm) -> list[str]:
 def guided_samples(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int) -> np.ndarray:
     """Samples of the exact classifier-free guided reverse SDE (same noise for every w)."""
     sde = dc.VESDE(lam)
-    return dc.sample(gd.guided_score(gmm, sde, None, y, w), sde, n, steps, method="sde",
+    return dc.sample(gd.guided_score(gmm, sde, None, y, w), sde, n, steps, method=GUIDANCE_SAMPLER,
                      generator=torch.Generator().manual_seed(seed)).x.numpy()
 
 
@@ -132,8 +137,16 @@ def learned_guided_samples(cfg, gmm, lam: float, device: str, y: int, w: float, 
     """Samples of learned CFG from the same noise as guided_samples."""
     net = _on_cpu(cond_net(cfg, gmm, lam, device), device)
     fn = gd.cfg_combine(lambda x, t: net(x, t), lambda x, t: net(x, t, y), w)
-    return dc.sample(fn, dc.VESDE(lam), n, steps, method="sde",
+    return dc.sample(fn, dc.VESDE(lam), n, steps, method=GUIDANCE_SAMPLER,
                      generator=torch.Generator().manual_seed(seed)).x.numpy()
+
+
+@state.cache_data(max_entries=32)
+def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
+    """gd.truth_reference: n true samples of p(x | y) and, per measure, (mean, sd) over
+    TRUTH_REPEATS independent sets of n true samples."""
+    x, ref = gd.truth_reference(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
+    return x.numpy(), ref
 
 
 @state.cache_data(max_entries=32)
@@ -156,6 +169,13 @@ def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=N
             row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def matches_truth(value: float, ref: tuple[float, float], k: float = NOISE_K) -> bool:
+    """Whether a measure's value lies within k standard deviations of the truth-vs-truth noise
+    around the truth's mean (ref = (mean, sd) from guidance_truth)."""
+    mean, sd = ref
+    return bool(abs(float(value) - mean) <= k * sd + 1e-12)
 
 
 @state.cache_data(max_entries=32)
@@ -188,6 +208,29 @@ def paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, which: str =
         fn = _on_cpu(net, device)
     out = fl.compare_paths(gmm, dc.VESDE(lam), n, steps, seed, velocity_fn=fn)
     return {k: (traj.numpy(), s) for k, (traj, s) in out.items()}
+
+
+@state.cache_data(max_entries=16)
+def pairs(gmm, n: int, seed: int) -> dict:
+    """n independent pairs (x₀ ~ p₀, ε ~ N(0, I)), the straight segments of flow matching's
+    training targets, and how many pairs of those segments cross."""
+    x0, eps = fl.independent_pairs(gmm, n, seed + 3)
+    return {"x0": x0.numpy(), "eps": eps.numpy(), "crossings": fl.count_crossings(x0, eps),
+            "pairs": n * (n - 1) // 2}
+
+
+@state.cache_data(max_entries=16)
+def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
+    """The numbers behind the straightness comparison of the exact paths: straightness of the
+    exact flow and of the VE PF-ODE, σ₁, the data's spread s, and the share of the VE paths'
+    length travelled while σₜ is above s (the glide inwards from far out)."""
+    sde = dc.VESDE(lam)
+    exact = paths(gmm, lam, n, steps, seed)
+    spread = fl.data_spread(gmm)
+    ve_sigmas = sde.sigma(time_grid(sde, steps)).numpy()
+    return {"flow": exact["flow"][1], "ve": exact["VE PF-ODE"][1], "sigma1": float(sde.prior_std()),
+            "spread": spread,
+            "ve_glide": fl.length_share_above(exact["VE PF-ODE"][0], ve_sigmas, spread)}
 
 
 @state.cache_data(max_entries=16)
