@@ -20,8 +20,9 @@ import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core import guidance as gd
 from diffusion_core.sampling import time_grid
-from dashboard.figures.common import auto_limits
-from dashboard.figures.guidance import NOISE_K
+from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures import guidance as gfig
+
 from dashboard import models, state
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
@@ -30,6 +31,7 @@ MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this 
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
 GUIDANCE_SAMPLER = "dpm2m_sde"   # at 60 steps its w = 1 samples match true samples of p(x | y)
 TRUTH_REPEATS = 20          # independent sets of true samples that measure the truth-vs-truth noise
+PAD = 4.0                   # the Guidance figures reach 4 stds beyond every mode (its 2σ region and more)
 N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
 
 
@@ -149,33 +151,65 @@ def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
     return x.numpy(), ref
 
 
-@state.cache_data(max_entries=32)
+@state.cache_data(max_entries=128)
+def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                 device: str = "cpu") -> dict:
+    """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
+    learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
+    the data's plot box (thrown far away; left out of their measures), and sw2_learned_exact)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=4.0)
+    x = guided_samples(gmm, lam, y, w, n, steps, seed)
+    row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
+    if cfg is not None:
+        xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
+        finite = np.isfinite(xl).all(1)
+        inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
+        xin = xl[inside] if inside.sum() > 1 else x[:2]
+        row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
+        row["far"] = float(1 - inside.mean())
+        row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
+    return row
+
+
 def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=None,
                    device: str = "cpu") -> pd.DataFrame:
-    """gd.guidance_sweep over GUIDANCE_WS (with the learned columns when cfg is given), plus
-    far: the share of learned samples outside the data's plot box (thrown far away)."""
-    rows = []
-    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=4.0)
-    for w in GUIDANCE_WS:
-        x = guided_samples(gmm, lam, y, w, n, steps, seed)
-        row = {"w": w, **gd.guidance_metrics(x, gmm, None, y)}
-        if cfg is not None:
-            xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
-            finite = np.isfinite(xl).all(1)
-            inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
-            xin = xl[inside] if inside.sum() > 1 else x[:2]
-            row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
-            row["far"] = float(1 - inside.mean())
-            row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """guidance_row for every w of GUIDANCE_WS, one row each."""
+    return pd.DataFrame([guidance_row(gmm, lam, y, w, n, steps, seed, cfg, device) for w in GUIDANCE_WS])
 
 
-def matches_truth(value: float, ref: tuple[float, float], k: float = NOISE_K) -> bool:
+@state.cache_data(max_entries=32)
+def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                         device: str = "cpu") -> tuple[bytes, dict]:
+    """The samples figure of the Guidance page (true samples of p(x | y), exact CFG at w, learned
+    CFG when cfg is given) as PNG, and per panel how many of its samples lie outside the panel."""
+    truth = guidance_truth(gmm, y, n, seed)[0]
+    panels = [(gfig.TRUTH, truth, gfig.SOURCE_COLORS[gfig.TRUTH]),
+              (f"exact CFG, w = {w:g}", guided_samples(gmm, lam, y, w, n, steps, seed),
+               gfig.SOURCE_COLORS["exact CFG"])]
+    if cfg is not None:
+        panels.append((f"learned CFG, w = {w:g}",
+                       learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
+                       gfig.SOURCE_COLORS["learned CFG"]))
+    xlim, ylim = auto_limits(gmm, pad_std=PAD)
+    xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
+    out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
+    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim)), out
+
+
+def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
     """Whether a measure's value lies within k standard deviations of the truth-vs-truth noise
     around the truth's mean (ref = (mean, sd) from guidance_truth)."""
     mean, sd = ref
     return bool(abs(float(value) - mean) <= k * sd + 1e-12)
+
+
+MEASURES = {"spread_ratio": "spread", "leak": "leak", "logp_class": "mean log p₀(x | y)"}
+
+
+def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
+    """The names of the measures on which a row of guidance_table (columns with `prefix`) differs
+    from the truth by more than its noise level."""
+    return [name for col, name in MEASURES.items() if not matches_truth(row[prefix + col], truth[col])]
 
 
 @state.cache_data(max_entries=32)
@@ -183,7 +217,7 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
     """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
     sde = dc.VESDE(lam)
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = auto_limits(gmm, pad_std=PAD)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
     pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))

@@ -22,7 +22,7 @@ METHOD_DASHES = [METHOD_DASH["heun"], METHOD_DASH["euler"]]     # Heun, Euler (t
 _NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
 
 
-PAIR_COLOR = "#7f7f7f"
+PAIR_COLOR = "#ff7f0e"
 
 
 def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None, ncols: int = 2):
@@ -41,10 +41,10 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
     if pairs is not None:
         title, x0, eps = pairs
         ax = axes.pop(0)
-        density_background(ax, xx, yy, logp, clip=True, alpha=0.6)
+        density_background(ax, xx, yy, logp, clip=True, alpha=0.3)
         x0, eps = np.asarray(x0, dtype=float), np.asarray(eps, dtype=float)
         for a, b in zip(x0, eps):
-            ax.plot([a[0], b[0]], [a[1], b[1]], color=PAIR_COLOR, lw=0.9, alpha=0.8)
+            ax.plot([a[0], b[0]], [a[1], b[1]], color=PAIR_COLOR, lw=1.3, alpha=0.9)
         ax.scatter(eps[:, 0], eps[:, 1], s=14, facecolors="none", edgecolors="black", linewidths=0.6)
         ax.scatter(x0[:, 0], x0[:, 1], s=10, c=PAIR_COLOR)
         square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
@@ -103,7 +103,7 @@ def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (1e-4, 1.0)
     return alt.Chart(d).mark_line(point=True, strokeWidth=2.2).encode(
         x=alt.X("t:Q", title="time t (0 = data, 1 = noise)"),
-        y=alt.Y("mse:Q", title="squared error (log scale)",
+        y=alt.Y("mse:Q", title="squared error (log)",
                 scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
                 axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi] or None, format="~g")),
         color=alt.Color("field:N", title="network", sort=fields,
