@@ -138,3 +138,14 @@ def test_flow_learned_states(rectify):
         got = re.search(r"from (\d\.\d{3}) to (\d\.\d{3})", s).groups()
         shown = re.search(r"learned flow (\d\.\d{3}), rectified flow (\d\.\d{3})", cap).groups()
         assert got == shown
+
+
+def test_readme_lesson_rows_quote_no_number_the_page_could_contradict():
+    """The README's optional Guidance and Flow rows leave the numbers to the pages (the Guidance
+    question once quoted a leak of "about 10 %" that the tutorial's true samples do not show)."""
+    readme = (conftest.ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    rows = [r for r in readme if r.startswith(("| optional | Guidance", "| optional | Flow matching"))]
+    assert len(rows) == 2
+    for r in rows:
+        assert not re.search(r"\d\s*%", r), r
+    assert "truth row" in rows[0] and "crossing lines" in rows[1]
