@@ -157,7 +157,7 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (thrown far away; left out of their measures), and sw2_learned_exact)."""
-    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=4.0)
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
     x = guided_samples(gmm, lam, y, w, n, steps, seed)
     row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
     if cfg is not None:
@@ -190,10 +190,25 @@ def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, 
         panels.append((f"learned CFG, w = {w:g}",
                        learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
                        gfig.SOURCE_COLORS["learned CFG"]))
-    xlim, ylim = auto_limits(gmm, pad_std=PAD)
+    xlim, ylim = panel_limits(gmm)
     xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
     out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
     return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim)), out
+
+
+def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Guidance and Flow panels' square box: PAD stds beyond every mode, widened by a tenth of
+    its width on each side (narrow modes on the box's edge would look cut)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
+    m = 0.1 * (x1 - x0)
+    return (x0 - m, x1 + m), (y0 - m, y1 + m)
+
+
+def flow_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Flow page's panels: panel_limits, widened to hold the noise N(0, I) too (within 3.5)."""
+    xlim, ylim = panel_limits(gmm)
+    lim = 3.5
+    return (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
 
 
 def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
@@ -217,7 +232,7 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
     """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
     sde = dc.VESDE(lam)
-    xlim, ylim = auto_limits(gmm, pad_std=PAD)
+    xlim, ylim = panel_limits(gmm)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
     pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))

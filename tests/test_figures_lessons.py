@@ -103,3 +103,20 @@ def test_path_panels_two_to_a_row_with_the_pairs_panel_and_one_outside_legend():
     fig.draw_without_rendering()
     assert all(ax.get_position().width > 0.35 for ax in shown)       # two to a row, not five
     assert fig.legends and all(ax.get_legend() is None for ax in shown)
+
+
+def test_at_w_moves_only_the_rule():
+    table = ring8_like_table()
+    spec = chart_spec(gfig.sweep_chart(table, TRUTH, 0.0, False))
+    moved = gfig.at_w(spec, 4.0)
+
+    def rules(node):
+        if isinstance(node, dict):
+            return [v for x in node.values() for v in rules(x)]
+        if isinstance(node, list):
+            if len(node) == 1 and isinstance(node[0], dict) and set(node[0]) == {gfig.RULE_FIELD}:
+                return [node[0][gfig.RULE_FIELD]]
+            return [v for x in node for v in rules(x)]
+        return []
+    assert rules(moved) and set(rules(moved)) == {4.0} and set(rules(spec)) == {0.0}
+    assert gfig.at_w(moved, 0.0) == spec              # nothing else changed; the cached spec untouched

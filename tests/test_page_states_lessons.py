@@ -124,6 +124,11 @@ def test_flow_states(name, lam):
     cap = caption_with(at, "Orange:")
     assert f"{pairs['crossings']} of their {pairs['pairs']} pairs of segments cross" in cap
     assert f"exact flow {flow:.3f}, VE PF-ODE {ve:.3f}" in cap
+    # the VE paths that start outside the panel are counted, or the caption says nothing of them
+    (x0, x1), (y0, y1) = lessons.flow_limits(gmm)
+    start = lessons.paths(gmm, lam, 200, 100, SEED)["VE PF-ODE"][0][0, :60]
+    out = int((~((start[:, 0] >= x0) & (start[:, 0] <= x1) & (start[:, 1] >= y0) & (start[:, 1] <= y1))).sum())
+    assert (f"{out} of the 60 VE paths drawn start outside the panel" in cap) == (out > 0)
 
 
 @pytest.mark.parametrize("rectify", [False, True])

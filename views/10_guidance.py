@@ -11,8 +11,8 @@ N, STEPS = 600, 60            # samples per w and sampler steps
 
 
 @state.cache_data(max_entries=32)
-def sweep_spec(table, truth, w, learned) -> dict:
-    return chart_spec(gfig.sweep_chart(table, truth, w, learned))
+def sweep_spec(table, truth, learned) -> dict:
+    return chart_spec(gfig.sweep_chart(table, truth, 0.0, learned))
 
 
 @state.cache_data(max_entries=32)
@@ -77,7 +77,7 @@ row = lessons.guidance_row(gmm, float(lam), y, float(w), N, STEPS, settings.seed
 png, out = lessons.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, settings.seed, cfg,
                                        settings.device)
 st.image(png, width="stretch")
-msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach {lessons.PAD:g} standard "
+msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {lessons.PAD:g} standard "
        f"deviations beyond every mode. Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
        f"Exact CFG at w = {row['w']:g}: {numbers(row)}")
 off = lessons.off_truth(row, truth)
@@ -97,7 +97,7 @@ if learned and row["far"] > 0.01:
                "out of the learned numbers; the exact field has no such problem.")
 
 st.subheader("Diversity and fidelity over w")
-st.vega_lite_chart(sweep_spec(table, truth, float(w), learned), width="content")
+st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
 w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
 off1 = lessons.off_truth(w1, truth)
 msg = (f"Green band: the truth ± its noise level. Exact CFG at w = 1 is "

@@ -5,7 +5,8 @@ import diffusion_core as dc
 
 from dashboard.figures import flow as ffig
 from dashboard import lessons
-from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures.common import density_grid, figure_png
+from dashboard.figures.guidance import outside
 from dashboard import state
 
 P = state.PERSIST_PREFIX + "flow_"
@@ -13,7 +14,7 @@ N_PATHS, PATH_STEPS, N_QUALITY = 200, 100, 1000
 
 
 @state.cache_data(max_entries=16)
-def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict, dict]:
+def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict, dict, int]:
     exact = lessons.paths(gmm, lam, N_PATHS, PATH_STEPS, seed)
     panels = [("exact flow (flow matching)", exact["flow"][0], ffig.FIELD_COLORS["exact flow"]),
               ("VE probability-flow ODE", exact["VE PF-ODE"][0], ffig.FIELD_COLORS["VE PF-ODE"])]
@@ -24,15 +25,13 @@ def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, d
             panels.append((f"{which} flow", p["flow"][0], ffig.FIELD_COLORS[f"{which} flow"]))
             straight[f"{which} flow"] = p["flow"][1]
     pairs = lessons.pairs(gmm, lessons.N_PAIRS, seed)
-    xlim, ylim = auto_limits(gmm, pad_std=4.0)
-    lim = max(3.5, *map(abs, xlim + ylim))       # the noise N(0, I) too: most of it within 3.5
-    xlim, ylim = (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
+    xlim, ylim = lessons.flow_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
     panels = [(f"{t}\n{ffig.straight_label(straight[k])}", tr, c)
               for (t, tr, c), k in zip(panels, straight)]
     title = f"{lessons.N_PAIRS} single pairs (x₀, ε)\n{pairs['crossings']} crossings"
     fig = ffig.paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths, (title, pairs["x0"], pairs["eps"]))
-    return figure_png(fig), straight, pairs
+    return figure_png(fig), straight, pairs, outside(exact["VE PF-ODE"][0][0, :n_paths], xlim, ylim)
 
 
 settings = state.settings()
@@ -66,7 +65,7 @@ if learned:
     if rectify:
         lessons.rectified_net(cfg, gmm, settings.device, progress=box)
 
-png, straight, pairs = paths_png(gmm, float(lam), settings.seed, int(n_paths), cfg, rectify, settings.device)
+png, straight, pairs, ve_out = paths_png(gmm, float(lam), settings.seed, int(n_paths), cfg, rectify, settings.device)
 st.image(png, width="stretch")
 story = lessons.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, settings.seed)
 st.caption(
@@ -76,7 +75,9 @@ st.caption(
     "each, from the same noise (hollow circles) to samples (dots). An ODE's paths never cross: "
     "where pairs' lines cross, the velocity is their average, so the flow's paths bend instead. "
     "Straightness, |x₁ − x₀| over path length (1 = straight): "
-    + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + ".")
+    + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
+    + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
+       "its edge." if ve_out else ""))
 ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
 if ve > flow:
     why = (" The VE's higher number comes from that glide, not from straighter steering near the data."

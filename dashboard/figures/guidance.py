@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard.figures.common import TRUTH_COLOR, new_figure, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "sweep_chart", "fields_figure", "SOURCE_COLORS", "METRICS", "NOISE_K",
+__all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "SOURCE_COLORS", "METRICS", "NOISE_K",
            "TRUTH", "clip_floor", "outside"]
 
 TRUTH = "true samples of p(x | y)"
@@ -20,6 +20,7 @@ METRICS = {
     "leak": ("share where another class is more likely", "fidelity: leak", "linear"),
     "logp_class": ("mean log p₀(x | y) of the samples", "fidelity: log-likelihood", "linear"),
 }
+RULE_FIELD = "chosen_w"   # the field of the dashed rule's one-row data (at_w moves it)
 LOGP_DEPTH = 10.0    # the log p chart shows at least this many nats below the truth's mean
 
 
@@ -107,14 +108,28 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
             shape=alt.Shape("clipped:N", scale=alt.Scale(domain=[False, True],
                                                          range=["circle", "triangle-down"]),
                             legend=None))
-        rule = alt.Chart(pd.DataFrame({"w": [float(w_now)]})).mark_rule(
-            strokeDash=[5, 4], color="black").encode(x="w:Q")
+        rule = alt.Chart(alt.InlineData(values=[{RULE_FIELD: float(w_now)}])).mark_rule(
+            strokeDash=[5, 4], color="black").encode(x=alt.X(f"{RULE_FIELD}:Q"))
         charts.append((truth_layer + base.mark_line(strokeWidth=2.2) + points + rule)
                       .properties(width=width, height=height,
                                   title=alt.TitleParams([kind, title] + ([note] if note else []),
                                                         anchor="start", fontSize=12)))
     return alt.hconcat(*charts).resolve_scale(color="shared", y="independent").properties(
         autosize=alt.AutoSizeParams(type="pad"))
+
+
+def at_w(spec: dict, w: float) -> dict:
+    """A copy of a sweep_chart spec (common.chart_spec) with its dashed rule moved to w: the chart
+    is built once per table, and a new w only edits the rule's one-row data."""
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            if len(node) == 1 and isinstance(node[0], dict) and set(node[0]) == {RULE_FIELD}:
+                return [{RULE_FIELD: float(w)}]
+            return [walk(v) for v in node]
+        return node
+    return walk(spec)
 
 
 def fields_figure(f: dict, w: float, t: float, label: str):
