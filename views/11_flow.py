@@ -81,7 +81,7 @@ st.caption(
 ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
 if ve > flow:
     why = (" The VE's higher number comes from that glide, not from straighter steering near the data."
-           if glide > 0.5 else " Here σ₁ is near the data's scale, and the VE paths still bend less.")
+           if glide > 0.5 else " With little glide, the VE paths still bend less here.")
 else:
     why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
            "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
