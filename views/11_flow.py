@@ -1,7 +1,6 @@
 """Flow matching: straight paths from noise to data against the VE probability-flow ODE."""
 import streamlit as st
 
-import diffusion_core as dc
 
 from dashboard.figures import flow as ffig
 from dashboard import lessons
