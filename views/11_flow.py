@@ -1,7 +1,6 @@
 """Flow matching: straight paths from noise to data against the VE probability-flow ODE."""
 import streamlit as st
 
-
 from dashboard.figures import flow as ffig
 from dashboard import lessons
 from dashboard.figures.common import density_grid, figure_png
