@@ -19,13 +19,20 @@ import torch
 import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core import guidance as gd
-from dashboard.figures.common import auto_limits
+from diffusion_core.sampling import time_grid
+from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures import guidance as gfig
+
 from dashboard import models, state
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
 FLOW_STEPS = (2, 4, 8, 16, 32)
 MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this many components
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
+GUIDANCE_SAMPLER = "dpm2m_sde"   # at 60 steps its w = 1 samples match true samples of p(x | y)
+TRUTH_REPEATS = 20          # independent sets of true samples that measure the truth-vs-truth noise
+PAD = 4.0                   # the Guidance figures reach 4 stds beyond every mode (its 2σ region and more)
+N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
 
 
 def recipe(seed: int) -> dc.TrainConfig:
@@ -122,7 +129,7 @@ def class_names(gmm) -> list[str]:
 def guided_samples(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int) -> np.ndarray:
     """Samples of the exact classifier-free guided reverse SDE (same noise for every w)."""
     sde = dc.VESDE(lam)
-    return dc.sample(gd.guided_score(gmm, sde, None, y, w), sde, n, steps, method="sde",
+    return dc.sample(gd.guided_score(gmm, sde, None, y, w), sde, n, steps, method=GUIDANCE_SAMPLER,
                      generator=torch.Generator().manual_seed(seed)).x.numpy()
 
 
@@ -132,30 +139,92 @@ def learned_guided_samples(cfg, gmm, lam: float, device: str, y: int, w: float, 
     """Samples of learned CFG from the same noise as guided_samples."""
     net = _on_cpu(cond_net(cfg, gmm, lam, device), device)
     fn = gd.cfg_combine(lambda x, t: net(x, t), lambda x, t: net(x, t, y), w)
-    return dc.sample(fn, dc.VESDE(lam), n, steps, method="sde",
+    return dc.sample(fn, dc.VESDE(lam), n, steps, method=GUIDANCE_SAMPLER,
                      generator=torch.Generator().manual_seed(seed)).x.numpy()
 
 
 @state.cache_data(max_entries=32)
+def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
+    """gd.truth_reference: n true samples of p(x | y) and, per measure, (mean, sd) over
+    TRUTH_REPEATS independent sets of n true samples."""
+    x, ref = gd.truth_reference(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
+    return x.numpy(), ref
+
+
+@state.cache_data(max_entries=128)
+def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                 device: str = "cpu") -> dict:
+    """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
+    learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
+    the data's plot box (thrown far away; left out of their measures), and sw2_learned_exact)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
+    x = guided_samples(gmm, lam, y, w, n, steps, seed)
+    row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
+    if cfg is not None:
+        xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
+        finite = np.isfinite(xl).all(1)
+        inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
+        xin = xl[inside] if inside.sum() > 1 else x[:2]
+        row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
+        row["far"] = float(1 - inside.mean())
+        row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
+    return row
+
+
 def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=None,
                    device: str = "cpu") -> pd.DataFrame:
-    """gd.guidance_sweep over GUIDANCE_WS (with the learned columns when cfg is given), plus
-    far: the share of learned samples outside the data's plot box (thrown far away)."""
-    rows = []
-    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=4.0)
-    for w in GUIDANCE_WS:
-        x = guided_samples(gmm, lam, y, w, n, steps, seed)
-        row = {"w": w, **gd.guidance_metrics(x, gmm, None, y)}
-        if cfg is not None:
-            xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
-            finite = np.isfinite(xl).all(1)
-            inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
-            xin = xl[inside] if inside.sum() > 1 else x[:2]
-            row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
-            row["far"] = float(1 - inside.mean())
-            row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """guidance_row for every w of GUIDANCE_WS, one row each."""
+    return pd.DataFrame([guidance_row(gmm, lam, y, w, n, steps, seed, cfg, device) for w in GUIDANCE_WS])
+
+
+@state.cache_data(max_entries=32)
+def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                         device: str = "cpu") -> tuple[bytes, dict]:
+    """The samples figure of the Guidance page (true samples of p(x | y), exact CFG at w, learned
+    CFG when cfg is given) as PNG, and per panel how many of its samples lie outside the panel."""
+    truth = guidance_truth(gmm, y, n, seed)[0]
+    panels = [(gfig.TRUTH, truth, gfig.SOURCE_COLORS[gfig.TRUTH]),
+              (f"exact CFG, w = {w:g}", guided_samples(gmm, lam, y, w, n, steps, seed),
+               gfig.SOURCE_COLORS["exact CFG"])]
+    if cfg is not None:
+        panels.append((f"learned CFG, w = {w:g}",
+                       learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
+                       gfig.SOURCE_COLORS["learned CFG"]))
+    xlim, ylim = panel_limits(gmm)
+    xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
+    out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
+    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim)), out
+
+
+def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Guidance and Flow panels' square box: PAD stds beyond every mode, widened by a tenth of
+    its width on each side (narrow modes on the box's edge would look cut)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
+    m = 0.1 * (x1 - x0)
+    return (x0 - m, x1 + m), (y0 - m, y1 + m)
+
+
+def flow_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Flow page's panels: panel_limits, widened to hold the noise N(0, I) too (within 3.5)."""
+    xlim, ylim = panel_limits(gmm)
+    lim = 3.5
+    return (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
+
+
+def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
+    """Whether a measure's value lies within k standard deviations of the truth-vs-truth noise
+    around the truth's mean (ref = (mean, sd) from guidance_truth)."""
+    mean, sd = ref
+    return bool(abs(float(value) - mean) <= k * sd + 1e-12)
+
+
+MEASURES = {"spread_ratio": "spread", "leak": "leak", "logp_class": "mean log p₀(x | y)"}
+
+
+def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
+    """The names of the measures on which a row of guidance_table (columns with `prefix`) differs
+    from the truth by more than its noise level."""
+    return [name for col, name in MEASURES.items() if not matches_truth(row[prefix + col], truth[col])]
 
 
 @state.cache_data(max_entries=32)
@@ -163,7 +232,7 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
     """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
     sde = dc.VESDE(lam)
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = panel_limits(gmm)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
     pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))
@@ -188,6 +257,29 @@ def paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, which: str =
         fn = _on_cpu(net, device)
     out = fl.compare_paths(gmm, dc.VESDE(lam), n, steps, seed, velocity_fn=fn)
     return {k: (traj.numpy(), s) for k, (traj, s) in out.items()}
+
+
+@state.cache_data(max_entries=16)
+def pairs(gmm, n: int, seed: int) -> dict:
+    """n independent pairs (x₀ ~ p₀, ε ~ N(0, I)), the straight segments of flow matching's
+    training targets, and how many pairs of those segments cross."""
+    x0, eps = fl.independent_pairs(gmm, n, seed + 3)
+    return {"x0": x0.numpy(), "eps": eps.numpy(), "crossings": fl.count_crossings(x0, eps),
+            "pairs": n * (n - 1) // 2}
+
+
+@state.cache_data(max_entries=16)
+def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
+    """The numbers behind the straightness comparison of the exact paths: straightness of the
+    exact flow and of the VE PF-ODE, σ₁, the data's spread s, and the share of the VE paths'
+    length travelled while σₜ is above s (the glide inwards from far out)."""
+    sde = dc.VESDE(lam)
+    exact = paths(gmm, lam, n, steps, seed)
+    spread = fl.data_spread(gmm)
+    ve_sigmas = sde.sigma(time_grid(sde, steps)).numpy()
+    return {"flow": exact["flow"][1], "ve": exact["VE PF-ODE"][1], "sigma1": float(sde.prior_std()),
+            "spread": spread,
+            "ve_glide": fl.length_share_above(exact["VE PF-ODE"][0], ve_sigmas, spread)}
 
 
 @state.cache_data(max_entries=16)

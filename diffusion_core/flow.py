@@ -36,7 +36,8 @@ from .training import draw_diffused
 
 __all__ = ["StraightPath", "fm_velocity", "exact_velocity", "velocity_from_score", "integrate",
            "flow_sample", "pf_ode_velocity", "straightness", "FlowNet", "train_flow_model",
-           "rectify", "velocity_mse_by_t", "compare_paths", "flow_quality", "FLOW_METHODS"]
+           "rectify", "velocity_mse_by_t", "compare_paths", "flow_quality", "FLOW_METHODS",
+           "independent_pairs", "count_crossings", "data_spread", "length_share_above"]
 
 FLOW_METHODS = ("euler", "heun")
 MAX_STEPS = 10_000
@@ -179,6 +180,48 @@ def straightness(trajectory: torch.Tensor) -> float:
     length = traj.diff(dim=0).norm(dim=-1).sum(0)
     ratio = torch.where(length > 0, chord / length.clamp_min(1e-300), torch.ones_like(length))
     return float(ratio.mean())
+
+
+def independent_pairs(gmm: GaussianMixture, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """n training pairs of flow matching: x_0 ~ p_0 and eps ~ N(0, I), drawn independently (float64).
+    Each pair's path is the straight segment x_t = (1 - t) x_0 + t eps."""
+    g = torch.Generator().manual_seed(int(seed))
+    x0, _ = gmm.sample(int(n), generator=g, dtype=torch.float64)
+    return x0, torch.randn(int(n), gmm.dim, generator=g, dtype=torch.float64)
+
+
+def count_crossings(a, b) -> int:
+    """Number of pairs i < j of 2D segments a_i -> b_i that cross (touching ends do not count)."""
+    a, b = (torch.as_tensor(v, dtype=torch.float64) for v in (a, b))
+    if a.ndim != 2 or a.shape != b.shape or a.shape[1] != 2:
+        raise ValueError(f"segments must be two (n, 2) tables; got {tuple(a.shape)} and {tuple(b.shape)}")
+
+    def side(p, q, r):          # sign of the turn p -> q -> r, for every (i, j): (n, n)
+        return torch.sign((q[:, None, 0] - p[:, None, 0]) * (r[None, :, 1] - p[:, None, 1])
+                          - (q[:, None, 1] - p[:, None, 1]) * (r[None, :, 0] - p[:, None, 0]))
+    straddle = (side(a, b, a) * side(a, b, b)) < 0          # j's ends on both sides of line i
+    cross = straddle & straddle.T
+    return int(torch.triu(cross, diagonal=1).sum())
+
+
+def data_spread(gmm: GaussianMixture) -> float:
+    """The data's scale: sqrt(trace Cov(p_0) / d), the root mean per-coordinate variance of p_0."""
+    w, mu = gmm.weights.double(), gmm.means.double()
+    var = w @ (torch.diagonal(gmm.covs.double(), dim1=1, dim2=2) + mu ** 2) - (w @ mu) ** 2
+    return float(var.mean().sqrt())
+
+
+def length_share_above(trajectory, sigmas, level: float) -> float:
+    """Share of the paths' total length travelled on the steps that start at a noise level
+    sigmas[i] above `level`. trajectory: (steps + 1, N, d); sigmas: (steps + 1,), the noise
+    level at each saved time."""
+    traj = torch.as_tensor(trajectory, dtype=torch.float64)
+    sig = torch.as_tensor(sigmas, dtype=torch.float64).reshape(-1)
+    if sig.shape[0] != traj.shape[0]:
+        raise ValueError(f"one noise level per saved time: {traj.shape[0]}; got {sig.shape[0]}")
+    seg = traj.diff(dim=0).norm(dim=-1).sum(1)
+    total = float(seg.sum())
+    return float(seg[sig[:-1] > level].sum()) / total if total > 0 else 0.0
 
 
 # ------------------------------------------------------------------------------ network

@@ -35,8 +35,9 @@ from .training import make_score_net
 
 __all__ = ["make_classes", "class_mixture", "conditional_score", "guided_score", "cfg_combine",
            "class_log_prob", "class_posterior", "classifier_gradient", "classifier_guided_score",
-           "guidance_metrics", "guidance_sweep", "CondScoreNet", "train_cond_score_model",
-           "fit_cond_score_net", "learned_guided_score", "GUIDANCE_COLUMNS", "MAX_GUIDANCE"]
+           "guidance_metrics", "truth_reference", "guidance_sweep", "CondScoreNet",
+           "train_cond_score_model", "fit_cond_score_net", "learned_guided_score", "GUIDANCE_COLUMNS",
+           "MAX_GUIDANCE"]
 
 MAX_GUIDANCE = 100.0
 GUIDANCE_COLUMNS = ("w", "spread", "spread_ratio", "coverage", "logp_class", "leak", "nfe")
@@ -194,6 +195,23 @@ def guidance_metrics(x, gmm: GaussianMixture, classes, y: int) -> dict:
     return {"spread": spread, "spread_ratio": spread / _spread(_mixture_cov(cls)),
             "coverage": float(torch.minimum(share[idx], cls.weights).sum()),
             "logp_class": float(cls.log_prob(x).mean()), "leak": float(1 - share[idx].sum())}
+
+
+def truth_reference(gmm: GaussianMixture, classes, y: int, n: int, seed: int = 0,
+                    repeats: int = 20) -> tuple[torch.Tensor, dict]:
+    """What exact samples of p(x | y) score: n true draws of class y's sub-mixture (float64, drawn
+    from `seed`), and for every measure of `guidance_metrics` its mean and standard deviation over
+    `repeats` independent sets of n true draws (the first of them is the returned set). The
+    standard deviation is the measure's truth-vs-truth noise at this n: two sets of true samples
+    differ by about that much, so a sampler's value within a couple of it is indistinguishable
+    from the truth."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 2 <= repeats <= 1000:
+        raise ValueError(f"repeats must be an integer in 2..1000; got {repeats!r}")
+    cls = class_mixture(gmm, classes, y)
+    draws = [cls.sample(int(n), generator=torch.Generator().manual_seed(int(seed) + r),
+                        dtype=torch.float64)[0] for r in range(repeats)]
+    rows = pd.DataFrame([guidance_metrics(x, gmm, classes, y) for x in draws])
+    return draws[0], {k: (float(rows[k].mean()), float(rows[k].std(ddof=1))) for k in rows}
 
 
 def guidance_sweep(gmm: GaussianMixture, sde: SDE, classes, y: int, ws=(0, 0.5, 1, 2, 4, 8),

@@ -172,3 +172,46 @@ def test_velocity_is_finite_and_matches_the_identity_on_random_mixtures(k, seed,
     if 0 < t < 0.99:
         ref = dc.velocity_from_score(dc.exact_score(gmm, PATH)(x[1:], t), x[1:], t)
         assert torch.allclose(v[1:], ref, rtol=1e-6, atol=1e-6 / (1 - t))
+
+
+def test_count_crossings_of_segments():
+    from diffusion_core import flow as fl
+    assert fl.count_crossings([[0, 0], [0, 1]], [[1, 1], [1, 0]]) == 1        # an X
+    assert fl.count_crossings([[0, 0], [0, 1]], [[1, 0], [1, 1]]) == 0        # parallel
+    assert fl.count_crossings([[0, 0], [0, 1], [0, 2]], [[2, 2], [2, 1], [2, 0]]) == 3
+    assert fl.count_crossings([[0, 0], [2, 0]], [[1, 0], [3, 0]]) == 0        # collinear, apart
+    with pytest.raises(ValueError, match="two \\(n, 2\\) tables"):
+        fl.count_crossings([[0, 0]], [[1, 1], [2, 2]])
+
+
+def test_independent_pairs_cross_and_the_data_spread():
+    from diffusion_core import flow as fl
+    gmm = dc.PRESETS["tutorial"]
+    x0, eps = fl.independent_pairs(gmm, 30, 0)
+    assert x0.shape == eps.shape == (30, 2) and x0.dtype == torch.float64
+    assert fl.count_crossings(x0, eps) > 0            # single pairs' straight lines cross
+    # ring8: radius 4, std 0.15, equal weights: per-coordinate variance 4^2 / 2 + 0.15^2
+    assert fl.data_spread(dc.PRESETS["ring8"]) == pytest.approx(math.sqrt(8 + 0.0225), rel=1e-6)
+
+
+def test_length_share_above():
+    from diffusion_core import flow as fl
+    traj = torch.tensor([[[0.0, 0.0]], [[3.0, 0.0]], [[4.0, 0.0]]])      # steps of length 3 and 1
+    assert fl.length_share_above(traj, [10.0, 2.0, 0.0], 5.0) == pytest.approx(0.75)
+    assert fl.length_share_above(traj, [10.0, 8.0, 0.0], 5.0) == pytest.approx(1.0)
+    assert fl.length_share_above(traj, [1.0, 0.5, 0.0], 5.0) == 0.0
+    with pytest.raises(ValueError, match="one noise level per saved time"):
+        fl.length_share_above(traj, [1.0, 0.0], 5.0)
+
+
+def test_ve_paths_glide_when_sigma_one_dwarfs_the_data():
+    """With lambda = 25 (sigma_1 ~ 9.8, the tutorial's spread 1.5) most of the VE paths' length is
+    travelled while sigma_t is above the data's spread; with lambda = 2 none is."""
+    from diffusion_core import flow as fl
+    from diffusion_core.sampling import time_grid
+    gmm = dc.PRESETS["tutorial"]
+    for lam, (lo, hi) in [(25.0, (0.8, 1.0)), (2.0, (0.0, 0.0))]:
+        sde = dc.VESDE(lam)
+        traj = fl.compare_paths(gmm, sde, 50, 50, 0)["VE PF-ODE"][0]
+        share = fl.length_share_above(traj, sde.sigma(time_grid(sde, 50)), fl.data_spread(gmm))
+        assert lo <= share <= hi, (lam, share)

@@ -30,7 +30,7 @@ MIXTURES = {
                         yourdata.KEY: yourdata.entry(yourdata.check(ps.heart(60)), 0.05, "heart")},
 }
 LAMBDAS = (1.0, 10.0, 50.0)
-FAST = {"w_train_steps": 100}          # the Train page's first visit trains: a short run
+FAST = {"w_train_steps": 100, "w_digits_steps": 40}   # pages whose first visit trains: short runs
 
 
 def page_key(page: str) -> str | None:

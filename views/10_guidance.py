@@ -3,29 +3,26 @@ import streamlit as st
 
 from dashboard.figures import guidance as gfig
 from dashboard import lessons
-from diffusion_core import guidance as gd
-from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures.common import chart_spec, figure_png
 from dashboard import state
 
 P = state.PERSIST_PREFIX + "guidance_"
-N, STEPS = 600, 60            # samples per w and reverse-SDE steps (first visit < 3 s)
+N, STEPS = 600, 60            # samples per w and sampler steps
 
 
 @state.cache_data(max_entries=32)
-def samples_png(gmm, lam, y, w, seed, cfg, device) -> bytes:
-    exact = lessons.guided_samples(gmm, lam, y, w, N, STEPS, seed)
-    panels = [(f"exact CFG, w = {w:g}", exact, gfig.SOURCE_COLORS["exact CFG"])]
-    if cfg is not None:
-        learned = lessons.learned_guided_samples(cfg, gmm, lam, device, y, w, N, STEPS, seed)
-        panels.append((f"learned CFG, w = {w:g}", learned, gfig.SOURCE_COLORS["learned CFG"]))
-    xlim, ylim = auto_limits(gmm)
-    xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
-    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim))
+def sweep_spec(table, truth, learned) -> dict:
+    return chart_spec(gfig.sweep_chart(table, truth, 0.0, learned))
 
 
 @state.cache_data(max_entries=32)
 def fields_png(gmm, lam, y, w, t, label) -> bytes:
     return figure_png(gfig.fields_figure(lessons.guidance_fields(gmm, lam, y, w, t), w, t, label))
+
+
+def numbers(row, prefix=""):
+    return (f"spread {row[prefix + 'spread_ratio']:.2f}×, leak {row[prefix + 'leak']:.1%}, "
+            f"mean log p₀(x | y) {row[prefix + 'logp_class']:.2f}")
 
 
 settings = state.settings()
@@ -34,13 +31,16 @@ st.title("Guidance: trading diversity for fidelity")
 st.markdown(
     "Each mode of the sidebar's mixture is a **class** y. Classifier-free guidance samples with "
     "the score s + w (s(· | y) − s): w = 0 ignores the class, w = 1 is the exact conditional "
-    "p(x | y), and w > 1 pushes further, towards where the class is most certain. Below: samples "
-    "of the guided reverse SDE over the class's true density, how their spread and their "
-    "faithfulness move with w, and the guided field itself.")
+    "p(x | y), and w > 1 pushes further, towards where the class is most certain. Below: true "
+    "samples of p(x | y) next to guided samples, three measures over w, and the guided field.")
 st.latex(r"\tilde s_w(x,t\mid y) = \nabla_x\log p_t(x) + w\,\big(\nabla_x\log p_t(x\mid y) - \nabla_x\log p_t(x)\big)")
-st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly, yet some still land where "
-            "another class is more likely (the modes overlap). What does w = 4 do to that leak, and "
-            "what does the class pay for it in spread?")
+st.markdown(
+    "**Diversity: spread**, the samples' root-mean-square distance from their own mean (per "
+    "coordinate) divided by that of p(x | y): 1 is as varied as the class, below 1 the samples "
+    "crowd together. **Fidelity: leak**, the share of samples where another class is more likely "
+    "(p₀(y′ | x) > p₀(y | x)), and the **mean log p₀(x | y)** of the samples. The **truth row** "
+    f"scores true samples of p(x | y); its band is ± {gfig.NOISE_K:g} standard deviations over "
+    f"{lessons.TRUTH_REPEATS} independent sets of {N} true samples: a difference inside it is noise.")
 if gmm.n_components < 2 or gmm.n_components > lessons.MAX_CLASSES:
     st.info(f"Guidance needs 2 to {lessons.MAX_CLASSES} classes (one per mode); "
             f"**{settings.mixture_name}** has {gmm.n_components} modes. Pick *tutorial* or *ring8* "
@@ -64,14 +64,31 @@ cfg = lessons.recipe(settings.seed) if learned else None
 if learned and not lessons.is_trained("cond", cfg, gmm, lam, settings.device):
     lessons.cond_net(cfg, gmm, float(lam), settings.device, progress=st.empty())
 
+truth = lessons.guidance_truth(gmm, y, N, settings.seed)[1]
 table = lessons.guidance_table(gmm, float(lam), y, N, STEPS, settings.seed, cfg, settings.device)
-row = table.iloc[(table["w"] - w).abs().argmin()]
-st.image(samples_png(gmm, float(lam), y, float(w), settings.seed, cfg, settings.device), width="stretch")
-msg = (f"{N} samples from the same noise at w = {w:g}, over the contours of log p₀(x | y). "
-       f"Exact: spread {row['spread_ratio']:.2f}× the class's, {row['leak']:.1%} in other classes.")
+at = table.set_index("w")
+leak1 = truth["leak"][0]
+st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly"
+            + (f", yet {leak1:.1%} of true samples of this class land where another class is more likely. "
+               if leak1 * N >= 1 else "; on this mixture hardly any true sample of this class lands "
+               "where another class is more likely (the modes barely overlap). ")
+            + "What does w = 4 do to that leak, and what does the class pay for it?")
+row = lessons.guidance_row(gmm, float(lam), y, float(w), N, STEPS, settings.seed, cfg, settings.device)
+png, out = lessons.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, settings.seed, cfg,
+                                       settings.device)
+st.image(png, width="stretch")
+msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {lessons.PAD:g} standard "
+       f"deviations beyond every mode. Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
+       f"Exact CFG at w = {row['w']:g}: {numbers(row)}")
+off = lessons.off_truth(row, truth)
+msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
+        "; within the truth's noise level in every measure.")
 if learned:
-    msg += (f" Learned: {row['learned_spread_ratio']:.2f}× and {row['learned_leak']:.1%}; sliced "
-            f"W2 between learned and exact samples {row['sw2_learned_exact']:.3f}.")
+    msg += (f" Learned: {numbers(row, 'learned_')}; sliced W2 between learned and exact samples "
+            f"{row['sw2_learned_exact']:.3f}.")
+cut = {k: v for k, v in out.items() if v}
+if cut:
+    msg += " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
 st.caption(msg)
 if learned and row["far"] > 0.01:
     st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {row['far']:.0%} "
@@ -80,29 +97,44 @@ if learned and row["far"] > 0.01:
                "out of the learned numbers; the exact field has no such problem.")
 
 st.subheader("Diversity and fidelity over w")
-st.altair_chart(gfig.sweep_chart(table, float(w), learned, width=350, height=150), width="content")
-at = table.set_index("w")
-best = float(at["logp_class"].idxmax())
-msg = (f"Dashed: the chosen w. Exact CFG: spread {at['spread_ratio'].iloc[0]:.2f}× the "
-       f"class's at w = 0, {at.loc[1.0, 'spread_ratio']:.2f}× at w = 1, "
-       f"{at['spread_ratio'].iloc[-1]:.2f}× at w = 10; leak into other classes "
-       f"{at['leak'].iloc[0]:.0%} → {at.loc[1.0, 'leak']:.0%} → {at['leak'].iloc[-1]:.0%}; "
-       f"mean log p₀(x | y) highest at w = {best:g}.")
+st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
+w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
+off1 = lessons.off_truth(w1, truth)
+msg = (f"Green band: the truth ± its noise level. Exact CFG at w = 1 is "
+       + (f"outside the band in {', '.join(off1)} (the sampler's error)" if off1 else "inside the band in every measure")
+       + f". From w = 1 to w = 4 the leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and the spread "
+       f"{w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}× "
+       + ("(within the truth's noise level: no loss of diversity on this class)"
+          if lessons.matches_truth(w4["spread_ratio"], truth["spread_ratio"]) else
+          "(the class pays in diversity)" if w4["spread_ratio"] < w1["spread_ratio"] else "(wider, not narrower)")
+       + f"; at w = 0 the leak is {w0['leak']:.0%} and the spread {w0['spread_ratio']:.2f}× "
+       f"(samples of every class). Mean log p₀(x | y) is highest at w = {float(at['logp_class'].idxmax()):g}.")
+floor = gfig.clip_floor(*truth["logp_class"])
+low = {f"w = {k:g}": v for k, v in at["logp_class"].items() if v < floor}
+if low:
+    msg += " Drawn at the log-likelihood chart's bottom edge: " + ", ".join(f"{k} ({v:.0f})" for k, v in low.items()) + "."
 if learned:
     msg += (f" Learned CFG: spread {at['learned_spread_ratio'].iloc[-1]:.2f}× at w = 10, "
             "samples outside the data’s box (4 stds around every mode) left out.")
 st.caption(msg)
 
-st.subheader("The guided field against the conditional field")
-c1, c2 = st.columns([1.2, 1], gap="large")
-with c2:
-    t = state.widget(st.slider, P + "t", step=0.05,
-                  help="Where in the reverse process the two fields are compared.")
-    st.markdown(
-        "Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. Red: the "
-        f"**guided score** at w = {w:g}. Near the class the two agree; between classes guidance "
-        "adds w − 1 times the pull away from the other modes, so the red arrows are longer there "
-        "and point more sharply into the class. At w = 1 they coincide everywhere.")
-c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
-c1.caption("Arrows share one scale (90th percentile of the conditional field's length = one grid "
-           "spacing); grey: log pₜ(x | y).")
+
+@st.fragment
+def field_section():
+    st.subheader("The guided field against the conditional field")
+    c1, c2 = st.columns([1.2, 1], gap="large")
+    with c2:
+        t = state.widget(st.slider, P + "t", step=0.05,
+                         help="Where in the reverse process the two fields are compared.")
+        how = ("coincide everywhere" if w == 1 else "agree near the class; between classes the guided "
+               "score adds w − 1 times the pull away from the other modes, so the red arrows are "
+               + ("longer there and point more sharply into the class" if w > 1 else
+                  "shorter there: the pull into the class is weakened"))
+        st.markdown("Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. "
+                    f"Red: the **guided score** at w = {w:g}. The two {how}.")
+    c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
+    c1.caption("Arrows share one scale (90th percentile of the conditional field's length = one grid "
+               "spacing); grey: log pₜ(x | y).")
+
+
+field_section()

@@ -1,11 +1,10 @@
 """Flow matching: straight paths from noise to data against the VE probability-flow ODE."""
 import streamlit as st
 
-import diffusion_core as dc
-
 from dashboard.figures import flow as ffig
 from dashboard import lessons
-from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures.common import density_grid, figure_png
+from dashboard.figures.guidance import outside
 from dashboard import state
 
 P = state.PERSIST_PREFIX + "flow_"
@@ -13,7 +12,7 @@ N_PATHS, PATH_STEPS, N_QUALITY = 200, 100, 1000
 
 
 @state.cache_data(max_entries=16)
-def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict]:
+def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict, dict, int]:
     exact = lessons.paths(gmm, lam, N_PATHS, PATH_STEPS, seed)
     panels = [("exact flow (flow matching)", exact["flow"][0], ffig.FIELD_COLORS["exact flow"]),
               ("VE probability-flow ODE", exact["VE PF-ODE"][0], ffig.FIELD_COLORS["VE PF-ODE"])]
@@ -23,11 +22,14 @@ def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, d
             p = lessons.paths(gmm, lam, N_PATHS, PATH_STEPS, seed, cfg, which, device)
             panels.append((f"{which} flow", p["flow"][0], ffig.FIELD_COLORS[f"{which} flow"]))
             straight[f"{which} flow"] = p["flow"][1]
-    xlim, ylim = auto_limits(gmm)
+    pairs = lessons.pairs(gmm, lessons.N_PAIRS, seed)
+    xlim, ylim = lessons.flow_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
     panels = [(f"{t}\n{ffig.straight_label(straight[k])}", tr, c)
               for (t, tr, c), k in zip(panels, straight)]
-    return figure_png(ffig.paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths)), straight
+    title = f"{lessons.N_PAIRS} single pairs (x₀, ε)\n{pairs['crossings']} crossings"
+    fig = ffig.paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths, (title, pairs["x0"], pairs["eps"]))
+    return figure_png(fig), straight, pairs, outside(exact["VE PF-ODE"][0][0, :n_paths], xlim, ylim)
 
 
 settings = state.settings()
@@ -61,16 +63,39 @@ if learned:
     if rectify:
         lessons.rectified_net(cfg, gmm, settings.device, progress=box)
 
-png, straight = paths_png(gmm, float(lam), settings.seed, int(n_paths), cfg, rectify, settings.device)
+png, straight, pairs, ve_out = paths_png(gmm, float(lam), settings.seed, int(n_paths), cfg, rectify, settings.device)
 st.image(png, width="stretch")
+story = lessons.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, settings.seed)
 st.caption(
-    f"{n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps each, from the same noise (hollow circles) "
-    f"to samples (dots). Straightness, |x₁ − x₀| over path length: "
-    + ", ".join(f"{k} {v:.3f}" for k, v in straight.items())
-    + f". The VE paths start at σ₁ε, σ₁ = {dc.VESDE(lam).prior_std():.2f} times farther out than the "
-    "flow's, so most of their length is a straight glide inwards (which makes their straightness "
-    "high) and they enter the box from its edge; all their bending is packed into the end, where "
-    "the data is decided. The flow's paths bend gently all the way: straight on average, not per path.")
+    f"Orange: {lessons.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
+    f"segment xₜ = (1 − t) x₀ + t ε; {pairs['crossings']} of their {pairs['pairs']} pairs of "
+    f"segments cross. The other panels: {n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps "
+    "each, from the same noise (hollow circles) to samples (dots). An ODE's paths never cross: "
+    "where pairs' lines cross, the velocity is their average, so the flow's paths bend instead. "
+    "Straightness, |x₁ − x₀| over path length (1 = straight): "
+    + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
+    + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
+       "its edge." if ve_out else ""))
+ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
+if ve > flow:
+    why = (" The VE's higher number comes from that glide, not from straighter steering near the data."
+           if glide > 0.5 else " With little glide, the VE paths still bend less here.")
+else:
+    why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
+           "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
+st.markdown(
+    f"**Which is straighter here?** The {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
+    f"({max(ve, flow):.3f} against {min(ve, flow):.3f}). The VE paths start at σ₁ε with "
+    f"σ₁ = {story['sigma1']:.2f}, {story['sigma1'] / story['spread']:.1f} times the data's spread "
+    f"s = {story['spread']:.2f}: {glide:.0%} of their length is travelled while σₜ > s"
+    + (", a nearly straight glide inwards; they bend in the rest, where the mode is decided."
+       if glide > 0.5 else ", so they have little glide inwards.")
+    + f" The exact flow starts at ε, at the data's own scale (σ₁ = 1 against s = {story['spread']:.2f}): "
+    "its paths bend where they commit to a mode." + why
+    + " Straight pairs do not make straight marginal paths; rectification trains on the flow's own "
+    "(x₀, ε) pairs, whose lines no longer cross"
+    + (f": here one round takes the learned flow's straightness from {straight['learned flow']:.3f} to "
+       f"{straight['rectified flow']:.3f}." if rectify else "."))
 
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
@@ -85,8 +110,8 @@ with left:
 with right:
     st.markdown(
         "**Why straight is cheap.** An integrator is exact on a straight line: one Euler step "
-        "along a constant velocity lands on the end point. The flow's paths are nearly straight "
-        "except where the cloud splits between modes, so a few steps go a long way. The VE ODE "
+        "along a constant velocity lands on the end point. The flow's paths bend mainly "
+        "where the cloud splits between modes, so a few steps go a long way. The VE ODE "
         "covers a noise range from σ₁ down to almost 0, and its velocity changes by orders of "
         "magnitude along the way; it needs a careful time grid and more steps.")
 

@@ -7,7 +7,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.common import new_figure, square_axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from dashboard.figures.common import square_axes
 from dashboard.figures.background import density_background
 
 __all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
@@ -15,25 +18,48 @@ __all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
 FIELD_COLORS = {"exact flow": "#2ca02c", "VE PF-ODE": "#d62728", "learned flow": "#1f77b4",
                 "rectified flow": "#9467bd"}
 METHOD_DASH = {"euler": [6, 4], "heun": [1, 0]}
+METHOD_DASHES = [METHOD_DASH["heun"], METHOD_DASH["euler"]]     # Heun, Euler (the legend's order)
 _NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
 
 
-def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60):
-    """One panel per (title, trajectory (steps+1, n, 2), colour): paths from noise (hollow
-    circle) to data (dot) over log p₀ contours, in the data's box (paths from far away enter
-    from the edge)."""
-    fig, axes = new_figure(4.6, 4.5, ncols=len(panels))
-    axes = np.atleast_1d(axes)
+PAIR_COLOR = "#ff7f0e"
+
+
+def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None, ncols: int = 2):
+    """One panel per (title, trajectory (steps+1, n, 2), colour), `ncols` to a row: paths from
+    noise (hollow circle) to data (dot) over log p₀ contours, in the data's box (paths from far
+    away enter from the edge). pairs = (title, x₀ (m, 2), ε (m, 2)) adds a first panel: the
+    straight segments of independent training pairs. One legend, below the panels."""
+    n = len(panels) + (pairs is not None)
+    cols = min(ncols, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(4.4 * cols, 4.3 * rows + 0.5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    axes = list(axes[:n])
+    if pairs is not None:
+        title, x0, eps = pairs
+        ax = axes.pop(0)
+        density_background(ax, xx, yy, logp, clip=True, alpha=0.3)
+        x0, eps = np.asarray(x0, dtype=float), np.asarray(eps, dtype=float)
+        for a, b in zip(x0, eps):
+            ax.plot([a[0], b[0]], [a[1], b[1]], color=PAIR_COLOR, lw=1.3, alpha=0.9)
+        ax.scatter(eps[:, 0], eps[:, 1], s=14, facecolors="none", edgecolors="black", linewidths=0.6)
+        ax.scatter(x0[:, 0], x0[:, 1], s=10, c=PAIR_COLOR)
+        square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
     for ax, (title, traj, color) in zip(axes, panels):
         density_background(ax, xx, yy, logp, clip=True, alpha=0.6)
         tr = np.asarray(traj, dtype=float)[:, :n_paths]
         for i in range(tr.shape[1]):
             ax.plot(tr[:, i, 0], tr[:, i, 1], color=color, lw=0.8, alpha=0.55)
-        ax.scatter(tr[0, :, 0], tr[0, :, 1], s=14, facecolors="none", edgecolors="black",
-                   linewidths=0.6, label="start (noise, t = 1)")
-        ax.scatter(tr[-1, :, 0], tr[-1, :, 1], s=10, c=color, label="end (data, t = 0)")
+        ax.scatter(tr[0, :, 0], tr[0, :, 1], s=14, facecolors="none", edgecolors="black", linewidths=0.6)
+        ax.scatter(tr[-1, :, 0], tr[-1, :, 1], s=10, c=color)
         square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
-        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    handles = [Line2D([], [], ls="none", marker="o", mfc="none", mec="black", label="start (noise, t = 1)"),
+               Line2D([], [], ls="none", marker="o", color="#444", label="end (data, t = 0)"),
+               Line2D([], [], color="#444", lw=1.2, label="path")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=10, frameon=False)
     return fig
 
 
@@ -57,15 +83,16 @@ def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
                         scale=alt.Scale(domain=fields, range=[FIELD_COLORS[f] for f in fields]),
                         legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
                                           symbolStrokeWidth=3)),
-        strokeDash=alt.StrokeDash("integrator:N", title="integrator", sort=["Heun", "Euler"],
-                                  scale=alt.Scale(domain=["Heun", "Euler"], range=[[1, 0], [6, 4]]),
-                                  legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
-                                                    symbolType="stroke", symbolStrokeWidth=2.5,
-                                                    symbolStrokeColor="#444")),
         detail="method:N",
         tooltip=["field:N", "integrator:N", alt.Tooltip("steps:Q"), alt.Tooltip("nfe:Q", title="NFE"),
                  alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")])
-    return (base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=50)).properties(height=height)
+    dash = alt.StrokeDash("integrator:N", title="integrator", sort=["Heun", "Euler"],
+                          scale=alt.Scale(domain=["Heun", "Euler"], range=METHOD_DASHES),
+                          legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
+                                            symbolType="stroke", symbolSize=600, symbolStrokeWidth=2.5,
+                                            symbolStrokeColor="#444"))
+    return (base.mark_line(strokeWidth=2.2).encode(strokeDash=dash)
+            + base.mark_point(filled=True, size=50)).properties(height=height)
 
 
 def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
@@ -76,7 +103,7 @@ def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (1e-4, 1.0)
     return alt.Chart(d).mark_line(point=True, strokeWidth=2.2).encode(
         x=alt.X("t:Q", title="time t (0 = data, 1 = noise)"),
-        y=alt.Y("mse:Q", title="squared error (log scale)",
+        y=alt.Y("mse:Q", title="squared error (log)",
                 scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
                 axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi] or None, format="~g")),
         color=alt.Color("field:N", title="network", sort=fields,

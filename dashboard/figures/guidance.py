@@ -5,19 +5,37 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.common import new_figure, square_axes
+from dashboard.figures.common import TRUTH_COLOR, new_figure, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "sweep_chart", "fields_figure", "SOURCE_COLORS", "METRICS"]
+__all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "SOURCE_COLORS", "METRICS", "NOISE_K",
+           "TRUTH", "clip_floor", "outside"]
 
-SOURCE_COLORS = {"exact CFG": "#d62728", "learned CFG": "#1f77b4"}
-# column -> (title, what it measures)
+TRUTH = "true samples of p(x | y)"
+SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
+NOISE_K = 2.0        # the truth band: mean +- NOISE_K standard deviations of the truth-vs-truth noise
+# column -> (chart title, what it measures, y scale)
 METRICS = {
-    "spread_ratio": ("spread / class's true spread", "diversity"),
-    "coverage": ("coverage of the class (1 = all of it)", "diversity"),
-    "logp_class": ("mean log p₀(x | y)", "fidelity"),
-    "leak": ("share of samples in other classes", "fidelity"),
+    "spread_ratio": ("spread ÷ the class's true spread (log scale)", "diversity: spread", "log"),
+    "leak": ("share where another class is more likely", "fidelity: leak", "linear"),
+    "logp_class": ("mean log p₀(x | y) of the samples", "fidelity: log-likelihood", "linear"),
 }
+RULE_FIELD = "chosen_w"   # the field of the dashed rule's one-row data (at_w moves it)
+LOGP_DEPTH = 10.0    # the log p chart shows at least this many nats below the truth's mean
+
+
+def clip_floor(truth_mean: float, truth_sd: float) -> float:
+    """The lowest mean log p₀(x | y) the sweep chart draws: LOGP_DEPTH nats (or 10 noise levels,
+    if larger) below the truth's mean; lower values are drawn at this floor, as triangles."""
+    return float(truth_mean - max(LOGP_DEPTH, 10 * truth_sd))
+
+
+def outside(x, xlim, ylim) -> int:
+    """How many points of x (n, 2) lie outside the box xlim x ylim (or are not finite)."""
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x).all(1)
+    inside = ok & (x[:, 0] >= xlim[0]) & (x[:, 0] <= xlim[1]) & (x[:, 1] >= ylim[0]) & (x[:, 1] <= ylim[1])
+    return int(len(x) - inside.sum())
 
 
 def _contours(ax, xx, yy, logp):
@@ -25,8 +43,9 @@ def _contours(ax, xx, yy, logp):
 
 
 def samples_figure(panels, xx, yy, logp_class, xlim, ylim):
-    """One panel per (title, samples (n, 2), colour) over the contours of log p₀(x | y)."""
-    fig, axes = new_figure(4.4, 4.2, ncols=len(panels))
+    """One panel per (title, samples (n, 2), colour) over the contours of log p₀(x | y), side by
+    side (three panels at most)."""
+    fig, axes = new_figure(4.0, 4.1, ncols=len(panels))
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
         _contours(ax, xx, yy, logp_class)
@@ -37,32 +56,80 @@ def samples_figure(panels, xx, yy, logp_class, xlim, ylim):
     return fig
 
 
-def sweep_chart(df: pd.DataFrame, w_now: float, learned: bool, width: int = 300,
+def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, width: int = 230,
                 height: int = 170) -> alt.Chart:
-    """Diversity (spread ratio, coverage) and fidelity (log p(x | y), leak) against w: one small
-    chart per measure, exact CFG (and learned CFG) as lines, a dashed rule at the chosen w."""
+    """Diversity (spread ratio, log scale) and fidelity (leak, mean log p₀(x | y)) against w: one
+    small chart per measure, exact CFG (and learned CFG) as lines, the truth (true samples of
+    p(x | y): truth[col] = (mean, sd)) as a green band of +- NOISE_K sd around its mean, a dashed
+    rule at the chosen w. Mean log p values below clip_floor are drawn at the floor as triangles."""
     sources = [("exact CFG", "")] + ([("learned CFG", "learned_")] if learned else [])
-    long = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name,
-                                    "measure": col})
-                      for col in METRICS for name, prefix in sources if prefix + col in df],
-                     ignore_index=True)
-    long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
-    color = alt.Color("source:N", title="samples", scale=alt.Scale(
-        domain=[s for s, _ in sources], range=[SOURCE_COLORS[s] for s, _ in sources]),
-        legend=alt.Legend(orient="bottom", labelFontSize=12, titleFontSize=12, symbolStrokeWidth=3))
+    names = [TRUTH] + [s for s, _ in sources]
+    color = alt.Color("source:N", title=None, scale=alt.Scale(
+        domain=names, range=[SOURCE_COLORS[s] for s in names]),
+        legend=alt.Legend(orient="bottom", labelFontSize=12, symbolStrokeWidth=3, labelLimit=300))
     charts = []
-    for col, (title, kind) in METRICS.items():
-        d = long[long["measure"] == col]
+    for col, (title, kind, scale) in METRICS.items():
+        mean, sd = truth[col]
+        lo_band, hi_band = mean - NOISE_K * sd, mean + NOISE_K * sd
+        d = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name})
+                       for name, prefix in sources if prefix + col in df], ignore_index=True)
+        d = d[np.isfinite(d["value"].to_numpy(dtype=float))].copy()
+        d["shown"] = d["value"]
+        d["clipped"] = False
+        note = None
+        if col == "logp_class":
+            floor = clip_floor(mean, sd)
+            d["clipped"] = d["value"] < floor
+            d.loc[d["clipped"], "shown"] = floor
+            note = f"▼: below {floor:.1f}, drawn at the edge" if d["clipped"].any() else None
+        if scale == "log":
+            d = d[d["shown"] > 0]
+            lo_band = max(lo_band, mean / 10)
+        v = np.r_[d["shown"].to_numpy(dtype=float), lo_band, hi_band]
+        if scale == "log":
+            domain = [float(v.min()) / 1.15, float(v.max()) * 1.15]
+        else:
+            pad = 0.06 * max(float(v.max() - v.min()), 1e-3)
+            domain = [float(v.min()) - pad, float(v.max()) + pad]
+            if col == "leak":
+                domain = [max(-0.02, domain[0]), min(1.02, domain[1])]
+        y = alt.Y("shown:Q", title=None, scale=alt.Scale(type=scale, domain=domain, nice=False, zero=False),
+                  axis=alt.Axis(format="%" if col == "leak" else "~g"))
+        band = pd.DataFrame({"lo": [lo_band], "hi": [hi_band], "mean": [mean], "source": [TRUTH]})
+        truth_layer = (alt.Chart(band).mark_rect(opacity=0.18, color=TRUTH_COLOR).encode(
+            y=alt.Y("lo:Q", scale=alt.Scale(type=scale, domain=domain, nice=False, zero=False)), y2="hi:Q")
+            + alt.Chart(band).mark_rule(strokeWidth=2).encode(
+                y=alt.Y("mean:Q", scale=alt.Scale(type=scale, domain=domain, nice=False, zero=False)),
+                color=color))
         base = alt.Chart(d).encode(
-            x=alt.X("w:Q", title="guidance scale w"),
-            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-            color=color, tooltip=["source:N", alt.Tooltip("w:Q"), alt.Tooltip("value:Q", format=".3f")])
-        rule = alt.Chart(pd.DataFrame({"w": [float(w_now)]})).mark_rule(
-            strokeDash=[5, 4], color="black").encode(x="w:Q")
-        charts.append((base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=45) + rule)
-                      .properties(width=width, height=height, title=f"{kind}: {title}"))
-    return alt.concat(*charts, columns=2).resolve_scale(color="shared").properties(
+            x=alt.X("w:Q", title="guidance scale w"), y=y, color=color,
+            tooltip=["source:N", alt.Tooltip("w:Q"), alt.Tooltip("value:Q", format=".3f")])
+        points = base.mark_point(filled=True, size=45).encode(
+            shape=alt.Shape("clipped:N", scale=alt.Scale(domain=[False, True],
+                                                         range=["circle", "triangle-down"]),
+                            legend=None))
+        rule = alt.Chart(alt.InlineData(values=[{RULE_FIELD: float(w_now)}])).mark_rule(
+            strokeDash=[5, 4], color="black").encode(x=alt.X(f"{RULE_FIELD}:Q"))
+        charts.append((truth_layer + base.mark_line(strokeWidth=2.2) + points + rule)
+                      .properties(width=width, height=height,
+                                  title=alt.TitleParams([kind, title] + ([note] if note else []),
+                                                        anchor="start", fontSize=12)))
+    return alt.hconcat(*charts).resolve_scale(color="shared", y="independent").properties(
         autosize=alt.AutoSizeParams(type="pad"))
+
+
+def at_w(spec: dict, w: float) -> dict:
+    """A copy of a sweep_chart spec (common.chart_spec) with its dashed rule moved to w: the chart
+    is built once per table, and a new w only edits the rule's one-row data."""
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            if len(node) == 1 and isinstance(node[0], dict) and set(node[0]) == {RULE_FIELD}:
+                return [{RULE_FIELD: float(w)}]
+            return [walk(v) for v in node]
+        return node
+    return walk(spec)
 
 
 def fields_figure(f: dict, w: float, t: float, label: str):
@@ -85,5 +152,5 @@ def fields_figure(f: dict, w: float, t: float, label: str):
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(f"{label} at t = {t:.2f} (grey: log pₜ(x | y))", fontsize=11)
-    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=9, frameon=False)
     return fig

@@ -1,0 +1,122 @@
+"""Figures of the Guidance and Flow matching pages: readable axes on every preset (log-scale
+spread, clipped log-likelihood with a note), every mode well inside the panels, legends outside
+the data, the integrator legend drawn as dashed and solid lines, path panels two to a row."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import diffusion_core as dc
+from dashboard import lessons
+from dashboard.figures import flow as ffig
+from dashboard.figures import guidance as gfig
+from dashboard.figures.common import chart_spec
+
+
+def layers_of(spec):
+    for part in ("hconcat", "concat", "vconcat", "layer"):
+        for child in spec.get(part, []):
+            yield from layers_of(child)
+    if "mark" in spec:
+        yield spec
+
+
+def rows_of(spec, layer):
+    """The data rows of a layer: inline values, or a named data set of the spec."""
+    data = layer.get("data", {})
+    return data.get("values") or spec.get("datasets", {}).get(data.get("name"), [])
+
+
+def ring8_like_table():
+    """A sweep as ring8 gives it: at w = 0 the samples spread over every class (spread 19x, log
+    p(x | y) far below the truth's), from w = 1 on they match the class."""
+    ws = list(lessons.GUIDANCE_WS)
+    return pd.DataFrame({"w": ws, "spread_ratio": [19.0] + [0.98] * (len(ws) - 1),
+                         "leak": [0.88] + [0.0] * (len(ws) - 1),
+                         "logp_class": [-736.0] + [0.95] * (len(ws) - 1)})
+
+
+TRUTH = {"spread_ratio": (1.0, 0.016), "leak": (0.0, 0.0), "logp_class": (0.96, 0.03)}
+
+
+def test_sweep_chart_axes_stay_readable_over_the_whole_w_range():
+    spec = chart_spec(gfig.sweep_chart(ring8_like_table(), TRUTH, 1.0, False))
+    charts = spec["hconcat"]
+    assert len(charts) == len(gfig.METRICS)
+    by_title = {c["title"]["text"][0]: c for c in charts}
+    spread = [l for l in layers_of(by_title["diversity: spread"]) if l["encoding"].get("y", {}).get("field") == "shown"]
+    assert spread and all(l["encoding"]["y"]["scale"]["type"] == "log" for l in spread)
+    logp = by_title["fidelity: log-likelihood"]
+    floor = gfig.clip_floor(*TRUTH["logp_class"])
+    assert any("drawn at the edge" in line for line in logp["title"]["text"])
+    domains = [l["encoding"]["y"]["scale"]["domain"] for l in layers_of(logp) if "y" in l["encoding"]]
+    assert all(lo >= floor - 1 and lo > -20 for lo, hi in domains)       # not down to -736
+    values = [v for l in layers_of(logp) for v in rows_of(spec, l)]
+    shown = [v["shown"] for v in values if "shown" in v]
+    assert min(shown) == pytest.approx(floor) and any(v.get("clipped") for v in values)
+    # the truth band is drawn in every chart
+    assert all(any(l["mark"]["type"] == "rect" for l in layers_of(c)) for c in charts)
+
+
+def test_mode_regions_sit_well_inside_the_guidance_panels():
+    """Every mode's 3σ region lies inside the samples and field panels with a margin of about a
+    standard deviation more (ring8's modes sat on the panel edge)."""
+    for gmm in (dc.PRESETS["ring8"], dc.PRESETS["tutorial"]):
+        f = lessons.guidance_fields(gmm, 25.0, 0, 3.0, 0.3)
+        std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt().numpy()
+        means = gmm.means.numpy()
+        for lo, hi, axis in [(f["xx"].min(), f["xx"].max(), 0), (f["yy"].min(), f["yy"].max(), 1)]:
+            assert (means[:, axis] - 3.9 * std[:, axis] >= lo).all()
+            assert (means[:, axis] + 3.9 * std[:, axis] <= hi).all()
+        _, out = lessons.guidance_samples_png(gmm, 25.0, 0, 1.0, 300, 30, 0)
+        assert out[gfig.TRUTH] == 0 and out["exact CFG"] == 0
+
+
+def test_fields_legend_is_outside_the_axes():
+    f = lessons.guidance_fields(dc.PRESETS["ring8"], 25.0, 0, 3.0, 0.3)
+    fig = gfig.fields_figure(f, 3.0, 0.3, "class 1")
+    assert fig.legends and all(ax.get_legend() is None for ax in fig.axes)
+
+
+def test_integrator_legend_shows_the_dash():
+    """The strokeDash (integrator) legend comes from the line layer alone, drawn as strokes: the
+    point layer carries no dash (its circles used to stand in for the line swatches)."""
+    df = pd.DataFrame([{"field": f, "method": m, "steps": s, "nfe": s * (1 + (m == "heun")), "sw2": 1.0 / s}
+                       for f in ("exact flow", "VE PF-ODE") for m in ("euler", "heun") for s in (2, 4)])
+    layers = list(layers_of(chart_spec(ffig.quality_chart(df))))
+    line = [l for l in layers if l["mark"]["type"] == "line"]
+    point = [l for l in layers if l["mark"]["type"] == "point"]
+    assert line and point
+    dash = line[0]["encoding"]["strokeDash"]
+    assert dash["legend"]["symbolType"] == "stroke" and dash["scale"]["range"] == [[1, 0], [6, 4]]
+    assert all("strokeDash" not in l["encoding"] for l in point)
+
+
+def test_path_panels_two_to_a_row_with_the_pairs_panel_and_one_outside_legend():
+    rng = np.random.default_rng(0)
+    traj = rng.normal(size=(11, 20, 2))
+    panels = [(name, traj, c) for name, c in ffig.FIELD_COLORS.items()]         # 4 fields
+    xx, yy = np.meshgrid(np.linspace(-3, 3, 20), np.linspace(-3, 3, 20))
+    fig = ffig.paths_figure(panels, xx, yy, -(xx ** 2 + yy ** 2), (-3, 3), (-3, 3), 20,
+                            ("pairs", rng.normal(size=(10, 2)), rng.normal(size=(10, 2))))
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 5
+    fig.draw_without_rendering()
+    assert all(ax.get_position().width > 0.35 for ax in shown)       # two to a row, not five
+    assert fig.legends and all(ax.get_legend() is None for ax in shown)
+
+
+def test_at_w_moves_only_the_rule():
+    table = ring8_like_table()
+    spec = chart_spec(gfig.sweep_chart(table, TRUTH, 0.0, False))
+    moved = gfig.at_w(spec, 4.0)
+
+    def rules(node):
+        if isinstance(node, dict):
+            return [v for x in node.values() for v in rules(x)]
+        if isinstance(node, list):
+            if len(node) == 1 and isinstance(node[0], dict) and set(node[0]) == {gfig.RULE_FIELD}:
+                return [node[0][gfig.RULE_FIELD]]
+            return [v for x in node for v in rules(x)]
+        return []
+    assert rules(moved) and set(rules(moved)) == {4.0} and set(rules(spec)) == {0.0}
+    assert gfig.at_w(moved, 0.0) == spec              # nothing else changed; the cached spec untouched
