@@ -69,6 +69,36 @@ def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device:
     return {"network": mem.memorization_rate(x, pts, radius), "truth": mem.memorization_rate(truth, pts, radius)}
 
 
+def standard_error(rate: float, n: int) -> float:
+    """The binomial standard error sqrt(p (1 - p) / n) of a rate p measured on n samples (at
+    least that of one sample in n, so that a rate of 0 or 1 still gets an error bar)."""
+    p = min(max(float(rate), 1.0 / n), 1.0 - 1.0 / n) if n > 1 else 0.5
+    return float(np.sqrt(p * (1.0 - p) / max(1, int(n))))
+
+
+def sweep_text(rows, n_samples: int, z: float = 2.0) -> str:
+    """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Says
+    where the network's rate rises with N, and whether each rise is beyond z standard errors of
+    the difference (binomial, n_samples samples per rate) or within the measure's noise."""
+    ns = [int(r[0]) for r in rows]
+    net = [float(r[1]) for r in rows]
+    base = [float(r[2]) for r in rows]
+    se = [standard_error(p, n_samples) for p in net]
+    out = [f"The network's rate goes from **{net[0]:.0%}** with N = {ns[0]} to **{net[-1]:.0%}** with "
+           f"N = {ns[-1]} (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
+           f"draws stay between {min(base):.0%} and {max(base):.0%}."]
+    rises = [(i, net[i + 1] - net[i], z * float(np.hypot(se[i], se[i + 1]))) for i in range(len(net) - 1)
+             if net[i + 1] > net[i]]
+    if not rises:
+        out.append("It never rises as N grows.")
+    for i, d, noise in rises:
+        out.append(f"From N = {ns[i]} to {ns[i + 1]} it rises by {d:.0%}, "
+                   + (f"more than the noise of the measure (± {noise:.0%}): this training run, not the "
+                      "sampling, differs (one network per N, one seed)." if d > noise else
+                      f"within the noise of the measure (± {noise:.0%})."))
+    return " ".join(out)
+
+
 def sample_sets(cfg, emp, gmm, n: int, seed: int, device: str, learned: bool = True) -> dict:
     """{name: samples (n, 2)} in NAMES' order: the trained network's (when `learned`), the
     empirical mixture's exact score's, and fresh draws of the true mixture gmm."""

@@ -346,6 +346,21 @@ def last_trained() -> tuple[dc.TrainConfig, float] | None:
     return entry
 
 
+ARCHITECTURE = ("width", "depth", "activation", "fourier_dim", "precond")
+
+
+def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
+    """A trained model's recipe and settings in words, e.g. "the tutorial's recipe (500 steps,
+    full batch of 10,000, learning rate 0.005, width 50, ε = 0.01), λ = 25, seed 2021"; a recipe
+    whose architecture matches neither named one is "a custom recipe"."""
+    names = {"ours": "our recipe", "tutorial": "the tutorial's recipe"}
+    name = next((names[r] for r, make in RECIPES.items()
+                 if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE[1:])), "a custom recipe")
+    batch = f"minibatches of {cfg.batch_size:,}" if cfg.batch_size else f"full batch of {cfg.n_data:,}"
+    return (f"{name} ({cfg.steps:,} steps, {batch}, learning rate {cfg.lr:g}, "
+            f"width {cfg.width}, ε = {cfg.eps:g}), λ = {lam:g}, seed {cfg.seed}")
+
+
 def learned_model():
     """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
     sidebar's mixture and device; else None."""
