@@ -8,6 +8,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import memorization as mem
 from dashboard import downloads, models, state
+from dashboard import settings as sio
 from dashboard.figures import memo as mfig
 from dashboard.figures.common import auto_limits, density_grid
 
@@ -21,9 +22,26 @@ COLORS = {NAMES["learned"]: mfig.LEARNED_COLOR, NAMES["empirical"]: mfig.EXACT_C
           NAMES["truth"]: mfig.TRUTH_COLOR}
 
 
-@state.cache_data
-def training_points(gmm, n: int, seed: int) -> np.ndarray:
+def points_of(gmm, n: int, seed: int) -> np.ndarray:
+    """The page's n training points for the sidebar seed (uncached: the warm-up thread uses it)."""
     return mem.training_points(gmm, n, seed + 31).numpy()
+
+
+training_points = state.cache_data(points_of)
+
+
+def model_job(gmm, n_points: int, steps: int, width: int, seed: int):
+    """(cfg, empirical mixture of the training points, lambda): what the page trains."""
+    emp = mem.empirical_mixture(points_of(gmm, n_points, seed), mem.DEFAULT_DELTA)
+    return mem.memorization_config(n_points, steps, width, seed=seed), emp, LAM
+
+
+def train_defaults(device: str = "cpu", before_each=None) -> None:
+    """Train the page's network at default settings on the default and the lesson's mixture
+    (the server's warm-up: the first visit then only samples)."""
+    d = {k: sio.SCHEMA["w_memo_" + k].default for k in ("points", "steps", "width")}
+    models.train_all([model_job(dc.PRESETS[name], d["points"], d["steps"], d["width"], state.DEFAULT_SEED)
+                      for name in (models.DEFAULT_MIXTURE, models.LESSON_MIXTURE)], device, before_each)
 
 
 @state.cache_data

@@ -49,8 +49,7 @@ with st.container(border=True):
 mode_std, gap, scale = memorization.data_scales(gmm, n_points)
 radius = fraction * scale
 points = memorization.training_points(gmm, n_points, settings.seed)
-emp = mem.empirical_mixture(points, mem.DEFAULT_DELTA)
-cfg = mem.memorization_config(n_points, steps, width, seed=settings.seed)
+cfg, emp, _ = memorization.model_job(gmm, n_points, steps, width, settings.seed)
 model = models.trained_model(cfg, emp, memorization.LAM, settings.device, _progress=st.empty())
 
 if model.diverged:

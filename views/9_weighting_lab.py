@@ -8,7 +8,7 @@ from dashboard import models, state, weighting
 from dashboard.figures import memo as mfig
 
 P = state.PERSIST_PREFIX + "weight_"
-LAM = 25.0
+LAM = weighting.LAM
 SAMPLES, SAMPLER_STEPS = 2000, 200
 NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
 VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
