@@ -73,9 +73,9 @@ def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: floa
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=timeout)
     at.run()
     warm_up = wait_for_warm_up() if warm else 0.0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     at.switch_page(page).run()
-    first = time.perf_counter() - t0
+    first, first_cpu = time.perf_counter() - t0, time.process_time() - c0
     if at.exception:
         raise RuntimeError(f"{page}: exception on first render: {at.exception[0].message}")
     passes = []
@@ -90,7 +90,8 @@ def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: floa
             if at.exception:
                 raise RuntimeError(f"{page}: exception at {key} = {v}: {at.exception[0].message}")
         passes.append((times, cpu))
-    return {"page": page, "key": key, "values": values, "first_render_s": first, "warm_up_s": warm_up,
+    return {"page": page, "key": key, "values": values, "first_render_s": first, "first_cpu_s": first_cpu,
+            "warm_up_s": warm_up,
             "passes": [{"median_s": statistics.median(p), "max_s": max(p), "times_s": p,
                         "median_cpu_s": statistics.median(c), "cpu_s": c} for p, c in passes]}
 
@@ -116,7 +117,7 @@ def main(argv=None):
         cases = [c for c in cases if (any(p in c[0] for p in LAB) if a.only == "lab" else a.only in c[0])]
     print("load average (1, 5, 15 min):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     results = []
-    print(f"{'page':28s} {'widget':16s} {'first':>7s} " +
+    print(f"{'page':28s} {'widget':16s} {'first (cpu)':>15s} " +
           " ".join(f"{'pass ' + str(i + 1) + ' med/max (cpu med)':>28s}" for i in range(a.repeat)))
     for page, key, values in cases:
         try:
@@ -127,7 +128,7 @@ def main(argv=None):
         results.append(r)
         cells = " ".join(f"{p['median_s']:9.3f}/{p['max_s']:.3f}s ({p['median_cpu_s']:.3f}s)"
                          for p in r["passes"])
-        print(f"{page:28s} {key:16s} {r['first_render_s']:6.2f}s {cells}"
+        print(f"{page:28s} {key:16s} {r['first_render_s']:6.2f}s ({r['first_cpu_s']:.2f}s) {cells}"
               + (f"  (warm-up waited {r['warm_up_s']:.1f}s)" if a.warm else ""))
     if a.json:
         with open(a.json, "w") as f:
