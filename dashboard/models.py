@@ -358,7 +358,7 @@ def last_trained() -> tuple[dc.TrainConfig, float] | None:
     return entry
 
 
-ARCHITECTURE = ("width", "depth", "activation", "fourier_dim", "precond")
+ARCHITECTURE = ("depth", "activation", "fourier_dim", "precond")   # what names a recipe (not editable)
 
 
 def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
@@ -367,7 +367,7 @@ def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
     whose architecture matches neither named one is "a custom recipe"."""
     names = {"ours": "our recipe", "tutorial": "the tutorial's recipe"}
     name = next((names[r] for r, make in RECIPES.items()
-                 if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE[1:])), "a custom recipe")
+                 if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE)), "a custom recipe")
     batch = f"minibatches of {cfg.batch_size:,}" if cfg.batch_size else f"full batch of {cfg.n_data:,}"
     return (f"{name} ({cfg.steps:,} steps, {batch}, learning rate {cfg.lr:g}, "
             f"width {cfg.width}, ε = {cfg.eps:g}), λ = {lam:g}, seed {cfg.seed}")
