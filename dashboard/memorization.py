@@ -14,6 +14,7 @@ from dashboard.figures.common import auto_limits, density_grid
 
 
 SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
+SWEEP_POINTS = (2, 5, 10, 20, 50)
 LAM = 25.0
 SAMPLER_STEPS = 200
 NAMES = {"learned": "Network (learned score)", "empirical": "Empirical score (exact)",
@@ -37,11 +38,13 @@ def model_job(gmm, n_points: int, steps: int, width: int, seed: int):
 
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:
-    """Train the page's network at default settings on the default and the lesson's mixture
-    (the server's warm-up: the first visit then only samples)."""
+    """Train the page's network at default settings on the default and the lesson's mixture,
+    then the sweep's networks on both (the server's warm-up: the first visit then only samples)."""
     d = {k: sio.SCHEMA["w_memo_" + k].default for k in ("points", "steps", "width")}
-    models.train_all([model_job(dc.PRESETS[name], d["points"], d["steps"], d["width"], state.DEFAULT_SEED)
-                      for name in (models.DEFAULT_MIXTURE, models.LESSON_MIXTURE)], device, before_each)
+    names, seed = (models.DEFAULT_MIXTURE, models.LESSON_MIXTURE), state.DEFAULT_SEED
+    jobs = [model_job(dc.PRESETS[name], d["points"], d["steps"], d["width"], seed) for name in names]
+    jobs += [model_job(dc.PRESETS[name], n, SWEEP_STEPS, SWEEP_WIDTH, seed) for name in names for n in SWEEP_POINTS]
+    models.train_all(jobs, device, before_each)
 
 
 @state.cache_data
@@ -75,14 +78,11 @@ def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device:
     the network's samples and of fresh draws from the true mixture, at the radius fraction x the
     data's scale for n points."""
     radius = fraction * data_scales(gmm, n)[2]
-    pts = mem.training_points(gmm, n, seed + 31)
-    sde = dc.VESDE(LAM)
-    cfg = mem.memorization_config(n, SWEEP_STEPS, SWEEP_WIDTH, seed=seed)
-    net, _ = mem.train_on_points(pts, sde, cfg, device=device)
-    g = torch.Generator().manual_seed(seed + 21)
-    with torch.inference_mode():
-        x = dc.sample(lambda x, t: net(x.to(device), t.to(device)).cpu(), sde, n_samples,
-                      SAMPLER_STEPS, generator=g).x
+    cfg, emp, lam = model_job(gmm, n, SWEEP_STEPS, SWEEP_WIDTH, seed)
+    pts = points_of(gmm, n, seed)
+    model = models.trained_model(cfg, emp, lam, device)       # shared, and trained by the warm-up
+    x = dc.sample(model.score, model.sde, n_samples, SAMPLER_STEPS,
+                  generator=torch.Generator().manual_seed(seed + 21)).x
     truth, _ = gmm.sample(n_samples, generator=torch.Generator().manual_seed(seed + 22))
     return {"network": mem.memorization_rate(x, pts, radius), "truth": mem.memorization_rate(truth, pts, radius)}
 

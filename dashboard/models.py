@@ -105,7 +105,9 @@ class _Slot:
         self.model: TrainedModel | None = None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=state.HASH_FUNCS)
+# The warm-up alone fills 18 slots (the lesson's models, the Memorization sweep's on two mixtures);
+# each holds a network of at most a few hundred kB.
+@st.cache_resource(max_entries=48, show_spinner=False, hash_funcs=state.HASH_FUNCS)
 def _slot(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
     return _Slot()
 

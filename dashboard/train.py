@@ -150,5 +150,6 @@ def sampling_verdict(metrics: dict, n: int) -> str:
                    "to the exact score as this many samples can measure.")
     else:
         verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
-                   "truth as the exact score: that gap is the network's error.")
+                   "truth as the exact score: that gap is the network's error, plus the chosen sampler's "
+                   "own step error where it is less accurate than the reference's.")
     return numbers + verdict

@@ -99,6 +99,26 @@ def metric_values(at: AppTest) -> dict:
     return out
 
 
+def overlapping_texts(fig) -> list:
+    """Pairs of visible, non-empty texts of a matplotlib Figure whose drawn boxes overlap."""
+    import itertools
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    undrawn = set()        # tick labels outside the view limits keep a text but are not drawn
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            pad = 1e-9 * max(1.0, abs(hi - lo))
+            for loc, tick in zip(axis.get_majorticklocs(), axis.get_major_ticks()):
+                if not lo - pad <= loc <= hi + pad:
+                    undrawn.update({id(tick.label1), id(tick.label2)})
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and id(t) not in undrawn]
+    return [(a, b) for (a, ea), (b, eb) in itertools.combinations(boxes, 2) if ea.overlaps(eb)]
+
+
 def choose_mixture(at: AppTest, name: str) -> AppTest:
     """Pick `name` in the sidebar's distribution select box (through Session State when this
     AppTest tree does not hold the sidebar's widgets)."""

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
 from dashboard.figures.common import figure_png
+from conftest import overlapping_texts
 
 
 def history(n=6, nan_at=None):
@@ -112,27 +113,14 @@ def test_score_fields_figure(weighted):
     assert figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def visible_text_boxes(fig):
-    """(text, window extent) of every visible, non-empty text of a drawn figure."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-    FigureCanvasAgg(fig).draw()
-    r = fig.canvas.get_renderer()
-    return [(t.get_text(), t.get_window_extent(r)) for t in fig.findobj(Text)
-            if t.get_visible() and t.get_text().strip()]
-
-
 @pytest.mark.parametrize("weighted", [True, False])
 @pytest.mark.parametrize("scale", [1e-11, 1e-4, 1.0, 1e5])
 def test_score_fields_figure_no_text_overlaps(weighted, scale):
     """No two texts of the figure overlap: a weighted error of order 1e-11 made the colour bar
     write its exponent ("1e−11") on the third panel's title; the exponent goes into the bar's label."""
-    import itertools
     xx, yy, logp, qx, qy, learned, exact, err = fields()
     fig = tfig.score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err * scale, 0.1, weighted)
-    boxes = visible_text_boxes(fig)
-    clashes = [(a, b) for (a, ea), (b, eb) in itertools.combinations(boxes, 2) if ea.overlaps(eb)]
-    assert not clashes
+    assert not overlapping_texts(fig)
     label = fig.axes[3].get_ylabel()
     if weighted:
         top = float((np.exp(logp) * err * scale).max())

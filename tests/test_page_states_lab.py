@@ -12,7 +12,7 @@ import pytest
 
 import diffusion_core as dc
 from dashboard import memorization, models
-from conftest import open_page, ok
+from conftest import open_page, ok, overlapping_texts
 
 TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -180,6 +180,21 @@ def test_memorization_states(mixture):
     assert rates[memorization.NAMES["empirical"]] >= rates[memorization.NAMES["truth"]]
 
 
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_memorization_figure_texts_do_not_overlap(mixture):
+    """The legend below the three panels sat on their x₁ labels and tick labels."""
+    from dashboard.figures import memo as mfig
+    from dashboard.figures.common import auto_limits, density_grid
+    gmm = dc.PRESETS[mixture]
+    pts = memorization.points_of(gmm, 5, SEED)
+    sets = {name: np.random.default_rng(0).normal(size=(300, 2)) for name in memorization.NAMES.values()}
+    xlim, ylim = auto_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=40)
+    fig = mfig.memorization_figure([(f"{name}\n100% within r", x, memorization.COLORS[name])
+                                    for name, x in sets.items()], pts, 0.267, xlim, ylim, xx, yy, logp)
+    assert not overlapping_texts(fig)
+
+
 def test_memorization_sweep_text_reads_the_numbers():
     rows = [(2, 0.9, 0.0), (5, 0.6, 0.02), (10, 0.65, 0.01), (20, 0.2, 0.0), (50, 0.4, 0.03)]
     text = memorization.sweep_text(rows, 500)
@@ -198,3 +213,13 @@ def test_weighting_states(mixture):
     at = open_page(WEIGHT, 600, **state(mixture, w_weight_steps=100))
     check_finite(at)
     assert len(at.dataframe[0].value) + len(at.error) == 3
+
+
+def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
+    """A sweep point trains (or finds) its network in the shared slot that model_job names, the
+    one memorization.train_defaults fills at server start; its rates are rates."""
+    gmm = dc.PRESETS["ring8"]
+    job = memorization.model_job(gmm, 2, memorization.SWEEP_STEPS, memorization.SWEEP_WIDTH, 7)
+    r = memorization.sweep_point(gmm, 2, 0.3, 100, 7, "cpu")
+    assert models.is_trained(*job, "cpu")
+    assert 0.0 <= r["truth"] <= r["network"] <= 1.0

@@ -8,7 +8,7 @@ from dashboard.figures import memo as mfig
 
 P = state.PERSIST_PREFIX + "memo_"
 NAMES = memorization.NAMES
-SWEEP_POINTS = (2, 5, 10, 20, 50)
+SWEEP_POINTS = memorization.SWEEP_POINTS
 
 settings = state.settings()
 gmm = state.current_mixture()

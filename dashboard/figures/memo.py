@@ -62,7 +62,9 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
                       label=f"radius r = {radius:.3g} around it" + (" (inside the ring)" if inside else ""))]
     if logp is not None:
         handles.append(Line2D([], [], color="#b0b0b0", label="true density p₀ (contours)"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=9)
+    # below the figure (the PNG is cropped to what is drawn): "outside lower center" sat on the x labels
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
+               frameon=False, fontsize=9)
     return fig
 
 
@@ -107,7 +109,7 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
     lines = alt.Chart(df).mark_line(interpolate="step", strokeWidth=2).encode(
         x=x, y="fraction:Q", color=alt.Color("series:N", sort=order, legend=legend,
                                              scale=alt.Scale(domain=order, range=rng)))
-    rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:g}"]})
+    rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:.3g}"]})
     rule = alt.Chart(rule_df).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="r:Q")
     text = alt.Chart(rule_df).mark_text(align="left", dx=4, dy=8, color="#333", fontSize=11).encode(
         x="r:Q", y=alt.value(0), text="label:N")
