@@ -7,7 +7,7 @@
 
 For every (page file, widget key, values) in CASES (or the one given on the command line): open the
 app, switch to the page, run it once (first render, caches cold), then move the widget through the
-values, timing each rerun (wall clock, and the process's CPU time, which other load on the
+values ("button:LABEL": click that button), timing each rerun (wall clock, and the process's CPU time, which other load on the
 machine disturbs less). Pass 1 sees every value for the first time (cache misses: the cost a
 user pays for a new slider position); later passes revisit the same values (cache hits). Prints the
 median and the maximum of each pass. Everything else stays at its default size.
@@ -41,6 +41,7 @@ CASES: list[tuple[str, str, list]] = [
     ("views/4_train.py", "w_mixture", ["ring8"]),                 # the lesson's lab mixture
     ("views/6_sampler_lab.py", "w_samplers_metric", ["sliced_w2", "loglik_gap"]),
     ("views/8_memorization.py", "w_memo_radius", [0.1, 0.2, 0.5, 1.0]),
+    ("views/8_memorization.py", "button:Run the sweep", [None]),     # a click, then reruns
     ("views/9_weighting_lab.py", "w_weight_view", ["scaled"]),
 ]
 LAB = ("4_train", "6_sampler_lab", "8_memorization", "9_weighting_lab")
@@ -82,7 +83,8 @@ def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: floa
     for _ in range(repeat):
         times, cpu = [], []
         for v in values:
-            w = find_widget(at, key).set_value(v)
+            w = (next(b for b in at.button if b.label == key[len("button:"):]).click()
+                 if key.startswith("button:") else find_widget(at, key).set_value(v))
             t0, c0 = time.perf_counter(), time.process_time()
             w.run()
             times.append(time.perf_counter() - t0)

@@ -213,6 +213,11 @@ def test_weighting_states(mixture):
     at = open_page(WEIGHT, 600, **state(mixture, w_weight_steps=100))
     check_finite(at)
     assert len(at.dataframe[0].value) + len(at.error) == 3
+    # the caption names the true sample the distances were measured against (it said 20,000: 5,000)
+    cap = next(c.value for c in at.caption if c.value.startswith("Score MSE on"))
+    n = int(re.search(r"distance of ([\d,]+) reverse-SDE samples", cap).group(1).replace(",", ""))
+    assert f"to {models.reference_size(n):,} independent true samples" in cap
+    assert not any("about a second" in c.value for c in at.caption)
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
