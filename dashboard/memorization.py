@@ -3,6 +3,7 @@ the rendered samples and the sweep over the number of training points."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 
 import diffusion_core as dc
@@ -15,6 +16,7 @@ from dashboard.figures.common import auto_limits, density_grid
 
 SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
 SWEEP_POINTS = (2, 5, 10, 20, 50)
+ERROR_BAR_Z = 2.0           # the sweep's error bars: rate ± this many binomial standard errors
 LAM = 25.0
 SAMPLER_STEPS = 200
 NAMES = {"learned": "Network (learned score)", "empirical": "Empirical score (exact)",
@@ -94,10 +96,22 @@ def standard_error(rate: float, n: int) -> float:
     return float(np.sqrt(p * (1.0 - p) / max(1, int(n))))
 
 
-def sweep_text(rows, n_samples: int, z: float = 2.0) -> str:
+def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
+    """The sweep's chart data from rows of (N, network rate, fresh-draw rate): columns n_points,
+    rate, series, and low/high = rate ± ERROR_BAR_Z binomial standard errors."""
+    out = []
+    for n, net, truth in rows:
+        for name, p in ((NAMES["learned"], net), (NAMES["truth"], truth)):
+            half = ERROR_BAR_Z * standard_error(p, n_samples)
+            out.append({"n_points": int(n), "rate": float(p), "series": name, "low": p - half, "high": p + half})
+    return pd.DataFrame(out)
+
+
+def sweep_text(rows, n_samples: int, z: float = None) -> str:
     """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Says
     where the network's rate rises with N, and whether each rise is beyond z standard errors of
     the difference (binomial, n_samples samples per rate) or within the measure's noise."""
+    z = ERROR_BAR_Z if z is None else z
     ns = [int(r[0]) for r in rows]
     net = [float(r[1]) for r in rows]
     base = [float(r[2]) for r in rows]

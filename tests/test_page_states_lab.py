@@ -204,6 +204,10 @@ def test_memorization_sweep_text_reads_the_numbers():
     assert f"within the noise of the measure (± {2 * math.hypot(*se):.0%})" in text   # 5 -> 10
     assert "From N = 20 to 50 it rises by 20%, more than the noise" in text
     assert "never rises" in memorization.sweep_text([(2, 0.9, 0.0), (5, 0.5, 0.0)], 500)
+    frame = memorization.sweep_frame(rows, 500)
+    assert len(frame) == 10 and (frame["low"] < frame["rate"]).all() and (frame["rate"] < frame["high"]).all()
+    half = frame["high"] - frame["rate"]
+    assert half.tolist() == pytest.approx([2 * memorization.standard_error(p, 500) for p in frame["rate"]])
     assert memorization.standard_error(0.0, 100) > 0 and memorization.standard_error(0.5, 100) == 0.05
 
 

@@ -1,8 +1,6 @@
 """Memorization: a score network trained on a handful of points, against the empirical score."""
-import pandas as pd
 import streamlit as st
 
-from diffusion_core import memorization as mem
 from dashboard import downloads, memorization, models, state
 from dashboard.figures import memo as mfig
 
@@ -121,9 +119,5 @@ with st.expander("Sweep: memorization rate against the number of training points
             rows.append((n, r["network"], r["truth"]))
         bar.empty()
         st.session_state["memo_sweep_done"] = key
-        se = memorization.standard_error
-        st.altair_chart(mfig.rate_sweep_chart(pd.DataFrame(
-            [{"n_points": n, "rate": p, "series": NAMES[k], "low": p - 2 * se(p, n_samples),
-              "high": p + 2 * se(p, n_samples)} for n, net, truth in rows
-             for k, p in (("learned", net), ("truth", truth))])), width="stretch")
+        st.altair_chart(mfig.rate_sweep_chart(memorization.sweep_frame(rows, n_samples)), width="stretch")
         st.markdown(memorization.sweep_text(rows, n_samples))
