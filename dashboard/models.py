@@ -144,12 +144,23 @@ def trained_model(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float = 25.
 LESSON_MIXTURE = "ring8"       # the lesson's mixture for the lab pages (README, "Teach with it")
 
 
+_QUEUE_STOPPED = threading.Event()
+
+
+def stop_queued_training() -> None:
+    """Make train_all start no further job (the one training finishes). A test session calls it
+    before it waits for the warm-up thread: the interpreter must not exit while a thread trains."""
+    _QUEUE_STOPPED.set()
+
+
 def train_all(jobs, device: str = "cpu", before_each=None) -> list[TrainedModel]:
     """Train each (cfg, gmm, lam) of `jobs` into its shared slot, one after the other (a model
-    already trained is skipped at once). before_each(): called before each training (the
-    server's warm-up waits there for idle)."""
+    already trained is skipped at once), until stop_queued_training is called. before_each():
+    called before each training (the server's warm-up waits there for idle)."""
     out = []
     for cfg, gmm, lam in jobs:
+        if _QUEUE_STOPPED.is_set():
+            break
         if before_each is not None and not is_trained(cfg, gmm, lam, device):
             before_each()
         out.append(trained_model(cfg, gmm, lam, device))

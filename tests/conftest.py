@@ -144,7 +144,11 @@ def pytest_sessionfinish(session, exitstatus):
     """Let the app's background warm-up (started by AppTest runs of app.py) finish before the
     interpreter exits: a daemon thread stopped inside torch's C++ code aborts the process
     ("terminate called without an active exception") after every test has passed."""
+    import sys
     import threading
+    models = sys.modules.get("dashboard.models")
+    if models is not None:                 # no further warm-up training: only the one under way
+        models.stop_queued_training()
     for thread in threading.enumerate():
         if thread.name == "warm-up":
             thread.join(timeout=300)
