@@ -58,8 +58,9 @@ def _warm_up(act: Activity):
     """What a server does once, in the background, whenever no page is being run: import what
     the pages need (HEAVY_MODULES: torch, matplotlib, pandas, Altair), then
     torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then train the
-    models the Train page shows at default settings (dashboard.models.train_defaults), so that the
-    first class does not wait for them. Each step waits until no script has run for 2 s, so the
+    models the lesson shows at default settings (dashboard.models.train_defaults: the Train page's,
+    and ours on ring8; then the Memorization and Loss weighting networks), so that the first
+    class does not wait for them. Each step waits until no script has run for 2 s, so the
     pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)   # Linux: this thread only
@@ -71,8 +72,9 @@ def _warm_up(act: Activity):
             importlib.import_module(name)
         act.wait_idle()
         importlib.import_module("torch._dynamo")
-        from dashboard import models
-        models.train_defaults(before_each=act.wait_idle)
+        from dashboard import memorization, models, weighting
+        for train in (models.train_defaults, memorization.train_defaults, weighting.train_defaults):
+            train(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")
 

@@ -3,13 +3,19 @@
     PYTHONPATH=. python3 benchmarks/bench_pages.py [--repeat 2] [--threads 1] [--json out.json]
     PYTHONPATH=. python3 benchmarks/bench_pages.py --page views/1_forward.py \
         --key w_forward_lam --values 10 20 30
+    PYTHONPATH=. python3 benchmarks/bench_pages.py --warm --only lab   # the lab pages, as a class meets them
 
 For every (page file, widget key, values) in CASES (or the one given on the command line): open the
 app, switch to the page, run it once (first render, caches cold), then move the widget through the
-values, timing each rerun (wall clock, and the process's CPU time, which other load on the
+values ("button:LABEL": click that button), timing each rerun (wall clock, and the process's CPU time, which other load on the
 machine disturbs less). Pass 1 sees every value for the first time (cache misses: the cost a
 user pays for a new slider position); later passes revisit the same values (cache hits). Prints the
 median and the maximum of each pass. Everything else stays at its default size.
+
+--warm: open Home first and wait for the server's background warm-up (app.py's _warm_up: imports,
+then the models the lesson uses) before the page's first visit, as a class meets the pages after
+the teacher has opened the app once; the warm-up's own time is printed. --only WORD: only the cases
+whose page file contains WORD (e.g. "train", or "lab" for the four lab cases).
 """
 from __future__ import annotations
 
@@ -31,7 +37,14 @@ CASES: list[tuple[str, str, list]] = [
     ("views/2_score_field.py", "w_score_t", [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]),
     ("views/2_score_field.py", "w_score_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
     # page 3 adds its own entry here, e.g. ("views/3_reversal.py", "w_reversal_<key>", [...])
+    ("views/4_train.py", "w_train_t", [0.05, 0.2, 0.5, 1.0]),
+    ("views/4_train.py", "w_mixture", ["ring8"]),                 # the lesson's lab mixture
+    ("views/6_sampler_lab.py", "w_samplers_metric", ["sliced_w2", "loglik_gap"]),
+    ("views/8_memorization.py", "w_memo_radius", [0.1, 0.2, 0.5, 1.0]),
+    ("views/8_memorization.py", "button:Run the sweep", [None]),     # a click, then reruns
+    ("views/9_weighting_lab.py", "w_weight_view", ["scaled"]),
 ]
+LAB = ("4_train", "6_sampler_lab", "8_memorization", "9_weighting_lab")
 
 
 def find_widget(at, key: str):
@@ -44,21 +57,34 @@ def find_widget(at, key: str):
     raise KeyError(f"no widget with key {key!r} on this page")
 
 
-def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: float = 300) -> dict:
+def wait_for_warm_up() -> float:
+    """Seconds spent waiting for the app's warm-up thread (started by the first run) to finish."""
+    import threading
+    t0 = time.perf_counter()
+    for thread in threading.enumerate():
+        if thread.name == "warm-up":
+            thread.join()
+    return time.perf_counter() - t0
+
+
+def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: float = 300,
+               warm: bool = False) -> dict:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=timeout)
     at.run()
-    t0 = time.perf_counter()
+    warm_up = wait_for_warm_up() if warm else 0.0
+    t0, c0 = time.perf_counter(), time.process_time()
     at.switch_page(page).run()
-    first = time.perf_counter() - t0
+    first, first_cpu = time.perf_counter() - t0, time.process_time() - c0
     if at.exception:
         raise RuntimeError(f"{page}: exception on first render: {at.exception[0].message}")
     passes = []
     for _ in range(repeat):
         times, cpu = [], []
         for v in values:
-            w = find_widget(at, key).set_value(v)
+            w = (next(b for b in at.button if b.label == key[len("button:"):]).click()
+                 if key.startswith("button:") else find_widget(at, key).set_value(v))
             t0, c0 = time.perf_counter(), time.process_time()
             w.run()
             times.append(time.perf_counter() - t0)
@@ -66,7 +92,8 @@ def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: floa
             if at.exception:
                 raise RuntimeError(f"{page}: exception at {key} = {v}: {at.exception[0].message}")
         passes.append((times, cpu))
-    return {"page": page, "key": key, "values": values, "first_render_s": first,
+    return {"page": page, "key": key, "values": values, "first_render_s": first, "first_cpu_s": first_cpu,
+            "warm_up_s": warm_up,
             "passes": [{"median_s": statistics.median(p), "max_s": max(p), "times_s": p,
                         "median_cpu_s": statistics.median(c), "cpu_s": c} for p, c in passes]}
 
@@ -79,6 +106,8 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=2, help="passes over the values (default 2)")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's own)")
+    ap.add_argument("--warm", action="store_true", help="wait for the server's warm-up before each first visit")
+    ap.add_argument("--only", help="only cases whose page contains this (\"lab\": the four lab pages)")
     a = ap.parse_args(argv)
     if a.threads:
         import torch
@@ -86,19 +115,23 @@ def main(argv=None):
     sys.path.insert(0, ROOT)
     os.chdir(ROOT)
     cases = [(a.page, a.key, a.values)] if a.page else CASES
+    if a.only:
+        cases = [c for c in cases if (any(p in c[0] for p in LAB) if a.only == "lab" else a.only in c[0])]
+    print("load average (1, 5, 15 min):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     results = []
-    print(f"{'page':28s} {'widget':16s} {'first':>7s} " +
+    print(f"{'page':28s} {'widget':16s} {'first (cpu)':>15s} " +
           " ".join(f"{'pass ' + str(i + 1) + ' med/max (cpu med)':>28s}" for i in range(a.repeat)))
     for page, key, values in cases:
         try:
-            r = bench_case(page, key, values, a.repeat)
+            r = bench_case(page, key, values, a.repeat, warm=a.warm)
         except (KeyError, RuntimeError) as e:
             print(f"{page:28s} {key:16s} skipped: {e}")
             continue
         results.append(r)
         cells = " ".join(f"{p['median_s']:9.3f}/{p['max_s']:.3f}s ({p['median_cpu_s']:.3f}s)"
                          for p in r["passes"])
-        print(f"{page:28s} {key:16s} {r['first_render_s']:6.2f}s {cells}")
+        print(f"{page:28s} {key:16s} {r['first_render_s']:6.2f}s ({r['first_cpu_s']:.2f}s) {cells}"
+              + (f"  (warm-up waited {r['warm_up_s']:.1f}s)" if a.warm else ""))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -3,16 +3,20 @@ the rendered samples and the sweep over the number of training points."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 
 import diffusion_core as dc
 from diffusion_core import memorization as mem
 from dashboard import downloads, models, state
+from dashboard import settings as sio
 from dashboard.figures import memo as mfig
 from dashboard.figures.common import auto_limits, density_grid
 
 
 SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
+SWEEP_POINTS = (2, 5, 10, 20, 50)
+ERROR_BAR_Z = 2.0           # the sweep's error bars: rate ± this many binomial standard errors
 LAM = 25.0
 SAMPLER_STEPS = 200
 NAMES = {"learned": "Network (learned score)", "empirical": "Empirical score (exact)",
@@ -21,9 +25,28 @@ COLORS = {NAMES["learned"]: mfig.LEARNED_COLOR, NAMES["empirical"]: mfig.EXACT_C
           NAMES["truth"]: mfig.TRUTH_COLOR}
 
 
-@state.cache_data
-def training_points(gmm, n: int, seed: int) -> np.ndarray:
+def points_of(gmm, n: int, seed: int) -> np.ndarray:
+    """The page's n training points for the sidebar seed (uncached: the warm-up thread uses it)."""
     return mem.training_points(gmm, n, seed + 31).numpy()
+
+
+training_points = state.cache_data(points_of)
+
+
+def model_job(gmm, n_points: int, steps: int, width: int, seed: int):
+    """(cfg, empirical mixture of the training points, lambda): what the page trains."""
+    emp = mem.empirical_mixture(points_of(gmm, n_points, seed), mem.DEFAULT_DELTA)
+    return mem.memorization_config(n_points, steps, width, seed=seed), emp, LAM
+
+
+def train_defaults(device: str = "cpu", before_each=None) -> None:
+    """Train the page's network at default settings on the default and the lesson's mixture,
+    then the sweep's networks on both (the server's warm-up: the first visit then only samples)."""
+    d = {k: sio.SCHEMA["w_memo_" + k].default for k in ("points", "steps", "width")}
+    names, seed = (models.DEFAULT_MIXTURE, models.LESSON_MIXTURE), state.DEFAULT_SEED
+    jobs = [model_job(dc.PRESETS[name], d["points"], d["steps"], d["width"], seed) for name in names]
+    jobs += [model_job(dc.PRESETS[name], n, SWEEP_STEPS, SWEEP_WIDTH, seed) for name in names for n in SWEEP_POINTS]
+    models.train_all(jobs, device, before_each)
 
 
 @state.cache_data
@@ -57,16 +80,55 @@ def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device:
     the network's samples and of fresh draws from the true mixture, at the radius fraction x the
     data's scale for n points."""
     radius = fraction * data_scales(gmm, n)[2]
-    pts = mem.training_points(gmm, n, seed + 31)
-    sde = dc.VESDE(LAM)
-    cfg = mem.memorization_config(n, SWEEP_STEPS, SWEEP_WIDTH, seed=seed)
-    net, _ = mem.train_on_points(pts, sde, cfg, device=device)
-    g = torch.Generator().manual_seed(seed + 21)
-    with torch.inference_mode():
-        x = dc.sample(lambda x, t: net(x.to(device), t.to(device)).cpu(), sde, n_samples,
-                      SAMPLER_STEPS, generator=g).x
+    cfg, emp, lam = model_job(gmm, n, SWEEP_STEPS, SWEEP_WIDTH, seed)
+    pts = points_of(gmm, n, seed)
+    model = models.trained_model(cfg, emp, lam, device)       # shared, and trained by the warm-up
+    x = dc.sample(model.score, model.sde, n_samples, SAMPLER_STEPS,
+                  generator=torch.Generator().manual_seed(seed + 21)).x
     truth, _ = gmm.sample(n_samples, generator=torch.Generator().manual_seed(seed + 22))
     return {"network": mem.memorization_rate(x, pts, radius), "truth": mem.memorization_rate(truth, pts, radius)}
+
+
+def standard_error(rate: float, n: int) -> float:
+    """The binomial standard error sqrt(p (1 - p) / n) of a rate p measured on n samples (at
+    least that of one sample in n, so that a rate of 0 or 1 still gets an error bar)."""
+    p = min(max(float(rate), 1.0 / n), 1.0 - 1.0 / n) if n > 1 else 0.5
+    return float(np.sqrt(p * (1.0 - p) / max(1, int(n))))
+
+
+def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
+    """The sweep's chart data from rows of (N, network rate, fresh-draw rate): columns n_points,
+    rate, series, and low/high = rate ± ERROR_BAR_Z binomial standard errors."""
+    out = []
+    for n, net, truth in rows:
+        for name, p in ((NAMES["learned"], net), (NAMES["truth"], truth)):
+            half = ERROR_BAR_Z * standard_error(p, n_samples)
+            out.append({"n_points": int(n), "rate": float(p), "series": name, "low": p - half, "high": p + half})
+    return pd.DataFrame(out)
+
+
+def sweep_text(rows, n_samples: int, z: float = None) -> str:
+    """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Says
+    where the network's rate rises with N, and whether each rise is beyond z standard errors of
+    the difference (binomial, n_samples samples per rate) or within the measure's noise."""
+    z = ERROR_BAR_Z if z is None else z
+    ns = [int(r[0]) for r in rows]
+    net = [float(r[1]) for r in rows]
+    base = [float(r[2]) for r in rows]
+    se = [standard_error(p, n_samples) for p in net]
+    out = [f"The network's rate goes from **{net[0]:.0%}** with N = {ns[0]} to **{net[-1]:.0%}** with "
+           f"N = {ns[-1]} (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
+           f"draws stay between {min(base):.0%} and {max(base):.0%}."]
+    rises = [(i, net[i + 1] - net[i], z * float(np.hypot(se[i], se[i + 1]))) for i in range(len(net) - 1)
+             if net[i + 1] > net[i]]
+    if not rises:
+        out.append("It never rises as N grows.")
+    for i, d, noise in rises:
+        out.append(f"From N = {ns[i]} to {ns[i + 1]} it rises by {d:.0%}, "
+                   + (f"more than the noise of the measure (± {noise:.0%}): this training run, not the "
+                      "sampling, differs (one network per N, one seed)." if d > noise else
+                      f"within the noise of the measure (± {noise:.0%})."))
+    return " ".join(out)
 
 
 def sample_sets(cfg, emp, gmm, n: int, seed: int, device: str, learned: bool = True) -> dict:

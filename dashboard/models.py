@@ -105,7 +105,9 @@ class _Slot:
         self.model: TrainedModel | None = None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=state.HASH_FUNCS)
+# The warm-up alone fills 18 slots (the lesson's models, the Memorization sweep's on two mixtures);
+# each holds a network of at most a few hundred kB.
+@st.cache_resource(max_entries=48, show_spinner=False, hash_funcs=state.HASH_FUNCS)
 def _slot(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
     return _Slot()
 
@@ -139,16 +141,39 @@ def trained_model(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float = 25.
     return slot.model
 
 
+LESSON_MIXTURE = "ring8"       # the lesson's mixture for the lab pages (README, "Teach with it")
+
+
+_QUEUE_STOPPED = threading.Event()
+
+
+def stop_queued_training() -> None:
+    """Make train_all start no further job (the one training finishes). A test session calls it
+    before it waits for the warm-up thread: the interpreter must not exit while a thread trains."""
+    _QUEUE_STOPPED.set()
+
+
+def train_all(jobs, device: str = "cpu", before_each=None) -> list[TrainedModel]:
+    """Train each (cfg, gmm, lam) of `jobs` into its shared slot, one after the other (a model
+    already trained is skipped at once), until stop_queued_training is called. before_each():
+    called before each training (the server's warm-up waits there for idle)."""
+    out = []
+    for cfg, gmm, lam in jobs:
+        if _QUEUE_STOPPED.is_set():
+            break
+        if before_each is not None and not is_trained(cfg, gmm, lam, device):
+            before_each()
+        out.append(trained_model(cfg, gmm, lam, device))
+    return out
+
+
 def train_defaults(device: str = "cpu", before_each=None) -> list[TrainedModel]:
     """Train the models the Train page shows at default settings (the default mixture, each
-    recipe's default config, the default lambda) into their shared slots, one after the other.
-    before_each(): called before each training (the server's warm-up waits there for idle)."""
-    out = []
-    for recipe in RECIPES:
-        if before_each is not None:
-            before_each()
-        out.append(trained_model(default_config(recipe), dc.PRESETS[DEFAULT_MIXTURE], DEFAULT_LAM, device))
-    return out
+    recipe's default config, the default lambda) into their shared slots, one after the other,
+    then our recipe on the lesson's lab mixture (ring8), which the lesson picks in the sidebar."""
+    jobs = [(default_config(recipe), dc.PRESETS[DEFAULT_MIXTURE], DEFAULT_LAM) for recipe in RECIPES]
+    jobs.append((default_config("ours"), dc.PRESETS[LESSON_MIXTURE], DEFAULT_LAM))
+    return train_all(jobs, device, before_each)
 
 
 def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:
@@ -267,6 +292,37 @@ def exact_samples(gmm, lam: float, method: str, steps: int, n: int, seed: int) -
     return dc.sample(dc.exact_score(gmm, sde), sde, n, steps, method=method, generator=g).x.numpy()
 
 
+# The exact-score reference of the Train page has its own accurate sampler: on both presets it
+# lands within 2x the true-vs-true noise level at 20,000 samples (W1 of log p 0.009 / 0.017 with
+# the truth at 0.007; the reverse SDE at 200 steps: 0.018 / 0.052, which the learned scores beat).
+REFERENCE_METHOD, REFERENCE_NFE = "dpm3m_sde", 200
+
+
+def reference_settings() -> dict:
+    """dc.sample's keyword arguments of the exact-score reference: REFERENCE_METHOD with the
+    registry's recommended grid, end time and last step for REFERENCE_NFE evaluations."""
+    return dict(method=REFERENCE_METHOD, steps=dc.steps_for_nfe(REFERENCE_METHOD, REFERENCE_NFE),
+                **dc.recommended(REFERENCE_METHOD, REFERENCE_NFE))
+
+
+def reference_label() -> str:
+    """The reference sampler in words, e.g. "DPM-Solver++(3M) SDE, 199 steps (200 evaluations),
+    Karras grid to t = 1e-4"."""
+    kw = reference_settings()
+    return (f"{dc.SAMPLERS[REFERENCE_METHOD].label}, {kw['steps']} steps "
+            f"({dc.nfe(REFERENCE_METHOD, kw['steps'])} score evaluations), {kw['grid']} time grid "
+            f"down to t = {kw['t_eps']:g}")
+
+
+@state.cache_data(max_entries=16)
+def reference_samples(gmm, lam: float, n: int, seed: int) -> np.ndarray:
+    """The exact score of pₜ sampled with the accurate reference sampler (reference_settings),
+    from the same starting noise as learned_samples."""
+    sde = dc.VESDE(lam)
+    g = torch.Generator().manual_seed(int(seed) + 21)
+    return dc.sample(dc.exact_score(gmm, sde), sde, n, generator=g, **reference_settings()).x.numpy()
+
+
 @state.cache_data(max_entries=16)
 def true_samples(gmm, n: int, seed: int) -> np.ndarray:
     x, _ = gmm.sample(n, generator=torch.Generator().manual_seed(int(seed) + 22))
@@ -295,7 +351,7 @@ def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
     xx, yy, logp = density_grid(gmm, *auto_limits(gmm), n=120)
-    fig = samplefig.samples_vs_truth(xx, yy, logp, [("learned score", learned), ("exact score", exact),
+    fig = samplefig.samples_vs_truth(xx, yy, logp, [("learned score", learned), ("exact score (reference)", exact),
                                                     ("true samples", truth)],
                                      colors=[tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],
                                      scatter_points=600, gridsize=100, bw_adjust=1.0, separate=True)
@@ -313,6 +369,21 @@ def last_trained() -> tuple[dc.TrainConfig, float] | None:
     if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], dc.TrainConfig)):
         return None
     return entry
+
+
+ARCHITECTURE = ("depth", "activation", "fourier_dim", "precond")   # what names a recipe (not editable)
+
+
+def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
+    """A trained model's recipe and settings in words, e.g. "the tutorial's recipe (500 steps,
+    full batch of 10,000, learning rate 0.005, width 50, ε = 0.01), λ = 25, seed 2021"; a recipe
+    whose architecture matches neither named one is "a custom recipe"."""
+    names = {"ours": "our recipe", "tutorial": "the tutorial's recipe"}
+    name = next((names[r] for r, make in RECIPES.items()
+                 if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE)), "a custom recipe")
+    batch = f"minibatches of {cfg.batch_size:,}" if cfg.batch_size else f"full batch of {cfg.n_data:,}"
+    return (f"{name} ({cfg.steps:,} steps, {batch}, learning rate {cfg.lr:g}, "
+            f"width {cfg.width}, ε = {cfg.eps:g}), λ = {lam:g}, seed {cfg.seed}")
 
 
 def learned_model():

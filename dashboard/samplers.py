@@ -29,3 +29,51 @@ def run_one(gmm, lam: float, method: str, budget: int, n: int, seed: int, grid: 
 @state.cache_data
 def floor(gmm, n: int, seed: int, metrics: tuple) -> dict:
     return sweep.metric_noise(gmm, n, seed, metrics)
+
+
+def _distance(v, metric: str) -> float:
+    """How far a metric's value is from a perfect sampler's: the signed log-likelihood gap by its
+    size, the others as they are."""
+    return abs(float(v)) if metric == "loglik_gap" else float(v)
+
+
+def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, labels: dict,
+                 exact: pd.DataFrame | None = None) -> str:
+    """What limits the curves at the largest budget, read off the runs df (columns method,
+    budget, metric) against the noise band (mean, low, high) and, for the learned score, against
+    the exact score's runs at that budget (`exact`, same columns). labels: method -> name."""
+    top = int(df["budget"].max())
+    dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
+    last = dist[dist["budget"] == top]
+    best = last.loc[last["d"].idxmin()]
+    v, name = float(best["d"]), labels.get(best["method"], best["method"])
+    hi = max(_distance(band[1], metric), _distance(band[2], metric))
+    inside = int((last["d"] <= hi).sum())
+    head = f"At {top} evaluations the best sampler ({name}) reaches **{v:.3g}**"
+    if exact is not None and len(exact):
+        e = min(_distance(x, metric) for x in exact[metric])
+        if v <= hi:
+            return (f"{head} with the learned score, inside the noise band (up to {hi:.3g}): the network's "
+                    "error is below what this many samples can measure.")
+        if v > 2 * e:
+            return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
+                    f"the same budget ({e:.3g}) and above the noise band (up to {hi:.3g}): the curves flatten "
+                    "at the **network's error**, which more steps, another time grid or another end time ε "
+                    "do not remove.")
+        return (f"{head} with the learned score, close to the exact score's best at the same budget "
+                f"({e:.3g}): here the sampler, not the network, limits the curves.")
+    if v <= hi:
+        return (f"{head}; {inside} of {len(last)} samplers are inside the noise band (up to {hi:.3g}): as "
+                "good as the truth at this sample size.")
+    budgets = sorted(dist["budget"].unique())
+    flat = False
+    if len(budgets) > 1:
+        prev = float(dist[dist["budget"] == budgets[-2]]["d"].min())
+        flat = v > 0.75 * prev
+    if flat and grid != "recommended":
+        return (f"{head}, above the noise band (up to {hi:.3g}), and the best at {int(budgets[-2])} "
+                f"evaluations was {prev:.3g}: more steps barely help, so the step count is not what "
+                f"limits these curves; with this fixed grid the end time ε = {t_eps:g} is (try a smaller one).")
+    return (f"{head}, still above the noise band (up to {hi:.3g})"
+            + ("; more evaluations barely help at these settings." if flat else
+               ": more evaluations bring the curves down further."))

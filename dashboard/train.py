@@ -7,6 +7,7 @@ import streamlit as st
 
 import diffusion_core as dc
 from dashboard import models
+from dashboard import settings as sio
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
@@ -14,9 +15,17 @@ DEFAULT = dc.TrainConfig()
 DEFAULT_LAM = 25.0
 # One request stays within seconds: training steps x batch x width at most the tutorial recipe's
 # own (500 full-batch steps of width 50, ~6 s of one CPU core; 5000 x 10,000 x 128 took ~4 min),
-# and samples x score evaluations at most 4 million (20,000 samples x 200 reverse-SDE steps).
+# and samples x score evaluations at most those of the most samples with the tutorial's 200
+# reverse-SDE steps (20,000 x 201 evaluations).
 MAX_TRAIN_WORK = 500 * 10_000 * 50
-MAX_SAMPLE_WORK = 4_000_000
+MAX_SAMPLES = int(sio.SCHEMA["w_train_n"].hi)
+MAX_SAMPLE_WORK = MAX_SAMPLES * dc.nfe("sde", 200)
+NOISE_FACTOR = 2.0      # a metric within this factor of the true samples' is at the measure's noise
+
+
+def max_samples(evals: int) -> int:
+    """The most samples a sampler run of `evals` score evaluations may draw (MAX_SAMPLE_WORK)."""
+    return int(min(MAX_SAMPLES, MAX_SAMPLE_WORK // max(1, int(evals))))
 
 
 def load_recipe():
@@ -103,13 +112,44 @@ def explain_error_by_t() -> None:
         "∇log pₜ.")
 
 
-def sampling_caption(n: int) -> None:
-    """What the sampling metrics compare with."""
+def sampling_caption(n: int, evals: int) -> None:
+    """What the sampling metrics compare with, and how many samples this sampler allows."""
+    most = max_samples(evals)
+    more = (f"raise **Samples** to {most:,} (the most that {evals:,} score evaluations per sample "
+            "allow here) to see how far the learned score really is from the exact one" if n < most else
+            f"at {n:,} samples, the most this sampler's {evals:,} evaluations allow, the rows are as far "
+            "apart as this page can measure")
     st.caption(
-        f"Both samplers start from the same noise and draw the same Brownian increments, so the "
-        f"differences come from the score alone. Metrics compare with {models.reference_size(n):,} "
+        f"The learned score runs the sampler chosen above; the exact score is the **reference**: it "
+        f"runs an accurate sampler of its own ({models.reference_label()}), from the same starting "
+        "noise, so that its row shows the exact score itself rather than the chosen sampler's step "
+        f"error. Metrics compare with {models.reference_size(n):,} "
         "independent true samples: sliced W₂ (0 = same distribution), log-likelihood gap "
         "mean log p of true samples − mean log p of the samples (> 0: samples in less likely places), W₁ between the "
         "log p values, and the share of samples per mode. The *true samples* row is the metrics' "
-        "noise floor at this sample count: with few samples every row sits near it; raise **Samples** "
-        "to 20,000 to see how far the learned score really is from the exact one.")
+        f"noise floor at this sample count: with few samples every row sits near it; {more}.")
+
+
+def sampling_verdict(metrics: dict, n: int) -> str:
+    """What the table says about the learned score, from its own numbers: metrics maps the rows
+    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts."""
+    learned, exact, truth = (metrics[k]["logp_w1"] for k in ("learned score", "exact score (reference)",
+                                                             "true samples"))
+    noise = NOISE_FACTOR * truth
+    numbers = (f"W₁ of log p: learned score **{learned:.3f}**, exact-score reference **{exact:.3f}**, "
+               f"true samples **{truth:.3f}** (the noise of this measure at {n:,} samples). ")
+    if learned <= exact and exact <= noise:
+        verdict = (f"Both scores are within {NOISE_FACTOR:g}× the true samples' value: at this sample "
+                   "count the table cannot tell the learned score from the exact one.")
+    elif learned <= exact:
+        verdict = (f"The learned score does not come out worse here, but the reference is "
+                   f"{exact / max(truth, 1e-12):.1f}× the noise level: its sampler's own error "
+                   "(end time, steps) dominates, not its score.")
+    elif learned <= noise:
+        verdict = (f"The learned score is within {NOISE_FACTOR:g}× the true samples' value: as close "
+                   "to the exact score as this many samples can measure.")
+    else:
+        verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
+                   "truth as the exact score: that gap is the network's error, plus the chosen sampler's "
+                   "own step error where it is less accurate than the reference's.")
+    return numbers + verdict

@@ -10,9 +10,11 @@ import torch
 
 import diffusion_core as dc
 from dashboard import models, state
+from dashboard import settings as sio
 
 
 N_DATA, BATCH = 2000, 256
+LAM = 25.0
 N_T, N_PER_T = 18, 400
 
 
@@ -22,6 +24,15 @@ def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: in
     return dataclasses.replace(base, n_data=N_DATA, batch_size=BATCH, steps=steps,
                                warmup=min(base.warmup, steps), eps=eps, weighting=weighting,
                                stratified=stratified, seed=seed, log_every=max(1, steps // 10))
+
+
+def train_defaults(device: str = "cpu", before_each=None) -> None:
+    """Train the lab's three networks at default settings on the default mixture (the server's
+    warm-up: the first visit then only measures)."""
+    d = {k: sio.SCHEMA["w_weight_" + k].default for k in ("net", "eps", "stratified", "steps")}
+    gmm = dc.PRESETS[models.DEFAULT_MIXTURE]
+    models.train_all([(lab_config(d["net"], w, d["eps"], d["stratified"], d["steps"], state.DEFAULT_SEED),
+                       gmm, LAM) for w in dc.WEIGHTINGS], device, before_each)
 
 
 @state.cache_data

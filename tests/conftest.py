@@ -107,6 +107,26 @@ def metric_values(at: AppTest) -> dict:
     return out
 
 
+def overlapping_texts(fig) -> list:
+    """Pairs of visible, non-empty texts of a matplotlib Figure whose drawn boxes overlap."""
+    import itertools
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    undrawn = set()        # tick labels outside the view limits keep a text but are not drawn
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            pad = 1e-9 * max(1.0, abs(hi - lo))
+            for loc, tick in zip(axis.get_majorticklocs(), axis.get_major_ticks()):
+                if not lo - pad <= loc <= hi + pad:
+                    undrawn.update({id(tick.label1), id(tick.label2)})
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and id(t) not in undrawn]
+    return [(a, b) for (a, ea), (b, eb) in itertools.combinations(boxes, 2) if ea.overlaps(eb)]
+
+
 def choose_mixture(at: AppTest, name: str) -> AppTest:
     """Pick `name` in the sidebar's distribution select box (through Session State when this
     AppTest tree does not hold the sidebar's widgets)."""
@@ -132,7 +152,11 @@ def pytest_sessionfinish(session, exitstatus):
     """Let the app's background warm-up (started by AppTest runs of app.py) finish before the
     interpreter exits: a daemon thread stopped inside torch's C++ code aborts the process
     ("terminate called without an active exception") after every test has passed."""
+    import sys
     import threading
+    models = sys.modules.get("dashboard.models")
+    if models is not None:                 # no further warm-up training: only the one under way
+        models.stop_queued_training()
     for thread in threading.enumerate():
         if thread.name == "warm-up":
             thread.join(timeout=300)

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
 from dashboard.figures.common import figure_png
+from conftest import overlapping_texts
 
 
 def history(n=6, nan_at=None):
@@ -110,6 +111,23 @@ def test_score_fields_figure(weighted):
     assert isinstance(axes[2].images[0].norm, LogNorm) != weighted
     assert fig.legends and "t = 0.25" in fig._suptitle.get_text()
     assert figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+@pytest.mark.parametrize("scale", [1e-11, 1e-4, 1.0, 1e5])
+def test_score_fields_figure_no_text_overlaps(weighted, scale):
+    """No two texts of the figure overlap: a weighted error of order 1e-11 made the colour bar
+    write its exponent ("1e−11") on the third panel's title; the exponent goes into the bar's label."""
+    xx, yy, logp, qx, qy, learned, exact, err = fields()
+    fig = tfig.score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err * scale, 0.1, weighted)
+    assert not overlapping_texts(fig)
+    label = fig.axes[3].get_ylabel()
+    if weighted:
+        top = float((np.exp(logp) * err * scale).max())
+        k = int(np.floor(np.log10(top)))
+        power = "10" + str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        assert (f"× {power}" in label) == (not 0.01 <= top < 1000)
+        assert not fig.axes[3].yaxis.get_offset_text().get_text()
 
 
 def test_score_fields_figure_survives_zero_and_nan():

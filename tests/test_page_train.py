@@ -166,3 +166,40 @@ def test_diverged_training_falls_back_to_last_good_model(train_calls, monkeypatc
     assert len(train_calls) == n_before + 1
     assert len(at.error) == 1 and "diverged" in at.error[0].value
     check_results(at)                              # the last good model, all finite
+
+
+def verdict_numbers(at):
+    """The page's computed sentence under the samples table and the table's own W₁ of log p."""
+    text = next(m.value for m in at.markdown if m.value.startswith("W₁ of log p: learned score"))
+    table = at.dataframe[0].value
+    col = table["W₁ of log p"]
+    return text, float(col["learned score"]), float(col["exact score (reference)"]), float(col["true samples"])
+
+
+def test_invited_sample_count_runs_and_the_verdict_follows_the_table():
+    """The caption invites raising Samples to the most the sampler allows: at the default 200
+    steps that number was 20,000, over the cap (an error box). At the invited number the page
+    samples, the exact-score reference (its own accurate sampler) is no worse than the learned
+    score unless the sentence says why, and the sentence states the table's numbers."""
+    import re
+    at = open_page(seed=101)
+    ok(at)
+    caption = next(c.value for c in at.caption if "raise **Samples** to" in c.value)
+    invited = int(re.search(r"raise \*\*Samples\*\* to ([\d,]+)", caption).group(1).replace(",", ""))
+    assert invited * dc.nfe("sde", 200) <= 4_020_000 and invited >= 19_000
+    at.number_input(key=K + "n").set_value(invited).run()
+    ok(at)
+    assert not at.error
+    text, learned, exact, truth = verdict_numbers(at)
+    assert f"learned score **{learned:.3f}**" in text and f"reference **{exact:.3f}**" in text
+    assert f"true samples **{truth:.3f}**" in text
+    if learned < exact:
+        assert "cannot tell" in text or "sampler's own error" in text
+    else:
+        assert "network's error" in text or "as close" in text
+    assert exact <= 2 * truth + 0.01                    # the reference is a reference
+    assert any("the most this sampler" in c.value for c in at.caption)
+    # one step more per sample: over the cap, and the message names the most that fits
+    at.slider(key=K + "nsteps").set_value(300).run()
+    ok(at)
+    assert len(at.error) == 1 and f"at most {4_020_000 // 301:,}" in at.error[0].value

@@ -96,33 +96,37 @@ learned_vs_exact()
 st.header("4 · Sampling with the learned score")
 a, b, c = st.columns(3)
 method = state.widget(a.selectbox, "w_train_method", format_func=vocabulary.label,
-                      help="Every sampler but the tutorial's loop (its own grid, uniform in t down to "
-                           "Δt = 1/steps) runs on the Karras grid down to t = 1e-4, with the same "
-                           "starting noise for the learned and the exact score.\n\n" + vocabulary.methods_help())
+                      help="The learned score's sampler (the tutorial's loop on its own grid, uniform in t "
+                           "down to Δt = 1/steps; every other sampler on the Karras grid down to t = 1e-4). "
+                           "The exact score runs the reference sampler named below, from the same starting "
+                           "noise.\n\n" + vocabulary.methods_help())
 n_steps = state.widget(b.slider, "w_train_nsteps", step=10, help="The tutorial uses 200.")
-n = state.number_field(c, "w_train_n", step=500, help="At most 20,000.")
+n = state.number_field(c, "w_train_n", step=500, help=f"At most {tr.MAX_SAMPLES:,}, and at most "
+                       f"{tr.MAX_SAMPLE_WORK:,} samples × score evaluations.")
 n, n_steps = int(n if n is not None else st.session_state.get("train_last_n", 1000)), int(n_steps)
 st.session_state["train_last_n"] = n
 evals = dc.nfe(method, n_steps)     # score evaluations of one run
-if n * evals > tr.MAX_SAMPLE_WORK:
+if n > tr.max_samples(evals):
     st.error(f"**Samples × score evaluations** must be at most {tr.MAX_SAMPLE_WORK:,} so that sampling takes "
              f"seconds; got {n:,} × {evals:,} ({vocabulary.label(method)}: {n_steps} steps, "
-             f"{evals:,} evaluations) = {n * evals:,}. Lower the samples or the sampler steps.")
+             f"{evals:,} evaluations) = {n * evals:,}. Lower the samples to at most "
+             f"{tr.max_samples(evals):,}, or the sampler steps.")
 else:
     learned = models.learned_samples(cfg, gmm, lam, settings.device, method, n_steps, n, settings.seed)
-    exact = models.exact_samples(gmm, lam, method, n_steps, n, settings.seed)
+    exact = models.reference_samples(gmm, lam, n, settings.seed)
     truth = models.true_samples(gmm, n, settings.seed)
     st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
-    metrics = {name: models.sample_quality(x, gmm, settings.seed)
-               for name, x in (("learned score", learned), ("exact score", exact), ("true samples", truth))}
+    metrics = {name: models.sample_quality(x, gmm, settings.seed) for name, x in
+               (("learned score", learned), ("exact score (reference)", exact), ("true samples", truth))}
     table = tfig.metrics_frame(metrics)
     numeric = table.select_dtypes("number").columns
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
+    st.markdown(tr.sampling_verdict(metrics, n))
     bad = sum(m["non_finite"] for m in metrics.values())
     if bad:
         st.warning(f"{bad} samples were not finite and are left out of the metrics.")
-tr.sampling_caption(n)
+tr.sampling_caption(n, evals)
 
 # --------------------------------------------------------------------------------- download
 st.download_button(

@@ -17,14 +17,7 @@ MANY_MODES = 100              # above this many modes each score evaluation cost
 settings = state.settings()
 gmm = state.current_mixture()
 st.title("Sampler lab: quality per score evaluation")
-st.markdown(
-    "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
-    "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with the "
-    f"exact score of **{settings.mixture_name}**, and its samples are compared with true samples. "
-    "Lower is better. The grey band is the **noise level** of the measure: the same distance "
-    "between independent sets of true samples (dashed: their mean; band: their range over "
-    f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
-    "size, and can land below the dashed line by chance.")
+intro = st.empty()          # names the score in use, known once the widgets below have run
 narrowest = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())     # the sharpest mode's std
 
 methods = state.widget(st.pills, P + "methods", selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
@@ -39,7 +32,8 @@ metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABEL
                            "Sliced W2: average 1D Wasserstein-2 over random directions. "
                            "Log-likelihood gap: mean log p₀ of true samples − mean log p₀ of the samples.")
 source = state.widget(c2.radio, P + "source", format_func={"exact": "exact", "learned": "learned"}.get,
-                      help="The exact score of pₜ, or the network last trained on Train & sample.")
+                      help="The exact score of pₜ, or the network last trained on Train & sample (its "
+                           "recipe and settings are named above the chart).")
 learned = models.learned_model() if source == "learned" else None
 n = state.widget(c3.slider, P + "n", step=100,
                  help="More samples: a lower noise level and smoother curves, slower runs.")
@@ -59,6 +53,16 @@ t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.
 if source == "learned" and learned is None:
     st.info("No trained model for this distribution and device yet: train one on the Train & sample "
             "page, then come back. Showing the exact score meanwhile.")
+score_words = (f"the **learned score** of the network last trained on Train & sample with "
+               f"{models.describe_training(*learned)}," if learned else "the **exact score**")
+intro.markdown(
+    "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
+    "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with "
+    f"{score_words} of **{settings.mixture_name}**, and its samples are compared with true samples. "
+    "Lower is better. The grey band is the **noise level** of the measure: the same distance "
+    "between independent sets of true samples (dashed: their mean; band: their range over "
+    f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
+    "size, and can land below the dashed line by chance.")
 
 if gmm.n_components > MANY_MODES:
     # each exact score evaluation costs about K times one mode's; keep samples x K about constant
@@ -93,6 +97,9 @@ if not problems:
                                          f"({i + 1} of {len(plan)} runs)")
         frames.append(samplers.run_one(gmm, float(lam), m, int(b), int(n), settings.seed, grid, float(t_eps),
                                        metrics, learned, settings.device))
+    exact = None if learned is None else pd.concat(     # the exact score at the largest budget
+        [samplers.run_one(gmm, float(lam), m, max(b for _, b in plan), int(n), settings.seed, grid,
+                          float(t_eps), metrics) for m in dict.fromkeys(m for m, _ in plan)], ignore_index=True)
     fl = samplers.floor(gmm, int(n), settings.seed, metrics)
     bar.empty()
     df = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
@@ -133,5 +140,4 @@ if not problems:
             "and the true p₁ that a deterministic solver carries to the end.")
         st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
         st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
-                   "With a fixed grid, curves that flatten above the noise band are limited by the end time ε, "
-                   "not by the number of steps.")
+                   + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), lfig.METHOD_SHORT, exact))

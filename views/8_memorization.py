@@ -1,14 +1,12 @@
 """Memorization: a score network trained on a handful of points, against the empirical score."""
-import pandas as pd
 import streamlit as st
 
-from diffusion_core import memorization as mem
 from dashboard import downloads, memorization, models, state
 from dashboard.figures import memo as mfig
 
 P = state.PERSIST_PREFIX + "memo_"
 NAMES = memorization.NAMES
-SWEEP_POINTS = (2, 5, 10, 20, 50)
+SWEEP_POINTS = memorization.SWEEP_POINTS
 
 settings = state.settings()
 gmm = state.current_mixture()
@@ -49,8 +47,7 @@ with st.container(border=True):
 mode_std, gap, scale = memorization.data_scales(gmm, n_points)
 radius = fraction * scale
 points = memorization.training_points(gmm, n_points, settings.seed)
-emp = mem.empirical_mixture(points, mem.DEFAULT_DELTA)
-cfg = mem.memorization_config(n_points, steps, width, seed=settings.seed)
+cfg, emp, _ = memorization.model_job(gmm, n_points, steps, width, settings.seed)
 model = models.trained_model(cfg, emp, memorization.LAM, settings.device, _progress=st.empty())
 
 if model.diverged:
@@ -109,10 +106,9 @@ with st.expander("Sweep: memorization rate against the number of training points
                f"width {memorization.SWEEP_WIDTH}; about 3 s each on a laptop CPU, then cached) and measures the "
                f"rate at r = {fraction:g} × the data's scale for that N with {n_samples} samples, next "
                "to the rate of as many fresh draws of the true distribution (the baseline, which "
-               "stays low for every N because r shrinks with the spacing of the points). With few "
-               "points the network's samples sit on the training points far more often than fresh "
-               "data would; with many points it cannot reach the optimum, and its rate comes down "
-               "towards the baseline.")
+               "stays low for every N because r shrinks with the spacing of the points). Each rate "
+               f"is measured on {n_samples} samples of one network per N, so it carries sampling "
+               "noise (the error bars) and the luck of one training run.")
     key = (settings.mixture_name, gmm.key(), fraction, n_samples, settings.seed, settings.device)
     if st.button("Run the sweep", icon=":material/play_arrow:") or st.session_state.get("memo_sweep_done") == key:
         bar = st.progress(0.0, text="Training…")
@@ -120,8 +116,8 @@ with st.expander("Sweep: memorization rate against the number of training points
         for i, n in enumerate(SWEEP_POINTS):
             bar.progress(i / len(SWEEP_POINTS), text=f"Training on N = {n} points ({i + 1} of {len(SWEEP_POINTS)})…")
             r = memorization.sweep_point(gmm, n, fraction, n_samples, settings.seed, settings.device)
-            rows += [{"n_points": n, "rate": r["network"], "series": NAMES["learned"]},
-                     {"n_points": n, "rate": r["truth"], "series": NAMES["truth"]}]
+            rows.append((n, r["network"], r["truth"]))
         bar.empty()
         st.session_state["memo_sweep_done"] = key
-        st.altair_chart(mfig.rate_sweep_chart(pd.DataFrame(rows)), width="stretch")
+        st.altair_chart(mfig.rate_sweep_chart(memorization.sweep_frame(rows, n_samples)), width="stretch")
+        st.markdown(memorization.sweep_text(rows, n_samples))

@@ -8,7 +8,7 @@ from dashboard import models, state, weighting
 from dashboard.figures import memo as mfig
 
 P = state.PERSIST_PREFIX + "weight_"
-LAM = 25.0
+LAM = weighting.LAM
 SAMPLES, SAMPLER_STEPS = 2000, 200
 NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
 VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
@@ -41,7 +41,7 @@ with st.container(border=True):
                                    "gradients). Off: B independent uniform draws.")
     steps = state.widget(c4.slider, P + "steps", step=100,
                          help=f"Each network: {weighting.N_DATA:,} training points, minibatches of {weighting.BATCH}.")
-    st.caption(f"Three trainings of about a second each (once per setting); λ = {LAM:g}; distribution "
+    st.caption(f"Three trainings, once per setting (the table below gives each one's time); λ = {LAM:g}; distribution "
                f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** (sidebar).")
 
 progress = st.empty()
@@ -76,8 +76,9 @@ if rows:
     st.dataframe(pd.DataFrame(rows).set_index("weighting"), width="stretch",
                  column_config={"score MSE, t ~ U[ε, 1]": st.column_config.NumberColumn(format="%.4g"),
                                 "sliced W2 of samples to p₀": st.column_config.NumberColumn(format="%.4f")})
-    st.caption(f"Score MSE on {2000:,} held-out (xₜ, t) drawn from pₜ; sliced Wasserstein-2 distance of "
-               f"{SAMPLES:,} reverse-SDE samples ({SAMPLER_STEPS} steps) to 20,000 true samples (lower is better).")
+    st.caption(f"Score MSE on {cfg.n_eval:,} held-out (xₜ, t) drawn from pₜ; sliced Wasserstein-2 distance of "
+               f"{SAMPLES:,} reverse-SDE samples ({SAMPLER_STEPS} steps) to {models.reference_size(SAMPLES):,} "
+               "independent true samples (lower is better).")
 
 st.markdown(
     "**What each weighting emphasizes.** "

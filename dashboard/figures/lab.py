@@ -120,15 +120,17 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
     chart = base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=60)
     if floor is not None and math.isfinite(floor):
         what = "noise level: true vs true samples"
-        f = pd.DataFrame({"floor": [floor], "text": [f"{what} ({floor:.3g})"]})
+        f = pd.DataFrame({"floor": [floor], "text": [f"dashed line: {what} ({floor:.3g})"]})
         if band and all(math.isfinite(v) for v in band):
-            f = f.assign(low=band[1], high=band[2], text=f"{what} ({floor:.3g}, range {band[1]:.3g}–{band[2]:.3g})")
+            f = f.assign(low=band[1], high=band[2], text=f"dashed line and grey band: {what} ({floor:.3g}, "
+                                                         f"range {band[1]:.3g}–{band[2]:.3g})")
             chart = alt.Chart(f).mark_rect(color="#7f7f7f", opacity=0.18).encode(
                 y=alt.Y("low:Q"), y2="high:Q") + chart
         rule = alt.Chart(f).mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.5).encode(
             y=alt.Y("floor:Q"))
-        text = alt.Chart(f).mark_text(align="left", dx=4, dy=-7, fontSize=12).encode(
-            y="floor:Q", x=alt.value(4), text="text:N")
+        # the words go above the plot area, off the data (at the dashed line they sat on the curves)
+        text = alt.Chart(f).mark_text(align="left", baseline="bottom", dy=-6, fontSize=12).encode(
+            x=alt.value(0), y=alt.value(0), text="text:N")
         chart = chart + rule + text
     return chart.properties(height=height)
 

@@ -62,7 +62,9 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
                       label=f"radius r = {radius:.3g} around it" + (" (inside the ring)" if inside else ""))]
     if logp is not None:
         handles.append(Line2D([], [], color="#b0b0b0", label="true density p₀ (contours)"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=9)
+    # below the figure (the PNG is cropped to what is drawn): "outside lower center" sat on the x labels
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
+               frameon=False, fontsize=9)
     return fig
 
 
@@ -107,7 +109,7 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
     lines = alt.Chart(df).mark_line(interpolate="step", strokeWidth=2).encode(
         x=x, y="fraction:Q", color=alt.Color("series:N", sort=order, legend=legend,
                                              scale=alt.Scale(domain=order, range=rng)))
-    rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:g}"]})
+    rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:.3g}"]})
     rule = alt.Chart(rule_df).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="r:Q")
     text = alt.Chart(rule_df).mark_text(align="left", dx=4, dy=8, color="#333", fontSize=11).encode(
         x="r:Q", y=alt.value(0), text="label:N")
@@ -117,16 +119,27 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
 
 def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
     """Memorization rate against the number of training points: df with columns n_points, rate,
-    series (network / true mixture: the fresh-draw baseline)."""
+    series (network / true mixture: the fresh-draw baseline) and optionally low, high (an error
+    bar per point, clipped to [0, 1])."""
     order = list(dict.fromkeys(df["series"]))
     rng = [LEARNED_COLOR, TRUTH_COLOR, EXACT_COLOR][:len(order)]
-    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2).encode(
-        x=alt.X("n_points:Q", title="number of training points (log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("rate:Q", title="memorization rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
-                        legend=alt.Legend(title=None, orient="top")),
-        tooltip=["series:N", "n_points:Q", alt.Tooltip("rate:Q", format=".1%")],
-    ).properties(height=height, title="Memorization rate of the network and of fresh draws (the baseline)")
+    color = alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
+                      legend=alt.Legend(title=None, orient="top"))
+    x = alt.X("n_points:Q", title="number of training points (log scale)", scale=alt.Scale(type="log"))
+    tips = ["series:N", "n_points:Q", alt.Tooltip("rate:Q", format=".1%")]
+    has_bars = {"low", "high"} <= set(df.columns)
+    if has_bars:
+        df = df.assign(low=df["low"].clip(0, 1), high=df["high"].clip(0, 1))
+        tips += [alt.Tooltip("low:Q", format=".1%", title="error bar from"),
+                 alt.Tooltip("high:Q", format=".1%", title="to")]
+    lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2).encode(
+        x=x, y=alt.Y("rate:Q", title="memorization rate", axis=alt.Axis(format="%"),
+                     scale=alt.Scale(domain=[0, 1])),
+        color=color, tooltip=tips)
+    if has_bars:
+        lines = alt.Chart(df).mark_errorbar(ticks=True, thickness=1.5).encode(
+            x=x, y=alt.Y("low:Q", title="memorization rate"), y2="high:Q", color=color) + lines
+    return lines.properties(height=height, title="Memorization rate of the network and of fresh draws (the baseline)")
 
 
 # ============================================================================ loss weighting

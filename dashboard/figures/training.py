@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from matplotlib.figure import Figure
 
@@ -158,6 +159,22 @@ def _style(ax, extent):
     ax.tick_params(labelsize=10)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _colorbar_power(top: float) -> int:
+    """The power of ten k that brings a colour bar's largest value `top` into [1, 1000) when it
+    lies outside [0.01, 1000) (0 otherwise, and for 0 or a value that is not finite)."""
+    if not (np.isfinite(top) and top > 0) or 0.01 <= top < 1000:
+        return 0
+    return int(np.floor(np.log10(top)))
+
+
+def _ten_to(k: int) -> str:
+    """10 to the power k in unicode superscripts: 10⁻⁹."""
+    return "10" + str(int(k)).translate(_SUPERSCRIPT)
+
+
 def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                         weighted: bool = True):
     """Three panels at time t: the learned score, the exact score of pₜ (arrows on a coarse grid
@@ -187,9 +204,11 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     ax = axes[2]
     if weighted:
         err = np.exp(logp) * err
-        im = ax.imshow(err, origin="lower", extent=extent, cmap="magma", aspect="equal",
-                       vmin=0, vmax=max(float(np.nanmax(err)), 1e-12))
-        label = "pₜ(x) · ‖s_θ − ∇log pₜ‖²"
+        top = float(np.nanmax(err)) if np.isfinite(err).any() else 0.0
+        power = _colorbar_power(top)          # the colour bar's exponent, in its label
+        im = ax.imshow(err / 10.0 ** power, origin="lower", extent=extent, cmap="magma", aspect="equal",
+                       vmin=0, vmax=max(top / 10.0 ** power, 1e-12))
+        label = "pₜ(x) · ‖s_θ − ∇log pₜ‖²" + (f"  (× {_ten_to(power)})" if power else "")
         ax.set_title("error × pₜ (where samples are)", fontsize=12)
     else:
         pos = err[np.isfinite(err) & (err > 0)]
@@ -201,6 +220,8 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
         ax.set_title("error everywhere", fontsize=12)
     density_background(ax, xx, yy, logp, levels=levels, cmap=None, lines="white", line_alpha=0.6)
     cb = fig.colorbar(im, cax=cax)
+    if weighted:      # no offset text ("1e−9") above the bar: it landed on the panel's title
+        cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     cb.set_label(label, fontsize=11)
     cb.ax.tick_params(labelsize=9)
     for ax in axes:

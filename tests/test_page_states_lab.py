@@ -1,0 +1,234 @@
+"""The state matrix of Train & sample, Sampler lab, Memorization and Loss weighting: each page
+rendered with the tutorial mixture, ring8 and a custom mixture with one far narrow mode, at
+λ = 1, 10, 25, 50 where the page has λ, and with the learned score where the page offers it
+(short trainings keep it quick). Every state: no exception, no NaN or infinity in any text,
+metric or table, and each computed sentence against the page's own numbers."""
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import diffusion_core as dc
+from dashboard import memorization, models
+from conftest import open_page, ok, overlapping_texts
+
+TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
+MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
+SEED = 2021
+# a broad mode at the origin and a narrow one far away (std 0.05 at distance ~11)
+FAR_NARROW = dc.GaussianMixture([[0.0, 0.0], [8.0, 8.0]],
+                                [[[1.0, 0.0], [0.0, 1.0]], [[0.0025, 0.0], [0.0, 0.0025]]], [0.8, 0.2])
+MIXTURES = {"tutorial": {}, "ring8": {},
+            "custom": {"custom_mixture": FAR_NARROW.to_dict()}}
+NOT_FINITE = re.compile(r"\b(nan|inf|infinity)\b|∞", re.I)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def state(mixture: str, **values) -> dict:
+    return {"w_mixture": mixture, "w_seed": SEED, **MIXTURES[mixture], **values}
+
+
+def texts(at) -> list[str]:
+    """Every text a student reads: markdown, captions, messages, metric values and labels."""
+    out = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    out += [e.value for kind in (at.error, at.warning, at.info, at.success) for e in kind]
+    out += [f"{m.label} {m.value}" for m in at.metric]
+    return out
+
+
+def check_finite(at):
+    ok(at)
+    for text in texts(at):
+        assert not NOT_FINITE.search(text), text
+    for frame in at.dataframe:
+        df = frame.value
+        df = df.data if hasattr(df, "data") else df           # a Styler
+        numbers = df.select_dtypes("number").to_numpy(dtype=float)
+        assert np.isfinite(numbers).all(), df
+
+
+def bold_numbers(text: str) -> list[float]:
+    return [float(v.rstrip("%").replace(",", "")) for v in re.findall(r"\*\*([-\d.,]+%?)\*\*", text)]
+
+
+# ------------------------------------------------------------------------------ Train & sample
+@pytest.mark.parametrize("mixture", list(MIXTURES))
+@pytest.mark.parametrize("lam", [1.0, 10.0, 25.0, 50.0])
+def test_train_page_states(mixture, lam):
+    at = open_page(TRAIN, 600, **state(mixture, w_train_steps=40, w_train_lam=lam, w_train_n=500,
+                                       w_train_nsteps=50))
+    check_finite(at)
+    assert not at.error
+    verdict = next(m.value for m in at.markdown if m.value.startswith("W₁ of log p: learned score"))
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    col = table["W₁ of log p"]
+    learned, exact, truth = (float(col[k]) for k in ("learned score", "exact score (reference)", "true samples"))
+    assert bold_numbers(verdict)[:3] == pytest.approx([round(learned, 3), round(exact, 3), round(truth, 3)])
+    if learned > exact and learned > 2 * truth:
+        assert "network's error" in verdict
+    elif learned > exact:
+        assert "as close" in verdict
+    else:
+        assert "cannot tell" in verdict or "sampler's own error" in verdict
+    caption = next(c.value for c in at.caption if "reference" in c.value and "true samples" in c.value)
+    most = int(re.search(r"raise \*\*Samples\*\* to ([\d,]+)", caption).group(1).replace(",", ""))
+    assert most == min(20_000, 4_020_000 // dc.nfe("sde", 50))
+
+
+# ------------------------------------------------------------------------------ Sampler lab
+def sampler_state(mixture, **values):
+    return state(mixture, w_samplers_n=200, w_samplers_nfe=[10, 20], **values)
+
+
+def check_plateau(at, learned: bool):
+    caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
+    table = at.dataframe[0].value
+    top = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].to_numpy(dtype=float)
+    best = float(np.min(np.abs(top)))
+    reached = float(re.search(r"reaches \*\*([-\d.e]+)\*\*", caption).group(1))
+    assert reached == pytest.approx(best, rel=2e-3, abs=1e-3)
+    if learned:
+        assert ("network's error" in caption) + ("below what this many" in caption) + \
+            ("not the network" in caption) == 1
+    else:
+        assert "network" not in caption
+    return caption
+
+
+@pytest.mark.parametrize("mixture", list(MIXTURES))
+@pytest.mark.parametrize("lam", [2.0, 10.0, 25.0, 50.0])          # the page's λ starts at 2
+def test_sampler_lab_states_exact(mixture, lam):
+    at = open_page(SAMPLERS, 600, **sampler_state(mixture, w_samplers_lam=lam))
+    check_finite(at)
+    intro = at.markdown[0].value
+    assert f"the **exact score** of **{mixture}**" in intro
+    check_plateau(at, learned=False)
+
+
+@pytest.mark.parametrize("mixture", list(MIXTURES))
+def test_sampler_lab_states_learned(mixture):
+    """The intro names the learned score and its recipe (not "the exact score"), and the plateau
+    sentence compares the learned curves with the exact score's at the same budget."""
+    gmm = dc.PRESETS[mixture] if mixture != "custom" else FAR_NARROW
+    recipe = "tutorial" if mixture == "ring8" else "ours"
+    cfg = models.recipe_config(recipe, SEED, steps=60)
+    models.trained_model(cfg, gmm, 10.0, "cpu")
+    at = open_page(SAMPLERS, 600, **sampler_state(mixture, w_samplers_source="learned",
+                                                  last_trained_model=(cfg, 10.0)))
+    check_finite(at)
+    intro = at.markdown[0].value
+    assert "exact score" not in intro and "**learned score**" in intro and f"**{mixture}**" in intro
+    assert models.describe_training(cfg, 10.0) in intro
+    assert ("the tutorial's recipe" if recipe == "tutorial" else "our recipe (60 steps") in intro
+    check_plateau(at, learned=True)
+
+
+def test_plateau_text_reads_the_numbers():
+    """The learned score's plateau is named as the network's error only when it is well above the
+    exact score's and the noise band; the exact score's flat curves blame ε only with a fixed grid."""
+    from dashboard import samplers
+    labels = {"sde": "reverse SDE", "ode": "PF ODE"}
+    df = pd.DataFrame({"method": ["sde", "sde", "ode", "ode"], "budget": [10, 50, 10, 50],
+                       "logp_w1": [0.9, 0.62, 0.7, 0.6]})
+    exact = pd.DataFrame({"method": ["sde", "ode"], "budget": [50, 50], "logp_w1": [0.05, 0.03]})
+    band = (0.02, 0.015, 0.025)
+    text = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels, exact)
+    assert "**0.6**" in text and "20.0×" in text and "network's error" in text and "ε" in text
+    assert "not the network" in samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels,
+                                                      exact.assign(logp_w1=[0.58, 0.5]))
+    fixed = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels)
+    assert "ε = 0.001" in fixed and "network" not in fixed
+    assert "ε" not in samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, labels)
+    inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.01]), band, "logp_w1", "karras",
+                                   1e-3, labels)
+    assert "2 of 2 samplers are inside the noise band" in inside
+
+
+def test_noise_band_label_is_off_the_data():
+    """The noise level's words sit above the plot area (pixel y 0, drawn upwards), not at the
+    dashed line where the curves run."""
+    from dashboard.figures import lab as lfig
+    df = pd.DataFrame({"method": ["ode", "ode"], "budget": [10, 20], "steps": [4, 9], "nfe": [9, 19],
+                       "logp_w1": [0.5, 0.05], "seconds": [0.1, 0.2]})
+    spec = lfig.nfe_chart(df, "logp_w1", floor=(0.03, 0.02, 0.04)).to_dict()
+    def layers(node):
+        for layer in node.get("layer", []):
+            yield layer
+            yield from layers(layer)
+
+    text = [layer for layer in layers(spec) if isinstance(layer.get("mark"), dict)
+            and layer["mark"].get("type") == "text"]
+    assert len(text) == 1
+    enc = text[0]["encoding"]
+    assert enc["y"] == {"value": 0} and text[0]["mark"]["baseline"] == "bottom" and text[0]["mark"]["dy"] < 0
+    assert "grey band" in str(spec)
+
+
+# ------------------------------------------------------------------------------ Memorization
+@pytest.mark.parametrize("mixture", list(MIXTURES))
+def test_memorization_states(mixture):
+    at = open_page(MEMO, 600, **state(mixture, w_memo_steps=200, w_memo_samples=200))
+    check_finite(at)
+    rates = {m.label: float(m.value.rstrip("%")) for m in at.metric}
+    base = rates[memorization.NAMES["truth"]]
+    scale = next(c.value for c in at.caption if c.value.startswith("Memorized: within r"))
+    assert f"**{base:.0f}%**" in scale
+    assert rates[memorization.NAMES["empirical"]] >= rates[memorization.NAMES["truth"]]
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_memorization_figure_texts_do_not_overlap(mixture):
+    """The legend below the three panels sat on their x₁ labels and tick labels."""
+    from dashboard.figures import memo as mfig
+    from dashboard.figures.common import auto_limits, density_grid
+    gmm = dc.PRESETS[mixture]
+    pts = memorization.points_of(gmm, 5, SEED)
+    sets = {name: np.random.default_rng(0).normal(size=(300, 2)) for name in memorization.NAMES.values()}
+    xlim, ylim = auto_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=40)
+    fig = mfig.memorization_figure([(f"{name}\n100% within r", x, memorization.COLORS[name])
+                                    for name, x in sets.items()], pts, 0.267, xlim, ylim, xx, yy, logp)
+    assert not overlapping_texts(fig)
+
+
+def test_memorization_sweep_text_reads_the_numbers():
+    rows = [(2, 0.9, 0.0), (5, 0.6, 0.02), (10, 0.65, 0.01), (20, 0.2, 0.0), (50, 0.4, 0.03)]
+    text = memorization.sweep_text(rows, 500)
+    assert "**90%** with N = 2 to **40%** with N = 50" in text
+    assert "between 0% and 3%" in text
+    se = [memorization.standard_error(p, 500) for p in (0.6, 0.65)]
+    assert f"within the noise of the measure (± {2 * math.hypot(*se):.0%})" in text   # 5 -> 10
+    assert "From N = 20 to 50 it rises by 20%, more than the noise" in text
+    assert "never rises" in memorization.sweep_text([(2, 0.9, 0.0), (5, 0.5, 0.0)], 500)
+    frame = memorization.sweep_frame(rows, 500)
+    assert len(frame) == 10 and (frame["low"] < frame["rate"]).all() and (frame["rate"] < frame["high"]).all()
+    half = frame["high"] - frame["rate"]
+    assert half.tolist() == pytest.approx([2 * memorization.standard_error(p, 500) for p in frame["rate"]])
+    assert memorization.standard_error(0.0, 100) > 0 and memorization.standard_error(0.5, 100) == 0.05
+
+
+# ------------------------------------------------------------------------------ Loss weighting
+@pytest.mark.parametrize("mixture", list(MIXTURES))
+def test_weighting_states(mixture):
+    at = open_page(WEIGHT, 600, **state(mixture, w_weight_steps=100))
+    check_finite(at)
+    assert len(at.dataframe[0].value) + len(at.error) == 3
+    # the caption names the true sample the distances were measured against (it said 20,000: 5,000)
+    cap = next(c.value for c in at.caption if c.value.startswith("Score MSE on"))
+    n = int(re.search(r"distance of ([\d,]+) reverse-SDE samples", cap).group(1).replace(",", ""))
+    assert f"to {models.reference_size(n):,} independent true samples" in cap
+    assert not any("about a second" in c.value for c in at.caption)
+
+
+def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
+    """A sweep point trains (or finds) its network in the shared slot that model_job names, the
+    one memorization.train_defaults fills at server start; its rates are rates."""
+    gmm = dc.PRESETS["ring8"]
+    job = memorization.model_job(gmm, 2, memorization.SWEEP_STEPS, memorization.SWEEP_WIDTH, 7)
+    r = memorization.sweep_point(gmm, 2, 0.3, 100, 7, "cpu")
+    assert models.is_trained(*job, "cpu")
+    assert 0.0 <= r["truth"] <= r["network"] <= 1.0
