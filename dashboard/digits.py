@@ -1,7 +1,8 @@
 """The Digits page's trained network and cached computations.
 
-The network is held like the lesson pages' (dashboard.lessons.trained): one slot per (config,
-device) for the whole server, trained outside the cache with a live progress bar, once.
+The network is held like every trained thing (dashboard.trained.once, through lessons.trained):
+one slot per (config, device) for the whole server, trained outside the cache with a live
+progress bar, once.
 Everything else is st.cache_data keyed by value: the samples per (model, w, sampler, budget,
 seed), the films, the memorization pairs and the measures, as plain arrays.
 """

@@ -1,15 +1,13 @@
 """Cached computations and trained networks of the Guidance and Flow matching pages.
 
-Trained networks are held like the Train page's (views.models): st.cache_resource keeps one small
-slot per (kind, config, mixture, lambda, device) for the whole server, training runs outside the
-cached function (so its live progress bar is never replayed), and a lock per slot makes
-concurrent requests train once. Networks are stored in eval mode and never changed afterwards.
+Trained networks are held once per (kind, config, mixture, lambda, device) for the whole server
+by dashboard.trained.once, like every trained thing; they are stored in eval mode and never
+changed afterwards.
 Everything else is st.cache_data, keyed by value (mixtures hash by their parameters).
 """
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 import pandas as pd
@@ -24,6 +22,7 @@ from dashboard.figures.common import auto_limits, density_grid, figure_png
 from dashboard.figures import guidance as gfig
 
 from dashboard import models, state
+from dashboard import trained as trained_once
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
 FLOW_STEPS = (2, 4, 8, 16, 32)
@@ -41,47 +40,27 @@ def recipe(seed: int) -> dc.TrainConfig:
 
 
 # ------------------------------------------------------------------------------ trained networks
-class _Slot:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.value = None
-
-
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=state.HASH_FUNCS)
-def _slot(kind: str, cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
-    return _Slot()
-
-
 def is_trained(kind, cfg, gmm, lam, device="cpu") -> bool:
-    return _slot(kind, cfg, gmm, float(lam), str(device)).value is not None
+    return trained_once.is_trained(("lesson", kind, cfg, gmm, float(lam), str(device)))
 
 
 def trained(kind, cfg, gmm, lam, device, train, what: str, progress=None):
-    """The network of this slot, trained by train(callback) -> (net, history) on first request."""
-    slot = _slot(kind, cfg, gmm, float(lam), str(device))
-    if slot.value is not None:
-        return slot.value
-    if not slot.lock.acquire(blocking=False):
-        if progress is not None:
-            progress.info(f"Training the {what} (started by another session); it is shared as soon "
-                          "as it is done…", icon=":material/hourglass_top:")
-        slot.lock.acquire()
-    try:
-        if slot.value is None:
-            bar = progress.progress(0.0, text=f"Training the {what}…") if progress is not None else None
+    """(net, history) of the lesson network `kind`, trained by train(callback) on first request
+    (dashboard.trained.once), with a progress bar in `progress`; a diverging loss stops early."""
+    def make():
+        bar = progress.progress(0.0, text=f"Training the {what}…") if progress is not None else None
 
-            def callback(step, total, row):
-                if bar is not None:
-                    bar.progress(min(1.0, step / total), text=f"Training the {what}: step {step:,} of {total:,}")
-                return row is not None and not math.isfinite(float(row.get("train_loss", 0.0)))
+        def callback(step, total, row):
+            if bar is not None:
+                bar.progress(min(1.0, step / total), text=f"Training the {what}: step {step:,} of {total:,}")
+            return row is not None and not math.isfinite(float(row.get("train_loss", 0.0)))
 
-            net, history = train(callback)
-            slot.value = (net.eval(), history)
-    finally:
-        slot.lock.release()
-        if progress is not None:
-            progress.empty()
-    return slot.value
+        net, history = train(callback)
+        return net.eval(), history
+
+    return trained_once.once(("lesson", kind, cfg, gmm, float(lam), str(device)), make, progress,
+                             f"Training the {what} (started by another session); it is shared as "
+                             "soon as it is done…")
 
 
 def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):

@@ -1,15 +1,9 @@
 """Trained score models shared by every page, and cached computations that use them.
 
 `trained_model(cfg, gmm, lam, device)` trains once per (config, mixture, lambda, device) for the
-whole server: another student (or another page) asking for the same settings gets the same model
-at once. The model lives on its device, in eval mode, is evaluated under torch.inference_mode() and
-is never changed after it is stored.
-
-Why a slot and not the training itself inside st.cache_resource: Streamlit replays the elements a
-cached function draws, and a live progress bar drawn into a placeholder made outside the function
-cannot be replayed (CacheReplayClosureError on the next cache hit). So st.cache_resource holds one
-small slot per key (bounded, shared, evicted by Streamlit) and training runs outside it, drawing
-its progress live; a lock per slot makes concurrent requests for the same key train only once.
+whole server (dashboard.trained.once): another student (or another page) asking for the same
+settings gets the same model at once. The model lives on its device, in eval mode, is evaluated
+under torch.inference_mode() and is never changed after it is stored.
 """
 from __future__ import annotations
 
@@ -30,7 +24,7 @@ from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
 from dashboard.figures.common import auto_limits, density_grid, figure_png
 from diffusion_core.sde import as_time
-from dashboard import state
+from dashboard import state, trained
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
 RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
@@ -99,46 +93,26 @@ class TrainedModel:
             return out.to(x.device, x.dtype).clone()
 
 
-class _Slot:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.model: TrainedModel | None = None
-
-
-# The warm-up alone fills 18 slots (the lesson's models, the Memorization sweep's on two mixtures);
-# each holds a network of at most a few hundred kB.
-@st.cache_resource(max_entries=48, show_spinner=False, hash_funcs=state.HASH_FUNCS)
-def _slot(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float, device: str) -> _Slot:
-    return _Slot()
+def _key(cfg, gmm, lam, device) -> tuple:
+    return ("score", cfg, gmm, float(lam), str(device))
 
 
 def is_trained(cfg, gmm, lam, device="cpu") -> bool:
     """Whether trained_model would return at once."""
-    return _slot(cfg, gmm, float(lam), str(device)).model is not None
+    return trained.is_trained(_key(cfg, gmm, lam, device))
 
 
 def trained_model(cfg: dc.TrainConfig, gmm: dc.GaussianMixture, lam: float = 25.0,
                   device: str = "cpu", _progress=None) -> TrainedModel:
-    """The score model of (cfg, gmm, VESDE(lam), device), trained on first request and then shared.
+    """The score model of (cfg, gmm, VESDE(lam), device), trained on first request and then shared
+    (dashboard.trained.once).
 
     _progress: an st.empty() placeholder; while training it shows a live progress bar and the loss
     curve so far, and it is cleared afterwards. Not part of the key."""
-    slot = _slot(cfg, gmm, float(lam), str(device))
-    if slot.model is not None:
-        return slot.model
-    if not slot.lock.acquire(blocking=False):          # another session (or the server's
-        if _progress is not None:                      # warm-up) is training this very model
-            _progress.info("Training the score network (started by another session or at server "
-                           "start); it is shared as soon as it is done…", icon=":material/hourglass_top:")
-        slot.lock.acquire()
-    try:
-        if slot.model is None:
-            slot.model = _train(cfg, gmm, float(lam), str(device), _progress)
-    finally:
-        slot.lock.release()
-        if _progress is not None:
-            _progress.empty()
-    return slot.model
+    return trained.once(_key(cfg, gmm, lam, device),
+                        lambda: _train(cfg, gmm, float(lam), str(device), _progress), _progress,
+                        "Training the score network (started by another session or at server "
+                        "start); it is shared as soon as it is done…")
 
 
 LESSON_MIXTURE = "ring8"       # the lesson's mixture for the lab pages (README, "Teach with it")
