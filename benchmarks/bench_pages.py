@@ -12,7 +12,7 @@ machine disturbs less). Pass 1 sees every value for the first time (cache misses
 user pays for a new slider position); later passes revisit the same values (cache hits). Prints the
 median and the maximum of each pass. Everything else stays at its default size.
 
---warm: open Home first and wait for the server's background warm-up (app.py's _warm_up: imports,
+--warm: open Home first and wait for the server's background warm-up (dashboard/warmup.py: imports,
 then the models the lesson uses) before the page's first visit, as a class meets the pages after
 the teacher has opened the app once; the warm-up's own time is printed. --only WORD: only the cases
 whose page file contains WORD (e.g. "train", or "lab" for the four lab cases).

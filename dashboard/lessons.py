@@ -76,6 +76,21 @@ def flow_net(cfg, gmm, device: str = "cpu", progress=None):
         gmm, cfg, device=device, callback=cb), "flow-matching network", progress)[0]
 
 
+def train_defaults(device: str = "cpu", before_each=None) -> None:
+    """Train the Guidance and Flow pages' networks at default settings on the lesson's mixture
+    for those pages (the tutorial's; the server's warm-up, while nobody clicks)."""
+    cfg, gmm = recipe(state.DEFAULT_SEED), dc.PRESETS[models.DEFAULT_MIXTURE]
+    lam = state.sio.SCHEMA["w_guidance_lam"].default
+    for kind, make in (("cond", lambda: cond_net(cfg, gmm, lam, device)),
+                       ("flow", lambda: flow_net(cfg, gmm, device))):
+        if models.queue_stopped():
+            return
+        if not is_trained(kind, cfg, gmm, lam if kind == "cond" else 0.0, device):
+            if before_each is not None:
+                before_each()
+            make()
+
+
 def rectified_net(cfg, gmm, device: str = "cpu", progress=None):
     """One round of rectification of flow_net (trained on its own (x_0, eps) pairs)."""
     base = flow_net(cfg, gmm, device, progress)

@@ -127,13 +127,18 @@ def stop_queued_training() -> None:
     _QUEUE_STOPPED.set()
 
 
+def queue_stopped() -> bool:
+    """Whether stop_queued_training was called (every queue of background trainings stops)."""
+    return _QUEUE_STOPPED.is_set()
+
+
 def train_all(jobs, device: str = "cpu", before_each=None) -> list[TrainedModel]:
     """Train each (cfg, gmm, lam) of `jobs` into its shared slot, one after the other (a model
     already trained is skipped at once), until stop_queued_training is called. before_each():
     called before each training (the server's warm-up waits there for idle)."""
     out = []
     for cfg, gmm, lam in jobs:
-        if _QUEUE_STOPPED.is_set():
+        if queue_stopped():
             break
         if before_each is not None and not is_trained(cfg, gmm, lam, device):
             before_each()

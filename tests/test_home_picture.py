@@ -6,7 +6,7 @@ from PIL import Image
 
 import diffusion_core as dc
 from dashboard.figures.home import home_png
-from dashboard.home_asset import ASSET, MIXTURE, tutorial_png
+from dashboard.home import ASSET, MIXTURE, tutorial_png
 
 
 def _pixels(png: bytes) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import diffusion_core as dc
 from dashboard.figures.home import home_png
-from dashboard.home_asset import ASSET, MIXTURE
+from dashboard.home import ASSET, MIXTURE
 
 
 def main():
