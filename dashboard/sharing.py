@@ -8,7 +8,9 @@ import diffusion_core as dc
 from dashboard import settings as sio
 from dashboard import yourdata
 from dashboard import state
-from dashboard.state import PAGE_PARAM, PERSIST_PREFIX, SCALARS, SLOT
+from dashboard import link
+from dashboard.link import PAGE_PARAM, SCALARS, SLOT
+from dashboard.state import PERSIST_PREFIX
 
 _IMPORT_MSG = "_share_import_msg"
 _UPLOAD = "_share_upload"
@@ -18,14 +20,14 @@ def open_linked_page(pages) -> None:
     """On a session's first run, open the page a link names (?page=<url path>), keeping the
     link's other values for that page's first run; an unknown page name is dropped (and the
     default page opens). Call after st.navigation and before sidebar()."""
-    if state.STARTED in st.session_state or PAGE_PARAM not in st.query_params:
+    if link.STARTED in st.session_state or PAGE_PARAM not in st.query_params:
         return
     target = st.query_params.get(PAGE_PARAM)
     rest = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k != PAGE_PARAM}
     page = next((p for p in pages if p.url_path == target), None)
     if page is None:
         del st.query_params[PAGE_PARAM]
-        state.warn(f"Link parameter page={target} ignored: no such page.")
+        link.warn(f"Link parameter page={target} ignored: no such page.")
         return
     if page.url_path == "" or getattr(page, "default", False):
         del st.query_params[PAGE_PARAM]
@@ -36,7 +38,7 @@ def open_linked_page(pages) -> None:
 def shareable_settings() -> dict:
     """{key: value} of every persisted setting a link or file can carry (the whole session)."""
     s = st.session_state
-    keys = set(sio.SCHEMA) | {k for k in s.keys() if isinstance(k, str) and state.shareable(k)}
+    keys = set(sio.SCHEMA) | {k for k in s.keys() if isinstance(k, str) and link.shareable(k)}
     return {k: s[k] for k in sorted(keys) if k in s and isinstance(s[k], SCALARS)}
 
 
@@ -105,7 +107,7 @@ def share_box(url_path: str | None = None):
                    "right) to open this page exactly as it is now. Moving a widget leaves the "
                    "address bar as it is, so the browser's Back button goes to the previous page.")
         st.session_state[SLOT] = (st.empty(), url_path)
-        state.show_link()
+        link.show_link()
         st.download_button("Download settings (JSON)", data=settings_file(),
                            file_name="diffusion-settings.json", mime="application/json",
                            on_click="ignore", width="stretch", key="_share_download")

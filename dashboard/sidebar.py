@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import settings as sio
-from dashboard import sharing, state
+from dashboard import link, sharing, state
 from dashboard.state import PERSIST_PREFIX
 
 
@@ -12,7 +12,7 @@ def reset_to_defaults():
     """Forget every widget value and the custom mixture: all pages show the tutorial's settings."""
     for k in list(st.session_state.keys()):
         del st.session_state[k]
-    st.session_state[state.STARTED] = True          # the URL's values are not restored again
+    st.session_state[link.STARTED] = True          # the URL's values are not restored again
     # A widget whose key is only deleted keeps showing its old value in the browser (and sends it
     # back on the next rerun); a value set here is sent to the browser.
     for name in ("mixture", "device", "seed"):
@@ -23,13 +23,13 @@ def reset_to_defaults():
 def start_run():
     """First run of a session: read the URL's values; later runs: name the ones nobody used."""
     s = st.session_state
-    if not state.begin_session() and s.get(state.PENDING):
-        names = ", ".join(sorted(s[state.PENDING]))
-        for name in s.pop(state.PENDING):
+    if not link.begin_session(state.session_schema) and s.get(link.PENDING):
+        names = ", ".join(sorted(s[link.PENDING]))
+        for name in s.pop(link.PENDING):
             st.query_params.pop(name, None)
-        state.warn(f"Link parameter(s) {names} ignored: no such setting on this page.")
-    s[state.SLOT] = None
-    s[state.LINK] = {}              # filled by this run's widgets (state.sync_param)
+        link.warn(f"Link parameter(s) {names} ignored: no such setting on this page.")
+    s[link.SLOT] = None
+    s[link.LINK] = {}              # filled by this run's widgets (link.sync_param)
 
 
 def sidebar(url_path: str | None = None) -> state.Settings:
@@ -49,6 +49,6 @@ def sidebar(url_path: str | None = None) -> state.Settings:
             st.caption(f"The pages keep using seed {state.settings().seed}.")
         st.button("Reset to tutorial defaults", on_click=reset_to_defaults, width="stretch")
         for k in (PERSIST_PREFIX + "mixture", PERSIST_PREFIX + "device"):
-            state.sync_param(k)
+            link.sync_param(k)
         sharing.share_box(url_path)
     return state.settings()

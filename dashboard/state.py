@@ -1,18 +1,17 @@
 """Session state of the dashboard: persisted widgets (defaults from the settings schema), the
-sidebar's shared settings, the mixture in use, seeded generators, caching, and the mirror of the
-persisted settings in the page's URL (?seed=7&memo_points=20)."""
+sidebar's shared settings, the mixture in use, seeded generators and caching. The settings in a
+link (?seed=7&memo_points=20) are dashboard/link.py's."""
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import streamlit as st
 
 import diffusion_core as dc          # its names load on first use (torch with the first mixture)
 from diffusion_core.presets import PRESET_DIMS
+from dashboard import link, yourdata
 from dashboard import settings as sio
-from dashboard import yourdata
 
 # This module does not import torch: Home's first run on a fresh server uses it without torch
 # (dashboard.compute imports torch and sets its threads before any page computes).
@@ -69,10 +68,10 @@ def init(key: str, initial=None):
     default when it passes its check; afterwards the value is mirrored into the URL."""
     field = sio.field(key)
     if key not in st.session_state:
-        restore_pending(key)
+        link.restore_pending(key, session_schema)
     default = field.default if initial is None else initial
     st.session_state.setdefault(key, list(default) if isinstance(field, sio.ListField) else default)
-    sync_param(key)
+    link.sync_param(key)
     return key
 
 
@@ -159,122 +158,9 @@ def generator(offset: int = 0):
     return torch.Generator().manual_seed(settings().seed + offset)
 
 
-# ===================================================================================== the URL
-# A session's first run takes its values from the URL, each checked against the settings schema:
-# a teacher can send a link. Every persisted widget value ("w_*") that the sidebar and the current
-# page use goes into the sidebar's link (only values that differ from their defaults), not into the
-# address bar: Streamlit adds a browser history entry for every change of st.query_params, so a
-# mirror there made every widget move an entry that the Back button had to step through.
-STARTED = "_share_started"      # set once a session's first run has read the URL
-PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
-SLOT = "_share_link_slot"        # (the sidebar element that shows the link, this page's url_path)
-LINK = "_share_link_params"      # this run's settings that differ from their defaults {name: text}
-PAGE_PARAM = "page"     # a link's page: /?page=forward&seed=7 (app.py opens that page)
-_IGNORED_PARAMS = {"embed", "embed_options", PAGE_PARAM}   # Streamlit's own, and the link's page
-SCALARS = (bool, int, float, str)
-
-
 def session_schema() -> dict:
     """The settings schema with the mixtures and devices this session can choose (a link that
     names a device lists the accelerators even before torch has been imported)."""
     schema = sio.with_choices(sio.SCHEMA, PERSIST_PREFIX + "mixture", mixture_choices())
-    pending = st.session_state.get(PENDING) or {}
+    pending = st.session_state.get(link.PENDING) or {}
     return sio.with_choices(schema, PERSIST_PREFIX + "device", devices(load="device" in pending))
-
-
-def shareable(key: str) -> bool:
-    """A key whose value a link or a file can carry back: a shared setting of the schema."""
-    return key in sio.SCHEMA and sio.SCHEMA[key].shared
-
-
-def warn(msg: str):
-    st.toast(msg, icon=":material/warning:", duration="long")
-
-
-def begin_session() -> bool:
-    """On a session's first run, read the URL's values and give every setting of the schema its
-    value (checked). Returns whether this was that first run. The sidebar calls it at the start
-    of every run, before any page draws a widget (app.py runs st.navigation, the sidebar, then
-    the page, on every run: page scripts live in views/, not pages/, so Streamlit never runs a
-    page file on its own)."""
-    s = st.session_state
-    if STARTED in s:
-        return False
-    s[STARTED] = True
-    s[PENDING] = {n: st.query_params.get(n) for n in st.query_params.keys()
-                   if n not in _IGNORED_PARAMS}
-    schema = session_schema()
-    for name in list(s[PENDING]):
-        key = sio.key_of(name)
-        if key in schema and key not in s:
-            restore_pending(key, schema)
-    return True
-
-
-def restore_pending(key: str, schema: dict | None = None):
-    """Give `key` its value from the URL when there is one and it passes the check."""
-    pending = st.session_state.get(PENDING)
-    name = sio.short_name(key)
-    if not pending or name not in pending:
-        return
-    text = pending.pop(name)
-    schema = session_schema() if schema is None else schema
-    field = schema.get(key)
-    if field is None or not field.shared:
-        warn(f"Link parameter {name} ignored: its allowed values are not known.")
-        st.query_params.pop(name, None)
-        return
-    try:
-        st.session_state[key] = sio.parse_text(key, field, text)
-    except ValueError as e:
-        warn(f"Link parameter ignored: {e}.")
-        st.query_params.pop(name, None)
-
-
-def sync_param(key: str):
-    """Put one setting into the sidebar's link: its text when it differs from the default, else
-    nothing. The address bar is left alone (a change there is a browser history entry)."""
-    if not shareable(key) or key not in st.session_state:
-        return
-    value, name = st.session_state[key], sio.short_name(key)
-    pending = st.session_state.get(PENDING)
-    if pending and name in pending:          # not yet restored: the link keeps it as it came
-        return
-    link = st.session_state.setdefault(LINK, {})
-    try:
-        sio.check_value(key, sio.SCHEMA[key], value)
-        valid = True
-    except ValueError:
-        valid = False          # a number out of range (its widget says so): not in the link
-    if not valid or not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
-        link.pop(name, None)
-    else:
-        link[name] = sio.encode_text(value)
-    show_link()
-
-
-def link_params() -> dict:
-    """The link's settings {name: text}: this run's settings that differ from their defaults,
-    and the values of the link this session was opened with that no widget has taken yet."""
-    pending = {k: v for k, v in (st.session_state.get(PENDING) or {}).items() if v is not None}
-    return pending | st.session_state.get(LINK, {})
-
-
-def show_link():
-    """(Re)write the link to this page with its settings in the sidebar's share box (once this
-    run's sidebar has drawn the box)."""
-    entry = st.session_state.get(SLOT)
-    if entry is None:
-        return
-    slot, url_path = entry
-    params = link_params()
-    base = st.context.url or ""
-    if url_path is not None:
-        # The link names its page in the query (/?page=forward&...), not in the path: a browser
-        # that opens /forward first probes /forward/_stcore/health and /forward/_stcore/host-config
-        # to find the app's base path (two 404s in its console, Streamlit issue #7074).
-        if url_path and base.endswith("/" + url_path):
-            base = base[:-len(url_path) - 1]
-        params = ({PAGE_PARAM: url_path} if url_path else {}) | params
-        base = base.rstrip("/") + ("/" if params else "")
-    slot.code(base + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)

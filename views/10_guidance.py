@@ -25,7 +25,7 @@ def numbers(row, prefix=""):
             f"mean log p₀(x | y) {row[prefix + 'logp_class']:.2f}")
 
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 st.title("Guidance: trading diversity for fidelity")
 st.markdown(
@@ -43,7 +43,7 @@ st.markdown(
     f"{lessons.TRUTH_REPEATS} independent sets of {N} true samples: a difference inside it is noise.")
 if gmm.n_components < 2 or gmm.n_components > lessons.MAX_CLASSES:
     st.info(f"Guidance needs 2 to {lessons.MAX_CLASSES} classes (one per mode); "
-            f"**{settings.mixture_name}** has {gmm.n_components} modes. Pick *tutorial* or *ring8* "
+            f"**{shared.mixture_name}** has {gmm.n_components} modes. Pick *tutorial* or *ring8* "
             "in the sidebar.")
     st.stop()
 
@@ -60,12 +60,12 @@ lam = state.widget(c3.slider, P + "lam", step=1.0,
 learned = state.widget(c4.toggle, P + "learned",
                     help="A class-conditional score network (one embedding per class plus a null "
                          "class, label dropout 15%), trained once per settings by our recipe.")
-cfg = lessons.recipe(settings.seed) if learned else None
-if learned and not lessons.is_trained("cond", cfg, gmm, lam, settings.device):
-    lessons.cond_net(cfg, gmm, float(lam), settings.device, progress=st.empty())
+cfg = lessons.recipe(shared.seed) if learned else None
+if learned and not lessons.is_trained("cond", cfg, gmm, lam, shared.device):
+    lessons.cond_net(cfg, gmm, float(lam), shared.device, progress=st.empty())
 
-truth = lessons.guidance_truth(gmm, y, N, settings.seed)[1]
-table = lessons.guidance_table(gmm, float(lam), y, N, STEPS, settings.seed, cfg, settings.device)
+truth = lessons.guidance_truth(gmm, y, N, shared.seed)[1]
+table = lessons.guidance_table(gmm, float(lam), y, N, STEPS, shared.seed, cfg, shared.device)
 at = table.set_index("w")
 leak1 = truth["leak"][0]
 st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly"
@@ -73,9 +73,9 @@ st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly"
                if leak1 * N >= 1 else "; on this mixture hardly any true sample of this class lands "
                "where another class is more likely (the modes barely overlap). ")
             + "What does w = 4 do to that leak, and what does the class pay for it?")
-row = lessons.guidance_row(gmm, float(lam), y, float(w), N, STEPS, settings.seed, cfg, settings.device)
-png, out = lessons.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, settings.seed, cfg,
-                                       settings.device)
+row = lessons.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
+png, out = lessons.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg,
+                                       shared.device)
 st.image(png, width="stretch")
 msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {lessons.PAD:g} standard "
        f"deviations beyond every mode. Truth: {numbers({k: v[0] for k, v in truth.items()})}. "

@@ -32,14 +32,14 @@ def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, d
     return figure_png(fig), straight, pairs, outside(exact["VE PF-ODE"][0][0, :n_paths], xlim, ylim)
 
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 st.title("Flow matching: straight paths from noise to data")
 st.markdown(
     "Flow matching moves noise to data along the **straight line** xₜ = (1 − t) x₀ + t ε and "
     "learns the velocity that carries the whole cloud: v(x, t) = E[ε − x₀ | xₜ = x], integrated "
     "from t = 1 (noise) to t = 0 (data). Below, the same starting noise goes through the exact "
-    f"flow of **{settings.mixture_name}** and through the VE probability-flow ODE (started at "
+    f"flow of **{shared.mixture_name}** and through the VE probability-flow ODE (started at "
     "σ₁ε); then sample quality against the number of velocity evaluations, and a network "
     "trained by plain regression on ε − x₀.")
 st.latex(r"\mathcal{L}(\theta) = \mathbb{E}_{t,\,x_0,\,\varepsilon}\,\big\|v_\theta\big((1-t)\,x_0 + t\,\varepsilon,\ t\big) - (\varepsilon - x_0)\big\|^2")
@@ -56,16 +56,16 @@ rectify = state.widget(c4.toggle, P + "rectify", disabled=not learned,
                     help="Push fresh noise through the learned flow, then train a second network on "
                          "those (data, noise) pairs: one round of rectified flow. A second training.")
 rectify = bool(rectify and learned)
-cfg = lessons.recipe(settings.seed) if learned else None
+cfg = lessons.recipe(shared.seed) if learned else None
 if learned:
     box = st.empty()
-    lessons.flow_net(cfg, gmm, settings.device, progress=box)
+    lessons.flow_net(cfg, gmm, shared.device, progress=box)
     if rectify:
-        lessons.rectified_net(cfg, gmm, settings.device, progress=box)
+        lessons.rectified_net(cfg, gmm, shared.device, progress=box)
 
-png, straight, pairs, ve_out = paths_png(gmm, float(lam), settings.seed, int(n_paths), cfg, rectify, settings.device)
+png, straight, pairs, ve_out = paths_png(gmm, float(lam), shared.seed, int(n_paths), cfg, rectify, shared.device)
 st.image(png, width="stretch")
-story = lessons.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, settings.seed)
+story = lessons.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed)
 st.caption(
     f"Orange: {lessons.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
     f"segment xₜ = (1 − t) x₀ + t ε; {pairs['crossings']} of their {pairs['pairs']} pairs of "
@@ -99,7 +99,7 @@ st.markdown(
 
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
-df = lessons.quality(gmm, float(lam), N_QUALITY, settings.seed, cfg, settings.device, rectify)
+df = lessons.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
 with left:
     st.altair_chart(ffig.quality_chart(df), width="stretch")
     few = df[(df["method"] == "heun") & (df["steps"] == 2)].set_index("field")["sw2"]
@@ -117,7 +117,7 @@ with right:
 
 if learned:
     st.subheader("The learned velocity against the exact one")
-    err = lessons.velocity_error(cfg, gmm, settings.device, settings.seed, rectify)
+    err = lessons.velocity_error(cfg, gmm, shared.device, shared.seed, rectify)
     c1, c2 = st.columns([1.5, 1], gap="large")
     c1.altair_chart(ffig.error_chart(err), width="stretch")
     worst = err[err["field"] == "learned flow"].sort_values("mse").iloc[-1]

@@ -16,8 +16,8 @@ def png(kind: str, *args) -> bytes:
     return figure_png(getattr(dfig, kind)(*args), dpi=110)
 
 
-settings = state.settings()
-base = dd.config(state.sio.SCHEMA[P + "steps"].default, settings.seed)
+shared = state.settings()
+base = dd.config(state.sio.SCHEMA[P + "steps"].default, shared.seed)
 facts = dd.facts(base.lam, base.test_fraction, base.split_seed)
 st.title("Digits: diffusion on real 8×8 images")
 st.markdown(
@@ -33,17 +33,17 @@ for msg in dd.bad_settings(P):
 
 steps = state.number_field(st, P + "steps", step=100, help="Optimizer steps of the recipe "
                            "(batch 256, Adam, EMA); one training per setting for the whole server.")
-cfg = dd.config(steps if steps is not None else state.sio.SCHEMA[P + "steps"].default, settings.seed)
-if not dd.is_trained(cfg, settings.device):
-    dd.model(cfg, settings.device, progress=st.empty())
-net, history = dd.model(cfg, settings.device)
+cfg = dd.config(steps if steps is not None else state.sio.SCHEMA[P + "steps"].default, shared.seed)
+if not dd.is_trained(cfg, shared.device):
+    dd.model(cfg, shared.device, progress=st.empty())
+net, history = dd.model(cfg, shared.device)
 if not dd.finite(net):
     st.error("The training diverged (the loss became NaN): this network cannot sample. Change the "
              "training steps or the sidebar's seed.")
     st.stop()
 n_train = cfg.train.n_data
 st.caption(f"Trained {int(history['step'].iloc[-1]):,} steps on {n_train:,} training images in "
-           f"{history['seconds'].iloc[-1]:.1f} s on {settings.device}; last DSM loss "
+           f"{history['seconds'].iloc[-1]:.1f} s on {shared.device}; last DSM loss "
            f"{history['train_loss'].iloc[-1]:.2f}. {len(cfg.data().x_test):,} digits are held out.")
 clf_acc, held = dd.judge(cfg.test_fraction, cfg.split_seed)[1:]
 
@@ -64,7 +64,7 @@ def sample_grid():
         st.error(f"**{state.label(P + 'budget')}**: {dc.SAMPLERS[method].label} needs at least "
                  f"{least} score evaluations; got {budget}.")
         return
-    pix, m, nfe = dd.samples(cfg, settings.device, float(w), method, int(budget), settings.seed)
+    pix, m, nfe = dd.samples(cfg, shared.device, float(w), method, int(budget), shared.seed)
     st.image(png("image_grid", pix, [str(k) for k in range(10)]), width=520)
     per = dd.PER_CLASS_MEASURED
     st.caption(f"{dd.PER_ROW} of {per} samples per class at w = {w:g}, {nfe} score evaluations each. "
@@ -87,7 +87,7 @@ sample_grid()
 
 st.subheader("The denoising film")
 y = state.widget(st.slider, P + "class", step=1, help="The class of the sample followed here.")
-f = dd.film(cfg, settings.device, float(st.session_state[P + "w"]), int(y), settings.seed)
+f = dd.film(cfg, shared.device, float(st.session_state[P + "w"]), int(y), shared.seed)
 titles = [f"σ = {s:.2f}" for s in f["sigma"]]
 st.image(png("film_figure", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
                              ("real digit\n+ noise", f["forward"])], titles), width="stretch")
@@ -105,7 +105,7 @@ st.caption(f"One reverse-SDE path for a {y}: the noisy xₜ, and the denoised gu
            "to left).")
 
 st.subheader("Memorization made visible")
-mem = dd.memorization(cfg, settings.device, settings.seed)
+mem = dd.memorization(cfg, shared.device, shared.seed)
 ex, nw = mem["exact"]["d"].mean(), mem["network"]["d"].mean()
 st.image(png("pairs_figure", [("exact score of the training set", mem["exact"]["x"],
                                mem["exact"]["nearest"], mem["exact"]["d"]),
@@ -128,7 +128,7 @@ st.markdown("Does the 2D ranking of the samplers hold in 64 dimensions? "
             f"{10 * dd.QUALITY_PER_CLASS} samples each, at the chosen w.")
 if st.button("Measure", key="digits_quality") or st.session_state.get("digits_quality_done"):
     st.session_state["digits_quality_done"] = True
-    rows, ref = dd.quality(cfg, settings.device, float(st.session_state[P + "w"]), settings.seed)
+    rows, ref = dd.quality(cfg, shared.device, float(st.session_state[P + "w"]), shared.seed)
     st.altair_chart(dfig.quality_chart(rows, ref), width="content")
     best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"]) for b in dd.QUALITY_BUDGETS}
     st.caption("Lowest Fréchet distance: " + "; ".join(

@@ -11,7 +11,7 @@ DEFAULT_VP = dict(beta_min=0.1, beta_max=20.0)
 TWO_CLUSTERS = "two clusters"
 
 
-settings = state.settings()
+shared = state.settings()
 st.title("Forward diffusion: from data to noise")
 st.markdown(
     "The forward process adds Gaussian noise to every data point, a little at every instant. "
@@ -64,7 +64,7 @@ c_plot, c_side = st.columns([3, 1], gap="medium")
 with c_side:
     n_paths = state.widget(st.slider, P + "n_paths", step=10)
     show_density = state.widget(st.checkbox, P + "density")
-    mix = forward.mixing_1d(sde, n_paths, settings.seed)
+    mix = forward.mixing_1d(sde, n_paths, shared.seed)
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
         "Gaussian kicks, so paths from both modes **mix** when the noise at t = 1 is large next to "
@@ -78,7 +78,7 @@ with c_side:
         + ("\n\nTry λ = 1 (σₜ² = t, noise barely spreads the modes), λ < 1, and λ = 50."
            if kind == "VE" else "\n\nTry β(1) = 5 and β(1) = 50."))
 with c_plot:
-    st.altair_chart(forward.paths_1d_chart(sde, n_paths, settings.seed, show_density), width="stretch")
+    st.altair_chart(forward.paths_1d_chart(sde, n_paths, shared.seed, show_density), width="stretch")
 
 # ----------------------------------------------------------------------------- 2D
 st.subheader("2D: a point cloud spreading out")
@@ -87,10 +87,10 @@ with c_opts:
     source = state.widget(st.radio, P + "source",
                           format_func={TWO_CLUSTERS: "the tutorial's two clusters at "
                                                      + forward.places(dc.PRESETS[TWO_CLUSTERS]),
-                                       "sidebar": f"the sidebar distribution ({settings.mixture_name})"}.get)
+                                       "sidebar": f"the sidebar distribution ({shared.mixture_name})"}.get)
     n_points = state.widget(st.slider, P + "n_points", step=50)
     gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
-    guess = forward.cloud_guess(gmm2, sde, n_points, settings.seed)
+    guess = forward.cloud_guess(gmm2, sde, n_points, shared.seed)
     st.markdown(
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
         "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
@@ -98,11 +98,11 @@ with c_opts:
         f"From where a point is at t = 1, the best guess of its starting mode is right "
         f"{guess['guess']:.0%} of the time ({guess['chance']:.0%} would be no clue).")
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
-                        data=lambda: forward.cloud_gif(gmm2, sde, n_points, settings.seed),
+                        data=lambda: forward.cloud_gif(gmm2, sde, n_points, shared.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
                         on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
 with c_cloud:
-    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, settings.seed), width="content")
+    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed), width="content")
 
 # ----------------------------------------------------------------------------- formulas
 st.subheader("The formulas")

@@ -8,13 +8,13 @@ P = state.PERSIST_PREFIX + "score_"
 VIEWS = {"total": "Total score", "modes": "Per-mode scores", "weighted": "Weighted modes vs total"}
 
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 st.title("The score: which way is more likely?")
 st.markdown(
     "The **score** of a distribution is the gradient of its log density, s(x) = ∇ₓ log p(x): "
     "at every point an arrow towards **higher probability**. Generation follows these arrows "
-    f"backwards in time. Below: the sidebar distribution (**{settings.mixture_name}**), blurred "
+    f"backwards in time. Below: the sidebar distribution (**{shared.mixture_name}**), blurred "
     "by the VE forward process to time t.")
 
 view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True,
@@ -49,9 +49,9 @@ with c_ctl:
                  "a narrow mode) are clipped, so the others stay visible.")
 
 sde = dc.VESDE(lam)
-f = score_field.score_field(gmm, sde, t, where, n, settings.seed)
+f = score_field.score_field(gmm, sde, t, where, n, shared.seed)
 with c_fig:
-    st.image(score_field.score_png(gmm, sde, t, where, n, settings.seed, view, lengths, scale), width="stretch")
+    st.image(score_field.score_png(gmm, sde, t, where, n, shared.seed, view, lengths, scale), width="stretch")
 
 with c_ctl:
     median = score_field.median_magnitude(f)
@@ -60,7 +60,7 @@ with c_ctl:
               "covariance has grown by σₜ² I.")
     m2.metric("median |score|", f"{median:.3g}", help="At the arrow positions.")
     if lengths == "proportional":
-        st.caption(score_field.key_caption(gmm, sde, t, where, n, settings.seed, scale))
+        st.caption(score_field.key_caption(gmm, sde, t, where, n, shared.seed, scale))
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",

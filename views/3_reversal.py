@@ -8,13 +8,13 @@ from dashboard import downloads, state, vocabulary
 from dashboard import reversal as rev
 
 P = state.PERSIST_PREFIX + "reversal_"
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 st.title("Exact-score reversal: from noise back to data")
 st.markdown(
     "Run the forward process backwards. Start from pure noise x₁ ~ N(0, σ₁² I) and repeatedly "
     "step **up the score** of the blurred distribution pₜ while shrinking the noise: the cloud "
-    f"condenses into the data distribution (sidebar: **{settings.mixture_name}**). Here the score "
+    f"condenses into the data distribution (sidebar: **{shared.mixture_name}**). Here the score "
     "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σₜ² I. "
     "The tutorial's exercise, solved (t runs from 1 down to 0 in steps of Δt):")
 st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sqrt{\Delta t}\,z,"
@@ -58,7 +58,7 @@ n_run = rev.samples_for(gmm, int(n), int(steps))
 if n_run < n:
     st.info(f"With {gmm.n_components:,} modes this page draws {n_run:,} samples (of {n:,}) so that a "
             "run stays within seconds.")
-run = rev.Run(method, int(steps), n_run, grid, float(t_eps), float(snr), start, settings.seed)
+run = rev.Run(method, int(steps), n_run, grid, float(t_eps), float(snr), start, shared.seed)
 sde = dc.VESDE(lam)
 sigma1 = sde.prior_std()
 result, error = None, None

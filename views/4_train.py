@@ -5,7 +5,7 @@ import diffusion_core as dc
 from dashboard import models, state, train as tr, vocabulary
 from dashboard.figures import training as tfig
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 
 st.title("Train & sample")
@@ -36,12 +36,12 @@ with st.container(border=True):
                                   help="The tutorial trains with λ = 25. Must be > 0.")
         st.form_submit_button("Train", type="primary", icon=":material/model_training:")
     recipe = st.session_state["w_train_recipe"]
-    st.caption(f"Distribution **{settings.mixture_name}**, seed **{settings.seed}**, device "
-               f"**{settings.device}** (sidebar). 10,000 training samples are drawn once from p₀.")
+    st.caption(f"Distribution **{shared.mixture_name}**, seed **{shared.seed}**, device "
+               f"**{shared.device}** (sidebar). 10,000 training samples are drawn once from p₀.")
 
 
 progress = st.empty()
-recipe, cfg, lam, model = tr.settled_model(settings, gmm, recipe, steps, batch, lr, width, eps, lam, progress)
+recipe, cfg, lam, model = tr.settled_model(shared, gmm, recipe, steps, batch, lr, width, eps, lam, progress)
 
 # --------------------------------------------------------------------------------- training curves
 st.header("1 · Training")
@@ -65,7 +65,7 @@ tr.explain_loss()
 # --------------------------------------------------------------------------------- error against t
 st.header("2 · Where in time is the score learned?")
 show_wrong = state.widget(st.checkbox, "w_train_wrongcheck")
-err_t = models.error_by_t(cfg, gmm, lam, settings.device, settings.seed, tutorial_check=show_wrong)
+err_t = models.error_by_t(cfg, gmm, lam, shared.device, shared.seed, tutorial_check=show_wrong)
 st.altair_chart(tfig.error_by_t_chart(err_t, eps=cfg.eps), width="stretch")
 tr.explain_error_by_t()
 
@@ -80,8 +80,8 @@ def learned_vs_exact():
     weighted = state.widget(b.radio, "w_train_errmap", horizontal=True,
                             help="Weighted: where samples actually are. Plain: everywhere on the plot, "
                                  "log colour scale.") == "weighted by pₜ"
-    f = models.score_fields(cfg, gmm, lam, settings.device, float(t), settings.seed)
-    st.image(models.score_fields_png(cfg, gmm, lam, settings.device, float(t), settings.seed, weighted),
+    f = models.score_fields(cfg, gmm, lam, shared.device, float(t), shared.seed)
+    st.image(models.score_fields_png(cfg, gmm, lam, shared.device, float(t), shared.seed, weighted),
              width="stretch")
     st.caption(f"t = {t:.2f}, σₜ = {f['sigma_t']:.3f}. Mean squared error per coordinate under pₜ: "
                f"**{f['mse_t']:.4g}**. Arrow length grows with |score| but is capped, the same way in both "
@@ -112,11 +112,11 @@ if n > tr.max_samples(evals):
              f"{evals:,} evaluations) = {n * evals:,}. Lower the samples to at most "
              f"{tr.max_samples(evals):,}, or the sampler steps.")
 else:
-    learned = models.learned_samples(cfg, gmm, lam, settings.device, method, n_steps, n, settings.seed)
-    exact = models.reference_samples(gmm, lam, n, settings.seed)
-    truth = models.true_samples(gmm, n, settings.seed)
+    learned = models.learned_samples(cfg, gmm, lam, shared.device, method, n_steps, n, shared.seed)
+    exact = models.reference_samples(gmm, lam, n, shared.seed)
+    truth = models.true_samples(gmm, n, shared.seed)
     st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
-    metrics = {name: models.sample_quality(x, gmm, settings.seed) for name, x in
+    metrics = {name: models.sample_quality(x, gmm, shared.seed) for name, x in
                (("learned score", learned), ("exact score (reference)", exact), ("true samples", truth))}
     table = tfig.metrics_frame(metrics)
     numeric = table.select_dtypes("number").columns

@@ -6,8 +6,8 @@ from dashboard import editor, state
 
 P, S = editor.P, editor.S
 ss = st.session_state
-settings = state.settings()
-editor.sync_table(settings)
+shared = state.settings()
+editor.sync_table(shared)
 
 st.title("Mixture editor")
 st.markdown(
@@ -17,7 +17,7 @@ st.markdown(
 
 c1, c2, c3 = st.columns([1.3, 0.7, 1.4], vertical_alignment="bottom")
 choices = state.mixture_choices()
-state.init(P + "source", settings.mixture_name if settings.mixture_name in choices else choices[0])
+state.init(P + "source", shared.mixture_name if shared.mixture_name in choices else choices[0])
 if ss[P + "source"] not in choices:
     ss[P + "source"] = choices[0]
 c1.selectbox("Start from", choices, key=P + "source",
@@ -67,7 +67,7 @@ with left:
 with right:
     title = ("the table's mixture: ellipses at 1 and 2 std" if gmm is not None
              else "last valid mixture (the table has errors)")
-    st.image(editor.preview_png(shown, settings.seed, title), width="stretch")
+    st.image(editor.preview_png(shown, shared.seed, title), width="stretch")
     w = ", ".join(f"{k + 1}: {v:.2f}" for k, v in enumerate(shown.weights.tolist()))
     st.caption(f"Normalized weights {w}. Dots: {editor.N_PREVIEW} samples (sidebar seed).")
 

@@ -14,7 +14,7 @@ MAX_WORK = 8_000_000          # samples x score evaluations over all runs: a few
 MANY_MODES = 100              # above this many modes each score evaluation costs more: fewer samples
 
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 st.title("Sampler lab: quality per score evaluation")
 intro = st.empty()          # names the score in use, known once the widgets below have run
@@ -58,7 +58,7 @@ score_words = (f"the **learned score** of the network last trained on Train & sa
 intro.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with "
-    f"{score_words} of **{settings.mixture_name}**, and its samples are compared with true samples. "
+    f"{score_words} of **{shared.mixture_name}**, and its samples are compared with true samples. "
     "Lower is better. The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
@@ -95,17 +95,17 @@ if not problems:
     for i, (m, b) in enumerate(plan):
         bar.progress(i / len(plan), text=f"Sampling: {lfig.METHOD_LABELS[m]}, {b} evaluations "
                                          f"({i + 1} of {len(plan)} runs)")
-        frames.append(samplers.run_one(gmm, float(lam), m, int(b), int(n), settings.seed, grid, float(t_eps),
-                                       metrics, learned, settings.device))
+        frames.append(samplers.run_one(gmm, float(lam), m, int(b), int(n), shared.seed, grid, float(t_eps),
+                                       metrics, learned, shared.device))
     exact = None if learned is None else pd.concat(     # the exact score at the largest budget
-        [samplers.run_one(gmm, float(lam), m, max(b for _, b in plan), int(n), settings.seed, grid,
+        [samplers.run_one(gmm, float(lam), m, max(b for _, b in plan), int(n), shared.seed, grid,
                           float(t_eps), metrics) for m in dict.fromkeys(m for m, _ in plan)], ignore_index=True)
-    fl = samplers.floor(gmm, int(n), settings.seed, metrics)
+    fl = samplers.floor(gmm, int(n), shared.seed, metrics)
     bar.empty()
     df = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
 
     if narrowest > 0.4:
-        st.info(f"The modes of **{settings.mixture_name}** are broad (narrowest std {narrowest:.2f}), "
+        st.info(f"The modes of **{shared.mixture_name}** are broad (narrowest std {narrowest:.2f}), "
                 "so the samplers differ mostly below 30 evaluations. Pick **ring8** (std 0.15) in "
                 "the sidebar to see the integrator and the time grid matter at every budget.")
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],

@@ -14,14 +14,14 @@ PRIORS = {"gaussian": "prior N(0, σ₁² I)", "exact": "the true p₁ (a fair t
 SOLVER_LABELS = {"heun": "Heun", "rk4": "RK4"}
 
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 st.title("Likelihood by the probability-flow ODE")
 st.markdown(
     "A score model is also a **density model**: run the probability-flow ODE from a point x up to "
     "t = 1 and add up how much the flow compresses space on the way (its divergence); the "
     "prior's log-density at the end plus that sum is log p₀(x). Here it is computed on a grid and "
-    f"at true samples of **{settings.mixture_name}**, and compared with the exact log-density.")
+    f"at true samples of **{shared.mixture_name}**, and compared with the exact log-density.")
 st.latex(r"\frac{d}{dt}\log p_t(x_t) = -\nabla_x\!\cdot\tilde f(x_t,t)"
          r"\quad\Rightarrow\quad"
          r"\log p_0(x) = \log p_1(x_1) + \int_{0}^{1} \nabla_x\!\cdot\tilde f(x_t,t)\,dt")
@@ -61,10 +61,10 @@ if missing_model:
             "meanwhile.")
     st.page_link("views/4_train.py", label="Go to Train & sample", icon=":material/model_training:")
 
-cfg, device = (learned[0], settings.device) if source == "learned" else (None, "cpu")
+cfg, device = (learned[0], shared.device) if source == "learned" else (None, "cpu")
 with st.spinner("Integrating the probability-flow ODE with its divergence…"):
     res = likelihood.likelihood(gmm, float(lam), source, int(grid_n), int(n), int(steps), solver, prior,
-                     float(t_eps), settings.seed, cfg, device)
+                     float(t_eps), shared.seed, cfg, device)
 
 if not res["finite"]:
     st.error("The ODE produced non-finite values: the score is unusable at some points "

@@ -8,7 +8,7 @@ P = state.PERSIST_PREFIX + "memo_"
 NAMES = memorization.NAMES
 SWEEP_POINTS = memorization.SWEEP_POINTS
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 
 
@@ -41,19 +41,19 @@ with st.container(border=True):
     n_samples = state.widget(c2.slider, P + "samples",
                              step=100)
     c3.caption(f"Reverse SDE with {memorization.SAMPLER_STEPS} steps, λ = {memorization.LAM:g}; distribution "
-               f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** "
+               f"**{shared.mixture_name}**, seed **{shared.seed}**, device **{shared.device}** "
                "(sidebar). Training takes a few seconds, once per setting.")
 
 mode_std, gap, scale = memorization.data_scales(gmm, n_points)
 radius = fraction * scale
-points = memorization.training_points(gmm, n_points, settings.seed)
-cfg, emp, _ = memorization.model_job(gmm, n_points, steps, width, settings.seed)
-model = models.trained_model(cfg, emp, memorization.LAM, settings.device, _progress=st.empty())
+points = memorization.training_points(gmm, n_points, shared.seed)
+cfg, emp, _ = memorization.model_job(gmm, n_points, steps, width, shared.seed)
+model = models.trained_model(cfg, emp, memorization.LAM, shared.device, _progress=st.empty())
 
 if model.diverged:
     st.error("**Training diverged**: the loss became NaN or infinite. Try fewer **training steps** "
              "or another seed; the exact scores below are unaffected.")
-sets = memorization.sample_sets(cfg, emp, gmm, n_samples, settings.seed, settings.device,
+sets = memorization.sample_sets(cfg, emp, gmm, n_samples, shared.seed, shared.device,
                                 learned=not model.diverged)
 stats = memorization.distance_stats(sets, points, radius)
 
@@ -109,13 +109,13 @@ with st.expander("Sweep: memorization rate against the number of training points
                "stays low for every N because r shrinks with the spacing of the points). Each rate "
                f"is measured on {n_samples} samples of one network per N, so it carries sampling "
                "noise (the error bars) and the luck of one training run.")
-    key = (settings.mixture_name, gmm.key(), fraction, n_samples, settings.seed, settings.device)
+    key = (shared.mixture_name, gmm.key(), fraction, n_samples, shared.seed, shared.device)
     if st.button("Run the sweep", icon=":material/play_arrow:") or st.session_state.get("memo_sweep_done") == key:
         bar = st.progress(0.0, text="Training…")
         rows = []
         for i, n in enumerate(SWEEP_POINTS):
             bar.progress(i / len(SWEEP_POINTS), text=f"Training on N = {n} points ({i + 1} of {len(SWEEP_POINTS)})…")
-            r = memorization.sweep_point(gmm, n, fraction, n_samples, settings.seed, settings.device)
+            r = memorization.sweep_point(gmm, n, fraction, n_samples, shared.seed, shared.device)
             rows.append((n, r["network"], r["truth"]))
         bar.empty()
         st.session_state["memo_sweep_done"] = key

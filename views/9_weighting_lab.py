@@ -13,7 +13,7 @@ SAMPLES, SAMPLER_STEPS = 2000, 200
 NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
 VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
 
-settings = state.settings()
+shared = state.settings()
 gmm = state.current_mixture()
 sde = dc.VESDE(LAM)
 
@@ -42,21 +42,21 @@ with st.container(border=True):
     steps = state.widget(c4.slider, P + "steps", step=100,
                          help=f"Each network: {weighting.N_DATA:,} training points, minibatches of {weighting.BATCH}.")
     st.caption(f"Three trainings, once per setting (the table below gives each one's time); λ = {LAM:g}; distribution "
-               f"**{settings.mixture_name}**, seed **{settings.seed}**, device **{settings.device}** (sidebar).")
+               f"**{shared.mixture_name}**, seed **{shared.seed}**, device **{shared.device}** (sidebar).")
 
 progress = st.empty()
 curves, rows = [], []
 for w in dc.WEIGHTINGS:
-    cfg = weighting.lab_config(net, w, eps, stratified, steps, settings.seed)
-    model = models.trained_model(cfg, gmm, LAM, settings.device, _progress=progress)
+    cfg = weighting.lab_config(net, w, eps, stratified, steps, shared.seed)
+    model = models.trained_model(cfg, gmm, LAM, shared.device, _progress=progress)
     label = mfig.WEIGHTING_LABELS[w]
     if model.diverged:
         st.error(f"**{label}**: training diverged (the loss became NaN or infinite); its curve is "
                  "left out. Try fewer **training steps** or the preconditioned **network**.")
         continue
-    curves.append(weighting.error_by_t(cfg, gmm, LAM, settings.device, settings.seed).assign(weighting=w))
-    x = models.learned_samples(cfg, gmm, LAM, settings.device, "sde", SAMPLER_STEPS, SAMPLES, settings.seed)
-    met = models.sample_quality(x, gmm, settings.seed)
+    curves.append(weighting.error_by_t(cfg, gmm, LAM, shared.device, shared.seed).assign(weighting=w))
+    x = models.learned_samples(cfg, gmm, LAM, shared.device, "sde", SAMPLER_STEPS, SAMPLES, shared.seed)
+    met = models.sample_quality(x, gmm, shared.seed)
     rows.append({"weighting": label, "training time (s)": round(model.seconds, 2),
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
                  "sliced W2 of samples to p₀": met["sliced_w2"]})
