@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 import diffusion_core as dc
-from dashboard import editing as ed
+from dashboard import mixture_table as ed
 from dashboard import state
 from dashboard.figures import lab as lfig
 from dashboard.figures.common import figure_png
@@ -112,7 +112,7 @@ def sync_table(settings) -> None:
     """Set up the table's state before the page draws it: load the sidebar's mixture on the first
     visit or when the sidebar changes, restore the last table after a visit to another page, and
     fold pending edits into the table. Cells a number column cannot hold are emptied first, with a
-    message (see editing.table_rows)."""
+    message (see mixture_table.table_rows)."""
     mode = ss[state.init(P + "mode")]
     sidebar_now = settings.mixture_name
     if S + "base" not in ss:                                     # first visit: the sidebar's mixture

@@ -10,7 +10,7 @@ import diffusion_core as dc
 from diffusion_core import memorization as mem
 from dashboard import downloads, models, state
 from dashboard import settings as sio
-from dashboard.figures import memo as mfig
+from dashboard.figures import memorization as mfig
 from dashboard.figures.common import auto_limits, density_grid
 
 

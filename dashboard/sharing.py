@@ -71,7 +71,7 @@ def apply_settings_file(data: bytes, name: str = "the file") -> tuple[bool, str]
             if mix.dim != 2:
                 raise ValueError(f"custom_mixture must be 2D; got {mix.dim}D")
             # the mixture editor's rules: at most 12 components, |mean| <= 50, stds in [0.01, 20]
-            from dashboard import editing as ed    # torch: only when a file brings a mixture
+            from dashboard import mixture_table as ed    # torch: only when a file brings a mixture
             mix, problems = ed.mixture_from_rows(ed.rows_from_mixture(mix, "raw", digits=None), "raw")
             if problems:
                 raise ValueError("custom_mixture: " + "; ".join(

@@ -74,9 +74,9 @@ def _warm_up(act: Activity):
             importlib.import_module(name)
         act.wait_idle()
         importlib.import_module("torch._dynamo")
-        from dashboard import lessons, memorization, models, weighting
-        for train in (models.train_defaults, lessons.train_defaults, memorization.train_defaults,
-                      weighting.train_defaults):
+        from dashboard import flow, guidance, memorization, models, weighting
+        for train in (models.train_defaults, guidance.train_defaults, flow.train_defaults,
+                      memorization.train_defaults, weighting.train_defaults):
             train(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import diffusion_core as dc
-from dashboard import lessons
+from dashboard import guidance as guidance_page
 from dashboard.figures import flow as ffig
 from dashboard.figures import guidance as gfig
 from dashboard.figures.common import chart_spec
@@ -29,7 +29,7 @@ def rows_of(spec, layer):
 def ring8_like_table():
     """A sweep as ring8 gives it: at w = 0 the samples spread over every class (spread 19x, log
     p(x | y) far below the truth's), from w = 1 on they match the class."""
-    ws = list(lessons.GUIDANCE_WS)
+    ws = list(guidance_page.GUIDANCE_WS)
     return pd.DataFrame({"w": ws, "spread_ratio": [19.0] + [0.98] * (len(ws) - 1),
                          "leak": [0.88] + [0.0] * (len(ws) - 1),
                          "logp_class": [-736.0] + [0.95] * (len(ws) - 1)})
@@ -61,18 +61,18 @@ def test_mode_regions_sit_well_inside_the_guidance_panels():
     """Every mode's 3σ region lies inside the samples and field panels with a margin of about a
     standard deviation more (ring8's modes sat on the panel edge)."""
     for gmm in (dc.PRESETS["ring8"], dc.PRESETS["tutorial"]):
-        f = lessons.guidance_fields(gmm, 25.0, 0, 3.0, 0.3)
+        f = guidance_page.guidance_fields(gmm, 25.0, 0, 3.0, 0.3)
         std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt().numpy()
         means = gmm.means.numpy()
         for lo, hi, axis in [(f["xx"].min(), f["xx"].max(), 0), (f["yy"].min(), f["yy"].max(), 1)]:
             assert (means[:, axis] - 3.9 * std[:, axis] >= lo).all()
             assert (means[:, axis] + 3.9 * std[:, axis] <= hi).all()
-        _, out = lessons.guidance_samples_png(gmm, 25.0, 0, 1.0, 300, 30, 0)
+        _, out = guidance_page.guidance_samples_png(gmm, 25.0, 0, 1.0, 300, 30, 0)
         assert out[gfig.TRUTH] == 0 and out["exact CFG"] == 0
 
 
 def test_fields_legend_is_outside_the_axes():
-    f = lessons.guidance_fields(dc.PRESETS["ring8"], 25.0, 0, 3.0, 0.3)
+    f = guidance_page.guidance_fields(dc.PRESETS["ring8"], 25.0, 0, 3.0, 0.3)
     fig = gfig.fields_figure(f, 3.0, 0.3, "class 1")
     assert fig.legends and all(ax.get_legend() is None for ax in fig.axes)
 

@@ -187,7 +187,7 @@ def test_fresh_draws_rarely_count_as_memorized_at_the_relative_radius(name):
 def test_samples_are_drawn_over_hollow_training_points():
     from matplotlib.colors import to_rgba
 
-    from dashboard.figures import memo as mfig
+    from dashboard.figures import memorization as mfig
     pts = POINTS.numpy()
     x = pts.repeat(20, 0) + 0.01
     fig = mfig.memorization_figure([("a", x, mfig.LEARNED_COLOR), ("b", x, mfig.TRUTH_COLOR)], pts, 0.05,
@@ -207,7 +207,7 @@ def test_samples_are_drawn_over_hollow_training_points():
 def test_sweep_chart_title_does_not_claim_what_the_numbers_may_not_show():
     import pandas as pd
 
-    from dashboard.figures import memo as mfig
+    from dashboard.figures import memorization as mfig
     df = pd.DataFrame({"n_points": [2, 50, 2, 50], "rate": [0.6, 0.1, 0.03, 0.05],
                        "series": ["network", "network", "fresh", "fresh"]})
     title = mfig.rate_sweep_chart(df).to_dict()["title"]

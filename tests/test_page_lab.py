@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from dashboard import editing as ed
+from dashboard import mixture_table as ed
 from conftest import open_page, ok, charts
 
 EDITOR, SAMPLERS, LIKELIHOOD = "views/5_mixture_editor.py", "views/6_sampler_lab.py", "views/7_likelihood.py"

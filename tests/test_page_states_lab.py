@@ -183,7 +183,7 @@ def test_memorization_states(mixture):
 @pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
 def test_memorization_figure_texts_do_not_overlap(mixture):
     """The legend below the three panels sat on their x₁ labels and tick labels."""
-    from dashboard.figures import memo as mfig
+    from dashboard.figures import memorization as mfig
     from dashboard.figures.common import auto_limits, density_grid
     gmm = dc.PRESETS[mixture]
     pts = memorization.points_of(gmm, 5, SEED)

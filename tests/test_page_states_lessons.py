@@ -11,7 +11,7 @@ import pytest
 import conftest
 import diffusion_core as dc
 from conftest import ok, shorten_lessons_recipe
-from dashboard import lessons, state
+from dashboard import flow as flow_page, guidance as guidance_page, state
 
 GUIDANCE, FLOW = "views/10_guidance.py", "views/11_flow.py"
 G, F = "w_guidance_", "w_flow_"
@@ -59,21 +59,21 @@ def test_guidance_states(name, y, w):
                                                             G + "learned": False}))
     no_nan(at)
     assert len(at.get("image")) == 2 and len(at.get("vega_lite_chart")) == 1
-    assert at.selectbox(key=G + "class").options == lessons.class_names(gmm)      # this mixture's classes
-    truth = lessons.guidance_truth(gmm, y, N, SEED)[1]
-    table = lessons.guidance_table(gmm, 25.0, y, N, STEPS, SEED).set_index("w")
-    row = lessons.guidance_row(gmm, 25.0, y, w, N, STEPS, SEED)
+    assert at.selectbox(key=G + "class").options == guidance_page.class_names(gmm)      # this mixture's classes
+    truth = guidance_page.guidance_truth(gmm, y, N, SEED)[1]
+    table = guidance_page.guidance_table(gmm, 25.0, y, N, STEPS, SEED).set_index("w")
+    row = guidance_page.guidance_row(gmm, 25.0, y, w, N, STEPS, SEED)
     assert all(math.isfinite(v) for v in row.values())
     # the samples caption: the numbers of the shown w and whether they are within the truth's noise
     cap = caption_with(at, f"{N} samples each")
     assert f"Exact CFG at w = {w:g}: spread {row['spread_ratio']:.2f}×, leak {row['leak']:.1%}" in cap
-    off = lessons.off_truth(row, truth)
+    off = guidance_page.off_truth(row, truth)
     assert ("within the truth's noise level in every measure" in cap) == (not off)
     if off:
         assert f"beyond the truth's noise level in {', '.join(off)}." in cap
     # the sweep caption: w = 1 against the truth band, and the leak and spread from w = 1 to w = 4
     sweep = caption_with(at, "Green band")
-    off1 = lessons.off_truth(table.loc[1.0], truth)
+    off1 = guidance_page.off_truth(table.loc[1.0], truth)
     assert ("inside the band in every measure" in sweep) == (not off1)
     if name in ("tutorial", "ring8"):       # the sampler matches p(x | y) at w = 1 on the presets
         assert not off1, off1
@@ -81,7 +81,7 @@ def test_guidance_states(name, y, w):
     assert (f"the leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and the spread "
             f"{w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×") in sweep
     paid = "(the class pays in diversity)" in sweep
-    assert paid == (not lessons.matches_truth(w4["spread_ratio"], truth["spread_ratio"])
+    assert paid == (not guidance_page.matches_truth(w4["spread_ratio"], truth["spread_ratio"])
                     and w4["spread_ratio"] < w1["spread_ratio"])
     assert f"highest at w = {float(table['logp_class'].idxmax()):g}" in sweep
     # the question quotes the truth's own leak, or says there is hardly any
@@ -110,8 +110,8 @@ def test_flow_states(name, lam):
     gmm = gmm_of(name)
     at = ok(conftest.open_page(FLOW, **MIXTURES[name], **{F + "lam": lam, F + "learned": False}))
     no_nan(at)
-    story = lessons.path_story(gmm, lam, 200, 100, SEED)
-    pairs = lessons.pairs(gmm, lessons.N_PAIRS, SEED)
+    story = flow_page.path_story(gmm, lam, 200, 100, SEED)
+    pairs = flow_page.pairs(gmm, flow_page.N_PAIRS, SEED)
     s = straightness_sentence(at)
     ve, flow = story["ve"], story["flow"]
     winner = "VE PF-ODE" if ve > flow else "exact flow"
@@ -125,8 +125,8 @@ def test_flow_states(name, lam):
     assert f"{pairs['crossings']} of their {pairs['pairs']} pairs of segments cross" in cap
     assert f"exact flow {flow:.3f}, VE PF-ODE {ve:.3f}" in cap
     # the VE paths that start outside the panel are counted, or the caption says nothing of them
-    (x0, x1), (y0, y1) = lessons.flow_limits(gmm)
-    start = lessons.paths(gmm, lam, 200, 100, SEED)["VE PF-ODE"][0][0, :60]
+    (x0, x1), (y0, y1) = flow_page.flow_limits(gmm)
+    start = flow_page.paths(gmm, lam, 200, 100, SEED)["VE PF-ODE"][0][0, :60]
     out = int((~((start[:, 0] >= x0) & (start[:, 0] <= x1) & (start[:, 1] >= y0) & (start[:, 1] <= y1))).sum())
     assert (f"{out} of the 60 VE paths drawn start outside the panel" in cap) == (out > 0)
 

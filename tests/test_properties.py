@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
-from dashboard import editing as ed
+from dashboard import mixture_table as ed
 from dashboard import settings as sio
 from conftest import app_test
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard.figures import guidance as gfig
-from dashboard import lessons
+from dashboard import guidance, lessons
 from dashboard.figures.common import chart_spec, figure_png
 from dashboard import state
 
@@ -17,7 +17,7 @@ def sweep_spec(table, truth, learned) -> dict:
 
 @state.cache_data(max_entries=32)
 def fields_png(gmm, lam, y, w, t, label) -> bytes:
-    return figure_png(gfig.fields_figure(lessons.guidance_fields(gmm, lam, y, w, t), w, t, label))
+    return figure_png(gfig.fields_figure(guidance.guidance_fields(gmm, lam, y, w, t), w, t, label))
 
 
 def numbers(row, prefix=""):
@@ -40,14 +40,14 @@ st.markdown(
     "crowd together. **Fidelity: leak**, the share of samples where another class is more likely "
     "(p₀(y′ | x) > p₀(y | x)), and the **mean log p₀(x | y)** of the samples. The **truth row** "
     f"scores true samples of p(x | y); its band is ± {gfig.NOISE_K:g} standard deviations over "
-    f"{lessons.TRUTH_REPEATS} independent sets of {N} true samples: a difference inside it is noise.")
-if gmm.n_components < 2 or gmm.n_components > lessons.MAX_CLASSES:
-    st.info(f"Guidance needs 2 to {lessons.MAX_CLASSES} classes (one per mode); "
+    f"{guidance.TRUTH_REPEATS} independent sets of {N} true samples: a difference inside it is noise.")
+if gmm.n_components < 2 or gmm.n_components > guidance.MAX_CLASSES:
+    st.info(f"Guidance needs 2 to {guidance.MAX_CLASSES} classes (one per mode); "
             f"**{shared.mixture_name}** has {gmm.n_components} modes. Pick *tutorial* or *ring8* "
             "in the sidebar.")
     st.stop()
 
-names = lessons.class_names(gmm)
+names = guidance.class_names(gmm)
 if st.session_state.get(P + "class", 0) not in range(len(names)):
     st.session_state[P + "class"] = 0
 c1, c2, c3, c4 = st.columns([1.6, 1.2, 1, 1], gap="medium")
@@ -62,10 +62,10 @@ learned = state.widget(c4.toggle, P + "learned",
                          "class, label dropout 15%), trained once per settings by our recipe.")
 cfg = lessons.recipe(shared.seed) if learned else None
 if learned and not lessons.is_trained("cond", cfg, gmm, lam, shared.device):
-    lessons.cond_net(cfg, gmm, float(lam), shared.device, progress=st.empty())
+    guidance.cond_net(cfg, gmm, float(lam), shared.device, progress=st.empty())
 
-truth = lessons.guidance_truth(gmm, y, N, shared.seed)[1]
-table = lessons.guidance_table(gmm, float(lam), y, N, STEPS, shared.seed, cfg, shared.device)
+truth = guidance.guidance_truth(gmm, y, N, shared.seed)[1]
+table = guidance.guidance_table(gmm, float(lam), y, N, STEPS, shared.seed, cfg, shared.device)
 at = table.set_index("w")
 leak1 = truth["leak"][0]
 st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly"
@@ -73,14 +73,14 @@ st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly"
                if leak1 * N >= 1 else "; on this mixture hardly any true sample of this class lands "
                "where another class is more likely (the modes barely overlap). ")
             + "What does w = 4 do to that leak, and what does the class pay for it?")
-row = lessons.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
-png, out = lessons.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg,
+row = guidance.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
+png, out = guidance.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg,
                                        shared.device)
 st.image(png, width="stretch")
-msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {lessons.PAD:g} standard "
+msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {guidance.PAD:g} standard "
        f"deviations beyond every mode. Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
        f"Exact CFG at w = {row['w']:g}: {numbers(row)}")
-off = lessons.off_truth(row, truth)
+off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
         "; within the truth's noise level in every measure.")
 if learned:
@@ -99,13 +99,13 @@ if learned and row["far"] > 0.01:
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
 w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
-off1 = lessons.off_truth(w1, truth)
-msg = (f"Green band: the truth ± its noise level. Exact CFG at w = 1 is "
+off1 = guidance.off_truth(w1, truth)
+msg = ("Green band: the truth ± its noise level. Exact CFG at w = 1 is "
        + (f"outside the band in {', '.join(off1)} (the sampler's error)" if off1 else "inside the band in every measure")
        + f". From w = 1 to w = 4 the leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and the spread "
        f"{w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}× "
        + ("(within the truth's noise level: no loss of diversity on this class)"
-          if lessons.matches_truth(w4["spread_ratio"], truth["spread_ratio"]) else
+          if guidance.matches_truth(w4["spread_ratio"], truth["spread_ratio"]) else
           "(the class pays in diversity)" if w4["spread_ratio"] < w1["spread_ratio"] else "(wider, not narrower)")
        + f"; at w = 0 the leak is {w0['leak']:.0%} and the spread {w0['spread_ratio']:.2f}× "
        f"(samples of every class). Mean log p₀(x | y) is highest at w = {float(at['logp_class'].idxmax()):g}.")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard.figures import flow as ffig
-from dashboard import lessons
+from dashboard import flow as flowpage, lessons
 from dashboard.figures.common import density_grid, figure_png
 from dashboard.figures.guidance import outside
 from dashboard import state
@@ -13,21 +13,21 @@ N_PATHS, PATH_STEPS, N_QUALITY = 200, 100, 1000
 
 @state.cache_data(max_entries=16)
 def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict, dict, int]:
-    exact = lessons.paths(gmm, lam, N_PATHS, PATH_STEPS, seed)
+    exact = flowpage.paths(gmm, lam, N_PATHS, PATH_STEPS, seed)
     panels = [("exact flow (flow matching)", exact["flow"][0], ffig.FIELD_COLORS["exact flow"]),
               ("VE probability-flow ODE", exact["VE PF-ODE"][0], ffig.FIELD_COLORS["VE PF-ODE"])]
     straight = {"exact flow": exact["flow"][1], "VE PF-ODE": exact["VE PF-ODE"][1]}
     for which, on in (("learned", cfg is not None), ("rectified", rectified)):
         if on:
-            p = lessons.paths(gmm, lam, N_PATHS, PATH_STEPS, seed, cfg, which, device)
+            p = flowpage.paths(gmm, lam, N_PATHS, PATH_STEPS, seed, cfg, which, device)
             panels.append((f"{which} flow", p["flow"][0], ffig.FIELD_COLORS[f"{which} flow"]))
             straight[f"{which} flow"] = p["flow"][1]
-    pairs = lessons.pairs(gmm, lessons.N_PAIRS, seed)
-    xlim, ylim = lessons.flow_limits(gmm)
+    pairs = flowpage.pairs(gmm, flowpage.N_PAIRS, seed)
+    xlim, ylim = flowpage.flow_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
     panels = [(f"{t}\n{ffig.straight_label(straight[k])}", tr, c)
               for (t, tr, c), k in zip(panels, straight)]
-    title = f"{lessons.N_PAIRS} single pairs (x₀, ε)\n{pairs['crossings']} crossings"
+    title = f"{flowpage.N_PAIRS} single pairs (x₀, ε)\n{pairs['crossings']} crossings"
     fig = ffig.paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths, (title, pairs["x0"], pairs["eps"]))
     return figure_png(fig), straight, pairs, outside(exact["VE PF-ODE"][0][0, :n_paths], xlim, ylim)
 
@@ -59,15 +59,15 @@ rectify = bool(rectify and learned)
 cfg = lessons.recipe(shared.seed) if learned else None
 if learned:
     box = st.empty()
-    lessons.flow_net(cfg, gmm, shared.device, progress=box)
+    flowpage.flow_net(cfg, gmm, shared.device, progress=box)
     if rectify:
-        lessons.rectified_net(cfg, gmm, shared.device, progress=box)
+        flowpage.rectified_net(cfg, gmm, shared.device, progress=box)
 
 png, straight, pairs, ve_out = paths_png(gmm, float(lam), shared.seed, int(n_paths), cfg, rectify, shared.device)
 st.image(png, width="stretch")
-story = lessons.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed)
+story = flowpage.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed)
 st.caption(
-    f"Orange: {lessons.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
+    f"Orange: {flowpage.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
     f"segment xₜ = (1 − t) x₀ + t ε; {pairs['crossings']} of their {pairs['pairs']} pairs of "
     f"segments cross. The other panels: {n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps "
     "each, from the same noise (hollow circles) to samples (dots). An ODE's paths never cross: "
@@ -99,7 +99,7 @@ st.markdown(
 
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
-df = lessons.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
+df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
 with left:
     st.altair_chart(ffig.quality_chart(df), width="stretch")
     few = df[(df["method"] == "heun") & (df["steps"] == 2)].set_index("field")["sw2"]
@@ -117,7 +117,7 @@ with right:
 
 if learned:
     st.subheader("The learned velocity against the exact one")
-    err = lessons.velocity_error(cfg, gmm, shared.device, shared.seed, rectify)
+    err = flowpage.velocity_error(cfg, gmm, shared.device, shared.seed, rectify)
     c1, c2 = st.columns([1.5, 1], gap="large")
     c1.altair_chart(ffig.error_chart(err), width="stretch")
     worst = err[err["field"] == "learned flow"].sort_values("mse").iloc[-1]

@@ -1,7 +1,7 @@
 """Mixture editor: build a 2D Gaussian mixture in a table; valid edits become the sidebar's "custom"."""
 import streamlit as st
 
-from dashboard import editing as ed
+from dashboard import mixture_table as ed
 from dashboard import editor, state
 
 P, S = editor.P, editor.S

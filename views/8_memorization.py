@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import downloads, memorization, models, state
-from dashboard.figures import memo as mfig
+from dashboard.figures import memorization as mfig
 
 P = state.PERSIST_PREFIX + "memo_"
 NAMES = memorization.NAMES

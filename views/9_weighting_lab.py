@@ -5,7 +5,7 @@ import streamlit as st
 
 import diffusion_core as dc
 from dashboard import models, state, weighting
-from dashboard.figures import memo as mfig
+from dashboard.figures import weighting as wfig
 
 P = state.PERSIST_PREFIX + "weight_"
 LAM = weighting.LAM
@@ -49,7 +49,7 @@ curves, rows = [], []
 for w in dc.WEIGHTINGS:
     cfg = weighting.lab_config(net, w, eps, stratified, steps, shared.seed)
     model = models.trained_model(cfg, gmm, LAM, shared.device, _progress=progress)
-    label = mfig.WEIGHTING_LABELS[w]
+    label = wfig.WEIGHTING_LABELS[w]
     if model.diverged:
         st.error(f"**{label}**: training diverged (the loss became NaN or infinite); its curve is "
                  "left out. Try fewer **training steps** or the preconditioned **network**.")
@@ -68,9 +68,9 @@ with left:
         df = pd.concat(curves, ignore_index=True)
         df = df.assign(error=df["mse"] if view == "raw" else df["scaled"])
         y_title = None if view == "raw" else "σₜ² × score error (log scale)"
-        st.altair_chart(mfig.weighting_error_chart(df, eps=eps, y_title=y_title), width="stretch")
+        st.altair_chart(wfig.weighting_error_chart(df, eps=eps, y_title=y_title), width="stretch")
 with right:
-    st.altair_chart(mfig.weight_functions_chart(weighting.weight_curves(LAM, eps)), width="stretch")
+    st.altair_chart(wfig.weight_functions_chart(weighting.weight_curves(LAM, eps)), width="stretch")
 
 if rows:
     st.dataframe(pd.DataFrame(rows).set_index("weighting"), width="stretch",

@@ -1,4 +1,4 @@
-"""Figures of the classroom-lab pages "Memorization" and "Loss weighting lab".
+"""Figures of the classroom-lab page "Memorization".
 
 Pure functions: arrays / DataFrames in, Altair charts or matplotlib Figures out.
 """
@@ -18,8 +18,6 @@ EXACT_COLOR = "#1f77b4"
 POINT_COLOR = "#111111"
 POINT_SIZE = 60                   # training points: hollow rings of this marker area (points²)
 POINT_ZORDER, SAMPLE_ZORDER = 2, 3  # samples are drawn over the training points
-WEIGHTING_COLORS = {"sigma2": "#1f77b4", "uniform": "#ff7f0e", "g2": "#9467bd"}
-WEIGHTING_LABELS = {"sigma2": "γₜ = σₜ² (the tutorial's)", "uniform": "γₜ = 1", "g2": "γₜ = g(t)²"}
 
 
 # ============================================================================ memorization
@@ -140,57 +138,3 @@ def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
         lines = alt.Chart(df).mark_errorbar(ticks=True, thickness=1.5).encode(
             x=x, y=alt.Y("low:Q", title="memorization rate"), y2="high:Q", color=color) + lines
     return lines.properties(height=height, title="Memorization rate of the network and of fresh draws (the baseline)")
-
-
-# ============================================================================ loss weighting
-def _log_domain(values, pad: float = 1.5):
-    v = as_numpy(values, float).ravel()
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return [1e-3, 1.0]
-    return [float(v.min()) / pad, max(float(v.max()) * pad, float(v.min()) * 10)]
-
-
-def _weighting_color(order):
-    labels = [WEIGHTING_LABELS.get(w, w) for w in order]
-    return labels, [WEIGHTING_COLORS.get(w, "#7f7f7f") for w in order]
-
-
-def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: str | None = None,
-                          height: int = 400) -> alt.Chart:
-    """Score error against t, one line per weighting: df with columns t, error, weighting
-    (keys of WEIGHTING_LABELS); log-log. A dashed rule marks eps (no training time below it)."""
-    order = list(dict.fromkeys(df["weighting"]))
-    labels, colors = _weighting_color(order)
-    d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
-    chart = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
-        x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("error:Q", title=y_title or "score error E‖s_θ − ∇log pₜ‖²/d (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
-        color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
-                        legend=alt.Legend(title=None, orient="top", columns=2, labelLimit=300)),
-        tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
-                 alt.Tooltip("error:Q", format=".3g")])
-    if eps is not None:
-        rule_df = pd.DataFrame({"t": [float(eps)], "label": [f"ε = {eps:g}"]})
-        chart = chart + alt.Chart(rule_df).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="t:Q") + \
-            alt.Chart(rule_df).mark_text(align="left", dx=4, color="#444", fontSize=11).encode(
-                x="t:Q", y=alt.value(10), text="label:N")
-    return chart.properties(height=height, title="Learned score error by time, one network per weighting")
-
-
-def weight_functions_chart(df: pd.DataFrame, height: int = 400) -> alt.Chart:
-    """The weights γₜ over t, each divided by its mean over t ~ U[eps, 1] (so the curves show where
-    each puts its emphasis): df with columns t, weight, weighting; log y."""
-    order = list(dict.fromkeys(df["weighting"]))
-    labels, colors = _weighting_color(order)
-    d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
-    return alt.Chart(d).mark_line(strokeWidth=2.2).encode(
-        x=alt.X("t:Q", title="diffusion time t"),
-        y=alt.Y("weight:Q", title="γₜ / its mean over t (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(d["weight"], 1.2))),
-        color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
-                        legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
-        tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3f"),
-                 alt.Tooltip("weight:Q", format=".3g")],
-    ).properties(height=height, title="The weight γₜ each loss gives to time t")

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 import diffusion_core as dc
-from dashboard import editing as ed
+from dashboard import mixture_table as ed
 
 PRESETS_2D = [n for n, g in dc.PRESETS.items() if g.dim == 2]
 

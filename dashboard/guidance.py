@@ -1,0 +1,153 @@
+"""Cached computations and the trained network of the Guidance page: exact and learned CFG
+samples, the truth row (true samples of p(x | y)) and its noise level, the measures over w, and
+the guided field. Everything but the network is st.cache_data, keyed by value."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+import diffusion_core as dc
+from diffusion_core import guidance as gd
+from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures import guidance as gfig
+from dashboard import lessons, models, state
+
+GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
+MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this many components
+GUIDANCE_SAMPLER = "dpm2m_sde"   # at 60 steps its w = 1 samples match true samples of p(x | y)
+TRUTH_REPEATS = 20          # independent sets of true samples that measure the truth-vs-truth noise
+PAD = 4.0                   # the Guidance figures reach 4 stds beyond every mode (its 2σ region and more)
+MEASURES = {"spread_ratio": "spread", "leak": "leak", "logp_class": "mean log p₀(x | y)"}
+
+
+def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
+    """The class-conditional ScoreNet (one class per component, label dropout 0.15)."""
+    return lessons.trained("cond", cfg, gmm, lam, device, lambda cb: gd.train_cond_score_model(
+        gmm, dc.VESDE(lam), None, cfg, device=device, callback=cb),
+        "class-conditional score network", progress)[0]
+
+
+def class_names(gmm) -> list[str]:
+    return [f"class {k + 1}: the mode at ({m[0]:.1f}, {m[1]:.1f})" for k, m in enumerate(gmm.means.tolist())]
+
+
+@state.cache_data(max_entries=64)
+def guided_samples(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int) -> np.ndarray:
+    """Samples of the exact classifier-free guided reverse SDE (same noise for every w)."""
+    sde = dc.VESDE(lam)
+    return dc.sample(gd.guided_score(gmm, sde, None, y, w), sde, n, steps, method=GUIDANCE_SAMPLER,
+                     generator=torch.Generator().manual_seed(seed)).x.numpy()
+
+
+@state.cache_data(max_entries=64)
+def learned_guided_samples(cfg, gmm, lam: float, device: str, y: int, w: float, n: int, steps: int,
+                           seed: int) -> np.ndarray:
+    """Samples of learned CFG from the same noise as guided_samples."""
+    net = lessons.on_cpu(cond_net(cfg, gmm, lam, device), device)
+    fn = gd.cfg_combine(lambda x, t: net(x, t), lambda x, t: net(x, t, y), w)
+    return dc.sample(fn, dc.VESDE(lam), n, steps, method=GUIDANCE_SAMPLER,
+                     generator=torch.Generator().manual_seed(seed)).x.numpy()
+
+
+@state.cache_data(max_entries=32)
+def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
+    """gd.truth_reference: n true samples of p(x | y) and, per measure, (mean, sd) over
+    TRUTH_REPEATS independent sets of n true samples."""
+    x, ref = gd.truth_reference(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
+    return x.numpy(), ref
+
+
+@state.cache_data(max_entries=128)
+def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                 device: str = "cpu") -> dict:
+    """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
+    learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
+    the data's plot box (thrown far away; left out of their measures), and sw2_learned_exact)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
+    x = guided_samples(gmm, lam, y, w, n, steps, seed)
+    row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
+    if cfg is not None:
+        xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
+        finite = np.isfinite(xl).all(1)
+        inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
+        xin = xl[inside] if inside.sum() > 1 else x[:2]
+        row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
+        row["far"] = float(1 - inside.mean())
+        row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
+    return row
+
+
+def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=None,
+                   device: str = "cpu") -> pd.DataFrame:
+    """guidance_row for every w of GUIDANCE_WS, one row each."""
+    return pd.DataFrame([guidance_row(gmm, lam, y, w, n, steps, seed, cfg, device) for w in GUIDANCE_WS])
+
+
+@state.cache_data(max_entries=32)
+def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                         device: str = "cpu") -> tuple[bytes, dict]:
+    """The samples figure of the Guidance page (true samples of p(x | y), exact CFG at w, learned
+    CFG when cfg is given) as PNG, and per panel how many of its samples lie outside the panel."""
+    truth = guidance_truth(gmm, y, n, seed)[0]
+    panels = [(gfig.TRUTH, truth, gfig.SOURCE_COLORS[gfig.TRUTH]),
+              (f"exact CFG, w = {w:g}", guided_samples(gmm, lam, y, w, n, steps, seed),
+               gfig.SOURCE_COLORS["exact CFG"])]
+    if cfg is not None:
+        panels.append((f"learned CFG, w = {w:g}",
+                       learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
+                       gfig.SOURCE_COLORS["learned CFG"]))
+    xlim, ylim = panel_limits(gmm)
+    xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
+    out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
+    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim)), out
+
+
+def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Guidance and Flow panels' square box: PAD stds beyond every mode, widened by a tenth of
+    its width on each side (narrow modes on the box's edge would look cut)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
+    m = 0.1 * (x1 - x0)
+    return (x0 - m, x1 + m), (y0 - m, y1 + m)
+
+
+def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
+    """Whether a measure's value lies within k standard deviations of the truth-vs-truth noise
+    around the truth's mean (ref = (mean, sd) from guidance_truth)."""
+    mean, sd = ref
+    return bool(abs(float(value) - mean) <= k * sd + 1e-12)
+
+
+def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
+    """The names of the measures on which a row of guidance_table (columns with `prefix`) differs
+    from the truth by more than its noise level."""
+    return [name for col, name in MEASURES.items() if not matches_truth(row[prefix + col], truth[col])]
+
+
+@state.cache_data(max_entries=32)
+def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
+    """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
+    conditional score s(. | y) at time t."""
+    sde = dc.VESDE(lam)
+    xlim, ylim = panel_limits(gmm)
+    xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
+    pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+    fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))
+    fine = torch.from_numpy(np.stack([fx.ravel(), fy.ravel()], 1))
+    cls = gd.class_mixture(gmm, None, y).diffuse(sde, t)
+    shape = (n_grid, n_grid, 2)
+    return {"xx": xx, "yy": yy, "fx": fx, "fy": fy,
+            "logp": cls.log_prob(fine).reshape(90, 90).numpy(),
+            "guided": gd.guided_score(gmm, sde, None, y, w)(pts, t).reshape(shape).numpy(),
+            "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy()}
+
+
+def train_defaults(device: str = "cpu", before_each=None) -> None:
+    """Train the page's network at default settings on the tutorial's mixture, the lesson's for
+    this page (the server's warm-up, while nobody clicks)."""
+    cfg, gmm = lessons.recipe(state.DEFAULT_SEED), dc.PRESETS[models.DEFAULT_MIXTURE]
+    lam = state.sio.SCHEMA["w_guidance_lam"].default
+    if not models.queue_stopped() and not lessons.is_trained("cond", cfg, gmm, lam, device):
+        if before_each is not None:
+            before_each()
+        cond_net(cfg, gmm, lam, device)
