@@ -1,5 +1,6 @@
-"""The sampler lab's computations, cached: one sampler run at one NFE budget with the exact or the
-learned score, and the noise level of the quality measures."""
+"""The sampler lab's computations: the race of samplers over NFE budgets (one call, cached run by
+run), with the exact or the learned score, the noise level of the quality measures, and what
+limits the curves in words."""
 from __future__ import annotations
 
 import pandas as pd
@@ -26,8 +27,31 @@ def run_one(gmm, lam: float, method: str, budget: int, n: int, seed: int, grid: 
                            n=n, seed=seed, metrics=metrics, grid=grid, t_eps=t_eps, floor=False)
 
 
+def race(gmm, lam: float, methods, budgets, n: int, seed: int, grid: str, t_eps: float,
+         learned=None, device: str = "cpu", progress=None):
+    """Every sampler of `methods` (registry order) at every budget of `budgets` (ascending), from the
+    same starting noise, scored by every measure of sweep.METRICS (so switching the measure
+    computes nothing): returns (runs, exact), runs one row per (method, steps) actually taken
+    (two budgets that give the same steps are one run), exact the exact score's runs at the
+    largest budget when the score is learned (else None). progress(i, total, method, budget) is
+    called before each run; each run is cached on its own (run_one)."""
+    plan = [(m, b) for m in dc.METHODS if m in methods for b in sorted(budgets)]
+    frames = []
+    for i, (m, b) in enumerate(plan):
+        if progress is not None:
+            progress(i, len(plan), m, b)
+        frames.append(run_one(gmm, lam, m, int(b), n, seed, grid, t_eps, sweep.METRICS, learned, device))
+    runs = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
+    exact = None
+    if learned is not None:
+        top = max(b for _, b in plan)
+        exact = pd.concat([run_one(gmm, lam, m, top, n, seed, grid, t_eps, sweep.METRICS)
+                           for m in dict.fromkeys(m for m, _ in plan)], ignore_index=True)
+    return runs, exact
+
+
 @state.cache_data
-def floor(gmm, n: int, seed: int, metrics: tuple) -> dict:
+def floor(gmm, n: int, seed: int, metrics: tuple = sweep.METRICS) -> dict:
     return sweep.metric_noise(gmm, n, seed, metrics)
 
 
@@ -37,16 +61,16 @@ def _distance(v, metric: str) -> float:
     return abs(float(v)) if metric == "loglik_gap" else float(v)
 
 
-def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, labels: dict,
+def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
                  exact: pd.DataFrame | None = None) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band (mean, low, high) and, for the learned score, against
-    the exact score's runs at that budget (`exact`, same columns). labels: method -> name."""
+    the exact score's runs at that budget (`exact`, same columns). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
-    v, name = float(best["d"]), labels.get(best["method"], best["method"])
+    v, name = float(best["d"]), label(best["method"])
     hi = max(_distance(band[1], metric), _distance(band[2], metric))
     inside = int((last["d"] <= hi).sum())
     head = f"At {top} evaluations the best sampler ({name}) reaches **{v:.3g}**"

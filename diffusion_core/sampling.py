@@ -25,7 +25,7 @@ the measured settings of a sampler at a budget, which pages and the benchmark sh
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch

@@ -19,10 +19,10 @@ import torch
 
 from .metrics import loglik_gap, logp_w1, sliced_w2
 from .mixture import GaussianMixture
-from .sampling import METHODS, nfe, recommended, sample, steps_for_nfe
+from .sampling import METHODS, recommended, sample, steps_for_nfe
 from .sde import SDE
 
-__all__ = ["METRICS", "METRIC_LABELS", "nfe_of", "steps_for_nfe", "sample_metrics", "metric_floor",
+__all__ = ["METRICS", "METRIC_LABELS", "steps_for_nfe", "sample_metrics", "metric_floor",
            "metric_noise", "nfe_sweep"]
 
 METRICS = ("logp_w1", "sliced_w2", "loglik_gap")
@@ -31,9 +31,6 @@ METRIC_LABELS = {
     "sliced_w2": "sliced W2 distance",
     "loglik_gap": "log-likelihood gap (nats)",
 }
-
-
-nfe_of = nfe     # the registry's formula (dc.nfe), under the name pages used first
 
 
 def sample_metrics(x, gmm: GaussianMixture, reference, metrics=METRICS) -> dict:

@@ -131,7 +131,7 @@ def test_plateau_text_reads_the_numbers():
     """The learned score's plateau is named as the network's error only when it is well above the
     exact score's and the noise band; the exact score's flat curves blame ε only with a fixed grid."""
     from dashboard import samplers
-    labels = {"sde": "reverse SDE", "ode": "PF ODE"}
+    labels = {"sde": "reverse SDE", "ode": "PF ODE"}.get
     df = pd.DataFrame({"method": ["sde", "sde", "ode", "ode"], "budget": [10, 50, 10, 50],
                        "logp_w1": [0.9, 0.62, 0.7, 0.6]})
     exact = pd.DataFrame({"method": ["sde", "ode"], "budget": [50, 50], "logp_w1": [0.05, 0.03]})

@@ -698,7 +698,7 @@ def test_page_sampler_lab(state, side):
     from diffusion_core import sweep
     at = run_page("6_sampler_lab", state, side)
     methods, budgets = state["w_samplers_methods"], state["w_samplers_nfe"]
-    work = state["w_samplers_n"] * sum(sweep.nfe_of(m, sweep.steps_for_nfe(m, b)) for m in methods for b in budgets)
+    work = state["w_samplers_n"] * sum(dc.nfe(m, sweep.steps_for_nfe(m, b)) for m in methods for b in budgets)
     check_page(at, refused=not methods or not budgets or work > SAMPLERS_MAX_WORK)
 
 

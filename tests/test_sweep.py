@@ -25,18 +25,18 @@ def test_budget_maps_to_the_most_steps_that_fit(method, budget):
     steps = sweep.steps_for_nfe(method, budget)
     f = counted(dc.exact_score(GMM, SDE))
     res = dc.sample(f, SDE, 8, steps, method=method, generator=torch.Generator().manual_seed(0))
-    assert f.calls == res.nfe == sweep.nfe_of(method, steps)     # counted independently
+    assert f.calls == res.nfe == dc.nfe(method, steps)     # counted independently
     minimum = 2 if method == "tutorial" else 1
     if steps > minimum:                   # tiny budgets get the minimum and may exceed
         assert f.calls <= budget
     # one more step would not fit
-    assert sweep.nfe_of(method, steps + 1) > budget
+    assert dc.nfe(method, steps + 1) > budget
 
 
 def test_costs_per_step():
-    assert [sweep.nfe_of("sde", 10), sweep.nfe_of("ode", 10), sweep.nfe_of("pc", 10),
-            sweep.nfe_of("tutorial", 10)] == [11, 21, 21, 9]
-    assert sweep.nfe_of("ode", 10, denoise=False) == 20
+    assert [dc.nfe("sde", 10), dc.nfe("ode", 10), dc.nfe("pc", 10),
+            dc.nfe("tutorial", 10)] == [11, 21, 21, 9]
+    assert dc.nfe("ode", 10, denoise=False) == 20
 
 
 def test_sweep_table_counts_and_same_noise():

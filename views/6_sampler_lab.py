@@ -1,11 +1,10 @@
 """Sampler lab: sample quality against the number of score evaluations, sampler by sampler."""
-import pandas as pd
 import streamlit as st
 import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from dashboard import models, samplers, state
+from dashboard import models, samplers, state, vocabulary
 from dashboard.figures import lab as lfig
 
 P = state.PERSIST_PREFIX + "samplers_"
@@ -20,11 +19,11 @@ st.title("Sampler lab: quality per score evaluation")
 intro = st.empty()          # names the score in use, known once the widgets below have run
 narrowest = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())     # the sharpest mode's std
 
-methods = state.widget(st.pills, P + "methods", selection_mode="multi", format_func=lfig.METHOD_SHORT.get,
-                       help=lfig.methods_help())
+methods = state.widget(st.pills, P + "methods", selection_mode="multi", format_func=vocabulary.short,
+                       help=vocabulary.methods_help())
 budgets = state.widget(st.pills, P + "nfe", selection_mode="multi",
                        help=f"Score evaluations per sampler run (at most {MAX_NFE}). " + "; ".join(
-                           f"{lfig.METHOD_SHORT[m]}: {dc.nfe(m, 10)} for 10 steps" for m in dc.METHODS) + ".")
+                           f"{vocabulary.short(m)}: {dc.nfe(m, 10)} for 10 steps" for m in dc.METHODS) + ".")
 c1, c2, c3, c4, c5, c6 = st.columns([1.6, 0.8, 1.0, 1.0, 1.1, 0.9], gap="small")
 metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABELS.get,
                       help="W1 of log p: distance between the distributions of log p₀(x) over "
@@ -42,10 +41,10 @@ if learned is None:
 else:
     lam = learned[1]
     c4.caption(f"λ = {lam:g}, the learned model's own process.")
-grid = state.widget(c5.radio, P + "grid", format_func={"recommended": "best per sampler", **lfig.GRID_LABELS}.get,
+grid = state.widget(c5.radio, P + "grid", format_func={"recommended": "best per sampler", **vocabulary.GRID_LABELS}.get,
                     help="**best per sampler**: each sampler at each budget uses the time grid, end time "
                          "and last step measured best for it (benchmarks/bench_samplers.py).\n\n"
-                         + lfig.grids_help() + "\n\nThe tutorial's loop always steps uniformly in t.")
+                         + vocabulary.grids_help() + "\n\nThe tutorial's loop always steps uniformly in t.")
 t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.0e}",
                      disabled=grid == "recommended",
                      help="The samplers stop at t = ε and denoise once; the noise left "
@@ -88,21 +87,14 @@ for p in problems:
     st.error(p)
 
 if not problems:
-    metrics = ("logp_w1", "loglik_gap") + (("sliced_w2",) if metric == "sliced_w2" else ())
-    plan = [(m, b) for m in dc.METHODS if m in methods for b in sorted(budgets) if 1 <= b <= MAX_NFE]
     bar = st.progress(0.0, text="Sampling…")
-    frames = []
-    for i, (m, b) in enumerate(plan):
-        bar.progress(i / len(plan), text=f"Sampling: {lfig.METHOD_LABELS[m]}, {b} evaluations "
-                                         f"({i + 1} of {len(plan)} runs)")
-        frames.append(samplers.run_one(gmm, float(lam), m, int(b), int(n), shared.seed, grid, float(t_eps),
-                                       metrics, learned, shared.device))
-    exact = None if learned is None else pd.concat(     # the exact score at the largest budget
-        [samplers.run_one(gmm, float(lam), m, max(b for _, b in plan), int(n), shared.seed, grid,
-                          float(t_eps), metrics) for m in dict.fromkeys(m for m, _ in plan)], ignore_index=True)
-    fl = samplers.floor(gmm, int(n), shared.seed, metrics)
+    df, exact = samplers.race(
+        gmm, float(lam), methods, [b for b in budgets if 1 <= b <= MAX_NFE], int(n), shared.seed, grid,
+        float(t_eps), learned, shared.device,
+        progress=lambda i, k, m, b: bar.progress(i / k, text=f"Sampling: {vocabulary.label(m)}, {b} "
+                                                            f"evaluations ({i + 1} of {k} runs)"))
+    fl = samplers.floor(gmm, int(n), shared.seed)
     bar.empty()
-    df = pd.concat(frames, ignore_index=True).drop_duplicates(["method", "steps"])
 
     if narrowest > 0.4:
         st.info(f"The modes of **{shared.mixture_name}** are broad (narrowest std {narrowest:.2f}), "
@@ -112,9 +104,9 @@ if not problems:
                                    log_y=metric != "loglik_gap"), width="stretch")
     left, right = st.columns([1.15, 1], gap="large")
     with left:
-        table = df.assign(sampler=df["method"].map(lfig.METHOD_SHORT)).pivot_table(
+        table = df.assign(sampler=df["method"].map(vocabulary.short)).pivot_table(
             index="budget", columns="sampler", values=metric, aggfunc="first")
-        table = table[[lfig.METHOD_SHORT[m] for m in dc.METHODS if lfig.METHOD_SHORT[m] in table]]
+        table = table[[vocabulary.short(m) for m in dc.METHODS if vocabulary.short(m) in table]]
         table = table.reset_index().rename(columns={"budget": "NFE"})
         st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
                     f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
@@ -122,8 +114,8 @@ if not problems:
             "NFE": st.column_config.NumberColumn(width="small", format="%d"),
             **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
         with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
-            st.dataframe(df.assign(method=df["method"].map(lfig.METHOD_SHORT)).style.format(
-                {c: "{:.4f}" for c in (*metrics, "seconds")}), hide_index=True, width="stretch")
+            st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).style.format(
+                {c: "{:.4f}" for c in (*sweep.METRICS, "seconds")}), hide_index=True, width="stretch")
     with right:
         st.markdown(
             "**Why some samplers need fewer evaluations.** The probability-flow ODE with **Heun's** "
@@ -140,4 +132,4 @@ if not problems:
             "and the true p₁ that a deterministic solver carries to the end.")
         st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
         st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
-                   + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), lfig.METHOD_SHORT, exact))
+                   + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact))
