@@ -1,7 +1,6 @@
 """Argument checks shared by the exact fields (guided scores, flow velocities)."""
 from __future__ import annotations
 
-
 from .mixture import as_points
 from .sde import as_time
 
