@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from .config import TrainConfig
-from .guidance import CondScoreNet, cfg_combine, fit_cond_score_net, MAX_GUIDANCE
+from .guidance import CondScoreNet, cfg_combine, check_w, fit_cond_score_net
 from .memorization import nearest
 from .mixture import GaussianMixture
 from .pointsets import mixture_from_points
@@ -160,21 +160,11 @@ def exact_digits_mixture(x_train, width: float = EXACT_WIDTH) -> GaussianMixture
 
 
 # ------------------------------------------------------------------------------ sampling
-def _check_w(w) -> float:
-    try:
-        w = float(w)
-    except (TypeError, ValueError):
-        raise ValueError(f"guidance scale w must be a number; got {w!r}") from None
-    if not 0 <= w <= MAX_GUIDANCE:
-        raise ValueError(f"guidance scale w must be in [0, {MAX_GUIDANCE:g}]; got {w}")
-    return w
-
-
 def digits_score(net: CondScoreNet, labels, w: float):
     """The classifier-free guided score of the network for labels (N,): s(x, t | null) +
     w (s(x, t | y) - s(x, t | null)), evaluated without autograd on the net's device, returned on
     x's device and dtype (w = 0: unconditional, w = 1: conditional)."""
-    w = _check_w(w)
+    w = check_w(w)
     dev = next(net.parameters()).device
     y = torch.as_tensor(labels, dtype=torch.long).to(dev)
     y = y.reshape(()) if y.numel() == 1 else y          # one class: for any number of points

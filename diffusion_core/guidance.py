@@ -35,7 +35,7 @@ from .training import make_score_net
 
 __all__ = ["make_classes", "class_mixture", "conditional_score", "guided_score", "cfg_combine",
            "class_log_prob", "class_posterior", "classifier_gradient", "classifier_guided_score",
-           "guidance_metrics", "truth_reference", "guidance_sweep", "CondScoreNet",
+           "check_w", "guidance_metrics", "truth_reference", "guidance_sweep", "CondScoreNet",
            "train_cond_score_model", "fit_cond_score_net", "learned_guided_score", "GUIDANCE_COLUMNS",
            "MAX_GUIDANCE"]
 
@@ -83,7 +83,8 @@ def class_mixture(gmm: GaussianMixture, classes, y: int) -> GaussianMixture:
     return GaussianMixture(gmm.means[idx], gmm.covs[idx], gmm.weights[idx])
 
 
-def _check_w(w) -> float:
+def check_w(w) -> float:
+    """The guidance scale w as a float in [0, MAX_GUIDANCE] (ValueError naming w otherwise)."""
     try:
         w = float(w)
     except (TypeError, ValueError):
@@ -96,7 +97,7 @@ def _check_w(w) -> float:
 # ------------------------------------------------------------------------------ exact fields
 def cfg_combine(uncond_fn, cond_fn, w: float):
     """Classifier-free guidance of two score_fns: s_w(x, t) = s(x, t) + w (s(x, t | y) - s(x, t))."""
-    w = _check_w(w)
+    w = check_w(w)
 
     def score_fn(x, t):
         s = uncond_fn(x, t)
@@ -160,7 +161,7 @@ def classifier_gradient(gmm: GaussianMixture, sde: SDE, classes, y: int):
 
 def classifier_guided_score(gmm: GaussianMixture, sde: SDE, classes, y: int, w: float):
     """Classifier guidance with the exact classifier: s(x, t) + w grad log p_t(y | x)."""
-    w = _check_w(w)
+    w = check_w(w)
     score, grad = exact_score(gmm, sde), classifier_gradient(gmm, sde, classes, y)
     return lambda x, t: score(x, t) + w * grad(x, t)
 
