@@ -61,6 +61,24 @@ def _distance(v, metric: str) -> float:
     return abs(float(v)) if metric == "loglik_gap" else float(v)
 
 
+def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
+    """Which sampler wins at each budget, read off the runs df (columns method, budget, metric),
+    and from which budget the winner is inside the noise band (mean, low, high): a winner inside
+    the band cannot be told from the truth at this sample size. label(method): its name."""
+    hi = max(_distance(band[1], metric), _distance(band[2], metric))
+    parts, inside = [], None
+    for b in sorted(df["budget"].unique()):
+        at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
+        best = at.loc[at["d"].idxmin()]
+        parts.append(f"{int(b)}: {label(best['method'])} ({float(best['d']):.3g})")
+        if inside is None and float(best["d"]) <= hi:
+            inside = int(b)
+    tail = (f" From {inside} evaluations the best is inside the noise band (up to {hi:.3g}), where the "
+            "measure cannot tell it from the truth." if inside is not None else
+            f" No budget here brings the best inside the noise band (up to {hi:.3g}).")
+    return "**Best sampler per budget** (NFE: sampler, value): " + "; ".join(parts) + "." + tail
+
+
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
                  exact: pd.DataFrame | None = None) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,

@@ -297,3 +297,29 @@ def test_sampler_lab_with_the_learned_score():
     learned = at.dataframe[0].value
     assert learned.shape == exact.shape and not learned.equals(exact)
     assert any("learned model" in c.value for c in at.caption)
+
+
+def test_winners_text_reads_the_runs():
+    """The best sampler at each budget and the first budget whose best is inside the noise band,
+    read off the runs: a signed log-likelihood gap counts by its size."""
+    import pandas as pd
+    from dashboard import samplers
+    df = pd.DataFrame({"method": ["sde", "ode", "sde", "ode", "sde", "ode"], "budget": [4, 4, 8, 8, 20, 20],
+                       "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
+    text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
+    assert "4: ODE (0.5); 8: SDE (0.2); 20: SDE (0.004)." in text and "From 20 evaluations" in text
+    text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
+    assert "No budget here" in text
+
+
+def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
+    """Budgets down to 4 evaluations run, and the page's sentence names, at each budget, the
+    sampler with the lowest value in the page's own table (ring8, the few-step regime)."""
+    at = ok(open_page("views/6_sampler_lab.py", w_mixture="ring8", w_samplers_nfe=[4, 5, 6, 8],
+                      w_samplers_methods=["sde", "dpm2m", "dpm2m_sa"]))
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    for _, row in table.iterrows():
+        values = row.drop("NFE").astype(float)
+        assert f"{int(row['NFE'])}: {values.idxmin()} ({values.min():.3g})" in said, (said, row)

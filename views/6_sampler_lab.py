@@ -76,7 +76,7 @@ problems = []
 if not methods:
     problems.append("Samplers: pick at least one sampler.")
 if not budgets:
-    problems.append(f"NFE budgets: pick at least one budget (5 to {MAX_NFE}).")
+    problems.append(f"NFE budgets: pick at least one budget (4 to {MAX_NFE}).")
 if not problems:
     work = int(n) * sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in methods for b in budgets)
     if work > MAX_WORK:
@@ -110,6 +110,7 @@ if not problems:
         table = table.reset_index().rename(columns={"budget": "NFE"})
         st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
                     f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
+        st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
         st.dataframe(table, hide_index=True, width="stretch", column_config={
             "NFE": st.column_config.NumberColumn(width="small", format="%d"),
             **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
