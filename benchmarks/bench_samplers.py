@@ -20,6 +20,7 @@ above on one seed is printed too ("best-of-4, one seed"), for comparison: it fla
 
     python benchmarks/bench_samplers.py            # 20,000 samples, a few minutes on 1 core
     python benchmarks/bench_samplers.py --quick    # 4,000 samples, budgets 10, 20, 50
+    python benchmarks/bench_samplers.py --n 200000 --budgets 4 5 6 8 10   # the few-step regime
 """
 from __future__ import annotations
 
@@ -181,9 +182,20 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="4,000 samples and budgets 10, 20, 50")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--n", type=int, default=None,
+                    help="samples per run (up to 200,000: the exact score is cheap, and the noise "
+                         "level falls like 1/sqrt(n))")
+    ap.add_argument("--budgets", type=int, nargs="+", default=None,
+                    help="NFE budgets, e.g. 4 5 6 8 10 for the few-step regime")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     n, budgets = (4_000, QUICK_BUDGETS) if args.quick else (20_000, BUDGETS)
+    if args.n is not None:
+        if not 100 <= args.n <= 200_000:
+            ap.error("--n must be between 100 and 200,000")
+        n = args.n
+    if args.budgets:
+        budgets = tuple(sorted(set(args.budgets)))
     t0 = time.perf_counter()
     ring, rfl = table("ring8", n, budgets, args.seed)
     tut, tfl = table("tutorial", n, budgets, args.seed)

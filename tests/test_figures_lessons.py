@@ -45,6 +45,10 @@ def test_sweep_chart_axes_stay_readable_over_the_whole_w_range():
     by_title = {c["title"]["text"][0]: c for c in charts}
     spread = [l for l in layers_of(by_title["diversity: spread"]) if l["encoding"].get("y", {}).get("field") == "shown"]
     assert spread and all(l["encoding"]["y"]["scale"]["type"] == "log" for l in spread)
+    # a log scale has no zero: naming one at all is a Vega-Lite warning in the browser's console
+    log_scales = [l["encoding"][ch]["scale"] for c in charts for l in layers_of(c) for ch in ("y", "y2")
+                  if l["encoding"].get(ch, {}).get("scale", {}).get("type") == "log"]
+    assert log_scales and not any("zero" in sc for sc in log_scales)
     logp = by_title["fidelity: log-likelihood"]
     floor = gfig.clip_floor(*TRUTH["logp_class"])
     assert any("drawn at the edge" in line for line in logp["title"]["text"])

@@ -93,13 +93,15 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
             domain = [float(v.min()) - pad, float(v.max()) + pad]
             if col == "leak":
                 domain = [max(-0.02, domain[0]), min(1.02, domain[1])]
-        y = alt.Y("shown:Q", title=None, scale=alt.Scale(type=scale, domain=domain, nice=False, zero=False),
+        # a log scale has no zero: Vega-Lite warns when the property is given at all
+        yscale = dict(type=scale, domain=domain, nice=False, **({} if scale == "log" else {"zero": False}))
+        y = alt.Y("shown:Q", title=None, scale=alt.Scale(**yscale),
                   axis=alt.Axis(format="%" if col == "leak" else "~g"))
         band = pd.DataFrame({"lo": [lo_band], "hi": [hi_band], "mean": [mean], "source": [TRUTH]})
         truth_layer = (alt.Chart(band).mark_rect(opacity=0.18, color=TRUTH_COLOR).encode(
-            y=alt.Y("lo:Q", scale=alt.Scale(type=scale, domain=domain, nice=False, zero=False)), y2="hi:Q")
+            y=alt.Y("lo:Q", scale=alt.Scale(**yscale)), y2="hi:Q")
             + alt.Chart(band).mark_rule(strokeWidth=2).encode(
-                y=alt.Y("mean:Q", scale=alt.Scale(type=scale, domain=domain, nice=False, zero=False)),
+                y=alt.Y("mean:Q", scale=alt.Scale(**yscale)),
                 color=color))
         base = alt.Chart(d).encode(
             x=alt.X("w:Q", title="guidance scale w"), y=y, color=color,
