@@ -122,8 +122,8 @@ def film(cfg: dc.DigitsConfig, device: str, w: float, y: int, seed: int):
 
 def asked(w: float) -> str:
     """How the grid's rows and the film name the class they asked for, and what w does with it."""
-    return ("w = 0 ignores the label: every row is the unconditional model, whatever it asked for"
-            if w == 0 else f"w = {w:g} steers each row towards its label")
+    return ("w = 0 ignores the label: the unconditional model draws whatever digit it likes"
+            if w == 0 else f"w = {w:g} steers the sample towards the digit asked for")
 
 
 def grid_labels(w: float) -> tuple[str, list[str]]:
@@ -145,7 +145,7 @@ def decided(read, final: int) -> int:
 
 
 def film_sentence(f: dict, y: int, w: float) -> str:
-    """The film's caption, from its numbers: the judge's reading of each frame's D(xₜ, σ), and
+    """The film's caption, from its numbers: the classifier's reading of each frame's D(xₜ, σ), and
     the noise level from which it reads the final digit for good (early: the shape is decided
     while the noise is large; late: at small σ)."""
     read, sig = f["read"], f["sigma"]
@@ -165,7 +165,7 @@ def film_sentence(f: dict, y: int, w: float) -> str:
         when = (f"it reads a {final} for good only from frame {k + 1} of {n} (σ = {sig[k]:.2f}): "
                 "here the shape is decided late, at small σ")
     return (f"One reverse-SDE path asked for a {y} ({asked(w)}): the noisy xₜ, and the denoised "
-            "guess D(xₜ, σ) = xₜ + σ² s(xₜ, t). The judge reads each frame's guess as "
+            "guess D(xₜ, σ) = xₜ + σ² s(xₜ, t). The classifier (the judge above) reads each frame's guess as "
             + ", ".join(str(int(r)) for r in read) + f"; {got}, and {when}. Bottom row: the forward "
             "process on a real training digit of that class at each column's σ (left: most noise).")
 

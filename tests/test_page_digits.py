@@ -154,7 +154,7 @@ def test_film_sentence_says_when_the_judge_reads_the_final_digit(reads, when):
     text = dd.film_sentence({"read": np.array(reads), "sigma": sig}, 7, 1.0)
     assert when in text, text
     assert ("decided late" in text) == (dd.decided(reads, 7) >= len(reads) // 2), text
-    assert "The judge reads each frame's guess as " + ", ".join(map(str, reads)) in text
+    assert "the judge above) reads each frame's guess as " + ", ".join(map(str, reads)) in text
 
 
 def test_film_caption_matches_the_judge_on_the_page():
