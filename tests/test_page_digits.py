@@ -124,8 +124,8 @@ def test_steps_out_of_range_and_a_diverged_model(monkeypatch):
     assert not at.get("image")
 
 
-def _film(at, w=1.0, y=3, seed=2021):
-    """The film the page drew (cached by value: the same call returns the page's arrays)."""
+def _film(w=1.0, y=3, seed=2021):
+    """The film the page just drew (cached by value: the same call returns the page's arrays)."""
     return dd.film(dd.config(40, seed), "cpu", w, y, seed)
 
 
@@ -133,7 +133,7 @@ def test_film_rows_follow_their_columns_sigma():
     """Every row of the film is at its column's σ: the bottom row (a real digit plus noise) is
     noisiest at the left, as xₜ is, and nearly clean at the right."""
     at = ok(open_page())
-    f = _film(at)
+    f = _film()
     assert np.allclose(f["forward_sigma"], f["sigma"])
     real = f["forward"][-1]
     err = np.sqrt(((f["forward"] - real) ** 2).mean(1))
@@ -159,7 +159,7 @@ def test_film_sentence_says_when_the_judge_reads_the_final_digit(reads, when):
 
 def test_film_caption_matches_the_judge_on_the_page():
     at = ok(open_page(**{K + "class": 7}))
-    f = _film(at, y=7)
+    f = _film(y=7)
     film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
     assert film == dd.film_sentence(f, 7, 1.0)
     assert ", ".join(str(int(r)) for r in f["read"]) in film
