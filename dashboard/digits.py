@@ -15,7 +15,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import digits as dg
 from diffusion_core.memorization import nearest
-from dashboard import lessons, state
+from dashboard import lessons, state, vocabulary
 
 PER_ROW = 8               # samples drawn per class in the grid
 PER_CLASS_MEASURED = 20   # samples per class behind the page's measures (200 in all)
@@ -104,16 +104,70 @@ def samples(cfg: dc.DigitsConfig, device: str, w: float, method: str, budget: in
 @state.cache_data(max_entries=32)
 def film(cfg: dc.DigitsConfig, device: str, w: float, y: int, seed: int):
     """The denoising film of one sample of class y and the forward process on a training digit
-    of class y: dict of times, sigmas, xt, denoised (pixels) and forward (pixels, ascending)."""
+    of class y at the film's own times (column by column the same sigma): dict of times, sigmas,
+    xt, denoised, forward (pixels, one row per frame, descending t), forward_t, forward_sigma, and
+    read (the judge's class of each frame's denoised guess)."""
     net, _ = model(cfg, device)
     score = dg.digits_score(net, torch.tensor([int(y)]), w)
     t, s, xt, den = dg.denoising_film(score, cfg.sde, seed=seed)
     data = cfg.data()
     real = data.x_train[data.y_train == int(y)][seed % 20]
-    fwd = dg.forward_film(real, cfg.sde, dg.FILM_LEVELS[::-1], seed=seed)
+    fwd = dg.forward_film(real, cfg.sde, t, seed=seed)
+    read = judge(cfg.test_fraction, cfg.split_seed)[0].predict(den)
     return {"t": t, "sigma": s, "xt": dc.to_pixels(xt), "denoised": dc.to_pixels(den),
-            "forward": dc.to_pixels(fwd), "forward_t": np.array(dg.FILM_LEVELS[::-1]),
-            "forward_sigma": cfg.sde.sigma(torch.tensor(dg.FILM_LEVELS[::-1], dtype=torch.float64)).numpy()}
+            "forward": dc.to_pixels(fwd), "forward_t": np.asarray(t),
+            "forward_sigma": cfg.sde.sigma(torch.as_tensor(t, dtype=torch.float64)).numpy(),
+            "read": np.asarray(read, dtype=int)}
+
+
+def asked(w: float) -> str:
+    """How the grid's rows and the film name the class they asked for, and what w does with it."""
+    return ("w = 0 ignores the label: the unconditional model draws whatever digit it likes"
+            if w == 0 else f"w = {w:g} steers the sample towards the digit asked for")
+
+
+def grid_labels(w: float) -> tuple[str, list[str]]:
+    """The sample grid's heading and row labels: the rows are what was asked for, which the
+    samples follow only when w > 0."""
+    head = ("Samples, one row per requested digit (ignored at w = 0)" if w == 0 else
+            "Samples, one row per requested digit")
+    return head, [f"asked for {k}" for k in range(dg.DIGITS_CLASSES)]
+
+
+def decided(read, final: int) -> int:
+    """The first frame from which the judge reads the final class in every later frame."""
+    read = np.asarray(read)
+    same = read == final
+    k = len(read) - 1
+    while k > 0 and same[k - 1]:
+        k -= 1
+    return k
+
+
+def film_sentence(f: dict, y: int, w: float) -> str:
+    """The film's caption, from its numbers: the classifier's reading of each frame's D(xₜ, σ), and
+    the noise level from which it reads the final digit for good (early: the shape is decided
+    while the noise is large; late: at small σ)."""
+    read, sig = f["read"], f["sigma"]
+    final = int(read[-1])
+    k = decided(read, final)
+    n = len(read)
+    got = (f"the final sample is read as a {final}" + ("" if final == y or w == 0 else
+           f", not the {y} asked for"))
+    if k == 0:
+        when = (f"it reads a {final} already at the first frame (σ = {sig[0]:.2f}): the shape is "
+                "decided while the noise is largest, the later columns only sharpen strokes")
+    elif k < n // 2:
+        when = (f"it reads a {final} for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}): the "
+                "shape is decided while the noise is still large, the later columns only sharpen "
+                "strokes")
+    else:
+        when = (f"it reads a {final} for good only from frame {k + 1} of {n} (σ = {sig[k]:.2f}): "
+                "here the shape is decided late, at small σ")
+    return (f"One reverse-SDE path asked for a {y} ({asked(w)}): the noisy xₜ, and the denoised "
+            "guess D(xₜ, σ) = xₜ + σ² s(xₜ, t). The classifier (the judge above) reads each frame's guess as "
+            + ", ".join(str(int(r)) for r in read) + f"; {got}, and {when}. Bottom row: the forward "
+            "process on a real training digit of that class at each column's σ (left: most noise).")
 
 
 @state.cache_data(max_entries=16)
@@ -147,3 +201,16 @@ def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
     n = dg.DIGITS_CLASSES * QUALITY_PER_CLASS
     return rows, dg.frechet_distance(data.x_train[pick[:n]], data.x_test)
 
+
+def quality_sentence(rows, ref: float) -> str:
+    """The quality chart's caption from its rows: the best sampler per budget and the order at the
+    smallest budget, in the registry's words."""
+    best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"])
+            for b in QUALITY_BUDGETS}
+    first = sorted((r for r in rows if r["budget"] == QUALITY_BUDGETS[0]), key=lambda r: r["frechet"])
+    return ("Lowest Fréchet distance: " + "; ".join(
+        f"{b} NFE: {vocabulary.label(r['method'])} ({r['frechet']:.2f})" for b, r in best.items())
+        + f". Order at {QUALITY_BUDGETS[0]} NFE, best first: "
+        + " < ".join(vocabulary.short(r["method"]) for r in first)
+        + f". Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, "
+        "the floor this sample size allows (a covariance from few samples adds its own distance).")

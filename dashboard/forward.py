@@ -48,7 +48,30 @@ def mixing_1d(sde, n: int, seed: int) -> dict:
     m, v = float(BIMODAL.means[1, 0]), float(BIMODAL.covs[1, 0, 0])
     s = (a * a * v + sig * sig) ** 0.5
     guess = float(torch.special.ndtr(torch.tensor(m * a / s, dtype=torch.float64)))
-    return dict(modes=max(modes, 1), guess=guess, sigma1=sig)
+    return dict(modes=max(modes, 1), guess=guess, sigma1=sig, alpha1=a, gap=2 * m * a, spread=s,
+                var0=v, half_gap=m)
+
+
+def mixing_sentence(mix: dict, kind: str) -> str:
+    """Why the 1D bumps have (or have not) merged by t = 1, worded from the process in use and the
+    numbers of mixing_1d: for VE the noise sigma_1 against the fixed gap, for VP the gap shrunk by
+    alpha_1 against each bump's std; then how many bumps p_1 has on the chart's grid."""
+    if kind == "VE":
+        why = (f"VE never shrinks the signal, so the gap between the modes stays {mix['gap']:.3g} and "
+               f"only the noise can hide it: at t = 1 each bump's std is √({mix['var0']:g} + σ₁²) = "
+               f"{mix['spread']:.3g} with σ₁ = {mix['sigma1']:.3g}.")
+    else:
+        why = (f"VP shrinks the signal: at t = 1 the gap between the modes is "
+               f"2·{mix['half_gap']:g}·α₁ = {mix['gap']:.3g} (α₁ = {mix['alpha1']:.3g}), while each "
+               f"bump's std is √(α₁²·{mix['var0']:g} + σ₁²) = {mix['spread']:.3g} "
+               f"(σ₁ = {mix['sigma1']:.3g}).")
+    ratio = f"The gap is {mix['gap'] / mix['spread']:.2f}× the std"
+    if mix["modes"] == 1:
+        return (f"{why} {ratio}, and two equal bumps merge once the gap is at most twice their std. "
+                "Here they do: p₁ is a single bump, so generation can start from one Gaussian.")
+    return (f"{why} {ratio}, and two equal bumps stay apart while the gap exceeds twice their std. "
+            f"Here they do not: p₁ still has {mix['modes']} bumps at t = 1, so generation could not "
+            "start from one Gaussian.")
 
 
 @state.cache_data
@@ -99,13 +122,17 @@ def schedule_chart(sde, show_alpha: bool):
     return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
 
 
+def point(mu) -> str:
+    """A mode's mean in words, rounded to 2 decimals, with a true minus sign and never −0:
+    "(−2, 0.5)"."""
+    return "(" + ", ".join(f"{m + 0.0:g}".replace("-", "−") for m in np.round(np.asarray(mu, float), 2)) + ")"
+
+
 def places(gmm) -> str:
     """The modes' means in words: "(−2, −2) and (2, 2)"."""
-    pts = [f"({', '.join(f'{m:g}' for m in mu)})".replace("-", "−")
-           for mu in np.round(gmm.means.numpy(), 2)]
+    pts = [point(mu) for mu in gmm.means.numpy()]
     return ", ".join(pts[:-1]) + " and " + pts[-1] if len(pts) > 1 else pts[0]
 
 
 def mode_names(gmm):
-    return [f"mode {k + 1} at ({', '.join(f'{m:g}' for m in mu)})"
-            for k, mu in enumerate(np.round(gmm.means.numpy(), 2))]
+    return [f"mode {k + 1} at {point(mu)}" for k, mu in enumerate(gmm.means.numpy())]

@@ -2,13 +2,17 @@
 its sentences read against its own numbers away from the defaults, the w slider, every sampler,
 the quality measurement behind its button, and bad input (w out of range, a budget under a
 sampler's minimum or over the cap, training steps out of range, a diverged model)."""
+import json
 import re
+
+import numpy as np
 
 import pytest
 
 import conftest
 from conftest import metric_values, ok
 from dashboard import digits as dd
+from dashboard import vocabulary
 
 PAGE = "views/13_digits.py"
 K = "w_digits_"
@@ -35,8 +39,10 @@ def test_default_render_states_its_own_numbers():
     m = metric_values(at)
     acc = m["class accuracy of the samples"]
     cap = grid_caption(at)
-    said = int(re.search(r"digit in (\d+)% of them", cap).group(1))
+    said = float(re.search(r"digit in ([\d.]+)% of them", cap).group(1))
     assert abs(said - acc) <= 0.5, (acc, cap)
+    shown = next(x.value for x in at.metric if x.label == "class accuracy of the samples")
+    assert f"digit in {shown} of them" in cap, (shown, cap)    # one rounding for one quantity
     assert "w = 1," in cap and "30 score evaluations" in cap
     assert 90 <= m["classifier on held-out digits"] <= 100
     assert "Trained 40 steps on 1,437 training images" in at.caption[0].value
@@ -69,7 +75,7 @@ def test_away_from_defaults(state):
     nfe = int(re.search(r"(\d+) score evaluations each", cap).group(1))
     assert nfe <= state[K + "budget"] if K + "budget" in state else True
     film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
-    assert f"for a {state.get(K + 'class', 3)}:" in film
+    assert f"asked for a {state.get(K + 'class', 3)} (" in film
 
 
 def test_quality_measured_on_demand():
@@ -80,8 +86,16 @@ def test_quality_measured_on_demand():
     assert len(at.get("vega_lite_chart")) == 1
     best = next(c.value for c in at.caption if c.value.startswith("Lowest Fréchet distance"))
     assert all(f"{b} NFE" in best for b in dd.QUALITY_BUDGETS)
-    order = re.search(r"best first: ([\w <]+)\.", best).group(1).split(" < ")
-    assert sorted(order) == sorted(dd.QUALITY_METHODS)
+    order = re.search(r"best first: (.+?)\. Dashed", best).group(1).split(" < ")
+    assert sorted(order) == sorted(vocabulary.short(m) for m in dd.QUALITY_METHODS)
+    assert not any(m in best for m in ("dpm2m", "dpm2m_sa", " sde", " ode"))    # no code names
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    legend = json.dumps(spec, ensure_ascii=False)
+    assert all(vocabulary.short(m) in legend for m in dd.QUALITY_METHODS)
+    assert '"dpm2m_sa"' not in legend.replace('"method": "dpm2m_sa"', "")
+    x = next(layer["encoding"]["x"] for layer in spec["layer"] if "x" in layer["encoding"])
+    assert x["axis"]["values"] == list(dd.QUALITY_BUDGETS)       # ticks at the budgets only
+    assert spec["width"] >= 500
 
 
 def test_guidance_scale_out_of_range_gets_a_message():
@@ -108,3 +122,57 @@ def test_steps_out_of_range_and_a_diverged_model(monkeypatch):
     at = ok(open_page())
     assert any("training diverged" in e.value for e in at.error)
     assert not at.get("image")
+
+
+def _film(w=1.0, y=3, seed=2021):
+    """The film the page just drew (cached by value: the same call returns the page's arrays)."""
+    return dd.film(dd.config(40, seed), "cpu", w, y, seed)
+
+
+def test_film_rows_follow_their_columns_sigma():
+    """Every row of the film is at its column's σ: the bottom row (a real digit plus noise) is
+    noisiest at the left, as xₜ is, and nearly clean at the right."""
+    at = ok(open_page())
+    f = _film()
+    assert np.allclose(f["forward_sigma"], f["sigma"])
+    real = f["forward"][-1]
+    err = np.sqrt(((f["forward"] - real) ** 2).mean(1))
+    assert err[0] > err[-2] > err[-1] - 1e-9 and err[0] > 3, err
+    film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
+    assert "at each column's σ" in film and "right to left" not in film
+
+
+@pytest.mark.parametrize("reads,when", [
+    ([7, 7, 7, 7, 7, 7, 7, 7], "already at the first frame (σ = 9.85)"),
+    ([1, 7, 7, 7, 7, 7, 7, 7], "for good from frame 2 of 8"),
+    ([1, 7, 1, 7, 3, 3, 7, 7], "for good only from frame 7 of 8"),
+])
+def test_film_sentence_says_when_the_judge_reads_the_final_digit(reads, when):
+    """The film's conclusion comes from the judge's reading of each frame's D(xₜ, σ): a 7 read
+    from the first frame on is decided early (the teacher's 7), not "late"."""
+    sig = np.array([9.85, 5.0, 3.0, 1.5, 0.9, 0.5, 0.1, 0.03])
+    text = dd.film_sentence({"read": np.array(reads), "sigma": sig}, 7, 1.0)
+    assert when in text, text
+    assert ("decided late" in text) == (dd.decided(reads, 7) >= len(reads) // 2), text
+    assert "the judge above) reads each frame's guess as " + ", ".join(map(str, reads)) in text
+
+
+def test_film_caption_matches_the_judge_on_the_page():
+    at = ok(open_page(**{K + "class": 7}))
+    f = _film(y=7)
+    film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
+    assert film == dd.film_sentence(f, 7, 1.0)
+    assert ", ".join(str(int(r)) for r in f["read"]) in film
+
+
+def test_row_labels_say_what_was_asked_and_w0_ignores_it():
+    at = ok(open_page(**{K + "w": 0.0}))
+    assert "ignored at w = 0" in at.subheader[0].value
+    assert "w = 0 ignores the label" in grid_caption(at)
+    film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
+    assert "w = 0 ignores the label" in film
+    head, rows = dd.grid_labels(0.0)
+    assert rows[3] == "asked for 3" and "ignored" in head
+    head, rows = dd.grid_labels(1.0)
+    assert rows[3] == "asked for 3" and "ignored" not in head
+    assert "ignores" not in dd.asked(2.0)

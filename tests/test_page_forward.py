@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
+from dashboard import forward
 from conftest import open_page, charts, choose_mixture
 
 PAGE = "views/1_forward.py"
@@ -78,6 +79,18 @@ def test_every_preset_as_source(at, name):
     choose_mixture(at, name)
     ok(at)
     assert any("mode 1 at" in c.proto.spec for c in charts(at))
+    legend = " ".join(spec_text(c) for c in charts(at))
+    assert "−0," not in legend and "−0)" not in legend and "-0," not in legend and "-0)" not in legend
+    assert all(f"mode {k + 1} at {forward.point(mu)}" in legend
+               for k, mu in enumerate(dc.PRESETS[name].means.numpy()))
+
+
+def test_mode_names_never_print_negative_zero():
+    """ring8's mode 7 sits at (−2.4e-16, −4): its name reads (0, −4), as do the page's places."""
+    ring = dc.PRESETS["ring8"]
+    assert "mode 7 at (0, −4)" in forward.mode_names(ring)
+    assert "(0, −4)" in forward.places(ring) and "−0" not in forward.places(ring)
+    assert forward.point([-0.0001, 2.345]) == "(0, 2.35)"
 
 
 def test_vp_and_its_extremes(at):
@@ -85,7 +98,8 @@ def test_vp_and_its_extremes(at):
     ok(at)
     assert not at.error
     domain = json.loads(charts(at)[0].proto.spec)["encoding"]["color"]["scale"]["domain"]
-    assert any(d.startswith("α_t") for d in domain)                      # alpha_t curve for VP
+    assert any(d.startswith("αₜ") for d in domain)                       # alpha_t curve for VP
+    assert not any("_" in d for d in domain), domain                     # x₀, αₜ: no raw underscores
     for bmin, bmax in [(0.0, 0.1), (0.0, 50.0), (20.0, 50.0), (0.1, 20.0)]:
         at.number_input(key=K + "beta_max").set_value(bmax)
         at.number_input(key=K + "beta_min").set_value(bmin).run()
@@ -166,5 +180,14 @@ def test_the_1d_text_says_what_p1_is(at, kind, params):
     a, sig = float(sde.mean_scale(1.0)), float(sde.sigma(1.0))
     guess = float(torch.special.ndtr(torch.tensor(5 * a / (a * a + sig * sig) ** 0.5)))
     assert f"right {guess:.0%} of the time" in text, text
+    assert "50% would be no clue" in text and "50 %" not in text, text
+    gap, spread = 10 * a, (a * a + sig * sig) ** 0.5
+    assert f"{gap:.3g} " in text and f"= {spread:.3g}" in text, text      # the page's own numbers
+    assert f"The gap is {gap / spread:.2f}× the std" in text, text
+    if kind == "VP":                           # VP merges the bumps by shrinking the gap with α₁
+        assert f"2·5·α₁ = {gap:.3g} (α₁ = {a:.3g})" in text, text
+        assert "only the noise can hide it" not in text, text
+    else:                                      # VE keeps the gap of 10; σ₁ alone blurs it
+        assert "stays 10" in text and f"σ₁ = {sig:.3g}" in text and "α₁" not in text, text
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()

@@ -1,10 +1,9 @@
 """Digits: a class-conditional score network trained live on scikit-learn's 8×8 digits."""
-import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
 from dashboard import digits as dd
-from dashboard import state
+from dashboard import state, vocabulary
 from dashboard.figures import digits as dfig
 from dashboard.figures.common import figure_png
 
@@ -50,7 +49,7 @@ clf_acc, held = dd.judge(cfg.test_fraction, cfg.split_seed)[1:]
 
 @st.fragment
 def sample_grid():
-    st.subheader("Samples, one row per digit")
+    heading = st.empty()
     c1, c2, c3 = st.columns([1.2, 1.4, 1], gap="medium")
     w = state.widget(c1.slider, P + "w", step=0.25, help="0: the class is ignored; 1: conditional; "
                      "above 1: guided further towards what the class looks like.")
@@ -64,12 +63,14 @@ def sample_grid():
         st.error(f"**{state.label(P + 'budget')}**: {dc.SAMPLERS[method].label} needs at least "
                  f"{least} score evaluations; got {budget}.")
         return
+    head, rows = dd.grid_labels(float(w))
+    heading.subheader(head)
     pix, m, nfe = dd.samples(cfg, shared.device, float(w), method, int(budget), shared.seed)
-    st.image(png("image_grid", pix, [str(k) for k in range(10)]), width=520)
+    st.image(png("image_grid", pix, rows), width=560)
     per = dd.PER_CLASS_MEASURED
-    st.caption(f"{dd.PER_ROW} of {per} samples per class at w = {w:g}, {nfe} score evaluations each. "
-               f"Measured on all {10 * per}: the classifier reads the requested digit in "
-               f"{m['accuracy']:.0%} of them.")
+    st.caption(f"{dd.PER_ROW} of {per} samples per class at w = {w:g}, {nfe} score evaluations each; "
+               f"{dd.asked(float(w))}. Measured on all {10 * per}: the classifier reads the requested "
+               f"digit in {m['accuracy']:.1%} of them.")
     c = st.columns(4)
     c[0].metric("class accuracy of the samples", f"{m['accuracy']:.1%}")
     c[1].metric("classifier on held-out digits", f"{clf_acc:.1%}")
@@ -91,18 +92,7 @@ f = dd.film(cfg, shared.device, float(st.session_state[P + "w"]), int(y), shared
 titles = [f"σ = {s:.2f}" for s in f["sigma"]]
 st.image(png("film_figure", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
                              ("real digit\n+ noise", f["forward"])], titles), width="stretch")
-rms = np.sqrt(((f["denoised"] - f["denoised"][-1]) ** 2).mean(1))[:-1]
-halved = np.flatnonzero(rms <= rms[0] / 2)
-when = (f"It halves by σ = {f['sigma'][halved[0]]:.2f}" if len(halved) else
-        "It never falls to half its start before the last frame")
-settled = len(halved) and halved[0] < len(rms) // 2
-st.caption(f"One reverse-SDE path for a {y}: the noisy xₜ, and the denoised guess D(xₜ, σ) = xₜ + σ² "
-           f"s(xₜ, t). The guess's RMS distance to the final digit (pixels 0–16): "
-           + ", ".join(f"{v:.1f}" for v in rms) + f". {when}"
-           + (": the coarse shape is settled while the noise is large, the last columns only sharpen "
-              "strokes." if settled else ": here most of the shape is decided late, at small σ.")
-           + " Bottom row: the forward process on a real training digit at the same σ (read it right "
-           "to left).")
+st.caption(dd.film_sentence(f, int(y), float(st.session_state[P + "w"])))
 
 st.subheader("Memorization made visible")
 mem = dd.memorization(cfg, shared.device, shared.seed)
@@ -129,12 +119,7 @@ st.markdown("Does the 2D ranking of the samplers hold in 64 dimensions? "
 if st.button("Measure", key="digits_quality") or st.session_state.get("digits_quality_done"):
     st.session_state["digits_quality_done"] = True
     rows, ref = dd.quality(cfg, shared.device, float(st.session_state[P + "w"]), shared.seed)
-    st.altair_chart(dfig.quality_chart(rows, ref), width="content")
-    best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"]) for b in dd.QUALITY_BUDGETS}
-    st.caption("Lowest Fréchet distance: " + "; ".join(
-        f"{b} NFE: {dc.SAMPLERS[r['method']].label} ({r['frechet']:.2f})" for b, r in best.items())
-        + ". Order at " + f"{dd.QUALITY_BUDGETS[0]} NFE, best first: " + " < ".join(
-            r["method"] for r in sorted((r for r in rows if r["budget"] == dd.QUALITY_BUDGETS[0]),
-                                        key=lambda r: r["frechet"]))
-        + f". Dashed: {10 * dd.QUALITY_PER_CLASS} real training digits score {ref:.2f}, the floor this "
-        "sample size allows (a covariance from few samples adds its own distance).")
+    st.altair_chart(dfig.quality_chart(rows, ref, {m: vocabulary.short(m) for m in dd.QUALITY_METHODS},
+                                       {m: vocabulary.color(m) for m in dd.QUALITY_METHODS},
+                                       dd.QUALITY_BUDGETS), width="content")
+    st.caption(dd.quality_sentence(rows, ref))

@@ -67,14 +67,10 @@ with c_side:
     mix = forward.mixing_1d(sde, n_paths, shared.seed)
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
-        "Gaussian kicks, so paths from both modes **mix** when the noise at t = 1 is large next to "
-        "the gap between the modes. "
-        + (f"Here they do (σ₁ = {mix['sigma1']:.3g}): p₁ is a single bump, so generation can start "
-           "from one Gaussian." if mix["modes"] == 1 else
-           f"Here they do not (σ₁ = {mix['sigma1']:.3g}): p₁ still has {mix['modes']} bumps at t = 1, "
-           "so generation could not start from one Gaussian.")
+        "Gaussian kicks, so paths from both modes **mix** when each bump's spread at t = 1 is large "
+        "next to the gap between the modes. " + forward.mixing_sentence(mix, kind)
         + f" From x₁ alone, the best guess of the starting bump is right {mix['guess']:.0%} of the "
-          "time (50 % would be no clue)."
+          "time (50% would be no clue)."
         + ("\n\nTry λ = 1 (σₜ² = t, noise barely spreads the modes), λ < 1, and λ = 50."
            if kind == "VE" else "\n\nTry β(1) = 5 and β(1) = 50."))
 with c_plot:

@@ -80,17 +80,24 @@ def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], c
     return fig
 
 
-def quality_chart(rows, reference: float, height: int = 240, width: int = 420) -> alt.Chart:
-    """Fréchet distance (pixel space) against score evaluations, one line per sampler, over a
-    dashed rule at `reference` (real digits, as many as the samples)."""
-    df = pd.DataFrame(rows)[["method", "nfe", "frechet", "accuracy"]]
-    lo, hi = float(df["nfe"].min()), float(df["nfe"].max())
+def quality_chart(rows, reference: float, names: dict, colors: dict, budgets,
+                  height: int = 320, width: int = 560) -> alt.Chart:
+    """Fréchet distance (pixel space) against score evaluations, one line per sampler (legend:
+    names[method], colour: colors[method]), over a dashed rule at `reference` (real digits, as many
+    as the samples). The x axis is ticked at the budgets only (a sampler may use a few evaluations
+    less than its budget: its point sits just left of the tick)."""
+    df = pd.DataFrame(rows)[["method", "budget", "nfe", "frechet", "accuracy"]]
+    df["sampler"] = df["method"].map(names)
+    order = [names[m] for m in dict.fromkeys(df["method"])]
+    lo, hi = float(min(df["nfe"].min(), min(budgets))), float(max(df["nfe"].max(), max(budgets)))
     lines = alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("nfe:Q", title="score evaluations (NFE)",
-                scale=alt.Scale(type="log", domain=[lo * 0.9, hi * 1.1], nice=False)),
+                scale=alt.Scale(type="log", domain=[lo * 0.85, hi * 1.15], nice=False),
+                axis=alt.Axis(values=list(budgets), format="d")),
         y=alt.Y("frechet:Q", title="Fréchet distance (pixels)", scale=alt.Scale(zero=True)),
-        color=alt.Color("method:N", title="sampler"),
-        tooltip=["method", "nfe", alt.Tooltip("frechet:Q", format=".3f"),
+        color=alt.Color("sampler:N", title="sampler", sort=order,
+                        scale=alt.Scale(domain=order, range=[colors[m] for m in dict.fromkeys(df["method"])])),
+        tooltip=["sampler", "budget", "nfe", alt.Tooltip("frechet:Q", format=".3f"),
                  alt.Tooltip("accuracy:Q", format=".2f")])
     rule = alt.Chart(pd.DataFrame({"y": [reference]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y="y:Q")
     return (rule + lines).properties(height=height, width=width)

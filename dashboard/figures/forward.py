@@ -114,10 +114,10 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
 def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 260) -> alt.Chart:
     """sigma_t, g(t) (and alpha_t) against t, from :func:`diffusion_core.forward.schedule`."""
     t = as_numpy(schedule["t"]).astype(float)
-    series = {"σₜ  (noise std of xₜ | x_0)": schedule["sigma"],
+    series = {"σₜ  (noise std of xₜ | x₀)": schedule["sigma"],
               "g(t)  (diffusion coefficient)": schedule["g"]}
     if show_alpha:
-        series["α_t  (signal scale)"] = schedule["alpha"]
+        series["αₜ  (signal scale)"] = schedule["alpha"]
     df = pd.concat([pd.DataFrame({"t": t, "value": as_numpy(v).astype(float), "quantity": k})
                     for k, v in series.items()])
     names = list(series)
