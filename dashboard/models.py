@@ -27,7 +27,7 @@ from diffusion_core.sde import as_time
 from dashboard import state, trained
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
-RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
+RECIPE_LABELS = {"ours": "Our recipe", "tutorial": "The tutorial's recipe"}
 MIN_LOGGED_ROWS = 10          # recipes logging fewer rows than this get a finer log_every
 DEFAULT_MIXTURE = "tutorial"  # the sidebar's default distribution
 DEFAULT_LAM = 25.0            # the Train page's default lambda
