@@ -243,3 +243,21 @@ def test_both_default_recipes_compared_on_the_page():
     ok(at)
     text = " ".join(m.value for m in at.markdown)
     assert "Both recipes on this mixture" in text and "score MSE" in text
+
+
+def test_error_map_says_how_much_of_pt_the_window_holds():
+    """At t = 1 most of pₜ lies outside the plotted window: the error panel's title says the
+    share (computed), and the labels write sθ as mathtext, never a raw underscore."""
+    from dashboard.figures import training as tfig
+    cfg = models.recipe_config("ours", 5, steps=STEPS)
+    gmm = dc.PRESETS["tutorial"]
+    hi, lo = (models.score_fields(cfg, gmm, 25.0, "cpu", t, 5) for t in (0.05, 1.0))
+    assert hi["window_mass"] > 0.95 and lo["window_mass"] < 0.5
+    f = lo
+    fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"], f["exact"],
+                                   f["err"], 1.0, window_mass=f["window_mass"])
+    texts = [a.get_title() for a in fig.axes] + [a.get_ylabel() for a in fig.axes]
+    texts += [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert any(f"{100 * f['window_mass']:.0f} % of pₜ in view" in t for t in texts), texts
+    assert not any("s_θ" in t for t in texts)
+    assert any("$s_\\theta$" in t for t in texts)
