@@ -129,3 +129,28 @@ def train_defaults(device: str = "cpu", before_each=None) -> None:
         if before_each is not None:
             before_each()
         flow_net(cfg, gmm, device)
+
+
+def which_straighter(straight: dict, story: dict) -> str:
+    """The answer to "which is straighter here?" from the straightness numbers the caption lists
+    (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
+    and rectified flow's): the exact pair compared, and with more paths drawn the straightest of all."""
+    ve, flow = story["ve"], story["flow"]
+    pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
+            f"({max(ve, flow):.3f} against {min(ve, flow):.3f})")
+    if len(straight) <= 2:
+        return f"**Which is straighter here?** {pair[0].upper()}{pair[1:]}."
+    ranked = sorted(straight.items(), key=lambda kv: -kv[1])
+    top, value = ranked[0]
+    rest = ", ".join(f"{k} {v:.3f}" for k, v in ranked[1:])
+    return (f"**Which is straighter here?** Of all paths drawn, the {top}'s ({value:.3f}; then {rest}). "
+            f"Of the two exact ones, {pair}.")
+
+
+def flow_start_phrase(spread: float) -> str:
+    """Where the exact flow starts (ε ~ N(0, I), σ₁ = 1) against the data's spread s, worded
+    from their ratio."""
+    r = 1.0 / float(spread)
+    where = ("at about the data's own scale" if 0.5 <= r <= 2 else
+             "well inside the data's spread" if r < 0.5 else "wider than the data")
+    return f"The exact flow starts at ε, {where} (σ₁ = 1, {r:.2g} times the data's spread s = {spread:.2f})"

@@ -97,7 +97,7 @@ def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, 
         panels.append((f"learned CFG, w = {w:g}",
                        learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
                        gfig.SOURCE_COLORS["learned CFG"]))
-    xlim, ylim = panel_limits(gmm)
+    xlim, ylim = samples_limits(gmm, y)
     xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
     out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
     return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim)), out
@@ -109,6 +109,35 @@ def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
     (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
     m = 0.1 * (x1 - x0)
     return (x0 - m, x1 + m), (y0 - m, y1 + m)
+
+
+ZOOM_BELOW = 0.5    # the sample panels zoom to the class when its box is under this share of the mixture's
+
+
+def class_zoomed(gmm, y: int) -> bool:
+    """Whether the class y is small against the mixture: its modes' PAD-std box is narrower than
+    ZOOM_BELOW of the mixture's panel box."""
+    (c0, c1), _ = auto_limits(gd.class_mixture(gmm, None, y), pad_std=PAD)
+    (m0, m1), _ = auto_limits(gmm, pad_std=PAD)
+    return (c1 - c0) < ZOOM_BELOW * (m1 - m0)
+
+
+def samples_limits(gmm, y: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The sample panels' box: panel_limits of the class's own modes when it is small against
+    the mixture (class_zoomed), else of the whole mixture."""
+    return panel_limits(gd.class_mixture(gmm, None, y) if class_zoomed(gmm, y) else gmm)
+
+
+def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+    """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: one w
+    when the others are below it by more than the truth's noise level (k sd), else the w's within
+    that level of the top, with no maximum named."""
+    top = float(values.max())
+    near = [float(w) for w, v in values.items() if top - float(v) <= k * ref[1] + 1e-12]
+    if len(near) == 1:
+        return f"Mean log p₀(x | y) is highest at w = {near[0]:g}."
+    return (f"Mean log p₀(x | y) at w = {', '.join(f'{w:g}' for w in near)} lies within the truth's noise "
+            "level of its top value: no single w is best on it.")
 
 
 def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:

@@ -27,7 +27,7 @@ from diffusion_core.sde import as_time
 from dashboard import state, trained
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
-RECIPE_LABELS = {"ours": "Ours (best recipe)", "tutorial": "The tutorial's recipe"}
+RECIPE_LABELS = {"ours": "Our recipe", "tutorial": "The tutorial's recipe"}
 MIN_LOGGED_ROWS = 10          # recipes logging fewer rows than this get a finer log_every
 DEFAULT_MIXTURE = "tutorial"  # the sidebar's default distribution
 DEFAULT_LAM = 25.0            # the Train page's default lambda
@@ -214,7 +214,7 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: boo
         clean = gmm.score(x0)
         wrong = [float(dc.score_mse(m.score, x0, torch.full((n_per_t,), float(t)), clean)) for t in ts]
         frames.append(pd.DataFrame({"t": ts, "mse": wrong,
-                                    "series": "the tutorial's check: s_θ(x₀, t) vs ∇log p₀(x₀) (wrong target)"}))
+                                    "series": "the tutorial's check: sθ(x₀, t) vs ∇log p₀(x₀) (wrong target)"}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -239,7 +239,9 @@ def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
     qx, qy, qpts = grid(n_quiver)
     g = torch.Generator().manual_seed(int(seed) + 12)
     mse_t = float(dc.score_mse_by_t(m.score, gmm, sde, [t], 4000, generator=g)[0])
-    return {"xx": xx, "yy": yy, "logp": logp, "err": err, "qx": qx, "qy": qy,
+    xt, _ = gmm.diffuse(sde, t).sample(20_000, generator=g)
+    inside = ((xt[:, 0] >= xlim[0]) & (xt[:, 0] <= xlim[1]) & (xt[:, 1] >= ylim[0]) & (xt[:, 1] <= ylim[1]))
+    return {"window_mass": float(inside.double().mean()),"xx": xx, "yy": yy, "logp": logp, "err": err, "qx": qx, "qy": qy,
             "learned": m.score(qpts, t).reshape(n_quiver, n_quiver, 2).numpy(),
             "exact": exact(qpts, t).reshape(n_quiver, n_quiver, 2).numpy(),
             "mse_t": mse_t, "sigma_t": float(sde.sigma(torch.tensor(float(t), dtype=torch.float64)))}
@@ -249,7 +251,7 @@ def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
 def score_fields_png(cfg, gmm, lam: float, device: str, t: float, seed: int, weighted: bool) -> bytes:
     f = score_fields(cfg, gmm, lam, device, t, seed)
     fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"],
-                                   f["exact"], f["err"], t, weighted=weighted)
+                                   f["exact"], f["err"], t, weighted=weighted, window_mass=f["window_mass"])
     return figure_png(fig)
 
 

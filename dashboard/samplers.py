@@ -119,3 +119,18 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     return (f"{head}, still above the noise band (up to {hi:.3g})"
             + ("; more evaluations barely help at these settings." if flat else
                ": more evaluations bring the curves down further."))
+
+
+def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:
+    """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
+    largest budget, read off the runs df (columns method, budget, metric); "" when it was not run."""
+    if method not in set(df["method"]):
+        return ""
+    parts = []
+    budgets = sorted(df.loc[df["method"] == method, "budget"].unique())
+    for b in dict.fromkeys((budgets[0], budgets[-1])):
+        at = df[df["budget"] == b]
+        d = {m: _distance(v, metric) for m, v in zip(at["method"], at[metric])}
+        rank = 1 + sum(v < d[method] for v in d.values())
+        parts.append(f"{rank} of {len(d)} at {int(b)} evaluations ({d[method]:.3g})")
+    return f" Here {label(method)} ranks " + " and ".join(parts) + " (1 = best)."

@@ -153,3 +153,50 @@ def sampling_verdict(metrics: dict, n: int) -> str:
                    "truth as the exact score: that gap is the network's error, plus the chosen sampler's "
                    "own step error where it is less accurate than the reference's.")
     return numbers + verdict
+
+
+MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_gap", "log-likelihood gap"),
+            ("logp_w1", "W₁ of log p"))
+
+
+def comparison_sentence(results: dict) -> str:
+    """Which of two recipes wins on each measure, from their numbers: results maps two recipe
+    labels to dicts with the keys of MEASURES (lower is better; the log-likelihood gap by its
+    absolute value)."""
+    (a, ra), (b, rb) = results.items()
+    wins = {a: [], b: []}
+    parts = []
+    for key, word in MEASURES:
+        va, vb = float(ra[key]), float(rb[key])
+        fa, fb = (abs(va), abs(vb)) if key == "loglik_gap" else (va, vb)
+        winner = a if fa < fb else b
+        wins[winner].append(word)
+        parts.append(f"{word} {va:.3f} against {vb:.3f}")
+    said = "; ".join(f"**{name}** is better on {', '.join(w)}" for name, w in wins.items() if w)
+    if not wins[a] or not wins[b]:
+        only = a if wins[a] else b
+        said = f"**{only}** is better on every measure shown"
+    return (f"Both recipes on this mixture, sampler and sample count ({a} against {b}: "
+            + ", ".join(parts) + f"): {said}. A lower score error does not by itself give better samples.")
+
+
+def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,
+                      metrics: dict) -> str | None:
+    """The comparison sentence of this recipe and the other one at its default settings, when
+    this model is the recipe's default and the other recipe's model is already trained (the
+    warm-up trains both on the default mixture); None otherwise. metrics: this model's
+    sample_quality of the learned score."""
+    if cfg != models.default_config(recipe, settings.seed):
+        return None
+    other = next(r for r in models.RECIPES if r != recipe)
+    other_cfg = models.default_config(other, settings.seed)
+    if not models.is_trained(other_cfg, gmm, lam, settings.device):
+        return None
+    results = {}
+    for name, c in ((recipe, cfg), (other, other_cfg)):
+        m = models.trained_model(c, gmm, lam, settings.device)
+        q = metrics if name == recipe else models.sample_quality(
+            models.learned_samples(c, gmm, lam, settings.device, method, n_steps, n, settings.seed),
+            gmm, settings.seed)
+        results[models.RECIPE_LABELS[name]] = {**q, "score_mse": float(m.history.iloc[-1]["score_mse"])}
+    return comparison_sentence(results)

@@ -27,12 +27,14 @@ def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: in
 
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:
-    """Train the lab's three networks at default settings on the default mixture (the server's
-    warm-up: the first visit then only measures)."""
+    """Train the lab's three networks at default settings on the default mixture, then the three
+    of the other network choice ("Preconditioned (ours)"; the server's warm-up: the first visit,
+    and the first switch of the network, then only measure)."""
     d = {k: sio.SCHEMA["w_weight_" + k].default for k in ("net", "eps", "stratified", "steps")}
+    nets = [d["net"]] + [n for n in sio.SCHEMA["w_weight_net"].choices if n != d["net"]]
     gmm = dc.PRESETS[models.DEFAULT_MIXTURE]
-    models.train_all([(lab_config(d["net"], w, d["eps"], d["stratified"], d["steps"], state.DEFAULT_SEED),
-                       gmm, LAM) for w in dc.WEIGHTINGS], device, before_each)
+    models.train_all([(lab_config(net, w, d["eps"], d["stratified"], d["steps"], state.DEFAULT_SEED),
+                       gmm, LAM) for net in nets for w in dc.WEIGHTINGS], device, before_each)
 
 
 @state.cache_data
@@ -55,3 +57,26 @@ def weight_curves(lam: float, eps: float) -> pd.DataFrame:
         g = dc.loss_weight(dc.VESDE(lam), t, w)
         frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / g.mean()).numpy(), "weighting": w}))
     return pd.concat(frames, ignore_index=True)
+
+
+def verdict(curves: dict, quality: dict, labels: dict, eps: float) -> str:
+    """What the chart and table show in this state, from their numbers: curves maps a weighting
+    to error_by_t's frame, quality to its samples' sliced W2, labels to its words. Names the
+    lowest error at the smallest plotted t at or above eps, the lowest at t = 1, and the best
+    samples."""
+    def lowest(pick):
+        return min(curves, key=lambda w: pick(curves[w]))
+
+    t_all = np.asarray(next(iter(curves.values()))["t"], dtype=float)
+    t_small = float(t_all[t_all >= eps].min()) if (t_all >= eps).any() else float(t_all.max())
+
+    def at(frame, t):
+        return float(np.asarray(frame["mse"], float)[np.argmin(np.abs(np.asarray(frame["t"], float) - t))])
+
+    small, large = lowest(lambda f: at(f, t_small)), lowest(lambda f: at(f, 1.0))
+    text = (f"**In this state**: the lowest score error at small t (t = {t_small:.2g}, the first "
+            f"measured time at or above ε) is **{labels[small]}**'s, at t = 1 **{labels[large]}**'s")
+    if quality:
+        best = min(quality, key=quality.get)
+        text += f"; the best samples (lowest sliced W2, {quality[best]:.3g}) come from **{labels[best]}**"
+    return text + "."

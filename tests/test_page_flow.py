@@ -56,3 +56,26 @@ def test_your_data_mixture():
     entry = yourdata.entry(yourdata.check(ps.heart(120)), 0.2, "test")
     at = open_page(**{yourdata.KEY: entry, "w_mixture": yourdata.NAME, K + "learned": False})
     assert "nan" not in captions(at).lower()
+
+
+def test_rectified_flow_is_in_the_straightness_answer():
+    """With rectification on, "which is straighter" ranks every flow the caption lists (the
+    rectified one included) and names the straightest of them."""
+    import re
+    at = open_page(**{K + "rectify": True})
+    listed = {}
+    for k, v in re.findall(r"(exact flow|VE PF-ODE|learned flow|rectified flow) (\d\.\d{3})",
+                           captions(at).split("(1 = straight): ")[1]):
+        listed.setdefault(k, float(v))
+    answer = next(m.value for m in at.markdown if "Which is straighter here?" in m.value)
+    top = max(listed, key=listed.get)
+    assert f"Of all paths drawn, the {top}'s ({listed[top]:.3f};" in answer
+    assert "rectified flow" in answer
+
+
+def test_flow_start_is_worded_from_the_ratio():
+    from dashboard import flow as flowpage
+    assert "own scale" not in flowpage.flow_start_phrase(2.83)
+    assert "well inside the data's spread" in flowpage.flow_start_phrase(2.83)
+    assert "own scale" in flowpage.flow_start_phrase(1.2)
+    assert "0.35 times" in flowpage.flow_start_phrase(2.83)

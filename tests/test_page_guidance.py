@@ -61,3 +61,29 @@ def test_too_many_modes_says_so():
     at = open_page(**{yourdata.KEY: entry, "w_mixture": yourdata.NAME})
     assert at.info and "2 to 12 classes" in at.info[0].value
     assert not at.get("image")
+
+
+def test_logp_peak_named_only_outside_the_noise():
+    """A maximum of mean log p₀(x | y) is named only when the others are below it by more than the
+    truth's noise level."""
+    import pandas as pd
+    from dashboard import guidance
+    flat = pd.Series([-9.0, -2.02, -2.0, -2.01], index=[0.0, 1.0, 2.0, 4.0])
+    text = guidance.logp_peak(flat, (-2.0, 0.05))
+    assert "highest" not in text and "w = 1, 2, 4" in text and "no single w" in text
+    assert guidance.logp_peak(flat, (-2.0, 0.001)) == "Mean log p₀(x | y) is highest at w = 2."
+
+
+def test_small_class_zooms_the_sample_panels():
+    """On ring8 one class is a small part of the mixture: the sample panels zoom to it; on the
+    tutorial's two modes they do not."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    ring = dc.PRESETS["ring8"]
+    assert guidance.class_zoomed(ring, 0) and not guidance.class_zoomed(dc.PRESETS["tutorial"], 0)
+    (a, b), _ = guidance.samples_limits(ring, 0)
+    (c, d), _ = guidance.panel_limits(ring)
+    assert b - a < 0.5 * (d - c)
+    at = open_page(**{"w_mixture": "ring8", K + "w": 4.0})
+    assert "zoomed in" in at.caption[0].value
+    assert "highest at" not in text(at) or "no single w" not in text(at)

@@ -323,3 +323,25 @@ def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
     for _, row in table.iterrows():
         values = row.drop("NFE").astype(float)
         assert f"{int(row['NFE'])}: {values.idxmin()} ({values.min():.3g})" in said, (said, row)
+
+
+def test_order_text_ranks_the_pf_ode_from_the_runs():
+    """The paragraph on Heun's order says where the PF ODE actually ranks, at the smallest and the
+    largest budget, instead of promising that a few large steps are enough."""
+    import pandas as pd
+    from dashboard import samplers
+    df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
+                       "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
+    text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get)
+    assert "ODE ranks 3 of 3 at 5 evaluations (234) and 1 of 3 at 50 evaluations (0.01)" in text
+    assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str) == ""
+
+
+def test_ring8_results_table_is_full_width_and_the_order_claim_is_qualified():
+    """On ring8 with every sampler the results table stands full width under the chart (not in a
+    column, where its last columns were cut off), and the paragraph claims no few-step win."""
+    at = ok(open_page("views/6_sampler_lab.py", w_mixture="ring8", w_samplers_nfe=[5, 10],
+                      w_samplers_methods=list(dc.METHODS)))
+    assert all(len(c.dataframe) == 0 for c in at.columns)
+    para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
+    assert "a few large steps are enough" not in para and "ranks" in para

@@ -3,7 +3,11 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import settings as sio
+import numpy as np
+import pandas as pd
+
+import diffusion_core as dc
+from dashboard import models, settings as sio
 from conftest import open_page
 
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -87,3 +91,40 @@ def test_weighting_extremes(net, eps, stratified):
     assert not at.exception
     assert len(at.dataframe[0].value) + len(at.error) == 3          # a diverged run shows an error
     assert at.select_slider(key="w_weight_eps").value == eps
+
+
+def test_weighting_verdict_is_read_from_the_chart():
+    """The sentence names the lowest error at small t and at t = 1, and the best samples, from
+    the numbers: swapping the curves swaps the names."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    low, high = pd.DataFrame({"t": t, "mse": 0.1 * t ** -1}), pd.DataFrame({"t": t, "mse": t ** -1})
+    text = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 7.6, "uniform": 0.2}, L, 1e-3)
+    assert f"small t (t = 0.001, the first measured time at or above ε) is **{L['sigma2']}**" in text
+    assert f"at t = 1 **{L['sigma2']}**" in text and f"come from **{L['uniform']}**" in text
+    text = weighting.verdict({"sigma2": high, "uniform": low}, {}, L, 1e-3)
+    assert f"is **{L['uniform']}**" in text and "samples" not in text
+
+
+def test_weighting_times_are_each_networks_own():
+    """Each row's training time is its own network's (not one shared number)."""
+    at = open_page(WEIGHT, 600)
+    times = at.dataframe[0].value["training time (s)"].tolist()
+    d = {k: sio.SCHEMA["w_weight_" + k].default for k in ("net", "eps", "stratified", "steps")}
+    from dashboard import weighting
+    own = [models.trained_model(weighting.lab_config(d["net"], w, d["eps"], d["stratified"], d["steps"], 2021),
+                                dc.PRESETS["tutorial"], weighting.LAM).seconds for w in dc.WEIGHTINGS]
+    assert times == pytest.approx(own, abs=1e-9)
+    assert any("In this state" in m.value for m in at.markdown)
+
+
+def test_weighting_warm_up_trains_both_networks(monkeypatch):
+    """The warm-up's train_defaults queues the default network's three weightings, then the
+    "Preconditioned (ours)" ones, so switching the network trains nothing before class."""
+    from dashboard import weighting
+    seen = []
+    monkeypatch.setattr(models, "train_all", lambda jobs, device, before_each: seen.extend(jobs))
+    weighting.train_defaults()
+    assert [(c.precond != "none", c.weighting) for c, _, _ in seen] == (
+        [(False, w) for w in dc.WEIGHTINGS] + [(True, w) for w in dc.WEIGHTINGS])

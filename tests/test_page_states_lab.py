@@ -222,6 +222,12 @@ def test_weighting_states(mixture):
     n = int(re.search(r"distance of ([\d,]+) reverse-SDE samples", cap).group(1).replace(",", ""))
     assert f"to {models.reference_size(n):,} independent true samples" in cap
     assert not any("about a second" in c.value for c in at.caption)
+    # the sentence on what this state shows names the table's own best samples
+    table = at.dataframe[0].value
+    if len(table):
+        said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
+        w2 = table["sliced W2 of samples to p₀"]
+        assert f"come from **{w2.idxmin()}**" in said and f"{w2.min():.3g}" in said
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():

@@ -83,7 +83,9 @@ def test_guidance_states(name, y, w):
     paid = "(the class pays in diversity)" in sweep
     assert paid == (not guidance_page.matches_truth(w4["spread_ratio"], truth["spread_ratio"])
                     and w4["spread_ratio"] < w1["spread_ratio"])
-    assert f"highest at w = {float(table['logp_class'].idxmax()):g}" in sweep
+    peak = guidance_page.logp_peak(table["logp_class"], truth["logp_class"])
+    assert peak in sweep      # a maximum is named only outside the truth's noise level
+    assert "highest at w =" not in peak or f"highest at w = {float(table['logp_class'].idxmax()):g}" in peak
     # the question quotes the truth's own leak, or says there is hardly any
     question = next(m.value for m in at.markdown if m.value.startswith("**Question:**"))
     leak = truth["leak"][0]

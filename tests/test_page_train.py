@@ -203,3 +203,61 @@ def test_invited_sample_count_runs_and_the_verdict_follows_the_table():
     at.slider(key=K + "nsteps").set_value(300).run()
     ok(at)
     assert len(at.error) == 1 and f"at most {4_020_000 // 301:,}" in at.error[0].value
+
+
+def test_recipe_label_and_comparison_from_numbers():
+    """The recipe is not called "best", and the comparison names each measure's own winner."""
+    assert "best" not in " ".join(models.RECIPE_LABELS.values()).lower()
+    from dashboard import train as tr
+    text = tr.comparison_sentence({
+        "Our recipe": {"score_mse": 0.0016, "sliced_w2": 0.080, "loglik_gap": 0.056, "logp_w1": 0.060},
+        "The tutorial's recipe": {"score_mse": 0.0121, "sliced_w2": 0.070, "loglik_gap": 0.010,
+                                  "logp_w1": 0.040}})
+    assert "**Our recipe** is better on score MSE;" in text
+    assert "**The tutorial's recipe** is better on sliced W₂, log-likelihood gap, W₁ of log p" in text
+    text = tr.comparison_sentence({"A": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.01),
+                                   "B": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.02)})
+    assert "**A** is better on every measure shown" in text
+
+
+def test_mode_shares_are_each_sample_sets_own():
+    """Each row's mode shares come from its own samples (most responsible mode): different
+    sample sets give different shares."""
+    gmm = dc.PRESETS["tutorial"]
+    x, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(1))
+    x = x.numpy()
+    left = x[x[:, 0] < 0.5]
+    a, b = models.sample_quality(x, gmm, 3), models.sample_quality(left, gmm, 3)
+    assert a["mode_weights"] != b["mode_weights"]
+    assert a["mode_weights"] == pytest.approx(dc.mode_weights(x, gmm).tolist())
+
+
+def test_both_default_recipes_compared_on_the_page():
+    """With both default recipes trained, the page says which wins on which measure."""
+    for recipe in models.RECIPES:
+        models.trained_model(models.default_config(recipe, 2021), dc.PRESETS["tutorial"], 25.0, "cpu")
+    at = app_test(300)
+    at.session_state["w_seed"] = 2021
+    at.run()
+    at = at.switch_page(PAGE).run()
+    ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Both recipes on this mixture" in text and "score MSE" in text
+
+
+def test_error_map_says_how_much_of_pt_the_window_holds():
+    """At t = 1 most of pₜ lies outside the plotted window: the error panel's title says the
+    share (computed), and the labels write sθ as mathtext, never a raw underscore."""
+    from dashboard.figures import training as tfig
+    cfg = models.recipe_config("ours", 5, steps=STEPS)
+    gmm = dc.PRESETS["tutorial"]
+    hi, lo = (models.score_fields(cfg, gmm, 25.0, "cpu", t, 5) for t in (0.05, 1.0))
+    assert hi["window_mass"] > 0.95 and lo["window_mass"] < 0.5
+    f = lo
+    fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"], f["exact"],
+                                   f["err"], 1.0, window_mass=f["window_mass"])
+    texts = [a.get_title() for a in fig.axes] + [a.get_ylabel() for a in fig.axes]
+    texts += [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert any(f"{100 * f['window_mass']:.0f} % of pₜ in view" in t for t in texts), texts
+    assert not any("s_θ" in t for t in texts)
+    assert any("$s_\\theta$" in t for t in texts)

@@ -78,7 +78,8 @@ png, out = guidance.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS,
                                        shared.device)
 st.image(png, width="stretch")
 msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {guidance.PAD:g} standard "
-       f"deviations beyond every mode. Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
+       f"deviations beyond every mode" + (" of the class (zoomed in: the class is small against the mixture)"
+                                          if guidance.class_zoomed(gmm, y) else "") + ". Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
        f"Exact CFG at w = {row['w']:g}: {numbers(row)}")
 off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
@@ -108,7 +109,7 @@ msg = ("Green band: the truth ± its noise level. Exact CFG at w = 1 is "
           if guidance.matches_truth(w4["spread_ratio"], truth["spread_ratio"]) else
           "(the class pays in diversity)" if w4["spread_ratio"] < w1["spread_ratio"] else "(wider, not narrower)")
        + f"; at w = 0 the leak is {w0['leak']:.0%} and the spread {w0['spread_ratio']:.2f}× "
-       f"(samples of every class). Mean log p₀(x | y) is highest at w = {float(at['logp_class'].idxmax()):g}.")
+       "(samples of every class). " + guidance.logp_peak(at["logp_class"], truth["logp_class"]))
 floor = gfig.clip_floor(*truth["logp_class"])
 low = {f"w = {k:g}": v for k, v in at["logp_class"].items() if v < floor}
 if low:

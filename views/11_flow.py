@@ -84,13 +84,12 @@ else:
     why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
            "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
 st.markdown(
-    f"**Which is straighter here?** The {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
-    f"({max(ve, flow):.3f} against {min(ve, flow):.3f}). The VE paths start at σ₁ε with "
+    flowpage.which_straighter(straight, story) + " The VE paths start at σ₁ε with "
     f"σ₁ = {story['sigma1']:.2f}, {story['sigma1'] / story['spread']:.1f} times the data's spread "
     f"s = {story['spread']:.2f}: {glide:.0%} of their length is travelled while σₜ > s"
     + (", a nearly straight glide inwards; they bend in the rest, where the mode is decided."
        if glide > 0.5 else ", so they have little glide inwards.")
-    + f" The exact flow starts at ε, at the data's own scale (σ₁ = 1 against s = {story['spread']:.2f}): "
+    + f" {flowpage.flow_start_phrase(story['spread'])}: "
     "its paths bend where they commit to a mode." + why
     + " Straight pairs do not make straight marginal paths; rectification trains on the flow's own "
     "(x₀, ε) pairs, whose lines no longer cross"

@@ -12,7 +12,7 @@ st.title("Train & sample")
 st.markdown(
     "The exact score needs the density p₀, which real data never gives us. **Denoising score "
     "matching** learns it from samples alone: add noise of a known size to a data point and train "
-    "a network s_θ(x, t) to point back, against the noise.")
+    "a network sθ(x, t) to point back, against the noise.")
 st.latex(r"L(\theta) = \mathbb{E}_{t \sim U[\varepsilon, 1]}\;\mathbb{E}_{x_0 \sim p_0}\;"
          r"\mathbb{E}_{z \sim N(0, I)}\,\big\| \sigma_t\, s_\theta(x_0 + \sigma_t z,\, t) + z \big\|^2,"
          r"\qquad \sigma_t^2 = \frac{\lambda^{2t} - 1}{2 \ln \lambda}")
@@ -53,10 +53,10 @@ m2.metric("Held-out DSM loss", f"{last['dsm_loss']:.4f}")
 m3.metric("Irreducible floor", f"{last['irreducible_loss']:.4f}",
           help="The loss of the exact score ∇log pₜ on the same held-out points, times and noise "
                "draws: no network can do better on average. The held-out loss above is this floor "
-               "plus E γₜ‖s_θ − ∇log pₜ‖² on the same draws, so it never dips below it.")
+               "plus E γₜ‖sθ − ∇log pₜ‖² on the same draws, so it never dips below it.")
 m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}",
           help=f"Mean over held-out xₜ ~ pₜ, t ~ U[{dc.training.SCORE_MSE_EPS:g}, 1], and coordinates "
-               "of (s_θ − ∇log pₜ)²; section 2 shows it at every t.")
+               "of (sθ − ∇log pₜ)²; section 2 shows it at every t.")
 c1, c2 = st.columns(2)
 c1.altair_chart(tfig.loss_chart(h), width="stretch")
 c2.altair_chart(tfig.score_mse_chart(h, t_min=dc.training.SCORE_MSE_EPS), width="stretch")
@@ -123,6 +123,9 @@ else:
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
     st.markdown(tr.sampling_verdict(metrics, n))
+    compared = tr.recipe_comparison(shared, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"])
+    if compared:
+        st.markdown(compared)
     bad = sum(m["non_finite"] for m in metrics.values())
     if bad:
         st.warning(f"{bad} samples were not finite and are left out of the metrics.")

@@ -102,35 +102,34 @@ if not problems:
                 "the sidebar to see the integrator and the time grid matter at every budget.")
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
-    left, right = st.columns([1.15, 1], gap="large")
-    with left:
-        table = df.assign(sampler=df["method"].map(vocabulary.short)).pivot_table(
-            index="budget", columns="sampler", values=metric, aggfunc="first")
-        table = table[[vocabulary.short(m) for m in dc.METHODS if vocabulary.short(m) in table]]
-        table = table.reset_index().rename(columns={"budget": "NFE"})
-        st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
-                    f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
-        st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "NFE": st.column_config.NumberColumn(width="small", format="%d"),
-            **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
-        with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
-            st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).style.format(
-                {c: "{:.4f}" for c in (*sweep.METRICS, "seconds")}), hide_index=True, width="stretch")
-    with right:
-        st.markdown(
-            "**Why some samplers need fewer evaluations.** The probability-flow ODE with **Heun's** "
-            "method is second order: its error shrinks like h² with the step h, not like h "
-            "(Euler–Maruyama), so a few large steps are enough. A **Karras grid** spends its "
-            "steps where σ is small, where the score changes fastest and the data's detail is "
-            "decided; the tutorial's loop steps uniformly in t, and with σ growing like λᵗ most of "
-            "its steps go to large noise where little happens. Its injected noise also has to be "
-            "averaged out, and it stops at t = 1/steps without denoising.\n\n"
-            "**DPM-Solver++** (Lu et al., 2022) goes further: it writes the flow for the denoised "
-            "guess D = x + σ² ∇log pₜ(x), solves its linear part exactly over steps even in log σ, "
-            "and reuses the previous step's D for second order at one evaluation per step. Its SDE "
-            "variants also inject noise, which washes out the gap between the prior N(0, σ₁² I) "
-            "and the true p₁ that a deterministic solver carries to the end.")
-        st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
-        st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
-                   + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact))
+    table = df.assign(sampler=df["method"].map(vocabulary.short)).pivot_table(
+        index="budget", columns="sampler", values=metric, aggfunc="first")
+    table = table[[vocabulary.short(m) for m in dc.METHODS if vocabulary.short(m) in table]]
+    table = table.reset_index().rename(columns={"budget": "NFE"})
+    st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
+                f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
+    st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "NFE": st.column_config.NumberColumn(width="small", format="%d"),
+        **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
+    with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
+        st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).style.format(
+            {c: "{:.4f}" for c in (*sweep.METRICS, "seconds")}), hide_index=True, width="stretch")
+    st.markdown(
+        "**Why some samplers need fewer evaluations.** The probability-flow ODE with **Heun's** "
+        "method is second order: its error shrinks like h² with the step h, not like h "
+        "(Euler–Maruyama). Order describes the limit of small steps; with very few steps what "
+        "matters is how well one large step follows the curved path, and where the grid puts the "
+        "steps." + samplers.order_text(df, metric, vocabulary.short) + " A **Karras grid** spends its "
+        "steps where σ is small, where the score changes fastest and the data's detail is "
+        "decided; the tutorial's loop steps uniformly in t, and with σ growing like λᵗ most of "
+        "its steps go to large noise where little happens. Its injected noise also has to be "
+        "averaged out, and it stops at t = 1/steps without denoising.\n\n"
+        "**DPM-Solver++** (Lu et al., 2022) goes further: it writes the flow for the denoised "
+        "guess D = x + σ² ∇log pₜ(x), solves its linear part exactly over steps even in log σ, "
+        "and reuses the previous step's D for second order at one evaluation per step. Its SDE "
+        "variants also inject noise, which washes out the gap between the prior N(0, σ₁² I) "
+        "and the true p₁ that a deterministic solver carries to the end.")
+    st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
+    st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
+               + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact))

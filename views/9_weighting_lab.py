@@ -45,7 +45,7 @@ with st.container(border=True):
                f"**{shared.mixture_name}**, seed **{shared.seed}**, device **{shared.device}** (sidebar).")
 
 progress = st.empty()
-curves, rows = [], []
+curves, rows, quality = [], [], {}
 for w in dc.WEIGHTINGS:
     cfg = weighting.lab_config(net, w, eps, stratified, steps, shared.seed)
     model = models.trained_model(cfg, gmm, LAM, shared.device, _progress=progress)
@@ -57,7 +57,8 @@ for w in dc.WEIGHTINGS:
     curves.append(weighting.error_by_t(cfg, gmm, LAM, shared.device, shared.seed).assign(weighting=w))
     x = models.learned_samples(cfg, gmm, LAM, shared.device, "sde", SAMPLER_STEPS, SAMPLES, shared.seed)
     met = models.sample_quality(x, gmm, shared.seed)
-    rows.append({"weighting": label, "training time (s)": round(model.seconds, 2),
+    quality[w] = met["sliced_w2"]
+    rows.append({"weighting": label, "training time (s)": model.seconds,
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
                  "sliced W2 of samples to p₀": met["sliced_w2"]})
 
@@ -74,18 +75,25 @@ with right:
 
 if rows:
     st.dataframe(pd.DataFrame(rows).set_index("weighting"), width="stretch",
-                 column_config={"score MSE, t ~ U[ε, 1]": st.column_config.NumberColumn(format="%.4g"),
+                 column_config={"training time (s)": st.column_config.NumberColumn(format="%.3f"),
+                                "score MSE, t ~ U[ε, 1]": st.column_config.NumberColumn(format="%.4g"),
                                 "sliced W2 of samples to p₀": st.column_config.NumberColumn(format="%.4f")})
     st.caption(f"Score MSE on {cfg.n_eval:,} held-out (xₜ, t) drawn from pₜ; sliced Wasserstein-2 distance of "
                f"{SAMPLES:,} reverse-SDE samples ({SAMPLER_STEPS} steps) to {models.reference_size(SAMPLES):,} "
-               "independent true samples (lower is better).")
+               "independent true samples (lower is better). Each training time is that network's own, measured "
+               "while it trained: the three do the same work (same network, steps and batch; γₜ only "
+               "rescales the loss), so on an idle server they take about as long.")
 
 st.markdown(
     "**What each weighting emphasizes.** "
     "**γₜ = σₜ²** (the tutorial's) makes every time's term ‖σₜ s + z‖² of order one: it balances the "
     "*relative* error across t, so errors at small t, where the score is huge (≈ 1/σₜ), are cheap. "
-    "**γₜ = 1** weighs the *absolute* error, dominated by small t where ‖z/σₜ‖² explodes: the "
-    "network spends its effort near the data and is noisier to train. "
+    "**γₜ = 1** weighs the *absolute* error, dominated by small t where ‖z/σₜ‖² explodes: "
+    "the few smallest times drawn dominate its gradients. Whether that buys a lower error near the data "
+    "depends on the network (the sentence below says what this state shows). "
     "**γₜ = g(t)²** (= 1 + 2 ln λ · σₜ² here) is the *likelihood weighting*: with it the loss bounds "
     "the negative log-likelihood of the model; it acts like γₜ = 1 near t = 0 and like σₜ² at large t. "
     "Below ε no training time is drawn, so every curve degrades to the left of the dashed line.")
+if curves:
+    st.markdown(weighting.verdict({c["weighting"].iloc[0]: c for c in curves}, quality,
+                                  wfig.WEIGHTING_LABELS, eps))

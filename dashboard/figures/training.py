@@ -21,7 +21,7 @@ from .background import density_background, peak_levels
 # Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
 # training loss uses other points, times and noise, and sat below the floor.
 LOSS_SERIES = {
-    "dsm_loss": "held-out DSM loss of s_θ",
+    "dsm_loss": "held-out DSM loss of sθ",
     "irreducible_loss": "floor: the exact score's loss on the same draws",
 }
 LOSS_COLORS = ["#1f77b4", "#d62728"]
@@ -89,7 +89,7 @@ def score_mse_chart(history: pd.DataFrame, height: int = 200, t_min: float | Non
                 scale=alt.Scale(type="log", domain=_log_domain(df["score_mse"]))),
         tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
     ).properties(height=height, autosize=FIT_X,
-                 title="Score error: mean (s_θ − ∇log pₜ)² at xₜ ~ pₜ"
+                 title="Score error: mean (sθ − ∇log pₜ)² at xₜ ~ pₜ"
                        + (f", t ~ U[{t_min:g}, 1]" if t_min is not None else ""))
 
 
@@ -175,12 +175,21 @@ def _ten_to(k: int) -> str:
     return "10" + str(int(k)).translate(_SUPERSCRIPT)
 
 
+def _share(p: float) -> str:
+    """A share in percent for a title: "100 %" only when it is 1, "<1 %" below one percent."""
+    pct = 100 * float(p)
+    if pct >= 99.95:
+        return "100 %" if pct >= 100 else "99.9 %"
+    return "<1 %" if pct < 1 else f"{pct:.0f} %"
+
+
 def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
-                        weighted: bool = True):
+                        weighted: bool = True, window_mass: float | None = None):
     """Three panels at time t: the learned score, the exact score of pₜ (arrows on a coarse grid
     qx, qy over contours of log p_t on xx, yy), and the squared error err = ||s_theta - s||^2
     (on xx, yy) as a heat map: times p_t(x) = exp(logp) when weighted (where samples are),
-    else plain on a log colour scale.
+    else plain on a log colour scale. window_mass: the share of pₜ's mass inside the plotted
+    window, said in the error panel's title when given.
 
     learned, exact: (m, m, 2) arrays on the quiver grid; logp, err: (n, n) on the fine grid.
     Both arrow panels use the same length compression (compress_arrows, reference = the median
@@ -193,7 +202,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     ref = ref if ref > 0 else 1.0
     levels = peak_levels(logp, depth=12.0, step=1.5)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
-    for ax, field, title, color in ((axes[0], learned, "learned s_θ(x, t)", LEARNED_COLOR),
+    for ax, field, title, color in ((axes[0], learned, "learned $s_\\theta$(x, t)", LEARNED_COLOR),
                                     (axes[1], exact, "exact ∇log pₜ(x)", EXACT_COLOR)):
         density_background(ax, xx, yy, logp, levels=levels, cmap=None, lines="#b0b0b0", linewidths=0.8)
         u, v = compress_arrows(np.nan_to_num(field[..., 0]), np.nan_to_num(field[..., 1]), ref,
@@ -208,16 +217,18 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
         power = _colorbar_power(top)          # the colour bar's exponent, in its label
         im = ax.imshow(err / 10.0 ** power, origin="lower", extent=extent, cmap="magma", aspect="equal",
                        vmin=0, vmax=max(top / 10.0 ** power, 1e-12))
-        label = "pₜ(x) · ‖s_θ − ∇log pₜ‖²" + (f"  (× {_ten_to(power)})" if power else "")
-        ax.set_title("error × pₜ (where samples are)", fontsize=12)
+        label = "pₜ(x) · ‖$s_\\theta$ − ∇log pₜ‖²" + (f"  (× {_ten_to(power)})" if power else "")
+        ax.set_title("error × pₜ (where samples are)" if window_mass is None else
+                     f"error × pₜ ({_share(window_mass)} of pₜ in view)", fontsize=12)
     else:
         pos = err[np.isfinite(err) & (err > 0)]
         lo = float(pos.min()) if pos.size else 1e-6
         hi = float(pos.max()) if pos.size else 1.0
         im = ax.imshow(np.clip(err, lo, None), origin="lower", extent=extent, cmap="magma",
                        aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
-        label = "‖s_θ − ∇log pₜ‖² (log colour)"
-        ax.set_title("error everywhere", fontsize=12)
+        label = "‖$s_\\theta$ − ∇log pₜ‖² (log colour)"
+        ax.set_title("error everywhere" if window_mass is None else
+                     f"error ({_share(window_mass)} of pₜ in view)", fontsize=12)
     density_background(ax, xx, yy, logp, levels=levels, cmap=None, lines="white", line_alpha=0.6)
     cb = fig.colorbar(im, cax=cax)
     if weighted:      # no offset text ("1e−9") above the bar: it landed on the panel's title
@@ -226,7 +237,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     cb.ax.tick_params(labelsize=9)
     for ax in axes:
         _style(ax, extent)
-    handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned score s_θ"),
+    handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned score $s_\\theta$"),
                Line2D([], [], color=EXACT_COLOR, lw=2, label="exact score ∇log pₜ"),
                Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
     fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=11)

@@ -36,7 +36,7 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: s
     d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
     chart = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
         x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("error:Q", title=y_title or "score error E‖s_θ − ∇log pₜ‖²/d (log scale)",
+        y=alt.Y("error:Q", title=y_title or "score error E‖sθ − ∇log pₜ‖²/d (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
                         legend=alt.Legend(title=None, orient="top", columns=2, labelLimit=300)),
