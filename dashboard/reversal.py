@@ -65,9 +65,7 @@ MARGIN = 0.12       # the data region: every mode's mean ± 3 std, and this shar
 def data_limits(gmm):
     """The data region: auto_limits (every mode's mean ± 3 std, so its 2σ region and more) widened
     by MARGIN on each side, so that no mode's samples touch the plot's edges."""
-    (x0, x1), (y0, y1) = auto_limits(gmm)
-    h = MARGIN * max(x1 - x0, y1 - y0)
-    return (x0 - h, x1 + h), (y0 - h, y1 + h)
+    return auto_limits(gmm, margin=MARGIN)
 
 
 @state.cache_data(max_entries=8)
@@ -123,7 +121,7 @@ def final_png(gmm, sde, run: Run) -> bytes:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
     fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
                                 {vocabulary.label(run.method): r["x"], "true samples": tr["ref"]},
-                                title=f"{vocabulary.label(run.method)}, {run.steps} steps", size=4.4)
+                                title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}", size=4.4)
     return downloads.png_bytes(fig, dpi=150)
 
 
@@ -180,7 +178,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     t_split = separation_time(gmm, sde)
     ct = com.times[com.committed].numpy()
     out = dict(t_split=t_split, n_paths=len(com.labels), median=None, threshold=float(threshold),
-               undecided=1 - float(com.committed.double().mean()))
+               undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
+               t_last=float(np.min(rs["times"])))
     if len(ct):
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
@@ -333,6 +332,8 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif gmm.n_components > MANY_MODES:
         st.info(f"{gmm.n_components} modes, many of them overlapping: a path's mode is not a choice "
                 "between well-separated bumps here, so the commitment times mean little.")
+    elif cv["median"] is not None and not commitment_resolved(cv):
+        st.markdown(coarse_note(cv))
     elif cv["median"] is not None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
                  f"({dmin:.2f})" if dmin > 0.01 else "")
@@ -343,6 +344,31 @@ def explain_commitment(gmm, cv: dict) -> None:
             f"σₜ ≈ {cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points "
             "to its middle; once the noise is smaller than the gaps between modes, a point that "
             f"is clearly closer to one of them follows it.{split}{undecided_note(cv)}")
+
+
+MIN_FRAMES = 6          # fewer grid times than this cannot say when a sample commits
+
+
+def commitment_resolved(cv: dict) -> bool:
+    """Can the run's time grid say when samples commit? Not with fewer than MIN_FRAMES grid times,
+    nor when the median commitment time is the grid's last time (every path decided in the last
+    step, whenever that was)."""
+    return cv["frames"] >= MIN_FRAMES and cv["median"] > cv["t_last"]
+
+
+def coarse_note(cv: dict) -> str:
+    """The commitment section's words when the time grid is too coarse to resolve it."""
+    last = (f"; the median commitment time is its last one, t = {cv['t_last']:.2f}: every path that "
+            "commits does so in the last step, whenever it really chose"
+            if cv["median"] <= cv["t_last"] else "")
+    return (f"The time grid is too coarse to say when samples choose their mode: it has "
+            f"{cv['frames']} times, from t = 1 to t = {cv['t_last']:.2f}{last}. Raise the steps to "
+            "see commitment unfold.")
+
+
+def steps_label(steps: int) -> str:
+    """"1 step", "10 steps"."""
+    return f"{steps:,} step{'' if steps == 1 else 's'}"
 
 
 def undecided_note(cv: dict) -> str:

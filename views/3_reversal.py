@@ -69,7 +69,7 @@ elif n * steps > rev.MAX_WORK:
              f"got {n:,} × {steps:,} = {n * steps:,}. Lower the samples or the steps.")
 else:
     try:
-        with st.spinner(f"Sampling {n_run:,} points in {steps} steps…"):
+        with st.spinner(f"Sampling {n_run:,} points in {rev.steps_label(steps)}…"):
             result = rev.sample_run(gmm, sde, run)
     except ValueError as e:
         error = f"{vocabulary.label(method)}: {e}."
