@@ -167,7 +167,7 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
     recovered = {vocabulary.label(run.method): metrics(gmm, sde, run)["mode_weights"]}
-    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=240))
+    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered))
 
 
 @state.cache_data(max_entries=32)

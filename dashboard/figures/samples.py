@@ -119,10 +119,15 @@ def metrics_table(rows: Mapping[str, Mapping], true_weights=None) -> pd.DataFram
 MANY_MODES = 40       # mode_weights_chart hides the mode labels of larger mixtures
 
 
+PX_PER_PERCENT = 4.0      # the mode-weights bars: a 3 % deviation is 12 px tall
+
+
 def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=None,
-                       height: int = 220) -> alt.Chart:
+                       height: int | None = None) -> alt.Chart:
     """Grouped bars: for every mode, its true weight and the share of each sample set in it
-    (the mode whose responsibility is largest, diffusion_core.metrics.mode_weights)."""
+    (the mode whose responsibility is largest, diffusion_core.metrics.mode_weights). height: of
+    the plot area (legend and axes come on top of it); by default PX_PER_PERCENT pixels per
+    percentage point of the tallest bar, within 200 to 400 px."""
     tw = np.asarray(as_numpy(true_weights), dtype=float)
     K = len(tw)
     series = {"true weight": tw, **{k: np.asarray(as_numpy(v), dtype=float) for k, v in recovered.items()}}
@@ -143,4 +148,5 @@ def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=Non
                         legend=alt.Legend(title=None, orient="top", direction="vertical",
                                           labelLimit=0)),      # full sampler names, one a line
         tooltip=["mode:N", "series:N", alt.Tooltip("share:Q", format=".1f", title="%")],
-    ).properties(height=height)
+    ).properties(height=height or int(np.clip(PX_PER_PERCENT * df["share"].max(), 200, 400)),
+                 autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
