@@ -158,10 +158,24 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
     idx = rfig.frame_indices(len(r["times"]), CLOUD_FRAMES)
     times = r["times"][idx]
     xlim, ylim = view_limits(gmm, sde, view)
-    pts = min(CLOUD_POINTS, r["paths"].shape[1])
+    pts = len(cloud_labels(gmm, sde, run))
     return chart_spec(rfig.cloud_chart(r["paths"][idx, :pts], times, rs["labels"][:pts], mode_names(gmm),
                                     mode_colors(gmm.n_components), sde.sigma(torch.as_tensor(times)).numpy(),
                                     rfig.pt_ellipses(gmm, sde, times), xlim, ylim, size=400))
+
+
+def cloud_labels(gmm, sde, run: Run) -> np.ndarray:
+    """The final modes of the paths the cloud chart draws (its first CLOUD_POINTS)."""
+    return responsibilities(gmm, sde, run)["labels"][:CLOUD_POINTS]
+
+
+def ellipses_words(gmm, sde, run: Run) -> str:
+    """What the cloud chart's dashed ellipses are, with the count it draws (rfig.ellipse_modes)."""
+    K = gmm.n_components
+    drawn = len(rfig.ellipse_modes(cloud_labels(gmm, sde, run), K))
+    which = ("every component" if drawn == K else
+             f"the {drawn} heaviest of its {K:,} components (those most drawn paths end in)")
+    return f"**Dashed ellipses**: mean ± 2 std of {which} of the exact pₜ."
 
 
 @state.cache_data(max_entries=16)
@@ -304,6 +318,17 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
         ("sampling time", fmt_time(result["seconds"]),
          "Wall time of this run when it was first computed (cached since)."),
     ]
+
+
+def gap_note(m: dict) -> str:
+    """Why the log-likelihood gap and W₁ of log p₀ show the same number, when they do (else "")."""
+    gap, w1 = m["loglik_gap"], m["logp_w1"]
+    if w1 <= 0 or f"{abs(gap):.3f}" != f"{w1:.3f}":
+        return ""
+    side = "less" if gap > 0 else "more"
+    return (f"The log-likelihood gap and W₁ of log p₀ agree here ({w1:.3f}): sorted by log p₀, "
+            f"the samples are {side} likely than the true samples at (almost) every rank, so no "
+            "rank offsets another and W₁ equals the size of the gap.")
 
 
 def warn_start(gmm, run: Run, sigma1: float) -> None:
