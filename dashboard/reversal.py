@@ -116,9 +116,40 @@ def view_limits(gmm, sde, view: str):
     return (min(xlim[0], -h), max(xlim[1], h)), (min(ylim[0], -h), max(ylim[1], h))
 
 
+COPY_STDS = 2.0          # a sample within this many of a mode's stds of its mean is a copy of it
+
+
+def point_set(gmm) -> bool:
+    """Is p₀ a point set (many narrow modes, as Your data makes)? Then the final samples are drawn
+    as points over the data points, and the page says how many are copies."""
+    return gmm.n_components > MANY_MODES
+
+
+def copies_note(gmm, sde, run: Run) -> str:
+    """For a point set p₀: the share of the samples shown within COPY_STDS stds of a mode's mean
+    (a data point), in words; "" for other mixtures."""
+    if not point_set(gmm):
+        return ""
+    x = torch.as_tensor(sample_run(gmm, sde, run)["x"], dtype=torch.float64)
+    std = gmm.covs.diagonal(dim1=1, dim2=2).max(1).values.sqrt()
+    near = (torch.cdist(x, gmm.means.to(torch.float64)) <= COPY_STDS * std).any(1)
+    share = 100 * float(near.double().mean())
+    h = float(std.max())
+    what = ("copies of your points: with so little smoothing the exact score leads every sample "
+            "back to a data point, which is memorising, not generating" if share >= 50 else
+            "the rest are new points between them")
+    return (f"{share:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
+            f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points: {what}.")
+
+
 @state.cache_data(max_entries=16)
 def final_png(gmm, sde, run: Run) -> bytes:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
+    if point_set(gmm):
+        fig = samplefig.samples_over_points(tr["xx"], tr["yy"], tr["logp"], gmm.means.numpy(), r["x"],
+                                            vocabulary.label(run.method), size=4.4,
+                                            title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}")
+        return downloads.png_bytes(fig, dpi=150)
     fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
                                 {vocabulary.label(run.method): r["x"], "true samples": tr["ref"]},
                                 title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}", size=4.4)

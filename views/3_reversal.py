@@ -84,6 +84,8 @@ if result is not None:
     f_col, m_col = st.columns([1.15, 1], gap="large")
     with f_col:
         st.image(rev.final_png(gmm, sde, run), width="stretch")
+        if note := rev.copies_note(gmm, sde, run):
+            st.caption(note)
     with m_col:
         cells = [c for _ in range(3) for c in st.columns(2)]
         for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):

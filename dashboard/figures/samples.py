@@ -22,7 +22,7 @@ from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
 from .training import panel_row
 from .background import density_background
 
-__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "metrics_table",
+__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "samples_over_points", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
 
 SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -82,6 +82,27 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
         fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
         return fig
     handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀ (log scale)"))
+    square_axes(ax, xx, yy, title)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
+    return fig
+
+
+def samples_over_points(xx, yy, logp, points, samples, label: str = "samples",
+                        title: str | None = None, size: float = 5.6):
+    """Samples as dots over the data points p₀ is built from (a point set: many narrow modes,
+    where KDE contours would hide whether a sample is a copy of a data point), over the true
+    log-density. Returns a matplotlib Figure."""
+    xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
+    pts = as_numpy(points).astype(float).reshape(-1, 2)
+    x = as_numpy(samples).astype(float).reshape(-1, 2)
+    x = x[np.isfinite(x).all(1)]
+    fig, ax = new_figure(size, size + 0.5)
+    density_background(ax, xx, yy, logp, cmap=DENSITY_CMAP, lines="#9a9a9a", linestyles=None)
+    ax.scatter(pts[:, 0], pts[:, 1], s=26, facecolors="none", edgecolors="black", linewidths=0.7,
+               zorder=3)
+    ax.scatter(x[:, 0], x[:, 1], s=4, color=SET_COLORS[0], alpha=0.6, linewidths=0, zorder=4)
+    handles = [Line2D([], [], ls="", marker="o", mfc="none", mec="black", label=f"data points ({len(pts):,})"),
+               Line2D([], [], ls="", marker="o", color=SET_COLORS[0], ms=4, label=f"{label} ({len(x):,})")]
     square_axes(ax, xx, yy, title)
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
     return fig
