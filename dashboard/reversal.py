@@ -135,11 +135,11 @@ def copies_note(gmm, sde, run: Run) -> str:
     near = (torch.cdist(x, gmm.means.to(torch.float64)) <= COPY_STDS * std).any(1)
     share = 100 * float(near.double().mean())
     h = float(std.max())
-    what = ("copies of your points: with so little smoothing the exact score leads every sample "
-            "back to a data point, which is memorising, not generating" if share >= 50 else
-            "the rest are new points between them")
+    what = ("They are copies of your points: with so little smoothing the exact score leads most "
+            "samples back to a data point, which is memorising, not generating." if share >= 50 else
+            "The rest are new points between them.")
     return (f"{share:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
-            f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points: {what}.")
+            f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points. {what}")
 
 
 @state.cache_data(max_entries=16)
