@@ -204,9 +204,10 @@ def ellipses_words(gmm, sde, run: Run) -> str:
     """What the cloud chart's dashed ellipses are, with the count it draws (rfig.ellipse_modes)."""
     K = gmm.n_components
     drawn = len(rfig.ellipse_modes(cloud_labels(gmm, sde, run), K))
-    which = ("every component" if drawn == K else
-             f"the {drawn} heaviest of its {K:,} components (those most drawn paths end in)")
-    return f"**Dashed ellipses**: mean ± 2 std of {which} of the exact pₜ."
+    which = ("every component of the exact pₜ" if drawn == K else
+             f"the {drawn} heaviest of the exact pₜ's {K:,} components (the ones most of the drawn "
+             "paths end in)")
+    return f"**Dashed ellipses**: mean ± 2 std of {which}."
 
 
 @state.cache_data(max_entries=16)

@@ -215,7 +215,7 @@ def test_thousand_points_reversal():
     assert len(cloud) == 1
     assert f"{rfig.MAX_ELLIPSES} heaviest of 1,000 modes" in cloud[0].spec
     words = " ".join(m.value for m in at.markdown if "Dashed ellipses" in m.value)
-    assert f"the {rfig.MAX_ELLIPSES} heaviest of its 1,000 components" in words    # what is drawn
+    assert f"the {rfig.MAX_ELLIPSES} heaviest of the exact pₜ's 1,000 components" in words    # what is drawn
     rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in cloud[0].datasets]
     assert rows and max(rows) <= 5000, rows
 
