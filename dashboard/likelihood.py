@@ -55,3 +55,16 @@ def maps_png(res: dict, title: str) -> bytes:
     fig = lfig.likelihood_maps(res["xx"], res["yy"], res["ode_grid"], res["true_grid"],
                                res["samples"][:300], title_ode=title)
     return figure_png(fig, dpi=100)
+
+
+def cancel_note(ode_s, true_s) -> str:
+    """When the two mean log-likelihoods agree far better than the points do (the mean of the
+    differences is under a tenth of their mean size), say that the errors cancel; else ""."""
+    d = np.asarray(ode_s, dtype=float) - np.asarray(true_s, dtype=float)
+    mean_abs = float(np.abs(d).mean()) if d.size else 0.0
+    if mean_abs == 0 or abs(float(d.mean())) >= 0.1 * mean_abs:
+        return ""
+    return (f"The two mean log-likelihoods differ by only {round(float(d.mean()), 4) + 0.0:+.4f} nats "
+            f"while a sample's |ODE − exact| is {mean_abs:.4f} on average: the ODE is too high at "
+            f"{100 * float((d > 0).mean()):.0f} % of the samples and too low at "
+            f"{100 * float((d < 0).mean()):.0f} %, and these errors cancel in the mean.")

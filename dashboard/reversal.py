@@ -65,9 +65,7 @@ MARGIN = 0.12       # the data region: every mode's mean ± 3 std, and this shar
 def data_limits(gmm):
     """The data region: auto_limits (every mode's mean ± 3 std, so its 2σ region and more) widened
     by MARGIN on each side, so that no mode's samples touch the plot's edges."""
-    (x0, x1), (y0, y1) = auto_limits(gmm)
-    h = MARGIN * max(x1 - x0, y1 - y0)
-    return (x0 - h, x1 + h), (y0 - h, y1 + h)
+    return auto_limits(gmm, margin=MARGIN)
 
 
 @state.cache_data(max_entries=8)
@@ -118,12 +116,43 @@ def view_limits(gmm, sde, view: str):
     return (min(xlim[0], -h), max(xlim[1], h)), (min(ylim[0], -h), max(ylim[1], h))
 
 
+COPY_STDS = 2.0          # a sample within this many of a mode's stds of its mean is a copy of it
+
+
+def point_set(gmm) -> bool:
+    """Is p₀ a point set (many narrow modes, as Your data makes)? Then the final samples are drawn
+    as points over the data points, and the page says how many are copies."""
+    return gmm.n_components > MANY_MODES
+
+
+def copies_note(gmm, sde, run: Run) -> str:
+    """For a point set p₀: the share of the samples shown within COPY_STDS stds of a mode's mean
+    (a data point), in words; "" for other mixtures."""
+    if not point_set(gmm):
+        return ""
+    x = torch.as_tensor(sample_run(gmm, sde, run)["x"], dtype=torch.float64)
+    std = gmm.covs.diagonal(dim1=1, dim2=2).max(1).values.sqrt()
+    near = (torch.cdist(x, gmm.means.to(torch.float64)) <= COPY_STDS * std).any(1)
+    share = 100 * float(near.double().mean())
+    h = float(std.max())
+    what = ("They are copies of your points: with so little smoothing the exact score leads most "
+            "samples back to a data point, which is memorising, not generating." if share >= 50 else
+            "The rest are new points between them.")
+    return (f"{share:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
+            f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points. {what}")
+
+
 @state.cache_data(max_entries=16)
 def final_png(gmm, sde, run: Run) -> bytes:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
+    if point_set(gmm):
+        fig = samplefig.samples_over_points(tr["xx"], tr["yy"], tr["logp"], gmm.means.numpy(), r["x"],
+                                            vocabulary.label(run.method), size=4.4,
+                                            title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}")
+        return downloads.png_bytes(fig, dpi=150)
     fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
                                 {vocabulary.label(run.method): r["x"], "true samples": tr["ref"]},
-                                title=f"{vocabulary.label(run.method)}, {run.steps} steps", size=4.4)
+                                title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}", size=4.4)
     return downloads.png_bytes(fig, dpi=150)
 
 
@@ -160,16 +189,31 @@ def cloud_spec(gmm, sde, run: Run, view: str) -> dict:
     idx = rfig.frame_indices(len(r["times"]), CLOUD_FRAMES)
     times = r["times"][idx]
     xlim, ylim = view_limits(gmm, sde, view)
-    pts = min(CLOUD_POINTS, r["paths"].shape[1])
+    pts = len(cloud_labels(gmm, sde, run))
     return chart_spec(rfig.cloud_chart(r["paths"][idx, :pts], times, rs["labels"][:pts], mode_names(gmm),
                                     mode_colors(gmm.n_components), sde.sigma(torch.as_tensor(times)).numpy(),
                                     rfig.pt_ellipses(gmm, sde, times), xlim, ylim, size=400))
 
 
+def cloud_labels(gmm, sde, run: Run) -> np.ndarray:
+    """The final modes of the paths the cloud chart draws (its first CLOUD_POINTS)."""
+    return responsibilities(gmm, sde, run)["labels"][:CLOUD_POINTS]
+
+
+def ellipses_words(gmm, sde, run: Run) -> str:
+    """What the cloud chart's dashed ellipses are, with the count it draws (rfig.ellipse_modes)."""
+    K = gmm.n_components
+    drawn = len(rfig.ellipse_modes(cloud_labels(gmm, sde, run), K))
+    which = ("every component of the exact pₜ" if drawn == K else
+             f"the {drawn} heaviest of the exact pₜ's {K:,} components (the ones most of the drawn "
+             "paths end in)")
+    return f"**Dashed ellipses**: mean ± 2 std of {which}."
+
+
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
     recovered = {vocabulary.label(run.method): metrics(gmm, sde, run)["mode_weights"]}
-    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered, height=240))
+    return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered))
 
 
 @state.cache_data(max_entries=32)
@@ -180,7 +224,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     t_split = separation_time(gmm, sde)
     ct = com.times[com.committed].numpy()
     out = dict(t_split=t_split, n_paths=len(com.labels), median=None, threshold=float(threshold),
-               undecided=1 - float(com.committed.double().mean()))
+               undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
+               t_last=float(np.min(rs["times"])))
     if len(ct):
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
@@ -307,6 +352,17 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def gap_note(m: dict) -> str:
+    """Why the log-likelihood gap and W₁ of log p₀ show the same number, when they do (else "")."""
+    gap, w1 = m["loglik_gap"], m["logp_w1"]
+    if w1 <= 0 or f"{abs(gap):.3f}" != f"{w1:.3f}":
+        return ""
+    side = "less" if gap > 0 else "more"
+    return (f"The log-likelihood gap and W₁ of log p₀ agree here ({w1:.3f}): sorted by log p₀, "
+            f"the samples are {side} likely than the true samples at (almost) every rank, so no "
+            "rank offsets another and W₁ equals the size of the gap.")
+
+
 def warn_start(gmm, run: Run, sigma1: float) -> None:
     """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1)."""
     start, method, n = run.start, run.method, run.n
@@ -333,6 +389,8 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif gmm.n_components > MANY_MODES:
         st.info(f"{gmm.n_components} modes, many of them overlapping: a path's mode is not a choice "
                 "between well-separated bumps here, so the commitment times mean little.")
+    elif cv["median"] is not None and not commitment_resolved(cv):
+        st.markdown(coarse_note(cv))
     elif cv["median"] is not None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
                  f"({dmin:.2f})" if dmin > 0.01 else "")
@@ -343,6 +401,31 @@ def explain_commitment(gmm, cv: dict) -> None:
             f"σₜ ≈ {cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points "
             "to its middle; once the noise is smaller than the gaps between modes, a point that "
             f"is clearly closer to one of them follows it.{split}{undecided_note(cv)}")
+
+
+MIN_FRAMES = 6          # fewer grid times than this cannot say when a sample commits
+
+
+def commitment_resolved(cv: dict) -> bool:
+    """Can the run's time grid say when samples commit? Not with fewer than MIN_FRAMES grid times,
+    nor when the median commitment time is the grid's last time (every path decided in the last
+    step, whenever that was)."""
+    return cv["frames"] >= MIN_FRAMES and cv["median"] > cv["t_last"]
+
+
+def coarse_note(cv: dict) -> str:
+    """The commitment section's words when the time grid is too coarse to resolve it."""
+    last = (f"; the median commitment time is its last one, t = {cv['t_last']:.2f}: every path that "
+            "commits does so in the last step, whenever it really chose"
+            if cv["median"] <= cv["t_last"] else "")
+    return (f"The time grid is too coarse to say when samples choose their mode: it has "
+            f"{cv['frames']} times, from t = 1 to t = {cv['t_last']:.2f}{last}. Raise the steps to "
+            "see commitment unfold.")
+
+
+def steps_label(steps: int) -> str:
+    """"1 step", "10 steps"."""
+    return f"{steps:,} step{'' if steps == 1 else 's'}"
 
 
 def undecided_note(cv: dict) -> str:

@@ -264,3 +264,13 @@ def test_many_mode_commitment_and_weight_charts():
     assert w["encoding"]["x"]["axis"]["labels"] is False and "1,000" in w["encoding"]["x"]["title"]
     few = samplefig.mode_weights_chart([0.5, 0.5], {}).to_dict()
     assert few["encoding"]["x"]["title"] == "mode" and few["encoding"]["x"]["axis"]["labels"] is True
+
+
+@pytest.mark.parametrize("weights", [[0.5, 0.5], [0.25, 0.75], [1.0]])
+def test_mode_weights_chart_is_tall_enough_to_read_3_percent(weights):
+    """The bars' plot area is its own height (the legend and axes come on top, not out of it),
+    and a 3 % deviation is at least 10 px tall."""
+    s = spec(samplefig.mode_weights_chart(weights, {"sde": weights}))
+    assert s["autosize"]["type"] == "fit-x"
+    top = 100 * max(weights)
+    assert s["height"] * 3 / top >= 10

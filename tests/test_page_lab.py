@@ -345,3 +345,25 @@ def test_ring8_results_table_is_full_width_and_the_order_claim_is_qualified():
     assert all(len(c.dataframe) == 0 for c in at.columns)
     para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
     assert "a few large steps are enough" not in para and "ranks" in para
+
+
+def test_likelihood_cancelling_errors_get_a_note():
+    """Equal mean log-likelihoods next to a non-zero mean |ODE − exact| (seen with a learned score
+    and the true p₁): a computed note says the errors cancel in the mean, only when they do."""
+    from dashboard import likelihood
+    note = likelihood.cancel_note([1.06, 0.94, 2.05, 1.95], [1.0, 1.0, 2.0, 2.0])
+    assert "cancel" in note and "+0.0000" in note and "0.0550" in note and "50 %" in note
+    assert likelihood.cancel_note([1.1, 2.1], [1.0, 2.0]) == ""        # one-sided: no note
+    assert likelihood.cancel_note([1.0], [1.0]) == ""
+
+
+def test_likelihood_grey_label_is_off_the_data():
+    """The difference map's 'grey: … below the peak' label sits under the panel, not on it."""
+    import numpy as np
+    from dashboard.figures import lab as lfig
+    xx, yy = np.meshgrid(np.linspace(-3, 3, 20), np.linspace(-3, 3, 20))
+    true = -(xx ** 2 + yy ** 2)                    # falls 18 nats to the corners: grey there
+    fig = lfig.likelihood_maps(xx, yy, true + 0.01, true)
+    ax = fig.axes[2]
+    assert not [t for t in ax.texts if "grey" in t.get_text()]
+    assert "grey: more than 15 nats below the peak" in ax.get_xlabel()

@@ -192,3 +192,38 @@ def test_cached_slider_moves_recompute_nothing(at, monkeypatch):
         at.slider(key=K + "threshold").set_value(v).run()
         ok(at)
     assert calls == [], f"a cached slider move recomputed: {calls}"
+
+@pytest.mark.parametrize("method", ["sde", "ode"])
+def test_one_step_says_the_grid_cannot_resolve_commitment(method):
+    """With 1 step the commitment sentence would read 'decide at t ≈ 0.00 … ≈ 0.00 × the distance':
+    the page says the grid is too coarse instead, and the title says '1 step'."""
+    from dashboard import reversal as rev
+    at = open_page(PAGE, 180)
+    at.selectbox(key=K + "method").set_value(method)
+    at.select_slider(key=K + "steps").set_value(1).run()
+    ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Samples decide which mode" not in text
+    assert "too coarse" in text
+    assert rev.steps_label(1) == "1 step" and rev.steps_label(10) == "10 steps"
+    at.select_slider(key=K + "steps").set_value(200).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "Samples decide which mode" in text and "too coarse" not in text
+    at.selectbox(key=K + "method").set_value("sde").run()
+
+
+def test_equal_gap_and_w1_get_a_computed_note():
+    """The reverse SDE in 10 steps: log-likelihood gap = W₁ of log p₀ (+0.645 / 0.645); a note
+    under the metrics says why, and only when the two numbers agree."""
+    from dashboard import reversal as rev
+    at = open_page(PAGE, 180)
+    at.select_slider(key=K + "steps").set_value(10).run()
+    vals = ok(at)
+    caps = [c.value for c in at.caption if "agree here" in c.value]
+    if f"{abs(vals['log-likelihood gap']):.3f}" == f"{vals['W₁ of log p₀ ↓']:.3f}":
+        assert len(caps) == 1 and f"({vals['W₁ of log p₀ ↓']:.3f})" in caps[0]
+    else:
+        assert not caps
+    assert "less likely" in rev.gap_note({"loglik_gap": 0.645, "logp_w1": 0.645})
+    assert "more likely" in rev.gap_note({"loglik_gap": -0.2, "logp_w1": 0.2})
+    assert rev.gap_note({"loglik_gap": 0.01, "logp_w1": 0.3}) == ""

@@ -1,5 +1,7 @@
 """AppTest of the score-field page: renders, figure present, every widget at its extremes."""
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -264,3 +266,108 @@ def test_key_and_note_sit_outside_the_data_area():
     assert key.Y < bottom and key.coord == "figure"
     assert fig.texts and all(t.get_position()[1] < bottom for t in fig.texts)
     assert not [t for t in ax.texts if "arrow length" in t.get_text()]
+
+
+def _agg(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(fig).draw()
+    return fig
+
+
+def _permode_figure(gmm, t=0.0):
+    """The per-mode view as the page draws it at t (fixed scale, the key = the median at t = 0)."""
+    sde = dc.VESDE(25.0)
+    f, ref = (sfig.field_data(gmm, sde, s, "samples", 200, 2021) for s in (t, 0.0))
+    m = sfig.reference_magnitude(ref["total"], ref["resp"])
+    key = sfig.key_value(m, float(np.median(np.linalg.norm(ref["total"], axis=1))))
+    fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
+                                  lengths="proportional", resp=f["resp"], magnitude=m, fixed=True,
+                                  key=key)
+    return _agg(fig), key
+
+
+def _data_units(ax, key):
+    """Length (data units) of the key arrow as drawn (horizontal: its polygon's x extent)."""
+    pix = key.vector.get_transform().transform(key.vector.get_paths()[0].vertices)
+    d = ax.transData.transform([[0, 0], [1, 0]])
+    return float(np.ptp(pix[:, 0]) / (d[1, 0] - d[0, 0]))
+
+
+def test_key_arrow_is_drawn_on_the_arrows_scale():
+    """The key arrow |s| = key is as long, in data units, as a field arrow of |score| = key."""
+    fig, key = _permode_figure(dc.PRESETS["tutorial"])
+    ax = fig.axes[0]
+    qk = [a for a in ax.get_children() if type(a).__name__ == "QuiverKey"][0]
+    q = [c for c in ax.collections if type(c).__name__ == "Quiver"][0]
+    f = sfig.field_data(dc.PRESETS["tutorial"], dc.VESDE(25.0), 0.0, "samples", 200, 2021)
+    per_unit = np.hypot(q.U, q.V) / np.linalg.norm(f["comp_scores"][0], axis=1)
+    k = float(np.median(per_unit))                  # unclipped arrows: drawn length / |score|
+    assert _data_units(ax, qk) == pytest.approx(k * key, rel=0.02)
+
+
+def _clip_note(fig):
+    notes = " ".join(t.get_text() for t in fig.texts)
+    return notes, re.search(r"(\d+) longest arrows? clipped to the length of \|s\| = ([\d.e+]+) "
+                            r"\(([\d.]+) × the key's\)", notes)
+
+
+@pytest.mark.parametrize("t", [0.0, 0.2])
+def test_clipping_note_is_read_from_the_drawn_arrows(t):
+    """The note's clipping count and length are those of the arrows drawn: as many arrows as the
+    note says reach the clipping length, and it is the stated multiple of the key arrow."""
+    fig, key = _permode_figure(dc.PRESETS["tutorial"], t)
+    ax = fig.axes[0]
+    qk = [a for a in ax.get_children() if type(a).__name__ == "QuiverKey"][0]
+    notes, got = _clip_note(fig)
+    lengths = np.concatenate([np.hypot(q.U, q.V) for q in ax.collections
+                              if type(q).__name__ == "Quiver"])
+    if got is None:
+        assert "clipped" not in notes
+        return
+    n, ratio = int(got.group(1)), float(got.group(3))
+    assert n == int(np.isclose(lengths, lengths.max(), rtol=1e-9).sum())
+    key_len = _data_units(ax, qk)
+    assert lengths.max() / key_len == pytest.approx(ratio, rel=0.05)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_length_note_fits_in_the_figure(view):
+    """The note under the plot stays inside the picture (it was cut at the right edge)."""
+    sde = dc.VESDE(25.0)
+    f = sfig.field_data(dc.PRESETS["tutorial"], sde, 0.0, "samples", 200, 2021)
+    m = sfig.reference_magnitude(f["total"], f["resp"])
+    if view == "total":
+        fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"],
+                                      "proportional", resp=f["resp"], magnitude=m, fixed=True)
+    elif view == "modes":
+        fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
+                                      lengths="proportional", resp=f["resp"], magnitude=m, fixed=True)
+    else:
+        fig = sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"],
+                                          f["comp_scores"], f["resp"], f["total"], magnitude=m,
+                                          fixed=True)
+    _agg(fig)
+    r = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    for text in fig.texts:
+        box = text.get_window_extent(r)
+        assert 0 <= box.x0 and box.x1 <= width, text.get_text()
+
+
+@pytest.mark.parametrize("which", ["ring8", "word"])
+def test_axes_hold_every_mode_with_room(which):
+    """ring8's modes at (±4, 0), (0, ±4) and a word's outer letters are not cut by the frame:
+    every mode's 2σ region is inside, and the shaded density (down to 25 nats under its peak)
+    does not reach the frame."""
+    if which == "ring8":
+        gmm = dc.PRESETS["ring8"]
+    else:
+        from dashboard import drawing
+        gmm = dc.mixture_from_points(drawing.word_points("SCORE", 200), 0.05)
+    f = sfig.field_data(gmm, dc.VESDE(25.0), 0.0, "grid", 20, 2021)
+    x0, x1, y0, y1 = f["xx"].min(), f["xx"].max(), f["yy"].min(), f["yy"].max()
+    mu = gmm.means.numpy()
+    sd = gmm.covs.diagonal(dim1=1, dim2=2).sqrt().numpy()
+    assert (mu - 2 * sd >= [x0, y0]).all() and (mu + 2 * sd <= [x1, y1]).all()
+    edge = np.concatenate([f["logp"][0], f["logp"][-1], f["logp"][:, 0], f["logp"][:, -1]])
+    assert edge.max() < f["logp"].max() - 25

@@ -104,6 +104,13 @@ def test_reversal_states(state):
             assert "every path commits" in prose
         else:
             assert f"Here {never.replace(' %', '')} % of the paths never commit" in prose
+    # a grid too coarse to resolve commitment says so instead of the commitment sentence
+    cv = rev.commit_view(gmm, sde, run, at.slider(key="w_reversal_threshold").value)
+    if 1 < gmm.n_components <= rev.MANY_MODES and cv["median"] is not None:
+        assert ("too coarse" in prose) == (not rev.commitment_resolved(cv))
+        assert ("Samples decide" in prose) == rev.commitment_resolved(cv)
+    # the words on the dashed ellipses are those of the count the cloud chart draws
+    assert rev.ellipses_words(gmm, sde, run) in prose
     # the data region holds every mode's 2σ region
     (x0, x1), (y0, y1) = rev.data_limits(gmm)
     std = torch.linalg.eigvalsh(gmm.covs.double()).max(dim=-1).values.sqrt().numpy()

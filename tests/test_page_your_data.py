@@ -214,6 +214,8 @@ def test_thousand_points_reversal():
     cloud = [c.proto for c in at.get("vega_lite_chart") if '"bind"' in c.proto.spec]
     assert len(cloud) == 1
     assert f"{rfig.MAX_ELLIPSES} heaviest of 1,000 modes" in cloud[0].spec
+    words = " ".join(m.value for m in at.markdown if "Dashed ellipses" in m.value)
+    assert f"the {rfig.MAX_ELLIPSES} heaviest of the exact pₜ's 1,000 components" in words    # what is drawn
     rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in cloud[0].datasets]
     assert rows and max(rows) <= 5000, rows
 
@@ -240,3 +242,35 @@ def test_a_long_word_at_few_points_says_how_many_it_needs():
     assert "9 letters" in infos and f"{need:,} points" in infos and "11 a letter" in infos
     at.slider(key=K + "n").set_value(need).run()
     assert not at.exception and "a letter" not in " ".join(i.value for i in at.info)
+
+
+def test_word_with_a_tiny_width_shows_the_copies_in_reversal():
+    """SCORE, 200 points, the smallest smoothing width, on the Exact-score reversal page: the
+    final samples are drawn as points over the data points, and a sentence read from those
+    samples says which share of them are copies of a data point (most, here)."""
+    import torch
+    import diffusion_core as dc
+    from diffusion_core import pointsets as ps
+    from dashboard import drawing, reversal as rev
+    e = yourdata.entry(yourdata.check(drawing.word_points("SCORE", 200)), ps.MIN_WIDTH, "Word")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state[yourdata.KEY] = e
+    ok(at.run())
+    for k, v in {"w_mixture": yourdata.NAME, "w_reversal_n": 500, "w_reversal_steps": 50}.items():
+        at.session_state[k] = v
+    at = ok(at.switch_page("views/3_reversal.py").run())
+    caps = [c.value for c in at.caption if "of the 200 data points" in c.value]
+    assert len(caps) == 1, [c.value for c in at.caption]
+    got = re.search(r"(\d+) % of the ([\d,]+) samples shown", caps[0])
+    gmm = yourdata.mixture(e)
+    n = rev.samples_for(gmm, 500, 50)
+    run = rev.Run("sde", 50, n, at.radio(key="w_reversal_grid").value,
+                  float(at.select_slider(key="w_reversal_t_eps").value),
+                  float(at.slider(key="w_reversal_snr").value), at.radio(key="w_reversal_start").value,
+                  2021)
+    x = torch.as_tensor(rev.sample_run(gmm, dc.VESDE(25.0), run)["x"], dtype=torch.float64)
+    h = float(gmm.covs.diagonal(dim1=1, dim2=2).max().sqrt())
+    near = float((torch.cdist(x, gmm.means.double()) <= 2 * h).any(1).double().mean())
+    assert int(got.group(2).replace(",", "")) == n
+    assert int(got.group(1)) == round(100 * near) and near >= 0.5 and "copies" in caps[0]
+    assert rev.copies_note(dc.PRESETS["ring8"], None, run) == ""

@@ -69,7 +69,7 @@ elif n * steps > rev.MAX_WORK:
              f"got {n:,} × {steps:,} = {n * steps:,}. Lower the samples or the steps.")
 else:
     try:
-        with st.spinner(f"Sampling {n_run:,} points in {steps} steps…"):
+        with st.spinner(f"Sampling {n_run:,} points in {rev.steps_label(steps)}…"):
             result = rev.sample_run(gmm, sde, run)
     except ValueError as e:
         error = f"{vocabulary.label(method)}: {e}."
@@ -84,10 +84,14 @@ if result is not None:
     f_col, m_col = st.columns([1.15, 1], gap="large")
     with f_col:
         st.image(rev.final_png(gmm, sde, run), width="stretch")
+        if note := rev.copies_note(gmm, sde, run):
+            st.caption(note)
     with m_col:
         cells = [c for _ in range(3) for c in st.columns(2)]
         for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):
             cell.metric(label, value, help=help_text)
+        if note := rev.gap_note(m):
+            st.caption(note)
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
         st.caption(rev.weights_caption(gmm, sde, run))
         downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",
@@ -103,7 +107,7 @@ if result is not None:
         st.markdown(
             "Drag the **reverse step** slider under the plot (it runs in your browser, no "
             "waiting): the points travel from the noise at t = 1 to the data at t = 0.\n\n"
-            "**Dashed ellipses**: mean ± 2 std of every component of the exact pₜ. If the sampler "
+            f"{rev.ellipses_words(gmm, sde, run)} If the sampler "
             "is right, the cloud fills them at every step, not only at the end.\n\n"
             "**Colour**: the mode each point ends in. Early on the colours are mixed: no point "
             "has chosen yet. Watch when they separate.")

@@ -79,6 +79,8 @@ else:
               help="The average of log p₀ over the true samples: minus the entropy estimate.")
     m4.metric("score evaluations", f"{likelihood_nfe(solver, steps)}", help=f"{res['seconds']:.1f} s for "
               f"{int(grid_n) ** 2 + int(n)} points")
+    if note := likelihood.cancel_note(res["ode_s"], res["true_s"]):
+        st.caption(note)
     if prior == "gaussian":
         st.caption("With the Gaussian prior most of the difference is the prior mismatch, a smooth "
                    "tilt across the map: set *log p₁ at the end* to the true p₁ to see the "

@@ -30,11 +30,16 @@ def mode_colors(k: int) -> list[str]:
     return [PALETTE[i % len(PALETTE)] for i in range(k)]
 
 
-def auto_limits(gmm: GaussianMixture, pad_std: float = 3.0, square: bool = True):
-    """Plot limits covering every component to mean +- pad_std * its largest std (2D: xlim, ylim)."""
+def auto_limits(gmm: GaussianMixture, pad_std: float = 3.0, square: bool = True,
+                margin: float = 0.0):
+    """Plot limits covering every component to mean +- pad_std * its largest std (2D: xlim, ylim),
+    widened by `margin` times the widest side on each side (so that narrow modes at the edge,
+    whose shaded density reaches well beyond pad_std stds, are not cut by the frame)."""
     std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt()
-    lo = (gmm.means - pad_std * std).min(0).values.tolist()
-    hi = (gmm.means + pad_std * std).max(0).values.tolist()
+    lo = (gmm.means - pad_std * std).min(0).values
+    hi = (gmm.means + pad_std * std).max(0).values
+    h = margin * float((hi - lo).max())
+    lo, hi = (lo - h).tolist(), (hi + h).tolist()
     if square and gmm.dim == 2:
         c = [(a + b) / 2 for a, b in zip(lo, hi)]
         h = max(b - a for a, b in zip(lo, hi)) / 2

@@ -160,10 +160,6 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
                          extent=extent, cmap=cmap, vmin=-vlim, vmax=vlim, interpolation="nearest",
                          aspect="equal")
     axes[2].set_title("difference: ODE − true (nats)", fontsize=11)
-    if not inside.all():
-        axes[2].text(0.02, 0.02, f"grey: more than {floor_nats:g} nats below the peak",
-                     transform=axes[2].transAxes, fontsize=8,
-                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.7", alpha=0.85))
     cb2 = fig.colorbar(im2, ax=axes[2], shrink=0.8, pad=0.02, extend="both")
     cb2.set_label("nats (red: ODE too high, blue: too low)")
     for ax in axes:
@@ -175,6 +171,8 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
         ax.set_ylim(extent[2], extent[3])
         ax.set_xlabel("x₁")
         ax.set_ylabel("x₂")
+    if not inside.all():        # under the panel, off the data
+        axes[2].set_xlabel(f"x₁\ngrey: more than {floor_nats:g} nats below the peak")
     return fig
 
 

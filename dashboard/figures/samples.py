@@ -22,7 +22,7 @@ from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
 from .training import panel_row
 from .background import density_background
 
-__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "metrics_table",
+__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "samples_over_points", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
 
 SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -87,6 +87,27 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
     return fig
 
 
+def samples_over_points(xx, yy, logp, points, samples, label: str = "samples",
+                        title: str | None = None, size: float = 5.6):
+    """Samples as dots over the data points p₀ is built from (a point set: many narrow modes,
+    where KDE contours would hide whether a sample is a copy of a data point), over the true
+    log-density. Returns a matplotlib Figure."""
+    xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
+    pts = as_numpy(points).astype(float).reshape(-1, 2)
+    x = as_numpy(samples).astype(float).reshape(-1, 2)
+    x = x[np.isfinite(x).all(1)]
+    fig, ax = new_figure(size, size + 0.5)
+    density_background(ax, xx, yy, logp, cmap=DENSITY_CMAP, lines="#9a9a9a", linestyles=None)
+    ax.scatter(pts[:, 0], pts[:, 1], s=26, facecolors="none", edgecolors="black", linewidths=0.7,
+               zorder=3)
+    ax.scatter(x[:, 0], x[:, 1], s=4, color=SET_COLORS[0], alpha=0.6, linewidths=0, zorder=4)
+    handles = [Line2D([], [], ls="", marker="o", mfc="none", mec="black", label=f"data points ({len(pts):,})"),
+               Line2D([], [], ls="", marker="o", color=SET_COLORS[0], ms=4, label=f"{label} ({len(x):,})")]
+    square_axes(ax, xx, yy, title)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
+    return fig
+
+
 METRIC_COLUMNS = {
     "sliced_w2": "sliced W₂ to truth ↓",
     "sliced_w2_floor": "W₂ floor (truth vs truth)",
@@ -119,10 +140,15 @@ def metrics_table(rows: Mapping[str, Mapping], true_weights=None) -> pd.DataFram
 MANY_MODES = 40       # mode_weights_chart hides the mode labels of larger mixtures
 
 
+PX_PER_PERCENT = 4.0      # the mode-weights bars: a 3 % deviation is 12 px tall
+
+
 def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=None,
-                       height: int = 220) -> alt.Chart:
+                       height: int | None = None) -> alt.Chart:
     """Grouped bars: for every mode, its true weight and the share of each sample set in it
-    (the mode whose responsibility is largest, diffusion_core.metrics.mode_weights)."""
+    (the mode whose responsibility is largest, diffusion_core.metrics.mode_weights). height: of
+    the plot area (legend and axes come on top of it); by default PX_PER_PERCENT pixels per
+    percentage point of the tallest bar, within 200 to 400 px."""
     tw = np.asarray(as_numpy(true_weights), dtype=float)
     K = len(tw)
     series = {"true weight": tw, **{k: np.asarray(as_numpy(v), dtype=float) for k, v in recovered.items()}}
@@ -143,4 +169,5 @@ def mode_weights_chart(true_weights, recovered: Mapping[str, object], colors=Non
                         legend=alt.Legend(title=None, orient="top", direction="vertical",
                                           labelLimit=0)),      # full sampler names, one a line
         tooltip=["mode:N", "series:N", alt.Tooltip("share:Q", format=".1f", title="%")],
-    ).properties(height=height)
+    ).properties(height=height or int(np.clip(PX_PER_PERCENT * df["share"].max(), 200, 400)),
+                 autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

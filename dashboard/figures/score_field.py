@@ -31,6 +31,7 @@ LENGTHS = ("equal", "proportional")
 SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, or one per picture
 REF_ARROWS = 1.4                  # the reference magnitude is drawn this many base lengths long
 CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
+MARGIN = 0.1                      # room around the modes: a share of the plot's width on each side
 MAX_DRAWN_MODES = 12              # per-mode views draw at most this many modes' arrows and ellipses
 
 
@@ -60,7 +61,7 @@ def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: i
     the arrows start (n samples of p_t, or an n x n grid over the plot), the scores there (total,
     per mode) and the responsibilities, sigma_t. All numpy (what the figures below take)."""
     gmm_t = gmm.diffuse(sde, t)
-    xlim, ylim = auto_limits(gmm_t)
+    xlim, ylim = auto_limits(gmm_t, margin=MARGIN)
     xx, yy, logp = density_grid(gmm_t, xlim, ylim, density_grid_n)
     comp_logp = np.stack([density_grid(gmm_t.component(k), xlim, ylim, density_grid_n)[2]
                           for k in range(gmm_t.n_components)])
@@ -135,18 +136,25 @@ def _note(ax, text):
     ax.figure.text(_LEFT / _W, _NOTE_Y / _H, text, fontsize=8.5, va="top", ha="left")
 
 
-def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False):
+def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False,
+                 clip_at: float | None = None, key: float | None = None):
+    """The note under the plot on arrow lengths. clipped: how many drawn arrows were shortened, to
+    the length of |what| = clip_at; key: the key arrow's |what| (the note compares the two)."""
     if k is None:
         return "all arrows the same length (direction only)"
     if fixed is None:
         text = f"arrow length = {k:.3g} × |{what}|"
     elif fixed:
-        text = f"arrow length ∝ |{what}|, one scale for every t (set at t = 0): the key arrow keeps its length"
+        text = (f"arrow length ∝ |{what}|, one scale for every t (set at t = 0):"
+                "\nthe key arrow keeps its length")
     else:
         text = f"arrow length ∝ |{what}|, scale fitted to this picture"
     if clipped:
-        text += (f"\n{clipped} longest arrow{'s' if clipped > 1 else ''} clipped to "
-                 f"{CLIP_ARROWS / REF_ARROWS:.2g} × the key's length")
+        text += f"\n{clipped} longest arrow{'s' if clipped > 1 else ''} clipped"
+        if clip_at is not None:
+            text += f" to the length of |s| = {clip_at:.3g}"
+            if key:
+                text += f" ({clip_at / key:.2g} × the key's)"
     if tiny:
         text += "\nmost arrows are shorter than their heads here: the score is small"
     return text
@@ -157,11 +165,16 @@ def key_value(magnitude: float, typical: float | None = None) -> float:
     when given (the page passes the median |score| its metric shows), else a round number near
     magnitude; at most the clipping length (what the figure's key and the page's caption both
     state)."""
-    top = magnitude * CLIP_ARROWS / REF_ARROWS
+    top = _clip_magnitude(magnitude)
     m = _nice(magnitude) if typical is None else float(typical)
     if not (m > 0 and np.isfinite(m)):
         return magnitude
     return top if m > top else m
+
+
+def _clip_magnitude(magnitude: float) -> float:
+    """The |score| whose arrow is the clipping length, for arrows drawn on `magnitude`'s scale."""
+    return magnitude * CLIP_ARROWS / REF_ARROWS
 
 
 def _nice(x: float) -> float:
@@ -259,16 +272,18 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     m = reference_magnitude(score, resp) if magnitude is None else float(magnitude)
     uv, k, clipped = _scaled(score, _base_length(xx, len(pts)), lengths, m)
     mag = np.linalg.norm(score, axis=1)
-    top = m * CLIP_ARROWS / REF_ARROWS          # colours on the arrows' scale: clipped ones saturate
+    top = _clip_magnitude(m)                    # colours on the arrows' scale: clipped ones saturate
     q = _quiver(ax, pts, uv, mag, cmap="plasma", **({} if k is None else dict(clim=(0.0, top))))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
     cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()),
                       extend="max" if k is not None and mag.max() > top else "neither")
     cb.set_label("|∇ log p(x)|  (arrow colour)")
+    key = key_value(m) if key is None else key
     if k is not None:
-        _key(ax, q, k, key_value(m) if key is None else key)
-    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=k is not None and _tiny(uv, xx)))
+        _key(ax, q, k, key)
+    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=k is not None and _tiny(uv, xx),
+                           clip_at=_clip_magnitude(m), key=key))
     return fig
 
 
@@ -310,10 +325,12 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     square_axes(ax, xx, yy, title)
     handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
     _legend(fig, handles, "score of")
+    key = key_value(m) if key is None else key
     if k is not None:
-        _key(ax, first, k, key_value(m) if key is None else key)
+        _key(ax, first, k, key)
     _note(ax, _length_note(k, "mode score", clipped=clipped, fixed=fixed,
-                           tiny=k is not None and _tiny(np.stack(drawn), xx)))
+                           tiny=k is not None and _tiny(np.stack(drawn), xx),
+                           clip_at=_clip_magnitude(m), key=key))
     return fig
 
 
@@ -349,6 +366,8 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
     _legend(fig, handles, "πₖ(x) × score\nof each mode")
-    _key(ax, q, k, key_value(m) if key is None else key)
-    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx)))
+    key = key_value(m) if key is None else key
+    _key(ax, q, k, key)
+    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx),
+                           clip_at=_clip_magnitude(m), key=key))
     return fig
