@@ -154,7 +154,12 @@ def film_sentence(f: dict, y: int, w: float) -> str:
     n = len(read)
     got = (f"the final sample is read as a {final}" + ("" if final == y or w == 0 else
            f", not the {y} asked for"))
-    if k == 0:
+    if k == 0 and w > 0 and final == y:
+        when = (f"it reads a {final} already at the first frame (σ = {sig[0]:.2f}): told the label, "
+                f"the network's guess at that noise is close to the average {y}, so this first reading "
+                "is the label coming back, not a shape this sample has chosen; the later columns "
+                "decide its own strokes")
+    elif k == 0:
         when = (f"it reads a {final} already at the first frame (σ = {sig[0]:.2f}): the shape is "
                 "decided while the noise is largest, the later columns only sharpen strokes")
     elif k < n // 2:

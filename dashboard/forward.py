@@ -68,9 +68,9 @@ def mixing_sentence(mix: dict, kind: str) -> str:
     ratio = f"The gap is {mix['gap'] / mix['spread']:.2f}× the std"
     if mix["modes"] == 1:
         return (f"{why} {ratio}, and two equal bumps merge once the gap is at most twice their std. "
-                "Here they do: p₁ is a single bump, so generation can start from one Gaussian.")
+                "Here they have merged: p₁ is a single bump, so generation can start from one Gaussian.")
     return (f"{why} {ratio}, and two equal bumps stay apart while the gap exceeds twice their std. "
-            f"Here they do not: p₁ still has {mix['modes']} bumps at t = 1, so generation could not "
+            f"Here they stay apart: p₁ still has {mix['modes']} bumps at t = 1, so generation could not "
             "start from one Gaussian.")
 
 

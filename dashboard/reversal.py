@@ -125,21 +125,40 @@ def point_set(gmm) -> bool:
     return gmm.n_components > MANY_MODES
 
 
+COPY_SPACING = 0.25      # blobs narrower than this × the points' spacing barely overlap: p₀ is points
+
+
 def copies_note(gmm, sde, run: Run) -> str:
     """For a point set p₀: the share of the samples shown within COPY_STDS stds of a mode's mean
-    (a data point), in words; "" for other mixtures."""
+    (a data point), next to the same share of true samples of p₀, in words; whether such samples
+    are copies follows from p₀ itself: with a width h small against the median spacing d of the
+    points (h <= COPY_SPACING d) p₀ is separate small blobs and its samples are copies of the
+    points; with overlapping blobs p₀ is a smooth shape. "" for other mixtures."""
     if not point_set(gmm):
         return ""
-    x = torch.as_tensor(sample_run(gmm, sde, run)["x"], dtype=torch.float64)
+    means = gmm.means.to(torch.float64)
     std = gmm.covs.diagonal(dim1=1, dim2=2).max(1).values.sqrt()
-    near = (torch.cdist(x, gmm.means.to(torch.float64)) <= COPY_STDS * std).any(1)
-    share = 100 * float(near.double().mean())
-    h = float(std.max())
-    what = ("They are copies of your points: with so little smoothing the exact score leads most "
-            "samples back to a data point, which is memorising, not generating." if share >= 50 else
-            "The rest are new points between them.")
-    return (f"{share:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
-            f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points. {what}")
+
+    def share(x) -> float:
+        x = torch.as_tensor(x, dtype=torch.float64)
+        return 100 * float((torch.cdist(x, means) <= COPY_STDS * std).any(1).double().mean())
+
+    x = sample_run(gmm, sde, run)["x"]
+    near, near_true = share(x), share(truth(gmm, run.n, run.seed)["ref"])
+    gaps = torch.cdist(means, means).fill_diagonal_(float("inf")).min(1).values
+    h, spacing = float(std.max()), float(gaps.median())
+    ratio = h / max(spacing, 1e-12)
+    if ratio <= COPY_SPACING and near >= 50:
+        what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so p₀ is a set of "
+                "separate small blobs: these samples are copies of your points, which is memorising, "
+                "not generating.")
+    else:
+        what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so the blobs "
+                "overlap and p₀ is a smooth shape: a sample near a data point is simply where p₀ is, "
+                f"not a copy (copies need a width of at most {COPY_SPACING:g} × the spacing).")
+    return (f"{near:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
+            f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points (true samples "
+            f"of p₀: {near_true:.0f} %). {what}")
 
 
 @state.cache_data(max_entries=16)

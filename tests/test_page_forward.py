@@ -175,7 +175,7 @@ def test_the_1d_text_says_what_p1_is(at, kind, params):
     ok(at)
     text = next(m.value for m in at.markdown if "x₀ is drawn from N(−5, 1)" in m.value)
     two = _two_bumps_at_one(sde)
-    assert ("Here they do not" in text) == two, text
+    assert ("Here they stay apart" in text) == two, text
     assert ("p₁ is a single bump" in text) == (not two), text
     a, sig = float(sde.mean_scale(1.0)), float(sde.sigma(1.0))
     guess = float(torch.special.ndtr(torch.tensor(5 * a / (a * a + sig * sig) ** 0.5)))

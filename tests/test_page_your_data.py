@@ -272,5 +272,20 @@ def test_word_with_a_tiny_width_shows_the_copies_in_reversal():
     h = float(gmm.covs.diagonal(dim1=1, dim2=2).max().sqrt())
     near = float((torch.cdist(x, gmm.means.double()) <= 2 * h).any(1).double().mean())
     assert int(got.group(2).replace(",", "")) == n
-    assert int(got.group(1)) == round(100 * near) and near >= 0.5 and "copies" in caps[0]
+    assert int(got.group(1)) == round(100 * near) and near >= 0.5 and "these samples are copies" in caps[0]
+
+
+def test_overlapping_blobs_are_not_called_copies():
+    """At a width of one nearest-neighbour distance the blobs of p₀ overlap: samples near the data
+    points are where p₀ is, and the note says so instead of calling them copies (the heart at the
+    page's default width); the share of true samples of p₀ stands beside the samplers'."""
+    import diffusion_core as dc
+    from diffusion_core import pointsets as ps
+    from dashboard import reversal as rev
+    points = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(points, yourdata.width_of(points, 1.0), "heart"))
+    run = rev.Run("sde", 50, 500, "karras", 1e-4, 0.13, "prior", 2021)
+    note = rev.copies_note(gmm, dc.VESDE(25.0), run)
+    assert "p₀ is a smooth shape" in note and "copies of your points" not in note, note
+    assert re.search(r"\(true samples of p₀: \d+ %\)", note), note
     assert rev.copies_note(dc.PRESETS["ring8"], None, run) == ""

@@ -92,7 +92,7 @@ st.markdown(
     + f" {flowpage.flow_start_phrase(story['spread'])}: "
     "its paths bend where they commit to a mode." + why
     + " Straight pairs do not make straight marginal paths; rectification trains on the flow's own "
-    "(x₀, ε) pairs, whose lines no longer cross"
+    "(x₀, ε) pairs, coupled by the flow itself instead of drawn independently, which straightens its paths"
     + (f": here one round takes the learned flow's straightness from {straight['learned flow']:.3f} to "
        f"{straight['rectified flow']:.3f}." if rectify else "."))
 
