@@ -282,7 +282,11 @@ def weight_check(gmm, sde, run: Run) -> dict:
     sigma1 = float(sde.prior_std())
     dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
     far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
-    return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n,
+    # the same count for true samples of p₀: where modes overlap, the most responsible mode is not
+    # the one a sample came from, and true samples are "off" too
+    p_true = dc.mode_weights(truth(gmm, run.n, run.seed)["ref"], gmm).double().numpy()
+    off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
+    return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1,
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
@@ -322,6 +326,10 @@ def weights_caption(gmm, sde, run: Run) -> str:
     if K >= 20:
         text += (f" With {K:,} modes, about {c['chance']:.1f} would be off that much by chance alone "
                  "(and more where a mode expects only a few samples).")
+    if c["off_true"]:
+        text += (f" True samples of p₀, counted the same way, have {c['off_true']:,} modes off too: "
+                 "where modes overlap, the mode with the largest responsibility is not always the one "
+                 "a sample came from, so part of this count measures the overlap, not the sampler.")
     if c["far"][bad].any():
         text += (" The prior does not cover a mode that far out, and the reversal cannot make up "
                  "for it: raise λ or start from the exact p₁ (Advanced).")

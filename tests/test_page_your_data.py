@@ -289,3 +289,19 @@ def test_overlapping_blobs_are_not_called_copies():
     assert "p₀ is a smooth shape" in note and "copies of your points" not in note, note
     assert re.search(r"\(true samples of p₀: \d+ %\)", note), note
     assert rev.copies_note(dc.PRESETS["ring8"], None, run) == ""
+
+
+def test_overlapping_modes_weights_caption_counts_true_samples_too():
+    """With many overlapping modes, the caption says how many modes true samples of p₀ put off by
+    the same count (the measure's own bias), read from the same check."""
+    import diffusion_core as dc
+    from diffusion_core import pointsets as ps
+    from dashboard import reversal as rev
+    points = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(points, yourdata.width_of(points, 1.0), "heart"))
+    run = rev.Run("sde", 50, 500, "karras", 1e-4, 0.13, "prior", 2021)
+    c = rev.weight_check(gmm, dc.VESDE(25.0), run)
+    text = rev.weights_caption(gmm, dc.VESDE(25.0), run)
+    assert c["off_true"] > 0, c["off_true"]
+    if not c["ok"].all():
+        assert f"True samples of p₀, counted the same way, have {c['off_true']:,} modes off too" in text, text
