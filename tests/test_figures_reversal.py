@@ -170,6 +170,8 @@ def test_commitment_hist_chart():
     # nobody committed: no median, still a chart
     s2 = spec(rfig.commitment_hist_chart(ct, np.zeros(4, bool), labels, ["A", "B"]))
     assert not any(d and d[0].get("what") == "median" for d in datasets(s2))
+    assert any(d and d[0].get("what") == "no path committed" for d in datasets(s2))    # said, not blank
+    assert '"domain": [0, 1]' in json.dumps(s2)                 # an axis with numbers, not "0.000000"
 
 
 # ----------------------------------------------------------------------------- samples vs truth

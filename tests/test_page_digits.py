@@ -49,7 +49,10 @@ def test_default_render_states_its_own_numbers():
     memo = next(c.value for c in at.caption if "exact score of each class" in c.value)
     ex, ratio = re.search(r"mean distance ([\d.]+) from a training image: ([\d.]+)×", memo).groups()
     assert float(ratio) <= 0.05 and "copies of training images" in memo
-    net_ratio = float(re.search(r"network's samples sit at [\d.]+ \(([\d.]+)×\)", memo).group(1))
+    net_ratio = float(re.search(r"network's 6 samples here \(w = 1, 100 evaluations\) sit at [\d.]+ "
+                                r"\(([\d.]+)×\)", memo).group(1))
+    assert "The grid above draws its own samples" in memo     # two distances, each says whose
+    assert "these 200 samples' mean distance" in next(c.value for c in at.caption if "Judge:" in c.value)
     verdict = ("begins to memorize" if net_ratio < 0.9 else "generalizes" if net_ratio <= 1.5
                else "not trained enough")
     assert verdict in memo, (net_ratio, memo)

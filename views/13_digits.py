@@ -78,8 +78,8 @@ def sample_grid():
                 "to their nearest training image ÷ the same for held-out real digits.")
     c[3].metric("Fréchet distance (pixel space)", f"{m['frechet']:.2f}")
     st.caption(f"Judge: a support-vector classifier fitted on the training split. Distances are in "
-               f"data units ([−1, 1] pixels): the samples' mean distance to their nearest training "
-               f"image is {m['nn_mean']:.2f}, the held-out digits' is {held:.2f}. The Fréchet "
+               f"data units ([−1, 1] pixels): these {10 * per} samples' mean distance to their "
+               f"nearest training image is {m['nn_mean']:.2f}, the held-out digits' is {held:.2f}. The Fréchet "
                "distance compares Gaussians fitted to the samples and to the held-out digits in "
                "pixel space (64 dimensions, no feature network).")
 
@@ -110,7 +110,9 @@ st.caption(f"Digits 0 to {dd.MEMO_N - 1}. The exact score of each class's traini
            f"small Gaussian of width {dc.digits.EXACT_WIDTH} per image, {n_train:,} in all) samples "
            f"digits at mean distance {ex:.3f} from a training image: "
            f"{ex / mem['held']:.3f}× the held-out digits' {mem['held']:.2f}, {verdict}. The network's "
-           f"samples sit at {nw:.2f} ({nw / mem['held']:.2f}×): {net_verdict}.")
+           f"{dd.MEMO_N} samples here (w = 1, {dd.EXACT_BUDGET} evaluations) sit at {nw:.2f} "
+           f"({nw / mem['held']:.2f}×): {net_verdict}. The grid above draws its own samples at its own "
+           "w and budget, so its distance differs.")
 
 st.subheader("Quality per score evaluation")
 st.markdown("Does the 2D ranking of the samplers hold in 64 dimensions? "

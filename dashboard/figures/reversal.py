@@ -298,8 +298,11 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     df = pd.DataFrame({"t": ct[ok], "mode": np.asarray(names, dtype=object)[labels[ok]]})
     x = alt.X("t:Q", bin=alt.Bin(extent=[0, 1], step=bin_step), title="commitment time t  (1 → 0)",
               scale=_t_scale(), axis=_T_TICKS)
+    # with no committed path the count axis would have no domain (Vega prints "0.000000")
+    y_scale = alt.Scale() if ok.any() else alt.Scale(domain=[0, 1])
     bars = alt.Chart(df).mark_bar(opacity=0.85).encode(
-        x=x, y=alt.Y("count():Q", title="paths", stack="zero"),
+        x=x, y=alt.Y("count():Q", title="paths", stack="zero", scale=y_scale,
+                     axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("mode:N", scale=alt.Scale(domain=names, range=[colors[k % len(colors)]
                                                                         for k in range(len(names))]),
                         legend=None if len(names) > MAX_LEGEND_MODES else
@@ -310,6 +313,11 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
         layers.append(alt.Chart(pd.DataFrame({"t": [float(np.median(ct[ok]))], "what": ["median"]}))
                       .mark_rule(color="#222222", strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
+    else:
+        layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": ["no path committed"]}))
+                      .mark_text(fontSize=13, color="#555555")
+                      .encode(x=alt.X("t:Q", scale=_t_scale()), y=alt.Y("y:Q", scale=y_scale),
+                              text="what:N"))
     if t_split is not None:
         layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["pₜ splits into bumps"]}))
                       .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
