@@ -403,11 +403,15 @@ class ScriptRuns:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s")
             page.wait_for_timeout(25)
-        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                               timeout=max(1000, int((deadline - time.monotonic()) * 1000)))
+        left = lambda: max(1000, int((deadline - time.monotonic()) * 1000))    # noqa: E731
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=left())
+        # every run of this app draws the sidebar's settings: on a busy machine the frontend can
+        # still be drawing them when the script has finished and the DOM is briefly quiet
+        page.wait_for_selector(SIDEBAR_READY, state="attached", timeout=left())
         dom_quiet(page)
 
 
+SIDEBAR_READY = "[data-testid='stSidebar'] [data-testid='stSelectbox']"
 _QUIET_JS = """([quiet, most]) => new Promise(done => {
   let timer;
   const obs = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(end, quiet); });
