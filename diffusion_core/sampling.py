@@ -247,6 +247,7 @@ NOISES = {
            "the batch covers the noise evenly (randomized quasi-Monte Carlo, Owen 1995).",
 }
 R_NOISE = 2.0   # "dpm2m_sa": stochastic steps while sigma/alpha > R_NOISE, in data units
+ODE_ONLY = 1e3  # an r_noise above sigma_1/alpha_1 of every SDE here (VE lambda <= 50: 18; VP: 151)
 OPTIONS: dict[str, Option] = {
     "snr": Option(SNR, "the Langevin corrector's signal-to-noise ratio", _finite_at_least_zero("snr")),
     "noise": Option("iid", "the stochastic samplers' noise (NOISES)", _one_of("noise", NOISES)),
@@ -312,7 +313,10 @@ def register_sampler(name: str, label: str, short: str, help: str, **spec):
 # 3e-2 with the "ode" final step; r_noise 2 or 6) by the lowest sum over ring8 and the tutorial
 # mixture of logp_w1 / (its true-vs-true level), each the mean over 3 seeds (prior seeds 0-2,
 # true sets 5000-5002; exact score, VESDE(25), 20,000 samples). The benchmark checks them on
-# other seeds (benchmarks/bench_samplers.py). Larger budgets favour smaller t_eps.
+# other seeds (benchmarks/bench_samplers.py). Larger budgets favour smaller t_eps. "unipc" was
+# chosen the same way at 4, 5, 6, 8, 10, 15, 20, 30, 50 among 48 candidates (grid karras /
+# exponential; t_eps 3e-3, 1e-2, 3e-2; final ode / tweedie; r_noise 0, 2, 6 or ODE_ONLY), the
+# true-vs-true level from true sets 7000-7002; benchmarks/bench_few_step.py checks it on other seeds.
 def _s(grid: str, t_eps: float, final: str = "ode", **options) -> dict:
     return dict(grid=grid, t_eps=t_eps, final=final, **options)
 
@@ -429,25 +433,34 @@ def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
                                (30, _s("exponential", 3e-3)), (50, _s("karras", 3e-3)),
                                (100, _s("karras", 1e-4, "tweedie"))))
 def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
-                        r_noise: float = 0.0):
+                        r_noise: float = 0.0, corrector: bool = False):
     """SDE-DPM-Solver++(2M) (Lu et al. 2022; k-diffusion's sample_dpmpp_2m_sde, "midpoint",
     eta = 1). With h = log(r_i / r_j), q = h_{i-1} / h and u = 2h (the SDE's extra decay):
     x~_j = e^-u x~_i + (1 - e^-u) [D_i + (D_i - D_{i-1}) / (2q)] + r_j sqrt(1 - e^-2h) z.
-    Steps that start at r_i <= r_noise are the ODE's (u = h, no noise)."""
+    Steps that start at r_i <= r_noise are the ODE's (u = h, no noise).
+
+    corrector (see sample_unipc): after each step but the last, D_j = D(x~_j, r_j), which the
+    next step needs anyway, replaces the extrapolation by the exact integral with D linear in the
+    step: x~_j = e^-u x~_i + (1 - e^-u) D_i + c(u) (D_j - D_i) + noise, c(u) = (u - 1 + e^-u) / u."""
     w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt, old_denoised = w.start(), None
+    denoised = w.denoised(xt, 0)
     for i in range(w.steps):
-        denoised, h = w.denoised(xt, i), w.h(i)
+        h = w.h(i)
         eta = 1.0 if w.r[i] > r_noise else 0.0
         u = h * (1 + eta)
-        xt = math.exp(-u) * xt - math.expm1(-u) * denoised
+        base = math.exp(-u) * xt - math.expm1(-u) * denoised
+        xt = base
         if old_denoised is not None:
             q = w.h(i - 1) / h
             xt = xt - math.expm1(-u) * (denoised - old_denoised) / (2 * q)
-        if eta:
-            xt = xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * h)) * w.noise(xt)
+        nz = w.r[i + 1] * math.sqrt(-math.expm1(-2 * h)) * w.noise(xt) if eta else 0.0
+        xt = xt + nz
+        if i + 1 < w.steps:
+            old_denoised, denoised = denoised, w.denoised(xt, i + 1)
+            if corrector:
+                xt = base + (u + math.expm1(-u)) / u * (denoised - old_denoised) + nz
         xt = w.done(i, xt)
-        old_denoised = denoised
     return w.end(xt)
 
 
@@ -458,16 +471,18 @@ def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, n
                   recommended=((1, _s("exponential", 1e-2)), (20, _s("exponential", 3e-3)),
                                (30, _s("exponential", 1e-3)), (50, _s("karras", 1e-3)),
                                (100, _s("karras", 1e-4, "tweedie"))))
-def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid"):
-    """DPM-Solver++(3M) SDE (k-diffusion's sample_dpmpp_3m_sde, after Lu et al. 2022), eta = 1,
-    u = 2h: x~_j = e^-u x~_i + (1 - e^-u) D_i + u phi_2(u) D1 - u phi_3(u) D2 + r_j sqrt(1 - e^-2h) z,
+def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
+                        eta: float = 1.0):
+    """DPM-Solver++(3M) SDE (k-diffusion's sample_dpmpp_3m_sde, after Lu et al. 2022), u = (1 + eta) h
+    (eta = 1 here; eta = 0 is the ODE's DPM-Solver++(3M)):
+    x~_j = e^-u x~_i + (1 - e^-u) D_i + u phi_2(u) D1 - u phi_3(u) D2 + r_j sqrt(1 - e^-2 eta h) z,
     with r0 = h_{i-1} / h, r1 = h_{i-2} / h, d0 = (D_i - D_{i-1}) / r0, d1 = (D_{i-1} - D_{i-2}) / r1,
     D2 = (d0 - d1) / (r0 + r1), D1 = d0 + r0 D2 (after two steps; after one, D1 = d0, D2 = 0)."""
     w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt, denoised_1, denoised_2 = w.start(), None, None
     for i in range(w.steps):
         denoised, h = w.denoised(xt, i), w.h(i)
-        u = 2 * h
+        u = (1 + eta) * h
         xt = math.exp(-u) * xt - math.expm1(-u) * denoised
         if denoised_2 is not None:
             r0, r1 = w.h(i - 1) / h, w.h(i - 2) / h
@@ -476,7 +491,9 @@ def sample_dpmpp_3m_sde(score_fn, sde, x, grid, generator=None, callback=None, n
             xt = xt + u * _phi2(u) * (d0 + r0 * d2) - u * _phi3(u) * d2
         elif denoised_1 is not None:
             xt = xt + u * _phi2(u) * (denoised - denoised_1) / (w.h(i - 1) / h)
-        xt = w.done(i, xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * h)) * w.noise(xt))
+        if eta:
+            xt = xt + w.r[i + 1] * math.sqrt(-math.expm1(-2 * eta * h)) * w.noise(xt)
+        xt = w.done(i, xt)
         denoised_1, denoised_2 = denoised, denoised_1
     return w.end(xt)
 
@@ -498,6 +515,31 @@ def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None, no
     a factor r_j / r_i of it to the end; at low noise the ODE's steps are the more accurate
     (noise only in a window of sigma, as in Karras et al. 2022's stochastic sampler)."""
     return sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator, callback, noise, r_noise)
+
+
+@register_sampler("unipc", "DPM-Solver++(2M) with a UniPC corrector, stochastic start",
+                  "DPM++ 2M + UniC, noisy start",
+                  "The noisy-start DPM-Solver++(2M) whose every step is corrected with the score "
+                  "the next step evaluates anyway, at no extra cost (after Zhao et al. 2023, UniPC).",
+                  options=("noise", "r_noise"), stochastic=True,
+                  recommended=((1, _s("exponential", 3e-2, "tweedie", r_noise=ODE_ONLY)),
+                               (5, _s("exponential", 3e-2, "tweedie", r_noise=0.0)),
+                               (6, _s("exponential", 1e-2, r_noise=0.0)),
+                               (8, _s("exponential", 1e-2, r_noise=ODE_ONLY)),
+                               (10, _s("karras", 1e-2, r_noise=ODE_ONLY)),
+                               (15, _s("exponential", 3e-3, r_noise=0.0))))
+def sample_unipc(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
+                 r_noise: float = R_NOISE):
+    """sample_dpmpp_2m_sa with a UniC-style corrector (Zhao et al. 2023): the multistep step is
+    a predictor; the denoiser at its end point, D_j, which the next step evaluates anyway, then
+    re-does the step as the exact integral of the data-prediction form with D linear in lambda
+    between D_i and D_j, x~_j = e^-u x~_i + (1 - e^-u) D_i + c(u) (D_j - D_i) + the same noise,
+    c(u) = (u - 1 + e^-u) / u = int_0^u e^-(u-s) s/u ds (u = h on ODE steps, 2h on SDE steps).
+    D_j is not re-evaluated at the corrected point (UniPC's trick: no extra evaluation), and the
+    last step is not corrected (it would cost one). In the few-step regime on sharp modes the
+    corrected step lands nearer the mode than the extrapolated one; with smooth data it gains
+    little (bench_few_step.py)."""
+    return sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator, callback, noise, r_noise, corrector=True)
 
 
 METHODS = tuple(SAMPLERS)

@@ -81,7 +81,30 @@ def test_ode_solvers_are_second_order(sde, method, grid):
 
 
 @pytest.mark.parametrize("sde", SDES, ids=repr)
-@pytest.mark.parametrize("method", ["sde", "pc", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa"])
+@pytest.mark.parametrize("grid", ["karras", "exponential"])
+def test_unipc_corrector_beats_its_predictor_on_a_gaussian(sde, grid):
+    """With every step on the ODE (r_noise above sigma_1 / alpha_1), the UniPC-corrected
+    DPM-Solver++(2M) solves the PF ODE of p0 = N(mu, v) at least as accurately as DPM-Solver++(2M)
+    at the same number of steps (from 32 on; its corrector costs no evaluation), and converges:
+    at 256 steps the error is below 5e-5 (x~ of order 1)."""
+    t_eps = 1e-3
+    (a1, at), (r1, rt) = _ends(sde, t_eps)
+    x1 = torch.linspace(-2, 2, 9, dtype=F64)[:, None] * r1 * a1
+    exact = at * (MU + math.sqrt((V + rt ** 2) / (V + r1 ** 2)) * (x1 / a1 - MU))
+    fn = dc.exact_score(GAUSS, sde)
+
+    def err(method, n, **options):
+        return float((dc.sample(fn, sde, 9, n, method=method, grid=grid, t_eps=t_eps, x_init=x1,
+                                denoise=False, dim=1, **options).x - exact).abs().max())
+
+    assert 1e3 > r1, "r_noise = 1e3 must put every step on the ODE"
+    for n in (32, 64, 128, 256):
+        assert err("unipc", n, r_noise=1e3) <= err("dpm2m", n), n
+    assert err("unipc", 256, r_noise=1e3) < 5e-5
+
+
+@pytest.mark.parametrize("sde", SDES, ids=repr)
+@pytest.mark.parametrize("method", ["sde", "pc", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa", "unipc"])
 def test_stochastic_solvers_converge_weakly(sde, method):
     """For p0 = N(mu, v), x_{t_eps} ~ N(alpha mu, alpha^2 v + sigma^2). The variance error at 64
     steps is at most 1/8 of that at 4 (at least first weak order over four doublings) or within
