@@ -147,11 +147,14 @@ def copies_note(gmm, sde, run: Run) -> str:
     near, near_true = share(x), share(truth(gmm, run.n, run.seed)["ref"])
     gaps = torch.cdist(means, means).fill_diagonal_(float("inf")).min(1).values
     h, spacing = float(std.max()), float(gaps.median())
-    ratio = h / max(spacing, 1e-12)
-    if ratio <= COPY_SPACING and near >= 50:
+    ratio = round(h / max(spacing, 1e-12), 2)        # the number the sentence shows decides
+    if ratio <= COPY_SPACING:
         what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so p₀ is a set of "
-                "separate small blobs: these samples are copies of your points, which is memorising, "
-                "not generating.")
+                "separate small blobs: its true samples are copies of your points, and so are a good "
+                "sampler's, which is memorising, not generating.")
+        if near < 0.5 * near_true:
+            what += (" Here far fewer samples than true ones sit on a point: at these settings the "
+                     "sampler has not resolved the blobs.")
     else:
         what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so the blobs "
                 "overlap and p₀ is a smooth shape: a sample near a data point is simply where p₀ is, "

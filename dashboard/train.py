@@ -159,33 +159,42 @@ MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_g
             ("logp_w1", "W₁ of log p"))
 
 
-def comparison_sentence(results: dict) -> str:
+SAMPLE_MEASURES = ("sliced_w2", "loglik_gap", "logp_w1")   # measured on samples: they have a noise level
+
+
+def comparison_sentence(results: dict, noise: dict | None = None) -> str:
     """Which of two recipes wins on each measure, from their numbers: results maps two recipe
     labels to dicts with the keys of MEASURES (lower is better; the log-likelihood gap by its
-    absolute value)."""
+    absolute value). noise: the same measures of independent true samples (the "true samples"
+    row); on a sample measure a difference no larger than |noise| is a tie, not a win."""
     (a, ra), (b, rb) = results.items()
-    wins = {a: [], b: []}
+    wins, ties = {a: [], b: []}, []
     parts = []
     for key, word in MEASURES:
         va, vb = float(ra[key]), float(rb[key])
         fa, fb = (abs(va), abs(vb)) if key == "loglik_gap" else (va, vb)
-        winner = a if fa < fb else b
-        wins[winner].append(word)
         parts.append(f"{word} {va:.3f} against {vb:.3f}")
-    said = "; ".join(f"**{name}** is better on {', '.join(w)}" for name, w in wins.items() if w)
-    if not wins[a] or not wins[b]:
-        only = a if wins[a] else b
-        said = f"**{only}** is better on every measure shown"
+        if noise is not None and key in SAMPLE_MEASURES and abs(fa - fb) <= abs(float(noise[key])):
+            ties.append(word)
+        else:
+            wins[a if fa < fb else b].append(word)
+    said = [f"**{name}** is better on {', '.join(w)}" for name, w in wins.items() if w]
+    if wins[a] and not wins[b] and not ties or wins[b] and not wins[a] and not ties:
+        said = [f"**{a if wins[a] else b}** is better on every measure shown"]
+    if ties:
+        said.append(f"on {', '.join(ties)} the two differ by less than true samples do from each other "
+                    "(the table's *true samples* row): no winner at this sample count")
     return (f"Both recipes on this mixture, sampler and sample count ({a} against {b}: "
-            + ", ".join(parts) + f"): {said}. A lower score error does not by itself give better samples.")
+            + ", ".join(parts) + f"): {'; '.join(said)}. A lower score error does not by itself give "
+            "better samples.")
 
 
 def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,
-                      metrics: dict) -> str | None:
+                      metrics: dict, noise: dict | None = None) -> str | None:
     """The comparison sentence of this recipe and the other one at its default settings, when
     this model is the recipe's default and the other recipe's model is already trained (the
     warm-up trains both on the default mixture); None otherwise. metrics: this model's
-    sample_quality of the learned score."""
+    sample_quality of the learned score; noise: that of true samples (see comparison_sentence)."""
     if cfg != models.default_config(recipe, settings.seed):
         return None
     other = next(r for r in models.RECIPES if r != recipe)
@@ -199,4 +208,4 @@ def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, 
             models.learned_samples(c, gmm, lam, settings.device, method, n_steps, n, settings.seed),
             gmm, settings.seed)
         results[models.RECIPE_LABELS[name]] = {**q, "score_mse": float(m.history.iloc[-1]["score_mse"])}
-    return comparison_sentence(results)
+    return comparison_sentence(results, noise)

@@ -70,3 +70,46 @@ def test_every_public_name_resolves():
         assert getattr(dc, name) is not None, name
     for name in ("mixture_from_points", "SHAPES", "recommended", "guided_score", "fm_velocity"):
         assert name in dc.__all__
+
+
+def _fragment_keys(fn: ast.FunctionDef) -> set[str]:
+    """Source text of the widget keys created inside a function: state.widget(kind, KEY, ...),
+    state.number_field(container, KEY, ...) and key=KEY arguments."""
+    keys = set()
+    for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+        name = ast.unparse(call.func)
+        if name.endswith(("state.widget", "state.number_field")) and len(call.args) > 1:
+            keys.add(ast.unparse(call.args[1]))
+        keys.update(ast.unparse(k.value) for k in call.keywords if k.arg == "key")
+    return keys - {"None"}
+
+
+def _session_reads(tree, skip: ast.FunctionDef) -> set[str]:
+    """Source text of the keys read as st.session_state[KEY] or st.session_state.get(KEY) outside
+    the function `skip`."""
+    inside = {id(n) for n in ast.walk(skip)}
+    reads = set()
+    for n in ast.walk(tree):
+        if id(n) in inside:
+            continue
+        if isinstance(n, ast.Subscript) and ast.unparse(n.value).endswith("session_state"):
+            reads.add(ast.unparse(n.slice))
+        if (isinstance(n, ast.Call) and ast.unparse(n.func).endswith("session_state.get") and n.args):
+            reads.add(ast.unparse(n.args[0]))
+    return reads
+
+
+def test_widgets_of_a_fragment_are_not_read_outside_it():
+    """A widget inside an @st.fragment reruns only that fragment, so whatever outside it reads
+    the widget's value keeps showing the previous value (the Digits film stayed at the old w
+    while the grid above it moved on). Such a widget belongs outside the fragment."""
+    checked = 0
+    for page in PAGES:
+        tree = ast.parse(open(page, encoding="utf-8").read())
+        for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef)
+                   and any("fragment" in ast.unparse(d) for d in n.decorator_list)):
+            keys, checked = _fragment_keys(fn), checked + 1
+            assert keys, f"{page}: no widget key found in the fragment {fn.name}"
+            both = keys & _session_reads(tree, fn)
+            assert not both, f"{page}: {fn.name} is a fragment, but {sorted(both)} are read outside it"
+    assert checked >= 3          # the pages' fragments were found

@@ -58,11 +58,16 @@ def test_default_render_states_its_own_numbers():
     assert verdict in memo, (net_ratio, memo)
 
 
-def test_w_slider_reruns_the_grid():
+def test_w_slider_reruns_the_grid_and_the_film():
+    """The grid and the denoising film always show the same w (a re-teach found the film still at
+    the previous w until its digit slider moved)."""
     at = ok(open_page())
-    at.slider(key=K + "w").set_value(3.0).run()
-    ok(at)
-    assert "w = 3," in grid_caption(at)
+    for w in (3.0, 0.0):
+        at.slider(key=K + "w").set_value(w).run()
+        ok(at)
+        assert f"w = {w:g}," in grid_caption(at)
+        film = next(c.value for c in at.caption if "path asked for" in c.value or "film" in c.value.lower())
+        assert f"w = {w:g}" in film, film
 
 
 @pytest.mark.parametrize("state", [

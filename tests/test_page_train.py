@@ -218,6 +218,20 @@ def test_recipe_label_and_comparison_from_numbers():
     text = tr.comparison_sentence({"A": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.01),
                                    "B": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.02)})
     assert "**A** is better on every measure shown" in text
+    # the re-teach's case: sliced W₂ 0.080 against 0.096 with true samples at 0.076 is noise
+    noise = {"score_mse": 0.0, "sliced_w2": 0.076, "loglik_gap": -0.004, "logp_w1": 0.010}
+    text = tr.comparison_sentence({
+        "Our recipe": {"score_mse": 0.0016, "sliced_w2": 0.080, "loglik_gap": 0.056, "logp_w1": 0.060},
+        "The tutorial's recipe": {"score_mse": 0.0121, "sliced_w2": 0.096, "loglik_gap": 0.010,
+                                  "logp_w1": 0.040}}, noise)
+    assert "**Our recipe** is better on score MSE;" in text
+    assert "**The tutorial's recipe** is better on log-likelihood gap, W₁ of log p" in text
+    assert "on sliced W₂ the two differ by less than true samples do" in text and "every measure" not in text
+    text = tr.comparison_sentence({"A": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.01),
+                                   "B": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.02)},
+                                  dict.fromkeys(("sliced_w2", "loglik_gap", "logp_w1"), 0.05))
+    assert "**A** is better on score MSE;" in text and "every measure" not in text
+    assert "on sliced W₂, log-likelihood gap, W₁ of log p the two differ by less" in text
 
 
 def test_mode_shares_are_each_sample_sets_own():

@@ -106,7 +106,7 @@ if CANDIDATE not in st.session_state:
     st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES[first["shape"]](first["n"])), "Shape")
 pts, label = st.session_state[CANDIDATE]
 with right:
-    factor = state.widget(st.slider, P + "width", step=0.25,
+    factor = state.widget(st.slider, P + "width", step=0.05,
                        help="h = this factor × the median distance from a point to its nearest "
                             "neighbour: 1 joins neighbouring points into a smooth curve.")
     h = yourdata.width_of(pts, factor)

@@ -47,8 +47,7 @@ st.caption(f"Trained {int(history['step'].iloc[-1]):,} steps on {n_train:,} trai
 clf_acc, held = dd.judge(cfg.test_fraction, cfg.split_seed)[1:]
 
 
-@st.fragment
-def sample_grid():
+def sample_grid():     # not a fragment: its w also sets the film's
     heading = st.empty()
     c1, c2, c3 = st.columns([1.2, 1.4, 1], gap="medium")
     w = state.widget(c1.slider, P + "w", step=0.25, help="0: the class is ignored; 1: conditional; "

@@ -123,7 +123,8 @@ else:
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
     st.markdown(tr.sampling_verdict(metrics, n))
-    compared = tr.recipe_comparison(shared, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"])
+    compared = tr.recipe_comparison(shared, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"],
+                                    metrics["true samples"])
     if compared:
         st.markdown(compared)
     bad = sum(m["non_finite"] for m in metrics.values())
