@@ -371,3 +371,14 @@ def test_axes_hold_every_mode_with_room(which):
     assert (mu - 2 * sd >= [x0, y0]).all() and (mu + 2 * sd <= [x1, y1]).all()
     edge = np.concatenate([f["logp"][0], f["logp"][-1], f["logp"][:, 0], f["logp"][:, -1]])
     assert edge.max() < f["logp"].max() - 25
+
+
+def test_tiny_arrows_note_compares_with_the_key_not_with_nothing():
+    """On ring8 at t > 0 with the scale of t = 0, the arrows are tiny because the key is huge
+    (|s| = 67 at t = 0), not because the score is small (median 2.98): the note says against
+    what it is small, and how to see the directions."""
+    from dashboard.figures import score_field as sf
+    text = sf._length_note(1.0, fixed=True, tiny=True, key=67.0)
+    assert "small against the key arrow's 67" in text and "fitted to this picture" in text
+    assert "the score is small" not in text
+    assert "fitted to this picture shows" not in sf._length_note(1.0, fixed=False, tiny=True, key=0.8)
