@@ -59,11 +59,15 @@ def weight_curves(lam: float, eps: float) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def verdict(curves: dict, quality: dict, labels: dict, eps: float) -> str:
+FAR = 2.0      # samples farther than this × true samples' sliced W2 do not sample p₀ well
+
+
+def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float | None = None) -> str:
     """What the chart and table show in this state, from their numbers: curves maps a weighting
-    to error_by_t's frame, quality to its samples' sliced W2, labels to its words. Names the
-    lowest error at the smallest plotted t at or above eps, the lowest at t = 1, and the best
-    samples."""
+    to error_by_t's frame, quality to its samples' sliced W2, labels to its words, floor is the
+    sliced W2 of independent true samples (the measure's noise level). Names the lowest error at
+    the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W2 against
+    the floor (more than FAR × it: none of the three samples p₀ well)."""
     def lowest(pick):
         return min(curves, key=lambda w: pick(curves[w]))
 
@@ -75,8 +79,12 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float) -> str:
 
     small, large = lowest(lambda f: at(f, t_small)), lowest(lambda f: at(f, 1.0))
     text = (f"**In this state**: the lowest score error at small t (t = {t_small:.2g}, the first "
-            f"measured time at or above ε) is **{labels[small]}**'s, at t = 1 **{labels[large]}**'s")
+            f"measured time at or above ε) belongs to **{labels[small]}**, at t = 1 to **{labels[large]}**")
     if quality:
         best = min(quality, key=quality.get)
-        text += f"; the best samples (lowest sliced W2, {quality[best]:.3g}) come from **{labels[best]}**"
+        text += f"; the lowest sliced W2 of the samples, {quality[best]:.3g}, to **{labels[best]}**"
+        if floor is not None:
+            text += f" (true samples: {floor:.3g}"
+            text += (f"; all three are more than {FAR:g}× that: none samples p₀ well at these settings)"
+                     if quality[best] > FAR * floor else ")")
     return text + "."

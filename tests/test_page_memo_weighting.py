@@ -101,10 +101,16 @@ def test_weighting_verdict_is_read_from_the_chart():
     t = np.geomspace(1e-4, 1, 5)
     low, high = pd.DataFrame({"t": t, "mse": 0.1 * t ** -1}), pd.DataFrame({"t": t, "mse": t ** -1})
     text = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 7.6, "uniform": 0.2}, L, 1e-3)
-    assert f"small t (t = 0.001, the first measured time at or above ε) is **{L['sigma2']}**" in text
-    assert f"at t = 1 **{L['sigma2']}**" in text and f"come from **{L['uniform']}**" in text
+    assert f"small t (t = 0.001, the first measured time at or above ε) belongs to **{L['sigma2']}**" in text
+    assert f"at t = 1 to **{L['sigma2']}**" in text and f"0.2, to **{L['uniform']}**" in text
+    assert "'s" not in text.replace("tutorial's", "")
     text = weighting.verdict({"sigma2": high, "uniform": low}, {}, L, 1e-3)
-    assert f"is **{L['uniform']}**" in text and "samples" not in text
+    assert f"belongs to **{L['uniform']}**" in text and "samples" not in text
+    # against the noise level: far above it, the sentence says none samples p₀ well
+    far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, 0.05)
+    assert "(true samples: 0.05; all three are more than 2× that: none samples p₀ well" in far
+    near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.06, "uniform": 1.0}, L, 1e-3, 0.05)
+    assert "(true samples: 0.05)" in near and "none samples" not in near
 
 
 def test_weighting_times_are_each_networks_own():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import diffusion_core as dc
-from dashboard import memorization, models
+from dashboard import memorization, models, weighting
 from conftest import open_page, ok, overlapping_texts
 
 TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
@@ -227,7 +227,9 @@ def test_weighting_states(mixture):
     if len(table):
         said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
         w2 = table["sliced W2 of samples to p₀"]
-        assert f"come from **{w2.idxmin()}**" in said and f"{w2.min():.3g}" in said
+        assert f"{w2.min():.3g}, to **{w2.idxmin()}**" in said
+        floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
+        assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():

@@ -79,7 +79,7 @@ if error:
 # ----------------------------------------------------------------------------- final samples
 if result is not None:
     m = rev.metrics(gmm, sde, run)
-    rev.warn_start(gmm, run, sigma1)
+    rev.warn_start(gmm, run, sigma1, m)
     st.subheader("Final samples against the truth")
     f_col, m_col = st.columns([1.15, 1], gap="large")
     with f_col:

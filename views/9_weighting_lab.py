@@ -95,5 +95,6 @@ st.markdown(
     "the negative log-likelihood of the model; it acts like γₜ = 1 near t = 0 and like σₜ² at large t. "
     "Below ε no training time is drawn, so every curve degrades to the left of the dashed line.")
 if curves:
+    floor = models.sample_quality(models.true_samples(gmm, SAMPLES, shared.seed), gmm, shared.seed)["sliced_w2"]
     st.markdown(weighting.verdict({c["weighting"].iloc[0]: c for c in curves}, quality,
-                                  wfig.WEIGHTING_LABELS, eps))
+                                  wfig.WEIGHTING_LABELS, eps, floor))
