@@ -36,13 +36,19 @@ CASES: list[tuple[str, str, list]] = [
     ("views/1_forward.py", "w_forward_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
     ("views/2_score_field.py", "w_score_t", [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]),
     ("views/2_score_field.py", "w_score_lam", [5.0, 10.0, 15.0, 20.0, 30.0, 35.0, 40.0, 45.0, 2.0, 1.0]),
-    # page 3 adds its own entry here, e.g. ("views/3_reversal.py", "w_reversal_<key>", [...])
+    ("views/3_reversal.py", "w_reversal_threshold", [0.6, 0.7, 0.8, 0.95]),
     ("views/4_train.py", "w_train_t", [0.05, 0.2, 0.5, 1.0]),
     ("views/4_train.py", "w_mixture", ["ring8"]),                 # the lesson's lab mixture
     ("views/6_sampler_lab.py", "w_samplers_metric", ["sliced_w2", "loglik_gap"]),
     ("views/8_memorization.py", "w_memo_radius", [0.1, 0.2, 0.5, 1.0]),
     ("views/8_memorization.py", "button:Run the sweep", [None]),     # a click, then reruns
     ("views/9_weighting_lab.py", "w_weight_view", ["scaled"]),
+    ("views/10_guidance.py", "w_guidance_w", [0.5, 1.5, 2.5, 3.5]),
+    ("views/10_guidance.py", "w_guidance_t", [0.1, 0.2, 0.5, 0.8]),
+    ("views/11_flow.py", "w_flow_paths", [20, 40, 100, 150]),
+    ("views/12_your_data.py", "w_yours_width", [0.5, 1.5, 2.0, 3.0]),
+    ("views/13_digits.py", "w_digits_class", [1, 2, 5, 7]),
+    ("views/13_digits.py", "w_digits_w", [0.0, 2.0, 3.0]),
 ]
 LAB = ("4_train", "6_sampler_lab", "8_memorization", "9_weighting_lab")
 

@@ -433,15 +433,11 @@ def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
                                (30, _s("exponential", 3e-3)), (50, _s("karras", 3e-3)),
                                (100, _s("karras", 1e-4, "tweedie"))))
 def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
-                        r_noise: float = 0.0, corrector: bool = False):
+                        r_noise: float = 0.0):
     """SDE-DPM-Solver++(2M) (Lu et al. 2022; k-diffusion's sample_dpmpp_2m_sde, "midpoint",
     eta = 1). With h = log(r_i / r_j), q = h_{i-1} / h and u = 2h (the SDE's extra decay):
     x~_j = e^-u x~_i + (1 - e^-u) [D_i + (D_i - D_{i-1}) / (2q)] + r_j sqrt(1 - e^-2h) z.
-    Steps that start at r_i <= r_noise are the ODE's (u = h, no noise).
-
-    corrector (see sample_unipc): after each step but the last, D_j = D(x~_j, r_j), which the
-    next step needs anyway, replaces the extrapolation by the exact integral with D linear in the
-    step: x~_j = e^-u x~_i + (1 - e^-u) D_i + c(u) (D_j - D_i) + noise, c(u) = (u - 1 + e^-u) / u."""
+    Steps that start at r_i <= r_noise are the ODE's (u = h, no noise)."""
     w = Walk(score_fn, sde, x, grid, generator, callback, noise)
     xt, old_denoised = w.start(), None
     denoised = w.denoised(xt, 0)
@@ -449,8 +445,7 @@ def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, n
         h = w.h(i)
         eta = 1.0 if w.r[i] > r_noise else 0.0
         u = h * (1 + eta)
-        base = math.exp(-u) * xt - math.expm1(-u) * denoised
-        xt = base
+        xt = math.exp(-u) * xt - math.expm1(-u) * denoised
         if old_denoised is not None:
             q = w.h(i - 1) / h
             xt = xt - math.expm1(-u) * (denoised - old_denoised) / (2 * q)
@@ -458,8 +453,6 @@ def sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator=None, callback=None, n
         xt = xt + nz
         if i + 1 < w.steps:
             old_denoised, denoised = denoised, w.denoised(xt, i + 1)
-            if corrector:
-                xt = base + (u + math.expm1(-u)) / u * (denoised - old_denoised) + nz
         xt = w.done(i, xt)
     return w.end(xt)
 
@@ -517,29 +510,62 @@ def sample_dpmpp_2m_sa(score_fn, sde, x, grid, generator=None, callback=None, no
     return sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator, callback, noise, r_noise)
 
 
-@register_sampler("unipc", "DPM-Solver++(2M) with a UniPC corrector, stochastic start",
-                  "DPM++ 2M + UniC, noisy start",
-                  "The noisy-start DPM-Solver++(2M) whose every step is corrected with the score "
-                  "the next step evaluates anyway, at no extra cost (after Zhao et al. 2023, UniPC).",
+def _int_s2(h: float) -> float:
+    """int_0^h e^-(h-s) s^2 ds = h^2 - 2h + 2 - 2e^-h (its series for small h: no cancellation)."""
+    return h ** 3 / 3 - h ** 4 / 12 + h ** 5 / 60 if h < 1e-2 else h * h - 2 * h - 2 * math.expm1(-h)
+
+
+@register_sampler("unipc", "UniPC-style multistep solver, stochastic start", "UniPC, noisy start",
+                  "Multistep exponential steps (SDE at high noise, third-order ODE after) each "
+                  "corrected with the score the next step evaluates anyway, at no extra cost "
+                  "(after Zhao et al. 2023, UniPC).",
                   options=("noise", "r_noise"), stochastic=True,
-                  recommended=((1, _s("exponential", 3e-2, "tweedie", r_noise=ODE_ONLY)),
-                               (5, _s("exponential", 3e-2, "tweedie", r_noise=0.0)),
-                               (6, _s("exponential", 1e-2, r_noise=0.0)),
-                               (8, _s("exponential", 1e-2, r_noise=ODE_ONLY)),
-                               (10, _s("karras", 1e-2, r_noise=ODE_ONLY)),
-                               (15, _s("exponential", 3e-3, r_noise=0.0))))
+                  recommended=((1, _s("exponential", 3e-2, "tweedie", r_noise=ODE_ONLY)),))
 def sample_unipc(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
                  r_noise: float = R_NOISE):
-    """sample_dpmpp_2m_sa with a UniC-style corrector (Zhao et al. 2023): the multistep step is
-    a predictor; the denoiser at its end point, D_j, which the next step evaluates anyway, then
-    re-does the step as the exact integral of the data-prediction form with D linear in lambda
-    between D_i and D_j, x~_j = e^-u x~_i + (1 - e^-u) D_i + c(u) (D_j - D_i) + the same noise,
-    c(u) = (u - 1 + e^-u) / u = int_0^u e^-(u-s) s/u ds (u = h on ODE steps, 2h on SDE steps).
-    D_j is not re-evaluated at the corrected point (UniPC's trick: no extra evaluation), and the
-    last step is not corrected (it would cost one). In the few-step regime on sharp modes the
-    corrected step lands nearer the mode than the extrapolated one; with smooth data it gains
-    little (bench_few_step.py)."""
-    return sample_dpmpp_2m_sde(score_fn, sde, x, grid, generator, callback, noise, r_noise, corrector=True)
+    """A predictor-corrector pair of exponential integrators in data prediction (after Zhao et al.
+    2023, UniPC), with h = log(r_i / r_j), u = 2h on SDE steps (r_i > r_noise, fresh noise as in
+    sample_dpmpp_2m_sde) and u = h on ODE steps:
+
+    predictor: x~_j = e^-u x~_i + (1 - e^-u) D_i + the multistep terms, those of SDE-DPM-Solver++(2M)
+    on SDE steps and of DPM-Solver++(3M) on ODE steps (sample_dpmpp_3m_sde with eta = 0);
+    corrector: with D_j = D(x~_j, r_j), which the next step needs anyway, the step is re-done as the
+    exact integral x~_j = e^-u x~_i + int_0^u e^-(u-s) D(s) ds with D interpolated through D_i and
+    D_j (linear; SDE steps and the first step) or through D_{i-1}, D_i and D_j (quadratic; ODE steps):
+    D(s) = D_i + a s + b s^2, int = (1 - e^-h) D_i + a (h - 1 + e^-h) + b (h^2 - 2h + 2 - 2e^-h).
+    D_j is not re-evaluated at the corrected point (UniPC's trick: no extra evaluation) and the last
+    step is not corrected (it would cost one). On sharp modes with few steps the corrected steps
+    land nearer the modes; benchmarks/bench_few_step.py measures where it wins and where not."""
+    w = Walk(score_fn, sde, x, grid, generator, callback, noise)
+    xt, d1, d2 = w.start(), None, None          # D_{i-1}, D_{i-2}
+    den = w.denoised(xt, 0)
+    for i in range(w.steps):
+        h = w.h(i)
+        sto = w.r[i] > r_noise
+        u = 2 * h if sto else h
+        base = math.exp(-u) * xt - math.expm1(-u) * den
+        xt = base
+        if d2 is not None and not sto:                  # DPM-Solver++(3M)'s terms
+            r0, r1 = w.h(i - 1) / h, w.h(i - 2) / h
+            e0, e1 = (den - d1) / r0, (d1 - d2) / r1
+            dd = (e0 - e1) / (r0 + r1)
+            xt = xt + u * _phi2(u) * (e0 + r0 * dd) - u * _phi3(u) * dd
+        elif d1 is not None:                            # SDE-DPM-Solver++(2M)'s term
+            xt = xt - math.expm1(-u) * (den - d1) / (2 * w.h(i - 1) / h)
+        nz = w.r[i + 1] * math.sqrt(-math.expm1(-2 * h)) * w.noise(xt) if sto else 0.0
+        xt = xt + nz
+        if i + 1 < w.steps:
+            dn = w.denoised(xt, i + 1)
+            if d1 is not None and not sto:              # quadratic through D_{i-1}, D_i, D_j
+                hp = w.h(i - 1)
+                b = (d1 - den + hp * (dn - den) / h) / (hp * (h + hp))
+                a = (dn - den) / h - b * h
+                xt = base + a * (h + math.expm1(-h)) + b * _int_s2(h)
+            else:                                       # linear through D_i, D_j
+                xt = base + (u + math.expm1(-u)) / u * (dn - den) + nz
+            d2, d1, den = d1, den, dn
+        xt = w.done(i, xt)
+    return w.end(xt)
 
 
 METHODS = tuple(SAMPLERS)
