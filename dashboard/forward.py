@@ -96,8 +96,8 @@ N_GUESS_GRID = 301        # grid points per axis of the integral behind cloud_gu
 
 @state.cache_data
 def cloud_guess(gmm, sde) -> dict:
-    """How well a point of the cloud at t = 1 still tells its starting mode: Bayes' accuracy
-    integral of max_k w_k N_k(x) dx over the exact p_1 (one term per mode), on a grid covering
+    """How well a point of the cloud at t = 1 still tells its starting mode: Bayes' accuracy, the
+    integral of max_k w_k N_k(x) dx over the exact p_1 (one term per mode) on a grid covering
     every mode's mean +- 8 std, so it does not depend on the points drawn; for two equal
     isotropic modes d apart with std s_1 it is Phi(d / (2 s_1)). Against chance = max_k w_k."""
     p1 = gmm.diffuse(sde, 1.0)
