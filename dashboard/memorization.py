@@ -11,7 +11,7 @@ from diffusion_core import memorization as mem
 from dashboard import downloads, models, state
 from dashboard import settings as sio
 from dashboard.figures import memorization as mfig
-from dashboard.figures.common import auto_limits, density_grid
+from dashboard.figures.common import density_grid, samples_limits
 
 
 SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
@@ -61,7 +61,7 @@ def distance_stats(sets: dict, points: np.ndarray, radius: float) -> dict:
 
 @state.cache_data(max_entries=16)
 def samples_png(sets: dict, points: np.ndarray, radius: float, gmm, titles: tuple) -> bytes:
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = samples_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
     fig = mfig.memorization_figure([(title, x, COLORS[name]) for (name, x), title in zip(sets.items(), titles)],
                                    points, radius, xlim, ylim, xx, yy, logp)

@@ -22,7 +22,7 @@ import diffusion_core as dc
 from diffusion_core import sweep
 from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
-from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures.common import auto_limits, density_grid, figure_png, samples_limits
 from diffusion_core.sde import as_time
 from dashboard import state, trained
 
@@ -331,7 +331,7 @@ def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
 
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
-    xx, yy, logp = density_grid(gmm, *auto_limits(gmm), n=120)
+    xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=120)
     fig = samplefig.samples_vs_truth(xx, yy, logp, [("learned score", learned), ("exact score (reference)", exact),
                                                     ("true samples", truth)],
                                      colors=[tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],

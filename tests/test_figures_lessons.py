@@ -124,3 +124,20 @@ def test_at_w_moves_only_the_rule():
         return []
     assert rules(moved) and set(rules(moved)) == {4.0} and set(rules(spec)) == {0.0}
     assert gfig.at_w(moved, 0.0) == spec              # nothing else changed; the cached spec untouched
+
+
+def test_exact_flow_curves_are_drawn_on_top_and_thinner():
+    """The learned flow's curves lie on the exact flow's: the exact flow's line and points are
+    drawn last, the line thinner and the points hollow diamonds, so both stay visible."""
+    df = pd.DataFrame([{"field": f, "method": m, "steps": s, "nfe": s * (1 + (m == "heun")), "sw2": 1.0 / s}
+                       for f in ("exact flow", "learned flow", "VE PF-ODE") for m in ("euler", "heun")
+                       for s in (2, 4)])
+    spec = chart_spec(ffig.quality_chart(df))
+    layers = list(layers_of(spec))
+    fields = [{r["field"] for r in rows_of(spec, l)} for l in layers]
+    assert fields[-2:] == [{"exact flow"}, {"exact flow"}]
+    assert all("exact flow" not in f for f in fields[:-2])
+    line, point = layers[-2]["mark"], layers[-1]["mark"]
+    assert line["type"] == "line" and line["strokeWidth"] < layers[0]["mark"]["strokeWidth"]
+    assert point["type"] == "point" and point["shape"] == "diamond" and point["filled"] is False
+    assert "strokeDash" in layers[-2]["encoding"]

@@ -276,3 +276,22 @@ def test_mode_weights_chart_is_tall_enough_to_read_3_percent(weights):
     assert s["autosize"]["type"] == "fit-x"
     top = 100 * max(weights)
     assert s["height"] * 3 / top >= 10
+
+
+def test_samples_contours_lie_over_the_truths():
+    """On one Axes the samples' KDE contours are drawn over the truth's, which are thinner and
+    dashed, so both show where they coincide (the reversal page's final samples)."""
+    from matplotlib.colors import to_hex
+    xx, yy, logp = density_grid(TUT, *auto_limits(TUT), 50)
+    a = TUT.sample(800, torch.Generator().manual_seed(0))[0].numpy()
+    b = TUT.sample(600, torch.Generator().manual_seed(1))[0].numpy()
+    ax = samplefig.samples_vs_truth(xx, yy, logp, {"reverse SDE": a, "true samples": b}).axes[0]
+
+    def lines(color):
+        return [c for c in ax.collections if len(c.get_edgecolor())
+                and to_hex(np.atleast_2d(c.get_edgecolor())[0]) == color]
+    ours, truth = lines(samplefig.SET_COLORS[0]), lines(samplefig.TRUTH_COLOR)
+    assert ours and truth
+    assert min(c.get_zorder() for c in ours) > max(c.get_zorder() for c in truth)
+    assert max(np.max(c.get_linewidth()) for c in truth) < min(np.min(c.get_linewidth()) for c in ours)
+    assert all(ls[1] is not None for c in truth for ls in c.get_linestyle())          # dashed

@@ -191,3 +191,23 @@ def test_the_1d_text_says_what_p1_is(at, kind, params):
         assert "stays 10" in text and f"σ₁ = {sig:.3g}" in text and "α₁" not in text, text
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()
+
+
+def test_the_2d_guess_is_exact_whatever_the_number_of_points(at):
+    """The 2D sentence's Bayes accuracy comes from p_1, not from the drawn points: the same for 50
+    and 1,000 points, and for the two clusters (means sqrt(32) apart, std 0.2) Phi(d / (2 s_1))."""
+    at.radio(key=K + "kind").set_value("VE").run()
+    at.slider(key=K + "lam").set_value(25.0)
+    at.radio(key=K + "source").set_value("two clusters").run()
+    sde = dc.VESDE(25.0)
+    sig = float(sde.sigma(1.0))
+    exact = float(torch.special.ndtr(torch.tensor(32 ** 0.5 / (2 * (0.04 + sig * sig) ** 0.5))))
+    texts = []
+    for n in [50, 1000]:
+        at.slider(key=K + "n_points").set_value(n).run()
+        ok(at)
+        texts.append(next(m.value for m in at.markdown if "best guess of its starting mode" in m.value))
+    assert texts[0] == texts[1]
+    assert f"right {exact:.0%} of the time" in texts[0], texts[0]
+    assert forward.cloud_guess(dc.PRESETS["two clusters"], sde)["guess"] == pytest.approx(exact, abs=1e-4)
+    at.slider(key=K + "n_points").set_value(200).run()

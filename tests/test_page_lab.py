@@ -367,3 +367,21 @@ def test_likelihood_grey_label_is_off_the_data():
     ax = fig.axes[2]
     assert not [t for t in ax.texts if "grey" in t.get_text()]
     assert "grey: more than 15 nats below the peak" in ax.get_xlabel()
+
+
+def test_sampler_lab_legend_names_the_samplers_as_the_chips_do():
+    """One name per sampler on the page: the chart's legend uses the chips' names."""
+    chosen = ["sde", "dpm2m_sde", "dpm2m_sa"]
+    at = ok(open_page(SAMPLERS, w_samplers_nfe=[10], w_samplers_methods=chosen))
+    pills = at.pills(key="w_samplers_methods")
+    chips = [pills.format_func(m) for m in pills.value]
+    assert chips == ["reverse SDE", "DPM++ 2M SDE", "DPM++ 2M, noisy start"]
+    spec = json.loads(charts(at)[0].proto.spec)
+    def layers(node):
+        for layer in node.get("layer", []):
+            yield layer
+            yield from layers(layer)
+
+    domains = [layer["encoding"]["color"]["scale"]["domain"] for layer in layers(spec)
+               if "scale" in layer.get("encoding", {}).get("color", {})]
+    assert domains and all(d == chips for d in domains), domains

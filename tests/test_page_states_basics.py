@@ -205,3 +205,18 @@ def test_class_server_has_no_deploy_button():
     from conftest import ROOT
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_cloud_chart_count_of_points_outside_sits_above_the_frame():
+    """The red "n of P points outside this view" sits above the data area, clear of the bold
+    t label inside its top-left corner and of the points; an empty text where none is outside."""
+    frames = np.zeros((2, 4, 2))
+    frames[0] = [[0, 0], [10, 0], [0, -10], [1, 1]]
+    spec = rfig.cloud_chart(frames, np.array([1.0, 0.0]), np.zeros(4, int), ["mode 1"],
+                            xlim=(-5, 5), ylim=(-5, 5)).to_dict()
+    texts = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
+    t_label, out_label = texts
+    assert "outside this view" in str(out_label["transform"])
+    assert out_label["mark"]["baseline"] == "bottom" and out_label["mark"]["y"] < 0
+    assert t_label["mark"]["baseline"] == "top" and t_label["mark"]["y"] >= 0     # inside the frame
+    assert "datum.out > 0 ?" in str(out_label["transform"])

@@ -7,6 +7,7 @@ import math
 
 import pytest
 import torch
+from matplotlib.figure import Figure
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
@@ -275,3 +276,25 @@ def test_error_map_says_how_much_of_pt_the_window_holds():
     assert any(f"{100 * f['window_mass']:.0f} % of pₜ in view" in t for t in texts), texts
     assert not any("s_θ" in t for t in texts)
     assert any("$s_\\theta$" in t for t in texts)
+
+
+def test_samples_panels_show_every_mode_of_ring8_whole(monkeypatch):
+    """The samples panels of "Train & sample" and "Memorization" frame every mode's mean +- 3 std
+    with room to spare: ring8's modes at (+-4, 0) and (0, +-4) are not cut by the frame."""
+    from dashboard import memorization
+    from dashboard.figures import memorization as mfig, samples as samplefig
+    gmm = dc.PRESETS["ring8"]
+    seen = {}
+    monkeypatch.setattr(samplefig, "samples_vs_truth",
+                        lambda xx, yy, *a, **k: seen.update(train=((xx.min(), xx.max()), (yy.min(), yy.max()))) or Figure())
+    monkeypatch.setattr(mfig, "memorization_figure",
+                        lambda panels, points, radius, xlim, ylim, *a, **k: seen.update(memo=(xlim, ylim)) or Figure())
+    x = gmm.sample(50, torch.Generator().manual_seed(3))[0].numpy()
+    models.samples_png(x, x, x, gmm)
+    memorization.samples_png({memorization.NAMES["truth"]: x}, x, 0.1, gmm, ("samples",))
+    lo = (gmm.means - 3 * gmm.covs.diagonal(dim1=1, dim2=2).sqrt()).min(0).values
+    hi = (gmm.means + 3 * gmm.covs.diagonal(dim1=1, dim2=2).sqrt()).max(0).values
+    for name, lims in seen.items():
+        for (a, b), l, h in zip(lims, lo.tolist(), hi.tolist()):
+            assert a < l - 0.2 and b > h + 0.2, (name, lims)
+    assert set(seen) == {"train", "memo"}

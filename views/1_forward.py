@@ -86,7 +86,7 @@ with c_opts:
                                        "sidebar": f"the sidebar distribution ({shared.mixture_name})"}.get)
     n_points = state.widget(st.slider, P + "n_points", step=50)
     gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
-    guess = forward.cloud_guess(gmm2, sde, n_points, shared.seed)
+    guess = forward.cloud_guess(gmm2, sde)
     st.markdown(
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
         "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "

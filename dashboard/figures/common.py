@@ -47,6 +47,16 @@ def auto_limits(gmm: GaussianMixture, pad_std: float = 3.0, square: bool = True,
     return tuple(zip(lo, hi))
 
 
+SAMPLES_MARGIN = 0.08        # samples panels: room around every mode's mean +- 3 std (a share of the width)
+
+
+def samples_limits(gmm: GaussianMixture):
+    """Plot limits of a panel of samples (scatter or KDE contours): every mode's mean +- 3 std and
+    SAMPLES_MARGIN of the width around, so that the samples and KDE contours of the modes at the
+    edge (ring8's at (+-4, 0) and (0, +-4)) are not cut by the frame."""
+    return auto_limits(gmm, margin=SAMPLES_MARGIN)
+
+
 def density_grid(gmm: GaussianMixture, xlim, ylim, n: int = 120):
     """xx, yy (n, n) and log p on that grid, as numpy arrays."""
     xs = np.linspace(*xlim, n)

@@ -19,6 +19,8 @@ FIELD_COLORS = {"exact flow": "#2ca02c", "VE PF-ODE": "#d62728", "learned flow":
                 "rectified flow": "#9467bd"}
 METHOD_DASH = {"euler": [6, 4], "heun": [1, 0]}
 METHOD_DASHES = [METHOD_DASH["heun"], METHOD_DASH["euler"]]     # Heun, Euler (the legend's order)
+TOP_FIELD = "exact flow"                                        # quality_chart draws it on top
+TOP_POINT = dict(shape="diamond", filled=False, size=70, strokeWidth=1.6)
 _NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
 
 
@@ -65,14 +67,16 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
 
 def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
     """Sliced W2 to true samples against velocity evaluations (both log scale), one colour per
-    field, solid Heun and dashed Euler: the Sampler lab's chart style."""
+    field, solid Heun and dashed Euler: the Sampler lab's chart style. The exact flow's curves
+    are drawn last, thinner and with hollow diamonds, so the learned flows' curves that lie on
+    them do not hide them."""
     d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
     d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
     fields = [f for f in FIELD_COLORS if f in set(d["field"])]
     v, nfe = d["sw2"].to_numpy(dtype=float), d["nfe"].to_numpy(dtype=float)
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (0.01, 10.0)
     x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 100.0)
-    base = alt.Chart(d).encode(
+    enc = dict(
         x=alt.X("nfe:Q", title="velocity evaluations (NFE, log scale)",
                 scale=alt.Scale(type="log", domain=[x_lo, x_hi], nice=False),
                 axis=alt.Axis(values=[u for u in _NICE if x_lo <= u <= x_hi], format="~g")),
@@ -91,8 +95,13 @@ def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
                           legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
                                             symbolType="stroke", symbolSize=600, symbolStrokeWidth=2.5,
                                             symbolStrokeColor="#444"))
-    return (base.mark_line(strokeWidth=2.2).encode(strokeDash=dash)
-            + base.mark_point(filled=True, size=50)).properties(height=height)
+    layers = []
+    for part, width, point in ((d[d["field"] != TOP_FIELD], 2.2, dict(filled=True, size=50)),
+                               (d[d["field"] == TOP_FIELD], 1.3, TOP_POINT)):
+        if len(part):
+            base = alt.Chart(part).encode(**enc)
+            layers += [base.mark_line(strokeWidth=width).encode(strokeDash=dash), base.mark_point(**point)]
+    return alt.layer(*layers).properties(height=height)
 
 
 def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:

@@ -79,12 +79,13 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
 # ------------------------------------------------------------------------------- sampler race
 def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | None = None,
               log_y: bool = True, height: int = 300) -> alt.Chart:
-    """Metric against the number of score evaluations (log x), one line per method, and the
+    """Metric against the number of score evaluations (log x), one line per method (named by its
+    short name, as the page's sampler chips and table name it), and the
     noise level (true samples against true samples): floor is a number (a dashed line) or
     (mean, low, high) (a dashed line over a grey band: the spread over independent truth sets)."""
     label = metric_label or metric
     d = df.copy()
-    d["sampler"] = d["method"].map(lambda m: METHOD_LABELS.get(m, m))
+    d["sampler"] = d["method"].map(lambda m: METHOD_SHORT.get(m, m))     # the page's chips' names
     d = d[np.isfinite(d[metric].to_numpy(dtype=float))]
     values = d[metric].to_numpy(dtype=float)
     band = tuple(float(v) for v in floor) if isinstance(floor, (tuple, list)) else None
@@ -94,9 +95,9 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
     elif floor is not None and math.isfinite(floor):
         values = np.append(values, floor)
     log_y = log_y and values.size > 0 and bool((values > 0).all())
-    order = [METHOD_LABELS.get(m, m) for m in METHOD_LABELS if m in set(d["method"])]
+    order = [METHOD_SHORT[m] for m in METHOD_SHORT if m in set(d["method"])]
     color = alt.Color("sampler:N", title="sampler", sort=order,
-                      scale=alt.Scale(domain=order, range=[METHOD_COLORS[m] for m in METHOD_LABELS
+                      scale=alt.Scale(domain=order, range=[METHOD_COLORS[m] for m in METHOD_SHORT
                                                            if m in set(d["method"])]),
                       legend=alt.Legend(orient="right", labelLimit=240, titleFontSize=12,
                                         labelFontSize=12, symbolStrokeWidth=3))

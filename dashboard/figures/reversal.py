@@ -23,6 +23,7 @@ __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES",
 T_AXIS = "time t  (reverse process: 1 → 0)"
 MAX_ELLIPSES = 24          # the cloud chart draws pₜ's ellipses for at most this many modes
 MAX_LEGEND_MODES = 24      # and lists at most this many modes in its legend
+OUTSIDE_LABEL_Y = -6       # the cloud chart's "n of P points outside this view": just above the frame
 
 
 def _t_scale():
@@ -93,7 +94,8 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     frames (F, P, 2) positions at times (F,) (descending); labels (P,) the mode each path ends in,
     names/colors per mode; sigmas (F,) shown next to t; ellipses (F, K, V, 2) from pt_ellipses,
     drawn in the mode colours as the analytic p_t. Data go in wide form (one row per point, one
-    column per frame), so moving the slider only re-reads columns.
+    column per frame), so moving the slider only re-reads columns. When points leave the view,
+    a red line above the frame counts them.
 
     With more than max_ellipses modes only the heaviest max_ellipses get an ellipse
     (ellipse_modes: by weights when given, else by the paths ending in them), and with more than
@@ -156,9 +158,12 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N"))
     if outside.any():
-        layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx} && datum.out > 0").transform_calculate(
-            label=f"datum.out + ' of {P} points outside this view'").mark_text(
-            align="left", baseline="top", x=8, y=28, fontSize=12, color="#aa3333").encode(text="label:N"))
+        # above the frame, outside the data area (inside it, it overprinted the t label and the
+        # points); an empty text where none is outside keeps the frame still as the slider moves
+        layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
+            label=f"datum.out > 0 ? datum.out + ' of {P} points outside this view' : ''").mark_text(
+            align="left", baseline="bottom", x=0, y=OUTSIDE_LABEL_Y, fontSize=12,
+            color="#aa3333").encode(text="label:N"))
     chart = alt.layer(*layers).add_params(step).properties(width=size, height=size)
     if legend is None:
         notes.insert(0, f"colour: the mode each path ends in ({K_all:,} modes)")

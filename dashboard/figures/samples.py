@@ -27,6 +27,12 @@ __all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "samples_over_points
 
 SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
 DENSITY_CMAP = "Greys"
+TRUTH_ZORDER, SAMPLES_ZORDER = 2.5, 3    # on one Axes, the samples' KDE contours over the truth's
+
+
+def _is_truth(label) -> bool:
+    """Whether a sample set is the truth's ("true samples", ...), by its label."""
+    return str(label).lower().startswith("true")
 
 
 def _stride(pts: np.ndarray, m: int) -> np.ndarray:
@@ -42,7 +48,8 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
     xx, yy, logp: the true log p_0 on a grid (figures.common.density_grid), shaded over its top
     10 nats; sets: {legend label: points (N, 2)} or a sequence of (label, points), in drawing
     order (by convention the truth last); colors: one per set (default SET_COLORS, with
-    TRUTH_COLOR for a label starting with "true"). The KDE uses at most kde_points points of
+    TRUTH_COLOR for a label starting with "true"; on one Axes its contours are thin and dashed,
+    under the other sets'). The KDE uses at most kde_points points of
     each set (evenly strided), with seaborn's bandwidth times bw_adjust (Scott's rule alone
     blurs small, well separated modes into rings); scatter_points > 0 adds a light scatter.
     Returns a matplotlib Figure.
@@ -50,7 +57,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
     items = list(sets.items()) if isinstance(sets, Mapping) else list(sets)
     if colors is None:
         it = iter(SET_COLORS * 4)
-        colors = [TRUTH_COLOR if str(lab).lower().startswith("true") else next(it) for lab, _ in items]
+        colors = [TRUTH_COLOR if _is_truth(lab) else next(it) for lab, _ in items]
     xx, yy, logp = as_numpy(xx), as_numpy(yy), as_numpy(logp)
     if separate:
         fig, axes, _ = panel_row(len(items), top=0.35)
@@ -68,15 +75,21 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
             sc = _stride(pts, scatter_points)
             ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.3 if separate else 0.25, linewidths=0)
         kd = _stride(pts, kde_points)
+        # on one Axes the truth's contours are thin, dashed and under the samples' (solid, on top),
+        # so both show where they coincide
+        under = not separate and _is_truth(label)
+        line = dict(lw=1.1, ls="--") if under else dict(lw=1.4 if separate else 1.6, ls="-")
         if len(kd) >= 5 and np.ptp(kd, axis=0).min() > 0:
             sns.kdeplot(x=kd[:, 0], y=kd[:, 1], ax=ax, levels=levels, color=color,
-                        linewidths=1.4 if separate else 1.6, gridsize=gridsize, bw_adjust=bw_adjust,
-                        warn_singular=False)
+                        linewidths=line["lw"], linestyles=line["ls"], gridsize=gridsize,
+                        bw_adjust=bw_adjust, warn_singular=False,
+                        zorder=TRUTH_ZORDER if under else SAMPLES_ZORDER)
         if separate:
             handles.append(Line2D([], [], color=color, lw=2, label=f"KDE: {label}"))
             square_axes(ax, xx, yy, f"{label} ({len(pts):,})")
         else:
-            handles.append(Line2D([], [], color=color, lw=2, label=f"{label} ({len(pts):,})"))
+            handles.append(Line2D([], [], color=color, lw=2 if not under else 1.5, ls=line["ls"],
+                                  label=f"{label} ({len(pts):,})"))
     if separate:
         handles.append(Patch(facecolor="#8a8a8a", alpha=0.5, label="true density p₀"))
         fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
