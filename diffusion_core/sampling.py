@@ -520,7 +520,15 @@ def _int_s2(h: float) -> float:
                   "corrected with the score the next step evaluates anyway, at no extra cost "
                   "(after Zhao et al. 2023, UniPC).",
                   options=("noise", "r_noise"), stochastic=True,
-                  recommended=((1, _s("exponential", 3e-2, "tweedie", r_noise=ODE_ONLY)),))
+                  recommended=((1, _s("exponential", 3e-2, "tweedie", r_noise=ODE_ONLY)),
+                               (5, _s("exponential", 3e-2, "tweedie", r_noise=0.0)),
+                               (6, _s("exponential", 1e-2, "tweedie", r_noise=ODE_ONLY)),
+                               (8, _s("exponential", 1e-2, "tweedie", r_noise=6.0)),
+                               (10, _s("karras", 1e-2, "tweedie", r_noise=2.0)),
+                               (15, _s("exponential", 3e-3, r_noise=0.0)),
+                               (20, _s("exponential", 3e-3, r_noise=2.0)),
+                               (30, _s("karras", 3e-3, r_noise=6.0)),
+                               (50, _s("exponential", 3e-3, r_noise=0.0))))
 def sample_unipc(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",
                  r_noise: float = R_NOISE):
     """A predictor-corrector pair of exponential integrators in data prediction (after Zhao et al.
