@@ -316,7 +316,8 @@ def register_sampler(name: str, label: str, short: str, help: str, **spec):
 # other seeds (benchmarks/bench_samplers.py). Larger budgets favour smaller t_eps. "unipc" was
 # chosen the same way at 4, 5, 6, 8, 10, 15, 20, 30, 50 among 48 candidates (grid karras /
 # exponential; t_eps 3e-3, 1e-2, 3e-2; final ode / tweedie; r_noise 0, 2, 6 or ODE_ONLY), the
-# true-vs-true level from true sets 7000-7002; benchmarks/bench_few_step.py checks it on other seeds.
+# true-vs-true level from true sets 7000-7002; benchmarks/bench_few_step.py checks it on other seeds
+# (and its --select re-runs this choice; "dpm2m" at 4-8 was re-chosen with it).
 def _s(grid: str, t_eps: float, final: str = "ode", **options) -> dict:
     return dict(grid=grid, t_eps=t_eps, final=final, **options)
 
@@ -405,8 +406,8 @@ def _phi3(u: float) -> float:
 @register_sampler("dpm2m", "DPM-Solver++(2M)", "DPM++ 2M",
                   "Second-order multistep exponential integrator of the PF ODE in data "
                   "prediction (Lu et al. 2022, DPM-Solver++).",
-                  recommended=((1, _s("exponential", 1e-2)), (20, _s("karras", 1e-3)),
-                               (30, _s("exponential", 1e-2))))
+                  recommended=((1, _s("exponential", 3e-2, "tweedie")), (5, _s("exponential", 1e-2)),
+                               (20, _s("karras", 1e-3)), (30, _s("exponential", 1e-2))))
 def sample_dpmpp_2m(score_fn, sde, x, grid, generator=None, callback=None):
     """DPM-Solver++(2M) for the PF ODE (Lu et al. 2022; k-diffusion's sample_dpmpp_2m). With
     h = log(r_i / r_j) and q = h_{i-1} / h:
