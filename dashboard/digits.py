@@ -15,7 +15,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import digits as dg
 from diffusion_core.memorization import nearest
-from dashboard import lessons, state, vocabulary
+from dashboard import lessons, models, state, vocabulary
 
 PER_ROW = 8               # samples drawn per class in the grid
 PER_CLASS_MEASURED = 20   # samples per class behind the page's measures (200 in all)
@@ -37,6 +37,18 @@ def config(steps: int, seed: int) -> dc.DigitsConfig:
 
 def is_trained(cfg: dc.DigitsConfig, device: str) -> bool:
     return lessons.is_trained("digits", cfg, None, cfg.lam, device)
+
+
+def train_defaults(device: str = "cpu", before_each=None) -> None:
+    """Train the page's network at default settings and fit its judge (the server's warm-up,
+    while nobody clicks: the first visit then only samples)."""
+    cfg = config(state.sio.SCHEMA["w_digits_steps"].default, state.DEFAULT_SEED)
+    if models.queue_stopped() or is_trained(cfg, device):
+        return
+    if before_each is not None:
+        before_each()
+    model(cfg, device)
+    judge(cfg.test_fraction, cfg.split_seed)
 
 
 def model(cfg: dc.DigitsConfig, device: str = "cpu", progress=None):

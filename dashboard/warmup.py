@@ -61,8 +61,9 @@ def _warm_up(act: Activity):
     the pages need (HEAVY_MODULES: torch, matplotlib, pandas, Altair), then
     torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then train the
     models the lesson shows at default settings (dashboard.models.train_defaults: the Train page's,
-    and ours on ring8; then the Guidance and Flow networks, the Memorization and Loss weighting
-    networks), so that the first class does not wait for them. Each step waits until no script has run for 2 s, so the
+    and ours on ring8; the Sampler lab's default view on both; then the Guidance and Flow networks,
+    the Memorization and Loss weighting networks, and the Digits network), so that the first class
+    does not wait for them. Each step waits until no script has run for 2 s, so the
     pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)   # Linux: this thread only
@@ -74,9 +75,10 @@ def _warm_up(act: Activity):
             importlib.import_module(name)
         act.wait_idle()
         importlib.import_module("torch._dynamo")
-        from dashboard import flow, guidance, memorization, models, weighting
-        for train in (models.train_defaults, guidance.train_defaults, flow.train_defaults,
-                      memorization.train_defaults, weighting.train_defaults):
+        from dashboard import digits, flow, guidance, memorization, models, samplers, weighting
+        for train in (models.train_defaults, samplers.warm_defaults, guidance.train_defaults,
+                      flow.train_defaults, memorization.train_defaults, weighting.train_defaults,
+                      digits.train_defaults):
             train(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")

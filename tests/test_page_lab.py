@@ -386,3 +386,16 @@ def test_sampler_lab_legend_names_the_samplers_as_the_chips_do():
     domains = [layer["encoding"]["color"]["scale"]["domain"] for layer in layers(spec)
                if "scale" in layer.get("encoding", {}).get("color", {})]
     assert domains and all(d == chips for d in domains), domains
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_the_warm_up_computes_the_lab_default_view(monkeypatch, mixture):
+    """The server's warm-up runs the lab's default view on the default and the lesson's mixture
+    with the same arguments as the page: the first visit then samples nothing."""
+    from dashboard import samplers
+    samplers.warm_defaults()
+    calls = []
+    real = sweep.nfe_sweep
+    monkeypatch.setattr(sweep, "nfe_sweep", lambda *a, **k: calls.append(k.get("methods")) or real(*a, **k))
+    at = ok(open_page(SAMPLERS, w_mixture=mixture))
+    assert len(at.dataframe[0].value) == 8 and not calls, calls
