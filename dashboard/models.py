@@ -355,6 +355,12 @@ def last_trained() -> tuple[dc.TrainConfig, float] | None:
 ARCHITECTURE = ("depth", "activation", "fourier_dim", "precond")   # what names a recipe (not editable)
 
 
+def learned_source() -> str:
+    """Which network learned_model() gives, in words."""
+    return ("last trained on Train & sample" if last_trained() is not None else
+            "Train & sample shows by default (trained once for the whole server)")
+
+
 def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
     """A trained model's recipe and settings in words, e.g. "the tutorial's recipe (500 steps,
     full batch of 10,000, learning rate 0.005, width 50, ε = 0.01), λ = 25, seed 2021"; a recipe
@@ -368,11 +374,13 @@ def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
 
 
 def learned_model():
-    """(cfg, lam) of the model last trained on the Train & sample page, if it is ready for the
-    sidebar's mixture and device; else None."""
+    """(cfg, lam) of the model last trained on the Train & sample page in this session, if it is
+    ready for the sidebar's mixture and device; without one, the Train page's default model (our
+    recipe at the sidebar's seed, DEFAULT_LAM) when the server has trained it (the warm-up does
+    for the lesson's mixtures); else None."""
     last = last_trained()
     if last is None:
-        return None
+        last = default_config("ours", state.settings().seed), DEFAULT_LAM
     cfg, lam = last
     s = state.settings()
     gmm = state.current_mixture()

@@ -245,10 +245,11 @@ def test_likelihood_exact_prior_is_accurate():
 
 
 def test_likelihood_learned_without_a_model_falls_back():
-    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, w_likelihood_steps=20))
+    # seed 7: no network of this seed is trained (the warm-up trains the default seed's)
+    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, w_likelihood_steps=20, w_seed=7))
     at.radio(key="w_likelihood_source").set_value("learned").run()
     ok(at)
-    assert at.info and "No trained model" in at.info[0].value
+    assert at.info and "No network is trained" in at.info[0].value
     assert len(at.metric) == 4 and len(at.get("image")) == 1
 
 
@@ -284,17 +285,18 @@ def test_likelihood_with_a_trained_model():
 def test_sampler_lab_with_the_learned_score():
     """The exact-or-learned switch: without a trained model the page says so and uses the exact
     score; with the Train page's model it races the samplers on the learned score."""
-    at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20]))
-    exact = at.dataframe[0].value
+    at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20], w_seed=7))
     at.radio(key="w_samplers_source").set_value("learned").run()
     ok(at)
-    assert any("No trained model" in i.value for i in at.info)
+    assert any("No network is trained" in i.value for i in at.info)
+    at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20]))
+    exact = at.dataframe[0].value
     models = importlib.import_module("dashboard.models")
     cfg = models.recipe_config("ours", 2021, steps=60)
     models.trained_model(cfg, dc.PRESETS["tutorial"], 25.0, "cpu")
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20], last_trained_model=(cfg, 25.0),
                       w_samplers_source="learned"))
-    assert not any("No trained model" in i.value for i in at.info) and not at.error
+    assert not any("No network is trained" in i.value for i in at.info) and not at.error
     learned = at.dataframe[0].value
     assert learned.shape == exact.shape and not learned.equals(exact)
     assert any("learned model" in c.value for c in at.caption)
@@ -399,3 +401,14 @@ def test_the_warm_up_computes_the_lab_default_view(monkeypatch, mixture):
     monkeypatch.setattr(sweep, "nfe_sweep", lambda *a, **k: calls.append(k.get("methods")) or real(*a, **k))
     at = ok(open_page(SAMPLERS, w_mixture=mixture))
     assert len(at.dataframe[0].value) == 8 and not calls, calls
+
+
+def test_sampler_lab_learned_uses_the_servers_default_network_without_a_visit_to_train():
+    """A session that never opened Train & sample still gets the learned score when the server
+    has trained the Train page's default network (the warm-up does): no invitation to retrain."""
+    models = importlib.import_module("dashboard.models")
+    models.trained_model(models.default_config("ours", 2021), dc.PRESETS["tutorial"], models.DEFAULT_LAM, "cpu")
+    at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10], w_samplers_source="learned"))
+    assert not any("No network is trained" in i.value for i in at.info) and not at.error
+    intro = " ".join(m.value for m in at.markdown)
+    assert "learned score** of the network Train & sample shows by default" in intro, intro

@@ -50,9 +50,10 @@ t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.
                      help="The samplers stop at t = ε and denoise once; the noise left "
                           "there, σ(ε), is a small bias no step count removes.")
 if source == "learned" and learned is None:
-    st.info("No trained model for this distribution and device yet: train one on the Train & sample "
-            "page, then come back. Showing the exact score meanwhile.")
-score_words = (f"the **learned score** of the network last trained on Train & sample with "
+    st.info("No network is trained for this distribution and device yet: open the Train & sample "
+            "page (it trains one for the whole server, once), then come back. Showing the exact score "
+            "meanwhile.")
+score_words = (f"the **learned score** of the network {models.learned_source()} with "
                f"{models.describe_training(*learned)}," if learned else "the **exact score**")
 intro.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "

@@ -56,9 +56,9 @@ solver = state.widget(c3.radio, P + "solver", format_func=SOLVER_LABELS.get, hor
 grid_n = state.widget(c4.slider, P + "grid", step=5)
 n = state.widget(c4.slider, P + "n", step=100)
 if missing_model:
-    st.info("No trained model for this distribution and device yet (or its training diverged): "
-            "train one on the Train & sample page, then come back. Showing the exact score "
-            "meanwhile.")
+    st.info("No network is trained for this distribution and device yet (or its training diverged): "
+            "open the Train & sample page (it trains one for the whole server, once), then come back. "
+            "Showing the exact score meanwhile.")
     st.page_link("views/4_train.py", label="Go to Train & sample", icon=":material/model_training:")
 
 cfg, device = (learned[0], shared.device) if source == "learned" else (None, "cpu")
