@@ -436,11 +436,15 @@ def explain_commitment(gmm, cv: dict) -> None:
                  f"({dmin:.2f})" if dmin > 0.01 else "")
         split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
                  "distance: about when pₜ splits into separate bumps." if cv["t_split"] is not None else "")
+        before = ("Before that pₜ is one blurred bump and the score points to its middle; once the "
+                  "noise is smaller than the gaps between modes, a point that is clearly closer to one "
+                  "of them follows it." if cv["t_split"] is not None or dmin <= 0.01 else
+                  "Here pₜ is never one bump: even at t = 1 its noise is below half the distance "
+                  "between the closest modes, so from the first step a point follows the mode it is "
+                  "clearly closer to.")
         st.markdown(
             f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
-            f"σₜ ≈ {cv['sigma']:.2f}{ratio}. Before that pₜ is one blurred bump and the score points "
-            "to its middle; once the noise is smaller than the gaps between modes, a point that "
-            f"is clearly closer to one of them follows it.{split}{undecided_note(cv)}")
+            f"σₜ ≈ {cv['sigma']:.2f}{ratio}. {before}{split}{undecided_note(cv)}")
 
 
 MIN_FRAMES = 6          # fewer grid times than this cannot say when a sample commits

@@ -241,3 +241,19 @@ def test_equal_gap_and_w1_get_a_computed_note():
     assert "less likely" in rev.gap_note({"loglik_gap": 0.645, "logp_w1": 0.645})
     assert "more likely" in rev.gap_note({"loglik_gap": -0.2, "logp_w1": 0.2})
     assert rev.gap_note({"loglik_gap": 0.01, "logp_w1": 0.3}) == ""
+
+
+@pytest.mark.parametrize("lam, merged", [(0.1, False), (25.0, True)])
+def test_commitment_text_says_one_bump_only_when_p_t_merges(lam, merged):
+    """On ring8 at λ = 0.1 (σ₁ = 0.46, closest modes 3.06 apart) pₜ is never one bump: the text
+    says so instead of "before that pₜ is one blurred bump" (a re-teach found that sentence
+    there); at λ = 25 it is one bump before the samples commit."""
+    at = app_test(180)
+    at.run()
+    at.switch_page(PAGE).run()
+    choose_mixture(at, "ring8")
+    at.slider(key=K + "lam").set_value(lam).run()
+    ok(at)
+    text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
+    assert ("pₜ is one blurred bump" in text) == merged, text
+    assert ("pₜ is never one bump" in text) == (not merged), text
