@@ -147,6 +147,13 @@ def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_
     return bool(abs(float(value) - mean) <= k * sd + 1e-12)
 
 
+def spread_change(at1: float, at4: float, ref: tuple[float, float]) -> str:
+    """The spread ratio from w = 1 to w = 4 in words, against the truth's (ref = (mean, sd))."""
+    what = ("within the truth's noise level: no loss of diversity on this class" if matches_truth(at4, ref)
+            else "the class pays in diversity" if at4 < at1 else "wider, not narrower")
+    return f"{at1:.2f}× → {at4:.2f}× ({what})"
+
+
 def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
     """The names of the measures on which a row of guidance_table (columns with `prefix`) differs
     from the truth by more than its noise level."""

@@ -11,7 +11,7 @@ import pytest
 import conftest
 import diffusion_core as dc
 from conftest import ok, shorten_lessons_recipe
-from dashboard import flow as flow_page, guidance as guidance_page, state
+from dashboard import flow as flow_page, guidance as guidance_page, lessons, state
 
 GUIDANCE, FLOW = "views/10_guidance.py", "views/11_flow.py"
 G, F = "w_guidance_", "w_flow_"
@@ -78,7 +78,7 @@ def test_guidance_states(name, y, w):
     if name in ("tutorial", "ring8"):       # the sampler matches p(x | y) at w = 1 on the presets
         assert not off1, off1
     w1, w4 = table.loc[1.0], table.loc[4.0]
-    assert (f"the leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and the spread "
+    assert (f"exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             f"{w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×") in sweep
     paid = "(the class pays in diversity)" in sweep
     assert paid == (not guidance_page.matches_truth(w4["spread_ratio"], truth["spread_ratio"])
@@ -100,6 +100,16 @@ def test_guidance_learned_state():
     no_nan(at)
     assert len(at.get("image")) == 2
     assert "Learned: spread" in caption_with(at, f"{N} samples each")
+    # the diversity verdict of the sweep names whose spread it reads, and gives learned CFG its own
+    # (a re-teach found "no loss of diversity" beside a learned panel collapsed to 0.19×)
+    sweep = caption_with(at, "Green band")
+    gmm = dc.PRESETS["tutorial"]
+    truth = guidance_page.guidance_truth(gmm, 0, N, SEED)[1]
+    cfg = lessons.recipe(SEED)
+    table = guidance_page.guidance_table(gmm, 25.0, 0, N, STEPS, SEED, cfg, "cpu").set_index("w")
+    said = guidance_page.spread_change(table.loc[1.0, "learned_spread_ratio"],
+                                       table.loc[4.0, "learned_spread_ratio"], truth["spread_ratio"])
+    assert "exact CFG's leak goes" in sweep and f"Learned CFG's spread from w = 1 to w = 4: {said}" in sweep
 
 
 def straightness_sentence(at):
