@@ -3,6 +3,7 @@ rendered figure."""
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from dashboard import state
 from dashboard.figures import score_field as sfig
@@ -52,6 +53,18 @@ def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -
         "the median |score| now." if scale == "fixed" else "arrow lengths cannot be compared across t.")
 
 
+def reach(gmm, sde, t: float, pts):
+    """For a drawn point set (dashboard.reversal.point_set): the distance from each point to the
+    nearest data point as pₜ places it (alpha_t mu_k), which its score arrow points at; None for
+    other mixtures (their arrows point at broad modes they do not overshoot)."""
+    from dashboard.reversal import point_set
+    if not point_set(gmm):
+        return None
+    alpha = float(sde.mean_scale(torch.tensor(float(t), dtype=torch.float64)))
+    pts = torch.as_tensor(np.asarray(pts, dtype=float))
+    return torch.cdist(pts, alpha * gmm.means.to(torch.float64)).min(1).values.numpy()
+
+
 @state.cache_data
 def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
               scale: str) -> bytes:
@@ -65,7 +78,7 @@ def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, leng
     if view == "total":
         fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], lengths,
                                       title="score ∇ log pₜ,  " + title, resp=f["resp"],
-                                      magnitude=m, fixed=fixed, key=key)
+                                      magnitude=m, fixed=fixed, key=key, reach=reach(gmm, sde, t, f["pts"]))
     elif view == "modes":
         fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
                                       colors, lengths=lengths, title="per-mode scores,  " + title,

@@ -382,3 +382,25 @@ def test_tiny_arrows_note_compares_with_the_key_not_with_nothing():
     assert "small against the key arrow's 67" in text and "fitted to this picture" in text
     assert "the score is small" not in text
     assert "fitted to this picture shows" not in sf._length_note(1.0, fixed=False, tiny=True, key=0.8)
+
+
+def test_point_set_arrows_end_at_the_data_point_they_point_at():
+    """Your data at a tiny width: a sample 0.03 from its point has a huge score; drawn at the
+    figure's scale its arrow overshot the point and stuck out of the shape (a re-teach's finding).
+    Arrows are no longer than the way to the nearest data point, and the note says so."""
+    from diffusion_core import pointsets as ps
+    from dashboard import score_field as sf, yourdata
+    from dashboard.figures import score_field as sfig
+    pts = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(pts, yourdata.width_of(pts, 0.1), "heart"))
+    f = sf.score_field(gmm, dc.VESDE(25.0), 0.0, "samples", 300, 2021)
+    reach = sf.reach(gmm, dc.VESDE(25.0), 0.0, f["pts"])
+    assert reach is not None and reach.shape == (len(f["pts"]),) and float(np.median(reach)) < 0.1
+    assert sf.reach(dc.PRESETS["ring8"], dc.VESDE(25.0), 0.0, f["pts"]) is None
+    uv, n = sfig._within_reach(np.array([[3.0, 4.0], [0.1, 0.0]]), np.array([1.0, 1.0]))
+    assert n == 1 and np.allclose(uv, [[0.6, 0.8], [0.1, 0.0]])
+    fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], "proportional",
+                                  resp=f["resp"], fixed=True, reach=reach)
+    note = " ".join(t.get_text() for t in fig.texts)
+    assert "drawn only as long as the way to the data point they point at" in note
+    assert "is small against the key" not in note          # their shortness has its own reason

@@ -166,3 +166,15 @@ def test_readme_lesson_rows_quote_no_number_the_page_could_contradict():
     for r in rows:
         assert not re.search(r"\d\s*%", r), r
     assert "truth row" in rows[0] and "crossing lines" in rows[1]
+
+
+@pytest.mark.parametrize("w, words", [(0.0, "at w = 0 the guided score is the unconditional"),
+                                      (0.5, "the pull into the class is weakened"),
+                                      (1.0, "coincide everywhere"),
+                                      (4.0, "point more sharply into the class")])
+def test_guidance_field_text_follows_w(w, words):
+    """At w = 0 the guided field is the unconditional score, which points into other classes
+    near them: the text says so instead of "shorter arrows" (a re-teach's finding)."""
+    at = ok(conftest.open_page(GUIDANCE, **{G + "w": w, G + "learned": False}))
+    text = next(m.value for m in at.markdown if m.value.startswith("Blue: the **conditional score**"))
+    assert words in text, text

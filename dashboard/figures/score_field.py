@@ -145,8 +145,7 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
     if fixed is None:
         text = f"arrow length = {k:.3g} × |{what}|"
     elif fixed:
-        text = (f"arrow length ∝ |{what}|, one scale for every t (set at t = 0):"
-                "\nthe key arrow keeps its length")
+        text = f"arrow length ∝ |{what}|, one scale for every t (t = 0's): the key keeps its length"
     else:
         text = f"arrow length ∝ |{what}|, scale fitted to this picture"
     if clipped:
@@ -262,18 +261,21 @@ def _tiny(uv, xx) -> bool:
 
 def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
                        resp=None, magnitude: float | None = None, fixed: bool | None = None,
-                       key: float | None = None):
+                       key: float | None = None, reach=None):
     """Log-density contours of p with the score grad log p at pts, coloured by |score|.
 
     Proportional arrows: `magnitude` (default reference_magnitude(score, resp)) is drawn
     REF_ARROWS base lengths long, with a key arrow; fixed (True / False / None) only words the
     note: one scale for every t, or fitted to this picture. key: the |score| of the key arrow
-    (default key_value(magnitude))."""
+    (default key_value(magnitude)). reach (N,): the distance from each point to the data point its
+    arrow points at (a drawn point set); a longer arrow would overshoot it, so it ends there."""
     xx, yy, logp, pts, score = (as_numpy(a).astype(float) for a in (xx, yy, logp, pts, score))
     fig, ax = _figure()
     density_background(ax, xx, yy, logp, levels=_log_levels(logp), extend="min", lines="0.45")
     m = reference_magnitude(score, resp) if magnitude is None else float(magnitude)
     uv, k, clipped = _scaled(score, _base_length(xx, len(pts)), lengths, m)
+    tiny = k is not None and _tiny(uv, xx)          # before the reach: its own reason, said apart
+    uv, reached = _within_reach(uv, reach) if k is not None else (uv, 0)
     mag = np.linalg.norm(score, axis=1)
     top = _clip_magnitude(m)                    # colours on the arrows' scale: clipped ones saturate
     q = _quiver(ax, pts, uv, mag, cmap="plasma", **({} if k is None else dict(clim=(0.0, top))))
@@ -285,9 +287,24 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     key = key_value(m) if key is None else key
     if k is not None:
         _key(ax, q, k, key)
-    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=k is not None and _tiny(uv, xx),
-                           clip_at=_clip_magnitude(m), key=key))
+    note = _length_note(k, clipped=clipped, fixed=fixed, tiny=tiny, clip_at=_clip_magnitude(m), key=key)
+    if reached:
+        note += (f"\n{reached} arrow{'s' if reached > 1 else ''} drawn only as long as the way to the "
+                 "data point they point at")
+    _note(ax, note)
     return fig
+
+
+def _within_reach(uv, reach):
+    """Arrows (N, 2) no longer than reach (N,) (None: unchanged), and how many were shortened."""
+    if reach is None:
+        return uv, 0
+    n = np.linalg.norm(uv, axis=1)
+    reach = np.asarray(reach, dtype=float)
+    over = n > reach
+    uv = uv.copy()
+    uv[over] *= (reach[over] / n[over])[:, None]
+    return uv, int(over.sum())
 
 
 def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=None,
