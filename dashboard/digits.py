@@ -156,6 +156,11 @@ def decided(read, final: int) -> int:
     return k
 
 
+def a(digit: int) -> str:
+    """"a 3", "an 8": the article English puts before a digit's name."""
+    return f"an {digit}" if int(digit) == 8 else f"a {digit}"
+
+
 def film_sentence(f: dict, y: int, w: float) -> str:
     """The film's caption, from its numbers: the classifier's reading of each frame's D(xₜ, σ), and
     the noise level from which it reads the final digit for good (early: the shape is decided
@@ -164,24 +169,24 @@ def film_sentence(f: dict, y: int, w: float) -> str:
     final = int(read[-1])
     k = decided(read, final)
     n = len(read)
-    got = (f"the final sample is read as a {final}" + ("" if final == y or w == 0 else
+    got = (f"the final sample is read as {a(final)}" + ("" if final == y or w == 0 else
            f", not the {y} asked for"))
     if k == 0 and w > 0 and final == y:
-        when = (f"it reads a {final} already at the first frame (σ = {sig[0]:.2f}): told the label, "
+        when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): told the label, "
                 f"the network's guess at that noise is close to the average {y}, so this first reading "
                 "is the label coming back, not a shape this sample has chosen; the later columns "
                 "decide its own strokes")
     elif k == 0:
-        when = (f"it reads a {final} already at the first frame (σ = {sig[0]:.2f}): the shape is "
+        when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): the shape is "
                 "decided while the noise is largest, the later columns only sharpen strokes")
     elif k < n // 2:
-        when = (f"it reads a {final} for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}): the "
+        when = (f"it reads {a(final)} for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}): the "
                 "shape is decided while the noise is still large, the later columns only sharpen "
                 "strokes")
     else:
-        when = (f"it reads a {final} for good only from frame {k + 1} of {n} (σ = {sig[k]:.2f}): "
+        when = (f"it reads {a(final)} for good only from frame {k + 1} of {n} (σ = {sig[k]:.2f}): "
                 "here the shape is decided late, at small σ")
-    return (f"One reverse-SDE path asked for a {y} ({asked(w)}): the noisy xₜ, and the denoised "
+    return (f"One reverse-SDE path asked for {a(y)} ({asked(w)}): the noisy xₜ, and the denoised "
             "guess D(xₜ, σ) = xₜ + σ² s(xₜ, t). The classifier (the judge above) reads each frame's guess as "
             + ", ".join(str(int(r)) for r in read) + f"; {got}, and {when}. Bottom row: the forward "
             "process on a real training digit of that class at each column's σ (left: most noise).")

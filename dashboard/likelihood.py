@@ -64,7 +64,9 @@ def cancel_note(ode_s, true_s) -> str:
     mean_abs = float(np.abs(d).mean()) if d.size else 0.0
     if mean_abs == 0 or abs(float(d.mean())) >= 0.1 * mean_abs:
         return ""
-    return (f"The two mean log-likelihoods differ by only {round(float(d.mean()), 4) + 0.0:+.4f} nats "
+    gap = round(float(d.mean()), 4)
+    side = f" (the ODE's is the {'higher' if gap > 0 else 'lower'})" if gap else ""
+    return (f"The two mean log-likelihoods differ by only {abs(gap):.4f} nats{side} "
             f"while a sample's |ODE − exact| is {mean_abs:.4f} on average: the ODE is too high at "
             f"{100 * float((d > 0).mean()):.0f} % of the samples and too low at "
             f"{100 * float((d < 0).mean()):.0f} %, and these errors cancel in the mean.")

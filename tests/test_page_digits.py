@@ -83,7 +83,7 @@ def test_away_from_defaults(state):
     nfe = int(re.search(r"(\d+) score evaluations each", cap).group(1))
     assert nfe <= state[K + "budget"] if K + "budget" in state else True
     film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
-    assert f"asked for a {state.get(K + 'class', 3)} (" in film
+    assert f"asked for {dd.a(state.get(K + 'class', 3))} (" in film
 
 
 def test_quality_measured_on_demand():
@@ -184,3 +184,7 @@ def test_row_labels_say_what_was_asked_and_w0_ignores_it():
     head, rows = dd.grid_labels(1.0)
     assert rows[3] == "asked for 3" and "ignored" not in head
     assert "ignores" not in dd.asked(2.0)
+
+
+def test_digit_names_take_their_article():
+    assert dd.a(8) == "an 8" and dd.a(3) == "a 3" and dd.a(0) == "a 0"

@@ -355,7 +355,9 @@ def test_likelihood_cancelling_errors_get_a_note():
     and the true p₁): a computed note says the errors cancel in the mean, only when they do."""
     from dashboard import likelihood
     note = likelihood.cancel_note([1.06, 0.94, 2.05, 1.95], [1.0, 1.0, 2.0, 2.0])
-    assert "cancel" in note and "+0.0000" in note and "0.0550" in note and "50 %" in note
+    assert "cancel" in note and "by only 0.0000 nats while" in note and "0.0550" in note and "50 %" in note
+    note = likelihood.cancel_note([0.94, 1.05, 1.94, 2.05], [1.0, 1.0, 2.0, 2.0])
+    assert "by only 0.0050 nats (the ODE's is the lower) while" in note and "-0.0" not in note
     assert likelihood.cancel_note([1.1, 2.1], [1.0, 2.0]) == ""        # one-sided: no note
     assert likelihood.cancel_note([1.0], [1.0]) == ""
 
