@@ -141,3 +141,8 @@ def test_exact_flow_curves_are_drawn_on_top_and_thinner():
     assert line["type"] == "line" and line["strokeWidth"] < layers[0]["mark"]["strokeWidth"]
     assert point["type"] == "point" and point["shape"] == "diamond" and point["filled"] is False
     assert "strokeDash" in layers[-2]["encoding"]
+    # the legend shows the diamond too: the points' shape shares the colour legend's field and title
+    shape = layers[-1]["encoding"]["shape"]
+    assert shape["field"] == "field" and shape["title"] == layers[-1]["encoding"]["color"]["title"]
+    dom, rng = shape["scale"]["domain"], shape["scale"]["range"]
+    assert rng[dom.index("exact flow")] == "diamond" and set(rng) - {"diamond"} == {"circle"}

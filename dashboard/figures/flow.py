@@ -95,12 +95,17 @@ def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
                           legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
                                             symbolType="stroke", symbolSize=600, symbolStrokeWidth=2.5,
                                             symbolStrokeColor="#444"))
+    # the points' shapes share the colour legend (same field, same title): a diamond there too
+    shape = alt.Shape("field:N", title="velocity field", sort=fields,
+                      scale=alt.Scale(domain=fields, range=["diamond" if f == TOP_FIELD else "circle"
+                                                            for f in fields]))
     layers = []
     for part, width, point in ((d[d["field"] != TOP_FIELD], 2.2, dict(filled=True, size=50)),
                                (d[d["field"] == TOP_FIELD], 1.3, TOP_POINT)):
         if len(part):
             base = alt.Chart(part).encode(**enc)
-            layers += [base.mark_line(strokeWidth=width).encode(strokeDash=dash), base.mark_point(**point)]
+            layers += [base.mark_line(strokeWidth=width).encode(strokeDash=dash),
+                       base.mark_point(**point).encode(shape=shape)]
     return alt.layer(*layers).properties(height=height)
 
 
