@@ -44,6 +44,15 @@ def test_default_render(at):
     assert at.slider(key=K + "lam").value == 25.0
 
 
+def test_the_sigma_formula_is_never_zero_over_zero(at):
+    """At λ = 1 the closed form (λ^{2t} − 1)/(2 ln λ) is 0/0: the page writes its limit t."""
+    at.slider(key=K + "lam").set_value(1.0).run()
+    first = at.latex[0].value
+    assert r"\ln\lambda" not in first.split("limit")[0] and r"\sigma_t^2 = t" in first
+    at.slider(key=K + "lam").set_value(25.0).run()
+    assert r"\frac{\lambda^{2t}-1}{2\ln\lambda}" in at.latex[0].value
+
+
 @pytest.mark.parametrize("lam", [0.1, 0.5, 1.0, 50.0, 25.0])
 def test_lambda(at, lam):
     at.slider(key=K + "lam").set_value(lam).run()

@@ -28,7 +28,9 @@ with c_ctl:
         lam = state.widget(st.slider, P + "lam", step=0.1,
                            help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise.")
         sde = dc.VESDE(lam)
-        st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
+        st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}" if lam != 1
+                 else r"dx = dw,\qquad \sigma_t^2 = t\quad(\lambda = 1\text{: the limit of } "
+                      r"\tfrac{\lambda^{2t}-1}{2\ln\lambda})")
     else:
         b1, b2 = st.columns(2)
         bmin = state.number_field(b1, P + "beta_min", step=0.1)

@@ -56,7 +56,11 @@ m3.metric("Irreducible floor", f"{last['irreducible_loss']:.4f}",
                "plus E γₜ‖sθ − ∇log pₜ‖² on the same draws, so it never dips below it.")
 m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}",
           help=f"Mean over held-out xₜ ~ pₜ, t ~ U[{dc.training.SCORE_MSE_EPS:g}, 1], and coordinates "
-               "of (sθ − ∇log pₜ)²; section 2 shows it at every t.")
+               "of (sθ − ∇log pₜ)², the same window for every recipe so that they compare. It starts "
+               f"at t = {dc.training.SCORE_MSE_EPS:g}, not 0: there the target −z/σₜ is so noisy that any "
+               "score learned from finite data errs by about 1/σₜ² in mean square, which would swamp "
+               "the mean (and matters little for sampling, which moves points by σₜ² times the score). "
+               "Section 2 shows it at every t.")
 c1, c2 = st.columns(2)
 c1.altair_chart(tfig.loss_chart(h), width="stretch")
 c2.altair_chart(tfig.score_mse_chart(h, t_min=dc.training.SCORE_MSE_EPS), width="stretch")
