@@ -23,6 +23,7 @@ the noise band (the measure cannot rank it further), else "behind".
     python benchmarks/bench_few_step.py --n 200000 --budgets 5
     python benchmarks/bench_few_step.py --quick              # 10,000 samples, budgets 5 10 20
     python benchmarks/bench_few_step.py --select unipc --budgets 5 8   # how its settings were chosen
+    python benchmarks/bench_few_step.py --fit unipc --budgets 5          # how its fitted grid was
 """
 from __future__ import annotations
 
@@ -190,30 +191,77 @@ CANDIDATES = [dict(grid=g, t_eps=te, final=f, r_noise=rn) for g in ("karras", "e
               for te in (3e-3, 1e-2, 3e-2) for f in ("ode", "tweedie") for rn in (0.0, 2.0, 6.0, 1e3)]
 
 
+class Selection:
+    """The registry's measure of a setting (diffusion_core/sampling.py): the sum over ring8 and the
+    tutorial mixture of logp_w1 / (the true-vs-true level), each the mean over prior seeds 0-2 and
+    true sets 5000-5002 at n samples (levels from true sets 7000-7002)."""
+
+    def __init__(self, n: int = 20_000):
+        self.n, self.mixes = n, {m: Mixture(m) for m in ("ring8", "tutorial")}
+        self.refs = {(m, s): mix.gmm.sample(n, torch.Generator().manual_seed(5000 + s))[0]
+                     for m, mix in self.mixes.items() for s in range(3)}
+        self.level = {m: mean(dc.logp_w1(mix.gmm.sample(n, torch.Generator().manual_seed(7000 + s))[0],
+                                         mix.gmm, self.refs[(m, s)]) for s in range(3))
+                      for m, mix in self.mixes.items()}
+        print("true-vs-true levels: " + ", ".join(f"{m} {v:.4f}" for m, v in self.level.items()))
+
+    def __call__(self, method: str, steps: int, **settings) -> float:
+        return sum(mean(dc.logp_w1(dc.sample(mix.score, SDE, self.n, steps, method=method,
+                                             generator=torch.Generator().manual_seed(s), **settings).x,
+                                   mix.gmm, self.refs[(m, s)]) for s in range(3)) / self.level[m]
+                   for m, mix in self.mixes.items())
+
+
 def select(method: str, budgets, n: int = 20_000) -> None:
-    """The registry's protocol for a sampler's recommended settings (diffusion_core/sampling.py):
-    per budget, the CANDIDATES (or those of its options it takes) ranked by the sum over ring8 and
-    the tutorial mixture of logp_w1 / (the true-vs-true level), each the mean over prior seeds
-    0-2 and true sets 5000-5002 (levels from true sets 7000-7002); prints the best three."""
+    """The registry's protocol for a sampler's recommended settings: per budget, the CANDIDATES
+    (or those of its options it takes) ranked by Selection; prints the best three."""
     takes = set(dc.SAMPLERS[method].options)
     cands = {tuple(sorted((k, v) for k, v in c.items() if k != "r_noise" or "r_noise" in takes))
              for c in CANDIDATES}
-    mixes = {m: Mixture(m) for m in ("ring8", "tutorial")}
-    refs = {(m, s): mix.gmm.sample(n, torch.Generator().manual_seed(5000 + s))[0]
-            for m, mix in mixes.items() for s in range(3)}
-    level = {m: mean(dc.logp_w1(mix.gmm.sample(n, torch.Generator().manual_seed(7000 + s))[0], mix.gmm,
-                                refs[(m, s)]) for s in range(3)) for m, mix in mixes.items()}
-    print("true-vs-true levels: " + ", ".join(f"{m} {v:.4f}" for m, v in level.items()))
+    measure = Selection(n)
     for b in budgets:
-        steps, ranked = dc.steps_for_nfe(method, b), []
-        for c in map(dict, cands):
-            total = sum(mean(dc.logp_w1(dc.sample(mix.score, SDE, n, steps, method=method,
-                                                  generator=torch.Generator().manual_seed(s), **c).x,
-                                        mix.gmm, refs[(m, s)]) for s in range(3)) / level[m]
-                        for m, mix in mixes.items())
-            ranked.append((total, c))
-        ranked.sort(key=lambda r: r[0])
+        steps = dc.steps_for_nfe(method, b)
+        ranked = sorted(((measure(method, steps, **c), c) for c in map(dict, cands)), key=lambda r: r[0])
         print(f"{b:>3} NFE: " + "; ".join(f"{t:.2f} {c}" for t, c in ranked[:3]), flush=True)
+
+
+def fit(method: str, budgets, n: int = 20_000, evaluations: int = 250) -> None:
+    """The fitted grid (dc.sampling.FITTED) and its settings: per budget and each final step x
+    r_noise (0, 2, 6, ODE_ONLY, those the sampler takes), Nelder-Mead over the grid's interior
+    positions u (a cumulated softmax of free logits, so that they stay ordered in (0, 1)) and
+    log10 t_eps, from equal steps at t_eps 1e-2, minimising Selection; prints the best
+    positions and settings, to be written into FITTED and the sampler's recommended table."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    measure = Selection(n)
+    noises = (0.0, 2.0, 6.0, dc.sampling.ODE_ONLY) if "r_noise" in dc.SAMPLERS[method].options else (None,)
+    for b in budgets:
+        steps = dc.steps_for_nfe(method, b)
+
+        def unpack(p):
+            e = np.exp(p[:steps] - p[:steps].max())
+            return tuple(round(float(u), 4) for u in np.cumsum(e / e.sum())[:-1]), float(10 ** np.clip(p[-1], -4, -1))
+
+        best = (math.inf, None)
+        for final in ("tweedie", "ode"):
+            for rn in noises:
+                extra = {} if rn is None else dict(r_noise=rn)
+
+                def loss(p):
+                    dc.sampling.FITTED[steps], t_eps = unpack(p)
+                    return measure(method, steps, grid="fitted", t_eps=t_eps, final=final, **extra)
+                for te in (-2.0,):
+                    p0 = np.r_[np.zeros(steps), te]
+                    simplex = np.vstack([p0, p0 + 0.6 * np.eye(steps + 1)])
+                    r = minimize(loss, p0, method="Nelder-Mead",
+                                 options=dict(maxfev=evaluations, initial_simplex=simplex, xatol=1e-3, fatol=1e-3))
+                    u, t_eps = unpack(r.x)
+                    print(f"{b:>3} NFE  {r.fun:.2f}  positions {u}  t_eps {t_eps:.3g}  final {final}  {extra}", flush=True)
+                    best = min(best, (r.fun, (u, dict(t_eps=round(t_eps, 5), final=final, **extra))),
+                               key=lambda r: r[0])
+        dc.sampling.FITTED.pop(steps, None)
+        print(f"{b:>3} NFE best: {best[0]:.2f}  FITTED[{steps}] = {best[1][0]}  settings {best[1][1]}", flush=True)
 
 
 def main(argv=None) -> int:
@@ -226,10 +274,12 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--select", metavar="METHOD", help="rank settings for METHOD's recommended table "
                     "at --budgets (the registry's protocol, 20,000 samples) instead")
+    ap.add_argument("--fit", metavar="METHOD", help="fit the grid positions (dc.sampling.FITTED) and "
+                    "settings for METHOD at --budgets instead (same measure as --select)")
     args = ap.parse_args(argv)
-    if args.select:
+    if args.select or args.fit:
         torch.set_num_threads(args.threads)
-        select(args.select, sorted(set(args.budgets)))
+        (select if args.select else fit)(args.select or args.fit, sorted(set(args.budgets)), args.n_select)
         return 0
     if args.quick:
         args.n, args.n_select, args.budgets = 10_000, 5_000, [5, 10, 20]

@@ -16,11 +16,11 @@ from diffusion_core import sweep
 from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
 from dashboard import downloads, state
 from dashboard import vocabulary
+from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors
 
-MANY_MODES = 12              # beyond this (a drawn point set), commitment is not explained per mode
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
 KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commitment statistics
@@ -119,13 +119,18 @@ def view_limits(gmm, sde, view: str):
 COPY_STDS = 2.0          # a sample within this many of a mode's stds of its mean is a copy of it
 
 
-def point_set(gmm) -> bool:
-    """Is p₀ a point set (many narrow modes, as Your data makes)? Then the final samples are drawn
-    as points over the data points, and the page says how many are copies."""
-    return gmm.n_components > MANY_MODES
-
-
 COPY_SPACING = 0.25      # blobs narrower than this × the points' spacing barely overlap: p₀ is points
+
+
+def blob_ratio(gmm) -> tuple[float, float]:
+    """(h / d rounded to 2 digits, d): the largest mode std h of a point set against the median
+    distance d from a point to its nearest neighbour. At h / d <= COPY_SPACING p₀ is separate
+    small blobs; above, the blobs overlap into a smooth shape (the rounded ratio, the number the
+    pages show, decides)."""
+    means = gmm.means.to(torch.float64)
+    h = float(gmm.covs.diagonal(dim1=1, dim2=2).max(1).values.sqrt().max())
+    spacing = float(torch.cdist(means, means).fill_diagonal_(float("inf")).min(1).values.median())
+    return round(h / max(spacing, 1e-12), 2), spacing
 
 
 def copies_note(gmm, sde, run: Run) -> str:
@@ -145,9 +150,8 @@ def copies_note(gmm, sde, run: Run) -> str:
 
     x = sample_run(gmm, sde, run)["x"]
     near, near_true = share(x), share(truth(gmm, run.n, run.seed)["ref"])
-    gaps = torch.cdist(means, means).fill_diagonal_(float("inf")).min(1).values
-    h, spacing = float(std.max()), float(gaps.median())
-    ratio = round(h / max(spacing, 1e-12), 2)        # the number the sentence shows decides
+    h = float(std.max())
+    ratio, _ = blob_ratio(gmm)
     if ratio <= COPY_SPACING:
         what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so p₀ is a set of "
                 "separate small blobs: its true samples are copies of your points, and so are a good "
@@ -388,7 +392,7 @@ def gap_note(m: dict) -> str:
     if w1 <= 0 or f"{abs(gap):.3f}" != f"{w1:.3f}":
         return ""
     side = "less" if gap > 0 else "more"
-    return (f"The log-likelihood gap and W₁ of log p₀ agree here ({w1:.3f}): sorted by log p₀, "
+    return (f"W₁ of log p₀ equals the size of the log-likelihood gap here (|{gap:+.3f}| = {w1:.3f}): sorted by log p₀, "
             f"the samples are {side} likely than the true samples at (almost) every rank, so no "
             "rank offsets another and W₁ equals the size of the gap.")
 
@@ -426,9 +430,8 @@ def explain_commitment(gmm, cv: dict) -> None:
     dmin = closest_modes(gmm)
     if gmm.n_components < 2:
         st.info("One mode: every path ends in it; there is nothing to choose.")
-    elif gmm.n_components > MANY_MODES:
-        st.info(f"{gmm.n_components} modes, many of them overlapping: a path's mode is not a choice "
-                "between well-separated bumps here, so the commitment times mean little.")
+    elif point_set(gmm):
+        st.info(point_set_commitment(gmm, cv))
     elif cv["median"] is not None and not commitment_resolved(cv):
         st.markdown(coarse_note(cv))
     elif cv["median"] is not None:
@@ -445,6 +448,28 @@ def explain_commitment(gmm, cv: dict) -> None:
         st.markdown(
             f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
             f"σₜ ≈ {cv['sigma']:.2f}{ratio}. {before}{split}{undecided_note(cv)}")
+
+
+def point_set_commitment(gmm, cv: dict) -> str:
+    """What commitment means for a point set p₀: with separate blobs, the choice of the data point a
+    path ends on (with how many paths commit and at what noise, against the points' spacing); with
+    overlapping blobs, little."""
+    ratio, spacing = blob_ratio(gmm)
+    if ratio > COPY_SPACING:
+        return (f"{gmm.n_components:,} modes overlapping (smoothing width {ratio:.2f} × the spacing "
+                "of the points): a path's mode is not a choice between well-separated bumps here, "
+                "so the commitment times mean little.")
+    chosen = (f" {100 * (1 - cv['undecided']):.0f} % of the paths commit to one; half of those have "
+              f"chosen by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
+              "neighbouring points." if cv["median"] is not None else
+              " No path commits to one at this threshold.")
+    return (f"{gmm.n_components:,} separate small blobs (smoothing width {ratio:.2f} × the spacing "
+            f"of the points): a path's mode is the data point it ends on.{chosen}")
+
+
+def most_commit(cv: dict) -> bool:
+    """Do most paths commit? Only then is the median commitment time a fact about the samples."""
+    return cv["median"] is not None and cv["undecided"] < 0.5
 
 
 MIN_FRAMES = 6          # fewer grid times than this cannot say when a sample commits

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from dashboard import state
+from dashboard.yourdata import point_set
 from dashboard.figures import score_field as sfig
 from dashboard.figures.common import figure_png, mode_colors
 
@@ -54,10 +55,9 @@ def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -
 
 
 def reach(gmm, sde, t: float, pts):
-    """For a drawn point set (dashboard.reversal.point_set): the distance from each point to the
+    """For a drawn point set (dashboard.yourdata.point_set): the distance from each point to the
     nearest data point as pₜ places it (alpha_t mu_k), which its score arrow points at; None for
     other mixtures (their arrows point at broad modes they do not overshoot)."""
-    from dashboard.reversal import point_set
     if not point_set(gmm):
         return None
     alpha = float(sde.mean_scale(torch.tensor(float(t), dtype=torch.float64)))

@@ -91,7 +91,7 @@ def key_of(name: str) -> str:
 # The samplers and time grids of diffusion_core.sampling (dc.METHODS, dc.GRIDS), spelled out so
 # that the schema loads without torch; tests/test_settings_schema.py checks they agree.
 SAMPLER_NAMES = ("sde", "ode", "pc", "tutorial", "dpm2m", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa", "unipc")
-GRID_NAMES = ("karras", "uniform", "exponential")
+GRID_NAMES = ("karras", "uniform", "exponential", "fitted")
 
 SCHEMA: dict[str, Field] = {
     "w_mixture": Field("str", "tutorial", label="Distribution p₀"),

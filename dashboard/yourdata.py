@@ -28,6 +28,13 @@ class _LazyPointsets:
 
 
 ps = _LazyPointsets()
+MANY_MODES = 12              # beyond this (a drawn point set), commitment is not explained per mode
+
+
+def point_set(gmm) -> bool:
+    """Is p₀ a point set (many narrow modes, as Your data makes)? Then samples are drawn as points
+    over the data points, the pages say how many are copies, and score arrows stop at the points."""
+    return gmm.n_components > MANY_MODES
 
 KEY = "your_data"
 NAME = "your data"            # its name in the sidebar's distribution list

@@ -233,9 +233,10 @@ def test_equal_gap_and_w1_get_a_computed_note():
     at = open_page(PAGE, 180)
     at.select_slider(key=K + "steps").set_value(10).run()
     vals = ok(at)
-    caps = [c.value for c in at.caption if "agree here" in c.value]
+    caps = [c.value for c in at.caption if "equals the size of the log-likelihood gap" in c.value]
     if f"{abs(vals['log-likelihood gap']):.3f}" == f"{vals['W₁ of log p₀ ↓']:.3f}":
-        assert len(caps) == 1 and f"({vals['W₁ of log p₀ ↓']:.3f})" in caps[0]
+        assert len(caps) == 1 and f"= {vals['W₁ of log p₀ ↓']:.3f})" in caps[0]
+        assert f"(|{vals['log-likelihood gap']:+.3f}| =" in caps[0]    # the sign shown, then its size
     else:
         assert not caps
     assert "less likely" in rev.gap_note({"loglik_gap": 0.645, "logp_w1": 0.645})

@@ -99,14 +99,14 @@ def test_reversal_states(state):
     # the commitment text agrees with the "never commit" metric
     never = next(m.value for m in at.metric if m.label == "never commit")
     prose = " ".join(x.value for x in at.markdown)
-    if gmm.n_components > 1 and gmm.n_components <= rev.MANY_MODES and "Samples decide" in prose:
+    if gmm.n_components > 1 and gmm.n_components <= yourdata.MANY_MODES and "Samples decide" in prose:
         if never == "0 %":
             assert "every path commits" in prose
         else:
             assert f"Here {never.replace(' %', '')} % of the paths never commit" in prose
     # a grid too coarse to resolve commitment says so instead of the commitment sentence
     cv = rev.commit_view(gmm, sde, run, at.slider(key="w_reversal_threshold").value)
-    if 1 < gmm.n_components <= rev.MANY_MODES and cv["median"] is not None:
+    if 1 < gmm.n_components <= yourdata.MANY_MODES and cv["median"] is not None:
         assert ("too coarse" in prose) == (not rev.commitment_resolved(cv))
         assert ("Samples decide" in prose) == rev.commitment_resolved(cv)
     # the words on the dashed ellipses are those of the count the cloud chart draws

@@ -325,3 +325,35 @@ def test_overlapping_modes_weights_caption_counts_true_samples_too():
     assert c["off_true"] > 0, c["off_true"]
     if not c["ok"].all():
         assert f"True samples of p₀, counted the same way, have {c['off_true']:,} modes off too" in text, text
+
+
+@pytest.mark.parametrize("factor", [0.1, 1.0])
+def test_point_set_commitment_text_agrees_with_the_copies_note(factor):
+    """The commitment box of a point set says separate blobs exactly when the copies note does (a
+    re-teach found "120 modes, many of them overlapping" under "p₀ is a set of separate small
+    blobs" at a width of 0.1 × the spacing), with the committed share and σₜ read from the run."""
+    import diffusion_core as dc
+    from diffusion_core import pointsets as ps
+    from dashboard import reversal as rev
+    points = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(points, yourdata.width_of(points, factor), "heart"))
+    sde, run = dc.VESDE(25.0), rev.Run("sde", 50, 500, "karras", 1e-4, 0.13, "prior", 2021)
+    note, cv = rev.copies_note(gmm, sde, run), rev.commit_view(gmm, sde, run, 0.9)
+    text = rev.point_set_commitment(gmm, cv)
+    separate = "separate small blobs" in note
+    assert ("separate small blobs" in text) == separate and ("overlapping" in text) == (not separate), text
+    ratio = float(re.search(r"smoothing width ([\d.]+) ×", text).group(1))
+    assert f"{ratio:.2f}" in note
+    if separate and cv["median"] is not None:
+        assert f"{100 * (1 - cv['undecided']):.0f} % of the paths commit" in text
+        assert f"σₜ ≈ {cv['sigma']:.2g}" in text
+
+
+def test_median_commit_time_only_when_most_paths_commit():
+    """With most paths never committing, a median commit time describes the few that do: the page
+    shows it only when most commit (a re-teach read "median commit time 0.00" beside "never commit
+    97 %")."""
+    from dashboard import reversal as rev
+    assert rev.most_commit({"median": 0.3, "undecided": 0.1})
+    assert not rev.most_commit({"median": 0.0, "undecided": 0.97})
+    assert not rev.most_commit({"median": None, "undecided": 1.0})

@@ -61,7 +61,7 @@ def test_time_grid(sde, kind):
     if kind == "karras":          # uniform in r^(1/rho), r = sigma / alpha
         q = sde.noise_ratio(t) ** (1 / 7)
         assert torch.allclose(q.diff(), q.diff().mean().expand(30), rtol=1e-6)
-    elif kind == "exponential":   # uniform in log r
+    elif kind == "exponential" or (kind == "fitted" and 30 not in dc.sampling.FITTED):  # uniform in log r
         q = sde.noise_ratio(t).log()
         assert torch.allclose(q.diff(), q.diff().mean().expand(30), rtol=1e-6)
     else:
@@ -72,6 +72,20 @@ def test_time_grid(sde, kind):
         dc.time_grid(sde, 10, kind, t_eps=0.0)
     with pytest.raises(ValueError, match="steps"):
         dc.time_grid(sde, 0, kind)
+
+
+@pytest.mark.parametrize("sde", [dc.VESDE(25.0), dc.VPSDE()], ids=repr)
+def test_fitted_grid_puts_log_r_at_its_positions(sde):
+    """grid_fitted: log r_i = log r_max + u_i (log r_min - log r_max) at FITTED[steps]; the
+    log-uniform grid at step counts without a fit."""
+    assert dc.sampling.FITTED, "no fitted grid"
+    for steps, u in dc.sampling.FITTED.items():
+        assert len(u) == steps - 1 and all(0 < a < b < 1 for a, b in zip(u, u[1:])) and 0 < u[0]
+        q = sde.noise_ratio(dc.time_grid(sde, steps, "fitted", t_eps=1e-2)).log()
+        assert ((q[1:-1] - q[0]) / (q[-1] - q[0])).tolist() == pytest.approx(u, abs=1e-9)
+    missing = max(dc.sampling.FITTED) + 1
+    assert torch.equal(dc.time_grid(sde, missing, "fitted", t_eps=1e-3),
+                       dc.time_grid(sde, missing, "exponential", t_eps=1e-3))
 
 
 # ------------------------------------------------------------------------------------ update rules

@@ -124,7 +124,7 @@ def commitment():
                              help="A path has committed once the responsibility of its final mode "
                                   "under pₜ stays at or above this level until the end.")
     cv = rev.commit_view(gmm, sde, run, threshold)
-    if cv["median"] is not None:
+    if rev.most_commit(cv):
         a_med.metric("median commit time", f"{cv['median']:.2f}",
                      help="Half of the committed paths have decided by this time.")
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
