@@ -19,7 +19,7 @@ from dashboard import vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
-from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors
+from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors, outside
 
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
@@ -166,6 +166,16 @@ def copies_note(gmm, sde, run: Run) -> str:
     return (f"{near:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
             f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points (true samples "
             f"of p₀: {near_true:.0f} %). {what}")
+
+
+def outside_note(gmm, sde, run: Run) -> str:
+    """How many of the final samples lie outside the final-samples plot (drawn over the truth's
+    region), in words; "" when none do."""
+    x, tr = sample_run(gmm, sde, run)["x"], truth(gmm, run.n, run.seed)
+    xx, yy = np.asarray(tr["xx"]), np.asarray(tr["yy"])
+    out = outside(x, (xx.min(), xx.max()), (yy.min(), yy.max()))
+    return (f"{out:,} of the {len(x):,} samples lie outside this plot, which shows where p₀ is; "
+            "the contours describe the ones inside." if out else "")
 
 
 @state.cache_data(max_entries=16)
@@ -409,7 +419,8 @@ def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
     cov = np.cov(tr["ref"].T)
     spread = float(np.sqrt(np.linalg.eigvalsh(cov).max()))
     if start == "prior" and sigma1 < 1.5 * spread:
-        st.warning(f"σ₁ = {sigma1:.2f} is not much larger than the data's spread (std {spread:.2f} "
+        than = "smaller than" if sigma1 < spread else "not much larger than"
+        st.warning(f"σ₁ = {sigma1:.2f} is {than} the data's spread (std {spread:.2f} "
                    "along its widest direction): the prior N(0, σ₁² I) is far from the true p₁, so "
                    "the reversal starts from the wrong distribution. Raise λ, or start from the "
                    "exact p₁ (Advanced).")
@@ -443,8 +454,8 @@ def explain_commitment(gmm, cv: dict) -> None:
                   "noise is smaller than the gaps between modes, a point that is clearly closer to one "
                   "of them follows it." if cv["t_split"] is not None or dmin <= 0.01 else
                   "Here pₜ is never one bump: even at t = 1 its noise is below half the distance "
-                  "between the closest modes, so from the first step a point follows the mode it is "
-                  "clearly closer to.")
+                  "between the closest modes, so a point follows a mode as soon as it is clearly "
+                  "closer to it than to the others, which a point that starts between them is not.")
         st.markdown(
             f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
             f"σₜ ≈ {cv['sigma']:.2f}{ratio}. {before}{split}{undecided_note(cv)}")

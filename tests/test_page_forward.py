@@ -59,6 +59,7 @@ def test_lambda(at, lam):
     ok(at)
     sigma1 = at.metric[0].value
     assert float(sigma1) == pytest.approx(float(dc.VESDE(lam).sigma(1.0)), rel=1e-2)
+    assert len(sigma1.replace(".", "").lstrip("0")) == 3, sigma1     # three digits in every state ("1.00")
 
 
 @pytest.mark.parametrize("key,values", [

@@ -404,3 +404,14 @@ def test_point_set_arrows_end_at_the_data_point_they_point_at():
     note = " ".join(t.get_text() for t in fig.texts)
     assert "drawn only as long as the way to the data point they point at" in note
     assert "is small against the key" not in note          # their shortness has its own reason
+
+
+@pytest.mark.parametrize("view", ["total", "modes", "weighted"])
+def test_the_median_metric_names_the_total_score_when_modes_are_drawn(view):
+    """Per mode, the arrows are each mode's own score while the metric (and the key) measure the
+    total score: the label says so (a re-teach read "median |score| 0.789" beside per-mode arrows
+    clipped at 3.9 × the key)."""
+    at = open_page(PAGE, 120)
+    at.radio(key=K + "view").set_value(view).run()
+    ok(at)
+    assert at.metric[1].label == ("median |score|" if view == "total" else "median |total score|")

@@ -47,11 +47,11 @@ with c_ctl:
     one = torch.tensor(1.0, dtype=torch.float64)
     sigma1, alpha1 = float(sde.sigma(one)), float(sde.mean_scale(one))
     m1, m2 = st.columns(2)
-    m1.metric("noise std at t = 1, σ₁", f"{sigma1:.3g}",
+    m1.metric("noise std at t = 1, σ₁", f"{sigma1:#.3g}",
               help="Generation starts from pure noise at t = 1: for VE, σ₁ must dwarf the spread of the "
                    "data; for VP, the signal left α₁ must be near 0.")
     if kind == "VP":
-        m2.metric("signal left at t = 1, α₁", f"{alpha1:.3g}",
+        m2.metric("signal left at t = 1, α₁", f"{alpha1:#.3g}",
                   help="x₁ = α₁ x₀ + σ₁ z: generation starts from N(0, I), which is right only "
                        "when α₁ ≈ 0.")
         if alpha1 > 0.05:

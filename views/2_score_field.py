@@ -58,7 +58,10 @@ with c_ctl:
     m1, m2 = st.columns(2)
     m1.metric("σₜ", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
               "covariance has grown by σₜ² I.")
-    m2.metric("median |score|", f"{median:.3g}", help="At the arrow positions.")
+    m2.metric("median |score|" if view == "total" else "median |total score|", f"{median:.3g}",
+              help="Of the total score ∇log pₜ at the arrow positions" + (
+                  "." if view == "total" else ": the key arrow is measured on it too, while the "
+                  "arrows drawn here are each mode's own, longer far from that mode."))
     if lengths == "proportional":
         st.caption(score_field.key_caption(gmm, sde, t, where, n, shared.seed, scale))
     st.caption({

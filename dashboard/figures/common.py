@@ -57,6 +57,14 @@ def samples_limits(gmm: GaussianMixture):
     return auto_limits(gmm, margin=SAMPLES_MARGIN)
 
 
+def outside(x, xlim, ylim) -> int:
+    """How many points of x (n, 2) lie outside the box xlim x ylim (or are not finite)."""
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x).all(1)
+    inside = ok & (x[:, 0] >= xlim[0]) & (x[:, 0] <= xlim[1]) & (x[:, 1] >= ylim[0]) & (x[:, 1] <= ylim[1])
+    return int(len(x) - inside.sum())
+
+
 def density_grid(gmm: GaussianMixture, xlim, ylim, n: int = 120):
     """xx, yy (n, n) and log p on that grid, as numpy arrays."""
     xs = np.linspace(*xlim, n)

@@ -5,7 +5,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.common import TRUTH_COLOR, new_figure, square_axes
+from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
 __all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "SOURCE_COLORS", "METRICS", "NOISE_K",
@@ -28,14 +28,6 @@ def clip_floor(truth_mean: float, truth_sd: float) -> float:
     """The lowest mean log p₀(x | y) the sweep chart draws: LOGP_DEPTH nats (or 10 noise levels,
     if larger) below the truth's mean; lower values are drawn at this floor, as triangles."""
     return float(truth_mean - max(LOGP_DEPTH, 10 * truth_sd))
-
-
-def outside(x, xlim, ylim) -> int:
-    """How many points of x (n, 2) lie outside the box xlim x ylim (or are not finite)."""
-    x = np.asarray(x, dtype=float)
-    ok = np.isfinite(x).all(1)
-    inside = ok & (x[:, 0] >= xlim[0]) & (x[:, 0] <= xlim[1]) & (x[:, 1] >= ylim[0]) & (x[:, 1] <= ylim[1])
-    return int(len(x) - inside.sum())
 
 
 def _contours(ax, xx, yy, logp):
