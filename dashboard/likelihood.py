@@ -1,5 +1,6 @@
 """The likelihood page's computations, cached: log p_0 by the probability-flow ODE with the exact or
-a learned score, on a grid and at true samples, and the rendered maps."""
+a learned score, on a grid and at true samples, the parts of ODE − exact and the sentences read
+off them, and the rendered maps."""
 from __future__ import annotations
 
 import time
@@ -64,11 +65,16 @@ def maps_png(res: dict, title: str) -> bytes:
     return figure_png(fig, dpi=100)
 
 
+def _mean_abs(a) -> float:
+    a = np.asarray(a, dtype=float)
+    return float(np.abs(a).mean()) if a.size else 0.0
+
+
 def cancel_note(ode_s, true_s) -> str:
     """When the two mean log-likelihoods agree far better than the points do (the mean of the
     differences is under a tenth of their mean size), say that the errors cancel; else ""."""
     d = np.asarray(ode_s, dtype=float) - np.asarray(true_s, dtype=float)
-    mean_abs = float(np.abs(d).mean()) if d.size else 0.0
+    mean_abs = _mean_abs(d)
     if mean_abs == 0 or abs(float(d.mean())) >= 0.1 * mean_abs:
         return ""
     gap = round(float(d.mean()), 4)
@@ -77,11 +83,6 @@ def cancel_note(ode_s, true_s) -> str:
             f"while a sample's |ODE − exact| is {mean_abs:.4f} on average: the ODE is too high at "
             f"{100 * float((d > 0).mean()):.0f} % of the samples and too low at "
             f"{100 * float((d < 0).mean()):.0f} %, and these errors cancel in the mean.")
-
-
-def _mean_abs(a) -> float:
-    a = np.asarray(a, dtype=float)
-    return float(np.abs(a).mean()) if a.size else 0.0
 
 
 def parts_text(res: dict, source: str) -> str:
