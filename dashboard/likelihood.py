@@ -1,5 +1,6 @@
 """The likelihood page's computations, cached: log p_0 by the probability-flow ODE with the exact or
-a learned score, on a grid and at true samples, and the rendered maps."""
+a learned score, on a grid and at true samples, the parts of ODE − exact and the sentences read
+off them, and the rendered maps."""
 from __future__ import annotations
 
 import time
@@ -8,7 +9,7 @@ import numpy as np
 import torch
 
 import diffusion_core as dc
-from diffusion_core.likelihood import ode_log_likelihood
+from diffusion_core.likelihood import ode_log_likelihood, prior_log_prob
 from dashboard import models, state
 from dashboard.figures import lab as lfig
 from dashboard.figures.common import auto_limits
@@ -37,16 +38,23 @@ def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, so
     grid = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     samples, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     pts = torch.cat([grid, samples]).to(dtype)
-    prior_logp = gmm.diffuse(sde, 1.0).log_prob if prior == "exact" else None
+    p1 = gmm.diffuse(sde, 1.0).log_prob
     t0 = time.perf_counter()
-    ll = ode_log_likelihood(score, sde, pts, steps=steps, t_eps=t_eps, solver=solver,
-                            prior_logp=prior_logp).double()
+    ll, _, _, x1 = ode_log_likelihood(score, sde, pts, steps=steps, t_eps=t_eps, solver=solver,
+                                      prior_logp=p1 if prior == "exact" else None, return_terms=True)
     seconds = time.perf_counter() - t0
-    true = gmm.log_prob(pts.double())
+    ll, x1, pts = ll.double(), x1.double(), pts.double()
+    true = gmm.log_prob(pts)
+    # ODE − exact = prior's mismatch at the end point + blur of sigma(eps) + integrator (and network)
+    mismatch = (prior_log_prob(sde, x1) - p1(x1) if prior == "gaussian"
+                else torch.zeros_like(ll))
+    blur = gmm.diffuse(sde, t_eps).log_prob(pts) - true
     m = grid_n * grid_n
     return {"xx": xx, "yy": yy, "ode_grid": ll[:m].reshape(grid_n, grid_n).numpy(),
             "true_grid": true[:m].reshape(grid_n, grid_n).numpy(), "samples": samples.numpy(),
             "ode_s": ll[m:].numpy(), "true_s": true[m:].numpy(), "seconds": seconds,
+            "mismatch_s": mismatch[m:].numpy(), "blur_s": blur[m:].numpy(),
+            "prior": prior, "sigma1": sde.prior_std(), "sigma_eps": float(sde.sigma(torch.tensor(t_eps))),
             "finite": bool(torch.isfinite(ll).all())}
 
 
@@ -57,11 +65,16 @@ def maps_png(res: dict, title: str) -> bytes:
     return figure_png(fig, dpi=100)
 
 
+def _mean_abs(a) -> float:
+    a = np.asarray(a, dtype=float)
+    return float(np.abs(a).mean()) if a.size else 0.0
+
+
 def cancel_note(ode_s, true_s) -> str:
     """When the two mean log-likelihoods agree far better than the points do (the mean of the
     differences is under a tenth of their mean size), say that the errors cancel; else ""."""
     d = np.asarray(ode_s, dtype=float) - np.asarray(true_s, dtype=float)
-    mean_abs = float(np.abs(d).mean()) if d.size else 0.0
+    mean_abs = _mean_abs(d)
     if mean_abs == 0 or abs(float(d.mean())) >= 0.1 * mean_abs:
         return ""
     gap = round(float(d.mean()), 4)
@@ -70,3 +83,46 @@ def cancel_note(ode_s, true_s) -> str:
             f"while a sample's |ODE − exact| is {mean_abs:.4f} on average: the ODE is too high at "
             f"{100 * float((d > 0).mean()):.0f} % of the samples and too low at "
             f"{100 * float((d < 0).mean()):.0f} %, and these errors cancel in the mean.")
+
+
+def parts_text(res: dict, source: str) -> str:
+    """Where the samples' ODE − exact comes from, read off the run. At each sample it is the sum
+    of three parts: the prior's mismatch log N(x₁; 0, σ₁²I) − log p₁(x₁) at the ODE's end point x₁
+    (none with the true p₁), the blur log p_ε(x) − log p₀(x) (the ODE measures the density at
+    t = ε), and the rest: the integrator's error, plus the network's with a learned score. The
+    text gives each part's mean size, names the largest (or two of similar size), and with the
+    Gaussian prior how much the mismatch adds to the mean |ODE − exact|."""
+    d = np.asarray(res["ode_s"], dtype=float) - np.asarray(res["true_s"], dtype=float)
+    mismatch = np.asarray(res["mismatch_s"], dtype=float)
+    blur = np.asarray(res["blur_s"], dtype=float)
+    gaussian = res["prior"] == "gaussian"
+    rest = ("the integrator's error" if source == "exact"
+            else "the integrator's and the network's error")
+    parts = ([("the prior's mismatch", f" (σ₁ = {res['sigma1']:.3g})", mismatch)] if gaussian else [])
+    parts += [("the blur", f" (σ(ε) = {res['sigma_eps']:.2g})", blur), (rest, "", d - mismatch - blur)]
+    parts = [(name, detail, _mean_abs(v)) for name, detail, v in parts]
+    total = _mean_abs(d)
+    text = (f"**Where the difference comes from.** Over the {d.size} true samples the mean "
+            f"|ODE − exact| is {total:.4f} nats. At each sample ODE − exact is the sum of "
+            + ("three parts: the prior's mismatch log N(x₁; 0, σ₁²I) − log p₁(x₁) at the ODE's end "
+               "point x₁, " if gaussian else "two parts (with the true p₁ the prior adds none): ")
+            + f"the blur (the ODE measures p₀ blurred by noise of std σ(ε), not p₀) and {rest}. "
+            + "Their mean absolute sizes here: "
+            + "; ".join(f"{name}{detail} {size:.4f} nats" for name, detail, size in parts) + ".")
+    (first, _, a), (second, _, b) = sorted(parts, key=lambda p: p[2], reverse=True)[:2]
+    if a > 0:
+        text += (f" The largest two, {first} and {second}, are of similar size." if b >= 0.9 * a
+                 else f" The largest is {first}.")
+    if gaussian and total > 0:
+        without = _mean_abs(d - mismatch)
+        share = (total - without) / total
+        if share > 0.5:
+            verdict = f"makes up most of the {total:.4f} nats ({100 * share:.0f} %)"
+        elif share > 0:
+            pct = f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
+            verdict = f"makes up {pct} of the {total:.4f} nats, less than half"
+        else:
+            verdict = "partly cancels the other parts instead of adding to them"
+        text += (f" With the true p₁ at the end (*log p₁ at the end* set to it) the mean "
+                 f"|ODE − exact| would be {without:.4f} nats, so the prior's mismatch {verdict}.")
+    return text

@@ -7,6 +7,7 @@ switch, the file uploader and every slider are driven as widgets.
 import importlib
 import json
 import math
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,6 +16,8 @@ import diffusion_core as dc
 from diffusion_core import sweep
 from dashboard import mixture_table as ed
 from conftest import open_page, ok, charts
+from test_page_states_lab import FAR_NARROW as FAR_NARROW_LAB      # a std-0.05 mode far away
+from test_page_text import visible_texts
 
 EDITOR, SAMPLERS, LIKELIHOOD = "views/5_mixture_editor.py", "views/6_sampler_lab.py", "views/7_likelihood.py"
 
@@ -280,6 +283,12 @@ def test_likelihood_with_a_trained_model():
     vals = metric_texts(at)
     assert all("nan" not in v for v in vals.values())
     assert any("learned" in c.value for c in at.caption) or "λ = 25" in " ".join(c.value for c in at.caption)
+    for prior in ("gaussian", "exact"):         # the network's error is named, never 'alone'
+        at.radio(key="w_likelihood_prior").set_value(prior).run()
+        text = next(m.value for m in ok(at).markdown if m.value.startswith("**Where the difference"))
+        mae = float(metric_texts(at)["mean |ODE − exact|"].split()[0])
+        check_parts_text(text, mae, learned=True, gaussian=prior == "gaussian")
+        assert "alone" not in " ".join(t for _, t in visible_texts(at._tree))
 
 
 def test_sampler_lab_with_the_learned_score():
@@ -372,6 +381,113 @@ def test_likelihood_grey_label_is_off_the_data():
     ax = fig.axes[2]
     assert not [t for t in ax.texts if "grey" in t.get_text()]
     assert "grey: more than 15 nats below the peak" in ax.get_xlabel()
+
+
+PART_SIZE = re.compile(r"(the prior's mismatch|the blur|the integrator's(?: and the network's)? error)"
+                       r"(?: \((?:[^()]|\([^()]*\))*\))? (\d+\.\d+) nats[;.]")
+TYPED_CLAIMS = ("slightly", "tiny", "tilt", "alone", "most of the difference is the prior")
+
+
+def parts_of(text: str) -> dict:
+    return {name: float(v) for name, v in PART_SIZE.findall(text)}
+
+
+def check_parts_text(text: str, mae: float, learned: bool, gaussian: bool) -> dict:
+    """The 'where the difference comes from' text against its own numbers: its mean is the
+    metric's, the part it calls the largest is the largest, 'most' only above half."""
+    assert f"mean |ODE − exact| is {mae:.4f} nats" in text, text
+    parts = parts_of(text)
+    assert ("the prior's mismatch" in parts) == gaussian, text
+    assert ("the integrator's and the network's error" in parts) == learned, text
+    ranked = sorted(parts.items(), key=lambda kv: kv[1], reverse=True)
+    if "The largest is" in text:
+        assert f"The largest is {ranked[0][0]}." in text and ranked[1][1] < 0.9 * ranked[0][1], text
+    else:
+        assert "The largest two" in text and ranked[1][1] >= 0.9 * ranked[0][1] - 1e-4, text
+    if gaussian:
+        without = float(re.search(r"would be (\d+\.\d+) nats", text).group(1))
+        share = (mae - without) / mae
+        assert ("makes up most" in text) == (share > 0.5 + 1e-3) or abs(share - 0.5) < 1e-3, text
+        assert ("less than half" in text) == (0 < share < 0.5 - 1e-3) or abs(share - 0.5) < 1e-3, text
+    return parts
+
+
+def test_likelihood_parts_text_reads_the_run():
+    """The sentence on where ODE − exact comes from is built from the run's parts: 'most' only
+    when the prior's mismatch is computed to be more than half, the network named with a learned
+    score, no prior part with the true p₁."""
+    import numpy as np
+    from dashboard import likelihood
+    true = np.zeros(4)
+    base = {"true_s": true, "sigma1": 9.85, "sigma_eps": 0.01}
+    blur = np.full(4, 0.001)
+    tilt = {**base, "prior": "gaussian", "mismatch_s": np.array([0.1, -0.1, 0.2, -0.2]), "blur_s": blur}
+    text = likelihood.parts_text({**tilt, "ode_s": tilt["mismatch_s"] + blur}, "exact")
+    assert "The largest is the prior's mismatch." in text and "makes up most of the" in text
+    check_parts_text(text, 0.15, learned=False, gaussian=True)
+    steps = {**tilt, "mismatch_s": np.array([0.05, 0.05, -0.05, 0.05]), "ode_s": np.array([0.15, 0.15, 0.05, 0.15])}
+    text = likelihood.parts_text(steps, "exact")               # an integrator's error of 0.1 at each
+    assert "The largest is the integrator's error." in text and "less than half" in text
+    assert "most" not in text
+    check_parts_text(text, 0.125, learned=False, gaussian=True)
+    text = likelihood.parts_text(steps, "learned")
+    assert "the integrator's and the network's error" in text
+    fair = {**base, "prior": "exact", "mismatch_s": np.zeros(4), "blur_s": np.full(4, -1.5),
+            "ode_s": np.full(4, -1.49)}                          # a narrow mode blurred by σ(ε)
+    text = likelihood.parts_text(fair, "exact")
+    assert "two parts" in text and "The largest is the blur." in text and "would be" not in text
+    check_parts_text(text, 1.49, learned=False, gaussian=False)
+    cancel = {**tilt, "mismatch_s": np.array([0.1, -0.1, 0.1, -0.1]), "blur_s": np.zeros(4),
+              "ode_s": np.array([0.02, -0.02, 0.02, -0.02])}    # mismatch and integrator cancel
+    text = likelihood.parts_text(cancel, "exact")
+    assert "partly cancels" in text and "makes up" not in text
+    for t in (text, likelihood.parts_text(fair, "learned")):
+        assert not any(w in t for w in TYPED_CLAIMS)
+
+
+def test_likelihood_parts_add_up_and_the_mismatch_is_the_priors_difference():
+    """The parts are the run's own: with the true p₁ instead of the prior, the ODE's values move by
+    exactly the mismatch, and the blur is log p at t = ε minus log p₀."""
+    import numpy as np
+    import torch
+    from dashboard import likelihood
+    gmm = dc.PRESETS["tutorial"]
+    g = likelihood.likelihood(gmm, 25.0, "exact", 10, 100, 10, "heun", "gaussian", 1e-2, 0)
+    e = likelihood.likelihood(gmm, 25.0, "exact", 10, 100, 10, "heun", "exact", 1e-2, 0)
+    assert np.allclose(g["ode_s"] - g["mismatch_s"], e["ode_s"], atol=1e-9)
+    assert not e["mismatch_s"].any() and np.abs(g["mismatch_s"]).mean() > 0.01
+    x = torch.from_numpy(g["samples"])
+    blur = (gmm.diffuse(dc.VESDE(25.0), 1e-2).log_prob(x) - gmm.log_prob(x)).numpy()
+    assert np.allclose(g["blur_s"], blur) and np.allclose(e["blur_s"], blur)
+
+
+# the states a student reaches, with what the text must say in each (grid 10, 100 samples)
+PARTS_STATES = {
+    "defaults": ({}, "makes up most of the"),
+    "10 steps": ({"w_likelihood_steps": 10}, "less than half"),
+    "λ = 2": ({"w_likelihood_lam": 2.0}, "makes up most of the"),
+    "λ = 50": ({"w_likelihood_lam": 50.0}, "The largest is the prior's mismatch."),
+    "true p₁": ({"w_likelihood_prior": "exact"}, "two parts"),
+    "ring8": ({"w_mixture": "ring8"}, "The largest is the prior's mismatch."),
+    "ring8, true p₁": ({"w_mixture": "ring8", "w_likelihood_prior": "exact"}, "two parts"),
+    "narrow mode, true p₁, ε = 1e-2": ({"w_mixture": "custom", "custom_mixture": FAR_NARROW_LAB.to_dict(),
+                                        "w_likelihood_prior": "exact", "w_likelihood_t_eps": 1e-2},
+                                       "The largest is the blur."),
+}
+
+
+@pytest.mark.parametrize("name", list(PARTS_STATES))
+def test_likelihood_parts_text_in_states(name):
+    """In each state the page's account of ODE − exact agrees with its metric and its own parts;
+    no typed 'slightly', 'tiny', 'tilt' or 'integrator's error alone' anywhere on the page."""
+    values, expected = PARTS_STATES[name]
+    at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, **values))
+    text = next(m.value for m in at.markdown if m.value.startswith("**Where the difference"))
+    mae = float(metric_texts(at)["mean |ODE − exact|"].split()[0])
+    check_parts_text(text, mae, learned=False, gaussian=values.get("w_likelihood_prior") != "exact")
+    assert expected in text, text
+    page = " ".join(t for _, t in visible_texts(at._tree))
+    assert not [w for w in TYPED_CLAIMS if w in page], page
 
 
 def test_sampler_lab_legend_names_the_samplers_as_the_chips_do():

@@ -33,7 +33,9 @@ c1, c2, c3, c4 = st.columns(4, gap="medium")
 source = state.widget(c1.radio, P + "source", format_func=SOURCES.get)
 prior = state.widget(c1.radio, P + "prior", format_func=PRIORS.get,
                      help="A model only knows the prior N(0, σ₁² I); the true p₁ is the data blurred "
-                          "by noise of std σ₁, slightly different (off-centre, wider).")
+                          "by noise of std σ₁: wider than the prior by the data's own spread, and "
+                          "off-centre where the data's mean is not 0. How much that changes "
+                          "log p₀ is computed under the metrics.")
 if source == "learned" and learned is None:
     source = "exact"
     missing_model = True
@@ -81,10 +83,7 @@ else:
               f"{int(grid_n) ** 2 + int(n)} points")
     if note := likelihood.cancel_note(res["ode_s"], res["true_s"]):
         st.caption(note)
-    if prior == "gaussian":
-        st.caption("With the Gaussian prior most of the difference is the prior mismatch, a smooth "
-                   "tilt across the map: set *log p₁ at the end* to the true p₁ to see the "
-                   "integrator's error alone.")
+    st.markdown(likelihood.parts_text(res, source))
     title = f"log p₀ by the ODE ({SOURCES[source]})"
     st.image(likelihood.maps_png(res, title), width="stretch")
     left, right = st.columns([1, 1.2], gap="large")
@@ -92,10 +91,10 @@ else:
         st.altair_chart(lfig.likelihood_scatter(res["ode_s"], res["true_s"]), width="stretch")
     with right:
         st.markdown(
-            "**Reading the maps.** With the exact score and the true p₁ the difference is only the "
-            "integrator's error and the blur of σ(ε): tiny where the data is. With the Gaussian "
-            "prior, p₁ is slightly wrong, which shifts every value by a smooth amount. A learned "
-            "score adds its own error, largest where it saw few training points.")
+            "**Reading the maps.** The right panel is ODE − exact at each grid point: the same "
+            "parts as above, each point's own. The prior's mismatch enters through the point's "
+            "ODE end point x₁, the blur of σ(ε) through p₀ near the point, and the integrator's "
+            "error (with a learned score, the network's too) along the path between them.")
         st.markdown(
             "**The divergence** ∇·f̃ is computed exactly by automatic differentiation, one "
             "backward pass per dimension (2 here); in high dimensions one would estimate it with "
