@@ -11,8 +11,9 @@ where x_t solves the ODE forward from x_{t_eps} = x. The divergence is computed 
 autograd (one backward pass per dimension; the points are independent, so one pass serves the
 whole batch), and x and the integral are advanced together by Heun's or the classical RK4 method
 on the same time grids as the samplers. log p_1 is replaced by the prior N(0, prior_std^2 I)
-unless a `prior_logp` is given: that prior differs slightly from the true p_1 (p_1 is the data
-blurred by noise of std sigma_1, not a centred Gaussian), which adds its own error.
+unless a `prior_logp` is given: that prior differs from the true p_1 (p_1 is the data blurred by
+noise of std sigma_1, not a centred Gaussian: wider by the data's spread, centred on its mean),
+which adds its own error, log N(x_1; 0, sigma_1^2 I) - log p_1(x_1) at the end point x_1.
 """
 from __future__ import annotations
 
