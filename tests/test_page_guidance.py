@@ -147,3 +147,34 @@ def test_sw2_verdict_against_the_truths_own_level():
     assert "class's own spread" not in guidance.sw2_verdict(row, (0.0146, 0.0016), 0.5)
     near = guidance.sw2_verdict({"sw2_learned_exact": 0.036, "learned_shift": 0.01}, (0.097, 0.01), 1.0)
     assert "within what two sets of true samples differ by (0.097)" in near and "miss" not in near
+
+
+def test_spread_axis_has_a_tick_at_one():
+    """The spread chart's log axis always labels 1, the truth's spread (re-teach: ring8 at λ = 2 was
+    labelled only 0.1 / 0.5 / 4), with at most 7 ticks, on wide and narrow ranges alike."""
+    import pandas as pd
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    for lo, hi in [(0.06, 22.0), (0.09, 21.7), (0.77, 1.76), (0.95, 1.05), (0.06, 3.5), (1e-3, 1e3)]:
+        ticks = gfig.log_ticks(lo, hi)
+        assert 1.0 in ticks and len(ticks) <= 7 and all(lo <= t <= hi for t in ticks), (lo, hi, ticks)
+    ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0]      # ring8 at λ = 2, learned CFG on
+    df = pd.DataFrame({"w": ws, "spread_ratio": [18.7, 3.4, 1.02, 1.01, 1.01, 1.01, 1.01, 1.01],
+                       "learned_spread_ratio": [18.3, 2.3, 0.75, 0.44, 0.25, 0.17, 0.13, 0.105],
+                       "leak": [0.84, 0.15] + [0.0] * 6, "learned_leak": [0.85, 0.01] + [0.0] * 6,
+                       "logp_class": [-680, -11] + [0.9] * 6, "learned_logp_class": [-650, -4] + [1.4] * 6})
+    truth = {"spread_ratio": (1.0, 0.018), "leak": (0.0, 0.0), "logp_class": (0.96, 0.035)}
+    spec = chart_spec(gfig.sweep_chart(df, truth, 4.0, True))
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("axis"), dict) and "values" in node["axis"]:
+                found.append(node["axis"]["values"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(spec)
+    assert found and all(1.0 in v for v in found), found
