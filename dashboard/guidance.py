@@ -120,6 +120,20 @@ def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
     return (x0 - m, x1 + m), (y0 - m, y1 + m)
 
 
+FIELD_ROOM = 0.25   # the field panel keeps the class's modes at least this share of its width from its edges
+
+
+def field_limits(gmm, y: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The guided-field panel's box: panel_limits of the mixture, widened where a mode of class y
+    lies closer than FIELD_ROOM of the box's width to an edge (ring8's outer modes would sit at
+    the edge, their diffused density cut)."""
+    lims = panel_limits(gmm)
+    modes = gd.class_mixture(gmm, None, y).means.numpy()
+    room = FIELD_ROOM * (lims[0][1] - lims[0][0])
+    return tuple((min(lo, float(modes[:, i].min()) - room), max(hi, float(modes[:, i].max()) + room))
+                 for i, (lo, hi) in enumerate(lims))
+
+
 ZOOM_BELOW = 0.5    # the sample panels zoom to the class when its box is under this share of the mixture's
 
 
@@ -237,10 +251,10 @@ def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
 
 @state.cache_data(max_entries=32)
 def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
-    """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
+    """On an n_grid^2 grid over field_limits: log pₜ(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
     sde = dc.VESDE(lam)
-    xlim, ylim = panel_limits(gmm)
+    xlim, ylim = field_limits(gmm, y)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
     pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))

@@ -178,3 +178,27 @@ def test_spread_axis_has_a_tick_at_one():
                 walk(v)
     walk(spec)
     assert found and all(1.0 in v for v in found), found
+
+
+@pytest.mark.parametrize("name, y, w", [("ring8", 0, 4.0), ("ring8", 5, 10.0), ("tutorial", 1, 10.0),
+                                        ("tutorial", 0, 0.0)])
+def test_field_panel_keeps_the_class_inside_and_arrows_apart(name, y, w):
+    """The guided-field panel keeps every mode of the class a quarter of the panel's width from its
+    edges (re-teach: ring8's class at (4, 0) sat at the right edge), and the longer field's
+    90th-percentile arrow is one grid spacing, so red arrows at large w do not run into each other."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    gmm = dc.PRESETS[name]
+    (x0, x1), (y0, y1) = guidance.field_limits(gmm, y)
+    room = guidance.FIELD_ROOM * (guidance.panel_limits(gmm)[0][1] - guidance.panel_limits(gmm)[0][0])
+    for mx, my in dc.guidance.class_mixture(gmm, None, y).means.tolist():
+        assert x0 <= mx - room + 1e-9 and mx + room <= x1 + 1e-9 and y0 <= my - room + 1e-9 and my + room <= y1 + 1e-9
+    f = guidance.guidance_fields(gmm, 25.0, y, w, 0.3)
+    assert f["xx"].min() == x0 and f["xx"].max() == x1
+    fig = gfig.fields_figure(f, w, 0.3, "class")
+    spacing = (x1 - x0) / f["xx"].shape[0]
+    lengths = [np.hypot(q.U, q.V) for q in fig.axes[0].collections if hasattr(q, "U")]
+    assert len(lengths) == 2
+    assert max(np.percentile(v, 90) for v in lengths) == pytest.approx(spacing, rel=1e-6)

@@ -136,7 +136,7 @@ def field_section():
         st.markdown("Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. "
                     f"Red: the **guided score** at w = {w:g}. The two {how}.")
     c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
-    c1.caption("Arrows share one scale (90th percentile of the conditional field's length = one grid "
+    c1.caption("Arrows share one scale (the longer field's 90th-percentile arrow length = one grid "
                "spacing); grey: log pₜ(x | y).")
 
 

@@ -156,11 +156,13 @@ def at_w(spec: dict, w: float) -> dict:
 
 def fields_figure(f: dict, w: float, t: float, label: str):
     """Guided score s_w (red) and conditional score s(. | y) (blue) at time t on the same grid,
-    over log pₜ(x | y); arrows scaled together (the same length means the same size)."""
+    over log pₜ(x | y); arrows scaled together (the same length means the same size), the longer
+    field's 90th-percentile length drawn as one grid spacing (long red arrows at large w do not
+    run into each other)."""
     fig, ax = new_figure(6.4, 5.6)
     _contours(ax, f["fx"], f["fy"], f["logp"])
     g, c = f["guided"], f["cond"]
-    scale = float(np.percentile(np.hypot(c[..., 0], c[..., 1]), 90)) or 1.0
+    scale = max(float(np.percentile(np.hypot(v[..., 0], v[..., 1]), 90)) for v in (g, c)) or 1.0
     span = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0]
     k = span / scale
     ax.quiver(f["xx"], f["yy"], c[..., 0] * k, c[..., 1] * k, color="#1f77b4", angles="xy",
