@@ -58,12 +58,20 @@ def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
     return x.numpy(), ref
 
 
+@state.cache_data(max_entries=32)
+def guidance_truth_sw2(gmm, y: int, n: int, seed: int) -> tuple[float, float]:
+    """gd.truth_sw2 of the truth row's sets: (mean, sd) of the sliced W2 between two sets of n
+    true samples of p(x | y), the level at which two sample sets are as close as the truth's."""
+    return gd.truth_sw2(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
+
+
 @state.cache_data(max_entries=128)
 def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                  device: str = "cpu") -> dict:
     """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
-    the data's plot box (thrown far away; left out of their measures), and sw2_learned_exact)."""
+    the data's plot box (thrown far away; left out of their measures), sw2_learned_exact, and
+    learned_shift: the distance between the learned and the exact samples' means)."""
     (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
     x = guided_samples(gmm, lam, y, w, n, steps, seed)
     row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
@@ -75,6 +83,7 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
         row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
         row["far"] = float(1 - inside.mean())
         row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
+        row["learned_shift"] = float(np.linalg.norm(xin.mean(0) - x.mean(0)))
     return row
 
 
@@ -109,6 +118,20 @@ def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
     (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
     m = 0.1 * (x1 - x0)
     return (x0 - m, x1 + m), (y0 - m, y1 + m)
+
+
+FIELD_ROOM = 0.25   # the field panel keeps the class's modes at least this share of its width from its edges
+
+
+def field_limits(gmm, y: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The guided-field panel's box: panel_limits of the mixture, widened where a mode of class y
+    lies closer than FIELD_ROOM of the box's width to an edge (ring8's outer modes would sit at
+    the edge, their diffused density cut)."""
+    lims = panel_limits(gmm)
+    modes = gd.class_mixture(gmm, None, y).means.numpy()
+    room = FIELD_ROOM * (lims[0][1] - lims[0][0])
+    return tuple((min(lo, float(modes[:, i].min()) - room), max(hi, float(modes[:, i].max()) + room))
+                 for i, (lo, hi) in enumerate(lims))
 
 
 ZOOM_BELOW = 0.5    # the sample panels zoom to the class when its box is under this share of the mixture's
@@ -154,6 +177,72 @@ def spread_change(at1: float, at4: float, ref: tuple[float, float]) -> str:
     return f"{at1:.2f}× → {at4:.2f}× ({what})"
 
 
+def band(ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+    """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×"."""
+    mean, sd = ref
+    return f"{mean - k * sd:.2f}–{mean + k * sd:.2f}×"
+
+
+def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
+    """What learned CFG's spread does from w = 1 to w = 4 (at: guidance_table indexed by w), told
+    against the truth's band and exact CFG's spread from the same noise: a learned spread outside
+    the band at w = 1 that exact CFG does not share is the network's error before any guidance; a
+    loss at w = 4 that exact CFG does not share is the network's error amplified by w, not a cost
+    of guidance. Changes within k truth sd count as none."""
+    ref, sd = truth["spread_ratio"], truth["spread_ratio"][1]
+    l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
+    e1, e4 = float(at.loc[1.0, "spread_ratio"]), float(at.loc[4.0, "spread_ratio"])
+    if matches_truth(l1, ref, k):
+        text = f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.2f}×; band {band(ref, k)})."
+    elif abs(l1 - e1) <= k * sd:
+        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.2f}×; band {band(ref, k)}), "
+                + (f"as exact CFG is ({e1:.2f}×): the sampler's error, not the network's."
+                   if not matches_truth(e1, ref, k) else
+                   f"but within the truth's noise level of exact CFG's {e1:.2f}×."))
+    else:
+        text = (f"Learned CFG is already off at w = 1: its spread is {l1:.2f}×, outside the truth's band "
+                f"({band(ref, k)}) where exact CFG gives {e1:.2f}×, so the network misses the class's "
+                "spread before guidance does anything.")
+    text += f" From w = 1 to w = 4 its spread goes {l1:.2f}× → {l4:.2f}×"
+    exact_narrows = not matches_truth(e4, ref, k) and e4 < e1 - k * sd
+    if matches_truth(l4, ref, k):
+        text += " (within the truth's noise level: no loss of diversity)."
+    elif l4 > l1 + k * sd:
+        text += " (wider, not narrower)."
+    elif l4 >= l1 - k * sd:
+        text += " (no change beyond the truth's noise level)."
+    elif not exact_narrows:
+        text += (", while exact CFG from the same noise "
+                 + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
+                 + f" ({e1:.2f}× → {e4:.2f}×): the loss is the network's error amplified by w, not a "
+                 "cost of guidance itself.")
+    else:
+        text += f"; exact CFG narrows too ({e1:.2f}× → {e4:.2f}×), which is guidance's own cost"
+        text += ("; learned CFG narrows further, and that extra is the network's error amplified by w."
+                 if l4 < e4 - k * sd else ".")
+    last = at.iloc[-1]
+    text += f" At w = {float(at.index[-1]):g} its spread is {float(last['learned_spread_ratio']):.2f}×"
+    if last["far"] > 0:
+        text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
+                 "around every mode, and are left out)")
+    return text + "."
+
+
+def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:
+    """The sliced W2 between learned and exact CFG samples (row of guidance_table) against the
+    level of two sets of true samples (level = (mean, sd), guidance_truth_sw2) and the class's own
+    spread, in words."""
+    d, (mean, sd) = float(row["sw2_learned_exact"]), level
+    if d <= mean + k * sd:
+        return (f"within what two sets of true samples differ by ({mean:.3f}): the learned samples land "
+                "where exact CFG's do")
+    text = (f"{d / mean:.1f}× what two sets of true samples differ by ({mean:.3f}): the learned samples "
+            f"miss exact CFG's (their mean is {float(row['learned_shift']):.2f} away)")
+    if d > class_spread:
+        text += f", by more than the class's own spread ({class_spread:.2f})"
+    return text
+
+
 def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
     """The names of the measures on which a row of guidance_table (columns with `prefix`) differs
     from the truth by more than its noise level."""
@@ -162,10 +251,10 @@ def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
 
 @state.cache_data(max_entries=32)
 def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
-    """On an n_grid^2 grid over the data: log pₜ(x | y), the guided score s_w and the
+    """On an n_grid^2 grid over field_limits: log pₜ(x | y), the guided score s_w and the
     conditional score s(. | y) at time t."""
     sde = dc.VESDE(lam)
-    xlim, ylim = panel_limits(gmm)
+    xlim, ylim = field_limits(gmm, y)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
     pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     fx, fy = np.meshgrid(np.linspace(*xlim, 90), np.linspace(*ylim, 90))

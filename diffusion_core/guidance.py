@@ -35,7 +35,7 @@ from .training import make_score_net
 
 __all__ = ["make_classes", "class_mixture", "conditional_score", "guided_score", "cfg_combine",
            "class_log_prob", "class_posterior", "classifier_gradient", "classifier_guided_score",
-           "check_w", "guidance_metrics", "truth_reference", "guidance_sweep", "CondScoreNet",
+           "check_w", "guidance_metrics", "truth_reference", "truth_sw2", "guidance_sweep", "CondScoreNet",
            "train_cond_score_model", "fit_cond_score_net", "learned_guided_score", "GUIDANCE_COLUMNS",
            "MAX_GUIDANCE"]
 
@@ -206,13 +206,30 @@ def truth_reference(gmm: GaussianMixture, classes, y: int, n: int, seed: int = 0
     standard deviation is the measure's truth-vs-truth noise at this n: two sets of true samples
     differ by about that much, so a sampler's value within a couple of it is indistinguishable
     from the truth."""
+    draws = _truth_draws(gmm, classes, y, n, seed, repeats)
+    rows = pd.DataFrame([guidance_metrics(x, gmm, classes, y) for x in draws])
+    return draws[0], {k: (float(rows[k].mean()), float(rows[k].std(ddof=1))) for k in rows}
+
+
+def truth_sw2(gmm: GaussianMixture, classes, y: int, n: int, seed: int = 0,
+              repeats: int = 20) -> tuple[float, float]:
+    """The sliced W2 between two sets of n true samples of p(x | y): (mean, sd) of sliced_w2
+    between the first of truth_reference's sets (same seed, same draws) and each of the other
+    repeats - 1. A sampler whose samples are this far from another set is as close as the truth
+    gets to itself at this n."""
+    draws = _truth_draws(gmm, classes, y, n, seed, repeats)
+    d = torch.tensor([sliced_w2(draws[0], x) for x in draws[1:]], dtype=torch.float64)
+    return float(d.mean()), float(d.std())
+
+
+def _truth_draws(gmm, classes, y, n, seed, repeats) -> list[torch.Tensor]:
+    """`repeats` independent sets of n true draws of class y's sub-mixture (float64), the r-th
+    drawn from seed + r."""
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 2 <= repeats <= 1000:
         raise ValueError(f"repeats must be an integer in 2..1000; got {repeats!r}")
     cls = class_mixture(gmm, classes, y)
-    draws = [cls.sample(int(n), generator=torch.Generator().manual_seed(int(seed) + r),
-                        dtype=torch.float64)[0] for r in range(repeats)]
-    rows = pd.DataFrame([guidance_metrics(x, gmm, classes, y) for x in draws])
-    return draws[0], {k: (float(rows[k].mean()), float(rows[k].std(ddof=1))) for k in rows}
+    return [cls.sample(int(n), generator=torch.Generator().manual_seed(int(seed) + r),
+                       dtype=torch.float64)[0] for r in range(repeats)]
 
 
 def guidance_sweep(gmm: GaussianMixture, sde: SDE, classes, y: int, ws=(0, 0.5, 1, 2, 4, 8),

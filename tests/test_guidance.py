@@ -213,3 +213,17 @@ def test_truth_reference_and_the_sampler_at_w1(name):
             assert m["leak"] <= ref["leak"][0]
     with pytest.raises(ValueError, match="repeats"):
         gd.truth_reference(gmm, None, 0, 10, repeats=1)
+
+
+def test_truth_sw2_is_the_truths_own_distance():
+    """truth_sw2: the sliced W2 between two sets of true samples of p(x | y), positive and small
+    against the class's spread, and shrinking with more samples (the level the Guidance page
+    compares learned CFG's distance from exact CFG with)."""
+    from diffusion_core import guidance as gd
+    gmm = dc.PRESETS["ring8"]
+    mean, sd = gd.truth_sw2(gmm, None, 0, 600, seed=1, repeats=8)
+    spread = gd.truth_reference(gmm, None, 0, 600, seed=1, repeats=8)[1]["spread"][0]
+    assert 0 < sd < mean < 0.2 * spread
+    assert gd.truth_sw2(gmm, None, 0, 4000, seed=1, repeats=8)[0] < mean
+    with pytest.raises(ValueError, match="repeats"):
+        gd.truth_sw2(gmm, None, 0, 10, repeats=1)

@@ -86,7 +86,9 @@ msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
         "; within the truth's noise level in every measure.")
 if learned:
     msg += (f" Learned: {numbers(row, 'learned_')}; sliced W2 between learned and exact samples "
-            f"{row['sw2_learned_exact']:.3f}.")
+            f"{row['sw2_learned_exact']:.3f}, "
+            + guidance.sw2_verdict(row, guidance.guidance_truth_sw2(gmm, y, N, shared.seed),
+                                   truth["spread"][0]) + ".")
 cut = {k: v for k, v in out.items() if v}
 if cut:
     msg += " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
@@ -112,10 +114,7 @@ low = {f"w = {k:g}": v for k, v in at["logp_class"].items() if v < floor}
 if low:
     msg += " Drawn at the log-likelihood chart's bottom edge: " + ", ".join(f"{k} ({v:.0f})" for k, v in low.items()) + "."
 if learned:
-    msg += (" Learned CFG's spread from w = 1 to w = 4: "
-            + guidance.spread_change(w1["learned_spread_ratio"], w4["learned_spread_ratio"], truth["spread_ratio"])
-            + f", {at['learned_spread_ratio'].iloc[-1]:.2f}× at w = 10 (samples outside the data’s box, "
-            "4 stds around every mode, left out).")
+    msg += " " + guidance.learned_spread_story(at, truth)
 st.caption(msg)
 
 
@@ -137,7 +136,7 @@ def field_section():
         st.markdown("Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. "
                     f"Red: the **guided score** at w = {w:g}. The two {how}.")
     c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
-    c1.caption("Arrows share one scale (90th percentile of the conditional field's length = one grid "
+    c1.caption("Arrows share one scale (the longer field's 90th-percentile arrow length = one grid "
                "spacing); grey: log pₜ(x | y).")
 
 

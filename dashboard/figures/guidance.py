@@ -9,7 +9,7 @@ from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_ax
 from dashboard.figures.background import density_background
 
 __all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "SOURCE_COLORS", "METRICS", "NOISE_K",
-           "TRUTH", "clip_floor", "outside"]
+           "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
 SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
@@ -28,6 +28,25 @@ def clip_floor(truth_mean: float, truth_sd: float) -> float:
     """The lowest mean log p₀(x | y) the sweep chart draws: LOGP_DEPTH nats (or 10 noise levels,
     if larger) below the truth's mean; lower values are drawn at this floor, as triangles."""
     return float(truth_mean - max(LOGP_DEPTH, 10 * truth_sd))
+
+
+def log_ticks(lo: float, hi: float, most: int = 7) -> list[float]:
+    """Tick values of a log axis from lo to hi (0 < lo < hi), at most `most` of them, 1 always
+    among them when it is in range (the truth's spread ratio): on a narrow range (hi / lo < 4)
+    multiples of the smallest of 0.01, 0.02, 0.05, ... that fits; else per decade 1-2-5, 1-3 or
+    powers of ten, the first that fits."""
+    if hi / lo < 4:
+        for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
+            ticks = [round(k * step, 2) for k in range(int(np.ceil(lo / step)), int(np.floor(hi / step)) + 1)]
+            if len(ticks) <= most:
+                return ticks
+    lo_e, hi_e = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [float(f"{m}e{e}") for e in range(lo_e, hi_e + 1) for m in mantissas]
+        ticks = [t for t in ticks if lo <= t <= hi]
+        if len(ticks) <= most:
+            break
+    return ticks
 
 
 def _contours(ax, xx, yy, logp):
@@ -87,8 +106,9 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
                 domain = [max(-0.02, domain[0]), min(1.02, domain[1])]
         # a log scale has no zero: Vega-Lite warns when the property is given at all
         yscale = dict(type=scale, domain=domain, nice=False, **({} if scale == "log" else {"zero": False}))
+        ticks = {"values": log_ticks(*domain)} if scale == "log" else {}
         y = alt.Y("shown:Q", title=None, scale=alt.Scale(**yscale),
-                  axis=alt.Axis(format="%" if col == "leak" else "~g"))
+                  axis=alt.Axis(format="%" if col == "leak" else "~g", **ticks))
         band = pd.DataFrame({"lo": [lo_band], "hi": [hi_band], "mean": [mean], "source": [TRUTH]})
         truth_layer = (alt.Chart(band).mark_rect(opacity=0.18, color=TRUTH_COLOR).encode(
             y=alt.Y("lo:Q", scale=alt.Scale(**yscale)), y2="hi:Q")
@@ -128,11 +148,13 @@ def at_w(spec: dict, w: float) -> dict:
 
 def fields_figure(f: dict, w: float, t: float, label: str):
     """Guided score s_w (red) and conditional score s(. | y) (blue) at time t on the same grid,
-    over log pₜ(x | y); arrows scaled together (the same length means the same size)."""
+    over log pₜ(x | y); arrows scaled together (the same length means the same size), the longer
+    field's 90th-percentile length drawn as one grid spacing (long red arrows at large w do not
+    run into each other)."""
     fig, ax = new_figure(6.4, 5.6)
     _contours(ax, f["fx"], f["fy"], f["logp"])
     g, c = f["guided"], f["cond"]
-    scale = float(np.percentile(np.hypot(c[..., 0], c[..., 1]), 90)) or 1.0
+    scale = max(float(np.percentile(np.hypot(v[..., 0], v[..., 1]), 90)) for v in (g, c)) or 1.0
     span = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0]
     k = span / scale
     ax.quiver(f["xx"], f["yy"], c[..., 0] * k, c[..., 1] * k, color="#1f77b4", angles="xy",
