@@ -74,9 +74,18 @@ def test_train_page_states(mixture, lam):
         assert "as close" in verdict
     else:
         assert "cannot tell" in verdict or "sampler's own error" in verdict
+    # a distance at or below the true samples' own while the other is far above its own: said, row by row
+    for row, words in (("learned score", "learned score's"), ("exact score (reference)", "exact-score reference's")):
+        for low, high, name in (("sliced W₂ to truth", "W₁ of log p", "Sliced W₂"),
+                                ("W₁ of log p", "sliced W₂ to truth", "W₁ of log p")):
+            blind = table.loc[row, low] <= table.loc["true samples", low] and \
+                table.loc[row, high] > 2 * table.loc["true samples", high]
+            assert (f"**{name} cannot tell the {words} samples from the truth" in verdict) == blind, verdict
     caption = next(c.value for c in at.caption if "reference" in c.value and "true samples" in c.value)
     most = int(re.search(r"raise \*\*Samples\*\* to ([\d,]+)", caption).group(1).replace(",", ""))
     assert most == min(20_000, 4_020_000 // dc.nfe("sde", 50))
+    # 51 evaluations: the field's maximum sets the most samples, not the evaluations
+    assert f"to {most:,} (the Samples field's maximum)" in caption and "51 score evaluations" not in caption
 
 
 # ------------------------------------------------------------------------------ Sampler lab
