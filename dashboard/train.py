@@ -196,11 +196,14 @@ def blind_measure_text(metrics: dict, row: str, n: int) -> str:
         return ""
     (lk, lw), (hk, hw) = low[0], high[0]
     if hk == "logp_w1":
-        gap = float(r["loglik_gap"])
+        gap, noise = float(r["loglik_gap"]), abs(float(truth["loglik_gap"]))
         sees = ("W₁ of log p₀ sees the widened modes (the samples sit in less likely places than true samples: "
-                f"log-likelihood gap {gap:+.3f})" if gap > 0 else
+                f"log-likelihood gap {gap:+.3f})" if gap > noise else
                 "W₁ of log p₀ sees modes drawn too narrow (the samples sit in more likely places than true "
-                f"samples: log-likelihood gap {gap:+.3f})")
+                f"samples: log-likelihood gap {gap:+.3f})" if gap < -noise else
+                "W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely and "
+                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the true samples' own "
+                f"{noise:.3f})")
     else:
         sees = "sliced W₂ sees that mass is in the wrong places"
     return (f"**{lw[0].upper() + lw[1:]} cannot tell {ROW_WORDS[row]} from the truth at {n:,} samples**: "

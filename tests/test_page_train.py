@@ -322,6 +322,8 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     # too narrow instead of widened: the direction comes from the log-likelihood gap's sign
     metrics["learned score"]["loglik_gap"] = -0.4
     assert "modes drawn too narrow" in tr.sampling_verdict(metrics, 1000)
+    metrics["learned score"]["loglik_gap"] = 0.005                  # within the true samples' own gap
+    assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000)
     metrics["learned score"] = dict(sliced_w2=0.3, loglik_gap=0.5, logp_w1=0.5)
     assert "cannot tell the learned" not in tr.sampling_verdict(metrics, 1000)
 
