@@ -158,7 +158,7 @@ def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
     said = []
     if groups["flat"]:
         said.append(f"{', '.join(groups['flat'])} changed by less than the noise band's width ({width:.3g}): "
-                    "flattened, more steps do not lower them")
+                    "flattened: the extra evaluations did not lower them")
     if groups["falling"]:
         said.append(f"{', '.join(groups['falling'])} still fell by more than that: more evaluations may bring "
                     f"{'it' if len(groups['falling']) == 1 else 'them'} lower")
