@@ -115,9 +115,10 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                     "error is below what this many samples can measure.")
         if v > 2 * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
-                    f"the same budget ({e:.3g}) and above the noise band (up to {hi:.3g}): the curves flatten "
-                    "at the **network's error**, which more steps, another time grid or another end time ε "
-                    "do not remove.")
+                    f"the same budget ({e:.3g}) and above the noise band (up to {hi:.3g}): with the same samplers "
+                    "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label)
+                    + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
+                       if grid != "recommended" else ""))
         return (f"{head} with the learned score, close to the exact score's best at the same budget "
                 f"({e:.3g}): here the sampler, not the network, limits the curves.")
     if v <= hi:
@@ -135,6 +136,35 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     return (f"{head}, still above the noise band (up to {hi:.3g})"
             + ("; more evaluations barely help at these settings." if flat else
                ": more evaluations bring the curves down further."))
+
+
+def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
+    """Which curves have flattened and which still fall, read off the runs dist (columns method,
+    budget, d: the distance to a perfect sampler) over the last doubling of the budget (from the
+    largest budget at most half the largest, else the one before it, to the largest): a change
+    no larger than the noise band's width (band: mean, low, high) is flat. label(method): its name."""
+    budgets = sorted(dist["budget"].unique())
+    top = budgets[-1]
+    if len(budgets) < 2:
+        return "With one budget the page cannot tell which curves still fall: add a second budget to see it."
+    b0 = max((b for b in budgets if b <= top / 2), default=budgets[-2])
+    width = abs(float(band[2]) - float(band[1]))
+    groups = {"flat": [], "falling": [], "rising": []}
+    for m in dict.fromkeys(dist["method"]):
+        d = dist[dist["method"] == m].set_index("budget")["d"]
+        if b0 in d.index and top in d.index:
+            change = float(d[top]) - float(d[b0])
+            groups["flat" if abs(change) <= width else "falling" if change < 0 else "rising"].append(f"*{label(m)}*")
+    said = []
+    if groups["flat"]:
+        said.append(f"{', '.join(groups['flat'])} changed by less than the noise band's width ({width:.3g}): "
+                    "flattened: the extra evaluations did not lower them")
+    if groups["falling"]:
+        said.append(f"{', '.join(groups['falling'])} still fell by more than that: more evaluations may bring "
+                    f"{'it' if len(groups['falling']) == 1 else 'them'} lower")
+    if groups["rising"]:
+        said.append(f"{', '.join(groups['rising'])} rose by more than that")
+    return f"From {int(b0)} to {int(top)} evaluations, " + "; ".join(said) + "." if said else ""
 
 
 def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:

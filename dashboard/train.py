@@ -112,14 +112,32 @@ def explain_error_by_t() -> None:
         "∇log pₜ.")
 
 
+def work_cap_binds(evals: int) -> bool:
+    """Whether the work cap (samples x score evaluations, MAX_SAMPLE_WORK), not the Samples
+    field's maximum, sets the most samples at `evals` evaluations per sample."""
+    return MAX_SAMPLE_WORK // max(1, int(evals)) <= MAX_SAMPLES
+
+
 def sampling_caption(n: int, evals: int) -> None:
     """What the sampling metrics compare with, and how many samples this sampler allows."""
+    st.caption(sampling_caption_text(n, evals))
+
+
+def sampling_caption_text(n: int, evals: int) -> str:
+    """The caption under the samples table: what the rows compare with, and what sets the most
+    samples here (the work cap where it binds, else the Samples field's maximum)."""
     most = max_samples(evals)
-    more = (f"raise **Samples** to {most:,} (the most that {evals:,} score evaluations per sample "
-            "allow here) to see how far the learned score really is from the exact one" if n < most else
-            f"at {n:,} samples, the most this sampler's {evals:,} evaluations allow, the rows are as far "
-            "apart as this page can measure")
-    st.caption(
+    cap = f"{MAX_SAMPLE_WORK:,} samples × score evaluations"
+    if n < most:
+        why = (f"the most that {evals:,} score evaluations per sample allow under the cap of {cap}"
+               if work_cap_binds(evals) else "the Samples field's maximum")
+        more = f"raise **Samples** to {most:,} ({why}) to see how far the learned score really is from the exact one"
+    else:
+        why = (f"the most this sampler's {evals:,} evaluations allow under the cap of {cap}"
+               if work_cap_binds(evals) else "the Samples field's maximum")
+        more = (f"at {n:,} samples, {why}, the rows are as far apart as this page can measure" if n == most else
+                f"at most {most:,} samples run here ({why})")
+    return (
         f"The learned score runs the sampler chosen above; the exact score is the **reference**: it "
         f"runs an accurate sampler of its own ({models.reference_label()}), from the same starting "
         "noise, so that its row shows the exact score itself rather than the chosen sampler's step "
@@ -152,7 +170,46 @@ def sampling_verdict(metrics: dict, n: int) -> str:
         verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
                    "truth as the exact score: that gap is the network's error, plus the chosen sampler's "
                    "own step error where it is less accurate than the reference's.")
-    return numbers + verdict
+    blind = [blind_measure_text(metrics, row, n) for row in ROW_WORDS]
+    return " ".join([numbers + verdict, *filter(None, blind)])
+
+
+ROW_WORDS = {"learned score": "the learned score's samples",
+             "exact score (reference)": "the exact-score reference's samples"}
+DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0, noise = the true samples' value
+# what each distance sees, and what it misses that the other one sees
+MISSES = {"sliced_w2": "sliced W₂ sees where the mass is, on random 1D projections, not how wide each sharp "
+                       "mode is",
+          "logp_w1": "W₁ of log p₀ compares only how likely the samples are under p₀, not where they are, "
+                     "so it misses mass moved between places of equal density (such as between modes)"}
+
+
+def blind_measure_text(metrics: dict, row: str, n: int) -> str:
+    """The sentence for a row of the samples table (metrics as in sampling_verdict) whose one
+    distance is at or below the true samples' own value while the other is more than NOISE_FACTOR
+    times theirs: that distance cannot tell these samples from the truth at this sample count,
+    and what the other one sees. "" when no distance of the row is blind that way."""
+    r, truth = metrics[row], metrics["true samples"]
+    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= float(truth[k])]
+    high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
+    if not low or not high:
+        return ""
+    (lk, lw), (hk, hw) = low[0], high[0]
+    if hk == "logp_w1":
+        gap, noise = float(r["loglik_gap"]), abs(float(truth["loglik_gap"]))
+        sees = ("W₁ of log p₀ sees the widened modes (the samples sit in less likely places than true samples: "
+                f"log-likelihood gap {gap:+.3f})" if gap > noise else
+                "W₁ of log p₀ sees modes drawn too narrow (the samples sit in more likely places than true "
+                f"samples: log-likelihood gap {gap:+.3f})" if gap < -noise else
+                "W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely and "
+                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the true samples' own "
+                f"{noise:.3f})")
+    else:
+        sees = "sliced W₂ sees that mass is in the wrong places"
+    return (f"**{lw[0].upper() + lw[1:]} cannot tell {ROW_WORDS[row]} from the truth at {n:,} samples**: "
+            f"{float(r[lk]):.3f}, at or below the true samples' own {float(truth[lk]):.3f}, while their {hw} "
+            f"is {float(r[hk]):.3f}, {float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' "
+            f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
 
 
 MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_gap", "log-likelihood gap"),

@@ -298,3 +298,47 @@ def test_samples_panels_show_every_mode_of_ring8_whole(monkeypatch):
         for (a, b), l, h in zip(lims, lo.tolist(), hi.tolist()):
             assert a < l - 0.2 and b > h + 0.2, (name, lims)
     assert set(seen) == {"train", "memo"}
+
+
+def test_verdict_says_which_distance_cannot_see_the_widened_modes():
+    """ring8, our recipe, 10 sampler steps: the learned score's sliced W₂ (0.151) sits below the
+    true samples' own (0.217) while its W₁ of log p is 3.290 against 0.033. The verdict says that
+    sliced W₂ cannot tell these samples from the truth at this sample count and why; the exact-score
+    reference row is read the same way, and a row within the noise on both gets no such sentence."""
+    from dashboard import train as tr
+    metrics = {"learned score": dict(sliced_w2=0.151, loglik_gap=3.290, logp_w1=3.290),
+               "exact score (reference)": dict(sliced_w2=0.227, loglik_gap=0.021, logp_w1=0.033),
+               "true samples": dict(sliced_w2=0.217, loglik_gap=0.009, logp_w1=0.028)}
+    text = tr.sampling_verdict(metrics, 1000)
+    assert "**Sliced W₂ cannot tell the learned score's samples from the truth at 1,000 samples**" in text
+    assert "0.151, at or below the true samples' own 0.217" in text and "117.5×" in text
+    assert "not how wide each sharp mode is" in text and "sees the widened modes" in text
+    assert "exact-score reference's samples" not in text
+    # the reference row: W₁ of log p at the noise while sliced W₂ is far above its own
+    metrics["exact score (reference)"] = dict(sliced_w2=0.9, loglik_gap=-0.05, logp_w1=0.02)
+    text = tr.sampling_verdict(metrics, 1000)
+    assert "**W₁ of log p cannot tell the exact-score reference's samples from the truth" in text
+    assert "not where they are" in text and "sliced W₂ sees that mass is in the wrong places" in text
+    # too narrow instead of widened: the direction comes from the log-likelihood gap's sign
+    metrics["learned score"]["loglik_gap"] = -0.4
+    assert "modes drawn too narrow" in tr.sampling_verdict(metrics, 1000)
+    metrics["learned score"]["loglik_gap"] = 0.005                  # within the true samples' own gap
+    assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000)
+    metrics["learned score"] = dict(sliced_w2=0.3, loglik_gap=0.5, logp_w1=0.5)
+    assert "cannot tell the learned" not in tr.sampling_verdict(metrics, 1000)
+
+
+def test_caption_says_what_sets_the_most_samples():
+    """At 11 evaluations per sample the 20,000 limit is the Samples field's maximum, not the work
+    cap, which binds only from 201 evaluations on (4,020,000 samples × evaluations)."""
+    from dashboard import train as tr
+    few = tr.sampling_caption_text(1000, dc.nfe("sde", 10))
+    assert "raise **Samples** to 20,000 (the Samples field's maximum)" in few
+    assert "11 score evaluations" not in few
+    assert "at 20,000 samples, the Samples field's maximum," in tr.sampling_caption_text(20_000, 11)
+    many = tr.sampling_caption_text(1000, 201)
+    assert "raise **Samples** to 20,000 (the most that 201 score evaluations per sample allow under the cap " \
+           "of 4,020,000 samples × score evaluations)" in many
+    assert f"raise **Samples** to {4_020_000 // 301:,} (the most that 301" in tr.sampling_caption_text(1000, 301)
+    over = tr.sampling_caption_text(20_000, 301)
+    assert f"at most {4_020_000 // 301:,} samples run here" in over and "as far apart" not in over
