@@ -230,6 +230,16 @@ def test_weighting_states(mixture):
         assert f"{w2.min():.3g}, to **{w2.idxmin()}**" in said
         floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
         assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
+        # a best within the true samples' own value of another is no winner (Train & sample's rule)
+        close = [w for w in w2.index if w != w2.idxmin() and models.within_noise(w2[w], w2.min(), floor)]
+        assert ("no winner at this sample count" in said) == bool(close), said
+        # left of ε: every drawn curve is named once, as rising, falling or level, in both views
+        for view in ("raw", "scaled"):
+            at.radio(key="w_weight_view").set_value(view).run()
+            below = next(m.value for m in at.markdown if m.value.startswith("**Left of the dashed line**"))
+            assert "degrades" not in below
+            assert all(below.count(f"**{w}**") == 1 for w in table.index), below
+            assert ("σₜ² × score error from" in below) == (view == "scaled"), below
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
