@@ -81,23 +81,25 @@ VIEW_WORDS = {"mse": "score error", "scaled": "σₜ² × score error"}
 def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
     """What each curve of the chart does left of the dashed line, from its numbers: curves maps a
     weighting to error_by_t's frame, column is the view's ("mse" or "scaled"). Compares each
-    curve's value at the smallest measured t with its value at the first measured t at or above
-    eps, and names the curves that rise (more than RISE ×), fall, or stay level there."""
+    curve's values at the measured t below eps with its value at the first measured t at or above
+    eps: it rises where one of them is more than RISE × that, falls where none is and one is less
+    than 1 / RISE × that, and stays level otherwise; gives the value at eps and the range below."""
     t_eps = first_at_eps(curves, eps)
     t_all = np.asarray(next(iter(curves.values()))["t"], dtype=float)
-    t_min = float(t_all.min())
     head = f"**Left of the dashed line** (t < ε = {eps:g}), where no training time is drawn"
-    if t_min >= t_eps:
-        return head + f": no time is measured there in this chart (its first is t = {t_min:.2g})."
+    if not (t_all < t_eps).any():
+        return head + f": no time is measured there in this chart (its first is t = {t_all.min():.2g})."
     level = f"stay within a factor {RISE:g}", f"stays within a factor {RISE:g}"
     groups = {("rise", "rises"): [], ("fall", "falls"): [], level: []}
     for w, frame in curves.items():
-        v_eps, v_min = _at(frame, column, t_eps), _at(frame, column, t_min)
-        kind = list(groups)[0 if v_min > RISE * v_eps else 1 if v_min * RISE < v_eps else 2]
-        groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} → {_num(v_min)})")
+        t, v = np.asarray(frame["t"], float), np.asarray(frame[column], float)
+        v_eps, below = _at(frame, column, t_eps), v[t < t_eps]
+        lo, hi = float(below.min()), float(below.max())
+        kind = list(groups)[0 if hi > RISE * v_eps else 1 if lo * RISE < v_eps else 2]
+        groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} there, {_num(lo)} to {_num(hi)} below ε)")
     said = [f"{' and '.join(names)} {verb[len(names) == 1]}" for verb, names in groups.items() if names]
-    return (head + f", the {VIEW_WORDS[column]} from t = {t_eps:.2g} to t = {t_min:.2g}: "
-            + "; ".join(said) + ".")
+    return (head + f", each curve's {VIEW_WORDS[column]} against its value at t = {t_eps:.2g}, the first "
+            "measured time at or above ε: " + "; ".join(said) + ".")
 
 
 FAR = 2.0      # samples farther than this × true samples' sliced W2 do not sample p₀ well
