@@ -97,7 +97,8 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
         lo, hi = float(below.min()), float(below.max())
         kind = list(groups)[0 if hi > RISE * v_eps else 1 if lo * RISE < v_eps else 2]
         groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} there, {_num(lo)} to {_num(hi)} below ε)")
-    said = [f"{' and '.join(names)} {verb[len(names) == 1]}" for verb, names in groups.items() if names]
+    said = [f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} "
+            f"{verb[len(names) == 1]}" for verb, names in groups.items() if names]
     return (head + f", each curve's {VIEW_WORDS[column]} against its value at t = {t_eps:.2g}, the first "
             "measured time at or above ε: " + "; ".join(said) + ".")
 

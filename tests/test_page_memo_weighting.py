@@ -170,6 +170,8 @@ def test_weighting_below_eps_sentence_reads_each_curve():
     assert bump.endswith("(1 there, 1 to 5 below ε) rises.")
     two = weighting.below_eps_text({"sigma2": curves["sigma2"], "g2": curves["sigma2"]}, L, 1e-3, "mse")
     assert f"below ε) and **{L['g2']}** (" in two and two.endswith("below ε) rise.")
+    three = weighting.below_eps_text({w: curves["sigma2"] for w in dc.WEIGHTINGS}, L, 1e-3, "mse")
+    assert three.count(" and ") == 1 and three.count("below ε), **") == 1 and three.endswith(") rise.")
     # nothing measured below ε: the sentence says so rather than describing a curve
     none = weighting.below_eps_text(curves, L, 1e-4, "mse")
     assert "no time is measured there" in none and "rises" not in none

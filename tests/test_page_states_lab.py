@@ -253,7 +253,7 @@ def test_weighting_states(mixture):
             below = next(m.value for m in at.markdown if m.value.startswith("**Left of the dashed line**"))
             assert "degrades" not in below
             assert all(below.count(f"**{w}**") == 1 for w in table.index), below
-            assert ("σₜ² × score error from" in below) == (view == "scaled"), below
+            assert ("each curve's σₜ² × score error against" in below) == (view == "scaled"), below
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
