@@ -107,10 +107,18 @@ def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def sweep_text(rows, n_samples: int, z: float = None) -> str:
+def points_text(d: float) -> str:
+    """A difference of two rates in percentage points ("16 percentage points"), not in percent."""
+    v = round(100 * float(d))
+    return f"{v:.0f} percentage point{'' if abs(v) == 1 else 's'}"
+
+
+def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None) -> str:
     """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Says
     where the network's rate rises with N, and whether each rise is beyond z standard errors of
-    the difference (binomial, n_samples samples per rate) or within the measure's noise."""
+    the difference (binomial, n_samples samples per rate) or within the measure's noise.
+    panel: the page's own network above the sweep, {"n", "rate", "steps", "width"}; where its N
+    is one of the sweep's, its rate is put beside the sweep's there, with both trainings."""
     z = ERROR_BAR_Z if z is None else z
     ns = [int(r[0]) for r in rows]
     net = [float(r[1]) for r in rows]
@@ -124,10 +132,19 @@ def sweep_text(rows, n_samples: int, z: float = None) -> str:
     if not rises:
         out.append("It never rises as N grows.")
     for i, d, noise in rises:
-        out.append(f"From N = {ns[i]} to {ns[i + 1]} it rises by {d:.0%}, "
-                   + (f"more than the noise of the measure (± {noise:.0%}): this training run, not the "
-                      "sampling, differs (one network per N, one seed)." if d > noise else
-                      f"within the noise of the measure (± {noise:.0%})."))
+        out.append(f"From N = {ns[i]} to {ns[i + 1]} it rises by {points_text(d)}, "
+                   + (f"more than the noise of the measure (± {points_text(noise)}): this training run, not "
+                      "the sampling, differs (one network per N, one seed)." if d > noise else
+                      f"within the noise of the measure (± {points_text(noise)})."))
+    if panel is not None and int(panel["n"]) in ns:
+        here = net[ns.index(int(panel["n"]))]
+        mine = f"{int(panel['steps']):,} training steps, width {int(panel['width'])}"
+        sweep = f"{SWEEP_STEPS:,} training steps, width {SWEEP_WIDTH}"
+        same = mine == sweep
+        out.append(f"At N = {int(panel['n'])} the panel above measured **{float(panel['rate']):.0%}** and the "
+                   f"sweep **{here:.0%}**: "
+                   + (f"the same training ({mine})." if same else
+                      f"different trainings ({mine} above, {sweep} here), so the two rates need not agree."))
     return " ".join(out)
 
 

@@ -329,6 +329,12 @@ def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
             "non_finite": int((~finite).sum())}
 
 
+def within_noise(a: float, b: float, noise: float) -> bool:
+    """True where two values of a sample measure differ by no more than |noise|, the same measure
+    of independent true samples (the "true samples" row): at this sample count neither wins."""
+    return abs(float(a) - float(b)) <= abs(float(noise))
+
+
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=120)

@@ -231,7 +231,7 @@ def comparison_sentence(results: dict, noise: dict | None = None) -> str:
         va, vb = float(ra[key]), float(rb[key])
         fa, fb = (abs(va), abs(vb)) if key == "loglik_gap" else (va, vb)
         parts.append(f"{word} {va:.3f} against {vb:.3f}")
-        if noise is not None and key in SAMPLE_MEASURES and abs(fa - fb) <= abs(float(noise[key])):
+        if noise is not None and key in SAMPLE_MEASURES and models.within_noise(fa, fb, noise[key]):
             ties.append(word)
         else:
             wins[a if fa < fb else b].append(word)

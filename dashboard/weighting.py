@@ -59,6 +59,50 @@ def weight_curves(lam: float, eps: float) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def first_at_eps(curves: dict, eps: float) -> float:
+    """The smallest measured t at or above eps (the largest one where none is)."""
+    t_all = np.asarray(next(iter(curves.values()))["t"], dtype=float)
+    return float(t_all[t_all >= eps].min()) if (t_all >= eps).any() else float(t_all.max())
+
+
+def _at(frame, column: str, t: float) -> float:
+    return float(np.asarray(frame[column], float)[np.argmin(np.abs(np.asarray(frame["t"], float) - t))])
+
+
+def _num(v: float) -> str:
+    """Two significant digits, in plain notation where it reads well (the chart's log axis spans decades)."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2g}" if abs(v) >= 1e-4 or v == 0 else f"{v:.1e}"
+
+
+RISE = 1.2     # below eps, a curve more than this × (or less than 1 / this ×) its value at eps rises (falls)
+VIEW_WORDS = {"mse": "score error", "scaled": "σₜ² × score error"}
+
+
+def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
+    """What each curve of the chart does left of the dashed line, from its numbers: curves maps a
+    weighting to error_by_t's frame, column is the view's ("mse" or "scaled"). Compares each
+    curve's values at the measured t below eps with its value at the first measured t at or above
+    eps: it rises where one of them is more than RISE × that, falls where none is and one is less
+    than 1 / RISE × that, and stays level otherwise; gives the value at eps and the range below."""
+    t_eps = first_at_eps(curves, eps)
+    t_all = np.asarray(next(iter(curves.values()))["t"], dtype=float)
+    head = f"**Left of the dashed line** (t < ε = {eps:g}), where no training time is drawn"
+    if not (t_all < t_eps).any():
+        return head + f": no time is measured there in this chart (its first is t = {t_all.min():.2g})."
+    level = f"stay within a factor {RISE:g}", f"stays within a factor {RISE:g}"
+    groups = {("rise", "rises"): [], ("fall", "falls"): [], level: []}
+    for w, frame in curves.items():
+        t, v = np.asarray(frame["t"], float), np.asarray(frame[column], float)
+        v_eps, below = _at(frame, column, t_eps), v[t < t_eps]
+        lo, hi = float(below.min()), float(below.max())
+        kind = list(groups)[0 if hi > RISE * v_eps else 1 if lo * RISE < v_eps else 2]
+        groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} there, {_num(lo)} to {_num(hi)} below ε)")
+    said = [f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} "
+            f"{verb[len(names) == 1]}" for verb, names in groups.items() if names]
+    return (head + f", each curve's {VIEW_WORDS[column]} against its value at t = {t_eps:.2g}, the first "
+            "measured time at or above ε: " + "; ".join(said) + ".")
+
+
 FAR = 2.0      # samples farther than this × true samples' sliced W2 do not sample p₀ well
 
 
@@ -67,17 +111,14 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     to error_by_t's frame, quality to its samples' sliced W2, labels to its words, floor is the
     sliced W2 of independent true samples (the measure's noise level). Names the lowest error at
     the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W2 against
-    the floor (more than FAR × it: none of the three samples p₀ well)."""
+    the floor (more than FAR × it: none of the three samples p₀ well; others within the floor of
+    it, models.within_noise as on Train & sample: no winner)."""
     def lowest(pick):
         return min(curves, key=lambda w: pick(curves[w]))
 
-    t_all = np.asarray(next(iter(curves.values()))["t"], dtype=float)
-    t_small = float(t_all[t_all >= eps].min()) if (t_all >= eps).any() else float(t_all.max())
+    t_small = first_at_eps(curves, eps)
 
-    def at(frame, t):
-        return float(np.asarray(frame["mse"], float)[np.argmin(np.abs(np.asarray(frame["t"], float) - t))])
-
-    small, large = lowest(lambda f: at(f, t_small)), lowest(lambda f: at(f, 1.0))
+    small, large = lowest(lambda f: _at(f, "mse", t_small)), lowest(lambda f: _at(f, "mse", 1.0))
     text = (f"**In this state**: the lowest score error at small t (t = {t_small:.2g}, the first "
             f"measured time at or above ε) belongs to **{labels[small]}**, at t = 1 to **{labels[large]}**")
     if quality:
@@ -87,4 +128,10 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
             text += f" (true samples: {floor:.3g}"
             text += (f"; all three are more than {FAR:g}× that: none samples p₀ well at these settings)"
                      if quality[best] > FAR * floor else ")")
+            tied = sorted((w for w in quality if w != best
+                           and models.within_noise(quality[w], quality[best], floor)), key=quality.get)
+            if tied:
+                others = " and ".join(f"**{labels[w]}** ({quality[w]:.3g})" for w in tied)
+                text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by less than true "
+                         "samples do from each other: no winner at this sample count")
     return text + "."

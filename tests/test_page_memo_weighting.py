@@ -71,6 +71,11 @@ def test_memorization_sweep_button_runs():
     buttons[0].click().run(timeout=900)
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 2              # histogram + sweep
+    # the panel's own rate at its N (5, one of the sweep's) beside the sweep's, with both trainings
+    said = next(m.value for m in at.markdown if m.value.startswith("The network's rate goes from"))
+    panel = {m.label: m.value for m in at.metric}["Network (learned score)"]
+    assert f"At N = 5 the panel above measured **{panel}** and the sweep **" in said
+    assert "(200 training steps, width 128 above" in said and "here), so the two rates need not agree" in said
 
 
 def test_weighting_default():
@@ -91,6 +96,9 @@ def test_weighting_extremes(net, eps, stratified):
     assert not at.exception
     assert len(at.dataframe[0].value) + len(at.error) == 3          # a diverged run shows an error
     assert at.select_slider(key="w_weight_eps").value == eps
+    below = next(m.value for m in at.markdown if m.value.startswith("**Left of the dashed line**"))
+    assert f"ε = {eps:g}" in below
+    assert ("no time is measured there" in below) == (eps <= 1e-4), below   # the chart's first t is 1e-4
 
 
 def test_weighting_verdict_is_read_from_the_chart():
@@ -134,3 +142,97 @@ def test_weighting_warm_up_trains_both_networks(monkeypatch):
     weighting.train_defaults()
     assert [(c.precond != "none", c.weighting) for c, _, _ in seen] == (
         [(False, w) for w in dc.WEIGHTINGS] + [(True, w) for w in dc.WEIGHTINGS])
+
+
+def test_weighting_below_eps_sentence_reads_each_curve():
+    """Left of ε the sentence says what each curve of the view shown does, from its numbers (it
+    said every curve degrades there, while γₜ = 1 kept falling and σₜ² × error stayed flat)."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, weighting.N_T)
+    curves = {"sigma2": pd.DataFrame({"t": t, "mse": 1 / t, "scaled": 0.01 + 0 * t}),
+              "uniform": pd.DataFrame({"t": t, "mse": t ** 0.1, "scaled": t ** 0.3}),
+              "g2": pd.DataFrame({"t": t, "mse": 1 + 0 * t, "scaled": t ** -0.5})}
+    t_eps = float(t[t >= 1e-3].min())
+    raw = weighting.below_eps_text(curves, L, 1e-3, "mse")
+    assert "every curve" not in raw and "degrades" not in raw
+    assert f"each curve's score error against its value at t = {t_eps:.2g}, the first measured time" in raw
+    assert f"**{L['sigma2']}** ({1 / t_eps:,.0f} there, {1 / t[t < 1e-3].max():,.0f} to 10,000 below ε) rises" in raw
+    assert f"**{L['uniform']}** ({t_eps ** 0.1:.2g} there, {1e-4 ** 0.1:.2g} to " in raw
+    assert raw.split(f"**{L['uniform']}**")[1].split(";")[0].endswith(") falls")
+    assert f"**{L['g2']}** (1 there, 1 to 1 below ε) stays within a factor {weighting.RISE:g}" in raw
+    scaled = weighting.below_eps_text(curves, L, 1e-3, "scaled")        # the view's own column
+    assert "σₜ² × score error" in scaled and f"**{L['sigma2']}** (0.01 there, 0.01 to 0.01 below ε) stays" in scaled
+    assert scaled.split(f"**{L['g2']}**")[1].split(";")[0].endswith("to 100 below ε) rises")
+    # a rise anywhere below ε counts, even where the smallest t comes back down
+    bump = weighting.below_eps_text({"g2": curves["g2"].assign(mse=np.where((t < 1e-3) & (t > 2e-4), 5.0, 1.0))},
+                                    L, 1e-3, "mse")
+    assert bump.endswith("(1 there, 1 to 5 below ε) rises.")
+    two = weighting.below_eps_text({"sigma2": curves["sigma2"], "g2": curves["sigma2"]}, L, 1e-3, "mse")
+    assert f"below ε) and **{L['g2']}** (" in two and two.endswith("below ε) rise.")
+    three = weighting.below_eps_text({w: curves["sigma2"] for w in dc.WEIGHTINGS}, L, 1e-3, "mse")
+    assert three.count(" and ") == 1 and three.count("below ε), **") == 1 and three.endswith(") rise.")
+    # nothing measured below ε: the sentence says so rather than describing a curve
+    none = weighting.below_eps_text(curves, L, 1e-4, "mse")
+    assert "no time is measured there" in none and "rises" not in none
+
+
+def test_weighting_best_samples_within_the_noise_name_no_winner():
+    """0.1001 / 0.1096 / 0.1010 against true samples' 0.0544 named a winner by 0.0009: now the
+    sentence says no winner, by the rule Train & sample uses (models.within_noise)."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    q = {"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010}
+    text = weighting.verdict(curves, q, L, 0.1, 0.0544)
+    assert (f"but **{L['g2']}** (0.101) and **{L['uniform']}** (0.11) differ from it by less than true "
+            "samples do from each other: no winner at this sample count") in text
+    one = weighting.verdict(curves, {**q, "uniform": 0.3}, L, 0.1, 0.0544)
+    assert f"but **{L['g2']}** (0.101) differs from it" in one and "(0.3)" not in one
+    clear = weighting.verdict(curves, {**q, "uniform": 0.3, "g2": 0.2}, L, 0.1, 0.0544)
+    assert "no winner" not in clear
+    assert models.within_noise(0.1001, 0.1096, 0.0544) and not models.within_noise(0.1, 0.2, 0.05)
+
+
+def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
+    """Both pages call the one rule: changing models.within_noise changes both sentences."""
+    from dashboard import train, weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    monkeypatch.setattr(models, "within_noise", lambda a, b, noise: True)
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    assert "no winner" in weighting.verdict(curves, {"sigma2": 0.1, "uniform": 5.0}, L, 0.1, 0.0)
+    keys = ("score_mse", "sliced_w2", "loglik_gap", "logp_w1")
+    said = train.comparison_sentence({"A": dict.fromkeys(keys, 0.1), "B": dict.fromkeys(keys, 5.0)},
+                                     dict.fromkeys(keys, 0.0))
+    assert "no winner" in said
+
+
+def test_weighting_error_chart_overlapping_curves_both_show():
+    """Two curves on top of each other (γₜ = 1 under γₜ = g(t)² on ring8) both show: each weighting
+    has its own dash and its own open marker; the ε label sits above the plot area (pixel y 0,
+    drawn upwards), not on the y axis's ticks and the first point."""
+    from dashboard.figures import weighting as wfig
+    t = np.geomspace(1e-4, 1, 6)
+    df = pd.concat([pd.DataFrame({"t": t, "error": 1 / t, "weighting": w}) for w in dc.WEIGHTINGS])
+    spec = wfig.weighting_error_chart(df, eps=1e-4).to_dict()
+
+    def layers(node):
+        for layer in node.get("layer", []):
+            yield layer
+            yield from layers(layer)
+
+    def mark(layer):
+        m = layer.get("mark")
+        return m.get("type") if isinstance(m, dict) else m
+
+    line = next(l for l in layers(spec) if mark(l) == "line")
+    point = next(l for l in layers(spec) if mark(l) == "point")
+    dashes = line["encoding"]["strokeDash"]["scale"]["range"]
+    shapes = point["encoding"]["shape"]["scale"]["range"]
+    assert len(dashes) == len(set(map(tuple, dashes))) == 3 and len(set(shapes)) == 3
+    assert point["mark"].get("filled") is False and line["encoding"]["strokeDash"]["legend"] is None
+    text = [l for l in layers(spec) if mark(l) == "text"]
+    assert len(text) == 1 and text[0]["encoding"]["y"] == {"value": 0}
+    assert text[0]["mark"]["baseline"] == "bottom" and text[0]["mark"]["dy"] < 0

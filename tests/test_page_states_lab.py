@@ -239,9 +239,23 @@ def test_memorization_sweep_text_reads_the_numbers():
     assert "**90%** with N = 2 to **40%** with N = 50" in text
     assert "between 0% and 3%" in text
     se = [memorization.standard_error(p, 500) for p in (0.6, 0.65)]
-    assert f"within the noise of the measure (± {2 * math.hypot(*se):.0%})" in text   # 5 -> 10
-    assert "From N = 20 to 50 it rises by 20%, more than the noise" in text
+    noise = round(200 * math.hypot(*se))
+    assert f"within the noise of the measure (± {noise} percentage points)" in text   # 5 -> 10
+    assert "From N = 20 to 50 it rises by 20 percentage points, more than the noise" in text
     assert "never rises" in memorization.sweep_text([(2, 0.9, 0.0), (5, 0.5, 0.0)], 500)
+    assert "rises by 5 percentage points" in text and "%," not in text          # 5 -> 10, not "5%"
+    assert "panel above" not in text
+    # the page's own network at an N of the sweep is put beside the sweep's rate, with both trainings
+    beside = memorization.sweep_text(rows, 500, panel={"n": 5, "rate": 0.44, "steps": 1500, "width": 128})
+    assert (f"At N = 5 the panel above measured **44%** and the sweep **60%**: different trainings "
+            f"(1,500 training steps, width 128 above, {memorization.SWEEP_STEPS:,} training steps, width "
+            f"{memorization.SWEEP_WIDTH} here)") in beside
+    same = memorization.sweep_text(rows, 500, panel={"n": 10, "rate": 0.65, "steps": memorization.SWEEP_STEPS,
+                                                     "width": memorization.SWEEP_WIDTH})
+    assert "At N = 10 the panel above measured **65%** and the sweep **65%**: the same training" in same
+    assert "panel above" not in memorization.sweep_text(rows, 500, panel={"n": 7, "rate": 0.5, "steps": 1500,
+                                                                         "width": 128})
+    assert memorization.points_text(0.01) == "1 percentage point"
     frame = memorization.sweep_frame(rows, 500)
     assert len(frame) == 10 and (frame["low"] < frame["rate"]).all() and (frame["rate"] < frame["high"]).all()
     half = frame["high"] - frame["rate"]
@@ -268,6 +282,16 @@ def test_weighting_states(mixture):
         assert f"{w2.min():.3g}, to **{w2.idxmin()}**" in said
         floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
         assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
+        # a best within the true samples' own value of another is no winner (Train & sample's rule)
+        close = [w for w in w2.index if w != w2.idxmin() and models.within_noise(w2[w], w2.min(), floor)]
+        assert ("no winner at this sample count" in said) == bool(close), said
+        # left of ε: every drawn curve is named once, as rising, falling or level, in both views
+        for view in ("raw", "scaled"):
+            at.radio(key="w_weight_view").set_value(view).run()
+            below = next(m.value for m in at.markdown if m.value.startswith("**Left of the dashed line**"))
+            assert "degrades" not in below
+            assert all(below.count(f"**{w}**") == 1 for w in table.index), below
+            assert ("each curve's σₜ² × score error against" in below) == (view == "scaled"), below
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():

@@ -120,4 +120,6 @@ with st.expander("Sweep: memorization rate against the number of training points
         bar.empty()
         st.session_state["memo_sweep_done"] = key
         st.altair_chart(mfig.rate_sweep_chart(memorization.sweep_frame(rows, n_samples)), width="stretch")
-        st.markdown(memorization.sweep_text(rows, n_samples))
+        panel = ({"n": n_points, "rate": stats[NAMES["learned"]]["rate"], "steps": steps, "width": width}
+                 if NAMES["learned"] in stats else None)
+        st.markdown(memorization.sweep_text(rows, n_samples, panel=panel))

@@ -63,11 +63,12 @@ for w in dc.WEIGHTINGS:
                  "sliced W2 of samples to p₀": met["sliced_w2"]})
 
 view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True, label_visibility="collapsed")
+column = "mse" if view == "raw" else "scaled"         # the error_by_t column the chart draws
 left, right = st.columns([3, 2])
 with left:
     if curves:
         df = pd.concat(curves, ignore_index=True)
-        df = df.assign(error=df["mse"] if view == "raw" else df["scaled"])
+        df = df.assign(error=df[column])
         y_title = None if view == "raw" else "σₜ² × score error (log scale)"
         st.altair_chart(wfig.weighting_error_chart(df, eps=eps, y_title=y_title), width="stretch")
 with right:
@@ -90,11 +91,12 @@ st.markdown(
     "*relative* error across t, so errors at small t, where the score is huge (≈ 1/σₜ), are cheap. "
     "**γₜ = 1** weighs the *absolute* error, dominated by small t where ‖z/σₜ‖² explodes: "
     "the few smallest times drawn dominate its gradients. Whether that buys a lower error near the data "
-    "depends on the network (the sentence below says what this state shows). "
+    "depends on the network (the sentences below say what this state shows). "
     "**γₜ = g(t)²** (= 1 + 2 ln λ · σₜ² here) is the *likelihood weighting*: with it the loss bounds "
-    "the negative log-likelihood of the model; it acts like γₜ = 1 near t = 0 and like σₜ² at large t. "
-    "Below ε no training time is drawn, so every curve degrades to the left of the dashed line.")
+    "the negative log-likelihood of the model; it acts like γₜ = 1 near t = 0 and like σₜ² at large t.")
 if curves:
+    by_weighting = {c["weighting"].iloc[0]: c for c in curves}
+    st.markdown(weighting.below_eps_text(by_weighting, wfig.WEIGHTING_LABELS, eps, column))
     floor = models.sample_quality(models.true_samples(gmm, SAMPLES, shared.seed), gmm, shared.seed)["sliced_w2"]
-    st.markdown(weighting.verdict({c["weighting"].iloc[0]: c for c in curves}, quality,
+    st.markdown(weighting.verdict(by_weighting, quality,
                                   wfig.WEIGHTING_LABELS, eps, floor))

@@ -27,26 +27,41 @@ def _weighting_color(order):
     return labels, [WEIGHTING_COLORS.get(w, "#7f7f7f") for w in order]
 
 
+WEIGHTING_DASHES = {"sigma2": [1, 0], "uniform": [7, 4], "g2": [2, 3]}
+WEIGHTING_SHAPES = {"sigma2": "circle", "uniform": "square", "g2": "triangle-up"}
+
+
 def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: str | None = None,
                           height: int = 400) -> alt.Chart:
     """Score error against t, one line per weighting: df with columns t, error, weighting
-    (keys of WEIGHTING_LABELS); log-log. A dashed rule marks eps (no training time below it)."""
+    (keys of WEIGHTING_LABELS); log-log. Each weighting has its own dash and its own open marker,
+    so a curve that runs on top of another still shows (and the legend shows both). A dashed rule
+    marks eps (no training time below it), its words above the plot area, off the data and the axis.
+    The legend shows each weighting's marker."""
     order = list(dict.fromkeys(df["weighting"]))
     labels, colors = _weighting_color(order)
     d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
-    chart = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
+    d = d.assign(dash=d["label"])          # its own field: the legend (markers) does not draw the dashes
+    legend = alt.Legend(title=None, orient="top", columns=2, labelLimit=300, symbolSize=90, symbolStrokeWidth=2)
+    base = alt.Chart(d).encode(
         x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
         y=alt.Y("error:Q", title=y_title or "score error E‖sθ − ∇log pₜ‖²/d (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
-        color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
-                        legend=alt.Legend(title=None, orient="top", columns=2, labelLimit=300)),
+        color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors), legend=legend),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
                  alt.Tooltip("error:Q", format=".3g")])
+    lines = base.mark_line(strokeWidth=1.8).encode(
+        strokeDash=alt.StrokeDash("dash:N", sort=labels, legend=None, scale=alt.Scale(
+            domain=labels, range=[WEIGHTING_DASHES.get(w, [1, 0]) for w in order])))
+    points = base.mark_point(size=45, filled=False, strokeWidth=1.5).encode(
+        shape=alt.Shape("label:N", sort=labels, legend=legend, scale=alt.Scale(
+            domain=labels, range=[WEIGHTING_SHAPES.get(w, "circle") for w in order])))
+    chart = alt.layer(lines, points)
     if eps is not None:
         rule_df = pd.DataFrame({"t": [float(eps)], "label": [f"ε = {eps:g}"]})
         chart = chart + alt.Chart(rule_df).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="t:Q") + \
-            alt.Chart(rule_df).mark_text(align="left", dx=4, color="#444", fontSize=11).encode(
-                x="t:Q", y=alt.value(10), text="label:N")
+            alt.Chart(rule_df).mark_text(align="left", baseline="bottom", dx=2, dy=-4, color="#444",
+                                         fontSize=11).encode(x="t:Q", y=alt.value(0), text="label:N")
     return chart.properties(height=height, title="Learned score error by time, one network per weighting")
 
 
