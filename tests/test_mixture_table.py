@@ -330,3 +330,25 @@ def test_mixture_preview_shows_a_narrow_mode(std):
         at = ax.transData.transform(m)
         for t in ax.texts:
             assert not t.get_bbox_patch().get_window_extent(renderer).contains(*at), t.get_text()
+
+
+@pytest.mark.parametrize("name", ["ring8", "tutorial", "grid 3x3"])
+def test_mixture_preview_badges_stay_in_the_panel_off_every_mean(name):
+    """Badges sit beside their 2-std ellipses: inside the panel (on the side that has room) and
+    on no component's mean."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dashboard.figures import lab as lfig
+    g = dc.PRESETS[name]
+    fig = lfig.mixture_preview(g)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    assert len(ax.texts) == g.n_components
+    for t in ax.texts:
+        box = t.get_bbox_patch().get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, t.get_text()
+        for m in g.means.numpy():
+            assert not box.contains(*ax.transData.transform(m)), t.get_text()

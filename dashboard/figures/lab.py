@@ -59,16 +59,26 @@ def preview_density(gmm: GaussianMixture, xlim, ylim, n_grid: int = 120):
     return xx, yy, logp
 
 
-def badge_anchor(mean, cov) -> tuple[float, float]:
-    """Where a component's number badge goes: the point of its 2-std ellipse furthest up and to the
-    right (the badge is drawn just beyond it, so it covers neither the mean nor the ellipses)."""
+def badge_anchor(mean, cov, xlim, ylim, room: float = 0.08) -> tuple[tuple[float, float], tuple[int, int]]:
+    """Where a component's number badge goes: a diagonal extreme of its 2-std ellipse (up and to
+    the right where the panel has room for the badge there, `room` its share of the panel's width;
+    else the first other diagonal that has), and the diagonal's signs. The badge is drawn just
+    beyond that point, so it covers neither the mean nor the ellipses."""
     c = np.asarray(cov, dtype=float)
-    u = np.array([1.0, 1.0]) / math.sqrt(2.0)
-    p = np.asarray(mean, dtype=float) + 2.0 * c @ u / math.sqrt(float(u @ c @ u))
-    return float(p[0]), float(p[1])
+    mu = np.asarray(mean, dtype=float)
+    pad = room * np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
+    tries = []
+    for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
+        u = np.array([sx, sy]) / math.sqrt(2.0)
+        p = mu + 2.0 * c @ u / math.sqrt(float(u @ c @ u))
+        edge = p + np.array([sx, sy]) * pad
+        fits = xlim[0] <= edge[0] <= xlim[1] and ylim[0] <= edge[1] <= ylim[1]
+        tries.append((not fits, (float(p[0]), float(p[1])), (sx, sy)))
+    best = min(tries, key=lambda t: t[0])            # the first diagonal with room (stable order)
+    return best[1], best[2]
 
 
-BADGE_OFFSET = (6, 6)       # points from badge_anchor to the badge's lower-left corner
+BADGE_GAP = 6       # points between badge_anchor's point and the badge's near corner
 
 
 def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, title: str | None = None,
@@ -101,8 +111,10 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
         for n_std, ls in ((1, "-"), (2, "--")):
             ax.add_patch(Ellipse(mu, 2 * n_std * s1, 2 * n_std * s2, angle=ang, fill=False,
                                  ec=colors[k], lw=1.8, ls=ls))
-        ax.annotate(f"{k + 1}", badge_anchor(mu, cov), xytext=BADGE_OFFSET, textcoords="offset points",
-                    ha="left", va="bottom", fontsize=10, fontweight="bold",
+        at, (sx, sy) = badge_anchor(mu, cov, xlim, ylim)
+        ax.annotate(f"{k + 1}", at, xytext=(sx * BADGE_GAP, sy * BADGE_GAP), textcoords="offset points",
+                    ha="left" if sx > 0 else "right", va="bottom" if sy > 0 else "top",
+                    fontsize=10, fontweight="bold",
                     color="white", bbox=dict(boxstyle="circle,pad=0.2", fc=colors[k], ec="none"))
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
