@@ -63,12 +63,14 @@ def finite(net) -> bool:
     return all(bool(torch.isfinite(p).all()) for p in net.parameters())
 
 
-def bad_settings(prefix: str) -> list[str]:
+def bad_settings(prefix: str, own_message: tuple[str, ...] = ()) -> list[str]:
     """Messages for this page's settings in Session State that break their schema rule (from a
-    link, a file or a test); each such value is put back to its default."""
+    link, a file or a test); each such value is put back to its default. Keys in own_message are
+    left alone: their number fields (state.number_field) keep the value as typed and say the
+    allowed range under the field."""
     out = []
     for key, f in state.sio.SCHEMA.items():
-        if key.startswith(prefix) and key in st.session_state:
+        if key.startswith(prefix) and key in st.session_state and key not in own_message:
             try:
                 state.sio.check_value(key, f, st.session_state[key])
             except ValueError as e:
@@ -226,12 +228,12 @@ def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
 
 def quality_sentence(rows, ref: float) -> str:
     """The quality chart's caption from its rows: the best sampler per budget and the order at the
-    smallest budget, in the registry's words."""
+    smallest budget, each sampler by its short name (the legend's and the page's sampler menu's)."""
     best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"])
             for b in QUALITY_BUDGETS}
     first = sorted((r for r in rows if r["budget"] == QUALITY_BUDGETS[0]), key=lambda r: r["frechet"])
     return ("Lowest Fréchet distance: " + "; ".join(
-        f"{b} NFE: {vocabulary.label(r['method'])} ({r['frechet']:.2f})" for b, r in best.items())
+        f"{b} NFE: {vocabulary.short(r['method'])} ({r['frechet']:.2f})" for b, r in best.items())
         + f". Order at {QUALITY_BUDGETS[0]} NFE, best first: "
         + " < ".join(vocabulary.short(r["method"]) for r in first)
         + f". Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, "

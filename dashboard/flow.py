@@ -68,14 +68,68 @@ def pairs(gmm, n: int, seed: int) -> dict:
 def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
     """The numbers behind the straightness comparison of the exact paths: straightness of the
     exact flow and of the VE PF-ODE, σ₁, the data's spread s, and the share of the VE paths'
-    length travelled while σₜ is above s (the glide inwards from far out)."""
+    length travelled while σₜ is above s (the glide inwards from far out); and where the VE paths
+    land against the exact flow's from the same noise (whose ends are draws of p₀): the spread of
+    their end points over the flow's ("ve_spread_ratio"), the distance between the two clouds'
+    centres in units of s ("ve_shift"), beside the VE start's target p₁ (the data blurred by σ₁:
+    spread √(s² + σ₁²) around the data's mean)."""
     sde = dc.VESDE(lam)
     exact = paths(gmm, lam, n, steps, seed)
     spread = fl.data_spread(gmm)
     ve_sigmas = sde.sigma(time_grid(sde, steps)).numpy()
-    return {"flow": exact["flow"][1], "ve": exact["VE PF-ODE"][1], "sigma1": float(sde.prior_std()),
-            "spread": spread,
-            "ve_glide": fl.length_share_above(exact["VE PF-ODE"][0], ve_sigmas, spread)}
+    sigma1 = float(sde.prior_std())
+    ve_end, flow_end = exact["VE PF-ODE"][0][-1], exact["flow"][0][-1]
+    return {"flow": exact["flow"][1], "ve": exact["VE PF-ODE"][1], "sigma1": sigma1,
+            "spread": spread, "n": n,
+            "ve_glide": fl.length_share_above(exact["VE PF-ODE"][0], ve_sigmas, spread),
+            "p1_spread": float(np.hypot(spread, sigma1)),
+            "data_mean": (gmm.weights.double() @ gmm.means.double()).tolist(),
+            "ve_spread_ratio": _cloud_spread(ve_end) / _cloud_spread(flow_end),
+            "ve_shift": float(np.linalg.norm(ve_end.mean(0) - flow_end.mean(0))) / spread}
+
+
+def _cloud_spread(x) -> float:
+    """Root mean per-coordinate variance of points (n, d): fl.data_spread's measure, on samples."""
+    return float(np.sqrt(np.asarray(x, dtype=float).var(0).mean()))
+
+
+VE_MISS, VE_OFF = 0.15, 0.05    # how far the VE cloud is from the flow's (share of s) to say it misses / is off
+
+
+def ve_landing(story: dict, quality_df: pd.DataFrame) -> tuple[str, str]:
+    """Whether the VE PF-ODE's samples land on the data, from the paths drawn (story) and the
+    quality chart's most-step Heun rows: ("miss" | "off" | "on", the sentence). The VE run starts
+    from N(0, σ₁²I), not from its true p₁; with a small λ that start is far too narrow (or off
+    centre), so its samples miss the data and its straightness belongs to a wrong path."""
+    r, d = story["ve_spread_ratio"], story["ve_shift"]
+    off = max(abs(1.0 - r), d)
+    kind = "miss" if off >= VE_MISS else "off" if off >= VE_OFF else "on"
+    q = quality_df[quality_df["method"] == "heun"]
+    steps = int(q["steps"].max())
+    last = q[q["steps"] == steps].set_index("field")
+    ve_w2, flow_w2, nfe = last.loc["VE PF-ODE", "sw2"], last.loc["exact flow", "sw2"], int(last.loc["VE PF-ODE", "nfe"])
+    m = [round(v, 2) + 0.0 for v in story["data_mean"]]          # + 0.0: no "-0.00"
+    start = (f"The VE run starts from N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f}; its p₁, the data "
+             f"blurred by σ₁, has spread √(s² + σ₁²) = {story['p1_spread']:.2f} around the data's mean "
+             f"({m[0]:.2f}, {m[1]:.2f}): the start is {story['sigma1'] / story['p1_spread']:.2f} times "
+             "as wide as p₁")
+    width = "as wide as" if f"{r:.2f}" == "1.00" else f"{r:.2f} times as wide as"
+    where = (f"From the same noise, the {story['n']} VE paths end in a cloud {width} the exact flow's"
+             + (", so they land short of the data's outer parts" if r < 1 - VE_OFF else
+                ", so they overshoot the data" if r > 1 + VE_OFF else "")
+             + f", its centre {d:.2f} s away (s = {story['spread']:.2f}); with {steps} Heun steps "
+             f"({nfe} evaluations) the VE samples' sliced W2 to the data is {ve_w2:.3f} against the "
+             f"exact flow's {flow_w2:.3f}.")
+    if kind == "miss":
+        text = (f"**First: the VE samples miss the data here.** {start}. {where} So the VE straightness "
+                "below measures paths that end in the wrong place, not a valid sampler's.")
+    elif kind == "off":
+        text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
+                "straightness below is that of a slightly wrong path.")
+    else:
+        text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
+                "The straightness numbers below compare two valid samplers.")
+    return kind, text
 
 
 @state.cache_data(max_entries=16)

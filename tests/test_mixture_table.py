@@ -298,3 +298,57 @@ def test_mixture_preview_with_many_components():
     ax = lfig.mixture_preview(g).axes[0]
     assert sum(isinstance(c, EllipseCollection) for c in ax.collections) == 1
     assert not ax.texts and not ax.patches and "300 components" in ax.get_title()
+
+
+@pytest.mark.parametrize("std", [0.05, 0.01])
+def test_mixture_preview_shows_a_narrow_mode(std):
+    """The tutorial with mode 1 narrowed to std 0.05 (and 0.01, the smallest the table allows):
+    the drawn density at its mean reaches at least the broad mode's peak, the darkest filled
+    contour covers its mean, and no number badge covers any mean."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dashboard.figures import lab as lfig
+    from dashboard.figures.common import auto_limits
+    tut = dc.PRESETS["tutorial"]
+    covs = tut.covs.clone()
+    covs[0] = std ** 2 * torch.eye(2, dtype=torch.float64)
+    g = dc.GaussianMixture(tut.means, covs, tut.weights)
+    mu, broad = g.means[0].numpy(), g.means[1:2]
+    broad_peak = float(g.component(1).log_prob(broad)[0] + math.log(0.5))
+    xx, yy, logp = lfig.preview_density(g, *auto_limits(g), 120)
+    near = (np.abs(xx - mu[0]) <= 2 * std + (xx[0, 1] - xx[0, 0])) & (np.abs(yy - mu[1]) <= 2 * std + (yy[1, 0] - yy[0, 0]))
+    assert logp[near].max() >= broad_peak
+    fig = lfig.mixture_preview(g, g.sample(600, torch.Generator().manual_seed(0))[0])
+    ax = fig.axes[0]
+    filled = ax.collections[0]                       # the density's filled contours
+    top = [p for lev, p in zip(filled.levels, filled.get_paths()) if lev >= broad_peak and len(p.vertices)]
+    assert any(p.contains_point(mu) for p in top)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for m in g.means.numpy():
+        at = ax.transData.transform(m)
+        for t in ax.texts:
+            assert not t.get_bbox_patch().get_window_extent(renderer).contains(*at), t.get_text()
+
+
+@pytest.mark.parametrize("name", ["ring8", "tutorial", "grid 3x3"])
+def test_mixture_preview_badges_stay_in_the_panel_off_every_mean(name):
+    """Badges sit beside their 2-std ellipses: inside the panel (on the side that has room) and
+    on no component's mean."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dashboard.figures import lab as lfig
+    g = dc.PRESETS[name]
+    fig = lfig.mixture_preview(g)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    assert len(ax.texts) == g.n_components
+    for t in ax.texts:
+        box = t.get_bbox_patch().get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, t.get_text()
+        for m in g.means.numpy():
+            assert not box.contains(*ax.transData.transform(m)), t.get_text()

@@ -188,3 +188,30 @@ def test_row_labels_say_what_was_asked_and_w0_ignores_it():
 
 def test_digit_names_take_their_article():
     assert dd.a(8) == "an 8" and dd.a(3) == "a 3" and dd.a(0) == "a 0"
+
+
+def test_budget_under_the_range_keeps_its_value_and_says_the_range():
+    """NFE = 1 typed into the budget field stays 1 and gets the field's own message with the
+    allowed range, instead of being put back to the default by a message at the top of the page;
+    the sampler menu names each sampler as the quality chart's legend does."""
+    at = ok(open_page(**{K + "budget": 1}))
+    assert at.number_input(key=K + "budget").value == 1
+    assert any("Score evaluations per sample (NFE)" in e.value and "must be an integer in 2..500; got 1"
+               in e.value for e in at.error)
+    assert not any("Back to the default" in e.value for e in at.error)
+    assert not any("samples per class at w" in c.value for c in at.caption)     # no grid of a wrong budget
+    menu = at.selectbox(key=K + "method")
+    from dashboard import state
+    choices = state.sio.SCHEMA[K + "method"].choices
+    assert list(menu.options) == [vocabulary.short(m) for m in choices]
+
+
+def test_quality_caption_names_samplers_as_the_legend_does():
+    rows = [{"method": m, "budget": b, "frechet": 1.0 + i + b / 100}
+            for i, m in enumerate(dd.QUALITY_METHODS) for b in dd.QUALITY_BUDGETS]
+    said = dd.quality_sentence(rows, 0.5)
+    first = dd.QUALITY_METHODS[0]
+    assert all(f"{b} NFE: {vocabulary.short(first)} (" in said for b in dd.QUALITY_BUDGETS)
+    for m in dd.QUALITY_METHODS:
+        if vocabulary.label(m) != vocabulary.short(m):
+            assert vocabulary.label(m) not in said

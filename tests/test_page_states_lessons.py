@@ -207,3 +207,33 @@ def test_guidance_field_text_follows_w(w, words):
     at = ok(conftest.open_page(GUIDANCE, **{G + "w": w, G + "learned": False}))
     text = next(m.value for m in at.markdown if m.value.startswith("Blue: the **conditional score**"))
     assert words in text, text
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8", "moons"])
+@pytest.mark.parametrize("lam", [2.0, 25.0, 50.0])
+def test_flow_says_where_the_ve_samples_land(name, lam):
+    """Before comparing straightness, the page says whether the VE PF-ODE's samples (started from
+    N(0, σ₁²I), not from its p₁) land on the data, with the numbers of the paths drawn and of the
+    quality chart; at λ = 2 they land short of the data (a warning where they miss it)."""
+    gmm = dc.PRESETS[name]
+    at = ok(conftest.open_page(FLOW, **{"w_mixture": name, F + "lam": lam, F + "learned": False}))
+    no_nan(at)
+    story = flow_page.path_story(gmm, lam, 200, 100, SEED)
+    df = flow_page.quality(gmm, lam, 1000, SEED)
+    kind, text = flow_page.ve_landing(story, df)
+    shown = [w.value for w in at.warning] if kind == "miss" else [m.value for m in at.markdown]
+    assert text in shown
+    assert f"σ₁ = {story['sigma1']:.2f}" in text and f"√(s² + σ₁²) = {story['p1_spread']:.2f}" in text
+    heun = df[(df["method"] == "heun") & (df["steps"] == df["steps"].max())].set_index("field")["sw2"]
+    assert f"{heun['VE PF-ODE']:.3f} against the exact flow's {heun['exact flow']:.3f}" in text
+    off = max(abs(1 - story["ve_spread_ratio"]), story["ve_shift"])
+    assert kind == ("miss" if off >= flow_page.VE_MISS else "off" if off >= flow_page.VE_OFF else "on")
+    assert ("land short of the data" in text) == (story["ve_spread_ratio"] < 1 - flow_page.VE_OFF)
+    if lam == 2.0:
+        assert kind != "on" and "land short of the data" in text
+        assert (kind == "miss") == (name != "ring8")          # ring8's narrow modes still catch them
+    if lam == 50.0 and name != "tutorial":
+        assert kind == "on" and "compare two valid samplers" in text
+    if kind == "miss":
+        assert text.startswith("**First: the VE samples miss the data here.**")
+        assert not any("miss the data" in m.value for m in at.markdown)

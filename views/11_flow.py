@@ -76,6 +76,9 @@ st.caption(
     + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
     + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
        "its edge." if ve_out else ""))
+df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
+landing, landing_text = flowpage.ve_landing(story, df)
+(st.warning if landing == "miss" else st.markdown)(landing_text)
 ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
 if ve > flow:
     why = (" The VE's higher number comes from that glide, not from straighter steering near the data."
@@ -98,7 +101,6 @@ st.markdown(
 
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
-df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
 with left:
     st.altair_chart(ffig.quality_chart(df), width="stretch")
     few = df[(df["method"] == "heun") & (df["steps"] == 2)].set_index("field")["sw2"]

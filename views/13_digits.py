@@ -27,7 +27,7 @@ st.markdown(
     "the same samplers; the network is class-conditional with a null class, so classifier-free "
     "guidance works as on the *Guidance* page: s + w (s(· | y) − s), w = 0 ignores the class, "
     "w = 1 is the conditional model.")
-for msg in dd.bad_settings(P):
+for msg in dd.bad_settings(P, own_message=(P + "steps", P + "budget")):
     st.error(msg)
 
 steps = state.number_field(st, P + "steps", step=100, help="Optimizer steps of the recipe "
@@ -52,14 +52,15 @@ def sample_grid():     # not a fragment: its w also sets the film's
     c1, c2, c3 = st.columns([1.2, 1.4, 1], gap="medium")
     w = state.widget(c1.slider, P + "w", step=0.25, help="0: the class is ignored; 1: conditional; "
                      "above 1: guided further towards what the class looks like.")
-    method = state.widget(c2.selectbox, P + "method", format_func=lambda m: dc.SAMPLERS[m].label)
+    method = state.widget(c2.selectbox, P + "method", format_func=vocabulary.short,
+                          help="Short names, as the quality chart's legend below uses them.")
     budget = state.number_field(c3, P + "budget", step=5, help="Score evaluations per sample; "
                                 "steps follow from the sampler's cost per step.")
     if budget is None:
         return
     least = dc.nfe(method, dc.SAMPLERS[method].min_steps)
     if budget < least:
-        st.error(f"**{state.label(P + 'budget')}**: {dc.SAMPLERS[method].label} needs at least "
+        st.error(f"**{state.label(P + 'budget')}**: {vocabulary.short(method)} needs at least "
                  f"{least} score evaluations; got {budget}.")
         return
     head, rows = dd.grid_labels(float(w))

@@ -10,6 +10,7 @@ import altair as alt
 import matplotlib
 import numpy as np
 import pandas as pd
+import torch
 from matplotlib.collections import EllipseCollection
 from matplotlib.patches import Ellipse
 
@@ -21,7 +22,7 @@ from .common import as_numpy, auto_limits, density_grid, mode_colors, new_figure
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
-           "mixture_preview", "nfe_chart", "likelihood_maps",
+           "mixture_preview", "preview_density", "badge_anchor", "nfe_chart", "likelihood_maps",
            "likelihood_scatter"]
 
 METHOD_LABELS = {m: vocabulary.label(m) for m in SAMPLERS}      # the registry's words
@@ -33,13 +34,61 @@ methods_help, grids_help = vocabulary.methods_help, vocabulary.grids_help
 
 
 # ------------------------------------------------------------------------------- mixture editor
+def preview_density(gmm: GaussianMixture, xlim, ylim, n_grid: int = 120):
+    """xx, yy, log p on the preview's grid, with every mode narrower than the grid kept visible:
+    near a component whose smallest std is under two grid steps, each node holds the largest log p
+    of its cell (at the cell's point nearest the component's mean), so a sharp peak that falls
+    between nodes is still drawn at its height."""
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n_grid)
+    hx, hy = float(xx[0, 1] - xx[0, 0]), float(yy[1, 0] - yy[0, 0])
+    reach = 3                                            # nodes on each side of the mean
+    for mu, cov in zip(gmm.means.tolist(), gmm.covs):
+        if std_angle_from_cov(cov)[1] >= 2 * min(hx, hy):
+            continue
+        i = int(round((mu[1] - yy[0, 0]) / hy))
+        j = int(round((mu[0] - xx[0, 0]) / hx))
+        rows = slice(max(i - reach, 0), min(i + reach + 1, n_grid))
+        cols = slice(max(j - reach, 0), min(j + reach + 1, n_grid))
+        bx, by = xx[rows, cols], yy[rows, cols]
+        if bx.size == 0:
+            continue
+        pts = np.stack([np.clip(mu[0], bx - hx / 2, bx + hx / 2).ravel(),
+                        np.clip(mu[1], by - hy / 2, by + hy / 2).ravel()], 1)
+        peak = gmm.log_prob(torch.from_numpy(pts)).numpy().reshape(bx.shape)
+        logp[rows, cols] = np.maximum(logp[rows, cols], peak)
+    return xx, yy, logp
+
+
+def badge_anchor(mean, cov, xlim, ylim, room: float = 0.08) -> tuple[tuple[float, float], tuple[int, int]]:
+    """Where a component's number badge goes: a diagonal extreme of its 2-std ellipse (up and to
+    the right where the panel has room for the badge there, `room` its share of the panel's width;
+    else the first other diagonal that has), and the diagonal's signs. The badge is drawn just
+    beyond that point, so it covers neither the mean nor the ellipses."""
+    c = np.asarray(cov, dtype=float)
+    mu = np.asarray(mean, dtype=float)
+    pad = room * np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
+    tries = []
+    for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
+        u = np.array([sx, sy]) / math.sqrt(2.0)
+        p = mu + 2.0 * c @ u / math.sqrt(float(u @ c @ u))
+        edge = p + np.array([sx, sy]) * pad
+        fits = xlim[0] <= edge[0] <= xlim[1] and ylim[0] <= edge[1] <= ylim[1]
+        tries.append((not fits, (float(p[0]), float(p[1])), (sx, sy)))
+    best = min(tries, key=lambda t: t[0])            # the first diagonal with room (stable order)
+    return best[1], best[2]
+
+
+BADGE_GAP = 6       # points between badge_anchor's point and the badge's near corner
+
+
 def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, title: str | None = None,
                     n_grid: int = 120):
-    """Filled log-density contours of a 2D mixture, its samples, and each component's 1- and
-    2-std ellipses labelled with its row number (1-based), so table rows map to blobs."""
+    """Filled log-density contours of a 2D mixture (preview_density: narrow modes stay visible),
+    its samples, and each component's 1- and 2-std ellipses labelled with its row number (1-based),
+    on a badge beside the 2-std ellipse, so table rows map to blobs."""
     if xlim is None or ylim is None:
         xlim, ylim = auto_limits(gmm)
-    xx, yy, logp = density_grid(gmm, xlim, ylim, n_grid)
+    xx, yy, logp = preview_density(gmm, xlim, ylim, n_grid)
     fig, ax = new_figure(6.2, 5.6)
     cs = density_background(ax, xx, yy, logp, depth=12.0, ceil=True, clip=True, extend="min", alpha=0.85)
     cb = fig.colorbar(cs, ax=ax, shrink=0.85, pad=0.02)
@@ -62,7 +111,10 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
         for n_std, ls in ((1, "-"), (2, "--")):
             ax.add_patch(Ellipse(mu, 2 * n_std * s1, 2 * n_std * s2, angle=ang, fill=False,
                                  ec=colors[k], lw=1.8, ls=ls))
-        ax.annotate(f"{k + 1}", mu, ha="center", va="center", fontsize=10, fontweight="bold",
+        at, (sx, sy) = badge_anchor(mu, cov, xlim, ylim)
+        ax.annotate(f"{k + 1}", at, xytext=(sx * BADGE_GAP, sy * BADGE_GAP), textcoords="offset points",
+                    ha="left" if sx > 0 else "right", va="bottom" if sy > 0 else "top",
+                    fontsize=10, fontweight="bold",
                     color="white", bbox=dict(boxstyle="circle,pad=0.2", fc=colors[k], ec="none"))
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
