@@ -10,6 +10,7 @@ from diffusion_core import forward as fwd
 from dashboard import state
 from dashboard.figures import forward as ffig
 from dashboard.figures.common import mode_colors
+from dashboard.vocabulary import point
 
 
 N_TIMES_1D = 100          # the tutorial's 100 times
@@ -132,10 +133,6 @@ def schedule_chart(sde, show_alpha: bool):
     return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
 
 
-def point(mu) -> str:
-    """A mode's mean in words, rounded to 2 decimals, with a true minus sign and never −0:
-    "(−2, 0.5)"."""
-    return "(" + ", ".join(f"{m + 0.0:g}".replace("-", "−") for m in np.round(np.asarray(mu, float), 2)) + ")"
 
 
 def places(gmm) -> str:

@@ -13,7 +13,7 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from diffusion_core.commitment import commitment_from_resp, final_mode_responsibility, separation_time
+from diffusion_core.commitment import bimodal_time, commitment_from_resp, final_mode_responsibility, separation_time
 from dashboard import downloads, state
 from dashboard import vocabulary
 from dashboard.yourdata import point_set
@@ -259,7 +259,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
     t_split = separation_time(gmm, sde)
     ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, n_paths=len(com.labels), median=None, threshold=float(threshold),
+    out = dict(t_split=t_split, t_bimodal=bimodal_time(gmm, sde), n_paths=len(com.labels), median=None, threshold=float(threshold),
                undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
                t_last=float(np.min(rs["times"])))
     if len(ct):
@@ -284,6 +284,20 @@ def end_sigma(sde, run: Run) -> float:
     return float(sde.sigma(torch.tensor(t_end, dtype=torch.float64)))
 
 
+STRAY_Q = 0.001          # a sample less likely under p₀ than all but this share of true samples is a stray
+STRAY_SAY = 0.05         # above this share of strays the mode shares are said to mean little
+
+
+def stray_share(gmm, sde, run: Run) -> float:
+    """The share of the run's samples where p₀ is lower than at all but STRAY_Q of true samples
+    (log p₀ below the truth's STRAY_Q quantile): samples that belong to no mode."""
+    x = torch.as_tensor(sample_run(gmm, sde, run)["x"], dtype=torch.float64)
+    ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
+    lo = torch.quantile(gmm.log_prob(ref), STRAY_Q)
+    lp = torch.nan_to_num(gmm.log_prob(x), nan=-math.inf)
+    return float((lp < lo).double().mean())
+
+
 def weight_check(gmm, sde, run: Run) -> dict:
     """The mode-weight bars against their sampling noise: for every mode its true weight w, its
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
@@ -304,7 +318,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     p_true = dc.mode_weights(truth(gmm, run.n, run.seed)["ref"], gmm).double().numpy()
     off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n, off_true=off_true,
-                z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1,
+                z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
 
@@ -320,10 +334,14 @@ def weights_caption(gmm, sde, run: Run) -> str:
     if K > 1:
         i = int(np.argmax(c["true"]))
         head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
+    stray = (f" But {100 * c['stray']:.0f} % of the samples lie where p₀ is lower than at all but "
+             f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for its "
+             "nearest one, so these shares say little about where the sampler puts its mass."
+             if c["stray"] > STRAY_SAY else "")
     bad = np.flatnonzero(~c["ok"])
     if not len(bad):
         return head + (f". Here every sampled share is within {c['z']:g} standard errors of its true "
-                       f"weight: the exact score recovers the weights.")
+                       "weight" + (f".{stray}" if stray else ": the exact score recovers the weights."))
     order = bad[np.argsort(-np.abs(c["sampled"][bad] - c["true"][bad]))]
     parts = []
     for k in order[:NAMED_MODES]:
@@ -353,7 +371,7 @@ def weights_caption(gmm, sde, run: Run) -> str:
     if c["narrow"][bad].any():
         text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
                  "more steps or a smaller end time ε (Advanced) resolve it.")
-    return text
+    return text + stray
 
 
 def closest_modes(gmm) -> float:
@@ -428,9 +446,9 @@ def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
           and m["sliced_w2"] > DETERMINISTIC_OFF * m["sliced_w2_floor"]):
         centre = np.asarray(tr["ref"]).mean(0)
         st.info(f"{vocabulary.label(method)} is deterministic: it carries the prior N(0, σ₁² I) to "
-                f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at ({centre[0]:.2f}, "
-                f"{centre[1]:.2f}) with std up to {np.sqrt(spread ** 2 + sigma1 ** 2):.2f} against the "
-                f"prior's 0 and {sigma1:.2f}, and that mismatch stays to the end however many steps "
+                f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
+                f"{vocabulary.point(centre)} with std up to {np.sqrt(spread ** 2 + sigma1 ** 2):.2f}, the "
+                f"prior at (0, 0) with std {sigma1:.2f}, and that mismatch stays to the end however many steps "
                 f"are taken (sliced W₂ {m['sliced_w2']:.3f} against the noise level "
                 f"{m['sliced_w2_floor']:.3f}); the reverse SDE's noise partly forgets it. Compare with "
                 "“start from the exact p₁” under Advanced.")
@@ -449,7 +467,7 @@ def explain_commitment(gmm, cv: dict) -> None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
                  f"({dmin:.2f})" if dmin > 0.01 else "")
         split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
-                 "distance: about when pₜ splits into separate bumps." if cv["t_split"] is not None else "")
+                 f"distance.{width_note(cv)}" if cv["t_split"] is not None else "")
         before = ("Before that pₜ is one blurred bump and the score points to its middle; once the "
                   "noise is smaller than the gaps between modes, a point that is clearly closer to one "
                   "of them follows it." if cv["t_split"] is not None or dmin <= 0.01 else
@@ -459,6 +477,20 @@ def explain_commitment(gmm, cv: dict) -> None:
         st.markdown(
             f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
             f"σₜ ≈ {cv['sigma']:.2f}{ratio}. {before}{split}{undecided_note(cv)}")
+
+
+def width_note(cv: dict) -> str:
+    """When pₜ splits the two closest modes counting their own width (commitment.bimodal_time), in
+    words, after the red line's σₜ = d/2, which ignores it."""
+    tb = cv.get("t_bimodal")
+    if tb is None:
+        return ""
+    if tb == 0:
+        return (" Counting the modes' own width, those two overlap into one bump even at t = 0, so "
+                "pₜ never splits them.")
+    return (" Counting the modes' own width (two bumps once their distance exceeds 2√(s² + σₜ²), "
+            f"s their std along the line joining them, the rule of Forward diffusion), pₜ splits "
+            f"them at t ≈ {tb:.2f}.")
 
 
 def point_set_commitment(gmm, cv: dict) -> str:
@@ -553,10 +585,14 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
                      "tutorial's loop* with the reverse SDE at the same number of steps.")
         else:
             note += ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
-                     "same number of steps.")
+                     "same number of steps. The residual noise is one error among others: with few steps "
+                     "the reverse SDE's own large steps can cost more than it (the loop's step is the "
+                     "same Euler–Maruyama step, on a grid that keeps it away from small σ), and the "
+                     "loop falls behind once the steps are many: its residual σ(Δt) ≈ √Δt shrinks more "
+                     "slowly than the step error.")
         st.markdown(note)
     with e4:
-        st.markdown("**The better grid** steps in σ rather than in t: uniform in σ^(1/7) from σ₁ down to "
+        st.markdown("**The better grid** steps in σ rather than in t: uniform in σ¹ᐟ⁷ from σ₁ down to "
                     "σ(ε) (Karras et al., 2022). With g(t) = λᵗ, σₜ changes fastest near t = 1, "
                     "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
                     "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "

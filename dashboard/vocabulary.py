@@ -1,14 +1,17 @@
 """The words and colours pages use for the registry's samplers and grids, read from
-diffusion_core.sampling's registries (SAMPLERS, GRID_SPECS): a new sampler needs nothing here.
+diffusion_core.sampling's registries (SAMPLERS, GRID_SPECS): a new sampler needs nothing here;
+and how a point is written in prose (point).
 
 Colours follow the registry's order (the first eight are the ones every chart has used so far);
 samplers beyond the palette get the next of Altair's category20 colours.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from diffusion_core.sampling import GRID_SPECS, SAMPLERS
 
-__all__ = ["label", "short", "color", "colors", "methods_help", "grids_help", "GRID_LABELS"]
+__all__ = ["label", "short", "color", "colors", "methods_help", "grids_help", "GRID_LABELS", "point"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#7f7f7f", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94")
@@ -42,3 +45,8 @@ def methods_help(methods=None) -> str:
 
 def grids_help() -> str:
     return "\n".join(f"- **{GRID_LABELS[g]}**: {GRID_SPECS[g].help}" for g in GRID_SPECS)
+
+
+def point(mu) -> str:
+    """A point in words, rounded to 2 decimals, with a true minus sign and never −0: "(−2, 0.5)"."""
+    return "(" + ", ".join(f"{m + 0.0:g}".replace("-", "−") for m in np.round(np.asarray(mu, float), 2)) + ")"

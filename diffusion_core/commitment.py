@@ -24,7 +24,7 @@ from .mixture import GaussianMixture
 from .sde import SDE
 
 __all__ = ["Commitment", "commitment", "commitment_from_resp", "final_mode_responsibility",
-           "separation_time"]
+           "separation_time", "bimodal_time"]
 
 @dataclass
 class Commitment:
@@ -131,3 +131,39 @@ def separation_time(gmm: GaussianMixture, sde: SDE, fraction: float = 0.5) -> fl
     if level <= 0 or level >= float(sde.noise_ratio(torch.tensor(1.0, dtype=torch.float64))):
         return None
     return float(sde.t_of_noise_ratio(torch.tensor(level, dtype=torch.float64)).clamp(0, 1))
+
+
+def bimodal_time(gmm: GaussianMixture, sde: SDE) -> float | None:
+    """When p_t splits the two closest modes, counting their own widths: two equal-weight Gaussians
+    with covariance S whose means differ by D are two bumps iff D^T S^-1 D > 4 (a Mahalanobis
+    distance above 2; in 1D, d > 2 std). Blurring adds r_t^2 I to S (in x / alpha_t units,
+    r = sigma / alpha), and m(r) = D^T (S + r^2 I)^-1 D falls with r, so the split is where
+    m(r) = 4, the later of the two modes' covariances (bisection on r). 0.0 when the two are one
+    bump already at t = 0; None for fewer than two distinct means, or when m(r_1) > 4 (p_t is
+    two bumps at every t)."""
+    if gmm.n_components < 2:
+        return None
+    means, covs = gmm.means.double(), gmm.covs.double()
+    dist = torch.cdist(means, means) + torch.diag(torch.full((gmm.n_components,), float("inf"),
+                                                             dtype=torch.float64))
+    i, j = divmod(int(torch.argmin(dist)), gmm.n_components)
+    if float(dist[i, j]) <= 0:
+        return None
+    diff = means[j] - means[i]
+    parts = []
+    for k in (i, j):
+        lam, q = torch.linalg.eigh(covs[k])
+        parts.append(((q.T @ diff) ** 2, lam.clamp_min(0)))
+
+    def m(r: float) -> float:
+        return min(float((c / (lam + r * r)).sum()) for c, lam in parts)
+    r1 = float(sde.noise_ratio(torch.tensor(1.0, dtype=torch.float64)))
+    if m(0.0) <= 4:
+        return 0.0
+    if m(r1) > 4:
+        return None
+    lo, hi = 0.0, r1
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if m(mid) > 4 else (lo, mid)
+    return float(sde.t_of_noise_ratio(torch.tensor(hi, dtype=torch.float64)).clamp(0, 1))

@@ -553,7 +553,7 @@ def _int_s2(h: float) -> float:
                                (8, _s("exponential", 1e-2, "tweedie", r_noise=6.0)),
                                (10, _s("karras", 1e-2, "tweedie", r_noise=2.0)),
                                (15, _s("exponential", 3e-3, r_noise=0.0)),
-                               (20, _s("exponential", 3e-3, r_noise=2.0)),
+                               (20, _s("exponential", 3e-3, r_noise=0.0)),
                                (30, _s("karras", 3e-3, r_noise=6.0)),
                                (50, _s("exponential", 3e-3, r_noise=0.0))))
 def sample_unipc(score_fn, sde, x, grid, generator=None, callback=None, noise="iid",

@@ -141,3 +141,34 @@ def test_separation_time():
     vp = dc.VPSDE()
     tv = separation_time(ring, vp)
     assert float(vp.noise_ratio(torch.tensor(tv, dtype=torch.float64))) == pytest.approx(d / 2, rel=1e-6)
+
+
+def test_bimodal_time_is_when_the_midpoint_turns_into_a_dip():
+    """bimodal_time: two Gaussians of std s at distance d are two bumps iff d > 2 sqrt(s^2 + r_t^2);
+    on the tutorial mixture (two modes) the density at their midpoint is a local minimum along the
+    line joining them just after that time (smaller t) and a maximum just before it."""
+    from diffusion_core.commitment import bimodal_time
+    sde = dc.VESDE(25.0)
+    for name in ("tutorial",):
+        gmm = dc.PRESETS[name]
+        tb = bimodal_time(gmm, sde)
+        assert 0 < tb < 1
+        means = gmm.means.double()
+        dist = torch.cdist(means, means).fill_diagonal_(float("inf"))
+        i, j = divmod(int(torch.argmin(dist)), gmm.n_components)
+        mid, u = (means[i] + means[j]) / 2, (means[j] - means[i]) / float(dist[i, j])
+
+        def curvature(t):      # second difference of log p_t along u at the midpoint
+            h = 1e-2
+            pts = torch.stack([mid - h * u, mid, mid + h * u])
+            lp = gmm.diffuse(sde, float(t)).log_prob(pts)
+            return float(lp[0] - 2 * lp[1] + lp[2])
+        assert curvature(0.97 * tb) > 0 > curvature(1.03 * tb), name
+    s, d = 0.5, 3.0
+    two = dc.GaussianMixture(torch.tensor([[0.0, 0.0], [d, 0.0]]), torch.eye(2).expand(2, 2, 2) * s * s,
+                             torch.tensor([0.5, 0.5]))
+    t = bimodal_time(two, sde)
+    assert float(sde.sigma(torch.tensor(t, dtype=torch.float64))) == pytest.approx(math.sqrt(d * d / 4 - s * s), rel=1e-6)
+    wide = dc.GaussianMixture(two.means, torch.eye(2).expand(2, 2, 2) * 4.0, two.weights)
+    assert bimodal_time(wide, sde) == 0.0                                  # one bump already at t = 0
+    assert bimodal_time(two.component(0), sde) is None

@@ -54,6 +54,9 @@ with st.expander("Advanced: time grid, end time, corrector, starting distributio
                         format_func={"data": "data region", "all": "whole noise cloud"}.get)
     n_paths = state.widget(a3.slider, P + "n_paths", step=10)
 
+if steps < (least := dc.SAMPLERS[method].min_steps):
+    st.info(f"{vocabulary.label(method)} needs at least {least} steps: this run takes {least}.")
+    steps = least
 n_run = rev.samples_for(gmm, int(n), int(steps))
 if n_run < n:
     st.info(f"With {gmm.n_components:,} modes this page draws {n_run:,} samples (of {n:,}) so that a "
