@@ -174,8 +174,30 @@ def outside_note(gmm, sde, run: Run) -> str:
     x, tr = sample_run(gmm, sde, run)["x"], truth(gmm, run.n, run.seed)
     xx, yy = np.asarray(tr["xx"]), np.asarray(tr["yy"])
     out = outside(x, (xx.min(), xx.max()), (yy.min(), yy.max()))
-    return (f"{out:,} of the {len(x):,} samples lie outside this plot, which shows where p₀ is; "
+    return (f"{out:,} of the {len(x):,} samples {'lies' if out == 1 else 'lie'} outside this plot, which shows where p₀ is; "
             "the contours describe the ones inside." if out else "")
+
+
+KDE_WIDE = 2.0           # a mode narrower than the KDE kernel / this is drawn too wide: dots are added
+SCATTER = 800            # dots drawn then, per set
+
+
+def kde_note(gmm, sde, run: Run) -> str:
+    """When the final plot's KDE kernel is much wider than the narrowest mode, in words: that mode
+    is drawn as wide as the kernel (and stretched along the data's spread); "" otherwise."""
+    if point_set(gmm):
+        return ""
+    kernel, longest = samplefig.kde_kernel_stds(truth(gmm, run.n, run.seed)["ref"])
+    narrow = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
+    if narrow * KDE_WIDE >= kernel:
+        return ""
+    stretch = (f", stretched to {longest:.2g} along the data's widest direction" if longest > KDE_WIDE * kernel
+               else "")
+    return (f"The contours are kernel density estimates whose kernel is {kernel:.2g} wide (std) at "
+            f"this data's spread; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}, "
+            "not as narrow as it is. The true samples' dashed "
+            "contours are drawn the same way, so compare the two with each other; the light dots "
+            "are the samples themselves.")
 
 
 @state.cache_data(max_entries=16)
@@ -188,7 +210,8 @@ def final_png(gmm, sde, run: Run) -> bytes:
         return downloads.png_bytes(fig, dpi=150)
     fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
                                 {vocabulary.label(run.method): r["x"], "true samples": tr["ref"]},
-                                title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}", size=4.4)
+                                title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}", size=4.4,
+                                scatter_points=SCATTER if kde_note(gmm, sde, run) else 0)
     return downloads.png_bytes(fig, dpi=150)
 
 

@@ -343,3 +343,30 @@ def test_red_line_and_the_width_aware_split_are_both_computed():
     assert f"pₜ splits them at t ≈ {tb:.2f}" in text, text
     assert "about when pₜ splits" not in text
     assert re.search(r"The red dotted line, t = [\d.]+, is where σₜ falls to half", text)
+
+
+def test_kde_note_says_when_a_mode_is_drawn_wider_than_it_is():
+    """The final plot's contours are KDEs: a mode much narrower than the kernel is drawn as wide as
+    the kernel (a re-teach saw a round mode of std 0.03 drawn as a 3-unit streak). The note gives
+    the kernel's std, computed as seaborn does (scipy's gaussian_kde, Scott's factor × bw_adjust),
+    says when it is stretched, and appears only then (not on the tutorial mixture)."""
+    import numpy as np
+    import torch
+    from scipy.stats import gaussian_kde
+    import diffusion_core as dc
+    from dashboard import reversal as rev
+    from dashboard.figures import samples as samplefig
+    sde, run = dc.VESDE(25.0), rev.Run("sde", 50, 2500, "karras", 1e-4, 0.13, "prior", 2021)
+    far = dc.GaussianMixture(torch.tensor([[-9.0, 9.0], [2.0, 0.0]]),
+                             torch.stack([torch.eye(2) * 0.03 ** 2, torch.tensor([[2.0, 0.5], [0.5, 1.0]])]),
+                             torch.tensor([0.1, 0.9]))
+    ref = rev.truth(far, run.n, run.seed)["ref"]
+    kd = ref[:: int(np.ceil(len(ref) / samplefig.KDE_POINTS))]
+    k = gaussian_kde(kd.T)
+    k.set_bandwidth(k.factor * samplefig.BW_ADJUST)
+    want = np.sqrt(np.linalg.eigvalsh(k.covariance))
+    assert samplefig.kde_kernel_stds(ref) == pytest.approx(tuple(want), rel=1e-6)
+    note = rev.kde_note(far, sde, run)
+    assert f"kernel is {want[0]:.2g} wide" in note and "std 0.03" in note and "stretched to" in note, note
+    assert "stretched" not in rev.kde_note(dc.PRESETS["ring8"], sde, run)
+    assert rev.kde_note(dc.PRESETS["tutorial"], sde, run) == ""

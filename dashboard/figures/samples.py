@@ -22,7 +22,7 @@ from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
 from .training import panel_row
 from .background import density_background
 
-__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "samples_over_points", "metrics_table",
+__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "kde_kernel_stds", "samples_over_points", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
 
 SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -39,9 +39,26 @@ def _stride(pts: np.ndarray, m: int) -> np.ndarray:
     return pts[:: max(1, int(np.ceil(len(pts) / m)))] if m > 0 else pts[:0]
 
 
+KDE_POINTS, BW_ADJUST = 1500, 0.6
+
+
+def kde_kernel_stds(pts, kde_points: int = KDE_POINTS, bw_adjust: float = BW_ADJUST) -> tuple[float, float]:
+    """The smallest and largest std of the Gaussian kernel samples_vs_truth's contours put on each
+    point (seaborn's kdeplot, scipy's gaussian_kde: the points' covariance times
+    (n^(-1/6) bw_adjust)^2, Scott's rule in 2D, n the points used): a mode narrower than the
+    smallest is drawn that wide, and stretched when the two differ."""
+    kd = _stride(as_numpy(pts).astype(float).reshape(-1, 2), kde_points)
+    kd = kd[np.isfinite(kd).all(1)]
+    if len(kd) < 5:
+        return 0.0, 0.0
+    factor = len(kd) ** (-1 / 6) * bw_adjust
+    lo, hi = np.sqrt(np.clip(np.linalg.eigvalsh(np.cov(kd.T)), 0.0, None)) * factor
+    return float(lo), float(hi)
+
+
 def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
-                     kde_points: int = 1500, scatter_points: int = 0, gridsize: int = 80,
-                     levels: int = 6, bw_adjust: float = 0.6, size: float = 5.6, separate: bool = False):
+                     kde_points: int = KDE_POINTS, scatter_points: int = 0, gridsize: int = 80,
+                     levels: int = 6, bw_adjust: float = BW_ADJUST, size: float = 5.6, separate: bool = False):
     """KDE contours of every sample set over the true log-density: on one square Axes, or with
     separate, one panel per set (titled "label (count)", the sets' KDEs in the legend).
 
