@@ -76,9 +76,21 @@ def on_apply():
         _use(gmm)
 
 
+def _loadable(name: str) -> tuple[dc.GaussianMixture, str]:
+    """The mixture `name` and its name, or the tutorial preset when it has more modes than the
+    table holds (a drawn point set), with a note saying so."""
+    gmm = state.current_mixture(name)
+    if gmm.n_components <= ed.MAX_COMPONENTS:
+        return gmm, name
+    ss[S + "note"] = (f"**{name}** has {gmm.n_components:,} modes, more than this table holds "
+                      f"({ed.MAX_COMPONENTS}): the table starts from the **tutorial** mixture instead. "
+                      "Drawn points are edited on *Your data*.")
+    return dc.PRESETS["tutorial"], "tutorial"
+
+
 def on_load():
-    name = ss[P + "source"]
-    _load(state.current_mixture(name), ss[S + "mode"], name)
+    gmm, name = _loadable(ss[P + "source"])
+    _load(gmm, ss[S + "mode"], name)
 
 
 def on_mode():
@@ -116,10 +128,12 @@ def sync_table(settings) -> None:
     mode = ss[state.init(P + "mode")]
     sidebar_now = settings.mixture_name
     if S + "base" not in ss:                                     # first visit: the sidebar's mixture
-        _load(state.current_mixture(), mode, sidebar_now)
+        gmm, name = _loadable(sidebar_now)
+        _load(gmm, mode, name)
     elif (ss.get(S + "sidebar_seen") != sidebar_now and not ss[S + "edited"]
           and ss[S + "source"] != sidebar_now):
-        _load(state.current_mixture(), ss[S + "mode"], sidebar_now)   # follow a new sidebar choice
+        gmm, name = _loadable(sidebar_now)                       # follow a new sidebar choice
+        _load(gmm, ss[S + "mode"], name)
     elif table_key() not in ss and ss[S + "rows"] != ss[S + "base"]:
         # back from another page: the editor's own state is gone, its last table is kept here
         ss[S + "base"] = ss[S + "rows"]

@@ -357,3 +357,19 @@ def test_median_commit_time_only_when_most_paths_commit():
     assert rev.most_commit({"median": 0.3, "undecided": 0.1})
     assert not rev.most_commit({"median": 0.0, "undecided": 0.97})
     assert not rev.most_commit({"median": None, "undecided": 1.0})
+
+
+def test_mixture_editor_with_your_data_in_the_sidebar_starts_from_a_preset():
+    """A drawn point set has more modes than the editor's table holds: on the editor's first
+    visit with *your data* in the sidebar the table starts from the tutorial mixture with a note
+    saying why, instead of an error box about the table's size (a re-teach met it at the start of
+    the homework)."""
+    from diffusion_core import pointsets as ps
+    e = yourdata.entry(yourdata.check(ps.heart(100)), ps.MIN_WIDTH, "heart")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state[yourdata.KEY] = e
+    ok(at.run())
+    at.session_state["w_mixture"] = yourdata.NAME
+    at = ok(at.switch_page("views/5_mixture_editor.py").run())
+    assert not at.error, [x.value for x in at.error]
+    assert any("more than this table holds" in i.value and "tutorial" in i.value for i in at.info)
