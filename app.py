@@ -32,6 +32,7 @@ with warmup.activity().run():
     state.keep_widget_state()
     nav = st.navigation({"Tutorial": PAGES, "Classroom lab": LAB}, expanded=True)   # 14 pages: no "View more"
     sharing.open_linked_page(PAGES + LAB)
+    state.note_page(nav.url_path)
     sidebar.sidebar(nav.url_path)
     if nav.url_path:          # every page but Home: torch with its threads set, before it computes
         importlib.import_module("dashboard.compute")

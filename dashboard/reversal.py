@@ -159,6 +159,10 @@ def copies_note(gmm, sde, run: Run) -> str:
         if near < 0.5 * near_true:
             what += (" Here far fewer samples than true ones sit on a point: at these settings the "
                      "sampler has not resolved the blobs.")
+        elif near - near_true > WEIGHT_Z * 100 * math.sqrt(near_true / 100 * (1 - near_true / 100) / len(x)):
+            what += (f" Here more samples than true ones sit on a point ({near:.0f} % against "
+                     f"{near_true:.0f} %, beyond {WEIGHT_Z:g} standard errors): the sampler draws the "
+                     "blobs narrower than they are.")
     else:
         what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so the blobs "
                 "overlap and p₀ is a smooth shape: a sample near a data point is simply where p₀ is, "

@@ -114,6 +114,14 @@ def number_field(where, key: str, **kwargs):
         return None
 
 
+def note_page(url_path: str) -> None:
+    """Record the page this run draws: st.session_state["page_entered"] is True when the previous
+    run drew another page (a fresh visit, where components such as a canvas start empty)."""
+    ss = st.session_state
+    ss["page_entered"] = ss.get("page_shown") != url_path
+    ss["page_shown"] = url_path
+
+
 def mixture_choices() -> list[str]:
     """2D presets, plus the custom mixture when the editor has made one and "your data" when the
     Your data page has."""

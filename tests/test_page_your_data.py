@@ -373,3 +373,40 @@ def test_mixture_editor_with_your_data_in_the_sidebar_starts_from_a_preset():
     at = ok(at.switch_page("views/5_mixture_editor.py").run())
     assert not at.error, [x.value for x in at.error]
     assert any("more than this table holds" in i.value and "tutorial" in i.value for i in at.info)
+
+
+def test_returning_to_an_empty_canvas_is_not_an_error():
+    """The canvas starts empty on every visit: coming back to the page after drawing shows the
+    drawing hint, not "the canvas is empty" as an error (a re-teach met it after *Use as p₀*)."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    ok(at.run())
+    at.session_state["w_yours_source"] = "draw"
+    at.session_state["yours_drawn"] = True          # a drawing made on an earlier visit
+    at = ok(at.switch_page("views/12_your_data.py").run())
+    assert not [e for e in at.error if "canvas is empty" in e.value]
+    assert any("Draw with the mouse" in i.value for i in at.info)
+
+
+def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
+    """A drawn shape at h = 0.1 × the spacing: when more samples than true ones sit within 2h of a
+    point (beyond 3 binomial standard errors), the note says the sampler draws the blobs too
+    narrow instead of only "so are a good sampler's" (a re-teach read 96 % against 86 %)."""
+    import diffusion_core as dc
+    from diffusion_core import pointsets as ps
+    from dashboard import reversal as rev
+    points = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(points, yourdata.width_of(points, 0.1), "heart"))
+    for steps in (10, 50, 200):
+        run = rev.Run("sde", steps, 1500, "karras", 1e-4, 0.13, "prior", 2021)
+        note = rev.copies_note(gmm, dc.VESDE(25.0), run)
+        near, true = map(int, re.search(r"(\d+) % of the .*?true samples of p₀: (\d+) %", note).groups())
+        n = int(re.search(r"of the ([\d,]+) samples", note).group(1).replace(",", ""))
+        crowded = near - true > 3 * 100 * math.sqrt(true / 100 * (1 - true / 100) / n) + 1   # + rounding
+        if crowded:
+            assert "narrower than they are" in note, note
+        if near <= true:
+            assert "narrower than they are" not in note, note
+    exact = gmm.means.numpy().repeat(15, axis=0)              # every sample on a point: 100 %
+    monkeypatch.setattr(rev, "sample_run", lambda *a, **k: {"x": exact})
+    note = rev.copies_note(gmm, dc.VESDE(25.0), rev.Run("sde", 50, 1500, "karras", 1e-4, 0.13, "prior", 2021))
+    assert note.startswith("100 % of the 1,500 samples") and "narrower than they are" in note, note

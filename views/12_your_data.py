@@ -51,6 +51,8 @@ left, right = st.columns([1, 1.1], gap="large")
 points, problem = None, None
 with left:
     if source == "draw":
+        if st.session_state.get("page_entered"):      # the canvas starts empty on every visit
+            st.session_state.pop("yours_drawn", None)
         mode = st.radio("Pen", ["freedraw", "point"], horizontal=True, key="yours_pen",
                         format_func={"freedraw": "strokes", "point": "single points"}.get)
         result = st_canvas(stroke_width=3, stroke_color="#1f3b73", background_color="#ffffff",
