@@ -488,6 +488,9 @@ def test_likelihood_parts_text_in_states(name):
     assert expected in text, text
     page = " ".join(t for _, t in visible_texts(at._tree))
     assert not [w for w in TYPED_CLAIMS if w in page], page
+    maps = next(m.value for m in at.markdown if m.value.startswith("**Reading the maps"))
+    gaussian = values.get("w_likelihood_prior") != "exact"
+    assert ("The prior's mismatch enters" in maps) == gaussian and ("no prior mismatch" in maps) != gaussian, maps
 
 
 def test_sampler_lab_legend_names_the_samplers_as_the_chips_do():
