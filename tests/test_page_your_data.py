@@ -410,3 +410,19 @@ def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
     monkeypatch.setattr(rev, "sample_run", lambda *a, **k: {"x": exact})
     note = rev.copies_note(gmm, dc.VESDE(25.0), rev.Run("sde", 50, 1500, "karras", 1e-4, 0.13, "prior", 2021))
     assert note.startswith("100 % of the 1,500 samples") and "narrower than they are" in note, note
+
+
+def test_points_figure_shows_every_point_inside_and_its_legend_outside():
+    """The Your data preview: every point lies inside the frame with a margin (a re-teach saw the
+    end of a stroke at the frame's corner at h = 0.1), and the legend sits outside the axes."""
+    from diffusion_core import pointsets as ps
+    from dashboard.figures import yours
+    points = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(points, yourdata.width_of(points, 0.1), "heart"))
+    fig = yours.points_figure(gmm, points, "heart")
+    ax = fig.axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    p = np.asarray(points)
+    assert (p[:, 0] > x0 + 0.05 * (x1 - x0)).all() and (p[:, 0] < x1 - 0.05 * (x1 - x0)).all()
+    assert (p[:, 1] > y0 + 0.05 * (y1 - y0)).all() and (p[:, 1] < y1 - 0.05 * (y1 - y0)).all()
+    assert ax.get_legend() is None and fig.legends

@@ -10,8 +10,10 @@ __all__ = ["points_figure"]
 
 
 def points_figure(gmm, points, title: str):
-    """Filled contours of log p₀ (12 nats below its peak) and the points themselves."""
-    xlim, ylim = auto_limits(gmm, pad_std=4.0)
+    """Filled contours of log p₀ (12 nats below its peak) and the points themselves, in a frame
+    with a margin of MARGIN of its span beyond every mode's 4 std (a point on the edge shows), the
+    legend under it."""
+    xlim, ylim = (_widen(lim) for lim in auto_limits(gmm, pad_std=4.0))
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=110)
     fig, ax = new_figure(6.0, 5.4)
     cs = density_background(ax, xx, yy, logp, depth=12.0, ceil=True, clip=True, alpha=0.85)
@@ -24,5 +26,14 @@ def points_figure(gmm, points, title: str):
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(title, fontsize=11)
-    ax.legend(loc="upper right", fontsize=8, markerscale=2, framealpha=0.85)
+    fig.legend(loc="outside lower center", fontsize=9, markerscale=2, frameon=False)
     return fig
+
+
+MARGIN = 0.06
+
+
+def _widen(lim):
+    lo, hi = lim
+    pad = MARGIN * (hi - lo)
+    return lo - pad, hi + pad
