@@ -89,9 +89,7 @@ def learned_vs_exact():
              width="stretch")
     st.caption(f"t = {t:.2f}, σₜ = {f['sigma_t']:.3f}. Mean squared error per coordinate under pₜ: "
                f"**{f['mse_t']:.4g}**. Arrow length grows with |score| but is capped, the same way in both "
-               "panels, so that small scores near the data stay visible. Far from the data the network has "
-               "never seen a training point; the plain map shows it, the weighted one shows that it "
-               "does not matter for sampling.")
+               "panels, so that small scores near the data stay visible. " + tr.error_map_text(f["logp"], f["err"]))
 
 
 learned_vs_exact()
