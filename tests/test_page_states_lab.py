@@ -279,7 +279,7 @@ def test_weighting_states(mixture):
     if len(table):
         said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
         w2 = table["sliced W2 of samples to p₀"]
-        assert f"{w2.min():.3g}, to **{w2.idxmin()}**" in said
+        assert f"{weighting.sig(w2.min())}, to **{w2.idxmin()}**" in said
         floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
         assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
         # a best within the true samples' own value of another is no winner (Train & sample's rule)
