@@ -3,6 +3,8 @@ valid settings, training with a fallback to the last model that trained well, an
 explanations."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -40,7 +42,8 @@ def load_recipe():
 
 def settled_model(settings, gmm, recipe: str, steps, batch, lr, width, eps, lam, progress):
     """Check the form's values; train the model of the last valid settings if they are wrong, and
-    the last model that trained well if training diverges. Returns (recipe, cfg, lam, model)."""
+    the last model that trained well if training diverges. Returns (recipe, cfg, lam, model, when):
+    when is training_time_text's sentence on when the model's training time was measured."""
     problems, refused = [], None in (steps, batch, lr, width, eps, lam)   # refused: said under the field
     edits = {} if refused else dict(steps=int(steps), batch_size=int(batch), lr=float(lr), width=int(width),
                                     eps=float(eps))
@@ -70,7 +73,10 @@ def settled_model(settings, gmm, recipe: str, steps, batch, lr, width, eps, lam,
     else:
         st.session_state["train_last_valid"] = (recipe, edits, float(lam))
 
+    stored = models.is_trained(cfg, gmm, lam, settings.device)
+    start = time.perf_counter()
     model = models.trained_model(cfg, gmm, lam, settings.device, _progress=progress)
+    waited = time.perf_counter() - start
     if model.diverged:
         st.error("**Training diverged**: the loss became NaN or infinite. Lower the **learning rate** "
                  "and train again. Showing the last model that trained well.")
@@ -82,7 +88,20 @@ def settled_model(settings, gmm, recipe: str, steps, batch, lr, width, eps, lam,
     else:
         st.session_state["train_last_good"] = (recipe, edits, lam)
         models.remember_trained(cfg, lam)
-    return recipe, cfg, lam, model
+    return recipe, cfg, lam, model, training_time_text(stored, waited, model.seconds)
+
+
+def training_time_text(stored: bool, waited: float, seconds: float) -> str:
+    """When the shown training time was measured: stored, whether the model was already trained
+    when this page asked for it; waited, how long the page waited for it; seconds, its training time."""
+    if stored:
+        return (f"This model was trained earlier on this server (in the background warm-up, or by this or "
+                f"another session) and stored; **{seconds:.1f} s** is the time its training took then, "
+                "not the time this page took to answer.")
+    if waited < 0.9 * seconds:
+        return (f"This model was already training (started in the background or by another session) when "
+                f"this page asked for it, and the page waited {waited:.1f} s of its **{seconds:.1f} s**.")
+    return f"This model was trained just now, in **{seconds:.1f} s**; it is stored for every later request."
 
 
 def explain_loss() -> None:

@@ -382,3 +382,21 @@ def test_score_maps_frame_every_ring8_mode_where_that_costs_nothing():
     reach = auto_limits(gmm.diffuse(sde, 0.1), pad_std=2.0)
     assert x0 <= reach[0][0] and x1 >= reach[0][1] and y0 <= reach[1][0] and y1 >= reach[1][1]
     assert models.field_limits(gmm, sde, 1.0) == auto_limits(gmm)
+
+
+def test_training_time_says_when_it_was_measured(train_calls):
+    """A stored model (trained in the background or by another session) answers in a moment but
+    shows the time its training took then: the page says so, and says "just now" only when this
+    request trained it."""
+    from dashboard import train as tr
+    first = open_page(seed=313)
+    ok(first)
+    assert len(train_calls) == 1
+    assert any(c.value.startswith("This model was trained just now") for c in first.caption)
+    again = open_page(seed=313)
+    ok(again)
+    assert len(train_calls) == 1
+    seconds = float(again.metric[0].value.split()[0])
+    said = next(c.value for c in again.caption if c.value.startswith("This model was"))
+    assert said.startswith("This model was trained earlier") and f"**{seconds:.1f} s** is the time" in said
+    assert "waited 1.0 s of its **21.4 s**" in tr.training_time_text(False, 1.0, 21.4)
