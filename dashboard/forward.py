@@ -143,3 +143,16 @@ def places(gmm) -> str:
 
 def mode_names(gmm):
     return [f"mode {k + 1} at {point(mu)}" for k, mu in enumerate(gmm.means.numpy())]
+
+
+def percent(p: float) -> str:
+    """p as a percentage: whole when it is whole to one decimal, else with one decimal (1/8 is
+    "12.5%", never "12%")."""
+    tenths = round(1000 * float(p))
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+
+
+def guess_text(guess: dict) -> str:
+    """The 2D cloud's sentence on how well x₁ tells its starting mode, from cloud_guess's numbers."""
+    return (f"From where a point is at t = 1, the best guess of its starting mode is right "
+            f"{guess['guess']:.0%} of the time ({percent(guess['chance'])} would be no clue).")

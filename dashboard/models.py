@@ -218,6 +218,23 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int, tutorial_check: boo
     return pd.concat(frames, ignore_index=True)
 
 
+FIELD_GROWTH = 1.25     # the score maps widen their view to pₜ's modes' 2-std regions by at most this factor
+
+
+def field_limits(gmm, sde, t: float):
+    """The score maps' view at time t: the data's region (every mode's mean +- 3 std of p₀), widened
+    to hold every mode's mean +- 2 std of pₜ where that makes the view at most FIELD_GROWTH times
+    as wide (so that ring8's modes at the edge are not cut at small t); at large t pₜ is far wider
+    than the data, and the view keeps the data's region (the error panel says how much of pₜ it holds)."""
+    base = auto_limits(gmm)
+    reach = auto_limits(gmm.diffuse(sde, t), pad_std=2.0)
+    union = [(min(b[0], r[0]), max(b[1], r[1])) for b, r in zip(base, reach)]
+    half = max(b - a for a, b in union) / 2
+    if 2 * half > FIELD_GROWTH * max(b - a for a, b in base):
+        return base
+    return tuple(((a + b) / 2 - half, (a + b) / 2 + half) for a, b in union)
+
+
 @state.cache_data
 def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
                  n_fine: int = 90, n_quiver: int = 17) -> dict:
@@ -226,7 +243,7 @@ def score_fields(cfg, gmm, lam: float, device: str, t: float, seed: int,
     m = trained_model(cfg, gmm, lam, device)
     sde = dc.VESDE(lam)
     exact = dc.exact_score(gmm, sde)
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = field_limits(gmm, sde, t)
 
     def grid(n):
         xx, yy = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))

@@ -3,11 +3,15 @@ valid settings, training with a fallback to the last model that trained well, an
 explanations."""
 from __future__ import annotations
 
+import time
+
+import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
 from dashboard import models
 from dashboard import settings as sio
+from dashboard.figures import training as tfig
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
@@ -38,7 +42,8 @@ def load_recipe():
 
 def settled_model(settings, gmm, recipe: str, steps, batch, lr, width, eps, lam, progress):
     """Check the form's values; train the model of the last valid settings if they are wrong, and
-    the last model that trained well if training diverges. Returns (recipe, cfg, lam, model)."""
+    the last model that trained well if training diverges. Returns (recipe, cfg, lam, model, when):
+    when is training_time_text's sentence on when the model's training time was measured."""
     problems, refused = [], None in (steps, batch, lr, width, eps, lam)   # refused: said under the field
     edits = {} if refused else dict(steps=int(steps), batch_size=int(batch), lr=float(lr), width=int(width),
                                     eps=float(eps))
@@ -68,7 +73,10 @@ def settled_model(settings, gmm, recipe: str, steps, batch, lr, width, eps, lam,
     else:
         st.session_state["train_last_valid"] = (recipe, edits, float(lam))
 
+    stored = models.is_trained(cfg, gmm, lam, settings.device)
+    start = time.perf_counter()
     model = models.trained_model(cfg, gmm, lam, settings.device, _progress=progress)
+    waited = time.perf_counter() - start
     if model.diverged:
         st.error("**Training diverged**: the loss became NaN or infinite. Lower the **learning rate** "
                  "and train again. Showing the last model that trained well.")
@@ -80,7 +88,20 @@ def settled_model(settings, gmm, recipe: str, steps, batch, lr, width, eps, lam,
     else:
         st.session_state["train_last_good"] = (recipe, edits, lam)
         models.remember_trained(cfg, lam)
-    return recipe, cfg, lam, model
+    return recipe, cfg, lam, model, training_time_text(stored, waited, model.seconds)
+
+
+def training_time_text(stored: bool, waited: float, seconds: float) -> str:
+    """When the shown training time was measured: stored, whether the model was already trained
+    when this page asked for it; waited, how long the page waited for it; seconds, its training time."""
+    if stored:
+        return (f"This model was trained earlier on this server (in the background warm-up, or by this or "
+                f"another session) and stored; **{seconds:.1f} s** is the time its training took then, "
+                "not the time this page took to answer.")
+    if waited < 0.9 * seconds:
+        return (f"This model was already training (started in the background or by another session) when "
+                f"this page asked for it, and the page waited {waited:.1f} s of its **{seconds:.1f} s**.")
+    return f"This model was trained just now, in **{seconds:.1f} s**; it is stored for every later request."
 
 
 def explain_loss() -> None:
@@ -266,3 +287,36 @@ def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, 
             gmm, settings.seed)
         results[models.RECIPE_LABELS[name]] = {**q, "score_mse": float(m.history.iloc[-1]["score_mse"])}
     return comparison_sentence(results, noise)
+
+
+FAR_NATS = tfig.CONTOUR_DEPTH   # "far from the data": pₜ below the error map's lowest contour (e⁻¹² of its peak)
+NEAR_NATS = 3.0     # "where pₜ is high": within e⁻³ of its peak
+FAR_SHARE = 0.05    # a far region is worth a sentence when it covers at least this share of the view
+FAR_FACTOR = 10.0   # ... and its median error is at least this many times the median where pₜ is high
+
+
+def error_map_text(logp, err) -> str:
+    """What the error map shows far from the data, from its own grids (log pₜ and the squared
+    error on the same points): whether the view holds a region where pₜ is negligible, and whether
+    the error there is much larger than where pₜ is high."""
+    logp, err = np.asarray(logp, dtype=float), np.asarray(err, dtype=float)
+    ok = np.isfinite(logp) & np.isfinite(err)
+    peak = float(logp[ok].max())
+    far, near = ok & (logp < peak - FAR_NATS), ok & (logp >= peak - NEAR_NATS)
+    share = float(far.sum()) / max(int(ok.sum()), 1)
+    e_near = float(np.median(err[near]))
+    if share < FAR_SHARE:
+        lo, hi = float(err[ok].min()), float(err[ok].max())
+        where = ("nowhere in the view" if not far.any() else
+                 f"on only {100 * share:.2g} % of the view")
+        return (f"At this t pₜ is negligible (below e⁻¹² of its peak) {where}: there is no region far from "
+                f"the data to see, and the error ranges from {lo:.2g} to {hi:.2g} over the plain map.")
+    e_far = float(np.median(err[far]))
+    ratio = e_far / max(e_near, 1e-300)
+    where = (f"Far from the data (pₜ below e⁻¹² of its peak: {100 * share:.0f} % of this view) the network "
+             f"has seen almost no training point; its median error there is {e_far:.2g}, against {e_near:.2g} "
+             f"where pₜ is within e⁻³ of its peak")
+    if ratio >= FAR_FACTOR:
+        return (where + f" ({ratio:.3g}×): the plain map shows it, the weighted one shows that it does not "
+                "matter for sampling.")
+    return where + f" ({ratio:.3g}×): at this t the network's error is not much larger away from the data."

@@ -123,15 +123,42 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
             f"measured time at or above ε) belongs to **{labels[small]}**, at t = 1 to **{labels[large]}**")
     if quality:
         best = min(quality, key=quality.get)
-        text += f"; the lowest sliced W2 of the samples, {quality[best]:.3g}, to **{labels[best]}**"
+        text += f"; the lowest sliced W2 of the samples, {sig(quality[best])}, to **{labels[best]}**"
         if floor is not None:
-            text += f" (true samples: {floor:.3g}"
+            text += f" (true samples: {sig(floor)}"
             text += (f"; all three are more than {FAR:g}× that: none samples p₀ well at these settings)"
                      if quality[best] > FAR * floor else ")")
             tied = sorted((w for w in quality if w != best
                            and models.within_noise(quality[w], quality[best], floor)), key=quality.get)
             if tied:
-                others = " and ".join(f"**{labels[w]}** ({quality[w]:.3g})" for w in tied)
+                others = " and ".join(f"**{labels[w]}** ({sig(quality[w])})" for w in tied)
                 text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by less than true "
                          "samples do from each other: no winner at this sample count")
     return text + "."
+
+
+def sig(v: float) -> str:
+    """v to 3 significant digits, as .3g writes it, except that a whole number keeps its zeros
+    (1.0 -> "1.00"): a bare "(1)" in a sentence reads like a footnote mark."""
+    s = f"{float(v):.3g}"
+    if s.lstrip("-").isdigit():
+        s = f"{float(v):#.3g}".rstrip(".")
+    return s
+
+
+SAME_TIME = 1.5     # training times within this factor of each other count as "about as long"
+
+
+def times_text(seconds: dict) -> str:
+    """What the table's training times are and what they allow to say: seconds maps a weighting's
+    label to its network's measured training time."""
+    lo, hi = min(seconds.values()), max(seconds.values())
+    ratio = hi / max(lo, 1e-12)
+    head = ("Each training time is the wall time measured while that network trained, whenever that was "
+            "(on this page or in the server's background warm-up, possibly while the CPU served other "
+            "sessions or the other trainings): the three do the same work (same network, steps and batch; "
+            "γₜ only rescales the loss)")
+    if ratio <= SAME_TIME:
+        return head + f", and here they took about as long ({lo:.3f} to {hi:.3f} s, as the table shows them)."
+    return (head + f", yet here they differ {ratio:.1f}× ({lo:.3f} to {hi:.3f} s, as the table shows them): a difference that size "
+            "comes from what else the server was doing while each one trained, not from its weighting.")

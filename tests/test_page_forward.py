@@ -1,5 +1,6 @@
 """AppTest of the forward-diffusion page: renders, charts present, every widget at its extremes."""
 import json
+import re
 
 import torch
 
@@ -221,3 +222,36 @@ def test_the_2d_guess_is_exact_whatever_the_number_of_points(at):
     assert f"right {exact:.0%} of the time" in texts[0], texts[0]
     assert forward.cloud_guess(dc.PRESETS["two clusters"], sde)["guess"] == pytest.approx(exact, abs=1e-4)
     at.slider(key=K + "n_points").set_value(200).run()
+
+
+def test_the_2d_chance_level_keeps_its_decimal(at):
+    """ring8 as the starting cloud: no clue is 1/8 = 12.5 %, printed "12.5%", not "12%"; a whole
+    chance level stays whole ("50%")."""
+    at.radio(key=K + "kind").set_value("VE").run()
+    at.slider(key=K + "lam").set_value(25.0)
+    at.radio(key=K + "source").set_value("sidebar").run()
+    choose_mixture(at, "ring8")
+    ok(at)
+    text = next(m.value for m in at.markdown if "best guess of its starting mode" in m.value)
+    assert "(12.5% would be no clue)" in text, text
+    assert [forward.percent(p) for p in (0.125, 0.5, 1 / 3, 1.0)] == ["12.5%", "50%", "33.3%", "100%"]
+    at.radio(key=K + "source").set_value("two clusters").run()
+    text = next(m.value for m in at.markdown if "best guess of its starting mode" in m.value)
+    assert "(50% would be no clue)" in text, text
+    choose_mixture(at, "tutorial")
+
+
+def test_the_1d_axis_holds_every_bump_to_3_std_at_t1(at):
+    """VE, λ = 1: each bump at ±5 has std √2 = 1.41 at t = 1, so ±3 std reaches ±9.24; the 1D
+    chart's y axis is sized from that reach (its last tick reads 8, but the domain goes on)."""
+    at.radio(key=K + "kind").set_value("VE").run()
+    for lam in (1.0, 25.0):
+        at.slider(key=K + "lam").set_value(lam).run()
+        ok(at)
+        sde = dc.VESDE(lam)
+        spread = (1.0 + float(sde.sigma(torch.tensor(1.0, dtype=torch.float64))) ** 2) ** 0.5
+        spec = next(t for t in map(spec_text, charts(at)) if '"title": "xₜ"' in t)
+        y = re.search(r'"y": \{[^{}]*"scale": \{[^{}]*"domain": \[([-\d.e]+), ([-\d.e]+)\]', spec)
+        assert y, spec[:2000]
+        assert float(y.group(2)) >= 5 + 3 * spread - 1e-9 and float(y.group(1)) <= -5 - 3 * spread + 1e-9
+    at.slider(key=K + "lam").set_value(25.0).run()

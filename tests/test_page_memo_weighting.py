@@ -236,3 +236,32 @@ def test_weighting_error_chart_overlapping_curves_both_show():
     text = [l for l in layers(spec) if mark(l) == "text"]
     assert len(text) == 1 and text[0]["encoding"]["y"] == {"value": 0}
     assert text[0]["mark"]["baseline"] == "bottom" and text[0]["mark"]["dy"] < 0
+
+
+def test_weighting_numbers_never_print_as_a_bare_one():
+    """ring8: "… but **γₜ = σₜ² (the tutorial's)** (1) differs from it …": the sliced W2 of 1.0 read
+    like a footnote mark; whole values keep 3 significant digits."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    text = weighting.verdict(curves, {"sigma2": 1.0, "uniform": 0.98, "g2": 3.0}, L, 0.1, 2.0)
+    assert f"**{L['sigma2']}** (1.00) differs from it" in text and "(1)" not in text
+    assert "the samples, 0.98, to" in text and "(true samples: 2.00" in text
+    assert [weighting.sig(v) for v in (1.0, 0.2, 0.101, 12, 0.000123)] == ["1.00", "0.2", "0.101", "12.0", "0.000123"]
+
+
+def test_weighting_times_caption_says_what_the_times_are():
+    """0.968 / 2.137 / 4.534 s under "on an idle server they take about as long": the caption says
+    the times are wall times measured whenever each network trained, and compares them only as far
+    as their numbers allow."""
+    from dashboard import weighting
+    spread = weighting.times_text({"a": 0.968, "b": 2.137, "c": 4.534})
+    assert "idle server" not in spread and "about as long" not in spread
+    assert "differ 4.7× (0.968 to 4.534 s" in spread and "not from its weighting" in spread
+    close = weighting.times_text({"a": 1.0, "b": 1.2, "c": 1.1})
+    assert "about as long (1.000 to 1.200 s" in close and "wall time" in close
+    at = open_page(WEIGHT, 600)
+    times = at.dataframe[0].value["training time (s)"]
+    cap = next(c.value for c in at.caption if c.value.startswith("Score MSE on"))
+    assert weighting.times_text(dict(times)) in cap and "idle server" not in cap

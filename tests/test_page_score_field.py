@@ -415,3 +415,20 @@ def test_the_median_metric_names_the_total_score_when_modes_are_drawn(view):
     at.radio(key=K + "view").set_value(view).run()
     ok(at)
     assert at.metric[1].label == ("median |score|" if view == "total" else "median |total score|")
+
+
+def test_large_t_formula_names_the_mixture_mean_the_same_way_in_every_view(at):
+    """The large-t field read "−(x − μ)/σₜ²" in one view and "−(x − μ̄)/σₜ²" in another (the bar
+    over μ, drawn in a fraction's numerator, got lost): it is written one way, with μ̄ out of any
+    fraction and defined as the mixture's mean, in every view."""
+    seen = set()
+    for view in VIEWS:
+        at.radio(key=K + "view").set_value(view).run()
+        ok(at)
+        big_t = [x.value for x in at.main.latex if "\\sigma_t^2" in x.value and "\\approx" in x.value]
+        assert len(big_t) == 1 and "\\overline{\\mu} = \\textstyle\\sum_k w_k \\mu_k" in big_t[0]
+        assert "\\frac{x" not in big_t[0]
+        assert any("μ̄ the mixture's mean" in m.value for m in at.main.markdown)
+        seen.add(big_t[0])
+    assert len(seen) == 1
+    at.radio(key=K + "view").set_value("total").run()

@@ -86,6 +86,15 @@ def test_train_page_states(mixture, lam):
     assert most == min(20_000, 4_020_000 // dc.nfe("sde", 50))
     # 51 evaluations: the field's maximum sets the most samples, not the evaluations
     assert f"to {most:,} (the Samples field's maximum)" in caption and "51 score evaluations" not in caption
+    # the error map's sentence is the one its own numbers give (no typed "far from the data" claim)
+    err_map = next(c.value for c in at.caption if c.value.startswith("t = "))
+    from dashboard import train as tr
+    cfg = models.recipe_config("ours", SEED, steps=40)
+    gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
+    f = models.score_fields(cfg, gmm, lam, "cpu", float(at.slider(key="w_train_t").value), SEED)
+    assert tr.error_map_text(f["logp"], f["err"]) in err_map, err_map
+    assert "never seen a training point" not in err_map
+    assert any(c.value.startswith("This model was") for c in at.caption)
 
 
 # ------------------------------------------------------------------------------ Sampler lab
@@ -279,7 +288,7 @@ def test_weighting_states(mixture):
     if len(table):
         said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
         w2 = table["sliced W2 of samples to p₀"]
-        assert f"{w2.min():.3g}, to **{w2.idxmin()}**" in said
+        assert f"{weighting.sig(w2.min())}, to **{w2.idxmin()}**" in said
         floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
         assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
         # a best within the true samples' own value of another is no winner (Train & sample's rule)

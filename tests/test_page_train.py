@@ -5,6 +5,7 @@ import dataclasses
 import io
 import math
 
+import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
@@ -342,3 +343,60 @@ def test_caption_says_what_sets_the_most_samples():
     assert f"raise **Samples** to {4_020_000 // 301:,} (the most that 301" in tr.sampling_caption_text(1000, 301)
     over = tr.sampling_caption_text(20_000, 301)
     assert f"at most {4_020_000 // 301:,} samples run here" in over and "as far apart" not in over
+
+
+def test_error_map_sentence_and_legend_follow_the_map():
+    """The caption's "far from the data" sentence is computed from the map: at t = 1 the whole view
+    lies inside pₜ (no far region; no contour of log pₜ is drawn, and the legend does not list
+    one), while ring8 at small t has a far region where the error is much larger."""
+    from dashboard import train as tr
+    from dashboard.figures import training as tfig
+    cfg = models.recipe_config("ours", 5, steps=STEPS)
+    late = models.score_fields(cfg, dc.PRESETS["ring8"], 25.0, "cpu", 1.0, 5)
+    text = tr.error_map_text(late["logp"], late["err"])
+    assert "no region far from the data" in text and "never seen" not in text
+    assert "weighted one shows" not in text
+    fig = tfig.score_fields_figure(late["xx"], late["yy"], late["logp"], late["qx"], late["qy"], late["learned"],
+                                   late["exact"], late["err"], 1.0, weighted=False, window_mass=late["window_mass"])
+    legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert "contours of log pₜ" not in legend and len(legend) == 2
+    early = models.score_fields(cfg, dc.PRESETS["ring8"], 25.0, "cpu", 0.05, 5)
+    text = tr.error_map_text(early["logp"], early["err"])
+    assert text.startswith("Far from the data") and "the plain map shows it" in text
+    fig = tfig.score_fields_figure(early["xx"], early["yy"], early["logp"], early["qx"], early["qy"],
+                                   early["learned"], early["exact"], early["err"], 0.05, weighted=False)
+    assert "contours of log pₜ" in [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    # a far region whose error is no larger than near the data: the sentence says so instead
+    xs = np.linspace(-6, 6, 60)
+    xx, yy = np.meshgrid(xs, xs)
+    flat = tr.error_map_text(-0.5 * (xx ** 2 + yy ** 2), np.ones_like(xx))
+    assert "not much larger away from the data" in flat and "plain map shows it" not in flat
+
+
+def test_score_maps_frame_every_ring8_mode_where_that_costs_nothing():
+    """ring8 at t = 0.1: the score maps' view holds every mode's mean +- 2 std of pₜ (the modes at
+    (+-4, 0) and (0, +-4) were cut at +-4.5); at t = 1 the view keeps the data's region."""
+    from dashboard.figures.common import auto_limits
+    gmm, sde = dc.PRESETS["ring8"], dc.VESDE(25.0)
+    (x0, x1), (y0, y1) = models.field_limits(gmm, sde, 0.1)
+    reach = auto_limits(gmm.diffuse(sde, 0.1), pad_std=2.0)
+    assert x0 <= reach[0][0] and x1 >= reach[0][1] and y0 <= reach[1][0] and y1 >= reach[1][1]
+    assert models.field_limits(gmm, sde, 1.0) == auto_limits(gmm)
+
+
+def test_training_time_says_when_it_was_measured(train_calls):
+    """A stored model (trained in the background or by another session) answers in a moment but
+    shows the time its training took then: the page says so, and says "just now" only when this
+    request trained it."""
+    from dashboard import train as tr
+    first = open_page(seed=313)
+    ok(first)
+    assert len(train_calls) == 1
+    assert any(c.value.startswith("This model was trained just now") for c in first.caption)
+    again = open_page(seed=313)
+    ok(again)
+    assert len(train_calls) == 1
+    seconds = float(again.metric[0].value.split()[0])
+    said = next(c.value for c in again.caption if c.value.startswith("This model was"))
+    assert said.startswith("This model was trained earlier") and f"**{seconds:.1f} s** is the time" in said
+    assert "waited 1.0 s of its **21.4 s**" in tr.training_time_text(False, 1.0, 21.4)

@@ -92,9 +92,7 @@ with c_opts:
     st.markdown(
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
         "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
-        "The colours show where each point started. "
-        f"From where a point is at t = 1, the best guess of its starting mode is right "
-        f"{guess['guess']:.0%} of the time ({guess['chance']:.0%} would be no clue).")
+        "The colours show where each point started. " + forward.guess_text(guess))
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: forward.cloud_gif(gmm2, sde, n_points, shared.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",

@@ -90,5 +90,7 @@ with st.expander("What does the score tell us?", expanded=True):
         st.markdown("**Over time** the forward process widens every mode, Σₖ → Σₖ + σₜ² I. "
                     "Once σₜ dwarfs the distances between modes, pₜ is one broad Gaussian and "
                     "the field is nearly")
-        st.latex(r"\nabla_x \log p_t(x) \approx -\frac{x - \bar\mu}{\sigma_t^2}")
-        st.markdown("a gentle pull towards the centre: drag t to 1 and watch the modes merge.")
+        st.latex(r"\nabla_x \log p_t(x) \approx -\,\big(x - \overline{\mu}\big) \,/\, \sigma_t^2,"
+                 r"\qquad \overline{\mu} = \textstyle\sum_k w_k \mu_k")
+        st.markdown("with μ̄ the mixture's mean: a gentle pull towards the centre. Drag t to 1 and watch "
+                    "the modes merge.")

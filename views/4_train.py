@@ -41,7 +41,7 @@ with st.container(border=True):
 
 
 progress = st.empty()
-recipe, cfg, lam, model = tr.settled_model(shared, gmm, recipe, steps, batch, lr, width, eps, lam, progress)
+recipe, cfg, lam, model, when = tr.settled_model(shared, gmm, recipe, steps, batch, lr, width, eps, lam, progress)
 
 # --------------------------------------------------------------------------------- training curves
 st.header("1 · Training")
@@ -61,6 +61,7 @@ m4.metric("Score MSE vs ∇log pₜ", f"{last['score_mse']:.4f}",
                "score learned from finite data errs by about 1/σₜ² in mean square, which would swamp "
                "the mean (and matters little for sampling, which moves points by σₜ² times the score). "
                "Section 2 shows it at every t.")
+st.caption(when)
 c1, c2 = st.columns(2)
 c1.altair_chart(tfig.loss_chart(h), width="stretch")
 c2.altair_chart(tfig.score_mse_chart(h, t_min=dc.training.SCORE_MSE_EPS), width="stretch")
@@ -89,9 +90,7 @@ def learned_vs_exact():
              width="stretch")
     st.caption(f"t = {t:.2f}, σₜ = {f['sigma_t']:.3f}. Mean squared error per coordinate under pₜ: "
                f"**{f['mse_t']:.4g}**. Arrow length grows with |score| but is capped, the same way in both "
-               "panels, so that small scores near the data stay visible. Far from the data the network has "
-               "never seen a training point; the plain map shows it, the weighted one shows that it "
-               "does not matter for sampling.")
+               "panels, so that small scores near the data stay visible. " + tr.error_map_text(f["logp"], f["err"]))
 
 
 learned_vs_exact()

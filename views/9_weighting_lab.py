@@ -81,9 +81,8 @@ if rows:
                                 "sliced W2 of samples to p₀": st.column_config.NumberColumn(format="%.4f")})
     st.caption(f"Score MSE on {cfg.n_eval:,} held-out (xₜ, t) drawn from pₜ; sliced Wasserstein-2 distance of "
                f"{SAMPLES:,} reverse-SDE samples ({SAMPLER_STEPS} steps) to {models.reference_size(SAMPLES):,} "
-               "independent true samples (lower is better). Each training time is that network's own, measured "
-               "while it trained: the three do the same work (same network, steps and batch; γₜ only "
-               "rescales the loss), so on an idle server they take about as long.")
+               "independent true samples (lower is better). "
+               + weighting.times_text({r["weighting"]: r["training time (s)"] for r in rows}))
 
 st.markdown(
     "**What each weighting emphasizes.** "

@@ -27,6 +27,7 @@ LOSS_SERIES = {
 LOSS_COLORS = ["#1f77b4", "#d62728"]
 LOSS_DASH = [[1, 0], [6, 4]]
 LEARNED_COLOR = "#d62728"
+CONTOUR_DEPTH = 12.0     # the score maps' contours reach this many nats below log pₜ's peak in view
 EXACT_COLOR = "#1f77b4"
 
 
@@ -183,6 +184,16 @@ def _share(p: float) -> str:
     return "<1 %" if pct < 1 else f"{pct:.0f} %"
 
 
+def contours_drawn(logp, levels) -> bool:
+    """Whether some contour level lies strictly inside logp's range, so that a line is drawn
+    (at large t log pₜ is nearly flat over the view and none is)."""
+    z = np.asarray(logp, dtype=float)
+    z = z[np.isfinite(z)]
+    lv = np.asarray(levels, dtype=float)
+    tol = 1e-9 * max(1.0, float(np.abs(z).max())) if z.size else 0.0     # a level at the peak draws nothing
+    return bool(z.size) and bool(np.any((lv > z.min() + tol) & (lv < z.max() - tol)))
+
+
 def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                         weighted: bool = True, window_mass: float | None = None):
     """Three panels at time t: the learned score, the exact score of pₜ (arrows on a coarse grid
@@ -200,7 +211,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     mag = np.hypot(exact[..., 0], exact[..., 1])
     ref = float(np.nanmedian(mag)) if np.isfinite(mag).any() else 1.0
     ref = ref if ref > 0 else 1.0
-    levels = peak_levels(logp, depth=12.0, step=1.5)
+    levels = peak_levels(logp, depth=CONTOUR_DEPTH, step=1.5)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     for ax, field, title, color in ((axes[0], learned, "learned $s_\\theta$(x, t)", LEARNED_COLOR),
                                     (axes[1], exact, "exact ∇log pₜ(x)", EXACT_COLOR)):
@@ -238,9 +249,10 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     for ax in axes:
         _style(ax, extent)
     handles = [Line2D([], [], color=LEARNED_COLOR, lw=2, label="learned score $s_\\theta$"),
-               Line2D([], [], color=EXACT_COLOR, lw=2, label="exact score ∇log pₜ"),
-               Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ")]
-    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=11)
+               Line2D([], [], color=EXACT_COLOR, lw=2, label="exact score ∇log pₜ")]
+    if contours_drawn(logp, levels):
+        handles.append(Line2D([], [], color="#b0b0b0", lw=1, label="contours of log pₜ"))
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
     fig.suptitle(f"t = {t:.2f}", fontsize=11, y=0.99)
     return fig
 
