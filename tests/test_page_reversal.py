@@ -370,3 +370,15 @@ def test_kde_note_says_when_a_mode_is_drawn_wider_than_it_is():
     assert f"kernel is {want[0]:.2g} wide" in note and "std 0.03" in note and "stretched to" in note, note
     assert "stretched" not in rev.kde_note(dc.PRESETS["ring8"], sde, run)
     assert rev.kde_note(dc.PRESETS["tutorial"], sde, run) == ""
+
+
+def test_loop_invitation_does_not_promise_the_outcome():
+    """At 10 steps on the tutorial mixture the tutorial's loop beats the reverse SDE (its residual
+    noise is smaller than the SDE's large-step error): the invitation to compare says that the
+    residual noise is one error among others, instead of implying the loop must lose."""
+    at = app_test(180)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.select_slider(key=K + "steps").set_value(10).run()
+    note = next(m.value for m in at.markdown if "Compare the log-likelihood gap" in m.value)
+    assert "one error among others" in note and "can cost more" in note, note
