@@ -237,3 +237,24 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     if kind == "miss":
         assert text.startswith("**First: the VE samples miss the data here.**")
         assert not any("miss the data" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lam", [2.0, 25.0])
+def test_flow_quality_caption_ranks_beyond_noise_ring8_rectified(lam):
+    """ring8 with the rectified flow (a teacher's state): the quality caption gives the measure's
+    noise, says each budget's sentence from the chart's own rows, and the straightness answer
+    counts the end points off every mode."""
+    gmm = dc.PRESETS["ring8"]
+    at = ok(conftest.open_page(FLOW, **{"w_mixture": "ring8", F + "rectify": True, F + "lam": lam}))
+    no_nan(at)
+    cfg = lessons.recipe(SEED)
+    df = flow_page.quality(gmm, lam, 1000, SEED, cfg, "cpu", True)
+    noise = flow_page.quality_noise(gmm, 1000, SEED)
+    cap = caption_with(at, "Sliced W2 between")
+    assert f"score up to {noise['sw2']:.3f}" in cap
+    for steps in (2, 32):
+        assert flow_page.quality_sentence(df, noise, steps) in cap
+    assert "off every mode" in cap
+    s = straightness_sentence(at)
+    off = flow_page.endpoints_off(gmm, lam, 200, 100, SEED, cfg, True, "cpu")
+    assert f"rectified flow {off['rectified flow']}" in s
