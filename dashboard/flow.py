@@ -175,6 +175,13 @@ def _many_off(off: int, ref: int) -> bool:
     return off > OFF_MANY * ref + 5
 
 
+def _the(names, start: bool = False) -> str:
+    """"the A", "the A and the B", "the A, the B and the C" ("The …" at a sentence's start)."""
+    names = [f"the {k}" for k in names]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return "T" + text[1:] if start else text
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W2 and samples off
     every mode, ranked only where two differ by more than the measure's noise (noise["sw2"]:
@@ -187,7 +194,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     best = sw2.idxmin()
     tied = [k for k in sw2.index if k != best and sw2[k] - sw2[best] <= tol]
     if tied:
-        parts.append(f"The {best} and the {' and the '.join(tied)} differ by less than the measure's "
+        parts.append(f"{_the([best] + tied, True)} differ by less than the measure's "
                      f"noise ({tol:.3f}): at this budget it cannot separate them.")
     else:
         parts.append(f"The {best} scores lowest, by more than the measure's noise ({tol:.3f}).")
@@ -195,7 +202,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         exact = sw2["exact flow"]
         below = [k for k in ("learned flow", "rectified flow") if k in sw2 and exact - sw2[k] > tol]
         if below:
-            parts.append(f"The {' and the '.join(below)} {'scores' if len(below) == 1 else 'score'} below "
+            parts.append(f"{_the(below, True)} {'scores' if len(below) == 1 else 'score'} below "
                          f"the exact flow here: what {'it is' if len(below) == 1 else 'they are'} compared "
                          f"with is the exact flow's own {steps}-step error ({exact:.3f}), not the data; "
                          "it does not make a network better than the field it learned.")
@@ -206,7 +213,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                      + f"; a set of true samples: up to {noise['off']}.")
         many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
         if many:
-            parts.append(f"The {' and the '.join(many)} {'puts' if len(many) == 1 else 'put'} many more "
+            parts.append(f"{_the(many, True)} {'puts' if len(many) == 1 else 'put'} many more "
                          "samples between or outside the modes than the truth does, which sliced W2 "
                          "barely sees.")
     return " ".join(parts)
@@ -274,7 +281,7 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None) -> st
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
         many = [k for k in nets if _many_off(off[k], max(off["true samples"], off["exact flow"]))]
         if many:
-            text += (f" The {' and the '.join(many)} {'straightens its' if len(many) == 1 else 'straighten their'} "
+            text += (f" {_the(many, True)} {'straightens its' if len(many) == 1 else 'straighten their'} "
                      "paths at a price: many more end points land between or outside the modes than "
                      "the exact flow's.")
     return text

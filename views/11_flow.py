@@ -104,10 +104,10 @@ st.markdown(
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
 with left:
-    st.altair_chart(ffig.quality_chart(df), width="stretch")
     noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
+    st.altair_chart(ffig.quality_chart(df, noise=noise["sw2"]), width="stretch")
     st.caption(f"Sliced W2 between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
-               "dashed Euler, log scales; lower is better, down to the noise of the measure: "
+               "dashed Euler, log scales; lower is better, down to the noise of the measure (grey dotted line): "
                f"{noise['draws']} fresh sets of {N_QUALITY} true samples score up to {noise['sw2']:.3f}. "
                + flowpage.quality_sentence(df, noise, min(flowpage.FLOW_STEPS)) + " "
                + flowpage.quality_sentence(df, noise, max(flowpage.FLOW_STEPS)))
