@@ -159,9 +159,7 @@ def grid_sentence(w: float, m: dict, nfe: int, n: int) -> str:
                 f"evaluations the samples are not digits yet: their distance to the nearest training "
                 f"image is {shown} times the held-out digits' (NN distance ratio). {measured}"
                 + (", no better than chance." if at_chance else "."))
-    if w == 0:
-        return f"{asked(w)}. {measured}."
-    if at_chance:
+    if w != 0 and at_chance:
         return (f"w = {w:g} asks for the digit, but the samples do not follow it here. {measured}, "
                 "no better than chance.")
     return f"{asked(w)}. {measured}."
