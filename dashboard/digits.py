@@ -140,6 +140,31 @@ def asked(w: float) -> str:
             if w == 0 else f"w = {w:g} steers the sample towards the digit asked for")
 
 
+CHANCE = 1.0 / dg.DIGITS_CLASSES     # the share a classifier reading noise gets right
+NOT_DIGITS = 3.0                     # NN distance ratio above which the samples are not digits yet
+
+
+def grid_sentence(w: float, m: dict, nfe: int, n: int) -> str:
+    """The grid caption's claim about w, from the measures of all n samples (m: digit_measures):
+    the requested digit's accuracy against chance (10 %, with two binomial standard errors), and
+    whether the samples are digits at all (NN distance ratio above NOT_DIGITS: far from every
+    training digit, noise at this budget)."""
+    acc, ratio = m["accuracy"], m["nn_ratio"]
+    at_chance = acc <= CHANCE + 2 * np.sqrt(CHANCE * (1 - CHANCE) / n)
+    measured = (f"Measured on all {n}: the classifier reads the requested digit in {acc:.1%} of them "
+                f"(chance: {CHANCE:.0%})")
+    if not np.isfinite(ratio) or ratio > NOT_DIGITS:
+        shown = "not finite" if not np.isfinite(ratio) else f"{ratio:.2f}"
+        return (f"{asked(w) if w == 0 else f'w = {w:g} asks for the digit'}, but at {nfe} score "
+                f"evaluations the samples are not digits yet: their distance to the nearest training "
+                f"image is {shown} times the held-out digits' (NN distance ratio). {measured}"
+                + (", no better than chance." if at_chance else "."))
+    if w != 0 and at_chance:
+        return (f"w = {w:g} asks for the digit, but the samples do not follow it here. {measured}, "
+                "no better than chance.")
+    return f"{asked(w)}. {measured}."
+
+
 def grid_labels(w: float) -> tuple[str, list[str]]:
     """The sample grid's heading and row labels: the rows are what was asked for, which the
     samples follow only when w > 0."""
@@ -228,13 +253,30 @@ def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
 
 def quality_sentence(rows, ref: float) -> str:
     """The quality chart's caption from its rows: the best sampler per budget and the order at the
-    smallest budget, each sampler by its short name (the legend's and the page's sampler menu's)."""
+    smallest budget, each sampler by its short name (the legend's and the page's sampler menu's),
+    with the evaluations each used where that differs from the budget (as the chart draws them);
+    the real digits' own value (ref) as a noise level, and which samplers fall below it."""
+    def used(r):
+        n = int(r.get("nfe", r["budget"]))
+        return "" if n == r["budget"] else f", at {n} evaluations"
     best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"])
             for b in QUALITY_BUDGETS}
     first = sorted((r for r in rows if r["budget"] == QUALITY_BUDGETS[0]), key=lambda r: r["frechet"])
+    fewer = sorted({r["method"] for r in rows if int(r.get("nfe", r["budget"])) != r["budget"]})
+    drawn = "".join(
+        f" {vocabulary.short(m)} uses "
+        + ", ".join(str(int(r.get("nfe", r["budget"]))) for r in rows if r["method"] == m)
+        + f" evaluations for the budgets {', '.join(str(b) for b in QUALITY_BUDGETS)}: its points sit "
+        "there, left of the ticks." for m in fewer)
+    below = [r for r in rows if r["frechet"] < ref]
+    under = (" Below it here: " + ", ".join(f"{vocabulary.short(r['method'])} at {r['budget']} NFE "
+                                           f"({r['frechet']:.2f})" for r in below) + "." if below else "")
     return ("Lowest Fréchet distance: " + "; ".join(
-        f"{b} NFE: {vocabulary.short(r['method'])} ({r['frechet']:.2f})" for b, r in best.items())
-        + f". Order at {QUALITY_BUDGETS[0]} NFE, best first: "
+        f"{b} NFE: {vocabulary.short(r['method'])} ({r['frechet']:.2f}{used(r)})" for b, r in best.items())
+        + "." + drawn
+        + f" Order at a budget of {QUALITY_BUDGETS[0]} NFE, best first: "
         + " < ".join(vocabulary.short(r["method"]) for r in first)
-        + f". Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, "
-        "the floor this sample size allows (a covariance from few samples adds its own distance).")
+        + f". Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, the "
+        "measure's own value at this sample size (a covariance from few samples adds its own "
+        "distance): a noise level, not a floor; a sampler's samples can fall below it by chance."
+        + under)

@@ -157,8 +157,81 @@ def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.Dat
         for method in fl.FLOW_METHODS:
             res = fl.flow_sample(net, n, steps, method, x_init=eps, dtype=torch.float64)
             rows.append({"field": f"{which} flow", "method": method, "steps": steps, "nfe": res.nfe,
-                         "sw2": dc.sliced_w2(res.x, truth)})
+                         "sw2": dc.sliced_w2(res.x, truth), "off": fl.off_mode_count(gmm, res.x, truth)})
     return pd.DataFrame(rows)
+
+
+@state.cache_data(max_entries=16)
+def quality_noise(gmm, n: int, seed: int) -> dict:
+    """fl.truth_noise: the sliced W2 between sets of n true samples (the measure's noise) and
+    how many true samples land off every mode."""
+    return fl.truth_noise(gmm, n, seed)
+
+
+OFF_MANY = 3            # a method lands "many" samples off every mode: over OFF_MANY times the truth's (and 5 more)
+
+
+def _many_off(off: int, ref: int) -> bool:
+    return off > OFF_MANY * ref + 5
+
+
+def _the(names, start: bool = False) -> str:
+    """"the A", "the A and the B", "the A, the B and the C" ("The …" at a sentence's start)."""
+    names = [f"the {k}" for k in names]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return "T" + text[1:] if start else text
+
+
+def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
+    """What the quality chart shows at `steps` Heun steps: every field's sliced W2 and samples off
+    every mode, ranked only where two differ by more than the measure's noise (noise["sw2"]:
+    true samples against true samples); a network's flow below the exact flow is compared with
+    the exact flow's own error at this budget."""
+    q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
+    sw2, nfe, tol = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["sw2"]
+    parts = [f"With {steps} Heun steps ({nfe} evaluations): "
+             + ", ".join(f"{k} {v:.3f}" for k, v in sw2.items()) + "."]
+    best = sw2.idxmin()
+    tied = [k for k in sw2.index if k != best and sw2[k] - sw2[best] <= tol]
+    if tied:
+        parts.append(f"{_the([best] + tied, True)} differ by less than the measure's "
+                     f"noise ({tol:.3f}): at this budget it cannot separate them.")
+    else:
+        parts.append(f"The {best} scores lowest, by more than the measure's noise ({tol:.3f}).")
+    if "exact flow" in sw2:
+        exact = sw2["exact flow"]
+        below = [k for k in ("learned flow", "rectified flow") if k in sw2 and exact - sw2[k] > tol]
+        if below:
+            parts.append(f"{_the(below, True)} {'scores' if len(below) == 1 else 'score'} below "
+                         f"the exact flow here: what {'it is' if len(below) == 1 else 'they are'} compared "
+                         f"with is the exact flow's own {steps}-step error ({exact:.3f}), not the data; "
+                         "it does not make a network better than the field it learned.")
+    if "off" in q:
+        off = q["off"].astype(int)
+        parts.append(f"Samples off every mode (log p₀ below the truth's {fl.OFF_Q:.1%} quantile), of "
+                     f"{noise['n']}: " + ", ".join(f"{k} {v}" for k, v in off.items())
+                     + f"; a set of true samples: up to {noise['off']}.")
+        many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
+        if many:
+            parts.append(f"{_the(many, True)} {'puts' if len(many) == 1 else 'put'} many more "
+                         "samples between or outside the modes than the truth does, which sliced W2 "
+                         "barely sees.")
+    return " ".join(parts)
+
+
+@state.cache_data(max_entries=16)
+def endpoints_off(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
+                  device: str = "cpu") -> dict:
+    """How many of the paths' end points (paths(); the exact flow's, and with cfg the learned and
+    rectified flows') land off every mode (fl.off_mode_count against the quality chart's 1000
+    true samples); "true samples": the most of a set of n true samples; "n"."""
+    ends = {"exact flow": paths(gmm, lam, n, steps, seed)["flow"][0][-1]}
+    for which, on in (("learned", cfg is not None), ("rectified", cfg is not None and rectified)):
+        if on:
+            ends[f"{which} flow"] = paths(gmm, lam, n, steps, seed, cfg, which, device)["flow"][0][-1]
+    ref, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    out = {k: fl.off_mode_count(gmm, v, ref) for k, v in ends.items()}
+    return {**out, "true samples": fl.truth_noise(gmm, n, seed)["off"], "n": n}
 
 
 @state.cache_data(max_entries=16)
@@ -185,10 +258,12 @@ def train_defaults(device: str = "cpu", before_each=None) -> None:
         flow_net(cfg, gmm, device)
 
 
-def which_straighter(straight: dict, story: dict) -> str:
+def which_straighter(straight: dict, story: dict, off: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
-    and rectified flow's): the exact pair compared, and with more paths drawn the straightest of all."""
+    and rectified flow's): the exact pair compared, and with more paths drawn the straightest of all.
+    off (endpoints_off, with "n"): where a network's flow is straighter than the exact flow, how many
+    of its end points land off every mode against the exact flow's and true samples'."""
     ve, flow = story["ve"], story["flow"]
     pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
             f"({max(ve, flow):.3f} against {min(ve, flow):.3f})")
@@ -197,8 +272,19 @@ def which_straighter(straight: dict, story: dict) -> str:
     ranked = sorted(straight.items(), key=lambda kv: -kv[1])
     top, value = ranked[0]
     rest = ", ".join(f"{k} {v:.3f}" for k, v in ranked[1:])
-    return (f"**Which is straighter here?** Of all paths drawn, the {top}'s ({value:.3f}; then {rest}). "
+    text = (f"**Which is straighter here?** Of all paths drawn, the {top}'s ({value:.3f}; then {rest}). "
             f"Of the two exact ones, {pair}.")
+    if off:
+        nets = [k for k in ("learned flow", "rectified flow") if k in off]
+        text += (f" End points off every mode, of the {off['n']} paths: "
+                 + ", ".join(f"{k} {off[k]}" for k in ["exact flow"] + nets)
+                 + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
+        many = [k for k in nets if _many_off(off[k], max(off["true samples"], off["exact flow"]))]
+        if many:
+            text += (f" {_the(many, True)} {'straightens its' if len(many) == 1 else 'straighten their'} "
+                     "paths at a price: many more end points land between or outside the modes than "
+                     "the exact flow's.")
+    return text
 
 
 def flow_start_phrase(spread: float) -> str:

@@ -264,7 +264,69 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
     return {"xx": xx, "yy": yy, "fx": fx, "fy": fy,
             "logp": cls.log_prob(fine).reshape(90, 90).numpy(),
             "guided": gd.guided_score(gmm, sde, None, y, w)(pts, t).reshape(shape).numpy(),
-            "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy()}
+            "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy(),
+            "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy()}
+
+
+NEAR_CLASS, OTHER_LIKELY = 0.9, 0.5   # pₜ(y | x) at or above: near the class; below: another class is likely
+COINCIDE = 0.1                        # largest |guided − conditional| / |conditional| for "nearly coincide"
+
+
+def _arrow_ratio(f: dict, mask) -> float:
+    """Median length ratio guided / conditional over the arrows in mask (nan where none)."""
+    g, c = f["guided"], f["cond"]
+    nc = np.hypot(c[..., 0], c[..., 1])
+    mask = mask & (nc > 1e-12)
+    return float(np.median(np.hypot(g[..., 0], g[..., 1])[mask] / nc[mask])) if mask.any() else float("nan")
+
+
+def field_text(f: dict, w: float, t: float) -> str:
+    """The guided-field section's sentence, from the field drawn (f: guidance_fields): how the
+    guided (red) and conditional (blue) scores compare at w, and what this t shows: the median
+    ratio of red to blue arrow lengths near the class (pₜ(y | x) ≥ NEAR_CLASS) and where another
+    class is likely (pₜ(y | x) < OTHER_LIKELY); where pₜ(y | x) stays below NEAR_CLASS over the
+    whole panel the classes are blurred together (large t), and where red and blue differ by
+    less than COINCIDE everywhere they nearly coincide."""
+    g, c, post = f["guided"], f["cond"], np.asarray(f["post"])
+    nc = np.hypot(c[..., 0], c[..., 1])
+    ok = nc > 1e-12
+    diff = float(np.max(np.hypot(*(g - c).transpose(2, 0, 1))[ok] / nc[ok])) if ok.any() else 0.0
+    near, far = _arrow_ratio(f, post >= NEAR_CLASS), _arrow_ratio(f, post < OTHER_LIKELY)
+    if w == 1:
+        how = "coincide everywhere"
+    elif w == 0:
+        how = ("differ wherever another class is likely: at w = 0 the guided score is the "
+               "unconditional ∇ log pₜ(x), which near another class points into that class, not "
+               "into this one")
+    else:
+        how = ("agree near the class; between classes the guided score adds w − 1 times the pull "
+               "away from the other modes")
+        if far > 1.1:
+            how += ", so the red arrows are longer there and point more sharply into the class"
+        elif far < 1 / 1.1:
+            how += ", so the red arrows are shorter there: the pull into the class is weakened"
+    text = f"The two {how}."
+    blurred = post.max() < NEAR_CLASS
+    at = f" At t = {t:.2f}"
+    if blurred:
+        text += (f"{at} the classes are blurred together: pₜ(y | x) lies between {post.min():.2f} and "
+                 f"{post.max():.2f} over the whole panel, so no region is clearly this class's")
+    if w != 1 and diff < COINCIDE:
+        return text + (f"{'; ' if blurred else at + ' '}the guided and conditional arrows nearly "
+                       f"coincide (they differ by at most {diff:.0%} of the blue arrow's length).")
+    if w == 1:
+        return text + ("." if blurred else "")
+    where = ([] if blurred else [(f"near the class (pₜ(y | x) ≥ {NEAR_CLASS:g})", near)])
+    if np.isfinite(far):
+        where.append((f"where another class is likely (pₜ(y | x) < {OTHER_LIKELY:g})", far))
+    elif not blurred:
+        where.append(("where another class is likely: no arrow", float("nan")))
+    if not where:
+        where = [("over the panel", _arrow_ratio(f, ok))]
+    said = [f"{k} {'the red arrows are ' if i == 0 else ''}{v:.2f}×{' the blue' if i == 0 else ''}"
+            if np.isfinite(v) else k for i, (k, v) in enumerate(where)]
+    return (text + ("; measured on the arrows drawn, " if blurred else f"{at}, measured on the arrows drawn: ")
+            + "; ".join(said) + " (median length ratio).")
 
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:

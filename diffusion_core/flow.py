@@ -356,5 +356,29 @@ def flow_quality(gmm: GaussianMixture, sde: SDE, steps_list=(2, 4, 8, 16, 32), n
             for method in FLOW_METHODS:
                 res = integrate(fn, x1, times, method)
                 rows.append({"field": field, "method": method, "steps": steps, "nfe": res.nfe,
-                             "sw2": sliced_w2(res.x, truth)})
+                             "sw2": sliced_w2(res.x, truth), "off": off_mode_count(gmm, res.x, truth)})
     return pd.DataFrame(rows)
+
+
+OFF_Q = 0.001       # a sample less likely under p₀ than all but this share of true samples is off every mode
+
+
+def off_mode_count(gmm: GaussianMixture, x, ref, q: float = OFF_Q) -> int:
+    """How many of the samples x land off every mode: log p₀(x) below the q quantile of log p₀
+    over the true samples ref (a non-finite sample counts as off)."""
+    lo = torch.quantile(gmm.log_prob(torch.as_tensor(ref, dtype=torch.float64)), q)
+    lp = torch.nan_to_num(gmm.log_prob(torch.as_tensor(x, dtype=torch.float64)), nan=-float("inf"))
+    return int((lp < lo).sum())
+
+
+def truth_noise(gmm: GaussianMixture, n: int, seed: int = 0, draws: int = 4) -> dict:
+    """The quality measure's own noise at n samples: `draws` fresh sets of n true samples against
+    the truth that flow_quality compares with (seed + 1). "sw2": the largest sliced W2 between
+    them, "off": the most of a set's samples off every mode (off_mode_count)."""
+    truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    sw2, off = [], []
+    for k in range(draws):
+        other, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 101 + k), dtype=torch.float64)
+        sw2.append(sliced_w2(other, truth))
+        off.append(off_mode_count(gmm, other, truth))
+    return {"sw2": max(sw2), "off": max(off), "n": n, "draws": draws}

@@ -146,3 +146,16 @@ def test_exact_flow_curves_are_drawn_on_top_and_thinner():
     assert shape["field"] == "field" and shape["title"] == layers[-1]["encoding"]["color"]["title"]
     dom, rng = shape["scale"]["domain"], shape["scale"]["range"]
     assert rng[dom.index("exact flow")] == "diamond" and set(rng) - {"diamond"} == {"circle"}
+
+
+def test_quality_chart_draws_the_measures_noise_inside_its_domain():
+    """The flow quality chart's grey rule: true samples against true samples, inside the y axis
+    even when it lies above every curve."""
+    df = pd.DataFrame([{"field": f, "method": m, "steps": s, "nfe": s * (1 + (m == "heun")), "sw2": 0.1 / s}
+                       for f in ("exact flow", "VE PF-ODE") for m in ("euler", "heun") for s in (2, 4)])
+    layers = list(layers_of(chart_spec(ffig.quality_chart(df, noise=0.5))))
+    rule = layers[0]
+    assert rule["mark"]["type"] == "rule"
+    lo, hi = rule["encoding"]["y"]["scale"]["domain"]
+    assert lo < 0.5 < hi
+    assert len(list(layers_of(chart_spec(ffig.quality_chart(df))))) == len(layers) - 1

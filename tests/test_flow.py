@@ -215,3 +215,18 @@ def test_ve_paths_glide_when_sigma_one_dwarfs_the_data():
         traj = fl.compare_paths(gmm, sde, 50, 50, 0)["VE PF-ODE"][0]
         share = fl.length_share_above(traj, sde.sigma(time_grid(sde, 50)), fl.data_spread(gmm))
         assert lo <= share <= hi, (lam, share)
+
+
+def test_off_mode_count_and_truth_noise():
+    """A sample far from every mode counts as off; true samples against true samples give the
+    quality measure's noise (a positive sliced W2) and few samples off every mode."""
+    from diffusion_core import flow as fl
+    gmm = dc.PRESETS["ring8"]
+    ref, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    far = torch.zeros(5, 2, dtype=torch.float64)                  # the ring's empty centre
+    assert fl.off_mode_count(gmm, far, ref) == 5
+    assert fl.off_mode_count(gmm, torch.full((1, 2), float("nan")), ref) == 1
+    noise = fl.truth_noise(gmm, 1000, 0)
+    assert noise["sw2"] > 0 and noise["off"] <= 10 and noise["n"] == 1000
+    df = dc.flow_quality(gmm, dc.VESDE(25.0), (2,), n=300)
+    assert "off" in df and (df["off"] >= 0).all()

@@ -215,3 +215,45 @@ def test_quality_caption_names_samplers_as_the_legend_does():
     for m in dd.QUALITY_METHODS:
         if vocabulary.label(m) != vocabulary.short(m):
             assert vocabulary.label(m) not in said
+
+
+def test_grid_sentence_follows_accuracy_against_chance_and_says_when_samples_are_noise():
+    """A teacher's finding: at reverse SDE, NFE = 2 the grid is noise (NN ratio 33) and 10 % of
+    samples are read as asked, yet the caption said w = 1 steers them. The sentence now depends on
+    the measured accuracy against chance and on the NN distance ratio."""
+    noise = {"accuracy": 0.10, "nn_ratio": 33.42}
+    said = dd.grid_sentence(1.0, noise, 2, 200)
+    assert "steers" not in said and "not digits yet" in said and "33.42 times" in said
+    assert "digit in 10.0% of them (chance: 10%), no better than chance." in said
+    chance = dd.grid_sentence(1.0, {"accuracy": 0.12, "nn_ratio": 1.1}, 30, 200)
+    assert "steers" not in chance and "do not follow it" in chance
+    good = dd.grid_sentence(1.0, {"accuracy": 0.9, "nn_ratio": 1.1}, 30, 200)
+    assert "w = 1 steers the sample towards the digit asked for" in good and "chance" in good
+    assert "w = 0 ignores the label" in dd.grid_sentence(0.0, noise, 2, 200)
+
+
+def test_reverse_sde_at_two_evaluations_says_its_samples_are_not_digits():
+    at = ok(open_page(**{K + "method": "sde", K + "budget": 2, K + "w": 1.0}))
+    cap = grid_caption(at)
+    m = metric_values(at)
+    ratio, acc = m["NN distance ratio"], m["class accuracy of the samples"]
+    assert ("not digits yet" in cap) == (ratio > dd.NOT_DIGITS), cap
+    if acc <= 100 * (dd.CHANCE + 2 * np.sqrt(dd.CHANCE * (1 - dd.CHANCE) / 200)):
+        assert "steers" not in cap and "no better than chance" in cap
+
+
+def test_quality_caption_calls_the_real_digits_a_noise_level_and_names_budgets_as_drawn():
+    """The dashed line is the real digits' own value at this sample size, not a floor (a sampler
+    scored below it), and a sampler that uses fewer evaluations than its budget is named with the
+    evaluations it used (the chart draws its points there)."""
+    rows = [{"method": m, "budget": b, "nfe": b - 1 if m == "ode" else b, "frechet": 1.0 + i + b / 100}
+            for i, m in enumerate(dd.QUALITY_METHODS) for b in dd.QUALITY_BUDGETS]
+    said = dd.quality_sentence(rows, 1.55)
+    assert "the floor this sample size allows" not in said
+    assert "the measure's own value at this sample size" in said and "a noise level" in said
+    assert "Below it here: " + vocabulary.short("sde") + " at 10 NFE (1.10)" in said
+    assert f"{vocabulary.short('ode')} uses 9, 19, 49 evaluations" in said
+    rows = [dict(r, method="ode", nfe=r["budget"] - 1) if r["method"] == "sde" else r
+            for r in rows if r["method"] != "ode"]
+    best = dd.quality_sentence(rows, 0.5)
+    assert f"10 NFE: {vocabulary.short('ode')} (1.10, at 9 evaluations)" in best and "Below it" not in best

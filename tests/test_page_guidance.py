@@ -202,3 +202,38 @@ def test_field_panel_keeps_the_class_inside_and_arrows_apart(name, y, w):
     lengths = [np.hypot(q.U, q.V) for q in fig.axes[0].collections if hasattr(q, "U")]
     assert len(lengths) == 2
     assert max(np.percentile(v, 90) for v in lengths) == pytest.approx(spacing, rel=1e-6)
+
+
+def _axis_values_and_domains(spec) -> list:
+    out = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("axis"), dict) and "values" in node["axis"]:
+                out.append((node["axis"]["values"], node["scale"]["domain"]))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(spec)
+    return out
+
+
+@pytest.mark.parametrize("name, y", [("unbalanced", 1), ("ring8", 0)])
+def test_spread_axis_ticks_span_every_drawn_value(name, y):
+    """A teacher's finding: on unbalanced, class 2, the spread axis was labelled only 1 and 2 while
+    the w = 0 points (3.20×) sat at its top edge. The domain holds every value with a margin and
+    a tick lies within a factor 1.5 of the highest and lowest values drawn."""
+    import diffusion_core as dc
+    from dashboard import guidance, state
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    gmm = dc.PRESETS[name]
+    table = guidance.guidance_table(gmm, 25.0, y, 600, 60, state.DEFAULT_SEED)
+    truth = guidance.guidance_truth(gmm, y, 600, state.DEFAULT_SEED)[1]
+    values = table["spread_ratio"].to_numpy()
+    for ticks, (lo, hi) in _axis_values_and_domains(chart_spec(gfig.sweep_chart(table, truth, 1.0, False))):
+        assert lo * 1.2 <= values.min() and values.max() * 1.2 <= hi, (lo, hi, values)
+        assert max(ticks) >= values.max() / 1.5 and min(ticks) <= values.min() * 1.5, (ticks, values)
+    assert gfig.log_ticks(0.84, 3.68) == [1.0, 2.0, 3.0]

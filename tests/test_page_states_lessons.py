@@ -237,3 +237,61 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     if kind == "miss":
         assert text.startswith("**First: the VE samples miss the data here.**")
         assert not any("miss the data" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lam", [2.0, 25.0])
+def test_flow_quality_caption_ranks_beyond_noise_ring8_rectified(lam):
+    """ring8 with the rectified flow (a teacher's state): the quality caption gives the measure's
+    noise, says each budget's sentence from the chart's own rows, and the straightness answer
+    counts the end points off every mode."""
+    gmm = dc.PRESETS["ring8"]
+    at = ok(conftest.open_page(FLOW, **{"w_mixture": "ring8", F + "rectify": True, F + "lam": lam}))
+    no_nan(at)
+    cfg = lessons.recipe(SEED)
+    df = flow_page.quality(gmm, lam, 1000, SEED, cfg, "cpu", True)
+    noise = flow_page.quality_noise(gmm, 1000, SEED)
+    cap = caption_with(at, "Sliced W2 between")
+    assert f"score up to {noise['sw2']:.3f}" in cap
+    for steps in (2, 32):
+        assert flow_page.quality_sentence(df, noise, steps) in cap
+    assert "off every mode" in cap
+    s = straightness_sentence(at)
+    off = flow_page.endpoints_off(gmm, lam, 200, 100, SEED, cfg, True, "cpu")
+    assert f"rectified flow {off['rectified flow']}" in s
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8"])
+@pytest.mark.parametrize("t", [0.0, 1.0])
+def test_guidance_field_text_says_what_this_t_shows(name, t):
+    """A teacher's finding: the guided-field sentence was the same at every t ("the red arrows are
+    longer there") while at t = 1 the classes are blurred together. The sentence is computed from
+    the field drawn: the red/blue arrow-length ratios near the class and where another class is
+    likely, and at large t that no region is clearly the class's."""
+    import numpy as np
+    gmm = gmm_of(name)
+    at = ok(conftest.open_page(GUIDANCE, **MIXTURES[name], **{G + "w": 3.0, G + "t": t, G + "learned": False}))
+    no_nan(at)
+    text = next(m.value for m in at.markdown if m.value.startswith("Blue: the **conditional score**"))
+    f = guidance_page.guidance_fields(gmm, 25.0, 0, 3.0, t)
+    assert guidance_page.field_text(f, 3.0, t) in text
+    assert f"At t = {t:.2f}" in text
+    post = np.asarray(f["post"])
+    assert ("the classes are blurred together" in text) == (post.max() < guidance_page.NEAR_CLASS)
+    if t == 1.0:
+        assert "blurred together" in text and "near the class (pₜ(y | x) ≥" not in text
+    c, g = f["cond"], f["guided"]
+    mask = post < guidance_page.OTHER_LIKELY
+    far = np.median(np.hypot(*g.transpose(2, 0, 1))[mask] / np.hypot(*c.transpose(2, 0, 1))[mask])
+    assert f"{far:.2f}×" in text
+    assert ("so the red arrows are longer there" in text) == (far > 1.1)
+
+
+def test_guidance_field_text_when_the_fields_nearly_coincide():
+    import numpy as np
+    grid = np.ones((3, 3, 2))
+    f = {"cond": grid, "guided": grid * 1.02, "post": np.full((3, 3), 0.5)}
+    text = guidance_page.field_text(f, 3.0, 1.0)
+    assert "blurred together" in text and "nearly coincide" in text and "longer there" not in text
+    f = {"cond": grid, "guided": grid * 1.02, "post": np.full((3, 3), 0.95)}
+    assert "nearly coincide" in guidance_page.field_text(f, 3.0, 0.0)
+    assert "blurred" not in guidance_page.field_text(f, 3.0, 0.0)

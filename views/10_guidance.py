@@ -125,16 +125,10 @@ def field_section():
     with c2:
         t = state.widget(st.slider, P + "t", step=0.05,
                          help="Where in the reverse process the two fields are compared.")
-        how = ("coincide everywhere" if w == 1 else
-               "differ wherever another class is likely: at w = 0 the guided score is the "
-               "unconditional ∇ log pₜ(x), which near another class points into that class, not "
-               "into this one" if w == 0 else
-               "agree near the class; between classes the guided score adds w − 1 times the pull "
-               "away from the other modes, so the red arrows are "
-               + ("longer there and point more sharply into the class" if w > 1 else
-                  "shorter there: the pull into the class is weakened"))
         st.markdown("Blue: the **conditional score** ∇ log pₜ(x | y), which samples the class exactly. "
-                    f"Red: the **guided score** at w = {w:g}. The two {how}.")
+                    f"Red: the **guided score** at w = {w:g}. "
+                    + guidance.field_text(guidance.guidance_fields(gmm, float(lam), y, float(w), float(t)),
+                                          float(w), float(t)))
     c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
     c1.caption("Arrows share one scale (the longer field's 90th-percentile arrow length = one grid "
                "spacing); grey: log pₜ(x | y).")

@@ -87,7 +87,9 @@ else:
     why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
            "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
 st.markdown(
-    flowpage.which_straighter(straight, story) + " The VE paths start at σ₁ε with "
+    flowpage.which_straighter(straight, story, flowpage.endpoints_off(
+        gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None)
+    + " The VE paths start at σ₁ε with "
     f"σ₁ = {story['sigma1']:.2f}, {story['sigma1'] / story['spread']:.1f} times the data's spread "
     f"s = {story['spread']:.2f}: {glide:.0%} of their length is travelled while σₜ > s"
     + (", a nearly straight glide inwards; they bend in the rest, where the mode is decided."
@@ -102,12 +104,13 @@ st.markdown(
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
 with left:
-    st.altair_chart(ffig.quality_chart(df), width="stretch")
-    few = df[(df["method"] == "heun") & (df["steps"] == 2)].set_index("field")["sw2"]
+    noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
+    st.altair_chart(ffig.quality_chart(df, noise=noise["sw2"]), width="stretch")
     st.caption(f"Sliced W2 between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
-               "dashed Euler, log scales. With 2 Heun steps (4 evaluations): "
-               + ", ".join(f"{k} {v:.3f}" for k, v in few.items())
-               + ". Lower is better; the curves flatten at the noise of the measure.")
+               "dashed Euler, log scales; lower is better, down to the noise of the measure (grey dotted line): "
+               f"{noise['draws']} fresh sets of {N_QUALITY} true samples score up to {noise['sw2']:.3f}. "
+               + flowpage.quality_sentence(df, noise, min(flowpage.FLOW_STEPS)) + " "
+               + flowpage.quality_sentence(df, noise, max(flowpage.FLOW_STEPS)))
 with right:
     st.markdown(
         "**Why straight is cheap.** An integrator is exact on a straight line: one Euler step "

@@ -69,8 +69,7 @@ def sample_grid():     # not a fragment: its w also sets the film's
     st.image(png("image_grid", pix, rows), width=560)
     per = dd.PER_CLASS_MEASURED
     st.caption(f"{dd.PER_ROW} of {per} samples per class at w = {w:g}, {nfe} score evaluations each; "
-               f"{dd.asked(float(w))}. Measured on all {10 * per}: the classifier reads the requested "
-               f"digit in {m['accuracy']:.1%} of them.")
+               + dd.grid_sentence(float(w), m, nfe, 10 * per))
     c = st.columns(4)
     c[0].metric("class accuracy of the samples", f"{m['accuracy']:.1%}")
     c[1].metric("classifier on held-out digits", f"{clf_acc:.1%}")

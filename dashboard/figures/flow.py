@@ -65,15 +65,18 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
     return fig
 
 
-def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
+def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = None) -> alt.Chart:
     """Sliced W2 to true samples against velocity evaluations (both log scale), one colour per
     field, solid Heun and dashed Euler: the Sampler lab's chart style. The exact flow's curves
     are drawn last, thinner and with hollow diamonds, so the learned flows' curves that lie on
-    them do not hide them."""
+    them do not hide them. noise: the measure's own value for true samples against true samples,
+    a grey dashed rule (inside the y domain), drawn first."""
     d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
     d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
     fields = [f for f in FIELD_COLORS if f in set(d["field"])]
     v, nfe = d["sw2"].to_numpy(dtype=float), d["nfe"].to_numpy(dtype=float)
+    if noise is not None and math.isfinite(noise) and noise > 0:
+        v = np.append(v, noise)
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (0.01, 10.0)
     x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 100.0)
     enc = dict(
@@ -100,6 +103,11 @@ def quality_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
                       scale=alt.Scale(domain=fields, range=["diamond" if f == TOP_FIELD else "circle"
                                                             for f in fields]))
     layers = []
+    if noise is not None and math.isfinite(noise) and noise > 0:
+        layers.append(alt.Chart(pd.DataFrame({"sw2": [noise], "what": ["true samples against true samples"]}))
+                      .mark_rule(color="#888", strokeDash=[2, 3], strokeWidth=1.5)
+                      .encode(y=alt.Y("sw2:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
+                              tooltip=["what:N", alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")]))
     for part, width, point in ((d[d["field"] != TOP_FIELD], 2.2, dict(filled=True, size=50)),
                                (d[d["field"] == TOP_FIELD], 1.3, TOP_POINT)):
         if len(part):

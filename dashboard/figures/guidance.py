@@ -21,6 +21,7 @@ METRICS = {
     "logp_class": ("mean log p₀(x | y) of the samples", "fidelity: log-likelihood", "linear"),
 }
 RULE_FIELD = "chosen_w"   # the field of the dashed rule's one-row data (at_w moves it)
+LOG_PAD = 1.25       # a log axis reaches this factor beyond its lowest and highest values
 LOGP_DEPTH = 10.0    # the log p chart shows at least this many nats below the truth's mean
 
 
@@ -33,15 +34,16 @@ def clip_floor(truth_mean: float, truth_sd: float) -> float:
 def log_ticks(lo: float, hi: float, most: int = 7) -> list[float]:
     """Tick values of a log axis from lo to hi (0 < lo < hi), at most `most` of them, 1 always
     among them when it is in range (the truth's spread ratio): on a narrow range (hi / lo < 4)
-    multiples of the smallest of 0.01, 0.02, 0.05, ... that fits; else per decade 1-2-5, 1-3 or
-    powers of ten, the first that fits."""
+    multiples of the smallest of 0.01, 0.02, 0.05, ... that fits; else per decade 1-2-3-5, 1-2-5,
+    1-3 or powers of ten, the first that fits (1-2-3-5 first, so a range ending just below 4 still
+    gets a tick near its top, not only 1 and 2)."""
     if hi / lo < 4:
         for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
             ticks = [round(k * step, 2) for k in range(int(np.ceil(lo / step)), int(np.floor(hi / step)) + 1)]
             if len(ticks) <= most:
                 return ticks
     lo_e, hi_e = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
-    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+    for mantissas in ((1, 2, 3, 5), (1, 2, 5), (1, 3), (1,)):
         ticks = [float(f"{m}e{e}") for e in range(lo_e, hi_e + 1) for m in mantissas]
         ticks = [t for t in ticks if lo <= t <= hi]
         if len(ticks) <= most:
@@ -98,7 +100,7 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
             lo_band = max(lo_band, mean / 10)
         v = np.r_[d["shown"].to_numpy(dtype=float), lo_band, hi_band]
         if scale == "log":
-            domain = [float(v.min()) / 1.15, float(v.max()) * 1.15]
+            domain = [float(v.min()) / LOG_PAD, float(v.max()) * LOG_PAD]
         else:
             pad = 0.06 * max(float(v.max() - v.min()), 1e-3)
             domain = [float(v.min()) - pad, float(v.max()) + pad]
