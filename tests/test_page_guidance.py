@@ -165,18 +165,7 @@ def test_spread_axis_has_a_tick_at_one():
                        "logp_class": [-680, -11] + [0.9] * 6, "learned_logp_class": [-650, -4] + [1.4] * 6})
     truth = {"spread_ratio": (1.0, 0.018), "leak": (0.0, 0.0), "logp_class": (0.96, 0.035)}
     spec = chart_spec(gfig.sweep_chart(df, truth, 4.0, True))
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("axis"), dict) and "values" in node["axis"]:
-                found.append(node["axis"]["values"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-    walk(spec)
+    found = [values for values, _ in _axis_values_and_domains(spec)]
     assert found and all(1.0 in v for v in found), found
 
 
