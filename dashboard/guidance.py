@@ -173,6 +173,8 @@ def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_
 def spread_change(at1: float, at4: float, ref: tuple[float, float]) -> str:
     """The spread ratio from w = 1 to w = 4 in words, against the truth's (ref = (mean, sd))."""
     what = ("within the truth's noise level: no loss of diversity on this class" if matches_truth(at4, ref)
+            else "no change beyond the truth's noise level: the gap to the truth's spread is there "
+                 "already at w = 1" if abs(at4 - at1) <= gfig.NOISE_K * ref[1]
             else "the class pays in diversity" if at4 < at1 else "wider, not narrower")
     return f"{at1:.2f}× → {at4:.2f}× ({what})"
 

@@ -577,6 +577,22 @@ def undecided_note(cv: dict) -> str:
             "are not clearly closer to one of them.")
 
 
+def uniform_grid_note(gmm, sde) -> str:
+    """Where a grid uniform in t puts its steps, from this mixture and λ: the share of t before
+    pₜ splits the closest modes (σₜ > d/2, commitment.separation_time), where nothing is decided."""
+    t_split = separation_time(gmm, sde)
+    if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
+        return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
+                "matters for the data's shape alone.")
+    if t_split is None:
+        return ("Here σₜ stays below half the distance between the closest modes at every t "
+                f"(σ₁ = {float(sde.prior_std()):.2f}): every step of a uniform grid counts for the "
+                "data's detail.")
+    return (f"Here a grid uniform in t puts {100 * (1 - t_split):.0f} % of its steps before t = "
+            f"{t_split:.2f}, where σₜ is above half the distance between the closest modes and nothing "
+            "is decided yet, and the rest at smaller noise, where the data's detail is.")
+
+
 def show_theory(gmm, sde, steps: int, lam: float) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
     and the better grid."""
@@ -620,8 +636,7 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         st.markdown(note)
     with e4:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ¹ᐟ⁷ from σ₁ down to "
-                    "σ(ε) (Karras et al., 2022). With g(t) = λᵗ, σₜ changes fastest near t = 1, "
-                    "where nothing is decided yet, and slowest near t = 0, where the data's detail is. "
+                    f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde)} "
                     "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "
                     "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

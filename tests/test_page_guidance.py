@@ -226,3 +226,18 @@ def test_spread_axis_ticks_span_every_drawn_value(name, y):
         assert lo * 1.2 <= values.min() and values.max() * 1.2 <= hi, (lo, hi, values)
         assert max(ticks) >= values.max() / 1.5 and min(ticks) <= values.min() * 1.5, (ticks, values)
     assert gfig.log_ticks(0.84, 3.68) == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("at1, at4, says", [
+    (1.02, 1.00, "no loss of diversity"),
+    (0.91, 0.91, "no change beyond the truth's noise level"),    # λ = 2: off the band from w = 1 on
+    (1.03, 0.80, "the class pays in diversity"),
+    (0.80, 0.95, "wider, not narrower")])
+def test_spread_change_names_a_cost_only_when_the_spread_falls(at1, at4, says):
+    """From w = 1 to w = 4 a spread that does not move beyond the truth's noise is not a cost of
+    guidance (a re-teach read "0.91× → 0.91× (the class pays in diversity)" at λ = 2)."""
+    from dashboard import guidance
+    text = guidance.spread_change(at1, at4, (1.0, 0.01))
+    assert says in text, text
+    if says != "the class pays in diversity":
+        assert "pays" not in text

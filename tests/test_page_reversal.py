@@ -382,3 +382,24 @@ def test_loop_invitation_does_not_promise_the_outcome():
     at.select_slider(key=K + "steps").set_value(10).run()
     note = next(m.value for m in at.markdown if "Compare the log-likelihood gap" in m.value)
     assert "one error among others" in note and "can cost more" in note, note
+
+
+@pytest.mark.parametrize("name, lam", [("tutorial", 25.0), ("tutorial", 0.1), ("ring8", 25.0), ("ring8", 0.1),
+                                       ("cross", 25.0)])
+def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
+    """The better-grid paragraph said "σₜ changes fastest near t = 1" at every λ, false for λ < 1
+    (a re-teach read it at λ = 0.1). It now gives the share of a uniform grid's steps before pₜ
+    splits the closest modes, from separation_time, or says there is none."""
+    import diffusion_core as dc
+    from diffusion_core.commitment import separation_time
+    from dashboard import reversal as rev
+    gmm, sde = dc.PRESETS[name], dc.VESDE(lam)
+    note = rev.uniform_grid_note(gmm, sde)
+    t_split = separation_time(gmm, sde)
+    if name == "cross":
+        assert "no mode to choose" in note, note
+    elif t_split is None:
+        assert "stays below half the distance" in note, note
+    else:
+        assert f"{100 * (1 - t_split):.0f} % of its steps before t = {t_split:.2f}" in note, note
+    assert "fastest near t = 1" not in note
