@@ -352,3 +352,17 @@ def test_mixture_preview_badges_stay_in_the_panel_off_every_mean(name):
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, t.get_text()
         for m in g.means.numpy():
             assert not box.contains(*ax.transData.transform(m)), t.get_text()
+
+
+def test_mixture_preview_samples_read_on_the_dark_contours():
+    """The sample dots are light with a dark edge: they read on the darkest grey of the density
+    (dark purple dots without an edge were barely visible there) and on the white around it."""
+    from dashboard.figures import lab as lfig
+    g = dc.PRESETS["tutorial"]
+    x, _ = g.sample(50, torch.Generator().manual_seed(0))
+    ax = lfig.mixture_preview(g, x).axes[0]
+    dots = next(c for c in ax.collections if c.get_label() == "samples")
+    luminance = lambda rgb: 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+    assert luminance(dots.get_facecolor()[0][:3]) > 0.6                 # light on the dark contours
+    assert luminance(dots.get_edgecolor()[0][:3]) < 0.2                 # a dark edge on the white
+    assert dots.get_linewidths()[0] > 0 and dots.get_alpha() >= 0.8

@@ -28,6 +28,8 @@ __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "met
 METHOD_LABELS = {m: vocabulary.label(m) for m in SAMPLERS}      # the registry's words
 METHOD_SHORT = {m: vocabulary.short(m) for m in SAMPLERS}
 METHOD_COLORS = vocabulary.colors()
+SAMPLE_FILL, SAMPLE_EDGE = "#ffd23f", "#222222"   # mixture_preview's samples: light dots with a dark
+                                                # edge read on the white and on the darkest contours
 MAX_NUMBERED = 24     # mixture_preview numbers each component and draws 1 and 2 std up to this many
 GRID_LABELS = vocabulary.GRID_LABELS
 methods_help, grids_help = vocabulary.methods_help, vocabulary.grids_help
@@ -95,7 +97,8 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
     cb.set_label("log p₀(x)")
     if samples is not None:
         s = as_numpy(samples)
-        ax.scatter(s[:, 0], s[:, 1], s=5, c="#5b2a86", alpha=0.45, linewidths=0, label="samples")
+        ax.scatter(s[:, 0], s[:, 1], s=12, c=SAMPLE_FILL, alpha=0.9, edgecolors=SAMPLE_EDGE,
+                   linewidths=0.5, label="samples")
     colors = mode_colors(gmm.n_components)
     many = gmm.n_components > MAX_NUMBERED
     if many:      # one collection of 1-std ellipses, no numbers: fast and readable for ~1,000 modes
