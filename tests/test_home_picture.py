@@ -2,6 +2,7 @@
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import diffusion_core as dc
@@ -30,3 +31,29 @@ def test_home_title_claims_only_what_is_drawn():
     from dashboard.figures.home import diffusion_strip
     title = diffusion_strip(dc.PRESETS["tutorial"], dc.VESDE(25.0))._suptitle.get_text()
     assert "score" not in title and "p₀" in title and "_" not in title
+
+
+def _far_mode_mixture():
+    import torch
+    means = torch.tensor([[0.0, 0.0], [9.0, -6.0], [-1.0, 2.0]], dtype=torch.float64)
+    covs = torch.stack([torch.diag(torch.tensor(v, dtype=torch.float64))
+                        for v in ([0.3, 0.3], [0.05, 0.4], [0.02, 0.02])])
+    return dc.GaussianMixture(means, covs)
+
+
+@pytest.mark.parametrize("gmm", [dc.PRESETS["ring8"], _far_mode_mixture(), dc.PRESETS["tutorial"]],
+                         ids=["ring8", "custom far mode", "tutorial"])
+def test_home_panels_hold_every_modes_two_std_region(gmm):
+    """Every panel's axes hold every mode's mean ± 2 std of pₜ with room to spare (ring8's modes
+    at radius 4 sat on the frame of ±4.3 axes at t = 0)."""
+    import torch
+    from dashboard.figures.home import diffusion_strip
+    times = (0.0, 0.2, 0.4, 0.6, 1.0)
+    fig = diffusion_strip(gmm, dc.VESDE(25.0), times=times, n_points=20, grid=20)
+    for ax, t in zip(fig.axes, times):
+        pt = gmm.diffuse(dc.VESDE(25.0), t)
+        std = pt.covs.diagonal(dim1=1, dim2=2).sqrt()
+        lo, hi = (pt.means - 2 * std).min(0).values, (pt.means + 2 * std).max(0).values
+        span = float((hi - lo).max())
+        for (a, b), l, h in zip((ax.get_xlim(), ax.get_ylim()), lo.tolist(), hi.tolist()):
+            assert a < l - 0.02 * span and b > h + 0.02 * span, (t, (a, b), (l, h))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .common import density_grid, figure_png, new_figure
+from .common import density_grid, figure_png, new_figure, samples_limits
 
 
 def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 300, seed: int = 0,
@@ -17,15 +17,14 @@ def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 3
     z = torch.randn(x0.shape, generator=g, dtype=torch.float64)
     for ax, t in zip(np.atleast_1d(axes), times):
         pt = gmm.diffuse(sde, t)
-        half = 2.5 * float(pt.covs.diagonal(dim1=1, dim2=2).max().sqrt()) + float(pt.means.abs().max())
-        lim = (-half, half)
-        xx, yy, lp = density_grid(pt, lim, lim, grid)
+        xlim, ylim = samples_limits(pt)      # every mode's mean +- 3 std and a margin: none is cut
+        xx, yy, lp = density_grid(pt, xlim, ylim, grid)
         ax.contourf(xx, yy, np.exp(lp), levels=12, cmap="Blues")
         tt = torch.full((n_points,), float(t), dtype=torch.float64)
         xt = sde.perturb(x0, tt, z).numpy()
         ax.scatter(xt[:, 0], xt[:, 1], s=3, c="#d62728", alpha=0.6, linewidths=0)
         ax.set_title(f"t = {t:g},  σₜ = {float(sde.sigma(torch.tensor(t))):.2f}", fontsize=10)
-        ax.set_xlim(lim), ax.set_ylim(lim), ax.set_aspect("equal")
+        ax.set_xlim(xlim), ax.set_ylim(ylim), ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
     fig.suptitle("Forward diffusion blurs p₀ into noise, t = 0 → 1 (note the growing axes); sampling "
                  "runs it backwards, from right to left", fontsize=11)
