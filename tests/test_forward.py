@@ -177,6 +177,25 @@ def test_schedule_chart():
         assert len(names) == (3 if alpha else 2)
 
 
+@pytest.mark.parametrize("sde, alpha", [(dc.VESDE(25.0), False), (dc.VESDE(0.1), False),
+                                        (dc.VESDE(1.0), False), (dc.VPSDE(), True),
+                                        (dc.VPSDE(0.1, 5.0), True)], ids=repr)
+def test_schedule_chart_is_readable_and_never_below_zero(sde, alpha):
+    """The σₜ / g / αₜ chart has a plot area of at least 180 px (Streamlit's default autosize
+    "fit" counted the legend and axes in the height and left about 60 px for the curves), every
+    value it plots is >= 0, and its y axis starts at 0 with the "0" label on the 0 line (a flush
+    label sat above it, so the curves seemed to dip below 0)."""
+    ch = ffig.schedule_chart(fwd.schedule(sde), show_alpha=alpha)
+    spec = ch.to_dict()
+    assert spec["height"] >= 180 and spec["autosize"]["type"] == "fit-x"
+    values = [row["value"] for rows in spec["datasets"].values() for row in rows]
+    assert len(values) > 100 and min(values) >= 0
+    y = spec["encoding"]["y"]
+    assert y["scale"]["domain"][0] == 0 and y["scale"]["domain"][1] >= max(values)
+    assert y["scale"]["nice"] is False and y["axis"]["labelFlush"] is False
+    assert spec["mark"]["clip"] is True
+
+
 def test_cloud_gif_is_an_animation():
     from PIL import Image
     import io

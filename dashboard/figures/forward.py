@@ -111,8 +111,12 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
         width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
-def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 260) -> alt.Chart:
-    """sigma_t, g(t) (and alpha_t) against t, from :func:`diffusion_core.forward.schedule`."""
+def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 200) -> alt.Chart:
+    """sigma_t, g(t) (and alpha_t) against t, from :func:`diffusion_core.forward.schedule`.
+
+    Every quantity is >= 0: the y axis starts at 0 (no room below it), its "0" label centred on
+    the 0 line, and ends at the largest value. autosize "fit-x": the chart fills its column's width while `height` is the plot area's
+    own (Streamlit's default, "fit", counts the legend and axes in it and squeezed the plot)."""
     t = as_numpy(schedule["t"]).astype(float)
     series = {"σₜ  (noise std of xₜ | x₀)": schedule["sigma"],
               "g(t)  (diffusion coefficient)": schedule["g"]}
@@ -121,14 +125,18 @@ def schedule_chart(schedule: dict, show_alpha: bool = False, height: int = 260) 
     df = pd.concat([pd.DataFrame({"t": t, "value": as_numpy(v).astype(float), "quantity": k})
                     for k, v in series.items()])
     names = list(series)
-    return alt.Chart(df).mark_line(strokeWidth=2.5).encode(
+    top = 1.04 * float(df["value"].max()) or 1.0      # room for the top curve's stroke
+    return alt.Chart(df).mark_line(strokeWidth=2.5, clip=True).encode(
         x=alt.X("t:Q", title="time t", scale=alt.Scale(domain=[0, 1], nice=False)),
-        y=alt.Y("value:Q", title="value"),
+        # labelFlush off: the "0" label sits on the 0 line, not nudged above it (the curves then
+        # looked as if they started below 0)
+        y=alt.Y("value:Q", title="value", scale=alt.Scale(domain=[0, top], nice=False, zero=True),
+                axis=alt.Axis(labelFlush=False)),
         color=alt.Color("quantity:N", scale=alt.Scale(domain=names,
                                                       range=["#3366cc", "#d62728", "#2ca02c"][:len(names)]),
                         legend=alt.Legend(title=None, orient="top", direction="vertical")),
         tooltip=["quantity:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("value:Q", format=".3f")],
-    ).properties(height=height)
+    ).properties(height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def _font(size: int):
