@@ -19,6 +19,8 @@ N_DENSITY_TIMES = 90      # columns of the 1D heat map: t = u² for u uniform in
                           # where pₜ changes fastest; uniform t drew it in blocky stripes)
 N_DENSITY_XS = 135        # rows of the 1D heat map
 BIMODAL = dc.PRESETS["bimodal 1D"]
+LAMBDA_PICKS = (0.5, 1.0, 2.0, 10.0, 25.0, 50.0)   # the λ values the lesson asks for, one click each
+                                                   # (the slider's range is the settings schema's)
 
 
 @state.cache_data
@@ -133,6 +135,11 @@ def schedule_chart(sde, show_alpha: bool):
     return ffig.schedule_chart(fwd.schedule(sde), show_alpha=show_alpha)
 
 
+
+
+def lambda_picks(lo: float, hi: float) -> tuple[float, ...]:
+    """The one-click λ values inside the slider's range lo..hi (the settings schema's)."""
+    return tuple(v for v in LAMBDA_PICKS if lo <= v <= hi)
 
 
 def places(gmm) -> str:

@@ -255,3 +255,22 @@ def test_the_1d_axis_holds_every_bump_to_3_std_at_t1(at):
         assert y, spec[:2000]
         assert float(y.group(2)) >= 5 + 3 * spread - 1e-9 and float(y.group(1)) <= -5 - 3 * spread + 1e-9
     at.slider(key=K + "lam").set_value(25.0).run()
+
+
+def test_the_lessons_lambdas_are_one_click_away():
+    """λ = 1 was hard to reach on the 0.1–50 slider (arrow keys move by 0.1): the values the
+    lesson asks for (1, 2, 10, 25, and 0.5, 50) are buttons under the slider, inside the settings
+    schema's range, and a click sets the slider."""
+    from dashboard import settings as sio
+    field = sio.SCHEMA[K + "lam"]
+    picks = forward.lambda_picks(field.lo, field.hi)
+    assert {1.0, 2.0, 10.0, 25.0} <= set(picks) and all(field.lo <= v <= field.hi for v in picks)
+    assert forward.lambda_picks(0.8, 20.0) == (1.0, 2.0, 10.0)          # only what the range holds
+    at = open_page(PAGE, 120)
+    for v in (1.0, 25.0, 2.0):
+        at.button(key=f"forward_pick_{v:g}").click().run()
+        assert not at.exception
+        assert at.slider(key=K + "lam").value == v
+        assert at.button(key=f"forward_pick_{v:g}").proto.type == "primary"
+    at.slider(key=K + "lam").set_value(1.0).run()
+    assert r"\sigma_t^2 = t" in at.latex[0].value                       # λ = 1's own formula

@@ -4,6 +4,7 @@ import torch
 
 import diffusion_core as dc
 from dashboard import forward, state
+from dashboard import settings as sio
 
 P = state.PERSIST_PREFIX + "forward_"
 MAX_PATHS, MAX_POINTS = 500, 1000
@@ -26,7 +27,15 @@ with c_ctl:
                                      "VP": "VP: shrink and add noise"}.get)
     if kind == "VE":
         lam = state.widget(st.slider, P + "lam", step=0.1,
-                           help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise.")
+                           help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise. "
+                                "The buttons below set the values the lesson uses; arrow keys move by 0.1.")
+        lam_field = sio.SCHEMA[P + "lam"]
+        picks = forward.lambda_picks(lam_field.lo, lam_field.hi)
+        for col, v in zip(st.columns(len(picks), gap="small"), picks):
+            col.button(f"{v:g}", key=f"forward_pick_{v:g}", width="stretch",
+                       type="primary" if v == lam else "secondary",
+                       on_click=st.session_state.__setitem__, args=(P + "lam", v),
+                       help=f"Set λ = {v:g}.")
         sde = dc.VESDE(lam)
         st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}" if lam != 1
                  else r"dx = dw,\qquad \sigma_t^2 = t\quad(\lambda = 1\text{: the limit of } "
