@@ -85,13 +85,25 @@ def paths_1d_chart(sde, n: int, seed: int, show_density: bool):
                                d["dtimes"], d["xs"], ylim=(-d["lim"], d["lim"]))
 
 
+CLOUD_MARGIN = 0.06      # the cloud's axes reach this share of their half-width beyond every point drawn
+
+
+def cloud_lim(paths, gmm, sde) -> float:
+    """The 2D cloud's fixed half-width: fwd.cloud_limit (pₜ's mean ± 3 std at every t), widened
+    so that every point of every frame lies at least CLOUD_MARGIN of it inside the frame (a point
+    beyond 3 std sat on the frame at t = 1)."""
+    reach = float(np.abs(paths).max()) if np.size(paths) else 0.0
+    return max(fwd.cloud_limit(gmm, sde), reach / (1 - CLOUD_MARGIN))
+
+
 @state.cache_data
 def cloud_2d(gmm, sde, n: int, seed: int):
     """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t and a fixed plot limit."""
     times, paths, labels = fwd.forward_paths(gmm, sde, n, N_FRAMES_2D,
                                              torch.Generator().manual_seed(seed + 1))
-    return dict(times=times.numpy(), paths=paths.numpy(), labels=labels.numpy(),
-                sigmas=sde.sigma(times).numpy(), lim=fwd.cloud_limit(gmm, sde))
+    paths = paths.numpy()
+    return dict(times=times.numpy(), paths=paths, labels=labels.numpy(),
+                sigmas=sde.sigma(times).numpy(), lim=cloud_lim(paths, gmm, sde))
 
 
 N_GUESS_GRID = 301        # grid points per axis of the integral behind cloud_guess

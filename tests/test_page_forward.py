@@ -2,6 +2,7 @@
 import json
 import re
 
+import numpy as np
 import torch
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
 from dashboard import forward
+from diffusion_core import forward as fwd_core
 from conftest import open_page, charts, choose_mixture
 
 PAGE = "views/1_forward.py"
@@ -274,3 +276,28 @@ def test_the_lessons_lambdas_are_one_click_away():
         assert at.button(key=f"forward_pick_{v:g}").proto.type == "primary"
     at.slider(key=K + "lam").set_value(1.0).run()
     assert r"\sigma_t^2 = t" in at.latex[0].value                       # λ = 1's own formula
+
+
+def _far_mode_mixture():
+    means = torch.tensor([[0.0, 0.0], [7.0, -5.0]], dtype=torch.float64)
+    covs = torch.stack([torch.eye(2, dtype=torch.float64) * 0.5, torch.diag(torch.tensor([0.02, 0.3],
+                                                                                       dtype=torch.float64))])
+    return dc.GaussianMixture(means, covs, torch.tensor([0.7, 0.3], dtype=torch.float64))
+
+
+@pytest.mark.parametrize("gmm, sde, n", [
+    (dc.PRESETS["two clusters"], dc.VESDE(25.0), 200), (dc.PRESETS["two clusters"], dc.VESDE(25.0), 1000),
+    (dc.PRESETS["ring8"], dc.VPSDE(), 1000), (dc.PRESETS["ring8"], dc.VESDE(0.1), 500),
+    (_far_mode_mixture(), dc.VESDE(50.0), 1000)], ids=["VE25-200", "VE25-1000", "ring8-VP", "ring8-0.1", "custom"])
+def test_cloud_axes_leave_a_margin_beyond_every_point(gmm, sde, n):
+    """The 2D cloud's fixed axes hold every point of every frame with a margin (at t = 1 a point
+    of the tutorial's cloud sat on the ±30 frame): the chart's domain is ±lim and no point comes
+    closer than CLOUD_MARGIN · lim to the frame."""
+    c = forward.cloud_2d(gmm, sde, n, 2021)
+    lim = c["lim"]
+    assert np.abs(c["paths"]).max() <= (1 - forward.CLOUD_MARGIN) * lim + 1e-12
+    assert lim >= fwd_core.cloud_limit(gmm, sde)
+    from dashboard.figures.common import chart_spec
+    spec = chart_spec(forward.cloud_chart(gmm, sde, n, 2021))
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-lim, lim]
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [-lim, lim]
