@@ -282,6 +282,32 @@ def _arrow_ratio(f: dict, mask) -> float:
     return float(np.median(np.hypot(g[..., 0], g[..., 1])[mask] / nc[mask])) if mask.any() else float("nan")
 
 
+SHORT_ARROW = 0.25   # arrows drawn shorter than this share of a grid spacing read as dots
+
+
+def near_class_arrows(f: dict, mask, where: str) -> str:
+    """What the red and blue arrows near the class (mask) look like, from the field drawn: where
+    they differ by a median of less than COINCIDE of the blue's length, the red covers the blue
+    (the figure leaves a blue rim), else their median length ratio; and, where the shared scale
+    (gfig.arrow_scale) draws them shorter than SHORT_ARROW of a grid spacing, that they show as
+    dots."""
+    g, c = f["guided"], f["cond"]
+    nc = np.hypot(c[..., 0], c[..., 1])
+    mask = mask & (nc > 1e-12)
+    rel = float(np.median(np.hypot(*(g - c).transpose(2, 0, 1))[mask] / nc[mask]))
+    if rel < COINCIDE:
+        by = f"a median {rel:.0%}" if rel >= 0.005 else "under 1%"
+        text = (f"{where} the red arrows cover the blue ones, which show as a blue rim (guidance "
+                f"changes them there by {by} of their length)")
+    else:
+        text = f"{where} the red arrows are {_arrow_ratio(f, mask):.2f}× the blue"
+    drawn = float(np.median(np.maximum(nc, np.hypot(g[..., 0], g[..., 1]))[mask])) / gfig.arrow_scale(f)
+    if drawn < SHORT_ARROW:
+        text += (f"; drawn {drawn:.2f} of a grid spacing long at the shared scale, both show as "
+                 "dots there")
+    return text
+
+
 def field_text(f: dict, w: float, t: float) -> str:
     """The guided-field section's sentence, from the field drawn (f: guidance_fields): how the
     guided (red) and conditional (blue) scores compare at w, and what this t shows: the median
@@ -327,6 +353,11 @@ def field_text(f: dict, w: float, t: float) -> str:
         where = [("over the panel", _arrow_ratio(f, ok))]
     said = [f"{k} {'the red arrows are ' if i == 0 else ''}{v:.2f}×{' the blue' if i == 0 else ''}"
             if np.isfinite(v) else k for i, (k, v) in enumerate(where)]
+    if not blurred and np.isfinite(near):
+        said[0] = near_class_arrows(f, post >= NEAR_CLASS, where[0][0])
+        if "×" not in said[0]:         # the ratios after it name the arrows they compare
+            said[1:] = [f"{k} the red arrows are {v:.2f}× the blue" if np.isfinite(v) else k
+                        for k, v in where[1:]]
     return (text + ("; measured on the arrows drawn, " if blurred else f"{at}, measured on the arrows drawn: ")
             + "; ".join(said) + " (median length ratio).")
 

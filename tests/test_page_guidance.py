@@ -241,3 +241,41 @@ def test_spread_change_names_a_cost_only_when_the_spread_falls(at1, at4, says):
     assert says in text, text
     if says != "the class pays in diversity":
         assert "pays" not in text
+
+
+@pytest.mark.parametrize("name, y, w, t", [("ring8", 0, 10.0, 0.0), ("tutorial", 0, 3.0, 0.0),
+                                           ("tutorial", 1, 4.0, 0.5), ("ring8", 3, 0.0, 0.0),
+                                           ("tutorial", 0, 10.0, 0.3)])
+def test_field_arrows_that_coincide_are_both_visible_and_said_so(name, y, w, t):
+    """ring8, w = 10, t = 0: the text said "the red arrows are 1.00× the blue" where the red
+    covered the blue entirely. The blue arrows are now drawn wider underneath (a blue rim stays
+    around the red), and near the class the text says the red covers the blue, by how much
+    guidance changes them there, and whether the shared scale draws them as dots, all from the
+    field drawn."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    f = guidance.guidance_fields(dc.PRESETS[name], 25.0, y, w, t)
+    fig = gfig.fields_figure(f, w, t, "class")
+    blue, red = [q for q in fig.axes[0].collections if hasattr(q, "U")]
+    assert blue.get_facecolor()[0][2] > 0.5 and red.get_facecolor()[0][0] > 0.5      # blue first, red on top
+    assert blue.width >= 2 * red.width
+    text = guidance.field_text(f, w, t)
+    post, c, g = np.asarray(f["post"]), f["cond"], f["guided"]
+    near = post >= guidance.NEAR_CLASS
+    nc = np.hypot(c[..., 0], c[..., 1])
+    rel = np.median(np.hypot(*(g - c).transpose(2, 0, 1))[near] / nc[near])
+    part = text.split("near the class (pₜ(y | x) ≥ 0.9)")[1].split("; where")[0]
+    if rel < guidance.COINCIDE:
+        assert "cover the blue ones" in part and "× the blue" not in part
+        assert (f"a median {rel:.0%}" in part) if rel >= 0.005 else ("under 1%" in part)
+        assert "the red arrows are" in text.split("; where")[1]           # the next ratio names them
+    else:
+        assert "cover" not in part and f"{np.median(np.hypot(*g.transpose(2, 0, 1))[near] / nc[near]):.2f}× the blue" in part
+    drawn = np.median(np.maximum(nc, np.hypot(g[..., 0], g[..., 1]))[near]) / gfig.arrow_scale(f)
+    assert ("show as dots" in part) == (drawn < guidance.SHORT_ARROW)
+    if drawn < guidance.SHORT_ARROW:
+        assert f"drawn {drawn:.2f} of a grid spacing" in part
+    if (name, w, t) == ("ring8", 10.0, 0.0):
+        assert "cover the blue ones" in part and "show as dots" in part

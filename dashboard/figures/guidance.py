@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "SOURCE_COLORS", "METRICS", "NOISE_K",
+__all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "NOISE_K",
            "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
@@ -148,6 +148,15 @@ def at_w(spec: dict, w: float) -> dict:
     return walk(spec)
 
 
+COND_WIDTH, GUIDED_WIDTH = 0.008, 0.003     # quiver shaft widths (share of the axes' width)
+
+
+def arrow_scale(f: dict) -> float:
+    """The score length fields_figure draws as one grid spacing: the longer field's 90th-percentile
+    arrow length (f: guided and cond, (n, n, 2))."""
+    return max(float(np.percentile(np.hypot(v[..., 0], v[..., 1]), 90)) for v in (f["guided"], f["cond"])) or 1.0
+
+
 def fields_figure(f: dict, w: float, t: float, label: str):
     """Guided score s_w (red) and conditional score s(. | y) (blue) at time t on the same grid,
     over log pₜ(x | y); arrows scaled together (the same length means the same size), the longer
@@ -156,14 +165,16 @@ def fields_figure(f: dict, w: float, t: float, label: str):
     fig, ax = new_figure(6.4, 5.6)
     _contours(ax, f["fx"], f["fy"], f["logp"])
     g, c = f["guided"], f["cond"]
-    scale = max(float(np.percentile(np.hypot(v[..., 0], v[..., 1]), 90)) for v in (g, c)) or 1.0
+    scale = arrow_scale(f)
     span = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0]
     k = span / scale
+    # blue wide underneath, red thin on top: where the two fields agree, a blue rim stays visible
+    # around every red arrow (same widths they covered the blue entirely)
     ax.quiver(f["xx"], f["yy"], c[..., 0] * k, c[..., 1] * k, color="#1f77b4", angles="xy",
-              scale_units="xy", scale=1, width=0.004, label="conditional score s(x, t | y)")
+              scale_units="xy", scale=1, width=COND_WIDTH, headwidth=3.5, headlength=4.5,
+              headaxislength=4, label="conditional score s(x, t | y)")
     ax.quiver(f["xx"], f["yy"], g[..., 0] * k, g[..., 1] * k, color="#d62728", angles="xy",
-              scale_units="xy", scale=1, width=0.003, alpha=0.85,
-              label=f"guided score, w = {w:g}")
+              scale_units="xy", scale=1, width=GUIDED_WIDTH, label=f"guided score, w = {w:g}")
     ax.set_xlim(float(f["fx"].min()), float(f["fx"].max()))
     ax.set_ylim(float(f["fy"].min()), float(f["fy"].max()))
     ax.set_aspect("equal")
