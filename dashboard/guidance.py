@@ -107,9 +107,32 @@ def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, 
                        learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
                        gfig.SOURCE_COLORS["learned CFG"]))
     xlim, ylim = samples_limits(gmm, y)
-    xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=100)
+    xx, yy, logp, other = samples_grid(gmm, y)
     out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
-    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim)), out
+    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim, other)), out
+
+
+@state.cache_data(max_entries=32)
+def samples_grid(gmm, y: int, n: int = 100):
+    """The sample panels' grid over samples_limits: xx, yy, log p₀(x | y), and where another class
+    is more likely than y (the most responsible component of p₀ is not y's: the leak's own rule,
+    gd.guidance_metrics), as an (n, n) boolean array."""
+    xlim, ylim = samples_limits(gmm, y)
+    xx, yy, logp = density_grid(gd.class_mixture(gmm, None, y), xlim, ylim, n=n)
+    pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+    top = gmm.responsibilities(pts).argmax(1).numpy().reshape(xx.shape)
+    return xx, yy, logp, ~np.isin(top, gd.make_classes(gmm, None)[y])
+
+
+def leak_region_text(gmm, y: int) -> str:
+    """The sample panels' sentence on the hatched region, from the grid drawn: where another class
+    is more likely, or that no point of the panels is such a place."""
+    other = samples_grid(gmm, y)[3]
+    if not other.any():
+        return ("No point of these panels lies where another class is more likely, so no sample drawn "
+                "here counts as a leak.")
+    return (f"Hatched, behind a dashed line: where another class is more likely than this one "
+            f"(p₀(y′ | x) > p₀(y | x), {other.mean():.0%} of each panel): the samples there are the leak.")
 
 
 def panel_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -279,3 +279,53 @@ def test_field_arrows_that_coincide_are_both_visible_and_said_so(name, y, w, t):
         assert f"drawn {drawn:.2f} of a grid spacing" in part
     if (name, w, t) == ("ring8", 10.0, 0.0):
         assert "cover the blue ones" in part and "show as dots" in part
+
+
+def _three_classes():
+    import torch
+    import diffusion_core as dc
+    means = torch.tensor([[0.0, 0.0], [3.0, 0.5], [-1.0, 3.0]], dtype=torch.float64)
+    covs = torch.stack([torch.eye(2, dtype=torch.float64) * v for v in (1.0, 0.5, 0.8)])
+    return dc.GaussianMixture(means, covs, torch.tensor([0.5, 0.2, 0.3], dtype=torch.float64))
+
+
+@pytest.mark.parametrize("name, y", [("tutorial", 0), ("tutorial", 1), ("ring8", 0), ("three", 2)])
+def test_samples_panels_draw_where_another_class_is_more_likely(name, y):
+    """The question says true samples "land where another class is more likely", which the
+    samples panels did not draw. They hatch that region (the leak's own rule: the most
+    responsible component of p₀ is another class's), behind a dashed boundary, and the caption
+    says so from the grid drawn, or that no point of the panels is such a place."""
+    import numpy as np
+    import torch
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    gmm = _three_classes() if name == "three" else dc.PRESETS[name]
+    xx, yy, logp, other = guidance.samples_grid(gmm, y)
+    pts = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+    post = dc.guidance.class_posterior(gmm, dc.VESDE(25.0), None, pts, 0.0).numpy()
+    mine, best_other = post[:, y], np.delete(post, y, axis=1).max(1)
+    clear = np.abs(mine - best_other) > 1e-6
+    assert (other.ravel()[clear] == (best_other > mine)[clear]).all()
+    # the leak of samples is the share of them in the region (the same rule)
+    x = guidance.guidance_truth(gmm, y, 600, 2021)[0]
+    top = gmm.responsibilities(torch.from_numpy(x)).argmax(1).numpy()
+    assert dc.guidance.guidance_metrics(x, gmm, None, y)["leak"] == pytest.approx(float((top != y).mean()))
+    fig = gfig.samples_figure([("a", x, "k")], xx, yy, logp, *guidance.samples_limits(gmm, y), other)
+    hatched = [c for c in fig.axes[0].collections if any(getattr(c, "hatches", None) or [None])]
+    assert bool(hatched) == bool(other.any())
+    text = guidance.leak_region_text(gmm, y)
+    if other.any():
+        assert "Hatched" in text and f"{other.mean():.0%} of each panel" in text
+    else:
+        assert text.startswith("No point of these panels")
+    if name == "tutorial":
+        assert other.any() and 0.05 < other.mean() < 0.95
+
+
+def test_samples_caption_names_the_hatched_region():
+    import diffusion_core as dc
+    from dashboard import guidance
+    at = open_page(**{K + "learned": False, K + "class": 1})
+    assert guidance.leak_region_text(dc.PRESETS["tutorial"], 1) in at.caption[0].value
+    assert "Hatched" in at.caption[0].value

@@ -79,7 +79,7 @@ png, out = guidance.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS,
 st.image(png, width="stretch")
 zoom = " of the class (zoomed in: the class is small against the mixture)" if guidance.class_zoomed(gmm, y) else ""
 msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {guidance.PAD:g} standard "
-       f"deviations beyond every mode{zoom}. Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
+       f"deviations beyond every mode{zoom}. {guidance.leak_region_text(gmm, y)} Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
        f"Exact CFG at w = {row['w']:g}: {numbers(row)}")
 off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else

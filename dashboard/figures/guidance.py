@@ -13,6 +13,7 @@ __all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "arrow_scal
 
 TRUTH = "true samples of p(x | y)"
 SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
+OTHER_CLASS_LINE = "#555555"   # the samples panels' boundary of where another class is more likely
 NOISE_K = 2.0        # the truth band: mean +- NOISE_K standard deviations of the truth-vs-truth noise
 # column -> (chart title, what it measures, y scale)
 METRICS = {
@@ -55,13 +56,21 @@ def _contours(ax, xx, yy, logp):
     density_background(ax, xx, yy, logp, clip=True)
 
 
-def samples_figure(panels, xx, yy, logp_class, xlim, ylim):
+def samples_figure(panels, xx, yy, logp_class, xlim, ylim, other=None):
     """One panel per (title, samples (n, 2), colour) over the contours of log p₀(x | y), side by
-    side (three panels at most)."""
+    side (three panels at most). other (same shape as xx, boolean): where another class is more
+    likely, hatched behind a dashed boundary."""
     fig, axes = new_figure(4.0, 4.1, ncols=len(panels))
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
         _contours(ax, xx, yy, logp_class)
+        if other is not None and np.any(other):
+            region = np.asarray(other, dtype=float)
+            hatched = ax.contourf(xx, yy, region, levels=[0.5, 1.5], colors="none", hatches=["///"])
+            hatched.set_hatchcolor(OTHER_CLASS_LINE)
+            hatched.set_hatch_linewidth(0.6)
+            ax.contour(xx, yy, region, levels=[0.5], colors=OTHER_CLASS_LINE, linewidths=1.0,
+                       linestyles="dashed")
         x = np.asarray(x, dtype=float)
         x = x[np.isfinite(x).all(1)]
         ax.scatter(x[:, 0], x[:, 1], s=7, c=color, alpha=0.6, linewidths=0)
