@@ -43,6 +43,7 @@ MIN_POINTS = 2
 MAX_POINTS = 1000             # the exact score stays fast (pointsets' equal isotropic path); pages
                               # that draw per mode bound what they draw for large N
 RADIUS = 4.5                  # drawings, words and CSV points are centred and scaled to this radius
+EMPTY_CANVAS = "The canvas is empty: no points, so no p₀ to preview. Draw a shape (at least 2 points)."
 
 
 def check(points, what: str = "points") -> np.ndarray:

@@ -426,3 +426,41 @@ def test_points_figure_shows_every_point_inside_and_its_legend_outside():
     assert (p[:, 0] > x0 + 0.05 * (x1 - x0)).all() and (p[:, 0] < x1 - 0.05 * (x1 - x0)).all()
     assert (p[:, 1] > y0 + 0.05 * (y1 - y0)).all() and (p[:, 1] < y1 - 0.05 * (y1 - y0)).all()
     assert ax.get_legend() is None and fig.legends
+
+
+def _captions(at):
+    return " ".join(c.value for c in at.caption)
+
+
+def test_an_empty_canvas_previews_nothing_not_the_last_shape(monkeypatch):
+    """"Draw" with an empty canvas showed the previous shape in the preview (and offered to use
+    it). The preview shows what the canvas holds: nothing, with a message, and no Use button;
+    after a stroke it shows the drawn points; back on "Shape" it shows the shape again."""
+    import types
+    import streamlit_drawable_canvas
+    at = open_page()                                       # the default shape first
+    assert "from: Shape" in _captions(at) and at.button(key="yours_use")
+    at.radio(key=K + "source").set_value("draw").run()
+    ok(at)
+    assert len(at.get("image")) == 1 and yourdata.EMPTY_CANVAS in _captions(at)
+    assert "from: Shape" not in _captions(at) and not [b for b in at.button if b.key == "yours_use"]
+    assert not at.error and at.info
+    # a stroke on the canvas: the preview shows the drawn points
+    stroke = {"objects": [{"type": "path", "path": [["M", 10, 10]] + [["L", 10 + 5 * i, 40 + (i % 7) * 9]
+                                                                      for i in range(40)]}]}
+    monkeypatch.setattr(streamlit_drawable_canvas, "st_canvas",
+                        lambda **kw: types.SimpleNamespace(json_data=stroke))
+    at.run()
+    ok(at)
+    assert "from: Draw" in _captions(at) and yourdata.EMPTY_CANVAS not in _captions(at)
+    assert candidate(at)[1] == "Draw" and at.button(key="yours_use")
+    # cleared again: empty preview, an info (not an error)
+    monkeypatch.setattr(streamlit_drawable_canvas, "st_canvas",
+                        lambda **kw: types.SimpleNamespace(json_data={"objects": []}))
+    at.run()
+    ok(at)
+    assert yourdata.EMPTY_CANVAS in _captions(at) and not at.error
+    assert any("canvas is empty" in i.value for i in at.info)
+    at.radio(key=K + "source").set_value("shape").run()
+    ok(at)
+    assert "from: Shape" in _captions(at) and yourdata.EMPTY_CANVAS not in _captions(at)

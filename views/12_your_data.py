@@ -27,6 +27,11 @@ def preview_png(points: np.ndarray, width: float, title: str) -> bytes:
     return figure_png(yfig.points_figure(gmm, points, title))
 
 
+@state.cache_data(max_entries=2)
+def empty_png(message: str) -> bytes:
+    return figure_png(yfig.empty_figure(message, yourdata.RADIUS))
+
+
 def _use():
     """on_click: the page's points and width become the sidebar's "your data"."""
     pts, source = st.session_state[CANDIDATE]
@@ -63,7 +68,7 @@ with left:
             st.session_state["yours_drawn"] = True
             points = drawn
         elif st.session_state.get("yours_drawn"):
-            problem = "Drawing: the canvas is empty; draw a shape (at least 2 points)."
+            st.info("The canvas is empty: draw a shape (at least 2 points).")
         else:
             st.info("Draw with the mouse: strokes become points along the line. The preview on "
                     "the right updates when you let go.")
@@ -111,6 +116,10 @@ with right:
     factor = state.widget(st.slider, P + "width", step=0.05,
                        help="h = this factor × the median distance from a point to its nearest "
                             "neighbour: 1 joins neighbouring points into a smooth curve.")
+    if source == "draw" and points is None:       # the preview shows what the canvas holds: nothing
+        st.image(empty_png(yourdata.EMPTY_CANVAS), width="stretch")
+        st.caption(yourdata.EMPTY_CANVAS + " The sidebar's distribution stays as it is.")
+        st.stop()
     h = yourdata.width_of(pts, factor)
     st.image(preview_png(pts, h, f"{len(pts)} points ({label}), h = {h:.3f}"), width="stretch")
     st.caption(f"log p₀ of your {len(pts)} points (from: {label}; centred and scaled to radius {yourdata.RADIUS:g}), "

@@ -1,12 +1,14 @@
 """Figure of the Your data page. Pure: a mixture and points in, a matplotlib Figure out."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from dashboard.figures.common import auto_limits, density_grid, new_figure
 from dashboard.figures.background import density_background
 
-__all__ = ["points_figure"]
+__all__ = ["points_figure", "empty_figure"]
 
 
 def points_figure(gmm, points, title: str):
@@ -37,3 +39,19 @@ def _widen(lim):
     lo, hi = lim
     pad = MARGIN * (hi - lo)
     return lo - pad, hi + pad
+
+
+def empty_figure(message: str, radius: float):
+    """The preview of an empty canvas: the frame a point set of `radius` would get, no density, no
+    points, and `message` in the middle."""
+    fig, ax = new_figure(6.0, 5.4)
+    lim = _widen((-1.3 * radius, 1.3 * radius))
+    ax.set_xlim(*lim)
+    ax.set_ylim(*lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    ax.set_title("0 points: the canvas is empty", fontsize=11)
+    ax.text(0.5, 0.5, textwrap.fill(message, 36), transform=ax.transAxes, ha="center",
+            va="center", fontsize=11, color="#555555")
+    return fig
