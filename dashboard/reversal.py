@@ -14,7 +14,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.commitment import bimodal_time, commitment_from_resp, final_mode_responsibility, separation_time
-from dashboard import downloads, state
+from dashboard import downloads, models, state
 from dashboard import vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
@@ -71,19 +71,21 @@ def data_limits(gmm):
 @state.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
     """n true samples (the reference), the sliced W2 floor (the distance from an independent set
-    of n true samples to the reference), and log p_0 on a grid."""
+    of n true samples to the reference), every measure of that independent set (floor_metrics:
+    sweep.sample_metrics, the noise level of each), and log p_0 on a grid."""
     ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
     floor = gmm.sample(n, torch.Generator().manual_seed(seed + 2))[0].numpy()
     xlim, ylim = data_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, DENSITY_GRID)
-    return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
+    floor_metrics = sweep.sample_metrics(floor, gmm, ref)
+    return dict(ref=ref, floor_w2=floor_metrics["sliced_w2"], floor_metrics=floor_metrics, xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
 
 
 @state.cache_data(max_entries=16)
 def metrics(gmm, sde, run: Run) -> dict:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
     return {**sweep.sample_metrics(r["x"], gmm, tr["ref"]), "sliced_w2_floor": tr["floor_w2"],
-            "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
+            "floor": tr["floor_metrics"], "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
 
 
 @state.cache_data(max_entries=8)
@@ -450,6 +452,13 @@ def gap_note(m: dict) -> str:
     return (f"W₁ of log p₀ equals the size of the log-likelihood gap here (|{gap:+.3f}| = {w1:.3f}): sorted by log p₀, "
             f"the samples are {side} likely than the true samples at (almost) every rank, so no "
             "rank offsets another and W₁ equals the size of the gap.")
+
+
+def blind_note(m: dict, n: int) -> str:
+    """models.blind_measure_text for the run's samples (m: metrics()) against an independent set of
+    n true samples: which distance cannot tell them from the truth, when one is at its noise level
+    and the other far beyond its own (else "")."""
+    return models.blind_measure_text(m, m["floor"], "these samples", n)
 
 
 DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is told about its start
