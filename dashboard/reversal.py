@@ -243,7 +243,8 @@ def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
                                     mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
                                     marks={"median commitment": cv["median"],
-                                           "pₜ splits (σₜ = d/2)": cv["t_split"]},
+                                           (split_label(cv["t_split"]) if cv["t_split"] is not None
+                                            else "pₜ splits"): cv["t_split"]},
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
 
@@ -286,18 +287,21 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs."""
     rs = responsibilities(gmm, sde, run)
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
-    t_split = separation_time(gmm, sde)
+    t_bimodal = bimodal_time(gmm, sde)
+    t_split = t_bimodal if t_bimodal else None      # the red line: where pₜ splits the closest modes
     ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, t_bimodal=bimodal_time(gmm, sde), n_paths=len(com.labels), median=None, threshold=float(threshold),
+    out = dict(t_split=t_split, t_bimodal=t_bimodal, n_paths=len(com.labels), median=None, threshold=float(threshold),
                undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
                t_last=float(np.min(rs["times"])))
     if len(ct):
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
     names, colors = mode_names(gmm), mode_colors(gmm.n_components)
-    out["resp_spec"] = chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split))
+    label = split_label(t_split) if t_split is not None else None
+    out["resp_spec"] = chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split,
+                                                            split_label=label))
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, names,
-                                                          colors, t_split))
+                                                          colors, t_split, split_label=label))
     return out
 
 
@@ -502,31 +506,38 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif cv["median"] is not None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
                  f"({dmin:.2f})" if dmin > 0.01 else "")
-        split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
-                 f"distance.{width_note(cv)}" if cv["t_split"] is not None else "")
-        before = ("Before that pₜ is one blurred bump and the score points to its middle; once the "
-                  "noise is smaller than the gaps between modes, a point that is clearly closer to one "
-                  "of them follows it." if cv["t_split"] is not None or dmin <= 0.01 else
-                  "Here pₜ is never one bump: even at t = 1 its noise is below half the distance "
-                  "between the closest modes, so a point follows a mode as soon as it is clearly "
-                  "closer to it than to the others, which a point that starts between them is not.")
         st.markdown(
             f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
-            f"σₜ ≈ {cv['sigma']:.2f}{ratio}. {before}{split}{undecided_note(cv)}")
+            f"σₜ ≈ {cv['sigma']:.2f}{ratio}.{split_note(cv, dmin)}{undecided_note(cv)}")
 
 
-def width_note(cv: dict) -> str:
-    """When pₜ splits the two closest modes counting their own width (commitment.bimodal_time), in
-    words, after the red line's σₜ = d/2, which ignores it."""
+SPLIT_RULE = ("two bumps once their distance exceeds 2√(s² + σₜ²), s their std along the line joining "
+              "them, the rule of Forward diffusion")
+
+
+def split_note(cv: dict, dmin: float) -> str:
+    """When pₜ splits the two closest modes, counting their own width (commitment.bimodal_time,
+    cv["t_split"]: the red dotted line's time, None where none is drawn), in words; dmin: the
+    distance between their means."""
     tb = cv.get("t_bimodal")
-    if tb is None:
+    if dmin <= 1e-9:
         return ""
+    if tb is None:
+        return (" Here pₜ is never one bump: even at t = 1 the two closest modes are two bumps of pₜ "
+                f"({SPLIT_RULE}), so a point follows a mode as soon as it is clearly closer to it than to "
+                "the others, which a point that starts between them is not.")
     if tb == 0:
-        return (" Counting the modes' own width, those two overlap into one bump even at t = 0, so "
-                "pₜ never splits them.")
-    return (" Counting the modes' own width (two bumps once their distance exceeds 2√(s² + σₜ²), "
-            f"s their std along the line joining them, the rule of Forward diffusion), pₜ splits "
-            f"them at t ≈ {tb:.2f}.")
+        return (" Counting the modes' own width, the two closest modes overlap into one bump even at "
+                f"t = 0 ({SPLIT_RULE}), so pₜ never splits them: no red line.")
+    return (f" The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes, counting "
+            f"their own width ({SPLIT_RULE}). Above it those two are one blurred bump of pₜ and the "
+            "score between them points to its middle; once the noise is smaller than the gaps between "
+            "modes, a point that is clearly closer to one of them follows it.")
+
+
+def split_label(t_split: float) -> str:
+    """The red dotted line's legend and tooltip: what it marks and its time, as the text gives it."""
+    return f"pₜ splits the closest modes (t = {t_split:.2f})"
 
 
 def point_set_commitment(gmm, cv: dict) -> str:

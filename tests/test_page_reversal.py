@@ -2,6 +2,7 @@
 at its extremes, the size cap, other mixtures, and the rerun time of a cached slider move."""
 import math
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -257,7 +258,7 @@ def test_commitment_text_says_one_bump_only_when_p_t_merges(lam, merged):
     at.slider(key=K + "lam").set_value(lam).run()
     ok(at)
     text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
-    assert ("pₜ is one blurred bump" in text) == merged, text
+    assert ("one blurred bump of pₜ" in text) == merged, text
     assert ("pₜ is never one bump" in text) == (not merged), text
 
 
@@ -332,17 +333,64 @@ def test_tutorial_loop_at_one_step_runs_its_minimum_and_says_so():
 
 
 def test_red_line_and_the_width_aware_split_are_both_computed():
-    """The commitment text gives the red line (σₜ = d/2) and, counting the modes' own width, when
-    pₜ splits (commitment.bimodal_time): the Forward page's rule, not a second criterion."""
-    import re
+    """The commitment text gives the red line's time, and the red line is when pₜ splits the two
+    closest modes counting their own width (commitment.bimodal_time): the Forward page's rule, not
+    a second criterion (it was drawn at σₜ = d/2, t = 0.41, while the text said 0.31)."""
     from diffusion_core.commitment import bimodal_time
-    import diffusion_core as dc
     at = open_page(PAGE, 180)
     text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
     tb = bimodal_time(dc.PRESETS["tutorial"], dc.VESDE(25.0))
-    assert f"pₜ splits them at t ≈ {tb:.2f}" in text, text
-    assert "about when pₜ splits" not in text
-    assert re.search(r"The red dotted line, t = [\d.]+, is where σₜ falls to half", text)
+    assert f"The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes" in text, text
+    assert "about when pₜ splits" not in text and "σₜ falls to half" not in text
+    data = [b"".join(bytes(d.data.data) for d in c.proto.datasets) for c in charts(at)]
+    assert sum(rev.split_label(tb).encode() in d for d in data) == 2
+
+
+CUSTOM = dc.GaussianMixture([[0.0, 0.0], [2.5, 0.5], [6.0, -3.0]],
+                            [[[1.0, 0.3], [0.3, 0.5]], (0.2 * np.eye(2)).tolist(), (0.05 * np.eye(2)).tolist()],
+                            [0.5, 0.3, 0.2])
+
+
+@pytest.mark.parametrize("name, lam", [("tutorial", 25.0), ("tutorial", 2.0), ("tutorial", 50.0),
+                                       ("ring8", 25.0), ("ring8", 2.0), ("ring8", 50.0),
+                                       ("custom", 25.0), ("custom", 2.0), ("custom", 50.0)])
+def test_red_line_time_is_the_time_the_text_gives(name, lam, monkeypatch):
+    """The red dotted line of both commitment charts and of the paths-against-time plot stands at the
+    t the text names (commitment.bimodal_time), and its legend reads that same number; where pₜ
+    never splits the closest modes (ring8 at λ = 2) no line is drawn and the text says why."""
+    import json
+    from diffusion_core.commitment import bimodal_time
+    from dashboard.figures import reversal as rfig
+    gmm, sde = (CUSTOM if name == "custom" else dc.PRESETS[name]), dc.VESDE(lam)
+    run = rev.Run("sde", 100, 500, "karras", 1e-4, 0.16, "prior", 2021)
+    cv = rev.commit_view(gmm, sde, run, 0.9)
+    text = rev.split_note(cv, rev.closest_modes(gmm))
+    tb = bimodal_time(gmm, sde)
+    lines = [row["t"] for spec in (cv["resp_spec"], cv["hist_spec"]) for d in spec["datasets"].values()
+             for row in d if "splits" in str(row.get("what", ""))]
+    monkeypatch.setattr(rfig, "paths_vs_time_figure", lambda *a, marks=None, **k: _record(marks))
+    if tb:
+        assert lines == [pytest.approx(tb)] * 2
+        assert f"The red dotted line, t = {lines[0]:.2f}," in text, text
+        for spec in (cv["resp_spec"], cv["hist_spec"]):
+            assert f"(t = {lines[0]:.2f})" in json.dumps(spec, ensure_ascii=False)
+    else:
+        assert lines == [] and "red dotted line, t =" not in text
+        assert "never one bump" in text or "no red line" in text, text
+    rev.time_png(gmm, sde, run, 20, 0.9)
+    split = {k: v for k, v in RECORDED[-1].items() if k.startswith("pₜ splits")}
+    assert list(split.values()) == [tb if tb else None]
+    if tb:
+        assert list(split) == [f"pₜ splits the closest modes (t = {tb:.2f})"]
+
+
+RECORDED = []
+
+
+def _record(marks):
+    from matplotlib.figure import Figure
+    RECORDED.append(dict(marks))
+    return Figure()
 
 
 def test_kde_note_says_when_a_mode_is_drawn_wider_than_it_is():
