@@ -613,6 +613,20 @@ def uniform_grid_note(gmm, sde) -> str:
             "is decided yet, and the rest at smaller noise, where the data's detail is.")
 
 
+def loop_steps(steps: int) -> int:
+    """The steps the tutorial's loop takes at the slider's `steps`: at least its registered minimum."""
+    return max(int(steps), dc.SAMPLERS["tutorial"].min_steps)
+
+
+def loop_steps_note(steps: int) -> str:
+    """Says the tutorial loop's steps where they differ from the slider's (else "")."""
+    loop = loop_steps(steps)
+    if loop == int(steps):
+        return ""
+    return (f"At the slider's {steps_label(int(steps))} the tutorial's loop would take its minimum of "
+            f"{steps_label(loop)}, so Δt = 1/{loop} here; the run above takes {steps_label(int(steps))}.")
+
+
 def show_theory(gmm, sde, steps: int, lam: float) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
     and the better grid."""
@@ -632,14 +646,17 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
                 "and reusing the previous step's D makes it second order at one evaluation per step.")
     e3, e4 = st.columns(2, gap="large")
     with e3:
-        dt = 1.0 / max(int(steps), 2)
+        loop = loop_steps(steps)
+        dt = 1.0 / loop
         sig_end = float(sde.sigma(torch.tensor(dt, dtype=torch.float64)))
         s_min = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())
         widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
         st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
                     "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
                     "t ≈ 0, with no final denoising. Every sample keeps the noise of p at t = Δt:")
-        st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{max(int(steps), 2)})")
+        st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{loop})")
+        if note := loop_steps_note(steps):
+            st.caption(note)
         note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
                 f"{widen:.1f} %. ")
         if widen < 2:

@@ -332,6 +332,31 @@ def test_tutorial_loop_at_one_step_runs_its_minimum_and_says_so():
     assert any(r"\Delta t = 1/2" in l.value for l in at.latex)
 
 
+@pytest.mark.parametrize("method", ["sde", "dpm2m", "tutorial"])
+def test_one_step_says_the_loops_steps_where_they_differ_from_the_slider(method):
+    """At the slider's 1 step the loop's formula shows Δt = 1/2 (the tutorial's loop takes at least
+    2): for every sampler the page says which number of steps is taken where it differs from the
+    slider (the tutorial's loop: its info box; the others: a note under the formula), and at 10
+    steps it says nothing of the kind."""
+    at = app_test(180)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key=K + "method").set_value(method)
+    at.select_slider(key=K + "steps").set_value(1).run()
+    ok(at, full=False)
+    assert any(r"\Delta t = 1/2" in l.value for l in at.latex)
+    said = [c.value for c in at.caption if "would take its minimum of 2 steps" in c.value]
+    info = [i.value for i in at.info if "needs at least 2 steps: this run takes 2" in i.value]
+    if method == "tutorial":
+        assert info and not said, (info, said)
+    else:
+        assert not info and len(said) == 1 and "Δt = 1/2" in said[0] and "takes 1 step." in said[0], said
+        assert next(v for k, v in metric_values(at).items() if k == "score evaluations") == dc.nfe(method, 1)
+    at.select_slider(key=K + "steps").set_value(10).run()
+    assert not [c for c in at.caption if "would take its minimum" in c.value]
+    assert any(r"\Delta t = 1/10" in l.value for l in at.latex)
+
+
 def test_red_line_and_the_width_aware_split_are_both_computed():
     """The commitment text gives the red line's time, and the red line is when pₜ splits the two
     closest modes counting their own width (commitment.bimodal_time): the Forward page's rule, not
