@@ -235,8 +235,32 @@ def comparison_sentence(results: dict, noise: dict | None = None) -> str:
         said.append(f"on {', '.join(ties)} the two differ by less than true samples do from each other "
                     "(the table's *true samples* row): no winner at this sample count")
     return (f"Both recipes on this mixture, sampler and sample count ({a} against {b}: "
-            + ", ".join(parts) + f"): {'; '.join(said)}. A lower score error does not by itself give "
-            "better samples.")
+            + ", ".join(parts) + f"): {'; '.join(said)}.{score_error_moral(wins, ties)}")
+
+
+def score_error_moral(wins: dict, ties: list) -> str:
+    """What the two recipes' numbers say about a lower score error and better samples: wins maps
+    each recipe label to the measures (MEASURES' words) it wins, ties the sample measures within
+    the noise. The lower-error recipe also samples better, or the moral only when the ranking flips;
+    nothing to say when the sample measures are all within their noise or disagree."""
+    score_word, sample_words = MEASURES[0][1], [w for k, w in MEASURES if k in SAMPLE_MEASURES]
+    lower = next((name for name, w in wins.items() if score_word in w), None)
+    if lower is None:
+        return ""
+    other = next(name for name in wins if name != lower)
+    won = {name: [w for w in ws if w in sample_words] for name, ws in wins.items()}
+    if not won[lower] and not won[other]:
+        return (" The sample measures are all within their noise: at this sample count the table cannot "
+                "tell whether the lower score error gives better samples.")
+    if won[lower] and won[other]:
+        return (f" The sample measures disagree (**{lower}** better on {', '.join(won[lower])}, **{other}** on "
+                f"{', '.join(won[other])}): the lower score error does not make every sample measure better.")
+    if won[lower]:
+        return (f" Here the recipe with the lower score error, **{lower}**, also samples better (on "
+                f"{', '.join(won[lower])}" + (f"; {', '.join(ties)} within the noise" if ties else "") + ").")
+    return (f" A lower score error does not by itself give better samples: here **{other}**, with the higher "
+            f"score error, samples better (on {', '.join(won[other])}"
+            + (f"; {', '.join(ties)} within the noise" if ties else "") + ").")
 
 
 def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,
