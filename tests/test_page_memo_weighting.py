@@ -218,6 +218,25 @@ def test_weighting_names_the_networks_far_from_the_truth():
     assert "both are more than 2× that: none samples p₀ well" in both and "do not sample" not in both
 
 
+def test_weighting_ring8_preconditioned_names_its_far_networks():
+    """The page's own state of the finding: ring8, the preconditioned network. Every network whose
+    sliced W₂ in the table is above 2× the true samples' value (said in the sentence) is named with
+    its ratio, and no other."""
+    from dashboard import weighting
+    at = open_page(WEIGHT, 600, w_mixture="ring8", w_weight_net="preconditioned")
+    assert not at.exception
+    w2 = at.dataframe[0].value["sliced W2 of samples to p₀"]
+    said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
+    from dashboard import state
+    gmm, seed = dc.PRESETS["ring8"], state.DEFAULT_SEED
+    floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
+    assert f"(true samples: {weighting.sig(floor)}" in said
+    far = [w for w in w2.index if w2[w] > weighting.FAR * floor] if w2.min() <= weighting.FAR * floor else []
+    for w in w2.index:
+        assert (f"**{w}** ({weighting.sig(w2[w])}, {w2[w] / floor:.1f}×)" in said) == (w in far), said
+    assert ("not sample p₀ well" in said) == bool(far), said
+
+
 def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
     """Both pages call the one rule: changing models.within_noise changes both sentences."""
     from dashboard import train, weighting
