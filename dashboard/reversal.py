@@ -530,8 +530,8 @@ def split_note(cv: dict, dmin: float) -> str:
         return (" Counting the modes' own width, the two closest modes overlap into one bump even at "
                 f"t = 0 ({SPLIT_RULE}), so pₜ never splits them: no red line.")
     return (f" The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes, counting "
-            f"their own width ({SPLIT_RULE}). Above it those two are one blurred bump of pₜ and the "
-            "score between them points to its middle; once the noise is smaller than the gaps between "
+            f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
+            "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
             "modes, a point that is clearly closer to one of them follows it.")
 
 
