@@ -352,6 +352,43 @@ def within_noise(a: float, b: float, noise: float) -> bool:
     return abs(float(a) - float(b)) <= abs(float(noise))
 
 
+NOISE_FACTOR = 2.0      # a metric within this factor of the true samples' is at the measure's noise
+DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0, noise = the true samples' value
+# what each distance sees, and what it misses that the other one sees
+MISSES = {"sliced_w2": "sliced W₂ sees where the mass is, on random 1D projections, not how wide each sharp "
+                       "mode is",
+          "logp_w1": "W₁ of log p₀ compares only how likely the samples are under p₀, not where they are, "
+                     "so it misses mass moved between places of equal density (such as between modes)"}
+
+
+def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
+    """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
+    have one distance at or below the true samples' own value (truth: the same measures of an
+    independent set of true samples) while the other is more than NOISE_FACTOR times theirs: that
+    distance cannot tell these samples (who, e.g. "the learned score's samples") from the truth at
+    n samples, and what the other one sees. "" when no distance is blind that way."""
+    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= float(truth[k])]
+    high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
+    if not low or not high:
+        return ""
+    (lk, lw), (hk, hw) = low[0], high[0]
+    if hk == "logp_w1":
+        gap, noise = float(r["loglik_gap"]), abs(float(truth["loglik_gap"]))
+        sees = ("W₁ of log p₀ sees the widened modes (the samples sit in less likely places than true samples: "
+                f"log-likelihood gap {gap:+.3f})" if gap > noise else
+                "W₁ of log p₀ sees modes drawn too narrow (the samples sit in more likely places than true "
+                f"samples: log-likelihood gap {gap:+.3f})" if gap < -noise else
+                "W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely and "
+                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the true samples' own "
+                f"{noise:.3f})")
+    else:
+        sees = "sliced W₂ sees that mass is in the wrong places"
+    return (f"**{lw[0].upper() + lw[1:]} cannot tell {who} from the truth at {n:,} samples**: "
+            f"{float(r[lk]):.3f}, at or below the true samples' own {float(truth[lk]):.3f}, while their {hw} "
+            f"is {float(r[hk]):.3f}, {float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' "
+            f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
+
+
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=120)

@@ -14,7 +14,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.commitment import bimodal_time, commitment_from_resp, final_mode_responsibility, separation_time
-from dashboard import downloads, state
+from dashboard import downloads, models, state
 from dashboard import vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
@@ -71,19 +71,21 @@ def data_limits(gmm):
 @state.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
     """n true samples (the reference), the sliced W2 floor (the distance from an independent set
-    of n true samples to the reference), and log p_0 on a grid."""
+    of n true samples to the reference), every measure of that independent set (floor_metrics:
+    sweep.sample_metrics, the noise level of each), and log p_0 on a grid."""
     ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
     floor = gmm.sample(n, torch.Generator().manual_seed(seed + 2))[0].numpy()
     xlim, ylim = data_limits(gmm)
     xx, yy, logp = density_grid(gmm, xlim, ylim, DENSITY_GRID)
-    return dict(ref=ref, floor_w2=dc.sliced_w2(floor, ref), xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
+    floor_metrics = sweep.sample_metrics(floor, gmm, ref)
+    return dict(ref=ref, floor_w2=floor_metrics["sliced_w2"], floor_metrics=floor_metrics, xx=xx, yy=yy, logp=logp, xlim=xlim, ylim=ylim)
 
 
 @state.cache_data(max_entries=16)
 def metrics(gmm, sde, run: Run) -> dict:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
     return {**sweep.sample_metrics(r["x"], gmm, tr["ref"]), "sliced_w2_floor": tr["floor_w2"],
-            "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
+            "floor": tr["floor_metrics"], "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
 
 
 @state.cache_data(max_entries=8)
@@ -241,7 +243,8 @@ def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
                                     mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
                                     marks={"median commitment": cv["median"],
-                                           "pₜ splits (σₜ = d/2)": cv["t_split"]},
+                                           (split_label(cv["t_split"]) if cv["t_split"] is not None
+                                            else "pₜ splits"): cv["t_split"]},
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
 
@@ -284,18 +287,21 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs."""
     rs = responsibilities(gmm, sde, run)
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
-    t_split = separation_time(gmm, sde)
+    t_bimodal = bimodal_time(gmm, sde)
+    t_split = t_bimodal if t_bimodal else None      # the red line: where pₜ splits the closest modes
     ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, t_bimodal=bimodal_time(gmm, sde), n_paths=len(com.labels), median=None, threshold=float(threshold),
+    out = dict(t_split=t_split, t_bimodal=t_bimodal, n_paths=len(com.labels), median=None, threshold=float(threshold),
                undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
                t_last=float(np.min(rs["times"])))
     if len(ct):
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
     names, colors = mode_names(gmm), mode_colors(gmm.n_components)
-    out["resp_spec"] = chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split))
+    label = split_label(t_split) if t_split is not None else None
+    out["resp_spec"] = chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split,
+                                                            split_label=label))
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, names,
-                                                          colors, t_split))
+                                                          colors, t_split, split_label=label))
     return out
 
 
@@ -452,6 +458,13 @@ def gap_note(m: dict) -> str:
             "rank offsets another and W₁ equals the size of the gap.")
 
 
+def blind_note(m: dict, n: int) -> str:
+    """models.blind_measure_text for the run's samples (m: metrics()) against an independent set of
+    n true samples: which distance cannot tell them from the truth, when one is at its noise level
+    and the other far beyond its own (else "")."""
+    return models.blind_measure_text(m, m["floor"], "these samples", n)
+
+
 DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is told about its start
 
 
@@ -493,31 +506,38 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif cv["median"] is not None:
         ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
                  f"({dmin:.2f})" if dmin > 0.01 else "")
-        split = (f" The red dotted line, t = {cv['t_split']:.2f}, is where σₜ falls to half that "
-                 f"distance.{width_note(cv)}" if cv["t_split"] is not None else "")
-        before = ("Before that pₜ is one blurred bump and the score points to its middle; once the "
-                  "noise is smaller than the gaps between modes, a point that is clearly closer to one "
-                  "of them follows it." if cv["t_split"] is not None or dmin <= 0.01 else
-                  "Here pₜ is never one bump: even at t = 1 its noise is below half the distance "
-                  "between the closest modes, so a point follows a mode as soon as it is clearly "
-                  "closer to it than to the others, which a point that starts between them is not.")
         st.markdown(
             f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
-            f"σₜ ≈ {cv['sigma']:.2f}{ratio}. {before}{split}{undecided_note(cv)}")
+            f"σₜ ≈ {cv['sigma']:.2f}{ratio}.{split_note(cv, dmin)}{undecided_note(cv)}")
 
 
-def width_note(cv: dict) -> str:
-    """When pₜ splits the two closest modes counting their own width (commitment.bimodal_time), in
-    words, after the red line's σₜ = d/2, which ignores it."""
+SPLIT_RULE = ("two bumps once their distance exceeds 2√(s² + σₜ²), s their std along the line joining "
+              "them, the rule of Forward diffusion")
+
+
+def split_note(cv: dict, dmin: float) -> str:
+    """When pₜ splits the two closest modes, counting their own width (commitment.bimodal_time,
+    cv["t_split"]: the red dotted line's time, None where none is drawn), in words; dmin: the
+    distance between their means."""
     tb = cv.get("t_bimodal")
-    if tb is None:
+    if dmin <= 1e-9:
         return ""
+    if tb is None:
+        return (" Here pₜ is never one bump: even at t = 1 the two closest modes are two bumps of pₜ "
+                f"({SPLIT_RULE}), so a point follows a mode as soon as it is clearly closer to it than to "
+                "the others, which a point that starts between them is not.")
     if tb == 0:
-        return (" Counting the modes' own width, those two overlap into one bump even at t = 0, so "
-                "pₜ never splits them.")
-    return (" Counting the modes' own width (two bumps once their distance exceeds 2√(s² + σₜ²), "
-            f"s their std along the line joining them, the rule of Forward diffusion), pₜ splits "
-            f"them at t ≈ {tb:.2f}.")
+        return (" Counting the modes' own width, the two closest modes overlap into one bump even at "
+                f"t = 0 ({SPLIT_RULE}), so pₜ never splits them: no red line.")
+    return (f" The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes, counting "
+            f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
+            "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
+            "modes, a point that is clearly closer to one of them follows it.")
+
+
+def split_label(t_split: float) -> str:
+    """The red dotted line's legend and tooltip: what it marks and its time, as the text gives it."""
+    return f"pₜ splits the closest modes (t = {t_split:.2f})"
 
 
 def point_set_commitment(gmm, cv: dict) -> str:
@@ -593,6 +613,20 @@ def uniform_grid_note(gmm, sde) -> str:
             "is decided yet, and the rest at smaller noise, where the data's detail is.")
 
 
+def loop_steps(steps: int) -> int:
+    """The steps the tutorial's loop takes at the slider's `steps`: at least its registered minimum."""
+    return max(int(steps), dc.SAMPLERS["tutorial"].min_steps)
+
+
+def loop_steps_note(steps: int) -> str:
+    """Says the tutorial loop's steps where they differ from the slider's (else "")."""
+    loop = loop_steps(steps)
+    if loop == int(steps):
+        return ""
+    return (f"At the slider's {steps_label(int(steps))} the tutorial's loop would take its minimum of "
+            f"{steps_label(loop)}, so Δt = 1/{loop} here; the run above takes {steps_label(int(steps))}.")
+
+
 def show_theory(gmm, sde, steps: int, lam: float) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
     and the better grid."""
@@ -612,14 +646,17 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
                 "and reusing the previous step's D makes it second order at one evaluation per step.")
     e3, e4 = st.columns(2, gap="large")
     with e3:
-        dt = 1.0 / max(int(steps), 2)
+        loop = loop_steps(steps)
+        dt = 1.0 / loop
         sig_end = float(sde.sigma(torch.tensor(dt, dtype=torch.float64)))
         s_min = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())
         widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
         st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
                     "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
                     "t ≈ 0, with no final denoising. Every sample keeps the noise of p at t = Δt:")
-        st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{max(int(steps), 2)})")
+        st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{loop})")
+        if note := loop_steps_note(steps):
+            st.caption(note)
         note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
                 f"{widen:.1f} %. ")
         if widen < 2:

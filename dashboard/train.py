@@ -24,7 +24,7 @@ DEFAULT_LAM = 25.0
 MAX_TRAIN_WORK = 500 * 10_000 * 50
 MAX_SAMPLES = int(sio.SCHEMA["w_train_n"].hi)
 MAX_SAMPLE_WORK = MAX_SAMPLES * dc.nfe("sde", 200)
-NOISE_FACTOR = 2.0      # a metric within this factor of the true samples' is at the measure's noise
+NOISE_FACTOR = models.NOISE_FACTOR     # a metric within this factor of the true samples' is at its noise
 
 
 def max_samples(evals: int) -> int:
@@ -197,40 +197,12 @@ def sampling_verdict(metrics: dict, n: int) -> str:
 
 ROW_WORDS = {"learned score": "the learned score's samples",
              "exact score (reference)": "the exact-score reference's samples"}
-DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0, noise = the true samples' value
-# what each distance sees, and what it misses that the other one sees
-MISSES = {"sliced_w2": "sliced W₂ sees where the mass is, on random 1D projections, not how wide each sharp "
-                       "mode is",
-          "logp_w1": "W₁ of log p₀ compares only how likely the samples are under p₀, not where they are, "
-                     "so it misses mass moved between places of equal density (such as between modes)"}
 
 
 def blind_measure_text(metrics: dict, row: str, n: int) -> str:
-    """The sentence for a row of the samples table (metrics as in sampling_verdict) whose one
-    distance is at or below the true samples' own value while the other is more than NOISE_FACTOR
-    times theirs: that distance cannot tell these samples from the truth at this sample count,
-    and what the other one sees. "" when no distance of the row is blind that way."""
-    r, truth = metrics[row], metrics["true samples"]
-    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= float(truth[k])]
-    high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
-    if not low or not high:
-        return ""
-    (lk, lw), (hk, hw) = low[0], high[0]
-    if hk == "logp_w1":
-        gap, noise = float(r["loglik_gap"]), abs(float(truth["loglik_gap"]))
-        sees = ("W₁ of log p₀ sees the widened modes (the samples sit in less likely places than true samples: "
-                f"log-likelihood gap {gap:+.3f})" if gap > noise else
-                "W₁ of log p₀ sees modes drawn too narrow (the samples sit in more likely places than true "
-                f"samples: log-likelihood gap {gap:+.3f})" if gap < -noise else
-                "W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely and "
-                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the true samples' own "
-                f"{noise:.3f})")
-    else:
-        sees = "sliced W₂ sees that mass is in the wrong places"
-    return (f"**{lw[0].upper() + lw[1:]} cannot tell {ROW_WORDS[row]} from the truth at {n:,} samples**: "
-            f"{float(r[lk]):.3f}, at or below the true samples' own {float(truth[lk]):.3f}, while their {hw} "
-            f"is {float(r[hk]):.3f}, {float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' "
-            f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
+    """models.blind_measure_text for a row of the samples table (metrics as in sampling_verdict)
+    against its "true samples" row."""
+    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n)
 
 
 MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_gap", "log-likelihood gap"),
@@ -263,8 +235,32 @@ def comparison_sentence(results: dict, noise: dict | None = None) -> str:
         said.append(f"on {', '.join(ties)} the two differ by less than true samples do from each other "
                     "(the table's *true samples* row): no winner at this sample count")
     return (f"Both recipes on this mixture, sampler and sample count ({a} against {b}: "
-            + ", ".join(parts) + f"): {'; '.join(said)}. A lower score error does not by itself give "
-            "better samples.")
+            + ", ".join(parts) + f"): {'; '.join(said)}.{score_error_moral(wins, ties)}")
+
+
+def score_error_moral(wins: dict, ties: list) -> str:
+    """What the two recipes' numbers say about a lower score error and better samples: wins maps
+    each recipe label to the measures (MEASURES' words) it wins, ties the sample measures within
+    the noise. The lower-error recipe also samples better, or the moral only when the ranking flips;
+    nothing to say when the sample measures are all within their noise or disagree."""
+    score_word, sample_words = MEASURES[0][1], [w for k, w in MEASURES if k in SAMPLE_MEASURES]
+    lower = next((name for name, w in wins.items() if score_word in w), None)
+    if lower is None:
+        return ""
+    other = next(name for name in wins if name != lower)
+    won = {name: [w for w in ws if w in sample_words] for name, ws in wins.items()}
+    if not won[lower] and not won[other]:
+        return (" The sample measures are all within their noise: at this sample count the table cannot "
+                "tell whether the lower score error gives better samples.")
+    if won[lower] and won[other]:
+        return (f" The sample measures disagree (**{lower}** better on {', '.join(won[lower])}, **{other}** on "
+                f"{', '.join(won[other])}): the lower score error does not make every sample measure better.")
+    if won[lower]:
+        return (f" Here the recipe with the lower score error, **{lower}**, also samples better (on "
+                f"{', '.join(won[lower])}" + (f"; {', '.join(ties)} within the noise" if ties else "") + ").")
+    return (f" A lower score error does not by itself give better samples: here **{other}**, with the higher "
+            f"score error, samples better (on {', '.join(won[other])}"
+            + (f"; {', '.join(ties)} within the noise" if ties else "") + ").")
 
 
 def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,

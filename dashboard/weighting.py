@@ -111,8 +111,9 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     to error_by_t's frame, quality to its samples' sliced W2, labels to its words, floor is the
     sliced W2 of independent true samples (the measure's noise level). Names the lowest error at
     the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W2 against
-    the floor (more than FAR × it: none of the three samples p₀ well; others within the floor of
-    it, models.within_noise as on Train & sample: no winner)."""
+    the floor (more than FAR × it: none of the networks samples p₀ well; others within the floor of
+    it, models.within_noise as on Train & sample: no winner; where the lowest is within FAR × the
+    floor, the others above it are named as not sampling p₀ well)."""
     def lowest(pick):
         return min(curves, key=lambda w: pick(curves[w]))
 
@@ -126,7 +127,8 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
         text += f"; the lowest sliced W2 of the samples, {sig(quality[best])}, to **{labels[best]}**"
         if floor is not None:
             text += f" (true samples: {sig(floor)}"
-            text += (f"; all three are more than {FAR:g}× that: none samples p₀ well at these settings)"
+            every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
+            text += (f"; {every} more than {FAR:g}× that: none samples p₀ well at these settings)"
                      if quality[best] > FAR * floor else ")")
             tied = sorted((w for w in quality if w != best
                            and models.within_noise(quality[w], quality[best], floor)), key=quality.get)
@@ -134,6 +136,13 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
                 others = " and ".join(f"**{labels[w]}** ({sig(quality[w])})" for w in tied)
                 text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by less than true "
                          "samples do from each other: no winner at this sample count")
+            far = sorted((w for w in quality if w != best and quality[w] > FAR * floor), key=quality.get)
+            if far and quality[best] <= FAR * floor:
+                names = " and ".join(f"**{labels[w]}** ({sig(quality[w])}, {quality[w] / floor:.1f}×)"
+                                     for w in far)
+                text += (f"; {names} {'is' if len(far) == 1 else 'are'} more than {FAR:g}× the true "
+                         f"samples' value: {'it does' if len(far) == 1 else 'they do'} not sample p₀ well "
+                         "at these settings")
     return text + "."
 
 

@@ -116,7 +116,10 @@ def test_weighting_verdict_is_read_from_the_chart():
     assert f"belongs to **{L['uniform']}**" in text and "samples" not in text
     # against the noise level: far above it, the sentence says none samples p₀ well
     far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, 0.05)
-    assert "(true samples: 0.05; all three are more than 2× that: none samples p₀ well" in far
+    assert "(true samples: 0.05; both are more than 2× that: none samples p₀ well" in far   # two networks here
+    three = weighting.verdict({"sigma2": low, "uniform": high, "g2": high}, {"sigma2": 0.94, "uniform": 1.0, "g2": 1.1},
+                              L, 1e-3, 0.05)
+    assert "(true samples: 0.05; all three are more than 2× that: none samples p₀ well" in three
     near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.06, "uniform": 1.0}, L, 1e-3, 0.05)
     assert "(true samples: 0.05)" in near and "none samples" not in near
 
@@ -193,6 +196,45 @@ def test_weighting_best_samples_within_the_noise_name_no_winner():
     clear = weighting.verdict(curves, {**q, "uniform": 0.3, "g2": 0.2}, L, 0.1, 0.0544)
     assert "no winner" not in clear
     assert models.within_noise(0.1001, 0.1096, 0.0544) and not models.within_noise(0.1, 0.2, 0.05)
+
+
+def test_weighting_names_the_networks_far_from_the_truth():
+    """ring8, preconditioned: the lowest sliced W₂ was named while two networks sat at 4× the true
+    samples' own value without a word. The sentence names every network above FAR × the true
+    samples' value (with its ratio) when the best is below it, in any order of the weightings."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    text = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}, L, 0.1, 0.22)
+    assert (f"; **{L['g2']}** (0.85, 3.9×) and **{L['uniform']}** (0.9, 4.1×) are more than 2× the true "
+            "samples' value: they do not sample p₀ well at these settings") in text, text
+    one = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}, L, 0.1, 0.22)
+    assert f"**{L['sigma2']}** (0.9, 4.1×) is more than 2× the true samples' value: it does not" in one, one
+    assert f"**{L['g2']}** (0.3" not in one.split("; ", 2)[-1]
+    near = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.3, "g2": 0.4}, L, 0.1, 0.22)
+    assert "do not sample" not in near and "does not sample" not in near
+    both = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 1.0}, L, 0.1, 0.22)
+    assert "both are more than 2× that: none samples p₀ well" in both and "do not sample" not in both
+
+
+def test_weighting_ring8_preconditioned_names_its_far_networks():
+    """The page's own state of the finding: ring8, the preconditioned network. Every network whose
+    sliced W₂ in the table is above 2× the true samples' value (said in the sentence) is named with
+    its ratio, and no other."""
+    from dashboard import weighting
+    at = open_page(WEIGHT, 600, w_mixture="ring8", w_weight_net="preconditioned")
+    assert not at.exception
+    w2 = at.dataframe[0].value["sliced W2 of samples to p₀"]
+    said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
+    from dashboard import state
+    gmm, seed = dc.PRESETS["ring8"], state.DEFAULT_SEED
+    floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
+    assert f"(true samples: {weighting.sig(floor)}" in said
+    far = [w for w in w2.index if w2[w] > weighting.FAR * floor] if w2.min() <= weighting.FAR * floor else []
+    for w in w2.index:
+        assert (f"**{w}** ({weighting.sig(w2[w])}, {w2[w] / floor:.1f}×)" in said) == (w in far), said
+    assert ("not sample p₀ well" in said) == bool(far), said
 
 
 def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):

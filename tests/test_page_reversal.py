@@ -2,6 +2,7 @@
 at its extremes, the size cap, other mixtures, and the rerun time of a cached slider move."""
 import math
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -257,7 +258,7 @@ def test_commitment_text_says_one_bump_only_when_p_t_merges(lam, merged):
     at.slider(key=K + "lam").set_value(lam).run()
     ok(at)
     text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
-    assert ("pₜ is one blurred bump" in text) == merged, text
+    assert ("one blurred bump of pₜ" in text) == merged, text
     assert ("pₜ is never one bump" in text) == (not merged), text
 
 
@@ -331,18 +332,90 @@ def test_tutorial_loop_at_one_step_runs_its_minimum_and_says_so():
     assert any(r"\Delta t = 1/2" in l.value for l in at.latex)
 
 
+@pytest.mark.parametrize("method", ["sde", "dpm2m", "tutorial"])
+def test_one_step_says_the_loops_steps_where_they_differ_from_the_slider(method):
+    """At the slider's 1 step the loop's formula shows Δt = 1/2 (the tutorial's loop takes at least
+    2): for every sampler the page says which number of steps is taken where it differs from the
+    slider (the tutorial's loop: its info box; the others: a note under the formula), and at 10
+    steps it says nothing of the kind."""
+    at = app_test(180)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key=K + "method").set_value(method)
+    at.select_slider(key=K + "steps").set_value(1).run()
+    ok(at, full=False)
+    assert any(r"\Delta t = 1/2" in l.value for l in at.latex)
+    said = [c.value for c in at.caption if "would take its minimum of 2 steps" in c.value]
+    info = [i.value for i in at.info if "needs at least 2 steps: this run takes 2" in i.value]
+    if method == "tutorial":
+        assert info and not said, (info, said)
+    else:
+        assert not info and len(said) == 1 and "Δt = 1/2" in said[0] and "takes 1 step." in said[0], said
+        assert next(v for k, v in metric_values(at).items() if k == "score evaluations") == dc.nfe(method, 1)
+    at.select_slider(key=K + "steps").set_value(10).run()
+    assert not [c for c in at.caption if "would take its minimum" in c.value]
+    assert any(r"\Delta t = 1/10" in l.value for l in at.latex)
+
+
 def test_red_line_and_the_width_aware_split_are_both_computed():
-    """The commitment text gives the red line (σₜ = d/2) and, counting the modes' own width, when
-    pₜ splits (commitment.bimodal_time): the Forward page's rule, not a second criterion."""
-    import re
+    """The commitment text gives the red line's time, and the red line is when pₜ splits the two
+    closest modes counting their own width (commitment.bimodal_time): the Forward page's rule, not
+    a second criterion (it was drawn at σₜ = d/2, t = 0.41, while the text said 0.31)."""
     from diffusion_core.commitment import bimodal_time
-    import diffusion_core as dc
     at = open_page(PAGE, 180)
     text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
     tb = bimodal_time(dc.PRESETS["tutorial"], dc.VESDE(25.0))
-    assert f"pₜ splits them at t ≈ {tb:.2f}" in text, text
-    assert "about when pₜ splits" not in text
-    assert re.search(r"The red dotted line, t = [\d.]+, is where σₜ falls to half", text)
+    assert f"The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes" in text, text
+    assert "about when pₜ splits" not in text and "σₜ falls to half" not in text
+    data = [b"".join(bytes(d.data.data) for d in c.proto.datasets) for c in charts(at)]
+    assert sum(rev.split_label(tb).encode() in d for d in data) == 2
+
+
+CUSTOM = dc.GaussianMixture([[0.0, 0.0], [2.5, 0.5], [6.0, -3.0]],
+                            [[[1.0, 0.3], [0.3, 0.5]], (0.2 * np.eye(2)).tolist(), (0.05 * np.eye(2)).tolist()],
+                            [0.5, 0.3, 0.2])
+
+
+@pytest.mark.parametrize("name, lam", [("tutorial", 25.0), ("tutorial", 2.0), ("tutorial", 50.0),
+                                       ("ring8", 25.0), ("ring8", 2.0), ("ring8", 50.0),
+                                       ("custom", 25.0), ("custom", 2.0), ("custom", 50.0)])
+def test_red_line_time_is_the_time_the_text_gives(name, lam, monkeypatch):
+    """The red dotted line of both commitment charts and of the paths-against-time plot stands at the
+    t the text names (commitment.bimodal_time), and its legend reads that same number; where pₜ
+    never splits the closest modes (ring8 at λ = 2) no line is drawn and the text says why."""
+    import json
+    from diffusion_core.commitment import bimodal_time
+    from dashboard.figures import reversal as rfig
+    gmm, sde = (CUSTOM if name == "custom" else dc.PRESETS[name]), dc.VESDE(lam)
+    run = rev.Run("sde", 100, 500, "karras", 1e-4, 0.16, "prior", 2021)
+    cv = rev.commit_view(gmm, sde, run, 0.9)
+    text = rev.split_note(cv, rev.closest_modes(gmm))
+    tb = bimodal_time(gmm, sde)
+    lines = [row["t"] for spec in (cv["resp_spec"], cv["hist_spec"]) for d in spec["datasets"].values()
+             for row in d if "splits" in str(row.get("what", ""))]
+    monkeypatch.setattr(rfig, "paths_vs_time_figure", lambda *a, marks=None, **k: _record(marks))
+    if tb:
+        assert lines == [pytest.approx(tb)] * 2
+        assert f"The red dotted line, t = {lines[0]:.2f}," in text, text
+        for spec in (cv["resp_spec"], cv["hist_spec"]):
+            assert f"(t = {lines[0]:.2f})" in json.dumps(spec, ensure_ascii=False)
+    else:
+        assert lines == [] and "red dotted line, t =" not in text
+        assert "never one bump" in text or "no red line" in text, text
+    rev.time_png(gmm, sde, run, 20, 0.9)
+    split = {k: v for k, v in RECORDED[-1].items() if k.startswith("pₜ splits")}
+    assert list(split.values()) == [tb if tb else None]
+    if tb:
+        assert list(split) == [f"pₜ splits the closest modes (t = {tb:.2f})"]
+
+
+RECORDED = []
+
+
+def _record(marks):
+    from matplotlib.figure import Figure
+    RECORDED.append(dict(marks))
+    return Figure()
 
 
 def test_kde_note_says_when_a_mode_is_drawn_wider_than_it_is():
@@ -403,3 +476,34 @@ def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     else:
         assert f"{100 * (1 - t_split):.0f} % of its steps before t = {t_split:.2f}" in note, note
     assert "fastest near t = 1" not in note
+
+
+def test_blind_distance_is_named_from_the_runs_own_numbers():
+    """ring8, the tutorial's loop, 10 steps: sliced W₂ (0.258) sits below the true samples' own
+    (0.275) while the log-likelihood gap is +8.056: the page says that sliced W₂ cannot see the
+    widened modes, with the run's and the truth's numbers (the Train page's sentence, one function).
+    Where both measures agree (the reverse SDE at 200 steps, tutorial and ring8) it says nothing."""
+    from dashboard import models
+    sde = dc.VESDE(25.0)
+    at = open_page(PAGE, 180, w_mixture="ring8")
+    at.selectbox(key=K + "method").set_value("tutorial")
+    at.select_slider(key=K + "steps").set_value(10).run()
+    vals = ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    run = rev.Run("tutorial", 10, 2500, "karras", 1e-4, 0.16, "prior", 2021)
+    m = rev.metrics(dc.PRESETS["ring8"], sde, run)
+    assert f"{m['sliced_w2']:.3f}" == f"{vals['sliced W₂ ↓']:.3f}"
+    assert m["sliced_w2"] <= m["floor"]["sliced_w2"] and m["logp_w1"] > 2 * m["floor"]["logp_w1"]
+    assert "**Sliced W₂ cannot tell these samples from the truth at 2,500 samples**" in text, text
+    assert (f"{vals['sliced W₂ ↓']:.3f}, at or below the true samples' own "
+            f"{vals['noise level: truth vs truth']:.3f}") in text
+    assert "sees the widened modes" in text and f"log-likelihood gap {vals['log-likelihood gap']:+.3f}" in text
+    assert rev.blind_note(m, run.n) == models.blind_measure_text(m, m["floor"], "these samples", run.n)
+    for name in ("tutorial", "ring8"):
+        good = rev.Run("sde", 200, 2500, "karras", 1e-4, 0.16, "prior", 2021)
+        mg = rev.metrics(dc.PRESETS[name], sde, good)
+        assert mg["logp_w1"] <= 2 * mg["floor"]["logp_w1"]
+        assert rev.blind_note(mg, good.n) == ""
+    at.select_slider(key=K + "steps").set_value(200)
+    at.selectbox(key=K + "method").set_value("sde").run()
+    assert "cannot tell" not in " ".join(mk.value for mk in at.markdown)

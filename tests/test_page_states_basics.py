@@ -111,6 +111,19 @@ def test_reversal_states(state):
         assert ("Samples decide" in prose) == rev.commitment_resolved(cv)
     # the words on the dashed ellipses are those of the count the cloud chart draws
     assert rev.ellipses_words(gmm, sde, run) in prose
+    # the red dotted line is drawn at the time the text names, and only where the text names one
+    if "Samples decide" in prose:
+        red = re.search(r"The red dotted line, t = ([\d.]+),", prose)
+        assert bool(red) == (cv["t_split"] is not None), prose
+        if red:
+            assert red.group(1) == f"{cv['t_split']:.2f}"
+            lines = [r["t"] for d in cv["resp_spec"]["datasets"].values() for r in d
+                     if "splits" in str(r.get("what", ""))]
+            assert lines == [cv["t_split"]] and rev.split_label(cv["t_split"]).endswith(f"t = {red.group(1)})")
+    # a distance that cannot see the run's error is named exactly when the numbers say so
+    m = rev.metrics(gmm, sde, run)
+    blind = rev.blind_note(m, run.n)
+    assert ("cannot tell these samples" in prose) == bool(blind) and (blind in prose)
     # the data region holds every mode's 2σ region
     (x0, x1), (y0, y1) = rev.data_limits(gmm)
     std = torch.linalg.eigvalsh(gmm.covs.double()).max(dim=-1).values.sqrt().numpy()

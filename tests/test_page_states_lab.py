@@ -291,6 +291,10 @@ def test_weighting_states(mixture):
         assert f"{weighting.sig(w2.min())}, to **{w2.idxmin()}**" in said
         floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
         assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
+        # the networks far above the true samples' value are named when the best is not
+        far = [w for w in w2.index if w2[w] > weighting.FAR * floor and w2.min() <= weighting.FAR * floor]
+        assert all(f"**{w}** ({weighting.sig(w2[w])}," in said for w in far), said
+        assert ("not sample p₀ well" in said) == bool(far), said
         # a best within the true samples' own value of another is no winner (Train & sample's rule)
         close = [w for w in w2.index if w != w2.idxmin() and models.within_noise(w2[w], w2.min(), floor)]
         assert ("no winner at this sample count" in said) == bool(close), said

@@ -248,17 +248,61 @@ def test_mode_shares_are_each_sample_sets_own():
     assert a["mode_weights"] == pytest.approx(dc.mode_weights(x, gmm).tolist())
 
 
-def test_both_default_recipes_compared_on_the_page():
-    """With both default recipes trained, the page says which wins on which measure."""
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_both_default_recipes_compared_on_the_page(mixture):
+    """With both default recipes trained, the page says which wins on which measure, and what that
+    says of a lower score error: on the tutorial mixture the higher-error recipe samples better on
+    the log-likelihood gap (the moral); on ring8 the lower-error recipe also samples better (no
+    moral), from the numbers the sentence gives."""
+    import re
     for recipe in models.RECIPES:
-        models.trained_model(models.default_config(recipe, 2021), dc.PRESETS["tutorial"], 25.0, "cpu")
+        models.trained_model(models.default_config(recipe, 2021), dc.PRESETS[mixture], 25.0, "cpu")
     at = app_test(300)
     at.session_state["w_seed"] = 2021
+    at.session_state["w_mixture"] = mixture
     at.run()
     at = at.switch_page(PAGE).run()
     ok(at)
-    text = " ".join(m.value for m in at.markdown)
-    assert "Both recipes on this mixture" in text and "score MSE" in text
+    text = next(m.value for m in at.markdown if "Both recipes on this mixture" in m.value)
+    assert "score MSE" in text
+    nums = {w: tuple(map(float, re.search(rf"{w} ([\d.]+) against ([\d.]+)", text).groups()))
+            for w in ("score MSE", "log-likelihood gap", "W₁ of log p")}
+    lower_first = nums["score MSE"][0] < nums["score MSE"][1]
+    if mixture == "ring8":
+        # the lower score error also gives the lower log-likelihood gap and W₁ of log p here
+        for w in ("log-likelihood gap", "W₁ of log p"):
+            assert (nums[w][0] < nums[w][1]) == lower_first
+        assert "also samples better" in text and "does not by itself" not in text, text
+    else:
+        assert (nums["log-likelihood gap"][0] < nums["log-likelihood gap"][1]) != lower_first
+        assert "does not by itself give better samples" in text and "also samples better" not in text, text
+
+
+def test_score_error_moral_follows_the_numbers():
+    """The sentence after the recipe comparison is computed: the lower-error recipe also samples
+    better (ring8's numbers), the moral when the ranking flips (the tutorial mixture's), "cannot
+    tell" when every sample measure is within its noise, and the disagreement when they split."""
+    from dashboard import train as tr
+    keys = ("score_mse", "sliced_w2", "loglik_gap", "logp_w1")
+    ring8 = {"Our recipe": dict(zip(keys, (0.028, 0.230, 0.079, 0.265))),
+             "The tutorial's recipe": dict(zip(keys, (0.078, 0.206, 0.346, 0.346)))}
+    noise = dict(zip(keys[1:], (0.217, 0.009, 0.028)))
+    text = tr.comparison_sentence(ring8, noise)
+    assert "the lower score error, **Our recipe**, also samples better (on log-likelihood gap, W₁ of log p; " \
+           "sliced W₂ within the noise)" in text, text
+    assert "does not by itself" not in text
+    tutorial = {"Our recipe": dict(zip(keys, (0.0016, 0.080, 0.056, 0.060))),
+                "The tutorial's recipe": dict(zip(keys, (0.0121, 0.096, 0.010, 0.040)))}
+    text = tr.comparison_sentence(tutorial, dict(zip(keys[1:], (0.076, 0.011, 0.025))))
+    assert ("A lower score error does not by itself give better samples: here **The tutorial's recipe**, with "
+            "the higher score error, samples better (on log-likelihood gap; sliced W₂, W₁ of log p within the "
+            "noise)") in text, text
+    text = tr.comparison_sentence(tutorial, dict(zip(keys[1:], (0.5, 0.5, 0.5))))
+    assert "cannot tell whether the lower score error gives better samples" in text
+    assert "does not by itself" not in text and "also samples better" not in text
+    text = tr.comparison_sentence(tutorial)                      # no noise given: every difference counts
+    assert "The sample measures disagree (**Our recipe** better on sliced W₂, **The tutorial's recipe** on " \
+           "log-likelihood gap, W₁ of log p)" in text, text
 
 
 def test_error_map_says_how_much_of_pt_the_window_holds():

@@ -98,6 +98,8 @@ if result is not None:
             cell.metric(label, value, help=help_text)
         if note := rev.gap_note(m):
             st.caption(note)
+        if note := rev.blind_note(m, run.n):
+            st.markdown(note)
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
         st.caption(rev.weights_caption(gmm, sde, run))
         downloads.download_csv(result["x"], f"reversal_{method}_{steps}steps.csv",

@@ -268,10 +268,10 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
 
 
 def responsibility_chart(frame_times, resp, threshold: float, t_split: float | None = None,
-                         height: int = 250) -> alt.LayerChart:
+                         height: int = 250, split_label: str = "pₜ splits into bumps") -> alt.LayerChart:
     """Responsibility of each path's final mode under pₜ against t: the mean over paths (line),
     the 10-90 % band of paths (area), the commitment threshold (dashed) and, if given, the time
-    t_split at which pₜ splits into separate bumps (dotted)."""
+    t_split at which pₜ splits into separate bumps (dotted, tooltip split_label)."""
     t = as_numpy(frame_times).astype(float)
     r = as_numpy(resp).astype(float)
     df = pd.DataFrame({"t": t, "mean": r.mean(1), "lo": np.quantile(r, 0.1, axis=1),
@@ -284,7 +284,7 @@ def responsibility_chart(frame_times, resp, threshold: float, t_split: float | N
     rules = [alt.Chart(pd.DataFrame({"y": [threshold], "what": [f"threshold {threshold:g}"]}))
              .mark_rule(strokeDash=[6, 4], color="#444444").encode(y="y:Q", tooltip="what:N")]
     if t_split is not None:
-        rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["pₜ splits into bumps"]}))
+        rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": [split_label]}))
                      .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
     return alt.layer(band, line, *rules).properties(height=height)
@@ -292,9 +292,9 @@ def responsibility_chart(frame_times, resp, threshold: float, t_split: float | N
 
 def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
-                          height: int = 250) -> alt.LayerChart:
+                          height: int = 250, split_label: str = "pₜ splits into bumps") -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
-    median (solid) and t_split (dotted) marked."""
+    median (solid) and t_split (dotted, tooltip split_label) marked."""
     ct = as_numpy(commit_times).astype(float)
     ok = as_numpy(committed).astype(bool)
     labels = as_numpy(labels).astype(int)
@@ -324,7 +324,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                       .encode(x=alt.X("t:Q", scale=_t_scale()), y=alt.Y("y:Q", scale=y_scale),
                               text="what:N"))
     if t_split is not None:
-        layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": ["pₜ splits into bumps"]}))
+        layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": [split_label]}))
                       .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
     chart = alt.layer(*layers).properties(height=height)
