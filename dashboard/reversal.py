@@ -13,7 +13,7 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from diffusion_core.commitment import bimodal_time, commitment_from_resp, final_mode_responsibility, separation_time
+from diffusion_core.commitment import bimodal_time, commitment_from_resp, final_mode_responsibility
 from dashboard import downloads, models, state
 from dashboard import vocabulary
 from dashboard.yourdata import point_set
@@ -599,17 +599,20 @@ def undecided_note(cv: dict) -> str:
 
 def uniform_grid_note(gmm, sde) -> str:
     """Where a grid uniform in t puts its steps, from this mixture and λ: the share of t before
-    pₜ splits the closest modes (σₜ > d/2, commitment.separation_time), where nothing is decided."""
-    t_split = separation_time(gmm, sde)
+    pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's time), where
+    nothing is decided."""
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
+    t_split = bimodal_time(gmm, sde)
     if t_split is None:
-        return ("Here σₜ stays below half the distance between the closest modes at every t "
-                f"(σ₁ = {float(sde.prior_std()):.2f}): every step of a uniform grid counts for the "
-                "data's detail.")
+        return ("Here pₜ splits the closest modes at every t (even at t = 1, with σ₁ = "
+                f"{float(sde.prior_std()):.2f}): every step of a uniform grid counts for the data's detail.")
+    if t_split == 0:
+        return ("Here the closest modes are one bump of pₜ at every t: a uniform grid spends its steps "
+                "on the data's shape alone.")
     return (f"Here a grid uniform in t puts {100 * (1 - t_split):.0f} % of its steps before t = "
-            f"{t_split:.2f}, where σₜ is above half the distance between the closest modes and nothing "
+            f"{t_split:.2f}, where pₜ has not yet split the closest modes (the red dotted line) and nothing "
             "is decided yet, and the rest at smaller noise, where the data's detail is.")
 
 

@@ -462,17 +462,20 @@ def test_loop_invitation_does_not_promise_the_outcome():
 def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     """The better-grid paragraph said "σₜ changes fastest near t = 1" at every λ, false for λ < 1
     (a re-teach read it at λ = 0.1). It now gives the share of a uniform grid's steps before pₜ
-    splits the closest modes, from separation_time, or says there is none."""
+    splits the closest modes, at the red dotted line's time (bimodal_time, the one split time of
+    the page), or says there is none."""
     import diffusion_core as dc
-    from diffusion_core.commitment import separation_time
+    from diffusion_core.commitment import bimodal_time
     from dashboard import reversal as rev
     gmm, sde = dc.PRESETS[name], dc.VESDE(lam)
     note = rev.uniform_grid_note(gmm, sde)
-    t_split = separation_time(gmm, sde)
+    t_split = bimodal_time(gmm, sde)
     if name == "cross":
         assert "no mode to choose" in note, note
     elif t_split is None:
-        assert "stays below half the distance" in note, note
+        assert "at every t (even at t = 1" in note, note
+    elif t_split == 0:
+        assert "one bump of pₜ at every t" in note, note
     else:
         assert f"{100 * (1 - t_split):.0f} % of its steps before t = {t_split:.2f}" in note, note
     assert "fastest near t = 1" not in note
