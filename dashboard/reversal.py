@@ -680,3 +680,35 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
                     "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "
                     "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")
+
+
+def default_view() -> tuple:
+    """(gmm, sde, run, view, n_paths, threshold) of the page at its default settings (the
+    default mixture, the settings schema's defaults, the default seed)."""
+    schema = state.sio.SCHEMA
+
+    def d(key):
+        return schema["w_reversal_" + key].default
+    gmm = dc.PRESETS[models.DEFAULT_MIXTURE]
+    run = Run(d("method"), int(d("steps")), samples_for(gmm, int(d("n")), int(d("steps"))), d("grid"),
+              float(d("t_eps")), float(d("snr")), d("start"), state.DEFAULT_SEED)
+    return gmm, dc.VESDE(float(d("lam"))), run, d("view"), int(d("n_paths")), float(d("threshold"))
+
+
+def warm_defaults(before_each=None) -> None:
+    """The page's default view, computed as the page computes it (the server's warm-up: the
+    first visit then only reads the cache): the run, its measures, figures and charts."""
+    if before_each is not None:
+        before_each()
+    gmm, sde, run, view, n_paths, threshold = default_view()
+    sample_run(gmm, sde, run)
+    metrics(gmm, sde, run)
+    for draw in (lambda: final_png(gmm, sde, run), lambda: weights_spec(gmm, sde, run),
+                 lambda: cloud_spec(gmm, sde, run, view), lambda: commit_view(gmm, sde, run, threshold),
+                 lambda: paths_png(gmm, sde, run, n_paths, view),
+                 lambda: time_png(gmm, sde, run, n_paths, threshold)):
+        if models.queue_stopped():
+            return
+        if before_each is not None:
+            before_each()
+        draw()

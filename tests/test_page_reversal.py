@@ -510,3 +510,17 @@ def test_blind_distance_is_named_from_the_runs_own_numbers():
     at.select_slider(key=K + "steps").set_value(200)
     at.selectbox(key=K + "method").set_value("sde").run()
     assert "cannot tell" not in " ".join(mk.value for mk in at.markdown)
+
+
+def test_the_warm_up_computes_the_default_view(monkeypatch):
+    """The server's warm-up runs the page's default view with the page's own arguments: the first
+    visit then samples nothing and renders no figure (it only reads the cache)."""
+    from dashboard import downloads
+    rev.warm_defaults()
+    calls = []
+    real_sample, real_png = dc.sample, downloads.png_bytes
+    monkeypatch.setattr(dc, "sample", lambda *a, **k: calls.append("sample") or real_sample(*a, **k))
+    monkeypatch.setattr(downloads, "png_bytes", lambda *a, **k: calls.append("png") or real_png(*a, **k))
+    at = open_page(PAGE, 180)
+    assert not at.exception and not at.error
+    assert not calls, calls
