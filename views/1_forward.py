@@ -31,8 +31,9 @@ with c_ctl:
                                 "The buttons below set the values the lesson uses; arrow keys move by 0.1.")
         lam_field = sio.SCHEMA[P + "lam"]
         picks = forward.lambda_picks(lam_field.lo, lam_field.hi)
-        for col, v in zip(st.columns(len(picks), gap="small"), picks):
-            col.button(f"{v:g}", key=f"forward_pick_{v:g}", width="stretch",
+        row = st.container(horizontal=True, gap="small")      # each button as wide as its label
+        for v in picks:
+            row.button(f"{v:g}", key=f"forward_pick_{v:g}", width="content",
                        type="primary" if v == lam else "secondary",
                        on_click=st.session_state.__setitem__, args=(P + "lam", v),
                        help=f"Set λ = {v:g}.")
