@@ -257,3 +257,19 @@ def test_quality_caption_calls_the_real_digits_a_noise_level_and_names_budgets_a
             for r in rows if r["method"] != "ode"]
     best = dd.quality_sentence(rows, 0.5)
     assert f"10 NFE: {vocabulary.short('ode')} (1.10, at 9 evaluations)" in best and "Below it" not in best
+
+
+def test_memorization_pairs_stand_apart():
+    """The network's samples have grey backgrounds and ran into each other across a one-pixel
+    gap: the pairs' images now stand dfig.PAIR_GAP (at least 2) blank pixels apart, in both
+    directions, and every image keeps its 8×8 pixels."""
+    from dashboard.figures import digits as dfig
+    x = np.full((6, 64), 5.0)                     # grey everywhere, like a network's sample
+    fig = dfig.pairs_figure([("the network (w = 1)", x, x, np.ones(6))])
+    arr = np.ma.getdata(fig.axes[0].images[0].get_array())
+    gap = dfig.PAIR_GAP
+    assert gap >= 2
+    assert arr.shape == (2 * 8 + gap, 6 * 8 + 5 * gap)
+    blank_cols = np.isnan(arr).all(axis=0)
+    assert blank_cols.sum() == 5 * gap and not blank_cols[:8].any()
+    assert np.isnan(arr[8:8 + gap]).all() and not np.isnan(arr[:8, :8]).any()
