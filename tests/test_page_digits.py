@@ -273,3 +273,40 @@ def test_memorization_pairs_stand_apart():
     blank_cols = np.isnan(arr).all(axis=0)
     assert blank_cols.sum() == 5 * gap and not blank_cols[:8].any()
     assert np.isnan(arr[8:8 + gap]).all() and not np.isnan(arr[:8, :8]).any()
+
+
+def test_grid_sentence_decides_digits_by_accuracy_before_distances():
+    """w = 4 at 2 evaluations (fully trained): readable digits, 78 % read as asked, NN distance
+    ratio 3.25; the caption said "the samples are not digits yet". Accuracy well above chance
+    decides that they follow the label; the poor distances are said on their own."""
+    said = dd.grid_sentence(4.0, {"accuracy": 0.78, "nn_ratio": 3.25}, 2, 200)
+    assert "not digits yet" not in said
+    assert said.startswith("w = 4 steers the sample towards the digit asked for.")
+    assert "78.0% of them (chance: 10%), above chance" in said
+    assert "Their distances are poor, though: at 2 score evaluations" in said and "3.25 times" in said
+    noise = dd.grid_sentence(1.0, {"accuracy": 0.10, "nn_ratio": 33.42}, 2, 200)      # reverse SDE, NFE 2
+    assert "not digits yet" in noise and "distances are poor" not in noise
+    w0 = dd.grid_sentence(0.0, {"accuracy": 0.09, "nn_ratio": 3.5}, 2, 200)
+    assert "not digits yet" not in w0 and "cannot tell whether the samples are digits" in w0
+    assert "3.50 times" in w0
+    fine = dd.grid_sentence(1.0, {"accuracy": 0.985, "nn_ratio": 1.16}, 200, 200)
+    assert "poor" not in fine and "not digits" not in fine and "steers" in fine
+
+
+@pytest.mark.parametrize("w, method, budget", [(4.0, "dpm2m_sa", 2), (1.0, "sde", 2), (1.0, "dpm2m_sa", 200)])
+def test_grid_caption_says_digits_from_accuracy_and_distances_apart(w, method, budget):
+    """The grid caption on the page is grid_sentence of the page's own measures, and follows its
+    rule: "not digits yet" only at chance (with w > 0) and far from every training image; poor
+    distances named on their own above chance."""
+    at = ok(open_page(**{K + "w": w, K + "method": method, K + "budget": budget}))
+    cap = grid_caption(at)
+    from dashboard import state
+    cfg = dd.config(SHORT[K + "steps"], state.DEFAULT_SEED)
+    pix, m, nfe = dd.samples(cfg, "cpu", w, method, budget, state.DEFAULT_SEED)
+    assert dd.grid_sentence(w, m, nfe, 200) in cap
+    at_chance = m["accuracy"] <= dd.CHANCE + 2 * np.sqrt(dd.CHANCE * (1 - dd.CHANCE) / 200)
+    far = m["nn_ratio"] > dd.NOT_DIGITS
+    assert ("not digits yet" in cap) == (at_chance and far)
+    assert ("distances are poor" in cap) == (far and not at_chance)
+    if method == "sde" and budget == 2:          # two reverse-SDE steps from σ₁: noise, read at chance
+        assert at_chance and far and "not digits yet" in cap
