@@ -410,7 +410,7 @@ def test_likelihood_grey_label_is_off_the_data():
     fig = lfig.likelihood_maps(xx, yy, true + 0.01, true)
     ax = fig.axes[2]
     assert not [t for t in ax.texts if "grey" in t.get_text()]
-    assert "grey: more than 15 nats below the peak" in ax.get_xlabel()
+    assert "grey: both densities more than 15 nats below their peaks" in ax.get_xlabel()
 
 
 PART_SIZE = re.compile(r"(the prior's mismatch|the blur|the integrator's(?: and the network's)? error)"
