@@ -333,8 +333,9 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
             f"({max(ve, flow):.3f} against {min(ve, flow):.3f})")
     if errors and "VE PF-ODE" in straight and not (straighter(straight, errors, "VE PF-ODE", "exact flow")
                                                    or straighter(straight, errors, "exact flow", "VE PF-ODE")):
-        pair += (f", but only within the paths' noise ({straightness_noise(errors, 'VE PF-ODE', 'exact flow'):.3f}, "
-                 "two standard errors of the difference): these paths do not rank the two")
+        tol = straightness_noise(errors, "VE PF-ODE", "exact flow")
+        pair += (f", but only within the paths' noise ({tol:.3f}, two standard errors of the difference): "
+                 "these paths do not rank the two")
     if len(straight) <= 2:
         return f"**Which is straighter here?** {pair[0].upper()}{pair[1:]}."
     ranked = sorted(straight.items(), key=lambda kv: -kv[1])

@@ -173,4 +173,5 @@ def test_network_flow_lines_show_around_the_exact_flows_line():
     exact = next(m for m, f in lines if f == {"exact flow"})
     nets = next(m for m, f in lines if f == {"learned flow", "rectified flow"})
     assert nets["strokeWidth"] >= exact["strokeWidth"] + 3          # 1.5 px or more on each side
-    assert [f for _, f in lines].index({"learned flow", "rectified flow"}) < [f for _, f in lines].index({"exact flow"})
+    order = [f for _, f in lines]
+    assert order.index({"learned flow", "rectified flow"}) < order.index({"exact flow"})

@@ -341,7 +341,8 @@ def test_flow_straightness_answer_follows_the_numbers_and_their_noise(name, lam)
     many = {k: off[k] > 3 * max(off["true samples"], off["exact flow"]) + 5 for k in drawn}
     exact_few = off["exact flow"] <= 3 * off["true samples"] + 5
     assert "learned flow straightens" not in s and "straighten their paths at a price" not in s
-    assert ("The rectified flow straightens its paths at a price" in s) == (many["rectified flow"] and rect_straighter)
+    price = many["rectified flow"] and rect_straighter
+    assert ("The rectified flow straightens its paths at a price" in s) == price
     assert ("The learned flow's" in s and "are the network's error" in s) == (many["learned flow"] and exact_few)
     assert ("no price of straightness: they are the networks' error" in s) == (
         many["rectified flow"] and not rect_straighter and exact_few)
@@ -353,4 +354,5 @@ def test_flow_straightness_answer_follows_the_numbers_and_their_noise(name, lam)
         assert all(k in said for k in tied), said
     # one round of rectification: straightened only where beyond the noise
     tol_r = 2 * math.hypot(errors["rectified flow"], errors["learned flow"])
-    assert ("this round did not straighten them" in s) == (drawn["rectified flow"] - drawn["learned flow"] <= tol_r)
+    flat = drawn["rectified flow"] - drawn["learned flow"] <= tol_r
+    assert ("this round did not straighten them" in s) == flat

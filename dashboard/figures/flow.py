@@ -71,7 +71,8 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
     """Sliced W2 to true samples against velocity evaluations (both log scale), one colour per
     field, solid Heun and dashed Euler: the Sampler lab's chart style. The exact flow's curves
     are drawn last, thinner and with hollow diamonds, and the networks' flows (NET_FIELDS) as
-    wide translucent bands under them, so where the two lie on each other both stay visible. noise: the measure's own value for true samples against true samples,
+    wide translucent bands under them, so where the two lie on each other both stay visible.
+    noise: the measure's own value for true samples against true samples,
     a grey dashed rule (inside the y domain), drawn first."""
     d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
     d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
@@ -111,8 +112,9 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
                       .encode(y=alt.Y("sw2:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
                               tooltip=["what:N", alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")]))
     nets = d["field"].isin(NET_FIELDS)
-    for part, line, point in ((d[~nets & (d["field"] != TOP_FIELD)], dict(strokeWidth=2.2), dict(filled=True, size=50)),
-                              (d[nets], NET_LINE, dict(filled=True, size=50)),
+    filled = dict(filled=True, size=50)
+    for part, line, point in ((d[~nets & (d["field"] != TOP_FIELD)], dict(strokeWidth=2.2), filled),
+                              (d[nets], NET_LINE, filled),
                               (d[d["field"] == TOP_FIELD], dict(strokeWidth=1.3), TOP_POINT)):
         if len(part):
             base = alt.Chart(part).encode(**enc)

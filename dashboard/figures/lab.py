@@ -22,8 +22,8 @@ from .common import as_numpy, auto_limits, density_grid, mode_colors, new_figure
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
-           "mixture_preview", "preview_density", "badge_anchor", "nfe_chart", "likelihood_maps", "shown_cells", "grey_rule",
-           "likelihood_scatter"]
+           "mixture_preview", "preview_density", "badge_anchor", "nfe_chart", "likelihood_maps",
+           "shown_cells", "grey_rule", "likelihood_scatter"]
 
 METHOD_LABELS = {m: vocabulary.label(m) for m in SAMPLERS}      # the registry's words
 METHOD_SHORT = {m: vocabulary.short(m) for m in SAMPLERS}
