@@ -141,27 +141,37 @@ def asked(w: float) -> str:
 
 
 CHANCE = 1.0 / dg.DIGITS_CLASSES     # the share a classifier reading noise gets right
-NOT_DIGITS = 3.0                     # NN distance ratio above which the samples are not digits yet
+NOT_DIGITS = 3.0                     # NN distance ratio above which the samples are far from every digit
 
 
 def grid_sentence(w: float, m: dict, nfe: int, n: int) -> str:
-    """The grid caption's claim about w, from the measures of all n samples (m: digit_measures):
-    the requested digit's accuracy against chance (10 %, with two binomial standard errors), and
-    whether the samples are digits at all (NN distance ratio above NOT_DIGITS: far from every
-    training digit, noise at this budget)."""
+    """The grid caption's claim about w, from the measures of all n samples (m: digit_measures).
+    First the requested digit's accuracy against chance (10 %, with two binomial standard
+    errors): above it, the samples follow the label, whatever their distances;
+    at chance with w > 0, they are not digits yet if they also lie far from every training image
+    (NN distance ratio above NOT_DIGITS), else they ignore the label. At w = 0 the label is
+    ignored, so accuracy cannot tell digits from noise: only the distances are reported. Poor
+    distances (ratio above NOT_DIGITS) are said separately from whether the samples are digits."""
     acc, ratio = m["accuracy"], m["nn_ratio"]
     at_chance = acc <= CHANCE + 2 * np.sqrt(CHANCE * (1 - CHANCE) / n)
+    far = not np.isfinite(ratio) or ratio > NOT_DIGITS
+    shown = "not finite" if not np.isfinite(ratio) else f"{ratio:.2f}"
+    distance = (f"their distance to the nearest training image is {shown} times the held-out "
+                "digits' (NN distance ratio)")
     measured = (f"Measured on all {n}: the classifier reads the requested digit in {acc:.1%} of them "
                 f"(chance: {CHANCE:.0%})")
-    if not np.isfinite(ratio) or ratio > NOT_DIGITS:
-        shown = "not finite" if not np.isfinite(ratio) else f"{ratio:.2f}"
-        return (f"{asked(w) if w == 0 else f'w = {w:g} asks for the digit'}, but at {nfe} score "
-                f"evaluations the samples are not digits yet: their distance to the nearest training "
-                f"image is {shown} times the held-out digits' (NN distance ratio). {measured}"
-                + (", no better than chance." if at_chance else "."))
+    if w != 0 and at_chance and far:
+        return (f"w = {w:g} asks for the digit, but at {nfe} score evaluations the samples are not "
+                f"digits yet: {distance}. {measured}, no better than chance.")
     if w != 0 and at_chance:
         return (f"w = {w:g} asks for the digit, but the samples do not follow it here. {measured}, "
                 "no better than chance.")
+    if w == 0 and far:
+        return (f"{asked(w)}, so the accuracy cannot tell whether the samples are digits; at {nfe} "
+                f"score evaluations they lie far from every training image: {distance}. {measured}.")
+    if far:
+        return (f"{asked(w)}. {measured}, above chance: the samples follow the label. Their "
+                f"distances are poor, though: at {nfe} score evaluations {distance}.")
     return f"{asked(w)}. {measured}."
 
 

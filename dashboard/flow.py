@@ -96,11 +96,20 @@ def _cloud_spread(x) -> float:
 VE_MISS, VE_OFF = 0.15, 0.05    # how far the VE cloud is from the flow's (share of s) to say it misses / is off
 
 
-def ve_landing(story: dict, quality_df: pd.DataFrame) -> tuple[str, str]:
+def beyond_noise(a: float, b: float, tol: float) -> bool:
+    """The page's noise rule for two numbers of one measure: a lies above b by more than the
+    measure's noise tol. Two numbers within tol of each other cannot be told apart by it."""
+    return float(a) - float(b) > float(tol)
+
+
+def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str, str]:
     """Whether the VE PF-ODE's samples land on the data, from the paths drawn (story) and the
     quality chart's most-step Heun rows: ("miss" | "off" | "on", the sentence). The VE run starts
     from N(0, σ₁²I), not from its true p₁; with a small λ that start is far too narrow (or off
-    centre), so its samples miss the data and its straightness belongs to a wrong path."""
+    centre), so its samples miss the data and its straightness belongs to a wrong path. The kind
+    is read off the end points' cloud; the sliced W2 of the two samplers is compared with the
+    measure's noise (noise["sw2"], the quality caption's rule: beyond_noise), and where they lie
+    within it the sentence says this measure cannot tell the two apart."""
     r, d = story["ve_spread_ratio"], story["ve_shift"]
     off = max(abs(1.0 - r), d)
     kind = "miss" if off >= VE_MISS else "off" if off >= VE_OFF else "on"
@@ -108,6 +117,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame) -> tuple[str, str]:
     steps = int(q["steps"].max())
     last = q[q["steps"] == steps].set_index("field")
     ve_w2, flow_w2, nfe = last.loc["VE PF-ODE", "sw2"], last.loc["exact flow", "sw2"], int(last.loc["VE PF-ODE", "nfe"])
+    tol = float(noise["sw2"])
+    worse = beyond_noise(ve_w2, flow_w2, tol)
+    apart = worse or beyond_noise(flow_w2, ve_w2, tol)
     m = [round(v, 2) + 0.0 for v in story["data_mean"]]          # + 0.0: no "-0.00"
     start = (f"The VE run starts from N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f}; its p₁, the data "
              f"blurred by σ₁, has spread √(s² + σ₁²) = {story['p1_spread']:.2f} around the data's mean "
@@ -119,13 +131,29 @@ def ve_landing(story: dict, quality_df: pd.DataFrame) -> tuple[str, str]:
                 ", so they overshoot the data" if r > 1 + VE_OFF else "")
              + f", its centre {d:.2f} s away (s = {story['spread']:.2f}); with {steps} Heun steps "
              f"({nfe} evaluations) the VE samples' sliced W2 to the data is {ve_w2:.3f} against the "
-             f"exact flow's {flow_w2:.3f}.")
-    if kind == "miss":
+             f"exact flow's {flow_w2:.3f}"
+             + (f", apart by more than the measure's noise ({tol:.3f})." if apart else
+                f": they differ by less than the measure's noise ({tol:.3f}), so this measure cannot "
+                "tell the two samplers apart."))
+    if kind == "miss" and worse:
         text = (f"**First: the VE samples miss the data here.** {start}. {where} So the VE straightness "
                 "below measures paths that end in the wrong place, not a valid sampler's.")
-    elif kind == "off":
+    elif kind == "miss":
+        text = (f"**First: the VE paths end in a cloud unlike the exact flow's here**, though sliced W2 "
+                f"cannot tell their samples apart. {start}. {where} So the VE straightness below may "
+                "measure paths that end in the wrong place.")
+    elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness below is that of a slightly wrong path.")
+    elif kind == "off":
+        text = (f"**By sliced W2 the VE samples cannot be told apart from the exact flow's here**, "
+                f"though the cloud of their {story['n']} paths' end points sits slightly off. {start}. "
+                f"{where} The straightness numbers below compare two samplers this measure does not "
+                "separate.")
+    elif worse:
+        text = (f"**The VE paths end in a cloud like the exact flow's here**, but sliced W2 scores "
+                f"the VE samples worse by more than its noise. {start}. {where} The straightness "
+                "numbers below compare a valid sampler with a slightly worse one.")
     else:
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
                 "The straightness numbers below compare two valid samplers.")
@@ -192,7 +220,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     parts = [f"With {steps} Heun steps ({nfe} evaluations): "
              + ", ".join(f"{k} {v:.3f}" for k, v in sw2.items()) + "."]
     best = sw2.idxmin()
-    tied = [k for k in sw2.index if k != best and sw2[k] - sw2[best] <= tol]
+    tied = [k for k in sw2.index if k != best and not beyond_noise(sw2[k], sw2[best], tol)]
     if tied:
         parts.append(f"{_the([best] + tied, True)} differ by less than the measure's "
                      f"noise ({tol:.3f}): at this budget it cannot separate them.")
@@ -200,7 +228,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         parts.append(f"The {best} scores lowest, by more than the measure's noise ({tol:.3f}).")
     if "exact flow" in sw2:
         exact = sw2["exact flow"]
-        below = [k for k in ("learned flow", "rectified flow") if k in sw2 and exact - sw2[k] > tol]
+        below = [k for k in ("learned flow", "rectified flow") if k in sw2 and beyond_noise(exact, sw2[k], tol)]
         if below:
             parts.append(f"{_the(below, True)} {'scores' if len(below) == 1 else 'score'} below "
                          f"the exact flow here: what {'it is' if len(below) == 1 else 'they are'} compared "
@@ -219,19 +247,38 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     return " ".join(parts)
 
 
+def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
+                 device: str = "cpu") -> dict:
+    """The trajectories of the paths panels, by the caption's labels: the exact flow, the VE
+    PF-ODE, and with cfg the learned (and rectified) flow."""
+    exact = paths(gmm, lam, n, steps, seed)
+    out = {"exact flow": exact["flow"][0], "VE PF-ODE": exact["VE PF-ODE"][0]}
+    for which, on in (("learned", cfg is not None), ("rectified", cfg is not None and rectified)):
+        if on:
+            out[f"{which} flow"] = paths(gmm, lam, n, steps, seed, cfg, which, device)["flow"][0]
+    return out
+
+
 @state.cache_data(max_entries=16)
 def endpoints_off(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
                   device: str = "cpu") -> dict:
-    """How many of the paths' end points (paths(); the exact flow's, and with cfg the learned and
-    rectified flows') land off every mode (fl.off_mode_count against the quality chart's 1000
-    true samples); "true samples": the most of a set of n true samples; "n"."""
-    ends = {"exact flow": paths(gmm, lam, n, steps, seed)["flow"][0][-1]}
-    for which, on in (("learned", cfg is not None), ("rectified", cfg is not None and rectified)):
-        if on:
-            ends[f"{which} flow"] = paths(gmm, lam, n, steps, seed, cfg, which, device)["flow"][0][-1]
+    """How many of the paths' end points (paths(); every method drawn: the exact flow's, the VE
+    PF-ODE's, and with cfg the learned and rectified flows') land off every mode
+    (fl.off_mode_count against the quality chart's 1000 true samples); "true samples": the most
+    of a set of n true samples; "n"."""
+    ends = {k: v[-1] for k, v in _drawn_paths(gmm, lam, n, steps, seed, cfg, rectified, device).items()}
     ref, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     out = {k: fl.off_mode_count(gmm, v, ref) for k, v in ends.items()}
     return {**out, "true samples": fl.truth_noise(gmm, n, seed)["off"], "n": n}
+
+
+@state.cache_data(max_entries=16)
+def straightness_errors(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
+                        device: str = "cpu") -> dict:
+    """The standard error of each drawn method's straightness (fl.straightness_error over its n
+    paths), by the caption's labels."""
+    return {k: fl.straightness_error(v)
+            for k, v in _drawn_paths(gmm, lam, n, steps, seed, cfg, rectified, device).items()}
 
 
 @state.cache_data(max_entries=16)
@@ -258,33 +305,87 @@ def train_defaults(device: str = "cpu", before_each=None) -> None:
         flow_net(cfg, gmm, device)
 
 
-def which_straighter(straight: dict, story: dict, off: dict | None = None) -> str:
+def straightness_noise(errors: dict | None, a: str, b: str) -> float:
+    """The noise of a difference of two straightness numbers: two standard errors of it, from
+    each number's own (errors: label -> fl.straightness_error; none given: 0)."""
+    if not errors:
+        return 0.0
+    return 2.0 * float(np.hypot(errors.get(a, 0.0), errors.get(b, 0.0)))
+
+
+def straighter(straight: dict, errors: dict | None, a: str, b: str) -> bool:
+    """Whether a's paths are straighter than b's beyond the noise of the paths drawn (beyond_noise
+    with straightness_noise)."""
+    return beyond_noise(straight[a], straight[b], straightness_noise(errors, a, b))
+
+
+def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
-    and rectified flow's): the exact pair compared, and with more paths drawn the straightest of all.
-    off (endpoints_off, with "n"): where a network's flow is straighter than the exact flow, how many
-    of its end points land off every mode against the exact flow's and true samples'."""
+    and rectified flow's) and their noise (errors: label -> standard error over the paths; a
+    difference within two standard errors is no ranking): the exact pair compared, and with more
+    paths drawn the straightest of all. off (endpoints_off, with "n"): how many end points of each
+    method land off every mode against true samples'; where a network's flow puts many more there
+    than the exact flow, why: the rectified flow's price for straighter paths only where it is
+    straighter beyond the noise, else (the exact flow having few) the network's error."""
     ve, flow = story["ve"], story["flow"]
     pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
             f"({max(ve, flow):.3f} against {min(ve, flow):.3f})")
+    if errors and "VE PF-ODE" in straight and not (straighter(straight, errors, "VE PF-ODE", "exact flow")
+                                                   or straighter(straight, errors, "exact flow", "VE PF-ODE")):
+        tol = straightness_noise(errors, "VE PF-ODE", "exact flow")
+        pair += (f", but only within the paths' noise ({tol:.3f}, two standard errors of the difference): "
+                 "these paths do not rank the two")
     if len(straight) <= 2:
         return f"**Which is straighter here?** {pair[0].upper()}{pair[1:]}."
     ranked = sorted(straight.items(), key=lambda kv: -kv[1])
     top, value = ranked[0]
     rest = ", ".join(f"{k} {v:.3f}" for k, v in ranked[1:])
-    text = (f"**Which is straighter here?** Of all paths drawn, the {top}'s ({value:.3f}; then {rest}). "
-            f"Of the two exact ones, {pair}.")
+    text = (f"**Which is straighter here?** Of all paths drawn, the {top}'s ({value:.3f}; then {rest}).")
+    tied = [k for k, _ in ranked[1:] if not straighter(straight, errors, top, k)]
+    if tied:
+        tol = max(straightness_noise(errors, top, k) for k in tied)
+        text += (f" {_the(tied, True)} {'is' if len(tied) == 1 else 'are'} within the paths' noise of it "
+                 f"(two standard errors of the difference, up to {tol:.3f}): these paths do not rank "
+                 f"{'them' if len(tied) == 1 else 'those'} against the {top}.")
+    text += f" Of the two exact ones, {pair}."
     if off:
         nets = [k for k in ("learned flow", "rectified flow") if k in off]
+        listed = ["exact flow"] + nets + [k for k in ("VE PF-ODE",) if k in off]
         text += (f" End points off every mode, of the {off['n']} paths: "
-                 + ", ".join(f"{k} {off[k]}" for k in ["exact flow"] + nets)
+                 + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
         many = [k for k in nets if _many_off(off[k], max(off["true samples"], off["exact flow"]))]
-        if many:
-            text += (f" {_the(many, True)} {'straightens its' if len(many) == 1 else 'straighten their'} "
-                     "paths at a price: many more end points land between or outside the modes than "
-                     "the exact flow's.")
+        exact_few = not _many_off(off["exact flow"], off["true samples"])
+        for k in many:
+            if k == "rectified flow" and straighter(straight, errors, k, "exact flow"):
+                text += (" The rectified flow straightens its paths at a price: many more end points "
+                         "land between or outside the modes than the exact flow's.")
+            elif k == "learned flow" and exact_few:
+                text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
+                         f"not a price of straightness: the exact flow, the field it learns, puts "
+                         f"{off['exact flow']} there"
+                         + (", and its straighter paths depart from that field's bends too."
+                            if straighter(straight, errors, k, "exact flow") else "."))
+            elif exact_few:
+                text += (f" The rectified flow is no straighter than the exact flow here beyond the paths' "
+                         f"noise ({straight[k]:.3f} against {straight['exact flow']:.3f}), so its "
+                         f"{off[k]} end points off every mode are no price of straightness: they are the "
+                         "networks' error (the learned flow's pairs it trains on, and its own fit).")
     return text
+
+
+def rectify_phrase(straight: dict, errors: dict | None) -> str:
+    """What one round of rectification did to the learned flow's straightness here, from the
+    numbers the caption lists and their noise."""
+    a, b = straight["learned flow"], straight["rectified flow"]
+    tol = straightness_noise(errors, "rectified flow", "learned flow")
+    if straighter(straight, errors, "rectified flow", "learned flow"):
+        return f"here one round takes the learned flow's straightness from {a:.3f} to {b:.3f}."
+    change = ("less straight, beyond the paths' noise" if beyond_noise(a, b, tol)
+              else "a change within the paths' noise")
+    return (f"here one round takes the learned flow's straightness from {a:.3f} to {b:.3f}, {change} "
+            f"({tol:.3f}, two standard errors of the difference): this round did not straighten them.")
 
 
 def flow_start_phrase(spread: float) -> str:

@@ -35,7 +35,8 @@ from .config import TrainConfig
 from .training import draw_diffused
 
 __all__ = ["StraightPath", "fm_velocity", "exact_velocity", "velocity_from_score", "integrate",
-           "flow_sample", "pf_ode_velocity", "straightness", "FlowNet", "train_flow_model",
+           "flow_sample", "pf_ode_velocity", "straightness", "path_straightness", "straightness_error",
+           "FlowNet", "train_flow_model",
            "rectify", "velocity_mse_by_t", "compare_paths", "flow_quality", "FLOW_METHODS",
            "independent_pairs", "count_crossings", "data_spread", "length_share_above"]
 
@@ -172,14 +173,27 @@ def pf_ode_velocity(score_fn, sde: SDE):
     return velocity_fn
 
 
-def straightness(trajectory: torch.Tensor) -> float:
-    """Mean over points of |x_end - x_start| / (path length sum_i |x_i+1 - x_i|), in (0, 1];
-    1 for straight paths. trajectory: (steps + 1, N, d)."""
+def path_straightness(trajectory: torch.Tensor) -> torch.Tensor:
+    """Each path's |x_end - x_start| / (path length sum_i |x_i+1 - x_i|), in (0, 1]; 1 for a
+    straight path. trajectory: (steps + 1, N, d) -> (N,) float64."""
     traj = torch.as_tensor(trajectory, dtype=torch.float64)
     chord = (traj[-1] - traj[0]).norm(dim=-1)
     length = traj.diff(dim=0).norm(dim=-1).sum(0)
-    ratio = torch.where(length > 0, chord / length.clamp_min(1e-300), torch.ones_like(length))
-    return float(ratio.mean())
+    return torch.where(length > 0, chord / length.clamp_min(1e-300), torch.ones_like(length))
+
+
+def straightness(trajectory: torch.Tensor) -> float:
+    """Mean over points of path_straightness, in (0, 1]; 1 for straight paths."""
+    return float(path_straightness(trajectory).mean())
+
+
+def straightness_error(trajectory: torch.Tensor) -> float:
+    """The standard error of straightness(trajectory) as a mean over its N paths (their standard
+    deviation over sqrt(N)): how much the number moves from one draw of N starting points to
+    another."""
+    ratio = path_straightness(trajectory)
+    n = ratio.numel()
+    return float(ratio.std(unbiased=True) / n ** 0.5) if n > 1 else float("inf")
 
 
 def independent_pairs(gmm: GaussianMixture, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

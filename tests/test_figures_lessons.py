@@ -159,3 +159,19 @@ def test_quality_chart_draws_the_measures_noise_inside_its_domain():
     lo, hi = rule["encoding"]["y"]["scale"]["domain"]
     assert lo < 0.5 < hi
     assert len(list(layers_of(chart_spec(ffig.quality_chart(df))))) == len(layers) - 1
+
+
+def test_network_flow_lines_show_around_the_exact_flows_line():
+    """The learned flow's line lay hidden under the exact flow's: the networks' lines are now a
+    band clearly wider than the exact flow's thin line, drawn before it, so both stay visible."""
+    df = pd.DataFrame([{"field": f, "method": m, "steps": s, "nfe": s * (1 + (m == "heun")), "sw2": 1.0 / s}
+                       for f in ("exact flow", "learned flow", "rectified flow", "VE PF-ODE")
+                       for m in ("euler", "heun") for s in (2, 4)])
+    spec = chart_spec(ffig.quality_chart(df))
+    layers = list(layers_of(spec))
+    lines = [(l["mark"], {r["field"] for r in rows_of(spec, l)}) for l in layers if l["mark"]["type"] == "line"]
+    exact = next(m for m, f in lines if f == {"exact flow"})
+    nets = next(m for m, f in lines if f == {"learned flow", "rectified flow"})
+    assert nets["strokeWidth"] >= exact["strokeWidth"] + 3          # 1.5 px or more on each side
+    order = [f for _, f in lines]
+    assert order.index({"learned flow", "rectified flow"}) < order.index({"exact flow"})

@@ -104,6 +104,18 @@ def test_straightness():
     assert dc.straightness(torch.zeros(5, 3, 2)) == 1.0
 
 
+def test_straightness_per_path_and_its_standard_error():
+    from diffusion_core import flow as fl
+    line = torch.linspace(0, 1, 11, dtype=F64)[:, None, None] * torch.tensor([[[3.0, 4.0]]], dtype=F64)
+    corner = torch.tensor([[[0.0, 0.0]], [[1.0, 0.0]], [[1.0, 1.0]]], dtype=F64)
+    both = torch.cat([line[[0, 5, 10]], corner], dim=1)          # one straight path, one corner
+    per = fl.path_straightness(both)
+    assert per.tolist() == pytest.approx([1.0, math.sqrt(2) / 2])
+    assert fl.straightness(both) == pytest.approx(float(per.mean()))
+    assert fl.straightness_error(both) == pytest.approx(float(per.std()) / math.sqrt(2))
+    assert fl.straightness_error(line) == math.inf                # one path: no spread to measure
+
+
 def test_compare_paths_and_quality_tables():
     gmm, sde = dc.PRESETS["ring8"], dc.VESDE(25.0)
     paths = dc.compare_paths(gmm, sde, n=100, steps=50)

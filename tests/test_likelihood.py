@@ -154,6 +154,25 @@ def test_likelihood_figures():
     assert chart["layer"][1]["encoding"]["x"]["field"] == "true"
 
 
+def test_difference_map_greys_only_where_both_densities_are_far_below_their_peaks():
+    import numpy as np
+    from dashboard.figures import lab as lfig
+    xx, yy = np.meshgrid(np.linspace(-3, 3, 12), np.linspace(-3, 3, 12))
+    true = -0.5 * (xx ** 2 + yy ** 2) * 4                      # the data: a sharp bump at 0
+    ring = -20 * (np.hypot(xx, yy) - 2.5) ** 2                 # a model: a ring the data lacks
+    shown = lfig.shown_cells(ring, true)
+    assert shown[(true > true.max() - 15)].all() and shown[(ring > ring.max() - 15)].all()
+    assert not shown[(true <= true.max() - 15) & (ring <= ring.max() - 15)].any()
+    assert (~shown).any()
+    fig = lfig.likelihood_maps(xx, yy, ring, true)
+    assert np.array_equal(~np.ma.getmaskarray(fig.axes[2].images[0].get_array()), shown)
+    assert "both densities" in fig.axes[2].get_xlabel()
+    # a non-finite model value neither shows a cell by itself nor breaks the rule
+    bad = ring.copy()
+    bad[0, 0] = np.nan
+    assert not lfig.shown_cells(bad, true)[0, 0]
+
+
 @pytest.mark.parametrize("solver", ["heun", "rk4"])
 def test_likelihood_nfe_counts_the_score_calls(solver):
     from diffusion_core.likelihood import likelihood_nfe, ode_log_likelihood

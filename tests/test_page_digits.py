@@ -257,3 +257,56 @@ def test_quality_caption_calls_the_real_digits_a_noise_level_and_names_budgets_a
             for r in rows if r["method"] != "ode"]
     best = dd.quality_sentence(rows, 0.5)
     assert f"10 NFE: {vocabulary.short('ode')} (1.10, at 9 evaluations)" in best and "Below it" not in best
+
+
+def test_memorization_pairs_stand_apart():
+    """The network's samples have grey backgrounds and ran into each other across a one-pixel
+    gap: the pairs' images now stand dfig.PAIR_GAP (at least 2) blank pixels apart, in both
+    directions, and every image keeps its 8×8 pixels."""
+    from dashboard.figures import digits as dfig
+    x = np.full((6, 64), 5.0)                     # grey everywhere, like a network's sample
+    fig = dfig.pairs_figure([("the network (w = 1)", x, x, np.ones(6))])
+    arr = np.ma.getdata(fig.axes[0].images[0].get_array())
+    gap = dfig.PAIR_GAP
+    assert gap >= 2
+    assert arr.shape == (2 * 8 + gap, 6 * 8 + 5 * gap)
+    blank_cols = np.isnan(arr).all(axis=0)
+    assert blank_cols.sum() == 5 * gap and not blank_cols[:8].any()
+    assert np.isnan(arr[8:8 + gap]).all() and not np.isnan(arr[:8, :8]).any()
+
+
+def test_grid_sentence_decides_digits_by_accuracy_before_distances():
+    """w = 4 at 2 evaluations (fully trained): readable digits, 78 % read as asked, NN distance
+    ratio 3.25; the caption said "the samples are not digits yet". Accuracy well above chance
+    decides that they follow the label; the poor distances are said on their own."""
+    said = dd.grid_sentence(4.0, {"accuracy": 0.78, "nn_ratio": 3.25}, 2, 200)
+    assert "not digits yet" not in said
+    assert said.startswith("w = 4 steers the sample towards the digit asked for.")
+    assert "78.0% of them (chance: 10%), above chance" in said
+    assert "Their distances are poor, though: at 2 score evaluations" in said and "3.25 times" in said
+    noise = dd.grid_sentence(1.0, {"accuracy": 0.10, "nn_ratio": 33.42}, 2, 200)      # reverse SDE, NFE 2
+    assert "not digits yet" in noise and "distances are poor" not in noise
+    w0 = dd.grid_sentence(0.0, {"accuracy": 0.09, "nn_ratio": 3.5}, 2, 200)
+    assert "not digits yet" not in w0 and "cannot tell whether the samples are digits" in w0
+    assert "3.50 times" in w0
+    fine = dd.grid_sentence(1.0, {"accuracy": 0.985, "nn_ratio": 1.16}, 200, 200)
+    assert "poor" not in fine and "not digits" not in fine and "steers" in fine
+
+
+@pytest.mark.parametrize("w, method, budget", [(4.0, "dpm2m_sa", 2), (1.0, "sde", 2), (1.0, "dpm2m_sa", 200)])
+def test_grid_caption_says_digits_from_accuracy_and_distances_apart(w, method, budget):
+    """The grid caption on the page is grid_sentence of the page's own measures, and follows its
+    rule: "not digits yet" only at chance (with w > 0) and far from every training image; poor
+    distances named on their own above chance."""
+    at = ok(open_page(**{K + "w": w, K + "method": method, K + "budget": budget}))
+    cap = grid_caption(at)
+    from dashboard import state
+    cfg = dd.config(SHORT[K + "steps"], state.DEFAULT_SEED)
+    pix, m, nfe = dd.samples(cfg, "cpu", w, method, budget, state.DEFAULT_SEED)
+    assert dd.grid_sentence(w, m, nfe, 200) in cap
+    at_chance = m["accuracy"] <= dd.CHANCE + 2 * np.sqrt(dd.CHANCE * (1 - dd.CHANCE) / 200)
+    far = m["nn_ratio"] > dd.NOT_DIGITS
+    assert ("not digits yet" in cap) == (at_chance and far)
+    assert ("distances are poor" in cap) == (far and not at_chance)
+    if method == "sde" and budget == 2:          # two reverse-SDE steps from σ₁: noise, read at chance
+        assert at_chance and far and "not digits yet" in cap

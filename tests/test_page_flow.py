@@ -118,3 +118,73 @@ def test_straightness_answer_counts_end_points_off_every_mode():
     assert "The rectified flow straightens its paths at a price" in text
     off["rectified flow"] = 2
     assert "at a price" not in flowpage.which_straighter(straight, story, off)
+
+
+def test_straightness_answer_gives_off_mode_end_points_to_the_network_unless_straighter():
+    """ring8 at λ = 50 (fully trained): learned 0.942 against the exact flow's 0.933 was "straightens
+    its paths at a price" with 15 end points off every mode against the exact flow's 0. A learned
+    flow's extra off-mode end points are the network's error; "at a price" is the rectified flow's,
+    and only where it is straighter beyond the noise; differences within two standard errors are
+    not ranked; the counts list every method drawn, the VE PF-ODE's included."""
+    from dashboard import flow as flowpage
+    straight = {"exact flow": 0.933, "VE PF-ODE": 0.990, "learned flow": 0.942, "rectified flow": 0.998}
+    story = {"ve": 0.990, "flow": 0.933}
+    off = {"exact flow": 0, "VE PF-ODE": 0, "learned flow": 15, "rectified flow": 32, "true samples": 1, "n": 200}
+    errors = {"exact flow": 0.003, "VE PF-ODE": 0.001, "learned flow": 0.003, "rectified flow": 0.0005}
+    text = flowpage.which_straighter(straight, story, off, errors)
+    assert "learned flow 15, rectified flow 32, VE PF-ODE 0 (a set of 200 true samples: up to 1)" in text
+    assert "The learned flow's 15 end points off every mode are the network's error" in text
+    assert "straighten their paths at a price" not in text
+    assert "The rectified flow straightens its paths at a price" in text
+    assert "its straighter paths depart from that field's bends" in text     # 0.009 > 2·0.0042
+    noisy = dict(errors, **{"learned flow": 0.01, "exact flow": 0.01})
+    text = flowpage.which_straighter(straight, story, off, noisy)
+    assert "its straighter paths" not in text and "network's error" in text
+    flat = dict(straight, **{"rectified flow": 0.935})
+    text = flowpage.which_straighter(flat, story, off, noisy)
+    assert "at a price" not in text
+    assert "The rectified flow is no straighter than the exact flow here" in text
+    assert "no price of straightness: they are the networks' error" in text
+    # the exact flow itself far off the modes: no attribution
+    bad = dict(off, **{"exact flow": 40})
+    text = flowpage.which_straighter(straight, story, bad, noisy)
+    assert "network's error" not in text and "networks' error" not in text
+    # the learned flow within the noise of the exact flow: the answer says it does not rank them
+    close = {"exact flow": 0.772, "VE PF-ODE": 0.992, "learned flow": 0.770, "rectified flow": 0.771}
+    text = flowpage.which_straighter(close, {"ve": 0.992, "flow": 0.772},
+                                     dict(off, **{"learned flow": 0, "rectified flow": 0}),
+                                     {"exact flow": 0.014, "VE PF-ODE": 0.001, "learned flow": 0.014,
+                                      "rectified flow": 0.014})
+    assert "VE PF-ODE's (0.992;" in text and "within the paths' noise" not in text.split("Of the two")[0]
+    top2 = flowpage.which_straighter({"exact flow": 0.772, "VE PF-ODE": 0.60, "learned flow": 0.770},
+                                     {"ve": 0.60, "flow": 0.772}, None,
+                                     {"exact flow": 0.014, "VE PF-ODE": 0.01, "learned flow": 0.014})
+    assert "The learned flow is within the paths' noise of it" in top2
+
+
+def test_rectify_phrase_says_straightened_only_beyond_the_noise():
+    from dashboard import flow as flowpage
+    errs = {"learned flow": 0.01, "rectified flow": 0.002}
+    up = flowpage.rectify_phrase({"learned flow": 0.77, "rectified flow": 0.9999}, errs)
+    assert up == "here one round takes the learned flow's straightness from 0.770 to 1.000."
+    same = flowpage.rectify_phrase({"learned flow": 0.94, "rectified flow": 0.945}, errs)
+    assert "a change within the paths' noise" in same and "did not straighten them" in same
+
+
+def test_ve_landing_uses_the_quality_captions_noise_rule():
+    """Tutorial, λ = 25 (a teacher's state): the VE end points' cloud sits 0.11 s off the exact
+    flow's, sliced W2 0.162 against 0.098 while true samples score up to 0.175: the caption calls
+    them inseparable, so the landing sentence must not call the VE samples off the data."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
+             "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0]}
+    df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v}
+                       for f, v in (("exact flow", 0.098), ("VE PF-ODE", 0.162))])
+    kind, text = flowpage.ve_landing(story, df, {"sw2": 0.175})
+    assert kind == "off" and "land somewhat off" not in text
+    assert text.startswith("**By sliced W2 the VE samples cannot be told apart from the exact flow's here**")
+    assert "less than the measure's noise (0.175), so this measure cannot tell the two samplers apart" in text
+    kind, text = flowpage.ve_landing(story, df, {"sw2": 0.05})
+    assert text.startswith("**The VE samples land somewhat off the data here.**")
+    assert "apart by more than the measure's noise (0.050)" in text

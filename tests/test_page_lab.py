@@ -291,6 +291,36 @@ def test_likelihood_with_a_trained_model():
         assert "alone" not in " ".join(t for _, t in visible_texts(at._tree))
 
 
+def test_likelihood_difference_map_keeps_the_learned_models_mass_between_ring8s_modes():
+    """ring8 with a learned score: the difference map greyed out every cell more than 15 nats
+    below the true peak, hiding the ring between the modes where the model's density is high and
+    most wrong. Cells are now grey only where both densities are more than 15 nats below their
+    own peaks, and the page says so."""
+    import numpy as np
+    from dashboard import likelihood
+    from dashboard.figures import lab as lfig
+    models = importlib.import_module("dashboard.models")
+    gmm = dc.PRESETS["ring8"]
+    cfg = models.recipe_config("ours", 2021, steps=60)
+    models.trained_model(cfg, gmm, 25.0, "cpu")
+    at = ok(open_page(LIKELIHOOD, w_mixture="ring8", w_likelihood_grid=10, w_likelihood_n=100,
+                      w_likelihood_steps=20, last_trained_model=(cfg, 25.0)))
+    at.radio(key="w_likelihood_source").set_value("learned").run()
+    ok(at)
+    assert not at.info
+    res = likelihood.likelihood(gmm, 25.0, "learned", 10, 100, 20, "heun", "gaussian", 1e-4, 2021, cfg, "cpu")
+    ode, true = res["ode_grid"], res["true_grid"]
+    between = (true < true.max() - 15) & (ode > ode.max() - 15)      # the model's mass off the data
+    assert between.sum() >= 10
+    fig = lfig.likelihood_maps(res["xx"], res["yy"], ode, true)
+    mask = np.ma.getmaskarray(fig.axes[2].images[0].get_array())
+    assert not mask[between].any()
+    assert np.array_equal(~mask, lfig.shown_cells(ode, true))
+    reading = next(m.value for m in at.markdown if m.value.startswith("**Reading the maps.**"))
+    assert lfig.grey_rule(sentence=True) in reading
+    assert "both densities" in reading and "15 nats below their own peaks" in reading
+
+
 def test_sampler_lab_with_the_learned_score():
     """The exact-or-learned switch: without a trained model the page says so and uses the exact
     score; with the Train page's model it races the samplers on the learned score."""
@@ -380,7 +410,7 @@ def test_likelihood_grey_label_is_off_the_data():
     fig = lfig.likelihood_maps(xx, yy, true + 0.01, true)
     ax = fig.axes[2]
     assert not [t for t in ax.texts if "grey" in t.get_text()]
-    assert "grey: more than 15 nats below the peak" in ax.get_xlabel()
+    assert "grey: both densities more than 15 nats below their peaks" in ax.get_xlabel()
 
 
 PART_SIZE = re.compile(r"(the prior's mismatch|the blur|the integrator's(?: and the network's)? error)"

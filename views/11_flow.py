@@ -77,7 +77,8 @@ st.caption(
     + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
        "its edge." if ve_out else ""))
 df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
-landing, landing_text = flowpage.ve_landing(story, df)
+noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
+landing, landing_text = flowpage.ve_landing(story, df, noise)
 (st.warning if landing == "miss" else st.markdown)(landing_text)
 ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
 if ve > flow:
@@ -86,9 +87,12 @@ if ve > flow:
 else:
     why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
            "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
+errors = flowpage.straightness_errors(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify,
+                                      shared.device)
 st.markdown(
     flowpage.which_straighter(straight, story, flowpage.endpoints_off(
-        gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None)
+        gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None,
+        errors)
     + " The VE paths start at σ₁ε with "
     f"σ₁ = {story['sigma1']:.2f}, {story['sigma1'] / story['spread']:.1f} times the data's spread "
     f"s = {story['spread']:.2f}: {glide:.0%} of their length is travelled while σₜ > s"
@@ -98,13 +102,11 @@ st.markdown(
     "its paths bend where they commit to a mode." + why
     + " Straight pairs do not make straight marginal paths; rectification trains on the flow's own "
     "(x₀, ε) pairs, coupled by the flow itself instead of drawn independently, which straightens its paths"
-    + (f": here one round takes the learned flow's straightness from {straight['learned flow']:.3f} to "
-       f"{straight['rectified flow']:.3f}." if rectify else "."))
+    + (": " + flowpage.rectify_phrase(straight, errors) if rectify else "."))
 
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
 with left:
-    noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
     st.altair_chart(ffig.quality_chart(df, noise=noise["sw2"]), width="stretch")
     st.caption(f"Sliced W2 between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
                "dashed Euler, log scales; lower is better, down to the noise of the measure (grey dotted line): "

@@ -96,7 +96,7 @@ else:
             + ("The prior's mismatch enters through the point's ODE end point x₁, the blur"
                if prior == "gaussian" else "With the true p₁ at the end there is no prior mismatch; the blur")
             + " of σ(ε) through p₀ near the point, and the integrator's error (with a learned score, "
-            "the network's too) along the path between them.")
+            "the network's too) along the path between them. " + lfig.grey_rule(sentence=True))
         st.markdown(
             "**The divergence** ∇·f̃ is computed exactly by automatic differentiation, one "
             "backward pass per dimension (2 here); in high dimensions one would estimate it with "

@@ -10,34 +10,36 @@ from matplotlib.figure import Figure
 
 PIXEL_MAX = 16.0
 SIDE, GAP = 8, 1          # image side and the gap between images, in pixels
+PAIR_GAP = 3              # the gap between the memorization pairs' images, in pixels
 CELL = 0.5                # inches per image
 
 
-def mosaic(images) -> np.ndarray:
-    """images (R, C, 64) -> one (R*9-1, C*9-1) array, images separated by NaN gaps."""
+def mosaic(images, gap: int = GAP) -> np.ndarray:
+    """images (R, C, 64) -> one (R*(8+gap)-gap, C*(8+gap)-gap) array, images separated by NaN
+    gaps `gap` pixels wide."""
     images = np.asarray(images, dtype=float)
     rows, cols = images.shape[:2]
-    step = SIDE + GAP
-    out = np.full((rows * step - GAP, cols * step - GAP), np.nan)
+    step = SIDE + gap
+    out = np.full((rows * step - gap, cols * step - gap), np.nan)
     for r in range(rows):
         for c in range(cols):
             out[r * step:r * step + SIDE, c * step:c * step + SIDE] = images[r, c].reshape(SIDE, SIDE)
     return out
 
 
-def _centres(n: int) -> list[float]:
-    return [i * (SIDE + GAP) + (SIDE - 1) / 2 for i in range(n)]
+def _centres(n: int, gap: int = GAP) -> list[float]:
+    return [i * (SIDE + gap) + (SIDE - 1) / 2 for i in range(n)]
 
 
-def _draw(ax, images, row_labels=None, col_titles=None, fontsize: int = 10):
+def _draw(ax, images, row_labels=None, col_titles=None, fontsize: int = 10, gap: int = GAP):
     images = np.asarray(images, dtype=float)
     cmap = _cmap()
-    ax.imshow(mosaic(images), cmap=cmap, vmin=0, vmax=PIXEL_MAX, interpolation="nearest")
-    ax.set_yticks(_centres(images.shape[0]), row_labels if row_labels is not None else [],
+    ax.imshow(mosaic(images, gap), cmap=cmap, vmin=0, vmax=PIXEL_MAX, interpolation="nearest")
+    ax.set_yticks(_centres(images.shape[0], gap), row_labels if row_labels is not None else [],
                   fontsize=fontsize)
     ax.tick_params(length=0)
     if col_titles is not None:
-        ax.set_xticks(_centres(images.shape[1]), col_titles, fontsize=fontsize - 1)
+        ax.set_xticks(_centres(images.shape[1], gap), col_titles, fontsize=fontsize - 1)
         ax.xaxis.tick_top()
     else:
         ax.set_xticks([])
@@ -70,12 +72,14 @@ def film_figure(rows: list[tuple[str, np.ndarray]], col_titles: list[str], cell:
 def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], cell: float = 0.8) -> Figure:
     """Memorization pairs: per panel (title, samples (n, 64), their nearest training images
     (n, 64), distances (n,)), the samples over their nearest training images, each pair titled
-    by its distance d."""
+    by its distance d. The images stand PAIR_GAP pixels apart: a network's samples have grey
+    backgrounds, which a one-pixel gap does not keep apart."""
     n = max(len(p[1]) for p in panels)
     fig = Figure(figsize=(n * cell + 1.4, len(panels) * (2 * cell + 0.6)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(panels), 1))
     for ax, (title, x, near, d) in zip(axes, panels):
-        _draw(ax, np.stack([x, near]), ["sample", "nearest\ntraining"], [f"d = {v:.2f}" for v in d])
+        _draw(ax, np.stack([x, near]), ["sample", "nearest\ntraining"], [f"d = {v:.2f}" for v in d],
+              gap=PAIR_GAP)
         ax.set_title(title, fontsize=11)
     return fig
 

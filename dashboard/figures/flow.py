@@ -21,6 +21,8 @@ METHOD_DASH = {"euler": [6, 4], "heun": [1, 0]}
 METHOD_DASHES = [METHOD_DASH["heun"], METHOD_DASH["euler"]]     # Heun, Euler (the legend's order)
 TOP_FIELD = "exact flow"                                        # quality_chart draws it on top
 TOP_POINT = dict(shape="diamond", filled=False, size=70, strokeWidth=1.6)
+NET_FIELDS = ("learned flow", "rectified flow")                 # a network's flow: close to the exact one
+NET_LINE = dict(strokeWidth=5.5, opacity=0.6)                   # a wide band around the exact flow's line
 _NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
 
 
@@ -68,8 +70,9 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
 def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = None) -> alt.Chart:
     """Sliced W2 to true samples against velocity evaluations (both log scale), one colour per
     field, solid Heun and dashed Euler: the Sampler lab's chart style. The exact flow's curves
-    are drawn last, thinner and with hollow diamonds, so the learned flows' curves that lie on
-    them do not hide them. noise: the measure's own value for true samples against true samples,
+    are drawn last, thinner and with hollow diamonds, and the networks' flows (NET_FIELDS) as
+    wide translucent bands under them, so where the two lie on each other both stay visible.
+    noise: the measure's own value for true samples against true samples,
     a grey dashed rule (inside the y domain), drawn first."""
     d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
     d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
@@ -108,11 +111,14 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
                       .mark_rule(color="#888", strokeDash=[2, 3], strokeWidth=1.5)
                       .encode(y=alt.Y("sw2:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
                               tooltip=["what:N", alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")]))
-    for part, width, point in ((d[d["field"] != TOP_FIELD], 2.2, dict(filled=True, size=50)),
-                               (d[d["field"] == TOP_FIELD], 1.3, TOP_POINT)):
+    nets = d["field"].isin(NET_FIELDS)
+    filled = dict(filled=True, size=50)
+    for part, line, point in ((d[~nets & (d["field"] != TOP_FIELD)], dict(strokeWidth=2.2), filled),
+                              (d[nets], NET_LINE, filled),
+                              (d[d["field"] == TOP_FIELD], dict(strokeWidth=1.3), TOP_POINT)):
         if len(part):
             base = alt.Chart(part).encode(**enc)
-            layers += [base.mark_line(strokeWidth=width).encode(strokeDash=dash),
+            layers += [base.mark_line(**line).encode(strokeDash=dash),
                        base.mark_point(**point).encode(shape=shape)]
     return alt.layer(*layers).properties(height=height)
 

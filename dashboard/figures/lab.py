@@ -23,7 +23,7 @@ from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
            "mixture_preview", "preview_density", "badge_anchor", "nfe_chart", "likelihood_maps",
-           "likelihood_scatter"]
+           "shown_cells", "grey_rule", "likelihood_scatter"]
 
 METHOD_LABELS = {m: vocabulary.label(m) for m in SAMPLERS}      # the registry's words
 METHOD_SHORT = {m: vocabulary.short(m) for m in SAMPLERS}
@@ -192,10 +192,35 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
 
 
 # ------------------------------------------------------------------------------- likelihood
+def shown_cells(ode_logp, true_logp, floor_nats: float = 15.0) -> np.ndarray:
+    """Where the difference map shows ODE − true: where either density is within `floor_nats` of
+    its own peak (the true one, or the model's by the ODE). Far below both there is nothing to
+    read; a model that puts mass where the data has none (between ring8's modes, say) is most
+    wrong exactly there, so the model's density keeps those cells shown."""
+    ode_logp, true_logp = as_numpy(ode_logp).astype(float), as_numpy(true_logp).astype(float)
+    shown = true_logp > float(np.max(true_logp)) - floor_nats
+    ode_ok = np.isfinite(ode_logp)
+    if ode_ok.any():
+        shown |= ode_ok & (ode_logp > float(np.max(ode_logp[ode_ok])) - floor_nats)
+    return shown
+
+
+def grey_rule(floor_nats: float = 15.0, sentence: bool = False) -> str:
+    """The difference map's rule for its grey cells, in words (shown_cells): the panel's short
+    label, or (sentence) the page's explanation."""
+    if sentence:
+        return (f"Grey cells: both densities, the true one and the model's (by the ODE), are more "
+                f"than {floor_nats:g} nats below their own peaks; where either is high the "
+                "difference is shown, so mass the model puts where the data has none is seen.")
+    return f"grey: both densities more than {floor_nats:g} nats below their peaks"
+
+
 def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float = 15.0,
                     title_ode: str = "log p₀ by the probability-flow ODE"):
     """Three panels on one grid: the ODE log-likelihood, the true log-density (same colour
-    scale, floored `floor_nats` below the peak) and their difference (diverging, symmetric)."""
+    scale, floored `floor_nats` below the peak) and their difference (diverging, symmetric),
+    greyed out only where both densities are more than `floor_nats` below their own peaks
+    (shown_cells)."""
     ode_logp, true_logp = as_numpy(ode_logp), as_numpy(true_logp)
     top = float(np.max(true_logp))
     lo = top - floor_nats
@@ -208,7 +233,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
     cb = fig.colorbar(im, ax=axes[:2], shrink=0.8, pad=0.02, extend="min")
     cb.set_label(f"log p₀(x)  (floored {floor_nats:g} nats below the peak)")
     diff = ode_logp - true_logp
-    inside = true_logp > lo                 # where the density is shown at all
+    inside = shown_cells(ode_logp, true_logp, floor_nats)
     ref = np.abs(diff[inside]) if inside.any() else np.abs(diff)
     vlim = max(1e-3, float(np.percentile(ref, 98)) if ref.size else 1e-3)
     cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.82")
@@ -228,7 +253,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
         ax.set_xlabel("x₁")
         ax.set_ylabel("x₂")
     if not inside.all():        # under the panel, off the data
-        axes[2].set_xlabel(f"x₁\ngrey: more than {floor_nats:g} nats below the peak")
+        axes[2].set_xlabel(f"x₁\n{grey_rule(floor_nats)}")
     return fig
 
 
