@@ -232,19 +232,20 @@ def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
     return downloads.png_bytes(fig, dpi=150)
 
 
-@state.cache_data(max_entries=32)
-def time_png(gmm, sde, run: Run, n_paths: int, threshold: float) -> bytes:
+@state.cache_data(max_entries=16)
+def time_png(gmm, sde, run: Run, n_paths: int) -> bytes:
+    """The paths along the axis u against time, with the red dotted line where pₜ splits the closest
+    modes. Independent of the commitment threshold (the median commitment time is drawn in the
+    histogram beside it), so a move of the threshold slider redraws no PNG."""
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
-    cv = commit_view(gmm, sde, run, threshold)
+    t_split = bimodal_time(gmm, sde) or None
     u = rfig.main_axis(gmm)
     y = tr["ref"] @ u
     lo, hi = np.quantile(y, [0.002, 0.998])
     pad = 0.25 * (hi - lo)
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
                                     mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
-                                    marks={"median commitment": cv["median"],
-                                           (split_label(cv["t_split"]) if cv["t_split"] is not None
-                                            else "pₜ splits"): cv["t_split"]},
+                                    marks={(split_label(t_split) if t_split is not None else "pₜ splits"): t_split},
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
 
@@ -706,7 +707,7 @@ def warm_defaults(before_each=None) -> None:
     for draw in (lambda: final_png(gmm, sde, run), lambda: weights_spec(gmm, sde, run),
                  lambda: cloud_spec(gmm, sde, run, view), lambda: commit_view(gmm, sde, run, threshold),
                  lambda: paths_png(gmm, sde, run, n_paths, view),
-                 lambda: time_png(gmm, sde, run, n_paths, threshold)):
+                 lambda: time_png(gmm, sde, run, n_paths)):
         if models.queue_stopped():
             return
         if before_each is not None:

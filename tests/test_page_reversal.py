@@ -402,7 +402,7 @@ def test_red_line_time_is_the_time_the_text_gives(name, lam, monkeypatch):
     else:
         assert lines == [] and "red dotted line, t =" not in text
         assert "never one bump" in text or "no red line" in text, text
-    rev.time_png(gmm, sde, run, 20, 0.9)
+    rev.time_png(gmm, sde, run, 20)
     split = {k: v for k, v in RECORDED[-1].items() if k.startswith("pₜ splits")}
     assert list(split.values()) == [tb if tb else None]
     if tb:
@@ -524,3 +524,15 @@ def test_the_warm_up_computes_the_default_view(monkeypatch):
     at = open_page(PAGE, 180)
     assert not at.exception and not at.error
     assert not calls, calls
+
+
+def test_a_threshold_move_redraws_no_png(monkeypatch):
+    """The commitment threshold only changes the commitment statistics and their two charts: the
+    paths' PNGs do not depend on it, so a move of its slider renders no matplotlib figure."""
+    from dashboard import downloads
+    at = open_page(PAGE, 180)
+    calls = []
+    real = downloads.png_bytes
+    monkeypatch.setattr(downloads, "png_bytes", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.slider(key=K + "threshold").set_value(0.77).run()
+    assert not at.exception and not calls, calls

@@ -143,7 +143,7 @@ def commitment():
     rev.explain_commitment(gmm, cv)
     p1c, p2c = st.columns(2, gap="medium")
     p1c.image(rev.paths_png(gmm, sde, run, n_paths, view), width="stretch")
-    p2c.image(rev.time_png(gmm, sde, run, n_paths, threshold), width="stretch")
+    p2c.image(rev.time_png(gmm, sde, run, n_paths), width="stretch")
     h1, h2 = st.columns(2, gap="medium")
     h1.vega_lite_chart(cv["resp_spec"], width="stretch")
     h2.vega_lite_chart(cv["hist_spec"], width="stretch")
