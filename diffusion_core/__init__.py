@@ -31,6 +31,7 @@ _WHERE = {
     "time_grid": "sampling",
     "nfe": "sampling",
     "steps_for_nfe": "sampling",
+    "injects_noise": "sampling",
     "METHODS": "sampling",
     "GRIDS": "sampling",
     "SAMPLERS": "sampling",

@@ -258,6 +258,14 @@ class GaussianMixture:
         x = self.means[labels] + torch.einsum("nij,nj->ni", root[labels], z)
         return x.to(dtype), labels
 
+    def moments(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mean, covariance) of the mixture (float64): m = sum_k w_k mu_k and
+        C = sum_k w_k (Sigma_k + mu_k mu_k^T) - m m^T."""
+        w = self.weights.double()
+        m = w @ self.means
+        second = torch.einsum("k,kij->ij", w, self.covs + self.means[:, :, None] * self.means[:, None, :])
+        return m, second - torch.outer(m, m)
+
     # ----------------------------------------------------------------------------- transforms
     def diffuse(self, sde, t: float) -> "GaussianMixture":
         """p_t for x_t = alpha_t x_0 + sigma_t z: means alpha_t mu_k, covs alpha_t^2 Sigma_k + sigma_t^2 I."""

@@ -636,6 +636,20 @@ def nfe(method: str, steps: int, denoise: bool = True) -> int:
     return _spec(method).nfe(steps, denoise)
 
 
+def injects_noise(method: str, sde: SDE, **settings) -> bool:
+    """Whether `method` with these sample() settings draws fresh noise anywhere on its walk: a
+    stochastic sampler, and for one with the r_noise option (noise only while r = sigma/alpha >
+    r_noise) an r_noise below r_1 = sigma_1/alpha_1. A walk without noise is an ODE's: it carries
+    the prior's mismatch with p_1 to the end."""
+    spec = _spec(method)
+    if not spec.stochastic:
+        return False
+    if "r_noise" not in spec.options:
+        return True
+    r_noise = OPTIONS["r_noise"].check(settings.get("r_noise", OPTIONS["r_noise"].default))
+    return r_noise < float(sde.noise_ratio(torch.tensor(1.0, dtype=torch.float64)))
+
+
 def steps_for_nfe(method: str, budget: int, denoise: bool = True) -> int:
     """The most steps whose cost is within `budget` evaluations (at least the method's minimum,
     so tiny budgets are exceeded rather than skipped)."""

@@ -110,6 +110,9 @@ if not problems:
     st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
                 f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
     st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
+    if gap := samplers.prior_text(df, fl[metric], metric, gmm, float(learned[1] if learned else lam), grid,
+                                  vocabulary.short):
+        st.markdown(gap)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "NFE": st.column_config.NumberColumn(width="small", format="%d"),
         **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
