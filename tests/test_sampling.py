@@ -312,3 +312,22 @@ def test_validation(kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         dc.sample(dc.exact_score(gmm, sde), sde, **args)
+
+
+def test_injects_noise_reads_the_sampler_and_its_noisy_start():
+    """An ODE sampler never injects noise, an SDE one always; a noisy-start sampler only where its
+    r_noise lies below r₁ = σ₁ (VE): r_noise = 6 is noisy at λ = 25 (σ₁ = 9.85), not at λ = 2 (1.47)."""
+    assert not dc.injects_noise("ode", dc.VESDE(25.0)) and dc.injects_noise("sde", dc.VESDE(2.0))
+    assert dc.injects_noise("unipc", dc.VESDE(25.0), r_noise=6.0)
+    assert not dc.injects_noise("unipc", dc.VESDE(2.0), r_noise=6.0)
+    assert dc.injects_noise("unipc", dc.VESDE(2.0), r_noise=0.0)
+    assert not dc.injects_noise("unipc", dc.VESDE(50.0), **dc.recommended("unipc", 5))   # ODE_ONLY
+
+
+def test_mixture_moments_match_a_large_sample():
+    """GaussianMixture.moments: the mean and covariance of the mixture, against 400,000 draws."""
+    for gmm in (dc.PRESETS["tutorial"], dc.PRESETS["ring8"]):
+        m, c = gmm.moments()
+        x = gmm.sample(400_000, torch.Generator().manual_seed(0))[0].double()
+        assert torch.allclose(m, x.mean(0), atol=0.02)
+        assert torch.allclose(c, torch.cov(x.T), atol=0.05 * float(c.diagonal().max()))
