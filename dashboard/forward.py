@@ -171,7 +171,26 @@ def percent(p: float) -> str:
     return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
 
 
+def accuracy(p: float, chance: float) -> str:
+    """A guess's accuracy p as a percentage that never reads as more than it is: "over 99.9%" where
+    a whole percent would round an imperfect guess to 100%, one decimal within a point of chance
+    (12.6% against 12.5%, not 13%), a whole percent otherwise."""
+    p = float(p)
+    if p < 1 and round(100 * p) >= 100:
+        return "over 99.9%"
+    if abs(p - chance) < 0.01:
+        return f"{100 * p:.1f}%"
+    return f"{p:.0%}"
+
+
+def guess_sentence(what: str, p: float, chance: float) -> str:
+    """From x₁ alone, how often the best guess of `what` is right, against chance (no clue)."""
+    if 0 < p - chance < 0.01:
+        return (f"the best guess of {what} is right {accuracy(p, chance)} of the time, barely better than "
+                f"the {percent(chance)} of no clue.")
+    return f"the best guess of {what} is right {accuracy(p, chance)} of the time ({percent(chance)} would be no clue)."
+
+
 def guess_text(guess: dict) -> str:
     """The 2D cloud's sentence on how well x₁ tells its starting mode, from cloud_guess's numbers."""
-    return (f"From where a point is at t = 1, the best guess of its starting mode is right "
-            f"{guess['guess']:.0%} of the time ({percent(guess['chance'])} would be no clue).")
+    return "From where a point is at t = 1, " + guess_sentence("its starting mode", guess["guess"], guess["chance"])

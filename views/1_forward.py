@@ -38,9 +38,11 @@ with c_ctl:
                        on_click=st.session_state.__setitem__, args=(P + "lam", v),
                        help=f"Set λ = {v:g}.")
         sde = dc.VESDE(lam)
-        st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}" if lam != 1
-                 else r"dx = dw,\qquad \sigma_t^2 = t\quad(\lambda = 1\text{: the limit of } "
-                      r"\tfrac{\lambda^{2t}-1}{2\ln\lambda})")
+        if lam != 1:
+            st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
+        else:       # the closed form is 0/0 here: its limit, with the words beside it (it fits the column)
+            st.latex(r"dx = dw,\qquad \sigma_t^2 = t")
+            st.caption("At λ = 1 the formula (λ²ᵗ − 1) / (2 ln λ) is 0/0: σₜ² = t is its limit.")
     else:
         b1, b2 = st.columns(2)
         bmin = state.number_field(b1, P + "beta_min", step=0.1)
@@ -81,8 +83,7 @@ with c_side:
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
         "Gaussian kicks, so paths from both modes **mix** when each bump's spread at t = 1 is large "
         "next to the gap between the modes. " + forward.mixing_sentence(mix, kind)
-        + f" From x₁ alone, the best guess of the starting bump is right {mix['guess']:.0%} of the "
-          "time (50% would be no clue)."
+        + " From x₁ alone, " + forward.guess_sentence("the starting bump", mix["guess"], 0.5)
         + ("\n\nTry λ = 1 (σₜ² = t, noise barely spreads the modes), λ < 1, and λ = 50."
            if kind == "VE" else "\n\nTry β(1) = 5 and β(1) = 50."))
 with c_plot:
