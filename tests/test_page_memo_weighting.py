@@ -433,3 +433,42 @@ def test_weighting_error_chart_title_follows_the_view():
         title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
         assert title.startswith(f"Learned {words.split(' E')[0]} by time"), title
         assert f"{words} (log scale)" in json.dumps(spec, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("mixture,n_points", [("ring8", 5), ("tutorial", 5), ("ring8", 50)])
+def test_memorization_histogram_axis_holds_every_distance(mixture, n_points):
+    """ring8, N = 5: the distance axis started at 0.0001 while a third of the exact score's samples
+    lie closer than that to a training point: they were piled into the first bin. The axis starts at
+    the smallest distance drawn and every bin holds the share of the distances that fall in it."""
+    from dashboard import memorization, state
+    from dashboard.figures import memorization as mfig
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    cfg, emp, _ = memorization.model_job(gmm, n_points, 1500, 128, seed)
+    sets = memorization.sample_sets(cfg, emp, gmm, 500, seed, "cpu", learned=False)
+    d = {name: memorization.distance_stats(sets, memorization.training_points(gmm, n_points, seed), 0.05)[name]["d"]
+         for name in sets}
+    spec = mfig.distance_histogram(d, 0.05, memorization.COLORS).to_dict()
+    lo_axis = next(l for l in spec["layer"] if l["mark"]["type"] == "bar")["encoding"]["x"]["scale"]["domain"][0]
+    everything = np.concatenate(list(d.values()))
+    assert lo_axis <= everything.min()
+    if (mixture, n_points) == ("ring8", 5):
+        assert (everything < 1e-4).any()           # the state of the finding: distances below 0.0001
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    for name, v in d.items():
+        bins = rows[rows["series"] == name]
+        inside = [np.mean((v >= a) & ((v < b) | (i == len(bins) - 1) & (v <= b)))
+                  for i, (a, b) in enumerate(zip(bins["lo"], bins["hi"]))]
+        assert bins["fraction"].tolist() == pytest.approx(inside), name
+        assert bins["fraction"].sum() == pytest.approx(1.0)
+
+
+def test_memorization_sweep_chart_is_tall_enough_to_read():
+    """After "Run the sweep" the 0–100 % chart was drawn about 140 px tall (Streamlit's "fit"
+    squeezed title, legend and axes into its height): its plot area now has a height of its own."""
+    from dashboard import memorization
+    from dashboard.figures import memorization as mfig
+    rows = [(2, 0.43, 0.0), (5, 0.33, 0.01), (10, 0.1, 0.01), (20, 0.26, 0.05), (50, 0.12, 0.09)]
+    spec = mfig.rate_sweep_chart(memorization.sweep_frame(rows, 500)).to_dict()
+    assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
+    hist = mfig.distance_histogram({"a": np.geomspace(1e-3, 1, 50)}, 0.1).to_dict()
+    assert hist["height"] >= 250 and hist["autosize"]["type"] == "fit-x"
