@@ -167,7 +167,7 @@ def test_weighting_below_eps_sentence_reads_each_curve():
     scaled = weighting.below_eps_text(curves, L, 1e-3, "scaled")        # the view's own column
     assert "σₜ² × score error" in scaled and f"**{L['sigma2']}** (0.01 there, 0.01 to 0.01 below ε) stays" in scaled
     assert scaled.split(f"**{L['g2']}**")[1].split(";")[0].endswith("to 100 below ε) rises")
-    # a rise anywhere below ε counts, even where the smallest t comes back down
+    # a rise anywhere below ε counts where the smallest t only comes back to its value at ε (not below it)
     bump = weighting.below_eps_text({"g2": curves["g2"].assign(mse=np.where((t < 1e-3) & (t > 2e-4), 5.0, 1.0))},
                                     L, 1e-3, "mse")
     assert bump.endswith("(1 there, 1 to 5 below ε) rises.")
