@@ -33,6 +33,13 @@ DEFAULT_MIXTURE = "tutorial"  # the sidebar's default distribution
 DEFAULT_LAM = 25.0            # the Train page's default lambda
 
 
+def recipe_name(recipe: str) -> str:
+    """A recipe's name inside a sentence ("our recipe", "the tutorial's recipe"): its label
+    (RECIPE_LABELS, what the radio shows) without the capital."""
+    label = RECIPE_LABELS[recipe]
+    return label[:1].lower() + label[1:]
+
+
 def recipe_config(recipe: str = "ours", seed: int = state.DEFAULT_SEED, **edits) -> dc.TrainConfig:
     """The TrainConfig of a named recipe with the sidebar seed and the user's edits.
 
@@ -425,8 +432,7 @@ def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
     """A trained model's recipe and settings in words, e.g. "the tutorial's recipe (500 steps,
     full batch of 10,000, learning rate 0.005, width 50, ε = 0.01), λ = 25, seed 2021"; a recipe
     whose architecture matches neither named one is "a custom recipe"."""
-    names = {"ours": "our recipe", "tutorial": "the tutorial's recipe"}
-    name = next((names[r] for r, make in RECIPES.items()
+    name = next((recipe_name(r) for r, make in RECIPES.items()
                  if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE)), "a custom recipe")
     batch = f"minibatches of {cfg.batch_size:,}" if cfg.batch_size else f"full batch of {cfg.n_data:,}"
     return (f"{name} ({cfg.steps:,} steps, {batch}, learning rate {cfg.lr:g}, "

@@ -281,7 +281,7 @@ def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, 
         q = metrics if name == recipe else models.sample_quality(
             models.learned_samples(c, gmm, lam, settings.device, method, n_steps, n, settings.seed),
             gmm, settings.seed)
-        results[models.RECIPE_LABELS[name]] = {**q, "score_mse": float(m.history.iloc[-1]["score_mse"])}
+        results[models.recipe_name(name)] = {**q, "score_mse": float(m.history.iloc[-1]["score_mse"])}
     return comparison_sentence(results, noise)
 
 

@@ -11,6 +11,7 @@ import torch
 import diffusion_core as dc
 from dashboard import models, state
 from dashboard import settings as sio
+from dashboard.figures import weighting as wfig
 
 
 N_DATA, BATCH = 2000, 256
@@ -74,31 +75,53 @@ def _num(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2g}" if abs(v) >= 1e-4 or v == 0 else f"{v:.1e}"
 
 
-RISE = 1.2     # below eps, a curve more than this × (or less than 1 / this ×) its value at eps rises (falls)
-VIEW_WORDS = {"mse": "score error", "scaled": "σₜ² × score error"}
+RISE = 1.2     # below eps, a value more than this × (or less than 1 / this ×) a curve's value at eps is above (below) it
+VIEW_WORDS = {column: words for column, (words, _) in wfig.ERROR_VIEWS.items()}   # "mse" or "scaled"
+# what a curve does below eps, (plural, singular): the keys of below_eps_kind
+BELOW_EPS_WORDS = {"rise": ("rise", "rises"), "fall": ("fall", "falls"),
+                   "level": (f"stay within a factor {RISE:g}", f"stays within a factor {RISE:g}"),
+                   "dip_rise": ("dip below that value, then rise above it nearer t = 0",
+                                "dips below that value, then rises above it nearer t = 0"),
+                   "rise_fall": ("rise above that value, then fall below it nearer t = 0",
+                                 "rises above that value, then falls below it nearer t = 0"),
+                   "both": ("go both ways", "goes both ways")}
+
+
+def below_eps_kind(t, v, v_eps: float) -> str:
+    """What a curve's values v at the times t below eps do against its value v_eps at eps (a key
+    of BELOW_EPS_WORDS): "rise" where some value is above RISE × v_eps and none below v_eps / RISE,
+    "fall" the other way round, "level" where all are within that factor; where some are above and
+    some below, "dip_rise" when every one below lies at a larger t (nearer eps) than every one
+    above, "rise_fall" the other way round, "both" when they alternate."""
+    t, v = np.asarray(t, float), np.asarray(v, float)
+    above, below = t[v > RISE * v_eps], t[v * RISE < v_eps]
+    if not above.size:
+        return "fall" if below.size else "level"
+    if not below.size:
+        return "rise"
+    return "dip_rise" if below.min() > above.max() else "rise_fall" if above.min() > below.max() else "both"
 
 
 def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
     """What each curve of the chart does left of the dashed line, from its numbers: curves maps a
     weighting to error_by_t's frame, column is the view's ("mse" or "scaled"). Compares each
     curve's values at the measured t below eps with its value at the first measured t at or above
-    eps: it rises where one of them is more than RISE × that, falls where none is and one is less
-    than 1 / RISE × that, and stays level otherwise; gives the value at eps and the range below."""
+    eps (below_eps_kind: rises, falls, stays level, or goes both ways, and in which order); gives
+    the value at eps and the range below."""
     t_eps = first_at_eps(curves, eps)
     t_all = np.asarray(next(iter(curves.values()))["t"], dtype=float)
     head = f"**Left of the dashed line** (t < ε = {eps:g}), where no training time is drawn"
     if not (t_all < t_eps).any():
         return head + f": no time is measured there in this chart (its first is t = {t_all.min():.2g})."
-    level = f"stay within a factor {RISE:g}", f"stays within a factor {RISE:g}"
-    groups = {("rise", "rises"): [], ("fall", "falls"): [], level: []}
+    groups = {kind: [] for kind in BELOW_EPS_WORDS}
     for w, frame in curves.items():
         t, v = np.asarray(frame["t"], float), np.asarray(frame[column], float)
         v_eps, below = _at(frame, column, t_eps), v[t < t_eps]
-        lo, hi = float(below.min()), float(below.max())
-        kind = list(groups)[0 if hi > RISE * v_eps else 1 if lo * RISE < v_eps else 2]
-        groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} there, {_num(lo)} to {_num(hi)} below ε)")
+        kind = below_eps_kind(t[t < t_eps], below, v_eps)
+        groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} there, {_num(float(below.min()))} to "
+                            f"{_num(float(below.max()))} below ε)")
     said = [f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} "
-            f"{verb[len(names) == 1]}" for verb, names in groups.items() if names]
+            f"{BELOW_EPS_WORDS[kind][len(names) == 1]}" for kind, names in groups.items() if names]
     return (head + f", each curve's {VIEW_WORDS[column]} against its value at t = {t_eps:.2g}, the first "
             "measured time at or above ε: " + "; ".join(said) + ".")
 
@@ -138,12 +161,23 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
                          "samples do from each other: no winner at this sample count")
             far = sorted((w for w in quality if w != best and quality[w] > FAR * floor), key=quality.get)
             if far and quality[best] <= FAR * floor:
-                names = " and ".join(f"**{labels[w]}** ({sig(quality[w])}, {quality[w] / floor:.1f}×)"
+                names = " and ".join(f"**{labels[w]}** ({sig(quality[w])}, {ratio_text(quality[w] / floor, FAR)})"
                                      for w in far)
                 text += (f"; {names} {'is' if len(far) == 1 else 'are'} more than {FAR:g}× the true "
                          f"samples' value: {'it does' if len(far) == 1 else 'they do'} not sample p₀ well "
                          "at these settings")
     return text + "."
+
+
+def ratio_text(ratio: float, threshold: float) -> str:
+    """ratio with a "×", to one decimal, or to as many more (up to 6) as it takes for the printed
+    number to sit on the same side of threshold as the ratio: 2.02 against 2 prints "2.02×", not
+    "2.0×"."""
+    for digits in range(1, 7):
+        shown = float(f"{ratio:.{digits}f}")
+        if (shown > threshold) == (ratio > threshold) and (shown == threshold) == (ratio == threshold):
+            break
+    return f"{ratio:.{digits}f}×"
 
 
 def sig(v: float) -> str:

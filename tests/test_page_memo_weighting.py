@@ -167,7 +167,7 @@ def test_weighting_below_eps_sentence_reads_each_curve():
     scaled = weighting.below_eps_text(curves, L, 1e-3, "scaled")        # the view's own column
     assert "σₜ² × score error" in scaled and f"**{L['sigma2']}** (0.01 there, 0.01 to 0.01 below ε) stays" in scaled
     assert scaled.split(f"**{L['g2']}**")[1].split(";")[0].endswith("to 100 below ε) rises")
-    # a rise anywhere below ε counts, even where the smallest t comes back down
+    # a rise anywhere below ε counts where the smallest t only comes back to its value at ε (not below it)
     bump = weighting.below_eps_text({"g2": curves["g2"].assign(mse=np.where((t < 1e-3) & (t > 2e-4), 5.0, 1.0))},
                                     L, 1e-3, "mse")
     assert bump.endswith("(1 there, 1 to 5 below ε) rises.")
@@ -307,3 +307,168 @@ def test_weighting_times_caption_says_what_the_times_are():
     times = at.dataframe[0].value["training time (s)"]
     cap = next(c.value for c in at.caption if c.value.startswith("Score MSE on"))
     assert weighting.times_text(dict(times)) in cap and "idle server" not in cap
+
+
+def below_eps_claims(text: str, labels) -> dict:
+    """{label: what the sentence left of ε says its curve does ("rises", "dip below that value, …")}."""
+    body = text.split("the first measured time at or above ε: ", 1)[1].rstrip(".")
+    return {label: group.rsplit(" below ε)", 1)[1].strip()
+            for group in body.split("; ") for label in labels if f"**{label}**" in group}
+
+
+def claim_holds(words: str, t, v, v_eps: float) -> bool:
+    """The sentence's words about one curve against its own numbers below ε (t, v) and at ε:
+    "rise" only when no value lies below its value at ε (beyond the factor RISE) and some above,
+    "fall" the other way round, a dip then a rise only with the dip nearer ε."""
+    from dashboard import weighting
+    t, v = np.asarray(t, float), np.asarray(v, float)
+    up, down = t[v > weighting.RISE * v_eps], t[v * weighting.RISE < v_eps]
+    if words.startswith("dip"):
+        return up.size > 0 and down.size > 0 and down.min() > up.max()
+    if words.startswith("rise") and "then" in words:
+        return up.size > 0 and down.size > 0 and up.min() > down.max()
+    if words.startswith("go"):
+        return up.size > 0 and down.size > 0
+    if words.startswith("rise"):
+        return up.size > 0 and down.size == 0
+    if words.startswith("fall"):
+        return down.size > 0 and up.size == 0
+    return words.startswith("stay") and up.size == 0 and down.size == 0
+
+
+def check_below_eps(at, curves: dict, eps: float) -> dict:
+    """In both views, the sentence left of ε says of each curve what its numbers show (curves: the
+    weighting's error_by_t frames, the chart's own). Returns {view: {label: words}}."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    out = {}
+    for view, column in (("raw", "mse"), ("scaled", "scaled")):
+        at.radio(key="w_weight_view").set_value(view).run()
+        said = next(m.value for m in at.markdown if m.value.startswith("**Left of the dashed line**"))
+        claims = below_eps_claims(said, [L[w] for w in curves])
+        assert len(claims) == len(curves), said
+        t_eps = weighting.first_at_eps(curves, eps)
+        for w, frame in curves.items():
+            t, v = np.asarray(frame["t"], float), np.asarray(frame[column], float)
+            v_eps = float(v[np.argmin(np.abs(t - t_eps))])
+            assert claim_holds(claims[L[w]], t[t < t_eps], v[t < t_eps], v_eps), (w, view, said)
+        out[view] = claims
+    return out
+
+
+def test_weighting_below_eps_names_a_dip_then_a_rise():
+    """A curve that dips below its value at ε, then rises above it nearer t = 0 was said to rise
+    (ring8: γₜ = 1, 0.44 at ε, 0.19 to 0.8 below ε); it now says it dips, then rises, and the
+    other orders are said as they are."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, weighting.N_T)
+    dip = np.where(t < 1e-3, 0.8, 0.44)
+    dip[(t > 1e-2) & (t < 0.1)] = 0.19                    # the dip nearer ε, the rise nearer t = 0
+    curves = {"sigma2": pd.DataFrame({"t": t, "scaled": 0.19 + 2 * (t < 0.1) * (0.1 - t)}),
+              "uniform": pd.DataFrame({"t": t, "scaled": dip}),
+              "g2": pd.DataFrame({"t": t, "scaled": np.where(t < 1e-3, 0.1, np.where(t < 0.1, 1.0, 0.3))})}
+    text = weighting.below_eps_text(curves, L, 0.1, "scaled")
+    claims = below_eps_claims(text, L.values())
+    assert claims[L["uniform"]] == "dips below that value, then rises above it nearer t = 0", text
+    assert f"**{L['uniform']}** (0.44 there, 0.19 to 0.8 below ε) dips below" in text
+    assert claims[L["g2"]] == "rises above that value, then falls below it nearer t = 0", text
+    assert claims[L["sigma2"]] == "rises", text
+    both = np.where(np.arange(t.size) % 2 == 0, 2.0, 0.1)
+    mixed = weighting.below_eps_text({"g2": pd.DataFrame({"t": t, "scaled": np.where(t >= 0.1, 1.0, both)})},
+                                     L, 0.1, "scaled")
+    assert mixed.endswith("below ε) goes both ways."), mixed
+    for w, frame in curves.items():
+        v_eps = float(frame["scaled"][t >= 0.1].iloc[0])
+        assert claim_holds(claims[L[w]], t[t < 0.1], frame["scaled"][t < 0.1], v_eps)
+    assert weighting.below_eps_kind([1e-3, 1e-2], [0.5, 1.1], 1.0) == "fall"   # within RISE of it: no rise
+
+
+@pytest.mark.parametrize("mixture,net,eps", [("ring8", "preconditioned", 0.1), ("tutorial", "tutorial", 1e-3),
+                                             ("tutorial", "preconditioned", 0.1)])
+def test_weighting_below_eps_sentence_holds_on_the_page(mixture, net, eps):
+    """ring8, Preconditioned, ε = 0.1, σₜ² × score error: every curve was said to rise while γₜ = 1
+    went from 0.44 at ε down to 0.19 below it. In this state and two others, each curve's words,
+    in both views, hold for the chart's own numbers."""
+    from dashboard import state, weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    at = open_page(WEIGHT, 600, w_mixture=mixture, w_weight_net=net, w_weight_eps=eps)
+    assert not at.exception
+    steps, strat = sio.SCHEMA["w_weight_steps"].default, sio.SCHEMA["w_weight_stratified"].default
+    curves = {w: weighting.error_by_t(weighting.lab_config(net, w, eps, strat, steps, state.DEFAULT_SEED),
+                                      dc.PRESETS[mixture], weighting.LAM, "cpu", state.DEFAULT_SEED)
+              for w in dc.WEIGHTINGS}
+    claims = check_below_eps(at, curves, eps)
+    if mixture == "ring8":          # the state of the finding: γₜ = 1 dips, then rises
+        assert claims["scaled"][L["uniform"]].startswith("dip below that value, then rise"), claims
+
+
+def test_weighting_far_ratio_shows_that_it_exceeds_the_threshold():
+    """tutorial, Preconditioned, ε = 0.1: "γₜ = 1 (0.11, 2.0×) is more than 2× …": a ratio of 2.02
+    printed as 2.0×. The ratio gets the decimals that put it on its side of the threshold."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    text = weighting.verdict(curves, {"sigma2": 0.05, "uniform": 0.1101, "g2": 0.06}, L, 0.1, 0.0545)
+    assert f"**{L['uniform']}** (0.11, 2.02×) is more than 2× the true samples' value" in text, text
+    assert [weighting.ratio_text(r, 2.0) for r in (2.02, 3.94, 2.004, 1.96, 2.0)] == \
+        ["2.02×", "3.9×", "2.004×", "1.96×", "2.0×"]
+
+
+def test_weighting_error_chart_title_follows_the_view():
+    """σₜ² × score error view: the title still said "Learned score error by time" over a y axis of
+    σₜ² × score error; title and axis name the view's quantity, in the builder and on the page."""
+    import json
+    from dashboard.figures import weighting as wfig
+    t = np.geomspace(1e-4, 1, 6)
+    df = pd.concat([pd.DataFrame({"t": t, "error": 1 / t, "weighting": w}) for w in dc.WEIGHTINGS])
+    raw, scaled = (wfig.weighting_error_chart(df, eps=1e-3, view=v).to_dict() for v in ("mse", "scaled"))
+    assert raw["title"] == "Learned score error by time, one network per weighting"
+    assert scaled["title"] == "Learned σₜ² × score error by time, one network per weighting"
+    at = open_page(WEIGHT, 600)
+    for view, words in (("scaled", "σₜ² × score error"), ("raw", "score error E‖sθ − ∇log pₜ‖²/d")):
+        at.radio(key="w_weight_view").set_value(view).run()
+        spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        assert title.startswith(f"Learned {words.split(' E')[0]} by time"), title
+        assert f"{words} (log scale)" in json.dumps(spec, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("mixture,n_points", [("ring8", 5), ("tutorial", 5), ("ring8", 50)])
+def test_memorization_histogram_axis_holds_every_distance(mixture, n_points):
+    """ring8, N = 5: the distance axis started at 0.0001 while a third of the exact score's samples
+    lie closer than that to a training point: they were piled into the first bin. The axis starts at
+    the smallest distance drawn and every bin holds the share of the distances that fall in it."""
+    from dashboard import memorization, state
+    from dashboard.figures import memorization as mfig
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    cfg, emp, _ = memorization.model_job(gmm, n_points, 1500, 128, seed)
+    sets = memorization.sample_sets(cfg, emp, gmm, 500, seed, "cpu", learned=False)
+    d = {name: memorization.distance_stats(sets, memorization.training_points(gmm, n_points, seed), 0.05)[name]["d"]
+         for name in sets}
+    spec = mfig.distance_histogram(d, 0.05, memorization.COLORS).to_dict()
+    lo_axis = next(l for l in spec["layer"] if l["mark"]["type"] == "bar")["encoding"]["x"]["scale"]["domain"][0]
+    everything = np.concatenate(list(d.values()))
+    assert lo_axis <= everything.min()
+    if (mixture, n_points) == ("ring8", 5):
+        assert (everything < 1e-4).any()           # the state of the finding: distances below 0.0001
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    for name, v in d.items():
+        bins = rows[rows["series"] == name]
+        inside = [np.mean((v >= a) & ((v < b) | (i == len(bins) - 1) & (v <= b)))
+                  for i, (a, b) in enumerate(zip(bins["lo"], bins["hi"]))]
+        assert bins["fraction"].tolist() == pytest.approx(inside), name
+        assert bins["fraction"].sum() == pytest.approx(1.0)
+
+
+def test_memorization_sweep_chart_is_tall_enough_to_read():
+    """After "Run the sweep" the 0–100 % chart was drawn about 140 px tall (Streamlit's "fit"
+    squeezed title, legend and axes into its height): its plot area now has a height of its own."""
+    from dashboard import memorization
+    from dashboard.figures import memorization as mfig
+    rows = [(2, 0.43, 0.0), (5, 0.33, 0.01), (10, 0.1, 0.01), (20, 0.26, 0.05), (50, 0.12, 0.09)]
+    spec = mfig.rate_sweep_chart(memorization.sweep_frame(rows, 500)).to_dict()
+    assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
+    hist = mfig.distance_histogram({"a": np.geomspace(1e-3, 1, 50)}, 0.1).to_dict()
+    assert hist["height"] >= 250 and hist["autosize"]["type"] == "fit-x"

@@ -13,7 +13,10 @@ import torch
 
 import diffusion_core as dc
 from dashboard import memorization, models, vocabulary, weighting
+from dashboard import settings as sio
+from dashboard.figures.weighting import WEIGHTING_LABELS
 from conftest import open_page, ok, overlapping_texts
+from test_page_memo_weighting import check_below_eps
 
 TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -330,6 +333,13 @@ def test_weighting_states(mixture):
             assert "degrades" not in below
             assert all(below.count(f"**{w}**") == 1 for w in table.index), below
             assert ("each curve's σₜ² × score error against" in below) == (view == "scaled"), below
+        # ... and what it says of each curve holds for the chart's own numbers
+        gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
+        d = {k: sio.SCHEMA["w_weight_" + k].default for k in ("net", "eps", "stratified")}
+        curves = {w: weighting.error_by_t(weighting.lab_config(d["net"], w, d["eps"], d["stratified"], 100, SEED),
+                                          gmm, weighting.LAM, "cpu", SEED)
+                  for w in dc.WEIGHTINGS if WEIGHTING_LABELS[w] in table.index}
+        check_below_eps(at, curves, d["eps"])
 
 
 def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():

@@ -265,6 +265,12 @@ def test_both_default_recipes_compared_on_the_page(mixture):
     ok(at)
     text = next(m.value for m in at.markdown if "Both recipes on this mixture" in m.value)
     assert "score MSE" in text
+    # the recipes are named in lower case mid-sentence ("(Our recipe against The tutorial's recipe: …")
+    assert "(our recipe against the tutorial's recipe: " in text, text
+    assert not any(label in text for label in models.RECIPE_LABELS.values()), text
+    bold = re.findall(r"\*\*([^*]*recipe)\*\*", text)
+    assert bold and set(bold) <= {models.recipe_name(r) for r in models.RECIPES}, text
+    assert models.recipe_name("ours") == "our recipe"
     nums = {w: tuple(map(float, re.search(rf"{w} ([\d.]+) against ([\d.]+)", text).groups()))
             for w in ("score MSE", "log-likelihood gap", "W₁ of log p")}
     lower_first = nums["score MSE"][0] < nums["score MSE"][1]

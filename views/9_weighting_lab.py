@@ -69,8 +69,7 @@ with left:
     if curves:
         df = pd.concat(curves, ignore_index=True)
         df = df.assign(error=df[column])
-        y_title = None if view == "raw" else "σₜ² × score error (log scale)"
-        st.altair_chart(wfig.weighting_error_chart(df, eps=eps, y_title=y_title), width="stretch")
+        st.altair_chart(wfig.weighting_error_chart(df, eps=eps, view=column), width="stretch")
 with right:
     st.altair_chart(wfig.weight_functions_chart(weighting.weight_curves(LAM, eps)), width="stretch")
 

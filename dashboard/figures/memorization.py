@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 
 from .common import TRUTH_COLOR, as_numpy, new_figure
 from .background import density_background
+from .training import FIT_X
 
 # the colours of the "Train & sample" page: learned red, exact-score blue, truth green
 LEARNED_COLOR = "#d62728"
@@ -72,13 +73,15 @@ def _circle(center, radius):
 
 
 def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
-                       n_bins: int = 30, height: int = 330) -> alt.Chart:
+                       n_bins: int = 30, height: int = 260) -> alt.Chart:
     """Histograms of nearest-training-point distances, one step line per series (log-x bins,
-    y = fraction of that series' samples per bin), and a rule at `radius`.
-    distances: {series name: distances (N,)}; zero distances go to the lowest bin."""
+    y = fraction of that series' samples per bin), and a rule at `radius`. The log axis starts at
+    the smallest positive distance drawn (the exact score's samples land within 1e-5 of a training
+    point), so every sample is in the bin of its own distance.
+    distances: {series name: distances (N,)}; zero distances (off a log axis) go to the lowest bin."""
     allv = np.concatenate([as_numpy(v, float).ravel() for v in distances.values()])
     allv = allv[np.isfinite(allv)]
-    lo = max(float(allv[allv > 0].min()) if (allv > 0).any() else 1e-4, 1e-4)
+    lo = float(allv[allv > 0].min()) if (allv > 0).any() else 1e-4
     hi = max(float(allv.max()) if allv.size else 1.0, lo * 10, radius * 2)
     edges = np.geomspace(lo, hi * 1.0001, n_bins + 1)
     rows = []
@@ -112,13 +115,14 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
     text = alt.Chart(rule_df).mark_text(align="left", dx=4, dy=8, color="#333", fontSize=11).encode(
         x="r:Q", y=alt.value(0), text="label:N")
     return (bars + lines + rule + text).properties(
-        height=height, title="How far is each sample from the training set?")
+        height=height, title="How far is each sample from the training set?", autosize=FIT_X)
 
 
-def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
+def rate_sweep_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
     """Memorization rate against the number of training points: df with columns n_points, rate,
     series (network / true mixture: the fresh-draw baseline) and optionally low, high (an error
-    bar per point, clipped to [0, 1])."""
+    bar per point, clipped to [0, 1]). height: of the plot area (autosize fit-x: the title, legend
+    and axes come on top of it, so 0–100 % is read on `height` pixels)."""
     order = list(dict.fromkeys(df["series"]))
     rng = [LEARNED_COLOR, TRUTH_COLOR, EXACT_COLOR][:len(order)]
     color = alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
@@ -137,4 +141,5 @@ def rate_sweep_chart(df: pd.DataFrame, height: int = 320) -> alt.Chart:
     if has_bars:
         lines = alt.Chart(df).mark_errorbar(ticks=True, thickness=1.5).encode(
             x=x, y=alt.Y("low:Q", title="memorization rate"), y2="high:Q", color=color) + lines
-    return lines.properties(height=height, title="Memorization rate of the network and of fresh draws (the baseline)")
+    return lines.properties(height=height, title="Memorization rate of the network and of fresh draws (the baseline)",
+                            autosize=FIT_X)

@@ -31,13 +31,20 @@ WEIGHTING_DASHES = {"sigma2": [1, 0], "uniform": [7, 4], "g2": [2, 3]}
 WEIGHTING_SHAPES = {"sigma2": "circle", "uniform": "square", "g2": "triangle-up"}
 
 
-def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: str | None = None,
+# what the score-error chart draws, by error_by_t's column: (its words in the title, the y axis's)
+ERROR_VIEWS = {"mse": ("score error", "score error E‖sθ − ∇log pₜ‖²/d"),
+               "scaled": ("σₜ² × score error", "σₜ² × score error")}
+
+
+def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, view: str = "mse",
                           height: int = 400) -> alt.Chart:
     """Score error against t, one line per weighting: df with columns t, error, weighting
     (keys of WEIGHTING_LABELS); log-log. Each weighting has its own dash and its own open marker,
     so a curve that runs on top of another still shows (and the legend shows both). A dashed rule
     marks eps (no training time below it), its words above the plot area, off the data and the axis.
-    The legend shows each weighting's marker."""
+    The legend shows each weighting's marker. view: the key of ERROR_VIEWS that df's error is
+    (the score error, or σₜ² × it), named in the title and on the y axis."""
+    words, y_title = ERROR_VIEWS[view]
     order = list(dict.fromkeys(df["weighting"]))
     labels, colors = _weighting_color(order)
     d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
@@ -45,7 +52,7 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: s
     legend = alt.Legend(title=None, orient="top", columns=2, labelLimit=300, symbolSize=90, symbolStrokeWidth=2)
     base = alt.Chart(d).encode(
         x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("error:Q", title=y_title or "score error E‖sθ − ∇log pₜ‖²/d (log scale)",
+        y=alt.Y("error:Q", title=f"{y_title} (log scale)",
                 scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors), legend=legend),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
@@ -62,7 +69,7 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, y_title: s
         chart = chart + alt.Chart(rule_df).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="t:Q") + \
             alt.Chart(rule_df).mark_text(align="left", baseline="bottom", dx=2, dy=-4, color="#444",
                                          fontSize=11).encode(x="t:Q", y=alt.value(0), text="label:N")
-    return chart.properties(height=height, title="Learned score error by time, one network per weighting")
+    return chart.properties(height=height, title=f"Learned {words} by time, one network per weighting")
 
 
 def weight_functions_chart(df: pd.DataFrame, height: int = 400) -> alt.Chart:
