@@ -536,3 +536,16 @@ def test_a_threshold_move_redraws_no_png(monkeypatch):
     monkeypatch.setattr(downloads, "png_bytes", lambda *a, **k: calls.append(1) or real(*a, **k))
     at.slider(key=K + "threshold").set_value(0.77).run()
     assert not at.exception and not calls, calls
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8"])
+@pytest.mark.parametrize("view", ["data", "all"])
+def test_cloud_chart_is_equal_aspect_in_every_view(name, view):
+    """The cloud chart the page draws: pixels per unit on x equal those on y (ring8's round modes
+    were drawn as wide ellipses), in both views, with the plot area's own width and height."""
+    from test_figures_reversal import _pixels_per_unit
+    gmm, sde = dc.PRESETS[name], dc.VESDE(25.0)
+    s = rev.cloud_spec(gmm, sde, rev.Run("sde", 20, 250, "karras", 1e-4, 0.16, "prior", 0), view)
+    px, py = _pixels_per_unit(s)
+    assert px == pytest.approx(py, rel=0.02), (px, py)
+    assert s["autosize"]["type"] == "pad"
