@@ -705,8 +705,9 @@ def undecided_note(cv: dict) -> str:
 
 def uniform_grid_note(gmm, sde) -> str:
     """Where a grid uniform in t puts its steps, from this mixture and λ: the share of t before
-    pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's time), where
-    nothing is decided."""
+    pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's time), where they
+    are one bump (whether a path's mode is decided then depends on the sampler: not for an ODE,
+    whose x₁ fixes it)."""
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
@@ -718,8 +719,8 @@ def uniform_grid_note(gmm, sde) -> str:
         return ("Here the closest modes are one bump of pₜ at every t: a uniform grid spends its steps "
                 "on the data's shape alone.")
     return (f"Here a grid uniform in t puts {100 * (1 - t_split):.0f} % of its steps before t = "
-            f"{t_split:.2f}, where pₜ has not yet split the closest modes (the red dotted line) and nothing "
-            "is decided yet, and the rest at smaller noise, where the data's detail is.")
+            f"{t_split:.2f}, where pₜ has not yet split the closest modes (the red dotted line: they are one "
+            "blurred bump), and the rest at smaller noise, where the data's detail is.")
 
 
 def loop_steps(steps: int) -> int:

@@ -483,6 +483,7 @@ def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     else:
         assert f"{100 * (1 - t_split):.0f} % of its steps before t = {t_split:.2f}" in note, note
     assert "fastest near t = 1" not in note
+    assert "nothing is decided" not in note      # false for the ODE, whose x₁ fixes the mode
 
 
 def test_blind_distance_is_named_from_the_runs_own_numbers():
