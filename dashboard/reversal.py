@@ -13,7 +13,8 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from diffusion_core.commitment import bimodal_time, commitment_from_resp, final_mode_responsibility
+from diffusion_core.commitment import (bimodal_time, commitment_from_resp, final_mode_responsibility,
+                                       neighbour_agreement)
 from dashboard import downloads, models, state
 from dashboard import vocabulary
 from dashboard.yourdata import point_set
@@ -277,6 +278,86 @@ def ellipses_words(gmm, sde, run: Run) -> str:
     return f"**Dashed ellipses**: mean ± 2 std of {which}."
 
 
+def deterministic(sde, run: Run) -> bool:
+    """Does the run draw no noise after its start? A sampler that is not stochastic, or one whose
+    noisy steps are those starting above r_noise (its default here: the page sets none) when
+    σ₁/α₁ is at most that: then the end point, and the mode, is a function of x₁."""
+    spec = dc.SAMPLERS[run.method]
+    if not spec.stochastic:
+        return True
+    r_noise = spec.take({}).get("r_noise")
+    return r_noise is not None and start_ratio(sde) <= r_noise
+
+
+def start_ratio(sde) -> float:
+    """σ₁/α₁, the noise-to-signal ratio at t = 1."""
+    return float(sde.noise_ratio(torch.tensor(1.0, dtype=torch.float64)))
+
+
+def deterministic_words(sde, run: Run) -> str:
+    """Why a deterministic run (deterministic()) is one, in words: its sampler is deterministic, or
+    it adds noise only above its r_noise and σ₁/α₁ is not above it."""
+    spec, name = dc.SAMPLERS[run.method], vocabulary.label(run.method)
+    if not spec.stochastic:
+        return f"**{name}** is deterministic"
+    return (f"**{name}** runs as an ODE here (it adds noise only while σₜ/αₜ > "
+            f"{spec.take({})['r_noise']:g}, and σ₁/α₁ = {start_ratio(sde):.2f})")
+
+
+NEIGHBOURS = 10          # the colours' sorting at t = 1: each point's this many nearest neighbours
+SORTED, MIXED = 0.5, 0.1  # (share - chance) / (1 - chance) at or above: sorted; at or below: mixed
+
+
+def start_sorting(gmm, sde, run: Run) -> dict:
+    """How sorted the cloud chart's colours (final modes) are at t = 1, from its own points:
+    commitment.neighbour_agreement of their positions x₁ and final modes (share, chance), the
+    share above chance as a part of what is left above it (lift), and its level: "sorted" (lift at
+    least SORTED), "mixed" (at most MIXED), "partly" between; None when every drawn point ends in
+    one mode (or fewer than 2 are drawn)."""
+    labels = cloud_labels(gmm, sde, run)
+    x1 = sample_run(gmm, sde, run)["paths"][0, :len(labels)]
+    out = dict(k=min(NEIGHBOURS, len(labels) - 1), points=len(labels), share=None, chance=None, lift=None,
+               level=None)
+    if len(labels) < 2 or len(np.unique(labels)) < 2:
+        return out
+    share, chance = neighbour_agreement(x1, labels, NEIGHBOURS)
+    lift = (share - chance) / (1 - chance)
+    level = "sorted" if lift >= SORTED else "mixed" if lift <= MIXED else "partly"
+    return {**out, "share": share, "chance": chance, "lift": lift, "level": level}
+
+
+def sorting_words(so: dict) -> str:
+    """The measure of start_sorting in words: neighbours that end in the same mode, against chance."""
+    return (f"{100 * so['share']:.0f} % of a point's {so['k']} nearest neighbours at t = 1 end in its "
+            f"mode, against {100 * so['chance']:.0f} % for colours mixed at random")
+
+
+def colour_words(gmm, sde, run: Run) -> str:
+    """The cloud chart's colours in words: what they are, how sorted they are at t = 1 (measured by
+    start_sorting on the chart's own points), and why: a deterministic run fixes each point's end
+    mode by its start, a stochastic one can still change it along the way."""
+    head = "**Colour**: the mode each point ends in."
+    so = start_sorting(gmm, sde, run)
+    if so["level"] is None:
+        return head + " Here every point drawn ends in the same mode."
+    words, name = sorting_words(so), vocabulary.label(run.method)
+    if deterministic(sde, run):
+        fixed = f" {deterministic_words(sde, run)}: a point's end mode is fixed by where it starts, x₁."
+        if so["level"] == "sorted":
+            return (head + fixed + f" So the colours are sorted from t = 1 on, split by boundaries in the "
+                    f"noise ({words}); nothing is chosen along the way.")
+        look = "partly sorted" if so["level"] == "partly" else "mixed"
+        return (head + fixed + f" At t = 1 the colours look {look} ({words}), yet no point changes its "
+                "mode along the way: the boundaries between the colours lie in the noise.")
+    if so["level"] == "mixed":
+        return (head + f" Early on the colours are mixed ({words}): no point has chosen yet. Watch when "
+                "they separate.")
+    how = "partly sorted already" if so["level"] == "partly" else "sorted already"
+    return (head + f" At t = 1 the colours are {how} ({words}): where a point starts makes its mode "
+            f"more likely, but **{name}** adds noise along the way, so a point can still change its mode. "
+            "Watch when they separate.")
+
+
 @state.cache_data(max_entries=16)
 def weights_spec(gmm, sde, run: Run) -> dict:
     recovered = {vocabulary.label(run.method): metrics(gmm, sde, run)["mode_weights"]}
@@ -293,7 +374,9 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     ct = com.times[com.committed].numpy()
     out = dict(t_split=t_split, t_bimodal=t_bimodal, n_paths=len(com.labels), median=None, threshold=float(threshold),
                undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
-               t_last=float(np.min(rs["times"])))
+               t_last=float(np.min(rs["times"])), deterministic=deterministic(sde, run),
+               fixed=deterministic_words(sde, run) if deterministic(sde, run) else "",
+               sorting=start_sorting(gmm, sde, run))
     if len(ct):
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
@@ -505,11 +588,26 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif cv["median"] is not None and not commitment_resolved(cv):
         st.markdown(coarse_note(cv))
     elif cv["median"] is not None:
-        ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
-                 f"({dmin:.2f})" if dmin > 0.01 else "")
-        st.markdown(
-            f"Samples decide which mode they go to at **t ≈ {cv['median']:.2f}** (the median), when "
-            f"σₜ ≈ {cv['sigma']:.2f}{ratio}.{split_note(cv, dmin)}{undecided_note(cv)}")
+        st.markdown(commitment_words(cv, dmin))
+
+
+def commitment_words(cv: dict, dmin: float) -> str:
+    """The commitment sentence of a run whose grid resolves it (cv: commit_view), dmin the distance
+    between the two closest modes. A stochastic run: samples decide at the median commitment time.
+    A deterministic one: the end mode is fixed by x₁ (the cloud's sorting at t = 1 in numbers), and
+    the median is when pₜ's responsibility of that mode reaches the threshold, not a choice."""
+    ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
+             f"({dmin:.2f})" if dmin > 0.01 else "")
+    when = f"**t ≈ {cv['median']:.2f}** (the median), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
+    tail = f"{split_note(cv, dmin)}{undecided_note(cv)}"
+    if not cv.get("deterministic"):
+        return f"Samples decide which mode they go to at {when}.{tail}"
+    so = cv.get("sorting") or {}
+    seen = f" (the cloud above: {sorting_words(so)})" if so.get("level") else ""
+    return (f"{cv['fixed']}, so each path's end mode is fixed by its "
+            f"starting point x₁{seen}: nothing is chosen along the way. The commitment time measures "
+            f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good: at {when}, "
+            f"the score starts to see the choice the start made.{tail}")
 
 
 SPLIT_RULE = ("two bumps once their distance exceeds 2√(s² + σₜ²), s their std along the line joining "
@@ -550,10 +648,13 @@ def point_set_commitment(gmm, cv: dict) -> str:
         return (f"{gmm.n_components:,} modes overlapping (smoothing width {ratio:.2f} × the spacing "
                 "of the points): a path's mode is not a choice between well-separated bumps here, "
                 "so the commitment times mean little.")
-    chosen = (f" {100 * (1 - cv['undecided']):.0f} % of the paths commit to one; half of those have "
-              f"chosen by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
+    verb = "reach the threshold" if cv.get("deterministic") else "have chosen"
+    chosen = (f" {100 * (1 - cv['undecided']):.0f} % of the paths commit to one; half of those {verb} "
+              f"by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
               "neighbouring points." if cv["median"] is not None else
               " No path commits to one at this threshold.")
+    if cv.get("deterministic"):
+        chosen += f" {cv['fixed']}: the point a path ends on is fixed by its start x₁."
     return (f"{gmm.n_components:,} separate small blobs (smoothing width {ratio:.2f} × the spacing "
             f"of the points): a path's mode is the data point it ends on.{chosen}")
 
@@ -575,10 +676,14 @@ def commitment_resolved(cv: dict) -> bool:
 
 def coarse_note(cv: dict) -> str:
     """The commitment section's words when the time grid is too coarse to resolve it."""
+    fixed = cv.get("deterministic")
     last = (f"; the median commitment time is its last one, t = {cv['t_last']:.2f}: every path that "
-            "commits does so in the last step, whenever it really chose"
+            "commits does so in the last step" + ("" if fixed else ", whenever it really chose")
             if cv["median"] <= cv["t_last"] else "")
-    return (f"The time grid is too coarse to say when samples choose their mode: it has "
+    what = ("when pₜ's responsibility of each path's end mode reaches the threshold (the end mode itself "
+            f"is fixed by the start x₁: {cv['fixed']})" if fixed else
+            "when samples choose their mode")
+    return (f"The time grid is too coarse to say {what}: it has "
             f"{cv['frames']} times, from t = 1 to t = {cv['t_last']:.2f}{last}. Raise the steps to "
             "see commitment unfold.")
 
@@ -600,8 +705,9 @@ def undecided_note(cv: dict) -> str:
 
 def uniform_grid_note(gmm, sde) -> str:
     """Where a grid uniform in t puts its steps, from this mixture and λ: the share of t before
-    pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's time), where
-    nothing is decided."""
+    pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's time), where they
+    are one bump (whether a path's mode is decided then depends on the sampler: not for an ODE,
+    whose x₁ fixes it)."""
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
@@ -613,8 +719,8 @@ def uniform_grid_note(gmm, sde) -> str:
         return ("Here the closest modes are one bump of pₜ at every t: a uniform grid spends its steps "
                 "on the data's shape alone.")
     return (f"Here a grid uniform in t puts {100 * (1 - t_split):.0f} % of its steps before t = "
-            f"{t_split:.2f}, where pₜ has not yet split the closest modes (the red dotted line) and nothing "
-            "is decided yet, and the rest at smaller noise, where the data's detail is.")
+            f"{t_split:.2f}, where pₜ has not yet split the closest modes (the red dotted line: they are one "
+            "blurred bump), and the rest at smaller noise, where the data's detail is.")
 
 
 def loop_steps(steps: int) -> int:

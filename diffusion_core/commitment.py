@@ -24,7 +24,7 @@ from .mixture import GaussianMixture
 from .sde import SDE
 
 __all__ = ["Commitment", "commitment", "commitment_from_resp", "final_mode_responsibility",
-           "separation_time", "bimodal_time"]
+           "separation_time", "bimodal_time", "neighbour_agreement"]
 
 @dataclass
 class Commitment:
@@ -167,3 +167,24 @@ def bimodal_time(gmm: GaussianMixture, sde: SDE) -> float | None:
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if m(mid) > 4 else (lo, mid)
     return float(sde.t_of_noise_ratio(torch.tensor(hi, dtype=torch.float64)).clamp(0, 1))
+
+
+def neighbour_agreement(points, labels, k: int = 10) -> tuple[float, float]:
+    """How sorted by label a point cloud is: the mean, over the points, of the share of their k
+    nearest other points (Euclidean) that have the same label; and that share for labels
+    independent of position (chance), sum_c n_c (n_c - 1) / (N (N - 1)) for n_c points of label c.
+    Near chance the labels are mixed; near 1 each label holds a region of its own. k is at most
+    N - 1; N >= 2 points (N, d), labels (N,)."""
+    x = torch.as_tensor(points, dtype=torch.float64)
+    lab = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
+    N = x.shape[0]
+    if N < 2 or lab.shape[0] != N:
+        raise ValueError(f"need at least 2 points and one label per point; got {N} points, {lab.shape[0]} labels")
+    k = max(1, min(int(k), N - 1))
+    d = torch.cdist(x, x)
+    d.fill_diagonal_(float("inf"))
+    nn = d.topk(k, dim=1, largest=False).indices                      # (N, k)
+    share = float((lab[nn] == lab[:, None]).double().mean())
+    counts = torch.bincount(lab - lab.min()).double()
+    chance = float((counts * (counts - 1)).sum() / (N * (N - 1)))
+    return share, chance

@@ -295,3 +295,26 @@ def test_samples_contours_lie_over_the_truths():
     assert min(c.get_zorder() for c in ours) > max(c.get_zorder() for c in truth)
     assert max(np.max(c.get_linewidth()) for c in truth) < min(np.min(c.get_linewidth()) for c in ours)
     assert all(ls[1] is not None for c in truth for ls in c.get_linestyle())          # dashed
+
+
+def _pixels_per_unit(s: dict) -> tuple[float, float]:
+    """The cloud chart spec's pixels per data unit on x and on y (its plot area over its domains)."""
+    enc = next(lay["encoding"] for lay in s["layer"] if "scale" in lay.get("encoding", {}).get("x", {}))
+    (x0, x1), (y0, y1) = enc["x"]["scale"]["domain"], enc["y"]["scale"]["domain"]
+    return s["width"] / (x1 - x0), s["height"] / (y1 - y0)
+
+
+@pytest.mark.parametrize("xlim, ylim", [((-4, 6), (-5, 5)), ((-4, 16), (-5, 5)), ((-1, 1), (-3, 7))])
+def test_cloud_chart_is_equal_aspect(run, xlim, ylim):
+    """One unit is as many pixels on x as on y (round modes drawn round), the longer side `size`
+    px, and autosize "pad" keeps width and height the plot area's (Streamlit's default "fit"
+    shrank a 400 × 400 chart's plot area to about 31 px per unit on x and 20 on y)."""
+    res, labels = run
+    idx = rfig.frame_indices(len(res.times), 5)
+    s = spec(rfig.cloud_chart(res.trajectory[idx, :40], res.times[idx], labels[:40], ["mode 1", "mode 2"],
+                              xlim=xlim, ylim=ylim, size=300))
+    px, py = _pixels_per_unit(s)
+    assert px == pytest.approx(py, rel=0.02)
+    assert max(s["width"], s["height"]) == 300
+    assert s["autosize"]["type"] == "pad"
+    assert rfig.plot_size((0, 10), (0, 5), 400) == (400, 200)

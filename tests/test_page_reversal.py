@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
 from conftest import app_test, open_page, charts, metric_values, choose_mixture
-from dashboard import reversal as rev
+from dashboard import reversal as rev, state
 
 PAGE = "views/3_reversal.py"
 K = "w_reversal_"
@@ -224,7 +224,11 @@ def test_one_step_says_the_grid_cannot_resolve_commitment(method):
     assert rev.steps_label(1) == "1 step" and rev.steps_label(10) == "10 steps"
     at.select_slider(key=K + "steps").set_value(200).run()
     text = " ".join(m.value for m in at.markdown)
-    assert "Samples decide which mode" in text and "too coarse" not in text
+    assert "too coarse" not in text
+    if method == "sde":
+        assert "Samples decide which mode" in text
+    else:        # the deterministic ODE: the end mode is fixed by x₁, nothing is decided along the way
+        assert "Samples decide which mode" not in text and "nothing is chosen along the way" in text
     at.selectbox(key=K + "method").set_value("sde").run()
 
 
@@ -479,6 +483,7 @@ def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     else:
         assert f"{100 * (1 - t_split):.0f} % of its steps before t = {t_split:.2f}" in note, note
     assert "fastest near t = 1" not in note
+    assert "nothing is decided" not in note      # false for the ODE, whose x₁ fixes the mode
 
 
 def test_blind_distance_is_named_from_the_runs_own_numbers():
@@ -536,3 +541,133 @@ def test_a_threshold_move_redraws_no_png(monkeypatch):
     monkeypatch.setattr(downloads, "png_bytes", lambda *a, **k: calls.append(1) or real(*a, **k))
     at.slider(key=K + "threshold").set_value(0.77).run()
     assert not at.exception and not calls, calls
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8"])
+@pytest.mark.parametrize("view", ["data", "all"])
+def test_cloud_chart_is_equal_aspect_in_every_view(name, view):
+    """The cloud chart the page draws: pixels per unit on x equal those on y (ring8's round modes
+    were drawn as wide ellipses), in both views, with the plot area's own width and height."""
+    from test_figures_reversal import _pixels_per_unit
+    gmm, sde = dc.PRESETS[name], dc.VESDE(25.0)
+    s = rev.cloud_spec(gmm, sde, rev.Run("sde", 20, 250, "karras", 1e-4, 0.16, "prior", 0), view)
+    px, py = _pixels_per_unit(s)
+    assert px == pytest.approx(py, rel=0.02), (px, py)
+    assert s["autosize"]["type"] == "pad"
+
+
+
+def _colour_and_commitment(at):
+    """The cloud's colour sentence and the commitment sentence the page shows."""
+    ok(at)
+    prose = [m.value for m in at.markdown]
+    colour = next(m for m in prose if "**Colour**" in m)
+    commit = next((m for m in prose if "(the median)" in m), "")
+    return colour[colour.index("**Colour**"):], commit
+
+
+def _sorting_in(text, gmm, sde, run):
+    """The sorting numbers the text gives are those of the cloud's own points at t = 1."""
+    from diffusion_core.commitment import neighbour_agreement
+    labels = rev.cloud_labels(gmm, sde, run)
+    share, chance = neighbour_agreement(rev.sample_run(gmm, sde, run)["paths"][0, :len(labels)], labels,
+                                        rev.NEIGHBOURS)
+    assert (f"{100 * share:.0f} % of a point's {rev.NEIGHBOURS} nearest neighbours at t = 1 end in its mode, "
+            f"against {100 * chance:.0f} % for colours mixed at random") in text, text
+    return share, chance
+
+
+def _page_run(at, gmm):
+    s = at.session_state
+    n_run = rev.samples_for(gmm, int(s[K + "n"]), int(s[K + "steps"]))
+    return rev.Run(s[K + "method"], int(s[K + "steps"]), n_run, s[K + "grid"], float(s[K + "t_eps"]),
+                   float(s[K + "snr"]), s[K + "start"], state.DEFAULT_SEED)
+
+
+def test_deterministic_run_says_the_mode_is_fixed_by_the_start():
+    """PF ODE (Heun), 10 steps, tutorial mixture: the end mode is a function of x₁ (the colours are
+    sorted at t = 1), so the cloud's caption no longer says "early on the colours are mixed: no point
+    has chosen yet" and the commitment text no longer says "samples decide at t ≈ 0.22": it says the
+    median is when pₜ's responsibility of the end mode reaches the threshold. The reverse SDE keeps
+    the old story; ring8 under the ODE gets the new one; the sorting numbers are the cloud's own."""
+    at = open_page(PAGE, 180)
+    at.selectbox(key=K + "method").set_value("ode")
+    at.select_slider(key=K + "steps").set_value(10).run()
+    colour, commit = _colour_and_commitment(at)
+    assert "Early on the colours are mixed" not in colour and "no point has chosen yet" not in colour
+    assert "is deterministic" in colour and "sorted from t = 1 on" in colour, colour
+    assert "Samples decide" not in commit and "is deterministic" in commit, commit
+    assert "responsibility of that mode reaches 0.90" in commit and "nothing is chosen along the way" in commit
+    gmm, sde = dc.PRESETS["tutorial"], dc.VESDE(25.0)
+    run = _page_run(at, gmm)
+    share, chance = _sorting_in(colour, gmm, sde, run)
+    _sorting_in(commit, gmm, sde, run)
+    assert (share - chance) / (1 - chance) >= rev.SORTED
+    # the reverse SDE: fresh noise at every step, the colours mixed at t = 1, samples decide
+    at.selectbox(key=K + "method").set_value("sde").run()
+    colour, commit = _colour_and_commitment(at)
+    assert "Early on the colours are mixed" in colour and "no point has chosen yet" in colour, colour
+    assert commit.startswith("Samples decide which mode") and "deterministic" not in commit + colour
+    share, chance = _sorting_in(colour, gmm, sde, _page_run(at, gmm))
+    assert (share - chance) / (1 - chance) <= rev.MIXED
+    at.select_slider(key=K + "steps").set_value(200)
+    at.selectbox(key=K + "method").set_value("sde").run()
+
+
+def test_deterministic_run_on_ring8_and_a_stochastic_start_sampler_run_as_an_ode():
+    """ring8 under the PF ODE: sorted from t = 1 (8 modes, chance 1/8); DPM-Solver++(2M) with a
+    stochastic start at λ = 2 (σ₁ = 1.47 below its r_noise 2) runs as an ODE and says so, at λ = 25
+    it adds noise and keeps the old story."""
+    at = app_test(180)
+    at.run()
+    at.switch_page(PAGE).run()
+    choose_mixture(at, "ring8")
+    at.selectbox(key=K + "method").set_value("ode")
+    at.select_slider(key=K + "steps").set_value(50).run()
+    colour, commit = _colour_and_commitment(at)
+    gmm = dc.PRESETS["ring8"]
+    assert "sorted from t = 1 on" in colour and "is deterministic" in commit, (colour, commit)
+    _sorting_in(colour, gmm, dc.VESDE(25.0), _page_run(at, gmm))
+    choose_mixture(at, "tutorial")
+    at.selectbox(key=K + "method").set_value("dpm2m_sa")
+    at.select_slider(key=K + "steps").set_value(20)
+    at.slider(key=K + "lam").set_value(2.0).run()
+    colour, commit = _colour_and_commitment(at)
+    assert "runs as an ODE here" in colour and "σ₁/α₁ = 1.47" in colour, colour
+    assert "runs as an ODE here" in commit and "Samples decide" not in commit, commit
+    _sorting_in(colour, dc.PRESETS["tutorial"], dc.VESDE(2.0), _page_run(at, dc.PRESETS["tutorial"]))
+    at.slider(key=K + "lam").set_value(25.0).run()
+    colour, commit = _colour_and_commitment(at)
+    assert "runs as an ODE" not in colour + commit and "Samples decide which mode" in commit
+    assert "Early on the colours are mixed" in colour, colour
+
+
+@pytest.mark.parametrize("lam", [2.0, 25.0])
+def test_deterministic_is_what_the_sampler_does(lam):
+    """rev.deterministic says a run draws no noise exactly when two runs from the same x₁ with
+    different noise generators end at the same points, for every sampler (those with an r_noise
+    run as an ODE where σ₁/α₁ is at most it: λ = 2 here)."""
+    import torch
+    gmm, sde = dc.PRESETS["tutorial"], dc.VESDE(lam)
+    x1 = torch.randn(64, 2, generator=torch.Generator().manual_seed(0)) * float(sde.prior_std())
+    for method, spec in dc.SAMPLERS.items():
+        steps = max(spec.min_steps, 6)
+        ends = [dc.sample(dc.exact_score(gmm, sde), sde, 64, steps, method=method, x_init=x1,
+                          generator=torch.Generator().manual_seed(seed)).x for seed in (1, 2)]
+        same = bool(torch.allclose(ends[0], ends[1]))
+        assert rev.deterministic(sde, rev.Run(method, steps, 64, "karras", 1e-4, 0.1, "prior", 0)) == same, method
+
+
+def test_neighbour_agreement():
+    """Labels in two separate clumps: every neighbour agrees; labels at random: near chance."""
+    import torch
+    from diffusion_core.commitment import neighbour_agreement
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) + 20])
+    labels = np.repeat([0, 1], 50)
+    share, chance = neighbour_agreement(x, labels, 10)
+    assert share == 1.0 and chance == pytest.approx(2 * 50 * 49 / (100 * 99))
+    share, chance = neighbour_agreement(x, rng.permutation(labels), 10)
+    assert abs(share - chance) < 0.1
+    with pytest.raises(ValueError):
+        neighbour_agreement(torch.zeros(1, 2), [0])

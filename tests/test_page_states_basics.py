@@ -111,6 +111,10 @@ def test_reversal_states(state):
         assert ("Samples decide" in prose) == rev.commitment_resolved(cv)
     # the words on the dashed ellipses are those of the count the cloud chart draws
     assert rev.ellipses_words(gmm, sde, run) in prose
+    # the colours' sorting at t = 1 is measured on the cloud's own points; "mixed" only where it is
+    so = rev.start_sorting(gmm, sde, run)
+    assert rev.colour_words(gmm, sde, run) in prose
+    assert ("Early on the colours are mixed" in prose) == (so["level"] == "mixed" and not rev.deterministic(sde, run))
     # the red dotted line is drawn at the time the text names, and only where the text names one
     if "Samples decide" in prose:
         red = re.search(r"The red dotted line, t = ([\d.]+),", prose)

@@ -117,8 +117,7 @@ if result is not None:
             "waiting): the points travel from the noise at t = 1 to the data at t = 0.\n\n"
             f"{rev.ellipses_words(gmm, sde, run)} If the sampler "
             "is right, the cloud fills them at every step, not only at the end.\n\n"
-            "**Colour**: the mode each point ends in. Early on the colours are mixed: no point "
-            "has chosen yet. Watch when they separate.")
+            f"{rev.colour_words(gmm, sde, run)}")
         st.metric("noise std at t = 1, σ₁", f"{sigma1:.2f}",
                   help="Sampling starts from N(0, σ₁² I); switch to the whole noise cloud under "
                        "Advanced to see all of it.")
@@ -134,7 +133,8 @@ def commitment():
     cv = rev.commit_view(gmm, sde, run, threshold)
     if rev.most_commit(cv):
         a_med.metric("median commit time", f"{cv['median']:.2f}",
-                     help="Half of the committed paths have decided by this time.")
+                     help="Half of the committed paths have their final mode's responsibility at or above "
+                          "the threshold from this time on.")
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
                      help="Noise std of pₜ at the median commitment time.")
     a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",

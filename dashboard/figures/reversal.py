@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from diffusion_core.mixture import GaussianMixture
 from .common import as_numpy, mode_colors, new_figure
 
-__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "cloud_chart", "trajectories_figure", "main_axis",
+__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
            "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
@@ -84,6 +84,14 @@ def pt_ellipses(gmm: GaussianMixture, sde, times, n_std: float = 2.0, n_vertices
         root = evecs * evals.clamp_min(0).sqrt()[:, None, :]
         out.append(pt.means[:, None, :] + n_std * torch.einsum("kij,vj->kvi", root, circle))
     return torch.stack(out).numpy()
+
+
+def plot_size(xlim, ylim, size: int) -> tuple[int, int]:
+    """The plot area (width, height) in pixels that draws xlim × ylim at equal scale on both axes,
+    its longer side `size`."""
+    xr, yr = float(xlim[1]) - float(xlim[0]), float(ylim[1]) - float(ylim[0])
+    per_unit = size / max(xr, yr, 1e-12)
+    return max(1, round(xr * per_unit)), max(1, round(yr * per_unit))
 
 
 def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses=None,
@@ -164,7 +172,12 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
             label=f"datum.out > 0 ? datum.out + ' of {P} points outside this view' : ''").mark_text(
             align="left", baseline="bottom", x=0, y=OUTSIDE_LABEL_Y, fontSize=12,
             color="#aa3333").encode(text="label:N"))
-    chart = alt.layer(*layers).add_params(step).properties(width=size, height=size)
+    # equal aspect: one unit is as many pixels on x as on y, the longer side `size` px; autosize
+    # "pad" makes width and height the plot area's (Streamlit's default "fit" shrinks the plot
+    # area to fit the legend and axes into them, each side by its own amount)
+    width, height = plot_size(xlim, ylim, size)
+    chart = alt.layer(*layers).add_params(step).properties(
+        width=width, height=height, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
     if legend is None:
         notes.insert(0, f"colour: the mode each path ends in ({K_all:,} modes)")
     if notes:
