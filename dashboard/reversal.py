@@ -279,14 +279,10 @@ def ellipses_words(gmm, sde, run: Run) -> str:
 
 
 def deterministic(sde, run: Run) -> bool:
-    """Does the run draw no noise after its start? A sampler that is not stochastic, or one whose
-    noisy steps are those starting above r_noise (its default here: the page sets none) when
-    σ₁/α₁ is at most that: then the end point, and the mode, is a function of x₁."""
-    spec = dc.SAMPLERS[run.method]
-    if not spec.stochastic:
-        return True
-    r_noise = spec.take({}).get("r_noise")
-    return r_noise is not None and start_ratio(sde) <= r_noise
+    """Does the run draw no noise after its start (dc.injects_noise at the page's settings: it sets
+    no r_noise, so a noisy-start sampler's default applies)? Then the end point, and the mode, is a
+    function of x₁."""
+    return not dc.injects_noise(run.method, sde)
 
 
 def start_ratio(sde) -> float:
