@@ -156,8 +156,9 @@ def show_status(gmm, errors: list[str]):
     the table's, or the last valid one while the table has errors."""
     in_use = ss.get(state.PERSIST_PREFIX + "mixture") == "custom" and "custom_mixture" in ss
     if errors:
-        st.error(f"**The table has {len(errors)} problem(s)**; the last valid mixture stays in use.\n\n"
-                 + "\n".join(f"- {e}" for e in errors))
+        last = dc.GaussianMixture.from_dict(ss[S + "last_valid"])
+        st.error(f"**The table has {count(len(errors), 'problem')}**: no page uses it. "
+                 + errors_in_use_text(last) + "\n\n" + "\n".join(f"- {e}" for e in errors))
     else:
         ss[S + "last_valid"] = gmm.to_dict()
         custom = ss.get("custom_mixture")
@@ -171,6 +172,36 @@ def show_status(gmm, errors: list[str]):
                       key=S + "apply", help="Makes it the sidebar's custom distribution.")
     shown = gmm if gmm is not None else dc.GaussianMixture.from_dict(ss[S + "last_valid"])
     return shown
+
+
+def count(n: int, noun: str) -> str:
+    """'1 problem', '2 problems'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _last_valid_in_use(last: dc.GaussianMixture) -> tuple[str, bool]:
+    """The sidebar's distribution (its name) and whether it is the table's last valid mixture."""
+    name = ss.get(state.PERSIST_PREFIX + "mixture", "tutorial")
+    return name, state.current_mixture() == last
+
+
+def errors_in_use_text(last: dc.GaussianMixture) -> str:
+    """While the table has errors: what every page uses (the sidebar's distribution) and whether
+    the plot, the table's last valid mixture, is that one."""
+    name, same = _last_valid_in_use(last)
+    return (f"Every page keeps using the sidebar's **{name}** distribution; the plot shows the "
+            "table's last valid mixture, " + ("which is that distribution." if same else
+                                             "which is not in use."))
+
+
+def preview_title(gmm, last: dc.GaussianMixture) -> str:
+    """The preview's title: the table's mixture, or while the table has errors its last valid
+    mixture, said to be in use or not."""
+    if gmm is not None:
+        return "the table's mixture: ellipses at 1 and 2 std"
+    name, same = _last_valid_in_use(last)
+    return ("table's last valid mixture, in use as " + name if same
+            else f"table's last valid mixture, not in use (pages use {name})")
 
 
 @state.cache_data

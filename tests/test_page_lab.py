@@ -63,7 +63,7 @@ def test_editor_invalid_table_keeps_last_valid_mixture():
     ok(edit_table(at, rows))
     msg = " ".join(errors(at))
     for part in ("row 2, std 1: must be > 0", "row 1, weight: must be >= 0",
-                 "row 3, mean x: is empty: enter a number", "last valid mixture stays in use"):
+                 "row 3, mean x: is empty: enter a number", "Every page keeps using the sidebar's **custom**"):
         assert part in msg
     assert at.session_state["custom_mixture"] == before
     assert len(at.get("image")) == 1                     # the preview still shows (last valid)
@@ -71,6 +71,37 @@ def test_editor_invalid_table_keeps_last_valid_mixture():
     rows = [ed.blank_row("std_angle") | {"weight": 0.0}]
     ok(edit_table(at, rows))
     assert any("weights: at least one must be > 0" in e for e in errors(at))
+
+
+def test_editor_errors_name_the_distribution_in_use_and_what_the_plot_shows():
+    """Sidebar ring8, the custom mixture loaded into the table, a std set to -1: the message said
+    'the last valid mixture stays in use' while every page used ring8. It now names the sidebar's
+    distribution, says whether the plot (the table's last valid mixture) is it, and counts
+    problems in the singular or plural."""
+    from dashboard import editor
+    custom = dc.GaussianMixture(means=[[1.0, 2.0]], covs=[[[1.0, 0.0], [0.0, 1.0]]], weights=[1.0])
+    at = ok(open_page(EDITOR, w_mixture="ring8", custom_mixture=custom.to_dict()))
+    at.selectbox(key="w_editor_source").set_value("custom").run()
+    at.button(key="lab_editor_load").click().run()
+    rows = ed.rows_from_mixture(custom, "std_angle")
+    rows[0]["std 1"] = -1.0
+    ok(edit_table(at, rows))
+    msg = " ".join(errors(at))
+    assert "**The table has 1 problem**" in msg and "problem(s)" not in msg, msg
+    assert "sidebar's **ring8** distribution" in msg and "which is not in use" in msg, msg
+    assert at.session_state["w_mixture"] == "ring8"
+    rows[0]["weight"] = -1.0                                   # two problems: plural
+    ok(edit_table(at, rows))
+    assert "**The table has 2 problems**" in " ".join(errors(at))
+    # the table's own mixture in use (sidebar custom): the plot is that distribution
+    at = ok(open_page(EDITOR))
+    at.button(key="lab_editor_apply").click().run()
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[1]["std 2"] = -1.0
+    ok(edit_table(at, rows))
+    msg = " ".join(errors(at))
+    assert "sidebar's **custom** distribution" in msg and "which is that distribution." in msg, msg
+    assert editor.count(1, "problem") == "1 problem" and editor.count(3, "row") == "3 rows"
 
 
 def test_editor_valid_edit_is_used_everywhere():

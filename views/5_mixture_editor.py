@@ -13,7 +13,7 @@ st.title("Mixture editor")
 st.markdown(
     "Design your own distribution p₀: one row per Gaussian component. Every **valid** edit becomes "
     "the sidebar's **custom** distribution at once, so every page (score field, reversal, training, "
-    "the lab) works on it; while the table has errors, the last valid mixture stays in use.")
+    "the lab) works on it; while the table has errors, every page keeps the distribution it had.")
 
 c1, c2, c3 = st.columns([1.3, 0.7, 1.4], vertical_alignment="bottom")
 choices = state.mixture_choices()
@@ -65,8 +65,7 @@ with left:
                  + "\n".join(f"- {e}" for e in ss[S + "import_errors"]))
 
 with right:
-    title = ("the table's mixture: ellipses at 1 and 2 std" if gmm is not None
-             else "last valid mixture (the table has errors)")
+    title = editor.preview_title(gmm, shown)
     st.image(editor.preview_png(shown, shared.seed, title), width="stretch")
     w = ", ".join(f"{k + 1}: {v:.2f}" for k, v in enumerate(shown.weights.tolist()))
     st.caption(f"Normalized weights {w}. Dots: {editor.N_PREVIEW} samples (sidebar seed).")
