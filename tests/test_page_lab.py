@@ -104,6 +104,59 @@ def test_editor_errors_name_the_distribution_in_use_and_what_the_plot_shows():
     assert editor.count(1, "problem") == "1 problem" and editor.count(3, "row") == "3 rows"
 
 
+def test_editor_says_when_a_row_will_be_written_differently():
+    """std 1 = 0.05, std 2 = 1, angle 0 came back after a reload as 1.0000 / 0.0500 / 90.00
+    without a word: the page now says which rows are written differently when loaded again, and
+    that it is the same Gaussian; nothing for rows already in that form or in covariance form."""
+    from dashboard import editor
+    at = ok(open_page(EDITOR))
+    at.button(key="lab_editor_apply").click().run()
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[0].update({"std 1": 0.05, "std 2": 1.0, "angle (°)": 0.0})
+    ok(edit_table(at, rows))
+    said = " ".join(c.value for c in at.caption)
+    assert "row 1 as std 1 = 1.0000, std 2 = 0.0500, angle 90.00°: the same Gaussian" in said, said
+    # reloaded: the table reads what the note said
+    again = ed.rows_from_mixture(dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]), "std_angle")
+    assert (again[0]["std 1"], again[0]["std 2"], again[0]["angle (°)"]) == pytest.approx((1.0, 0.05, 90.0))
+    canonical = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    assert editor.rewrite_note(canonical, "std_angle") == ""
+    assert editor.rewrite_note(ed.rows_from_mixture(dc.PRESETS["tutorial"], "raw"), "raw") == ""
+    two = [dict(canonical[0], **{"angle (°)": 120.0, "std 1": 2.0, "std 2": 1.0}),
+           dict(canonical[1], **{"std 1": 0.5, "std 2": 0.5, "angle (°)": 30.0})]
+    note = editor.rewrite_note(two, "std_angle")
+    assert "row 1 as std 1 = 2.0000, std 2 = 1.0000, angle -60.00°" in note, note
+    assert "row 2 as std 1 = 0.5000, std 2 = 0.5000, angle 0.00°" in note and "the same Gaussians" in note
+    bad = [dict(canonical[0], **{"std 1": -1.0})]
+    assert editor.rewrite_note(bad, "std_angle") == ""          # invalid rows: the errors say it
+
+
+def test_editor_note_above_the_table_stays_across_an_edit():
+    """Starting from 'your data' (more modes than the table holds) the note above the table
+    vanished at the first edit and the table jumped up under the pointer: the same boxes stay
+    above the table until it is loaded again."""
+    import numpy as np
+    from dashboard import yourdata
+    from diffusion_core import pointsets as ps
+    entry = yourdata.entry(yourdata.check(ps.heart(100)), ps.MIN_WIDTH, "heart")
+    at = ok(open_page(EDITOR, **{yourdata.KEY: entry, "w_mixture": yourdata.NAME}))
+
+    def above(at):                     # the info and warning boxes before the table
+        return [(type(b).__name__, b.value) for b in list(at.info) + list(at.warning)
+                if "more than this table holds" in b.value]
+    before = above(at)
+    assert before and "tutorial" in before[0][1]
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[0]["mean x"] = float(np.round(rows[0]["mean x"] + 1.0, 3))
+    ok(edit_table(at, rows))
+    assert above(at) == before
+    ok(edit_table(at, rows))
+    assert above(at) == before
+    at.selectbox(key="w_editor_source").set_value("ring8").run()
+    at.button(key="lab_editor_load").click().run()
+    assert above(ok(at)) == []                              # loaded again: its note is gone
+
+
 def test_editor_valid_edit_is_used_everywhere():
     at = ok(open_page(EDITOR))
     at.button(key="lab_editor_apply").click().run()

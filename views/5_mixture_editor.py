@@ -27,8 +27,8 @@ c3.segmented_control("Covariance as", list(editor.MODE_LABELS), format_func=edit
                      key=P + "mode", on_change=editor.on_mode, required=True,
                      help="std 1, std 2, angle: Σ = R(angle) diag(std1², std2²) R(angle)ᵀ. "
                           "Covariance entries: Σ = [[var x, cov xy], [cov xy, var y]].")
-if S + "note" in ss:
-    st.info(ss.pop(S + "note"))
+if S + "note" in ss:            # kept until the table is loaded again: edits do not move the table
+    st.info(ss[S + "note"])
 if S + "refused" in ss:
     st.warning("**Cells that were not numbers were emptied:**\n\n"
                + "\n".join(f"- {e}" for e in ss.pop(S + "refused")))
@@ -46,6 +46,8 @@ edited = st.data_editor(
                                                     default=defaults[c]) for c in cols})
 rows = edited.to_dict("records")
 ss[S + "rows"] = rows
+if note := editor.rewrite_note(rows, mode):
+    st.caption(note)
 gmm, errors = ed.mixture_from_rows(rows, mode)
 
 left, right = st.columns([1, 1.25], gap="large")
