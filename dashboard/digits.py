@@ -79,12 +79,13 @@ def bad_settings(prefix: str, own_message: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
-def budget_floor(value, least: int, key: str) -> dict:
-    """The budget field's min_value (as number_input keywords): the sampler's least budget, and
-    never under the schema's, so the browser's field cannot go below it; none while the value
-    held is already below it (from a link or a file: it stays as typed, with its message)."""
-    floor = max(int(state.sio.SCHEMA[key].lo), int(least))
-    return {"min_value": floor} if value is None or value >= floor else {}
+def budget_bounds(value, key: str) -> dict:
+    """The budget field's range as number_input keywords (the schema's), so the browser's field
+    cannot leave it; none while the value held is already outside it (from a link or a file: it
+    stays as typed, with the field's message)."""
+    f = state.sio.SCHEMA[key]
+    lo, hi = int(f.lo), int(f.hi)
+    return {"min_value": lo, "max_value": hi} if value is None or lo <= value <= hi else {}
 
 
 @st.cache_resource(show_spinner=False)

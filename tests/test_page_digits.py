@@ -185,16 +185,18 @@ def test_film_sentence_names_the_guess_drawn_at_this_w():
 
 def test_budget_field_cannot_go_below_the_samplers_least_budget():
     """The NFE field accepted 1 and the samples were replaced by a message: the field now has
-    its minimum (2, or the sampler's least budget), so the browser cannot choose less, and the
-    value held is kept when the sampler changes."""
+    the schema's range (2..500), so the browser cannot choose less, and the value held is kept
+    when the sampler changes; a value from a link outside the range stays, with its message."""
     at = ok(open_page())
-    assert at.number_input(key=K + "budget").min == 2
+    field = at.number_input(key=K + "budget")
+    assert (field.min, field.max) == (2, 500)
     assert any("samples per class at w" in c.value for c in at.caption)
     at.selectbox(key=K + "method").set_value("ode").run()
     ok(at)
-    assert at.number_input(key=K + "budget").min == 3 and at.number_input(key=K + "budget").value == 30
+    assert at.number_input(key=K + "budget").min == 2 and at.number_input(key=K + "budget").value == 30
     assert any("samples per class at w" in c.value for c in at.caption)
-    assert dd.budget_floor(1, 2, K + "budget") == {} and dd.budget_floor(None, 3, K + "budget") == {"min_value": 3}
+    assert dd.budget_bounds(1, K + "budget") == {} and dd.budget_bounds(600, K + "budget") == {}
+    assert dd.budget_bounds(None, K + "budget") == {"min_value": 2, "max_value": 500}
 
 
 def test_film_caption_matches_the_judge_on_the_page():

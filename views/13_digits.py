@@ -54,12 +54,12 @@ def sample_grid():     # not a fragment: its w also sets the film's
                      "above 1: guided further towards what the class looks like.")
     method = state.widget(c2.selectbox, P + "method", format_func=vocabulary.short,
                           help="Short names, as the quality chart's legend below uses them.")
-    least = dc.nfe(method, dc.SAMPLERS[method].min_steps)
     budget = state.number_field(c3, P + "budget", step=5, help="Score evaluations per sample; "
                                 "steps follow from the sampler's cost per step.",
-                                **dd.budget_floor(st.session_state.get(P + "budget"), least, P + "budget"))
+                                **dd.budget_bounds(st.session_state.get(P + "budget"), P + "budget"))
     if budget is None:
         return
+    least = dc.nfe(method, dc.SAMPLERS[method].min_steps)
     if budget < least:
         st.error(f"**{state.label(P + 'budget')}**: {vocabulary.short(method)} needs at least "
                  f"{least} score evaluations; got {budget}.")
