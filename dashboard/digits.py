@@ -79,6 +79,15 @@ def bad_settings(prefix: str, own_message: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
+def budget_bounds(value, key: str) -> dict:
+    """The budget field's range as number_input keywords (the schema's), so the browser's field
+    cannot leave it; none while the value held is already outside it (from a link or a file: it
+    stays as typed, with the field's message)."""
+    f = state.sio.SCHEMA[key]
+    lo, hi = int(f.lo), int(f.hi)
+    return {"min_value": lo, "max_value": hi} if value is None or lo <= value <= hi else {}
+
+
 @st.cache_resource(show_spinner=False)
 def judge(test_fraction: float, split_seed: int):
     """(classifier, its held-out accuracy, mean nearest-training distance of the held-out
@@ -209,10 +218,13 @@ def film_sentence(f: dict, y: int, w: float) -> str:
     got = (f"the final sample is read as {a(final)}" + ("" if final == y or w == 0 else
            f", not the {y} asked for"))
     if k == 0 and w > 0 and final == y:
+        guess = (f"the network's guess at that noise is close to the average {y}" if w == 1 else
+                 f"the guess drawn is the guided one, D₀ + w (D₁ − D₀) with w = {w:g}: the "
+                 f"unconditional guess D₀ moved {w:g} times the way to the conditional guess D₁, "
+                 f"which at that noise is close to the average {y}")
         when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): told the label, "
-                f"the network's guess at that noise is close to the average {y}, so this first reading "
-                "is the label coming back, not a shape this sample has chosen; the later columns "
-                "decide its own strokes")
+                f"{guess}, so this first reading is the label coming back, not a shape this sample "
+                "has chosen; the later columns decide its own strokes")
     elif k == 0:
         when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): the shape is "
                 "decided while the noise is largest, the later columns only sharpen strokes")

@@ -3,6 +3,8 @@ rows live in the session; valid edits become the sidebar's "custom" mixture), it
 and its cached preview figure."""
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 import torch
 
@@ -89,12 +91,14 @@ def _loadable(name: str) -> tuple[dc.GaussianMixture, str]:
 
 
 def on_load():
+    ss.pop(S + "note", None)
     gmm, name = _loadable(ss[P + "source"])
     _load(gmm, ss[S + "mode"], name)
 
 
 def on_mode():
     """Rewrite the table in the other form (from the table if valid, else the last valid mixture)."""
+    ss.pop(S + "note", None)
     gmm, errors = ed.mixture_from_rows(_pending_rows(), ss[S + "mode"])
     if gmm is None:
         gmm = dc.GaussianMixture.from_dict(ss[S + "last_valid"])
@@ -115,9 +119,10 @@ def on_upload():
     if gmm is None:
         ss[S + "import_errors"] = errors
         return
+    ss.pop(S + "note", None)
     _load(gmm, ss[S + "mode"], f.name, edited=True)
     _use(gmm)
-    ss[S + "note"] = f"Imported {gmm.n_components} component(s) from {f.name}; now in use."
+    ss[S + "note"] = f"Imported {count(gmm.n_components, 'component')} from {f.name}; now in use."
 
 
 def sync_table(settings) -> None:
@@ -132,6 +137,7 @@ def sync_table(settings) -> None:
         _load(gmm, mode, name)
     elif (ss.get(S + "sidebar_seen") != sidebar_now and not ss[S + "edited"]
           and ss[S + "source"] != sidebar_now):
+        ss.pop(S + "note", None)
         gmm, name = _loadable(sidebar_now)                       # follow a new sidebar choice
         _load(gmm, ss[S + "mode"], name)
     elif table_key() not in ss and ss[S + "rows"] != ss[S + "base"]:
@@ -156,8 +162,9 @@ def show_status(gmm, errors: list[str]):
     the table's, or the last valid one while the table has errors."""
     in_use = ss.get(state.PERSIST_PREFIX + "mixture") == "custom" and "custom_mixture" in ss
     if errors:
-        st.error(f"**The table has {len(errors)} problem(s)**; the last valid mixture stays in use.\n\n"
-                 + "\n".join(f"- {e}" for e in errors))
+        last = dc.GaussianMixture.from_dict(ss[S + "last_valid"])
+        st.error(f"**The table has {count(len(errors), 'problem')}**: no page uses it. "
+                 + errors_in_use_text(last) + "\n\n" + "\n".join(f"- {e}" for e in errors))
     else:
         ss[S + "last_valid"] = gmm.to_dict()
         custom = ss.get("custom_mixture")
@@ -171,6 +178,62 @@ def show_status(gmm, errors: list[str]):
                       key=S + "apply", help="Makes it the sidebar's custom distribution.")
     shown = gmm if gmm is not None else dc.GaussianMixture.from_dict(ss[S + "last_valid"])
     return shown
+
+
+def rewrite_note(rows, mode: str) -> str:
+    """The rows (std/angle form) that the table writes differently when it is loaded again (a
+    reload, a link, Load into table): std 1 >= std 2 and the angle of the wider axis in
+    (-90°, 90°], 0 for a round component. The same Gaussian: say so, row by row; else ""."""
+    if mode != "std_angle":
+        return ""
+    keys, out = ("std 1", "std 2", "angle (°)"), []
+    for i, rec in enumerate(rows, start=1):
+        try:
+            typed = [float(rec[k]) for k in keys]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if not all(map(math.isfinite, typed)) or min(typed[:2]) <= 0:
+            continue
+        again = ed.std_angle_from_cov(ed.cov_from_std_angle(*typed))
+        shown = [FORMATS[k] % v for k, v in zip(keys, typed)]
+        later = [FORMATS[k] % (v + 0.0) for k, v in zip(keys, again)]
+        if later != shown:
+            out.append(f"row {i} as std 1 = {later[0]}, std 2 = {later[1]}, angle {later[2]}°")
+    if not out:
+        return ""
+    return ("Loaded again (after a reload, from a link or by *Load into table*), the table writes "
+            + "; ".join(out) + (": the same Gaussian" if len(out) == 1 else ": the same Gaussians")
+            + ", with std 1 the wider axis and the angle its direction, in (−90°, 90°].")
+
+
+def count(n: int, noun: str) -> str:
+    """'1 problem', '2 problems'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _last_valid_in_use(last: dc.GaussianMixture) -> tuple[str, bool]:
+    """The sidebar's distribution (its name) and whether it is the table's last valid mixture."""
+    name = ss.get(state.PERSIST_PREFIX + "mixture", "tutorial")
+    return name, state.current_mixture() == last
+
+
+def errors_in_use_text(last: dc.GaussianMixture) -> str:
+    """While the table has errors: what every page uses (the sidebar's distribution) and whether
+    the plot, the table's last valid mixture, is that one."""
+    name, same = _last_valid_in_use(last)
+    return (f"Every page keeps using the sidebar's **{name}** distribution; the plot shows the "
+            "table's last valid mixture, " + ("which is that distribution." if same else
+                                             "which is not in use."))
+
+
+def preview_title(gmm, last: dc.GaussianMixture) -> str:
+    """The preview's title: the table's mixture, or while the table has errors its last valid
+    mixture, said to be in use or not."""
+    if gmm is not None:
+        return "the table's mixture: ellipses at 1 and 2 std"
+    name, same = _last_valid_in_use(last)
+    return ("table's last valid mixture, in use as " + name if same
+            else f"table's last valid mixture, not in use (pages use {name})")
 
 
 @state.cache_data

@@ -70,14 +70,20 @@ def _mean_abs(a) -> float:
     return float(np.abs(a).mean()) if a.size else 0.0
 
 
+def mean_ll(values) -> str:
+    """A mean log-likelihood as the page's metrics show it (4 decimals)."""
+    return f"{float(np.mean(values)):.4f}"
+
+
 def cancel_note(ode_s, true_s) -> str:
     """When the two mean log-likelihoods agree far better than the points do (the mean of the
-    differences is under a tenth of their mean size), say that the errors cancel; else ""."""
+    differences is under a tenth of their mean size), say that the errors cancel; else "". The
+    gap is the difference of the two means as the metrics show them (mean_ll)."""
     d = np.asarray(ode_s, dtype=float) - np.asarray(true_s, dtype=float)
     mean_abs = _mean_abs(d)
     if mean_abs == 0 or abs(float(d.mean())) >= 0.1 * mean_abs:
         return ""
-    gap = round(float(d.mean()), 4)
+    gap = round(float(mean_ll(ode_s)) - float(mean_ll(true_s)), 4) + 0.0
     side = f" (the ODE's is the {'higher' if gap > 0 else 'lower'})" if gap else ""
     return (f"The two mean log-likelihoods differ by only {abs(gap):.4f} nats{side} "
             f"while a sample's |ODE − exact| is {mean_abs:.4f} on average: the ODE is too high at "
@@ -90,8 +96,9 @@ def parts_text(res: dict, source: str) -> str:
     of three parts: the prior's mismatch log N(x₁; 0, σ₁²I) − log p₁(x₁) at the ODE's end point x₁
     (none with the true p₁), the blur log p_ε(x) − log p₀(x) (the ODE measures the density at
     t = ε), and the rest: the integrator's error, plus the network's with a learned score. The
-    text gives each part's mean size, names the largest (or two of similar size), and with the
-    Gaussian prior how much the mismatch adds to the mean |ODE − exact|."""
+    text gives each part's mean size, names the largest (or two of similar size), says when the
+    parts partly cancel (their sizes add up to more than the total), and with the Gaussian prior
+    how much the mismatch adds to the mean |ODE − exact|."""
     d = np.asarray(res["ode_s"], dtype=float) - np.asarray(res["true_s"], dtype=float)
     mismatch = np.asarray(res["mismatch_s"], dtype=float)
     blur = np.asarray(res["blur_s"], dtype=float)
@@ -100,6 +107,7 @@ def parts_text(res: dict, source: str) -> str:
             else "the integrator's and the network's error")
     parts = ([("the prior's mismatch", f" (σ₁ = {res['sigma1']:.3g})", mismatch)] if gaussian else [])
     parts += [("the blur", f" (σ(ε) = {res['sigma_eps']:.2g})", blur), (rest, "", d - mismatch - blur)]
+    raw = parts
     parts = [(name, detail, _mean_abs(v)) for name, detail, v in parts]
     total = _mean_abs(d)
     text = (f"**Where the difference comes from.** Over the {d.size} true samples the mean "
@@ -113,16 +121,38 @@ def parts_text(res: dict, source: str) -> str:
     if a > 0:
         text += (f" The largest two, {first} and {second}, are of similar size." if b >= 0.9 * a
                  else f" The largest is {first}.")
+    text += _cancel_text([v for _, _, v in raw], total, first if round(a, 4) > round(total, 4) else None)
     if gaussian and total > 0:
         without = _mean_abs(d - mismatch)
         share = (total - without) / total
+        pct = f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
         if share > 0.5:
-            verdict = f"makes up most of the {total:.4f} nats ({100 * share:.0f} %)"
+            verdict = f"makes up most of the {total:.4f} nats ({pct})"
+        elif share >= 0.1:
+            verdict = f"makes up {pct} of the {total:.4f} nats"
         elif share > 0:
-            pct = f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
-            verdict = f"makes up {pct} of the {total:.4f} nats, less than half"
+            verdict = f"makes up only a small part of the {total:.4f} nats ({pct})"
         else:
             verdict = "partly cancels the other parts instead of adding to them"
         text += (f" With the true p₁ at the end (*log p₁ at the end* set to it) the mean "
                  f"|ODE − exact| would be {without:.4f} nats, so the prior's mismatch {verdict}.")
     return text
+
+
+def _cancel_text(parts: list, total: float, bigger: str | None) -> str:
+    """When the parts' mean sizes (as shown, 4 decimals) add up to more than the mean |ODE − exact|
+    they make up, they have opposite signs at some samples and partly cancel there: say so, with
+    the share of such samples and, when one part alone is larger than the total, its name; else ""."""
+    parts = [np.asarray(v, dtype=float) for v in parts]
+    added = sum(round(_mean_abs(v), 4) for v in parts)
+    if added <= round(total, 4) + 5e-4:                 # no visible cancelling
+        return ""
+    signs = np.sign(np.stack(parts))
+    mixed = float(((signs > 0).any(0) & (signs < 0).any(0)).mean())
+    if mixed == 0:
+        return ""
+    where = f"{100 * mixed:.0f} %" if mixed >= 0.01 else "under 1 %"
+    alone = f", which is why {bigger} by itself is larger than the total" if bigger else ""
+    return (f" These sizes add up to {added:.4f} nats, more than the {total:.4f} nats of the "
+            f"total: the parts have opposite signs at {where} of the samples and partly cancel "
+            f"there{alone}.")

@@ -195,7 +195,7 @@ SCHEMA.update({
     "w_yours_source": Field("str", "shape", choices=("draw", "shape", "word", "csv"), label="Source"),
     "w_yours_shape": Field("str", "heart", choices=("swiss roll", "spiral", "smiley", "heart"), label="Shape"),
     "w_yours_n": Field("int", 100, 10, 1000, label="points"),
-    "w_yours_word": Field("str", "DDPM", label="Word"),
+    "w_yours_word": Field("str", "AI", label="Word"),     # reads at the default points (40 a letter)
     "w_yours_width": Field("float", 1.0, 0.1, 4.0, label="smoothing width h (× nearest-neighbour distance)"),
     # 13 digits (steps: DigitsConfig().train.steps, checked by tests/test_digits.py)
     "w_digits_steps": Field("int", 1500, 20, 5000, label="Training steps"),

@@ -203,12 +203,20 @@ def smiley(n: int = 400) -> np.ndarray:
     return np.concatenate([p for p in parts if len(p)])[:n]
 
 
-def heart(n: int = 400) -> np.ndarray:
-    """The heart curve x = 16 sin^3 a, y = 13 cos a - 5 cos 2a - 2 cos 3a - cos 4a, scaled by 1/4."""
-    a = np.linspace(0, 2 * np.pi, _count(n), endpoint=False)
+def _heart_curve(a: np.ndarray) -> np.ndarray:
     x = 16 * np.sin(a) ** 3
     y = 13 * np.cos(a) - 5 * np.cos(2 * a) - 2 * np.cos(3 * a) - np.cos(4 * a)
     return np.stack([x, y], 1) / 4
+
+
+def heart(n: int = 400) -> np.ndarray:
+    """The heart curve x = 16 sin^3 a, y = 13 cos a - 5 cos 2a - 2 cos 3a - cos 4a, scaled by 1/4,
+    with n points evenly spaced along its outline (by arc length: the curve slows to a stop at its
+    two cusps, where points evenly spaced in a would pile up), starting at the top cusp."""
+    n = _count(n)
+    fine = np.linspace(0, 2 * np.pi, 20001)
+    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(_heart_curve(fine), axis=0), axis=1))])
+    return _heart_curve(np.interp(np.arange(n) * arc[-1] / n, arc, fine))
 
 
 SHAPES = {"swiss roll": swiss_roll, "spiral": spiral, "smiley": smiley, "heart": heart}

@@ -165,6 +165,40 @@ def test_film_sentence_says_when_the_judge_reads_the_final_digit(reads, when):
     assert "the judge above) reads each frame's guess as " + ", ".join(map(str, reads)) in text
 
 
+def test_film_sentence_names_the_guess_drawn_at_this_w():
+    """At w ≠ 1 the film's D(xₜ, σ) is the guided guess, not the conditional one: the sentence
+    names what is drawn (w = 1: the network's guess close to the average digit; w = 2 or 0.5: the
+    guided guess D₀ + w (D₁ − D₀))."""
+    sig = np.array([9.85, 5.0, 3.0, 1.5])
+    reads = np.array([3, 3, 3, 3])
+    one = dd.film_sentence({"read": reads, "sigma": sig}, 3, 1.0)
+    assert "the network's guess at that noise is close to the average 3" in one and "guided" not in one
+    for w in (2.0, 0.5):
+        text = dd.film_sentence({"read": reads, "sigma": sig}, 3, w)
+        assert "the network's guess at that noise is close to the average 3" not in text, text
+        assert f"the guess drawn is the guided one, D₀ + w (D₁ − D₀) with w = {w:g}" in text, text
+        assert f"moved {w:g} times the way to the conditional guess D₁" in text, text
+    at = ok(open_page(**{K + "w": 2.0, K + "class": 3}))
+    film = next(c.value for c in at.caption if "One reverse-SDE path" in c.value)
+    assert film == dd.film_sentence(_film(y=3, w=2.0), 3, 2.0)
+
+
+def test_budget_field_cannot_go_below_the_samplers_least_budget():
+    """The NFE field accepted 1 and the samples were replaced by a message: the field now has
+    the schema's range (2..500), so the browser cannot choose less, and the value held is kept
+    when the sampler changes; a value from a link outside the range stays, with its message."""
+    at = ok(open_page())
+    field = at.number_input(key=K + "budget")
+    assert (field.min, field.max) == (2, 500)
+    assert any("samples per class at w" in c.value for c in at.caption)
+    at.selectbox(key=K + "method").set_value("ode").run()
+    ok(at)
+    assert at.number_input(key=K + "budget").min == 2 and at.number_input(key=K + "budget").value == 30
+    assert any("samples per class at w" in c.value for c in at.caption)
+    assert dd.budget_bounds(1, K + "budget") == {} and dd.budget_bounds(600, K + "budget") == {}
+    assert dd.budget_bounds(None, K + "budget") == {"min_value": 2, "max_value": 500}
+
+
 def test_film_caption_matches_the_judge_on_the_page():
     at = ok(open_page(**{K + "class": 7}))
     f = _film(y=7)

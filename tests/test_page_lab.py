@@ -63,7 +63,7 @@ def test_editor_invalid_table_keeps_last_valid_mixture():
     ok(edit_table(at, rows))
     msg = " ".join(errors(at))
     for part in ("row 2, std 1: must be > 0", "row 1, weight: must be >= 0",
-                 "row 3, mean x: is empty: enter a number", "last valid mixture stays in use"):
+                 "row 3, mean x: is empty: enter a number", "Every page keeps using the sidebar's **custom**"):
         assert part in msg
     assert at.session_state["custom_mixture"] == before
     assert len(at.get("image")) == 1                     # the preview still shows (last valid)
@@ -71,6 +71,90 @@ def test_editor_invalid_table_keeps_last_valid_mixture():
     rows = [ed.blank_row("std_angle") | {"weight": 0.0}]
     ok(edit_table(at, rows))
     assert any("weights: at least one must be > 0" in e for e in errors(at))
+
+
+def test_editor_errors_name_the_distribution_in_use_and_what_the_plot_shows():
+    """Sidebar ring8, the custom mixture loaded into the table, a std set to -1: the message said
+    'the last valid mixture stays in use' while every page used ring8. It now names the sidebar's
+    distribution, says whether the plot (the table's last valid mixture) is it, and counts
+    problems in the singular or plural."""
+    from dashboard import editor
+    custom = dc.GaussianMixture(means=[[1.0, 2.0]], covs=[[[1.0, 0.0], [0.0, 1.0]]], weights=[1.0])
+    at = ok(open_page(EDITOR, w_mixture="ring8", custom_mixture=custom.to_dict()))
+    at.selectbox(key="w_editor_source").set_value("custom").run()
+    at.button(key="lab_editor_load").click().run()
+    rows = ed.rows_from_mixture(custom, "std_angle")
+    rows[0]["std 1"] = -1.0
+    ok(edit_table(at, rows))
+    msg = " ".join(errors(at))
+    assert "**The table has 1 problem**" in msg and "problem(s)" not in msg, msg
+    assert "sidebar's **ring8** distribution" in msg and "which is not in use" in msg, msg
+    assert at.session_state["w_mixture"] == "ring8"
+    rows[0]["weight"] = -1.0                                   # two problems: plural
+    ok(edit_table(at, rows))
+    assert "**The table has 2 problems**" in " ".join(errors(at))
+    # the table's own mixture in use (sidebar custom): the plot is that distribution
+    at = ok(open_page(EDITOR))
+    at.button(key="lab_editor_apply").click().run()
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[1]["std 2"] = -1.0
+    ok(edit_table(at, rows))
+    msg = " ".join(errors(at))
+    assert "sidebar's **custom** distribution" in msg and "which is that distribution." in msg, msg
+    assert editor.count(1, "problem") == "1 problem" and editor.count(3, "row") == "3 rows"
+
+
+def test_editor_says_when_a_row_will_be_written_differently():
+    """std 1 = 0.05, std 2 = 1, angle 0 came back after a reload as 1.0000 / 0.0500 / 90.00
+    without a word: the page now says which rows are written differently when loaded again, and
+    that it is the same Gaussian; nothing for rows already in that form or in covariance form."""
+    from dashboard import editor
+    at = ok(open_page(EDITOR))
+    at.button(key="lab_editor_apply").click().run()
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[0].update({"std 1": 0.05, "std 2": 1.0, "angle (°)": 0.0})
+    ok(edit_table(at, rows))
+    said = " ".join(c.value for c in at.caption)
+    assert "row 1 as std 1 = 1.0000, std 2 = 0.0500, angle 90.00°: the same Gaussian" in said, said
+    # reloaded: the table reads what the note said
+    again = ed.rows_from_mixture(dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]), "std_angle")
+    assert (again[0]["std 1"], again[0]["std 2"], again[0]["angle (°)"]) == pytest.approx((1.0, 0.05, 90.0))
+    canonical = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    assert editor.rewrite_note(canonical, "std_angle") == ""
+    assert editor.rewrite_note(ed.rows_from_mixture(dc.PRESETS["tutorial"], "raw"), "raw") == ""
+    two = [dict(canonical[0], **{"angle (°)": 120.0, "std 1": 2.0, "std 2": 1.0}),
+           dict(canonical[1], **{"std 1": 0.5, "std 2": 0.5, "angle (°)": 30.0})]
+    note = editor.rewrite_note(two, "std_angle")
+    assert "row 1 as std 1 = 2.0000, std 2 = 1.0000, angle -60.00°" in note, note
+    assert "row 2 as std 1 = 0.5000, std 2 = 0.5000, angle 0.00°" in note and "the same Gaussians" in note
+    bad = [dict(canonical[0], **{"std 1": -1.0})]
+    assert editor.rewrite_note(bad, "std_angle") == ""          # invalid rows: the errors say it
+
+
+def test_editor_note_above_the_table_stays_across_an_edit():
+    """Starting from 'your data' (more modes than the table holds) the note above the table
+    vanished at the first edit and the table jumped up under the pointer: the same boxes stay
+    above the table until it is loaded again."""
+    import numpy as np
+    from dashboard import yourdata
+    from diffusion_core import pointsets as ps
+    entry = yourdata.entry(yourdata.check(ps.heart(100)), ps.MIN_WIDTH, "heart")
+    at = ok(open_page(EDITOR, **{yourdata.KEY: entry, "w_mixture": yourdata.NAME}))
+
+    def above(at):                     # the info and warning boxes before the table
+        return [(type(b).__name__, b.value) for b in list(at.info) + list(at.warning)
+                if "more than this table holds" in b.value]
+    before = above(at)
+    assert before and "tutorial" in before[0][1]
+    rows = ed.rows_from_mixture(dc.PRESETS["tutorial"], "std_angle")
+    rows[0]["mean x"] = float(np.round(rows[0]["mean x"] + 1.0, 3))
+    ok(edit_table(at, rows))
+    assert above(at) == before
+    ok(edit_table(at, rows))
+    assert above(at) == before
+    at.selectbox(key="w_editor_source").set_value("ring8").run()
+    at.button(key="lab_editor_load").click().run()
+    assert above(ok(at)) == []                              # loaded again: its note is gone
 
 
 def test_editor_valid_edit_is_used_everywhere():
@@ -438,7 +522,17 @@ def check_parts_text(text: str, mae: float, learned: bool, gaussian: bool) -> di
         without = float(re.search(r"would be (\d+\.\d+) nats", text).group(1))
         share = (mae - without) / mae
         assert ("makes up most" in text) == (share > 0.5 + 1e-3) or abs(share - 0.5) < 1e-3, text
-        assert ("less than half" in text) == (0 < share < 0.5 - 1e-3) or abs(share - 0.5) < 1e-3, text
+        assert ("a small part" in text) == (0 < share < 0.1 - 1e-3) or abs(share - 0.1) < 1e-3, text
+        assert "less than half" not in text, text
+    added = round(sum(parts.values()), 4)
+    # the parts' sizes add up to more than the total exactly when they partly cancel, said computed
+    if added > mae + 6e-4:
+        assert f"These sizes add up to {added:.4f} nats, more than the {mae:.4f} nats" in text, text
+        assert "partly cancel there" in text, text
+        bigger = [name for name, v in parts.items() if v > mae]
+        assert (f"which is why {ranked[0][0]} by itself is larger" in text) == bool(bigger), text
+    elif added < mae + 4e-4:
+        assert "These sizes add up" not in text, text
     return parts
 
 
@@ -457,8 +551,8 @@ def test_likelihood_parts_text_reads_the_run():
     check_parts_text(text, 0.15, learned=False, gaussian=True)
     steps = {**tilt, "mismatch_s": np.array([0.05, 0.05, -0.05, 0.05]), "ode_s": np.array([0.15, 0.15, 0.05, 0.15])}
     text = likelihood.parts_text(steps, "exact")               # an integrator's error of 0.1 at each
-    assert "The largest is the integrator's error." in text and "less than half" in text
-    assert "most" not in text
+    assert "The largest is the integrator's error." in text and "makes up 20 % of the 0.1250 nats." in text
+    assert "most" not in text and "less than half" not in text
     check_parts_text(text, 0.125, learned=False, gaussian=True)
     text = likelihood.parts_text(steps, "learned")
     assert "the integrator's and the network's error" in text
@@ -473,6 +567,47 @@ def test_likelihood_parts_text_reads_the_run():
     assert "partly cancels" in text and "makes up" not in text
     for t in (text, likelihood.parts_text(fair, "learned")):
         assert not any(w in t for w in TYPED_CLAIMS)
+
+
+def test_likelihood_parts_that_add_up_to_more_than_the_total_are_said_to_cancel():
+    """ring8, the true p₁, 10 steps, ε = 1e-2: the blur (0.25 nats) was listed as larger than the
+    mean |ODE − exact| it is part of (0.23) without a word; the text now says the sizes add up to
+    more than the total because the parts partly cancel, computed, and says nothing where they
+    add up (a small prior's share is called a small part, with no 'less than half')."""
+    import numpy as np
+    from dashboard import likelihood
+    at = ok(open_page(LIKELIHOOD, w_mixture="ring8", w_likelihood_prior="exact", w_likelihood_steps=10,
+                      w_likelihood_t_eps=1e-2))
+    text = next(m.value for m in at.markdown if m.value.startswith("**Where the difference"))
+    mae = float(metric_texts(at)["mean |ODE − exact|"].split()[0])
+    parts = check_parts_text(text, mae, learned=False, gaussian=False)
+    assert parts["the blur"] > mae and "which is why the blur by itself is larger than the total" in text, text
+    for values in ({}, {"w_mixture": "ring8", "w_likelihood_lam": 50.0}):  # default: cancel too
+        at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, **values))
+        text = next(m.value for m in at.markdown if m.value.startswith("**Where the difference"))
+        check_parts_text(text, float(metric_texts(at)["mean |ODE − exact|"].split()[0]), False, True)
+    same = {"true_s": np.zeros(4), "sigma1": 9.85, "sigma_eps": 0.01, "prior": "exact",
+            "mismatch_s": np.zeros(4), "blur_s": np.full(4, 0.1), "ode_s": np.full(4, 0.3)}
+    assert "add up to" not in likelihood.parts_text(same, "exact")           # same signs: none
+    small = {**same, "prior": "gaussian", "mismatch_s": np.full(4, 0.01), "ode_s": np.full(4, 0.31)}
+    text = likelihood.parts_text(small, "exact")
+    assert "makes up only a small part of the 0.3100 nats (3 %)" in text and "less than half" not in text
+
+
+def test_likelihood_mean_gap_is_the_gap_of_the_shown_means():
+    """Custom needle mixture: the note said the means differ by 0.0018 next to metrics 0.9701 and
+    0.9720; the gap is now the difference of the two means as shown."""
+    from dashboard import likelihood
+    ode, true = [0.97014, 0.97014], [0.97196, 0.97196]
+    assert likelihood.mean_ll(ode) == "0.9701" and likelihood.mean_ll(true) == "0.9720"
+    assert "by only 0.0019 nats" in likelihood.cancel_note([0.97014 + 0.5, 0.97014 - 0.5], true)
+    for values in ({}, {"w_mixture": "ring8", "w_likelihood_steps": 10}, {"w_likelihood_lam": 2.0}):
+        at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=100, **values))
+        vals = metric_texts(at)
+        gap = abs(float(vals["mean log-likelihood, ODE"]) - float(vals["mean log-likelihood, exact"]))
+        for c in at.caption:
+            if "differ by only" in c.value:
+                assert f"differ by only {gap:.4f} nats" in c.value, (c.value, vals)
 
 
 def test_likelihood_parts_add_up_and_the_mismatch_is_the_priors_difference():
@@ -494,7 +629,7 @@ def test_likelihood_parts_add_up_and_the_mismatch_is_the_priors_difference():
 # the states a student reaches, with what the text must say in each (grid 10, 100 samples)
 PARTS_STATES = {
     "defaults": ({}, "makes up most of the"),
-    "10 steps": ({"w_likelihood_steps": 10}, "less than half"),
+    "10 steps": ({"w_likelihood_steps": 10}, "makes up"),
     "λ = 2": ({"w_likelihood_lam": 2.0}, "makes up most of the"),
     "λ = 50": ({"w_likelihood_lam": 50.0}, "The largest is the prior's mismatch."),
     "true p₁": ({"w_likelihood_prior": "exact"}, "two parts"),

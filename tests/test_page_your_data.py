@@ -244,6 +244,32 @@ def test_a_long_word_at_few_points_says_how_many_it_needs():
     assert not at.exception and "a letter" not in " ".join(i.value for i in at.info)
 
 
+def test_the_default_word_reads_at_the_default_points():
+    """The default word ("DDPM" at 100 points) drew its own 'too few to read' message: the
+    default word now reads at the default points, and the page says nothing about it; a longer
+    word at those points still gets the message."""
+    from dashboard import drawing
+    word, n = sio.SCHEMA[K + "word"].default, sio.SCHEMA[K + "n"].default
+    assert drawing.points_needed(word) <= n
+    at = open_page(**{K + "source": "word"})
+    assert at.text_input(key=K + "word").value == word and not at.error
+    assert not [i.value for i in at.info if "a letter" in i.value], [i.value for i in at.info]
+    at = open_page(**{K + "source": "word", K + "word": "DDPM"})
+    assert any("too few to read" in i.value for i in at.info)
+
+
+def test_heart_points_are_spread_evenly_along_its_outline():
+    """The default heart piled points into blobs at its two cusps (points evenly spaced in the
+    curve's parameter, where the curve slows to a stop): they are now evenly spaced by arc
+    length, at any number of points."""
+    from diffusion_core import pointsets as ps
+    for n in (10, 60, 100, 400):
+        pts = ps.heart(n)
+        gaps = np.linalg.norm(np.diff(np.vstack([pts, pts[:1]]), axis=0), axis=1)
+        assert gaps.min() > 0.9 * gaps.max(), (n, gaps.min(), gaps.max())
+        assert np.abs(pts).max() <= 5
+
+
 def test_word_with_a_tiny_width_shows_the_copies_in_reversal():
     """SCORE, 200 points, the smallest smoothing width, on the Exact-score reversal page: the
     final samples are drawn as points over the data points, and a sentence read from those

@@ -55,7 +55,8 @@ def sample_grid():     # not a fragment: its w also sets the film's
     method = state.widget(c2.selectbox, P + "method", format_func=vocabulary.short,
                           help="Short names, as the quality chart's legend below uses them.")
     budget = state.number_field(c3, P + "budget", step=5, help="Score evaluations per sample; "
-                                "steps follow from the sampler's cost per step.")
+                                "steps follow from the sampler's cost per step.",
+                                **dd.budget_bounds(st.session_state.get(P + "budget"), P + "budget"))
     if budget is None:
         return
     least = dc.nfe(method, dc.SAMPLERS[method].min_steps)

@@ -13,7 +13,7 @@ st.title("Mixture editor")
 st.markdown(
     "Design your own distribution p₀: one row per Gaussian component. Every **valid** edit becomes "
     "the sidebar's **custom** distribution at once, so every page (score field, reversal, training, "
-    "the lab) works on it; while the table has errors, the last valid mixture stays in use.")
+    "the lab) works on it; while the table has errors, every page keeps the distribution it had.")
 
 c1, c2, c3 = st.columns([1.3, 0.7, 1.4], vertical_alignment="bottom")
 choices = state.mixture_choices()
@@ -27,8 +27,8 @@ c3.segmented_control("Covariance as", list(editor.MODE_LABELS), format_func=edit
                      key=P + "mode", on_change=editor.on_mode, required=True,
                      help="std 1, std 2, angle: Σ = R(angle) diag(std1², std2²) R(angle)ᵀ. "
                           "Covariance entries: Σ = [[var x, cov xy], [cov xy, var y]].")
-if S + "note" in ss:
-    st.info(ss.pop(S + "note"))
+if S + "note" in ss:            # kept until the table is loaded again: edits do not move the table
+    st.info(ss[S + "note"])
 if S + "refused" in ss:
     st.warning("**Cells that were not numbers were emptied:**\n\n"
                + "\n".join(f"- {e}" for e in ss.pop(S + "refused")))
@@ -46,6 +46,8 @@ edited = st.data_editor(
                                                     default=defaults[c]) for c in cols})
 rows = edited.to_dict("records")
 ss[S + "rows"] = rows
+if note := editor.rewrite_note(rows, mode):
+    st.caption(note)
 gmm, errors = ed.mixture_from_rows(rows, mode)
 
 left, right = st.columns([1, 1.25], gap="large")
@@ -65,8 +67,7 @@ with left:
                  + "\n".join(f"- {e}" for e in ss[S + "import_errors"]))
 
 with right:
-    title = ("the table's mixture: ellipses at 1 and 2 std" if gmm is not None
-             else "last valid mixture (the table has errors)")
+    title = editor.preview_title(gmm, shown)
     st.image(editor.preview_png(shown, shared.seed, title), width="stretch")
     w = ", ".join(f"{k + 1}: {v:.2f}" for k, v in enumerate(shown.weights.tolist()))
     st.caption(f"Normalized weights {w}. Dots: {editor.N_PREVIEW} samples (sidebar seed).")
