@@ -202,10 +202,23 @@ def spread_change(at1: float, at4: float, ref: tuple[float, float]) -> str:
     return f"{at1:.2f}× → {at4:.2f}× ({what})"
 
 
-def band(ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
-    """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×"."""
+def band_digits(values, ref: tuple[float, float], k: float = gfig.NOISE_K) -> int:
+    """How many decimals the page prints ratios and the truth's band (mean ± k sd) with: 2, or more
+    where a value outside the band (matches_truth false) would print equal to one of the band's
+    printed edges, so that every value called outside visibly lies outside the printed band."""
     mean, sd = ref
-    return f"{mean - k * sd:.2f}–{mean + k * sd:.2f}×"
+    edges = (mean - k * sd, mean + k * sd)
+    outside = [float(v) for v in values if not matches_truth(v, ref, k)]
+    for d in range(2, 7):
+        if all(f"{v:.{d}f}" != f"{e:.{d}f}" for v in outside for e in edges):
+            return d
+    return 6
+
+
+def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
+    """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×" (digits: band_digits)."""
+    mean, sd = ref
+    return f"{mean - k * sd:.{digits}f}–{mean + k * sd:.{digits}f}×"
 
 
 def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
@@ -213,22 +226,25 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     against the truth's band and exact CFG's spread from the same noise: a learned spread outside
     the band at w = 1 that exact CFG does not share is the network's error before any guidance; a
     loss at w = 4 that exact CFG does not share is the network's error amplified by w, not a cost
-    of guidance. Changes within k truth sd count as none."""
+    of guidance. Changes within k truth sd count as none. Ratios and the band are printed with
+    band_digits, so a value called outside the band visibly lies outside it."""
     ref, sd = truth["spread_ratio"], truth["spread_ratio"][1]
     l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
     e1, e4 = float(at.loc[1.0, "spread_ratio"]), float(at.loc[4.0, "spread_ratio"])
+    last = at.iloc[-1]
+    d = band_digits([l1, l4, e1, e4, float(last["learned_spread_ratio"])], ref, k)
     if matches_truth(l1, ref, k):
-        text = f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.2f}×; band {band(ref, k)})."
+        text = f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)})."
     elif abs(l1 - e1) <= k * sd:
-        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.2f}×; band {band(ref, k)}), "
-                + (f"as exact CFG is ({e1:.2f}×): the sampler's error, not the network's."
+        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)}), "
+                + (f"as exact CFG is ({e1:.{d}f}×): the sampler's error, not the network's."
                    if not matches_truth(e1, ref, k) else
-                   f"but within the truth's noise level of exact CFG's {e1:.2f}×."))
+                   f"but within the truth's noise level of exact CFG's {e1:.{d}f}×."))
     else:
-        text = (f"Learned CFG is already off at w = 1: its spread is {l1:.2f}×, outside the truth's band "
-                f"({band(ref, k)}) where exact CFG gives {e1:.2f}×, so the network misses the class's "
+        text = (f"Learned CFG is already off at w = 1: its spread is {l1:.{d}f}×, outside the truth's band "
+                f"({band(ref, k, d)}) where exact CFG gives {e1:.{d}f}×, so the network misses the class's "
                 "spread before guidance does anything.")
-    text += f" From w = 1 to w = 4 its spread goes {l1:.2f}× → {l4:.2f}×"
+    text += f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
     exact_narrows = not matches_truth(e4, ref, k) and e4 < e1 - k * sd
     if matches_truth(l4, ref, k):
         text += " (within the truth's noise level: no loss of diversity)."
@@ -239,14 +255,13 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     elif not exact_narrows:
         text += (", while exact CFG from the same noise "
                  + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
-                 + f" ({e1:.2f}× → {e4:.2f}×): the loss is the network's error amplified by w, not a "
+                 + f" ({e1:.{d}f}× → {e4:.{d}f}×): the loss is the network's error amplified by w, not a "
                  "cost of guidance itself.")
     else:
-        text += f"; exact CFG narrows too ({e1:.2f}× → {e4:.2f}×), which is guidance's own cost"
+        text += f"; exact CFG narrows too ({e1:.{d}f}× → {e4:.{d}f}×), which is guidance's own cost"
         text += ("; learned CFG narrows further, and that extra is the network's error amplified by w."
                  if l4 < e4 - k * sd else ".")
-    last = at.iloc[-1]
-    text += f" At w = {float(at.index[-1]):g} its spread is {float(last['learned_spread_ratio']):.2f}×"
+    text += f" At w = {float(at.index[-1]):g} its spread is {float(last['learned_spread_ratio']):.{d}f}×"
     if last["far"] > 0:
         text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
                  "around every mode, and are left out)")
