@@ -12,6 +12,7 @@ from diffusion_core import guidance as gd
 from dashboard.figures.common import auto_limits, density_grid, figure_png
 from dashboard.figures import guidance as gfig
 from dashboard import lessons, models, state
+from dashboard.vocabulary import point
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
 MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this many components
@@ -29,7 +30,8 @@ def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
 
 
 def class_names(gmm) -> list[str]:
-    return [f"class {k + 1}: the mode at ({m[0]:.1f}, {m[1]:.1f})" for k, m in enumerate(gmm.means.tolist())]
+    """The class dropdown's labels: "class k: the mode at (x, y)" (vocabulary.point: never −0)."""
+    return [f"class {k + 1}: the mode at {point(m)}" for k, m in enumerate(gmm.means.tolist())]
 
 
 @state.cache_data(max_entries=64)

@@ -383,3 +383,15 @@ def test_samples_caption_names_the_hatched_region():
     at = open_page(**{K + "learned": False, K + "class": 1})
     assert guidance.leak_region_text(dc.PRESETS["tutorial"], 1) in at.caption[0].value
     assert "Hatched" in at.caption[0].value
+
+
+def test_class_names_never_print_minus_zero():
+    """ring8's class 7 read "the mode at (-0.0, -4.0)": the labels use vocabulary.point."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.vocabulary import point
+    names = guidance.class_names(dc.PRESETS["ring8"])
+    assert names[6] == "class 7: the mode at (0, −4)"
+    assert not any("-0" in n or "−0)" in n or "(−0" in n for n in names), names
+    tutorial = guidance.class_names(dc.PRESETS["tutorial"])
+    assert tutorial == [f"class {k + 1}: the mode at {point(m)}" for k, m in enumerate(dc.PRESETS["tutorial"].means.tolist())]
