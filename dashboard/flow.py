@@ -342,7 +342,8 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
     and rectified flow's) and their noise (errors: label -> standard error over the paths; a
     difference within two standard errors is no ranking): the exact pair compared, and with more
-    paths drawn the straightest of all. off (endpoints_off, with "n"): how many end points of each
+    methods drawn the straightest of all, over the story["n"] paths each number is computed on
+    (not the paths slider's share drawn). off (endpoints_off, with "n"): how many end points of each
     method land off every mode against true samples'; where a network's flow puts many more there
     than the exact flow, why: the rectified flow's price for straighter paths only where it is
     straighter beyond the noise, else (the exact flow having few) the network's error."""
@@ -359,7 +360,9 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     ranked = sorted(straight.items(), key=lambda kv: -kv[1])
     top, value = ranked[0]
     rest = ", ".join(f"{k} {v:.3f}" for k, v in ranked[1:])
-    text = (f"**Which is straighter here?** Of all paths drawn, the {top}'s ({value:.3f}; then {rest}).")
+    n = story.get("n") or (off or {}).get("n")          # the paths each straightness is computed on
+    text = (f"**Which is straighter here?** Of all {f'{n} ' if n else ''}paths computed per method, "
+            f"the {top}'s ({value:.3f}; then {rest}).")
     tied = [k for k, _ in ranked[1:] if not straighter(straight, errors, top, k)]
     if tied:
         tol = max(straightness_noise(errors, top, k) for k in tied)

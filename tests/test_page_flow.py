@@ -65,11 +65,11 @@ def test_rectified_flow_is_in_the_straightness_answer():
     at = open_page(**{K + "rectify": True})
     listed = {}
     for k, v in re.findall(r"(exact flow|VE PF-ODE|learned flow|rectified flow) (\d\.\d{3})",
-                           captions(at).split("(1 = straight): ")[1]):
+                           captions(at).split("(1 = straight), over all 200 paths computed: ")[1]):
         listed.setdefault(k, float(v))
     answer = next(m.value for m in at.markdown if "Which is straighter here?" in m.value)
     top = max(listed, key=listed.get)
-    assert f"Of all paths drawn, the {top}'s ({listed[top]:.3f};" in answer
+    assert f"Of all 200 paths computed per method, the {top}'s ({listed[top]:.3f};" in answer
     assert "rectified flow" in answer
 
 
@@ -223,3 +223,14 @@ def test_ve_landing_uses_the_quality_captions_noise_rule():
     kind, text = flowpage.ve_landing(story, df, {"sw2": 0.05})
     assert text.startswith("**The VE samples land somewhat off the data here.**")
     assert "apart by more than the measure's noise (0.050)" in text
+
+
+def test_straightness_answer_says_how_many_paths_it_is_computed_on():
+    """"Of all paths drawn" did not move with the paths slider: the numbers are over all 200 paths
+    computed. The answer and the caption say so, at any number of paths drawn."""
+    for n_drawn in (10, 200):
+        at = open_page(**{K + "paths": n_drawn, "w_mixture": "ring8"})
+        answer = next(m.value for m in at.markdown if "Which is straighter here?" in m.value)
+        assert "Of all 200 paths computed per method, the " in answer and "paths drawn" not in answer
+        assert "(1 = straight), over all 200 paths computed: " in captions(at)
+        assert f"The other panels: {n_drawn} of 200 paths" in captions(at)
