@@ -294,7 +294,7 @@ def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
 @state.cache_data(max_entries=32)
 def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
     """On an n_grid^2 grid over field_limits: log pₜ(x | y), the guided score s_w and the
-    conditional score s(. | y) at time t."""
+    conditional score s(. | y) at time t, pₜ(y | x), and the class's mean ("class_mean")."""
     sde = dc.VESDE(lam)
     xlim, ylim = field_limits(gmm, y)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
@@ -307,7 +307,8 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
             "logp": cls.log_prob(fine).reshape(90, 90).numpy(),
             "guided": gd.guided_score(gmm, sde, None, y, w)(pts, t).reshape(shape).numpy(),
             "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy(),
-            "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy()}
+            "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy(),
+            "class_mean": (cls.weights.double() @ cls.means.double()).tolist()}
 
 
 NEAR_CLASS, OTHER_LIKELY = 0.9, 0.5   # pₜ(y | x) at or above: near the class; below: another class is likely
@@ -348,13 +349,24 @@ def near_class_arrows(f: dict, mask, where: str) -> str:
     return text
 
 
+def towards_mean(f: dict, field: str, mask) -> float:
+    """The share of the arrows of f[field] in mask that point towards the class's mean
+    (f["class_mean"]): a positive component along the direction to it (nan where none)."""
+    v, m = np.asarray(f[field]), np.asarray(f["class_mean"], dtype=float)
+    to = np.stack([m[0] - f["xx"], m[1] - f["yy"]], -1)
+    mask = mask & (np.hypot(v[..., 0], v[..., 1]) > 1e-12) & (np.hypot(to[..., 0], to[..., 1]) > 1e-9)
+    return float(np.mean((v * to).sum(-1)[mask] > 0)) if mask.any() else float("nan")
+
+
 def field_text(f: dict, w: float, t: float) -> str:
     """The guided-field section's sentence, from the field drawn (f: guidance_fields): how the
     guided (red) and conditional (blue) scores compare at w, and what this t shows: the median
     ratio of red to blue arrow lengths near the class (pₜ(y | x) ≥ NEAR_CLASS) and where another
     class is likely (pₜ(y | x) < OTHER_LIKELY); where pₜ(y | x) stays below NEAR_CLASS over the
     whole panel the classes are blurred together (large t), and where red and blue differ by
-    less than COINCIDE everywhere they nearly coincide."""
+        less than COINCIDE everywhere they nearly coincide. For w other than 0 and 1, the share of
+    all red arrows drawn that point towards the class's mean (towards_mean), beside the blue's:
+    at large t many point elsewhere."""
     g, c, post = f["guided"], f["cond"], np.asarray(f["post"])
     nc = np.hypot(c[..., 0], c[..., 1])
     ok = nc > 1e-12
@@ -370,9 +382,14 @@ def field_text(f: dict, w: float, t: float) -> str:
         how = ("agree near the class; between classes the guided score adds w − 1 times the pull "
                "away from the other modes")
         if far > 1.1:
-            how += ", so the red arrows are longer there and point more sharply into the class"
+            how += ", so the red arrows are longer there"
         elif far < 1 / 1.1:
             how += ", so the red arrows are shorter there: the pull into the class is weakened"
+    red = towards_mean(f, "guided", ok) if "class_mean" in f and w not in (0, 1) else float("nan")
+    if np.isfinite(red):
+        how += (f". Of all red arrows drawn, {red:.0%} point towards the class's mean "
+                f"{point(f['class_mean'])} (of the blue: {towards_mean(f, 'cond', ok):.0%})"
+                + ("" if red >= 0.95 else ": the rest do not point towards it"))
     text = f"The two {how}."
     blurred = post.max() < NEAR_CLASS
     at = f" At t = {t:.2f}"

@@ -395,3 +395,29 @@ def test_class_names_never_print_minus_zero():
     assert not any("-0" in n or "−0)" in n or "(−0" in n for n in names), names
     tutorial = guidance.class_names(dc.PRESETS["tutorial"])
     assert tutorial == [f"class {k + 1}: the mode at {point(m)}" for k, m in enumerate(dc.PRESETS["tutorial"].means.tolist())]
+
+
+@pytest.mark.parametrize("name, t", [("tutorial", 1.0), ("tutorial", 0.0), ("ring8", 1.0), ("ring8", 0.0)])
+def test_field_text_says_where_the_red_arrows_point_at_this_t(name, t):
+    """Tutorial, w = 10, t = 1: the text said the red arrows "point more sharply into the class"
+    while in the panel's top-left corner they point away from the class's mode. The sentence
+    gives the share of red arrows drawn that point towards the class's mean, from the arrows."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    gmm = dc.PRESETS[name]
+    f = guidance.guidance_fields(gmm, 25.0, 0, 10.0, t)
+    text = guidance.field_text(f, 10.0, t)
+    assert "more sharply into the class" not in text
+    m = np.asarray(f["class_mean"])
+    to = np.stack([m[0] - f["xx"], m[1] - f["yy"]], -1)
+    share = float(np.mean((f["guided"] * to).sum(-1) > 0))
+    assert f"Of all red arrows drawn, {share:.0%} point towards the class's mean" in text
+    assert ("the rest do not point towards it" in text) == (share < 0.95)
+    if t == 1.0:
+        assert share < 0.95 and "the rest do not point towards it" in text
+    else:
+        assert share == 1.0
+    # the top-left corner at t = 1 on the tutorial: the red arrow there points away from the mean
+    if (name, t) == ("tutorial", 1.0):
+        assert (f["guided"][-1, 0] * to[-1, 0]).sum() < 0

@@ -200,7 +200,7 @@ def test_readme_lesson_rows_quote_no_number_the_page_could_contradict():
 @pytest.mark.parametrize("w, words", [(0.0, "at w = 0 the guided score is the unconditional"),
                                       (0.5, "the pull into the class is weakened"),
                                       (1.0, "coincide everywhere"),
-                                      (4.0, "point more sharply into the class")])
+                                      (4.0, "point towards the class's mean")])
 def test_guidance_field_text_follows_w(w, words):
     """At w = 0 the guided field is the unconditional score, which points into other classes
     near them: the text says so instead of "shorter arrows" (a re-teach's finding)."""
