@@ -12,6 +12,7 @@ from diffusion_core import guidance as gd
 from dashboard.figures.common import auto_limits, density_grid, figure_png
 from dashboard.figures import guidance as gfig
 from dashboard import lessons, models, state
+from dashboard.vocabulary import point
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
 MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this many components
@@ -29,7 +30,8 @@ def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
 
 
 def class_names(gmm) -> list[str]:
-    return [f"class {k + 1}: the mode at ({m[0]:.1f}, {m[1]:.1f})" for k, m in enumerate(gmm.means.tolist())]
+    """The class dropdown's labels: "class k: the mode at (x, y)" (vocabulary.point: never −0)."""
+    return [f"class {k + 1}: the mode at {point(m)}" for k, m in enumerate(gmm.means.tolist())]
 
 
 @state.cache_data(max_entries=64)
@@ -202,10 +204,23 @@ def spread_change(at1: float, at4: float, ref: tuple[float, float]) -> str:
     return f"{at1:.2f}× → {at4:.2f}× ({what})"
 
 
-def band(ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
-    """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×"."""
+def band_digits(values, ref: tuple[float, float], k: float = gfig.NOISE_K) -> int:
+    """How many decimals the page prints ratios and the truth's band (mean ± k sd) with: 2, or more
+    where a value outside the band (matches_truth false) would print equal to one of the band's
+    printed edges, so that every value called outside visibly lies outside the printed band."""
     mean, sd = ref
-    return f"{mean - k * sd:.2f}–{mean + k * sd:.2f}×"
+    edges = (mean - k * sd, mean + k * sd)
+    outside = [float(v) for v in values if not matches_truth(v, ref, k)]
+    for d in range(2, 7):
+        if all(f"{v:.{d}f}" != f"{e:.{d}f}" for v in outside for e in edges):
+            return d
+    return 6
+
+
+def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
+    """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×" (digits: band_digits)."""
+    mean, sd = ref
+    return f"{mean - k * sd:.{digits}f}–{mean + k * sd:.{digits}f}×"
 
 
 def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
@@ -213,22 +228,25 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     against the truth's band and exact CFG's spread from the same noise: a learned spread outside
     the band at w = 1 that exact CFG does not share is the network's error before any guidance; a
     loss at w = 4 that exact CFG does not share is the network's error amplified by w, not a cost
-    of guidance. Changes within k truth sd count as none."""
+    of guidance. Changes within k truth sd count as none. Ratios and the band are printed with
+    band_digits, so a value called outside the band visibly lies outside it."""
     ref, sd = truth["spread_ratio"], truth["spread_ratio"][1]
     l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
     e1, e4 = float(at.loc[1.0, "spread_ratio"]), float(at.loc[4.0, "spread_ratio"])
+    last = at.iloc[-1]
+    d = band_digits([l1, l4, e1, e4, float(last["learned_spread_ratio"])], ref, k)
     if matches_truth(l1, ref, k):
-        text = f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.2f}×; band {band(ref, k)})."
+        text = f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)})."
     elif abs(l1 - e1) <= k * sd:
-        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.2f}×; band {band(ref, k)}), "
-                + (f"as exact CFG is ({e1:.2f}×): the sampler's error, not the network's."
+        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)}), "
+                + (f"as exact CFG is ({e1:.{d}f}×): the sampler's error, not the network's."
                    if not matches_truth(e1, ref, k) else
-                   f"but within the truth's noise level of exact CFG's {e1:.2f}×."))
+                   f"but within the truth's noise level of exact CFG's {e1:.{d}f}×."))
     else:
-        text = (f"Learned CFG is already off at w = 1: its spread is {l1:.2f}×, outside the truth's band "
-                f"({band(ref, k)}) where exact CFG gives {e1:.2f}×, so the network misses the class's "
+        text = (f"Learned CFG is already off at w = 1: its spread is {l1:.{d}f}×, outside the truth's band "
+                f"({band(ref, k, d)}) where exact CFG gives {e1:.{d}f}×, so the network misses the class's "
                 "spread before guidance does anything.")
-    text += f" From w = 1 to w = 4 its spread goes {l1:.2f}× → {l4:.2f}×"
+    text += f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
     exact_narrows = not matches_truth(e4, ref, k) and e4 < e1 - k * sd
     if matches_truth(l4, ref, k):
         text += " (within the truth's noise level: no loss of diversity)."
@@ -239,14 +257,13 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     elif not exact_narrows:
         text += (", while exact CFG from the same noise "
                  + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
-                 + f" ({e1:.2f}× → {e4:.2f}×): the loss is the network's error amplified by w, not a "
+                 + f" ({e1:.{d}f}× → {e4:.{d}f}×): the loss is the network's error amplified by w, not a "
                  "cost of guidance itself.")
     else:
-        text += f"; exact CFG narrows too ({e1:.2f}× → {e4:.2f}×), which is guidance's own cost"
+        text += f"; exact CFG narrows too ({e1:.{d}f}× → {e4:.{d}f}×), which is guidance's own cost"
         text += ("; learned CFG narrows further, and that extra is the network's error amplified by w."
                  if l4 < e4 - k * sd else ".")
-    last = at.iloc[-1]
-    text += f" At w = {float(at.index[-1]):g} its spread is {float(last['learned_spread_ratio']):.2f}×"
+    text += f" At w = {float(at.index[-1]):g} its spread is {float(last['learned_spread_ratio']):.{d}f}×"
     if last["far"] > 0:
         text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
                  "around every mode, and are left out)")
@@ -277,7 +294,7 @@ def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
 @state.cache_data(max_entries=32)
 def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 17) -> dict:
     """On an n_grid^2 grid over field_limits: log pₜ(x | y), the guided score s_w and the
-    conditional score s(. | y) at time t."""
+    conditional score s(. | y) at time t, pₜ(y | x), and the class's mean ("class_mean")."""
     sde = dc.VESDE(lam)
     xlim, ylim = field_limits(gmm, y)
     xx, yy = np.meshgrid(np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid))
@@ -290,7 +307,8 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
             "logp": cls.log_prob(fine).reshape(90, 90).numpy(),
             "guided": gd.guided_score(gmm, sde, None, y, w)(pts, t).reshape(shape).numpy(),
             "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy(),
-            "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy()}
+            "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy(),
+            "class_mean": (cls.weights.double() @ cls.means.double()).tolist()}
 
 
 NEAR_CLASS, OTHER_LIKELY = 0.9, 0.5   # pₜ(y | x) at or above: near the class; below: another class is likely
@@ -331,13 +349,24 @@ def near_class_arrows(f: dict, mask, where: str) -> str:
     return text
 
 
+def towards_mean(f: dict, field: str, mask) -> float:
+    """The share of the arrows of f[field] in mask that point towards the class's mean
+    (f["class_mean"]): a positive component along the direction to it (nan where none)."""
+    v, m = np.asarray(f[field]), np.asarray(f["class_mean"], dtype=float)
+    to = np.stack([m[0] - f["xx"], m[1] - f["yy"]], -1)
+    mask = mask & (np.hypot(v[..., 0], v[..., 1]) > 1e-12) & (np.hypot(to[..., 0], to[..., 1]) > 1e-9)
+    return float(np.mean((v * to).sum(-1)[mask] > 0)) if mask.any() else float("nan")
+
+
 def field_text(f: dict, w: float, t: float) -> str:
     """The guided-field section's sentence, from the field drawn (f: guidance_fields): how the
     guided (red) and conditional (blue) scores compare at w, and what this t shows: the median
     ratio of red to blue arrow lengths near the class (pₜ(y | x) ≥ NEAR_CLASS) and where another
     class is likely (pₜ(y | x) < OTHER_LIKELY); where pₜ(y | x) stays below NEAR_CLASS over the
     whole panel the classes are blurred together (large t), and where red and blue differ by
-    less than COINCIDE everywhere they nearly coincide."""
+        less than COINCIDE everywhere they nearly coincide. For w other than 0 and 1, the share of
+    all red arrows drawn that point towards the class's mean (towards_mean), beside the blue's:
+    at large t many point elsewhere."""
     g, c, post = f["guided"], f["cond"], np.asarray(f["post"])
     nc = np.hypot(c[..., 0], c[..., 1])
     ok = nc > 1e-12
@@ -353,9 +382,14 @@ def field_text(f: dict, w: float, t: float) -> str:
         how = ("agree near the class; between classes the guided score adds w − 1 times the pull "
                "away from the other modes")
         if far > 1.1:
-            how += ", so the red arrows are longer there and point more sharply into the class"
+            how += ", so the red arrows are longer there"
         elif far < 1 / 1.1:
             how += ", so the red arrows are shorter there: the pull into the class is weakened"
+    red = towards_mean(f, "guided", ok) if "class_mean" in f and w not in (0, 1) else float("nan")
+    if np.isfinite(red):
+        how += (f". Of all red arrows drawn, {red:.0%} point towards the class's mean "
+                f"{point(f['class_mean'])} (of the blue: {towards_mean(f, 'cond', ok):.0%})"
+                + ("" if red >= 0.95 else ": the rest do not point towards it"))
     text = f"The two {how}."
     blurred = post.max() < NEAR_CLASS
     at = f" At t = {t:.2f}"

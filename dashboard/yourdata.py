@@ -44,6 +44,9 @@ MAX_POINTS = 1000             # the exact score stays fast (pointsets' equal iso
                               # that draw per mode bound what they draw for large N
 RADIUS = 4.5                  # drawings, words and CSV points are centred and scaled to this radius
 EMPTY_CANVAS = "The canvas is empty: no points, so no p₀ to preview. Draw a shape (at least 2 points)."
+DRAWN = "Draw"                # the source of points drawn on the canvas
+DRAWN_IN_USE = ("These are the points in use on every page, drawn earlier (the canvas starts empty "
+                "on every visit): h acts on them. Draw anew to replace them.")
 
 
 def check(points, what: str = "points") -> np.ndarray:
@@ -92,6 +95,21 @@ def canvas_points(json_data, size: int) -> np.ndarray:
 def entry(points, width: float, source: str) -> dict:
     return {"points": np.round(np.asarray(points, dtype=float), 5).tolist(), "width": float(width),
             "source": str(source)[:80]}
+
+
+def drawn_in_use(mixture_name, e) -> bool:
+    """Whether the sidebar's distribution (mixture_name) is "your data" and its entry e holds
+    points drawn on the canvas."""
+    return mixture_name == NAME and isinstance(e, dict) and e.get("source") == DRAWN and "points" in e
+
+
+def same_entry(a, b) -> bool:
+    """Whether two entries hold the same points, source and width (widths equal to 1e-3 relative:
+    points read back from an entry are rounded, which moves the width computed from them by about
+    1e-5; one step of the width slider moves it by over 1%)."""
+    return (isinstance(a, dict) and isinstance(b, dict) and a.get("points") == b.get("points")
+            and a.get("source") == b.get("source")
+            and abs(float(a.get("width", 0)) - float(b.get("width", 0))) <= 1e-3 * abs(float(b.get("width", 0))))
 
 
 def check_entry(e) -> dict:

@@ -135,6 +135,60 @@ def test_learned_spread_story_compares_with_exact_cfg_and_the_band(e1, e4, l1, l
         _table(e1, e4, l1, l4, far=0.03), TRUTH)
 
 
+def _printed_outside(text: str) -> None:
+    """Every "outside the truth's (spread) band (V×; band LO–HI×)" in text prints V outside [LO, HI],
+    and so does exact CFG's value quoted after "as exact CFG is"."""
+    import re
+    found = re.findall(r"outside the truth's spread band \((\d+\.\d+)×; band (\d+\.\d+)–(\d+\.\d+)×\)"
+                       r"(?:, as exact CFG is \((\d+\.\d+)×\))?", text)
+    found += [(v, lo, hi, "") for v, lo, hi in re.findall(
+        r"its spread is (\d+\.\d+)×, outside the truth's band \((\d+\.\d+)–(\d+\.\d+)×\)", text)]
+    assert found, text
+    for v, lo, hi, e in found:
+        for x in filter(None, (v, e)):
+            assert float(x) < float(lo) or float(x) > float(hi), text
+
+
+@pytest.mark.parametrize("e1, l1, mean, sd, says", [
+    # tutorial, λ = 50: learned 1.034 and exact 1.032 outside a band 0.9600–1.0300 (2 digits: 1.03 = 1.03)
+    (1.032, 1.034, 0.995, 0.0175, "(1.034×; band 0.960–1.030×), as exact CFG is (1.032×)"),
+    # tutorial, λ = 2: learned 0.957 and exact 0.958 below a band from 0.9600
+    (0.958, 0.957, 0.995, 0.0175, "(0.957×; band 0.960–1.030×), as exact CFG is (0.958×)"),
+    # far from the band: two digits suffice
+    (0.91, 0.92, 1.0, 0.02, "(0.92×; band 0.96–1.04×), as exact CFG is (0.91×)"),
+])
+def test_band_sentences_print_outside_values_visibly_outside(e1, l1, mean, sd, says):
+    """At λ = 50 the page read "outside the truth's spread band (1.05×; band 0.96–1.03×), as exact
+    CFG is (1.03×)" and at λ = 2 "(0.96×; band 0.96–1.03×), as exact CFG is (0.96×)": a value on
+    the printed edge called outside. Ratios and band are printed with band_digits' decimals."""
+    from dashboard import guidance
+    truth = {"spread_ratio": (mean, sd)}
+    text = guidance.learned_spread_story(_table(e1, e1, l1, l1), truth)
+    assert says in text, text
+    _printed_outside(text)
+    assert guidance.band_digits([1.0], (mean, sd)) == 2          # inside: the usual two digits
+    off = guidance.learned_spread_story(_table(1.0, 1.0, 1.0301, 1.0301), {"spread_ratio": (0.995, 0.0175)})
+    _printed_outside(off)                                       # "already off" prints 1.0301 against 1.0300
+    assert "(1.0301×; band 0.9600–1.0300×)" in off
+
+
+@pytest.mark.parametrize("lam", [50.0, 2.0])
+def test_band_sentences_on_the_page_print_outside_values_outside(lam):
+    """The sweep caption with learned CFG (tutorial, λ = 50 and λ = 2): its band sentence is
+    learned_spread_story's, and every value it calls outside prints outside the printed band."""
+    import diffusion_core as dc
+    from dashboard import guidance, lessons, state
+    at = open_page(**{K + "lam": lam, K + "w": 4.0})
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    gmm, seed = dc.PRESETS["tutorial"], state.DEFAULT_SEED
+    truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
+    table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
+    story = guidance.learned_spread_story(table, truth)
+    assert story in sweep
+    if "outside the truth's" in story:
+        _printed_outside(story)
+
+
 def test_sw2_verdict_against_the_truths_own_level():
     """A learned-vs-exact sliced W2 far above what two sets of true samples differ by says the
     learned samples miss exact CFG's, and by more than the class's spread when it is (re-teach:
@@ -329,3 +383,41 @@ def test_samples_caption_names_the_hatched_region():
     at = open_page(**{K + "learned": False, K + "class": 1})
     assert guidance.leak_region_text(dc.PRESETS["tutorial"], 1) in at.caption[0].value
     assert "Hatched" in at.caption[0].value
+
+
+def test_class_names_never_print_minus_zero():
+    """ring8's class 7 read "the mode at (-0.0, -4.0)": the labels use vocabulary.point."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.vocabulary import point
+    names = guidance.class_names(dc.PRESETS["ring8"])
+    assert names[6] == "class 7: the mode at (0, −4)"
+    assert not any("-0" in n or "−0)" in n or "(−0" in n for n in names), names
+    tutorial = guidance.class_names(dc.PRESETS["tutorial"])
+    assert tutorial == [f"class {k + 1}: the mode at {point(m)}" for k, m in enumerate(dc.PRESETS["tutorial"].means.tolist())]
+
+
+@pytest.mark.parametrize("name, t", [("tutorial", 1.0), ("tutorial", 0.0), ("ring8", 1.0), ("ring8", 0.0)])
+def test_field_text_says_where_the_red_arrows_point_at_this_t(name, t):
+    """Tutorial, w = 10, t = 1: the text said the red arrows "point more sharply into the class"
+    while in the panel's top-left corner they point away from the class's mode. The sentence
+    gives the share of red arrows drawn that point towards the class's mean, from the arrows."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    gmm = dc.PRESETS[name]
+    f = guidance.guidance_fields(gmm, 25.0, 0, 10.0, t)
+    text = guidance.field_text(f, 10.0, t)
+    assert "more sharply into the class" not in text
+    m = np.asarray(f["class_mean"])
+    to = np.stack([m[0] - f["xx"], m[1] - f["yy"]], -1)
+    share = float(np.mean((f["guided"] * to).sum(-1) > 0))
+    assert f"Of all red arrows drawn, {share:.0%} point towards the class's mean" in text
+    assert ("the rest do not point towards it" in text) == (share < 0.95)
+    if t == 1.0:
+        assert share < 0.95 and "the rest do not point towards it" in text
+    else:
+        assert share == 1.0
+    # the top-left corner at t = 1 on the tutorial: the red arrow there points away from the mean
+    if (name, t) == ("tutorial", 1.0):
+        assert (f["guided"][-1, 0] * to[-1, 0]).sum() < 0

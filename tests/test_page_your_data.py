@@ -490,3 +490,45 @@ def test_an_empty_canvas_previews_nothing_not_the_last_shape(monkeypatch):
     at.radio(key=K + "source").set_value("shape").run()
     ok(at)
     assert "from: Shape" in _captions(at) and yourdata.EMPTY_CANVAS not in _captions(at)
+
+
+def test_drawn_points_in_use_are_shown_on_return_and_h_acts_on_them(monkeypatch):
+    """Draw, *Use as p₀ on every page*, leave, come back: the canvas starts empty, and the preview
+    said "0 points: the canvas is empty" while the drawn points were still p₀ on every page. The
+    preview shows the points in use (saying they were drawn earlier), and h acts on them."""
+    import types
+    import streamlit_drawable_canvas
+    stroke = {"objects": [{"type": "path", "path": [["M", 10, 10]] + [["L", 10 + 5 * i, 40 + (i % 7) * 9]
+                                                                      for i in range(40)]}]}
+    monkeypatch.setattr(streamlit_drawable_canvas, "st_canvas",
+                        lambda **kw: types.SimpleNamespace(json_data=stroke))
+    at = open_page(**{K + "source": "draw"})
+    assert "from: Draw" in _captions(at)
+    at = use(at)
+    used = at.session_state[yourdata.KEY]
+    assert at.session_state["w_mixture"] == yourdata.NAME and used["source"] == "Draw"
+    ok(at.switch_page("views/0_home.py").run())            # leave for another page
+    monkeypatch.setattr(streamlit_drawable_canvas, "st_canvas",
+                        lambda **kw: types.SimpleNamespace(json_data={"objects": []}))
+    at = ok(at.switch_page(PAGE).run())                    # back: the canvas is empty
+    caps = _captions(at)
+    assert yourdata.EMPTY_CANVAS not in caps and yourdata.DRAWN_IN_USE in caps, caps
+    n = len(used["points"])
+    assert f"log p₀ of your {n} points (from: Draw" in caps and len(at.get("image")) == 1
+    assert np.allclose(candidate(at)[0], used["points"])
+    assert any("In use on every page" in s.value for s in at.success)
+    h0 = re.search(r"std h = (\d+\.\d+)", caps).group(1)
+    at.slider(key=K + "width").set_value(3.0).run()        # h acts on the points in use
+    ok(at)
+    caps = _captions(at)
+    h1 = re.search(r"std h = (\d+\.\d+)", caps).group(1)
+    assert h1 != h0 and yourdata.DRAWN_IN_USE in caps
+    assert float(h1) == pytest.approx(yourdata.width_of(np.asarray(used["points"]), 3.0), abs=1e-3)
+    assert at.button(key="yours_use")                      # the new h can be put in use
+    at = use(at)
+    assert at.session_state[yourdata.KEY]["points"] == used["points"]
+    assert at.session_state[yourdata.KEY]["width"] == pytest.approx(float(h1), abs=1e-3)
+    # a shape in use is not shown on an empty canvas: the canvas still previews nothing
+    at.session_state[yourdata.KEY] = dict(used, source="Shape")
+    at.run()
+    assert yourdata.EMPTY_CANVAS in _captions(at)

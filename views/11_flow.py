@@ -72,7 +72,7 @@ st.caption(
     f"segments cross. The other panels: {n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps "
     "each, from the same noise (hollow circles) to samples (dots). An ODE's paths never cross: "
     "where pairs' lines cross, the velocity is their average, so the flow's paths bend instead. "
-    "Straightness, |x₁ − x₀| over path length (1 = straight): "
+    f"Straightness, |x₁ − x₀| over path length (1 = straight), over all {N_PATHS} paths computed: "
     + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
     + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
        "its edge." if ve_out else ""))

@@ -12,7 +12,7 @@ from dashboard import settings as sio
 
 P = state.PERSIST_PREFIX + "yours_"
 CANDIDATE = "yours_candidate"        # the last valid points of this page: (points, source)
-SOURCES = {"draw": "Draw", "shape": "Shape", "word": "Word", "csv": "CSV file"}
+SOURCES = {"draw": yourdata.DRAWN, "shape": "Shape", "word": "Word", "csv": "CSV file"}
 CANVAS = 360                          # canvas side, pixels
 
 
@@ -111,22 +111,28 @@ with left:
 if CANDIDATE not in st.session_state:
     first = {k: sio.SCHEMA[P + k].default for k in ("shape", "n")}     # the page's starting shape
     st.session_state[CANDIDATE] = (yourdata.check(ps.SHAPES[first["shape"]](first["n"])), "Shape")
+in_use_entry = st.session_state.get(yourdata.KEY)
+restored = (source == "draw" and points is None          # an empty canvas, drawn points in use
+            and yourdata.drawn_in_use(st.session_state.get(state.PERSIST_PREFIX + "mixture"), in_use_entry))
+if restored:
+    st.session_state[CANDIDATE] = (np.asarray(in_use_entry["points"], dtype=float), yourdata.DRAWN)
 pts, label = st.session_state[CANDIDATE]
 with right:
     factor = state.widget(st.slider, P + "width", step=0.05,
                        help="h = this factor × the median distance from a point to its nearest "
                             "neighbour: 1 joins neighbouring points into a smooth curve.")
-    if source == "draw" and points is None:       # the preview shows what the canvas holds: nothing
+    if source == "draw" and points is None and not restored:   # the preview shows what the canvas holds: nothing
         st.image(empty_png(yourdata.EMPTY_CANVAS), width="stretch")
         st.caption(yourdata.EMPTY_CANVAS + " The sidebar's distribution stays as it is.")
         st.stop()
     h = yourdata.width_of(pts, factor)
     st.image(preview_png(pts, h, f"{len(pts)} points ({label}), h = {h:.3f}"), width="stretch")
     st.caption(f"log p₀ of your {len(pts)} points (from: {label}; centred and scaled to radius {yourdata.RADIUS:g}), "
-               f"each the mean of a round Gaussian of std h = {h:.3f}.")
+               f"each the mean of a round Gaussian of std h = {h:.3f}."
+               + (" " + yourdata.DRAWN_IN_USE if restored else ""))
     now = yourdata.entry(pts, h, label)
     in_use = (st.session_state.get(state.PERSIST_PREFIX + "mixture") == yourdata.NAME
-              and st.session_state.get(yourdata.KEY) == now)
+              and yourdata.same_entry(st.session_state.get(yourdata.KEY), now))
     if in_use:
         st.success(f"In use on every page: the sidebar's distribution is **{yourdata.NAME}**.")
     else:
