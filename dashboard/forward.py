@@ -172,12 +172,16 @@ def percent(p: float) -> str:
 
 
 def accuracy(p: float, chance: float) -> str:
-    """A guess's accuracy p as a percentage that never reads as more than it is: "over 99.9%" where
-    a whole percent would round an imperfect guess to 100%, one decimal within a point of chance
-    (12.6% against 12.5%, not 13%), a whole percent otherwise."""
+    """A guess's accuracy p as a percentage that never reads as more than it is: an imperfect guess
+    that a whole percent would round to 100% gets the decimals that keep it below (99.77% is
+    "99.8%", 99.996% is "99.996%"), one within a point of chance keeps one decimal (12.6% against
+    12.5%, not 13%), a whole percent otherwise."""
     p = float(p)
     if p < 1 and round(100 * p) >= 100:
-        return "over 99.9%"
+        digits = 1
+        while round(100 * p, digits) >= 100 and digits < 8:
+            digits += 1
+        return f"{100 * p:.{digits}f}%"
     if abs(p - chance) < 0.01:
         return f"{100 * p:.1f}%"
     return f"{p:.0%}"

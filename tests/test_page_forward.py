@@ -310,18 +310,26 @@ def _expected_accuracy(p: float, chance: float) -> str:
     """How the page must print an accuracy p: never "100%" for an imperfect guess, a decimal within
     a point of chance, else a whole percent."""
     if p < 1 and round(100 * p) == 100:
-        return "over 99.9%"
+        digits = next(d for d in range(1, 9) if round(100 * p, d) < 100)
+        return f"{100 * p:.{digits}f}%"
     return f"{100 * p:.1f}%" if abs(p - chance) < 0.01 else f"{p:.0%}"
 
 
 def test_an_imperfect_guess_is_never_printed_as_certain_nor_chance_as_a_gain(at):
-    """λ = 1: the 1D guess is 99.98 % right, printed "over 99.9%", not "100%"; ring8 under VP: the
+    """λ = 1: the 1D guess is Φ(5/√2) = 99.98 % right, printed "99.98%", not "100%" (nor "over 99.9%"
+    for a 99.77 % one, as λ = 2 gives); ring8 under VP: the
     2D guess is 12.6 % against 12.5 % for no clue, printed with its decimal and called barely
     better than no clue, not "13%"."""
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(1.0).run()
     text = next(m.value for m in at.markdown if "x₀ is drawn from N(−5, 1)" in m.value)
-    assert "right over 99.9% of the time" in text and "right 100%" not in text, text
+    exact = float(torch.special.ndtr(torch.tensor(5 / 2 ** 0.5, dtype=torch.float64)))
+    assert f"right {100 * exact:.2f}% of the time" in text and "right 100%" not in text, text
+    at.slider(key=K + "lam").set_value(2.0).run()
+    text = next(m.value for m in at.markdown if "x₀ is drawn from N(−5, 1)" in m.value)
+    sig = float(dc.VESDE(2.0).sigma(1.0))
+    exact = float(torch.special.ndtr(torch.tensor(5 / (1 + sig * sig) ** 0.5, dtype=torch.float64)))
+    assert round(100 * exact) == 100 and f"right {100 * exact:.1f}% of the time" in text, text
     at.radio(key=K + "kind").set_value("VP").run()
     at.radio(key=K + "source").set_value("sidebar").run()
     choose_mixture(at, "ring8")
