@@ -217,14 +217,17 @@ def film_sentence(f: dict, y: int, w: float) -> str:
     n = len(read)
     got = (f"the final sample is read as {a(final)}" + ("" if final == y or w == 0 else
            f", not the {y} asked for"))
-    if k == 0 and w > 0 and final == y:
+    if k < n // 2 and w > 0 and final == y:
         guess = (f"the network's guess at that noise is close to the average {y}" if w == 1 else
                  f"the guess drawn is the guided one, D₀ + w (D₁ − D₀) with w = {w:g}: the "
                  f"unconditional guess D₀ moved {w:g} times the way to the conditional guess D₁, "
                  f"which at that noise is close to the average {y}")
-        when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): told the label, "
-                f"{guess}, so this first reading is the label coming back, not a shape this sample "
-                "has chosen; the later columns decide its own strokes")
+        start = (f"already at the first frame (σ = {sig[0]:.2f})" if k == 0 else
+                 f"for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}; the classifier reads the "
+                 f"first {'frame' if k == 1 else f'{k} frames'} otherwise)")
+        when = (f"it reads {a(final)} {start}: told the label, {guess}, so an early reading of "
+                f"{a(y)} is the label coming back, not a shape this sample has chosen; the later "
+                "columns decide its own strokes")
     elif k == 0:
         when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): the shape is "
                 "decided while the noise is largest, the later columns only sharpen strokes")

@@ -344,3 +344,16 @@ def test_grid_caption_says_digits_from_accuracy_and_distances_apart(w, method, b
     assert ("distances are poor" in cap) == (far and not at_chance)
     if method == "sde" and budget == 2:          # two reverse-SDE steps from σ₁: noise, read at chance
         assert at_chance and far and "not digits yet" in cap
+
+
+def test_film_sentence_calls_an_early_guided_reading_the_label_at_any_early_frame():
+    """w = 4, a 0 asked for, read 1, 0, 0, …: the guided guess from frame 2 on is the label coming
+    back (as the first-frame case says at w = 1 and 2), not "the shape decided while the noise is
+    still large"; without guidance (w = 0) an early reading is the sample's own choice."""
+    sig = np.array([9.85, 5.16, 3.0, 1.5, 0.9, 0.5, 0.1, 0.03])
+    reads = np.array([1, 0, 0, 0, 0, 0, 0, 0])
+    text = dd.film_sentence({"read": reads, "sigma": sig}, 0, 4.0)
+    assert "for good from frame 2 of 8 (σ = 5.16" in text and "the label coming back" in text, text
+    assert "the shape is decided while the noise is still large" not in text, text
+    free = dd.film_sentence({"read": np.array([1, 7, 7, 7, 7, 7, 7, 7]), "sigma": sig}, 7, 0.0)
+    assert "the shape is decided while the noise is still large" in free and "label coming back" not in free
