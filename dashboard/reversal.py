@@ -190,21 +190,25 @@ SCATTER = 800            # dots drawn then, per set
 
 
 def kde_note(gmm, sde, run: Run) -> str:
-    """When the final plot's KDE kernel is much wider than the narrowest mode, in words: that mode
-    is drawn as wide as the kernel (and stretched along the data's spread); "" otherwise."""
+    """When the final plot's KDE kernel is much wider than the narrowest mode in some direction, in
+    words: that mode is drawn as wide as the kernel, or stretched along the data's widest direction
+    (the kernel follows the data's covariance); "" otherwise."""
     if point_set(gmm):
         return ""
     kernel, longest = samplefig.kde_kernel_stds(truth(gmm, run.n, run.seed)["ref"])
     narrow = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
-    if narrow * KDE_WIDE >= kernel:
+    if narrow * KDE_WIDE >= longest:
         return ""
-    stretch = (f", stretched to {longest:.2g} along the data's widest direction" if longest > KDE_WIDE * kernel
-               else "")
-    return (f"The contours are kernel density estimates whose kernel is {kernel:.2g} wide (std) at "
-            f"this data's spread; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}, "
-            "not as narrow as it is. The true samples' dashed "
-            "contours are drawn the same way, so compare the two with each other; the light dots "
-            "are the samples themselves.")
+    if narrow * KDE_WIDE < kernel:
+        stretch = (f", stretched to {longest:.2g} along the data's widest direction" if longest > KDE_WIDE * kernel
+                   else "")
+        drawn = f"kernel is {kernel:.2g} wide (std) at this data's spread; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}"
+    else:
+        drawn = (f"kernel follows this data's spread: {longest:.2g} (std) along its widest direction, {kernel:.2g} "
+                 f"across it; the narrowest mode (std {narrow:.2g}) is drawn stretched along that direction")
+    return (f"The contours are kernel density estimates whose {drawn}, not as narrow and round as it is. "
+            "The true samples' dashed contours are drawn the same way, so compare the two with each "
+            "other; the light dots are the samples themselves.")
 
 
 @state.cache_data(max_entries=16)
