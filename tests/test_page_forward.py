@@ -330,12 +330,15 @@ def test_an_imperfect_guess_is_never_printed_as_certain_nor_chance_as_a_gain(at)
     sig = float(dc.VESDE(2.0).sigma(1.0))
     exact = float(torch.special.ndtr(torch.tensor(5 / (1 + sig * sig) ** 0.5, dtype=torch.float64)))
     assert round(100 * exact) == 100 and f"right {100 * exact:.1f}% of the time" in text, text
+    from dashboard import settings as sio
     at.radio(key=K + "kind").set_value("VP").run()
+    bmin, bmax = (float(sio.SCHEMA[K + b].default) for b in ("beta_min", "beta_max"))     # the defaults
+    at.number_input(key=K + "beta_min").set_value(bmin)
+    at.number_input(key=K + "beta_max").set_value(bmax)
     at.radio(key=K + "source").set_value("sidebar").run()
     choose_mixture(at, "ring8")
     ok(at)
-    guess = forward.cloud_guess(dc.PRESETS["ring8"], dc.VPSDE(at.number_input(key=K + "beta_min").value,
-                                                               at.number_input(key=K + "beta_max").value))
+    guess = forward.cloud_guess(dc.PRESETS["ring8"], dc.VPSDE(bmin, bmax))
     assert 0 < guess["guess"] - 0.125 < 0.01, guess
     text = next(m.value for m in at.markdown if "best guess of its starting mode" in m.value)
     assert f"right {100 * guess['guess']:.1f}% of the time, barely better than the 12.5% of no clue" in text, text
