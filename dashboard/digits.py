@@ -202,6 +202,18 @@ def decided(read, final: int) -> int:
     return k
 
 
+def frechet_size_note(n: int) -> str:
+    """The Fréchet distance grows as the sample shrinks (a covariance from few samples adds its own
+    distance): the grid's value, from n samples, is comparable only with values from as many."""
+    m = dg.DIGITS_CLASSES * QUALITY_PER_CLASS
+    if n == m:
+        return f"It is measured on {n} samples, as each point of Measure's chart below."
+    return (f"It is measured on these {n} samples; each point of Measure's chart below uses {m}, and a "
+            f"Fréchet distance from {'more' if n > m else 'fewer'} samples comes out "
+            f"{'lower' if n > m else 'higher'} by itself: compare the grid's value with the chart's "
+            "only as a rough guide.")
+
+
 def a(digit: int) -> str:
     """"a 3", "an 8": the article English puts before a digit's name."""
     return f"an {digit}" if int(digit) == 8 else f"a {digit}"

@@ -357,3 +357,20 @@ def test_film_sentence_calls_an_early_guided_reading_the_label_at_any_early_fram
     assert "the shape is decided while the noise is still large" not in text, text
     free = dd.film_sentence({"read": np.array([1, 7, 7, 7, 7, 7, 7, 7]), "sigma": sig}, 7, 0.0)
     assert "the shape is decided while the noise is still large" in free and "label coming back" not in free
+
+
+def test_frechet_size_note_says_which_way_the_sample_size_moves_the_distance():
+    """The grid's Fréchet distance (200 samples) against Measure's points (100 each): more samples
+    give a lower distance by themselves, as real training digits show against the held-out ones;
+    the note says so, and says nothing of the kind at equal sizes."""
+    from diffusion_core import digits as dg
+    data = dg.load_digits_split()
+    train, test = data.x_train.numpy(), data.x_test.numpy()
+    gen = np.random.default_rng(0)
+    by_n = {n: np.mean([dg.frechet_distance(train[gen.choice(len(train), n, replace=False)], test)
+                        for _ in range(5)]) for n in (100, 200)}
+    assert by_n[200] < by_n[100], by_n
+    m = dg.DIGITS_CLASSES * dd.QUALITY_PER_CLASS
+    assert "from more samples comes out lower by itself" in dd.frechet_size_note(2 * m)
+    assert "from fewer samples comes out higher by itself" in dd.frechet_size_note(m // 2)
+    assert dd.frechet_size_note(m) == f"It is measured on {m} samples, as each point of Measure's chart below."

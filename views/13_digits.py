@@ -81,7 +81,8 @@ def sample_grid():     # not a fragment: its w also sets the film's
                f"data units ([−1, 1] pixels): these {10 * per} samples' mean distance to their "
                f"nearest training image is {m['nn_mean']:.2f}, the held-out digits' is {held:.2f}. The Fréchet "
                "distance compares Gaussians fitted to the samples and to the held-out digits in "
-               "pixel space (64 dimensions, no feature network).")
+               "pixel space (64 dimensions, no feature network). "
+               + dd.frechet_size_note(10 * per))
 
 
 sample_grid()
