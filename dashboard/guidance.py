@@ -377,7 +377,8 @@ def field_text(f: dict, w: float, t: float) -> str:
     elif w == 0:
         how = ("differ wherever another class is likely: at w = 0 the guided score is the "
                "unconditional ∇ log pₜ(x), which near another class points into that class, not "
-               "into this one")
+               "into this one" + (f" (beyond the dashed line, where pₜ(y | x) < {OTHER_LIKELY:g})"
+                                  if post.min() < OTHER_LIKELY < post.max() else ""))
     else:
         how = ("agree near the class; between classes the guided score adds w − 1 times the pull "
                "away from the other modes")

@@ -421,3 +421,25 @@ def test_field_text_says_where_the_red_arrows_point_at_this_t(name, t):
     # the top-left corner at t = 1 on the tutorial: the red arrow there points away from the mean
     if (name, t) == ("tutorial", 1.0):
         assert (f["guided"][-1, 0] * to[-1, 0]).sum() < 0
+
+
+@pytest.mark.parametrize("name, t", [("tutorial", 0.3), ("tutorial", 1.0)])
+def test_field_marks_where_another_class_is_more_likely(name, t):
+    """At w = 0 the text says the guided score points into another class near it: the field panel
+    draws the dashed line pₜ(y | x) = 0.5 where the panel holds both sides of it, its legend names
+    it, and the text points to it only then (at t = 1 the classes are blurred: pₜ(y | x) stays
+    near 1/2 on one side, no line)."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    gmm = dc.PRESETS[name]
+    f = guidance.guidance_fields(gmm, 25.0, 1, 0.0, t)
+    post = np.asarray(f["post"])
+    both = post.min() < guidance.OTHER_LIKELY < post.max()
+    fig = gfig.fields_figure(f, 0.0, t, "class", guidance.OTHER_LIKELY)
+    names = [h.get_label() for h in fig.legends[0].legend_handles]
+    assert any("another class is more likely" in n for n in names) == both, names
+    assert ("beyond the dashed line" in guidance.field_text(f, 0.0, t)) == both
+    if t == 0.3:
+        assert both

@@ -17,7 +17,8 @@ def sweep_spec(table, truth, learned) -> dict:
 
 @state.cache_data(max_entries=32)
 def fields_png(gmm, lam, y, w, t, label) -> bytes:
-    return figure_png(gfig.fields_figure(guidance.guidance_fields(gmm, lam, y, w, t), w, t, label))
+    return figure_png(gfig.fields_figure(guidance.guidance_fields(gmm, lam, y, w, t), w, t, label,
+                                        guidance.OTHER_LIKELY))
 
 
 def numbers(row, prefix=""):

@@ -166,11 +166,12 @@ def arrow_scale(f: dict) -> float:
     return max(float(np.percentile(np.hypot(v[..., 0], v[..., 1]), 90)) for v in (f["guided"], f["cond"])) or 1.0
 
 
-def fields_figure(f: dict, w: float, t: float, label: str):
+def fields_figure(f: dict, w: float, t: float, label: str, other_level: float = 0.5):
     """Guided score s_w (red) and conditional score s(. | y) (blue) at time t on the same grid,
     over log pₜ(x | y); arrows scaled together (the same length means the same size), the longer
     field's 90th-percentile length drawn as one grid spacing (long red arrows at large w do not
-    run into each other)."""
+    run into each other). Dashed: pₜ(y | x) = other_level (f["post"]), beyond which another class
+    is more likely, where the panel holds both sides of it."""
     fig, ax = new_figure(6.4, 5.6)
     _contours(ax, f["fx"], f["fy"], f["logp"])
     g, c = f["guided"], f["cond"]
@@ -184,6 +185,10 @@ def fields_figure(f: dict, w: float, t: float, label: str):
               headaxislength=4, label="conditional score s(x, t | y)")
     ax.quiver(f["xx"], f["yy"], g[..., 0] * k, g[..., 1] * k, color="#d62728", angles="xy",
               scale_units="xy", scale=1, width=GUIDED_WIDTH, label=f"guided score, w = {w:g}")
+    post = np.asarray(f["post"])
+    if post.min() < other_level < post.max():
+        ax.contour(f["xx"], f["yy"], post, levels=[other_level], colors="k", linestyles="--", linewidths=1.0)
+        ax.plot([], [], "k--", lw=1.0, label=f"pₜ(y | x) = {other_level:g}: beyond it another class is more likely")
     ax.set_xlim(float(f["fx"].min()), float(f["fx"].max()))
     ax.set_ylim(float(f["fy"].min()), float(f["fy"].max()))
     ax.set_aspect("equal")
