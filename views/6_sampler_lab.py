@@ -107,8 +107,9 @@ if not problems:
         index="budget", columns="sampler", values=metric, aggfunc="first")
     table = table[[vocabulary.short(m) for m in dc.METHODS if vocabulary.short(m) in table]]
     table = table.reset_index().rename(columns={"budget": "NFE"})
-    st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
-                f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
+    st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level "
+                f"{samplers.value_text(fl[metric][0])}, range {samplers.value_text(fl[metric][1])}–"
+                f"{samplers.value_text(fl[metric][2])})")
     st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
     if gap := samplers.prior_text(df, fl[metric], metric, gmm, float(learned[1] if learned else lam), grid,
                                   vocabulary.short):
