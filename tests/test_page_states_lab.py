@@ -193,7 +193,7 @@ def test_sampler_lab_states_learned(mixture):
     recipe = "tutorial" if mixture == "ring8" else "ours"
     cfg = models.recipe_config(recipe, SEED, steps=60)
     models.trained_model(cfg, gmm, 10.0, "cpu")
-    at = open_page(SAMPLERS, 600, **sampler_state(mixture, w_samplers_source="learned",
+    at = open_page(SAMPLERS, 600, **sampler_state(mixture, w_samplers_source="learned", w_samplers_recipe=recipe,
                                                   last_trained_model=(cfg, 10.0)))
     check_finite(at)
     intro = at.markdown[0].value
