@@ -378,3 +378,22 @@ def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
     r = memorization.sweep_point(gmm, 2, 0.3, 100, 7, "cpu")
     assert models.is_trained(*job, "cpu")
     assert 0.0 <= r["truth"] <= r["network"] <= 1.0
+
+
+def test_noise_text_reads_each_budgets_setting():
+    """Per budget, from dc.recommended (or the default setting with a fixed grid): the level above
+    which the sampler adds noise when σ₁ never reaches it, and where it adds noise from the start,
+    down to which σ when it stops before the end."""
+    from dashboard import samplers
+    two, ten = dc.VESDE(2.0), dc.VESDE(10.0)
+    text = samplers.noise_text("dpm2m_sa", [10, 15, 20, 30], two, "recommended", str)
+    assert "at 10, 15, 20 and 30 evaluations its setting adds noise only while σ is above 6 (at 10, 20 and " \
+           "30) or 2 (at 15)" in text and "from the start" not in text, text
+    fixed = samplers.noise_text("unipc", [10, 20], two, "karras", str)
+    assert "the default setting adds noise only while σ is above 2" in fixed, fixed
+    mixed = samplers.noise_text("unipc", [10, 30], ten, "recommended", str)
+    s1 = float(ten.prior_std())
+    assert f"at 30 evaluations its setting adds noise only while σ is above 6, which σ₁ = {s1:.2f} never " \
+           "reaches" in mixed and "at 10 it adds noise from the start (down to σ = 2)" in mixed, mixed
+    for t in (text, fixed, mixed):
+        assert "r_noise" not in t and "_" not in t.replace("dpm2m_sa", "")
