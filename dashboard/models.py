@@ -422,9 +422,20 @@ def last_trained() -> tuple[dc.TrainConfig, float] | None:
 ARCHITECTURE = ("depth", "activation", "fourier_dim", "precond")   # what names a recipe (not editable)
 
 
-def learned_source() -> str:
-    """Which network learned_model() gives, in words."""
-    return ("last trained on Train & sample" if last_trained() is not None else
+def recipe_of(cfg: dc.TrainConfig) -> str | None:
+    """The named recipe (a key of RECIPES) whose architecture cfg has, or None (a custom recipe)."""
+    return next((r for r, make in RECIPES.items()
+                 if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE)), None)
+
+
+def learned_source(learned=None) -> str:
+    """Which network learned_model() gives (or the (cfg, lam) it gave, `learned`), in words."""
+    last = last_trained()
+    if learned is None:
+        from_train = last is not None
+    else:
+        from_train = last is not None and (last[0], float(last[1])) == (learned[0], float(learned[1]))
+    return ("last trained on Train & sample" if from_train else
             "Train & sample shows by default (trained once for the whole server)")
 
 
@@ -432,28 +443,34 @@ def describe_training(cfg: dc.TrainConfig, lam: float) -> str:
     """A trained model's recipe and settings in words, e.g. "the tutorial's recipe (500 steps,
     full batch of 10,000, learning rate 0.005, width 50, ε = 0.01), λ = 25, seed 2021"; a recipe
     whose architecture matches neither named one is "a custom recipe"."""
-    name = next((recipe_name(r) for r, make in RECIPES.items()
-                 if all(getattr(make(), f) == getattr(cfg, f) for f in ARCHITECTURE)), "a custom recipe")
+    recipe = recipe_of(cfg)
+    name = recipe_name(recipe) if recipe is not None else "a custom recipe"
     batch = f"minibatches of {cfg.batch_size:,}" if cfg.batch_size else f"full batch of {cfg.n_data:,}"
     return (f"{name} ({cfg.steps:,} steps, {batch}, learning rate {cfg.lr:g}, "
             f"width {cfg.width}, ε = {cfg.eps:g}), λ = {lam:g}, seed {cfg.seed}")
 
 
-def learned_model():
-    """(cfg, lam) of the model last trained on the Train & sample page in this session, if it is
-    ready for the sidebar's mixture and device; without one, the Train page's default model (our
-    recipe at the sidebar's seed, DEFAULT_LAM) when the server has trained it (the warm-up does
-    for the lesson's mixtures); else None."""
-    last = last_trained()
-    if last is None:
-        last = default_config("ours", state.settings().seed), DEFAULT_LAM
-    cfg, lam = last
+def learned_model(recipe: str | None = None):
+    """(cfg, lam) of a trained network ready for the sidebar's mixture and device, or None.
+
+    recipe None: the model last trained on the Train & sample page in this session; without one,
+    the Train page's default model (our recipe at the sidebar's seed, DEFAULT_LAM) when the server
+    has trained it (the warm-up does for the lesson's mixtures). recipe "ours" or "tutorial": the
+    model last trained on Train & sample when it is of that recipe and ready, else that recipe's
+    default model (Train & sample's default settings for it) when the server has trained it."""
     s = state.settings()
+    last = last_trained()
+    if recipe is None:
+        candidates = [last or (default_config("ours", s.seed), DEFAULT_LAM)]
+    else:
+        candidates = [last] if last is not None and recipe_of(last[0]) == recipe else []
+        candidates.append((default_config(recipe, s.seed), DEFAULT_LAM))
     gmm = state.current_mixture()
-    try:
-        ready = is_trained(cfg, gmm, float(lam), s.device)
-    except Exception:                      # a stale or foreign entry: treat as not trained
-        return None
-    if not ready or trained_model(cfg, gmm, float(lam), s.device).diverged:
-        return None
-    return cfg, float(lam)
+    for cfg, lam in candidates:
+        try:
+            ready = is_trained(cfg, gmm, float(lam), s.device)
+        except Exception:                  # a stale or foreign entry: treat as not trained
+            continue
+        if ready and not trained_model(cfg, gmm, float(lam), s.device).diverged:
+            return cfg, float(lam)
+    return None

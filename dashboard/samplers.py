@@ -72,6 +72,15 @@ def warm_defaults(before_each=None) -> None:
         floor(gmm, n, seed)
 
 
+def value_text(v) -> str:
+    """A quality measure's value as every sentence of the page prints it: three significant
+    digits, trailing zeros kept (0.0320 next to 0.0301), whole numbers from 100 up."""
+    v = float(v)
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:#.3g}".rstrip(".")
+
+
 def _distance(v, metric: str) -> float:
     """How far a metric's value is from a perfect sampler's: the signed log-likelihood gap by its
     size, the others as they are."""
@@ -87,12 +96,12 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     for b in sorted(df["budget"].unique()):
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
-        parts.append(f"{int(b)}: {label(best['method'])} ({float(best['d']):.3g})")
+        parts.append(f"{int(b)}: {label(best['method'])} ({value_text(best['d'])})")
         if inside is None and float(best["d"]) <= hi:
             inside = int(b)
-    tail = (f" From {inside} evaluations the best is inside the noise band (up to {hi:.3g}), where the "
-            "measure cannot tell it from the truth." if inside is not None else
-            f" No budget here brings the best inside the noise band (up to {hi:.3g}).")
+    tail = (f" From {inside} evaluations the best is inside the noise band (up to {value_text(hi)}), where "
+            "the measure cannot tell it from the truth." if inside is not None else
+            f" No budget here brings the best inside the noise band (up to {value_text(hi)}).")
     return "**Best sampler per budget** (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
@@ -108,22 +117,22 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     v, name = float(best["d"]), label(best["method"])
     hi = max(_distance(band[1], metric), _distance(band[2], metric))
     inside = int((last["d"] <= hi).sum())
-    head = f"At {top} evaluations the best sampler ({name}) reaches **{v:.3g}**"
+    head = f"At {top} evaluations the best sampler ({name}) reaches **{value_text(v)}**"
     if exact is not None and len(exact):
         e = min(_distance(x, metric) for x in exact[metric])
         if v <= hi:
-            return (f"{head} with the learned score, inside the noise band (up to {hi:.3g}): the network's "
+            return (f"{head} with the learned score, inside the noise band (up to {value_text(hi)}): the network's "
                     "error is below what this many samples can measure.")
         if v > 2 * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
-                    f"the same budget ({e:.3g}) and above the noise band (up to {hi:.3g}): with the same samplers "
+                    f"the same budget ({value_text(e)}) and above the noise band (up to {value_text(hi)}): with the same samplers "
                     "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
         return (f"{head} with the learned score, close to the exact score's best at the same budget "
-                f"({e:.3g}): here the sampler, not the network, limits the curves.")
+                f"({value_text(e)}): here the sampler, not the network, limits the curves.")
     if v <= hi:
-        return (f"{head}; {inside} of {len(last)} samplers are inside the noise band (up to {hi:.3g}): as "
+        return (f"{head}; {inside} of {len(last)} samplers are inside the noise band (up to {value_text(hi)}): as "
                 "good as the truth at this sample size.")
     budgets = sorted(dist["budget"].unique())
     flat = False
@@ -131,10 +140,10 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         prev = float(dist[dist["budget"] == budgets[-2]]["d"].min())
         flat = v > 0.75 * prev
     if flat and grid != "recommended":
-        return (f"{head}, above the noise band (up to {hi:.3g}), and the best at {int(budgets[-2])} "
-                f"evaluations was {prev:.3g}: more steps barely help, so the step count is not what "
+        return (f"{head}, above the noise band (up to {value_text(hi)}), and the best at {int(budgets[-2])} "
+                f"evaluations was {value_text(prev)}: more steps barely help, so the step count is not what "
                 f"limits these curves; with this fixed grid the end time ε = {t_eps:g} is (try a smaller one).")
-    return (f"{head}, still above the noise band (up to {hi:.3g})"
+    return (f"{head}, still above the noise band (up to {value_text(hi)})"
             + ("; more evaluations barely help at these settings." if flat else
                ": more evaluations bring the curves down further."))
 
@@ -158,7 +167,7 @@ def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
             groups["flat" if abs(change) <= width else "falling" if change < 0 else "rising"].append(f"*{label(m)}*")
     said = []
     if groups["flat"]:
-        said.append(f"{', '.join(groups['flat'])} changed by less than the noise band's width ({width:.3g}): "
+        said.append(f"{', '.join(groups['flat'])} changed by less than the noise band's width ({value_text(width)}): "
                     "flattened: the extra evaluations did not lower them")
     if groups["falling"]:
         said.append(f"{', '.join(groups['falling'])} still fell by more than that: more evaluations may bring "
@@ -170,17 +179,20 @@ def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
 
 def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:
     """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
-    largest budget, read off the runs df (columns method, budget, metric); "" when it was not run."""
+    largest budget, with its value of the measure (named by sweep.METRIC_LABELS), read off the runs
+    df (columns method, budget, metric); "" when it was not run."""
     if method not in set(df["method"]):
         return ""
-    parts = []
+    ranks, values = [], []
     budgets = sorted(df.loc[df["method"] == method, "budget"].unique())
     for b in dict.fromkeys((budgets[0], budgets[-1])):
         at = df[df["budget"] == b]
         d = {m: _distance(v, metric) for m, v in zip(at["method"], at[metric])}
         rank = 1 + sum(v < d[method] for v in d.values())
-        parts.append(f"{rank} of {len(d)} at {int(b)} evaluations ({d[method]:.3g})")
-    return f" Here {label(method)} ranks " + " and ".join(parts) + " (1 = best)."
+        ranks.append(f"{rank} of {len(d)} at {int(b)} evaluations")
+        values.append(value_text(d[method]))
+    return (f" Here {label(method)} ranks " + " and ".join(ranks) + " (1 = best), with "
+            f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
 
 
 PRIOR_GAP = 1.2      # p₁ wider than the prior by this factor along its widest axis: a gap worth naming
@@ -217,12 +229,40 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         lo, top = min(r for _, r in named[m]), max(r for _, r in named[m])
         span = f"{lo:.0f}×" if round(lo) == round(top) else f"{lo:.0f}–{top:.0f}×"
         return f"*{label(m)}* ({span} at {', '.join(str(b) for b, _ in named[m])})"
-    ode_like = [f"*{label(m)}*" for m in named if dc.SAMPLERS[m].stochastic]
-    why = (f" {' and '.join(ode_like)} {'injects' if len(ode_like) == 1 else 'inject'} noise only while σ is "
-           "above r_noise, which σ₁ never reaches at those budgets' settings, so "
-           f"{'it runs as an ODE' if len(ode_like) == 1 else 'they run as ODEs'} there." if ode_like else "")
+    why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
+                                   sde, grid, label) for m in named if dc.SAMPLERS[m].stochastic)
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one washes it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
             f"evaluations.{why}")
+
+
+def _and(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def noise_text(method: str, budgets, sde, grid: str, label) -> str:
+    """Where a noisy-start sampler adds noise, budget by budget (its dc.recommended setting with the
+    grid "recommended", else the default): at the budgets whose setting adds noise only while σ is
+    above a level σ₁ never reaches it runs as an ODE, at the others it adds noise from the start."""
+    s1 = float(sde.prior_std())
+    quiet: dict[float, list] = {}
+    noisy: dict[float, list] = {}
+    for b in budgets:
+        settings = dc.recommended(method, b) if grid == "recommended" else {}
+        r = float(settings.get("r_noise", dc.sampling.OPTIONS["r_noise"].default))
+        (noisy if dc.injects_noise(method, sde, **settings) else quiet).setdefault(r, []).append(b)
+    setting = "its setting" if grid == "recommended" else "the default setting"
+    said = []
+    if quiet:
+        levels = (f"{next(iter(quiet)):g}" if len(quiet) == 1 else " or ".join(
+            f"{r:g} (at {_and(bs)})" for r, bs in sorted(quiet.items(), key=lambda kv: kv[1][0])))
+        said.append(f"at {_and(sorted(b for bs in quiet.values() for b in bs))} evaluations {setting} adds noise "
+                    f"only while σ is above {levels}, which σ₁ = {s1:.2f} never reaches, so it runs as an ODE there")
+    if noisy:
+        ends = [f"down to σ = {r:g}" for r in sorted(noisy) if r > 0]
+        said.append(f"at {_and(sorted(b for bs in noisy.values() for b in bs))} it adds noise from the start"
+                    + (f" ({', '.join(ends)})" if ends else "") + ", which washes the gap out there")
+    return f"*{label(method)}*: " + "; ".join(said) + "."

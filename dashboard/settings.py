@@ -172,6 +172,7 @@ SCHEMA.update({
     "w_samplers_lam": Field("float", 25.0, 2.0, 50.0, label="λ, g(t) = λᵗ"),
     "w_samplers_grid": Field("str", "recommended", choices=("recommended",) + GRID_NAMES, label="Time grid"),
     "w_samplers_source": Field("str", "exact", choices=("exact", "learned"), label="Score"),
+    "w_samplers_recipe": Field("str", "ours", choices=("ours", "tutorial"), label="Network"),
     "w_samplers_t_eps": Field("float", 1e-3, choices=(1e-5, 1e-4, 1e-3, 1e-2), label="stop at t = ε"),
     # 7 likelihood
     "w_likelihood_source": Field("str", "exact", choices=("exact", "learned"), label="Score"),

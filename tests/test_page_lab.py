@@ -411,7 +411,7 @@ def test_sampler_lab_with_the_learned_score():
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20], w_seed=7))
     at.radio(key="w_samplers_source").set_value("learned").run()
     ok(at)
-    assert any("No network is trained" in i.value for i in at.info)
+    assert any("No network of our recipe is trained" in i.value for i in at.info)
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20]))
     exact = at.dataframe[0].value
     models = importlib.import_module("dashboard.models")
@@ -419,7 +419,7 @@ def test_sampler_lab_with_the_learned_score():
     models.trained_model(cfg, dc.PRESETS["tutorial"], 25.0, "cpu")
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 20], last_trained_model=(cfg, 25.0),
                       w_samplers_source="learned"))
-    assert not any("No network is trained" in i.value for i in at.info) and not at.error
+    assert not any("No network of" in i.value for i in at.info) and not at.error
     learned = at.dataframe[0].value
     assert learned.shape == exact.shape and not learned.equals(exact)
     assert any("learned model" in c.value for c in at.caption)
@@ -433,7 +433,7 @@ def test_winners_text_reads_the_runs():
     df = pd.DataFrame({"method": ["sde", "ode", "sde", "ode", "sde", "ode"], "budget": [4, 4, 8, 8, 20, 20],
                        "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
     text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
-    assert "4: ODE (0.5); 8: SDE (0.2); 20: SDE (0.004)." in text and "From 20 evaluations" in text
+    assert "4: ODE (0.500); 8: SDE (0.200); 20: SDE (0.00400)." in text and "From 20 evaluations" in text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
 
@@ -441,6 +441,7 @@ def test_winners_text_reads_the_runs():
 def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
     """Budgets down to 4 evaluations run, and the page's sentence names, at each budget, the
     sampler with the lowest value in the page's own table (ring8, the few-step regime)."""
+    from dashboard import samplers
     at = ok(open_page("views/6_sampler_lab.py", w_mixture="ring8", w_samplers_nfe=[4, 5, 6, 8],
                       w_samplers_methods=["sde", "dpm2m", "dpm2m_sa"]))
     assert not at.error, [e.value for e in at.error]
@@ -448,7 +449,7 @@ def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     for _, row in table.iterrows():
         values = row.drop("NFE").astype(float)
-        assert f"{int(row['NFE'])}: {values.idxmin()} ({values.min():.3g})" in said, (said, row)
+        assert f"{int(row['NFE'])}: {values.idxmin()} ({samplers.value_text(values.min())})" in said, (said, row)
 
 
 def test_order_text_ranks_the_pf_ode_from_the_runs():
@@ -459,7 +460,8 @@ def test_order_text_ranks_the_pf_ode_from_the_runs():
     df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
                        "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
     text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get)
-    assert "ODE ranks 3 of 3 at 5 evaluations (234) and 1 of 3 at 50 evaluations (0.01)" in text
+    assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations (1 = best), with "
+            f"{sweep.METRIC_LABELS['sliced_w2']} 234 and 0.0100.") in text
     assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str) == ""
 
 
@@ -695,6 +697,65 @@ def test_sampler_lab_learned_uses_the_servers_default_network_without_a_visit_to
     models = importlib.import_module("dashboard.models")
     models.trained_model(models.default_config("ours", 2021), dc.PRESETS["tutorial"], models.DEFAULT_LAM, "cpu")
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10], w_samplers_source="learned"))
-    assert not any("No network is trained" in i.value for i in at.info) and not at.error
+    assert not any("No network of" in i.value for i in at.info) and not at.error
     intro = " ".join(m.value for m in at.markdown)
     assert "learned score** of the network Train & sample shows by default" in intro, intro
+
+
+def significant_digits(number: str) -> int:
+    digits = number.replace(",", "").replace(".", "").replace("-", "").split("e")[0].lstrip("0")
+    return len(digits) if "." in number or "e" in number else max(3, len(digits))
+
+
+@pytest.mark.parametrize("metric", ["logp_w1", "loglik_gap"])
+def test_sampler_lab_measure_values_share_one_format_and_name_their_measure(metric):
+    """ring8, exact score, λ = 25: the PF ODE's values in the paragraph on order come with the
+    measure's name, and the best-per-budget values and the noise level print three significant
+    digits alike (0.0320 next to 0.0301), each the page's own number."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture="ring8", w_samplers_n=300, w_samplers_nfe=[5, 30],
+                      w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric))
+    label = sweep.METRIC_LABELS[metric]
+    para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
+    assert re.search(rf"\(1 = best\), with {re.escape(label)} [\d,.]+ and [\d,.]+\.", para), para
+    head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    noise = re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", head.split("(noise level", 1)[1])
+    values = re.findall(r"\(([\d,.]+(?:e[-+]\d+)?)\)", said)
+    assert len(noise) == 3 and len(values) == 2, (head, said)
+    assert all(significant_digits(v) == 3 for v in noise + values), (head, said)
+    table = at.dataframe[0].value
+    for v, (_, row) in zip(values, table.iterrows()):
+        assert v == samplers.value_text(row.drop("NFE").astype(float).abs().min())
+
+
+def test_sampler_lab_network_choice_picks_the_recipe_not_the_last_trained_one():
+    """The lesson trains the tutorial's recipe last on Train & sample, then moves to ring8: the
+    lab's network choice (default: our recipe, the network the warm-up trains on ring8) decides
+    the learned score, not the recipe last left on Train; choosing the tutorial's recipe uses the
+    network last trained with it. The choice shows only with the learned score, and the intro
+    names the recipe in use."""
+    models = importlib.import_module("dashboard.models")
+    ring8 = dc.PRESETS["ring8"]
+    ours = models.default_config("ours", 2021)
+    tut = models.recipe_config("tutorial", 2021, steps=60)
+    for cfg in (ours, tut):
+        models.trained_model(cfg, ring8, models.DEFAULT_LAM, "cpu")
+    base = dict(w_mixture="ring8", w_samplers_n=300, w_samplers_nfe=[10], last_trained_model=(tut, 25.0))
+    at = ok(open_page(SAMPLERS, **base))
+    assert not [r for r in at.radio if r.key == "w_samplers_recipe"]
+    at = ok(open_page(SAMPLERS, **base, w_samplers_source="learned"))
+    assert at.radio(key="w_samplers_recipe").value == "ours"
+    intro = at.markdown[0].value
+    assert models.describe_training(ours, 25.0) in intro and "our recipe" in intro, intro
+    assert "the tutorial's recipe" not in intro and "last trained" not in intro, intro
+    default_table = at.dataframe[0].value
+    at.radio(key="w_samplers_recipe").set_value("tutorial").run()
+    ok(at)
+    intro = at.markdown[0].value
+    assert models.describe_training(tut, 25.0) in intro and "last trained on Train & sample" in intro, intro
+    assert not at.dataframe[0].value.equals(default_table)
+    # a session that trained our recipe elsewhere: the tutorial's choice without its network says so
+    at = ok(open_page(SAMPLERS, w_mixture="ring8", w_samplers_n=300, w_samplers_nfe=[10], w_seed=7,
+                      w_samplers_source="learned", w_samplers_recipe="tutorial"))
+    assert any("No network of the tutorial's recipe is trained" in i.value for i in at.info)

@@ -151,9 +151,37 @@ def test_sampler_lab_names_the_noiseless_runs_that_pay_the_priors_gap():
     uni, sde = vocabulary.short("unipc"), vocabulary.short("dpm2m_sde")
     assert table.loc[30, uni] > 3 * table.loc[30, sde] and table.loc[20, uni] < 3 * table.loc[20, sde]
     gap = next(m.value for m in at.markdown if "The prior's gap" in m.value)
-    assert f"*{uni}* (" in gap and "at 30)" in gap and "at 20" not in gap, gap
+    named = re.search(rf"\*{re.escape(uni)}\* \(([^)]*)\)", gap).group(1)
+    assert "at 30" in named and "20" not in named, gap
     assert "runs as an ODE there" in gap and "σ₁ = 1.47" in gap, gap
     at.slider(key="w_samplers_lam").set_value(25.0).run()
+    assert not any("The prior's gap" in m.value for m in at.markdown)
+
+
+def test_prior_gap_says_per_budget_where_each_noisy_start_sampler_adds_noise():
+    """ring8 at λ = 2 with UniPC at 15, 20 and 30 evaluations: its recommended settings add noise
+    from the start at 15 and 20 (inside the noise band there) but only above σ = 6 at 30, which
+    σ₁ = 1.47 never reaches. The paragraph names UniPC at 30 only and says, per budget, which
+    setting made it an ODE and where it adds noise from the start, with no code name; λ = 25: no
+    paragraph."""
+    budgets = [15, 20, 30]
+    at = open_page(SAMPLERS, 600, **state("ring8", w_samplers_n=400, w_samplers_nfe=budgets,
+                                          w_samplers_lam=2.0, w_samplers_methods=["dpm2m_sde", "unipc"]))
+    check_finite(at)
+    uni = vocabulary.short("unipc")
+    gap = next(m.value for m in at.markdown if "The prior's gap" in m.value)
+    named = re.search(rf"\*{re.escape(uni)}\* \(([^)]*)\)", gap).group(1)
+    assert named.endswith("at 30"), gap
+    assert "r_noise" not in gap and "_" not in gap, gap
+    s1 = float(dc.VESDE(2.0).prior_std())
+    quiet = [b for b in budgets if not dc.injects_noise("unipc", dc.VESDE(2.0), **dc.recommended("unipc", b))]
+    assert quiet == [30]
+    level = dc.recommended("unipc", 30)["r_noise"]
+    assert (f"*{uni}*: at 30 evaluations its setting adds noise only while σ is above {level:g}, which "
+            f"σ₁ = {s1:.2f} never reaches, so it runs as an ODE there; at 15 and 20 it adds noise from the "
+            "start") in gap, gap
+    at.slider(key="w_samplers_lam").set_value(25.0).run()
+    check_finite(at)
     assert not any("The prior's gap" in m.value for m in at.markdown)
 
 
@@ -165,7 +193,7 @@ def test_sampler_lab_states_learned(mixture):
     recipe = "tutorial" if mixture == "ring8" else "ours"
     cfg = models.recipe_config(recipe, SEED, steps=60)
     models.trained_model(cfg, gmm, 10.0, "cpu")
-    at = open_page(SAMPLERS, 600, **sampler_state(mixture, w_samplers_source="learned",
+    at = open_page(SAMPLERS, 600, **sampler_state(mixture, w_samplers_source="learned", w_samplers_recipe=recipe,
                                                   last_trained_model=(cfg, 10.0)))
     check_finite(at)
     intro = at.markdown[0].value
@@ -185,7 +213,7 @@ def test_plateau_text_reads_the_numbers():
     exact = pd.DataFrame({"method": ["sde", "ode"], "budget": [50, 50], "logp_w1": [0.05, 0.03]})
     band = (0.02, 0.015, 0.025)
     text = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels, exact)
-    assert "**0.6**" in text and "20.0×" in text and "network's error" in text and "ε" in text
+    assert "**0.600**" in text and "20.0×" in text and "network's error" in text and "ε" in text
     assert "not the network" in samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels,
                                                       exact.assign(logp_w1=[0.58, 0.5]))
     fixed = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels)
@@ -350,3 +378,22 @@ def test_memorization_sweep_uses_the_shared_models_the_warm_up_trains():
     r = memorization.sweep_point(gmm, 2, 0.3, 100, 7, "cpu")
     assert models.is_trained(*job, "cpu")
     assert 0.0 <= r["truth"] <= r["network"] <= 1.0
+
+
+def test_noise_text_reads_each_budgets_setting():
+    """Per budget, from dc.recommended (or the default setting with a fixed grid): the level above
+    which the sampler adds noise when σ₁ never reaches it, and where it adds noise from the start,
+    down to which σ when it stops before the end."""
+    from dashboard import samplers
+    two, ten = dc.VESDE(2.0), dc.VESDE(10.0)
+    text = samplers.noise_text("dpm2m_sa", [10, 15, 20, 30], two, "recommended", str)
+    assert "at 10, 15, 20 and 30 evaluations its setting adds noise only while σ is above 6 (at 10, 20 and " \
+           "30) or 2 (at 15)" in text and "from the start" not in text, text
+    fixed = samplers.noise_text("unipc", [10, 20], two, "karras", str)
+    assert "the default setting adds noise only while σ is above 2" in fixed, fixed
+    mixed = samplers.noise_text("unipc", [10, 30], ten, "recommended", str)
+    s1 = float(ten.prior_std())
+    assert f"at 30 evaluations its setting adds noise only while σ is above 6, which σ₁ = {s1:.2f} never " \
+           "reaches" in mixed and "at 10 it adds noise from the start (down to σ = 2)" in mixed, mixed
+    for t in (text, fixed, mixed):
+        assert "r_noise" not in t and "_" not in t.replace("dpm2m_sa", "")

@@ -14,7 +14,8 @@ CHEAP = {"w_train_steps": 50, "w_train_n": 200, "w_train_nsteps": 20, "w_memo_st
 DYNAMIC = {"w_mixture", "w_device", "w_editor_source", "w_guidance_class"}   # choices that depend on the session or the mixture
 # Widgets that only show in another mode of their page: rendered once more in that mode.
 MODES = [("views/1_forward.py", {"w_forward_kind": "VP"}), ("views/2_score_field.py", {"w_score_where": "grid"}),
-         ("views/12_your_data.py", {"w_yours_source": "word"})]
+         ("views/12_your_data.py", {"w_yours_source": "word"}),
+         ("views/6_sampler_lab.py", {"w_samplers_source": "learned"})]
 WIDGETS = ("slider", "select_slider", "number_input", "selectbox", "radio", "checkbox", "toggle", "text_input",
            "button_group", "multiselect")
 

@@ -31,9 +31,14 @@ metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABEL
                            "Sliced W2: average 1D Wasserstein-2 over random directions. "
                            "Log-likelihood gap: mean log p₀ of true samples − mean log p₀ of the samples.")
 source = state.widget(c2.radio, P + "source", format_func={"exact": "exact", "learned": "learned"}.get,
-                      help="The exact score of pₜ, or the network last trained on Train & sample (its "
-                           "recipe and settings are named above the chart).")
-learned = models.learned_model() if source == "learned" else None
+                      help="The exact score of pₜ, or a network trained on Train & sample (its recipe "
+                           "and settings are named above the chart).")
+recipe = (state.widget(c2.radio, P + "recipe", format_func=models.recipe_name,
+                       help="Which recipe's network gives the learned score: the one you last trained "
+                            "on Train & sample if it is of this recipe, else the recipe's network at "
+                            "Train & sample's default settings (trained once for the whole server).")
+          if source == "learned" else None)
+learned = models.learned_model(recipe) if source == "learned" else None
 n = state.widget(c3.slider, P + "n", step=100,
                  help="More samples: a lower noise level and smoother curves, slower runs.")
 if learned is None:
@@ -50,10 +55,10 @@ t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.
                      help="The samplers stop at t = ε and denoise once; the noise left "
                           "there, σ(ε), is a small bias no step count removes.")
 if source == "learned" and learned is None:
-    st.info("No network is trained for this distribution and device yet: open the Train & sample "
-            "page (it trains one for the whole server, once), then come back. Showing the exact score "
-            "meanwhile.")
-score_words = (f"the **learned score** of the network {models.learned_source()} with "
+    st.info(f"No network of {models.recipe_name(recipe)} is trained for this distribution and device "
+            f"yet: open the Train & sample page and train {models.recipe_name(recipe)} there (it trains "
+            "once for the whole server), then come back. Showing the exact score meanwhile.")
+score_words = (f"the **learned score** of the network {models.learned_source(learned)} with "
                f"{models.describe_training(*learned)}," if learned else "the **exact score**")
 intro.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
@@ -107,8 +112,9 @@ if not problems:
         index="budget", columns="sampler", values=metric, aggfunc="first")
     table = table[[vocabulary.short(m) for m in dc.METHODS if vocabulary.short(m) in table]]
     table = table.reset_index().rename(columns={"budget": "NFE"})
-    st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level {fl[metric][0]:.4f}, "
-                f"range {fl[metric][1]:.4f}–{fl[metric][2]:.4f})")
+    st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level "
+                f"{samplers.value_text(fl[metric][0])}, range {samplers.value_text(fl[metric][1])}–"
+                f"{samplers.value_text(fl[metric][2])})")
     st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
     if gap := samplers.prior_text(df, fl[metric], metric, gmm, float(learned[1] if learned else lam), grid,
                                   vocabulary.short):
