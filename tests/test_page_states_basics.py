@@ -224,6 +224,17 @@ def test_class_server_has_no_deploy_button():
     assert config["client"]["toolbarMode"] == "viewer"
 
 
+def test_a_move_during_a_run_goes_to_that_run():
+    """runner.fastReruns is off: with it on, a widget move during a run starts a second script
+    thread over the same session state (each runner wraps it with a lock of its own) while the
+    stopped run goes on to its next checkpoint; quick slider moves crashed a run in Streamlit's
+    session state ("dictionary changed size during iteration")."""
+    import tomllib
+    from conftest import ROOT
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["fastReruns"] is False
+
+
 def test_cloud_chart_count_of_points_outside_sits_above_the_frame():
     """The red "n of P points outside this view" sits above the data area, clear of the bold
     t label inside its top-left corner and of the points; an empty text where none is outside."""
