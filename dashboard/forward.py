@@ -55,6 +55,19 @@ def mixing_1d(sde, n: int, seed: int) -> dict:
                 var0=v, half_gap=m)
 
 
+def intro_sentence(mix: dict) -> str:
+    """The page's opening words: pₜ blurs the data into a broad Gaussian at t = 1, the starting point
+    of generation, where the noise is large enough; whether it is here follows mixing_1d (p₁ of the
+    1D bumps, as the caption below says it)."""
+    head = ("The forward process adds Gaussian noise to every data point, a little at every instant. "
+            "Its distribution pₜ **blurs** from the data p₀ at t = 0 into a broad Gaussian at t = 1")
+    tail = "the starting point of generation, which runs this film backwards."
+    if mix["modes"] == 1:
+        return f"{head}: {tail}"
+    return (f"{head} when the noise is large enough: {tail} Here it is not: p₁ of the two bumps below "
+            f"still has {mix['modes']} bumps at t = 1 (see below).")
+
+
 def mixing_sentence(mix: dict, kind: str) -> str:
     """Why the 1D bumps have (or have not) merged by t = 1, worded from the process in use and the
     numbers of mixing_1d: for VE the noise sigma_1 against the fixed gap, for VP the gap shrunk by

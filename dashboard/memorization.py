@@ -70,8 +70,23 @@ def samples_png(sets: dict, points: np.ndarray, radius: float, gmm, titles: tupl
 
 @state.cache_data
 def data_scales(gmm, n: int) -> tuple:
-    """(narrowest mode's std, typical distance between n fresh draws, the smaller of the two)."""
+    """(narrowest mode's std, mem.spacing: the median distance from each of n fresh draws to the
+    nearest of the others, the smaller of the two)."""
     return mem.mode_scale(gmm), mem.spacing(gmm, n), mem.data_scale(gmm, n)
+
+
+SPACING_WORDS = "the median distance from each of {n} fresh draws to the nearest of the others"
+
+
+def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: float, base: float) -> str:
+    """What the memorization radius r = fraction × scale is, in words (data_scales' numbers: the
+    narrowest mode's std and mem.spacing, a nearest-neighbour distance among n fresh draws), and the
+    baseline rate `base` of fresh draws within r of a training point."""
+    spacing = SPACING_WORDS.format(n=f"{n:,}")
+    return (f"Memorized: within r = {fraction:g} × {scale:.3g} = **{fraction * scale:.3g}** of a training "
+            f"point, where {scale:.3g} is the data's scale: the smaller of the narrowest mode's standard "
+            f"deviation ({mode_std:.3g}) and {spacing} ({gap:.3g}). Fresh draws of the true distribution "
+            f"land that close by chance **{base:.0%}** of the time: the baseline every rate is compared with.")
 
 
 @state.cache_data(max_entries=64)

@@ -244,13 +244,14 @@ def time_png(gmm, sde, run: Run, n_paths: int) -> bytes:
     histogram beside it), so a move of the threshold slider redraws no PNG."""
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     t_split = bimodal_time(gmm, sde) or None
+    split_mark = split_label(t_split) if t_split is not None else "pₜ splits"
     u = rfig.main_axis(gmm)
     y = tr["ref"] @ u
     lo, hi = np.quantile(y, [0.002, 0.998])
     pad = 0.25 * (hi - lo)
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
                                     mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
-                                    marks={(split_label(t_split) if t_split is not None else "pₜ splits"): t_split},
+                                    marks={split_mark: t_split}, split=split_mark,
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
 
@@ -631,7 +632,25 @@ def split_note(cv: dict, dmin: float) -> str:
     return (f" The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes, counting "
             f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
             "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
-            "modes, a point that is clearly closer to one of them follows it.")
+            f"modes, a point that is clearly closer to one of them follows it.{median_vs_split(cv, tb)}")
+
+
+def median_vs_split(cv: dict, tb: float) -> str:
+    """The median commitment time against the split time tb of the two closest modes, in words
+    (both as the charts draw them, rounded as the text gives them): before the split (t larger),
+    half of the paths commit while those modes are still one bump, which is possible; after it, the
+    paths commit once the modes have split; "" without a median or where the two round alike."""
+    med = cv.get("median")
+    if med is None or f"{med:.2f}" == f"{tb:.2f}":
+        return ""
+    if med > tb:
+        return (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above "
+                f"{tb:.2f}): half of the paths that commit have done so while pₜ is still one bump there. That is possible: "
+                f"a point well to one side of the blurred bump already has its final mode's responsibility "
+                f"above {cv['threshold']:.2f} although pₜ is one bump; the split marks when the points "
+                "between the two modes must choose.")
+    return (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below "
+            f"{tb:.2f}): half of the paths that commit or more do so once pₜ has split the modes.")
 
 
 def split_label(t_split: float) -> str:

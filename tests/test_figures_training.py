@@ -188,3 +188,27 @@ def test_metrics_frame_many_modes_in_one_column():
 def test_score_mse_chart_names_its_time_range():
     assert "t ~ U[0.01, 1]" in spec(tfig.score_mse_chart(history(), t_min=0.01))["title"]
     assert "U[" not in spec(tfig.score_mse_chart(history()))["title"]
+
+
+def _is_125(x: float) -> bool:
+    m = x / 10.0 ** np.floor(np.log10(x))
+    return any(m == pytest.approx(k) for k in (1, 2, 5))
+
+
+@pytest.mark.parametrize("top", [0.2, 0.03, 3.0, 7.0])
+def test_log_axes_run_to_a_labelled_1_2_5_top(top):
+    """The log axes of the score-MSE chart (Train & sample) and of the weights chart (Loss weighting
+    lab) run to a 1-2-5 number at or above the data's maximum, and a tick labels it (an MSE near
+    0.2 topped out at the tick 0.1; weights reaching 3 at the tick 1)."""
+    from dashboard.figures import weighting as wfig
+    h = history()
+    h["score_mse"] = np.geomspace(top / 50, top, len(h))
+    t = np.linspace(0.01, 1, 30)
+    w = pd.DataFrame({"t": np.tile(t, 2), "weight": np.concatenate([np.geomspace(top, top / 30, 30),
+                                                                       np.full(30, 1.0)]),
+                      "weighting": ["sigma2"] * 30 + ["uniform"] * 30})
+    for chart, data_max in ((tfig.score_mse_chart(h), top), (wfig.weight_functions_chart(w), max(top, 1.0))):
+        y = spec(chart)["encoding"]["y"]
+        lo, hi = y["scale"]["domain"]
+        assert y["scale"]["type"] == "log" and hi >= data_max and _is_125(hi), (hi, data_max)
+        assert max(y["axis"]["values"]) == pytest.approx(hi) and min(y["axis"]["values"]) >= lo

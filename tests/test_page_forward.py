@@ -346,3 +346,39 @@ def test_an_imperfect_guess_is_never_printed_as_certain_nor_chance_as_a_gain(at)
     at.radio(key=K + "source").set_value("two clusters").run()
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()
+
+
+def test_the_vp_schedule_formula_uses_the_inputs_names(at):
+    """The VP inputs are labelled β(0) and β(1): the schedule's formula beside them uses the same
+    names, not β_min and β_max."""
+    at.radio(key=K + "kind").set_value("VP").run()
+    ok(at)
+    assert any(r"\beta(t) = \beta(0) + t\,(\beta(1)-\beta(0))" in l.value for l in at.latex), \
+        [l.value for l in at.latex]
+    assert not any(r"\beta_{\min}" in l.value or r"\beta_{\max}" in l.value for l in at.latex)
+    at.radio(key=K + "kind").set_value("VE").run()
+
+
+@pytest.mark.parametrize("kind,params", [("VE", 25.0), ("VE", 0.5), ("VE", 2.0), ("VP", (0.1, 20.0)),
+                                         ("VP", (0.1, 5.0))])
+def test_the_intro_says_whether_p1_is_one_gaussian(at, kind, params):
+    """The opening says pₜ blurs into a broad Gaussian at t = 1 outright only where it does (the 1D
+    bumps have merged: λ = 25); at λ = 0.5 p₁ still has two bumps, and the opening says so, by the
+    same computation as the 1D caption (forward.mixing_1d)."""
+    at.radio(key=K + "kind").set_value(kind).run()
+    if kind == "VE":
+        at.slider(key=K + "lam").set_value(params).run()
+        sde = dc.VESDE(params)
+    else:
+        at.number_input(key=K + "beta_min").set_value(params[0])
+        at.number_input(key=K + "beta_max").set_value(params[1]).run()
+        sde = dc.VPSDE(*params)
+    ok(at)
+    intro = next(m.value for m in at.markdown if "The forward process adds Gaussian noise" in m.value)
+    two = _two_bumps_at_one(sde)
+    if kind == "VE":
+        assert two == (params != 25.0)
+    assert ("into a broad Gaussian at t = 1: the starting point" in intro) == (not two), intro
+    assert ("Here it is not: p₁ of the two bumps below still has 2 bumps" in intro) == two, intro
+    at.radio(key=K + "kind").set_value("VE").run()
+    at.slider(key=K + "lam").set_value(25.0).run()

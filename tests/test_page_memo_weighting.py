@@ -472,3 +472,20 @@ def test_memorization_sweep_chart_is_tall_enough_to_read():
     assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
     hist = mfig.distance_histogram({"a": np.geomspace(1e-3, 1, 50)}, 0.1).to_dict()
     assert hist["height"] >= 250 and hist["autosize"]["type"] == "fit-x"
+
+
+@pytest.mark.parametrize("name, n", [("ring8", 5), ("ring8", 50), ("tutorial", 2)])
+def test_memorization_radius_caption_calls_the_spacing_a_nearest_neighbour_distance(name, n):
+    """The spacing in the radius caption is mem.spacing: the median distance from each of N fresh
+    draws to the nearest of the others, not a distance "between N fresh draws"; the caption says so
+    with its number."""
+    import diffusion_core as dc
+    from diffusion_core import memorization as mem
+    from dashboard import memorization
+    gmm = dc.PRESETS[name]
+    mode_std, gap, scale = memorization.data_scales(gmm, n)
+    assert gap == pytest.approx(mem.spacing(gmm, n))
+    text = memorization.radius_caption(0.2, n, mode_std, gap, scale, 0.03)
+    assert (f"the median distance from each of {n} fresh draws to the nearest of the others ({gap:.3g})"
+            in text), text
+    assert "distance between" not in text and f"= **{0.2 * scale:.3g}**" in text

@@ -689,3 +689,59 @@ def test_kde_note_names_a_round_mode_stretched_along_the_data():
     assert "drawn stretched along that direction" in note and "not as narrow and round" in note, note
     assert rev.kde_note(dc.PRESETS["two clusters"], sde, run)
     assert rev.kde_note(dc.PRESETS["tutorial"], sde, run) == ""
+
+
+@pytest.mark.parametrize("method, steps, name, lam, before", [
+    ("sde", 10, "tutorial", 25.0, True), ("sde", 200, "tutorial", 25.0, False),
+    ("ode", 200, "tutorial", 25.0, None), ("sde", 100, "custom", 25.0, None)])
+def test_commitment_text_says_whether_the_median_comes_before_the_split(method, steps, name, lam, before):
+    """The commitment text compares the median commitment time with the split time as the charts
+    draw them: at the tutorial's reverse SDE with 10 steps half of the paths commit before pₜ splits
+    the closest modes (t ≈ 0.39 against 0.31), which the text says and explains; with 200 steps they
+    commit after it. In every state the comparison follows the two numbers."""
+    import dataclasses
+    gmm, sde = (CUSTOM if name == "custom" else dc.PRESETS[name]), dc.VESDE(lam)
+    _, _, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method=method, steps=steps)
+    cv = rev.commit_view(gmm, sde, run, 0.9)
+    text = rev.commitment_words(cv, rev.closest_modes(gmm))
+    med, tb = cv["median"], cv["t_bimodal"]
+    assert med is not None and tb
+    if before is not None:
+        assert (med > tb) == before
+    if f"{med:.2f}" == f"{tb:.2f}":
+        assert "comes before the split" not in text and "comes after the split" not in text
+    elif med > tb:
+        assert (f"the median commitment time, t ≈ {med:.2f}, comes before the split (t above {tb:.2f})"
+                in text), text
+        assert "well to one side of the blurred bump" in text and "must choose" in text
+    else:
+        assert (f"the median commitment time, t ≈ {med:.2f}, comes after the split (t below {tb:.2f})"
+                in text), text
+        assert "comes before the split" not in text
+
+
+def test_split_line_is_red_dotted_and_the_histogram_names_both_lines(monkeypatch):
+    """The line where pₜ splits the closest modes is red and dotted in the paths-against-time PNG
+    too (styled by what it is, not by its place among the marks), and the histogram's legend names
+    both of its lines: the median commitment time and the split."""
+    import json
+    from matplotlib.colors import to_hex
+    from dashboard.figures import reversal as rfig
+    figs, real = [], rfig.paths_vs_time_figure
+    monkeypatch.setattr(rfig, "paths_vs_time_figure", lambda *a, **k: figs.append(real(*a, **k)) or figs[-1])
+    gmm, sde, run, view, n_paths, threshold = rev.default_view()
+    rev.time_png(gmm, sde, run, 20)
+    cv = rev.commit_view(gmm, sde, run, threshold)
+    label = rev.split_label(cv["t_split"])
+    split = [ln for ln in figs[-1].axes[0].get_lines() if ln.get_label() == label]
+    assert len(split) == 1
+    assert to_hex(split[0].get_color()) == "#d62728" and split[0].get_linestyle() == ":"
+    spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
+    median = f"median commitment time (t = {cv['median']:.2f})"
+    legends = [layer["encoding"] for layer in cv["hist_spec"]["layer"]
+               if "stroke" in layer.get("encoding", {})]
+    assert len(legends) == 1
+    assert legends[0]["stroke"]["scale"]["domain"] == [median, label]
+    assert legends[0]["stroke"]["scale"]["range"] == ["#222222", "#d62728"]
+    assert legends[0]["stroke"]["legend"] is not None and median in spec

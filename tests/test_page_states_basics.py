@@ -124,6 +124,10 @@ def test_reversal_states(state):
             lines = [r["t"] for d in cv["resp_spec"]["datasets"].values() for r in d
                      if "splits" in str(r.get("what", ""))]
             assert lines == [cv["t_split"]] and rev.split_label(cv["t_split"]).endswith(f"t = {red.group(1)})")
+            # whether half of the paths commit before the split is read off the two numbers drawn
+            if f"{cv['median']:.2f}" != red.group(1):
+                assert ("comes before the split" in prose) == (cv["median"] > cv["t_split"]), prose
+                assert ("comes after the split" in prose) == (cv["median"] < cv["t_split"]), prose
     # a distance that cannot see the run's error is named exactly when the numbers say so
     m = rev.metrics(gmm, sde, run)
     blind = rev.blind_note(m, run.n)

@@ -14,10 +14,7 @@ TWO_CLUSTERS = "two clusters"
 
 shared = state.settings()
 st.title("Forward diffusion: from data to noise")
-st.markdown(
-    "The forward process adds Gaussian noise to every data point, a little at every instant. "
-    "Its distribution pₜ **blurs** from the data p₀ at t = 0 into a broad Gaussian at t = 1: "
-    "the starting point of generation, which runs this film backwards.")
+intro = st.empty()          # says whether p₁ is one Gaussian here: filled once the 1D bumps are computed
 
 # ----------------------------------------------------------------------------- the process
 c_ctl, c_sched = st.columns([1, 1.35], gap="large")
@@ -55,7 +52,7 @@ with c_ctl:
                          f"Showing β(0) = {DEFAULT_VP['beta_min']:g}, β(1) = {DEFAULT_VP['beta_max']:g}.")
             sde = dc.VPSDE(**DEFAULT_VP)
         st.latex(r"dx = -\tfrac12\beta(t)\,x\,dt + \sqrt{\beta(t)}\,dw")
-        st.latex(r"\beta(t) = \beta_{\min} + t\,(\beta_{\max}-\beta_{\min})")
+        st.latex(r"\beta(t) = \beta(0) + t\,(\beta(1)-\beta(0))")
     one = torch.tensor(1.0, dtype=torch.float64)
     sigma1, alpha1 = float(sde.sigma(one)), float(sde.mean_scale(one))
     m1, m2 = st.columns(2)
@@ -79,6 +76,7 @@ with c_side:
     n_paths = state.widget(st.slider, P + "n_paths", step=10)
     show_density = state.widget(st.checkbox, P + "density")
     mix = forward.mixing_1d(sde, n_paths, shared.seed)
+    intro.markdown(forward.intro_sentence(mix))
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "
         "Gaussian kicks, so paths from both modes **mix** when each bump's spread at t = 1 is large "

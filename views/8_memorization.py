@@ -34,8 +34,8 @@ with st.container(border=True):
     fraction = state.widget(c1.slider, P + "radius", step=0.01,
                             help="A sample closer than r to a training point counts as memorized. r is "
                                  "this fraction of the data's own length scale: the smaller of the "
-                                 "narrowest mode's standard deviation (0.15 on ring8) and the typical "
-                                 "distance between N fresh draws. So the same setting means the same "
+                                 "narrowest mode's standard deviation (0.15 on ring8) and the median "
+                                 "distance from each of N fresh draws to the nearest of the others. So the same setting means the same "
                                  "thing on every distribution and for every N: fresh draws rarely "
                                  "land that close to a training point by chance.")
     n_samples = state.widget(c2.slider, P + "samples",
@@ -58,11 +58,7 @@ sets = memorization.sample_sets(cfg, emp, gmm, n_samples, shared.seed, shared.de
 stats = memorization.distance_stats(sets, points, radius)
 
 base = stats[NAMES["truth"]]["rate"]
-st.caption(f"Memorized: within r = {fraction:g} × {scale:.3g} = **{radius:.3g}** of a training point, "
-           f"where {scale:.3g} is the data's scale: the smaller of the narrowest mode's standard "
-           f"deviation ({mode_std:.3g}) and the typical distance between {n_points} fresh draws "
-           f"({gap:.3g}). Fresh draws of the true distribution land that close by chance "
-           f"**{base:.0%}** of the time: the baseline every rate is compared with.")
+st.caption(memorization.radius_caption(fraction, n_points, mode_std, gap, scale, base))
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
     col.metric(name, f"{s['rate']:.0%}",

@@ -124,3 +124,39 @@ def chart_spec(chart) -> dict:
     if context["datasets"]:
         spec.setdefault("datasets", {}).update(context["datasets"])
     return spec
+
+
+def nice_up(x: float) -> float:
+    """The smallest 1-2-5 number (1, 2 or 5 × a power of ten) at or above x > 0."""
+    e = np.floor(np.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0 ** e >= x * (1 - 1e-12):
+            return float(f"{m * 10.0 ** e:.12g}")
+    return float(10.0 ** (e + 1))
+
+
+def log_domain(values, pad: float = 1.3) -> list[float]:
+    """A log-scale domain that covers every positive finite value (never empty, at least a decade
+    wide): from the smallest over pad up to the 1-2-5 number at or above the largest × pad, so
+    that a tick (log_ticks) labels the top."""
+    v = as_numpy(values, float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return [1e-3, 1.0]
+    lo = float(v.min()) / pad
+    return [lo, nice_up(max(float(v.max()) * pad, lo * 10))]
+
+
+LOG_TICKS = 12            # at most this many 1-2-5 ticks on a log axis; beyond, powers of ten
+
+
+def log_ticks(domain) -> list[float]:
+    """Tick values of a log axis over domain [lo, hi]: its 1-2-5 numbers (only its powers of ten
+    when they would be more than LOG_TICKS), and always hi, the domain's top."""
+    lo, hi = float(domain[0]), float(domain[1])
+    ladder = [float(f"{m * 10.0 ** e:.12g}") for e in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+              for m in (1, 2, 5)]
+    ticks = [t for t in ladder if lo <= t <= hi * (1 + 1e-12)]
+    if len(ticks) > LOG_TICKS:
+        ticks = [t for t in ticks if f"{t:e}".startswith("1.")]
+    return sorted(set(ticks) | {hi})

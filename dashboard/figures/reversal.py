@@ -242,12 +242,20 @@ def main_axis(gmm: GaussianMixture) -> np.ndarray:
     return u if u[np.argmax(np.abs(u))] > 0 else -u
 
 
+SPLIT_STYLE = ("#d62728", ":")       # where pₜ splits the closest modes: red dotted, in every chart
+MEDIAN_STYLE = ("#222222", "-")      # the median commitment time: solid black
+OTHER_STYLE = ("#555555", "--")
+
+
 def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, marks=None,
-                         max_vertices: int = 250, names=None, width: float = 4.6, height: float = 4.2):
+                         max_vertices: int = 250, names=None, width: float = 4.6, height: float = 4.2,
+                         split: str | None = None, median: str | None = None):
     """Each path's position along `direction` (a unit vector u; y = x . u) against t, from t = 1
     on the left to t = 0 on the right, coloured by the mode it ends in. marks: {label: t} drawn
-    as vertical lines (e.g. the median commitment time). ylim defaults to the end points' range
-    padded by half of it (earlier, wider positions are clipped)."""
+    as vertical lines, styled by what they are: the key `split` (where pₜ splits the closest
+    modes) red dotted, the key `median` (the median commitment time) solid black, any other grey
+    dashed. ylim defaults to the end points' range padded by half of it (earlier, wider positions
+    are clipped)."""
     paths = as_numpy(paths).astype(float)
     times = as_numpy(times).astype(float)
     labels = as_numpy(labels).astype(int)
@@ -266,8 +274,8 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
         ylim = (lo - pad, hi + pad)
     ax.set_xlim(1, float(min(t.min(), 0.0)))
     ax.set_ylim(*ylim)
-    styles = [("#222222", "-"), ("#d62728", ":"), ("#555555", "--")]
-    for (label, tm), (c, ls) in zip((marks or {}).items(), styles):
+    for label, tm in (marks or {}).items():
+        c, ls = SPLIT_STYLE if label == split else MEDIAN_STYLE if label == median else OTHER_STYLE
         if tm is not None:
             ax.axvline(tm, color=c, ls=ls, lw=1.8, label=label)
     ax.set_xlabel("time t  (reverse process: 1 → 0)")
@@ -307,7 +315,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
                           height: int = 250, split_label: str = "pₜ splits into bumps") -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
-    median (solid) and t_split (dotted, tooltip split_label) marked."""
+    median (solid black) and t_split (red dotted, split_label) marked, both named in a legend."""
     ct = as_numpy(commit_times).astype(float)
     ok = as_numpy(committed).astype(bool)
     labels = as_numpy(labels).astype(int)
@@ -327,19 +335,28 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                         alt.Legend(title="ends in", orient="top", columns=4)),
         tooltip=["mode:N", "count():Q"])
     layers = [bars]
+    lines = []                   # (t, label, colour, dash) of the vertical lines, named in a legend
     if ok.any():
-        layers.append(alt.Chart(pd.DataFrame({"t": [float(np.median(ct[ok]))], "what": ["median"]}))
-                      .mark_rule(color="#222222", strokeWidth=2)
-                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
+        median = float(np.median(ct[ok]))
+        lines.append((median, f"median commitment time (t = {median:.2f})", MEDIAN_STYLE[0], [1, 0]))
     else:
         layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": ["no path committed"]}))
                       .mark_text(fontSize=13, color="#555555")
                       .encode(x=alt.X("t:Q", scale=_t_scale()), y=alt.Y("y:Q", scale=y_scale),
                               text="what:N"))
     if t_split is not None:
-        layers.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": [split_label]}))
-                      .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
-                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
+        lines.append((float(t_split), split_label, SPLIT_STYLE[0], [2, 3]))
+    if lines:
+        what = [w for _, w, _, _ in lines]
+        legend = alt.Legend(title=None, orient="bottom", symbolStrokeWidth=2)
+        layers.append(alt.Chart(pd.DataFrame({"t": [t for t, *_ in lines], "what": what}))
+                      .mark_rule(strokeWidth=2)
+                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N",
+                              stroke=alt.Stroke("what:N", scale=alt.Scale(domain=what, range=[c for *_, c, _ in lines]),
+                                                legend=legend),
+                              strokeDash=alt.StrokeDash("what:N", scale=alt.Scale(domain=what,
+                                                                                  range=[d for *_, d in lines]),
+                                                        legend=legend)))
     chart = alt.layer(*layers).properties(height=height)
     if len(names) > MAX_LEGEND_MODES:
         chart = chart.properties(title=alt.TitleParams(

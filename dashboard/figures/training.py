@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from matplotlib.figure import Figure
 
-from .common import TRUTH_COLOR
+from .common import TRUTH_COLOR, log_domain, log_ticks
 from .background import density_background, peak_levels
 
 # Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
@@ -31,14 +31,7 @@ CONTOUR_DEPTH = 12.0     # the score maps' contours reach this many nats below l
 EXACT_COLOR = "#1f77b4"
 
 
-def _log_domain(values, pad: float = 1.3):
-    """A log-scale domain that covers every positive finite value (never empty)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return [1e-3, 1.0]
-    lo, hi = float(v.min()) / pad, float(v.max()) * pad
-    return [lo, hi if hi > lo else lo * 10]
+_log_domain = log_domain      # the score-error charts' log domain: to a 1-2-5 top (log_ticks)
 
 
 # Height is the plotting area's; legends and titles add to it (Streamlit's default "fit" would
@@ -87,7 +80,8 @@ def score_mse_chart(history: pd.DataFrame, height: int = 200, t_min: float | Non
     return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18), color="#9467bd", strokeWidth=2).encode(
         x=alt.X("step:Q", title="training step"),
         y=alt.Y("score_mse:Q", title="score MSE (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(df["score_mse"]))),
+                scale=alt.Scale(type="log", domain=log_domain(df["score_mse"])),
+                axis=alt.Axis(values=log_ticks(log_domain(df["score_mse"])))),
         tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
     ).properties(height=height, autosize=FIT_X,
                  title="Score error: mean (sθ − ∇log pₜ)² at xₜ ~ pₜ"
@@ -104,7 +98,8 @@ def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 2
     lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=16), strokeWidth=2).encode(
         x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
         y=alt.Y("mse:Q", title="squared error (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(df["mse"]))),
+                scale=alt.Scale(type="log", domain=log_domain(df["mse"])),
+                axis=alt.Axis(values=log_ticks(log_domain(df["mse"])))),
         color=alt.Color("series:N", sort=order,
                         scale=alt.Scale(domain=order, range=palette[:len(order)]), legend=_line_legend(500)),
         strokeDash=alt.StrokeDash("series:N", sort=order,

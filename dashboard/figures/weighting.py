@@ -8,18 +8,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import as_numpy
+from .common import as_numpy, log_domain, log_ticks
 
 WEIGHTING_COLORS = {"sigma2": "#1f77b4", "uniform": "#ff7f0e", "g2": "#9467bd"}
 WEIGHTING_LABELS = {"sigma2": "γₜ = σₜ² (the tutorial's)", "uniform": "γₜ = 1", "g2": "γₜ = g(t)²"}
-
-
-def _log_domain(values, pad: float = 1.5):
-    v = as_numpy(values, float).ravel()
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return [1e-3, 1.0]
-    return [float(v.min()) / pad, max(float(v.max()) * pad, float(v.min()) * 10)]
 
 
 def _weighting_color(order):
@@ -53,7 +45,8 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, view: str 
     base = alt.Chart(d).encode(
         x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
         y=alt.Y("error:Q", title=f"{y_title} (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(d["error"]))),
+                scale=alt.Scale(type="log", domain=log_domain(d["error"], 1.5)),
+                axis=alt.Axis(values=log_ticks(log_domain(d["error"], 1.5)))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors), legend=legend),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
                  alt.Tooltip("error:Q", format=".3g")])
@@ -81,7 +74,8 @@ def weight_functions_chart(df: pd.DataFrame, height: int = 400) -> alt.Chart:
     return alt.Chart(d).mark_line(strokeWidth=2.2).encode(
         x=alt.X("t:Q", title="diffusion time t"),
         y=alt.Y("weight:Q", title="γₜ / its mean over t (log scale)",
-                scale=alt.Scale(type="log", domain=_log_domain(d["weight"], 1.2))),
+                scale=alt.Scale(type="log", domain=log_domain(d["weight"], 1.2)),
+                axis=alt.Axis(values=log_ticks(log_domain(d["weight"], 1.2)))),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
                         legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3f"),
