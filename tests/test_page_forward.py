@@ -179,14 +179,7 @@ def _two_bumps_at_one(sde) -> bool:
 def test_the_1d_text_says_what_p1_is(at, kind, params):
     """At the tutorial's lambda = 25, p_1 is one bump (sigma_1 = 9.85 against a gap of 10): the text
     must say the bumps merged, and say the opposite only where p_1 really has two modes."""
-    at.radio(key=K + "kind").set_value(kind).run()
-    if kind == "VE":
-        at.slider(key=K + "lam").set_value(params).run()
-        sde = dc.VESDE(params)
-    else:
-        at.number_input(key=K + "beta_min").set_value(params[0])
-        at.number_input(key=K + "beta_max").set_value(params[1]).run()
-        sde = dc.VPSDE(*params)
+    sde = _set_process(at, kind, params)
     ok(at)
     text = next(m.value for m in at.markdown if "x₀ is drawn from N(−5, 1)" in m.value)
     two = _two_bumps_at_one(sde)
@@ -365,14 +358,7 @@ def test_the_intro_says_whether_p1_is_one_gaussian(at, kind, params):
     """The opening says pₜ blurs into a broad Gaussian at t = 1 outright only where it does (the 1D
     bumps have merged: λ = 25); at λ = 0.5 p₁ still has two bumps, and the opening says so, by the
     same computation as the 1D caption (forward.mixing_1d)."""
-    at.radio(key=K + "kind").set_value(kind).run()
-    if kind == "VE":
-        at.slider(key=K + "lam").set_value(params).run()
-        sde = dc.VESDE(params)
-    else:
-        at.number_input(key=K + "beta_min").set_value(params[0])
-        at.number_input(key=K + "beta_max").set_value(params[1]).run()
-        sde = dc.VPSDE(*params)
+    sde = _set_process(at, kind, params)
     ok(at)
     intro = next(m.value for m in at.markdown if "The forward process adds Gaussian noise" in m.value)
     two = _two_bumps_at_one(sde)
@@ -382,3 +368,14 @@ def test_the_intro_says_whether_p1_is_one_gaussian(at, kind, params):
     assert ("Here it is not: p₁ of the two bumps below still has 2 bumps" in intro) == two, intro
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()
+
+
+def _set_process(at, kind: str, params):
+    """Put the page on VE at λ = params or VP at (β(0), β(1)) = params; the SDE it then shows."""
+    at.radio(key=K + "kind").set_value(kind).run()
+    if kind == "VE":
+        at.slider(key=K + "lam").set_value(params).run()
+        return dc.VESDE(params)
+    at.number_input(key=K + "beta_min").set_value(params[0])
+    at.number_input(key=K + "beta_max").set_value(params[1]).run()
+    return dc.VPSDE(*params)

@@ -5,10 +5,9 @@ Pure functions: DataFrames in, Altair charts out.
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from .common import as_numpy, log_domain, log_ticks
+from .common import log_domain, log_ticks
 
 WEIGHTING_COLORS = {"sigma2": "#1f77b4", "uniform": "#ff7f0e", "g2": "#9467bd"}
 WEIGHTING_LABELS = {"sigma2": "γₜ = σₜ² (the tutorial's)", "uniform": "γₜ = 1", "g2": "γₜ = g(t)²"}
