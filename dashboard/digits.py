@@ -234,9 +234,10 @@ def film_sentence(f: dict, y: int, w: float) -> str:
                  f"the guess drawn is the guided one, D₀ + w (D₁ − D₀) with w = {w:g}: the "
                  f"unconditional guess D₀ moved {w:g} times the way to the conditional guess D₁, "
                  f"which at that noise is close to the average {y}")
+        other = [str(i + 1) for i in range(k) if int(read[i]) != final]     # frames before k read otherwise
         start = (f"already at the first frame (σ = {sig[0]:.2f})" if k == 0 else
-                 f"for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}; the classifier reads the "
-                 f"first {'frame' if k == 1 else f'{k} frames'} otherwise)")
+                 f"for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}; the classifier reads "
+                 f"frame{'s' if len(other) > 1 else ''} {', '.join(other)} otherwise)")
         when = (f"it reads {a(final)} {start}: told the label, {guess}, so an early reading of "
                 f"{a(y)} is the label coming back, not a shape this sample has chosen; the later "
                 "columns decide its own strokes")

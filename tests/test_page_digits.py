@@ -374,3 +374,13 @@ def test_frechet_size_note_says_which_way_the_sample_size_moves_the_distance():
     assert "from more samples comes out lower by itself" in dd.frechet_size_note(2 * m)
     assert "from fewer samples comes out higher by itself" in dd.frechet_size_note(m // 2)
     assert dd.frechet_size_note(m) == f"It is measured on {m} samples, as each point of Measure's chart below."
+
+
+def test_film_sentence_names_exactly_the_frames_read_otherwise():
+    """w = 4, a 7 asked for, read 7, 1, 7, …: decided for good from frame 3; only frame 2 is read
+    otherwise (the first frame already reads 7), and the sentence says so, not "the first 2 frames"."""
+    sig = np.array([9.85, 5.16, 3.17, 1.5, 0.9, 0.5, 0.1, 0.03])
+    text = dd.film_sentence({"read": np.array([7, 1, 7, 7, 7, 7, 7, 7]), "sigma": sig}, 7, 4.0)
+    assert "for good from frame 3 of 8 (σ = 3.17; the classifier reads frame 2 otherwise)" in text, text
+    two = dd.film_sentence({"read": np.array([1, 3, 7, 7, 7, 7, 7, 7]), "sigma": sig}, 7, 4.0)
+    assert "reads frames 1, 2 otherwise" in two, two
