@@ -35,11 +35,19 @@ SOAK_WIDGETS = [
 ]
 
 
-def _slider(page, label):
+def _slider(page, label, timeout_ms: int = 60_000):
+    """The slider labelled `label`, once the frontend has drawn it: after a click on a navigation
+    link the server can report the new page's run finished while the browser still shows the
+    previous page (its sidebar included), so its absence is only an error after `timeout_ms`."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     c = page.locator("[data-testid='stSlider']").filter(
-        has=page.get_by_test_id("stWidgetLabel").filter(has_text=label))
-    assert c.count(), f"no slider labelled {label!r} on {page.url}: update SOAK_WIDGETS"
-    return c.first
+        has=page.get_by_test_id("stWidgetLabel").filter(has_text=label)).first
+    try:
+        c.wait_for(state="visible", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no slider labelled {label!r} on {page.url} after {timeout_ms / 1000:.0f} s: "
+                             "update SOAK_WIDGETS") from None
+    return c
 
 
 def _exceptions(page) -> list[str]:
