@@ -428,6 +428,26 @@ def dom_quiet(page, quiet_ms: int = 250, most_ms: int = 5000):
     page.evaluate(_QUIET_JS, [quiet_ms, most_ms])
 
 
+_H1 = "[data-testid='stMain'] h1"
+
+
+def follow_nav_link(page, runs: "ScriptRuns", base: str, url_path: str, timeout_ms: int = 120_000):
+    """Click the sidebar's navigation link to /url_path and return once the browser shows that
+    page: its run finished, the main title is no longer the previous page's (the server can report
+    the run finished while the frontend still draws the old page) and the DOM is quiet."""
+    from urllib.parse import urlsplit
+    h1 = page.locator(_H1).first
+    before = h1.inner_text() if h1.count() else None
+    n = runs.finished
+    page.locator(f"[data-testid='stSidebarNav'] a[href='{base}/{url_path}']").click()
+    page.wait_for_url(lambda u: urlsplit(u).path.strip("/") == url_path, timeout=timeout_ms)
+    runs.wait_after(page, n, timeout_ms)
+    page.wait_for_function("([sel, old]) => { const h = document.querySelector(sel); "
+                           "return h !== null && h.innerText !== old; }", arg=[_H1, before],
+                           timeout=timeout_ms)
+    dom_quiet(page)
+
+
 def app_pages() -> list[tuple[str, str]]:
     """(url path, title) of every page app.py puts in the navigation; "" is the default page."""
     import re

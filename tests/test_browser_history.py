@@ -12,6 +12,8 @@ import pytest
 from test_browser import (TIMEOUT_MS, Watched, _move, browser, server,  # noqa: F401  (fixtures)
                           watched)
 
+from server import follow_nav_link  # noqa: E402
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -23,11 +25,7 @@ def test_widget_moves_add_no_history_and_back_goes_to_the_previous_page(watched)
     w, page = watched, watched.page
     w.goto("forward")
     assert _path(page) == "forward"
-    link = page.locator(f"[data-testid='stSidebarNav'] a[href='{w.base}/score']")
-    n = w.runs.finished
-    link.click()
-    page.wait_for_url(lambda u: urlsplit(u).path.strip("/") == "score")
-    w.runs.wait_after(page, n, TIMEOUT_MS)
+    follow_nav_link(page, w.runs, w.base, "score", TIMEOUT_MS)
     entries = page.evaluate("history.length")
     slider = page.locator("[data-testid='stSlider']").filter(
         has=page.get_by_test_id("stWidgetLabel").filter(has_text="diffusion time t")).first

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server import ScriptRuns, launch_chromium  # noqa: E402
+from server import ScriptRuns, follow_nav_link, launch_chromium  # noqa: E402
 from test_browser import TIMEOUT_MS, server  # noqa: E402,F401  (the module's running server)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,10 +66,7 @@ def test_drawn_shape_reaches_the_score_page(server):
         assert page.get_by_text("In use on every page").count()
         assert sidebar_distribution(page) == "your data"
 
-        n = runs.finished
-        page.locator(f"[data-testid='stSidebarNav'] a[href='{server.base}/score']").click()
-        page.wait_for_url(lambda u: urlsplit(u).path.strip("/") == "score")
-        wait(n)
+        follow_nav_link(page, runs, server.base, "score")
         assert sidebar_distribution(page) == "your data"
         assert page.get_by_test_id("stMain").get_by_text("your data").count() >= 1, \
             "the Score field page does not name your data"

@@ -9,14 +9,11 @@ GROWTH_LIMIT_MB. Prints the RSS after every round.
 """
 from __future__ import annotations
 
-import os
-import sys
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
-from server import AppServer, ScriptRuns, launch_chromium, run_page, slider_state, slider_thumb  # noqa: E402
+from server import AppServer, ScriptRuns, follow_nav_link, launch_chromium, run_page, slider_state, slider_thumb  # noqa: E402
 
 pytestmark = [pytest.mark.soak, pytest.mark.slow, pytest.mark.browser]
 
@@ -74,10 +71,7 @@ def test_memory_stays_bounded_over_200_reruns(capsys):
         print(f"\nserver RSS at start {start_mb:.0f} MB")
         for r in range(rounds):
             for url_path, label in SOAK_WIDGETS:
-                n = runs.finished
-                page.locator(f"[data-testid='stSidebarNav'] a[href='{srv.base}/{url_path}']").click()
-                page.wait_for_url(lambda u: urlsplit(u).path.strip("/") == url_path)
-                runs.wait_after(page, n, TIMEOUT_MS)
+                follow_nav_link(page, runs, srv.base, url_path, TIMEOUT_MS)
                 slider = _slider(page, label)
                 value, lo, hi = slider_state(slider_thumb(slider))
                 moves = MOVES if value < hi else tuple(reversed(MOVES))
