@@ -291,22 +291,30 @@ FAR_SHARE = 0.05    # a far region is worth a sentence when it covers at least t
 FAR_FACTOR = 10.0   # ... and its median error is at least this many times the median where pₜ is high
 
 
-def error_map_text(logp, err) -> str:
+def error_map_text(logp, err, window_mass: float | None = None) -> str:
     """What the error map shows far from the data, from its own grids (log pₜ and the squared
     error on the same points): whether the view holds a region where pₜ is negligible, and whether
-    the error there is much larger than where pₜ is high."""
+    the error there is much larger than where pₜ is high. window_mass: the share of pₜ's mass in
+    the view (the error panel's title); where at least FAR_SHARE of it lies outside, a sentence says
+    so with the title's numbers."""
     logp, err = np.asarray(logp, dtype=float), np.asarray(err, dtype=float)
     ok = np.isfinite(logp) & np.isfinite(err)
     peak = float(logp[ok].max())
     far, near = ok & (logp < peak - FAR_NATS), ok & (logp >= peak - NEAR_NATS)
     share = float(far.sum()) / max(int(ok.sum()), 1)
     e_near = float(np.median(err[near]))
+    outside = ""
+    if window_mass is not None and 1 - float(window_mass) >= FAR_SHARE:
+        outside = (f" The view holds {tfig.share_text(window_mass)} of pₜ's mass (the panel's title): the other "
+                   f"{tfig.share_text(1 - float(window_mass))} lies outside it, farther from the data, where pₜ "
+                   "has spread.")
     if share < FAR_SHARE:
         lo, hi = float(err[ok].min()), float(err[ok].max())
         where = ("nowhere in the view" if not far.any() else
                  f"on only {100 * share:.2g} % of the view")
-        return (f"At this t pₜ is negligible (below e⁻¹² of its peak) {where}: there is no region far from "
-                f"the data to see, and the error ranges from {lo:.2g} to {hi:.2g} over the plain map.")
+        return (f"At this t pₜ is negligible (below e⁻¹² of its peak) {where}: the view holds no region that "
+                f"training points, drawn from pₜ, leave unvisited, and the error ranges from {lo:.2g} to "
+                f"{hi:.2g} over the plain map." + outside)
     e_far = float(np.median(err[far]))
     ratio = e_far / max(e_near, 1e-300)
     where = (f"Far from the data (pₜ below e⁻¹² of its peak: {100 * share:.0f} % of this view) the network "
@@ -314,5 +322,5 @@ def error_map_text(logp, err) -> str:
              f"where pₜ is within e⁻³ of its peak")
     if ratio >= FAR_FACTOR:
         return (where + f" ({ratio:.3g}×): the plain map shows it, the weighted one shows that it does not "
-                "matter for sampling.")
-    return where + f" ({ratio:.3g}×): at this t the network's error is not much larger away from the data."
+                "matter for sampling." + outside)
+    return where + f" ({ratio:.3g}×): at this t the network's error is not much larger away from the data." + outside

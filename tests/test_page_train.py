@@ -404,7 +404,7 @@ def test_error_map_sentence_and_legend_follow_the_map():
     cfg = models.recipe_config("ours", 5, steps=STEPS)
     late = models.score_fields(cfg, dc.PRESETS["ring8"], 25.0, "cpu", 1.0, 5)
     text = tr.error_map_text(late["logp"], late["err"])
-    assert "no region far from the data" in text and "never seen" not in text
+    assert "holds no region that training points, drawn from pₜ, leave unvisited" in text and "never seen" not in text
     assert "weighted one shows" not in text
     fig = tfig.score_fields_figure(late["xx"], late["yy"], late["logp"], late["qx"], late["qy"], late["learned"],
                                    late["exact"], late["err"], 1.0, weighted=False, window_mass=late["window_mass"])
@@ -421,6 +421,31 @@ def test_error_map_sentence_and_legend_follow_the_map():
     xx, yy = np.meshgrid(xs, xs)
     flat = tr.error_map_text(-0.5 * (xx ** 2 + yy ** 2), np.ones_like(xx))
     assert "not much larger away from the data" in flat and "plain map shows it" not in flat
+
+
+@pytest.mark.parametrize("mixture,t,lam", [("tutorial", 1.0, 25.0), ("ring8", 1.0, 25.0), ("ring8", 0.05, 25.0),
+                                          ("tutorial", 1.0, 50.0), ("tutorial", 0.5, 1.0)])
+def test_error_map_sentence_agrees_with_the_share_of_p_t_in_view(mixture, t, lam):
+    """t = 1: the error panel's title said "13 % of pₜ in view" beside "there is no region far from
+    the data to see". The sentence now says what the view holds, from the numbers the title shows:
+    where at least FAR_SHARE of pₜ's mass lies outside the view it says how much, with the title's
+    share, and it never claims that no region is far from the data."""
+    from dashboard import train as tr
+    from dashboard.figures import training as tfig
+    cfg = models.recipe_config("ours", 5, steps=STEPS)
+    f = models.score_fields(cfg, dc.PRESETS[mixture], lam, "cpu", t, 5)
+    m = f["window_mass"]
+    text = tr.error_map_text(f["logp"], f["err"], m)
+    assert "no region far from the data" not in text, text
+    said = f"The view holds {tfig.share_text(m)} of pₜ's mass (the panel's title): the other {tfig.share_text(1 - m)}"
+    assert (said in text) == (1 - m >= tr.FAR_SHARE), (m, text)
+    fig = tfig.score_fields_figure(f["xx"], f["yy"], f["logp"], f["qx"], f["qy"], f["learned"], f["exact"], f["err"],
+                                   t, window_mass=m)
+    assert f"error × pₜ ({tfig.share_text(m)} of pₜ in view)" in [ax.get_title() for ax in fig.axes]
+    if (mixture, t, lam) == ("tutorial", 1.0, 25.0):      # the state of the finding: most of pₜ is outside
+        assert m < 0.5 and said in text
+    assert [tfig.share_text(p) for p in (1.0, 0.9996, 0.996, 0.5, 0.004)] == ["100 %", "99.9 %", "99.6 %", "50 %",
+                                                                              "<1 %"]
 
 
 def test_score_maps_frame_every_ring8_mode_where_that_costs_nothing():

@@ -90,7 +90,8 @@ def learned_vs_exact():
              width="stretch")
     st.caption(f"t = {t:.2f}, σₜ = {f['sigma_t']:.3f}. Mean squared error per coordinate under pₜ: "
                f"**{f['mse_t']:.4g}**. Arrow length grows with |score| but is capped, the same way in both "
-               "panels, so that small scores near the data stay visible. " + tr.error_map_text(f["logp"], f["err"]))
+               "panels, so that small scores near the data stay visible. "
+               + tr.error_map_text(f["logp"], f["err"], f["window_mass"]))
 
 
 learned_vs_exact()

@@ -171,11 +171,14 @@ def _ten_to(k: int) -> str:
     return "10" + str(int(k)).translate(_SUPERSCRIPT)
 
 
-def _share(p: float) -> str:
-    """A share in percent for a title: "100 %" only when it is 1, "<1 %" below one percent."""
+def share_text(p: float) -> str:
+    """A share in percent for a title or a sentence: "100 %" only when it is 1 (99.5 % to 100 %
+    exclusive keep a decimal, at most "99.9 %"), "<1 %" below one percent."""
     pct = 100 * float(p)
-    if pct >= 99.95:
-        return "100 %" if pct >= 100 else "99.9 %"
+    if pct >= 100:
+        return "100 %"
+    if pct >= 99.5:
+        return f"{min(pct, 99.9):.1f} %"
     return "<1 %" if pct < 1 else f"{pct:.0f} %"
 
 
@@ -225,7 +228,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                        vmin=0, vmax=max(top / 10.0 ** power, 1e-12))
         label = "pₜ(x) · ‖$s_\\theta$ − ∇log pₜ‖²" + (f"  (× {_ten_to(power)})" if power else "")
         ax.set_title("error × pₜ (where samples are)" if window_mass is None else
-                     f"error × pₜ ({_share(window_mass)} of pₜ in view)", fontsize=12)
+                     f"error × pₜ ({share_text(window_mass)} of pₜ in view)", fontsize=12)
     else:
         pos = err[np.isfinite(err) & (err > 0)]
         lo = float(pos.min()) if pos.size else 1e-6
@@ -234,7 +237,7 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
                        aspect="equal", norm=LogNorm(vmin=max(lo, hi * 1e-8), vmax=max(hi, lo * 10)))
         label = "‖$s_\\theta$ − ∇log pₜ‖² (log colour)"
         ax.set_title("error everywhere" if window_mass is None else
-                     f"error ({_share(window_mass)} of pₜ in view)", fontsize=12)
+                     f"error ({share_text(window_mass)} of pₜ in view)", fontsize=12)
     density_background(ax, xx, yy, logp, levels=levels, cmap=None, lines="white", line_alpha=0.6)
     cb = fig.colorbar(im, cax=cax)
     if weighted:      # no offset text ("1e−9") above the bar: it landed on the panel's title
