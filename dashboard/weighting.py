@@ -77,14 +77,11 @@ def _num(v: float) -> str:
 
 RISE = 1.2     # below eps, a value more than this × (or less than 1 / this ×) a curve's value at eps is above (below) it
 VIEW_WORDS = {column: words for column, (words, _) in wfig.ERROR_VIEWS.items()}   # "mse" or "scaled"
-# what a curve does below eps, (plural, singular): the keys of below_eps_kind
-BELOW_EPS_WORDS = {"rise": ("rise", "rises"), "fall": ("fall", "falls"),
-                   "level": (f"stay within a factor {RISE:g}", f"stays within a factor {RISE:g}"),
-                   "dip_rise": ("dip below that value, then rise above it nearer t = 0",
-                                "dips below that value, then rises above it nearer t = 0"),
-                   "rise_fall": ("rise above that value, then fall below it nearer t = 0",
-                                 "rises above that value, then falls below it nearer t = 0"),
-                   "both": ("go both ways", "goes both ways")}
+# what a curve does below eps: the keys of below_eps_kind
+BELOW_EPS_WORDS = {"rise": "rises", "fall": "falls", "level": f"stays within a factor {RISE:g}",
+                   "dip_rise": "dips below that value, then rises above it nearer t = 0",
+                   "rise_fall": "rises above that value, then falls below it nearer t = 0",
+                   "both": "goes both ways"}
 
 
 def below_eps_kind(t, v, v_eps: float) -> str:
@@ -118,25 +115,53 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
         t, v = np.asarray(frame["t"], float), np.asarray(frame[column], float)
         v_eps, below = _at(frame, column, t_eps), v[t < t_eps]
         kind = below_eps_kind(t[t < t_eps], below, v_eps)
-        groups[kind].append(f"**{labels[w]}** ({_num(v_eps)} there, {_num(float(below.min()))} to "
-                            f"{_num(float(below.max()))} below ε)")
-    said = [f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} "
-            f"{BELOW_EPS_WORDS[kind][len(names) == 1]}" for kind, names in groups.items() if names]
-    return (head + f", each curve's {VIEW_WORDS[column]} against its value at t = {t_eps:.2g}, the first "
-            "measured time at or above ε: " + "; ".join(said) + ".")
+        groups[kind].append((f"**{labels[w]}**", f"({_num(v_eps)} there, {_num(float(below.min()))} to "
+                                                 f"{_num(float(below.max()))} below ε)"))
+    said = []
+    for kind, named in groups.items():
+        if named:
+            (first, numbers), rest = named[0], [" ".join(n) for n in named[1:]]
+            also = f", as do {' and '.join([', '.join(rest[:-1]), rest[-1]] if len(rest) > 1 else rest)}" if rest else ""
+            said.append(f"{first} {BELOW_EPS_WORDS[kind]} {numbers}{also}")
+    return (head + f", each curve's {VIEW_WORDS[column]} is compared with its value at t = {t_eps:.2g}, the "
+            "first measured time at or above ε: " + "; ".join(said) + ".")
 
 
-FAR = 2.0      # samples farther than this × true samples' sliced W2 do not sample p₀ well
+FAR = models.NOISE_FACTOR   # samples within this × true samples' sliced W2 sample p₀ as well as the measure can tell
+VERDICT_ORDER = ("well", "unclear", "far")
+
+
+def sample_verdict(value: float, floor: float) -> str:
+    """Whether samples of sliced W2 `value` sample p₀ well, against floor, the sliced W2 of independent
+    true samples (the measure's value for p₀ itself, and its noise as models.within_noise takes it):
+    "well" within FAR × floor; "far" above FAR × floor by more than the noise (not
+    models.within_noise of that cut-off); "unclear" in between. Two values within the noise of each
+    other never get "well" and "far": those lie more than the noise apart."""
+    cut = FAR * float(floor)
+    if float(value) <= cut:
+        return "well"
+    return "unclear" if models.within_noise(value, cut, floor) else "far"
+
+
+def verdict_words(kind: str, n: int) -> str:
+    """What sample_verdict's kind says of n networks (1: singular)."""
+    one = n == 1
+    return {"well": f"within {FAR:g}× the true samples' value: as close to p₀ as this sample count can tell",
+            "unclear": (f"between {FAR:g}× and {FAR + 1:g}× the true samples' value, within its noise of the "
+                        f"{FAR:g}× cut-off: this sample count cannot tell whether "
+                        f"{'it samples' if one else 'they sample'} p₀ well"),
+            "far": (f"more than {FAR + 1:g}× the true samples' value, beyond {FAR:g}× by more than its noise: "
+                    f"{'it does' if one else 'they do'} not sample p₀ well at these settings")}[kind]
 
 
 def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float | None = None) -> str:
     """What the chart and table show in this state, from their numbers: curves maps a weighting
     to error_by_t's frame, quality to its samples' sliced W2, labels to its words, floor is the
     sliced W2 of independent true samples (the measure's noise level). Names the lowest error at
-    the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W2 against
-    the floor (more than FAR × it: none of the networks samples p₀ well; others within the floor of
-    it, models.within_noise as on Train & sample: no winner; where the lowest is within FAR × the
-    floor, the others above it are named as not sampling p₀ well)."""
+    the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W2; the
+    others within the noise of it (models.within_noise, as on Train & sample: no winner); and, by
+    one rule for every network (sample_verdict), which sample p₀ well, which do not, and which the
+    sample count cannot tell (all of them at once: "none samples p₀ well" when every one is far)."""
     def lowest(pick):
         return min(curves, key=lambda w: pick(curves[w]))
 
@@ -145,37 +170,47 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     small, large = lowest(lambda f: _at(f, "mse", t_small)), lowest(lambda f: _at(f, "mse", 1.0))
     text = (f"**In this state**: the lowest score error at small t (t = {t_small:.2g}, the first "
             f"measured time at or above ε) belongs to **{labels[small]}**, at t = 1 to **{labels[large]}**")
-    if quality:
-        best = min(quality, key=quality.get)
-        text += f"; the lowest sliced W2 of the samples, {sig(quality[best])}, to **{labels[best]}**"
-        if floor is not None:
-            text += f" (true samples: {sig(floor)}"
-            every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
-            text += (f"; {every} more than {FAR:g}× that: none samples p₀ well at these settings)"
-                     if quality[best] > FAR * floor else ")")
-            tied = sorted((w for w in quality if w != best
-                           and models.within_noise(quality[w], quality[best], floor)), key=quality.get)
-            if tied:
-                others = " and ".join(f"**{labels[w]}** ({sig(quality[w])})" for w in tied)
-                text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by less than true "
-                         "samples do from each other: no winner at this sample count")
-            far = sorted((w for w in quality if w != best and quality[w] > FAR * floor), key=quality.get)
-            if far and quality[best] <= FAR * floor:
-                names = " and ".join(f"**{labels[w]}** ({sig(quality[w])}, {ratio_text(quality[w] / floor, FAR)})"
-                                     for w in far)
-                text += (f"; {names} {'is' if len(far) == 1 else 'are'} more than {FAR:g}× the true "
-                         f"samples' value: {'it does' if len(far) == 1 else 'they do'} not sample p₀ well "
-                         "at these settings")
-    return text + "."
+    if not quality:
+        return text + "."
+    best = min(quality, key=quality.get)
+    text += f"; the lowest sliced W2 of the samples, {sig(quality[best])}, to **{labels[best]}**"
+    if floor is None:
+        return text + "."
+    kinds = {w: sample_verdict(quality[w], floor) for w in quality}
+    text += f" (true samples: {sig(floor)}"
+    if set(kinds.values()) == {"far"}:
+        every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
+        text += (f"; {every} more than {FAR + 1:g}× that, beyond {FAR:g}× by more than its noise: none "
+                 "samples p₀ well at these settings)")
+    else:
+        text += ")"
+    tied = sorted((w for w in quality if w != best
+                   and models.within_noise(quality[w], quality[best], floor)), key=quality.get)
+    if tied:
+        others = " and ".join(f"**{labels[w]}** ({sig(quality[w])})" for w in tied)
+        text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by less than true "
+                 "samples do from each other: no winner at this sample count")
+    if set(kinds.values()) == {"far"}:
+        return text + "."
+    groups = []
+    for kind in VERDICT_ORDER:
+        names = sorted((w for w in quality if kinds[w] == kind), key=quality.get)
+        if names:
+            cuts = {"well": (FAR,), "unclear": (FAR, FAR + 1), "far": (FAR + 1,)}[kind]
+            said = " and ".join(f"**{labels[w]}** ({sig(quality[w])}"
+                                + (f", {ratio_text(quality[w] / floor, *cuts)})" if floor > 0 else ")")
+                                for w in names)
+            groups.append(f"{said} {'is' if len(names) == 1 else 'are'} {verdict_words(kind, len(names))}")
+    return text + "; " + "; ".join(groups) + "."
 
 
-def ratio_text(ratio: float, threshold: float) -> str:
+def ratio_text(ratio: float, *thresholds: float) -> str:
     """ratio with a "×", to one decimal, or to as many more (up to 6) as it takes for the printed
-    number to sit on the same side of threshold as the ratio: 2.02 against 2 prints "2.02×", not
-    "2.0×"."""
+    number to sit on the same side of every threshold as the ratio: 2.02 against 2 prints "2.02×",
+    not "2.0×"."""
     for digits in range(1, 7):
         shown = float(f"{ratio:.{digits}f}")
-        if (shown > threshold) == (ratio > threshold) and (shown == threshold) == (ratio == threshold):
+        if all((shown > c) == (ratio > c) and (shown == c) == (ratio == c) for c in thresholds):
             break
     return f"{ratio:.{digits}f}×"
 

@@ -116,10 +116,12 @@ def test_weighting_verdict_is_read_from_the_chart():
     assert f"belongs to **{L['uniform']}**" in text and "samples" not in text
     # against the noise level: far above it, the sentence says none samples p₀ well
     far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, 0.05)
-    assert "(true samples: 0.05; both are more than 2× that: none samples p₀ well" in far   # two networks here
+    assert ("(true samples: 0.05; both are more than 3× that, beyond 2× by more than its noise: none samples "
+            "p₀ well") in far   # two networks here
     three = weighting.verdict({"sigma2": low, "uniform": high, "g2": high}, {"sigma2": 0.94, "uniform": 1.0, "g2": 1.1},
                               L, 1e-3, 0.05)
-    assert "(true samples: 0.05; all three are more than 2× that: none samples p₀ well" in three
+    assert ("(true samples: 0.05; all three are more than 3× that, beyond 2× by more than its noise: none samples "
+            "p₀ well") in three
     near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.06, "uniform": 1.0}, L, 1e-3, 0.05)
     assert "(true samples: 0.05)" in near and "none samples" not in near
 
@@ -159,22 +161,24 @@ def test_weighting_below_eps_sentence_reads_each_curve():
     t_eps = float(t[t >= 1e-3].min())
     raw = weighting.below_eps_text(curves, L, 1e-3, "mse")
     assert "every curve" not in raw and "degrades" not in raw
-    assert f"each curve's score error against its value at t = {t_eps:.2g}, the first measured time" in raw
-    assert f"**{L['sigma2']}** ({1 / t_eps:,.0f} there, {1 / t[t < 1e-3].max():,.0f} to 10,000 below ε) rises" in raw
-    assert f"**{L['uniform']}** ({t_eps ** 0.1:.2g} there, {1e-4 ** 0.1:.2g} to " in raw
-    assert raw.split(f"**{L['uniform']}**")[1].split(";")[0].endswith(") falls")
-    assert f"**{L['g2']}** (1 there, 1 to 1 below ε) stays within a factor {weighting.RISE:g}" in raw
+    assert f"each curve's score error is compared with its value at t = {t_eps:.2g}, the first measured time" in raw
+    assert f"**{L['sigma2']}** rises ({1 / t_eps:,.0f} there, {1 / t[t < 1e-3].max():,.0f} to 10,000 below ε)" in raw
+    assert f"**{L['uniform']}** falls ({t_eps ** 0.1:.2g} there, {1e-4 ** 0.1:.2g} to " in raw
+    assert raw.split(f"**{L['uniform']}**")[1].split(";")[0].startswith(" falls (")
+    assert f"**{L['g2']}** stays within a factor {weighting.RISE:g} (1 there, 1 to 1 below ε)" in raw
     scaled = weighting.below_eps_text(curves, L, 1e-3, "scaled")        # the view's own column
-    assert "σₜ² × score error" in scaled and f"**{L['sigma2']}** (0.01 there, 0.01 to 0.01 below ε) stays" in scaled
-    assert scaled.split(f"**{L['g2']}**")[1].split(";")[0].endswith("to 100 below ε) rises")
+    assert "σₜ² × score error" in scaled and f"**{L['sigma2']}** stays within a factor {weighting.RISE:g} (0.01 there, 0.01 to 0.01 below ε)" in scaled
+    g2_said = scaled.split(f"**{L['g2']}**")[1].split(";")[0]
+    assert g2_said.startswith(" rises (") and g2_said.endswith("to 100 below ε)")
     # a rise anywhere below ε counts where the smallest t only comes back to its value at ε (not below it)
     bump = weighting.below_eps_text({"g2": curves["g2"].assign(mse=np.where((t < 1e-3) & (t > 2e-4), 5.0, 1.0))},
                                     L, 1e-3, "mse")
-    assert bump.endswith("(1 there, 1 to 5 below ε) rises.")
+    assert bump.endswith("rises (1 there, 1 to 5 below ε).")
     two = weighting.below_eps_text({"sigma2": curves["sigma2"], "g2": curves["sigma2"]}, L, 1e-3, "mse")
-    assert f"below ε) and **{L['g2']}** (" in two and two.endswith("below ε) rise.")
+    assert f"** rises (" in two and f"below ε), as do **{L['g2']}** (" in two and two.endswith("below ε).")
     three = weighting.below_eps_text({w: curves["sigma2"] for w in dc.WEIGHTINGS}, L, 1e-3, "mse")
-    assert three.count(" and ") == 1 and three.count("below ε), **") == 1 and three.endswith(") rise.")
+    assert three.count(" and ") == 1 and three.count("below ε), as do **") == 1 and three.count(" rises (") == 1
+    assert three.count(", as do ") == 1 and three.endswith("below ε).")
     # nothing measured below ε: the sentence says so rather than describing a curve
     none = weighting.below_eps_text(curves, L, 1e-4, "mse")
     assert "no time is measured there" in none and "rises" not in none
@@ -207,15 +211,17 @@ def test_weighting_names_the_networks_far_from_the_truth():
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     text = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}, L, 0.1, 0.22)
-    assert (f"; **{L['g2']}** (0.85, 3.9×) and **{L['uniform']}** (0.9, 4.1×) are more than 2× the true "
-            "samples' value: they do not sample p₀ well at these settings") in text, text
+    assert (f"; **{L['g2']}** (0.85, 3.9×) and **{L['uniform']}** (0.9, 4.1×) are more than 3× the true "
+            "samples' value, beyond 2× by more than its noise: they do not sample p₀ well at these settings") in text, text
     one = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}, L, 0.1, 0.22)
-    assert f"**{L['sigma2']}** (0.9, 4.1×) is more than 2× the true samples' value: it does not" in one, one
-    assert f"**{L['g2']}** (0.3" not in one.split("; ", 2)[-1]
+    assert (f"**{L['sigma2']}** (0.9, 4.1×) is more than 3× the true samples' value, beyond 2× by more than its "
+            "noise: it does not") in one, one
+    assert f"**{L['g2']}** (0.3" not in next(c for c in one.split("; ") if "not sample p₀ well" in c)
     near = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.3, "g2": 0.4}, L, 0.1, 0.22)
     assert "do not sample" not in near and "does not sample" not in near
     both = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 1.0}, L, 0.1, 0.22)
-    assert "both are more than 2× that: none samples p₀ well" in both and "do not sample" not in both
+    assert "both are more than 3× that, beyond 2× by more than its noise: none samples p₀ well" in both
+    assert "do not sample" not in both
 
 
 def test_weighting_ring8_preconditioned_names_its_far_networks():
@@ -231,10 +237,13 @@ def test_weighting_ring8_preconditioned_names_its_far_networks():
     gmm, seed = dc.PRESETS["ring8"], state.DEFAULT_SEED
     floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
     assert f"(true samples: {weighting.sig(floor)}" in said
-    far = [w for w in w2.index if w2[w] > weighting.FAR * floor] if w2.min() <= weighting.FAR * floor else []
+    kinds = {w: weighting.sample_verdict(w2[w], floor) for w in w2.index}
+    far = [w for w in w2.index if kinds[w] == "far"] if set(kinds.values()) != {"far"} else []
+    far_clause = next((c for c in said.split("; ") if "not sample p₀ well" in c), "")
     for w in w2.index:
-        assert (f"**{w}** ({weighting.sig(w2[w])}, {w2[w] / floor:.1f}×)" in said) == (w in far), said
+        assert (f"**{w}** ({weighting.sig(w2[w])}, {w2[w] / floor:.1f}×)" in far_clause) == (w in far), said
     assert ("not sample p₀ well" in said) == bool(far), said
+    check_sample_verdicts(said, w2, floor)
 
 
 def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
@@ -310,9 +319,10 @@ def test_weighting_times_caption_says_what_the_times_are():
 
 
 def below_eps_claims(text: str, labels) -> dict:
-    """{label: what the sentence left of ε says its curve does ("rises", "dip below that value, …")}."""
+    """{label: what the sentence left of ε says its curve does ("rises", "dips below that value, …")}:
+    each clause names a curve, its words and its numbers, then the curves that do the same ("as do")."""
     body = text.split("the first measured time at or above ε: ", 1)[1].rstrip(".")
-    return {label: group.rsplit(" below ε)", 1)[1].strip()
+    return {label: group.split("** ", 1)[1].split(" (", 1)[0]
             for group in body.split("; ") for label in labels if f"**{label}**" in group}
 
 
@@ -371,13 +381,13 @@ def test_weighting_below_eps_names_a_dip_then_a_rise():
     text = weighting.below_eps_text(curves, L, 0.1, "scaled")
     claims = below_eps_claims(text, L.values())
     assert claims[L["uniform"]] == "dips below that value, then rises above it nearer t = 0", text
-    assert f"**{L['uniform']}** (0.44 there, 0.19 to 0.8 below ε) dips below" in text
+    assert f"**{L['uniform']}** dips below that value, then rises above it nearer t = 0 (0.44 there, 0.19 to 0.8 below ε)" in text
     assert claims[L["g2"]] == "rises above that value, then falls below it nearer t = 0", text
     assert claims[L["sigma2"]] == "rises", text
     both = np.where(np.arange(t.size) % 2 == 0, 2.0, 0.1)
     mixed = weighting.below_eps_text({"g2": pd.DataFrame({"t": t, "scaled": np.where(t >= 0.1, 1.0, both)})},
                                      L, 0.1, "scaled")
-    assert mixed.endswith("below ε) goes both ways."), mixed
+    assert mixed.endswith("goes both ways (1 there, 0.1 to 2 below ε)."), mixed
     for w, frame in curves.items():
         v_eps = float(frame["scaled"][t >= 0.1].iloc[0])
         assert claim_holds(claims[L[w]], t[t < 0.1], frame["scaled"][t < 0.1], v_eps)
@@ -400,7 +410,7 @@ def test_weighting_below_eps_sentence_holds_on_the_page(mixture, net, eps):
               for w in dc.WEIGHTINGS}
     claims = check_below_eps(at, curves, eps)
     if mixture == "ring8":          # the state of the finding: γₜ = 1 dips, then rises
-        assert claims["scaled"][L["uniform"]].startswith("dip below that value, then rise"), claims
+        assert claims["scaled"][L["uniform"]].startswith("dips below that value, then rises"), claims
 
 
 def test_weighting_far_ratio_shows_that_it_exceeds_the_threshold():
@@ -411,9 +421,83 @@ def test_weighting_far_ratio_shows_that_it_exceeds_the_threshold():
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     text = weighting.verdict(curves, {"sigma2": 0.05, "uniform": 0.1101, "g2": 0.06}, L, 0.1, 0.0545)
-    assert f"**{L['uniform']}** (0.11, 2.02×) is more than 2× the true samples' value" in text, text
+    assert f"**{L['uniform']}** (0.11, 2.02×) is between 2× and 3× the true samples' value" in text, text
     assert [weighting.ratio_text(r, 2.0) for r in (2.02, 3.94, 2.004, 1.96, 2.0)] == \
         ["2.02×", "3.9×", "2.004×", "1.96×", "2.0×"]
+
+
+VERDICT_PHRASES = {"well": "as close to p₀ as this sample count can tell", "unclear": "cannot tell whether",
+                   "far": "not sample p₀ well"}
+
+
+def check_sample_verdicts(said: str, w2, floor: float) -> dict:
+    """The sentence's verdict on each network is weighting.sample_verdict's of its own sliced W₂
+    (w2: the table's column, by label) against the true samples' value floor, said in that
+    network's clause ("none samples p₀ well" once when every one is far); no two networks within
+    the noise of each other (models.within_noise) get opposite verdicts. Returns {label: kind}."""
+    from dashboard import weighting
+    kinds = {w: weighting.sample_verdict(w2[w], floor) for w in w2.index}
+    clauses = said.rstrip(".").split("; ")
+    if set(kinds.values()) == {"far"}:
+        assert "none samples p₀ well" in said and not any(p in said for p in list(VERDICT_PHRASES.values())[:2]), said
+    else:
+        assert "none samples" not in said, said
+        for w, kind in kinds.items():
+            clause = next(c for c in clauses if f"**{w}** ({weighting.sig(w2[w])}, " in c)
+            assert VERDICT_PHRASES[kind] in clause, (w, kind, said)
+            assert not any(p in clause for k, p in VERDICT_PHRASES.items() if k != kind), (w, kind, said)
+    for a in w2.index:
+        for b in w2.index:
+            if models.within_noise(w2[a], w2[b], floor):
+                assert {kinds[a], kinds[b]} != {"well", "far"}, (a, b, said)
+    return kinds
+
+
+def test_weighting_networks_within_the_noise_never_get_opposite_verdicts():
+    """tutorial, Preconditioned, ε = 0.1: γₜ = 1 (0.11, 2.01×) was said to differ from the best
+    (0.1, 1.84×) by less than true samples do from each other, then not to sample p₀ well on a
+    fixed 2× cut-off the best passed. One rule (sample_verdict) now judges every network from the
+    true samples' value and its noise: within 2× well, beyond 2× by more than the noise (3×) not,
+    in between the sample count cannot tell; two networks within the noise never get opposite
+    verdicts."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    floor = 0.0544
+    q = {"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010}          # the finding's numbers
+    text = weighting.verdict(curves, q, L, 0.1, floor)
+    assert "no winner" in text and "not sample p₀ well" not in text, text
+    assert (f"**{L['uniform']}** (0.11, 2.01×) is between 2× and 3× the true samples' value, within its noise of "
+            "the 2× cut-off: this sample count cannot tell whether it samples p₀ well") in text, text
+    assert (f"**{L['sigma2']}** (0.1, 1.8×) and **{L['g2']}** (0.101, 1.9×) are within 2× the true samples' "
+            "value: as close to p₀ as this sample count can tell") in text, text
+    check_sample_verdicts(text, pd.Series({L[w]: v for w, v in q.items()}), floor)
+    assert [weighting.sample_verdict(r * floor, floor) for r in (0.5, 2.0, 2.01, 3.0, 3.01)] == \
+        ["well", "well", "unclear", "unclear", "far"]
+    # every state of three networks: the words follow the rule and ties never split well / far
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        q = dict(zip(dc.WEIGHTINGS, floor * rng.uniform(0.5, 5.0, 3)))
+        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, floor),
+                              pd.Series({L[w]: v for w, v in q.items()}), floor)
+
+
+@pytest.mark.parametrize("mixture,net,eps", [("tutorial", "preconditioned", 0.1), ("ring8", "preconditioned", 0.1),
+                                             ("tutorial", "tutorial", 1e-3)])
+def test_weighting_sample_verdicts_hold_on_the_page(mixture, net, eps):
+    """The finding's state (tutorial, Preconditioned, ε = 0.1) and two others: the sentence's verdict
+    on each network follows the one rule from the table's sliced W₂ and the true samples' value, and
+    no two networks within the noise of each other get opposite verdicts."""
+    from dashboard import state, weighting
+    at = open_page(WEIGHT, 600, w_mixture=mixture, w_weight_net=net, w_weight_eps=eps)
+    assert not at.exception
+    w2 = at.dataframe[0].value["sliced W2 of samples to p₀"]
+    said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
+    assert f"(true samples: {weighting.sig(floor)}" in said
+    check_sample_verdicts(said, w2, floor)
 
 
 def test_weighting_error_chart_title_follows_the_view():

@@ -16,7 +16,7 @@ from dashboard import memorization, models, vocabulary, weighting
 from dashboard import settings as sio
 from dashboard.figures.weighting import WEIGHTING_LABELS
 from conftest import open_page, ok, overlapping_texts
-from test_page_memo_weighting import check_below_eps
+from test_page_memo_weighting import check_below_eps, check_sample_verdicts
 
 TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -97,6 +97,7 @@ def test_train_page_states(mixture, lam):
     gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
     f = models.score_fields(cfg, gmm, lam, "cpu", float(at.slider(key="w_train_t").value), SEED)
     assert tr.error_map_text(f["logp"], f["err"]) in err_map, err_map
+    assert tr.error_map_text(f["logp"], f["err"], f["window_mass"]) in err_map, err_map   # the title's share
     assert "never seen a training point" not in err_map
     assert any(c.value.startswith("This model was") for c in at.caption)
 
@@ -345,12 +346,17 @@ def test_weighting_states(mixture):
         said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
         w2 = table["sliced W2 of samples to p₀"]
         assert f"{weighting.sig(w2.min())}, to **{w2.idxmin()}**" in said
-        floor = float(re.search(r"\(true samples: ([\d.e-]+)", said).group(1))
-        assert ("none samples p₀ well" in said) == (w2.min() > weighting.FAR * floor), said
-        # the networks far above the true samples' value are named when the best is not
-        far = [w for w in w2.index if w2[w] > weighting.FAR * floor and w2.min() <= weighting.FAR * floor]
+        gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
+        floor = models.sample_quality(models.true_samples(gmm, 2000, SEED), gmm, SEED)["sliced_w2"]
+        assert f"(true samples: {weighting.sig(floor)}" in said, said
+        kinds = {w: weighting.sample_verdict(w2[w], floor) for w in w2.index}
+        assert ("none samples p₀ well" in said) == (set(kinds.values()) == {"far"}), said
+        # the networks far above the true samples' value (beyond 2× by more than its noise) are named
+        # when some network is not
+        far = [w for w in w2.index if kinds[w] == "far" and set(kinds.values()) != {"far"}]
         assert all(f"**{w}** ({weighting.sig(w2[w])}," in said for w in far), said
         assert ("not sample p₀ well" in said) == bool(far), said
+        check_sample_verdicts(said, w2, floor)       # one rule for every network, ties never split
         # a best within the true samples' own value of another is no winner (Train & sample's rule)
         close = [w for w in w2.index if w != w2.idxmin() and models.within_noise(w2[w], w2.min(), floor)]
         assert ("no winner at this sample count" in said) == bool(close), said
@@ -360,9 +366,8 @@ def test_weighting_states(mixture):
             below = next(m.value for m in at.markdown if m.value.startswith("**Left of the dashed line**"))
             assert "degrades" not in below
             assert all(below.count(f"**{w}**") == 1 for w in table.index), below
-            assert ("each curve's σₜ² × score error against" in below) == (view == "scaled"), below
+            assert ("each curve's σₜ² × score error is compared" in below) == (view == "scaled"), below
         # ... and what it says of each curve holds for the chart's own numbers
-        gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
         d = {k: sio.SCHEMA["w_weight_" + k].default for k in ("net", "eps", "stratified")}
         curves = {w: weighting.error_by_t(weighting.lab_config(d["net"], w, d["eps"], d["stratified"], 100, SEED),
                                           gmm, weighting.LAM, "cpu", SEED)
