@@ -184,6 +184,30 @@ def test_weighting_below_eps_sentence_reads_each_curve():
     assert "no time is measured there" in none and "rises" not in none
 
 
+def test_weighting_below_eps_clauses_read_subject_verb_numbers():
+    """Defaults: "each curve's score error against its value at t = 0.0015, …: **A** (41 there, 84 to
+    1,086 below ε), **B** (…) and **C** (…) rise" put the verb some 40 words after its subject. Each
+    clause now reads in order: the curve, what it does, then its numbers; curves that do the same
+    follow with "as do"."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, weighting.N_T)
+    rising = {w: pd.DataFrame({"t": t, "mse": k / t}) for k, w in zip((0.06, 0.1, 0.2), dc.WEIGHTINGS)}
+    mixed = {"sigma2": rising["sigma2"], "uniform": pd.DataFrame({"t": t, "mse": t ** 0.1}),
+             "g2": rising["g2"]}
+    verbs = tuple(weighting.BELOW_EPS_WORDS.values())
+    for curves in (rising, mixed):
+        text = weighting.below_eps_text(curves, L, 1e-3, "mse")
+        assert " is compared with its value at t = " in text, text
+        body = text.split("the first measured time at or above ε: ", 1)[1]
+        for clause in body.rstrip(".").split("; "):
+            subject, rest = clause[2:].split("** ", 1)
+            assert subject in L.values() and rest.startswith(verbs), clause      # the verb right after its curve
+            assert rest.index(" there, ") > max(len(v) for v in verbs if rest.startswith(v)), clause
+    text = weighting.below_eps_text(rising, L, 1e-3, "mse")
+    assert text.count(" rises (") == 1 and f"below ε), as do **{L['uniform']}** (" in text, text
+
+
 def test_weighting_best_samples_within_the_noise_name_no_winner():
     """0.1001 / 0.1096 / 0.1010 against true samples' 0.0544 named a winner by 0.0009: now the
     sentence says no winner, by the rule Train & sample uses (models.within_noise)."""
