@@ -121,13 +121,14 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
     for kind, named in groups.items():
         if named:
             (first, numbers), rest = named[0], [" ".join(n) for n in named[1:]]
-            also = f", as do {' and '.join([', '.join(rest[:-1]), rest[-1]] if len(rest) > 1 else rest)}" if rest else ""
-            said.append(f"{first} {BELOW_EPS_WORDS[kind]} {numbers}{also}")
+            also = " and ".join([", ".join(rest[:-1]), rest[-1]] if len(rest) > 1 else rest)
+            said.append(f"{first} {BELOW_EPS_WORDS[kind]} {numbers}" + (f", as do {also}" if rest else ""))
     return (head + f", each curve's {VIEW_WORDS[column]} is compared with its value at t = {t_eps:.2g}, the "
             "first measured time at or above ε: " + "; ".join(said) + ".")
 
 
-FAR = models.NOISE_FACTOR   # samples within this × true samples' sliced W2 sample p₀ as well as the measure can tell
+FAR = models.NOISE_FACTOR   # within this × true samples' sliced W2: samples p₀ as well as the measure can tell
+# the noise is the true samples' value itself (models.within_noise), so "far" starts at (FAR + 1) × it
 VERDICT_ORDER = ("well", "unclear", "far")
 
 
