@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
-from dashboard.figures.common import figure_png
+from dashboard.figures.common import figure_png, log_domain
 from conftest import overlapping_texts
 
 
@@ -61,7 +61,7 @@ def test_score_mse_chart_log_domain_positive():
     lo, hi = d["encoding"]["y"]["scale"]["domain"]
     assert d["encoding"]["y"]["scale"]["type"] == "log"
     assert 0 < lo < 1 / 60 and hi > 1 / 10
-    assert tfig._log_domain([np.nan, -1, 0]) == [1e-3, 1.0]      # never an empty log domain
+    assert log_domain([np.nan, -1, 0]) == [1e-3, 1.0]      # never an empty log domain
 
 
 def test_error_by_t_chart_with_eps_rule():

@@ -31,7 +31,6 @@ CONTOUR_DEPTH = 12.0     # the score maps' contours reach this many nats below l
 EXACT_COLOR = "#1f77b4"
 
 
-_log_domain = log_domain      # the score-error charts' log domain: to a 1-2-5 top (log_ticks)
 
 
 # Height is the plotting area's; legends and titles add to it (Streamlit's default "fit" would
