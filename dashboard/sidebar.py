@@ -1,4 +1,5 @@
-"""The shared sidebar: distribution, device, seed, reset, and the share box."""
+"""The shared sidebar: distribution (with the points and h of *your data* when it is the one in
+use), device, seed, reset, and the share box."""
 from __future__ import annotations
 
 import streamlit as st
