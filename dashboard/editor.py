@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
 import torch
 
@@ -12,7 +13,7 @@ import diffusion_core as dc
 from dashboard import mixture_table as ed
 from dashboard import state
 from dashboard.figures import lab as lfig
-from dashboard.figures.common import figure_png
+from dashboard.figures.common import auto_limits, figure_png
 
 
 N_PREVIEW = 600
@@ -236,7 +237,33 @@ def preview_title(gmm, last: dc.GaussianMixture) -> str:
             else f"table's last valid mixture, not in use (pages use {name})")
 
 
+PREVIEW_MARGIN = 0.04    # room around the preview's samples and ellipses, a share of its width
+
+
+def preview_samples(gmm: dc.GaussianMixture, seed: int) -> np.ndarray:
+    """The N_PREVIEW samples the preview draws (sidebar seed)."""
+    return gmm.sample(N_PREVIEW, generator=torch.Generator().manual_seed(seed))[0].numpy()
+
+
+def preview_limits(gmm: dc.GaussianMixture, x) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The preview's square frame: every mode's mean ± 3 std (auto_limits: its 2-std ellipse and
+    more) and every sample in x, with PREVIEW_MARGIN of the width around, so no dot is cut."""
+    (x0, x1), (y0, y1) = auto_limits(gmm)
+    x = np.asarray(x, dtype=float).reshape(-1, 2)
+    x = x[np.isfinite(x).all(1)]
+    if len(x):
+        (x0, y0), (x1, y1) = np.minimum([x0, y0], x.min(0)), np.maximum([x1, y1], x.max(0))
+    half = max(x1 - x0, y1 - y0) * (0.5 + PREVIEW_MARGIN)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (float(cx - half), float(cx + half)), (float(cy - half), float(cy + half))
+
+
+def preview_figure(gmm: dc.GaussianMixture, seed: int, title: str):
+    """The preview: the mixture, its N_PREVIEW samples, in preview_limits."""
+    x = preview_samples(gmm, seed)
+    return lfig.mixture_preview(gmm, x, *preview_limits(gmm, x), title=title)
+
+
 @state.cache_data
 def preview_png(gmm: dc.GaussianMixture, seed: int, title: str) -> bytes:
-    x, _ = gmm.sample(N_PREVIEW, generator=torch.Generator().manual_seed(seed))
-    return figure_png(lfig.mixture_preview(gmm, x, title=title), dpi=100)
+    return figure_png(preview_figure(gmm, seed, title), dpi=100)

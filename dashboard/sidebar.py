@@ -1,10 +1,11 @@
-"""The shared sidebar: distribution, device, seed, reset, and the share box."""
+"""The shared sidebar: distribution (with the points and h of *your data* when it is the one in
+use), device, seed, reset, and the share box."""
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import settings as sio
-from dashboard import link, sharing, state
+from dashboard import link, sharing, state, yourdata
 from dashboard.state import PERSIST_PREFIX
 
 
@@ -39,6 +40,9 @@ def sidebar(url_path: str | None = None) -> state.Settings:
     with st.sidebar:
         st.selectbox("Distribution p₀", state.mixture_choices(), key=state.init(PERSIST_PREFIX + "mixture"),
                      help="The 2D Gaussian mixture every page works on.")
+        if note := yourdata.sidebar_note(st.session_state.get(PERSIST_PREFIX + "mixture"),
+                                         st.session_state.get(yourdata.KEY)):
+            st.caption(note)
         st.selectbox("Device", state.devices(), key=state.init(PERSIST_PREFIX + "device"),
                      help="Where networks are trained and run. Accelerators (cuda, mps) are listed once the "
                           "server has loaded torch, a few seconds after its first page.")

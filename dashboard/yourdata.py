@@ -129,11 +129,68 @@ def _mixture(digest: str, _points: tuple, width: float) -> dc.GaussianMixture:
     return ps.mixture_from_points(np.asarray(_points), width, MAX_POINTS)
 
 
+def _key(e: dict) -> tuple[str, tuple]:
+    """(a digest of the entry's points and width, its points as a tuple)."""
+    pts = tuple(map(tuple, e["points"]))
+    return hashlib.sha1(repr((pts, e["width"])).encode()).hexdigest(), pts
+
+
 def mixture(e: dict) -> dc.GaussianMixture:
     """The entry's p₀ (built once per points and width)."""
-    pts = tuple(map(tuple, e["points"]))
-    digest = hashlib.sha1(repr((pts, e["width"])).encode()).hexdigest()
+    digest, pts = _key(e)
     return _mixture(digest, pts, float(e["width"]))
+
+
+# ---------------------------------------------------------------- what is in use
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _factor(digest: str, _points: tuple, width: float) -> float:
+    return width / ps.default_width(np.asarray(_points))
+
+
+def factor_of(e: dict) -> float:
+    """The entry's h as a multiple of its points' median nearest-neighbour distance (what the
+    page's smoothing-width slider sets)."""
+    digest, pts = _key(e)
+    return _factor(digest, pts, float(e["width"]))
+
+
+def describe(e: dict) -> str:
+    """'100 points (Word) at smoothing width 1.00 (h = 0.272)': an entry's points, source and h,
+    with h as the slider states it (× the nearest-neighbour distance)."""
+    return (f"{len(e['points']):,} points ({e.get('source', 'settings file')}) at smoothing width "
+            f"{factor_of(e):.2f} (h = {float(e['width']):.3f})")
+
+
+def sidebar_note(mixture_name, e) -> str:
+    """The sidebar's line under the distribution when it is "your data": which points and h every
+    page uses; "" otherwise."""
+    if mixture_name != NAME or not isinstance(e, dict) or "points" not in e:
+        return ""
+    return f"{NAME}: {describe(e)}."
+
+
+IN_USE, OUT_OF_DATE, NOT_IN_USE = "in use", "out of date", "not in use"
+
+
+def use_status(mixture_name, in_use, preview: dict) -> tuple[str, str]:
+    """(IN_USE, OUT_OF_DATE or NOT_IN_USE, a sentence) about the page's preview: whether every page
+    uses it (the sidebar's distribution is "your data" and its entry `in_use` holds the preview's
+    points, source and h), or, if not, what every page uses instead and how the preview differs."""
+    if mixture_name == NAME and isinstance(in_use, dict) and "points" in in_use:
+        if same_entry(in_use, preview):
+            return IN_USE, f"In use on every page: the sidebar's distribution is **{NAME}**, {describe(preview)}."
+        if in_use.get("points") == preview.get("points") and in_use.get("source") == preview.get("source"):
+            differs = f"the same points at smoothing width {factor_of(preview):.2f} (h = {float(preview['width']):.3f})"
+        else:
+            differs = describe(preview)
+        return OUT_OF_DATE, (f"This preview is not in use: every page uses **{NAME}** as it was "
+                             f"last put in use, {describe(in_use)}; this preview shows {differs}. "
+                             "Press *Use as p₀ on every page* to use it instead.")
+    held = (f" (*{NAME}* in its list holds {describe(in_use)})"
+            if isinstance(in_use, dict) and "points" in in_use else "")
+    return NOT_IN_USE, (f"This preview is not in use: every page uses the sidebar's "
+                        f"**{mixture_name}** distribution{held}. Press *Use as p₀ on every page* "
+                        "to use this preview.")
 
 
 # ---------------------------------------------------------------- settings files

@@ -309,6 +309,28 @@ def test_memorization_pairs_stand_apart():
     assert np.isnan(arr[8:8 + gap]).all() and not np.isnan(arr[:8, :8]).any()
 
 
+MAIN_COLUMN = 980           # px: the main column of the wide layout on a 1440-px-wide screen
+
+
+@pytest.mark.parametrize("n_panels", [1, 2])
+def test_memorization_pairs_are_drawn_large_enough_to_read(n_panels):
+    """At 560 px a training "2" of the pairs read as a 1 (about 8 screen pixels per image pixel):
+    each image pixel is now at least 12 PNG pixels, and the PNG, shown at its own width, fits the
+    main column (so the browser does not shrink it)."""
+    import io
+
+    from PIL import Image
+
+    from dashboard.figures import digits as dfig
+    from dashboard.figures.common import figure_png
+    x = np.random.default_rng(0).uniform(0, 16, (dd.MEMO_N, 64))
+    panels = [("panel", x, x, np.ones(dd.MEMO_N))] * n_panels
+    assert dfig.pixel_size(dfig.pairs_figure(panels), dfig.DPI) >= 12
+    width = Image.open(io.BytesIO(figure_png(dfig.pairs_figure(panels), dpi=dfig.DPI))).size[0]
+    assert width <= MAIN_COLUMN
+    assert dfig.pixel_size(dfig.pairs_figure(panels, cell=0.8), dfig.DPI) * 560 / 682 < 12   # the old size
+
+
 def test_grid_sentence_decides_digits_by_accuracy_before_distances():
     """w = 4 at 2 evaluations (fully trained): readable digits, 78 % read as asked, NN distance
     ratio 3.25; the caption said "the samples are not digits yet". Accuracy well above chance

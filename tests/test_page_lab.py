@@ -245,6 +245,35 @@ def test_editor_table_survives_a_page_switch():
     assert at.data_editor[0].value.iloc[0]["mean y"] == 4.0
 
 
+# A wide mode and a narrow one beside it: at seed 2021 one of the wide mode's 600 preview samples
+# lies beyond its mean ± 3 std, where the preview's frame used to end (the dot was cut in half).
+WIDE_AND_NARROW = [{"mean x": 0.0, "mean y": 1.0, "std 1": 1.0, "std 2": 1.0, "angle (°)": 0.0, "weight": 0.5},
+                   {"mean x": 2.0, "mean y": -1.0, "std 1": 0.1, "std 2": 0.1, "angle (°)": 22.5, "weight": 0.5}]
+
+
+@pytest.mark.parametrize("which", ["wide and narrow", "tutorial", "ring8", "far narrow"])
+@pytest.mark.parametrize("seed", [2021, 7])
+def test_editor_preview_frame_holds_every_sample_and_ellipse(which, seed):
+    """The preview's frame holds every sample it draws, with room for the dot, and every mode's
+    2-std ellipse."""
+    from dashboard import editor
+    from dashboard.figures.common import outside
+    gmm = {"wide and narrow": ed.mixture_from_rows(WIDE_AND_NARROW, "std_angle")[0],
+           "far narrow": FAR_NARROW_LAB}.get(which) or dc.PRESETS[which]
+    x = editor.preview_samples(gmm, seed)
+    ax = editor.preview_figure(gmm, seed, "t").axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert outside(x, (x0, x1), (y0, y1)) == 0
+    room = min(x[:, 0].min() - x0, x1 - x[:, 0].max(), x[:, 1].min() - y0, y1 - x[:, 1].max())
+    assert room >= 0.03 * (x1 - x0)                       # a dot's radius is far less
+    for mu, cov in zip(gmm.means.tolist(), gmm.covs):
+        s = 2 * cov.diagonal().sqrt()
+        assert x0 < mu[0] - s[0] and mu[0] + s[0] < x1 and y0 < mu[1] - s[1] and mu[1] + s[1] < y1
+    if which == "wide and narrow" and seed == 2021:       # the state where the old frame cut a dot
+        from dashboard.figures.common import auto_limits
+        assert outside(x, *auto_limits(gmm)) >= 1
+
+
 # ------------------------------------------------------------------------------ sampler lab
 def test_sampler_lab_default_render():
     at = ok(open_page(SAMPLERS))

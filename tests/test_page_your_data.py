@@ -532,3 +532,88 @@ def test_drawn_points_in_use_are_shown_on_return_and_h_acts_on_them(monkeypatch)
     at.session_state[yourdata.KEY] = dict(used, source="Shape")
     at.run()
     assert yourdata.EMPTY_CANVAS in _captions(at)
+
+
+def _sidebar_note(at) -> str:
+    return next((c.value for c in at.sidebar.caption if c.value.startswith(yourdata.NAME + ":")), "")
+
+
+def _std_h(at) -> str:
+    return re.search(r"std h = (\d+\.\d+)", _captions(at)).group(1)
+
+
+@pytest.mark.parametrize("state, low", [
+    ({K + "source": "word", K + "word": "HI"}, 0.1),
+    ({K + "shape": "spiral", K + "n": 300}, 0.25),
+    ({K + "shape": "swiss roll", K + "n": 1000, K + "width": 2.0}, 4.0),
+])
+def test_the_data_in_use_stays_named_when_h_moves_and_other_pages_agree(state, low):
+    """Use at one h, move h: the other pages kept the first h while nothing said so. The page
+    now says the preview is not in use and which points and h every page uses (from the entry in
+    use), with the button to apply; the sidebar names that h on every page; using it again
+    makes the preview's h the one in use everywhere."""
+    at = open_page(**state)
+    first = f"{state.get(K + 'width', 1.0):.2f}"
+    use(at)
+    used = at.session_state[yourdata.KEY]
+    h_used = f"{used['width']:.3f}"
+    assert h_used == _std_h(at)
+    said = at.success[0].value
+    assert "In use on every page" in said and f"smoothing width {first} (h = {h_used})" in said
+    assert f"smoothing width {first} (h = {h_used})" in _sidebar_note(at)
+    assert not [b for b in at.button if b.key == "yours_use"]
+    at = ok(at.slider(key=K + "width").set_value(low).run())
+    h_now = _std_h(at)
+    assert h_now != h_used and not at.success
+    said = at.warning[0].value
+    assert "not in use" in said and f"**{yourdata.NAME}**" in said
+    assert f"{len(used['points']):,} points" in said
+    assert f"smoothing width {first} (h = {h_used})" in said                 # the one in use
+    assert f"the same points at smoothing width {low:.2f} (h = {h_now})" in said   # the preview
+    assert f"(h = {h_used})" in _sidebar_note(at) and f"h = {h_now}" not in _sidebar_note(at)
+    assert at.button(key="yours_use")
+    at = ok(at.switch_page(SCORE).run())                   # another page: the h in use, named
+    assert at.sidebar.selectbox[0].value == yourdata.NAME
+    assert f"smoothing width {first} (h = {h_used})" in _sidebar_note(at)
+    assert at.session_state[yourdata.KEY] == used
+    at = ok(at.switch_page(PAGE).run())                    # back: still out of date, then applied
+    assert at.warning and f"(h = {h_used})" in at.warning[0].value
+    at = use(at)
+    assert f"smoothing width {low:.2f} (h = {h_now})" in at.success[0].value
+    assert f"(h = {h_now})" in _sidebar_note(at)
+    at = ok(at.switch_page(SCORE).run())
+    assert f"(h = {h_now})" in _sidebar_note(at)
+    assert f"{at.session_state[yourdata.KEY]['width']:.3f}" == h_now
+
+
+def test_use_button_says_what_it_does_and_a_status_line_says_what_is_in_use():
+    """The filled "✓ Use" button looked already pressed: it is a secondary button named for what
+    it does, and a separate line says whether the preview is in use and what every page uses."""
+    at = open_page()
+    button = at.button(key="yours_use")
+    assert button.label == "Use as p₀ on every page" and button.proto.type == "secondary"
+    assert "check" not in button.proto.icon
+    assert "not in use" in at.info[0].value and "**tutorial**" in at.info[0].value
+    assert not _sidebar_note(at)                           # no your data in the sidebar yet
+    use(at)
+    at = ok(at.switch_page(SCORE).run())
+    at.sidebar.selectbox[0].set_value("ring8").run()       # your data stays in the list, unused
+    at = ok(at.switch_page(PAGE).run())
+    said = at.info[0].value
+    assert "not in use" in said and "**ring8**" in said and not _sidebar_note(at)
+    assert yourdata.describe(at.session_state[yourdata.KEY]) in said
+    assert at.button(key="yours_use")
+
+
+def test_describe_states_h_as_the_slider_does():
+    """The factor is h over the points' median nearest-neighbour distance, also where h is
+    clamped to its floor (then it is not the slider's value, and says so by its number)."""
+    pts = yourdata.check(np.c_[np.linspace(-1, 1, 50), np.zeros(50)])
+    for factor in (0.1, 1.0, 4.0):
+        e = yourdata.entry(pts, yourdata.width_of(pts, factor), "Shape")
+        assert yourdata.describe(e) == (f"50 points (Shape) at smoothing width {factor:.2f} "
+                                        f"(h = {e['width']:.3f})")
+    dense = yourdata.check(np.c_[np.linspace(-1, 1, 1000), np.zeros(1000)])
+    e = yourdata.entry(dense, yourdata.width_of(dense, 0.1), "Shape")
+    assert e["width"] == pytest.approx(0.01)
+    assert f"smoothing width {0.01 / yourdata.ps.default_width(dense):.2f} (h = 0.010)" in yourdata.describe(e)

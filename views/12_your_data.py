@@ -130,14 +130,13 @@ with right:
     st.caption(f"log p₀ of your {len(pts)} points (from: {label}; centred and scaled to radius {yourdata.RADIUS:g}), "
                f"each the mean of a round Gaussian of std h = {h:.3f}."
                + (" " + yourdata.DRAWN_IN_USE if restored else ""))
-    now = yourdata.entry(pts, h, label)
-    in_use = (st.session_state.get(state.PERSIST_PREFIX + "mixture") == yourdata.NAME
-              and yourdata.same_entry(st.session_state.get(yourdata.KEY), now))
-    if in_use:
-        st.success(f"In use on every page: the sidebar's distribution is **{yourdata.NAME}**.")
-    else:
-        st.button("Use as p₀ on every page", on_click=_use, type="primary", key="yours_use",
-                  icon=":material/check:")
+    status, said = yourdata.use_status(st.session_state.get(state.PERSIST_PREFIX + "mixture"),
+                                       st.session_state.get(yourdata.KEY), yourdata.entry(pts, h, label))
+    show = st.success if status == yourdata.IN_USE else st.warning if status == yourdata.OUT_OF_DATE else st.info
+    show(said)
+    if status != yourdata.IN_USE:
+        st.button("Use as p₀ on every page", on_click=_use, type="secondary", key="yours_use",
+                  icon=":material/publish:")
     downloads.download_csv(pts, "your-points.csv", "Download these points (CSV)", key="yours_download")
     st.caption(f"p₀ uses at most {yourdata.MAX_POINTS:,} points: more are thinned evenly, in the order "
                "they were drawn (always the same points for the same input), so that the exact score "

@@ -12,7 +12,7 @@ P = state.PERSIST_PREFIX + "digits_"
 
 @state.cache_data(max_entries=64)
 def png(kind: str, *args) -> bytes:
-    return figure_png(getattr(dfig, kind)(*args), dpi=110)
+    return figure_png(getattr(dfig, kind)(*args), dpi=dfig.DPI)
 
 
 shared = state.settings()
@@ -101,7 +101,7 @@ ex, nw = mem["exact"]["d"].mean(), mem["network"]["d"].mean()
 st.image(png("pairs_figure", [("exact score of the training set", mem["exact"]["x"],
                                mem["exact"]["nearest"], mem["exact"]["d"]),
                               ("the network (w = 1)", mem["network"]["x"],
-                               mem["network"]["nearest"], mem["network"]["d"])]), width=560)
+                               mem["network"]["nearest"], mem["network"]["d"])]), width="content")
 verdict = "copies of training images" if ex < 0.1 * mem["held"] else "not copies"
 r = nw / mem["held"]
 net_verdict = ("it begins to memorize (closer to training images than new digits are)" if r < 0.9 else

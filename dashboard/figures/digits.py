@@ -12,6 +12,8 @@ PIXEL_MAX = 16.0
 SIDE, GAP = 8, 1          # image side and the gap between images, in pixels
 PAIR_GAP = 3              # the gap between the memorization pairs' images, in pixels
 CELL = 0.5                # inches per image
+PAIR_CELL = 1.2           # inches per image of the memorization pairs: at DPI, 13 px per image pixel
+DPI = 110                 # the page's PNGs
 
 
 def mosaic(images, gap: int = GAP) -> np.ndarray:
@@ -69,7 +71,8 @@ def film_figure(rows: list[tuple[str, np.ndarray]], col_titles: list[str], cell:
     return fig
 
 
-def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], cell: float = 0.8) -> Figure:
+def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+                 cell: float = PAIR_CELL) -> Figure:
     """Memorization pairs: per panel (title, samples (n, 64), their nearest training images
     (n, 64), distances (n,)), the samples over their nearest training images, each pair titled
     by its distance d. The images stand PAIR_GAP pixels apart: a network's samples have grey
@@ -82,6 +85,16 @@ def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], c
               gap=PAIR_GAP)
         ax.set_title(title, fontsize=11)
     return fig
+
+
+def pixel_size(fig: Figure, dpi: float = DPI) -> float:
+    """The side of one image pixel in the figure's PNG at `dpi`, in PNG pixels (the smallest over
+    its axes): shown at the PNG's own width, this many screen pixels."""
+    import io
+    fig.savefig(io.BytesIO(), format="png", dpi=dpi)          # lays the figure out as its PNG
+    width = fig.get_figwidth() * dpi
+    return min(ax.get_position().width * width / abs(np.subtract(*ax.get_xlim()))
+               for ax in fig.axes if ax.images)
 
 
 def quality_chart(rows, reference: float, names: dict, colors: dict, budgets,
