@@ -538,3 +538,30 @@ def test_sweep_summary_prints_spreads_with_the_bands_digits():
     assert "1.034×" in guidance.learned_spread_story(learned, truth)
     assert guidance.measures_text({"spread_ratio": 1.034, "leak": 0.0, "logp_class": -2.5}, digits=3).startswith(
         "spread 1.034×, leak 0.0%")
+
+
+@pytest.mark.parametrize("mixture, lam", [("tutorial", 50.0), ("tutorial", 2.0), ("ring8", 25.0)])
+def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band(mixture, lam):
+    """With learned CFG on: the sweep caption blames the sampler for learned CFG's spread outside
+    the band only when exact CFG lies about as far beyond the band's edge, and every spread the
+    caption prints, exact CFG's summary included, uses the same band digits."""
+    import diffusion_core as dc
+    from dashboard import guidance, lessons, state
+    at = open_page(**{"w_mixture": mixture, K + "lam": lam, K + "w": 10.0})
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
+    table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
+    assert guidance.sweep_summary(table, truth) in sweep
+    d = guidance.spread_digits(table, truth)
+    w1, w4 = table.loc[1.0], table.loc[4.0]
+    assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
+    (mean, sd), k = truth["spread_ratio"], 2.0
+    l1, e1 = w1["learned_spread_ratio"], w1["spread_ratio"]
+    lo, hi = mean - k * sd, mean + k * sd
+    beyond_l = l1 - hi if l1 > hi else lo - l1
+    beyond_e = e1 - hi if l1 > hi else lo - e1
+    blamed = "the sampler's error, not the network's" in sweep
+    assert blamed == (beyond_l > 0 and beyond_e >= guidance.ABOUT_AS_FAR * beyond_l), sweep
+    if "outside the truth's" in sweep:
+        _printed_outside(sweep)
