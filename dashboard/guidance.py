@@ -445,11 +445,12 @@ def towards_mean(f: dict, field: str, mask) -> float:
 
 def field_text(f: dict, w: float, t: float) -> str:
     """The guided-field section's sentence, from the field drawn (f: guidance_fields): how the
-    guided (red) and conditional (blue) scores compare at w, and what this t shows: the median
+    guided (red) and conditional (blue) scores compare at w (for w other than 0 and 1, how many
+    arrows agree near the class and elsewhere: agreement), and what this t shows: the median
     ratio of red to blue arrow lengths near the class (pₜ(y | x) ≥ NEAR_CLASS) and where another
     class is likely (pₜ(y | x) < OTHER_LIKELY); where pₜ(y | x) stays below NEAR_CLASS over the
     whole panel the classes are blurred together (large t), and where red and blue differ by
-        less than COINCIDE everywhere they nearly coincide. For w other than 0 and 1, the share of
+    less than COINCIDE everywhere they nearly coincide. For w other than 0 and 1, the share of
     all red arrows drawn that point towards the class's mean (towards_mean), beside the blue's:
     at large t many point elsewhere."""
     g, c, post = f["guided"], f["cond"], np.asarray(f["post"])
