@@ -408,8 +408,9 @@ def near_class_arrows(f: dict, mask, where: str) -> str:
 
 def _count(k: int, n: int, what: str) -> str:
     """k of n `what` in words: "all 5 arrows", "none of the 5 arrows", "3 of the 5 arrows"."""
-    return (f"all {n} {what}" if k == n and n > 1 else f"none of the {n} {what}" if k == 0
-            else f"{k} of the {n} {what}" if n > 1 else f"the one {what.rstrip('s')}")
+    if n == 1:
+        return f"{k} of 1 {what}"
+    return f"all {n} {what}" if k == n else f"none of the {n} {what}" if k == 0 else f"{k} of the {n} {what}"
 
 
 def agreement(f: dict, near, ok) -> str:
