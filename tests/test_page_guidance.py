@@ -533,7 +533,7 @@ def test_sweep_summary_prints_spreads_with_the_bands_digits():
     assert "the spread 1.500× (samples of every class)" in text and "1.03×" not in text, text
     inside = _sweep_table(1.01, 0.90)                       # no value near an edge: two digits
     assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(inside, truth)
-    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7])   # learned CFG's 1.034 decides
+    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7], far=0.0)   # learned CFG's 1.034 decides
     assert "its spread 1.010× → 0.900×" in guidance.sweep_summary(learned, truth)
     assert "1.034×" in guidance.learned_spread_story(learned, truth)
     assert guidance.measures_text({"spread_ratio": 1.034, "leak": 0.0, "logp_class": -2.5}, digits=3).startswith(
