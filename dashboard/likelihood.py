@@ -12,8 +12,7 @@ import diffusion_core as dc
 from diffusion_core.likelihood import ode_log_likelihood, prior_log_prob
 from dashboard import models, state
 from dashboard.figures import lab as lfig
-from dashboard.figures.common import auto_limits
-from dashboard.figures.common import figure_png
+from dashboard.figures.common import figure_png, samples_limits
 
 
 def _score_fn(source, gmm, sde, cfg, device):
@@ -30,10 +29,12 @@ def _score_fn(source, gmm, sde, cfg, device):
 @state.cache_data(max_entries=16)
 def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, solver: str,
                prior: str, t_eps: float, seed: int, cfg=None, device: str = "cpu") -> dict:
-    """ODE log-likelihood and true log p_0 on a grid_n x grid_n grid and at n true samples."""
+    """ODE log-likelihood and true log p_0 on a grid_n x grid_n grid and at n true samples. The
+    grid spans samples_limits (every mode's mean ± 3 std and a margin around), so that the maps
+    hold every mode's region, ring8's modes at the edge included."""
     sde = dc.VESDE(lam)
     score, dtype = _score_fn(source, gmm, sde, cfg, device)
-    xlim, ylim = auto_limits(gmm)
+    xlim, ylim = samples_limits(gmm)
     xx, yy = np.meshgrid(np.linspace(*xlim, grid_n), np.linspace(*ylim, grid_n))
     grid = torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
     samples, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
@@ -65,6 +66,17 @@ def maps_png(res: dict, title: str) -> bytes:
     return figure_png(fig, dpi=100)
 
 
+def nats(value: float) -> str:
+    """A number of nats as the page prints it: 4 decimals, or "< 0.0001" for a non-zero value
+    that would print as 0.0000 (and "0" for exactly zero)."""
+    value = float(value)
+    if value == 0:
+        return "0 nats"
+    if abs(value) < 5e-5:
+        return f"{'> −' if value < 0 else '< '}0.0001 nats"
+    return f"{value:.4f} nats"
+
+
 def _mean_abs(a) -> float:
     a = np.asarray(a, dtype=float)
     return float(np.abs(a).mean()) if a.size else 0.0
@@ -84,9 +96,13 @@ def cancel_note(ode_s, true_s) -> str:
     if mean_abs == 0 or abs(float(d.mean())) >= 0.1 * mean_abs:
         return ""
     gap = round(float(mean_ll(ode_s)) - float(mean_ll(true_s)), 4) + 0.0
-    side = f" (the ODE's is the {'higher' if gap > 0 else 'lower'})" if gap else ""
-    return (f"The two mean log-likelihoods differ by only {abs(gap):.4f} nats{side} "
-            f"while a sample's |ODE − exact| is {mean_abs:.4f} on average: the ODE is too high at "
+    if gap:
+        agree = (f"differ by only {abs(gap):.4f} nats (the ODE's is the "
+                 f"{'higher' if gap > 0 else 'lower'})")
+    else:
+        agree = "are equal to 4 decimals"
+    return (f"The two mean log-likelihoods {agree} "
+            f"while a sample's |ODE − exact| is {nats(mean_abs)} on average: the ODE is too high at "
             f"{100 * float((d > 0).mean()):.0f} % of the samples and too low at "
             f"{100 * float((d < 0).mean()):.0f} %, and these errors cancel in the mean.")
 
@@ -106,17 +122,17 @@ def parts_text(res: dict, source: str) -> str:
     rest = ("the integrator's error" if source == "exact"
             else "the integrator's and the network's error")
     parts = ([("the prior's mismatch", f" (σ₁ = {res['sigma1']:.3g})", mismatch)] if gaussian else [])
-    parts += [("the blur", f" (σ(ε) = {res['sigma_eps']:.2g})", blur), (rest, "", d - mismatch - blur)]
+    parts += [("the blur", f" (σ = {res['sigma_eps']:.2g} at t = ε)", blur), (rest, "", d - mismatch - blur)]
     raw = parts
     parts = [(name, detail, _mean_abs(v)) for name, detail, v in parts]
     total = _mean_abs(d)
     text = (f"**Where the difference comes from.** Over the {d.size} true samples the mean "
-            f"|ODE − exact| is {total:.4f} nats. At each sample ODE − exact is the sum of "
+            f"|ODE − exact| is {nats(total)}. At each sample ODE − exact is the sum of "
             + ("three parts: the prior's mismatch log N(x₁; 0, σ₁²I) − log p₁(x₁) at the ODE's end "
                "point x₁, " if gaussian else "two parts (with the true p₁ the prior adds none): ")
-            + f"the blur (the ODE measures p₀ blurred by noise of std σ(ε), not p₀) and {rest}. "
+            + f"the blur (the ODE measures p₀ blurred by noise of std σ at t = ε, not p₀) and {rest}. "
             + "Their mean absolute sizes here: "
-            + "; ".join(f"{name}{detail} {size:.4f} nats" for name, detail, size in parts) + ".")
+            + "; ".join(f"{name}{detail} {nats(size)}" for name, detail, size in parts) + ".")
     (first, _, a), (second, _, b) = sorted(parts, key=lambda p: p[2], reverse=True)[:2]
     if a > 0:
         text += (f" The largest two, {first} and {second}, are of similar size." if b >= 0.9 * a
@@ -127,15 +143,15 @@ def parts_text(res: dict, source: str) -> str:
         share = (total - without) / total
         pct = f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
         if share > 0.5:
-            verdict = f"makes up most of the {total:.4f} nats ({pct})"
+            verdict = f"makes up most of the {nats(total)} ({pct})"
         elif share >= 0.1:
-            verdict = f"makes up {pct} of the {total:.4f} nats"
+            verdict = f"makes up {pct} of the {nats(total)}"
         elif share > 0:
-            verdict = f"makes up only a small part of the {total:.4f} nats ({pct})"
+            verdict = f"makes up only a small part of the {nats(total)} ({pct})"
         else:
             verdict = "partly cancels the other parts instead of adding to them"
         text += (f" With the true p₁ at the end (*log p₁ at the end* set to it) the mean "
-                 f"|ODE − exact| would be {without:.4f} nats, so the prior's mismatch {verdict}.")
+                 f"|ODE − exact| would be {nats(without)}, so the prior's mismatch {verdict}.")
     return text
 
 
@@ -153,6 +169,6 @@ def _cancel_text(parts: list, total: float, bigger: str | None) -> str:
         return ""
     where = f"{100 * mixed:.0f} %" if mixed >= 0.01 else "under 1 %"
     alone = f", which is why {bigger} by itself is larger than the total" if bigger else ""
-    return (f" These sizes add up to {added:.4f} nats, more than the {total:.4f} nats of the "
+    return (f" These sizes add up to {nats(added)}, more than the {nats(total)} of the "
             f"total: the parts have opposite signs at {where} of the samples and partly cancel "
             f"there{alone}.")

@@ -443,3 +443,125 @@ def test_field_marks_where_another_class_is_more_likely(name, t):
     assert ("beyond the dashed line" in guidance.field_text(f, 0.0, t)) == both
     if t == 0.3:
         assert both
+
+
+@pytest.mark.parametrize("name, lam, y, w, t", [("tutorial", 50.0, 0, 10.0, 1.0), ("ring8", 50.0, 3, 10.0, 1.0),
+                                                ("tutorial", 25.0, 0, 10.0, 0.0), ("ring8", 25.0, 0, 4.0, 0.3),
+                                                ("three classes", 25.0, 1, 0.5, 0.2)])
+def test_field_text_says_where_the_arrows_agree_from_the_arrows_drawn(name, lam, y, w, t):
+    """Tutorial, λ = 50, t = 1, w = 10: the text said "The two agree near the class" where no grid
+    point is near the class (pₜ(y | x) is 0.48 to 0.52 over the panel) and no red arrow matches its
+    blue one. It now counts the arrows drawn whose red and blue differ by less than COINCIDE of
+    the blue's length, near the class and elsewhere, and names "near the class" only where some
+    arrow is near it."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    gmm = _three_classes() if name == "three classes" else dc.PRESETS[name]
+    f = guidance.guidance_fields(gmm, lam, y, w, t)
+    text = guidance.field_text(f, w, t)
+    assert "agree near the class" not in text, text
+    post, c, g = np.asarray(f["post"]), f["cond"], f["guided"]
+    nc = np.hypot(c[..., 0], c[..., 1])
+    ok = nc > 1e-12
+    agree = ok & (np.hypot(*(g - c).transpose(2, 0, 1)) < guidance.COINCIDE * np.where(ok, nc, 1))
+    near = ok & (post >= guidance.NEAR_CLASS)
+    first = text.split(";")[0]
+    if not near.any():
+        assert "near the class" not in text, text
+        k, n = int(agree[ok].sum()), int(ok.sum())
+        assert (f"differ by at least 10% of the blue arrow's length at every arrow drawn" in first if k == 0
+                else f"{k} of the {n} arrows drawn" in first), first
+    else:
+        k, n = int(agree[near].sum()), int(near.sum())
+        said = f"all {n} arrows" if k == n else f"{k} of the {n} arrows"
+        assert f"at {said} near the class (where pₜ(y | x) ≥ 0.9)" in first, first
+        rest = ok & ~near
+        k, n = int(agree[rest].sum()), int(rest.sum())
+        said = f"all {n} others" if k == n else f"none of the {n} others" if k == 0 else f"{k} of the {n} others"
+        assert said in first, first
+    if (name, lam, t) == ("tutorial", 50.0, 1.0):
+        assert post.max() < guidance.NEAR_CLASS and not agree.any()
+
+
+@pytest.mark.parametrize("e1, l1, mean, sd, says, never", [
+    # tutorial, λ = 50, learned: exact CFG 0.001 beyond the band's edge, learned CFG 0.021
+    (1.034, 1.054, 0.9975, 0.01775,
+     ["as exact CFG is (1.034×), but only 0.001 beyond the band's edge against learned CFG's 0.021: "
+      "most of learned CFG's distance from the band is the network's error"], ["the sampler's error, not"]),
+    # about half each
+    (1.032, 1.034, 0.995, 0.0175, ["as exact CFG is (1.032×), but only 0.002 beyond the band's edge against "
+                                   "learned CFG's 0.004: the sampler accounts for 50%"], ["the sampler's error, not"]),
+    # exact CFG as far out as learned CFG: the sampler's
+    (0.91, 0.92, 1.0, 0.02, ["as exact CFG is (0.91×): the sampler's error, not the network's; exact CFG lies "
+                             "as far or farther beyond the band's edge (0.050 against learned CFG's 0.040)"],
+     ["network's error, not", "accounts for"]),
+    (0.954, 0.952, 1.0, 0.02, ["the sampler's error, not the network's; exact CFG lies about as far beyond the "
+                               "band's edge (0.006 against learned CFG's 0.008)"], ["accounts for"]),
+])
+def test_learned_spread_outside_the_band_is_blamed_by_how_far_each_lies_outside(e1, l1, mean, sd, says, never):
+    """Tutorial, λ = 50, learned CFG: "outside the band (1.054×), as exact CFG is (1.034×): the
+    sampler's error, not the network's", where exact CFG lies 0.001 beyond the band's edge and
+    learned CFG 0.021. The sampler is blamed only when exact CFG lies about as far beyond the edge
+    (ABOUT_AS_FAR of learned CFG's distance or more); else the share it accounts for, or that most
+    is the network's."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e1, l1, l1), {"spread_ratio": (mean, sd)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+    _printed_outside(text)
+
+
+def _sweep_table(e1, e4, e0=1.5):
+    import pandas as pd
+    return pd.DataFrame([{"w": w, "spread_ratio": e, "leak": 0.05, "logp_class": -3.0}
+                         for w, e in [(0.0, e0), (1.0, e1), (4.0, e4), (10.0, e4)]]).set_index("w")
+
+
+def test_sweep_summary_prints_spreads_with_the_bands_digits():
+    """Tutorial, λ = 50: the sweep caption said exact CFG at w = 1 is outside the band in spread
+    and printed its spread as 1.03× beside the band 0.96–1.03×. Every spread in the caption is
+    printed with spread_digits, band_digits over the table's spreads, learned CFG's included."""
+    from dashboard import guidance
+    truth = {"spread_ratio": (0.9975, 0.01775), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)}
+    at = _sweep_table(1.034, 0.902)
+    assert guidance.spread_digits(at, truth) == 3
+    text = guidance.sweep_summary(at, truth)
+    assert "outside the band in spread" in text and "its spread 1.034× → 0.902×" in text, text
+    assert "the spread 1.500× (samples of every class)" in text and "1.03×" not in text, text
+    inside = _sweep_table(1.01, 0.90)                       # no value near an edge: two digits
+    assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(inside, truth)
+    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7], far=0.0)   # learned CFG's 1.034 decides
+    assert "its spread 1.010× → 0.900×" in guidance.sweep_summary(learned, truth)
+    assert "1.034×" in guidance.learned_spread_story(learned, truth)
+    assert guidance.measures_text({"spread_ratio": 1.034, "leak": 0.0, "logp_class": -2.5}, digits=3).startswith(
+        "spread 1.034×, leak 0.0%")
+
+
+@pytest.mark.parametrize("mixture, lam", [("tutorial", 50.0), ("tutorial", 2.0), ("ring8", 25.0)])
+def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band(mixture, lam):
+    """With learned CFG on: the sweep caption blames the sampler for learned CFG's spread outside
+    the band only when exact CFG lies about as far beyond the band's edge, and every spread the
+    caption prints, exact CFG's summary included, uses the same band digits."""
+    import diffusion_core as dc
+    from dashboard import guidance, lessons, state
+    at = open_page(**{"w_mixture": mixture, K + "lam": lam, K + "w": 10.0})
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
+    table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
+    assert guidance.sweep_summary(table, truth) in sweep
+    d = guidance.spread_digits(table, truth)
+    w1, w4 = table.loc[1.0], table.loc[4.0]
+    assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
+    (mean, sd), k = truth["spread_ratio"], 2.0
+    l1, e1 = w1["learned_spread_ratio"], w1["spread_ratio"]
+    lo, hi = mean - k * sd, mean + k * sd
+    beyond_l = l1 - hi if l1 > hi else lo - l1
+    beyond_e = e1 - hi if l1 > hi else lo - e1
+    blamed = "the sampler's error, not the network's" in sweep
+    assert blamed == (beyond_l > 0 and beyond_e >= guidance.ABOUT_AS_FAR * beyond_l), sweep
+    if "outside the truth's" in sweep:
+        _printed_outside(sweep)

@@ -66,7 +66,8 @@ def test_guidance_states(name, y, w):
     assert all(math.isfinite(v) for v in row.values())
     # the samples caption: the numbers of the shown w and whether they are within the truth's noise
     cap = caption_with(at, f"{N} samples each")
-    assert f"Exact CFG at w = {w:g}: spread {row['spread_ratio']:.2f}×, leak {row['leak']:.1%}" in cap
+    d_row = guidance_page.band_digits([row["spread_ratio"]], truth["spread_ratio"])
+    assert f"Exact CFG at w = {w:g}: spread {row['spread_ratio']:.{d_row}f}×, leak {row['leak']:.1%}" in cap
     off = guidance_page.off_truth(row, truth)
     assert ("within the truth's noise level in every measure" in cap) == (not off)
     if off:
@@ -78,8 +79,13 @@ def test_guidance_states(name, y, w):
     if name in ("tutorial", "ring8"):       # the sampler matches p(x | y) at w = 1 on the presets
         assert not off1, off1
     w1, w4 = table.loc[1.0], table.loc[4.0]
+    d = guidance_page.spread_digits(table, truth)      # a spread outside the band prints outside it
     assert (f"exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
-            f"{w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×") in sweep
+            f"{w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×") in sweep
+    edges = guidance_page.band(truth["spread_ratio"], digits=d).rstrip("×").split("–")
+    for v in table["spread_ratio"]:
+        if not guidance_page.matches_truth(v, truth["spread_ratio"]):
+            assert f"{v:.{d}f}" not in edges, (v, edges)
     paid = "(the class pays in diversity)" in sweep
     assert paid == (not guidance_page.matches_truth(w4["spread_ratio"], truth["spread_ratio"])
                     and w4["spread_ratio"] < w1["spread_ratio"])

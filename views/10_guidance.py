@@ -21,11 +21,6 @@ def fields_png(gmm, lam, y, w, t, label) -> bytes:
                                         guidance.OTHER_LIKELY))
 
 
-def numbers(row, prefix=""):
-    return (f"spread {row[prefix + 'spread_ratio']:.2f}×, leak {row[prefix + 'leak']:.1%}, "
-            f"mean log p₀(x | y) {row[prefix + 'logp_class']:.2f}")
-
-
 shared = state.settings()
 gmm = state.current_mixture()
 st.title("Guidance: trading diversity for fidelity")
@@ -79,14 +74,17 @@ png, out = guidance.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS,
                                        shared.device)
 st.image(png, width="stretch")
 zoom = " of the class (zoomed in: the class is small against the mixture)" if guidance.class_zoomed(gmm, y) else ""
+digits = guidance.band_digits([row[c] for c in ("spread_ratio", "learned_spread_ratio") if c in row],
+                              truth["spread_ratio"])
 msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reach at least {guidance.PAD:g} standard "
-       f"deviations beyond every mode{zoom}. {guidance.leak_region_text(gmm, y)} Truth: {numbers({k: v[0] for k, v in truth.items()})}. "
-       f"Exact CFG at w = {row['w']:g}: {numbers(row)}")
+       f"deviations beyond every mode{zoom}. {guidance.leak_region_text(gmm, y)} "
+       f"Truth: {guidance.measures_text({k: v[0] for k, v in truth.items()}, digits=digits)}. "
+       f"Exact CFG at w = {row['w']:g}: {guidance.measures_text(row, digits=digits)}")
 off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
         "; within the truth's noise level in every measure.")
 if learned:
-    msg += (f" Learned: {numbers(row, 'learned_')}; sliced W2 between learned and exact samples "
+    msg += (f" Learned: {guidance.measures_text(row, 'learned_', digits)}; sliced W2 between learned and exact samples "
             f"{row['sw2_learned_exact']:.3f}, "
             + guidance.sw2_verdict(row, guidance.guidance_truth_sw2(gmm, y, N, shared.seed),
                                    truth["spread"][0]) + ".")
@@ -102,14 +100,7 @@ if learned and row["far"] > 0.01:
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
-w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
-off1 = guidance.off_truth(w1, truth)
-msg = ("Green band: the truth ± its noise level. Exact CFG at w = 1 is "
-       + (f"outside the band in {', '.join(off1)} (the sampler's error)" if off1 else "inside the band in every measure")
-       + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
-       + guidance.spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"])
-       + f"; at w = 0 the leak is {w0['leak']:.0%} and the spread {w0['spread_ratio']:.2f}× "
-       "(samples of every class). " + guidance.logp_peak(at["logp_class"], truth["logp_class"]))
+msg = guidance.sweep_summary(at, truth)
 floor = gfig.clip_floor(*truth["logp_class"])
 low = {f"w = {k:g}": v for k, v in at["logp_class"].items() if v < floor}
 if low:

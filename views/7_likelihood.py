@@ -74,8 +74,8 @@ if not res["finite"]:
 else:
     err = np.abs(res["ode_s"] - res["true_s"])
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("mean |ODE − exact|", f"{err.mean():.4f} nats",
-              help=f"Over the {len(err)} true samples; largest {err.max():.3f} nats.")
+    m1.metric("mean |ODE − exact|", likelihood.nats(err.mean()),
+              help=f"Over the {len(err)} true samples; largest {likelihood.nats(err.max())}.")
     m2.metric("mean log-likelihood, ODE", likelihood.mean_ll(res["ode_s"]))
     m3.metric("mean log-likelihood, exact", likelihood.mean_ll(res["true_s"]),
               help="The average of log p₀ over the true samples: minus the entropy estimate.")

@@ -23,7 +23,7 @@ from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
            "mixture_preview", "preview_density", "badge_anchor", "nfe_chart", "likelihood_maps",
-           "shown_cells", "grey_rule", "likelihood_scatter"]
+           "shown_cells", "grey_rule", "cell_extent", "likelihood_scatter"]
 
 METHOD_LABELS = {m: vocabulary.label(m) for m in SAMPLERS}      # the registry's words
 METHOD_SHORT = {m: vocabulary.short(m) for m in SAMPLERS}
@@ -215,6 +215,15 @@ def grey_rule(floor_nats: float = 15.0, sentence: bool = False) -> str:
     return f"grey: both densities more than {floor_nats:g} nats below their peaks"
 
 
+def cell_extent(xx, yy) -> tuple[float, float, float, float]:
+    """The extent of an image whose cells are centred on the grid points xx, yy (n, m): the
+    outer grid points and half a grid spacing beyond them."""
+    xx, yy = as_numpy(xx, float), as_numpy(yy, float)
+    hx = (xx.max() - xx.min()) / max(xx.shape[1] - 1, 1) / 2
+    hy = (yy.max() - yy.min()) / max(yy.shape[0] - 1, 1) / 2
+    return (float(xx.min() - hx), float(xx.max() + hx), float(yy.min() - hy), float(yy.max() + hy))
+
+
 def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float = 15.0,
                     title_ode: str = "log p₀ by the probability-flow ODE"):
     """Three panels on one grid: the ODE log-likelihood, the true log-density (same colour
@@ -225,7 +234,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
     top = float(np.max(true_logp))
     lo = top - floor_nats
     fig, axes = new_figure(4.6, 4.4, ncols=3)
-    extent = (float(xx.min()), float(xx.max()), float(yy.min()), float(yy.max()))
+    extent = cell_extent(xx, yy)
     for ax, z, title in ((axes[0], ode_logp, title_ode), (axes[1], true_logp, "true log p₀ (exact)")):
         im = ax.imshow(np.clip(z, lo, top), origin="lower", extent=extent, cmap="viridis", vmin=lo,
                        vmax=top, interpolation="nearest", aspect="equal")
