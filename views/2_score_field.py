@@ -31,8 +31,7 @@ with c_ctl:
     else:
         n = state.widget(st.slider, P + "grid")
     lengths = "proportional" if view == "weighted" else state.widget(
-        st.radio, P + "lengths", horizontal=True,
-        format_func={"equal": "equal (direction only)", "proportional": "∝ |score|"}.get,
+        st.radio, P + "lengths", horizontal=True, format_func=score_field.LENGTH_LABELS.get,
         help="Scores near the modes are tiny and far away huge, and they shrink like 1/σₜ² as t "
              "grows: equal lengths keep every direction readable, colour shows the magnitude. "
              "Proportional arrows are drawn on the scale chosen below; the key arrow on the "
@@ -41,7 +40,7 @@ with c_ctl:
     if lengths == "proportional":
         scale = state.widget(
             st.radio, P + "arrow_scale", horizontal=True,
-            format_func={"fixed": "fixed across t", "fitted": "fitted to this picture"}.get,
+            format_func=score_field.SCALE_LABELS.get,
             help="Fixed: one scale for every t, taken from the t = 0 field, so the arrows shrink "
                  "as the score does (an arrow as long as the key is the same |score| at every t). "
                  "Fitted: rescaled for each picture, so the arrows stay readable at every t but "
@@ -52,6 +51,8 @@ sde = dc.VESDE(lam)
 f = score_field.score_field(gmm, sde, t, where, n, shared.seed)
 with c_fig:
     st.image(score_field.score_png(gmm, sde, t, where, n, shared.seed, view, lengths, scale), width="stretch")
+    if short := score_field.short_arrows(gmm, sde, t, where, n, shared.seed, view, lengths, scale):
+        st.info(short)
 
 with c_ctl:
     median = score_field.median_magnitude(f)
