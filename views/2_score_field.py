@@ -72,7 +72,7 @@ with c_ctl:
                  "whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
         "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
                     "point, its arrow is the total; in between they share. Coloured arrows add up "
-                    "to the black total (one common scale).",
+                    "to the black total (one common scale). Ellipses: 1, 2, 3 σ of each mode.",
     }[view])
 
 with st.expander("What does the score tell us?", expanded=True):

@@ -157,7 +157,7 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
             if key:
                 text += f" ({clip_at / key:.2g} × the key's)"
     if tiny:
-        text += "\nmost arrows are shorter than their heads here"
+        text += "\nmost arrows are shorter than their heads"
         text += (f": |{what}| is small against the key arrow's {key:.3g}" if key else f": |{what}| is small")
         if fixed:
             text += "\n(the scale of t = 0); a scale fitted to this picture shows their directions"
@@ -254,7 +254,7 @@ def _arrow_handle(color, label):
 def _ellipse_handle():
     """The legend entry naming the ellipses (in every mode's colour)."""
     return Line2D([], [], color="0.3", linestyle="None", marker="o", markerfacecolor="none",
-                  markersize=10, label="ellipses: 1, 2, 3 σ\nof each mode\n(in its colour)")
+                  markersize=10, label="ellipses:\n1, 2, 3 σ\nof each\nmode, in\nits colour")
 
 
 def _scaled(vecs, base, lengths, magnitude):
@@ -398,7 +398,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
     handles.append(_ellipse_handle())
-    _legend(fig, handles, "arrows: the score\nof each mode")
+    _legend(fig, handles, "arrows: score\nof each mode")
     key = key_value(m) if key is None else key
     if k is not None:
         _key(ax, first, k, key)
@@ -438,7 +438,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     handles.append(_ellipse_handle())
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
-    _legend(fig, handles, "arrows: πₖ(x) ×\nscore of each mode")
+    _legend(fig, handles, "arrows:\nπₖ(x) × score\nof each mode")
     key = key_value(m) if key is None else key
     _key(ax, q, k, key)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=a["tiny"],
