@@ -110,7 +110,7 @@ def short_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
         return None
     what = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}[view]
     text = (f"**{short} of the {total} {what} are too short to see** at this scale: shorter than "
-            f"{sfig.VISIBLE:.0%} of the plot's width, about their own head, they show no direction.")
+            f"{sfig.VISIBLE:.0%} of the plot's width (about an arrow head), they show no direction.")
     if view != "weighted" and lengths == "equal":
         return text
     args = (gmm, sde, t, where, n, seed, view, lengths)
