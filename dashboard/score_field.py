@@ -32,34 +32,43 @@ def arrow_field(gmm, sde, t: float, where: str, n: int, seed: int):
 
 
 def key_magnitude(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
-                  light: bool = False) -> float:
-    """The |score| drawn as the key arrow: a robust size of the t = 0 field (fixed: the same
-    for every t, so the arrows shrink with the score) or of this picture's (fitted). light: read
-    it from arrow_field (the same numbers)."""
+                  light: bool = False, view: str = "total") -> float:
+    """The arrows' scale (the |score| drawn REF_ARROWS base lengths long): a robust size of the
+    t = 0 field (fixed: the same for every t, so the arrows shrink with the score) or of this
+    picture's (fitted); of each mode's own score in the per-mode view (sfig.mode_magnitude), of
+    the total score otherwise. light: read it from arrow_field (the same numbers)."""
     f = (arrow_field if light else score_field)(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
+    if view == "modes":
+        return sfig.mode_magnitude(f["comp_scores"], f["resp"])
     return sfig.reference_magnitude(f["total"], f["resp"])
 
 
-def median_magnitude(f: dict) -> float:
-    """The median |score| at the arrow positions of a field from score_field() (the page's metric)."""
-    return float(np.median(np.linalg.norm(f["total"], axis=1)))
+def median_magnitude(f: dict, view: str = "total") -> float:
+    """The median |score| at the arrow positions of a field from score_field() (the page's metric):
+    of every drawn mode's own score in the per-mode view, of the total score otherwise."""
+    v = f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
+    return float(np.median(np.linalg.norm(v, axis=-1)))
 
 
-def key_arrow(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> float:
-    """The |score| of the key arrow: the median |score| of the t = 0 field (fixed: the same for
-    every t) or of this picture (fitted), the number the page's metric shows there; at most the
-    clipping length."""
+def key_arrow(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
+              view: str = "total") -> float:
+    """The |score| of the key arrow: the median |score| (median_magnitude) of the t = 0 field
+    (fixed: the same for every t) or of this picture (fitted), the number the page's metric shows
+    there; at most the clipping length."""
     f = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
-    return sfig.key_value(key_magnitude(gmm, sde, t, where, n, seed, scale), median_magnitude(f))
+    return sfig.key_value(key_magnitude(gmm, sde, t, where, n, seed, scale, view=view),
+                          median_magnitude(f, view))
 
 
-def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> str:
+def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
+                view: str = "total") -> str:
     """The words under the metrics on the key arrow, from the numbers it is drawn with."""
     f0 = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
-    key, median = key_arrow(gmm, sde, t, where, n, seed, scale), median_magnitude(f0)
+    key, median = key_arrow(gmm, sde, t, where, n, seed, scale, view), median_magnitude(f0, view)
     where_t = "at t = 0" if scale == "fixed" else "of this picture"
-    what = (f"the median |score| {where_t} (the metric's value there)" if key == median else
-            f"the clipping length: the median |score| {where_t}, {median:.3g}, is longer than the "
+    word = "|mode score|" if view == "modes" else "|score|"
+    what = (f"the median {word} {where_t} (the metric's value there)" if key == median else
+            f"the clipping length: the median {word} {where_t}, {median:.3g}, is longer than the "
             "longest arrow drawn")
     return f"Key arrow: |score| = {key:.3g}, {what}: " + (
         "the same on-screen length at every t, so the arrows shrink as t grows; compare it with "
@@ -82,7 +91,7 @@ def drawn_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
     """The arrows score_png's figure draws (sfig.view_arrows: the same numbers), and xx. light:
     from arrow_field (for a t the page does not draw)."""
     f = (arrow_field if light else score_field)(gmm, sde, t, where, n, seed)
-    m = key_magnitude(gmm, sde, t, where, n, seed, scale, light and scale == "fitted")
+    m = key_magnitude(gmm, sde, t, where, n, seed, scale, light and scale == "fitted", view)
     lengths = "proportional" if view == "weighted" else lengths
     a = sfig.view_arrows(view, f["xx"], f["pts"], f["total"], f["comp_scores"], f["resp"], lengths,
                          m, reach(gmm, sde, t, f["pts"]) if view == "total" else None)
@@ -143,8 +152,8 @@ def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, leng
               scale: str) -> bytes:
     """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
     f = score_field(gmm, sde, t, where, n, seed)
-    m = key_magnitude(gmm, sde, t, where, n, seed, scale)
-    key = key_arrow(gmm, sde, t, where, n, seed, scale)
+    m = key_magnitude(gmm, sde, t, where, n, seed, scale, view=view)
+    key = key_arrow(gmm, sde, t, where, n, seed, scale, view)
     colors = mode_colors(gmm.n_components)
     title = f"t = {t:.2f},  σₜ = {f['sigma']:.3g}"
     fixed = scale == "fixed"

@@ -55,16 +55,19 @@ with c_fig:
         st.info(short)
 
 with c_ctl:
-    median = score_field.median_magnitude(f)
+    median = score_field.median_magnitude(f, view)
     m1, m2 = st.columns(2)
     m1.metric("σₜ", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
               "covariance has grown by σₜ² I.")
-    m2.metric("median |score|" if view == "total" else "median |total score|", f"{median:.3g}",
-              help="Of the total score ∇log pₜ at the arrow positions" + (
-                  "." if view == "total" else ": the key arrow is measured on it too, while the "
-                  "arrows drawn here are each mode's own, longer far from that mode."))
+    m2.metric({"total": "median |score|", "modes": "median |mode score|",
+               "weighted": "median |total score|"}[view], f"{median:.3g}", help={
+        "total": "Of the total score ∇log pₜ at the arrow positions.",
+        "modes": "Of each drawn mode's own score at every arrow position, the arrows drawn here "
+                 "(longer far from that mode): the key arrow is measured on them too.",
+        "weighted": "Of the total score ∇log pₜ at the arrow positions, the black arrows: the key "
+                    "arrow is measured on it too."}[view])
     if lengths == "proportional":
-        st.caption(score_field.key_caption(gmm, sde, t, where, n, shared.seed, scale))
+        st.caption(score_field.key_caption(gmm, sde, t, where, n, shared.seed, scale, view))
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",

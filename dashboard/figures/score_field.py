@@ -24,7 +24,7 @@ from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axe
 from .background import density_background
 
 __all__ = ["MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
-           "field_data", "reference_magnitude", "arrow_vectors", "clip_arrows", "view_arrows",
+           "field_data", "reference_magnitude", "mode_magnitude", "arrow_vectors", "clip_arrows", "view_arrows",
            "short_share", "total_score_figure", "mode_scores_figure", "weighted_scores_figure"]
 
 LENGTHS = ("equal", "proportional")
@@ -97,6 +97,23 @@ def reference_magnitude(vecs, resp=None, q: float = 0.9, min_share: float = 0.02
                 values.append(float(np.quantile(mk, q)))
     if not values and ok.any():
         values.append(float(np.quantile(m[ok], q)))
+    out = min(values) if values else 0.0
+    return out if out > 0 and np.isfinite(out) else 1.0
+
+
+def mode_magnitude(comp_scores, resp=None, q: float = 0.75) -> float:
+    """A robust size for the per-mode view's arrows, each mode's own score at every point
+    (comp_scores (K, N, 2)): the q-quantile of |s_k| over the points, the smallest over the modes
+    drawn (drawn_modes(K, resp)). Far from its mean a mode's score is long: taken over every point,
+    not only those it owns, so those arrows are rarely clipped; the gentlest mode sets the scale,
+    so a narrow mode's huge scores are clipped instead. 1.0 when undefined."""
+    v = as_numpy(comp_scores).astype(float)
+    values = []
+    for k in drawn_modes(v.shape[0], resp):
+        m = np.linalg.norm(v[k], axis=-1)
+        m = m[np.isfinite(m)]
+        if m.size:
+            values.append(float(np.quantile(m, q)))
     out = min(values) if values else 0.0
     return out if out > 0 and np.isfinite(out) else 1.0
 
