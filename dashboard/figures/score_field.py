@@ -6,8 +6,8 @@ Three views of the score of a Gaussian mixture at points x:
   weighted   pi_k(x) * (mode k's score) for every k, and their sum, the total score (black).
 Arrow lengths are either all equal (direction only; magnitude shown by colour) or proportional to
 the score. Proportional arrows are drawn so that a reference magnitude m (a robust size of the
-score: see reference_magnitude) is REF_ARROWS base lengths long, where a base length is a fixed
-fraction of the picture's width: an arrow of a given on-screen length means the same |score| in
+score: see reference_magnitude, and mode_magnitude for the per-mode view) is REF_ARROWS base
+lengths long, where a base length is a fixed fraction of the picture's width: an arrow of a given on-screen length means the same |score| in
 every picture drawn with the same m. Pass m from the t = 0 field to keep one scale across t (the
 arrows then shrink as the score does); leave it out to fit the scale to the picture. Arrows longer
 than CLIP_ARROWS base lengths are clipped to that length (a narrow mode's huge scores would shrink
