@@ -12,6 +12,9 @@ from dashboard.figures.common import figure_png, mode_colors
 
 
 DENSITY_GRID = 100
+LENGTH_LABELS = {"equal": "equal (direction only)", "proportional": "∝ |score|"}
+SCALE_LABELS = {"fixed": "fixed across t", "fitted": "fitted to this picture"}
+LATER_TIMES = (0.1, 0.25, 0.5, 1.0)   # where short_arrows looks for arrows that show, raising t
 
 
 @state.cache_data
@@ -21,33 +24,51 @@ def score_field(gmm, sde, t: float, where: str, n: int, seed: int):
     return sfig.field_data(gmm, sde, t, where, n, seed, DENSITY_GRID)
 
 
-def key_magnitude(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> float:
-    """The |score| drawn as the key arrow: a robust size of the t = 0 field (fixed: the same
-    for every t, so the arrows shrink with the score) or of this picture's (fitted)."""
-    f = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
+@state.cache_data
+def arrow_field(gmm, sde, t: float, where: str, n: int, seed: int):
+    """score_field's arrows without its density grids (xx keeps the plot's span): the same points,
+    scores and responsibilities, quicker for a mixture of many points."""
+    return sfig.field_data(gmm, sde, t, where, n, seed, 2)
+
+
+def key_magnitude(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
+                  light: bool = False, view: str = "total") -> float:
+    """The arrows' scale (the |score| drawn REF_ARROWS base lengths long): a robust size of the
+    t = 0 field (fixed: the same for every t, so the arrows shrink with the score) or of this
+    picture's (fitted); of each mode's own score in the per-mode view (sfig.mode_magnitude), of
+    the total score otherwise. light: read it from arrow_field (the same numbers)."""
+    f = (arrow_field if light else score_field)(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
+    if view == "modes":
+        return sfig.mode_magnitude(f["comp_scores"], f["resp"])
     return sfig.reference_magnitude(f["total"], f["resp"])
 
 
-def median_magnitude(f: dict) -> float:
-    """The median |score| at the arrow positions of a field from score_field() (the page's metric)."""
-    return float(np.median(np.linalg.norm(f["total"], axis=1)))
+def median_magnitude(f: dict, view: str = "total") -> float:
+    """The median |score| at the arrow positions of a field from score_field() (the page's metric):
+    of every drawn mode's own score in the per-mode view, of the total score otherwise."""
+    v = f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
+    return float(np.median(np.linalg.norm(v, axis=-1)))
 
 
-def key_arrow(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> float:
-    """The |score| of the key arrow: the median |score| of the t = 0 field (fixed: the same for
-    every t) or of this picture (fitted), the number the page's metric shows there; at most the
-    clipping length."""
+def key_arrow(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
+              view: str = "total") -> float:
+    """The |score| of the key arrow: the median |score| (median_magnitude) of the t = 0 field
+    (fixed: the same for every t) or of this picture (fitted), the number the page's metric shows
+    there; at most the clipping length."""
     f = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
-    return sfig.key_value(key_magnitude(gmm, sde, t, where, n, seed, scale), median_magnitude(f))
+    return sfig.key_value(key_magnitude(gmm, sde, t, where, n, seed, scale, view=view),
+                          median_magnitude(f, view))
 
 
-def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str) -> str:
+def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
+                view: str = "total") -> str:
     """The words under the metrics on the key arrow, from the numbers it is drawn with."""
     f0 = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
-    key, median = key_arrow(gmm, sde, t, where, n, seed, scale), median_magnitude(f0)
+    key, median = key_arrow(gmm, sde, t, where, n, seed, scale, view), median_magnitude(f0, view)
     where_t = "at t = 0" if scale == "fixed" else "of this picture"
-    what = (f"the median |score| {where_t} (the metric's value there)" if key == median else
-            f"the clipping length: the median |score| {where_t}, {median:.3g}, is longer than the "
+    word = "|mode score|" if view == "modes" else "|score|"
+    what = (f"the median {word} {where_t} (the metric's value there)" if key == median else
+            f"the clipping length: the median {word} {where_t}, {median:.3g}, is longer than the "
             "longest arrow drawn")
     return f"Key arrow: |score| = {key:.3g}, {what}: " + (
         "the same on-screen length at every t, so the arrows shrink as t grows; compare it with "
@@ -65,13 +86,74 @@ def reach(gmm, sde, t: float, pts):
     return torch.cdist(pts, alpha * gmm.means.to(torch.float64)).min(1).values.numpy()
 
 
+def drawn_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+                 scale: str, light: bool = False) -> dict:
+    """The arrows score_png's figure draws (sfig.view_arrows: the same numbers), and xx. light:
+    from arrow_field (for a t the page does not draw)."""
+    f = (arrow_field if light else score_field)(gmm, sde, t, where, n, seed)
+    m = key_magnitude(gmm, sde, t, where, n, seed, scale, light and scale == "fitted", view)
+    lengths = "proportional" if view == "weighted" else lengths
+    a = sfig.view_arrows(view, f["xx"], f["pts"], f["total"], f["comp_scores"], f["resp"], lengths,
+                         m, reach(gmm, sde, t, f["pts"]) if view == "total" else None)
+    return dict(a, xx=f["xx"])
+
+
+def visible_share(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+                  scale: str, light: bool = False) -> float:
+    """The share of the counted arrows (view_arrows' seen) long enough to show a direction."""
+    a = drawn_arrows(gmm, sde, t, where, n, seed, view, lengths, scale, light)
+    return 1.0 - sfig.short_share(a["seen"], a["xx"])
+
+
+def short_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+                 scale: str) -> str | None:
+    """When most arrows drawn are too short to show a direction (shorter than sfig.VISIBLE of the
+    plot's width): how many, and the settings that show them, each checked by drawing its arrows:
+    the other arrow scale, equal lengths (not in the weighted view), else a later t. None when
+    most arrows show a direction."""
+    a = drawn_arrows(gmm, sde, t, where, n, seed, view, lengths, scale)
+    seen = a["seen"]
+    total = int(seen.shape[0] * seen.shape[1])
+    short = int(round(sfig.short_share(seen, a["xx"]) * total))
+    if not total or short <= total / 2:
+        return None
+    what = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}[view]
+    text = (f"**{short} of the {total} {what} are too short to see** at this scale: shorter than "
+            f"{sfig.VISIBLE:.0%} of the plot's width (about an arrow head), they show no direction.")
+    if view != "weighted" and lengths == "equal":
+        return text
+    args = (gmm, sde, t, where, n, seed, view, lengths)
+    other = "fitted" if scale == "fixed" else "fixed"
+    ways = []
+    share = visible_share(*args, other)
+    if share > 0.5:
+        ways.append(f"choose the arrow scale **{SCALE_LABELS[other]}** ({share:.0%} of them show a "
+                    "direction then)")
+    else:
+        for later in (s for s in LATER_TIMES if s > t):
+            best = max((visible_share(gmm, sde, later, where, n, seed, view, lengths, sc, True), sc)
+                       for sc in (scale, other))
+            if best[0] > 0.5:
+                ways.append(f"raise t to {later:g} with the arrow scale **{SCALE_LABELS[best[1]]}** "
+                            f"({best[0]:.0%} of them show a direction there)")
+                break
+    if view != "weighted":
+        share = visible_share(gmm, sde, t, where, n, seed, view, "equal", scale)
+        if share > 0.5:
+            ways.append(f"choose the arrow length **{LENGTH_LABELS['equal']}** ({share:.0%} show "
+                        "a direction, colour shows the size)" if view == "total" else
+                        f"choose the arrow length **{LENGTH_LABELS['equal']}** ({share:.0%} show "
+                        "a direction)")
+    return text + (" To see them, " + ", or ".join(ways) + "." if ways else "")
+
+
 @state.cache_data
 def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
               scale: str) -> bytes:
     """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
     f = score_field(gmm, sde, t, where, n, seed)
-    m = key_magnitude(gmm, sde, t, where, n, seed, scale)
-    key = key_arrow(gmm, sde, t, where, n, seed, scale)
+    m = key_magnitude(gmm, sde, t, where, n, seed, scale, view=view)
+    key = key_arrow(gmm, sde, t, where, n, seed, scale, view)
     colors = mode_colors(gmm.n_components)
     title = f"t = {t:.2f},  σₜ = {f['sigma']:.3g}"
     fixed = scale == "fixed"

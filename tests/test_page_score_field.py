@@ -414,7 +414,8 @@ def test_the_median_metric_names_the_total_score_when_modes_are_drawn(view):
     at = open_page(PAGE, 120)
     at.radio(key=K + "view").set_value(view).run()
     ok(at)
-    assert at.metric[1].label == ("median |score|" if view == "total" else "median |total score|")
+    assert at.metric[1].label == {"total": "median |score|", "modes": "median |mode score|",
+                                  "weighted": "median |total score|"}[view]
 
 
 def test_large_t_formula_names_the_mixture_mean_the_same_way_in_every_view(at):
@@ -432,3 +433,147 @@ def test_large_t_formula_names_the_mixture_mean_the_same_way_in_every_view(at):
         seen.add(big_t[0])
     assert len(seen) == 1
     at.radio(key=K + "view").set_value("total").run()
+
+
+# ------------------------------------------------------------------------- arrows too short to see
+def _short_note(at):
+    notes = [x.value for x in at.info if "too short to see" in x.value]
+    assert len(notes) <= 1
+    return notes[0] if notes else None
+
+
+def _figure_as_drawn(gmm, t, view, scale, lengths="proportional", lam=25.0):
+    """The page's figure for these settings, built from the figure builders, and its plot width."""
+    from dashboard import score_field as sf
+    sde = dc.VESDE(lam)
+    f = sf.score_field(gmm, sde, t, "samples", 200, 2021)
+    m = sf.key_magnitude(gmm, sde, t, "samples", 200, 2021, scale, view=view)
+    if view == "total":
+        fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], lengths,
+                                      resp=f["resp"], magnitude=m,
+                                      reach=sf.reach(gmm, sde, t, f["pts"]))
+    elif view == "modes":
+        fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
+                                      lengths=lengths, resp=f["resp"], magnitude=m)
+    else:
+        fig = sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"],
+                                          f["comp_scores"], f["resp"], f["total"], magnitude=m)
+    return fig
+
+
+def _short_count(fig, view):
+    """How many of the counted arrows the figure draws are under VISIBLE of the axis span: every
+    quiver per mode, the total's (the last, black one) otherwise; and how many are counted."""
+    quivers = [c for c in fig.axes[0].collections if type(c).__name__ == "Quiver"]
+    x0, x1 = fig.axes[0].get_xlim()
+    counted = quivers if view == "modes" else quivers[-1:]
+    lengths = np.concatenate([np.hypot(q.U, q.V) for q in counted]) / (x1 - x0)
+    return int((lengths < sfig.VISIBLE).sum()), lengths.size
+
+
+def test_page_says_when_arrows_are_too_short_and_how_to_see_them():
+    """Weighted view at t = 1 on the fixed scale: every arrow was shorter than its head while the
+    legend named "mode 1, mode 2, total" beside the coloured ellipses. The page now says how many
+    arrows are too short (counted on the drawn figure) and that the fitted scale shows them, which
+    it does; at a small t, and on the fitted scale, it says nothing."""
+    at = open_page(PAGE, 120)
+    gmm = dc.PRESETS["tutorial"]
+    for view in VIEWS:
+        at.radio(key=K + "view").set_value(view)
+        at.radio(key=K + "arrow_scale").set_value("fixed")
+        at.slider(key=K + "t").set_value(1.0).run()
+        ok(at)
+        note = _short_note(at)
+        short, total = _short_count(_figure_as_drawn(gmm, 1.0, view, "fixed"), view)
+        assert short > total / 2
+        assert note is not None and f"**{short} of the {total} " in note, note
+        assert "choose the arrow scale **fitted to this picture**" in note
+        assert ("**equal (direction only)**" in note) == (view != "weighted")
+        shown = re.search(r"fitted to this picture\*\* \((\d+)% of them show", note).group(1)
+        short_fitted, _ = _short_count(_figure_as_drawn(gmm, 1.0, view, "fitted"), view)
+        assert int(shown) == round(100 * (1 - short_fitted / total))
+        at.radio(key=K + "arrow_scale").set_value("fitted").run()      # the advice, followed
+        ok(at)
+        assert _short_note(at) is None
+        at.radio(key=K + "arrow_scale").set_value("fixed")
+        at.slider(key=K + "t").set_value(0.1).run()                  # small t: the arrows show
+        ok(at)
+        assert _short_note(at) is None
+    at.slider(key=K + "t").set_value(0.0)
+    at.radio(key=K + "view").set_value("total").run()
+
+
+def test_your_data_at_t0_says_the_arrows_are_too_short_and_to_raise_t():
+    """Your data with a small smoothing width at t = 0: every arrow ends at the data point it
+    points at, a few pixels away, and both scales are the same at t = 0. The page says so and
+    invites raising t (with the scale it names, checked there) or equal lengths."""
+    from diffusion_core import pointsets as ps
+    from dashboard import yourdata
+    pts = yourdata.check(ps.heart(100))
+    entry = yourdata.entry(pts, yourdata.width_of(pts, 0.1), "heart")
+    at = open_page(PAGE, 300, w_mixture=yourdata.NAME, **{yourdata.KEY: entry})
+    ok(at)
+    note = _short_note(at)
+    gmm = yourdata.mixture(entry)
+    short, total = _short_count(_figure_as_drawn(gmm, 0.0, "total", "fixed"), "total")
+    assert note is not None and f"**{short} of the {total} arrows" in note, note
+    got = re.search(r"raise t to ([\d.]+) with the arrow scale \*\*(.+?)\*\* \((\d+)% of them", note)
+    assert got and "**equal (direction only)**" in note, note
+    later, scale = float(got.group(1)), {"fixed across t": "fixed", "fitted to this picture": "fitted"}[got.group(2)]
+    at.slider(key=K + "t").set_value(later)
+    at.radio(key=K + "arrow_scale").set_value(scale).run()             # the advice, followed
+    ok(at)
+    assert _short_note(at) is None
+    short, total = _short_count(_figure_as_drawn(gmm, later, "total", scale), "total")
+    assert round(100 * (1 - short / total)) == int(got.group(3)) and short < total / 2
+    at.slider(key=K + "t").set_value(0.0)
+    at.radio(key=K + "lengths").set_value("equal").run()
+    ok(at)
+    assert _short_note(at) is None
+
+
+@pytest.mark.parametrize("view", ["modes", "weighted"])
+def test_legend_names_arrows_and_ellipses_apart(view):
+    """The coloured ellipses and the arrows share colours: the legend draws the arrows' entries
+    as arrows and names the ellipses in an entry of their own."""
+    fig = _figure_as_drawn(dc.PRESETS["tutorial"], 1.0, view, "fixed")
+    legend = fig.legends[0]
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert legend.get_title().get_text().startswith("arrows:")
+    handles = dict(zip(labels, legend.legend_handles))
+    for name in ["mode 1", "mode 2"] + (["total score\n(their sum)"] if view == "weighted" else []):
+        h = handles[name]
+        assert h.get_linestyle() == "None" and "rightarrow" in str(h.get_marker())
+    ellipses = [lab for lab in labels if lab.startswith("ellipses:")]
+    assert len(ellipses) == 1 and handles[ellipses[0]].get_marker() == "o"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_length_note_fits_in_the_figure_when_arrows_are_short(view):
+    """At t = 1 on the fixed scale the note's line on short arrows stays inside the picture."""
+    fig = _agg(_figure_as_drawn(dc.PRESETS["tutorial"], 1.0, view, "fixed"))
+    r = fig.canvas.get_renderer()
+    assert any("shorter than their heads" in t.get_text() for t in fig.texts)
+    for text in fig.texts:
+        box = text.get_window_extent(r)
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, text.get_text()
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8"])
+def test_per_mode_view_is_drawn_on_the_mode_scores_own_scale(name):
+    """Per mode at t = 0 on the total score's scale, 110 of 400 arrows (tutorial) and 1,402 of
+    1,600 (ring8) were clipped: a mode's own score is long far from it. The view's scale is now
+    read from the mode scores themselves: few arrows are clipped, and the key arrow is the median
+    |mode score| the metric shows."""
+    fig = _figure_as_drawn(dc.PRESETS[name], 0.0, "modes", "fixed")
+    notes, got = _clip_note(fig)
+    arrows = sum(np.size(q.U) for q in fig.axes[0].collections if type(q).__name__ == "Quiver")
+    clipped = int(got.group(1)) if got else 0
+    assert clipped <= 0.05 * arrows, notes
+    at = open_page(PAGE, 120, **({} if name == "tutorial" else {"w_mixture": name}))
+    at.radio(key=K + "view").set_value("modes").run()
+    ok(at)
+    assert at.metric[1].label == "median |mode score|"
+    cap = _key_caption(at)
+    assert "the median |mode score| at t = 0 (the metric's value there)" in cap, cap
+    assert _key_number(cap) == at.metric[1].value

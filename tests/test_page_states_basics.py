@@ -17,6 +17,7 @@ from dashboard import reversal as rev
 from dashboard import score_field as sf
 from dashboard import yourdata
 from dashboard.figures import reversal as rfig
+from dashboard.figures import score_field as sfig
 from conftest import open_page
 
 FORWARD, SCORE, REVERSAL = "views/1_forward.py", "views/2_score_field.py", "views/3_reversal.py"
@@ -252,3 +253,52 @@ def test_cloud_chart_count_of_points_outside_sits_above_the_frame():
     assert out_label["mark"]["baseline"] == "bottom" and out_label["mark"]["y"] < 0
     assert t_label["mark"]["baseline"] == "top" and t_label["mark"]["y"] >= 0     # inside the frame
     assert "datum.out > 0 ?" in str(out_label["transform"])
+
+
+def _short_note(at):
+    notes = [x.value for x in at.info if "too short to see" in x.value]
+    assert len(notes) <= 1
+    return notes[0] if notes else None
+
+
+LABEL_SCALE = {"fixed across t": "fixed", "fitted to this picture": "fitted"}
+
+
+@pytest.mark.parametrize("state", [(m, 25.0) for m in MIXTURES] + [("tutorial", 1.0), ("custom", 50.0), ("ring8", 0.1)],
+                         ids=_id)
+def test_score_field_short_arrows_sentence(state):
+    """In every view at t = 0 and t = 1 on the fixed scale: the page says arrows are too short
+    exactly when most counted arrows drawn are under VISIBLE of the plot's width, with their
+    count; the first setting it names, once chosen, shows most of them (the sentence is gone)."""
+    name, lam = state
+    gmm, sde = mixture(name), dc.VESDE(lam)
+    at = healthy(open_page(SCORE, 300, **MIXTURES[name], w_score_lam=lam))
+    for view in ("total", "weighted", "modes"):
+        for t in (0.0, 1.0):
+            at.radio(key="w_score_view").set_value(view)
+            at.radio(key="w_score_arrow_scale").set_value("fixed")
+            at.slider(key="w_score_t").set_value(t).run()
+            healthy(at)
+            note = _short_note(at)
+            a = sf.drawn_arrows(gmm, sde, t, "samples", 200, SEED, view, "proportional", "fixed")
+            counted = a["seen"].shape[0] * a["seen"].shape[1]
+            short = round(sfig.short_share(a["seen"], a["xx"]) * counted)
+            assert (note is not None) == (short > counted / 2), (view, t, note)
+            if t == 1.0 and lam >= 25.0:          # the t = 0 scale: the score has shrunk 1/σₜ²
+                assert note is not None, (view, t)
+            if note is None:
+                continue
+            assert f"**{short} of the {counted} " in note
+            scale = re.search(r"choose the arrow scale \*\*(.+?)\*\*", note)
+            later = re.search(r"raise t to ([\d.]+) with the arrow scale \*\*(.+?)\*\*", note)
+            assert scale or later or "**equal (direction only)**" in note, note
+            if scale:
+                at.radio(key="w_score_arrow_scale").set_value(LABEL_SCALE[scale.group(1)]).run()
+            elif later:
+                at.slider(key="w_score_t").set_value(float(later.group(1)))
+                at.radio(key="w_score_arrow_scale").set_value(LABEL_SCALE[later.group(2)]).run()
+            else:
+                at.radio(key="w_score_lengths").set_value("equal").run()
+            assert _short_note(healthy(at)) is None, note
+            if view != "weighted":
+                at.radio(key="w_score_lengths").set_value("proportional")

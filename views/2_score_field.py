@@ -31,8 +31,7 @@ with c_ctl:
     else:
         n = state.widget(st.slider, P + "grid")
     lengths = "proportional" if view == "weighted" else state.widget(
-        st.radio, P + "lengths", horizontal=True,
-        format_func={"equal": "equal (direction only)", "proportional": "∝ |score|"}.get,
+        st.radio, P + "lengths", horizontal=True, format_func=score_field.LENGTH_LABELS.get,
         help="Scores near the modes are tiny and far away huge, and they shrink like 1/σₜ² as t "
              "grows: equal lengths keep every direction readable, colour shows the magnitude. "
              "Proportional arrows are drawn on the scale chosen below; the key arrow on the "
@@ -41,7 +40,7 @@ with c_ctl:
     if lengths == "proportional":
         scale = state.widget(
             st.radio, P + "arrow_scale", horizontal=True,
-            format_func={"fixed": "fixed across t", "fitted": "fitted to this picture"}.get,
+            format_func=score_field.SCALE_LABELS.get,
             help="Fixed: one scale for every t, taken from the t = 0 field, so the arrows shrink "
                  "as the score does (an arrow as long as the key is the same |score| at every t). "
                  "Fitted: rescaled for each picture, so the arrows stay readable at every t but "
@@ -52,18 +51,23 @@ sde = dc.VESDE(lam)
 f = score_field.score_field(gmm, sde, t, where, n, shared.seed)
 with c_fig:
     st.image(score_field.score_png(gmm, sde, t, where, n, shared.seed, view, lengths, scale), width="stretch")
+    if short := score_field.short_arrows(gmm, sde, t, where, n, shared.seed, view, lengths, scale):
+        st.info(short)
 
 with c_ctl:
-    median = score_field.median_magnitude(f)
+    median = score_field.median_magnitude(f, view)
     m1, m2 = st.columns(2)
     m1.metric("σₜ", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
               "covariance has grown by σₜ² I.")
-    m2.metric("median |score|" if view == "total" else "median |total score|", f"{median:.3g}",
-              help="Of the total score ∇log pₜ at the arrow positions" + (
-                  "." if view == "total" else ": the key arrow is measured on it too, while the "
-                  "arrows drawn here are each mode's own, longer far from that mode."))
+    m2.metric({"total": "median |score|", "modes": "median |mode score|",
+               "weighted": "median |total score|"}[view], f"{median:.3g}", help={
+        "total": "Of the total score ∇log pₜ at the arrow positions.",
+        "modes": "Of each drawn mode's own score at every arrow position, the arrows drawn here "
+                 "(longer far from that mode): the key arrow is measured on them too.",
+        "weighted": "Of the total score ∇log pₜ at the arrow positions, the black arrows: the key "
+                    "arrow is measured on it too."}[view])
     if lengths == "proportional":
-        st.caption(score_field.key_caption(gmm, sde, t, where, n, shared.seed, scale))
+        st.caption(score_field.key_caption(gmm, sde, t, where, n, shared.seed, scale, view))
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",
@@ -71,7 +75,7 @@ with c_ctl:
                  "whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
         "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
                     "point, its arrow is the total; in between they share. Coloured arrows add up "
-                    "to the black total (one common scale).",
+                    "to the black total (one common scale). Ellipses: 1, 2, 3 σ of each mode.",
     }[view])
 
 with st.expander("What does the score tell us?", expanded=True):

@@ -6,8 +6,8 @@ Three views of the score of a Gaussian mixture at points x:
   weighted   pi_k(x) * (mode k's score) for every k, and their sum, the total score (black).
 Arrow lengths are either all equal (direction only; magnitude shown by colour) or proportional to
 the score. Proportional arrows are drawn so that a reference magnitude m (a robust size of the
-score: see reference_magnitude) is REF_ARROWS base lengths long, where a base length is a fixed
-fraction of the picture's width: an arrow of a given on-screen length means the same |score| in
+score: see reference_magnitude, and mode_magnitude for the per-mode view) is REF_ARROWS base
+lengths long, where a base length is a fixed fraction of the picture's width: an arrow of a given on-screen length means the same |score| in
 every picture drawn with the same m. Pass m from the t = 0 field to keep one scale across t (the
 arrows then shrink as the score does); leave it out to fit the scale to the picture. Arrows longer
 than CLIP_ARROWS base lengths are clipped to that length (a narrow mode's huge scores would shrink
@@ -23,9 +23,9 @@ from matplotlib.lines import Line2D
 from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
 from .background import density_background
 
-__all__ = ["MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "field_data", "reference_magnitude",
-           "arrow_vectors", "clip_arrows", "total_score_figure", "mode_scores_figure",
-           "weighted_scores_figure"]
+__all__ = ["MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
+           "field_data", "reference_magnitude", "mode_magnitude", "arrow_vectors", "clip_arrows", "view_arrows",
+           "short_share", "total_score_figure", "mode_scores_figure", "weighted_scores_figure"]
 
 LENGTHS = ("equal", "proportional")
 SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, or one per picture
@@ -33,6 +33,8 @@ REF_ARROWS = 1.4                  # the reference magnitude is drawn this many b
 CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
 MARGIN = 0.1                      # room around the modes: a share of the plot's width on each side
 MAX_DRAWN_MODES = 12              # per-mode views draw at most this many modes' arrows and ellipses
+VISIBLE = 0.01                    # an arrow shorter than this share of the plot's width is about
+                                  # its own head: it shows no direction
 
 
 def drawn_modes(n_modes: int, resp=None, max_modes: int = MAX_DRAWN_MODES) -> np.ndarray:
@@ -99,6 +101,23 @@ def reference_magnitude(vecs, resp=None, q: float = 0.9, min_share: float = 0.02
     return out if out > 0 and np.isfinite(out) else 1.0
 
 
+def mode_magnitude(comp_scores, resp=None, q: float = 0.75) -> float:
+    """A robust size for the per-mode view's arrows, each mode's own score at every point
+    (comp_scores (K, N, 2)): the q-quantile of |s_k| over the points, the smallest over the modes
+    drawn (drawn_modes(K, resp)). Far from its mean a mode's score is long: taken over every point,
+    not only those it owns, so those arrows are rarely clipped; the gentlest mode sets the scale,
+    so a narrow mode's huge scores are clipped instead. 1.0 when undefined."""
+    v = as_numpy(comp_scores).astype(float)
+    values = []
+    for k in drawn_modes(v.shape[0], resp):
+        m = np.linalg.norm(v[k], axis=-1)
+        m = m[np.isfinite(m)]
+        if m.size:
+            values.append(float(np.quantile(m, q)))
+    out = min(values) if values else 0.0
+    return out if out > 0 and np.isfinite(out) else 1.0
+
+
 def arrow_vectors(vecs, base: float, lengths: str = "equal", ref=None, magnitude: float | None = None):
     """Display vectors for quiver and the factor k used (None for equal lengths).
 
@@ -155,7 +174,7 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
             if key:
                 text += f" ({clip_at / key:.2g} × the key's)"
     if tiny:
-        text += "\nmost arrows are shorter than their heads here"
+        text += "\nmost arrows are shorter than their heads"
         text += (f": |{what}| is small against the key arrow's {key:.3g}" if key else f": |{what}| is small")
         if fixed:
             text += "\n(the scale of t = 0); a scale fitted to this picture shows their directions"
@@ -243,6 +262,18 @@ def _legend(fig, handles, title):
                alignment="left")
 
 
+def _arrow_handle(color, label):
+    """A legend entry drawn as an arrow: it names the arrows of that colour."""
+    return Line2D([], [], color=color, linestyle="None", marker=r"$\rightarrow$", markersize=15,
+                  label=label)
+
+
+def _ellipse_handle():
+    """The legend entry naming the ellipses (in every mode's colour)."""
+    return Line2D([], [], color="0.3", linestyle="None", marker="o", markerfacecolor="none",
+                  markersize=10, label="ellipses:\n1, 2, 3 σ\nof each\nmode, in\nits colour")
+
+
 def _scaled(vecs, base, lengths, magnitude):
     """Display arrows (..., N, 2) for vecs on one scale, clipped jointly per point; (uv, k, number
     of points clipped)."""
@@ -253,10 +284,51 @@ def _scaled(vecs, base, lengths, magnitude):
     return uv, k, int(clipped.sum())
 
 
+def short_share(uv, xx) -> float:
+    """The share of the arrows uv (..., 2) (data units) shorter than VISIBLE of the plot's width
+    (the span of xx): too short to show a direction. 0 when there are none."""
+    n = np.linalg.norm(as_numpy(uv).astype(float).reshape(-1, 2), axis=-1)
+    return float(np.mean(n < VISIBLE * float(np.ptp(as_numpy(xx))))) if n.size else 0.0
+
+
 def _tiny(uv, xx) -> bool:
-    """Are most arrows shorter than an arrow head (about 1.5 % of the plot's width)?"""
-    n = np.linalg.norm(as_numpy(uv).reshape(-1, 2), axis=-1)
-    return bool(n.size) and float(np.median(n)) < 0.015 * float(np.ptp(xx))
+    """Are most arrows too short to show a direction (short_share over one half)?"""
+    return short_share(uv, xx) > 0.5
+
+
+def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
+                lengths: str = "proportional", magnitude: float = 1.0, reach=None) -> dict:
+    """The arrows a view draws, in data units, as its figure below draws them: uv (S, N, 2) (total:
+    the total score; modes: each drawn mode's own score, drawn_modes(K, resp); weighted: every
+    mode's πₖ × score, then the total, clipped together point by point), k (None for equal
+    lengths), clipped (how many points had an arrow clipped), tiny (most arrows too short to show a
+    direction, before the reach), reached (total view: how many arrows end at the data point they
+    point at, reach (N,)), seen (the arrows the page counts: the total score's in the total and
+    weighted views, every drawn one per mode)."""
+    xx, pts, total, comp_scores, resp = (None if a is None else as_numpy(a).astype(float)
+                                         for a in (xx, pts, total, comp_scores, resp))
+    base = _base_length(xx, len(pts))
+    reached = 0
+    if view == "total":
+        uv, k, clipped = _scaled(total, base, lengths, magnitude)
+        tiny = k is not None and _tiny(uv, xx)
+        uv, reached = _within_reach(uv, reach) if k is not None else (uv, 0)
+        uv = uv[None]
+        seen = uv
+    elif view == "modes":
+        drawn = [_scaled(comp_scores[kk], base, lengths, magnitude)
+                 for kk in drawn_modes(comp_scores.shape[0], resp)]
+        uv, k = np.stack([d[0] for d in drawn]), drawn[-1][1]
+        clipped = sum(d[2] for d in drawn)
+        tiny = k is not None and _tiny(uv, xx)
+        seen = uv
+    else:
+        weighted = resp.T[:, :, None] * comp_scores                    # (K, N, 2)
+        uv, k, clipped = _scaled(np.concatenate([weighted, total[None]]), base, "proportional",
+                                 magnitude)
+        tiny = _tiny(uv[-1], xx)
+        seen = uv[-1:]
+    return dict(uv=uv, k=k, clipped=clipped, tiny=tiny, reached=reached, seen=seen)
 
 
 def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
@@ -273,9 +345,9 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     fig, ax = _figure()
     density_background(ax, xx, yy, logp, levels=_log_levels(logp), extend="min", lines="0.45")
     m = reference_magnitude(score, resp) if magnitude is None else float(magnitude)
-    uv, k, clipped = _scaled(score, _base_length(xx, len(pts)), lengths, m)
-    tiny = k is not None and _tiny(uv, xx)          # before the reach: its own reason, said apart
-    uv, reached = _within_reach(uv, reach) if k is not None else (uv, 0)
+    a = view_arrows("total", xx, pts, score, lengths=lengths, magnitude=m, reach=reach)
+    uv, k, clipped, reached = a["uv"][0], a["k"], a["clipped"], a["reached"]
+    tiny = a["tiny"]                                # before the reach: its own reason, said apart
     mag = np.linalg.norm(score, axis=1)
     top = _clip_magnitude(m)                    # colours on the arrows' scale: clipped ones saturate
     q = _quiver(ax, pts, uv, mag, cmap="plasma", **({} if k is None else dict(clim=(0.0, top))))
@@ -330,26 +402,24 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     shown = drawn_modes(K, resp)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
-    base = _base_length(xx, len(pts))
-    handles, clipped, first, drawn = [], 0, None, []
-    for kk in shown:
-        uv, k, c = _scaled(comp_scores[kk], base, lengths, m)
-        drawn.append(uv)
-        clipped += c
+    a = view_arrows("modes", xx, pts, comp_scores=comp_scores, resp=resp, lengths=lengths,
+                    magnitude=m)
+    k, clipped = a["k"], a["clipped"]
+    handles, first = [], None
+    for kk, uv in zip(shown, a["uv"]):
         q = _quiver(ax, pts, uv, color=colors[kk], alpha=0.65)
         first = first or q
-        handles.append(Line2D([], [], color=colors[kk], lw=3, label=names[kk]))
+        handles.append(_arrow_handle(colors[kk], names[kk]))
     if len(shown) < K:
         handles = [Line2D([], [], color="none", label=_bounded_note(shown, K))] + handles[:4]
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
-    handles.append(Line2D([], [], color="0.3", lw=1.1, label="1, 2, 3 σ\nellipses"))
-    _legend(fig, handles, "score of")
+    handles.append(_ellipse_handle())
+    _legend(fig, handles, "arrows: score\nof each mode")
     key = key_value(m) if key is None else key
     if k is not None:
         _key(ax, first, k, key)
-    _note(ax, _length_note(k, "mode score", clipped=clipped, fixed=fixed,
-                           tiny=k is not None and _tiny(np.stack(drawn), xx),
+    _note(ax, _length_note(k, "mode score", clipped=clipped, fixed=fixed, tiny=a["tiny"],
                            clip_at=_clip_magnitude(m), key=key))
     return fig
 
@@ -368,26 +438,26 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     K = comp_scores.shape[0]
     colors = list(colors or mode_colors(K))
     names = list(names or [f"mode {k + 1}" for k in range(K)])
-    weighted = resp.T[:, :, None] * comp_scores                        # (K, N, 2)
     m = reference_magnitude(total, resp) if magnitude is None else float(magnitude)
     shown = drawn_modes(K, resp)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
-    base = _base_length(xx, len(pts))
-    uv, k, clipped = _scaled(np.concatenate([weighted, total[None]]), base, "proportional", m)
+    a = view_arrows("weighted", xx, pts, total, comp_scores, resp, "proportional", m)
+    uv, k, clipped = a["uv"], a["k"], a["clipped"]
     handles = []
     for kk in shown:
         _quiver(ax, pts, uv[kk], color=colors[kk], alpha=0.7, width=0.007)
-        handles.append(Line2D([], [], color=colors[kk], lw=4, label=names[kk]))
+        handles.append(_arrow_handle(colors[kk], names[kk]))
     if len(shown) < K:
         handles = [Line2D([], [], color="none", label=_bounded_note(shown, K))] + handles[:4]
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
-    handles.append(Line2D([], [], color="black", lw=1.2, label="total score\n(their sum)"))
+    handles.append(_arrow_handle("black", "total score\n(their sum)"))
+    handles.append(_ellipse_handle())
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
-    _legend(fig, handles, "πₖ(x) × score\nof each mode")
+    _legend(fig, handles, "arrows:\nπₖ(x) × score\nof each mode")
     key = key_value(m) if key is None else key
     _key(ax, q, k, key)
-    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=_tiny(uv[K], xx),
+    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=a["tiny"],
                            clip_at=_clip_magnitude(m), key=key))
     return fig
