@@ -73,7 +73,7 @@ def test_rectified():
 ])
 def test_extremes(state):
     at = open_page(**state)
-    assert len(at.get("vega_lite_chart")) == 1 and "nan" not in captions(at).lower()
+    assert len(at.get("vega_lite_chart")) == 2 and "nan" not in captions(at).lower()    # paths, quality
 
 
 def test_your_data_mixture():

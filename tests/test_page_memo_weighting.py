@@ -102,7 +102,7 @@ def test_memorization_sweep_button_runs():
     assert buttons
     buttons[0].click().run(timeout=900)
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 2              # histogram + sweep
+    assert len(at.get("vega_lite_chart")) == 3              # samples + histogram + sweep
     # the panel's own rate at its N (5, one of the sweep's) beside the sweep's, with both trainings
     said = next(m.value for m in at.markdown if m.value.startswith("The network's rate goes from"))
     panel = {m.label: m.value for m in at.metric}["Network (learned score)"]
