@@ -75,7 +75,7 @@ def paths_chart(panels, xlim, ylim, background: str, steps: int, pairs=None, siz
     labels = list(LEGEND)
     legend_rows = pd.DataFrame({"x": [xlim[0] - 1.0] * 3, "y": [ylim[0] - 1.0] * 3, "what": labels})
     what = dict(sort=labels, title=None)
-    legend = alt.Chart(legend_rows).mark_point(size=60, strokeWidth=1.2, clip=True, opacity=1).encode(
+    legend = alt.Chart(legend_rows).mark_point(size=45, strokeWidth=1.0, clip=True, opacity=1).encode(
         x=x, y=y,
         fill=alt.Fill("what:N", scale=alt.Scale(domain=labels, range=[v[0] for v in LEGEND.values()]),
                       legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=12), **what),
