@@ -4,6 +4,9 @@ the network's error over t and one round of rectification. Everything but the ne
 st.cache_data, keyed by value."""
 from __future__ import annotations
 
+import base64
+import copy
+
 import numpy as np
 import pandas as pd
 import torch
@@ -12,10 +15,55 @@ import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core.sampling import time_grid
 from dashboard import guidance, lessons, models, state
+from dashboard.figures import flow as ffig
+from dashboard.figures.common import chart_spec, density_grid, figure_png
 
 FLOW_STEPS = (2, 4, 8, 16, 32)
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
 N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
+
+
+@state.cache_data(max_entries=16)
+def paths_view(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
+               device: str = "cpu") -> dict:
+    """Everything the paths figure draws but the number of paths: spec (the Vega-Lite chart,
+    ffig.paths_chart, without its dataset), frame (its dataset, ffig.path_frame: all n paths of every
+    panel; frame[frame.i < m] draws m), straight (straightness per field over all n paths), pairs
+    (the independent pairs' panel) and ve_start (the VE paths' starts, (n, 2))."""
+    exact = paths(gmm, lam, n, steps, seed)
+    panels = [("exact flow", "exact flow (flow matching)", exact["flow"][0]),
+              ("VE PF-ODE", "VE probability-flow ODE", exact["VE PF-ODE"][0])]
+    straight = {"exact flow": exact["flow"][1], "VE PF-ODE": exact["VE PF-ODE"][1]}
+    for which, on in (("learned", cfg is not None), ("rectified", rectified)):
+        if on:
+            p = paths(gmm, lam, n, steps, seed, cfg, which, device)
+            panels.append((f"{which} flow", f"{which} flow", p["flow"][0]))
+            straight[f"{which} flow"] = p["flow"][1]
+    two = pairs(gmm, N_PAIRS, seed)
+    xlim, ylim = flow_limits(gmm)
+    title = f"{N_PAIRS} single pairs (x₀, ε)\n{two['crossings']} crossings"
+    spec = chart_spec(ffig.paths_chart(
+        [(k, f"{t}\n{ffig.straight_label(straight[k])}", ffig.FIELD_COLORS[k]) for k, t, _ in panels],
+        xlim, ylim, background_url(gmm), steps, (title, two["x0"], two["eps"])))
+    return {"spec": spec, "frame": ffig.path_frame([(k, tr) for k, _, tr in panels]), "straight": straight,
+            "pairs": two, "ve_start": np.asarray(exact["VE PF-ODE"][0][0], dtype=float)}
+
+
+def paths_spec(view: dict, n_paths: int) -> dict:
+    """paths_view's chart with its first n_paths paths of every panel: the spec (copied) and its
+    dataset, a slice of the cached frame (st.vega_lite_chart sends it as Arrow)."""
+    frame, spec = view["frame"], copy.deepcopy(view["spec"])
+    spec["datasets"] = {**spec.get("datasets", {}), ffig.PATHS_DATA: frame[frame["i"] < int(n_paths)]}
+    return spec
+
+
+@state.cache_data(max_entries=16)
+def background_url(gmm) -> str:
+    """The paths panels' density background (ffig.background_figure over flow_limits) as a PNG data URL."""
+    xlim, ylim = flow_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
+    png = figure_png(ffig.background_figure(xx, yy, logp, xlim, ylim))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def flow_net(cfg, gmm, device: str = "cpu", progress=None):

@@ -2,6 +2,8 @@
 the rendered samples and the sweep over the number of training points."""
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pandas as pd
 import torch
@@ -11,7 +13,7 @@ from diffusion_core import memorization as mem
 from dashboard import downloads, models, state
 from dashboard import settings as sio
 from dashboard.figures import memorization as mfig
-from dashboard.figures.common import density_grid, samples_limits
+from dashboard.figures.common import chart_spec, density_grid, figure_png, samples_limits
 
 
 SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
@@ -66,6 +68,52 @@ def samples_png(sets: dict, points: np.ndarray, radius: float, gmm, titles: tupl
     fig = mfig.memorization_figure([(title, x, COLORS[name]) for (name, x), title in zip(sets.items(), titles)],
                                    points, radius, xlim, ylim, xx, yy, logp)
     return downloads.png_bytes(fig, dpi=100)
+
+
+PANEL = 212                 # the samples chart's panel width in pixels
+_TITLE, _RADIUS = "@title{}", "@radius"     # samples_view's placeholders, filled by samples_spec
+
+
+@state.cache_data(max_entries=16)
+def samples_view(sets: dict, points: np.ndarray, gmm) -> dict:
+    """What the samples chart draws but the radius: spec (mfig.memorization_chart over the samples
+    panels' limits, with placeholders for its titles and the radius' legend entry and without its
+    datasets), frame (its samples, mfig.sample_frame), points and xlim."""
+    xlim, ylim = samples_limits(gmm)
+    spec = chart_spec(mfig.memorization_chart(
+        [(name, COLORS[name]) for name in sets], points, xlim, ylim, contours_url(gmm), PANEL,
+        titles=[[_TITLE.format(n)] for n in range(len(sets))], radius_words=_RADIUS))
+    return {"spec": spec, "frame": mfig.sample_frame(sets), "points": np.asarray(points, dtype=float),
+            "xlim": xlim}
+
+
+def samples_spec(view: dict, radius: float, titles: tuple) -> dict:
+    """samples_view's chart at this radius: its titles (one per panel, lines split at newlines)
+    and the radius' legend words filled in, the circles of `radius` and the samples as datasets."""
+    fill = {_TITLE.format(n): t.split("\n") for n, t in enumerate(titles)}
+    words = mfig.radius_label(radius, view["xlim"], PANEL)
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            if len(node) == 1 and isinstance(node[0], str) and node[0] in fill:
+                return list(fill[node[0]])
+            return [walk(v) for v in node]
+        return words if node == _RADIUS else node
+    spec = walk(view["spec"])
+    spec["datasets"] = {**spec.get("datasets", {}), mfig.SAMPLES_DATA: view["frame"],
+                        mfig.CIRCLES_DATA: mfig.circle_frame(view["points"], radius)}
+    return spec
+
+
+@state.cache_data(max_entries=16)
+def contours_url(gmm) -> str:
+    """The samples panels' density contours (mfig.contour_figure over samples_limits) as a PNG data URL."""
+    xlim, ylim = samples_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
+    fig = mfig.contour_figure(xx, yy, logp, xlim, ylim)
+    return "data:image/png;base64," + base64.b64encode(figure_png(fig)).decode("ascii")
 
 
 @state.cache_data

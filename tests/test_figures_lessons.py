@@ -1,6 +1,8 @@
 """Figures of the Guidance and Flow matching pages: readable axes on every preset (log-scale
 spread, clipped log-likelihood with a note), every mode well inside the panels, legends outside
 the data, the integrator legend drawn as dashed and solid lines, path panels two to a row."""
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,6 +109,32 @@ def test_path_panels_two_to_a_row_with_the_pairs_panel_and_one_outside_legend():
     fig.draw_without_rendering()
     assert all(ax.get_position().width > 0.35 for ax in shown)       # two to a row, not five
     assert fig.legends and all(ax.get_legend() is None for ax in shown)
+
+
+def test_paths_chart_panels_are_equal_aspect_with_the_pairs_first_and_one_legend_below():
+    """The paths chart (the page's figure, paths_figure's panels in Vega-Lite): pairs panel first,
+    then one panel per field with its two-line title and colour, pixels per unit equal on x and y,
+    the paths read from the named dataset (filtered by panel), one legend, below the panels."""
+    rng = np.random.default_rng(0)
+    keys = list(ffig.FIELD_COLORS)
+    panels = [(k, f"{k}\nstraightness 0.900", ffig.FIELD_COLORS[k]) for k in keys]
+    xlim, ylim = (-3.0, 5.0), (-4.0, 4.0)
+    spec = chart_spec(ffig.paths_chart(panels, xlim, ylim, "data:image/png;base64,", 10,
+                                       ("pairs\n3 crossings", rng.normal(size=(10, 2)), rng.normal(size=(10, 2)))))
+    assert spec["columns"] == 2 and len(spec["concat"]) == 5
+    assert [p["title"]["text"] for p in spec["concat"]] == [["pairs", "3 crossings"]] + [
+        [k, "straightness 0.900"] for k in keys]
+    for p in spec["concat"]:
+        assert p["width"] / (xlim[1] - xlim[0]) == pytest.approx(p["height"] / (ylim[1] - ylim[0]), rel=0.01)
+        assert p["layer"][0]["mark"]["type"] == "image"                       # the density under the paths
+    text = json.dumps(spec)
+    for k in keys:
+        assert ffig.FIELD_COLORS[k] in text and f'"equal": "{k}"' in text
+    legends = [e["legend"] for p in spec["concat"] for layer in p["layer"]
+               for e in layer.get("encoding", {}).values() if isinstance(e, dict) and e.get("legend")]
+    assert len(legends) == 1 and legends[0]["orient"] == "bottom"
+    frame = ffig.path_frame([(k, rng.normal(size=(11, 20, 2))) for k in keys])
+    assert len(frame[frame["i"] < 7]) == 7 * 11 * len(keys)
 
 
 def test_at_w_moves_only_the_rule():

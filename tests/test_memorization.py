@@ -212,3 +212,32 @@ def test_sweep_chart_title_does_not_claim_what_the_numbers_may_not_show():
                        "series": ["network", "network", "fresh", "fresh"]})
     title = mfig.rate_sweep_chart(df).to_dict()["title"]
     assert "baseline" in title and "Fewer points" not in title
+
+
+def test_memorization_chart_draws_samples_over_rings_over_circles_equal_aspect():
+    """The page's samples chart (memorization_figure's panels in Vega-Lite): per panel the contour
+    image, the circles, the hollow training rings, then the samples on top; pixels per unit equal on
+    x and y; one legend below, whose circle entry is the radius' words; circles of the radius."""
+    import json
+
+    from dashboard.figures import memorization as mfig
+    from dashboard.figures.common import chart_spec
+    pts = POINTS.numpy()
+    xlim, ylim = (-3.0, 4.0), (-3.0, 4.0)
+    words = mfig.radius_label(0.05, xlim, 200)
+    assert words.endswith("(inside the ring)") and not mfig.radius_label(1.0, xlim, 200).endswith("ring)")
+    spec = chart_spec(mfig.memorization_chart([("a", mfig.LEARNED_COLOR), ("b", mfig.TRUTH_COLOR)], pts, xlim, ylim,
+                                              "data:image/png;base64,", 200, [["a", "10% within r"], ["b", "x"]],
+                                              words))
+    assert [p["title"]["text"] for p in spec["hconcat"]] == [["a", "10% within r"], ["b", "x"]]
+    for p in spec["hconcat"]:
+        kinds = [layer["mark"]["type"] for layer in p["layer"]]
+        assert kinds[:4] == ["image", "line", "point", "circle"]
+        assert p["layer"][2]["mark"]["filled"] is False
+        assert p["width"] / (xlim[1] - xlim[0]) == pytest.approx(p["height"] / (ylim[1] - ylim[0]), rel=0.01)
+    text = json.dumps(spec)
+    assert words in text and mfig.LEARNED_COLOR in text and mfig.TRUTH_COLOR in text
+    c = mfig.circle_frame(pts, 0.3)
+    assert np.allclose(np.hypot(c["x"] - pts[c["j"], 0], c["y"] - pts[c["j"], 1]), 0.3)
+    f = mfig.sample_frame({"a": np.array([[0.0, 1.0], [np.nan, 0.0]]), "b": np.zeros((3, 2))})
+    assert list(f.groupby("set").size()) == [1, 3]

@@ -30,11 +30,35 @@ def captions(at):
 def test_default_render():
     at = open_page()
     assert at.title[0].value.startswith("Flow matching")
-    assert len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 1
+    assert len(at.get("vega_lite_chart")) == 3 and len(at.get("image")) == 0     # the paths are a chart
     c = captions(at)
     assert "nan" not in c.lower() and "exact flow" in c and "learned flow" in c and "VE PF-ODE" in c
     at.slider(key=K + "paths").set_value(200).run()
     assert not at.exception
+
+
+def test_a_paths_move_redraws_no_png(monkeypatch):
+    """The number of paths drawn only filters the paths chart's dataset: a move of its slider renders
+    no matplotlib figure (the density background is a PNG cached per mixture), and the chart then
+    holds exactly that many paths of every panel."""
+    import json
+
+    import pyarrow as pa
+    from matplotlib.figure import Figure
+
+    from dashboard.figures import flow as ffig
+    at = open_page()
+    calls = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.slider(key=K + "paths").set_value(130).run()
+    assert not at.exception and not calls, calls
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert len(spec["concat"]) == 4                       # pairs, exact flow, VE PF-ODE, learned flow
+    data = next(d for d in at.get("vega_lite_chart")[0].proto.datasets if d.name == ffig.PATHS_DATA)
+    frame = pa.ipc.open_stream(data.data.data).read_pandas()
+    assert sorted(frame.groupby("panel")["i"].nunique()) == [130, 130, 130]
+    assert frame["i"].max() == 129
 
 
 def test_rectified():
@@ -49,7 +73,7 @@ def test_rectified():
 ])
 def test_extremes(state):
     at = open_page(**state)
-    assert len(at.get("vega_lite_chart")) == 1 and "nan" not in captions(at).lower()
+    assert len(at.get("vega_lite_chart")) == 2 and "nan" not in captions(at).lower()    # paths, quality
 
 
 def test_your_data_mixture():

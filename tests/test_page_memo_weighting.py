@@ -27,7 +27,7 @@ def test_memorization_default():
     assert metrics["Empirical score (exact)"] == 1.0               # collapses onto the points
     assert metrics["True mixture (fresh draws)"] < 0.1
     assert metrics["Network (learned score)"] > metrics["True mixture (fresh draws)"]
-    assert len(at.get("image")) == 1 and len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("image")) == 0 and len(at.get("vega_lite_chart")) == 2     # the samples are a chart
     labels = [b.label for b in at.get("download_button")]
     assert "Training points (CSV)" in labels and "Figure (PNG)" in labels
 
@@ -50,6 +50,38 @@ def test_memorization_ring8_shows_the_fresh_draw_baseline_next_to_every_rate():
     assert len(scale) == 1 and "0.15" in scale[0] and f"**{base:.0%}**" in scale[0]
 
 
+def test_memorization_radius_move_redraws_no_png(monkeypatch):
+    """The radius only changes the samples chart's circles, titles and legend entry: a move of its
+    slider renders no matplotlib figure (the contours are a PNG cached per mixture; the figure's PNG
+    is rendered when its download is clicked), and the chart shows the new radius and rates."""
+    import json
+
+    import pyarrow as pa
+    from matplotlib.figure import Figure
+
+    from dashboard import memorization, state
+    from dashboard.figures import memorization as mfig
+    at = open_page(MEMO, 600)
+    calls = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.slider(key="w_memo_radius").set_value(0.55).run()
+    assert not at.exception and not calls, calls
+    chart = at.get("vega_lite_chart")[0].proto
+    spec = json.loads(chart.spec)
+    radius = 0.55 * memorization.data_scales(dc.PRESETS[models.DEFAULT_MIXTURE], 5)[2]
+    assert f"radius r = {radius:.3g} around it" in chart.spec
+    titles = [panel["title"]["text"] for panel in spec["hconcat"]]
+    rates = {m.label: m.value for m in at.metric}
+    assert [t[0] for t in titles] == list(rates)
+    assert all(t[1].startswith(f"{rates[name]} within r") for t, name in zip(titles, rates))
+    data = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.datasets}
+    circles = data[mfig.CIRCLES_DATA]
+    points = memorization.points_of(dc.PRESETS[models.DEFAULT_MIXTURE], 5, state.DEFAULT_SEED)
+    d = np.hypot(circles["x"] - points[circles["j"], 0], circles["y"] - points[circles["j"], 1])
+    assert np.allclose(d, radius, rtol=1e-3) and circles["j"].nunique() == 5
+
+
 @pytest.mark.parametrize("points,width,radius,samples", [(2, 32, 1.0, 100), (50, 256, 0.01, 2000)])
 def test_memorization_extremes(points, width, radius, samples):
     at = open_page(MEMO, 600, w_memo_points=points, w_memo_steps=200, w_memo_width=width,
@@ -70,7 +102,7 @@ def test_memorization_sweep_button_runs():
     assert buttons
     buttons[0].click().run(timeout=900)
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 2              # histogram + sweep
+    assert len(at.get("vega_lite_chart")) == 3              # samples + histogram + sweep
     # the panel's own rate at its N (5, one of the sweep's) beside the sweep's, with both trainings
     said = next(m.value for m in at.markdown if m.value.startswith("The network's rate goes from"))
     panel = {m.label: m.value for m in at.metric}["Network (learned score)"]

@@ -3,33 +3,11 @@ import streamlit as st
 
 from dashboard.figures import flow as ffig
 from dashboard import flow as flowpage, lessons
-from dashboard.figures.common import density_grid, figure_png
 from dashboard.figures.guidance import outside
 from dashboard import state
 
 P = state.PERSIST_PREFIX + "flow_"
 N_PATHS, PATH_STEPS, N_QUALITY = 200, 100, 1000
-
-
-@state.cache_data(max_entries=16)
-def paths_png(gmm, lam, seed, n_paths, cfg, rectified, device) -> tuple[bytes, dict, dict, int]:
-    exact = flowpage.paths(gmm, lam, N_PATHS, PATH_STEPS, seed)
-    panels = [("exact flow (flow matching)", exact["flow"][0], ffig.FIELD_COLORS["exact flow"]),
-              ("VE probability-flow ODE", exact["VE PF-ODE"][0], ffig.FIELD_COLORS["VE PF-ODE"])]
-    straight = {"exact flow": exact["flow"][1], "VE PF-ODE": exact["VE PF-ODE"][1]}
-    for which, on in (("learned", cfg is not None), ("rectified", rectified)):
-        if on:
-            p = flowpage.paths(gmm, lam, N_PATHS, PATH_STEPS, seed, cfg, which, device)
-            panels.append((f"{which} flow", p["flow"][0], ffig.FIELD_COLORS[f"{which} flow"]))
-            straight[f"{which} flow"] = p["flow"][1]
-    pairs = flowpage.pairs(gmm, flowpage.N_PAIRS, seed)
-    xlim, ylim = flowpage.flow_limits(gmm)
-    xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
-    panels = [(f"{t}\n{ffig.straight_label(straight[k])}", tr, c)
-              for (t, tr, c), k in zip(panels, straight)]
-    title = f"{flowpage.N_PAIRS} single pairs (x₀, ε)\n{pairs['crossings']} crossings"
-    fig = ffig.paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths, (title, pairs["x0"], pairs["eps"]))
-    return figure_png(fig), straight, pairs, outside(exact["VE PF-ODE"][0][0, :n_paths], xlim, ylim)
 
 
 shared = state.settings()
@@ -63,8 +41,10 @@ if learned:
     if rectify:
         flowpage.rectified_net(cfg, gmm, shared.device, progress=box)
 
-png, straight, pairs, ve_out = paths_png(gmm, float(lam), shared.seed, int(n_paths), cfg, rectify, shared.device)
-st.image(png, width="stretch")
+view = flowpage.paths_view(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device)
+straight, pairs = view["straight"], view["pairs"]
+ve_out = outside(view["ve_start"][:int(n_paths)], *flowpage.flow_limits(gmm))
+st.vega_lite_chart(flowpage.paths_spec(view, n_paths), width="content")
 story = flowpage.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed)
 st.caption(
     f"Orange: {flowpage.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "

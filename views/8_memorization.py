@@ -74,8 +74,8 @@ titles = tuple(f"{name}\n{s['rate']:.0%} within r" + ("  (the baseline)" if name
                                                       else f"  (fresh draws: {base:.0%})")
                for name, s in stats.items())
 
-png = memorization.samples_png(sets, points, radius, gmm, titles)
-st.image(png, width="stretch")
+view = memorization.samples_view(sets, points, gmm)
+st.vega_lite_chart(memorization.samples_spec(view, radius, titles), width="content")
 st.altair_chart(mfig.distance_histogram({k: v["d"] for k, v in stats.items()}, radius, memorization.COLORS),
                 width="stretch")
 
@@ -94,7 +94,8 @@ with d2:
     if NAMES["learned"] in sets:
         downloads.download_csv(sets[NAMES["learned"]], "network_samples.csv", "Network samples (CSV)")
 with d3:
-    st.download_button("Figure (PNG)", png, file_name="memorization.png", mime="image/png",
+    st.download_button("Figure (PNG)", lambda: memorization.samples_png(sets, points, radius, gmm, titles),
+                       file_name="memorization.png", mime="image/png",
                        on_click="ignore", icon=":material/download:")
 
 with st.expander("Sweep: memorization rate against the number of training points"):

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from dashboard.figures.common import square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["paths_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
+__all__ = ["paths_figure", "paths_chart", "background_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
 
 FIELD_COLORS = {"exact flow": "#2ca02c", "VE PF-ODE": "#d62728", "learned flow": "#1f77b4",
                 "rectified flow": "#9467bd"}
@@ -27,6 +27,92 @@ _NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
 
 
 PAIR_COLOR = "#ff7f0e"
+PATHS_DATA = "flow_paths"      # paths_chart's named dataset: columns panel, i (path), k (step), x, y
+LEGEND = {"start (noise, t = 1)": ("white", "black", "circle"), "end (data, t = 0)": ("#444", "#444", "circle"),
+          "path": ("transparent", "#444", "stroke")}     # label: (fill, stroke, shape), as paths_figure's legend
+
+
+def background_figure(xx, yy, logp, xlim, ylim, px: int = 400) -> Figure:
+    """The density background of paths_figure's panels alone (filled log p₀ contours, opaque, no
+    axes or margins), px pixels wide at dpi 100, exactly the box xlim × ylim: paths_chart lays its
+    PNG under the paths, with paths_figure's alpha as the image's opacity."""
+    h = px * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = Figure(figsize=(px / 100, h / 100))
+    ax = fig.add_axes((0, 0, 1, 1))
+    density_background(ax, xx, yy, logp, clip=True, alpha=1.0)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    return fig
+
+
+def path_frame(panels) -> pd.DataFrame:
+    """The rows of paths_chart's dataset: panels = [(key, trajectory (steps+1, n, 2))], one row per
+    (panel, path i, step k) with the point x, y (float32). frame[frame.i < n] holds n paths."""
+    parts = []
+    for key, traj in panels:
+        tr = np.asarray(traj, dtype=np.float32)
+        k, i = np.meshgrid(np.arange(tr.shape[0]), np.arange(tr.shape[1]), indexing="ij")
+        parts.append(pd.DataFrame({"panel": key, "i": i.ravel().astype(np.int32), "k": k.ravel().astype(np.int32),
+                                   "x": tr[..., 0].ravel(), "y": tr[..., 1].ravel()}))
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.sort_values(["i", "panel", "k"], kind="stable", ignore_index=True)
+
+
+def paths_chart(panels, xlim, ylim, background: str, steps: int, pairs=None, size: int = 320,
+                ncols: int = 2) -> alt.Chart:
+    """paths_figure as a Vega-Lite chart: one panel per (key, title, colour), `ncols` to a row, whose
+    paths come from the named dataset PATHS_DATA (path_frame: rows of panel `key`, steps + 1 points
+    per path), drawn from noise (hollow circle, step 0) to data (dot, step `steps`) over the density
+    image `background` (a PNG's URL, the box xlim × ylim). pairs = (title, x₀ (m, 2), ε (m, 2)) adds
+    a first panel of straight segments of independent training pairs. Equal aspect; one legend,
+    below the panels. Which paths, and how many, is only the dataset's business."""
+    xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
+    height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
+    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
+    image = pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})
+    labels = list(LEGEND)
+    legend_rows = pd.DataFrame({"x": [xlim[0] - 1.0] * 3, "y": [ylim[0] - 1.0] * 3, "what": labels})
+    what = dict(sort=labels, title=None)
+    legend = alt.Chart(legend_rows).mark_point(size=45, strokeWidth=1.0, clip=True, opacity=1).encode(
+        x=x, y=y,
+        fill=alt.Fill("what:N", scale=alt.Scale(domain=labels, range=[v[0] for v in LEGEND.values()]),
+                      legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=12), **what),
+        stroke=alt.Stroke("what:N", scale=alt.Scale(domain=labels, range=[v[1] for v in LEGEND.values()]), **what),
+        shape=alt.Shape("what:N", scale=alt.Scale(domain=labels, range=[v[2] for v in LEGEND.values()]), **what))
+
+    def panel(title, layers, opacity):
+        if not charts:
+            layers = [*layers, legend]                  # the one legend, of the first panel
+        bg = alt.Chart(image).mark_image(width=size, height=height, align="left", baseline="top",
+                                         aspect=False, opacity=opacity).encode(x=x, y=y, url="url:N")
+        return alt.layer(bg, *layers).properties(
+            width=size, height=height, title=alt.TitleParams(title.split("\n"), fontSize=13, anchor="middle", fontWeight="normal"))
+
+    charts = []
+    if pairs is not None:
+        title, x0, eps = pairs
+        x0, eps = np.asarray(x0, dtype=float), np.asarray(eps, dtype=float)
+        seg = pd.DataFrame({"i": np.repeat(np.arange(len(x0)), 2), "k": np.tile([0, 1], len(x0)),
+                            "x": np.stack([x0[:, 0], eps[:, 0]], 1).ravel(),
+                            "y": np.stack([x0[:, 1], eps[:, 1]], 1).ravel()})
+        base = alt.Chart(seg).encode(x=x, y=y)
+        charts.append(panel(title, [
+            base.mark_line(color=PAIR_COLOR, strokeWidth=1.3, opacity=0.9, clip=True).encode(detail="i:N", order="k:Q"),
+            base.transform_filter("datum.k == 1").mark_point(shape="circle", filled=False, size=22, color="black",
+                                                             strokeWidth=0.8, clip=True),
+            base.transform_filter("datum.k == 0").mark_circle(size=18, color=PAIR_COLOR, opacity=1, clip=True)], 0.3))
+    for key, title, color in panels:
+        base = alt.Chart(alt.Data(name=PATHS_DATA)).transform_filter(
+            alt.FieldEqualPredicate(field="panel", equal=key)).encode(x=x, y=y)
+        charts.append(panel(title, [
+            base.mark_line(color=color, strokeWidth=0.8, opacity=0.55, clip=True).encode(detail="i:N", order="k:Q"),
+            base.transform_filter("datum.k == 0").mark_point(shape="circle", filled=False, size=22, color="black",
+                                                             strokeWidth=0.8, clip=True),
+            base.transform_filter(f"datum.k == {int(steps)}").mark_circle(size=18, color=color, opacity=1, clip=True)],
+            0.6))
+    return alt.concat(*charts, columns=min(ncols, len(charts))).configure_view(stroke="#888")
 
 
 def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None, ncols: int = 2):

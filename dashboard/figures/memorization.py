@@ -7,6 +7,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .common import TRUTH_COLOR, as_numpy, new_figure
@@ -65,6 +66,111 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
                frameon=False, fontsize=9)
     return fig
+
+
+SAMPLES_DATA, CIRCLES_DATA = "memo_samples", "memo_circles"   # memorization_chart's named datasets
+CIRCLE_VERTICES = 64
+RING_SIZE = 90                    # memorization_chart's training points: hollow rings of this area (px²)
+LEGEND_POINTS = "training point (under the samples)"
+LEGEND_DENSITY = "true density p₀ (contours)"
+
+
+def contour_figure(xx, yy, logp, xlim, ylim, px: int = 460) -> Figure:
+    """memorization_figure's density contours alone (transparent, no axes or margins), px pixels
+    wide at dpi 100, exactly the box xlim × ylim: memorization_chart lays its PNG under the samples."""
+    h = px * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = Figure(figsize=(px / 100, h / 100))
+    fig.set_facecolor("none")
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.patch.set_alpha(0)
+    density_background(ax, xx, yy, logp, depth=9.0, step=1.5, cmap=None, lines="#b0b0b0",
+                       linewidths=1.4, zorder=0)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    return fig
+
+
+def sample_frame(sets: dict, max_points: int = 2000) -> pd.DataFrame:
+    """memorization_chart's samples dataset: {name: samples (N, 2)} as rows set, x, y (float32),
+    the first max_points finite samples of each set, as memorization_figure draws them."""
+    parts = []
+    for name, x in sets.items():
+        x = as_numpy(x, float)
+        x = x[np.isfinite(x).all(1)][:max_points].astype(np.float32)
+        parts.append(pd.DataFrame({"set": name, "x": x[:, 0], "y": x[:, 1]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def circle_frame(points, radius: float, n: int = CIRCLE_VERTICES) -> pd.DataFrame:
+    """memorization_chart's circles dataset: a closed polygon of n vertices of `radius` around
+    each training point, rows j (point), m (vertex), x, y."""
+    pts = as_numpy(points, float)
+    a = np.linspace(0, 2 * np.pi, n + 1)
+    x = pts[:, None, 0] + radius * np.cos(a)[None]
+    y = pts[:, None, 1] + radius * np.sin(a)[None]
+    j, m = np.meshgrid(np.arange(len(pts)), np.arange(n + 1), indexing="ij")
+    return pd.DataFrame({"j": j.ravel(), "m": m.ravel(), "x": x.ravel(), "y": y.ravel()})
+
+
+def radius_label(radius: float, xlim, size: int) -> str:
+    """The legend's words for the circles; "(inside the ring)" when a circle of `radius`, on a panel
+    `size` pixels wide over xlim, is smaller than the ring of a training point (RING_SIZE)."""
+    r_px = radius / max(float(xlim[1] - xlim[0]), 1e-12) * size
+    inside = r_px < np.sqrt(RING_SIZE) / 2
+    return f"radius r = {radius:.3g} around it" + (" (inside the ring)" if inside else "")
+
+
+def memorization_chart(panels, points, xlim, ylim, contours: str | None = None, size: int = 230,
+                       titles=None, radius_words: str = "radius r around it") -> alt.Chart:
+    """memorization_figure as a Vega-Lite chart: one panel per (set name, colour), the samples of
+    that set from the named dataset SAMPLES_DATA (sample_frame) as dots drawn on top, the training
+    points as hollow black rings under them, the circles of the named dataset CIRCLES_DATA
+    (circle_frame: the memorization zones) under those, and optionally the density contours, the
+    transparent PNG at the URL `contours` (contour_figure over xlim × ylim). Equal aspect, shared
+    limits; titles: one (list of lines) per panel; one legend below the panels, whose circle entry
+    reads radius_words (radius_label)."""
+    xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
+    height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    pts = as_numpy(points, float)
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
+    labels = [LEGEND_POINTS, radius_words] + ([LEGEND_DENSITY] if contours else [])
+    style = {LEGEND_POINTS: ("transparent", POINT_COLOR, "circle"), radius_words: ("transparent", "#555", "circle"),
+             LEGEND_DENSITY: ("transparent", "#b0b0b0", "stroke")}
+    what = dict(sort=labels, title=None)
+    charts = []
+    for n, (name, color) in enumerate(panels):
+        y = alt.Y("y:Q", title="x₂" if n == 0 else None, scale=alt.Scale(domain=ylim, nice=False, zero=False))
+        layers = []
+        if contours:
+            layers.append(alt.Chart(pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [contours]})).mark_image(
+                width=size, height=height, align="left", baseline="top", aspect=False).encode(x=x, y=y, url="url:N"))
+        layers.append(alt.Chart(alt.Data(name=CIRCLES_DATA)).mark_line(
+            color="#555", strokeWidth=0.8, opacity=0.8, clip=True).encode(x=x, y=y, detail="j:N", order="m:Q"))
+        layers.append(alt.Chart(pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1]})).mark_point(
+            shape="circle", filled=False, size=RING_SIZE, color=POINT_COLOR, strokeWidth=1.5, opacity=1,
+            clip=True).encode(x=x, y=y))
+        layers.append(alt.Chart(alt.Data(name=SAMPLES_DATA)).transform_filter(
+            alt.FieldEqualPredicate(field="set", equal=name)).mark_circle(
+            size=9, color=color, opacity=0.6, clip=True).encode(x=x, y=y))
+        if n == 0:
+            legend_rows = pd.DataFrame({"x": [xlim[0] - 1.0] * len(labels), "y": [ylim[0] - 1.0] * len(labels),
+                                        "what": labels})
+            layers.append(alt.Chart(legend_rows).mark_point(size=80, strokeWidth=1.3, clip=True, opacity=1).encode(
+                x=x, y=y,
+                fill=alt.Fill("what:N", scale=alt.Scale(domain=labels, range=[style[v][0] for v in labels]),
+                              legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=12,
+                                                labelLimit=400), **what),
+                stroke=alt.Stroke("what:N", scale=alt.Scale(domain=labels, range=[style[v][1] for v in labels]), **what),
+                shape=alt.Shape("what:N", scale=alt.Scale(domain=labels, range=[style[v][2] for v in labels]), **what),
+                size=alt.Size("what:N", scale=alt.Scale(domain=labels, range=[70, 150, 150][:len(labels)]), **what),
+                strokeWidth=alt.StrokeWidth("what:N", scale=alt.Scale(domain=labels, range=[1.5, 0.9, 1.2][:len(labels)]),
+                                            **what)))
+        title = list(titles[n]) if titles is not None else [name]
+        charts.append(alt.layer(*layers).properties(
+            width=size, height=height,
+            title=alt.TitleParams(title, fontSize=12, anchor="middle", fontWeight="normal")))
+    return alt.hconcat(*charts, spacing=12).configure_view(stroke="#888")
 
 
 def _circle(center, radius):
