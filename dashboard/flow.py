@@ -23,6 +23,22 @@ RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned
 N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
 
 
+def path_panels(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
+                device: str = "cpu") -> tuple[list, dict]:
+    """The paths figure's panels after the pairs' one, as (key, title, paths (steps + 1, n, 2)):
+    the exact flow, the VE PF-ODE, and the learned and rectified flows when on; and the
+    straightness of each over all n paths."""
+    exact = paths(gmm, lam, n, steps, seed)
+    runs = [("exact flow", "exact flow (flow matching)", exact["flow"]),
+            ("VE PF-ODE", "VE probability-flow ODE", exact["VE PF-ODE"])]
+    for which, on in (("learned", cfg is not None), ("rectified", rectified)):
+        if on:
+            runs.append((f"{which} flow", f"{which} flow", paths(gmm, lam, n, steps, seed, cfg, which, device)["flow"]))
+    panels = [(k, t, traj) for k, t, (traj, _) in runs]
+    straight = {k: s for k, _, (_, s) in runs}
+    return panels, straight
+
+
 @state.cache_data(max_entries=16)
 def paths_view(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
                device: str = "cpu") -> dict:
@@ -30,23 +46,33 @@ def paths_view(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectifi
     ffig.paths_chart, without its dataset), frame (its dataset, ffig.path_frame: all n paths of every
     panel; frame[frame.i < m] draws m), straight (straightness per field over all n paths), pairs
     (the independent pairs' panel) and ve_start (the VE paths' starts, (n, 2))."""
-    exact = paths(gmm, lam, n, steps, seed)
-    panels = [("exact flow", "exact flow (flow matching)", exact["flow"][0]),
-              ("VE PF-ODE", "VE probability-flow ODE", exact["VE PF-ODE"][0])]
-    straight = {"exact flow": exact["flow"][1], "VE PF-ODE": exact["VE PF-ODE"][1]}
-    for which, on in (("learned", cfg is not None), ("rectified", rectified)):
-        if on:
-            p = paths(gmm, lam, n, steps, seed, cfg, which, device)
-            panels.append((f"{which} flow", f"{which} flow", p["flow"][0]))
-            straight[f"{which} flow"] = p["flow"][1]
+    panels, straight = path_panels(gmm, lam, n, steps, seed, cfg, rectified, device)
     two = pairs(gmm, N_PAIRS, seed)
     xlim, ylim = flow_limits(gmm)
-    title = f"{N_PAIRS} single pairs (x₀, ε)\n{two['crossings']} crossings"
     spec = chart_spec(ffig.paths_chart(
         [(k, f"{t}\n{ffig.straight_label(straight[k])}", ffig.FIELD_COLORS[k]) for k, t, _ in panels],
-        xlim, ylim, background_url(gmm), steps, (title, two["x0"], two["eps"])))
+        xlim, ylim, background_url(gmm), steps, (pairs_title(two), two["x0"], two["eps"])))
     return {"spec": spec, "frame": ffig.path_frame([(k, tr) for k, _, tr in panels]), "straight": straight,
-            "pairs": two, "ve_start": np.asarray(exact["VE PF-ODE"][0][0], dtype=float)}
+            "pairs": two, "ve_start": np.asarray(panels[1][2][0], dtype=float)}
+
+
+def pairs_title(two: dict) -> str:
+    """The pairs panel's title: how many pairs, how many of their segments cross."""
+    return f"{N_PAIRS} single pairs (x₀, ε)\n{two['crossings']} crossings"
+
+
+def paths_png(gmm, lam: float, n: int, steps: int, seed: int, n_paths: int, cfg=None,
+              rectified: bool = False, device: str = "cpu") -> bytes:
+    """The paths figure as a PNG (ffig.paths_figure, the same panels and titles as the chart),
+    for its download: rendered only when the download is clicked."""
+    panels, straight = path_panels(gmm, lam, n, steps, seed, cfg, rectified, device)
+    two = pairs(gmm, N_PAIRS, seed)
+    xlim, ylim = flow_limits(gmm)
+    xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
+    fig = ffig.paths_figure([(f"{t}\n{ffig.straight_label(straight[k])}", tr, ffig.FIELD_COLORS[k])
+                             for k, t, tr in panels], xx, yy, logp, xlim, ylim, int(n_paths),
+                            (pairs_title(two), two["x0"], two["eps"]))
+    return figure_png(fig)
 
 
 def paths_spec(view: dict, n_paths: int) -> dict:

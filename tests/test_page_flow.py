@@ -61,6 +61,34 @@ def test_a_paths_move_redraws_no_png(monkeypatch):
     assert frame["i"].max() == 129
 
 
+def test_paths_figure_download_is_the_charts_panels_as_a_png():
+    """The page offers the paths figure as a PNG; it is rendered from the same panels, titles and
+    number of paths as the chart (only when clicked: a move renders none, test above)."""
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from dashboard import flow as flowpage
+    at = open_page()
+    assert "Figure (PNG)" in [b.label for b in at.get("download_button")]
+    import diffusion_core as dc
+    gmm = dc.PRESETS["tutorial"]
+    titles = []
+    real = Figure.savefig
+    try:
+        Figure.savefig = lambda fig, *a, **k: titles.extend(ax.get_title() for ax in fig.axes) or real(fig, *a, **k)
+        png = flowpage.paths_png(gmm, 25.0, 200, 40, 2021, 60)
+        Figure.savefig = real
+    finally:
+        Figure.savefig = real
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    panels, straight = flowpage.path_panels(gmm, 25.0, 200, 40, 2021)
+    assert any("crossings" in t for t in titles)
+    for key, title, _ in panels:          # every chart panel, with its straightness, in the PNG
+        assert any(t.startswith(title) and f"{straight[key]:.3f}"[:4] in t for t in titles), (title, titles)
+
+
 def test_rectified():
     at = open_page(**{K + "rectify": True})
     c = captions(at)

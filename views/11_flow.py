@@ -45,6 +45,9 @@ view = flowpage.paths_view(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cf
 straight, pairs = view["straight"], view["pairs"]
 ve_out = outside(view["ve_start"][:int(n_paths)], *flowpage.flow_limits(gmm))
 st.vega_lite_chart(flowpage.paths_spec(view, n_paths), width="content")
+st.download_button("Figure (PNG)", lambda: flowpage.paths_png(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed,
+                                                      int(n_paths), cfg, rectify, shared.device),
+                   file_name="flow_paths.png", mime="image/png", on_click="ignore", icon=":material/download:")
 story = flowpage.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed)
 st.caption(
     f"Orange: {flowpage.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
