@@ -192,20 +192,26 @@ SCATTER = 800            # dots drawn then, per set
 def kde_note(gmm, sde, run: Run) -> str:
     """When the final plot's KDE kernel is much wider than the narrowest mode in some direction, in
     words: that mode is drawn as wide as the kernel, or stretched along the data's widest direction
-    (the kernel follows the data's covariance); "" otherwise."""
+    (the kernel follows the data's covariance: its widths are named as the kernel's, beside the
+    data's stds of the same points, samplefig.kde_data_stds); "" otherwise."""
     if point_set(gmm):
         return ""
-    kernel, longest = samplefig.kde_kernel_stds(truth(gmm, run.n, run.seed)["ref"])
+    ref = truth(gmm, run.n, run.seed)["ref"]
+    kernel, longest = samplefig.kde_kernel_stds(ref)
+    data_lo, data_hi = samplefig.kde_data_stds(ref)
     narrow = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
     if narrow * KDE_WIDE >= longest:
         return ""
     if narrow * KDE_WIDE < kernel:
         stretch = (f", stretched to {longest:.2g} along the data's widest direction" if longest > KDE_WIDE * kernel
                    else "")
-        drawn = f"kernel is {kernel:.2g} wide (std) at this data's spread; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}"
+        spread = (f"{data_lo:.2g}" if f"{data_lo:.2g}" == f"{data_hi:.2g}" else f"{data_lo:.2g} to {data_hi:.2g}")
+        drawn = (f"kernel is {kernel:.2g} wide (std), following this data's spread (the data's std: {spread})"
+                 f"; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}")
     else:
-        drawn = (f"kernel follows this data's spread: {longest:.2g} (std) along its widest direction, {kernel:.2g} "
-                 f"across it; the narrowest mode (std {narrow:.2g}) is drawn stretched along that direction")
+        drawn = (f"kernel widens with the data's spread: it is {longest:.2g} wide (std) along the data's widest "
+                 f"direction (the data's own std there: {data_hi:.2g}) and {kernel:.2g} across it (the data's "
+                 f"std: {data_lo:.2g}); the narrowest mode (std {narrow:.2g}) is drawn stretched along that direction")
     return (f"The contours are kernel density estimates whose {drawn}, not as narrow and round as it is. "
             "The true samples' dashed contours are drawn the same way, so compare the two with each "
             "other; the light dots are the samples themselves.")

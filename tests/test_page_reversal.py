@@ -685,10 +685,50 @@ def test_kde_note_names_a_round_mode_stretched_along_the_data():
     kernel, longest = samplefig.kde_kernel_stds(rev.truth(two, run.n, run.seed)["ref"])
     assert kernel < 0.05 < 2 * 0.05 < longest
     note = rev.kde_note(two, sde, run)
-    assert f"{longest:.2g} (std) along its widest direction" in note and "std 0.05" in note, note
+    assert f"it is {longest:.2g} wide (std) along the data's widest direction" in note and "std 0.05" in note, note
     assert "drawn stretched along that direction" in note and "not as narrow and round" in note, note
     assert rev.kde_note(dc.PRESETS["two clusters"], sde, run)
     assert rev.kde_note(dc.PRESETS["tutorial"], sde, run) == ""
+
+
+def _kde_stds(ref):
+    """The stds of the points the final plot's KDE uses (strided to KDE_POINTS), along the data's
+    narrowest and widest direction, and the kernel's (Scott's factor × BW_ADJUST times those)."""
+    from dashboard.figures import samples as samplefig
+    kd = ref[:: int(np.ceil(len(ref) / samplefig.KDE_POINTS))]
+    data = np.sqrt(np.linalg.eigvalsh(np.cov(kd.T)))
+    return data, data * len(kd) ** (-1 / 6) * samplefig.BW_ADJUST
+
+
+@pytest.mark.parametrize("name", ["two round", "two clusters", "custom", "ring8", "far"])
+def test_kde_note_names_the_kernel_width_and_the_data_std_apart(name):
+    """The note's numbers are named as what they are: the kernel's width (std) and the data's own
+    std along the same direction, both from the points the KDE uses (a re-teach on a custom
+    mixture read "kernel follows this data's spread: 0.29 (std) along its widest direction" as if
+    0.29 were the data's std; it is the kernel's)."""
+    import torch
+    sde, run = dc.VESDE(25.0), rev.Run("sde", 50, 2500, "karras", 1e-4, 0.13, "prior", 2021)
+    gmm = {"two round": dc.GaussianMixture([[0.0, 1.0], [2.0, -1.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2,
+                                           [0.5, 0.5]),
+           "custom": dc.GaussianMixture([[-1.0, 0.0], [1.0, 0.5], [0.0, -1.0]],
+                                        [[[0.0025, 0.0], [0.0, 0.0025]], [[0.3, 0.1], [0.1, 0.2]],
+                                         [[0.2, 0.0], [0.0, 0.05]]], [0.3, 0.4, 0.3]),
+           "far": dc.GaussianMixture(torch.tensor([[-9.0, 9.0], [2.0, 0.0]]),
+                                     torch.stack([torch.eye(2) * 0.03 ** 2, torch.tensor([[2.0, 0.5], [0.5, 1.0]])]),
+                                     torch.tensor([0.1, 0.9]))}.get(name) or dc.PRESETS[name]
+    (d_lo, d_hi), (k_lo, k_hi) = _kde_stds(rev.truth(gmm, run.n, run.seed)["ref"])
+    note = rev.kde_note(gmm, sde, run)
+    assert note, name
+    assert "(std) along its widest direction" not in note and "spread: 0" not in note, note
+    if "kernel widens" in note:                   # the kernel stretched along the data
+        assert (f"kernel widens with the data's spread: it is {k_hi:.2g} wide (std) along the data's widest "
+                f"direction (the data's own std there: {d_hi:.2g}) and {k_lo:.2g} across it (the data's std: "
+                f"{d_lo:.2g})") in note, note
+    else:
+        spread = f"{d_lo:.2g}" if f"{d_lo:.2g}" == f"{d_hi:.2g}" else f"{d_lo:.2g} to {d_hi:.2g}"
+        assert f"kernel is {k_lo:.2g} wide (std), following this data's spread (the data's std: {spread})" \
+            in note, note
+    assert d_hi > k_hi and d_lo > k_lo               # the data's stds are not the kernel's
 
 
 @pytest.mark.parametrize("method, steps, name, lam, before", [
