@@ -644,19 +644,21 @@ def split_note(cv: dict, dmin: float) -> str:
 def median_vs_split(cv: dict, tb: float) -> str:
     """The median commitment time against the split time tb of the two closest modes, in words
     (both as the charts draw them, rounded as the text gives them): before the split (t larger),
-    half of the paths commit while those modes are still one bump, which is possible; after it, the
-    paths commit once the modes have split; "" without a median or where the two round alike."""
+    at least half of the paths that commit do so while those modes are still one bump, which is
+    possible; after it, at least half of them commit only once the modes have split; "" without a
+    median or where the two round alike."""
     med = cv.get("median")
     if med is None or f"{med:.2f}" == f"{tb:.2f}":
         return ""
     if med > tb:
         return (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above "
-                f"{tb:.2f}): half of the paths that commit have done so while pₜ is still one bump there. That is possible: "
-                f"a point well to one side of the blurred bump already has its final mode's responsibility "
-                f"above {cv['threshold']:.2f} although pₜ is one bump; the split marks when the points "
-                "between the two modes must choose.")
+                f"{tb:.2f}): at least half of the paths that commit do so while those two modes are still "
+                f"one bump of pₜ. That is possible: a point well to one side of the blurred bump already has "
+                f"its final mode's responsibility above {cv['threshold']:.2f} although pₜ is one bump; the "
+                "split marks when the points between the two modes must choose.")
     return (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below "
-            f"{tb:.2f}): half of the paths that commit or more do so once pₜ has split the modes.")
+            f"{tb:.2f}): at least half of the paths that commit do so only once pₜ has split those two "
+            "modes.")
 
 
 def split_label(t_split: float) -> str:

@@ -761,6 +761,37 @@ def test_commitment_text_says_whether_the_median_comes_before_the_split(method, 
         assert "comes before the split" not in text
 
 
+@pytest.mark.parametrize("name, method, steps, before", [
+    ("tutorial", "sde", 200, False), ("tutorial", "sde", 75, False), ("tutorial", "sde", 10, True),
+    ("ring8", "ode", 200, False), ("tutorial", "ode", 200, True)])
+def test_median_against_split_sentence_reads_in_every_branch(name, method, steps, before):
+    """The sentence comparing the median commitment time with the split is whole in each branch:
+    after the split ("at least half of the paths that commit do so only once pₜ has split those two
+    modes"; it read "half of the paths that commit or more do so once pₜ has split the modes" at
+    the tutorial's SDE with 200 and 75 steps and ring8's ODE), before it, and for deterministic runs
+    (the ODE) as for stochastic ones; its branch follows the two numbers."""
+    import dataclasses
+    gmm, sde = dc.PRESETS[name], dc.VESDE(25.0)
+    _, _, run, *_ = rev.default_view()
+    cv = rev.commit_view(gmm, sde, dataclasses.replace(run, method=method, steps=steps), 0.9)
+    assert bool(cv.get("deterministic")) == (method == "ode")
+    text = rev.commitment_words(cv, rev.closest_modes(gmm))
+    med, tb = cv["median"], cv["t_bimodal"]
+    assert (med > tb) == before and f"{med:.2f}" != f"{tb:.2f}"
+    assert "or more" not in text and "do so once" not in text, text
+    if before:
+        want = (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above {tb:.2f}): "
+                "at least half of the paths that commit do so while those two modes are still one bump of pₜ. "
+                "That is possible:")
+    else:
+        want = (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below {tb:.2f}): "
+                "at least half of the paths that commit do so only once pₜ has split those two modes.")
+    assert want in text, text
+    assert rev.median_vs_split(cv, tb).startswith(want)
+    assert rev.median_vs_split({**cv, "median": None}, tb) == ""
+    assert rev.median_vs_split({**cv, "median": tb}, tb) == ""
+
+
 def test_split_line_is_red_dotted_and_the_histogram_names_both_lines(monkeypatch):
     """The line where pₜ splits the closest modes is red and dotted in the paths-against-time PNG
     too (styled by what it is, not by its place among the marks), and the histogram's legend names
