@@ -28,6 +28,8 @@ KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commi
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400
 RESP_FRAMES = 300            # frames used for the responsibilities (commitment times)
 DENSITY_GRID = 100
+STEP_PICKS = (10, 50, 200)   # the step counts the lesson uses (200, then 10; 50 in the homework), one
+                             # click each under the steps slider (state.pick_buttons)
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,17 @@ def test_the_lessons_lambdas_are_one_click_away():
     assert r"\sigma_t^2 = t" in at.latex[0].value                       # λ = 1's own formula
 
 
+def test_lambda_buttons_have_no_tooltip_over_the_slider():
+    """A λ button's tooltip sat over the slider's value above it: the buttons carry no help (their
+    label says the value), and the slider's own help names them."""
+    at = open_page(PAGE, 120)
+    picks = [b for b in at.button if str(b.key).startswith("forward_pick_")]
+    assert len(picks) >= 4 and all(not b.proto.help for b in picks)
+    assert "buttons below" in at.slider(key=K + "lam").help
+    at.button(key="forward_pick_2").click().run()
+    assert at.slider(key=K + "lam").value == 2.0 and not at.button(key="forward_pick_2").proto.help
+
+
 def _far_mode_mixture():
     means = torch.tensor([[0.0, 0.0], [7.0, -5.0]], dtype=torch.float64)
     covs = torch.stack([torch.eye(2, dtype=torch.float64) * 0.5, torch.diag(torch.tensor([0.02, 0.3],

@@ -816,3 +816,35 @@ def test_split_line_is_red_dotted_and_the_histogram_names_both_lines(monkeypatch
     assert legends[0]["stroke"]["scale"]["domain"] == [median, label]
     assert legends[0]["stroke"]["scale"]["range"] == ["#222222", "#d62728"]
     assert legends[0]["stroke"]["legend"] is not None and median in spec
+
+
+def test_the_lessons_step_counts_are_one_click_away():
+    """10 steps was hard to reach on the 1–1000 steps slider: the step counts the lesson uses are
+    buttons under it (the Forward page's λ buttons, state.pick_buttons), among the settings
+    schema's choices, without tooltips; a click sets the slider, and the value travels in the
+    share link and comes back from it."""
+    from urllib.parse import parse_qsl, urlsplit
+    from dashboard import settings as sio
+    assert {10, 200} <= set(rev.STEP_PICKS) <= set(sio.SCHEMA[K + "steps"].choices)
+    at = app_test(600)
+    at.query_params["reversal_n"] = "250"
+    at.run()
+    at.switch_page("views/3_reversal.py").run()
+    assert not at.exception
+    for v in (10, 50, 10):
+        at.button(key=f"reversal_steps_pick_{v}").click().run()
+        assert not at.exception
+        assert at.select_slider(key=K + "steps").value == v
+        assert at.button(key=f"reversal_steps_pick_{v}").proto.type == "primary"
+        assert all(at.button(key=f"reversal_steps_pick_{w}").proto.type == "secondary"
+                   for w in rev.STEP_PICKS if w != v)
+        assert all(not at.button(key=f"reversal_steps_pick_{w}").proto.help for w in rev.STEP_PICKS)
+        assert dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query))["reversal_steps"] == str(v)
+    back = app_test(600)
+    for k, v in {"reversal_n": "250", "reversal_steps": "10"}.items():
+        back.query_params[k] = v
+    back.run()
+    back.switch_page("views/3_reversal.py").run()
+    assert not back.exception
+    assert back.select_slider(key=K + "steps").value == 10
+    assert back.button(key="reversal_steps_pick_10").proto.type == "primary"

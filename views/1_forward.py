@@ -27,13 +27,7 @@ with c_ctl:
                            help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise. "
                                 "The buttons below set the values the lesson uses; arrow keys move by 0.1.")
         lam_field = sio.SCHEMA[P + "lam"]
-        picks = forward.lambda_picks(lam_field.lo, lam_field.hi)
-        row = st.container(horizontal=True, gap="small")      # each button as wide as its label
-        for v in picks:
-            row.button(f"{v:g}", key=f"forward_pick_{v:g}", width="content",
-                       type="primary" if v == lam else "secondary",
-                       on_click=st.session_state.__setitem__, args=(P + "lam", v),
-                       help=f"Set λ = {v:g}.")
+        state.pick_buttons(st, P + "lam", forward.lambda_picks(lam_field.lo, lam_field.hi), "forward_pick")
         sde = dc.VESDE(lam)
         if lam != 1:
             st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
