@@ -90,18 +90,22 @@ with c_opts:
                                                      + forward.places(dc.PRESETS[TWO_CLUSTERS]),
                                        "sidebar": f"the sidebar distribution ({shared.mixture_name})"}.get)
     n_points = state.widget(st.slider, P + "n_points", step=50)
+    follow = state.widget(st.radio, P + "axes", horizontal=True,
+                          format_func={"follow": "follow the cloud at t", "fixed": "fixed for t = 0 to 1"}.get,
+                          help="Following axes keep the cloud readable at every t (small at t = 0); "
+                               "fixed axes show how its size changes on one scale.") == "follow"
     gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
     guess = forward.cloud_guess(gmm2, sde)
     st.markdown(
-        "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
-        "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
-        "The colours show where each point started. " + forward.guess_text(guess))
+        "Drag the **time t** slider under the plot: it runs in the browser, no waiting. "
+        + forward.axes_text(gmm2, sde, n_points, shared.seed, follow)
+        + " The colours show where each point started. " + forward.guess_text(guess))
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: forward.cloud_gif(gmm2, sde, n_points, shared.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
                         on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
 with c_cloud:
-    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed), width="content")
+    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed, follow), width="content")
 
 # ----------------------------------------------------------------------------- formulas
 st.subheader("The formulas")
