@@ -354,11 +354,11 @@ def test_cloud_at_t0_is_drawn_on_its_own_axes_on_the_page():
     assert c["lims"][0] <= c["lim"] / 10
     assert f'[{c["lims"][0]:g},' in spec["layer"][0]["encoding"]["x"]["scale"]["domainMax"]["expr"]
     assert "axes ±" in spec_text(charts(at)[2])
-    assert "The axes follow the cloud" in " ".join(m.value for m in at.markdown)
+    assert "The axes follow the cloud" in " ".join(m.value for m in at.caption)
     at.radio(key=K + "axes").set_value("fixed").run()
     spec = json.loads(charts(at)[2].proto.spec)
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-c["lim"], c["lim"]]
-    assert f"stay fixed at {forward.axis(c['lim'])}" in " ".join(m.value for m in at.markdown)
+    assert f"stay fixed at {forward.axis(c['lim'])}" in " ".join(m.value for m in at.caption)
 
 
 def _expected_accuracy(p: float, chance: float) -> str:

@@ -98,14 +98,14 @@ with c_opts:
     guess = forward.cloud_guess(gmm2, sde)
     st.markdown(
         "Drag the **time t** slider under the plot: it runs in the browser, no waiting. "
-        + forward.axes_text(gmm2, sde, n_points, shared.seed, follow)
-        + " The colours show where each point started. " + forward.guess_text(guess))
+        "The colours show where each point started. " + forward.guess_text(guess))
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: forward.cloud_gif(gmm2, sde, n_points, shared.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
                         on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
 with c_cloud:
     st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed, follow), width="content")
+    st.caption(forward.axes_text(gmm2, sde, n_points, shared.seed, follow))
 
 # ----------------------------------------------------------------------------- formulas
 st.subheader("The formulas")
