@@ -92,7 +92,7 @@ with c_opts:
     n_points = state.widget(st.slider, P + "n_points", step=50)
     follow = state.widget(st.radio, P + "axes", horizontal=True,
                           format_func={"follow": "follow the cloud at t", "fixed": "fixed for t = 0 to 1"}.get,
-                          help="Following axes keep the cloud readable at every t (small at t = 0); "
+                          help="Following axes keep the cloud readable at every t, also while it is small; "
                                "fixed axes show how its size changes on one scale.") == "follow"
     gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
     guess = forward.cloud_guess(gmm2, sde)
@@ -102,7 +102,7 @@ with c_opts:
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: forward.cloud_gif(gmm2, sde, n_points, shared.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
-                        on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
+                        on_click="ignore", help="51 frames, t = 0 to 1, on fixed axes, made with Pillow.")
 with c_cloud:
     st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed, follow), width="content")
     st.caption(forward.axes_text(gmm2, sde, n_points, shared.seed, follow))
