@@ -109,14 +109,73 @@ def cloud_lim(paths, gmm, sde) -> float:
     return max(fwd.cloud_limit(gmm, sde), reach / (1 - CLOUD_MARGIN))
 
 
+AXIS_STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)     # × 10ᵏ: the half-widths axes that follow the cloud take
+
+
+def nice_up(x: float) -> float:
+    """The smallest AXIS_STEPS value × 10ᵏ at or above x > 0 (axes that follow the cloud change in
+    these steps, not at every frame)."""
+    x = max(float(x), 1e-6)
+    k = int(np.floor(np.log10(x)))
+    for power in (k - 1, k, k + 1):
+        for v in AXIS_STEPS:
+            if v * 10.0 ** power >= x * (1 - 1e-12):
+                return float(v * 10.0 ** power)
+    return float(10.0 ** (k + 1))
+
+
+AXIS_SLACK = 1.25        # following axes narrow only when the cloud fits the narrower ones this many times over
+
+
+def frame_lims(paths, lim: float) -> np.ndarray:
+    """Per frame of paths (T, N, 2): the axes' half-width that follows the cloud. Each frame's need
+    is its reach widened as cloud_lim widens it (every point at least CLOUD_MARGIN of it inside);
+    the axes widen to nice_up(need) as soon as the need passes them, and narrow only when nice_up of
+    AXIS_SLACK × the need is narrower (so that a reach that hovers near a step does not make them
+    flicker); never wider than the fixed axes' lim."""
+    reach = np.abs(np.asarray(paths, dtype=float)).reshape(len(paths), -1).max(axis=1)
+    out, level = [], None
+    for need in reach / (1 - CLOUD_MARGIN):
+        if level is None or need > level:
+            level = nice_up(need)
+        elif nice_up(AXIS_SLACK * need) < level:
+            level = nice_up(AXIS_SLACK * need)
+        out.append(min(level, lim))
+    return np.array(out)
+
+
 @state.cache_data
 def cloud_2d(gmm, sde, n: int, seed: int):
-    """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t and a fixed plot limit."""
+    """Paths of a 2D cloud on N_FRAMES_2D uniform times, their sigma_t, a fixed plot limit (lim)
+    and the per-frame limits of axes that follow the cloud (lims, frame_lims)."""
     times, paths, labels = fwd.forward_paths(gmm, sde, n, N_FRAMES_2D,
                                              torch.Generator().manual_seed(seed + 1))
     paths = paths.numpy()
+    lim = cloud_lim(paths, gmm, sde)
     return dict(times=times.numpy(), paths=paths, labels=labels.numpy(),
-                sigmas=sde.sigma(times).numpy(), lim=cloud_lim(paths, gmm, sde))
+                sigmas=sde.sigma(times).numpy(), lim=lim, lims=frame_lims(paths, lim))
+
+
+def axis(v: float) -> str:
+    """An axis half-width as the chart's corner gives it: "±7.5", "±30"."""
+    return f"±{v:.3g}"
+
+
+def axes_text(gmm, sde, n: int, seed: int, follow: bool) -> str:
+    """The 2D cloud's axes in words, from the limits the chart uses: fixed at ±lim, or following
+    the cloud (from t = 0 to t = 1, how often they change, and at which t the first change comes)."""
+    c = cloud_2d(gmm, sde, n, seed)
+    if not follow:
+        return (f"The axes stay fixed at {axis(c['lim'])} from t = 0 to 1 (wide enough for every frame), "
+                "so you see how the cloud's size changes on one scale.")
+    lims, times = c["lims"], c["times"]
+    changes = np.flatnonzero(lims[1:] != lims[:-1]) + 1
+    if not len(changes):
+        return f"The axes follow the cloud; here they stay at {axis(lims[0])} at every t."
+    k = len(changes)
+    return (f"The axes follow the cloud: {axis(lims[0])} at t = 0 and {axis(lims[-1])} at t = 1, changing "
+            f"{k} time{'' if k == 1 else 's'} (first at t = {times[changes[0]]:.2f}; the corner gives "
+            "their range at each t). Fix them to see how its size changes on one scale.")
 
 
 N_GUESS_GRID = 301        # grid points per axis of the integral behind cloud_guess
@@ -141,11 +200,12 @@ def cloud_guess(gmm, sde) -> dict:
 
 
 @state.cache_data
-def cloud_chart(gmm, sde, n: int, seed: int):
+def cloud_chart(gmm, sde, n: int, seed: int, follow: bool = False):
+    """The 2D cloud's chart: fixed axes ±lim, or (follow) axes that follow the cloud (lims)."""
     c = cloud_2d(gmm, sde, n, seed)
     names = mode_names(gmm)
     return ffig.cloud_chart(c["times"], c["paths"], c["labels"], names, mode_colors(len(names)),
-                            c["lim"], c["sigmas"])
+                            c["lim"], c["sigmas"], lims=c["lims"] if follow else None)
 
 
 @state.cache_data(max_entries=8)

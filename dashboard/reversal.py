@@ -28,6 +28,8 @@ KEEP_PATHS = 500             # paths kept for the cloud, the lines and the commi
 CLOUD_FRAMES, CLOUD_POINTS = 36, 400
 RESP_FRAMES = 300            # frames used for the responsibilities (commitment times)
 DENSITY_GRID = 100
+STEP_PICKS = (10, 50, 200)   # the step counts the lesson uses (200, then 10; 50 in the homework), one
+                             # click each under the steps slider (state.pick_buttons)
 
 
 @dataclass(frozen=True)
@@ -192,20 +194,26 @@ SCATTER = 800            # dots drawn then, per set
 def kde_note(gmm, sde, run: Run) -> str:
     """When the final plot's KDE kernel is much wider than the narrowest mode in some direction, in
     words: that mode is drawn as wide as the kernel, or stretched along the data's widest direction
-    (the kernel follows the data's covariance); "" otherwise."""
+    (the kernel follows the data's covariance: its widths are named as the kernel's, beside the
+    data's stds of the same points, samplefig.kde_data_stds); "" otherwise."""
     if point_set(gmm):
         return ""
-    kernel, longest = samplefig.kde_kernel_stds(truth(gmm, run.n, run.seed)["ref"])
+    ref = truth(gmm, run.n, run.seed)["ref"]
+    kernel, longest = samplefig.kde_kernel_stds(ref)
+    data_lo, data_hi = samplefig.kde_data_stds(ref)
     narrow = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
     if narrow * KDE_WIDE >= longest:
         return ""
     if narrow * KDE_WIDE < kernel:
         stretch = (f", stretched to {longest:.2g} along the data's widest direction" if longest > KDE_WIDE * kernel
                    else "")
-        drawn = f"kernel is {kernel:.2g} wide (std) at this data's spread; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}"
+        spread = (f"{data_lo:.2g}" if f"{data_lo:.2g}" == f"{data_hi:.2g}" else f"{data_lo:.2g} to {data_hi:.2g}")
+        drawn = (f"kernel is {kernel:.2g} wide (std), following this data's spread (the data's std: {spread})"
+                 f"; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}")
     else:
-        drawn = (f"kernel follows this data's spread: {longest:.2g} (std) along its widest direction, {kernel:.2g} "
-                 f"across it; the narrowest mode (std {narrow:.2g}) is drawn stretched along that direction")
+        drawn = (f"kernel widens with the data's spread: it is {longest:.2g} wide (std) along the data's widest "
+                 f"direction (the data's own std there: {data_hi:.2g}) and {kernel:.2g} across it (the data's "
+                 f"std: {data_lo:.2g}); the narrowest mode (std {narrow:.2g}) is drawn stretched along that direction")
     return (f"The contours are kernel density estimates whose {drawn}, not as narrow and round as it is. "
             "The true samples' dashed contours are drawn the same way, so compare the two with each "
             "other; the light dots are the samples themselves.")
@@ -638,19 +646,21 @@ def split_note(cv: dict, dmin: float) -> str:
 def median_vs_split(cv: dict, tb: float) -> str:
     """The median commitment time against the split time tb of the two closest modes, in words
     (both as the charts draw them, rounded as the text gives them): before the split (t larger),
-    half of the paths commit while those modes are still one bump, which is possible; after it, the
-    paths commit once the modes have split; "" without a median or where the two round alike."""
+    at least half of the paths that commit do so while those modes are still one bump, which is
+    possible; after it, at least half of them commit only once the modes have split; "" without a
+    median or where the two round alike."""
     med = cv.get("median")
     if med is None or f"{med:.2f}" == f"{tb:.2f}":
         return ""
     if med > tb:
         return (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above "
-                f"{tb:.2f}): half of the paths that commit have done so while pₜ is still one bump there. That is possible: "
-                f"a point well to one side of the blurred bump already has its final mode's responsibility "
-                f"above {cv['threshold']:.2f} although pₜ is one bump; the split marks when the points "
-                "between the two modes must choose.")
+                f"{tb:.2f}): at least half of the paths that commit do so while those two modes are still "
+                f"one bump of pₜ. That is possible: a point well to one side of the blurred bump already has "
+                f"its final mode's responsibility above {cv['threshold']:.2f} although pₜ is one bump; the "
+                "split marks when the points between the two modes must choose.")
     return (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below "
-            f"{tb:.2f}): half of the paths that commit or more do so once pₜ has split the modes.")
+            f"{tb:.2f}): at least half of the paths that commit do so only once pₜ has split those two "
+            "modes.")
 
 
 def split_label(t_split: float) -> str:

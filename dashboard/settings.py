@@ -124,6 +124,7 @@ SCHEMA.update({
     "w_forward_density": Field("bool", True, label="exact density pₜ(x)"),
     "w_forward_source": Field("str", "two clusters", choices=("two clusters", "sidebar"), label="Starting cloud"),
     "w_forward_n_points": Field("int", 200, 50, 1000, label="points"),
+    "w_forward_axes": Field("str", "follow", choices=("follow", "fixed"), label="Cloud axes"),
     # 2 score field
     "w_score_view": Field("str", "total", choices=("total", "modes", "weighted"), label="View"),
     "w_score_t": Field("float", 0.0, 0.0, 1.0, label="diffusion time t"),

@@ -99,6 +99,27 @@ def widget(make, key: str, **kwargs):
     return make(field.label, key=init(key), **kwargs)
 
 
+def pick_buttons(where, key: str, values, name: str, fmt=lambda v: f"{v:g}") -> tuple:
+    """One-click values for the persisted widget `key`: a row of buttons in `where` (st or a
+    column), each as wide as its label fmt(v), one per value of `values` that the settings schema
+    allows, the current value's primary; a click sets the widget (shown on the rerun, and in links
+    and files like any move of it). No tooltips: the label says the value, and a button's tooltip
+    covered the widget's value above it. Button keys: f"{name}_{v:g}". Returns the values drawn."""
+    field = sio.field(key)
+    allowed = []
+    for v in values:
+        try:
+            allowed.append(sio.check_value(key, field, v))
+        except ValueError:
+            pass
+    row = where.container(horizontal=True, gap="small")
+    for v in allowed:
+        row.button(fmt(v), key=f"{name}_{v:g}", width="content",
+                   type="primary" if v == st.session_state.get(key) else "secondary",
+                   on_click=st.session_state.__setitem__, args=(key, v))
+    return tuple(allowed)
+
+
 def number_field(where, key: str, **kwargs):
     """A number input for the schema's setting `key` (label, default, range from the schema),
     checked here and not in the browser: a value outside the range stays as typed, gets an

@@ -274,6 +274,17 @@ def test_the_lessons_lambdas_are_one_click_away():
     assert r"\sigma_t^2 = t" in at.latex[0].value                       # λ = 1's own formula
 
 
+def test_lambda_buttons_have_no_tooltip_over_the_slider():
+    """A λ button's tooltip sat over the slider's value above it: the buttons carry no help (their
+    label says the value), and the slider's own help names them."""
+    at = open_page(PAGE, 120)
+    picks = [b for b in at.button if str(b.key).startswith("forward_pick_")]
+    assert len(picks) >= 4 and all(not b.proto.help for b in picks)
+    assert "buttons below" in at.slider(key=K + "lam").help
+    at.button(key="forward_pick_2").click().run()
+    assert at.slider(key=K + "lam").value == 2.0 and not at.button(key="forward_pick_2").proto.help
+
+
 def _far_mode_mixture():
     means = torch.tensor([[0.0, 0.0], [7.0, -5.0]], dtype=torch.float64)
     covs = torch.stack([torch.eye(2, dtype=torch.float64) * 0.5, torch.diag(torch.tensor([0.02, 0.3],
@@ -297,6 +308,57 @@ def test_cloud_axes_leave_a_margin_beyond_every_point(gmm, sde, n):
     spec = chart_spec(forward.cloud_chart(gmm, sde, n, 2021))
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-lim, lim]
     assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [-lim, lim]
+
+
+@pytest.mark.parametrize("gmm, sde, n", [
+    (dc.PRESETS["two clusters"], dc.VESDE(25.0), 200), (dc.PRESETS["two clusters"], dc.VPSDE(), 1000),
+    (dc.PRESETS["ring8"], dc.VESDE(0.1), 500), (dc.PRESETS["ring8"], dc.VESDE(50.0), 1000),
+    (_far_mode_mixture(), dc.VESDE(50.0), 1000)], ids=["VE25-200", "VP", "ring8-0.1", "ring8-50", "custom"])
+def test_cloud_axes_follow_the_cloud_and_the_text_gives_them(gmm, sde, n):
+    """The 2D cloud at t = 0 was a speck on the ±30 axes of t = 1: axes that follow the cloud hold
+    every frame's points with the same margin as the fixed axes, are never wider than those, change
+    in steps (VE: only widening), and the chart and the text give the same limits."""
+    from dashboard.figures.common import chart_spec
+    c = forward.cloud_2d(gmm, sde, n, 2021)
+    lims, lim, times = c["lims"], c["lim"], c["times"]
+    assert len(lims) == len(times)
+    reach = np.abs(c["paths"]).reshape(len(times), -1).max(axis=1)
+    assert np.all(reach <= (1 - forward.CLOUD_MARGIN) * lims + 1e-12) and np.all(lims <= lim + 1e-12)
+    if isinstance(sde, dc.VESDE):
+        assert np.all(np.diff(lims) >= 0)                           # σₜ only grows: the axes only widen
+    spec = chart_spec(forward.cloud_chart(gmm, sde, n, 2021, True))
+    for ax in ("x", "y"):
+        scale = spec["layer"][0]["encoding"][ax]["scale"]
+        listed = [float(v) for v in scale["domainMax"]["expr"].split("]")[0].strip("[").split(",")]
+        assert listed == pytest.approx(lims, rel=1e-5) and scale["domainMin"]["expr"].startswith("-[")
+    text = forward.axes_text(gmm, sde, n, 2021, True)
+    changes = int(np.sum(lims[1:] != lims[:-1]))
+    if changes:
+        first = times[1:][lims[1:] != lims[:-1]][0]
+        assert (f"{forward.axis(lims[0])} at t = 0 and {forward.axis(lims[-1])} at t = 1, changing {changes} "
+                f"time{'' if changes == 1 else 's'} (first at t = {first:.2f}") in text, text
+    else:
+        assert f"stay at {forward.axis(lims[0])} at every t" in text, text
+    assert f"stay fixed at {forward.axis(lim)}" in forward.axes_text(gmm, sde, n, 2021, False)
+
+
+def test_cloud_at_t0_is_drawn_on_its_own_axes_on_the_page():
+    """At the page's defaults (the tutorial's two clusters, λ = 25) the cloud's axes follow it: at
+    t = 0 they are a tenth of the ±lim of t = 1 or less, the chart's corner gives them, and the
+    fixed axes are one click away."""
+    from dashboard.figures.common import chart_spec
+    at = open_page(PAGE, 120)
+    assert at.radio(key=K + "axes").value == "follow"
+    spec = json.loads(charts(at)[2].proto.spec)
+    c = forward.cloud_2d(dc.PRESETS["two clusters"], dc.VESDE(25.0), 200, 2021)
+    assert c["lims"][0] <= c["lim"] / 10
+    assert f'[{c["lims"][0]:g},' in spec["layer"][0]["encoding"]["x"]["scale"]["domainMax"]["expr"]
+    assert "axes ±" in spec_text(charts(at)[2])
+    assert "The axes follow the cloud" in " ".join(m.value for m in at.caption)
+    at.radio(key=K + "axes").set_value("fixed").run()
+    spec = json.loads(charts(at)[2].proto.spec)
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-c["lim"], c["lim"]]
+    assert f"stay fixed at {forward.axis(c['lim'])}" in " ".join(m.value for m in at.caption)
 
 
 def _expected_accuracy(p: float, chance: float) -> str:

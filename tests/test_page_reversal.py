@@ -685,10 +685,50 @@ def test_kde_note_names_a_round_mode_stretched_along_the_data():
     kernel, longest = samplefig.kde_kernel_stds(rev.truth(two, run.n, run.seed)["ref"])
     assert kernel < 0.05 < 2 * 0.05 < longest
     note = rev.kde_note(two, sde, run)
-    assert f"{longest:.2g} (std) along its widest direction" in note and "std 0.05" in note, note
+    assert f"it is {longest:.2g} wide (std) along the data's widest direction" in note and "std 0.05" in note, note
     assert "drawn stretched along that direction" in note and "not as narrow and round" in note, note
     assert rev.kde_note(dc.PRESETS["two clusters"], sde, run)
     assert rev.kde_note(dc.PRESETS["tutorial"], sde, run) == ""
+
+
+def _kde_stds(ref):
+    """The stds of the points the final plot's KDE uses (strided to KDE_POINTS), along the data's
+    narrowest and widest direction, and the kernel's (Scott's factor × BW_ADJUST times those)."""
+    from dashboard.figures import samples as samplefig
+    kd = ref[:: int(np.ceil(len(ref) / samplefig.KDE_POINTS))]
+    data = np.sqrt(np.linalg.eigvalsh(np.cov(kd.T)))
+    return data, data * len(kd) ** (-1 / 6) * samplefig.BW_ADJUST
+
+
+@pytest.mark.parametrize("name", ["two round", "two clusters", "custom", "ring8", "far"])
+def test_kde_note_names_the_kernel_width_and_the_data_std_apart(name):
+    """The note's numbers are named as what they are: the kernel's width (std) and the data's own
+    std along the same direction, both from the points the KDE uses (a re-teach on a custom
+    mixture read "kernel follows this data's spread: 0.29 (std) along its widest direction" as if
+    0.29 were the data's std; it is the kernel's)."""
+    import torch
+    sde, run = dc.VESDE(25.0), rev.Run("sde", 50, 2500, "karras", 1e-4, 0.13, "prior", 2021)
+    gmm = {"two round": dc.GaussianMixture([[0.0, 1.0], [2.0, -1.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2,
+                                           [0.5, 0.5]),
+           "custom": dc.GaussianMixture([[-1.0, 0.0], [1.0, 0.5], [0.0, -1.0]],
+                                        [[[0.0025, 0.0], [0.0, 0.0025]], [[0.3, 0.1], [0.1, 0.2]],
+                                         [[0.2, 0.0], [0.0, 0.05]]], [0.3, 0.4, 0.3]),
+           "far": dc.GaussianMixture(torch.tensor([[-9.0, 9.0], [2.0, 0.0]]),
+                                     torch.stack([torch.eye(2) * 0.03 ** 2, torch.tensor([[2.0, 0.5], [0.5, 1.0]])]),
+                                     torch.tensor([0.1, 0.9]))}.get(name) or dc.PRESETS[name]
+    (d_lo, d_hi), (k_lo, k_hi) = _kde_stds(rev.truth(gmm, run.n, run.seed)["ref"])
+    note = rev.kde_note(gmm, sde, run)
+    assert note, name
+    assert "(std) along its widest direction" not in note and "spread: 0" not in note, note
+    if "kernel widens" in note:                   # the kernel stretched along the data
+        assert (f"kernel widens with the data's spread: it is {k_hi:.2g} wide (std) along the data's widest "
+                f"direction (the data's own std there: {d_hi:.2g}) and {k_lo:.2g} across it (the data's std: "
+                f"{d_lo:.2g})") in note, note
+    else:
+        spread = f"{d_lo:.2g}" if f"{d_lo:.2g}" == f"{d_hi:.2g}" else f"{d_lo:.2g} to {d_hi:.2g}"
+        assert f"kernel is {k_lo:.2g} wide (std), following this data's spread (the data's std: {spread})" \
+            in note, note
+    assert d_hi > k_hi and d_lo > k_lo               # the data's stds are not the kernel's
 
 
 @pytest.mark.parametrize("method, steps, name, lam, before", [
@@ -721,6 +761,37 @@ def test_commitment_text_says_whether_the_median_comes_before_the_split(method, 
         assert "comes before the split" not in text
 
 
+@pytest.mark.parametrize("name, method, steps, before", [
+    ("tutorial", "sde", 200, False), ("tutorial", "sde", 75, False), ("tutorial", "sde", 10, True),
+    ("ring8", "ode", 200, False), ("tutorial", "ode", 200, True)])
+def test_median_against_split_sentence_reads_in_every_branch(name, method, steps, before):
+    """The sentence comparing the median commitment time with the split is whole in each branch:
+    after the split ("at least half of the paths that commit do so only once pₜ has split those two
+    modes"; it read "half of the paths that commit or more do so once pₜ has split the modes" at
+    the tutorial's SDE with 200 and 75 steps and ring8's ODE), before it, and for deterministic runs
+    (the ODE) as for stochastic ones; its branch follows the two numbers."""
+    import dataclasses
+    gmm, sde = dc.PRESETS[name], dc.VESDE(25.0)
+    _, _, run, *_ = rev.default_view()
+    cv = rev.commit_view(gmm, sde, dataclasses.replace(run, method=method, steps=steps), 0.9)
+    assert bool(cv.get("deterministic")) == (method == "ode")
+    text = rev.commitment_words(cv, rev.closest_modes(gmm))
+    med, tb = cv["median"], cv["t_bimodal"]
+    assert (med > tb) == before and f"{med:.2f}" != f"{tb:.2f}"
+    assert "or more" not in text and "do so once" not in text, text
+    if before:
+        want = (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above {tb:.2f}): "
+                "at least half of the paths that commit do so while those two modes are still one bump of pₜ. "
+                "That is possible:")
+    else:
+        want = (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below {tb:.2f}): "
+                "at least half of the paths that commit do so only once pₜ has split those two modes.")
+    assert want in text, text
+    assert rev.median_vs_split(cv, tb).startswith(want)
+    assert rev.median_vs_split({**cv, "median": None}, tb) == ""
+    assert rev.median_vs_split({**cv, "median": tb}, tb) == ""
+
+
 def test_split_line_is_red_dotted_and_the_histogram_names_both_lines(monkeypatch):
     """The line where pₜ splits the closest modes is red and dotted in the paths-against-time PNG
     too (styled by what it is, not by its place among the marks), and the histogram's legend names
@@ -745,3 +816,35 @@ def test_split_line_is_red_dotted_and_the_histogram_names_both_lines(monkeypatch
     assert legends[0]["stroke"]["scale"]["domain"] == [median, label]
     assert legends[0]["stroke"]["scale"]["range"] == ["#222222", "#d62728"]
     assert legends[0]["stroke"]["legend"] is not None and median in spec
+
+
+def test_the_lessons_step_counts_are_one_click_away():
+    """10 steps was hard to reach on the 1–1000 steps slider: the step counts the lesson uses are
+    buttons under it (the Forward page's λ buttons, state.pick_buttons), among the settings
+    schema's choices, without tooltips; a click sets the slider, and the value travels in the
+    share link and comes back from it."""
+    from urllib.parse import parse_qsl, urlsplit
+    from dashboard import settings as sio
+    assert {10, 200} <= set(rev.STEP_PICKS) <= set(sio.SCHEMA[K + "steps"].choices)
+    at = app_test(600)
+    at.query_params["reversal_n"] = "250"
+    at.run()
+    at.switch_page("views/3_reversal.py").run()
+    assert not at.exception
+    for v in (10, 50, 10):
+        at.button(key=f"reversal_steps_pick_{v}").click().run()
+        assert not at.exception
+        assert at.select_slider(key=K + "steps").value == v
+        assert at.button(key=f"reversal_steps_pick_{v}").proto.type == "primary"
+        assert all(at.button(key=f"reversal_steps_pick_{w}").proto.type == "secondary"
+                   for w in rev.STEP_PICKS if w != v)
+        assert all(not at.button(key=f"reversal_steps_pick_{w}").proto.help for w in rev.STEP_PICKS)
+        assert dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query))["reversal_steps"] == str(v)
+    back = app_test(600)
+    for k, v in {"reversal_n": "250", "reversal_steps": "10"}.items():
+        back.query_params[k] = v
+    back.run()
+    back.switch_page("views/3_reversal.py").run()
+    assert not back.exception
+    assert back.select_slider(key=K + "steps").value == 10
+    assert back.button(key="reversal_steps_pick_10").proto.type == "primary"

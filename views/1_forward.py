@@ -27,13 +27,7 @@ with c_ctl:
                            help="λ > 1: noise grows over time; λ = 1: constant; λ < 1: shrinking noise. "
                                 "The buttons below set the values the lesson uses; arrow keys move by 0.1.")
         lam_field = sio.SCHEMA[P + "lam"]
-        picks = forward.lambda_picks(lam_field.lo, lam_field.hi)
-        row = st.container(horizontal=True, gap="small")      # each button as wide as its label
-        for v in picks:
-            row.button(f"{v:g}", key=f"forward_pick_{v:g}", width="content",
-                       type="primary" if v == lam else "secondary",
-                       on_click=st.session_state.__setitem__, args=(P + "lam", v),
-                       help=f"Set λ = {v:g}.")
+        state.pick_buttons(st, P + "lam", forward.lambda_picks(lam_field.lo, lam_field.hi), "forward_pick")
         sde = dc.VESDE(lam)
         if lam != 1:
             st.latex(r"dx = \lambda^t\,dw,\qquad \sigma_t^2 = \frac{\lambda^{2t}-1}{2\ln\lambda}")
@@ -96,18 +90,22 @@ with c_opts:
                                                      + forward.places(dc.PRESETS[TWO_CLUSTERS]),
                                        "sidebar": f"the sidebar distribution ({shared.mixture_name})"}.get)
     n_points = state.widget(st.slider, P + "n_points", step=50)
+    follow = state.widget(st.radio, P + "axes", horizontal=True,
+                          format_func={"follow": "follow the cloud at t", "fixed": "fixed for t = 0 to 1"}.get,
+                          help="Following axes keep the cloud readable at every t, also while it is small; "
+                               "fixed axes show how its size changes on one scale.") == "follow"
     gmm2 = dc.PRESETS[TWO_CLUSTERS] if source == TWO_CLUSTERS else state.current_mixture()
     guess = forward.cloud_guess(gmm2, sde)
     st.markdown(
-        "Drag the **time t** slider under the plot: it runs in the browser, no waiting. The axes "
-        "stay fixed, so you see the cloud **explode** (VE) or shrink-and-blur into N(0, I) (VP). "
+        "Drag the **time t** slider under the plot: it runs in the browser, no waiting. "
         "The colours show where each point started. " + forward.guess_text(guess))
     st.download_button("⬇ Download as animated GIF", key="forward_gif",
                         data=lambda: forward.cloud_gif(gmm2, sde, n_points, shared.seed),
                         file_name=f"forward_{kind}_{source.replace(' ', '_')}.gif", mime="image/gif",
-                        on_click="ignore", help="51 frames, t = 0 to 1, made with Pillow.")
+                        on_click="ignore", help="51 frames, t = 0 to 1, on fixed axes, made with Pillow.")
 with c_cloud:
-    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed), width="content")
+    st.altair_chart(forward.cloud_chart(gmm2, sde, n_points, shared.seed, follow), width="content")
+    st.caption(forward.axes_text(gmm2, sde, n_points, shared.seed, follow))
 
 # ----------------------------------------------------------------------------- formulas
 st.subheader("The formulas")

@@ -26,7 +26,9 @@ method = state.widget(c1.selectbox, P + "method", format_func=vocabulary.label,
                       help="The reverse SDE is the update above; the others reach the same p₀ with "
                            "fewer score evaluations.\n\n" + vocabulary.methods_help())
 steps = state.widget(c2.select_slider, P + "steps",
-                     help="Number of reverse steps (the tutorial: 200).")
+                     help="Number of reverse steps (the tutorial: 200). The buttons below set the step "
+                          "counts the lesson uses.")
+state.pick_buttons(c2, P + "steps", rev.STEP_PICKS, "reversal_steps_pick", fmt=lambda v: f"{v:,}")
 lam = state.widget(c3.slider, P + "lam", step=0.1, format="%.1f",
                    help="The VE forward process, λ = 25 as on the other pages (the tutorial's demo here: "
                         "λ = 10, where σ₁ = 4.6 is too small for the probability-flow ODE: try it). "

@@ -72,11 +72,12 @@ def paths_1d_chart(times, paths, labels, names, colors=None, density=None, densi
 
 
 def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = None, sigmas=None,
-                size: int = 400) -> alt.LayerChart:
+                size: int = 400, lims=None) -> alt.LayerChart:
     """A 2D point cloud over time with a time slider that runs in the browser (no rerun).
 
     paths (T, N, 2) at times (T,) in [0, 1] (uniform); points coloured by the mode they started
-    in; fixed, equal axes [-lim, lim]^2. sigmas (T,), if given, are shown next to t.
+    in; fixed, equal axes [-lim, lim]^2, or with lims (T,) axes [-lims[j], lims[j]]^2 at frame j
+    (they follow the cloud; the corner label gives them). sigmas (T,), if given, are shown next to t.
     """
     times, paths, labels = as_numpy(times).astype(float), as_numpy(paths).astype(float), as_numpy(labels)
     T, N, _ = paths.shape
@@ -90,11 +91,16 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
     tparam = alt.param(name="t_now", value=0.0,
                        bind=alt.binding_range(min=0, max=1, step=step, name="time t "))
     idx = f"round(t_now * {T - 1})"
-    dom = [-float(lim), float(lim)]
+    if lims is None:
+        scale = alt.Scale(domain=[-float(lim), float(lim)], nice=False)
+    else:       # the frame's half-width, read from the list by the slider's frame index
+        half = "[" + ", ".join(f"{float(v):g}" for v in as_numpy(lims)) + f"][{idx}]"
+        scale = alt.Scale(domainMin=alt.ExprRef(expr=f"-{half}"), domainMax=alt.ExprRef(expr=half),
+                          nice=False, zero=False)
     pts = alt.Chart(df).transform_filter(f"datum.j == {idx}").mark_circle(
         size=28, opacity=0.7, clip=True).encode(
-        x=alt.X("x:Q", title="x₁", scale=alt.Scale(domain=dom, nice=False)),
-        y=alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=dom, nice=False)),
+        x=alt.X("x:Q", title="x₁", scale=scale),
+        y=alt.Y("y:Q", title="x₂", scale=scale),
         color=alt.Color("started in:N", scale=_color_scale(names, colors),
                         legend=alt.Legend(title="point started in", orient="bottom", columns=4)),
     )
@@ -103,6 +109,9 @@ def cloud_chart(times, paths, labels, names, colors=None, lim: float | None = No
     txt = "'t = ' + format(datum.t, '.2f')"
     if sigmas is not None:
         txt += " + ',  σₜ = ' + format(datum.sigma, '.2f')"
+    if lims is not None:
+        lab["axes"] = as_numpy(lims).astype(float)
+        txt += " + ',  axes ±' + format(datum.axes, '.3~g')"
     label = alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
         label=txt).mark_text(align="left", baseline="top", x=8, y=8, fontSize=15,
                              fontWeight="bold").encode(text="label:N")

@@ -22,7 +22,7 @@ from .common import TRUTH_COLOR, as_numpy, new_figure, square_axes
 from .training import panel_row
 from .background import density_background
 
-__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "kde_kernel_stds", "samples_over_points", "metrics_table",
+__all__ = ["SET_COLORS", "TRUTH_COLOR", "samples_vs_truth", "kde_kernel_stds", "kde_data_stds", "samples_over_points", "metrics_table",
            "mode_weights_chart", "METRIC_COLUMNS"]
 
 SET_COLORS = ["#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -42,18 +42,34 @@ def _stride(pts: np.ndarray, m: int) -> np.ndarray:
 KDE_POINTS, BW_ADJUST = 1500, 0.6
 
 
+def _kde_points(pts, kde_points: int) -> np.ndarray:
+    """The finite points, evenly strided to at most kde_points, that samples_vs_truth's KDE uses."""
+    pts = as_numpy(pts).astype(float).reshape(-1, 2)
+    return _stride(pts[np.isfinite(pts).all(1)], kde_points)
+
+
+def kde_data_stds(pts, kde_points: int = KDE_POINTS) -> tuple[float, float]:
+    """The smallest and largest std of the points samples_vs_truth's KDE uses (the square roots of
+    their covariance's eigenvalues): the data's spread the kernel follows (kde_kernel_stds is
+    these times the kernel's factor); (0, 0) with fewer than 5 points."""
+    kd = _kde_points(pts, kde_points)
+    if len(kd) < 5:
+        return 0.0, 0.0
+    lo, hi = np.sqrt(np.clip(np.linalg.eigvalsh(np.cov(kd.T)), 0.0, None))
+    return float(lo), float(hi)
+
+
 def kde_kernel_stds(pts, kde_points: int = KDE_POINTS, bw_adjust: float = BW_ADJUST) -> tuple[float, float]:
     """The smallest and largest std of the Gaussian kernel samples_vs_truth's contours put on each
     point (seaborn's kdeplot, scipy's gaussian_kde: the points' covariance times
     (n^(-1/6) bw_adjust)^2, Scott's rule in 2D, n the points used): a mode narrower than the
     smallest is drawn that wide, and stretched when the two differ."""
-    kd = _stride(as_numpy(pts).astype(float).reshape(-1, 2), kde_points)
-    kd = kd[np.isfinite(kd).all(1)]
-    if len(kd) < 5:
+    n = len(_kde_points(pts, kde_points))
+    if n < 5:
         return 0.0, 0.0
-    factor = len(kd) ** (-1 / 6) * bw_adjust
-    lo, hi = np.sqrt(np.clip(np.linalg.eigvalsh(np.cov(kd.T)), 0.0, None)) * factor
-    return float(lo), float(hi)
+    factor = n ** (-1 / 6) * bw_adjust
+    lo, hi = kde_data_stds(pts, kde_points)
+    return float(lo * factor), float(hi * factor)
 
 
 def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
@@ -91,7 +107,7 @@ def samples_vs_truth(xx, yy, logp, sets, colors=None, title: str | None = None,
         if scatter_points:
             sc = _stride(pts, scatter_points)
             ax.scatter(sc[:, 0], sc[:, 1], s=3, color=color, alpha=0.3 if separate else 0.25, linewidths=0)
-        kd = _stride(pts, kde_points)
+        kd = _kde_points(pts, kde_points)
         # on one Axes the truth's contours are thin, dashed and under the samples' (solid, on top),
         # so both show where they coincide
         under = not separate and _is_truth(label)
