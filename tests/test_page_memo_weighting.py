@@ -617,6 +617,16 @@ def test_memorization_sweep_chart_is_tall_enough_to_read():
     assert hist["height"] >= 250 and hist["autosize"]["type"] == "fit-x"
 
 
+def test_memorization_histogram_fraction_axis_starts_at_zero():
+    """The distance histogram's y axis is a share of samples: it starts at 0 (it was padded down to
+    -0.05 under the bars), in both the bars' and the step lines' encodings."""
+    from dashboard.figures import memorization as mfig
+    hist = mfig.distance_histogram({"a": np.geomspace(1e-3, 1, 50), "b": np.full(50, 0.2)}, 0.1).to_dict()
+    ys = [layer["encoding"]["y"] for layer in hist["layer"] if "y" in layer.get("encoding", {})
+          and layer["encoding"]["y"].get("field") == "fraction"]
+    assert len(ys) == 2 and all(y["scale"]["domainMin"] == 0 for y in ys), ys
+
+
 @pytest.mark.parametrize("name, n", [("ring8", 5), ("ring8", 50), ("tutorial", 2)])
 def test_memorization_radius_caption_calls_the_spacing_a_nearest_neighbour_distance(name, n):
     """The spacing in the radius caption is mem.spacing: the median distance from each of N fresh

@@ -178,6 +178,9 @@ def _circle(center, radius):
     return Circle(center, radius, fill=False, edgecolor="#555", linewidth=0.8, alpha=0.8, zorder=1)
 
 
+FRACTION_SCALE = alt.Scale(domainMin=0)     # a share of samples is never below 0 (no padding under it)
+
+
 def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
                        n_bins: int = 30, height: int = 260) -> alt.Chart:
     """Histograms of nearest-training-point distances, one step line per series (log-x bins,
@@ -208,13 +211,13 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
         x=alt.X("lo:Q", scale=alt.Scale(type="log", domain=[lo, hi]),
                 title="distance to the nearest training point (log scale)"),
         x2="hi:Q",
-        y=alt.Y("fraction:Q", title="fraction of samples", stack=None),
+        y=alt.Y("fraction:Q", title="fraction of samples", stack=None, scale=FRACTION_SCALE),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
                         legend=legend),
         tooltip=["series:N", alt.Tooltip("lo:Q", title="from", format=".3g"),
                  alt.Tooltip("hi:Q", title="to", format=".3g"), alt.Tooltip("fraction:Q", format=".1%")])
     lines = alt.Chart(df).mark_line(interpolate="step", strokeWidth=2).encode(
-        x=x, y="fraction:Q", color=alt.Color("series:N", sort=order, legend=legend,
+        x=x, y=alt.Y("fraction:Q", scale=FRACTION_SCALE), color=alt.Color("series:N", sort=order, legend=legend,
                                              scale=alt.Scale(domain=order, range=rng)))
     rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:.3g}"]})
     rule = alt.Chart(rule_df).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="r:Q")
