@@ -373,28 +373,39 @@ def weights_spec(gmm, sde, run: Run) -> dict:
     return chart_spec(samplefig.mode_weights_chart(gmm.weights, recovered))
 
 
+@state.cache_data(max_entries=16)
+def commit_base(gmm, sde, run: Run) -> dict:
+    """What the commitment section shows that no threshold changes: where pₜ splits the closest
+    modes (the red line), whether the run is deterministic and why, how sorted the colours are at
+    t = 1, the modes' names and colours."""
+    t_bimodal = bimodal_time(gmm, sde)
+    return dict(t_split=t_bimodal if t_bimodal else None, t_bimodal=t_bimodal,
+                deterministic=deterministic(sde, run),
+                fixed=deterministic_words(sde, run) if deterministic(sde, run) else "",
+                sorting=start_sorting(gmm, sde, run), names=mode_names(gmm),
+                colors=mode_colors(gmm.n_components))
+
+
 @state.cache_data(max_entries=32)
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
-    """Commitment times at `threshold`, their summary, and the two charts' specs."""
-    rs = responsibilities(gmm, sde, run)
+    """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
+    keys included)."""
+    rs, base = responsibilities(gmm, sde, run), commit_base(gmm, sde, run)
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
-    t_bimodal = bimodal_time(gmm, sde)
-    t_split = t_bimodal if t_bimodal else None      # the red line: where pₜ splits the closest modes
+    t_split = base["t_split"]
     ct = com.times[com.committed].numpy()
-    out = dict(t_split=t_split, t_bimodal=t_bimodal, n_paths=len(com.labels), median=None, threshold=float(threshold),
-               undecided=1 - float(com.committed.double().mean()), frames=len(rs["times"]),
-               t_last=float(np.min(rs["times"])), deterministic=deterministic(sde, run),
-               fixed=deterministic_words(sde, run) if deterministic(sde, run) else "",
-               sorting=start_sorting(gmm, sde, run))
+    out = dict(t_split=t_split, t_bimodal=base["t_bimodal"], n_paths=len(com.labels), median=None,
+               threshold=float(threshold), undecided=1 - float(com.committed.double().mean()),
+               frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
+               deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"])
     if len(ct):
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
-    names, colors = mode_names(gmm), mode_colors(gmm.n_components)
     label = split_label(t_split) if t_split is not None else None
     out["resp_spec"] = chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split,
                                                             split_label=label))
-    out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, names,
-                                                          colors, t_split, split_label=label))
+    out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, base["names"],
+                                                          base["colors"], t_split, split_label=label))
     return out
 
 
