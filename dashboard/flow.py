@@ -222,8 +222,8 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     elif kind == "off":
         text = (f"**By sliced W2 the VE samples cannot be told apart from the exact flow's here**, "
                 f"though the cloud of their {story['n']} paths' end points sits slightly off. {start}. "
-                f"{where} The straightness numbers below compare two samplers this measure does not "
-                "separate.")
+                f"{where} So the straightness numbers below compare two samplers whose samples this "
+                "measure rates as equally good.")
     elif worse:
         text = (f"**The VE paths end in a cloud like the exact flow's here**, but sliced W2 scores "
                 f"the VE samples worse by more than its noise. {start}. {where} The straightness "
