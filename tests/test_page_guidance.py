@@ -29,7 +29,7 @@ def text(at):
 def test_default_render():
     at = open_page()
     assert at.title[0].value.startswith("Guidance")
-    assert len(at.get("vega_lite_chart")) == 1 and len(at.get("image")) == 2
+    assert len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 1     # samples chart, sweep; field
     assert not at.error
     assert "nan" not in text(at).lower()
     assert "Learned:" in at.caption[0].value and "sliced W2" in at.caption[0].value
@@ -46,7 +46,7 @@ def test_default_render():
 def test_extremes(state):
     at = open_page(**state)
     assert not at.error and "nan" not in text(at).lower()
-    assert len(at.get("image")) == 2
+    assert len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 1
     if state.get(K + "learned") is False:
         assert "Learned:" not in at.caption[0].value
 
@@ -565,3 +565,30 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     assert blamed == (beyond_l > 0 and beyond_e >= guidance.ABOUT_AS_FAR * beyond_l), sweep
     if "outside the truth's" in sweep:
         _printed_outside(sweep)
+
+
+def test_a_w_move_redraws_no_samples_png(monkeypatch):
+    """The samples figure is a Vega-Lite chart over a background PNG cached per mixture and class:
+    a move of w renders no matplotlib figure for it (only the guided field's, which depends on w),
+    and the chart then holds every panel's samples at the new w, titled by it."""
+    import json
+
+    import pyarrow as pa
+    from matplotlib.figure import Figure
+
+    from dashboard.figures import guidance as gfig
+    at = open_page()
+    calls = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.slider(key=K + "w").set_value(1.5).run()
+    assert not at.exception
+    assert len(calls) <= 1, calls                                      # the field figure at most
+    chart = at.get("vega_lite_chart")[0]
+    spec = json.loads(chart.proto.spec)
+    titles = [p["title"]["text"] for p in spec["hconcat"]]
+    assert titles == [gfig.TRUTH, "exact CFG, w = 1.5", "learned CFG, w = 1.5"]
+    data = next(d for d in chart.proto.datasets if d.name == gfig.SAMPLES_DATA)
+    frame = pa.ipc.open_stream(data.data.data).read_pandas()
+    assert sorted(frame["panel"].unique()) == sorted([gfig.TRUTH, "exact CFG", "learned CFG"])
+    assert at.get("download_button"), "the samples figure's PNG download"

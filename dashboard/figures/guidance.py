@@ -5,10 +5,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from matplotlib.figure import Figure
+
 from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "NOISE_K",
+__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "NOISE_K",
            "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
@@ -64,18 +66,76 @@ def samples_figure(panels, xx, yy, logp_class, xlim, ylim, other=None):
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
         _contours(ax, xx, yy, logp_class)
-        if other is not None and np.any(other):
-            region = np.asarray(other, dtype=float)
-            hatched = ax.contourf(xx, yy, region, levels=[0.5, 1.5], colors="none", hatches=["///"])
-            hatched.set_hatchcolor(OTHER_CLASS_LINE)
-            hatched.set_hatch_linewidth(0.6)
-            ax.contour(xx, yy, region, levels=[0.5], colors=OTHER_CLASS_LINE, linewidths=1.0,
-                       linestyles="dashed")
+        _other_region(ax, xx, yy, other)
         x = np.asarray(x, dtype=float)
         x = x[np.isfinite(x).all(1)]
         ax.scatter(x[:, 0], x[:, 1], s=7, c=color, alpha=0.6, linewidths=0)
         square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
     return fig
+
+
+SAMPLES_DATA = "guidance_samples"   # samples_chart's named dataset: columns panel, x, y (sample_frame)
+
+
+def _other_region(ax, xx, yy, other):
+    """samples_figure's region where another class is more likely: hatched behind a dashed line."""
+    if other is not None and np.any(other):
+        region = np.asarray(other, dtype=float)
+        hatched = ax.contourf(xx, yy, region, levels=[0.5, 1.5], colors="none", hatches=["///"])
+        hatched.set_hatchcolor(OTHER_CLASS_LINE)
+        hatched.set_hatch_linewidth(0.6)
+        ax.contour(xx, yy, region, levels=[0.5], colors=OTHER_CLASS_LINE, linewidths=1.0,
+                   linestyles="dashed")
+
+
+def samples_background(xx, yy, logp_class, xlim, ylim, other=None, px: int = 400) -> Figure:
+    """What samples_figure draws under the samples of every panel, alone: the contours of
+    log p₀(x | y) and, where another class is more likely (other), the hatched region behind its
+    dashed boundary; no axes or margins, px pixels wide at dpi 100, exactly the box xlim × ylim.
+    samples_chart lays its PNG under the samples."""
+    h = px * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = Figure(figsize=(px / 100, h / 100))
+    ax = fig.add_axes((0, 0, 1, 1))
+    _contours(ax, xx, yy, logp_class)
+    _other_region(ax, xx, yy, other)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    return fig
+
+
+def sample_frame(panels) -> pd.DataFrame:
+    """samples_chart's dataset: panels = [(key, samples (n, 2))] as rows panel, x, y (float32),
+    the finite samples of each panel."""
+    parts = []
+    for key, x in panels:
+        x = np.asarray(x, dtype=np.float32)
+        x = x[np.isfinite(x).all(1)]
+        parts.append(pd.DataFrame({"panel": key, "x": x[:, 0], "y": x[:, 1]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def samples_chart(panels, xlim, ylim, background: str, size: int = 300) -> alt.Chart:
+    """samples_figure as a Vega-Lite chart: one panel per (key, title, colour), side by side, whose
+    samples come from the named dataset SAMPLES_DATA (sample_frame: rows of panel `key`), drawn
+    over the image `background` (samples_background's PNG, as a URL, over the box xlim × ylim).
+    Equal aspect, shared limits; samples outside the box are not drawn."""
+    xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
+    height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
+    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
+    image = pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})
+    charts = []
+    for key, title, color in panels:
+        bg = alt.Chart(image).mark_image(width=size, height=height, align="left", baseline="top",
+                                         aspect=False).encode(x=x, y=y, url="url:N")
+        dots = alt.Chart(alt.Data(name=SAMPLES_DATA)).transform_filter(
+            alt.FieldEqualPredicate(field="panel", equal=key)).mark_circle(
+            size=12, color=color, opacity=0.6, clip=True).encode(x=x, y=y)
+        charts.append(alt.layer(bg, dots).properties(
+            width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle",
+                                                             fontWeight="normal")))
+    return alt.hconcat(*charts, spacing=16).configure_view(stroke="#888")
 
 
 def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, width: int = 230,
