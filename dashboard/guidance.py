@@ -150,13 +150,7 @@ def samples_spec(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     panels = samples_panels(gmm, lam, y, w, n, steps, seed, cfg, device)
     words = f"{w:g}"
 
-    def walk(node):
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node.replace(_W, words) if isinstance(node, str) and _W in node else node
-    spec = walk(samples_view(gmm, y, cfg is not None)["spec"])
+    spec = _fill(samples_view(gmm, y, cfg is not None)["spec"], words)
     spec["datasets"] = {**spec.get("datasets", {}),
                         gfig.SAMPLES_DATA: gfig.sample_frame([(k, x) for k, _, x, _ in panels])}
     return spec, samples_outside(panels, *samples_limits(gmm, y))
@@ -424,6 +418,48 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
             "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy(),
             "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy(),
             "class_mean": (cls.weights.double() @ cls.means.double()).tolist()}
+
+
+def _fill(spec, words: str):
+    """A copy of a spec with every _W placeholder in its strings replaced by words."""
+    if isinstance(spec, dict):
+        return {k: _fill(v, words) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_fill(v, words) for v in spec]
+    return spec.replace(_W, words) if isinstance(spec, str) and _W in spec else spec
+
+
+@state.cache_data(max_entries=32)
+def fields_view(gmm, lam: float, y: int, t: float, label: str) -> dict:
+    """What the guided-field chart draws but w and the guided arrows: the Vega-Lite spec of
+    gfig.fields_chart over the field's box and fields_background_url (the guided score's legend
+    name with a placeholder for w, no dataset). The background does not depend on w."""
+    f = guidance_fields(gmm, lam, y, 1.0, t)
+    post = np.asarray(f["post"])
+    dashed = (f"pₜ(y | x) = {OTHER_LIKELY:g}: beyond it another class is more likely"
+              if post.min() < OTHER_LIKELY < post.max() else None)
+    xlim = (float(f["fx"].min()), float(f["fx"].max()))
+    ylim = (float(f["fy"].min()), float(f["fy"].max()))
+    return {"spec": chart_spec(gfig.fields_chart(
+        xlim, ylim, fields_background_url(gmm, lam, y, t), gfig.field_names(_W),
+        f"{label} at t = {t:.2f} (grey: log pₜ(x | y))", dashed))}
+
+
+def fields_spec(gmm, lam: float, y: int, w: float, t: float, label: str) -> dict:
+    """The guided-field chart at w: fields_view's spec with w in its legend and the arrows of
+    guidance_fields at w (gfig.arrow_frame) as its dataset."""
+    spec = _fill(fields_view(gmm, lam, y, t, label)["spec"], f"{w:g}")
+    spec["datasets"] = {**spec.get("datasets", {}),
+                        gfig.FIELDS_DATA: gfig.arrow_frame(guidance_fields(gmm, lam, y, w, t), w)}
+    return spec
+
+
+@state.cache_data(max_entries=32)
+def fields_background_url(gmm, lam: float, y: int, t: float) -> str:
+    """The guided-field panel's background (gfig.fields_background: log pₜ(x | y) and the dashed
+    pₜ(y | x) = OTHER_LIKELY line), which does not depend on w, as a PNG data URL."""
+    png = figure_png(gfig.fields_background(guidance_fields(gmm, lam, y, 1.0, t), other_level=OTHER_LIKELY))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 NEAR_CLASS, OTHER_LIKELY = 0.9, 0.5   # pₜ(y | x) at or above: near the class; below: another class is likely

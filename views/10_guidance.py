@@ -123,7 +123,11 @@ def field_section():
                     f"Red: the **guided score** at w = {w:g}. "
                     + guidance.field_text(guidance.guidance_fields(gmm, float(lam), y, float(w), float(t)),
                                           float(w), float(t)))
-    c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
+    label = names[y].split(":")[0]
+    c1.vega_lite_chart(guidance.fields_spec(gmm, float(lam), y, float(w), float(t), label), width="content")
+    c1.download_button("Figure (PNG)", lambda: fields_png(gmm, float(lam), y, float(w), float(t), label),
+                       file_name="guidance_field.png", mime="image/png", on_click="ignore",
+                       icon=":material/download:")
     c1.caption("Arrows share one scale (the longer field's 90th-percentile arrow length = one grid "
                "spacing); grey: log pₜ(x | y).")
 

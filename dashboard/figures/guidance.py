@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "NOISE_K",
+__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K",
            "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
@@ -257,3 +257,82 @@ def fields_figure(f: dict, w: float, t: float, label: str, other_level: float = 
     ax.set_title(f"{label} at t = {t:.2f} (grey: log pₜ(x | y))", fontsize=11)
     fig.legend(loc="outside lower center", ncols=2, fontsize=9, frameon=False)
     return fig
+
+
+FIELD_COLORS = ("#1f77b4", "#d62728")     # the conditional (blue) and the guided (red) score
+FIELDS_DATA = "guidance_arrows"           # fields_chart's named dataset (arrow_frame)
+
+
+def fields_background(f: dict, px: int = 420, other_level: float = 0.5) -> Figure:
+    """What fields_figure draws under its arrows, alone: the contours of log pₜ(x | y) and the
+    dashed line pₜ(y | x) = other_level where the panel holds both sides of it; no axes or
+    margins, px pixels wide at dpi 100, exactly the box of f["fx"], f["fy"]. fields_chart lays
+    its PNG under the arrows (it depends on t, not on w)."""
+    xlim = (float(f["fx"].min()), float(f["fx"].max()))
+    ylim = (float(f["fy"].min()), float(f["fy"].max()))
+    fig = Figure(figsize=(px / 100, px * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]) / 100))
+    ax = fig.add_axes((0, 0, 1, 1))
+    _contours(ax, f["fx"], f["fy"], f["logp"])
+    post = np.asarray(f["post"])
+    if post.min() < other_level < post.max():
+        ax.contour(f["xx"], f["yy"], post, levels=[other_level], colors="k", linestyles="--", linewidths=1.2)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    return fig
+
+
+def field_names(w) -> tuple[str, str]:
+    """The legend's names of the conditional and the guided score, as fields_figure's (w: a
+    number, or the words to write for it)."""
+    return "conditional score s(x, t | y)", f"guided score, w = {w if isinstance(w, str) else f'{w:g}'}"
+
+
+def arrow_frame(f: dict, w: float) -> pd.DataFrame:
+    """fields_chart's arrows: one row per grid point and field (the conditional score first, the
+    guided on top), from x, y to x2, y2 at fields_figure's shared scale (arrow_scale: one grid
+    spacing), and the heading of the arrow head in degrees clockwise from up (Vega-Lite's angle)."""
+    k = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0] / arrow_scale(f)
+    parts = []
+    for name, v in zip(field_names(w), (f["cond"], f["guided"])):
+        u = np.asarray(v, dtype=float).reshape(-1, 2) * k
+        x, y = np.asarray(f["xx"], dtype=float).ravel(), np.asarray(f["yy"], dtype=float).ravel()
+        parts.append(pd.DataFrame({"field": name, "x": x, "y": y, "x2": x + u[:, 0], "y2": y + u[:, 1],
+                                   "angle": (90.0 - np.degrees(np.arctan2(u[:, 1], u[:, 0]))) % 360.0}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str, dashed: str | None,
+                 size: int = 420) -> alt.Chart:
+    """fields_figure as a Vega-Lite chart: the arrows of the named dataset FIELDS_DATA (arrow_frame:
+    field, x, y, x2, y2, angle), the conditional score (names[0]) blue and wide underneath, the
+    guided score (names[1]) red and thin on top, each a shaft and a head, over the image
+    `background` (fields_background's PNG, the box xlim × ylim). dashed: the legend's words for the
+    background's dashed line (None: not drawn). One legend below the panel."""
+    xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
+    height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
+    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
+    color = alt.Color("field:N", title=None, scale=alt.Scale(domain=list(names), range=list(FIELD_COLORS)),
+                      legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=12,
+                                        labelLimit=400, symbolType="stroke", symbolStrokeWidth=3))
+    layers = [alt.Chart(pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})).mark_image(
+        width=size, height=height, align="left", baseline="top", aspect=False).encode(x=x, y=y, url="url:N")]
+    for name, shaft, head in ((names[0], 3.0, 70), (names[1], 1.2, 22)):
+        base = alt.Chart(alt.Data(name=FIELDS_DATA)).transform_filter(
+            alt.FieldEqualPredicate(field="field", equal=name))
+        layers.append(base.mark_rule(strokeWidth=shaft, clip=True).encode(x=x, y=y, x2="x2:Q", y2="y2:Q",
+                                                                          color=color))
+        layers.append(base.mark_point(shape="triangle-up", filled=True, size=head, opacity=1, clip=True).encode(
+            x=alt.X("x2:Q", scale=alt.Scale(domain=xlim, nice=False, zero=False)),
+            y=alt.Y("y2:Q", scale=alt.Scale(domain=ylim, nice=False, zero=False)),
+            angle=alt.Angle("angle:Q", scale=None), color=color))
+    if dashed:
+        rows = pd.DataFrame({"x": [xlim[0] - 1.0, xlim[0] - 2.0], "y": [ylim[0] - 1.0] * 2, "what": [dashed] * 2})
+        layers.append(alt.Chart(rows).mark_line(color="black", strokeDash=[5, 3], clip=True).encode(
+            x=x, y=y, strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(range=[[5, 3]]),
+                                                legend=alt.Legend(orient="bottom", labelFontSize=12,
+                                                                  labelLimit=500, symbolType="stroke"))))
+    return alt.layer(*layers).properties(
+        width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle", fontWeight="normal")
+    ).configure_view(stroke="#888")
