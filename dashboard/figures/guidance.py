@@ -115,11 +115,13 @@ def sample_frame(panels) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def samples_chart(panels, xlim, ylim, background: str, size: int = 300) -> alt.Chart:
+def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) -> alt.Chart:
     """samples_figure as a Vega-Lite chart: one panel per (key, title, colour), side by side, whose
     samples come from the named dataset SAMPLES_DATA (sample_frame: rows of panel `key`), drawn
     over the image `background` (samples_background's PNG, as a URL, over the box xlim × ylim).
-    Equal aspect, shared limits; samples outside the box are not drawn."""
+    Equal aspect, shared limits; samples outside the box are not drawn. size: each panel's width
+    (default: 320 for two panels, 230 for three, which fit the page's column side by side)."""
+    size = size or (320 if len(panels) < 3 else 230)
     xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
     height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
     x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
@@ -261,6 +263,7 @@ def fields_figure(f: dict, w: float, t: float, label: str, other_level: float = 
 
 FIELD_COLORS = ("#1f77b4", "#d62728")     # the conditional (blue) and the guided (red) score
 FIELDS_DATA = "guidance_arrows"           # fields_chart's named dataset (arrow_frame)
+HEAD_FULL = 0.5                           # arrows this share of a grid spacing long, or longer, get a full head
 
 
 def fields_background(f: dict, px: int = 420, other_level: float = 0.5) -> Figure:
@@ -291,19 +294,23 @@ def field_names(w) -> tuple[str, str]:
 def arrow_frame(f: dict, w: float) -> pd.DataFrame:
     """fields_chart's arrows: one row per grid point and field (the conditional score first, the
     guided on top), from x, y to x2, y2 at fields_figure's shared scale (arrow_scale: one grid
-    spacing), and the heading of the arrow head in degrees clockwise from up (Vega-Lite's angle)."""
+    spacing), the heading of the arrow head in degrees clockwise from up (Vega-Lite's angle), and
+    its area as a share of the full head's (head: arrows shorter than HEAD_FULL of a grid spacing get
+    smaller heads, as quiver's do, so short arrows do not read as a field of triangles)."""
     k = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0] / arrow_scale(f)
     parts = []
     for name, v in zip(field_names(w), (f["cond"], f["guided"])):
         u = np.asarray(v, dtype=float).reshape(-1, 2) * k
         x, y = np.asarray(f["xx"], dtype=float).ravel(), np.asarray(f["yy"], dtype=float).ravel()
+        drawn = np.hypot(u[:, 0], u[:, 1]) * f["xx"].shape[0] / float(f["xx"].max() - f["xx"].min())
         parts.append(pd.DataFrame({"field": name, "x": x, "y": y, "x2": x + u[:, 0], "y2": y + u[:, 1],
-                                   "angle": (90.0 - np.degrees(np.arctan2(u[:, 1], u[:, 0]))) % 360.0}))
+                                   "angle": (90.0 - np.degrees(np.arctan2(u[:, 1], u[:, 0]))) % 360.0,
+                                   "head": np.clip(drawn / HEAD_FULL, 0.0, 1.0) ** 2}))
     return pd.concat(parts, ignore_index=True)
 
 
 def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str, dashed: str | None,
-                 size: int = 420) -> alt.Chart:
+                 size: int = 340) -> alt.Chart:
     """fields_figure as a Vega-Lite chart: the arrows of the named dataset FIELDS_DATA (arrow_frame:
     field, x, y, x2, y2, angle), the conditional score (names[0]) blue and wide underneath, the
     guided score (names[1]) red and thin on top, each a shaft and a head, over the image
@@ -314,25 +321,27 @@ def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str
     x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
     y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
     color = alt.Color("field:N", title=None, scale=alt.Scale(domain=list(names), range=list(FIELD_COLORS)),
-                      legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=12,
-                                        labelLimit=400, symbolType="stroke", symbolStrokeWidth=3))
+                      legend=alt.Legend(orient="bottom", direction="vertical", labelFontSize=12,
+                                        labelLimit=500, symbolType="stroke", symbolStrokeWidth=3))
     layers = [alt.Chart(pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})).mark_image(
         width=size, height=height, align="left", baseline="top", aspect=False).encode(x=x, y=y, url="url:N")]
-    for name, shaft, head in ((names[0], 3.0, 70), (names[1], 1.2, 22)):
+    for name, shaft, head in ((names[0], 3.0, 60), (names[1], 1.2, 24)):
         base = alt.Chart(alt.Data(name=FIELDS_DATA)).transform_filter(
             alt.FieldEqualPredicate(field="field", equal=name))
         layers.append(base.mark_rule(strokeWidth=shaft, clip=True).encode(x=x, y=y, x2="x2:Q", y2="y2:Q",
                                                                           color=color))
-        layers.append(base.mark_point(shape="triangle-up", filled=True, size=head, opacity=1, clip=True).encode(
+        layers.append(base.mark_point(shape="triangle-up", filled=True, opacity=1, clip=True).encode(
             x=alt.X("x2:Q", scale=alt.Scale(domain=xlim, nice=False, zero=False)),
             y=alt.Y("y2:Q", scale=alt.Scale(domain=ylim, nice=False, zero=False)),
-            angle=alt.Angle("angle:Q", scale=None), color=color))
+            angle=alt.Angle("angle:Q", scale=None), color=color,
+            size=alt.Size("head:Q", scale=alt.Scale(domain=[0, 1], range=[0, head]), legend=None)))
     if dashed:
         rows = pd.DataFrame({"x": [xlim[0] - 1.0, xlim[0] - 2.0], "y": [ylim[0] - 1.0] * 2, "what": [dashed] * 2})
         layers.append(alt.Chart(rows).mark_line(color="black", strokeDash=[5, 3], clip=True).encode(
             x=x, y=y, strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(range=[[5, 3]]),
-                                                legend=alt.Legend(orient="bottom", labelFontSize=12,
-                                                                  labelLimit=500, symbolType="stroke"))))
+                                                legend=alt.Legend(orient="bottom", direction="vertical",
+                                                                  labelFontSize=12, labelLimit=500,
+                                                                  symbolType="stroke"))))
     return alt.layer(*layers).properties(
         width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle", fontWeight="normal")
     ).configure_view(stroke="#888")
