@@ -263,6 +263,7 @@ def fields_figure(f: dict, w: float, t: float, label: str, other_level: float = 
 
 FIELD_COLORS = ("#1f77b4", "#d62728")     # the conditional (blue) and the guided (red) score
 FIELDS_DATA = "guidance_arrows"           # fields_chart's named dataset (arrow_frame)
+LEGEND_BELOW = 48                         # fields_chart's legends start this many pixels below the plot
 HEAD_FULL = 0.5                           # arrows this share of a grid spacing long, or longer, get a full head
 
 
@@ -315,14 +316,15 @@ def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str
     field, x, y, x2, y2, angle), the conditional score (names[0]) blue and wide underneath, the
     guided score (names[1]) red and thin on top, each a shaft and a head, over the image
     `background` (fields_background's PNG, the box xlim × ylim). dashed: the legend's words for the
-    background's dashed line (None: not drawn). One legend below the panel."""
+    background's dashed line (None: not drawn). The legends below the panel, one entry a line."""
     xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
     height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
     x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
     y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
     color = alt.Color("field:N", title=None, scale=alt.Scale(domain=list(names), range=list(FIELD_COLORS)),
-                      legend=alt.Legend(orient="bottom", direction="vertical", labelFontSize=12,
-                                        labelLimit=500, symbolType="stroke", symbolStrokeWidth=3))
+                      legend=alt.Legend(orient="none", legendX=0, legendY=height + LEGEND_BELOW,
+                                        direction="vertical", labelFontSize=12, labelLimit=500,
+                                        symbolType="stroke", symbolStrokeWidth=3))
     layers = [alt.Chart(pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})).mark_image(
         width=size, height=height, align="left", baseline="top", aspect=False).encode(x=x, y=y, url="url:N")]
     for name, shaft, head in ((names[0], 3.0, 60), (names[1], 1.2, 24)):
@@ -339,9 +341,12 @@ def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str
         rows = pd.DataFrame({"x": [xlim[0] - 1.0, xlim[0] - 2.0], "y": [ylim[0] - 1.0] * 2, "what": [dashed] * 2})
         layers.append(alt.Chart(rows).mark_line(color="black", strokeDash=[5, 3], clip=True).encode(
             x=x, y=y, strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(range=[[5, 3]]),
-                                                legend=alt.Legend(orient="bottom", direction="vertical",
+                                                legend=alt.Legend(orient="none", legendX=0,
+                                                                  legendY=height + LEGEND_BELOW + 40,
                                                                   labelFontSize=12, labelLimit=500,
                                                                   symbolType="stroke"))))
+    # autosize pad: the plot keeps size × height (the background image's own pixels), the legend and
+    # title are added around it (Streamlit otherwise fits the whole chart into that box)
     return alt.layer(*layers).properties(
-        width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle", fontWeight="normal")
-    ).configure_view(stroke="#888")
+        width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle", fontWeight="normal"),
+        autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
