@@ -263,7 +263,7 @@ def fields_figure(f: dict, w: float, t: float, label: str, other_level: float = 
 
 FIELD_COLORS = ("#1f77b4", "#d62728")     # the conditional (blue) and the guided (red) score
 FIELDS_DATA = "guidance_arrows"           # fields_chart's named dataset (arrow_frame)
-LEGEND_BELOW = 48                         # fields_chart's legends start this many pixels below the plot
+LEGEND_BELOW = 58                         # fields_chart's legends start this many pixels below the plot
 HEAD_FULL = 0.5                           # arrows this share of a grid spacing long, or longer, get a full head
 
 
