@@ -1,6 +1,7 @@
 """Figures of the Digits page: 8x8 images drawn crisp (one nearest-neighbour imshow per mosaic,
 grey scale, ink dark as in print, pixel values 0..16), and a chart of sample quality per score
-evaluation. Pure: arrays in, matplotlib Figures / Altair charts out."""
+evaluation. Pure: arrays in, matplotlib Figures / Altair charts out, or PNG bytes drawn with numpy
+and Pillow (mosaic_png: the sample grid and the film, which a w move redraws)."""
 from __future__ import annotations
 
 import io
