@@ -120,15 +120,16 @@ def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) 
     samples come from the named dataset SAMPLES_DATA (sample_frame: rows of panel `key`), drawn
     over the image `background` (samples_background's PNG, as a URL, over the box xlim × ylim).
     Equal aspect, shared limits; samples outside the box are not drawn. size: each panel's width
-    (default: 320 for two panels, 230 for three, which fit the page's column side by side)."""
-    size = size or (320 if len(panels) < 3 else 230)
+    (default: 320 for two panels, 215 for three, which fit the page's column side by side); the x₂
+    axis title on the first panel only."""
+    size = size or (320 if len(panels) < 3 else 215)
     xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
     height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
     x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
-    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
     image = pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})
     charts = []
-    for key, title, color in panels:
+    for n, (key, title, color) in enumerate(panels):
+        y = alt.Y("y:Q", title="x₂" if n == 0 else None, scale=alt.Scale(domain=ylim, nice=False, zero=False))
         bg = alt.Chart(image).mark_image(width=size, height=height, align="left", baseline="top",
                                          aspect=False).encode(x=x, y=y, url="url:N")
         dots = alt.Chart(alt.Data(name=SAMPLES_DATA)).transform_filter(
