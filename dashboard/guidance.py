@@ -3,13 +3,15 @@ samples, the truth row (true samples of p(x | y)) and its noise level, the measu
 the guided field. Everything but the network is st.cache_data, keyed by value."""
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pandas as pd
 import torch
 
 import diffusion_core as dc
 from diffusion_core import guidance as gd
-from dashboard.figures.common import auto_limits, density_grid, figure_png
+from dashboard.figures.common import auto_limits, chart_spec, density_grid, figure_png
 from dashboard.figures import guidance as gfig
 from dashboard import lessons, models, state
 from dashboard.vocabulary import point
@@ -95,23 +97,73 @@ def guidance_table(gmm, lam: float, y: int, n: int, steps: int, seed: int, cfg=N
     return pd.DataFrame([guidance_row(gmm, lam, y, w, n, steps, seed, cfg, device) for w in GUIDANCE_WS])
 
 
+def samples_panels(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                   device: str = "cpu") -> list[tuple[str, str, np.ndarray, str]]:
+    """The samples figure's panels as (key, title, samples (n, 2), colour): true samples of
+    p(x | y), exact CFG at w, and learned CFG at w when cfg is given (the chart and its PNG)."""
+    panels = [(gfig.TRUTH, gfig.TRUTH, guidance_truth(gmm, y, n, seed)[0], gfig.SOURCE_COLORS[gfig.TRUTH]),
+              ("exact CFG", f"exact CFG, w = {w:g}", guided_samples(gmm, lam, y, w, n, steps, seed),
+               gfig.SOURCE_COLORS["exact CFG"])]
+    if cfg is not None:
+        panels.append(("learned CFG", f"learned CFG, w = {w:g}",
+                       learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
+                       gfig.SOURCE_COLORS["learned CFG"]))
+    return panels
+
+
 @state.cache_data(max_entries=32)
 def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                          device: str = "cpu") -> tuple[bytes, dict]:
-    """The samples figure of the Guidance page (true samples of p(x | y), exact CFG at w, learned
-    CFG when cfg is given) as PNG, and per panel how many of its samples lie outside the panel."""
-    truth = guidance_truth(gmm, y, n, seed)[0]
-    panels = [(gfig.TRUTH, truth, gfig.SOURCE_COLORS[gfig.TRUTH]),
-              (f"exact CFG, w = {w:g}", guided_samples(gmm, lam, y, w, n, steps, seed),
-               gfig.SOURCE_COLORS["exact CFG"])]
-    if cfg is not None:
-        panels.append((f"learned CFG, w = {w:g}",
-                       learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed),
-                       gfig.SOURCE_COLORS["learned CFG"]))
+    """The samples figure of the Guidance page (samples_panels: true samples of p(x | y), exact
+    CFG at w, learned CFG when cfg is given) as PNG, for its download, and per panel how many of
+    its samples lie outside the panel."""
+    panels = samples_panels(gmm, lam, y, w, n, steps, seed, cfg, device)
     xlim, ylim = samples_limits(gmm, y)
     xx, yy, logp, other = samples_grid(gmm, y)
-    out = {t.split(",")[0]: gfig.outside(x, xlim, ylim) for t, x, _ in panels}
-    return figure_png(gfig.samples_figure(panels, xx, yy, logp, xlim, ylim, other)), out
+    fig = gfig.samples_figure([(t, x, c) for _, t, x, c in panels], xx, yy, logp, xlim, ylim, other)
+    return figure_png(fig), samples_outside(panels, xlim, ylim)
+
+
+def samples_outside(panels, xlim, ylim) -> dict:
+    """Per panel of samples_panels (by key), how many of its samples lie outside the box."""
+    return {k: gfig.outside(x, xlim, ylim) for k, _, x, _ in panels}
+
+
+_W = "@w"     # samples_view's placeholder for w in the panels' titles, filled by samples_spec
+
+
+@state.cache_data(max_entries=32)
+def samples_view(gmm, y: int, learned: bool) -> dict:
+    """What the samples chart draws but the samples and w: the Vega-Lite spec of
+    gfig.samples_chart over samples_limits and samples_background_url (titles with a placeholder
+    for w, no dataset)."""
+    xlim, ylim = samples_limits(gmm, y)
+    keys = [gfig.TRUTH, "exact CFG"] + (["learned CFG"] if learned else [])
+    panels = [(k, k if k == gfig.TRUTH else f"{k}, w = {_W}", gfig.SOURCE_COLORS[k]) for k in keys]
+    return {"spec": chart_spec(gfig.samples_chart(panels, xlim, ylim, samples_background_url(gmm, y)))}
+
+
+def samples_spec(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
+                 device: str = "cpu") -> tuple[dict, dict]:
+    """The samples chart at w (samples_view's spec with w in its titles and samples_panels'
+    samples as its dataset, sent as Arrow), and per panel how many samples lie outside it."""
+    panels = samples_panels(gmm, lam, y, w, n, steps, seed, cfg, device)
+    words = f"{w:g}"
+
+    spec = _fill(samples_view(gmm, y, cfg is not None)["spec"], words)
+    spec["datasets"] = {**spec.get("datasets", {}),
+                        gfig.SAMPLES_DATA: gfig.sample_frame([(k, x) for k, _, x, _ in panels])}
+    return spec, samples_outside(panels, *samples_limits(gmm, y))
+
+
+@state.cache_data(max_entries=32)
+def samples_background_url(gmm, y: int) -> str:
+    """The sample panels' background (gfig.samples_background over samples_grid: the contours of
+    log p₀(x | y) and the hatched region where another class is more likely) as a PNG data URL."""
+    xlim, ylim = samples_limits(gmm, y)
+    xx, yy, logp, other = samples_grid(gmm, y)
+    png = figure_png(gfig.samples_background(xx, yy, logp, xlim, ylim, other))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 @state.cache_data(max_entries=32)
@@ -366,6 +418,48 @@ def guidance_fields(gmm, lam: float, y: int, w: float, t: float, n_grid: int = 1
             "cond": gd.conditional_score(gmm, sde, None, y)(pts, t).reshape(shape).numpy(),
             "post": gd.class_posterior(gmm, sde, None, pts, t)[:, y].reshape(n_grid, n_grid).numpy(),
             "class_mean": (cls.weights.double() @ cls.means.double()).tolist()}
+
+
+def _fill(spec, words: str):
+    """A copy of a spec with every _W placeholder in its strings replaced by words."""
+    if isinstance(spec, dict):
+        return {k: _fill(v, words) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_fill(v, words) for v in spec]
+    return spec.replace(_W, words) if isinstance(spec, str) and _W in spec else spec
+
+
+@state.cache_data(max_entries=32)
+def fields_view(gmm, lam: float, y: int, t: float, label: str) -> dict:
+    """What the guided-field chart draws but w and the guided arrows: the Vega-Lite spec of
+    gfig.fields_chart over the field's box and fields_background_url (the guided score's legend
+    name with a placeholder for w, no dataset). The background does not depend on w."""
+    f = guidance_fields(gmm, lam, y, 1.0, t)
+    post = np.asarray(f["post"])
+    dashed = (f"pₜ(y | x) = {OTHER_LIKELY:g}: beyond it another class is more likely"
+              if post.min() < OTHER_LIKELY < post.max() else None)
+    xlim = (float(f["fx"].min()), float(f["fx"].max()))
+    ylim = (float(f["fy"].min()), float(f["fy"].max()))
+    return {"spec": chart_spec(gfig.fields_chart(
+        xlim, ylim, fields_background_url(gmm, lam, y, t), gfig.field_names(_W),
+        f"{label} at t = {t:.2f} (grey: log pₜ(x | y))", dashed))}
+
+
+def fields_spec(gmm, lam: float, y: int, w: float, t: float, label: str) -> dict:
+    """The guided-field chart at w: fields_view's spec with w in its legend and the arrows of
+    guidance_fields at w (gfig.arrow_frame) as its dataset."""
+    spec = _fill(fields_view(gmm, lam, y, t, label)["spec"], f"{w:g}")
+    spec["datasets"] = {**spec.get("datasets", {}),
+                        gfig.FIELDS_DATA: gfig.arrow_frame(guidance_fields(gmm, lam, y, w, t), w)}
+    return spec
+
+
+@state.cache_data(max_entries=32)
+def fields_background_url(gmm, lam: float, y: int, t: float) -> str:
+    """The guided-field panel's background (gfig.fields_background: log pₜ(x | y) and the dashed
+    pₜ(y | x) = OTHER_LIKELY line), which does not depend on w, as a PNG data URL."""
+    png = figure_png(gfig.fields_background(guidance_fields(gmm, lam, y, 1.0, t), other_level=OTHER_LIKELY))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 NEAR_CLASS, OTHER_LIKELY = 0.9, 0.5   # pₜ(y | x) at or above: near the class; below: another class is likely

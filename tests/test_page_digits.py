@@ -406,3 +406,42 @@ def test_film_sentence_names_exactly_the_frames_read_otherwise():
     assert "for good from frame 3 of 8 (σ = 3.17; the classifier reads frame 2 otherwise)" in text, text
     two = dd.film_sentence({"read": np.array([1, 3, 7, 7, 7, 7, 7, 7]), "sigma": sig}, 7, 4.0)
     assert "reads frames 1, 2 otherwise" in two, two
+
+
+def test_a_w_move_redraws_no_matplotlib_figure(monkeypatch):
+    """The w slider redraws the sample grid and the film: both are drawn with numpy and Pillow
+    (dfig.mosaic_png), so a move renders no matplotlib figure; the grid still shows one row per
+    class of the samples at the new w."""
+    from matplotlib.figure import Figure
+
+    at = ok(open_page())
+    calls = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.slider(key=K + "w").set_value(2.0).run()
+    assert not at.exception and not calls, calls
+    assert len(at.get("image")) == 3 and "w = 2," in grid_caption(at)
+
+
+def test_mosaic_png_draws_every_pixel_and_label():
+    """mosaic_png: every image pixel is MOSAIC_PX screen pixels of the gray_r value (0 white, 16
+    black), gaps are white, and the labels and titles take room at the left and top."""
+    import io
+
+    from PIL import Image
+
+    from dashboard.figures import digits as dfig
+    images = np.zeros((2, 3, 64))
+    images[1, 2, 0] = 16.0                           # the top-left pixel of the last image: black
+    images[0, 0, :] = 8.0                            # the first image: mid grey
+    png = Image.open(io.BytesIO(dfig.mosaic_png(images, ["a", "b"], ["x", "y", "z"])))
+    arr = np.asarray(png.convert("L"))
+    k, step = dfig.MOSAIC_PX, (dfig.SIDE + dfig.GAP) * dfig.MOSAIC_PX
+    grey = np.argwhere(arr == 128)
+    top, left = grey.min(0)
+    assert top > 0 and left > 0                                          # room for titles and labels
+    assert tuple(grey.max(0) - grey.min(0) + 1) == (8 * k, 8 * k)         # one whole 8×8 image
+    black = arr[top + step:top + step + k, left + 2 * step:left + 2 * step + k]
+    assert (black == 0).all()
+    assert arr[top + step, left + 2 * step + k] == 255                   # the next pixel: ink-free
+    assert arr[top + 8 * k, left] == 255                                 # the gap below an image

@@ -29,7 +29,7 @@ def text(at):
 def test_default_render():
     at = open_page()
     assert at.title[0].value.startswith("Guidance")
-    assert len(at.get("vega_lite_chart")) == 1 and len(at.get("image")) == 2
+    assert len(at.get("vega_lite_chart")) == 3 and not at.get("image")     # samples, sweep, field
     assert not at.error
     assert "nan" not in text(at).lower()
     assert "Learned:" in at.caption[0].value and "sliced W2" in at.caption[0].value
@@ -46,7 +46,7 @@ def test_default_render():
 def test_extremes(state):
     at = open_page(**state)
     assert not at.error and "nan" not in text(at).lower()
-    assert len(at.get("image")) == 2
+    assert len(at.get("vega_lite_chart")) == 3 and not at.get("image")
     if state.get(K + "learned") is False:
         assert "Learned:" not in at.caption[0].value
 
@@ -589,3 +589,57 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     assert blamed == (beyond_l > 0 and beyond_e >= guidance.ABOUT_AS_FAR * beyond_l), sweep
     if "outside the truth's" in sweep:
         _printed_outside(sweep)
+
+
+def test_a_w_move_redraws_no_png(monkeypatch):
+    """The samples figure and the guided field are Vega-Lite charts over background PNGs cached
+    per mixture and class (and λ and t for the field), none of which depends on w: a move of w
+    renders no matplotlib figure, and the charts then hold every panel's samples at the new w,
+    titled by it, and the guided arrows at the new w, named by it in the legend."""
+    import json
+
+    import pyarrow as pa
+    from matplotlib.figure import Figure
+
+    from dashboard.figures import guidance as gfig
+    at = open_page()
+    calls = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.slider(key=K + "w").set_value(1.5).run()
+    assert not at.exception
+    assert not calls, calls
+    chart = at.get("vega_lite_chart")[0]
+    spec = json.loads(chart.proto.spec)
+    titles = [p["title"]["text"] for p in spec["hconcat"]]
+    assert titles == [gfig.TRUTH, "exact CFG, w = 1.5", "learned CFG, w = 1.5"]
+    data = next(d for d in chart.proto.datasets if d.name == gfig.SAMPLES_DATA)
+    frame = pa.ipc.open_stream(data.data.data).read_pandas()
+    assert sorted(frame["panel"].unique()) == sorted([gfig.TRUTH, "exact CFG", "learned CFG"])
+    figures = [b for b in at.get("download_button") if b.label == "Figure (PNG)"]
+    assert len(figures) == 2, "the samples and field figures' PNG downloads"
+    field = at.get("vega_lite_chart")[2]
+    spec = json.loads(field.proto.spec)
+    assert "guided score, w = 1.5" in json.dumps(spec, ensure_ascii=False)
+    data = next(d for d in field.proto.datasets if d.name == gfig.FIELDS_DATA)
+    arrows = pa.ipc.open_stream(data.data.data).read_pandas()
+    assert set(arrows["field"]) == {"conditional score s(x, t | y)", "guided score, w = 1.5"}
+
+
+def test_arrow_frame_draws_fields_figures_arrows():
+    """The field chart's arrows are fields_figure's: from every grid point, the score times one grid
+    spacing over arrow_scale, guided and conditional, with heads pointing along them."""
+    import numpy as np
+
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    f = guidance.guidance_fields(dc.PRESETS["tutorial"], 25.0, 0, 3.0, 0.3)
+    frame = gfig.arrow_frame(f, 3.0)
+    k = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0] / gfig.arrow_scale(f)
+    guided = frame[frame["field"] == "guided score, w = 3"]
+    assert len(guided) == f["xx"].size and len(frame) == 2 * f["xx"].size
+    np.testing.assert_allclose(guided["x2"] - guided["x"], f["guided"][..., 0].ravel() * k, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(guided["y2"] - guided["y"], f["guided"][..., 1].ravel() * k, rtol=1e-6, atol=1e-9)
+    right = guided[(guided["x2"] - guided["x"] > 0) & ((guided["y2"] - guided["y"]).abs() < 1e-9)]
+    assert (right["angle"].round(6) % 360 == 90).all()                 # pointing right: 90° clockwise from up

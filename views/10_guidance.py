@@ -70,9 +70,11 @@ st.markdown("**Question:** at w = 1 the samples follow p(x | y) exactly"
                "where another class is more likely (the modes barely overlap). ")
             + "What does w = 4 do to that leak, and what does the class pay for it?")
 row = guidance.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
-png, out = guidance.guidance_samples_png(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg,
-                                       shared.device)
-st.image(png, width="stretch")
+spec, out = guidance.samples_spec(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
+st.vega_lite_chart(spec, width="content")
+st.download_button("Figure (PNG)", lambda: guidance.guidance_samples_png(
+    gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)[0],
+    file_name="guidance_samples.png", mime="image/png", on_click="ignore", icon=":material/download:")
 zoom = " of the class (zoomed in: the class is small against the mixture)" if guidance.class_zoomed(gmm, y) else ""
 digits = guidance.band_digits([row[c] for c in ("spread_ratio", "learned_spread_ratio") if c in row],
                               truth["spread_ratio"])
@@ -121,7 +123,11 @@ def field_section():
                     f"Red: the **guided score** at w = {w:g}. "
                     + guidance.field_text(guidance.guidance_fields(gmm, float(lam), y, float(w), float(t)),
                                           float(w), float(t)))
-    c1.image(fields_png(gmm, float(lam), y, float(w), float(t), names[y].split(":")[0]), width="stretch")
+    label = names[y].split(":")[0]
+    c1.vega_lite_chart(guidance.fields_spec(gmm, float(lam), y, float(w), float(t), label), width="content")
+    c1.download_button("Figure (PNG)", lambda: fields_png(gmm, float(lam), y, float(w), float(t), label),
+                       file_name="guidance_field.png", mime="image/png", on_click="ignore",
+                       icon=":material/download:")
     c1.caption("Arrows share one scale (the longer field's 90th-percentile arrow length = one grid "
                "spacing); grey: log pₜ(x | y).")
 

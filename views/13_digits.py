@@ -15,6 +15,13 @@ def png(kind: str, *args) -> bytes:
     return figure_png(getattr(dfig, kind)(*args), dpi=dfig.DPI)
 
 
+@state.cache_data(max_entries=64)
+def mosaic(kind: str, *args) -> bytes:
+    """An image mosaic drawn with numpy and Pillow (dfig.grid_png, dfig.film_png): a w move
+    redraws the grid and the film, and no matplotlib figure."""
+    return getattr(dfig, kind)(*args)
+
+
 shared = state.settings()
 base = dd.config(state.sio.SCHEMA[P + "steps"].default, shared.seed)
 facts = dd.facts(base.lam, base.test_fraction, base.split_seed)
@@ -67,7 +74,7 @@ def sample_grid():     # not a fragment: its w also sets the film's
     head, rows = dd.grid_labels(float(w))
     heading.subheader(head)
     pix, m, nfe = dd.samples(cfg, shared.device, float(w), method, int(budget), shared.seed)
-    st.image(png("image_grid", pix, rows), width=560)
+    st.image(mosaic("grid_png", pix, tuple(rows)), width="content")
     per = dd.PER_CLASS_MEASURED
     st.caption(f"{dd.PER_ROW} of {per} samples per class at w = {w:g}, {nfe} score evaluations each; "
                + dd.grid_sentence(float(w), m, nfe, 10 * per))
@@ -91,8 +98,8 @@ st.subheader("The denoising film")
 y = state.widget(st.slider, P + "class", step=1, help="The class of the sample followed here.")
 f = dd.film(cfg, shared.device, float(st.session_state[P + "w"]), int(y), shared.seed)
 titles = [f"σ = {s:.2f}" for s in f["sigma"]]
-st.image(png("film_figure", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
-                             ("real digit\n+ noise", f["forward"])], titles), width="stretch")
+st.image(mosaic("film_png", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
+                                 ("real digit\n+ noise", f["forward"])], titles), width="stretch")
 st.caption(dd.film_sentence(f, int(y), float(st.session_state[P + "w"])))
 
 st.subheader("Memorization made visible")

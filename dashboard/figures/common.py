@@ -100,6 +100,17 @@ def figure_png(fig, dpi: int = 100, tight: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def pil_font(size: int):
+    """matplotlib's DejaVu Sans at `size` pixels as a Pillow font (Pillow's own where it is
+    missing): text drawn with Pillow in the figures' own typeface."""
+    from PIL import ImageFont
+    try:
+        from matplotlib import font_manager
+        return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
+    except Exception:  # no matplotlib font: Pillow's own
+        return ImageFont.load_default(size)
+
+
 def _inline_data(chart):
     """A copy of an Altair chart whose data frames (its own and its layers' and panels') are inline
     values, so that serializing it needs none of Altair's global data transformers."""

@@ -1,7 +1,10 @@
 """Figures of the Digits page: 8x8 images drawn crisp (one nearest-neighbour imshow per mosaic,
 grey scale, ink dark as in print, pixel values 0..16), and a chart of sample quality per score
-evaluation. Pure: arrays in, matplotlib Figures / Altair charts out."""
+evaluation. Pure: arrays in, matplotlib Figures / Altair charts out, or PNG bytes drawn with numpy
+and Pillow (mosaic_png: the sample grid and the film, which a w move redraws)."""
 from __future__ import annotations
+
+import io
 
 import altair as alt
 import numpy as np
@@ -71,6 +74,60 @@ def film_figure(rows: list[tuple[str, np.ndarray]], col_titles: list[str], cell:
     return fig
 
 
+MOSAIC_PX = 7              # mosaic_png: screen pixels per image pixel (image_grid's CELL at DPI: 6)
+FONT_PX = 15               # mosaic_png's labels: 10 pt at DPI, as image_grid's
+
+
+def mosaic_png(images, row_labels, col_titles=None, scale: int = MOSAIC_PX, font_px: int = FONT_PX,
+               gap: int = GAP) -> bytes:
+    """image_grid / film_figure drawn straight with numpy and Pillow, no matplotlib axes (a slider
+    move redraws it): images (R, C, 64) in pixels 0..16 as one mosaic (ink dark, gray_r, white
+    gaps of `gap` image pixels), each image pixel `scale` screen pixels, one row label per row at
+    the left (lines split at newlines, centred on the row) and, when given, one title per column
+    above it. Returns PNG bytes."""
+    from PIL import Image, ImageDraw
+    from dashboard.figures.common import pil_font
+    images = np.asarray(images, dtype=float)
+    rows, cols = images.shape[:2]
+    m = mosaic(images, gap)
+    grey = np.where(np.isnan(m), 255, np.round(255 * (1 - np.clip(m, 0, PIXEL_MAX) / PIXEL_MAX)))
+    grey = np.repeat(np.repeat(grey.astype(np.uint8), scale, 0), scale, 1)
+    font = pil_font(font_px)
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    sizes = [probe.multiline_textbbox((0, 0), str(t), font=font, align="right") for t in row_labels]
+    pad = font_px // 2
+    left = int(np.ceil(max((b[2] for b in sizes), default=0))) + 2 * pad
+    top = (font_px + 2 * pad) if col_titles is not None else pad
+    out = Image.new("L", (left + grey.shape[1] + pad, top + grey.shape[0] + pad), 255)
+    out.paste(Image.fromarray(grey), (left, top))
+    draw = ImageDraw.Draw(out)
+    step = (SIDE + gap) * scale
+    for r, label in enumerate(row_labels):
+        cy = top + r * step + SIDE * scale / 2
+        draw.multiline_text((left - pad, cy), str(label), fill=0, font=font, anchor="rm", align="right")
+    for c, title in enumerate(col_titles or []):
+        draw.text((left + c * step + SIDE * scale / 2, top - pad), str(title), fill=0, font=font,
+                  anchor="md")
+    buf = io.BytesIO()
+    out.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+FILM_PX, FILM_FONT_PX = 10, 13     # film_png: film_figure's cell (0.8 in) and 9 pt titles at DPI
+
+
+def grid_png(images, row_labels) -> bytes:
+    """image_grid as PNG bytes, drawn by mosaic_png (no matplotlib): one row per label."""
+    return mosaic_png(images, row_labels)
+
+
+def film_png(rows: list[tuple[str, np.ndarray]], col_titles: list[str]) -> bytes:
+    """film_figure as PNG bytes, drawn by mosaic_png (no matplotlib): one row per (label,
+    images (L, 64)), columns titled (e.g. by σ)."""
+    images = np.stack([np.asarray(imgs, dtype=float) for _, imgs in rows])
+    return mosaic_png(images, [label for label, _ in rows], col_titles, FILM_PX, FILM_FONT_PX)
+
+
 def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
                  cell: float = PAIR_CELL) -> Figure:
     """Memorization pairs: per panel (title, samples (n, 64), their nearest training images
@@ -90,7 +147,6 @@ def pairs_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
 def pixel_size(fig: Figure, dpi: float = DPI) -> float:
     """The side of one image pixel in the figure's PNG at `dpi`, in PNG pixels (the smallest over
     its axes): shown at the PNG's own width, this many screen pixels."""
-    import io
     fig.savefig(io.BytesIO(), format="png", dpi=dpi)          # lays the figure out as its PNG
     width = fig.get_figwidth() * dpi
     return min(ax.get_position().width * width / abs(np.subtract(*ax.get_xlim()))

@@ -5,10 +5,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from matplotlib.figure import Figure
+
 from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "NOISE_K",
+__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K",
            "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
@@ -64,18 +66,79 @@ def samples_figure(panels, xx, yy, logp_class, xlim, ylim, other=None):
     axes = np.atleast_1d(axes)
     for ax, (title, x, color) in zip(axes, panels):
         _contours(ax, xx, yy, logp_class)
-        if other is not None and np.any(other):
-            region = np.asarray(other, dtype=float)
-            hatched = ax.contourf(xx, yy, region, levels=[0.5, 1.5], colors="none", hatches=["///"])
-            hatched.set_hatchcolor(OTHER_CLASS_LINE)
-            hatched.set_hatch_linewidth(0.6)
-            ax.contour(xx, yy, region, levels=[0.5], colors=OTHER_CLASS_LINE, linewidths=1.0,
-                       linestyles="dashed")
+        _other_region(ax, xx, yy, other)
         x = np.asarray(x, dtype=float)
         x = x[np.isfinite(x).all(1)]
         ax.scatter(x[:, 0], x[:, 1], s=7, c=color, alpha=0.6, linewidths=0)
         square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
     return fig
+
+
+SAMPLES_DATA = "guidance_samples"   # samples_chart's named dataset: columns panel, x, y (sample_frame)
+
+
+def _other_region(ax, xx, yy, other):
+    """samples_figure's region where another class is more likely: hatched behind a dashed line."""
+    if other is not None and np.any(other):
+        region = np.asarray(other, dtype=float)
+        hatched = ax.contourf(xx, yy, region, levels=[0.5, 1.5], colors="none", hatches=["///"])
+        hatched.set_hatchcolor(OTHER_CLASS_LINE)
+        hatched.set_hatch_linewidth(0.6)
+        ax.contour(xx, yy, region, levels=[0.5], colors=OTHER_CLASS_LINE, linewidths=1.0,
+                   linestyles="dashed")
+
+
+def samples_background(xx, yy, logp_class, xlim, ylim, other=None, px: int = 400) -> Figure:
+    """What samples_figure draws under the samples of every panel, alone: the contours of
+    log p₀(x | y) and, where another class is more likely (other), the hatched region behind its
+    dashed boundary; no axes or margins, px pixels wide at dpi 100, exactly the box xlim × ylim.
+    samples_chart lays its PNG under the samples."""
+    h = px * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
+    fig = Figure(figsize=(px / 100, h / 100))
+    ax = fig.add_axes((0, 0, 1, 1))
+    _contours(ax, xx, yy, logp_class)
+    _other_region(ax, xx, yy, other)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    return fig
+
+
+def sample_frame(panels) -> pd.DataFrame:
+    """samples_chart's dataset: panels = [(key, samples (n, 2))] as rows panel, x, y (float32),
+    the finite samples of each panel."""
+    parts = []
+    for key, x in panels:
+        x = np.asarray(x, dtype=np.float32)
+        x = x[np.isfinite(x).all(1)]
+        parts.append(pd.DataFrame({"panel": key, "x": x[:, 0], "y": x[:, 1]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) -> alt.Chart:
+    """samples_figure as a Vega-Lite chart: one panel per (key, title, colour), side by side, whose
+    samples come from the named dataset SAMPLES_DATA (sample_frame: rows of panel `key`), drawn
+    over the image `background` (samples_background's PNG, as a URL, over the box xlim × ylim).
+    Equal aspect, shared limits; samples outside the box are not drawn. size: each panel's width
+    (default: 320 for two panels, 215 for three, which fit the page's column side by side); the x₂
+    axis title on the first panel only."""
+    size = size or (320 if len(panels) < 3 else 215)
+    xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
+    height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
+    image = pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})
+    charts = []
+    for n, (key, title, color) in enumerate(panels):
+        y = alt.Y("y:Q", title="x₂" if n == 0 else None, scale=alt.Scale(domain=ylim, nice=False, zero=False))
+        bg = alt.Chart(image).mark_image(width=size, height=height, align="left", baseline="top",
+                                         aspect=False).encode(x=x, y=y, url="url:N")
+        dots = alt.Chart(alt.Data(name=SAMPLES_DATA)).transform_filter(
+            alt.FieldEqualPredicate(field="panel", equal=key)).mark_circle(
+            size=12, color=color, opacity=0.6, clip=True).encode(x=x, y=y)
+        charts.append(alt.layer(bg, dots).properties(
+            width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle",
+                                                             fontWeight="normal")))
+    return alt.hconcat(*charts, spacing=16).configure_view(stroke="#888")
 
 
 def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, width: int = 230,
@@ -197,3 +260,94 @@ def fields_figure(f: dict, w: float, t: float, label: str, other_level: float = 
     ax.set_title(f"{label} at t = {t:.2f} (grey: log pₜ(x | y))", fontsize=11)
     fig.legend(loc="outside lower center", ncols=2, fontsize=9, frameon=False)
     return fig
+
+
+FIELD_COLORS = ("#1f77b4", "#d62728")     # the conditional (blue) and the guided (red) score
+FIELDS_DATA = "guidance_arrows"           # fields_chart's named dataset (arrow_frame)
+LEGEND_BELOW = 58                         # fields_chart's legends start this many pixels below the plot
+HEAD_FULL = 0.5                           # arrows this share of a grid spacing long, or longer, get a full head
+
+
+def fields_background(f: dict, px: int = 420, other_level: float = 0.5) -> Figure:
+    """What fields_figure draws under its arrows, alone: the contours of log pₜ(x | y) and the
+    dashed line pₜ(y | x) = other_level where the panel holds both sides of it; no axes or
+    margins, px pixels wide at dpi 100, exactly the box of f["fx"], f["fy"]. fields_chart lays
+    its PNG under the arrows (it depends on t, not on w)."""
+    xlim = (float(f["fx"].min()), float(f["fx"].max()))
+    ylim = (float(f["fy"].min()), float(f["fy"].max()))
+    fig = Figure(figsize=(px / 100, px * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]) / 100))
+    ax = fig.add_axes((0, 0, 1, 1))
+    _contours(ax, f["fx"], f["fy"], f["logp"])
+    post = np.asarray(f["post"])
+    if post.min() < other_level < post.max():
+        ax.contour(f["xx"], f["yy"], post, levels=[other_level], colors="k", linestyles="--", linewidths=1.2)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    return fig
+
+
+def field_names(w) -> tuple[str, str]:
+    """The legend's names of the conditional and the guided score, as fields_figure's (w: a
+    number, or the words to write for it)."""
+    return "conditional score s(x, t | y)", f"guided score, w = {w if isinstance(w, str) else f'{w:g}'}"
+
+
+def arrow_frame(f: dict, w: float) -> pd.DataFrame:
+    """fields_chart's arrows: one row per grid point and field (the conditional score first, the
+    guided on top), from x, y to x2, y2 at fields_figure's shared scale (arrow_scale: one grid
+    spacing), the heading of the arrow head in degrees clockwise from up (Vega-Lite's angle), and
+    its area as a share of the full head's (head: arrows shorter than HEAD_FULL of a grid spacing get
+    smaller heads, as quiver's do, so short arrows do not read as a field of triangles)."""
+    k = float(f["xx"].max() - f["xx"].min()) / f["xx"].shape[0] / arrow_scale(f)
+    parts = []
+    for name, v in zip(field_names(w), (f["cond"], f["guided"])):
+        u = np.asarray(v, dtype=float).reshape(-1, 2) * k
+        x, y = np.asarray(f["xx"], dtype=float).ravel(), np.asarray(f["yy"], dtype=float).ravel()
+        drawn = np.hypot(u[:, 0], u[:, 1]) * f["xx"].shape[0] / float(f["xx"].max() - f["xx"].min())
+        parts.append(pd.DataFrame({"field": name, "x": x, "y": y, "x2": x + u[:, 0], "y2": y + u[:, 1],
+                                   "angle": (90.0 - np.degrees(np.arctan2(u[:, 1], u[:, 0]))) % 360.0,
+                                   "head": np.clip(drawn / HEAD_FULL, 0.0, 1.0) ** 2}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str, dashed: str | None,
+                 size: int = 340) -> alt.Chart:
+    """fields_figure as a Vega-Lite chart: the arrows of the named dataset FIELDS_DATA (arrow_frame:
+    field, x, y, x2, y2, angle), the conditional score (names[0]) blue and wide underneath, the
+    guided score (names[1]) red and thin on top, each a shaft and a head, over the image
+    `background` (fields_background's PNG, the box xlim × ylim). dashed: the legend's words for the
+    background's dashed line (None: not drawn). The legends below the panel, one entry a line."""
+    xlim, ylim = [float(v) for v in xlim], [float(v) for v in ylim]
+    height = round(size * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    x = alt.X("x:Q", title="x₁", scale=alt.Scale(domain=xlim, nice=False, zero=False))
+    y = alt.Y("y:Q", title="x₂", scale=alt.Scale(domain=ylim, nice=False, zero=False))
+    color = alt.Color("field:N", title=None, scale=alt.Scale(domain=list(names), range=list(FIELD_COLORS)),
+                      legend=alt.Legend(orient="none", legendX=0, legendY=height + LEGEND_BELOW,
+                                        direction="vertical", labelFontSize=12, labelLimit=500,
+                                        symbolType="stroke", symbolStrokeWidth=3))
+    layers = [alt.Chart(pd.DataFrame({"x": [xlim[0]], "y": [ylim[1]], "url": [background]})).mark_image(
+        width=size, height=height, align="left", baseline="top", aspect=False).encode(x=x, y=y, url="url:N")]
+    for name, shaft, head in ((names[0], 3.0, 60), (names[1], 1.2, 24)):
+        base = alt.Chart(alt.Data(name=FIELDS_DATA)).transform_filter(
+            alt.FieldEqualPredicate(field="field", equal=name))
+        layers.append(base.mark_rule(strokeWidth=shaft, clip=True).encode(x=x, y=y, x2="x2:Q", y2="y2:Q",
+                                                                          color=color))
+        layers.append(base.mark_point(shape="triangle-up", filled=True, opacity=1, clip=True).encode(
+            x=alt.X("x2:Q", scale=alt.Scale(domain=xlim, nice=False, zero=False)),
+            y=alt.Y("y2:Q", scale=alt.Scale(domain=ylim, nice=False, zero=False)),
+            angle=alt.Angle("angle:Q", scale=None), color=color,
+            size=alt.Size("head:Q", scale=alt.Scale(domain=[0, 1], range=[0, head]), legend=None)))
+    if dashed:
+        rows = pd.DataFrame({"x": [xlim[0] - 1.0, xlim[0] - 2.0], "y": [ylim[0] - 1.0] * 2, "what": [dashed] * 2})
+        layers.append(alt.Chart(rows).mark_line(color="black", strokeDash=[5, 3], clip=True).encode(
+            x=x, y=y, strokeDash=alt.StrokeDash("what:N", title=None, scale=alt.Scale(range=[[5, 3]]),
+                                                legend=alt.Legend(orient="none", legendX=0,
+                                                                  legendY=height + LEGEND_BELOW + 40,
+                                                                  labelFontSize=12, labelLimit=500,
+                                                                  symbolType="stroke"))))
+    # autosize pad: the plot keeps size × height (the background image's own pixels), the legend and
+    # title are added around it (Streamlit otherwise fits the whole chart into that box)
+    return alt.layer(*layers).properties(
+        width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle", fontWeight="normal"),
+        autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
