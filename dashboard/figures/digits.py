@@ -14,7 +14,6 @@ from matplotlib.figure import Figure
 PIXEL_MAX = 16.0
 SIDE, GAP = 8, 1          # image side and the gap between images, in pixels
 PAIR_GAP = 3              # the gap between the memorization pairs' images, in pixels
-CELL = 0.5                # inches per image
 PAIR_CELL = 1.2           # inches per image of the memorization pairs: at DPI, 13 px per image pixel
 DPI = 110                 # the page's PNGs
 
@@ -57,31 +56,14 @@ def _cmap():
     return matplotlib.colormaps["gray_r"].with_extremes(bad="white")     # white gaps
 
 
-def image_grid(images, row_labels, col_titles=None, cell: float = CELL) -> Figure:
-    """images (R, C, 64) in pixels 0..16, one row per label (written at the left)."""
-    rows, cols = np.asarray(images).shape[:2]
-    fig = Figure(figsize=(cols * cell + 0.6, rows * cell + (0.4 if col_titles else 0.1)),
-                 layout="constrained")
-    _draw(fig.subplots(), images, row_labels, col_titles)
-    return fig
-
-
-def film_figure(rows: list[tuple[str, np.ndarray]], col_titles: list[str], cell: float = 0.8) -> Figure:
-    """A film: one row per (label, images (L, 64)), columns titled (e.g. by σ)."""
-    images = np.stack([np.asarray(imgs, dtype=float) for _, imgs in rows])
-    fig = Figure(figsize=(images.shape[1] * cell + 1.6, len(rows) * cell + 0.45), layout="constrained")
-    _draw(fig.subplots(), images, [label for label, _ in rows], col_titles)
-    return fig
-
-
-MOSAIC_PX = 7              # mosaic_png: screen pixels per image pixel (image_grid's CELL at DPI: 6)
-FONT_PX = 15               # mosaic_png's labels: 10 pt at DPI, as image_grid's
+MOSAIC_PX = 7              # mosaic_png: screen pixels per image pixel (0.5 in per image at DPI)
+FONT_PX = 15               # mosaic_png's labels: 10 pt at DPI
 
 
 def mosaic_png(images, row_labels, col_titles=None, scale: int = MOSAIC_PX, font_px: int = FONT_PX,
                gap: int = GAP) -> bytes:
-    """image_grid / film_figure drawn straight with numpy and Pillow, no matplotlib axes (a slider
-    move redraws it): images (R, C, 64) in pixels 0..16 as one mosaic (ink dark, gray_r, white
+    """A grid of digits drawn straight with numpy and Pillow, no matplotlib axes (a slider move
+    redraws it): images (R, C, 64) in pixels 0..16 as one mosaic (ink dark, gray_r, white
     gaps of `gap` image pixels), each image pixel `scale` screen pixels, one row label per row at
     the left (lines split at newlines, centred on the row) and, when given, one title per column
     above it. Returns PNG bytes."""
@@ -113,17 +95,17 @@ def mosaic_png(images, row_labels, col_titles=None, scale: int = MOSAIC_PX, font
     return buf.getvalue()
 
 
-FILM_PX, FILM_FONT_PX = 10, 13     # film_png: film_figure's cell (0.8 in) and 9 pt titles at DPI
+FILM_PX, FILM_FONT_PX = 10, 13     # film_png: 0.8 in per image and 9 pt titles at DPI
 
 
 def grid_png(images, row_labels) -> bytes:
-    """image_grid as PNG bytes, drawn by mosaic_png (no matplotlib): one row per label."""
+    """The sample grid as PNG bytes (mosaic_png): images (R, C, 64), one row per label."""
     return mosaic_png(images, row_labels)
 
 
 def film_png(rows: list[tuple[str, np.ndarray]], col_titles: list[str]) -> bytes:
-    """film_figure as PNG bytes, drawn by mosaic_png (no matplotlib): one row per (label,
-    images (L, 64)), columns titled (e.g. by σ)."""
+    """A film as PNG bytes (mosaic_png): one row per (label, images (L, 64)), columns titled
+    (e.g. by σ)."""
     images = np.stack([np.asarray(imgs, dtype=float) for _, imgs in rows])
     return mosaic_png(images, [label for label, _ in rows], col_titles, FILM_PX, FILM_FONT_PX)
 
