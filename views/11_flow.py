@@ -1,4 +1,4 @@
-"""Flow matching: straight paths from noise to data against the VE probability-flow ODE."""
+"""Flow matching: straight training lines, the curved flow they teach, and the VE PF-ODE beside it."""
 import streamlit as st
 
 from dashboard.figures import flow as ffig
@@ -12,7 +12,7 @@ N_PATHS, PATH_STEPS, N_QUALITY = 200, 100, 1000
 
 shared = state.settings()
 gmm = state.current_mixture()
-st.title("Flow matching: straight paths from noise to data")
+st.title("Flow matching: straight lines in training, curved paths in sampling")
 st.markdown(
     "Flow matching moves noise to data along the **straight line** xₜ = (1 − t) x₀ + t ε and "
     "learns the velocity that carries the whole cloud: v(x, t) = E[ε − x₀ | xₜ = x], integrated "
