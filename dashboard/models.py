@@ -359,6 +359,19 @@ def within_noise(a: float, b: float, noise: float) -> bool:
     return abs(float(a) - float(b)) <= abs(float(noise))
 
 
+def value_text(v) -> str:
+    """A quality measure's value as the Sampler lab and the Exact-score reversal print it: three
+    significant digits, trailing zeros kept (0.0320 next to 0.0301), whole numbers from 100 up
+    (2,558), and never an exponent (0.0000123, not 1.23e-05)."""
+    v = float(v)
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    s = f"{v:#.3g}"
+    if "e" in s:
+        s = np.format_float_positional(float(s), precision=3, unique=False, fractional=False, trim="k")
+    return s.rstrip(".")
+
+
 NOISE_FACTOR = 2.0      # a metric within this factor of the true samples' is at the measure's noise
 DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0, noise = the true samples' value
 # what each distance sees, and what it misses that the other one sees

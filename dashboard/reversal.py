@@ -16,6 +16,7 @@ from diffusion_core import sweep
 from diffusion_core.commitment import (bimodal_time, commitment_from_resp, final_mode_responsibility,
                                        neighbour_agreement)
 from dashboard import downloads, models, state
+from dashboard.models import value_text
 from dashboard import vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
@@ -527,21 +528,28 @@ def fmt_time(s: float) -> str:
     return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
 
 
+def signed_text(v: float) -> str:
+    """value_text with its sign: "+0.645", "-0.200", "+2,558"."""
+    return ("+" if float(v) > 0 else "") + value_text(v)
+
+
 def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
     """(label, value, help) of the six numbers shown next to the final samples: the metrics m
-    (metrics()) and the run's score evaluations and wall time (sample_run())."""
+    (metrics()) and the run's score evaluations and wall time (sample_run()). The four measures
+    print three significant digits (models.value_text, as the Sampler lab prints them): 0.0378, 0.645,
+    2,558."""
     return [
-        ("sliced W₂ ↓", f"{m['sliced_w2']:.3f}",
+        ("sliced W₂ ↓", value_text(m['sliced_w2']),
          "Sliced Wasserstein-2 distance to an independent set of true samples of the same size (256 "
          "fixed directions). Lower is better."),
-        ("noise level: truth vs truth", f"{m['sliced_w2_floor']:.3f}",
+        ("noise level: truth vs truth", value_text(m['sliced_w2_floor']),
          "The same distance between two independent true sample sets: what a perfect sampler scores "
          "at this sample size, give or take its own noise. Not a lower bound: a sampler, even a "
          "poor one, can land below it by chance; compare with the log-likelihood gap and W₁ of log p₀."),
-        ("log-likelihood gap", f"{m['loglik_gap']:+.3f}",
+        ("log-likelihood gap", signed_text(m['loglik_gap']),
          "In nats: mean log p₀ of true samples − mean log p₀ of the samples. > 0 when samples sit in less likely places "
          "(blur, residual noise), < 0 when they crowd the modes."),
-        ("W₁ of log p₀ ↓", f"{m['logp_w1']:.3f}",
+        ("W₁ of log p₀ ↓", value_text(m['logp_w1']),
          "Wasserstein-1 between the log p₀ values of samples and of true samples: blur and "
          "over-sharpening cannot cancel out here."),
         ("score evaluations", f"{result['nfe']:,}",
@@ -552,13 +560,14 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
 
 
 def gap_note(m: dict) -> str:
-    """Why the log-likelihood gap and W₁ of log p₀ show the same number, when they do (else "")."""
+    """Why the log-likelihood gap and W₁ of log p₀ show the same number, when they do (as the
+    metrics print them, metric_rows; else "")."""
     gap, w1 = m["loglik_gap"], m["logp_w1"]
-    if w1 <= 0 or f"{abs(gap):.3f}" != f"{w1:.3f}":
+    if w1 <= 0 or value_text(abs(gap)) != value_text(w1):
         return ""
     side = "less" if gap > 0 else "more"
-    return (f"W₁ of log p₀ equals the size of the log-likelihood gap here (|{gap:+.3f}| = {w1:.3f}): sorted by log p₀, "
-            f"the samples are {side} likely than the true samples at (almost) every rank, so no "
+    return (f"W₁ of log p₀ equals the size of the log-likelihood gap here (|{signed_text(gap)}| = {value_text(w1)}): "
+            f"sorted by log p₀, the samples are {side} likely than the true samples at (almost) every rank, so no "
             "rank offsets another and W₁ equals the size of the gap.")
 
 
@@ -593,8 +602,8 @@ def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
                 f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
                 f"{vocabulary.point(centre)} with std up to {np.sqrt(spread ** 2 + sigma1 ** 2):.2f}, the "
                 f"prior at (0, 0) with std {sigma1:.2f}, and that mismatch stays to the end however many steps "
-                f"are taken (sliced W₂ {m['sliced_w2']:.3f} against the noise level "
-                f"{m['sliced_w2_floor']:.3f}); the reverse SDE's noise partly forgets it. Compare with "
+                f"are taken (sliced W₂ {value_text(m['sliced_w2'])} against the noise level "
+                f"{value_text(m['sliced_w2_floor'])}); the reverse SDE's noise partly forgets it. Compare with "
                 "“start from the exact p₁” under Advanced.")
 
 
@@ -728,6 +737,17 @@ def coarse_note(cv: dict) -> str:
             "see commitment unfold.")
 
 
+def commitment_caption(cv: dict, n_paths: int) -> str:
+    """The caption under the commitment section's four charts (cv: commit_view, n_paths: the paths
+    slider): what each draws, the grey dashed threshold line with the slider's value included."""
+    return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
+            "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
+            "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
+            f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
+            "mean; band: 10–90 % of paths; grey dashed line: the commitment threshold, "
+            f"{cv['threshold']:.2f}). Bottom right: when each path committed.")
+
+
 def steps_label(steps: int) -> str:
     """"1 step", "10 steps"."""
     return f"{steps:,} step{'' if steps == 1 else 's'}"
@@ -743,11 +763,13 @@ def undecided_note(cv: dict) -> str:
             "are not clearly closer to one of them.")
 
 
-def uniform_grid_note(gmm, sde) -> str:
-    """Where a grid uniform in t puts its steps, from this mixture and λ: the share of t before
-    pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's time), where they
-    are one bump (whether a path's mode is decided then depends on the sampler: not for an ODE,
-    whose x₁ fixes it)."""
+def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
+    """Where a grid uniform in t (the tutorial's loop) puts its steps, from this mixture and λ: the
+    share of t before pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's
+    time), where they are one bump and σₜ is above its value there, and whether that is most of the
+    steps or not (said as rounded, so "most" never goes with 50 %); whether a path's mode is decided
+    then depends on the sampler (not for an ODE, whose x₁ fixes it). marked: the page draws the
+    split time as the red dotted line, and the sentence points to it (the Sampler lab has none)."""
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
@@ -758,9 +780,14 @@ def uniform_grid_note(gmm, sde) -> str:
     if t_split == 0:
         return ("Here the closest modes are one bump of pₜ at every t: a uniform grid spends its steps "
                 "on the data's shape alone.")
-    return (f"Here a grid uniform in t puts {100 * (1 - t_split):.0f} % of its steps before t = "
-            f"{t_split:.2f}, where pₜ has not yet split the closest modes (the red dotted line: they are one "
-            "blurred bump), and the rest at smaller noise, where the data's detail is.")
+    before = round(100 * (1 - t_split))
+    sigma = float(sde.sigma(torch.tensor(t_split, dtype=torch.float64)))
+    head = ("Here most of a uniform grid's steps go to large noise: it puts" if before > 50 else
+            "Here most of a uniform grid's steps go where the data's detail is: it puts" if before < 50 else
+            "Here a grid uniform in t puts")
+    return (f"{head} {before} % of its steps before t = {t_split:.2f} (σₜ above {sigma:.2f}), where pₜ has "
+            f"not yet split the closest modes ({'the red dotted line: ' if marked else ''}they are one blurred "
+            f"bump), and {100 - before} % at smaller noise, where the data's detail is.")
 
 
 def loop_steps(steps: int) -> int:
@@ -777,9 +804,9 @@ def loop_steps_note(steps: int) -> str:
             f"{steps_label(loop)}, so Δt = 1/{loop} here; the run above takes {steps_label(int(steps))}.")
 
 
-def show_theory(gmm, sde, steps: int, lam: float) -> None:
+def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
-    and the better grid."""
+    and the better grid. marked: the commitment charts above are drawn (with their red dotted line)."""
     st.subheader("Why it works, and what the tutorial's loop got wrong")
     st.markdown("**Time reversal.** If x runs forward by dx = g(t) dw, the same marginals pₜ are "
                 "traced backwards by the **reverse SDE** (Anderson, 1982), and without any noise by the "
@@ -823,7 +850,7 @@ def show_theory(gmm, sde, steps: int, lam: float) -> None:
         st.markdown(note)
     with e4:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ¹ᐟ⁷ from σ₁ down to "
-                    f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde)} "
+                    f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde, marked)} "
                     "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "
                     "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

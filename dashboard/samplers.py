@@ -8,7 +8,8 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from dashboard import models, state
+from dashboard import models, reversal, state
+from dashboard.models import value_text
 
 
 @state.cache_data(max_entries=256)
@@ -70,15 +71,6 @@ def warm_defaults(before_each=None) -> None:
              list(lists["w_samplers_nfe"].default), n, seed, schema["w_samplers_grid"].default,
              float(schema["w_samplers_t_eps"].default))
         floor(gmm, n, seed)
-
-
-def value_text(v) -> str:
-    """A quality measure's value as every sentence of the page prints it: three significant
-    digits, trailing zeros kept (0.0320 next to 0.0301), whole numbers from 100 up."""
-    v = float(v)
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:#.3g}".rstrip(".")
 
 
 def _distance(v, metric: str) -> float:
@@ -193,6 +185,13 @@ def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str
         values.append(value_text(d[method]))
     return (f" Here {label(method)} ranks " + " and ".join(ranks) + " (1 = best), with "
             f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
+
+
+def loop_grid_text(gmm, lam: float) -> str:
+    """Where the tutorial's loop, uniform in t, puts its steps at this λ (the learned model's own λ
+    with the learned score): the Exact-score reversal page's sentence (reversal.uniform_grid_note,
+    the share of t before pₜ splits the closest modes), without its pointer to that page's red line."""
+    return reversal.uniform_grid_note(gmm, dc.VESDE(lam), marked=False)
 
 
 PRIOR_GAP = 1.2      # p₁ wider than the prior by this factor along its widest axis: a gap worth naming

@@ -318,3 +318,27 @@ def test_cloud_chart_is_equal_aspect(run, xlim, ylim):
     assert max(s["width"], s["height"]) == 300
     assert s["autosize"]["type"] == "pad"
     assert rfig.plot_size((0, 10), (0, 5), 400) == (400, 200)
+
+
+def test_commitment_charts_give_the_plot_and_the_legend_room():
+    """Tutorial, reverse SDE, 200 steps: the histogram's plot area was about 50 px tall (Streamlit's
+    "fit" squeezed it with both legends into 250 px) and its legend cut the labels ("median
+    commitment tim…"). Both charts now have a plot area of their own height (autosize fit-x) and
+    the line legend lists each full label on a line of its own below the plot; also with one line
+    (no split) and with no committed path."""
+    labels = np.array([0, 1, 1, 0])
+    long = "pₜ splits the closest modes (t = 0.31)"
+    cases = [(np.array([0.5, 0.4, 0.0, 0.3]), np.array([True, True, False, True]), 0.31),
+             (np.array([0.5, 0.4, 0.0, 0.3]), np.array([True, True, False, True]), None),
+             (np.zeros(4), np.zeros(4, bool), 0.31)]
+    for ct, committed, t_split in cases:
+        s = spec(rfig.commitment_hist_chart(ct, committed, labels, ["mode 1", "mode 2"], t_split=t_split,
+                                            split_label=long))
+        assert s["height"] >= 200 and s["autosize"]["type"] == "fit-x", s.get("autosize")
+        legends = [layer["encoding"][ch]["legend"] for layer in s["layer"] for ch in ("stroke", "strokeDash")
+                   if ch in layer.get("encoding", {})]
+        assert legends or (t_split is None and not committed.any())
+        for legend in legends:
+            assert legend["labelLimit"] == 0 and legend["direction"] == "vertical" and legend["orient"] == "bottom"
+    r = spec(rfig.responsibility_chart(np.linspace(1, 0, 11), np.full((11, 5), 0.7), 0.9, t_split=0.31))
+    assert r["height"] >= 200 and r["autosize"]["type"] == "fit-x"

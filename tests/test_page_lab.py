@@ -10,6 +10,7 @@ import math
 import re
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
@@ -850,3 +851,57 @@ def test_likelihood_prints_no_zero_nats_and_no_nested_parentheses():
             assert "0.0000" not in t and parenthesis_depth(t) <= 1, (values, t)
         where = next(t for t in texts if t.startswith("**Where the difference"))
         assert "σ at t = ε" in where and "σ(ε)" not in where, where
+
+
+@pytest.mark.parametrize("name", ["ring8", "tutorial"])
+@pytest.mark.parametrize("lam", [2.0, 25.0, 50.0])
+def test_loop_grid_sentence_reads_the_split(name, lam):
+    """ring8 at λ = 2 (σ₁ = 1.47): the paragraph said "most of its steps go to large noise where
+    little happens" at every λ, while pₜ splits the closest modes at every t there. The sentence is
+    the Exact-score reversal page's (reversal.uniform_grid_note), computed from bimodal_time at the
+    λ in use: "most ... to large noise" only where more than half of a uniform grid's t comes
+    before the split (rounded as printed), "where the data's detail is" where less than half does,
+    and "at every t" where there is no split."""
+    from diffusion_core.commitment import bimodal_time
+    from dashboard import reversal, samplers
+    gmm, sde = dc.PRESETS[name], dc.VESDE(lam)
+    text = samplers.loop_grid_text(gmm, lam)
+    assert text == reversal.uniform_grid_note(gmm, sde, marked=False) and "red dotted" not in text
+    assert "little happens" not in text
+    t_split = bimodal_time(gmm, sde)
+    if t_split is None:
+        assert "splits the closest modes at every t" in text and f"σ₁ = {float(sde.prior_std()):.2f}" in text
+        assert "large noise" not in text
+    else:
+        before = round(100 * (1 - t_split))
+        assert f"{before} % of its steps before t = {t_split:.2f}" in text, text
+        assert f"{100 - before} % at smaller noise" in text, text
+        assert f"σₜ above {float(sde.sigma(torch.tensor(t_split, dtype=torch.float64))):.2f}" in text, text
+        assert ("most of a uniform grid's steps go to large noise" in text) == (before > 50), text
+        assert ("most of a uniform grid's steps go where the data's detail is" in text) == (before < 50), text
+    if (name, lam) == ("ring8", 2.0):
+        assert t_split is None                 # the state of the finding: no split at any t
+    if (name, lam) == ("tutorial", 2.0):
+        assert "go where the data's detail is" in text
+
+
+def test_sampler_lab_loop_grid_sentence_on_the_page():
+    """ring8 at λ = 2, then 25: the paragraph on grids carries the computed sentence at the λ in
+    use, and no longer the fixed claim about large noise."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture="ring8", w_samplers_n=200, w_samplers_nfe=[10], w_samplers_lam=2.0,
+                      w_samplers_methods=["sde", "tutorial"]))
+    for lam in (2.0, 25.0):
+        if lam != 2.0:
+            at.slider(key="w_samplers_lam").set_value(lam).run()
+            ok(at)
+        para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
+        assert samplers.loop_grid_text(dc.PRESETS["ring8"], lam) in para, para
+        assert "little happens" not in para
+
+
+def test_measure_values_never_print_an_exponent():
+    from dashboard import samplers
+    assert samplers.value_text(1.23456e-5) == "0.0000123" and samplers.value_text(-3.2e-7) == "-0.000000320"
+    assert samplers.value_text(0.0378) == "0.0378" and samplers.value_text(0.03) == "0.0300"
+    assert samplers.value_text(2558.242) == "2,558" and samplers.value_text(99.96) == "100"

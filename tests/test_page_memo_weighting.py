@@ -642,3 +642,28 @@ def test_memorization_radius_caption_calls_the_spacing_a_nearest_neighbour_dista
     assert (f"the median distance from each of {n} fresh draws to the nearest of the others ({gap:.3g})"
             in text), text
     assert "distance between" not in text and f"= **{0.2 * scale:.3g}**" in text
+
+
+@pytest.mark.parametrize("mixture,n_points", [("ring8", 5), ("tutorial", 5), ("ring8", 50)])
+def test_memorization_histogram_has_headroom_above_the_tallest_bar(mixture, n_points):
+    """ring8, N = 5: the true mixture's bar near distance 3 reached about 0.49, at the plot's top edge.
+    The fraction axis now runs from 0 to a step-of-a-1-2-5-number above 1.1 × the tallest bar, in
+    both layers (the axis still starts at 0)."""
+    from dashboard import memorization, state
+    from dashboard.figures import memorization as mfig
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    cfg, emp, _ = memorization.model_job(gmm, n_points, 1500, 128, seed)
+    sets = memorization.sample_sets(cfg, emp, gmm, 500, seed, "cpu", learned=False)
+    d = {name: memorization.distance_stats(sets, memorization.training_points(gmm, n_points, seed), 0.05)[name]["d"]
+         for name in sets}
+    spec = mfig.distance_histogram(d, 0.05, memorization.COLORS).to_dict()
+    tallest = max(r["fraction"] for r in next(iter(spec["datasets"].values())))
+    ys = [layer["encoding"]["y"] for layer in spec["layer"] if layer.get("encoding", {}).get("y", {}).get("field") == "fraction"]
+    assert len(ys) == 2
+    for y in ys:
+        top = y["scale"]["domainMax"]
+        assert y["scale"]["domainMin"] == 0 and y["scale"]["nice"] is False
+        assert mfig.HEADROOM * tallest <= top <= 2 * mfig.HEADROOM * tallest, (tallest, top)
+    if (mixture, n_points) == ("ring8", 5):
+        assert tallest > 0.4                       # the state of the finding: a bar near 0.49
+    assert mfig.fraction_top(0.49) == 0.6 and mfig.fraction_top(0.3) == 0.35

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 import diffusion_core as dc
 from conftest import app_test, open_page, charts, metric_values, choose_mixture
 from dashboard import reversal as rev, state
+from dashboard.models import value_text
 
 PAGE = "views/3_reversal.py"
 K = "w_reversal_"
@@ -146,7 +147,7 @@ def test_default_lambda_ode_does_not_degrade_with_steps():
         said = [i.value for i in at.info if "is deterministic" in i.value]
         assert bool(said) == off, (vals, said)
         if said:
-            assert f"sliced W₂ {vals['sliced W₂ ↓']:.3f} against the noise level" in said[0]
+            assert f"sliced W₂ {value_text(vals['sliced W₂ ↓'])} against the noise level" in said[0]
             assert "however many steps" in said[0] and "PF ODE (Heun)" in said[0]
     assert w[200] <= w[10] * 1.1, w
     # a stochastic sampler is not told so
@@ -505,7 +506,9 @@ def test_blind_distance_is_named_from_the_runs_own_numbers():
     assert "**Sliced W₂ cannot tell these samples from the truth at 2,500 samples**" in text, text
     assert (f"{vals['sliced W₂ ↓']:.3f}, at or below the true samples' own "
             f"{vals['noise level: truth vs truth']:.3f}") in text
-    assert "sees the widened modes" in text and f"log-likelihood gap {vals['log-likelihood gap']:+.3f}" in text
+    # the tile prints three significant digits (+8.06), the note the Train page's three decimals (+8.056)
+    assert "sees the widened modes" in text and f"log-likelihood gap {m['loglik_gap']:+.3f}" in text
+    assert vals["log-likelihood gap"] == float(value_text(m["loglik_gap"]))
     assert rev.blind_note(m, run.n) == models.blind_measure_text(m, m["floor"], "these samples", run.n)
     for name in ("tutorial", "ring8"):
         good = rev.Run("sde", 200, 2500, "karras", 1e-4, 0.16, "prior", 2021)
@@ -848,3 +851,52 @@ def test_the_lessons_step_counts_are_one_click_away():
     assert not back.exception
     assert back.select_slider(key=K + "steps").value == 10
     assert back.button(key="reversal_steps_pick_10").proto.type == "primary"
+
+
+def test_commitment_caption_names_the_threshold_line():
+    """The grey dashed line in "responsibility of final mode" is the commitment threshold: the
+    caption under the charts names it with the slider's value (0.90 by default), and follows the
+    slider; the chart draws it at that value."""
+    at = open_page(PAGE, 180)
+    for threshold in (None, 0.75, 0.6):
+        if threshold is not None:
+            at.slider(key=K + "threshold").set_value(threshold).run()
+        ok(at)
+        value = at.slider(key=K + "threshold").value
+        cap = next(c.value for c in at.caption if c.value.startswith("Top: "))
+        assert f"grey dashed line: the commitment threshold, {value:.2f})" in cap, cap
+        gmm, sde, run, *_ = rev.default_view()
+        resp = rev.commit_view(gmm, sde, run, value)["resp_spec"]
+        assert [{"y": value, "what": f"threshold {value:g}"}] in resp["datasets"].values()
+
+
+@pytest.mark.parametrize("mixture, method, steps", [("ring8", "sde", 1), ("tutorial", "sde", 200),
+                                                    ("ring8", "tutorial", 10)])
+def test_measures_print_three_significant_digits(mixture, method, steps):
+    """ring8, one step: "log-likelihood gap +2558.242", "W₁ of log p₀ 2558.242" (three decimals on a
+    four-digit number). The four measures now print three significant digits, whole numbers from
+    100 up, never an exponent (models.value_text, as the Sampler lab prints them), the gap with its
+    sign; and the equal-gap note prints them alike."""
+    import re
+    at = open_page(PAGE, 180, w_mixture=mixture)
+    at.selectbox(key=K + "method").set_value(method)
+    at.select_slider(key=K + "steps").set_value(steps).run()
+    ok(at)
+    shown = {m.label: m.value for m in at.metric}
+    run = rev.Run(method, max(steps, dc.SAMPLERS[method].min_steps), rev.samples_for(dc.PRESETS[mixture], 2500, steps),
+                  "karras", 1e-4, 0.16, "prior", 2021)
+    m = rev.metrics(dc.PRESETS[mixture], dc.VESDE(25.0), run)
+    for label, key in (("sliced W₂ ↓", "sliced_w2"), ("noise level: truth vs truth", "sliced_w2_floor"),
+                       ("W₁ of log p₀ ↓", "logp_w1")):
+        assert shown[label] == value_text(m[key]), (label, shown[label])
+    gap = shown["log-likelihood gap"]
+    assert gap == ("+" if m["loglik_gap"] > 0 else "") + value_text(m["loglik_gap"]), gap
+    for label in ("sliced W₂ ↓", "noise level: truth vs truth", "W₁ of log p₀ ↓", "log-likelihood gap"):
+        v = shown[label]
+        assert "e" not in v
+        digits = re.sub(r"[^\d]", "", v.split(".")[0] if "." not in v else v).lstrip("0")
+        assert ("." in v and len(digits) == 3) or ("." not in v and abs(float(v.replace(",", ""))) >= 100), v
+    if (mixture, steps) == ("ring8", 1):
+        assert abs(m["loglik_gap"]) >= 1000 and "." not in gap         # the state of the finding: 2,558
+        note = next(c.value for c in at.caption if "equals the size of the log-likelihood gap" in c.value)
+        assert f"(|{gap}| = {shown['W₁ of log p₀ ↓']})" in note, note

@@ -15,7 +15,7 @@ import diffusion_core as dc
 from diffusion_core import pointsets as ps
 from dashboard import reversal as rev
 from dashboard import score_field as sf
-from dashboard import yourdata
+from dashboard import models, yourdata
 from dashboard.figures import reversal as rfig
 from dashboard.figures import score_field as sfig
 from conftest import open_page
@@ -129,8 +129,19 @@ def test_reversal_states(state):
             if f"{cv['median']:.2f}" != red.group(1):
                 assert ("comes before the split" in prose) == (cv["median"] > cv["t_split"]), prose
                 assert ("comes after the split" in prose) == (cv["median"] < cv["t_split"]), prose
+    # the caption names the grey dashed threshold line with the slider's value
+    cap = next(x.value for x in at.caption if x.value.startswith("Top: "))
+    assert cap == rev.commitment_caption(cv, at.session_state["w_reversal_n_paths"])
+    assert f"grey dashed line: the commitment threshold, {cv['threshold']:.2f})" in cap
+    # where a uniform grid puts its steps, from this mixture's split at this λ, next to the red line
+    assert rev.uniform_grid_note(gmm, sde, marked=True) in prose
     # a distance that cannot see the run's error is named exactly when the numbers say so
     m = rev.metrics(gmm, sde, run)
+    # the measures print three significant digits (2,558, not 2558.242), as the Sampler lab does
+    shown = {x.label: x.value for x in at.metric}
+    assert shown["W₁ of log p₀ ↓"] == models.value_text(m["logp_w1"])
+    assert shown["sliced W₂ ↓"] == models.value_text(m["sliced_w2"])
+    assert shown["log-likelihood gap"].lstrip("+") == models.value_text(m["loglik_gap"])
     blind = rev.blind_note(m, run.n)
     assert ("cannot tell these samples" in prose) == bool(blind) and (blind in prose)
     # the data region holds every mode's 2σ region

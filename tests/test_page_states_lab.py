@@ -124,6 +124,15 @@ def check_plateau(at, learned: bool):
     return caption
 
 
+def check_loop_grid(at, gmm, lam: float):
+    """The paragraph on grids says where the tutorial's uniform loop puts its steps at the λ in use
+    (samplers.loop_grid_text, from the split time of the closest modes), never the fixed claim
+    that most of them go to large noise."""
+    from dashboard import samplers
+    para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
+    assert samplers.loop_grid_text(gmm, lam) in para and "little happens" not in para, para
+
+
 @pytest.mark.parametrize("mixture", list(MIXTURES))
 @pytest.mark.parametrize("lam", [2.0, 10.0, 25.0, 50.0])          # the page's λ starts at 2
 def test_sampler_lab_states_exact(mixture, lam):
@@ -133,6 +142,7 @@ def test_sampler_lab_states_exact(mixture, lam):
     assert f"the **exact score** of **{mixture}**" in intro
     check_plateau(at, learned=False)
     gmm = dc.PRESETS[mixture] if mixture != "custom" else FAR_NARROW
+    check_loop_grid(at, gmm, lam)
     x1 = gmm.sample(20000, torch.Generator().manual_seed(0))[0]
     s1 = dc.VESDE(lam).prior_std()
     spread = float(torch.linalg.eigvalsh(torch.cov(x1.T.double())).max() + s1 ** 2) ** 0.5
@@ -202,6 +212,7 @@ def test_sampler_lab_states_learned(mixture):
     assert models.describe_training(cfg, 10.0) in intro
     assert ("the tutorial's recipe" if recipe == "tutorial" else "our recipe (60 steps") in intro
     check_plateau(at, learned=True)
+    check_loop_grid(at, gmm, 10.0)                  # the learned model's own λ
 
 
 def test_plateau_text_reads_the_numbers():

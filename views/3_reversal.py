@@ -149,14 +149,10 @@ def commitment():
     h1, h2 = st.columns(2, gap="medium")
     h1.vega_lite_chart(cv["resp_spec"], width="stretch")
     h2.vega_lite_chart(cv["hist_spec"], width="stretch")
-    st.caption(f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
-               "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
-               "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
-               f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
-               "mean; band: 10–90 % of paths). Bottom right: when each path committed.")
+    st.caption(rev.commitment_caption(cv, n_paths))
 
 
 if result is not None:
     commitment()
 
-rev.show_theory(gmm, sde, steps, lam)
+rev.show_theory(gmm, sde, steps, lam, marked=result is not None)

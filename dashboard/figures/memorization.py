@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .common import TRUTH_COLOR, as_numpy, new_figure
+from .common import TRUTH_COLOR, as_numpy, new_figure, nice_up
 from .background import density_background
 from .training import FIT_X
 
@@ -179,6 +179,16 @@ def _circle(center, radius):
 
 
 FRACTION_SCALE = alt.Scale(domainMin=0)     # a share of samples is never below 0 (no padding under it)
+HEADROOM = 1.1          # the fraction axis reaches at least this many times the tallest bar
+
+
+def fraction_top(largest: float) -> float:
+    """The top of the fraction axis: the first multiple of a 1-2-5 step (nice_up of an eighth of
+    the need) at or above HEADROOM × the tallest bar `largest`, so that bar stays clear of the
+    plot's top edge (0.49 -> 0.6, 0.3 -> 0.35)."""
+    need = HEADROOM * max(float(np.nan_to_num(largest)), 1e-3)
+    step = nice_up(need / 8)
+    return float(f"{np.ceil(need / step * (1 - 1e-12)) * step:.12g}")
 
 
 def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
@@ -207,17 +217,18 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
     x = alt.X("mid:Q", title="distance to the nearest training point (log scale)",
               scale=alt.Scale(type="log", domain=[lo, hi]))
     legend = alt.Legend(title=None, orient="top", labelLimit=320)   # one for both layers
+    fraction = alt.Scale(**FRACTION_SCALE.to_dict(), domainMax=fraction_top(df["fraction"].max()), nice=False)
     bars = alt.Chart(df).mark_bar(opacity=0.35, binSpacing=0).encode(
         x=alt.X("lo:Q", scale=alt.Scale(type="log", domain=[lo, hi]),
                 title="distance to the nearest training point (log scale)"),
         x2="hi:Q",
-        y=alt.Y("fraction:Q", title="fraction of samples", stack=None, scale=FRACTION_SCALE),
+        y=alt.Y("fraction:Q", title="fraction of samples", stack=None, scale=fraction),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
                         legend=legend),
         tooltip=["series:N", alt.Tooltip("lo:Q", title="from", format=".3g"),
                  alt.Tooltip("hi:Q", title="to", format=".3g"), alt.Tooltip("fraction:Q", format=".1%")])
     lines = alt.Chart(df).mark_line(interpolate="step", strokeWidth=2).encode(
-        x=x, y=alt.Y("fraction:Q", scale=FRACTION_SCALE), color=alt.Color("series:N", sort=order, legend=legend,
+        x=x, y=alt.Y("fraction:Q", scale=fraction), color=alt.Color("series:N", sort=order, legend=legend,
                                              scale=alt.Scale(domain=order, range=rng)))
     rule_df = pd.DataFrame({"r": [float(radius)], "label": [f"radius {radius:.3g}"]})
     rule = alt.Chart(rule_df).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="r:Q")

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 
 from diffusion_core.mixture import GaussianMixture
 from .common import as_numpy, mode_colors, new_figure
+from .training import FIT_X
 
 __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
            "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
@@ -291,8 +292,9 @@ def paths_vs_time_figure(paths, times, labels, colors, direction, ylim=None, mar
 def responsibility_chart(frame_times, resp, threshold: float, t_split: float | None = None,
                          height: int = 250, split_label: str = "pₜ splits into bumps") -> alt.LayerChart:
     """Responsibility of each path's final mode under pₜ against t: the mean over paths (line),
-    the 10-90 % band of paths (area), the commitment threshold (dashed) and, if given, the time
-    t_split at which pₜ splits into separate bumps (dotted, tooltip split_label)."""
+    the 10-90 % band of paths (area), the commitment threshold (grey dashed) and, if given, the
+    time t_split at which pₜ splits into separate bumps (dotted, tooltip split_label). height: of
+    the plot area (autosize fit-x, as the histogram beside it)."""
     t = as_numpy(frame_times).astype(float)
     r = as_numpy(resp).astype(float)
     df = pd.DataFrame({"t": t, "mean": r.mean(1), "lo": np.quantile(r, 0.1, axis=1),
@@ -308,14 +310,16 @@ def responsibility_chart(frame_times, resp, threshold: float, t_split: float | N
         rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": [split_label]}))
                      .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
-    return alt.layer(band, line, *rules).properties(height=height)
+    return alt.layer(band, line, *rules).properties(height=height, autosize=FIT_X)
 
 
 def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
                           height: int = 250, split_label: str = "pₜ splits into bumps") -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
-    median (solid black) and t_split (red dotted, split_label) marked, both named in a legend."""
+    median (solid black) and t_split (red dotted, split_label) marked, both named in a legend below
+    the plot, one entry a line and never cut. height: of the plot area (autosize fit-x: the
+    legends and axes come on top of it; Streamlit's default "fit" squeezed it to about 50 px)."""
     ct = as_numpy(commit_times).astype(float)
     ok = as_numpy(committed).astype(bool)
     labels = as_numpy(labels).astype(int)
@@ -348,7 +352,8 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
         lines.append((float(t_split), split_label, SPLIT_STYLE[0], [2, 3]))
     if lines:
         what = [w for _, w, _, _ in lines]
-        legend = alt.Legend(title=None, orient="bottom", symbolStrokeWidth=2)
+        legend = alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0,
+                            symbolStrokeWidth=2)
         layers.append(alt.Chart(pd.DataFrame({"t": [t for t, *_ in lines], "what": what}))
                       .mark_rule(strokeWidth=2)
                       .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N",
@@ -357,7 +362,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                               strokeDash=alt.StrokeDash("what:N", scale=alt.Scale(domain=what,
                                                                                   range=[d for *_, d in lines]),
                                                         legend=legend)))
-    chart = alt.layer(*layers).properties(height=height)
+    chart = alt.layer(*layers).properties(height=height, autosize=FIT_X)
     if len(names) > MAX_LEGEND_MODES:
         chart = chart.properties(title=alt.TitleParams(
             f"colour: the mode each path ends in ({len(names):,} modes)", fontSize=11,
