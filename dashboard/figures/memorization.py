@@ -185,10 +185,10 @@ HEADROOM = 1.1          # the fraction axis reaches at least this many times the
 def fraction_top(largest: float) -> float:
     """The top of the fraction axis: the first multiple of a 1-2-5 step (nice_up of an eighth of
     the need) at or above HEADROOM × the tallest bar `largest`, so that bar stays clear of the
-    plot's top edge (0.49 -> 0.6, 0.3 -> 0.35)."""
+    plot's top edge (0.49 -> 0.6, 0.3 -> 0.35); never above 1, the whole of a series."""
     need = HEADROOM * max(float(np.nan_to_num(largest)), 1e-3)
     step = nice_up(need / 8)
-    return float(f"{np.ceil(need / step * (1 - 1e-12)) * step:.12g}")
+    return min(1.0, float(f"{np.ceil(need / step * (1 - 1e-12)) * step:.12g}"))
 
 
 def distance_histogram(distances: dict, radius: float, colors: dict | None = None,
