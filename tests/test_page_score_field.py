@@ -577,3 +577,22 @@ def test_per_mode_view_is_drawn_on_the_mode_scores_own_scale(name):
     cap = _key_caption(at)
     assert "the median |mode score| at t = 0 (the metric's value there)" in cap, cap
     assert _key_number(cap) == at.metric[1].value
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8"])
+def test_key_caption_names_the_metric_shown_in_each_view(name):
+    """The note under the metrics compares the key arrow with the metric on screen: in the
+    per-mode view it said "compare it with the median |score| now" beside a metric titled "median
+    |mode score|". Every median it names is the metric's own label, in every view and scale."""
+    at = open_page(PAGE, 120, **({} if name == "tutorial" else {"w_mixture": name}))
+    for view in VIEWS:
+        for scale in sfig.SCALES:
+            at.radio(key=K + "view").set_value(view)
+            at.radio(key=K + "arrow_scale").set_value(scale).run()
+            ok(at)
+            label = at.metric[1].label
+            cap = _key_caption(at)
+            named = re.findall(r"median \|[^|]*\|", cap)
+            assert named and set(named) == {label}, (view, scale, label, cap)
+            if scale == "fixed":
+                assert f"compare it with the {label} now." in cap, cap
