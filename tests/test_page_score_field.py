@@ -596,3 +596,27 @@ def test_key_caption_names_the_metric_shown_in_each_view(name):
             assert named and set(named) == {label}, (view, scale, label, cap)
             if scale == "fixed":
                 assert f"compare it with the {label} now." in cap, cap
+
+
+@pytest.mark.parametrize("name, t", [("ring8", 0.0), ("tutorial", 0.0), ("ring8", 0.5)])
+def test_total_view_shading_spans_the_plot_with_spaced_rings(name, t):
+    """Shading log pₜ in steps of equal log p from the peak down to 25 nats left ring8's narrow
+    modes at t = 0 as eight tight stacks of rings (a ring every 0.01 of the plot's width) with
+    three quarters of the plot unshaded. The shading drawn (the figure's filled contours) now
+    reaches down to the log density of all but the lowest SHADED-th percent of the plot, and on the
+    way out of the densest point no two rings are closer than 1.5 % of the plot's width."""
+    from matplotlib.contour import ContourSet
+    from dashboard import score_field as sf
+    fig = _figure_as_drawn(dc.PRESETS[name], t, "total", "fixed")
+    filled = [c for c in fig.axes[0].collections if isinstance(c, ContourSet) and c.filled]
+    assert len(filled) == 1
+    f = sf.score_field(dc.PRESETS[name], dc.VESDE(25.0), t, "samples", 200, 2021)
+    z, levels = sfig.density_shading(f["logp"])
+    assert np.allclose(filled[0].levels, levels)
+    assert np.all(np.diff(z.ravel()[np.argsort(f["logp"].ravel())]) >= -1e-9)  # darker = more likely
+    assert (z >= levels[0]).mean() >= sfig.SHADED / 100 - 0.01
+    i, j = np.unravel_index(np.argmax(z), z.shape)
+    ray, x = z[i, j:], f["xx"][i, j:]
+    crossings = [x[np.argmax(ray < lv)] for lv in levels[::-1][1:] if (ray < lv).any()]
+    width = f["xx"].max() - f["xx"].min()
+    assert len(crossings) >= 5 and np.diff(crossings).min() >= 0.015 * width, np.diff(crossings) / width
