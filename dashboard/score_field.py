@@ -14,6 +14,10 @@ from dashboard.figures.common import figure_png, mode_colors
 DENSITY_GRID = 100
 LENGTH_LABELS = {"equal": "equal (direction only)", "proportional": "∝ |score|"}
 SCALE_LABELS = {"fixed": "fixed across t", "fitted": "fitted to this picture"}
+# the median metric's name in each view (median_magnitude's number): the page's metric and the key
+# caption's words both read it
+METRIC_LABELS = {"total": "median |score|", "modes": "median |mode score|",
+                 "weighted": "median |total score|"}
 LATER_TIMES = (0.1, 0.25, 0.5, 1.0)   # where short_arrows looks for arrows that show, raising t
 
 
@@ -66,13 +70,13 @@ def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
     f0 = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
     key, median = key_arrow(gmm, sde, t, where, n, seed, scale, view), median_magnitude(f0, view)
     where_t = "at t = 0" if scale == "fixed" else "of this picture"
-    word = "|mode score|" if view == "modes" else "|score|"
-    what = (f"the median {word} {where_t} (the metric's value there)" if key == median else
-            f"the clipping length: the median {word} {where_t}, {median:.3g}, is longer than the "
+    metric = METRIC_LABELS[view]
+    what = (f"the {metric} {where_t} (the metric's value there)" if key == median else
+            f"the clipping length: the {metric} {where_t}, {median:.3g}, is longer than the "
             "longest arrow drawn")
     return f"Key arrow: |score| = {key:.3g}, {what}: " + (
         "the same on-screen length at every t, so the arrows shrink as t grows; compare it with "
-        "the median |score| now." if scale == "fixed" else "arrow lengths cannot be compared across t.")
+        f"the {metric} now." if scale == "fixed" else "arrow lengths cannot be compared across t.")
 
 
 def reach(gmm, sde, t: float, pts):

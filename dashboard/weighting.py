@@ -225,6 +225,29 @@ def sig(v: float) -> str:
     return s
 
 
+def column_format(values, digits: int = 3, most: int = 8) -> str:
+    """One printf format for a table column: fixed decimals, as many (0 to most) as give the
+    column's smallest non-zero |value| `digits` significant digits, so every row shows the same
+    decimals (0.01999 / 0.154 / 0.03651 -> 0.0200 / 0.1540 / 0.0365)."""
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return f"%.{digits}f"
+    smallest = float(f"{v.min():.{digits}g}")        # 0.000999 rounds to 0.001 at 3 digits
+    return f"%.{int(np.clip(digits - 1 - np.floor(np.log10(smallest)), 0, most))}f"
+
+
+TABLE_DIGITS = 3     # the results table's least significant digits per column (column_format)
+TIME_COLUMN = "training time (s)"    # the results table's column of each network's training time
+
+
+def table_formats(table: pd.DataFrame) -> dict:
+    """The results table's printf format per column: the training times to the ms, as times_text
+    writes them; every other column by column_format (one rule for all its rows)."""
+    return {c: "%.3f" if c == TIME_COLUMN else column_format(table[c], TABLE_DIGITS)
+            for c in table.columns}
+
+
 SAME_TIME = 1.5     # training times within this factor of each other count as "about as long"
 
 

@@ -668,3 +668,43 @@ def test_memorization_histogram_has_headroom_above_the_tallest_bar(mixture, n_po
         assert tallest > 0.4                       # the state of the finding: a bar near 0.49
     assert mfig.fraction_top(0.49) == 0.6 and mfig.fraction_top(0.3) == 0.35
     assert mfig.fraction_top(0.98) == 1.0 and mfig.fraction_top(1.0) == 1.0    # a share never above 1
+
+
+def check_table_formats(at):
+    """Every column of the results table prints all its rows with one fixed number of decimals,
+    as many as give its smallest value 3 significant digits (column_format), the times to the ms."""
+    import json
+    from dashboard import weighting
+    table = at.dataframe[0].value
+    formats = {c: v["type_config"]["format"] for c, v in json.loads(at.dataframe[0].proto.columns).items()}
+    assert set(formats) == set(table.columns)
+    for column, fmt in formats.items():
+        assert fmt.startswith("%.") and fmt.endswith("f"), (column, fmt)     # decimals, not %g
+        want = "%.3f" if column == weighting.TIME_COLUMN else weighting.column_format(table[column])
+        assert fmt == want, (column, fmt, want)
+        shown = [fmt % v for v in table[column]]
+        assert len({len(s.split(".")[1]) if "." in s else 0 for s in shown}) == 1, shown
+        if column != weighting.TIME_COLUMN:
+            smallest = min(shown, key=float).lstrip("0.")
+            assert len(smallest.replace(".", "")) >= 3, shown      # 3 significant digits at least
+
+
+def test_weighting_table_column_formats():
+    """The score MSE printed 0.01999 / 0.154 / 0.03651 (.4g) and the sliced W2 0.1775 / 7.6299
+    (4 decimals): one rule per column now, the same decimals on every row."""
+    from dashboard import weighting
+    assert weighting.column_format([0.01999, 0.154, 0.03651]) == "%.4f"
+    assert [weighting.column_format([0.01999, 0.154, 0.03651]) % v for v in (0.01999, 0.154)] == ["0.0200", "0.1540"]
+    assert weighting.column_format([0.1775, 7.6299, 0.4748]) == "%.3f"
+    assert weighting.column_format([120.0, 3400.0]) == "%.0f"
+    assert weighting.column_format([0.0009999, 0.5]) == "%.5f"         # 0.0009999 prints 0.00100
+    assert weighting.column_format([0.0, np.nan]) == "%.3f"
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_weighting_table_prints_each_column_with_one_rule(mixture):
+    at = open_page(WEIGHT, 600, w_weight_steps=100, **({} if mixture == "tutorial" else {"w_mixture": mixture}))
+    assert not at.exception
+    check_table_formats(at)
+    at.radio(key="w_weight_view").set_value("scaled").run()
+    check_table_formats(at)

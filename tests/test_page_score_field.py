@@ -577,3 +577,46 @@ def test_per_mode_view_is_drawn_on_the_mode_scores_own_scale(name):
     cap = _key_caption(at)
     assert "the median |mode score| at t = 0 (the metric's value there)" in cap, cap
     assert _key_number(cap) == at.metric[1].value
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8"])
+def test_key_caption_names_the_metric_shown_in_each_view(name):
+    """The note under the metrics compares the key arrow with the metric on screen: in the
+    per-mode view it said "compare it with the median |score| now" beside a metric titled "median
+    |mode score|". Every median it names is the metric's own label, in every view and scale."""
+    at = open_page(PAGE, 120, **({} if name == "tutorial" else {"w_mixture": name}))
+    for view in VIEWS:
+        for scale in sfig.SCALES:
+            at.radio(key=K + "view").set_value(view)
+            at.radio(key=K + "arrow_scale").set_value(scale).run()
+            ok(at)
+            label = at.metric[1].label
+            cap = _key_caption(at)
+            named = re.findall(r"median \|[^|]*\|", cap)
+            assert named and set(named) == {label}, (view, scale, label, cap)
+            if scale == "fixed":
+                assert f"compare it with the {label} now." in cap, cap
+
+
+@pytest.mark.parametrize("name, t", [("ring8", 0.0), ("tutorial", 0.0), ("ring8", 0.5)])
+def test_total_view_shading_spans_the_plot_with_spaced_rings(name, t):
+    """Shading log pₜ in steps of equal log p from the peak down to 25 nats left ring8's narrow
+    modes at t = 0 as eight tight stacks of rings (a ring every 0.01 of the plot's width) with
+    three quarters of the plot unshaded. The shading drawn (the figure's filled contours) now
+    reaches down to the log density of all but the lowest SHADED-th percent of the plot, and on the
+    way out of the densest point no two rings are closer than 1.5 % of the plot's width."""
+    from matplotlib.contour import ContourSet
+    from dashboard import score_field as sf
+    fig = _figure_as_drawn(dc.PRESETS[name], t, "total", "fixed")
+    filled = [c for c in fig.axes[0].collections if isinstance(c, ContourSet) and c.filled]
+    assert len(filled) == 1
+    f = sf.score_field(dc.PRESETS[name], dc.VESDE(25.0), t, "samples", 200, 2021)
+    z, levels = sfig.density_shading(f["logp"])
+    assert np.allclose(filled[0].levels, levels)
+    assert np.all(np.diff(z.ravel()[np.argsort(f["logp"].ravel())]) >= -1e-9)  # darker = more likely
+    assert (z >= levels[0]).mean() >= sfig.SHADED / 100 - 0.01
+    i, j = np.unravel_index(np.argmax(z), z.shape)
+    ray, x = z[i, j:], f["xx"][i, j:]
+    crossings = [x[np.argmax(ray < lv)] for lv in levels[::-1][1:] if (ray < lv).any()]
+    width = f["xx"].max() - f["xx"].min()
+    assert len(crossings) >= 5 and np.diff(crossings).min() >= 0.015 * width, np.diff(crossings) / width

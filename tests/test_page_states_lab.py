@@ -16,7 +16,7 @@ from dashboard import memorization, models, vocabulary, weighting
 from dashboard import settings as sio
 from dashboard.figures.weighting import WEIGHTING_LABELS
 from conftest import open_page, ok, overlapping_texts
-from test_page_memo_weighting import check_below_eps, check_sample_verdicts
+from test_page_memo_weighting import check_below_eps, check_sample_verdicts, check_table_formats
 
 TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -354,6 +354,7 @@ def test_weighting_states(mixture):
     # the sentence on what this state shows names the table's own best samples
     table = at.dataframe[0].value
     if len(table):
+        check_table_formats(at)                      # one number of decimals per column
         said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
         w2 = table["sliced W2 of samples to p₀"]
         assert f"{weighting.sig(w2.min())}, to **{w2.idxmin()}**" in said

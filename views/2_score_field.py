@@ -59,8 +59,7 @@ with c_ctl:
     m1, m2 = st.columns(2)
     m1.metric("σₜ", f"{f['sigma']:.3g}", help="Noise std added by time t: every mode's "
               "covariance has grown by σₜ² I.")
-    m2.metric({"total": "median |score|", "modes": "median |mode score|",
-               "weighted": "median |total score|"}[view], f"{median:.3g}", help={
+    m2.metric(score_field.METRIC_LABELS[view], f"{median:.3g}", help={
         "total": "Of the total score ∇log pₜ at the arrow positions.",
         "modes": "Of each drawn mode's own score at every arrow position, the arrows drawn here "
                  "(longer far from that mode): the key arrow is measured on them too.",

@@ -58,7 +58,7 @@ for w in dc.WEIGHTINGS:
     x = models.learned_samples(cfg, gmm, LAM, shared.device, "sde", SAMPLER_STEPS, SAMPLES, shared.seed)
     met = models.sample_quality(x, gmm, shared.seed)
     quality[w] = met["sliced_w2"]
-    rows.append({"weighting": label, "training time (s)": model.seconds,
+    rows.append({"weighting": label, weighting.TIME_COLUMN: model.seconds,
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
                  "sliced W2 of samples to p₀": met["sliced_w2"]})
 
@@ -74,14 +74,14 @@ with right:
     st.altair_chart(wfig.weight_functions_chart(weighting.weight_curves(LAM, eps)), width="stretch")
 
 if rows:
-    st.dataframe(pd.DataFrame(rows).set_index("weighting"), width="stretch",
-                 column_config={"training time (s)": st.column_config.NumberColumn(format="%.3f"),
-                                "score MSE, t ~ U[ε, 1]": st.column_config.NumberColumn(format="%.4g"),
-                                "sliced W2 of samples to p₀": st.column_config.NumberColumn(format="%.4f")})
+    table = pd.DataFrame(rows).set_index("weighting")
+    st.dataframe(table, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format=f)
+                                for c, f in weighting.table_formats(table).items()})
     st.caption(f"Score MSE on {cfg.n_eval:,} held-out (xₜ, t) drawn from pₜ; sliced Wasserstein-2 distance of "
                f"{SAMPLES:,} reverse-SDE samples ({SAMPLER_STEPS} steps) to {models.reference_size(SAMPLES):,} "
                "independent true samples (lower is better). "
-               + weighting.times_text({r["weighting"]: r["training time (s)"] for r in rows}))
+               + weighting.times_text({r["weighting"]: r[weighting.TIME_COLUMN] for r in rows}))
 
 st.markdown(
     "**What each weighting emphasizes.** "
