@@ -379,6 +379,40 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     assert "cannot tell the learned" not in tr.sampling_verdict(metrics, 1000)
 
 
+def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-Maruyama), 10 steps"):
+    from dashboard import train as tr
+    metrics = {"learned score": dict(sliced_w2=0.3, loglik_gap=learned, logp_w1=learned),
+               "exact score (reference)": dict(sliced_w2=0.3, loglik_gap=reference, logp_w1=reference),
+               "true samples": dict(sliced_w2=0.3, loglik_gap=0.009, logp_w1=truth)}
+    return tr.sampling_verdict(metrics, 1000, dict(logp_w1=same), sampler)
+
+
+def test_verdict_splits_the_gap_into_the_samplers_part_and_the_networks():
+    """ring8, our recipe, reverse SDE at 10 steps, 1,000 samples (measured, seed 2021): W₁ of log p
+    learned 3.290, reference 0.033, truth 0.028, and the exact score through the same 10 steps
+    1.417. The gap is not all the network's: the sentence splits it into the sampler's part (1.417
+    against 0.033) and the network's (3.290 against 1.417), comparable here. At 200 steps (exact
+    score 0.066, learned 0.265) the network's part dominates; on the tutorial mixture at 10 steps
+    (0.679, 0.760, reference 0.037) the sampler's does; parts within the truth's own value are
+    said to be noise."""
+    text = split_verdict(3.290, 0.033, 0.028, 1.417)
+    assert "that gap is the network's error, plus" not in text
+    assert "Run through the learned score's own sampler (reverse SDE (Euler-Maruyama), 10 steps" in text
+    assert "reaches **1.417**" in text and "sampler's error, **+1.384**" in text and "network's error, **+1.873**" in text
+    assert "the two are of comparable size (the network's error is 1.4× the sampler's error), neither dominates" in text
+    text = split_verdict(0.265, 0.033, 0.028, 0.066, "reverse SDE (Euler-Maruyama), 200 steps")
+    assert "the network's error dominates (6.0× the sampler's error)" in text
+    text = split_verdict(0.760, 0.037, 0.025, 0.679)
+    assert "sampler's error, **+0.642**" in text and "the sampler's error dominates (7.9× the network's error)" in text
+    text = split_verdict(0.582, 0.033, 0.028, 0.037)           # the ODE at 10 steps: its own error is noise
+    assert "the sampler's error is within the true samples' own 0.028" in text
+    assert "so the network's error accounts for the gap" in text
+    text = split_verdict(0.070, 0.020, 0.030, 0.045)           # both parts within the noise
+    assert "both are within the true samples' own 0.030" in text and "dominates" not in text
+    text = split_verdict(0.9, 0.2, 0.028, 0.1)                 # this sampler beats the reference
+    assert "lands closer to the truth than the reference does, so the network's error is more than the whole gap" in text
+
+
 def test_caption_says_what_sets_the_most_samples():
     """At 11 evaluations per sample the 20,000 limit is the Samples field's maximum, not the work
     cap, which binds only from 201 evaluations on (4,020,000 samples × evaluations)."""
