@@ -119,7 +119,8 @@ else:
     learned = models.learned_samples(cfg, gmm, lam, shared.device, method, n_steps, n, shared.seed)
     exact = models.reference_samples(gmm, lam, n, shared.seed)
     truth = models.true_samples(gmm, n, shared.seed)
-    st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
+    st.image(models.samples_png(learned, exact, truth, gmm, shared.seed), width="stretch")
+    st.caption(tr.samples_picture_text(dict(zip(models.SAMPLE_SETS, (learned, exact, truth))), gmm, shared.seed))
     metrics = {name: models.sample_quality(x, gmm, shared.seed) for name, x in
                (("learned score", learned), ("exact score (reference)", exact), ("true samples", truth))}
     table = tfig.metrics_frame(metrics)
