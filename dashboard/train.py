@@ -250,7 +250,7 @@ def samples_picture_text(sets: dict, gmm, seed: int) -> str:
     masses = models.MASSES
     lines = ", ".join(f"{100 * m:g} %" for m in masses[:-1]) + f" and {100 * masses[-1]:g} %"
     level = models.mass_levels(gmm, seed)[-1]
-    words = {"learned score": "the learned score's samples", "exact score (reference)": "the reference's",
+    words = {"learned score": "the learned score's samples", "exact score (reference)": "the exact score's",
              "true samples": "the true samples"}
     parts = [f"**{100 * models.outside_share(x, gmm, level):.1f} %** of {words[name]}" for name, x in sets.items()]
     outside = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]

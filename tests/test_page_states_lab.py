@@ -89,6 +89,13 @@ def test_train_page_states(mixture, lam):
             blind = table.loc[row, low] <= table.loc["true samples", low] and \
                 table.loc[row, high] > 2 * table.loc["true samples", high]
             assert (f"**{name} cannot tell the {words} samples from the truth" in verdict) == blind, verdict
+    # the samples panels' caption: each set's share outside p₀'s 99 % contour, from the drawn samples
+    gmm_ = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
+    cfg_ = models.recipe_config("ours", SEED, steps=40)
+    drawn = (models.learned_samples(cfg_, gmm_, lam, "cpu", "sde", 50, 500, SEED),
+             models.reference_samples(gmm_, lam, 500, SEED), models.true_samples(gmm_, 500, SEED))
+    from dashboard import train as tr_
+    assert tr_.samples_picture_text(dict(zip(models.SAMPLE_SETS, drawn)), gmm_, SEED) in [c.value for c in at.caption]
     caption = next(c.value for c in at.caption if "reference" in c.value and "true samples" in c.value)
     most = int(re.search(r"raise \*\*Samples\*\* to ([\d,]+)", caption).group(1).replace(",", ""))
     assert most == min(20_000, 4_020_000 // dc.nfe("sde", 50))
