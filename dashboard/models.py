@@ -396,7 +396,7 @@ def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
 
 
 MASSES = (0.5, 0.9, 0.99)     # the samples panels draw p₀'s contours holding these shares of its mass
-MASS_SAMPLES = 50_000
+MASS_SAMPLES = 20_000
 
 
 @state.cache_data(max_entries=16)
@@ -405,8 +405,14 @@ def mass_levels(gmm, seed: int = 0) -> list[float]:
     log p₀ at MASS_SAMPLES true samples): a point lies outside the contour holding m of the mass
     when its log p₀ is below the level."""
     x, _ = gmm.sample(MASS_SAMPLES, generator=torch.Generator().manual_seed(int(seed) + 23))
-    logp = gmm.log_prob(x.double()).numpy()
+    logp = _log_prob(gmm, x.double().numpy())
     return [float(np.quantile(logp, 1 - m)) for m in MASSES]
+
+
+def _log_prob(gmm, x: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """log p₀ of the points x (n, 2), a chunk of rows at a time (a point set has up to 1,000 modes)."""
+    return np.concatenate([gmm.log_prob(torch.from_numpy(np.ascontiguousarray(x[i:i + chunk]))).numpy()
+                           for i in range(0, len(x), chunk)] or [np.zeros(0)])
 
 
 def outside_share(x: np.ndarray, gmm, level: float) -> float:
@@ -415,16 +421,17 @@ def outside_share(x: np.ndarray, gmm, level: float) -> float:
     x = x[np.isfinite(x).all(1)]
     if not len(x):
         return 0.0
-    return float((gmm.log_prob(torch.from_numpy(x)).numpy() < level).mean())
+    return float((_log_prob(gmm, x) < level).mean())
 
 
 SAMPLE_SETS = ("learned score", "exact score (reference)", "true samples")
+FINE_GRID_MODES = 50    # up to this many modes the samples panels' contours use a 240 x 240 grid (narrow modes), else 120
 
 
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, seed: int = 0) -> bytes:
     """The samples panels: each set's samples as dots over p₀'s contours holding MASSES of its mass."""
-    xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240)
+    xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
     fig = tfig.samples_dots_figure(xx, yy, logp, list(zip(SAMPLE_SETS, (learned, exact, truth))),
                                    [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],
                                    mass_levels(gmm, seed), MASSES)
