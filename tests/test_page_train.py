@@ -445,6 +445,8 @@ def test_samples_panels_show_dots_over_the_mass_contours(mixture, steps):
     assert [len(ax.collections[-1].get_offsets()) for ax in fig.axes] == [1000, 1000, 1000]   # every sample a dot
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[-1] == "p₀'s contours holding 50, 90, 99 % of its mass" and not any("KDE" in t for t in labels)
+    from conftest import overlapping_texts
+    assert not overlapping_texts(fig)
     assert models.samples_png(*sets.values(), gmm, seed)[:4] == b"\x89PNG"
 
 
