@@ -246,7 +246,7 @@ def samples_picture_text(sets: dict, gmm, seed: int) -> str:
     contour holding the most mass (models.MASSES), against that contour's own 1 − mass."""
     n = max(len(x) for x in sets.values())
     k = tfig.dots_stride(n)
-    shown = "its samples as dots" if k == 1 else f"every {k:,}th of its samples as a dot"
+    shown = "its samples as dots" if k == 1 else f"one in every {k:,} of its samples as a dot"
     masses = models.MASSES
     lines = ", ".join(f"{100 * m:g} %" for m in masses[:-1]) + f" and {100 * masses[-1]:g} %"
     level = models.mass_levels(gmm, seed)[-1]

@@ -448,6 +448,8 @@ def test_samples_panels_show_dots_over_the_mass_contours(mixture, steps):
     from conftest import overlapping_texts
     assert not overlapping_texts(fig)
     assert models.samples_png(*sets.values(), gmm, seed)[:4] == b"\x89PNG"
+    many = dict.fromkeys(models.SAMPLE_SETS, np.repeat(sets["true samples"], 5, axis=0))   # 5,000: strided
+    assert "Each panel shows one in every 3 of its samples as a dot" in tr.samples_picture_text(many, gmm, seed)
 
 
 def test_caption_says_what_sets_the_most_samples():
