@@ -20,7 +20,6 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from dashboard.figures import samples as samplefig
 from dashboard.figures import training as tfig
 from dashboard.figures.common import auto_limits, density_grid, figure_png, samples_limits
 from diffusion_core.sde import as_time
@@ -409,13 +408,46 @@ def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
             f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
 
 
+MASSES = (0.5, 0.9, 0.99)     # the samples panels draw p₀'s contours holding these shares of its mass
+MASS_SAMPLES = 20_000
+
+
 @state.cache_data(max_entries=16)
-def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm) -> bytes:
-    xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=120)
-    fig = samplefig.samples_vs_truth(xx, yy, logp, [("learned score", learned), ("exact score (reference)", exact),
-                                                    ("true samples", truth)],
-                                     colors=[tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],
-                                     scatter_points=600, gridsize=100, bw_adjust=1.0, separate=True)
+def mass_levels(gmm, seed: int = 0) -> list[float]:
+    """The log p₀ values whose contours hold MASSES of p₀'s mass (each, the (1 − mass) quantile of
+    log p₀ at MASS_SAMPLES true samples): a point lies outside the contour holding m of the mass
+    when its log p₀ is below the level."""
+    x, _ = gmm.sample(MASS_SAMPLES, generator=torch.Generator().manual_seed(int(seed) + 23))
+    logp = _log_prob(gmm, x.double().numpy())
+    return [float(np.quantile(logp, 1 - m)) for m in MASSES]
+
+
+def _log_prob(gmm, x: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """log p₀ of the points x (n, 2), a chunk of rows at a time (a point set has up to 1,000 modes)."""
+    return np.concatenate([gmm.log_prob(torch.from_numpy(np.ascontiguousarray(x[i:i + chunk]))).numpy()
+                           for i in range(0, len(x), chunk)] or [np.zeros(0)])
+
+
+def outside_share(x: np.ndarray, gmm, level: float) -> float:
+    """The share of the finite samples x whose log p₀ lies below `level` (outside that contour)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x).all(1)]
+    if not len(x):
+        return 0.0
+    return float((_log_prob(gmm, x) < level).mean())
+
+
+SAMPLE_SETS = ("learned score", "exact score (reference)", "true samples")
+FINE_GRID_MODES = 50    # up to this many modes the samples panels' contours use a 240 x 240 grid (narrow modes), else 120
+
+
+@state.cache_data(max_entries=16)
+def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, seed: int = 0) -> bytes:
+    """The samples panels: each set's samples as dots over p₀'s contours holding MASSES of its mass."""
+    xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
+    fig = tfig.samples_dots_figure(xx, yy, logp, list(zip(SAMPLE_SETS, (learned, exact, truth))),
+                                   [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],
+                                   mass_levels(gmm, seed), MASSES)
     return figure_png(fig)
 
 

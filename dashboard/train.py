@@ -169,9 +169,12 @@ def sampling_caption_text(n: int, evals: int) -> str:
         f"noise floor at this sample count: with few samples every row sits near it; {more}.")
 
 
-def sampling_verdict(metrics: dict, n: int) -> str:
+def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler") -> str:
     """What the table says about the learned score, from its own numbers: metrics maps the rows
-    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts."""
+    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts. same: the
+    sample_quality of the exact score run through the learned score's own sampler (sampler, in
+    words) from the same starting noise; with it, a learned score worse than the reference gets
+    its gap split into the sampler's part and the network's (gap_split_text)."""
     learned, exact, truth = (metrics[k]["logp_w1"] for k in ("learned score", "exact score (reference)",
                                                              "true samples"))
     noise = NOISE_FACTOR * truth
@@ -189,10 +192,73 @@ def sampling_verdict(metrics: dict, n: int) -> str:
                    "to the exact score as this many samples can measure.")
     else:
         verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
-                   "truth as the exact score: that gap is the network's error, plus the chosen sampler's "
-                   "own step error where it is less accurate than the reference's.")
+                   "truth as the exact-score reference."
+                   + ("" if same is None else " " + gap_split_text(learned, float(same["logp_w1"]), exact,
+                                                                   truth, sampler)))
     blind = [blind_measure_text(metrics, row, n) for row in ROW_WORDS]
     return " ".join([numbers + verdict, *filter(None, blind)])
+
+
+DOMINATES = 2.0     # a part of the gap at least this many times the other dominates it
+
+
+def gap_split_text(learned: float, same: float, reference: float, noise: float, sampler: str) -> str:
+    """How the learned score's distance to the truth (W₁ of log p: learned) beyond the exact-score
+    reference's (reference, its own accurate sampler) splits, measured: the sampler's part, the
+    exact score through the learned score's own sampler (same) against the reference, and the
+    network's part, learned against same (one sampler, one starting noise). noise: the true
+    samples' own value; a part no larger is within the noise (models.within_noise). Names the part
+    that dominates (DOMINATES times the other), or says that neither does."""
+    gap, step, net = learned - reference, same - reference, learned - same
+    text = (f"Run through the learned score's own sampler ({sampler}, same starting noise), the exact score "
+            f"reaches **{same:.3f}**; that splits the gap of {gap:.3f} into the sampler's error, "
+            f"**{step:+.3f}** (the exact score through this sampler against the reference), and the "
+            f"network's error, **{net:+.3f}** (the learned score against the exact one, same sampler)")
+    quiet = {"sampler's error": models.within_noise(same, reference, noise),
+             "network's error": models.within_noise(learned, same, noise)}
+    parts = {"sampler's error": step, "network's error": net}
+    if all(quiet.values()):
+        return (text + f": both are within the true samples' own {noise:.3f}, the noise of this measure at "
+                "this sample count, so neither can be blamed on these numbers.")
+    if any(quiet.values()):
+        small = next(k for k, q in quiet.items() if q)
+        big = next(k for k, q in quiet.items() if not q)
+        return (text + f": the {small} is within the true samples' own {noise:.3f} (the noise of this measure), "
+                f"so the {big} accounts for the gap.")
+    negative = [k for k, v in parts.items() if v < 0]
+    if negative:
+        other = next(k for k in parts if k not in negative)
+        why = ("this sampler with the exact score lands closer to the truth than the reference does"
+               if negative[0] == "sampler's error" else
+               "with this sampler the learned score lands closer to the truth than the exact score does")
+        return text + f": {why}, so the {other} is more than the whole gap."
+    big, small = sorted(parts, key=parts.get, reverse=True)
+    ratio = parts[big] / parts[small]
+    if ratio >= DOMINATES:
+        return text + f": the {big} dominates ({ratio:.1f}× the {small})."
+    return (text + f": the two are of comparable size (the {big} is {ratio:.1f}× the {small}), "
+            "neither dominates.")
+
+
+def samples_picture_text(sets: dict, gmm, seed: int) -> str:
+    """What the samples panels draw and what they show of W₁ of log p₀, from the panels' own
+    numbers: sets maps models.SAMPLE_SETS to the samples drawn; the share of each set outside p₀'s
+    contour holding the most mass (models.MASSES), against that contour's own 1 − mass."""
+    n = max(len(x) for x in sets.values())
+    k = tfig.dots_stride(n)
+    shown = "its samples as dots" if k == 1 else f"one in every {k:,} of its samples as a dot"
+    masses = models.MASSES
+    lines = ", ".join(f"{100 * m:g} %" for m in masses[:-1]) + f" and {100 * masses[-1]:g} %"
+    level = models.mass_levels(gmm, seed)[-1]
+    words = {"learned score": "the learned score's samples", "exact score (reference)": "the exact score's",
+             "true samples": "the true samples"}
+    parts = [f"**{100 * models.outside_share(x, gmm, level):.1f} %** of {words[name]}" for name, x in sets.items()]
+    outside = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return (f"Each panel shows {shown} over the contours of p₀ that hold {lines} of its mass (black lines): "
+            "a mode drawn wider than it is shows as dots beyond its lines, one drawn too narrow as dots "
+            f"packed inside the innermost. The outermost line holds {100 * masses[-1]:g} % of p₀'s mass, so "
+            f"{100 * (1 - masses[-1]):g} % of p₀'s own samples lie outside it; here {outside} do. W₁ of log p₀ "
+            "reads the same thing: how likely under p₀ the samples are.")
 
 
 ROW_WORDS = {"learned score": "the learned score's samples",

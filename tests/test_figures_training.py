@@ -212,3 +212,23 @@ def test_log_axes_run_to_a_labelled_1_2_5_top(top):
         lo, hi = y["scale"]["domain"]
         assert y["scale"]["type"] == "log" and hi >= data_max and _is_125(hi), (hi, data_max)
         assert max(y["axis"]["values"]) == pytest.approx(hi) and min(y["axis"]["values"]) >= lo
+
+
+def test_log_axis_top_tick_does_not_crowd_the_one_below():
+    """The score error by t of our recipe on the tutorial mixture spans 1e-6 to ~40: the axis is
+    thinned to powers of ten and its top is 50, whose label sat 0.7 decade above "10". A tick
+    closer to the top than TOP_GAP of the ticks' step is dropped; the top stays labelled, and the
+    1-2-5 ladder and a power of ten on top keep every tick."""
+    from dashboard.figures.common import TOP_GAP, log_ticks
+    ts = np.geomspace(1e-4, 1, 25)
+    df = pd.DataFrame({"t": ts, "mse": np.geomspace(38.0, 1.2e-6, 25), "series": "a"})
+    ticks = spec(tfig.error_by_t_chart(df))["encoding"]["y"]["axis"]["values"]
+    assert ticks[-1] == 50.0 and 10.0 not in ticks and 1.0 in ticks
+    for domain, step in (([1e-6, 50.0], 1.0), ([1e-6, 20.0], 1.0), ([1e-7, 100.0], 1.0),
+                         ([0.001, 1.0], np.log10(2)), ([0.003, 0.2], np.log10(2)), ([0.5, 1.2], np.log10(2))):
+        ticks = log_ticks(domain)
+        assert ticks[-1] == domain[1]
+        assert len(ticks) == 1 or np.log10(ticks[-1] / ticks[-2]) >= TOP_GAP * step, (domain, ticks)
+    assert log_ticks([1e-7, 100.0]) == [10.0 ** k for k in range(-7, 3)]      # a power of ten on top: every decade
+    assert log_ticks([0.001, 1.0]) == [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+    assert log_ticks([1e-6, 50.0])[-2:] == [1.0, 50.0] and log_ticks([1e-6, 20.0])[-2:] == [1.0, 20.0]

@@ -74,6 +74,10 @@ def test_train_page_states(mixture, lam):
     assert bold_numbers(verdict)[:3] == pytest.approx([round(learned, 3), round(exact, 3), round(truth, 3)])
     if learned > exact and learned > 2 * truth:
         assert "network's error" in verdict
+        # the gap is split with the exact score through the learned score's own sampler, measured
+        gmm_ = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
+        same = models.sample_quality(models.exact_samples(gmm_, lam, "sde", 50, 500, SEED), gmm_, SEED)["logp_w1"]
+        assert f"reaches **{same:.3f}**" in verdict and f"**{learned - same:+.3f}**" in verdict, verdict
     elif learned > exact:
         assert "as close" in verdict
     else:
@@ -85,6 +89,13 @@ def test_train_page_states(mixture, lam):
             blind = table.loc[row, low] <= table.loc["true samples", low] and \
                 table.loc[row, high] > 2 * table.loc["true samples", high]
             assert (f"**{name} cannot tell the {words} samples from the truth" in verdict) == blind, verdict
+    # the samples panels' caption: each set's share outside p₀'s 99 % contour, from the drawn samples
+    gmm_ = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
+    cfg_ = models.recipe_config("ours", SEED, steps=40)
+    drawn = (models.learned_samples(cfg_, gmm_, lam, "cpu", "sde", 50, 500, SEED),
+             models.reference_samples(gmm_, lam, 500, SEED), models.true_samples(gmm_, 500, SEED))
+    from dashboard import train as tr_
+    assert tr_.samples_picture_text(dict(zip(models.SAMPLE_SETS, drawn)), gmm_, SEED) in [c.value for c in at.caption]
     caption = next(c.value for c in at.caption if "reference" in c.value and "true samples" in c.value)
     most = int(re.search(r"raise \*\*Samples\*\* to ([\d,]+)", caption).group(1).replace(",", ""))
     assert most == min(20_000, 4_020_000 // dc.nfe("sde", 50))

@@ -333,10 +333,11 @@ def test_samples_panels_show_every_mode_of_ring8_whole(monkeypatch):
     """The samples panels of "Train & sample" and "Memorization" frame every mode's mean +- 3 std
     with room to spare: ring8's modes at (+-4, 0) and (0, +-4) are not cut by the frame."""
     from dashboard import memorization
-    from dashboard.figures import memorization as mfig, samples as samplefig
+    from dashboard.figures import memorization as mfig
     gmm = dc.PRESETS["ring8"]
     seen = {}
-    monkeypatch.setattr(samplefig, "samples_vs_truth",
+    from dashboard.figures import training as tfig
+    monkeypatch.setattr(tfig, "samples_dots_figure",
                         lambda xx, yy, *a, **k: seen.update(train=((xx.min(), xx.max()), (yy.min(), yy.max()))) or Figure())
     monkeypatch.setattr(mfig, "memorization_figure",
                         lambda panels, points, radius, xlim, ylim, *a, **k: seen.update(memo=(xlim, ylim)) or Figure())
@@ -377,6 +378,78 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000)
     metrics["learned score"] = dict(sliced_w2=0.3, loglik_gap=0.5, logp_w1=0.5)
     assert "cannot tell the learned" not in tr.sampling_verdict(metrics, 1000)
+
+
+def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-Maruyama), 10 steps"):
+    from dashboard import train as tr
+    metrics = {"learned score": dict(sliced_w2=0.3, loglik_gap=learned, logp_w1=learned),
+               "exact score (reference)": dict(sliced_w2=0.3, loglik_gap=reference, logp_w1=reference),
+               "true samples": dict(sliced_w2=0.3, loglik_gap=0.009, logp_w1=truth)}
+    return tr.sampling_verdict(metrics, 1000, dict(logp_w1=same), sampler)
+
+
+def test_verdict_splits_the_gap_into_the_samplers_part_and_the_networks():
+    """ring8, our recipe, reverse SDE at 10 steps, 1,000 samples (measured, seed 2021): W₁ of log p
+    learned 3.290, reference 0.033, truth 0.028, and the exact score through the same 10 steps
+    1.417. The gap is not all the network's: the sentence splits it into the sampler's part (1.417
+    against 0.033) and the network's (3.290 against 1.417), comparable here. At 200 steps (exact
+    score 0.066, learned 0.265) the network's part dominates; on the tutorial mixture at 10 steps
+    (0.679, 0.760, reference 0.037) the sampler's does; parts within the truth's own value are
+    said to be noise."""
+    text = split_verdict(3.290, 0.033, 0.028, 1.417)
+    assert "that gap is the network's error, plus" not in text
+    assert "Run through the learned score's own sampler (reverse SDE (Euler-Maruyama), 10 steps" in text
+    assert "reaches **1.417**" in text and "sampler's error, **+1.384**" in text and "network's error, **+1.873**" in text
+    assert "the two are of comparable size (the network's error is 1.4× the sampler's error), neither dominates" in text
+    text = split_verdict(0.265, 0.033, 0.028, 0.066, "reverse SDE (Euler-Maruyama), 200 steps")
+    assert "the network's error dominates (6.0× the sampler's error)" in text
+    text = split_verdict(0.760, 0.037, 0.025, 0.679)
+    assert "sampler's error, **+0.642**" in text and "the sampler's error dominates (7.9× the network's error)" in text
+    text = split_verdict(0.582, 0.033, 0.028, 0.037)           # the ODE at 10 steps: its own error is noise
+    assert "the sampler's error is within the true samples' own 0.028" in text
+    assert "so the network's error accounts for the gap" in text
+    text = split_verdict(0.070, 0.020, 0.030, 0.045)           # both parts within the noise
+    assert "both are within the true samples' own 0.030" in text and "dominates" not in text
+    text = split_verdict(0.9, 0.2, 0.028, 0.1)                 # this sampler beats the reference
+    assert "lands closer to the truth than the reference does, so the network's error is more than the whole gap" in text
+
+
+@pytest.mark.parametrize("mixture, steps", [("ring8", 10), ("ring8", 200), ("tutorial", 200)])
+def test_samples_panels_show_dots_over_the_mass_contours(mixture, steps):
+    """ring8 with the reverse SDE at 10 steps draws modes about twice as wide as they are (W₁ of
+    log p 1.4 with the exact score), but KDE contours with a kernel wider than ring8's modes (std
+    0.15) looked the same in every panel. The panels now draw the samples as dots over p₀'s
+    contours holding 50, 90 and 99 % of its mass, and the caption gives, from those samples, the
+    share of each set outside the 99 % contour: what W₁ of log p₀ reads. At 200 steps and on the
+    tutorial mixture the sentence is the numbers' own too."""
+    from dashboard import train as tr
+    from dashboard.figures import samples as samplefig, training as tfig
+    gmm, seed = dc.PRESETS[mixture], 2021
+    wide = models.exact_samples(gmm, 25.0, "sde", steps, 1000, seed)
+    sets = dict(zip(models.SAMPLE_SETS, (wide, models.reference_samples(gmm, 25.0, 1000, seed),
+                                         models.true_samples(gmm, 1000, seed))))
+    levels = models.mass_levels(gmm, seed)
+    assert levels == sorted(levels, reverse=True) and len(levels) == len(models.MASSES)
+    shares = {k: models.outside_share(x, gmm, levels[-1]) for k, x in sets.items()}
+    text = tr.samples_picture_text(sets, gmm, seed)
+    assert "contours of p₀ that hold 50 %, 90 % and 99 % of its mass" in text
+    for k, v in shares.items():
+        assert f"**{100 * v:.1f} %**" in text
+    assert abs(shares["true samples"] - 0.01) < 0.01                  # the contour holds 99 % of p₀
+    if mixture == "ring8" and steps == 10:
+        # the old KDE's kernel was wider than a mode: its contours could not show this
+        assert samplefig.kde_kernel_stds(sets["true samples"], bw_adjust=1.0)[0] > 2 * 0.15
+        assert shares["learned score"] > 5 * shares["true samples"]
+    fig = tfig.samples_dots_figure(*models.density_grid(gmm, *models.samples_limits(gmm), n=60),
+                                   list(sets.items()), ["r", "b", "g"], levels, models.MASSES)
+    assert [len(ax.collections[-1].get_offsets()) for ax in fig.axes] == [1000, 1000, 1000]   # every sample a dot
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[-1] == "p₀'s contours holding 50, 90, 99 % of its mass" and not any("KDE" in t for t in labels)
+    from conftest import overlapping_texts
+    assert not overlapping_texts(fig)
+    assert models.samples_png(*sets.values(), gmm, seed)[:4] == b"\x89PNG"
+    many = dict.fromkeys(models.SAMPLE_SETS, np.repeat(sets["true samples"], 5, axis=0))   # 5,000: strided
+    assert "Each panel shows one in every 3 of its samples as a dot" in tr.samples_picture_text(many, gmm, seed)
 
 
 def test_caption_says_what_sets_the_most_samples():

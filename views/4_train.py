@@ -119,14 +119,16 @@ else:
     learned = models.learned_samples(cfg, gmm, lam, shared.device, method, n_steps, n, shared.seed)
     exact = models.reference_samples(gmm, lam, n, shared.seed)
     truth = models.true_samples(gmm, n, shared.seed)
-    st.image(models.samples_png(learned, exact, truth, gmm), width="stretch")
+    st.image(models.samples_png(learned, exact, truth, gmm, shared.seed), width="stretch")
+    st.caption(tr.samples_picture_text(dict(zip(models.SAMPLE_SETS, (learned, exact, truth))), gmm, shared.seed))
     metrics = {name: models.sample_quality(x, gmm, shared.seed) for name, x in
                (("learned score", learned), ("exact score (reference)", exact), ("true samples", truth))}
     table = tfig.metrics_frame(metrics)
     numeric = table.select_dtypes("number").columns
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
-    st.markdown(tr.sampling_verdict(metrics, n))
+    same = models.sample_quality(models.exact_samples(gmm, lam, method, n_steps, n, shared.seed), gmm, shared.seed)
+    st.markdown(tr.sampling_verdict(metrics, n, same, f"{vocabulary.label(method)}, {n_steps} steps"))
     compared = tr.recipe_comparison(shared, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"],
                                     metrics["true samples"])
     if compared:

@@ -159,15 +159,20 @@ def log_domain(values, pad: float = 1.3) -> list[float]:
 
 
 LOG_TICKS = 12            # at most this many 1-2-5 ticks on a log axis; beyond, powers of ten
+TOP_GAP = 0.8             # a tick closer to the top than this share of the ticks' step is dropped
 
 
 def log_ticks(domain) -> list[float]:
     """Tick values of a log axis over domain [lo, hi]: its 1-2-5 numbers (only its powers of ten
-    when they would be more than LOG_TICKS), and always hi, the domain's top."""
+    when they would be more than LOG_TICKS), and always hi, the domain's top. A tick below hi
+    closer to it than TOP_GAP of the ticks' step (a decade for powers of ten, log10 2 for the
+    1-2-5 ladder's smallest step) is dropped, so that its label does not crowd the top's."""
     lo, hi = float(domain[0]), float(domain[1])
     ladder = [float(f"{m * 10.0 ** e:.12g}") for e in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
               for m in (1, 2, 5)]
     ticks = [t for t in ladder if lo <= t <= hi * (1 + 1e-12)]
+    step = np.log10(2.0)
     if len(ticks) > LOG_TICKS:
-        ticks = [t for t in ticks if f"{t:e}".startswith("1.")]
+        ticks, step = [t for t in ticks if f"{t:e}".startswith("1.")], 1.0
+    ticks = [t for t in ticks if np.log10(hi / t) >= TOP_GAP * step or t >= hi * (1 - 1e-12)]
     return sorted(set(ticks) | {hi})

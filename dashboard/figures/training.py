@@ -254,6 +254,41 @@ def score_fields_figure(xx, yy, logp, qx, qy, learned, exact, err, t: float,
     return fig
 
 
+MAX_DOTS = 2000          # samples_dots_figure draws at most this many dots per panel (evenly strided)
+MASS_LINE = "#333333"
+
+
+def dots_stride(n: int, max_dots: int = MAX_DOTS) -> int:
+    """Every how many-th of n samples samples_dots_figure draws (1: all of them)."""
+    return max(1, int(np.ceil(n / max(1, max_dots))))
+
+
+def samples_dots_figure(xx, yy, logp, sets, colors, levels, masses, max_dots: int = MAX_DOTS):
+    """One panel per sample set: its samples as dots (at most max_dots, evenly strided) over the
+    shaded true log-density and its contours at `levels` (log p₀ values, increasing), the lines that
+    hold `masses` of p₀'s mass (the same order). Dots show how wide each mode is drawn, which a
+    kernel density estimate wider than a narrow mode hides. sets: (label, points (N, 2)) pairs."""
+    items = list(sets)
+    fig, axes, _ = panel_row(len(items), top=0.35)
+    order = np.argsort(levels)
+    lv = np.asarray(levels, dtype=float)[order]
+    widths = np.linspace(1.2, 0.6, len(lv))      # the outermost (lowest) level thickest
+    for ax, (label, pts), color in zip(axes, items, colors):
+        pts = np.asarray(pts, dtype=float).reshape(-1, 2)
+        pts = pts[np.isfinite(pts).all(1)]
+        density_background(ax, xx, yy, logp, alpha=0.3)
+        ax.contour(xx, yy, logp, levels=lv, colors=MASS_LINE, linewidths=widths, linestyles="solid", zorder=3)
+        dots = pts[::dots_stride(len(pts), max_dots)]
+        ax.scatter(dots[:, 0], dots[:, 1], s=2.5, color=color, alpha=0.7, linewidths=0, zorder=4)
+        _style(ax, (xx.min(), xx.max(), yy.min(), yy.max()))
+        ax.set_title(f"{label} ({len(pts):,})", fontsize=12)
+    shares = ", ".join(f"{100 * float(m):g}" for m in np.asarray(masses)[order][::-1])
+    handles = [Line2D([], [], ls="", marker="o", color=c, ms=4, label=lab) for (lab, _), c in zip(items, colors)]
+    handles.append(Line2D([], [], color=MASS_LINE, lw=1, label=f"p₀'s contours holding {shares} % of its mass"))
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=11)
+    return fig
+
+
 def metrics_frame(rows: dict, max_mode_columns: int = 4) -> pd.DataFrame:
     """A display table from {row name: {"sliced_w2": ..., "loglik_gap": ..., "logp_w1": ...,
     "mode_weights": sequence}} (diffusion_core.sweep.sample_metrics plus mode weights). Mode
