@@ -578,11 +578,9 @@ def test_weighting_error_chart_title_follows_the_view():
         assert f"{words} (log scale)" in json.dumps(spec, ensure_ascii=False)
 
 
-@pytest.mark.parametrize("mixture,n_points", [("ring8", 5), ("tutorial", 5), ("ring8", 50)])
-def test_memorization_histogram_axis_holds_every_distance(mixture, n_points):
-    """ring8, N = 5: the distance axis started at 0.0001 while a third of the exact score's samples
-    lie closer than that to a training point: they were piled into the first bin. The axis starts at
-    the smallest distance drawn and every bin holds the share of the distances that fall in it."""
+def _distance_histogram(mixture: str, n_points: int) -> tuple[dict, dict]:
+    """The memorization page's distances at its default seed (exact score and fresh draws, 500
+    samples) and their distance histogram's spec, at r = 0.05."""
     from dashboard import memorization, state
     from dashboard.figures import memorization as mfig
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
@@ -590,7 +588,15 @@ def test_memorization_histogram_axis_holds_every_distance(mixture, n_points):
     sets = memorization.sample_sets(cfg, emp, gmm, 500, seed, "cpu", learned=False)
     d = {name: memorization.distance_stats(sets, memorization.training_points(gmm, n_points, seed), 0.05)[name]["d"]
          for name in sets}
-    spec = mfig.distance_histogram(d, 0.05, memorization.COLORS).to_dict()
+    return d, mfig.distance_histogram(d, 0.05, memorization.COLORS).to_dict()
+
+
+@pytest.mark.parametrize("mixture,n_points", [("ring8", 5), ("tutorial", 5), ("ring8", 50)])
+def test_memorization_histogram_axis_holds_every_distance(mixture, n_points):
+    """ring8, N = 5: the distance axis started at 0.0001 while a third of the exact score's samples
+    lie closer than that to a training point: they were piled into the first bin. The axis starts at
+    the smallest distance drawn and every bin holds the share of the distances that fall in it."""
+    d, spec = _distance_histogram(mixture, n_points)
     lo_axis = next(l for l in spec["layer"] if l["mark"]["type"] == "bar")["encoding"]["x"]["scale"]["domain"][0]
     everything = np.concatenate(list(d.values()))
     assert lo_axis <= everything.min()
@@ -649,14 +655,8 @@ def test_memorization_histogram_has_headroom_above_the_tallest_bar(mixture, n_po
     """ring8, N = 5: the true mixture's bar near distance 3 reached about 0.49, at the plot's top edge.
     The fraction axis now runs from 0 to a step-of-a-1-2-5-number above 1.1 × the tallest bar, in
     both layers (the axis still starts at 0)."""
-    from dashboard import memorization, state
     from dashboard.figures import memorization as mfig
-    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
-    cfg, emp, _ = memorization.model_job(gmm, n_points, 1500, 128, seed)
-    sets = memorization.sample_sets(cfg, emp, gmm, 500, seed, "cpu", learned=False)
-    d = {name: memorization.distance_stats(sets, memorization.training_points(gmm, n_points, seed), 0.05)[name]["d"]
-         for name in sets}
-    spec = mfig.distance_histogram(d, 0.05, memorization.COLORS).to_dict()
+    d, spec = _distance_histogram(mixture, n_points)
     tallest = max(r["fraction"] for r in next(iter(spec["datasets"].values())))
     ys = [layer["encoding"]["y"] for layer in spec["layer"] if layer.get("encoding", {}).get("y", {}).get("field") == "fraction"]
     assert len(ys) == 2
