@@ -221,7 +221,8 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 "straightness below is that of a slightly wrong path.")
     elif kind == "off":
         text = (f"**By sliced W2 the VE samples cannot be told apart from the exact flow's here**, "
-                f"though the cloud of their {story['n']} paths' end points sits slightly off. {start}. "
+                f"though the cloud of their {story['n']} paths' end points does not match the exact "
+                f"flow's. {start}. "
                 f"{where} So the straightness numbers below compare two samplers whose samples this "
                 "measure rates as equally good.")
     elif worse:

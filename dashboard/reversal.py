@@ -21,7 +21,7 @@ from dashboard import vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
-from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors, outside
+from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors, outside, time_text
 
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
@@ -627,7 +627,7 @@ def commitment_words(cv: dict, dmin: float) -> str:
     the median is when pₜ's responsibility of that mode reaches the threshold, not a choice."""
     ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
              f"({dmin:.2f})" if dmin > 0.01 else "")
-    when = f"**t ≈ {cv['median']:.2f}** (the median), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
+    when = f"**t ≈ {time_text(cv['median'])}** (the median), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
     tail = f"{split_note(cv, dmin)}{undecided_note(cv)}"
     if not cv.get("deterministic"):
         return f"Samples decide which mode they go to at {when}.{tail}"
@@ -657,7 +657,7 @@ def split_note(cv: dict, dmin: float) -> str:
     if tb == 0:
         return (" Counting the modes' own width, the two closest modes overlap into one bump even at "
                 f"t = 0 ({SPLIT_RULE}), so pₜ never splits them: no red line.")
-    return (f" The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes, counting "
+    return (f" The red dotted line, t = {time_text(tb)}, is where pₜ splits the two closest modes, counting "
             f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
             "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
             f"modes, a point that is clearly closer to one of them follows it.{median_vs_split(cv, tb)}")
@@ -673,19 +673,19 @@ def median_vs_split(cv: dict, tb: float) -> str:
     if med is None or f"{med:.2f}" == f"{tb:.2f}":
         return ""
     if med > tb:
-        return (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above "
+        return (f" Here the median commitment time, t ≈ {time_text(med)}, comes before the split (t above "
                 f"{tb:.2f}): at least half of the paths that commit do so while those two modes are still "
                 f"one bump of pₜ. That is possible: a point well to one side of the blurred bump already has "
                 f"its final mode's responsibility above {cv['threshold']:.2f} although pₜ is one bump; the "
                 "split marks when the points between the two modes must choose.")
-    return (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below "
+    return (f" Here the median commitment time, t ≈ {time_text(med)}, comes after the split (t below "
             f"{tb:.2f}): at least half of the paths that commit do so only once pₜ has split those two "
             "modes.")
 
 
 def split_label(t_split: float) -> str:
     """The red dotted line's legend and tooltip: what it marks and its time, as the text gives it."""
-    return f"pₜ splits the closest modes (t = {t_split:.2f})"
+    return f"pₜ splits the closest modes (t = {time_text(t_split)})"
 
 
 def point_set_commitment(gmm, cv: dict) -> str:
@@ -726,14 +726,14 @@ def commitment_resolved(cv: dict) -> bool:
 def coarse_note(cv: dict) -> str:
     """The commitment section's words when the time grid is too coarse to resolve it."""
     fixed = cv.get("deterministic")
-    last = (f"; the median commitment time is its last one, t = {cv['t_last']:.2f}: every path that "
+    last = (f"; the median commitment time is its last one, t = {time_text(cv['t_last'])}: every path that "
             "commits does so in the last step" + ("" if fixed else ", whenever it really chose")
             if cv["median"] <= cv["t_last"] else "")
     what = ("when pₜ's responsibility of each path's end mode reaches the threshold (the end mode itself "
             f"is fixed by the start x₁: {cv['fixed']})" if fixed else
             "when samples choose their mode")
     return (f"The time grid is too coarse to say {what}: it has "
-            f"{cv['frames']} times, from t = 1 to t = {cv['t_last']:.2f}{last}. Raise the steps to "
+            f"{cv['frames']} times, from t = 1 to t = {time_text(cv['t_last'])}{last}. Raise the steps to "
             "see commitment unfold.")
 
 
@@ -785,7 +785,7 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
     head = ("Here most of a uniform grid's steps go to large noise: it puts" if before > 50 else
             "Here most of a uniform grid's steps go where the data's detail is: it puts" if before < 50 else
             "Here a grid uniform in t puts")
-    return (f"{head} {before} % of its steps before t = {t_split:.2f} (σₜ above {sigma:.2f}), where pₜ has "
+    return (f"{head} {before} % of its steps before t = {time_text(t_split)} (σₜ above {sigma:.2f}), where pₜ has "
             f"not yet split the closest modes ({'the red dotted line: ' if marked else ''}they are one blurred "
             f"bump), and {100 - before} % at smaller noise, where the data's detail is.")
 

@@ -482,7 +482,7 @@ def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     elif t_split == 0:
         assert "one bump of pₜ at every t" in note, note
     else:
-        assert f"{100 * (1 - t_split):.0f} % of its steps before t = {t_split:.2f}" in note, note
+        assert f"{100 * (1 - t_split):.0f} % of its steps before t = {rev.time_text(t_split)}" in note, note
     assert "fastest near t = 1" not in note
     assert "nothing is decided" not in note      # false for the ODE, whose x₁ fixes the mode
 
@@ -900,3 +900,30 @@ def test_measures_print_three_significant_digits(mixture, method, steps):
         assert abs(m["loglik_gap"]) >= 1000 and "." not in gap         # the state of the finding: 2,558
         note = next(c.value for c in at.caption if "equals the size of the log-likelihood gap" in c.value)
         assert f"(|{gap}| = {shown['W₁ of log p₀ ↓']})" in note, note
+
+
+def test_small_times_never_read_as_zero():
+    """Drawn points with a tiny smoothing width split at t ≈ 0.003: the page said "100 % of its
+    steps before t = 0.00" and drew "median commitment time (t = 0.00)" on "pₜ splits the closest
+    modes (t = 0.00)". A time below 0.01 is printed with two significant digits."""
+    import re
+
+    import torch
+    import diffusion_core as dc
+    from diffusion_core.commitment import bimodal_time
+    from dashboard import reversal as rev
+    from dashboard.figures import reversal as rfig
+    assert [rev.time_text(t) for t in (0.31, 0.0031, 0.0, 1.0, 0.01)] == ["0.31", "0.0031", "0.00", "1.00", "0.01"]
+    means = torch.tensor([[0.0, 0.0], [0.05, 0.0]], dtype=torch.float64)
+    covs = torch.eye(2, dtype=torch.float64).expand(2, 2, 2) * 0.01 ** 2
+    gmm, sde = dc.GaussianMixture(means, covs, torch.tensor([0.5, 0.5], dtype=torch.float64)), dc.VESDE(25.0)
+    t_split = bimodal_time(gmm, sde)
+    assert t_split is not None and 0 < t_split < 0.005
+    note = rev.uniform_grid_note(gmm, sde)
+    zero = re.compile(r"t = 0\.00(?!\d)")
+    assert not zero.search(note) and f"before t = {t_split:.2g}" in note, note
+    assert not zero.search(rev.split_label(t_split))
+    chart = rfig.commitment_hist_chart(np.array([t_split / 2] * 3), np.ones(3, bool), np.zeros(3, int),
+                                       ["mode 1", "mode 2"], None, t_split, split_label=rev.split_label(t_split))
+    import json
+    assert not zero.search(json.dumps(chart.to_dict(), ensure_ascii=False))

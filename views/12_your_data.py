@@ -143,5 +143,6 @@ with right:
                "stays fast. With many points, pages that draw something per mode draw it for a few "
                "modes only and say so. "
                "Links carry settings, not points: a list of points is too long for an address. "
-               "*Download settings (JSON)* in the sidebar saves them with everything else, and "
+               "*Download settings (JSON)*, under *Share and save settings* in the sidebar, saves them "
+               "with everything else, and "
                "loading that file brings your data back.")

@@ -134,7 +134,7 @@ def commitment():
                                   "under pₜ stays at or above this level until the end.")
     cv = rev.commit_view(gmm, sde, run, threshold)
     if rev.most_commit(cv):
-        a_med.metric("median commit time", f"{cv['median']:.2f}",
+        a_med.metric("median commit time", rev.time_text(cv["median"]),
                      help="Half of the committed paths have their final mode's responsibility at or above "
                           "the threshold from this time on.")
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",

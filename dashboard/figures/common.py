@@ -92,6 +92,13 @@ def square_axes(ax, xx, yy, title: str | None = None):
         ax.set_title(title, fontsize=12)
 
 
+def time_text(t: float) -> str:
+    """A diffusion time as the pages print it: two decimals (0.31), or two significant digits
+    below 0.01 so that a small time never reads as 0 (0.0031; 0 stays "0.00")."""
+    t = float(t)
+    return f"{t:.2f}" if t == 0 or abs(t) >= 0.01 else f"{t:.2g}"
+
+
 def figure_png(fig, dpi: int = 100, tight: bool = False) -> bytes:
     """A matplotlib Figure as PNG bytes (to cache a rendered figure and show it with st.image, or
     to download it); tight: crop the canvas to what is drawn. The one PNG export of the app."""

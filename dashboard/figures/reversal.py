@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from diffusion_core.mixture import GaussianMixture
-from .common import as_numpy, mode_colors, new_figure
+from .common import as_numpy, mode_colors, new_figure, time_text
 from .training import FIT_X
 
 __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
@@ -342,7 +342,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     lines = []                   # (t, label, colour, dash) of the vertical lines, named in a legend
     if ok.any():
         median = float(np.median(ct[ok]))
-        lines.append((median, f"median commitment time (t = {median:.2f})", MEDIAN_STYLE[0], [1, 0]))
+        lines.append((median, f"median commitment time (t = {time_text(median)})", MEDIAN_STYLE[0], [1, 0]))
     else:
         layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": ["no path committed"]}))
                       .mark_text(fontSize=13, color="#555555")
