@@ -332,7 +332,8 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     against the truth's band and exact CFG's spread from the same noise: a learned spread outside
     the band at w = 1 that exact CFG does not share is the network's error before any guidance; a
     loss at w = 4 that exact CFG does not share is the network's error amplified by w, not a cost
-    of guidance. Changes within k truth sd count as none. Ratios and the band are printed with
+    of guidance; a spread wider again at the largest w than at w = 4 is said, beside exact CFG's
+    there. Changes within k truth sd count as none. Ratios and the band are printed with
     band_digits, so a value called outside the band visibly lies outside it."""
     ref, sd = truth["spread_ratio"], truth["spread_ratio"][1]
     l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
@@ -372,7 +373,11 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
         text += f"; exact CFG narrows too ({e1:.{d}f}× → {e4:.{d}f}×), which is guidance's own cost"
         text += ("; learned CFG narrows further, and that extra is the network's error amplified by w."
                  if l4 < e4 - k * sd else ".")
-    text += f" At w = {float(at.index[-1]):g} its spread is {float(last['learned_spread_ratio']):.{d}f}×"
+    l_last, w_last = float(last["learned_spread_ratio"]), float(at.index[-1])
+    text += f" At w = {w_last:g} its spread is {l_last:.{d}f}×"
+    if w_last > 4 and l_last > l4 + k * sd:
+        text += (f", wider again than at w = 4 beyond the truth's noise level (exact CFG: "
+                 f"{float(last['spread_ratio']):.{d}f}×)")
     if last["far"] > 0:
         text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
                  "around every mode, and are left out)")

@@ -135,6 +135,21 @@ def test_learned_spread_story_compares_with_exact_cfg_and_the_band(e1, e4, l1, l
         _table(e1, e4, l1, l4, far=0.03), TRUTH)
 
 
+@pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
+def test_learned_spread_that_widens_again_at_the_largest_w_is_said(l10, says):
+    """Tutorial, λ = 2, learned: the spread went 0.957× → 0.828× from w = 1 to 4 and back up to
+    0.921× at w = 10, and the text only printed the last number. A learned spread wider again at
+    the largest w than at w = 4, beyond the truth's noise level, is now said, beside exact CFG's."""
+    import pandas as pd
+    from dashboard import guidance
+    table = pd.DataFrame([{"w": w, "spread_ratio": e, "learned_spread_ratio": ll, "far": 0.0}
+                          for w, e, ll in [(1.0, 0.96, 0.957), (4.0, 0.86, 0.828), (10.0, 0.78, l10)]]).set_index("w")
+    text = guidance.learned_spread_story(table, TRUTH)
+    assert ("wider again than at w = 4" in text) == says, text
+    if says:
+        assert "(exact CFG: 0.780×)" in text          # the band's digits
+
+
 def _printed_outside(text: str) -> None:
     """Every "outside the truth's (spread) band (V×; band LO–HI×)" in text prints V outside [LO, HI],
     and so does exact CFG's value quoted after "as exact CFG is"."""

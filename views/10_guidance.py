@@ -55,7 +55,8 @@ lam = state.widget(c3.slider, P + "lam", step=1.0,
                 help="Noise growth of the VE process, g(t) = λᵗ.")
 learned = state.widget(c4.toggle, P + "learned",
                     help="A class-conditional score network (one embedding per class plus a null "
-                         "class, label dropout 15%), trained once per settings by our recipe.")
+                         f"class, label dropout 15%), trained by our recipe on this distribution's "
+                         f"VE process at this λ (now {lam:g}), once per mixture, λ and seed.")
 cfg = lessons.recipe(shared.seed) if learned else None
 if learned and not lessons.is_trained("cond", cfg, gmm, lam, shared.device):
     guidance.cond_net(cfg, gmm, float(lam), shared.device, progress=st.empty())
