@@ -112,7 +112,9 @@ def paths_chart(panels, xlim, ylim, background: str, steps: int, pairs=None, siz
                                                              strokeWidth=0.8, clip=True),
             base.transform_filter(f"datum.k == {int(steps)}").mark_circle(size=18, color=color, opacity=1, clip=True)],
             0.6))
-    return alt.concat(*charts, columns=min(ncols, len(charts))).configure_view(stroke="#888")
+    # autosize pad: panels keep their size (Vega-Lite's "fit" works only for single or layered views)
+    return alt.concat(*charts, columns=min(ncols, len(charts))).properties(
+        autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
 
 
 def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None, ncols: int = 2):

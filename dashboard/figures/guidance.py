@@ -138,7 +138,9 @@ def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) 
         charts.append(alt.layer(bg, dots).properties(
             width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle",
                                                              fontWeight="normal")))
-    return alt.hconcat(*charts, spacing=16).configure_view(stroke="#888")
+    # autosize pad: panels keep their size (Vega-Lite's "fit" works only for single or layered views)
+    return alt.hconcat(*charts, spacing=16).properties(
+        autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
 
 
 def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, width: int = 230,
@@ -348,6 +350,7 @@ def fields_chart(xlim, ylim, background: str, names: tuple[str, str], title: str
                                                                   symbolType="stroke"))))
     # autosize pad: the plot keeps size × height (the background image's own pixels), the legend and
     # title are added around it (Streamlit otherwise fits the whole chart into that box)
-    return alt.layer(*layers).properties(
+    # each field's heads keep their own size range (a shared size scale would take the first's)
+    return alt.layer(*layers).resolve_scale(size="independent").properties(
         width=size, height=height, title=alt.TitleParams(title, fontSize=13, anchor="middle", fontWeight="normal"),
         autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")

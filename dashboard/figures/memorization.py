@@ -170,7 +170,9 @@ def memorization_chart(panels, points, xlim, ylim, contours: str | None = None, 
         charts.append(alt.layer(*layers).properties(
             width=size, height=height,
             title=alt.TitleParams(title, fontSize=12, anchor="middle", fontWeight="normal")))
-    return alt.hconcat(*charts, spacing=12).configure_view(stroke="#888")
+    # autosize pad: panels keep their size (Vega-Lite's "fit" works only for single or layered views)
+    return alt.hconcat(*charts, spacing=12).properties(
+        autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
 
 
 def _circle(center, radius):
