@@ -56,14 +56,15 @@ def mixing_1d(sde, n: int, seed: int) -> dict:
 
 
 def intro_sentence(mix: dict) -> str:
-    """The page's opening words: pₜ blurs the data into a broad Gaussian at t = 1, the starting point
+    """The page's opening words: pₜ blurs the data into a single Gaussian at t = 1, the starting point
     of generation, where the noise is large enough; whether it is here follows mixing_1d (p₁ of the
-    1D bumps, as the caption below says it)."""
+    1D bumps, as the caption below says it), and its std is the bumps' std at t = 1 (broader than the
+    data under VE, about 1 under VP: no adjective that holds for one process only)."""
     head = ("The forward process adds Gaussian noise to every data point, a little at every instant. "
-            "Its distribution pₜ **blurs** from the data p₀ at t = 0 into a broad Gaussian at t = 1")
+            "Its distribution pₜ **blurs** from the data p₀ at t = 0 into a single Gaussian at t = 1")
     tail = "the starting point of generation, which runs this film backwards."
     if mix["modes"] == 1:
-        return f"{head}: {tail}"
+        return f"{head} (std {mix['spread']:.3g} here): {tail}"
     return (f"{head} when the noise is large enough: {tail} Here it is not: p₁ of the two bumps below "
             f"still has {mix['modes']} bumps at t = 1 (see below).")
 

@@ -417,7 +417,7 @@ def test_the_vp_schedule_formula_uses_the_inputs_names(at):
 @pytest.mark.parametrize("kind,params", [("VE", 25.0), ("VE", 0.5), ("VE", 2.0), ("VP", (0.1, 20.0)),
                                          ("VP", (0.1, 5.0))])
 def test_the_intro_says_whether_p1_is_one_gaussian(at, kind, params):
-    """The opening says pₜ blurs into a broad Gaussian at t = 1 outright only where it does (the 1D
+    """The opening says pₜ blurs into a single Gaussian at t = 1 outright only where it does (the 1D
     bumps have merged: λ = 25); at λ = 0.5 p₁ still has two bumps, and the opening says so, by the
     same computation as the 1D caption (forward.mixing_1d)."""
     sde = _set_process(at, kind, params)
@@ -426,7 +426,12 @@ def test_the_intro_says_whether_p1_is_one_gaussian(at, kind, params):
     two = _two_bumps_at_one(sde)
     if kind == "VE":
         assert two == (params != 25.0)
-    assert ("into a broad Gaussian at t = 1: the starting point" in intro) == (not two), intro
+    assert ("into a single Gaussian at t = 1 (std " in intro) == (not two), intro
+    assert "broad" not in intro, intro         # VP's p₁ is N(0, 1), narrower than the data
+    if not two:
+        std = float(intro.split("(std ")[1].split(" here)")[0])
+        one = torch.ones(1, dtype=torch.float64)       # each 1D bump N(±5, 1) at t = 1: var α₁² + σ₁²
+        assert std == pytest.approx(float(np.sqrt(sde.mean_scale(one) ** 2 + sde.sigma(one) ** 2)), rel=0.01)
     assert ("Here it is not: p₁ of the two bumps below still has 2 bumps" in intro) == two, intro
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()
