@@ -171,7 +171,9 @@ def sampling_caption_text(n: int, evals: int) -> str:
 
 def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler") -> str:
     """What the table says about the learned score, from its own numbers: metrics maps the rows
-    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts. same: the
+    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts. The
+    learned score is called worse than the reference (a ratio) only where the two differ by more
+    than the true samples' own value (models.within_noise), as gap_split_text reads it. same: the
     sample_quality of the exact score run through the learned score's own sampler (sampler, in
     words) from the same starting noise; with it, a learned score worse than the reference gets
     its gap split into the sampler's part and the network's (gap_split_text)."""
@@ -190,6 +192,10 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     elif learned <= noise:
         verdict = (f"The learned score is within {NOISE_FACTOR:g}× the true samples' value: as close "
                    "to the exact score as this many samples can measure.")
+    elif models.within_noise(learned, exact, truth):
+        verdict = (f"The learned score is beyond {NOISE_FACTOR:g}× the true samples' value, but only "
+                   f"{learned - exact:.3f} above the exact-score reference, within the true samples' own "
+                   f"{truth:.3f}: at this sample count the table cannot tell the learned score from the exact one.")
     else:
         verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
                    "truth as the exact-score reference."
