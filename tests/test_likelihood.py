@@ -143,6 +143,8 @@ def test_likelihood_figures():
     ode = true + 0.05 * xx
     fig = lfig.likelihood_maps(xx, yy, ode, true, samples=np.zeros((5, 2)))
     assert isinstance(fig, Figure)
+    assert fig.axes[0].get_xlabel() == "x₁\ndots in every panel: 5 true samples of p₀"   # the dots are named
+    assert lfig.likelihood_maps(xx, yy, ode, true).axes[0].get_xlabel() == "x₁"
     maps = fig.axes[:3]
     assert [a.get_aspect() for a in maps] == [1.0] * 3
     assert "difference" in maps[2].get_title()

@@ -224,12 +224,15 @@ def cell_extent(xx, yy) -> tuple[float, float, float, float]:
     return (float(xx.min() - hx), float(xx.max() + hx), float(yy.min() - hy), float(yy.max() + hy))
 
 
+DOTS_LABEL = "dots in every panel: {n:,} true samples of p₀"
+
+
 def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float = 15.0,
                     title_ode: str = "log p₀ by the probability-flow ODE"):
     """Three panels on one grid: the ODE log-likelihood, the true log-density (same colour
     scale, floored `floor_nats` below the peak) and their difference (diverging, symmetric),
     greyed out only where both densities are more than `floor_nats` below their own peaks
-    (shown_cells)."""
+    (shown_cells); samples (true samples of p₀) are drawn as dots in every panel, named under the first."""
     ode_logp, true_logp = as_numpy(ode_logp), as_numpy(true_logp)
     top = float(np.max(true_logp))
     lo = top - floor_nats
@@ -263,6 +266,8 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
         ax.set_ylabel("x₂")
     if not inside.all():        # under the panel, off the data
         axes[2].set_xlabel(f"x₁\n{grey_rule(floor_nats)}")
+    if samples is not None:     # the dots, named under the first panel in the same way
+        axes[0].set_xlabel(f"x₁\n{DOTS_LABEL.format(n=len(samples))}")
     return fig
 
 
