@@ -8,10 +8,10 @@ Starts `streamlit run app.py` (tests/server.py AppServer), opens Home in headles
 (Debian's /usr/bin/chromium), then waits until the server's background warm-up is over (its
 process used under 5 % of a core for 5 s in a row, at most --settle s). Then it clicks every
 page's link in the sidebar, in the navigation's order, and times each visit from the click:
-"run" until the server reported the page's script run finished, "drawn" until the browser showed
-the new page's title and its DOM was quiet (the 0.25 s quiet window itself not counted). Last, on
-Train & sample, it chooses ring8 in the sidebar (the page trains on demand what the warm-up did
-not) and times that the same way. Prints one line per step and the largest "drawn" time.
+"run" until the server reported the page's script run finished, "shown" until the browser also
+showed the new page's title (tests/server.py follow_nav_link). Last, on Train & sample, it
+chooses ring8 in the sidebar (the page trains on demand what the warm-up did not) and times its
+run. Prints one line per step and the longest wait.
 """
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 from server import (AppServer, ScriptRuns, app_pages, follow_nav_link,  # noqa: E402
                     launch_chromium, settle)
 
-QUIET_S = 0.25          # tests/server.py dom_quiet's window, waited after the page is drawn
 TIMEOUT_MS = 180_000
 
 
@@ -49,11 +48,12 @@ def wait_until_idle(pid: int, settle_s: float, share: float = 0.05, quiet_s: flo
 
 
 def timed(runs: ScriptRuns, step) -> tuple[float, float]:
-    """(run, drawn) seconds of step(): until the first script run finished after it started, and
-    until step() returned, less the DOM's quiet window."""
+    """(run, shown) seconds of step(): until the first script run finished after it started, and
+    until the time step() returns (None: the run's)."""
     n, t0 = runs.finished, time.perf_counter()
-    step()
-    return runs.finished_at[n] - t0, time.perf_counter() - t0 - QUIET_S
+    shown = step()
+    run = runs.finished_at[n] - t0
+    return run, max(run, shown - t0) if shown is not None else run
 
 
 def choose_in_sidebar(page, runs: ScriptRuns, label: str, option: str):
@@ -82,13 +82,13 @@ def main(argv=None) -> int:
         for url, title in app_pages():
             if not url or (args.pages and not any(w in url for w in args.pages)):
                 continue
-            run, drawn = timed(runs, lambda: follow_nav_link(page, runs, server.base, url, TIMEOUT_MS))
-            worst = max(worst, drawn)
-            print(f"{title:<28} first visit   run {run:5.2f} s   drawn {drawn:5.2f} s", flush=True)
+            run, shown = timed(runs, lambda: follow_nav_link(page, runs, server.base, url, TIMEOUT_MS))
+            worst = max(worst, shown)
+            print(f"{title:<28} first visit   run {run:5.2f} s   shown {shown:5.2f} s", flush=True)
             if url == "train":
-                run, drawn = timed(runs, lambda: choose_in_sidebar(page, runs, "Distribution", "ring8"))
-                worst = max(worst, drawn)
-                print(f"{title:<28} ring8 chosen  run {run:5.2f} s   drawn {drawn:5.2f} s", flush=True)
+                run, shown = timed(runs, lambda: choose_in_sidebar(page, runs, "Distribution", "ring8"))
+                worst = max(worst, shown)
+                print(f"{title:<28} ring8 chosen  run {run:5.2f} s", flush=True)
                 choose_in_sidebar(page, runs, "Distribution", "tutorial")
         browser.close()
     print(f"longest: {worst:.2f} s")

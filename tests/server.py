@@ -434,7 +434,8 @@ _H1 = "[data-testid='stMain'] h1"
 def follow_nav_link(page, runs: "ScriptRuns", base: str, url_path: str, timeout_ms: int = 120_000):
     """Click the sidebar's navigation link to /url_path and return once the browser shows that
     page: its run finished, the main title is no longer the previous page's (the server can report
-    the run finished while the frontend still draws the old page) and the DOM is quiet."""
+    the run finished while the frontend still draws the old page) and the DOM is quiet. Returns
+    time.perf_counter() when the new title showed (before the DOM's quiet wait)."""
     from urllib.parse import urlsplit
     h1 = page.locator(_H1).first
     before = h1.inner_text() if h1.count() else None
@@ -445,7 +446,9 @@ def follow_nav_link(page, runs: "ScriptRuns", base: str, url_path: str, timeout_
     page.wait_for_function("([sel, old]) => { const h = document.querySelector(sel); "
                            "return h !== null && h.innerText !== old; }", arg=[_H1, before],
                            timeout=timeout_ms)
+    shown = time.perf_counter()
     dom_quiet(page)
+    return shown
 
 
 def app_pages() -> list[tuple[str, str]]:
