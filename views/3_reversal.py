@@ -89,7 +89,7 @@ if result is not None:
     f_col, m_col = st.columns([1.15, 1], gap="large")
     with f_col:
         st.image(rev.final_png(gmm, sde, run), width="stretch")
-        for note in (rev.outside_note(gmm, sde, run), rev.kde_note(gmm, sde, run)):
+        for note in (rev.outside_note(gmm, sde, run), rev.kde_note(gmm, sde, run), rev.dots_note(gmm, sde, run)):
             if note:
                 st.caption(note)
         if note := rev.copies_note(gmm, sde, run):
