@@ -382,11 +382,12 @@ MISSES = {"sliced_w2": "sliced W₂ sees where the mass is, on random 1D project
 
 def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
-    have one distance at or below the true samples' own value (truth: the same measures of an
-    independent set of true samples) while the other is more than NOISE_FACTOR times theirs: that
-    distance cannot tell these samples (who, e.g. "the learned score's samples") from the truth at
-    n samples, and what the other one sees. "" when no distance is blind that way."""
-    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= float(truth[k])]
+    have one distance within its noise, at most NOISE_FACTOR times the true samples' own value
+    (truth: the same measures of an independent set of true samples), while the other is more than
+    NOISE_FACTOR times theirs: that distance cannot tell these samples (who, e.g. "the learned
+    score's samples") from the truth at n samples, nor rank runs that all lie within its noise, and
+    what the other one sees. "" when no distance is blind that way."""
+    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= NOISE_FACTOR * float(truth[k])]
     high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
     if not low or not high:
         return ""
@@ -402,8 +403,12 @@ def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
                 f"{noise:.3f})")
     else:
         sees = "sliced W₂ sees that mass is in the wrong places"
+    where = (f"at or below the true samples' own {float(truth[lk]):.3f}" if float(r[lk]) <= float(truth[lk]) else
+             f"{float(r[lk]) / max(float(truth[lk]), 1e-12):.1f}× the true samples' own {float(truth[lk]):.3f}, "
+             f"within {NOISE_FACTOR:g}× of it, this measure's noise at this sample count: samplers whose "
+             f"{lw} all lie within it are not ranked by it")
     return (f"**{lw[0].upper() + lw[1:]} cannot tell {who} from the truth at {n:,} samples**: "
-            f"{float(r[lk]):.3f}, at or below the true samples' own {float(truth[lk]):.3f}, while their {hw} "
+            f"{float(r[lk]):.3f}, {where}, while their {hw} "
             f"is {float(r[hk]):.3f}, {float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' "
             f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
 
@@ -447,11 +452,35 @@ FINE_GRID_MODES = 50    # up to this many modes the samples panels' contours use
 @state.cache_data(max_entries=16)
 def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, seed: int = 0) -> bytes:
     """The samples panels: each set's samples as dots over p₀'s contours holding MASSES of its mass."""
+    return figure_png(mass_dots_figure(gmm, list(zip(SAMPLE_SETS, (learned, exact, truth))),
+                                       [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR], seed))
+
+
+def mass_dots_figure(gmm, sets, colors, seed: int = 0):
+    """One panel per sample set (label, points (N, 2)) in its colour: the samples as dots over p₀'s
+    contours holding MASSES of its mass (tfig.samples_dots_figure), on samples_limits (every mode's
+    mean ± 3 std and a margin: no contour reaches the frame). Dots show how wide each mode is
+    drawn, which a kernel density estimate wider than a narrow mode hides."""
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
-    fig = tfig.samples_dots_figure(xx, yy, logp, list(zip(SAMPLE_SETS, (learned, exact, truth))),
-                                   [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR],
-                                   mass_levels(gmm, seed), MASSES)
-    return figure_png(fig)
+    return tfig.samples_dots_figure(xx, yy, logp, list(sets), colors, mass_levels(gmm, seed), MASSES)
+
+
+def mass_picture_text(sets: dict, gmm, seed: int) -> str:
+    """What mass_dots_figure's panels draw and what they show of W₁ of log p₀, from the panels' own
+    numbers: sets maps each set's words ("the true samples") to the samples drawn; the share of each
+    set outside p₀'s contour holding the most mass (MASSES), against that contour's own 1 − mass."""
+    n = max(len(x) for x in sets.values())
+    k = tfig.dots_stride(n)
+    shown = "its samples as dots" if k == 1 else f"one in every {k:,} of its samples as a dot"
+    lines = ", ".join(f"{100 * m:g} %" for m in MASSES[:-1]) + f" and {100 * MASSES[-1]:g} %"
+    level = mass_levels(gmm, seed)[-1]
+    parts = [f"**{100 * outside_share(x, gmm, level):.1f} %** of {words}" for words, x in sets.items()]
+    outside = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return (f"Each panel shows {shown} over the contours of p₀ that hold {lines} of its mass (black lines): "
+            "a mode drawn wider than it is shows as dots beyond its lines, one drawn too narrow as dots "
+            f"packed inside the innermost. The outermost line holds {100 * MASSES[-1]:g} % of p₀'s mass, so "
+            f"{100 * (1 - MASSES[-1]):g} % of p₀'s own samples lie outside it; here {outside} do. W₁ of log p₀ "
+            "reads the same thing: how likely under p₀ the samples are.")
 
 
 def remember_trained(cfg: dc.TrainConfig, lam: float) -> None:

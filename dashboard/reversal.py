@@ -21,7 +21,8 @@ from dashboard import vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
-from dashboard.figures.common import auto_limits, chart_spec, density_grid, mode_colors, outside, time_text
+from dashboard.figures.common import (auto_limits, chart_spec, density_grid, mode_colors, outside,
+                                      samples_limits, time_text)
 
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
@@ -178,18 +179,34 @@ def copies_note(gmm, sde, run: Run) -> str:
             f"of p₀: {near_true:.0f} %). {what}")
 
 
+def final_limits(gmm, sde, run: Run):
+    """The final-samples plot's limits: samples_limits when it draws dots over p₀'s mass contours
+    (dots_final), else the truth's grid (data_limits)."""
+    if dots_final(gmm, sde, run):
+        return samples_limits(gmm)
+    tr = truth(gmm, run.n, run.seed)
+    return tr["xlim"], tr["ylim"]
+
+
 def outside_note(gmm, sde, run: Run) -> str:
     """How many of the final samples lie outside the final-samples plot (drawn over the truth's
     region), in words; "" when none do."""
-    x, tr = sample_run(gmm, sde, run)["x"], truth(gmm, run.n, run.seed)
-    xx, yy = np.asarray(tr["xx"]), np.asarray(tr["yy"])
-    out = outside(x, (xx.min(), xx.max()), (yy.min(), yy.max()))
+    x = sample_run(gmm, sde, run)["x"]
+    out = outside(x, *final_limits(gmm, sde, run))
+    what = "the dots and shares below are the ones inside" if dots_final(gmm, sde, run) else \
+        "the contours describe the ones inside"
     return (f"{out:,} of the {len(x):,} samples {'lies' if out == 1 else 'lie'} outside this plot, which shows where p₀ is; "
-            "the contours describe the ones inside." if out else "")
+            f"{what}." if out else "")
 
 
-KDE_WIDE = 2.0           # a mode narrower than the KDE kernel / this is drawn too wide: dots are added
-SCATTER = 800            # dots drawn then, per set
+KDE_WIDE = 2.0           # a mode narrower than the KDE kernel / this is drawn too wide: dots replace the KDE
+
+
+def dots_final(gmm, sde, run: Run) -> bool:
+    """Whether the final plot draws the samples as dots over p₀'s mass contours (models.mass_dots_figure,
+    as Train & sample does) rather than KDE contours: when the KDE kernel is much wider than a mode
+    (kde_note), where KDEs of good and poor runs look alike."""
+    return bool(kde_note(gmm, sde, run))
 
 
 def kde_note(gmm, sde, run: Run) -> str:
@@ -210,14 +227,13 @@ def kde_note(gmm, sde, run: Run) -> str:
                    else "")
         spread = (f"{data_lo:.2g}" if f"{data_lo:.2g}" == f"{data_hi:.2g}" else f"{data_lo:.2g} to {data_hi:.2g}")
         drawn = (f"kernel is {kernel:.2g} wide (std), following this data's spread (the data's std: {spread})"
-                 f"; the narrowest mode (std {narrow:.2g}) is drawn that wide{stretch}")
+                 f"; the narrowest mode (std {narrow:.2g}) would be drawn that wide{stretch}")
     else:
         drawn = (f"kernel widens with the data's spread: it is {longest:.2g} wide (std) along the data's widest "
                  f"direction (the data's own std there: {data_hi:.2g}) and {kernel:.2g} across it (the data's "
-                 f"std: {data_lo:.2g}); the narrowest mode (std {narrow:.2g}) is drawn stretched along that direction")
-    return (f"The contours are kernel density estimates whose {drawn}, not as narrow and round as it is. "
-            "The true samples' dashed contours are drawn the same way, so compare the two with each "
-            "other; the light dots are the samples themselves.")
+                 f"std: {data_lo:.2g}); the narrowest mode (std {narrow:.2g}) would be drawn stretched along that direction")
+    return (f"Kernel density estimates would hide how wide the modes are drawn: their {drawn}, not as narrow "
+            "and round as it is. So the panels show the samples themselves.")
 
 
 @state.cache_data(max_entries=16)
@@ -228,11 +244,24 @@ def final_png(gmm, sde, run: Run) -> bytes:
                                             vocabulary.label(run.method), size=4.4,
                                             title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}")
         return downloads.png_bytes(fig, dpi=150)
+    title = f"{vocabulary.label(run.method)}, {steps_label(run.steps)}"
+    if dots_final(gmm, sde, run):
+        fig = models.mass_dots_figure(gmm, [(title, r["x"]), ("true samples", tr["ref"])],
+                                      [samplefig.SET_COLORS[0], samplefig.TRUTH_COLOR], run.seed)
+        return downloads.png_bytes(fig, dpi=150)
     fig = samplefig.samples_vs_truth(tr["xx"], tr["yy"], tr["logp"],
                                 {vocabulary.label(run.method): r["x"], "true samples": tr["ref"]},
-                                title=f"{vocabulary.label(run.method)}, {steps_label(run.steps)}", size=4.4,
-                                scatter_points=SCATTER if kde_note(gmm, sde, run) else 0)
+                                title=title, size=4.4)
     return downloads.png_bytes(fig, dpi=150)
+
+
+def dots_note(gmm, sde, run: Run) -> str:
+    """What the dots panels show (models.mass_picture_text, the Train page's caption), from the
+    drawn samples; "" when the final plot draws KDE contours."""
+    if not dots_final(gmm, sde, run):
+        return ""
+    return models.mass_picture_text({"these samples": sample_run(gmm, sde, run)["x"],
+                                     "the true samples": truth(gmm, run.n, run.seed)["ref"]}, gmm, run.seed)
 
 
 @state.cache_data(max_entries=16)

@@ -247,24 +247,11 @@ def gap_split_text(learned: float, same: float, reference: float, noise: float, 
 
 
 def samples_picture_text(sets: dict, gmm, seed: int) -> str:
-    """What the samples panels draw and what they show of W₁ of log p₀, from the panels' own
-    numbers: sets maps models.SAMPLE_SETS to the samples drawn; the share of each set outside p₀'s
-    contour holding the most mass (models.MASSES), against that contour's own 1 − mass."""
-    n = max(len(x) for x in sets.values())
-    k = tfig.dots_stride(n)
-    shown = "its samples as dots" if k == 1 else f"one in every {k:,} of its samples as a dot"
-    masses = models.MASSES
-    lines = ", ".join(f"{100 * m:g} %" for m in masses[:-1]) + f" and {100 * masses[-1]:g} %"
-    level = models.mass_levels(gmm, seed)[-1]
+    """What the samples panels draw and what they show of W₁ of log p₀ (models.mass_picture_text):
+    sets maps models.SAMPLE_SETS to the samples drawn."""
     words = {"learned score": "the learned score's samples", "exact score (reference)": "the exact score's",
              "true samples": "the true samples"}
-    parts = [f"**{100 * models.outside_share(x, gmm, level):.1f} %** of {words[name]}" for name, x in sets.items()]
-    outside = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return (f"Each panel shows {shown} over the contours of p₀ that hold {lines} of its mass (black lines): "
-            "a mode drawn wider than it is shows as dots beyond its lines, one drawn too narrow as dots "
-            f"packed inside the innermost. The outermost line holds {100 * masses[-1]:g} % of p₀'s mass, so "
-            f"{100 * (1 - masses[-1]):g} % of p₀'s own samples lie outside it; here {outside} do. W₁ of log p₀ "
-            "reads the same thing: how likely under p₀ the samples are.")
+    return models.mass_picture_text({words[name]: x for name, x in sets.items()}, gmm, seed)
 
 
 ROW_WORDS = {"learned score": "the learned score's samples",

@@ -520,6 +520,94 @@ def test_blind_distance_is_named_from_the_runs_own_numbers():
     assert "cannot tell" not in " ".join(mk.value for mk in at.markdown)
 
 
+HOMEWORK = dc.GaussianMixture([[-4.0, 0.0], [4.0, 0.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2, [0.5, 0.5])
+
+
+def test_a_distance_within_its_noise_is_named_blind():
+    """Two narrow modes at (±4, 0), std 0.05, λ = 25: the reverse SDE's sliced W₂ at 10 steps (0.469)
+    lies within 2× the true samples' own (0.360), as do the runs at 50 and 200 steps (0.498, 0.555),
+    so it cannot rank them (it would rank them backwards), while W₁ of log p₀ is far beyond its own:
+    the page says that sliced W₂ cannot tell this run from the truth, with the tiles' numbers. At
+    200 steps both measures lie within their noise: nothing is said. In the tutorial at λ = 5 the
+    other distance, W₁ of log p₀, is the one within its noise while sliced W₂ is far beyond."""
+    from dashboard import models
+    at = open_page(PAGE, 180, custom_mixture=HOMEWORK.to_dict(), w_mixture="custom", w_reversal_steps=10)
+    vals = ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    sde = dc.VESDE(25.0)
+    run = rev.Run("sde", 10, 2500, "karras", 1e-4, 0.1, "prior", 2021)
+    m = rev.metrics(HOMEWORK, sde, run)
+    assert f"{m['sliced_w2']:.3f}" == f"{vals['sliced W₂ ↓']:.3f}"
+    floor = vals["noise level: truth vs truth"]
+    assert floor < vals["sliced W₂ ↓"] <= 2 * floor and m["logp_w1"] > 2 * m["floor"]["logp_w1"]
+    assert "**Sliced W₂ cannot tell these samples from the truth at 2,500 samples**" in text, text
+    assert (f"{vals['sliced W₂ ↓']:.3f}, {m['sliced_w2'] / m['floor']['sliced_w2']:.1f}× the true samples' own "
+            f"{floor:.3f}, within 2× of it") in text, text
+    assert f"W₁ of log p is {m['logp_w1']:.3f}" in text and "sees the widened modes" in text
+    assert rev.blind_note(m, run.n) in text
+    # 200 steps: both within their noise, no sentence
+    at.select_slider(key=K + "steps").set_value(200).run()
+    assert "cannot tell" not in " ".join(mk.value for mk in at.markdown)
+    # the tutorial at λ = 5: W₁ of log p₀ within its noise, sliced W₂ far beyond its own
+    m5 = rev.metrics(dc.PRESETS["tutorial"], dc.VESDE(5.0), rev.Run("sde", 200, 2500, "karras", 1e-4, 0.1,
+                                                                     "prior", 2021))
+    f5 = m5["floor"]
+    assert f5["logp_w1"] < m5["logp_w1"] <= 2 * f5["logp_w1"] and m5["sliced_w2"] > 2 * f5["sliced_w2"]
+    note = rev.blind_note(m5, 2500)
+    assert note.startswith("**W₁ of log p cannot tell these samples from the truth"), note
+    assert f"{m5['logp_w1']:.3f}, {m5['logp_w1'] / f5['logp_w1']:.1f}× the true samples' own" in note
+    assert f"sliced W₂ is {m5['sliced_w2']:.3f}" in note
+
+
+@pytest.mark.parametrize("name", ["homework", "ring8", "tutorial"])
+def test_final_panel_draws_dots_over_mass_contours_when_the_kernel_hides_the_modes(name, monkeypatch):
+    """Two modes at (±4, 0) of std 0.05: a KDE kernel of 0.73 draws the runs at 10 and 200 steps
+    alike, and its contours ran past the frame. Where the kernel is much wider than a mode (kde_note),
+    the final plot draws the samples as dots over p₀'s contours holding 50, 90 and 99 % of its mass
+    (models.mass_dots_figure, Train & sample's drawing) on samples_limits, where p₀ is below its
+    outermost contour all along the frame (no contour touches it), and the caption gives each set's
+    share outside the 99 % contour, which tells the runs apart. ring8 is drawn the same way; the
+    tutorial mixture keeps its KDE contours."""
+    from dashboard import models
+    from dashboard.figures.common import density_grid, samples_limits
+    gmm = HOMEWORK if name == "homework" else dc.PRESETS[name]
+    sde = dc.VESDE(25.0)
+    drawn = []
+    real = models.mass_dots_figure
+    monkeypatch.setattr(models, "mass_dots_figure", lambda *a, **k: drawn.append(real(*a, **k)) or drawn[-1])
+    run = rev.Run("sde", 20, 1000, "karras", 1e-4, 0.1, "prior", 7)
+    assert rev.final_png(gmm, sde, run)[:4] == b"\x89PNG"
+    if name == "tutorial":
+        assert not drawn and rev.dots_note(gmm, sde, run) == "" and rev.kde_note(gmm, sde, run) == ""
+        return
+    assert len(drawn) == 1 and rev.dots_final(gmm, sde, run)
+    xlim, ylim = samples_limits(gmm)
+    _, _, logp = density_grid(gmm, xlim, ylim, 240)
+    border = np.concatenate([logp[0], logp[-1], logp[:, 0], logp[:, -1]])
+    assert border.max() < min(models.mass_levels(gmm, run.seed))      # no contour reaches the frame
+    for ax in drawn[0].axes:
+        assert ax.get_xlim() == pytest.approx(xlim) and ax.get_ylim() == pytest.approx(ylim)
+        dots = [c for c in ax.collections if len(c.get_offsets()) > 0 and not hasattr(c, "levels")]
+        assert dots and len(dots[-1].get_offsets()) >= 500, ax.get_title()
+    note = rev.dots_note(gmm, sde, run)
+    assert note == models.mass_picture_text({"these samples": rev.sample_run(gmm, sde, run)["x"],
+                                             "the true samples": rev.truth(gmm, run.n, run.seed)["ref"]},
+                                            gmm, run.seed)
+    assert "So the panels show the samples themselves" in rev.kde_note(gmm, sde, run)
+    if name == "homework":
+        level = models.mass_levels(gmm, 2021)[-1]          # the page's seed
+        share = {s: models.outside_share(rev.sample_run(gmm, sde, rev.Run("sde", s, 2500, "karras", 1e-4, 0.1,
+                                                                          "prior", 2021))["x"], gmm, level)
+                 for s in (10, 200)}
+        assert share[10] > 5 * share[200], share           # the dots tell the two runs apart
+        at = open_page(PAGE, 180, custom_mixture=HOMEWORK.to_dict(), w_mixture="custom", w_reversal_steps=10)
+        ok(at)
+        caps = [c.value for c in at.caption]
+        run10 = rev.Run("sde", 10, 2500, "karras", 1e-4, 0.1, "prior", 2021)
+        assert rev.dots_note(gmm, sde, run10) in caps and f"**{100 * share[10]:.1f} %** of these samples" in \
+            rev.dots_note(gmm, sde, run10)
+
+
 def test_the_warm_up_computes_the_default_view(monkeypatch):
     """The server's warm-up runs the page's default view with the page's own arguments: the first
     visit then samples nothing and renders no figure (it only reads the cache)."""

@@ -144,6 +144,12 @@ def test_reversal_states(state):
     assert shown["log-likelihood gap"].lstrip("+") == models.value_text(m["loglik_gap"])
     blind = rev.blind_note(m, run.n)
     assert ("cannot tell these samples" in prose) == bool(blind) and (blind in prose)
+    # a distance within 2× its noise while the other is beyond 2× its own is named, and only then
+    low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= 2 * m["floor"][k]]
+    assert bool(blind) == (len(low) == 1), (blind, low)
+    # the final plot draws dots over p₀'s mass contours exactly where the KDE kernel hides a mode
+    caps = [x.value for x in at.caption]
+    assert (rev.dots_note(gmm, sde, run) in caps) == rev.dots_final(gmm, sde, run) == bool(rev.kde_note(gmm, sde, run))
     # the data region holds every mode's 2σ region
     (x0, x1), (y0, y1) = rev.data_limits(gmm)
     std = torch.linalg.eigvalsh(gmm.covs.double()).max(dim=-1).values.sqrt().numpy()

@@ -376,7 +376,10 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     assert "modes drawn too narrow" in tr.sampling_verdict(metrics, 1000)
     metrics["learned score"]["loglik_gap"] = 0.005                  # within the true samples' own gap
     assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000)
+    # sliced W₂ above the true samples' own but within 2× it (its noise): still blind, said so
     metrics["learned score"] = dict(sliced_w2=0.3, loglik_gap=0.5, logp_w1=0.5)
+    assert "0.300, 1.4× the true samples' own 0.217, within 2× of it" in tr.sampling_verdict(metrics, 1000)
+    metrics["learned score"] = dict(sliced_w2=0.5, loglik_gap=0.5, logp_w1=0.5)
     assert "cannot tell the learned" not in tr.sampling_verdict(metrics, 1000)
 
 

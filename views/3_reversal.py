@@ -86,10 +86,14 @@ if result is not None:
     m = rev.metrics(gmm, sde, run)
     rev.warn_start(gmm, run, sigma1, m)
     st.subheader("Final samples against the truth")
+    dots = rev.dots_final(gmm, sde, run)      # two panels of dots: the page's width, so that a mode's spread shows
+    if dots:
+        st.image(rev.final_png(gmm, sde, run), width="stretch")
     f_col, m_col = st.columns([1.15, 1], gap="large")
     with f_col:
-        st.image(rev.final_png(gmm, sde, run), width="stretch")
-        for note in (rev.outside_note(gmm, sde, run), rev.kde_note(gmm, sde, run)):
+        if not dots:
+            st.image(rev.final_png(gmm, sde, run), width="stretch")
+        for note in (rev.outside_note(gmm, sde, run), rev.kde_note(gmm, sde, run), rev.dots_note(gmm, sde, run)):
             if note:
                 st.caption(note)
         if note := rev.copies_note(gmm, sde, run):
