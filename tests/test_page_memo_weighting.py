@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 import diffusion_core as dc
-from dashboard import models, settings as sio
+from dashboard import models, settings as sio, state
 from conftest import open_page
 
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -708,3 +708,67 @@ def test_weighting_table_prints_each_column_with_one_rule(mixture):
     check_table_formats(at)
     at.radio(key="w_weight_view").set_value("scaled").run()
     check_table_formats(at)
+
+
+def _union_probability(gmm, points, r, n_r=200, n_a=256):
+    """P(min_i |x - points_i| <= r) for x ~ gmm: the density integrated by the midpoint rule in
+    polar coordinates over each disk, the part of it nearer its own centre than any other (the
+    disks' union, each point counted once; independent of any sampling)."""
+    return sum(_disk_probability(gmm, points, i, r, n_r, n_a) for i in range(len(points)))
+
+
+def _disk_probability(gmm, points, i, r, n_r, n_a):
+    import torch
+    rho = (np.arange(n_r) + 0.5) / n_r * r
+    phi = (np.arange(n_a) + 0.5) / n_a * 2 * np.pi
+    R, PHI = np.meshgrid(rho, phi, indexing="ij")
+    centre = points[i]
+    x = np.stack([centre[0] + R * np.cos(PHI), centre[1] + R * np.sin(PHI)], -1).reshape(-1, 2)
+    own = np.linalg.norm(x[:, None] - points[None], axis=-1).argmin(1) == i
+    dens = (np.exp(gmm.log_prob(torch.as_tensor(x, dtype=torch.float64)).numpy()) * own).reshape(R.shape)
+    return float((dens * R).sum() * (r / n_r) * (2 * np.pi / n_a))
+
+
+@pytest.mark.parametrize("name, n", [("ring8", 5), ("ring8", 20), ("tutorial", 5)])
+def test_memorization_baseline_caption_says_what_is_counted_and_its_noise(name, n):
+    """ring8, N = 5: the caption said fresh draws land within r "3% of the time", which read as the
+    chance per draw (the average over training sets is about 1.4 %). It is the share of the panel's
+    fresh draws within r of the nearest of these N points: the caption gives it as k of n draws with
+    its binomial error, and the chance per draw for these points on CHANCE_DRAWS further draws, which
+    matches the probability mass of the disks of radius r around them (quadrature of the density)."""
+    from dashboard import memorization
+    gmm = dc.PRESETS[name]
+    mode_std, gap, scale = memorization.data_scales(gmm, n)
+    r = sio.SCHEMA["w_memo_radius"].default * scale
+    seed = state.DEFAULT_SEED
+    pts = memorization.points_of(gmm, n, seed)
+    exact = _union_probability(gmm, pts, r)
+    chance = memorization.chance_rate(gmm, pts, r, seed)
+    assert abs(chance - exact) < 4 * memorization.standard_error(exact, memorization.CHANCE_DRAWS), (chance, exact)
+    x = models.true_samples(gmm, 500, seed)
+    base = float(np.mean(np.linalg.norm(x[:, None] - pts[None], axis=-1).min(1) <= r))
+    text = memorization.radius_caption(0.3, n, mode_std, gap, scale, base, 500, chance)
+    k = int(round(base * 500))
+    assert f"Of the panel's 500 fresh draws of the true distribution, {k} (**{base:.0%}**) land within r" in text
+    half = 2 * memorization.standard_error(base, 500)
+    assert f"± {100 * half:.1f} percentage points at 2 binomial standard errors of 500 draws" in text, text
+    assert f"the chance per draw for these {n} points is {100 * chance:.2f}%" in text, text
+    assert "of the time" not in text
+
+
+@pytest.mark.parametrize("extra", [{}, {"w_mixture": "ring8", "w_memo_points": 3, "w_memo_steps": 200}])
+def test_memorization_training_time_is_measured_not_typed(extra):
+    """The caption said "Training takes a few seconds" (21 s and 35 s were seen with N = 50, the
+    sweep's "about 3 s each"): no duration is typed; the one shown is the network's measured
+    training time (the Train & sample page's words)."""
+    from dashboard import memorization
+    from dashboard.train import training_time_text
+    at = open_page(MEMO, 600, **extra)
+    assert not at.exception and not at.error
+    captions = [c.value for c in at.caption]
+    assert not any("few seconds" in c or "about 3 s" in c for c in captions), captions
+    gmm = dc.PRESETS[extra.get("w_mixture", models.DEFAULT_MIXTURE)]
+    d = {k: extra.get("w_memo_" + k, sio.SCHEMA["w_memo_" + k].default) for k in ("points", "steps", "width")}
+    cfg, emp, lam = memorization.model_job(gmm, d["points"], d["steps"], d["width"], state.DEFAULT_SEED)
+    seconds = models.trained_model(cfg, emp, lam).seconds
+    assert any(c == training_time_text(True, 0.0, seconds) or f"**{seconds:.1f} s**" in c for c in captions), captions
