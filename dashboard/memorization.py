@@ -163,8 +163,9 @@ def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: 
             f"point, where {scale:.3g} is the data's scale: the smaller of the narrowest mode's standard "
             f"deviation ({mode_std:.3g}) and {spacing} ({gap:.3g}). ")
     if n_samples is None:
-        return (head + f"Fresh draws of the true distribution land that close by chance **{base:.0%}** of "
-                "the time: the baseline every rate is compared with.")
+        return (head + f"**{base:.0%}** of the panel's fresh draws of the true distribution land within r of "
+                f"one of the {n:,} training points by chance (a draw counts once, by its distance to the "
+                "nearest training point): the baseline every rate is compared with.")
     k = int(round(float(base) * int(n_samples)))
     text = (head + f"Of the panel's {int(n_samples):,} fresh draws of the true distribution, {k:,} "
             f"(**{base:.0%}**) land within r of one of the {n:,} training points by chance (a draw counts "

@@ -772,3 +772,46 @@ def test_memorization_training_time_is_measured_not_typed(extra):
     cfg, emp, lam = memorization.model_job(gmm, d["points"], d["steps"], d["width"], state.DEFAULT_SEED)
     seconds = models.trained_model(cfg, emp, lam).seconds
     assert any(c == training_time_text(True, 0.0, seconds) or f"**{seconds:.1f} s**" in c for c in captions), captions
+
+
+@pytest.mark.parametrize("lam, eps", [(25.0, 1e-3), (25.0, 0.1), (25.0, 1e-4), (50.0, 1e-2), (2.0, 1e-3)])
+def test_weighting_g2_sentence_describes_the_normalised_chart(lam, eps):
+    """The sentence said g(t)² "acts like γₜ = 1 near t = 0 and like σₜ² at large t", beside a chart
+    of each weight over its mean, where g(t)²'s curve starts about 100× below γₜ = 1's line
+    (ε = 0.001, 0.1). It now reads the chart's frame: g(t)²'s value at t = ε, how far below γₜ = 1's
+    line and how far from σₜ²'s curve, and from which t on it lies within 10% of σₜ²'s curve."""
+    import re
+    from dashboard import weighting
+    df = weighting.weight_curves(lam, eps)
+    text = weighting.weights_text(df, lam, eps)
+    assert "acts like γₜ = 1 near t = 0" not in text
+    by = {w: f.sort_values("t") for w, f in df.groupby("weighting")}
+    t = by["g2"]["t"].to_numpy()
+    g, s, u = (by[w]["weight"].to_numpy() for w in ("g2", "sigma2", "uniform"))
+    assert f"g(t)²'s curve starts at {weighting.sig(g[0])} at t = ε" in text, text
+    below = re.search(r"at t = ε: ([\d,.]+)× (below|above) γₜ = 1's line", text)
+    assert below and below.group(2) == ("below" if g[0] < u[0] else "above"), text
+    assert float(below.group(1).replace(",", "")) == pytest.approx(max(u[0] / g[0], g[0] / u[0]), rel=0.06)
+    vs = re.search(r"and ([\d,.e+-]+)× (below|above) σₜ²'s curve", text)
+    assert vs and vs.group(2) == ("above" if g[0] > s[0] else "below"), text
+    assert float(vs.group(1).replace(",", "")) == pytest.approx(g[0] / s[0] if g[0] > s[0] else s[0] / g[0], rel=0.06)
+    close = np.maximum(g, s) <= weighting.NEAR * np.minimum(g, s)
+    joined = re.search(r"from t = ([\d.e-]+) on it lies within 10% of σₜ²'s curve", text)
+    if joined:          # the first plotted t of the last run of t's within 10%, which runs to t = 1
+        k = len(close) - int(np.argmin(close[::-1])) if not close.all() else 0
+        assert close[k:].all() and 0 < k < len(t) and not close[k - 1], text
+        assert joined.group(1) == f"{t[k]:.2g}", text
+    else:
+        assert not close[-1] and "it is not within 10% of σₜ²'s curve at t = 1" in text, text
+
+
+def test_weighting_page_g2_sentence_is_the_charts():
+    """On the page (default state and ε = 0.1): the sentence on g(t)² is weights_text of the chart's
+    own frame, and the claim that it acts like γₜ = 1 near t = 0 is gone."""
+    from dashboard import weighting
+    for eps in (sio.SCHEMA["w_weight_eps"].default, 0.1):
+        at = open_page(WEIGHT, 600, w_weight_steps=100, w_weight_eps=eps)
+        assert not at.exception
+        said = next(m.value for m in at.markdown if m.value.startswith("**What each weighting emphasizes"))
+        assert "acts like γₜ = 1 near t = 0" not in said
+        assert weighting.weights_text(weighting.weight_curves(weighting.LAM, eps), weighting.LAM, eps) in said
