@@ -92,8 +92,8 @@ st.markdown(
     "the few smallest times drawn dominate its gradients. Whether that buys a lower error near the data "
     "depends on the network (the sentences below say what this state shows). "
     "**γₜ = g(t)²** (= 1 + 2 ln λ · σₜ² here) is the *likelihood weighting*: with it the loss bounds "
-    "the negative log-likelihood of the model. "
-    + weighting.weights_text(weight_curves, LAM, eps))
+    "the negative log-likelihood of the model.")
+st.markdown(weighting.weights_text(weight_curves, LAM, eps))
 if curves:
     by_weighting = {c["weighting"].iloc[0]: c for c in curves}
     st.markdown(weighting.below_eps_text(by_weighting, wfig.WEIGHTING_LABELS, eps, column))
