@@ -126,15 +126,56 @@ def data_scales(gmm, n: int) -> tuple:
 SPACING_WORDS = "the median distance from each of {n} fresh draws to the nearest of the others"
 
 
-def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: float, base: float) -> str:
+CHANCE_DRAWS = 100_000      # fresh draws behind chance_rate: its binomial standard error is about 0.0005 at 3 %
+
+
+@state.cache_data(max_entries=16)
+def chance_distances(gmm, points: np.ndarray, seed: int) -> np.ndarray:
+    """The distance from each of CHANCE_DRAWS fresh draws of gmm (their own seed) to its nearest
+    training point (computed once per training set: a radius move only compares)."""
+    x, _ = gmm.sample(CHANCE_DRAWS, generator=torch.Generator().manual_seed(int(seed) + 23),
+                      dtype=torch.float64)
+    return mem.nearest_distances(x, points).numpy()
+
+
+def chance_rate(gmm, points: np.ndarray, radius: float, seed: int) -> float:
+    """The chance that one fresh draw of gmm lands within `radius` of one of the training points
+    (its distance to the nearest one at most radius), measured on CHANCE_DRAWS draws
+    (chance_distances; binomial standard error standard_error(rate, CHANCE_DRAWS))."""
+    return float(np.mean(chance_distances(gmm, points, seed) <= float(radius)))
+
+
+def percentage_points(d: float) -> str:
+    """A half-width of a rate in percentage points, to one decimal ("1.4 percentage points")."""
+    return f"{100 * float(d):.1f} percentage points"
+
+
+def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: float, base: float,
+                   n_samples: int | None = None, chance: float | None = None) -> str:
     """What the memorization radius r = fraction × scale is, in words (data_scales' numbers: the
     narrowest mode's std and mem.spacing, a nearest-neighbour distance among n fresh draws), and the
-    baseline rate `base` of fresh draws within r of a training point."""
+    baseline rate `base`: the share of the panel's n_samples fresh draws within r of one of the n
+    training points (each draw counted once, by its nearest training point), given as a count with
+    ± ERROR_BAR_Z binomial standard errors; chance: chance_rate, the same share on CHANCE_DRAWS
+    draws (the chance per draw for these training points)."""
     spacing = SPACING_WORDS.format(n=f"{n:,}")
-    return (f"Memorized: within r = {fraction:g} × {scale:.3g} = **{fraction * scale:.3g}** of a training "
+    head = (f"Memorized: within r = {fraction:g} × {scale:.3g} = **{fraction * scale:.3g}** of a training "
             f"point, where {scale:.3g} is the data's scale: the smaller of the narrowest mode's standard "
-            f"deviation ({mode_std:.3g}) and {spacing} ({gap:.3g}). Fresh draws of the true distribution "
-            f"land that close by chance **{base:.0%}** of the time: the baseline every rate is compared with.")
+            f"deviation ({mode_std:.3g}) and {spacing} ({gap:.3g}). ")
+    if n_samples is None:
+        return (head + f"**{base:.0%}** of the panel's fresh draws of the true distribution land within r of "
+                f"one of the {n:,} training points by chance (a draw counts once, by its distance to the "
+                "nearest training point): the baseline every rate is compared with.")
+    k = int(round(float(base) * int(n_samples)))
+    text = (head + f"Of the panel's {int(n_samples):,} fresh draws of the true distribution, {k:,} "
+            f"(**{base:.0%}**) land within r of one of the {n:,} training points by chance (a draw counts "
+            f"once, by its distance to the nearest training point; ± "
+            f"{percentage_points(ERROR_BAR_Z * standard_error(base, int(n_samples)))} at {ERROR_BAR_Z:g} "
+            f"binomial standard errors of {int(n_samples):,} draws): the baseline every rate is compared with.")
+    if chance is not None:
+        text += (f" On {CHANCE_DRAWS:,} further draws the chance per draw for these {n:,} points is "
+                 f"{100 * float(chance):.2f}% (± {percentage_points(ERROR_BAR_Z * standard_error(chance, CHANCE_DRAWS))}).")
+    return text
 
 
 @state.cache_data(max_entries=64)

@@ -264,3 +264,42 @@ def times_text(seconds: dict) -> str:
         return head + f", and here they took about as long ({lo:.3f} to {hi:.3f} s, as the table shows them)."
     return (head + f", yet here they differ {ratio:.1f}× ({lo:.3f} to {hi:.3f} s, as the table shows them): a difference that size "
             "comes from what else the server was doing while each one trained, not from its weighting.")
+
+
+NEAR = 1.1      # two weight curves within this factor of each other count as lying on each other
+
+
+def _against(a: float, b: float, what: str) -> str:
+    """a against b in words: "12× below {what}", "3.4× above {what}" or "within 10% of {what}"."""
+    if max(a, b) <= NEAR * min(a, b):
+        return f"within {NEAR - 1:.0%} of {what}"
+    return f"{_num(float(f'{max(a, b) / min(a, b):.2g}'))}× {'below' if a < b else 'above'} {what}"
+
+
+def weights_text(curves: pd.DataFrame, lam: float, eps: float) -> str:
+    """What the weight chart (weight_curves: each γₜ divided by its mean over [eps, 1]) shows of
+    g(t)² against σₜ² and 1, from its numbers: g(t)²'s value at t = eps against γₜ = 1's line and
+    σₜ²'s curve, and from which t on it lies within NEAR of σₜ²'s curve; and, told apart as raw
+    weights (not plotted), g(t)² = 1 + 2 ln λ · σₜ² at t = eps and at t = 1."""
+    by = {w: f.sort_values("t") for w, f in curves.groupby("weighting")}
+    t = np.asarray(by["g2"]["t"], float)
+    g, s, u = (np.asarray(by[w]["weight"], float) for w in ("g2", "sigma2", "uniform"))
+    sde = dc.VESDE(lam)
+    raw = dc.loss_weight(sde, torch.as_tensor([t[0], t[-1]], dtype=torch.float64), "g2").numpy()
+    c_sig = 2 * np.log(lam) * sde.sigma(torch.as_tensor([t[0], t[-1]], dtype=torch.float64)).numpy() ** 2
+    mean = float(raw[0] / g[0])
+    close = np.maximum(g, s) <= NEAR * np.minimum(g, s)
+    far = np.flatnonzero(~close)
+    if not far.size:
+        joins = f"it lies within {NEAR - 1:.0%} of σₜ²'s curve at every plotted t"
+    elif far[-1] == len(t) - 1:
+        joins = f"it is not within {NEAR - 1:.0%} of σₜ²'s curve at t = 1"
+    else:
+        joins = f"from t = {t[far[-1] + 1]:.2g} on it lies within {NEAR - 1:.0%} of σₜ²'s curve"
+    return (f"**On the chart on the right** each weight is divided by its own mean over [ε, 1] = [{eps:g}, 1], "
+            f"so γₜ = 1 is the line at {_num(u[0])}. In raw weights (not plotted) g(t)² = 1 + 2 ln λ · σₜ² is "
+            f"{_num(raw[0])} at t = ε (it tends to 1, like γₜ = 1, as t → 0) and {_num(raw[1])} at t = 1, where "
+            f"2 ln λ · σₜ² is {_num(c_sig[1])} of it. Divided by its mean, {_num(mean)}"
+            f"{', which large t sets' if raw[1] > raw[0] else ''}, "
+            f"g(t)²'s curve starts at {sig(g[0])} at t = ε: {_against(g[0], u[0], 'γₜ = 1' + chr(39) + 's line')} and "
+            f"{_against(g[0], s[0], 'σₜ²' + chr(39) + f's curve ({_num(s[0])})')}; {joins}.")

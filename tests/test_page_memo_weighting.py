@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 import diffusion_core as dc
-from dashboard import models, settings as sio
+from dashboard import models, settings as sio, state
 from conftest import open_page
 
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -708,3 +708,111 @@ def test_weighting_table_prints_each_column_with_one_rule(mixture):
     check_table_formats(at)
     at.radio(key="w_weight_view").set_value("scaled").run()
     check_table_formats(at)
+
+
+def _union_probability(gmm, points, r, n_r=200, n_a=256):
+    """P(min_i |x - points_i| <= r) for x ~ gmm: the density integrated by the midpoint rule in
+    polar coordinates over each disk, the part of it nearer its own centre than any other (the
+    disks' union, each point counted once; independent of any sampling)."""
+    return sum(_disk_probability(gmm, points, i, r, n_r, n_a) for i in range(len(points)))
+
+
+def _disk_probability(gmm, points, i, r, n_r, n_a):
+    import torch
+    rho = (np.arange(n_r) + 0.5) / n_r * r
+    phi = (np.arange(n_a) + 0.5) / n_a * 2 * np.pi
+    R, PHI = np.meshgrid(rho, phi, indexing="ij")
+    centre = points[i]
+    x = np.stack([centre[0] + R * np.cos(PHI), centre[1] + R * np.sin(PHI)], -1).reshape(-1, 2)
+    own = np.linalg.norm(x[:, None] - points[None], axis=-1).argmin(1) == i
+    dens = (np.exp(gmm.log_prob(torch.as_tensor(x, dtype=torch.float64)).numpy()) * own).reshape(R.shape)
+    return float((dens * R).sum() * (r / n_r) * (2 * np.pi / n_a))
+
+
+@pytest.mark.parametrize("name, n", [("ring8", 5), ("ring8", 20), ("tutorial", 5)])
+def test_memorization_baseline_caption_says_what_is_counted_and_its_noise(name, n):
+    """ring8, N = 5: the caption said fresh draws land within r "3% of the time", which read as the
+    chance per draw (the average over training sets is about 1.4 %). It is the share of the panel's
+    fresh draws within r of the nearest of these N points: the caption gives it as k of n draws with
+    its binomial error, and the chance per draw for these points on CHANCE_DRAWS further draws, which
+    matches the probability mass of the disks of radius r around them (quadrature of the density)."""
+    from dashboard import memorization
+    gmm = dc.PRESETS[name]
+    mode_std, gap, scale = memorization.data_scales(gmm, n)
+    r = sio.SCHEMA["w_memo_radius"].default * scale
+    seed = state.DEFAULT_SEED
+    pts = memorization.points_of(gmm, n, seed)
+    exact = _union_probability(gmm, pts, r)
+    chance = memorization.chance_rate(gmm, pts, r, seed)
+    assert abs(chance - exact) < 4 * memorization.standard_error(exact, memorization.CHANCE_DRAWS), (chance, exact)
+    x = models.true_samples(gmm, 500, seed)
+    base = float(np.mean(np.linalg.norm(x[:, None] - pts[None], axis=-1).min(1) <= r))
+    text = memorization.radius_caption(0.3, n, mode_std, gap, scale, base, 500, chance)
+    k = int(round(base * 500))
+    assert f"Of the panel's 500 fresh draws of the true distribution, {k} (**{base:.0%}**) land within r" in text
+    half = 2 * memorization.standard_error(base, 500)
+    assert f"± {100 * half:.1f} percentage points at 2 binomial standard errors of 500 draws" in text, text
+    assert f"the chance per draw for these {n} points is {100 * chance:.2f}%" in text, text
+    assert "of the time" not in text
+
+
+@pytest.mark.parametrize("extra", [{}, {"w_mixture": "ring8", "w_memo_points": 3, "w_memo_steps": 200}])
+def test_memorization_training_time_is_measured_not_typed(extra):
+    """The caption said "Training takes a few seconds" (21 s and 35 s were seen with N = 50, the
+    sweep's "about 3 s each"): no duration is typed; the one shown is the network's measured
+    training time (the Train & sample page's words)."""
+    from dashboard import memorization
+    from dashboard.train import training_time_text
+    at = open_page(MEMO, 600, **extra)
+    assert not at.exception and not at.error
+    captions = [c.value for c in at.caption]
+    assert not any("few seconds" in c or "about 3 s" in c for c in captions), captions
+    gmm = dc.PRESETS[extra.get("w_mixture", models.DEFAULT_MIXTURE)]
+    d = {k: extra.get("w_memo_" + k, sio.SCHEMA["w_memo_" + k].default) for k in ("points", "steps", "width")}
+    cfg, emp, lam = memorization.model_job(gmm, d["points"], d["steps"], d["width"], state.DEFAULT_SEED)
+    seconds = models.trained_model(cfg, emp, lam).seconds
+    assert any(c == training_time_text(True, 0.0, seconds) or f"**{seconds:.1f} s**" in c for c in captions), captions
+
+
+@pytest.mark.parametrize("lam, eps", [(25.0, 1e-3), (25.0, 0.1), (25.0, 1e-4), (50.0, 1e-2), (2.0, 1e-3)])
+def test_weighting_g2_sentence_describes_the_normalised_chart(lam, eps):
+    """The sentence said g(t)² "acts like γₜ = 1 near t = 0 and like σₜ² at large t", beside a chart
+    of each weight over its mean, where g(t)²'s curve starts about 100× below γₜ = 1's line
+    (ε = 0.001, 0.1). It now reads the chart's frame: g(t)²'s value at t = ε, how far below γₜ = 1's
+    line and how far from σₜ²'s curve, and from which t on it lies within 10% of σₜ²'s curve."""
+    import re
+    from dashboard import weighting
+    df = weighting.weight_curves(lam, eps)
+    text = weighting.weights_text(df, lam, eps)
+    assert "acts like γₜ = 1 near t = 0" not in text
+    by = {w: f.sort_values("t") for w, f in df.groupby("weighting")}
+    t = by["g2"]["t"].to_numpy()
+    g, s, u = (by[w]["weight"].to_numpy() for w in ("g2", "sigma2", "uniform"))
+    assert f"g(t)²'s curve starts at {weighting.sig(g[0])} at t = ε" in text, text
+    below = re.search(r"at t = ε: ([\d,.]+)× (below|above) γₜ = 1's line", text)
+    assert below and below.group(2) == ("below" if g[0] < u[0] else "above"), text
+    assert float(below.group(1).replace(",", "")) == pytest.approx(max(u[0] / g[0], g[0] / u[0]), rel=0.06)
+    vs = re.search(r"and ([\d,.e+-]+)× (below|above) σₜ²'s curve", text)
+    assert vs and vs.group(2) == ("above" if g[0] > s[0] else "below"), text
+    assert float(vs.group(1).replace(",", "")) == pytest.approx(g[0] / s[0] if g[0] > s[0] else s[0] / g[0], rel=0.06)
+    close = np.maximum(g, s) <= weighting.NEAR * np.minimum(g, s)
+    joined = re.search(r"from t = ([\d.e-]+) on it lies within 10% of σₜ²'s curve", text)
+    if joined:          # the first plotted t of the last run of t's within 10%, which runs to t = 1
+        k = len(close) - int(np.argmin(close[::-1])) if not close.all() else 0
+        assert close[k:].all() and 0 < k < len(t) and not close[k - 1], text
+        assert joined.group(1) == f"{t[k]:.2g}", text
+    else:
+        assert not close[-1] and "it is not within 10% of σₜ²'s curve at t = 1" in text, text
+
+
+def test_weighting_page_g2_sentence_is_the_charts():
+    """On the page (default state and ε = 0.1): the sentence on g(t)² is weights_text of the chart's
+    own frame, and the claim that it acts like γₜ = 1 near t = 0 is gone."""
+    from dashboard import weighting
+    for eps in (sio.SCHEMA["w_weight_eps"].default, 0.1):
+        at = open_page(WEIGHT, 600, w_weight_steps=100, w_weight_eps=eps)
+        assert not at.exception
+        said = [m.value for m in at.markdown]
+        assert not any("acts like γₜ = 1 near t = 0" in m for m in said)
+        assert weighting.weights_text(weighting.weight_curves(weighting.LAM, eps), weighting.LAM, eps) in said
+        assert any("over its mean" in c.proto.spec for c in at.get("vega_lite_chart"))   # the chart's title says so

@@ -303,6 +303,9 @@ def test_memorization_states(mixture):
     base = rates[memorization.NAMES["truth"]]
     scale = next(c.value for c in at.caption if c.value.startswith("Memorized: within r"))
     assert f"**{base:.0f}%**" in scale
+    # the baseline is a count of the panel's own fresh draws, with its noise, not a chance "of the time"
+    assert "Of the panel's 200 fresh draws of the true distribution" in scale and "binomial standard errors" in scale
+    assert "the chance per draw for these" in scale and "of the time" not in scale
     assert rates[memorization.NAMES["empirical"]] >= rates[memorization.NAMES["truth"]]
 
 

@@ -1,8 +1,11 @@
 """Memorization: a score network trained on a handful of points, against the empirical score."""
+import time
+
 import streamlit as st
 
 from dashboard import downloads, memorization, models, state
 from dashboard.figures import memorization as mfig
+from dashboard.train import training_time_text
 
 P = state.PERSIST_PREFIX + "memo_"
 NAMES = memorization.NAMES
@@ -42,13 +45,16 @@ with st.container(border=True):
                              step=100)
     c3.caption(f"Reverse SDE with {memorization.SAMPLER_STEPS} steps, λ = {memorization.LAM:g}; distribution "
                f"**{shared.mixture_name}**, seed **{shared.seed}**, device **{shared.device}** "
-               "(sidebar). Training takes a few seconds, once per setting.")
+               "(sidebar). The network is trained once per setting on this server, then stored.")
 
 mode_std, gap, scale = memorization.data_scales(gmm, n_points)
 radius = fraction * scale
 points = memorization.training_points(gmm, n_points, shared.seed)
 cfg, emp, _ = memorization.model_job(gmm, n_points, steps, width, shared.seed)
+stored = models.is_trained(cfg, emp, memorization.LAM, shared.device)
+start = time.perf_counter()
 model = models.trained_model(cfg, emp, memorization.LAM, shared.device, _progress=st.empty())
+st.caption(training_time_text(stored, time.perf_counter() - start, model.seconds))
 
 if model.diverged:
     st.error("**Training diverged**: the loss became NaN or infinite. Try fewer **training steps** "
@@ -58,7 +64,8 @@ sets = memorization.sample_sets(cfg, emp, gmm, n_samples, shared.seed, shared.de
 stats = memorization.distance_stats(sets, points, radius)
 
 base = stats[NAMES["truth"]]["rate"]
-st.caption(memorization.radius_caption(fraction, n_points, mode_std, gap, scale, base))
+st.caption(memorization.radius_caption(fraction, n_points, mode_std, gap, scale, base, n_samples,
+                                      memorization.chance_rate(gmm, points, radius, shared.seed)))
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
     col.metric(name, f"{s['rate']:.0%}",
@@ -100,7 +107,7 @@ with d3:
 
 with st.expander("Sweep: memorization rate against the number of training points"):
     st.caption(f"Trains one network per N in {', '.join(map(str, SWEEP_POINTS))} ({memorization.SWEEP_STEPS} steps, "
-               f"width {memorization.SWEEP_WIDTH}; about 3 s each on a laptop CPU, then cached) and measures the "
+               f"width {memorization.SWEEP_WIDTH}; each trained once per server, then stored) and measures the "
                f"rate at r = {fraction:g} × the data's scale for that N with {n_samples} samples, next "
                "to the rate of as many fresh draws of the true distribution (the baseline, which "
                "stays low for every N because r shrinks with the spacing of the points). Each rate "

@@ -71,7 +71,8 @@ with left:
         df = df.assign(error=df[column])
         st.altair_chart(wfig.weighting_error_chart(df, eps=eps, view=column), width="stretch")
 with right:
-    st.altair_chart(wfig.weight_functions_chart(weighting.weight_curves(LAM, eps)), width="stretch")
+    weight_curves = weighting.weight_curves(LAM, eps)
+    st.altair_chart(wfig.weight_functions_chart(weight_curves), width="stretch")
 
 if rows:
     table = pd.DataFrame(rows).set_index("weighting")
@@ -91,7 +92,8 @@ st.markdown(
     "the few smallest times drawn dominate its gradients. Whether that buys a lower error near the data "
     "depends on the network (the sentences below say what this state shows). "
     "**γₜ = g(t)²** (= 1 + 2 ln λ · σₜ² here) is the *likelihood weighting*: with it the loss bounds "
-    "the negative log-likelihood of the model; it acts like γₜ = 1 near t = 0 and like σₜ² at large t.")
+    "the negative log-likelihood of the model.")
+st.markdown(weighting.weights_text(weight_curves, LAM, eps))
 if curves:
     by_weighting = {c["weighting"].iloc[0]: c for c in curves}
     st.markdown(weighting.below_eps_text(by_weighting, wfig.WEIGHTING_LABELS, eps, column))

@@ -79,4 +79,4 @@ def weight_functions_chart(df: pd.DataFrame, height: int = 400) -> alt.Chart:
                         legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
         tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3f"),
                  alt.Tooltip("weight:Q", format=".3g")],
-    ).properties(height=height, title="The weight γₜ each loss gives to time t")
+    ).properties(height=height, title="The weight γₜ each loss gives to time t, over its mean")
