@@ -588,6 +588,11 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+GAP_SIGN = ("Log-likelihood gap = mean log p₀ of the true samples − mean log p₀ of these samples: "
+            "positive when the samples sit in less likely places than true samples (blur, residual "
+            "noise), negative when they crowd the modes.")
+
+
 def gap_note(m: dict) -> str:
     """Why the log-likelihood gap and W₁ of log p₀ show the same number, when they do (as the
     metrics print them, metric_rows; else "")."""

@@ -44,6 +44,9 @@ def test_default_render(at):
     # metrics: sliced W2 near its floor, small log-likelihood gap, one score evaluation per step
     assert vals["noise level: truth vs truth"] < vals["sliced W₂ ↓"] < 4 * vals["noise level: truth vs truth"]
     assert abs(vals["log-likelihood gap"]) < 0.1
+    # the gap's sign is said on the page, not only in the metric's help
+    assert any(c.value == rev.GAP_SIGN for c in at.caption)
+    assert "true samples − mean log p₀ of these samples: positive when" in rev.GAP_SIGN
     assert vals["score evaluations"] == 201
     assert 0 < vals["median commit time"] <= 1
     assert vals["noise std at t = 1, σ₁"] == pytest.approx(dc.VESDE(25.0).prior_std(), abs=0.01)

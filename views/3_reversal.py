@@ -102,6 +102,7 @@ if result is not None:
         cells = [c for _ in range(3) for c in st.columns(2)]
         for cell, (label, value, help_text) in zip(cells, rev.metric_rows(m, result)):
             cell.metric(label, value, help=help_text)
+        st.caption(rev.GAP_SIGN)
         if note := rev.gap_note(m):
             st.caption(note)
         if note := rev.blind_note(m, run.n):
