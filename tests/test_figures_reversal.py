@@ -115,7 +115,12 @@ def test_trajectories_figure(run):
     assert ax.get_aspect() == 1.0 and ax.get_xlabel() == "x₁" and ax.get_ylabel() == "x₂"
     assert ax.get_xlim() == pytest.approx(xlim)
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "ends in mode 1" in texts and "start (t = 1)" in texts
+    starts = res.trajectory[0, :30].numpy()
+    out = int(((starts[:, 0] < xlim[0]) | (starts[:, 0] > xlim[1]) | (starts[:, 1] < ylim[0])
+               | (starts[:, 1] > ylim[1])).sum())
+    assert out > 0                       # σ₁ = 9.85: most starts lie outside the data's view
+    assert "ends in mode 1" in texts and f"start (t = 1), {out} of 30 outside this view" in texts
+    assert rfig.start_label(starts, (-100, 100), (-100, 100)) == "start (t = 1)"   # all in view
     # many modes: one legend entry for the colours instead of one per mode
     fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8))
     texts8 = [t.get_text() for t in fig8.legends[0].get_texts()]

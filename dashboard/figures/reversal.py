@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from diffusion_core.mixture import GaussianMixture
-from .common import as_numpy, mode_colors, new_figure, time_text
+from .common import as_numpy, mode_colors, new_figure, outside, time_text
 from .training import FIT_X
 
 __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
@@ -187,6 +187,13 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     return chart
 
 
+def start_label(starts, xlim, ylim) -> str:
+    """The legend's name for the paths' start points (P, 2), with how many of them lie outside the
+    view xlim × ylim (at σ₁ ≫ the data's spread most start far outside it)."""
+    out = outside(starts, xlim, ylim)
+    return "start (t = 1)" + (f", {out:,} of {len(starts):,} outside this view" if out else "")
+
+
 def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim=None, ylim=None,
                         max_vertices: int = 250, title: str | None = None, names=None,
                         size: float = 5.6):
@@ -222,7 +229,8 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     if title:
         ax.set_title(title, fontsize=12)
     handles = _mode_handles(colors, names)
-    handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6, label="start (t = 1)"))
+    handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6,
+                          label=start_label(p[:, 0], xlim, ylim)))
     handles.append(Line2D([], [], color=end_color, marker="o", ms=5, lw=0, markeredgecolor="white",
                           label="end (t = 0)"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
