@@ -389,7 +389,7 @@ def commit_base(gmm, sde, run: Run) -> dict:
 
 
 @state.cache_data(max_entries=8)
-def resp_spec(gmm, sde, run: Run) -> dict:
+def responsibility_spec(gmm, sde, run: Run) -> dict:
     """The responsibility chart's spec at any threshold (commit_view moves its threshold line with
     rfig.move_threshold): its band and mean over every frame are serialized once per run."""
     rs, t_split = responsibilities(gmm, sde, run), commit_base(gmm, sde, run)["t_split"]
@@ -413,7 +413,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
     label = split_label(t_split) if t_split is not None else None
-    out["resp_spec"] = rfig.move_threshold(resp_spec(gmm, sde, run), threshold)
+    out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, base["names"],
                                                           base["colors"], t_split, split_label=label))
     return out
