@@ -16,6 +16,15 @@ median and the maximum of each pass. Everything else stays at its default size.
 then the models the lesson uses) before the page's first visit, as a class meets the pages after
 the teacher has opened the app once; the warm-up's own time is printed. --only WORD: only the cases
 whose page file contains WORD (e.g. "train", or "lab" for the four lab cases).
+
+Fragments. A widget inside an @st.fragment reruns only that fragment in a browser, but AppTest
+always reruns the whole script, so the rerun time above is the whole page's. To report what a
+browser user waits for such a widget, every function decorated with st.fragment is wrapped (the
+wrap is installed on `streamlit.fragment` before the first run) so that each call of its body is
+timed, wall clock and CPU: a move of a widget that lives in a fragment then also prints the
+fragment's own time per rerun ("fragment" columns: the body of every fragment whose widget keys
+include the moved one; its computations, chart specs and elements, the cost of a fragment rerun
+less Streamlit's fixed start of a script run). Cases of widgets outside every fragment print "-".
 """
 from __future__ import annotations
 
@@ -63,6 +72,52 @@ def find_widget(at, key: str):
     raise KeyError(f"no widget with key {key!r} on this page")
 
 
+FRAGMENT_TIMES: dict[str, list[tuple[float, float]]] = {}   # fragment name -> (wall, cpu) per call
+FRAGMENT_KEYS: dict[str, set] = {}                          # fragment name -> widget keys it built
+
+
+def time_fragments() -> None:
+    """Wrap streamlit.fragment so that every call of a fragment's body is timed (FRAGMENT_TIMES)
+    and the user keys of the widgets it creates are recorded (FRAGMENT_KEYS: the run's registered
+    widget keys after the call less those before it)."""
+    import functools
+    import streamlit as st
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    if getattr(st.fragment, "_bench_timed", False):
+        return
+    original = st.fragment
+
+    def keys_now() -> frozenset:
+        ctx = get_script_run_ctx()
+        return ctx.shared.widget_user_keys_this_run.snapshot() if ctx else frozenset()
+
+    def wrap(func):
+        @functools.wraps(func)
+        def timed(*args, **kwargs):
+            before = keys_now()
+            t0, c0 = time.perf_counter(), time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                FRAGMENT_TIMES.setdefault(func.__qualname__, []).append((wall, cpu))
+                FRAGMENT_KEYS.setdefault(func.__qualname__, set()).update(keys_now() - before)
+        return timed
+
+    def fragment(func=None, *args, **kwargs):
+        if func is None:
+            return lambda f: original(wrap(f), *args, **kwargs)
+        return original(wrap(func), *args, **kwargs)
+
+    fragment._bench_timed = True
+    st.fragment = fragment
+
+
+def fragment_of(key: str) -> str | None:
+    """The fragment that built the widget with this key (None: it is outside every fragment)."""
+    return next((name for name, keys in FRAGMENT_KEYS.items() if key in keys), None)
+
+
 def wait_for_warm_up() -> float:
     """Seconds spent waiting for the app's warm-up thread (started by the first run) to finish."""
     import threading
@@ -77,6 +132,9 @@ def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: floa
                warm: bool = False) -> dict:
     from streamlit.testing.v1 import AppTest
 
+    time_fragments()
+    FRAGMENT_TIMES.clear()
+    FRAGMENT_KEYS.clear()
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=timeout)
     at.run()
     warm_up = wait_for_warm_up() if warm else 0.0
@@ -87,21 +145,31 @@ def bench_case(page: str, key: str, values: list, repeat: int = 2, timeout: floa
         raise RuntimeError(f"{page}: exception on first render: {at.exception[0].message}")
     passes = []
     for _ in range(repeat):
-        times, cpu = [], []
+        times, cpu, frag, frag_cpu = [], [], [], []
         for v in values:
             w = (next(b for b in at.button if b.label == key[len("button:"):]).click()
                  if key.startswith("button:") else find_widget(at, key).set_value(v))
             t0, c0 = time.perf_counter(), time.process_time()
+            calls = {name: len(c) for name, c in FRAGMENT_TIMES.items()}
             w.run()
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
+            name = fragment_of(key)
+            if name is not None:
+                new = FRAGMENT_TIMES[name][calls.get(name, 0):]
+                frag.append(sum(t for t, _ in new))
+                frag_cpu.append(sum(c for _, c in new))
             if at.exception:
                 raise RuntimeError(f"{page}: exception at {key} = {v}: {at.exception[0].message}")
-        passes.append((times, cpu))
+        passes.append((times, cpu, frag, frag_cpu))
     return {"page": page, "key": key, "values": values, "first_render_s": first, "first_cpu_s": first_cpu,
-            "warm_up_s": warm_up,
+            "warm_up_s": warm_up, "fragment": fragment_of(key),
             "passes": [{"median_s": statistics.median(p), "max_s": max(p), "times_s": p,
-                        "median_cpu_s": statistics.median(c), "cpu_s": c} for p, c in passes]}
+                        "median_cpu_s": statistics.median(c), "cpu_s": c,
+                        **({"fragment_median_s": statistics.median(f), "fragment_max_s": max(f),
+                            "fragment_s": f, "fragment_median_cpu_s": statistics.median(fc),
+                            "fragment_cpu_s": fc} if f else {})}
+                       for p, c, f, fc in passes]}
 
 
 def main(argv=None):
@@ -126,7 +194,8 @@ def main(argv=None):
     print("load average (1, 5, 15 min):", " ".join(f"{v:.2f}" for v in os.getloadavg()))
     results = []
     print(f"{'page':28s} {'widget':16s} {'first (cpu)':>15s} " +
-          " ".join(f"{'pass ' + str(i + 1) + ' med/max (cpu med)':>28s}" for i in range(a.repeat)))
+          " ".join(f"{'pass ' + str(i + 1) + ' med/max (cpu med)':>28s}" for i in range(a.repeat)) + "  " +
+          " ".join(f"{'fragment ' + str(i + 1) + ' med/max (cpu med)':>32s}" for i in range(a.repeat)))
     for page, key, values in cases:
         try:
             r = bench_case(page, key, values, a.repeat, warm=a.warm)
@@ -135,7 +204,9 @@ def main(argv=None):
             continue
         results.append(r)
         cells = " ".join(f"{p['median_s']:9.3f}/{p['max_s']:.3f}s ({p['median_cpu_s']:.3f}s)"
-                         for p in r["passes"])
+                         for p in r["passes"]) + "  " + " ".join(
+            f"{p['fragment_median_s']:13.3f}/{p['fragment_max_s']:.3f}s ({p['fragment_median_cpu_s']:.3f}s)"
+            if "fragment_median_s" in p else f"{'-':>32s}" for p in r["passes"])
         print(f"{page:28s} {key:16s} {r['first_render_s']:6.2f}s ({r['first_cpu_s']:.2f}s) {cells}"
               + (f"  (warm-up waited {r['warm_up_s']:.1f}s)" if a.warm else ""))
     if a.json:

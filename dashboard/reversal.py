@@ -105,9 +105,10 @@ def resp_frames(gmm) -> int:
     return int(max(40, min(RESP_FRAMES, RESP_FRAMES * 24 // max(1, gmm.n_components))))
 
 
+@state.cache_data(max_entries=8)
 def responsibilities(gmm, sde, run: Run) -> dict:
     """The final mode of every kept path and its responsibility under pₜ on <= resp_frames(gmm)
-    frames."""
+    frames. Cached: no threshold changes them, so a move of the threshold slider only reads them."""
     r = sample_run(gmm, sde, run)
     idx = rfig.frame_indices(len(r["times"]), resp_frames(gmm))
     resp, labels = final_mode_responsibility(gmm, sde, r["paths"][idx], r["times"][idx])
@@ -416,6 +417,15 @@ def commit_base(gmm, sde, run: Run) -> dict:
                 colors=mode_colors(gmm.n_components))
 
 
+@state.cache_data(max_entries=8)
+def responsibility_spec(gmm, sde, run: Run) -> dict:
+    """The responsibility chart's spec at any threshold (commit_view moves its threshold line with
+    rfig.move_threshold): its band and mean over every frame are serialized once per run."""
+    rs, t_split = responsibilities(gmm, sde, run), commit_base(gmm, sde, run)["t_split"]
+    label = split_label(t_split) if t_split is not None else None
+    return chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], 1.0, t_split, split_label=label))
+
+
 @state.cache_data(max_entries=32)
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
@@ -432,8 +442,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
         out["median"] = float(np.median(ct))
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
     label = split_label(t_split) if t_split is not None else None
-    out["resp_spec"] = chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], threshold, t_split,
-                                                            split_label=label))
+    out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, base["names"],
                                                           base["colors"], t_split, split_label=label))
     return out

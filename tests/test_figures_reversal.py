@@ -163,6 +163,23 @@ def test_responsibility_chart():
     assert not any(d and d[0].get("t") == 0.42 for d in datasets(s2))
 
 
+def test_move_threshold_draws_what_a_new_chart_draws():
+    """move_threshold (the threshold slider's rerun reuses the chart's band and mean) gives the
+    spec that responsibility_chart draws at the new threshold, up to the datasets' names."""
+    t = np.linspace(1, 0, 11)
+    resp = np.linspace(0.5, 1.0, 11)[:, None] * np.ones((1, 20))
+
+    def resolved(s):                      # every layer with its rows in place of a dataset name
+        return {**{k: v for k, v in s.items() if k != "datasets"},
+                "layer": [{**layer, "data": s["datasets"][layer["data"]["name"]]} for layer in s["layer"]]}
+    base = spec(rfig.responsibility_chart(t, resp, 0.9, t_split=0.42))
+    for threshold in (0.6, 0.75, 0.9, 1.0):
+        moved = rfig.move_threshold(base, threshold)
+        assert resolved(moved) == resolved(spec(rfig.responsibility_chart(t, resp, threshold, t_split=0.42)))
+        assert [{"y": threshold, "what": f"threshold {threshold:g}"}] in moved["datasets"].values()
+    assert resolved(base) == resolved(spec(rfig.responsibility_chart(t, resp, 0.9, t_split=0.42)))  # untouched
+
+
 def test_commitment_hist_chart():
     ct = np.array([0.5, 0.4, 0.0, 0.3])
     committed = np.array([True, True, False, True])

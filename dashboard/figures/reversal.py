@@ -19,7 +19,7 @@ from .common import as_numpy, mode_colors, new_figure, outside, time_text
 from .training import FIT_X
 
 __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
-           "paths_vs_time_figure", "responsibility_chart", "commitment_hist_chart"]
+           "paths_vs_time_figure", "responsibility_chart", "threshold_rows", "move_threshold", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
 MAX_ELLIPSES = 24          # the cloud chart draws pₜ's ellipses for at most this many modes
@@ -312,13 +312,33 @@ def responsibility_chart(frame_times, resp, threshold: float, t_split: float | N
     band = alt.Chart(df).mark_area(opacity=0.25, color="#3366cc").encode(x=x, y="lo:Q", y2="hi:Q")
     line = alt.Chart(df).mark_line(color="#3366cc", strokeWidth=2.5).encode(
         x=x, y=y, tooltip=[alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("mean:Q", format=".3f")])
-    rules = [alt.Chart(pd.DataFrame({"y": [threshold], "what": [f"threshold {threshold:g}"]}))
+    rules = [alt.Chart(pd.DataFrame(threshold_rows(threshold)))
              .mark_rule(strokeDash=[6, 4], color="#444444").encode(y="y:Q", tooltip="what:N")]
     if t_split is not None:
         rules.append(alt.Chart(pd.DataFrame({"t": [t_split], "what": [split_label]}))
                      .mark_rule(strokeDash=[2, 3], color="#d62728", strokeWidth=2)
                      .encode(x=alt.X("t:Q", scale=_t_scale()), tooltip="what:N"))
     return alt.layer(band, line, *rules).properties(height=height, autosize=FIT_X)
+
+
+def threshold_rows(threshold: float) -> list[dict]:
+    """The data of responsibility_chart's grey dashed threshold line: one row, its level and tooltip."""
+    return [{"y": float(threshold), "what": f"threshold {threshold:g}"}]
+
+
+def move_threshold(spec: dict, threshold: float) -> dict:
+    """A responsibility_chart's spec (common.chart_spec: datasets at the top level) with its
+    threshold line at `threshold`: only the line's one-row dataset is replaced (and named after its
+    level); the band and mean over every frame are reused, not serialized again, so that a move of
+    the threshold slider does not rebuild them."""
+    old = next(name for name, rows in spec["datasets"].items()
+               if len(rows) == 1 and str(rows[0].get("what", "")).startswith("threshold "))
+    new = f"threshold-{threshold:g}"
+    datasets = {(new if name == old else name): (threshold_rows(threshold) if name == old else rows)
+                for name, rows in spec["datasets"].items()}
+    layers = [{**layer, "data": {"name": new}} if layer.get("data", {}).get("name") == old else layer
+              for layer in spec["layer"]]
+    return {**spec, "layer": layers, "datasets": datasets}
 
 
 def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
