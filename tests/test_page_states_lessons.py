@@ -184,6 +184,8 @@ def test_flow_learned_states(rectify):
     no_nan(at)
     cap = caption_with(at, "Orange:")
     assert "learned flow" in cap and ("rectified flow" in cap) == rectify
+    landing = next(m.value for m in [*at.markdown, *at.warning] if "Compared as whole clouds" in m.value)
+    assert "does not match" not in landing and "numbers below" not in landing
     s = straightness_sentence(at)
     assert ("one round takes the learned flow's straightness from" in s) == rectify
     if rectify:
@@ -238,6 +240,13 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     assert ("land short of the data" in text) == (story["ve_spread_ratio"] < 1 - flow_page.VE_OFF)
     if lam == 2.0:
         assert kind != "on" and "land short of the data" in text
+    # the end-point clouds as wholes, against two sets of as many true samples
+    apart = story["ends_sw2"] > story["ends_noise"]
+    assert (f"the 200 VE end points and the exact flow's 200 lie {story['ends_sw2']:.3f} apart by sliced W2"
+            in text and f"(up to {story['ends_noise']:.3f})" in text)
+    assert ("the two clouds do not match" in text) == apart
+    assert ("the two clouds match within that noise" in text) == (not apart)
+    assert "does not match" not in text and "numbers below" not in text
         assert (kind == "miss") == (name != "ring8")          # ring8's narrow modes still catch them
     if lam == 50.0 and name != "tutorial":
         assert kind == "on" and "compare two valid samplers" in text
