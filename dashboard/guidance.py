@@ -341,7 +341,7 @@ def sweep_summary(at: pd.DataFrame, truth: dict) -> str:
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
-            + f"; at w = {float(w0.name):g} the leak is {w0['leak']:.0%} and the spread "
+            + f"; at w = {float(w0.name):g} exact CFG's leak is {w0['leak']:.0%} and the spread "
             f"{w0['spread_ratio']:.{d}f}× (samples of every class). " + logp_peaks(at, truth))
 
 
