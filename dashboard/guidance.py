@@ -239,7 +239,8 @@ def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE
     if len(near) == 1:
         last = ", the largest w drawn" if who and near[0] == float(values.index[-1]) else ""
         return f"{what} is highest at w = {near[0]:g}{last}."
-    return (f"{what} at w = {', '.join(f'{w:g}' for w in near)} lies within the truth's noise "
+    among = " (the largest w drawn among them)" if who and float(values.index[-1]) in near else ""
+    return (f"{what} at w = {', '.join(f'{w:g}' for w in near)}{among} lies within the truth's noise "
             "level of its top value: no single w is best on it.")
 
 

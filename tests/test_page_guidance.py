@@ -87,6 +87,11 @@ def test_logp_peak_names_whose_curve_it_reads():
     assert guidance.logp_peaks(at, truth) == (
         "Exact CFG's mean log p₀(x | y) is highest at w = 2. "
         "Learned CFG's mean log p₀(x | y) is highest at w = 10, the largest w drawn.")
+    # the tutorial's learned curve as drawn: w = 8 and 10 within the truth's noise of the top
+    flat = at.assign(learned_logp_class=[-9.0, -3.2, -2.9, -2.8, -2.62, -2.5, -2.45, -2.44])
+    assert guidance.logp_peaks(flat, truth).endswith(
+        "Learned CFG's mean log p₀(x | y) at w = 8, 10 (the largest w drawn among them) lies within the "
+        "truth's noise level of its top value: no single w is best on it.")
     assert guidance.logp_peaks(at.drop(columns="learned_logp_class"), truth) == (
         "Exact CFG's mean log p₀(x | y) is highest at w = 2.")
 
