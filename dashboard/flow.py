@@ -201,7 +201,7 @@ def ends_sentence(story: dict) -> str:
             + (f"more than two independent sets of {n} true samples differ by (up to "
                f"{story['ends_noise']:.3f}): the two clouds do not match." if apart else
                f"no more than two independent sets of {n} true samples differ by (up to "
-               f"{story['ends_noise']:.3f}): the two clouds match within that noise."))
+               f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart."))
 
 
 def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str, str]:

@@ -292,7 +292,7 @@ def test_ve_landing_decides_the_end_point_clouds_against_their_noise():
     assert "does not match" not in text and "do not match" not in text
     assert ("Compared as whole clouds (not path by path), the 200 VE end points and the exact flow's 200 "
             "lie 0.119 apart by sliced W2, no more than two independent sets of 200 true samples differ "
-            "by (up to 0.254): the two clouds match within that noise.") in text
+            "by (up to 0.254): by this measure the two clouds cannot be told apart.") in text
     assert "below" not in text and "the straightness numbers above (panel titles and caption)" in text
     kind, text = flowpage.ve_landing({**story, "ends_sw2": 0.4}, df, {"sw2": 0.175})
     assert "as a whole cloud, differ from the exact flow's beyond that measure's noise" in text

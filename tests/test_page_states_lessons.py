@@ -270,7 +270,7 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     assert (f"the 200 VE end points and the exact flow's 200 lie {story['ends_sw2']:.3f} apart by sliced W2"
             in text and f"(up to {story['ends_noise']:.3f})" in text)
     assert ("the two clouds do not match" in text) == apart
-    assert ("the two clouds match within that noise" in text) == (not apart)
+    assert ("by this measure the two clouds cannot be told apart" in text) == (not apart)
     assert "does not match" not in text and "numbers below" not in text
     if lam == 50.0 and name != "tutorial":
         assert kind == "on" and "compare two valid samplers" in text
