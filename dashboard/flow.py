@@ -146,7 +146,9 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
     land against the exact flow's from the same noise (whose ends are draws of p₀): the spread of
     their end points over the flow's ("ve_spread_ratio"), the distance between the two clouds'
     centres in units of s ("ve_shift"), beside the VE start's target p₁ (the data blurred by σ₁:
-    spread √(s² + σ₁²) around the data's mean)."""
+    spread √(s² + σ₁²) around the data's mean); and the two clouds compared as wholes: their sliced
+    W2 ("ends_sw2") against the largest between sets of n true samples ("ends_noise",
+    quality_noise at n: the measure's own noise at this many points)."""
     sde = dc.VESDE(lam)
     exact = paths(gmm, lam, n, steps, seed)
     spread = fl.data_spread(gmm)
@@ -159,7 +161,9 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
             "p1_spread": float(np.hypot(spread, sigma1)),
             "data_mean": (gmm.weights.double() @ gmm.means.double()).tolist(),
             "ve_spread_ratio": _cloud_spread(ve_end) / _cloud_spread(flow_end),
-            "ve_shift": float(np.linalg.norm(ve_end.mean(0) - flow_end.mean(0))) / spread}
+            "ve_shift": float(np.linalg.norm(ve_end.mean(0) - flow_end.mean(0))) / spread,
+            "ends_sw2": float(dc.sliced_w2(np.asarray(ve_end, dtype=float), np.asarray(flow_end, dtype=float))),
+            "ends_noise": float(quality_noise(gmm, n, seed)["sw2"])}
 
 
 def _cloud_spread(x) -> float:
@@ -174,6 +178,30 @@ def beyond_noise(a: float, b: float, tol: float) -> bool:
     """The page's noise rule for two numbers of one measure: a lies above b by more than the
     measure's noise tol. Two numbers within tol of each other cannot be told apart by it."""
     return float(a) - float(b) > float(tol)
+
+
+def ends_apart(story: dict) -> bool | None:
+    """Whether the VE paths' end points and the exact flow's differ as whole clouds beyond the
+    noise of the measure (beyond_noise: their sliced W2 against the largest between two sets of
+    as many true samples); None where the story has no such numbers."""
+    if "ends_sw2" not in story:
+        return None
+    return beyond_noise(story["ends_sw2"], story["ends_noise"], 0.0)
+
+
+def ends_sentence(story: dict) -> str:
+    """The end-point clouds compared as wholes (not path by path), with the numbers: their sliced
+    W2 against what two independent sets of as many true samples differ by ("" without them)."""
+    apart = ends_apart(story)
+    if apart is None:
+        return ""
+    n = story["n"]
+    return (f" Compared as whole clouds (not path by path), the {n} VE end points and the exact flow's "
+            f"{n} lie {story['ends_sw2']:.3f} apart by sliced W2, "
+            + (f"more than two independent sets of {n} true samples differ by (up to "
+               f"{story['ends_noise']:.3f}): the two clouds do not match." if apart else
+               f"no more than two independent sets of {n} true samples differ by (up to "
+               f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart."))
 
 
 def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str, str]:
@@ -209,29 +237,33 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
              + (f", apart by more than the measure's noise ({tol:.3f})." if apart else
                 f": they differ by less than the measure's noise ({tol:.3f}), so this measure cannot "
                 "tell the two samplers apart."))
+    clouds = ends_apart(story)          # the two end-point clouds as wholes, against their noise
+    where += ends_sentence(story)
+    above = "the straightness numbers above (panel titles and caption)"
     if kind == "miss" and worse:
         text = (f"**First: the VE samples miss the data here.** {start}. {where} So the VE straightness "
-                "below measures paths that end in the wrong place, not a valid sampler's.")
+                "above measures paths that end in the wrong place, not a valid sampler's.")
     elif kind == "miss":
-        text = (f"**First: the VE paths end in a cloud unlike the exact flow's here**, though sliced W2 "
-                f"cannot tell their samples apart. {start}. {where} So the VE straightness below may "
-                "measure paths that end in the wrong place.")
+        head = ("**First: the VE paths end in a cloud unlike the exact flow's here**" if clouds is not False
+                else f"**First: the VE paths end in a cloud {width} the exact flow's here**")
+        text = (f"{head}, though sliced W2 cannot tell their samples apart. {start}. {where} So the VE "
+                "straightness above may measure paths that end in the wrong place.")
     elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
-                "straightness below is that of a slightly wrong path.")
-    elif kind == "off":
-        text = (f"**By sliced W2 the VE samples cannot be told apart from the exact flow's here**, "
-                f"though the cloud of their {story['n']} paths' end points does not match the exact "
-                f"flow's. {start}. "
-                f"{where} So the straightness numbers below compare two samplers whose samples this "
-                "measure rates as equally good.")
+                "straightness above is that of a slightly wrong path.")
+    elif kind == "off" or (not worse and clouds):
+        text = (f"**By sliced W2 the VE samples cannot be told apart from the exact flow's here**"
+                + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
+                   "beyond that measure's noise" if clouds else "") + f". {start}. "
+                f"{where} So {above} compare two samplers whose samples this measure rates as equally good.")
     elif worse:
-        text = (f"**The VE paths end in a cloud like the exact flow's here**, but sliced W2 scores "
-                f"the VE samples worse by more than its noise. {start}. {where} The straightness "
-                "numbers below compare a valid sampler with a slightly worse one.")
+        text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
+                 "**The VE samples land off the data here**:")
+                + f" sliced W2 scores the VE samples worse by more than its noise. {start}. {where} "
+                f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one.")
     else:
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
-                "The straightness numbers below compare two valid samplers.")
+                f"{above[0].upper()}{above[1:]} compare two valid samplers.")
     return kind, text
 
 

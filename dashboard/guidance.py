@@ -228,16 +228,60 @@ def samples_limits(gmm, y: int) -> tuple[tuple[float, float], tuple[float, float
     return panel_limits(gd.class_mixture(gmm, None, y) if class_zoomed(gmm, y) else gmm)
 
 
-def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K, who: str = "") -> str:
     """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: one w
     when the others are below it by more than the truth's noise level (k sd), else the w's within
-    that level of the top, with no maximum named."""
+    that level of the top, with no maximum named. who names whose curve it reads ("Exact CFG's"),
+    and the largest w of values is called the largest w drawn."""
     top = float(values.max())
     near = [float(w) for w, v in values.items() if top - float(v) <= k * ref[1] + 1e-12]
+    what = f"{who} mean log p₀(x | y)" if who else "Mean log p₀(x | y)"
     if len(near) == 1:
-        return f"Mean log p₀(x | y) is highest at w = {near[0]:g}."
-    return (f"Mean log p₀(x | y) at w = {', '.join(f'{w:g}' for w in near)} lies within the truth's noise "
+        last = ", the largest w drawn" if who and near[0] == float(values.index[-1]) else ""
+        return f"{what} is highest at w = {near[0]:g}{last}."
+    among = " (the largest w drawn among them)" if who and float(values.index[-1]) in near else ""
+    return (f"{what} at w = {', '.join(f'{w:g}' for w in near)}{among} lies within the truth's noise "
             "level of its top value: no single w is best on it.")
+
+
+def logp_peaks(at: pd.DataFrame, truth: dict) -> str:
+    """logp_peak of every curve the sweep chart draws (at: guidance_table indexed by w): exact
+    CFG's, and learned CFG's where the table has it, each named."""
+    text = logp_peak(at["logp_class"], truth["logp_class"], who="Exact CFG's")
+    if "learned_logp_class" in at:
+        text += " " + logp_peak(at["learned_logp_class"], truth["logp_class"], who="Learned CFG's")
+    return text
+
+
+def clipped_text(at: pd.DataFrame, truth: dict) -> str:
+    """The sweep caption's list of mean log p₀(x | y) values below the chart's floor
+    (gfig.clip_floor), drawn at its bottom edge as triangles, each named by its curve (exact CFG,
+    learned CFG); where both curves are clipped at one w their triangles lie on the same spot.
+    "" where none is."""
+    floor = gfig.clip_floor(*truth["logp_class"])
+    low = {name: {float(w): float(v) for w, v in at[prefix + "logp_class"].items() if v < floor}
+           for name, prefix in (("exact CFG", ""), ("learned CFG", "learned_")) if prefix + "logp_class" in at}
+    said = [f"{name} at w = {w:g} ({v:.0f})" for name, vals in low.items() for w, v in vals.items()]
+    if not said:
+        return ""
+    text = " Drawn as triangles at the log-likelihood chart's bottom edge: " + ", ".join(said) + "."
+    both = sorted(set.intersection(*(set(v) for v in low.values()))) if len(low) == 2 else []
+    if both:
+        text += (f" At w = {', '.join(f'{w:g}' for w in both)} the exact and learned triangles lie on the "
+                 "same spot, one hiding the other.")
+    return text
+
+
+def truth_under_curve(at: pd.DataFrame, truth: dict) -> str:
+    """The measures on which exact CFG stays inside the truth's band at every w from 1 on (at:
+    guidance_table indexed by w), where its red line runs along the green dashed one, in words;
+    "" where there is none."""
+    on = [name for col, name in MEASURES.items()
+          if all(matches_truth(v, truth[col]) for w, v in at[col].items() if float(w) >= 1)]
+    if not on:
+        return ""
+    return (f" Exact CFG stays inside the band at every w from 1 to {float(at.index[-1]):g} on "
+            f"{', '.join(on)}: there its red line runs along the green one.")
 
 
 def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
@@ -285,19 +329,21 @@ def measures_text(row, prefix: str = "", digits: int = 2) -> str:
 
 
 def sweep_summary(at: pd.DataFrame, truth: dict) -> str:
-    """The sweep caption's account of exact CFG (at: guidance_table indexed by w): w = 1 against
-    the truth's band, the leak and spread from w = 1 to w = 4, w = 0, and where mean log p₀(x | y)
-    peaks; spreads printed with spread_digits."""
+    """The sweep caption's account of exact CFG (at: guidance_table indexed by w): the measures
+    where its curve runs along the truth's line (truth_under_curve), w = 1 against the truth's
+    band, the leak and spread from w = 1 to w = 4, w = 0, and where mean log p₀(x | y) peaks on
+    each curve drawn (logp_peaks); spreads printed with spread_digits."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
     d = spread_digits(at, truth)
     off1 = off_truth(w1, truth)
-    return ("Green band: the truth ± its noise level. Exact CFG at w = 1 is "
+    return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
+            "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
             + (f"outside the band in {', '.join(off1)} (the sampler's error)" if off1
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
-            + f"; at w = {float(w0.name):g} the leak is {w0['leak']:.0%} and the spread "
-            f"{w0['spread_ratio']:.{d}f}× (samples of every class). " + logp_peak(at["logp_class"], truth["logp_class"]))
+            + f"; at w = {float(w0.name):g} exact CFG's leak is {w0['leak']:.0%} and the spread "
+            f"{w0['spread_ratio']:.{d}f}× (samples of every class). " + logp_peaks(at, truth))
 
 
 def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:

@@ -277,6 +277,30 @@ def test_ve_landing_uses_the_quality_captions_noise_rule():
     assert "apart by more than the measure's noise (0.050)" in text
 
 
+def test_ve_landing_decides_the_end_point_clouds_against_their_noise():
+    """Tutorial, λ = 25: the VE end points' cloud is 0.98 times as wide as the exact flow's, its
+    centre 0.11 s away, their sliced W2 0.119 while two sets of 200 true samples differ by up to
+    0.254: the sentence may not say the clouds do not match, and it gives the numbers; with the
+    clouds apart beyond that noise it says so. The straightness numbers it refers to are above."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
+             "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0], "ends_sw2": 0.119, "ends_noise": 0.254}
+    df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v}
+                       for f, v in (("exact flow", 0.098), ("VE PF-ODE", 0.162))])
+    kind, text = flowpage.ve_landing(story, df, {"sw2": 0.175})
+    assert "does not match" not in text and "do not match" not in text
+    assert ("Compared as whole clouds (not path by path), the 200 VE end points and the exact flow's 200 "
+            "lie 0.119 apart by sliced W2, no more than two independent sets of 200 true samples differ "
+            "by (up to 0.254): by this measure the two clouds cannot be told apart.") in text
+    assert "below" not in text and "the straightness numbers above (panel titles and caption)" in text
+    kind, text = flowpage.ve_landing({**story, "ends_sw2": 0.4}, df, {"sw2": 0.175})
+    assert "as a whole cloud, differ from the exact flow's beyond that measure's noise" in text
+    assert "lie 0.400 apart by sliced W2, more than two independent sets of 200 true samples" in text
+    assert text.endswith("the two clouds do not match. So the straightness numbers above (panel titles "
+                         "and caption) compare two samplers whose samples this measure rates as equally good.")
+
+
 def test_straightness_answer_says_how_many_paths_it_is_computed_on():
     """"Of all paths drawn" did not move with the paths slider: the numbers are over all 200 paths
     computed. The answer and the caption say so, at any number of paths drawn."""

@@ -74,6 +74,73 @@ def test_logp_peak_named_only_outside_the_noise():
     assert guidance.logp_peak(flat, (-2.0, 0.001)) == "Mean log p₀(x | y) is highest at w = 2."
 
 
+def test_logp_peak_names_whose_curve_it_reads():
+    """Tutorial, class 1, learned CFG on: exact CFG's mean log p₀(x | y) peaks at w = 2 while
+    learned CFG's keeps rising to w = 10 (−2.62 at w = 4, −2.44 at w = 10): each sentence names
+    its curve, and with both drawn both are told."""
+    import pandas as pd
+    from dashboard import guidance
+    ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+    at = pd.DataFrame({"w": ws, "logp_class": [-9.0, -3.0, -2.3, -2.1, -2.2, -2.3, -2.4, -2.5],
+                       "learned_logp_class": [-9.0, -3.2, -2.9, -2.8, -2.62, -2.55, -2.5, -2.44]}).set_index("w")
+    truth = {"logp_class": (-2.3, 0.02)}
+    assert guidance.logp_peaks(at, truth) == (
+        "Exact CFG's mean log p₀(x | y) is highest at w = 2. "
+        "Learned CFG's mean log p₀(x | y) is highest at w = 10, the largest w drawn.")
+    # the tutorial's learned curve as drawn: w = 8 and 10 within the truth's noise of the top
+    flat = at.assign(learned_logp_class=[-9.0, -3.2, -2.9, -2.8, -2.62, -2.5, -2.45, -2.44])
+    assert guidance.logp_peaks(flat, truth).endswith(
+        "Learned CFG's mean log p₀(x | y) at w = 8, 10 (the largest w drawn among them) lies within the "
+        "truth's noise level of its top value: no single w is best on it.")
+    assert guidance.logp_peaks(at.drop(columns="learned_logp_class"), truth) == (
+        "Exact CFG's mean log p₀(x | y) is highest at w = 2.")
+
+
+def test_clipped_log_likelihoods_name_their_curve():
+    """Ring8, w = 3, learned CFG on: the values drawn at the log-likelihood chart's bottom edge
+    are each named by their curve; where both are clipped at one w, the caption says one triangle
+    hides the other."""
+    import pandas as pd
+    from dashboard import guidance
+    at = pd.DataFrame({"w": [0.0, 1.0, 4.0], "logp_class": [-736.0, 1.0, 1.1],
+                       "learned_logp_class": [-740.0, 1.0, -30.0]}).set_index("w")
+    truth = {"logp_class": (1.0, 0.05)}
+    text = guidance.clipped_text(at, truth)
+    assert text == (" Drawn as triangles at the log-likelihood chart's bottom edge: exact CFG at w = 0 (-736), "
+                    "learned CFG at w = 0 (-740), learned CFG at w = 4 (-30). At w = 0 the exact and learned "
+                    "triangles lie on the same spot, one hiding the other.")
+    assert guidance.clipped_text(at.drop(columns="learned_logp_class"), truth) == (
+        " Drawn as triangles at the log-likelihood chart's bottom edge: exact CFG at w = 0 (-736).")
+    assert guidance.clipped_text(at.iloc[1:2], truth) == ""
+
+
+def test_sweep_truth_line_is_drawn_over_the_curves():
+    """Ring8: exact CFG matches the truth at every w ≥ 1, and its red line hid the green truth
+    line and band. The truth's mean is drawn dashed after the curves, and the caption says on
+    which measures the red line runs along it."""
+    import pandas as pd
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    ws = [0.0, 1.0, 4.0]
+    table = pd.DataFrame({"w": ws, "spread_ratio": [10.0, 1.0, 0.99], "leak": [0.8, 0.0, 0.0],
+                          "logp_class": [-700.0, 1.0, 1.2]})
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.0, 0.0), "logp_class": (1.0, 0.05)}
+    spec = chart_spec(gfig.sweep_chart(table, truth, 0.0, False))
+    for panel in spec["hconcat"]:
+        marks = [(lay["mark"]["type"], lay["mark"].get("strokeDash")) for lay in panel["layer"]]
+        line = marks.index(("line", None))
+        dashed = marks.index(("rule", gfig.TRUTH_DASH))
+        assert marks[0][0] == "rect" and line < dashed, marks
+    at = table.set_index("w")
+    assert guidance.truth_under_curve(at, truth) == (
+        " Exact CFG stays inside the band at every w from 1 to 4 on spread, leak: there its red line "
+        "runs along the green one.")
+    assert guidance.sweep_summary(at, truth).startswith(
+        "Green band: the truth ± its noise level, its mean the green dashed line, drawn over the curves. "
+        "Exact CFG stays inside")
+
+
 def test_small_class_zooms_the_sample_panels():
     """On ring8 one class is a small part of the mixture: the sample panels zoom to it; on the
     tutorial's two modes they do not."""
@@ -86,7 +153,9 @@ def test_small_class_zooms_the_sample_panels():
     assert b - a < 0.5 * (d - c)
     at = open_page(**{"w_mixture": "ring8", K + "w": 4.0})
     assert "zoomed in" in at.caption[0].value
-    assert "highest at" not in text(at) or "no single w" not in text(at)
+    for who in ("Exact CFG's", "Learned CFG's"):      # each curve's sentence says one or the other
+        said = [x for x in text(at).split(". ") if x.startswith(f"{who} mean log p₀(x | y)")]
+        assert len(said) <= 1 and not any("highest at" in x and "no single w" in x for x in said), said
 
 
 def _table(e1, e4, l1, l4, far=0.0):

@@ -12,6 +12,7 @@ import conftest
 import diffusion_core as dc
 from conftest import ok, shorten_lessons_recipe
 from dashboard import flow as flow_page, guidance as guidance_page, lessons, state
+from dashboard.figures import guidance as gfig
 
 GUIDANCE, FLOW = "views/10_guidance.py", "views/11_flow.py"
 G, F = "w_guidance_", "w_flow_"
@@ -89,8 +90,19 @@ def test_guidance_states(name, y, w):
     paid = "(the class pays in diversity)" in sweep
     assert paid == (not guidance_page.matches_truth(w4["spread_ratio"], truth["spread_ratio"])
                     and w4["spread_ratio"] < w1["spread_ratio"])
-    peak = guidance_page.logp_peak(table["logp_class"], truth["logp_class"])
+    peak = guidance_page.logp_peak(table["logp_class"], truth["logp_class"], who="Exact CFG's")
     assert peak in sweep      # a maximum is named only outside the truth's noise level
+    assert peak.startswith("Exact CFG's mean log p₀(x | y)") and "Learned CFG's" not in sweep
+    # every value drawn at the log-likelihood chart's edge is named by its curve
+    floor = gfig.clip_floor(*truth["logp_class"])
+    low = [w for w, v in table["logp_class"].items() if v < floor]
+    assert guidance_page.clipped_text(table, truth) in sweep
+    assert all(f"exact CFG at w = {w:g} (" in sweep for w in low)
+    assert ("bottom edge" in sweep) == bool(low)
+    # the measures where exact CFG's red line runs along the green truth line are named
+    along = [nm for col, nm in guidance_page.MEASURES.items()
+             if all(guidance_page.matches_truth(v, truth[col]) for w, v in table[col].items() if w >= 1)]
+    assert ("there its red line runs along the green one" in sweep) == bool(along)
     assert "highest at w =" not in peak or f"highest at w = {float(table['logp_class'].idxmax()):g}" in peak
     # the question quotes the truth's own leak, or says there is hardly any
     question = next(m.value for m in at.markdown if m.value.startswith("**Question:**"))
@@ -116,6 +128,11 @@ def test_guidance_learned_state():
     table = guidance_page.guidance_table(gmm, 25.0, 0, N, STEPS, SEED, cfg, "cpu").set_index("w")
     said = guidance_page.learned_spread_story(table, truth)
     assert "exact CFG's leak goes" in sweep and said in sweep
+    # each log-likelihood sentence names its curve; learned CFG's is told beside exact CFG's
+    learned_peak = guidance_page.logp_peak(table["learned_logp_class"], truth["logp_class"], who="Learned CFG's")
+    assert guidance_page.logp_peaks(table, truth) in sweep and learned_peak in sweep
+    assert "highest at w =" not in learned_peak or (
+        f"highest at w = {float(table['learned_logp_class'].idxmax()):g}" in learned_peak)
 
 
 @pytest.mark.parametrize("name, y, lam, w", [("ring8", 0, 2.0, 4.0), ("unbalanced", 1, 50.0, 4.0),
@@ -136,6 +153,13 @@ def test_guidance_learned_attribution(name, y, lam, w):
     sweep = caption_with(at, "Green band")
     story = guidance_page.learned_spread_story(table, truth)
     assert story in sweep and "(the class pays in diversity), " not in sweep
+    assert guidance_page.logp_peaks(table, truth) in sweep and "Learned CFG's mean log p₀(x | y)" in sweep
+    clipped = guidance_page.clipped_text(table, truth)
+    assert clipped in sweep and "Drawn at the log-likelihood chart's bottom edge: w =" not in sweep
+    floor = gfig.clip_floor(*truth["logp_class"])
+    for col, who in (("logp_class", "exact CFG"), ("learned_logp_class", "learned CFG")):
+        for w_low, v in table[col].items():
+            assert (f"{who} at w = {w_low:g} ({v:.0f})" in clipped) == (v < floor)
     e4, l4 = table.loc[4.0, "spread_ratio"], table.loc[4.0, "learned_spread_ratio"]
     if guidance_page.matches_truth(e4, truth["spread_ratio"]) and l4 < e4 - 2 * truth["spread_ratio"][1]:
         assert "not a cost of guidance itself" in story and "guidance's own cost" not in story
@@ -184,6 +208,8 @@ def test_flow_learned_states(rectify):
     no_nan(at)
     cap = caption_with(at, "Orange:")
     assert "learned flow" in cap and ("rectified flow" in cap) == rectify
+    landing = next(m.value for m in [*at.markdown, *at.warning] if "Compared as whole clouds" in m.value)
+    assert "does not match" not in landing and "numbers below" not in landing
     s = straightness_sentence(at)
     assert ("one round takes the learned flow's straightness from" in s) == rectify
     if rectify:
@@ -239,6 +265,13 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     if lam == 2.0:
         assert kind != "on" and "land short of the data" in text
         assert (kind == "miss") == (name != "ring8")          # ring8's narrow modes still catch them
+    # the end-point clouds as wholes, against two sets of as many true samples
+    apart = story["ends_sw2"] > story["ends_noise"]
+    assert (f"the 200 VE end points and the exact flow's 200 lie {story['ends_sw2']:.3f} apart by sliced W2"
+            in text and f"(up to {story['ends_noise']:.3f})" in text)
+    assert ("the two clouds do not match" in text) == apart
+    assert ("by this measure the two clouds cannot be told apart" in text) == (not apart)
+    assert "does not match" not in text and "numbers below" not in text
     if lam == 50.0 and name != "tutorial":
         assert kind == "on" and "compare two valid samplers" in text
     if kind == "miss":

@@ -103,11 +103,7 @@ if learned and row["far"] > 0.01:
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
-msg = guidance.sweep_summary(at, truth)
-floor = gfig.clip_floor(*truth["logp_class"])
-low = {f"w = {k:g}": v for k, v in at["logp_class"].items() if v < floor}
-if low:
-    msg += " Drawn at the log-likelihood chart's bottom edge: " + ", ".join(f"{k} ({v:.0f})" for k, v in low.items()) + "."
+msg = guidance.sweep_summary(at, truth) + guidance.clipped_text(at, truth)
 if learned:
     msg += " " + guidance.learned_spread_story(at, truth)
 st.caption(msg)

@@ -10,12 +10,13 @@ from matplotlib.figure import Figure
 from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K",
+__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K", "TRUTH_DASH",
            "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
 SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
 OTHER_CLASS_LINE = "#555555"   # the samples panels' boundary of where another class is more likely
+TRUTH_DASH = [6, 3]  # the sweep chart's truth line: dashed, drawn over the curves
 NOISE_K = 2.0        # the truth band: mean +- NOISE_K standard deviations of the truth-vs-truth noise
 # column -> (chart title, what it measures, y scale)
 METRICS = {
@@ -147,8 +148,9 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
                 height: int = 170) -> alt.Chart:
     """Diversity (spread ratio, log scale) and fidelity (leak, mean log p₀(x | y)) against w: one
     small chart per measure, exact CFG (and learned CFG) as lines, the truth (true samples of
-    p(x | y): truth[col] = (mean, sd)) as a green band of +- NOISE_K sd around its mean, a dashed
-    rule at the chosen w. Mean log p values below clip_floor are drawn at the floor as triangles."""
+    p(x | y): truth[col] = (mean, sd)) as a green band of +- NOISE_K sd under the curves and its
+    mean as a green dashed line over them (visible where a curve runs along it), a dashed rule at
+    the chosen w. Mean log p values below clip_floor are drawn at the floor as triangles."""
     sources = [("exact CFG", "")] + ([("learned CFG", "learned_")] if learned else [])
     names = [TRUTH] + [s for s, _ in sources]
     color = alt.Color("source:N", title=None, scale=alt.Scale(
@@ -186,11 +188,12 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
         y = alt.Y("shown:Q", title=None, scale=alt.Scale(**yscale),
                   axis=alt.Axis(format="%" if col == "leak" else "~g", **ticks))
         band = pd.DataFrame({"lo": [lo_band], "hi": [hi_band], "mean": [mean], "source": [TRUTH]})
-        truth_layer = (alt.Chart(band).mark_rect(opacity=0.18, color=TRUTH_COLOR).encode(
+        truth_band = alt.Chart(band).mark_rect(opacity=0.18, color=TRUTH_COLOR).encode(
             y=alt.Y("lo:Q", scale=alt.Scale(**yscale)), y2="hi:Q")
-            + alt.Chart(band).mark_rule(strokeWidth=2).encode(
-                y=alt.Y("mean:Q", scale=alt.Scale(**yscale)),
-                color=color))
+        # the truth's mean is drawn dashed over the curves: where exact CFG matches the truth its
+        # red line runs along the green one, which would else lie hidden under it
+        truth_line = alt.Chart(band).mark_rule(strokeWidth=2, strokeDash=TRUTH_DASH).encode(
+            y=alt.Y("mean:Q", scale=alt.Scale(**yscale)), color=color)
         base = alt.Chart(d).encode(
             x=alt.X("w:Q", title="guidance scale w"), y=y, color=color,
             tooltip=["source:N", alt.Tooltip("w:Q"), alt.Tooltip("value:Q", format=".3f")])
@@ -200,7 +203,7 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
                             legend=None))
         rule = alt.Chart(alt.InlineData(values=[{RULE_FIELD: float(w_now)}])).mark_rule(
             strokeDash=[5, 4], color="black").encode(x=alt.X(f"{RULE_FIELD}:Q"))
-        charts.append((truth_layer + base.mark_line(strokeWidth=2.2) + points + rule)
+        charts.append((truth_band + base.mark_line(strokeWidth=2.2) + points + truth_line + rule)
                       .properties(width=width, height=height,
                                   title=alt.TitleParams([kind, title] + ([note] if note else []),
                                                         anchor="start", fontSize=12)))
