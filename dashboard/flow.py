@@ -182,7 +182,7 @@ def beyond_noise(a: float, b: float, tol: float) -> bool:
 
 def ends_apart(story: dict) -> bool | None:
     """Whether the VE paths' end points and the exact flow's differ as whole clouds beyond the
-    noise of the measure (beyond_noise: their sliced W2 against the largest between two sets of
+    noise of the measure (beyond_noise: their sliced W₂ against the largest between two sets of
     as many true samples); None where the story has no such numbers."""
     if "ends_sw2" not in story:
         return None
@@ -197,7 +197,7 @@ def ends_sentence(story: dict) -> str:
         return ""
     n = story["n"]
     return (f" Compared as whole clouds (not path by path), the {n} VE end points and the exact flow's "
-            f"{n} lie {story['ends_sw2']:.3f} apart by sliced W2, "
+            f"{n} lie {story['ends_sw2']:.3f} apart by sliced W₂, "
             + (f"more than two independent sets of {n} true samples differ by (up to "
                f"{story['ends_noise']:.3f}): the two clouds do not match." if apart else
                f"no more than two independent sets of {n} true samples differ by (up to "
@@ -209,7 +209,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     quality chart's most-step Heun rows: ("miss" | "off" | "on", the sentence). The VE run starts
     from N(0, σ₁²I), not from its true p₁; with a small λ that start is far too narrow (or off
     centre), so its samples miss the data and its straightness belongs to a wrong path. The kind
-    is read off the end points' cloud; the sliced W2 of the two samplers is compared with the
+    is read off the end points' cloud; the sliced W₂ of the two samplers is compared with the
     measure's noise (noise["sw2"], the quality caption's rule: beyond_noise), and where they lie
     within it the sentence says this measure cannot tell the two apart."""
     r, d = story["ve_spread_ratio"], story["ve_shift"]
@@ -232,7 +232,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
              + (", so they land short of the data's outer parts" if r < 1 - VE_OFF else
                 ", so they overshoot the data" if r > 1 + VE_OFF else "")
              + f", its centre {d:.2f} s away (s = {story['spread']:.2f}); with {steps} Heun steps "
-             f"({nfe} evaluations) the VE samples' sliced W2 to the data is {ve_w2:.3f} against the "
+             f"({nfe} evaluations) the VE samples' sliced W₂ to the data is {ve_w2:.3f} against the "
              f"exact flow's {flow_w2:.3f}"
              + (f", apart by more than the measure's noise ({tol:.3f})." if apart else
                 f": they differ by less than the measure's noise ({tol:.3f}), so this measure cannot "
@@ -246,20 +246,20 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     elif kind == "miss":
         head = ("**First: the VE paths end in a cloud unlike the exact flow's here**" if clouds is not False
                 else f"**First: the VE paths end in a cloud {width} the exact flow's here**")
-        text = (f"{head}, though sliced W2 cannot tell their samples apart. {start}. {where} So the VE "
+        text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} So the VE "
                 "straightness above may measure paths that end in the wrong place.")
     elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
     elif kind == "off" or (not worse and clouds):
-        text = (f"**By sliced W2 the VE samples cannot be told apart from the exact flow's here**"
+        text = (f"**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**"
                 + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
                    "beyond that measure's noise" if clouds else "") + f". {start}. "
                 f"{where} So {above} compare two samplers whose samples this measure rates as equally good.")
     elif worse:
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")
-                + f" sliced W2 scores the VE samples worse by more than its noise. {start}. {where} "
+                + f" sliced W₂ scores the VE samples worse by more than its noise. {start}. {where} "
                 f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one.")
     else:
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
@@ -298,7 +298,7 @@ def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.Dat
 
 @state.cache_data(max_entries=16)
 def quality_noise(gmm, n: int, seed: int) -> dict:
-    """fl.truth_noise: the sliced W2 between sets of n true samples (the measure's noise) and
+    """fl.truth_noise: the sliced W₂ between sets of n true samples (the measure's noise) and
     how many true samples land off every mode."""
     return fl.truth_noise(gmm, n, seed)
 
@@ -318,11 +318,11 @@ def _the(names, start: bool = False) -> str:
 
 
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
-    """What the quality chart shows at `steps` Heun steps: every field's sliced W2 and samples off
+    """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the measure's noise (noise["sw2"]:
     true samples against true samples); a network's flow below the exact flow is compared with
     the exact flow's own error at this budget. A field with many samples off every mode is one
-    "sliced W2 barely sees" only where its score lies within the measure's noise of the lowest and
+    "sliced W₂ barely sees" only where its score lies within the measure's noise of the lowest and
     of true samples'; one whose score lies above the lowest beyond that noise fails by both measures."""
     q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
     sw2, nfe, tol = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["sw2"]
@@ -349,14 +349,14 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                      f"{noise['n']}: " + ", ".join(f"{k} {v}" for k, v in off.items())
                      + f"; a set of true samples: up to {noise['off']}.")
         many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
-        # sliced W2 "barely sees" a method only where its score lies within the measure's noise of
+        # sliced W₂ "barely sees" a method only where its score lies within the measure's noise of
         # the lowest and of true samples' (up to tol); a score clearly above the lowest fails both
         unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], tol, tol)]
         seen = [k for k in many if beyond_noise(sw2[k], sw2[best], tol)]
         if unseen:
             one = len(unseen) == 1
             parts.append(f"{_the(unseen, True)} {'puts' if one else 'put'} many more samples between "
-                         "or outside the modes than the truth does, which sliced W2 barely sees: "
+                         "or outside the modes than the truth does, which sliced W₂ barely sees: "
                          f"{'its score' if one else 'their scores'} ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in unseen)
                          + f") {'lies' if one else 'lie'} within the measure's noise of the lowest "
@@ -364,7 +364,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         if seen:
             one = len(seen) == 1
             parts.append(f"{_the(seen, True)} {'fails' if one else 'fail'} by both measures: "
-                         f"{'its' if one else 'their'} sliced W2 ("
+                         f"{'its' if one else 'their'} sliced W₂ ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in seen)
                          + f") lies above the lowest ({sw2[best]:.3f}) by more than the measure's "
                          f"noise, and {'it puts' if one else 'they put'} many more samples between "

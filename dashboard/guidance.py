@@ -64,7 +64,7 @@ def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
 
 @state.cache_data(max_entries=32)
 def guidance_truth_sw2(gmm, y: int, n: int, seed: int) -> tuple[float, float]:
-    """gd.truth_sw2 of the truth row's sets: (mean, sd) of the sliced W2 between two sets of n
+    """gd.truth_sw2 of the truth row's sets: (mean, sd) of the sliced W₂ between two sets of n
     true samples of p(x | y), the level at which two sample sets are as close as the truth's."""
     return gd.truth_sw2(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
 
@@ -431,7 +431,7 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
 
 
 def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:
-    """The sliced W2 between learned and exact CFG samples (row of guidance_table) against the
+    """The sliced W₂ between learned and exact CFG samples (row of guidance_table) against the
     level of two sets of true samples (level = (mean, sd), guidance_truth_sw2) and the class's own
     spread, in words."""
     d, (mean, sd) = float(row["sw2_learned_exact"]), level

@@ -335,7 +335,7 @@ def true_samples(gmm, n: int, seed: int) -> np.ndarray:
 
 def reference_size(n: int) -> int:
     """Size of the independent true sample the metrics compare with: n, at least 5,000 and at
-    most 20,000 (sliced W2 sorts max(n, reference) values per projection)."""
+    most 20,000 (sliced W₂ sorts max(n, reference) values per projection)."""
     return int(min(20_000, max(5_000, n)))
 
 

@@ -75,7 +75,7 @@ def data_limits(gmm):
 
 @state.cache_data(max_entries=8)
 def truth(gmm, n: int, seed: int) -> dict:
-    """n true samples (the reference), the sliced W2 floor (the distance from an independent set
+    """n true samples (the reference), the sliced W₂ floor (the distance from an independent set
     of n true samples to the reference), every measure of that independent set (floor_metrics:
     sweep.sample_metrics, the noise level of each), and log p_0 on a grid."""
     ref = gmm.sample(n, torch.Generator().manual_seed(seed + 1))[0].numpy()
@@ -626,7 +626,7 @@ DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is 
 
 def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
     """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1);
-    for a deterministic sampler started from the prior whose sliced W2 (m, metrics) is above
+    for a deterministic sampler started from the prior whose sliced W₂ (m, metrics) is above
     DETERMINISTIC_OFF × the noise level, say that the prior's mismatch with p_1 stays to the end."""
     start, method, n = run.start, run.method, run.n
     tr = truth(gmm, n, run.seed)

@@ -127,13 +127,13 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
             "first measured time at or above ε: " + "; ".join(said) + ".")
 
 
-FAR = models.NOISE_FACTOR   # within this × true samples' sliced W2: samples p₀ as well as the measure can tell
+FAR = models.NOISE_FACTOR   # within this × true samples' sliced W₂: samples p₀ as well as the measure can tell
 # the noise is the true samples' value itself (models.within_noise), so "far" starts at (FAR + 1) × it
 VERDICT_ORDER = ("well", "unclear", "far")
 
 
 def sample_verdict(value: float, floor: float) -> str:
-    """Whether samples of sliced W2 `value` sample p₀ well, against floor, the sliced W2 of independent
+    """Whether samples of sliced W₂ `value` sample p₀ well, against floor, the sliced W₂ of independent
     true samples (the measure's value for p₀ itself, and its noise as models.within_noise takes it):
     "well" within FAR × floor; "far" above FAR × floor by more than the noise (not
     models.within_noise of that cut-off); "unclear" in between. Two values within the noise of each
@@ -157,9 +157,9 @@ def verdict_words(kind: str, n: int) -> str:
 
 def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float | None = None) -> str:
     """What the chart and table show in this state, from their numbers: curves maps a weighting
-    to error_by_t's frame, quality to its samples' sliced W2, labels to its words, floor is the
-    sliced W2 of independent true samples (the measure's noise level). Names the lowest error at
-    the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W2; the
+    to error_by_t's frame, quality to its samples' sliced W₂, labels to its words, floor is the
+    sliced W₂ of independent true samples (the measure's noise level). Names the lowest error at
+    the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W₂; the
     others within the noise of it (models.within_noise, as on Train & sample: no winner); and, by
     one rule for every network (sample_verdict), which sample p₀ well, which do not, and which the
     sample count cannot tell (all of them at once: "none samples p₀ well" when every one is far)."""
@@ -174,7 +174,7 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     if not quality:
         return text + "."
     best = min(quality, key=quality.get)
-    text += f"; the lowest sliced W2 of the samples, {sig(quality[best])}, to **{labels[best]}**"
+    text += f"; the lowest sliced W₂ of the samples, {sig(quality[best])}, to **{labels[best]}**"
     if floor is None:
         return text + "."
     kinds = {w: sample_verdict(quality[w], floor) for w in quality}

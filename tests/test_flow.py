@@ -231,7 +231,7 @@ def test_ve_paths_glide_when_sigma_one_dwarfs_the_data():
 
 def test_off_mode_count_and_truth_noise():
     """A sample far from every mode counts as off; true samples against true samples give the
-    quality measure's noise (a positive sliced W2) and few samples off every mode."""
+    quality measure's noise (a positive sliced W₂) and few samples off every mode."""
     from diffusion_core import flow as fl
     gmm = dc.PRESETS["ring8"]
     ref, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(1), dtype=torch.float64)

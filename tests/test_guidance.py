@@ -216,7 +216,7 @@ def test_truth_reference_and_the_sampler_at_w1(name):
 
 
 def test_truth_sw2_is_the_truths_own_distance():
-    """truth_sw2: the sliced W2 between two sets of true samples of p(x | y), positive and small
+    """truth_sw2: the sliced W₂ between two sets of true samples of p(x | y), positive and small
     against the class's spread, and shrinking with more samples (the level the Guidance page
     compares learned CFG's distance from exact CFG with)."""
     from diffusion_core import guidance as gd

@@ -78,7 +78,7 @@ def test_sliced_w2_two_gaussians_equal_covariance():
 
 
 def test_sliced_w2_unequal_sizes_is_exact_per_slice():
-    """With one direction, sliced W2 is the 1D W2 of the projections (checked by LP)."""
+    """With one direction, sliced W₂ is the 1D W2 of the projections (checked by LP)."""
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=(7, 2)), rng.normal(size=(4, 2)) + 1
     g = torch.Generator().manual_seed(0)

@@ -153,7 +153,7 @@ def test_quality_sentence_ranks_only_beyond_the_measures_noise():
     assert "With 2 Heun steps (4 evaluations): exact flow 0.313" in noisy
     assert "cannot separate them" in noisy and "scores below the exact flow" not in noisy
     assert "rectified flow 150" in noisy and "a set of true samples: up to 2" in noisy
-    assert "The VE PF-ODE fails by both measures: its sliced W2 (3.750) lies above the lowest (0.256)" in noisy
+    assert "The VE PF-ODE fails by both measures: its sliced W₂ (3.750) lies above the lowest (0.256)" in noisy
     assert "barely sees" not in noisy        # 0.256 lies above true samples' 0.1 beyond the noise
     sharp = flowpage.quality_sentence(df, {"sw2": 0.01, "off": 2, "n": 1000}, 2)
     assert "The rectified flow scores lowest, by more than the measure's noise (0.010)" in sharp
@@ -171,19 +171,19 @@ def test_quality_sentence_ranks_only_beyond_the_measures_noise():
     # ring8 λ = 25, 2 steps: the exact flow scores lowest with 497 off, the VE 3.710 with 900
     ({"exact flow": 0.284, "VE PF-ODE": 3.710}, {"exact flow": 497, "VE PF-ODE": 900}, 0.382,
      ["VE PF-ODE"], ["exact flow"]),
-    # ring8 λ = 2, 32 steps: VE 0.281 against 0.212, noise 0.382, 21 off: sliced W2 barely sees it
+    # ring8 λ = 2, 32 steps: VE 0.281 against 0.212, noise 0.382, 21 off: sliced W₂ barely sees it
     ({"exact flow": 0.212, "VE PF-ODE": 0.281}, {"exact flow": 3, "VE PF-ODE": 21}, 0.382,
      [], ["VE PF-ODE"]),
 ])
 def test_quality_sentence_says_barely_sees_only_within_the_noise(values, off, tol, seen, unseen):
-    """"which sliced W2 barely sees" was said of the VE PF-ODE at 2 steps on the tutorial at λ = 25
-    and 50 and on ring8, where its sliced W2 is 10 to 40 times the exact flow's. It is said only of
+    """"which sliced W₂ barely sees" was said of the VE PF-ODE at 2 steps on the tutorial at λ = 25
+    and 50 and on ring8, where its sliced W₂ is 10 to 40 times the exact flow's. It is said only of
     a field whose score lies within the measure's noise of the lowest and of true samples'; a field
     clearly above the lowest is named as failing by both measures."""
     from dashboard import flow as flowpage
     steps = 2 if unseen != ["VE PF-ODE"] else 32
     text = flowpage.quality_sentence(_quality_rows(values, off, steps), {"sw2": tol, "off": 3, "n": 1000}, steps)
-    barely = text.split("which sliced W2 barely sees")[0].rsplit(". ", 1)[-1] if "barely" in text else ""
+    barely = text.split("which sliced W₂ barely sees")[0].rsplit(". ", 1)[-1] if "barely" in text else ""
     both = text.split(" by both measures")[0].rsplit(". ", 1)[-1] if "both measures" in text else ""
     for k in values:
         assert (k in barely) == (k in unseen), text
@@ -260,7 +260,7 @@ def test_rectify_phrase_says_straightened_only_beyond_the_noise():
 
 def test_ve_landing_uses_the_quality_captions_noise_rule():
     """Tutorial, λ = 25 (a teacher's state): the VE end points' cloud sits 0.11 s off the exact
-    flow's, sliced W2 0.162 against 0.098 while true samples score up to 0.175: the caption calls
+    flow's, sliced W₂ 0.162 against 0.098 while true samples score up to 0.175: the caption calls
     them inseparable, so the landing sentence must not call the VE samples off the data."""
     import pandas as pd
     from dashboard import flow as flowpage
@@ -270,7 +270,7 @@ def test_ve_landing_uses_the_quality_captions_noise_rule():
                        for f, v in (("exact flow", 0.098), ("VE PF-ODE", 0.162))])
     kind, text = flowpage.ve_landing(story, df, {"sw2": 0.175})
     assert kind == "off" and "land somewhat off" not in text
-    assert text.startswith("**By sliced W2 the VE samples cannot be told apart from the exact flow's here**")
+    assert text.startswith("**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**")
     assert "less than the measure's noise (0.175), so this measure cannot tell the two samplers apart" in text
     kind, text = flowpage.ve_landing(story, df, {"sw2": 0.05})
     assert text.startswith("**The VE samples land somewhat off the data here.**")
@@ -279,7 +279,7 @@ def test_ve_landing_uses_the_quality_captions_noise_rule():
 
 def test_ve_landing_decides_the_end_point_clouds_against_their_noise():
     """Tutorial, λ = 25: the VE end points' cloud is 0.98 times as wide as the exact flow's, its
-    centre 0.11 s away, their sliced W2 0.119 while two sets of 200 true samples differ by up to
+    centre 0.11 s away, their sliced W₂ 0.119 while two sets of 200 true samples differ by up to
     0.254: the sentence may not say the clouds do not match, and it gives the numbers; with the
     clouds apart beyond that noise it says so. The straightness numbers it refers to are above."""
     import pandas as pd
@@ -291,12 +291,12 @@ def test_ve_landing_decides_the_end_point_clouds_against_their_noise():
     kind, text = flowpage.ve_landing(story, df, {"sw2": 0.175})
     assert "does not match" not in text and "do not match" not in text
     assert ("Compared as whole clouds (not path by path), the 200 VE end points and the exact flow's 200 "
-            "lie 0.119 apart by sliced W2, no more than two independent sets of 200 true samples differ "
+            "lie 0.119 apart by sliced W₂, no more than two independent sets of 200 true samples differ "
             "by (up to 0.254): by this measure the two clouds cannot be told apart.") in text
     assert "below" not in text and "the straightness numbers above (panel titles and caption)" in text
     kind, text = flowpage.ve_landing({**story, "ends_sw2": 0.4}, df, {"sw2": 0.175})
     assert "as a whole cloud, differ from the exact flow's beyond that measure's noise" in text
-    assert "lie 0.400 apart by sliced W2, more than two independent sets of 200 true samples" in text
+    assert "lie 0.400 apart by sliced W₂, more than two independent sets of 200 true samples" in text
     assert text.endswith("the two clouds do not match. So the straightness numbers above (panel titles "
                          "and caption) compare two samplers whose samples this measure rates as equally good.")
 

@@ -32,7 +32,7 @@ def test_default_render():
     assert len(at.get("vega_lite_chart")) == 3 and not at.get("image")     # samples, sweep, field
     assert not at.error
     assert "nan" not in text(at).lower()
-    assert "Learned:" in at.caption[0].value and "sliced W2" in at.caption[0].value
+    assert "Learned:" in at.caption[0].value and "sliced W₂" in at.caption[0].value
     at.slider(key=K + "w").set_value(10.0).run()
     assert not at.exception and "w = 10" in at.caption[0].value
 
@@ -274,7 +274,7 @@ def test_band_sentences_on_the_page_print_outside_values_outside(lam):
 
 
 def test_sw2_verdict_against_the_truths_own_level():
-    """A learned-vs-exact sliced W2 far above what two sets of true samples differ by says the
+    """A learned-vs-exact sliced W₂ far above what two sets of true samples differ by says the
     learned samples miss exact CFG's, and by more than the class's spread when it is (re-teach:
     ring8's 0.186 went unremarked)."""
     from dashboard import guidance

@@ -289,7 +289,7 @@ def test_weighting_ring8_preconditioned_names_its_far_networks():
     from dashboard import weighting
     at = open_page(WEIGHT, 600, w_mixture="ring8", w_weight_net="preconditioned")
     assert not at.exception
-    w2 = at.dataframe[0].value["sliced W2 of samples to p₀"]
+    w2 = at.dataframe[0].value["sliced W₂ of samples to p₀"]
     said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
     from dashboard import state
     gmm, seed = dc.PRESETS["ring8"], state.DEFAULT_SEED
@@ -348,7 +348,7 @@ def test_weighting_error_chart_overlapping_curves_both_show():
 
 
 def test_weighting_numbers_never_print_as_a_bare_one():
-    """ring8: "… but **γₜ = σₜ² (the tutorial's)** (1) differs from it …": the sliced W2 of 1.0 read
+    """ring8: "… but **γₜ = σₜ² (the tutorial's)** (1) differs from it …": the sliced W₂ of 1.0 read
     like a footnote mark; whole values keep 3 significant digits."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
@@ -551,7 +551,7 @@ def test_weighting_sample_verdicts_hold_on_the_page(mixture, net, eps):
     from dashboard import state, weighting
     at = open_page(WEIGHT, 600, w_mixture=mixture, w_weight_net=net, w_weight_eps=eps)
     assert not at.exception
-    w2 = at.dataframe[0].value["sliced W2 of samples to p₀"]
+    w2 = at.dataframe[0].value["sliced W₂ of samples to p₀"]
     said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
     floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
@@ -690,7 +690,7 @@ def check_table_formats(at):
 
 
 def test_weighting_table_column_formats():
-    """The score MSE printed 0.01999 / 0.154 / 0.03651 (.4g) and the sliced W2 0.1775 / 7.6299
+    """The score MSE printed 0.01999 / 0.154 / 0.03651 (.4g) and the sliced W₂ 0.1775 / 7.6299
     (4 decimals): one rule per column now, the same decimals on every row."""
     from dashboard import weighting
     assert weighting.column_format([0.01999, 0.154, 0.03651]) == "%.4f"

@@ -41,7 +41,7 @@ def test_default_render(at):
     assert at.select_slider(key=K + "steps").value == 200
     assert at.slider(key=K + "lam").value == 25.0
     assert at.select_slider(key=K + "n").value == 2500
-    # metrics: sliced W2 near its floor, small log-likelihood gap, one score evaluation per step
+    # metrics: sliced W₂ near its floor, small log-likelihood gap, one score evaluation per step
     assert vals["noise level: truth vs truth"] < vals["sliced W₂ ↓"] < 4 * vals["noise level: truth vs truth"]
     assert abs(vals["log-likelihood gap"]) < 0.1
     # the gap's sign is said on the page, not only in the metric's help

@@ -370,7 +370,7 @@ def test_weighting_states(mixture):
     if len(table):
         check_table_formats(at)                      # one number of decimals per column
         said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
-        w2 = table["sliced W2 of samples to p₀"]
+        w2 = table["sliced W₂ of samples to p₀"]
         assert f"{weighting.sig(w2.min())}, to **{w2.idxmin()}**" in said
         gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
         floor = models.sample_quality(models.true_samples(gmm, 2000, SEED), gmm, SEED)["sliced_w2"]

@@ -111,7 +111,7 @@ def test_guidance_states(name, y, w):
     # diversity falls and fidelity rises with w: the trade the title names
     assert table["spread_ratio"].iloc[0] > table.loc[1.0, "spread_ratio"] >= table["spread_ratio"].iloc[-1] - 0.05
     assert table["leak"].iloc[0] >= table.loc[1.0, "leak"] >= table["leak"].iloc[-1]
-    assert "Learned CFG" not in sweep and "sliced W2" not in cap      # learned CFG off: nothing of it
+    assert "Learned CFG" not in sweep and "sliced W₂" not in cap      # learned CFG off: nothing of it
 
 
 def test_guidance_learned_state():
@@ -167,7 +167,7 @@ def test_guidance_learned_attribution(name, y, lam, w):
     level = guidance_page.guidance_truth_sw2(gmm, y, N, SEED)
     verdict = guidance_page.sw2_verdict(row, level, truth["spread"][0])
     cap = caption_with(at, f"{N} samples each")
-    assert f"sliced W2 between learned and exact samples {row['sw2_learned_exact']:.3f}, {verdict}." in cap
+    assert f"sliced W₂ between learned and exact samples {row['sw2_learned_exact']:.3f}, {verdict}." in cap
     assert ("the learned samples miss exact CFG's" in verdict) == (row["sw2_learned_exact"] > level[0] + 2 * level[1])
 
 
@@ -267,7 +267,7 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
         assert (kind == "miss") == (name != "ring8")          # ring8's narrow modes still catch them
     # the end-point clouds as wholes, against two sets of as many true samples
     apart = story["ends_sw2"] > story["ends_noise"]
-    assert (f"the 200 VE end points and the exact flow's 200 lie {story['ends_sw2']:.3f} apart by sliced W2"
+    assert (f"the 200 VE end points and the exact flow's 200 lie {story['ends_sw2']:.3f} apart by sliced W₂"
             in text and f"(up to {story['ends_noise']:.3f})" in text)
     assert ("the two clouds do not match" in text) == apart
     assert ("by this measure the two clouds cannot be told apart" in text) == (not apart)
@@ -277,7 +277,7 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     if kind == "miss":
         assert text.startswith("**First: the VE samples miss the data here.**")
         assert not any("miss the data" in m.value for m in at.markdown)
-    # the sliced W2 of the two samplers is judged by the quality caption's own noise rule
+    # the sliced W₂ of the two samplers is judged by the quality caption's own noise rule
     ve_w2, flow_w2, tol = heun["VE PF-ODE"], heun["exact flow"], noise["sw2"]
     apart = abs(ve_w2 - flow_w2) > tol
     assert ("cannot tell the two samplers apart" in text) == (not apart)
@@ -285,7 +285,7 @@ def test_flow_says_where_the_ve_samples_land(name, lam):
     assert (flow_page.beyond_noise(ve_w2, flow_w2, tol) == (ve_w2 - flow_w2 > tol))
     if not flow_page.beyond_noise(ve_w2, flow_w2, tol):
         assert "land somewhat off" not in text and "miss the data here.**" not in text
-        assert "less than the measure's noise" in caption_with(at, "Sliced W2 between")
+        assert "less than the measure's noise" in caption_with(at, "Sliced W₂ between")
     if name == "tutorial" and lam in (25.0, 50.0):     # 0.162 / 0.127 against 0.098, noise 0.175
         assert not apart and "cannot be told apart" in text and "land somewhat off" not in text
     if name == "tutorial" and lam == 2.0:              # they do land off: far beyond the noise
@@ -303,7 +303,7 @@ def test_flow_quality_caption_ranks_beyond_noise_ring8_rectified(lam):
     cfg = lessons.recipe(SEED)
     df = flow_page.quality(gmm, lam, 1000, SEED, cfg, "cpu", True)
     noise = flow_page.quality_noise(gmm, 1000, SEED)
-    cap = caption_with(at, "Sliced W2 between")
+    cap = caption_with(at, "Sliced W₂ between")
     assert f"score up to {noise['sw2']:.3f}" in cap
     for steps in (2, 32):
         assert flow_page.quality_sentence(df, noise, steps) in cap
@@ -399,8 +399,8 @@ def test_flow_straightness_answer_follows_the_numbers_and_their_noise(name, lam)
 
 @pytest.mark.parametrize("name, lam", [("tutorial", 25.0), ("tutorial", 50.0), ("ring8", 25.0), ("ring8", 2.0)])
 def test_flow_quality_caption_says_barely_sees_only_within_the_noise(name, lam):
-    """"which sliced W2 barely sees" was said of the VE PF-ODE at 2 steps (tutorial at λ = 25 and
-    50, ring8) while its sliced W2 was 10 to 40 times the exact flow's. From the page's own numbers:
+    """"which sliced W₂ barely sees" was said of the VE PF-ODE at 2 steps (tutorial at λ = 25 and
+    50, ring8) while its sliced W₂ was 10 to 40 times the exact flow's. From the page's own numbers:
     a field with many samples off every mode is said to be barely seen only where its score lies
     within the measure's noise of the lowest and of true samples', and one beyond the lowest is
     named as failing by both measures (ring8 at λ = 2, 32 steps: the phrase is right for the VE)."""
@@ -409,13 +409,13 @@ def test_flow_quality_caption_says_barely_sees_only_within_the_noise(name, lam):
     no_nan(at)
     df = flow_page.quality(gmm, lam, 1000, SEED)
     noise = flow_page.quality_noise(gmm, 1000, SEED)
-    cap, tol = caption_with(at, "Sliced W2 between"), noise["sw2"]
+    cap, tol = caption_with(at, "Sliced W₂ between"), noise["sw2"]
     for steps in (2, 32):
         said = flow_page.quality_sentence(df, noise, steps)
         assert said in cap
         q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
         low = q["sw2"].min()
-        barely = said.split("which sliced W2 barely sees")[0].rsplit(". ", 1)[-1] if "barely" in said else ""
+        barely = said.split("which sliced W₂ barely sees")[0].rsplit(". ", 1)[-1] if "barely" in said else ""
         both = said.split(" by both measures")[0].rsplit(". ", 1)[-1] if "both measures" in said else ""
         for k, row in q.iterrows():
             many = row["off"] > 3 * noise["off"] + 5

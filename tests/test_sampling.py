@@ -199,7 +199,7 @@ N = 4000
 
 def _check(gmm, x, lw1_bound, mode_bound, sw2_factor=None):
     """logp_w1 to 4000 true samples below lw1_bound (two true sets: ~0.02; samplers that blur or
-    collapse the modes: > 0.2), mode weights within mode_bound, and optionally sliced W2 within
+    collapse the modes: > 0.2), mode weights within mode_bound, and optionally sliced W₂ within
     sw2_factor times that of two independent true sets."""
     ref, _ = gmm.sample(N, generator=torch.Generator().manual_seed(100), dtype=F64)
     assert torch.isfinite(x).all()

@@ -87,7 +87,7 @@ off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
         "; within the truth's noise level in every measure.")
 if learned:
-    msg += (f" Learned: {guidance.measures_text(row, 'learned_', digits)}; sliced W2 between learned and exact samples "
+    msg += (f" Learned: {guidance.measures_text(row, 'learned_', digits)}; sliced W₂ between learned and exact samples "
             f"{row['sw2_learned_exact']:.3f}, "
             + guidance.sw2_verdict(row, guidance.guidance_truth_sw2(gmm, y, N, shared.seed),
                                    truth["spread"][0]) + ".")

@@ -91,7 +91,7 @@ st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
 with left:
     st.altair_chart(ffig.quality_chart(df, noise=noise["sw2"]), width="stretch")
-    st.caption(f"Sliced W2 between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
+    st.caption(f"Sliced W₂ between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
                "dashed Euler, log scales; lower is better, down to the noise of the measure (grey dotted line): "
                f"{noise['draws']} fresh sets of {N_QUALITY} true samples score up to {noise['sw2']:.3f}. "
                + flowpage.quality_sentence(df, noise, min(flowpage.FLOW_STEPS)) + " "

@@ -28,7 +28,7 @@ c1, c2, c3, c4, c5, c6 = st.columns([1.6, 0.8, 1.0, 1.0, 1.1, 0.9], gap="small")
 metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABELS.get,
                       help="W1 of log p: distance between the distributions of log p₀(x) over "
                            "samples and over true samples (blur and over-sharpening both count). "
-                           "Sliced W2: average 1D Wasserstein-2 over random directions. "
+                           "Sliced W₂: average 1D Wasserstein-2 over random directions. "
                            "Log-likelihood gap: mean log p₀ of true samples − mean log p₀ of the samples.")
 source = state.widget(c2.radio, P + "source", format_func={"exact": "exact", "learned": "learned"}.get,
                       help="The exact score of pₜ, or a network trained on Train & sample (its recipe "

@@ -60,7 +60,7 @@ for w in dc.WEIGHTINGS:
     quality[w] = met["sliced_w2"]
     rows.append({"weighting": label, weighting.TIME_COLUMN: model.seconds,
                  "score MSE, t ~ U[ε, 1]": float(model.history["score_mse"].iloc[-1]),
-                 "sliced W2 of samples to p₀": met["sliced_w2"]})
+                 "sliced W₂ of samples to p₀": met["sliced_w2"]})
 
 view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True, label_visibility="collapsed")
 column = "mse" if view == "raw" else "scaled"         # the error_by_t column the chart draws

@@ -156,7 +156,7 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
 
 
 def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = None) -> alt.Chart:
-    """Sliced W2 to true samples against velocity evaluations (both log scale), one colour per
+    """Sliced W₂ to true samples against velocity evaluations (both log scale), one colour per
     field, solid Heun and dashed Euler: the Sampler lab's chart style. The exact flow's curves
     are drawn last, thinner and with hollow diamonds, and the networks' flows (NET_FIELDS) as
     wide translucent bands under them, so where the two lie on each other both stay visible.
@@ -174,7 +174,7 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
         x=alt.X("nfe:Q", title="velocity evaluations (NFE, log scale)",
                 scale=alt.Scale(type="log", domain=[x_lo, x_hi], nice=False),
                 axis=alt.Axis(values=[u for u in _NICE if x_lo <= u <= x_hi], format="~g")),
-        y=alt.Y("sw2:Q", title="sliced W2 to true samples (log scale)",
+        y=alt.Y("sw2:Q", title="sliced W₂ to true samples (log scale)",
                 scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
                 axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi], format="~g")),
         color=alt.Color("field:N", title="velocity field", sort=fields,
@@ -183,7 +183,7 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
                                           symbolStrokeWidth=3)),
         detail="method:N",
         tooltip=["field:N", "integrator:N", alt.Tooltip("steps:Q"), alt.Tooltip("nfe:Q", title="NFE"),
-                 alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")])
+                 alt.Tooltip("sw2:Q", title="sliced W₂", format=".4f")])
     dash = alt.StrokeDash("integrator:N", title="integrator", sort=["Heun", "Euler"],
                           scale=alt.Scale(domain=["Heun", "Euler"], range=METHOD_DASHES),
                           legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
@@ -198,7 +198,7 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
         layers.append(alt.Chart(pd.DataFrame({"sw2": [noise], "what": ["true samples against true samples"]}))
                       .mark_rule(color="#888", strokeDash=[2, 3], strokeWidth=1.5)
                       .encode(y=alt.Y("sw2:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
-                              tooltip=["what:N", alt.Tooltip("sw2:Q", title="sliced W2", format=".4f")]))
+                              tooltip=["what:N", alt.Tooltip("sw2:Q", title="sliced W₂", format=".4f")]))
     nets = d["field"].isin(NET_FIELDS)
     filled = dict(filled=True, size=50)
     for part, line, point in ((d[~nets & (d["field"] != TOP_FIELD)], dict(strokeWidth=2.2), filled),
