@@ -286,13 +286,13 @@ def fit(method: str, budgets, n: int = 20_000, evaluations: int = 250) -> None:
         print(f"{b:>3} NFE best: {best[0]:.2f}  FITTED[{steps}] = {best[1][0]}  settings {best[1][1]}", flush=True)
 
 
-def fit_shifts(method: str, budgets, n: int = 20_000, evaluations: int = 500) -> None:
+def fit_shifts(method: str, budgets, n: int = 20_000, evaluations: int = 600) -> None:
     """The shifts of "unipc_shift"'s evaluation times (dc.sampling.SHIFTS) and its t_eps: per
     budget, on top of unipc's recommended setting there (its grid with the FITTED positions, final
-    step and r_noise kept), Nelder-Mead over the shifts delta_i (delta_0 in [0, 0.95], so that no
-    evaluation lies above t = 1; the others in [-0.5, 0.95]) and log10 t_eps, from delta = 0 and
-    unipc's t_eps (unipc itself), minimising Selection; prints the best shifts and t_eps, to be
-    written into SHIFTS and the sampler's recommended table."""
+    step and r_noise kept), Nelder-Mead over the shifts delta_i (delta_0 in [0, 4], so that no
+    evaluation lies above t = 1; the others in [-0.5, 4]) and log10 t_eps, from delta = 0 and
+    unipc's t_eps (unipc itself; initial simplex steps 0.25 and 0.1), minimising Selection; prints
+    the best shifts and t_eps, to be written into SHIFTS and the sampler's recommended table."""
     import numpy as np
     from scipy.optimize import minimize
 
@@ -302,13 +302,13 @@ def fit_shifts(method: str, budgets, n: int = 20_000, evaluations: int = 500) ->
         low = np.r_[0.0, np.full(steps - 1, -0.5)]
 
         def unpack(p):
-            return tuple(round(float(d), 4) for d in np.clip(p[:steps], low, 0.95)), float(10 ** np.clip(p[-1], -4, -1))
+            return tuple(round(float(d), 4) for d in np.clip(p[:steps], low, 4.0)), float(10 ** np.clip(p[-1], -4, -1))
 
         def loss(p):
             dc.sampling.SHIFTS[steps], t_eps = unpack(p)
             return measure(method, steps, **{**base, "t_eps": t_eps})
         p0 = np.r_[np.zeros(steps), math.log10(base["t_eps"])]
-        simplex = np.vstack([p0, p0 + np.diag(np.r_[np.full(steps, 0.04), 0.05])])
+        simplex = np.vstack([p0, p0 + np.diag(np.r_[np.full(steps, 0.25), 0.1])])
         r = minimize(loss, p0, method="Nelder-Mead",
                      options=dict(maxfev=evaluations, initial_simplex=simplex, xatol=1e-4, fatol=1e-3))
         shifts, t_eps = unpack(r.x)

@@ -128,16 +128,18 @@ def test_shifted_evaluations_are_the_denoiser_at_the_shifted_noise_level(sde):
 def test_unipc_shift_is_unipc_where_no_fit_exists(sde):
     """SHIFTS holds fits for a few step counts only: at every other count "unipc_shift" draws
     the same samples as "unipc", so its order on p0 = N(mu, v) is UniPC's (the PF ODE's error at
-    least ~5x smaller per doubling from 16 steps); at a fitted count it differs and stays within
-    3x of UniPC's error there."""
+    least ~5x smaller per doubling from 16 steps). At a fitted count, on VESDE(25) at its
+    recommended setting (where it was fitted), it differs and stays within 3x of UniPC's error on
+    this Gaussian (0.13 against 0.05: the shifts trade it for the mixtures'); elsewhere (VP, other
+    grids) the fit promises nothing."""
     t_eps = 1e-3
     (a1, at), (r1, rt) = _ends(sde, t_eps)
     x1 = torch.linspace(-2, 2, 9, dtype=F64)[:, None] * r1 * a1
     exact = at * (MU + math.sqrt((V + rt ** 2) / (V + r1 ** 2)) * (x1 / a1 - MU))
     fn = dc.exact_score(GAUSS, sde)
 
-    def run(method, n):
-        return dc.sample(fn, sde, 9, n, method=method, grid="exponential", t_eps=t_eps, x_init=x1,
+    def run(method, n, grid="exponential"):
+        return dc.sample(fn, sde, 9, n, method=method, grid=grid, t_eps=t_eps, x_init=x1,
                          denoise=False, dim=1, r_noise=dc.sampling.ODE_ONLY).x
 
     assert dc.sampling.SHIFTS and not {16, 32, 64} & set(dc.sampling.SHIFTS)
@@ -147,9 +149,15 @@ def test_unipc_shift_is_unipc_where_no_fit_exists(sde):
         assert torch.equal(got, run("unipc", n)), n
         err.append(float((got - exact).abs().max()))
     assert all(e / f > 5 for e, f in zip(err, err[1:])), err
-    for n in dc.sampling.SHIFTS:
-        ours, theirs = (float((run(m, n) - exact).abs().max()) for m in ("unipc_shift", "unipc"))
-        assert ours != theirs and ours < 3 * theirs, (n, ours, theirs)
+    if sde.__class__ is dc.VESDE:
+        rec = dc.recommended("unipc_shift", 5)
+        assert rec["grid"] == "fitted" and dc.steps_for_nfe("unipc_shift", 5) == 4 in dc.sampling.SHIFTS
+        t_eps = rec["t_eps"]
+        (a1, at), (r1, rt) = _ends(sde, t_eps)
+        x1 = torch.linspace(-2, 2, 9, dtype=F64)[:, None] * r1 * a1
+        exact = at * (MU + math.sqrt((V + rt ** 2) / (V + r1 ** 2)) * (x1 / a1 - MU))
+        ours, theirs = (float((run(m, 4, "fitted") - exact).abs().max()) for m in ("unipc_shift", "unipc"))
+        assert ours != theirs and ours < 3 * theirs, (ours, theirs)
 
 
 @pytest.mark.parametrize("sde", [dc.VESDE(25.0), dc.VESDE(0.5), dc.VPSDE()], ids=repr)
@@ -160,7 +168,7 @@ def test_unipc_shift_at_its_fitted_step_counts(sde):
     net = Counting(dc.ScoreNet(sde, dim=2, width=16).eval())
     exact = dc.exact_score(dc.PRESETS["ring8"], sde)
     for steps, deltas in dc.sampling.SHIFTS.items():
-        assert len(deltas) == steps and deltas[0] >= 0 and all(-0.5 <= d <= 0.95 for d in deltas)
+        assert len(deltas) == steps and deltas[0] >= 0 and all(-0.5 <= d <= 4 for d in deltas)
         for grid in dc.GRIDS:
             for denoise in (True, False):
                 net.calls = 0
