@@ -360,7 +360,8 @@ def register_sampler(name: str, label: str, short: str, help: str, **spec):
 # true-vs-true level from true sets 7000-7002; benchmarks/bench_few_step.py checks it on other seeds
 # (and its --select re-runs this choice; "dpm2m" at 4-8 was re-chosen with it). At 5 and 6 "unipc"
 # runs on the fitted grid (FITTED, fitted with t_eps, final and r_noise by --fit on the same measure):
-# with 4-5 steps where the steps fall decides more than the order (bench_few_step.py measures it).
+# with 4-5 steps where the steps fall decides more than the order (bench_few_step.py measures it);
+# "unipc_shift" shares unipc's table but at 5 (t_eps fitted with its SHIFTS).
 # "dpm2m_sde" at 20 was re-chosen by --select --portfolio at 60,000 samples: the sum over the two
 # mixtures of min(its ratio, every other sampler's best ratio), as "ours best" is the best sampler
 # per mixture (UniPC already wins the tutorial mixture there; ring8 1.42 against 2.21 before).
