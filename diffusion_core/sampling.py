@@ -634,7 +634,7 @@ def sample_unipc(score_fn, sde, x, grid, generator=None, callback=None, noise="i
 # (Nelder-Mead from delta = 0 on the registry's measure: ring8 and the tutorial mixture, prior seeds
 # 0-2; the benchmark checks them on seeds 11-15). At 4 steps the measure goes from 3.97 (unipc)
 # to 2.88; D_1 is evaluated well past r_2 (delta_1 = 2.46: r' = 0.38 where r_1 = 0.82, r_2 = 0.60
-# for VESDE(25)), where the modes have separated.
+# for VESDE(25)).
 SHIFTS: dict[int, tuple] = {4: (0.0281, 2.4566, -0.0705, 0.1405)}     # 5 NFE with the last step
 
 
