@@ -25,6 +25,7 @@ the noise band (the measure cannot rank it further), else "behind".
     python benchmarks/bench_few_step.py --select unipc --budgets 5 8   # how its settings were chosen
     python benchmarks/bench_few_step.py --select dpm2m_sde --portfolio --budgets 20 --n-select 60000
     python benchmarks/bench_few_step.py --fit unipc --budgets 5          # how its fitted grid was
+    python benchmarks/bench_few_step.py --fit unipc_shift --budgets 5    # its shifted evaluations
 """
 from __future__ import annotations
 
@@ -285,6 +286,40 @@ def fit(method: str, budgets, n: int = 20_000, evaluations: int = 250) -> None:
         print(f"{b:>3} NFE best: {best[0]:.2f}  FITTED[{steps}] = {best[1][0]}  settings {best[1][1]}", flush=True)
 
 
+def fit_shifts(method: str, budgets, n: int = 20_000, evaluations: int = 600) -> None:
+    """The shifts of "unipc_shift"'s evaluation times (dc.sampling.SHIFTS) and its t_eps: per
+    budget, on top of unipc's recommended setting there (its grid with the FITTED positions, final
+    step and r_noise kept), Nelder-Mead over the shifts delta_i (delta_0 in [0, 4], so that no
+    evaluation lies above t = 1; the others in [-0.5, 4]) and log10 t_eps, from delta = 0 and
+    unipc's t_eps (unipc itself; initial simplex steps 0.25 and 0.1), minimising Selection; prints
+    the best shifts and t_eps, to be written into SHIFTS and the sampler's recommended table."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    measure = Selection(n)
+    for b in budgets:
+        steps, base = dc.steps_for_nfe(method, b), dc.recommended("unipc", b)
+        low = np.r_[0.0, np.full(steps - 1, -0.5)]
+
+        def unpack(p):
+            return tuple(round(float(d), 4) for d in np.clip(p[:steps], low, 4.0)), float(10 ** np.clip(p[-1], -4, -1))
+
+        def loss(p):
+            dc.sampling.SHIFTS[steps], t_eps = unpack(p)
+            return measure(method, steps, **{**base, "t_eps": t_eps})
+        p0 = np.r_[np.zeros(steps), math.log10(base["t_eps"])]
+        simplex = np.vstack([p0, p0 + np.diag(np.r_[np.full(steps, 0.25), 0.1])])
+        r = minimize(loss, p0, method="Nelder-Mead",
+                     options=dict(maxfev=evaluations, initial_simplex=simplex, xatol=1e-4, fatol=1e-3))
+        shifts, t_eps = unpack(r.x)
+        dc.sampling.SHIFTS.pop(steps, None)
+        print(f"{b:>3} NFE best: {r.fun:.2f} (unipc {loss(p0):.2f})  SHIFTS[{steps}] = {shifts}  "
+              f"settings {dict(base, t_eps=round(t_eps, 5))}", flush=True)
+
+
+FITS = {"unipc_shift": fit_shifts}     # what --fit METHOD fits: the FITTED grid unless named here
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=60_000, help="samples per evaluation run (<= 200,000)")
@@ -298,14 +333,15 @@ def main(argv=None) -> int:
     ap.add_argument("--portfolio", action="store_true", help="with --select: rank by what the "
                     "registry as a whole reaches (see select)")
     ap.add_argument("--fit", metavar="METHOD", help="fit the grid positions (dc.sampling.FITTED) and "
-                    "settings for METHOD at --budgets instead (same measure as --select)")
+                    "settings for METHOD at --budgets instead (same measure as --select); for "
+                    "unipc_shift its evaluation times (dc.sampling.SHIFTS) and t_eps")
     args = ap.parse_args(argv)
     if args.select or args.fit:
         torch.set_num_threads(args.threads)
         if args.select:
             select(args.select, sorted(set(args.budgets)), args.n_select, args.portfolio)
         else:
-            fit(args.fit, sorted(set(args.budgets)), args.n_select)
+            FITS.get(args.fit, fit)(args.fit, sorted(set(args.budgets)), args.n_select)
         return 0
     if args.quick:
         args.n, args.n_select, args.budgets = 10_000, 5_000, [5, 10, 20]

@@ -90,7 +90,8 @@ def key_of(name: str) -> str:
 # Every persisted widget of every page. A value that passes here must be one the widget accepts.
 # The samplers and time grids of diffusion_core.sampling (dc.METHODS, dc.GRIDS), spelled out so
 # that the schema loads without torch; tests/test_settings_schema.py checks they agree.
-SAMPLER_NAMES = ("sde", "ode", "pc", "tutorial", "dpm2m", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa", "unipc")
+SAMPLER_NAMES = ("sde", "ode", "pc", "tutorial", "dpm2m", "dpm2m_sde", "dpm3m_sde", "dpm2m_sa", "unipc",
+                 "unipc_shift")
 GRID_NAMES = ("karras", "uniform", "exponential", "fitted")
 
 SCHEMA: dict[str, Field] = {
