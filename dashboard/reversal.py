@@ -191,13 +191,14 @@ def final_limits(gmm, sde, run: Run):
 
 def outside_note(gmm, sde, run: Run) -> str:
     """How many of the final samples lie outside the final-samples plot (drawn over the truth's
-    region), in words; "" when none do."""
+    region), in words, and what counts them all (the measures, the shares outside the contour and
+    the mode shares are computed from every sample); "" when none do."""
     x = sample_run(gmm, sde, run)["x"]
     out = outside(x, *final_limits(gmm, sde, run))
-    what = "the dots and shares below are the ones inside" if dots_final(gmm, sde, run) else \
-        "the contours describe the ones inside"
+    drawn = ("the dots are the ones inside, while the shares outside the contour below" if dots_final(gmm, sde, run)
+             else "the contours describe the ones inside, while")
     return (f"{out:,} of the {len(x):,} samples {'lies' if out == 1 else 'lie'} outside this plot, which shows where p₀ is; "
-            f"{what}." if out else "")
+            f"{drawn} the measures and the mode shares count all {len(x):,}." if out else "")
 
 
 KDE_WIDE = 2.0           # a mode narrower than the KDE kernel / this is drawn too wide: dots replace the KDE

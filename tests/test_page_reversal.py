@@ -307,6 +307,10 @@ def test_samples_outside_the_final_plot_are_counted():
     cap = next(c.value for c in at.caption if "outside this plot" in c.value)
     out, n = (int(v.replace(",", "")) for v in re.search(r"([\d,]+) of the ([\d,]+) samples", cap).groups())
     assert 0 < out <= n, cap
+    # the mode shares below count every sample (their caption's n), and this caption says so
+    shares = next(c.value for c in at.caption if "standard error √(w(1 − w)/n)" in c.value)
+    assert f"at n = {n:,} samples" in shares
+    assert f"the measures and the mode shares count all {n:,}" in cap and "shares below are the ones inside" not in cap
 
 
 def test_mode_shares_of_stray_samples_are_called_meaningless():
