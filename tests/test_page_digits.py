@@ -445,3 +445,25 @@ def test_mosaic_png_draws_every_pixel_and_label():
     assert (black == 0).all()
     assert arr[top + step, left + 2 * step + k] == 255                   # the next pixel: ink-free
     assert arr[top + 8 * k, left] == 255                                 # the gap below an image
+
+
+def test_warm_up_samples_the_grid_and_film_at_every_w_of_the_slider(monkeypatch):
+    """The server's warm-up (dd.train_defaults) samples the grid and the film at every value the w
+    slider can take (0 to 4 in steps of 0.25) at the page's defaults, so that a w move there
+    reruns from the cache: afterwards neither the sampler nor the film runs again."""
+    from dashboard import state
+    make = dd.config
+    monkeypatch.setattr(dd, "config", lambda steps, seed: make(40, seed))      # the short recipe
+    dd.train_defaults()
+    ran = []
+    for name in ("guided_digits", "denoising_film"):
+        real = getattr(dd.dg, name)
+        monkeypatch.setattr(dd.dg, name, lambda *a, _real=real, _name=name, **k: ran.append(_name) or _real(*a, **k))
+    schema, seed, cfg = state.sio.SCHEMA, state.DEFAULT_SEED, make(40, state.DEFAULT_SEED)
+    assert list(dd.w_values()) == [i / 4 for i in range(17)]
+    for w in dd.w_values():
+        dd.samples(cfg, "cpu", float(w), schema[K + "method"].default, schema[K + "budget"].default, seed)
+        dd.film(cfg, "cpu", float(w), schema[K + "class"].default, seed)
+    assert not ran, ran
+    dd.samples(cfg, "cpu", 1.0, schema[K + "method"].default, schema[K + "budget"].default + 1, seed)
+    assert ran == ["guided_digits"]                                          # not a fake: a new budget samples

@@ -57,7 +57,7 @@ clf_acc, held = dd.judge(cfg.test_fraction, cfg.split_seed)[1:]
 def sample_grid():     # not a fragment: its w also sets the film's
     heading = st.empty()
     c1, c2, c3 = st.columns([1.2, 1.4, 1], gap="medium")
-    w = state.widget(c1.slider, P + "w", step=0.25, help="0: the class is ignored; 1: conditional; "
+    w = state.widget(c1.slider, P + "w", step=dd.W_STEP, help="0: the class is ignored; 1: conditional; "
                      "above 1: guided further towards what the class looks like.")
     method = state.widget(c2.selectbox, P + "method", format_func=vocabulary.short,
                           help="Short names, as the quality chart's legend below uses them.")
