@@ -62,7 +62,7 @@ def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, so
 @state.cache_data(max_entries=16)
 def maps_png(res: dict, title: str) -> bytes:
     fig = lfig.likelihood_maps(res["xx"], res["yy"], res["ode_grid"], res["true_grid"],
-                               res["samples"][:300], title_ode=title)
+                               res["samples"], title_ode=title)
     return figure_png(fig, dpi=100)
 
 

@@ -353,6 +353,28 @@ def test_likelihood_default_render():
     assert len(at.get("image")) == 1 and len(charts(at)) == 1 and not at.error
 
 
+@pytest.mark.parametrize("n", [150, 1000])
+def test_likelihood_maps_draw_every_true_sample_they_name(monkeypatch, n):
+    """The maps named "300 true samples" under them while the page's text and slider said 400
+    (they drew the first 300): they now draw all n, and say n; the scatter's axes do not flush
+    their end labels onto their neighbours."""
+    import diffusion_core as dc
+    from dashboard import likelihood as L
+    from dashboard.figures import lab as lfig
+    res = L.likelihood(dc.PRESETS["tutorial"], 25.0, "exact", 10, n, 10, "heun", "gaussian", 1e-4, 3)
+    seen = {}
+    real = lfig.likelihood_maps
+    monkeypatch.setattr(L.lfig, "likelihood_maps",
+                        lambda *a, **k: seen.setdefault("fig", real(*a, **k)))
+    L.maps_png.clear()
+    L.maps_png(res, "log p₀ by the ODE")
+    assert seen["fig"].axes[0].get_xlabel().endswith(f"dots in every panel: {n:,} true samples of p₀")
+    assert len(seen["fig"].axes[0].collections[-1].get_offsets()) == n
+    spec = lfig.likelihood_scatter(res["ode_s"], res["true_s"]).to_dict()
+    axes = [layer["encoding"][c]["axis"] for layer in spec["layer"][1:] for c in ("x", "y")]
+    assert axes and all(a.get("labelFlush") is False for a in axes)
+
+
 def test_likelihood_exact_prior_is_accurate():
     at = ok(open_page(LIKELIHOOD, w_likelihood_grid=10, w_likelihood_n=200))
     at.radio(key="w_likelihood_prior").set_value("exact").run()

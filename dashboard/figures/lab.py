@@ -258,8 +258,7 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
     for ax in axes:
         if samples is not None:
             s = as_numpy(samples)
-            ax.scatter(s[:, 0], s[:, 1], s=2, c="white" if ax is not axes[2] else "black",
-                       alpha=0.35, linewidths=0)
+            ax.scatter(s[:, 0], s[:, 1], s=2, c="black", alpha=0.35, linewidths=0)   # white vanished on yellow
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_xlabel("x₁")
@@ -279,8 +278,9 @@ def likelihood_scatter(ode_logp, true_logp, height: int = 320) -> alt.Chart:
     pad = 0.03 * (hi - lo + 1e-9)
     dom = [lo - pad, hi + pad]
     pts = alt.Chart(d).mark_circle(size=22, opacity=0.6, color="#1f77b4").encode(
-        x=alt.X("true:Q", title="true log p₀(x)", scale=alt.Scale(domain=dom)),
-        y=alt.Y("ode:Q", title="ODE log-likelihood", scale=alt.Scale(domain=dom)),
+        # labelFlush off: a flushed first label, pulled inside the axis, sat on the next one
+        x=alt.X("true:Q", title="true log p₀(x)", scale=alt.Scale(domain=dom), axis=alt.Axis(labelFlush=False)),
+        y=alt.Y("ode:Q", title="ODE log-likelihood", scale=alt.Scale(domain=dom), axis=alt.Axis(labelFlush=False)),
         tooltip=[alt.Tooltip("true:Q", format=".3f"), alt.Tooltip("ode:Q", format=".3f"),
                  alt.Tooltip("error:Q", format="+.4f")])
     line = alt.Chart(pd.DataFrame({"true": dom, "ode": dom})).mark_line(
