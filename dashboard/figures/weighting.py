@@ -68,14 +68,20 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, view: str 
 WEIGHT_TITLE = "Weight γₜ by time, over its mean"     # short: the chart stands in the narrower column
 
 
+T_TICKS = 6      # at most this many 1-2-5 ticks above ε on the weight chart's t axis; beyond, powers of ten
+
+
 def weight_axes(df: pd.DataFrame, pad: float = 1.2) -> tuple[list, list, list, list]:
     """weight_functions_chart's axes, from its frame (columns t, weight): the log t domain [ε, 1]
     (ε: its smallest t) and its ticks (ε itself, then the 1-2-5 ticks of log_ticks more than a
-    factor 2 above it); the log y domain, from a power of ten at or below the smallest weight
+    factor 2 above it, powers of ten only where those are more than T_TICKS); the log y domain, from a power of ten at or below the smallest weight
     (so a labelled tick lies under every value drawn) to log_domain's top, and its ticks."""
     t = np.asarray(df["t"], float)
     lo_t, hi_t = float(t.min()), float(t.max())
-    t_ticks = [lo_t] + [v for v in log_ticks([lo_t, hi_t]) if v > 2 * lo_t]
+    t_ticks = [v for v in log_ticks([lo_t, hi_t]) if v > 2 * lo_t]
+    if len(t_ticks) > T_TICKS:                   # a narrow chart: powers of ten only
+        t_ticks = [v for v in t_ticks if f"{v:e}".startswith("1.")]
+    t_ticks = [lo_t] + t_ticks
     top = log_domain(df["weight"], pad)[1]
     w = np.asarray(df["weight"], float)
     w = w[np.isfinite(w) & (w > 0)]
