@@ -107,6 +107,18 @@ def samples_spec(view: dict, radius: float, titles: tuple) -> dict:
     return spec
 
 
+def radius_note(radius: float, view: dict) -> str:
+    """Under the samples chart (samples_view) at this radius: where its circles are too small to see
+    on the panels (mfig.radius_hidden), how large r is there and where the page shows it instead
+    (the histogram's dashed line); "" where they can be seen."""
+    if not mfig.radius_hidden(radius, view["xlim"], PANEL):
+        return ""
+    r_px = mfig.radius_pixels(radius, view["xlim"], PANEL)
+    return (f"At this scale r = {radius:.3g} is {r_px:.2g} px on the panels ({PANEL} px for "
+            f"{float(view['xlim'][1] - view['xlim'][0]):.3g} units), no larger than a sample's dot, so its "
+            "circles cannot be seen there; the dashed line in the histogram below marks r.")
+
+
 @state.cache_data(max_entries=16)
 def contours_url(gmm) -> str:
     """The samples panels' density contours (mfig.contour_figure over samples_limits) as a PNG data URL."""

@@ -73,6 +73,54 @@ def warm_defaults(before_each=None) -> None:
         floor(gmm, n, seed)
 
 
+def budget_table(df: pd.DataFrame, metric: str, label, order) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The page's results table from the runs df (columns method, budget, nfe, metric): one row per
+    budget (column "NFE"), one column per sampler (label(method), in the order of `order`) holding
+    its value of the measure; and beside it the same table of the exact evaluation counts (the x
+    at which the chart draws each value), which differ from the budget for samplers whose steps
+    cost more than one evaluation."""
+    runs = df.assign(sampler=df["method"].map(label))
+    names = [label(m) for m in order if label(m) in set(runs["sampler"])]
+    tables = []
+    for column in (metric, "nfe"):
+        t = runs.pivot_table(index="budget", columns="sampler", values=column, aggfunc="first")
+        tables.append(t[[n for n in names if n in t]].reset_index().rename(columns={"budget": "NFE"}))
+    return tables[0], tables[1]
+
+
+def off_budget(table: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[int, str, int]]:
+    """The cells of budget_table's table whose run took a count other than its row's budget:
+    (row, sampler, count)."""
+    cells = []
+    for i, budget in enumerate(counts["NFE"]):
+        for name in counts.columns[1:]:
+            c = counts.at[i, name]
+            if pd.notna(c) and pd.notna(table.at[i, name]) and int(c) != int(budget):
+                cells.append((i, name, int(c)))
+    return cells
+
+
+def count_cell(value: float, count: int) -> str:
+    """A results-table cell whose run took `count` evaluations, not its row's budget."""
+    return f"{value:.3f} ({count} NFE)"
+
+
+def counts_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """Under the results table: what its rows are and, from budget_table's counts, which samplers
+    took other counts than the budget (and so sit at those counts on the chart's x axis)."""
+    cells = off_budget(table, counts)
+    head = "Rows: the NFE budget each sampler was given. "
+    if not cells:
+        return head + "Every run here took exactly its budget of score evaluations, the x at which the chart draws it."
+    by: dict[str, list] = {}
+    for i, name, c in cells:
+        by.setdefault(name, []).append(f"{c} at budget {int(counts.at[i, 'NFE'])}")
+    said = "; ".join(f"{name} took {_and(v)}" for name, v in by.items())
+    return (head + "A run whose steps do not cost one evaluation each can take another number of score "
+            "evaluations than its budget: its cell shows that exact count after its value, in brackets, "
+            f"and the chart draws it at that count. Here {said}.")
+
+
 def _distance(v, metric: str) -> float:
     """How far a metric's value is from a perfect sampler's: the signed log-likelihood gap by its
     size, the others as they are."""

@@ -51,12 +51,18 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
 
 @state.cache_data
 def weight_curves(lam: float, eps: float) -> pd.DataFrame:
-    """dc.loss_weight over t in [eps, 1], each divided by its mean there."""
-    t = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
+    """dc.loss_weight over t in [eps, 1], each divided by its mean there (over t ~ U[eps, 1], on 300
+    evenly spaced t), at those t and at 200 log-spaced ones (the chart's t axis is logarithmic, so
+    the decades near eps are drawn as finely as the rest)."""
+    even = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
+    log = torch.logspace(np.log10(eps), 0.0, 200, dtype=torch.float64)
+    log[0], log[-1] = even[0], even[-1]            # the same end points, to the last digit
+    t = torch.unique(torch.cat([even, log]))
     frames = []
     for w in dc.WEIGHTINGS:
+        mean = dc.loss_weight(dc.VESDE(lam), even, w).mean()
         g = dc.loss_weight(dc.VESDE(lam), t, w)
-        frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / g.mean()).numpy(), "weighting": w}))
+        frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / mean).numpy(), "weighting": w}))
     return pd.concat(frames, ignore_index=True)
 
 

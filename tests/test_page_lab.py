@@ -927,3 +927,31 @@ def test_measure_values_never_print_an_exponent():
     assert samplers.value_text(1.23456e-5) == "0.0000123" and samplers.value_text(-3.2e-7) == "-0.000000320"
     assert samplers.value_text(0.0378) == "0.0378" and samplers.value_text(0.03) == "0.0300"
     assert samplers.value_text(2558.242) == "2,558" and samplers.value_text(99.96) == "100"
+
+
+def test_sampler_lab_table_shows_each_runs_count_where_the_chart_draws_it():
+    """ring8, exact score, PF ODE (Heun) beside the reverse SDE: the table's rows read "8" and "10"
+    while the chart drew PF ODE (Heun) at 7 and 9 evaluations. The rows are now the NFE budget, and
+    every run whose count differs from its budget shows that count (the x of its point in the
+    chart's own data) beside its value, as the caption under the table lists them."""
+    from dashboard import samplers, vocabulary
+    at = ok(open_page(SAMPLERS, w_mixture="ring8", w_samplers_n=200, w_samplers_nfe=[5, 8, 10],
+                      w_samplers_methods=["sde", "ode"]))
+    table = at.dataframe[0].value
+    import pyarrow as pa
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in charts(at)[0].proto.datasets]
+    runs = next(f for f in frames if {"sampler", "budget", "nfe"} <= set(f.columns))
+    drawn = {(r.sampler, int(r.budget)): int(r.nfe) for r in runs.itertuples()}
+    counts = table[["NFE"]].assign(**{name: [drawn.get((name, int(b))) for b in table["NFE"]]
+                                      for name in table.columns[1:]})
+    cells = samplers.off_budget(table, counts)
+    assert ("PF ODE (Heun)" in {name for _, name, _ in cells}
+            and all(name == "PF ODE (Heun)" for _, name, _ in cells)), cells      # Heun: 2 per step, 1 last
+    note = samplers.counts_text(table, counts)
+    assert note in [c.value for c in at.caption], [c.value for c in at.caption]
+    for i, name, c in cells:
+        assert f"{c} at budget {int(table.at[i, 'NFE'])}" in note and c == drawn[(name, int(table.at[i, "NFE"]))]
+        assert samplers.count_cell(float(table.at[i, name]), c) == f"{float(table.at[i, name]):.3f} ({c} NFE)"
+    # a table whose every run took its budget says so
+    same = samplers.counts_text(table[["NFE", "reverse SDE"]], counts[["NFE", "reverse SDE"]])
+    assert "Every run here took exactly its budget" in same and vocabulary.short("sde") == "reverse SDE"

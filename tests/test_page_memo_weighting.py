@@ -816,3 +816,66 @@ def test_weighting_page_g2_sentence_is_the_charts():
         assert not any("acts like γₜ = 1 near t = 0" in m for m in said)
         assert weighting.weights_text(weighting.weight_curves(weighting.LAM, eps), weighting.LAM, eps) in said
         assert any("over its mean" in c.proto.spec for c in at.get("vega_lite_chart"))   # the chart's title says so
+
+
+@pytest.mark.parametrize("eps", sio.SCHEMA["w_weight_eps"].choices)
+def test_weighting_weight_chart_holds_every_value_its_sentence_quotes(eps):
+    """The sentence quoted σₜ²'s curve at t = ε (6.7e-05 at ε = 0.001) beside a chart whose lowest
+    labelled tick was 0.0001 and whose linear t axis put ε within a pixel of t = 0: now t is on a
+    log axis that starts at ε (its first tick), the y axis has a labelled tick at or below the
+    smallest weight drawn, and every value the sentence quotes lies inside both domains, for every
+    ε. The title fits the narrower column: at most 2/3 of the left chart's (which has 3/2 its width)."""
+    import re
+    from dashboard import weighting
+    from dashboard.figures import weighting as wfig
+    from dashboard.figures.common import chart_spec
+    df = weighting.weight_curves(weighting.LAM, eps)
+    spec = chart_spec(wfig.weight_functions_chart(df))
+    x, y = spec["encoding"]["x"], spec["encoding"]["y"]
+    assert x["scale"]["type"] == "log" and x["scale"]["domain"][0] == eps and x["axis"]["values"][0] == eps
+    lo, hi = y["scale"]["domain"]
+    assert y["axis"]["values"][0] == lo <= df["weight"].min() and df["weight"].max() <= hi
+    text = weighting.weights_text(df, weighting.LAM, eps)
+    quoted = re.search(r"line at ([\d.e+-]+).*starts at ([\d.e+-]+) at t = ε.*σₜ²'s curve \(([\d.e+-]+)\)", text)
+    assert quoted, text
+    for v in map(float, quoted.groups()):
+        assert lo <= v <= hi, (v, lo, hi)
+    joined = re.search(r"from t = ([\d.e-]+) on", text)
+    if joined:
+        assert eps <= float(joined.group(1)) <= 1.0
+    left = wfig.weighting_error_chart(pd.DataFrame({"t": [0.1, 1.0], "error": [1.0, 2.0], "weighting": "g2"}))
+    assert 3 * len(spec["title"]) <= 2 * len(left.title)
+    assert "over its mean" in spec["title"]
+
+
+@pytest.mark.parametrize("mixture, n_points", [("ring8", 5), ("ring8", 50), (models.DEFAULT_MIXTURE, 5)])
+def test_memorization_radius_too_small_to_see_is_said_not_pointed_at(mixture, n_points):
+    """ring8, N = 5 (r = 0.045) and N = 50 (r = 0.0325): the legend pointed at a circle "inside the
+    ring" that, on panels of 212 px for 10 units, is under a pixel. Where a circle is no larger than a
+    sample's dot on the chart's own panels, the legend gives its size in pixels and says it is too
+    small to see, and the caption under the chart points to the histogram's dashed line; where it
+    can be seen, neither says so."""
+    import json
+
+    from dashboard import memorization
+    from dashboard.figures import memorization as mfig
+    at = open_page(MEMO, 600, w_mixture=mixture, w_memo_points=n_points)
+    assert not at.exception and not at.error
+    gmm = dc.PRESETS[mixture]
+    radius = sio.SCHEMA["w_memo_radius"].default * memorization.data_scales(gmm, n_points)[2]
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    panel = spec["hconcat"][0]
+    xlim = panel["layer"][1]["encoding"]["x"]["scale"]["domain"]
+    dots = [layer["mark"]["size"] for layer in panel["layer"] if layer["mark"]["type"] == "circle"]
+    r_px = radius / (xlim[1] - xlim[0]) * panel["width"]             # the chart's own pixels per unit
+    hidden = r_px <= np.sqrt(dots[0] / np.pi)
+    assert hidden == (mixture == "ring8")                               # the states of the finding, and one visible
+    words = mfig.radius_label(radius, xlim, panel["width"])
+    assert words in at.get("vega_lite_chart")[0].proto.spec
+    note = memorization.radius_note(radius, {"xlim": xlim})
+    captions = [c.value for c in at.caption]
+    if hidden:
+        assert f"{r_px:.2g} px: too small to see" in words and note in captions
+        assert "histogram below marks r" in note and f"radius {radius:.3g}" in str(at.get("vega_lite_chart")[1].proto)   # the dashed line's label
+    else:
+        assert "too small" not in words and note == "" and not any("cannot be seen" in c for c in captions)

@@ -1,4 +1,5 @@
 """Sampler lab: sample quality against the number of score evaluations, sampler by sampler."""
+import pandas as pd
 import streamlit as st
 import torch
 
@@ -108,10 +109,7 @@ if not problems:
                 "the sidebar to see the integrator and the time grid matter at every budget.")
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
-    table = df.assign(sampler=df["method"].map(vocabulary.short)).pivot_table(
-        index="budget", columns="sampler", values=metric, aggfunc="first")
-    table = table[[vocabulary.short(m) for m in dc.METHODS if vocabulary.short(m) in table]]
-    table = table.reset_index().rename(columns={"budget": "NFE"})
+    table, counts = samplers.budget_table(df, metric, vocabulary.short, dc.METHODS)
     st.markdown(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget (noise level "
                 f"{samplers.value_text(fl[metric][0])}, range {samplers.value_text(fl[metric][1])}–"
                 f"{samplers.value_text(fl[metric][2])})")
@@ -119,9 +117,12 @@ if not problems:
     if gap := samplers.prior_text(df, fl[metric], metric, gmm, float(learned[1] if learned else lam), grid,
                                   vocabulary.short):
         st.markdown(gap)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "NFE": st.column_config.NumberColumn(width="small", format="%d"),
-        **{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]}})
+    shown = table.style.format("{:.3f}", subset=list(table.columns[1:]), na_rep="")
+    for i, name, count in samplers.off_budget(table, counts):      # the chart's x where it is not the budget
+        shown = shown.format(lambda v, c=count: samplers.count_cell(v, c), subset=pd.IndexSlice[[i], [name]])
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "NFE": st.column_config.NumberColumn("NFE budget", width="small", format="%d")})
+    st.caption(samplers.counts_text(table, counts))
     with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
         st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).style.format(
             {c: "{:.4f}" for c in (*sweep.METRICS, "seconds")}), hide_index=True, width="stretch")

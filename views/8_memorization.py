@@ -83,6 +83,8 @@ titles = tuple(f"{name}\n{s['rate']:.0%} within r" + ("  (the baseline)" if name
 
 view = memorization.samples_view(sets, points, gmm)
 st.vega_lite_chart(memorization.samples_spec(view, radius, titles), width="content")
+if note := memorization.radius_note(radius, view):
+    st.caption(note)
 st.altair_chart(mfig.distance_histogram({k: v["d"] for k, v in stats.items()}, radius, memorization.COLORS),
                 width="stretch")
 

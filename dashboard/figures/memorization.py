@@ -19,6 +19,7 @@ LEARNED_COLOR = "#d62728"
 EXACT_COLOR = "#1f77b4"
 POINT_COLOR = "#111111"
 POINT_SIZE = 60                   # training points: hollow rings of this marker area (points²)
+SAMPLE_SIZE = 7                   # samples: dots of this marker area (points²)
 POINT_ZORDER, SAMPLE_ZORDER = 2, 3  # samples are drawn over the training points
 
 
@@ -42,7 +43,7 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
             ax.add_patch(_circle(p, radius))
         ax.scatter(pts[:, 0], pts[:, 1], marker="o", s=POINT_SIZE, facecolors="none",
                    edgecolors=POINT_COLOR, linewidths=1.3, zorder=POINT_ZORDER, label="training points")
-        ax.scatter(x[:, 0], x[:, 1], s=7, color=color, alpha=0.6, linewidths=0,
+        ax.scatter(x[:, 0], x[:, 1], s=SAMPLE_SIZE, color=color, alpha=0.6, linewidths=0,
                    zorder=SAMPLE_ZORDER, label="samples")
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
@@ -53,13 +54,11 @@ def memorization_figure(panels, points, radius: float, xlim, ylim, xx=None, yy=N
     axes[0].set_ylabel("x₂")
     # the radius in points on the page, to say when its circle hides inside the ring
     width_pt = 72 * 3.3 * 0.8
-    r_pt = radius / max(float(xlim[1] - xlim[0]), 1e-12) * width_pt
-    inside = r_pt < np.sqrt(POINT_SIZE) / 2
     handles = [Line2D([], [], marker="o", color="w", markerfacecolor="none", markeredgecolor=POINT_COLOR,
                       markeredgewidth=1.3, markersize=9, label="training point (under the samples)"),
                Line2D([], [], marker="o", color="w", markeredgecolor="#555", markerfacecolor="none",
                       markersize=12, markeredgewidth=0.8,
-                      label=f"radius r = {radius:.3g} around it" + (" (inside the ring)" if inside else ""))]
+                      label=radius_label(radius, xlim, width_pt, POINT_SIZE, SAMPLE_SIZE, "pt"))]
     if logp is not None:
         handles.append(Line2D([], [], color="#b0b0b0", label="true density p₀ (contours)"))
     # below the figure (the PNG is cropped to what is drawn): "outside lower center" sat on the x labels
@@ -113,12 +112,29 @@ def circle_frame(points, radius: float, n: int = CIRCLE_VERTICES) -> pd.DataFram
     return pd.DataFrame({"j": j.ravel(), "m": m.ravel(), "x": x.ravel(), "y": y.ravel()})
 
 
-def radius_label(radius: float, xlim, size: int) -> str:
+DOT_SIZE = 9                      # memorization_chart's samples: dots of this area (px²)
+
+
+def radius_pixels(radius: float, xlim, size: float) -> float:
+    """The radius r in pixels (or points) on a panel `size` pixels wide over xlim."""
+    return radius / max(float(xlim[1] - xlim[0]), 1e-12) * size
+
+
+def radius_hidden(radius: float, xlim, size: float, dot: float = DOT_SIZE) -> bool:
+    """Whether a circle of `radius` is too small to see: its radius on the panel (radius_pixels) no
+    larger than a sample's dot of area `dot`, which covers it (and its line fills it)."""
+    return radius_pixels(radius, xlim, size) <= np.sqrt(dot / np.pi)
+
+
+def radius_label(radius: float, xlim, size: float, ring: float = RING_SIZE, dot: float = DOT_SIZE,
+                 unit: str = "px") -> str:
     """The legend's words for the circles; "(inside the ring)" when a circle of `radius`, on a panel
-    `size` pixels wide over xlim, is smaller than the ring of a training point (RING_SIZE)."""
-    r_px = radius / max(float(xlim[1] - xlim[0]), 1e-12) * size
-    inside = r_px < np.sqrt(RING_SIZE) / 2
-    return f"radius r = {radius:.3g} around it" + (" (inside the ring)" if inside else "")
+    `size` pixels (or points: unit) wide over xlim, is smaller than the ring of a training point (area
+    `ring`), and its size on the panel when it is too small to see (radius_hidden: no larger than a dot)."""
+    r_px = radius_pixels(radius, xlim, size)
+    inside = r_px < np.sqrt(ring) / 2
+    hidden = f", {r_px:.2g} {unit}: too small to see" if radius_hidden(radius, xlim, size, dot) else ""
+    return f"radius r = {radius:.3g} around it" + hidden + (" (inside the ring)" if inside else "")
 
 
 def memorization_chart(panels, points, xlim, ylim, contours: str | None = None, size: int = 230,
@@ -152,7 +168,7 @@ def memorization_chart(panels, points, xlim, ylim, contours: str | None = None, 
             clip=True).encode(x=x, y=y))
         layers.append(alt.Chart(alt.Data(name=SAMPLES_DATA)).transform_filter(
             alt.FieldEqualPredicate(field="set", equal=name)).mark_circle(
-            size=9, color=color, opacity=0.6, clip=True).encode(x=x, y=y))
+            size=DOT_SIZE, color=color, opacity=0.6, clip=True).encode(x=x, y=y))
         if n == 0:
             legend_rows = pd.DataFrame({"x": [xlim[0] - 1.0] * len(labels), "y": [ylim[0] - 1.0] * len(labels),
                                         "what": labels})
@@ -160,7 +176,7 @@ def memorization_chart(panels, points, xlim, ylim, contours: str | None = None, 
                 x=x, y=y,
                 fill=alt.Fill("what:N", scale=alt.Scale(domain=labels, range=[style[v][0] for v in labels]),
                               legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=12,
-                                                labelLimit=400), **what),
+                                                labelLimit=480), **what),
                 stroke=alt.Stroke("what:N", scale=alt.Scale(domain=labels, range=[style[v][1] for v in labels]), **what),
                 shape=alt.Shape("what:N", scale=alt.Scale(domain=labels, range=[style[v][2] for v in labels]), **what),
                 size=alt.Size("what:N", scale=alt.Scale(domain=labels, range=[70, 150, 150][:len(labels)]), **what),

@@ -5,6 +5,7 @@ Pure functions: DataFrames in, Altair charts out.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from .common import log_domain, log_ticks
@@ -64,19 +65,48 @@ def weighting_error_chart(df: pd.DataFrame, eps: float | None = None, view: str 
     return chart.properties(height=height, title=f"Learned {words} by time, one network per weighting")
 
 
+WEIGHT_TITLE = "Weight γₜ by time, over its mean"     # short: the chart stands in the narrower column
+
+
+T_TICKS = 6      # at most this many 1-2-5 ticks above ε on the weight chart's t axis; beyond, powers of ten
+
+
+def weight_axes(df: pd.DataFrame, pad: float = 1.2) -> tuple[list, list, list, list]:
+    """weight_functions_chart's axes, from its frame (columns t, weight): the log t domain [ε, 1]
+    (ε: its smallest t) and its ticks (ε itself, then the 1-2-5 ticks of log_ticks more than a
+    factor 2 above it, powers of ten only where those are more than T_TICKS); the log y domain, from a power of ten at or below the smallest weight
+    (so a labelled tick lies under every value drawn) to log_domain's top, and its ticks."""
+    t = np.asarray(df["t"], float)
+    lo_t, hi_t = float(t.min()), float(t.max())
+    t_ticks = [v for v in log_ticks([lo_t, hi_t]) if v > 2 * lo_t]
+    if len(t_ticks) > T_TICKS:                   # a narrow chart: powers of ten only
+        t_ticks = [v for v in t_ticks if f"{v:e}".startswith("1.")]
+    t_ticks = [lo_t] + t_ticks
+    top = log_domain(df["weight"], pad)[1]
+    w = np.asarray(df["weight"], float)
+    w = w[np.isfinite(w) & (w > 0)]
+    bottom = float(10.0 ** np.floor(np.log10(w.min() * (1 + 1e-12)))) if w.size else 1e-3
+    y_domain = [bottom, top]
+    return [lo_t, hi_t], t_ticks, y_domain, log_ticks(y_domain)
+
+
 def weight_functions_chart(df: pd.DataFrame, height: int = 400) -> alt.Chart:
     """The weights γₜ over t, each divided by its mean over t ~ U[eps, 1] (so the curves show where
-    each puts its emphasis): df with columns t, weight, weighting; log y."""
+    each puts its emphasis): df with columns t, weight, weighting; log t from eps (weight_axes:
+    t = eps is the first tick), log y down to a tick under the smallest weight."""
     order = list(dict.fromkeys(df["weighting"]))
     labels, colors = _weighting_color(order)
     d = df.assign(label=df["weighting"].map(lambda w: WEIGHTING_LABELS.get(w, w)))
+    t_domain, t_ticks, y_domain, y_ticks = weight_axes(d)
     return alt.Chart(d).mark_line(strokeWidth=2.2).encode(
-        x=alt.X("t:Q", title="diffusion time t"),
-        y=alt.Y("weight:Q", title="γₜ / its mean over t (log scale)",
-                scale=alt.Scale(type="log", domain=log_domain(d["weight"], 1.2)),
-                axis=alt.Axis(values=log_ticks(log_domain(d["weight"], 1.2)))),
+        x=alt.X("t:Q", title=f"diffusion time t (log scale, from ε = {t_domain[0]:g})",
+                scale=alt.Scale(type="log", domain=t_domain, nice=False),
+                axis=alt.Axis(values=t_ticks, format="~g")),
+        y=alt.Y("weight:Q", title="γₜ / its mean over t ~ U[ε, 1] (log scale)",
+                scale=alt.Scale(type="log", domain=y_domain, nice=False),
+                axis=alt.Axis(values=y_ticks, format="~g")),
         color=alt.Color("label:N", sort=labels, scale=alt.Scale(domain=labels, range=colors),
                         legend=alt.Legend(title=None, orient="top", columns=1, labelLimit=300)),
-        tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3f"),
+        tooltip=[alt.Tooltip("label:N", title="weighting"), alt.Tooltip("t:Q", format=".3g"),
                  alt.Tooltip("weight:Q", format=".3g")],
-    ).properties(height=height, title="The weight γₜ each loss gives to time t, over its mean")
+    ).properties(height=height, title=WEIGHT_TITLE)
