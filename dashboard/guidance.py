@@ -228,20 +228,39 @@ def samples_limits(gmm, y: int) -> tuple[tuple[float, float], tuple[float, float
     return panel_limits(gd.class_mixture(gmm, None, y) if class_zoomed(gmm, y) else gmm)
 
 
+def w_list(ws, index) -> str:
+    """The w's of ws in words, in the order of index (the w's drawn): "w = 8", "w = 2 and 8", or
+    "every w from 1 to 8" where they are three or more neighbours on the chart."""
+    ws = sorted(float(w) for w in ws)
+    order = [float(w) for w in index]
+    pos = [order.index(w) for w in ws]
+    if len(ws) >= 3 and pos == list(range(pos[0], pos[0] + len(ws))):
+        return f"every w from {ws[0]:g} to {ws[-1]:g}"
+    if len(ws) == 1:
+        return f"w = {ws[0]:g}"
+    return "w = " + ", ".join(f"{w:g}" for w in ws[:-1]) + f" and {ws[-1]:g}"
+
+
 def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K, who: str = "") -> str:
-    """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: one w
-    when the others are below it by more than the truth's noise level (k sd), else the w's within
-    that level of the top, with no maximum named. who names whose curve it reads ("Exact CFG's"),
-    and the largest w of values is called the largest w drawn."""
-    top = float(values.max())
+    """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: the w of
+    its top value, alone where every other w lies below it by more than the truth's noise level
+    (k sd), else with the w's that lie within that level of it (w_list), which the chart cannot
+    tell from the top. who names whose curve it reads ("Exact CFG's"); a top alone at the largest
+    w drawn is called so."""
+    top_w, top = float(values.idxmax()), float(values.max())
     near = [float(w) for w, v in values.items() if top - float(v) <= k * ref[1] + 1e-12]
     what = f"{who} mean log p₀(x | y)" if who else "Mean log p₀(x | y)"
     if len(near) == 1:
-        last = ", the largest w drawn" if who and near[0] == float(values.index[-1]) else ""
-        return f"{what} is highest at w = {near[0]:g}{last}."
-    among = " (the largest w drawn among them)" if who and float(values.index[-1]) in near else ""
-    return (f"{what} at w = {', '.join(f'{w:g}' for w in near)}{among} lies within the truth's noise "
-            "level of its top value: no single w is best on it.")
+        last = ", the largest w drawn" if who and top_w == float(values.index[-1]) else ""
+        return f"{what} is highest at w = {top_w:g}{last}."
+    level = f"the truth's noise level (±{k * ref[1]:.2f})"
+    if len(near) >= 3 and w_list(near, values.index).startswith("every"):
+        return (f"{what} is highest at w = {top_w:g}, but {w_list(near, values.index)} lies within "
+                f"{level} of that top value: the chart cannot tell them apart.")
+    others = [w for w in near if w != top_w]
+    verb = "lies" if len(others) == 1 else "lie"
+    return (f"{what} is highest at w = {top_w:g}, but {w_list(others, values.index)} {verb} within "
+            f"{level} of it: the chart cannot tell {'the two' if len(others) == 1 else 'them'} apart.")
 
 
 def logp_peaks(at: pd.DataFrame, truth: dict) -> str:

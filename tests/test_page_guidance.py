@@ -70,7 +70,9 @@ def test_logp_peak_named_only_outside_the_noise():
     from dashboard import guidance
     flat = pd.Series([-9.0, -2.02, -2.0, -2.01], index=[0.0, 1.0, 2.0, 4.0])
     text = guidance.logp_peak(flat, (-2.0, 0.05))
-    assert "highest" not in text and "w = 1, 2, 4" in text and "no single w" in text
+    assert text == ("Mean log p₀(x | y) is highest at w = 2, but every w from 1 to 4 lies within the "
+                    "truth's noise level (±0.10) of that top value: the chart cannot tell them apart.")
+    assert "no single w" not in text and "largest w drawn" not in text
     assert guidance.logp_peak(flat, (-2.0, 0.001)) == "Mean log p₀(x | y) is highest at w = 2."
 
 
@@ -89,9 +91,16 @@ def test_logp_peak_names_whose_curve_it_reads():
         "Learned CFG's mean log p₀(x | y) is highest at w = 10, the largest w drawn.")
     # the tutorial's learned curve as drawn: w = 8 and 10 within the truth's noise of the top
     flat = at.assign(learned_logp_class=[-9.0, -3.2, -2.9, -2.8, -2.62, -2.5, -2.45, -2.44])
+    # the sentence agrees with the curve a class sees rising to w = 10 (it once read "at w = 8, 10
+    # (the largest w drawn among them) lies within ...: no single w is best on it")
     assert guidance.logp_peaks(flat, truth).endswith(
-        "Learned CFG's mean log p₀(x | y) at w = 8, 10 (the largest w drawn among them) lies within the "
-        "truth's noise level of its top value: no single w is best on it.")
+        "Learned CFG's mean log p₀(x | y) is highest at w = 10, but w = 8 lies within the truth's noise "
+        "level (±0.04) of it: the chart cannot tell the two apart.")
+    # ring8's exact curve, level within the noise from w = 1 on
+    ring = at.assign(logp_class=[-700.0, -5.0, 1.0, 1.01, 1.02, 1.03, 1.03, 1.04])
+    assert guidance.logp_peaks(ring, {"logp_class": (1.0, 0.05)}).startswith(
+        "Exact CFG's mean log p₀(x | y) is highest at w = 10, but every w from 1 to 10 lies within the "
+        "truth's noise level (±0.10) of that top value: the chart cannot tell them apart.")
     assert guidance.logp_peaks(at.drop(columns="learned_logp_class"), truth) == (
         "Exact CFG's mean log p₀(x | y) is highest at w = 2.")
 

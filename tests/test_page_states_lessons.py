@@ -104,6 +104,11 @@ def test_guidance_states(name, y, w):
              if all(guidance_page.matches_truth(v, truth[col]) for w, v in table[col].items() if w >= 1)]
     assert ("there its red line runs along the green one" in sweep) == bool(along)
     assert "highest at w =" not in peak or f"highest at w = {float(table['logp_class'].idxmax()):g}" in peak
+    # the sentence names the curve's own top, as the chart draws it, then the w's within the noise of it
+    assert f"highest at w = {float(table['logp_class'].idxmax()):g}" in peak and "drawn among them" not in sweep
+    near = [w for w, v in table["logp_class"].items()
+            if table["logp_class"].max() - v <= gfig.NOISE_K * truth["logp_class"][1] + 1e-12]
+    assert ("the chart cannot tell" in peak) == (len(near) > 1), (peak, near)
     # the question quotes the truth's own leak, or says there is hardly any
     question = next(m.value for m in at.markdown if m.value.startswith("**Question:**"))
     leak = truth["leak"][0]
