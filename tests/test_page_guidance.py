@@ -736,3 +736,56 @@ def test_arrow_frame_draws_fields_figures_arrows():
     np.testing.assert_allclose(guided["y2"] - guided["y"], f["guided"][..., 1].ravel() * k, rtol=1e-6, atol=1e-9)
     right = guided[(guided["x2"] - guided["x"] > 0) & ((guided["y2"] - guided["y"]).abs() < 1e-9)]
     assert (right["angle"].round(6) % 360 == 90).all()                 # pointing right: 90° clockwise from up
+
+
+def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause():
+    """Tutorial, λ = 2: exact CFG at w = 1 was "outside the band in spread (the sampler's error)"
+    at 0.956× beside a band 0.962–1.033×: 0.006 out, with σ₁ = 1.47 below the data's spread, so the
+    prior N(0, σ₁² I) the sampler starts from does not match p₁. The caption says how far out a
+    value only just outside is, and names the start where σ₁ < 1.5 × the data's widest std (the
+    Exact-score reversal's rule, models.start_far)."""
+    import numpy as np
+    import pandas as pd
+    from dashboard import guidance, models
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-2.0, 0.05)}
+    at = pd.DataFrame({"w": [0.0, 1.0, 4.0], "spread_ratio": [1.3, 0.955, 0.8], "leak": [0.4, 0.1, 0.0],
+                       "logp_class": [-4.0, -2.0, -2.0]}).set_index("w")
+    x = np.random.default_rng(0).normal(size=(4000, 2)) * [1.0, 0.3]     # widest std about 1
+    near = models.start_far(1.2, x)
+    assert near.startswith("σ₁ = 1.20 is not much larger than the data's spread (std 1.0") and near.endswith(
+        "along its widest direction)")
+    assert models.start_far(0.8, x).startswith("σ₁ = 0.80 is smaller than") and models.start_far(1.6, x) == ""
+    text = guidance.sweep_summary(at, truth, near)
+    assert ("Exact CFG at w = 1 is outside the band in spread, only just (0.005 beyond the band's edge, under 20% "
+            "of the band's half-width, 0.040), the sampler's error. " + near + ", so the sampler's start "
+            "N(0, σ₁² I) is far from p₁: a likely cause beside its steps. From w = 1") in text, text
+    # σ₁ wide enough: the steps alone; well outside: no "only just"
+    far_out = at.assign(spread_ratio=[1.3, 0.9, 0.8])
+    text = guidance.sweep_summary(far_out, truth, "")
+    assert "outside the band in spread (the sampler's error). From w = 1" in text and "only just" not in text
+    # two measures out, one only just: told apart by semicolons
+    both = at.assign(leak=[0.4, 0.15, 0.0])
+    assert "outside the band in spread, only just (" in guidance.sweep_summary(both, truth)
+    assert "0.040); leak (the sampler's error)" in guidance.sweep_summary(both, truth)
+
+
+def test_sweep_chart_names_its_w_line_apart_from_the_truth_line():
+    """The sweep charts drew a black dashed line at the chosen w, in no legend or caption, next to
+    the green dashed truth line: it is dotted and grey, and the caption names it with the w; the
+    page's words name the truth as the screen shows it (the left panel, green), not a "row"."""
+    import pandas as pd
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    table = pd.DataFrame({"w": [0.0, 1.0, 4.0], "spread_ratio": [1.5, 1.0, 0.9], "leak": [0.5, 0.1, 0.0],
+                          "logp_class": [-5.0, -2.0, -2.1]})
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-2.0, 0.05)}
+    spec = chart_spec(gfig.sweep_chart(table, truth, 4.0, False))
+    for panel in spec["hconcat"]:
+        rules = [lay["mark"] for lay in panel["layer"] if lay["mark"]["type"] == "rule"]
+        w_rule = [m for m in rules if m.get("strokeDash") != gfig.TRUTH_DASH]
+        assert len(w_rule) == 1 and w_rule[0]["strokeDash"] == gfig.W_DASH != gfig.TRUTH_DASH
+        assert w_rule[0]["color"] != "black"
+    at = open_page(**{K + "w": 3.0, K + "learned": False})
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    assert sweep.endswith(f"{gfig.W_WORDS} (now w = 3).")
+    assert "truth row" not in text(at) and "The **truth** (the left panel, and green in the charts below)" in text(at)
