@@ -310,3 +310,22 @@ def test_straightness_answer_says_how_many_paths_it_is_computed_on():
         assert "Of all 200 paths computed per method, the " in answer and "paths drawn" not in answer
         assert "(1 = straight), over all 200 paths computed: " in captions(at)
         assert f"The other panels: {n_drawn} of 200 paths" in captions(at)
+
+
+def test_quality_sentence_tells_apart_values_that_print_alike():
+    """Tutorial, rectify on: "exact flow 0.098, VE PF-ODE 0.162, learned flow 0.098, rectified flow
+    0.098" read as typed. Values that print alike at three decimals are given with the decimals
+    that tell them apart, with why they agree (same noise, same true samples)."""
+    from dashboard import flow as flowpage
+    values = {"exact flow": 0.09812, "VE PF-ODE": 0.162, "learned flow": 0.09794, "rectified flow": 0.09831}
+    text = flowpage.quality_sentence(_quality_rows(values, {k: 0 for k in values}, 32),
+                                     {"sw2": 0.12, "off": 2, "n": 1000}, 32)
+    assert ("The exact flow, the learned flow and the rectified flow all print 0.098: 0.0981, 0.0979 and "
+            "0.0983, 0.0004 apart, under the measure's noise (0.120). Every field starts from the same noise "
+            "and is scored against the same true samples") in text, text
+    assert "exact flow 0.098, VE PF-ODE 0.162" in text       # the list itself keeps three decimals
+    two = {"exact flow": 0.2241, "VE PF-ODE": 2.319}
+    assert "print" not in flowpage.quality_sentence(_quality_rows(two, {k: 0 for k in two}, 2),
+                                                    {"sw2": 0.14, "off": 2, "n": 1000}, 2)
+    assert flowpage.alike_sentence(__import__("pandas").Series({"a": 0.5, "b": 0.5}), 0.1) == [
+        "The a and the b both score exactly 0.500."]
