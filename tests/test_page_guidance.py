@@ -669,7 +669,7 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
     truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
     table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
-    assert guidance.sweep_summary(table, truth) in sweep
+    assert guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam, seed)) in sweep
     d = guidance.spread_digits(table, truth)
     w1, w4 = table.loc[1.0], table.loc[4.0]
     assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
