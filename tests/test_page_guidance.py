@@ -789,3 +789,4 @@ def test_sweep_chart_names_its_w_line_apart_from_the_truth_line():
     sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
     assert sweep.endswith(f"{gfig.W_WORDS} (now w = 3).")
     assert "truth row" not in text(at) and "The **truth** (the left panel, and green in the charts below)" in text(at)
+    assert "its band is ± 2 standard deviations over 20 independent sets" in text(at)

@@ -35,7 +35,8 @@ st.markdown(
     "coordinate) divided by that of p(x | y): 1 is as varied as the class, below 1 the samples "
     "crowd together. **Fidelity: leak**, the share of samples where another class is more likely "
     "(p₀(y′ | x) > p₀(y | x)), and the **mean log p₀(x | y)** of the samples. The **truth** (the "
-    "left panel, and green in the charts below) scores true samples of p(x | y); its band is ± {gfig.NOISE_K:g} standard deviations over "
+    "left panel, and green in the charts below) scores true samples of p(x | y); its band is "
+    f"± {gfig.NOISE_K:g} standard deviations over "
     f"{guidance.TRUTH_REPEATS} independent sets of {N} true samples: a difference inside it is noise.")
 if gmm.n_components < 2 or gmm.n_components > guidance.MAX_CLASSES:
     st.info(f"Guidance needs 2 to {guidance.MAX_CLASSES} classes (one per mode); "
