@@ -394,7 +394,7 @@ def sampler_cause(start: str) -> str:
     beside its steps."""
     if not start:
         return " (the sampler's error)"
-    return (f", the sampler's error. {start}, so the sampler's start N(0, σ₁² I) is far from p₁: a "
+    return (f": the sampler's error. {start}, so the sampler's start N(0, σ₁² I) is far from p₁: a "
             "likely cause beside its steps")
 
 

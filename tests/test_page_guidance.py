@@ -757,7 +757,7 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     assert models.start_far(0.8, x).startswith("σ₁ = 0.80 is smaller than") and models.start_far(1.6, x) == ""
     text = guidance.sweep_summary(at, truth, near)
     assert ("Exact CFG at w = 1 is outside the band in spread, only just (0.005 beyond the band's edge, under 20% "
-            "of the band's half-width, 0.040), the sampler's error. " + near + ", so the sampler's start "
+            "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
             "N(0, σ₁² I) is far from p₁: a likely cause beside its steps. From w = 1") in text, text
     # σ₁ wide enough: the steps alone; well outside: no "only just"
     far_out = at.assign(spread_ratio=[1.3, 0.9, 0.8])
