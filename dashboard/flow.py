@@ -317,6 +317,33 @@ def _the(names, start: bool = False) -> str:
     return "T" + text[1:] if start else text
 
 
+def alike_sentence(sw2: pd.Series, tol: float) -> list[str]:
+    """For fields whose sliced W₂ (sw2, by field) print alike at three decimals: their values with
+    the fewest decimals (up to 8) that tell them apart, and why they agree: every field starts
+    from the same noise and is scored against the same true samples, and these differ by less
+    than the measure's noise (tol). [] where every printed value differs."""
+    groups: dict[str, list[str]] = {}
+    for k, v in sw2.items():
+        groups.setdefault(f"{float(v):.3f}", []).append(k)
+    said = []
+    for printed, names in groups.items():
+        if len(names) < 2:
+            continue
+        vals = [float(sw2[k]) for k in names]
+        d = next((d for d in range(4, 9) if len({f"{v:.{d}f}" for v in vals}) == len(set(vals))), 8)
+        gap = max(vals) - min(vals)
+        both = "both" if len(names) == 2 else "all"
+        if gap == 0:
+            said.append(f"{_the(names, True)} {both} score exactly {printed}.")
+            continue
+        listed = ", ".join(f"{v:.{d}f}" for v in vals[:-1]) + f" and {vals[-1]:.{d}f}"
+        said.append(f"{_the(names, True)} {both} print {printed}: {listed}, {gap:.{d}f} apart, "
+                    f"{'under' if gap <= tol else 'over'} the measure's noise ({tol:.3f}). Every field starts from the same noise and is scored "
+                    "against the same true samples, so flows that carry it to nearly the same points "
+                    "score nearly alike.")
+    return said
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the measure's noise (noise["sw2"]:
@@ -328,6 +355,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     sw2, nfe, tol = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["sw2"]
     parts = [f"With {steps} Heun steps ({nfe} evaluations): "
              + ", ".join(f"{k} {v:.3f}" for k, v in sw2.items()) + "."]
+    parts += alike_sentence(sw2, tol)
     best = sw2.idxmin()
     tied = [k for k in sw2.index if k != best and not beyond_noise(sw2[k], sw2[best], tol)]
     if tied:

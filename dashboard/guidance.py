@@ -1,5 +1,5 @@
 """Cached computations and the trained network of the Guidance page: exact and learned CFG
-samples, the truth row (true samples of p(x | y)) and its noise level, the measures over w, and
+samples, the truth (true samples of p(x | y), the samples figure's left panel) and its noise level, the measures over w, and
 the guided field. Everything but the network is st.cache_data, keyed by value."""
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def guidance_truth(gmm, y: int, n: int, seed: int) -> tuple[np.ndarray, dict]:
 
 @state.cache_data(max_entries=32)
 def guidance_truth_sw2(gmm, y: int, n: int, seed: int) -> tuple[float, float]:
-    """gd.truth_sw2 of the truth row's sets: (mean, sd) of the sliced W₂ between two sets of n
+    """gd.truth_sw2 of the truth's sets: (mean, sd) of the sliced W₂ between two sets of n
     true samples of p(x | y), the level at which two sample sets are as close as the truth's."""
     return gd.truth_sw2(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
 
@@ -228,20 +228,39 @@ def samples_limits(gmm, y: int) -> tuple[tuple[float, float], tuple[float, float
     return panel_limits(gd.class_mixture(gmm, None, y) if class_zoomed(gmm, y) else gmm)
 
 
+def w_list(ws, index) -> str:
+    """The w's of ws in words, in the order of index (the w's drawn): "w = 8", "w = 2 and 8", or
+    "every w from 1 to 8" where they are three or more neighbours on the chart."""
+    ws = sorted(float(w) for w in ws)
+    order = [float(w) for w in index]
+    pos = [order.index(w) for w in ws]
+    if len(ws) >= 3 and pos == list(range(pos[0], pos[0] + len(ws))):
+        return f"every w from {ws[0]:g} to {ws[-1]:g}"
+    if len(ws) == 1:
+        return f"w = {ws[0]:g}"
+    return "w = " + ", ".join(f"{w:g}" for w in ws[:-1]) + f" and {ws[-1]:g}"
+
+
 def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K, who: str = "") -> str:
-    """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: one w
-    when the others are below it by more than the truth's noise level (k sd), else the w's within
-    that level of the top, with no maximum named. who names whose curve it reads ("Exact CFG's"),
-    and the largest w of values is called the largest w drawn."""
-    top = float(values.max())
+    """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: the w of
+    its top value, alone where every other w lies below it by more than the truth's noise level
+    (k sd), else with the w's that lie within that level of it (w_list), which the chart cannot
+    tell from the top. who names whose curve it reads ("Exact CFG's"); a top alone at the largest
+    w drawn is called so."""
+    top_w, top = float(values.idxmax()), float(values.max())
     near = [float(w) for w, v in values.items() if top - float(v) <= k * ref[1] + 1e-12]
     what = f"{who} mean log p₀(x | y)" if who else "Mean log p₀(x | y)"
     if len(near) == 1:
-        last = ", the largest w drawn" if who and near[0] == float(values.index[-1]) else ""
-        return f"{what} is highest at w = {near[0]:g}{last}."
-    among = " (the largest w drawn among them)" if who and float(values.index[-1]) in near else ""
-    return (f"{what} at w = {', '.join(f'{w:g}' for w in near)}{among} lies within the truth's noise "
-            "level of its top value: no single w is best on it.")
+        last = ", the largest w drawn" if who and top_w == float(values.index[-1]) else ""
+        return f"{what} is highest at w = {top_w:g}{last}."
+    level = f"the truth's noise level (±{k * ref[1]:.2f})"
+    if len(near) >= 3 and w_list(near, values.index).startswith("every"):
+        return (f"{what} is highest at w = {top_w:g}, but {w_list(near, values.index)} lies within "
+                f"{level} of that top value: the chart cannot tell them apart.")
+    others = [w for w in near if w != top_w]
+    verb = "lies" if len(others) == 1 else "lie"
+    return (f"{what} is highest at w = {top_w:g}, but {w_list(others, values.index)} {verb} within "
+            f"{level} of it: the chart cannot tell {'the two' if len(others) == 1 else 'them'} apart.")
 
 
 def logp_peaks(at: pd.DataFrame, truth: dict) -> str:
@@ -328,17 +347,70 @@ def measures_text(row, prefix: str = "", digits: int = 2) -> str:
             f"mean log p₀(x | y) {row[prefix + 'logp_class']:.2f}")
 
 
-def sweep_summary(at: pd.DataFrame, truth: dict) -> str:
+JUST_OUT = 0.2     # beyond the band's edge by less than this share of its half-width: "only just" outside
+START_N = 5000     # true samples of the mixture whose widest std start_far compares σ₁ with
+
+
+def beyond_band(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> float:
+    """How far a value lies beyond the nearer edge of the truth's band (mean ± k sd); ≤ 0 inside."""
+    mean, sd = ref
+    return abs(float(value) - mean) - k * sd
+
+
+def _margin(col: str, v: float, digits: int) -> str:
+    """A distance in a measure's own units: a spread ratio with at least 3 decimals, a leak in
+    percentage points, a log-likelihood in nats."""
+    if col == "leak":
+        return f"{100 * v:.2g} percentage points"
+    return f"{v:.{max(digits, 3)}f}" + (" nats" if col == "logp_class" else "")
+
+
+def off_words(row, truth: dict, prefix: str = "", digits: int = 2, k: float = gfig.NOISE_K) -> list[str]:
+    """off_truth's measures in words, each one that lies beyond the band's edge by less than
+    JUST_OUT of the band's half-width (k sd) told as only just outside, with both numbers."""
+    said = []
+    for col, name in MEASURES.items():
+        out = beyond_band(row[prefix + col], truth[col], k)
+        if out <= 1e-12:
+            continue
+        half = k * truth[col][1]
+        if out < JUST_OUT * half:
+            name += (f", only just ({_margin(col, out, digits)} beyond the band's edge, under {JUST_OUT:.0%} of "
+                     f"the band's half-width, {_margin(col, half, digits)})")
+        said.append(name)
+    return said
+
+
+@state.cache_data(max_entries=32)
+def start_far(gmm, lam: float, seed: int) -> str:
+    """models.start_far of the guided sampler's start: σ₁ of the VE process at λ against START_N
+    true samples of the mixture (the Exact-score reversal's rule); "" where σ₁ is wide enough."""
+    return models.start_far(dc.VESDE(lam).prior_std(), models.true_samples(gmm, START_N, seed))
+
+
+def sampler_cause(start: str) -> str:
+    """Why exact CFG at w = 1 misses the truth, to follow the measures it misses: the sampler's
+    error, and where its start is far from p₁ (start: start_far's words), that as a likely cause
+    beside its steps."""
+    if not start:
+        return " (the sampler's error)"
+    return (f": the sampler's error. {start}, so the sampler's start N(0, σ₁² I) is far from p₁: a "
+            "likely cause beside its steps")
+
+
+def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
     """The sweep caption's account of exact CFG (at: guidance_table indexed by w): the measures
     where its curve runs along the truth's line (truth_under_curve), w = 1 against the truth's
-    band, the leak and spread from w = 1 to w = 4, w = 0, and where mean log p₀(x | y) peaks on
-    each curve drawn (logp_peaks); spreads printed with spread_digits."""
+    band (off_words; outside, its cause: sampler_cause with start, start_far's words), the leak and
+    spread from w = 1 to w = 4, w = 0, and where mean log p₀(x | y) peaks on each curve drawn
+    (logp_peaks); spreads printed with spread_digits."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
     d = spread_digits(at, truth)
-    off1 = off_truth(w1, truth)
+    off1 = off_words(w1, truth, digits=d)
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
             "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
-            + (f"outside the band in {', '.join(off1)} (the sampler's error)" if off1
+            + (f"outside the band in {('; ' if any(',' in o for o in off1) else ', ').join(off1)}"
+               + sampler_cause(start) if off1
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)

@@ -358,6 +358,27 @@ def within_noise(a: float, b: float, noise: float) -> bool:
     return abs(float(a) - float(b)) <= abs(float(noise))
 
 
+START_FAR = 1.5   # σ₁ below this many × the data's widest std: the prior N(0, σ₁² I) is far from the true p₁
+
+
+def widest_std(x) -> float:
+    """The std of samples x (n, 2) along their widest direction."""
+    return float(np.sqrt(np.linalg.eigvalsh(np.cov(np.asarray(x, dtype=float).T)).max()))
+
+
+def start_far(sigma1: float, x) -> str:
+    """Where σ₁ is below START_FAR × the data's std along its widest direction (x: samples of the
+    data), the prior N(0, σ₁² I) a sampler starts from is far from the true p₁: that in words
+    ("σ₁ = 1.47 is not much larger than the data's spread (std 1.10 along its widest
+    direction)"); else "". The Exact-score reversal's warning and Guidance's attribution of a
+    sampler's error share it."""
+    spread = widest_std(x)
+    if sigma1 >= START_FAR * spread:
+        return ""
+    than = "smaller than" if sigma1 < spread else "not much larger than"
+    return f"σ₁ = {sigma1:.2f} is {than} the data's spread (std {spread:.2f} along its widest direction)"
+
+
 def value_text(v) -> str:
     """A quality measure's value as the Sampler lab and the Exact-score reversal print it: three
     significant digits, trailing zeros kept (0.0320 next to 0.0301), whole numbers from 100 up

@@ -631,12 +631,9 @@ def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
     DETERMINISTIC_OFF × the noise level, say that the prior's mismatch with p_1 stays to the end."""
     start, method, n = run.start, run.method, run.n
     tr = truth(gmm, n, run.seed)
-    cov = np.cov(tr["ref"].T)
-    spread = float(np.sqrt(np.linalg.eigvalsh(cov).max()))
-    if start == "prior" and sigma1 < 1.5 * spread:
-        than = "smaller than" if sigma1 < spread else "not much larger than"
-        st.warning(f"σ₁ = {sigma1:.2f} is {than} the data's spread (std {spread:.2f} "
-                   "along its widest direction): the prior N(0, σ₁² I) is far from the true p₁, so "
+    spread, far = models.widest_std(tr["ref"]), models.start_far(sigma1, tr["ref"])
+    if start == "prior" and far:
+        st.warning(f"{far}: the prior N(0, σ₁² I) is far from the true p₁, so "
                    "the reversal starts from the wrong distribution. Raise λ, or start from the "
                    "exact p₁ (Advanced).")
     elif (start == "prior" and not dc.SAMPLERS[method].stochastic

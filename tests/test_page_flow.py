@@ -310,3 +310,54 @@ def test_straightness_answer_says_how_many_paths_it_is_computed_on():
         assert "Of all 200 paths computed per method, the " in answer and "paths drawn" not in answer
         assert "(1 = straight), over all 200 paths computed: " in captions(at)
         assert f"The other panels: {n_drawn} of 200 paths" in captions(at)
+
+
+def test_quality_sentence_tells_apart_values_that_print_alike():
+    """Tutorial, rectify on: "exact flow 0.098, VE PF-ODE 0.162, learned flow 0.098, rectified flow
+    0.098" read as typed. Values that print alike at three decimals are given with the decimals
+    that tell them apart, with why they agree (same noise, same true samples)."""
+    from dashboard import flow as flowpage
+    values = {"exact flow": 0.09812, "VE PF-ODE": 0.162, "learned flow": 0.09794, "rectified flow": 0.09831}
+    text = flowpage.quality_sentence(_quality_rows(values, {k: 0 for k in values}, 32),
+                                     {"sw2": 0.12, "off": 2, "n": 1000}, 32)
+    assert ("The exact flow, the learned flow and the rectified flow all print 0.098: 0.0981, 0.0979 and "
+            "0.0983, 0.0004 apart, under the measure's noise (0.120). Every field starts from the same noise "
+            "and is scored against the same true samples") in text, text
+    assert "exact flow 0.098, VE PF-ODE 0.162" in text       # the list itself keeps three decimals
+    two = {"exact flow": 0.2241, "VE PF-ODE": 2.319}
+    assert "print" not in flowpage.quality_sentence(_quality_rows(two, {k: 0 for k in two}, 2),
+                                                    {"sw2": 0.14, "off": 2, "n": 1000}, 2)
+    assert flowpage.alike_sentence(__import__("pandas").Series({"a": 0.5, "b": 0.5}), 0.1) == [
+        "The a and the b both score exactly 0.500."]
+
+
+def test_error_chart_is_readable_and_starts_at_its_first_t():
+    """The velocity-error chart drew about 100 px tall with three cramped y labels, its first point
+    left of the "0.0" tick: the plot keeps its height, its y ticks come from log_ticks, and the x
+    axis runs from the first t drawn to the last."""
+    import numpy as np
+    import pandas as pd
+    from dashboard.figures import flow as ffig
+    from dashboard.figures.common import chart_spec
+    from dashboard.figures.guidance import log_ticks
+    ts = np.linspace(0.05, 1.0, 20)
+    df = pd.DataFrame({"t": ts, "mse": np.linspace(0.002, 0.0074, 20), "field": "learned flow"})
+    spec = chart_spec(ffig.error_chart(df))
+    assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0.05, 1.0]
+    ticks = spec["encoding"]["y"]["axis"]["values"]
+    assert ticks == log_ticks(0.002 / 1.4, 0.0074 * 1.4) and len(ticks) >= 4
+
+
+def test_paths_are_drawn_to_be_seen_over_the_density():
+    """The rectified flow's thin light paths (0.8 px at 55%) over the contours (60%) were barely
+    visible: every flow's paths are drawn wider and darker over a lighter density."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage
+    spec = flowpage.paths_spec(flowpage.paths_view(dc.PRESETS["tutorial"], 25.0, 200, 100, 0), 60)
+    panels = spec["concat"][1:]                      # the flows' panels, after the pairs'
+    for panel in panels:
+        lines = [lay["mark"] for lay in panel["layer"] if lay["mark"].get("type") == "line"]
+        images = [lay["mark"] for lay in panel["layer"] if lay["mark"].get("type") == "image"]
+        assert lines and all(m["strokeWidth"] >= 1.2 and m["opacity"] >= 0.8 for m in lines), lines
+        assert images and all(m["opacity"] <= 0.4 for m in images), images

@@ -70,7 +70,9 @@ def test_logp_peak_named_only_outside_the_noise():
     from dashboard import guidance
     flat = pd.Series([-9.0, -2.02, -2.0, -2.01], index=[0.0, 1.0, 2.0, 4.0])
     text = guidance.logp_peak(flat, (-2.0, 0.05))
-    assert "highest" not in text and "w = 1, 2, 4" in text and "no single w" in text
+    assert text == ("Mean log p₀(x | y) is highest at w = 2, but every w from 1 to 4 lies within the "
+                    "truth's noise level (±0.10) of that top value: the chart cannot tell them apart.")
+    assert "no single w" not in text and "largest w drawn" not in text
     assert guidance.logp_peak(flat, (-2.0, 0.001)) == "Mean log p₀(x | y) is highest at w = 2."
 
 
@@ -89,9 +91,16 @@ def test_logp_peak_names_whose_curve_it_reads():
         "Learned CFG's mean log p₀(x | y) is highest at w = 10, the largest w drawn.")
     # the tutorial's learned curve as drawn: w = 8 and 10 within the truth's noise of the top
     flat = at.assign(learned_logp_class=[-9.0, -3.2, -2.9, -2.8, -2.62, -2.5, -2.45, -2.44])
+    # the sentence agrees with the curve a class sees rising to w = 10 (it once read "at w = 8, 10
+    # (the largest w drawn among them) lies within ...: no single w is best on it")
     assert guidance.logp_peaks(flat, truth).endswith(
-        "Learned CFG's mean log p₀(x | y) at w = 8, 10 (the largest w drawn among them) lies within the "
-        "truth's noise level of its top value: no single w is best on it.")
+        "Learned CFG's mean log p₀(x | y) is highest at w = 10, but w = 8 lies within the truth's noise "
+        "level (±0.04) of it: the chart cannot tell the two apart.")
+    # ring8's exact curve, level within the noise from w = 1 on
+    ring = at.assign(logp_class=[-700.0, -5.0, 1.0, 1.01, 1.02, 1.03, 1.03, 1.04])
+    assert guidance.logp_peaks(ring, {"logp_class": (1.0, 0.05)}).startswith(
+        "Exact CFG's mean log p₀(x | y) is highest at w = 10, but every w from 1 to 10 lies within the "
+        "truth's noise level (±0.10) of that top value: the chart cannot tell them apart.")
     assert guidance.logp_peaks(at.drop(columns="learned_logp_class"), truth) == (
         "Exact CFG's mean log p₀(x | y) is highest at w = 2.")
 
@@ -660,7 +669,7 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
     truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
     table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
-    assert guidance.sweep_summary(table, truth) in sweep
+    assert guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam, seed)) in sweep
     d = guidance.spread_digits(table, truth)
     w1, w4 = table.loc[1.0], table.loc[4.0]
     assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
@@ -727,3 +736,57 @@ def test_arrow_frame_draws_fields_figures_arrows():
     np.testing.assert_allclose(guided["y2"] - guided["y"], f["guided"][..., 1].ravel() * k, rtol=1e-6, atol=1e-9)
     right = guided[(guided["x2"] - guided["x"] > 0) & ((guided["y2"] - guided["y"]).abs() < 1e-9)]
     assert (right["angle"].round(6) % 360 == 90).all()                 # pointing right: 90° clockwise from up
+
+
+def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause():
+    """Tutorial, λ = 2: exact CFG at w = 1 was "outside the band in spread (the sampler's error)"
+    at 0.956× beside a band 0.962–1.033×: 0.006 out, with σ₁ = 1.47 below the data's spread, so the
+    prior N(0, σ₁² I) the sampler starts from does not match p₁. The caption says how far out a
+    value only just outside is, and names the start where σ₁ < 1.5 × the data's widest std (the
+    Exact-score reversal's rule, models.start_far)."""
+    import numpy as np
+    import pandas as pd
+    from dashboard import guidance, models
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-2.0, 0.05)}
+    at = pd.DataFrame({"w": [0.0, 1.0, 4.0], "spread_ratio": [1.3, 0.955, 0.8], "leak": [0.4, 0.1, 0.0],
+                       "logp_class": [-4.0, -2.0, -2.0]}).set_index("w")
+    x = np.random.default_rng(0).normal(size=(4000, 2)) * [1.0, 0.3]     # widest std about 1
+    near = models.start_far(1.2, x)
+    assert near.startswith("σ₁ = 1.20 is not much larger than the data's spread (std 1.0") and near.endswith(
+        "along its widest direction)")
+    assert models.start_far(0.8, x).startswith("σ₁ = 0.80 is smaller than") and models.start_far(1.6, x) == ""
+    text = guidance.sweep_summary(at, truth, near)
+    assert ("Exact CFG at w = 1 is outside the band in spread, only just (0.005 beyond the band's edge, under 20% "
+            "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
+            "N(0, σ₁² I) is far from p₁: a likely cause beside its steps. From w = 1") in text, text
+    # σ₁ wide enough: the steps alone; well outside: no "only just"
+    far_out = at.assign(spread_ratio=[1.3, 0.9, 0.8])
+    text = guidance.sweep_summary(far_out, truth, "")
+    assert "outside the band in spread (the sampler's error). From w = 1" in text and "only just" not in text
+    # two measures out, one only just: told apart by semicolons
+    both = at.assign(leak=[0.4, 0.15, 0.0])
+    assert "outside the band in spread, only just (" in guidance.sweep_summary(both, truth)
+    assert "0.040); leak (the sampler's error)" in guidance.sweep_summary(both, truth)
+
+
+def test_sweep_chart_names_its_w_line_apart_from_the_truth_line():
+    """The sweep charts drew a black dashed line at the chosen w, in no legend or caption, next to
+    the green dashed truth line: it is dotted and grey, and the caption names it with the w; the
+    page's words name the truth as the screen shows it (the left panel, green), not a "row"."""
+    import pandas as pd
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    table = pd.DataFrame({"w": [0.0, 1.0, 4.0], "spread_ratio": [1.5, 1.0, 0.9], "leak": [0.5, 0.1, 0.0],
+                          "logp_class": [-5.0, -2.0, -2.1]})
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-2.0, 0.05)}
+    spec = chart_spec(gfig.sweep_chart(table, truth, 4.0, False))
+    for panel in spec["hconcat"]:
+        rules = [lay["mark"] for lay in panel["layer"] if lay["mark"]["type"] == "rule"]
+        w_rule = [m for m in rules if m.get("strokeDash") != gfig.TRUTH_DASH]
+        assert len(w_rule) == 1 and w_rule[0]["strokeDash"] == gfig.W_DASH != gfig.TRUTH_DASH
+        assert w_rule[0]["color"] != "black"
+    at = open_page(**{K + "w": 3.0, K + "learned": False})
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    assert sweep.endswith(f"{gfig.W_WORDS} (now w = 3).")
+    assert "truth row" not in text(at) and "The **truth** (the left panel, and green in the charts below)" in text(at)
+    assert "its band is ± 2 standard deviations over 20 independent sets" in text(at)

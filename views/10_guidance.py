@@ -34,8 +34,9 @@ st.markdown(
     "**Diversity: spread**, the samples' root-mean-square distance from their own mean (per "
     "coordinate) divided by that of p(x | y): 1 is as varied as the class, below 1 the samples "
     "crowd together. **Fidelity: leak**, the share of samples where another class is more likely "
-    "(p₀(y′ | x) > p₀(y | x)), and the **mean log p₀(x | y)** of the samples. The **truth row** "
-    f"scores true samples of p(x | y); its band is ± {gfig.NOISE_K:g} standard deviations over "
+    "(p₀(y′ | x) > p₀(y | x)), and the **mean log p₀(x | y)** of the samples. The **truth** (the "
+    "left panel, and green in the charts below) scores true samples of p(x | y); its band is "
+    f"± {gfig.NOISE_K:g} standard deviations over "
     f"{guidance.TRUTH_REPEATS} independent sets of {N} true samples: a difference inside it is noise.")
 if gmm.n_components < 2 or gmm.n_components > guidance.MAX_CLASSES:
     st.info(f"Guidance needs 2 to {guidance.MAX_CLASSES} classes (one per mode); "
@@ -103,10 +104,10 @@ if learned and row["far"] > 0.01:
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
-msg = guidance.sweep_summary(at, truth) + guidance.clipped_text(at, truth)
+msg = guidance.sweep_summary(at, truth, guidance.start_far(gmm, float(lam), shared.seed)) + guidance.clipped_text(at, truth)
 if learned:
     msg += " " + guidance.learned_spread_story(at, truth)
-st.caption(msg)
+st.caption(msg + f" {gfig.W_WORDS} (now w = {float(w):g}).")
 
 
 @st.fragment

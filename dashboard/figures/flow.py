@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 
 from dashboard.figures.common import square_axes
 from dashboard.figures.background import density_background
+from dashboard.figures.guidance import log_ticks
 
 __all__ = ["paths_figure", "paths_chart", "background_figure", "quality_chart", "error_chart", "FIELD_COLORS"]
 
@@ -27,6 +28,8 @@ _NICE = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
 
 
 PAIR_COLOR = "#ff7f0e"
+PATH_LINE = dict(strokeWidth=1.4, opacity=0.9)   # the flows' paths: wide and dark enough to follow over the contours
+PATHS_BACKGROUND = 0.3                            # the density's opacity under the paths (light: the paths lead)
 PATHS_DATA = "flow_paths"      # paths_chart's named dataset: columns panel, i (path), k (step), x, y
 LEGEND = {"start (noise, t = 1)": ("white", "black", "circle"), "end (data, t = 0)": ("#444", "#444", "circle"),
           "path": ("transparent", "#444", "stroke")}     # label: (fill, stroke, shape), as paths_figure's legend
@@ -107,11 +110,11 @@ def paths_chart(panels, xlim, ylim, background: str, steps: int, pairs=None, siz
         base = alt.Chart(alt.Data(name=PATHS_DATA)).transform_filter(
             alt.FieldEqualPredicate(field="panel", equal=key)).encode(x=x, y=y)
         charts.append(panel(title, [
-            base.mark_line(color=color, strokeWidth=0.8, opacity=0.55, clip=True).encode(detail="i:N", order="k:Q"),
+            base.mark_line(color=color, clip=True, **PATH_LINE).encode(detail="i:N", order="k:Q"),
             base.transform_filter("datum.k == 0").mark_point(shape="circle", filled=False, size=22, color="black",
                                                              strokeWidth=0.8, clip=True),
             base.transform_filter(f"datum.k == {int(steps)}").mark_circle(size=18, color=color, opacity=1, clip=True)],
-            0.6))
+            PATHS_BACKGROUND))
     # autosize pad: panels keep their size (Vega-Lite's "fit" works only for single or layered views)
     return alt.concat(*charts, columns=min(ncols, len(charts))).properties(
         autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
@@ -141,10 +144,10 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
         ax.scatter(x0[:, 0], x0[:, 1], s=10, c=PAIR_COLOR)
         square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
     for ax, (title, traj, color) in zip(axes, panels):
-        density_background(ax, xx, yy, logp, clip=True, alpha=0.6)
+        density_background(ax, xx, yy, logp, clip=True, alpha=PATHS_BACKGROUND)
         tr = np.asarray(traj, dtype=float)[:, :n_paths]
         for i in range(tr.shape[1]):
-            ax.plot(tr[:, i, 0], tr[:, i, 1], color=color, lw=0.8, alpha=0.55)
+            ax.plot(tr[:, i, 0], tr[:, i, 1], color=color, lw=PATH_LINE["strokeWidth"], alpha=PATH_LINE["opacity"])
         ax.scatter(tr[0, :, 0], tr[0, :, 1], s=14, facecolors="none", edgecolors="black", linewidths=0.6)
         ax.scatter(tr[-1, :, 0], tr[-1, :, 1], s=10, c=color)
         square_axes(ax, np.asarray(xlim), np.asarray(ylim), title)
@@ -212,21 +215,26 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
 
 
 def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
-    """Mean squared velocity error against t (log y), one line per network."""
+    """Mean squared velocity error against t (log y), one line per network: a plot `height` pixels
+    tall (autosize fit-x: the width fits the column, the axes and the legend are added below), y ticks from log_ticks, and
+    an x axis from the first t drawn to the last."""
     d = df[np.isfinite(df["mse"].to_numpy(dtype=float)) & (df["mse"] > 0)]
     fields = [f for f in FIELD_COLORS if f in set(d["field"])]
-    v = d["mse"].to_numpy(dtype=float)
+    v, t = d["mse"].to_numpy(dtype=float), d["t"].to_numpy(dtype=float)
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (1e-4, 1.0)
+    t_lo, t_hi = (float(t.min()), float(t.max())) if t.size else (0.0, 1.0)
     return alt.Chart(d).mark_line(point=True, strokeWidth=2.2).encode(
-        x=alt.X("t:Q", title="time t (0 = data, 1 = noise)"),
-        y=alt.Y("mse:Q", title="squared error (log)",
+        x=alt.X("t:Q", title="time t (0 = data, 1 = noise)",
+                scale=alt.Scale(domain=[t_lo, t_hi], nice=False, zero=False), axis=alt.Axis(format="~g")),
+        y=alt.Y("mse:Q", title="squared error (log scale)",
                 scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
-                axis=alt.Axis(values=[u for u in _NICE if lo <= u <= hi] or None, format="~g")),
+                axis=alt.Axis(values=log_ticks(lo, hi) or None, format="~g", labelFontSize=12,
+                              titleFontSize=12)),
         color=alt.Color("field:N", title="network", sort=fields,
                         scale=alt.Scale(domain=fields, range=[FIELD_COLORS[f] for f in fields]),
                         legend=alt.Legend(orient="bottom", labelFontSize=12, symbolStrokeWidth=3)),
         tooltip=["field:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("mse:Q", format=".4g")],
-    ).properties(height=height)
+    ).properties(height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def straight_label(s: float) -> str:

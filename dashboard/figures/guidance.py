@@ -10,13 +10,15 @@ from matplotlib.figure import Figure
 from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_axes
 from dashboard.figures.background import density_background
 
-__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K", "TRUTH_DASH",
+__all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K", "TRUTH_DASH", "W_DASH", "W_WORDS",
            "TRUTH", "clip_floor", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
 SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
 OTHER_CLASS_LINE = "#555555"   # the samples panels' boundary of where another class is more likely
 TRUTH_DASH = [6, 3]  # the sweep chart's truth line: dashed, drawn over the curves
+W_DASH, W_COLOR = [1, 3], "#555555"   # the sweep chart's vertical line at the chosen w: dotted, grey
+W_WORDS = "Grey dotted vertical line: the w chosen above"   # its words in the chart's caption
 NOISE_K = 2.0        # the truth band: mean +- NOISE_K standard deviations of the truth-vs-truth noise
 # column -> (chart title, what it measures, y scale)
 METRICS = {
@@ -149,8 +151,8 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
     """Diversity (spread ratio, log scale) and fidelity (leak, mean log p₀(x | y)) against w: one
     small chart per measure, exact CFG (and learned CFG) as lines, the truth (true samples of
     p(x | y): truth[col] = (mean, sd)) as a green band of +- NOISE_K sd under the curves and its
-    mean as a green dashed line over them (visible where a curve runs along it), a dashed rule at
-    the chosen w. Mean log p values below clip_floor are drawn at the floor as triangles."""
+    mean as a green dashed line over them (visible where a curve runs along it), a grey dotted
+    rule at the chosen w (W_DASH, told by W_WORDS). Mean log p values below clip_floor are drawn at the floor as triangles."""
     sources = [("exact CFG", "")] + ([("learned CFG", "learned_")] if learned else [])
     names = [TRUTH] + [s for s, _ in sources]
     color = alt.Color("source:N", title=None, scale=alt.Scale(
@@ -202,7 +204,7 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
                                                          range=["circle", "triangle-down"]),
                             legend=None))
         rule = alt.Chart(alt.InlineData(values=[{RULE_FIELD: float(w_now)}])).mark_rule(
-            strokeDash=[5, 4], color="black").encode(x=alt.X(f"{RULE_FIELD}:Q"))
+            strokeDash=W_DASH, color=W_COLOR, strokeWidth=1.5).encode(x=alt.X(f"{RULE_FIELD}:Q"))
         charts.append((truth_band + base.mark_line(strokeWidth=2.2) + points + truth_line + rule)
                       .properties(width=width, height=height,
                                   title=alt.TitleParams([kind, title] + ([note] if note else []),
