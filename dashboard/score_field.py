@@ -195,6 +195,12 @@ def short_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
 def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
               scale: str) -> bytes:
     """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
+    return figure_png(score_figure(gmm, sde, t, where, n, seed, view, lengths, scale), dpi=100)
+
+
+def score_figure(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+                 scale: str):
+    """The chosen view as the matplotlib Figure score_png renders."""
     f = score_field(gmm, sde, t, where, n, seed)
     m = key_magnitude(gmm, sde, t, where, n, seed, scale, view=view)
     key = key_arrow(gmm, sde, t, where, n, seed, scale, view)
@@ -214,4 +220,4 @@ def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, leng
                                           f["comp_scores"], f["resp"], f["total"], colors,
                                           title="weighted modes vs total,  " + title,
                                           magnitude=m, fixed=fixed, key=key)
-    return figure_png(fig, dpi=100)
+    return fig
