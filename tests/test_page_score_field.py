@@ -763,3 +763,18 @@ def test_frame_holds_every_sample_with_room(state):
             assert len(q.X) == n
             assert (q.X >= x0 + room).all() and (q.X <= x1 - room).all(), (view, q.X.min(), q.X.max(), x0, x1)
             assert (q.Y >= y0 + room).all() and (q.Y <= y1 - room).all(), (view, q.Y.min(), q.Y.max(), y0, y1)
+
+
+def test_page_key_caption_for_a_point_set_at_h_1():
+    """Through the page: ~150 drawn points with h = 1 at t = 0 (the key is the clipping length)
+    show the plain key caption, with the median the metric shows above the key."""
+    from diffusion_core import pointsets as ps
+    from dashboard import score_field as sf, yourdata
+    pts = yourdata.check(ps.SHAPES["spiral"](150))
+    e = yourdata.entry(pts, 1.0, "Shape")
+    at = open_page(PAGE, 300, w_mixture=yourdata.NAME, **{yourdata.KEY: e})
+    ok(at)
+    cap = _key_caption(at)
+    assert cap == sf.key_caption(yourdata.mixture(e), dc.VESDE(25.0), 0.0, "samples", 200, 2021, "fixed")
+    assert "the clipping length: no arrow is drawn longer. The median |score| at t = 0 " \
+           f"({at.metric[1].value}) is above it: " in cap, cap
