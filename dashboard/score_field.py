@@ -90,7 +90,7 @@ def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
                 f"({median:.3g}) is above it: {longer:,} of the {norms.size:,} {ARROW_WORDS[view]} "
                 f"{'there' if scale == 'fixed' and t != 0 else 'drawn'} have a longer {size}. ")
     return f"Key arrow: |score| = {key:.3g}, {what}" + (
-        "It keeps its on-screen length at every t, so the arrows shrink as t grows; compare it "
+        "The key keeps its on-screen length at every t, so the arrows shrink as t grows; compare it "
         f"with the {metric} now." if scale == "fixed" else "Arrow lengths cannot be compared across t.")
 
 
