@@ -18,9 +18,9 @@ SCALE_LABELS = {"fixed": "fixed across t", "fitted": "fitted to this picture"}
 # caption's words both read it
 METRIC_LABELS = {"total": "median |score|", "modes": "median |mode score|",
                  "weighted": "median |total score|"}
-LATER_TIMES = (0.1, 0.25, 0.5, 1.0)
+LATER_TIMES = (0.1, 0.25, 0.5, 1.0)   # where short_arrows looks for arrows that show, raising t
 # the arrows each view's sentences count (short_arrows, key_caption)
-ARROW_WORDS = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}   # where short_arrows looks for arrows that show, raising t
+ARROW_WORDS = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}
 
 
 @state.cache_data
