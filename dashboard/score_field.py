@@ -8,7 +8,7 @@ import torch
 from dashboard import state
 from dashboard.yourdata import point_set
 from dashboard.figures import score_field as sfig
-from dashboard.figures.common import figure_png, mode_colors
+from dashboard.figures.common import figure_png, mode_colors, outside
 
 
 DENSITY_GRID = 100
@@ -19,6 +19,8 @@ SCALE_LABELS = {"fixed": "fixed across t", "fitted": "fitted to this picture"}
 METRIC_LABELS = {"total": "median |score|", "modes": "median |mode score|",
                  "weighted": "median |total score|"}
 LATER_TIMES = (0.1, 0.25, 0.5, 1.0)   # where short_arrows looks for arrows that show, raising t
+# the arrows each view's sentences count (short_arrows, key_caption)
+ARROW_WORDS = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}
 
 
 @state.cache_data
@@ -47,11 +49,16 @@ def key_magnitude(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
     return sfig.reference_magnitude(f["total"], f["resp"])
 
 
+def _metric_vectors(f: dict, view: str = "total"):
+    """The vectors the page's metric measures in a field from score_field(): every drawn mode's
+    own score in the per-mode view (K', N, 2), the total score (N, 2) otherwise."""
+    return f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
+
+
 def median_magnitude(f: dict, view: str = "total") -> float:
     """The median |score| at the arrow positions of a field from score_field() (the page's metric):
     of every drawn mode's own score in the per-mode view, of the total score otherwise."""
-    v = f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
-    return float(np.median(np.linalg.norm(v, axis=-1)))
+    return float(np.median(np.linalg.norm(_metric_vectors(f, view), axis=-1)))
 
 
 def key_arrow(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
@@ -66,17 +73,50 @@ def key_arrow(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
 
 def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
                 view: str = "total") -> str:
-    """The words under the metrics on the key arrow, from the numbers it is drawn with."""
+    """The words under the metrics on the key arrow, from the numbers it is drawn with: the median
+    it shows, or, where that median is longer than the clipping length, the clipping length, with
+    the median and how many of the metric's vectors are longer than the key."""
     f0 = score_field(gmm, sde, 0.0 if scale == "fixed" else t, where, n, seed)
     key, median = key_arrow(gmm, sde, t, where, n, seed, scale, view), median_magnitude(f0, view)
     where_t = "at t = 0" if scale == "fixed" else "of this picture"
     metric = METRIC_LABELS[view]
-    what = (f"the {metric} {where_t} (the metric's value there)" if key == median else
-            f"the clipping length: the {metric} {where_t}, {median:.3g}, is longer than the "
-            "longest arrow drawn")
-    return f"Key arrow: |score| = {key:.3g}, {what}: " + (
-        "the same on-screen length at every t, so the arrows shrink as t grows; compare it with "
-        f"the {metric} now." if scale == "fixed" else "arrow lengths cannot be compared across t.")
+    if key == median:
+        what = f"the {metric} {where_t} (the metric's value there). "
+    else:
+        size = metric.removeprefix("median ")
+        norms = np.linalg.norm(_metric_vectors(f0, view), axis=-1)
+        longer = int((norms > key).sum())
+        what = (f"the clipping length: no arrow is drawn longer. The {metric} {where_t} "
+                f"({median:.3g}) is above it: {longer:,} of the {norms.size:,} {ARROW_WORDS[view]} "
+                f"{'there' if scale == 'fixed' and t != 0 else 'drawn'} have a longer {size}. ")
+    return f"Key arrow: |score| = {key:.3g}, {what}" + (
+        "The key keeps its on-screen length at every t, so the arrows shrink as t grows; compare it "
+        f"with the {metric} now." if scale == "fixed" else "Arrow lengths cannot be compared across t.")
+
+
+def cut_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+               scale: str) -> tuple[int, int]:
+    """How many of the arrows the figure draws run past the plot's frame (their tips outside it:
+    the frame cuts them), and how many arrows it draws. Every point they start from lies inside
+    (sfig.field_data widens the frame to hold every sample)."""
+    f = score_field(gmm, sde, t, where, n, seed)
+    uv = drawn_arrows(gmm, sde, t, where, n, seed, view, lengths, scale)["uv"]
+    if view == "weighted":                 # the drawn modes' arrows and the black total
+        uv = uv[np.r_[sfig.drawn_modes(len(f["comp_scores"]), f["resp"]), len(uv) - 1]]
+    box = (float(f["xx"].min()), float(f["xx"].max())), (float(f["yy"].min()), float(f["yy"].max()))
+    tips = (f["pts"][None] + uv).reshape(-1, 2)
+    return outside(tips, *box), len(tips)
+
+
+def cut_note(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+             scale: str) -> str:
+    """The sentence under the figure on arrows the frame cuts (cut_arrows); "" when none is."""
+    cut, drawn = cut_arrows(gmm, sde, t, where, n, seed, view, lengths, scale)
+    if not cut:
+        return ""
+    one = cut == 1
+    return (f"{cut:,} of the {drawn:,} arrows drawn {'runs' if one else 'run'} past the plot's "
+            f"frame and {'is' if one else 'are'} cut off there.")
 
 
 def reach(gmm, sde, t: float, pts):
@@ -121,7 +161,7 @@ def short_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
     short = int(round(sfig.short_share(seen, a["xx"]) * total))
     if not total or short <= total / 2:
         return None
-    what = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}[view]
+    what = ARROW_WORDS[view]
     text = (f"**{short} of the {total} {what} are too short to see** at this scale: shorter than "
             f"{sfig.VISIBLE:.0%} of the plot's width (about an arrow head), they show no direction.")
     if view != "weighted" and lengths == "equal":
@@ -155,6 +195,12 @@ def short_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
 def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
               scale: str) -> bytes:
     """The chosen view as PNG bytes (rendering is the slow part: cache it too)."""
+    return figure_png(score_figure(gmm, sde, t, where, n, seed, view, lengths, scale), dpi=100)
+
+
+def score_figure(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
+                 scale: str):
+    """The chosen view as the matplotlib Figure score_png renders."""
     f = score_field(gmm, sde, t, where, n, seed)
     m = key_magnitude(gmm, sde, t, where, n, seed, scale, view=view)
     key = key_arrow(gmm, sde, t, where, n, seed, scale, view)
@@ -174,4 +220,4 @@ def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, leng
                                           f["comp_scores"], f["resp"], f["total"], colors,
                                           title="weighted modes vs total,  " + title,
                                           magnitude=m, fixed=fixed, key=key)
-    return figure_png(fig, dpi=100)
+    return fig

@@ -307,8 +307,8 @@ def test_key_arrow_is_drawn_on_the_arrows_scale():
 
 def _clip_note(fig):
     notes = " ".join(t.get_text() for t in fig.texts)
-    return notes, re.search(r"(\d+) longest arrows? clipped to the length of \|s\| = ([\d.e+]+) "
-                            r"\(([\d.]+) × the key's\)", notes)
+    return notes, re.search(r"(\d+) (?:longest|other) arrows? clipped to the length of \|s\| = ([\d.e+]+) "
+                            r"\((?:([\d.]+) × the key's|the key's length)\)", notes)
 
 
 @pytest.mark.parametrize("t", [0.0, 0.2])
@@ -324,7 +324,7 @@ def test_clipping_note_is_read_from_the_drawn_arrows(t):
     if got is None:
         assert "clipped" not in notes
         return
-    n, ratio = int(got.group(1)), float(got.group(3))
+    n, ratio = int(got.group(1)), float(got.group(3) or 1.0)
     assert n == int(np.isclose(lengths, lengths.max(), rtol=1e-9).sum())
     key_len = _data_units(ax, qk)
     assert lengths.max() / key_len == pytest.approx(ratio, rel=0.05)
@@ -620,3 +620,161 @@ def test_total_view_shading_spans_the_plot_with_spaced_rings(name, t):
     crossings = [x[np.argmax(ray < lv)] for lv in levels[::-1][1:] if (ray < lv).any()]
     width = f["xx"].max() - f["xx"].min()
     assert len(crossings) >= 5 and np.diff(crossings).min() >= 0.015 * width, np.diff(crossings) / width
+
+
+# ------------------------------------------------------- arrow-length note, key caption, frame
+def _point_set(shape: str, n: int, width: float):
+    """A drawn point set as Your data makes it: n points of a shape, smoothing width h."""
+    from diffusion_core import pointsets as ps
+    from dashboard import yourdata
+    pts = yourdata.check(ps.SHAPES[shape](n))
+    return yourdata.mixture(yourdata.entry(pts, width, "Shape"))
+
+
+def _quivers(fig):
+    return [c for c in fig.axes[0].collections if type(c).__name__ == "Quiver"]
+
+
+def _note_count(pattern, notes):
+    got = re.search(pattern, notes)
+    return int(got.group(1)) if got else 0
+
+
+# the page's default state after drawing ~150 points with h = 1 (clipped arrows that are then
+# shortened to their data point), a thin point set, another shape at a later t, and a preset
+NOTE_STATES = {"spiral h=1, t=0": (("spiral", 150, 1.0), 0.0, "fixed"),
+               "swiss roll h=0.1, t=0": (("swiss roll", 150, 0.1), 0.0, "fitted"),
+               "heart h=0.3, t=0.2": (("heart", 152, 0.3), 0.2, "fixed"),
+               "tutorial, t=0": ("tutorial", 0.0, "fixed")}
+
+
+@pytest.mark.parametrize("state", NOTE_STATES, ids=list(NOTE_STATES))
+def test_length_note_counts_disjoint_arrows(state):
+    """A point set with h = 1 at t = 0 read "108 longest arrows clipped to the length of |s| = 3.31"
+    and "198 arrows drawn only as long as the way to the data point they point at" beside 200
+    arrows: clipped arrows that were then shortened to their data point were counted twice. The
+    note's counts are now disjoint, and each is read off the drawn arrows: those shorter than
+    both their |score| and the clipping length allow (ended at their data point), of which how many
+    had a |score| past the clipping length, and the others drawn at the clipping length."""
+    from dashboard import score_field as sf
+    mix, t, scale = NOTE_STATES[state]
+    gmm = dc.PRESETS[mix] if isinstance(mix, str) else _point_set(*mix)
+    sde = dc.VESDE(25.0)
+    fig = sf.score_figure(gmm, sde, t, "samples", 200, 2021, "total", "proportional", scale)
+    notes = " ".join(x.get_text() for x in fig.texts)
+    q, = _quivers(fig)
+    drawn = np.hypot(q.U, q.V)
+    f = sf.score_field(gmm, sde, t, "samples", 200, 2021)
+    k = sf.drawn_arrows(gmm, sde, t, "samples", 200, 2021, "total", "proportional", scale)["k"]
+    cap = k * sf.key_magnitude(gmm, sde, t, "samples", 200, 2021, scale) * sfig.CLIP_ARROWS / sfig.REF_ARROWS
+    full = k * np.linalg.norm(f["total"], axis=1)                  # the length |score| asks for
+    ended = drawn < np.minimum(full, cap) * (1 - 1e-9)             # stopped short: at the data point
+    at_cap = np.isclose(drawn, cap, rtol=1e-9) & ~ended
+    reached = _note_count(r"(\d+) arrows? drawn only as long as the way to the data point", notes)
+    both = _note_count(r"\(of these, (\d+) ha(?:s|ve) \|s\| over the clipping length", notes)
+    clipped = _note_count(r"(\d+) (?:longest|other) arrows? clipped to the length", notes)
+    assert reached == int(ended.sum()), notes
+    assert both == int((ended & (full > cap)).sum()), notes
+    assert clipped == int(at_cap.sum()), notes
+    assert reached + clipped <= len(drawn), notes
+    if isinstance(mix, str):
+        assert not reached and "other" not in notes
+    else:
+        assert reached
+
+
+def _metric_norms(f, view):
+    v = f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
+    return np.linalg.norm(v, axis=-1).ravel()
+
+
+def _key_length(fig):
+    ax = _agg(fig).axes[0]
+    qk = [a for a in ax.get_children() if type(a).__name__ == "QuiverKey"][0]
+    return _data_units(ax, qk)
+
+
+KEY_MIXTURES = {"tutorial": lambda: dc.PRESETS["tutorial"], "ring8": lambda: dc.PRESETS["ring8"],
+                "points h=1": lambda: _point_set("spiral", 150, 1.0),
+                "points h=0.1": lambda: _point_set("swiss roll", 150, 0.1),
+                "custom": lambda: NARROW}
+METRIC = {"total": "median |score|", "modes": "median |mode score|", "weighted": "median |total score|"}
+WORDS = {"total": "arrows", "modes": "mode arrows", "weighted": "black total-score arrows"}
+
+
+@pytest.mark.parametrize("name", KEY_MIXTURES)
+def test_key_caption_reads_plainly_in_every_state(name):
+    """The key caption read "Key arrow: |score| = 3.31, the clipping length: the median |score| at
+    t = 0, 3.66, is longer than the longest arrow drawn" (a point set, h = 1). Where the key is the
+    clipping length it now says so and that no arrow is drawn longer (checked on the figure: no
+    drawn arrow is longer than its key arrow), gives the median above it, and counts the vectors
+    longer than the key; elsewhere it names the median it shows. Every view, both scales, t = 0
+    and t = 1, presets, a custom mixture and point sets with a large and a small h."""
+    from dashboard import score_field as sf
+    gmm, sde, clipped_seen = KEY_MIXTURES[name](), dc.VESDE(25.0), 0
+    for view in VIEWS:
+        for scale in sfig.SCALES:
+            for t in (0.0, 1.0):
+                cap = sf.key_caption(gmm, sde, t, "samples", 200, 2021, scale, view)
+                f0 = sf.score_field(gmm, sde, 0.0 if scale == "fixed" else t, "samples", 200, 2021)
+                norms = _metric_norms(f0, view)
+                median, key = float(np.median(norms)), sf.key_arrow(gmm, sde, t, "samples", 200, 2021, scale, view)
+                where = "at t = 0" if scale == "fixed" else "of this picture"
+                assert cap.startswith(f"Key arrow: |score| = {key:.3g}, "), cap
+                assert "is longer than the longest arrow drawn" not in cap and ": the " not in cap
+                if np.isclose(key, median, rtol=1e-12):
+                    assert f"the {METRIC[view]} {where} (the metric's value there). " in cap, cap
+                    assert "clipping length" not in cap
+                    continue
+                clipped_seen += 1
+                assert key < median
+                longer = int((norms > key).sum())
+                assert longer >= norms.size / 2
+                there = "there" if scale == "fixed" and t != 0 else "drawn"
+                size = METRIC[view].removeprefix("median ")
+                assert (f"|score| = {key:.3g}, the clipping length: no arrow is drawn longer. The "
+                        f"{METRIC[view]} {where} ({median:.3g}) is above it: {longer:,} of the "
+                        f"{norms.size:,} {WORDS[view]} {there} have a longer {size}. ") in cap, cap
+                fig = sf.score_figure(gmm, sde, t, "samples", 200, 2021, view, "proportional", scale)
+                longest = max(float(np.hypot(q.U, q.V).max()) for q in _quivers(fig))
+                assert longest <= _key_length(fig) * 1.02, (view, scale, t, cap)
+    if name.startswith("points"):
+        assert clipped_seen, "the point sets reach the clipped key"
+
+
+FRAME_STATES = {"tutorial t=0.6": ("tutorial", 0.6, 200), "ring8 t=1, 1,000 samples": ("ring8", 1.0, 1000),
+                "custom t=0.5": ("custom", 0.5, 500), "points t=1": ("points", 1.0, 1000)}
+
+
+@pytest.mark.parametrize("state", FRAME_STATES, ids=list(FRAME_STATES))
+def test_frame_holds_every_sample_with_room(state):
+    """Tutorial, t = 0.60: a sample at (3.6, 11.79) under the frame's top at 11.84 was drawn
+    half cut, its arrow's tail with it. The frame is widened where a sample needs it: every sample
+    lies at least 1.5 % of the plot's width inside it, in every view."""
+    from dashboard import score_field as sf
+    name, t, n = FRAME_STATES[state]
+    gmm = {"custom": NARROW, "points": _point_set("spiral", 150, 1.0)}.get(name) or dc.PRESETS.get(name)
+    for view in VIEWS:
+        fig = sf.score_figure(gmm, dc.VESDE(25.0), t, "samples", n, 2021, view, "proportional", "fixed")
+        ax = fig.axes[0]
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        room = 0.015 * (x1 - x0)
+        for q in _quivers(fig):
+            assert len(q.X) == n
+            assert (q.X >= x0 + room).all() and (q.X <= x1 - room).all(), (view, q.X.min(), q.X.max(), x0, x1)
+            assert (q.Y >= y0 + room).all() and (q.Y <= y1 - room).all(), (view, q.Y.min(), q.Y.max(), y0, y1)
+
+
+def test_page_key_caption_for_a_point_set_at_h_1():
+    """Through the page: ~150 drawn points with h = 1 at t = 0 (the key is the clipping length)
+    show the plain key caption, with the median the metric shows above the key."""
+    from diffusion_core import pointsets as ps
+    from dashboard import score_field as sf, yourdata
+    pts = yourdata.check(ps.SHAPES["spiral"](150))
+    e = yourdata.entry(pts, 1.0, "Shape")
+    at = open_page(PAGE, 300, w_mixture=yourdata.NAME, **{yourdata.KEY: e})
+    ok(at)
+    cap = _key_caption(at)
+    assert cap == sf.key_caption(yourdata.mixture(e), dc.VESDE(25.0), 0.0, "samples", 200, 2021, "fixed")
+    assert "the clipping length: no arrow is drawn longer. The median |score| at t = 0 " \
+           f"({at.metric[1].value}) is above it: " in cap, cap

@@ -177,7 +177,7 @@ def test_score_field_states(state):
     cap = next(x.value for x in at.caption if x.value.startswith("Key arrow"))
     key = cap.split("|score| = ", 1)[1].split(",", 1)[0]
     if "clipping length" in cap:       # the median is beyond the clipped arrows: the key says so
-        assert f", {median_at_0}, is longer" in cap
+        assert f"({median_at_0}) is above it" in cap
     else:
         assert key == median_at_0
     at.slider(key="w_score_t").set_value(0.5).run()
@@ -190,6 +190,34 @@ def test_score_field_states(state):
         assert cap.split("|score| = ", 1)[1].split(",", 1)[0] == at.metric[1].value
     gmm = mixture(name)
     assert f"{sf.key_arrow(gmm, dc.VESDE(lam), 0.5, 'samples', 200, SEED, 'fitted'):.3g}" in cap
+
+
+@pytest.mark.parametrize("name", ["custom", "tutorial", "your data"])
+def test_score_field_says_how_many_arrows_the_frame_cuts(name):
+    """Arrows that run past the plot's frame are cut there: the page says how many, counted on the
+    figure's own arrows (tips outside its axes), in every view, and says nothing when none is
+    (the far narrow mode's clipped arrows overshoot its mean and leave the frame at t = 0)."""
+    gmm, sde = mixture(name), dc.VESDE(25.0)
+    at = healthy(open_page(SCORE, 300, **MIXTURES[name]))
+    seen = 0
+    for view in ("total", "modes", "weighted"):
+        at.radio(key="w_score_view").set_value(view).run()
+        healthy(at)
+        fig = sf.score_figure(gmm, sde, 0.0, "samples", 200, SEED, view, "proportional", "fixed")
+        ax = fig.axes[0]
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        quivers = [c for c in ax.collections if type(c).__name__ == "Quiver"]
+        tx = np.concatenate([q.X + q.U for q in quivers])
+        ty = np.concatenate([q.Y + q.V for q in quivers])
+        cut = int(((tx < x0) | (tx > x1) | (ty < y0) | (ty > y1)).sum())
+        said = [c.value for c in at.caption if "past the plot's frame" in c.value]
+        seen += cut
+        if cut:
+            verb = "runs past the plot's frame and is" if cut == 1 else "run past the plot's frame and are"
+            assert said == [f"{cut:,} of the {tx.size:,} arrows drawn {verb} cut off there."], (view, said)
+        else:
+            assert said == [], (view, said)
+    assert bool(seen) == (name == "custom")
 
 
 # ----------------------------------------------------------------------------- Forward

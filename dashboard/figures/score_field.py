@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
 from .background import density_background
 
-__all__ = ["MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
+__all__ = ["EDGE", "holding_limits", "MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
            "field_data", "reference_magnitude", "mode_magnitude", "arrow_vectors", "clip_arrows", "view_arrows",
            "short_share", "total_score_figure", "mode_scores_figure", "weighted_scores_figure"]
 
@@ -32,6 +32,7 @@ SCALES = ("fixed", "fitted")      # proportional arrows: one scale for every t, 
 REF_ARROWS = 1.4                  # the reference magnitude is drawn this many base lengths long
 CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
 MARGIN = 0.1                      # room around the modes: a share of the plot's width on each side
+EDGE = 0.02                       # samples lie at least this share of the plot's width inside it
 MAX_DRAWN_MODES = 12              # per-mode views draw at most this many modes' arrows and ellipses
 VISIBLE = 0.01                    # an arrow shorter than this share of the plot's width is about
                                   # its own head: it shows no direction
@@ -57,6 +58,21 @@ def _base_length(xx, n_points: int) -> float:
     return float(np.clip(0.6 * span / np.sqrt(max(n_points, 1)), span / 50, span / 12))
 
 
+def holding_limits(xlim, ylim, pts, pad: float = EDGE):
+    """Square limits xlim, ylim widened, where needed, so that every point of pts (N, 2) lies at
+    least pad times the width inside the frame (a sample at the edge, its dot and its arrow's tail
+    were cut by the frame); unchanged when they already hold every point so."""
+    pts = np.asarray(pts, dtype=float).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(1)]
+    room = pad * (xlim[1] - xlim[0])
+    lo0, hi0 = np.array([xlim[0], ylim[0]]), np.array([xlim[1], ylim[1]])
+    if not pts.size or ((pts.min(0) - room >= lo0).all() and (pts.max(0) + room <= hi0).all()):
+        return xlim, ylim
+    lo, hi = np.minimum(lo0, pts.min(0) - room), np.maximum(hi0, pts.max(0) + room)
+    c, half = (lo + hi) / 2, float((hi - lo).max()) / 2
+    return (float(c[0] - half), float(c[0] + half)), (float(c[1] - half), float(c[1] + half))
+
+
 def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: int = 0,
                density_grid_n: int = 100) -> dict:
     """pₜ = gmm diffused to t: its log density (total and per mode) on a grid, the points where
@@ -64,12 +80,13 @@ def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: i
     per mode) and the responsibilities, sigma_t. All numpy (what the figures below take)."""
     gmm_t = gmm.diffuse(sde, t)
     xlim, ylim = auto_limits(gmm_t, margin=MARGIN)
+    if where == "samples":
+        pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)[0]
+        xlim, ylim = holding_limits(xlim, ylim, pts.numpy())
     xx, yy, logp = density_grid(gmm_t, xlim, ylim, density_grid_n)
     comp_logp = np.stack([density_grid(gmm_t.component(k), xlim, ylim, density_grid_n)[2]
                           for k in range(gmm_t.n_components)])
-    if where == "samples":
-        pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)[0]
-    else:
+    if where != "samples":
         h = (xlim[1] - xlim[0]) / n
         gx = torch.linspace(xlim[0] + h / 2, xlim[1] - h / 2, n, dtype=torch.float64)
         gy = torch.linspace(ylim[0] + h / 2, ylim[1] - h / 2, n, dtype=torch.float64)
@@ -156,9 +173,13 @@ def _note(ax, text):
 
 
 def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False,
-                 clip_at: float | None = None, key: float | None = None):
+                 clip_at: float | None = None, key: float | None = None, reached: int = 0,
+                 both: int = 0):
     """The note under the plot on arrow lengths. clipped: how many drawn arrows were shortened, to
-    the length of |what| = clip_at; key: the key arrow's |what| (the note compares the two)."""
+    the length of |what| = clip_at; key: the key arrow's |what| (the note compares the two);
+    reached: how many arrows were drawn only as long as the way to the data point they point at
+    (a drawn point set), both of them also past the clipping length. The counts it prints are
+    disjoint: arrows clipped and then shortened to their data point are counted with the latter."""
     if k is None:
         return "all arrows the same length (direction only)"
     if fixed is None:
@@ -167,12 +188,21 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
         text = f"arrow length ∝ |{what}|, one scale for every t (t = 0's): the key keeps its length"
     else:
         text = f"arrow length ∝ |{what}|, scale fitted to this picture"
-    if clipped:
-        text += f"\n{clipped} longest arrow{'s' if clipped > 1 else ''} clipped"
+    alone = clipped - both                       # clipped, and drawn at the clipping length
+    if reached:
+        text += (f"\n{reached} arrow{'s' if reached > 1 else ''} drawn only as long as the way to the "
+                 "data point they point at")
+        if both:
+            text += (f"\n(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length"
+                     + (f", {clip_at:.3g})" if clip_at is not None and not alone else ")"))
+    if alone:
+        text += (f"\n{alone} {'other' if reached else 'longest'} arrow{'s' if alone > 1 else ''} "
+                 "clipped")
         if clip_at is not None:
             text += f" to the length of |s| = {clip_at:.3g}"
             if key:
-                text += f" ({clip_at / key:.2g} × the key's)"
+                text += (" (the key's length)" if np.isclose(clip_at, key, rtol=1e-9) else
+                         f" ({clip_at / key:.2g} × the key's)")
     if tiny:
         text += "\nmost arrows are shorter than their heads"
         text += (f": |{what}| is small against the key arrow's {key:.3g}" if key else f": |{what}| is small")
@@ -286,13 +316,13 @@ def _ellipse_handle():
 
 
 def _scaled(vecs, base, lengths, magnitude):
-    """Display arrows (..., N, 2) for vecs on one scale, clipped jointly per point; (uv, k, number
-    of points clipped)."""
+    """Display arrows (..., N, 2) for vecs on one scale, clipped jointly per point; (uv, k, mask
+    (N,) of the points clipped)."""
     uv, k = arrow_vectors(vecs, base, lengths, magnitude=magnitude)
     if k is None:
-        return uv, k, 0
+        return uv, k, np.zeros(uv.shape[-2], dtype=bool)
     uv, clipped = clip_arrows(uv, CLIP_ARROWS * base)
-    return uv, k, int(clipped.sum())
+    return uv, k, clipped
 
 
 def short_share(uv, xx) -> float:
@@ -314,32 +344,37 @@ def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
     mode's πₖ × score, then the total, clipped together point by point), k (None for equal
     lengths), clipped (how many points had an arrow clipped), tiny (most arrows too short to show a
     direction, before the reach), reached (total view: how many arrows end at the data point they
-    point at, reach (N,)), seen (the arrows the page counts: the total score's in the total and
+    point at, reach (N,)), both (how many of those were clipped first), seen (the arrows the page counts: the total score's in the total and
     weighted views, every drawn one per mode)."""
     xx, pts, total, comp_scores, resp = (None if a is None else as_numpy(a).astype(float)
                                          for a in (xx, pts, total, comp_scores, resp))
     base = _base_length(xx, len(pts))
-    reached = 0
+    reached = both = 0
     if view == "total":
         uv, k, clipped = _scaled(total, base, lengths, magnitude)
         tiny = k is not None and _tiny(uv, xx)
-        uv, reached = _within_reach(uv, reach) if k is not None else (uv, 0)
+        if k is not None and reach is not None:
+            over = _over_reach(uv, reach)
+            uv, reached = _within_reach(uv, reach)
+            both = int((over & clipped).sum())
         uv = uv[None]
         seen = uv
+        clipped = int(clipped.sum())
     elif view == "modes":
         drawn = [_scaled(comp_scores[kk], base, lengths, magnitude)
                  for kk in drawn_modes(comp_scores.shape[0], resp)]
         uv, k = np.stack([d[0] for d in drawn]), drawn[-1][1]
-        clipped = sum(d[2] for d in drawn)
+        clipped = int(sum(d[2].sum() for d in drawn))
         tiny = k is not None and _tiny(uv, xx)
         seen = uv
     else:
         weighted = resp.T[:, :, None] * comp_scores                    # (K, N, 2)
         uv, k, clipped = _scaled(np.concatenate([weighted, total[None]]), base, "proportional",
                                  magnitude)
+        clipped = int(clipped.sum())
         tiny = _tiny(uv[-1], xx)
         seen = uv[-1:]
-    return dict(uv=uv, k=k, clipped=clipped, tiny=tiny, reached=reached, seen=seen)
+    return dict(uv=uv, k=k, clipped=clipped, tiny=tiny, reached=reached, both=both, seen=seen)
 
 
 def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
@@ -371,12 +406,16 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     key = key_value(m) if key is None else key
     if k is not None:
         _key(ax, q, k, key)
-    note = _length_note(k, clipped=clipped, fixed=fixed, tiny=tiny, clip_at=_clip_magnitude(m), key=key)
-    if reached:
-        note += (f"\n{reached} arrow{'s' if reached > 1 else ''} drawn only as long as the way to the "
-                 "data point they point at")
-    _note(ax, note)
+    _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=tiny, clip_at=_clip_magnitude(m),
+                           key=key, reached=reached, both=a["both"]))
     return fig
+
+
+def _over_reach(uv, reach):
+    """Which arrows (N, 2) are longer than reach (N,) (all False for None)."""
+    if reach is None:
+        return np.zeros(len(uv), dtype=bool)
+    return np.linalg.norm(uv, axis=1) > np.asarray(reach, dtype=float)
 
 
 def _within_reach(uv, reach):
@@ -385,7 +424,7 @@ def _within_reach(uv, reach):
         return uv, 0
     n = np.linalg.norm(uv, axis=1)
     reach = np.asarray(reach, dtype=float)
-    over = n > reach
+    over = _over_reach(uv, reach)
     uv = uv.copy()
     uv[over] *= (reach[over] / n[over])[:, None]
     return uv, int(over.sum())
