@@ -59,7 +59,7 @@ def test_default_render_states_its_own_numbers():
 
 
 def test_w_slider_reruns_the_grid_and_the_film():
-    """The grid and the denoising film always show the same w (a re-teach found the film still at
+    """The grid and the denoising film always show the same w (a lesson found the film still at
     the previous w until its digit slider moved)."""
     at = ok(open_page())
     for w in (3.0, 0.0):

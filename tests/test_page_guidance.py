@@ -200,7 +200,7 @@ TRUTH = {"spread_ratio": (1.0, 0.02)}      # band 0.96–1.04
 def test_learned_spread_story_compares_with_exact_cfg_and_the_band(e1, e4, l1, l4, says, never):
     """Learned CFG's narrowing is blamed on guidance only when exact CFG narrows too; a learned
     spread already outside the band at w = 1 (and not shared by exact CFG) is the network's error
-    (re-teach: ring8 0.72× → 0.19× and unbalanced 1.05× → 0.78× were "the class pays")."""
+    (a lesson: ring8 0.72× → 0.19× and unbalanced 1.05× → 0.78× were "the class pays")."""
     from dashboard import guidance
     text = guidance.learned_spread_story(_table(e1, e4, l1, l4), TRUTH)
     for s in says:
@@ -297,7 +297,7 @@ def test_sw2_verdict_against_the_truths_own_level():
 
 
 def test_spread_axis_has_a_tick_at_one():
-    """The spread chart's log axis always labels 1, the truth's spread (re-teach: ring8 at λ = 2 was
+    """The spread chart's log axis always labels 1, the truth's spread (a lesson: ring8 at λ = 2 was
     labelled only 0.1 / 0.5 / 4), with at most 7 ticks, on wide and narrow ranges alike."""
     import pandas as pd
     from dashboard.figures import guidance as gfig
@@ -320,7 +320,7 @@ def test_spread_axis_has_a_tick_at_one():
                                         ("tutorial", 0, 0.0)])
 def test_field_panel_keeps_the_class_inside_and_arrows_apart(name, y, w):
     """The guided-field panel keeps every mode of the class a quarter of the panel's width from its
-    edges (re-teach: ring8's class at (4, 0) sat at the right edge), and the longer field's
+    edges (a lesson: ring8's class at (4, 0) sat at the right edge), and the longer field's
     90th-percentile arrow is one grid spacing, so red arrows at large w do not run into each other."""
     import numpy as np
     import diffusion_core as dc
@@ -382,7 +382,7 @@ def test_spread_axis_ticks_span_every_drawn_value(name, y):
     (0.80, 0.95, "wider, not narrower")])
 def test_spread_change_names_a_cost_only_when_the_spread_falls(at1, at4, says):
     """From w = 1 to w = 4 a spread that does not move beyond the truth's noise is not a cost of
-    guidance (a re-teach read "0.91× → 0.91× (the class pays in diversity)" at λ = 2)."""
+    guidance (a lesson read "0.91× → 0.91× (the class pays in diversity)" at λ = 2)."""
     from dashboard import guidance
     text = guidance.spread_change(at1, at4, (1.0, 0.01))
     assert says in text, text

@@ -134,7 +134,7 @@ def test_pc_snr(at):
 def test_default_lambda_ode_does_not_degrade_with_steps():
     """At the page's default lambda the probability-flow ODE improves (or holds) as steps grow;
     when it stays off the noise level the page says why (its deterministic start from the prior,
-    which a re-teach found unexplained while 20× the steps changed nothing)."""
+    which a lesson found unexplained while 20× the steps changed nothing)."""
     at = app_test(180)
     at.run()
     at.switch_page(PAGE).run()
@@ -257,7 +257,7 @@ def test_equal_gap_and_w1_get_a_computed_note():
 @pytest.mark.parametrize("lam, merged", [(0.1, False), (25.0, True)])
 def test_commitment_text_says_one_bump_only_when_p_t_merges(lam, merged):
     """On ring8 at λ = 0.1 (σ₁ = 0.46, closest modes 3.06 apart) pₜ is never one bump: the text
-    says so instead of "before that pₜ is one blurred bump" (a re-teach found that sentence
+    says so instead of "before that pₜ is one blurred bump" (a lesson found that sentence
     there); at λ = 25 it is one bump before the samples commit."""
     at = app_test(180)
     at.run()
@@ -273,7 +273,7 @@ def test_commitment_text_says_one_bump_only_when_p_t_merges(lam, merged):
 def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_start():
     """Tutorial at λ = 0.1 (σ₁ = 0.46 against a data spread of 1.74): the warning says σ₁ is
     smaller than the spread (not "not much larger"), and the commitment text does not promise that
-    points follow their mode from the first step (a re-teach read that beside a median commit
+    points follow their mode from the first step (a lesson read that beside a median commit
     time of 0.26 with 47 % never committing: the prior starts them between the modes)."""
     import re
     at = app_test(180)
@@ -293,7 +293,7 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
 
 def test_samples_outside_the_final_plot_are_counted():
     """ring8 with one reverse-SDE step: most samples land outside the final-samples plot (drawn
-    over where p₀ is); a caption counts them (a re-teach saw contours run off the frame with no
+    over where p₀ is); a caption counts them (a lesson saw contours run off the frame with no
     word), and at the defaults, where all land inside, there is none."""
     import re
     at = app_test(180)
@@ -316,7 +316,7 @@ def test_samples_outside_the_final_plot_are_counted():
 def test_mode_shares_of_stray_samples_are_called_meaningless():
     """ring8, one reverse-SDE step: almost every sample lies where p₀ is negligible, yet counts for
     its nearest mode, so the bars look right; the caption says so, with the share read from the
-    samples (a re-teach saw near-true shares beside 2,073 of 2,500 samples off the plot). At the
+    samples (a lesson saw near-true shares beside 2,073 of 2,500 samples off the plot). At the
     defaults no such sentence."""
     import diffusion_core as dc
     from dashboard import reversal as rev
@@ -432,7 +432,7 @@ def _record(marks):
 
 def test_kde_note_says_when_a_mode_is_drawn_wider_than_it_is():
     """The final plot's contours are KDEs: a mode much narrower than the kernel is drawn as wide as
-    the kernel (a re-teach saw a round mode of std 0.03 drawn as a 3-unit streak). The note gives
+    the kernel (a lesson saw a round mode of std 0.03 drawn as a 3-unit streak). The note gives
     the kernel's std, computed as seaborn does (scipy's gaussian_kde, Scott's factor × bw_adjust),
     says when it is stretched, and appears only then (not on the tutorial mixture)."""
     import numpy as np
@@ -473,7 +473,7 @@ def test_loop_invitation_does_not_promise_the_outcome():
                                        ("cross", 25.0)])
 def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     """The better-grid paragraph said "σₜ changes fastest near t = 1" at every λ, false for λ < 1
-    (a re-teach read it at λ = 0.1). It now gives the share of a uniform grid's steps before pₜ
+    (a lesson read it at λ = 0.1). It now gives the share of a uniform grid's steps before pₜ
     splits the closest modes, at the red dotted line's time (bimodal_time, the one split time of
     the page), or says there is none."""
     import diffusion_core as dc
@@ -801,7 +801,7 @@ def _kde_stds(ref):
 @pytest.mark.parametrize("name", ["two round", "two clusters", "custom", "ring8", "far"])
 def test_kde_note_names_the_kernel_width_and_the_data_std_apart(name):
     """The note's numbers are named as what they are: the kernel's width (std) and the data's own
-    std along the same direction, both from the points the KDE uses (a re-teach on a custom
+    std along the same direction, both from the points the KDE uses (a lesson on a custom
     mixture read "kernel follows this data's spread: 0.29 (std) along its widest direction" as if
     0.29 were the data's std; it is the kernel's)."""
     import torch

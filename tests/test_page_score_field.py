@@ -386,7 +386,7 @@ def test_tiny_arrows_note_compares_with_the_key_not_with_nothing():
 
 def test_point_set_arrows_end_at_the_data_point_they_point_at():
     """Your data at a tiny width: a sample 0.03 from its point has a huge score; drawn at the
-    figure's scale its arrow overshot the point and stuck out of the shape (a re-teach's finding).
+    figure's scale its arrow overshot the point and stuck out of the shape (a lesson's finding).
     Arrows are no longer than the way to the nearest data point, and the note says so."""
     from diffusion_core import pointsets as ps
     from dashboard import score_field as sf, yourdata
@@ -409,7 +409,7 @@ def test_point_set_arrows_end_at_the_data_point_they_point_at():
 @pytest.mark.parametrize("view", ["total", "modes", "weighted"])
 def test_the_median_metric_names_the_total_score_when_modes_are_drawn(view):
     """Per mode, the arrows are each mode's own score while the metric (and the key) measure the
-    total score: the label says so (a re-teach read "median |score| 0.789" beside per-mode arrows
+    total score: the label says so (a lesson read "median |score| 0.789" beside per-mode arrows
     clipped at 3.9 × the key)."""
     at = open_page(PAGE, 120)
     at.radio(key=K + "view").set_value(view).run()

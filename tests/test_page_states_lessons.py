@@ -125,7 +125,7 @@ def test_guidance_learned_state():
     assert not at.get("image") and len(at.get("vega_lite_chart")) == 3
     assert "Learned: spread" in caption_with(at, f"{N} samples each")
     # the diversity verdict of the sweep names whose spread it reads, and gives learned CFG its own
-    # (a re-teach found "no loss of diversity" beside a learned panel collapsed to 0.19×)
+    # (a lesson found "no loss of diversity" beside a learned panel collapsed to 0.19×)
     sweep = caption_with(at, "Green band")
     gmm = dc.PRESETS["tutorial"]
     truth = guidance_page.guidance_truth(gmm, 0, N, SEED)[1]
@@ -145,7 +145,7 @@ def test_guidance_learned_state():
                                              ("far narrow", 2, 25.0, 10.0)])
 def test_guidance_learned_attribution(name, y, lam, w):
     """Learned CFG's loss of spread is told against exact CFG and the truth band, and its sliced
-    W2 against the truth's own level, from the page's numbers (re-teach: ring8 at 0.72× → 0.19×
+    W2 against the truth's own level, from the page's numbers (a lesson: ring8 at 0.72× → 0.19×
     and unbalanced class 2 at 1.05× → 0.78× were called a cost of guidance while exact CFG kept
     the spread; a W2 of 0.186, more than the class's spread, went unremarked)."""
     mixture = MIXTURES.get(name, {"w_mixture": name})
@@ -267,7 +267,7 @@ def test_readme_lesson_rows_quote_no_number_the_page_could_contradict():
                                       (4.0, "point towards the class's mean")])
 def test_guidance_field_text_follows_w(w, words):
     """At w = 0 the guided field is the unconditional score, which points into other classes
-    near them: the text says so instead of "shorter arrows" (a re-teach's finding)."""
+    near them: the text says so instead of "shorter arrows" (a lesson's finding)."""
     at = ok(conftest.open_page(GUIDANCE, **{G + "w": w, G + "learned": False}))
     text = next(m.value for m in at.markdown if m.value.startswith("Blue: the **conditional score**"))
     assert words in text, text

@@ -220,7 +220,7 @@ def test_recipe_label_and_comparison_from_numbers():
     text = tr.comparison_sentence({"A": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.01),
                                    "B": dict.fromkeys(("score_mse", "sliced_w2", "loglik_gap", "logp_w1"), 0.02)})
     assert "**A** is better on every measure shown" in text
-    # the re-teach's case: sliced W₂ 0.080 against 0.096 with true samples at 0.076 is noise
+    # the lesson's case: sliced W₂ 0.080 against 0.096 with true samples at 0.076 is noise
     noise = {"score_mse": 0.0, "sliced_w2": 0.076, "loglik_gap": -0.004, "logp_w1": 0.010}
     text = tr.comparison_sentence({
         "Our recipe": {"score_mse": 0.0016, "sliced_w2": 0.080, "loglik_gap": 0.056, "logp_w1": 0.060},

@@ -305,7 +305,7 @@ def test_word_with_a_tiny_width_shows_the_copies_in_reversal():
 def test_separate_blobs_are_called_copies_whatever_the_sampler_gives(factor, method, steps):
     """A width at or below the copy threshold (0.25 × the spacing, the width the note prints)
     makes p₀ separate blobs: the note says so whatever share of samples the sampler puts on the
-    points (a re-teach found "the blobs overlap … not a copy" printed beside a width of 0.25 ×
+    points (a lesson found "the blobs overlap … not a copy" printed beside a width of 0.25 ×
     the spacing, with too few samples on the points), and says when the sampler lags the truth."""
     import diffusion_core as dc
     from diffusion_core import pointsets as ps
@@ -356,7 +356,7 @@ def test_overlapping_modes_weights_caption_counts_true_samples_too():
 @pytest.mark.parametrize("factor", [0.1, 1.0])
 def test_point_set_commitment_text_agrees_with_the_copies_note(factor):
     """The commitment box of a point set says separate blobs exactly when the copies note does (a
-    re-teach found "120 modes, many of them overlapping" under "p₀ is a set of separate small
+    lesson found "120 modes, many of them overlapping" under "p₀ is a set of separate small
     blobs" at a width of 0.1 × the spacing), with the committed share and σₜ read from the run."""
     import diffusion_core as dc
     from diffusion_core import pointsets as ps
@@ -377,7 +377,7 @@ def test_point_set_commitment_text_agrees_with_the_copies_note(factor):
 
 def test_median_commit_time_only_when_most_paths_commit():
     """With most paths never committing, a median commit time describes the few that do: the page
-    shows it only when most commit (a re-teach read "median commit time 0.00" beside "never commit
+    shows it only when most commit (a lesson read "median commit time 0.00" beside "never commit
     97 %")."""
     from dashboard import reversal as rev
     assert rev.most_commit({"median": 0.3, "undecided": 0.1})
@@ -388,7 +388,7 @@ def test_median_commit_time_only_when_most_paths_commit():
 def test_mixture_editor_with_your_data_in_the_sidebar_starts_from_a_preset():
     """A drawn point set has more modes than the editor's table holds: on the editor's first
     visit with *your data* in the sidebar the table starts from the tutorial mixture with a note
-    saying why, instead of an error box about the table's size (a re-teach met it at the start of
+    saying why, instead of an error box about the table's size (a lesson met it at the start of
     the homework)."""
     from diffusion_core import pointsets as ps
     e = yourdata.entry(yourdata.check(ps.heart(100)), ps.MIN_WIDTH, "heart")
@@ -403,7 +403,7 @@ def test_mixture_editor_with_your_data_in_the_sidebar_starts_from_a_preset():
 
 def test_returning_to_an_empty_canvas_is_not_an_error():
     """The canvas starts empty on every visit: coming back to the page after drawing shows the
-    drawing hint, not "the canvas is empty" as an error (a re-teach met it after *Use as p₀*)."""
+    drawing hint, not "the canvas is empty" as an error (a lesson met it after *Use as p₀*)."""
     at = AppTest.from_file(APP, default_timeout=300)
     ok(at.run())
     at.session_state["w_yours_source"] = "draw"
@@ -416,7 +416,7 @@ def test_returning_to_an_empty_canvas_is_not_an_error():
 def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
     """A drawn shape at h = 0.1 × the spacing: when more samples than true ones sit within 2h of a
     point (beyond 3 binomial standard errors), the note says the sampler draws the blobs too
-    narrow instead of only "so are a good sampler's" (a re-teach read 96 % against 86 %)."""
+    narrow instead of only "so are a good sampler's" (a lesson read 96 % against 86 %)."""
     import diffusion_core as dc
     from diffusion_core import pointsets as ps
     from dashboard import reversal as rev
@@ -439,7 +439,7 @@ def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
 
 
 def test_points_figure_shows_every_point_inside_and_its_legend_outside():
-    """The Your data preview: every point lies inside the frame with a margin (a re-teach saw the
+    """The Your data preview: every point lies inside the frame with a margin (a lesson saw the
     end of a stroke at the frame's corner at h = 0.1), and the legend sits outside the axes."""
     from diffusion_core import pointsets as ps
     from dashboard.figures import yours
