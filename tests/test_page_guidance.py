@@ -284,7 +284,7 @@ def test_band_sentences_on_the_page_print_outside_values_outside(lam):
 
 def test_sw2_verdict_against_the_truths_own_level():
     """A learned-vs-exact sliced W₂ far above what two sets of true samples differ by says the
-    learned samples miss exact CFG's, and by more than the class's spread when it is (re-teach:
+    learned samples miss exact CFG's, and by more than the class's spread when it is (a lesson:
     ring8's 0.186 went unremarked)."""
     from dashboard import guidance
     row = {"sw2_learned_exact": 0.186, "learned_shift": 0.15}
