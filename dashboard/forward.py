@@ -74,9 +74,10 @@ def mixing_sentence(mix: dict, kind: str) -> str:
     numbers of mixing_1d: for VE the noise sigma_1 against the fixed gap, for VP the gap shrunk by
     alpha_1 against each bump's std; then how many bumps p_1 has on the chart's grid."""
     if kind == "VE":
+        d = next((d for d in range(3, 7) if f"{mix['spread']:.{d}g}" != f"{mix['sigma1']:.{d}g}"), 6)
         why = (f"VE never shrinks the signal, so the gap between the modes stays {mix['gap']:.3g} and "
                f"only the noise can hide it: at t = 1 each bump's std is √({mix['var0']:g} + σ₁²) = "
-               f"{mix['spread']:.3g} with σ₁ = {mix['sigma1']:.3g}.")
+               f"{mix['spread']:.{d}g} with σ₁ = {mix['sigma1']:.{d}g}.")   # digits that tell the two apart
     else:
         why = (f"VP shrinks the signal: at t = 1 the gap between the modes is "
                f"2·{mix['half_gap']:g}·α₁ = {mix['gap']:.3g} (α₁ = {mix['alpha1']:.3g}), while each "

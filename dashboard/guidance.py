@@ -178,6 +178,19 @@ def samples_grid(gmm, y: int, n: int = 100):
     return xx, yy, logp, ~np.isin(top, gd.make_classes(gmm, None)[y])
 
 
+def question_text(leak: float, n: int) -> str:
+    """The page's question, from the truth's leak (its share of n true samples of the class that land
+    where another class is more likely): where some do, what w = 4 does to that leak and what the
+    class pays; where none of the n do, there is no leak to remove, so it asks what w = 4 costs."""
+    head = "**Question:** at w = 1 the guided score is exactly the conditional score ∇ log pₜ(x | y)"
+    if leak * n >= 1:
+        return (head + f", yet {leak:.1%} of true samples of this class land where another class is more "
+                "likely. What does w = 4 do to that leak, and what does the class pay for it?")
+    return (head + f"; on this mixture none of {n:,} true samples of this class lands where another class "
+            "is more likely (the modes barely overlap), so guidance has no leak to remove here. What does "
+            "w = 4 do to the class's spread and to how likely its samples are, and what does it buy?")
+
+
 def leak_region_text(gmm, y: int) -> str:
     """The sample panels' sentence on the hatched region, from the grid drawn: where another class
     is more likely, or that no point of the panels is such a place."""

@@ -195,10 +195,10 @@ def outside_note(gmm, sde, run: Run) -> str:
     the mode shares are computed from every sample); "" when none do."""
     x = sample_run(gmm, sde, run)["x"]
     out = outside(x, *final_limits(gmm, sde, run))
-    drawn = ("the dots are the ones inside, while the shares outside the contour below" if dots_final(gmm, sde, run)
-             else "the contours describe the ones inside, while")
+    drawn, counted = (("the dots are the ones inside", "the shares outside the contour, the measures and the mode shares")
+                      if dots_final(gmm, sde, run) else ("the contours describe the ones inside", "the measures and the mode shares"))
     return (f"{out:,} of the {len(x):,} samples {'lies' if out == 1 else 'lie'} outside this plot, which shows where p₀ is; "
-            f"{drawn} the measures and the mode shares count all {len(x):,}." if out else "")
+            f"{drawn}, while {counted} count all {len(x):,}." if out else "")
 
 
 KDE_WIDE = 2.0           # a mode narrower than the KDE kernel / this is drawn too wide: dots replace the KDE
@@ -539,7 +539,8 @@ def weights_caption(gmm, sde, run: Run) -> str:
         text += (f" With {K:,} modes, about {c['chance']:.1f} would be off that much by chance alone "
                  "(and more where a mode expects only a few samples).")
     if c["off_true"]:
-        text += (f" True samples of p₀, counted the same way, have {c['off_true']:,} modes off too: "
+        text += (f" True samples of p₀, counted the same way, have {c['off_true']:,} "
+                 f"{'mode' if c['off_true'] == 1 else 'modes'} off too: "
                  "where modes overlap, the mode with the largest responsibility is not always the one "
                  "a sample came from, so part of this count measures the overlap, not the sampler.")
     if c["far"][bad].any():

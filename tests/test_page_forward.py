@@ -446,3 +446,12 @@ def _set_process(at, kind: str, params):
     at.number_input(key=K + "beta_min").set_value(params[0])
     at.number_input(key=K + "beta_max").set_value(params[1]).run()
     return dc.VPSDE(*params)
+
+
+@pytest.mark.parametrize("lam", [0.5, 25.0, 50.0])
+def test_bump_std_and_sigma1_never_print_alike(lam):
+    """At λ = 50 the caption read "√(1 + σ₁²) = 17.9 with σ₁ = 17.9": the two print with the digits
+    that tell them apart (17.9 against 17.87)."""
+    text = forward.mixing_sentence(forward.mixing_1d(dc.VESDE(lam), 2000, 0), "VE")
+    std, sigma = re.search(r"σ₁²\) = ([\d.]+) with σ₁ = ([\d.]+)\.", text).groups()
+    assert std != sigma, text

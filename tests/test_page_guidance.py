@@ -790,3 +790,15 @@ def test_sweep_chart_names_its_w_line_apart_from_the_truth_line():
     assert sweep.endswith(f"{gfig.W_WORDS} (now w = 3).")
     assert "truth row" not in text(at) and "The **truth** (the left panel, and green in the charts below)" in text(at)
     assert "its band is ± 2 standard deviations over 20 independent sets" in text(at)
+
+
+def test_question_asks_about_a_leak_only_where_true_samples_leak():
+    """On ring8 no true sample of a class lands where another class is more likely, yet the
+    question asked "what does w = 4 do to that leak": it now asks what w = 4 costs there, and
+    quotes the truth's own leak where there is one (7.5 % of 600 on the tutorial's class 1)."""
+    from dashboard import guidance
+    some = guidance.question_text(0.075, 600)
+    assert "yet 7.5% of true samples" in some and "that leak" in some
+    none = guidance.question_text(0.0, 600)
+    assert "none of 600 true samples" in none and "no leak to remove" in none and "that leak" not in none
+    assert "that leak" not in guidance.question_text(0.001, 600)          # under one sample of 600

@@ -310,7 +310,8 @@ def test_samples_outside_the_final_plot_are_counted():
     # the mode shares below count every sample (their caption's n), and this caption says so
     shares = next(c.value for c in at.caption if "standard error √(w(1 − w)/n)" in c.value)
     assert f"at n = {n:,} samples" in shares
-    assert f"the measures and the mode shares count all {n:,}" in cap and "shares below are the ones inside" not in cap
+    assert f"the measures and the mode shares count all {n:,}." in cap and "shares below are the ones inside" not in cap
+    assert ", while " in cap and "below the measures" not in cap           # one clause per verb
 
 
 def test_mode_shares_of_stray_samples_are_called_meaningless():

@@ -66,11 +66,7 @@ truth = guidance.guidance_truth(gmm, y, N, shared.seed)[1]
 table = guidance.guidance_table(gmm, float(lam), y, N, STEPS, shared.seed, cfg, shared.device)
 at = table.set_index("w")
 leak1 = truth["leak"][0]
-st.markdown("**Question:** at w = 1 the guided score is exactly the conditional score ∇ log pₜ(x | y)"
-            + (f", yet {leak1:.1%} of true samples of this class land where another class is more likely. "
-               if leak1 * N >= 1 else "; on this mixture hardly any true sample of this class lands "
-               "where another class is more likely (the modes barely overlap). ")
-            + "What does w = 4 do to that leak, and what does the class pay for it?")
+st.markdown(guidance.question_text(leak1, N))
 row = guidance.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
 spec, out = guidance.samples_spec(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
 st.vega_lite_chart(spec, width="content")

@@ -92,8 +92,9 @@ left, right = st.columns([1.5, 1], gap="large")
 with left:
     st.altair_chart(ffig.quality_chart(df, noise=noise["sw2"]), width="stretch")
     st.caption(f"Sliced W₂ between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
-               "dashed Euler, log scales; lower is better, down to the noise of the measure (grey dotted line): "
-               f"{noise['draws']} fresh sets of {N_QUALITY} true samples score up to {noise['sw2']:.3f}. "
+               "dashed Euler, log scales; lower is better. Grey dotted line: the measure's noise level, not a floor: "
+               f"{noise['draws']} fresh sets of {N_QUALITY} true samples score up to {noise['sw2']:.3f}, and a "
+               "sampler can land below it by chance. "
                + flowpage.quality_sentence(df, noise, min(flowpage.FLOW_STEPS)) + " "
                + flowpage.quality_sentence(df, noise, max(flowpage.FLOW_STEPS)))
 with right:

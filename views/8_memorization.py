@@ -111,8 +111,8 @@ with st.expander("Sweep: memorization rate against the number of training points
     st.caption(f"Trains one network per N in {', '.join(map(str, SWEEP_POINTS))} ({memorization.SWEEP_STEPS} steps, "
                f"width {memorization.SWEEP_WIDTH}; each trained once per server, then stored) and measures the "
                f"rate at r = {fraction:g} × the data's scale for that N with {n_samples} samples, next "
-               "to the rate of as many fresh draws of the true distribution (the baseline, which "
-               "stays low for every N because r shrinks with the spacing of the points). Each rate "
+               "to the rate of as many fresh draws of the true distribution (the baseline: how often "
+               "a fresh draw lands that close by chance; the text under the chart gives its range). Each rate "
                f"is measured on {n_samples} samples of one network per N, so it carries sampling "
                "noise (the error bars) and the luck of one training run.")
     key = (shared.mixture_name, gmm.key(), fraction, n_samples, shared.seed, shared.device)
