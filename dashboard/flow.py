@@ -252,7 +252,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
     elif kind == "off" or (not worse and clouds):
-        text = (f"**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**"
+        text = ("**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**"
                 + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
                    "beyond that measure's noise" if clouds else "") + f". {start}. "
                 f"{where} So {above} compare two samplers whose samples this measure rates as equally good.")
