@@ -350,7 +350,8 @@ def test_overlapping_modes_weights_caption_counts_true_samples_too():
     text = rev.weights_caption(gmm, dc.VESDE(25.0), run)
     assert c["off_true"] > 0, c["off_true"]
     if not c["ok"].all():
-        assert f"True samples of p₀, counted the same way, have {c['off_true']:,} modes off too" in text, text
+        modes = "mode" if c["off_true"] == 1 else "modes"
+        assert f"True samples of p₀, counted the same way, have {c['off_true']:,} {modes} off too" in text, text
 
 
 @pytest.mark.parametrize("factor", [0.1, 1.0])
