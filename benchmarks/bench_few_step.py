@@ -308,12 +308,17 @@ def fit_shifts(method: str, budgets, n: int = 20_000, evaluations: int = 600) ->
             dc.sampling.SHIFTS[steps], t_eps = unpack(p)
             return measure(method, steps, **{**base, "t_eps": t_eps})
         p0 = np.r_[np.zeros(steps), math.log10(base["t_eps"])]
+        registered = dc.sampling.SHIFTS.get(steps)
+        start = loss(p0)                                    # delta = 0: unipc itself
         simplex = np.vstack([p0, p0 + np.diag(np.r_[np.full(steps, 0.25), 0.1])])
         r = minimize(loss, p0, method="Nelder-Mead",
                      options=dict(maxfev=evaluations, initial_simplex=simplex, xatol=1e-4, fatol=1e-3))
         shifts, t_eps = unpack(r.x)
-        dc.sampling.SHIFTS.pop(steps, None)
-        print(f"{b:>3} NFE best: {r.fun:.2f} (unipc {loss(p0):.2f})  SHIFTS[{steps}] = {shifts}  "
+        if registered is None:                              # the registry's table as it was
+            dc.sampling.SHIFTS.pop(steps, None)
+        else:
+            dc.sampling.SHIFTS[steps] = registered
+        print(f"{b:>3} NFE best: {r.fun:.2f} (unipc {start:.2f})  SHIFTS[{steps}] = {shifts}  "
               f"settings {dict(base, t_eps=round(t_eps, 5))}", flush=True)
 
 
