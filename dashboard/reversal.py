@@ -441,12 +441,21 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"])
     if len(ct):
         out["median"] = float(np.median(ct))
+        out["median_before"] = grid_time_before(rs["times"], out["median"])
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
     label = split_label(t_split) if t_split is not None else None
     out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, base["names"],
                                                           base["colors"], t_split, split_label=label))
     return out
+
+
+def grid_time_before(times, t: float) -> float:
+    """The frame time just before t on a decreasing grid (t itself at the first frame): a path
+    recorded as committing at frame time t crossed the threshold somewhere in (t, that time]."""
+    times = np.asarray(times, dtype=float)
+    earlier = times[times > t + 1e-12]
+    return float(earlier.min()) if len(earlier) else float(t)
 
 
 WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
@@ -669,7 +678,7 @@ def commitment_words(cv: dict, dmin: float) -> str:
     the median is when pₜ's responsibility of that mode reaches the threshold, not a choice."""
     ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
              f"({dmin:.2f})" if dmin > 0.01 else "")
-    when = f"**t ≈ {time_text(cv['median'])}** (the median), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
+    when = f"**t ≈ {time_text(cv['median'])}** ({median_words(cv)}), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
     tail = f"{split_note(cv, dmin)}{undecided_note(cv)}"
     if not cv.get("deterministic"):
         return f"Samples decide which mode they go to at {when}.{tail}"
@@ -679,6 +688,19 @@ def commitment_words(cv: dict, dmin: float) -> str:
             f"starting point x₁{seen}: nothing is chosen along the way. The commitment time measures "
             f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good: at {when}, "
             f"the score starts to see the choice the start made.{tail}")
+
+
+GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them
+
+
+def median_words(cv: dict) -> str:
+    """"the median", with the two grid times it lies between where they are more than GRID_GAP
+    apart: a path is recorded at the first frame time at which it has committed for good, so it
+    crossed the threshold between that time and the frame before it."""
+    med, before = cv["median"], cv.get("median_before", cv["median"])
+    if before - med <= GRID_GAP:
+        return "the median"
+    return f"the median, read on this run's grid: between its times t = {time_text(before)} and {time_text(med)}"
 
 
 SPLIT_RULE = ("two bumps once their distance exceeds 2√(s² + σₜ²), s their std along the line joining "
@@ -714,15 +736,23 @@ def median_vs_split(cv: dict, tb: float) -> str:
     med = cv.get("median")
     if med is None or f"{med:.2f}" == f"{tb:.2f}":
         return ""
+    before = cv.get("median_before", med)
+    if med < tb < before:
+        return (f" Here the median commitment time lies between this run's grid times t = {time_text(before)} "
+                f"and {time_text(med)}, on both sides of the split (t = {tb:.2f}): the grid's steps are too "
+                "far apart there to say whether at least half of the paths that commit do so before or after "
+                "it. Raise the steps to find out.")
+    coarse = (" That is this grid's verdict: with steps this far apart the paths themselves differ from a "
+              "finer grid's, and so can the times at which they commit." if before - med > GRID_GAP else "")
     if med > tb:
         return (f" Here the median commitment time, t ≈ {time_text(med)}, comes before the split (t above "
                 f"{tb:.2f}): at least half of the paths that commit do so while those two modes are still "
                 f"one bump of pₜ. That is possible: a point well to one side of the blurred bump already has "
                 f"its final mode's responsibility above {cv['threshold']:.2f} although pₜ is one bump; the "
-                "split marks when the points between the two modes must choose.")
+                f"split marks when the points between the two modes must choose.{coarse}")
     return (f" Here the median commitment time, t ≈ {time_text(med)}, comes after the split (t below "
             f"{tb:.2f}): at least half of the paths that commit do so only once pₜ has split those two "
-            "modes.")
+            f"modes.{coarse}")
 
 
 def split_label(t_split: float) -> str:
