@@ -180,6 +180,12 @@ def beyond_noise(a: float, b: float, tol: float) -> bool:
     return float(a) - float(b) > float(tol)
 
 
+def spread_words(noise: dict) -> str:
+    """The tolerance of the quality measure's rankings, named: the spread of the scores of fresh
+    sets of true samples (fl.truth_noise's "spread"), how far two equally good samplers can land."""
+    return f"the spread of true sets' scores ({noise['spread']:.3f})"
+
+
 def ends_apart(story: dict) -> bool | None:
     """Whether the VE paths' end points and the exact flow's differ as whole clouds beyond the
     noise of the measure (beyond_noise: their sliced W₂ against the largest between two sets of
@@ -209,9 +215,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     quality chart's most-step Heun rows: ("miss" | "off" | "on", the sentence). The VE run starts
     from N(0, σ₁²I), not from its true p₁; with a small λ that start is far too narrow (or off
     centre), so its samples miss the data and its straightness belongs to a wrong path. The kind
-    is read off the end points' cloud; the sliced W₂ of the two samplers is compared with the
-    measure's noise (noise["sw2"], the quality caption's rule: beyond_noise), and where they lie
-    within it the sentence says this measure cannot tell the two apart."""
+    is read off the end points' cloud; the sliced W₂ of the two samplers are compared with the
+    spread of true sets' scores (noise["spread"], the quality caption's rule: beyond_noise), and
+    where they lie within it the sentence says this measure cannot tell the two apart."""
     r, d = story["ve_spread_ratio"], story["ve_shift"]
     off = max(abs(1.0 - r), d)
     kind = "miss" if off >= VE_MISS else "off" if off >= VE_OFF else "on"
@@ -219,7 +225,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     steps = int(q["steps"].max())
     last = q[q["steps"] == steps].set_index("field")
     ve_w2, flow_w2, nfe = last.loc["VE PF-ODE", "sw2"], last.loc["exact flow", "sw2"], int(last.loc["VE PF-ODE", "nfe"])
-    tol = float(noise["sw2"])
+    tol = float(noise["spread"])
     worse = beyond_noise(ve_w2, flow_w2, tol)
     apart = worse or beyond_noise(flow_w2, ve_w2, tol)
     m = [round(v, 2) + 0.0 for v in story["data_mean"]]          # + 0.0: no "-0.00"
@@ -234,8 +240,8 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
              + f", its centre {d:.2f} s away (s = {story['spread']:.2f}); with {steps} Heun steps "
              f"({nfe} evaluations) the VE samples' sliced W₂ to the data is {ve_w2:.3f} against the "
              f"exact flow's {flow_w2:.3f}"
-             + (f", apart by more than the measure's noise ({tol:.3f})." if apart else
-                f": they differ by less than the measure's noise ({tol:.3f}), so this measure cannot "
+             + (f", apart by more than {spread_words(noise)}." if apart else
+                f": they differ by less than {spread_words(noise)}, so this measure cannot "
                 "tell the two samplers apart."))
     clouds = ends_apart(story)          # the two end-point clouds as wholes, against their noise
     where += ends_sentence(story)
@@ -317,11 +323,12 @@ def _the(names, start: bool = False) -> str:
     return "T" + text[1:] if start else text
 
 
-def alike_sentence(sw2: pd.Series, tol: float) -> list[str]:
+def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
     """For fields whose sliced W₂ (sw2, by field) print alike at three decimals: their values with
     the fewest decimals (up to 8) that tell them apart, and why they agree: every field starts
     from the same noise and is scored against the same true samples, and these differ by less
-    than the measure's noise (tol). [] where every printed value differs."""
+    than the spread of true sets' scores (noise["spread"]). [] where every printed value differs."""
+    tol = noise["spread"]
     groups: dict[str, list[str]] = {}
     for k, v in sw2.items():
         groups.setdefault(f"{float(v):.3f}", []).append(k)
@@ -338,7 +345,7 @@ def alike_sentence(sw2: pd.Series, tol: float) -> list[str]:
             continue
         listed = ", ".join(f"{v:.{d}f}" for v in vals[:-1]) + f" and {vals[-1]:.{d}f}"
         said.append(f"{_the(names, True)} {both} print {printed}: {listed}, {gap:.{d}f} apart, "
-                    f"{'under' if gap <= tol else 'over'} the measure's noise ({tol:.3f}). Every field starts from the same noise and is scored "
+                    f"{'under' if gap <= tol else 'over'} {spread_words(noise)}. Every field starts from the same noise and is scored "
                     "against the same true samples, so flows that carry it to nearly the same points "
                     "score nearly alike.")
     return said
@@ -346,23 +353,24 @@ def alike_sentence(sw2: pd.Series, tol: float) -> list[str]:
 
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
-    every mode, ranked only where two differ by more than the measure's noise (noise["sw2"]:
-    true samples against true samples); a network's flow below the exact flow is compared with
-    the exact flow's own error at this budget. A field with many samples off every mode is one
-    "sliced W₂ barely sees" only where its score lies within the measure's noise of the lowest and
-    of true samples'; one whose score lies above the lowest beyond that noise fails by both measures."""
+    every mode, ranked only where two differ by more than the spread of true sets' scores
+    (noise["spread"]: how far apart fresh sets of true samples score, fl.truth_noise); a network's
+    flow below the exact flow is compared with the exact flow's own error at this budget. A field
+    with many samples off every mode is one "sliced W₂ barely sees" only where its score lies
+    within that spread of the lowest and of true samples' noise level (noise["sw2"]); one whose
+    score lies above the lowest beyond the spread fails by both measures."""
     q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
-    sw2, nfe, tol = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["sw2"]
+    sw2, nfe, tol, level = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["spread"], noise["sw2"]
     parts = [f"With {steps} Heun steps ({nfe} evaluations): "
              + ", ".join(f"{k} {v:.3f}" for k, v in sw2.items()) + "."]
-    parts += alike_sentence(sw2, tol)
+    parts += alike_sentence(sw2, noise)
     best = sw2.idxmin()
     tied = [k for k in sw2.index if k != best and not beyond_noise(sw2[k], sw2[best], tol)]
     if tied:
-        parts.append(f"{_the([best] + tied, True)} differ by less than the measure's "
-                     f"noise ({tol:.3f}): at this budget it cannot separate them.")
+        parts.append(f"{_the([best] + tied, True)} differ by less than {spread_words(noise)}: "
+                     "at this budget the measure cannot separate them.")
     else:
-        parts.append(f"The {best} scores lowest, by more than the measure's noise ({tol:.3f}).")
+        parts.append(f"The {best} scores lowest, by more than {spread_words(noise)}.")
     if "exact flow" in sw2:
         exact = sw2["exact flow"]
         below = [k for k in ("learned flow", "rectified flow") if k in sw2 and beyond_noise(exact, sw2[k], tol)]
@@ -377,9 +385,9 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                      f"{noise['n']}: " + ", ".join(f"{k} {v}" for k, v in off.items())
                      + f"; a set of true samples: up to {noise['off']}.")
         many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
-        # sliced W₂ "barely sees" a method only where its score lies within the measure's noise of
-        # the lowest and of true samples' (up to tol); a score clearly above the lowest fails both
-        unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], tol, tol)]
+        # sliced W₂ "barely sees" a method only where its score lies within the spread of the
+        # lowest and of true samples' level; a score clearly above the lowest fails both
+        unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], level, tol)]
         seen = [k for k in many if beyond_noise(sw2[k], sw2[best], tol)]
         if unseen:
             one = len(unseen) == 1
@@ -387,15 +395,15 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                          "or outside the modes than the truth does, which sliced W₂ barely sees: "
                          f"{'its score' if one else 'their scores'} ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in unseen)
-                         + f") {'lies' if one else 'lie'} within the measure's noise of the lowest "
-                         f"({sw2[best]:.3f}) and of true samples' (up to {tol:.3f}).")
+                         + f") {'lies' if one else 'lie'} within {spread_words(noise)} of the lowest "
+                         f"({sw2[best]:.3f}) and of true samples' (up to {level:.3f}).")
         if seen:
             one = len(seen) == 1
             parts.append(f"{_the(seen, True)} {'fails' if one else 'fail'} by both measures: "
                          f"{'its' if one else 'their'} sliced W₂ ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in seen)
-                         + f") lies above the lowest ({sw2[best]:.3f}) by more than the measure's "
-                         f"noise, and {'it puts' if one else 'they put'} many more samples between "
+                         + f") lies above the lowest ({sw2[best]:.3f}) by more than {spread_words(noise)}, "
+                         f"and {'it puts' if one else 'they put'} many more samples between "
                          "or outside the modes than the truth does.")
     return " ".join(parts)
 
