@@ -369,11 +369,12 @@ def error_map_text(logp, err, window_mass: float | None = None) -> str:
                    "has spread.")
     if share < FAR_SHARE:
         lo, hi = float(err[ok].min()), float(err[ok].max())
-        where = ("nowhere in the view" if not far.any() else
-                 f"on only {100 * share:.2g} % of the view")
-        return (f"At this t pₜ is negligible (below e⁻¹² of its peak) {where}: the view holds no region that "
-                f"training points, drawn from pₜ, leave unvisited, and the error ranges from {lo:.2g} to "
-                f"{hi:.2g} over the plain map." + outside)
+        where = ("nowhere in the view: the view holds no region that training points, drawn from pₜ, leave "
+                 "unvisited" if not far.any() else
+                 f"on only {100 * share:.2g} % of the view: training points, drawn from pₜ, visit nearly all "
+                 "of it")
+        return (f"At this t pₜ is negligible (below e⁻¹² of its peak) {where}, and the error ranges from "
+                f"{lo:.2g} to {hi:.2g} over the plain map." + outside)
     e_far = float(np.median(err[far]))
     ratio = e_far / max(e_near, 1e-300)
     where = (f"Far from the data (pₜ below e⁻¹² of its peak: {100 * share:.0f} % of this view) the network "

@@ -516,6 +516,12 @@ def test_error_map_sentence_and_legend_follow_the_map():
     fig = tfig.score_fields_figure(early["xx"], early["yy"], early["logp"], early["qx"], early["qy"],
                                    early["learned"], early["exact"], early["err"], 0.05, weighted=False)
     assert "contours of log pₜ" in [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    # a far region on under FAR_SHARE of the view: "nearly all" is visited, never "no region" unvisited
+    logp = np.zeros((50, 50))
+    logp[0, :10] = -20.0                               # 10 of 2,500 grid points far from the data: 0.4 %
+    small = tr.error_map_text(logp, np.ones_like(logp))
+    assert "on only 0.4 % of the view: training points, drawn from pₜ, visit nearly all of it" in small, small
+    assert "no region" not in small
     # a far region whose error is no larger than near the data: the sentence says so instead
     xs = np.linspace(-6, 6, 60)
     xx, yy = np.meshgrid(xs, xs)
