@@ -477,13 +477,60 @@ def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, 
                                        [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR], seed))
 
 
+ZOOM_SHARE = 0.06       # modes whose mean ± 3 std spans less than this share of the view get a close-up row
+ZOOM_STDS = 6.0         # the close-up shows its mode's mean ± this many of the mode's largest std
+
+
+def mode_stds(gmm) -> np.ndarray:
+    """Each mode's largest std (the square root of its covariance's top eigenvalue)."""
+    return torch.linalg.eigvalsh(gmm.covs.double())[:, -1].clamp_min(0).sqrt().numpy()
+
+
+def zoom_mode(gmm) -> int | None:
+    """The mode the dots panels draw a close-up of: the heaviest, where every mode's mean ± 3 std
+    spans under ZOOM_SHARE of samples_limits' narrower side (dots then hide its mass contours); None
+    otherwise, and for one mode (samples_limits already frames it)."""
+    if gmm.n_components < 2:
+        return None
+    xlim, ylim = samples_limits(gmm)
+    side = min(xlim[1] - xlim[0], ylim[1] - ylim[0])
+    if 6 * float(mode_stds(gmm).max()) >= ZOOM_SHARE * side:
+        return None
+    return int(torch.argmax(gmm.weights))
+
+
+def zoom_limits(gmm, k: int):
+    """The close-up of mode k: its mean ± ZOOM_STDS × its largest std on both axes."""
+    h, m = ZOOM_STDS * float(mode_stds(gmm)[k]), gmm.means[k].double().numpy()
+    return (float(m[0] - h), float(m[0] + h)), (float(m[1] - h), float(m[1] + h))
+
+
 def mass_dots_figure(gmm, sets, colors, seed: int = 0):
     """One panel per sample set (label, points (N, 2)) in its colour: the samples as dots over p₀'s
     contours holding MASSES of its mass (tfig.samples_dots_figure), on samples_limits (every mode's
     mean ± 3 std and a margin: no contour reaches the frame). Dots show how wide each mode is
-    drawn, which a kernel density estimate wider than a narrow mode hides."""
+    drawn, which a kernel density estimate wider than a narrow mode hides. Where the modes are small
+    in that view (zoom_mode), a second row draws the heaviest mode close up (zoom_limits)."""
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
-    return tfig.samples_dots_figure(xx, yy, logp, list(sets), colors, mass_levels(gmm, seed), MASSES)
+    k, zoom = zoom_mode(gmm), None
+    if k is not None:
+        zoom = (*density_grid(gmm, *zoom_limits(gmm, k), n=160), f"mode {k + 1}, close up")
+    return tfig.samples_dots_figure(xx, yy, logp, list(sets), colors, mass_levels(gmm, seed), MASSES, zoom=zoom)
+
+
+def zoom_text(gmm) -> str:
+    """The close-up row of mass_dots_figure in words, from the numbers it is drawn with ("" without
+    one): how small the modes are in the view, and which mode the second row shows, how wide."""
+    k = zoom_mode(gmm)
+    if k is None:
+        return ""
+    xlim, ylim = samples_limits(gmm)
+    side, widest = min(xlim[1] - xlim[0], ylim[1] - ylim[0]), 6 * float(mode_stds(gmm).max())
+    (x0, x1), _ = zoom_limits(gmm, k)
+    return (f" Every mode is small in this view (the widest spans {widest:.2g}, mean ± 3 std, of a "
+            f"{side:.2g} wide view), so its dots hide its lines: the second row shows mode {k + 1}, the "
+            f"heaviest ({100 * float(gmm.weights[k]):.0f} %), close up, {x1 - x0:.2g} wide (its mean ± "
+            f"{ZOOM_STDS:g} std), where a mode drawn too wide or too narrow shows.")
 
 
 def mass_picture_text(sets: dict, gmm, seed: int) -> str:
@@ -501,7 +548,7 @@ def mass_picture_text(sets: dict, gmm, seed: int) -> str:
             "a mode drawn wider than it is shows as dots beyond its lines, one drawn too narrow as dots "
             f"packed inside the innermost. The outermost line holds {100 * MASSES[-1]:g} % of p₀'s mass, so "
             f"{100 * (1 - MASSES[-1]):g} % of p₀'s own samples lie outside it; here {outside} do. W₁ of log p₀ "
-            "reads the same thing: how likely under p₀ the samples are.")
+            "reads the same thing: how likely under p₀ the samples are." + zoom_text(gmm))
 
 
 def remember_trained(cfg: dc.TrainConfig, lam: float) -> None:

@@ -127,20 +127,21 @@ def compress_arrows(u, v, ref: float, length: float):
     return u * f, v * f
 
 
-def panel_row(n: int, colorbar: bool = False, size: float = 2.8, top: float = 0.6):
-    """A Figure with n square panels of `size` inches in a row, placed at fixed positions (no
-    layout engine: constrained layout costs more than the drawing itself), room for tick labels,
-    titles and a legend below, and an optional colour-bar axis right of the last panel.
-    Returns (fig, axes, cax or None)."""
-    left, gap, bottom, cbar = 0.6, 0.6, 0.85, (1.1 if colorbar else 0.2)
+def panel_row(n: int, colorbar: bool = False, size: float = 2.8, top: float = 0.6, rows: int = 1):
+    """A Figure with n square panels of `size` inches in a row (`rows` such rows, the first on top),
+    placed at fixed positions (no layout engine: constrained layout costs more than the drawing
+    itself), room for tick labels, titles and a legend below, and an optional colour-bar axis right
+    of the last panel of the first row. Returns (fig, axes (row by row), cax or None)."""
+    left, gap, bottom, cbar, row_gap = 0.6, 0.6, 0.85, (1.1 if colorbar else 0.2), 0.95
     width = left + n * size + (n - 1) * gap + cbar
-    height = bottom + size + top
+    height = bottom + rows * size + (rows - 1) * row_gap + top
     fig = Figure(figsize=(width, height), layout=None)
-    axes = [fig.add_axes(((left + i * (size + gap)) / width, bottom / height, size / width,
-                          size / height)) for i in range(n)]
+    lows = [bottom + (rows - 1 - r) * (size + row_gap) for r in range(rows)]
+    axes = [fig.add_axes(((left + i * (size + gap)) / width, low / height, size / width, size / height))
+            for low in lows for i in range(n)]
     cax = None
     if colorbar:
-        cax = fig.add_axes(((left + n * size + (n - 1) * gap + 0.12) / width, bottom / height,
+        cax = fig.add_axes(((left + n * size + (n - 1) * gap + 0.12) / width, lows[0] / height,
                             0.12 / width, size / height))
     return fig, axes, cax
 
@@ -263,25 +264,36 @@ def dots_stride(n: int, max_dots: int = MAX_DOTS) -> int:
     return max(1, int(np.ceil(n / max(1, max_dots))))
 
 
-def samples_dots_figure(xx, yy, logp, sets, colors, levels, masses, max_dots: int = MAX_DOTS):
+def samples_dots_figure(xx, yy, logp, sets, colors, levels, masses, max_dots: int = MAX_DOTS, zoom=None):
     """One panel per sample set: its samples as dots (at most max_dots, evenly strided) over the
     shaded true log-density and its contours at `levels` (log p₀ values, increasing), the lines that
     hold `masses` of p₀'s mass (the same order). Dots show how wide each mode is drawn, which a
-    kernel density estimate wider than a narrow mode hides. sets: (label, points (N, 2)) pairs."""
+    kernel density estimate wider than a narrow mode hides. sets: (label, points (N, 2)) pairs.
+    zoom: (xx, yy, logp, words) of a close-up grid: a second row draws the same sets there (every
+    dot inside it), titled with `words` (e.g. "mode 1, close up") and how many lie inside."""
     items = list(sets)
-    fig, axes, _ = panel_row(len(items), top=0.35)
+    fig, axes, _ = panel_row(len(items), top=0.35, rows=1 if zoom is None else 2)
     order = np.argsort(levels)
     lv = np.asarray(levels, dtype=float)[order]
     widths = np.linspace(1.2, 0.6, len(lv))      # the outermost (lowest) level thickest
-    for ax, (label, pts), color in zip(axes, items, colors):
-        pts = np.asarray(pts, dtype=float).reshape(-1, 2)
-        pts = pts[np.isfinite(pts).all(1)]
-        density_background(ax, xx, yy, logp, alpha=0.3)
-        ax.contour(xx, yy, logp, levels=lv, colors=MASS_LINE, linewidths=widths, linestyles="solid", zorder=3)
-        dots = pts[::dots_stride(len(pts), max_dots)]
-        ax.scatter(dots[:, 0], dots[:, 1], s=2.5, color=color, alpha=0.7, linewidths=0, zorder=4)
-        _style(ax, (xx.min(), xx.max(), yy.min(), yy.max()))
-        ax.set_title(f"{label} ({len(pts):,})", fontsize=12)
+    grids = [(xx, yy, logp, None)] + ([] if zoom is None else [tuple(zoom)])
+    for row, (gx, gy, glogp, words) in enumerate(grids):
+        extent = (gx.min(), gx.max(), gy.min(), gy.max())
+        for ax, (label, pts), color in zip(axes[row * len(items):], items, colors):
+            pts = np.asarray(pts, dtype=float).reshape(-1, 2)
+            pts = pts[np.isfinite(pts).all(1)]
+            density_background(ax, gx, gy, glogp, alpha=0.3)
+            ax.contour(gx, gy, glogp, levels=lv, colors=MASS_LINE, linewidths=widths, linestyles="solid", zorder=3)
+            if words is not None:           # the close-up: every sample inside it, none on its frame
+                inside = ((pts[:, 0] >= extent[0]) & (pts[:, 0] <= extent[1]) & (pts[:, 1] >= extent[2])
+                          & (pts[:, 1] <= extent[3]))
+                dots = pts[inside][::dots_stride(int(inside.sum()), max_dots)]
+                title = f"{words} ({int(inside.sum()):,} inside)"
+            else:
+                dots, title = pts[::dots_stride(len(pts), max_dots)], f"{label} ({len(pts):,})"
+            ax.scatter(dots[:, 0], dots[:, 1], s=2.5, color=color, alpha=0.7, linewidths=0, zorder=4)
+            _style(ax, extent)
+            ax.set_title(title, fontsize=12 if words is None else 10)
     shares = ", ".join(f"{100 * float(m):g}" for m in np.asarray(masses)[order][::-1])
     handles = [Line2D([], [], ls="", marker="o", color=c, ms=4, label=lab) for (lab, _), c in zip(items, colors)]
     handles.append(Line2D([], [], color=MASS_LINE, lw=1, label=f"p₀'s contours holding {shares} % of its mass"))
