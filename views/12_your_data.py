@@ -87,8 +87,9 @@ with left:
         need, letters = drawing.points_needed(text), len("".join(text.split()))
         if problem is None and n < need:
             st.info(f"“{text.strip()}” has {letters} letters: at {n} points that is {n / letters:.0f} "
-                    f"a letter, too few to read. Use about {need:,} points "
-                    f"({drawing.POINTS_PER_LETTER} a letter) or a shorter word.")
+                    f"a letter, and below {drawing.POINTS_PER_LETTER} a letter the strokes of some letters "
+                    f"break into loose dots. If the preview is hard to read, use about {need:,} points "
+                    "or a shorter word.")
     else:
         up = st.file_uploader("CSV file of points (x, y per line)", type=["csv", "txt"],
                               key="yours_csv", max_upload_size=5)
