@@ -810,6 +810,29 @@ def test_weighting_g2_sentence_describes_the_normalised_chart(lam, eps):
         assert not close[-1] and "it is not within 10% of σₜ²'s curve at t = 1" in text, text
 
 
+@pytest.mark.parametrize("lam, eps", [(25.0, 1e-3), (25.0, 0.1), (50.0, 1e-4), (2.0, 1e-2)])
+def test_weighting_g2_mean_is_the_closed_form(lam, eps):
+    """The sentence said "Divided by its mean, 98" at λ = 25, ε = 0.001, where the mean of
+    g(t)² = λ^(2t) over U[ε, 1] is (λ² − λ^(2ε)) / (2 ln λ (1 − ε)) = 97.02 (an average of 300 evenly
+    spaced values overshoots it). The chart divides each weight by its exact mean (σₜ²'s is
+    (mean g² − 1) / (2 ln λ), 1's is 1), and the sentence prints that mean."""
+    import math
+    import torch
+    from dashboard import weighting
+    c = math.log(lam)
+    g2_mean = (lam ** 2 - lam ** (2 * eps)) / (2 * c * (1 - eps))
+    means = {"g2": g2_mean, "sigma2": (g2_mean - 1) / (2 * c), "uniform": 1.0}
+    df = weighting.weight_curves(lam, eps)
+    sde = dc.VESDE(lam)
+    for w, mean in means.items():
+        f = df[df["weighting"] == w]
+        raw = dc.loss_weight(sde, torch.as_tensor(f["t"].to_numpy(), dtype=torch.float64), w).numpy()
+        assert f["weight"].to_numpy() == pytest.approx(raw / mean, rel=1e-9), w
+    text = weighting.weights_text(df, lam, eps)
+    said = f"{g2_mean:,.0f}" if g2_mean >= 100 else f"{g2_mean:.2g}"     # two significant digits at least
+    assert f"Divided by its mean, {said}" in text, text
+
+
 def test_weighting_page_g2_sentence_is_the_charts():
     """On the page (default state and ε = 0.1): the sentence on g(t)² is weights_text of the chart's
     own frame, and the claim that it acts like γₜ = 1 near t = 0 is gone."""
