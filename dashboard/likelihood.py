@@ -13,6 +13,7 @@ from diffusion_core.likelihood import ode_log_likelihood, prior_log_prob
 from dashboard import models, state
 from dashboard.figures import lab as lfig
 from dashboard.figures.common import figure_png, samples_limits
+from dashboard.figures.training import share_text
 
 
 def _score_fn(source, gmm, sde, cfg, device):
@@ -57,6 +58,14 @@ def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, so
             "mismatch_s": mismatch[m:].numpy(), "blur_s": blur[m:].numpy(),
             "prior": prior, "sigma1": sde.prior_std(), "sigma_eps": float(sde.sigma(torch.tensor(t_eps))),
             "finite": bool(torch.isfinite(ll).all())}
+
+
+SCORE_WORDS = {"exact": "exact score", "learned": "learned score"}
+
+
+def maps_title(source: str) -> str:
+    """The maps' title: which score the ODE ran on (one pair of parentheses at most)."""
+    return f"log p₀ by the ODE, {SCORE_WORDS[source]}"
 
 
 @state.cache_data(max_entries=16)
@@ -141,7 +150,7 @@ def parts_text(res: dict, source: str) -> str:
     if gaussian and total > 0:
         without = _mean_abs(d - mismatch)
         share = (total - without) / total
-        pct = f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
+        pct = share_text(share) if share >= 0.01 else "under 1 %"      # "100 %" only when it is all
         if share > 0.5:
             verdict = f"makes up most of the {nats(total)} ({pct})"
         elif share >= 0.1:

@@ -454,6 +454,8 @@ def test_likelihood_difference_map_keeps_the_learned_models_mass_between_ring8s_
     assert np.array_equal(~mask, lfig.shown_cells(ode, true))
     reading = next(m.value for m in at.markdown if m.value.startswith("**Reading the maps.**"))
     assert lfig.grey_rule(sentence=True) in reading
+    # the learned model's λ is said in a sentence with a verb
+    assert "The ODE runs on λ = 25, the learned model's own process." in [c.value for c in at.caption]
     assert "both densities" in reading and "15 nats below their own peaks" in reading
 
 
@@ -623,6 +625,32 @@ def test_likelihood_parts_text_reads_the_run():
         assert not any(w in t for w in TYPED_CLAIMS)
 
 
+def test_likelihood_prior_share_reads_100_percent_only_when_it_is_all():
+    """ring8 at λ = 2 printed "(100 %)" for a share of 99.9 %: a share just below all now keeps a
+    decimal (at most 99.9 %), and one that is all reads 100 %."""
+    import numpy as np
+    from dashboard import likelihood
+    mismatch = np.array([1.0, -1.0, 1.0, -1.0])
+    base = {"true_s": np.zeros(4), "sigma1": 1.47, "sigma_eps": 0.01, "prior": "gaussian",
+            "mismatch_s": mismatch, "blur_s": np.zeros(4)}
+    almost = likelihood.parts_text({**base, "ode_s": mismatch + 0.001}, "exact")   # share 0.999
+    assert "makes up most of the 1.0000 nats (99.9 %)" in almost and "100 %" not in almost, almost
+    near = likelihood.parts_text({**base, "ode_s": mismatch + 0.004}, "exact")     # share 0.996
+    assert "(99.6 %)" in near and "100 %" not in near, near
+    whole = likelihood.parts_text({**base, "ode_s": mismatch}, "exact")             # all of it
+    assert "makes up most of the 1.0000 nats (100 %)" in whole, whole
+
+
+def test_likelihood_maps_title_has_no_nested_parentheses():
+    """The maps' title read "log p₀ by the ODE (learned (Train & sample))"; it names the score
+    without nested parentheses, for either score."""
+    from dashboard import likelihood
+    for source in ("exact", "learned"):
+        title = likelihood.maps_title(source)
+        assert f"{source} score" in title and "((" not in title and "))" not in title
+        assert title.count("(") <= 1 and "Train & sample" not in title, title
+
+
 def test_likelihood_parts_that_add_up_to_more_than_the_total_are_said_to_cancel():
     """ring8, the true p₁, 10 steps, ε = 1e-2: the blur (0.25 nats) was listed as larger than the
     mean |ODE − exact| it is part of (0.23) without a word; the text now says the sizes add up to
@@ -710,6 +738,8 @@ def test_likelihood_parts_text_in_states(name):
     maps = next(m.value for m in at.markdown if m.value.startswith("**Reading the maps"))
     gaussian = values.get("w_likelihood_prior") != "exact"
     assert ("The prior's mismatch enters" in maps) == gaussian and ("no prior mismatch" in maps) != gaussian, maps
+    # with the true p₁ the clause after the semicolon has its own verb
+    assert gaussian or "no prior mismatch; the blur of σ(ε) enters through p₀ near the point" in maps, maps
 
 
 def test_sampler_lab_legend_names_the_samplers_as_the_chips_do():
