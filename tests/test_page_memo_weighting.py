@@ -642,14 +642,17 @@ def test_memorization_histogram_fraction_axis_starts_at_zero():
 def test_memorization_radius_caption_calls_the_spacing_a_nearest_neighbour_distance(name, n):
     """The spacing in the radius caption is mem.spacing: the median distance from each of N fresh
     draws to the nearest of the others, not a distance "between N fresh draws"; the caption says so
-    with its number."""
+    with its number. The caption is called as the page calls it (with the panel's draws and the
+    chance per draw)."""
     import diffusion_core as dc
     from diffusion_core import memorization as mem
     from dashboard import memorization
     gmm = dc.PRESETS[name]
     mode_std, gap, scale = memorization.data_scales(gmm, n)
     assert gap == pytest.approx(mem.spacing(gmm, n))
-    text = memorization.radius_caption(0.2, n, mode_std, gap, scale, 0.03)
+    seed = state.DEFAULT_SEED
+    chance = memorization.chance_rate(gmm, memorization.points_of(gmm, n, seed), 0.2 * scale, seed)
+    text = memorization.radius_caption(0.2, n, mode_std, gap, scale, 0.03, 500, chance)
     assert (f"the median distance from each of {n} fresh draws to the nearest of the others ({gap:.3g})"
             in text), text
     assert "distance between" not in text and f"= **{0.2 * scale:.3g}**" in text

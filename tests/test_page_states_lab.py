@@ -345,6 +345,12 @@ def test_memorization_states(mixture):
     # the baseline is a count of the panel's own fresh draws, with its noise, not a chance "of the time"
     assert "Of the panel's 200 fresh draws of the true distribution" in scale and "binomial standard errors" in scale
     assert "the chance per draw for these" in scale and "of the time" not in scale
+    # the spacing is named as the nearest-neighbour distance it is, with its number (data_scales)
+    n = sio.SCHEMA["w_memo_points"].default
+    gmm = dc.PRESETS[mixture] if mixture != "custom" else FAR_NARROW
+    gap = memorization.data_scales(gmm, n)[1]
+    assert f"the median distance from each of {n:,} fresh draws to the nearest of the others ({gap:.3g})" in scale, scale
+    assert "distance between" not in scale
     assert rates[memorization.NAMES["empirical"]] >= rates[memorization.NAMES["truth"]]
 
 
