@@ -280,7 +280,7 @@ def test_sampler_lab_default_render():
     at = ok(open_page(SAMPLERS))
     assert len(charts(at)) == 1 and not at.error
     table = at.dataframe[0].value
-    assert len(table) == 8 and table.shape[1] == 8                 # NFE + 7 samplers
+    assert len(table) == 8 and table.shape[1] == 9                 # NFE + 8 samplers (UniPC, shifted D too)
     assert table["NFE"].tolist() == [5, 8, 10, 15, 20, 30, 50, 100]    # the few-step budgets too
     values = table.drop(columns="NFE").to_numpy(dtype=float)
     assert (values > 0).all() and not any(math.isnan(v) for v in values.ravel())
@@ -457,6 +457,48 @@ def test_likelihood_difference_map_keeps_the_learned_models_mass_between_ring8s_
     # the learned model's λ is said in a sentence with a verb
     assert "The ODE runs on λ = 25, the learned model's own process." in [c.value for c in at.caption]
     assert "both densities" in reading and "15 nats below their own peaks" in reading
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_sampler_lab_default_set_has_the_shifted_unipc_and_says_where_it_is_plain_unipc(mixture, monkeypatch):
+    """The default set left out UniPC, shifted D, so the best at 5 evaluations was plain UniPC's
+    noisy start. It is in the default set and the warm-up's race; it is the best at 5 evaluations
+    on both mixtures, and where it runs as plain UniPC (no fitted shift: 8 evaluations and more)
+    the caption under the table says the two give the same value and one line hides the other."""
+    import pandas as pd
+    from dashboard import samplers, vocabulary
+    from dashboard import settings as sio
+    assert "unipc_shift" in sio.LISTS["w_samplers_methods"].default
+    at = ok(open_page(SAMPLERS, w_mixture=mixture))
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    shift, plain = vocabulary.short("unipc_shift"), vocabulary.short("unipc")
+    at5 = table[table["NFE"] == 5].drop(columns="NFE").iloc[0]
+    assert at5.idxmin() == shift and at5[shift] < at5[plain], at5
+    winners = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    assert f"5: {shift} (" in winners, winners
+    same = table[shift].to_numpy(float) == table[plain].to_numpy(float)
+    assert not same[0] and same[1:].all()
+    caption = next(c.value for c in at.caption if c.value.startswith("Rows:"))
+    assert (f"{shift} and {plain} gave the same value at every budget from 8 to 100: on the chart one line "
+            "hides the other there.") in caption, caption
+    calls = []
+    monkeypatch.setattr(samplers, "race", lambda gmm, lam, methods, *a, **k: calls.append(tuple(methods)))
+    monkeypatch.setattr(samplers, "floor", lambda *a, **k: None)
+    samplers.warm_defaults()
+    assert calls and all("unipc_shift" in m for m in calls)
+
+
+def test_same_runs_text_reads_the_table():
+    """Only pairs with equal values at equal counts are named, with their budgets; none: no words."""
+    import pandas as pd
+    from dashboard import samplers
+    table = pd.DataFrame({"NFE": [5, 8, 10], "P": [1.0, 2.0, 3.0], "Q": [1.5, 2.0, 3.5], "R": [0.1, 0.2, 0.3]})
+    counts = pd.DataFrame({"NFE": [5, 8, 10], "P": [5, 8, 10], "Q": [5, 8, 10], "R": [5, 8, 10]})
+    assert samplers.same_runs_text(table, counts) == (" Q and P gave the same value at budget 8: on the chart "
+                                                      "one line hides the other there.")
+    assert samplers.same_runs_text(table, counts.assign(Q=[5, 7, 10])) == ""       # another count: another x
+    assert samplers.same_runs_text(table.drop(columns="Q"), counts.drop(columns="Q")) == ""
 
 
 def test_sampler_lab_with_the_learned_score():
