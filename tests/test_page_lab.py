@@ -681,6 +681,13 @@ def test_likelihood_prior_share_reads_100_percent_only_when_it_is_all():
     assert "(99.6 %)" in near and "100 %" not in near, near
     whole = likelihood.parts_text({**base, "ode_s": mismatch}, "exact")             # all of it
     assert "makes up most of the 1.0000 nats (100 %)" in whole, whole
+    # the note on errors that cancel in the mean: 999 of 1000 samples too high is not 100 %
+    d = np.full(1000, 0.1)
+    d[0] = -99.9
+    note = likelihood.cancel_note(d, np.zeros(1000))
+    assert "too high at 99.9 % of the samples and too low at <1 %" in note and "100 %" not in note, note
+    d[:500] = -0.1
+    assert "too high at 50 % of the samples and too low at 50 %" in likelihood.cancel_note(d, np.zeros(1000))
 
 
 def test_likelihood_maps_title_has_no_nested_parentheses():
