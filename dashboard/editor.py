@@ -150,8 +150,10 @@ def sync_table(settings) -> None:
     if refused:                              # a stored table with cells no number column holds
         ss[S + "base"], ss[S + "refused"] = base, refused
         ss[S + "version"] += 1
-    if any((ss.get(table_key()) or {}).get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
-        # fold the last edits into the table, so new rows get their numbers at once
+    if any((ss.get(table_key()) or {}).get(k) for k in ("added_rows", "deleted_rows")):
+        # fold added and deleted rows into the table, so new rows get their numbers at once. Cell
+        # edits stay in the editor's state: a new key remounts the editor, and a cell edited in the
+        # old one while this run was under way (typed right after the previous edit) was lost
         ss[S + "base"] = _pending_rows()
         ss[S + "version"] += 1
     if ss[S + "mode"] != ss[P + "mode"]:                         # e.g. after a reset

@@ -13,6 +13,7 @@ from diffusion_core.likelihood import ode_log_likelihood, prior_log_prob
 from dashboard import models, state
 from dashboard.figures import lab as lfig
 from dashboard.figures.common import figure_png, samples_limits
+from dashboard.figures.training import share_text
 
 
 def _score_fn(source, gmm, sde, cfg, device):
@@ -59,6 +60,14 @@ def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, so
             "finite": bool(torch.isfinite(ll).all())}
 
 
+SCORE_WORDS = {"exact": "exact score", "learned": "learned score"}
+
+
+def maps_title(source: str) -> str:
+    """The maps' title: which score the ODE ran on (one pair of parentheses at most)."""
+    return f"log p₀ by the ODE, {SCORE_WORDS[source]}"
+
+
 @state.cache_data(max_entries=16)
 def maps_png(res: dict, title: str) -> bytes:
     fig = lfig.likelihood_maps(res["xx"], res["yy"], res["ode_grid"], res["true_grid"],
@@ -103,8 +112,13 @@ def cancel_note(ode_s, true_s) -> str:
         agree = "are equal to 4 decimals"
     return (f"The two mean log-likelihoods {agree} "
             f"while a sample's |ODE − exact| is {nats(mean_abs)} on average: the ODE is too high at "
-            f"{100 * float((d > 0).mean()):.0f} % of the samples and too low at "
-            f"{100 * float((d < 0).mean()):.0f} %, and these errors cancel in the mean.")
+            f"{_share(float((d > 0).mean()))} of the samples and too low at "
+            f"{_share(float((d < 0).mean()))}, and these errors cancel in the mean.")
+
+
+def _share(p: float) -> str:
+    """A share of the samples in percent that says 0 % or 100 % only when it is (share_text)."""
+    return "0 %" if p == 0 else share_text(p)
 
 
 def parts_text(res: dict, source: str) -> str:
@@ -141,7 +155,7 @@ def parts_text(res: dict, source: str) -> str:
     if gaussian and total > 0:
         without = _mean_abs(d - mismatch)
         share = (total - without) / total
-        pct = f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
+        pct = share_text(share) if share >= 0.01 else "under 1 %"      # "100 %" only when it is all
         if share > 0.5:
             verdict = f"makes up most of the {nats(total)} ({pct})"
         elif share >= 0.1:
@@ -167,7 +181,7 @@ def _cancel_text(parts: list, total: float, bigger: str | None) -> str:
     mixed = float(((signs > 0).any(0) & (signs < 0).any(0)).mean())
     if mixed == 0:
         return ""
-    where = f"{100 * mixed:.0f} %" if mixed >= 0.01 else "under 1 %"
+    where = share_text(mixed) if mixed >= 0.01 else "under 1 %"      # "100 %" only when it is all
     alone = f", which is why {bigger} by itself is larger than the total" if bigger else ""
     return (f" These sizes add up to {nats(added)}, more than the {nats(total)} of the "
             f"total: the parts have opposite signs at {where} of the samples and partly cancel "

@@ -163,7 +163,7 @@ def percentage_points(d: float) -> str:
 
 
 def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: float, base: float,
-                   n_samples: int | None = None, chance: float | None = None) -> str:
+                   n_samples: int, chance: float | None = None) -> str:
     """What the memorization radius r = fraction × scale is, in words (data_scales' numbers: the
     narrowest mode's std and mem.spacing, a nearest-neighbour distance among n fresh draws), and the
     baseline rate `base`: the share of the panel's n_samples fresh draws within r of one of the n
@@ -174,10 +174,6 @@ def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: 
     head = (f"Memorized: within r = {fraction:g} × {scale:.3g} = **{fraction * scale:.3g}** of a training "
             f"point, where {scale:.3g} is the data's scale: the smaller of the narrowest mode's standard "
             f"deviation ({mode_std:.3g}) and {spacing} ({gap:.3g}). ")
-    if n_samples is None:
-        return (head + f"**{base:.0%}** of the panel's fresh draws of the true distribution land within r of "
-                f"one of the {n:,} training points by chance (a draw counts once, by its distance to the "
-                "nearest training point): the baseline every rate is compared with.")
     k = int(round(float(base) * int(n_samples)))
     text = (head + f"Of the panel's {int(n_samples):,} fresh draws of the true distribution, {k:,} "
             f"(**{base:.0%}**) land within r of one of the {n:,} training points by chance (a draw counts "

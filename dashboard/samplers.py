@@ -3,6 +3,7 @@ run), with the exact or the learned score, the noise level of the quality measur
 limits the curves in words."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -119,6 +120,31 @@ def counts_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
     return (head + "A run whose steps do not cost one evaluation each can take another number of score "
             "evaluations than its budget: its cell shows that exact count after its value, in brackets, "
             f"and the chart draws it at that count. Here {said}.")
+
+
+def same_runs_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """Under the results table (budget_table's two tables): the pairs of samplers whose runs gave
+    the same value at the same evaluation count at some budgets (a variant that falls back to its
+    base where it has no fit, as UniPC, shifted D does without a fitted shift), whose lines on the
+    chart lie on each other there; "" where there are none."""
+    names = list(table.columns[1:])
+    said = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            va, vb = table[a].to_numpy(dtype=float), table[b].to_numpy(dtype=float)
+            same = np.isfinite(va) & np.isfinite(vb) & (va == vb) & (counts[a].to_numpy() == counts[b].to_numpy())
+            if not same.any():
+                continue
+            rows = np.flatnonzero(same)
+            budgets = [int(v) for v in table["NFE"].to_numpy()[rows]]
+            where = (f"every budget from {budgets[0]} to {budgets[-1]}"
+                     if len(rows) > 2 and rows[-1] - rows[0] == len(rows) - 1
+                     else f"budget{'s' if len(rows) > 1 else ''} {_and(budgets)}")
+            said.append(f"{b} and {a} gave the same value at {where}")
+    if not said:
+        return ""
+    text = "; ".join(said)
+    return " " + text[0].upper() + text[1:] + ": on the chart one line hides the other there."
 
 
 def _distance(v, metric: str) -> float:

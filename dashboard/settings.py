@@ -220,7 +220,8 @@ class ListField:
 
 LISTS: dict[str, ListField] = {
     # 6 sampler lab
-    "w_samplers_methods": ListField(("tutorial", "sde", "ode", "dpm2m", "dpm2m_sde", "dpm2m_sa", "unipc"),
+    "w_samplers_methods": ListField(("tutorial", "sde", "ode", "dpm2m", "dpm2m_sde", "dpm2m_sa", "unipc",
+                                     "unipc_shift"),
                                     SAMPLER_NAMES, label="Samplers"),
     "w_samplers_nfe": ListField((5, 8, 10, 15, 20, 30, 50, 100), (4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200, 500),
                                 label="NFE budgets"),

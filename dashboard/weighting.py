@@ -51,8 +51,8 @@ def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
 
 @state.cache_data
 def weight_curves(lam: float, eps: float) -> pd.DataFrame:
-    """dc.loss_weight over t in [eps, 1], each divided by its mean there (over t ~ U[eps, 1], on 300
-    evenly spaced t), at those t and at 200 log-spaced ones (the chart's t axis is logarithmic, so
+    """dc.loss_weight over t in [eps, 1], each divided by its mean there (over t ~ U[eps, 1]:
+    dc.loss_weight_mean, exact to rounding), at 300 evenly spaced t and at 200 log-spaced ones (the chart's t axis is logarithmic, so
     the decades near eps are drawn as finely as the rest)."""
     even = torch.linspace(eps, 1.0, 300, dtype=torch.float64)
     log = torch.logspace(np.log10(eps), 0.0, 200, dtype=torch.float64)
@@ -60,7 +60,7 @@ def weight_curves(lam: float, eps: float) -> pd.DataFrame:
     t = torch.unique(torch.cat([even, log]))
     frames = []
     for w in dc.WEIGHTINGS:
-        mean = dc.loss_weight(dc.VESDE(lam), even, w).mean()
+        mean = dc.loss_weight_mean(dc.VESDE(lam), eps, w)
         g = dc.loss_weight(dc.VESDE(lam), t, w)
         frames.append(pd.DataFrame({"t": t.numpy(), "weight": (g / mean).numpy(), "weighting": w}))
     return pd.concat(frames, ignore_index=True)

@@ -23,6 +23,7 @@ _WHERE = {
     "exact_score": "score",
     "dsm_loss": "score",
     "loss_weight": "score",
+    "loss_weight_mean": "score",
     "sample_times": "score",
     "WEIGHTINGS": "config",   # (score.py re-exports it; config has it without torch)
     # .sampling

@@ -280,7 +280,7 @@ def test_sampler_lab_default_render():
     at = ok(open_page(SAMPLERS))
     assert len(charts(at)) == 1 and not at.error
     table = at.dataframe[0].value
-    assert len(table) == 8 and table.shape[1] == 8                 # NFE + 7 samplers
+    assert len(table) == 8 and table.shape[1] == 9                 # NFE + 8 samplers (UniPC, shifted D too)
     assert table["NFE"].tolist() == [5, 8, 10, 15, 20, 30, 50, 100]    # the few-step budgets too
     values = table.drop(columns="NFE").to_numpy(dtype=float)
     assert (values > 0).all() and not any(math.isnan(v) for v in values.ravel())
@@ -454,7 +454,51 @@ def test_likelihood_difference_map_keeps_the_learned_models_mass_between_ring8s_
     assert np.array_equal(~mask, lfig.shown_cells(ode, true))
     reading = next(m.value for m in at.markdown if m.value.startswith("**Reading the maps.**"))
     assert lfig.grey_rule(sentence=True) in reading
+    # the learned model's λ is said in a sentence with a verb
+    assert "The ODE runs on λ = 25, the learned model's own process." in [c.value for c in at.caption]
     assert "both densities" in reading and "15 nats below their own peaks" in reading
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_sampler_lab_default_set_has_the_shifted_unipc_and_says_where_it_is_plain_unipc(mixture, monkeypatch):
+    """The default set left out UniPC, shifted D, so the best at 5 evaluations was plain UniPC's
+    noisy start. It is in the default set and the warm-up's race; it is the best at 5 evaluations
+    on both mixtures, and where it runs as plain UniPC (no fitted shift: 8 evaluations and more)
+    the caption under the table says the two give the same value and one line hides the other."""
+    import pandas as pd
+    from dashboard import samplers, vocabulary
+    from dashboard import settings as sio
+    assert "unipc_shift" in sio.LISTS["w_samplers_methods"].default
+    at = ok(open_page(SAMPLERS, w_mixture=mixture))
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    shift, plain = vocabulary.short("unipc_shift"), vocabulary.short("unipc")
+    at5 = table[table["NFE"] == 5].drop(columns="NFE").iloc[0]
+    assert at5.idxmin() == shift and at5[shift] < at5[plain], at5
+    winners = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    assert f"5: {shift} (" in winners, winners
+    same = table[shift].to_numpy(float) == table[plain].to_numpy(float)
+    assert not same[0] and same[1:].all()
+    caption = next(c.value for c in at.caption if c.value.startswith("Rows:"))
+    assert (f"{shift} and {plain} gave the same value at every budget from 8 to 100: on the chart one line "
+            "hides the other there.") in caption, caption
+    calls = []
+    monkeypatch.setattr(samplers, "race", lambda gmm, lam, methods, *a, **k: calls.append(tuple(methods)))
+    monkeypatch.setattr(samplers, "floor", lambda *a, **k: None)
+    samplers.warm_defaults()
+    assert calls and all("unipc_shift" in m for m in calls)
+
+
+def test_same_runs_text_reads_the_table():
+    """Only pairs with equal values at equal counts are named, with their budgets; none: no words."""
+    import pandas as pd
+    from dashboard import samplers
+    table = pd.DataFrame({"NFE": [5, 8, 10], "P": [1.0, 2.0, 3.0], "Q": [1.5, 2.0, 3.5], "R": [0.1, 0.2, 0.3]})
+    counts = pd.DataFrame({"NFE": [5, 8, 10], "P": [5, 8, 10], "Q": [5, 8, 10], "R": [5, 8, 10]})
+    assert samplers.same_runs_text(table, counts) == (" Q and P gave the same value at budget 8: on the chart "
+                                                      "one line hides the other there.")
+    assert samplers.same_runs_text(table, counts.assign(Q=[5, 7, 10])) == ""       # another count: another x
+    assert samplers.same_runs_text(table.drop(columns="Q"), counts.drop(columns="Q")) == ""
 
 
 def test_sampler_lab_with_the_learned_score():
@@ -623,6 +667,39 @@ def test_likelihood_parts_text_reads_the_run():
         assert not any(w in t for w in TYPED_CLAIMS)
 
 
+def test_likelihood_prior_share_reads_100_percent_only_when_it_is_all():
+    """ring8 at λ = 2 printed "(100 %)" for a share of 99.9 %: a share just below all now keeps a
+    decimal (at most 99.9 %), and one that is all reads 100 %."""
+    import numpy as np
+    from dashboard import likelihood
+    mismatch = np.array([1.0, -1.0, 1.0, -1.0])
+    base = {"true_s": np.zeros(4), "sigma1": 1.47, "sigma_eps": 0.01, "prior": "gaussian",
+            "mismatch_s": mismatch, "blur_s": np.zeros(4)}
+    almost = likelihood.parts_text({**base, "ode_s": mismatch + 0.001}, "exact")   # share 0.999
+    assert "makes up most of the 1.0000 nats (99.9 %)" in almost and "100 %" not in almost, almost
+    near = likelihood.parts_text({**base, "ode_s": mismatch + 0.004}, "exact")     # share 0.996
+    assert "(99.6 %)" in near and "100 %" not in near, near
+    whole = likelihood.parts_text({**base, "ode_s": mismatch}, "exact")             # all of it
+    assert "makes up most of the 1.0000 nats (100 %)" in whole, whole
+    # the note on errors that cancel in the mean: 999 of 1000 samples too high is not 100 %
+    d = np.full(1000, 0.1)
+    d[0] = -99.9
+    note = likelihood.cancel_note(d, np.zeros(1000))
+    assert "too high at 99.9 % of the samples and too low at <1 %" in note and "100 %" not in note, note
+    d[:500] = -0.1
+    assert "too high at 50 % of the samples and too low at 50 %" in likelihood.cancel_note(d, np.zeros(1000))
+
+
+def test_likelihood_maps_title_has_no_nested_parentheses():
+    """The maps' title read "log p₀ by the ODE (learned (Train & sample))"; it names the score
+    without nested parentheses, for either score."""
+    from dashboard import likelihood
+    for source in ("exact", "learned"):
+        title = likelihood.maps_title(source)
+        assert f"{source} score" in title and "((" not in title and "))" not in title
+        assert title.count("(") <= 1 and "Train & sample" not in title, title
+
+
 def test_likelihood_parts_that_add_up_to_more_than_the_total_are_said_to_cancel():
     """ring8, the true p₁, 10 steps, ε = 1e-2: the blur (0.25 nats) was listed as larger than the
     mean |ODE − exact| it is part of (0.23) without a word; the text now says the sizes add up to
@@ -710,6 +787,8 @@ def test_likelihood_parts_text_in_states(name):
     maps = next(m.value for m in at.markdown if m.value.startswith("**Reading the maps"))
     gaussian = values.get("w_likelihood_prior") != "exact"
     assert ("The prior's mismatch enters" in maps) == gaussian and ("no prior mismatch" in maps) != gaussian, maps
+    # with the true p₁ the clause after the semicolon has its own verb
+    assert gaussian or "no prior mismatch; the blur of σ(ε) enters through p₀ near the point" in maps, maps
 
 
 def test_sampler_lab_legend_names_the_samplers_as_the_chips_do():

@@ -642,14 +642,17 @@ def test_memorization_histogram_fraction_axis_starts_at_zero():
 def test_memorization_radius_caption_calls_the_spacing_a_nearest_neighbour_distance(name, n):
     """The spacing in the radius caption is mem.spacing: the median distance from each of N fresh
     draws to the nearest of the others, not a distance "between N fresh draws"; the caption says so
-    with its number."""
+    with its number. The caption is called as the page calls it (with the panel's draws and the
+    chance per draw)."""
     import diffusion_core as dc
     from diffusion_core import memorization as mem
     from dashboard import memorization
     gmm = dc.PRESETS[name]
     mode_std, gap, scale = memorization.data_scales(gmm, n)
     assert gap == pytest.approx(mem.spacing(gmm, n))
-    text = memorization.radius_caption(0.2, n, mode_std, gap, scale, 0.03)
+    seed = state.DEFAULT_SEED
+    chance = memorization.chance_rate(gmm, memorization.points_of(gmm, n, seed), 0.2 * scale, seed)
+    text = memorization.radius_caption(0.2, n, mode_std, gap, scale, 0.03, 500, chance)
     assert (f"the median distance from each of {n} fresh draws to the nearest of the others ({gap:.3g})"
             in text), text
     assert "distance between" not in text and f"= **{0.2 * scale:.3g}**" in text
@@ -808,6 +811,29 @@ def test_weighting_g2_sentence_describes_the_normalised_chart(lam, eps):
         assert joined.group(1) == f"{t[k]:.2g}", text
     else:
         assert not close[-1] and "it is not within 10% of σₜ²'s curve at t = 1" in text, text
+
+
+@pytest.mark.parametrize("lam, eps", [(25.0, 1e-3), (25.0, 0.1), (50.0, 1e-4), (2.0, 1e-2)])
+def test_weighting_g2_mean_is_the_closed_form(lam, eps):
+    """The sentence said "Divided by its mean, 98" at λ = 25, ε = 0.001, where the mean of
+    g(t)² = λ^(2t) over U[ε, 1] is (λ² − λ^(2ε)) / (2 ln λ (1 − ε)) = 97.02 (an average of 300 evenly
+    spaced values overshoots it). The chart divides each weight by its exact mean (σₜ²'s is
+    (mean g² − 1) / (2 ln λ), 1's is 1), and the sentence prints that mean."""
+    import math
+    import torch
+    from dashboard import weighting
+    c = math.log(lam)
+    g2_mean = (lam ** 2 - lam ** (2 * eps)) / (2 * c * (1 - eps))
+    means = {"g2": g2_mean, "sigma2": (g2_mean - 1) / (2 * c), "uniform": 1.0}
+    df = weighting.weight_curves(lam, eps)
+    sde = dc.VESDE(lam)
+    for w, mean in means.items():
+        f = df[df["weighting"] == w]
+        raw = dc.loss_weight(sde, torch.as_tensor(f["t"].to_numpy(), dtype=torch.float64), w).numpy()
+        assert f["weight"].to_numpy() == pytest.approx(raw / mean, rel=1e-9), w
+    text = weighting.weights_text(df, lam, eps)
+    said = f"{g2_mean:,.0f}" if g2_mean >= 100 else f"{g2_mean:.2g}"     # two significant digits at least
+    assert f"Divided by its mean, {said}" in text, text
 
 
 def test_weighting_page_g2_sentence_is_the_charts():

@@ -118,6 +118,31 @@ def sampler_state(mixture, **values):
     return state(mixture, w_samplers_n=200, w_samplers_nfe=[10, 20], **values)
 
 
+def check_y_axis_covers_the_values(at):
+    """The race chart's y axis reaches every value it draws (the table's, the noise band's top),
+    with a labelled tick at or above the largest: PF ODE's 233 at 5 evaluations on ring8 was
+    drawn above the top tick (0.5 × 10³ was missing, the domain ended at 1.4 × the largest)."""
+    import json
+    import pyarrow as pa
+    chart = at.get("vega_lite_chart")[0]
+    def y_encodings(node):
+        for layer in node.get("layer", []):
+            yield from y_encodings(layer)
+        if isinstance(node.get("encoding", {}).get("y", {}).get("scale", {}).get("domain"), list):
+            yield node["encoding"]["y"]
+    y = next(y_encodings(json.loads(chart.proto.spec)))
+    drawn = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    values = np.concatenate([f[c].to_numpy(dtype=float) for f in drawn for c in (y["field"], "floor", "low", "high")
+                             if c in f])
+    values = values[np.isfinite(values)]
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    assert values.max() >= np.nanmax(table.drop(columns="NFE").to_numpy(dtype=float))
+    lo, hi = y["scale"]["domain"]
+    assert lo <= values.min() and values.max() <= hi, (values.min(), values.max(), lo, hi)
+    assert max(y["axis"]["values"]) >= values.max(), (y["axis"]["values"], values.max())
+
+
 def check_plateau(at, learned: bool):
     caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
     table = at.dataframe[0].value
@@ -152,6 +177,7 @@ def test_sampler_lab_states_exact(mixture, lam):
     intro = at.markdown[0].value
     assert f"the **exact score** of **{mixture}**" in intro
     check_plateau(at, learned=False)
+    check_y_axis_covers_the_values(at)
     gmm = dc.PRESETS[mixture] if mixture != "custom" else FAR_NARROW
     check_loop_grid(at, gmm, lam)
     x1 = gmm.sample(20000, torch.Generator().manual_seed(0))[0]
@@ -159,6 +185,18 @@ def test_sampler_lab_states_exact(mixture, lam):
     spread = float(torch.linalg.eigvalsh(torch.cov(x1.T.double())).max() + s1 ** 2) ** 0.5
     if spread < 1.1 * s1:          # p₁ is the prior, up to 10 %: no gap to pay
         assert not any("The prior's gap" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+def test_sampler_lab_y_axis_reaches_pf_odes_value_at_5_evaluations(mixture):
+    """The default budgets with 5 evaluations: PF ODE (Heun) lands far off there (233 on ring8), and
+    the y axis still has a labelled tick at or above it."""
+    at = open_page(SAMPLERS, 600, **state(mixture, w_samplers_n=400, w_samplers_nfe=[5, 10, 20]))
+    check_finite(at)
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    assert table.drop(columns="NFE").to_numpy(dtype=float)[0].max() > 5 * np.nanmin(table.iloc[0, 1:].to_numpy(float))
+    check_y_axis_covers_the_values(at)
 
 
 def test_sampler_lab_names_the_noiseless_runs_that_pay_the_priors_gap():
@@ -223,6 +261,7 @@ def test_sampler_lab_states_learned(mixture):
     assert models.describe_training(cfg, 10.0) in intro
     assert ("the tutorial's recipe" if recipe == "tutorial" else "our recipe (60 steps") in intro
     check_plateau(at, learned=True)
+    check_y_axis_covers_the_values(at)
     check_loop_grid(at, gmm, 10.0)                  # the learned model's own λ
 
 
@@ -306,6 +345,12 @@ def test_memorization_states(mixture):
     # the baseline is a count of the panel's own fresh draws, with its noise, not a chance "of the time"
     assert "Of the panel's 200 fresh draws of the true distribution" in scale and "binomial standard errors" in scale
     assert "the chance per draw for these" in scale and "of the time" not in scale
+    # the spacing is named as the nearest-neighbour distance it is, with its number (data_scales)
+    n = sio.SCHEMA["w_memo_points"].default
+    gmm = dc.PRESETS[mixture] if mixture != "custom" else FAR_NARROW
+    gap = memorization.data_scales(gmm, n)[1]
+    assert f"the median distance from each of {n:,} fresh draws to the nearest of the others ({gap:.3g})" in scale, scale
+    assert "distance between" not in scale
     assert rates[memorization.NAMES["empirical"]] >= rates[memorization.NAMES["truth"]]
 
 

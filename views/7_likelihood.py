@@ -45,7 +45,7 @@ if source == "exact":
     lam = state.widget(c2.slider, P + "lam", step=1.0)
 else:
     lam = learned[1]
-    c2.caption(f"λ = {lam:g}, the learned model's own process.")
+    c2.caption(f"The ODE runs on λ = {lam:g}, the learned model's own process.")
 t_eps = state.widget(c2.select_slider, P + "t_eps",
                      format_func=lambda v: f"{v:.0e}",
                      help="The ODE starts at t = ε, so it measures p at ε: p₀ blurred "
@@ -84,8 +84,7 @@ else:
     if note := likelihood.cancel_note(res["ode_s"], res["true_s"]):
         st.caption(note)
     st.markdown(likelihood.parts_text(res, source))
-    title = f"log p₀ by the ODE ({SOURCES[source]})"
-    st.image(likelihood.maps_png(res, title), width="stretch")
+    st.image(likelihood.maps_png(res, likelihood.maps_title(source)), width="stretch")
     left, right = st.columns([1, 1.2], gap="large")
     with left:
         st.altair_chart(lfig.likelihood_scatter(res["ode_s"], res["true_s"]), width="stretch")
@@ -93,9 +92,11 @@ else:
         st.markdown(
             "**Reading the maps.** The right panel is ODE − exact at each grid point: the same "
             "parts as above, each point's own. "
-            + ("The prior's mismatch enters through the point's ODE end point x₁, the blur"
-               if prior == "gaussian" else "With the true p₁ at the end there is no prior mismatch; the blur")
-            + " of σ(ε) through p₀ near the point, and the integrator's error (with a learned score, "
+            + ("The prior's mismatch enters through the point's ODE end point x₁, the blur of σ(ε) "
+               "through p₀ near the point" if prior == "gaussian" else
+               "With the true p₁ at the end there is no prior mismatch; the blur of σ(ε) enters "
+               "through p₀ near the point")
+            + ", and the integrator's error (with a learned score, "
             "the network's too) along the path between them. " + lfig.grey_rule(sentence=True))
         st.markdown(
             "**The divergence** ∇·f̃ is computed exactly by automatic differentiation, one "

@@ -18,7 +18,7 @@ from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
 from diffusion_core.sampling import SAMPLERS
 from dashboard import vocabulary
-from .common import as_numpy, auto_limits, density_grid, mode_colors, new_figure
+from .common import as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
@@ -157,12 +157,12 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
                       legend=alt.Legend(orient="right", labelLimit=240, titleFontSize=12,
                                         labelFontSize=12, symbolStrokeWidth=3))
     nice = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
-    if log_y:
-        lo, hi = float(values.min()) / 1.4, float(values.max()) * 1.4
-        y_scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
-        y_axis = alt.Axis(values=[v for v in nice if lo <= v <= hi], format="~g")
-    else:
-        y_scale, y_axis = alt.Scale(zero=False), alt.Axis()
+    if log_y:       # up to a labelled tick at or above the largest value drawn (log_domain, log_ticks)
+        y_domain = log_domain(values, 1.4)
+        y_scale = alt.Scale(type="log", domain=y_domain, nice=False)
+        y_axis = alt.Axis(values=log_ticks(y_domain), format="~g")
+    else:           # a nice linear domain ends on ticks
+        y_scale, y_axis = alt.Scale(zero=False, nice=True), alt.Axis()
     y = alt.Y(f"{metric}:Q", title=label, axis=y_axis, scale=y_scale)
     nfe = d["nfe"].to_numpy(dtype=float)
     x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 1000.0)
