@@ -157,7 +157,8 @@ def verdict_words(kind: str, n: int) -> str:
             "unclear": (f"between {FAR:g}× and {FAR + 1:g}× the true samples' value, within its noise of the "
                         f"{FAR:g}× cut-off: this sample count cannot tell whether "
                         f"{'it samples' if one else 'they sample'} p₀ well"),
-            "far": (f"more than {FAR + 1:g}× the true samples' value, beyond {FAR:g}× by more than its noise: "
+            "far": (f"more than {FAR + 1:g}× the true samples' value, so above the {FAR:g}× cut-off by more than "
+                    "the measure's noise: "
                     f"{'it does' if one else 'they do'} not sample p₀ well at these settings")}[kind]
 
 
@@ -168,7 +169,7 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W₂; the
     others within the noise of it (models.within_noise, as on Train & sample: no winner); and, by
     one rule for every network (sample_verdict), which sample p₀ well, which do not, and which the
-    sample count cannot tell (all of them at once: "none samples p₀ well" when every one is far)."""
+    sample count cannot tell (all of them at once: "none of them samples p₀ well" when every one is far)."""
     def lowest(pick):
         return min(curves, key=lambda w: pick(curves[w]))
 
@@ -187,8 +188,8 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     text += f" (true samples: {sig(floor)}"
     if set(kinds.values()) == {"far"}:
         every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
-        text += (f"; {every} more than {FAR + 1:g}× that, beyond {FAR:g}× by more than its noise: none "
-                 "samples p₀ well at these settings)")
+        text += (f"; {every} more than {FAR + 1:g}× that, so above the {FAR:g}× cut-off by more than the "
+                 "measure's noise: none of them samples p₀ well at these settings)")
     else:
         text += ")"
     tied = sorted((w for w in quality if w != best

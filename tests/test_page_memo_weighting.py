@@ -153,14 +153,14 @@ def test_weighting_verdict_is_read_from_the_chart():
     assert f"belongs to **{L['uniform']}**" in text and "samples" not in text
     # against the noise level: far above it, the sentence says none samples p₀ well
     far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, 0.05)
-    assert ("(true samples: 0.05; both are more than 3× that, beyond 2× by more than its noise: none samples "
-            "p₀ well") in far   # two networks here
+    assert ("(true samples: 0.05; both are more than 3× that, so above the 2× cut-off by more than the measure's noise: "
+            "none of them samples p₀ well") in far   # two networks here
     three = weighting.verdict({"sigma2": low, "uniform": high, "g2": high}, {"sigma2": 0.94, "uniform": 1.0, "g2": 1.1},
                               L, 1e-3, 0.05)
-    assert ("(true samples: 0.05; all three are more than 3× that, beyond 2× by more than its noise: none samples "
-            "p₀ well") in three
+    assert ("(true samples: 0.05; all three are more than 3× that, so above the 2× cut-off by more than the measure's noise: "
+            "none of them samples p₀ well") in three
     near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.06, "uniform": 1.0}, L, 1e-3, 0.05)
-    assert "(true samples: 0.05)" in near and "none samples" not in near
+    assert "(true samples: 0.05)" in near and "none of them samples" not in near
 
 
 def test_weighting_times_are_each_networks_own():
@@ -274,16 +274,16 @@ def test_weighting_names_the_networks_far_from_the_truth():
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     text = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}, L, 0.1, 0.22)
     assert (f"; **{L['g2']}** (0.85, 3.9×) and **{L['uniform']}** (0.9, 4.1×) are more than 3× the true "
-            "samples' value, beyond 2× by more than its noise: they do not sample p₀ well at these settings") in text, \
+            "samples' value, so above the 2× cut-off by more than the measure's noise: they do not sample p₀ well at these settings") in text, \
         text
     one = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}, L, 0.1, 0.22)
-    assert (f"**{L['sigma2']}** (0.9, 4.1×) is more than 3× the true samples' value, beyond 2× by more than its "
-            "noise: it does not") in one, one
+    assert (f"**{L['sigma2']}** (0.9, 4.1×) is more than 3× the true samples' value, so above the 2× cut-off by more "
+            "than the measure's noise: it does not") in one, one
     assert f"**{L['g2']}** (0.3" not in next(c for c in one.split("; ") if "not sample p₀ well" in c)
     near = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.3, "g2": 0.4}, L, 0.1, 0.22)
     assert "do not sample" not in near and "does not sample" not in near
     both = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 1.0}, L, 0.1, 0.22)
-    assert "both are more than 3× that, beyond 2× by more than its noise: none samples p₀ well" in both
+    assert "both are more than 3× that, so above the 2× cut-off by more than the measure's noise: none of them samples p₀ well" in both
     assert "do not sample" not in both
 
 
@@ -497,15 +497,15 @@ VERDICT_PHRASES = {"well": "as close to p₀ as this sample count can tell", "un
 def check_sample_verdicts(said: str, w2, floor: float) -> dict:
     """The sentence's verdict on each network is weighting.sample_verdict's of its own sliced W₂
     (w2: the table's column, by label) against the true samples' value floor, said in that
-    network's clause ("none samples p₀ well" once when every one is far); no two networks within
+    network's clause ("none of them samples p₀ well" once when every one is far); no two networks within
     the noise of each other (models.within_noise) get opposite verdicts. Returns {label: kind}."""
     from dashboard import weighting
     kinds = {w: weighting.sample_verdict(w2[w], floor) for w in w2.index}
     clauses = said.rstrip(".").split("; ")
     if set(kinds.values()) == {"far"}:
-        assert "none samples p₀ well" in said and not any(p in said for p in list(VERDICT_PHRASES.values())[:2]), said
+        assert "none of them samples p₀ well" in said and not any(p in said for p in list(VERDICT_PHRASES.values())[:2]), said
     else:
-        assert "none samples" not in said, said
+        assert "none of them samples" not in said, said
         for w, kind in kinds.items():
             clause = next(c for c in clauses if f"**{w}** ({weighting.sig(w2[w])}, " in c)
             assert VERDICT_PHRASES[kind] in clause, (w, kind, said)

@@ -421,8 +421,8 @@ def test_weighting_states(mixture):
         floor = models.sample_quality(models.true_samples(gmm, 2000, SEED), gmm, SEED)["sliced_w2"]
         assert f"(true samples: {weighting.sig(floor)}" in said, said
         kinds = {w: weighting.sample_verdict(w2[w], floor) for w in w2.index}
-        assert ("none samples p₀ well" in said) == (set(kinds.values()) == {"far"}), said
-        # the networks far above the true samples' value (beyond 2× by more than its noise) are named
+        assert ("none of them samples p₀ well" in said) == (set(kinds.values()) == {"far"}), said
+        # the networks far above the true samples' value (above the 2× cut-off by more than the measure's noise) are named
         # when some network is not
         far = [w for w in w2.index if kinds[w] == "far" and set(kinds.values()) != {"far"}]
         assert all(f"**{w}** ({weighting.sig(w2[w])}," in said for w in far), said
