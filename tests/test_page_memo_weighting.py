@@ -177,13 +177,18 @@ def test_weighting_times_are_each_networks_own():
 
 def test_weighting_warm_up_trains_both_networks(monkeypatch):
     """The warm-up's train_defaults queues the default network's three weightings, then the
-    "Preconditioned (ours)" ones, so switching the network trains nothing before class."""
+    "Preconditioned (ours)" ones, so switching the network trains nothing before class; then the
+    default network's three on ring8, which a class coming from the lab row (ring8) still has in
+    the sidebar (its first visit waited 19 s for them)."""
     from dashboard import weighting
     seen = []
     monkeypatch.setattr(models, "train_all", lambda jobs, device, before_each: seen.extend(jobs))
     weighting.train_defaults()
-    assert [(c.precond != "none", c.weighting) for c, _, _ in seen] == (
-        [(False, w) for w in dc.WEIGHTINGS] + [(True, w) for w in dc.WEIGHTINGS])
+    tutorial, ring8 = dc.PRESETS[models.DEFAULT_MIXTURE], dc.PRESETS[models.LESSON_MIXTURE]
+    assert [(c.precond != "none", c.weighting, g is ring8) for c, g, _ in seen] == (
+        [(False, w, False) for w in dc.WEIGHTINGS] + [(True, w, False) for w in dc.WEIGHTINGS]
+        + [(False, w, True) for w in dc.WEIGHTINGS])
+    assert all(g is tutorial for _, g, _ in seen[:6])
 
 
 def test_weighting_below_eps_sentence_reads_each_curve():
