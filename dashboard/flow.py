@@ -458,12 +458,14 @@ def velocity_error(cfg, gmm, device: str, seed: int, rectified: bool = False) ->
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:
     """Train the page's network at default settings on the tutorial's mixture, the lesson's for
-    this page (the server's warm-up, while nobody clicks)."""
+    this page, then its rectified flow, which the lesson's row switches on (the server's warm-up,
+    while nobody clicks)."""
     cfg, gmm = lessons.recipe(state.DEFAULT_SEED), dc.PRESETS[models.DEFAULT_MIXTURE]
-    if not models.queue_stopped() and not lessons.is_trained("flow", cfg, gmm, 0.0, device):
-        if before_each is not None:
-            before_each()
-        flow_net(cfg, gmm, device)
+    for which, train in (("flow", flow_net), ("rectified", rectified_net)):
+        if not models.queue_stopped() and not lessons.is_trained(which, cfg, gmm, 0.0, device):
+            if before_each is not None:
+                before_each()
+            train(cfg, gmm, device)
 
 
 def straightness_noise(errors: dict | None, a: str, b: str) -> float:

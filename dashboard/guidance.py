@@ -741,10 +741,11 @@ def field_text(f: dict, w: float, t: float) -> str:
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:
     """Train the page's network at default settings on the tutorial's mixture, the lesson's for
-    this page (the server's warm-up, while nobody clicks)."""
-    cfg, gmm = lessons.recipe(state.DEFAULT_SEED), dc.PRESETS[models.DEFAULT_MIXTURE]
-    lam = state.sio.SCHEMA["w_guidance_lam"].default
-    if not models.queue_stopped() and not lessons.is_trained("cond", cfg, gmm, lam, device):
-        if before_each is not None:
-            before_each()
-        cond_net(cfg, gmm, lam, device)
+    this page, then on ring8, the lesson row's other mixture (the server's warm-up, while nobody
+    clicks)."""
+    cfg, lam = lessons.recipe(state.DEFAULT_SEED), state.sio.SCHEMA["w_guidance_lam"].default
+    for gmm in (dc.PRESETS[models.DEFAULT_MIXTURE], dc.PRESETS[models.LESSON_MIXTURE]):
+        if not models.queue_stopped() and not lessons.is_trained("cond", cfg, gmm, lam, device):
+            if before_each is not None:
+                before_each()
+            cond_net(cfg, gmm, lam, device)

@@ -62,8 +62,9 @@ def _warm_up(act: Activity):
     torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then the Exact-score
     reversal page's default view (dashboard.reversal.warm_defaults: its run, measures and figures),
     then train the models the lesson shows at default settings (dashboard.models.train_defaults: the Train page's,
-    and ours on ring8; the Sampler lab's default view on both; then the Guidance and Flow networks,
-    the Memorization and Loss weighting networks, and the Digits network, then the Digits grid
+    and ours on ring8; the Sampler lab's default view on both; then the Guidance networks (tutorial
+    and ring8), the Flow network and its rectified flow, the Memorization and Loss weighting
+    networks (tutorial, and ring8 for the default choice), and the Digits network, then the Digits grid
     and film at every w of its slider), so that the first class
     does not wait for them. Each step waits until no script has run for 2 s, so the
     pages students open go first (and the browser of the first visitor gets its pictures)."""

@@ -395,3 +395,17 @@ def test_rectify_once_wins_at_four_evaluations_beyond_true_sets_spread():
         assert flowpage.quality_sentence(df, noise, steps) in cap
     assert (f"score from {noise['sw2_low']:.3f} to {noise['sw2']:.3f}" in cap
             and f"That spread, {noise['spread']:.3f}, is how far apart two equally good samplers can score" in cap)
+
+
+def test_warm_up_trains_the_flow_and_its_rectified_flow(monkeypatch):
+    """The lesson's row switches on *rectify once*: its first switch waited 11 s for the rectified
+    network. The warm-up trains the flow, then its rectified flow, on the lesson's mixture."""
+    from dashboard import flow as flowpage, lessons, models
+    import diffusion_core as dc
+    seen = []
+    monkeypatch.setattr(lessons, "is_trained", lambda *a, **k: False)
+    monkeypatch.setattr(flowpage, "flow_net", lambda cfg, gmm, device: seen.append(("flow", gmm)))
+    monkeypatch.setattr(flowpage, "rectified_net", lambda cfg, gmm, device: seen.append(("rectified", gmm)))
+    flowpage.train_defaults()
+    tutorial = dc.PRESETS[models.DEFAULT_MIXTURE]
+    assert [w for w, _ in seen] == ["flow", "rectified"] and all(g is tutorial for _, g in seen)

@@ -802,3 +802,15 @@ def test_question_asks_about_a_leak_only_where_true_samples_leak():
     none = guidance.question_text(0.0, 600)
     assert "none of 600 true samples" in none and "no leak to remove" in none and "that leak" not in none
     assert "that leak" not in guidance.question_text(0.001, 600)          # under one sample of 600
+
+
+def test_warm_up_trains_the_conditional_network_on_both_lesson_mixtures(monkeypatch):
+    """The lesson's Guidance row says "tutorial (or ring8)": ring8's first visit waited 15 s for its
+    network. The warm-up trains the conditional network on the tutorial mixture, then on ring8."""
+    import diffusion_core as dc
+    from dashboard import guidance as guidance_page, lessons, models
+    seen = []
+    monkeypatch.setattr(lessons, "is_trained", lambda *a, **k: False)
+    monkeypatch.setattr(guidance_page, "cond_net", lambda cfg, gmm, lam, device: seen.append(gmm))
+    guidance_page.train_defaults()
+    assert seen == [dc.PRESETS[models.DEFAULT_MIXTURE], dc.PRESETS[models.LESSON_MIXTURE]]
