@@ -683,6 +683,35 @@ def test_length_note_counts_disjoint_arrows(state):
         assert reached
 
 
+PLAIN_STATES = {**NOTE_STATES, "spiral h=0.1, t=0": (("spiral", 150, 0.1), 0.0, "fixed")}
+
+
+@pytest.mark.parametrize("state", PLAIN_STATES, ids=list(PLAIN_STATES))
+def test_length_note_names_the_clipping_length_plainly(state):
+    """A drawn triangle with h = 0.1 read "(of these, 9 have |s| over the clipping length, 194)": the
+    number hung after a comma. The note now says "arrows are clipped at |s| = 194" where it gives the
+    clipping length on that line, the |s| the drawn arrows are clipped at (key_magnitude's scale)."""
+    from dashboard import score_field as sf
+    mix, t, scale = PLAIN_STATES[state]
+    gmm = dc.PRESETS[mix] if isinstance(mix, str) else _point_set(*mix)
+    sde = dc.VESDE(25.0)
+    fig = sf.score_figure(gmm, sde, t, "samples", 200, 2021, "total", "proportional", scale)
+    notes = " ".join(x.get_text() for x in fig.texts)
+    clip_at = sf.key_magnitude(gmm, sde, t, "samples", 200, 2021, scale) * sfig.CLIP_ARROWS / sfig.REF_ARROWS
+    assert not re.search(r"clipping length, [\d.]", notes), notes
+    both = _note_count(r"\(of these, (\d+) ha(?:s|ve) \|s\| over the clipping length", notes)
+    other = _note_count(r"(\d+) other arrows? clipped to the length", notes)
+    if both and not other:
+        verb = "has" if both == 1 else "have"
+        assert (f"(of these, {both} {verb} |s| over the clipping length; arrows are clipped at "
+                f"|s| = {clip_at:.3g})") in notes, notes
+    elif both:
+        assert f"(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length)" in notes
+        assert f"clipped to the length of |s| = {clip_at:.3g}" in notes
+    if not isinstance(mix, str) and t == 0:
+        assert both
+
+
 def _metric_norms(f, view):
     v = f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
     return np.linalg.norm(v, axis=-1).ravel()

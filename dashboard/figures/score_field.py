@@ -193,7 +193,8 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
                  "data point they point at")
         if both:
             text += (f"\n(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length"
-                     + (f", {clip_at:.3g})" if clip_at is not None and not alone else ")"))
+                     + (f"; arrows are clipped at |s| = {clip_at:.3g})" if clip_at is not None and not alone
+                        else ")"))
     if alone:
         text += (f"\n{alone} {'other' if reached else 'longest'} arrow{'s' if alone > 1 else ''} "
                  "clipped")
