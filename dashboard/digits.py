@@ -119,6 +119,24 @@ def judge(test_fraction: float, split_seed: int):
     return clf, acc, held
 
 
+def sigma_text(sigma: float) -> str:
+    """A noise level σ as the page prints it everywhere (the intro's σ₁, the film's titles and
+    sentence): two decimals, so that σ₁ reads the same in every place."""
+    return f"{sigma:.2f}"
+
+
+def intro_sentence(facts: dict, lam: float) -> str:
+    """The page's introduction, from facts(): the data, the VE process with its σ₁ (sigma_text)
+    against the largest distance between two training digits, the loss and the guidance."""
+    more = "more" if facts["sigma1"] > facts["far"] else "less"
+    return (f"Every other page diffuses 2D points. Here p₀ is scikit-learn's {facts['n']:,} handwritten "
+            f"digits: 8×8 images, d = 64, pixels scaled to [−1, 1]. The same VE process (λ = {lam:g}, "
+            f"σ₁ = {sigma_text(facts['sigma1'])}, {more} than the largest distance between two training "
+            f"digits, {facts['far']:.1f}), the same DSM loss and the same samplers; the network is "
+            "class-conditional with a null class, so classifier-free guidance works as on the "
+            "*Guidance* page: s + w (s(· | y) − s), w = 0 ignores the class, w = 1 is the conditional model.")
+
+
 @st.cache_data(show_spinner=False)
 def facts(lam: float, test_fraction: float, split_seed: int) -> dict:
     """Numbers the page's introduction states: images, sigma_1, the largest distance between two
@@ -256,21 +274,21 @@ def film_sentence(f: dict, y: int, w: float) -> str:
                  f"unconditional guess D₀ moved {w:g} times the way to the conditional guess D₁, "
                  f"which at that noise is close to the average {y}")
         other = [str(i + 1) for i in range(k) if int(read[i]) != final]     # frames before k read otherwise
-        start = (f"already at the first frame (σ = {sig[0]:.2f})" if k == 0 else
-                 f"for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}; the classifier reads "
+        start = (f"already at the first frame (σ = {sigma_text(sig[0])})" if k == 0 else
+                 f"for good from frame {k + 1} of {n} (σ = {sigma_text(sig[k])}; the classifier reads "
                  f"frame{'s' if len(other) > 1 else ''} {', '.join(other)} otherwise)")
         when = (f"it reads {a(final)} {start}: told the label, {guess}, so an early reading of "
                 f"{a(y)} is the label coming back, not a shape this sample has chosen; the later "
                 "columns decide its own strokes")
     elif k == 0:
-        when = (f"it reads {a(final)} already at the first frame (σ = {sig[0]:.2f}): the shape is "
+        when = (f"it reads {a(final)} already at the first frame (σ = {sigma_text(sig[0])}): the shape is "
                 "decided while the noise is largest, the later columns only sharpen strokes")
     elif k < n // 2:
-        when = (f"it reads {a(final)} for good from frame {k + 1} of {n} (σ = {sig[k]:.2f}): the "
+        when = (f"it reads {a(final)} for good from frame {k + 1} of {n} (σ = {sigma_text(sig[k])}): the "
                 "shape is decided while the noise is still large, the later columns only sharpen "
                 "strokes")
     else:
-        when = (f"it reads {a(final)} for good only from frame {k + 1} of {n} (σ = {sig[k]:.2f}): "
+        when = (f"it reads {a(final)} for good only from frame {k + 1} of {n} (σ = {sigma_text(sig[k])}): "
                 "here the shape is decided late, at small σ")
     return (f"One reverse-SDE path asked for {a(y)} ({asked(w)}): the noisy xₜ, and the denoised "
             "guess D(xₜ, σ) = xₜ + σ² s(xₜ, t). The classifier (the judge above) reads each frame's guess as "

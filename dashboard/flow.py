@@ -49,9 +49,11 @@ def paths_view(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectifi
     panels, straight = path_panels(gmm, lam, n, steps, seed, cfg, rectified, device)
     two = pairs(gmm, N_PAIRS, seed)
     xlim, ylim = flow_limits(gmm)
+    cols = ffig.grid_columns(len(panels) + 1)            # the flows' panels and the pairs' panel
     spec = chart_spec(ffig.paths_chart(
         [(k, f"{t}\n{ffig.straight_label(straight[k])}", ffig.FIELD_COLORS[k]) for k, t, _ in panels],
-        xlim, ylim, background_url(gmm), steps, (pairs_title(two), two["x0"], two["eps"])))
+        xlim, ylim, background_url(gmm), steps, (pairs_title(two), two["x0"], two["eps"]),
+        size=ffig.PANEL_SIZES[cols], ncols=cols))
     return {"spec": spec, "frame": ffig.path_frame([(k, tr) for k, _, tr in panels]), "straight": straight,
             "pairs": two, "ve_start": np.asarray(panels[1][2][0], dtype=float)}
 
@@ -71,7 +73,7 @@ def paths_png(gmm, lam: float, n: int, steps: int, seed: int, n_paths: int, cfg=
     xx, yy, logp = density_grid(gmm, xlim, ylim, n=100)
     fig = ffig.paths_figure([(f"{t}\n{ffig.straight_label(straight[k])}", tr, ffig.FIELD_COLORS[k])
                              for k, t, tr in panels], xx, yy, logp, xlim, ylim, int(n_paths),
-                            (pairs_title(two), two["x0"], two["eps"]))
+                            (pairs_title(two), two["x0"], two["eps"]), ncols=ffig.grid_columns(len(panels) + 1))
     return figure_png(fig)
 
 

@@ -25,10 +25,12 @@ LAMBDA_PICKS = (0.5, 1.0, 2.0, 10.0, 25.0, 50.0)   # the λ values the lesson as
 
 @state.cache_data
 def paths_1d(sde, n: int, seed: int):
-    """Paths of the 1D bimodal data and the exact pₜ(x) on a (t, x) grid, as numpy arrays."""
+    """Paths of the 1D bimodal data and the exact pₜ(x) on a (t, x) grid, as numpy arrays. lim,
+    the y axis' half-width, is cloud_lim's: pₜ's mean ± 3 std, widened so that every path drawn
+    stays inside the frame (at λ = 25 some ran past the ±3-std reach and were cut)."""
     times, paths, labels = fwd.forward_paths(BIMODAL, sde, n, N_TIMES_1D,
                                              torch.Generator().manual_seed(seed))
-    lim = fwd.cloud_limit(BIMODAL, sde)
+    lim = cloud_lim(paths[..., 0].numpy(), BIMODAL, sde)
     xs = torch.linspace(-lim, lim, N_DENSITY_XS, dtype=torch.float64)
     dtimes = torch.linspace(0, 1, N_DENSITY_TIMES, dtype=torch.float64) ** 2
     dens = fwd.marginal_log_density(BIMODAL, sde, dtimes, xs).exp()

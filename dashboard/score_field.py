@@ -119,6 +119,17 @@ def cut_note(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengt
             f"frame and {'is' if one else 'are'} cut off there.")
 
 
+def outside_note(gmm, sde, t: float, where: str, n: int, seed: int) -> str:
+    """The sentence under the figure on the samples of pₜ that lie outside its view (score_field's
+    outside: not drawn, nor counted by the arrows' words); "" when none does or on a grid."""
+    out = score_field(gmm, sde, t, where, n, seed)["outside"]
+    if not out:
+        return ""
+    return (f"{out:,} of the {n:,} samples of pₜ {'lies' if out == 1 else 'lie'} outside this view, which "
+            f"shows every mode of pₜ to 3 std: {'it is' if out == 1 else 'they are'} not drawn, and the "
+            f"arrows, counts and metric are those of the {n - out:,} drawn.")
+
+
 def reach(gmm, sde, t: float, pts):
     """For a drawn point set (dashboard.yourdata.point_set): the distance from each point to the
     nearest data point as pₜ places it (alpha_t mu_k), which its score arrow points at; None for

@@ -467,3 +467,27 @@ def test_warm_up_samples_the_grid_and_film_at_every_w_of_the_slider(monkeypatch)
     assert not ran, ran
     dd.samples(cfg, "cpu", 1.0, schema[K + "method"].default, schema[K + "budget"].default + 1, seed)
     assert ran == ["guided_digits"]                                          # not a fake: a new budget samples
+
+
+@pytest.mark.parametrize("lam", [25.0, 10.0, 50.0])
+def test_intro_prints_sigma1_as_the_film_prints_sigma(lam):
+    """σ₁ read 9.8 in the introduction and 9.85 over the film's first column: the page prints a
+    noise level one way (dd.sigma_text, two decimals) in the intro, the film's titles and its
+    sentence, so σ₁ = σ at t = 1 reads alike in every place, whatever λ."""
+    import torch
+    import diffusion_core as dc
+    sigma1 = float(dc.VESDE(lam).sigma(torch.tensor(1.0, dtype=torch.float64)))
+    facts = {"n": 1797, "sigma1": sigma1, "far": 12.0}
+    intro = dd.intro_sentence(facts, lam)
+    assert f"σ₁ = {sigma1:.2f}, " in intro and f"λ = {lam:g}" in intro, intro
+    assert ("more" if sigma1 > 12.0 else "less") + " than the largest distance" in intro
+    assert dd.sigma_text(sigma1) == f"{sigma1:.2f}"
+
+
+def test_page_prints_sigma1_alike_in_the_intro_and_over_the_film():
+    at = ok(open_page())
+    intro = next(m.value for m in at.markdown if "σ₁ = " in m.value)
+    f = _film()
+    assert np.isclose(f["t"][0], 1.0)                    # the film's first column is t = 1
+    said = re.search(r"σ₁ = ([\d.]+),", intro).group(1)
+    assert said == dd.sigma_text(f["sigma"][0]) == f"{f['sigma'][0]:.2f}", (said, f["sigma"][0])

@@ -409,3 +409,29 @@ def test_warm_up_trains_the_flow_and_its_rectified_flow(monkeypatch):
     flowpage.train_defaults()
     tutorial = dc.PRESETS[models.DEFAULT_MIXTURE]
     assert [w for w, _ in seen] == ["flow", "rectified"] and all(g is tutorial for _, g in seen)
+
+
+def _rows(n, cols):
+    return [min(cols, n - i) for i in range(0, n, cols)]
+
+
+@pytest.mark.parametrize("state, n", [({K + "learned": False}, 3), ({}, 4), ({K + "rectify": True}, 5)],
+                         ids=["pairs+2 flows", "pairs+3 flows", "rectified"])
+def test_paths_panels_are_laid_out_evenly(state, n):
+    """With "rectify once" on, the rectified flow's panel sat alone in the third row of a two-column
+    grid. The page's paths chart lays its panels out evenly (3: one row, 4: 2 × 2, 5: 3 + 2): no row
+    holds a lone panel under a fuller one, the rows differ by at most one panel, and the panels fit
+    the page's width at a readable size; the PNG download has the same grid."""
+    import json
+    from dashboard.figures import flow as ffig
+    at = open_page(**state)
+    spec = json.loads(next(c for c in at.get("vega_lite_chart") if "concat" in c.proto.spec).proto.spec)
+    cols = spec["columns"]
+    assert len(spec["concat"]) == n and cols == ffig.grid_columns(n)
+    rows = _rows(n, cols)
+    assert max(rows) - min(rows) <= 1 and (len(rows) == 1 or rows[-1] > 1), rows
+    widths = {p["width"] for p in spec["concat"]}
+    assert len(widths) == 1
+    width = widths.pop()
+    assert width >= 220 and cols * (width + 60) <= 960, (cols, width)    # readable, and fits the page
+    assert [ffig.grid_columns(k) for k in range(1, 7)] == [1, 2, 3, 2, 3, 3]

@@ -256,6 +256,20 @@ def test_the_1d_axis_holds_every_bump_to_3_std_at_t1(at):
     at.slider(key=K + "lam").set_value(25.0).run()
 
 
+@pytest.mark.parametrize("sde, n", [(dc.VESDE(25.0), 500), (dc.VESDE(50.0), 500), (dc.VESDE(0.1), 500),
+                                    (dc.VESDE(1.0), 20), (dc.VPSDE(), 500), (dc.VPSDE(0.1, 5.0), 500)],
+                         ids=["VE25", "VE50", "VE0.1", "VE1-20", "VP", "VP5"])
+def test_the_1d_axis_holds_every_path_drawn(sde, n):
+    """At λ = 25 paths ran past the ±3-std reach of the 1D chart and were cut by its frame: the
+    y domain is ±lim, and every path drawn lies inside it with the clouds' margin."""
+    d = forward.paths_1d(sde, n, 2021)
+    assert np.abs(d["paths"]).max() <= (1 - forward.CLOUD_MARGIN) * d["lim"] + 1e-12
+    assert d["lim"] >= fwd_core.cloud_limit(forward.BIMODAL, sde)
+    from dashboard.figures.common import chart_spec
+    spec = chart_spec(forward.paths_1d_chart(sde, n, 2021, False))
+    assert spec["layer"][-1]["encoding"]["y"]["scale"]["domain"] == [-d["lim"], d["lim"]]
+
+
 def test_the_lessons_lambdas_are_one_click_away():
     """λ = 1 was hard to reach on the 0.1–50 slider (arrow keys move by 0.1): the values the
     lesson asks for (1, 2, 10, 25, and 0.5, 50) are buttons under the slider, inside the settings

@@ -814,3 +814,25 @@ def test_warm_up_trains_the_conditional_network_on_both_lesson_mixtures(monkeypa
     monkeypatch.setattr(guidance_page, "cond_net", lambda cfg, gmm, lam, device: seen.append(gmm))
     guidance_page.train_defaults()
     assert seen == [dc.PRESETS[models.DEFAULT_MIXTURE], dc.PRESETS[models.LESSON_MIXTURE]]
+
+
+@pytest.mark.parametrize("name, y", [("moons", 0), ("ring8", 0), ("tutorial", 1)])
+def test_log_likelihood_axis_ticks_read_as_plain_numbers(name, y):
+    """Moons: a tick of the log-likelihood axis read "−1e+1": its format "~g" took one significant
+    digit from a tick step of 10. The axis is in fixed point, whose decimals Vega-Lite takes from
+    the step (−10, −800, −2.85): never an exponent, whatever the range (ring8 reaches −800)."""
+    import json
+    import re
+    import diffusion_core as dc
+    from dashboard import guidance, state
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    gmm = dc.PRESETS[name]
+    table = guidance.guidance_table(gmm, 25.0, y, 600, 60, state.DEFAULT_SEED)
+    truth = guidance.guidance_truth(gmm, y, 600, state.DEFAULT_SEED)[1]
+    spec = chart_spec(gfig.sweep_chart(table, truth, 1.0, False))
+    panel = next(p for p in spec["hconcat"] if "fidelity: log-likelihood" in json.dumps(p, ensure_ascii=False))
+    fmt = next(lay["encoding"]["y"]["axis"]["format"] for lay in panel["layer"]
+               if lay["encoding"].get("y", {}).get("field") == "shown")
+    assert re.fullmatch(r",?~?f", fmt), fmt                  # fixed point, decimals from the step
+    assert "e" not in fmt and "g" not in fmt and "s" not in fmt

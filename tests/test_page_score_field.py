@@ -683,6 +683,35 @@ def test_length_note_counts_disjoint_arrows(state):
         assert reached
 
 
+PLAIN_STATES = {**NOTE_STATES, "spiral h=0.1, t=0": (("spiral", 150, 0.1), 0.0, "fixed")}
+
+
+@pytest.mark.parametrize("state", PLAIN_STATES, ids=list(PLAIN_STATES))
+def test_length_note_names_the_clipping_length_plainly(state):
+    """A drawn triangle with h = 0.1 read "(of these, 9 have |s| over the clipping length, 194)": the
+    number hung after a comma. The note now says "arrows are clipped at |s| = 194" where it gives the
+    clipping length on that line, the |s| the drawn arrows are clipped at (key_magnitude's scale)."""
+    from dashboard import score_field as sf
+    mix, t, scale = PLAIN_STATES[state]
+    gmm = dc.PRESETS[mix] if isinstance(mix, str) else _point_set(*mix)
+    sde = dc.VESDE(25.0)
+    fig = sf.score_figure(gmm, sde, t, "samples", 200, 2021, "total", "proportional", scale)
+    notes = " ".join(x.get_text() for x in fig.texts)
+    clip_at = sf.key_magnitude(gmm, sde, t, "samples", 200, 2021, scale) * sfig.CLIP_ARROWS / sfig.REF_ARROWS
+    assert not re.search(r"clipping length, [\d.]", notes), notes
+    both = _note_count(r"\(of these, (\d+) ha(?:s|ve) \|s\| over the clipping length", notes)
+    other = _note_count(r"(\d+) other arrows? clipped to the length", notes)
+    if both and not other:
+        verb = "has" if both == 1 else "have"
+        assert (f"(of these, {both} {verb} |s| over the clipping length; arrows are clipped at "
+                f"|s| = {clip_at:.3g})") in notes, notes
+    elif both:
+        assert f"(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length)" in notes
+        assert f"clipped to the length of |s| = {clip_at:.3g}" in notes
+    if not isinstance(mix, str) and t == 0:
+        assert both
+
+
 def _metric_norms(f, view):
     v = f["comp_scores"][sfig.drawn_modes(len(f["comp_scores"]), f["resp"])] if view == "modes" else f["total"]
     return np.linalg.norm(v, axis=-1).ravel()
@@ -749,8 +778,8 @@ FRAME_STATES = {"tutorial t=0.6": ("tutorial", 0.6, 200), "ring8 t=1, 1,000 samp
 @pytest.mark.parametrize("state", FRAME_STATES, ids=list(FRAME_STATES))
 def test_frame_holds_every_sample_with_room(state):
     """Tutorial, t = 0.60: a sample at (3.6, 11.79) under the frame's top at 11.84 was drawn
-    half cut, its arrow's tail with it. The frame is widened where a sample needs it: every sample
-    lies at least 1.5 % of the plot's width inside it, in every view."""
+    half cut, its arrow's tail with it. Every sample drawn lies at least 1.5 % of the plot's width
+    inside the frame, in every view (the others are not drawn: see the next test)."""
     from dashboard import score_field as sf
     name, t, n = FRAME_STATES[state]
     gmm = {"custom": NARROW, "points": _point_set("spiral", 150, 1.0)}.get(name) or dc.PRESETS.get(name)
@@ -759,10 +788,58 @@ def test_frame_holds_every_sample_with_room(state):
         ax = fig.axes[0]
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         room = 0.015 * (x1 - x0)
+        out = sf.score_field(gmm, dc.VESDE(25.0), t, "samples", n, 2021)["outside"]
         for q in _quivers(fig):
-            assert len(q.X) == n
+            assert len(q.X) == n - out        # the samples outside the view are not drawn
             assert (q.X >= x0 + room).all() and (q.X <= x1 - room).all(), (view, q.X.min(), q.X.max(), x0, x1)
             assert (q.Y >= y0 + room).all() and (q.Y <= y1 - room).all(), (view, q.Y.min(), q.Y.max(), y0, y1)
+
+
+OUT_STATES = {"tutorial t=1": ("tutorial", 1.0, 200), "ring8 t=1": ("ring8", 1.0, 1000),
+              "ring8 t=1, λ=0.1": ("ring8", 1.0, 200, 0.1), "custom t=0.5": ("custom", 0.5, 500),
+              "tutorial t=0": ("tutorial", 0.0, 200)}
+
+
+@pytest.mark.parametrize("state", OUT_STATES, ids=list(OUT_STATES))
+def test_samples_outside_the_view_are_not_drawn_and_counted(state):
+    """Tutorial and ring8 at t = 1: the frame was widened to hold the farthest samples, which sat
+    on its border. The view is pₜ's modes to 3 std with a margin, whatever the samples: a sample
+    outside it is not drawn (no dot on the frame), and the caption counts them, read off the
+    samples of pₜ drawn with the page's seed."""
+    import torch
+    from dashboard import score_field as sf
+    from dashboard.figures.common import auto_limits
+    name, t, n, lam = (OUT_STATES[state] + (25.0,))[:4]
+    gmm = {"custom": NARROW}.get(name) or dc.PRESETS[name]
+    sde = dc.VESDE(lam)
+    gmm_t = gmm.diffuse(sde, t)
+    xlim, ylim = auto_limits(gmm_t, margin=sfig.MARGIN)
+    pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(2021), dtype=torch.float64)[0].numpy()
+    room = sfig.EDGE * (xlim[1] - xlim[0])
+    inside = ((pts[:, 0] >= xlim[0] + room) & (pts[:, 0] <= xlim[1] - room)
+              & (pts[:, 1] >= ylim[0] + room) & (pts[:, 1] <= ylim[1] - room))
+    out = int((~inside).sum())
+    f = sf.score_field(gmm, sde, t, "samples", n, 2021)
+    assert f["outside"] == out and len(f["pts"]) == n - out
+    for view in VIEWS:
+        fig = sf.score_figure(gmm, sde, t, "samples", n, 2021, view, "proportional", "fixed")
+        ax = fig.axes[0]
+        assert [*ax.get_xlim(), *ax.get_ylim()] == pytest.approx([*xlim, *ylim])
+        dots = [c for c in ax.collections if type(c).__name__ == "PathCollection"]
+        assert len(dots) == 1 and len(dots[0].get_offsets()) == n - out
+    note = sf.outside_note(gmm, sde, t, "samples", n, 2021)
+    if out:
+        verb = "lies" if out == 1 else "lie"
+        assert note.startswith(f"{out:,} of the {n:,} samples of pₜ {verb} outside this view"), note
+        assert f"those of the {n - out:,} drawn" in note
+    else:
+        assert note == ""
+    if name == "tutorial" and t == 1.0:
+        assert out                                  # the state the lesson met
+        at = open_page(PAGE, 120, w_score_t=t)
+        ok(at)
+        assert note in [c.value for c in at.caption]
+    assert sf.outside_note(gmm, sde, t, "grid", 20, 2021) == ""
 
 
 def test_page_key_caption_for_a_point_set_at_h_1():

@@ -26,14 +26,7 @@ shared = state.settings()
 base = dd.config(state.sio.SCHEMA[P + "steps"].default, shared.seed)
 facts = dd.facts(base.lam, base.test_fraction, base.split_seed)
 st.title("Digits: diffusion on real 8×8 images")
-st.markdown(
-    f"Every other page diffuses 2D points. Here p₀ is scikit-learn's {facts['n']:,} handwritten "
-    f"digits: 8×8 images, d = 64, pixels scaled to [−1, 1]. The same VE process (λ = {base.lam:g}, "
-    f"σ₁ = {facts['sigma1']:.1f}, {'more' if facts['sigma1'] > facts['far'] else 'less'} than the "
-    f"largest distance between two training digits, {facts['far']:.1f}), the same DSM loss and "
-    "the same samplers; the network is class-conditional with a null class, so classifier-free "
-    "guidance works as on the *Guidance* page: s + w (s(· | y) − s), w = 0 ignores the class, "
-    "w = 1 is the conditional model.")
+st.markdown(dd.intro_sentence(facts, base.lam))
 for msg in dd.bad_settings(P, own_message=(P + "steps", P + "budget")):
     st.error(msg)
 
@@ -97,7 +90,7 @@ sample_grid()
 st.subheader("The denoising film")
 y = state.widget(st.slider, P + "class", step=1, help="The class of the sample followed here.")
 f = dd.film(cfg, shared.device, float(st.session_state[P + "w"]), int(y), shared.seed)
-titles = [f"σ = {s:.2f}" for s in f["sigma"]]
+titles = [f"σ = {dd.sigma_text(s)}" for s in f["sigma"]]
 st.image(mosaic("film_png", [("xₜ", f["xt"]), ("D(xₜ, σ)", f["denoised"]),
                                  ("real digit\n+ noise", f["forward"])], titles), width="stretch")
 st.caption(dd.film_sentence(f, int(y), float(st.session_state[P + "w"])))

@@ -51,6 +51,8 @@ sde = dc.VESDE(lam)
 f = score_field.score_field(gmm, sde, t, where, n, shared.seed)
 with c_fig:
     st.image(score_field.score_png(gmm, sde, t, where, n, shared.seed, view, lengths, scale), width="stretch")
+    if out := score_field.outside_note(gmm, sde, t, where, n, shared.seed):
+        st.caption(out)
     if cut := score_field.cut_note(gmm, sde, t, where, n, shared.seed, view, lengths, scale):
         st.caption(cut)
     if short := score_field.short_arrows(gmm, sde, t, where, n, shared.seed, view, lengths, scale):

@@ -62,6 +62,19 @@ def path_frame(panels) -> pd.DataFrame:
     return frame.sort_values(["i", "panel", "k"], kind="stable", ignore_index=True)
 
 
+GRID_MOST = 3                  # the most panels the paths figure lays in one row
+PANEL_SIZES = {1: 320, 2: 320, 3: 240}   # a panel's width (px) at that many columns: three fit the page
+
+
+def grid_columns(n: int, most: int = GRID_MOST) -> int:
+    """Columns for n panels laid out evenly: the fewest rows of at most `most` panels, and as few
+    columns as hold them, so that no row holds a lone panel under a full one (3: one row, 4: 2 × 2,
+    5: 3 + 2, 6: 3 + 3)."""
+    n = max(int(n), 1)
+    rows = -(-n // most)
+    return -(-n // rows)
+
+
 def paths_chart(panels, xlim, ylim, background: str, steps: int, pairs=None, size: int = 320,
                 ncols: int = 2) -> alt.Chart:
     """paths_figure as a Vega-Lite chart: one panel per (key, title, colour), `ncols` to a row, whose

@@ -26,6 +26,10 @@ METRICS = {
     "leak": ("share where another class is more likely", "fidelity: leak", "linear"),
     "logp_class": ("mean log p₀(x | y) of the samples", "fidelity: log-likelihood", "linear"),
 }
+# the y axes' tick formats. The log-likelihood axis is in fixed point ("f"): Vega-Lite takes the
+# decimals from the tick step, so its ticks read −10, −800 or −2.85; "~g" took one significant
+# digit from a step of 10 and read "−1e+1"
+AXIS_FORMATS = {"spread_ratio": "~g", "leak": "%", "logp_class": ",~f"}
 RULE_FIELD = "chosen_w"   # the field of the dashed rule's one-row data (at_w moves it)
 LOG_PAD = 1.25       # a log axis reaches this factor beyond its lowest and highest values
 LOGP_DEPTH = 10.0    # the log p chart shows at least this many nats below the truth's mean
@@ -188,7 +192,7 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
         yscale = dict(type=scale, domain=domain, nice=False, **({} if scale == "log" else {"zero": False}))
         ticks = {"values": log_ticks(*domain)} if scale == "log" else {}
         y = alt.Y("shown:Q", title=None, scale=alt.Scale(**yscale),
-                  axis=alt.Axis(format="%" if col == "leak" else "~g", **ticks))
+                  axis=alt.Axis(format=AXIS_FORMATS[col], **ticks))
         band = pd.DataFrame({"lo": [lo_band], "hi": [hi_band], "mean": [mean], "source": [TRUTH]})
         truth_band = alt.Chart(band).mark_rect(opacity=0.18, color=TRUTH_COLOR).encode(
             y=alt.Y("lo:Q", scale=alt.Scale(**yscale)), y2="hi:Q")

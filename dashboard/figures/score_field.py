@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
 from .background import density_background
 
-__all__ = ["EDGE", "holding_limits", "MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
+__all__ = ["EDGE", "in_view", "MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
            "field_data", "reference_magnitude", "mode_magnitude", "arrow_vectors", "clip_arrows", "view_arrows",
            "short_share", "total_score_figure", "mode_scores_figure", "weighted_scores_figure"]
 
@@ -58,31 +58,30 @@ def _base_length(xx, n_points: int) -> float:
     return float(np.clip(0.6 * span / np.sqrt(max(n_points, 1)), span / 50, span / 12))
 
 
-def holding_limits(xlim, ylim, pts, pad: float = EDGE):
-    """Square limits xlim, ylim widened, where needed, so that every point of pts (N, 2) lies at
-    least pad times the width inside the frame (a sample at the edge, its dot and its arrow's tail
-    were cut by the frame); unchanged when they already hold every point so."""
+def in_view(xlim, ylim, pts, pad: float = EDGE) -> np.ndarray:
+    """Which points of pts (N, 2) lie at least pad times the width inside the frame xlim × ylim:
+    the samples a figure draws. A sample nearer the frame was drawn half cut by it, and a frame
+    widened to hold every sample put the farthest ones on its border."""
     pts = np.asarray(pts, dtype=float).reshape(-1, 2)
-    pts = pts[np.isfinite(pts).all(1)]
     room = pad * (xlim[1] - xlim[0])
-    lo0, hi0 = np.array([xlim[0], ylim[0]]), np.array([xlim[1], ylim[1]])
-    if not pts.size or ((pts.min(0) - room >= lo0).all() and (pts.max(0) + room <= hi0).all()):
-        return xlim, ylim
-    lo, hi = np.minimum(lo0, pts.min(0) - room), np.maximum(hi0, pts.max(0) + room)
-    c, half = (lo + hi) / 2, float((hi - lo).max()) / 2
-    return (float(c[0] - half), float(c[0] + half)), (float(c[1] - half), float(c[1] + half))
+    return (np.isfinite(pts).all(1) & (pts[:, 0] >= xlim[0] + room) & (pts[:, 0] <= xlim[1] - room)
+            & (pts[:, 1] >= ylim[0] + room) & (pts[:, 1] <= ylim[1] - room))
 
 
 def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: int = 0,
                density_grid_n: int = 100) -> dict:
     """pₜ = gmm diffused to t: its log density (total and per mode) on a grid, the points where
-    the arrows start (n samples of p_t, or an n x n grid over the plot), the scores there (total,
-    per mode) and the responsibilities, sigma_t. All numpy (what the figures below take)."""
+    the arrows start (the n samples of p_t that lie in view, in_view, or an n x n grid over the
+    plot), the scores there (total, per mode) and the responsibilities, sigma_t, and outside: how
+    many of the n samples lie outside the view (not drawn). The view is every mode of pₜ to 3 std
+    and a margin, whatever the samples. All numpy (what the figures below take)."""
     gmm_t = gmm.diffuse(sde, t)
     xlim, ylim = auto_limits(gmm_t, margin=MARGIN)
+    outside = 0
     if where == "samples":
         pts = gmm_t.sample(n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)[0]
-        xlim, ylim = holding_limits(xlim, ylim, pts.numpy())
+        keep = torch.as_tensor(in_view(xlim, ylim, pts.numpy()))
+        outside, pts = int((~keep).sum()), pts[keep]
     xx, yy, logp = density_grid(gmm_t, xlim, ylim, density_grid_n)
     comp_logp = np.stack([density_grid(gmm_t.component(k), xlim, ylim, density_grid_n)[2]
                           for k in range(gmm_t.n_components)])
@@ -94,7 +93,7 @@ def field_data(gmm, sde, t: float, where: str = "samples", n: int = 200, seed: i
     comp_scores, resp = gmm_t.score_components(pts)
     return dict(xx=xx, yy=yy, logp=logp, comp_logp=comp_logp, pts=pts.numpy(),
                 comp_scores=comp_scores.numpy(), resp=resp.numpy(), total=gmm_t.score(pts).numpy(),
-                sigma=float(sde.sigma(torch.tensor(float(t), dtype=torch.float64))))
+                sigma=float(sde.sigma(torch.tensor(float(t), dtype=torch.float64))), outside=outside)
 
 
 def reference_magnitude(vecs, resp=None, q: float = 0.9, min_share: float = 0.02) -> float:
@@ -194,7 +193,8 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
                  "data point they point at")
         if both:
             text += (f"\n(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length"
-                     + (f", {clip_at:.3g})" if clip_at is not None and not alone else ")"))
+                     + (f"; arrows are clipped at |s| = {clip_at:.3g})" if clip_at is not None and not alone
+                        else ")"))
     if alone:
         text += (f"\n{alone} {'other' if reached else 'longest'} arrow{'s' if alone > 1 else ''} "
                  "clipped")
