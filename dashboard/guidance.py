@@ -428,7 +428,28 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
             + f"; at w = {float(w0.name):g} exact CFG's leak is {w0['leak']:.0%} and the spread "
-            f"{w0['spread_ratio']:.{d}f}× (samples of every class). " + logp_peaks(at, truth))
+            f"{w0['spread_ratio']:.{d}f}× (samples of every class). " + logp_fall(at, truth) + logp_peaks(at, truth))
+
+
+def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
+    """Where exact CFG's mean log p₀(x | y) (at: guidance_table indexed by w) lies below the
+    truth's band at every w from some w ≥ 1 on, in words with its values there: the class pays for
+    a large w in likelihood (its samples sit where p(x | y) is lower than the truth's do), which the
+    leak does not show; "" where the curve ends inside or above the band."""
+    mean, sd = truth["logp_class"]
+    lo = mean - k * sd
+    ws = [float(w) for w in at.index if float(w) >= 1]
+    i = len(ws)
+    while i > 0 and float(at.loc[ws[i - 1], "logp_class"]) < lo:      # the run of w's below the band at the end
+        i -= 1
+    if i == len(ws):
+        return ""
+    first = ws[i]
+    vals = [first] + ([ws[-1]] if ws[-1] != first else [])
+    said = ", ".join(f"{float(at.loc[w, 'logp_class']):.2f} at w = {w:g}" for w in vals)
+    return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({lo:.2f} to {mean + k * sd:.2f}) "
+            f"from w = {first:g} on ({said}): there the class pays in likelihood, its samples sitting where "
+            "p(x | y) is lower than the truth's do. ")
 
 
 def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:

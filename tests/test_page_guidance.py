@@ -836,3 +836,32 @@ def test_log_likelihood_axis_ticks_read_as_plain_numbers(name, y):
                if lay["encoding"].get("y", {}).get("field") == "shown")
     assert re.fullmatch(r",?~?f", fmt), fmt                  # fixed point, decimals from the step
     assert "e" not in fmt and "g" not in fmt and "s" not in fmt
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("tutorial", 1, 50.0), ("tutorial", 0, 25.0), ("ring8", 0, 25.0),
+                                              ("tutorial", 1, 25.0)])
+def test_sweep_summary_says_where_the_class_pays_in_likelihood(mixture, y, lam):
+    """Tutorial, class 2, λ = 50: the caption said the spread stays inside the truth's band ("no
+    loss of diversity on this class") while exact CFG's mean log p₀(x | y) fell below the truth's
+    band from w = 4 to −3.67 at w = 10 (the truth −3.11), the guided cloud pushed off its mode. The
+    summary says from which w the curve stays below the band, with its values there, from the
+    chart's own numbers; where the curve ends inside the band it says nothing of the kind."""
+    import diffusion_core as dc
+    from dashboard import guidance, state
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    truth = guidance.guidance_truth(gmm, y, 600, seed)[1]
+    table = guidance.guidance_table(gmm, lam, y, 600, 60, seed).set_index("w")
+    text = guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam, seed))
+    mean, sd = truth["logp_class"]
+    lo = mean - 2.0 * sd
+    ws = [float(w) for w in table.index if float(w) >= 1]
+    low = [float(table.loc[w, "logp_class"]) < lo for w in ws]
+    if not low[-1]:
+        assert "pays in likelihood" not in text, text
+        return
+    first = ws[min(i for i in range(len(ws)) if all(low[i:]))]
+    assert (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({lo:.2f} to {mean + 2.0 * sd:.2f}) "
+            f"from w = {first:g} on ({table.loc[first, 'logp_class']:.2f} at w = {first:g}") in text, text
+    assert "pays in likelihood" in text
+    if (mixture, y, lam) == ("tutorial", 1, 50.0):
+        assert first <= 4.0 and f"{table.loc[10.0, 'logp_class']:.2f} at w = 10)" in text
