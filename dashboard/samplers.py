@@ -158,16 +158,23 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     and from which budget the winner is inside the noise band (mean, low, high): a winner inside
     the band cannot be told from the truth at this sample size. label(method): its name."""
     hi = max(_distance(band[1], metric), _distance(band[2], metric))
-    parts, inside = [], None
-    for b in sorted(df["budget"].unique()):
+    parts, inside, budgets = [], [], [int(b) for b in sorted(df["budget"].unique())]
+    for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
-        parts.append(f"{int(b)}: {label(best['method'])} ({value_text(best['d'])})")
-        if inside is None and float(best["d"]) <= hi:
-            inside = int(b)
-    tail = (f" From {inside} evaluations the best is inside the noise band (up to {value_text(hi)}), where "
-            "the measure cannot tell it from the truth." if inside is not None else
-            f" No budget here brings the best inside the noise band (up to {value_text(hi)}).")
+        parts.append(f"{b}: {label(best['method'])} ({value_text(best['d'])})")
+        if float(best["d"]) <= hi:
+            inside.append(b)
+    band_words = f"the noise band (up to {value_text(hi)})"
+    if not inside:
+        tail = f" No budget here brings the best inside {band_words}."
+    elif inside == budgets[budgets.index(inside[0]):]:
+        tail = (f" From {inside[0]} evaluations the best is inside {band_words}, where the measure cannot "
+                "tell it from the truth.")
+    else:
+        above = [b for b in budgets if b > inside[0] and b not in inside]
+        tail = (f" The best is inside {band_words} at {_and([str(b) for b in inside])} evaluations, where the "
+                f"measure cannot tell it from the truth, but above it at {_and([str(b) for b in above])}.")
     return "**Best sampler per budget** (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 

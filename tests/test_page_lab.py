@@ -532,6 +532,15 @@ def test_winners_text_reads_the_runs():
     assert "4: ODE (0.500); 8: SDE (0.200); 20: SDE (0.00400)." in text and "From 20 evaluations" in text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
+    # ring8 at 200 samples: the best inside the band from 8 on, except 30 (0.173 above 0.150)
+    runs = pd.DataFrame({"method": ["sde"] * 5, "budget": [5, 8, 20, 30, 50],
+                         "sliced_w2": [0.4, 0.12, 0.14, 0.173, 0.1]})
+    text = samplers.winners_text(runs, (0.1, 0.05, 0.15), "sliced_w2", str)
+    assert "From 8 evaluations" not in text, text
+    assert ("The best is inside the noise band (up to 0.150) at 8, 20 and 50 evaluations, where the measure "
+            "cannot tell it from the truth, but above it at 30.") in text, text
+    text = samplers.winners_text(runs[runs["budget"] != 30], (0.1, 0.05, 0.15), "sliced_w2", str)
+    assert "From 8 evaluations the best is inside the noise band (up to 0.150)" in text
 
 
 def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
