@@ -862,6 +862,24 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
             f"bump), and {100 - before} % at smaller noise, where the data's detail is.")
 
 
+def run_words(run: Run, times) -> str:
+    """What the run below the tutorial's update does, from its own time grid (times, decreasing):
+    the loop itself (equal steps Δt), the reverse SDE's update on another grid (Δt from the largest
+    to the smallest step, each step adding the exact noise variance between its two times), or
+    another sampler, which is not that update, on its grid."""
+    dts = -np.diff(np.asarray(times, dtype=float))
+    size = (f"equal steps Δt = {dts[0]:.2g}" if np.allclose(dts, dts[0], rtol=1e-6, atol=0) else
+            f"steps of unequal size, Δt from {dts.max():.2g} down to {dts.min():.2g}")
+    if run.method == "tutorial":
+        return f"The run below is this loop: {size}, from t = 1 to t = {time_text(float(np.min(times)))}."
+    grid = f"the {vocabulary.GRID_LABELS[run.grid]} time grid (Advanced)"
+    if run.method == "sde":
+        return (f"The run below takes this update on {grid}: {size}, each step adding the noise variance "
+                "σᵢ² − σⱼ² between its two times.")
+    return (f"The run below uses {vocabulary.label(run.method)}, not this update (see “Why it works” below), on "
+            f"{grid}: {size}.")
+
+
 def loop_steps(steps: int) -> int:
     """The steps the tutorial's loop takes at the slider's `steps`: at least its registered minimum."""
     return max(int(steps), dc.SAMPLERS["tutorial"].min_steps)

@@ -1100,3 +1100,28 @@ def test_small_times_never_read_as_zero():
                                        ["mode 1", "mode 2"], None, t_split, split_label=rev.split_label(t_split))
     import json
     assert not zero.search(json.dumps(chart.to_dict(), ensure_ascii=False))
+
+
+@pytest.mark.parametrize("method, steps, grid", [("sde", 10, "karras"), ("ode", 10, "karras"),
+                                                  ("tutorial", 10, "karras"), ("sde", 200, "uniform"),
+                                                  ("dpm2m", 20, "exponential")])
+def test_the_run_below_the_update_says_what_it_does(method, steps, grid):
+    """The page shows the tutorial's update (Euler–Maruyama, "in steps of Δt") whatever the sampler,
+    while the run took PF ODE (Heun) on the Karras grid, whose steps are far from equal. A caption
+    under the controls says what the run does, from its own time grid: the loop itself (equal Δt),
+    the reverse SDE's update on another grid (Δt from the largest step to the smallest), or another
+    sampler that is not this update."""
+    import dataclasses
+    gmm, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method=method, steps=steps, grid=grid, n=500)
+    times = rev.sample_run(gmm, sde, run)["times"]
+    text = rev.run_words(run, times)
+    dts = -np.diff(times)
+    if method == "tutorial" or grid == "uniform":
+        assert f"equal steps Δt = {dts[0]:.2g}" in text and "unequal" not in text, text
+    else:
+        assert f"steps of unequal size, Δt from {dts.max():.2g} down to {dts.min():.2g}" in text, text
+    assert (text.startswith("The run below is this loop") == (method == "tutorial")
+            and ("not this update" in text) == (method not in ("sde", "tutorial")))
+    at = open_page(PAGE, 180, w_reversal_method=method, w_reversal_steps=steps, w_reversal_grid=grid)
+    assert text in [c.value for c in at.caption]

@@ -16,7 +16,7 @@ st.markdown(
     "step **up the score** of the blurred distribution pₜ while shrinking the noise: the cloud "
     f"condenses into the data distribution (sidebar: **{shared.mixture_name}**). Here the score "
     "is **exact**: pₜ of a Gaussian mixture is the mixture with covariances Σₖ + σₜ² I. "
-    "The tutorial's exercise, solved (t runs from 1 down to 0 in steps of Δt):")
+    "The tutorial's exercise, solved (its loop: t runs from 1 down to 0 in equal steps Δt):")
 st.latex(r"x \;\leftarrow\; x + g(t)^2\,\nabla_x \log p_t(x)\,\Delta t + g(t)\sqrt{\Delta t}\,z,"
          r"\quad z\sim\mathcal N(0, I),\quad g(t)=\lambda^t")
 
@@ -83,6 +83,7 @@ if error:
 
 # ----------------------------------------------------------------------------- final samples
 if result is not None:
+    st.caption(rev.run_words(run, result["times"]))
     m = rev.metrics(gmm, sde, run)
     rev.warn_start(gmm, run, sigma1, m)
     st.subheader("Final samples against the truth")
