@@ -1,5 +1,7 @@
 """AppTest of the Memorization and Loss weighting lab pages: default run, widgets at their extremes."""
 
+import math
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -915,3 +917,26 @@ def test_memorization_radius_too_small_to_see_is_said_not_pointed_at(mixture, n_
         assert "histogram below marks r" in note and f"radius {radius:.3g}" in str(at.get("vega_lite_chart")[1].proto)   # the dashed line's label
     else:
         assert "too small" not in words and note == "" and not any("cannot be seen" in c for c in captions)
+
+
+def test_memorization_network_against_fresh_draws_is_said_from_the_rates():
+    """"With more points it cannot, and its samples look like fresh draws" stood beside a network
+    at 15 % against 9 % for fresh draws (ring8, N = 50): the paragraph now gives the page's own two
+    rates and whether they differ beyond the noise of the measure (binomial, both rates)."""
+    from dashboard import memorization
+    more = memorization.network_vs_fresh(0.15, 0.09, 500, 50)
+    assert "15% of the network's samples land within r of one, against 9% of fresh draws" in more
+    noise = 2 * math.sqrt(0.15 * 0.85 / 500 + 0.09 * 0.91 / 500)          # 2 standard errors of the difference
+    assert f"more than the noise of the measure (± {100 * noise:.1f} percentage points), so this network still" \
+        in more, more
+    same = memorization.network_vs_fresh(0.10, 0.09, 500, 50)
+    assert "within the noise of the measure" in same and "still" not in same
+    for mixture, points in (("ring8", 50), ("tutorial", 5)):
+        at = open_page(MEMO, 600, w_mixture=mixture, w_memo_points=points)
+        assert not at.exception and not at.error
+        metrics = {m.label: _pct(m.value) for m in at.metric}
+        why = next(m.value for m in at.markdown if m.value.startswith("**Why the exact score memorizes.**"))
+        assert "look like fresh draws" not in why
+        assert f"Here, with N = {points} training points, {metrics['Network (learned score)']:.0%} of the " \
+               f"network's samples land within r of one, against {metrics['True mixture (fresh draws)']:.0%}" \
+               in why, why

@@ -94,7 +94,9 @@ st.markdown(
     "perfect learner can only reproduce the training set. A network generalizes because it is "
     "*imperfect*: limited width, finite training and smooth functions blur the N spikes into a "
     "density. With few points and many steps it comes closer to the optimum and memorizes more; "
-    "with more points it cannot, and its samples look like fresh draws.")
+    "with more points it memorizes less, and its rate moves towards that of fresh draws."
+    + (memorization.network_vs_fresh(stats[NAMES["learned"]]["rate"], base, n_samples, n_points)
+       if NAMES["learned"] in stats else ""))
 
 d1, d2, d3 = st.columns(3)
 with d1:
