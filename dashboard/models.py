@@ -405,9 +405,10 @@ def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
     have one distance within its noise, at most NOISE_FACTOR times the true samples' own value
     (truth: the same measures of an independent set of true samples), while the other is more than
-    NOISE_FACTOR times theirs: that distance cannot tell these samples (who, e.g. "the learned
-    score's samples") from the truth at n samples, nor rank runs that all lie within its noise, and
-    what the other one sees. "" when no distance is blind that way."""
+    NOISE_FACTOR times theirs: the samples (who, e.g. "the learned score's samples") differ from the
+    truth by the other distance, first, and the first cannot tell them from the truth at n samples,
+    nor rank runs that all lie within its noise; then what the other one sees. "" when no distance
+    is blind that way."""
     low = [(k, w) for k, w in DISTANCES if float(r[k]) <= NOISE_FACTOR * float(truth[k])]
     high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
     if not low or not high:
@@ -428,7 +429,8 @@ def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
              f"{float(r[lk]) / max(float(truth[lk]), 1e-12):.1f}× the true samples' own {float(truth[lk]):.3f}, "
              f"within {NOISE_FACTOR:g}× of it, this measure's noise at this sample count: samplers whose "
              f"{lw} all lie within it are not ranked by it")
-    return (f"**{lw[0].upper() + lw[1:]} cannot tell {who} from the truth at {n:,} samples**: "
+    return (f"**{who[0].upper() + who[1:]} differ from the truth by {hw}, but {lw} cannot tell them from it at "
+            f"{n:,} samples**: "
             f"{float(r[lk]):.3f}, {where}, while their {hw} "
             f"is {float(r[hk]):.3f}, {float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' "
             f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")

@@ -511,7 +511,8 @@ def test_blind_distance_is_named_from_the_runs_own_numbers():
     m = rev.metrics(dc.PRESETS["ring8"], sde, run)
     assert f"{m['sliced_w2']:.3f}" == f"{vals['sliced W₂ ↓']:.3f}"
     assert m["sliced_w2"] <= m["floor"]["sliced_w2"] and m["logp_w1"] > 2 * m["floor"]["logp_w1"]
-    assert "**Sliced W₂ cannot tell these samples from the truth at 2,500 samples**" in text, text
+    assert ("**These samples differ from the truth by W₁ of log p, but sliced W₂ cannot tell them from it at "
+            "2,500 samples**") in text, text
     assert (f"{vals['sliced W₂ ↓']:.3f}, at or below the true samples' own "
             f"{vals['noise level: truth vs truth']:.3f}") in text
     # the tile prints three significant digits (+8.06), the note the Train page's three decimals (+8.056)
@@ -548,7 +549,8 @@ def test_a_distance_within_its_noise_is_named_blind():
     assert f"{m['sliced_w2']:.3f}" == f"{vals['sliced W₂ ↓']:.3f}"
     floor = vals["noise level: truth vs truth"]
     assert floor < vals["sliced W₂ ↓"] <= 2 * floor and m["logp_w1"] > 2 * m["floor"]["logp_w1"]
-    assert "**Sliced W₂ cannot tell these samples from the truth at 2,500 samples**" in text, text
+    assert ("**These samples differ from the truth by W₁ of log p, but sliced W₂ cannot tell them from it at "
+            "2,500 samples**") in text, text
     assert (f"{vals['sliced W₂ ↓']:.3f}, {m['sliced_w2'] / m['floor']['sliced_w2']:.1f}× the true samples' own "
             f"{floor:.3f}, within 2× of it") in text, text
     assert f"W₁ of log p is {m['logp_w1']:.3f}" in text and "sees the widened modes" in text
@@ -562,7 +564,7 @@ def test_a_distance_within_its_noise_is_named_blind():
     f5 = m5["floor"]
     assert f5["logp_w1"] < m5["logp_w1"] <= 2 * f5["logp_w1"] and m5["sliced_w2"] > 2 * f5["sliced_w2"]
     note = rev.blind_note(m5, 2500)
-    assert note.startswith("**W₁ of log p cannot tell these samples from the truth"), note
+    assert note.startswith("**These samples differ from the truth by sliced W₂, but W₁ of log p cannot tell them"), note
     assert f"{m5['logp_w1']:.3f}, {m5['logp_w1'] / f5['logp_w1']:.1f}× the true samples' own" in note
     assert f"sliced W₂ is {m5['sliced_w2']:.3f}" in note
 

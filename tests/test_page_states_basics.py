@@ -146,7 +146,7 @@ def test_reversal_states(state):
     assert shown["sliced W₂ ↓"] == models.value_text(m["sliced_w2"])
     assert shown["log-likelihood gap"].lstrip("+") == models.value_text(m["loglik_gap"])
     blind = rev.blind_note(m, run.n)
-    assert ("cannot tell these samples" in prose) == bool(blind) and (blind in prose)
+    assert ("cannot tell them from it" in prose) == bool(blind) and (blind in prose)
     # a distance within 2× its noise while the other is beyond 2× its own is named, and only then
     low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= 2 * m["floor"][k]]
     assert bool(blind) == (len(low) == 1), (blind, low)

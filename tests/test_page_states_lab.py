@@ -84,11 +84,12 @@ def test_train_page_states(mixture, lam):
         assert "cannot tell" in verdict or "sampler's own error" in verdict
     # a distance within its noise (2× the true samples' own) while the other is far above its own: said, row by row
     for row, words in (("learned score", "learned score's"), ("exact score (reference)", "exact-score reference's")):
-        for low, high, name in (("sliced W₂ to truth", "W₁ of log p", "Sliced W₂"),
-                                ("W₁ of log p", "sliced W₂ to truth", "W₁ of log p")):
+        for low, high, name, other in (("sliced W₂ to truth", "W₁ of log p", "sliced W₂", "W₁ of log p"),
+                                       ("W₁ of log p", "sliced W₂ to truth", "W₁ of log p", "sliced W₂")):
             blind = table.loc[row, low] <= 2 * table.loc["true samples", low] and \
                 table.loc[row, high] > 2 * table.loc["true samples", high]
-            assert (f"**{name} cannot tell the {words} samples from the truth" in verdict) == blind, verdict
+            said = f"samples differ from the truth by {other}, but {name} cannot tell them from it"
+            assert (f"**The {words} {said}" in verdict) == blind, verdict
     # the samples panels' caption: each set's share outside p₀'s 99 % contour, from the drawn samples
     gmm_ = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
     cfg_ = models.recipe_config("ours", SEED, steps=40)

@@ -362,14 +362,15 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
                "exact score (reference)": dict(sliced_w2=0.227, loglik_gap=0.021, logp_w1=0.033),
                "true samples": dict(sliced_w2=0.217, loglik_gap=0.009, logp_w1=0.028)}
     text = tr.sampling_verdict(metrics, 1000)
-    assert "**Sliced W₂ cannot tell the learned score's samples from the truth at 1,000 samples**" in text
+    assert ("**The learned score's samples differ from the truth by W₁ of log p, but sliced W₂ cannot tell them "
+            "from it at 1,000 samples**") in text
     assert "0.151, at or below the true samples' own 0.217" in text and "117.5×" in text
     assert "not how wide each sharp mode is" in text and "sees the widened modes" in text
     assert "exact-score reference's samples" not in text
     # the reference row: W₁ of log p at the noise while sliced W₂ is far above its own
     metrics["exact score (reference)"] = dict(sliced_w2=0.9, loglik_gap=-0.05, logp_w1=0.02)
     text = tr.sampling_verdict(metrics, 1000)
-    assert "**W₁ of log p cannot tell the exact-score reference's samples from the truth" in text
+    assert "**The exact-score reference's samples differ from the truth by sliced W₂, but W₁ of log p cannot tell them" in text
     assert "not where they are" in text and "sliced W₂ sees that mass is in the wrong places" in text
     # too narrow instead of widened: the direction comes from the log-likelihood gap's sign
     metrics["learned score"]["loglik_gap"] = -0.4
@@ -380,7 +381,7 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     metrics["learned score"] = dict(sliced_w2=0.3, loglik_gap=0.5, logp_w1=0.5)
     assert "0.300, 1.4× the true samples' own 0.217, within 2× of it" in tr.sampling_verdict(metrics, 1000)
     metrics["learned score"] = dict(sliced_w2=0.5, loglik_gap=0.5, logp_w1=0.5)
-    assert "cannot tell the learned" not in tr.sampling_verdict(metrics, 1000)
+    assert "The learned score's samples differ from the truth" not in tr.sampling_verdict(metrics, 1000)
 
 
 def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-Maruyama), 10 steps"):

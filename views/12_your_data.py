@@ -88,8 +88,8 @@ with left:
         if problem is None and n < need:
             st.info(f"“{text.strip()}” has {letters} letters: at {n} points that is {n / letters:.0f} "
                     f"a letter, and below {drawing.POINTS_PER_LETTER} a letter the strokes of some letters "
-                    f"break into loose dots. If the preview is hard to read, use about {need:,} points "
-                    "or a shorter word.")
+                    f"break into loose dots. If the preview is hard to read, use about {need:,} points, "
+                    "a shorter word or a smaller smoothing width.")
     else:
         up = st.file_uploader("CSV file of points (x, y per line)", type=["csv", "txt"],
                               key="yours_csv", max_upload_size=5)
