@@ -57,3 +57,12 @@ def test_home_panels_hold_every_modes_two_std_region(gmm):
         span = float((hi - lo).max())
         for (a, b), l, h in zip((ax.get_xlim(), ax.get_ylim()), lo.tolist(), hi.tolist()):
             assert a < l - 0.02 * span and b > h + 0.02 * span, (t, (a, b), (l, h))
+
+
+def test_home_panels_are_evenly_spaced_in_t():
+    """The five panels sit evenly on screen, so their times are evenly spaced too (they read t = 0,
+    0.2, 0.4, 0.6 and 1, skipping 0.8)."""
+    from dashboard.figures.home import diffusion_strip
+    fig = diffusion_strip(dc.PRESETS["tutorial"], dc.VESDE(25.0), n_points=20, grid=20)
+    ts = [float(ax.get_title().split(",")[0].removeprefix("t = ")) for ax in fig.axes]
+    assert ts[0] == 0.0 and ts[-1] == 1.0 and len(set(np.round(np.diff(ts), 9))) == 1, ts

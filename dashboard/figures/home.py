@@ -8,7 +8,7 @@ import torch
 from .common import density_grid, figure_png, new_figure, samples_limits
 
 
-def diffusion_strip(gmm, sde, times=(0.0, 0.2, 0.4, 0.6, 1.0), n_points: int = 300, seed: int = 0,
+def diffusion_strip(gmm, sde, times=(0.0, 0.25, 0.5, 0.75, 1.0), n_points: int = 300, seed: int = 0,
                     grid: int = 90):
     """One panel per time t: the density pₜ (shaded) and samples xₜ = αₜ x₀ + σₜ z."""
     fig, axes = new_figure(2.6, 2.8, ncols=len(times))

@@ -402,7 +402,7 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     square_axes(ax, xx, yy, title)
     cb = fig.colorbar(q, cax=fig.add_axes(_side_rect()),
                       extend="max" if k is not None and mag.max() > top else "neither")
-    cb.set_label("|∇ log p(x)|  (arrow colour)")
+    cb.set_label("|∇ log pₜ(x)|  (arrow colour)")
     key = key_value(m) if key is None else key
     if k is not None:
         _key(ax, q, k, key)
