@@ -62,6 +62,13 @@ def test_score_mse_chart_log_domain_positive():
     assert d["encoding"]["y"]["scale"]["type"] == "log"
     assert 0 < lo < 1 / 60 and hi > 1 / 10
     assert log_domain([np.nan, -1, 0]) == [1e-3, 1.0]      # never an empty log domain
+    # ring8's score MSE ended at 0.028 below the lowest tick (0.05): the bottom is a 1-2-5 tick too
+    from dashboard.figures.common import log_ticks, nice_down
+    for values in ([0.028, 2000.0], [0.5, 3.0], [1e-5, 0.2]):
+        lo, hi = log_domain(values)
+        ticks = log_ticks([lo, hi])
+        assert lo <= min(values) / 1.3 and hi >= max(values) * 1.3
+        assert nice_down(lo) == lo and min(ticks) <= min(values), (values, ticks)
 
 
 def test_error_by_t_chart_with_eps_rule():

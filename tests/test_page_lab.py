@@ -316,7 +316,7 @@ def test_sampler_lab_metrics(metric):
     at = ok(open_page(SAMPLERS, w_samplers_n=300, w_samplers_nfe=[10, 50]))
     at.selectbox(key="w_samplers_metric").set_value(metric).run()
     ok(at)
-    assert len(charts(at)) == 1 and at.dataframe[0].value.shape == (2, 8)
+    assert len(charts(at)) == 1 and at.dataframe[0].value.shape == (2, 9)       # NFE + 8 samplers
 
 
 def test_sampler_lab_extremes():

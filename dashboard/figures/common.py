@@ -153,15 +153,25 @@ def nice_up(x: float) -> float:
     return float(10.0 ** (e + 1))
 
 
+def nice_down(x: float) -> float:
+    """The largest 1-2-5 number (1, 2 or 5 × a power of ten) at or below x > 0."""
+    e = np.floor(np.log10(x))
+    for m in (5.0, 2.0, 1.0):
+        if m * 10.0 ** e <= x * (1 + 1e-12):
+            return float(f"{m * 10.0 ** e:.12g}")
+    return float(f"{5.0 * 10.0 ** (e - 1):.12g}")
+
+
 def log_domain(values, pad: float = 1.3) -> list[float]:
     """A log-scale domain that covers every positive finite value (never empty, at least a decade
-    wide): from the smallest over pad up to the 1-2-5 number at or above the largest × pad, so
-    that a tick (log_ticks) labels the top."""
+    wide): from the 1-2-5 number at or below the smallest over pad up to the 1-2-5 number at or
+    above the largest × pad, so that ticks (log_ticks) label the bottom and the top and the
+    smallest value never lies below the lowest tick."""
     v = as_numpy(values, float).ravel()
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
         return [1e-3, 1.0]
-    lo = float(v.min()) / pad
+    lo = nice_down(float(v.min()) / pad)
     return [lo, nice_up(max(float(v.max()) * pad, lo * 10))]
 
 
@@ -171,9 +181,10 @@ TOP_GAP = 0.8             # a tick closer to the top than this share of the tick
 
 def log_ticks(domain) -> list[float]:
     """Tick values of a log axis over domain [lo, hi]: its 1-2-5 numbers (only its powers of ten
-    when they would be more than LOG_TICKS), and always hi, the domain's top. A tick below hi
-    closer to it than TOP_GAP of the ticks' step (a decade for powers of ten, log10 2 for the
-    1-2-5 ladder's smallest step) is dropped, so that its label does not crowd the top's."""
+    when they would be more than LOG_TICKS), and always hi, the domain's top, and lo where it is a
+    1-2-5 number (log_domain's bottom). A tick closer to hi (or to such a lo) than TOP_GAP of the
+    ticks' step (a decade for powers of ten, log10 2 for the 1-2-5 ladder's smallest step) is
+    dropped, so that its label does not crowd the end's."""
     lo, hi = float(domain[0]), float(domain[1])
     ladder = [float(f"{m * 10.0 ** e:.12g}") for e in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
               for m in (1, 2, 5)]
@@ -182,4 +193,6 @@ def log_ticks(domain) -> list[float]:
     if len(ticks) > LOG_TICKS:
         ticks, step = [t for t in ticks if f"{t:e}".startswith("1.")], 1.0
     ticks = [t for t in ticks if np.log10(hi / t) >= TOP_GAP * step or t >= hi * (1 - 1e-12)]
+    if f"{lo:.12g}" in {f"{nice_down(lo):.12g}"}:     # a 1-2-5 bottom (log_domain's) is labelled too
+        ticks = [t for t in ticks if np.log10(t / lo) >= TOP_GAP * step or t <= lo * (1 + 1e-12)] + [lo]
     return sorted(set(ticks) | {hi})
