@@ -275,3 +275,23 @@ def guess_sentence(what: str, p: float, chance: float) -> str:
 def guess_text(guess: dict) -> str:
     """The 2D cloud's sentence on how well x₁ tells its starting mode, from cloud_guess's numbers."""
     return "From where a point is at t = 1, " + guess_sentence("its starting mode", guess["guess"], guess["chance"])
+
+
+TWO_CLUSTERS = "two clusters"      # the 2D cloud's own data, the tutorial's
+
+
+def warm_defaults(before_each=None) -> None:
+    """The page's default view, computed as the page computes it (the server's warm-up, first:
+    Forward diffusion is the lesson's first page after Home): the schedule, the 1D paths and
+    their sentences, and the 2D cloud with its axes."""
+    def d(key):
+        return state.sio.SCHEMA[state.PERSIST_PREFIX + "forward_" + key].default
+    sde, seed, gmm = dc.VESDE(float(d("lam"))), state.DEFAULT_SEED, dc.PRESETS[TWO_CLUSTERS]
+    n_paths, n_points, follow = int(d("n_paths")), int(d("n_points")), d("axes") == "follow"
+    for draw in (lambda: schedule_chart(sde, False), lambda: mixing_1d(sde, n_paths, seed),
+                 lambda: paths_1d_chart(sde, n_paths, seed, bool(d("density"))), lambda: cloud_guess(gmm, sde),
+                 lambda: cloud_chart(gmm, sde, n_points, seed, follow),
+                 lambda: axes_text(gmm, sde, n_points, seed, follow)):
+        if before_each is not None:
+            before_each()
+        draw()

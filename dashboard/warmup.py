@@ -59,7 +59,8 @@ HEAVY_MODULES = ("dashboard.compute", "diffusion_core.training", "diffusion_core
 def _warm_up(act: Activity):
     """What a server does once, in the background, whenever no page is being run: import what
     the pages need (HEAVY_MODULES: torch, matplotlib, pandas, Altair), then
-    torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then the Exact-score
+    torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then the Forward
+    diffusion page's default view (dashboard.forward.warm_defaults), the Exact-score
     reversal page's default view (dashboard.reversal.warm_defaults: its run, measures and figures),
     then train the models the lesson shows at default settings (dashboard.models.train_defaults: the Train page's,
     and ours on ring8; the Sampler lab's default view on both; then the Guidance networks (tutorial
@@ -78,8 +79,8 @@ def _warm_up(act: Activity):
             importlib.import_module(name)
         act.wait_idle()
         importlib.import_module("torch._dynamo")
-        from dashboard import digits, flow, guidance, memorization, models, reversal, samplers, weighting
-        for train in (reversal.warm_defaults, models.train_defaults, samplers.warm_defaults, guidance.train_defaults,
+        from dashboard import digits, flow, forward, guidance, memorization, models, reversal, samplers, weighting
+        for train in (forward.warm_defaults, reversal.warm_defaults, models.train_defaults, samplers.warm_defaults, guidance.train_defaults,
                       flow.train_defaults, memorization.train_defaults, weighting.train_defaults,
                       digits.train_defaults):
             train(before_each=act.wait_idle)

@@ -470,3 +470,23 @@ def test_bump_std_and_sigma1_never_print_alike(lam):
     text = forward.mixing_sentence(forward.mixing_1d(dc.VESDE(lam), 2000, 0), "VE")
     std, sigma = re.search(r"σ₁²\) = ([\d.]+) with σ₁ = ([\d.]+)\.", text).groups()
     assert std != sigma, text
+
+
+def test_the_warm_up_computes_the_default_view(monkeypatch):
+    """Forward diffusion is the lesson's first page after Home: the server's warm-up computes its
+    default view with the page's own arguments, so the first visit simulates no path and builds
+    no chart (it only reads the cache)."""
+    from dashboard.figures import forward as ffig
+    steps = []
+    forward.warm_defaults(before_each=lambda: steps.append(1))
+    assert len(steps) == 6
+    calls = []
+    for name in ("forward_paths", "marginal_log_density", "schedule"):
+        real = getattr(fwd_core, name)
+        monkeypatch.setattr(fwd_core, name, lambda *a, _r=real, _n=name, **k: calls.append(_n) or _r(*a, **k))
+    for name in ("paths_1d_chart", "cloud_chart", "schedule_chart"):
+        real = getattr(ffig, name)
+        monkeypatch.setattr(ffig, name, lambda *a, _r=real, _n=name, **k: calls.append(_n) or _r(*a, **k))
+    at = open_page(PAGE, 120)
+    assert not at.exception and not at.error
+    assert not calls, calls

@@ -9,7 +9,7 @@ from dashboard import settings as sio
 P = state.PERSIST_PREFIX + "forward_"
 MAX_PATHS, MAX_POINTS = 500, 1000
 DEFAULT_VP = dict(beta_min=0.1, beta_max=20.0)
-TWO_CLUSTERS = "two clusters"
+TWO_CLUSTERS = forward.TWO_CLUSTERS
 
 
 shared = state.settings()
