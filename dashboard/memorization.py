@@ -220,16 +220,19 @@ def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
 
 
 def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z: float = None) -> str:
-    """The page's network against fresh draws, from the two rates on the panel's n_samples samples:
-    whether it lands within r of its n_points training points more often than fresh draws beyond
-    z standard errors of the difference (binomial), or within that noise."""
+    """The page's network against fresh draws, from the two rates on the panel's n_samples samples
+    (as counts, and as rates with one decimal, so a difference called beyond the noise shows in
+    the printed numbers): whether it lands within r of its n_points training points more often
+    than fresh draws beyond z standard errors of the difference (binomial), or within that noise."""
     z = ERROR_BAR_Z if z is None else z
     noise = z * float(np.hypot(standard_error(rate, n_samples), standard_error(base, n_samples)))
-    head = (f" Here, with N = {n_points:,} training points, {float(rate):.0%} of the network's samples land "
-            f"within r of one, against {float(base):.0%} of fresh draws: ")
+    k_net, k_base = int(round(float(rate) * n_samples)), int(round(float(base) * n_samples))
+    head = (f" Here, with N = {n_points:,} training points, {k_net:,} of the network's {n_samples:,} samples "
+            f"({100 * float(rate):.1f} %) land within r of one, against {k_base:,} of {n_samples:,} fresh draws "
+            f"({100 * float(base):.1f} %): ")
     if float(rate) - float(base) > noise:
-        return head + (f"more than the noise of the measure (± {percentage_points(noise)}), so this network still "
-                       "reproduces some of its training points.")
+        return head + (f"more, by more than the noise of the measure (± {percentage_points(noise)}): the "
+                       "network lands near its training points more often than chance.")
     if float(base) - float(rate) > noise:
         return head + f"fewer, beyond the noise of the measure (± {percentage_points(noise)})."
     return head + (f"within the noise of the measure (± {percentage_points(noise)}): as close to the training points "

@@ -925,18 +925,27 @@ def test_memorization_network_against_fresh_draws_is_said_from_the_rates():
     rates and whether they differ beyond the noise of the measure (binomial, both rates)."""
     from dashboard import memorization
     more = memorization.network_vs_fresh(0.15, 0.09, 500, 50)
-    assert "15% of the network's samples land within r of one, against 9% of fresh draws" in more
-    noise = 2 * math.sqrt(0.15 * 0.85 / 500 + 0.09 * 0.91 / 500)          # 2 standard errors of the difference
-    assert f"more than the noise of the measure (± {100 * noise:.1f} percentage points), so this network still" \
+    assert "75 of the network's 500 samples (15.0 %) land within r of one, against 45 of 500 fresh draws (9.0 %)" \
         in more, more
+    noise = 2 * math.sqrt(0.15 * 0.85 / 500 + 0.09 * 0.91 / 500)          # 2 standard errors of the difference
+    assert f"more, by more than the noise of the measure (± {100 * noise:.1f} percentage points)" in more, more
     same = memorization.network_vs_fresh(0.10, 0.09, 500, 50)
-    assert "within the noise of the measure" in same and "still" not in same
+    assert "within the noise of the measure" in same and "more often than chance" not in same
+    # tutorial, N = 5, r = 0.01: 6 of 500 against 0 read "1% against 0%: more than ± 1.0"; the
+    # printed rates now show the difference the verdict rests on
+    few = memorization.network_vs_fresh(6 / 500, 0.0, 500, 5)
+    assert "6 of the network's 500 samples (1.2 %)" in few and "0 of 500 fresh draws (0.0 %)" in few, few
     for mixture, points in (("ring8", 50), ("tutorial", 5)):
         at = open_page(MEMO, 600, w_mixture=mixture, w_memo_points=points)
         assert not at.exception and not at.error
         metrics = {m.label: _pct(m.value) for m in at.metric}
         why = next(m.value for m in at.markdown if m.value.startswith("**Why the exact score memorizes.**"))
         assert "look like fresh draws" not in why
-        assert f"Here, with N = {points} training points, {metrics['Network (learned score)']:.0%} of the " \
-               f"network's samples land within r of one, against {metrics['True mixture (fresh draws)']:.0%}" \
-               in why, why
+        import re
+        got = re.search(rf"Here, with N = {points} training points, (\d+) of the network's 500 samples "
+                        r"\(([\d.]+) %\) land within r of one, against (\d+) of 500 fresh draws \(([\d.]+) %\)", why)
+        assert got, why
+        k_net, p_net, k_base, p_base = int(got[1]), float(got[2]), int(got[3]), float(got[4])
+        assert p_net == pytest.approx(100 * k_net / 500, abs=0.05) and p_base == pytest.approx(100 * k_base / 500, abs=0.05)
+        assert abs(k_net / 500 - metrics["Network (learned score)"]) <= 0.005       # the metric, rounded
+        assert abs(k_base / 500 - metrics["True mixture (fresh draws)"]) <= 0.005
