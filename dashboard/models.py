@@ -479,7 +479,7 @@ def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, 
                                        [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR], seed))
 
 
-ZOOM_SHARE = 0.06       # modes whose mean ± 3 std spans less than this share of the view get a close-up row
+ZOOM_SHARE = 0.1        # modes whose mean ± 3 std spans less than this share of the view get a close-up row
 ZOOM_STDS = 6.0         # the close-up shows its mode's mean ± this many of the mode's largest std
 
 
@@ -529,10 +529,12 @@ def zoom_text(gmm) -> str:
     xlim, ylim = samples_limits(gmm)
     side, widest = min(xlim[1] - xlim[0], ylim[1] - ylim[0]), 6 * float(mode_stds(gmm).max())
     (x0, x1), _ = zoom_limits(gmm, k)
+    w = gmm.weights.double()
+    which = (f"mode {k + 1} (every mode weighs {100 * float(w[k]):.0f} %)" if bool(torch.allclose(w, w[k]))
+             else f"mode {k + 1}, the heaviest ({100 * float(w[k]):.0f} %),")
     return (f" Every mode is small in this view (the widest spans {widest:.2g}, mean ± 3 std, of a "
-            f"{side:.2g} wide view), so its dots hide its lines: the second row shows mode {k + 1}, the "
-            f"heaviest ({100 * float(gmm.weights[k]):.0f} %), close up, {x1 - x0:.2g} wide (its mean ± "
-            f"{ZOOM_STDS:g} std), where a mode drawn too wide or too narrow shows.")
+            f"{side:.2g} wide view), so its dots hide its lines: the second row shows {which} close up, "
+            f"{x1 - x0:.2g} wide (its mean ± {ZOOM_STDS:g} std), where a mode drawn too wide or too narrow shows.")
 
 
 def mass_picture_text(sets: dict, gmm, seed: int) -> str:

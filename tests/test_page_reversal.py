@@ -573,8 +573,9 @@ def test_narrow_modes_get_a_close_up_row_said_from_its_numbers():
     """Modes of std 0.05 at (−3, 0) (weight 0.9) and (3, 0): in the final plot's 7.3-wide view each
     mode was one blob of dots, and the caption invited the class to see dots beyond a mode's lines
     that the picture could not show. A second row draws the heaviest mode close up (its mean ± 6
-    std), and the caption says so with the figure's numbers; ring8, the tutorial mixture and a
-    single narrow mode get no close-up."""
+    std), and the caption says so with the figure's numbers; so does ring8 (its modes span 9 % of
+    the view: the tutorial's loop widens them by 11 %, which 10-pixel modes do not show); the
+    tutorial mixture and a single narrow mode get no close-up."""
     from dashboard import models
     from dashboard.figures.common import samples_limits
     gmm = dc.GaussianMixture([[-3.0, 0.0], [3.0, 0.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2, [0.9, 0.1])
@@ -588,7 +589,8 @@ def test_narrow_modes_get_a_close_up_row_said_from_its_numbers():
             "view), so its dots hide its lines: the second row shows mode 1, the heaviest (90 %), close up, "
             f"{1.2 * 0.5:.2g} wide (its mean ± 6 std)") in note, note
     assert models.zoom_limits(gmm, 0) == (pytest.approx((-3.3, -2.7)), pytest.approx((-0.3, 0.3)))
-    for other in (dc.PRESETS["ring8"], dc.PRESETS["tutorial"], dc.GaussianMixture([[0.0, 0.0]], [[[0.0025, 0.0],
+    assert models.zoom_mode(dc.PRESETS["ring8"]) == 0
+    for other in (dc.PRESETS["tutorial"], dc.GaussianMixture([[0.0, 0.0]], [[[0.0025, 0.0],
                                                                                                [0.0, 0.0025]]], [1.0])):
         assert models.zoom_mode(other) is None and models.zoom_text(other) == ""
     fig = models.mass_dots_figure(gmm, [("a", rev.sample_run(gmm, sde, run)["x"]),
@@ -623,7 +625,7 @@ def test_final_panel_draws_dots_over_mass_contours_when_the_kernel_hides_the_mod
     border = np.concatenate([logp[0], logp[-1], logp[:, 0], logp[:, -1]])
     assert border.max() < min(models.mass_levels(gmm, run.seed))      # no contour reaches the frame
     zoom = models.zoom_mode(gmm)
-    assert (zoom is not None) == (name == "homework")      # its modes span 3 % of the view, ring8's 9 %
+    assert (zoom is not None) == (name != "tutorial")      # the homework's modes span 3 % of the view, ring8's 9 %
     assert len(drawn[0].axes) == (4 if zoom is not None else 2)
     for ax in drawn[0].axes[:2]:
         assert ax.get_xlim() == pytest.approx(xlim) and ax.get_ylim() == pytest.approx(ylim)
@@ -633,7 +635,7 @@ def test_final_panel_draws_dots_over_mass_contours_when_the_kernel_hides_the_mod
         zx, zy = models.zoom_limits(gmm, zoom)
         assert ax.get_xlim() == pytest.approx(zx) and ax.get_ylim() == pytest.approx(zy)
         pts = [c for c in ax.collections if len(c.get_offsets()) > 0 and not hasattr(c, "levels")][-1].get_offsets()
-        assert len(pts) >= 100 and (pts[:, 0] >= zx[0]).all() and (pts[:, 0] <= zx[1]).all()
+        assert len(pts) >= 50 and (pts[:, 0] >= zx[0]).all() and (pts[:, 0] <= zx[1]).all()
         assert ax.get_title().startswith(f"mode {zoom + 1}, close up (")
     note = rev.dots_note(gmm, sde, run)
     assert note == models.mass_picture_text({"these samples": rev.sample_run(gmm, sde, run)["x"],
