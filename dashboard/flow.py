@@ -460,10 +460,12 @@ def velocity_error(cfg, gmm, device: str, seed: int, rectified: bool = False) ->
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:
     """Train the page's network at default settings on the tutorial's mixture, the lesson's for
-    this page, then its rectified flow, which the lesson's row switches on (the server's warm-up,
-    while nobody clicks)."""
+    this page, then its rectified flow, which the lesson's row switches on, then the network on
+    ring8, the lab rows' mixture (the server's warm-up, while nobody clicks)."""
     cfg, gmm = lessons.recipe(state.DEFAULT_SEED), dc.PRESETS[models.DEFAULT_MIXTURE]
-    for which, train in (("flow", flow_net), ("rectified", rectified_net)):
+    jobs = (("flow", flow_net, gmm), ("rectified", rectified_net, gmm),
+            ("flow", flow_net, dc.PRESETS[models.LESSON_MIXTURE]))
+    for which, train, gmm in jobs:
         if not models.queue_stopped() and not lessons.is_trained(which, cfg, gmm, 0.0, device):
             if before_each is not None:
                 before_each()

@@ -27,8 +27,8 @@ __all__ = ["METRICS", "METRIC_LABELS", "steps_for_nfe", "sample_metrics", "metri
 
 METRICS = ("logp_w1", "sliced_w2", "loglik_gap")
 METRIC_LABELS = {
-    "logp_w1": "W1 of log p (samples vs truth)",
-    "sliced_w2": "sliced W2 distance",
+    "logp_w1": "W₁ of log p₀ (samples vs truth)",
+    "sliced_w2": "sliced W₂ distance",
     "loglik_gap": "log-likelihood gap (nats)",
 }
 

@@ -399,7 +399,8 @@ def test_rectify_once_wins_at_four_evaluations_beyond_true_sets_spread():
 
 def test_warm_up_trains_the_flow_and_its_rectified_flow(monkeypatch):
     """The lesson's row switches on *rectify once*: its first switch waited 11 s for the rectified
-    network. The warm-up trains the flow, then its rectified flow, on the lesson's mixture."""
+    network. The warm-up trains the flow, then its rectified flow, on the lesson's mixture, then the
+    flow on ring8, the lab rows' mixture that a class may still have in the sidebar."""
     from dashboard import flow as flowpage, lessons, models
     import diffusion_core as dc
     seen = []
@@ -407,8 +408,8 @@ def test_warm_up_trains_the_flow_and_its_rectified_flow(monkeypatch):
     monkeypatch.setattr(flowpage, "flow_net", lambda cfg, gmm, device: seen.append(("flow", gmm)))
     monkeypatch.setattr(flowpage, "rectified_net", lambda cfg, gmm, device: seen.append(("rectified", gmm)))
     flowpage.train_defaults()
-    tutorial = dc.PRESETS[models.DEFAULT_MIXTURE]
-    assert [w for w, _ in seen] == ["flow", "rectified"] and all(g is tutorial for _, g in seen)
+    tutorial, ring8 = dc.PRESETS[models.DEFAULT_MIXTURE], dc.PRESETS[models.LESSON_MIXTURE]
+    assert seen == [("flow", tutorial), ("rectified", tutorial), ("flow", ring8)]     # ring8's first visit waited 14 s
 
 
 def _rows(n, cols):

@@ -53,7 +53,8 @@ y = c1.selectbox("Class y", range(len(names)), format_func=names.__getitem__,
 w = state.widget(c2.slider, P + "w", step=0.5,
               help="0: unconditional, 1: conditional, above 1: over-guided.")
 lam = state.widget(c3.slider, P + "lam", step=1.0,
-                help="Noise growth of the VE process, g(t) = λᵗ.")
+                help="Noise growth of the VE process, g(t) = λᵗ. Learned CFG's network is trained at "
+                     "this λ: a new λ trains a new network (once).")
 learned = state.widget(c4.toggle, P + "learned",
                     help="A class-conditional score network (one embedding per class plus a null "
                          f"class, label dropout 15%), trained by our recipe on this distribution's "

@@ -27,7 +27,7 @@ budgets = state.widget(st.pills, P + "nfe", selection_mode="multi",
                            f"{vocabulary.short(m)}: {dc.nfe(m, 10)} for 10 steps" for m in dc.METHODS) + ".")
 c1, c2, c3, c4, c5, c6 = st.columns([1.6, 0.8, 1.0, 1.0, 1.1, 0.9], gap="small")
 metric = state.widget(c1.selectbox, P + "metric", format_func=sweep.METRIC_LABELS.get,
-                      help="W1 of log p: distance between the distributions of log p₀(x) over "
+                      help="W₁ of log p₀: distance between the distributions of log p₀(x) over "
                            "samples and over true samples (blur and over-sharpening both count). "
                            "Sliced W₂: average 1D Wasserstein-2 over random directions. "
                            "Log-likelihood gap: mean log p₀ of true samples − mean log p₀ of the samples.")
@@ -124,8 +124,9 @@ if not problems:
         "NFE": st.column_config.NumberColumn("NFE budget", width="small", format="%d")})
     st.caption(samplers.counts_text(table, counts) + samplers.same_runs_text(table, counts))
     with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
-        st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).style.format(
-            {c: "{:.4f}" for c in (*sweep.METRICS, "seconds")}), hide_index=True, width="stretch")
+        names = {**sweep.METRIC_LABELS, "method": "sampler", "nfe": "NFE (counted)", "budget": "NFE budget"}
+        st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).rename(columns=names).style.format(
+            {names.get(c, c): "{:.4f}" for c in (*sweep.METRICS, "seconds")}), hide_index=True, width="stretch")
     st.markdown(
         "**Why some samplers need fewer evaluations.** The probability-flow ODE with **Heun's** "
         "method is second order: its error shrinks like h² with the step h, not like h "
