@@ -855,11 +855,24 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
     before = round(100 * (1 - t_split))
     sigma = float(sde.sigma(torch.tensor(t_split, dtype=torch.float64)))
     head = ("Here most of a uniform grid's steps go to large noise: it puts" if before > 50 else
-            "Here most of a uniform grid's steps go where the data's detail is: it puts" if before < 50 else
-            "Here a grid uniform in t puts")
+            "Here most of a uniform grid's steps go to the noise below the modes' split: it puts" if before < 50
+            else "Here a grid uniform in t puts")
     return (f"{head} {before} % of its steps before t = {time_text(t_split)} (σₜ above {sigma:.2f}), where pₜ has "
             f"not yet split the closest modes ({'the red dotted line: ' if marked else ''}they are one blurred "
-            f"bump), and {100 - before} % at smaller noise, where the data's detail is.")
+            f"bump), and {100 - before} % at smaller noise, where the modes are apart.{width_note(gmm, sde)}")
+
+
+def width_note(gmm, sde) -> str:
+    """Where the narrowest mode's own width is resolved: only once the noise (in x₀'s units, the
+    noise-to-signal ratio rₜ = σₜ/αₜ) falls below its std s, at t below t(r = s); the share of a
+    uniform grid's steps there ("" where the noise is below s at every t)."""
+    s = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
+    one = torch.tensor(1.0, dtype=torch.float64)
+    if s <= 0 or s >= float(sde.noise_ratio(one)):
+        return ""
+    t_w = float(sde.t_of_noise_ratio(torch.tensor(s, dtype=torch.float64)))
+    return (f" The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t "
+            f"below {time_text(t_w)}: there a uniform grid puts {100 * t_w:.2g} % of its steps.")
 
 
 def run_words(run: Run, times) -> str:

@@ -970,7 +970,7 @@ def test_loop_grid_sentence_reads_the_split(name, lam):
     little happens" at every λ, while pₜ splits the closest modes at every t there. The sentence is
     the Exact-score reversal page's (reversal.uniform_grid_note), computed from bimodal_time at the
     λ in use: "most ... to large noise" only where more than half of a uniform grid's t comes
-    before the split (rounded as printed), "where the data's detail is" where less than half does,
+    before the split (rounded as printed), "to the noise below the modes' split" where less than half does,
     and "at every t" where there is no split."""
     from diffusion_core.commitment import bimodal_time
     from dashboard import reversal, samplers
@@ -988,11 +988,11 @@ def test_loop_grid_sentence_reads_the_split(name, lam):
         assert f"{100 - before} % at smaller noise" in text, text
         assert f"σₜ above {float(sde.sigma(torch.tensor(t_split, dtype=torch.float64))):.2f}" in text, text
         assert ("most of a uniform grid's steps go to large noise" in text) == (before > 50), text
-        assert ("most of a uniform grid's steps go where the data's detail is" in text) == (before < 50), text
+        assert ("most of a uniform grid's steps go to the noise below the modes' split" in text) == (before < 50), text
     if (name, lam) == ("ring8", 2.0):
         assert t_split is None                 # the state of the finding: no split at any t
     if (name, lam) == ("tutorial", 2.0):
-        assert "go where the data's detail is" in text
+        assert "go to the noise below the modes' split" in text
 
 
 def test_sampler_lab_loop_grid_sentence_on_the_page():

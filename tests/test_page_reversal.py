@@ -1129,3 +1129,25 @@ def test_the_run_below_the_update_says_what_it_does(method, steps, grid):
             and ("not this update" in text) == (method not in ("sde", "tutorial")))
     at = open_page(PAGE, 180, w_reversal_method=method, w_reversal_steps=steps, w_reversal_grid=grid)
     assert text in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("name", ["homework3", "ring8", "tutorial"])
+def test_uniform_grid_note_says_where_the_narrowest_mode_is_resolved(name):
+    """Three round modes of std 0.032 at (±4, 0) and (0, 3): the paragraph said most of a uniform
+    grid's steps go "where the data's detail is" (after the modes split), while the modes' own width
+    shows only once the noise is below 0.032, where a uniform grid puts about 1 % of its steps. The
+    note gives that time and share from the process (the noise-to-signal ratio's inverse), checked
+    here against σₜ itself."""
+    import torch
+    gmm = (dc.GaussianMixture([[-4.0, 0.0], [4.0, 0.0], [0.0, 3.0]], [[[0.032 ** 2, 0.0], [0.0, 0.032 ** 2]]] * 3,
+                              [0.8, 0.1, 0.1]) if name == "homework3" else dc.PRESETS[name])
+    sde = dc.VESDE(25.0)
+    note = rev.uniform_grid_note(gmm, sde)
+    assert "data's detail" not in note
+    s = float(torch.linalg.eigvalsh(gmm.covs.double()).min().sqrt())
+    t_w = float(sde.t_of_noise_ratio(torch.tensor(s, dtype=torch.float64)))
+    assert float(sde.sigma(torch.tensor(t_w, dtype=torch.float64))) == pytest.approx(s, rel=1e-6)
+    assert (f"The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t below "
+            f"{rev.time_text(t_w)}: there a uniform grid puts {100 * t_w:.2g} % of its steps.") in note, note
+    if name == "homework3":
+        assert 100 * t_w < 2
