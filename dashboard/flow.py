@@ -212,6 +212,16 @@ def ends_sentence(story: dict) -> str:
                f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart."))
 
 
+def _off_words(last: pd.DataFrame, noise: dict) -> str:
+    """The VE PF-ODE's samples off every mode at the quality chart's most steps (last: its rows by
+    field), in words, where they are many against a set of true samples' (_many_off); else ""."""
+    if "off" not in last or "off" not in noise or not _many_off(int(last.loc["VE PF-ODE", "off"]), noise["off"]):
+        return ""
+    return (f"{int(last.loc['VE PF-ODE', 'off'])} of its {noise['n']} samples land off every mode, against "
+            f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true "
+            "samples")
+
+
 def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str, str]:
     """Whether the VE PF-ODE's samples land on the data, from the paths drawn (story) and the
     quality chart's most-step Heun rows: ("miss" | "off" | "on", the sentence). The VE run starts
@@ -260,10 +270,12 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
     elif kind == "off" or (not worse and clouds):
+        off = _off_words(last, noise)
         text = ("**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**"
                 + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
                    "beyond that measure's noise" if clouds else "") + f". {start}. "
-                f"{where} So {above} compare two samplers whose samples this measure rates as equally good.")
+                f"{where} So {above} compare two samplers whose samples this measure rates as equally good"
+                + (f"; but {off}, which sliced W₂ barely sees." if off else "."))
     elif worse:
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")

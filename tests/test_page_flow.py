@@ -436,3 +436,24 @@ def test_paths_panels_are_laid_out_evenly(state, n):
     width = widths.pop()
     assert width >= 220 and cols * (width + 60) <= 960, (cols, width)    # readable, and fits the page
     assert [ffig.grid_columns(k) for k in range(1, 7)] == [1, 2, 3, 2, 3, 3]
+
+
+def test_ve_landing_names_samples_off_every_mode_that_sliced_w2_barely_sees():
+    """ring8, λ = 2: the paragraph rated the VE and the exact flow "equally good" by sliced W₂ while
+    29 of the VE's 1000 samples land off every mode (exact flow 5, true samples up to 6). Where the
+    quality chart's own counts call that many (_many_off), the paragraph says so with them; on the
+    tutorial at λ = 25 (1 off) it does not."""
+    from dashboard import flow as flowpage, state
+    import diffusion_core as dc
+    seed = state.DEFAULT_SEED
+    for name, lam in (("ring8", 2.0), ("tutorial", 25.0)):
+        gmm = dc.PRESETS[name]
+        noise = flowpage.quality_noise(gmm, 1000, seed)
+        df = flowpage.quality(gmm, lam, 1000, seed)
+        text = flowpage.ve_landing(flowpage.path_story(gmm, lam, 200, 100, seed), df, noise)[1]
+        last = df[(df["method"] == "heun") & (df["steps"] == df["steps"].max())].set_index("field")
+        many = last.loc["VE PF-ODE", "off"] > 3 * noise["off"] + 5
+        assert many == (name == "ring8")
+        said = (f"{int(last.loc['VE PF-ODE', 'off'])} of its 1000 samples land off every mode, against "
+                f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true samples")
+        assert (said in text) == many, text
