@@ -136,7 +136,7 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
 
 FAR = models.NOISE_FACTOR   # within this × true samples' sliced W₂: samples p₀ as well as the measure can tell
 # the noise is the true samples' value itself (models.within_noise), so "far" starts at (FAR + 1) × it
-VERDICT_ORDER = ("well", "unclear", "far")
+VERDICT_ORDER = ("well", "unclear", "tied", "far")
 
 
 def sample_verdict(value: float, floor: float) -> str:
@@ -151,6 +151,16 @@ def sample_verdict(value: float, floor: float) -> str:
     return "unclear" if models.within_noise(value, cut, floor) else "far"
 
 
+def sample_verdicts(quality: dict, floor: float) -> dict:
+    """sample_verdict of every network (quality: its samples' sliced W₂), except that a "far" network
+    within the noise of an "unclear" one (models.within_noise: the page calls them no winner) is
+    "tied": the 3× line between them would split what the sample count cannot tell apart."""
+    kinds = {w: sample_verdict(v, floor) for w, v in quality.items()}
+    unclear = [w for w, k in kinds.items() if k == "unclear"]
+    return {w: "tied" if k == "far" and any(models.within_noise(quality[w], quality[u], floor) for u in unclear)
+            else k for w, k in kinds.items()}
+
+
 def verdict_words(kind: str, n: int) -> str:
     """What sample_verdict's kind says of n networks (1: singular)."""
     one = n == 1
@@ -158,6 +168,9 @@ def verdict_words(kind: str, n: int) -> str:
             "unclear": (f"between {FAR:g}× and {FAR + 1:g}× the true samples' value, within its noise of the "
                         f"{FAR:g}× cut-off: this sample count cannot tell whether "
                         f"{'it samples' if one else 'they sample'} p₀ well"),
+            "tied": (f"more than {FAR + 1:g}× the true samples' value, but within the noise of a network between "
+                     f"{FAR:g}× and {FAR + 1:g}×: this sample count cannot tell whether "
+                     f"{'it samples' if one else 'they sample'} p₀ well"),
             "far": (f"more than {FAR + 1:g}× the true samples' value, so above the {FAR:g}× cut-off by more than "
                     "the measure's noise: "
                     f"{'it does' if one else 'they do'} not sample p₀ well at these settings")}[kind]
@@ -185,7 +198,7 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     text += f"; the lowest sliced W₂ of the samples, {sig(quality[best])}, to **{labels[best]}**"
     if floor is None:
         return text + "."
-    kinds = {w: sample_verdict(quality[w], floor) for w in quality}
+    kinds = sample_verdicts(quality, floor)
     text += f" (true samples: {sig(floor)}"
     if set(kinds.values()) == {"far"}:
         every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
@@ -205,7 +218,7 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
     for kind in VERDICT_ORDER:
         names = sorted((w for w in quality if kinds[w] == kind), key=quality.get)
         if names:
-            cuts = {"well": (FAR,), "unclear": (FAR, FAR + 1), "far": (FAR + 1,)}[kind]
+            cuts = {"well": (FAR,), "unclear": (FAR, FAR + 1), "tied": (FAR + 1,), "far": (FAR + 1,)}[kind]
             said = " and ".join(f"**{labels[w]}** ({sig(quality[w])}"
                                 + (f", {ratio_text(quality[w] / floor, *cuts)})" if floor > 0 else ")")
                                 for w in names)

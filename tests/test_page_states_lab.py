@@ -421,7 +421,7 @@ def test_weighting_states(mixture):
         gmm = FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture]
         floor = models.sample_quality(models.true_samples(gmm, 2000, SEED), gmm, SEED)["sliced_w2"]
         assert f"(true samples: {weighting.sig(floor)}" in said, said
-        kinds = {w: weighting.sample_verdict(w2[w], floor) for w in w2.index}
+        kinds = weighting.sample_verdicts({w: float(w2[w]) for w in w2.index}, floor)
         assert ("none of them samples p₀ well" in said) == (set(kinds.values()) == {"far"}), said
         # the networks far above the true samples' value (above the 2× cut-off by more than the measure's noise) are named
         # when some network is not
