@@ -329,8 +329,8 @@ def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
 
 
 def quality_sentence(rows, ref: float) -> str:
-    """The quality chart's caption from its rows: the best sampler per budget and the order at the
-    smallest budget, each sampler by its short name (the legend's and the page's sampler menu's),
+    """The quality chart's caption from its rows: the best sampler per budget and every sampler's
+    value at the smallest budget (listed, not ranked: few samples), each sampler by its short name (the legend's and the page's sampler menu's),
     with the evaluations each used where that differs from the budget (as the chart draws them);
     the real digits' own value (ref) as a noise level, and which samplers fall below it."""
     def used(r):
@@ -351,9 +351,9 @@ def quality_sentence(rows, ref: float) -> str:
     return ("Lowest Fréchet distance: " + "; ".join(
         f"{b} NFE: {vocabulary.short(r['method'])} ({r['frechet']:.2f}{used(r)})" for b, r in best.items())
         + "." + drawn
-        + f" Order at a budget of {QUALITY_BUDGETS[0]} NFE, best first: "
-        + " < ".join(vocabulary.short(r["method"]) for r in first)
-        + f". Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, the "
+        + f" At a budget of {QUALITY_BUDGETS[0]} NFE: "
+        + ", ".join(f"{vocabulary.short(r['method'])} {r['frechet']:.2f}{used(r)}" for r in first)
+        + f" ({QUALITY_PER_CLASS} samples per class: values this close are not ranked here). Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, the "
         "measure's own value at this sample size (a covariance from few samples adds its own "
         "distance): a noise level, not a floor; a sampler's samples can fall below it by chance."
         + under)
