@@ -179,7 +179,7 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     its gap split into the sampler's part and the network's (gap_split_text)."""
     learned, exact, truth = (metrics[k]["logp_w1"] for k in ("learned score", "exact score (reference)",
                                                              "true samples"))
-    noise = NOISE_FACTOR * truth
+    noise, ratio = NOISE_FACTOR * truth, False
     numbers = (f"W₁ of log p: learned score **{learned:.3f}**, exact-score reference **{exact:.3f}**, "
                f"true samples **{truth:.3f}** (the noise of this measure at {n:,} samples). ")
     if learned <= exact and exact <= noise:
@@ -197,12 +197,28 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
                    f"{learned - exact:.3f} above the exact-score reference, within the true samples' own "
                    f"{truth:.3f}: at this sample count the table cannot tell the learned score from the exact one.")
     else:
+        ratio = True
         verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
                    "truth as the exact-score reference."
                    + ("" if same is None else " " + gap_split_text(learned, float(same["logp_w1"]), exact,
                                                                    truth, sampler)))
+    if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
+        verdict += cancels_text(learned, float(same["logp_w1"]), truth, sampler)
     blind = [blind_measure_text(metrics, row, n) for row in ROW_WORDS]
     return " ".join([numbers + verdict, *filter(None, blind)])
+
+
+def cancels_text(learned: float, same: float, noise: float, sampler: str) -> str:
+    """Where the learned score's samples land closer to the truth than the exact score's through the
+    same sampler and starting noise (same), beyond the true samples' own value (noise): the
+    network's error partly cancels the sampler's own, so its better samples do not make it a better
+    score, in words with both numbers; "" otherwise."""
+    if learned >= same or models.within_noise(learned, same, noise):
+        return ""
+    return (f" Through the learned score's own sampler ({sampler}, same starting noise) the exact score "
+            f"reaches only **{same:.3f}**: here the network lands closer to the truth than the exact score does "
+            "with that sampler, so its error partly cancels the sampler's own (end time, steps). Better "
+            "samples through this sampler do not make it a better score.")
 
 
 DOMINATES = 2.0     # a part of the gap at least this many times the other dominates it
