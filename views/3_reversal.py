@@ -147,7 +147,8 @@ def commitment():
                      help="Noise std of pₜ at the median commitment time.")
     a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",
                  help="Paths whose final mode's responsibility is still below the threshold at the "
-                      "end: they end where modes overlap.")
+                      "end: they end where modes overlap. A path that ends far from every mode counts as "
+                      "committed (the nearest mode's responsibility is near 1 there) although it reached none.")
     rev.explain_commitment(gmm, cv)
     p1c, p2c = st.columns(2, gap="medium")
     p1c.image(rev.paths_png(gmm, sde, run, n_paths, view), width="stretch")
