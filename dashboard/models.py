@@ -530,8 +530,8 @@ def zoom_text(gmm) -> str:
     side, widest = min(xlim[1] - xlim[0], ylim[1] - ylim[0]), 6 * float(mode_stds(gmm).max())
     (x0, x1), _ = zoom_limits(gmm, k)
     w = gmm.weights.double()
-    which = (f"mode {k + 1} (every mode weighs {100 * float(w[k]):.0f} %)" if bool(torch.allclose(w, w[k]))
-             else f"mode {k + 1}, the heaviest ({100 * float(w[k]):.0f} %),")
+    which = (f"mode {k + 1} (every mode weighs {100 * float(w[k]):.3g} %)" if bool(torch.allclose(w, w[k]))
+             else f"mode {k + 1}, the heaviest ({100 * float(w[k]):.3g} %),")
     return (f" Every mode is small in this view (the widest spans {widest:.2g}, mean ± 3 std, of a "
             f"{side:.2g} wide view), so its dots hide its lines: the second row shows {which} close up, "
             f"{x1 - x0:.2g} wide (its mean ± {ZOOM_STDS:g} std), where a mode drawn too wide or too narrow shows.")

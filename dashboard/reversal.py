@@ -508,6 +508,25 @@ def weight_check(gmm, sde, run: Run) -> dict:
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
 
+OFF_CENTRE = 0.2      # a prior this many σ₁ off p₁'s centre is named as a cause of wrong mode shares
+
+
+def off_centre_note(gmm, sde, run: Run) -> str:
+    """Where the run starts from the prior N(0, σ₁² I) and p₁'s centre (the data's mean) lies at least
+    OFF_CENTRE σ₁ from the origin: that start as a cause of wrong mode shares which more steps do not
+    remove, with the numbers, and how to tell the two causes apart; "" otherwise."""
+    if run.start != "prior":
+        return ""
+    centre = (gmm.weights.double()[:, None] * gmm.means.double()).sum(0).numpy()
+    sigma1, off = float(sde.prior_std()), float(np.linalg.norm(centre))
+    if off < OFF_CENTRE * sigma1:
+        return ""
+    return (f" The start N(0, σ₁² I) is centred at the origin while p₁, the data blurred by σ₁ = {sigma1:.2f}, "
+            f"is centred at {vocabulary.point(centre)}, {off / sigma1:.2f} σ₁ away: a start off p₁ shifts the "
+            "mode shares however many steps are taken. “Start from the exact p₁” under Advanced tells that "
+            "cause from the steps'.")
+
+
 def weights_caption(gmm, sde, run: Run) -> str:
     """What the mode-weight bars show, from their numbers: whether every sampled share agrees
     with its true weight within WEIGHT_Z binomial standard errors, else which modes do not (and
@@ -555,6 +574,8 @@ def weights_caption(gmm, sde, run: Run) -> str:
     if c["far"][bad].any():
         text += (" The prior does not cover a mode that far out, and the reversal cannot make up "
                  "for it: raise λ or start from the exact p₁ (Advanced).")
+    else:
+        text += off_centre_note(gmm, sde, run)
     if c["narrow"][bad].any():
         text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
                  "more steps or a smaller end time ε (Advanced) resolve it.")
@@ -881,7 +902,8 @@ def run_words(run: Run, times) -> str:
     to the smallest step, each step adding the exact noise variance between its two times), or
     another sampler, which is not that update, on its grid."""
     dts = -np.diff(np.asarray(times, dtype=float))
-    size = (f"equal steps Δt = {dts[0]:.2g}" if np.allclose(dts, dts[0], rtol=1e-6, atol=0) else
+    size = (f"one step, Δt = {dts[0]:.2g}" if len(dts) == 1 else
+            f"equal steps Δt = {dts[0]:.2g}" if np.allclose(dts, dts[0], rtol=1e-6, atol=0) else
             f"steps of unequal size, Δt from {dts.max():.2g} down to {dts.min():.2g}")
     if run.method == "tutorial":
         return f"The run below is this loop: {size}, from t = 1 to t = {time_text(float(np.min(times)))}."

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
 from conftest import app_test, open_page, charts, metric_values, choose_mixture
-from dashboard import reversal as rev, state
+from dashboard import reversal as rev, state, vocabulary
 from dashboard.models import value_text
 
 PAGE = "views/3_reversal.py"
@@ -1151,3 +1151,21 @@ def test_uniform_grid_note_says_where_the_narrowest_mode_is_resolved(name):
             f"{rev.time_text(t_w)}: there a uniform grid puts {100 * t_w:.2g} % of its steps.") in note, note
     if name == "homework3":
         assert 100 * t_w < 2
+
+
+def test_mode_shares_off_with_an_off_centre_start_name_the_start():
+    """Modes of std 0.05 at (−5, 1) (weight 0.9) and (2, −1): mode 2 got 14.2 % against 10 % at 50
+    steps and 14.3 % at 200, and the caption left the class to blame the steps; starting from the
+    exact p₁ removes it. The caption names the prior's centre against p₁'s, with the numbers, where
+    it lies at least 0.2 σ₁ away; from the exact p₁, or on the tutorial mixture, it says nothing."""
+    import dataclasses
+    gmm = dc.GaussianMixture([[-5.0, 1.0], [2.0, -1.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2, [0.9, 0.1])
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, steps=50)
+    text = rev.weights_caption(gmm, sde, run)
+    assert "modes are off" in text or "mode 2:" in text, text
+    centre = 0.9 * np.array([-5.0, 1.0]) + 0.1 * np.array([2.0, -1.0])
+    assert (f"is centred at {vocabulary.point(centre)}, {np.linalg.norm(centre) / sde.prior_std():.2f} σ₁ away: "
+            "a start off p₁ shifts the mode shares") in text, text
+    assert "Start from the exact p₁" not in rev.weights_caption(gmm, sde, dataclasses.replace(run, start="p1"))
+    assert rev.off_centre_note(dc.PRESETS["ring8"], sde, run) == ""

@@ -74,8 +74,9 @@ with c_ctl:
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",
-        "modes": "Each mode's score, as if it were alone: it points at that mode's mean, "
-                 "whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
+        "modes": "Each mode's score, as if it were alone: −Σₖ⁻¹(x − μₖ), towards that mode's mean "
+                 "(straight at it only where the mode is round; across an elongated mode it bends "
+                 "towards the mode's long axis), whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
         "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
                     "point, its arrow is the total; in between they share. Coloured arrows add up "
                     "to the black total (one common scale). Ellipses: 1, 2, 3 σ of each mode.",
@@ -85,8 +86,8 @@ with st.expander("What does the score tell us?", expanded=True):
     e1, e2, e3 = st.columns([1, 1.1, 1], gap="large")
     with e1:
         st.markdown("**Direction and size.** The arrow points where log p grows fastest; its "
-                    "length says how fast. Inside a Gaussian mode it points at the mean and grows "
-                    "linearly with the distance from it:")
+                    "length says how fast. Inside a Gaussian mode it points towards the mean (straight "
+                    "at it for a round mode) and grows linearly with the distance from it:")
         st.latex(r"s_k(x) = -\Sigma_k^{-1}(x-\mu_k)")
     with e2:
         st.markdown("**A mixture** averages its modes' scores, each weighted by how much that mode "
