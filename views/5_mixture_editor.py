@@ -34,7 +34,7 @@ if S + "refused" in ss:
                + "\n".join(f"- {e}" for e in ss.pop(S + "refused")))
 
 # Between the controls and the table, so the table's hover toolbar (top right) covers no control.
-st.caption(f"Click a cell to edit it. Add a row with the + under the table; delete rows by ticking "
+st.caption(f"Double-click a cell to edit it (a single click only selects it). Add a row with the + under the table; delete rows by ticking "
            f"them on the left and pressing the bin. At most {ed.MAX_COMPONENTS} components.")
 mode = ss[S + "mode"]
 cols = ed.COLUMNS[mode]
