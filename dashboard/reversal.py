@@ -211,6 +211,11 @@ def dots_final(gmm, sde, run: Run) -> bool:
     return bool(kde_note(gmm, sde, run))
 
 
+def narrowest_std(gmm) -> float:
+    """The smallest std of any mode in any direction: √ of the smallest covariance eigenvalue."""
+    return float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
+
+
 def kde_note(gmm, sde, run: Run) -> str:
     """When the final plot's KDE kernel is much wider than the narrowest mode in some direction, in
     words: that mode is drawn as wide as the kernel, or stretched along the data's widest direction
@@ -221,7 +226,7 @@ def kde_note(gmm, sde, run: Run) -> str:
     ref = truth(gmm, run.n, run.seed)["ref"]
     kernel, longest = samplefig.kde_kernel_stds(ref)
     data_lo, data_hi = samplefig.kde_data_stds(ref)
-    narrow = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
+    narrow = narrowest_std(gmm)
     if narrow * KDE_WIDE >= longest:
         return ""
     if narrow * KDE_WIDE < kernel:
@@ -887,7 +892,7 @@ def width_note(gmm, sde) -> str:
     """Where the narrowest mode's own width is resolved: only once the noise (in x₀'s units, the
     noise-to-signal ratio rₜ = σₜ/αₜ) falls below its std s, at t below t(r = s); the share of a
     uniform grid's steps there ("" where the noise is below s at every t)."""
-    s = float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
+    s = narrowest_std(gmm)
     one = torch.tensor(1.0, dtype=torch.float64)
     if s <= 0 or s >= float(sde.noise_ratio(one)):
         return ""

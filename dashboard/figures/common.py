@@ -193,6 +193,6 @@ def log_ticks(domain) -> list[float]:
     if len(ticks) > LOG_TICKS:
         ticks, step = [t for t in ticks if f"{t:e}".startswith("1.")], 1.0
     ticks = [t for t in ticks if np.log10(hi / t) >= TOP_GAP * step or t >= hi * (1 - 1e-12)]
-    if f"{lo:.12g}" in {f"{nice_down(lo):.12g}"}:     # a 1-2-5 bottom (log_domain's) is labelled too
+    if lo == nice_down(lo):                         # a 1-2-5 bottom (log_domain's) is labelled too
         ticks = [t for t in ticks if np.log10(t / lo) >= TOP_GAP * step or t <= lo * (1 + 1e-12)] + [lo]
     return sorted(set(ticks) | {hi})
