@@ -122,11 +122,34 @@ def counts_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
             f"and the chart draws it at that count. Here {said}.")
 
 
-def same_runs_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
+def variant_notes(lam: float, grid: str, budgets, label) -> dict:
+    """Why two samplers' runs can be the same, {(label(variant), label(base)): words}: UniPC,
+    shifted D is UniPC, noisy start with its denoiser evaluated at fitted times for the step
+    counts of sampling.SHIFTS under the process they were fitted for (sampling.SHIFTS_SDE), and,
+    on the "recommended" grid, with its own measured settings at the budgets where those differ
+    from UniPC's (dc.recommended); anywhere else the two take the same steps."""
+    from diffusion_core import sampling
+    variant, base = label("unipc_shift"), label("unipc")
+    fits = sorted(sampling.SHIFTS)
+    if dc.VESDE(lam) == sampling.SHIFTS_SDE:
+        parts = [f"fitted evaluation times, which it has for {_and(fits)} steps "
+                 f"({_and([dc.nfe('unipc_shift', k) for k in fits])} evaluations with its last step)"]
+    else:
+        parts = [f"fitted evaluation times, which it has only at λ = {sampling.SHIFTS_SDE.lam:g}, not at λ = {lam:g}"]
+    own = [int(b) for b in budgets
+           if grid == "recommended" and dc.recommended("unipc_shift", int(b)) != dc.recommended("unipc", int(b))]
+    if own:
+        parts.append(f"its own measured settings at {_and(own)} evaluations")
+    return {(variant, base): f"{variant} differs from {base} only by {', and by '.join(parts)}: elsewhere the two "
+                             "take the same steps"}
+
+
+def same_runs_text(table: pd.DataFrame, counts: pd.DataFrame, why: dict | None = None) -> str:
     """Under the results table (budget_table's two tables): the pairs of samplers whose runs gave
-    the same value at the same evaluation count at some budgets (a variant that falls back to its
-    base where it has no fit, as UniPC, shifted D does without a fitted shift), whose lines on the
-    chart lie on each other there; "" where there are none."""
+    the same value at the same evaluation count at some budgets, whose lines on the chart lie on
+    each other there, each with its reason where `why` (variant_notes) has one for the pair (a
+    variant that falls back to its base where it has no fit); "" where there are none."""
+    why = why or {}
     names = list(table.columns[1:])
     said = []
     for i, a in enumerate(names):
@@ -140,7 +163,8 @@ def same_runs_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
             where = (f"every budget from {budgets[0]} to {budgets[-1]}"
                      if len(rows) > 2 and rows[-1] - rows[0] == len(rows) - 1
                      else f"budget{'s' if len(rows) > 1 else ''} {_and(budgets)}")
-            said.append(f"{b} and {a} gave the same value at {where}")
+            reason = why.get((b, a)) or why.get((a, b))
+            said.append(f"{b} and {a} gave the same value at {where}" + (f" ({reason})" if reason else ""))
     if not said:
         return ""
     text = "; ".join(said)
@@ -155,14 +179,15 @@ def _distance(v, metric: str) -> float:
 
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     """Which sampler wins at each budget, read off the runs df (columns method, budget, metric),
-    and from which budget the winner is inside the noise band (mean, low, high): a winner inside
+    every one of them where several share the lowest value, and from which budget the winner is inside the noise band (mean, low, high): a winner inside
     the band cannot be told from the truth at this sample size. label(method): its name."""
     hi = max(_distance(band[1], metric), _distance(band[2], metric))
     parts, inside, budgets = [], [], [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
-        parts.append(f"{b}: {label(best['method'])} ({value_text(best['d'])})")
+        tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
+        parts.append(f"{b}: {_and(tied)} ({value_text(best['d'])})")
         if float(best["d"]) <= hi:
             inside.append(b)
     band_words = f"the noise band (up to {value_text(hi)})"

@@ -161,15 +161,23 @@ def sample_verdicts(quality: dict, floor: float) -> dict:
             else k for w, k in kinds.items()}
 
 
-def verdict_words(kind: str, n: int) -> str:
-    """What sample_verdict's kind says of n networks (1: singular)."""
+def tied_to(quality: dict, floor: float, kinds: dict, w) -> list:
+    """The "unclear" networks (kinds: sample_verdicts) within the noise of network w, lowest first:
+    those a "tied" network is tied to."""
+    return sorted((u for u, k in kinds.items() if k == "unclear"
+                   and models.within_noise(quality[w], quality[u], floor)), key=quality.get)
+
+
+def verdict_words(kind: str, n: int, neighbours: str = "a network") -> str:
+    """What sample_verdict's kind says of n networks (1: singular); neighbours: the words naming
+    the networks a "tied" one is tied to (tied_to)."""
     one = n == 1
     return {"well": f"within {FAR:g}× the true samples' value: as close to p₀ as this sample count can tell",
             "unclear": (f"between {FAR:g}× and {FAR + 1:g}× the true samples' value, within its noise of the "
                         f"{FAR:g}× cut-off: this sample count cannot tell whether "
                         f"{'it samples' if one else 'they sample'} p₀ well"),
-            "tied": (f"more than {FAR + 1:g}× the true samples' value, but within the noise of a network between "
-                     f"{FAR:g}× and {FAR + 1:g}×: this sample count cannot tell whether "
+            "tied": (f"more than {FAR + 1:g}× the true samples' value, but within the noise of {neighbours}, "
+                     f"between {FAR:g}× and {FAR + 1:g}×: this sample count cannot tell whether "
                      f"{'it samples' if one else 'they sample'} p₀ well"),
             "far": (f"more than {FAR + 1:g}× the true samples' value, so above the {FAR:g}× cut-off by more than "
                     "the measure's noise: "
@@ -214,15 +222,22 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
                  "samples do from each other: no winner at this sample count")
     if set(kinds.values()) == {"far"}:
         return text + "."
+    def ratio(w, *cuts):
+        return f", {ratio_text(quality[w] / floor, *cuts)}" if floor > 0 else ""
+
     groups = []
     for kind in VERDICT_ORDER:
         names = sorted((w for w in quality if kinds[w] == kind), key=quality.get)
-        if names:
-            cuts = {"well": (FAR,), "unclear": (FAR, FAR + 1), "tied": (FAR + 1,), "far": (FAR + 1,)}[kind]
-            said = " and ".join(f"**{labels[w]}** ({sig(quality[w])}"
-                                + (f", {ratio_text(quality[w] / floor, *cuts)})" if floor > 0 else ")")
-                                for w in names)
-            groups.append(f"{said} {'is' if len(names) == 1 else 'are'} {verdict_words(kind, len(names))}")
+        cuts = {"well": (FAR,), "unclear": (FAR, FAR + 1), "tied": (FAR + 1,), "far": (FAR + 1,)}[kind]
+        by_neighbours = {}          # a tied network is said with the networks it is tied to
+        for w in names:
+            by_neighbours.setdefault(tuple(tied_to(quality, floor, kinds, w)) if kind == "tied" else (), []).append(w)
+        for near, group in by_neighbours.items():
+            said = " and ".join(f"**{labels[w]}** ({sig(quality[w])}{ratio(w, *cuts)})" for w in group)
+            neighbours = " and ".join(f"**{labels[u]}** ({ratio(u, FAR, FAR + 1)[2:] or sig(quality[u])})"
+                                      for u in near)
+            groups.append(f"{said} {'is' if len(group) == 1 else 'are'} "
+                          f"{verdict_words(kind, len(group), neighbours or 'a network')}")
     return text + "; " + "; ".join(groups) + "."
 
 

@@ -480,13 +480,43 @@ def test_sampler_lab_default_set_has_the_shifted_unipc_and_says_where_it_is_plai
     same = table[shift].to_numpy(float) == table[plain].to_numpy(float)
     assert not same[0] and same[1:].all()
     caption = next(c.value for c in at.caption if c.value.startswith("Rows:"))
-    assert (f"{shift} and {plain} gave the same value at every budget from 8 to 100: on the chart one line "
-            "hides the other there.") in caption, caption
+    assert (f"{shift} and {plain} gave the same value at every budget from 8 to 100 ({shift} differs from "
+            f"{plain} only by fitted evaluation times, which it has for 4 steps (5 evaluations with its last "
+            "step), and by its own measured settings at 5 evaluations: elsewhere the two take the same steps): "
+            "on the chart one line hides the other there.") in caption, caption
+    # where the pair shares the lowest value, the best per budget names both, not one at random
+    for _, row in table.iterrows():
+        values = row.drop("NFE").astype(float)
+        best = list(values.index[values == values.min()])
+        assert f"{int(row['NFE'])}: {samplers._and(best)} (" in winners, (winners, row)
     calls = []
     monkeypatch.setattr(samplers, "race", lambda gmm, lam, methods, *a, **k: calls.append(tuple(methods)))
     monkeypatch.setattr(samplers, "floor", lambda *a, **k: None)
     samplers.warm_defaults()
     assert calls and all("unipc_shift" in m for m in calls)
+
+
+@pytest.mark.parametrize("lam", [10.0, 50.0])
+def test_sampler_lab_says_the_shifted_unipc_has_no_fit_away_from_its_lambda(lam):
+    """Away from λ = 25 the shifted UniPC has no fitted times: it is plain UniPC wherever its
+    measured settings are UniPC's (10 evaluations, not 5), and the caption says why, with the
+    page's λ; on the Karras grid the settings are shared too, so the runs are the same at 5."""
+    from dashboard import vocabulary
+    at = ok(open_page(SAMPLERS, w_samplers_lam=lam, w_samplers_n=300, w_samplers_nfe=[5, 10],
+                      w_samplers_methods=["unipc", "unipc_shift"]))
+    shift, plain = vocabulary.short("unipc_shift"), vocabulary.short("unipc")
+    caption = next(c.value for c in at.caption if c.value.startswith("Rows:"))
+    assert (f"{shift} and {plain} gave the same value at budget 10 ({shift} differs from {plain} only by "
+            f"fitted evaluation times, which it has only at λ = 25, not at λ = {lam:g}, and by its own measured "
+            "settings at 5 evaluations: elsewhere the two take the same steps)") in caption, caption
+    winners = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    assert table[shift].iloc[0] != table[plain].iloc[0] and f"10: {plain} and {shift} (" in winners, winners
+    at.radio(key="w_samplers_grid").set_value("karras").run()
+    caption = next(c.value for c in at.caption if c.value.startswith("Rows:"))
+    assert f"gave the same value at budgets 5 and 10 ({shift} differs from {plain} only by fitted evaluation " \
+           f"times, which it has only at λ = 25, not at λ = {lam:g}: elsewhere" in caption, caption
 
 
 def test_same_runs_text_reads_the_table():
@@ -497,6 +527,8 @@ def test_same_runs_text_reads_the_table():
     counts = pd.DataFrame({"NFE": [5, 8, 10], "P": [5, 8, 10], "Q": [5, 8, 10], "R": [5, 8, 10]})
     assert samplers.same_runs_text(table, counts) == (" Q and P gave the same value at budget 8: on the chart "
                                                       "one line hides the other there.")
+    assert samplers.same_runs_text(table, counts, {("P", "Q"): "Q is P here"}) == (
+        " Q and P gave the same value at budget 8 (Q is P here): on the chart one line hides the other there.")
     assert samplers.same_runs_text(table, counts.assign(Q=[5, 7, 10])) == ""       # another count: another x
     assert samplers.same_runs_text(table.drop(columns="Q"), counts.drop(columns="Q")) == ""
 

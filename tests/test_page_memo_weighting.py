@@ -498,7 +498,7 @@ def test_weighting_far_ratio_shows_that_it_exceeds_the_threshold():
 
 
 VERDICT_PHRASES = {"well": "as close to p₀ as this sample count can tell", "unclear": "cannot tell whether",
-                   "tied": "but within the noise of a network between", "far": "not sample p₀ well"}
+                   "tied": "but within the noise of **", "far": "not sample p₀ well"}
 
 
 def check_sample_verdicts(said: str, w2, floor: float) -> dict:
@@ -967,6 +967,15 @@ def test_weighting_far_network_tied_to_an_unclear_one_is_not_called_far():
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     text = weighting.verdict(curves, {"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, L, 0.1, floor)
-    assert f"**{L['g2']}** (0.752, 3.2×) is more than 3× the true samples' value, but within the noise of a " \
-           "network between 2× and 3×: this sample count cannot tell whether it samples p₀ well" in text, text
+    assert f"**{L['g2']}** (0.752, 3.2×) is more than 3× the true samples' value, but within the noise of " \
+           f"**{L['uniform']}** (2.9×), between 2× and 3×: this sample count cannot tell whether it samples p₀ " \
+           "well" in text, text
     assert "does not sample" not in text
+    # the tied clause names every network it is tied to, once per group of networks tied alike
+    text = weighting.verdict(curves, {"uniform": 0.60, "sigma2": 0.64, "g2": 0.76}, L, 0.1, floor)
+    assert f"**{L['g2']}** (0.76, 3.3×) is more than 3× the true samples' value, but within the noise of " \
+           f"**{L['uniform']}** (2.6×) and **{L['sigma2']}** (2.7×), between 2× and 3×:" in text, text
+    text = weighting.verdict(curves, {"uniform": 0.676, "sigma2": 0.77, "g2": 0.752}, L, 0.1, floor)
+    assert f"**{L['g2']}** (0.752, 3.2×) and **{L['sigma2']}** (0.77, 3.3×) are more than 3× the true samples' " \
+           f"value, but within the noise of **{L['uniform']}** (2.9×), between 2× and 3×: this sample count " \
+           "cannot tell whether they sample p₀ well" in text, text

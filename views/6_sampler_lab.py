@@ -122,7 +122,7 @@ if not problems:
         shown = shown.format(lambda v, c=count: samplers.count_cell(v, c), subset=pd.IndexSlice[[i], [name]])
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "NFE": st.column_config.NumberColumn("NFE budget", width="small", format="%d")})
-    st.caption(samplers.counts_text(table, counts) + samplers.same_runs_text(table, counts))
+    st.caption(samplers.counts_text(table, counts) + samplers.same_runs_text(table, counts, samplers.variant_notes(float(lam), grid, table["NFE"], vocabulary.short)))
     with st.expander("All numbers (exact evaluation counts, steps, seconds)"):
         names = {**sweep.METRIC_LABELS, "method": "sampler", "nfe": "NFE (counted)", "budget": "NFE budget"}
         st.dataframe(df.assign(method=df["method"].map(vocabulary.short)).rename(columns=names).style.format(
