@@ -415,7 +415,8 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
     """The sweep caption's account of exact CFG (at: guidance_table indexed by w): the measures
     where its curve runs along the truth's line (truth_under_curve), w = 1 against the truth's
     band (off_words; outside, its cause: sampler_cause with start, start_far's words), the leak and
-    spread from w = 1 to w = 4, w = 0, and where mean log p₀(x | y) peaks on each curve drawn
+    spread from w = 1 to w = 4, w = 0 (unguided_words, naming a far start there too), and where
+    mean log p₀(x | y) peaks on each curve drawn
     (logp_peaks); spreads printed with spread_digits."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
     d = spread_digits(at, truth)
@@ -428,7 +429,18 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
             + f"; at w = {float(w0.name):g} exact CFG's leak is {w0['leak']:.0%} and the spread "
-            f"{w0['spread_ratio']:.{d}f}× (samples of every class). " + logp_fall(at, truth) + logp_peaks(at, truth))
+            f"{w0['spread_ratio']:.{d}f}× ({unguided_words(start, bool(off1))}). " + logp_fall(at, truth)
+            + logp_peaks(at, truth))
+
+
+def unguided_words(start: str, said: bool) -> str:
+    """What exact CFG at w = 0 samples: every class, and where the start is far from p₁ (start:
+    start_far's words; said: sweep_summary named it already at w = 1), from that start, at every w."""
+    if not start:
+        return "samples of every class"
+    if said:
+        return "samples of every class, from the same start far from p₁"
+    return f"samples of every class; {start}, so the sampler's start N(0, σ₁² I) is far from p₁ at every w"
 
 
 def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:

@@ -352,6 +352,16 @@ def sample_quality(x: np.ndarray, gmm, seed: int) -> dict:
             "non_finite": int((~finite).sum())}
 
 
+@state.cache_data(max_entries=16)
+def quality_band(gmm, n: int, seed: int) -> dict:
+    """true_band of sample_quality's measures: the "true samples" row's set (true_samples) and
+    TRUE_SETS − 1 further sets of n true samples, each against sample_quality's reference."""
+    def measure(k):
+        x = true_samples(gmm, n, seed) if k == 0 else true_samples(gmm, n, int(seed) + 3000 + k)
+        return sample_quality(x, gmm, seed)
+    return true_band(measure)
+
+
 def within_noise(a: float, b: float, noise: float) -> bool:
     """True where two values of a sample measure differ by no more than |noise|, the same measure
     of independent true samples (the "true samples" row): at this sample count neither wins."""
@@ -395,22 +405,39 @@ def value_text(v) -> str:
 NOISE_FACTOR = 2.0      # a metric within this factor of the true samples' is at the measure's noise
 DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0, noise = the true samples' value
 # what each distance sees, and what it misses that the other one sees
-MISSES = {"sliced_w2": "sliced W₂ sees where the mass is, on random 1D projections, not how wide each sharp "
-                       "mode is",
+TRUE_SETS = 6            # independent true sample sets whose measures give blind_measure_text its band
+MISSES = {"sliced_w2": "sliced W₂ compares the samples with the truth along random 1D projections, where a "
+                       "sharp mode's width (or a small share of mass in the wrong mode) moves it less than "
+                       "its noise",
           "logp_w1": "W₁ of log p₀ compares only how likely the samples are under p₀, not where they are, "
                      "so it misses mass moved between places of equal density (such as between modes)"}
 
 
-def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
+def true_band(measure, sets: int = TRUE_SETS) -> dict:
+    """{distance: (lowest, highest)} of DISTANCES over `sets` independent true sample sets, each
+    scored by measure(k) (k = 0 .. sets − 1: the k-th set's sweep.sample_metrics against the page's
+    reference): the range a perfect sampler's value falls in at this sample count."""
+    runs = [measure(k) for k in range(int(sets))]
+    return {key: (min(float(r[key]) for r in runs), max(float(r[key]) for r in runs)) for key, _ in DISTANCES}
+
+
+def blind_measure_text(r: dict, truth: dict, who: str, n: int, band) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
     have one distance within its noise, at most NOISE_FACTOR times the true samples' own value
-    (truth: the same measures of an independent set of true samples), while the other is more than
-    NOISE_FACTOR times theirs: the samples (who, e.g. "the learned score's samples") differ from the
-    truth by the other distance, first, and the first cannot tell them from the truth at n samples,
-    nor rank runs that all lie within its noise; then what the other one sees. "" when no distance
-    is blind that way."""
+    (truth: the same measures of an independent set of true samples) and inside the range of
+    independent true sets' values (band(): true_band, asked only when a sentence may follow), while
+    the other is more than NOISE_FACTOR times theirs and above that range: the samples (who, e.g.
+    "the learned score's samples") differ from the truth by the other distance, first, and the first
+    cannot tell them from the truth at n samples, nor rank runs that all lie within its noise; then
+    what the other one sees. "" when no distance is blind that way (near 2×, a value above every
+    true set's is not called blind)."""
     low = [(k, w) for k, w in DISTANCES if float(r[k]) <= NOISE_FACTOR * float(truth[k])]
     high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
+    if not low or not high:
+        return ""
+    band = band()
+    low = [(k, w) for k, w in low if float(r[k]) <= band[k][1]]
+    high = [(k, w) for k, w in high if float(r[k]) > band[k][1]]
     if not low or not high:
         return ""
     (lk, lw), (hk, hw) = low[0], high[0]
@@ -425,10 +452,11 @@ def blind_measure_text(r: dict, truth: dict, who: str, n: int) -> str:
                 f"{noise:.3f})")
     else:
         sees = "sliced W₂ sees that mass is in the wrong places"
+    lo, hi = band[lk]
     where = (f"at or below the true samples' own {float(truth[lk]):.3f}" if float(r[lk]) <= float(truth[lk]) else
              f"{float(r[lk]) / max(float(truth[lk]), 1e-12):.1f}× the true samples' own {float(truth[lk]):.3f}, "
-             f"within {NOISE_FACTOR:g}× of it, this measure's noise at this sample count: samplers whose "
-             f"{lw} all lie within it are not ranked by it")
+             f"within the {lo:.3f} to {hi:.3f} that {TRUE_SETS} independent true sets score, this measure's noise "
+             f"at this sample count: samplers whose {lw} all lie within it are not ranked by it")
     return (f"**{who[0].upper() + who[1:]} differ from the truth by {hw}, but {lw} cannot tell them from it at "
             f"{n:,} samples**: "
             f"{float(r[lk]):.3f}, {where}, while their {hw} "

@@ -651,11 +651,25 @@ def gap_note(m: dict) -> str:
             "rank offsets another and W₁ equals the size of the gap.")
 
 
-def blind_note(m: dict, n: int) -> str:
+def blind_note(gmm, run: Run, m: dict) -> str:
     """models.blind_measure_text for the run's samples (m: metrics()) against an independent set of
-    n true samples: which distance cannot tell them from the truth, when one is at its noise level
-    and the other far beyond its own (else "")."""
-    return models.blind_measure_text(m, m["floor"], "these samples", n)
+    run.n true samples: which distance cannot tell them from the truth, when one is at its noise
+    level and the other far beyond its own (else "")."""
+    return models.blind_measure_text(m, m["floor"], "these samples", run.n, lambda: truth_band(gmm, run.n, run.seed))
+
+
+@state.cache_data(max_entries=8)
+def truth_band(gmm, n: int, seed: int) -> dict:
+    """models.true_band of truth()'s noise-level set and further sets of n true samples, each
+    against truth()'s reference."""
+    tr = truth(gmm, n, seed)
+
+    def measure(k):
+        if k == 0:
+            return tr["floor_metrics"]
+        x = gmm.sample(n, torch.Generator().manual_seed(int(seed) + 2 + 100 * k))[0].numpy()
+        return sweep.sample_metrics(x, gmm, tr["ref"])
+    return models.true_band(measure)
 
 
 DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is told about its start

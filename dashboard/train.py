@@ -169,14 +169,17 @@ def sampling_caption_text(n: int, evals: int) -> str:
         f"noise floor at this sample count: with few samples every row sits near it; {more}.")
 
 
-def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler") -> str:
+def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler",
+                     band=None) -> str:
     """What the table says about the learned score, from its own numbers: metrics maps the rows
     "learned score", "exact score (reference)", "true samples" to sample_quality's dicts. The
     learned score is called worse than the reference (a ratio) only where the two differ by more
     than the true samples' own value (models.within_noise), as gap_split_text reads it. same: the
     sample_quality of the exact score run through the learned score's own sampler (sampler, in
     words) from the same starting noise; with it, a learned score worse than the reference gets
-    its gap split into the sampler's part and the network's (gap_split_text)."""
+    its gap split into the sampler's part and the network's (gap_split_text). band: a callable
+    giving models.true_band of the true samples' measures (models.quality_band), for
+    blind_measure_text."""
     learned, exact, truth = (metrics[k]["logp_w1"] for k in ("learned score", "exact score (reference)",
                                                              "true samples"))
     noise, ratio = NOISE_FACTOR * truth, False
@@ -204,7 +207,7 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
                                                                    truth, sampler)))
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
         verdict += cancels_text(learned, float(same["logp_w1"]), truth, sampler)
-    blind = [blind_measure_text(metrics, row, n) for row in ROW_WORDS]
+    blind = [blind_measure_text(metrics, row, n, band) for row in ROW_WORDS]
     return " ".join([numbers + verdict, *filter(None, blind)])
 
 
@@ -274,10 +277,10 @@ ROW_WORDS = {"learned score": "the learned score's samples",
              "exact score (reference)": "the exact-score reference's samples"}
 
 
-def blind_measure_text(metrics: dict, row: str, n: int) -> str:
+def blind_measure_text(metrics: dict, row: str, n: int, band) -> str:
     """models.blind_measure_text for a row of the samples table (metrics as in sampling_verdict)
-    against its "true samples" row."""
-    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n)
+    against its "true samples" row, band as in sampling_verdict."""
+    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n, band)
 
 
 MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_gap", "log-likelihood gap"),

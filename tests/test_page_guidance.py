@@ -759,10 +759,17 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     assert ("Exact CFG at w = 1 is outside the band in spread, only just (0.005 beyond the band's edge, under 20% "
             "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
             "N(0, σ₁² I) is far from p₁: a likely cause beside its steps. From w = 1") in text, text
+    # w = 0 names the far start too: after w = 1 named it, and alone where w = 1 lies inside the band
+    assert "the spread 1.30× (samples of every class, from the same start far from p₁)." in text, text
+    inside = guidance.sweep_summary(at.assign(spread_ratio=[1.3, 1.0, 0.8]), truth, near)
+    assert "inside the band in every measure" in inside and (
+        f"the spread 1.30× (samples of every class; {near}, so the sampler's start N(0, σ₁² I) is far from p₁ at "
+        "every w).") in inside, inside
     # σ₁ wide enough: the steps alone; well outside: no "only just"
     far_out = at.assign(spread_ratio=[1.3, 0.9, 0.8])
     text = guidance.sweep_summary(far_out, truth, "")
     assert "outside the band in spread (the sampler's error). From w = 1" in text and "only just" not in text
+    assert "(samples of every class)." in text
     # two measures out, one only just: told apart by semicolons
     both = at.assign(leak=[0.4, 0.15, 0.0])
     assert "outside the band in spread, only just (" in guidance.sweep_summary(both, truth)

@@ -145,11 +145,14 @@ def test_reversal_states(state):
     assert shown["W₁ of log p₀ ↓"] == models.value_text(m["logp_w1"])
     assert shown["sliced W₂ ↓"] == models.value_text(m["sliced_w2"])
     assert shown["log-likelihood gap"].lstrip("+") == models.value_text(m["loglik_gap"])
-    blind = rev.blind_note(m, run.n)
+    blind = rev.blind_note(gmm, run, m)
     assert ("cannot tell them from it" in prose) == bool(blind) and (blind in prose)
-    # a distance within 2× its noise while the other is beyond 2× its own is named, and only then
-    low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= 2 * m["floor"][k]]
-    assert bool(blind) == (len(low) == 1), (blind, low)
+    # a distance within 2× its noise and the true sets' range while the other is beyond both is named,
+    # and only then
+    band = rev.truth_band(gmm, run.n, run.seed)
+    low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= 2 * m["floor"][k] and m[k] <= band[k][1]]
+    high = [k for k in ("sliced_w2", "logp_w1") if m[k] > 2 * m["floor"][k] and m[k] > band[k][1]]
+    assert bool(blind) == (len(low) == 1 and len(high) == 1), (blind, low, high)
     # the final plot draws dots over p₀'s mass contours exactly where the KDE kernel hides a mode
     caps = [x.value for x in at.caption]
     assert (rev.dots_note(gmm, sde, run) in caps) == rev.dots_final(gmm, sde, run) == bool(rev.kde_note(gmm, sde, run))

@@ -361,27 +361,33 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     metrics = {"learned score": dict(sliced_w2=0.151, loglik_gap=3.290, logp_w1=3.290),
                "exact score (reference)": dict(sliced_w2=0.227, loglik_gap=0.021, logp_w1=0.033),
                "true samples": dict(sliced_w2=0.217, loglik_gap=0.009, logp_w1=0.028)}
-    text = tr.sampling_verdict(metrics, 1000)
+    band = {"sliced_w2": (0.15, 0.32), "logp_w1": (0.02, 0.04)}     # the true sets' ranges
+    text = tr.sampling_verdict(metrics, 1000, band=lambda: band)
     assert ("**The learned score's samples differ from the truth by W₁ of log p, but sliced W₂ cannot tell them "
             "from it at 1,000 samples**") in text
     assert "0.151, at or below the true samples' own 0.217" in text and "117.5×" in text
-    assert "not how wide each sharp mode is" in text and "sees the widened modes" in text
+    assert "where a sharp mode's width (or a small share of mass in the wrong mode) moves it less than its noise" \
+        in text and "sees the widened modes" in text
     assert "exact-score reference's samples" not in text
     # the reference row: W₁ of log p at the noise while sliced W₂ is far above its own
     metrics["exact score (reference)"] = dict(sliced_w2=0.9, loglik_gap=-0.05, logp_w1=0.02)
-    text = tr.sampling_verdict(metrics, 1000)
+    text = tr.sampling_verdict(metrics, 1000, band=lambda: band)
     assert "**The exact-score reference's samples differ from the truth by sliced W₂, but W₁ of log p cannot tell them" in text
     assert "not where they are" in text and "sliced W₂ sees that mass is in the wrong places" in text
     # too narrow instead of widened: the direction comes from the log-likelihood gap's sign
     metrics["learned score"]["loglik_gap"] = -0.4
-    assert "modes drawn too narrow" in tr.sampling_verdict(metrics, 1000)
+    assert "modes drawn too narrow" in tr.sampling_verdict(metrics, 1000, band=lambda: band)
     metrics["learned score"]["loglik_gap"] = 0.005                  # within the true samples' own gap
-    assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000)
-    # sliced W₂ above the true samples' own but within 2× it (its noise): still blind, said so
+    assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000, band=lambda: band)
+    # sliced W₂ above the true samples' own but within 2× it and the true sets' range: still blind, said so
     metrics["learned score"] = dict(sliced_w2=0.3, loglik_gap=0.5, logp_w1=0.5)
-    assert "0.300, 1.4× the true samples' own 0.217, within 2× of it" in tr.sampling_verdict(metrics, 1000)
+    assert ("0.300, 1.4× the true samples' own 0.217, within the 0.150 to 0.320 that 6 independent true sets "
+            "score, this measure's noise") in tr.sampling_verdict(metrics, 1000, band=lambda: band)
+    # within 2× but above every true set's value (as 1.95× was): not called blind
+    metrics["learned score"] = dict(sliced_w2=0.42, loglik_gap=0.5, logp_w1=0.5)
+    assert "learned score's samples differ from the truth" not in tr.sampling_verdict(metrics, 1000, band=lambda: band)
     metrics["learned score"] = dict(sliced_w2=0.5, loglik_gap=0.5, logp_w1=0.5)
-    assert "The learned score's samples differ from the truth" not in tr.sampling_verdict(metrics, 1000)
+    assert "The learned score's samples differ from the truth" not in tr.sampling_verdict(metrics, 1000, band=lambda: band)
 
 
 def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-Maruyama), 10 steps"):
@@ -602,4 +608,5 @@ def test_verdict_says_when_the_network_beats_the_exact_score_through_its_own_sam
     close = tr.sampling_verdict(metrics, 20_000, dict(logp_w1=0.02), "reverse SDE (Euler-Maruyama), 200 steps")
     assert "reaches only" not in close                      # 0.012 against 0.020: within the noise (0.012)
     worse = dict(metrics, **{"learned score": dict(sliced_w2=0.05, loglik_gap=0.0, logp_w1=0.2)})
-    assert "reaches only" not in tr.sampling_verdict(worse, 20_000, dict(logp_w1=0.033), "x")
+    band = {"sliced_w2": (0.04, 0.06), "logp_w1": (0.01, 0.015)}       # the true sets' ranges
+    assert "reaches only" not in tr.sampling_verdict(worse, 20_000, dict(logp_w1=0.033), "x", lambda: band)

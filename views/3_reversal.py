@@ -106,7 +106,7 @@ if result is not None:
         st.caption(rev.GAP_SIGN)
         if note := rev.gap_note(m):
             st.caption(note)
-        if note := rev.blind_note(m, run.n):
+        if note := rev.blind_note(gmm, run, m):
             st.markdown(note)
         st.vega_lite_chart(rev.weights_spec(gmm, sde, run), width="stretch")
         st.caption(rev.weights_caption(gmm, sde, run))
