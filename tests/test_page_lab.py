@@ -333,6 +333,15 @@ def test_sampler_lab_extremes():
     ok(at)                                  # 5000 samples x 3540 evaluations: over the cap
     assert any(e.startswith("Samples per run × score evaluations") for e in errors(at))
     assert not charts(at) and at.slider(key="w_samplers_n")
+    # the message says how many samples fit, and that many run
+    said = next(e for e in errors(at) if e.startswith("Samples per run"))
+    fits = int(re.search(r"at most ([\d,]+) samples per run fit", said).group(1).replace(",", ""))
+    assert f"now 5,000 × " in said and 200 <= fits < 5000, said
+    at.slider(key="w_samplers_n").set_value(fits).run()
+    assert not any(e.startswith("Samples per run") for e in errors(at)), errors(at)
+    at.slider(key="w_samplers_n").set_value(fits + 100).run()
+    assert any(e.startswith("Samples per run") for e in errors(at))
+    at.slider(key="w_samplers_n").set_value(5000).run()
     at.pills(key="w_samplers_nfe").set_value([500]).run()
     at.pills(key="w_samplers_methods").set_value(["ode"]).run()
     ok(at)

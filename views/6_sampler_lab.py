@@ -85,11 +85,14 @@ if not methods:
 if not budgets:
     problems.append(f"NFE budgets: pick at least one budget (4 to {MAX_NFE}).")
 if not problems:
-    work = int(n) * sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in methods for b in budgets)
-    if work > MAX_WORK:
+    evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in methods for b in budgets)
+    if int(n) * evals > MAX_WORK:
+        fits = MAX_WORK // evals // 100 * 100          # the samples slider's step
         problems.append(f"Samples per run × score evaluations of all runs must be at most "
-                        f"{MAX_WORK / 1e6:g} million to keep the page fast; now {work / 1e6:.1f} "
-                        "million. Use fewer samples, budgets or samplers.")
+                        f"{MAX_WORK / 1e6:g} million to keep the page fast; now {int(n):,} × {evals:,} = "
+                        f"{int(n) * evals / 1e6:.1f} million. "
+                        + (f"With these budgets and samplers at most {fits:,} samples per run fit; or use "
+                           "fewer budgets or samplers." if fits >= 200 else "Use fewer budgets or samplers."))
 for p in problems:
     st.error(p)
 
