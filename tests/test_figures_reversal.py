@@ -89,6 +89,11 @@ def test_cloud_chart(run):
     assert ell[0]["y1"] == pytest.approx(float(el[1, 0, 0, 1]), abs=1e-3)
     text = json.dumps(s, ensure_ascii=False)
     assert "σₜ" in text and '"domain": [-4.0, 6.0]' in text and colors[0] in text
+    # the slider counts the shown frames, not the run's steps; the last frames' t (1e-4) is not "0.000"
+    assert p["bind"]["name"].startswith("frame (t: 1 → 0)") and len(idx) < len(res.times)
+    label = next(tr["calculate"] for lay in s["layer"] for tr in lay.get("transform", [])
+                 if tr.get("as") == "label" and "σₜ" in tr.get("calculate", ""))
+    assert "datum.t < 0.0005 ? format(datum.t, '.2~g')" in label, label
     # without ellipses and sigmas: points and label only
     s2 = spec(rfig.cloud_chart(res.trajectory[idx, :50], times, labels[:50], names))
     outside = bool((np.abs(res.trajectory[idx, :50].numpy()) > 5).any())   # the default view: ±5

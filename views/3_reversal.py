@@ -121,8 +121,8 @@ if result is not None:
         st.vega_lite_chart(rev.cloud_spec(gmm, sde, run, view), width="content")
     with t_col:
         st.markdown(
-            "Drag the **reverse step** slider under the plot (it runs in your browser, no "
-            "waiting): the points travel from the noise at t = 1 to the data at t = 0.\n\n"
+            "Drag the **frame** slider under the plot (each frame is one of the run's times; it runs in "
+            "your browser, no waiting): the points travel from the noise at t = 1 to the data at t = 0.\n\n"
             f"{rev.ellipses_words(gmm, sde, run)} If the sampler "
             "is right, the cloud fills them at every step, not only at the end.\n\n"
             f"{rev.colour_words(gmm, sde, run)}")

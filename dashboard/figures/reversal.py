@@ -124,7 +124,7 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         title="path ends in", orient="bottom", direction="horizontal", columns=min(4, K_all),
         labelFontSize=11, titleFontSize=11, symbolSize=60, padding=2)
     step = alt.param(name="frame", value=0,
-                     bind=alt.binding_range(min=0, max=F - 1, step=1, name="reverse step (t: 1 → 0)  "))
+                     bind=alt.binding_range(min=0, max=F - 1, step=1, name="frame (t: 1 → 0)  "))
     idx = "frame"
     xs = alt.Scale(domain=[float(xlim[0]), float(xlim[1])], nice=False)
     ys = alt.Scale(domain=[float(ylim[0]), float(ylim[1])], nice=False)
@@ -160,7 +160,8 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
     outside = ((frames[..., 0] < xlim[0]) | (frames[..., 0] > xlim[1]) |
                (frames[..., 1] < ylim[0]) | (frames[..., 1] > ylim[1])).sum(axis=1)
     lab = pd.DataFrame({"j": np.arange(F), "t": times, "sigma": sig, "out": outside})
-    txt = "'t = ' + format(datum.t, '.3f')"
+    # below 0.0005 three decimals would print the last frames' t = 1e-4 as "0.000" beside σₜ = 0.01
+    txt = "'t = ' + (datum.t < 0.0005 ? format(datum.t, '.2~g') : format(datum.t, '.3f'))"
     if sigmas is not None:
         txt += " + ',  σₜ = ' + format(datum.sigma, '.3g')"
     layers.append(alt.Chart(lab).transform_filter(f"datum.j == {idx}").transform_calculate(
