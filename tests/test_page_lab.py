@@ -336,7 +336,7 @@ def test_sampler_lab_extremes():
     # the message says how many samples fit, and that many run
     said = next(e for e in errors(at) if e.startswith("Samples per run"))
     fits = int(re.search(r"at most ([\d,]+) samples per run fit", said).group(1).replace(",", ""))
-    assert f"now 5,000 × " in said and 200 <= fits < 5000, said
+    assert "now 5,000 × " in said and 200 <= fits < 5000, said
     at.slider(key="w_samplers_n").set_value(fits).run()
     assert not any(e.startswith("Samples per run") for e in errors(at)), errors(at)
     at.slider(key="w_samplers_n").set_value(fits + 100).run()

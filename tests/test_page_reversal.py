@@ -542,7 +542,6 @@ def test_a_distance_within_its_noise_is_named_blind():
     200 steps both measures lie within their noise: nothing is said. In the tutorial at λ = 5 the
     other distance, W₁ of log p₀, is the one within its noise while sliced W₂ is far beyond at λ = 6;
     at λ = 5 it lies above every true set's value, and is not called blind."""
-    from dashboard import models
     at = open_page(PAGE, 180, custom_mixture=HOMEWORK.to_dict(), w_mixture="custom", w_reversal_steps=10)
     vals = ok(at)
     text = " ".join(m.value for m in at.markdown)
