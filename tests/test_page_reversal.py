@@ -539,9 +539,9 @@ def test_a_distance_within_its_noise_is_named_blind():
     sets score, as do the runs at 50 and 200 steps (0.498, 0.555),
     so it cannot rank them (it would rank them backwards), while W₁ of log p₀ is far beyond its own:
     the page says that sliced W₂ cannot tell this run from the truth, with the tiles' numbers. At
-    200 steps both measures lie within their noise: nothing is said. In the tutorial at λ = 5 the
-    other distance, W₁ of log p₀, is the one within its noise while sliced W₂ is far beyond at λ = 6;
-    at λ = 5 it lies above every true set's value, and is not called blind."""
+    200 steps both measures lie within their noise: nothing is said. In the tutorial at λ = 6 the
+    other distance, W₁ of log p₀, is the one within its noise while sliced W₂ is far beyond; at
+    λ = 5 W₁ of log p₀ lies above every true set's value, and is not called blind."""
     at = open_page(PAGE, 180, custom_mixture=HOMEWORK.to_dict(), w_mixture="custom", w_reversal_steps=10)
     vals = ok(at)
     text = " ".join(m.value for m in at.markdown)
