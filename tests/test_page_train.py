@@ -395,7 +395,8 @@ def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-M
     metrics = {"learned score": dict(sliced_w2=0.3, loglik_gap=learned, logp_w1=learned),
                "exact score (reference)": dict(sliced_w2=0.3, loglik_gap=reference, logp_w1=reference),
                "true samples": dict(sliced_w2=0.3, loglik_gap=0.009, logp_w1=truth)}
-    return tr.sampling_verdict(metrics, 1000, dict(logp_w1=same), sampler)
+    band = {"sliced_w2": (0.25, 0.35), "logp_w1": (0.8 * truth, 1.2 * truth)}     # the true sets' ranges
+    return tr.sampling_verdict(metrics, 1000, dict(logp_w1=same), sampler, lambda: band)
 
 
 def test_verdict_splits_the_gap_into_the_samplers_part_and_the_networks():
