@@ -288,6 +288,21 @@ def test_mixture_preview_figure():
     assert [t.get_text() for t in ax.texts] == ["1", "2"]
 
 
+@pytest.mark.parametrize("corner", [(3.0, 3.0), (-3.0, 3.0), (3.0, -3.0)])
+def test_mixture_preview_legend_lies_outside_the_data(corner):
+    """A heavy narrow mode in the frame's top-right corner ((3, 3), weight 0.9, std 0.02) lay under
+    the "samples" legend, so its 540 dots could not be seen: the legend sits under the axes, off
+    every corner a mode can take."""
+    from dashboard import editor
+    g = dc.GaussianMixture([list(corner), [-3.0, 0.0], [0.0, -4.0]], [[[4e-4, 0.0], [0.0, 4e-4]]] * 3,
+                           [0.9, 0.08, 0.02])
+    fig = editor.preview_figure(g, 2021, "t")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y1 <= ax.get_window_extent().y0, (legend, ax.get_window_extent())
+
+
 def test_mixture_preview_with_many_components():
     """Above lab.MAX_NUMBERED components: one collection of 1-std ellipses, no numbers."""
     from matplotlib.collections import EllipseCollection

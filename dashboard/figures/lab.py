@@ -126,8 +126,8 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
     ax.set_ylabel("x₂")
     ax.set_title(title or (f"{gmm.n_components:,} components: ellipses at 1 std (unnumbered)" if many else
                            f"{gmm.n_components} component(s): ellipses at 1 and 2 std"), fontsize=11)
-    if samples is not None:
-        ax.legend(loc="upper right", fontsize=8, markerscale=3, framealpha=0.85)
+    if samples is not None:     # under the axes: inside, it hid a heavy mode in the frame's corner
+        ax.legend(loc="upper right", bbox_to_anchor=(1.0, -0.07), fontsize=8, markerscale=3, frameon=False)
     return fig
 
 
