@@ -261,6 +261,16 @@ def test_the_default_word_reads_at_the_default_points():
     assert not any("too few to read" in i.value for i in at.info)   # "SDE" at 33 a letter reads well
 
 
+@pytest.mark.parametrize("width, larger", [(0.1, True), (1.0, True), (4.0, False)])
+def test_the_few_points_hint_names_a_larger_width_only_where_the_slider_has_one(width, larger):
+    """The hint named "a smaller smoothing width" at its minimum, 0.10, where the letters are loose
+    dots a larger width joins: it names a larger width, and only below the slider's maximum."""
+    at = open_page(**{K + "source": "word", K + "word": "DDPM", K + "width": width})
+    hint = next(i.value for i in at.info if "If the preview is hard to read" in i.value)
+    assert ("a larger smoothing width, which joins a stroke's dots" in hint) == larger, hint
+    assert "smaller smoothing width" not in hint and hint.endswith("."), hint
+
+
 def test_heart_points_are_spread_evenly_along_its_outline():
     """The default heart piled points into blobs at its two cusps (points evenly spaced in the
     curve's parameter, where the curve slows to a stop): they are now evenly spaced by arc

@@ -86,10 +86,12 @@ with left:
             problem = f"Word: {e}."
         need, letters = drawing.points_needed(text), len("".join(text.split()))
         if problem is None and n < need:
+            wider = st.session_state.get(P + "width", sio.SCHEMA[P + "width"].default) < sio.SCHEMA[P + "width"].hi
             st.info(f"“{text.strip()}” has {letters} letters: at {n} points that is {n / letters:.0f} "
                     f"a letter, and below {drawing.POINTS_PER_LETTER} a letter the strokes of some letters "
-                    f"break into loose dots. If the preview is hard to read, use about {need:,} points, "
-                    "a shorter word or a smaller smoothing width.")
+                    f"break into loose dots. If the preview is hard to read, use about {need:,} points"
+                    + (", a shorter word or a larger smoothing width, which joins a stroke's dots (too large "
+                       "a width blurs the letters)." if wider else " or a shorter word."))
     else:
         up = st.file_uploader("CSV file of points (x, y per line)", type=["csv", "txt"],
                               key="yours_csv", max_upload_size=5)
