@@ -329,8 +329,9 @@ def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
 
 
 def quality_sentence(rows, ref: float) -> str:
-    """The quality chart's caption from its rows: the best sampler per budget and every sampler's
-    value at the smallest budget (listed, not ranked: few samples), each sampler by its short name (the legend's and the page's sampler menu's),
+    """The quality chart's caption from its rows: the best sampler per budget with the others within
+    the real digits' own value (ref, the noise level) of it, and every sampler's value at the
+    smallest budget in the rows' (the menu's) order, not ranked, each sampler by its short name (the legend's and the page's sampler menu's),
     with the evaluations each used where that differs from the budget (as the chart draws them);
     the real digits' own value (ref) as a noise level, and which samplers fall below it."""
     def used(r):
@@ -338,7 +339,12 @@ def quality_sentence(rows, ref: float) -> str:
         return "" if n == r["budget"] else f", at {n} evaluations"
     best = {b: min((r for r in rows if r["budget"] == b), key=lambda r: r["frechet"])
             for b in QUALITY_BUDGETS}
-    first = sorted((r for r in rows if r["budget"] == QUALITY_BUDGETS[0]), key=lambda r: r["frechet"])
+    first = [r for r in rows if r["budget"] == QUALITY_BUDGETS[0]]      # the menu's order: not a ranking
+
+    def tied(b, r):         # the others within the noise level (ref) of the best at budget b
+        near = [f"{vocabulary.short(o['method'])} {o['frechet']:.2f}" for o in rows
+                if o["budget"] == b and o is not r and o["frechet"] - r["frechet"] <= ref]
+        return f"; {vocabulary.and_list(near)} lie{'s' if len(near) == 1 else ''} within {ref:.2f} of it" if near else ""
     fewer = sorted({r["method"] for r in rows if int(r.get("nfe", r["budget"])) != r["budget"]})
     drawn = "".join(
         f" {vocabulary.short(m)} uses "
@@ -349,11 +355,14 @@ def quality_sentence(rows, ref: float) -> str:
     under = (" Below it here: " + ", ".join(f"{vocabulary.short(r['method'])} at {r['budget']} NFE "
                                            f"({r['frechet']:.2f})" for r in below) + "." if below else "")
     return ("Lowest Fréchet distance: " + "; ".join(
-        f"{b} NFE: {vocabulary.short(r['method'])} ({r['frechet']:.2f}{used(r)})" for b, r in best.items())
+        f"{b} NFE: {vocabulary.short(r['method'])} ({r['frechet']:.2f}{used(r)}{tied(b, r)})"
+        for b, r in best.items())
         + "." + drawn
-        + f" At a budget of {QUALITY_BUDGETS[0]} NFE: "
+        + f" At a budget of {QUALITY_BUDGETS[0]} NFE, in the menu's order: "
         + ", ".join(f"{vocabulary.short(r['method'])} {r['frechet']:.2f}{used(r)}" for r in first)
-        + f" ({QUALITY_PER_CLASS} samples per class: values this close are not ranked here). Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, the "
+        + f" ({QUALITY_PER_CLASS} samples per class: two values closer than the real digits' own score, "
+        f"{ref:.2f}, are not told apart here). Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training "
+        f"digits score {ref:.2f}, the "
         "measure's own value at this sample size (a covariance from few samples adds its own "
         "distance): a noise level, not a floor; a sampler's samples can fall below it by chance."
         + under)

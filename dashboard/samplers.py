@@ -9,7 +9,7 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from dashboard import models, reversal, state
+from dashboard import models, reversal, state, vocabulary
 from dashboard.models import value_text
 
 
@@ -343,9 +343,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
             f"evaluations.{why}")
 
 
-def _and(items) -> str:
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+_and = vocabulary.and_list
 
 
 def noise_text(method: str, budgets, sde, grid: str, label) -> str:

@@ -50,3 +50,9 @@ def grids_help() -> str:
 def point(mu) -> str:
     """A point in words, rounded to 2 decimals, with a true minus sign and never −0: "(−2, 0.5)"."""
     return "(" + ", ".join(f"{m + 0.0:g}".replace("-", "−") for m in np.round(np.asarray(mu, float), 2)) + ")"
+
+
+def and_list(items) -> str:
+    """"a, b and c" of the items, as words."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

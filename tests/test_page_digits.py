@@ -94,8 +94,8 @@ def test_quality_measured_on_demand():
     assert len(at.get("vega_lite_chart")) == 1
     best = next(c.value for c in at.caption if c.value.startswith("Lowest Fréchet distance"))
     assert all(f"{b} NFE" in best for b in dd.QUALITY_BUDGETS)
-    listed = re.search(rf"At a budget of {dd.QUALITY_BUDGETS[0]} NFE: (.+?) \({dd.QUALITY_PER_CLASS} samples per class",
-                       best).group(1)
+    listed = re.search(rf"At a budget of {dd.QUALITY_BUDGETS[0]} NFE, in the menu's order: (.+?) "
+                       rf"\({dd.QUALITY_PER_CLASS} samples per class", best).group(1)
     assert all(vocabulary.short(m) in listed for m in dd.QUALITY_METHODS)
     assert "best first" not in best and " < " not in best          # values within the noise are not ranked
     assert not any(m in best for m in ("dpm2m", "dpm2m_sa", " sde", " ode"))    # no code names
@@ -251,6 +251,26 @@ def test_quality_caption_names_samplers_as_the_legend_does():
     for m in dd.QUALITY_METHODS:
         if vocabulary.label(m) != vocabulary.short(m):
             assert vocabulary.label(m) not in said
+
+
+@pytest.mark.parametrize("spread, ref", [(0.2, 0.5), (1.0, 0.5), (0.2, 0.05)])
+def test_quality_caption_names_samplers_tied_with_the_best_and_lists_in_the_menus_order(spread, ref):
+    """The caption listed the values at 10 NFE lowest first, then said "values this close are not
+    ranked here" (1.59 against 2.60): the list follows the menu's order, and the best per budget
+    names the samplers within the real digits' own value (the noise level) of it, and only those."""
+    rows = [{"method": m, "budget": b, "frechet": 1.0 + spread * ((i * 7) % len(dd.QUALITY_METHODS))}
+            for i, m in enumerate(dd.QUALITY_METHODS) for b in dd.QUALITY_BUDGETS]
+    said = dd.quality_sentence(rows, ref)
+    listed = said.split(f"At a budget of {dd.QUALITY_BUDGETS[0]} NFE, in the menu's order: ")[1]
+    names = [vocabulary.short(m) for m in dd.QUALITY_METHODS]
+    assert [listed.index(n + " ") for n in names] == sorted(listed.index(n + " ") for n in names), listed
+    best = min(rows, key=lambda r: r["frechet"])
+    near = [f"{vocabulary.short(r['method'])} {r['frechet']:.2f}" for r in rows
+            if r["budget"] == best["budget"] and r is not best and r["frechet"] - best["frechet"] <= ref]
+    head = said.split(". ")[0]
+    assert (f"{vocabulary.and_list(near)} lie{'s' if len(near) == 1 else ''} within {ref:.2f} of it" in head
+            if near else "within" not in head), head
+    assert "not ranked" not in said
 
 
 def test_grid_sentence_follows_accuracy_against_chance_and_says_when_samples_are_noise():
