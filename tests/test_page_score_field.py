@@ -418,6 +418,20 @@ def test_the_median_metric_names_the_total_score_when_modes_are_drawn(view):
                                   "weighted": "median |total score|"}[view]
 
 
+@pytest.mark.parametrize("mixture, t", [("tutorial", 0.0), ("tutorial", 1.0), ("ring8", 0.5)])
+def test_per_mode_caption_gives_the_formula_of_the_drawn_time(mixture, t):
+    """Per mode at t = 1 the caption gave the t = 0 score −Σₖ⁻¹(x − μₖ) under arrows of the blurred
+    mode: at t > 0 it gives −(Σₖ + σₜ² I)⁻¹(x − μₖ) with the σₜ the metric shows."""
+    at = open_page(PAGE, 120, w_mixture=mixture, **{K + "view": "modes", K + "t": t})
+    ok(at)
+    cap = next(c.value for c in at.caption if c.value.startswith("Each mode's score, as if it were alone"))
+    sigma = next(m.value for m in at.metric if m.label == "σₜ")
+    if t == 0:
+        assert "−Σₖ⁻¹(x − μₖ), towards" in cap and "σₜ² I" not in cap, cap
+    else:
+        assert f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {sigma}, towards" in cap, cap
+
+
 def test_large_t_formula_names_the_mixture_mean_the_same_way_in_every_view(at):
     """The large-t field read "−(x − μ)/σₜ²" in one view and "−(x − μ̄)/σₜ²" in another (the bar
     over μ, drawn in a fraction's numerator, got lost): it is written one way, with μ̄ out of any

@@ -74,7 +74,9 @@ with c_ctl:
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",
-        "modes": "Each mode's score, as if it were alone: −Σₖ⁻¹(x − μₖ), towards that mode's mean "
+        "modes": "Each mode's score, as if it were alone: "
+                 + ("−Σₖ⁻¹(x − μₖ)" if t == 0 else f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {f['sigma']:.3g}")
+                 + ", towards that mode's mean "
                  "(straight at it only where the mode is round; across an elongated mode it bends "
                  "towards the mode's long axis), whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
         "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
