@@ -948,6 +948,30 @@ def loop_steps_note(steps: int) -> str:
             f"{steps_label(loop)}, so Δt = 1/{loop} here; the run above takes {steps_label(int(steps))}.")
 
 
+def loop_sigma(sde, steps: int) -> float:
+    """The tutorial loop's residual noise: σ(Δt) at its last time t = Δt = 1/loop_steps(steps)."""
+    return float(sde.sigma(torch.tensor(1.0 / loop_steps(steps), dtype=torch.float64)))
+
+
+def residual_note(gmm, sde, steps: int) -> str:
+    """How much the loop's residual noise σ(Δt) widens the narrowest mode (std s, narrowest_std,
+    printed as width_note prints it): by √(1 + (σ(Δt)/s)²) − 1, and what to compare."""
+    s_min, sig_end = narrowest_std(gmm), loop_sigma(sde, steps)
+    widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
+    note = (f"The narrowest mode of this mixture has std {s_min:.2g}; that noise widens it by "
+            f"{widen:.1f} %. ")
+    if widen < 2:
+        return note + ("Invisible here: on broad modes like the tutorial's the loop works fine. Pick "
+                       "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "
+                       "tutorial's loop* with the reverse SDE at the same number of steps.")
+    return note + ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
+                   "same number of steps. The residual noise is one error among others: with few steps "
+                   "the reverse SDE's own large steps can cost more than it (the loop's step is the "
+                   "same Euler–Maruyama step, on a grid that keeps it away from small σ), and the "
+                   "loop falls behind once the steps are many: its residual σ(Δt) ≈ √Δt shrinks more "
+                   "slowly than the step error.")
+
+
 def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
     and the better grid. marked: the commitment charts above are drawn (with their red dotted line)."""
@@ -968,30 +992,14 @@ def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
     e3, e4 = st.columns(2, gap="large")
     with e3:
         loop = loop_steps(steps)
-        dt = 1.0 / loop
-        sig_end = float(sde.sigma(torch.tensor(dt, dtype=torch.float64)))
-        s_min = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())
-        widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
+        sig_end = loop_sigma(sde, steps)
         st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
                     "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
                     "t ≈ 0, with no final denoising. Every sample keeps the noise of p at t = Δt:")
         st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{loop})")
         if note := loop_steps_note(steps):
             st.caption(note)
-        note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
-                f"{widen:.1f} %. ")
-        if widen < 2:
-            note += ("Invisible here: on broad modes like the tutorial's the loop works fine. Pick "
-                     "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "
-                     "tutorial's loop* with the reverse SDE at the same number of steps.")
-        else:
-            note += ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
-                     "same number of steps. The residual noise is one error among others: with few steps "
-                     "the reverse SDE's own large steps can cost more than it (the loop's step is the "
-                     "same Euler–Maruyama step, on a grid that keeps it away from small σ), and the "
-                     "loop falls behind once the steps are many: its residual σ(Δt) ≈ √Δt shrinks more "
-                     "slowly than the step error.")
-        st.markdown(note)
+        st.markdown(residual_note(gmm, sde, steps))
     with e4:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ¹ᐟ⁷ from σ₁ down to "
                     f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde, marked)} "

@@ -1178,3 +1178,37 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
             "a start off p₁ shifts the mode shares") in text, text
     assert "Start from the exact p₁" not in rev.weights_caption(gmm, sde, dataclasses.replace(run, start="p1"))
     assert rev.off_centre_note(dc.PRESETS["ring8"], sde, run) == ""
+
+
+def _hw_mixture():
+    """A custom mixture of three narrow modes far apart, one of them light: (3, 3) std 0.02 weight
+    0.90; (−3, 0) stds 0.3/0.01 at 45° weight 0.08; (0, −4) std 0.02 weight 0.02."""
+    import torch
+    from diffusion_core.mixture import cov_from_std_angle
+    means = torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64)
+    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0), cov_from_std_angle(0.3, 0.01, 45),
+                        cov_from_std_angle(0.02, 0.02, 0)]).double()
+    return dc.GaussianMixture(means, covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
+
+
+def _point_set_mixture(std=0.0154, n=100):
+    """A drawn point set's mixture: n points, every mode isotropic with this std."""
+    import torch
+    pts = torch.as_tensor(np.random.default_rng(0).uniform(-4, 4, (n, 2)))
+    return dc.GaussianMixture(pts, (std ** 2) * torch.eye(2, dtype=torch.float64).expand(n, 2, 2).clone())
+
+
+@pytest.mark.parametrize("which,lam,steps", [("points", 25.0, 50), ("tutorial", 25.0, 50),
+                                             ("ring8", 10.0, 200), ("hw", 25.0, 50)])
+def test_narrowest_std_reads_the_same_in_both_theory_paragraphs(which, lam, steps):
+    """The residual-noise paragraph and the better-grid paragraph print the narrowest mode's std
+    the same way (a drawn point set of std 0.0154 read "std 0.02" in one and "std 0.015" in the
+    other)."""
+    gmm = {"points": _point_set_mixture, "hw": _hw_mixture}.get(which, lambda: dc.PRESETS[which])()
+    sde = dc.VESDE(lam)
+    s = f"std {rev.narrowest_std(gmm):.2g}"
+    assert f"narrowest mode of this mixture has {s};" in rev.residual_note(gmm, sde, steps)
+    if width := rev.width_note(gmm, sde):
+        assert f"own width ({s})" in width
+    if which == "points":
+        assert s == "std 0.015" and "std 0.02;" not in rev.residual_note(gmm, sde, steps)
