@@ -513,6 +513,14 @@ def weight_check(gmm, sde, run: Run) -> dict:
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
 
+def p1_moments(gmm, sde) -> tuple[np.ndarray, float]:
+    """The exact centre and largest std of p₁, the data blurred to t = 1: mean α₁ m and covariance
+    α₁² C + σ₁² I (m, C: the mixture's mean and covariance, GaussianMixture.moments), its std
+    along its widest direction."""
+    mean, cov = gmm.diffuse(sde, 1.0).moments()
+    return mean.numpy(), float(torch.linalg.eigvalsh(cov)[-1].clamp_min(0).sqrt())
+
+
 OFF_CENTRE = 0.2      # a prior this many σ₁ off p₁'s centre is named as a cause of wrong mode shares
 
 
@@ -522,7 +530,7 @@ def off_centre_note(gmm, sde, run: Run) -> str:
     remove, with the numbers, and how to tell the two causes apart; "" otherwise."""
     if run.start != "prior":
         return ""
-    centre = (gmm.weights.double()[:, None] * gmm.means.double()).sum(0).numpy()
+    centre = p1_moments(gmm, sde)[0]
     sigma1, off = float(sde.prior_std()), float(np.linalg.norm(centre))
     if off < OFF_CENTRE * sigma1:
         return ""
@@ -675,27 +683,34 @@ def truth_band(gmm, n: int, seed: int) -> dict:
 DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is told about its start
 
 
-def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
+def warn_start(gmm, sde, run: Run, m: dict) -> None:
     """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1);
-    for a deterministic sampler started from the prior whose sliced W₂ (m, metrics) is above
-    DETERMINISTIC_OFF × the noise level, say that the prior's mismatch with p_1 stays to the end."""
-    start, method, n = run.start, run.method, run.n
-    tr = truth(gmm, n, run.seed)
-    spread, far = models.widest_std(tr["ref"]), models.start_far(sigma1, tr["ref"])
-    if start == "prior" and far:
+    else show deterministic_start_note (m: metrics) where it has something to say."""
+    ref = truth(gmm, run.n, run.seed)["ref"]
+    far = models.start_far(float(sde.prior_std()), ref)
+    if run.start == "prior" and far:
         st.warning(f"{far}: the prior N(0, σ₁² I) is far from the true p₁, so "
                    "the reversal starts from the wrong distribution. Raise λ, or start from the "
                    "exact p₁ (Advanced).")
-    elif (start == "prior" and not dc.SAMPLERS[method].stochastic
-          and m["sliced_w2"] > DETERMINISTIC_OFF * m["sliced_w2_floor"]):
-        centre = np.asarray(tr["ref"]).mean(0)
-        st.info(f"{vocabulary.label(method)} is deterministic: it carries the prior N(0, σ₁² I) to "
-                f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
-                f"{vocabulary.point(centre)} with std up to {np.sqrt(spread ** 2 + sigma1 ** 2):.2f}, the "
-                f"prior at (0, 0) with std {sigma1:.2f}, and that mismatch stays to the end however many steps "
-                f"are taken (sliced W₂ {value_text(m['sliced_w2'])} against the noise level "
-                f"{value_text(m['sliced_w2_floor'])}); the reverse SDE's noise partly forgets it. Compare with "
-                "“start from the exact p₁” under Advanced.")
+    elif note := deterministic_start_note(gmm, sde, run, m):
+        st.info(note)
+
+
+def deterministic_start_note(gmm, sde, run: Run, m: dict) -> str:
+    """For a deterministic sampler started from the prior whose sliced W₂ (m, metrics) is above
+    DETERMINISTIC_OFF × the noise level: that the prior's mismatch with p₁ stays to the end, with
+    p₁'s exact centre and largest std (p1_moments) against the prior's; "" otherwise."""
+    if (run.start != "prior" or dc.SAMPLERS[run.method].stochastic
+            or m["sliced_w2"] <= DETERMINISTIC_OFF * m["sliced_w2_floor"]):
+        return ""
+    centre, widest = p1_moments(gmm, sde)
+    return (f"{vocabulary.label(run.method)} is deterministic: it carries the prior N(0, σ₁² I) to "
+            f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
+            f"{vocabulary.point(centre)} with std up to {widest:.2f}, the "
+            f"prior at (0, 0) with std {float(sde.prior_std()):.2f}, and that mismatch stays to the end however many "
+            f"steps are taken (sliced W₂ {value_text(m['sliced_w2'])} against the noise level "
+            f"{value_text(m['sliced_w2_floor'])}); the reverse SDE's noise partly forgets it. Compare with "
+            "“start from the exact p₁” under Advanced.")
 
 
 def explain_commitment(gmm, cv: dict) -> None:

@@ -1212,3 +1212,27 @@ def test_narrowest_std_reads_the_same_in_both_theory_paragraphs(which, lam, step
         assert f"own width ({s})" in width
     if which == "points":
         assert s == "std 0.015" and "std 0.02;" not in rev.residual_note(gmm, sde, steps)
+
+
+@pytest.mark.parametrize("which,lam", [("hw", 25.0), ("tutorial", 25.0), ("ring8", 10.0), ("hw", 10.0)])
+def test_deterministic_start_note_gives_p1_exact_centre_and_largest_std(which, lam):
+    """PF ODE from the prior: the note on the prior's mismatch gives p₁'s exact centre (p₀'s mean:
+    VE keeps it) and largest std √(σ₁² + the data's largest variance), the centre the mode-share
+    caption gives too (the note gave sample estimates, (2.53, 2.69) and 10.02 on the custom mixture, not 10.04,
+    beside (2.46, 2.62) in the caption)."""
+    from dashboard import vocabulary
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    sde = dc.VESDE(lam)
+    w, mu = gmm.weights.double().numpy(), gmm.means.double().numpy()
+    mean = w @ mu
+    cov = np.einsum("k,kij->ij", w, gmm.covs.double().numpy() + mu[:, :, None] * mu[:, None, :]) - np.outer(mean, mean)
+    widest = math.sqrt(float(sde.prior_std()) ** 2 + np.linalg.eigvalsh(cov)[-1])
+    run = rev.Run("ode", 50, 2500, "karras", 1e-4, 0.1, "prior", 2021)
+    note = rev.deterministic_start_note(gmm, sde, run, {"sliced_w2": 1.0, "sliced_w2_floor": 0.1})
+    said = f"p₁ is centred at {vocabulary.point(mean)} with std up to {widest:.2f}, the prior"
+    assert said in note, note
+    if which == "hw" and lam == 25.0:
+        assert "centred at (2.46, 2.62) with std up to 10.04" in note
+        assert "is centred at (2.46, 2.62)," in rev.off_centre_note(gmm, sde, run)
+    assert not rev.deterministic_start_note(gmm, sde, rev.Run("ode", 50, 2500, "karras", 1e-4, 0.1, "p1", 2021),
+                                            {"sliced_w2": 1.0, "sliced_w2_floor": 0.1})
