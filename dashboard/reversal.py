@@ -468,11 +468,10 @@ NAMED_MODES = 6          # the weights caption names at most this many disagreei
 FAR_PRIOR = 2.5          # a mode this many σ₁ from the origin is barely reached by the prior
 
 
-def end_sigma(sde, run: Run) -> float:
-    """The noise std σ at the run's last grid time: σ(Δt) of the tutorial's loop (Δt = 1/steps),
-    else σ(ε)."""
-    t_end = 1.0 / max(run.steps, 2) if dc.SAMPLERS[run.method].grid == "tutorial" else run.t_eps
-    return float(sde.sigma(torch.tensor(t_end, dtype=torch.float64)))
+def end_sigma(gmm, sde, run: Run) -> float:
+    """The noise std σ at the run's last grid time (its own times): σ(Δt) of the tutorial's loop,
+    which stops at t = Δt; σ(ε) of the others, before their last denoising step."""
+    return float(sde.sigma(torch.tensor(float(np.min(sample_run(gmm, sde, run)["times"])), dtype=torch.float64)))
 
 
 STRAY_Q = 0.001          # a sample less likely under p₀ than all but this share of true samples is a stray
@@ -493,14 +492,16 @@ def weight_check(gmm, sde, run: Run) -> dict:
     """The mode-weight bars against their sampling noise: for every mode its true weight w, its
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
     |p - w| is within WEIGHT_Z of them, its smallest std and whether that is below σ at the
-    run's end (too narrow for the grid to resolve). numpy arrays, and n, z, sigma_end."""
+    run's end. The noise left at the end can carry a sample across to another mode only where the
+    midpoint to the nearest other mode, half the gap g, is within WEIGHT_Z of its σ:
+    WEIGHT_Z σ ≥ g / 2 (reach). numpy arrays, and n, z, sigma_end."""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     se = np.sqrt(w * (1 - w) / run.n)
     # a standard error of 0 (one mode) still allows a share off by one sample
     ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
     std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
-    s_end = end_sigma(sde, run)
+    s_end, gap = end_sigma(gmm, sde, run), neighbour_gaps(gmm)
     sigma1 = float(sde.prior_std())
     dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
     far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
@@ -508,7 +509,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     # the one a sample came from, and true samples are "off" too
     p_true = dc.mode_weights(truth(gmm, run.n, run.seed)["ref"], gmm).double().numpy()
     off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
-    return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n, off_true=off_true,
+    return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, reach=WEIGHT_Z * s_end >= gap / 2, n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
@@ -521,6 +522,7 @@ def p1_moments(gmm, sde) -> tuple[np.ndarray, float]:
     return mean.numpy(), float(torch.linalg.eigvalsh(cov)[-1].clamp_min(0).sqrt())
 
 
+COMMIT_THRESHOLD = state.sio.SCHEMA["w_reversal_threshold"].default   # the commitment slider's default
 OFF_CENTRE = 0.2      # a prior this many σ₁ off p₁'s centre is named as a cause of wrong mode shares
 
 
@@ -564,9 +566,9 @@ def weights_caption(gmm, sde, run: Run) -> str:
     parts = []
     for k in order[:NAMED_MODES]:
         why = ""
-        if c["narrow"][k]:
-            why += (f", std {c['std'][k]:.3g} < σ = {c['sigma_end']:.3g} at the grid's end, too narrow "
-                    "for these steps")
+        if c["reach"][k]:
+            why += (f", {c['gap'][k]:.2g} from its nearest other mode, within reach of the noise left at "
+                    f"the end (σ = {value_text(c['sigma_end'])}; {c['z']:g}σ ≥ half that distance)")
         if c["far"][k]:
             why += (f", {c['dist'][k]:.1f} from the origin = {c['dist'][k] / c['sigma1']:.1f} σ₁: the "
                     "prior N(0, σ₁² I) barely reaches it")
@@ -589,18 +591,44 @@ def weights_caption(gmm, sde, run: Run) -> str:
                  "for it: raise λ or start from the exact p₁ (Advanced).")
     else:
         text += off_centre_note(gmm, sde, run)
-    if c["narrow"][bad].any():
-        text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
-                 "more steps or a smaller end time ε (Advanced) resolve it.")
-    return text + stray
+    return text + end_noise_note(gmm, sde, run, c, bad) + stray
+
+
+def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
+    """Whether the noise left at the run's end can explain the modes off (bad, of weight_check c):
+    where it reaches a mode's nearest other mode, how to shrink it (more steps for the tutorial's
+    loop, which stops at t = Δt; a smaller ε for the others); else that it cannot, and for a run
+    that adds noise when most of its paths commit (commit_view at the page's default threshold) and
+    how many of its steps come before then."""
+    if c["reach"][bad].any():
+        how = ("more steps shrink it (the loop stops at t = Δt = 1/steps)" if run.method == "tutorial" else
+               "a smaller end time ε (Advanced) shrinks it")
+        return (" Noise left at the end that reaches the midpoint to another mode moves samples between "
+                f"them: {how}.")
+    half = float(c["gap"][bad].min()) / 2
+    text = (f" The noise left at the end of this run (σ = {value_text(c['sigma_end'])}) is far below half the "
+            f"distance from {'this mode' if len(bad) == 1 else 'each of these modes'} to its nearest other "
+            f"mode (at least {half:.2g}), so it moves no sample between modes. The shares are set earlier")
+    cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
+    if deterministic(sde, run) or not most_commit(cv):
+        return text + "."
+    times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
+    before = int((times[:-1] > cv["median"]).sum())
+    return (text + f", while the paths choose their modes: half of them have committed by t ≈ "
+            f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}; "
+            f"the commitment section below), and this run takes {before} of its {len(times) - 1} steps "
+            "before then.")
+
+
+def neighbour_gaps(gmm) -> np.ndarray:
+    """For every mode, the distance from its mean to the nearest other mode's mean (inf for one mode)."""
+    d = torch.cdist(gmm.means.double(), gmm.means.double())
+    return (d + torch.diag(torch.full((gmm.n_components,), float("inf"), dtype=d.dtype))).min(1).values.numpy()
 
 
 def closest_modes(gmm) -> float:
     """The smallest distance between two component means (inf for one component)."""
-    if gmm.n_components < 2:
-        return float("inf")
-    d = torch.cdist(gmm.means, gmm.means)
-    return float((d + torch.diag(torch.full((gmm.n_components,), float("inf"), dtype=d.dtype))).min())
+    return float(neighbour_gaps(gmm).min())
 
 
 def mode_names(gmm):

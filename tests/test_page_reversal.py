@@ -1236,3 +1236,48 @@ def test_deterministic_start_note_gives_p1_exact_centre_and_largest_std(which, l
         assert "is centred at (2.46, 2.62)," in rev.off_centre_note(gmm, sde, run)
     assert not rev.deterministic_start_note(gmm, sde, rev.Run("ode", 50, 2500, "karras", 1e-4, 0.1, "p1", 2021),
                                             {"sliced_w2": 1.0, "sliced_w2_floor": 0.1})
+
+
+@pytest.mark.parametrize("which,method,steps,start", [
+    ("hw", "sde", 50, "prior"), ("hw", "sde", 50, "p1"), ("hw", "tutorial", 50, "prior"),
+    ("tutorial", "sde", 10, "prior"), ("tutorial", "tutorial", 2, "prior"), ("ring8", "ode", 10, "prior")])
+def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mode(which, method, steps, start):
+    """The custom mixture under the reverse SDE at 50 steps: mode 2's share was blamed on "std 0.01 <
+    σ = 0.01 at the grid's end", a noise that cannot carry a sample 2.5 to the midpoint to another
+    mode. The end noise is now the run's own (σ(Δt) for the tutorial's loop, σ(ε) for the others),
+    named as a cause only where 3σ reaches half the distance to the nearest other mode; otherwise
+    the caption says it cannot be, and gives when the paths commit (commit_view at the slider's
+    default) and how many of the run's steps come before then."""
+    import torch
+    from dashboard.figures.common import time_text
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    sde = dc.VESDE(25.0)
+    run = rev.Run(method, steps, 2500, "karras", 1e-4, 0.1, start, 2021)
+    c, text = rev.weight_check(gmm, sde, run), rev.weights_caption(gmm, sde, run)
+    times = rev.sample_run(gmm, sde, run)["times"]
+    t_end = 1 / steps if method == "tutorial" else 1e-4
+    assert c["sigma_end"] == pytest.approx(float(sde.sigma(torch.tensor(t_end, dtype=torch.float64))))
+    assert "too narrow" not in text and "blurred into its neighbours" not in text
+    bad = np.flatnonzero(~c["ok"])
+    if not len(bad):
+        assert "noise left at the end" not in text
+        return
+    if c["reach"][bad].any():
+        assert "within reach of the noise left at the end" in text and "moves samples between them" in text
+        assert ("more steps shrink it" in text) == (method == "tutorial")
+        return
+    assert f"The noise left at the end of this run (σ = {value_text(c['sigma_end'])}) is far below" in text
+    assert f"(at least {c['gap'][bad].min() / 2:.2g})" in text
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    if not rev.deterministic(sde, run) and rev.most_commit(cv):
+        before = int((times[:-1] > cv["median"]).sum())
+        assert (f"committed by t ≈ {time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90"
+                in text), text
+        assert f"this run takes {before} of its {len(times) - 1} steps before then." in text
+    else:
+        assert "committed by" not in text
+    if which == "hw" and method == "sde" and start == "prior":
+        assert "mode 2: 11.2 % sampled vs 8.0 % true;" in text and "(σ = 0.0100)" in text
+        assert "(at least 2.5)" in text and "committed by t ≈ 0.71" in text
+    if which == "hw" and method == "tutorial":
+        assert "(σ = 0.146)" in text
