@@ -14,7 +14,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.commitment import (bimodal_time, commitment_from_resp, final_mode_responsibility,
-                                       neighbour_agreement)
+                                       neighbour_agreement, shuffled_agreement)
 from dashboard import downloads, models, state
 from dashboard.models import value_text
 from dashboard import vocabulary
@@ -351,31 +351,40 @@ def deterministic_words(sde, run: Run) -> str:
 
 
 NEIGHBOURS = 10          # the colours' sorting at t = 1: each point's this many nearest neighbours
-SORTED, MIXED = 0.5, 0.1  # (share - chance) / (1 - chance) at or above: sorted; at or below: mixed
+SORTED = 0.5             # (share - chance) / (1 - chance) at or above, beyond the shuffles: sorted
+SHUFFLES = 200           # seeded random shuffles of the colours whose shares give the "mixed" range
 
 
+@state.cache_data(max_entries=16)
 def start_sorting(gmm, sde, run: Run) -> dict:
     """How sorted the cloud chart's colours (final modes) are at t = 1, from its own points:
     commitment.neighbour_agreement of their positions x₁ and final modes (share, chance), the
-    share above chance as a part of what is left above it (lift), and its level: "sorted" (lift at
-    least SORTED), "mixed" (at most MIXED), "partly" between; None when every drawn point ends in
-    one mode (or fewer than 2 are drawn)."""
+    range (lo, hi) of that share over SHUFFLES seeded random shuffles of the same colours (its noise
+    when colours are mixed), the share above chance as a part of what is left above it (lift), and
+    its level: "mixed" unless the share, as printed (sorting_words), is above the shuffles' hi;
+    above it "sorted" (lift at least SORTED) or "partly"; None when every drawn point ends in one
+    mode (or fewer than 2 are drawn)."""
     labels = cloud_labels(gmm, sde, run)
     x1 = sample_run(gmm, sde, run)["paths"][0, :len(labels)]
     out = dict(k=min(NEIGHBOURS, len(labels) - 1), points=len(labels), share=None, chance=None, lift=None,
-               level=None)
+               lo=None, hi=None, level=None)
     if len(labels) < 2 or len(np.unique(labels)) < 2:
         return out
     share, chance = neighbour_agreement(x1, labels, NEIGHBOURS)
+    shuffled = shuffled_agreement(x1, labels, NEIGHBOURS, SHUFFLES)
+    lo, hi = float(shuffled.min()), float(shuffled.max())
     lift = (share - chance) / (1 - chance)
-    level = "sorted" if lift >= SORTED else "mixed" if lift <= MIXED else "partly"
-    return {**out, "share": share, "chance": chance, "lift": lift, "level": level}
+    above = round(100 * share, 1) > round(100 * hi, 1)
+    level = "mixed" if not above else "sorted" if lift >= SORTED else "partly"
+    return {**out, "share": share, "chance": chance, "lift": lift, "lo": lo, "hi": hi, "level": level}
 
 
 def sorting_words(so: dict) -> str:
-    """The measure of start_sorting in words: neighbours that end in the same mode, against chance."""
-    return (f"{100 * so['share']:.0f} % of a point's {so['k']} nearest neighbours at t = 1 end in its "
-            f"mode, against {100 * so['chance']:.0f} % for colours mixed at random")
+    """The measure of start_sorting in words: neighbours that end in the same mode, against the
+    range of that share when the same colours are shuffled at random."""
+    return (f"{100 * so['share']:.1f} % of a point's {so['k']} nearest neighbours at t = 1 end in its "
+            f"mode, against {100 * so['lo']:.1f}–{100 * so['hi']:.1f} % when the same colours are "
+            f"shuffled at random ({SHUFFLES} shuffles)")
 
 
 def colour_words(gmm, sde, run: Run) -> str:
