@@ -14,7 +14,7 @@ import torch
 import diffusion_core as dc
 from diffusion_core import sweep
 from diffusion_core.commitment import (bimodal_time, commitment_from_resp, final_mode_responsibility,
-                                       neighbour_agreement)
+                                       neighbour_agreement, shuffled_agreement)
 from dashboard import downloads, models, state
 from dashboard.models import value_text
 from dashboard import vocabulary
@@ -351,31 +351,40 @@ def deterministic_words(sde, run: Run) -> str:
 
 
 NEIGHBOURS = 10          # the colours' sorting at t = 1: each point's this many nearest neighbours
-SORTED, MIXED = 0.5, 0.1  # (share - chance) / (1 - chance) at or above: sorted; at or below: mixed
+SORTED = 0.5             # (share - chance) / (1 - chance) at or above, beyond the shuffles: sorted
+SHUFFLES = 200           # seeded random shuffles of the colours whose shares give the "mixed" range
 
 
+@state.cache_data(max_entries=16)
 def start_sorting(gmm, sde, run: Run) -> dict:
     """How sorted the cloud chart's colours (final modes) are at t = 1, from its own points:
     commitment.neighbour_agreement of their positions x₁ and final modes (share, chance), the
-    share above chance as a part of what is left above it (lift), and its level: "sorted" (lift at
-    least SORTED), "mixed" (at most MIXED), "partly" between; None when every drawn point ends in
-    one mode (or fewer than 2 are drawn)."""
+    range (lo, hi) of that share over SHUFFLES seeded random shuffles of the same colours (its noise
+    when colours are mixed), the share above chance as a part of what is left above it (lift), and
+    its level: "mixed" unless the share, as printed (sorting_words), is above the shuffles' hi;
+    above it "sorted" (lift at least SORTED) or "partly"; None when every drawn point ends in one
+    mode (or fewer than 2 are drawn)."""
     labels = cloud_labels(gmm, sde, run)
     x1 = sample_run(gmm, sde, run)["paths"][0, :len(labels)]
     out = dict(k=min(NEIGHBOURS, len(labels) - 1), points=len(labels), share=None, chance=None, lift=None,
-               level=None)
+               lo=None, hi=None, level=None)
     if len(labels) < 2 or len(np.unique(labels)) < 2:
         return out
     share, chance = neighbour_agreement(x1, labels, NEIGHBOURS)
+    shuffled = shuffled_agreement(x1, labels, NEIGHBOURS, SHUFFLES)
+    lo, hi = float(shuffled.min()), float(shuffled.max())
     lift = (share - chance) / (1 - chance)
-    level = "sorted" if lift >= SORTED else "mixed" if lift <= MIXED else "partly"
-    return {**out, "share": share, "chance": chance, "lift": lift, "level": level}
+    above = round(100 * share, 1) > round(100 * hi, 1)
+    level = "mixed" if not above else "sorted" if lift >= SORTED else "partly"
+    return {**out, "share": share, "chance": chance, "lift": lift, "lo": lo, "hi": hi, "level": level}
 
 
 def sorting_words(so: dict) -> str:
-    """The measure of start_sorting in words: neighbours that end in the same mode, against chance."""
-    return (f"{100 * so['share']:.0f} % of a point's {so['k']} nearest neighbours at t = 1 end in its "
-            f"mode, against {100 * so['chance']:.0f} % for colours mixed at random")
+    """The measure of start_sorting in words: neighbours that end in the same mode, against the
+    range of that share when the same colours are shuffled at random."""
+    return (f"{100 * so['share']:.1f} % of a point's {so['k']} nearest neighbours at t = 1 end in its "
+            f"mode, against {100 * so['lo']:.1f}–{100 * so['hi']:.1f} % when the same colours are "
+            f"shuffled at random ({SHUFFLES} shuffles)")
 
 
 def colour_words(gmm, sde, run: Run) -> str:
@@ -468,11 +477,10 @@ NAMED_MODES = 6          # the weights caption names at most this many disagreei
 FAR_PRIOR = 2.5          # a mode this many σ₁ from the origin is barely reached by the prior
 
 
-def end_sigma(sde, run: Run) -> float:
-    """The noise std σ at the run's last grid time: σ(Δt) of the tutorial's loop (Δt = 1/steps),
-    else σ(ε)."""
-    t_end = 1.0 / max(run.steps, 2) if dc.SAMPLERS[run.method].grid == "tutorial" else run.t_eps
-    return float(sde.sigma(torch.tensor(t_end, dtype=torch.float64)))
+def end_sigma(gmm, sde, run: Run) -> float:
+    """The noise std σ at the run's last grid time (its own times): σ(Δt) of the tutorial's loop,
+    which stops at t = Δt; σ(ε) of the others, before their last denoising step."""
+    return float(sde.sigma(torch.tensor(float(np.min(sample_run(gmm, sde, run)["times"])), dtype=torch.float64)))
 
 
 STRAY_Q = 0.001          # a sample less likely under p₀ than all but this share of true samples is a stray
@@ -493,14 +501,16 @@ def weight_check(gmm, sde, run: Run) -> dict:
     """The mode-weight bars against their sampling noise: for every mode its true weight w, its
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
     |p - w| is within WEIGHT_Z of them, its smallest std and whether that is below σ at the
-    run's end (too narrow for the grid to resolve). numpy arrays, and n, z, sigma_end."""
+    run's end. The noise left at the end can carry a sample across to another mode only where the
+    midpoint to the nearest other mode, half the gap g, is within WEIGHT_Z of its σ:
+    WEIGHT_Z σ ≥ g / 2 (reach). numpy arrays, and n, z, sigma_end."""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     se = np.sqrt(w * (1 - w) / run.n)
     # a standard error of 0 (one mode) still allows a share off by one sample
     ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
     std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
-    s_end = end_sigma(sde, run)
+    s_end, gap = end_sigma(gmm, sde, run), neighbour_gaps(gmm)
     sigma1 = float(sde.prior_std())
     dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
     far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
@@ -508,11 +518,20 @@ def weight_check(gmm, sde, run: Run) -> dict:
     # the one a sample came from, and true samples are "off" too
     p_true = dc.mode_weights(truth(gmm, run.n, run.seed)["ref"], gmm).double().numpy()
     off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
-    return dict(true=w, sampled=p, se=se, ok=ok, std=std, narrow=std < s_end, n=run.n, off_true=off_true,
+    return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, reach=WEIGHT_Z * s_end >= gap / 2, n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
 
+def p1_moments(gmm, sde) -> tuple[np.ndarray, float]:
+    """The exact centre and largest std of p₁, the data blurred to t = 1: mean α₁ m and covariance
+    α₁² C + σ₁² I (m, C: the mixture's mean and covariance, GaussianMixture.moments), its std
+    along its widest direction."""
+    mean, cov = gmm.diffuse(sde, 1.0).moments()
+    return mean.numpy(), float(torch.linalg.eigvalsh(cov)[-1].clamp_min(0).sqrt())
+
+
+COMMIT_THRESHOLD = state.sio.SCHEMA["w_reversal_threshold"].default   # the commitment slider's default
 OFF_CENTRE = 0.2      # a prior this many σ₁ off p₁'s centre is named as a cause of wrong mode shares
 
 
@@ -522,7 +541,7 @@ def off_centre_note(gmm, sde, run: Run) -> str:
     remove, with the numbers, and how to tell the two causes apart; "" otherwise."""
     if run.start != "prior":
         return ""
-    centre = (gmm.weights.double()[:, None] * gmm.means.double()).sum(0).numpy()
+    centre = p1_moments(gmm, sde)[0]
     sigma1, off = float(sde.prior_std()), float(np.linalg.norm(centre))
     if off < OFF_CENTRE * sigma1:
         return ""
@@ -556,9 +575,9 @@ def weights_caption(gmm, sde, run: Run) -> str:
     parts = []
     for k in order[:NAMED_MODES]:
         why = ""
-        if c["narrow"][k]:
-            why += (f", std {c['std'][k]:.3g} < σ = {c['sigma_end']:.3g} at the grid's end, too narrow "
-                    "for these steps")
+        if c["reach"][k]:
+            why += (f", {c['gap'][k]:.2g} from its nearest other mode, within reach of the noise left at "
+                    f"the end (σ = {value_text(c['sigma_end'])}; {c['z']:g}σ ≥ half that distance)")
         if c["far"][k]:
             why += (f", {c['dist'][k]:.1f} from the origin = {c['dist'][k] / c['sigma1']:.1f} σ₁: the "
                     "prior N(0, σ₁² I) barely reaches it")
@@ -581,18 +600,44 @@ def weights_caption(gmm, sde, run: Run) -> str:
                  "for it: raise λ or start from the exact p₁ (Advanced).")
     else:
         text += off_centre_note(gmm, sde, run)
-    if c["narrow"][bad].any():
-        text += (" A mode narrower than the noise left at the end is blurred into its neighbours: "
-                 "more steps or a smaller end time ε (Advanced) resolve it.")
-    return text + stray
+    return text + end_noise_note(gmm, sde, run, c, bad) + stray
+
+
+def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
+    """Whether the noise left at the run's end can explain the modes off (bad, of weight_check c):
+    where it reaches a mode's nearest other mode, how to shrink it (more steps for the tutorial's
+    loop, which stops at t = Δt; a smaller ε for the others); else that it cannot, and for a run
+    that adds noise when most of its paths commit (commit_view at the page's default threshold) and
+    how many of its steps come before then."""
+    if c["reach"][bad].any():
+        how = ("more steps shrink it (the loop stops at t = Δt = 1/steps)" if run.method == "tutorial" else
+               "a smaller end time ε (Advanced) shrinks it")
+        return (" Noise left at the end that reaches the midpoint to another mode moves samples between "
+                f"them: {how}.")
+    half = float(c["gap"][bad].min()) / 2
+    text = (f" The noise left at the end of this run (σ = {value_text(c['sigma_end'])}) is far below half the "
+            f"distance from {'this mode' if len(bad) == 1 else 'each of these modes'} to its nearest other "
+            f"mode (at least {half:.2g}), so it moves no sample between modes. The shares are set earlier")
+    cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
+    if deterministic(sde, run) or not most_commit(cv):
+        return text + "."
+    times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
+    before = int((times[:-1] > cv["median"]).sum())
+    return (text + f", while the paths choose their modes: half of them have committed by t ≈ "
+            f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}; "
+            f"the commitment section below), and this run takes {before} of its {len(times) - 1} steps "
+            "before then.")
+
+
+def neighbour_gaps(gmm) -> np.ndarray:
+    """For every mode, the distance from its mean to the nearest other mode's mean (inf for one mode)."""
+    d = torch.cdist(gmm.means.double(), gmm.means.double())
+    return (d + torch.diag(torch.full((gmm.n_components,), float("inf"), dtype=d.dtype))).min(1).values.numpy()
 
 
 def closest_modes(gmm) -> float:
     """The smallest distance between two component means (inf for one component)."""
-    if gmm.n_components < 2:
-        return float("inf")
-    d = torch.cdist(gmm.means, gmm.means)
-    return float((d + torch.diag(torch.full((gmm.n_components,), float("inf"), dtype=d.dtype))).min())
+    return float(neighbour_gaps(gmm).min())
 
 
 def mode_names(gmm):
@@ -675,27 +720,34 @@ def truth_band(gmm, n: int, seed: int) -> dict:
 DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is told about its start
 
 
-def warn_start(gmm, run: Run, sigma1: float, m: dict) -> None:
+def warn_start(gmm, sde, run: Run, m: dict) -> None:
     """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1);
-    for a deterministic sampler started from the prior whose sliced W₂ (m, metrics) is above
-    DETERMINISTIC_OFF × the noise level, say that the prior's mismatch with p_1 stays to the end."""
-    start, method, n = run.start, run.method, run.n
-    tr = truth(gmm, n, run.seed)
-    spread, far = models.widest_std(tr["ref"]), models.start_far(sigma1, tr["ref"])
-    if start == "prior" and far:
+    else show deterministic_start_note (m: metrics) where it has something to say."""
+    ref = truth(gmm, run.n, run.seed)["ref"]
+    far = models.start_far(float(sde.prior_std()), ref)
+    if run.start == "prior" and far:
         st.warning(f"{far}: the prior N(0, σ₁² I) is far from the true p₁, so "
                    "the reversal starts from the wrong distribution. Raise λ, or start from the "
                    "exact p₁ (Advanced).")
-    elif (start == "prior" and not dc.SAMPLERS[method].stochastic
-          and m["sliced_w2"] > DETERMINISTIC_OFF * m["sliced_w2_floor"]):
-        centre = np.asarray(tr["ref"]).mean(0)
-        st.info(f"{vocabulary.label(method)} is deterministic: it carries the prior N(0, σ₁² I) to "
-                f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
-                f"{vocabulary.point(centre)} with std up to {np.sqrt(spread ** 2 + sigma1 ** 2):.2f}, the "
-                f"prior at (0, 0) with std {sigma1:.2f}, and that mismatch stays to the end however many steps "
-                f"are taken (sliced W₂ {value_text(m['sliced_w2'])} against the noise level "
-                f"{value_text(m['sliced_w2_floor'])}); the reverse SDE's noise partly forgets it. Compare with "
-                "“start from the exact p₁” under Advanced.")
+    elif note := deterministic_start_note(gmm, sde, run, m):
+        st.info(note)
+
+
+def deterministic_start_note(gmm, sde, run: Run, m: dict) -> str:
+    """For a deterministic sampler started from the prior whose sliced W₂ (m, metrics) is above
+    DETERMINISTIC_OFF × the noise level: that the prior's mismatch with p₁ stays to the end, with
+    p₁'s exact centre and largest std (p1_moments) against the prior's; "" otherwise."""
+    if (run.start != "prior" or dc.SAMPLERS[run.method].stochastic
+            or m["sliced_w2"] <= DETERMINISTIC_OFF * m["sliced_w2_floor"]):
+        return ""
+    centre, widest = p1_moments(gmm, sde)
+    return (f"{vocabulary.label(run.method)} is deterministic: it carries the prior N(0, σ₁² I) to "
+            f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
+            f"{vocabulary.point(centre)} with std up to {widest:.2f}, the "
+            f"prior at (0, 0) with std {float(sde.prior_std()):.2f}, and that mismatch stays to the end however many "
+            f"steps are taken (sliced W₂ {value_text(m['sliced_w2'])} against the noise level "
+            f"{value_text(m['sliced_w2_floor'])}); the reverse SDE's noise partly forgets it. Compare with "
+            "“start from the exact p₁” under Advanced.")
 
 
 def explain_commitment(gmm, cv: dict) -> None:
@@ -948,6 +1000,30 @@ def loop_steps_note(steps: int) -> str:
             f"{steps_label(loop)}, so Δt = 1/{loop} here; the run above takes {steps_label(int(steps))}.")
 
 
+def loop_sigma(sde, steps: int) -> float:
+    """The tutorial loop's residual noise: σ(Δt) at its last time t = Δt = 1/loop_steps(steps)."""
+    return float(sde.sigma(torch.tensor(1.0 / loop_steps(steps), dtype=torch.float64)))
+
+
+def residual_note(gmm, sde, steps: int) -> str:
+    """How much the loop's residual noise σ(Δt) widens the narrowest mode (std s, narrowest_std,
+    printed as width_note prints it): by √(1 + (σ(Δt)/s)²) − 1, and what to compare."""
+    s_min, sig_end = narrowest_std(gmm), loop_sigma(sde, steps)
+    widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
+    note = (f"The narrowest mode of this mixture has std {s_min:.2g}; that noise widens it by "
+            f"{widen:.1f} %. ")
+    if widen < 2:
+        return note + ("Invisible here: on broad modes like the tutorial's the loop works fine. Pick "
+                       "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "
+                       "tutorial's loop* with the reverse SDE at the same number of steps.")
+    return note + ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
+                   "same number of steps. The residual noise is one error among others: with few steps "
+                   "the reverse SDE's own large steps can cost more than it (the loop's step is the "
+                   "same Euler–Maruyama step, on a grid that keeps it away from small σ), and the "
+                   "loop falls behind once the steps are many: its residual σ(Δt) ≈ √Δt shrinks more "
+                   "slowly than the step error.")
+
+
 def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
     """The "why it works" section: time reversal, the samplers, the tutorial loop's residual noise
     and the better grid. marked: the commitment charts above are drawn (with their red dotted line)."""
@@ -968,30 +1044,14 @@ def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
     e3, e4 = st.columns(2, gap="large")
     with e3:
         loop = loop_steps(steps)
-        dt = 1.0 / loop
-        sig_end = float(sde.sigma(torch.tensor(dt, dtype=torch.float64)))
-        s_min = float(torch.linalg.eigvalsh(gmm.covs).min().sqrt())
-        widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
+        sig_end = loop_sigma(sde, steps)
         st.markdown("**The tutorial's loop leaves residual noise.** It takes only nsteps − 1 steps, "
                     "evaluates the score at the time *after* each step, and stops at t = Δt instead of "
                     "t ≈ 0, with no final denoising. Every sample keeps the noise of p at t = Δt:")
         st.latex(rf"\sigma_{{\Delta t}} = {sig_end:.3f}\quad(\lambda = {lam:g},\ \Delta t = 1/{loop})")
         if note := loop_steps_note(steps):
             st.caption(note)
-        note = (f"The narrowest mode of this mixture has std {s_min:.2f}; that noise widens it by "
-                f"{widen:.1f} %. ")
-        if widen < 2:
-            note += ("Invisible here: on broad modes like the tutorial's the loop works fine. Pick "
-                     "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "
-                     "tutorial's loop* with the reverse SDE at the same number of steps.")
-        else:
-            note += ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
-                     "same number of steps. The residual noise is one error among others: with few steps "
-                     "the reverse SDE's own large steps can cost more than it (the loop's step is the "
-                     "same Euler–Maruyama step, on a grid that keeps it away from small σ), and the "
-                     "loop falls behind once the steps are many: its residual σ(Δt) ≈ √Δt shrinks more "
-                     "slowly than the step error.")
-        st.markdown(note)
+        st.markdown(residual_note(gmm, sde, steps))
     with e4:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ¹ᐟ⁷ from σ₁ down to "
                     f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde, marked)} "

@@ -169,6 +169,28 @@ def bimodal_time(gmm: GaussianMixture, sde: SDE) -> float | None:
     return float(sde.t_of_noise_ratio(torch.tensor(hi, dtype=torch.float64)).clamp(0, 1))
 
 
+def _nearest(x: torch.Tensor, k: int) -> torch.Tensor:
+    """The indices (N, k) of each point's k nearest other points (Euclidean), k at most N - 1."""
+    k = max(1, min(int(k), x.shape[0] - 1))
+    d = torch.cdist(x, x)
+    d.fill_diagonal_(float("inf"))
+    return d.topk(k, dim=1, largest=False).indices
+
+
+def shuffled_agreement(points, labels, k: int = 10, shuffles: int = 20) -> torch.Tensor:
+    """neighbour_agreement's share for `shuffles` random shuffles of the labels (shuffle i: torch
+    seed i), float64 (shuffles,): the share's spread when labels are independent of position, for
+    the same points and label counts. The neighbours are found once."""
+    x = torch.as_tensor(points, dtype=torch.float64)
+    lab = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
+    nn = _nearest(x, k)
+    out = []
+    for i in range(int(shuffles)):
+        perm = lab[torch.randperm(len(lab), generator=torch.Generator().manual_seed(i))]
+        out.append((perm[nn] == perm[:, None]).double().mean())
+    return torch.stack(out) if out else torch.zeros(0, dtype=torch.float64)
+
+
 def neighbour_agreement(points, labels, k: int = 10) -> tuple[float, float]:
     """How sorted by label a point cloud is: the mean, over the points, of the share of their k
     nearest other points (Euclidean) that have the same label; and that share for labels
@@ -180,10 +202,7 @@ def neighbour_agreement(points, labels, k: int = 10) -> tuple[float, float]:
     N = x.shape[0]
     if N < 2 or lab.shape[0] != N:
         raise ValueError(f"need at least 2 points and one label per point; got {N} points, {lab.shape[0]} labels")
-    k = max(1, min(int(k), N - 1))
-    d = torch.cdist(x, x)
-    d.fill_diagonal_(float("inf"))
-    nn = d.topk(k, dim=1, largest=False).indices                      # (N, k)
+    nn = _nearest(x, k)                                                # (N, k)
     share = float((lab[nn] == lab[:, None]).double().mean())
     counts = torch.bincount(lab - lab.min()).double()
     chance = float((counts * (counts - 1)).sum() / (N * (N - 1)))

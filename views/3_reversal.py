@@ -85,7 +85,7 @@ if error:
 if result is not None:
     st.caption(rev.run_words(run, result["times"]))
     m = rev.metrics(gmm, sde, run)
-    rev.warn_start(gmm, run, sigma1, m)
+    rev.warn_start(gmm, sde, run, m)
     st.subheader("Final samples against the truth")
     dots = rev.dots_final(gmm, sde, run)      # two panels of dots: the page's width, so that a mode's spread shows
     if dots:
