@@ -1017,11 +1017,10 @@ def residual_note(gmm, sde, steps: int) -> str:
                        "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "
                        "tutorial's loop* with the reverse SDE at the same number of steps.")
     return note + ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
-                   "same number of steps. The residual noise is one error among others: with few steps "
-                   "the reverse SDE's own large steps can cost more than it (the loop's step is the "
-                   "same Euler–Maruyama step, on a grid that keeps it away from small σ), and the "
-                   "loop falls behind once the steps are many: its residual σ(Δt) ≈ √Δt shrinks more "
-                   "slowly than the step error.")
+                   "same number of steps: both take the Euler–Maruyama step, but the loop steps uniformly "
+                   "in t and keeps σ(Δt) at the end, while the reverse SDE here steps on the Karras grid "
+                   "and removes the last noise with a denoising step. The residual σ(Δt) ≈ √Δt shrinks "
+                   "more slowly with the steps than the step error does.")
 
 
 def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
