@@ -102,8 +102,9 @@ def off_budget(table: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[int, str
 
 
 def count_cell(value: float, count: int) -> str:
-    """A results-table cell whose run took `count` evaluations, not its row's budget."""
-    return f"{value:.3f} ({count} NFE)"
+    """A results-table cell whose run took `count` evaluations, not its row's budget (the value as
+    value_text prints it, as every cell: 24,725, not 24725.463, which the column cut)."""
+    return f"{value_text(value)} ({count} NFE)"
 
 
 def counts_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:

@@ -1080,7 +1080,9 @@ def test_sampler_lab_table_shows_each_runs_count_where_the_chart_draws_it():
     assert note in [c.value for c in at.caption], [c.value for c in at.caption]
     for i, name, c in cells:
         assert f"{c} at budget {int(table.at[i, 'NFE'])}" in note and c == drawn[(name, int(table.at[i, "NFE"]))]
-        assert samplers.count_cell(float(table.at[i, name]), c) == f"{float(table.at[i, name]):.3f} ({c} NFE)"
+        assert samplers.count_cell(float(table.at[i, name]), c) == f"{samplers.value_text(table.at[i, name])} ({c} NFE)"
+    assert samplers.count_cell(24725.463, 3) == "24,725 (3 NFE)"      # ring8, learned, budget 4: the column cut
+    assert samplers.count_cell(0.032, 9) == "0.0320 (9 NFE)"              # three digits, as the sentences print
     # a table whose every run took its budget says so
     same = samplers.counts_text(table[["NFE", "reverse SDE"]], counts[["NFE", "reverse SDE"]])
     assert "Every run here took exactly its budget" in same and vocabulary.short("sde") == "reverse SDE"

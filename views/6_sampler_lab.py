@@ -120,7 +120,7 @@ if not problems:
     if gap := samplers.prior_text(df, fl[metric], metric, gmm, float(learned[1] if learned else lam), grid,
                                   vocabulary.short):
         st.markdown(gap)
-    shown = table.style.format("{:.3f}", subset=list(table.columns[1:]), na_rep="")
+    shown = table.style.format(samplers.value_text, subset=list(table.columns[1:]), na_rep="")
     for i, name, count in samplers.off_budget(table, counts):      # the chart's x where it is not the budget
         shown = shown.format(lambda v, c=count: samplers.count_cell(v, c), subset=pd.IndexSlice[[i], [name]])
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
