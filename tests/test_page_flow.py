@@ -457,3 +457,66 @@ def test_ve_landing_names_samples_off_every_mode_that_sliced_w2_barely_sees():
         said = (f"{int(last.loc['VE PF-ODE', 'off'])} of its 1000 samples land off every mode, against "
                 f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true samples")
         assert (said in text) == many, text
+
+
+def heavy_corner_mixture():
+    """Three modes: 90 % in a round std-0.02 mode at (3, 3), 8 % in a thin one at (−3, 0) (stds
+    0.3 and 0.01 at 45°), 2 % in a round std-0.02 mode at (0, −4)."""
+    import torch
+    import diffusion_core as dc
+    from diffusion_core.mixture import cov_from_std_angle
+    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0.0), cov_from_std_angle(0.3, 0.01, 45.0),
+                        cov_from_std_angle(0.02, 0.02, 0.0)]).double()
+    return dc.GaussianMixture(torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64),
+                              covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
+
+
+HEAVY_CORNER = {"w_mixture": "custom", "custom_mixture": heavy_corner_mixture().to_dict()}
+
+
+@pytest.mark.parametrize("name, lam, kind", [("heavy corner", 25.0, "mixed"), ("heavy corner", 2.0, "miss"),
+                                             ("tutorial", 25.0, "off"), ("tutorial", 2.0, "miss"),
+                                             ("ring8", 25.0, "on")])
+def test_ve_landing_says_miss_only_where_no_measure_says_otherwise(name, lam, kind):
+    """The heavy-corner mixture at λ = 25: the box said "the VE samples miss the data" and "end in
+    the wrong place" next to "the two clouds cannot be told apart" (their end points 0.924 apart
+    by sliced W₂, within the 1.200 of two sets of true samples), while the VE put fewer samples
+    off every mode than the exact flow (21 against 40). It says "miss" only where the end points'
+    cloud, sliced W₂ and the clouds as wholes agree and the off-mode count does not favour the VE;
+    elsewhere it says the measures disagree and which says what, with the numbers."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    seed, gmm = state.DEFAULT_SEED, (heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name])
+    story, noise = flowpage.path_story(gmm, lam, 200, 100, seed), flowpage.quality_noise(gmm, 1000, seed)
+    df = flowpage.quality(gmm, lam, 1000, seed)
+    got, text = flowpage.ve_landing(story, df, noise)
+    assert got == kind, text
+    last = df[(df["method"] == "heun") & (df["steps"] == df["steps"].max())].set_index("field")
+    ve, exact = int(last.loc["VE PF-ODE", "off"]), int(last.loc["exact flow", "off"])
+    says_miss = "the VE samples miss the data here**" in text
+    assert says_miss == (kind == "miss")
+    assert not (says_miss and "cannot be told apart" in text)
+    assert not ("end in the wrong place, not" in text and "cannot be told apart" in text)
+    if kind == "mixed":
+        assert text.startswith("**The page's measures disagree on whether the VE samples miss the data here.**")
+        assert (f"the clouds as wholes ({story['ends_sw2']:.3f} apart, within the {story['ends_noise']:.3f} of "
+                "two sets of true samples)") in text
+        assert (f"the samples off every mode (VE PF-ODE {ve}, exact flow {exact}, of 1000; a set of true "
+                f"samples: up to {noise['off']}), not many more for either") in text
+        gap = last.loc["VE PF-ODE", "sw2"] - last.loc["exact flow", "sw2"]
+        assert f"{gap:.3f} apart, over the spread of true sets' scores ({noise['spread']:.3f})" in text
+        assert "these measures do not settle it" in text
+    if kind == "miss":
+        assert story["ends_sw2"] > story["ends_noise"] and "the two clouds do not match" in text
+        assert f"(VE PF-ODE {ve}, exact flow {exact}, of 1000" in text
+        every = flowpage._many_off(ve, max(exact, noise["off"]))
+        assert text.startswith("**First: the VE samples miss the data here**, by every measure" if every else
+                               "**First: by sliced W₂ and by their end points' cloud, the VE samples miss")
+
+
+def test_ve_landing_box_is_no_warning_where_the_measures_disagree():
+    """The heavy-corner mixture at λ = 25, learned flow off: the landing paragraph is plain text
+    (not a warning) and says the measures disagree."""
+    at = open_page(**HEAVY_CORNER, **{K + "lam": 25.0, K + "learned": False})
+    assert not any("miss the data" in w.value for w in at.warning)
+    assert any(m.value.startswith("**The page's measures disagree") for m in at.markdown)
