@@ -409,6 +409,18 @@ def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
     return said
 
 
+def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> str:
+    """The sentence for the lowest-scoring field (best) when it puts many samples off every mode
+    while its sliced W₂ lies within the spread of true sets' scores (noise["spread"]) of true
+    samples' level (noise["sw2"]): it is the lowest, compared with the true samples, never with
+    itself; tied: the other fields within that spread of it."""
+    others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within that spread of it" if tied else
+              f"; every other field lies above it by more than that spread")
+    return (f"The {best} puts many more samples between or outside the modes than the truth does, which "
+            f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, within "
+            f"{spread_words(noise)} of true samples' (up to {noise['sw2']:.3f}){others}.")
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the spread of true sets' scores
@@ -447,6 +459,9 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         # lowest and of true samples' level; a score clearly above the lowest fails both
         unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], level, tol)]
         seen = [k for k in many if beyond_noise(sw2[k], sw2[best], tol)]
+        if best in unseen:
+            parts.append(lowest_unseen(sw2, best, tied, noise))
+            unseen = [k for k in unseen if k != best]
         if unseen:
             one = len(unseen) == 1
             parts.append(f"{_the(unseen, True)} {'puts' if one else 'put'} many more samples between "
