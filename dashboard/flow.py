@@ -415,7 +415,7 @@ def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> st
     samples' level (noise["sw2"]): it is the lowest, compared with the true samples, never with
     itself; tied: the other fields within that spread of it."""
     others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within that spread of it" if tied else
-              f"; every other field lies above it by more than that spread")
+              "; every other field lies above it by more than that spread")
     return (f"The {best} puts many more samples between or outside the modes than the truth does, which "
             f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, within "
             f"{spread_words(noise)} of true samples' (up to {noise['sw2']:.3f}){others}.")
