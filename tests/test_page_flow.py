@@ -565,3 +565,25 @@ def test_quality_caption_never_compares_a_field_with_itself_on_the_page():
         at = open_page(**state, **{K + "rectify": True})
         cap = next(c.value for c in at.caption if c.value.startswith("Sliced W₂ between"))
         assert not re.search(SELF_COMPARED, cap), cap
+
+
+@pytest.mark.parametrize("name", ["heavy corner", "tutorial", "ring8", "far narrow"])
+def test_paths_panels_hold_every_modes_two_sigma_region_and_its_dots(name):
+    """The paths panels' box (flow_limits) holds every mode's mean ± 2 std along each axis, plus
+    the radius of an end dot (size 18 px², at the narrowest panel width), so no mode's end dots
+    are cut by the frame: the heavy corner's 90 % mode at (3, 3), std 0.02, among them."""
+    import math
+    import torch
+    import diffusion_core as dc
+    from dashboard import flow as flowpage
+    from dashboard.figures import flow as ffig
+    custom = {"heavy corner": heavy_corner_mixture,
+              "far narrow": lambda: dc.GaussianMixture(torch.tensor([[9.0, -7.0], [0.0, 0.0]], dtype=torch.float64),
+                                                       torch.stack([0.01 * torch.eye(2), torch.eye(2)]).double())}
+    gmm = custom[name]() if name in custom else dc.PRESETS[name]
+    (x0, x1), (y0, y1) = flowpage.flow_limits(gmm)
+    dot = math.sqrt(18 / math.pi) * (x1 - x0) / min(ffig.PANEL_SIZES.values())   # data units
+    std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt().numpy()
+    lo, hi = gmm.means.numpy() - 2 * std - dot, gmm.means.numpy() + 2 * std + dot
+    assert (lo[:, 0] >= x0).all() and (hi[:, 0] <= x1).all(), (name, (x0, x1), lo, hi)
+    assert (lo[:, 1] >= y0).all() and (hi[:, 1] <= y1).all(), (name, (y0, y1), lo, hi)
