@@ -411,14 +411,16 @@ def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
 
 def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> str:
     """The sentence for the lowest-scoring field (best) when it puts many samples off every mode
-    while its sliced W₂ lies within the spread of true sets' scores (noise["spread"]) of true
-    samples' level (noise["sw2"]): it is the lowest, compared with the true samples, never with
+    while its sliced W₂ lies no more than the spread of true sets' scores (noise["spread"]) above
+    true samples' level (noise["sw2"]): it is the lowest, compared with the true samples, never with
     itself; tied: the other fields within that spread of it."""
-    others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within that spread of it" if tied else
-              "; every other field lies above it by more than that spread")
+    level = noise["sw2"]
+    truth = (f"no higher than true sets' own scores (up to {level:.3f})" if sw2[best] <= level else
+             f"within {spread_words(noise)} above true samples' (up to {level:.3f})")
+    others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within {spread_words(noise)} of it" if tied
+              else f"; every other field lies above it by more than {spread_words(noise)}")
     return (f"The {best} puts many more samples between or outside the modes than the truth does, which "
-            f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, within "
-            f"{spread_words(noise)} of true samples' (up to {noise['sw2']:.3f}){others}.")
+            f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, {truth}{others}.")
 
 
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
