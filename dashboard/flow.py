@@ -222,14 +222,40 @@ def _off_words(last: pd.DataFrame, noise: dict) -> str:
             "samples")
 
 
+def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
+    """The count of samples off every mode (the quality chart's most-step Heun rows, last: by
+    field) as a vote on whether the VE samples miss the data: ("worse", …) where the VE puts many
+    more there than the exact flow and a set of true samples (_many_off), ("better", …) where the
+    exact flow puts many more than the VE and true samples, else ("alike", …); with the numbers.
+    None where the rows have no counts."""
+    if "off" not in last or "off" not in noise:
+        return None
+    ve, exact, true = int(last.loc["VE PF-ODE", "off"]), int(last.loc["exact flow", "off"]), int(noise["off"])
+    counts = f"VE PF-ODE {ve}, exact flow {exact}, of {noise['n']}; a set of true samples: up to {true}"
+    if _many_off(ve, max(exact, true)):
+        return "worse", f"the samples off every mode ({counts}), many more of them the VE's"
+    if _many_off(exact, max(ve, true)):
+        return "better", f"the samples off every mode ({counts}), many more of them the exact flow's"
+    return "alike", f"the samples off every mode ({counts}), not many more for either"
+
+
+def _listed(parts: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str, str]:
     """Whether the VE PF-ODE's samples land on the data, from the paths drawn (story) and the
-    quality chart's most-step Heun rows: ("miss" | "off" | "on", the sentence). The VE run starts
+    quality chart's most-step Heun rows: ("miss" | "mixed" | "off" | "on", the sentence). The VE run starts
     from N(0, σ₁²I), not from its true p₁; with a small λ that start is far too narrow (or off
     centre), so its samples miss the data and its straightness belongs to a wrong path. The kind
     is read off the end points' cloud; the sliced W₂ of the two samplers are compared with the
     spread of true sets' scores (noise["spread"], the quality caption's rule: beyond_noise), and
-    where they lie within it the sentence says this measure cannot tell the two apart."""
+    where they lie within it the sentence says this measure cannot tell the two apart. It says the
+    VE samples miss the data only where the end points' cloud and sliced W₂ say so and no other
+    measure says otherwise beyond its noise (the clouds as wholes, ends_apart; the samples off
+    every mode, off_verdict); where one does, the kind is "mixed" and the sentence names which
+    measure says what."""
     r, d = story["ve_spread_ratio"], story["ve_shift"]
     off = max(abs(1.0 - r), d)
     kind = "miss" if off >= VE_MISS else "off" if off >= VE_OFF else "on"
@@ -258,8 +284,26 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     clouds = ends_apart(story)          # the two end-point clouds as wholes, against their noise
     where += ends_sentence(story)
     above = "the straightness numbers above (panel titles and caption)"
-    if kind == "miss" and worse:
-        text = (f"**First: the VE samples miss the data here.** {start}. {where} So the VE straightness "
+    votes = off_verdict(last, noise)
+    if kind == "miss" and worse and (clouds is False or (votes and votes[0] == "better")):
+        kind = "mixed"
+        against = ([f"the clouds as wholes ({story['ends_sw2']:.3f} apart, within the "
+                    f"{story['ends_noise']:.3f} of two sets of true samples)"] if clouds is False else []) \
+            + ([votes[1]] if votes and votes[0] != "worse" else [])
+        text = (f"**The page's measures disagree on whether the VE samples miss the data here.** {start}. "
+                f"{where} Saying they miss: the end points' cloud ({width} the exact flow's, its centre "
+                f"{d:.2f} s away) and sliced W₂ of the samples ({ve_w2:.3f} against {flow_w2:.3f}, "
+                f"{ve_w2 - flow_w2:.3f} apart, over {spread_words(noise)})"
+                + (f" and {votes[1]}" if votes and votes[0] == "worse" else "")
+                + f". Not saying so: {_listed(against)}. So the VE straightness above may measure paths that "
+                "end in the wrong place; these measures do not settle it.")
+    elif kind == "miss" and worse:
+        alike = votes is not None and votes[0] == "alike"
+        head = ("**First: by sliced W₂ and by their end points' cloud, the VE samples miss the data here**, "
+                f"though not by {votes[1]}: that count sees only samples between or outside the modes." if alike else
+                "**First: the VE samples miss the data here**, by every measure on this page"
+                + (f": {votes[1]}." if votes else "."))
+        text = (f"{head} {start}. {where} So the VE straightness "
                 "above measures paths that end in the wrong place, not a valid sampler's.")
     elif kind == "miss":
         head = ("**First: the VE paths end in a cloud unlike the exact flow's here**" if clouds is not False
@@ -365,6 +409,20 @@ def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
     return said
 
 
+def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> str:
+    """The sentence for the lowest-scoring field (best) when it puts many samples off every mode
+    while its sliced W₂ lies no more than the spread of true sets' scores (noise["spread"]) above
+    true samples' level (noise["sw2"]): it is the lowest, compared with the true samples, never with
+    itself; tied: the other fields within that spread of it."""
+    level = noise["sw2"]
+    truth = (f"no higher than true sets' own scores (up to {level:.3f})" if sw2[best] <= level else
+             f"within {spread_words(noise)} above true samples' (up to {level:.3f})")
+    others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within {spread_words(noise)} of it" if tied
+              else f"; every other field lies above it by more than {spread_words(noise)}")
+    return (f"The {best} puts many more samples between or outside the modes than the truth does, which "
+            f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, {truth}{others}.")
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the spread of true sets' scores
@@ -403,6 +461,9 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         # lowest and of true samples' level; a score clearly above the lowest fails both
         unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], level, tol)]
         seen = [k for k in many if beyond_noise(sw2[k], sw2[best], tol)]
+        if best in unseen:
+            parts.append(lowest_unseen(sw2, best, tied, noise))
+            unseen = [k for k in unseen if k != best]
         if unseen:
             one = len(unseen) == 1
             parts.append(f"{_the(unseen, True)} {'puts' if one else 'put'} many more samples between "

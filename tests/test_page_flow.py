@@ -457,3 +457,145 @@ def test_ve_landing_names_samples_off_every_mode_that_sliced_w2_barely_sees():
         said = (f"{int(last.loc['VE PF-ODE', 'off'])} of its 1000 samples land off every mode, against "
                 f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true samples")
         assert (said in text) == many, text
+
+
+def heavy_corner_mixture():
+    """Three modes: 90 % in a round std-0.02 mode at (3, 3), 8 % in a thin one at (−3, 0) (stds
+    0.3 and 0.01 at 45°), 2 % in a round std-0.02 mode at (0, −4)."""
+    import torch
+    import diffusion_core as dc
+    from diffusion_core.mixture import cov_from_std_angle
+    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0.0), cov_from_std_angle(0.3, 0.01, 45.0),
+                        cov_from_std_angle(0.02, 0.02, 0.0)]).double()
+    return dc.GaussianMixture(torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64),
+                              covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
+
+
+HEAVY_CORNER = {"w_mixture": "custom", "custom_mixture": heavy_corner_mixture().to_dict()}
+
+
+@pytest.mark.parametrize("name, lam, kind", [("heavy corner", 25.0, "mixed"), ("heavy corner", 2.0, "miss"),
+                                             ("tutorial", 25.0, "off"), ("tutorial", 2.0, "miss"),
+                                             ("ring8", 25.0, "on")])
+def test_ve_landing_says_miss_only_where_no_measure_says_otherwise(name, lam, kind):
+    """The heavy-corner mixture at λ = 25: the box said "the VE samples miss the data" and "end in
+    the wrong place" next to "the two clouds cannot be told apart" (their end points 0.924 apart
+    by sliced W₂, within the 1.200 of two sets of true samples), while the VE put fewer samples
+    off every mode than the exact flow (21 against 40). It says "miss" only where the end points'
+    cloud, sliced W₂ and the clouds as wholes agree and the off-mode count does not favour the VE;
+    elsewhere it says the measures disagree and which says what, with the numbers."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    seed, gmm = state.DEFAULT_SEED, (heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name])
+    story, noise = flowpage.path_story(gmm, lam, 200, 100, seed), flowpage.quality_noise(gmm, 1000, seed)
+    df = flowpage.quality(gmm, lam, 1000, seed)
+    got, text = flowpage.ve_landing(story, df, noise)
+    assert got == kind, text
+    last = df[(df["method"] == "heun") & (df["steps"] == df["steps"].max())].set_index("field")
+    ve, exact = int(last.loc["VE PF-ODE", "off"]), int(last.loc["exact flow", "off"])
+    says_miss = "the VE samples miss the data here**" in text
+    assert says_miss == (kind == "miss")
+    assert not (says_miss and "cannot be told apart" in text)
+    assert not ("end in the wrong place, not" in text and "cannot be told apart" in text)
+    if kind == "mixed":
+        assert text.startswith("**The page's measures disagree on whether the VE samples miss the data here.**")
+        assert (f"the clouds as wholes ({story['ends_sw2']:.3f} apart, within the {story['ends_noise']:.3f} of "
+                "two sets of true samples)") in text
+        assert (f"the samples off every mode (VE PF-ODE {ve}, exact flow {exact}, of 1000; a set of true "
+                f"samples: up to {noise['off']}), not many more for either") in text
+        gap = last.loc["VE PF-ODE", "sw2"] - last.loc["exact flow", "sw2"]
+        assert f"{gap:.3f} apart, over the spread of true sets' scores ({noise['spread']:.3f})" in text
+        assert "these measures do not settle it" in text
+    if kind == "miss":
+        assert story["ends_sw2"] > story["ends_noise"] and "the two clouds do not match" in text
+        assert f"(VE PF-ODE {ve}, exact flow {exact}, of 1000" in text
+        every = flowpage._many_off(ve, max(exact, noise["off"]))
+        assert text.startswith("**First: the VE samples miss the data here**, by every measure" if every else
+                               "**First: by sliced W₂ and by their end points' cloud, the VE samples miss")
+
+
+def test_ve_landing_box_is_no_warning_where_the_measures_disagree():
+    """The heavy-corner mixture at λ = 25, learned flow off: the landing paragraph is plain text
+    (not a warning) and says the measures disagree."""
+    at = open_page(**HEAVY_CORNER, **{K + "lam": 25.0, K + "learned": False})
+    assert not any("miss the data" in w.value for w in at.warning)
+    assert any(m.value.startswith("**The page's measures disagree") for m in at.markdown)
+
+
+def self_compared(text: str) -> list[str]:
+    """The sentences of `text` that compare a field's score with "the lowest" when that score is
+    the lowest itself: "its score (0.537) … of the lowest (0.537)", or "their scores (learned flow
+    0.842, rectified flow 0.798) … of the lowest (0.798)"."""
+    import re
+    found = []
+    for m in re.finditer(r"(?:its score|their scores) \(([^)]*)\)((?:(?!\. ).)*?) of the lowest \((\d+\.\d{3})\)", text):
+        if m.group(3) in re.findall(r"\d+\.\d{3}", m.group(1)):
+            found.append(m.group(0))
+    return found
+
+
+@pytest.mark.parametrize("values, off, tied", [
+    # heavy corner, λ = 25, rectify once, 32 steps: the rectified flow lowest, with 406 off
+    ({"exact flow": 0.735, "VE PF-ODE": 1.284, "learned flow": 0.812, "rectified flow": 0.537},
+     {"exact flow": 40, "VE PF-ODE": 21, "learned flow": 210, "rectified flow": 406},
+     ["exact flow", "learned flow"]),
+    # ring8, λ = 25, 2 steps: the exact flow lowest with 497 off, the VE far above
+    ({"exact flow": 0.284, "VE PF-ODE": 3.710}, {"exact flow": 497, "VE PF-ODE": 900}, []),
+    # a lowest learned flow above true samples' level, with many off, and another network within the spread
+    ({"exact flow": 1.5, "VE PF-ODE": 2.0, "learned flow": 0.9, "rectified flow": 1.0},
+     {"exact flow": 5, "VE PF-ODE": 5, "learned flow": 300, "rectified flow": 200}, ["rectified flow"]),
+])
+def test_quality_sentence_never_compares_the_lowest_with_itself(values, off, tied):
+    """Heavy corner, rectify once: "its score (0.537) lies within the spread of true sets' scores
+    (0.491) of the lowest (0.537)" compared the rectified flow with itself. The lowest field is
+    said to be the lowest, and the fields within the spread of it are named."""
+    from dashboard import flow as flowpage
+    noise = {"sw2": 0.755, "spread": 0.491, "off": 12, "n": 1000}
+    text = flowpage.quality_sentence(_quality_rows(values, off, 32), noise, 32)
+    assert not self_compared(text), text
+    best = min(values, key=values.get)
+    head = (f"The {best} puts many more samples between or outside the modes than the truth does, which "
+            f"sliced W₂ barely sees: its score ({values[best]:.3f}) is the lowest here, "
+            + ("no higher than true sets' own scores (up to 0.755)" if values[best] <= 0.755 else
+               "within the spread of true sets' scores (0.491) above true samples' (up to 0.755)"))
+    assert head in text
+    rest = text.split(head)[1].split(". ")[0]
+    assert rest == (f"; {flowpage._the(tied)} {'lies' if len(tied) == 1 else 'lie'} within the spread of true "
+                    "sets' scores (0.491) of it" if tied
+                    else "; every other field lies above it by more than the spread of true sets' scores (0.491)")
+    for k in values:
+        assert (k in tied) == (k != best and values[k] - values[best] <= noise["spread"])
+
+
+def test_quality_caption_never_compares_a_field_with_itself_on_the_page():
+    """On the page (heavy corner at λ = 25, where the short recipe's rectified flow scores lowest at
+    2 steps with 988 of 1000 samples off every mode, and the tutorial at λ = 2, rectify once): no
+    sentence of the quality caption compares a score with itself."""
+    for state in (HEAVY_CORNER, {"w_mixture": "tutorial", K + "lam": 2.0}):
+        at = open_page(**state, **{K + "rectify": True})
+        cap = next(c.value for c in at.caption if c.value.startswith("Sliced W₂ between"))
+        assert not self_compared(cap), cap
+    assert self_compared("barely sees: their scores (learned flow 0.842, rectified flow 0.798) lie within "
+                         "the spread of true sets' scores (0.491) of the lowest (0.798) and of true samples'")
+
+
+@pytest.mark.parametrize("name", ["heavy corner", "tutorial", "ring8", "far narrow"])
+def test_paths_panels_hold_every_modes_two_sigma_region_and_its_dots(name):
+    """The paths panels' box (flow_limits) holds every mode's mean ± 2 std along each axis, plus
+    the radius of an end dot (size 18 px², at the narrowest panel width), so no mode's end dots
+    are cut by the frame: the heavy corner's 90 % mode at (3, 3), std 0.02, among them."""
+    import math
+    import torch
+    import diffusion_core as dc
+    from dashboard import flow as flowpage
+    from dashboard.figures import flow as ffig
+    custom = {"heavy corner": heavy_corner_mixture,
+              "far narrow": lambda: dc.GaussianMixture(torch.tensor([[9.0, -7.0], [0.0, 0.0]], dtype=torch.float64),
+                                                       torch.stack([0.01 * torch.eye(2), torch.eye(2)]).double())}
+    gmm = custom[name]() if name in custom else dc.PRESETS[name]
+    (x0, x1), (y0, y1) = flowpage.flow_limits(gmm)
+    dot = math.sqrt(18 / math.pi) * (x1 - x0) / min(ffig.PANEL_SIZES.values())   # data units
+    std = gmm.covs.diagonal(dim1=1, dim2=2).sqrt().numpy()
+    lo, hi = gmm.means.numpy() - 2 * std - dot, gmm.means.numpy() + 2 * std + dot
+    assert (lo[:, 0] >= x0).all() and (hi[:, 0] <= x1).all(), (name, (x0, x1), lo, hi)
+    assert (lo[:, 1] >= y0).all() and (hi[:, 1] <= y1).all(), (name, (y0, y1), lo, hi)
