@@ -477,7 +477,8 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
             parts.append(f"{_the(seen, True)} {'fails' if one else 'fail'} by both measures: "
                          f"{'its' if one else 'their'} sliced W₂ ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in seen)
-                         + f") lies above the lowest ({sw2[best]:.3f}) by more than {spread_words(noise)}, "
+                         + f") {'lies' if one else 'lie'} above the lowest ({sw2[best]:.3f}) by more than "
+                         f"{spread_words(noise)}, "
                          f"and {'it puts' if one else 'they put'} many more samples between "
                          "or outside the modes than the truth does.")
     return " ".join(parts)
