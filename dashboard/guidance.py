@@ -361,7 +361,6 @@ def measures_text(row, prefix: str = "", digits: int = 2) -> str:
 
 
 JUST_OUT = 0.2     # beyond the band's edge by less than this share of its half-width: "only just" outside
-START_N = 5000     # true samples of the mixture whose widest std start_far compares σ₁ with
 
 
 def beyond_band(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> float:
@@ -395,10 +394,10 @@ def off_words(row, truth: dict, prefix: str = "", digits: int = 2, k: float = gf
 
 
 @state.cache_data(max_entries=32)
-def start_far(gmm, lam: float, seed: int) -> str:
-    """models.start_far of the guided sampler's start: σ₁ of the VE process at λ against START_N
-    true samples of the mixture (the Exact-score reversal's rule); "" where σ₁ is wide enough."""
-    return models.start_far(dc.VESDE(lam).prior_std(), models.true_samples(gmm, START_N, seed))
+def start_far(gmm, lam: float) -> str:
+    """models.start_far of the guided sampler's start: σ₁ of the VE process at λ against the
+    mixture's widest std (the Exact-score reversal's rule); "" where σ₁ is wide enough."""
+    return models.start_far(dc.VESDE(lam).prior_std(), gmm)
 
 
 def sampler_cause(start: str) -> str:

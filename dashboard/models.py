@@ -371,18 +371,19 @@ def within_noise(a: float, b: float, noise: float) -> bool:
 START_FAR = 1.5   # σ₁ below this many × the data's widest std: the prior N(0, σ₁² I) is far from the true p₁
 
 
-def widest_std(x) -> float:
-    """The std of samples x (n, 2) along their widest direction."""
-    return float(np.sqrt(np.linalg.eigvalsh(np.cov(np.asarray(x, dtype=float).T)).max()))
+def widest_std(gmm) -> float:
+    """The mixture's exact std along its widest direction: √ of the largest eigenvalue of its
+    covariance Σₖ wₖ (Σₖ + μₖ μₖᵀ) − m mᵀ (GaussianMixture.moments)."""
+    return float(np.sqrt(np.linalg.eigvalsh(gmm.moments()[1].numpy()).max()))
 
 
-def start_far(sigma1: float, x) -> str:
-    """Where σ₁ is below START_FAR × the data's std along its widest direction (x: samples of the
-    data), the prior N(0, σ₁² I) a sampler starts from is far from the true p₁: that in words
+def start_far(sigma1: float, gmm) -> str:
+    """Where σ₁ is below START_FAR × the data's std along its widest direction (widest_std of the
+    mixture gmm, exact), the prior N(0, σ₁² I) a sampler starts from is far from the true p₁: that in words
     ("σ₁ = 1.47 is not much larger than the data's spread (std 1.10 along its widest
     direction)"); else "". The Exact-score reversal's warning and Guidance's attribution of a
     sampler's error share it."""
-    spread = widest_std(x)
+    spread = widest_std(gmm)
     if sigma1 >= START_FAR * spread:
         return ""
     than = "smaller than" if sigma1 < spread else "not much larger than"

@@ -723,8 +723,7 @@ DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is 
 def warn_start(gmm, sde, run: Run, m: dict) -> None:
     """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1);
     else show deterministic_start_note (m: metrics) where it has something to say."""
-    ref = truth(gmm, run.n, run.seed)["ref"]
-    far = models.start_far(float(sde.prior_std()), ref)
+    far = models.start_far(float(sde.prior_std()), gmm)
     if run.start == "prior" and far:
         st.warning(f"{far}: the prior N(0, σ₁² I) is far from the true p₁, so "
                    "the reversal starts from the wrong distribution. Raise λ, or start from the "

@@ -669,7 +669,7 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
     truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
     table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
-    assert guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam, seed)) in sweep
+    assert guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam)) in sweep
     d = guidance.spread_digits(table, truth)
     w1, w4 = table.loc[1.0], table.loc[4.0]
     assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
@@ -750,11 +750,14 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-2.0, 0.05)}
     at = pd.DataFrame({"w": [0.0, 1.0, 4.0], "spread_ratio": [1.3, 0.955, 0.8], "leak": [0.4, 0.1, 0.0],
                        "logp_class": [-4.0, -2.0, -2.0]}).set_index("w")
-    x = np.random.default_rng(0).normal(size=(4000, 2)) * [1.0, 0.3]     # widest std about 1
+    import diffusion_core as dc
+    x = dc.GaussianMixture([[0.0, 0.0]], [[[1.0, 0.0], [0.0, 0.09]]], [1.0])     # widest std 1, exactly
     near = models.start_far(1.2, x)
-    assert near.startswith("σ₁ = 1.20 is not much larger than the data's spread (std 1.0") and near.endswith(
-        "along its widest direction)")
+    assert near == "σ₁ = 1.20 is not much larger than the data's spread (std 1.00 along its widest direction)"
     assert models.start_far(0.8, x).startswith("σ₁ = 0.80 is smaller than") and models.start_far(1.6, x) == ""
+    # the exact std of a mixture, not a sample estimate: two modes at (±3, 0) of std 0.5 have √(9 + 0.25)
+    two = dc.GaussianMixture([[-3.0, 0.0], [3.0, 0.0]], [[[0.25, 0.0], [0.0, 0.25]]] * 2, [0.5, 0.5])
+    assert models.widest_std(two) == pytest.approx(np.sqrt(9.25), rel=1e-12)
     text = guidance.sweep_summary(at, truth, near)
     assert ("Exact CFG at w = 1 is outside the band in spread, only just (0.005 beyond the band's edge, under 20% "
             "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
@@ -858,7 +861,7 @@ def test_sweep_summary_says_where_the_class_pays_in_likelihood(mixture, y, lam):
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
     truth = guidance.guidance_truth(gmm, y, 600, seed)[1]
     table = guidance.guidance_table(gmm, lam, y, 600, 60, seed).set_index("w")
-    text = guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam, seed))
+    text = guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam))
     mean, sd = truth["logp_class"]
     lo = mean - 2.0 * sd
     ws = [float(w) for w in table.index if float(w) >= 1]

@@ -194,7 +194,7 @@ def test_guidance_w1_cause_is_computed(name, y, lam):
     table = guidance_page.guidance_table(gmm, lam, y, N, STEPS, SEED).set_index("w")
     off1 = guidance_page.off_truth(table.loc[1.0], truth)
     sigma1 = dc.VESDE(lam).prior_std()
-    spread = models.widest_std(models.true_samples(gmm, guidance_page.START_N, SEED))
+    spread = models.widest_std(gmm)
     far = sigma1 < models.START_FAR * spread
     assert ("a likely cause beside its steps" in sweep) == (bool(off1) and far), sweep
     assert ("(the sampler's error)" in sweep) == (bool(off1) and not far), sweep
