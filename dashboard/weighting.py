@@ -304,21 +304,25 @@ def table_formats(table: pd.DataFrame) -> dict:
             for c in table.columns}
 
 
-SAME_TIME = 1.5     # training times within this factor of each other count as "about as long"
+SAME_TIME = 1.2     # training times within this factor of each other (longest / shortest) count as "about as long"
 
 
 def times_text(seconds: dict) -> str:
     """What the table's training times are and what they allow to say: seconds maps a weighting's
-    label to its network's measured training time."""
-    lo, hi = min(seconds.values()), max(seconds.values())
+    label to its network's measured training time. Gives the ratio longest / shortest of the times
+    to the ms (the table's), with the digits that put it on its side of SAME_TIME (shown_digits);
+    "about as long" only where it is at most SAME_TIME, said with that factor."""
+    lo, hi = (round(float(f(seconds.values())), 3) for f in (min, max))     # as the table shows them
     ratio = hi / max(lo, 1e-12)
     head = ("Each training time is the wall time measured while that network trained, whenever that was "
             "(on this page or in the server's background warm-up, possibly while the CPU served other "
             "sessions or the other trainings): the three do the same work (same network, steps and batch; "
             "γₜ only rescales the loss)")
+    times = sig(ratio, shown_digits([ratio], [SAME_TIME]))
+    shown = f"{lo:.3f} to {hi:.3f} s, as the table shows them; the longest {times}× the shortest"
     if ratio <= SAME_TIME:
-        return head + f", and here they took about as long ({lo:.3f} to {hi:.3f} s, as the table shows them)."
-    return (head + f", yet here they differ {ratio:.1f}× ({lo:.3f} to {hi:.3f} s, as the table shows them): a difference that size "
+        return head + f", and here they took about as long ({shown}, within {SAME_TIME:g}×)."
+    return (head + f", yet here they differ ({shown}, more than {SAME_TIME:g}×): a difference that size "
             "comes from what else the server was doing while each one trained, not from its weighting.")
 
 
