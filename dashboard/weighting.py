@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 
 import diffusion_core as dc
-from dashboard import models, state
+from dashboard import models, state, vocabulary
 from dashboard import settings as sio
 from dashboard.figures import weighting as wfig
 
@@ -134,64 +134,79 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
             "first measured time at or above ε: " + "; ".join(said) + ".")
 
 
-FAR = models.NOISE_FACTOR   # within this × true samples' sliced W₂: samples p₀ as well as the measure can tell
-# the noise is the true samples' value itself (models.within_noise), so "far" starts at (FAR + 1) × it
 VERDICT_ORDER = ("well", "unclear", "tied", "far")
 
 
-def sample_verdict(value: float, floor: float) -> str:
-    """Whether samples of sliced W₂ `value` sample p₀ well, against floor, the sliced W₂ of independent
-    true samples (the measure's value for p₀ itself, and its noise as models.within_noise takes it):
-    "well" within FAR × floor; "far" above FAR × floor by more than the noise (not
-    models.within_noise of that cut-off); "unclear" in between. Two values within the noise of each
-    other never get "well" and "far": those lie more than the noise apart."""
-    cut = FAR * float(floor)
-    if float(value) <= cut:
+def band_cuts(band) -> tuple[float, float, float]:
+    """The verdicts' cut-offs from band, the (lowest, highest) sliced W₂ of models.TRUE_SETS
+    independent true sample sets (models.quality_band): (highest, spread = highest − lowest,
+    highest + spread)."""
+    lo, hi = (float(v) for v in band)
+    return hi, hi - lo, hi + (hi - lo)
+
+
+def sample_verdict(value: float, band) -> str:
+    """Whether samples of sliced W₂ `value` sample p₀ well, against band, the (lowest, highest)
+    sliced W₂ of independent true sample sets (a perfect sampler's range at this sample count):
+    "well" at or below the highest; "far" above it by more than the sets' spread (highest −
+    lowest, the measure's noise: not models.within_noise of the highest); "unclear" in between.
+    Two values within the spread of each other never get "well" and "far"."""
+    hi, spread, _ = band_cuts(band)
+    if float(value) <= hi:
         return "well"
-    return "unclear" if models.within_noise(value, cut, floor) else "far"
+    return "unclear" if models.within_noise(value, hi, spread) else "far"
 
 
-def sample_verdicts(quality: dict, floor: float) -> dict:
+def sample_verdicts(quality: dict, band) -> dict:
     """sample_verdict of every network (quality: its samples' sliced W₂), except that a "far" network
-    within the noise of an "unclear" one (models.within_noise: the page calls them no winner) is
-    "tied": the 3× line between them would split what the sample count cannot tell apart."""
-    kinds = {w: sample_verdict(v, floor) for w, v in quality.items()}
+    within the true sets' spread of an "unclear" one (models.within_noise: the page calls them no
+    winner) is "tied": the cut-off between them would split what the sample count cannot tell apart."""
+    spread = band_cuts(band)[1]
+    kinds = {w: sample_verdict(v, band) for w, v in quality.items()}
     unclear = [w for w, k in kinds.items() if k == "unclear"]
-    return {w: "tied" if k == "far" and any(models.within_noise(quality[w], quality[u], floor) for u in unclear)
+    return {w: "tied" if k == "far" and any(models.within_noise(quality[w], quality[u], spread) for u in unclear)
             else k for w, k in kinds.items()}
 
 
-def tied_to(quality: dict, floor: float, kinds: dict, w) -> list:
-    """The "unclear" networks (kinds: sample_verdicts) within the noise of network w, lowest first:
-    those a "tied" network is tied to."""
+def tied_to(quality: dict, band, kinds: dict, w) -> list:
+    """The "unclear" networks (kinds: sample_verdicts) within the true sets' spread of network w,
+    lowest first: those a "tied" network is tied to."""
+    spread = band_cuts(band)[1]
     return sorted((u for u, k in kinds.items() if k == "unclear"
-                   and models.within_noise(quality[w], quality[u], floor)), key=quality.get)
+                   and models.within_noise(quality[w], quality[u], spread)), key=quality.get)
 
 
-def verdict_words(kind: str, n: int, neighbours: str = "a network") -> str:
-    """What sample_verdict's kind says of n networks (1: singular); neighbours: the words naming
-    the networks a "tied" one is tied to (tied_to)."""
+def verdict_words(kind: str, n: int, band, num=None, neighbours: tuple = ("a network",)) -> str:
+    """What sample_verdict's kind says of n networks (1: singular), with the cut-offs measured from
+    band (band_cuts) written by num (sig by default); neighbours: the words naming each network a
+    "tied" one is tied to (tied_to)."""
+    num = num or sig
+    hi, spread, top = band_cuts(band)
     one = n == 1
-    return {"well": f"within {FAR:g}× the true samples' value: as close to p₀ as this sample count can tell",
-            "unclear": (f"between {FAR:g}× and {FAR + 1:g}× the true samples' value, within its noise of the "
-                        f"{FAR:g}× cut-off: this sample count cannot tell whether "
-                        f"{'it samples' if one else 'they sample'} p₀ well"),
-            "tied": (f"more than {FAR + 1:g}× the true samples' value, but within the noise of {neighbours}, "
-                     f"between {FAR:g}× and {FAR + 1:g}×: this sample count cannot tell whether "
+    above = f"above the true sets' highest ({num(hi)}) by"
+    return {"well": (f"at or below the true sets' highest ({num(hi)}): as close to p₀ as this sample count "
+                     "can tell"),
+            "unclear": (f"{above} no more than their spread ({num(spread)}, so at most {num(top)}): this sample "
+                        f"count cannot tell whether {'it samples' if one else 'they sample'} p₀ well"),
+            "tied": (f"{above} more than their spread ({num(spread)}), but within that spread of "
+                     f"{vocabulary.and_list(neighbours)}, which {'is' if len(neighbours) == 1 else 'are'} above the "
+                     f"highest by no more than the spread: this sample count cannot tell whether "
                      f"{'it samples' if one else 'they sample'} p₀ well"),
-            "far": (f"more than {FAR + 1:g}× the true samples' value, so above the {FAR:g}× cut-off by more than "
-                    "the measure's noise: "
+            "far": (f"{above} more than their spread ({num(spread)}, so above {num(top)}): "
                     f"{'it does' if one else 'they do'} not sample p₀ well at these settings")}[kind]
 
 
-def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float | None = None) -> str:
+def verdict(curves: dict, quality: dict, labels: dict, eps: float, band=None) -> str:
     """What the chart and table show in this state, from their numbers: curves maps a weighting
-    to error_by_t's frame, quality to its samples' sliced W₂, labels to its words, floor is the
-    sliced W₂ of independent true samples (the measure's noise level). Names the lowest error at
-    the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W₂; the
-    others within the noise of it (models.within_noise, as on Train & sample: no winner); and, by
-    one rule for every network (sample_verdict), which sample p₀ well, which do not, and which the
-    sample count cannot tell (all of them at once: "none of them samples p₀ well" when every one is far)."""
+    to error_by_t's frame, quality to its samples' sliced W₂, labels to its words, band is the
+    (lowest, highest) sliced W₂ of models.TRUE_SETS independent true sample sets of the same size
+    against the same reference (models.quality_band: the measure's noise). Names the lowest error
+    at the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W₂; the
+    others within the true sets' spread of it (models.within_noise, as on Train & sample: no
+    winner); and, by one rule for every network (sample_verdict), which sample p₀ well, which do
+    not, and which the sample count cannot tell (all of them at once: "none of them samples p₀
+    well" when every one is far). Every number is printed with the digits (shown_digits) that
+    keep it on its own side of the cut-offs."""
     def lowest(pick):
         return min(curves, key=lambda w: pick(curves[w]))
 
@@ -202,62 +217,67 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, floor: float 
             f"measured time at or above ε) belongs to **{labels[small]}**, at t = 1 to **{labels[large]}**")
     if not quality:
         return text + "."
+    digits = shown_digits(quality.values(), band_cuts(band)[::2] if band is not None else ())
+
+    def num(v):
+        return sig(v, digits)
+
     best = min(quality, key=quality.get)
-    text += f"; the lowest sliced W₂ of the samples, {sig(quality[best])}, to **{labels[best]}**"
-    if floor is None:
+    text += f"; the lowest sliced W₂ of the samples, {num(quality[best])}, to **{labels[best]}**"
+    if band is None:
         return text + "."
-    kinds = sample_verdicts(quality, floor)
-    text += f" (true samples: {sig(floor)}"
+    hi, spread, top = band_cuts(band)
+    kinds = sample_verdicts(quality, band)
+    text += (f" ({models.TRUE_SETS} independent true sets of as many samples score {num(band[0])} to {num(hi)}, "
+             f"a spread of {num(spread)}")
     if set(kinds.values()) == {"far"}:
         every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
-        text += (f"; {every} more than {FAR + 1:g}× that, so above the {FAR:g}× cut-off by more than the "
-                 "measure's noise: none of them samples p₀ well at these settings)")
+        text += (f"; {every} above the highest by more than that spread, so above {num(top)}: none of them "
+                 "samples p₀ well at these settings)")
     else:
         text += ")"
     tied = sorted((w for w in quality if w != best
-                   and models.within_noise(quality[w], quality[best], floor)), key=quality.get)
+                   and models.within_noise(quality[w], quality[best], spread)), key=quality.get)
     if tied:
-        others = " and ".join(f"**{labels[w]}** ({sig(quality[w])})" for w in tied)
-        text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by less than true "
-                 "samples do from each other: no winner at this sample count")
+        others = vocabulary.and_list(f"**{labels[w]}** ({num(quality[w])})" for w in tied)
+        text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by no more than that spread: "
+                 "no winner at this sample count")
     if set(kinds.values()) == {"far"}:
         return text + "."
-    def ratio(w, *cuts):
-        return f", {ratio_text(quality[w] / floor, *cuts)}" if floor > 0 else ""
-
     groups = []
     for kind in VERDICT_ORDER:
         names = sorted((w for w in quality if kinds[w] == kind), key=quality.get)
-        cuts = {"well": (FAR,), "unclear": (FAR, FAR + 1), "tied": (FAR + 1,), "far": (FAR + 1,)}[kind]
         by_neighbours = {}          # a tied network is said with the networks it is tied to
         for w in names:
-            by_neighbours.setdefault(tuple(tied_to(quality, floor, kinds, w)) if kind == "tied" else (), []).append(w)
+            by_neighbours.setdefault(tuple(tied_to(quality, band, kinds, w)) if kind == "tied" else (), []).append(w)
         for near, group in by_neighbours.items():
-            said = " and ".join(f"**{labels[w]}** ({sig(quality[w])}{ratio(w, *cuts)})" for w in group)
-            neighbours = " and ".join(f"**{labels[u]}** ({ratio(u, FAR, FAR + 1)[2:] or sig(quality[u])})"
-                                      for u in near)
+            said = vocabulary.and_list(f"**{labels[w]}** ({num(quality[w])})" for w in group)
+            neighbours = tuple(f"**{labels[u]}** ({num(quality[u])})" for u in near) or ("a network",)
             groups.append(f"{said} {'is' if len(group) == 1 else 'are'} "
-                          f"{verdict_words(kind, len(group), neighbours or 'a network')}")
+                          f"{verdict_words(kind, len(group), band, num, neighbours)}")
     return text + "; " + "; ".join(groups) + "."
 
 
-def ratio_text(ratio: float, *thresholds: float) -> str:
-    """ratio with a "×", to one decimal, or to as many more (up to 6) as it takes for the printed
-    number to sit on the same side of every threshold as the ratio: 2.02 against 2 prints "2.02×",
-    not "2.0×"."""
-    for digits in range(1, 7):
-        shown = float(f"{ratio:.{digits}f}")
-        if all((shown > c) == (ratio > c) and (shown == c) == (ratio == c) for c in thresholds):
-            break
-    return f"{ratio:.{digits}f}×"
+def shown_digits(values, cuts, least: int = 3, most: int = 8) -> int:
+    """The fewest significant digits, least to most, at which every value printed (sig) sits on
+    the same side of every cut printed as it really does (0.10512 against 0.10498 takes 4 digits:
+    at 3 both print "0.105")."""
+    values, cuts = [float(v) for v in values], [float(c) for c in cuts]
+    for digits in range(least, most + 1):
+        shown = [float(sig(v, digits)) for v in values]
+        lines = [float(sig(c, digits)) for c in cuts]
+        if all((s > l) == (v > c) and (s == l) == (v == c)
+               for v, s in zip(values, shown) for c, l in zip(cuts, lines)):
+            return digits
+    return most
 
 
-def sig(v: float) -> str:
-    """v to 3 significant digits, as .3g writes it, except that a whole number keeps its zeros
-    (1.0 -> "1.00"): a bare "(1)" in a sentence reads like a footnote mark."""
-    s = f"{float(v):.3g}"
+def sig(v: float, digits: int = 3) -> str:
+    """v to `digits` significant digits, as .{digits}g writes it, except that a whole number keeps
+    its zeros (1.0 -> "1.00"): a bare "(1)" in a sentence reads like a footnote mark."""
+    s = f"{float(v):.{digits}g}"
     if s.lstrip("-").isdigit():
-        s = f"{float(v):#.3g}".rstrip(".")
+        s = f"{float(v):#.{digits}g}".rstrip(".")
     return s
 
 
@@ -284,21 +304,25 @@ def table_formats(table: pd.DataFrame) -> dict:
             for c in table.columns}
 
 
-SAME_TIME = 1.5     # training times within this factor of each other count as "about as long"
+SAME_TIME = 1.2     # training times within this factor of each other (longest / shortest) count as "about as long"
 
 
 def times_text(seconds: dict) -> str:
     """What the table's training times are and what they allow to say: seconds maps a weighting's
-    label to its network's measured training time."""
-    lo, hi = min(seconds.values()), max(seconds.values())
+    label to its network's measured training time. Gives the ratio longest / shortest of the times
+    to the ms (the table's), with the digits that put it on its side of SAME_TIME (shown_digits);
+    "about as long" only where it is at most SAME_TIME, said with that factor."""
+    lo, hi = (round(float(f(seconds.values())), 3) for f in (min, max))     # as the table shows them
     ratio = hi / max(lo, 1e-12)
     head = ("Each training time is the wall time measured while that network trained, whenever that was "
             "(on this page or in the server's background warm-up, possibly while the CPU served other "
             "sessions or the other trainings): the three do the same work (same network, steps and batch; "
             "γₜ only rescales the loss)")
+    times = sig(ratio, shown_digits([ratio], [SAME_TIME]))
+    shown = f"{lo:.3f} to {hi:.3f} s, as the table shows them; the longest {times}× the shortest"
     if ratio <= SAME_TIME:
-        return head + f", and here they took about as long ({lo:.3f} to {hi:.3f} s, as the table shows them)."
-    return (head + f", yet here they differ {ratio:.1f}× ({lo:.3f} to {hi:.3f} s, as the table shows them): a difference that size "
+        return head + f", and here they took about as long ({shown}, within {SAME_TIME:g}×)."
+    return (head + f", yet here they differ ({shown}, more than {SAME_TIME:g}×): a difference that size "
             "comes from what else the server was doing while each one trained, not from its weighting.")
 
 

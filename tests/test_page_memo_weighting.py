@@ -1,6 +1,7 @@
 """AppTest of the Memorization and Loss weighting lab pages: default run, widgets at their extremes."""
 
 import math
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -153,16 +154,17 @@ def test_weighting_verdict_is_read_from_the_chart():
     assert "'s" not in text.replace("tutorial's", "")
     text = weighting.verdict({"sigma2": high, "uniform": low}, {}, L, 1e-3)
     assert f"belongs to **{L['uniform']}**" in text and "samples" not in text
-    # against the noise level: far above it, the sentence says none samples p₀ well
-    far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, 0.05)
-    assert ("(true samples: 0.05; both are more than 3× that, so above the 2× cut-off by more than the measure's noise: "
-            "none of them samples p₀ well") in far   # two networks here
+    # against the true sets' range: far above it, the sentence says none samples p₀ well
+    band = (0.04, 0.05)
+    far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, band)
+    assert (f"({models.TRUE_SETS} independent true sets of as many samples score 0.04 to 0.05, a spread of 0.01; "
+            "both are above the highest by more than that spread, so above 0.06: none of them samples p₀ well") in far
     three = weighting.verdict({"sigma2": low, "uniform": high, "g2": high}, {"sigma2": 0.94, "uniform": 1.0, "g2": 1.1},
-                              L, 1e-3, 0.05)
-    assert ("(true samples: 0.05; all three are more than 3× that, so above the 2× cut-off by more than the measure's noise: "
-            "none of them samples p₀ well") in three
-    near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.06, "uniform": 1.0}, L, 1e-3, 0.05)
-    assert "(true samples: 0.05)" in near and "none of them samples" not in near
+                              L, 1e-3, band)
+    assert ("a spread of 0.01; all three are above the highest by more than that spread, so above 0.06: none of "
+            "them samples p₀ well") in three
+    near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.055, "uniform": 1.0}, L, 1e-3, band)
+    assert "a spread of 0.01)" in near and "none of them samples" not in near
 
 
 def test_weighting_times_are_each_networks_own():
@@ -254,66 +256,69 @@ def test_weighting_below_eps_clauses_read_subject_verb_numbers():
 
 
 def test_weighting_best_samples_within_the_noise_name_no_winner():
-    """0.1001 / 0.1096 / 0.1010 against true samples' 0.0544 named a winner by 0.0009: now the
-    sentence says no winner, by the rule Train & sample uses (models.within_noise)."""
+    """0.1001 / 0.1096 / 0.1010 named a winner by 0.0009: now the sentence says no winner where
+    they differ by no more than the true sets' spread, by the rule Train & sample uses
+    (models.within_noise)."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     q = {"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010}
-    text = weighting.verdict(curves, q, L, 0.1, 0.0544)
-    assert (f"but **{L['g2']}** (0.101) and **{L['uniform']}** (0.11) differ from it by less than true "
-            "samples do from each other: no winner at this sample count") in text
-    one = weighting.verdict(curves, {**q, "uniform": 0.3}, L, 0.1, 0.0544)
+    band = (0.05, 0.065)                              # a spread of 0.015
+    text = weighting.verdict(curves, q, L, 0.1, band)
+    assert (f"but **{L['g2']}** (0.101) and **{L['uniform']}** (0.11) differ from it by no more than that "
+            "spread: no winner at this sample count") in text
+    one = weighting.verdict(curves, {**q, "uniform": 0.3}, L, 0.1, band)
     assert f"but **{L['g2']}** (0.101) differs from it" in one and "(0.3)" not in one
-    clear = weighting.verdict(curves, {**q, "uniform": 0.3, "g2": 0.2}, L, 0.1, 0.0544)
+    clear = weighting.verdict(curves, {**q, "uniform": 0.3, "g2": 0.2}, L, 0.1, band)
     assert "no winner" not in clear
+    # the spread, not the whole true-vs-true distance: 0.0544 apart is a winner at a spread of 0.015
+    assert "no winner" not in weighting.verdict(curves, {"sigma2": 0.1001, "uniform": 0.1545}, L, 0.1, band)
     assert models.within_noise(0.1001, 0.1096, 0.0544) and not models.within_noise(0.1, 0.2, 0.05)
 
 
 def test_weighting_names_the_networks_far_from_the_truth():
-    """ring8, preconditioned: the lowest sliced W₂ was named while two networks sat at 4× the true
-    samples' own value without a word. The sentence names every network above FAR × the true
-    samples' value (with its ratio) when the best is below it, in any order of the weightings."""
+    """ring8, preconditioned: the lowest sliced W₂ was named while two networks sat far above the
+    true samples' own value without a word. The sentence names every network above the true sets'
+    highest by more than their spread (with the numbers) when the best is not, in any order of the
+    weightings."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}, L, 0.1, 0.22)
-    assert (f"; **{L['g2']}** (0.85, 3.9×) and **{L['uniform']}** (0.9, 4.1×) are more than 3× the true "
-            "samples' value, so above the 2× cut-off by more than the measure's noise: they do not sample p₀ well at these settings") in text, \
-        text
-    one = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}, L, 0.1, 0.22)
-    assert (f"**{L['sigma2']}** (0.9, 4.1×) is more than 3× the true samples' value, so above the 2× cut-off by more "
-            "than the measure's noise: it does not") in one, one
+    band = (0.2, 0.26)                                # spread 0.06: far above 0.32
+    text = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}, L, 0.1, band)
+    assert (f"; **{L['g2']}** (0.85) and **{L['uniform']}** (0.9) are above the true sets' highest (0.26) by more "
+            "than their spread (0.06, so above 0.32): they do not sample p₀ well at these settings") in text, text
+    one = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}, L, 0.1, band)
+    assert (f"**{L['sigma2']}** (0.9) is above the true sets' highest (0.26) by more than their spread (0.06, so "
+            "above 0.32): it does not") in one, one
     assert f"**{L['g2']}** (0.3" not in next(c for c in one.split("; ") if "not sample p₀ well" in c)
-    near = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.3, "g2": 0.4}, L, 0.1, 0.22)
+    near = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.3, "g2": 0.31}, L, 0.1, band)
     assert "do not sample" not in near and "does not sample" not in near
-    both = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 1.0}, L, 0.1, 0.22)
-    assert "both are more than 3× that, so above the 2× cut-off by more than the measure's noise: none of them samples p₀ well" in both
+    both = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 1.0}, L, 0.1, band)
+    assert ("both are above the highest by more than that spread, so above 0.32: none of them samples p₀ well"
+            in both)
     assert "do not sample" not in both
 
 
 def test_weighting_ring8_preconditioned_names_its_far_networks():
     """The page's own state of the finding: ring8, the preconditioned network. Every network whose
-    sliced W₂ in the table is above 2× the true samples' value (said in the sentence) is named with
-    its ratio, and no other."""
+    sliced W₂ in the table is above the true sets' highest by more than their spread (both said in
+    the sentence) is named with its value, and no other."""
     from dashboard import weighting
     at = open_page(WEIGHT, 600, w_mixture="ring8", w_weight_net="preconditioned")
     assert not at.exception
     w2 = at.dataframe[0].value["sliced W₂ of samples to p₀"]
     said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
-    from dashboard import state
-    gmm, seed = dc.PRESETS["ring8"], state.DEFAULT_SEED
-    floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
-    assert f"(true samples: {weighting.sig(floor)}" in said
-    kinds = weighting.sample_verdicts({w: float(w2[w]) for w in w2.index}, floor)
+    band = page_band("ring8")
+    kinds = check_sample_verdicts(said, w2, band)
     far = [w for w in w2.index if kinds[w] == "far"] if set(kinds.values()) != {"far"} else []
     far_clause = next((c for c in said.split("; ") if "not sample p₀ well" in c), "")
+    num = shown(w2, band)
     for w in w2.index:
-        assert (f"**{w}** ({weighting.sig(w2[w])}, {w2[w] / floor:.1f}×)" in far_clause) == (w in far), said
+        assert (f"**{w}** ({num(w2[w])})" in far_clause) == (w in far), said
     assert ("not sample p₀ well" in said) == bool(far), said
-    check_sample_verdicts(said, w2, floor)
 
 
 def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
@@ -323,7 +328,7 @@ def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
     monkeypatch.setattr(models, "within_noise", lambda a, b, noise: True)
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    assert "no winner" in weighting.verdict(curves, {"sigma2": 0.1, "uniform": 5.0}, L, 0.1, 0.0)
+    assert "no winner" in weighting.verdict(curves, {"sigma2": 0.1, "uniform": 5.0}, L, 0.1, (0.0, 0.0))
     keys = ("score_mse", "sliced_w2", "loglik_gap", "logp_w1")
     said = train.comparison_sentence({"A": dict.fromkeys(keys, 0.1), "B": dict.fromkeys(keys, 5.0)},
                                      dict.fromkeys(keys, 0.0))
@@ -366,9 +371,9 @@ def test_weighting_numbers_never_print_as_a_bare_one():
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"sigma2": 1.0, "uniform": 0.98, "g2": 3.0}, L, 0.1, 2.0)
+    text = weighting.verdict(curves, {"sigma2": 1.0, "uniform": 0.98, "g2": 3.0}, L, 0.1, (1.0, 2.0))
     assert f"**{L['sigma2']}** (1.00) differs from it" in text and "(1)" not in text
-    assert "the samples, 0.98, to" in text and "(true samples: 2.00" in text
+    assert "the samples, 0.98, to" in text and "score 1.00 to 2.00, a spread of 1.00" in text
     assert [weighting.sig(v) for v in (1.0, 0.2, 0.101, 12, 0.000123)] == ["1.00", "0.2", "0.101", "12.0", "0.000123"]
 
 
@@ -379,13 +384,34 @@ def test_weighting_times_caption_says_what_the_times_are():
     from dashboard import weighting
     spread = weighting.times_text({"a": 0.968, "b": 2.137, "c": 4.534})
     assert "idle server" not in spread and "about as long" not in spread
-    assert "differ 4.7× (0.968 to 4.534 s" in spread and "not from its weighting" in spread
-    close = weighting.times_text({"a": 1.0, "b": 1.2, "c": 1.1})
-    assert "about as long (1.000 to 1.200 s" in close and "wall time" in close
+    assert ("differ (0.968 to 4.534 s, as the table shows them; the longest 4.68× the shortest, more than "
+            f"{weighting.SAME_TIME:g}×)") in spread and "not from its weighting" in spread
+    close = weighting.times_text({"a": 1.0, "b": 1.1, "c": 1.05})
+    assert ("about as long (1.000 to 1.100 s, as the table shows them; the longest 1.1× the shortest, within "
+            f"{weighting.SAME_TIME:g}×)") in close and "wall time" in close
     at = open_page(WEIGHT, 600)
     times = at.dataframe[0].value["training time (s)"]
     cap = next(c.value for c in at.caption if c.value.startswith("Score MSE on"))
     assert weighting.times_text(dict(times)) in cap and "idle server" not in cap
+
+
+def test_weighting_times_are_about_as_long_only_within_the_stated_factor():
+    """ring8, Preconditioned, ε = 0.1: 1.555 to 2.157 s (1.39×) was "about as long" while a 1.8×
+    spread elsewhere was a difference. "About as long" is said only within SAME_TIME (1.2×),
+    with the ratio and that factor; anything wider is a difference, with its ratio."""
+    from dashboard import weighting
+    assert weighting.SAME_TIME <= 1.2
+    finding = weighting.times_text({"a": 1.555, "b": 1.9, "c": 2.157})
+    assert "about as long" not in finding, finding
+    assert "yet here they differ (1.555 to 2.157 s, as the table shows them; the longest 1.39× the shortest, " \
+           "more than 1.2×)" in finding, finding
+    edge = weighting.times_text({"a": 1.000, "b": 1.201})       # 1.201× prints on its side of 1.2
+    assert "the longest 1.201× the shortest, more than 1.2×" in edge, edge
+    assert "within 1.2×" in weighting.times_text({"a": 2.0, "b": 2.4})      # exactly the factor
+    for times in ({"a": 1.0, "b": 1.15}, {"a": 0.968, "b": 2.137, "c": 4.534}, {"a": 3.0, "b": 3.7}):
+        text, lo, hi = weighting.times_text(times), min(times.values()), max(times.values())
+        assert ("about as long" in text) == (hi / lo <= weighting.SAME_TIME), text
+        assert f"the longest {hi / lo:.2f}".rstrip("0").rstrip(".") in text, text
 
 
 def below_eps_claims(text: str, labels) -> dict:
@@ -486,90 +512,156 @@ def test_weighting_below_eps_sentence_holds_on_the_page(mixture, net, eps):
 
 def test_weighting_far_ratio_shows_that_it_exceeds_the_threshold():
     """tutorial, Preconditioned, ε = 0.1: "γₜ = 1 (0.11, 2.0×) is more than 2× …": a ratio of 2.02
-    printed as 2.0×. The ratio gets the decimals that put it on its side of the threshold."""
+    printed as 2.0×. The values and the cut-offs they are read against get the digits that put
+    each value on its side of each cut-off."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"sigma2": 0.05, "uniform": 0.1101, "g2": 0.06}, L, 0.1, 0.0545)
-    assert f"**{L['uniform']}** (0.11, 2.02×) is between 2× and 3× the true samples' value" in text, text
-    assert [weighting.ratio_text(r, 2.0) for r in (2.02, 3.94, 2.004, 1.96, 2.0)] == \
-        ["2.02×", "3.9×", "2.004×", "1.96×", "2.0×"]
+    text = weighting.verdict(curves, {"sigma2": 0.05, "uniform": 0.10512, "g2": 0.06}, L, 0.1, (0.09, 0.10498))
+    assert (f"**{L['uniform']}** (0.1051) is above the true sets' highest (0.105) by no more than their "
+            "spread (0.01498, so at most 0.12)") in text, text
+    assert weighting.shown_digits([0.10512, 0.05], [0.10498]) == 4
+    assert weighting.shown_digits([0.2, 0.05], [0.10498, 0.12]) == 3
+    assert weighting.shown_digits([0.105], [0.105]) == 3            # equal stays equal
 
 
 VERDICT_PHRASES = {"well": "as close to p₀ as this sample count can tell", "unclear": "cannot tell whether",
-                   "tied": "but within the noise of **", "far": "not sample p₀ well"}
+                   "tied": "but within that spread of **", "far": "not sample p₀ well"}
 
 
-def check_sample_verdicts(said: str, w2, floor: float) -> dict:
-    """The sentence's verdict on each network is weighting.sample_verdict's of its own sliced W₂
-    (w2: the table's column, by label) against the true samples' value floor, said in that
-    network's clause ("none of them samples p₀ well" once when every one is far); no two networks within
-    the noise of each other (models.within_noise) get opposite verdicts. Returns {label: kind}."""
+def page_band(mixture) -> tuple:
+    """The lab's true-set band at its default seed: models.quality_band's sliced W₂ (lowest,
+    highest) of models.TRUE_SETS sets of the lab's 2,000 samples (mixture: a preset's name or a GMM)."""
+    gmm = dc.PRESETS[mixture] if isinstance(mixture, str) else mixture
+    return models.quality_band(gmm, 2000, state.DEFAULT_SEED)["sliced_w2"]
+
+
+def shown(w2, band):
+    """The verdict sentence's number format for the values w2 against band (weighting.shown_digits)."""
     from dashboard import weighting
-    kinds = weighting.sample_verdicts({w: float(w2[w]) for w in w2.index}, floor)
+    digits = weighting.shown_digits(list(w2), weighting.band_cuts(band)[::2])
+    return lambda v: weighting.sig(v, digits)
+
+
+def check_sample_verdicts(said: str, w2, band) -> dict:
+    """The sentence says the band, (lowest, highest) sliced W₂ of the true sets, with its spread;
+    its verdict on each network is weighting.sample_verdicts' of its own sliced W₂ (w2: the table's
+    column, by label) against that band, checked here from the numbers themselves: "well" only at or
+    below the highest, "far" (not sampling p₀ well) only above it by more than the spread, and the
+    highest and the cut-off quoted in that network's clause ("none of them samples p₀ well" once
+    when every one is far); no two networks within the spread of each other get opposite verdicts,
+    and "no winner" is said exactly of those within the spread of the best. Returns {label: kind}."""
+    from dashboard import weighting
+    lo, hi = band
+    spread, num = hi - lo, shown(w2, band)
+    assert (f"{models.TRUE_SETS} independent true sets of as many samples score {num(lo)} to {num(hi)}, "
+            f"a spread of {num(spread)}") in said, said
+    kinds = weighting.sample_verdicts({w: float(w2[w]) for w in w2.index}, band)
+    for w, kind in kinds.items():
+        v = float(w2[w])
+        assert kind != "well" or v <= hi, (w, kind, said)
+        assert kind not in ("far", "tied") or v > hi + spread, (w, kind, said)
+        assert kind != "unclear" or hi < v <= hi + spread, (w, kind, said)
     clauses = said.rstrip(".").split("; ")
     if set(kinds.values()) == {"far"}:
         assert "none of them samples p₀ well" in said and not any(p in said for p in list(VERDICT_PHRASES.values())[:2]), said
+        assert f"so above {num(hi + spread)}" in said, said
     else:
         assert "none of them samples" not in said, said
         for w, kind in kinds.items():
-            clause = next(c for c in clauses if f"**{w}** ({weighting.sig(w2[w])}, " in c)
+            clause = next(c for c in clauses if c.startswith("**")
+                          and f"**{w}** ({num(w2[w])})" in re.split(r" (?:is|are) ", c, maxsplit=1)[0])
             assert VERDICT_PHRASES[kind] in clause, (w, kind, said)
+            assert f"highest ({num(hi)})" in clause, clause
+            assert kind == "well" or f"spread ({num(spread)}" in clause, clause
             assert not any(p in clause for k, p in VERDICT_PHRASES.items()
                            if k != kind and not (kind == "tied" and k == "unclear")), (w, kind, said)
     for a in w2.index:
         for b in w2.index:
-            if models.within_noise(w2[a], w2[b], floor):       # never split by a cut-off
+            if abs(w2[a] - w2[b]) <= spread:       # never split by a cut-off
                 assert {kinds[a], kinds[b]} not in ({"well", "far"}, {"unclear", "far"}), (a, b, said)
+    best = w2.idxmin()
+    close = [w for w in w2.index if w != best and abs(w2[w] - w2[best]) <= spread]
+    assert ("no winner at this sample count" in said) == bool(close), said
     return kinds
 
 
 def test_weighting_networks_within_the_noise_never_get_opposite_verdicts():
-    """tutorial, Preconditioned, ε = 0.1: γₜ = 1 (0.11, 2.01×) was said to differ from the best
-    (0.1, 1.84×) by less than true samples do from each other, then not to sample p₀ well on a
-    fixed 2× cut-off the best passed. One rule (sample_verdict) now judges every network from the
-    true samples' value and its noise: within 2× well, beyond 2× by more than the noise (3×) not,
-    in between the sample count cannot tell; two networks within the noise never get opposite
-    verdicts."""
+    """tutorial, Preconditioned, ε = 0.1: γₜ = 1 (0.11) was said to differ from the best (0.1) by
+    less than true samples do from each other, then not to sample p₀ well on a cut-off the best
+    passed. One rule (sample_verdict) judges every network from the true sets' range: at or below
+    its highest well, above it by more than its spread not, in between the sample count cannot
+    tell; two networks within the spread never get opposite verdicts."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    floor = 0.0544
+    band = (0.08, 0.105)                                              # spread 0.025: far above 0.13
     q = {"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010}          # the finding's numbers
-    text = weighting.verdict(curves, q, L, 0.1, floor)
+    text = weighting.verdict(curves, q, L, 0.1, band)
     assert "no winner" in text and "not sample p₀ well" not in text, text
-    assert (f"**{L['uniform']}** (0.11, 2.01×) is between 2× and 3× the true samples' value, within its noise of "
-            "the 2× cut-off: this sample count cannot tell whether it samples p₀ well") in text, text
-    assert (f"**{L['sigma2']}** (0.1, 1.8×) and **{L['g2']}** (0.101, 1.9×) are within 2× the true samples' "
-            "value: as close to p₀ as this sample count can tell") in text, text
-    check_sample_verdicts(text, pd.Series({L[w]: v for w, v in q.items()}), floor)
-    assert [weighting.sample_verdict(r * floor, floor) for r in (0.5, 2.0, 2.01, 3.0, 3.01)] == \
+    assert (f"**{L['uniform']}** (0.11) is above the true sets' highest (0.105) by no more than their spread "
+            "(0.025, so at most 0.13): this sample count cannot tell whether it samples p₀ well") in text, text
+    assert (f"**{L['sigma2']}** (0.1) and **{L['g2']}** (0.101) are at or below the true sets' highest (0.105): "
+            "as close to p₀ as this sample count can tell") in text, text
+    check_sample_verdicts(text, pd.Series({L[w]: v for w, v in q.items()}), band)
+    assert [weighting.sample_verdict(v, band) for v in (0.05, 0.105, 0.106, 0.1299, 0.131)] == \
         ["well", "well", "unclear", "unclear", "far"]
     # every state of three networks: the words follow the rule and ties never split well / far
     rng = np.random.default_rng(0)
     for _ in range(300):
-        q = dict(zip(dc.WEIGHTINGS, floor * rng.uniform(0.5, 5.0, 3)))
-        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, floor),
-                              pd.Series({L[w]: v for w, v in q.items()}), floor)
+        lo = rng.uniform(0.02, 0.1)
+        band = (lo, lo * rng.uniform(1.05, 2.0))
+        q = dict(zip(dc.WEIGHTINGS, lo * rng.uniform(0.8, 4.0, 3)))
+        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, band),
+                              pd.Series({L[w]: v for w, v in q.items()}), band)
+
+
+def test_weighting_verdict_reads_the_true_sets_spread_not_a_fixed_factor():
+    """tutorial, Preconditioned, ε = 0.0001: γₜ = σₜ² (0.0972, 1.8× the true samples' value) was
+    "within 2×: as close to p₀ as this sample count can tell" while independent true sets score
+    0.0528 to 0.0787; ring8, ε = 0.1: γₜ = g(t)² (0.338) and γₜ = 1 (0.402) were "no winner" because
+    they differ by less than the whole true-samples distance (0.237), not the spread of true sets.
+    The verdicts now read the measured range: well only at or below its highest, no winner only
+    within its spread (largest − smallest), each with its numbers."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    # (a): above the highest true set by less than the spread: the sample count cannot tell
+    tutorial = {"sigma2": 0.0972, "uniform": 0.21, "g2": 0.15}
+    text = weighting.verdict(curves, tutorial, L, 1e-4, (0.0528, 0.0787))
+    assert "as close to p₀" not in text, text
+    assert (f"**{L['sigma2']}** (0.0972) is above the true sets' highest (0.0787) by no more than their spread "
+            "(0.0259, so at most 0.105): this sample count cannot tell whether it samples p₀ well") in text, text
+    assert "score 0.0528 to 0.0787, a spread of 0.0259" in text, text
+    # (b): 0.064 apart is a winner when the true sets spread 0.032 (Train & sample's 0.073 to 0.105) ...
+    ring = {"sigma2": 0.60, "uniform": 0.402, "g2": 0.338}
+    narrow = weighting.verdict(curves, ring, L, 0.1, (0.073, 0.105))
+    assert "no winner" not in narrow and "so above 0.137: none of them samples p₀ well" in narrow, narrow
+    # ... and no winner when they spread wider than the gap (ring8's own true sets)
+    wide = weighting.verdict(curves, ring, L, 0.1, (0.152, 0.301))
+    assert (f"but **{L['uniform']}** (0.402) differs from it by no more than that spread: no winner") in wide, wide
+    for q, band in ((tutorial, (0.0528, 0.0787)), (ring, (0.073, 0.105)), (ring, (0.152, 0.301)),
+                    ({"sigma2": 0.07, "uniform": 0.075}, (0.073, 0.105))):
+        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, band),
+                              pd.Series({L[w]: v for w, v in q.items()}), band)
 
 
 @pytest.mark.parametrize("mixture,net,eps", [("tutorial", "preconditioned", 0.1), ("ring8", "preconditioned", 0.1),
-                                             ("tutorial", "tutorial", 1e-3)])
+                                             ("tutorial", "tutorial", 1e-3), ("tutorial", "preconditioned", 1e-4)])
 def test_weighting_sample_verdicts_hold_on_the_page(mixture, net, eps):
-    """The finding's state (tutorial, Preconditioned, ε = 0.1) and two others: the sentence's verdict
-    on each network follows the one rule from the table's sliced W₂ and the true samples' value, and
-    no two networks within the noise of each other get opposite verdicts."""
-    from dashboard import state, weighting
+    """The findings' states (tutorial, Preconditioned, ε = 0.1 and 0.0001; ring8, Preconditioned,
+    ε = 0.1) and another: the sentence quotes the range of the true sets scored as the table's
+    samples (models.quality_band), and its verdict on each network follows the one rule from the
+    table's sliced W₂ and that range; no two networks within its spread get opposite verdicts."""
     at = open_page(WEIGHT, 600, w_mixture=mixture, w_weight_net=net, w_weight_eps=eps)
     assert not at.exception
     w2 = at.dataframe[0].value["sliced W₂ of samples to p₀"]
     said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
-    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
-    floor = models.sample_quality(models.true_samples(gmm, 2000, seed), gmm, seed)["sliced_w2"]
-    assert f"(true samples: {weighting.sig(floor)}" in said
-    check_sample_verdicts(said, w2, floor)
+    check_sample_verdicts(said, w2, page_band(mixture))
+    assert "2×" not in said and "true samples:" not in said, said
 
 
 def test_weighting_error_chart_title_follows_the_view():
@@ -953,29 +1045,29 @@ def test_memorization_network_against_fresh_draws_is_said_from_the_rates():
 
 
 def test_weighting_far_network_tied_to_an_unclear_one_is_not_called_far():
-    """ring8, ε = 0.1: γₜ = 1 (0.676, 2.9×) and γₜ = g(t)² (0.752, 3.2×) were said to differ by less
-    than true samples do from each other (no winner), then given opposite verdicts across the 3×
-    line. A far network within the noise of an unclear one is now said to be tied to it: the sample
-    count cannot tell whether it samples p₀ well."""
+    """ring8, ε = 0.1: γₜ = 1 (0.676) and γₜ = g(t)² (0.752) were said to differ by less than true
+    samples do from each other (no winner), then given opposite verdicts across a cut-off. A far
+    network within the true sets' spread of an unclear one is now said to be tied to it: the
+    sample count cannot tell whether it samples p₀ well."""
     from dashboard import weighting
-    floor = 0.676 / 2.9
-    kinds = weighting.sample_verdicts({"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, floor)
-    assert models.within_noise(0.676, 0.752, floor)
-    assert [weighting.sample_verdict(v, floor) for v in (0.676, 0.752)] == ["unclear", "far"]
+    band = (0.5, 0.6)                               # spread 0.1: unclear up to 0.7, far above
+    kinds = weighting.sample_verdicts({"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, band)
+    assert models.within_noise(0.676, 0.752, 0.1)
+    assert [weighting.sample_verdict(v, band) for v in (0.676, 0.752)] == ["unclear", "far"]
     assert kinds == {"uniform": "unclear", "g2": "tied", "sigma2": "well"}, kinds
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, L, 0.1, floor)
-    assert f"**{L['g2']}** (0.752, 3.2×) is more than 3× the true samples' value, but within the noise of " \
-           f"**{L['uniform']}** (2.9×), between 2× and 3×: this sample count cannot tell whether it samples p₀ " \
-           "well" in text, text
+    text = weighting.verdict(curves, {"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, L, 0.1, band)
+    assert f"**{L['g2']}** (0.752) is above the true sets' highest (0.6) by more than their spread (0.1), but " \
+           f"within that spread of **{L['uniform']}** (0.676), which is above the highest by no more than the " \
+           "spread: this sample count cannot tell whether it samples p₀ well" in text, text
     assert "does not sample" not in text
     # the tied clause names every network it is tied to, once per group of networks tied alike
-    text = weighting.verdict(curves, {"uniform": 0.60, "sigma2": 0.64, "g2": 0.76}, L, 0.1, floor)
-    assert f"**{L['g2']}** (0.76, 3.3×) is more than 3× the true samples' value, but within the noise of " \
-           f"**{L['uniform']}** (2.6×) and **{L['sigma2']}** (2.7×), between 2× and 3×:" in text, text
-    text = weighting.verdict(curves, {"uniform": 0.676, "sigma2": 0.77, "g2": 0.752}, L, 0.1, floor)
-    assert f"**{L['g2']}** (0.752, 3.2×) and **{L['sigma2']}** (0.77, 3.3×) are more than 3× the true samples' " \
-           f"value, but within the noise of **{L['uniform']}** (2.9×), between 2× and 3×: this sample count " \
-           "cannot tell whether they sample p₀ well" in text, text
+    text = weighting.verdict(curves, {"uniform": 0.65, "sigma2": 0.68, "g2": 0.74}, L, 0.1, band)
+    assert f"**{L['g2']}** (0.74) is above the true sets' highest (0.6) by more than their spread (0.1), but " \
+           f"within that spread of **{L['uniform']}** (0.65) and **{L['sigma2']}** (0.68), which are above" in text, text
+    text = weighting.verdict(curves, {"uniform": 0.676, "sigma2": 0.77, "g2": 0.752}, L, 0.1, band)
+    assert f"**{L['g2']}** (0.752) and **{L['sigma2']}** (0.77) are above the true sets' highest (0.6) by more " \
+           f"than their spread (0.1), but within that spread of **{L['uniform']}** (0.676), which is above the " \
+           "highest by no more than the spread: this sample count cannot tell whether they sample p₀ well" in text, text

@@ -97,6 +97,5 @@ st.markdown(weighting.weights_text(weight_curves, LAM, eps))
 if curves:
     by_weighting = {c["weighting"].iloc[0]: c for c in curves}
     st.markdown(weighting.below_eps_text(by_weighting, wfig.WEIGHTING_LABELS, eps, column))
-    floor = models.sample_quality(models.true_samples(gmm, SAMPLES, shared.seed), gmm, shared.seed)["sliced_w2"]
-    st.markdown(weighting.verdict(by_weighting, quality,
-                                  wfig.WEIGHTING_LABELS, eps, floor))
+    band = models.quality_band(gmm, SAMPLES, shared.seed)["sliced_w2"]    # true sets scored as the table's
+    st.markdown(weighting.verdict(by_weighting, quality, wfig.WEIGHTING_LABELS, eps, band))
