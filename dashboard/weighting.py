@@ -27,16 +27,24 @@ def lab_config(net: str, weighting: str, eps: float, stratified: bool, steps: in
                                stratified=stratified, seed=seed, log_every=max(1, steps // 10))
 
 
+SAMPLES, SAMPLER_STEPS = 2000, 200     # each network's reverse-SDE samples and their steps
+
+
 def train_defaults(device: str = "cpu", before_each=None) -> None:
     """Train the lab's three networks at default settings on the default mixture, then the three
     of the other network choice ("Preconditioned (ours)"), then the default choice's three on the
     lesson's mixture, which a class that comes from the lab row still has in the sidebar (the
-    server's warm-up: the first visit, and the first switch of the network, then only measure)."""
+    server's warm-up: the first visit, and the first switch of the network, then only measure);
+    then the true sets' band the verdict reads on both mixtures (models.quality_band)."""
     d = {k: sio.SCHEMA["w_weight_" + k].default for k in ("net", "eps", "stratified", "steps")}
     nets = [d["net"]] + [n for n in sio.SCHEMA["w_weight_net"].choices if n != d["net"]]
     jobs = [(net, models.DEFAULT_MIXTURE) for net in nets] + [(d["net"], models.LESSON_MIXTURE)]
     models.train_all([(lab_config(net, w, d["eps"], d["stratified"], d["steps"], state.DEFAULT_SEED),
                        dc.PRESETS[name], LAM) for net, name in jobs for w in dc.WEIGHTINGS], device, before_each)
+    for name in (models.DEFAULT_MIXTURE, models.LESSON_MIXTURE):
+        if models.queue_stopped():
+            return
+        models.quality_band(dc.PRESETS[name], SAMPLES, state.DEFAULT_SEED)
 
 
 @state.cache_data

@@ -185,10 +185,13 @@ def test_weighting_warm_up_trains_both_networks(monkeypatch):
     default network's three on ring8, which a class coming from the lab row (ring8) still has in
     the sidebar (its first visit waited 19 s for them)."""
     from dashboard import weighting
-    seen = []
+    seen, bands = [], []
     monkeypatch.setattr(models, "train_all", lambda jobs, device, before_each: seen.extend(jobs))
+    monkeypatch.setattr(models, "quality_band", lambda gmm, n, seed: bands.append((gmm, n, seed)))
     weighting.train_defaults()
     tutorial, ring8 = dc.PRESETS[models.DEFAULT_MIXTURE], dc.PRESETS[models.LESSON_MIXTURE]
+    # then the true sets' band the verdict reads, on both mixtures, at the page's sample count
+    assert bands == [(tutorial, weighting.SAMPLES, state.DEFAULT_SEED), (ring8, weighting.SAMPLES, state.DEFAULT_SEED)]
     assert [(c.precond != "none", c.weighting, g is ring8) for c, g, _ in seen] == (
         [(False, w, False) for w in dc.WEIGHTINGS] + [(True, w, False) for w in dc.WEIGHTINGS]
         + [(False, w, True) for w in dc.WEIGHTINGS])

@@ -9,7 +9,7 @@ from dashboard.figures import weighting as wfig
 
 P = state.PERSIST_PREFIX + "weight_"
 LAM = weighting.LAM
-SAMPLES, SAMPLER_STEPS = 2000, 200
+SAMPLES, SAMPLER_STEPS = weighting.SAMPLES, weighting.SAMPLER_STEPS
 NETS = {"tutorial": "The tutorial's: output / σₜ", "preconditioned": "Preconditioned (ours)"}
 VIEWS = {"raw": "score error", "scaled": "σₜ² × score error (relative to the score's size)"}
 
