@@ -215,14 +215,19 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, band=None) ->
     not, and which the sample count cannot tell (all of them at once: "none of them samples p₀
     well" when every one is far). Every number is printed with the digits (shown_digits) that
     keep it on its own side of the cut-offs."""
-    def lowest(pick):
-        return min(curves, key=lambda w: pick(curves[w]))
-
     t_small = first_at_eps(curves, eps)
 
-    small, large = lowest(lambda f: _at(f, "mse", t_small)), lowest(lambda f: _at(f, "mse", 1.0))
+    def owner(t):        # the lowest error at t, with the next one's value: the chart's marks may overlap
+        ranked = sorted(curves, key=lambda w: _at(curves[w], "mse", t))
+        said = f"**{labels[ranked[0]]}**"
+        if len(ranked) > 1:
+            a, b = (_at(curves[w], "mse", t) for w in ranked[:2])
+            d = next((k for k in range(3, 7) if sig(a, k) != sig(b, k)), 6)     # digits that tell them apart
+            said += f" ({sig(a, d)}, next {labels[ranked[1]]} {sig(b, d)})"
+        return said
+
     text = (f"**In this state**: the lowest score error at small t (t = {t_small:.2g}, the first "
-            f"measured time at or above ε) belongs to **{labels[small]}**, at t = 1 to **{labels[large]}**")
+            f"measured time at or above ε) belongs to {owner(t_small)}, at t = 1 to {owner(1.0)}")
     if not quality:
         return text + "."
     digits = shown_digits(quality.values(), band_cuts(band)[::2] if band is not None else ())
