@@ -414,12 +414,16 @@ MISSES = {"sliced_w2": "sliced W₂ compares the samples with the truth along ra
                      "so it misses mass moved between places of equal density (such as between modes)"}
 
 
+BAND_MEASURES = ("sliced_w2", "logp_w1", "loglik_gap")     # the sample measures true_band ranges
+
+
 def true_band(measure, sets: int = TRUE_SETS) -> dict:
-    """{distance: (lowest, highest)} of DISTANCES over `sets` independent true sample sets, each
+    """{measure: (lowest, highest)} of BAND_MEASURES over `sets` independent true sample sets, each
     scored by measure(k) (k = 0 .. sets − 1: the k-th set's sweep.sample_metrics against the page's
-    reference): the range a perfect sampler's value falls in at this sample count."""
+    reference): the range a perfect sampler's value falls in at this sample count (highest −
+    lowest: how far apart two equally good samplers can score)."""
     runs = [measure(k) for k in range(int(sets))]
-    return {key: (min(float(r[key]) for r in runs), max(float(r[key]) for r in runs)) for key, _ in DISTANCES}
+    return {key: (min(float(r[key]) for r in runs), max(float(r[key]) for r in runs)) for key in BAND_MEASURES}
 
 
 def blind_measure_text(r: dict, truth: dict, who: str, n: int, band) -> str:
