@@ -316,8 +316,9 @@ def memorization(cfg: dc.DigitsConfig, device: str, seed: int):
 @state.cache_data(max_entries=8)
 def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
     """Fréchet distance and accuracy per sampler and budget (QUALITY_PER_CLASS per class), as
-    rows of dicts, and the Fréchet distance of as many real training digits (the level that
-    sample size allows)."""
+    rows of dicts; the Fréchet distance of as many real training digits (the level that sample
+    size allows); and the spread (largest − smallest) of that distance over REAL_SETS disjoint
+    sets of real digits: how far apart two equally good samplers can score."""
     net, _ = model(cfg, device)
     data = cfg.data()
     clf = judge(cfg.test_fraction, cfg.split_seed)[0]
@@ -325,10 +326,14 @@ def quality(cfg: dc.DigitsConfig, device: str, w: float, seed: int):
                               QUALITY_PER_CLASS, seed)
     pick = torch.randperm(len(data.x_train), generator=torch.Generator().manual_seed(seed))
     n = dg.DIGITS_CLASSES * QUALITY_PER_CLASS
-    return rows, dg.frechet_distance(data.x_train[pick[:n]], data.x_test)
+    real = [dg.frechet_distance(data.x_train[pick[k * n:(k + 1) * n]], data.x_test) for k in range(REAL_SETS)]
+    return rows, real[0], max(real) - min(real)
 
 
-def quality_sentence(rows, ref: float) -> str:
+REAL_SETS = 6      # disjoint sets of real training digits whose Fréchet distances give the spread
+
+
+def quality_sentence(rows, ref: float, spread: float | None = None) -> str:
     """The quality chart's caption from its rows: the best sampler per budget with the others within
     the real digits' own value (ref, the noise level) of it, and every sampler's value at the
     smallest budget in the rows' (the menu's) order, not ranked, each sampler by its short name (the legend's and the page's sampler menu's),
@@ -341,10 +346,12 @@ def quality_sentence(rows, ref: float) -> str:
             for b in QUALITY_BUDGETS}
     first = [r for r in rows if r["budget"] == QUALITY_BUDGETS[0]]      # the menu's order: not a ranking
 
-    def tied(b, r):         # the others within the noise level (ref) of the best at budget b
+    def tied(b, r):         # the others within the real sets' spread of the best at budget b
+        if spread is None:
+            return ""
         near = [f"{vocabulary.short(o['method'])} {o['frechet']:.2f}" for o in rows
-                if o["budget"] == b and o is not r and o["frechet"] - r["frechet"] <= ref]
-        return f"; {vocabulary.and_list(near)} lie{'s' if len(near) == 1 else ''} within {ref:.2f} of it" if near else ""
+                if o["budget"] == b and o is not r and o["frechet"] - r["frechet"] <= spread]
+        return f"; {vocabulary.and_list(near)} lie{'s' if len(near) == 1 else ''} within {spread:.2f} of it" if near else ""
     fewer = sorted({r["method"] for r in rows if int(r.get("nfe", r["budget"])) != r["budget"]})
     drawn = "".join(
         f" {vocabulary.short(m)} uses "
@@ -360,9 +367,10 @@ def quality_sentence(rows, ref: float) -> str:
         + "." + drawn
         + f" At a budget of {QUALITY_BUDGETS[0]} NFE, in the menu's order: "
         + ", ".join(f"{vocabulary.short(r['method'])} {r['frechet']:.2f}{used(r)}" for r in first)
-        + f" ({QUALITY_PER_CLASS} samples per class: two values closer than the real digits' own score, "
-        f"{ref:.2f}, are not told apart here). Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training "
-        f"digits score {ref:.2f}, the "
+        + (f" ({QUALITY_PER_CLASS} samples per class: {REAL_SETS} disjoint sets of as many real digits score "
+           f"{spread:.2f} apart, so two values closer than that are not told apart here)" if spread is not None
+           else "")
+        + f". Dashed: {dg.DIGITS_CLASSES * QUALITY_PER_CLASS} real training digits score {ref:.2f}, the "
         "measure's own value at this sample size (a covariance from few samples adds its own "
         "distance): a noise level, not a floor; a sampler's samples can fall below it by chance."
         + under)

@@ -500,10 +500,9 @@ def stray_share(gmm, sde, run: Run) -> float:
 def weight_check(gmm, sde, run: Run) -> dict:
     """The mode-weight bars against their sampling noise: for every mode its true weight w, its
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
-    |p - w| is within WEIGHT_Z of them, its smallest std and whether that is below σ at the
-    run's end. The noise left at the end can carry a sample across to another mode only where the
-    midpoint to the nearest other mode, half the gap g, is within WEIGHT_Z of its σ:
-    WEIGHT_Z σ ≥ g / 2 (reach). numpy arrays, and n, z, sigma_end."""
+    |p - w| is within WEIGHT_Z of them, its smallest std, and the net share the noise left at the
+    end moves out of it (noise_moved, on true samples); it can explain a share off only where it
+    moves at least one standard error (reach). numpy arrays, and n, z, sigma_end."""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     se = np.sqrt(w * (1 - w) / run.n)
@@ -511,14 +510,17 @@ def weight_check(gmm, sde, run: Run) -> dict:
     ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
     std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
     s_end, gap = end_sigma(gmm, sde, run), neighbour_gaps(gmm)
+    ref = truth(gmm, run.n, run.seed)["ref"]
+    moved = noise_moved(gmm, s_end, ref)
     sigma1 = float(sde.prior_std())
     dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
     far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
     # the same count for true samples of p₀: where modes overlap, the most responsible mode is not
     # the one a sample came from, and true samples are "off" too
-    p_true = dc.mode_weights(truth(gmm, run.n, run.seed)["ref"], gmm).double().numpy()
+    p_true = dc.mode_weights(ref, gmm).double().numpy()
     off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
-    return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, reach=WEIGHT_Z * s_end >= gap / 2, n=run.n, off_true=off_true,
+    return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, moved=moved, reach=np.abs(moved) >= se,
+                n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
                 chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
 
@@ -576,8 +578,10 @@ def weights_caption(gmm, sde, run: Run) -> str:
     for k in order[:NAMED_MODES]:
         why = ""
         if c["reach"][k]:
-            why += (f", {c['gap'][k]:.2g} from its nearest other mode, within reach of the noise left at "
-                    f"the end (σ = {value_text(c['sigma_end'])}; {c['z']:g}σ ≥ half that distance)")
+            why += (f", within reach of the noise left at the end (σ = {value_text(c['sigma_end'])}: added to true "
+                    f"samples, it {'takes' if c['moved'][k] > 0 else 'brings'} a net {100 * abs(c['moved'][k]):.1f} % "
+                    f"of them {'out of' if c['moved'][k] > 0 else 'into'} this mode, at least a standard error, "
+                    f"± {100 * c['se'][k]:.1f} %)")
         if c["far"][k]:
             why += (f", {c['dist'][k]:.1f} from the origin = {c['dist'][k] / c['sigma1']:.1f} σ₁: the "
                     "prior N(0, σ₁² I) barely reaches it")
@@ -603,6 +607,11 @@ def weights_caption(gmm, sde, run: Run) -> str:
     return text + end_noise_note(gmm, sde, run, c, bad) + stray
 
 
+def share_text(x: float) -> str:
+    """A share in % with one decimal, or "under 0.1 %" below that (never a bare 0.0 %)."""
+    return f"{100 * x:.1f} %" if x >= 0.0005 else "under 0.1 %"
+
+
 def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
     """Whether the noise left at the run's end can explain the modes off (bad, of weight_check c):
     where it reaches a mode's nearest other mode, how to shrink it (more steps for the tutorial's
@@ -612,12 +621,14 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
     if c["reach"][bad].any():
         how = ("more steps shrink it (the loop stops at t = Δt = 1/steps)" if run.method == "tutorial" else
                "a smaller end time ε (Advanced) shrinks it")
-        return (" Noise left at the end that reaches the midpoint to another mode moves samples between "
-                f"them: {how}.")
-    half = float(c["gap"][bad].min()) / 2
-    text = (f" The noise left at the end of this run (σ = {value_text(c['sigma_end'])}) is far below half the "
-            f"distance from {'this mode' if len(bad) == 1 else 'each of these modes'} to its nearest other "
-            f"mode (at least {half:.2g}), so it moves no sample between modes. The shares are set earlier")
+        return f" Noise left at the end moves samples between modes: {how}."
+    k = bad[np.argmax(np.abs(c["moved"][bad]) / c["se"][bad])]       # the mode the noise comes closest to moving
+    text = (f" The same noise as this run's end (σ = {value_text(c['sigma_end'])}), added to true samples, "
+            + (f"moves a net {share_text(abs(c['moved'][k]))} of them {'out of' if c['moved'][k] > 0 else 'into'} "
+               f"{'this mode' if len(bad) == 1 else 'one of these modes'} (mode {k + 1}, the most)"
+               if abs(c["moved"][k]) >= 0.0005 else "moves under 0.1 % of them between modes")
+            + f", less than a standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off. "
+            "They are set earlier")
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
     if deterministic(sde, run) or not most_commit(cv):
         return text + "."
@@ -627,6 +638,20 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
             f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}; "
             f"the commitment section below), and this run takes {before} of its {len(times) - 1} steps "
             "before then.")
+
+
+def noise_moved(gmm, sigma: float, ref) -> np.ndarray:
+    """For every mode, the net share of samples that a blur of std σ takes from it (negative: brings
+    to it), measured on true samples ref of p₀: their mode shares (dc.mode_weights, the largest
+    responsibility) minus those of ref + σ z (z seeded). The same points before and after, so only
+    the points the blur moves count. Between two modes of unequal width the flows do not cancel:
+    a narrow mode's blurred samples land where the wide one is more responsible."""
+    x = torch.as_tensor(np.asarray(ref), dtype=torch.float64)
+    z = torch.randn(x.shape, generator=torch.Generator().manual_seed(NOISE_SEED), dtype=torch.float64)
+    return (dc.mode_weights(x, gmm).double() - dc.mode_weights(x + float(sigma) * z, gmm).double()).numpy()
+
+
+NOISE_SEED = 907
 
 
 def neighbour_gaps(gmm) -> np.ndarray:
@@ -744,9 +769,10 @@ def deterministic_start_note(gmm, sde, run: Run, m: dict) -> str:
             f"p₀ exactly only if the prior *is* p₁. Here p₁ is centred at "
             f"{vocabulary.point(centre)} with std up to {widest:.2f}, the "
             f"prior at (0, 0) with std {float(sde.prior_std()):.2f}, and that mismatch stays to the end however many "
-            f"steps are taken (sliced W₂ {value_text(m['sliced_w2'])} against the noise level "
-            f"{value_text(m['sliced_w2_floor'])}); the reverse SDE's noise partly forgets it. Compare with "
-            "“start from the exact p₁” under Advanced.")
+            f"steps are taken; the reverse SDE's noise partly forgets it. This run's sliced W₂ is "
+            f"{value_text(m['sliced_w2'])} against the noise level {value_text(m['sliced_w2_floor'])}, the "
+            f"mismatch and the error of its {run.steps} step{'s' if run.steps != 1 else ''} together: compare with "
+            "“start from the exact p₁” under Advanced, which leaves the steps' error alone.")
 
 
 def explain_commitment(gmm, cv: dict) -> None:
@@ -1018,8 +1044,8 @@ def residual_note(gmm, sde, steps: int) -> str:
     return note + ("Compare the log-likelihood gap of *the tutorial's loop* with the reverse SDE at the "
                    "same number of steps: both take the Euler–Maruyama step, but the loop steps uniformly "
                    "in t and keeps σ(Δt) at the end, while the reverse SDE here steps on the Karras grid "
-                   "and removes the last noise with a denoising step. The residual σ(Δt) ≈ √Δt shrinks "
-                   "more slowly with the steps than the step error does.")
+                   "and removes the last noise with a denoising step. Which costs more depends on the "
+                   "mixture and the steps: measure it.")
 
 
 def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:

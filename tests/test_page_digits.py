@@ -253,14 +253,15 @@ def test_quality_caption_names_samplers_as_the_legend_does():
             assert vocabulary.label(m) not in said
 
 
-@pytest.mark.parametrize("spread, ref", [(0.2, 0.5), (1.0, 0.5), (0.2, 0.05)])
-def test_quality_caption_names_samplers_tied_with_the_best_and_lists_in_the_menus_order(spread, ref):
+@pytest.mark.parametrize("step, ref", [(0.2, 0.5), (1.0, 0.5), (0.2, 0.05)])
+def test_quality_caption_names_samplers_tied_with_the_best_and_lists_in_the_menus_order(step, ref):
     """The caption listed the values at 10 NFE lowest first, then said "values this close are not
     ranked here" (1.59 against 2.60): the list follows the menu's order, and the best per budget
-    names the samplers within the real digits' own value (the noise level) of it, and only those."""
-    rows = [{"method": m, "budget": b, "frechet": 1.0 + spread * ((i * 7) % len(dd.QUALITY_METHODS))}
+    names the samplers within the spread of real digit sets' own scores of it, and only those (the
+    real digits' level, 1.57, called every sampler a tie: it is a level, not a spread)."""
+    rows = [{"method": m, "budget": b, "frechet": 1.0 + step * ((i * 7) % len(dd.QUALITY_METHODS))}
             for i, m in enumerate(dd.QUALITY_METHODS) for b in dd.QUALITY_BUDGETS]
-    said = dd.quality_sentence(rows, ref)
+    said = dd.quality_sentence(rows, 1.57, ref)
     listed = said.split(f"At a budget of {dd.QUALITY_BUDGETS[0]} NFE, in the menu's order: ")[1]
     names = [vocabulary.short(m) for m in dd.QUALITY_METHODS]
     assert [listed.index(n + " ") for n in names] == sorted(listed.index(n + " ") for n in names), listed
@@ -270,7 +271,8 @@ def test_quality_caption_names_samplers_tied_with_the_best_and_lists_in_the_menu
     head = said.split(". ")[0]
     assert (f"{vocabulary.and_list(near)} lie{'s' if len(near) == 1 else ''} within {ref:.2f} of it" in head
             if near else "within" not in head), head
-    assert "not ranked" not in said
+    assert "not ranked" not in said and f"score {ref:.2f} apart" in said
+    assert "within" not in dd.quality_sentence(rows, 1.57).split(". ")[0]       # no spread measured: no ties said
 
 
 def test_grid_sentence_follows_accuracy_against_chance_and_says_when_samples_are_noise():

@@ -96,7 +96,7 @@ def test_reversal_states(state):
             assert f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled" in cap
             assert ("within reach of the noise left" in cap) == bool(c["reach"][bad].any()) or len(bad) > rev.NAMED_MODES
         # the end noise is named as a cause only where it reaches another mode, the commitment otherwise
-        assert ("moves samples between them" in cap) == bool(c["reach"][bad].any())
+        assert ("moves samples between modes" in cap) == bool(c["reach"][bad].any())
         assert "too narrow" not in cap
     for k in np.flatnonzero(c["ok"]):          # a mode called fine is within 3 standard errors
         assert abs(c["sampled"][k] - c["true"][k]) <= max(3 * c["se"][k], 1 / run.n) + 1e-12

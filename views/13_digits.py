@@ -121,8 +121,8 @@ st.markdown("Does the 2D ranking of the samplers hold in 64 dimensions? "
             f"{10 * dd.QUALITY_PER_CLASS} samples each, at the chosen w.")
 if st.button("Measure", key="digits_quality") or st.session_state.get("digits_quality_done"):
     st.session_state["digits_quality_done"] = True
-    rows, ref = dd.quality(cfg, shared.device, float(st.session_state[P + "w"]), shared.seed)
+    rows, ref, spread = dd.quality(cfg, shared.device, float(st.session_state[P + "w"]), shared.seed)
     st.altair_chart(dfig.quality_chart(rows, ref, {m: vocabulary.short(m) for m in dd.QUALITY_METHODS},
                                        {m: vocabulary.color(m) for m in dd.QUALITY_METHODS},
                                        dd.QUALITY_BUDGETS), width="content")
-    st.caption(dd.quality_sentence(rows, ref))
+    st.caption(dd.quality_sentence(rows, ref, spread))
