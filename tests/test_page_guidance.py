@@ -761,7 +761,8 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     text = guidance.sweep_summary(at, truth, near)
     assert ("Exact CFG at w = 1 is outside the band in spread, only just (0.005 beyond the band's edge, under 20% "
             "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
-            "N(0, σ₁² I) is far from p₁: a likely cause beside its steps. From w = 1") in text, text
+            "N(0, σ₁² I) is far from p₁: a possible cause beside its steps (a larger λ, which widens the start, "
+            "tells the two apart). From w = 1") in text, text
     # w = 0 names the far start too: after w = 1 named it, and alone where w = 1 lies inside the band
     assert "the spread 1.30× (samples of every class, from the same start far from p₁)." in text, text
     inside = guidance.sweep_summary(at.assign(spread_ratio=[1.3, 1.0, 0.8]), truth, near)

@@ -196,7 +196,7 @@ def test_guidance_w1_cause_is_computed(name, y, lam):
     sigma1 = dc.VESDE(lam).prior_std()
     spread = models.widest_std(gmm)
     far = sigma1 < models.START_FAR * spread
-    assert ("a likely cause beside its steps" in sweep) == (bool(off1) and far), sweep
+    assert ("a possible cause beside its steps" in sweep) == (bool(off1) and far), sweep
     assert ("(the sampler's error)" in sweep) == (bool(off1) and not far), sweep
     if off1 and far:
         assert f"σ₁ = {sigma1:.2f} is" in sweep and f"(std {spread:.2f} along its widest direction)" in sweep
