@@ -557,10 +557,10 @@ def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float =
         return (f"within what two sets of true samples differ by ({mean:.3f}): the learned samples land "
                 "where exact CFG's do")
     text = (f"{d / mean:.1f}× what two sets of true samples differ by ({mean:.3f}): the learned samples "
-            f"miss exact CFG's (their mean is {float(row['learned_shift']):.2f} away)")
+            "miss exact CFG's")
     if d > class_spread:
-        text += f", by more than the class's own spread ({class_spread:.2f})"
-    return text
+        text += f", by a sliced W₂ ({d:.3f}) above the class's own spread ({class_spread:.2f})"
+    return text + f"; their means are {float(row['learned_shift']):.2f} apart"
 
 
 def off_truth(row, truth: dict, prefix: str = "") -> list[str]:

@@ -290,7 +290,10 @@ def test_sw2_verdict_against_the_truths_own_level():
     row = {"sw2_learned_exact": 0.186, "learned_shift": 0.15}
     text = guidance.sw2_verdict(row, (0.0146, 0.0016), 0.15)
     assert text.startswith("12.7× what two sets of true samples differ by (0.015): the learned samples miss")
-    assert "(their mean is 0.15 away), by more than the class's own spread (0.15)" in text
+    assert ", by a sliced W₂ (0.186) above the class's own spread (0.15); their means are 0.15 apart" in text
+    # ring8, w = 0: "(their mean is 0.03 away), by more than the class's own spread (0.15)" read as 0.03 > 0.15
+    far = guidance.sw2_verdict({"sw2_learned_exact": 0.346, "learned_shift": 0.03}, (0.0146, 0.0016), 0.15)
+    assert "by a sliced W₂ (0.346) above the class's own spread (0.15); their means are 0.03 apart" in far, far
     assert "class's own spread" not in guidance.sw2_verdict(row, (0.0146, 0.0016), 0.5)
     near = guidance.sw2_verdict({"sw2_learned_exact": 0.036, "learned_shift": 0.01}, (0.097, 0.01), 1.0)
     assert "within what two sets of true samples differ by (0.097)" in near and "miss" not in near
