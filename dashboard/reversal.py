@@ -405,7 +405,7 @@ def colour_words(gmm, sde, run: Run) -> str:
         return (head + fixed + f" At t = 1 the colours look {look} ({words}), yet no point changes its "
                 "mode along the way: the boundaries between the colours lie in the noise.")
     if so["level"] == "mixed":
-        return (head + f" Early on the colours are mixed ({words}): no point has chosen yet. Watch when "
+        return (head + f" Early on the colours are mixed ({words}): no sign that a start decides its mode. Watch when "
                 "they separate.")
     how = "partly sorted already" if so["level"] == "partly" else "sorted already"
     return (head + f" At t = 1 the colours are {how} ({words}): where a point starts makes its mode "

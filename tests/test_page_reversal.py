@@ -746,7 +746,7 @@ def test_deterministic_run_says_the_mode_is_fixed_by_the_start():
     at.selectbox(key=K + "method").set_value("ode")
     at.select_slider(key=K + "steps").set_value(10).run()
     colour, commit = _colour_and_commitment(at)
-    assert "Early on the colours are mixed" not in colour and "no point has chosen yet" not in colour
+    assert "Early on the colours are mixed" not in colour and "no sign that a start decides its mode" not in colour
     assert "is deterministic" in colour and "sorted from t = 1 on" in colour, colour
     assert "Samples decide" not in commit and "is deterministic" in commit, commit
     assert "responsibility of that mode reaches 0.90" in commit and "nothing is chosen along the way" in commit
@@ -758,7 +758,7 @@ def test_deterministic_run_says_the_mode_is_fixed_by_the_start():
     # the reverse SDE: fresh noise at every step, the colours mixed at t = 1, samples decide
     at.selectbox(key=K + "method").set_value("sde").run()
     colour, commit = _colour_and_commitment(at)
-    assert "Early on the colours are mixed" in colour and "no point has chosen yet" in colour, colour
+    assert "Early on the colours are mixed" in colour and "no sign that a start decides its mode" in colour, colour
     assert commit.startswith("Samples decide which mode") and "deterministic" not in commit + colour
     share, chance = _sorting_in(colour, gmm, sde, _page_run(at, gmm))
     assert share <= rev.start_sorting(gmm, sde, _page_run(at, gmm))["hi"]
