@@ -213,10 +213,12 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
-    v, name = float(best["d"]), label(best["method"])
+    v = float(best["d"])
+    tied = [label(m) for m in last.loc[last["d"] == best["d"], "method"]]     # one run, as winners_text says
     hi = max(_distance(band[1], metric), _distance(band[2], metric))
     inside = int((last["d"] <= hi).sum())
-    head = f"At {top} evaluations the best sampler ({name}) reaches **{value_text(v)}**"
+    head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
+            f"reach{'' if len(tied) > 1 else 'es'} **{value_text(v)}**")
     if exact is not None and len(exact):
         e = min(_distance(x, metric) for x in exact[metric])
         if v <= hi:

@@ -562,6 +562,19 @@ def test_sampler_lab_with_the_learned_score():
     assert any("learned model" in c.value for c in at.caption)
 
 
+@pytest.mark.parametrize("tie", [True, False])
+def test_plateau_text_names_every_sampler_sharing_the_best_run(tie):
+    """ring8, learned score, 100 evaluations: the best per budget named "UniPC, noisy start and UniPC,
+    shifted D (0.214)" while the closing sentence named one of them: it names both, with a plural verb."""
+    import pandas as pd
+    from dashboard import samplers
+    df = pd.DataFrame({"method": ["unipc", "unipc_shift", "sde"], "budget": [100] * 3,
+                       "sliced_w2": [0.214, 0.214 if tie else 0.3, 0.5]})
+    text = samplers.plateau_text(df, (0.05, 0.04, 0.06), "sliced_w2", "recommended", 1e-3, str)
+    assert text.startswith("At 100 evaluations the best samplers (unipc and unipc_shift) reach **0.214**" if tie
+                           else "At 100 evaluations the best sampler (unipc) reaches **0.214**"), text
+
+
 def test_winners_text_reads_the_runs():
     """The best sampler at each budget and the first budget whose best is inside the noise band,
     read off the runs: a signed log-likelihood gap counts by its size."""
