@@ -974,9 +974,18 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
     head = ("Here most of a uniform grid's steps go to large noise: it puts" if before > 50 else
             "Here most of a uniform grid's steps go to the noise below the modes' split: it puts" if before < 50
             else "Here a grid uniform in t puts")
-    return (f"{head} {before} % of its steps before t = {time_text(t_split)} (σₜ above {sigma:.2f}), where pₜ has "
-            f"not yet split the closest modes ({'the red dotted line: ' if marked else ''}they are one blurred "
-            f"bump), and {100 - before} % at smaller noise, where the modes are apart.{width_note(gmm, sde)}")
+    return (f"{head} {pct(100 * (1 - t_split))} % of its steps before t = {time_text(t_split)} (σₜ above "
+            f"{sigma:.2f}), where pₜ has not yet split the closest modes ({'the red dotted line: ' if marked else ''}"
+            f"they are one blurred bump), and {pct(100 * t_split)} % at smaller noise, where the modes are "
+            f"apart.{width_note(gmm, sde)}")
+
+
+def pct(p: float) -> str:
+    """A percentage p in [0, 100] to whole numbers, or with the digits that keep it off 0 and 100
+    when it is within half a point of them (0.13, 99.87: never a "100 %" beside a share of the rest)."""
+    if 0.5 <= p <= 99.5:
+        return f"{p:.0f}"
+    return f"{p:.2g}" if p < 50 else f"{100 - float(f'{100 - p:.2g}'):g}"
 
 
 def width_note(gmm, sde) -> str:

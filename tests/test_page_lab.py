@@ -1038,8 +1038,8 @@ def test_loop_grid_sentence_reads_the_split(name, lam):
         assert "large noise" not in text
     else:
         before = round(100 * (1 - t_split))
-        assert f"{before} % of its steps before t = {t_split:.2f}" in text, text
-        assert f"{100 - before} % at smaller noise" in text, text
+        assert f"{reversal.pct(100 * (1 - t_split))} % of its steps before t = {t_split:.2f}" in text, text
+        assert f"{reversal.pct(100 * t_split)} % at smaller noise" in text, text
         assert f"σₜ above {float(sde.sigma(torch.tensor(t_split, dtype=torch.float64))):.2f}" in text, text
         assert ("most of a uniform grid's steps go to large noise" in text) == (before > 50), text
         assert ("most of a uniform grid's steps go to the noise below the modes' split" in text) == (before < 50), text

@@ -492,8 +492,20 @@ def test_uniform_grid_note_is_computed_for_every_lambda(name, lam):
     elif t_split == 0:
         assert "one bump of pₜ at every t" in note, note
     else:
-        assert f"{100 * (1 - t_split):.0f} % of its steps before t = {rev.time_text(t_split)}" in note, note
+        assert f"{rev.pct(100 * (1 - t_split))} % of its steps before t = {rev.time_text(t_split)}" in note, note
     assert "fastest near t = 1" not in note
+
+
+def test_grid_shares_near_0_or_100_keep_the_digits_that_tell_them_from_it():
+    """A drawn word (modes 0.12 apart, std 0.047): "100 % of its steps before t = 0.0013 … and 0 % at
+    smaller noise", then "0.22 % of its steps" below t = 0.0022. Shares within half a point of 0 or
+    100 keep the digits that tell them from it; the rest stay whole numbers."""
+    from dashboard import reversal as rev
+    assert [rev.pct(p) for p in (0.13, 99.87, 0.4, 99.6, 50.0, 69.4, 100.0, 0.0)] == \
+        ["0.13", "99.87", "0.4", "99.6", "50", "69", "100", "0"]
+    pts = dc.GaussianMixture([[0.0, 0.0], [0.12, 0.0]], [[[0.047 ** 2, 0.0], [0.0, 0.047 ** 2]]] * 2, [0.5, 0.5])
+    note = rev.uniform_grid_note(pts, dc.VESDE(25.0))
+    assert " 100 % of its steps" not in note and " 0 % at smaller noise" not in note, note
     assert "nothing is decided" not in note      # false for the ODE, whose x₁ fixes the mode
 
 
