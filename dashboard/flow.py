@@ -236,7 +236,8 @@ def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
         return "worse", f"the samples off every mode ({counts}), many more of them the VE's"
     if _many_off(exact, max(ve, true)):
         return "better", f"the samples off every mode ({counts}), many more of them the exact flow's"
-    return "alike", f"the samples off every mode ({counts}), not many more for either"
+    above = " (both more than a set of true samples)" if min(ve, exact) > true else ""
+    return "alike", f"the samples off every mode ({counts}): neither field puts many more there than the other{above}"
 
 
 def _listed(parts: list[str]) -> str:
