@@ -462,7 +462,8 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         # lowest and of true samples' level; a score clearly above the lowest fails both
         unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], level, tol)]
         seen = [k for k in many if beyond_noise(sw2[k], sw2[best], tol)]
-        if best in unseen:
+        lowest_said = best in unseen
+        if lowest_said:
             parts.append(lowest_unseen(sw2, best, tied, noise))
             unseen = [k for k in unseen if k != best]
         if unseen:
@@ -482,6 +483,15 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                          f"{spread_words(noise)}, "
                          f"and {'it puts' if one else 'they put'} many more samples between "
                          "or outside the modes than the truth does.")
+        rest = [k for k in many if k not in unseen and k not in seen and not (k == best and lowest_said)]
+        if rest:        # within the spread of the lowest, but above true samples' level: both measures see it
+            one = len(rest) == 1
+            parts.append(f"{_the(rest, True)} {'puts' if one else 'put'} many more samples between or outside the "
+                         f"modes than the truth does ({', '.join(f'{k} {int(off[k])}' for k in rest)}), and "
+                         f"{'its' if one else 'their'} sliced W₂ ("
+                         + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in rest)
+                         + f") {'lies' if one else 'lie'} above true samples' (up to {level:.3f}) by more than "
+                         f"{spread_words(noise)}: both measures see {'it' if one else 'them'}.")
     return " ".join(parts)
 
 

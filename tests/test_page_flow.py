@@ -196,6 +196,23 @@ def test_quality_sentence_says_barely_sees_only_within_the_noise(values, off, to
         assert all(values[k] - low <= tol and values[k] - tol <= tol for k in unseen)
 
 
+def test_quality_sentence_names_every_field_with_many_samples_off_every_mode():
+    """Custom mixture, 2 Heun steps: the exact flow put 948 of 1000 samples off every mode (true sets:
+    up to 12) and appeared in no sentence: its score lay within the spread of the lowest, but above
+    true samples' level, so it was neither "barely seen" nor "failing by both". Every field with many
+    samples off every mode is now named, with what sliced W₂ says of it."""
+    from dashboard import flow as flowpage
+    values = {"exact flow": 1.256, "VE PF-ODE": 3.75, "learned flow": 1.10}
+    off = {"exact flow": 948, "VE PF-ODE": 1000, "learned flow": 942}
+    text = flowpage.quality_sentence(_quality_rows(values, off, 2), {"sw2": 0.7, "spread": 0.49, "off": 12,
+                                                                        "n": 1000}, 2)
+    for k in off:
+        named = [p for p in text.split(". ") if k in p and ("many more samples" in p or "both measures" in p)]
+        assert named, (k, text)
+    assert "The exact flow puts many more samples between or outside the modes than the truth does (exact flow " \
+           "948), and its sliced W₂ (1.256) lies above true samples' (up to 0.700) by more than" in text, text
+
+
 def test_straightness_answer_counts_end_points_off_every_mode():
     from dashboard import flow as flowpage
     straight = {"exact flow": 0.95, "VE PF-ODE": 0.9, "learned flow": 0.96, "rectified flow": 0.998}
