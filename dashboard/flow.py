@@ -487,7 +487,8 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         if rest:        # within the spread of the lowest, but above true samples' level: both measures see it
             one = len(rest) == 1
             parts.append(f"{_the(rest, True)} {'puts' if one else 'put'} many more samples between or outside the "
-                         f"modes than the truth does ({', '.join(f'{k} {int(off[k])}' for k in rest)}), and "
+                         f"modes than the truth does ({int(off[rest[0]]) if one else ', '.join(f'{k} {int(off[k])}' for k in rest)}"
+                         f" of {noise['n']}), and "
                          f"{'its' if one else 'their'} sliced W₂ ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in rest)
                          + f") {'lies' if one else 'lie'} above true samples' (up to {level:.3f}) by more than "

@@ -209,8 +209,8 @@ def test_quality_sentence_names_every_field_with_many_samples_off_every_mode():
     for k in off:
         named = [p for p in text.split(". ") if k in p and ("many more samples" in p or "both measures" in p)]
         assert named, (k, text)
-    assert "The exact flow puts many more samples between or outside the modes than the truth does (exact flow " \
-           "948), and its sliced W₂ (1.256) lies above true samples' (up to 0.700) by more than" in text, text
+    assert "The exact flow puts many more samples between or outside the modes than the truth does (948 of " \
+           "1000), and its sliced W₂ (1.256) lies above true samples' (up to 0.700) by more than" in text, text
 
 
 def test_straightness_answer_counts_end_points_off_every_mode():
