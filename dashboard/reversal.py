@@ -323,8 +323,7 @@ def ellipses_words(gmm, sde, run: Run) -> str:
     K = gmm.n_components
     drawn = len(rfig.ellipse_modes(cloud_labels(gmm, sde, run), K))
     which = ("every component of the exact pₜ" if drawn == K else
-             f"the {drawn} heaviest of the exact pₜ's {K:,} components (the ones most of the drawn "
-             "paths end in)")
+             f"{drawn} of the exact pₜ's {K:,} components, those most of the drawn paths end in")
     return f"**Dashed ellipses**: mean ± 2 std of {which}."
 
 

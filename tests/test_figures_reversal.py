@@ -276,7 +276,11 @@ def test_cloud_chart_with_1000_modes_stays_small():
     rows = sorted(len(v) for v in ds.values())
     assert rows[-1] == rfig.MAX_ELLIPSES * V and P in rows
     title = " ".join(spec["title"]["text"])
-    assert f"{rfig.MAX_ELLIPSES} heaviest of 1,000 modes" in title and "1,000 modes" in title
+    # no weights given: the modes most paths end in, not "the heaviest" (30 equal modes read "24 heaviest")
+    assert f"{rfig.MAX_ELLIPSES} of 1,000 modes (those most paths end in)" in title, title
+    weighted = rfig.cloud_chart(frames, [1.0, 0.5, 0.0], labels, names, mode_colors(K), ellipses=ell,
+                                weights=np.linspace(1, 2, K)).to_dict()
+    assert f"{rfig.MAX_ELLIPSES} of 1,000 modes (the heaviest)" in " ".join(weighted["title"]["text"])
     assert all(lay["encoding"]["color"]["legend"] is None for lay in spec["layer"][:2])
     few = rfig.cloud_chart(frames, [1.0, 0.5, 0.0], labels % 3, names[:3], ellipses=ell[:, :3]).to_dict()
     assert "title" not in few

@@ -133,7 +133,9 @@ def cloud_chart(frames, times, labels, names, colors=None, sigmas=None, ellipses
         el = as_numpy(ellipses).astype(float)                                        # (F, K, V, 2)
         keep = ellipse_modes(labels, el.shape[1], weights, max_ellipses)
         if len(keep) < el.shape[1]:
-            notes.append(f"dashed: pₜ ellipses of the {len(keep)} heaviest of {el.shape[1]:,} modes")
+            which = ("the heaviest" if weights is not None and np.ptp(as_numpy(weights)) > 0 else
+                     "those most paths end in")
+            notes.append(f"dashed: pₜ ellipses of {len(keep)} of {el.shape[1]:,} modes ({which})")
         el = el[:, keep]
         K, V = el.shape[1], el.shape[2]
         cols = {"mode": np.repeat(np.asarray(names, dtype=object)[keep], V), "v": np.tile(np.arange(V), K)}
