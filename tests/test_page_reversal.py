@@ -293,6 +293,18 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
     assert ("median commit time" in labels) == (und < 50), (labels, und)
 
 
+@pytest.mark.parametrize("method, steps", [("sde", 2), ("ode", 3), ("sde", 200)])
+def test_commitment_metrics_only_where_the_grid_resolves_them(method, steps):
+    """At a few steps the section said the grid is too coarse to tell when samples commit, beside a
+    "median commit time" tile: the tiles show only where the grid resolves it."""
+    at = open_page(PAGE, 180, **{K + "method": method, K + "steps": steps})
+    ok(at)
+    coarse = any("too coarse" in m.value for m in at.markdown)
+    labels = [m.label for m in at.metric]
+    assert coarse == (steps < 10), [m.value[:80] for m in at.markdown]
+    assert ("median commit time" in labels) == (not coarse), labels
+
+
 def test_samples_outside_the_final_plot_are_counted():
     """ring8 with one reverse-SDE step: most samples land outside the final-samples plot (drawn
     over where p₀ is); a caption counts them (a lesson saw contours run off the frame with no
