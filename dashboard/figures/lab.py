@@ -18,7 +18,7 @@ from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
 from diffusion_core.sampling import SAMPLERS
 from dashboard import vocabulary
-from .common import as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure
+from .common import as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure, nice_down
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
@@ -165,7 +165,8 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
         y_scale, y_axis = alt.Scale(zero=False, nice=True), alt.Axis()
     y = alt.Y(f"{metric}:Q", title=label, axis=y_axis, scale=y_scale)
     nfe = d["nfe"].to_numpy(dtype=float)
-    x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 1000.0)
+    # from a labelled 1-2-5 tick below the fewest evaluations (points at 3 and 4 had no tick left of them)
+    x_lo, x_hi = (nice_down(float(nfe.min()) / 1.3), float(nfe.max()) * 1.3) if nfe.size else (1.0, 1000.0)
     x = alt.X("nfe:Q", title="score evaluations (NFE, log scale)",
               scale=alt.Scale(type="log", domain=[x_lo, x_hi], nice=False),
               axis=alt.Axis(values=[v for v in nice if x_lo <= v <= x_hi], format="~g"))
