@@ -368,6 +368,20 @@ def within_noise(a: float, b: float, noise: float) -> bool:
     return abs(float(a) - float(b)) <= abs(float(noise))
 
 
+def band_spread(band: dict, key: str) -> float:
+    """A sample measure's noise at the band's sample count: highest − lowest of its values over the
+    true sets of band (true_band, e.g. quality_band), how far apart two equally good samplers can score."""
+    lo, hi = band[key]
+    return float(hi) - float(lo)
+
+
+def tells_apart(a: float, b: float, band: dict, key: str) -> bool:
+    """Whether a distance (sliced W₂, W₁ of log p: lower is closer to the truth) tells two samplers'
+    values a and b apart: not both at or below the highest true set's value (band: true_band) and more
+    than band_spread apart (within_noise)."""
+    return max(float(a), float(b)) > float(band[key][1]) and not within_noise(a, b, band_spread(band, key))
+
+
 START_FAR = 1.5   # σ₁ below this many × the data's widest std: the prior N(0, σ₁² I) is far from the true p₁
 
 

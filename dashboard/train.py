@@ -172,48 +172,76 @@ def sampling_caption_text(n: int, evals: int) -> str:
 def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler",
                      band=None) -> str:
     """What the table says about the learned score, from its own numbers: metrics maps the rows
-    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts. The
-    learned score is called worse than the reference (a ratio) only where the two differ by more
-    than the true samples' own value (models.within_noise), as gap_split_text reads it. same: the
-    sample_quality of the exact score run through the learned score's own sampler (sampler, in
-    words) from the same starting noise; with it, a learned score worse than the reference gets
-    its gap split into the sampler's part and the network's (gap_split_text). band: a callable
-    giving models.true_band of the true samples' measures (models.quality_band), for
-    blind_measure_text."""
-    learned, exact, truth = (metrics[k]["logp_w1"] for k in ("learned score", "exact score (reference)",
-                                                             "true samples"))
-    noise, ratio = NOISE_FACTOR * truth, False
+    "learned score", "exact score (reference)", "true samples" to sample_quality's dicts; band: a
+    callable giving models.true_band of independent true sample sets at this sample count
+    (models.quality_band), the noise of every distance. First W₁ of log p (w1_text: a ratio only
+    where it tells the two scores apart, models.tells_apart), then each other distance of the table
+    (other_distance_text), and "the table cannot tell them apart" only where no distance does. same:
+    the sample_quality of the exact score run through the learned score's own sampler (sampler, in
+    words) from the same starting noise; with it, a learned score worse than the reference on W₁
+    gets its gap split into the sampler's part and the network's (gap_split_text), or else
+    cancels_text. Then blind_measure_text, row by row."""
+    ranges = band()
+    learned, exact, truth = (float(metrics[k]["logp_w1"]) for k in ("learned score", "exact score (reference)",
+                                                                    "true samples"))
+    lo, hi = ranges["logp_w1"]
     numbers = (f"W₁ of log p: learned score **{learned:.3f}**, exact-score reference **{exact:.3f}**, "
-               f"true samples **{truth:.3f}** (the noise of this measure at {n:,} samples). ")
-    if learned <= exact and exact <= noise:
-        verdict = (f"Both scores are within {NOISE_FACTOR:g}× the true samples' value: at this sample "
-                   "count the table cannot tell the learned score from the exact one.")
-    elif learned <= exact:
-        verdict = (f"The learned score does not come out worse here, but the reference is "
-                   f"{exact / max(truth, 1e-12):.1f}× the noise level: its sampler's own error "
-                   "(end time, steps) dominates, not its score.")
-    elif learned <= noise:
-        verdict = (f"The learned score is within {NOISE_FACTOR:g}× the true samples' value: as close "
-                   "to the exact score as this many samples can measure.")
-    elif models.within_noise(learned, exact, truth):
-        verdict = (f"The learned score is beyond {NOISE_FACTOR:g}× the true samples' value, but only "
-                   f"{learned - exact:.3f} above the exact-score reference, within the true samples' own "
-                   f"{truth:.3f}: at this sample count the table cannot tell the learned score from the exact one.")
-    else:
-        ratio = True
-        verdict = (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the "
-                   "truth as the exact-score reference."
-                   + ("" if same is None else " " + gap_split_text(learned, float(same["logp_w1"]), exact,
-                                                                   truth, sampler)))
+               f"true samples **{truth:.3f}**; {models.TRUE_SETS} independent true sample sets score {lo:.3f} to "
+               f"{hi:.3f} at {n:,} samples (this measure's noise). ")
+    apart = {k: models.tells_apart(metrics["learned score"][k], metrics["exact score (reference)"][k], ranges, k)
+             for k, _ in models.DISTANCES}
+    noise, ratio = models.band_spread(ranges, "logp_w1"), apart["logp_w1"] and learned > exact
+    verdict = w1_text(learned, exact, ranges, n)
+    if ratio and same is not None:
+        verdict += " " + gap_split_text(learned, float(same["logp_w1"]), exact, noise, sampler)
+    others = [other_distance_text(metrics, k, w, ranges, first=not apart["logp_w1"])
+              for k, w in models.DISTANCES if k != "logp_w1"]
+    verdict = " ".join([verdict, *others])
+    if not any(apart.values()):
+        verdict += f" **At {n:,} samples the table cannot tell the learned score from the exact one.**"
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
-        verdict += cancels_text(learned, float(same["logp_w1"]), truth, sampler)
+        verdict += cancels_text(learned, float(same["logp_w1"]), noise, sampler)
     blind = [blind_measure_text(metrics, row, n, band) for row in ROW_WORDS]
     return " ".join([numbers + verdict, *filter(None, blind)])
 
 
+def w1_text(learned: float, exact: float, band: dict, n: int) -> str:
+    """What W₁ of log p says of the learned score (learned) against the exact-score reference (exact),
+    band as in sampling_verdict: where it tells them apart (models.tells_apart), the ratio
+    learned / exact, or that the reference's own sampler error shows; else that it cannot tell them
+    apart, and why (both at or below the highest true set's value, or within the true sets' spread)."""
+    lo, hi = band["logp_w1"]
+    if models.tells_apart(learned, exact, band, "logp_w1"):
+        if learned > exact:
+            return (f"The learned score is **{learned / max(exact, 1e-12):.1f}×** as far from the truth as the "
+                    "exact-score reference by this measure.")
+        return (f"The learned score does not come out worse by this measure, but the reference lies above every "
+                f"true set's value ({hi:.3f}) and {exact - learned:.3f} above the learned score, more than the "
+                f"true sets' spread ({hi - lo:.3f}): its sampler's own error (end time, steps) dominates, not its score.")
+    why = (f"both lie at or below the highest true set's {hi:.3f}" if max(learned, exact) <= hi else
+           f"the two are {abs(learned - exact):.3f} apart, within the true sets' spread of {hi - lo:.3f}")
+    return f"This measure cannot tell the learned score from the exact one at {n:,} samples: {why}."
+
+
+def other_distance_text(metrics: dict, key: str, word: str, band: dict, first: bool) -> str:
+    """What the distance key (word: its name) says of the learned score against the exact-score
+    reference (metrics and band as in sampling_verdict), with both values and the true sets' range:
+    whether it tells them apart (models.tells_apart) and which lies farther from the truth. first:
+    W₁ of log p could not tell them apart (then this one tells them apart "though", or "either" not)."""
+    a, b = float(metrics["learned score"][key]), float(metrics["exact score (reference)"][key])
+    lo, hi = band[key]
+    values = (f"learned score {a:.3f}, exact-score reference {b:.3f}, while {models.TRUE_SETS} independent true "
+              f"sets score {lo:.3f} to {hi:.3f} (a spread of {hi - lo:.3f})")
+    if not models.tells_apart(a, b, band, key):
+        return f"{word[0].upper() + word[1:]} does not tell them apart{' either' if first else ''}: {values}."
+    farther = "learned score's" if a > b else "exact-score reference's"
+    return (f"**{word[0].upper() + word[1:]}{' does' if first else ''} tell{'' if first else 's'} them apart**: "
+            f"{values}: the {farther} samples are the farther from the truth.")
+
+
 def cancels_text(learned: float, same: float, noise: float, sampler: str) -> str:
     """Where the learned score's samples land closer to the truth than the exact score's through the
-    same sampler and starting noise (same), beyond the true samples' own value (noise): the
+    same sampler and starting noise (same), beyond the true sets' spread (noise: models.band_spread): the
     network's error partly cancels the sampler's own, so its better samples do not make it a better
     score, in words with both numbers; "" otherwise."""
     if learned >= same or models.within_noise(learned, same, noise):
@@ -231,8 +259,8 @@ def gap_split_text(learned: float, same: float, reference: float, noise: float, 
     """How the learned score's distance to the truth (W₁ of log p: learned) beyond the exact-score
     reference's (reference, its own accurate sampler) splits, measured: the sampler's part, the
     exact score through the learned score's own sampler (same) against the reference, and the
-    network's part, learned against same (one sampler, one starting noise). noise: the true
-    samples' own value; a part no larger is within the noise (models.within_noise). Names the part
+    network's part, learned against same (one sampler, one starting noise). noise: the true sets'
+    spread (models.band_spread); a part no larger is within the noise (models.within_noise). Names the part
     that dominates (DOMINATES times the other), or says that neither does."""
     gap, step, net = learned - reference, same - reference, learned - same
     text = (f"Run through the learned score's own sampler ({sampler}, same starting noise), the exact score "
@@ -243,12 +271,12 @@ def gap_split_text(learned: float, same: float, reference: float, noise: float, 
              "network's error": models.within_noise(learned, same, noise)}
     parts = {"sampler's error": step, "network's error": net}
     if all(quiet.values()):
-        return (text + f": both are within the true samples' own {noise:.3f}, the noise of this measure at "
+        return (text + f": both are within the true sets' spread of {noise:.3f}, the noise of this measure at "
                 "this sample count, so neither can be blamed on these numbers.")
     if any(quiet.values()):
         small = next(k for k, q in quiet.items() if q)
         big = next(k for k, q in quiet.items() if not q)
-        return (text + f": the {small} is within the true samples' own {noise:.3f} (the noise of this measure), "
+        return (text + f": the {small} is within the true sets' spread of {noise:.3f} (the noise of this measure), "
                 f"so the {big} accounts for the gap.")
     negative = [k for k, v in parts.items() if v < 0]
     if negative:
@@ -290,11 +318,13 @@ MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_g
 SAMPLE_MEASURES = ("sliced_w2", "loglik_gap", "logp_w1")   # measured on samples: they have a noise level
 
 
-def comparison_sentence(results: dict, noise: dict | None = None) -> str:
+def comparison_sentence(results: dict, band: dict | None = None) -> str:
     """Which of two recipes wins on each measure, from their numbers: results maps two recipe
     labels to dicts with the keys of MEASURES (lower is better; the log-likelihood gap by its
-    absolute value). noise: the same measures of independent true samples (the "true samples"
-    row); on a sample measure a difference no larger than |noise| is a tie, not a win."""
+    absolute value). band: models.true_band of independent true sample sets at the same sample count
+    (models.quality_band); on every sample measure a difference no larger than its
+    models.band_spread (highest − lowest) is a tie, not a win, and the sentence gives those spreads.
+    None: every difference counts."""
     (a, ra), (b, rb) = results.items()
     wins, ties = {a: [], b: []}, []
     parts = []
@@ -302,7 +332,7 @@ def comparison_sentence(results: dict, noise: dict | None = None) -> str:
         va, vb = float(ra[key]), float(rb[key])
         fa, fb = (abs(va), abs(vb)) if key == "loglik_gap" else (va, vb)
         parts.append(f"{word} {va:.3f} against {vb:.3f}")
-        if noise is not None and key in SAMPLE_MEASURES and models.within_noise(fa, fb, noise[key]):
+        if band is not None and key in SAMPLE_MEASURES and models.within_noise(fa, fb, models.band_spread(band, key)):
             ties.append(word)
         else:
             wins[a if fa < fb else b].append(word)
@@ -310,10 +340,20 @@ def comparison_sentence(results: dict, noise: dict | None = None) -> str:
     if wins[a] and not wins[b] and not ties or wins[b] and not wins[a] and not ties:
         said = [f"**{a if wins[a] else b}** is better on every measure shown"]
     if ties:
-        said.append(f"on {', '.join(ties)} the two differ by less than true samples do from each other "
-                    "(the table's *true samples* row): no winner at this sample count")
+        said.append(f"on {', '.join(ties)} the two differ by no more than independent true sample sets do from "
+                    "each other: no winner at this sample count")
     return (f"Both recipes on this mixture, sampler and sample count ({a} against {b}: "
-            + ", ".join(parts) + f"): {'; '.join(said)}.{score_error_moral(wins, ties)}")
+            + ", ".join(parts) + f"): {'; '.join(said)}.{yardstick_text(band)}{score_error_moral(wins, ties)}")
+
+
+def yardstick_text(band: dict | None) -> str:
+    """The noise comparison_sentence holds every sample measure's difference to, with its values:
+    the spread (models.band_spread) of the band's true sample sets; "" without a band."""
+    if band is None:
+        return ""
+    spreads = ", ".join(f"{w} {models.band_spread(band, k):.3f}" for k, w in MEASURES if k in SAMPLE_MEASURES)
+    return (f" On a sample measure a difference counts only beyond its noise at this sample count, the spread "
+            f"of {models.TRUE_SETS} independent true sample sets (highest − lowest: {spreads}).")
 
 
 def score_error_moral(wins: dict, ties: list) -> str:
@@ -342,11 +382,12 @@ def score_error_moral(wins: dict, ties: list) -> str:
 
 
 def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,
-                      metrics: dict, noise: dict | None = None) -> str | None:
+                      metrics: dict, band=None) -> str | None:
     """The comparison sentence of this recipe and the other one at its default settings, when
     this model is the recipe's default and the other recipe's model is already trained (the
     warm-up trains both on the default mixture); None otherwise. metrics: this model's
-    sample_quality of the learned score; noise: that of true samples (see comparison_sentence)."""
+    sample_quality of the learned score; band: a callable giving the true sets' band at this
+    sample count (models.quality_band, see comparison_sentence)."""
     if cfg != models.default_config(recipe, settings.seed):
         return None
     other = next(r for r in models.RECIPES if r != recipe)
@@ -360,7 +401,7 @@ def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, 
             models.learned_samples(c, gmm, lam, settings.device, method, n_steps, n, settings.seed),
             gmm, settings.seed)
         results[models.recipe_name(name)] = {**q, "score_mse": float(m.history.iloc[-1]["score_mse"])}
-    return comparison_sentence(results, noise)
+    return comparison_sentence(results, None if band is None else band())
 
 
 FAR_NATS = tfig.CONTOUR_DEPTH   # "far from the data": pₜ below the error map's lowest contour (e⁻¹² of its peak)

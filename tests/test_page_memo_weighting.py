@@ -348,7 +348,7 @@ def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
     assert "no winner" in weighting.verdict(curves, {"sigma2": 0.1, "uniform": 5.0}, L, 0.1, (0.0, 0.0))
     keys = ("score_mse", "sliced_w2", "loglik_gap", "logp_w1")
     said = train.comparison_sentence({"A": dict.fromkeys(keys, 0.1), "B": dict.fromkeys(keys, 5.0)},
-                                     dict.fromkeys(keys, 0.0))
+                                     dict.fromkeys(keys, (0.0, 0.0)))
     assert "no winner" in said
 
 
