@@ -142,11 +142,16 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
             "first measured time at or above ε: " + "; ".join(said) + ".")
 
 
-VERDICT_ORDER = ("well", "unclear", "tied", "far")
+MEASURES = models.DISTANCES     # (key, words): the two sample distances each network's verdict rests on
+
+
+def quality_column(key: str) -> str:
+    """The results table's column of a distance of MEASURES ("sliced W₂ of samples to p₀")."""
+    return f"{dict(MEASURES)[key]} of samples to p₀"
 
 
 def band_cuts(band) -> tuple[float, float, float]:
-    """The verdicts' cut-offs from band, the (lowest, highest) sliced W₂ of models.TRUE_SETS
+    """The verdicts' cut-offs from band, the (lowest, highest) of one distance over models.TRUE_SETS
     independent true sample sets (models.quality_band): (highest, spread = highest − lowest,
     highest + spread)."""
     lo, hi = (float(v) for v in band)
@@ -154,11 +159,11 @@ def band_cuts(band) -> tuple[float, float, float]:
 
 
 def sample_verdict(value: float, band) -> str:
-    """Whether samples of sliced W₂ `value` sample p₀ well, against band, the (lowest, highest)
-    sliced W₂ of independent true sample sets (a perfect sampler's range at this sample count):
-    "well" at or below the highest; "far" above it by more than the sets' spread (highest −
-    lowest, the measure's noise: not models.within_noise of the highest); "unclear" in between.
-    Two values within the spread of each other never get "well" and "far"."""
+    """Whether samples whose distance (sliced W₂ or W₁ of log p) is `value` sample p₀ well by that
+    distance, against band, its (lowest, highest) over independent true sample sets (a perfect
+    sampler's range at this sample count): "well" at or below the highest; "far" above it by more
+    than the sets' spread (highest − lowest, the measure's noise: not models.within_noise of the
+    highest); "unclear" in between. Two values within the spread of each other never get "well" and "far"."""
     hi, spread, _ = band_cuts(band)
     if float(value) <= hi:
         return "well"
@@ -166,9 +171,10 @@ def sample_verdict(value: float, band) -> str:
 
 
 def sample_verdicts(quality: dict, band) -> dict:
-    """sample_verdict of every network (quality: its samples' sliced W₂), except that a "far" network
-    within the true sets' spread of an "unclear" one (models.within_noise: the page calls them no
-    winner) is "tied": the cut-off between them would split what the sample count cannot tell apart."""
+    """sample_verdict of every network by one distance (quality: its samples' value), except that a
+    "far" network within the true sets' spread of an "unclear" one (models.within_noise: the page
+    calls them no winner) is "tied": the cut-off between them would split what the sample count
+    cannot tell apart."""
     spread = band_cuts(band)[1]
     kinds = {w: sample_verdict(v, band) for w, v in quality.items()}
     unclear = [w for w, k in kinds.items() if k == "unclear"]
@@ -178,43 +184,60 @@ def sample_verdicts(quality: dict, band) -> dict:
 
 def tied_to(quality: dict, band, kinds: dict, w) -> list:
     """The "unclear" networks (kinds: sample_verdicts) within the true sets' spread of network w,
-    lowest first: those a "tied" network is tied to."""
+    lowest first: those a "tied" network is tied to (quality and band: one distance's)."""
     spread = band_cuts(band)[1]
     return sorted((u for u, k in kinds.items() if k == "unclear"
                    and models.within_noise(quality[w], quality[u], spread)), key=quality.get)
 
 
-def verdict_words(kind: str, n: int, band, num=None, neighbours: tuple = ("a network",)) -> str:
-    """What sample_verdict's kind says of n networks (1: singular), with the cut-offs measured from
-    band (band_cuts) written by num (sig by default); neighbours: the words naming each network a
-    "tied" one is tied to (tied_to)."""
-    num = num or sig
+def measure_verdicts(quality: dict, bands: dict) -> dict:
+    """{network: {distance: kind}}: sample_verdicts of each distance of MEASURES on its own (quality
+    maps a network to its samples' {distance: value}, bands each distance to its true sets'
+    (lowest, highest): models.quality_band)."""
+    per = {k: sample_verdicts({w: q[k] for w, q in quality.items()}, bands[k]) for k, _ in MEASURES}
+    return {w: {k: per[k][w] for k, _ in MEASURES} for w in quality}
+
+
+def network_verdict(kinds: dict) -> str:
+    """One network's verdict from its measure_verdicts: "far" (it does not sample p₀ well) where some
+    distance is far; "well" (as well as this sample count can tell) where every one is at or below
+    its true sets' highest; "unclear" otherwise (some distance above its highest, none far)."""
+    seen = set(kinds.values())
+    return "far" if "far" in seen else "well" if seen == {"well"} else "unclear"
+
+
+def measure_words(kind: str, value: float, band, num, neighbours: tuple = ("a network",)) -> str:
+    """One distance's value against its true sets' band in words, by sample_verdicts' kind, with the
+    cut-offs (band_cuts) written by num; neighbours: the words naming each network a "tied" value
+    is tied to (tied_to)."""
     hi, spread, top = band_cuts(band)
-    one = n == 1
-    above = f"above the true sets' highest ({num(hi)}) by"
-    return {"well": (f"at or below the true sets' highest ({num(hi)}): as close to p₀ as this sample count "
-                     "can tell"),
-            "unclear": (f"{above} no more than their spread ({num(spread)}, so at most {num(top)}): this sample "
-                        f"count cannot tell whether {'it samples' if one else 'they sample'} p₀ well"),
+    above = f"{num(value)} is above the true sets' highest ({num(hi)}) by"
+    return {"well": f"{num(value)} is at or below the true sets' highest ({num(hi)})",
+            "unclear": f"{above} no more than their spread ({num(spread)}, so at most {num(top)})",
             "tied": (f"{above} more than their spread ({num(spread)}), but within that spread of "
-                     f"{vocabulary.and_list(neighbours)}, which {'is' if len(neighbours) == 1 else 'are'} above the "
-                     f"highest by no more than the spread: this sample count cannot tell whether "
-                     f"{'it samples' if one else 'they sample'} p₀ well"),
-            "far": (f"{above} more than their spread ({num(spread)}, so above {num(top)}): "
-                    f"{'it does' if one else 'they do'} not sample p₀ well at these settings")}[kind]
+                     f"{vocabulary.and_list(neighbours)}, which {'is' if len(neighbours) == 1 else 'are'} above "
+                     "the highest by no more than the spread"),
+            "far": f"{above} more than their spread ({num(spread)}, so above {num(top)})"}[kind]
 
 
-def verdict(curves: dict, quality: dict, labels: dict, eps: float, band=None) -> str:
+CONCLUSIONS = {"well": "it samples p₀ as well as this sample count can tell",
+               "unclear": "this sample count cannot tell whether it samples p₀ well",
+               "far": "it does not sample p₀ well at these settings"}
+
+
+def verdict(curves: dict, quality: dict, labels: dict, eps: float, bands=None) -> str:
     """What the chart and table show in this state, from their numbers: curves maps a weighting
-    to error_by_t's frame, quality to its samples' sliced W₂, labels to its words, band is the
-    (lowest, highest) sliced W₂ of models.TRUE_SETS independent true sample sets of the same size
-    against the same reference (models.quality_band: the measure's noise). Names the lowest error
-    at the smallest plotted t at or above eps, the lowest at t = 1, and the lowest sliced W₂; the
-    others within the true sets' spread of it (models.within_noise, as on Train & sample: no
-    winner); and, by one rule for every network (sample_verdict), which sample p₀ well, which do
-    not, and which the sample count cannot tell (all of them at once: "none of them samples p₀
-    well" when every one is far). Every number is printed with the digits (shown_digits) that
-    keep it on its own side of the cut-offs."""
+    to error_by_t's frame, quality to its samples' {distance: value} for the distances of MEASURES
+    (sliced W₂: where the mass is; W₁ of log p: how likely the samples are, which sees modes drawn
+    too wide or too narrow), labels to its words, bands is models.quality_band (each distance's
+    (lowest, highest) over models.TRUE_SETS independent true sample sets of the same size against
+    the same reference: the measure's noise). Names the lowest error at the smallest plotted t at
+    or above eps, the lowest at t = 1, and per distance the lowest value, with the others within the
+    true sets' spread of it (models.within_noise, as on Train & sample: no winner); then, by one
+    rule for every network (measure_verdicts, network_verdict), whether it samples p₀ well by both
+    distances, does not by the distance(s) named, or the sample count cannot tell ("none of them
+    samples p₀ well" when every one does not). Every number is printed with the digits
+    (shown_digits) that keep it on its own side of its distance's cut-offs."""
     t_small = first_at_eps(curves, eps)
 
     def owner(t):        # the lowest error at t, with the next one's value: the chart's marks may overlap
@@ -230,45 +253,41 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, band=None) ->
             f"measured time at or above ε) belongs to {owner(t_small)}, at t = 1 to {owner(1.0)}")
     if not quality:
         return text + "."
-    digits = shown_digits(quality.values(), band_cuts(band)[::2] if band is not None else ())
-
-    def num(v):
-        return sig(v, digits)
-
-    best = min(quality, key=quality.get)
-    text += f"; the lowest sliced W₂ of the samples, {num(quality[best])}, to **{labels[best]}**"
-    if band is None:
+    nums = {}
+    for i, (k, words) in enumerate(MEASURES):
+        values = {w: float(q[k]) for w, q in quality.items()}
+        digits = shown_digits(values.values(), band_cuts(bands[k])[::2] if bands is not None else ())
+        num = nums[k] = (lambda d: lambda v: sig(v, d))(digits)
+        best = min(values, key=values.get)
+        text += f"; the lowest {words} of the samples, {num(values[best])}, to **{labels[best]}**"
+        if bands is None:
+            continue
+        lo, hi = bands[k]
+        sets = f"{models.TRUE_SETS} independent true sets of as many samples" if i == 0 else "the same true sets"
+        text += f" ({sets} score {num(lo)} to {num(hi)}, a spread of {num(hi - lo)})"
+        tied = sorted((w for w in values if w != best
+                       and models.within_noise(values[w], values[best], hi - lo)), key=values.get)
+        if tied:
+            others = vocabulary.and_list(f"**{labels[w]}** ({num(values[w])})" for w in tied)
+            text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by no more than that spread: "
+                     "no winner at this sample count")
+    if bands is None:
         return text + "."
-    hi, spread, top = band_cuts(band)
-    kinds = sample_verdicts(quality, band)
-    text += (f" ({models.TRUE_SETS} independent true sets of as many samples score {num(band[0])} to {num(hi)}, "
-             f"a spread of {num(spread)}")
-    if set(kinds.values()) == {"far"}:
-        every = {1: "it is", 2: "both are", 3: "all three are"}.get(len(quality), f"all {len(quality)} are")
-        text += (f"; {every} above the highest by more than that spread, so above {num(top)}: none of them "
-                 "samples p₀ well at these settings)")
-    else:
-        text += ")"
-    tied = sorted((w for w in quality if w != best
-                   and models.within_noise(quality[w], quality[best], spread)), key=quality.get)
-    if tied:
-        others = vocabulary.and_list(f"**{labels[w]}** ({num(quality[w])})" for w in tied)
-        text += (f", but {others} differ{'s' if len(tied) == 1 else ''} from it by no more than that spread: "
-                 "no winner at this sample count")
-    if set(kinds.values()) == {"far"}:
-        return text + "."
-    groups = []
-    for kind in VERDICT_ORDER:
-        names = sorted((w for w in quality if kinds[w] == kind), key=quality.get)
-        by_neighbours = {}          # a tied network is said with the networks it is tied to
-        for w in names:
-            by_neighbours.setdefault(tuple(tied_to(quality, band, kinds, w)) if kind == "tied" else (), []).append(w)
-        for near, group in by_neighbours.items():
-            said = vocabulary.and_list(f"**{labels[w]}** ({num(quality[w])})" for w in group)
-            neighbours = tuple(f"**{labels[u]}** ({num(quality[u])})" for u in near) or ("a network",)
-            groups.append(f"{said} {'is' if len(group) == 1 else 'are'} "
-                          f"{verdict_words(kind, len(group), band, num, neighbours)}")
-    return text + "; " + "; ".join(groups) + "."
+    kinds = measure_verdicts(quality, bands)
+    clauses = []
+    for w in sorted(quality, key=lambda w: tuple(float(quality[w][k]) for k, _ in MEASURES)):
+        said = []
+        for k, words in MEASURES:
+            values = {u: float(q[k]) for u, q in quality.items()}
+            per = {u: kinds[u][k] for u in quality}
+            near = tuple(f"**{labels[u]}** ({nums[k](values[u])})" for u in tied_to(values, bands[k], per, w))
+            said.append(f"{words} {measure_words(kinds[w][k], values[w], bands[k], nums[k], near or ('a network',))}")
+        kind = network_verdict(kinds[w])
+        on = [words for k, words in MEASURES if kind != "far" or kinds[w][k] == "far"]
+        clauses.append(f"**{labels[w]}**: {' and '.join(said)}, so by {vocabulary.and_list(on)} {CONCLUSIONS[kind]}")
+    if {network_verdict(k) for k in kinds.values()} == {"far"}:
+        clauses.append("none of them samples p₀ well at these settings")
+    return text + "; " + "; ".join(clauses) + "."
 
 
 def shown_digits(values, cuts, least: int = 3, most: int = 8) -> int:

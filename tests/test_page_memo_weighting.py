@@ -148,22 +148,24 @@ def test_weighting_verdict_is_read_from_the_chart():
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     low, high = pd.DataFrame({"t": t, "mse": 0.1 * t ** -1}), pd.DataFrame({"t": t, "mse": t ** -1})
-    text = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 7.6, "uniform": 0.2}, L, 1e-3)
+    text = weighting.verdict({"sigma2": low, "uniform": high}, with_w1({"sigma2": 7.6, "uniform": 0.2}), L, 1e-3)
     assert f"small t (t = 0.001, the first measured time at or above ε) belongs to **{L['sigma2']}**" in text
-    assert f"at t = 1 to **{L['sigma2']}**" in text and f"0.2, to **{L['uniform']}**" in text
+    assert f"at t = 1 to **{L['sigma2']}**" in text and f"sliced W₂ of the samples, 0.2, to **{L['uniform']}**" in text
     assert "'s" not in text.replace("tutorial's", "")
     text = weighting.verdict({"sigma2": high, "uniform": low}, {}, L, 1e-3)
     assert f"belongs to **{L['uniform']}**" in text and "samples" not in text
     # against the true sets' range: far above it, the sentence says none samples p₀ well
-    band = (0.04, 0.05)
-    far = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.94, "uniform": 1.0}, L, 1e-3, band)
-    assert (f"({models.TRUE_SETS} independent true sets of as many samples score 0.04 to 0.05, a spread of 0.01; "
-            "both are above the highest by more than that spread, so above 0.06: none of them samples p₀ well") in far
-    three = weighting.verdict({"sigma2": low, "uniform": high, "g2": high}, {"sigma2": 0.94, "uniform": 1.0, "g2": 1.1},
-                              L, 1e-3, band)
-    assert ("a spread of 0.01; all three are above the highest by more than that spread, so above 0.06: none of "
-            "them samples p₀ well") in three
-    near = weighting.verdict({"sigma2": low, "uniform": high}, {"sigma2": 0.055, "uniform": 1.0}, L, 1e-3, band)
+    band = bands((0.04, 0.05))
+    far = weighting.verdict({"sigma2": low, "uniform": high}, with_w1({"sigma2": 0.94, "uniform": 1.0}), L, 1e-3, band)
+    assert f"({models.TRUE_SETS} independent true sets of as many samples score 0.04 to 0.05, a spread of 0.01)" in far
+    assert "the same true sets score 0.01 to 0.03, a spread of 0.02)" in far, far
+    assert far.endswith("; none of them samples p₀ well at these settings."), far
+    assert far.count("by more than their spread (0.01, so above 0.06) and W₁ of log p 0.02 is at or below the "
+                     "true sets' highest (0.03), so by sliced W₂ it does not sample p₀ well") == 2, far
+    three = weighting.verdict({"sigma2": low, "uniform": high, "g2": high},
+                              with_w1({"sigma2": 0.94, "uniform": 1.0, "g2": 1.1}), L, 1e-3, band)
+    assert "none of them samples p₀ well" in three
+    near = weighting.verdict({"sigma2": low, "uniform": high}, with_w1({"sigma2": 0.055, "uniform": 1.0}), L, 1e-3, band)
     assert "a spread of 0.01)" in near and "none of them samples" not in near
 
 
@@ -275,23 +277,31 @@ def test_weighting_below_eps_clauses_read_subject_verb_numbers():
 def test_weighting_best_samples_within_the_noise_name_no_winner():
     """0.1001 / 0.1096 / 0.1010 named a winner by 0.0009: now the sentence says no winner where
     they differ by no more than the true sets' spread, by the rule Train & sample uses
-    (models.within_noise)."""
+    (models.within_noise), for each distance on its own."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     q = {"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010}
-    band = (0.05, 0.065)                              # a spread of 0.015
-    text = weighting.verdict(curves, q, L, 0.1, band)
+    band = bands((0.05, 0.065))                       # a spread of 0.015
+    text = weighting.verdict(curves, with_w1(q), L, 0.1, band)
     assert (f"but **{L['g2']}** (0.101) and **{L['uniform']}** (0.11) differ from it by no more than that "
             "spread: no winner at this sample count") in text
-    one = weighting.verdict(curves, {**q, "uniform": 0.3}, L, 0.1, band)
+    one = weighting.verdict(curves, with_w1({**q, "uniform": 0.3}), L, 0.1, band)
     assert f"but **{L['g2']}** (0.101) differs from it" in one and "(0.3)" not in one
-    clear = weighting.verdict(curves, {**q, "uniform": 0.3, "g2": 0.2}, L, 0.1, band)
+    clear = weighting.verdict(curves, with_w1({**q, "uniform": 0.3, "g2": 0.2}, {"uniform": 0.5, "g2": 0.9}),
+                              L, 0.1, band)
     assert "no winner" not in clear
     # the spread, not the whole true-vs-true distance: 0.0544 apart is a winner at a spread of 0.015
-    assert "no winner" not in weighting.verdict(curves, {"sigma2": 0.1001, "uniform": 0.1545}, L, 0.1, band)
+    assert "no winner" not in weighting.verdict(curves, with_w1({"sigma2": 0.1001, "uniform": 0.1545},
+                                                                {"uniform": 0.5}), L, 0.1, band)
     assert models.within_noise(0.1001, 0.1096, 0.0544) and not models.within_noise(0.1, 0.2, 0.05)
+    # W₁ of log p has its own lowest, and its own no winner against its own spread (0.02)
+    w1 = weighting.verdict(curves, with_w1({**q, "uniform": 0.3, "g2": 0.2}, {"sigma2": 0.5, "uniform": 0.51,
+                                                                             "g2": 0.9}), L, 0.1, band)
+    assert (f"the lowest W₁ of log p of the samples, 0.5, to **{L['sigma2']}** (the same true sets score 0.01 to "
+            f"0.03, a spread of 0.02), but **{L['uniform']}** (0.51) differs from it by no more than that spread: "
+            "no winner at this sample count") in w1, w1
 
 
 def test_weighting_names_the_networks_far_from_the_truth():
@@ -303,39 +313,32 @@ def test_weighting_names_the_networks_far_from_the_truth():
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    band = (0.2, 0.26)                                # spread 0.06: far above 0.32
-    text = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}, L, 0.1, band)
-    assert (f"; **{L['g2']}** (0.85) and **{L['uniform']}** (0.9) are above the true sets' highest (0.26) by more "
-            "than their spread (0.06, so above 0.32): they do not sample p₀ well at these settings") in text, text
-    one = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}, L, 0.1, band)
-    assert (f"**{L['sigma2']}** (0.9) is above the true sets' highest (0.26) by more than their spread (0.06, so "
-            "above 0.32): it does not") in one, one
-    assert f"**{L['g2']}** (0.3" not in next(c for c in one.split("; ") if "not sample p₀ well" in c)
-    near = weighting.verdict(curves, {"sigma2": 0.25, "uniform": 0.3, "g2": 0.31}, L, 0.1, band)
-    assert "do not sample" not in near and "does not sample" not in near
-    both = weighting.verdict(curves, {"sigma2": 0.9, "uniform": 1.0}, L, 0.1, band)
-    assert ("both are above the highest by more than that spread, so above 0.32: none of them samples p₀ well"
-            in both)
-    assert "do not sample" not in both
+    band = bands((0.2, 0.26))                         # spread 0.06: far above 0.32
+    text = weighting.verdict(curves, with_w1({"sigma2": 0.25, "uniform": 0.90, "g2": 0.85}), L, 0.1, band)
+    for w, v in (("g2", "0.85"), ("uniform", "0.9")):
+        assert (f"; **{L[w]}**: sliced W₂ {v} is above the true sets' highest (0.26) by more than their spread "
+                "(0.06, so above 0.32) and W₁ of log p 0.02 is at or below the true sets' highest (0.03), so by "
+                "sliced W₂ it does not sample p₀ well at these settings") in text, text
+    one = weighting.verdict(curves, with_w1({"sigma2": 0.9, "uniform": 0.25, "g2": 0.3}), L, 0.1, band)
+    assert (f"**{L['sigma2']}**: sliced W₂ 0.9 is above the true sets' highest (0.26) by more than their spread "
+            "(0.06, so above 0.32)") in one, one
+    assert f"**{L['g2']}**: sliced W₂ 0.3 " in one and "not sample" not in one.split(f"**{L['g2']}**: ")[1].split(";")[0]
+    near = weighting.verdict(curves, with_w1({"sigma2": 0.25, "uniform": 0.3, "g2": 0.31}), L, 0.1, band)
+    assert "does not sample" not in near
+    both = weighting.verdict(curves, with_w1({"sigma2": 0.9, "uniform": 1.0}), L, 0.1, band)
+    assert both.endswith("none of them samples p₀ well at these settings.")
 
 
 def test_weighting_ring8_preconditioned_names_its_far_networks():
     """The page's own state of the finding: ring8, the preconditioned network. Every network whose
-    sliced W₂ in the table is above the true sets' highest by more than their spread (both said in
-    the sentence) is named with its value, and no other."""
-    from dashboard import weighting
+    sliced W₂ or W₁ of log p in the table is above its true sets' highest by more than their spread
+    (both said in the sentence) is said not to sample p₀ well, by that distance, with its value;
+    no other."""
     at = open_page(WEIGHT, 600, w_mixture="ring8", w_weight_net="preconditioned")
     assert not at.exception
-    w2 = at.dataframe[0].value["sliced W₂ of samples to p₀"]
     said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
-    band = page_band("ring8")
-    kinds = check_sample_verdicts(said, w2, band)
-    far = [w for w in w2.index if kinds[w] == "far"] if set(kinds.values()) != {"far"} else []
-    far_clause = next((c for c in said.split("; ") if "not sample p₀ well" in c), "")
-    num = shown(w2, band)
-    for w in w2.index:
-        assert (f"**{w}** ({num(w2[w])})" in far_clause) == (w in far), said
-    assert ("not sample p₀ well" in said) == bool(far), said
+    kinds = check_sample_verdicts(said, at.dataframe[0].value, page_band("ring8"))
+    assert ("not sample p₀ well" in said) == ("far" in kinds.values()), said
 
 
 def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
@@ -345,7 +348,8 @@ def test_weighting_and_train_share_the_no_winner_rule(monkeypatch):
     monkeypatch.setattr(models, "within_noise", lambda a, b, noise: True)
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    assert "no winner" in weighting.verdict(curves, {"sigma2": 0.1, "uniform": 5.0}, L, 0.1, (0.0, 0.0))
+    assert "no winner" in weighting.verdict(curves, with_w1({"sigma2": 0.1, "uniform": 5.0}), L, 0.1,
+                                            bands((0.0, 0.0)))
     keys = ("score_mse", "sliced_w2", "loglik_gap", "logp_w1")
     said = train.comparison_sentence({"A": dict.fromkeys(keys, 0.1), "B": dict.fromkeys(keys, 5.0)},
                                      dict.fromkeys(keys, (0.0, 0.0)))
@@ -388,7 +392,7 @@ def test_weighting_numbers_never_print_as_a_bare_one():
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"sigma2": 1.0, "uniform": 0.98, "g2": 3.0}, L, 0.1, (1.0, 2.0))
+    text = weighting.verdict(curves, with_w1({"sigma2": 1.0, "uniform": 0.98, "g2": 3.0}), L, 0.1, bands((1.0, 2.0)))
     assert f"**{L['sigma2']}** (1.00) differs from it" in text and "(1)" not in text
     assert "the samples, 0.98, to" in text and "score 1.00 to 2.00, a spread of 1.00" in text
     assert [weighting.sig(v) for v in (1.0, 0.2, 0.101, 12, 0.000123)] == ["1.00", "0.2", "0.101", "12.0", "0.000123"]
@@ -535,104 +539,145 @@ def test_weighting_far_ratio_shows_that_it_exceeds_the_threshold():
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"sigma2": 0.05, "uniform": 0.10512, "g2": 0.06}, L, 0.1, (0.09, 0.10498))
-    assert (f"**{L['uniform']}** (0.1051) is above the true sets' highest (0.105) by no more than their "
+    text = weighting.verdict(curves, with_w1({"sigma2": 0.05, "uniform": 0.10512, "g2": 0.06}), L, 0.1,
+                             bands((0.09, 0.10498)))
+    assert (f"**{L['uniform']}**: sliced W₂ 0.1051 is above the true sets' highest (0.105) by no more than their "
             "spread (0.01498, so at most 0.12)") in text, text
+    assert "W₁ of log p 0.02 is at or below the true sets' highest (0.03)" in text, text     # its own digits
     assert weighting.shown_digits([0.10512, 0.05], [0.10498]) == 4
     assert weighting.shown_digits([0.2, 0.05], [0.10498, 0.12]) == 3
     assert weighting.shown_digits([0.105], [0.105]) == 3            # equal stays equal
 
 
-VERDICT_PHRASES = {"well": "as close to p₀ as this sample count can tell", "unclear": "cannot tell whether",
-                   "tied": "but within that spread of **", "far": "not sample p₀ well"}
+W1_BAND = (0.01, 0.03)      # a W₁ of log p band that the sliced W₂ cases' default W₁ (0.02) lies within
 
 
-def page_band(mixture) -> tuple:
-    """The lab's true-set band at its default seed: models.quality_band's sliced W₂ (lowest,
-    highest) of models.TRUE_SETS sets of the lab's 2,000 samples (mixture: a preset's name or a GMM)."""
-    gmm = dc.PRESETS[mixture] if isinstance(mixture, str) else mixture
-    return models.quality_band(gmm, 2000, state.DEFAULT_SEED)["sliced_w2"]
+def with_w1(sw2: dict, w1: dict | None = None) -> dict:
+    """The verdict's quality: each network's sliced W₂ from sw2, its W₁ of log p from w1 (0.02,
+    inside W1_BAND, where w1 does not give it)."""
+    return {w: {"sliced_w2": v, "logp_w1": (w1 or {}).get(w, 0.02)} for w, v in sw2.items()}
 
 
-def shown(w2, band):
-    """The verdict sentence's number format for the values w2 against band (weighting.shown_digits)."""
+def bands(sw2_band, w1_band=W1_BAND) -> dict:
+    """The verdict's bands (as models.quality_band gives them) of the two distances."""
+    return {"sliced_w2": sw2_band, "logp_w1": w1_band}
+
+
+def table_of(quality: dict) -> pd.DataFrame:
+    """The lab's results table's distance columns for quality (with_w1's), by label."""
     from dashboard import weighting
-    digits = weighting.shown_digits(list(w2), weighting.band_cuts(band)[::2])
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    return pd.DataFrame({weighting.quality_column(k): {L[w]: q[k] for w, q in quality.items()}
+                         for k, _ in weighting.MEASURES})
+
+
+VERDICT_PHRASES = {"well": "samples p₀ as well as this sample count can tell",
+                   "unclear": "this sample count cannot tell whether it samples p₀ well",
+                   "far": "it does not sample p₀ well"}
+
+
+def page_band(mixture) -> dict:
+    """The lab's true-set bands at its default seed: models.quality_band's (lowest, highest) of each
+    distance over models.TRUE_SETS sets of the lab's 2,000 samples (mixture: a preset's name or a GMM)."""
+    gmm = dc.PRESETS[mixture] if isinstance(mixture, str) else mixture
+    return models.quality_band(gmm, 2000, state.DEFAULT_SEED)
+
+
+def shown(values, band):
+    """The verdict sentence's number format for one distance's values against its band (weighting.shown_digits)."""
+    from dashboard import weighting
+    digits = weighting.shown_digits(list(values), weighting.band_cuts(band)[::2])
     return lambda v: weighting.sig(v, digits)
 
 
-def check_sample_verdicts(said: str, w2, band) -> dict:
-    """The sentence says the band, (lowest, highest) sliced W₂ of the true sets, with its spread;
-    its verdict on each network is weighting.sample_verdicts' of its own sliced W₂ (w2: the table's
-    column, by label) against that band, checked here from the numbers themselves: "well" only at or
-    below the highest, "far" (not sampling p₀ well) only above it by more than the spread, and the
-    highest and the cut-off quoted in that network's clause ("none of them samples p₀ well" once
-    when every one is far); no two networks within the spread of each other get opposite verdicts,
-    and "no winner" is said exactly of those within the spread of the best. Returns {label: kind}."""
+def check_sample_verdicts(said: str, table, bands) -> dict:
+    """The sentence says, for each distance (sliced W₂ and W₁ of log p: the table's columns, by
+    label), its band, the (lowest, highest) of the true sets, with its spread, and "no winner"
+    exactly where a network lies within the spread of that distance's lowest. Its verdict on each
+    network, checked here from the numbers themselves: each distance "at or below" only at or below
+    its highest, "by more than their spread" only above it by more than the spread (tied or far),
+    "no more than" in between; the network "samples p₀ as well as this sample count can tell" only
+    where both distances are at or below their highest, "does not sample p₀ well" only where one is
+    far (not tied), naming that distance; "cannot tell" otherwise. "none of them samples p₀ well"
+    exactly when every network does not; no two networks within a distance's spread of each other
+    get opposite verdicts by it. Returns {label: "well", "unclear" or "far"}."""
     from dashboard import weighting
-    lo, hi = band
-    spread, num = hi - lo, shown(w2, band)
-    assert (f"{models.TRUE_SETS} independent true sets of as many samples score {num(lo)} to {num(hi)}, "
-            f"a spread of {num(spread)}") in said, said
-    kinds = weighting.sample_verdicts({w: float(w2[w]) for w in w2.index}, band)
-    for w, kind in kinds.items():
-        v = float(w2[w])
-        assert kind != "well" or v <= hi, (w, kind, said)
-        assert kind not in ("far", "tied") or v > hi + spread, (w, kind, said)
-        assert kind != "unclear" or hi < v <= hi + spread, (w, kind, said)
     clauses = said.rstrip(".").split("; ")
-    if set(kinds.values()) == {"far"}:
-        assert "none of them samples p₀ well" in said and not any(p in said for p in list(VERDICT_PHRASES.values())[:2]), said
-        assert f"so above {num(hi + spread)}" in said, said
-    else:
-        assert "none of them samples" not in said, said
+    per = {}
+    for key, words in weighting.MEASURES:
+        values = table[weighting.quality_column(key)]
+        lo, hi = bands[key]
+        spread, num = hi - lo, shown(values, bands[key])
+        head = next(c for c in clauses if c.startswith(f"the lowest {words} of the samples"))
+        assert f"score {num(lo)} to {num(hi)}, a spread of {num(spread)})" in head, (head, said)
+        best = values.idxmin()
+        close = [w for w in values.index if w != best and abs(values[w] - values[best]) <= spread]
+        assert ("no winner at this sample count" in head) == bool(close), (head, said)
+        kinds = per[key] = weighting.sample_verdicts({w: float(values[w]) for w in values.index}, bands[key])
         for w, kind in kinds.items():
-            clause = next(c for c in clauses if c.startswith("**")
-                          and f"**{w}** ({num(w2[w])})" in re.split(r" (?:is|are) ", c, maxsplit=1)[0])
-            assert VERDICT_PHRASES[kind] in clause, (w, kind, said)
-            assert f"highest ({num(hi)})" in clause, clause
-            assert kind == "well" or f"spread ({num(spread)}" in clause, clause
-            assert not any(p in clause for k, p in VERDICT_PHRASES.items()
-                           if k != kind and not (kind == "tied" and k == "unclear")), (w, kind, said)
-    for a in w2.index:
-        for b in w2.index:
-            if abs(w2[a] - w2[b]) <= spread:       # never split by a cut-off
-                assert {kinds[a], kinds[b]} not in ({"well", "far"}, {"unclear", "far"}), (a, b, said)
-    best = w2.idxmin()
-    close = [w for w in w2.index if w != best and abs(w2[w] - w2[best]) <= spread]
-    assert ("no winner at this sample count" in said) == bool(close), said
-    return kinds
+            v = float(values[w])
+            assert kind != "well" or v <= hi, (w, kind, said)
+            assert kind not in ("far", "tied") or v > hi + spread, (w, kind, said)
+            assert kind != "unclear" or hi < v <= hi + spread, (w, kind, said)
+            clause = next(c for c in clauses if c.startswith(f"**{w}**: "))
+            part = clause.split(f"{words} {num(v)} ", 1)[1]
+            above = f"is above the true sets' highest ({num(hi)}) by"
+            assert part.startswith({"well": f"is at or below the true sets' highest ({num(hi)})",
+                                    "unclear": f"{above} no more than their spread ({num(spread)}, so at most",
+                                    "tied": f"{above} more than their spread ({num(spread)}), but within that spread of **",
+                                    "far": f"{above} more than their spread ({num(spread)}, so above"}[kind]), \
+                (w, key, kind, clause)
+        for a in values.index:
+            for b in values.index:
+                if abs(values[a] - values[b]) <= spread:       # never split by a cut-off
+                    assert {kinds[a], kinds[b]} not in ({"well", "far"}, {"unclear", "far"}), (a, b, said)
+    overall = {}
+    for w in table.index:
+        far = [words for key, words in weighting.MEASURES if per[key][w] == "far"]
+        kind = overall[w] = ("far" if far else "well" if all(per[key][w] == "well" for key, _ in weighting.MEASURES)
+                             else "unclear")
+        assert kind != "well" or all(table.loc[w, weighting.quality_column(k)] <= bands[k][1]
+                                     for k, _ in weighting.MEASURES), (w, said)
+        clause = next(c for c in clauses if c.startswith(f"**{w}**: "))
+        on = far or [words for _, words in weighting.MEASURES]
+        assert f", so by {' and '.join(on)} " in clause and VERDICT_PHRASES[kind] in clause, (w, kind, clause)
+        assert not any(p in clause for k, p in VERDICT_PHRASES.items() if k != kind), (w, kind, clause)
+    assert ("none of them samples p₀ well" in said) == (set(overall.values()) == {"far"}), said
+    assert "as close to p₀" not in said, said
+    return overall
 
 
 def test_weighting_networks_within_the_noise_never_get_opposite_verdicts():
     """tutorial, Preconditioned, ε = 0.1: γₜ = 1 (0.11) was said to differ from the best (0.1) by
     less than true samples do from each other, then not to sample p₀ well on a cut-off the best
-    passed. One rule (sample_verdict) judges every network from the true sets' range: at or below
-    its highest well, above it by more than its spread not, in between the sample count cannot
-    tell; two networks within the spread never get opposite verdicts."""
+    passed. One rule (sample_verdict) judges every network by each distance from its true sets'
+    range: at or below its highest well, above it by more than its spread not, in between the
+    sample count cannot tell; two networks within the spread never get opposite verdicts."""
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    band = (0.08, 0.105)                                              # spread 0.025: far above 0.13
-    q = {"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010}          # the finding's numbers
+    band = bands((0.08, 0.105))                                       # spread 0.025: far above 0.13
+    q = with_w1({"sigma2": 0.1001, "uniform": 0.1096, "g2": 0.1010})  # the finding's numbers
     text = weighting.verdict(curves, q, L, 0.1, band)
     assert "no winner" in text and "not sample p₀ well" not in text, text
-    assert (f"**{L['uniform']}** (0.11) is above the true sets' highest (0.105) by no more than their spread "
-            "(0.025, so at most 0.13): this sample count cannot tell whether it samples p₀ well") in text, text
-    assert (f"**{L['sigma2']}** (0.1) and **{L['g2']}** (0.101) are at or below the true sets' highest (0.105): "
-            "as close to p₀ as this sample count can tell") in text, text
-    check_sample_verdicts(text, pd.Series({L[w]: v for w, v in q.items()}), band)
-    assert [weighting.sample_verdict(v, band) for v in (0.05, 0.105, 0.106, 0.1299, 0.131)] == \
+    assert (f"**{L['uniform']}**: sliced W₂ 0.11 is above the true sets' highest (0.105) by no more than their "
+            "spread (0.025, so at most 0.13) and W₁ of log p 0.02 is at or below the true sets' highest (0.03), so "
+            "by sliced W₂ and W₁ of log p this sample count cannot tell whether it samples p₀ well") in text, text
+    assert (f"**{L['sigma2']}**: sliced W₂ 0.1 is at or below the true sets' highest (0.105) and W₁ of log p 0.02 "
+            "is at or below the true sets' highest (0.03), so by sliced W₂ and W₁ of log p it samples p₀ as well "
+            "as this sample count can tell") in text, text
+    check_sample_verdicts(text, table_of(q), band)
+    assert [weighting.sample_verdict(v, band["sliced_w2"]) for v in (0.05, 0.105, 0.106, 0.1299, 0.131)] == \
         ["well", "well", "unclear", "unclear", "far"]
     # every state of three networks: the words follow the rule and ties never split well / far
     rng = np.random.default_rng(0)
     for _ in range(300):
-        lo = rng.uniform(0.02, 0.1)
-        band = (lo, lo * rng.uniform(1.05, 2.0))
-        q = dict(zip(dc.WEIGHTINGS, lo * rng.uniform(0.8, 4.0, 3)))
-        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, band),
-                              pd.Series({L[w]: v for w, v in q.items()}), band)
+        lo, lo1 = rng.uniform(0.02, 0.1), rng.uniform(0.01, 0.05)
+        band = bands((lo, lo * rng.uniform(1.05, 2.0)), (lo1, lo1 * rng.uniform(1.05, 3.0)))
+        q = with_w1(dict(zip(dc.WEIGHTINGS, lo * rng.uniform(0.8, 4.0, 3))),
+                    dict(zip(dc.WEIGHTINGS, lo1 * rng.uniform(0.8, 6.0, 3))))
+        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, band), table_of(q), band)
 
 
 def test_weighting_verdict_reads_the_true_sets_spread_not_a_fixed_factor():
@@ -647,37 +692,41 @@ def test_weighting_verdict_reads_the_true_sets_spread_not_a_fixed_factor():
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
     # (a): above the highest true set by less than the spread: the sample count cannot tell
-    tutorial = {"sigma2": 0.0972, "uniform": 0.21, "g2": 0.15}
-    text = weighting.verdict(curves, tutorial, L, 1e-4, (0.0528, 0.0787))
-    assert "as close to p₀" not in text, text
-    assert (f"**{L['sigma2']}** (0.0972) is above the true sets' highest (0.0787) by no more than their spread "
-            "(0.0259, so at most 0.105): this sample count cannot tell whether it samples p₀ well") in text, text
+    tutorial = with_w1({"sigma2": 0.0972, "uniform": 0.21, "g2": 0.15})
+    text = weighting.verdict(curves, tutorial, L, 1e-4, bands((0.0528, 0.0787)))
+    assert "as well as this" not in text, text
+    assert (f"**{L['sigma2']}**: sliced W₂ 0.0972 is above the true sets' highest (0.0787) by no more than their "
+            "spread (0.0259, so at most 0.105)") in text, text
     assert "score 0.0528 to 0.0787, a spread of 0.0259" in text, text
     # (b): 0.064 apart is a winner when the true sets spread 0.032 (Train & sample's 0.073 to 0.105) ...
-    ring = {"sigma2": 0.60, "uniform": 0.402, "g2": 0.338}
-    narrow = weighting.verdict(curves, ring, L, 0.1, (0.073, 0.105))
-    assert "no winner" not in narrow and "so above 0.137: none of them samples p₀ well" in narrow, narrow
+    ring = with_w1({"sigma2": 0.60, "uniform": 0.402, "g2": 0.338})
+    narrow = weighting.verdict(curves, ring, L, 0.1, bands((0.073, 0.105)))
+    assert "no winner" not in narrow.split("; the lowest W₁")[0] and "none of them samples p₀ well" in narrow, narrow
     # ... and no winner when they spread wider than the gap (ring8's own true sets)
-    wide = weighting.verdict(curves, ring, L, 0.1, (0.152, 0.301))
+    wide = weighting.verdict(curves, ring, L, 0.1, bands((0.152, 0.301)))
     assert (f"but **{L['uniform']}** (0.402) differs from it by no more than that spread: no winner") in wide, wide
     for q, band in ((tutorial, (0.0528, 0.0787)), (ring, (0.073, 0.105)), (ring, (0.152, 0.301)),
-                    ({"sigma2": 0.07, "uniform": 0.075}, (0.073, 0.105))):
-        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, band),
-                              pd.Series({L[w]: v for w, v in q.items()}), band)
+                    (with_w1({"sigma2": 0.07, "uniform": 0.075}), (0.073, 0.105))):
+        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, bands(band)), table_of(q), bands(band))
 
 
 @pytest.mark.parametrize("mixture,net,eps", [("tutorial", "preconditioned", 0.1), ("ring8", "preconditioned", 0.1),
-                                             ("tutorial", "tutorial", 1e-3), ("tutorial", "preconditioned", 1e-4)])
+                                             ("ring8", "preconditioned", 1e-4), ("ring8", "tutorial", 0.1),
+                                             ("ring8", "tutorial", 1e-4), ("tutorial", "tutorial", 1e-3),
+                                             ("tutorial", "tutorial", 0.1), ("tutorial", "preconditioned", 1e-4)])
 def test_weighting_sample_verdicts_hold_on_the_page(mixture, net, eps):
-    """The findings' states (tutorial, Preconditioned, ε = 0.1 and 0.0001; ring8, Preconditioned,
-    ε = 0.1) and another: the sentence quotes the range of the true sets scored as the table's
-    samples (models.quality_band), and its verdict on each network follows the one rule from the
-    table's sliced W₂ and that range; no two networks within its spread get opposite verdicts."""
+    """The findings' states (tutorial and ring8, both networks, ε = 0.1 and 0.0001) and another: the
+    sentence quotes the range of the true sets scored as the table's samples (models.quality_band)
+    for both distances, and its verdict on each network follows the one rule from the table's
+    sliced W₂ and W₁ of log p and those ranges; no two networks within a spread get opposite
+    verdicts by it."""
+    from dashboard import weighting
     at = open_page(WEIGHT, 600, w_mixture=mixture, w_weight_net=net, w_weight_eps=eps)
     assert not at.exception
-    w2 = at.dataframe[0].value["sliced W₂ of samples to p₀"]
+    table = at.dataframe[0].value
+    assert [weighting.quality_column(k) for k, _ in weighting.MEASURES] == list(table.columns[-2:])
     said = next(m.value for m in at.markdown if m.value.startswith("**In this state**"))
-    check_sample_verdicts(said, w2, page_band(mixture))
+    check_sample_verdicts(said, table, page_band(mixture))
     assert "2×" not in said and "true samples:" not in said, said
 
 
@@ -1065,7 +1114,7 @@ def test_weighting_far_network_tied_to_an_unclear_one_is_not_called_far():
     """ring8, ε = 0.1: γₜ = 1 (0.676) and γₜ = g(t)² (0.752) were said to differ by less than true
     samples do from each other (no winner), then given opposite verdicts across a cut-off. A far
     network within the true sets' spread of an unclear one is now said to be tied to it: the
-    sample count cannot tell whether it samples p₀ well."""
+    sample count cannot tell whether it samples p₀ well by that distance."""
     from dashboard import weighting
     band = (0.5, 0.6)                               # spread 0.1: unclear up to 0.7, far above
     kinds = weighting.sample_verdicts({"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, band)
@@ -1075,16 +1124,64 @@ def test_weighting_far_network_tied_to_an_unclear_one_is_not_called_far():
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
     curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
-    text = weighting.verdict(curves, {"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}, L, 0.1, band)
-    assert f"**{L['g2']}** (0.752) is above the true sets' highest (0.6) by more than their spread (0.1), but " \
-           f"within that spread of **{L['uniform']}** (0.676), which is above the highest by no more than the " \
-           "spread: this sample count cannot tell whether it samples p₀ well" in text, text
+    text = weighting.verdict(curves, with_w1({"uniform": 0.676, "g2": 0.752, "sigma2": 0.2}), L, 0.1, bands(band))
+    assert f"**{L['g2']}**: sliced W₂ 0.752 is above the true sets' highest (0.6) by more than their spread (0.1), " \
+           f"but within that spread of **{L['uniform']}** (0.676), which is above the highest by no more than the " \
+           "spread and W₁ of log p 0.02 is at or below the true sets' highest (0.03), so by sliced W₂ and W₁ of " \
+           "log p this sample count cannot tell whether it samples p₀ well" in text, text
     assert "does not sample" not in text
-    # the tied clause names every network it is tied to, once per group of networks tied alike
-    text = weighting.verdict(curves, {"uniform": 0.65, "sigma2": 0.68, "g2": 0.74}, L, 0.1, band)
-    assert f"**{L['g2']}** (0.74) is above the true sets' highest (0.6) by more than their spread (0.1), but " \
-           f"within that spread of **{L['uniform']}** (0.65) and **{L['sigma2']}** (0.68), which are above" in text, text
-    text = weighting.verdict(curves, {"uniform": 0.676, "sigma2": 0.77, "g2": 0.752}, L, 0.1, band)
-    assert f"**{L['g2']}** (0.752) and **{L['sigma2']}** (0.77) are above the true sets' highest (0.6) by more " \
-           f"than their spread (0.1), but within that spread of **{L['uniform']}** (0.676), which is above the " \
-           "highest by no more than the spread: this sample count cannot tell whether they sample p₀ well" in text, text
+    # the tied clause names every network it is tied to
+    text = weighting.verdict(curves, with_w1({"uniform": 0.65, "sigma2": 0.68, "g2": 0.74}), L, 0.1, bands(band))
+    assert f"**{L['g2']}**: sliced W₂ 0.74 is above the true sets' highest (0.6) by more than their spread (0.1), " \
+           f"but within that spread of **{L['uniform']}** (0.65) and **{L['sigma2']}** (0.68), which are above" in text, text
+    # a tie by W₁ of log p reads the same way, with W₁'s numbers
+    q = with_w1({"uniform": 0.2, "sigma2": 0.2, "g2": 0.2}, {"uniform": 0.035, "g2": 0.054})
+    text = weighting.verdict(curves, q, L, 0.1, bands(band))
+    assert f"W₁ of log p 0.054 is above the true sets' highest (0.03) by more than their spread (0.02), but within " \
+           f"that spread of **{L['uniform']}** (0.035)" in text, text
+    check_sample_verdicts(text, table_of(q), bands(band))
+
+
+def test_weighting_verdict_rests_on_both_distances():
+    """ring8, Preconditioned, ε = 0.0001: γₜ = σₜ² (sliced W₂ 0.299, the true sets' highest 0.301) was
+    "as close to p₀ as this sample count can tell" while its W₁ of log p was 6.86 against the true
+    sets' 0.024 to 0.0663: sliced W₂ does not see mode widths. ε = 0.1: 0.334 / 0.338 / 0.402 were
+    "cannot tell" while W₁ of log p (8.04 / 11.1 / 17.6) is far beyond its range. A network samples p₀
+    well only where both distances lie within their true sets' range, does not where either lies
+    beyond it by more than its spread (that distance named, with its numbers), else cannot tell."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 5)
+    curves = {w: pd.DataFrame({"t": t, "mse": 1 / t}) for w in dc.WEIGHTINGS}
+    ring8 = bands((0.152, 0.301), (0.024, 0.0663))          # the page's true sets at ring8, 2,000 samples
+    one = with_w1({"sigma2": 0.299, "uniform": 0.985, "g2": 0.973}, {"sigma2": 6.86, "uniform": 97.3, "g2": 96.7})
+    text = weighting.verdict(curves, one, L, 1e-4, ring8)
+    assert (f"**{L['sigma2']}**: sliced W₂ 0.299 is at or below the true sets' highest (0.301) and W₁ of log p 6.86 "
+            "is above the true sets' highest (0.0663) by more than their spread (0.0423, so above 0.109), so by "
+            "W₁ of log p it does not sample p₀ well at these settings") in text, text
+    assert (f"**{L['g2']}**: sliced W₂ 0.973 is above the true sets' highest (0.301) by more than their spread "
+            "(0.149, so above 0.45) and W₁ of log p 96.7 is above the true sets' highest (0.0663) by more than "
+            "their spread (0.0423, so above 0.109), so by sliced W₂ and W₁ of log p it does not sample") in text
+    assert "the same true sets score 0.024 to 0.0663, a spread of 0.0423)" in text, text
+    assert "as well as this sample count" not in text and "none of them samples p₀ well" in text
+    two = with_w1({"sigma2": 0.334, "uniform": 0.402, "g2": 0.338}, {"sigma2": 8.04, "uniform": 17.6, "g2": 11.1})
+    text = weighting.verdict(curves, two, L, 0.1, ring8)
+    assert "cannot tell" not in text and text.count("so by W₁ of log p it does not sample p₀ well") == 3, text
+    assert (f"**{L['sigma2']}**: sliced W₂ 0.334 is above the true sets' highest (0.301) by no more than their "
+            "spread (0.149, so at most 0.45) and W₁ of log p 8.04 is above") in text, text
+    # both within their ranges: as well as the sample count can tell; W₁ just above its highest: cannot tell
+    good = with_w1({"sigma2": 0.2, "uniform": 0.25, "g2": 0.5}, {"sigma2": 0.05, "uniform": 0.08, "g2": 0.05})
+    text = weighting.verdict(curves, good, L, 0.1, ring8)
+    assert (f"**{L['sigma2']}**: sliced W₂ 0.2 is at or below the true sets' highest (0.301) and W₁ of log p 0.05 "
+            "is at or below the true sets' highest (0.0663), so by sliced W₂ and W₁ of log p it samples p₀ as well "
+            "as this sample count can tell") in text, text
+    assert (f"**{L['uniform']}**: sliced W₂ 0.25 is at or below the true sets' highest (0.301) and W₁ of log p 0.08 "
+            "is above the true sets' highest (0.0663) by no more than their spread (0.0423, so at most 0.109), so by "
+            "sliced W₂ and W₁ of log p this sample count cannot tell whether it samples p₀ well") in text, text
+    assert f"**{L['g2']}**: sliced W₂ 0.5 is above" in text and "so by sliced W₂ it does not sample" in text, text
+    for q in (one, two, good):
+        check_sample_verdicts(weighting.verdict(curves, q, L, 0.1, ring8), table_of(q), ring8)
+    assert [weighting.network_verdict(dict(zip(("sliced_w2", "logp_w1"), k))) for k in
+            (("well", "well"), ("well", "far"), ("far", "unclear"), ("unclear", "well"), ("tied", "well"))] == \
+        ["well", "far", "far", "unclear", "unclear"]
+
