@@ -165,8 +165,9 @@ def sampling_caption_text(n: int, evals: int) -> str:
         f"error. Metrics compare with {models.reference_size(n):,} "
         "independent true samples: sliced W₂ (0 = same distribution), log-likelihood gap "
         "mean log p of true samples − mean log p of the samples (> 0: samples in less likely places), W₁ between the "
-        "log p values, and the share of samples per mode. The *true samples* row is the metrics' "
-        f"noise floor at this sample count: with few samples every row sits near it; {more}.")
+        "log p values, and the share of samples per mode. The *true samples* row is one independent set "
+        f"of true samples, what a perfect sampler scores at this sample count; the verdict below reads the "
+        f"measures' noise from {models.TRUE_SETS} such sets. With few samples every row sits near it; {more}.")
 
 
 def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler",
