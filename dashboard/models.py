@@ -155,10 +155,17 @@ def train_all(jobs, device: str = "cpu", before_each=None) -> list[TrainedModel]
 def train_defaults(device: str = "cpu", before_each=None) -> list[TrainedModel]:
     """Train the models the Train page shows at default settings (the default mixture, each
     recipe's default config, the default lambda) into their shared slots, one after the other,
-    then our recipe on the lesson's lab mixture (ring8), which the lesson picks in the sidebar."""
+    then our recipe on the lesson's lab mixture (ring8), which the lesson picks in the sidebar; then
+    the true sets' band the page's verdict reads on both (quality_band at its default samples)."""
     jobs = [(default_config(recipe), dc.PRESETS[DEFAULT_MIXTURE], DEFAULT_LAM) for recipe in RECIPES]
     jobs.append((default_config("ours"), dc.PRESETS[LESSON_MIXTURE], DEFAULT_LAM))
-    return train_all(jobs, device, before_each)
+    trained = train_all(jobs, device, before_each)
+    n = int(state.sio.SCHEMA["w_train_n"].default)
+    for name in (DEFAULT_MIXTURE, LESSON_MIXTURE):
+        if queue_stopped():
+            break
+        quality_band(dc.PRESETS[name], n, state.DEFAULT_SEED)
+    return trained
 
 
 def _train(cfg, gmm, lam, device, placeholder) -> TrainedModel:

@@ -735,3 +735,18 @@ def test_verdict_says_when_the_network_beats_the_exact_score_through_its_own_sam
     assert "reaches only" not in close                      # 0.012 against 0.020: within the spread (0.012)
     worse = dict(metrics, **{"learned score": dict(sliced_w2=0.05, loglik_gap=0.0, logp_w1=0.2)})
     assert "reaches only" not in tr.sampling_verdict(worse, 20_000, dict(logp_w1=0.033), "x", lambda: band)
+
+
+def test_warm_up_measures_the_true_sets_band_the_verdict_reads(monkeypatch):
+    """The verdict under the samples table reads models.quality_band (6 true sets scored like the
+    table), about a second the first visit would wait: the warm-up measures it after training, on
+    the default and the lesson's mixture, at the page's default samples and seed."""
+    from dashboard import models, state
+    from dashboard import settings as sio
+    seen = []
+    monkeypatch.setattr(models, "train_all", lambda jobs, device, before_each: [])
+    monkeypatch.setattr(models, "quality_band", lambda gmm, n, seed: seen.append((gmm, n, seed)))
+    models.train_defaults()
+    n = int(sio.SCHEMA["w_train_n"].default)
+    assert seen == [(dc.PRESETS[models.DEFAULT_MIXTURE], n, state.DEFAULT_SEED),
+                    (dc.PRESETS[models.LESSON_MIXTURE], n, state.DEFAULT_SEED)]
