@@ -246,7 +246,8 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, bands=None) -
         if len(ranked) > 1:
             a, b = (_at(curves[w], "mse", t) for w in ranked[:2])
             d = next((k for k in range(3, 7) if sig(a, k) != sig(b, k)), 6)     # digits that tell them apart
-            said += f" ({sig(a, d)}, next {labels[ranked[1]]} {sig(b, d)})"
+            shown = (models.value_text(a), models.value_text(b)) if d == 3 else (sig(a, d), sig(b, d))
+            said += f" ({shown[0]}; next: {labels[ranked[1]]} at {shown[1]})"
         return said
 
     text = (f"**In this state**: the lowest score error at small t (t = {t_small:.2g}, the first "

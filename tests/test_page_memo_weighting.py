@@ -200,7 +200,8 @@ def test_weighting_warm_up_trains_both_networks(monkeypatch):
     assert all(g is tutorial for _, g, _ in seen[:6])
 
 
-@pytest.mark.parametrize("second, shown", [(1.02, ("1.00", "1.02")), (1.0004, ("1.0000", "1.0004"))])
+@pytest.mark.parametrize("second, shown", [(1.02, ("1.00", "1.02")), (1.0004, ("1.0000", "1.0004")),
+                                           (1.1e4, ("10,000", "11,000"))])
 def test_weighting_lowest_error_is_said_with_the_next_curves_value(second, shown):
     """ring8, ε = 0.001: at t = 1 the σₜ² and g(t)² marks lay on each other, so the sentence's winner
     could not be read off the chart: it gives the lowest value and the next one's, with the digits
@@ -208,10 +209,12 @@ def test_weighting_lowest_error_is_said_with_the_next_curves_value(second, shown
     from dashboard import weighting
     from dashboard.figures.weighting import WEIGHTING_LABELS as L
     t = np.geomspace(1e-4, 1, 5)
-    curves = {"sigma2": pd.DataFrame({"t": t, "mse": second / t}), "g2": pd.DataFrame({"t": t, "mse": 1 / t}),
-              "uniform": pd.DataFrame({"t": t, "mse": 3 / t})}
+    scale = 1e4 if second > 100 else 1.0          # large errors print without an exponent (1e+04 read badly)
+    curves = {"sigma2": pd.DataFrame({"t": t, "mse": second / t}), "g2": pd.DataFrame({"t": t, "mse": scale / t}),
+              "uniform": pd.DataFrame({"t": t, "mse": 3 * scale / t})}
     text = weighting.verdict(curves, {}, L, 1e-3)
-    assert f"at t = 1 to **{L['g2']}** ({shown[0]}, next {L['sigma2']} {shown[1]})." in text, text
+    assert f"at t = 1 to **{L['g2']}** ({shown[0]}; next: {L['sigma2']} at {shown[1]})." in text, text
+    assert "e+" not in text
 
 
 def test_weighting_below_eps_sentence_reads_each_curve():
