@@ -510,13 +510,13 @@ def weight_check(gmm, sde, run: Run) -> dict:
     std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
     s_end, gap = end_sigma(gmm, sde, run), neighbour_gaps(gmm)
     ref = truth(gmm, run.n, run.seed)["ref"]
-    moved = noise_moved(gmm, s_end, ref)
+    p_true = dc.mode_weights(ref, gmm).double().numpy()
+    moved = noise_moved(gmm, s_end, ref, p_true)
     sigma1 = float(sde.prior_std())
     dist = np.linalg.norm(gmm.means.double().numpy(), axis=1)       # from the prior's centre
     far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
     # the same count for true samples of p₀: where modes overlap, the most responsible mode is not
     # the one a sample came from, and true samples are "off" too
-    p_true = dc.mode_weights(ref, gmm).double().numpy()
     off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, moved=moved, reach=np.abs(moved) >= se,
                 n=run.n, off_true=off_true,
@@ -639,15 +639,15 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
             "before then.")
 
 
-def noise_moved(gmm, sigma: float, ref) -> np.ndarray:
+def noise_moved(gmm, sigma: float, ref, shares) -> np.ndarray:
     """For every mode, the net share of samples that a blur of std σ takes from it (negative: brings
-    to it), measured on true samples ref of p₀: their mode shares (dc.mode_weights, the largest
-    responsibility) minus those of ref + σ z (z seeded). The same points before and after, so only
-    the points the blur moves count. Between two modes of unequal width the flows do not cancel:
-    a narrow mode's blurred samples land where the wide one is more responsible."""
+    to it), measured on true samples ref of p₀: their mode shares (`shares`, dc.mode_weights of ref:
+    the largest responsibility) minus those of ref + σ z (z seeded). The same points before and
+    after, so only the points the blur moves count. Between two modes of unequal width the flows do
+    not cancel: a narrow mode's blurred samples land where the wide one is more responsible."""
     x = torch.as_tensor(np.asarray(ref), dtype=torch.float64)
     z = torch.randn(x.shape, generator=torch.Generator().manual_seed(NOISE_SEED), dtype=torch.float64)
-    return (dc.mode_weights(x, gmm).double() - dc.mode_weights(x + float(sigma) * z, gmm).double()).numpy()
+    return np.asarray(shares, dtype=float) - dc.mode_weights(x + float(sigma) * z, gmm).double().numpy()
 
 
 NOISE_SEED = 907
