@@ -297,8 +297,8 @@ def shown_digits(values, cuts, least: int = 3, most: int = 8) -> int:
     at 3 both print "0.105")."""
     values, cuts = [float(v) for v in values], [float(c) for c in cuts]
     for digits in range(least, most + 1):
-        shown = [float(sig(v, digits)) for v in values]
-        lines = [float(sig(c, digits)) for c in cuts]
+        shown = [float(sig(v, digits).replace(",", "")) for v in values]
+        lines = [float(sig(c, digits).replace(",", "")) for c in cuts]
         if all((s > l) == (v > c) and (s == l) == (v == c)
                for v, s in zip(values, shown) for c, l in zip(cuts, lines)):
             return digits
@@ -308,6 +308,8 @@ def shown_digits(values, cuts, least: int = 3, most: int = 8) -> int:
 def sig(v: float, digits: int = 3) -> str:
     """v to `digits` significant digits, as .{digits}g writes it, except that a whole number keeps
     its zeros (1.0 -> "1.00"): a bare "(1)" in a sentence reads like a footnote mark."""
+    if abs(float(v)) >= 10 ** digits:         # 2,389, not 2.39e+03
+        return f"{float(v):,.0f}"
     s = f"{float(v):.{digits}g}"
     if s.lstrip("-").isdigit():
         s = f"{float(v):#.{digits}g}".rstrip(".")

@@ -215,6 +215,7 @@ def test_weighting_lowest_error_is_said_with_the_next_curves_value(second, shown
     text = weighting.verdict(curves, {}, L, 1e-3)
     assert f"at t = 1 to **{L['g2']}** ({shown[0]}; next: {L['sigma2']} at {shown[1]})." in text, text
     assert "e+" not in text
+    assert [weighting.sig(v) for v in (2389.4, 0.0972, 1.0, 41.04)] == ["2,389", "0.0972", "1.00", "41.0"]
 
 
 def test_weighting_below_eps_sentence_reads_each_curve():
