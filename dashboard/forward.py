@@ -248,25 +248,29 @@ def percent(p: float) -> str:
     return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
 
 
+NEAR_CHANCE = 0.02     # a guess right this much more often than chance, or less, is "barely better" than no clue
+
+
 def accuracy(p: float, chance: float) -> str:
     """A guess's accuracy p as a percentage that never reads as more than it is: an imperfect guess
     that a whole percent would round to 100% gets the decimals that keep it below (99.77% is
-    "99.8%", 99.996% is "99.996%"), one within a point of chance keeps one decimal (12.6% against
-    12.5%, not 13%), a whole percent otherwise."""
+    "99.8%", 99.996% is "99.996%"), one within NEAR_CHANCE of chance keeps one decimal (12.6% against
+    12.5%, not 13%; 51.2% against 50%, as the other paragraph's 50.7%), a whole percent otherwise."""
     p = float(p)
     if p < 1 and round(100 * p) >= 100:
         digits = 1
         while round(100 * p, digits) >= 100 and digits < 8:
             digits += 1
         return f"{100 * p:.{digits}f}%"
-    if abs(p - chance) < 0.01:
+    if abs(p - chance) < NEAR_CHANCE:
         return f"{100 * p:.1f}%"
     return f"{p:.0%}"
 
 
 def guess_sentence(what: str, p: float, chance: float) -> str:
-    """From x₁ alone, how often the best guess of `what` is right, against chance (no clue)."""
-    if 0 < p - chance < 0.01:
+    """From x₁ alone, how often the best guess of `what` is right, against chance (no clue): "barely
+    better" within NEAR_CHANCE of it."""
+    if 0 < p - chance < NEAR_CHANCE:
         return (f"the best guess of {what} is right {accuracy(p, chance)} of the time, barely better than "
                 f"the {percent(chance)} of no clue.")
     return f"the best guess of {what} is right {accuracy(p, chance)} of the time ({percent(chance)} would be no clue)."

@@ -6,6 +6,7 @@ from dashboard.figures.home.home_png; tests/test_home_picture.py renders it afre
 so it cannot go stale."""
 from __future__ import annotations
 
+import base64
 import functools
 from pathlib import Path
 
@@ -41,3 +42,10 @@ def home_image() -> bytes | None:
             return png
     gmm = state.current_mixture()
     return home_picture(gmm) if gmm.dim == 2 else None
+
+
+def image_html(png: bytes, alt: str) -> str:
+    """The picture inside the page's own message, as an <img> with a data URI: a fresh server busy
+    with its warm-up shows it with the text, not seconds later (st.image fetches a separate file)."""
+    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{alt}" '
+            'style="width: 100%; height: auto; display: block">')

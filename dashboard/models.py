@@ -424,8 +424,7 @@ def value_text(v) -> str:
     return s.rstrip(".")
 
 
-NOISE_FACTOR = 2.0      # a metric within this factor of the true samples' is at the measure's noise
-DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0, noise = the true samples' value
+DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0: lower is closer to the truth
 # what each distance sees, and what it misses that the other one sees
 TRUE_SETS = 6            # independent true sample sets whose measures give blind_measure_text its band
 MISSES = {"sliced_w2": "sliced W₂ compares the samples with the truth along random 1D projections, where a "
@@ -447,47 +446,53 @@ def true_band(measure, sets: int = TRUE_SETS) -> dict:
     return {key: (min(float(r[key]) for r in runs), max(float(r[key]) for r in runs)) for key in BAND_MEASURES}
 
 
-def blind_measure_text(r: dict, truth: dict, who: str, n: int, band) -> str:
+def band_text(band: dict, key: str) -> str:
+    """The range of a measure over the true sets of band (true_band), as sentences give it: "0.107 to 0.566"."""
+    lo, hi = band[key]
+    return f"{lo:.3f} to {hi:.3f}"
+
+
+def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
-    have one distance within its noise, at most NOISE_FACTOR times the true samples' own value
-    (truth: the same measures of an independent set of true samples) and inside the range of
-    independent true sets' values (band(): true_band, asked only when a sentence may follow), while
-    the other is more than NOISE_FACTOR times theirs and above that range: the samples (who, e.g.
-    "the learned score's samples") differ from the truth by the other distance, first, and the first
-    cannot tell them from the truth at n samples, nor rank runs that all lie within its noise; then
-    what the other one sees. "" when no distance is blind that way (near 2×, a value above every
-    true set's is not called blind)."""
-    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= NOISE_FACTOR * float(truth[k])]
-    high = [(k, w) for k, w in DISTANCES if float(r[k]) > NOISE_FACTOR * float(truth[k])]
-    if not low or not high:
-        return ""
-    band = band()
-    low = [(k, w) for k, w in low if float(r[k]) <= band[k][1]]
-    high = [(k, w) for k, w in high if float(r[k]) > band[k][1]]
+    have one distance within its noise, at or below the highest of TRUE_SETS independent true sets
+    (band: true_band), while the other is told apart from the truth (tells_apart against truth, the
+    same measures of the true set the page shows, or against the band's highest where the page shows
+    none: truth None, beyond the range by more than its spread): the samples (who, e.g. "the learned score's samples") differ from the truth by
+    the other distance, first, and the first cannot tell them from the truth at n samples, nor rank
+    runs that all lie within its noise; then what the other one sees. "" when no distance is blind
+    that way."""
+    ref = truth or {k: hi for k, (_, hi) in band.items()}
+    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= band[k][1]]
+    high = [(k, w) for k, w in DISTANCES if tells_apart(r[k], ref[k], band, k)]
     if not low or not high:
         return ""
     (lk, lw), (hk, hw) = low[0], high[0]
     if hk == "logp_w1":
-        gap, noise = float(r["loglik_gap"]), abs(float(truth["loglik_gap"]))
+        gap, (glo, ghi) = float(r["loglik_gap"]), band["loglik_gap"]
         sees = ("W₁ of log p₀ sees the widened modes (the samples sit in less likely places than true samples: "
-                f"log-likelihood gap {gap:+.3f})" if gap > noise else
+                f"log-likelihood gap {gap:+.3f})" if gap > ghi else
                 "W₁ of log p₀ sees modes drawn too narrow (the samples sit in more likely places than true "
-                f"samples: log-likelihood gap {gap:+.3f})" if gap < -noise else
+                f"samples: log-likelihood gap {gap:+.3f})" if gap < glo else
                 "W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely and "
-                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the true samples' own "
-                f"{noise:.3f})")
+                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the {glo:+.3f} to "
+                f"{ghi:+.3f} of the true sets)")
     else:
         sees = "sliced W₂ sees that mass is in the wrong places"
-    lo, hi = band[lk]
-    where = (f"at or below the true samples' own {float(truth[lk]):.3f}" if float(r[lk]) <= float(truth[lk]) else
-             f"{float(r[lk]) / max(float(truth[lk]), 1e-12):.1f}× the true samples' own {float(truth[lk]):.3f}, "
-             f"within the {lo:.3f} to {hi:.3f} that {TRUE_SETS} independent true sets score, this measure's noise "
-             f"at this sample count: samplers whose {lw} all lie within it are not ranked by it")
+    sets = f"the {band_text(band, lk)} that {TRUE_SETS} independent true sets score"
+    noise = f"this measure's noise at this sample count: samplers whose {lw} all lie within it are not ranked by it"
+    if truth is None:
+        where = f"{'below' if float(r[lk]) < band[lk][0] else 'within'} {sets}, {noise}"
+        other = f"above the {band_text(band, hk)} of the same sets by more than their spread"
+    elif float(r[lk]) <= float(truth[lk]):
+        where = f"at or below the true samples' own {float(truth[lk]):.3f}"
+        other = f"{float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' {float(truth[hk]):.3f}"
+    else:
+        where = (f"{float(r[lk]) / max(float(truth[lk]), 1e-12):.1f}× the true samples' own {float(truth[lk]):.3f}, "
+                 f"within {sets}, {noise}")
+        other = f"{float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' {float(truth[hk]):.3f}"
     return (f"**{who[0].upper() + who[1:]} differ from the truth by {hw}, but {lw} cannot tell them from it at "
-            f"{n:,} samples**: "
-            f"{float(r[lk]):.3f}, {where}, while their {hw} "
-            f"is {float(r[hk]):.3f}, {float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' "
-            f"{float(truth[hk]):.3f}. {MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
+            f"{n:,} samples**: {float(r[lk]):.3f}, {where}, while their {hw} is {float(r[hk]):.3f}, {other}. "
+            f"{MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")
 
 
 MASSES = (0.5, 0.9, 0.99)     # the samples panels draw p₀'s contours holding these shares of its mass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,8 @@ def truth(gmm, n: int, seed: int) -> dict:
 def metrics(gmm, sde, run: Run) -> dict:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
     return {**sweep.sample_metrics(r["x"], gmm, tr["ref"]), "sliced_w2_floor": tr["floor_w2"],
-            "floor": tr["floor_metrics"], "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
+            "floor": tr["floor_metrics"], "band": truth_band(gmm, run.n, run.seed),
+            "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
 
 
 @state.cache_data(max_entries=8)
@@ -536,10 +538,10 @@ COMMIT_THRESHOLD = state.sio.SCHEMA["w_reversal_threshold"].default   # the comm
 OFF_CENTRE = 0.2      # a prior this many σ₁ off p₁'s centre is named as a cause of wrong mode shares
 
 
-def off_centre_note(gmm, sde, run: Run) -> str:
+def off_centre_note(gmm, sde, run: Run, bad=()) -> str:
     """Where the run starts from the prior N(0, σ₁² I) and p₁'s centre (the data's mean) lies at least
     OFF_CENTRE σ₁ from the origin: that start as a cause of wrong mode shares which more steps do not
-    remove, with the numbers, and how to tell the two causes apart; "" otherwise."""
+    remove, with the numbers, and, for the modes off (bad: indices), start_split_text; "" otherwise."""
     if run.start != "prior":
         return ""
     centre = p1_moments(gmm, sde)[0]
@@ -548,8 +550,26 @@ def off_centre_note(gmm, sde, run: Run) -> str:
         return ""
     return (f" The start N(0, σ₁² I) is centred at the origin while p₁, the data blurred by σ₁ = {sigma1:.2f}, "
             f"is centred at {vocabulary.point(centre)}, {off / sigma1:.2f} σ₁ away: a start off p₁ shifts the "
-            "mode shares however many steps are taken. “Start from the exact p₁” under Advanced tells that "
-            "cause from the steps'.")
+            "mode shares however many steps are taken." + start_split_text(gmm, sde, run, bad))
+
+
+def start_split_text(gmm, sde, run: Run, bad) -> str:
+    """How far each mode off (bad: indices, the one off the most first) is off because of the start and
+    because of the rest (steps, end noise, sampling noise), measured: the same run started from the exact
+    p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
+    true weight) the start accounts for p − q and the rest for q − w; "" without modes off."""
+    if not len(bad):
+        return ""
+    w = gmm.weights.double().numpy()
+    p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
+    q = np.asarray(metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"], dtype=float)
+    k = int(max(bad, key=lambda i: abs(p[i] - w[i])))
+    se = math.sqrt(w[k] * (1 - w[k]) / run.n)
+    return (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
+            f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %), so of its "
+            f"{100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} and the steps "
+            f"and the sampling noise for {100 * (q[k] - w[k]):+.1f} (each share ± {100 * se:.1f} %, one standard "
+            "error).")
 
 
 def weights_caption(gmm, sde, run: Run) -> str:
@@ -602,7 +622,7 @@ def weights_caption(gmm, sde, run: Run) -> str:
         text += (" The prior does not cover a mode that far out, and the reversal cannot make up "
                  "for it: raise λ or start from the exact p₁ (Advanced).")
     else:
-        text += off_centre_note(gmm, sde, run)
+        text += off_centre_note(gmm, sde, run, order)
     return text + end_noise_note(gmm, sde, run, c, bad) + stray
 
 
@@ -677,6 +697,14 @@ def signed_text(v: float) -> str:
     return ("+" if float(v) > 0 else "") + value_text(v)
 
 
+NOISE_TILE = f"noise level: {models.TRUE_SETS} true sets"
+
+
+def noise_range(band: dict) -> str:
+    """Sliced W₂'s range over the true sets of band (truth_band), as the noise tile prints it: "0.107–0.566"."""
+    return "–".join(value_text(v) for v in band["sliced_w2"])
+
+
 def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
     """(label, value, help) of the six numbers shown next to the final samples: the metrics m
     (metrics()) and the run's score evaluations and wall time (sample_run()). The four measures
@@ -686,9 +714,9 @@ def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
         ("sliced W₂ ↓", value_text(m['sliced_w2']),
          "Sliced Wasserstein-2 distance to an independent set of true samples of the same size (256 "
          "fixed directions). Lower is better."),
-        ("noise level: truth vs truth", value_text(m['sliced_w2_floor']),
-         "The same distance between two independent true sample sets: what a perfect sampler scores "
-         "at this sample size, give or take its own noise. Not a lower bound: a sampler, even a "
+        (NOISE_TILE, noise_range(m["band"]),
+         f"Sliced W₂ of {models.TRUE_SETS} independent sets of true samples of the same size, lowest to highest: "
+         "what a perfect sampler scores at this sample size, its noise. Not a lower bound: a sampler, even a "
          "poor one, can land below it by chance; compare with the log-likelihood gap and W₁ of log p₀."),
         ("log-likelihood gap", signed_text(m['loglik_gap']),
          "In nats: mean log p₀ of true samples − mean log p₀ of the samples. > 0 when samples sit in less likely places "
@@ -721,10 +749,10 @@ def gap_note(m: dict) -> str:
 
 
 def blind_note(gmm, run: Run, m: dict) -> str:
-    """models.blind_measure_text for the run's samples (m: metrics()) against an independent set of
-    run.n true samples: which distance cannot tell them from the truth, when one is at its noise
-    level and the other far beyond its own (else "")."""
-    return models.blind_measure_text(m, m["floor"], "these samples", run.n, lambda: truth_band(gmm, run.n, run.seed))
+    """models.blind_measure_text for the run's samples (m: metrics()) against the range of independent
+    sets of run.n true samples (m["band"], the noise tile's): which distance cannot tell them from the
+    truth, when one is within its noise and the other beyond it (else "")."""
+    return models.blind_measure_text(m, None, "these samples", run.n, m["band"])
 
 
 @state.cache_data(max_entries=8)
@@ -741,9 +769,6 @@ def truth_band(gmm, n: int, seed: int) -> dict:
     return models.true_band(measure)
 
 
-DETERMINISTIC_OFF = 1.5   # a deterministic run this many × the noise level is told about its start
-
-
 def warn_start(gmm, sde, run: Run, m: dict) -> None:
     """Warn when the prior N(0, sigma_1^2 I) is far from the true p_1 (too little noise at t = 1);
     else show deterministic_start_note (m: metrics) where it has something to say."""
@@ -757,11 +782,12 @@ def warn_start(gmm, sde, run: Run, m: dict) -> None:
 
 
 def deterministic_start_note(gmm, sde, run: Run, m: dict) -> str:
-    """For a deterministic sampler started from the prior whose sliced W₂ (m, metrics) is above
-    DETERMINISTIC_OFF × the noise level: that the prior's mismatch with p₁ stays to the end, with
-    p₁'s exact centre and largest std (p1_moments) against the prior's; "" otherwise."""
+    """For a deterministic sampler started from the prior whose sliced W₂ (m, metrics) lies above the
+    true sets' range by more than its spread (m["band"], the noise tile's: models.tells_apart from its
+    highest): that the prior's mismatch with p₁ stays to the end, with p₁'s exact centre and largest
+    std (p1_moments) against the prior's; "" otherwise."""
     if (run.start != "prior" or dc.SAMPLERS[run.method].stochastic
-            or m["sliced_w2"] <= DETERMINISTIC_OFF * m["sliced_w2_floor"]):
+            or not models.tells_apart(m["sliced_w2"], m["band"]["sliced_w2"][1], m["band"], "sliced_w2")):
         return ""
     centre, widest = p1_moments(gmm, sde)
     return (f"{vocabulary.label(run.method)} is deterministic: it carries the prior N(0, σ₁² I) to "
@@ -769,7 +795,7 @@ def deterministic_start_note(gmm, sde, run: Run, m: dict) -> str:
             f"{vocabulary.point(centre)} with std up to {widest:.2f}, the "
             f"prior at (0, 0) with std {float(sde.prior_std()):.2f}, and that mismatch stays to the end however many "
             f"steps are taken; the reverse SDE's noise partly forgets it. This run's sliced W₂ is "
-            f"{value_text(m['sliced_w2'])} against the noise level {value_text(m['sliced_w2_floor'])}, the "
+            f"{value_text(m['sliced_w2'])} against the noise level {noise_range(m['band'])} of true sets, the "
             f"mismatch and the error of its {run.steps} step{'s' if run.steps != 1 else ''} together: compare with "
             "“start from the exact p₁” under Advanced, which leaves the steps' error alone.")
 

@@ -24,7 +24,6 @@ DEFAULT_LAM = 25.0
 MAX_TRAIN_WORK = 500 * 10_000 * 50
 MAX_SAMPLES = int(sio.SCHEMA["w_train_n"].hi)
 MAX_SAMPLE_WORK = MAX_SAMPLES * dc.nfe("sde", 200)
-NOISE_FACTOR = models.NOISE_FACTOR     # a metric within this factor of the true samples' is at its noise
 
 
 def max_samples(evals: int) -> int:
@@ -202,7 +201,7 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
         verdict += f" **At {n:,} samples the table cannot tell the learned score from the exact one.**"
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
         verdict += cancels_text(learned, float(same["logp_w1"]), noise, sampler)
-    blind = [blind_measure_text(metrics, row, n, band) for row in ROW_WORDS]
+    blind = [blind_measure_text(metrics, row, n, ranges) for row in ROW_WORDS]
     return " ".join([numbers + verdict, *filter(None, blind)])
 
 
@@ -308,7 +307,7 @@ ROW_WORDS = {"learned score": "the learned score's samples",
 
 def blind_measure_text(metrics: dict, row: str, n: int, band) -> str:
     """models.blind_measure_text for a row of the samples table (metrics as in sampling_verdict)
-    against its "true samples" row, band as in sampling_verdict."""
+    against its "true samples" row, band: models.true_band of independent true sample sets."""
     return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n, band)
 
 

@@ -86,8 +86,15 @@ def _at(frame, column: str, t: float) -> float:
 
 
 def _num(v: float) -> str:
-    """Two significant digits, in plain notation where it reads well (the chart's log axis spans decades)."""
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2g}" if abs(v) >= 1e-4 or v == 0 else f"{v:.1e}"
+    """Two significant digits, whole from 100 up (2,389), never an exponent (0.000067, not 6.7e-05)."""
+    return f"{v:,.0f}" if abs(v) >= 100 else _positional(f"{v:.2g}", 2)
+
+
+def _positional(s: str, digits: int) -> str:
+    """A number printed by a .g format without its exponent, keeping `digits` significant digits."""
+    if "e" not in s:
+        return s
+    return np.format_float_positional(float(s), precision=digits, unique=False, fractional=False, trim="k")
 
 
 RISE = 1.2     # below eps, a value more than this × (or less than 1 / this ×) a curve's value at eps is above (below) it
@@ -307,10 +314,11 @@ def shown_digits(values, cuts, least: int = 3, most: int = 8) -> int:
 
 def sig(v: float, digits: int = 3) -> str:
     """v to `digits` significant digits, as .{digits}g writes it, except that a whole number keeps
-    its zeros (1.0 -> "1.00"): a bare "(1)" in a sentence reads like a footnote mark."""
+    its zeros (1.0 -> "1.00"): a bare "(1)" in a sentence reads like a footnote mark, and a small
+    number has no exponent (0.0000670, not 6.7e-05)."""
     if abs(float(v)) >= 10 ** digits:         # 2,389, not 2.39e+03
         return f"{float(v):,.0f}"
-    s = f"{float(v):.{digits}g}"
+    s = _positional(f"{float(v):.{digits}g}", digits)
     if s.lstrip("-").isdigit():
         s = f"{float(v):#.{digits}g}".rstrip(".")
     return s

@@ -212,6 +212,10 @@ def test_navigation_lists_every_page(watched):
 def test_page_runs_and_reruns(watched, url_path, server):
     watched.goto(url_path)
     assert not watched.problems(), f"/{url_path} on first load: {watched.problems()}"
+    if url_path == "":      # Home's picture comes with the page's run, not as a later fetch
+        shown = watched.page.evaluate("() => [...document.images].filter(i => i.src.startsWith('data:image/png')"
+                                      " && i.complete && i.naturalWidth > 1000).length")
+        assert shown == 1, "Home's picture was not shown when its run finished"
     assert watched.page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count(), \
         f"/{url_path}: the shared sidebar settings are missing"
     moved = move_a_widget(watched, WIDGETS.get(url_path, []))

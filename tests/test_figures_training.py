@@ -223,14 +223,16 @@ def test_log_axes_run_to_a_labelled_1_2_5_top(top):
 
 def test_log_axis_top_tick_does_not_crowd_the_one_below():
     """The score error by t of our recipe on the tutorial mixture spans 1e-6 to ~40: the axis is
-    thinned to powers of ten and its top is 50, whose label sat 0.7 decade above "10". A tick
+    thinned to powers of ten and its top was 50, whose label sat 0.7 decade above "10" (and on the
+    Sampler lab 50,000 with no 10,000 below it): such a domain now ends on a power of ten. A tick
     closer to the top than TOP_GAP of the ticks' step is dropped; the top stays labelled, and the
     1-2-5 ladder and a power of ten on top keep every tick."""
     from dashboard.figures.common import TOP_GAP, log_ticks
     ts = np.geomspace(1e-4, 1, 25)
     df = pd.DataFrame({"t": ts, "mse": np.geomspace(38.0, 1.2e-6, 25), "series": "a"})
-    ticks = spec(tfig.error_by_t_chart(df))["encoding"]["y"]["axis"]["values"]
-    assert ticks[-1] == 50.0 and 10.0 not in ticks and 1.0 in ticks
+    y = spec(tfig.error_by_t_chart(df))["encoding"]["y"]
+    # a domain thinned to powers of ten ends on one (100), not at 50 with 10 dropped under it
+    assert y["scale"]["domain"][1] == 100.0 and y["axis"]["values"][-3:] == [1.0, 10.0, 100.0]
     for domain, step in (([1e-6, 50.0], 1.0), ([1e-6, 20.0], 1.0), ([1e-7, 100.0], 1.0),
                          ([0.001, 1.0], np.log10(2)), ([0.003, 0.2], np.log10(2)), ([0.5, 1.2], np.log10(2))):
         ticks = log_ticks(domain)
@@ -239,3 +241,8 @@ def test_log_axis_top_tick_does_not_crowd_the_one_below():
     assert log_ticks([1e-7, 100.0]) == [10.0 ** k for k in range(-7, 3)]      # a power of ten on top: every decade
     assert log_ticks([0.001, 1.0]) == [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
     assert log_ticks([1e-6, 50.0])[-2:] == [1.0, 50.0] and log_ticks([1e-6, 20.0])[-2:] == [1.0, 20.0]
+    from dashboard.figures.common import log_domain
+    # the Sampler lab on ring8 at budget 4: values 0.013 to 34,733 -> 0.01 to 100,000, every decade labelled
+    dom = log_domain([0.013, 34_733.0], 1.4)
+    assert dom == [0.001, 100_000.0] and log_ticks(dom) == [10.0 ** k for k in range(-3, 6)]
+    assert log_domain([0.013, 0.9], 1.4) == [0.005, 2.0]            # narrow: the 1-2-5 ends stay

@@ -66,3 +66,22 @@ def test_home_panels_are_evenly_spaced_in_t():
     fig = diffusion_strip(dc.PRESETS["tutorial"], dc.VESDE(25.0), n_points=20, grid=20)
     ts = [float(ax.get_title().split(",")[0].removeprefix("t = ")) for ax in fig.axes]
     assert ts[0] == 0.0 and ts[-1] == 1.0 and len(set(np.round(np.diff(ts), 9))) == 1, ts
+
+
+def test_home_picture_arrives_with_the_page():
+    """On a fresh server busy with its warm-up the picture arrived seconds after its caption (st.image
+    serves it as a separate file): it is now inside the page's own message, the committed PNG for
+    the tutorial and the sidebar's own mixture's picture for ring8, each above its caption."""
+    import base64
+    from conftest import app_test, choose_mixture
+    from dashboard.home import home_picture
+    at = app_test()
+    at.run()
+    assert not at.exception and not at.get("image")
+    for name, png in (("tutorial", tutorial_png()), ("ring8", None)):
+        if name != "tutorial":
+            choose_mixture(at, name)
+            png = home_picture(dc.PRESETS[name])
+        html = [m.value for m in at.markdown if "data:image/png;base64," in m.value]
+        assert len(html) == 1 and base64.b64encode(png).decode() in html[0], name
+        assert any(f"The sidebar's distribution, {name}, blurred" in c.value for c in at.caption), name

@@ -382,7 +382,7 @@ def _expected_accuracy(p: float, chance: float) -> str:
     if p < 1 and round(100 * p) == 100:
         digits = next(d for d in range(1, 9) if round(100 * p, d) < 100)
         return f"{100 * p:.{digits}f}%"
-    return f"{100 * p:.1f}%" if abs(p - chance) < 0.01 else f"{p:.0%}"
+    return f"{100 * p:.1f}%" if abs(p - chance) < forward.NEAR_CHANCE else f"{p:.0%}"
 
 
 def test_an_imperfect_guess_is_never_printed_as_certain_nor_chance_as_a_gain(at):
@@ -413,6 +413,12 @@ def test_an_imperfect_guess_is_never_printed_as_certain_nor_chance_as_a_gain(at)
     text = next(m.value for m in at.markdown if "best guess of its starting mode" in m.value)
     assert f"right {100 * guess['guess']:.1f}% of the time, barely better than the 12.5% of no clue" in text, text
     choose_mixture(at, "tutorial")
+    at.radio(key=K + "source").set_value("two clusters").run()
+    # VP, two clusters: the 1D bumps (51.2%) and the 2D cloud (50.7%) are both barely better than no clue,
+    # and both paragraphs say so alike (the 1D one said "51% (50% would be no clue)")
+    texts = [m.value for m in at.markdown if "best guess of" in m.value]
+    assert len(texts) == 2 and all("barely better than the 50% of no clue" in t for t in texts), texts
+    assert all(re.search(r"right \d+\.\d%", t) for t in texts), texts
     at.radio(key=K + "source").set_value("two clusters").run()
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()

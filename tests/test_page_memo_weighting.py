@@ -1049,6 +1049,19 @@ def test_weighting_weight_chart_holds_every_value_its_sentence_quotes(eps):
     assert "over its mean" in spec["title"]
 
 
+@pytest.mark.parametrize("lam", [2.0, 25.0, 50.0])
+def test_weighting_sentences_print_no_exponents(lam):
+    """The weight chart's sentence printed g(t)²'s value over its mean at t = ε as 6.7e-05: every
+    number in it, at every ε, now reads in plain notation (0.0000670), with as many significant digits."""
+    import re
+    from dashboard import weighting
+    for eps in sio.SCHEMA["w_weight_eps"].choices:
+        text = weighting.weights_text(weighting.weight_curves(lam, eps), lam, eps)
+        assert not re.search(r"\de[-+]?\d", text), (eps, text)
+    assert weighting.sig(6.7e-05) == "0.0000670" and weighting.sig(0.000123456) == "0.000123"
+    assert weighting._num(6.7e-05) == "0.000067" and weighting.sig(2389.4) == "2,389"
+
+
 @pytest.mark.parametrize("mixture, n_points", [("ring8", 5), ("ring8", 50), (models.DEFAULT_MIXTURE, 5)])
 def test_memorization_radius_too_small_to_see_is_said_not_pointed_at(mixture, n_points):
     """ring8, N = 5 (r = 0.045) and N = 50 (r = 0.0325): the legend pointed at a circle "inside the

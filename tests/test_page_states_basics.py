@@ -150,11 +150,12 @@ def test_reversal_states(state):
     assert shown["log-likelihood gap"].lstrip("+") == models.value_text(m["loglik_gap"])
     blind = rev.blind_note(gmm, run, m)
     assert ("cannot tell them from it" in prose) == bool(blind) and (blind in prose)
-    # a distance within 2× its noise and the true sets' range while the other is beyond both is named,
-    # and only then
+    # a distance within the true sets' range while the other lies above it by more than its spread is
+    # named, and only then (the noise tile shows the range)
     band = rev.truth_band(gmm, run.n, run.seed)
-    low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= 2 * m["floor"][k] and m[k] <= band[k][1]]
-    high = [k for k in ("sliced_w2", "logp_w1") if m[k] > 2 * m["floor"][k] and m[k] > band[k][1]]
+    assert shown[rev.NOISE_TILE] == "–".join(models.value_text(v) for v in band["sliced_w2"])
+    low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= band[k][1]]
+    high = [k for k in ("sliced_w2", "logp_w1") if m[k] > 2 * band[k][1] - band[k][0]]
     assert bool(blind) == (len(low) == 1 and len(high) == 1), (blind, low, high)
     # the final plot draws dots over p₀'s mass contours exactly where the KDE kernel hides a mode
     caps = [x.value for x in at.caption]

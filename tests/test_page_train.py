@@ -393,7 +393,7 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     metrics = {"learned score": dict(sliced_w2=0.151, loglik_gap=3.290, logp_w1=3.290),
                "exact score (reference)": dict(sliced_w2=0.227, loglik_gap=0.021, logp_w1=0.033),
                "true samples": dict(sliced_w2=0.217, loglik_gap=0.009, logp_w1=0.028)}
-    band = {"sliced_w2": (0.15, 0.32), "logp_w1": (0.02, 0.04)}     # the true sets' ranges
+    band = {"sliced_w2": (0.15, 0.32), "logp_w1": (0.02, 0.04), "loglik_gap": (-0.01, 0.012)}   # the true sets' ranges
     text = tr.sampling_verdict(metrics, 1000, band=lambda: band)
     assert ("**The learned score's samples differ from the truth by W₁ of log p, but sliced W₂ cannot tell them "
             "from it at 1,000 samples**") in text
@@ -420,6 +420,19 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     assert "learned score's samples differ from the truth" not in tr.sampling_verdict(metrics, 1000, band=lambda: band)
     metrics["learned score"] = dict(sliced_w2=0.5, loglik_gap=0.5, logp_w1=0.5)
     assert "The learned score's samples differ from the truth" not in tr.sampling_verdict(metrics, 1000, band=lambda: band)
+    # no fixed factor decides "beyond its noise": sliced W₂ 0.42, 1.9× the true samples' 0.217 but above the true
+    # sets' range by more than its spread (0.203 from the row, spread 0.170), is told apart, beside a W₁ of log p
+    # within its range (a 2× rule called neither blind)
+    metrics["learned score"] = dict(sliced_w2=0.42, loglik_gap=0.0, logp_w1=0.03)
+    text = tr.sampling_verdict(metrics, 1000, band=lambda: band)
+    assert ("**The learned score's samples differ from the truth by sliced W₂, but W₁ of log p cannot tell them "
+            "from it at 1,000 samples**: 0.030, at or below the true samples' own 0.028") not in text
+    assert ("**The learned score's samples differ from the truth by sliced W₂, but W₁ of log p cannot tell them "
+            "from it at 1,000 samples**: 0.030, 1.1× the true samples' own 0.028, within the 0.020 to 0.040") in text
+    assert "is 0.420, 1.9× the true samples' 0.217" in text
+    # 0.38: above the range but within its spread of the true samples' row: not told apart, nothing said
+    metrics["learned score"]["sliced_w2"] = 0.38
+    assert "The learned score's samples differ" not in tr.sampling_verdict(metrics, 1000, band=lambda: band)
 
 
 def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-Maruyama), 10 steps"):
@@ -427,7 +440,7 @@ def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-M
     metrics = {"learned score": dict(sliced_w2=0.3, loglik_gap=learned, logp_w1=learned),
                "exact score (reference)": dict(sliced_w2=0.3, loglik_gap=reference, logp_w1=reference),
                "true samples": dict(sliced_w2=0.3, loglik_gap=0.009, logp_w1=truth)}
-    band = {"sliced_w2": (0.25, 0.35), "logp_w1": (truth, 2 * truth)}     # the true sets' ranges: a spread of truth
+    band = {"sliced_w2": (0.25, 0.35), "logp_w1": (truth, 2 * truth), "loglik_gap": (-0.01, 0.012)}   # a spread of truth
     return tr.sampling_verdict(metrics, 1000, dict(logp_w1=same), sampler, lambda: band)
 
 
@@ -724,7 +737,7 @@ def test_verdict_says_when_the_network_beats_the_exact_score_through_its_own_sam
     metrics = {"learned score": dict(sliced_w2=0.05, loglik_gap=0.0, logp_w1=0.012),
                "exact score (reference)": dict(sliced_w2=0.05, loglik_gap=0.0, logp_w1=0.011),
                "true samples": dict(sliced_w2=0.05, loglik_gap=0.0, logp_w1=0.012)}
-    band = {"sliced_w2": (0.04, 0.06), "logp_w1": (0.008, 0.020)}       # the true sets' ranges
+    band = {"sliced_w2": (0.04, 0.06), "logp_w1": (0.008, 0.020), "loglik_gap": (-0.01, 0.012)}  # the true sets' ranges
     text = tr.sampling_verdict(metrics, 20_000, dict(logp_w1=0.033), "reverse SDE (Euler-Maruyama), 200 steps",
                                lambda: band)
     assert "the table cannot tell the learned score from the exact one" in text

@@ -14,9 +14,9 @@ st.latex(r"\text{forward: } dx = g(t)\,dw \qquad "
          r"\text{reverse: } dx = -g(t)^2\,\nabla_x \log p_t(x)\,dt + g(t)\,d\bar w")
 picture = home.home_image()
 if picture is not None:
-    st.image(picture, width="stretch",
-             caption=f"The sidebar's distribution, {state.settings().mixture_name}, blurred by the "
-                     "tutorial's forward process (λ = 25): red points are samples xₜ, blue the density pₜ.")
+    st.markdown(home.image_html(picture, "p₀ blurred by the forward process"), unsafe_allow_html=True)
+    st.caption(f"The sidebar's distribution, {state.settings().mixture_name}, blurred by the "
+               "tutorial's forward process (λ = 25): red points are samples xₜ, blue the density pₜ.")
 st.markdown(
     "**How to use it.** Pick a distribution, a device and a seed in the sidebar; they apply to "
     "every page. Then walk through the pages in order:\n"

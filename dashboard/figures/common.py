@@ -166,16 +166,28 @@ def log_domain(values, pad: float = 1.3) -> list[float]:
     """A log-scale domain that covers every positive finite value (never empty, at least a decade
     wide): from the 1-2-5 number at or below the smallest over pad up to the 1-2-5 number at or
     above the largest × pad, so that ticks (log_ticks) label the bottom and the top and the
-    smallest value never lies below the lowest tick."""
+    smallest value never lies below the lowest tick. A domain whose 1-2-5 ticks would be more than
+    LOG_TICKS (log_ticks labels only its powers of ten) starts and ends at powers of ten, so that
+    its labels step evenly up to the top (…, 1,000, 10,000, 100,000, not 1,000 then 50,000)."""
     v = as_numpy(values, float).ravel()
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
         return [1e-3, 1.0]
     lo = nice_down(float(v.min()) / pad)
-    return [lo, nice_up(max(float(v.max()) * pad, lo * 10))]
+    hi = nice_up(max(float(v.max()) * pad, lo * 10))
+    if len(_ladder(lo, hi)) > LOG_TICKS:
+        lo, hi = (float(f"{10.0 ** e:.12g}") for e in (np.floor(np.log10(lo)), np.ceil(np.log10(hi) - 1e-12)))
+    return [lo, hi]
 
 
 LOG_TICKS = 12            # at most this many 1-2-5 ticks on a log axis; beyond, powers of ten
+
+
+def _ladder(lo: float, hi: float) -> list[float]:
+    """The 1-2-5 numbers from lo to hi."""
+    ladder = [float(f"{m * 10.0 ** e:.12g}") for e in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+              for m in (1, 2, 5)]
+    return [t for t in ladder if lo <= t <= hi * (1 + 1e-12)]
 TOP_GAP = 0.8             # a tick closer to the top than this share of the ticks' step is dropped
 
 
@@ -186,9 +198,7 @@ def log_ticks(domain) -> list[float]:
     ticks' step (a decade for powers of ten, log10 2 for the 1-2-5 ladder's smallest step) is
     dropped, so that its label does not crowd the end's."""
     lo, hi = float(domain[0]), float(domain[1])
-    ladder = [float(f"{m * 10.0 ** e:.12g}") for e in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
-              for m in (1, 2, 5)]
-    ticks = [t for t in ladder if lo <= t <= hi * (1 + 1e-12)]
+    ticks = _ladder(lo, hi)
     step = np.log10(2.0)
     if len(ticks) > LOG_TICKS:
         ticks, step = [t for t in ticks if f"{t:e}".startswith("1.")], 1.0
