@@ -1053,7 +1053,6 @@ def test_weighting_weight_chart_holds_every_value_its_sentence_quotes(eps):
 def test_weighting_sentences_print_no_exponents(lam):
     """The weight chart's sentence printed g(t)²'s value over its mean at t = ε as 6.7e-05: every
     number in it, at every ε, now reads in plain notation (0.0000670), with as many significant digits."""
-    import re
     from dashboard import weighting
     for eps in sio.SCHEMA["w_weight_eps"].choices:
         text = weighting.weights_text(weighting.weight_curves(lam, eps), lam, eps)
