@@ -445,13 +445,20 @@ def responsibility_spec(gmm, sde, run: Run) -> dict:
 @state.cache_data(max_entries=32)
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
-    keys included)."""
+    keys included). A path whose end mode's responsibility is at the threshold from the first frame
+    (t = 1) on decides nothing along the way (a mode whose weight reaches the threshold has about that
+    responsibility wherever the blur hides the modes): the median leaves those out, and from_start
+    (their share) and start_modes ((mode, weight) of the modes they end in) say so (from_start_note)."""
     rs, base = responsibilities(gmm, sde, run), commit_base(gmm, sde, run)
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
     t_split = base["t_split"]
-    ct = com.times[com.committed].numpy()
+    start = com.committed & (com.times >= float(np.max(rs["times"])) - 1e-12)     # at the threshold from t = 1 on
+    ct = com.times[com.committed & ~start].numpy()
+    modes = sorted({int(k) for k in com.labels[start].tolist()})
     out = dict(t_split=t_split, t_bimodal=base["t_bimodal"], n_paths=len(com.labels), median=None,
                threshold=float(threshold), undecided=1 - float(com.committed.double().mean()),
+               from_start=float(start.double().mean()),
+               start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"])
     if len(ct):
@@ -653,7 +660,8 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
         return text + "."
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
-    return (text + f", while the paths choose their modes: half of them have committed by t ≈ "
+    half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
+    return (text + f", while the paths choose their modes: {half} have committed by t ≈ "
             f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}; "
             f"the commitment section below), and this run takes {before} of its {len(times) - 1} steps "
             "before then.")
@@ -808,9 +816,27 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif point_set(gmm):
         st.info(point_set_commitment(gmm, cv))
     elif cv["median"] is not None and not commitment_resolved(cv):
-        st.markdown(coarse_note(cv))
+        st.markdown(coarse_note(cv) + from_start_note(cv))
     elif cv["median"] is not None:
         st.markdown(commitment_words(cv, dmin))
+    elif cv["from_start"] > 0:
+        st.markdown(from_start_note(cv).lstrip())
+
+
+def from_start_note(cv: dict) -> str:
+    """The paths at the threshold from t = 1 on (cv: commit_view's from_start, start_modes), left out
+    of the median, in words; "" where there are none."""
+    if cv["from_start"] <= 0:
+        return ""
+    modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
+    heavy = [w for _, w in cv["start_modes"] if w >= cv["threshold"] - 1e-9]
+    why = (f": a mode whose weight reaches the threshold has about that responsibility wherever the blur hides "
+           "the modes" if heavy else "")
+    rest = ("the median is over the other paths that commit" if cv["median"] is not None else
+            "no other path commits, so there is no commitment time to give")
+    return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
+            f"responsibility at or above {cv['threshold']:.2f} already at t = 1{why}. They choose nothing along "
+            f"the way and are left out: {rest}.")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
@@ -821,7 +847,7 @@ def commitment_words(cv: dict, dmin: float) -> str:
     ratio = (f" ≈ {cv['sigma'] / dmin:.2f} × the distance between the two closest modes "
              f"({dmin:.2f})" if dmin > 0.01 else "")
     when = f"**t ≈ {time_text(cv['median'])}** ({median_words(cv)}), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
-    tail = f"{split_note(cv, dmin)}{undecided_note(cv)}"
+    tail = f"{split_note(cv, dmin)}{undecided_note(cv)}{from_start_note(cv)}"
     if not cv.get("deterministic"):
         return f"Samples decide which mode they go to at {when}.{tail}"
     so = cv.get("sorting") or {}
