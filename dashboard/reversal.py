@@ -363,8 +363,8 @@ def start_sorting(gmm, sde, run: Run) -> dict:
     range (lo, hi) of that share over SHUFFLES seeded random shuffles of the same colours (its noise
     when colours are mixed), the share above chance as a part of what is left above it (lift), and
     its level: "mixed" unless the share, as printed (sorting_words), is above the shuffles' hi;
-    above it "sorted" (lift at least SORTED) or "partly"; None when every drawn point ends in one
-    mode (or fewer than 2 are drawn)."""
+    above it by less than half their spread (hi − lo) "barely", else "sorted" (lift at least SORTED)
+    or "partly"; None when every drawn point ends in one mode (or fewer than 2 are drawn)."""
     labels = cloud_labels(gmm, sde, run)
     x1 = sample_run(gmm, sde, run)["paths"][0, :len(labels)]
     out = dict(k=min(NEIGHBOURS, len(labels) - 1), points=len(labels), share=None, chance=None, lift=None,
@@ -376,7 +376,8 @@ def start_sorting(gmm, sde, run: Run) -> dict:
     lo, hi = float(shuffled.min()), float(shuffled.max())
     lift = (share - chance) / (1 - chance)
     above = round(100 * share, 1) > round(100 * hi, 1)
-    level = "mixed" if not above else "sorted" if lift >= SORTED else "partly"
+    level = ("mixed" if not above else "barely" if share - hi < (hi - lo) / 2 else
+             "sorted" if lift >= SORTED else "partly")
     return {**out, "share": share, "chance": chance, "lift": lift, "lo": lo, "hi": hi, "level": level}
 
 
@@ -402,15 +403,17 @@ def colour_words(gmm, sde, run: Run) -> str:
         if so["level"] == "sorted":
             return (head + fixed + f" So the colours are sorted from t = 1 on, split by boundaries in the "
                     f"noise ({words}); nothing is chosen along the way.")
-        look = "partly sorted" if so["level"] == "partly" else "mixed"
+        look = {"partly": "partly sorted", "barely": "barely more sorted than at random"}.get(so["level"], "mixed")
         return (head + fixed + f" At t = 1 the colours look {look} ({words}), yet no point changes its "
                 "mode along the way: the boundaries between the colours lie in the noise.")
     if so["level"] == "mixed":
         return (head + f" Early on the colours are mixed ({words}): no sign that a start decides its mode. Watch when "
                 "they separate.")
-    how = "partly sorted already" if so["level"] == "partly" else "sorted already"
+    how = {"partly": "partly sorted already", "barely": "barely more sorted than at random"}.get(so["level"],
+                                                                                            "sorted already")
+    likely = "slightly more likely" if so["level"] == "barely" else "more likely"
     return (head + f" At t = 1 the colours are {how} ({words}): where a point starts makes its mode "
-            f"more likely, but **{name}** adds noise along the way, so a point can still change its mode. "
+            f"{likely}, but **{name}** adds noise along the way, so a point can still change its mode. "
             "Watch when they separate.")
 
 
@@ -556,7 +559,7 @@ def off_centre_note(gmm, sde, run: Run, bad=()) -> str:
     if off < OFF_CENTRE * sigma1:
         return ""
     return (f" The start N(0, σ₁² I) is centred at the origin while p₁, the data blurred by σ₁ = {sigma1:.2f}, "
-            f"is centred at {vocabulary.point(centre)}, {off / sigma1:.2f} σ₁ away: a start off p₁ shifts the "
+            f"is centred at {vocabulary.point(centre)}, {off / sigma1:.2f} σ₁ away: a start off p₁ can shift the "
             "mode shares however many steps are taken." + start_split_text(gmm, sde, run, bad))
 
 
@@ -564,7 +567,9 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     """How far each mode off (bad: indices, the one off the most first) is off because of the start and
     because of the rest (steps, end noise, sampling noise), measured: the same run started from the exact
     p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
-    true weight) the start accounts for p − q and the rest for q − w; "" without modes off."""
+    true weight) the start accounts for p − q and the rest for q − w, where p − q is beyond the noise of
+    two runs' shares (2 √2 standard errors); within it, that these runs do not show the start moving
+    the share; "" without modes off."""
     if not len(bad):
         return ""
     w = gmm.weights.double().numpy()
@@ -572,11 +577,16 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     q = np.asarray(metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"], dtype=float)
     k = int(max(bad, key=lambda i: abs(p[i] - w[i])))
     se = math.sqrt(w[k] * (1 - w[k]) / run.n)
-    return (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
-            f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %), so of its "
-            f"{100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} and the steps "
-            f"and the sampling noise for {100 * (q[k] - w[k]):+.1f} (each share ± {100 * se:.1f} %, one standard "
-            "error).")
+    head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
+            f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
+    noise = 2 * math.sqrt(2) * se            # two standard errors of the difference of two runs' shares
+    if abs(p[k] - q[k]) <= noise:
+        return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
+                f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
+                "moving this share.")
+    return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
+            f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise for "
+            f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se:.1f} %, one standard error).")
 
 
 def weights_caption(gmm, sde, run: Run) -> str:

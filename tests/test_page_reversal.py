@@ -1209,21 +1209,29 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
     assert "modes are off" in text or "mode 2:" in text, text
     centre = 0.9 * np.array([-5.0, 1.0]) + 0.1 * np.array([2.0, -1.0])
     assert (f"is centred at {vocabulary.point(centre)}, {np.linalg.norm(centre) / sde.prior_std():.2f} σ₁ away: "
-            "a start off p₁ shifts the mode shares") in text, text
+            "a start off p₁ can shift the mode shares") in text, text
     assert "Start from the exact p₁" not in rev.weights_caption(gmm, sde, dataclasses.replace(run, start="p1"))
     assert rev.off_centre_note(dc.PRESETS["ring8"], sde, run) == ""
-    # the two causes apportioned, measured: the same run from the exact p₁ gives the share the steps leave
-    # (50 steps: the start accounts for less than half of mode 2's excess; 200 steps: for more than half)
+    # the two causes apportioned, measured: the same run from the exact p₁ gives the share the steps leave.
+    # 200 steps: the start moves mode 2 by 2.8 points, beyond the ± 1.7 two runs differ by chance; 50 steps:
+    # by 1.5, within it, and the page does not blame the start
+    noise = 2 * math.sqrt(2) * math.sqrt(0.1 * 0.9 / 2500)
     for steps in (50, 200):
         r = dataclasses.replace(run, steps=steps)
         p = rev.metrics(gmm, sde, r)["mode_weights"][1]
         q = rev.metrics(gmm, sde, dataclasses.replace(r, start="p1"))["mode_weights"][1]
-        said = (f"Measured: started from the exact p₁ (Advanced) with the same {steps} steps, mode 2 gets "
-                f"{100 * q:.1f} % where the prior gave {100 * p:.1f} % (true 10.0 %), so of its {100 * (p - 0.1):+.1f} "
-                f"points the start accounts for {100 * (p - q):+.1f} and the steps and the sampling noise for "
-                f"{100 * (q - 0.1):+.1f} (each share ± 0.6 %, one standard error)")
-        assert said in rev.weights_caption(gmm, sde, r), rev.weights_caption(gmm, sde, r)
-        assert (p - q < q - 0.1) == (steps == 50), (steps, p, q)
+        head = (f"Measured: started from the exact p₁ (Advanced) with the same {steps} steps, mode 2 gets "
+                f"{100 * q:.1f} % where the prior gave {100 * p:.1f} % (true 10.0 %)")
+        text = rev.weights_caption(gmm, sde, r)
+        assert (abs(p - q) > noise) == (steps == 200), (steps, p, q)
+        if steps == 200:
+            assert (head + f", so of its {100 * (p - 0.1):+.1f} points the start accounts for {100 * (p - q):+.1f} "
+                    f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise "
+                    f"for {100 * (q - 0.1):+.1f} (each share ± 0.6 %, one standard error)") in text, text
+        else:
+            assert (head + f": the two starts differ by {100 * abs(p - q):.1f} points, within the noise of two runs "
+                    f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
+                    "moving this share") in text, text
     # a second off-centre mixture (three narrow modes, 0.36 σ₁ off): the mode off the most is apportioned
     hw, r = _hw_mixture(), dataclasses.replace(run, steps=50)
     c = rev.weight_check(hw, sde, r)
@@ -1372,7 +1380,8 @@ def test_colours_are_called_sorted_only_above_the_range_of_random_shuffles(which
     75 % against 74 % (the custom mixture at 200 and 50 reverse-SDE steps), two opposite words from
     gaps within the noise of 400 points. The share is now set against its range over SHUFFLES seeded
     shuffles of the same colours, given in the sentence; "sorted" in any form only above that range,
-    as printed."""
+    as printed, and "barely more sorted than at random" within half its width above it (78.9 % against
+    74.7–78.6 % was "partly sorted")."""
     from diffusion_core.commitment import neighbour_agreement
     gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
     sde = dc.VESDE(25.0)
@@ -1390,6 +1399,13 @@ def test_colours_are_called_sorted_only_above_the_range_of_random_shuffles(which
     assert ("colours are mixed" in words or "look mixed" in words) == (not above), words
     if which == "hw" and method == "sde" and steps == 50:
         assert "Early on the colours are mixed" in words
+    # above the range by less than half its width (78.9 % against 74.7–78.6 %) is "barely", never "partly"
+    barely = above and so["share"] - so["hi"] < (so["hi"] - so["lo"]) / 2
+    assert ("barely more sorted than at random" in words) == barely, words
+    if barely:
+        assert "partly" not in words and "sorted already" not in words
+    if which == "hw" and method == "sde" and steps == 200:
+        assert barely and "barely more sorted than at random (78.9 %" in words, words
 
 
 def torch_perm(n, seed):
