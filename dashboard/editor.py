@@ -239,7 +239,7 @@ def preview_title(gmm, last: dc.GaussianMixture) -> str:
             else f"table's last valid mixture, not in use (pages use {name})")
 
 
-PREVIEW_MARGIN = 0.04    # room around the preview's samples and ellipses, a share of its width
+PREVIEW_MARGIN = 0.08    # room around the preview's samples and ellipses, a share of its width
 
 
 def preview_samples(gmm: dc.GaussianMixture, seed: int) -> np.ndarray:

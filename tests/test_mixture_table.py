@@ -303,6 +303,20 @@ def test_mixture_preview_legend_lies_outside_the_data(corner):
     assert legend.y1 <= ax.get_window_extent().y0, (legend, ax.get_window_extent())
 
 
+@pytest.mark.parametrize("corner", [(3.0, 3.0), (-3.0, 3.0), (3.0, -3.0)])
+def test_mixture_preview_leaves_room_around_a_corner_mode(corner):
+    """The heavy narrow mode at (3, 3) sat 0.34 (2 % of the width) under the frame's top, its dots on the
+    edge: every mode's mean ± 3 std lies at least 6 % of the width inside the frame."""
+    from dashboard import editor
+    g = dc.GaussianMixture([list(corner), [-3.0, 0.0], [0.0, -4.0]], [[[4e-4, 0.0], [0.0, 4e-4]]] * 3,
+                           [0.9, 0.08, 0.02])
+    (x0, x1), (y0, y1) = editor.preview_limits(g, editor.preview_samples(g, 2021))
+    room = 0.06 * (x1 - x0)
+    for (mx, my), s in zip(g.means.tolist(), g.covs.diagonal(dim1=1, dim2=2).sqrt().tolist()):
+        assert x0 + room <= mx - 3 * s[0] and mx + 3 * s[0] <= x1 - room, (corner, (x0, x1))
+        assert y0 + room <= my - 3 * s[1] and my + 3 * s[1] <= y1 - room, (corner, (y0, y1))
+
+
 def test_mixture_preview_with_many_components():
     """Above lab.MAX_NUMBERED components: one collection of 1-std ellipses, no numbers."""
     from matplotlib.collections import EllipseCollection
