@@ -661,8 +661,8 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     difference within two standard errors is no ranking): the exact pair compared, and with more
     methods drawn the straightest of all, over the story["n"] paths each number is computed on
     (not the paths slider's share drawn). off (endpoints_off, with "n"): how many end points of each
-    method land off every mode against true samples'; where a network's flow puts many more there
-    than the exact flow, why: the rectified flow's price for straighter paths only where it is
+    method land off every mode against true samples'; where a network's flow puts more there than
+    the exact flow and than true samples beyond two counts' noise (more_off), why: the rectified flow's price for straighter paths only where it is
     straighter beyond the noise, else (the exact flow having few) the network's error."""
     ve, flow = story["ve"], story["flow"]
     pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
@@ -693,12 +693,12 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
         text += (f" End points off every mode, of the {off['n']} paths: "
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
-        many = [k for k in nets if _many_off(off[k], max(off["true samples"], off["exact flow"]))]
+        many = [k for k in nets if more_off(off[k], off["exact flow"]) and more_off(off[k], off["true samples"])]
         exact_few = not _many_off(off["exact flow"], off["true samples"])
         for k in many:
             if k == "rectified flow" and straighter(straight, errors, k, "exact flow"):
-                text += (" The rectified flow straightens its paths at a price: many more end points "
-                         "land between or outside the modes than the exact flow's.")
+                text += (" The rectified flow straightens its paths at a price: more end points land between "
+                         f"or outside the modes than the exact flow's ({count_gap(off[k], off['exact flow'])}).")
             elif k == "learned flow" and exact_few:
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "

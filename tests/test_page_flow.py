@@ -721,3 +721,20 @@ def test_off_verdict_compares_two_fields_counts_against_their_noise(name, lam):
     kind, text = flowpage.off_verdict(rows, dict(noise, off=12))
     assert kind == "alike" and "the VE PF-ODE puts more there than the exact flow (11 apart, beyond" in text
     assert "but not more than a set of true samples beyond such noise" in text
+
+
+@pytest.mark.parametrize("exact, rect, true, price", [(10, 25, 8, True), (10, 16, 8, False), (0, 30, 1, True),
+                                                      (0, 2, 1, False), (40, 60, 12, False), (40, 80, 12, True)])
+def test_straightness_answer_compares_end_points_off_every_mode_against_two_counts_noise(exact, rect, true, price):
+    """The rectified flow's "price" of straighter paths (more end points off every mode than the exact
+    flow's) was a fixed ratio, over 3× the exact flow's and 5 more: 25 against 10 was no price, though
+    15 apart is beyond two counts' noise, 2√35 = 11.8. It is now said where the difference to the exact
+    flow and to a set of true samples is beyond 2√(a + b), with the numbers."""
+    from dashboard import flow as flowpage
+    straight = {"exact flow": 0.95, "VE PF-ODE": 0.9, "learned flow": 0.96, "rectified flow": 0.998}
+    off = {"exact flow": exact, "learned flow": exact, "rectified flow": rect, "true samples": true, "n": 200}
+    text = flowpage.which_straighter(straight, {"ve": 0.9, "flow": 0.95}, off)
+    assert ("The rectified flow straightens its paths at a price" in text) == price, text
+    if price:
+        assert (f"than the exact flow's ({rect - exact} apart, beyond two counts' noise, 2√({rect} + {exact}) = "
+                f"{2 * (rect + exact) ** 0.5:.1f})") in text, text
