@@ -222,22 +222,46 @@ def _off_words(last: pd.DataFrame, noise: dict) -> str:
             "samples")
 
 
+def count_noise(a: int, b: int) -> float:
+    """The noise of a difference of two counts of rare events (Poisson): two standard deviations
+    of a − b, 2·√(a + b)."""
+    return 2.0 * float(np.sqrt(int(a) + int(b)))
+
+
+def more_off(a: int, b: int) -> bool:
+    """Whether a count a of samples off every mode lies above b by more than count_noise."""
+    return int(a) - int(b) > count_noise(a, b)
+
+
+def count_gap(a: int, b: int) -> str:
+    """Two counts' difference against count_noise, in words: "19 apart, beyond two counts' noise,
+    2√(21 + 40) = 15.6"."""
+    tol = count_noise(a, b)
+    return (f"{abs(int(a) - int(b))} apart, {'beyond' if abs(int(a) - int(b)) > tol else 'within'} two "
+            f"counts' noise, 2√({int(a)} + {int(b)}) = {tol:.1f}")
+
+
 def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
     """The count of samples off every mode (the quality chart's most-step Heun rows, last: by
-    field) as a vote on whether the VE samples miss the data: ("worse", …) where the VE puts many
-    more there than the exact flow and a set of true samples (_many_off), ("better", …) where the
-    exact flow puts many more than the VE and true samples, else ("alike", …); with the numbers.
+    field) as a vote on whether the VE samples miss the data: ("worse", …) where the VE puts more
+    there than the exact flow and than a set of true samples beyond the counts' noise (more_off),
+    ("better", …) where the exact flow does, else ("alike", …); with the numbers and the noise.
     None where the rows have no counts."""
     if "off" not in last or "off" not in noise:
         return None
     ve, exact, true = int(last.loc["VE PF-ODE", "off"]), int(last.loc["exact flow", "off"]), int(noise["off"])
     counts = f"VE PF-ODE {ve}, exact flow {exact}, of {noise['n']}; a set of true samples: up to {true}"
-    if _many_off(ve, max(exact, true)):
-        return "worse", f"the samples off every mode ({counts}), many more of them the VE's"
-    if _many_off(exact, max(ve, true)):
-        return "better", f"the samples off every mode ({counts}), many more of them the exact flow's"
+    gap = count_gap(ve, exact)
+    for kind, (hi, lo, name, other) in (("worse", (ve, exact, "VE PF-ODE", "exact flow")),
+                                         ("better", (exact, ve, "exact flow", "VE PF-ODE"))):
+        if more_off(hi, lo):
+            if more_off(hi, true):
+                return kind, f"the samples off every mode ({counts}), more of them the {name}'s ({gap})"
+            return "alike", (f"the samples off every mode ({counts}): the {name} puts more there than the "
+                             f"{other} ({gap}), but not more than a set of true samples beyond such noise")
     above = " (both more than a set of true samples)" if min(ve, exact) > true else ""
-    return "alike", f"the samples off every mode ({counts}): neither field puts many more there than the other{above}"
+    return "alike", (f"the samples off every mode ({counts}): neither field puts more there than the other "
+                     f"({gap}){above}")
 
 
 def _listed(parts: list[str]) -> str:
@@ -424,14 +448,71 @@ def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> st
             f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, {truth}{others}.")
 
 
+SPREAD_SDS = 2.0 * np.sqrt(2.0)     # truth_noise's spread (the range of its 8 true sets' scores) in standard deviations of one score
+
+
+def score_sd(noise: dict) -> float:
+    """One sliced W₂ score's standard deviation, from the spread of true sets' scores
+    (noise["spread"], the range of truth_noise's 8 draws: about 2√2 standard deviations):
+    sd = spread / (2√2)."""
+    return float(noise["spread"]) / SPREAD_SDS
+
+
+def sees_line(sw2: pd.Series, noise: dict) -> float:
+    """The score above which sliced W₂ sees a field's samples off every mode: the lower of true
+    samples' level (noise["sw2"]) and the lowest score, plus the spread of true sets' scores."""
+    return min(float(noise["sw2"]), float(sw2.min())) + float(noise["spread"])
+
+
+def sees_verdicts(sw2: pd.Series, many: list, noise: dict) -> dict:
+    """What sliced W₂ (sw2, by field) says of each field in many (those with many samples off
+    every mode): "sees" where its score lies above sees_line by more than one score's standard
+    deviation (score_sd), "barely" where below it by more than that, else "edge" (a fresh draw
+    could flip the reading). A "sees" and a "barely" field whose scores lie within the spread of
+    true sets' scores of each other are both "edge": the measure cannot tell them apart, so it
+    gives them no opposite readings."""
+    line, sd, tol = sees_line(sw2, noise), score_sd(noise), float(noise["spread"])
+    verdict = {k: "sees" if sw2[k] - line > sd else "barely" if line - sw2[k] > sd else "edge" for k in many}
+    close = {k for k in many for j in many
+             if {verdict[k], verdict[j]} == {"sees", "barely"} and abs(sw2[k] - sw2[j]) <= tol}
+    return {k: "edge" if k in close else v for k, v in verdict.items()}
+
+
+def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> str:
+    """The sentence for the fields with many samples off every mode whose sliced W₂ sees_verdicts
+    calls "edge": their counts and scores against sees_line, and that the measure neither clearly
+    sees nor clearly misses them (nor, within the spread of each other, tells them apart)."""
+    one, tol, sd, line = len(edge) == 1, float(noise["spread"]), score_sd(noise), sees_line(sw2, noise)
+    vals = [float(sw2[k]) for k in edge]
+    ref = (f"true samples' level (up to {noise['sw2']:.3f})" if noise["sw2"] <= sw2.min()
+           else f"the lowest score ({sw2.min():.3f})")
+    where = []
+    if all(abs(v - line) <= sd for v in vals):
+        where.append(f"within one score's standard deviation ({sd:.3f}, that spread over 2√2) of {line:.3f}")
+    else:
+        where.append(f"on either side of {line:.3f}")
+    if not one and max(vals) - min(vals) <= tol:
+        where.append("within that spread of each other")
+    listed = (lambda f: f(edge[0]) if one else ", ".join(f"{k} {f(k)}" for k in edge))
+    return (f"{_the(edge, True)} {'puts' if one else 'put'} many more samples between or outside the modes "
+            f"than the truth does ({listed(lambda k: int(off[k]))} of {noise['n']}), and sliced W₂ is at the "
+            f"edge of its noise on {'it' if one else 'them'}: {'its' if one else 'their'} "
+            f"score{'' if one else 's'} ({listed(lambda k: f'{sw2[k]:.3f}')}) {'lies' if one else 'lie'} "
+            f"{where[0]}, {ref} plus {spread_words(noise)}, the line above which it sees a field"
+            + "".join(f", and {w}" for w in where[1:])
+            + f": it neither clearly sees nor clearly misses {'it' if one else 'them'}"
+            + ("" if len(where) < 2 else ", and cannot tell them apart") + ".")
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the spread of true sets' scores
     (noise["spread"]: how far apart fresh sets of true samples score, fl.truth_noise); a network's
-    flow below the exact flow is compared with the exact flow's own error at this budget. A field
-    with many samples off every mode is one "sliced W₂ barely sees" only where its score lies
-    within that spread of the lowest and of true samples' noise level (noise["sw2"]); one whose
-    score lies above the lowest beyond the spread fails by both measures."""
+    flow below the exact flow is compared with the exact flow's own error at this budget. What
+    sliced W₂ says of a field with many samples off every mode is sees_verdicts': "barely sees"
+    well within that spread of the lowest and of true samples' noise level (noise["sw2"]), "fails
+    by both measures" / "both measures see it" well beyond it, and at the edge of its noise
+    (edge_sentence) near that line or where two such fields lie within the spread of each other."""
     q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
     sw2, nfe, tol, level = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["spread"], noise["sw2"]
     parts = [f"With {steps} Heun steps ({nfe} evaluations): "
@@ -458,12 +539,12 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                      f"{noise['n']}: " + ", ".join(f"{k} {v}" for k, v in off.items())
                      + f"; a set of true samples: up to {noise['off']}.")
         many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
-        # sliced W₂ "barely sees" a method only where its score lies within the spread of the
-        # lowest and of true samples' level; a score clearly above the lowest fails both
-        unseen = [k for k in many if not beyond_noise(sw2[k], sw2[best], tol) and not beyond_noise(sw2[k], level, tol)]
-        seen = [k for k in many if beyond_noise(sw2[k], sw2[best], tol)]
-        lowest_said = best in unseen
-        if lowest_said:
+        said = sees_verdicts(sw2, many, noise)
+        unseen = [k for k in many if said[k] == "barely"]
+        seen = [k for k in many if said[k] == "sees" and beyond_noise(sw2[k], sw2[best], tol)]
+        rest = [k for k in many if said[k] == "sees" and k not in seen]     # above true samples' level
+        edge = [k for k in many if said[k] == "edge"]
+        if best in unseen:
             parts.append(lowest_unseen(sw2, best, tied, noise))
             unseen = [k for k in unseen if k != best]
         if unseen:
@@ -483,7 +564,6 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                          f"{spread_words(noise)}, "
                          f"and {'it puts' if one else 'they put'} many more samples between "
                          "or outside the modes than the truth does.")
-        rest = [k for k in many if k not in unseen and k not in seen and not (k == best and lowest_said)]
         if rest:        # within the spread of the lowest, but above true samples' level: both measures see it
             one = len(rest) == 1
             parts.append(f"{_the(rest, True)} {'puts' if one else 'put'} many more samples between or outside the "
@@ -493,6 +573,8 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in rest)
                          + f") {'lies' if one else 'lie'} above true samples' (up to {level:.3f}) by more than "
                          f"{spread_words(noise)}: both measures see {'it' if one else 'them'}.")
+        if edge:
+            parts.append(edge_sentence(sw2, off, edge, noise))
     return " ".join(parts)
 
 
@@ -579,8 +661,8 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     difference within two standard errors is no ranking): the exact pair compared, and with more
     methods drawn the straightest of all, over the story["n"] paths each number is computed on
     (not the paths slider's share drawn). off (endpoints_off, with "n"): how many end points of each
-    method land off every mode against true samples'; where a network's flow puts many more there
-    than the exact flow, why: the rectified flow's price for straighter paths only where it is
+    method land off every mode against true samples'; where a network's flow puts more there than
+    the exact flow and than true samples beyond two counts' noise (more_off), why: the rectified flow's price for straighter paths only where it is
     straighter beyond the noise, else (the exact flow having few) the network's error."""
     ve, flow = story["ve"], story["flow"]
     pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
@@ -611,12 +693,12 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
         text += (f" End points off every mode, of the {off['n']} paths: "
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
-        many = [k for k in nets if _many_off(off[k], max(off["true samples"], off["exact flow"]))]
+        many = [k for k in nets if more_off(off[k], off["exact flow"]) and more_off(off[k], off["true samples"])]
         exact_few = not _many_off(off["exact flow"], off["true samples"])
         for k in many:
             if k == "rectified flow" and straighter(straight, errors, k, "exact flow"):
-                text += (" The rectified flow straightens its paths at a price: many more end points "
-                         "land between or outside the modes than the exact flow's.")
+                text += (" The rectified flow straightens its paths at a price: more end points land between "
+                         f"or outside the modes than the exact flow's ({count_gap(off[k], off['exact flow'])}).")
             elif k == "learned flow" and exact_few:
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "
