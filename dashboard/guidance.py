@@ -13,7 +13,8 @@ import diffusion_core as dc
 from diffusion_core import guidance as gd
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, figure_png
 from dashboard.figures import guidance as gfig
-from dashboard import lessons, models, state
+from dashboard import lessons, models, state, vocabulary
+from dashboard.models import value_text
 from dashboard.vocabulary import point
 
 GUIDANCE_WS = (0.0, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 10.0)
@@ -283,6 +284,20 @@ def logp_peaks(at: pd.DataFrame, truth: dict) -> str:
     if "learned_logp_class" in at:
         text += " " + logp_peak(at["learned_logp_class"], truth["logp_class"], who="Learned CFG's")
     return text
+
+
+def thin_band_text(table: pd.DataFrame, truth: dict, learned: bool) -> str:
+    """The sweep panels whose truth band is thinner than gfig.MIN_BAND_PX as drawn (gfig.band_heights:
+    the truth's noise is small against the curves' range there), named with the band's ± so that a
+    class looking for it knows it lies under the green dashed line; "" where every band shows."""
+    thin = [(gfig.METRICS[col][1], gfig.NOISE_K * truth[col][1], px)
+            for col, px in gfig.band_heights(table, truth, learned).items() if px < gfig.MIN_BAND_PX]
+    if not thin:
+        return ""
+    said = vocabulary.and_list(f"{kind} (± {value_text(half)}, {px:.1f} px tall)" if half > 0 else
+                               f"{kind} (no noise: true samples all score the same)" for kind, half, px in thin)
+    return (f" On {said} the band is too thin to see beside the curves' range: it lies under the green "
+            "dashed line.")
 
 
 def clipped_text(at: pd.DataFrame, truth: dict) -> str:

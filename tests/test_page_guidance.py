@@ -2,6 +2,7 @@
 guidance-scale, time and class extremes, ring8, learned CFG off, and a mixture with too many
 modes for classes (a clear message, no crash). No NaN in any caption."""
 
+import numpy as np
 import pytest
 
 import conftest
@@ -879,3 +880,47 @@ def test_sweep_summary_says_where_the_class_pays_in_likelihood(mixture, y, lam):
     assert "pays in likelihood" in text
     if (mixture, y, lam) == ("tutorial", 1, 50.0):
         assert first <= 4.0 and f"{table.loc[10.0, 'logp_class']:.2f} at w = 10)" in text
+
+
+HW = {"means": [[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]],
+      "covs": [[[4e-4, 0.0], [0.0, 4e-4]], [[0.04505, 0.04495], [0.04495, 0.04505]], [[4e-4, 0.0], [0.0, 4e-4]]],
+      "weights": [0.9, 0.08, 0.02]}
+
+
+@pytest.mark.parametrize("mixture, y, thin", [("custom", 1, True), ("tutorial", 0, False), ("ring8", 3, None)])
+def test_a_truth_band_too_thin_to_see_is_said_to_lie_under_the_dashed_line(mixture, y, thin):
+    """A custom mixture of narrow modes, class 2 (std 0.3 × 0.01): the caption described a green band that,
+    ± 0.07 on a log-likelihood axis spanning nats, drew under a pixel. Each panel's band height is computed
+    as the chart draws it (the panel's own domain and height); a band under MIN_BAND_PX is named with its ±,
+    and said to lie under the dashed line; where every band shows nothing is said."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    state = {K + "class": y, K + "w": 3.0, K + "learned": False}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    at = open_page(**state)
+    gmm = dc.GaussianMixture.from_dict(HW) if mixture == "custom" else dc.PRESETS[mixture]
+    truth = guidance.guidance_truth(gmm, y, 600, 2021)[1]
+    table = guidance.guidance_table(gmm, 25.0, y, 600, 60, 2021, None, "cpu")
+    heights = gfig.band_heights(table, truth, False)
+    said = next(c.value for c in at.caption if "Green band" in c.value)
+    expected = guidance.thin_band_text(table, truth, False)
+    assert bool(expected) == any(px < gfig.MIN_BAND_PX for px in heights.values()) and expected in said, said
+    if thin is not None:
+        assert bool(expected) == thin, heights
+    for col, px in heights.items():
+        kind = gfig.METRICS[col][1]
+        assert (f"{kind} (" in expected) == (px < gfig.MIN_BAND_PX), (kind, px, expected)
+        if px < gfig.MIN_BAND_PX:       # its ± as drawn, or no band at all where true samples do not vary
+            half = gfig.NOISE_K * truth[col][1]
+            assert (f"{kind} (± " if half > 0 else f"{kind} (no noise") in expected, expected
+    if expected:
+        assert "lies under the green dashed line" in expected
+    # the band's height is what the chart draws: its share of the panel's own y domain
+    spec = guidance.chart_spec(gfig.sweep_chart(table, truth, 0.0, False))
+    for panel, (col, (_, _, scale)) in zip(spec["hconcat"], gfig.METRICS.items()):
+        rect = panel["layer"][0]
+        (a, b), (band,) = rect["encoding"]["y"]["scale"]["domain"], spec["datasets"][rect["data"]["name"]]
+        f = np.log10 if scale == "log" else (lambda v: v)
+        drawn = panel["height"] * (f(band["hi"]) - f(band["lo"])) / (f(b) - f(a))
+        assert drawn == pytest.approx(heights[col]), (col, drawn, heights[col])

@@ -150,8 +150,57 @@ def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) 
         autosize=alt.AutoSizeParams(type="pad")).configure_view(stroke="#888")
 
 
+def _panel(df: pd.DataFrame, truth: dict, col: str, sources) -> tuple:
+    """One sweep panel's data (d: w, value, shown, clipped, source of every curve in sources),
+    its truth band (lo, hi: mean ± NOISE_K sd, the log panel's floored at mean / 10), its y domain
+    (every value drawn and the band, LOG_PAD beyond on a log axis, 6 % of the range on a linear one)
+    and its clipping note (None where no value lies below clip_floor)."""
+    _, _, scale = METRICS[col]
+    mean, sd = truth[col]
+    lo_band, hi_band = mean - NOISE_K * sd, mean + NOISE_K * sd
+    d = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name})
+                   for name, prefix in sources if prefix + col in df], ignore_index=True)
+    d = d[np.isfinite(d["value"].to_numpy(dtype=float))].copy()
+    d["shown"] = d["value"]
+    d["clipped"] = False
+    note = None
+    if col == "logp_class":
+        floor = clip_floor(mean, sd)
+        d["clipped"] = d["value"] < floor
+        d.loc[d["clipped"], "shown"] = floor
+        note = f"▼: below {floor:.1f}, drawn at the edge" if d["clipped"].any() else None
+    if scale == "log":
+        d = d[d["shown"] > 0]
+        lo_band = max(lo_band, mean / 10)
+    v = np.r_[d["shown"].to_numpy(dtype=float), lo_band, hi_band]
+    if scale == "log":
+        domain = [float(v.min()) / LOG_PAD, float(v.max()) * LOG_PAD]
+    else:
+        pad = 0.06 * max(float(v.max() - v.min()), 1e-3)
+        domain = [float(v.min()) - pad, float(v.max()) + pad]
+        if col == "leak":
+            domain = [max(-0.02, domain[0]), min(1.02, domain[1])]
+    return d, lo_band, hi_band, domain, note
+
+
+SWEEP_HEIGHT = 170      # the sweep panels' plot height (px)
+MIN_BAND_PX = 3.0       # a truth band thinner than this on its panel hides under the dashed line
+
+
+def band_heights(df: pd.DataFrame, truth: dict, learned: bool, height: int = SWEEP_HEIGHT) -> dict:
+    """{column: pixels} of each sweep panel's truth band as sweep_chart draws it: its share of the
+    panel's y domain (in log10 on a log axis) × the plot height."""
+    sources = [("exact CFG", "")] + ([("learned CFG", "learned_")] if learned else [])
+    out = {}
+    for col, (_, _, scale) in METRICS.items():
+        _, lo, hi, (a, b), _ = _panel(df, truth, col, sources)
+        f = np.log10 if scale == "log" else (lambda x: x)
+        out[col] = height * float(f(hi) - f(lo)) / float(f(b) - f(a))
+    return out
+
+
 def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, width: int = 230,
-                height: int = 170) -> alt.Chart:
+                height: int = SWEEP_HEIGHT) -> alt.Chart:
     """Diversity (spread ratio, log scale) and fidelity (leak, mean log p₀(x | y)) against w: one
     small chart per measure, exact CFG (and learned CFG) as lines, the truth (true samples of
     p(x | y): truth[col] = (mean, sd)) as a green band of +- NOISE_K sd under the curves and its
@@ -164,30 +213,8 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
         legend=alt.Legend(orient="bottom", labelFontSize=12, symbolStrokeWidth=3, labelLimit=300))
     charts = []
     for col, (title, kind, scale) in METRICS.items():
-        mean, sd = truth[col]
-        lo_band, hi_band = mean - NOISE_K * sd, mean + NOISE_K * sd
-        d = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name})
-                       for name, prefix in sources if prefix + col in df], ignore_index=True)
-        d = d[np.isfinite(d["value"].to_numpy(dtype=float))].copy()
-        d["shown"] = d["value"]
-        d["clipped"] = False
-        note = None
-        if col == "logp_class":
-            floor = clip_floor(mean, sd)
-            d["clipped"] = d["value"] < floor
-            d.loc[d["clipped"], "shown"] = floor
-            note = f"▼: below {floor:.1f}, drawn at the edge" if d["clipped"].any() else None
-        if scale == "log":
-            d = d[d["shown"] > 0]
-            lo_band = max(lo_band, mean / 10)
-        v = np.r_[d["shown"].to_numpy(dtype=float), lo_band, hi_band]
-        if scale == "log":
-            domain = [float(v.min()) / LOG_PAD, float(v.max()) * LOG_PAD]
-        else:
-            pad = 0.06 * max(float(v.max() - v.min()), 1e-3)
-            domain = [float(v.min()) - pad, float(v.max()) + pad]
-            if col == "leak":
-                domain = [max(-0.02, domain[0]), min(1.02, domain[1])]
+        mean = truth[col][0]
+        d, lo_band, hi_band, domain, note = _panel(df, truth, col, sources)
         # a log scale has no zero: Vega-Lite warns when the property is given at all
         yscale = dict(type=scale, domain=domain, nice=False, **({} if scale == "log" else {"zero": False}))
         ticks = {"values": log_ticks(*domain)} if scale == "log" else {}
