@@ -840,7 +840,7 @@ def from_start_note(cv: dict) -> str:
         return ""
     modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
     heavy = [w for _, w in cv["start_modes"] if w >= cv["threshold"] - 1e-9]
-    why = (f": a mode whose weight reaches the threshold has about that responsibility wherever the blur hides "
+    why = (": a mode whose weight reaches the threshold has about that responsibility wherever the blur hides "
            "the modes" if heavy else "")
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
