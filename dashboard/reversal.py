@@ -1154,25 +1154,26 @@ def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")
 
 
-def default_view() -> tuple:
+def default_view(mixture: str = models.DEFAULT_MIXTURE) -> tuple:
     """(gmm, sde, run, view, n_paths, threshold) of the page at its default settings (the
-    default mixture, the settings schema's defaults, the default seed)."""
+    settings schema's defaults, the default seed) on the preset `mixture` (the default one)."""
     schema = state.sio.SCHEMA
 
     def d(key):
         return schema["w_reversal_" + key].default
-    gmm = dc.PRESETS[models.DEFAULT_MIXTURE]
+    gmm = dc.PRESETS[mixture]
     run = Run(d("method"), int(d("steps")), samples_for(gmm, int(d("n")), int(d("steps"))), d("grid"),
               float(d("t_eps")), float(d("snr")), d("start"), state.DEFAULT_SEED)
     return gmm, dc.VESDE(float(d("lam"))), run, d("view"), int(d("n_paths")), float(d("threshold"))
 
 
-def warm_defaults(before_each=None) -> None:
-    """The page's default view, computed as the page computes it (the server's warm-up: the
-    first visit then only reads the cache): the run, its measures, figures and charts."""
+def warm_defaults(before_each=None, mixture: str = models.DEFAULT_MIXTURE) -> None:
+    """The page's default view on the preset `mixture`, computed as the page computes it (the
+    server's warm-up: the first visit then only reads the cache): the run, its measures, figures
+    and charts."""
     if before_each is not None:
         before_each()
-    gmm, sde, run, view, n_paths, threshold = default_view()
+    gmm, sde, run, view, n_paths, threshold = default_view(mixture)
     sample_run(gmm, sde, run)
     metrics(gmm, sde, run)
     for draw in (lambda: final_png(gmm, sde, run), lambda: weights_spec(gmm, sde, run),
@@ -1184,3 +1185,8 @@ def warm_defaults(before_each=None) -> None:
         if before_each is not None:
             before_each()
         draw()
+
+
+def warm_lesson(before_each=None) -> None:
+    """warm_defaults on the lesson's second mixture, models.LESSON_MIXTURE (ring8)."""
+    warm_defaults(before_each, models.LESSON_MIXTURE)

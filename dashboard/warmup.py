@@ -66,7 +66,8 @@ def _warm_up(act: Activity):
     and ours on ring8; the Sampler lab's default view on both; then the Guidance networks (tutorial
     and ring8), the Flow network and its rectified flow, the Memorization and Loss weighting
     networks (tutorial, and ring8 for the default choice), and the Digits network, then the Digits grid
-    and film at every w of its slider), so that the first class
+    and film at every w of its slider), last the reversal page's default view on ring8 (the lesson's
+    second mixture), so that the first class
     does not wait for them. Each step waits until no script has run for 2 s, so the
     pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
@@ -82,7 +83,7 @@ def _warm_up(act: Activity):
         from dashboard import digits, flow, forward, guidance, memorization, models, reversal, samplers, weighting
         for train in (forward.warm_defaults, reversal.warm_defaults, models.train_defaults, samplers.warm_defaults, guidance.train_defaults,
                       flow.train_defaults, memorization.train_defaults, weighting.train_defaults,
-                      digits.train_defaults):
+                      digits.train_defaults, reversal.warm_lesson):
             train(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")
