@@ -455,15 +455,14 @@ def band_text(band: dict, key: str) -> str:
 def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
     have one distance within its noise, at or below the highest of TRUE_SETS independent true sets
-    (band: true_band), while the other is told apart from the truth (tells_apart against truth, the
-    same measures of the true set the page shows, or against the band's highest where the page shows
-    none: truth None, beyond the range by more than its spread): the samples (who, e.g. "the learned score's samples") differ from the truth by
-    the other distance, first, and the first cannot tell them from the truth at n samples, nor rank
-    runs that all lie within its noise; then what the other one sees. "" when no distance is blind
-    that way."""
-    ref = truth or {k: hi for k, (_, hi) in band.items()}
+    (band: true_band), while the other lies above that range by more than its spread (tells_apart
+    from the band's highest): the samples (who, e.g. "the learned score's samples") differ from the
+    truth by the other distance, first, and the first cannot tell them from the truth at n samples,
+    nor rank runs that all lie within its noise; then what the other one sees. truth: the same
+    measures of the true set the page shows (the low distance is given against it too), or None
+    where the page shows none. "" when no distance is blind that way."""
     low = [(k, w) for k, w in DISTANCES if float(r[k]) <= band[k][1]]
-    high = [(k, w) for k, w in DISTANCES if tells_apart(r[k], ref[k], band, k)]
+    high = [(k, w) for k, w in DISTANCES if tells_apart(r[k], band[k][1], band, k)]
     if not low or not high:
         return ""
     (lk, lw), (hk, hw) = low[0], high[0]
@@ -480,16 +479,14 @@ def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict
         sees = "sliced W₂ sees that mass is in the wrong places"
     sets = f"the {band_text(band, lk)} that {TRUE_SETS} independent true sets score"
     noise = f"this measure's noise at this sample count: samplers whose {lw} all lie within it are not ranked by it"
+    other = f"above the {band_text(band, hk)} of the same sets by more than their spread"
     if truth is None:
         where = f"{'below' if float(r[lk]) < band[lk][0] else 'within'} {sets}, {noise}"
-        other = f"above the {band_text(band, hk)} of the same sets by more than their spread"
     elif float(r[lk]) <= float(truth[lk]):
         where = f"at or below the true samples' own {float(truth[lk]):.3f}"
-        other = f"{float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' {float(truth[hk]):.3f}"
     else:
         where = (f"{float(r[lk]) / max(float(truth[lk]), 1e-12):.1f}× the true samples' own {float(truth[lk]):.3f}, "
                  f"within {sets}, {noise}")
-        other = f"{float(r[hk]) / max(float(truth[hk]), 1e-12):.1f}× the true samples' {float(truth[hk]):.3f}"
     return (f"**{who[0].upper() + who[1:]} differ from the truth by {hw}, but {lw} cannot tell them from it at "
             f"{n:,} samples**: {float(r[lk]):.3f}, {where}, while their {hw} is {float(r[hk]):.3f}, {other}. "
             f"{MISSES[lk][0].upper() + MISSES[lk][1:]}; {sees}.")

@@ -650,14 +650,26 @@ def share_text(x: float) -> str:
 
 def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
     """Whether the noise left at the run's end can explain the modes off (bad, of weight_check c):
-    where it reaches a mode's nearest other mode, how to shrink it (more steps for the tutorial's
-    loop, which stops at t = Δt; a smaller ε for the others); else that it cannot, and for a run
-    that adds noise when most of its paths commit (commit_view at the page's default threshold) and
-    how many of its steps come before then."""
+    where it moves a standard error of a mode's true samples, how to shrink it (more steps for the
+    tutorial's loop, which stops at t = Δt; a smaller ε for the others), and, where a mode's miss
+    less the share the noise moves (p − w + moved) is still beyond WEIGHT_Z standard errors, that it
+    explains only part, with the numbers; else that it cannot explain them. A part set earlier
+    ends with commit_clause."""
     if c["reach"][bad].any():
-        how = ("more steps shrink it (the loop stops at t = Δt = 1/steps)" if run.method == "tutorial" else
-               "a smaller end time ε (Advanced) shrinks it")
-        return f" Noise left at the end moves samples between modes: {how}."
+        how = ("more steps shrink it: the loop stops at t = Δt = 1/steps" if run.method == "tutorial" else
+               "a smaller end time ε, under Advanced, shrinks it")
+        rest = (c["sampled"] - c["true"]) + c["moved"]        # what is left of each share's miss without the end noise
+        reached = bad[c["reach"][bad]]
+        k = reached[np.argmax(np.abs(rest[reached]) / c["se"][reached])]
+        if abs(rest[k]) <= c["z"] * c["se"][k]:
+            return f" Noise left at the end moves samples between modes: {how}."
+        miss = c["sampled"][k] - c["true"][k]
+        part = ("accounts for" if np.sign(-c["moved"][k]) == np.sign(miss) else "moves the other way")
+        text = (f" Noise left at the end moves samples between modes, but it explains only part of the shares "
+                f"off: mode {k + 1} is {100 * abs(miss):.1f} points off, the noise {part} "
+                f"{100 * abs(c['moved'][k]):.1f} ({how}), and "
+                f"{100 * abs(rest[k]):.1f} points (more than {c['z']:g} standard errors) are set earlier")
+        return commit_clause(gmm, sde, run, text)
     k = bad[np.argmax(np.abs(c["moved"][bad]) / c["se"][bad])]       # the mode the noise comes closest to moving
     text = (f" The same noise as this run's end (σ = {value_text(c['sigma_end'])}), added to true samples, "
             + (f"moves a net {share_text(abs(c['moved'][k]))} of them {'out of' if c['moved'][k] > 0 else 'into'} "
@@ -665,6 +677,13 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
                if abs(c["moved"][k]) >= 0.0005 else "moves under 0.1 % of them between modes")
             + f", less than a standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off. "
             "They are set earlier")
+    return commit_clause(gmm, sde, run, text)
+
+
+def commit_clause(gmm, sde, run: Run, text: str) -> str:
+    """text, a sentence on shares set before the run's end, ended with when the paths choose their
+    modes (commit_view at the page's default threshold) and how many of the run's steps come before
+    then, for a stochastic run whose paths mostly commit; else with a full stop."""
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
     if deterministic(sde, run) or not most_commit(cv):
         return text + "."

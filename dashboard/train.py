@@ -180,7 +180,8 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     the sample_quality of the exact score run through the learned score's own sampler (sampler, in
     words) from the same starting noise; with it, a learned score worse than the reference on W₁
     gets its gap split into the sampler's part and the network's (gap_split_text), or else
-    cancels_text. Then blind_measure_text, row by row."""
+    cancels_text; so does one that another distance tells apart as the farther. Then
+    blind_measure_text, row by row."""
     ranges = band()
     learned, exact, truth = (float(metrics[k]["logp_w1"]) for k in ("learned score", "exact score (reference)",
                                                                     "true samples"))
@@ -194,7 +195,11 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     verdict = w1_text(learned, exact, ranges, n)
     if ratio and same is not None:
         verdict += " " + gap_split_text(learned, float(same["logp_w1"]), exact, noise, sampler)
-    others = [other_distance_text(metrics, k, w, ranges, first=not apart["logp_w1"])
+    others = [other_distance_text(metrics, k, w, ranges, first=not apart["logp_w1"]) + (
+              " " + gap_split_text(float(metrics["learned score"][k]), float(same[k]),
+                                   float(metrics["exact score (reference)"][k]), models.band_spread(ranges, k), sampler)
+              if same is not None and k in same and apart[k]
+              and metrics["learned score"][k] > metrics["exact score (reference)"][k] else "")
               for k, w in models.DISTANCES if k != "logp_w1"]
     verdict = " ".join([verdict, *others])
     if not any(apart.values()):

@@ -1354,6 +1354,11 @@ def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mo
     if c["reach"][bad].any():
         assert "within reach of the noise left at the end" in text and "moves samples between modes" in text
         assert ("more steps shrink it" in text) == (method == "tutorial")
+        # "within reach" is not "explains": where a mode's miss less the share the noise moves is still beyond
+        # 3 standard errors, the page says the noise explains only part, with the three numbers
+        rest = c["sampled"] - c["true"] + c["moved"]
+        part = np.abs(rest[bad]) > c["z"] * c["se"][bad]
+        assert ("it explains only part of the shares off" in text) == bool(part[c["reach"][bad]].any()), text
         return
     assert f"The same noise as this run's end (σ = {value_text(c['sigma_end'])}), added to true samples, " in text
     k = bad[np.argmax(np.abs(c["moved"][bad]) / c["se"][bad])]
@@ -1442,3 +1447,27 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     for name in ("tutorial", "ring8"):
         cv = rev.commit_view(dc.PRESETS[name], sde, run, rev.COMMIT_THRESHOLD)
         assert cv["from_start"] == 0 and rev.from_start_note(cv) == ""
+
+
+@pytest.mark.parametrize("seed, miss, moved", [(2021, 8.0, 2.2), (2022, 6.8, 2.0)])
+def test_end_noise_within_reach_is_not_said_to_explain_a_larger_miss(seed, miss, moved):
+    """The tutorial's loop at 3 steps on the tutorial mixture: mode 1 got 42.0 % against 50 %, and the noise
+    left at the end (σ = 1.08) moves a net 2.2 % of true samples out of it, a standard error or more, so
+    the caption said "Noise left at the end moves samples between modes", as if it explained the 8-point
+    miss. It now says the noise explains only part: the miss, the noise's part and the rest, set earlier.
+    The second seed (6.8 and 2.0 points, mode 2) reads the same; a run where the noise reaches no mode
+    (unbalanced, same loop) still says it cannot explain the shares."""
+    import dataclasses
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method="tutorial", steps=3, seed=seed)
+    text = rev.weights_caption(dc.PRESETS["tutorial"], sde, run)
+    c = rev.weight_check(dc.PRESETS["tutorial"], sde, run)
+    k = int(np.argmax(np.abs(c["sampled"] - c["true"] + c["moved"]) / c["se"]))
+    rest = abs(c["sampled"][k] - c["true"][k] + c["moved"][k])
+    assert (f"it explains only part of the shares off: mode {k + 1} is {miss:.1f} points off, the noise accounts "
+            f"for {moved:.1f} (more steps shrink it: the loop stops at t = Δt = 1/steps), and {100 * rest:.1f} points "
+            "(more than 3 standard errors) are set earlier") in text, text
+    assert "Noise left at the end moves samples between modes:" not in text
+    other = rev.weights_caption(dc.PRESETS["unbalanced"], sde, dataclasses.replace(run, seed=2021))
+    assert "it cannot explain the shares off" in other and "explains only part" not in other
+
