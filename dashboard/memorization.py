@@ -219,24 +219,34 @@ def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z: float = None) -> str:
+def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z: float = None,
+                     chance: float | None = None) -> str:
     """The page's network against fresh draws, from the two rates on the panel's n_samples samples
     (as counts, and as rates with one decimal, so a difference called beyond the noise shows in
     the printed numbers): whether it lands within r of its n_points training points more often
-    than fresh draws beyond z standard errors of the difference (binomial), or within that noise."""
+    than fresh draws beyond z standard errors of the difference (binomial), or within that noise.
+    chance: the chance per draw measured on CHANCE_DRAWS draws (chance_rate); where given, the
+    verdict compares the network with it, the sharper baseline (its own standard error is tiny)."""
     z = ERROR_BAR_Z if z is None else z
-    noise = z * float(np.hypot(standard_error(rate, n_samples), standard_error(base, n_samples)))
     k_net, k_base = int(round(float(rate) * n_samples)), int(round(float(base) * n_samples))
     head = (f" Here, with N = {n_points:,} training points, {k_net:,} of the network's {n_samples:,} samples "
             f"({100 * float(rate):.1f} %) land within r of one, against {k_base:,} of {n_samples:,} fresh draws "
-            f"({100 * float(base):.1f} %): ")
+            f"({100 * float(base):.1f} %)")
+    if chance is not None:
+        head += f" and a chance per draw of {100 * float(chance):.2f} % on {CHANCE_DRAWS:,} further draws"
+        base, other = float(chance), standard_error(chance, CHANCE_DRAWS)
+    else:
+        other = standard_error(base, n_samples)
+    noise = z * float(np.hypot(standard_error(rate, n_samples), other))
+    head += ": "
+    than = "than that chance" if chance is not None else ""
     if float(rate) - float(base) > noise:
-        return head + (f"more, by more than the noise of the measure (± {percentage_points(noise)}): the "
-                       "network lands near its training points more often than chance.")
+        return head + (f"more{' ' + than if than else ''}, by more than the noise of the measure (± "
+                       f"{percentage_points(noise)}): the network lands near its training points more often than chance.")
     if float(base) - float(rate) > noise:
-        return head + f"fewer, beyond the noise of the measure (± {percentage_points(noise)})."
-    return head + (f"within the noise of the measure (± {percentage_points(noise)}): as close to the training points "
-                   "as fresh draws are.")
+        return head + f"fewer{' ' + than if than else ''}, beyond the noise of the measure (± {percentage_points(noise)})."
+    return head + (f"within the noise of the measure (± {percentage_points(noise)}){' of that chance' if than else ''}: "
+                   "as close to the training points as fresh draws are.")
 
 
 def points_text(d: float) -> str:

@@ -64,8 +64,8 @@ sets = memorization.sample_sets(cfg, emp, gmm, n_samples, shared.seed, shared.de
 stats = memorization.distance_stats(sets, points, radius)
 
 base = stats[NAMES["truth"]]["rate"]
-st.caption(memorization.radius_caption(fraction, n_points, mode_std, gap, scale, base, n_samples,
-                                      memorization.chance_rate(gmm, points, radius, shared.seed)))
+chance = memorization.chance_rate(gmm, points, radius, shared.seed)
+st.caption(memorization.radius_caption(fraction, n_points, mode_std, gap, scale, base, n_samples, chance))
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
     col.metric(name, f"{s['rate']:.0%}",
@@ -95,7 +95,7 @@ st.markdown(
     "*imperfect*: limited width, finite training and smooth functions blur the N spikes into a "
     "density. With few points and many steps it comes closer to the optimum and memorizes more; "
     "with more points it memorizes less, and its rate moves towards that of fresh draws."
-    + (memorization.network_vs_fresh(stats[NAMES["learned"]]["rate"], base, n_samples, n_points)
+    + (memorization.network_vs_fresh(stats[NAMES["learned"]]["rate"], base, n_samples, n_points, chance=chance)
        if NAMES["learned"] in stats else ""))
 
 d1, d2, d3 = st.columns(3)
