@@ -10,7 +10,7 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core.likelihood import ode_log_likelihood, prior_log_prob
-from dashboard import models, state
+from dashboard import models, state, vocabulary
 from dashboard.figures import lab as lfig
 from dashboard.figures.common import figure_png, samples_limits
 from dashboard.figures.training import share_text
@@ -61,6 +61,31 @@ def likelihood(gmm, lam: float, source: str, grid_n: int, n: int, steps: int, so
 
 
 SCORE_WORDS = {"exact": "exact score", "learned": "learned score"}
+
+
+MAP_DROP = 3.0      # nats: a mode whose log p₀ can fall this much between its mean and the nearest grid point may be missed
+
+
+def grid_note(gmm, res: dict) -> str:
+    """The modes the maps' grid (res: likelihood's, spacing h) can miss, named with their smallest std
+    s: the nearest grid point can lie h/√2 (half a cell's diagonal) from the mode's mean, where along
+    the narrow axis log p₀ has fallen by (h/√2)² / (2 s²) = h² / (4 s²); above MAP_DROP nats. A map
+    shows such a mode only where a grid point falls on it, so the exact map can miss it, and a bright
+    ODE cell beside it is the ODE's error there (the right panel), not a mode the exact map lacks; ""
+    where no mode is that narrow."""
+    h = max(float(np.ptp(res["xx"][0])), float(np.ptp(res["yy"][:, 0]))) / max(1, res["xx"].shape[0] - 1)
+    std = torch.linalg.eigvalsh(gmm.covs.double()).clamp_min(0).sqrt()[:, 0].numpy()
+    narrow = [k for k in range(gmm.n_components) if h * h / (4 * std[k] ** 2) > MAP_DROP]
+    if not narrow:
+        return ""
+    names = [f"mode {k + 1} (std {std[k]:.2g})" for k in narrow[:6]]
+    named = vocabulary.and_list(names + ([f"{len(narrow) - 6:,} more"] if len(narrow) > 6 else []))
+    it = "it" if len(narrow) == 1 else "them"
+    return (f"{named} {'is' if it == 'it' else 'are'} narrow against the grid's spacing ({h:.2g}): a map "
+            f"shows {it} only where a grid point falls on {it}, so the exact map can miss {it}, and a bright cell of "
+            f"the ODE map beside {it} is the ODE's error at that point (the right panel), not a mode the exact map "
+            "lacks. More grid points per side narrow the spacing; the numbers above, at true samples, do not "
+            "depend on the grid.")
 
 
 def maps_title(source: str) -> str:

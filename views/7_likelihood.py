@@ -85,6 +85,8 @@ else:
         st.caption(note)
     st.markdown(likelihood.parts_text(res, source))
     st.image(likelihood.maps_png(res, likelihood.maps_title(source)), width="stretch")
+    if note := likelihood.grid_note(gmm, res):
+        st.caption(note)
     left, right = st.columns([1, 1.2], gap="large")
     with left:
         st.altair_chart(lfig.likelihood_scatter(res["ode_s"], res["true_s"]), width="stretch")
