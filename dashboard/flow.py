@@ -21,6 +21,10 @@ from dashboard.figures.common import chart_spec, density_grid, figure_png
 FLOW_STEPS = (2, 4, 8, 16, 32)
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
 N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
+# An ODE's paths are unique in (x, t), not in x: drawn in the plane, two of them may cross at different t.
+PATHS_MEET = ("Two paths of an ODE never pass through the same point at the same time: where single pairs' "
+              "lines pass through one point at one t, the flow's velocity there is their average, so its "
+              "paths bend instead. Drawn in the plane, as here, two paths can still cross, at different t.")
 
 
 def path_panels(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,

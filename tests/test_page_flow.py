@@ -738,3 +738,18 @@ def test_straightness_answer_compares_end_points_off_every_mode_against_two_coun
     if price:
         assert (f"than the exact flow's ({rect - exact} apart, beyond two counts' noise, 2√({rect} + {exact}) = "
                 f"{2 * (rect + exact) ** 0.5:.1f})") in text, text
+
+
+@pytest.mark.parametrize("state", [HEAVY_CORNER, {"w_mixture": "tutorial", K + "learned": False},
+                                   {"w_mixture": "ring8", K + "lam": 2.0, K + "learned": False}],
+                         ids=["heavy corner", "tutorial", "ring8 λ 2"])
+def test_no_sentence_says_the_paths_never_cross(state):
+    """The heavy-corner mixture's paths, drawn in the x-plane, visibly cross (at different t), yet
+    the question said the learned paths "never cross" and the caption "An ODE's paths never cross".
+    A time-dependent ODE's paths are unique in (x, t), not in x: the page says they never meet at
+    one point at one time, and that crossings in the plane happen at different t."""
+    at = open_page(**state)
+    text = " ".join(m.value for m in at.markdown) + " " + captions(at)
+    assert "never cross" not in text
+    assert "never pass through the same point at the same time" in captions(at)
+    assert "two paths can still cross, at different t" in captions(at)
