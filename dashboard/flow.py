@@ -21,6 +21,7 @@ from dashboard.figures.common import chart_spec, density_grid, figure_png
 FLOW_STEPS = (2, 4, 8, 16, 32)
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
 N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
+OFF_REF = 1000              # true samples (the quality chart's truth) whose log p₀ quantile says "off every mode"
 # An ODE's paths are unique in (x, t), not in x: drawn in the plane, two of them may cross at different t.
 PATHS_MEET = ("Two paths of an ODE never pass through the same point at the same time: where single pairs' "
               "lines pass through one point at one t, the flow's velocity there is their average, so its "
@@ -599,12 +600,12 @@ def endpoints_off(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rect
                   device: str = "cpu") -> dict:
     """How many of the paths' end points (paths(); every method drawn: the exact flow's, the VE
     PF-ODE's, and with cfg the learned and rectified flows') land off every mode
-    (fl.off_mode_count against the quality chart's 1000 true samples); "true samples": the most
-    of a set of n true samples; "n"."""
+    (fl.off_mode_count against the quality chart's OFF_REF true samples); "true samples": the most
+    of a set of n true samples, counted against the same threshold; "n"."""
     ends = {k: v[-1] for k, v in _drawn_paths(gmm, lam, n, steps, seed, cfg, rectified, device).items()}
-    ref, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    ref, _ = gmm.sample(OFF_REF, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     out = {k: fl.off_mode_count(gmm, v, ref) for k, v in ends.items()}
-    return {**out, "true samples": fl.truth_noise(gmm, n, seed)["off"], "n": n}
+    return {**out, "true samples": fl.truth_noise(gmm, n, seed, ref_n=OFF_REF)["off"], "n": n}
 
 
 @state.cache_data(max_entries=16)

@@ -753,3 +753,19 @@ def test_no_sentence_says_the_paths_never_cross(state):
     assert "never cross" not in text
     assert "never pass through the same point at the same time" in captions(at)
     assert "two paths can still cross, at different t" in captions(at)
+
+
+@pytest.mark.parametrize("name", ["tutorial", "ring8", "cross", "heavy corner"])
+def test_end_points_true_sample_reference_uses_the_same_threshold(name):
+    """Tutorial at λ = 25: "a set of 200 true samples: up to 8" beside "a set of true samples: up to
+    7" of 1000. The 200 end points were counted against the 0.1 % quantile of 1000 true samples, but
+    the 200 true samples against that of 200 (about their minimum, a higher threshold). Counted
+    against the same threshold, a set of 200 puts about a fifth as many off every mode: never more
+    than the most of a set of 1000."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    seed = state.DEFAULT_SEED
+    gmm = heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name]
+    off = flowpage.endpoints_off(gmm, 25.0, 200, 100, seed)
+    assert off["n"] == 200
+    assert off["true samples"] <= flowpage.quality_noise(gmm, 1000, seed)["off"], off
