@@ -21,6 +21,11 @@ from dashboard.figures.common import chart_spec, density_grid, figure_png
 FLOW_STEPS = (2, 4, 8, 16, 32)
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
 N_PAIRS = 30                # independent (x₀, ε) pairs drawn as straight segments
+OFF_REF = 1000              # true samples (the quality chart's truth) whose log p₀ quantile says "off every mode"
+# An ODE's paths are unique in (x, t), not in x: drawn in the plane, two of them may cross at different t.
+PATHS_MEET = ("Two paths of an ODE never pass through the same point at the same time: where single pairs' "
+              "lines pass through one point at one t, the flow's velocity there is their average, so its "
+              "paths bend instead. Drawn in the plane, as here, two paths can still cross, at different t.")
 
 
 def path_panels(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
@@ -434,63 +439,59 @@ def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
     return said
 
 
+def unseen_words(score: float, noise: dict) -> tuple[str, str]:
+    """What sliced W₂ does with a field's samples off every mode where its score lies below the
+    line (sees_verdicts' "unseen" or "barely"), and where the score lies: within the range of true
+    sets' own scores (up to noise["sw2"]) it "does not see" them, above that "barely sees" them."""
+    level = noise["sw2"]
+    if score <= level:
+        return "does not see", f"no higher than true sets' own scores (up to {level:.3f})"
+    return "barely sees", f"within {spread_words(noise)} above true samples' (up to {level:.3f})"
+
+
 def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> str:
     """The sentence for the lowest-scoring field (best) when it puts many samples off every mode
-    while its sliced W₂ lies no more than the spread of true sets' scores (noise["spread"]) above
-    true samples' level (noise["sw2"]): it is the lowest, compared with the true samples, never with
-    itself; tied: the other fields within that spread of it."""
-    level = noise["sw2"]
-    truth = (f"no higher than true sets' own scores (up to {level:.3f})" if sw2[best] <= level else
-             f"within {spread_words(noise)} above true samples' (up to {level:.3f})")
+    while sliced W₂ does not or barely sees them (unseen_words): it is the lowest, compared with the
+    true samples, never with itself; tied: the other fields within that spread of it."""
+    verb, where = unseen_words(sw2[best], noise)
     others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within {spread_words(noise)} of it" if tied
               else f"; every other field lies above it by more than {spread_words(noise)}")
     return (f"The {best} puts many more samples between or outside the modes than the truth does, which "
-            f"sliced W₂ barely sees: its score ({sw2[best]:.3f}) is the lowest here, {truth}{others}.")
+            f"sliced W₂ {verb}: its score ({sw2[best]:.3f}) is the lowest here, {where}{others}.")
 
 
-SPREAD_SDS = 2.0 * np.sqrt(2.0)     # truth_noise's spread (the range of its 8 true sets' scores) in standard deviations of one score
+def sees_line(noise: dict) -> float:
+    """The score above which sliced W₂ sees a field's samples off every mode: true samples' level
+    (noise["sw2"]) plus the spread of true sets' scores, the measure's noise alone, so that a
+    field's reading does not depend on which other fields are scored beside it."""
+    return float(noise["sw2"]) + float(noise["spread"])
 
 
-def score_sd(noise: dict) -> float:
-    """One sliced W₂ score's standard deviation, from the spread of true sets' scores
-    (noise["spread"], the range of truth_noise's 8 draws: about 2√2 standard deviations):
-    sd = spread / (2√2)."""
-    return float(noise["spread"]) / SPREAD_SDS
-
-
-def sees_line(sw2: pd.Series, noise: dict) -> float:
-    """The score above which sliced W₂ sees a field's samples off every mode: the lower of true
-    samples' level (noise["sw2"]) and the lowest score, plus the spread of true sets' scores."""
-    return min(float(noise["sw2"]), float(sw2.min())) + float(noise["spread"])
+def sees_band(noise: dict) -> float:
+    """Half the spread of true sets' scores: a score within it of sees_line is at the edge of the
+    measure's noise. Opposite readings ("sees", and "barely" or "unseen") then lie more than the
+    whole spread apart, so two fields the measure cannot tell apart never get them."""
+    return float(noise["spread"]) / 2.0
 
 
 def sees_verdicts(sw2: pd.Series, many: list, noise: dict) -> dict:
     """What sliced W₂ (sw2, by field) says of each field in many (those with many samples off
-    every mode): "sees" where its score lies above sees_line by more than one score's standard
-    deviation (score_sd), "barely" where below it by more than that, else "edge" (a fresh draw
-    could flip the reading). A "sees" and a "barely" field whose scores lie within the spread of
-    true sets' scores of each other are both "edge": the measure cannot tell them apart, so it
-    gives them no opposite readings."""
-    line, sd, tol = sees_line(sw2, noise), score_sd(noise), float(noise["spread"])
-    verdict = {k: "sees" if sw2[k] - line > sd else "barely" if line - sw2[k] > sd else "edge" for k in many}
-    close = {k for k in many for j in many
-             if {verdict[k], verdict[j]} == {"sees", "barely"} and abs(sw2[k] - sw2[j]) <= tol}
-    return {k: "edge" if k in close else v for k, v in verdict.items()}
+    every mode), from its own score and the measure's noise only: "sees" where the score lies above
+    sees_line by more than sees_band, "unseen" where it lies within true sets' own scores (up to
+    noise["sw2"]), "barely" where otherwise below the line by more than sees_band, else "edge" (a
+    fresh draw could flip the reading)."""
+    line, band, level = sees_line(noise), sees_band(noise), float(noise["sw2"])
+    return {k: "sees" if sw2[k] - line > band else "unseen" if sw2[k] <= level
+            else "barely" if line - sw2[k] > band else "edge" for k in many}
 
 
 def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> str:
     """The sentence for the fields with many samples off every mode whose sliced W₂ sees_verdicts
     calls "edge": their counts and scores against sees_line, and that the measure neither clearly
     sees nor clearly misses them (nor, within the spread of each other, tells them apart)."""
-    one, tol, sd, line = len(edge) == 1, float(noise["spread"]), score_sd(noise), sees_line(sw2, noise)
+    one, tol, band, line = len(edge) == 1, float(noise["spread"]), sees_band(noise), sees_line(noise)
     vals = [float(sw2[k]) for k in edge]
-    ref = (f"true samples' level (up to {noise['sw2']:.3f})" if noise["sw2"] <= sw2.min()
-           else f"the lowest score ({sw2.min():.3f})")
-    where = []
-    if all(abs(v - line) <= sd for v in vals):
-        where.append(f"within one score's standard deviation ({sd:.3f}, that spread over 2√2) of {line:.3f}")
-    else:
-        where.append(f"on either side of {line:.3f}")
+    where = [f"within half that spread ({band:.3f}) of {line:.3f}"]
     if not one and max(vals) - min(vals) <= tol:
         where.append("within that spread of each other")
     listed = (lambda f: f(edge[0]) if one else ", ".join(f"{k} {f(k)}" for k in edge))
@@ -498,7 +499,8 @@ def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> st
             f"than the truth does ({listed(lambda k: int(off[k]))} of {noise['n']}), and sliced W₂ is at the "
             f"edge of its noise on {'it' if one else 'them'}: {'its' if one else 'their'} "
             f"score{'' if one else 's'} ({listed(lambda k: f'{sw2[k]:.3f}')}) {'lies' if one else 'lie'} "
-            f"{where[0]}, {ref} plus {spread_words(noise)}, the line above which it sees a field"
+            f"{where[0]}, true samples' level (up to {noise['sw2']:.3f}) plus {spread_words(noise)}, the line "
+            "above which it sees a field"
             + "".join(f", and {w}" for w in where[1:])
             + f": it neither clearly sees nor clearly misses {'it' if one else 'them'}"
             + ("" if len(where) < 2 else ", and cannot tell them apart") + ".")
@@ -509,10 +511,11 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     every mode, ranked only where two differ by more than the spread of true sets' scores
     (noise["spread"]: how far apart fresh sets of true samples score, fl.truth_noise); a network's
     flow below the exact flow is compared with the exact flow's own error at this budget. What
-    sliced W₂ says of a field with many samples off every mode is sees_verdicts': "barely sees"
-    well within that spread of the lowest and of true samples' noise level (noise["sw2"]), "fails
-    by both measures" / "both measures see it" well beyond it, and at the edge of its noise
-    (edge_sentence) near that line or where two such fields lie within the spread of each other."""
+    sliced W₂ says of a field with many samples off every mode is sees_verdicts', from its score
+    and the measure's noise alone (never from the other fields'): "does not see" within true sets'
+    own scores, "barely sees" above them but well below sees_line, "fails by both measures" well
+    above it, and at the edge of its noise (edge_sentence) near it. Rankings among the fields are
+    separate sentences (the lowest, and who lies within the spread of it)."""
     q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
     sw2, nfe, tol, level = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["spread"], noise["sw2"]
     parts = [f"With {steps} Heun steps ({nfe} evaluations): "
@@ -540,39 +543,25 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                      + f"; a set of true samples: up to {noise['off']}.")
         many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
         said = sees_verdicts(sw2, many, noise)
-        unseen = [k for k in many if said[k] == "barely"]
-        seen = [k for k in many if said[k] == "sees" and beyond_noise(sw2[k], sw2[best], tol)]
-        rest = [k for k in many if said[k] == "sees" and k not in seen]     # above true samples' level
+        unseen = [k for k in many if said[k] in ("unseen", "barely")]
+        seen = [k for k in many if said[k] == "sees"]
         edge = [k for k in many if said[k] == "edge"]
         if best in unseen:
             parts.append(lowest_unseen(sw2, best, tied, noise))
             unseen = [k for k in unseen if k != best]
-        if unseen:
-            one = len(unseen) == 1
-            parts.append(f"{_the(unseen, True)} {'puts' if one else 'put'} many more samples between "
-                         "or outside the modes than the truth does, which sliced W₂ barely sees: "
-                         f"{'its score' if one else 'their scores'} ("
-                         + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in unseen)
-                         + f") {'lies' if one else 'lie'} within {spread_words(noise)} of the lowest "
-                         f"({sw2[best]:.3f}) and of true samples' (up to {level:.3f}).")
+        for k in unseen:
+            verb, where = unseen_words(sw2[k], noise)
+            parts.append(f"The {k} puts many more samples between or outside the modes than the truth does, "
+                         f"which sliced W₂ {verb}: its score ({sw2[k]:.3f}) lies {where}.")
         if seen:
             one = len(seen) == 1
             parts.append(f"{_the(seen, True)} {'fails' if one else 'fail'} by both measures: "
-                         f"{'its' if one else 'their'} sliced W₂ ("
+                         f"{'it puts' if one else 'they put'} many more samples between or outside the modes "
+                         f"than the truth does ({int(off[seen[0]]) if one else ', '.join(f'{k} {int(off[k])}' for k in seen)}"
+                         f" of {noise['n']}), and {'its' if one else 'their'} sliced W₂ ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in seen)
-                         + f") {'lies' if one else 'lie'} above the lowest ({sw2[best]:.3f}) by more than "
-                         f"{spread_words(noise)}, "
-                         f"and {'it puts' if one else 'they put'} many more samples between "
-                         "or outside the modes than the truth does.")
-        if rest:        # within the spread of the lowest, but above true samples' level: both measures see it
-            one = len(rest) == 1
-            parts.append(f"{_the(rest, True)} {'puts' if one else 'put'} many more samples between or outside the "
-                         f"modes than the truth does ({int(off[rest[0]]) if one else ', '.join(f'{k} {int(off[k])}' for k in rest)}"
-                         f" of {noise['n']}), and "
-                         f"{'its' if one else 'their'} sliced W₂ ("
-                         + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in rest)
                          + f") {'lies' if one else 'lie'} above true samples' (up to {level:.3f}) by more than "
-                         f"{spread_words(noise)}: both measures see {'it' if one else 'them'}.")
+                         f"one and a half times {spread_words(noise)}: both measures see {'it' if one else 'them'}.")
         if edge:
             parts.append(edge_sentence(sw2, off, edge, noise))
     return " ".join(parts)
@@ -595,12 +584,12 @@ def endpoints_off(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rect
                   device: str = "cpu") -> dict:
     """How many of the paths' end points (paths(); every method drawn: the exact flow's, the VE
     PF-ODE's, and with cfg the learned and rectified flows') land off every mode
-    (fl.off_mode_count against the quality chart's 1000 true samples); "true samples": the most
-    of a set of n true samples; "n"."""
+    (fl.off_mode_count against the quality chart's OFF_REF true samples); "true samples": the most
+    of a set of n true samples, counted against the same threshold; "n"."""
     ends = {k: v[-1] for k, v in _drawn_paths(gmm, lam, n, steps, seed, cfg, rectified, device).items()}
-    ref, _ = gmm.sample(1000, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    ref, _ = gmm.sample(OFF_REF, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     out = {k: fl.off_mode_count(gmm, v, ref) for k, v in ends.items()}
-    return {**out, "true samples": fl.truth_noise(gmm, n, seed)["off"], "n": n}
+    return {**out, "true samples": fl.truth_noise(gmm, n, seed, ref_n=OFF_REF)["off"], "n": n}
 
 
 @state.cache_data(max_entries=16)

@@ -385,18 +385,23 @@ def off_mode_count(gmm: GaussianMixture, x, ref, q: float = OFF_Q) -> int:
     return int((lp < lo).sum())
 
 
-def truth_noise(gmm: GaussianMixture, n: int, seed: int = 0, draws: int = 8) -> dict:
+def truth_noise(gmm: GaussianMixture, n: int, seed: int = 0, draws: int = 8, ref_n: int | None = None) -> dict:
     """The quality measure's own noise at n samples: `draws` fresh sets of n true samples against
     the truth that flow_quality compares with (seed + 1). "sw2": the largest sliced W2 between
     them (the noise level: a perfect sampler scores about this), "sw2_low": the smallest, "spread":
     sw2 − sw2_low, how far apart two equally good samplers can score (with 8 draws the range is
     about 2√2 standard deviations, two standard errors of a difference of two scores), "off": the
-    most of a set's samples off every mode (off_mode_count)."""
+    most of a set's samples off every mode (off_mode_count), its threshold the OFF_Q quantile over
+    ref_n true samples (seed + 1; default n, the truth itself), so that a set of n counts against
+    the same threshold as the samples it is compared with: over few reference samples the 0.1 %
+    quantile is about their minimum, a higher threshold."""
     truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    ref = truth if ref_n is None or ref_n == n else gmm.sample(
+        ref_n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)[0]
     sw2, off = [], []
     for k in range(draws):
         other, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 101 + k), dtype=torch.float64)
         sw2.append(sliced_w2(other, truth))
-        off.append(off_mode_count(gmm, other, truth))
+        off.append(off_mode_count(gmm, other, ref))
     return {"sw2": max(sw2), "sw2_low": min(sw2), "spread": max(sw2) - min(sw2), "off": max(off), "n": n,
             "draws": draws}

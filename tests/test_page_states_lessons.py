@@ -443,9 +443,10 @@ def test_flow_straightness_answer_follows_the_numbers_and_their_noise(name, lam)
 def test_flow_quality_caption_says_barely_sees_only_within_the_noise(name, lam):
     """"which sliced W₂ barely sees" was said of the VE PF-ODE at 2 steps (tutorial at λ = 25 and
     50, ring8) while its sliced W₂ was 10 to 40 times the exact flow's. From the page's own numbers:
-    a field with many samples off every mode is said to be barely seen only where its score lies
-    within the spread of true sets' scores of the lowest and of true samples', and one beyond the lowest is
-    named as failing by both measures (ring8 at λ = 2, 32 steps: the phrase is right for the VE)."""
+    a field with many samples off every mode is said to be not seen where its score lies within true
+    sets' own scores, barely seen only where it lies less than half their spread below the line true
+    samples' level + spread, and failing by both measures only more than half that spread above it
+    (ring8 at λ = 2, 32 steps: the VE is not seen)."""
     gmm = dc.PRESETS[name]
     at = ok(conftest.open_page(FLOW, **MIXTURES[name], **{F + "learned": False, F + "lam": lam}))
     no_nan(at)
@@ -457,13 +458,15 @@ def test_flow_quality_caption_says_barely_sees_only_within_the_noise(name, lam):
         assert said in cap
         q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
         low = q["sw2"].min()
-        barely = said.split("which sliced W₂ barely sees")[0].rsplit(". ", 1)[-1] if "barely" in said else ""
+        barely = " ".join(p for p in said.split(". ") if "which sliced W₂ barely sees" in p
+                          or "which sliced W₂ does not see" in p)
         both = said.split(" by both measures")[0].rsplit(". ", 1)[-1] if "both measures" in said else ""
         for k, row in q.iterrows():
             many = row["off"] > 3 * noise["off"] + 5
             if k in barely:
-                assert many and row["sw2"] - low <= tol and row["sw2"] - level <= tol
-            assert (k in both) == (many and row["sw2"] - low > tol)
+                assert many and row["sw2"] - level <= tol / 2
+                assert (f"which sliced W₂ does not see: its score ({row['sw2']:.3f})" in said) == (row["sw2"] <= level)
+            assert (k in both) == (many and row["sw2"] - level - tol > tol / 2)
         if lam in (25.0, 50.0) and steps == 2:
             assert "VE PF-ODE" not in barely and "VE PF-ODE" in both
         if (name, lam, steps) == ("ring8", 2.0, 32):

@@ -22,7 +22,7 @@ st.markdown(
     "trained by plain regression on ε − x₀.")
 st.latex(r"\mathcal{L}(\theta) = \mathbb{E}_{t,\,x_0,\,\varepsilon}\,\big\|v_\theta\big((1-t)\,x_0 + t\,\varepsilon,\ t\big) - (\varepsilon - x_0)\big\|^2")
 st.markdown("**Question:** the straight lines of single pairs cross each other, yet the learned "
-            "paths are curved and never cross. Why, and what does one round of rectification change?")
+            "paths are curved. Why, and what does one round of rectification change?")
 
 c1, c2, c3, c4 = st.columns(4, gap="medium")
 lam = state.widget(c1.slider, P + "lam", step=1.0,
@@ -53,8 +53,7 @@ st.caption(
     f"Orange: {flowpage.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
     f"segment xₜ = (1 − t) x₀ + t ε; {pairs['crossings']} of their {pairs['pairs']} pairs of "
     f"segments cross. The other panels: {n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps "
-    "each, from the same noise (hollow circles) to samples (dots). An ODE's paths never cross: "
-    "where pairs' lines cross, the velocity is their average, so the flow's paths bend instead. "
+    "each, from the same noise (hollow circles) to samples (dots). " + flowpage.PATHS_MEET + " "
     f"Straightness, |x₁ − x₀| over path length (1 = straight), over all {N_PATHS} paths computed: "
     + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
     + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
