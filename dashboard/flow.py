@@ -349,7 +349,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
                    "beyond that measure's noise" if clouds else "") + f". {start}. "
                 f"{where} So {above} compare two samplers whose samples this measure rates as equally good"
-                + (f"; but {off}, which sliced W₂ barely sees." if off else "."))
+                + (f"; but {off}, {ve_reading(ve_w2, noise)}." if off else "."))
     elif worse:
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")
@@ -437,6 +437,16 @@ def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
                     "against the same true samples, so flows that carry it to nearly the same points "
                     "score nearly alike.")
     return said
+
+
+def ve_reading(score: float, noise: dict) -> str:
+    """What sliced W₂ says of the VE PF-ODE's many samples off every mode, from its own score
+    (sees_verdicts, the quality caption's reading): "which sliced W₂ does not see / barely sees", "at
+    the edge of what sliced W₂ sees", or "which sliced W₂ sees too"."""
+    kind = sees_verdicts(pd.Series({"VE": float(score)}), ["VE"], noise)["VE"]
+    if kind in ("unseen", "barely"):
+        return f"which sliced W₂ {unseen_words(score, noise)[0]}"
+    return "at the edge of what sliced W₂ sees" if kind == "edge" else "which sliced W₂ sees too"
 
 
 def unseen_words(score: float, noise: dict) -> tuple[str, str]:

@@ -478,6 +478,14 @@ def test_ve_landing_names_samples_off_every_mode_that_sliced_w2_barely_sees():
         said = (f"{int(last.loc['VE PF-ODE', 'off'])} of its 1000 samples land off every mode, against "
                 f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true samples")
         assert (said in text) == many, text
+        if many:    # what sliced W₂ makes of them is read from the VE's own score, as the quality caption reads it
+            reading = flowpage.ve_reading(last.loc["VE PF-ODE", "sw2"], noise)
+            assert f"{said}, {reading}." in text, text
+    # the reading follows the score against true sets' noise (level 0.3, spread 0.2: line 0.5, ± 0.1)
+    noise = {"sw2": 0.3, "spread": 0.2}
+    assert [flowpage.ve_reading(v, noise) for v in (0.25, 0.35, 0.55, 0.7)] == [
+        "which sliced W₂ does not see", "which sliced W₂ barely sees", "at the edge of what sliced W₂ sees",
+        "which sliced W₂ sees too"]
 
 
 def heavy_corner_mixture():
