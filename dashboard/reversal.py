@@ -470,8 +470,11 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
         out["sigma"] = float(sde.sigma(torch.tensor(out["median"], dtype=torch.float64)))
     label = split_label(t_split) if t_split is not None else None
     out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
-    out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(com.times, com.committed, com.labels, base["names"],
-                                                          base["colors"], t_split, split_label=label))
+    out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(
+        com.times, com.committed, com.labels, base["names"], base["colors"], t_split, split_label=label,
+        median=out["median"] if out["median"] is not None else float("nan"),
+        median_label=("median commitment time of the paths choosing along the way" if out["from_start"] > 0
+                      else "median commitment time")))
     return out
 
 

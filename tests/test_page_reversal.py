@@ -1444,9 +1444,20 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     assert (f"{100 * cv['from_start']:.0f} % of the paths, all ending in mode 1 (weight 0.90), have their end mode's "
             "responsibility at or above 0.90 already at t = 1: a mode whose weight reaches the threshold") in words, words
     assert "the median is over the other paths that commit" in words and "t ≈ 1.00" not in words
+    # the histogram marks the same median as the tile and the sentence (its legend said 0.71 beside 0.65)
+    import json
+    spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
+    assert (f"median commitment time of the paths choosing along the way (t = {rev.time_text(cv['median'])})"
+            in spec), spec[:300]
+    at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
+                   w_reversal_start=start)
+    shown = {m.label: m.value for m in at.metric}
+    if "median commit time" in shown:
+        assert shown["median commit time"] == rev.time_text(cv["median"]), shown
     for name in ("tutorial", "ring8"):
         cv = rev.commit_view(dc.PRESETS[name], sde, run, rev.COMMIT_THRESHOLD)
         assert cv["from_start"] == 0 and rev.from_start_note(cv) == ""
+        assert f"\"median commitment time (t = {rev.time_text(cv['median'])})" in json.dumps(cv["hist_spec"], ensure_ascii=False)
 
 
 @pytest.mark.parametrize("seed, miss, moved", [(2021, 8.0, 2.2), (2022, 6.8, 2.0)])

@@ -142,7 +142,9 @@ def commitment():
     if rev.most_commit(cv) and rev.commitment_resolved(cv):      # a coarse grid's median says nothing
         a_med.metric("median commit time", rev.time_text(cv["median"]),
                      help="Half of the committed paths have their final mode's responsibility at or above "
-                          "the threshold from this time on.")
+                          "the threshold from this time on" + (
+                              " (paths at the threshold from t = 1 on choose nothing along the way and are "
+                              "left out, as in the chart below)." if cv["from_start"] > 0 else "."))
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
                      help="Noise std of pₜ at the median commitment time.")
     a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",

@@ -346,11 +346,13 @@ def move_threshold(spec: dict, threshold: float) -> dict:
 
 def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
-                          height: int = 250, split_label: str = "pₜ splits into bumps") -> alt.LayerChart:
+                          height: int = 250, split_label: str = "pₜ splits into bumps",
+                          median: float | None = None, median_label: str = "median commitment time") -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
-    median (solid black) and t_split (red dotted, split_label) marked, both named in a legend below
-    the plot, one entry a line and never cut. height: of the plot area (autosize fit-x: the
-    legends and axes come on top of it; Streamlit's default "fit" squeezed it to about 50 px)."""
+    median (solid black: `median` where given, the page's own, NaN for none; else the committed
+    paths' median; named median_label) and t_split (red dotted, split_label) marked, both named in
+    a legend below the plot, one entry a line and never cut. height: of the plot area (autosize
+    fit-x: the legends and axes come on top of it; Streamlit's default "fit" squeezed it to about 50 px)."""
     ct = as_numpy(commit_times).astype(float)
     ok = as_numpy(committed).astype(bool)
     labels = as_numpy(labels).astype(int)
@@ -372,8 +374,9 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     layers = [bars]
     lines = []                   # (t, label, colour, dash) of the vertical lines, named in a legend
     if ok.any():
-        median = float(np.median(ct[ok]))
-        lines.append((median, f"median commitment time (t = {time_text(median)})", MEDIAN_STYLE[0], [1, 0]))
+        median = float(np.median(ct[ok])) if median is None else float(median)
+        if np.isfinite(median):
+            lines.append((median, f"{median_label} (t = {time_text(median)})", MEDIAN_STYLE[0], [1, 0]))
     else:
         layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": ["no path committed"]}))
                       .mark_text(fontSize=13, color="#555555")
