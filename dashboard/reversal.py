@@ -583,7 +583,8 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
     noise = 2 * math.sqrt(2) * se            # two standard errors of the difference of two runs' shares
-    if abs(p[k] - q[k]) <= noise:
+    p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
+    if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
         return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
                 f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
                 "moving this share.")
@@ -617,10 +618,10 @@ def weights_caption(gmm, sde, run: Run) -> str:
     for k in order[:NAMED_MODES]:
         why = ""
         if c["reach"][k]:
-            why += (f", within reach of the noise left at the end (σ = {value_text(c['sigma_end'])}: added to true "
-                    f"samples, it {'takes' if c['moved'][k] > 0 else 'brings'} a net {100 * abs(c['moved'][k]):.1f} % "
-                    f"of them {'out of' if c['moved'][k] > 0 else 'into'} this mode, at least a standard error, "
-                    f"± {100 * c['se'][k]:.1f} %)")
+            why += (f"; the noise left at the end (σ = {value_text(c['sigma_end'])}), added to true samples, "
+                    f"{'takes' if c['moved'][k] > 0 else 'brings'} a net {100 * abs(c['moved'][k]):.1f} % of them "
+                    f"{'out of' if c['moved'][k] > 0 else 'into'} it, at least its standard error (± "
+                    f"{100 * c['se'][k]:.1f} %)")
         if c["far"][k]:
             why += (f", {c['dist'][k]:.1f} from the origin = {c['dist'][k] / c['sigma1']:.1f} σ₁: the "
                     "prior N(0, σ₁² I) barely reaches it")
@@ -678,9 +679,20 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
             + (f"moves a net {share_text(abs(c['moved'][k]))} of them {'out of' if c['moved'][k] > 0 else 'into'} "
                f"{'this mode' if len(bad) == 1 else 'one of these modes'} (mode {k + 1}, the most)"
                if abs(c["moved"][k]) >= 0.0005 else "moves under 0.1 % of them between modes")
-            + f", less than a standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off. "
-            "They are set earlier")
+            + f", less than its standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off"
+            + blur_clause(c) + ". They are set earlier")
     return commit_clause(gmm, sde, run, text)
+
+
+def blur_clause(c: dict) -> str:
+    """Where many samples belong to no mode (weight_check's stray share above STRAY_SAY) and the noise
+    left at the end exceeds the narrowest mode's std: that this noise, harmless to the shares, can
+    still blur samples off every mode, with the ratio; else ""."""
+    narrowest = float(np.min(c["std"]))
+    if c["stray"] <= STRAY_SAY or c["sigma_end"] <= narrowest:
+        return ""
+    return (f" (though it can blur samples off every mode: σ = {value_text(c['sigma_end'])} is "
+            f"{c['sigma_end'] / max(narrowest, 1e-12):,.0f}× the narrowest mode's std, see the stray samples below)")
 
 
 def commit_clause(gmm, sde, run: Run, text: str) -> str:

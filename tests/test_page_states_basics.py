@@ -94,7 +94,7 @@ def test_reversal_states(state):
         assert f"{len(bad):,} of {len(c['true']):,} modes {'is' if len(bad) == 1 else 'are'} off" in cap
         for k in bad[:rev.NAMED_MODES]:
             assert f"mode {k + 1}: {100 * c['sampled'][k]:.1f} % sampled" in cap
-            assert ("within reach of the noise left" in cap) == bool(c["reach"][bad].any()) or len(bad) > rev.NAMED_MODES
+            assert ("; the noise left at the end (σ = " in cap) == bool(c["reach"][bad].any()) or len(bad) > rev.NAMED_MODES
         # the end noise is named as a cause only where it reaches another mode, the commitment otherwise
         assert ("moves samples between modes" in cap) == bool(c["reach"][bad].any())
         assert "too narrow" not in cap
