@@ -924,3 +924,71 @@ def test_a_truth_band_too_thin_to_see_is_said_to_lie_under_the_dashed_line(mixtu
         f = np.log10 if scale == "log" else (lambda v: v)
         drawn = panel["height"] * (f(band["hi"]) - f(band["lo"])) / (f(b) - f(a))
         assert drawn == pytest.approx(heights[col]), (col, drawn, heights[col])
+
+
+def _far_learned(monkeypatch, kept: int):
+    """learned_guided_samples replaced: at w = 10 all but `kept` samples lie far outside the data's
+    box (at 1e3), elsewhere they are exact CFG's own samples."""
+    from dashboard import guidance
+
+    def fake(cfg, gmm, lam, device, y, w, n, steps, seed):
+        x = guidance.guided_samples(gmm, lam, y, w, n, steps, seed).copy()
+        if w == 10.0:
+            x[kept:] = 1e3
+        return x
+    monkeypatch.setattr(guidance, "learned_guided_samples", fake)
+
+
+@pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 0), ("tutorial", 1, 10), ("ring8", 0, 0),
+                                              ("tutorial", 0, 80)])
+def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatch, mixture, y, kept):
+    """Custom mixture, class 3, λ = 25, w = 10: every learned sample landed far outside the data and
+    was left out, yet the page printed a learned spread of 0.75×, a mean log p₀ of 5.02 (above the
+    truth's), drew that point on the sweep chart and called w = 10 learned CFG's best. Fewer than
+    MIN_KEPT kept samples now give no learned measure: nan in the row, no point on the chart, no
+    w = 10 in the sweep sentences, which say instead that the samples there are left out."""
+    import diffusion_core as dc
+    from dashboard import guidance, lessons
+    from dashboard.figures import guidance as gfig
+    _far_learned(monkeypatch, kept)
+    gmm = dc.GaussianMixture.from_dict(HW) if mixture == "custom" else dc.PRESETS[mixture]
+    seed, cfg = 4242 + kept, lessons.recipe(4242)
+    table = guidance.guidance_table(gmm, 25.0, y, 600, 20, seed, cfg, "cpu")
+    at, truth = table.set_index("w"), guidance.guidance_truth(gmm, y, 600, seed)[1]
+    row10 = at.loc[10.0]
+    measured = kept >= guidance.MIN_KEPT
+    assert guidance.learned_measured(row10) == measured
+    assert np.isfinite(row10["learned_logp_class"]) == measured and int(row10["learned_kept"]) == kept
+    spec = guidance.chart_spec(gfig.sweep_chart(table, truth, 10.0, True))
+    learned_w = {r["w"] for rows in spec["datasets"].values() for r in rows
+                 if isinstance(r, dict) and r.get("source") == "learned CFG"}
+    assert (10.0 in learned_w) == measured, learned_w
+    story = guidance.learned_spread_story(at, truth)
+    peaks = guidance.logp_peaks(at, truth)
+    if measured:
+        assert "no point at" not in story and "At w = 10 its spread is" in story, story
+        return
+    assert "Learned CFG has no point at w = 10:" in story, story
+    assert ("every one of its samples there lands" in story) == (kept == 0), story
+    assert "At w = 10 its spread" not in story and "highest at w = 10" not in peaks.split("Learned")[-1], peaks
+    assert guidance.left_out_text(row10).startswith("every one of its 600 samples lands" if kept == 0 else
+                                                    f"{600 - kept} of its 600 samples (all but {kept}")
+
+
+@pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 0), ("tutorial", 0, 80)])
+def test_page_prints_no_learned_numbers_where_every_learned_sample_is_left_out(monkeypatch, mixture, y, kept):
+    """The samples caption and the warning at w = 10: with every learned sample left out they say
+    so and print no learned measure; with enough kept they print the learned measures."""
+    _far_learned(monkeypatch, kept)
+    state = {K + "class": y, K + "w": 10.0, K + "learned": True}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    at = open_page(**state)
+    caption, warning = at.caption[0].value, " ".join(w.value for w in at.warning)
+    if kept:
+        assert "Learned: spread" in caption and "no learned numbers" not in warning, caption
+        return
+    assert "Learned: every one of its 600 samples lands outside the data's box" in caption, caption
+    assert "Learned: spread" not in caption and "sliced W₂ between learned" not in caption, caption
+    assert "every one of its 600 samples lands far outside the data" in warning and "no learned numbers" in warning
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    assert "Learned CFG has no point at w = 10" in sweep and "At w = 10 its spread" not in sweep, sweep
