@@ -628,11 +628,11 @@ def learned_at_one(l1: float, e1: float, ref: tuple[float, float], k: float, d: 
         return (f"Learned CFG is already off at w = 1: its spread is {l1:.{d}f}×, outside the truth's band "
                 f"({band(ref, k, d)}) where exact CFG gives {e1:.{d}f}×, so the network misses the class's "
                 "spread before guidance does anything.")
-    side = "above" if e1 > hi else "below"
-    m = max(d, 2)
+    side, m = "above" if e1 > hi else "below", max(d, 3)
+    sampler, network = (f"{v:+.{m}f}".replace("-", "−") for v in (e1 - ref[0], l1 - e1))
     return (outside + f", and exact CFG from the same noise lies {side} it ({e1:.{d}f}×). The sampler's part, "
-            f"exact CFG against the truth's {ref[0]:.{d}f}×, is {e1 - ref[0]:+.{m}f}; the network's part, "
-            f"learned against exact CFG, is {l1 - e1:+.{m}f}"
+            f"exact CFG against the truth's {ref[0]:.{m}f}×, is {sampler}; the network's part, learned against "
+            f"exact CFG, is {network}"
             + (f"; learned CFG lies nearer the truth than exact CFG does ({abs(l1 - ref[0]):.{m}f} against "
                f"{abs(e1 - ref[0]):.{m}f} away), so the miss is not the network's alone."
                if abs(l1 - ref[0]) < abs(e1 - ref[0]) else "."))

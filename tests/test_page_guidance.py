@@ -992,3 +992,48 @@ def test_page_prints_no_learned_numbers_where_every_learned_sample_is_left_out(m
     assert "every one of its 600 samples lands far outside the data" in warning and "no learned numbers" in warning
     sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
     assert "Learned CFG has no point at w = 10" in sweep and "At w = 10 its spread" not in sweep, sweep
+
+
+@pytest.mark.parametrize("e1, e4, l1, l4, says, never", [
+    # custom mixture, class 3: learned 5.52× → 1.74×, exact 0.87× both times: an excess trimmed, not a loss
+    (0.8734, 0.8734, 5.517, 1.7436, ["5.52× → 1.74×, narrower but still above the truth's band: guidance trims an "
+                                     "excess spread towards the truth's, no diversity is lost"],
+     ["the loss is", "already off", "network misses"]),
+    (1.0, 1.0, 1.3, 1.1, ["narrower but still above the truth's band"], ["the loss is"]),
+    # narrowing past the band, exact CFG keeping the spread: still the network's loss
+    (0.98, 0.97, 1.3, 0.5, ["the loss is the network's error amplified by w"], ["trims an excess"]),
+])
+def test_a_learned_spread_narrowing_towards_the_band_is_not_a_loss(e1, e4, l1, l4, says, never):
+    """Custom mixture, class 3, w = 4: the learned spread went 5.52× → 1.74× towards the truth's 1×
+    and the text called it "the loss ... the network's error amplified by w". A spread narrowing
+    from above the band and still above it loses nothing; one that falls below the band still does."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e4, l1, l4), {"spread_ratio": (0.995, 0.0175)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("e1, l1, says, never", [
+    # custom mixture, class 1, λ = 25: exact CFG 0.87× (below), learned 1.09× (above)
+    (0.87, 1.09, ["exact CFG from the same noise lies below it (0.87×). The sampler's part, exact CFG against the "
+                  "truth's 0.995×, is −0.125; the network's part, learned against exact CFG, is +0.220; learned CFG "
+                  "lies nearer the truth than exact CFG does (0.095 against 0.125 away)"], ["network misses"]),
+    # mirrored: exact above, learned below, learned farther out
+    (1.10, 0.80, ["exact CFG from the same noise lies above it (1.10×)", "is +0.105", "is −0.300."],
+     ["network misses", "nearer the truth"]),
+    # exact CFG inside the band: the network's miss alone
+    (1.0, 1.2, ["already off at w = 1", "so the network misses the class's spread"], ["sampler's part"]),
+])
+def test_learned_spread_at_one_splits_the_sampler_part_from_the_networks(e1, l1, says, never):
+    """Custom mixture, class 1: "the network misses the class's spread" where exact CFG (0.87×, below
+    the band) was farther from the truth than learned CFG (1.09×, above it). The network is blamed
+    alone only where exact CFG lies inside the band; else exact CFG − truth (the sampler's part)
+    and learned − exact CFG (the network's) are each said."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e1, l1, l1), {"spread_ratio": (0.995, 0.0175)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
