@@ -525,6 +525,23 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
             "p(x | y) is lower than the truth's do. ")
 
 
+def trade_text(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
+    """Under the page's title "trading diversity for fidelity", where exact CFG (at: guidance_table
+    indexed by w) shows no such trade from w = 1 to w = 4: its spread grows and its mean
+    log p₀(x | y) falls, each by more than k truth sd, with the numbers and the leak's; "" where
+    it does not."""
+    w1, w4 = at.loc[1.0], at.loc[4.0]
+    wider = w4["spread_ratio"] > w1["spread_ratio"] + k * truth["spread_ratio"][1]
+    less_likely = w4["logp_class"] < w1["logp_class"] - k * truth["logp_class"][1]
+    if not (wider and less_likely):
+        return ""
+    d = spread_digits(at, truth, k)
+    return (f"On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows "
+            f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×) and its mean log p₀(x | y) falls "
+            f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both; its leak "
+            f"goes {w1['leak']:.1%} → {w4['leak']:.1%}.").replace("-", "−")
+
+
 def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
     """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×" (digits: band_digits)."""
     mean, sd = ref

@@ -1037,3 +1037,39 @@ def test_learned_spread_at_one_splits_the_sampler_part_from_the_networks(e1, l1,
         assert s in text, text
     for s in never:
         assert s not in text, text
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("cross", 0, 50.0), ("tutorial", 0, 25.0), ("ring8", 0, 25.0)])
+def test_page_says_under_its_title_where_the_class_shows_no_trade(mixture, y, lam):
+    """Cross, class 1, λ = 50: under the title "trading diversity for fidelity" the page's own
+    measures showed exact CFG's spread growing 1.02× → 1.53× and its mean log p₀(x | y) falling. A
+    line under the title now says so, from the table's numbers, wherever both go that way."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    at = open_page(**{"w_mixture": mixture, K + "class": y, K + "lam": lam, K + "w": 4.0, K + "learned": False})
+    gmm = dc.PRESETS[mixture]
+    truth = guidance.guidance_truth(gmm, y, 600, 2021)[1]
+    table = guidance.guidance_table(gmm, lam, y, 600, 60, 2021, None, "cpu").set_index("w")
+    expected = guidance.trade_text(table, truth)
+    infos = [i.value for i in at.info]
+    assert (expected in infos) if expected else not any("no trade of" in i for i in infos), infos
+    if mixture == "cross":
+        w1, w4 = table.loc[1.0], table.loc[4.0]
+        assert expected.startswith("On this class there is no trade of diversity for fidelity"), expected
+        assert f"({w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×)" in expected
+    if mixture == "tutorial":
+        assert not expected
+
+
+def test_trade_text_only_where_spread_grows_and_likelihood_falls():
+    import pandas as pd
+    from dashboard import guidance
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-1.9, 0.05)}
+    table = lambda s4, l4: pd.DataFrame([{"w": 1.0, "spread_ratio": 1.02, "leak": 0.1, "logp_class": -1.92},
+                                         {"w": 4.0, "spread_ratio": s4, "leak": 0.02, "logp_class": l4}]).set_index("w")
+    assert guidance.trade_text(table(1.53, -2.55), truth) == (
+        "On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows (1.02× → 1.53×) "
+        "and its mean log p₀(x | y) falls (−1.92 → −2.55), beyond the truth's noise level in both; its leak "
+        "goes 10.0% → 2.0%.")
+    assert guidance.trade_text(table(0.8, -2.55), truth) == ""      # narrower: diversity paid
+    assert guidance.trade_text(table(1.53, -1.90), truth) == ""     # likelihood kept

@@ -24,6 +24,7 @@ def fields_png(gmm, lam, y, w, t, label) -> bytes:
 shared = state.settings()
 gmm = state.current_mixture()
 st.title("Guidance: trading diversity for fidelity")
+trade_slot = st.empty()       # filled once the table is known: where this class shows no such trade
 st.markdown(
     "Each mode of the sidebar's mixture is a **class** y. Classifier-free guidance samples with "
     "the score s + w (s(· | y) − s): w = 0 ignores the class, w = 1 is the exact conditional "
@@ -67,6 +68,8 @@ truth = guidance.guidance_truth(gmm, y, N, shared.seed)[1]
 table = guidance.guidance_table(gmm, float(lam), y, N, STEPS, shared.seed, cfg, shared.device)
 at = table.set_index("w")
 leak1 = truth["leak"][0]
+if trade := guidance.trade_text(at, truth):
+    trade_slot.info(trade)
 st.markdown(guidance.question_text(leak1, N))
 row = guidance.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
 spec, out = guidance.samples_spec(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
