@@ -159,6 +159,24 @@ def samples_outside(panels, xlim, ylim) -> dict:
     return {k: gfig.outside(x, xlim, ylim) for k, _, x, _ in panels}
 
 
+def outside_text(cut: dict, row, gmm, y: int) -> str:
+    """The samples caption's count of samples outside the panels (cut: samples_outside's non-zero
+    counts by panel key), and where learned CFG's is among them, how it differs from the learned
+    samples left out of the learned numbers (row: guidance_row): those lie outside the data's box
+    (PAD stds around every mode), the panels' box is samples_limits (zoomed to the class where
+    class_zoomed), each counted on its own box; "" where no panel cuts a sample."""
+    if not cut:
+        return ""
+    text = " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
+    if "learned CFG" in cut and "learned_kept" in row:
+        gone = int(row["learned_n"]) - int(row["learned_kept"])
+        panels = "zoomed to the class" if class_zoomed(gmm, y) else "the data's box widened by a tenth on each side"
+        text += (f" That count is of the panels' box ({panels}); the learned samples left out of the learned "
+                 f"numbers are those outside the data's box ({PAD:g} stds around every mode): {gone} of "
+                 f"{int(row['learned_n'])} here.")
+    return text
+
+
 _W = "@w"     # samples_view's placeholder for w in the panels' titles, filled by samples_spec
 
 

@@ -926,6 +926,19 @@ def test_a_truth_band_too_thin_to_see_is_said_to_lie_under_the_dashed_line(mixtu
         assert drawn == pytest.approx(heights[col]), (col, drawn, heights[col])
 
 
+@pytest.fixture
+def clear_rows():
+    """The Guidance page's cached rows and sample panels cleared before and after a test that
+    replaces the learned samples (_far_learned), so neither reads the other's."""
+    from dashboard import guidance
+    cached = (guidance.guidance_row, guidance.guidance_samples_png)
+    for f in cached:
+        f.clear()
+    yield
+    for f in cached:
+        f.clear()
+
+
 def _far_learned(monkeypatch, kept: int):
     """learned_guided_samples replaced: at w = 10 all but `kept` samples lie far outside the data's
     box (at 1e3), elsewhere they are exact CFG's own samples."""
@@ -941,7 +954,7 @@ def _far_learned(monkeypatch, kept: int):
 
 @pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 0), ("tutorial", 1, 10), ("ring8", 0, 0),
                                               ("tutorial", 0, 80)])
-def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatch, mixture, y, kept):
+def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatch, clear_rows, mixture, y, kept):
     """Custom mixture, class 3, λ = 25, w = 10: every learned sample landed far outside the data and
     was left out, yet the page printed a learned spread of 0.75×, a mean log p₀ of 5.02 (above the
     truth's), drew that point on the sweep chart and called w = 10 learned CFG's best. Fewer than
@@ -976,7 +989,7 @@ def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatc
 
 
 @pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 0), ("tutorial", 0, 80)])
-def test_page_prints_no_learned_numbers_where_every_learned_sample_is_left_out(monkeypatch, mixture, y, kept):
+def test_page_prints_no_learned_numbers_where_every_learned_sample_is_left_out(monkeypatch, clear_rows, mixture, y, kept):
     """The samples caption and the warning at w = 10: with every learned sample left out they say
     so and print no learned measure; with enough kept they print the learned measures."""
     _far_learned(monkeypatch, kept)
@@ -1073,3 +1086,29 @@ def test_trade_text_only_where_spread_grows_and_likelihood_falls():
         "goes 10.0% → 2.0%.")
     assert guidance.trade_text(table(0.8, -2.55), truth) == ""      # narrower: diversity paid
     assert guidance.trade_text(table(1.53, -1.90), truth) == ""     # likelihood kept
+
+
+@pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 300), ("tutorial", 0, 450), ("ring8", 1, 600)])
+def test_caption_tells_the_panels_outside_count_from_the_samples_left_out(monkeypatch, clear_rows, mixture, y, kept):
+    """Custom mixture, class 3, w = 4: the warning said 19% of the learned samples land far outside
+    the data and are left out, the caption "Outside the panels (not drawn): learned CFG 244" (41%),
+    with nothing to say which is right. The caption now says that its count is of the panels' box
+    and how many learned samples lie outside the data's box and are left out."""
+    from dashboard import guidance
+    _far_learned(monkeypatch, kept)
+    state = {K + "class": y, K + "w": 10.0, K + "learned": True}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    at = open_page(**state)
+    caption = at.caption[0].value
+    if kept == 600:      # none left out: the sentence only where the zoomed panels cut a learned sample
+        cut = "learned CFG " in caption.split("Outside the panels (not drawn): ")[-1]
+        assert ("That count is of the panels' box" in caption) == cut, caption
+        assert not cut or "(4 stds around every mode): 0 of 600 here." in caption, caption
+        return
+    assert "learned CFG " in caption.split("Outside the panels (not drawn): ")[1], caption
+    zoom = "zoomed to the class" if mixture == "custom" else "the data's box widened by a tenth on each side"
+    assert (f"That count is of the panels' box ({zoom}); the learned samples left out of the learned numbers "
+            f"are those outside the data's box ({guidance.PAD:g} stds around every mode): {600 - kept} of 600 "
+            "here.") in caption, caption
+    warning = " ".join(w.value for w in at.warning)
+    assert f"{(600 - kept) / 600:.0%} of its samples land far outside the data" in warning, warning

@@ -95,9 +95,7 @@ if learned and guidance.learned_measured(row):
 elif learned:
     msg += (f" Learned: {guidance.left_out_text(row)} outside the data's box ({guidance.PAD:g} stds around "
             "every mode); with those left out, nothing is measured from learned CFG at this w.")
-cut = {k: v for k, v in out.items() if v}
-if cut:
-    msg += " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
+msg += guidance.outside_text({k: v for k, v in out.items() if v}, row, gmm, y)
 st.caption(msg)
 if learned and row["far"] > 0.01:
     st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {guidance.left_out_text(row)} "
