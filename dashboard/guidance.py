@@ -347,7 +347,8 @@ def unmeasured_text(at: pd.DataFrame) -> str:
         said = f"every one of its samples there lands {box} and is left out"
     else:
         said = f"all but fewer than {MIN_KEPT} of its samples there land {box} and are left out"
-    return f" Learned CFG has no point at {w_list(gone, at.index)}: {said}, so nothing is measured from them."
+    where = w_list(gone, at.index).replace("every w from", "any w from")
+    return f" Learned CFG has no point at {where}: {said}, so nothing is measured from them."
 
 
 def thin_band_text(table: pd.DataFrame, truth: dict, learned: bool) -> str:

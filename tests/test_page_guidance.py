@@ -984,6 +984,9 @@ def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatc
     assert "Learned CFG has no point at w = 10:" in story, story
     assert ("every one of its samples there lands" in story) == (kept == 0), story
     assert "At w = 10 its spread" not in story and "highest at w = 10" not in peaks.split("Learned")[-1], peaks
+    every = at.assign(learned_kept=0)          # no learned sample kept at w = 6, 8 and 10
+    every.loc[[0.0, 0.5, 1.0, 2.0, 4.0], "learned_kept"] = 600
+    assert "Learned CFG has no point at any w from 6 to 10: every one" in guidance.unmeasured_text(every)
     assert guidance.left_out_text(row10).startswith("every one of its 600 samples lands" if kept == 0 else
                                                     f"{600 - kept} of its 600 samples (all but {kept}")
 
