@@ -70,13 +70,38 @@ def guidance_truth_sw2(gmm, y: int, n: int, seed: int) -> tuple[float, float]:
     return gd.truth_sw2(gmm, None, y, n, seed + 1, TRUTH_REPEATS)
 
 
+MIN_KEPT = 50     # learned measures need at least this many learned samples inside the data's box
+
+
+def learned_measured(row) -> bool:
+    """Whether a row of guidance_table has learned measures: at least MIN_KEPT of its learned
+    samples stayed inside the data's box (fewer, and the row's learned columns are nan); a row
+    without the count (a table built by hand) has them."""
+    return "learned_kept" not in row or bool(row["learned_kept"] >= MIN_KEPT)
+
+
+def left_out_text(row) -> str:
+    """A learned row's samples that land far outside the data (outside its box, PAD stds around
+    every mode), with the verb: "every one of its 600 samples lands", "590 of its 600 samples (all
+    but 10, fewer than the 50 a measure needs) land" or "19% of its samples land" (row["far"],
+    row["learned_kept"], row["learned_n"])."""
+    n, kept = int(row["learned_n"]), int(row["learned_kept"])
+    if kept == 0:
+        return f"every one of its {n} samples lands"
+    if kept < MIN_KEPT:
+        return f"{n - kept} of its {n} samples (all but {kept}, fewer than the {MIN_KEPT} a measure needs) land"
+    return f"{float(row['far']):.0%} of its samples land"
+
+
 @state.cache_data(max_entries=128)
 def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                  device: str = "cpu") -> dict:
     """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
-    the data's plot box (thrown far away; left out of their measures), sw2_learned_exact, and
-    learned_shift: the distance between the learned and the exact samples' means)."""
+    the data's plot box (thrown far away; left out of their measures), learned_kept and learned_n:
+    how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
+    the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
+    inside, the learned measures are nan: nothing is measured from them."""
     (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
     x = guided_samples(gmm, lam, y, w, n, steps, seed)
     row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
@@ -84,11 +109,15 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         finite = np.isfinite(xl).all(1)
         inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
-        xin = xl[inside] if inside.sum() > 1 else x[:2]
-        row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
-        row["far"] = float(1 - inside.mean())
-        row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
-        row["learned_shift"] = float(np.linalg.norm(xin.mean(0) - x.mean(0)))
+        row.update(far=float(1 - inside.mean()), learned_kept=int(inside.sum()), learned_n=int(len(xl)))
+        if learned_measured(row):
+            xin = xl[inside]
+            row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
+            row["sw2_learned_exact"] = float(dc.sliced_w2(xin, x))
+            row["learned_shift"] = float(np.linalg.norm(xin.mean(0) - x.mean(0)))
+        else:
+            row.update({"learned_" + k: float("nan") for k in ("spread", *MEASURES)},
+                       sw2_learned_exact=float("nan"), learned_shift=float("nan"))
     return row
 
 
@@ -128,6 +157,24 @@ def guidance_samples_png(gmm, lam: float, y: int, w: float, n: int, steps: int, 
 def samples_outside(panels, xlim, ylim) -> dict:
     """Per panel of samples_panels (by key), how many of its samples lie outside the box."""
     return {k: gfig.outside(x, xlim, ylim) for k, _, x, _ in panels}
+
+
+def outside_text(cut: dict, row, gmm, y: int) -> str:
+    """The samples caption's count of samples outside the panels (cut: samples_outside's non-zero
+    counts by panel key), and where learned CFG's is among them, how it differs from the learned
+    samples left out of the learned numbers (row: guidance_row): those lie outside the data's box
+    (PAD stds around every mode), the panels' box is samples_limits (zoomed to the class where
+    class_zoomed), each counted on its own box; "" where no panel cuts a sample."""
+    if not cut:
+        return ""
+    text = " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
+    if "learned CFG" in cut and "learned_kept" in row:
+        gone = int(row["learned_n"]) - int(row["learned_kept"])
+        panels = "zoomed to the class" if class_zoomed(gmm, y) else "the data's box widened by a tenth on each side"
+        text += (f" That count is of the panels' box ({panels}); the learned samples left out of the learned "
+                 f"numbers are those outside the data's box ({PAD:g} stds around every mode): {gone} of "
+                 f"{int(row['learned_n'])} here.")
+    return text
 
 
 _W = "@w"     # samples_view's placeholder for w in the panels' titles, filled by samples_spec
@@ -282,8 +329,26 @@ def logp_peaks(at: pd.DataFrame, truth: dict) -> str:
     CFG's, and learned CFG's where the table has it, each named."""
     text = logp_peak(at["logp_class"], truth["logp_class"], who="Exact CFG's")
     if "learned_logp_class" in at:
-        text += " " + logp_peak(at["learned_logp_class"], truth["logp_class"], who="Learned CFG's")
+        values = at["learned_logp_class"].dropna()
+        if len(values):
+            text += " " + logp_peak(values, truth["logp_class"], who="Learned CFG's")
     return text
+
+
+def unmeasured_text(at: pd.DataFrame) -> str:
+    """The w's of a guidance_table (indexed by w) where learned CFG has no measures
+    (learned_measured false: nearly all its samples land far outside the data's box), in words:
+    the sweep chart draws no learned point there; "" where every w has them."""
+    gone = [float(w) for w, r in at.iterrows() if not learned_measured(r)]
+    if not gone:
+        return ""
+    box = f"outside the data's box ({PAD:g} stds around every mode)"
+    if all(int(at.loc[w, "learned_kept"]) == 0 for w in gone):
+        said = f"every one of its samples there lands {box} and is left out"
+    else:
+        said = f"all but fewer than {MIN_KEPT} of its samples there land {box} and are left out"
+    where = w_list(gone, at.index).replace("every w from", "any w from")
+    return f" Learned CFG has no point at {where}: {said}, so nothing is measured from them."
 
 
 def thin_band_text(table: pd.DataFrame, truth: dict, learned: bool) -> str:
@@ -479,6 +544,23 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
             "p(x | y) is lower than the truth's do. ")
 
 
+def trade_text(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
+    """Under the page's title "trading diversity for fidelity", where exact CFG (at: guidance_table
+    indexed by w) shows no such trade from w = 1 to w = 4: its spread grows and its mean
+    log p₀(x | y) falls, each by more than k truth sd, with the numbers and the leak's; "" where
+    it does not."""
+    w1, w4 = at.loc[1.0], at.loc[4.0]
+    wider = w4["spread_ratio"] > w1["spread_ratio"] + k * truth["spread_ratio"][1]
+    less_likely = w4["logp_class"] < w1["logp_class"] - k * truth["logp_class"][1]
+    if not (wider and less_likely):
+        return ""
+    d = spread_digits(at, truth, k)
+    return (f"On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows "
+            f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×) and its mean log p₀(x | y) falls "
+            f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both; its leak "
+            f"goes {w1['leak']:.1%} → {w4['leak']:.1%}.").replace("-", "−")
+
+
 def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
     """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×" (digits: band_digits)."""
     mean, sd = ref
@@ -508,33 +590,22 @@ def sampler_share(learned: float, exact: float, digits: int = 3) -> str:
 
 def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     """What learned CFG's spread does from w = 1 to w = 4 (at: guidance_table indexed by w), told
-    against the truth's band and exact CFG's spread from the same noise: a learned spread outside
-    the band at w = 1 that exact CFG does not share is the network's error before any guidance; a
-    loss at w = 4 that exact CFG does not share is the network's error amplified by w, not a cost
-    of guidance; a spread wider again at the largest w than at w = 4 is said, beside exact CFG's
-    there. Changes within k truth sd count as none. Ratios and the band are printed with
-    band_digits, so a value called outside the band visibly lies outside it."""
+    against the truth's band and exact CFG's spread from the same noise: at w = 1, exact CFG
+    against the truth is the sampler's part and learned against exact CFG the network's
+    (learned_at_one); from w = 1 to 4 a learned spread moving from above the band towards it loses
+    nothing, and a loss that exact CFG does not share is the network's error amplified by w, not a
+    cost of guidance; a spread wider again at the largest measured w than at w = 4 is said, beside
+    exact CFG's there; w's without learned measures (unmeasured_text) are named, never read.
+    Changes within k truth sd count as none. Ratios and the band are printed with band_digits, so
+    a value called outside the band visibly lies outside it."""
     ref, sd = truth["spread_ratio"], truth["spread_ratio"][1]
+    if not (learned_measured(at.loc[1.0]) and learned_measured(at.loc[4.0])):
+        return unmeasured_text(at).strip()
     l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
     e1, e4 = float(at.loc[1.0, "spread_ratio"]), float(at.loc[4.0, "spread_ratio"])
-    last = at.iloc[-1]
     d = spread_digits(at, truth, k)
     lo, hi = ref[0] - k * sd, ref[0] + k * sd
-    beyond_l = l1 - hi if l1 > hi else lo - l1          # how far each lies beyond the edge learned CFG crosses
-    beyond_e = e1 - hi if l1 > hi else lo - e1
-    share = beyond_e / beyond_l if beyond_l > 0 and beyond_e > 0 else 0.0
-    if matches_truth(l1, ref, k):
-        text = f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)})."
-    elif share > 0:
-        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)}), "
-                f"as exact CFG is ({e1:.{d}f}×)" + sampler_share(beyond_l, beyond_e, max(d, 3)))
-    elif abs(l1 - e1) <= k * sd:
-        text = (f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)}), "
-                f"but within the truth's noise level of exact CFG's {e1:.{d}f}×.")
-    else:
-        text = (f"Learned CFG is already off at w = 1: its spread is {l1:.{d}f}×, outside the truth's band "
-                f"({band(ref, k, d)}) where exact CFG gives {e1:.{d}f}×, so the network misses the class's "
-                "spread before guidance does anything.")
+    text = learned_at_one(l1, e1, ref, k, d)
     text += f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
     exact_narrows = not matches_truth(e4, ref, k) and e4 < e1 - k * sd
     if matches_truth(l4, ref, k):
@@ -543,6 +614,9 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
         text += " (wider, not narrower)."
     elif l4 >= l1 - k * sd:
         text += " (no change beyond the truth's noise level)."
+    elif l1 > hi and l4 > hi:
+        text += (f", narrower but still above the truth's band: guidance trims an excess spread towards the "
+                 f"truth's, no diversity is lost (exact CFG from the same noise: {e1:.{d}f}× → {e4:.{d}f}×).")
     elif not exact_narrows:
         text += (", while exact CFG from the same noise "
                  + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
@@ -552,15 +626,52 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
         text += f"; exact CFG narrows too ({e1:.{d}f}× → {e4:.{d}f}×), which is guidance's own cost"
         text += ("; learned CFG narrows further, and that extra is the network's error amplified by w."
                  if l4 < e4 - k * sd else ".")
-    l_last, w_last = float(last["learned_spread_ratio"]), float(at.index[-1])
-    text += f" At w = {w_last:g} its spread is {l_last:.{d}f}×"
-    if w_last > 4 and l_last > l4 + k * sd:
-        text += (f", wider again than at w = 4 beyond the truth's noise level (exact CFG: "
-                 f"{float(last['spread_ratio']):.{d}f}×)")
-    if last["far"] > 0:
-        text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
-                 "around every mode, and are left out)")
-    return text + "."
+    measured = [w for w, r in at.iterrows() if learned_measured(r)]
+    last = at.loc[measured[-1]]
+    l_last, w_last = float(last["learned_spread_ratio"]), float(measured[-1])
+    if w_last > 4:
+        text += f" At w = {w_last:g} its spread is {l_last:.{d}f}×"
+        if l_last > l4 + k * sd:
+            text += (f", wider again than at w = 4 beyond the truth's noise level (exact CFG: "
+                     f"{float(last['spread_ratio']):.{d}f}×)")
+        if last["far"] > 0:
+            text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
+                     "around every mode, and are left out)")
+        text += "."
+    return text + unmeasured_text(at)
+
+
+def learned_at_one(l1: float, e1: float, ref: tuple[float, float], k: float, d: int) -> str:
+    """Learned CFG's spread at w = 1 (l1) against the truth's band (ref = (mean, sd)) and exact
+    CFG's from the same noise (e1), in words: inside the band; outside as exact CFG is, on the same
+    side (sampler_share: whose error, by how far each lies beyond the edge); outside within the
+    truth's noise level of exact CFG; outside where exact CFG lies inside (the network's miss); or
+    outside with exact CFG outside on the other side, where exact CFG − truth is the sampler's part
+    and learned − exact CFG the network's, each said with its size."""
+    sd = ref[1]
+    lo, hi = ref[0] - k * sd, ref[0] + k * sd
+    beyond_l = l1 - hi if l1 > hi else lo - l1          # how far each lies beyond the edge learned CFG crosses
+    beyond_e = e1 - hi if l1 > hi else lo - e1
+    share = beyond_e / beyond_l if beyond_l > 0 and beyond_e > 0 else 0.0
+    outside = f"Learned CFG at w = 1 is outside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)})"
+    if matches_truth(l1, ref, k):
+        return f"Learned CFG at w = 1 is inside the truth's spread band ({l1:.{d}f}×; band {band(ref, k, d)})."
+    if share > 0:
+        return outside + f", as exact CFG is ({e1:.{d}f}×)" + sampler_share(beyond_l, beyond_e, max(d, 3))
+    if abs(l1 - e1) <= k * sd:
+        return outside + f", but within the truth's noise level of exact CFG's {e1:.{d}f}×."
+    if matches_truth(e1, ref, k):
+        return (f"Learned CFG is already off at w = 1: its spread is {l1:.{d}f}×, outside the truth's band "
+                f"({band(ref, k, d)}) where exact CFG gives {e1:.{d}f}×, so the network misses the class's "
+                "spread before guidance does anything.")
+    side, m = "above" if e1 > hi else "below", max(d, 3)
+    sampler, network = (f"{v:+.{m}f}".replace("-", "−") for v in (e1 - ref[0], l1 - e1))
+    return (outside + f", and exact CFG from the same noise lies {side} it ({e1:.{d}f}×). The sampler's part, "
+            f"exact CFG against the truth's {ref[0]:.{m}f}×, is {sampler}; the network's part, learned against "
+            f"exact CFG, is {network}"
+            + (f"; learned CFG lies nearer the truth than exact CFG does ({abs(l1 - ref[0]):.{m}f} against "
+               f"{abs(e1 - ref[0]):.{m}f} away), so the miss is not the network's alone."
+               if abs(l1 - ref[0]) < abs(e1 - ref[0]) else "."))
 
 
 def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:

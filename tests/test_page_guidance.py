@@ -924,3 +924,194 @@ def test_a_truth_band_too_thin_to_see_is_said_to_lie_under_the_dashed_line(mixtu
         f = np.log10 if scale == "log" else (lambda v: v)
         drawn = panel["height"] * (f(band["hi"]) - f(band["lo"])) / (f(b) - f(a))
         assert drawn == pytest.approx(heights[col]), (col, drawn, heights[col])
+
+
+@pytest.fixture
+def clear_rows():
+    """The Guidance page's cached rows and sample panels cleared before and after a test that
+    replaces the learned samples (_far_learned), so neither reads the other's."""
+    from dashboard import guidance
+    cached = (guidance.guidance_row, guidance.guidance_samples_png)
+    for f in cached:
+        f.clear()
+    yield
+    for f in cached:
+        f.clear()
+
+
+def _far_learned(monkeypatch, kept: int):
+    """learned_guided_samples replaced: at w = 10 all but `kept` samples lie far outside the data's
+    box (at 1e3), elsewhere they are exact CFG's own samples."""
+    from dashboard import guidance
+
+    def fake(cfg, gmm, lam, device, y, w, n, steps, seed):
+        x = guidance.guided_samples(gmm, lam, y, w, n, steps, seed).copy()
+        if w == 10.0:
+            x[kept:] = 1e3
+        return x
+    monkeypatch.setattr(guidance, "learned_guided_samples", fake)
+
+
+@pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 0), ("tutorial", 1, 10), ("ring8", 0, 0),
+                                              ("tutorial", 0, 80)])
+def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatch, clear_rows, mixture, y, kept):
+    """Custom mixture, class 3, λ = 25, w = 10: every learned sample landed far outside the data and
+    was left out, yet the page printed a learned spread of 0.75×, a mean log p₀ of 5.02 (above the
+    truth's), drew that point on the sweep chart and called w = 10 learned CFG's best. Fewer than
+    MIN_KEPT kept samples now give no learned measure: nan in the row, no point on the chart, no
+    w = 10 in the sweep sentences, which say instead that the samples there are left out."""
+    import diffusion_core as dc
+    from dashboard import guidance, lessons
+    from dashboard.figures import guidance as gfig
+    _far_learned(monkeypatch, kept)
+    gmm = dc.GaussianMixture.from_dict(HW) if mixture == "custom" else dc.PRESETS[mixture]
+    seed, cfg = 4242 + kept, lessons.recipe(4242)
+    table = guidance.guidance_table(gmm, 25.0, y, 600, 20, seed, cfg, "cpu")
+    at, truth = table.set_index("w"), guidance.guidance_truth(gmm, y, 600, seed)[1]
+    row10 = at.loc[10.0]
+    measured = kept >= guidance.MIN_KEPT
+    assert guidance.learned_measured(row10) == measured
+    assert np.isfinite(row10["learned_logp_class"]) == measured and int(row10["learned_kept"]) == kept
+    spec = guidance.chart_spec(gfig.sweep_chart(table, truth, 10.0, True))
+    learned_w = {r["w"] for rows in spec["datasets"].values() for r in rows
+                 if isinstance(r, dict) and r.get("source") == "learned CFG"}
+    assert (10.0 in learned_w) == measured, learned_w
+    story = guidance.learned_spread_story(at, truth)
+    peaks = guidance.logp_peaks(at, truth)
+    if measured:
+        assert "no point at" not in story and "At w = 10 its spread is" in story, story
+        return
+    assert "Learned CFG has no point at w = 10:" in story, story
+    assert ("every one of its samples there lands" in story) == (kept == 0), story
+    assert "At w = 10 its spread" not in story and "highest at w = 10" not in peaks.split("Learned")[-1], peaks
+    every = at.assign(learned_kept=0)          # no learned sample kept at w = 6, 8 and 10
+    every.loc[[0.0, 0.5, 1.0, 2.0, 4.0], "learned_kept"] = 600
+    assert "Learned CFG has no point at any w from 6 to 10: every one" in guidance.unmeasured_text(every)
+    assert guidance.left_out_text(row10).startswith("every one of its 600 samples lands" if kept == 0 else
+                                                    f"{600 - kept} of its 600 samples (all but {kept}")
+
+
+@pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 0), ("tutorial", 0, 80)])
+def test_page_prints_no_learned_numbers_where_every_learned_sample_is_left_out(monkeypatch, clear_rows, mixture, y, kept):
+    """The samples caption and the warning at w = 10: with every learned sample left out they say
+    so and print no learned measure; with enough kept they print the learned measures."""
+    _far_learned(monkeypatch, kept)
+    state = {K + "class": y, K + "w": 10.0, K + "learned": True}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    at = open_page(**state)
+    caption, warning = at.caption[0].value, " ".join(w.value for w in at.warning)
+    if kept:
+        assert "Learned: spread" in caption and "no learned numbers" not in warning, caption
+        return
+    assert "Learned: every one of its 600 samples lands outside the data's box" in caption, caption
+    assert "Learned: spread" not in caption and "sliced W₂ between learned" not in caption, caption
+    assert "every one of its 600 samples lands far outside the data" in warning and "no learned numbers" in warning
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    assert "Learned CFG has no point at w = 10" in sweep and "At w = 10 its spread" not in sweep, sweep
+
+
+@pytest.mark.parametrize("e1, e4, l1, l4, says, never", [
+    # custom mixture, class 3: learned 5.52× → 1.74×, exact 0.87× both times: an excess trimmed, not a loss
+    (0.8734, 0.8734, 5.517, 1.7436, ["5.52× → 1.74×, narrower but still above the truth's band: guidance trims an "
+                                     "excess spread towards the truth's, no diversity is lost"],
+     ["the loss is", "already off", "network misses"]),
+    (1.0, 1.0, 1.3, 1.1, ["narrower but still above the truth's band"], ["the loss is"]),
+    # narrowing past the band, exact CFG keeping the spread: still the network's loss
+    (0.98, 0.97, 1.3, 0.5, ["the loss is the network's error amplified by w"], ["trims an excess"]),
+])
+def test_a_learned_spread_narrowing_towards_the_band_is_not_a_loss(e1, e4, l1, l4, says, never):
+    """Custom mixture, class 3, w = 4: the learned spread went 5.52× → 1.74× towards the truth's 1×
+    and the text called it "the loss ... the network's error amplified by w". A spread narrowing
+    from above the band and still above it loses nothing; one that falls below the band still does."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e4, l1, l4), {"spread_ratio": (0.995, 0.0175)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("e1, l1, says, never", [
+    # custom mixture, class 1, λ = 25: exact CFG 0.87× (below), learned 1.09× (above)
+    (0.87, 1.09, ["exact CFG from the same noise lies below it (0.87×). The sampler's part, exact CFG against the "
+                  "truth's 0.995×, is −0.125; the network's part, learned against exact CFG, is +0.220; learned CFG "
+                  "lies nearer the truth than exact CFG does (0.095 against 0.125 away)"], ["network misses"]),
+    # mirrored: exact above, learned below, learned farther out
+    (1.10, 0.80, ["exact CFG from the same noise lies above it (1.10×)", "is +0.105", "is −0.300."],
+     ["network misses", "nearer the truth"]),
+    # exact CFG inside the band: the network's miss alone
+    (1.0, 1.2, ["already off at w = 1", "so the network misses the class's spread"], ["sampler's part"]),
+])
+def test_learned_spread_at_one_splits_the_sampler_part_from_the_networks(e1, l1, says, never):
+    """Custom mixture, class 1: "the network misses the class's spread" where exact CFG (0.87×, below
+    the band) was farther from the truth than learned CFG (1.09×, above it). The network is blamed
+    alone only where exact CFG lies inside the band; else exact CFG − truth (the sampler's part)
+    and learned − exact CFG (the network's) are each said."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e1, l1, l1), {"spread_ratio": (0.995, 0.0175)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("cross", 0, 50.0), ("tutorial", 0, 25.0), ("ring8", 0, 25.0)])
+def test_page_says_under_its_title_where_the_class_shows_no_trade(mixture, y, lam):
+    """Cross, class 1, λ = 50: under the title "trading diversity for fidelity" the page's own
+    measures showed exact CFG's spread growing 1.02× → 1.53× and its mean log p₀(x | y) falling. A
+    line under the title now says so, from the table's numbers, wherever both go that way."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    at = open_page(**{"w_mixture": mixture, K + "class": y, K + "lam": lam, K + "w": 4.0, K + "learned": False})
+    gmm = dc.PRESETS[mixture]
+    truth = guidance.guidance_truth(gmm, y, 600, 2021)[1]
+    table = guidance.guidance_table(gmm, lam, y, 600, 60, 2021, None, "cpu").set_index("w")
+    expected = guidance.trade_text(table, truth)
+    infos = [i.value for i in at.info]
+    assert (expected in infos) if expected else not any("no trade of" in i for i in infos), infos
+    if mixture == "cross":
+        w1, w4 = table.loc[1.0], table.loc[4.0]
+        assert expected.startswith("On this class there is no trade of diversity for fidelity"), expected
+        assert f"({w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×)" in expected
+    if mixture == "tutorial":
+        assert not expected
+
+
+def test_trade_text_only_where_spread_grows_and_likelihood_falls():
+    import pandas as pd
+    from dashboard import guidance
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.1, 0.01), "logp_class": (-1.9, 0.05)}
+    table = lambda s4, l4: pd.DataFrame([{"w": 1.0, "spread_ratio": 1.02, "leak": 0.1, "logp_class": -1.92},
+                                         {"w": 4.0, "spread_ratio": s4, "leak": 0.02, "logp_class": l4}]).set_index("w")
+    assert guidance.trade_text(table(1.53, -2.55), truth) == (
+        "On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows (1.02× → 1.53×) "
+        "and its mean log p₀(x | y) falls (−1.92 → −2.55), beyond the truth's noise level in both; its leak "
+        "goes 10.0% → 2.0%.")
+    assert guidance.trade_text(table(0.8, -2.55), truth) == ""      # narrower: diversity paid
+    assert guidance.trade_text(table(1.53, -1.90), truth) == ""     # likelihood kept
+
+
+@pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 300), ("tutorial", 0, 450), ("ring8", 1, 600)])
+def test_caption_tells_the_panels_outside_count_from_the_samples_left_out(monkeypatch, clear_rows, mixture, y, kept):
+    """Custom mixture, class 3, w = 4: the warning said 19% of the learned samples land far outside
+    the data and are left out, the caption "Outside the panels (not drawn): learned CFG 244" (41%),
+    with nothing to say which is right. The caption now says that its count is of the panels' box
+    and how many learned samples lie outside the data's box and are left out."""
+    from dashboard import guidance
+    _far_learned(monkeypatch, kept)
+    state = {K + "class": y, K + "w": 10.0, K + "learned": True}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    at = open_page(**state)
+    caption = at.caption[0].value
+    if kept == 600:      # none left out: the sentence only where the zoomed panels cut a learned sample
+        cut = "learned CFG " in caption.split("Outside the panels (not drawn): ")[-1]
+        assert ("That count is of the panels' box" in caption) == cut, caption
+        assert not cut or "(4 stds around every mode): 0 of 600 here." in caption, caption
+        return
+    assert "learned CFG " in caption.split("Outside the panels (not drawn): ")[1], caption
+    zoom = "zoomed to the class" if mixture == "custom" else "the data's box widened by a tenth on each side"
+    assert (f"That count is of the panels' box ({zoom}); the learned samples left out of the learned numbers "
+            f"are those outside the data's box ({guidance.PAD:g} stds around every mode): {600 - kept} of 600 "
+            "here.") in caption, caption
+    warning = " ".join(w.value for w in at.warning)
+    assert f"{(600 - kept) / 600:.0%} of its samples land far outside the data" in warning, warning

@@ -24,6 +24,7 @@ def fields_png(gmm, lam, y, w, t, label) -> bytes:
 shared = state.settings()
 gmm = state.current_mixture()
 st.title("Guidance: trading diversity for fidelity")
+trade_slot = st.empty()       # filled once the table is known: where this class shows no such trade
 st.markdown(
     "Each mode of the sidebar's mixture is a **class** y. Classifier-free guidance samples with "
     "the score s + w (s(· | y) − s): w = 0 ignores the class, w = 1 is the exact conditional "
@@ -67,6 +68,8 @@ truth = guidance.guidance_truth(gmm, y, N, shared.seed)[1]
 table = guidance.guidance_table(gmm, float(lam), y, N, STEPS, shared.seed, cfg, shared.device)
 at = table.set_index("w")
 leak1 = truth["leak"][0]
+if trade := guidance.trade_text(at, truth):
+    trade_slot.info(trade)
 st.markdown(guidance.question_text(leak1, N))
 row = guidance.guidance_row(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
 spec, out = guidance.samples_spec(gmm, float(lam), y, float(w), N, STEPS, shared.seed, cfg, shared.device)
@@ -84,20 +87,24 @@ msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reac
 off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
         "; within the truth's noise level in every measure.")
-if learned:
+if learned and guidance.learned_measured(row):
     msg += (f" Learned: {guidance.measures_text(row, 'learned_', digits)}; sliced W₂ between learned and exact samples "
             f"{row['sw2_learned_exact']:.3f}, "
             + guidance.sw2_verdict(row, guidance.guidance_truth_sw2(gmm, y, N, shared.seed),
                                    truth["spread"][0]) + ".")
-cut = {k: v for k, v in out.items() if v}
-if cut:
-    msg += " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
+elif learned:
+    msg += (f" Learned: {guidance.left_out_text(row)} outside the data's box ({guidance.PAD:g} stds around "
+            "every mode); with those left out, nothing is measured from learned CFG at this w.")
+msg += guidance.outside_text({k: v for k, v in out.items() if v}, row, gmm, y)
 st.caption(msg)
 if learned and row["far"] > 0.01:
-    st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {row['far']:.0%} "
-               "of its samples land far outside the data (the difference s(· | y) − s of two "
-               "learned scores is noisy, and w multiplies the noise). Those samples are left "
-               "out of the learned numbers; the exact field has no such problem.")
+    st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {guidance.left_out_text(row)} "
+               "far outside the data (the difference s(· | y) − s of two learned scores is noisy, and w "
+               "multiplies the noise). "
+               + ("Those samples are left out of the learned numbers" if guidance.learned_measured(row) else
+                  f"Those samples are left out, and fewer than {guidance.MIN_KEPT} remain: this w has no "
+                  "learned numbers")
+               + "; the exact field has no such problem.")
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
