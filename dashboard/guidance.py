@@ -604,7 +604,7 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
     e1, e4 = float(at.loc[1.0, "spread_ratio"]), float(at.loc[4.0, "spread_ratio"])
     d = spread_digits(at, truth, k)
-    lo, hi = ref[0] - k * sd, ref[0] + k * sd
+    hi = ref[0] + k * sd
     text = learned_at_one(l1, e1, ref, k, d)
     text += f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
     exact_narrows = not matches_truth(e4, ref, k) and e4 < e1 - k * sd
