@@ -137,9 +137,13 @@ def test_upload_boxes_state_no_second_size_limit():
 
 
 def test_home_picture_shows_the_sidebar_distribution():
+    """Home's picture (inside the page's message, a data-URI image) is captioned with the sidebar's
+    distribution, and changes with it."""
     at = app_test(240)
     at.run()
-    captions = lambda: " ".join(s for i in at.get("image") for s in _strings(MessageToDict(i.proto)))  # noqa: E731
-    assert "tutorial" in captions() and "ring8" not in captions()
+    captions = lambda: " ".join(c.value for c in at.caption if "blurred by the tutorial's forward process" in c.value)  # noqa: E731
+    pictures = lambda: [m.value for m in at.markdown if "data:image/png;base64," in m.value]  # noqa: E731
+    assert "tutorial" in captions() and "ring8" not in captions() and len(pictures()) == 1
+    before = pictures()[0]
     at.selectbox(key="w_mixture").set_value("ring8").run()
-    assert not at.exception and "ring8" in captions()
+    assert not at.exception and "ring8" in captions() and len(pictures()) == 1 and pictures()[0] != before
