@@ -219,8 +219,8 @@ def ends_sentence(story: dict) -> str:
 
 def _off_words(last: pd.DataFrame, noise: dict) -> str:
     """The VE PF-ODE's samples off every mode at the quality chart's most steps (last: its rows by
-    field), in words, where they are many against a set of true samples' (_many_off); else ""."""
-    if "off" not in last or "off" not in noise or not _many_off(int(last.loc["VE PF-ODE", "off"]), noise["off"]):
+    field), in words, where they exceed a set of true samples' beyond two counts' noise (more_off); else ""."""
+    if "off" not in last or "off" not in noise or not more_off(int(last.loc["VE PF-ODE", "off"]), noise["off"]):
         return ""
     return (f"{int(last.loc['VE PF-ODE', 'off'])} of its {noise['n']} samples land off every mode, against "
             f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true "
@@ -397,13 +397,6 @@ def quality_noise(gmm, n: int, seed: int) -> dict:
     return fl.truth_noise(gmm, n, seed)
 
 
-OFF_MANY = 3            # a method lands "many" samples off every mode: over OFF_MANY times the truth's (and 5 more)
-
-
-def _many_off(off: int, ref: int) -> bool:
-    return off > OFF_MANY * ref + 5
-
-
 def _the(names, start: bool = False) -> str:
     """"the A", "the A and the B", "the A, the B and the C" ("The …" at a sentence's start)."""
     names = [f"the {k}" for k in names]
@@ -440,7 +433,7 @@ def alike_sentence(sw2: pd.Series, noise: dict) -> list[str]:
 
 
 def ve_reading(score: float, noise: dict) -> str:
-    """What sliced W₂ says of the VE PF-ODE's many samples off every mode, from its own score
+    """What sliced W₂ says of the VE PF-ODE's samples off every mode (more than true sets', more_off), from its own score
     (sees_verdicts, the quality caption's reading): "which sliced W₂ does not see / barely sees", "at
     the edge of what sliced W₂ sees", or "which sliced W₂ sees too"."""
     kind = sees_verdicts(pd.Series({"VE": float(score)}), ["VE"], noise)["VE"]
@@ -460,13 +453,13 @@ def unseen_words(score: float, noise: dict) -> tuple[str, str]:
 
 
 def lowest_unseen(sw2: pd.Series, best: str, tied: list[str], noise: dict) -> str:
-    """The sentence for the lowest-scoring field (best) when it puts many samples off every mode
+    """The sentence for the lowest-scoring field (best) when it puts more samples off every mode than true sets (more_off)
     while sliced W₂ does not or barely sees them (unseen_words): it is the lowest, compared with the
     true samples, never with itself; tied: the other fields within that spread of it."""
     verb, where = unseen_words(sw2[best], noise)
     others = (f"; {_the(tied)} {'lies' if len(tied) == 1 else 'lie'} within {spread_words(noise)} of it" if tied
               else f"; every other field lies above it by more than {spread_words(noise)}")
-    return (f"The {best} puts many more samples between or outside the modes than the truth does, which "
+    return (f"The {best} puts more samples between or outside the modes than the truth does, which "
             f"sliced W₂ {verb}: its score ({sw2[best]:.3f}) is the lowest here, {where}{others}.")
 
 
@@ -485,8 +478,8 @@ def sees_band(noise: dict) -> float:
 
 
 def sees_verdicts(sw2: pd.Series, many: list, noise: dict) -> dict:
-    """What sliced W₂ (sw2, by field) says of each field in many (those with many samples off
-    every mode), from its own score and the measure's noise only: "sees" where the score lies above
+    """What sliced W₂ (sw2, by field) says of each field in many (those with more samples off
+    every mode than true sets, more_off), from its own score and the measure's noise only: "sees" where the score lies above
     sees_line by more than sees_band, "unseen" where it lies within true sets' own scores (up to
     noise["sw2"]), "barely" where otherwise below the line by more than sees_band, else "edge" (a
     fresh draw could flip the reading)."""
@@ -496,7 +489,7 @@ def sees_verdicts(sw2: pd.Series, many: list, noise: dict) -> dict:
 
 
 def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> str:
-    """The sentence for the fields with many samples off every mode whose sliced W₂ sees_verdicts
+    """The sentence for the fields with more samples off every mode than true sets whose sliced W₂ sees_verdicts
     calls "edge": their counts and scores against sees_line, and that the measure neither clearly
     sees nor clearly misses them (nor, within the spread of each other, tells them apart)."""
     one, tol, band, line = len(edge) == 1, float(noise["spread"]), sees_band(noise), sees_line(noise)
@@ -505,7 +498,7 @@ def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> st
     if not one and max(vals) - min(vals) <= tol:
         where.append("within that spread of each other")
     listed = (lambda f: f(edge[0]) if one else ", ".join(f"{k} {f(k)}" for k in edge))
-    return (f"{_the(edge, True)} {'puts' if one else 'put'} many more samples between or outside the modes "
+    return (f"{_the(edge, True)} {'puts' if one else 'put'} more samples between or outside the modes "
             f"than the truth does ({listed(lambda k: int(off[k]))} of {noise['n']}), and sliced W₂ is at the "
             f"edge of its noise on {'it' if one else 'them'}: {'its' if one else 'their'} "
             f"score{'' if one else 's'} ({listed(lambda k: f'{sw2[k]:.3f}')}) {'lies' if one else 'lie'} "
@@ -521,7 +514,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     every mode, ranked only where two differ by more than the spread of true sets' scores
     (noise["spread"]: how far apart fresh sets of true samples score, fl.truth_noise); a network's
     flow below the exact flow is compared with the exact flow's own error at this budget. What
-    sliced W₂ says of a field with many samples off every mode is sees_verdicts', from its score
+    sliced W₂ says of a field with more samples off every mode than true sets (more_off) is sees_verdicts', from its score
     and the measure's noise alone (never from the other fields'): "does not see" within true sets'
     own scores, "barely sees" above them but well below sees_line, "fails by both measures" well
     above it, and at the edge of its noise (edge_sentence) near it. Rankings among the fields are
@@ -550,8 +543,9 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         off = q["off"].astype(int)
         parts.append(f"Samples off every mode (log p₀ below the truth's {fl.OFF_Q:.1%} quantile), of "
                      f"{noise['n']}: " + ", ".join(f"{k} {v}" for k, v in off.items())
-                     + f"; a set of true samples: up to {noise['off']}.")
-        many = [k for k, v in off.items() if _many_off(int(v), noise["off"])]
+                     + f"; a set of true samples: up to {noise['off']} (a count above that by more than "
+                     "two counts' noise, 2√(a + b), is more than the truth puts there).")
+        many = [k for k, v in off.items() if more_off(int(v), noise["off"])]
         said = sees_verdicts(sw2, many, noise)
         unseen = [k for k in many if said[k] in ("unseen", "barely")]
         seen = [k for k in many if said[k] == "sees"]
@@ -561,12 +555,12 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
             unseen = [k for k in unseen if k != best]
         for k in unseen:
             verb, where = unseen_words(sw2[k], noise)
-            parts.append(f"The {k} puts many more samples between or outside the modes than the truth does, "
+            parts.append(f"The {k} puts more samples between or outside the modes than the truth does, "
                          f"which sliced W₂ {verb}: its score ({sw2[k]:.3f}) lies {where}.")
         if seen:
             one = len(seen) == 1
             parts.append(f"{_the(seen, True)} {'fails' if one else 'fail'} by both measures: "
-                         f"{'it puts' if one else 'they put'} many more samples between or outside the modes "
+                         f"{'it puts' if one else 'they put'} more samples between or outside the modes "
                          f"than the truth does ({int(off[seen[0]]) if one else ', '.join(f'{k} {int(off[k])}' for k in seen)}"
                          f" of {noise['n']}), and {'its' if one else 'their'} sliced W₂ ("
                          + ", ".join(f"{sw2[k]:.3f}" if one else f"{k} {sw2[k]:.3f}" for k in seen)
@@ -693,7 +687,7 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
         many = [k for k in nets if more_off(off[k], off["exact flow"]) and more_off(off[k], off["true samples"])]
-        exact_few = not _many_off(off["exact flow"], off["true samples"])
+        exact_few = not more_off(off["exact flow"], off["true samples"])
         for k in many:
             if k == "rectified flow" and straighter(straight, errors, k, "exact flow"):
                 text += (" The rectified flow straightens its paths at a price: more end points land between "
