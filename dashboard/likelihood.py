@@ -74,11 +74,12 @@ def grid_note(gmm, res: dict) -> str:
     ODE cell beside it is the ODE's error there (the right panel), not a mode the exact map lacks; ""
     where no mode is that narrow."""
     h = max(float(np.ptp(res["xx"][0])), float(np.ptp(res["yy"][:, 0]))) / max(1, res["xx"].shape[0] - 1)
-    std = torch.linalg.eigvalsh(gmm.covs.double()).clamp_min(0).sqrt()[:, 0].numpy()
+    stds = torch.linalg.eigvalsh(gmm.covs.double()).clamp_min(0).sqrt().numpy()     # (K, 2), smallest first
+    std = stds[:, 0]
     narrow = [k for k in range(gmm.n_components) if h * h / (4 * std[k] ** 2) > MAP_DROP]
     if not narrow:
         return ""
-    names = [f"mode {k + 1} (std {std[k]:.2g})" for k in narrow[:6]]
+    names = [f"mode {k + 1} ({stds_text(stds[k])})" for k in narrow[:6]]
     named = vocabulary.and_list(names + ([f"{len(narrow) - 6:,} more"] if len(narrow) > 6 else []))
     it = "it" if len(narrow) == 1 else "them"
     return (f"{named} {'is' if it == 'it' else 'are'} narrow against the grid's spacing ({h:.2g}): a map "
@@ -86,6 +87,13 @@ def grid_note(gmm, res: dict) -> str:
             f"the ODE map beside {it} is the ODE's error at that point (the right panel), not a mode the exact map "
             "lacks. More grid points per side narrow the spacing; the numbers above, at true samples, do not "
             "depend on the grid.")
+
+
+def stds_text(stds) -> str:
+    """A mode's principal stds (smallest first) in words: "std 0.02" where they print alike, else
+    "std 0.01 across, 0.3 along" (narrow across its long axis only)."""
+    lo, hi = f"{float(stds[0]):.2g}", f"{float(stds[-1]):.2g}"
+    return f"std {lo}" if lo == hi else f"std {lo} across, {hi} along"
 
 
 def maps_title(source: str) -> str:

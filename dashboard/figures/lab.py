@@ -259,7 +259,8 @@ def likelihood_maps(xx, yy, ode_logp, true_logp, samples=None, floor_nats: float
     for ax in axes:
         if samples is not None:
             s = as_numpy(samples)
-            ax.scatter(s[:, 0], s[:, 1], s=2, c="black", alpha=0.35, linewidths=0)   # white vanished on yellow
+            # black with a white rim: black alone vanished on the dark cells, white alone on yellow
+            ax.scatter(s[:, 0], s[:, 1], s=6, c="black", alpha=0.6, edgecolors="white", linewidths=0.4)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_xlabel("x₁")
