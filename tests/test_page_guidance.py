@@ -1115,3 +1115,66 @@ def test_caption_tells_the_panels_outside_count_from_the_samples_left_out(monkey
             "here.") in caption, caption
     warning = " ".join(w.value for w in at.warning)
     assert f"{(600 - kept) / 600:.0%} of its samples land far outside the data" in warning, warning
+
+
+def _kept_table(rows):
+    """A guidance_table indexed by w from (w, exact spread, learned spread, learned samples kept of 600)."""
+    import pandas as pd
+    return pd.DataFrame([{"w": w, "spread_ratio": e, "learned_spread_ratio": ll, "far": (600 - k) / 600,
+                          "learned_kept": k, "learned_n": 600} for w, e, ll, k in rows]).set_index("w")
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("rows, says, never", [
+    # custom mixture, class 3, λ = 25: 0 left out at w = 1, 111 at w = 4, 275 at w = 6, all at 8 and 10
+    ([(1.0, 0.8734, 5.517, 600), (4.0, 0.8734, 1.7436, 489), (6.0, 0.87, 1.033, 325), (8.0, 0.87, NAN, 0),
+      (10.0, 0.87, NAN, 0)],
+     ["its spread, measured on the samples kept, goes 5.5", "0 of 600 at w = 1 and 111 of 600 at w = 4, 111 apart, "
+      "beyond two counts' noise", "At w = 6 its spread, measured on the samples kept, is",
+      "111 of 600 at w = 4 and 275 of 600 at w = 6"],
+     ["no diversity is lost", "guidance trims", "wider"]),
+    # custom mixture, class 3, λ = 50: 288 of 600 left out at w = 4
+    ([(1.0, 0.87, 4.56, 590), (4.0, 0.87, 1.15, 312), (10.0, 0.87, NAN, 0)],
+     ["measured on the samples kept, goes 4.56× → 1.15×", "10 of 600 at w = 1 and 288 of 600 at w = 4"],
+     ["no diversity is lost", "guidance trims"]),
+    # counts alike (tutorial-like: 3 and 9 left out): the spread is read as before
+    ([(1.0, 1.0, 1.3, 597), (4.0, 1.0, 1.1, 591), (10.0, 1.0, 1.1, 591)],
+     ["its spread goes 1.30× → 1.10×, narrower but still above the truth's band: guidance trims"],
+     ["measured on the samples kept"]),
+    # ring8-like, none left out: the network's loss, as before
+    ([(1.0, 0.98, 0.72, 600), (4.0, 0.97, 0.19, 600), (10.0, 0.97, 0.19, 600)],
+     ["the loss is the network's error amplified by w"], ["measured on the samples kept"]),
+])
+def test_learned_spread_is_read_only_where_the_samples_left_out_are_alike(rows, says, never):
+    """Custom mixture, class 3, w = 4: "its spread goes 5.5170× → 1.7436×, narrower but still above the
+    truth's band: guidance trims an excess spread ..., no diversity is lost" while 111 of 600 learned
+    samples were left out at w = 4 and none at w = 1 (λ = 50: 288). A spread compared between two
+    w's is read as a change of diversity only where the counts left out differ by no more than two
+    counts' noise, 2√(a + b); else it is said to be measured on the samples kept, with both counts."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_kept_table(rows), {"spread_ratio": (0.995, 0.0175)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("l1, l4, l10, says", [
+    # cross, class 1, λ = 50: 1.01× → 1.48× → 1.84×, only widening
+    (1.01, 1.48, 1.84, "wider than at w = 4"),
+    # tutorial, λ = 2: 0.957× → 0.828× → 0.921×, narrowed first
+    (0.957, 0.828, 0.921, "wider again than at w = 4"),
+    # no narrowing beyond the noise from 1 to 4, then wider
+    (1.0, 0.99, 1.3, "wider than at w = 4"),
+])
+def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, says):
+    """Cross, class 1, λ = 50: "At w = 10 its spread is 1.84×, wider again than at w = 4" where it
+    only widened (1.01× at w = 1, 1.48× at w = 4). "Again" only where it narrowed from w = 1 to 4."""
+    from dashboard import guidance
+    table = _kept_table([(1.0, 1.0, l1, 600), (4.0, 1.0, l4, 600), (10.0, 1.0, l10, 600)])
+    text = guidance.learned_spread_story(table, TRUTH)
+    assert says in text, text
+    if "again" not in says:
+        assert "again" not in text, text
