@@ -352,7 +352,29 @@ def logp_peaks(at: pd.DataFrame, truth: dict) -> str:
     if "learned_logp_class" in at:
         values = at["learned_logp_class"].dropna()
         if len(values):
-            text += " " + logp_peak(values, truth["logp_class"], who="Learned CFG's")
+            text += " " + learned_logp_peak(at, values, truth)
+    return text
+
+
+def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
+    """Where learned CFG's mean log p₀(x | y) (values: its measured w's of at, a guidance_table
+    indexed by w) is highest: logp_peak, or, where even its top lies below the chart's floor
+    (gfig.clip_floor) so that every point is drawn as ▼ at the bottom edge, that they lie below the
+    axis, with the values; where samples are left out at the top's w (left_out), that the value is
+    of the samples kept there."""
+    floor, top_w = gfig.clip_floor(*truth["logp_class"]), float(values.idxmax())
+    if float(values.max()) >= floor:
+        text = logp_peak(values, truth["logp_class"], who="Learned CFG's")
+    else:
+        nats = lambda v: f"{float(v):.1f}".replace("-", "−")      # noqa: E731 (the page's minus sign)
+        said = ", ".join(f"{nats(v)} at w = {float(w):g}" for w, v in values.items())
+        text = (f"Learned CFG's mean log p₀(x | y) lies below the log-likelihood chart's axis ({nats(floor)}) at "
+                f"{w_list(values.index, at.index)}, drawn as ▼ at its bottom edge, so the chart shows no top "
+                f"({said}); the highest of these values is at w = {top_w:g}.")
+    row = at.loc[top_w]
+    if left_out(row):
+        text += (f" The value at w = {top_w:g} is of the {int(row['learned_kept'])} of {int(row['learned_n'])} "
+                 f"samples kept there ({left_out(row)} land outside the data's box and are left out).")
     return text
 
 

@@ -1178,3 +1178,34 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     assert says in text, text
     if "again" not in says:
         assert "again" not in text, text
+
+
+@pytest.mark.parametrize("logp, kept, says, never", [
+    # custom mixture, class 3, λ = 25: every learned point far below the floor, 111 of 600 left out at w = 4
+    ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 600, 600, 489, 325],
+     ["lies below the log-likelihood chart's axis (−12.0) at every w from 0 to 6, drawn as ▼",
+      "−250.0 at w = 4", "the highest of these values is at w = 4.",
+      "The value at w = 4 is of the 489 of 600 samples kept there (111 land outside"],
+     ["Learned CFG's mean log p₀(x | y) is highest"]),
+    # drawn points, none left out (tutorial-like): logp_peak's words, nothing about kept samples
+    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600] * 6, ["Learned CFG's mean log p₀(x | y) is highest at w = 1."],
+     ["below the log-likelihood chart's axis", "samples kept"]),
+    # drawn points, samples left out at the top (ring8-like, λ = 2)
+    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 540, 600, 600, 600],
+     ["is highest at w = 1.", "The value at w = 1 is of the 540 of 600 samples kept there"], ["below the"]),
+])
+def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, never):
+    """Custom mixture, class 3, λ = 25: "Learned CFG's mean log p₀(x | y) is highest at w = 4" where
+    every learned point from w = 0 to 6 is drawn as ▼ below the chart's floor and 19% of the samples
+    at w = 4 are left out. Points below the floor are said to lie below the axis, with their values,
+    and a value from kept samples only is said to be of the kept ones."""
+    import pandas as pd
+    from dashboard import guidance
+    ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0]
+    at = pd.DataFrame([{"w": w, "logp_class": -2.0, "learned_logp_class": v, "learned_kept": k, "learned_n": 600}
+                       for w, v, k in zip(ws, logp, kept)]).set_index("w")
+    text = guidance.logp_peaks(at, {"logp_class": (-2.0, 0.01)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
