@@ -448,7 +448,7 @@ def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_
 
 def spread_change(at1: float, at4: float, ref: tuple[float, float], digits: int = 2) -> str:
     """The spread ratio from w = 1 to w = 4 in words, against the truth's (ref = (mean, sd)),
-    printed with `digits` decimals (spread_digits: a value outside the band prints outside it)."""
+    printed with `digits` decimals (band_digits: a value outside the band prints outside it)."""
     what = ("within the truth's noise level: no loss of diversity on this class" if matches_truth(at4, ref)
             else "no change beyond the truth's noise level: the gap to the truth's spread is there "
                  "already at w = 1" if abs(at4 - at1) <= gfig.NOISE_K * ref[1]
@@ -467,14 +467,6 @@ def band_digits(values, ref: tuple[float, float], k: float = gfig.NOISE_K) -> in
         if all(f"{v:.{d}f}" != f"{e:.{d}f}" for v in outside for e in edges):
             return d
     return 6
-
-
-def spread_digits(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> int:
-    """band_digits over every spread ratio of a guidance_table (exact CFG's, and learned CFG's
-    where the table has them): the one precision of the page's spread sentences, so that each
-    value called outside the truth's band prints outside the band the page prints."""
-    cols = [c for c in ("spread_ratio", "learned_spread_ratio") if c in at]
-    return band_digits([float(v) for c in cols for v in at[c]], truth["spread_ratio"], k)
 
 
 def measures_text(row, prefix: str = "", digits: int = 2) -> str:
@@ -540,10 +532,10 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
     band (off_words; outside, its cause: sampler_cause with start, start_far's words), the leak and
     spread from w = 1 to w = 4, w = 0 (unguided_words, naming a far start there too), and where
     mean log p₀(x | y) peaks on each curve drawn
-    (logp_peaks); spreads printed with spread_digits."""
+    (logp_peaks); each sentence's spreads printed with band_digits over the spreads it prints."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
-    d = spread_digits(at, truth)
-    off1 = off_words(w1, truth, digits=d)
+    d = band_digits([w1["spread_ratio"], w4["spread_ratio"], w0["spread_ratio"]], truth["spread_ratio"])
+    off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
             "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
             + (f"outside the band in {('; ' if any(',' in o for o in off1) else ', ').join(off1)}"
@@ -597,7 +589,7 @@ def trade_text(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
     less_likely = w4["logp_class"] < w1["logp_class"] - k * truth["logp_class"][1]
     if not (wider and less_likely):
         return ""
-    d = spread_digits(at, truth, k)
+    d = band_digits([w1["spread_ratio"], w4["spread_ratio"]], truth["spread_ratio"], k)
     return (f"On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows "
             f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×) and its mean log p₀(x | y) falls "
             f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both; its leak "
@@ -641,25 +633,26 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
     spread compared between two w's whose samples left out differ beyond two counts' noise
     (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
-    Changes within k truth sd count as none. Ratios and the band are printed with band_digits, so
-    a value called outside the band visibly lies outside it."""
+    Changes within k truth sd count as none. Each sentence prints its ratios (and the band) with
+    band_digits over the values it prints, so a value called outside the band visibly lies outside
+    it, with no more decimals than that needs."""
     ref = truth["spread_ratio"]
     if not (learned_measured(at.loc[1.0]) and learned_measured(at.loc[4.0])):
         return unmeasured_text(at).strip()
-    d = spread_digits(at, truth, k)
     l1, e1 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[1.0, "spread_ratio"])
-    return (learned_at_one(l1, e1, ref, k, d) + learned_one_to_four(at, ref, k, d) + learned_last(at, ref, k, d)
-            + unmeasured_text(at))
+    return (learned_at_one(l1, e1, ref, k, band_digits([l1, e1], ref, k)) + learned_one_to_four(at, ref, k)
+            + learned_last(at, ref, k) + unmeasured_text(at))
 
 
-def learned_one_to_four(at, ref: tuple[float, float], k: float, d: int) -> str:
+def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
     """Learned CFG's spread from w = 1 to w = 4 (at: guidance_table indexed by w) against the
-    truth's band (ref = (mean, sd)) and exact CFG's from the same noise, printed with d decimals.
+    truth's band (ref = (mean, sd)) and exact CFG's from the same noise, printed with band_digits.
     Read as a change of diversity only where the samples left out at the two w's are alike
     (kept_alike); else said to be measured on the samples kept, with both counts."""
     r1, r4, sd = at.loc[1.0], at.loc[4.0], ref[1]
     l1, l4 = float(r1["learned_spread_ratio"]), float(r4["learned_spread_ratio"])
     e1, e4 = float(r1["spread_ratio"]), float(r4["spread_ratio"])
+    d = band_digits([l1, l4, e1, e4], ref, k)
     exact = f"{e1:.{d}f}× → {e4:.{d}f}×"
     if not kept_alike(r1, r4):
         return (f" From w = 1 to w = 4 its spread, measured on the samples kept, goes {l1:.{d}f}× → {l4:.{d}f}× "
@@ -685,17 +678,19 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float, d: int) -> str:
                       if l4 < e4 - k * sd else "."))
 
 
-def learned_last(at, ref: tuple[float, float], k: float, d: int) -> str:
+def learned_last(at, ref: tuple[float, float], k: float) -> str:
     """Learned CFG's spread at the largest w it is measured at, past w = 4 (at: guidance_table
     indexed by w), with its samples left out; called wider than at w = 4 beyond the truth's noise
     level (k sd), "again" only where it narrowed from w = 1 to w = 4 as well, and only where the
-    samples left out at the two w's are alike (kept_alike); "" where no w past 4 is measured."""
+    samples left out at the two w's are alike (kept_alike); "" where no w past 4 is measured.
+    Ratios printed with band_digits."""
     measured = [w for w, r in at.iterrows() if learned_measured(r)]
     last, r1, r4 = at.loc[measured[-1]], at.loc[1.0], at.loc[4.0]
     l_last, w_last = float(last["learned_spread_ratio"]), float(measured[-1])
     l1, l4 = float(r1["learned_spread_ratio"]), float(r4["learned_spread_ratio"])
     if w_last <= 4:
         return ""
+    d = band_digits([l_last, float(last["spread_ratio"])], ref, k)
     alike = kept_alike(r4, last)
     text = f" At w = {w_last:g} its spread{'' if alike else ', measured on the samples kept,'} is {l_last:.{d}f}×"
     if alike and l_last > l4 + k * ref[1]:

@@ -226,7 +226,7 @@ def test_learned_spread_that_widens_again_at_the_largest_w_is_said(l10, says):
     text = guidance.learned_spread_story(table, TRUTH)
     assert ("wider again than at w = 4" in text) == says, text
     if says:
-        assert "(exact CFG: 0.780×)" in text          # the band's digits
+        assert "(exact CFG: 0.78×)" in text          # its sentence's digits: both far from the band
 
 
 def _printed_outside(text: str) -> None:
@@ -644,19 +644,20 @@ def _sweep_table(e1, e4, e0=1.5):
 def test_sweep_summary_prints_spreads_with_the_bands_digits():
     """Tutorial, λ = 50: the sweep caption said exact CFG at w = 1 is outside the band in spread
     and printed its spread as 1.03× beside the band 0.96–1.03×. Every spread in the caption is
-    printed with spread_digits, band_digits over the table's spreads, learned CFG's included."""
+    printed with band_digits over the spreads its sentence prints."""
     from dashboard import guidance
     truth = {"spread_ratio": (0.9975, 0.01775), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)}
     at = _sweep_table(1.034, 0.902)
-    assert guidance.spread_digits(at, truth) == 3
+    assert guidance.band_digits([1.034, 0.902, 1.5], truth["spread_ratio"]) == 3
     text = guidance.sweep_summary(at, truth)
     assert "outside the band in spread" in text and "its spread 1.034× → 0.902×" in text, text
     assert "the spread 1.500× (samples of every class)" in text and "1.03×" not in text, text
     inside = _sweep_table(1.01, 0.90)                       # no value near an edge: two digits
     assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(inside, truth)
-    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7], far=0.0)   # learned CFG's 1.034 decides
-    assert "its spread 1.010× → 0.900×" in guidance.sweep_summary(learned, truth)
-    assert "1.034×" in guidance.learned_spread_story(learned, truth)
+    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7], far=0.0)   # 1.034 decides its own sentences
+    assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(learned, truth)
+    story = guidance.learned_spread_story(learned, truth)
+    assert "(1.034×; band 0.962–1.033×)" in story and "its spread goes 1.034× → 0.800×" in story, story
     assert guidance.measures_text({"spread_ratio": 1.034, "leak": 0.0, "logp_class": -2.5}, digits=3).startswith(
         "spread 1.034×, leak 0.0%")
 
@@ -665,7 +666,7 @@ def test_sweep_summary_prints_spreads_with_the_bands_digits():
 def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band(mixture, lam):
     """With learned CFG on: the sweep caption blames the sampler for learned CFG's spread outside
     the band only when exact CFG lies about as far beyond the band's edge, and every spread the
-    caption prints, exact CFG's summary included, uses the same band digits."""
+    caption prints, exact CFG's summary included, uses its sentence's band digits."""
     import diffusion_core as dc
     from dashboard import guidance, lessons, state
     at = open_page(**{"w_mixture": mixture, K + "lam": lam, K + "w": 10.0})
@@ -674,8 +675,9 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
     table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
     assert guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam)) in sweep
-    d = guidance.spread_digits(table, truth)
     w1, w4 = table.loc[1.0], table.loc[4.0]
+    d = guidance.band_digits([w1["spread_ratio"], w4["spread_ratio"], table["spread_ratio"].iloc[0]],
+                             truth["spread_ratio"])
     assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
     (mean, sd), k = truth["spread_ratio"], 2.0
     l1, e1 = w1["learned_spread_ratio"], w1["spread_ratio"]
@@ -1209,3 +1211,33 @@ def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, 
         assert s in text, text
     for s in never:
         assert s not in text, text
+
+
+@pytest.mark.parametrize("rows, mean, sd, says, never", [
+    # custom mixture, class 3, λ = 25: a table with a spread near the band's edge gave every sentence 4 digits
+    ([(0.0, 79.7246, 79.7246, 600), (1.0, 0.8734, 5.517, 600), (4.0, 0.8734, 1.7436, 489), (6.0, 1.0327, 1.033, 325)],
+     0.99745, 0.017575, ["(5.52×; band 0.96–1.03×)", "goes 5.52× → 1.74×", "(exact CFG from the same noise: "
+                         "0.87× → 0.87×)", "At w = 6 its spread, measured on the samples kept, is 1.0330×"],
+     ["5.5170", "0.8734", "1.7436"]),
+    # tutorial, λ = 50: values at the edge keep three digits in their own sentence
+    ([(0.0, 1.5, 1.5, 600), (1.0, 1.032, 1.034, 600), (4.0, 0.90, 0.80, 600), (10.0, 0.90, 0.70, 600)],
+     0.995, 0.0175, ["(1.034×; band 0.960–1.030×), as exact CFG is (1.032×)", "At w = 10 its spread is 0.70×"],
+     ["0.700×"]),
+    # ring8-like: every value far off, two digits throughout
+    ([(0.0, 3.0, 3.0, 600), (1.0, 0.98, 0.72, 600), (4.0, 0.97, 0.19, 600), (10.0, 0.97, 0.19, 600)],
+     1.0, 0.02, ["its spread is 0.72×", "goes 0.72× → 0.19×"], ["0.720"]),
+])
+def test_each_spread_sentence_prints_the_fewest_digits_that_keep_outside_values_outside(rows, mean, sd, says, never):
+    """Custom mixture, class 3, λ = 25: "0.8734× → 0.8734×", "79.7246×", "(5.5170×; band 0.9623–1.0326×)":
+    four decimals for every sentence because one spread in the table lay near the band's edge. Each
+    sentence now prints band_digits over its own values: two where they lie far from the edges, more
+    only where a value called outside would print equal to a printed edge."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_kept_table(rows), {"spread_ratio": (mean, sd)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+    summary = guidance.sweep_summary(_kept_table(rows).assign(leak=0.05, logp_class=-3.0),
+                                     {"spread_ratio": (mean, sd), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)})
+    assert "79.7246" not in summary and "0.8734" not in summary, summary

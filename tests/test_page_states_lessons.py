@@ -80,11 +80,12 @@ def test_guidance_states(name, y, w):
     if name in ("tutorial", "ring8"):       # the sampler matches p(x | y) at w = 1 on the presets
         assert not off1, off1
     w1, w4 = table.loc[1.0], table.loc[4.0]
-    d = guidance_page.spread_digits(table, truth)      # a spread outside the band prints outside it
+    said = [w1["spread_ratio"], w4["spread_ratio"], table["spread_ratio"].iloc[0]]      # the sentence's spreads
+    d = guidance_page.band_digits(said, truth["spread_ratio"])      # a spread outside the band prints outside it
     assert (f"exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             f"{w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×") in sweep
     edges = guidance_page.band(truth["spread_ratio"], digits=d).rstrip("×").split("–")
-    for v in table["spread_ratio"]:
+    for v in said:
         if not guidance_page.matches_truth(v, truth["spread_ratio"]):
             assert f"{v:.{d}f}" not in edges, (v, edges)
     paid = "(the class pays in diversity)" in sweep
