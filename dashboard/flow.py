@@ -15,6 +15,7 @@ import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core.sampling import time_grid
 from dashboard import guidance, lessons, models, state
+from dashboard.models import count_gap, count_noise
 from dashboard.figures import flow as ffig
 from dashboard.figures.common import chart_spec, density_grid, figure_png
 
@@ -227,23 +228,9 @@ def _off_words(last: pd.DataFrame, noise: dict) -> str:
             "samples")
 
 
-def count_noise(a: int, b: int) -> float:
-    """The noise of a difference of two counts of rare events (Poisson): two standard deviations
-    of a − b, 2·√(a + b)."""
-    return 2.0 * float(np.sqrt(int(a) + int(b)))
-
-
 def more_off(a: int, b: int) -> bool:
     """Whether a count a of samples off every mode lies above b by more than count_noise."""
     return int(a) - int(b) > count_noise(a, b)
-
-
-def count_gap(a: int, b: int) -> str:
-    """Two counts' difference against count_noise, in words: "19 apart, beyond two counts' noise,
-    2√(21 + 40) = 15.6"."""
-    tol = count_noise(a, b)
-    return (f"{abs(int(a) - int(b))} apart, {'beyond' if abs(int(a) - int(b)) > tol else 'within'} two "
-            f"counts' noise, 2√({int(a)} + {int(b)}) = {tol:.1f}")
 
 
 def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:

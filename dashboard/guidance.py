@@ -94,6 +94,27 @@ def left_out_text(row) -> str:
 
 
 @state.cache_data(max_entries=128)
+def left_out(row) -> int:
+    """How many of a row's learned samples land outside the data's box and are left out of its
+    learned measures (learned_n − learned_kept); 0 for a row without the counts."""
+    return int(row["learned_n"]) - int(row["learned_kept"]) if "learned_kept" in row else 0
+
+
+def kept_alike(r1, r2) -> bool:
+    """Whether two rows' learned measures come from comparable samples: the counts left out
+    (left_out) differ by no more than two counts' noise, 2·√(a + b) (models.counts_differ), so a
+    change between them can be read as a change of the samples, not of which ones are measured."""
+    return not models.counts_differ(left_out(r1), left_out(r2))
+
+
+def left_out_pair(r1, r2) -> str:
+    """The learned samples left out at two rows, in words: "samples outside the data's box, left out:
+    0 of 600 at w = 1 and 111 of 600 at w = 4, 111 apart, beyond two counts' noise, 2√(0 + 111) = 21.1"."""
+    said = " and ".join(f"{left_out(r)} of {int(r['learned_n'])} at w = {float(r.name):g}" for r in (r1, r2))
+    return f"samples outside the data's box, left out: {said}, {models.count_gap(left_out(r1), left_out(r2))}"
+
+
+@state.cache_data(max_entries=128)
 def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                  device: str = "cpu") -> dict:
     """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
@@ -331,7 +352,29 @@ def logp_peaks(at: pd.DataFrame, truth: dict) -> str:
     if "learned_logp_class" in at:
         values = at["learned_logp_class"].dropna()
         if len(values):
-            text += " " + logp_peak(values, truth["logp_class"], who="Learned CFG's")
+            text += " " + learned_logp_peak(at, values, truth)
+    return text
+
+
+def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
+    """Where learned CFG's mean log p₀(x | y) (values: its measured w's of at, a guidance_table
+    indexed by w) is highest: logp_peak, or, where even its top lies below the chart's floor
+    (gfig.clip_floor) so that every point is drawn as ▼ at the bottom edge, that they lie below the
+    axis, with the values; where samples are left out at the top's w (left_out), that the value is
+    of the samples kept there."""
+    floor, top_w = gfig.clip_floor(*truth["logp_class"]), float(values.idxmax())
+    if float(values.max()) >= floor:
+        text = logp_peak(values, truth["logp_class"], who="Learned CFG's")
+    else:
+        nats = lambda v: f"{float(v):.1f}".replace("-", "−")      # noqa: E731 (the page's minus sign)
+        said = ", ".join(f"{nats(v)} at w = {float(w):g}" for w, v in values.items())
+        text = (f"Learned CFG's mean log p₀(x | y) lies below the log-likelihood chart's axis ({nats(floor)}) at "
+                f"{w_list(values.index, at.index)}, drawn as ▼ at its bottom edge, so the chart shows no top "
+                f"({said}); the highest of these values is at w = {top_w:g}.")
+    row = at.loc[top_w]
+    if left_out(row):
+        text += (f" The value at w = {top_w:g} is of the {int(row['learned_kept'])} of {int(row['learned_n'])} "
+                 f"samples kept there ({left_out(row)} land outside the data's box and are left out).")
     return text
 
 
@@ -405,7 +448,7 @@ def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_
 
 def spread_change(at1: float, at4: float, ref: tuple[float, float], digits: int = 2) -> str:
     """The spread ratio from w = 1 to w = 4 in words, against the truth's (ref = (mean, sd)),
-    printed with `digits` decimals (spread_digits: a value outside the band prints outside it)."""
+    printed with `digits` decimals (band_digits: a value outside the band prints outside it)."""
     what = ("within the truth's noise level: no loss of diversity on this class" if matches_truth(at4, ref)
             else "no change beyond the truth's noise level: the gap to the truth's spread is there "
                  "already at w = 1" if abs(at4 - at1) <= gfig.NOISE_K * ref[1]
@@ -424,14 +467,6 @@ def band_digits(values, ref: tuple[float, float], k: float = gfig.NOISE_K) -> in
         if all(f"{v:.{d}f}" != f"{e:.{d}f}" for v in outside for e in edges):
             return d
     return 6
-
-
-def spread_digits(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> int:
-    """band_digits over every spread ratio of a guidance_table (exact CFG's, and learned CFG's
-    where the table has them): the one precision of the page's spread sentences, so that each
-    value called outside the truth's band prints outside the band the page prints."""
-    cols = [c for c in ("spread_ratio", "learned_spread_ratio") if c in at]
-    return band_digits([float(v) for c in cols for v in at[c]], truth["spread_ratio"], k)
 
 
 def measures_text(row, prefix: str = "", digits: int = 2) -> str:
@@ -497,10 +532,10 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
     band (off_words; outside, its cause: sampler_cause with start, start_far's words), the leak and
     spread from w = 1 to w = 4, w = 0 (unguided_words, naming a far start there too), and where
     mean log p₀(x | y) peaks on each curve drawn
-    (logp_peaks); spreads printed with spread_digits."""
+    (logp_peaks); each sentence's spreads printed with band_digits over the spreads it prints."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
-    d = spread_digits(at, truth)
-    off1 = off_words(w1, truth, digits=d)
+    d = band_digits([w1["spread_ratio"], w4["spread_ratio"], w0["spread_ratio"]], truth["spread_ratio"])
+    off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
             "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
             + (f"outside the band in {('; ' if any(',' in o for o in off1) else ', ').join(off1)}"
@@ -554,7 +589,7 @@ def trade_text(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
     less_likely = w4["logp_class"] < w1["logp_class"] - k * truth["logp_class"][1]
     if not (wider and less_likely):
         return ""
-    d = spread_digits(at, truth, k)
+    d = band_digits([w1["spread_ratio"], w4["spread_ratio"]], truth["spread_ratio"], k)
     return (f"On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows "
             f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×) and its mean log p₀(x | y) falls "
             f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both; its leak "
@@ -595,50 +630,79 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     (learned_at_one); from w = 1 to 4 a learned spread moving from above the band towards it loses
     nothing, and a loss that exact CFG does not share is the network's error amplified by w, not a
     cost of guidance; a spread wider again at the largest measured w than at w = 4 is said, beside
-    exact CFG's there; w's without learned measures (unmeasured_text) are named, never read.
-    Changes within k truth sd count as none. Ratios and the band are printed with band_digits, so
-    a value called outside the band visibly lies outside it."""
-    ref, sd = truth["spread_ratio"], truth["spread_ratio"][1]
+    exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
+    spread compared between two w's whose samples left out differ beyond two counts' noise
+    (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
+    Changes within k truth sd count as none. Each sentence prints its ratios (and the band) with
+    band_digits over the values it prints, so a value called outside the band visibly lies outside
+    it, with no more decimals than that needs."""
+    ref = truth["spread_ratio"]
     if not (learned_measured(at.loc[1.0]) and learned_measured(at.loc[4.0])):
         return unmeasured_text(at).strip()
-    l1, l4 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[4.0, "learned_spread_ratio"])
-    e1, e4 = float(at.loc[1.0, "spread_ratio"]), float(at.loc[4.0, "spread_ratio"])
-    d = spread_digits(at, truth, k)
+    l1, e1 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[1.0, "spread_ratio"])
+    return (learned_at_one(l1, e1, ref, k, band_digits([l1, e1], ref, k)) + learned_one_to_four(at, ref, k)
+            + learned_last(at, ref, k) + unmeasured_text(at))
+
+
+def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
+    """Learned CFG's spread from w = 1 to w = 4 (at: guidance_table indexed by w) against the
+    truth's band (ref = (mean, sd)) and exact CFG's from the same noise, printed with band_digits.
+    Read as a change of diversity only where the samples left out at the two w's are alike
+    (kept_alike); else said to be measured on the samples kept, with both counts."""
+    r1, r4, sd = at.loc[1.0], at.loc[4.0], ref[1]
+    l1, l4 = float(r1["learned_spread_ratio"]), float(r4["learned_spread_ratio"])
+    e1, e4 = float(r1["spread_ratio"]), float(r4["spread_ratio"])
+    d = band_digits([l1, l4, e1, e4], ref, k)
+    exact = f"{e1:.{d}f}× → {e4:.{d}f}×"
+    if not kept_alike(r1, r4):
+        return (f" From w = 1 to w = 4 its spread, measured on the samples kept, goes {l1:.{d}f}× → {l4:.{d}f}× "
+                f"({left_out_pair(r1, r4)}): the samples measured differ, so this is not read as a change of "
+                f"diversity (exact CFG from the same noise: {exact}).")
+    text = f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
     hi = ref[0] + k * sd
-    text = learned_at_one(l1, e1, ref, k, d)
-    text += f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
-    exact_narrows = not matches_truth(e4, ref, k) and e4 < e1 - k * sd
     if matches_truth(l4, ref, k):
-        text += " (within the truth's noise level: no loss of diversity)."
-    elif l4 > l1 + k * sd:
-        text += " (wider, not narrower)."
-    elif l4 >= l1 - k * sd:
-        text += " (no change beyond the truth's noise level)."
-    elif l1 > hi and l4 > hi:
-        text += (f", narrower but still above the truth's band: guidance trims an excess spread towards the "
-                 f"truth's, no diversity is lost (exact CFG from the same noise: {e1:.{d}f}× → {e4:.{d}f}×).")
-    elif not exact_narrows:
-        text += (", while exact CFG from the same noise "
-                 + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
-                 + f" ({e1:.{d}f}× → {e4:.{d}f}×): the loss is the network's error amplified by w, not a "
-                 "cost of guidance itself.")
-    else:
-        text += f"; exact CFG narrows too ({e1:.{d}f}× → {e4:.{d}f}×), which is guidance's own cost"
-        text += ("; learned CFG narrows further, and that extra is the network's error amplified by w."
-                 if l4 < e4 - k * sd else ".")
+        return text + " (within the truth's noise level: no loss of diversity)."
+    if l4 > l1 + k * sd:
+        return text + " (wider, not narrower)."
+    if l4 >= l1 - k * sd:
+        return text + " (no change beyond the truth's noise level)."
+    if l1 > hi and l4 > hi:
+        return text + (", narrower but still above the truth's band: guidance trims an excess spread towards the "
+                       f"truth's, no diversity is lost (exact CFG from the same noise: {exact}).")
+    if matches_truth(e4, ref, k) or not e4 < e1 - k * sd:
+        return text + (", while exact CFG from the same noise "
+                       + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
+                       + f" ({exact}): the loss is the network's error amplified by w, not a cost of guidance itself.")
+    return text + (f"; exact CFG narrows too ({exact}), which is guidance's own cost"
+                   + ("; learned CFG narrows further, and that extra is the network's error amplified by w."
+                      if l4 < e4 - k * sd else "."))
+
+
+def learned_last(at, ref: tuple[float, float], k: float) -> str:
+    """Learned CFG's spread at the largest w it is measured at, past w = 4 (at: guidance_table
+    indexed by w), with its samples left out; called wider than at w = 4 beyond the truth's noise
+    level (k sd), "again" only where it narrowed from w = 1 to w = 4 as well, and only where the
+    samples left out at the two w's are alike (kept_alike); "" where no w past 4 is measured.
+    Ratios printed with band_digits."""
     measured = [w for w, r in at.iterrows() if learned_measured(r)]
-    last = at.loc[measured[-1]]
+    last, r1, r4 = at.loc[measured[-1]], at.loc[1.0], at.loc[4.0]
     l_last, w_last = float(last["learned_spread_ratio"]), float(measured[-1])
-    if w_last > 4:
-        text += f" At w = {w_last:g} its spread is {l_last:.{d}f}×"
-        if l_last > l4 + k * sd:
-            text += (f", wider again than at w = 4 beyond the truth's noise level (exact CFG: "
-                     f"{float(last['spread_ratio']):.{d}f}×)")
-        if last["far"] > 0:
-            text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
-                     "around every mode, and are left out)")
-        text += "."
-    return text + unmeasured_text(at)
+    l1, l4 = float(r1["learned_spread_ratio"]), float(r4["learned_spread_ratio"])
+    if w_last <= 4:
+        return ""
+    d = band_digits([l_last, float(last["spread_ratio"])], ref, k)
+    alike = kept_alike(r4, last)
+    text = f" At w = {w_last:g} its spread{'' if alike else ', measured on the samples kept,'} is {l_last:.{d}f}×"
+    if alike and l_last > l4 + k * ref[1]:
+        again = " again" if l4 < l1 - k * ref[1] and kept_alike(r1, r4) else ""
+        text += (f", wider{again} than at w = 4 beyond the truth's noise level (exact CFG: "
+                 f"{float(last['spread_ratio']):.{d}f}×)")
+    if not alike:
+        text += f" ({left_out_pair(r4, last)})"
+    elif last["far"] > 0:
+        text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
+                 "around every mode, and are left out)")
+    return text + "."
 
 
 def learned_at_one(l1: float, e1: float, ref: tuple[float, float], k: float, d: int) -> str:

@@ -679,3 +679,22 @@ def learned_model(recipe: str | None = None):
         if ready and not trained_model(cfg, gmm, float(lam), s.device).diverged:
             return cfg, float(lam)
     return None
+
+
+def count_noise(a: int, b: int) -> float:
+    """The noise of a difference of two counts of rare events (Poisson): two standard deviations
+    of a − b, 2·√(a + b)."""
+    return 2.0 * float(np.sqrt(int(a) + int(b)))
+
+
+def counts_differ(a: int, b: int) -> bool:
+    """Whether two counts differ by more than count_noise: |a − b| > 2·√(a + b)."""
+    return abs(int(a) - int(b)) > count_noise(a, b)
+
+
+def count_gap(a: int, b: int) -> str:
+    """Two counts' difference against count_noise, in words: "19 apart, beyond two counts' noise,
+    2√(21 + 40) = 15.6"."""
+    tol = count_noise(a, b)
+    return (f"{abs(int(a) - int(b))} apart, {'beyond' if counts_differ(a, b) else 'within'} two "
+            f"counts' noise, 2√({int(a)} + {int(b)}) = {tol:.1f}")

@@ -226,7 +226,7 @@ def test_learned_spread_that_widens_again_at_the_largest_w_is_said(l10, says):
     text = guidance.learned_spread_story(table, TRUTH)
     assert ("wider again than at w = 4" in text) == says, text
     if says:
-        assert "(exact CFG: 0.780×)" in text          # the band's digits
+        assert "(exact CFG: 0.78×)" in text          # its sentence's digits: both far from the band
 
 
 def _printed_outside(text: str) -> None:
@@ -644,19 +644,20 @@ def _sweep_table(e1, e4, e0=1.5):
 def test_sweep_summary_prints_spreads_with_the_bands_digits():
     """Tutorial, λ = 50: the sweep caption said exact CFG at w = 1 is outside the band in spread
     and printed its spread as 1.03× beside the band 0.96–1.03×. Every spread in the caption is
-    printed with spread_digits, band_digits over the table's spreads, learned CFG's included."""
+    printed with band_digits over the spreads its sentence prints."""
     from dashboard import guidance
     truth = {"spread_ratio": (0.9975, 0.01775), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)}
     at = _sweep_table(1.034, 0.902)
-    assert guidance.spread_digits(at, truth) == 3
+    assert guidance.band_digits([1.034, 0.902, 1.5], truth["spread_ratio"]) == 3
     text = guidance.sweep_summary(at, truth)
     assert "outside the band in spread" in text and "its spread 1.034× → 0.902×" in text, text
     assert "the spread 1.500× (samples of every class)" in text and "1.03×" not in text, text
     inside = _sweep_table(1.01, 0.90)                       # no value near an edge: two digits
     assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(inside, truth)
-    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7], far=0.0)   # learned CFG's 1.034 decides
-    assert "its spread 1.010× → 0.900×" in guidance.sweep_summary(learned, truth)
-    assert "1.034×" in guidance.learned_spread_story(learned, truth)
+    learned = inside.assign(learned_spread_ratio=[1.5, 1.034, 0.8, 0.7], far=0.0)   # 1.034 decides its own sentences
+    assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(learned, truth)
+    story = guidance.learned_spread_story(learned, truth)
+    assert "(1.034×; band 0.962–1.033×)" in story and "its spread goes 1.034× → 0.800×" in story, story
     assert guidance.measures_text({"spread_ratio": 1.034, "leak": 0.0, "logp_class": -2.5}, digits=3).startswith(
         "spread 1.034×, leak 0.0%")
 
@@ -665,7 +666,7 @@ def test_sweep_summary_prints_spreads_with_the_bands_digits():
 def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band(mixture, lam):
     """With learned CFG on: the sweep caption blames the sampler for learned CFG's spread outside
     the band only when exact CFG lies about as far beyond the band's edge, and every spread the
-    caption prints, exact CFG's summary included, uses the same band digits."""
+    caption prints, exact CFG's summary included, uses its sentence's band digits."""
     import diffusion_core as dc
     from dashboard import guidance, lessons, state
     at = open_page(**{"w_mixture": mixture, K + "lam": lam, K + "w": 10.0})
@@ -674,8 +675,9 @@ def test_learned_attribution_on_the_page_reads_how_far_each_lies_beyond_the_band
     truth = guidance.guidance_truth(gmm, 0, 600, seed)[1]
     table = guidance.guidance_table(gmm, lam, 0, 600, 60, seed, lessons.recipe(seed), "cpu").set_index("w")
     assert guidance.sweep_summary(table, truth, guidance.start_far(gmm, lam)) in sweep
-    d = guidance.spread_digits(table, truth)
     w1, w4 = table.loc[1.0], table.loc[4.0]
+    d = guidance.band_digits([w1["spread_ratio"], w4["spread_ratio"], table["spread_ratio"].iloc[0]],
+                             truth["spread_ratio"])
     assert f"its spread {w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×" in sweep
     (mean, sd), k = truth["spread_ratio"], 2.0
     l1, e1 = w1["learned_spread_ratio"], w1["spread_ratio"]
@@ -979,7 +981,7 @@ def test_learned_numbers_are_never_measured_from_samples_all_left_out(monkeypatc
     story = guidance.learned_spread_story(at, truth)
     peaks = guidance.logp_peaks(at, truth)
     if measured:
-        assert "no point at" not in story and "At w = 10 its spread is" in story, story
+        assert "no point at" not in story and "At w = 10 its spread, measured on the samples kept, is" in story, story
         return
     assert "Learned CFG has no point at w = 10:" in story, story
     assert ("every one of its samples there lands" in story) == (kept == 0), story
@@ -1115,3 +1117,127 @@ def test_caption_tells_the_panels_outside_count_from_the_samples_left_out(monkey
             "here.") in caption, caption
     warning = " ".join(w.value for w in at.warning)
     assert f"{(600 - kept) / 600:.0%} of its samples land far outside the data" in warning, warning
+
+
+def _kept_table(rows):
+    """A guidance_table indexed by w from (w, exact spread, learned spread, learned samples kept of 600)."""
+    import pandas as pd
+    return pd.DataFrame([{"w": w, "spread_ratio": e, "learned_spread_ratio": ll, "far": (600 - k) / 600,
+                          "learned_kept": k, "learned_n": 600} for w, e, ll, k in rows]).set_index("w")
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("rows, says, never", [
+    # custom mixture, class 3, λ = 25: 0 left out at w = 1, 111 at w = 4, 275 at w = 6, all at 8 and 10
+    ([(1.0, 0.8734, 5.517, 600), (4.0, 0.8734, 1.7436, 489), (6.0, 0.87, 1.033, 325), (8.0, 0.87, NAN, 0),
+      (10.0, 0.87, NAN, 0)],
+     ["its spread, measured on the samples kept, goes 5.5", "0 of 600 at w = 1 and 111 of 600 at w = 4, 111 apart, "
+      "beyond two counts' noise", "At w = 6 its spread, measured on the samples kept, is",
+      "111 of 600 at w = 4 and 275 of 600 at w = 6"],
+     ["no diversity is lost", "guidance trims", "wider"]),
+    # custom mixture, class 3, λ = 50: 288 of 600 left out at w = 4
+    ([(1.0, 0.87, 4.56, 590), (4.0, 0.87, 1.15, 312), (10.0, 0.87, NAN, 0)],
+     ["measured on the samples kept, goes 4.56× → 1.15×", "10 of 600 at w = 1 and 288 of 600 at w = 4"],
+     ["no diversity is lost", "guidance trims"]),
+    # counts alike (tutorial-like: 3 and 9 left out): the spread is read as before
+    ([(1.0, 1.0, 1.3, 597), (4.0, 1.0, 1.1, 591), (10.0, 1.0, 1.1, 591)],
+     ["its spread goes 1.30× → 1.10×, narrower but still above the truth's band: guidance trims"],
+     ["measured on the samples kept"]),
+    # ring8-like, none left out: the network's loss, as before
+    ([(1.0, 0.98, 0.72, 600), (4.0, 0.97, 0.19, 600), (10.0, 0.97, 0.19, 600)],
+     ["the loss is the network's error amplified by w"], ["measured on the samples kept"]),
+])
+def test_learned_spread_is_read_only_where_the_samples_left_out_are_alike(rows, says, never):
+    """Custom mixture, class 3, w = 4: "its spread goes 5.5170× → 1.7436×, narrower but still above the
+    truth's band: guidance trims an excess spread ..., no diversity is lost" while 111 of 600 learned
+    samples were left out at w = 4 and none at w = 1 (λ = 50: 288). A spread compared between two
+    w's is read as a change of diversity only where the counts left out differ by no more than two
+    counts' noise, 2√(a + b); else it is said to be measured on the samples kept, with both counts."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_kept_table(rows), {"spread_ratio": (0.995, 0.0175)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("l1, l4, l10, says", [
+    # cross, class 1, λ = 50: 1.01× → 1.48× → 1.84×, only widening
+    (1.01, 1.48, 1.84, "wider than at w = 4"),
+    # tutorial, λ = 2: 0.957× → 0.828× → 0.921×, narrowed first
+    (0.957, 0.828, 0.921, "wider again than at w = 4"),
+    # no narrowing beyond the noise from 1 to 4, then wider
+    (1.0, 0.99, 1.3, "wider than at w = 4"),
+])
+def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, says):
+    """Cross, class 1, λ = 50: "At w = 10 its spread is 1.84×, wider again than at w = 4" where it
+    only widened (1.01× at w = 1, 1.48× at w = 4). "Again" only where it narrowed from w = 1 to 4."""
+    from dashboard import guidance
+    table = _kept_table([(1.0, 1.0, l1, 600), (4.0, 1.0, l4, 600), (10.0, 1.0, l10, 600)])
+    text = guidance.learned_spread_story(table, TRUTH)
+    assert says in text, text
+    if "again" not in says:
+        assert "again" not in text, text
+
+
+@pytest.mark.parametrize("logp, kept, says, never", [
+    # custom mixture, class 3, λ = 25: every learned point far below the floor, 111 of 600 left out at w = 4
+    ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 600, 600, 489, 325],
+     ["lies below the log-likelihood chart's axis (−12.0) at every w from 0 to 6, drawn as ▼",
+      "−250.0 at w = 4", "the highest of these values is at w = 4.",
+      "The value at w = 4 is of the 489 of 600 samples kept there (111 land outside"],
+     ["Learned CFG's mean log p₀(x | y) is highest"]),
+    # drawn points, none left out (tutorial-like): logp_peak's words, nothing about kept samples
+    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600] * 6, ["Learned CFG's mean log p₀(x | y) is highest at w = 1."],
+     ["below the log-likelihood chart's axis", "samples kept"]),
+    # drawn points, samples left out at the top (ring8-like, λ = 2)
+    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 540, 600, 600, 600],
+     ["is highest at w = 1.", "The value at w = 1 is of the 540 of 600 samples kept there"], ["below the"]),
+])
+def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, never):
+    """Custom mixture, class 3, λ = 25: "Learned CFG's mean log p₀(x | y) is highest at w = 4" where
+    every learned point from w = 0 to 6 is drawn as ▼ below the chart's floor and 19% of the samples
+    at w = 4 are left out. Points below the floor are said to lie below the axis, with their values,
+    and a value from kept samples only is said to be of the kept ones."""
+    import pandas as pd
+    from dashboard import guidance
+    ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0]
+    at = pd.DataFrame([{"w": w, "logp_class": -2.0, "learned_logp_class": v, "learned_kept": k, "learned_n": 600}
+                       for w, v, k in zip(ws, logp, kept)]).set_index("w")
+    text = guidance.logp_peaks(at, {"logp_class": (-2.0, 0.01)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("rows, mean, sd, says, never", [
+    # custom mixture, class 3, λ = 25: a table with a spread near the band's edge gave every sentence 4 digits
+    ([(0.0, 79.7246, 79.7246, 600), (1.0, 0.8734, 5.517, 600), (4.0, 0.8734, 1.7436, 489), (6.0, 1.0327, 1.033, 325)],
+     0.99745, 0.017575, ["(5.52×; band 0.96–1.03×)", "goes 5.52× → 1.74×", "(exact CFG from the same noise: "
+                         "0.87× → 0.87×)", "At w = 6 its spread, measured on the samples kept, is 1.0330×"],
+     ["5.5170", "0.8734", "1.7436"]),
+    # tutorial, λ = 50: values at the edge keep three digits in their own sentence
+    ([(0.0, 1.5, 1.5, 600), (1.0, 1.032, 1.034, 600), (4.0, 0.90, 0.80, 600), (10.0, 0.90, 0.70, 600)],
+     0.995, 0.0175, ["(1.034×; band 0.960–1.030×), as exact CFG is (1.032×)", "At w = 10 its spread is 0.70×"],
+     ["0.700×"]),
+    # ring8-like: every value far off, two digits throughout
+    ([(0.0, 3.0, 3.0, 600), (1.0, 0.98, 0.72, 600), (4.0, 0.97, 0.19, 600), (10.0, 0.97, 0.19, 600)],
+     1.0, 0.02, ["its spread is 0.72×", "goes 0.72× → 0.19×"], ["0.720"]),
+])
+def test_each_spread_sentence_prints_the_fewest_digits_that_keep_outside_values_outside(rows, mean, sd, says, never):
+    """Custom mixture, class 3, λ = 25: "0.8734× → 0.8734×", "79.7246×", "(5.5170×; band 0.9623–1.0326×)":
+    four decimals for every sentence because one spread in the table lay near the band's edge. Each
+    sentence now prints band_digits over its own values: two where they lie far from the edges, more
+    only where a value called outside would print equal to a printed edge."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_kept_table(rows), {"spread_ratio": (mean, sd)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+    summary = guidance.sweep_summary(_kept_table(rows).assign(leak=0.05, logp_class=-3.0),
+                                     {"spread_ratio": (mean, sd), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)})
+    assert "79.7246" not in summary and "0.8734" not in summary, summary

@@ -80,11 +80,12 @@ def test_guidance_states(name, y, w):
     if name in ("tutorial", "ring8"):       # the sampler matches p(x | y) at w = 1 on the presets
         assert not off1, off1
     w1, w4 = table.loc[1.0], table.loc[4.0]
-    d = guidance_page.spread_digits(table, truth)      # a spread outside the band prints outside it
+    said = [w1["spread_ratio"], w4["spread_ratio"], table["spread_ratio"].iloc[0]]      # the sentence's spreads
+    d = guidance_page.band_digits(said, truth["spread_ratio"])      # a spread outside the band prints outside it
     assert (f"exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             f"{w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×") in sweep
     edges = guidance_page.band(truth["spread_ratio"], digits=d).rstrip("×").split("–")
-    for v in table["spread_ratio"]:
+    for v in said:
         if not guidance_page.matches_truth(v, truth["spread_ratio"]):
             assert f"{v:.{d}f}" not in edges, (v, edges)
     paid = "(the class pays in diversity)" in sweep
@@ -168,7 +169,9 @@ def test_guidance_learned_attribution(name, y, lam, w):
         for w_low, v in table[col].items():
             assert (f"{who} at w = {w_low:g} ({v:.0f})" in clipped) == (v < floor)
     e4, l4 = table.loc[4.0, "spread_ratio"], table.loc[4.0, "learned_spread_ratio"]
-    if guidance_page.matches_truth(e4, truth["spread_ratio"]) and l4 < e4 - 2 * truth["spread_ratio"][1]:
+    alike = guidance_page.kept_alike(table.loc[1.0], table.loc[4.0])      # samples left out alike at w = 1 and 4
+    assert ("its spread, measured on the samples kept, goes" in story) == (not alike), story
+    if alike and guidance_page.matches_truth(e4, truth["spread_ratio"]) and l4 < e4 - 2 * truth["spread_ratio"][1]:
         assert "not a cost of guidance itself" in story and "guidance's own cost" not in story
     row = table.loc[w]
     level = guidance_page.guidance_truth_sw2(gmm, y, N, SEED)
