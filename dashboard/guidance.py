@@ -658,7 +658,10 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
         return (f" From w = 1 to w = 4 its spread, measured on the samples kept, goes {l1:.{d}f}× → {l4:.{d}f}× "
                 f"({left_out_pair(r1, r4)}): the samples measured differ, so this is not read as a change of "
                 f"diversity (exact CFG from the same noise: {exact}).")
-    text = f" From w = 1 to w = 4 its spread goes {l1:.{d}f}× → {l4:.{d}f}×"
+    kept = left_out(r1) + left_out(r4) > 0
+    text = (f" From w = 1 to w = 4 its spread"
+            + (f", measured on the samples kept ({left_out_pair(r1, r4)})," if kept else "")
+            + f" goes {l1:.{d}f}× → {l4:.{d}f}×")
     hi = ref[0] + k * sd
     if matches_truth(l4, ref, k):
         return text + " (within the truth's noise level: no loss of diversity)."
@@ -668,7 +671,8 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
         return text + " (no change beyond the truth's noise level)."
     if l1 > hi and l4 > hi:
         return text + (", narrower but still above the truth's band: guidance trims an excess spread towards the "
-                       f"truth's, no diversity is lost (exact CFG from the same noise: {exact}).")
+                       + ("truth's among the samples kept" if kept else "truth's, no diversity is lost")
+                       + f" (exact CFG from the same noise: {exact}).")
     if matches_truth(e4, ref, k) or not e4 < e1 - k * sd:
         return text + (", while exact CFG from the same noise "
                        + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")

@@ -1141,10 +1141,21 @@ NAN = float("nan")
     ([(1.0, 0.87, 4.56, 590), (4.0, 0.87, 1.15, 312), (10.0, 0.87, NAN, 0)],
      ["measured on the samples kept, goes 4.56× → 1.15×", "10 of 600 at w = 1 and 288 of 600 at w = 4"],
      ["no diversity is lost", "guidance trims"]),
-    # counts alike (tutorial-like: 3 and 9 left out): the spread is read as before
+    # the page's custom mixture, class 3, λ = 25: 96 left out at w = 1, 111 at w = 4, alike: read among the kept
+    ([(1.0, 0.8734, 5.517, 504), (4.0, 0.8734, 1.7436, 489), (10.0, 0.87, NAN, 0)],
+     ["its spread, measured on the samples kept (samples outside the data's box, left out: 96 of 600 at w = 1 and "
+      "111 of 600 at w = 4, 15 apart, within two counts' noise, 2√(96 + 111) = 28.8), goes 5.52× → 1.74×",
+      "guidance trims an excess spread towards the truth's among the samples kept"],
+     ["no diversity is lost"]),
+    # counts alike (tutorial-like: 3 and 9 left out): read as a change, said to be of the samples kept
     ([(1.0, 1.0, 1.3, 597), (4.0, 1.0, 1.1, 591), (10.0, 1.0, 1.1, 591)],
-     ["its spread goes 1.30× → 1.10×, narrower but still above the truth's band: guidance trims"],
-     ["measured on the samples kept"]),
+     ["measured on the samples kept (samples outside the data's box, left out: 3 of 600 at w = 1 and 9 of 600",
+      "goes 1.30× → 1.10×, narrower but still above the truth's band: guidance trims"],
+     ["no diversity is lost"]),
+    # none left out: no diversity is lost
+    ([(1.0, 1.0, 1.3, 600), (4.0, 1.0, 1.1, 600), (10.0, 1.0, 1.1, 600)],
+     ["its spread goes 1.30× → 1.10×, narrower but still above the truth's band: guidance trims an excess spread "
+      "towards the truth's, no diversity is lost"], ["measured on the samples kept"]),
     # ring8-like, none left out: the network's loss, as before
     ([(1.0, 0.98, 0.72, 600), (4.0, 0.97, 0.19, 600), (10.0, 0.97, 0.19, 600)],
      ["the loss is the network's error amplified by w"], ["measured on the samples kept"]),
