@@ -179,10 +179,11 @@ def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: 
             f"(**{base:.0%}**) land within r of one of the {n:,} training points by chance (a draw counts "
             f"once, by its distance to the nearest training point; ± "
             f"{percentage_points(ERROR_BAR_Z * standard_error(base, int(n_samples)))} at {ERROR_BAR_Z:g} "
-            f"binomial standard errors of {int(n_samples):,} draws): the baseline every rate is compared with.")
+            f"binomial standard errors of {int(n_samples):,} draws): the panel's baseline.")
     if chance is not None:
         text += (f" On {CHANCE_DRAWS:,} further draws the chance per draw for these {n:,} points is "
-                 f"{100 * float(chance):.2f}% (± {percentage_points(ERROR_BAR_Z * standard_error(chance, CHANCE_DRAWS))}).")
+                 f"{100 * float(chance):.2f}% (± {percentage_points(ERROR_BAR_Z * standard_error(chance, CHANCE_DRAWS))}): "
+                 "the sharper baseline, which the verdict on the network below uses.")
     return text
 
 
@@ -232,6 +233,8 @@ def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z:
     head = (f" Here, with N = {n_points:,} training points, {k_net:,} of the network's {n_samples:,} samples "
             f"({100 * float(rate):.1f} %) land within r of one, against {k_base:,} of {n_samples:,} fresh draws "
             f"({100 * float(base):.1f} %)")
+    panel_noise = z * float(np.hypot(standard_error(rate, n_samples), standard_error(base, n_samples)))
+    panel = _side(rate, base, panel_noise)
     if chance is not None:
         head += f" and a chance per draw of {100 * float(chance):.2f} % on {CHANCE_DRAWS:,} further draws"
         base, other = float(chance), standard_error(chance, CHANCE_DRAWS)
@@ -240,13 +243,26 @@ def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z:
     noise = z * float(np.hypot(standard_error(rate, n_samples), other))
     head += ": "
     than = "than that chance" if chance is not None else ""
-    if float(rate) - float(base) > noise:
-        return head + (f"more{' ' + than if than else ''}, by more than the noise of the measure (± "
+    side = _side(rate, base, noise)
+    if side > 0:
+        text = head + (f"more{' ' + than if than else ''}, by more than the noise of the measure (± "
                        f"{percentage_points(noise)}): the network lands near its training points more often than chance.")
-    if float(base) - float(rate) > noise:
-        return head + f"fewer{' ' + than if than else ''}, beyond the noise of the measure (± {percentage_points(noise)})."
-    return head + (f"within the noise of the measure (± {percentage_points(noise)}){' of that chance' if than else ''}: "
-                   "as close to the training points as fresh draws are.")
+    elif side < 0:
+        text = head + f"fewer{' ' + than if than else ''}, beyond the noise of the measure (± {percentage_points(noise)})."
+    else:
+        text = head + (f"within the noise of the measure (± {percentage_points(noise)}){' of that chance' if than else ''}: "
+                       "as close to the training points as fresh draws are.")
+    if chance is not None and panel != side:
+        text += (f" Against the panel's own {n_samples:,} fresh draws alone the difference is "
+                 + ("within" if panel == 0 else "beyond") + " the noise of two sets of "
+                 f"{n_samples:,} (± {percentage_points(panel_noise)}): "
+                 f"the chance per draw, measured on {CHANCE_DRAWS:,} draws, is the sharper baseline, and the verdict uses it.")
+    return text
+
+
+def _side(a: float, b: float, noise: float) -> int:
+    """+1 where a exceeds b by more than noise, −1 where b exceeds a by more, else 0."""
+    return 1 if float(a) - float(b) > noise else -1 if float(b) - float(a) > noise else 0
 
 
 def points_text(d: float) -> str:

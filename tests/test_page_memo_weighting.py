@@ -1140,7 +1140,15 @@ def test_memorization_network_is_judged_against_the_sharp_chance_rate():
                 f"{100 * chance:.2f} % on 100,000 further draws: more than that chance, by more than the noise of "
                 f"the measure (± {100 * noise:.1f} percentage points)") in text, text
         assert "as close to the training points as fresh draws are" not in text
+        # the tiles compare with the panel's fresh draws: that the verdict differs from theirs is said, with why
+        panel = 2 * math.hypot(math.sqrt(rate * (1 - rate) / 500), math.sqrt(base * (1 - base) / 500))
+        assert (f"Against the panel's own 500 fresh draws alone the difference is within the noise of two sets of "
+                f"500 (± {100 * panel:.1f} percentage points): the chance per draw, measured on 100,000 draws, is "
+                "the sharper baseline, and the verdict uses it.") in text, text
+    far = memorization.network_vs_fresh(0.16, 0.080, 500, 50, chance=0.0691)
+    assert "more than that chance" in far and "Against the panel's own" not in far, far
     same = memorization.network_vs_fresh(0.075, 0.080, 500, 50, chance=0.0691)
+    assert "Against the panel's own" not in same, same
     assert "within the noise of the measure (± 2.4 percentage points) of that chance: as close" in same, same
     at = open_page(MEMO, 600, w_mixture="tutorial", w_memo_points=50)
     why = next(m.value for m in at.markdown if m.value.startswith("**Why the exact score memorizes.**"))
