@@ -647,6 +647,31 @@ def straighter(straight: dict, errors: dict | None, a: str, b: str) -> bool:
     return beyond_noise(straight[a], straight[b], straightness_noise(errors, a, b))
 
 
+def straight_rank(straight: dict, errors: dict | None, a: str, b: str) -> tuple[str, str, bool]:
+    """The one rule for ranking two fields' straightness: (the straighter by number, the other,
+    whether that order holds beyond the paths' noise: straighter, two standard errors of the
+    difference). Every sentence that ranks two fields' paths goes through it."""
+    hi, lo = (a, b) if straight[a] > straight[b] else (b, a)
+    return hi, lo, straighter(straight, errors, hi, lo)
+
+
+def glide_sentence(story: dict, errors: dict | None) -> str:
+    """Why the exact pair ranks as it does (story: path_story), from the VE paths' glide (share of
+    their length travelled while σₜ > s) and straight_rank on the exact flow's and the VE PF-ODE's
+    straightness: no ranking where they lie within the paths' noise."""
+    pair = {"VE PF-ODE": story["ve"], "exact flow": story["flow"]}
+    hi, _, ranked = straight_rank(pair, errors, "VE PF-ODE", "exact flow")
+    glide = story["ve_glide"] > 0.5
+    if not ranked:
+        return (" Within the paths' noise neither field's paths bend less here"
+                + (", the VE's glide notwithstanding." if glide else "."))
+    if hi == "VE PF-ODE":
+        return (" The VE's higher number comes from that glide, not from straighter steering near the data."
+                if glide else " With little glide, the VE paths still bend less here.")
+    return (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
+            "bend more." if glide else " Here the flow's paths are straighter.")
+
+
 def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
@@ -658,10 +683,9 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     the exact flow and than true samples beyond two counts' noise (more_off), why: the rectified flow's price for straighter paths only where it is
     straighter beyond the noise, else (the exact flow having few) the network's error."""
     ve, flow = story["ve"], story["flow"]
-    pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
-            f"({max(ve, flow):.3f} against {min(ve, flow):.3f})")
-    if errors and "VE PF-ODE" in straight and not (straighter(straight, errors, "VE PF-ODE", "exact flow")
-                                                   or straighter(straight, errors, "exact flow", "VE PF-ODE")):
+    hi, _, ranked = straight_rank({"VE PF-ODE": ve, "exact flow": flow}, errors, "VE PF-ODE", "exact flow")
+    pair = f"the {hi}'s paths ({max(ve, flow):.3f} against {min(ve, flow):.3f})"
+    if errors and not ranked:
         tol = straightness_noise(errors, "VE PF-ODE", "exact flow")
         pair += (f", but only within the paths' noise ({tol:.3f}, two standard errors of the difference): "
                  "these paths do not rank the two")

@@ -833,3 +833,30 @@ def test_more_samples_off_every_mode_is_counted_against_two_counts_noise(exact_o
     assert said.get("VE PF-ODE") == "both", text
     assert ("exact flow" in said) == named, (said, text)
     assert "many more" not in text
+
+
+@pytest.mark.parametrize("name, lam", [("moons", 2.0), ("tutorial", 2.0), ("moons", 25.0), ("ring8", 25.0)])
+def test_glide_sentence_ranks_the_exact_pair_by_the_same_rule_as_the_answer(name, lam):
+    """Moons at λ = 2: the answer said the VE's 0.727 against the exact flow's 0.695 lies within the
+    paths' noise ("these paths do not rank the two"), and the next sentence still said "With little
+    glide, the VE paths still bend less here". Both rank through straight_rank: within the noise the
+    glide sentence ranks neither; the tutorial at λ = 2 (0.949 against 0.772) and moons and ring8 at
+    λ = 25 are ranked as before."""
+    at = open_page(**{"w_mixture": name, K + "lam": lam, K + "learned": False})
+    s = next(m.value for m in at.markdown if m.value.startswith("**Which is straighter here?**"))
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    gmm, seed = dc.PRESETS[name], state.DEFAULT_SEED
+    story = flowpage.path_story(gmm, lam, 200, 100, seed)
+    errors = flowpage.straightness_errors(gmm, lam, 200, 100, seed)
+    hi, _, ranked = flowpage.straight_rank({"VE PF-ODE": story["ve"], "exact flow": story["flow"]}, errors,
+                                           "VE PF-ODE", "exact flow")
+    assert ("these paths do not rank the two" in s) == (not ranked), s
+    assert ("neither field's paths bend less here" in s) == (not ranked), s
+    assert ("bend less here" in s.replace("neither field's paths bend less here", "")) == (
+        ranked and hi == "VE PF-ODE" and story["ve_glide"] <= 0.5), s
+    assert ("the flow's paths are straighter" in s) == (ranked and hi == "exact flow"), s
+    assert ("The VE's higher number comes from that glide" in s) == (
+        ranked and hi == "VE PF-ODE" and story["ve_glide"] > 0.5), s
+    if (name, lam) == ("moons", 2.0):
+        assert not ranked and "With little glide" not in s, s

@@ -62,15 +62,10 @@ df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.devic
 noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
 landing, landing_text = flowpage.ve_landing(story, df, noise)
 (st.warning if landing == "miss" else st.markdown)(landing_text)
-ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
-if ve > flow:
-    why = (" The VE's higher number comes from that glide, not from straighter steering near the data."
-           if glide > 0.5 else " With little glide, the VE paths still bend less here.")
-else:
-    why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
-           "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
+glide = story["ve_glide"]
 errors = flowpage.straightness_errors(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify,
                                       shared.device)
+why = flowpage.glide_sentence(story, errors)
 st.markdown(
     flowpage.which_straighter(straight, story, flowpage.endpoints_off(
         gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None,
