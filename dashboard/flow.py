@@ -571,6 +571,56 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     return " ".join(parts)
 
 
+def matches_truth(sw2: float, off: int, noise: dict) -> bool:
+    """Whether a field's samples match true ones by both of the quality chart's measures: no more
+    samples off every mode than a set of true samples beyond two counts' noise (more_off), and a
+    sliced W₂ above true sets' own scores (up to noise["sw2"]) by no more than their spread
+    (beyond_noise with noise["spread"])."""
+    return not more_off(int(off), noise["off"]) and not beyond_noise(sw2, noise["sw2"], noise["spread"])
+
+
+def first_match(df: pd.DataFrame, noise: dict, field: str) -> pd.Series | None:
+    """The quality chart's Heun row (steps, nfe, sw2, off) of `field` with the fewest steps whose
+    samples match true ones (matches_truth); None where no step count drawn does."""
+    rows = df[(df["method"] == "heun") & (df["field"] == field)].sort_values("steps")
+    hits = [r for _, r in rows.iterrows() if matches_truth(r["sw2"], r["off"], noise)]
+    return hits[0] if hits else None
+
+
+def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
+    """Whether a few steps go a long way for the exact flow here, read off the quality chart's
+    Heun rows: its fewest-step row against true samples (matches_truth), and where that fails,
+    from how many steps it matches them (first_match), or that no step count drawn does."""
+    rows = df[(df["method"] == "heun") & (df["field"] == "exact flow")].sort_values("steps")
+    few, n = rows.iloc[0], noise["n"]
+    nums = (f"{int(few['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
+            f"samples, and sliced W₂ {few['sw2']:.3f}, against true sets' up to {noise['sw2']:.3f} "
+            f"(spread {noise['spread']:.3f})")
+    at = f"{int(few['steps'])} Heun steps ({int(few['nfe'])} evaluations)"
+    if matches_truth(few["sw2"], few["off"], noise):
+        return (f"A few steps go a long way here: with {at} the exact flow's samples already match "
+                f"true ones by both of the chart's measures: {nums}.")
+    first = first_match(df, noise, "exact flow")
+    last = rows.iloc[-1]
+    then = (f"it takes {int(first['steps'])} Heun steps ({int(first['nfe'])} evaluations) to match true "
+            "samples by both measures" if first is not None else
+            f"no step count drawn, up to {int(last['steps'])} Heun steps ({int(last['nfe'])} evaluations), "
+            f"matches true samples by both measures ({int(last['off'])} of {n} still off every mode, "
+            f"sliced W₂ {last['sw2']:.3f})")
+    return (f"How far a few steps go depends on how sharply the flow's paths bend: here the fewest drawn, "
+            f"{at}, leave the exact flow's samples {nums}; {then}.")
+
+
+def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
+    """From how many Heun steps the VE PF-ODE's samples match true ones here (first_match), or that
+    no step count drawn brings them there."""
+    first = first_match(df, noise, "VE PF-ODE")
+    if first is None:
+        return "here no step count drawn brings its samples to match true ones by both measures"
+    return (f"here its samples match true ones by both measures from {int(first['steps'])} Heun steps "
+            f"({int(first['nfe'])} evaluations)")
+
+
 def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
                  device: str = "cpu") -> dict:
     """The trajectories of the paths panels, by the caption's labels: the exact flow, the VE

@@ -96,10 +96,10 @@ with left:
 with right:
     st.markdown(
         "**Why straight is cheap.** An integrator is exact on a straight line: one Euler step "
-        "along a constant velocity lands on the end point. The flow's paths bend mainly "
-        "where the cloud splits between modes, so a few steps go a long way. The VE ODE "
-        "covers a noise range from σ₁ down to almost 0, and its velocity changes by orders of "
-        "magnitude along the way; it needs a careful time grid and more steps.")
+        "along a constant velocity lands on the end point. " + flowpage.cheap_sentence(df, noise)
+        + " The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by "
+        "orders of magnitude along the way, so it needs a careful time grid; "
+        + flowpage.ve_steps_phrase(df, noise) + ".")
 
 if learned:
     st.subheader("The learned velocity against the exact one")
