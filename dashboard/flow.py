@@ -722,6 +722,13 @@ def glide_sentence(story: dict, errors: dict | None) -> str:
             "bend more." if glide else " Here the flow's paths are straighter.")
 
 
+def trained_from(field: str, off: dict) -> str:
+    """The flow a network's flow is trained from, whose end points its own are compared with: the
+    learned flow regresses on the exact flow's field; the rectified flow trains on the learned
+    flow's (x₀, ε) pairs (rectified_net), or the exact flow where no learned flow is counted."""
+    return "learned flow" if field == "rectified flow" and "learned flow" in off else "exact flow"
+
+
 def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
@@ -730,8 +737,11 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     methods drawn the straightest of all, over the story["n"] paths each number is computed on
     (not the paths slider's share drawn). off (endpoints_off, with "n"): how many end points of each
     method land off every mode against true samples'; where a network's flow puts more there than
-    the exact flow and than true samples beyond two counts' noise (more_off), why: the rectified flow's price for straighter paths only where it is
-    straighter beyond the noise, else (the exact flow having few) the network's error."""
+    the flow it is trained from (trained_from: the exact flow for the learned flow, the learned flow
+    for the rectified one) and than true samples beyond two counts' noise (more_off), why: the
+    rectified flow's price for straighter paths only where it is straighter than the learned flow
+    beyond the noise, else its network's error; the learned flow's, where the exact flow has few,
+    the network's error."""
     ve, flow = story["ve"], story["flow"]
     hi, _, ranked = straight_rank({"VE PF-ODE": ve, "exact flow": flow}, errors, "VE PF-ODE", "exact flow")
     pair = f"the {hi}'s paths ({max(ve, flow):.3f} against {min(ve, flow):.3f})"
@@ -760,23 +770,27 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
         text += (f" End points off every mode, of the {off['n']} paths: "
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
-        many = [k for k in nets if more_off(off[k], off["exact flow"]) and more_off(off[k], off["true samples"])]
         exact_few = not more_off(off["exact flow"], off["true samples"])
-        for k in many:
-            if k == "rectified flow" and straighter(straight, errors, k, "exact flow"):
+        for k in nets:
+            base = trained_from(k, off)
+            if not (more_off(off[k], off[base]) and more_off(off[k], off["true samples"])):
+                continue
+            if k == "rectified flow" and straighter(straight, errors, k, base):
                 text += (" The rectified flow straightens its paths at a price: more end points land between "
-                         f"or outside the modes than the exact flow's ({count_gap(off[k], off['exact flow'])}).")
+                         f"or outside the modes than the {base}'s, the flow it is trained from "
+                         f"({count_gap(off[k], off[base])}).")
             elif k == "learned flow" and exact_few:
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "
                          f"{off['exact flow']} there"
                          + (", and its straighter paths depart from that field's bends too."
                             if straighter(straight, errors, k, "exact flow") else "."))
-            elif exact_few:
-                text += (f" The rectified flow is no straighter than the exact flow here beyond the paths' "
-                         f"noise ({straight[k]:.3f} against {straight['exact flow']:.3f}), so its "
-                         f"{off[k]} end points off every mode are no price of straightness: they are the "
-                         "networks' error (the learned flow's pairs it trains on, and its own fit).")
+            elif k == "rectified flow":
+                text += (f" The rectified flow is no straighter than the {base}, the flow it is trained from, "
+                         f"beyond the paths' noise ({straight[k]:.3f} against {straight[base]:.3f}), so its "
+                         f"{off[k]} end points off every mode, more than the {base}'s "
+                         f"({count_gap(off[k], off[base])}), are no price of straightness: they are its "
+                         "network's error in fitting the pairs it trains on.")
     return text
 
 

@@ -252,12 +252,14 @@ def test_straightness_answer_gives_off_mode_end_points_to_the_network_unless_str
     flat = dict(straight, **{"rectified flow": 0.935})
     text = flowpage.which_straighter(flat, story, off, noisy)
     assert "at a price" not in text
-    assert "The rectified flow is no straighter than the exact flow here" in text
-    assert "no price of straightness: they are the networks' error" in text
-    # the exact flow itself far off the modes: no attribution
+    assert ("The rectified flow is no straighter than the learned flow, the flow it is trained from, beyond "
+            "the paths' noise (0.935 against 0.942), so its 32 end points off every mode, more than the "
+            "learned flow's (17 apart, beyond two counts' noise, 2√(32 + 15) = 13.7)") in text
+    assert "are no price of straightness: they are its network's error" in text
+    # the exact flow itself far off the modes: the learned flow's count is not attributed
     bad = dict(off, **{"exact flow": 40})
     text = flowpage.which_straighter(straight, story, bad, noisy)
-    assert "network's error" not in text and "networks' error" not in text
+    assert "The learned flow's" not in text
     # the learned flow within the noise of the exact flow: the answer says it does not rank them
     close = {"exact flow": 0.772, "VE PF-ODE": 0.992, "learned flow": 0.770, "rectified flow": 0.771}
     text = flowpage.which_straighter(close, {"ve": 0.992, "flow": 0.772},
@@ -748,7 +750,7 @@ def test_straightness_answer_compares_end_points_off_every_mode_against_two_coun
     text = flowpage.which_straighter(straight, {"ve": 0.9, "flow": 0.95}, off)
     assert ("The rectified flow straightens its paths at a price" in text) == price, text
     if price:
-        assert (f"than the exact flow's ({rect - exact} apart, beyond two counts' noise, 2√({rect} + {exact}) = "
+        assert (f"than the learned flow's, the flow it is trained from ({rect - exact} apart, beyond two counts' noise, 2√({rect} + {exact}) = "
                 f"{2 * (rect + exact) ** 0.5:.1f})") in text, text
 
 
@@ -888,3 +890,28 @@ def test_why_straight_is_cheap_reads_the_quality_charts_fewest_steps(state, few)
                 else "no step count drawn, up to 32 Heun steps (64 evaluations), matches" in text), text
     if name == "custom":
         assert "948 of 1000 off every mode" in text and first is None, text
+
+
+@pytest.mark.parametrize("learned, rect, price", [(44, 78, True), (44, 60, False), (2, 78, True), (60, 70, False)])
+def test_rectified_flows_price_is_measured_against_the_learned_flow(learned, rect, price):
+    """The heavy-corner mixture, rectify on: the rectified flow's 78 end points off every mode were
+    set against the exact flow's 2 ("76 apart") as its price of straightness, while the same
+    paragraph gave the learned flow's 44 to the network's error. The rectified flow trains on the
+    learned flow's pairs: its price is what it adds to the learned flow (78 against 44: 34 apart,
+    beyond 2√122 = 22.1), said as such; 60 against 44 (within 2√104 = 20.4) and 70 against 60 are
+    no price; and where it is no straighter than the learned flow, its extra is its network's error."""
+    from dashboard import flow as flowpage
+    straight = {"exact flow": 0.93, "VE PF-ODE": 0.99, "learned flow": 0.94, "rectified flow": 0.998}
+    errors = {"exact flow": 0.003, "VE PF-ODE": 0.001, "learned flow": 0.003, "rectified flow": 0.0005}
+    off = {"exact flow": 2, "VE PF-ODE": 21, "learned flow": learned, "rectified flow": rect, "true samples": 3,
+           "n": 200}
+    text = flowpage.which_straighter(straight, {"ve": 0.99, "flow": 0.93}, off, errors)
+    assert ("The rectified flow straightens its paths at a price" in text) == price, text
+    assert "than the exact flow's" not in text, text
+    if price:
+        gap = flowpage.count_gap(rect, learned)
+        assert f"than the learned flow's, the flow it is trained from ({gap})" in text, text
+    flat = dict(straight, **{"rectified flow": 0.941})
+    text = flowpage.which_straighter(flat, {"ve": 0.99, "flow": 0.93}, off, errors)
+    assert "at a price" not in text
+    assert ("The rectified flow is no straighter than the learned flow, the flow it is trained from" in text) == price
