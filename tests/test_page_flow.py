@@ -915,3 +915,22 @@ def test_rectified_flows_price_is_measured_against_the_learned_flow(learned, rec
     text = flowpage.which_straighter(flat, {"ve": 0.99, "flow": 0.93}, off, errors)
     assert "at a price" not in text
     assert ("The rectified flow is no straighter than the learned flow, the flow it is trained from" in text) == price
+
+
+@pytest.mark.parametrize("name, learned, named", [("heavy corner", (0.688, 210), ["learned flow", "exact flow"]),
+                                                  ("moons", (0.102, 15), ["learned flow"])])
+def test_quality_sentence_at_most_steps_names_each_field_off_every_mode(name, learned, named):
+    """At 32 Heun steps (64 evaluations), the heavy-corner mixture: exact flow 40, VE PF-ODE 21, learned
+    flow 210 off every mode, true sets up to 12; moons: 2, 3 and 15, true sets up to 4 (the learned
+    flow's rows as the page's full recipe gives them). Each field beyond two counts' noise of true
+    sets' count is named (the exact flow's 40 too, 28 apart over 2√52 = 14.4), the others are not."""
+    import diffusion_core as dc
+    import pandas as pd
+    from dashboard import flow as flowpage
+    df, noise, steps = _exact_only(heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name], 25.0, 32)
+    df = pd.concat([df, _quality_rows({"learned flow": learned[0]}, {"learned flow": learned[1]}, steps)],
+                   ignore_index=True)
+    text = flowpage.quality_sentence(df, noise, steps)
+    said = _sliced_w2_readings(text, ["exact flow", "VE PF-ODE", "learned flow"])
+    assert sorted(said) == sorted(named), (said, text)
+    assert "The VE PF-ODE puts more samples" not in text, text
