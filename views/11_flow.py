@@ -78,7 +78,7 @@ st.markdown(
     + f" {flowpage.flow_start_phrase(story['spread'])}: "
     "its paths bend where they commit to a mode." + why
     + " Straight pairs do not make straight marginal paths; rectification trains on the flow's own "
-    "(x₀, ε) pairs, coupled by the flow itself instead of drawn independently, which straightens its paths"
+    "(x₀, ε) pairs, coupled by the flow itself instead of drawn independently, which is meant to straighten its paths"
     + (": " + flowpage.rectify_phrase(straight, errors) if rectify else "."))
 
 st.subheader("Sample quality per velocity evaluation")
