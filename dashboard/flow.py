@@ -558,6 +558,56 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     return " ".join(parts)
 
 
+def matches_truth(sw2: float, off: int, noise: dict) -> bool:
+    """Whether a field's samples match true ones by both of the quality chart's measures: no more
+    samples off every mode than a set of true samples beyond two counts' noise (more_off), and a
+    sliced W₂ above true sets' own scores (up to noise["sw2"]) by no more than their spread
+    (beyond_noise with noise["spread"])."""
+    return not more_off(int(off), noise["off"]) and not beyond_noise(sw2, noise["sw2"], noise["spread"])
+
+
+def first_match(df: pd.DataFrame, noise: dict, field: str) -> pd.Series | None:
+    """The quality chart's Heun row (steps, nfe, sw2, off) of `field` with the fewest steps whose
+    samples match true ones (matches_truth); None where no step count drawn does."""
+    rows = df[(df["method"] == "heun") & (df["field"] == field)].sort_values("steps")
+    hits = [r for _, r in rows.iterrows() if matches_truth(r["sw2"], r["off"], noise)]
+    return hits[0] if hits else None
+
+
+def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
+    """Whether a few steps go a long way for the exact flow here, read off the quality chart's
+    Heun rows: its fewest-step row against true samples (matches_truth), and where that fails,
+    from how many steps it matches them (first_match), or that no step count drawn does."""
+    rows = df[(df["method"] == "heun") & (df["field"] == "exact flow")].sort_values("steps")
+    few, n = rows.iloc[0], noise["n"]
+    nums = (f"{int(few['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
+            f"samples, and sliced W₂ {few['sw2']:.3f}, against true sets' up to {noise['sw2']:.3f} "
+            f"(spread {noise['spread']:.3f})")
+    at = f"{int(few['steps'])} Heun steps ({int(few['nfe'])} evaluations)"
+    if matches_truth(few["sw2"], few["off"], noise):
+        return (f"A few steps go a long way here: with {at} the exact flow's samples already match "
+                f"true ones by both of the chart's measures: {nums}.")
+    first = first_match(df, noise, "exact flow")
+    last = rows.iloc[-1]
+    then = (f"it takes {int(first['steps'])} Heun steps ({int(first['nfe'])} evaluations) to match true "
+            "samples by both measures" if first is not None else
+            f"no step count drawn, up to {int(last['steps'])} Heun steps ({int(last['nfe'])} evaluations), "
+            f"matches true samples by both measures ({int(last['off'])} of {n} still off every mode, "
+            f"sliced W₂ {last['sw2']:.3f})")
+    return (f"How far a few steps go depends on how sharply the flow's paths bend: here the fewest drawn, "
+            f"{at}, leave the exact flow's samples {nums}; {then}.")
+
+
+def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
+    """From how many Heun steps the VE PF-ODE's samples match true ones here (first_match), or that
+    no step count drawn brings them there."""
+    first = first_match(df, noise, "VE PF-ODE")
+    if first is None:
+        return "here no step count drawn brings its samples to match true ones by both measures"
+    return (f"here its samples match true ones by both measures from {int(first['steps'])} Heun steps "
+            f"({int(first['nfe'])} evaluations)")
+
+
 def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
                  device: str = "cpu") -> dict:
     """The trajectories of the paths panels, by the caption's labels: the exact flow, the VE
@@ -634,6 +684,38 @@ def straighter(straight: dict, errors: dict | None, a: str, b: str) -> bool:
     return beyond_noise(straight[a], straight[b], straightness_noise(errors, a, b))
 
 
+def straight_rank(straight: dict, errors: dict | None, a: str, b: str) -> tuple[str, str, bool]:
+    """The one rule for ranking two fields' straightness: (the straighter by number, the other,
+    whether that order holds beyond the paths' noise: straighter, two standard errors of the
+    difference). Every sentence that ranks two fields' paths goes through it."""
+    hi, lo = (a, b) if straight[a] > straight[b] else (b, a)
+    return hi, lo, straighter(straight, errors, hi, lo)
+
+
+def glide_sentence(story: dict, errors: dict | None) -> str:
+    """Why the exact pair ranks as it does (story: path_story), from the VE paths' glide (share of
+    their length travelled while σₜ > s) and straight_rank on the exact flow's and the VE PF-ODE's
+    straightness: no ranking where they lie within the paths' noise."""
+    pair = {"VE PF-ODE": story["ve"], "exact flow": story["flow"]}
+    hi, _, ranked = straight_rank(pair, errors, "VE PF-ODE", "exact flow")
+    glide = story["ve_glide"] > 0.5
+    if not ranked:
+        return (" Within the paths' noise neither field's paths bend less here"
+                + (", the VE's glide notwithstanding." if glide else "."))
+    if hi == "VE PF-ODE":
+        return (" The VE's higher number comes from that glide, not from straighter steering near the data."
+                if glide else " With little glide, the VE paths still bend less here.")
+    return (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
+            "bend more." if glide else " Here the flow's paths are straighter.")
+
+
+def trained_from(field: str, off: dict) -> str:
+    """The flow a network's flow is trained from, whose end points its own are compared with: the
+    learned flow regresses on the exact flow's field; the rectified flow trains on the learned
+    flow's (x₀, ε) pairs (rectified_net), or the exact flow where no learned flow is counted."""
+    return "learned flow" if field == "rectified flow" and "learned flow" in off else "exact flow"
+
+
 def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
@@ -642,13 +724,15 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     methods drawn the straightest of all, over the story["n"] paths each number is computed on
     (not the paths slider's share drawn). off (endpoints_off, with "n"): how many end points of each
     method land off every mode against true samples'; where a network's flow puts more there than
-    the exact flow and than true samples beyond two counts' noise (more_off), why: the rectified flow's price for straighter paths only where it is
-    straighter beyond the noise, else (the exact flow having few) the network's error."""
+    the flow it is trained from (trained_from: the exact flow for the learned flow, the learned flow
+    for the rectified one) and than true samples beyond two counts' noise (more_off), why: the
+    rectified flow's price for straighter paths only where it is straighter than the learned flow
+    beyond the noise, else its network's error; the learned flow's, where the exact flow has few,
+    the network's error."""
     ve, flow = story["ve"], story["flow"]
-    pair = (f"the {'VE PF-ODE' if ve > flow else 'exact flow'}'s paths "
-            f"({max(ve, flow):.3f} against {min(ve, flow):.3f})")
-    if errors and "VE PF-ODE" in straight and not (straighter(straight, errors, "VE PF-ODE", "exact flow")
-                                                   or straighter(straight, errors, "exact flow", "VE PF-ODE")):
+    hi, _, ranked = straight_rank({"VE PF-ODE": ve, "exact flow": flow}, errors, "VE PF-ODE", "exact flow")
+    pair = f"the {hi}'s paths ({max(ve, flow):.3f} against {min(ve, flow):.3f})"
+    if errors and not ranked:
         tol = straightness_noise(errors, "VE PF-ODE", "exact flow")
         pair += (f", but only within the paths' noise ({tol:.3f}, two standard errors of the difference): "
                  "these paths do not rank the two")
@@ -673,23 +757,27 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
         text += (f" End points off every mode, of the {off['n']} paths: "
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
-        many = [k for k in nets if more_off(off[k], off["exact flow"]) and more_off(off[k], off["true samples"])]
         exact_few = not more_off(off["exact flow"], off["true samples"])
-        for k in many:
-            if k == "rectified flow" and straighter(straight, errors, k, "exact flow"):
+        for k in nets:
+            base = trained_from(k, off)
+            if not (more_off(off[k], off[base]) and more_off(off[k], off["true samples"])):
+                continue
+            if k == "rectified flow" and straighter(straight, errors, k, base):
                 text += (" The rectified flow straightens its paths at a price: more end points land between "
-                         f"or outside the modes than the exact flow's ({count_gap(off[k], off['exact flow'])}).")
+                         f"or outside the modes than the {base}'s, the flow it is trained from "
+                         f"({count_gap(off[k], off[base])}).")
             elif k == "learned flow" and exact_few:
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "
                          f"{off['exact flow']} there"
                          + (", and its straighter paths depart from that field's bends too."
                             if straighter(straight, errors, k, "exact flow") else "."))
-            elif exact_few:
-                text += (f" The rectified flow is no straighter than the exact flow here beyond the paths' "
-                         f"noise ({straight[k]:.3f} against {straight['exact flow']:.3f}), so its "
-                         f"{off[k]} end points off every mode are no price of straightness: they are the "
-                         "networks' error (the learned flow's pairs it trains on, and its own fit).")
+            elif k == "rectified flow":
+                text += (f" The rectified flow is no straighter than the {base}, the flow it is trained from, "
+                         f"beyond the paths' noise ({straight[k]:.3f} against {straight[base]:.3f}), so its "
+                         f"{off[k]} end points off every mode, more than the {base}'s "
+                         f"({count_gap(off[k], off[base])}), are no price of straightness: they are its "
+                         "network's error in fitting the pairs it trains on.")
     return text
 
 

@@ -62,15 +62,10 @@ df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.devic
 noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
 landing, landing_text = flowpage.ve_landing(story, df, noise)
 (st.warning if landing == "miss" else st.markdown)(landing_text)
-ve, flow, glide = story["ve"], story["flow"], story["ve_glide"]
-if ve > flow:
-    why = (" The VE's higher number comes from that glide, not from straighter steering near the data."
-           if glide > 0.5 else " With little glide, the VE paths still bend less here.")
-else:
-    why = (" Here the flow's paths are straighter despite the VE's glide: near the data the VE paths "
-           "bend more." if glide > 0.5 else " Here the flow's paths are straighter.")
+glide = story["ve_glide"]
 errors = flowpage.straightness_errors(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify,
                                       shared.device)
+why = flowpage.glide_sentence(story, errors)
 st.markdown(
     flowpage.which_straighter(straight, story, flowpage.endpoints_off(
         gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None,
@@ -83,7 +78,7 @@ st.markdown(
     + f" {flowpage.flow_start_phrase(story['spread'])}: "
     "its paths bend where they commit to a mode." + why
     + " Straight pairs do not make straight marginal paths; rectification trains on the flow's own "
-    "(x₀, ε) pairs, coupled by the flow itself instead of drawn independently, which straightens its paths"
+    "(x₀, ε) pairs, coupled by the flow itself instead of drawn independently, which is meant to straighten its paths"
     + (": " + flowpage.rectify_phrase(straight, errors) if rectify else "."))
 
 st.subheader("Sample quality per velocity evaluation")
@@ -101,10 +96,10 @@ with left:
 with right:
     st.markdown(
         "**Why straight is cheap.** An integrator is exact on a straight line: one Euler step "
-        "along a constant velocity lands on the end point. The flow's paths bend mainly "
-        "where the cloud splits between modes, so a few steps go a long way. The VE ODE "
-        "covers a noise range from σ₁ down to almost 0, and its velocity changes by orders of "
-        "magnitude along the way; it needs a careful time grid and more steps.")
+        "along a constant velocity lands on the end point. " + flowpage.cheap_sentence(df, noise)
+        + " The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by "
+        "orders of magnitude along the way, so it needs a careful time grid; "
+        + flowpage.ve_steps_phrase(df, noise) + ".")
 
 if learned:
     st.subheader("The learned velocity against the exact one")
