@@ -868,8 +868,9 @@ def explain_commitment(gmm, cv: dict) -> None:
 
 
 def from_start_note(cv: dict) -> str:
-    """The paths at the threshold from t = 1 on (cv: commit_view's from_start, start_modes), left out
-    of the median, in words; "" where there are none."""
+    """The paths whose end mode's responsibility stays at or above the threshold from t = 1 to the end
+    (cv: commit_view's from_start, start_modes), left out of the median, in words; "" where there are
+    none. Not the paths at the threshold at t = 1: a rough path there can dip below and commit later."""
     if cv["from_start"] <= 0:
         return ""
     modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
@@ -879,7 +880,7 @@ def from_start_note(cv: dict) -> str:
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
-            f"responsibility at or above {cv['threshold']:.2f} already at t = 1{why}. They choose nothing along "
+            f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. They choose nothing along "
             f"the way and are left out: {rest}.")
 
 

@@ -1448,7 +1448,7 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     assert cv["median"] == pytest.approx(float(np.median(rest))) and cv["median"] < 0.7
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     assert (f"{100 * cv['from_start']:.0f} % of the paths, all ending in mode 1 (weight 0.90), have their end mode's "
-            "responsibility at or above 0.90 already at t = 1: a mode whose weight reaches the threshold") in words, words
+            "responsibility stay at or above 0.90 from t = 1 to the end: a mode whose weight reaches the threshold") in words, words
     assert "the median is over the other paths that commit" in words and "t ≈ 1.00" not in words
     # the histogram marks the same median as the tile and the sentence (its legend said 0.71 beside 0.65)
     import json
@@ -1488,6 +1488,29 @@ def test_end_noise_within_reach_is_not_said_to_explain_a_larger_miss(seed, miss,
     other = rev.weights_caption(dc.PRESETS["unbalanced"], sde, dataclasses.replace(run, seed=2021))
     assert "it cannot explain the shares off" in other and "explains only part" not in other
 
+
+
+@pytest.mark.parametrize("method, steps, lam", [("sde", 200, 25.0), ("sde", 50, 25.0), ("ode", 50, 25.0),
+                                                ("sde", 200, 10.0)])
+def test_from_start_note_says_the_paths_stay_at_the_threshold_to_the_end(method, steps, lam):
+    """The custom mixture, mode 1 of weight 0.90 = the threshold: "20 % of the paths … have their end mode's
+    responsibility at or above 0.90 already at t = 1" (reverse SDE, 200 steps) against 48 % (PF ODE, 50
+    steps), though both start from N(0, σ₁² I) and the responsibility at t = 1 depends on x₁ alone. The share
+    counts the paths that STAY at or above the threshold from t = 1 to the end (rough SDE paths dip below and
+    commit later); the sentence now says so, and that share is less than the share at the threshold at t = 1."""
+    import dataclasses
+    gmm, sde = _hw_mixture(), dc.VESDE(lam)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    rs = rev.responsibilities(gmm, sde, run)
+    com = rev.commitment_from_resp(rs["resp"], rs["labels"], rs["times"], rev.COMMIT_THRESHOLD)
+    stay = (com.resp >= rev.COMMIT_THRESHOLD).all(dim=0)
+    assert cv["from_start"] == pytest.approx(float(stay.double().mean())) and cv["from_start"] > 0
+    assert cv["from_start"] <= float((com.resp[0] >= rev.COMMIT_THRESHOLD).double().mean())
+    note = rev.from_start_note(cv)
+    assert (f" {100 * cv['from_start']:.0f} % of the paths, all ending in mode 1 (weight 0.90), have their end "
+            "mode's responsibility stay at or above 0.90 from t = 1 to the end") in note, note
+    assert "already at t = 1" not in note
 
 
 def test_start_split_reads_the_printed_shares(monkeypatch):
