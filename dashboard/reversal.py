@@ -472,9 +472,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(
         com.times, com.committed, com.labels, base["names"], base["colors"], t_split, split_label=label,
-        median=out["median"] if out["median"] is not None else float("nan"),
-        median_label=("median commitment time of the paths choosing along the way" if out["from_start"] > 0
-                      else "median commitment time")))
+        median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
+        threshold=float(threshold)))
     return out
 
 
