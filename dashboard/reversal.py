@@ -697,10 +697,15 @@ def blur_clause(c: dict) -> str:
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
     """text, a sentence on shares set before the run's end, ended with when the paths choose their
     modes (commit_view at the page's default threshold) and how many of the run's steps come before
-    then, for a stochastic run whose paths mostly commit; else with a full stop."""
+    then, for a stochastic run whose paths mostly commit; where its time grid cannot say when
+    (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
     if deterministic(sde, run) or not most_commit(cv):
         return text + "."
+    if not commitment_resolved(cv):
+        return (text + f", while the paths choose their modes; this run's time grid ({cv['frames']} times, "
+                f"from t = 1 to t = {time_text(cv['t_last'])}) is too coarse to say when (the commitment "
+                "section below).")
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"

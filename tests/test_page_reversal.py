@@ -1370,7 +1370,9 @@ def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mo
     if which == "hw" and method == "tutorial" and steps == 10:
         assert blur and "σ = 0.375 is 37× the narrowest mode's std" in text, text
     cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
-    if not rev.deterministic(sde, run) and rev.most_commit(cv):
+    if not rev.deterministic(sde, run) and rev.most_commit(cv) and not rev.commitment_resolved(cv):
+        assert "committed by" not in text and "is too coarse to say when (the commitment section below)" in text
+    elif not rev.deterministic(sde, run) and rev.most_commit(cv):
         before = int((times[:-1] > cv["median"]).sum())
         assert (f"committed by t ≈ {time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90"
                 in text), text
@@ -1547,6 +1549,30 @@ def test_commitment_histogram_draws_only_the_paths_its_median_counts(which, meth
     else:
         assert lines == [f"median commitment time (t = {t})"] and "Not drawn" not in title
     assert all(len(w) <= 50 for w in lines)
+
+
+@pytest.mark.parametrize("which, seed, steps", [("hw", 2021, 3), ("hw", 2022, 3), ("tutorial", 2021, 3),
+                                                ("tutorial", 2022, 3), ("tutorial", 2021, 50), ("hw", 2021, 50)])
+def test_commit_clause_follows_the_commitment_sections_rule(which, seed, steps):
+    """The tutorial's loop at 3 steps: the mode-share caption said "half of those that choose along the way have
+    committed by t ≈ 0.33 … and this run takes 2 of its 2 steps before then", while the commitment section
+    said the time grid is too coarse to say when samples choose their mode (the median is the grid's last
+    time). The clause now follows the same rule (commitment_resolved): on a coarse grid it gives no time and
+    says the grid is too coarse; on a grid that resolves it (50 steps), the median as before."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method="tutorial", steps=steps, seed=seed)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    text = rev.commit_clause(gmm, sde, run, "X")
+    if steps == 3:
+        assert not rev.commitment_resolved(cv) and rev.most_commit(cv)
+        assert text == (f"X, while the paths choose their modes; this run's time grid ({cv['frames']} times, from t = 1 "
+                        f"to t = {rev.time_text(cv['t_last'])}) is too coarse to say when (the commitment section "
+                        "below)."), text
+        assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X")
+    elif rev.most_commit(cv):
+        assert rev.commitment_resolved(cv) and f"committed by t ≈ {rev.time_text(cv['median'])}" in text, text
 
 
 def test_start_split_reads_the_printed_shares(monkeypatch):
