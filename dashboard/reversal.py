@@ -570,18 +570,19 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     because of the rest (steps, end noise, sampling noise), measured: the same run started from the exact
     p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
     true weight) the start accounts for p − q and the rest for q − w, where p − q is beyond the noise of
-    two runs' shares (2 √2 standard errors); within it, that these runs do not show the start moving
-    the share; "" without modes off."""
+    the two measured shares' difference, 2 √(p(1 − p)/n + q(1 − q)/n) (two standard errors, each from
+    its own share, not from w); within it, that these runs do not show the start moving the share; ""
+    without modes off."""
     if not len(bad):
         return ""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     q = np.asarray(metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"], dtype=float)
     k = int(max(bad, key=lambda i: abs(p[i] - w[i])))
-    se = math.sqrt(w[k] * (1 - w[k]) / run.n)
+    se = np.sqrt(np.array([p[k] * (1 - p[k]), q[k] * (1 - q[k])]) / run.n)     # each measured share's own
     head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
-    noise = 2 * math.sqrt(2) * se            # two standard errors of the difference of two runs' shares
+    noise = 2 * float(np.sqrt(np.sum(se ** 2)))       # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
     if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
         return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
@@ -589,7 +590,7 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
                 "moving this share.")
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
             f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise for "
-            f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se:.1f} %, one standard error).")
+            f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se.max():.1f} % at most, one standard error).")
 
 
 def weights_caption(gmm, sde, run: Run) -> str:
