@@ -758,15 +758,16 @@ NOISE_TILE = f"noise level: {models.TRUE_SETS} true sets"
 
 
 def noise_range(band: dict) -> str:
-    """Sliced W₂'s range over the true sets of band (truth_band), as the noise tile prints it: "0.107–0.566"."""
-    return "–".join(value_text(v) for v in band["sliced_w2"])
+    """Sliced W₂'s range over the true sets of band (truth_band), as the noise tile prints it, with the
+    numbers the sentences give (models.band_text, three decimals: "0.057–0.069"), short enough for the tile."""
+    return models.band_text(band, "sliced_w2", "–")
 
 
 def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
     """(label, value, help) of the six numbers shown next to the final samples: the metrics m
-    (metrics()) and the run's score evaluations and wall time (sample_run()). The four measures
+    (metrics()) and the run's score evaluations and wall time (sample_run()). The three measures
     print three significant digits (models.value_text, as the Sampler lab prints them): 0.0378, 0.645,
-    2,558."""
+    2,558; the noise level's range, the true sets' sliced W₂, as the sentences give it (noise_range)."""
     return [
         ("sliced W₂ ↓", value_text(m['sliced_w2']),
          "Sliced Wasserstein-2 distance to an independent set of true samples of the same size (256 "

@@ -44,7 +44,7 @@ def test_default_render(at):
     # metrics: sliced W₂ near its floor, small log-likelihood gap, one score evaluation per step
     lo, hi = rev.truth_band(dc.PRESETS["tutorial"], 2500, 2021)["sliced_w2"]
     shown = {mt.label: mt.value for mt in at.metric}
-    assert shown[rev.NOISE_TILE] == f"{value_text(lo)}–{value_text(hi)}"      # the true sets' range, not one draw
+    assert shown[rev.NOISE_TILE] == f"{lo:.3f}–{hi:.3f}"      # the true sets' range, not one draw
     assert vals["sliced W₂ ↓"] < hi + (hi - lo)
     assert abs(vals["log-likelihood gap"]) < 0.1
     # the gap's sign is said on the page, not only in the metric's help
@@ -1108,7 +1108,7 @@ def test_measures_print_three_significant_digits(mixture, method, steps):
     run = rev.Run(method, max(steps, dc.SAMPLERS[method].min_steps), rev.samples_for(dc.PRESETS[mixture], 2500, steps),
                   "karras", 1e-4, 0.16, "prior", 2021)
     m = rev.metrics(dc.PRESETS[mixture], dc.VESDE(25.0), run)
-    assert shown[rev.NOISE_TILE] == "–".join(value_text(v) for v in m["band"]["sliced_w2"])
+    assert shown[rev.NOISE_TILE] == "–".join(f"{v:.3f}" for v in m["band"]["sliced_w2"])      # as the sentences
     for label, key in (("sliced W₂ ↓", "sliced_w2"), ("W₁ of log p₀ ↓", "logp_w1")):
         assert shown[label] == value_text(m[key]), (label, shown[label])
     gap = shown["log-likelihood gap"]
@@ -1605,6 +1605,31 @@ def test_start_split_noise_is_that_of_the_two_measured_shares(which, method, ste
         assert f"(each share ± {100 * se:.1f} % at most, one standard error)" in text, text
     if method == "tutorial" and seed == 2021:
         assert within and "gets 34.2 % where the prior gave 31.7 %" in text and "(± 2.7," in text, text
+
+
+@pytest.mark.parametrize("which, method, steps", [("tutorial", "tutorial", 3), ("tutorial", "sde", 200),
+                                                  ("ring8", "ode", 50), ("hw", "tutorial", 3),
+                                                  ("hw", "ode", 50)])
+def test_noise_tile_fits_and_gives_the_sentences_numbers(which, method, steps):
+    """The tutorial's loop at 3 steps: the noise tile read "0.0571–0.0…", cut with an ellipsis, its upper end
+    unreadable. It now gives the range with the numbers the sentences quote (models.band_text, three decimals:
+    "0.057–0.069"), at most 11 characters here, and the deterministic-start sentence quotes the same text."""
+    import dataclasses
+    from dashboard import models
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method=method, steps=steps)
+    m = rev.metrics(gmm, sde, run)
+    tile = dict((label, value) for label, value, _ in rev.metric_rows(m, rev.sample_run(gmm, sde, run)))[rev.NOISE_TILE]
+    lo, hi = m["band"]["sliced_w2"]
+    assert tile == f"{lo:.3f}–{hi:.3f}" == models.band_text(m["band"], "sliced_w2").replace(" to ", "–")
+    assert len(tile) <= 11 and tile.split("–")[0] != tile.split("–")[1], tile
+    if which == "tutorial" and method == "tutorial":
+        assert tile == "0.057–0.069"
+    note = rev.deterministic_start_note(gmm, sde, run, m)
+    assert (f"against the noise level {tile} of true sets" in note) == bool(note), note
+    if which == "hw" and method == "ode":
+        assert note, "the deterministic start's sentence quotes the range here"
 
 
 def test_start_split_reads_the_printed_shares(monkeypatch):
