@@ -446,10 +446,11 @@ def true_band(measure, sets: int = TRUE_SETS) -> dict:
     return {key: (min(float(r[key]) for r in runs), max(float(r[key]) for r in runs)) for key in BAND_MEASURES}
 
 
-def band_text(band: dict, key: str) -> str:
-    """The range of a measure over the true sets of band (true_band), as sentences give it: "0.107 to 0.566"."""
+def band_text(band: dict, key: str, sep: str = " to ") -> str:
+    """The range of a measure over the true sets of band (true_band), as sentences give it: "0.107 to 0.566"
+    (sep "–": "0.107–0.566", as a tile gives it)."""
     lo, hi = band[key]
-    return f"{lo:.3f} to {hi:.3f}"
+    return f"{lo:.3f}{sep}{hi:.3f}"
 
 
 def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict) -> str:

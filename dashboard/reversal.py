@@ -472,9 +472,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(
         com.times, com.committed, com.labels, base["names"], base["colors"], t_split, split_label=label,
-        median=out["median"] if out["median"] is not None else float("nan"),
-        median_label=("median commitment time of the paths choosing along the way" if out["from_start"] > 0
-                      else "median commitment time")))
+        median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
+        threshold=float(threshold)))
     return out
 
 
@@ -571,18 +570,19 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     because of the rest (steps, end noise, sampling noise), measured: the same run started from the exact
     p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
     true weight) the start accounts for p − q and the rest for q − w, where p − q is beyond the noise of
-    two runs' shares (2 √2 standard errors); within it, that these runs do not show the start moving
-    the share; "" without modes off."""
+    the two measured shares' difference, 2 √(p(1 − p)/n + q(1 − q)/n) (two standard errors, each from
+    its own share, not from w); within it, that these runs do not show the start moving the share; ""
+    without modes off."""
     if not len(bad):
         return ""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     q = np.asarray(metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"], dtype=float)
     k = int(max(bad, key=lambda i: abs(p[i] - w[i])))
-    se = math.sqrt(w[k] * (1 - w[k]) / run.n)
+    se = np.sqrt(np.array([p[k] * (1 - p[k]), q[k] * (1 - q[k])]) / run.n)     # each measured share's own
     head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
-    noise = 2 * math.sqrt(2) * se            # two standard errors of the difference of two runs' shares
+    noise = 2 * float(np.sqrt(np.sum(se ** 2)))       # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
     if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
         return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
@@ -590,7 +590,7 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
                 "moving this share.")
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
             f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise for "
-            f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se:.1f} %, one standard error).")
+            f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se.max():.1f} % at most, one standard error).")
 
 
 def weights_caption(gmm, sde, run: Run) -> str:
@@ -698,10 +698,15 @@ def blur_clause(c: dict) -> str:
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
     """text, a sentence on shares set before the run's end, ended with when the paths choose their
     modes (commit_view at the page's default threshold) and how many of the run's steps come before
-    then, for a stochastic run whose paths mostly commit; else with a full stop."""
+    then, for a stochastic run whose paths mostly commit; where its time grid cannot say when
+    (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
     if deterministic(sde, run) or not most_commit(cv):
         return text + "."
+    if not commitment_resolved(cv):
+        return (text + f", while the paths choose their modes; this run's time grid ({cv['frames']} times, "
+                f"from t = 1 to t = {time_text(cv['t_last'])}) is too coarse to say when (the commitment "
+                "section below).")
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
@@ -753,15 +758,16 @@ NOISE_TILE = f"noise level: {models.TRUE_SETS} true sets"
 
 
 def noise_range(band: dict) -> str:
-    """Sliced W₂'s range over the true sets of band (truth_band), as the noise tile prints it: "0.107–0.566"."""
-    return "–".join(value_text(v) for v in band["sliced_w2"])
+    """Sliced W₂'s range over the true sets of band (truth_band), as the noise tile prints it, with the
+    numbers the sentences give (models.band_text, three decimals: "0.057–0.069"), short enough for the tile."""
+    return models.band_text(band, "sliced_w2", "–")
 
 
 def metric_rows(m: dict, result: dict) -> list[tuple[str, str, str]]:
     """(label, value, help) of the six numbers shown next to the final samples: the metrics m
-    (metrics()) and the run's score evaluations and wall time (sample_run()). The four measures
+    (metrics()) and the run's score evaluations and wall time (sample_run()). The three measures
     print three significant digits (models.value_text, as the Sampler lab prints them): 0.0378, 0.645,
-    2,558."""
+    2,558; the noise level's range, the true sets' sliced W₂, as the sentences give it (noise_range)."""
     return [
         ("sliced W₂ ↓", value_text(m['sliced_w2']),
          "Sliced Wasserstein-2 distance to an independent set of true samples of the same size (256 "
@@ -868,8 +874,9 @@ def explain_commitment(gmm, cv: dict) -> None:
 
 
 def from_start_note(cv: dict) -> str:
-    """The paths at the threshold from t = 1 on (cv: commit_view's from_start, start_modes), left out
-    of the median, in words; "" where there are none."""
+    """The paths whose end mode's responsibility stays at or above the threshold from t = 1 to the end
+    (cv: commit_view's from_start, start_modes), left out of the median, in words; "" where there are
+    none. Not the paths at the threshold at t = 1: a rough path there can dip below and commit later."""
     if cv["from_start"] <= 0:
         return ""
     modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
@@ -879,7 +886,7 @@ def from_start_note(cv: dict) -> str:
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
-            f"responsibility at or above {cv['threshold']:.2f} already at t = 1{why}. They choose nothing along "
+            f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. They choose nothing along "
             f"the way and are left out: {rest}.")
 
 

@@ -44,7 +44,7 @@ def test_default_render(at):
     # metrics: sliced W₂ near its floor, small log-likelihood gap, one score evaluation per step
     lo, hi = rev.truth_band(dc.PRESETS["tutorial"], 2500, 2021)["sliced_w2"]
     shown = {mt.label: mt.value for mt in at.metric}
-    assert shown[rev.NOISE_TILE] == f"{value_text(lo)}–{value_text(hi)}"      # the true sets' range, not one draw
+    assert shown[rev.NOISE_TILE] == f"{lo:.3f}–{hi:.3f}"      # the true sets' range, not one draw
     assert vals["sliced W₂ ↓"] < hi + (hi - lo)
     assert abs(vals["log-likelihood gap"]) < 0.1
     # the gap's sign is said on the page, not only in the metric's help
@@ -1108,7 +1108,7 @@ def test_measures_print_three_significant_digits(mixture, method, steps):
     run = rev.Run(method, max(steps, dc.SAMPLERS[method].min_steps), rev.samples_for(dc.PRESETS[mixture], 2500, steps),
                   "karras", 1e-4, 0.16, "prior", 2021)
     m = rev.metrics(dc.PRESETS[mixture], dc.VESDE(25.0), run)
-    assert shown[rev.NOISE_TILE] == "–".join(value_text(v) for v in m["band"]["sliced_w2"])
+    assert shown[rev.NOISE_TILE] == "–".join(f"{v:.3f}" for v in m["band"]["sliced_w2"])      # as the sentences
     for label, key in (("sliced W₂ ↓", "sliced_w2"), ("W₁ of log p₀ ↓", "logp_w1")):
         assert shown[label] == value_text(m[key]), (label, shown[label])
     gap = shown["log-likelihood gap"]
@@ -1217,11 +1217,13 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
     # the two causes apportioned, measured: the same run from the exact p₁ gives the share the steps leave.
     # 200 steps: the start moves mode 2 by 2.8 points, beyond the ± 1.7 two runs differ by chance; 50 steps:
     # by 1.5, within it, and the page does not blame the start
-    noise = 2 * math.sqrt(2) * math.sqrt(0.1 * 0.9 / 2500)
     for steps in (50, 200):
         r = dataclasses.replace(run, steps=steps)
-        p = round(float(rev.metrics(gmm, sde, r)["mode_weights"][1]), 3)          # as printed: the parts add up
-        q = round(float(rev.metrics(gmm, sde, dataclasses.replace(r, start="p1"))["mode_weights"][1]), 3)
+        p = float(rev.metrics(gmm, sde, r)["mode_weights"][1])
+        q = float(rev.metrics(gmm, sde, dataclasses.replace(r, start="p1"))["mode_weights"][1])
+        se = max(math.sqrt(p * (1 - p) / 2500), math.sqrt(q * (1 - q) / 2500))      # each measured share's own
+        noise = 2 * math.sqrt(p * (1 - p) / 2500 + q * (1 - q) / 2500)
+        p, q = round(p, 3), round(q, 3)          # as printed: the parts add up
         head = (f"Measured: started from the exact p₁ (Advanced) with the same {steps} steps, mode 2 gets "
                 f"{100 * q:.1f} % where the prior gave {100 * p:.1f} % (true 10.0 %)")
         text = rev.weights_caption(gmm, sde, r)
@@ -1229,7 +1231,7 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
         if steps == 200:
             assert (head + f", so of its {100 * (p - 0.1):+.1f} points the start accounts for {100 * (p - q):+.1f} "
                     f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise "
-                    f"for {100 * (q - 0.1):+.1f} (each share ± 0.6 %, one standard error)") in text, text
+                    f"for {100 * (q - 0.1):+.1f} (each share ± {100 * se:.1f} % at most, one standard error)") in text, text
         else:
             assert (head + f": the two starts differ by {100 * abs(p - q):.1f} points, within the noise of two runs "
                     f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
@@ -1370,7 +1372,9 @@ def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mo
     if which == "hw" and method == "tutorial" and steps == 10:
         assert blur and "σ = 0.375 is 37× the narrowest mode's std" in text, text
     cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
-    if not rev.deterministic(sde, run) and rev.most_commit(cv):
+    if not rev.deterministic(sde, run) and rev.most_commit(cv) and not rev.commitment_resolved(cv):
+        assert "committed by" not in text and "is too coarse to say when (the commitment section below)" in text
+    elif not rev.deterministic(sde, run) and rev.most_commit(cv):
         before = int((times[:-1] > cv["median"]).sum())
         assert (f"committed by t ≈ {time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90"
                 in text), text
@@ -1448,13 +1452,12 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     assert cv["median"] == pytest.approx(float(np.median(rest))) and cv["median"] < 0.7
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     assert (f"{100 * cv['from_start']:.0f} % of the paths, all ending in mode 1 (weight 0.90), have their end mode's "
-            "responsibility at or above 0.90 already at t = 1: a mode whose weight reaches the threshold") in words, words
+            "responsibility stay at or above 0.90 from t = 1 to the end: a mode whose weight reaches the threshold") in words, words
     assert "the median is over the other paths that commit" in words and "t ≈ 1.00" not in words
     # the histogram marks the same median as the tile and the sentence (its legend said 0.71 beside 0.65)
     import json
     spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
-    assert (f"median commitment time of the paths choosing along the way (t = {rev.time_text(cv['median'])})"
-            in spec), spec[:300]
+    assert f"median t = {rev.time_text(cv['median'])} (paths choosing along the way)" in spec, spec[:300]
     at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
                    w_reversal_start=start)
     shown = {m.label: m.value for m in at.metric}
@@ -1490,11 +1493,151 @@ def test_end_noise_within_reach_is_not_said_to_explain_a_larger_miss(seed, miss,
 
 
 
+@pytest.mark.parametrize("method, steps, lam", [("sde", 200, 25.0), ("sde", 50, 25.0), ("ode", 50, 25.0),
+                                                ("sde", 200, 10.0)])
+def test_from_start_note_says_the_paths_stay_at_the_threshold_to_the_end(method, steps, lam):
+    """The custom mixture, mode 1 of weight 0.90 = the threshold: "20 % of the paths … have their end mode's
+    responsibility at or above 0.90 already at t = 1" (reverse SDE, 200 steps) against 48 % (PF ODE, 50
+    steps), though both start from N(0, σ₁² I) and the responsibility at t = 1 depends on x₁ alone. The share
+    counts the paths that STAY at or above the threshold from t = 1 to the end (rough SDE paths dip below and
+    commit later); the sentence now says so, and that share is less than the share at the threshold at t = 1."""
+    import dataclasses
+    gmm, sde = _hw_mixture(), dc.VESDE(lam)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    rs = rev.responsibilities(gmm, sde, run)
+    com = rev.commitment_from_resp(rs["resp"], rs["labels"], rs["times"], rev.COMMIT_THRESHOLD)
+    stay = (com.resp >= rev.COMMIT_THRESHOLD).all(dim=0)
+    assert cv["from_start"] == pytest.approx(float(stay.double().mean())) and cv["from_start"] > 0
+    assert cv["from_start"] <= float((com.resp[0] >= rev.COMMIT_THRESHOLD).double().mean())
+    note = rev.from_start_note(cv)
+    assert (f" {100 * cv['from_start']:.0f} % of the paths, all ending in mode 1 (weight 0.90), have their end "
+            "mode's responsibility stay at or above 0.90 from t = 1 to the end") in note, note
+    assert "already at t = 1" not in note
+
+
+def _hist_data(cv):
+    """The commitment histogram's bar rows (those with a mode), its median line's entry and its title."""
+    import json
+    spec = cv["hist_spec"]
+    rows = [r for d in spec.get("datasets", {}).values() for r in d]
+    bars = [r for r in rows if "mode" in r]
+    lines = [r["what"] for r in rows if str(r.get("what", "")).startswith("median")]
+    title = spec.get("title", {})
+    return bars, lines, " ".join(title.get("text", [])) if isinstance(title, dict) else ""
+
+
+@pytest.mark.parametrize("which, method, steps", [("hw", "sde", 200), ("hw", "sde", 50), ("hw", "ode", 50),
+                                                  ("tutorial", "sde", 200), ("ring8", "sde", 50)])
+def test_commitment_histogram_draws_only_the_paths_its_median_counts(which, method, steps):
+    """The custom mixture, reverse SDE at 200 steps: the histogram's first bar (t ≈ 1, 118 paths) held the
+    ~100 paths at the threshold from t = 1 to the end, left out of the median, so the median read off the
+    bars (≈ 0.63) was not the line drawn (0.67), and nothing marked them. They are no longer drawn, the
+    chart's title gives their number, and the line is the median of the bars; its legend entry gives the
+    value first, short enough not to be cut. Where no path is left out (tutorial, ring8), no title."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps)
+    cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    bars, lines, title = _hist_data(cv)
+    n_out = round(cv["from_start"] * cv["n_paths"])
+    assert len(bars) == round((1 - cv["undecided"]) * cv["n_paths"]) - n_out
+    assert cv["median"] == pytest.approx(float(np.median([r["t"] for r in bars])))
+    t = rev.time_text(cv["median"])
+    if n_out:
+        assert lines == [f"median t = {t} (paths choosing along the way)"], lines
+        assert (f"Not drawn: {n_out:,} of {cv['n_paths']:,} paths ({100 * cv['from_start']:.0f} %), at or above "
+                "0.90 from t = 1 to the end, left out of the median") in title, title
+    else:
+        assert lines == [f"median commitment time (t = {t})"] and "Not drawn" not in title
+    assert all(len(w) <= 50 for w in lines)
+
+
+@pytest.mark.parametrize("which, seed, steps", [("hw", 2021, 3), ("hw", 2022, 3), ("tutorial", 2021, 3),
+                                                ("tutorial", 2022, 3), ("tutorial", 2021, 50), ("hw", 2021, 50)])
+def test_commit_clause_follows_the_commitment_sections_rule(which, seed, steps):
+    """The tutorial's loop at 3 steps: the mode-share caption said "half of those that choose along the way have
+    committed by t ≈ 0.33 … and this run takes 2 of its 2 steps before then", while the commitment section
+    said the time grid is too coarse to say when samples choose their mode (the median is the grid's last
+    time). The clause now follows the same rule (commitment_resolved): on a coarse grid it gives no time and
+    says the grid is too coarse; on a grid that resolves it (50 steps), the median as before."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method="tutorial", steps=steps, seed=seed)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    text = rev.commit_clause(gmm, sde, run, "X")
+    if steps == 3:
+        assert not rev.commitment_resolved(cv) and rev.most_commit(cv)
+        assert text == (f"X, while the paths choose their modes; this run's time grid ({cv['frames']} times, from t = 1 "
+                        f"to t = {rev.time_text(cv['t_last'])}) is too coarse to say when (the commitment section "
+                        "below)."), text
+        assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X")
+    elif rev.most_commit(cv):
+        assert rev.commitment_resolved(cv) and f"committed by t ≈ {rev.time_text(cv['median'])}" in text, text
+
+
+@pytest.mark.parametrize("which, method, steps, seed", [("hw", "tutorial", 3, 2021), ("hw", "tutorial", 3, 2022),
+                                                        ("hw", "sde", 50, 2021), ("hw", "sde", 200, 2021)])
+def test_start_split_noise_is_that_of_the_two_measured_shares(which, method, steps, seed):
+    """The custom mixture, the tutorial's loop at 3 steps: "mode 1 gets 34.2 % where the prior gave 31.7 % (true
+    90.0 %), so … the start accounts for -2.5 (beyond the ± 1.7 two runs differ by chance) … (each share ± 0.6 %)"
+    — the noise came from the true weight (90 %), but the shares compared are the measured 31.7 % and 34.2 %,
+    each ± 0.9 %: their difference's noise is 2 √(p(1 − p)/n + q(1 − q)/n) ≈ 2.7, and 2.5 is within it. The
+    noise and the ± per share are now the measured shares' own; the other states read by the same rule."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method=method, steps=steps, seed=seed)
+    k = 0
+    p = float(rev.metrics(gmm, sde, run)["mode_weights"][k])
+    q = float(rev.metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"][k])
+    noise = 2 * math.sqrt((p * (1 - p) + q * (1 - q)) / run.n)
+    text = rev.start_split_text(gmm, sde, run, [k])
+    if f"mode {k + 1} gets" not in text:           # another mode is off the most: not this test's state
+        pytest.skip(text)
+    within = round(100 * abs(round(p, 3) - round(q, 3)), 1) <= round(100 * noise, 1)
+    if within:
+        assert f"within the noise of two runs (± {100 * noise:.1f}, two standard errors of a difference)" in text, text
+    else:
+        se = max(math.sqrt(p * (1 - p) / run.n), math.sqrt(q * (1 - q) / run.n))
+        assert f"(beyond the ± {100 * noise:.1f} two runs differ by chance)" in text, text
+        assert f"(each share ± {100 * se:.1f} % at most, one standard error)" in text, text
+    if method == "tutorial" and seed == 2021:
+        assert within and "gets 34.2 % where the prior gave 31.7 %" in text and "(± 2.7," in text, text
+
+
+@pytest.mark.parametrize("which, method, steps", [("tutorial", "tutorial", 3), ("tutorial", "sde", 200),
+                                                  ("ring8", "ode", 50), ("hw", "tutorial", 3),
+                                                  ("hw", "ode", 50)])
+def test_noise_tile_fits_and_gives_the_sentences_numbers(which, method, steps):
+    """The tutorial's loop at 3 steps: the noise tile read "0.0571–0.0…", cut with an ellipsis, its upper end
+    unreadable. It now gives the range with the numbers the sentences quote (models.band_text, three decimals:
+    "0.057–0.069"), at most 11 characters here, and the deterministic-start sentence quotes the same text."""
+    import dataclasses
+    from dashboard import models
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    run = dataclasses.replace(run, method=method, steps=steps)
+    m = rev.metrics(gmm, sde, run)
+    tile = dict((label, value) for label, value, _ in rev.metric_rows(m, rev.sample_run(gmm, sde, run)))[rev.NOISE_TILE]
+    lo, hi = m["band"]["sliced_w2"]
+    assert tile == f"{lo:.3f}–{hi:.3f}" == models.band_text(m["band"], "sliced_w2").replace(" to ", "–")
+    assert len(tile) <= 11 and tile.split("–")[0] != tile.split("–")[1], tile
+    if which == "tutorial" and method == "tutorial":
+        assert tile == "0.057–0.069"
+    note = rev.deterministic_start_note(gmm, sde, run, m)
+    assert (f"against the noise level {tile} of true sets" in note) == bool(note), note
+    if which == "hw" and method == "ode":
+        assert note, "the deterministic start's sentence quotes the range here"
+
+
 def test_start_split_reads_the_printed_shares(monkeypatch):
     """The wrong first build of the homework mixture, reverse SDE at 50 steps: "mode 1 gets 86.3 % where the
     prior gave 84.6 % … of its -5.4 points the start accounts for -1.8 (beyond the ± 1.7 …)" — the shares
-    printed differ by 1.7, the noise, and the parts did not add up (−1.8 − 3.7 ≠ −5.4). The split reads the
-    shares as printed: a difference equal to the noise as printed is within it, and parts add up."""
+    printed differ by the noise as printed, and the parts did not add up (−1.8 − 3.7 ≠ −5.4). The split reads
+    the shares as printed: a difference equal to the noise as printed (now that of the two measured shares,
+    ± 2.0) is within it, and parts add up."""
     import dataclasses
     gmm = dc.GaussianMixture([[-5.0, 1.0], [2.0, -1.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2, [0.9, 0.1])
     _, sde, run, *_ = rev.default_view()
@@ -1502,9 +1645,11 @@ def test_start_split_reads_the_printed_shares(monkeypatch):
     shares = {"prior": np.array([0.84636, 0.15364]), "p1": np.array([0.86348, 0.13652])}
     monkeypatch.setattr(rev, "metrics", lambda g, s, r: {"mode_weights": shares[r.start]})
     text = rev.start_split_text(gmm, sde, run, [0])
-    assert "mode 1 gets 86.3 % where the prior gave 84.6 % (true 90.0 %): the two starts differ by 1.7 points, " \
-           "within the noise of two runs (± 1.7" in text, text
-    shares["p1"] = np.array([0.8650, 0.1350])          # 1.9 apart as printed: beyond, and the parts add up
+    shares["p1"] = np.array([0.8660, 0.1340])          # 2.0 apart as printed, the noise of the two shares
     text = rev.start_split_text(gmm, sde, run, [0])
-    assert "so of its -5.4 points the start accounts for -1.9 (beyond the ± 1.7 two runs differ by chance) and the " \
-           "steps and the sampling noise for -3.5" in text, text
+    assert "mode 1 gets 86.6 % where the prior gave 84.6 % (true 90.0 %): the two starts differ by 2.0 points, " \
+           "within the noise of two runs (± 2.0" in text, text
+    shares["p1"] = np.array([0.8680, 0.1320])          # 2.2 apart as printed: beyond, and the parts add up
+    text = rev.start_split_text(gmm, sde, run, [0])
+    assert "so of its -5.4 points the start accounts for -2.2 (beyond the ± 2.0 two runs differ by chance) and the " \
+           "steps and the sampling noise for -3.2" in text, text

@@ -153,7 +153,7 @@ def test_reversal_states(state):
     # a distance within the true sets' range while the other lies above it by more than its spread is
     # named, and only then (the noise tile shows the range)
     band = rev.truth_band(gmm, run.n, run.seed)
-    assert shown[rev.NOISE_TILE] == "–".join(models.value_text(v) for v in band["sliced_w2"])
+    assert shown[rev.NOISE_TILE] == models.band_text(band, "sliced_w2", "–")      # as the sentences give it
     low = [k for k in ("sliced_w2", "logp_w1") if m[k] <= band[k][1]]
     high = [k for k in ("sliced_w2", "logp_w1") if m[k] > 2 * band[k][1] - band[k][0]]
     assert bool(blind) == (len(low) == 1 and len(high) == 1), (blind, low, high)

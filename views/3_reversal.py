@@ -143,7 +143,7 @@ def commitment():
         a_med.metric("median commit time", rev.time_text(cv["median"]),
                      help="Half of the committed paths have their final mode's responsibility at or above "
                           "the threshold from this time on" + (
-                              " (paths at the threshold from t = 1 on choose nothing along the way and are "
+                              " (paths at or above the threshold from t = 1 to the end choose nothing along the way and are "
                               "left out, as in the chart below)." if cv["from_start"] > 0 else "."))
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
                      help="Noise std of pₜ at the median commitment time.")

@@ -347,14 +347,19 @@ def move_threshold(spec: dict, threshold: float) -> dict:
 def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
                           height: int = 250, split_label: str = "pₜ splits into bumps",
-                          median: float | None = None, median_label: str = "median commitment time") -> alt.LayerChart:
+                          median: float | None = None, left_out=None,
+                          threshold: float | None = None) -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
-    median (solid black: `median` where given, the page's own, NaN for none; else the committed
-    paths' median; named median_label) and t_split (red dotted, split_label) marked, both named in
-    a legend below the plot, one entry a line and never cut. height: of the plot area (autosize
-    fit-x: the legends and axes come on top of it; Streamlit's default "fit" squeezed it to about 50 px)."""
+    median (solid black: `median` where given, the page's own, NaN for none; else the drawn paths'
+    median; median_text names it) and t_split (red dotted, split_label) marked, both named in a
+    legend below the plot, one entry a line and never cut. left_out: a mask of committed paths left
+    out of the median (at or above `threshold` from t = 1 to the end): not drawn either, and the
+    chart's title says how many, so the line is the median of the bars. height: of the plot area
+    (autosize fit-x: the legends and axes come on top of it; Streamlit's default "fit" squeezed it to
+    about 50 px)."""
     ct = as_numpy(commit_times).astype(float)
-    ok = as_numpy(committed).astype(bool)
+    out = as_numpy(left_out).astype(bool) if left_out is not None else np.zeros(len(ct), bool)
+    ok = as_numpy(committed).astype(bool) & ~out
     labels = as_numpy(labels).astype(int)
     names = list(names)
     colors = list(colors) if colors is not None else mode_colors(len(names))
@@ -376,9 +381,10 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     if ok.any():
         median = float(np.median(ct[ok])) if median is None else float(median)
         if np.isfinite(median):
-            lines.append((median, f"{median_label} (t = {time_text(median)})", MEDIAN_STYLE[0], [1, 0]))
+            lines.append((median, median_text(median, out.any()), MEDIAN_STYLE[0], [1, 0]))
     else:
-        layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": ["no path committed"]}))
+        none = "no path commits along the way" if out.any() else "no path committed"
+        layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": [none]}))
                       .mark_text(fontSize=13, color="#555555")
                       .encode(x=alt.X("t:Q", scale=_t_scale()), y=alt.Y("y:Q", scale=y_scale),
                               text="what:N"))
@@ -397,8 +403,25 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                                                                                   range=[d for *_, d in lines]),
                                                         legend=legend)))
     chart = alt.layer(*layers).properties(height=height, autosize=FIT_X)
+    title = left_out_title(int(out.sum()), len(ct), threshold) if out.any() else []
     if len(names) > MAX_LEGEND_MODES:
-        chart = chart.properties(title=alt.TitleParams(
-            f"colour: the mode each path ends in ({len(names):,} modes)", fontSize=11,
-            fontWeight="normal", color="#555555", anchor="start"))
+        title.append(f"colour: the mode each path ends in ({len(names):,} modes)")
+    if title:
+        chart = chart.properties(title=alt.TitleParams(title, fontSize=11, fontWeight="normal",
+                                                       color="#555555", anchor="start"))
     return chart
+
+
+def median_text(median: float, left_out: bool) -> str:
+    """The median line's legend entry, value first and short enough not to be cut: "median commitment
+    time (t = 0.40)", or "median t = 0.67 (paths choosing along the way)" where some paths are left out."""
+    if left_out:
+        return f"median t = {time_text(median)} (paths choosing along the way)"
+    return f"median commitment time (t = {time_text(median)})"
+
+
+def left_out_title(n_out: int, n: int, threshold: float | None) -> list[str]:
+    """The histogram's title lines for the n_out of n paths left out of it and of the median."""
+    at = f"at or above {threshold:.2f}" if threshold is not None else "at or above the threshold"
+    return [f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 to the end,",
+            "left out of the median (they choose nothing along the way)"]
