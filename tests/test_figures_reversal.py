@@ -292,7 +292,9 @@ def test_many_mode_commitment_and_weight_charts():
     rng = np.random.default_rng(1)
     h = rfig.commitment_hist_chart(rng.uniform(size=60), np.ones(60, bool), rng.integers(0, K, 60),
                                    names).to_dict()
-    assert h["layer"][0]["encoding"]["color"]["legend"] is None and "1,000 modes" in h["title"]["text"]
+    title = h["title"]["text"]
+    assert h["layer"][0]["encoding"]["color"]["legend"] is None and "1,000 modes" in " ".join(
+        [title] if isinstance(title, str) else title)
     w = samplefig.mode_weights_chart(np.full(K, 1 / K), {"sde": np.full(K, 1 / K)}).to_dict()
     assert w["encoding"]["x"]["axis"]["labels"] is False and "1,000" in w["encoding"]["x"]["title"]
     few = samplefig.mode_weights_chart([0.5, 0.5], {}).to_dict()

@@ -156,7 +156,7 @@ def test_default_lambda_ode_does_not_degrade_with_steps():
         assert bool(said) == off, (vals, said)
         if said:
             assert (f"This run's sliced W₂ is {value_text(vals['sliced W₂ ↓'])} against the noise level "
-                    f"{value_text(lo)}–{value_text(hi)} of true sets") in said[0]
+                    f"{rev.noise_range(band)} of true sets") in said[0], said[0]
             assert "however many steps" in said[0] and "PF ODE (Heun)" in said[0]
             # at 3 steps the run's 0.716 was quoted as the mismatch, which is about 0.10: the steps' error is named
             assert f"the mismatch and the error of its {steps} steps together" in said[0], said[0]
