@@ -659,7 +659,7 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
                 f"({left_out_pair(r1, r4)}): the samples measured differ, so this is not read as a change of "
                 f"diversity (exact CFG from the same noise: {exact}).")
     kept = left_out(r1) + left_out(r4) > 0
-    text = (f" From w = 1 to w = 4 its spread"
+    text = (" From w = 1 to w = 4 its spread"
             + (f", measured on the samples kept ({left_out_pair(r1, r4)})," if kept else "")
             + f" goes {l1:.{d}f}× → {l4:.{d}f}×")
     hi = ref[0] + k * sd

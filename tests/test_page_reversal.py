@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import diffusion_core as dc
 from conftest import app_test, open_page, charts, metric_values, choose_mixture
@@ -1319,7 +1318,6 @@ def _wide_tutorial():
     ("tutorial", "sde", 10, "prior"), ("tutorial", "tutorial", 2, "prior"), ("ring8", "ode", 10, "prior"),
     ("wide", "tutorial", 10, "prior"), ("hw", "tutorial", 10, "prior")])
 def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mode(which, method, steps, start):
-    import torch
     """The custom mixture under the reverse SDE at 50 steps: mode 2's share was blamed on "std 0.01 <
     σ = 0.01 at the grid's end", a noise that cannot carry a sample 2.5 to the midpoint to another
     mode. The end noise is now the run's own (σ(Δt) for the tutorial's loop, σ(ε) for the others),
