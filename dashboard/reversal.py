@@ -463,7 +463,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     modes = sorted({int(k) for k in com.labels[start].tolist()})
     out = dict(t_split=t_split, t_bimodal=base["t_bimodal"], n_paths=len(com.labels), median=None,
                threshold=float(threshold), undecided=1 - float(com.committed.double().mean()),
-               from_start=float(start.double().mean()),
+               from_start=float(start.double().mean()), n_from_start=int(start.sum()),
                start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
@@ -1076,13 +1076,18 @@ def coarse_note(cv: dict) -> str:
 
 def commitment_caption(cv: dict, n_paths: int) -> str:
     """The caption under the commitment section's four charts (cv: commit_view, n_paths: the paths
-    slider): what each draws, the grey dashed threshold line with the slider's value included."""
+    slider): what each draws, the grey dashed threshold line with the slider's value included, and
+    the paths at the threshold from t = 1 on that the histogram leaves out (cv["n_from_start"])."""
+    out = cv.get("n_from_start", 0)
+    hist = ("when each path committed" if not out else
+            f"when each path that chooses along the way committed ({out:,} of the {cv['n_paths']:,} paths, "
+            "at the threshold from t = 1 on, are not drawn)")
     return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
             "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
             "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
             f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
             "mean; band: 10–90 % of paths; grey dashed line: the commitment threshold, "
-            f"{cv['threshold']:.2f}). Bottom right: when each path committed.")
+            f"{cv['threshold']:.2f}). Bottom right: {hist}.")
 
 
 def steps_label(steps: int) -> str:
