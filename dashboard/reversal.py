@@ -149,7 +149,9 @@ def copies_note(gmm, sde, run: Run) -> str:
     (a data point), next to the same share of true samples of p₀, in words; whether such samples
     are copies follows from p₀ itself: with a width h small against the median spacing d of the
     points (h <= COPY_SPACING d) p₀ is separate small blobs and its samples are copies of the
-    points; with overlapping blobs p₀ is a smooth shape. "" for other mixtures."""
+    points; with overlapping blobs p₀ is a smooth shape. More samples than true ones on a point are
+    named beyond WEIGHT_Z standard errors of the difference of the two measured shares (diff_se).
+    "" for other mixtures."""
     if not point_set(gmm):
         return ""
     means = gmm.means.to(torch.float64)
@@ -159,8 +161,8 @@ def copies_note(gmm, sde, run: Run) -> str:
         x = torch.as_tensor(x, dtype=torch.float64)
         return 100 * float((torch.cdist(x, means) <= COPY_STDS * std).any(1).double().mean())
 
-    x = sample_run(gmm, sde, run)["x"]
-    near, near_true = share(x), share(truth(gmm, run.n, run.seed)["ref"])
+    x, ref = sample_run(gmm, sde, run)["x"], truth(gmm, run.n, run.seed)["ref"]
+    near, near_true, n_true = share(x), share(ref), len(ref)
     h = float(std.max())
     ratio, _ = blob_ratio(gmm)
     if ratio <= COPY_SPACING:
@@ -170,10 +172,11 @@ def copies_note(gmm, sde, run: Run) -> str:
         if near < 0.5 * near_true:
             what += (" Here far fewer samples than true ones sit on a point: at these settings the "
                      "sampler has not resolved the blobs.")
-        elif near - near_true > WEIGHT_Z * 100 * math.sqrt(near_true / 100 * (1 - near_true / 100) / len(x)):
+        elif near - near_true > WEIGHT_Z * (noise := 100 * diff_se(near / 100, len(x), near_true / 100, n_true)):
             what += (f" Here more samples than true ones sit on a point ({near:.0f} % against "
-                     f"{near_true:.0f} %, beyond {WEIGHT_Z:g} standard errors): the sampler draws the "
-                     "blobs narrower than they are.")
+                     f"{near_true:.0f} %, beyond {WEIGHT_Z:g} standard errors of the difference of the two "
+                     f"measured shares, ± {WEIGHT_Z * noise:.1f} points): the sampler draws the blobs "
+                     "narrower than they are.")
     else:
         what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so the blobs "
                 "overlap and p₀ is a smooth shape: a sample near a data point is simply where p₀ is, "
@@ -181,6 +184,12 @@ def copies_note(gmm, sde, run: Run) -> str:
     return (f"{near:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
             f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points (true samples "
             f"of p₀: {near_true:.0f} %). {what}")
+
+
+def diff_se(a: float, n_a: int, b: float, n_b: int) -> float:
+    """The standard error of the difference of two measured shares, a of n_a and b of n_b draws:
+    √(a(1 − a)/n_a + b(1 − b)/n_b), each from its own share."""
+    return math.sqrt(a * (1 - a) / max(1, n_a) + b * (1 - b) / max(1, n_b))
 
 
 def final_limits(gmm, sde, run: Run):
@@ -611,7 +620,7 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     se = np.sqrt(np.array([p[k] * (1 - p[k]), q[k] * (1 - q[k])]) / run.n)     # each measured share's own
     head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
-    noise = 2 * float(np.sqrt(np.sum(se ** 2)))       # two standard errors of the difference of the two shares
+    noise = 2 * diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
     if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
         return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
