@@ -981,10 +981,10 @@ def split_note(cv: dict, dmin: float) -> str:
     return (f" The red dotted line, t = {time_text(tb)}, is where pₜ splits the two closest modes, counting "
             f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
             "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
-            f"modes, a point that is clearly closer to one of them follows it.{median_vs_split(cv, tb)}")
+            f"modes, a point that is clearly closer to one of them follows it.{own_split_words(cv, tb)}")
 
 
-def median_vs_split(cv: dict, tb: float) -> str:
+def own_split_words(cv: dict, tb: float) -> str:
     """Each committing path's commitment time against the split of ITS end mode from that mode's
     nearest other mode (cv["own_split"], own_split_counts; the red line, tb, is only the closest
     pair's), in words with the counts and shares: how many commit before their end mode splits off

@@ -994,8 +994,8 @@ def test_median_against_split_sentence_reads_in_every_branch(name, method, steps
             f"{own['n']:,} paths that commit along the way, {own['before']:,} ({rev.pct(100 * own['before'] / own['n'])} %) "
             f"commit before it (t above {tb:.2f}), while their end mode is still one bump of pₜ with its nearest mode")
     assert want in text, text
-    assert rev.median_vs_split(cv, tb).startswith(want)
-    assert rev.median_vs_split({**cv, "own_split": None}, tb) == ""
+    assert rev.own_split_words(cv, tb).startswith(want)
+    assert rev.own_split_words({**cv, "own_split": None}, tb) == ""
 
 
 @pytest.mark.parametrize("method, steps", [("ode", 10), ("ode", 20), ("sde", 20)])
