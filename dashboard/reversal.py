@@ -463,7 +463,9 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     keys included). A path whose end mode's responsibility is at the threshold from the first frame
     (t = 1) on decides nothing along the way (a mode whose weight reaches the threshold has about that
     responsibility wherever the blur hides the modes): the median leaves those out, and from_start
-    (their share) and start_modes ((mode, weight) of the modes they end in) say so (from_start_note)."""
+    (their share), n_from_start (their count) and start_modes ((mode, weight) of the modes they end
+    in) say so (from_start_note). own_split: the other committing paths against the split of their
+    own end mode (own_split_counts; None for a point set)."""
     rs, base = responsibilities(gmm, sde, run), commit_base(gmm, sde, run)
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
     t_split = base["t_split"]
