@@ -14,8 +14,9 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import sweep
-from diffusion_core.commitment import (bimodal_time, commitment_from_resp, final_mode_responsibility,
-                                       neighbour_agreement, shuffled_agreement)
+from diffusion_core.commitment import (bimodal_time, closest_pair, commitment_from_resp,
+                                       final_mode_responsibility, mode_split_times, neighbour_agreement,
+                                       shuffled_agreement)
 from dashboard import downloads, models, state
 from dashboard.models import value_text
 from dashboard import vocabulary
@@ -148,7 +149,9 @@ def copies_note(gmm, sde, run: Run) -> str:
     (a data point), next to the same share of true samples of p₀, in words; whether such samples
     are copies follows from p₀ itself: with a width h small against the median spacing d of the
     points (h <= COPY_SPACING d) p₀ is separate small blobs and its samples are copies of the
-    points; with overlapping blobs p₀ is a smooth shape. "" for other mixtures."""
+    points; with overlapping blobs p₀ is a smooth shape. More samples than true ones on a point are
+    named beyond WEIGHT_Z standard errors of the difference of the two measured shares (diff_se).
+    "" for other mixtures."""
     if not point_set(gmm):
         return ""
     means = gmm.means.to(torch.float64)
@@ -158,8 +161,8 @@ def copies_note(gmm, sde, run: Run) -> str:
         x = torch.as_tensor(x, dtype=torch.float64)
         return 100 * float((torch.cdist(x, means) <= COPY_STDS * std).any(1).double().mean())
 
-    x = sample_run(gmm, sde, run)["x"]
-    near, near_true = share(x), share(truth(gmm, run.n, run.seed)["ref"])
+    x, ref = sample_run(gmm, sde, run)["x"], truth(gmm, run.n, run.seed)["ref"]
+    near, near_true, n_true = share(x), share(ref), len(ref)
     h = float(std.max())
     ratio, _ = blob_ratio(gmm)
     if ratio <= COPY_SPACING:
@@ -169,10 +172,11 @@ def copies_note(gmm, sde, run: Run) -> str:
         if near < 0.5 * near_true:
             what += (" Here far fewer samples than true ones sit on a point: at these settings the "
                      "sampler has not resolved the blobs.")
-        elif near - near_true > WEIGHT_Z * 100 * math.sqrt(near_true / 100 * (1 - near_true / 100) / len(x)):
+        elif near - near_true > WEIGHT_Z * (noise := 100 * diff_se(near / 100, len(x), near_true / 100, n_true)):
             what += (f" Here more samples than true ones sit on a point ({near:.0f} % against "
-                     f"{near_true:.0f} %, beyond {WEIGHT_Z:g} standard errors): the sampler draws the "
-                     "blobs narrower than they are.")
+                     f"{near_true:.0f} %, beyond {WEIGHT_Z:g} standard errors of the difference of the two "
+                     f"measured shares, ± {WEIGHT_Z * noise:.1f} points): the sampler draws the blobs "
+                     "narrower than they are.")
     else:
         what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so the blobs "
                 "overlap and p₀ is a smooth shape: a sample near a data point is simply where p₀ is, "
@@ -180,6 +184,12 @@ def copies_note(gmm, sde, run: Run) -> str:
     return (f"{near:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
             f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points (true samples "
             f"of p₀: {near_true:.0f} %). {what}")
+
+
+def diff_se(a: float, n_a: int, b: float, n_b: int) -> float:
+    """The standard error of the difference of two measured shares, a of n_a and b of n_b draws:
+    √(a(1 − a)/n_a + b(1 − b)/n_b), each from its own share."""
+    return math.sqrt(a * (1 - a) / max(1, n_a) + b * (1 - b) / max(1, n_b))
 
 
 def final_limits(gmm, sde, run: Run):
@@ -426,10 +436,12 @@ def weights_spec(gmm, sde, run: Run) -> dict:
 @state.cache_data(max_entries=16)
 def commit_base(gmm, sde, run: Run) -> dict:
     """What the commitment section shows that no threshold changes: where pₜ splits the closest
-    modes (the red line), whether the run is deterministic and why, how sorted the colours are at
-    t = 1, the modes' names and colours."""
+    modes (the red line) and which they are (pair), when pₜ splits each mode from its nearest other
+    mode (mode_splits, None for a point set, whose text compares no split), whether the run is
+    deterministic and why, how sorted the colours are at t = 1, the modes' names and colours."""
     t_bimodal = bimodal_time(gmm, sde)
-    return dict(t_split=t_bimodal if t_bimodal else None, t_bimodal=t_bimodal,
+    return dict(t_split=t_bimodal if t_bimodal else None, t_bimodal=t_bimodal, pair=closest_pair(gmm),
+                mode_splits=None if point_set(gmm) else mode_split_times(gmm, sde),
                 deterministic=deterministic(sde, run),
                 fixed=deterministic_words(sde, run) if deterministic(sde, run) else "",
                 sorting=start_sorting(gmm, sde, run), names=mode_names(gmm),
@@ -451,7 +463,9 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     keys included). A path whose end mode's responsibility is at the threshold from the first frame
     (t = 1) on decides nothing along the way (a mode whose weight reaches the threshold has about that
     responsibility wherever the blur hides the modes): the median leaves those out, and from_start
-    (their share) and start_modes ((mode, weight) of the modes they end in) say so (from_start_note)."""
+    (their share), n_from_start (their count) and start_modes ((mode, weight) of the modes they end
+    in) say so (from_start_note). own_split: the other committing paths against the split of their
+    own end mode (own_split_counts; None for a point set)."""
     rs, base = responsibilities(gmm, sde, run), commit_base(gmm, sde, run)
     com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
     t_split = base["t_split"]
@@ -460,10 +474,15 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     modes = sorted({int(k) for k in com.labels[start].tolist()})
     out = dict(t_split=t_split, t_bimodal=base["t_bimodal"], n_paths=len(com.labels), median=None,
                threshold=float(threshold), undecided=1 - float(com.committed.double().mean()),
-               from_start=float(start.double().mean()),
+               from_start=float(start.double().mean()), n_from_start=int(start.sum()),
                start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
-               deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"])
+               deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
+               pair=base["pair"], own_split=None)
+    if len(ct) and base["mode_splits"] is not None:
+        chose = (com.committed & ~start).numpy()
+        out["own_split"] = own_split_counts(com.times.numpy()[chose], com.labels.numpy()[chose],
+                                            base["mode_splits"], rs["times"])
     if len(ct):
         out["median"] = float(np.median(ct))
         out["median_before"] = grid_time_before(rs["times"], out["median"])
@@ -480,9 +499,30 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
 def grid_time_before(times, t: float) -> float:
     """The frame time just before t on a decreasing grid (t itself at the first frame): a path
     recorded as committing at frame time t crossed the threshold somewhere in (t, that time]."""
-    times = np.asarray(times, dtype=float)
-    earlier = times[times > t + 1e-12]
-    return float(earlier.min()) if len(earlier) else float(t)
+    return float(grid_times_before(times, [t])[0])
+
+
+def grid_times_before(times, ts) -> np.ndarray:
+    """grid_time_before of every time in ts (numpy)."""
+    up = np.sort(np.asarray(times, dtype=float))
+    ts = np.asarray(ts, dtype=float)
+    k = np.searchsorted(up, ts + 1e-12, side="right")
+    return np.where(k < len(up), up[np.minimum(k, len(up) - 1)], ts)
+
+
+def own_split_counts(ct, labels, splits, times) -> dict:
+    """Each committing path's commitment time (ct, recorded at a frame time of the decreasing grid
+    times) against the time pₜ splits its end mode (labels) from that mode's nearest other mode
+    (splits[k], commitment.mode_split_times; None: two bumps at every t, so any commitment comes
+    after): "before" where the path crossed the threshold before that split (t larger: its recorded
+    time is above it), "after" where the frame before it is at or below it, "across" where that
+    grid step spans the split. Counts (ints), n, the end modes (ends) and their split times (splits)."""
+    s = np.array([np.inf if splits[k] is None else splits[k] for k in labels], dtype=float)
+    prev = grid_times_before(times, ct)
+    before, after = int((ct > s).sum()), int((prev <= s).sum())
+    ends = sorted({int(k) for k in labels})
+    return dict(before=before, after=after, across=len(ct) - before - after, n=len(ct), ends=ends,
+                splits={k: splits[k] for k in ends})
 
 
 WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
@@ -582,7 +622,7 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     se = np.sqrt(np.array([p[k] * (1 - p[k]), q[k] * (1 - q[k])]) / run.n)     # each measured share's own
     head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
-    noise = 2 * float(np.sqrt(np.sum(se ** 2)))       # two standard errors of the difference of the two shares
+    noise = 2 * diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
     if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
         return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
@@ -943,35 +983,52 @@ def split_note(cv: dict, dmin: float) -> str:
     return (f" The red dotted line, t = {time_text(tb)}, is where pₜ splits the two closest modes, counting "
             f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
             "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
-            f"modes, a point that is clearly closer to one of them follows it.{median_vs_split(cv, tb)}")
+            f"modes, a point that is clearly closer to one of them follows it.{own_split_words(cv, tb)}")
 
 
-def median_vs_split(cv: dict, tb: float) -> str:
-    """The median commitment time against the split time tb of the two closest modes, in words
-    (both as the charts draw them, rounded as the text gives them): before the split (t larger),
-    at least half of the paths that commit do so while those modes are still one bump, which is
-    possible; after it, at least half of them commit only once the modes have split; "" without a
-    median or where the two round alike."""
-    med = cv.get("median")
-    if med is None or f"{med:.2f}" == f"{tb:.2f}":
+def own_split_words(cv: dict, tb: float) -> str:
+    """Each committing path's commitment time against the split of ITS end mode from that mode's
+    nearest other mode (cv["own_split"], own_split_counts; the red line, tb, is only the closest
+    pair's), in words with the counts and shares: how many commit before their end mode splits off
+    (t larger, while it is still one bump of pₜ with its nearest mode, which is possible), how many
+    after, and how many in a grid step that spans it; "" without such counts."""
+    own = cv.get("own_split")
+    if not own or not own["n"]:
         return ""
-    before = cv.get("median_before", med)
-    if med < tb < before:
-        return (f" Here the median commitment time lies between this run's grid times t = {time_text(before)} "
-                f"and {time_text(med)}, on both sides of the split (t = {tb:.2f}): the grid's steps are too "
-                "far apart there to say whether at least half of the paths that commit do so before or after "
-                "it. Raise the steps to find out.")
-    coarse = (" That is this grid's verdict: with steps this far apart the paths themselves differ from a "
-              "finer grid's, and so can the times at which they commit." if before - med > GRID_GAP else "")
-    if med > tb:
-        return (f" Here the median commitment time, t ≈ {time_text(med)}, comes before the split (t above "
-                f"{tb:.2f}): at least half of the paths that commit do so while those two modes are still "
-                f"one bump of pₜ. That is possible: a point well to one side of the blurred bump already has "
-                f"its final mode's responsibility above {cv['threshold']:.2f} although pₜ is one bump; the "
-                f"split marks when the points between the two modes must choose.{coarse}")
-    return (f" Here the median commitment time, t ≈ {time_text(med)}, comes after the split (t below "
-            f"{tb:.2f}): at least half of the paths that commit do so only once pₜ has split those two "
-            f"modes.{coarse}")
+    n = own["n"]
+    splits = own["splits"]
+    if all(v is not None and abs(v - tb) < 1e-6 for v in splits.values()):
+        whose = (" For every path this is also the split of its own end mode from its nearest mode: "
+                 f"of the {n:,} paths that commit along the way,")
+        when = f"before it (t above {tb:.2f})"
+    else:
+        pair = " and ".join(f"mode {k + 1}" for k in cv["pair"]) if cv.get("pair") else "the closest pair"
+        named = [f"mode {k + 1} at {split_time_text(splits[k])}" for k in own["ends"]][:NAMED_MODES]
+        listed = f" ({vocabulary.and_list(named)})" if len(own["ends"]) <= NAMED_MODES else ""
+        whose = (f" That line is the split of {pair} only; each path's own end mode splits from its "
+                 f"nearest other mode at its own time, by the same rule{listed}. Of the {n:,} paths "
+                 "that commit along the way,")
+        when = "before their end mode splits off"
+    parts = [f"{own['before']:,} ({pct(100 * own['before'] / n)} %) commit {when}, while their end mode is "
+             "still one bump of pₜ with its nearest mode", f"{own['after']:,} ({pct(100 * own['after'] / n)} %) after"]
+    if own["across"]:
+        parts.append(f"{own['across']:,} ({pct(100 * own['across'] / n)} %) in a grid step that spans it, "
+                     "so this grid cannot say on which side (raise the steps to find out)")
+    text = f"{whose} {vocabulary.and_list(parts)}."
+    if own["before"] > 0:
+        text += (f" Committing before a split is possible: a point well to one side of the blurred bump "
+                 f"already has its final mode's responsibility above {cv['threshold']:.2f} although pₜ is "
+                 "one bump there; the split marks when the points between the two modes must choose.")
+    med = cv.get("median")
+    if med is not None and cv.get("median_before", med) - med > GRID_GAP:
+        text += (" That is this grid's verdict: with steps this far apart the paths themselves differ from "
+                 "a finer grid's, and so can the times at which they commit.")
+    return text
+
+
+def split_time_text(t: float | None) -> str:
+    """A split time as the text gives it: "t = 0.67", or "every t" where pₜ is two bumps from t = 1 on."""
+    return "every t (two bumps throughout)" if t is None else f"t = {time_text(t)}"
 
 
 def split_label(t_split: float) -> str:
@@ -1030,13 +1087,18 @@ def coarse_note(cv: dict) -> str:
 
 def commitment_caption(cv: dict, n_paths: int) -> str:
     """The caption under the commitment section's four charts (cv: commit_view, n_paths: the paths
-    slider): what each draws, the grey dashed threshold line with the slider's value included."""
+    slider): what each draws, the grey dashed threshold line with the slider's value included, and
+    the paths at the threshold from t = 1 on that the histogram leaves out (cv["n_from_start"])."""
+    out = cv.get("n_from_start", 0)
+    hist = ("when each path committed" if not out else
+            f"when each path that chooses along the way committed ({out:,} of the {cv['n_paths']:,} paths, "
+            "at the threshold from t = 1 on, are not drawn)")
     return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
             "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
             "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
             f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
             "mean; band: 10–90 % of paths; grey dashed line: the commitment threshold, "
-            f"{cv['threshold']:.2f}). Bottom right: when each path committed.")
+            f"{cv['threshold']:.2f}). Bottom right: {hist}.")
 
 
 def steps_label(steps: int) -> str:

@@ -24,7 +24,8 @@ from .mixture import GaussianMixture
 from .sde import SDE
 
 __all__ = ["Commitment", "commitment", "commitment_from_resp", "final_mode_responsibility",
-           "separation_time", "bimodal_time", "neighbour_agreement"]
+           "separation_time", "bimodal_time", "pair_split_time", "mode_split_times",
+           "closest_pair", "neighbour_agreement"]
 
 @dataclass
 class Commitment:
@@ -134,22 +135,48 @@ def separation_time(gmm: GaussianMixture, sde: SDE, fraction: float = 0.5) -> fl
 
 
 def bimodal_time(gmm: GaussianMixture, sde: SDE) -> float | None:
-    """When p_t splits the two closest modes, counting their own widths: two equal-weight Gaussians
+    """When p_t splits the two closest modes, counting their own widths (pair_split_time of the
+    two components whose means are closest). None for fewer than two distinct means."""
+    pair = closest_pair(gmm)
+    return pair_split_time(gmm, sde, *pair) if pair else None
+
+
+def closest_pair(gmm: GaussianMixture) -> tuple[int, int] | None:
+    """The indices (i, j), i < j, of the two components whose means are closest; None for one."""
+    if gmm.n_components < 2:
+        return None
+    i, j = divmod(int(torch.argmin(_mean_distances(gmm))), gmm.n_components)
+    return min(i, j), max(i, j)
+
+
+def mode_split_times(gmm: GaussianMixture, sde: SDE) -> list[float | None]:
+    """For every mode k, when p_t splits it from its nearest other mode (closest mean), by the rule
+    of bimodal_time: pair_split_time(k, nearest(k)). For the two closest modes it is bimodal_time;
+    [None] for one mode."""
+    if gmm.n_components < 2:
+        return [None] * gmm.n_components
+    nearest = _mean_distances(gmm).argmin(1).tolist()
+    return [pair_split_time(gmm, sde, k, j) for k, j in enumerate(nearest)]
+
+
+def _mean_distances(gmm: GaussianMixture) -> torch.Tensor:
+    """The distances between the component means (K, K), inf on the diagonal."""
+    means = gmm.means.double()
+    return torch.cdist(means, means) + torch.diag(torch.full((gmm.n_components,), float("inf"),
+                                                             dtype=torch.float64))
+
+
+def pair_split_time(gmm: GaussianMixture, sde: SDE, i: int, j: int) -> float | None:
+    """When p_t splits modes i and j, counting their own widths: two equal-weight Gaussians
     with covariance S whose means differ by D are two bumps iff D^T S^-1 D > 4 (a Mahalanobis
     distance above 2; in 1D, d > 2 std). Blurring adds r_t^2 I to S (in x / alpha_t units,
     r = sigma / alpha), and m(r) = D^T (S + r^2 I)^-1 D falls with r, so the split is where
     m(r) = 4, the later of the two modes' covariances (bisection on r). 0.0 when the two are one
-    bump already at t = 0; None for fewer than two distinct means, or when m(r_1) > 4 (p_t is
-    two bumps at every t)."""
-    if gmm.n_components < 2:
-        return None
+    bump already at t = 0; None for equal means, or when m(r_1) > 4 (p_t is two bumps at every t)."""
     means, covs = gmm.means.double(), gmm.covs.double()
-    dist = torch.cdist(means, means) + torch.diag(torch.full((gmm.n_components,), float("inf"),
-                                                             dtype=torch.float64))
-    i, j = divmod(int(torch.argmin(dist)), gmm.n_components)
-    if float(dist[i, j]) <= 0:
-        return None
     diff = means[j] - means[i]
+    if float(diff.norm()) <= 0:
+        return None
     parts = []
     for k in (i, j):
         lam, q = torch.linalg.eigh(covs[k])

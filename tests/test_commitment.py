@@ -172,3 +172,24 @@ def test_bimodal_time_is_when_the_midpoint_turns_into_a_dip():
     wide = dc.GaussianMixture(two.means, torch.eye(2).expand(2, 2, 2) * 4.0, two.weights)
     assert bimodal_time(wide, sde) == 0.0                                  # one bump already at t = 0
     assert bimodal_time(two.component(0), sde) is None
+
+
+def test_mode_split_times_split_each_mode_from_its_nearest_mode():
+    """mode_split_times: mode k's split from its nearest other mode, by bimodal_time's rule. Three
+    narrow modes, (3, 3), (−3, 0) and (0, −4): the closest pair (modes 2 and 3, 5 apart) splits at
+    bimodal_time, mode 1 from mode 2 (√45 ≈ 6.7 apart) at σₜ = √(45/4 − s²), earlier (larger t).
+    Two modes (tutorial) and ring8's equal modes: every mode at bimodal_time."""
+    from diffusion_core.commitment import bimodal_time, closest_pair, mode_split_times, pair_split_time
+    sde = dc.VESDE(25.0)
+    s = 0.02
+    three = dc.GaussianMixture(torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]]),
+                               torch.eye(2).expand(3, 2, 2) * s * s, torch.tensor([0.9, 0.08, 0.02]))
+    splits = mode_split_times(three, sde)
+    assert closest_pair(three) == (1, 2)
+    assert splits[1] == splits[2] == bimodal_time(three, sde) == pair_split_time(three, sde, 1, 2)
+    sigma = float(sde.sigma(torch.tensor(splits[0], dtype=torch.float64)))
+    assert sigma == pytest.approx(math.sqrt(45 / 4 - s * s), rel=1e-6) and splits[0] > splits[1]
+    for name in ("tutorial", "ring8"):
+        gmm = dc.PRESETS[name]
+        assert mode_split_times(gmm, sde) == pytest.approx([bimodal_time(gmm, sde)] * gmm.n_components)
+    assert mode_split_times(three.component(0), sde) == [None] and closest_pair(three.component(0)) is None

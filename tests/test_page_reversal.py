@@ -914,69 +914,87 @@ def test_kde_note_names_the_kernel_width_and_the_data_std_apart(name):
     assert d_hi > k_hi and d_lo > k_lo               # the data's stds are not the kernel's
 
 
-@pytest.mark.parametrize("method, steps, name, lam, before", [
-    ("sde", 10, "tutorial", 25.0, True), ("sde", 200, "tutorial", 25.0, False),
-    ("ode", 200, "tutorial", 25.0, None), ("sde", 100, "custom", 25.0, None)])
-def test_commitment_text_says_whether_the_median_comes_before_the_split(method, steps, name, lam, before):
-    """The commitment text compares the median commitment time with the split time as the charts
-    draw them: at the tutorial's reverse SDE with 10 steps half of the paths commit before pₜ splits
-    the closest modes (t ≈ 0.39 against 0.31), which the text says and explains; with 200 steps they
-    commit after it. In every state the comparison follows the two numbers."""
+def _own_split(gmm, sde, run, threshold=0.9):
+    """Counted apart from the page: each path that commits along the way (not at the threshold from
+    t = 1 on) against the split of its end mode k from k's nearest other mode (pair_split_time):
+    (before, after, across) its grid step, and the paths' count."""
+    import torch
+    from diffusion_core.commitment import commitment_from_resp, pair_split_time
+    rs = rev.responsibilities(gmm, sde, run)
+    com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
+    times = np.sort(np.asarray(rs["times"], dtype=float))
+    means = gmm.means.double()
+    d = torch.cdist(means, means).fill_diagonal_(float("inf"))
+    counts = [0, 0, 0]
+    for t, k, ok in zip(com.times.tolist(), com.labels.tolist(), com.committed.tolist()):
+        if not ok or t >= times[-1] - 1e-12:
+            continue
+        split = pair_split_time(gmm, sde, k, int(d[k].argmin()))
+        split = math.inf if split is None else split
+        prev = times[times > t + 1e-12].min() if (times > t + 1e-12).any() else t
+        counts[0 if t > split else 1 if prev <= split else 2] += 1
+    return (*counts, sum(counts))
+
+
+@pytest.mark.parametrize("which, method, steps", [
+    ("hw", "sde", 200), ("tutorial", "sde", 10), ("tutorial", "sde", 200), ("tutorial", "ode", 200),
+    ("ring8", "sde", 200), ("custom", "sde", 100), ("hw", "ode", 50)])
+def test_commitment_text_compares_each_path_with_its_own_mode_s_split(which, method, steps):
+    """The custom mixture of three narrow modes, reverse SDE at 200 steps: the text compared the
+    median commitment time (0.67) with the split of the two closest modes (modes 2 and 3, t = 0.58,
+    10 % of the mass) and said at least half of the paths commit while "those two modes are still one
+    bump", while most paths end in mode 1, which splits from its nearest mode (mode 2) at t ≈ 0.67 by
+    the same rule. The text now counts, path by path, those that commit before their own end mode
+    splits from its nearest mode, after, and in a grid step spanning it, and names the red line as
+    the closest pair's split only where the end modes split at other times (tutorial: 2 modes; ring8:
+    8 equal modes, every mode's split is the red line's)."""
     import dataclasses
-    gmm, sde = (CUSTOM if name == "custom" else dc.PRESETS[name]), dc.VESDE(lam)
-    _, _, run, *_ = rev.default_view()
-    run = dataclasses.replace(run, method=method, steps=steps)
+    gmm = {"hw": _hw_mixture(), "custom": CUSTOM}.get(which) or dc.PRESETS[which]
+    sde = dc.VESDE(25.0)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps)
     cv = rev.commit_view(gmm, sde, run, 0.9)
     text = rev.commitment_words(cv, rev.closest_modes(gmm))
-    med, tb = cv["median"], cv["t_bimodal"]
-    assert med is not None and tb
-    if before is not None:
-        assert (med > tb) == before
-    if f"{med:.2f}" == f"{tb:.2f}":
-        assert "comes before the split" not in text and "comes after the split" not in text
-    elif med < tb < cv["median_before"]:
-        assert "on both sides of the split" in text and "comes before the split" not in text, text
-        assert "comes after the split" not in text
-    elif med > tb:
-        assert (f"the median commitment time, t ≈ {med:.2f}, comes before the split (t above {tb:.2f})"
-                in text), text
-        assert "well to one side of the blurred bump" in text and "must choose" in text
-    else:
-        assert (f"the median commitment time, t ≈ {med:.2f}, comes after the split (t below {tb:.2f})"
-                in text), text
-        assert "comes before the split" not in text
+    before, after, across, n = _own_split(gmm, sde, run)
+    tb = cv["t_bimodal"]
+    assert "comes before the split" not in text and "comes after the split" not in text, text
+    assert f"Of the {n:,} paths that commit along the way, " in text or f"of the {n:,} paths that commit along the way, " in text
+    assert f"{before:,} ({rev.pct(100 * before / n)} %) commit before" in text, text
+    assert f"{after:,} ({rev.pct(100 * after / n)} %) after" in text, text
+    assert (f"{across:,} ({rev.pct(100 * across / n)} %) in a grid step that spans it" in text) == bool(across), text
+    same = which in ("tutorial", "ring8")
+    assert ("For every path this is also the split of its own end mode from its nearest mode" in text) == same
+    assert (f"commit before it (t above {tb:.2f})" in text) == same, text
+    if which == "hw":
+        assert "That line is the split of mode 2 and mode 3 only" in text, text
+        assert "mode 1 at t = 0.67, mode 2 at t = 0.58 and mode 3 at t = 0.58" in text, text
+        assert "commit before their end mode splits off" in text
+    assert ("Committing before a split is possible" in text) == (before > 0)
 
 
-@pytest.mark.parametrize("name, method, steps, before", [
-    ("tutorial", "sde", 200, False), ("tutorial", "sde", 150, False), ("tutorial", "sde", 10, True),
-    ("ring8", "ode", 200, False), ("tutorial", "ode", 200, True)])
-def test_median_against_split_sentence_reads_in_every_branch(name, method, steps, before):
-    """The sentence comparing the median commitment time with the split is whole in each branch:
-    after the split ("at least half of the paths that commit do so only once pₜ has split those two
-    modes"; it read "half of the paths that commit or more do so once pₜ has split the modes" at
-    the tutorial's SDE with 200 and 75 steps and ring8's ODE; 75 steps now put the median's grid
-    step across the split, so 150 stand in), before it, and for deterministic runs
-    (the ODE) as for stochastic ones; its branch follows the two numbers."""
+@pytest.mark.parametrize("name, method, steps", [
+    ("tutorial", "sde", 200), ("tutorial", "sde", 150), ("tutorial", "sde", 10), ("ring8", "ode", 200),
+    ("tutorial", "ode", 200)])
+def test_median_against_split_sentence_reads_in_every_branch(name, method, steps):
+    """The sentence comparing the commitment times with the split is whole in each branch (it read
+    "half of the paths that commit or more do so once pₜ has split the modes" at the tutorial's SDE
+    with 200 and 75 steps and ring8's ODE), for deterministic runs (the ODE) as for stochastic ones:
+    its counts add up to the paths that commit along the way, and without them there is no sentence."""
     import dataclasses
     gmm, sde = dc.PRESETS[name], dc.VESDE(25.0)
     _, _, run, *_ = rev.default_view()
     cv = rev.commit_view(gmm, sde, dataclasses.replace(run, method=method, steps=steps), 0.9)
     assert bool(cv.get("deterministic")) == (method == "ode")
     text = rev.commitment_words(cv, rev.closest_modes(gmm))
-    med, tb = cv["median"], cv["t_bimodal"]
-    assert (med > tb) == before and f"{med:.2f}" != f"{tb:.2f}"
+    tb, own = cv["t_bimodal"], cv["own_split"]
     assert "or more" not in text and "do so once" not in text, text
-    if before:
-        want = (f" Here the median commitment time, t ≈ {med:.2f}, comes before the split (t above {tb:.2f}): "
-                "at least half of the paths that commit do so while those two modes are still one bump of pₜ. "
-                "That is possible:")
-    else:
-        want = (f" Here the median commitment time, t ≈ {med:.2f}, comes after the split (t below {tb:.2f}): "
-                "at least half of the paths that commit do so only once pₜ has split those two modes.")
+    assert own["before"] + own["after"] + own["across"] == own["n"] > 0
+    assert own["n"] == round((1 - cv["undecided"] - cv["from_start"]) * cv["n_paths"])
+    want = (f" For every path this is also the split of its own end mode from its nearest mode: of the "
+            f"{own['n']:,} paths that commit along the way, {own['before']:,} ({rev.pct(100 * own['before'] / own['n'])} %) "
+            f"commit before it (t above {tb:.2f}), while their end mode is still one bump of pₜ with its nearest mode")
     assert want in text, text
-    assert rev.median_vs_split(cv, tb).startswith(want)
-    assert rev.median_vs_split({**cv, "median": None}, tb) == ""
-    assert rev.median_vs_split({**cv, "median": tb}, tb) == ""
+    assert rev.own_split_words(cv, tb).startswith(want)
+    assert rev.own_split_words({**cv, "own_split": None}, tb) == ""
 
 
 @pytest.mark.parametrize("method, steps", [("ode", 10), ("ode", 20), ("sde", 20)])
@@ -984,9 +1002,9 @@ def test_median_whose_grid_step_spans_the_split_takes_no_side(method, steps):
     """A path is recorded as committing at the first frame time from which it stays committed, so it
     crossed the threshold between that time and the frame before it. On the tutorial mixture with
     PF ODE (Heun) at 10 steps the median lay at 0.22 ("after the split", t = 0.31) while 200 steps
-    gave 0.37 ("before"): the 10-step grid's times around it were 0.39 and 0.22. Where the median's
-    grid step spans the split, the text names both grid times and takes no side; for the
-    deterministic ODE (the same paths, finer read) the fine grid's median lies in that step."""
+    gave 0.37 ("before"): the 10-step grid's times around it were 0.39 and 0.22. The median names
+    both grid times, and the paths whose grid step spans the split are counted apart, on no side;
+    for the deterministic ODE (the same paths, finer read) the fine grid's median lies in that step."""
     import dataclasses
     gmm, sde, run, *_ = rev.default_view()
     cv = rev.commit_view(gmm, sde, dataclasses.replace(run, method=method, steps=steps), 0.9)
@@ -994,8 +1012,9 @@ def test_median_whose_grid_step_spans_the_split_takes_no_side(method, steps):
     assert med < tb < before
     text = rev.commitment_words(cv, rev.closest_modes(gmm))
     assert "comes before the split" not in text and "comes after the split" not in text, text
-    assert (f"the median commitment time lies between this run's grid times t = {before:.2f} and "
-            f"{med:.2f}, on both sides of the split (t = {tb:.2f})") in text, text
+    across = cv["own_split"]["across"]
+    assert across > 0 and (f"{across:,} ({rev.pct(100 * across / cv['own_split']['n'])} %) in a grid step that "
+                           "spans it, so this grid cannot say on which side") in text, text
     assert f"read on this run's grid: between its times t = {before:.2f} and {med:.2f}" in text
     if method == "ode":
         fine = rev.commit_view(gmm, sde, dataclasses.replace(run, method=method, steps=200), 0.9)
@@ -1004,16 +1023,16 @@ def test_median_whose_grid_step_spans_the_split_takes_no_side(method, steps):
 
 
 def test_a_coarse_grid_verdict_is_said_to_be_the_grid_s():
-    """The tutorial's reverse SDE at 10 steps commits before the split on its grid (times 0.55 and
-    0.39 around the median), at 200 steps after it: the coarse run's verdict says it is the grid's."""
+    """The tutorial's reverse SDE at 10 steps counts most paths before the split on its grid (times
+    0.55 and 0.39 around the median), at 200 steps fewer: the coarse run's verdict says it is the grid's."""
     import dataclasses
     gmm, sde, run, *_ = rev.default_view()
-    words = {}
+    words, own = {}, {}
     for steps in (10, 200):
         cv = rev.commit_view(gmm, sde, dataclasses.replace(run, method="sde", steps=steps), 0.9)
-        words[steps] = rev.commitment_words(cv, rev.closest_modes(gmm))
-    assert "comes before the split" in words[10] and "this grid's verdict" in words[10]
-    assert "comes after the split" in words[200] and "this grid's verdict" not in words[200]
+        words[steps], own[steps] = rev.commitment_words(cv, rev.closest_modes(gmm)), cv["own_split"]
+    assert own[10]["before"] / own[10]["n"] > own[200]["before"] / own[200]["n"]
+    assert "this grid's verdict" in words[10] and "this grid's verdict" not in words[200]
 
 
 def test_split_line_is_red_dotted_and_the_histogram_names_both_lines(monkeypatch):
@@ -1651,3 +1670,26 @@ def test_start_split_reads_the_printed_shares(monkeypatch):
     text = rev.start_split_text(gmm, sde, run, [0])
     assert "so of its -5.4 points the start accounts for -2.2 (beyond the ± 2.0 two runs differ by chance) and the " \
            "steps and the sampling noise for -3.2" in text, text
+
+
+@pytest.mark.parametrize("which, method, steps", [("hw", "sde", 200), ("hw", "ode", 50), ("tutorial", "sde", 200),
+                                                  ("ring8", "sde", 200)])
+def test_commitment_caption_says_which_paths_the_histogram_leaves_out(which, method, steps):
+    """The custom mixture, reverse SDE at 200 steps: the histogram leaves out the paths at the
+    threshold from t = 1 to the end (its title says so), while the caption said "Bottom right: when
+    each path committed". The caption now gives their number, the one the histogram's title gives;
+    where none are left out (tutorial, ring8) it is unchanged."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps)
+    cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    cap = rev.commitment_caption(cv, 50)
+    n_out = round(cv["from_start"] * cv["n_paths"])
+    title = _hist_data(cv)[2]
+    if n_out:
+        assert (f"Bottom right: when each path that chooses along the way committed ({n_out:,} of the "
+                f"{cv['n_paths']:,} paths, at the threshold from t = 1 on, are not drawn).") in cap, cap
+        assert f"Not drawn: {n_out:,} of {cv['n_paths']:,} paths" in title
+    else:
+        assert cap.endswith("Bottom right: when each path committed."), cap
+    assert (n_out > 0) == (which == "hw")

@@ -128,13 +128,14 @@ def test_reversal_states(state):
             lines = [r["t"] for d in cv["resp_spec"]["datasets"].values() for r in d
                      if "splits" in str(r.get("what", ""))]
             assert lines == [cv["t_split"]] and rev.split_label(cv["t_split"]).endswith(f"t = {red.group(1)})")
-            # whether half of the paths commit before the split is read off the two numbers drawn
-            # (a median whose grid step spans the split takes no side)
-            spans = cv["median"] < cv["t_split"] < cv["median_before"]
-            assert ("on both sides of the split" in prose) == spans, prose
-            if f"{cv['median']:.2f}" != red.group(1):
-                assert ("comes before the split" in prose) == (cv["median"] > cv["t_split"]), prose
-                assert ("comes after the split" in prose) == (cv["median"] < cv["t_split"] and not spans), prose
+            # no sentence compares the median with the closest pair's split; the paths are counted
+            # against the split of their own end mode (a grid step spanning it takes no side)
+            assert "comes before the split" not in prose and "comes after the split" not in prose, prose
+            own = cv["own_split"]
+            if own and own["n"]:
+                assert (f"{own['before']:,} ({rev.pct(100 * own['before'] / own['n'])} %) commit before"
+                        in prose), prose
+                assert ("in a grid step that spans it" in prose) == bool(own["across"]), prose
     # the caption names the grey dashed threshold line with the slider's value
     cap = next(x.value for x in at.caption if x.value.startswith("Top: "))
     assert cap == rev.commitment_caption(cv, at.session_state["w_reversal_n_paths"])

@@ -429,7 +429,7 @@ def test_returning_to_an_empty_canvas_is_not_an_error():
 
 def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
     """A drawn shape at h = 0.1 × the spacing: when more samples than true ones sit within 2h of a
-    point (beyond 3 binomial standard errors), the note says the sampler draws the blobs too
+    point (beyond 3 standard errors of the difference of the two shares), the note says the sampler draws the blobs too
     narrow instead of only "so are a good sampler's" (a lesson read 96 % against 86 %)."""
     import diffusion_core as dc
     from diffusion_core import pointsets as ps
@@ -441,7 +441,9 @@ def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
         note = rev.copies_note(gmm, dc.VESDE(25.0), run)
         near, true = map(int, re.search(r"(\d+) % of the .*?true samples of p₀: (\d+) %", note).groups())
         n = int(re.search(r"of the ([\d,]+) samples", note).group(1).replace(",", ""))
-        crowded = near - true > 3 * 100 * math.sqrt(true / 100 * (1 - true / 100) / n) + 1   # + rounding
+        # the noise of a difference of two measured shares: each from its own share and count
+        noise = 3 * 100 * math.sqrt(near / 100 * (1 - near / 100) / n + true / 100 * (1 - true / 100) / run.n)
+        crowded = near - true > noise + 1                                                    # + rounding
         if crowded:
             assert "narrower than they are" in note, note
         if near <= true:
@@ -450,6 +452,35 @@ def test_copies_note_says_when_the_sampler_crowds_the_points(monkeypatch):
     monkeypatch.setattr(rev, "sample_run", lambda *a, **k: {"x": exact})
     note = rev.copies_note(gmm, dc.VESDE(25.0), rev.Run("sde", 50, 1500, "karras", 1e-4, 0.13, "prior", 2021))
     assert note.startswith("100 % of the 1,500 samples") and "narrower than they are" in note, note
+
+
+@pytest.mark.parametrize("near, true, crowded", [(0.84, 0.80, False), (0.90, 0.80, True), (0.80, 0.80, False)])
+def test_copies_note_weighs_the_noise_of_both_shares(monkeypatch, near, true, crowded):
+    """The note compared two measured shares (samples on a point: 84 %; true samples: 80 %) with a
+    standard error from the true samples' share only, 3 √(0.8 · 0.2 / 1500) = 3.1 points, and called
+    a gap of 4 points "beyond 3 standard errors". The noise of a difference of two measured shares is
+    √(a(1 − a)/n + b(1 − b)/n): 3 × 1.4 = 4.2 points, so 84 % against 80 % is within it; 90 % against
+    80 % is beyond it (± 4.0), and the note gives that noise; equal shares are not crowded."""
+    import diffusion_core as dc
+    from diffusion_core import pointsets as ps
+    from dashboard import reversal as rev
+    points = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(points, yourdata.width_of(points, 0.1), "heart"))
+    n, far = 1500, np.full((1, 2), 1e3)
+
+    def draws(share):             # `share` of n on the points, the rest far from every point
+        on = round(share * n)
+        return np.concatenate([gmm.means.numpy()[np.arange(on) % gmm.n_components], far.repeat(n - on, 0)])
+    monkeypatch.setattr(rev, "sample_run", lambda *a, **k: {"x": draws(near)})
+    monkeypatch.setattr(rev, "truth", lambda *a, **k: {"ref": draws(true)})
+    run = rev.Run("sde", 50, n, "karras", 1e-4, 0.13, "prior", 2021)
+    note = rev.copies_note(gmm, dc.VESDE(25.0), run)
+    assert note.startswith(f"{100 * near:.0f} % of the 1,500 samples") and f"p₀: {100 * true:.0f} %)" in note, note
+    assert ("narrower than they are" in note) == crowded, note
+    if crowded:
+        noise = 3 * 100 * math.sqrt((near * (1 - near) + true * (1 - true)) / n)
+        assert (f"({100 * near:.0f} % against {100 * true:.0f} %, beyond 3 standard errors of the difference of "
+                f"the two measured shares, ± {noise:.1f} points)") in note, note
 
 
 def test_points_figure_shows_every_point_inside_and_its_legend_outside():
