@@ -731,7 +731,8 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     the network's error."""
     ve, flow = story["ve"], story["flow"]
     hi, _, ranked = straight_rank({"VE PF-ODE": ve, "exact flow": flow}, errors, "VE PF-ODE", "exact flow")
-    pair = f"the {hi}'s paths ({max(ve, flow):.3f} against {min(ve, flow):.3f})"
+    verb = "score straighter" if errors and not ranked else "are straighter"
+    pair = f"the {hi}'s paths {verb} ({max(ve, flow):.3f} against {min(ve, flow):.3f})"
     if errors and not ranked:
         tol = straightness_noise(errors, "VE PF-ODE", "exact flow")
         pair += (f", but only within the paths' noise ({tol:.3f}, two standard errors of the difference): "
