@@ -54,7 +54,7 @@ def mixing_1d(sde, n: int, seed: int) -> dict:
     s = (a * a * v + sig * sig) ** 0.5
     guess = float(torch.special.ndtr(torch.tensor(m * a / s, dtype=torch.float64)))
     return dict(modes=max(modes, 1), guess=guess, sigma1=sig, alpha1=a, gap=2 * m * a, spread=s,
-                var0=v, half_gap=m)
+                var0=v, half_gap=m, std1=(m * m * a * a + s * s) ** 0.5, prior=float(sde.prior_std()))
 
 
 def intro_sentence(mix: dict) -> str:
@@ -87,8 +87,12 @@ def mixing_sentence(mix: dict, kind: str) -> str:
                f"(σ₁ = {mix['sigma1']:.3g}).")
     ratio = f"The gap is {mix['gap'] / mix['spread']:.2f}× the std"
     if mix["modes"] == 1:
-        return (f"{why} {ratio}, and two equal bumps merge once the gap is at most twice their std. "
-                "Here they have merged: p₁ is a single bump, so generation can start from one Gaussian.")
+        head = f"{why} {ratio}, and two equal bumps merge once the gap is at most twice their std. "
+        if mix["guess"] - 0.5 < NEAR_CHANCE:
+            return head + "Here they have merged: p₁ is a single bump, so generation can start from one Gaussian."
+        return head + (f"Here they have merged: p₁ is a single bump, but not yet the Gaussian generation starts "
+                       f"from: its std is {mix['std1']:.3g} against the prior's {mix['prior']:.3g}, so starting "
+                       "from the prior only approximates p₁, and a point at t = 1 still carries a clue of its bump.")
     return (f"{why} {ratio}, and two equal bumps stay apart while the gap exceeds twice their std. "
             f"Here they stay apart: p₁ still has {mix['modes']} bumps at t = 1, so generation could not "
             "start from one Gaussian.")
