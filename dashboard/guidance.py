@@ -394,6 +394,22 @@ def unmeasured_text(at: pd.DataFrame) -> str:
     return f" Learned CFG has no point at {where}: {said}, so nothing is measured from them."
 
 
+def hollow_text(table: pd.DataFrame, learned: bool) -> str:
+    """The sweep chart's hollow learned points (gfig.left_out_counts > 0 among the rows with learned
+    measures, learned_measured), in words with their counts: " Hollow learned points: measured on the
+    samples kept, some left out (outside the data's box: 275 of 600 at w = 6; …)"; "" where none is
+    drawn hollow."""
+    if not learned or "learned_kept" not in table:
+        return ""
+    counts = gfig.left_out_counts(table)
+    said = [f"{c} of {int(r['learned_n'])} at w = {float(r['w']):g}"
+            for c, (_, r) in zip(counts, table.iterrows()) if c > 0 and learned_measured(r)]
+    if not said:
+        return ""
+    return (f" Hollow learned points: {gfig.HOLLOW_WORDS} (outside the data's box: {'; '.join(said)}; "
+            "each point's tooltip gives its count).")
+
+
 def thin_band_text(table: pd.DataFrame, truth: dict, learned: bool) -> str:
     """The sweep panels whose truth band is thinner than gfig.MIN_BAND_PX as drawn (gfig.band_heights:
     the truth's noise is small against the curves' range there), named with the band's ± so that a
@@ -448,12 +464,13 @@ def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_
 
 def spread_change(at1: float, at4: float, ref: tuple[float, float], digits: int = 2) -> str:
     """The spread ratio from w = 1 to w = 4 in words, against the truth's (ref = (mean, sd)),
-    printed with `digits` decimals (band_digits: a value outside the band prints outside it)."""
+    printed with `digits` decimals (band_digits: a value outside the band prints outside it; with
+    more than 2, beside the band: band_aside)."""
     what = ("within the truth's noise level: no loss of diversity on this class" if matches_truth(at4, ref)
             else "no change beyond the truth's noise level: the gap to the truth's spread is there "
                  "already at w = 1" if abs(at4 - at1) <= gfig.NOISE_K * ref[1]
             else "the class pays in diversity" if at4 < at1 else "wider, not narrower")
-    return f"{at1:.{digits}f}× → {at4:.{digits}f}× ({what})"
+    return f"{at1:.{digits}f}× → {at4:.{digits}f}×{band_aside(ref, gfig.NOISE_K, digits)} ({what})"
 
 
 def band_digits(values, ref: tuple[float, float], k: float = gfig.NOISE_K) -> int:
@@ -591,7 +608,7 @@ def trade_text(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
         return ""
     d = band_digits([w1["spread_ratio"], w4["spread_ratio"]], truth["spread_ratio"], k)
     return (f"On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows "
-            f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×) and its mean log p₀(x | y) falls "
+            f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×{band_aside(truth['spread_ratio'], k, d)}) and its mean log p₀(x | y) falls "
             f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both; its leak "
             f"goes {w1['leak']:.1%} → {w4['leak']:.1%}.").replace("-", "−")
 
@@ -600,6 +617,27 @@ def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> 
     """The truth's band (mean +- k sd) of a ratio, in words: "0.96–1.03×" (digits: band_digits)."""
     mean, sd = ref
     return f"{mean - k * sd:.{digits}f}–{mean + k * sd:.{digits}f}×"
+
+
+def band_aside(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
+    """The truth's band (mean ± k sd) with the decimals of the ratios beside it, for a sentence that
+    prints its ratios with more than 2 (band_digits), so that whether they lie inside it can be
+    read there: ", against the truth's band 0.9623–1.0326×"; "" with 2 decimals, as the band reads
+    elsewhere on the page."""
+    return f", against the truth's band {band(ref, k, digits)}" if digits > 2 else ""
+
+
+def ratio_against_band(v: float, ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
+    """A ratio printed with `digits` decimals and, where that is more than 2 (band_digits), the
+    truth's band with as many, and on which side of it the ratio lies: "1.0330×, just outside the
+    truth's band 0.9623–1.0326×" ("just" within JUST_OUT of the band's half-width k sd)."""
+    text = f"{v:.{digits}f}×"
+    if digits <= 2:
+        return text
+    out = beyond_band(v, ref, k)
+    where = ("inside" if out <= 1e-12 else
+             "just outside" if out < JUST_OUT * k * ref[1] else "outside")
+    return text + f", {where} the truth's band {band(ref, k, digits)}"
 
 
 ABOUT_AS_FAR = 2 / 3     # exact CFG this share of learned CFG's distance beyond the band, or more: the sampler's
@@ -646,7 +684,8 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
 
 def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
     """Learned CFG's spread from w = 1 to w = 4 (at: guidance_table indexed by w) against the
-    truth's band (ref = (mean, sd)) and exact CFG's from the same noise, printed with band_digits.
+    truth's band (ref = (mean, sd)) and exact CFG's from the same noise, printed with band_digits
+    (with more than 2 decimals, beside the band: band_aside).
     Read as a change of diversity only where the samples left out at the two w's are alike
     (kept_alike); else said to be measured on the samples kept, with both counts."""
     r1, r4, sd = at.loc[1.0], at.loc[4.0], ref[1]
@@ -655,13 +694,14 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
     d = band_digits([l1, l4, e1, e4], ref, k)
     exact = f"{e1:.{d}f}× → {e4:.{d}f}×"
     if not kept_alike(r1, r4):
-        return (f" From w = 1 to w = 4 its spread, measured on the samples kept, goes {l1:.{d}f}× → {l4:.{d}f}× "
+        return (f" From w = 1 to w = 4 its spread, measured on the samples kept, goes {l1:.{d}f}× → {l4:.{d}f}×"
+                f"{band_aside(ref, k, d)} "
                 f"({left_out_pair(r1, r4)}): the samples measured differ, so this is not read as a change of "
                 f"diversity (exact CFG from the same noise: {exact}).")
     kept = left_out(r1) + left_out(r4) > 0
     text = (" From w = 1 to w = 4 its spread"
             + (f", measured on the samples kept ({left_out_pair(r1, r4)})," if kept else "")
-            + f" goes {l1:.{d}f}× → {l4:.{d}f}×")
+            + f" goes {l1:.{d}f}× → {l4:.{d}f}×{band_aside(ref, k, d)}")
     hi = ref[0] + k * sd
     if matches_truth(l4, ref, k):
         return text + " (within the truth's noise level: no loss of diversity)."
@@ -687,7 +727,7 @@ def learned_last(at, ref: tuple[float, float], k: float) -> str:
     indexed by w), with its samples left out; called wider than at w = 4 beyond the truth's noise
     level (k sd), "again" only where it narrowed from w = 1 to w = 4 as well, and only where the
     samples left out at the two w's are alike (kept_alike); "" where no w past 4 is measured.
-    Ratios printed with band_digits."""
+    Ratios printed with band_digits, and with more than 2 decimals beside the band (ratio_against_band)."""
     measured = [w for w, r in at.iterrows() if learned_measured(r)]
     last, r1, r4 = at.loc[measured[-1]], at.loc[1.0], at.loc[4.0]
     l_last, w_last = float(last["learned_spread_ratio"]), float(measured[-1])
@@ -696,7 +736,8 @@ def learned_last(at, ref: tuple[float, float], k: float) -> str:
         return ""
     d = band_digits([l_last, float(last["spread_ratio"])], ref, k)
     alike = kept_alike(r4, last)
-    text = f" At w = {w_last:g} its spread{'' if alike else ', measured on the samples kept,'} is {l_last:.{d}f}×"
+    text = (f" At w = {w_last:g} its spread{'' if alike else ', measured on the samples kept,'} is "
+            + ratio_against_band(l_last, ref, k, d))
     if alike and l_last > l4 + k * ref[1]:
         again = " again" if l4 < l1 - k * ref[1] and kept_alike(r1, r4) else ""
         text += (f", wider{again} than at w = 4 beyond the truth's noise level (exact CFG: "

@@ -1252,3 +1252,120 @@ def test_each_spread_sentence_prints_the_fewest_digits_that_keep_outside_values_
     summary = guidance.sweep_summary(_kept_table(rows).assign(leak=0.05, logp_class=-3.0),
                                      {"spread_ratio": (mean, sd), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)})
     assert "79.7246" not in summary and "0.8734" not in summary, summary
+
+
+def _sentences_with_long_ratios(text: str) -> list[str]:
+    """The sentences of a caption that print a spread (a ratio, ×, after the word) with more than 2 decimals."""
+    import re
+    return [s for s in re.split(r"(?<=[.)])\s+(?=[A-Z])", text) if re.search(r"spread[^.]*\d\.\d{3,}×", s)]
+
+
+@pytest.mark.parametrize("rows, mean, sd, says, never", [
+    # custom mixture, class 3, λ = 25: 1.0330× at w = 6 against a band printed elsewhere as 0.96–1.03×
+    ([(0.0, 79.7246, 79.7246, 600), (1.0, 0.8734, 5.517, 600), (4.0, 0.8734, 1.7436, 489), (6.0, 1.0327, 1.033, 325)],
+     0.99745, 0.017575, ["is 1.0330×, just outside the truth's band 0.9623–1.0326× (samples outside"],
+     ["against the truth's band 0.96"]),
+    # tutorial, λ = 50: a w = 4 value at the edge gives the 1 → 4 sentence four decimals, and its band
+    ([(0.0, 1.5, 1.5, 600), (1.0, 0.90, 1.20, 600), (4.0, 0.90, 0.9599, 600), (10.0, 0.90, 0.70, 600)],
+     0.995, 0.0175, ["goes 1.2000× → 0.9599×, against the truth's band 0.9600–1.0300×", "At w = 10 its spread is 0.70×"],
+     ["0.700×", "0.70×, "]),
+    # ring8-like: every value far off, two decimals and no band repeated
+    ([(0.0, 3.0, 3.0, 600), (1.0, 0.98, 0.72, 600), (4.0, 0.97, 0.19, 600), (10.0, 0.97, 0.19, 600)],
+     1.0, 0.02, ["its spread is 0.19×."], ["against the truth's band", "the truth's band 0."]),
+])
+def test_a_spread_printed_with_more_than_two_decimals_is_printed_beside_the_band(rows, mean, sd, says, never):
+    """Custom mixture, class 3, λ = 25, learned CFG on: "At w = 6 its spread, measured on the samples kept,
+    is 1.0330×" while the band reads "0.96–1.03×" elsewhere: inside or outside could not be read. Every
+    sentence of the sweep caption that prints a spread with more than 2 decimals now prints the band with
+    as many in the same sentence; sentences with 2 decimals do not repeat it."""
+    from dashboard import guidance
+    table = _kept_table(rows).assign(leak=0.05, logp_class=-3.0)
+    truth = {"spread_ratio": (mean, sd), "leak": (0.05, 0.01), "logp_class": (-3.0, 0.05)}
+    story = guidance.learned_spread_story(table, truth)
+    for s in says:
+        assert s in story, story
+    for s in never:
+        assert s not in story, story
+    for text in (story, guidance.sweep_summary(table, truth), guidance.trade_text(table, truth)):
+        for sentence in _sentences_with_long_ratios(text):
+            assert "band" in sentence, sentence
+
+
+def test_spread_change_and_trade_text_print_the_band_with_their_decimals():
+    """Exact CFG's spread from w = 1 to w = 4 (sweep_summary's spread_change, and trade_text where
+    the spread grows) prints the band with the same decimals when it needs more than 2."""
+    from dashboard import guidance
+    ref = (0.995, 0.0175)                                       # band 0.960–1.030
+    assert guidance.spread_change(1.2, 1.0301, ref, digits=3) == (
+        "1.200× → 1.030×, against the truth's band 0.960–1.030× (the class pays in diversity)")
+    assert "band" not in guidance.spread_change(1.2, 0.8, ref, digits=2)
+    table = _kept_table([(1.0, 0.9, 1.0, 600), (4.0, 1.031, 1.0, 600)]).assign(
+        leak=0.0, logp_class=[-3.0, -4.0])
+    truth = {"spread_ratio": ref, "leak": (0.0, 0.01), "logp_class": (-3.0, 0.05)}
+    assert "(0.900× → 1.031×, against the truth's band 0.960–1.030×)" in guidance.trade_text(table, truth)
+    wide = table.assign(spread_ratio=[0.5, 1.5])                 # far from the edges: two decimals, no band
+    assert "(0.50× → 1.50×) and" in guidance.trade_text(wide, truth)
+
+
+@pytest.mark.parametrize("kept, hollow", [
+    # custom mixture, class 3, λ = 25: 111 of 600 left out at w = 4, 275 at w = 6, all at w = 8
+    ([600, 600, 600, 489, 325, 0], [4.0, 6.0]),
+    # tutorial: none left out, no hollow point and no words about them
+    ([600] * 6, []),
+    # ring8, λ = 2: a few left out at w = 1 only
+    ([600, 600, 540, 600, 600, 600], [1.0]),
+])
+def test_a_learned_point_measured_with_samples_left_out_is_drawn_hollow(kept, hollow):
+    """Custom mixture, class 3, λ = 25, learned CFG on: the sweep chart drew learned CFG at w = 6 at the
+    truth's spread with no mark that 275 of its 600 samples were left out before measuring; only the
+    caption said so. Every learned point measured with samples left out is now drawn hollow, its count
+    in its tooltip, and the caption names the hollow points with their counts, from the same rows."""
+    import pandas as pd
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    ws = [0.0, 0.5, 1.0, 4.0, 6.0, 8.0]
+    table = pd.DataFrame([{"w": w, "spread_ratio": 1.0, "leak": 0.01, "logp_class": -3.0,
+                           "learned_spread_ratio": 1.03 if k >= guidance.MIN_KEPT else NAN,
+                           "learned_leak": 0.01 if k >= guidance.MIN_KEPT else NAN,
+                           "learned_logp_class": -3.1 if k >= guidance.MIN_KEPT else NAN,
+                           "learned_kept": k, "learned_n": 600, "far": (600 - k) / 600} for w, k in zip(ws, kept)])
+    truth = {"spread_ratio": (1.0, 0.02), "leak": (0.01, 0.005), "logp_class": (-3.0, 0.05)}
+    spec = chart_spec(gfig.sweep_chart(table, truth, 6.0, True))
+    for panel in spec["hconcat"]:
+        points = [l for l in panel["layer"] if l["mark"]["type"] == "point"]
+        (filled,), (empty,) = ([l for l in points if l["mark"]["filled"] is f] for f in (True, False))
+        assert str(empty["transform"]) == str([{"filter": "(datum.left_out > 0)"}]), empty["transform"]
+        assert str(filled["transform"]) == str([{"filter": "(datum.left_out === 0)"}]), filled["transform"]
+        assert any(t.get("field") == "left_out" for t in empty["encoding"]["tooltip"])
+        rows = spec["datasets"][panel["layer"][1]["data"]["name"]]
+        drawn_hollow = sorted(r["w"] for r in rows if r["source"] == "learned CFG" and r["left_out"] > 0)
+        assert drawn_hollow == hollow, rows
+        assert all(r["left_out"] == 0 for r in rows if r["source"] == "exact CFG")
+    words = guidance.hollow_text(table, True)
+    assert bool(words) == bool(hollow) and guidance.hollow_text(table, False) == ""
+    for w, k in zip(ws, kept):
+        assert (f"{600 - k} of 600 at w = {w:g}" in words) == (w in hollow), words
+    if hollow:
+        assert words.startswith(f" Hollow learned points: {gfig.HOLLOW_WORDS} (outside the data's box: ")
+
+
+@pytest.mark.parametrize("mixture, y", [("custom", 2), ("tutorial", 0)])
+def test_page_names_the_hollow_points_its_sweep_chart_draws(mixture, y):
+    """On the page, learned CFG on: the sweep caption names exactly the learned points the chart draws
+    hollow, with the counts the chart's rows carry, and no sentence of it prints a spread with more than
+    2 decimals without the band beside it."""
+    from dashboard.figures import guidance as gfig
+    state = {K + "class": y, K + "w": 6.0, K + "learned": True, K + "lam": 25.0}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    at = open_page(**state)
+    sweep = next(c.value for c in at.caption if c.value.startswith("Green band"))
+    import pyarrow as pa
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in at.get("vega_lite_chart")[1].proto.datasets]
+    said = {(int(r["left_out"]), int(r["n"]), float(r["w"])) for f in frames if "left_out" in f
+            for _, r in f.iterrows() if r["source"] == "learned CFG" and r["left_out"] > 0}
+    for k, n, w in said:
+        assert f"{k} of {n} at w = {w:g}" in sweep, sweep
+    assert ("Hollow learned points:" in sweep) == bool(said), sweep
+    for sentence in _sentences_with_long_ratios(sweep):
+        assert "band" in sentence, sentence

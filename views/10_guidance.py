@@ -109,7 +109,7 @@ if learned and row["far"] > 0.01:
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
 msg = (guidance.sweep_summary(at, truth, guidance.start_far(gmm, float(lam))) + guidance.thin_band_text(table, truth, learned)
-       + guidance.clipped_text(at, truth))
+       + guidance.clipped_text(at, truth) + guidance.hollow_text(table, learned))
 if learned:
     msg += " " + guidance.learned_spread_story(at, truth)
 st.caption(msg + f" {gfig.W_WORDS} (now w = {float(w):g}).")

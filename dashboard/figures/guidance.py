@@ -11,7 +11,7 @@ from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_ax
 from dashboard.figures.background import density_background
 
 __all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K", "TRUTH_DASH", "W_DASH", "W_WORDS",
-           "TRUTH", "clip_floor", "outside", "log_ticks"]
+           "TRUTH", "clip_floor", "left_out_counts", "HOLLOW_WORDS", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
 SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
@@ -151,14 +151,17 @@ def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) 
 
 
 def _panel(df: pd.DataFrame, truth: dict, col: str, sources) -> tuple:
-    """One sweep panel's data (d: w, value, shown, clipped, source of every curve in sources),
+    """One sweep panel's data (d: w, value, shown, clipped, source, and left_out of n: the learned
+    samples left out of the point, left_out_counts; 0 for exact CFG, of every curve in sources),
     its truth band (lo, hi: mean ± NOISE_K sd, the log panel's floored at mean / 10), its y domain
     (every value drawn and the band, LOG_PAD beyond on a log axis, 6 % of the range on a linear one)
     and its clipping note (None where no value lies below clip_floor)."""
     _, _, scale = METRICS[col]
     mean, sd = truth[col]
     lo_band, hi_band = mean - NOISE_K * sd, mean + NOISE_K * sd
-    d = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name})
+    d = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name,
+                                 "left_out": left_out_counts(df) if prefix else 0,
+                                 "n": df["learned_n"] if prefix and "learned_n" in df else 0})
                    for name, prefix in sources if prefix + col in df], ignore_index=True)
     d = d[np.isfinite(d["value"].to_numpy(dtype=float))].copy()
     d["shown"] = d["value"]
@@ -183,6 +186,18 @@ def _panel(df: pd.DataFrame, truth: dict, col: str, sources) -> tuple:
     return d, lo_band, hi_band, domain, note
 
 
+HOLLOW_WORDS = "measured on the samples kept, some left out"   # what a hollow learned point is (left_out_counts)
+
+
+def left_out_counts(df: pd.DataFrame) -> np.ndarray:
+    """How many learned samples each row of a guidance table left out of its learned measures
+    (learned_n − learned_kept, the samples outside the data's box); 0 where the table has no counts.
+    sweep_chart draws a point measured with samples left out hollow."""
+    if "learned_kept" not in df or "learned_n" not in df:
+        return np.zeros(len(df), dtype=int)
+    return (df["learned_n"] - df["learned_kept"]).to_numpy(dtype=int)
+
+
 SWEEP_HEIGHT = 170      # the sweep panels' plot height (px)
 MIN_BAND_PX = 3.0       # a truth band thinner than this on its panel hides under the dashed line
 
@@ -205,7 +220,9 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
     small chart per measure, exact CFG (and learned CFG) as lines, the truth (true samples of
     p(x | y): truth[col] = (mean, sd)) as a green band of +- NOISE_K sd under the curves and its
     mean as a green dashed line over them (visible where a curve runs along it), a grey dotted
-    rule at the chosen w (W_DASH, told by W_WORDS). Mean log p values below clip_floor are drawn at the floor as triangles."""
+    rule at the chosen w (W_DASH, told by W_WORDS). Mean log p values below clip_floor are drawn at the floor as triangles.
+    A learned point measured with samples left out (left_out_counts > 0) is drawn hollow
+    (HOLLOW_WORDS), its count in its tooltip."""
     sources = [("exact CFG", "")] + ([("learned CFG", "learned_")] if learned else [])
     names = [TRUTH] + [s for s, _ in sources]
     color = alt.Color("source:N", title=None, scale=alt.Scale(
@@ -227,16 +244,19 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
         # red line runs along the green one, which would else lie hidden under it
         truth_line = alt.Chart(band).mark_rule(strokeWidth=2, strokeDash=TRUTH_DASH).encode(
             y=alt.Y("mean:Q", scale=alt.Scale(**yscale)), color=color)
-        base = alt.Chart(d).encode(
-            x=alt.X("w:Q", title="guidance scale w"), y=y, color=color,
-            tooltip=["source:N", alt.Tooltip("w:Q"), alt.Tooltip("value:Q", format=".3f")])
-        points = base.mark_point(filled=True, size=45).encode(
-            shape=alt.Shape("clipped:N", scale=alt.Scale(domain=[False, True],
-                                                         range=["circle", "triangle-down"]),
-                            legend=None))
+        tips = ["source:N", alt.Tooltip("w:Q"), alt.Tooltip("value:Q", format=".3f")]
+        if learned:
+            tips += [alt.Tooltip("left_out:Q", title="samples left out"), alt.Tooltip("n:Q", title="of")]
+        base = alt.Chart(d).encode(x=alt.X("w:Q", title="guidance scale w"), y=y, color=color, tooltip=tips)
+        shape = alt.Shape("clipped:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-down"]),
+                          legend=None)
+        # a point measured on the samples kept, some left out, is drawn hollow (HOLLOW_WORDS)
+        filled = base.transform_filter(alt.datum.left_out == 0).mark_point(filled=True, size=45).encode(shape=shape)
+        hollow = base.transform_filter(alt.datum.left_out > 0).mark_point(
+            filled=False, size=60, strokeWidth=2).encode(shape=shape)
         rule = alt.Chart(alt.InlineData(values=[{RULE_FIELD: float(w_now)}])).mark_rule(
             strokeDash=W_DASH, color=W_COLOR, strokeWidth=1.5).encode(x=alt.X(f"{RULE_FIELD}:Q"))
-        charts.append((truth_band + base.mark_line(strokeWidth=2.2) + points + truth_line + rule)
+        charts.append((truth_band + base.mark_line(strokeWidth=2.2) + filled + hollow + truth_line + rule)
                       .properties(width=width, height=height,
                                   title=alt.TitleParams([kind, title] + ([note] if note else []),
                                                         anchor="start", fontSize=12)))
