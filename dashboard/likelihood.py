@@ -79,7 +79,7 @@ def grid_note(gmm, res: dict) -> str:
     narrow = [k for k in range(gmm.n_components) if h * h / (4 * std[k] ** 2) > MAP_DROP]
     if not narrow:
         return ""
-    names = [f"mode {k + 1} ({stds_text(stds[k])})" for k in narrow[:6]]
+    names = [f"mode {k + 1} ({vocabulary.stds_text(stds[k])})" for k in narrow[:6]]
     named = vocabulary.and_list(names + ([f"{len(narrow) - 6:,} more"] if len(narrow) > 6 else []))
     it = "it" if len(narrow) == 1 else "them"
     return (f"{named} {'is' if it == 'it' else 'are'} narrow against the grid's spacing ({h:.2g}): a map "
@@ -87,13 +87,6 @@ def grid_note(gmm, res: dict) -> str:
             f"the ODE map beside {it} is the ODE's error at that point (the right panel), not a mode the exact map "
             "lacks. More grid points per side narrow the spacing; the numbers above, at true samples, do not "
             "depend on the grid.")
-
-
-def stds_text(stds) -> str:
-    """A mode's principal stds (smallest first) in words: "std 0.02" where they print alike, else
-    "std 0.01 across, 0.3 along" (narrow across its long axis only)."""
-    lo, hi = f"{float(stds[0]):.2g}", f"{float(stds[-1]):.2g}"
-    return f"std {lo}" if lo == hi else f"std {lo} across, {hi} along"
 
 
 def maps_title(source: str) -> str:

@@ -228,6 +228,22 @@ def narrowest_std(gmm) -> float:
     return float(torch.linalg.eigvalsh(gmm.covs.double()).min().clamp_min(0).sqrt())
 
 
+def narrowest_mode(gmm) -> tuple[int, np.ndarray]:
+    """The mode with the smallest std in any direction (narrowest_std), and its principal stds,
+    smallest first: an elongated mode is narrow across only."""
+    stds = torch.linalg.eigvalsh(gmm.covs.double()).clamp_min(0).sqrt().numpy()
+    k = int(np.argmin(stds[:, 0]))
+    return k, stds[k]
+
+
+def narrowest_words(gmm) -> str:
+    """The narrowest mode as the theory paragraphs name it: "std 0.02" for a round one (or one of
+    a drawn point set), "mode 2: std 0.01 across, 0.3 along" for an elongated one."""
+    k, stds = narrowest_mode(gmm)
+    said = vocabulary.stds_text(stds)
+    return said if "along" not in said else f"mode {k + 1}: {said}"
+
+
 def kde_note(gmm, sde, run: Run) -> str:
     """When the final plot's KDE kernel is much wider than the narrowest mode in some direction, in
     words: that mode is drawn as wide as the kernel, or stretched along the data's widest direction
@@ -246,13 +262,14 @@ def kde_note(gmm, sde, run: Run) -> str:
                    else "")
         spread = (f"{data_lo:.2g}" if f"{data_lo:.2g}" == f"{data_hi:.2g}" else f"{data_lo:.2g} to {data_hi:.2g}")
         drawn = (f"kernel is {kernel:.2g} wide (std), following this data's spread (the data's std: {spread})"
-                 f"; the narrowest mode (std {narrow:.2g}) would be drawn that wide{stretch}")
+                 f"; the narrowest mode ({narrowest_words(gmm)}) would be drawn that wide{stretch}")
     else:
         drawn = (f"kernel widens with the data's spread: it is {longest:.2g} wide (std) along the data's widest "
                  f"direction (the data's own std there: {data_hi:.2g}) and {kernel:.2g} across it (the data's "
-                 f"std: {data_lo:.2g}); the narrowest mode (std {narrow:.2g}) would be drawn stretched along that direction")
-    return (f"Kernel density estimates would hide how wide the modes are drawn: their {drawn}, not as narrow "
-            "and round as it is. So the panels show the samples themselves.")
+                 f"std: {data_lo:.2g}); the narrowest mode ({narrowest_words(gmm)}) would be drawn stretched along that direction")
+    shape = "as narrow and round as it is" if "along" not in narrowest_words(gmm) else "as narrow across as it is"
+    return (f"Kernel density estimates would hide how wide the modes are drawn: their {drawn}, not {shape}. "
+            "So the panels show the samples themselves.")
 
 
 @state.cache_data(max_entries=16)
@@ -1208,8 +1225,14 @@ def residual_note(gmm, sde, steps: int) -> str:
     printed as width_note prints it): by √(1 + (σ(Δt)/s)²) − 1, and what to compare."""
     s_min, sig_end = narrowest_std(gmm), loop_sigma(sde, steps)
     widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
-    note = (f"The narrowest mode of this mixture has std {s_min:.2g}; that noise widens it by "
-            f"{widen:.1f} %. ")
+    words = narrowest_words(gmm)
+    if "along" in words:       # an elongated mode: widened much across, little along
+        s_max = float(narrowest_mode(gmm)[1][-1])
+        along = 100 * (np.sqrt(1 + (sig_end / s_max) ** 2) - 1)
+        note = (f"The narrowest mode of this mixture ({words}) is widened by that noise by {widen:.1f} % "
+                f"across and {along:.1f} % along. ")
+    else:
+        note = f"The narrowest mode of this mixture has {words}; that noise widens it by {widen:.1f} %. "
     if widen < 2:
         return note + ("Invisible here: on broad modes like the tutorial's the loop works fine. Pick "
                        "**ring8** (std 0.15) in the sidebar and compare the log-likelihood gap of *the "

@@ -56,3 +56,10 @@ def and_list(items) -> str:
     """"a, b and c" of the items, as words."""
     items = [str(i) for i in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def stds_text(stds) -> str:
+    """A mode's principal stds (smallest first) in words: "std 0.02" where they print alike, else
+    "std 0.01 across, 0.3 along" (narrow across its long axis only)."""
+    lo, hi = f"{float(stds[0]):.2g}", f"{float(stds[-1]):.2g}"
+    return f"std {lo}" if lo == hi else f"std {lo} across, {hi} along"

@@ -872,6 +872,10 @@ def test_kde_note_names_a_round_mode_stretched_along_the_data():
     assert "drawn stretched along that direction" in note and "not as narrow and round" in note, note
     assert rev.kde_note(dc.PRESETS["two clusters"], sde, run)
     assert rev.kde_note(dc.PRESETS["tutorial"], sde, run) == ""
+    # an elongated narrowest mode is named with both stds and never called round
+    hw = rev.kde_note(_hw_mixture(), sde, run)
+    assert "the narrowest mode (mode 2: std 0.01 across, 0.3 along)" in hw and "round" not in hw, hw
+    assert "not as narrow across as it is" in hw, hw
 
 
 def _kde_stds(ref):
@@ -1291,9 +1295,20 @@ def test_narrowest_std_reads_the_same_in_both_theory_paragraphs(which, lam, step
     gmm = {"points": _point_set_mixture, "hw": _hw_mixture}.get(which, lambda: dc.PRESETS[which])()
     sde = dc.VESDE(lam)
     s = f"std {rev.narrowest_std(gmm):.2g}"
-    assert f"narrowest mode of this mixture has {s};" in rev.residual_note(gmm, sde, steps)
+    stds = np.sort(np.sqrt(np.linalg.eigvalsh(gmm.covs.double().numpy())), axis=1)
+    k = int(np.argmin(stds[:, 0]))
+    if f"{stds[k, 0]:.2g}" != f"{stds[k, 1]:.2g}":       # elongated: narrow across only, widened mostly across
+        sig = rev.loop_sigma(sde, steps)
+        across, along = (100 * (np.sqrt(1 + (sig / v) ** 2) - 1) for v in stds[k])
+        assert (f"The narrowest mode of this mixture (mode {k + 1}: std {stds[k, 0]:.2g} across, {stds[k, 1]:.2g} "
+                f"along) is widened by that noise by {across:.1f} % across and {along:.1f} % along."
+                ) in rev.residual_note(gmm, sde, steps)
+        if which == "hw":
+            assert "(mode 2: std 0.01 across, 0.3 along)" in rev.residual_note(gmm, sde, steps)
+    else:
+        assert f"narrowest mode of this mixture has {s};" in rev.residual_note(gmm, sde, steps)
     if width := rev.width_note(gmm, sde):
-        assert f"own width ({s})" in width
+        assert f"own width ({s}" in width
     if which == "points":
         assert s == "std 0.015" and "std 0.02;" not in rev.residual_note(gmm, sde, steps)
 
