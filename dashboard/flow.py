@@ -156,7 +156,8 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
     centres in units of s ("ve_shift"), beside the VE start's target p₁ (the data blurred by σ₁:
     spread √(s² + σ₁²) around the data's mean); and the two clouds compared as wholes: their sliced
     W2 ("ends_sw2") against the largest between sets of n true samples ("ends_noise",
-    quality_noise at n: the measure's own noise at this many points)."""
+    quality_noise at n: the measure's own noise at this many points); "ends_off": how many of the
+    exact flow's and the VE's end points land off every mode (endpoints_off of these paths)."""
     sde = dc.VESDE(lam)
     exact = paths(gmm, lam, n, steps, seed)
     spread = fl.data_spread(gmm)
@@ -171,7 +172,8 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
             "ve_spread_ratio": _cloud_spread(ve_end) / _cloud_spread(flow_end),
             "ve_shift": float(np.linalg.norm(ve_end.mean(0) - flow_end.mean(0))) / spread,
             "ends_sw2": float(dc.sliced_w2(np.asarray(ve_end, dtype=float), np.asarray(flow_end, dtype=float))),
-            "ends_noise": float(quality_noise(gmm, n, seed)["sw2"])}
+            "ends_noise": float(quality_noise(gmm, n, seed)["sw2"]),
+            "ends_off": endpoints_off(gmm, lam, n, steps, seed)}
 
 
 def _cloud_spread(x) -> float:
@@ -218,14 +220,28 @@ def ends_sentence(story: dict) -> str:
                f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart."))
 
 
+def _chart_run(last: pd.DataFrame, noise: dict) -> str:
+    """Where the quality chart's most-step counts come from (last: its Heun rows by field), named:
+    "of 1000 samples each at the quality chart's 32 Heun steps (64 evaluations)"."""
+    r = last.iloc[0]
+    return f"of {noise['n']} samples each at the quality chart's {int(r['steps'])} Heun steps ({int(r['nfe'])} evaluations)"
+
+
+def _drawn_run(ends: dict) -> str:
+    """Where the paths' end-point counts come from (endpoints_off: every path computed, not only the
+    slider's share drawn), named: "of the 200 paths computed (100 Heun steps each)"."""
+    return f"of the {ends['n']} paths computed" + (f" ({ends['steps']} Heun steps each)" if "steps" in ends else "")
+
+
 def _off_words(last: pd.DataFrame, noise: dict) -> str:
     """The VE PF-ODE's samples off every mode at the quality chart's most steps (last: its rows by
     field), in words, where they exceed a set of true samples' beyond two counts' noise (more_off); else ""."""
     if "off" not in last or "off" not in noise or not more_off(int(last.loc["VE PF-ODE", "off"]), noise["off"]):
         return ""
-    return (f"{int(last.loc['VE PF-ODE', 'off'])} of its {noise['n']} samples land off every mode, against "
-            f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true "
-            "samples")
+    return (f"{int(last.loc['VE PF-ODE', 'off'])} of its {noise['n']} samples at the quality chart's "
+            f"{int(last.iloc[0]['steps'])} Heun steps ({int(last.iloc[0]['nfe'])} evaluations) land off every "
+            f"mode, against {int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for "
+            "a set of true samples")
 
 
 def more_off(a: int, b: int) -> bool:
@@ -233,16 +249,18 @@ def more_off(a: int, b: int) -> bool:
     return int(a) - int(b) > count_noise(a, b)
 
 
-def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
+def off_verdict(last: pd.DataFrame, noise: dict, run: str | None = None) -> tuple[str, str] | None:
     """The count of samples off every mode (the quality chart's most-step Heun rows, last: by
     field) as a vote on whether the VE samples miss the data: ("worse", …) where the VE puts more
     there than the exact flow and than a set of true samples beyond the counts' noise (more_off),
     ("better", …) where the exact flow does, else ("alike", …); with the numbers and the noise.
-    None where the rows have no counts."""
+    None where the rows have no counts. run: where the counts come from, in words (by default the
+    quality chart's, _chart_run)."""
     if "off" not in last or "off" not in noise:
         return None
     ve, exact, true = int(last.loc["VE PF-ODE", "off"]), int(last.loc["exact flow", "off"]), int(noise["off"])
-    counts = f"VE PF-ODE {ve}, exact flow {exact}, of {noise['n']}; a set of true samples: up to {true}"
+    counts = (f"VE PF-ODE {ve}, exact flow {exact}, {run or _chart_run(last, noise)}; a set of "
+              f"{noise['n']} true samples: up to {true}")
     gap = count_gap(ve, exact)
     for kind, (hi, lo, name, other) in (("worse", (ve, exact, "VE PF-ODE", "exact flow")),
                                          ("better", (exact, ve, "exact flow", "VE PF-ODE"))):
@@ -254,6 +272,34 @@ def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
     above = " (both more than a set of true samples)" if min(ve, exact) > true else ""
     return "alike", (f"the samples off every mode ({counts}): neither field puts more there than the other "
                      f"({gap}){above}")
+
+
+def drawn_verdict(story: dict) -> tuple[str, str] | None:
+    """off_verdict on the drawn paths' own end points (story["ends_off"], endpoints_off), not the
+    quality chart's samples: what a sentence about the straightness drawn may rest on; None
+    without them."""
+    ends = story.get("ends_off")
+    if not ends:
+        return None
+    rows = pd.DataFrame({"off": {k: ends[k] for k in ("VE PF-ODE", "exact flow")}})
+    return off_verdict(rows, {"off": ends["true samples"], "n": ends["n"]}, _drawn_run(ends))
+
+
+def _wrong_place(story: dict, may: bool) -> str:
+    """The conclusion that the VE straightness above measures paths ending in the wrong place,
+    read off the drawn paths themselves: their cloud (the caller's reason) and their own end points
+    off every mode (drawn_verdict), named as such; may: the cloud alone says "may"."""
+    drawn = drawn_verdict(story)
+    verb = "may measure" if may else "measures"
+    if drawn is None:
+        return f"So the VE straightness above {verb} paths that end in the wrong place"
+    text = (f"The straightness above is measured on the {story['ends_off']['n']} paths computed; their own end "
+            f"points give {drawn[1]}")
+    if drawn[0] == "worse":
+        return f"{text}. So the VE straightness above {verb} paths that end in the wrong place"
+    return (f"{text}: by that count the VE paths end off every mode no more than the exact flow's beyond "
+            f"the noise, so only their cloud says the VE straightness above {verb} paths that end in the "
+            "wrong place")
 
 
 def _listed(parts: list[str]) -> str:
@@ -312,21 +358,20 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 f"{d:.2f} s away) and sliced W₂ of the samples ({ve_w2:.3f} against {flow_w2:.3f}, "
                 f"{ve_w2 - flow_w2:.3f} apart, over {spread_words(noise)})"
                 + (f" and {votes[1]}" if votes and votes[0] == "worse" else "")
-                + f". Not saying so: {_listed(against)}. So the VE straightness above may measure paths that "
-                "end in the wrong place; these measures do not settle it.")
+                + f". Not saying so: {_listed(against)}. {_wrong_place(story, True)}; these measures do not "
+                "settle it.")
     elif kind == "miss" and worse:
         alike = votes is not None and votes[0] == "alike"
         head = ("**First: by sliced W₂ and by their end points' cloud, the VE samples miss the data here**, "
                 f"though not by {votes[1]}: that count sees only samples between or outside the modes." if alike else
                 "**First: the VE samples miss the data here**, by every measure on this page"
                 + (f": {votes[1]}." if votes else "."))
-        text = (f"{head} {start}. {where} So the VE straightness "
-                "above measures paths that end in the wrong place, not a valid sampler's.")
+        text = f"{head} {start}. {where} {_wrong_place(story, False)}, not a valid sampler's."
     elif kind == "miss":
         head = ("**First: the VE paths end in a cloud unlike the exact flow's here**" if clouds is not False
                 else f"**First: the VE paths end in a cloud {width} the exact flow's here**")
-        text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} So the VE "
-                "straightness above may measure paths that end in the wrong place.")
+        text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} "
+                f"{_wrong_place(story, True)}.")
     elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
@@ -655,11 +700,11 @@ def endpoints_off(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rect
     """How many of the paths' end points (paths(); every method drawn: the exact flow's, the VE
     PF-ODE's, and with cfg the learned and rectified flows') land off every mode
     (fl.off_mode_count against the quality chart's OFF_REF true samples); "true samples": the most
-    of a set of n true samples, counted against the same threshold; "n"."""
+    of a set of n true samples, counted against the same threshold; "n"; "steps": Heun steps per path."""
     ends = {k: v[-1] for k, v in _drawn_paths(gmm, lam, n, steps, seed, cfg, rectified, device).items()}
     ref, _ = gmm.sample(OFF_REF, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     out = {k: fl.off_mode_count(gmm, v, ref) for k, v in ends.items()}
-    return {**out, "true samples": fl.truth_noise(gmm, n, seed, ref_n=OFF_REF)["off"], "n": n}
+    return {**out, "true samples": fl.truth_noise(gmm, n, seed, ref_n=OFF_REF)["off"], "n": n, "steps": steps}
 
 
 @state.cache_data(max_entries=16)
@@ -784,7 +829,7 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     if off:
         nets = [k for k in ("learned flow", "rectified flow") if k in off]
         listed = ["exact flow"] + nets + [k for k in ("VE PF-ODE",) if k in off]
-        text += (f" End points off every mode, of the {off['n']} paths: "
+        text += (f" End points off every mode, {_drawn_run(off)}: "
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
         exact_few = not more_off(off["exact flow"], off["true samples"])

@@ -223,7 +223,7 @@ def test_straightness_answer_counts_end_points_off_every_mode():
     story = {"ve": 0.9, "flow": 0.95}
     off = {"exact flow": 0, "learned flow": 1, "rectified flow": 30, "true samples": 1, "n": 200}
     text = flowpage.which_straighter(straight, story, off)
-    assert "End points off every mode, of the 200 paths: exact flow 0, learned flow 1, rectified flow 30" in text
+    assert "End points off every mode, of the 200 paths computed: exact flow 0, learned flow 1, rectified flow 30" in text
     assert "The rectified flow straightens its paths at a price" in text
     off["rectified flow"] = 2
     assert "at a price" not in flowpage.which_straighter(straight, story, off)
@@ -477,7 +477,8 @@ def test_ve_landing_names_samples_off_every_mode_that_sliced_w2_barely_sees():
         last = df[(df["method"] == "heun") & (df["steps"] == df["steps"].max())].set_index("field")
         many = last.loc["VE PF-ODE", "off"] > 3 * noise["off"] + 5
         assert many == (name == "ring8")
-        said = (f"{int(last.loc['VE PF-ODE', 'off'])} of its 1000 samples land off every mode, against "
+        said = (f"{int(last.loc['VE PF-ODE', 'off'])} of its 1000 samples at the quality chart's 32 Heun steps "
+                f"(64 evaluations) land off every mode, against "
                 f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true samples")
         assert (said in text) == many, text
         if many:    # what sliced W₂ makes of them is read from the VE's own score, as the quality caption reads it
@@ -534,15 +535,15 @@ def test_ve_landing_says_miss_only_where_no_measure_says_otherwise(name, lam, ki
                 "two sets of true samples)") in text
         # 40 against 21 with true sets up to 12 read "not many more for either", as if neither was off:
         # 19 apart is beyond two counts' noise, 2√61 = 15.6, so the count favours the VE here
-        assert (f"the samples off every mode (VE PF-ODE {ve}, exact flow {exact}, of 1000; a set of true "
-                f"samples: up to {noise['off']}), more of them the exact flow's ({exact - ve} apart, beyond two "
+        assert (f"the samples off every mode (VE PF-ODE {ve}, exact flow {exact}, of 1000 samples each at the "
+                f"quality chart's 32 Heun steps (64 evaluations); a set of 1000 true samples: up to {noise['off']}), more of them the exact flow's ({exact - ve} apart, beyond two "
                 f"counts' noise, 2√({ve} + {exact}) = {2 * (ve + exact) ** 0.5:.1f})") in text
         gap = last.loc["VE PF-ODE", "sw2"] - last.loc["exact flow", "sw2"]
         assert f"{gap:.3f} apart, over the spread of true sets' scores ({noise['spread']:.3f})" in text
         assert "these measures do not settle it" in text
     if kind == "miss":
         assert story["ends_sw2"] > story["ends_noise"] and "the two clouds do not match" in text
-        assert f"(VE PF-ODE {ve}, exact flow {exact}, of 1000" in text
+        assert f"(VE PF-ODE {ve}, exact flow {exact}, of 1000 samples each at the quality chart's 32" in text
         every = flowpage.more_off(ve, exact) and flowpage.more_off(ve, noise["off"])
         assert text.startswith("**First: the VE samples miss the data here**, by every measure" if every else
                                "**First: by sliced W₂ and by their end points' cloud, the VE samples miss")
@@ -972,3 +973,41 @@ def test_from_n_steps_means_every_larger_step_count_drawn_matches(name, lam):
         assert "at 4 and 8 Heun steps (8 and 16 evaluations) only" in flowpage.ve_steps_phrase(df, noise)
     if name == "tutorial":
         assert flowpage.cheap_sentence(df, noise).startswith("A few steps go a long way here")
+
+
+@pytest.mark.parametrize("name, lam", [("heavy corner", 25.0), ("heavy corner", 2.0), ("tutorial", 2.0),
+                                       ("ring8", 2.0)])
+def test_counts_off_every_mode_name_their_run_and_the_paths_conclusion_uses_the_paths_own(name, lam):
+    """The heavy-corner mixture at λ = 25: the landing box gave "the samples off every mode (VE PF-ODE 21,
+    exact flow 40, of 1000…), more of them the exact flow's" (the quality chart's 32 Heun steps) and
+    concluded "So the VE straightness above may measure paths that end in the wrong place", while the
+    straightness answer counted the drawn paths' end points "exact flow 2, learned flow 44, VE PF-ODE 9",
+    neither saying where its counts came from. Every count off every mode now names its run (steps,
+    evaluations, how many samples), and the conclusion about the straightness drawn gives the drawn
+    paths' own end-point counts (endpoints_off), not the quality chart's. Also λ = 2, tutorial, ring8."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    seed, gmm = state.DEFAULT_SEED, (heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name])
+    story, noise = flowpage.path_story(gmm, lam, 200, 100, seed), flowpage.quality_noise(gmm, 1000, seed)
+    df = flowpage.quality(gmm, lam, 1000, seed)
+    kind, text = flowpage.ve_landing(story, df, noise)
+    ends = flowpage.endpoints_off(gmm, lam, 200, 100, seed)
+    assert story["ends_off"] == ends and ends["steps"] == 100
+    # every count off every mode is followed by where it comes from
+    for piece in text.split("off every mode (")[1:]:
+        assert ("of 1000 samples each at the quality chart's 32 Heun steps (64 evaluations" in piece.split(")")[0]
+                or "of the 200 paths computed (100 Heun" in piece.split(";")[0]), piece
+    if "wrong place" in text:
+        before = text.split("wrong place")[0].rsplit("The straightness above is measured on the 200 paths computed", 1)
+        assert len(before) == 2, text
+        assert (f"their own end points give the samples off every mode (VE PF-ODE {ends['VE PF-ODE']}, exact flow "
+                f"{ends['exact flow']}, of the 200 paths computed (100 Heun steps each); a set of 200 true samples: "
+                f"up to {ends['true samples']})") in text, text
+        assert "quality chart" not in before[1], text
+    if (name, lam) == ("heavy corner", 25.0):
+        assert kind == "mixed" and "(VE PF-ODE 9, exact flow 2, of the 200 paths computed" in text, text
+        assert "so only their cloud says the VE straightness above may measure paths" in text, text
+    straight = {"exact flow": 0.95, "VE PF-ODE": 0.9, "learned flow": 0.96}
+    answer = flowpage.which_straighter(straight, {"ve": 0.9, "flow": 0.95, "n": 200},
+                                       dict(ends, **{"learned flow": 44}))
+    assert "End points off every mode, of the 200 paths computed (100 Heun steps each): exact flow" in answer
