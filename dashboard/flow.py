@@ -541,6 +541,26 @@ def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> st
             + ("" if len(where) < 2 else ", and cannot tell them apart") + ".")
 
 
+def missed_elsewhere(k: str, score: float, off: int, reading: str, noise: dict) -> str:
+    """The sentence for a field with no more samples off every mode than true sets (not more_off)
+    whose sliced W₂ still lies near or above sees_line (sees_verdicts' "sees" or "edge" for it):
+    the score against the line, the count against true sets', and that its samples then miss
+    elsewhere than between the modes (the modes' weights or shapes)."""
+    line, band = sees_line(noise), sees_band(noise)
+    side = f"above it by {score - line:.3f}" if score >= line else f"below it by {line - score:.3f}"
+    count = (f"no more of them land off every mode than a set of true samples' beyond two counts' noise "
+             f"({off} of {noise['n']}, against up to {noise['off']})")
+    if reading == "sees":
+        return (f"Sliced W₂ sees the {k}'s samples miss the truth ({score:.3f}, above the line {line:.3f}, "
+                f"true sets' level plus their spread, by {score - line:.3f}, more than half that spread, "
+                f"{band:.3f}) although "
+                f"{count}: they miss elsewhere, e.g. in the modes' weights or shapes.")
+    return (f"The {k}'s sliced W₂ ({score:.3f}) lies near the line {line:.3f}, true sets' level plus their "
+            f"spread ({side}, within half that spread, {band:.3f}), so the measure may be seeing its samples "
+            f"miss the truth, although {count}: if they miss, they miss elsewhere, e.g. in the modes' weights "
+            "or shapes.")
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the spread of true sets' scores
@@ -549,7 +569,8 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     sliced W₂ says of a field with more samples off every mode than true sets (more_off) is sees_verdicts', from its score
     and the measure's noise alone (never from the other fields'): "does not see" within true sets'
     own scores, "barely sees" above them but well below sees_line, "fails by both measures" well
-    above it, and at the edge of its noise (edge_sentence) near it. Rankings among the fields are
+    above it, and at the edge of its noise (edge_sentence) near it; a field with no more samples off
+    every mode whose score lies near or above the line gets missed_elsewhere. Rankings among the fields are
     separate sentences (the lowest, and who lies within the spread of it)."""
     q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
     sw2, nfe, tol, level = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["spread"], noise["sw2"]
@@ -600,6 +621,9 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                          f"one and a half times {spread_words(noise)}: both measures see {'it' if one else 'them'}.")
         if edge:
             parts.append(edge_sentence(sw2, off, edge, noise))
+        calm = sees_verdicts(sw2, [k for k in off.index if k not in many], noise)
+        parts += [missed_elsewhere(k, float(sw2[k]), int(off[k]), r, noise) for k, r in calm.items()
+                  if r in ("sees", "edge")]
     return " ".join(parts)
 
 
