@@ -156,7 +156,8 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
     centres in units of s ("ve_shift"), beside the VE start's target p₁ (the data blurred by σ₁:
     spread √(s² + σ₁²) around the data's mean); and the two clouds compared as wholes: their sliced
     W2 ("ends_sw2") against the largest between sets of n true samples ("ends_noise",
-    quality_noise at n: the measure's own noise at this many points)."""
+    quality_noise at n: the measure's own noise at this many points); "ends_off": how many of the
+    exact flow's and the VE's end points land off every mode (endpoints_off of these paths)."""
     sde = dc.VESDE(lam)
     exact = paths(gmm, lam, n, steps, seed)
     spread = fl.data_spread(gmm)
@@ -171,7 +172,8 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
             "ve_spread_ratio": _cloud_spread(ve_end) / _cloud_spread(flow_end),
             "ve_shift": float(np.linalg.norm(ve_end.mean(0) - flow_end.mean(0))) / spread,
             "ends_sw2": float(dc.sliced_w2(np.asarray(ve_end, dtype=float), np.asarray(flow_end, dtype=float))),
-            "ends_noise": float(quality_noise(gmm, n, seed)["sw2"])}
+            "ends_noise": float(quality_noise(gmm, n, seed)["sw2"]),
+            "ends_off": endpoints_off(gmm, lam, n, steps, seed)}
 
 
 def _cloud_spread(x) -> float:
@@ -218,14 +220,28 @@ def ends_sentence(story: dict) -> str:
                f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart."))
 
 
+def _chart_run(last: pd.DataFrame, noise: dict) -> str:
+    """Where the quality chart's most-step counts come from (last: its Heun rows by field), named:
+    "of 1000 samples each at the quality chart's 32 Heun steps (64 evaluations)"."""
+    r = last.iloc[0]
+    return f"of {noise['n']} samples each at the quality chart's {int(r['steps'])} Heun steps ({int(r['nfe'])} evaluations)"
+
+
+def _drawn_run(ends: dict) -> str:
+    """Where the paths' end-point counts come from (endpoints_off: every path computed, not only the
+    slider's share drawn), named: "of the 200 paths computed (100 Heun steps each)"."""
+    return f"of the {ends['n']} paths computed" + (f" ({ends['steps']} Heun steps each)" if "steps" in ends else "")
+
+
 def _off_words(last: pd.DataFrame, noise: dict) -> str:
     """The VE PF-ODE's samples off every mode at the quality chart's most steps (last: its rows by
     field), in words, where they exceed a set of true samples' beyond two counts' noise (more_off); else ""."""
     if "off" not in last or "off" not in noise or not more_off(int(last.loc["VE PF-ODE", "off"]), noise["off"]):
         return ""
-    return (f"{int(last.loc['VE PF-ODE', 'off'])} of its {noise['n']} samples land off every mode, against "
-            f"{int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for a set of true "
-            "samples")
+    return (f"{int(last.loc['VE PF-ODE', 'off'])} of its {noise['n']} samples at the quality chart's "
+            f"{int(last.iloc[0]['steps'])} Heun steps ({int(last.iloc[0]['nfe'])} evaluations) land off every "
+            f"mode, against {int(last.loc['exact flow', 'off'])} for the exact flow and up to {noise['off']} for "
+            "a set of true samples")
 
 
 def more_off(a: int, b: int) -> bool:
@@ -233,16 +249,18 @@ def more_off(a: int, b: int) -> bool:
     return int(a) - int(b) > count_noise(a, b)
 
 
-def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
+def off_verdict(last: pd.DataFrame, noise: dict, run: str | None = None) -> tuple[str, str] | None:
     """The count of samples off every mode (the quality chart's most-step Heun rows, last: by
     field) as a vote on whether the VE samples miss the data: ("worse", …) where the VE puts more
     there than the exact flow and than a set of true samples beyond the counts' noise (more_off),
     ("better", …) where the exact flow does, else ("alike", …); with the numbers and the noise.
-    None where the rows have no counts."""
+    None where the rows have no counts. run: where the counts come from, in words (by default the
+    quality chart's, _chart_run)."""
     if "off" not in last or "off" not in noise:
         return None
     ve, exact, true = int(last.loc["VE PF-ODE", "off"]), int(last.loc["exact flow", "off"]), int(noise["off"])
-    counts = f"VE PF-ODE {ve}, exact flow {exact}, of {noise['n']}; a set of true samples: up to {true}"
+    counts = (f"VE PF-ODE {ve}, exact flow {exact}, {run or _chart_run(last, noise)}; a set of "
+              f"{noise['n']} true samples: up to {true}")
     gap = count_gap(ve, exact)
     for kind, (hi, lo, name, other) in (("worse", (ve, exact, "VE PF-ODE", "exact flow")),
                                          ("better", (exact, ve, "exact flow", "VE PF-ODE"))):
@@ -254,6 +272,34 @@ def off_verdict(last: pd.DataFrame, noise: dict) -> tuple[str, str] | None:
     above = " (both more than a set of true samples)" if min(ve, exact) > true else ""
     return "alike", (f"the samples off every mode ({counts}): neither field puts more there than the other "
                      f"({gap}){above}")
+
+
+def drawn_verdict(story: dict) -> tuple[str, str] | None:
+    """off_verdict on the drawn paths' own end points (story["ends_off"], endpoints_off), not the
+    quality chart's samples: what a sentence about the straightness drawn may rest on; None
+    without them."""
+    ends = story.get("ends_off")
+    if not ends:
+        return None
+    rows = pd.DataFrame({"off": {k: ends[k] for k in ("VE PF-ODE", "exact flow")}})
+    return off_verdict(rows, {"off": ends["true samples"], "n": ends["n"]}, _drawn_run(ends))
+
+
+def _wrong_place(story: dict, may: bool) -> str:
+    """The conclusion that the VE straightness above measures paths ending in the wrong place,
+    read off the drawn paths themselves: their cloud (the caller's reason) and their own end points
+    off every mode (drawn_verdict), named as such; may: the cloud alone says "may"."""
+    drawn = drawn_verdict(story)
+    verb = "may measure" if may else "measures"
+    if drawn is None:
+        return f"So the VE straightness above {verb} paths that end in the wrong place"
+    text = (f"The straightness above is measured on the {story['ends_off']['n']} paths computed; their own end "
+            f"points give {drawn[1]}")
+    if drawn[0] == "worse":
+        return f"{text}. So the VE straightness above {verb} paths that end in the wrong place"
+    return (f"{text}: by that count the VE paths end off every mode no more than the exact flow's beyond "
+            f"the noise, so only their cloud says the VE straightness above {verb} paths that end in the "
+            "wrong place")
 
 
 def _listed(parts: list[str]) -> str:
@@ -312,21 +358,20 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 f"{d:.2f} s away) and sliced W₂ of the samples ({ve_w2:.3f} against {flow_w2:.3f}, "
                 f"{ve_w2 - flow_w2:.3f} apart, over {spread_words(noise)})"
                 + (f" and {votes[1]}" if votes and votes[0] == "worse" else "")
-                + f". Not saying so: {_listed(against)}. So the VE straightness above may measure paths that "
-                "end in the wrong place; these measures do not settle it.")
+                + f". Not saying so: {_listed(against)}. {_wrong_place(story, True)}; these measures do not "
+                "settle it.")
     elif kind == "miss" and worse:
         alike = votes is not None and votes[0] == "alike"
         head = ("**First: by sliced W₂ and by their end points' cloud, the VE samples miss the data here**, "
                 f"though not by {votes[1]}: that count sees only samples between or outside the modes." if alike else
                 "**First: the VE samples miss the data here**, by every measure on this page"
                 + (f": {votes[1]}." if votes else "."))
-        text = (f"{head} {start}. {where} So the VE straightness "
-                "above measures paths that end in the wrong place, not a valid sampler's.")
+        text = f"{head} {start}. {where} {_wrong_place(story, False)}, not a valid sampler's."
     elif kind == "miss":
         head = ("**First: the VE paths end in a cloud unlike the exact flow's here**" if clouds is not False
                 else f"**First: the VE paths end in a cloud {width} the exact flow's here**")
-        text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} So the VE "
-                "straightness above may measure paths that end in the wrong place.")
+        text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} "
+                f"{_wrong_place(story, True)}.")
     elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
@@ -496,6 +541,26 @@ def edge_sentence(sw2: pd.Series, off: pd.Series, edge: list, noise: dict) -> st
             + ("" if len(where) < 2 else ", and cannot tell them apart") + ".")
 
 
+def missed_elsewhere(k: str, score: float, off: int, reading: str, noise: dict) -> str:
+    """The sentence for a field with no more samples off every mode than true sets (not more_off)
+    whose sliced W₂ still lies near or above sees_line (sees_verdicts' "sees" or "edge" for it):
+    the score against the line, the count against true sets', and that its samples then miss
+    elsewhere than between the modes (the modes' weights or shapes)."""
+    line, band = sees_line(noise), sees_band(noise)
+    side = f"above it by {score - line:.3f}" if score >= line else f"below it by {line - score:.3f}"
+    count = (f"no more of them land off every mode than a set of true samples' beyond two counts' noise "
+             f"({off} of {noise['n']}, against up to {noise['off']})")
+    if reading == "sees":
+        return (f"Sliced W₂ sees the {k}'s samples miss the truth ({score:.3f}, above the line {line:.3f}, "
+                f"true sets' level plus their spread, by {score - line:.3f}, more than half that spread, "
+                f"{band:.3f}) although "
+                f"{count}: they miss elsewhere, e.g. in the modes' weights or shapes.")
+    return (f"The {k}'s sliced W₂ ({score:.3f}) lies near the line {line:.3f}, true sets' level plus their "
+            f"spread ({side}, within half that spread, {band:.3f}), so the measure may be seeing its samples "
+            f"miss the truth, although {count}: if they miss, they miss elsewhere, e.g. in the modes' weights "
+            "or shapes.")
+
+
 def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     """What the quality chart shows at `steps` Heun steps: every field's sliced W₂ and samples off
     every mode, ranked only where two differ by more than the spread of true sets' scores
@@ -504,7 +569,8 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     sliced W₂ says of a field with more samples off every mode than true sets (more_off) is sees_verdicts', from its score
     and the measure's noise alone (never from the other fields'): "does not see" within true sets'
     own scores, "barely sees" above them but well below sees_line, "fails by both measures" well
-    above it, and at the edge of its noise (edge_sentence) near it. Rankings among the fields are
+    above it, and at the edge of its noise (edge_sentence) near it; a field with no more samples off
+    every mode whose score lies near or above the line gets missed_elsewhere. Rankings among the fields are
     separate sentences (the lowest, and who lies within the spread of it)."""
     q = df[(df["method"] == "heun") & (df["steps"] == steps)].set_index("field")
     sw2, nfe, tol, level = q["sw2"].astype(float), int(q["nfe"].iloc[0]), noise["spread"], noise["sw2"]
@@ -555,6 +621,9 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
                          f"one and a half times {spread_words(noise)}: both measures see {'it' if one else 'them'}.")
         if edge:
             parts.append(edge_sentence(sw2, off, edge, noise))
+        calm = sees_verdicts(sw2, [k for k in off.index if k not in many], noise)
+        parts += [missed_elsewhere(k, float(sw2[k]), int(off[k]), r, noise) for k, r in calm.items()
+                  if r in ("sees", "edge")]
     return " ".join(parts)
 
 
@@ -566,46 +635,75 @@ def matches_truth(sw2: float, off: int, noise: dict) -> bool:
     return not more_off(int(off), noise["off"]) and not beyond_noise(sw2, noise["sw2"], noise["spread"])
 
 
+def _heun_rows(df: pd.DataFrame, field: str) -> pd.DataFrame:
+    """The quality chart's Heun rows of `field`, fewest steps first."""
+    return df[(df["method"] == "heun") & (df["field"] == field)].sort_values("steps")
+
+
 def first_match(df: pd.DataFrame, noise: dict, field: str) -> pd.Series | None:
-    """The quality chart's Heun row (steps, nfe, sw2, off) of `field` with the fewest steps whose
-    samples match true ones (matches_truth); None where no step count drawn does."""
-    rows = df[(df["method"] == "heun") & (df["field"] == field)].sort_values("steps")
+    """The quality chart's Heun row (steps, nfe, sw2, off) of `field` with the fewest steps from
+    which its samples match true ones (matches_truth) at that and every larger step count drawn;
+    None where the most steps drawn do not match."""
+    hit = None
+    for _, r in _heun_rows(df, field).iloc[::-1].iterrows():
+        if not matches_truth(r["sw2"], r["off"], noise):
+            break
+        hit = r
+    return hit
+
+
+def _at_steps(rows: list) -> str:
+    """"8 Heun steps (16 evaluations)", "4 and 8 Heun steps (8 and 16 evaluations)"."""
+    return (f"{_listed([str(int(r['steps'])) for r in rows])} Heun steps "
+            f"({_listed([str(int(r['nfe'])) for r in rows])} evaluations)")
+
+
+def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str) -> str:
+    """At which Heun steps `field`'s samples (called `subject`) match true ones by both measures
+    (matches_truth): from first_match on, where every larger step count drawn matches too; else
+    the step counts that match and the most steps' numbers, which do not (sliced W₂ against
+    sees_line = true sets' level + their spread, the count against true sets'); or that none does."""
+    rows = _heun_rows(df, field)
+    last, n = rows.iloc[-1], noise["n"]
+    first = first_match(df, noise, field)
+    if first is not None:
+        more = (f" and at every larger step count drawn, up to {_at_steps([last])}"
+                if int(first["steps"]) < int(last["steps"]) else ", the most drawn")
+        return f"{subject} match true ones by both measures from {_at_steps([first])}{more}"
+    there = (f"{int(last['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
+             f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}, true "
+             f"sets' up to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
     hits = [r for _, r in rows.iterrows() if matches_truth(r["sw2"], r["off"], noise)]
-    return hits[0] if hits else None
+    if hits:
+        return (f"{subject} match true ones by both measures at {_at_steps(hits)} only, not at the "
+                f"most drawn, {_at_steps([last])}: there {there}")
+    return (f"{subject} match true ones by both measures at no step count drawn, up to "
+            f"{_at_steps([last])}: there {there}")
 
 
 def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
     """Whether a few steps go a long way for the exact flow here, read off the quality chart's
-    Heun rows: its fewest-step row against true samples (matches_truth), and where that fails,
-    from how many steps it matches them (first_match), or that no step count drawn does."""
-    rows = df[(df["method"] == "heun") & (df["field"] == "exact flow")].sort_values("steps")
+    Heun rows: said only where its fewest-step row matches true samples (matches_truth) and every
+    larger step count drawn does too (first_match); else the fewest steps' numbers and at which
+    steps it matches (match_words)."""
+    rows = _heun_rows(df, "exact flow")
     few, n = rows.iloc[0], noise["n"]
     nums = (f"{int(few['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
             f"samples, and sliced W₂ {few['sw2']:.3f}, against true sets' up to {noise['sw2']:.3f} "
             f"(spread {noise['spread']:.3f})")
-    at = f"{int(few['steps'])} Heun steps ({int(few['nfe'])} evaluations)"
-    if matches_truth(few["sw2"], few["off"], noise):
-        return (f"A few steps go a long way here: with {at} the exact flow's samples already match "
-                f"true ones by both of the chart's measures: {nums}.")
+    at = _at_steps([few])
     first = first_match(df, noise, "exact flow")
-    last = rows.iloc[-1]
-    then = (f"it takes {int(first['steps'])} Heun steps ({int(first['nfe'])} evaluations) to match true "
-            "samples by both measures" if first is not None else
-            f"no step count drawn, up to {int(last['steps'])} Heun steps ({int(last['nfe'])} evaluations), "
-            f"matches true samples by both measures ({int(last['off'])} of {n} still off every mode, "
-            f"sliced W₂ {last['sw2']:.3f})")
+    if first is not None and int(first["steps"]) == int(few["steps"]):
+        return (f"A few steps go a long way here: with {at} the exact flow's samples already match "
+                f"true ones by both of the chart's measures ({nums}), and every larger step count "
+                "drawn matches too.")
     return (f"How far a few steps go depends on how sharply the flow's paths bend: here the fewest drawn, "
-            f"{at}, leave the exact flow's samples {nums}; {then}.")
+            f"{at}, leave the exact flow's samples {nums}; {match_words(df, noise, 'exact flow', 'they')}.")
 
 
 def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
-    """From how many Heun steps the VE PF-ODE's samples match true ones here (first_match), or that
-    no step count drawn brings them there."""
-    first = first_match(df, noise, "VE PF-ODE")
-    if first is None:
-        return "here no step count drawn brings its samples to match true ones by both measures"
-    return (f"here its samples match true ones by both measures from {int(first['steps'])} Heun steps "
-            f"({int(first['nfe'])} evaluations)")
+    """At which Heun steps the VE PF-ODE's samples match true ones here (match_words)."""
+    return "here " + match_words(df, noise, "VE PF-ODE", "its samples")
 
 
 def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,
@@ -626,11 +724,11 @@ def endpoints_off(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rect
     """How many of the paths' end points (paths(); every method drawn: the exact flow's, the VE
     PF-ODE's, and with cfg the learned and rectified flows') land off every mode
     (fl.off_mode_count against the quality chart's OFF_REF true samples); "true samples": the most
-    of a set of n true samples, counted against the same threshold; "n"."""
+    of a set of n true samples, counted against the same threshold; "n"; "steps": Heun steps per path."""
     ends = {k: v[-1] for k, v in _drawn_paths(gmm, lam, n, steps, seed, cfg, rectified, device).items()}
     ref, _ = gmm.sample(OFF_REF, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     out = {k: fl.off_mode_count(gmm, v, ref) for k, v in ends.items()}
-    return {**out, "true samples": fl.truth_noise(gmm, n, seed, ref_n=OFF_REF)["off"], "n": n}
+    return {**out, "true samples": fl.truth_noise(gmm, n, seed, ref_n=OFF_REF)["off"], "n": n, "steps": steps}
 
 
 @state.cache_data(max_entries=16)
@@ -755,7 +853,7 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     if off:
         nets = [k for k in ("learned flow", "rectified flow") if k in off]
         listed = ["exact flow"] + nets + [k for k in ("VE PF-ODE",) if k in off]
-        text += (f" End points off every mode, of the {off['n']} paths: "
+        text += (f" End points off every mode, {_drawn_run(off)}: "
                  + ", ".join(f"{k} {off[k]}" for k in listed)
                  + f" (a set of {off['n']} true samples: up to {off['true samples']}).")
         exact_few = not more_off(off["exact flow"], off["true samples"])
