@@ -496,3 +496,25 @@ def test_the_warm_up_computes_the_default_view(monkeypatch):
     at = open_page(PAGE, 120)
     assert not at.exception and not at.error
     assert not calls, calls
+
+
+@pytest.mark.parametrize("kind, lam, says", [
+    ("VE", 25.0, "Here they have merged: p₁ is a single bump, but not yet the Gaussian generation starts from: its std "
+                 "is 11.1 against the prior's 9.85"),
+    ("VE", 50.0, "but not yet the Gaussian generation starts from: its std is 18.6 against the prior's 17.9"),
+    ("VP", None, "Here they have merged: p₁ is a single bump, so generation can start from one Gaussian."),
+    ("VE", 10.0, "Here they stay apart: p₁ still has 2 bumps at t = 1"),
+])
+def test_one_bump_at_t1_is_the_prior_only_where_x1_gives_no_clue(kind, lam, says):
+    """The tutorial's λ = 25: "p₁ is a single bump, so generation can start from one Gaussian" beside
+    "the best guess of the starting bump is right 69 % of the time". One bump is not yet the prior:
+    where x₁ still tells the bumps apart beyond NEAR_CHANCE, the sentence says so, with p₁'s std
+    (√(m² + 1 + σ₁²) under VE) against the prior's; within it, generation can start from one Gaussian."""
+    import diffusion_core as dc
+    from dashboard import forward
+    sde = dc.VESDE(lam) if kind == "VE" else dc.VPSDE()
+    mix = forward.mixing_1d(sde, 200, 2021)
+    text = forward.mixing_sentence(mix, kind)
+    assert says in text, text
+    clue = mix["guess"] - 0.5 >= forward.NEAR_CHANCE
+    assert ("can start from one Gaussian" in text) == (mix["modes"] == 1 and not clue), (mix["guess"], text)
