@@ -180,7 +180,8 @@ def _distance(v, metric: str) -> float:
 
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     """Which sampler wins at each budget, read off the runs df (columns method, budget, metric),
-    every one of them where several share the lowest value, and from which budget the winner is inside the noise band (mean, low, high): a winner inside
+    every one of them where several share the lowest value (the signed log-likelihood gap: the
+    value closest to 0, printed with its sign), and from which budget the winner is inside the noise band (mean, low, high): a winner inside
     the band cannot be told from the truth at this sample size. label(method): its name."""
     hi = max(_distance(band[1], metric), _distance(band[2], metric))
     parts, inside, budgets = [], [], [int(b) for b in sorted(df["budget"].unique())]
@@ -188,7 +189,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
-        parts.append(f"{b}: {_and(tied)} ({value_text(best['d'])})")
+        parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
         if float(best["d"]) <= hi:
             inside.append(b)
     band_words = f"the noise band (up to {value_text(hi)})"
@@ -201,7 +202,8 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         above = [b for b in budgets if b > inside[0] and b not in inside]
         tail = (f" The best is inside {band_words} at {_and([str(b) for b in inside])} evaluations, where the "
                 f"measure cannot tell it from the truth, but above it at {_and([str(b) for b in above])}.")
-    return "**Best sampler per budget** (NFE: sampler, value): " + "; ".join(parts) + "." + tail
+    rule = ", the value closest to 0," if metric == "loglik_gap" else ""
+    return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,

@@ -577,13 +577,14 @@ def test_plateau_text_names_every_sampler_sharing_the_best_run(tie):
 
 def test_winners_text_reads_the_runs():
     """The best sampler at each budget and the first budget whose best is inside the noise band,
-    read off the runs: a signed log-likelihood gap counts by its size."""
+    read off the runs: a signed log-likelihood gap counts by its size and prints with its sign."""
     import pandas as pd
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode", "sde", "ode", "sde", "ode"], "budget": [4, 4, 8, 8, 20, 20],
                        "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
     text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
-    assert "4: ODE (0.500); 8: SDE (0.200); 20: SDE (0.00400)." in text and "From 20 evaluations" in text
+    assert "4: ODE (-0.500); 8: SDE (0.200); 20: SDE (-0.00400)." in text and "From 20 evaluations" in text
+    assert text.startswith("**Best sampler per budget**, the value closest to 0, (NFE: sampler, value)"), text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
     # ring8 at 200 samples: the best inside the band from 8 on, except 30 (0.173 above 0.150)
@@ -915,12 +916,13 @@ def test_sampler_lab_measure_values_share_one_format_and_name_their_measure(metr
     head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     noise = re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", head.split("(noise level", 1)[1])
-    values = re.findall(r"\(([\d,.]+(?:e[-+]\d+)?)\)", said)
+    values = re.findall(r"\((-?[\d,.]+(?:e[-+]\d+)?)\)", said)
     assert len(noise) == 3 and len(values) == 2, (head, said)
     assert all(significant_digits(v) == 3 for v in noise + values), (head, said)
     table = at.dataframe[0].value
     for v, (_, row) in zip(values, table.iterrows()):
-        assert v == samplers.value_text(row.drop("NFE").astype(float).abs().min())
+        values_row = row.drop("NFE").astype(float)
+        assert v == samplers.value_text(values_row[values_row.abs().idxmin()])        # signed, as the table
 
 
 def test_sampler_lab_network_choice_picks_the_recipe_not_the_last_trained_one():
@@ -1099,3 +1101,23 @@ def test_sampler_lab_table_shows_each_runs_count_where_the_chart_draws_it():
     # a table whose every run took its budget says so
     same = samplers.counts_text(table[["NFE", "reverse SDE"]], counts[["NFE", "reverse SDE"]])
     assert "Every run here took exactly its budget" in same and vocabulary.short("sde") == "reverse SDE"
+
+
+@pytest.mark.parametrize("mixture, metric, lam", [("ring8", "loglik_gap", 25.0), ("tutorial", "loglik_gap", 10.0),
+                                                  ("ring8", "sliced_w2", 25.0)])
+def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, lam):
+    """ring8, log-likelihood gap: the best per budget printed 0.0214 where the table shows −0.0214
+    (the size it ranked by). Each budget's best is the table's value closest to 0, printed with its
+    sign, and the sentence says it ranks by closeness to 0 only for the signed measure."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_n=300, w_samplers_nfe=[5, 10, 50],
+                      w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric, w_samplers_lam=lam))
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    assert ("the value closest to 0" in said) == (metric == "loglik_gap"), said
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    for _, row in table.iterrows():
+        values = row.drop("NFE").astype(float)
+        best = values[values.abs() == values.abs().min()]
+        assert f"{int(row['NFE'])}: {samplers._and(list(best.index))} ({samplers.value_text(best.iloc[0])})" in said, \
+            (said, row)
