@@ -592,10 +592,10 @@ def test_winners_text_reads_the_runs():
                          "sliced_w2": [0.4, 0.12, 0.14, 0.173, 0.1]})
     text = samplers.winners_text(runs, (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations" not in text, text
-    assert ("The best is inside the noise band (up to 0.150) at 8, 20 and 50 evaluations, where the measure "
+    assert ("The best is inside the noise band (range 0.0500–0.150) at 8, 20 and 50 evaluations, where the measure "
             "cannot tell it from the truth, but above it at 30.") in text, text
     text = samplers.winners_text(runs[runs["budget"] != 30], (0.1, 0.05, 0.15), "sliced_w2", str)
-    assert "From 8 evaluations the best is inside the noise band (up to 0.150)" in text
+    assert "From 8 evaluations the best is inside the noise band (range 0.0500–0.150)" in text
 
 
 def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
@@ -1121,3 +1121,62 @@ def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, l
         best = values[values.abs() == values.abs().min()]
         assert f"{int(row['NFE'])}: {samplers._and(list(best.index))} ({samplers.value_text(best.iloc[0])})" in said, \
             (said, row)
+
+
+def test_noise_band_sentences_use_the_band_the_chart_draws():
+    """ring8, log-likelihood gap: the band drawn is −0.0425–0.0251, but the text counted |gap| ≤
+    0.0425 as inside, so 0.0314 and 0.0323 at 100 evaluations and 0.0257 at 30 were called inside.
+    Inside is low ≤ value ≤ high of the drawn band (a distance under its low counts too), and the
+    sentences name that range."""
+    import pandas as pd
+    from dashboard import samplers
+    band = (0.000276, -0.0425, 0.0251)
+    assert [samplers.band_side(v, band, "loglik_gap") for v in (0.0314, -0.0214, -0.05)] == ["above", "inside", "below"]
+    assert samplers.band_side(0.001, (0.03, 0.02, 0.04), "sliced_w2") == "inside"       # a distance under the band
+    top = [0.00773, 0.00773, -0.0104, 0.0314, 0.0323, -0.035, 0.068, 233.0]
+    df = pd.DataFrame({"method": list("abcdefgh") * 2, "budget": [30] * 8 + [100] * 8,
+                       "loglik_gap": [0.0257, 0.04, 0.05, 0.06, -0.07, 0.08, 0.09, 300.0] + top})
+    text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, str)
+    assert "4 of 8 samplers are inside the noise band (range -0.0425–0.0251)" in text, text
+    said = samplers.winners_text(df, band, "loglik_gap", str)
+    assert said.endswith("From 100 evaluations the best is inside the noise band (range -0.0425–0.0251), where the "
+                         "measure cannot tell it from the truth."), said
+    below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
+                                  "loglik_gap", str)
+    assert "but below it at 100." in below, below
+
+
+@pytest.mark.parametrize("mixture, metric, extra", [
+    ("ring8", "loglik_gap", {}), ("tutorial", "loglik_gap", {"w_samplers_lam": 10.0, "w_samplers_n": 300}),
+    ("ring8", "sliced_w2", {"w_samplers_n": 300}), ("ring8", "logp_w1", {"w_samplers_n": 300})])
+def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extra):
+    """On the page, every "inside the noise band" reads the band the heading prints and the chart
+    draws: the budgets whose best lies in it and the count of samplers in it at the largest budget
+    follow the table and that range, in the finding's state (ring8, gap, 2000 samples) and others."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric=metric, **extra))
+    label = sweep.METRIC_LABELS[metric]
+    head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
+    lo_text, hi_text = re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups()
+    lo, hi = float(lo_text), float(hi_text)
+    words = f"the noise band (range {lo_text}–{hi_text})"
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+
+    def inside(v):
+        return v <= hi and (v >= lo or metric != "loglik_gap")
+    best = {int(r["NFE"]): min(r.drop("NFE").astype(float), key=abs) for _, r in table.iterrows()}
+    ins = [b for b, v in best.items() if inside(v)]
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    if not ins:
+        assert f"No budget here brings the best inside {words}." in said, said
+    elif ins == list(best)[list(best).index(ins[0]):]:
+        assert f"From {ins[0]} evaluations the best is inside {words}" in said, said
+    else:
+        assert f"The best is inside {words} at {samplers._and([str(b) for b in ins])} evaluations" in said, said
+    caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
+    last = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].astype(float)
+    if inside(best[max(best)]):
+        assert f"{sum(inside(v) for v in last)} of {len(last)} samplers are inside {words}" in caption, caption
+    else:
+        assert words in caption and "inside" not in caption, caption
