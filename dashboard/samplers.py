@@ -309,8 +309,9 @@ def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
 
 def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:
     """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
-    largest budget, with its value of the measure (named by sweep.METRIC_LABELS), read off the runs
-    df (columns method, budget, metric); "" when it was not run."""
+    largest budget, with its value of the measure (named by sweep.METRIC_LABELS, signed as the table
+    shows it), read off the runs df (columns method, budget, nfe, metric); each rank names the
+    evaluations that run took (its nfe), with the budget where that differs; "" when it was not run."""
     if method not in set(df["method"]):
         return ""
     ranks, values = [], []
@@ -319,8 +320,10 @@ def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str
         at = df[df["budget"] == b]
         d = {m: _distance(v, metric) for m, v in zip(at["method"], at[metric])}
         rank = 1 + sum(v < d[method] for v in d.values())
-        ranks.append(f"{rank} of {len(d)} at {int(b)} evaluations")
-        values.append(value_text(d[method]))
+        run = at[at["method"] == method].iloc[0]
+        took = int(run["nfe"])
+        ranks.append(f"{rank} of {len(d)} at {took} evaluations" + (f" (budget {int(b)})" if took != int(b) else ""))
+        values.append(value_text(run[metric]))
     return (f" Here {label(method)} ranks " + " and ".join(ranks) + " (1 = best), with "
             f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
 

@@ -618,7 +618,7 @@ def test_order_text_ranks_the_pf_ode_from_the_runs():
     import pandas as pd
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
-                       "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
+                       "nfe": [5, 5, 5, 50, 50, 50], "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
     text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get)
     assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations (1 = best), with "
             f"{sweep.METRIC_LABELS['sliced_w2']} 234 and 0.0100.") in text
@@ -912,7 +912,7 @@ def test_sampler_lab_measure_values_share_one_format_and_name_their_measure(metr
                       w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric))
     label = sweep.METRIC_LABELS[metric]
     para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
-    assert re.search(rf"\(1 = best\), with {re.escape(label)} [\d,.]+ and [\d,.]+\.", para), para
+    assert re.search(rf"\(1 = best\), with {re.escape(label)} -?[\d,.]+ and -?[\d,.]+\.", para), para
     head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     noise = re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", head.split("(noise level", 1)[1])
@@ -1180,3 +1180,37 @@ def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extr
         assert f"{sum(inside(v) for v in last)} of {len(last)} samplers are inside {words}" in caption, caption
     else:
         assert words in caption and "inside" not in caption, caption
+
+
+def test_order_text_names_the_evaluations_the_pf_ode_took():
+    """At a budget of 4 the PF ODE (Heun) takes 3 evaluations, but the sentence said "ranks 8 of 8
+    at 4 evaluations": each rank names the run's own count (the budget beside it where it differs),
+    and a signed gap prints with its sign."""
+    import pandas as pd
+    from dashboard import samplers
+    df = pd.DataFrame({"method": ["sde", "ode"] * 2, "budget": [4, 4, 100, 100], "nfe": [4, 3, 100, 99],
+                       "loglik_gap": [0.9, 233.0, 0.05, -0.0314]})
+    text = samplers.order_text(df, "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
+    assert "ODE ranks 2 of 2 at 3 evaluations (budget 4) and 1 of 2 at 99 evaluations (budget 100)" in text, text
+    assert text.endswith("233 and -0.0314."), text
+
+
+@pytest.mark.parametrize("mixture, metric, extra", [
+    ("ring8", "loglik_gap", {"w_samplers_nfe": [4, 10]}), ("tutorial", "sliced_w2", {"w_samplers_nfe": [4, 20]}),
+    ("ring8", "logp_w1", {"w_samplers_nfe": [5, 30], "w_samplers_grid": "karras"})])
+def test_sampler_lab_order_sentence_names_the_runs_own_count(mixture, metric, extra):
+    """On the page the PF ODE's ranks name the evaluation counts the "All numbers" table gives for
+    its runs at the smallest and the largest budget, with its values as that table shows them."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric=metric, w_samplers_n=300,
+                      w_samplers_methods=["sde", "ode", "dpm2m"], **extra))
+    para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
+    runs = at.dataframe[1].value
+    runs = runs.data if hasattr(runs, "data") else runs
+    ode = runs[runs["sampler"] == "PF ODE (Heun)"].sort_values("NFE budget")
+    for _, run in ode.iloc[[0, -1]].iterrows():
+        took, budget = int(run["NFE (counted)"]), int(run["NFE budget"])
+        assert f" at {took} evaluations" + (f" (budget {budget})" if took != budget else "") in para, (para, run)
+    label = sweep.METRIC_LABELS[metric]
+    values = " and ".join(samplers.value_text(v) for v in ode[label].iloc[[0, -1]])
+    assert f"with {label} {values}." in para, para
