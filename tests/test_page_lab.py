@@ -9,6 +9,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -1214,3 +1215,44 @@ def test_sampler_lab_order_sentence_names_the_runs_own_count(mixture, metric, ex
     label = sweep.METRIC_LABELS[metric]
     values = " and ".join(samplers.value_text(v) for v in ode[label].iloc[[0, -1]])
     assert f"with {label} {values}." in para, para
+
+
+def symlog(v, c):
+    """Vega's symmetric log transform: sign(v) log(1 + |v|/c)."""
+    return np.sign(v) * np.log1p(np.abs(v) / c)
+
+
+def test_symlog_ticks_span_the_values():
+    from dashboard.figures import lab as lfig
+    assert lfig.symlog_ticks([-0.03, 0.004, 233.0], 0.01) == [-0.1, -0.01, 0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    assert lfig.symlog_ticks([0.02, 0.5], 0.01) == [0.0, 0.01, 0.1, 1.0]
+    assert lfig.symlog_constant([1.0], (0.0, -0.0425, 0.0251)) == 0.01
+
+
+@pytest.mark.parametrize("mixture, extra", [
+    ("ring8", {}), ("tutorial", {"w_samplers_lam": 10.0, "w_samplers_n": 300}),
+    ("ring8", {"w_samplers_n": 300, "w_samplers_nfe": [4, 10, 50], "w_samplers_grid": "karras"})])
+def test_signed_gap_axis_shows_the_band_and_the_curves(mixture, extra):
+    """ring8, log-likelihood gap: a linear axis to 200, set by the PF ODE's 233 at the fewest
+    evaluations, drew the grey band and every other curve flat on 0. The signed measure's axis is a
+    symmetric log scale (named in its title) spanning every value, on which the band fills a
+    readable share of the height; the distances keep their log axis."""
+    from test_page_states_lab import check_y_axis_covers_the_values
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric="loglik_gap", **extra))
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+    def ys(node):
+        for layer in node.get("layer", []):
+            yield from ys(layer)
+        if "scale" in node.get("encoding", {}).get("y", {}):
+            yield node["encoding"]["y"]
+    y = next(ys(spec))
+    assert y["scale"]["type"] == "symlog" and "symmetric log scale" in y["title"], y
+    check_y_axis_covers_the_values(at)
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    lo, hi = (float(v) for v in re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups())
+    c, (d0, d1) = y["scale"]["constant"], y["scale"]["domain"]
+    share = (symlog(hi, c) - symlog(lo, c)) / (symlog(d1, c) - symlog(d0, c))
+    assert share >= 0.15, (share, lo, hi, y)
+    at.selectbox(key="w_samplers_metric").set_value("sliced_w2").run()
+    assert next(ys(json.loads(at.get("vega_lite_chart")[0].proto.spec)))["scale"]["type"] == "log"
