@@ -225,7 +225,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         out = {b: sides[b] for b in budgets if b > inside[0] and sides[b] != "inside"}
         tail = (f" The best is inside {band_words(band)} at {_and([str(b) for b in inside])} evaluations, where "
                 f"the measure cannot tell it from the truth, but {_sides_words(out)}.")
-    rule = ", the value closest to 0," if metric == "loglik_gap" else ""
+    rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
@@ -324,7 +324,7 @@ def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str
         took = int(run["nfe"])
         ranks.append(f"{rank} of {len(d)} at {took} evaluations" + (f" (budget {int(b)})" if took != int(b) else ""))
         values.append(value_text(run[metric]))
-    return (f" Here {label(method)} ranks " + " and ".join(ranks) + " (1 = best), with "
+    return (f" Here {label(method)} ranks " + " and ".join(ranks) + ", where 1 is the best, with "
             f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
 
 

@@ -585,7 +585,7 @@ def test_winners_text_reads_the_runs():
                        "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
     text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
     assert "4: ODE (-0.500); 8: SDE (0.200); 20: SDE (-0.00400)." in text and "From 20 evaluations" in text
-    assert text.startswith("**Best sampler per budget**, the value closest to 0, (NFE: sampler, value)"), text
+    assert text.startswith("**Best sampler per budget**, by the value closest to 0 (NFE: sampler, value)"), text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
     # ring8 at 200 samples: the best inside the band from 8 on, except 30 (0.173 above 0.150)
@@ -621,7 +621,7 @@ def test_order_text_ranks_the_pf_ode_from_the_runs():
     df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
                        "nfe": [5, 5, 5, 50, 50, 50], "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
     text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get)
-    assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations (1 = best), with "
+    assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations, where 1 is the best, with "
             f"{sweep.METRIC_LABELS['sliced_w2']} 234 and 0.0100.") in text
     assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str) == ""
 
@@ -913,7 +913,7 @@ def test_sampler_lab_measure_values_share_one_format_and_name_their_measure(metr
                       w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric))
     label = sweep.METRIC_LABELS[metric]
     para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
-    assert re.search(rf"\(1 = best\), with {re.escape(label)} -?[\d,.]+ and -?[\d,.]+\.", para), para
+    assert re.search(rf", where 1 is the best, with {re.escape(label)} -?[\d,.]+ and -?[\d,.]+\.", para), para
     head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     noise = re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", head.split("(noise level", 1)[1])
