@@ -1109,12 +1109,14 @@ def test_sampler_lab_table_shows_each_runs_count_where_the_chart_draws_it():
 def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, lam):
     """ring8, log-likelihood gap: the best per budget printed 0.0214 where the table shows −0.0214
     (the size it ranked by). Each budget's best is the table's value closest to 0, printed with its
-    sign, and the sentence says it ranks by closeness to 0 only for the signed measure."""
+    sign, and the sentence and the intro say it ranks by closeness to 0 only for the signed measure."""
     from dashboard import samplers
     at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_n=300, w_samplers_nfe=[5, 10, 50],
                       w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric, w_samplers_lam=lam))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     assert ("the value closest to 0" in said) == (metric == "loglik_gap"), said
+    intro = at.markdown[0].value          # the intro's rule agrees: a gap below 0 is not better
+    assert ("Closer to 0 is better" in intro) == ("Lower is better" not in intro) == (metric == "loglik_gap"), intro
     table = at.dataframe[0].value
     table = table.data if hasattr(table, "data") else table
     for _, row in table.iterrows():
