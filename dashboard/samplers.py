@@ -178,73 +178,102 @@ def _distance(v, metric: str) -> float:
     return abs(float(v)) if metric == "loglik_gap" else float(v)
 
 
+def band_side(v, band: tuple, metric: str) -> str:
+    """Where a run's value v lies against the noise band the chart draws (band: mean, low, high):
+    "inside" for low <= v <= high, "above" over high, "below" under low. A distance (every measure
+    but the signed log-likelihood gap) under the band's low is as close to the truth as a true set
+    lands by chance: "inside" too."""
+    v = float(v)
+    if v > float(band[2]):
+        return "above"
+    return "below" if v < float(band[1]) and metric == "loglik_gap" else "inside"
+
+
+def band_words(band: tuple) -> str:
+    """The noise band as the page's heading and the chart's label give it: its low and high."""
+    return f"the noise band (range {value_text(band[1])}–{value_text(band[2])})"
+
+
+def _sides_words(sides: dict) -> str:
+    """Budgets outside the band by side, {budget: "above" | "below"}: "above it at 30 and below it at 50"."""
+    by: dict[str, list] = {}
+    for b, side in sides.items():
+        by.setdefault(side, []).append(str(b))
+    return " and ".join(f"{side} it at {_and(bs)}" for side, bs in by.items())
+
+
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     """Which sampler wins at each budget, read off the runs df (columns method, budget, metric),
-    every one of them where several share the lowest value, and from which budget the winner is inside the noise band (mean, low, high): a winner inside
-    the band cannot be told from the truth at this sample size. label(method): its name."""
-    hi = max(_distance(band[1], metric), _distance(band[2], metric))
-    parts, inside, budgets = [], [], [int(b) for b in sorted(df["budget"].unique())]
+    every one of them where several share the lowest value (the signed log-likelihood gap: the
+    value closest to 0, printed with its sign), and from which budget the winner is inside the
+    noise band the chart draws (band_side; band: mean, low, high): a winner inside the band cannot
+    be told from the truth at this sample size. label(method): its name."""
+    parts, sides, budgets = [], {}, [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
-        parts.append(f"{b}: {_and(tied)} ({value_text(best['d'])})")
-        if float(best["d"]) <= hi:
-            inside.append(b)
-    band_words = f"the noise band (up to {value_text(hi)})"
+        parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
+        sides[b] = band_side(best[metric], band, metric)
+    inside = [b for b in budgets if sides[b] == "inside"]
     if not inside:
-        tail = f" No budget here brings the best inside {band_words}."
+        tail = f" No budget here brings the best inside {band_words(band)}."
     elif inside == budgets[budgets.index(inside[0]):]:
-        tail = (f" From {inside[0]} evaluations the best is inside {band_words}, where the measure cannot "
+        tail = (f" From {inside[0]} evaluations the best is inside {band_words(band)}, where the measure cannot "
                 "tell it from the truth.")
     else:
-        above = [b for b in budgets if b > inside[0] and b not in inside]
-        tail = (f" The best is inside {band_words} at {_and([str(b) for b in inside])} evaluations, where the "
-                f"measure cannot tell it from the truth, but above it at {_and([str(b) for b in above])}.")
-    return "**Best sampler per budget** (NFE: sampler, value): " + "; ".join(parts) + "." + tail
+        out = {b: sides[b] for b in budgets if b > inside[0] and sides[b] != "inside"}
+        tail = (f" The best is inside {band_words(band)} at {_and([str(b) for b in inside])} evaluations, where "
+                f"the measure cannot tell it from the truth, but {_sides_words(out)}.")
+    rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
+    return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
                  exact: pd.DataFrame | None = None) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
-    budget, metric) against the noise band (mean, low, high) and, for the learned score, against
-    the exact score's runs at that budget (`exact`, same columns). label(method): its name."""
+    budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
+    for the learned score, against the exact score's runs at that budget (`exact`, same columns);
+    values print as the table shows them (the signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
     v = float(best["d"])
     tied = [label(m) for m in last.loc[last["d"] == best["d"], "method"]]     # one run, as winners_text says
-    hi = max(_distance(band[1], metric), _distance(band[2], metric))
-    inside = int((last["d"] <= hi).sum())
+    side = band_side(best[metric], band, metric)
+    inside = sum(band_side(x, band, metric) == "inside" for x in last[metric])
     head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
-            f"reach{'' if len(tied) > 1 else 'es'} **{value_text(v)}**")
+            f"reach{'' if len(tied) > 1 else 'es'} **{value_text(best[metric])}**")
     if exact is not None and len(exact):
-        e = min(_distance(x, metric) for x in exact[metric])
-        if v <= hi:
-            return (f"{head} with the learned score, inside the noise band (up to {value_text(hi)}): the network's "
+        e_value = min(exact[metric], key=lambda x: _distance(x, metric))
+        e = _distance(e_value, metric)
+        if side == "inside":
+            return (f"{head} with the learned score, inside {band_words(band)}: the network's "
                     "error is below what this many samples can measure.")
         if v > 2 * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
-                    f"the same budget ({value_text(e)}) and above the noise band (up to {value_text(hi)}): with the same samplers "
+                    f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}: with the same samplers "
                     "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
         return (f"{head} with the learned score, close to the exact score's best at the same budget "
-                f"({value_text(e)}): here the sampler, not the network, limits the curves.")
-    if v <= hi:
-        return (f"{head}; {inside} of {len(last)} samplers are inside the noise band (up to {value_text(hi)}): as "
+                f"({value_text(e_value)}): here the sampler, not the network, limits the curves.")
+    if side == "inside":
+        return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:
-        prev = float(dist[dist["budget"] == budgets[-2]]["d"].min())
+        before = dist[dist["budget"] == budgets[-2]]
+        prev_row = before.loc[before["d"].idxmin()]
+        prev = float(prev_row["d"])
         flat = v > 0.75 * prev
     if flat and grid != "recommended":
-        return (f"{head}, above the noise band (up to {value_text(hi)}), and the best at {int(budgets[-2])} "
-                f"evaluations was {value_text(prev)}: more steps barely help, so the step count is not what "
-                f"limits these curves; with this fixed grid the end time ε = {t_eps:g} is (try a smaller one).")
-    return (f"{head}, still above the noise band (up to {value_text(hi)})"
+        return (f"{head}, {side} {band_words(band)}, and the best at {int(budgets[-2])} "
+                f"evaluations was {value_text(prev_row[metric])}: more steps barely help, so the step count is not "
+                f"what limits these curves; with this fixed grid the end time ε = {t_eps:g} is (try a smaller one).")
+    return (f"{head}, still {side} {band_words(band)}"
             + ("; more evaluations barely help at these settings." if flat else
                ": more evaluations bring the curves down further."))
 
@@ -280,8 +309,9 @@ def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
 
 def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:
     """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
-    largest budget, with its value of the measure (named by sweep.METRIC_LABELS), read off the runs
-    df (columns method, budget, metric); "" when it was not run."""
+    largest budget, with its value of the measure (named by sweep.METRIC_LABELS, signed as the table
+    shows it), read off the runs df (columns method, budget, nfe, metric); each rank names the
+    evaluations that run took (its nfe), with the budget where that differs; "" when it was not run."""
     if method not in set(df["method"]):
         return ""
     ranks, values = [], []
@@ -290,9 +320,11 @@ def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str
         at = df[df["budget"] == b]
         d = {m: _distance(v, metric) for m, v in zip(at["method"], at[metric])}
         rank = 1 + sum(v < d[method] for v in d.values())
-        ranks.append(f"{rank} of {len(d)} at {int(b)} evaluations")
-        values.append(value_text(d[method]))
-    return (f" Here {label(method)} ranks " + " and ".join(ranks) + " (1 = best), with "
+        run = at[at["method"] == method].iloc[0]
+        took = int(run["nfe"])
+        ranks.append(f"{rank} of {len(d)} at {took} evaluations" + (f" (budget {int(b)})" if took != int(b) else ""))
+        values.append(value_text(run[metric]))
+    return (f" Here {label(method)} ranks " + " and ".join(ranks) + ", where 1 is the best, with "
             f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
 
 
@@ -311,15 +343,14 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     """Which runs pay for the prior's mismatch with p₁, read off the runs df (columns method, budget,
     metric): the prior N(0, σ₁² I) against p₁'s spread along its widest axis (the square root of
     the largest eigenvalue of p₁'s covariance); a run that injects no noise (dc.injects_noise at
-    its settings) carries that gap to the end. Named are the noiseless runs above the noise band
-    (mean, low, high) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
+    its settings) carries that gap to the end. Named are the noiseless runs outside the noise band
+    the chart draws (band_side; band: mean, low, high) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
     small or no run pays it. label(method): its name."""
     sde = dc.VESDE(lam)
     s1 = float(sde.prior_std())
     spread = float(torch.linalg.eigvalsh(gmm.diffuse(sde, 1.0).moments()[1]).max()) ** 0.5
     if spread < PRIOR_GAP * s1:
         return ""
-    hi = max(_distance(band[1], metric), _distance(band[2], metric))
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
     named: dict[str, list] = {}
     for b in sorted(dist["budget"].unique()):
@@ -327,8 +358,9 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         settings = {m: dc.recommended(m, int(b)) if grid == "recommended" else {} for m in at["method"]}
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
-        for m, d in zip(at["method"], at["d"]):
-            if best is not None and not noisy[m] and d > hi and d > ODE_PRICE * max(best, 1e-12):
+        for m, d, v in zip(at["method"], at["d"], at[metric]):
+            if (best is not None and not noisy[m] and band_side(v, band, metric) != "inside"
+                    and d > ODE_PRICE * max(best, 1e-12)):
                 named.setdefault(m, []).append((int(b), d / max(best, 1e-12)))
     if not named:
         return ""

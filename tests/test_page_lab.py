@@ -9,6 +9,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -577,13 +578,14 @@ def test_plateau_text_names_every_sampler_sharing_the_best_run(tie):
 
 def test_winners_text_reads_the_runs():
     """The best sampler at each budget and the first budget whose best is inside the noise band,
-    read off the runs: a signed log-likelihood gap counts by its size."""
+    read off the runs: a signed log-likelihood gap counts by its size and prints with its sign."""
     import pandas as pd
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode", "sde", "ode", "sde", "ode"], "budget": [4, 4, 8, 8, 20, 20],
                        "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
     text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
-    assert "4: ODE (0.500); 8: SDE (0.200); 20: SDE (0.00400)." in text and "From 20 evaluations" in text
+    assert "4: ODE (-0.500); 8: SDE (0.200); 20: SDE (-0.00400)." in text and "From 20 evaluations" in text
+    assert text.startswith("**Best sampler per budget**, by the value closest to 0 (NFE: sampler, value)"), text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
     # ring8 at 200 samples: the best inside the band from 8 on, except 30 (0.173 above 0.150)
@@ -591,10 +593,10 @@ def test_winners_text_reads_the_runs():
                          "sliced_w2": [0.4, 0.12, 0.14, 0.173, 0.1]})
     text = samplers.winners_text(runs, (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations" not in text, text
-    assert ("The best is inside the noise band (up to 0.150) at 8, 20 and 50 evaluations, where the measure "
+    assert ("The best is inside the noise band (range 0.0500–0.150) at 8, 20 and 50 evaluations, where the measure "
             "cannot tell it from the truth, but above it at 30.") in text, text
     text = samplers.winners_text(runs[runs["budget"] != 30], (0.1, 0.05, 0.15), "sliced_w2", str)
-    assert "From 8 evaluations the best is inside the noise band (up to 0.150)" in text
+    assert "From 8 evaluations the best is inside the noise band (range 0.0500–0.150)" in text
 
 
 def test_few_step_budgets_and_the_winners_sentence_follow_the_table():
@@ -617,9 +619,9 @@ def test_order_text_ranks_the_pf_ode_from_the_runs():
     import pandas as pd
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
-                       "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
+                       "nfe": [5, 5, 5, 50, 50, 50], "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
     text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get)
-    assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations (1 = best), with "
+    assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations, where 1 is the best, with "
             f"{sweep.METRIC_LABELS['sliced_w2']} 234 and 0.0100.") in text
     assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str) == ""
 
@@ -911,16 +913,17 @@ def test_sampler_lab_measure_values_share_one_format_and_name_their_measure(metr
                       w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric))
     label = sweep.METRIC_LABELS[metric]
     para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
-    assert re.search(rf"\(1 = best\), with {re.escape(label)} [\d,.]+ and [\d,.]+\.", para), para
+    assert re.search(rf", where 1 is the best, with {re.escape(label)} -?[\d,.]+ and -?[\d,.]+\.", para), para
     head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     noise = re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", head.split("(noise level", 1)[1])
-    values = re.findall(r"\(([\d,.]+(?:e[-+]\d+)?)\)", said)
+    values = re.findall(r"\((-?[\d,.]+(?:e[-+]\d+)?)\)", said)
     assert len(noise) == 3 and len(values) == 2, (head, said)
     assert all(significant_digits(v) == 3 for v in noise + values), (head, said)
     table = at.dataframe[0].value
     for v, (_, row) in zip(values, table.iterrows()):
-        assert v == samplers.value_text(row.drop("NFE").astype(float).abs().min())
+        values_row = row.drop("NFE").astype(float)
+        assert v == samplers.value_text(values_row[values_row.abs().idxmin()])        # signed, as the table
 
 
 def test_sampler_lab_network_choice_picks_the_recipe_not_the_last_trained_one():
@@ -1099,3 +1102,168 @@ def test_sampler_lab_table_shows_each_runs_count_where_the_chart_draws_it():
     # a table whose every run took its budget says so
     same = samplers.counts_text(table[["NFE", "reverse SDE"]], counts[["NFE", "reverse SDE"]])
     assert "Every run here took exactly its budget" in same and vocabulary.short("sde") == "reverse SDE"
+
+
+@pytest.mark.parametrize("mixture, metric, lam", [("ring8", "loglik_gap", 25.0), ("tutorial", "loglik_gap", 10.0),
+                                                  ("ring8", "sliced_w2", 25.0)])
+def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, lam):
+    """ring8, log-likelihood gap: the best per budget printed 0.0214 where the table shows −0.0214
+    (the size it ranked by). Each budget's best is the table's value closest to 0, printed with its
+    sign, and the sentence and the intro say it ranks by closeness to 0 only for the signed measure."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_n=300, w_samplers_nfe=[5, 10, 50],
+                      w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric, w_samplers_lam=lam))
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    assert ("the value closest to 0" in said) == (metric == "loglik_gap"), said
+    intro = at.markdown[0].value          # the intro's rule agrees: a gap below 0 is not better
+    assert ("Closer to 0 is better" in intro) == ("Lower is better" not in intro) == (metric == "loglik_gap"), intro
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    for _, row in table.iterrows():
+        values = row.drop("NFE").astype(float)
+        best = values[values.abs() == values.abs().min()]
+        assert f"{int(row['NFE'])}: {samplers._and(list(best.index))} ({samplers.value_text(best.iloc[0])})" in said, \
+            (said, row)
+
+
+def test_noise_band_sentences_use_the_band_the_chart_draws():
+    """ring8, log-likelihood gap: the band drawn is −0.0425–0.0251, but the text counted |gap| ≤
+    0.0425 as inside, so 0.0314 and 0.0323 at 100 evaluations and 0.0257 at 30 were called inside.
+    Inside is low ≤ value ≤ high of the drawn band (a distance under its low counts too), and the
+    sentences name that range."""
+    import pandas as pd
+    from dashboard import samplers
+    band = (0.000276, -0.0425, 0.0251)
+    assert [samplers.band_side(v, band, "loglik_gap") for v in (0.0314, -0.0214, -0.05)] == ["above", "inside", "below"]
+    assert samplers.band_side(0.001, (0.03, 0.02, 0.04), "sliced_w2") == "inside"       # a distance under the band
+    top = [0.00773, 0.00773, -0.0104, 0.0314, 0.0323, -0.035, 0.068, 233.0]
+    df = pd.DataFrame({"method": list("abcdefgh") * 2, "budget": [30] * 8 + [100] * 8,
+                       "loglik_gap": [0.0257, 0.04, 0.05, 0.06, -0.07, 0.08, 0.09, 300.0] + top})
+    text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, str)
+    assert "4 of 8 samplers are inside the noise band (range -0.0425–0.0251)" in text, text
+    said = samplers.winners_text(df, band, "loglik_gap", str)
+    assert said.endswith("From 100 evaluations the best is inside the noise band (range -0.0425–0.0251), where the "
+                         "measure cannot tell it from the truth."), said
+    below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
+                                  "loglik_gap", str)
+    assert "but below it at 100." in below, below
+
+
+@pytest.mark.parametrize("mixture, metric, extra", [
+    ("ring8", "loglik_gap", {}), ("tutorial", "loglik_gap", {"w_samplers_lam": 10.0, "w_samplers_n": 300}),
+    ("ring8", "sliced_w2", {"w_samplers_n": 300}), ("ring8", "logp_w1", {"w_samplers_n": 300}),
+    ("tutorial", "loglik_gap", {"w_samplers_n": 300, "w_samplers_nfe": [10, 20], "w_samplers_source": "learned"})])
+def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extra):
+    """On the page, every "inside the noise band" reads the band the heading prints and the chart
+    draws: the budgets whose best lies in it and the count of samplers in it at the largest budget
+    follow the table and that range, in the finding's state (ring8, gap, 2000 samples) and others."""
+    from dashboard import samplers
+    learned = extra.get("w_samplers_source") == "learned"
+    if learned:                     # the learned score of a short run of our recipe, as the lesson trains it
+        models = importlib.import_module("dashboard.models")
+        cfg = models.recipe_config("ours", 2021, steps=60)
+        models.trained_model(cfg, dc.PRESETS[mixture], 25.0, "cpu")
+        extra = {**extra, "last_trained_model": (cfg, 25.0)}
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric=metric, **extra))
+    assert not learned or "**learned score**" in at.markdown[0].value
+    label = sweep.METRIC_LABELS[metric]
+    head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
+    lo_text, hi_text = re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups()
+    lo, hi = float(lo_text), float(hi_text)
+    words = f"the noise band (range {lo_text}–{hi_text})"
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+
+    def inside(v):
+        return v <= hi and (v >= lo or metric != "loglik_gap")
+    best = {int(r["NFE"]): min(r.drop("NFE").astype(float), key=abs) for _, r in table.iterrows()}
+    ins = [b for b, v in best.items() if inside(v)]
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    if not ins:
+        assert f"No budget here brings the best inside {words}." in said, said
+    elif ins == list(best)[list(best).index(ins[0]):]:
+        assert f"From {ins[0]} evaluations the best is inside {words}" in said, said
+    else:
+        assert f"The best is inside {words} at {samplers._and([str(b) for b in ins])} evaluations" in said, said
+    caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
+    last = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].astype(float)
+    if inside(best[max(best)]):
+        assert (f"inside {words}" if learned else
+                f"{sum(inside(v) for v in last)} of {len(last)} samplers are inside {words}") in caption, caption
+    else:
+        assert "inside" not in caption and (learned or words in caption), caption     # no band claim, or this one
+
+
+def test_order_text_names_the_evaluations_the_pf_ode_took():
+    """At a budget of 4 the PF ODE (Heun) takes 3 evaluations, but the sentence said "ranks 8 of 8
+    at 4 evaluations": each rank names the run's own count (the budget beside it where it differs),
+    and a signed gap prints with its sign."""
+    import pandas as pd
+    from dashboard import samplers
+    df = pd.DataFrame({"method": ["sde", "ode"] * 2, "budget": [4, 4, 100, 100], "nfe": [4, 3, 100, 99],
+                       "loglik_gap": [0.9, 233.0, 0.05, -0.0314]})
+    text = samplers.order_text(df, "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
+    assert "ODE ranks 2 of 2 at 3 evaluations (budget 4) and 1 of 2 at 99 evaluations (budget 100)" in text, text
+    assert text.endswith("233 and -0.0314."), text
+
+
+@pytest.mark.parametrize("mixture, metric, extra", [
+    ("ring8", "loglik_gap", {"w_samplers_nfe": [4, 10]}), ("tutorial", "sliced_w2", {"w_samplers_nfe": [4, 20]}),
+    ("ring8", "logp_w1", {"w_samplers_nfe": [5, 30], "w_samplers_grid": "karras"})])
+def test_sampler_lab_order_sentence_names_the_runs_own_count(mixture, metric, extra):
+    """On the page the PF ODE's ranks name the evaluation counts the "All numbers" table gives for
+    its runs at the smallest and the largest budget, with its values as that table shows them."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric=metric, w_samplers_n=300,
+                      w_samplers_methods=["sde", "ode", "dpm2m"], **extra))
+    para = next(m.value for m in at.markdown if m.value.startswith("**Why some samplers"))
+    runs = at.dataframe[1].value
+    runs = runs.data if hasattr(runs, "data") else runs
+    ode = runs[runs["sampler"] == "PF ODE (Heun)"].sort_values("NFE budget")
+    for _, run in ode.iloc[[0, -1]].iterrows():
+        took, budget = int(run["NFE (counted)"]), int(run["NFE budget"])
+        assert f" at {took} evaluations" + (f" (budget {budget})" if took != budget else "") in para, (para, run)
+    label = sweep.METRIC_LABELS[metric]
+    values = " and ".join(samplers.value_text(v) for v in ode[label].iloc[[0, -1]])
+    assert f"with {label} {values}." in para, para
+
+
+def symlog(v, c):
+    """Vega's symmetric log transform: sign(v) log(1 + |v|/c)."""
+    return np.sign(v) * np.log1p(np.abs(v) / c)
+
+
+def test_symlog_ticks_span_the_values():
+    from dashboard.figures import lab as lfig
+    assert lfig.symlog_ticks([-0.03, 0.004, 233.0], 0.01) == [-0.1, -0.01, 0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    assert lfig.symlog_ticks([0.02, 0.5], 0.01) == [0.0, 0.01, 0.1, 1.0]
+    assert lfig.symlog_constant([1.0], (0.0, -0.0425, 0.0251)) == 0.01
+
+
+@pytest.mark.parametrize("mixture, extra", [
+    ("ring8", {}), ("tutorial", {"w_samplers_lam": 10.0, "w_samplers_n": 300}),
+    ("ring8", {"w_samplers_n": 300, "w_samplers_nfe": [4, 10, 50], "w_samplers_grid": "karras"})])
+def test_signed_gap_axis_shows_the_band_and_the_curves(mixture, extra):
+    """ring8, log-likelihood gap: a linear axis to 200, set by the PF ODE's 233 at the fewest
+    evaluations, drew the grey band and every other curve flat on 0. The signed measure's axis is a
+    symmetric log scale (named in its title) spanning every value, on which the band fills a
+    readable share of the height; the distances keep their log axis."""
+    from test_page_states_lab import check_y_axis_covers_the_values
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric="loglik_gap", **extra))
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+    def ys(node):
+        for layer in node.get("layer", []):
+            yield from ys(layer)
+        if "scale" in node.get("encoding", {}).get("y", {}):
+            yield node["encoding"]["y"]
+    y = next(ys(spec))
+    assert y["scale"]["type"] == "symlog" and "symmetric log scale" in y["title"], y
+    check_y_axis_covers_the_values(at)
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    lo, hi = (float(v) for v in re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups())
+    c, (d0, d1) = y["scale"]["constant"], y["scale"]["domain"]
+    share = (symlog(hi, c) - symlog(lo, c)) / (symlog(d1, c) - symlog(d0, c))
+    assert share >= 0.15, (share, lo, hi, y)
+    at.selectbox(key="w_samplers_metric").set_value("sliced_w2").run()
+    assert next(ys(json.loads(at.get("vega_lite_chart")[0].proto.spec)))["scale"]["type"] == "log"

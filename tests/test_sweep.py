@@ -137,6 +137,7 @@ def test_nfe_chart_spec():
     # the x axis starts at a labelled tick below the fewest evaluations (3 NFE had no tick left of it)
     few = lfig.nfe_chart(df.assign(nfe=[3, 19, 10]), "logp_w1", floor=0.03).to_dict()["layer"][0]["encoding"]["x"]
     assert few["scale"]["domain"][0] == 2 and 2 in few["axis"]["values"], few
-    # a signed measure gets a linear axis
+    # a signed measure gets a symmetric log axis whose ticks span every value
     spec = lfig.nfe_chart(df, "loglik_gap", floor=-0.01, log_y=False).to_dict()
-    assert spec["layer"][0]["encoding"]["y"]["scale"].get("type") is None
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["scale"]["type"] == "symlog" and y["scale"]["domain"][0] <= -0.02 and y["scale"]["domain"][1] >= 0.6

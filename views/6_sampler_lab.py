@@ -65,7 +65,9 @@ intro.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with "
     f"{score_words} of **{shared.mixture_name}**, and its samples are compared with true samples. "
-    "Lower is better. The grey band is the **noise level** of the measure: the same distance "
+    + ("Closer to 0 is better: a positive gap means blurred or noisy samples, a negative one samples "
+       "crowding the modes. " if metric == "loglik_gap" else "Lower is better. ")
+    + "The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
     "size, and can land below the dashed line by chance.")

@@ -18,7 +18,8 @@ from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
 from diffusion_core.sampling import SAMPLERS
 from dashboard import vocabulary
-from .common import as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure, nice_down
+from .common import (as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure, nice_down,
+                     nice_up)
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
@@ -132,12 +133,44 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
 
 
 # ------------------------------------------------------------------------------- sampler race
+def symlog_constant(values, band=None) -> float:
+    """Where a symmetric log axis (y = sign(v) log(1 + |v|/c)) turns from linear to logarithmic:
+    the 1-2-5 number at or below a quarter of the noise band's reach from 0 (band: mean, low,
+    high), so that the band fills a readable share of the axis; without a band, at or below the
+    smallest nonzero |value|."""
+    reach = max(abs(float(band[1])), abs(float(band[2]))) / 4 if band else 0.0
+    if not reach > 0:
+        v = np.abs(as_numpy(values, float).ravel())
+        v = v[np.isfinite(v) & (v > 0)]
+        reach = float(v.min()) if v.size else 1.0
+    return nice_down(reach)
+
+
+def symlog_ticks(values, c: float) -> list[float]:
+    """Ticks of a symmetric log axis with constant c: 0 and ±c × 10^k out to the first at or past
+    the largest value on each side (the axis' domain is their span, so every value lies inside)."""
+    v = as_numpy(values, float).ravel()
+    v = v[np.isfinite(v)]
+    ticks = [0.0]
+    for sign, far in ((1.0, v.max(initial=0.0)), (-1.0, -v.min(initial=0.0))):
+        t = c
+        while far > 0:
+            ticks.append(sign * float(f"{t:.12g}"))
+            if t >= far * (1 - 1e-12):
+                break
+            t *= 10
+    return sorted(ticks)
+
+
 def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | None = None,
               log_y: bool = True, height: int = 300) -> alt.Chart:
     """Metric against the number of score evaluations (log x), one line per method (named by its
     short name, as the page's sampler chips and table name it), and the
     noise level (true samples against true samples): floor is a number (a dashed line) or
-    (mean, low, high) (a dashed line over a grey band: the spread over independent truth sets)."""
+    (mean, low, high) (a dashed line over a grey band: the spread over independent truth sets).
+    log_y: a log y axis where every value is positive; otherwise (a signed measure) a symmetric
+    log axis (symlog_constant, symlog_ticks), linear near 0 where the band lies, so that one huge
+    value at few evaluations does not flatten the band and the other curves onto 0."""
     label = metric_label or metric
     d = df.copy()
     d["sampler"] = d["method"].map(lambda m: METHOD_SHORT.get(m, m))     # the page's chips' names
@@ -157,13 +190,20 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
                       legend=alt.Legend(orient="right", labelLimit=240, titleFontSize=12,
                                         labelFontSize=12, symbolStrokeWidth=3))
     nice = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
+    title = label
     if log_y:       # up to a labelled tick at or above the largest value drawn (log_domain, log_ticks)
         y_domain = log_domain(values, 1.4)
         y_scale = alt.Scale(type="log", domain=y_domain, nice=False)
         y_axis = alt.Axis(values=log_ticks(y_domain), format="~g")
-    else:           # a nice linear domain ends on ticks
+    elif values.size:   # signed: linear within ±c, logarithmic beyond
+        c = symlog_constant(values, band if band and all(math.isfinite(v) for v in band) else None)
+        ticks = symlog_ticks(values, c)
+        y_scale = alt.Scale(type="symlog", constant=c, domain=[ticks[0], ticks[-1]], nice=False)
+        y_axis = alt.Axis(values=ticks, format="~g")
+        title = f"{label}, symmetric log scale (linear within ±{c:g})"
+    else:
         y_scale, y_axis = alt.Scale(zero=False, nice=True), alt.Axis()
-    y = alt.Y(f"{metric}:Q", title=label, axis=y_axis, scale=y_scale)
+    y = alt.Y(f"{metric}:Q", title=title, axis=y_axis, scale=y_scale)
     nfe = d["nfe"].to_numpy(dtype=float)
     # from a labelled 1-2-5 tick below the fewest evaluations (points at 3 and 4 had no tick left of them)
     x_lo, x_hi = (nice_down(float(nfe.min()) / 1.3), float(nfe.max()) * 1.3) if nfe.size else (1.0, 1000.0)
