@@ -143,7 +143,7 @@ def check_y_axis_covers_the_values(at):
             yield from y_encodings(layer)
         if isinstance(node.get("encoding", {}).get("y", {}).get("scale", {}).get("domain"), list):
             yield node["encoding"]["y"]
-    y = next(y_encodings(json.loads(chart.proto.spec)))
+    y = next(e for e in y_encodings(json.loads(chart.proto.spec)) if e["field"] not in ("low", "floor"))
     drawn = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
     values = np.concatenate([f[c].to_numpy(dtype=float) for f in drawn for c in (y["field"], "floor", "low", "high")
                              if c in f])

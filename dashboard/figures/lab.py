@@ -190,7 +190,7 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
                       legend=alt.Legend(orient="right", labelLimit=240, titleFontSize=12,
                                         labelFontSize=12, symbolStrokeWidth=3))
     nice = [v * 10.0 ** e for e in range(-4, 5) for v in (1, 2, 5)]
-    title = label
+    title, scale_note = label, ""
     if log_y:       # up to a labelled tick at or above the largest value drawn (log_domain, log_ticks)
         y_domain = log_domain(values, 1.4)
         y_scale = alt.Scale(type="log", domain=y_domain, nice=False)
@@ -200,7 +200,7 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
         ticks = symlog_ticks(values, c)
         y_scale = alt.Scale(type="symlog", constant=c, domain=[ticks[0], ticks[-1]], nice=False)
         y_axis = alt.Axis(values=ticks, format="~g")
-        title = f"{label}, symmetric log scale (linear within ±{c:g})"
+        scale_note = f"y: symmetric log scale, linear within ±{c:g}"
     else:
         y_scale, y_axis = alt.Scale(zero=False, nice=True), alt.Axis()
     y = alt.Y(f"{metric}:Q", title=title, axis=y_axis, scale=y_scale)
@@ -222,9 +222,11 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
             f = f.assign(low=band[1], high=band[2], text=f"dashed line and grey band: {what} ({floor:.3g}, "
                                                          f"range {band[1]:.3g}–{band[2]:.3g})")
             chart = alt.Chart(f).mark_rect(color="#7f7f7f", opacity=0.18).encode(
-                y=alt.Y("low:Q"), y2="high:Q") + chart
+                y=alt.Y("low:Q", scale=y_scale, axis=y_axis, title=title), y2="high:Q") + chart
+        if scale_note:          # the scale's words beside the band's, off the axis (a long axis title squashed the plot)
+            f = f.assign(text=f["text"] + f" · {scale_note}")
         rule = alt.Chart(f).mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.5).encode(
-            y=alt.Y("floor:Q"))
+            y=alt.Y("floor:Q", scale=y_scale, axis=y_axis, title=title))
         # the words go above the plot area, off the data (at the dashed line they sat on the curves)
         text = alt.Chart(f).mark_text(align="left", baseline="bottom", dy=-6, fontSize=12).encode(
             x=alt.value(0), y=alt.value(0), text="text:N")
