@@ -165,7 +165,7 @@ def sampling_caption_text(n: int, evals: int) -> str:
         "independent true samples: sliced W₂ (0 = same distribution), log-likelihood gap "
         "mean log p of true samples − mean log p of the samples (> 0: samples in less likely places), W₁ between the "
         "log p values, and the share of samples per mode. The *true samples* row is one independent set "
-        f"of true samples, what a perfect sampler scores at this sample count; the verdict below reads the "
+        f"of true samples, what a perfect sampler scores at this sample count; the verdict above reads the "
         f"measures' noise from {models.TRUE_SETS} such sets. With few samples every row sits near it; {more}.")
 
 

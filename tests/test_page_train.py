@@ -699,6 +699,18 @@ def test_caption_says_what_sets_the_most_samples():
     assert f"at most {4_020_000 // 301:,} samples run here" in over and "as far apart" not in over
 
 
+def test_caption_points_up_to_the_verdict_it_follows():
+    """The caption under the samples table said "the verdict below reads the measures' noise" while the
+    page draws the verdict before it (views/4_train.py); it now points up, at every sample count and sampler."""
+    from pathlib import Path
+    from dashboard import train as tr
+    page = Path(__file__).parents[1].joinpath("views", "4_train.py").read_text()
+    assert page.index("tr.sampling_verdict(") < page.index("tr.sampling_caption(")
+    for n, evals in ((1000, dc.nfe("sde", 200)), (20_000, dc.nfe("ode", 10)), (5000, 301)):
+        text = tr.sampling_caption_text(n, evals)
+        assert "the verdict above reads the measures' noise from 6 such sets" in text and "below" not in text, text
+
+
 def test_error_map_sentence_and_legend_follow_the_map():
     """The caption's "far from the data" sentence is computed from the map: at t = 1 the whole view
     lies inside pₜ (no far region; no contour of log pₜ is drawn, and the legend does not list
