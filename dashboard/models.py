@@ -389,6 +389,15 @@ def tells_apart(a: float, b: float, band: dict, key: str) -> bool:
     return max(float(a), float(b)) > float(band[key][1]) and not within_noise(a, b, band_spread(band, key))
 
 
+def tells_apart_signed(a: float, b: float, band: dict, key: str) -> bool:
+    """tells_apart for a signed measure (the log-likelihood gap: 0 is the truth, > 0 samples in less
+    likely places, < 0 crowding the modes): not both within the true sets' range lo..hi (band:
+    true_band) and more than band_spread apart (within_noise)."""
+    lo, hi = (float(v) for v in band[key])
+    outside = any(float(v) > hi or float(v) < lo for v in (a, b))
+    return outside and not within_noise(a, b, band_spread(band, key))
+
+
 START_FAR = 1.5   # σ₁ below this many × the data's widest std: the prior N(0, σ₁² I) is far from the true p₁
 
 

@@ -165,7 +165,7 @@ def sampling_caption_text(n: int, evals: int) -> str:
         "independent true samples: sliced W₂ (0 = same distribution), log-likelihood gap "
         "mean log p of true samples − mean log p of the samples (> 0: samples in less likely places), W₁ between the "
         "log p values, and the share of samples per mode. The *true samples* row is one independent set "
-        f"of true samples, what a perfect sampler scores at this sample count; the verdict below reads the "
+        f"of true samples, what a perfect sampler scores at this sample count; the verdict above reads the "
         f"measures' noise from {models.TRUE_SETS} such sets. With few samples every row sits near it; {more}.")
 
 
@@ -176,7 +176,8 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     callable giving models.true_band of independent true sample sets at this sample count
     (models.quality_band), the noise of every distance. First W₁ of log p (w1_text: a ratio only
     where it tells the two scores apart, models.tells_apart), then each other distance of the table
-    (other_distance_text), and "the table cannot tell them apart" only where no distance does. same:
+    (other_distance_text), then the signed log-likelihood gap (gap_text), and "the table cannot tell them
+    apart" only where no measure, the gap included, does. same:
     the sample_quality of the exact score run through the learned score's own sampler (sampler, in
     words) from the same starting noise; with it, a learned score worse than the reference on W₁
     gets its gap split into the sampler's part and the network's (gap_split_text), or else
@@ -201,7 +202,10 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
               if same is not None and k in same and apart[k]
               and metrics["learned score"][k] > metrics["exact score (reference)"][k] else "")
               for k, w in models.DISTANCES if k != "logp_w1"]
-    verdict = " ".join([verdict, *others])
+    gap = gap_text(metrics, ranges, first=not any(apart.values()))
+    apart["loglik_gap"] = models.tells_apart_signed(metrics["learned score"]["loglik_gap"],
+                                                    metrics["exact score (reference)"]["loglik_gap"], ranges, "loglik_gap")
+    verdict = " ".join([verdict, *others, gap])
     if not any(apart.values()):
         verdict += f" **At {n:,} samples the table cannot tell the learned score from the exact one.**"
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
@@ -242,6 +246,28 @@ def other_distance_text(metrics: dict, key: str, word: str, band: dict, first: b
     farther = "learned score's" if a > b else "exact-score reference's"
     return (f"**{word[0].upper() + word[1:]}{' does' if first else ''} tell{'' if first else 's'} them apart**: "
             f"{values}: the {farther} samples are the farther from the truth.")
+
+
+def gap_text(metrics: dict, band: dict, first: bool) -> str:
+    """What the log-likelihood gap (mean log p₀ of true samples − mean log p₀ of the samples; signed: > 0
+    samples in less likely places, < 0 crowding the modes) says of the learned score against the
+    exact-score reference (metrics and band as in sampling_verdict), with both values and the true sets'
+    range: whether it tells them apart beyond the true sets' spread (models.tells_apart_signed) and, where
+    it does, on which side the row farther outside that range lies. first: no distance before it told them
+    apart (then it tells them apart "does", or "either" not)."""
+    a, b = (float(metrics[row]["loglik_gap"]) for row in ("learned score", "exact score (reference)"))
+    lo, hi = band["loglik_gap"]
+    values = (f"learned score {a:+.3f}, exact-score reference {b:+.3f}, while {models.TRUE_SETS} independent true "
+              f"sets score {lo:+.3f} to {hi:+.3f} (a spread of {hi - lo:.3f})")
+    if not models.tells_apart_signed(a, b, band, "loglik_gap"):
+        why = ("both lie within that range" if lo <= min(a, b) and max(a, b) <= hi else
+               f"the two are {abs(a - b):.3f} apart, within that spread")
+        return f"The log-likelihood gap does not tell them apart{' either' if first else ''}: {values}: {why}."
+    who, v = max((("learned score's", a), ("exact-score reference's", b)), key=lambda r: max(r[1] - hi, lo - r[1]))
+    side = ("sit in less likely places than true samples (a gap above every true set's)" if v > hi else
+            "crowd the modes, in more likely places than true samples (a gap below every true set's)")
+    return (f"**The log-likelihood gap{' does' if first else ''} tell{'' if first else 's'} them apart**: {values}: "
+            f"the {who} samples {side}.")
 
 
 def cancels_text(learned: float, same: float, noise: float, sampler: str) -> str:
