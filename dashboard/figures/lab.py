@@ -18,8 +18,7 @@ from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
 from diffusion_core.sampling import SAMPLERS
 from dashboard import vocabulary
-from .common import (as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure, nice_down,
-                     nice_up)
+from .common import as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure, nice_down
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
