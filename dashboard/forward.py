@@ -65,10 +65,19 @@ def intro_sentence(mix: dict) -> str:
     head = ("The forward process adds Gaussian noise to every data point, a little at every instant. "
             "Its distribution pₜ **blurs** from the data p₀ at t = 0 into a single Gaussian at t = 1")
     tail = "the starting point of generation, which runs this film backwards."
+    if mix["modes"] == 1 and not gives_clue(mix):
+        return f"{head} (std {mix['std1']:.3g} here): {tail}"
     if mix["modes"] == 1:
-        return f"{head} (std {mix['spread']:.3g} here): {tail}"
+        return (f"{head} when the noise is large enough: {tail} Here p₁ of the two bumps below is a single bump "
+                f"(std {mix['std1']:.3g}) but not yet the prior's Gaussian (std {mix['prior']:.3g}; see below).")
     return (f"{head} when the noise is large enough: {tail} Here it is not: p₁ of the two bumps below "
             f"still has {mix['modes']} bumps at t = 1 (see below).")
+
+
+def gives_clue(mix: dict) -> bool:
+    """Whether x₁ still tells the two 1D bumps apart (mixing_1d's guess beyond NEAR_CHANCE of the 50 %
+    of no clue): then one bump at t = 1 is not yet the prior."""
+    return mix["guess"] - 0.5 >= NEAR_CHANCE
 
 
 def mixing_sentence(mix: dict, kind: str) -> str:
@@ -88,7 +97,7 @@ def mixing_sentence(mix: dict, kind: str) -> str:
     ratio = f"The gap is {mix['gap'] / mix['spread']:.2f}× the std"
     if mix["modes"] == 1:
         head = f"{why} {ratio}, and two equal bumps merge once the gap is at most twice their std. "
-        if mix["guess"] - 0.5 < NEAR_CHANCE:
+        if not gives_clue(mix):
             return head + "Here they have merged: p₁ is a single bump, so generation can start from one Gaussian."
         return head + (f"Here they have merged: p₁ is a single bump, but not yet the Gaussian generation starts "
                        f"from: its std is {mix['std1']:.3g} against the prior's {mix['prior']:.3g}, so starting "

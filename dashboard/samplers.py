@@ -189,6 +189,28 @@ def band_side(v, band: tuple, metric: str) -> str:
     return "below" if v < float(band[1]) and metric == "loglik_gap" else "inside"
 
 
+def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
+    """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
+    df (columns method, budget, metric) against the band the chart draws (band_side): the largest
+    budget at which a sampler lies outside it, and which; or that every sampler is inside from the
+    smallest budget at which all are; then the pointer to ring8, whose sharp modes make them differ."""
+    out = {b: [label(m) for m, v in g.set_index("method")[metric].items() if band_side(v, band, metric) != "inside"]
+           for b, g in df.groupby("budget")}
+    budgets = sorted(out)
+    last = max((b for b in budgets if out[b]), default=None)
+    head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
+    if last is None:
+        said = f": every sampler here is inside {band_words(band)} at every budget"
+    elif last == budgets[-1]:
+        said = (f", yet at the largest budget, {last} evaluations, {_and(out[last])} "
+                f"{'is' if len(out[last]) == 1 else 'are'} still outside {band_words(band)}")
+    else:
+        said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
+                f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
+    return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
+            "matter at every budget.")
+
+
 def band_words(band: tuple) -> str:
     """The noise band as the page's heading and the chart's label give it: its low and high."""
     return f"the noise band (range {value_text(band[1])}–{value_text(band[2])})"

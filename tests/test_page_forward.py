@@ -447,12 +447,20 @@ def test_the_intro_says_whether_p1_is_one_gaussian(at, kind, params):
     two = _two_bumps_at_one(sde)
     if kind == "VE":
         assert two == (params != 25.0)
-    assert ("into a single Gaussian at t = 1 (std " in intro) == (not two), intro
+    mix = forward.mixing_1d(sde, 200, 2021)
+    clue = forward.gives_clue(mix)
+    assert ("into a single Gaussian at t = 1 (std " in intro) == (not two and not clue), intro
     assert "broad" not in intro, intro         # VP's p₁ is N(0, 1), narrower than the data
-    if not two:
+    one = torch.ones(1, dtype=torch.float64)   # p₁ of the 1D bumps N(±5, 1): var 25 α₁² + α₁² + σ₁²
+    std1 = float(np.sqrt(25 * sde.mean_scale(one) ** 2 + sde.mean_scale(one) ** 2 + sde.sigma(one) ** 2))
+    if not two and not clue:
         std = float(intro.split("(std ")[1].split(" here)")[0])
-        one = torch.ones(1, dtype=torch.float64)       # each 1D bump N(±5, 1) at t = 1: var α₁² + σ₁²
-        assert std == pytest.approx(float(np.sqrt(sde.mean_scale(one) ** 2 + sde.sigma(one) ** 2)), rel=0.01)
+        assert std == pytest.approx(std1, rel=0.01)
+    if not two and clue:        # λ = 25: one bump, but x₁ still tells the bumps apart: not yet the prior
+        assert (f"is a single bump (std {std1:.3g}) but not yet the prior's Gaussian (std "
+                f"{sde.prior_std():.3g}; see below)") in intro, intro
+    heading = next(h.value for h in at.subheader if h.value.startswith("1D"))
+    assert heading == ("1D: two bumps blur, still two at t = 1" if two else "1D: two bumps blur into one"), heading
     assert ("Here it is not: p₁ of the two bumps below still has 2 bumps" in intro) == two, intro
     at.radio(key=K + "kind").set_value("VE").run()
     at.slider(key=K + "lam").set_value(25.0).run()

@@ -1271,3 +1271,41 @@ def test_signed_gap_axis_shows_the_band_and_the_curves(mixture, extra):
     assert share >= 0.15, (share, lo, hi, y)
     at.selectbox(key="w_samplers_metric").set_value("sliced_w2").run()
     assert next(ys(json.loads(at.get("vega_lite_chart")[0].proto.spec)))["scale"]["type"] == "log"
+
+
+def test_broad_modes_note_says_up_to_which_budget_the_samplers_differ():
+    """Tutorial, defaults: "The modes of tutorial are broad …, so the samplers differ mostly below 30
+    evaluations" beside a table with the reverse SDE at 0.139 (30) and 0.0843 (50), far above the
+    noise band (0.0213–0.0559). The note reads the runs against the band the chart draws."""
+    import pandas as pd
+    from dashboard import samplers
+    band = (0.0372, 0.0213, 0.0559)
+    rows = [("sde", 5, 2.57), ("dpm2m", 5, 0.0261), ("sde", 30, 0.139), ("dpm2m", 30, 0.0343),
+            ("sde", 50, 0.0843), ("dpm2m", 50, 0.0355), ("sde", 100, 0.0492), ("dpm2m", 100, 0.0323)]
+    df = pd.DataFrame(rows, columns=["method", "budget", "logp_w1"])
+    text = samplers.broad_note(df, band, "logp_w1", "tutorial", 0.89, str)
+    assert ("the samplers differ up to 50 evaluations (sde outside the noise band (range 0.0213–0.0559) there), "
+            "and every one is inside it from 100 on") in text, text
+    assert "mostly below 30" not in text
+    still = samplers.broad_note(df[df.budget < 100], band, "logp_w1", "tutorial", 0.89, str)
+    assert "yet at the largest budget, 50 evaluations, sde is still outside" in still, still
+    inside = samplers.broad_note(df[df.method == "dpm2m"].iloc[1:], band, "logp_w1", "tutorial", 0.89, str)
+    assert "every sampler here is inside the noise band (range 0.0213–0.0559) at every budget" in inside, inside
+
+
+def test_broad_modes_note_on_the_page_reads_its_table():
+    """The note on the page names the largest budget whose row in the table has a value above the band."""
+    import pandas as pd
+    at = ok(open_page(SAMPLERS, w_mixture="tutorial"))
+    note = next(i.value for i in at.info if "are broad" in i.value)
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    hi = float(re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).group(2))
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    vals = table.drop(columns="NFE").apply(lambda c: pd.to_numeric(c.astype(str).str.split(" ").str[0], errors="coerce"))
+    budgets = table["NFE"].astype(str).str.split(" ").str[0].astype(float).astype(int)
+    outside = [b for b, row in zip(budgets, vals.to_numpy()) if np.nanmax(row) > hi]
+    if outside and outside[-1] != budgets.iloc[-1]:
+        assert f"differ up to {outside[-1]} evaluations" in note, (note, outside)
+    elif outside:
+        assert f"at the largest budget, {outside[-1]} evaluations" in note, (note, outside)

@@ -64,12 +64,13 @@ with c_sched:
     st.altair_chart(forward.schedule_chart(sde, kind == "VP"), width="stretch")
 
 # ----------------------------------------------------------------------------- 1D
-st.subheader("1D: two bumps blur into one")
+heading = st.empty()
 c_plot, c_side = st.columns([3, 1], gap="medium")
 with c_side:
     n_paths = state.widget(st.slider, P + "n_paths", step=10)
     show_density = state.widget(st.checkbox, P + "density")
     mix = forward.mixing_1d(sde, n_paths, shared.seed)
+    heading.subheader("1D: two bumps blur into one" if mix["modes"] == 1 else "1D: two bumps blur, still two at t = 1")
     intro.markdown(forward.intro_sentence(mix))
     st.markdown(
         "x₀ is drawn from N(−5, 1) or N(5, 1) (colour: which). Every path gets independent "

@@ -109,9 +109,7 @@ if not problems:
     bar.empty()
 
     if narrowest > 0.4:
-        st.info(f"The modes of **{shared.mixture_name}** are broad (narrowest std {narrowest:.2f}), "
-                "so the samplers differ mostly below 30 evaluations. Pick **ring8** (std 0.15) in "
-                "the sidebar to see the integrator and the time grid matter at every budget.")
+        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short))
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
     table, counts = samplers.budget_table(df, metric, vocabulary.short, dc.METHODS)
