@@ -297,9 +297,20 @@ def _wrong_place(story: dict, may: bool) -> str:
             f"points give {drawn[1]}")
     if drawn[0] == "worse":
         return f"{text}. So the VE straightness above {verb} paths that end in the wrong place"
-    return (f"{text}: by that count the VE paths end off every mode no more than the exact flow's beyond "
-            f"the noise, so only their cloud says the VE straightness above {verb} paths that end in the "
-            "wrong place")
+    return (f"{text}: by that count {_not_more_off(story['ends_off'])}, so only their cloud says the VE "
+            f"straightness above {verb} paths that end in the wrong place")
+
+
+def _not_more_off(ends: dict) -> str:
+    """What the drawn paths' end-point counts (endpoints_off) do not show, naming the comparison that
+    failed: the VE paths end off every mode no more often than the exact flow's and/or than true
+    samples beyond the counts' noise (more_off). Only where the VE is not above both."""
+    ve = int(ends["VE PF-ODE"])
+    not_above = [name for name, other in (("the exact flow's paths", ends["exact flow"]),
+                                          ("a set of true samples", ends["true samples"]))
+                 if not more_off(ve, int(other))]
+    return (f"the VE paths do not end off every mode more often than {', nor than '.join(not_above)} "
+            "beyond the noise")
 
 
 def _listed(parts: list[str]) -> str:

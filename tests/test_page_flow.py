@@ -1007,6 +1007,10 @@ def test_counts_off_every_mode_name_their_run_and_the_paths_conclusion_uses_the_
     if (name, lam) == ("heavy corner", 25.0):
         assert kind == "mixed" and "(VE PF-ODE 9, exact flow 2, of the 200 paths computed" in text, text
         assert "so only their cloud says the VE straightness above may measure paths" in text, text
+        assert ("by that count the VE paths do not end off every mode more often than a set of true samples "
+                "beyond the noise, so only their cloud says") in text, text
+    if "only their cloud says" in text:          # the conclusion names the comparison that failed
+        assert flowpage._not_more_off(ends) in text.split("only their cloud says")[0], text
     straight = {"exact flow": 0.95, "VE PF-ODE": 0.9, "learned flow": 0.96}
     answer = flowpage.which_straighter(straight, {"ve": 0.9, "flow": 0.95, "n": 200},
                                        dict(ends, **{"learned flow": 44}))
@@ -1046,3 +1050,27 @@ def test_quality_sentence_says_what_sliced_w2_sees_where_the_count_does_not(name
             assert "Sliced W₂ sees the VE PF-ODE's samples miss the truth (0.71" in text, text
         if name == "moons" or (name, lam) == ("tutorial", 25.0):
             assert "miss the truth" not in text or steps == 2, text
+
+
+@pytest.mark.parametrize("ve, exact, true, says", [
+    (30, 2, 8, None),                                          # more than both: the count agrees
+    (9, 2, 8, "more often than a set of true samples beyond"),  # more than the exact flow's only
+    (30, 28, 2, "more often than the exact flow's paths beyond"),  # more than true samples' only
+    (9, 8, 8, "more often than the exact flow's paths, nor than a set of true samples beyond"),  # neither
+    (2, 20, 2, "more often than the exact flow's paths, nor than a set of true samples beyond")])  # exact more
+def test_wrong_place_conclusion_names_the_comparison_its_counts_fail(ve, exact, true, says):
+    """Heavy corner at λ = 25 read "the VE PF-ODE puts more there than the exact flow (7 apart, beyond
+    two counts' noise …), but not more than a set of true samples …: by that count the VE paths end off
+    every mode no more than the exact flow's", contradicting itself. The conclusion now names the
+    comparison the VE's count does not win beyond two counts' noise: the exact flow's, the true
+    samples', or both; where it wins both the count backs the cloud ("So …")."""
+    from dashboard import flow as flowpage
+    story = {"ends_off": {"VE PF-ODE": ve, "exact flow": exact, "true samples": true, "n": 200, "steps": 100}}
+    text = flowpage._wrong_place(story, True)
+    if says is None:
+        assert text.endswith(". So the VE straightness above may measure paths that end in the wrong place"), text
+        assert "only their cloud" not in text
+    else:
+        assert f"by that count the VE paths do not end off every mode {says} the noise, so only their cloud" \
+            in text, text
+        assert "no more than the exact flow's" not in text
