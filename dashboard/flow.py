@@ -297,9 +297,20 @@ def _wrong_place(story: dict, may: bool) -> str:
             f"points give {drawn[1]}")
     if drawn[0] == "worse":
         return f"{text}. So the VE straightness above {verb} paths that end in the wrong place"
-    return (f"{text}: by that count the VE paths end off every mode no more than the exact flow's beyond "
-            f"the noise, so only their cloud says the VE straightness above {verb} paths that end in the "
-            "wrong place")
+    return (f"{text}: by that count {_not_more_off(story['ends_off'])}, so only their cloud says the VE "
+            f"straightness above {verb} paths that end in the wrong place")
+
+
+def _not_more_off(ends: dict) -> str:
+    """What the drawn paths' end-point counts (endpoints_off) do not show, naming the comparison that
+    failed: the VE paths end off every mode no more often than the exact flow's and/or than true
+    samples beyond the counts' noise (more_off). Only where the VE is not above both."""
+    ve = int(ends["VE PF-ODE"])
+    not_above = [name for name, other in (("the exact flow's paths", ends["exact flow"]),
+                                          ("a set of true samples", ends["true samples"]))
+                 if not more_off(ve, int(other))]
+    return (f"the VE paths do not end off every mode more often than {', nor than '.join(not_above)} "
+            "beyond the noise")
 
 
 def _listed(parts: list[str]) -> str:
@@ -704,6 +715,67 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
 def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
     """At which Heun steps the VE PF-ODE's samples match true ones here (match_words)."""
     return "here " + match_words(df, noise, "VE PF-ODE", "its samples")
+
+
+def _paths_of(field: str) -> str:
+    """"the VE paths", "the exact flow's paths": a field's paths named."""
+    return "the VE paths" if field == "VE PF-ODE" else f"the {field}'s paths"
+
+
+def needs_more_steps(df: pd.DataFrame, noise: dict, a: str, b: str) -> bool:
+    """Whether field a needs more Heun steps than field b to match true samples (first_match): b
+    matches from some step count drawn, and a only from more steps, or at no step count drawn."""
+    fa, fb = first_match(df, noise, a), first_match(df, noise, b)
+    return fb is not None and (fa is None or int(fa["steps"]) > int(fb["steps"]))
+
+
+def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None, glide: float) -> str:
+    """Where the straighter of the exact flow and the VE PF-ODE (straight_rank, beyond the paths'
+    noise) needs more Heun steps than the other (needs_more_steps): that sentence, with both
+    numbers; else ""."""
+    hi, lo, ranked = straight_rank(straight, errors, "VE PF-ODE", "exact flow")
+    if not ranked or not needs_more_steps(df, noise, hi, lo):
+        return ""
+    fa, fb = first_match(df, noise, hi), first_match(df, noise, lo)
+    most = _at_steps([_heun_rows(df, hi).iloc[-1]])
+    cost = (f"need {int(fa['steps'])} Heun steps to the {lo}'s {int(fb['steps'])}" if fa is not None else
+            f"do not match true ones at the most steps drawn, {most}, while the {lo}'s do from "
+            f"{int(fb['steps'])} Heun steps on")
+    where = (f": the VE paths travel {glide:.0%} of their length in a glide while σₜ > s and make their bend "
+             "in the rest, near the data" if hi == "VE PF-ODE" and glide > 0.5 else
+             " and how sharply, not their straightness over the whole path")
+    return (f" Here straightness alone does not predict the cost: {_paths_of(hi)} are straighter "
+            f"({straight[hi]:.3f} against {straight[lo]:.3f}) yet {cost}; what matters is where they bend"
+            f"{where}.")
+
+
+def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None) -> str:
+    """Where the straightest field is a network's flow (learned or rectified), straighter than every
+    other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
+    set of true samples' (more_off): that sentence, with every drawn field's count there, and whether
+    it matches true ones at more steps (first_match); else ""."""
+    top = max(straight, key=straight.get)
+    if top in ("VE PF-ODE", "exact flow") or not all(straighter(straight, errors, top, k) for k in straight if k != top):
+        return ""
+    few = {k: _heun_rows(df, k).iloc[0] for k in straight}
+    if not more_off(int(few[top]["off"]), noise["off"]):
+        return ""
+    first = first_match(df, noise, top)
+    end = ("straight paths to the wrong end points: it matches true ones at no step count drawn" if first is None
+           else f"straight as they are, its paths need {_at_steps([first])} to match true ones")
+    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
+    return (f" And the {top}, the straightest ({straight[top]:.3f}), still puts {int(few[top]['off'])} of "
+            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
+            f"{noise['off']} for a set of true samples: {end}.")
+
+
+def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None,
+                           glide: float) -> str:
+    """Where the page's own straightness numbers (straight, the paths' caption) and the quality
+    chart's Heun step counts rank the fields the other way round, that, with the numbers: a
+    straighter field needing more steps (_pair_cost), the straightest field off every mode at the
+    fewest steps (_straightest_off); "" where they agree."""
+    return _pair_cost(df, noise, straight, errors, glide) + _straightest_off(df, noise, straight, errors)
 
 
 def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,

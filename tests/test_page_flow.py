@@ -1007,6 +1007,10 @@ def test_counts_off_every_mode_name_their_run_and_the_paths_conclusion_uses_the_
     if (name, lam) == ("heavy corner", 25.0):
         assert kind == "mixed" and "(VE PF-ODE 9, exact flow 2, of the 200 paths computed" in text, text
         assert "so only their cloud says the VE straightness above may measure paths" in text, text
+        assert ("by that count the VE paths do not end off every mode more often than a set of true samples "
+                "beyond the noise, so only their cloud says") in text, text
+    if "only their cloud says" in text:          # the conclusion names the comparison that failed
+        assert flowpage._not_more_off(ends) in text.split("only their cloud says")[0], text
     straight = {"exact flow": 0.95, "VE PF-ODE": 0.9, "learned flow": 0.96}
     answer = flowpage.which_straighter(straight, {"ve": 0.9, "flow": 0.95, "n": 200},
                                        dict(ends, **{"learned flow": 44}))
@@ -1046,3 +1050,71 @@ def test_quality_sentence_says_what_sliced_w2_sees_where_the_count_does_not(name
             assert "Sliced W₂ sees the VE PF-ODE's samples miss the truth (0.71" in text, text
         if name == "moons" or (name, lam) == ("tutorial", 25.0):
             assert "miss the truth" not in text or steps == 2, text
+
+
+@pytest.mark.parametrize("ve, exact, true, says", [
+    (30, 2, 8, None),                                          # more than both: the count agrees
+    (9, 2, 8, "more often than a set of true samples beyond"),  # more than the exact flow's only
+    (30, 28, 2, "more often than the exact flow's paths beyond"),  # more than true samples' only
+    (9, 8, 8, "more often than the exact flow's paths, nor than a set of true samples beyond"),  # neither
+    (2, 20, 2, "more often than the exact flow's paths, nor than a set of true samples beyond")])  # exact more
+def test_wrong_place_conclusion_names_the_comparison_its_counts_fail(ve, exact, true, says):
+    """Heavy corner at λ = 25 read "the VE PF-ODE puts more there than the exact flow (7 apart, beyond
+    two counts' noise …), but not more than a set of true samples …: by that count the VE paths end off
+    every mode no more than the exact flow's", contradicting itself. The conclusion now names the
+    comparison the VE's count does not win beyond two counts' noise: the exact flow's, the true
+    samples', or both; where it wins both the count backs the cloud ("So …")."""
+    from dashboard import flow as flowpage
+    story = {"ends_off": {"VE PF-ODE": ve, "exact flow": exact, "true samples": true, "n": 200, "steps": 100}}
+    text = flowpage._wrong_place(story, True)
+    if says is None:
+        assert text.endswith(". So the VE straightness above may measure paths that end in the wrong place"), text
+        assert "only their cloud" not in text
+    else:
+        assert f"by that count the VE paths do not end off every mode {says} the noise, so only their cloud" \
+            in text, text
+        assert "no more than the exact flow's" not in text
+
+
+@pytest.mark.parametrize("name, lam, rectify", [("moons", 50.0, True), ("cross", 50.0, True), ("tutorial", 25.0, True),
+                                                ("ring8", 2.0, False), ("ring8", 25.0, False)])
+def test_why_straight_is_cheap_says_where_straightness_and_step_counts_disagree(name, lam, rectify):
+    """Moons and cross at λ = 50, rectify on: "how far a few steps go depends on how sharply the flow's
+    paths bend" beside VE paths straighter than the exact flow's (0.976 against 0.695) that need 16 Heun
+    steps to its 4, and a rectified flow, the straightest, with 35 of 1000 samples off every mode at 4
+    evaluations. Where the page's straightness numbers and step counts rank the fields the other way
+    round, the paragraph now says so with the numbers (straight_cost_sentence); the tutorial at λ = 25
+    agrees and gets no such sentence."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state as st
+    at = open_page(w_mixture=name, **{K + "lam": lam, K + "rectify": rectify})
+    text = next(m.value for m in at.markdown if m.value.startswith("**Why straight is cheap.**"))
+    gmm, seed = dc.PRESETS[name], st.DEFAULT_SEED
+    from dashboard import lessons
+    cfg = lessons.recipe(seed)
+    df = flowpage.quality(gmm, lam, 1000, seed, cfg, "cpu", rectify)
+    noise = flowpage.quality_noise(gmm, 1000, seed)
+    view = flowpage.paths_view(gmm, lam, 200, 100, seed, cfg, rectify, "cpu")
+    straight = view["straight"]
+    errors = flowpage.straightness_errors(gmm, lam, 200, 100, seed, cfg, rectify, "cpu")
+    hi, lo, ranked = flowpage.straight_rank(straight, errors, "VE PF-ODE", "exact flow")
+    backwards = ranked and flowpage.needs_more_steps(df, noise, hi, lo)
+    assert ("straightness alone does not predict the cost" in text) == backwards, text
+    if backwards:
+        fa, fb = flowpage.first_match(df, noise, hi), flowpage.first_match(df, noise, lo)
+        assert f"are straighter ({straight[hi]:.3f} against {straight[lo]:.3f}) yet" in text, text
+        if fa is not None:
+            assert f"need {int(fa['steps'])} Heun steps to the {lo}'s {int(fb['steps'])}" in text, text
+    top = max(straight, key=straight.get)
+    if "the straightest (" in text:
+        few = df[(df["method"] == "heun") & (df["field"] == top)].sort_values("steps").iloc[0]
+        assert top in ("learned flow", "rectified flow") and flowpage.more_off(int(few["off"]), noise["off"]), text
+        assert (f"the {top}, the straightest ({straight[top]:.3f}), still puts {int(few['off'])} of 1000 "
+                f"samples off every mode at {int(few['steps'])} Heun steps ({int(few['nfe'])} evaluations)") in text, text
+    if name in ("moons", "cross", "tutorial"):
+        assert backwards and hi == "VE PF-ODE", text
+    if name == "moons":
+        assert ("Here straightness alone does not predict the cost: the VE paths are straighter (0.976 against "
+                "0.695) yet need 16 Heun steps to the exact flow's 4") in text, text
+        assert "And the rectified flow, the straightest (0.997), still puts 170 of 1000 samples off every mode" in text
+    print(text)
