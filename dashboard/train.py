@@ -121,15 +121,37 @@ def explain_loss() -> None:
                 "minus floor, or by the score MSE**, not by the loss alone.")
 
 
-def explain_error_by_t() -> None:
-    """Why small t is hard, and the tutorial's score-MSE defect."""
-    st.markdown(
-        "Small t is hard: pₜ is sharp there and its score is large, but the loss multiplies errors by "
-        "σₜ², so it barely cares (orange). Below ε no training time was drawn at all. "
-        "*A defect of the tutorial, fixed here:* its score-MSE curves built the diffused mixture pₜ "
-        "but then sampled and scored the clean one, comparing the network at time t with the time-0 "
-        "score, so its curves could not go to zero. Here every error is measured at xₜ ~ pₜ against "
-        "∇log pₜ.")
+ERROR_SERIES = ("learned vs exact score of pₜ, at xₜ ~ pₜ", "σₜ² × that error: what the DSM loss weights")
+
+
+def explain_error_by_t(df, eps: float) -> None:
+    """Why small t is hard, read from the chart's own curves (df: models.error_by_t), and the tutorial's
+    score-MSE defect."""
+    st.markdown(error_by_t_text(df, eps) + " Below ε no training time was drawn at all. "
+                "*A defect of the tutorial, fixed here:* its score-MSE curves built the diffused mixture pₜ "
+                "but then sampled and scored the clean one, comparing the network at time t with the time-0 "
+                "score, so its curves could not go to zero. Here every error is measured at xₜ ~ pₜ against "
+                "∇log pₜ.")
+
+
+def error_by_t_text(df, eps: float) -> str:
+    """What the score error (purple) and σₜ² × it (orange, what the DSM loss weights) do on the chart
+    of models.error_by_t (df): where the plain error is highest; at the first measured t at or above eps
+    (weighting.first_at_eps) how many times smaller σₜ² makes it; and where the weighted error is
+    highest and lowest."""
+    from dashboard.weighting import _num, first_at_eps
+    plain, weighted = (df[df["series"] == s].reset_index(drop=True) for s in ERROR_SERIES)
+    t, u, w = (np.asarray(f, dtype=float) for f in (plain["t"], plain["mse"], weighted["mse"]))
+    te = first_at_eps({"plain": plain}, eps)
+    k, top, low = int(np.argmin(np.abs(t - te))), int(np.argmax(w)), int(np.argmin(w))
+    trained = int(np.argmax(np.where(t >= te, w, -np.inf)))
+    left = (f", left of ε, where no training time is drawn; among the trained times it is highest at "
+            f"t = {t[trained]:.2g}, {_num(w[trained])}" if t[top] < te else "")
+    return (f"pₜ is sharp at small t and its score is large; here the score error (purple) is highest at "
+            f"t = {t[np.argmax(u)]:.2g} ({_num(u.max())}). The loss multiplies errors by σₜ²: at t = {te:.2g}, "
+            f"the first measured time at or above ε, that makes the error {_num(u[k] / w[k])}× smaller "
+            f"({_num(w[k])} against {_num(u[k])}, orange against purple). The weighted error (orange) is highest "
+            f"at t = {t[top]:.2g} ({_num(w[top])}{left}) and lowest at t = {t[low]:.2g} ({_num(w[low])}).")
 
 
 def work_cap_binds(evals: int) -> bool:

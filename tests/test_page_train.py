@@ -921,3 +921,43 @@ def test_a_distance_that_tells_the_scores_apart_splits_its_gap_too():
     # the learned score the closer one: no split either
     metrics["learned score"]["sliced_w2"], metrics["exact score (reference)"]["sliced_w2"] = 0.075, 0.139
     assert "the exact score reaches **0.106**" not in tr.sampling_verdict(metrics, 1000, same, sampler, lambda: band)
+
+
+@pytest.mark.parametrize("mixture", ["tutorial", "ring8"])
+@pytest.mark.parametrize("recipe", list(models.RECIPES))
+def test_error_by_t_sentence_reads_the_charts_curves(mixture, recipe):
+    """ring8, seed 2022, our recipe: section 2 said the loss "barely cares" about small t (orange),
+    while the orange curve (σₜ² × the score error) is highest there (0.59 at t = 1e-4, 0.14 at ε = 0.001,
+    against 0.00016 at t = 1). The sentence now reads the chart's own curves (models.error_by_t): how
+    many times smaller σₜ² makes the error at the first measured t at or above ε, and where the orange
+    curve is highest and lowest; on tutorial and ring8, with both recipes."""
+    from dashboard import train as tr
+    from dashboard.weighting import _num
+    cfg = models.default_config(recipe, 2022)
+    df = models.error_by_t(cfg, dc.PRESETS[mixture], 25.0, "cpu", 2022)
+    text = tr.error_by_t_text(df, cfg.eps)
+    plain, weighted = (df[df["series"] == s] for s in tr.ERROR_SERIES)
+    t, u, w = (np.asarray(f, dtype=float) for f in (plain["t"], plain["mse"], weighted["mse"]))
+    k = int(np.flatnonzero(t >= cfg.eps)[0])
+    assert (f"at t = {t[k]:.2g}, the first measured time at or above ε, that makes the error "
+            f"{_num(u[k] / w[k])}× smaller ({_num(w[k])} against {_num(u[k])}, orange against purple)") in text, text
+    top, low = int(np.argmax(w)), int(np.argmin(w))
+    assert f"The weighted error (orange) is highest at t = {t[top]:.2g} ({_num(w[top])}" in text, text
+    assert f"lowest at t = {t[low]:.2g} ({_num(w[low])})" in text, text
+    assert ("left of ε" in text) == (t[top] < cfg.eps), text
+    assert f"the score error (purple) is highest at t = {t[np.argmax(u)]:.2g}" in text, text
+    assert "barely cares" not in text
+
+
+def test_error_by_t_sentence_on_the_page():
+    """ring8, seed 2022, our recipe: the page's section 2 says where the orange curve is highest, never
+    that the loss "barely cares" about small t."""
+    at = app_test(300)
+    at.session_state["w_seed"] = 2022
+    at.session_state["w_mixture"] = "ring8"
+    at.run()
+    at = at.switch_page(PAGE).run()
+    ok(at)
+    text = next(m.value for m in at.markdown if "pₜ is sharp at small t" in m.value)
+    assert "The weighted error (orange) is highest at t = 0.0001" in text, text
+    assert "barely cares" not in " ".join(m.value for m in at.markdown)
