@@ -12,6 +12,7 @@ import diffusion_core as dc
 from dashboard import models
 from dashboard import settings as sio
 from dashboard.figures import training as tfig
+from dashboard.weighting import _num, first_at_eps
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
@@ -139,7 +140,6 @@ def error_by_t_text(df, eps: float) -> str:
     of models.error_by_t (df): where the plain error is highest; at the first measured t at or above eps
     (weighting.first_at_eps) how many times smaller σₜ² makes it; and where the weighted error is
     highest and lowest."""
-    from dashboard.weighting import _num, first_at_eps
     plain, weighted = (df[df["series"] == s].reset_index(drop=True) for s in ERROR_SERIES)
     t, u, w = (np.asarray(f, dtype=float) for f in (plain["t"], plain["mse"], weighted["mse"]))
     te = first_at_eps({"plain": plain}, eps)
