@@ -398,6 +398,15 @@ def tells_apart_signed(a: float, b: float, band: dict, key: str) -> bool:
     return outside and not within_noise(a, b, band_spread(band, key))
 
 
+def lone_outside(a: float, b: float, band: dict, key: str, signed: bool = False) -> int | None:
+    """Which of two values lies outside the true sets' range lo..hi (band: true_band) while the other
+    lies inside: 0 for a, 1 for b, None where both or neither do. Outside: above hi for a distance
+    (lower is closer to the truth), above hi or below lo for a signed measure (signed)."""
+    lo, hi = (float(v) for v in band[key])
+    out = [float(v) > hi or (signed and float(v) < lo) for v in (a, b)]
+    return out.index(True) if sum(out) == 1 else None
+
+
 START_FAR = 1.5   # σ₁ below this many × the data's widest std: the prior N(0, σ₁² I) is far from the true p₁
 
 

@@ -12,6 +12,7 @@ import diffusion_core as dc
 from dashboard import models
 from dashboard import settings as sio
 from dashboard.figures import training as tfig
+from dashboard.weighting import _num, first_at_eps
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
@@ -121,15 +122,36 @@ def explain_loss() -> None:
                 "minus floor, or by the score MSE**, not by the loss alone.")
 
 
-def explain_error_by_t() -> None:
-    """Why small t is hard, and the tutorial's score-MSE defect."""
-    st.markdown(
-        "Small t is hard: pₜ is sharp there and its score is large, but the loss multiplies errors by "
-        "σₜ², so it barely cares (orange). Below ε no training time was drawn at all. "
-        "*A defect of the tutorial, fixed here:* its score-MSE curves built the diffused mixture pₜ "
-        "but then sampled and scored the clean one, comparing the network at time t with the time-0 "
-        "score, so its curves could not go to zero. Here every error is measured at xₜ ~ pₜ against "
-        "∇log pₜ.")
+ERROR_SERIES = ("learned vs exact score of pₜ, at xₜ ~ pₜ", "σₜ² × that error: what the DSM loss weights")
+
+
+def explain_error_by_t(df, eps: float) -> None:
+    """Why small t is hard, read from the chart's own curves (df: models.error_by_t), and the tutorial's
+    score-MSE defect."""
+    st.markdown(error_by_t_text(df, eps) + " Below ε no training time was drawn at all. "
+                "*A defect of the tutorial, fixed here:* its score-MSE curves built the diffused mixture pₜ "
+                "but then sampled and scored the clean one, comparing the network at time t with the time-0 "
+                "score, so its curves could not go to zero. Here every error is measured at xₜ ~ pₜ against "
+                "∇log pₜ.")
+
+
+def error_by_t_text(df, eps: float) -> str:
+    """What the score error (purple) and σₜ² × it (orange, what the DSM loss weights) do on the chart
+    of models.error_by_t (df): where the plain error is highest; at the first measured t at or above eps
+    (weighting.first_at_eps) how many times smaller σₜ² makes it; and where the weighted error is
+    highest and lowest."""
+    plain, weighted = (df[df["series"] == s].reset_index(drop=True) for s in ERROR_SERIES)
+    t, u, w = (np.asarray(f, dtype=float) for f in (plain["t"], plain["mse"], weighted["mse"]))
+    te = first_at_eps({"plain": plain}, eps)
+    k, top, low = int(np.argmin(np.abs(t - te))), int(np.argmax(w)), int(np.argmin(w))
+    trained = int(np.argmax(np.where(t >= te, w, -np.inf)))
+    left = (f", left of ε, where no training time is drawn; among the trained times it is highest at "
+            f"t = {t[trained]:.2g}, {_num(w[trained])}" if t[top] < te else "")
+    return (f"pₜ is sharp at small t and its score is large; here the score error (purple) is highest at "
+            f"t = {t[np.argmax(u)]:.2g} ({_num(u.max())}). The loss multiplies errors by σₜ²: at t = {te:.2g}, "
+            f"the first measured time at or above ε, that makes the error {_num(u[k] / w[k])}× smaller "
+            f"({_num(w[k])} against {_num(u[k])}, orange against purple). The weighted error (orange) is highest "
+            f"at t = {t[top]:.2g} ({_num(w[top])}{left}) and lowest at t = {t[low]:.2g} ({_num(w[low])}).")
 
 
 def work_cap_binds(evals: int) -> bool:
@@ -207,7 +229,7 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
                                                     metrics["exact score (reference)"]["loglik_gap"], ranges, "loglik_gap")
     verdict = " ".join([verdict, *others, gap])
     if not any(apart.values()):
-        verdict += f" **At {n:,} samples the table cannot tell the learned score from the exact one.**"
+        verdict += f" **At {n:,} samples {lone_outside_summary(metrics, ranges)}.**"
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
         verdict += cancels_text(learned, float(same["logp_w1"]), noise, sampler)
     blind = [blind_measure_text(metrics, row, n, ranges) for row in ROW_WORDS]
@@ -228,6 +250,7 @@ def w1_text(learned: float, exact: float, band: dict, n: int) -> str:
                 f"true set's value ({hi:.3f}) and {exact - learned:.3f} above the learned score, more than the "
                 f"true sets' spread ({hi - lo:.3f}): its sampler's own error (end time, steps) dominates, not its score.")
     why = (f"both lie at or below the highest true set's {hi:.3f}" if max(learned, exact) <= hi else
+           lone_outside_text(learned, exact, band, "logp_w1") or
            f"the two are {abs(learned - exact):.3f} apart, within the true sets' spread of {hi - lo:.3f}")
     return f"This measure cannot tell the learned score from the exact one at {n:,} samples: {why}."
 
@@ -242,7 +265,9 @@ def other_distance_text(metrics: dict, key: str, word: str, band: dict, first: b
     values = (f"learned score {a:.3f}, exact-score reference {b:.3f}, while {models.TRUE_SETS} independent true "
               f"sets score {lo:.3f} to {hi:.3f} (a spread of {hi - lo:.3f})")
     if not models.tells_apart(a, b, band, key):
-        return f"{word[0].upper() + word[1:]} does not tell them apart{' either' if first else ''}: {values}."
+        lone = lone_outside_text(a, b, band, key)
+        return (f"{word[0].upper() + word[1:]} does not tell them apart{' either' if first else ''}: {values}"
+                f"{': ' + lone if lone else ''}.")
     farther = "learned score's" if a > b else "exact-score reference's"
     return (f"**{word[0].upper() + word[1:]}{' does' if first else ''} tell{'' if first else 's'} them apart**: "
             f"{values}: the {farther} samples are the farther from the truth.")
@@ -261,6 +286,7 @@ def gap_text(metrics: dict, band: dict, first: bool) -> str:
               f"sets score {lo:+.3f} to {hi:+.3f} (a spread of {hi - lo:.3f})")
     if not models.tells_apart_signed(a, b, band, "loglik_gap"):
         why = ("both lie within that range" if lo <= min(a, b) and max(a, b) <= hi else
+               lone_outside_text(a, b, band, "loglik_gap", signed=True) or
                f"the two are {abs(a - b):.3f} apart, within that spread")
         return f"The log-likelihood gap does not tell them apart{' either' if first else ''}: {values}: {why}."
     who, v = max((("learned score's", a), ("exact-score reference's", b)), key=lambda r: max(r[1] - hi, lo - r[1]))
@@ -268,6 +294,45 @@ def gap_text(metrics: dict, band: dict, first: bool) -> str:
             "crowd the modes, in more likely places than true samples (a gap below every true set's)")
     return (f"**The log-likelihood gap{' does' if first else ''} tell{'' if first else 's'} them apart**: {values}: "
             f"the {who} samples {side}.")
+
+
+LONE_ROWS = (("learned score", "the learned score"), ("exact score (reference)", "the exact-score reference"))
+MEASURE_WORDS = (*models.DISTANCES, ("loglik_gap", "the log-likelihood gap"))
+
+
+def lone_outside_text(a: float, b: float, band: dict, key: str, signed: bool = False) -> str:
+    """Where a measure does not tell the learned score (a) from the reference (b) apart but exactly one
+    of them lies outside the true sets' range (models.lone_outside; signed as there), that in words
+    with the numbers ("the learned score lies above every true set's value (0.112 > 0.106) while the
+    reference lies at or below it, but the two are 0.027 apart, within the true sets' spread of
+    0.029: this measure does not separate them"); else ""."""
+    lone = models.lone_outside(a, b, band, key, signed)
+    if lone is None:
+        return ""
+    lo, hi = (float(v) for v in band[key])
+    v, fmt = (a, b)[lone], "+.3f" if signed else ".3f"
+    where = (f"above every true set's value ({v:{fmt}} > {hi:{fmt}})" if v > hi else
+             f"below every true set's value ({v:{fmt}} < {lo:{fmt}})")
+    inside = "inside their range" if signed else "at or below it"
+    who, other = ("the learned score", "the reference")[::1 if lone == 0 else -1]
+    return (f"{who} lies {where} while {other} lies {inside}, but the two are {abs(a - b):.3f} apart, within "
+            f"the true sets' spread of {hi - lo:.3f}: this measure does not separate them")
+
+
+def lone_outside_summary(metrics: dict, band: dict) -> str:
+    """The closing words where no measure tells the two scores apart (metrics and band as in
+    sampling_verdict): "the table cannot tell the learned score from the exact one", and where on some
+    measures exactly one row lies outside the true sets' range (models.lone_outside), which row, on which."""
+    plain = "the table cannot tell the learned score from the exact one"
+    lone = [models.lone_outside(float(metrics[LONE_ROWS[0][0]][k]), float(metrics[LONE_ROWS[1][0]][k]), band, k,
+                                k == "loglik_gap") for k, _ in MEASURE_WORDS]
+    clauses = []
+    for i, (_, who) in enumerate(LONE_ROWS):
+        on = [w for (_, w), j in zip(MEASURE_WORDS, lone) if j == i]
+        if on:
+            names = on[0] if len(on) == 1 else ", ".join(on[:-1]) + " and " + on[-1]
+            clauses.append(f"{who} lies outside the true sets' range on {names}")
+    return f"{plain} beyond the true sets' spread, though {' and '.join(clauses)}" if clauses else plain
 
 
 def cancels_text(learned: float, same: float, noise: float, sampler: str) -> str:

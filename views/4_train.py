@@ -72,7 +72,7 @@ st.header("2 · Where in time is the score learned?")
 show_wrong = state.widget(st.checkbox, "w_train_wrongcheck")
 err_t = models.error_by_t(cfg, gmm, lam, shared.device, shared.seed, tutorial_check=show_wrong)
 st.altair_chart(tfig.error_by_t_chart(err_t, eps=cfg.eps), width="stretch")
-tr.explain_error_by_t()
+tr.explain_error_by_t(err_t, cfg.eps)
 
 
 
