@@ -162,7 +162,8 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
                  device: str = "cpu") -> dict:
     """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
-    the data's plot box (thrown far away; left out of their measures), learned_kept and learned_n:
+    the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
+    same share of the exact samples, learned_kept and learned_n:
     how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
     inside, the learned measures are nan: nothing is measured from them."""
@@ -171,7 +172,8 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     if cfg is not None:
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         inside = in_data_box(xl, gmm)
-        row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()), learned_kept=int(inside.sum()), learned_n=int(len(xl)))
+        row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()),
+                   learned_kept=int(inside.sum()), learned_n=int(len(xl)))
         if learned_measured(row):
             xin = xl[inside]
             row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
