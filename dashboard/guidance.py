@@ -93,6 +93,43 @@ def left_out_text(row) -> str:
     return f"{float(row['far']):.0%} of its samples land"
 
 
+def far_cause_text(w: float) -> str:
+    """Why learned CFG's samples can land far outside the data at this w, from the guided score
+    s_w = s + w·(s(· | y) − s) = (1 − w)·s + w·s(· | y) of the network's two learned scores: at w = 0
+    it is s alone, at w = 1 s(· | y) alone, for 0 < w < 1 a weighted mean of the two (nothing
+    amplified), and only for w > 1 does w multiply the noisy difference s(· | y) − s."""
+    if w == 0:
+        return ("at w = 0 the guided score s + w·(s(· | y) − s) is the learned unconditional score s itself: "
+                "w multiplies the difference by zero, nothing is guided, and these are samples of the "
+                "network's unconditional score (its null class) alone")
+    if w == 1:
+        return ("at w = 1 the guided score s + w·(s(· | y) − s) is the learned conditional score s(· | y) itself: "
+                "nothing is amplified, and "
+                "these are samples of the network's conditional score alone")
+    if w < 1:
+        return (f"at w = {w:g} the guided score (1 − w)·s + w·s(· | y) = {1 - w:g}·s + {w:g}·s(· | y) is a "
+                "weighted mean of the learned unconditional and conditional scores: nothing is amplified, "
+                "and these samples come from a mix of the two")
+    return f"the difference s(· | y) − s of two learned scores is noisy, and w = {w:g} multiplies the noise"
+
+
+def far_warning_text(row) -> str:
+    """The warning where learned CFG's samples land far outside the data (row["far"] of them, at
+    w = row["w"]): "guidance breaks down" only for w > 1, where w amplifies the difference of the
+    two learned scores; for w ≤ 1 the network's own samples land there (far_cause_text); and the
+    share of exact CFG's samples outside the same box (row["exact_far"])."""
+    w = float(row["w"])
+    head = ("the learned network's guidance breaks down" if w > 1 else
+            "the learned network's samples land far outside the data")
+    tail = ("Those samples are left out of the learned numbers" if learned_measured(row) else
+            f"Those samples are left out, and fewer than {MIN_KEPT} remain: this w has no learned numbers")
+    where = "far outside the data" if w > 1 else "there"
+    exact = float(row.get("exact_far", 0.0))
+    exact = (f"exact CFG from the same noise has {exact:.0%} of its samples there too" if exact else
+             "exact CFG from the same noise has none there")
+    return f"At w = {w:g} {head}: {left_out_text(row)} {where} ({far_cause_text(w)}). {tail}; {exact}."
+
+
 @state.cache_data(max_entries=128)
 def left_out(row) -> int:
     """How many of a row's learned samples land outside the data's box and are left out of its
@@ -114,23 +151,29 @@ def left_out_pair(r1, r2) -> str:
     return f"samples outside the data's box, left out: {said}, {models.count_gap(left_out(r1), left_out(r2))}"
 
 
+def in_data_box(x, gmm):
+    """Which samples are finite and inside the data's box (auto_limits, PAD stds around every mode)."""
+    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
+    return np.isfinite(x).all(1) & (x[:, 0] >= x0) & (x[:, 0] <= x1) & (x[:, 1] >= y0) & (x[:, 1] <= y1)
+
+
 @state.cache_data(max_entries=128)
 def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                  device: str = "cpu") -> dict:
     """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
-    the data's plot box (thrown far away; left out of their measures), learned_kept and learned_n:
+    the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
+    same share of the exact samples, learned_kept and learned_n:
     how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
     inside, the learned measures are nan: nothing is measured from them."""
-    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
     x = guided_samples(gmm, lam, y, w, n, steps, seed)
     row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
     if cfg is not None:
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
-        finite = np.isfinite(xl).all(1)
-        inside = finite & (xl[:, 0] >= x0) & (xl[:, 0] <= x1) & (xl[:, 1] >= y0) & (xl[:, 1] <= y1)
-        row.update(far=float(1 - inside.mean()), learned_kept=int(inside.sum()), learned_n=int(len(xl)))
+        inside = in_data_box(xl, gmm)
+        row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()),
+                   learned_kept=int(inside.sum()), learned_n=int(len(xl)))
         if learned_measured(row):
             xin = xl[inside]
             row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})

@@ -941,14 +941,14 @@ def clear_rows():
         f.clear()
 
 
-def _far_learned(monkeypatch, kept: int):
-    """learned_guided_samples replaced: at w = 10 all but `kept` samples lie far outside the data's
+def _far_learned(monkeypatch, kept: int, at_w: float = 10.0):
+    """learned_guided_samples replaced: at w = at_w all but `kept` samples lie far outside the data's
     box (at 1e3), elsewhere they are exact CFG's own samples."""
     from dashboard import guidance
 
     def fake(cfg, gmm, lam, device, y, w, n, steps, seed):
         x = guidance.guided_samples(gmm, lam, y, w, n, steps, seed).copy()
-        if w == 10.0:
+        if w == at_w:
             x[kept:] = 1e3
         return x
     monkeypatch.setattr(guidance, "learned_guided_samples", fake)
@@ -1369,3 +1369,47 @@ def test_page_names_the_hollow_points_its_sweep_chart_draws(mixture, y):
     assert ("Hollow learned points:" in sweep) == bool(said), sweep
     for sentence in _sentences_with_long_ratios(sweep):
         assert "band" in sentence, sentence
+
+
+def _state_row(mixture, y, lam, w):
+    """guidance_row's arguments for the page at this mixture, class, λ and w (600 samples, 60 steps,
+    seed 2021, the short lessons recipe)."""
+    import diffusion_core as dc
+    from dashboard import lessons
+    gmm = dc.GaussianMixture.from_dict(HW) if mixture == "custom" else dc.PRESETS[mixture]
+    return gmm, lam, y, w, 600, 60, 2021, lessons.recipe(2021), "cpu"
+
+
+@pytest.mark.parametrize("mixture, y, lam, w", [("custom", 0, 2.0, 0.0), ("custom", 2, 50.0, 1.0),
+                                                ("custom", 1, 2.0, 0.5), ("custom", 2, 2.0, 4.0),
+                                                ("tutorial", 0, 25.0, 0.0), ("tutorial", 1, 25.0, 0.5),
+                                                ("tutorial", 0, 25.0, 1.0), ("tutorial", 1, 25.0, 4.0)])
+def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, clear_rows, mixture, y, lam, w):
+    """Custom mixture, class 1, λ = 2, w = 0 (and class 3, w = 1): the warning said "the learned
+    network's guidance breaks down ... w multiplies the noise" where w = 0 gives the unconditional
+    score s alone and w = 1 the conditional score s(· | y) alone, nothing amplified. The cause now
+    follows w: the unconditional score's own samples at 0, a mix below 1, the conditional score's
+    own samples at 1, and w multiplying the noisy difference only above 1. "The exact field has no
+    such problem" is replaced by exact CFG's own share outside the data's box (6% at custom,
+    class 2 (−3, 0), λ = 2, w = 0.5)."""
+    from dashboard import guidance
+    _far_learned(monkeypatch, 540, at_w=w)
+    state = {K + "class": y, K + "w": w, K + "lam": lam, K + "learned": True}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    warning = " ".join(m.value for m in open_page(**state).warning)
+    row = guidance.guidance_row(*_state_row(mixture, y, lam, w))
+    exact = float(row["exact_far"])
+    assert f"At w = {w:g} the learned network's" in warning, warning
+    assert row["far"] > 0.01 and f"{row['far']:.0%} of its samples land" in warning, warning
+    assert (f"exact CFG from the same noise has {exact:.0%} of its samples there too" if exact else
+            "exact CFG from the same noise has none there") in warning, warning
+    assert "exact field has no such problem" not in warning, warning
+    assert ("guidance breaks down" in warning) == (w > 1), warning
+    assert ("multiplies the noise" in warning) == (w > 1), warning
+    says = {0.0: "is the learned unconditional score s itself: w multiplies the difference by zero",
+            0.5: "= 0.5·s + 0.5·s(· | y) is a weighted mean of the learned unconditional and conditional scores: "
+                 "nothing is amplified",
+            1.0: "is the learned conditional score s(· | y) itself: nothing is amplified",
+            4.0: "far outside the data (the difference s(· | y) − s of two learned scores is noisy, and w = 4 "
+                 "multiplies the noise)"}[w]
+    assert says in warning, warning

@@ -98,13 +98,7 @@ elif learned:
 msg += guidance.outside_text({k: v for k, v in out.items() if v}, row, gmm, y)
 st.caption(msg)
 if learned and row["far"] > 0.01:
-    st.warning(f"At w = {row['w']:g} the learned network's guidance breaks down: {guidance.left_out_text(row)} "
-               "far outside the data (the difference s(· | y) − s of two learned scores is noisy, and w "
-               "multiplies the noise). "
-               + ("Those samples are left out of the learned numbers" if guidance.learned_measured(row) else
-                  f"Those samples are left out, and fewer than {guidance.MIN_KEPT} remain: this w has no "
-                  "learned numbers")
-               + "; the exact field has no such problem.")
+    st.warning(guidance.far_warning_text(row))
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
