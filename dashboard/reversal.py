@@ -475,6 +475,30 @@ def responsibility_spec(gmm, sde, run: Run) -> dict:
 
 
 @state.cache_data(max_entries=32)
+def choice_words(deterministic: bool, threshold: float) -> dict:
+    """The commitment section's words for what a path does along the way, in one place: a stochastic
+    run's paths choose their mode; a deterministic run's end mode is fixed by x₁, so its paths only
+    have that mode's responsibility reach the threshold. Keys: title (the section's question), along
+    (the histogram's median legend), nothing (the paths left out, as a clause), caption (what the
+    histogram draws), must (what happens to the points between two modes at their split)."""
+    if deterministic:
+        return dict(title="Commitment: when does a path's end mode show in pₜ?",
+                    along=f"paths reaching {threshold:.2f} on the way",
+                    nothing="they reach nothing along the way",
+                    caption="when each path's end-mode responsibility reached the threshold",
+                    must="one mode's responsibility must rise for the points between the two modes")
+    return dict(title="Commitment: when does a sample choose its mode?",
+                along="paths choosing along the way",
+                nothing="they choose nothing along the way",
+                caption="when each path that chooses along the way committed",
+                must="the points between the two modes must choose")
+
+
+def cv_words(cv: dict) -> dict:
+    """choice_words of a commit_view (cv)."""
+    return choice_words(bool(cv.get("deterministic")), cv["threshold"])
+
+
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
     keys included). A path whose end mode's responsibility is at the threshold from the first frame
@@ -509,7 +533,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(
         com.times, com.committed, com.labels, base["names"], base["colors"], t_split, split_label=label,
         median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
-        threshold=float(threshold)))
+        threshold=float(threshold), words=cv_words(out)))
     return out
 
 
@@ -943,8 +967,8 @@ def from_start_note(cv: dict) -> str:
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
-            f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. They choose nothing along "
-            f"the way and are left out: {rest}.")
+            f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
+            f"{cv_words(cv)['nothing'].capitalize()} and are left out: {rest}.")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
@@ -1035,7 +1059,7 @@ def own_split_words(cv: dict, tb: float) -> str:
     if own["before"] > 0:
         text += (f" Committing before a split is possible: a point well to one side of the blurred bump "
                  f"already has its final mode's responsibility above {cv['threshold']:.2f} although pₜ is "
-                 "one bump there; the split marks when the points between the two modes must choose.")
+                 f"one bump there; the split marks when {cv_words(cv)['must']}.")
     med = cv.get("median")
     if med is not None and cv.get("median_before", med) - med > GRID_GAP:
         text += (" That is this grid's verdict: with steps this far apart the paths themselves differ from "
@@ -1108,7 +1132,7 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
     the paths at the threshold from t = 1 on that the histogram leaves out (cv["n_from_start"])."""
     out = cv.get("n_from_start", 0)
     hist = ("when each path committed" if not out else
-            f"when each path that chooses along the way committed ({out:,} of the {cv['n_paths']:,} paths, "
+            f"{cv_words(cv)['caption']} ({out:,} of the {cv['n_paths']:,} paths, "
             "at the threshold from t = 1 on, are not drawn)")
     return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
             "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "

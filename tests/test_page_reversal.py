@@ -1489,7 +1489,8 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     # the histogram marks the same median as the tile and the sentence (its legend said 0.71 beside 0.65)
     import json
     spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
-    assert f"median t = {rev.time_text(cv['median'])} (paths choosing along the way)" in spec, spec[:300]
+    along = "paths reaching 0.90 on the way" if method == "ode" else "paths choosing along the way"
+    assert f"median t = {rev.time_text(cv['median'])} ({along})" in spec, spec[:300]
     at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
                    w_reversal_start=start)
     shown = {m.label: m.value for m in at.metric}
@@ -1577,7 +1578,8 @@ def test_commitment_histogram_draws_only_the_paths_its_median_counts(which, meth
     assert cv["median"] == pytest.approx(float(np.median([r["t"] for r in bars])))
     t = rev.time_text(cv["median"])
     if n_out:
-        assert lines == [f"median t = {t} (paths choosing along the way)"], lines
+        along = "paths reaching 0.90 on the way" if method == "ode" else "paths choosing along the way"
+        assert lines == [f"median t = {t} ({along})"], lines
         assert (f"Not drawn: {n_out:,} of {cv['n_paths']:,} paths ({100 * cv['from_start']:.0f} %), at or above "
                 "0.90 from t = 1 to the end, left out of the median") in title, title
     else:
@@ -1702,9 +1704,52 @@ def test_commitment_caption_says_which_paths_the_histogram_leaves_out(which, met
     n_out = round(cv["from_start"] * cv["n_paths"])
     title = _hist_data(cv)[2]
     if n_out:
-        assert (f"Bottom right: when each path that chooses along the way committed ({n_out:,} of the "
+        what = ("when each path's end-mode responsibility reached the threshold" if method == "ode" else
+                "when each path that chooses along the way committed")
+        assert (f"Bottom right: {what} ({n_out:,} of the "
                 f"{cv['n_paths']:,} paths, at the threshold from t = 1 on, are not drawn).") in cap, cap
         assert f"Not drawn: {n_out:,} of {cv['n_paths']:,} paths" in title
     else:
         assert cap.endswith("Bottom right: when each path committed."), cap
     assert (n_out > 0) == (which == "hw")
+
+
+def _commitment_section_text(at):
+    """Every word of the reversal page's commitment section: its subheader, the tiles' help, its
+    markdown and info, the histogram's spec and the caption under its charts."""
+    import json
+    heads = [h.value for h in at.subheader if h.value.startswith("Commitment")]
+    helps = [m.proto.help for m in at.metric if m.label in ("median commit time", "never commit")]
+    prose = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    specs = [c.proto.spec for c in charts(at) if "commitment time t" in c.proto.spec]
+    return " ".join(heads + helps + prose + specs)
+
+
+@pytest.mark.parametrize("which, method", [("hw", "ode"), ("hw", "dpm2m"), ("tutorial", "ode"),
+                                           ("ring8", "dpm2m"), ("hw", "sde"), ("tutorial", "sde")])
+def test_deterministic_commitment_section_says_reach_not_choose(which, method):
+    """The custom mixture, PF ODE (Heun) at 50 steps from the exact p₁: the section says the end mode is
+    fixed by x₁ and nothing is chosen, yet its histogram legend read "paths choosing along the way",
+    its caption "when each path that chooses along the way committed", the left-out paths "choose
+    nothing along the way". A deterministic run (PF ODE, DPM-Solver++(2M)) now says what is measured,
+    the end mode's responsibility reaching the threshold, and has no "choos" in the section (custom,
+    tutorial, ring8); the reverse SDE keeps "choose"."""
+    import dataclasses
+    import json
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    extra = dict(custom_mixture=gmm.to_dict(), w_mixture="custom") if which == "hw" else dict(w_mixture=which)
+    at = open_page(PAGE, 180, w_reversal_method=method, w_reversal_steps=50, w_reversal_start="p1", **extra)
+    ok(at, full=False)
+    text = _commitment_section_text(at)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=50, start="p1")
+    cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
+    if method == "sde":
+        assert "choose its mode" in text and not cv["deterministic"]
+        return
+    assert cv["deterministic"] and "choos" not in text.lower() + spec, text
+    if which == "hw":      # paths at the threshold from t = 1 on: left out, said with the new verbs
+        assert cv["n_from_start"] > 0
+        assert f"median t = {rev.time_text(cv['median'])} (paths reaching 0.90 on the way)" in spec, spec[:400]
+        assert "They reach nothing along the way and are left out" in text
+        assert "when each path's end-mode responsibility reached the threshold" in text
