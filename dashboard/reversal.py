@@ -474,7 +474,6 @@ def responsibility_spec(gmm, sde, run: Run) -> dict:
     return chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], 1.0, t_split, split_label=label))
 
 
-@state.cache_data(max_entries=32)
 def choice_words(deterministic: bool, threshold: float) -> dict:
     """The commitment section's words for what a path does along the way, in one place: a stochastic
     run's paths choose their mode; a deterministic run's end mode is fixed by x₁, so its paths only
@@ -499,6 +498,7 @@ def cv_words(cv: dict) -> dict:
     return choice_words(bool(cv.get("deterministic")), cv["threshold"])
 
 
+@state.cache_data(max_entries=32)
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
     keys included). A path whose end mode's responsibility is at the threshold from the first frame
@@ -519,7 +519,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
-               pair=base["pair"], own_split=None)
+               pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
+               narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold))
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
         out["own_split"] = own_split_counts(com.times.numpy()[chose], com.labels.numpy()[chose],
@@ -535,6 +536,13 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
         median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
         threshold=float(threshold), words=cv_words(out)))
     return out
+
+
+def overlap_share(gmm, run: Run, threshold: float) -> float:
+    """The share of true samples of p₀ (truth's ref) whose most responsible mode has responsibility
+    below `threshold`: how much the modes themselves overlap, at that threshold."""
+    ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
+    return float((gmm.responsibilities(ref).max(dim=-1).values < threshold).double().mean())
 
 
 def grid_time_before(times, t: float) -> float:
@@ -1148,13 +1156,40 @@ def steps_label(steps: int) -> str:
 
 
 def undecided_note(cv: dict) -> str:
-    """The share of paths that never commit, in words (empty when every path commits)."""
-    u = cv["undecided"]
-    if u <= 0:
+    """The share of paths that never commit (with their count where it prints under 1 %), in words,
+    and the causes this run shows (undecided_causes)."""
+    if round(cv["undecided"] * cv["n_paths"]) == 0:
         return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
-    return (f" Here {100 * u:.0f} % of the paths never commit: their final mode's responsibility "
-            f"is still below {cv['threshold']:.2f} at the end, so they end where modes overlap and "
-            "are not clearly closer to one of them.")
+    return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
+            f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
+            f"{undecided_causes(cv)}.")
+
+
+def undecided_share(cv: dict, count: bool = False) -> str:
+    """The share of paths that never commit (cv: commit_view), to whole percent, or "under 1 %" where
+    some do but it would print as 0 % (with "(k of n)" where count)."""
+    k, n = round(cv["undecided"] * cv["n_paths"]), cv["n_paths"]
+    if k == 0 or 100 * k / n >= 0.5:
+        return f"{100 * k / n:.0f} %"
+    return f"under 1 % ({k:,} of {n:,})" if count else "under 1 %"
+
+
+def undecided_causes(cv: dict) -> str:
+    """Why paths can end between modes, from what the run measures: the modes' own overlap (cv's
+    overlap, overlap_share: true samples with no mode at the threshold either) and the noise left at
+    the run's end (cv's end_sigma above the narrowest mode's std); "" where neither holds."""
+    thr, causes = cv["threshold"], []
+    if cv["overlap"] > 0:
+        causes.append(f"the modes overlap: {share_text(cv['overlap'])} of true samples of p₀ have no mode "
+                      f"with responsibility {thr:.2f} either")
+    if cv["end_sigma"] > cv["narrowest"]:
+        causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
+                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes")
+    if not causes:
+        return ""
+    none = ("" if cv["overlap"] > 0 else
+            f"; the modes themselves do not overlap (no true sample of p₀ is below {thr:.2f})")
+    return f". The cause here: {'; and '.join(causes)}{none}"
 
 
 def uniform_grid_note(gmm, sde, marked: bool = True) -> str:

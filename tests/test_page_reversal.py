@@ -1753,3 +1753,43 @@ def test_deterministic_commitment_section_says_reach_not_choose(which, method):
         assert f"median t = {rev.time_text(cv['median'])} (paths reaching 0.90 on the way)" in spec, spec[:400]
         assert "They reach nothing along the way and are left out" in text
         assert "when each path's end-mode responsibility reached the threshold" in text
+
+
+@pytest.mark.parametrize("which, method, steps, seed", [("hw", "tutorial", 10, 2022), ("ring8", "tutorial", 10, 2022),
+                                                        ("tutorial", "tutorial", 10, 2022), ("tutorial", "sde", 200, 2022),
+                                                        ("hw", "sde", 200, 2022)])
+def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which, method, steps, seed):
+    """The custom mixture, the tutorial's loop at 10 steps, seed 2022: "Here 0 % of the paths never commit: …
+    so they end where modes overlap", though 1 path of 500 is undecided and the modes (5.0 apart, std ≤ 0.3)
+    do not overlap: the loop leaves noise σ = 0.375 at the end. The share now reads "under 1 % (1 of 500)",
+    and the cause is what the run measures: the leftover noise against the narrowest mode's std (custom,
+    ring8), the modes' own overlap on true samples of p₀ (tutorial); no sentence where every path commits."""
+    import dataclasses
+    import re
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    sde = dc.VESDE(25.0)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps, seed=seed)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    note = rev.undecided_note(cv)
+    k = round(cv["undecided"] * cv["n_paths"])
+    assert not re.search(r"\b0 % of the paths never commit", note), note
+    if k == 0:
+        assert note == " Here every path commits (responsibility ≥ 0.90 before the end)."
+        return
+    share = (f"under 1 % ({k:,} of {cv['n_paths']:,})" if 100 * k / cv["n_paths"] < 0.5 else
+             f"{100 * k / cv['n_paths']:.0f} %")
+    assert note.startswith(f" Here {share} of the paths never commit"), note
+    sigma, std = rev.end_sigma(gmm, sde, run), rev.narrowest_std(gmm)
+    noise = f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
+    assert (noise in note) == (sigma > std), note
+    ov = rev.overlap_share(gmm, run, rev.COMMIT_THRESHOLD)
+    assert ("the modes overlap" in note) == (ov > 0) and ("do not overlap" in note) == (ov == 0), note
+    if which == "hw" and method == "tutorial":
+        assert k == 1 and "under 1 % (1 of 500)" in note and "σ = 0.375" in note and ov == 0
+        at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
+                       w_reversal_steps=steps, w_seed=seed)
+        ok(at, full=False)
+        assert {m.label: m.value for m in at.metric}["never commit"] == "under 1 %"
+        assert any(note.strip() in m.value for m in at.markdown), [m.value for m in at.markdown]
+    if which == "tutorial":
+        assert f"{rev.share_text(ov)} of true samples of p₀ have no mode with responsibility 0.90" in note

@@ -147,9 +147,9 @@ def commitment():
                               f"below: {rev.cv_words(cv)['nothing']})." if cv["from_start"] > 0 else "."))
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
                      help="Noise std of pₜ at the median commitment time.")
-    a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",
+    a_und.metric("never commit", rev.undecided_share(cv),
                  help="Paths whose final mode's responsibility is still below the threshold at the "
-                      "end: they end where modes overlap. A path that ends far from every mode counts as "
+                      "end: they end between modes, not clearly closer to one of them. A path that ends far from every mode counts as "
                       "committed (the nearest mode's responsibility is near 1 there) although it reached none.")
     rev.explain_commitment(gmm, cv)
     p1c, p2c = st.columns(2, gap="medium")
