@@ -474,6 +474,30 @@ def responsibility_spec(gmm, sde, run: Run) -> dict:
     return chart_spec(rfig.responsibility_chart(rs["times"], rs["resp"], 1.0, t_split, split_label=label))
 
 
+def choice_words(deterministic: bool, threshold: float) -> dict:
+    """The commitment section's words for what a path does along the way, in one place: a stochastic
+    run's paths choose their mode; a deterministic run's end mode is fixed by x₁, so its paths only
+    have that mode's responsibility reach the threshold. Keys: title (the section's question), along
+    (the histogram's median legend), nothing (the paths left out, as a clause), caption (what the
+    histogram draws), must (what happens to the points between two modes at their split)."""
+    if deterministic:
+        return dict(title="Commitment: when does a path's end mode show in pₜ?",
+                    along=f"paths reaching {threshold:.2f} on the way",
+                    nothing="they reach nothing along the way",
+                    caption="when each path's end-mode responsibility reached the threshold",
+                    must="one mode's responsibility must rise for the points between the two modes")
+    return dict(title="Commitment: when does a sample choose its mode?",
+                along="paths choosing along the way",
+                nothing="they choose nothing along the way",
+                caption="when each path that chooses along the way committed",
+                must="the points between the two modes must choose")
+
+
+def cv_words(cv: dict) -> dict:
+    """choice_words of a commit_view (cv)."""
+    return choice_words(bool(cv.get("deterministic")), cv["threshold"])
+
+
 @state.cache_data(max_entries=32)
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
@@ -495,7 +519,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
-               pair=base["pair"], own_split=None)
+               pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
+               narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold))
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
         out["own_split"] = own_split_counts(com.times.numpy()[chose], com.labels.numpy()[chose],
@@ -509,8 +534,15 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(
         com.times, com.committed, com.labels, base["names"], base["colors"], t_split, split_label=label,
         median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
-        threshold=float(threshold)))
+        threshold=float(threshold), words=cv_words(out)))
     return out
+
+
+def overlap_share(gmm, run: Run, threshold: float) -> float:
+    """The share of true samples of p₀ (truth's ref) whose most responsible mode has responsibility
+    below `threshold`: how much the modes themselves overlap, at that threshold."""
+    ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
+    return float((gmm.responsibilities(ref).max(dim=-1).values < threshold).double().mean())
 
 
 def grid_time_before(times, t: float) -> float:
@@ -943,8 +975,8 @@ def from_start_note(cv: dict) -> str:
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
-            f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. They choose nothing along "
-            f"the way and are left out: {rest}.")
+            f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
+            f"{cv_words(cv)['nothing'].capitalize()} and are left out: {rest}.")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
@@ -1035,7 +1067,7 @@ def own_split_words(cv: dict, tb: float) -> str:
     if own["before"] > 0:
         text += (f" Committing before a split is possible: a point well to one side of the blurred bump "
                  f"already has its final mode's responsibility above {cv['threshold']:.2f} although pₜ is "
-                 "one bump there; the split marks when the points between the two modes must choose.")
+                 f"one bump there; the split marks when {cv_words(cv)['must']}.")
     med = cv.get("median")
     if med is not None and cv.get("median_before", med) - med > GRID_GAP:
         text += (" That is this grid's verdict: with steps this far apart the paths themselves differ from "
@@ -1108,7 +1140,7 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
     the paths at the threshold from t = 1 on that the histogram leaves out (cv["n_from_start"])."""
     out = cv.get("n_from_start", 0)
     hist = ("when each path committed" if not out else
-            f"when each path that chooses along the way committed ({out:,} of the {cv['n_paths']:,} paths, "
+            f"{cv_words(cv)['caption']} ({out:,} of the {cv['n_paths']:,} paths, "
             "at the threshold from t = 1 on, are not drawn)")
     return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
             "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
@@ -1124,13 +1156,40 @@ def steps_label(steps: int) -> str:
 
 
 def undecided_note(cv: dict) -> str:
-    """The share of paths that never commit, in words (empty when every path commits)."""
-    u = cv["undecided"]
-    if u <= 0:
+    """The share of paths that never commit (with their count where it prints under 1 %), in words,
+    and the causes this run shows (undecided_causes)."""
+    if round(cv["undecided"] * cv["n_paths"]) == 0:
         return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
-    return (f" Here {100 * u:.0f} % of the paths never commit: their final mode's responsibility "
-            f"is still below {cv['threshold']:.2f} at the end, so they end where modes overlap and "
-            "are not clearly closer to one of them.")
+    return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
+            f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
+            f"{undecided_causes(cv)}.")
+
+
+def undecided_share(cv: dict, count: bool = False) -> str:
+    """The share of paths that never commit (cv: commit_view), to whole percent, or "under 1 %" where
+    some do but it would print as 0 % (with "(k of n)" where count)."""
+    k, n = round(cv["undecided"] * cv["n_paths"]), cv["n_paths"]
+    if k == 0 or 100 * k / n >= 0.5:
+        return f"{100 * k / n:.0f} %"
+    return f"under 1 % ({k:,} of {n:,})" if count else "under 1 %"
+
+
+def undecided_causes(cv: dict) -> str:
+    """Why paths can end between modes, from what the run measures: the modes' own overlap (cv's
+    overlap, overlap_share: true samples with no mode at the threshold either) and the noise left at
+    the run's end (cv's end_sigma above the narrowest mode's std); "" where neither holds."""
+    thr, causes = cv["threshold"], []
+    if cv["overlap"] > 0:
+        causes.append(f"the modes overlap: {share_text(cv['overlap'])} of true samples of p₀ have no mode "
+                      f"with responsibility {thr:.2f} either")
+    if cv["end_sigma"] > cv["narrowest"]:
+        causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
+                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes")
+    if not causes:
+        return ""
+    none = ("" if cv["overlap"] > 0 else
+            f"; the modes themselves do not overlap (no true sample of p₀ is below {thr:.2f})")
+    return f". The cause here: {'; and '.join(causes)}{none}"
 
 
 def uniform_grid_note(gmm, sde, marked: bool = True) -> str:

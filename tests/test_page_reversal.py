@@ -1489,7 +1489,8 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     # the histogram marks the same median as the tile and the sentence (its legend said 0.71 beside 0.65)
     import json
     spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
-    assert f"median t = {rev.time_text(cv['median'])} (paths choosing along the way)" in spec, spec[:300]
+    along = "paths reaching 0.90 on the way" if method == "ode" else "paths choosing along the way"
+    assert f"median t = {rev.time_text(cv['median'])} ({along})" in spec, spec[:300]
     at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
                    w_reversal_start=start)
     shown = {m.label: m.value for m in at.metric}
@@ -1577,7 +1578,8 @@ def test_commitment_histogram_draws_only_the_paths_its_median_counts(which, meth
     assert cv["median"] == pytest.approx(float(np.median([r["t"] for r in bars])))
     t = rev.time_text(cv["median"])
     if n_out:
-        assert lines == [f"median t = {t} (paths choosing along the way)"], lines
+        along = "paths reaching 0.90 on the way" if method == "ode" else "paths choosing along the way"
+        assert lines == [f"median t = {t} ({along})"], lines
         assert (f"Not drawn: {n_out:,} of {cv['n_paths']:,} paths ({100 * cv['from_start']:.0f} %), at or above "
                 "0.90 from t = 1 to the end, left out of the median") in title, title
     else:
@@ -1702,9 +1704,92 @@ def test_commitment_caption_says_which_paths_the_histogram_leaves_out(which, met
     n_out = round(cv["from_start"] * cv["n_paths"])
     title = _hist_data(cv)[2]
     if n_out:
-        assert (f"Bottom right: when each path that chooses along the way committed ({n_out:,} of the "
+        what = ("when each path's end-mode responsibility reached the threshold" if method == "ode" else
+                "when each path that chooses along the way committed")
+        assert (f"Bottom right: {what} ({n_out:,} of the "
                 f"{cv['n_paths']:,} paths, at the threshold from t = 1 on, are not drawn).") in cap, cap
         assert f"Not drawn: {n_out:,} of {cv['n_paths']:,} paths" in title
     else:
         assert cap.endswith("Bottom right: when each path committed."), cap
     assert (n_out > 0) == (which == "hw")
+
+
+def _commitment_section_text(at):
+    """Every word of the reversal page's commitment section: its subheader, the tiles' help, its
+    markdown and info, the histogram's spec and the caption under its charts."""
+    import json
+    heads = [h.value for h in at.subheader if h.value.startswith("Commitment")]
+    helps = [m.proto.help for m in at.metric if m.label in ("median commit time", "never commit")]
+    prose = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    specs = [c.proto.spec for c in charts(at) if "commitment time t" in c.proto.spec]
+    return " ".join(heads + helps + prose + specs)
+
+
+@pytest.mark.parametrize("which, method", [("hw", "ode"), ("hw", "dpm2m"), ("tutorial", "ode"),
+                                           ("ring8", "dpm2m"), ("hw", "sde"), ("tutorial", "sde")])
+def test_deterministic_commitment_section_says_reach_not_choose(which, method):
+    """The custom mixture, PF ODE (Heun) at 50 steps from the exact p₁: the section says the end mode is
+    fixed by x₁ and nothing is chosen, yet its histogram legend read "paths choosing along the way",
+    its caption "when each path that chooses along the way committed", the left-out paths "choose
+    nothing along the way". A deterministic run (PF ODE, DPM-Solver++(2M)) now says what is measured,
+    the end mode's responsibility reaching the threshold, and has no "choos" in the section (custom,
+    tutorial, ring8); the reverse SDE keeps "choose"."""
+    import dataclasses
+    import json
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    extra = dict(custom_mixture=gmm.to_dict(), w_mixture="custom") if which == "hw" else dict(w_mixture=which)
+    at = open_page(PAGE, 180, w_reversal_method=method, w_reversal_steps=50, w_reversal_start="p1", **extra)
+    ok(at, full=False)
+    text = _commitment_section_text(at)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=50, start="p1")
+    cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
+    if method == "sde":
+        assert "choose its mode" in text and not cv["deterministic"]
+        return
+    assert cv["deterministic"] and "choos" not in text.lower() + spec, text
+    if which == "hw":      # paths at the threshold from t = 1 on: left out, said with the new verbs
+        assert cv["n_from_start"] > 0
+        assert f"median t = {rev.time_text(cv['median'])} (paths reaching 0.90 on the way)" in spec, spec[:400]
+        assert "They reach nothing along the way and are left out" in text
+        assert "when each path's end-mode responsibility reached the threshold" in text
+
+
+@pytest.mark.parametrize("which, method, steps, seed", [("hw", "tutorial", 10, 2022), ("ring8", "tutorial", 10, 2022),
+                                                        ("tutorial", "tutorial", 10, 2022), ("tutorial", "sde", 200, 2022),
+                                                        ("hw", "sde", 200, 2022)])
+def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which, method, steps, seed):
+    """The custom mixture, the tutorial's loop at 10 steps, seed 2022: "Here 0 % of the paths never commit: …
+    so they end where modes overlap", though 1 path of 500 is undecided and the modes (5.0 apart, std ≤ 0.3)
+    do not overlap: the loop leaves noise σ = 0.375 at the end. The share now reads "under 1 % (1 of 500)",
+    and the cause is what the run measures: the leftover noise against the narrowest mode's std (custom,
+    ring8), the modes' own overlap on true samples of p₀ (tutorial); no sentence where every path commits."""
+    import dataclasses
+    import re
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    sde = dc.VESDE(25.0)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps, seed=seed)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    note = rev.undecided_note(cv)
+    k = round(cv["undecided"] * cv["n_paths"])
+    assert not re.search(r"\b0 % of the paths never commit", note), note
+    if k == 0:
+        assert note == " Here every path commits (responsibility ≥ 0.90 before the end)."
+        return
+    share = (f"under 1 % ({k:,} of {cv['n_paths']:,})" if 100 * k / cv["n_paths"] < 0.5 else
+             f"{100 * k / cv['n_paths']:.0f} %")
+    assert note.startswith(f" Here {share} of the paths never commit"), note
+    sigma, std = rev.end_sigma(gmm, sde, run), rev.narrowest_std(gmm)
+    noise = f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
+    assert (noise in note) == (sigma > std), note
+    ov = rev.overlap_share(gmm, run, rev.COMMIT_THRESHOLD)
+    assert ("the modes overlap" in note) == (ov > 0) and ("do not overlap" in note) == (ov == 0), note
+    if which == "hw" and method == "tutorial":
+        assert k == 1 and "under 1 % (1 of 500)" in note and "σ = 0.375" in note and ov == 0
+        at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
+                       w_reversal_steps=steps, w_seed=seed)
+        ok(at, full=False)
+        assert {m.label: m.value for m in at.metric}["never commit"] == "under 1 %"
+        assert any(note.strip() in m.value for m in at.markdown), [m.value for m in at.markdown]
+    if which == "tutorial":
+        assert f"{rev.share_text(ov)} of true samples of p₀ have no mode with responsibility 0.90" in note

@@ -133,7 +133,7 @@ if result is not None:
 # ----------------------------------------------------------------------------- commitment
 @st.fragment     # the threshold slider reruns this section only (the runs and charts above stay)
 def commitment():
-    st.subheader("Commitment: when does a sample choose its mode?")
+    st.subheader(rev.choice_words(rev.deterministic(sde, run), rev.COMMIT_THRESHOLD)["title"])
     a_thr, a_med, a_sig, a_und = st.columns([1.4, 1, 1, 1], gap="medium")
     threshold = state.widget(a_thr.slider, P + "threshold", step=0.01,
                              help="A path has committed once the responsibility of its final mode "
@@ -143,13 +143,13 @@ def commitment():
         a_med.metric("median commit time", rev.time_text(cv["median"]),
                      help="Half of the committed paths have their final mode's responsibility at or above "
                           "the threshold from this time on" + (
-                              " (paths at or above the threshold from t = 1 to the end choose nothing along the way and are "
-                              "left out, as in the chart below)." if cv["from_start"] > 0 else "."))
+                              " (paths at or above the threshold from t = 1 to the end are left out, as in the chart "
+                              f"below: {rev.cv_words(cv)['nothing']})." if cv["from_start"] > 0 else "."))
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
                      help="Noise std of pₜ at the median commitment time.")
-    a_und.metric("never commit", f"{100 * cv['undecided']:.0f} %",
+    a_und.metric("never commit", rev.undecided_share(cv),
                  help="Paths whose final mode's responsibility is still below the threshold at the "
-                      "end: they end where modes overlap. A path that ends far from every mode counts as "
+                      "end: they end between modes, not clearly closer to one of them. A path that ends far from every mode counts as "
                       "committed (the nearest mode's responsibility is near 1 there) although it reached none.")
     rev.explain_commitment(gmm, cv)
     p1c, p2c = st.columns(2, gap="medium")

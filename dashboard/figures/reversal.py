@@ -348,7 +348,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
                           height: int = 250, split_label: str = "pₜ splits into bumps",
                           median: float | None = None, left_out=None,
-                          threshold: float | None = None) -> alt.LayerChart:
+                          threshold: float | None = None, words: dict | None = None) -> alt.LayerChart:
     """Histogram of the commitment times of the committed paths, stacked by final mode, with the
     median (solid black: `median` where given, the page's own, NaN for none; else the drawn paths'
     median; median_text names it) and t_split (red dotted, split_label) marked, both named in a
@@ -356,7 +356,9 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     out of the median (at or above `threshold` from t = 1 to the end): not drawn either, and the
     chart's title says how many, so the line is the median of the bars. height: of the plot area
     (autosize fit-x: the legends and axes come on top of it; Streamlit's default "fit" squeezed it to
-    about 50 px)."""
+    about 50 px). words: the paths' verbs (reversal.choice_words: "along" for the median's legend,
+    "nothing" for the left-out paths in the title); a stochastic run's by default."""
+    words = words or dict(along="paths choosing along the way", nothing="they choose nothing along the way")
     ct = as_numpy(commit_times).astype(float)
     out = as_numpy(left_out).astype(bool) if left_out is not None else np.zeros(len(ct), bool)
     ok = as_numpy(committed).astype(bool) & ~out
@@ -381,7 +383,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     if ok.any():
         median = float(np.median(ct[ok])) if median is None else float(median)
         if np.isfinite(median):
-            lines.append((median, median_text(median, out.any()), MEDIAN_STYLE[0], [1, 0]))
+            lines.append((median, median_text(median, out.any(), words["along"]), MEDIAN_STYLE[0], [1, 0]))
     else:
         none = "no path commits along the way" if out.any() else "no path committed"
         layers.append(alt.Chart(pd.DataFrame({"t": [0.5], "y": [0.5], "what": [none]}))
@@ -403,7 +405,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                                                                                   range=[d for *_, d in lines]),
                                                         legend=legend)))
     chart = alt.layer(*layers).properties(height=height, autosize=FIT_X)
-    title = left_out_title(int(out.sum()), len(ct), threshold) if out.any() else []
+    title = left_out_title(int(out.sum()), len(ct), threshold, words["nothing"]) if out.any() else []
     if len(names) > MAX_LEGEND_MODES:
         title.append(f"colour: the mode each path ends in ({len(names):,} modes)")
     if title:
@@ -412,16 +414,19 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     return chart
 
 
-def median_text(median: float, left_out: bool) -> str:
+def median_text(median: float, left_out: bool, along: str = "paths choosing along the way") -> str:
     """The median line's legend entry, value first and short enough not to be cut: "median commitment
-    time (t = 0.40)", or "median t = 0.67 (paths choosing along the way)" where some paths are left out."""
+    time (t = 0.40)", or "median t = 0.67 (paths choosing along the way)" (along: which paths it
+    counts) where some paths are left out."""
     if left_out:
-        return f"median t = {time_text(median)} (paths choosing along the way)"
+        return f"median t = {time_text(median)} ({along})"
     return f"median commitment time (t = {time_text(median)})"
 
 
-def left_out_title(n_out: int, n: int, threshold: float | None) -> list[str]:
-    """The histogram's title lines for the n_out of n paths left out of it and of the median."""
+def left_out_title(n_out: int, n: int, threshold: float | None,
+                   nothing: str = "they choose nothing along the way") -> list[str]:
+    """The histogram's title lines for the n_out of n paths left out of it and of the median
+    (nothing: why, as a clause)."""
     at = f"at or above {threshold:.2f}" if threshold is not None else "at or above the threshold"
     return [f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 to the end,",
-            "left out of the median (they choose nothing along the way)"]
+            f"left out of the median ({nothing})"]
