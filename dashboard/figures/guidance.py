@@ -247,16 +247,19 @@ def sweep_chart(df: pd.DataFrame, truth: dict, w_now: float, learned: bool, widt
         tips = ["source:N", alt.Tooltip("w:Q"), alt.Tooltip("value:Q", format=".3f")]
         if learned:
             tips += [alt.Tooltip("left_out:Q", title="samples left out"), alt.Tooltip("n:Q", title="of")]
-        base = alt.Chart(d).encode(x=alt.X("w:Q", title="guidance scale w"), y=y, color=color, tooltip=tips)
+        enc = dict(x=alt.X("w:Q", title="guidance scale w"), y=y, color=color, tooltip=tips)
         shape = alt.Shape("clipped:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-down"]),
                           legend=None)
-        # a point measured on the samples kept, some left out, is drawn hollow (HOLLOW_WORDS)
-        filled = base.transform_filter(alt.datum.left_out == 0).mark_point(filled=True, size=45).encode(shape=shape)
-        hollow = base.transform_filter(alt.datum.left_out > 0).mark_point(
-            filled=False, size=60, strokeWidth=2).encode(shape=shape)
+        # a point measured on the samples kept, some left out, is drawn hollow (HOLLOW_WORDS); a layer
+        # only where it has points (an empty one gives Vega an infinite extent)
+        layers = truth_band + alt.Chart(d).encode(**enc).mark_line(strokeWidth=2.2)
+        for part, mark in ((d[d["left_out"] == 0], dict(filled=True, size=45)),
+                           (d[d["left_out"] > 0], dict(filled=False, size=60, strokeWidth=2))):
+            if len(part):
+                layers += alt.Chart(part).encode(**enc).mark_point(**mark).encode(shape=shape)
         rule = alt.Chart(alt.InlineData(values=[{RULE_FIELD: float(w_now)}])).mark_rule(
             strokeDash=W_DASH, color=W_COLOR, strokeWidth=1.5).encode(x=alt.X(f"{RULE_FIELD}:Q"))
-        charts.append((truth_band + base.mark_line(strokeWidth=2.2) + filled + hollow + truth_line + rule)
+        charts.append((layers + truth_line + rule)
                       .properties(width=width, height=height,
                                   title=alt.TitleParams([kind, title] + ([note] if note else []),
                                                         anchor="start", fontSize=12)))
