@@ -33,8 +33,22 @@ def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
 
 
 def class_names(gmm) -> list[str]:
-    """The class dropdown's labels: "class k: the mode at (x, y)" (vocabulary.point: never −0)."""
-    return [f"class {k + 1}: the mode at {point(m)}" for k, m in enumerate(gmm.means.tolist())]
+    """The class dropdown's labels: "class k: the mode at (x, y)" (vocabulary.point: never −0);
+    where two modes' centres print alike (the cross), each also says its shape (mode_shape)."""
+    at = [point(m) for m in gmm.means.tolist()]
+    return [f"class {k + 1}: the mode at {p}" + (f", {mode_shape(gmm.covs[k])}" if at.count(p) > 1 else "")
+            for k, p in enumerate(at)]
+
+
+def mode_shape(cov) -> str:
+    """A mode's shape from its covariance: "long along x", "long along y", "long along 45°" (the
+    angle of its long axis from the x axis), or "round, std 0.5"."""
+    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
+    stds = np.sqrt(np.clip(vals, 0, None))
+    if not vocabulary.elongated(stds):
+        return f"round, {vocabulary.stds_text(stds)}"
+    angle = round(float(np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1]))) % 180) % 180
+    return "long along " + {0: "x", 90: "y"}.get(angle, f"{angle}°")
 
 
 @state.cache_data(max_entries=64)
@@ -130,25 +144,18 @@ def far_warning_text(row) -> str:
     return f"At w = {w:g} {head}: {left_out_text(row)} {where} ({far_cause_text(w)}). {tail}; {exact}."
 
 
-@state.cache_data(max_entries=128)
-def left_out(row) -> int:
-    """How many of a row's learned samples land outside the data's box and are left out of its
-    learned measures (learned_n − learned_kept); 0 for a row without the counts."""
-    return int(row["learned_n"]) - int(row["learned_kept"]) if "learned_kept" in row else 0
-
-
 def kept_alike(r1, r2) -> bool:
     """Whether two rows' learned measures come from comparable samples: the counts left out
-    (left_out) differ by no more than two counts' noise, 2·√(a + b) (models.counts_differ), so a
+    (gfig.left_out) differ by no more than two counts' noise, 2·√(a + b) (models.counts_differ), so a
     change between them can be read as a change of the samples, not of which ones are measured."""
-    return not models.counts_differ(left_out(r1), left_out(r2))
+    return not models.counts_differ(gfig.left_out(r1), gfig.left_out(r2))
 
 
 def left_out_pair(r1, r2) -> str:
     """The learned samples left out at two rows, in words: "samples outside the data's box, left out:
     0 of 600 at w = 1 and 111 of 600 at w = 4, 111 apart, beyond two counts' noise, 2√(0 + 111) = 21.1"."""
-    said = " and ".join(f"{left_out(r)} of {int(r['learned_n'])} at w = {float(r.name):g}" for r in (r1, r2))
-    return f"samples outside the data's box, left out: {said}, {models.count_gap(left_out(r1), left_out(r2))}"
+    said = " and ".join(f"{gfig.left_out(r)} of {int(r['learned_n'])} at w = {float(r.name):g}" for r in (r1, r2))
+    return f"samples outside the data's box, left out: {said}, {models.count_gap(gfig.left_out(r1), gfig.left_out(r2))}"
 
 
 def in_data_box(x, gmm):
@@ -403,7 +410,7 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
     """Where learned CFG's mean log p₀(x | y) (values: its measured w's of at, a guidance_table
     indexed by w) is highest: logp_peak, or, where even its top lies below the chart's floor
     (gfig.clip_floor) so that every point is drawn as ▼ at the bottom edge, that they lie below the
-    axis, with the values; where samples are left out at the top's w (left_out), that the value is
+    axis, with the values; where samples are left out at the top's w (gfig.left_out), that the value is
     of the samples kept there."""
     floor, top_w = gfig.clip_floor(*truth["logp_class"]), float(values.idxmax())
     if float(values.max()) >= floor:
@@ -415,9 +422,9 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
                 f"{w_list(values.index, at.index)}, drawn as ▼ at its bottom edge, so the chart shows no top "
                 f"({said}); the highest of these values is at w = {top_w:g}.")
     row = at.loc[top_w]
-    if left_out(row):
+    if gfig.left_out(row):
         text += (f" The value at w = {top_w:g} is of the {int(row['learned_kept'])} of {int(row['learned_n'])} "
-                 f"samples kept there ({left_out(row)} land outside the data's box and are left out).")
+                 f"samples kept there ({gfig.left_out(row)} land outside the data's box and are left out).")
     return text
 
 
@@ -741,7 +748,7 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
                 f"{band_aside(ref, k, d)} "
                 f"({left_out_pair(r1, r4)}): the samples measured differ, so this is not read as a change of "
                 f"diversity (exact CFG from the same noise: {exact}).")
-    kept = left_out(r1) + left_out(r4) > 0
+    kept = gfig.left_out(r1) + gfig.left_out(r4) > 0
     text = (" From w = 1 to w = 4 its spread"
             + (f", measured on the samples kept ({left_out_pair(r1, r4)})," if kept else "")
             + f" goes {l1:.{d}f}× → {l4:.{d}f}×{band_aside(ref, k, d)}")
@@ -837,7 +844,8 @@ def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float =
     text = (f"{d / mean:.1f}× what two sets of true samples differ by ({mean:.3f}): the learned samples "
             "miss exact CFG's")
     if d > class_spread:
-        text += f", by a sliced W₂ ({d:.3f}) above the class's own spread ({class_spread:.2f})"
+        sd, sc = vocabulary.apart(d, class_spread, 3)
+        text += f", by a sliced W₂ ({sd}) above the class's own spread ({sc})"
     return text + f"; their means are {float(row['learned_shift']):.2f} apart"
 
 
@@ -1025,8 +1033,10 @@ def field_text(f: dict, w: float, t: float) -> str:
     blurred = post.max() < NEAR_CLASS
     at = f" At t = {t:.2f}"
     if blurred:
-        text += (f"{at} the classes are blurred together: pₜ(y | x) lies between {post.min():.2f} and "
-                 f"{post.max():.2f} over the whole panel, so no region is clearly this class's")
+        lo, hi = f"{post.min():.2f}", f"{post.max():.2f}"
+        spans = f"lies between {lo} and {hi}" if lo != hi else f"is {lo} (to two decimals) everywhere"
+        text += (f"{at} the classes are blurred together: pₜ(y | x) {spans} over the whole panel, so no "
+                 f"region is clearly this class's")
     if w != 1 and diff < COINCIDE:
         return text + (f"{'; ' if blurred else at + ' '}the guided and conditional arrows nearly "
                        f"coincide (they differ by at most {diff:.0%} of the blue arrow's length).")

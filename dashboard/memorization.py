@@ -153,7 +153,7 @@ def chance_distances(gmm, points: np.ndarray, seed: int) -> np.ndarray:
 def chance_rate(gmm, points: np.ndarray, radius: float, seed: int) -> float:
     """The chance that one fresh draw of gmm lands within `radius` of one of the training points
     (its distance to the nearest one at most radius), measured on CHANCE_DRAWS draws
-    (chance_distances; binomial standard error standard_error(rate, CHANCE_DRAWS))."""
+    (chance_distances; binomial standard error models.standard_error(rate, CHANCE_DRAWS))."""
     return float(np.mean(chance_distances(gmm, points, seed) <= float(radius)))
 
 
@@ -178,11 +178,11 @@ def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: 
     text = (head + f"Of the panel's {int(n_samples):,} fresh draws of the true distribution, {k:,} "
             f"(**{base:.0%}**) land within r of one of the {n:,} training points by chance (a draw counts "
             f"once, by its distance to the nearest training point; ± "
-            f"{percentage_points(ERROR_BAR_Z * standard_error(base, int(n_samples)))} at {ERROR_BAR_Z:g} "
+            f"{percentage_points(ERROR_BAR_Z * models.standard_error(base, int(n_samples)))} at {ERROR_BAR_Z:g} "
             f"binomial standard errors of {int(n_samples):,} draws): the panel's baseline.")
     if chance is not None:
         text += (f" On {CHANCE_DRAWS:,} further draws the chance per draw for these {n:,} points is "
-                 f"{100 * float(chance):.2f}% (± {percentage_points(ERROR_BAR_Z * standard_error(chance, CHANCE_DRAWS))}): "
+                 f"{100 * float(chance):.2f}% (± {percentage_points(ERROR_BAR_Z * models.standard_error(chance, CHANCE_DRAWS))}): "
                  "the sharper baseline, which the verdict on the network below uses.")
     return text
 
@@ -202,20 +202,13 @@ def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device:
     return {"network": mem.memorization_rate(x, pts, radius), "truth": mem.memorization_rate(truth, pts, radius)}
 
 
-def standard_error(rate: float, n: int) -> float:
-    """The binomial standard error sqrt(p (1 - p) / n) of a rate p measured on n samples (at
-    least that of one sample in n, so that a rate of 0 or 1 still gets an error bar)."""
-    p = min(max(float(rate), 1.0 / n), 1.0 - 1.0 / n) if n > 1 else 0.5
-    return float(np.sqrt(p * (1.0 - p) / max(1, int(n))))
-
-
 def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
     """The sweep's chart data from rows of (N, network rate, fresh-draw rate): columns n_points,
     rate, series, and low/high = rate ± ERROR_BAR_Z binomial standard errors."""
     out = []
     for n, net, truth in rows:
         for name, p in ((NAMES["learned"], net), (NAMES["truth"], truth)):
-            half = ERROR_BAR_Z * standard_error(p, n_samples)
+            half = ERROR_BAR_Z * models.standard_error(p, n_samples)
             out.append({"n_points": int(n), "rate": float(p), "series": name, "low": p - half, "high": p + half})
     return pd.DataFrame(out)
 
@@ -233,14 +226,14 @@ def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z:
     head = (f" Here, with N = {n_points:,} training points, {k_net:,} of the network's {n_samples:,} samples "
             f"({100 * float(rate):.1f} %) land within r of one, against {k_base:,} of {n_samples:,} fresh draws "
             f"({100 * float(base):.1f} %)")
-    panel_noise = z * float(np.hypot(standard_error(rate, n_samples), standard_error(base, n_samples)))
+    panel_noise = z * models.diff_se(rate, n_samples, base, n_samples)
     panel = _side(rate, base, panel_noise)
     if chance is not None:
         head += f" and a chance per draw of {100 * float(chance):.2f} % on {CHANCE_DRAWS:,} further draws"
-        base, other = float(chance), standard_error(chance, CHANCE_DRAWS)
+        base, n_base = float(chance), CHANCE_DRAWS
     else:
-        other = standard_error(base, n_samples)
-    noise = z * float(np.hypot(standard_error(rate, n_samples), other))
+        n_base = n_samples
+    noise = z * models.diff_se(rate, n_samples, base, n_base)
     head += ": "
     than = "than that chance" if chance is not None else ""
     side = _side(rate, base, noise)
@@ -281,11 +274,11 @@ def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None)
     ns = [int(r[0]) for r in rows]
     net = [float(r[1]) for r in rows]
     base = [float(r[2]) for r in rows]
-    se = [standard_error(p, n_samples) for p in net]
     out = [f"The network's rate goes from **{net[0]:.0%}** with N = {ns[0]} to **{net[-1]:.0%}** with "
            f"N = {ns[-1]} (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
            f"draws stay between {min(base):.0%} and {max(base):.0%}."]
-    rises = [(i, net[i + 1] - net[i], z * float(np.hypot(se[i], se[i + 1]))) for i in range(len(net) - 1)
+    rises = [(i, net[i + 1] - net[i], z * models.diff_se(net[i], n_samples, net[i + 1], n_samples))
+             for i in range(len(net) - 1)
              if net[i + 1] > net[i]]
     if not rises:
         out.append("It never rises as N grows.")

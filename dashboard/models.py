@@ -23,7 +23,7 @@ from diffusion_core import sweep
 from dashboard.figures import training as tfig
 from dashboard.figures.common import auto_limits, density_grid, figure_png, samples_limits
 from diffusion_core.sde import as_time
-from dashboard import state, trained
+from dashboard import state, trained, vocabulary
 
 RECIPES = {"ours": dc.TrainConfig, "tutorial": dc.TrainConfig.tutorial}
 RECIPE_LABELS = {"ours": "Our recipe", "tutorial": "The tutorial's recipe"}
@@ -436,10 +436,7 @@ def value_text(v) -> str:
     v = float(v)
     if abs(v) >= 100:
         return f"{v:,.0f}"
-    s = f"{v:#.3g}"
-    if "e" in s:
-        s = np.format_float_positional(float(s), precision=3, unique=False, fractional=False, trim="k")
-    return s.rstrip(".")
+    return vocabulary.positional(f"{v:#.3g}", 3).rstrip(".")
 
 
 DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0: lower is closer to the truth
@@ -698,6 +695,19 @@ def learned_model(recipe: str | None = None):
         if ready and not trained_model(cfg, gmm, float(lam), s.device).diverged:
             return cfg, float(lam)
     return None
+
+
+def standard_error(rate: float, n: int) -> float:
+    """The binomial standard error sqrt(p (1 - p) / n) of a rate p measured on n samples (at
+    least that of one sample in n, so that a rate of 0 or 1 still gets an error bar)."""
+    p = min(max(float(rate), 1.0 / n), 1.0 - 1.0 / n) if n > 1 else 0.5
+    return float(np.sqrt(p * (1.0 - p) / max(1, int(n))))
+
+
+def diff_se(a: float, n_a: int, b: float, n_b: int) -> float:
+    """The standard error of the difference of two measured shares, a of n_a and b of n_b draws:
+    √(a(1 − a)/n_a + b(1 − b)/n_b), each from its own share (standard_error)."""
+    return float(np.hypot(standard_error(a, n_a), standard_error(b, n_b)))
 
 
 def count_noise(a: int, b: int) -> float:

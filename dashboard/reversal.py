@@ -150,7 +150,7 @@ def copies_note(gmm, sde, run: Run) -> str:
     are copies follows from p₀ itself: with a width h small against the median spacing d of the
     points (h <= COPY_SPACING d) p₀ is separate small blobs and its samples are copies of the
     points; with overlapping blobs p₀ is a smooth shape. More samples than true ones on a point are
-    named beyond WEIGHT_Z standard errors of the difference of the two measured shares (diff_se).
+    named beyond WEIGHT_Z standard errors of the difference of the two measured shares (models.diff_se).
     "" for other mixtures."""
     if not point_set(gmm):
         return ""
@@ -172,7 +172,7 @@ def copies_note(gmm, sde, run: Run) -> str:
         if near < 0.5 * near_true:
             what += (" Here far fewer samples than true ones sit on a point: at these settings the "
                      "sampler has not resolved the blobs.")
-        elif near - near_true > WEIGHT_Z * (noise := 100 * diff_se(near / 100, len(x), near_true / 100, n_true)):
+        elif near - near_true > WEIGHT_Z * (noise := 100 * models.diff_se(near / 100, len(x), near_true / 100, n_true)):
             what += (f" Here more samples than true ones sit on a point ({near:.0f} % against "
                      f"{near_true:.0f} %, beyond {WEIGHT_Z:g} standard errors of the difference of the two "
                      f"measured shares, ± {WEIGHT_Z * noise:.1f} points): the sampler draws the blobs "
@@ -184,12 +184,6 @@ def copies_note(gmm, sde, run: Run) -> str:
     return (f"{near:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
             f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points (true samples "
             f"of p₀: {near_true:.0f} %). {what}")
-
-
-def diff_se(a: float, n_a: int, b: float, n_b: int) -> float:
-    """The standard error of the difference of two measured shares, a of n_a and b of n_b draws:
-    √(a(1 − a)/n_a + b(1 − b)/n_b), each from its own share."""
-    return math.sqrt(a * (1 - a) / max(1, n_a) + b * (1 - b) / max(1, n_b))
 
 
 def final_limits(gmm, sde, run: Run):
@@ -241,7 +235,7 @@ def narrowest_words(gmm) -> str:
     a drawn point set), "mode 2: std 0.01 across, 0.3 along" for an elongated one."""
     k, stds = narrowest_mode(gmm)
     said = vocabulary.stds_text(stds)
-    return said if "along" not in said else f"mode {k + 1}: {said}"
+    return f"mode {k + 1}: {said}" if vocabulary.elongated(stds) else said
 
 
 def kde_note(gmm, sde, run: Run) -> str:
@@ -267,7 +261,7 @@ def kde_note(gmm, sde, run: Run) -> str:
         drawn = (f"kernel widens with the data's spread: it is {longest:.2g} wide (std) along the data's widest "
                  f"direction (the data's own std there: {data_hi:.2g}) and {kernel:.2g} across it (the data's "
                  f"std: {data_lo:.2g}); the narrowest mode ({narrowest_words(gmm)}) would be drawn stretched along that direction")
-    shape = "as narrow and round as it is" if "along" not in narrowest_words(gmm) else "as narrow across as it is"
+    shape = "as narrow across as it is" if vocabulary.elongated(narrowest_mode(gmm)[1]) else "as narrow and round as it is"
     return (f"Kernel density estimates would hide how wide the modes are drawn: their {drawn}, not {shape}. "
             "So the panels show the samples themselves.")
 
@@ -483,12 +477,12 @@ def choice_words(deterministic: bool, threshold: float) -> dict:
     if deterministic:
         return dict(title="Commitment: when does a path's end mode show in pₜ?",
                     along=f"paths reaching {threshold:.2f} on the way",
-                    nothing="they reach nothing along the way",
+                    nothing="they start at the threshold, so they have nothing to reach along the way,",
                     caption="when each path's end-mode responsibility reached the threshold",
                     must="one mode's responsibility must rise for the points between the two modes")
     return dict(title="Commitment: when does a sample choose its mode?",
                 along="paths choosing along the way",
-                nothing="they choose nothing along the way",
+                nothing="they start at the threshold, so they choose nothing along the way,",
                 caption="when each path that chooses along the way committed",
                 must="the points between the two modes must choose")
 
@@ -517,7 +511,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                threshold=float(threshold), undecided=1 - float(com.committed.double().mean()),
                from_start=float(start.double().mean()), n_from_start=int(start.sum()),
                start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
-               frames=len(rs["times"]), t_last=float(np.min(rs["times"])),
+               frames=len(rs["times"]), t_last=float(np.min(rs["times"])), n_along=len(ct),
+               n_last=int((ct <= float(np.min(rs["times"])) + 1e-12).sum()),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
                pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
                narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold))
@@ -538,11 +533,17 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     return out
 
 
+@state.cache_data(max_entries=8)
+def top_responsibility(gmm, n: int, seed: int) -> np.ndarray:
+    """Each true sample of p₀ (truth's ref)'s largest mode responsibility, maxₖ rₖ(x)."""
+    ref = torch.as_tensor(truth(gmm, n, seed)["ref"], dtype=torch.float64)
+    return gmm.responsibilities(ref).max(dim=-1).values.numpy()
+
+
 def overlap_share(gmm, run: Run, threshold: float) -> float:
-    """The share of true samples of p₀ (truth's ref) whose most responsible mode has responsibility
-    below `threshold`: how much the modes themselves overlap, at that threshold."""
-    ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
-    return float((gmm.responsibilities(ref).max(dim=-1).values < threshold).double().mean())
+    """The share of true samples of p₀ whose most responsible mode has responsibility below
+    `threshold` (top_responsibility): how much the modes themselves overlap, at that threshold."""
+    return float((top_responsibility(gmm, run.n, run.seed) < threshold).mean())
 
 
 def grid_time_before(times, t: float) -> float:
@@ -671,7 +672,7 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     se = np.sqrt(np.array([p[k] * (1 - p[k]), q[k] * (1 - q[k])]) / run.n)     # each measured share's own
     head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
-    noise = 2 * diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
+    noise = 2 * models.diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
     if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
         return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
@@ -1123,8 +1124,8 @@ def commitment_resolved(cv: dict) -> bool:
 def coarse_note(cv: dict) -> str:
     """The commitment section's words when the time grid is too coarse to resolve it."""
     fixed = cv.get("deterministic")
-    last = (f"; the median commitment time is its last one, t = {time_text(cv['t_last'])}: every path that "
-            "commits does so in the last step" + ("" if fixed else ", whenever it really chose")
+    last = (f"; the median commitment time is its last one, t = {time_text(cv['t_last'])}: "
+            f"{last_step_share(cv)} in the last step" + ("" if fixed else ", whenever it really chose")
             if cv["median"] <= cv["t_last"] else "")
     what = ("when pₜ's responsibility of each path's end mode reaches the threshold (the end mode itself "
             f"is fixed by the start x₁: {cv['fixed']})" if fixed else
@@ -1132,6 +1133,16 @@ def coarse_note(cv: dict) -> str:
     return (f"The time grid is too coarse to say {what}: it has "
             f"{cv['frames']} times, from t = 1 to t = {time_text(cv['t_last'])}{last}. Raise the steps to "
             "see commitment unfold.")
+
+
+def last_step_share(cv: dict) -> str:
+    """How many of the paths that commit along the way (cv: commit_view's n_along) are recorded at the
+    grid's last time (n_last): "every path that commits along the way does so", or "261 of the 288
+    paths that commit along the way (91 %) do so"."""
+    k, n = cv.get("n_last", 0), cv.get("n_along", 0)
+    if k == n:
+        return "every path that commits along the way does so"
+    return f"{k:,} of the {n:,} paths that commit along the way ({100 * k / n:.0f} %) do so"
 
 
 def commitment_caption(cv: dict, n_paths: int) -> str:
@@ -1159,6 +1170,10 @@ def undecided_note(cv: dict) -> str:
     """The share of paths that never commit (with their count where it prints under 1 %), in words,
     and the causes this run shows (undecided_causes)."""
     if round(cv["undecided"] * cv["n_paths"]) == 0:
+        if cv.get("n_from_start"):
+            return (f" Here no path ends between modes: every path's end-mode responsibility is at or above "
+                    f"{cv['threshold']:.2f} by the end, {cv['n_along']:,} reaching it along the way and "
+                    f"{cv['n_from_start']:,} from t = 1 on.")
         return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
     return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
             f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
@@ -1284,9 +1299,9 @@ def residual_note(gmm, sde, steps: int) -> str:
     printed as width_note prints it): by √(1 + (σ(Δt)/s)²) − 1, and what to compare."""
     s_min, sig_end = narrowest_std(gmm), loop_sigma(sde, steps)
     widen = 100 * (np.sqrt(1 + (sig_end / s_min) ** 2) - 1)
-    words = narrowest_words(gmm)
-    if "along" in words:       # an elongated mode: widened much across, little along
-        s_max = float(narrowest_mode(gmm)[1][-1])
+    words, stds = narrowest_words(gmm), narrowest_mode(gmm)[1]
+    if vocabulary.elongated(stds):       # widened much across, little along
+        s_max = float(stds[-1])
         along = 100 * (np.sqrt(1 + (sig_end / s_max) ** 2) - 1)
         note = (f"The narrowest mode of this mixture ({words}) is widened by that noise by {widen:.1f} % "
                 f"across and {along:.1f} % along. ")

@@ -12,7 +12,8 @@ import diffusion_core as dc
 from dashboard import models
 from dashboard import settings as sio
 from dashboard.figures import training as tfig
-from dashboard.weighting import _num, first_at_eps
+from dashboard.vocabulary import short_number
+from dashboard.weighting import first_at_eps
 
 FIELD_LABELS = {"steps": "Training steps", "batch_size": "Batch size", "lr": "Learning rate",
                 "width": "Network width", "eps": "ε (smallest training time)"}
@@ -146,12 +147,12 @@ def error_by_t_text(df, eps: float) -> str:
     k, top, low = int(np.argmin(np.abs(t - te))), int(np.argmax(w)), int(np.argmin(w))
     trained = int(np.argmax(np.where(t >= te, w, -np.inf)))
     left = (f", left of ε, where no training time is drawn; among the trained times it is highest at "
-            f"t = {t[trained]:.2g}, {_num(w[trained])}" if t[top] < te else "")
+            f"t = {t[trained]:.2g}, {short_number(w[trained])}" if t[top] < te else "")
     return (f"pₜ is sharp at small t and its score is large; here the score error (purple) is highest at "
-            f"t = {t[np.argmax(u)]:.2g} ({_num(u.max())}). The loss multiplies errors by σₜ²: at t = {te:.2g}, "
-            f"the first measured time at or above ε, that makes the error {_num(u[k] / w[k])}× smaller "
-            f"({_num(w[k])} against {_num(u[k])}, orange against purple). The weighted error (orange) is highest "
-            f"at t = {t[top]:.2g} ({_num(w[top])}{left}) and lowest at t = {t[low]:.2g} ({_num(w[low])}).")
+            f"t = {t[np.argmax(u)]:.2g} ({short_number(u.max())}). The loss multiplies errors by σₜ²: at t = {te:.2g}, "
+            f"the first measured time at or above ε, that makes the error {short_number(u[k] / w[k])}× smaller "
+            f"({short_number(w[k])} against {short_number(u[k])}, orange against purple). The weighted error (orange) is highest "
+            f"at t = {t[top]:.2g} ({short_number(w[top])}{left}) and lowest at t = {t[low]:.2g} ({short_number(w[low])}).")
 
 
 def work_cap_binds(evals: int) -> bool:

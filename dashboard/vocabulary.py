@@ -58,8 +58,37 @@ def and_list(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def elongated(stds) -> bool:
+    """Whether a mode's principal stds (smallest first) print apart at two digits: stds_text then
+    names both, and a sentence calls the mode narrow across, not round."""
+    return f"{float(stds[0]):.2g}" != f"{float(stds[-1]):.2g}"
+
+
 def stds_text(stds) -> str:
     """A mode's principal stds (smallest first) in words: "std 0.02" where they print alike, else
-    "std 0.01 across, 0.3 along" (narrow across its long axis only)."""
+    "std 0.01 across, 0.3 along" (narrow across its long axis only, elongated)."""
     lo, hi = f"{float(stds[0]):.2g}", f"{float(stds[-1]):.2g}"
-    return f"std {lo}" if lo == hi else f"std {lo} across, {hi} along"
+    return f"std {lo} across, {hi} along" if elongated(stds) else f"std {lo}"
+
+
+def short_number(v: float) -> str:
+    """Two significant digits, whole from 100 up (2,389), never an exponent (0.000067, not 6.7e-05)."""
+    return f"{v:,.0f}" if abs(v) >= 100 else positional(f"{v:.2g}", 2)
+
+
+def positional(s: str, digits: int) -> str:
+    """A number printed by a .g format without its exponent, keeping `digits` significant digits
+    ("6.7e-05" -> "0.000067")."""
+    if "e" not in s:
+        return s
+    return np.format_float_positional(float(s), precision=digits, unique=False, fractional=False, trim="k")
+
+
+def apart(a: float, b: float, decimals: int = 2, most: int = 6) -> tuple[str, str]:
+    """a and b printed with the same, fewest decimals (from `decimals`, at most `most`) at which they
+    differ, so that a sentence saying one is above the other never shows two equal numbers."""
+    for d in range(decimals, most + 1):
+        sa, sb = f"{float(a):.{d}f}", f"{float(b):.{d}f}"
+        if sa != sb:
+            break
+    return sa, sb

@@ -85,18 +85,6 @@ def _at(frame, column: str, t: float) -> float:
     return float(np.asarray(frame[column], float)[np.argmin(np.abs(np.asarray(frame["t"], float) - t))])
 
 
-def _num(v: float) -> str:
-    """Two significant digits, whole from 100 up (2,389), never an exponent (0.000067, not 6.7e-05)."""
-    return f"{v:,.0f}" if abs(v) >= 100 else _positional(f"{v:.2g}", 2)
-
-
-def _positional(s: str, digits: int) -> str:
-    """A number printed by a .g format without its exponent, keeping `digits` significant digits."""
-    if "e" not in s:
-        return s
-    return np.format_float_positional(float(s), precision=digits, unique=False, fractional=False, trim="k")
-
-
 RISE = 1.2     # below eps, a value more than this × (or less than 1 / this ×) a curve's value at eps is above (below) it
 VIEW_WORDS = {column: words for column, (words, _) in wfig.ERROR_VIEWS.items()}   # "mse" or "scaled"
 # what a curve does below eps: the keys of below_eps_kind
@@ -137,8 +125,8 @@ def below_eps_text(curves: dict, labels: dict, eps: float, column: str) -> str:
         t, v = np.asarray(frame["t"], float), np.asarray(frame[column], float)
         v_eps, below = _at(frame, column, t_eps), v[t < t_eps]
         kind = below_eps_kind(t[t < t_eps], below, v_eps)
-        groups[kind].append((f"**{labels[w]}**", f"({_num(v_eps)} there, {_num(float(below.min()))} to "
-                                                 f"{_num(float(below.max()))} below ε)"))
+        groups[kind].append((f"**{labels[w]}**", f"({vocabulary.short_number(v_eps)} there, {vocabulary.short_number(float(below.min()))} to "
+                                                 f"{vocabulary.short_number(float(below.max()))} below ε)"))
     said = []
     for kind, named in groups.items():
         if named:
@@ -318,7 +306,7 @@ def sig(v: float, digits: int = 3) -> str:
     number has no exponent (0.0000670, not 6.7e-05)."""
     if abs(float(v)) >= 10 ** digits:         # 2,389, not 2.39e+03
         return f"{float(v):,.0f}"
-    s = _positional(f"{float(v):.{digits}g}", digits)
+    s = vocabulary.positional(f"{float(v):.{digits}g}", digits)
     if s.lstrip("-").isdigit():
         s = f"{float(v):#.{digits}g}".rstrip(".")
     return s
@@ -376,7 +364,7 @@ def _against(a: float, b: float, what: str) -> str:
     """a against b in words: "12× below {what}", "3.4× above {what}" or "within 10% of {what}"."""
     if max(a, b) <= NEAR * min(a, b):
         return f"within {NEAR - 1:.0%} of {what}"
-    return f"{_num(float(f'{max(a, b) / min(a, b):.2g}'))}× {'below' if a < b else 'above'} {what}"
+    return f"{vocabulary.short_number(float(f'{max(a, b) / min(a, b):.2g}'))}× {'below' if a < b else 'above'} {what}"
 
 
 def weights_text(curves: pd.DataFrame, lam: float, eps: float) -> str:
@@ -400,9 +388,9 @@ def weights_text(curves: pd.DataFrame, lam: float, eps: float) -> str:
     else:
         joins = f"from t = {t[far[-1] + 1]:.2g} on it lies within {NEAR - 1:.0%} of σₜ²'s curve"
     return (f"**On the chart on the right** each weight is divided by its own mean over [ε, 1] = [{eps:g}, 1], "
-            f"so γₜ = 1 is the line at {_num(u[0])}. In raw weights (not plotted) g(t)² = 1 + 2 ln λ · σₜ² is "
-            f"{_num(raw[0])} at t = ε (it tends to 1, like γₜ = 1, as t → 0) and {_num(raw[1])} at t = 1, where "
-            f"2 ln λ · σₜ² is {_num(c_sig[1])} of it. Divided by its mean, {_num(mean)}"
+            f"so γₜ = 1 is the line at {vocabulary.short_number(u[0])}. In raw weights (not plotted) g(t)² = 1 + 2 ln λ · σₜ² is "
+            f"{vocabulary.short_number(raw[0])} at t = ε (it tends to 1, like γₜ = 1, as t → 0) and {vocabulary.short_number(raw[1])} at t = 1, where "
+            f"2 ln λ · σₜ² is {vocabulary.short_number(c_sig[1])} of it. Divided by its mean, {vocabulary.short_number(mean)}"
             f"{', which large t sets' if raw[1] > raw[0] else ''}, "
             f"g(t)²'s curve starts at {sig(g[0])} at t = ε: {_against(g[0], u[0], 'γₜ = 1' + chr(39) + 's line')} and "
-            f"{_against(g[0], s[0], 'σₜ²' + chr(39) + f's curve ({_num(s[0])})')}; {joins}.")
+            f"{_against(g[0], s[0], 'σₜ²' + chr(39) + f's curve ({vocabulary.short_number(s[0])})')}; {joins}.")

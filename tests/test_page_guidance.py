@@ -291,10 +291,10 @@ def test_sw2_verdict_against_the_truths_own_level():
     row = {"sw2_learned_exact": 0.186, "learned_shift": 0.15}
     text = guidance.sw2_verdict(row, (0.0146, 0.0016), 0.15)
     assert text.startswith("12.7× what two sets of true samples differ by (0.015): the learned samples miss")
-    assert ", by a sliced W₂ (0.186) above the class's own spread (0.15); their means are 0.15 apart" in text
+    assert ", by a sliced W₂ (0.186) above the class's own spread (0.150); their means are 0.15 apart" in text
     # ring8, w = 0: "(their mean is 0.03 away), by more than the class's own spread (0.15)" read as 0.03 > 0.15
     far = guidance.sw2_verdict({"sw2_learned_exact": 0.346, "learned_shift": 0.03}, (0.0146, 0.0016), 0.15)
-    assert "by a sliced W₂ (0.346) above the class's own spread (0.15); their means are 0.03 apart" in far, far
+    assert "by a sliced W₂ (0.346) above the class's own spread (0.150); their means are 0.03 apart" in far, far
     assert "class's own spread" not in guidance.sw2_verdict(row, (0.0146, 0.0016), 0.5)
     near = guidance.sw2_verdict({"sw2_learned_exact": 0.036, "learned_shift": 0.01}, (0.097, 0.01), 1.0)
     assert "within what two sets of true samples differ by (0.097)" in near and "miss" not in near
@@ -1415,3 +1415,44 @@ def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, cle
             4.0: "far outside the data (the difference s(· | y) − s of two learned scores is noisy, and w = 4 "
                  "multiplies the noise)"}[w]
     assert says in warning, warning
+
+
+@pytest.mark.parametrize("name, y, lam", [("cross", 0, 50.0), ("cross", 1, 25.0), ("tutorial", 0, 25.0), ("ring8", 2, 25.0)])
+def test_blurred_classes_never_print_a_range_whose_ends_print_alike(name, y, lam):
+    """On the cross at t = 1 the field sentence read "pₜ(y | x) lies between 0.50 and 0.50": where
+    both ends print alike the sentence gives the one value, "is 0.50 (to two decimals) everywhere"."""
+    import numpy as np
+    import diffusion_core as dc
+    from dashboard import guidance
+    f = guidance.guidance_fields(dc.PRESETS[name], lam, y, 3.0, 1.0)
+    lo, hi = (f"{v:.2f}" for v in (np.min(f["post"]), np.max(f["post"])))
+    text = guidance.field_text(f, 3.0, 1.0)
+    assert f"between {lo} and {lo}" not in text, text
+    assert "blurred together" in text, text
+    assert (f"is {lo} (to two decimals) everywhere" in text) == (lo == hi), text
+    assert (f"lies between {lo} and {hi}" in text) == (lo != hi), text
+
+
+def test_classes_whose_modes_share_a_centre_are_named_by_their_shape():
+    """The cross's two classes were both "the mode at (0, 0)": where two centres print alike each
+    label also gives its mode's long axis (or its std, for a round mode); other presets are unchanged."""
+    import torch
+    import diffusion_core as dc
+    from dashboard import guidance
+    assert guidance.class_names(dc.PRESETS["cross"]) == ["class 1: the mode at (0, 0), long along 45°",
+                                                        "class 2: the mode at (0, 0), long along 135°"]
+    assert all("long" not in n for n in guidance.class_names(dc.PRESETS["ring8"]))
+    assert guidance.mode_shape(torch.tensor([[0.25, 0.0], [0.0, 0.25]])) == "round, std 0.5"
+    assert guidance.mode_shape(torch.tensor([[1.0, 0.0], [0.0, 0.01]])) == "long along x"
+    assert guidance.mode_shape(torch.tensor([[0.01, 0.0], [0.0, 1.0]])) == "long along y"
+
+
+@pytest.mark.parametrize("d, spread, said", [(0.0201, 0.0199, ("0.0201", "0.0199")), (0.186, 0.15, ("0.186", "0.150")),
+                                             (0.3462, 0.3459, ("0.3462", "0.3459"))])
+def test_sliced_w2_above_the_class_spread_never_prints_two_equal_numbers(d, spread, said):
+    """Custom mixture, λ = 2: "by a sliced W₂ (0.020) above the class's own spread (0.02)": both numbers
+    are now printed with the fewest decimals (3 or more) at which they differ."""
+    import pandas as pd
+    from dashboard import guidance
+    text = guidance.sw2_verdict(pd.Series({"sw2_learned_exact": d, "learned_shift": 0.1}), (0.001, 0.0001), spread)
+    assert f"by a sliced W₂ ({said[0]}) above the class's own spread ({said[1]})" in text, text

@@ -922,13 +922,13 @@ def test_memorization_baseline_caption_says_what_is_counted_and_its_noise(name, 
     pts = memorization.points_of(gmm, n, seed)
     exact = _union_probability(gmm, pts, r)
     chance = memorization.chance_rate(gmm, pts, r, seed)
-    assert abs(chance - exact) < 4 * memorization.standard_error(exact, memorization.CHANCE_DRAWS), (chance, exact)
+    assert abs(chance - exact) < 4 * models.standard_error(exact, memorization.CHANCE_DRAWS), (chance, exact)
     x = models.true_samples(gmm, 500, seed)
     base = float(np.mean(np.linalg.norm(x[:, None] - pts[None], axis=-1).min(1) <= r))
     text = memorization.radius_caption(0.3, n, mode_std, gap, scale, base, 500, chance)
     k = int(round(base * 500))
     assert f"Of the panel's 500 fresh draws of the true distribution, {k} (**{base:.0%}**) land within r" in text
-    half = 2 * memorization.standard_error(base, 500)
+    half = 2 * models.standard_error(base, 500)
     assert f"± {100 * half:.1f} percentage points at 2 binomial standard errors of 500 draws" in text, text
     assert f"the chance per draw for these {n} points is {100 * chance:.2f}%" in text, text
     assert "of the time" not in text
@@ -1053,12 +1053,12 @@ def test_weighting_weight_chart_holds_every_value_its_sentence_quotes(eps):
 def test_weighting_sentences_print_no_exponents(lam):
     """The weight chart's sentence printed g(t)²'s value over its mean at t = ε as 6.7e-05: every
     number in it, at every ε, now reads in plain notation (0.0000670), with as many significant digits."""
-    from dashboard import weighting
+    from dashboard import vocabulary, weighting
     for eps in sio.SCHEMA["w_weight_eps"].choices:
         text = weighting.weights_text(weighting.weight_curves(lam, eps), lam, eps)
         assert not re.search(r"\de[-+]?\d", text), (eps, text)
     assert weighting.sig(6.7e-05) == "0.0000670" and weighting.sig(0.000123456) == "0.000123"
-    assert weighting._num(6.7e-05) == "0.000067" and weighting.sig(2389.4) == "2,389"
+    assert vocabulary.short_number(6.7e-05) == "0.000067" and weighting.sig(2389.4) == "2,389"
 
 
 @pytest.mark.parametrize("mixture, n_points", [("ring8", 5), ("ring8", 50), (models.DEFAULT_MIXTURE, 5)])

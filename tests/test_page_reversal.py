@@ -1751,7 +1751,7 @@ def test_deterministic_commitment_section_says_reach_not_choose(which, method):
     if which == "hw":      # paths at the threshold from t = 1 on: left out, said with the new verbs
         assert cv["n_from_start"] > 0
         assert f"median t = {rev.time_text(cv['median'])} (paths reaching 0.90 on the way)" in spec, spec[:400]
-        assert "They reach nothing along the way and are left out" in text
+        assert "They start at the threshold, so they have nothing to reach along the way, and are left out" in text
         assert "when each path's end-mode responsibility reached the threshold" in text
 
 
@@ -1774,7 +1774,9 @@ def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which,
     k = round(cv["undecided"] * cv["n_paths"])
     assert not re.search(r"\b0 % of the paths never commit", note), note
     if k == 0:
-        assert note == " Here every path commits (responsibility ≥ 0.90 before the end)."
+        assert note == (" Here every path commits (responsibility ≥ 0.90 before the end)." if not cv["n_from_start"] else
+                        " Here no path ends between modes: every path's end-mode responsibility is at or above 0.90 by "
+                        f"the end, {cv['n_along']:,} reaching it along the way and {cv['n_from_start']:,} from t = 1 on.")
         return
     share = (f"under 1 % ({k:,} of {cv['n_paths']:,})" if 100 * k / cv["n_paths"] < 0.5 else
              f"{100 * k / cv['n_paths']:.0f} %")
@@ -1793,3 +1795,35 @@ def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which,
         assert any(note.strip() in m.value for m in at.markdown), [m.value for m in at.markdown]
     if which == "tutorial":
         assert f"{rev.share_text(ov)} of true samples of p₀ have no mode with responsibility 0.90" in note
+
+
+@pytest.mark.parametrize("which, method, steps, seed", [("hw", "tutorial", 3, 2022), ("hw", "tutorial", 3, 2021),
+                                                        ("tutorial", "tutorial", 3, 2022), ("ring8", "tutorial", 3, 2022),
+                                                        ("hw", "tutorial", 2, 2022)])
+def test_coarse_grid_note_counts_the_paths_that_commit_in_the_last_step(which, method, steps, seed):
+    """The custom mixture, the tutorial's loop at 3 steps, seed 2022: "the median commitment time is its
+    last one, t = 0.33: every path that commits does so in the last step", beside a histogram with a bar
+    of paths committing at t = 0.67. A median at the last time means half of them commit there, not all:
+    the note now counts those recorded at the last time among the paths that commit along the way."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps, seed=seed)
+    cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    note = rev.coarse_note(cv)
+    rs = rev.responsibilities(gmm, dc.VESDE(25.0), run)
+    from diffusion_core.commitment import commitment_from_resp
+    com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], rev.COMMIT_THRESHOLD)
+    start = com.committed & (com.times >= float(np.max(rs["times"])) - 1e-12)
+    ct = com.times[com.committed & ~start].numpy()
+    last = int((ct <= float(np.min(rs["times"])) + 1e-12).sum())
+    assert (cv["n_along"], cv["n_last"]) == (len(ct), last)
+    if cv["median"] is None or cv["median"] > cv["t_last"]:
+        assert "in the last step" not in note, note
+        return
+    if last == len(ct):
+        assert "every path that commits along the way does so in the last step" in note, note
+    else:
+        assert f"{last:,} of the {len(ct):,} paths that commit along the way ({100 * last / len(ct):.0f} %) do so in the last step" in note, note
+        assert "every path that commits" not in note, note
+    if which == "hw" and steps == 3 and seed == 2022:
+        assert last < len(ct), (last, len(ct))          # the teacher's state: some commit at t = 0.67

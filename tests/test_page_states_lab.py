@@ -393,7 +393,7 @@ def test_memorization_sweep_text_reads_the_numbers():
     text = memorization.sweep_text(rows, 500)
     assert "**90%** with N = 2 to **40%** with N = 50" in text
     assert "between 0% and 3%" in text
-    se = [memorization.standard_error(p, 500) for p in (0.6, 0.65)]
+    se = [models.standard_error(p, 500) for p in (0.6, 0.65)]
     noise = round(200 * math.hypot(*se))
     assert f"within the noise of the measure (± {noise} percentage points)" in text   # 5 -> 10
     assert "From N = 20 to 50 it rises by 20 percentage points, more than the noise" in text
@@ -414,8 +414,8 @@ def test_memorization_sweep_text_reads_the_numbers():
     frame = memorization.sweep_frame(rows, 500)
     assert len(frame) == 10 and (frame["low"] < frame["rate"]).all() and (frame["rate"] < frame["high"]).all()
     half = frame["high"] - frame["rate"]
-    assert half.tolist() == pytest.approx([2 * memorization.standard_error(p, 500) for p in frame["rate"]])
-    assert memorization.standard_error(0.0, 100) > 0 and memorization.standard_error(0.5, 100) == 0.05
+    assert half.tolist() == pytest.approx([2 * models.standard_error(p, 500) for p in frame["rate"]])
+    assert models.standard_error(0.0, 100) > 0 and models.standard_error(0.5, 100) == 0.05
 
 
 # ------------------------------------------------------------------------------ Loss weighting

@@ -932,7 +932,7 @@ def test_error_by_t_sentence_reads_the_charts_curves(mixture, recipe):
     many times smaller σₜ² makes the error at the first measured t at or above ε, and where the orange
     curve is highest and lowest; on tutorial and ring8, with both recipes."""
     from dashboard import train as tr
-    from dashboard.weighting import _num
+    from dashboard.vocabulary import short_number as _num
     cfg = models.default_config(recipe, 2022)
     df = models.error_by_t(cfg, dc.PRESETS[mixture], 25.0, "cpu", 2022)
     text = tr.error_by_t_text(df, cfg.eps)

@@ -11,7 +11,7 @@ from dashboard.figures.common import TRUTH_COLOR, new_figure, outside, square_ax
 from dashboard.figures.background import density_background
 
 __all__ = ["samples_figure", "samples_background", "samples_chart", "sample_frame", "sweep_chart", "at_w", "fields_figure", "arrow_scale", "SOURCE_COLORS", "METRICS", "fields_background", "fields_chart", "arrow_frame", "NOISE_K", "TRUTH_DASH", "W_DASH", "W_WORDS",
-           "TRUTH", "clip_floor", "left_out_counts", "HOLLOW_WORDS", "outside", "log_ticks"]
+           "TRUTH", "clip_floor", "left_out", "left_out_counts", "HOLLOW_WORDS", "outside", "log_ticks"]
 
 TRUTH = "true samples of p(x | y)"
 SOURCE_COLORS = {TRUTH: TRUTH_COLOR, "exact CFG": "#d62728", "learned CFG": "#1f77b4"}
@@ -189,13 +189,16 @@ def _panel(df: pd.DataFrame, truth: dict, col: str, sources) -> tuple:
 HOLLOW_WORDS = "measured on the samples kept, some left out"   # what a hollow learned point is (left_out_counts)
 
 
+def left_out(row) -> int:
+    """How many of a guidance table row's learned samples land outside the data's box and are left
+    out of its learned measures (learned_n − learned_kept); 0 for a row without the counts."""
+    return int(row["learned_n"]) - int(row["learned_kept"]) if "learned_kept" in row and "learned_n" in row else 0
+
+
 def left_out_counts(df: pd.DataFrame) -> np.ndarray:
-    """How many learned samples each row of a guidance table left out of its learned measures
-    (learned_n − learned_kept, the samples outside the data's box); 0 where the table has no counts.
-    sweep_chart draws a point measured with samples left out hollow."""
-    if "learned_kept" not in df or "learned_n" not in df:
-        return np.zeros(len(df), dtype=int)
-    return (df["learned_n"] - df["learned_kept"]).to_numpy(dtype=int)
+    """left_out of each row of a guidance table. sweep_chart draws a point measured with samples
+    left out hollow."""
+    return np.array([left_out(r) for _, r in df.iterrows()], dtype=int)
 
 
 SWEEP_HEIGHT = 170      # the sweep panels' plot height (px)
