@@ -17,7 +17,7 @@ from diffusion_core.sampling import time_grid
 from dashboard import guidance, lessons, models, state
 from dashboard.models import count_gap, count_noise
 from dashboard.figures import flow as ffig
-from dashboard.figures.common import chart_spec, density_grid, figure_png
+from dashboard.figures.common import chart_spec, density_grid, figure_png, with_room
 
 FLOW_STEPS = (2, 4, 8, 16, 32)
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
@@ -117,11 +117,17 @@ def _rectify(base, cfg, device):
     return fl.rectify(base, cfg, steps=RECTIFY_STEPS, method="heun", device=device)
 
 
+MODE_ROOM = 0.12    # the paths panels keep every mode's centre at least this share of their span inside each edge
+
+
 def flow_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The Flow page's panels: panel_limits, widened to hold the noise N(0, I) too (within 3.5)."""
+    """The Flow page's panels: panel_limits, widened to hold the noise N(0, I) too (within 3.5),
+    then so that every mode's centre lies MODE_ROOM of the span inside each edge (with_room): the
+    end points of a narrow mode in a corner are not cramped against the frame."""
     xlim, ylim = guidance.panel_limits(gmm)
     lim = 3.5
-    return (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
+    box = (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
+    return with_room(box, gmm.means.numpy(), MODE_ROOM)
 
 
 @state.cache_data(max_entries=16)

@@ -619,7 +619,8 @@ def test_quality_caption_never_compares_a_field_with_itself_on_the_page():
 def test_paths_panels_hold_every_modes_two_sigma_region_and_its_dots(name):
     """The paths panels' box (flow_limits) holds every mode's mean ± 2 std along each axis, plus
     the radius of an end dot (size 18 px², at the narrowest panel width), so no mode's end dots
-    are cut by the frame: the heavy corner's 90 % mode at (3, 3), std 0.02, among them."""
+    are cut by the frame: the heavy corner's 90 % mode at (3, 3), std 0.02, among them; and every
+    mode's centre lies at least a tenth of the span inside each edge (MODE_ROOM)."""
     import math
     import torch
     import diffusion_core as dc
@@ -635,6 +636,11 @@ def test_paths_panels_hold_every_modes_two_sigma_region_and_its_dots(name):
     lo, hi = gmm.means.numpy() - 2 * std - dot, gmm.means.numpy() + 2 * std + dot
     assert (lo[:, 0] >= x0).all() and (hi[:, 0] <= x1).all(), (name, (x0, x1), lo, hi)
     assert (lo[:, 1] >= y0).all() and (hi[:, 1] <= y1).all(), (name, (y0, y1), lo, hi)
+    # every mode's centre at least a tenth of the span inside each edge (the heavy corner's (3, 3) and
+    # (0, −4) lay 9.3 % from the top and bottom edges, their end points cramped against the frame)
+    m = gmm.means.numpy()
+    for k, (a, b) in enumerate(((x0, x1), (y0, y1))):
+        assert (m[:, k] - a >= 0.1 * (b - a)).all() and (b - m[:, k] >= 0.1 * (b - a)).all(), (name, k, (a, b))
 
 
 def _sliced_w2_readings(text: str, fields) -> dict:
