@@ -17,7 +17,7 @@ from diffusion_core.sampling import time_grid
 from dashboard import guidance, lessons, models, state
 from dashboard.models import count_gap, count_noise
 from dashboard.figures import flow as ffig
-from dashboard.figures.common import chart_spec, density_grid, figure_png
+from dashboard.figures.common import chart_spec, density_grid, figure_png, with_room
 
 FLOW_STEPS = (2, 4, 8, 16, 32)
 RECTIFY_STEPS = 50          # Heun steps that push the noise through the learned flow
@@ -117,11 +117,17 @@ def _rectify(base, cfg, device):
     return fl.rectify(base, cfg, steps=RECTIFY_STEPS, method="heun", device=device)
 
 
+MODE_ROOM = 0.12    # the paths panels keep every mode's centre at least this share of their span inside each edge
+
+
 def flow_limits(gmm) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The Flow page's panels: panel_limits, widened to hold the noise N(0, I) too (within 3.5)."""
+    """The Flow page's panels: panel_limits, widened to hold the noise N(0, I) too (within 3.5),
+    then so that every mode's centre lies MODE_ROOM of the span inside each edge (with_room): the
+    end points of a narrow mode in a corner are not cramped against the frame."""
     xlim, ylim = guidance.panel_limits(gmm)
     lim = 3.5
-    return (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
+    box = (min(xlim[0], -lim), max(xlim[1], lim)), (min(ylim[0], -lim), max(ylim[1], lim))
+    return with_room(box, gmm.means.numpy(), MODE_ROOM)
 
 
 @state.cache_data(max_entries=16)
@@ -638,12 +644,22 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
     return " ".join(parts)
 
 
+def match_reading(sw2: float, off: int, noise: dict) -> str:
+    """How a field's samples read against true ones by both of the quality chart's measures, with
+    the quality caption's thresholds (sees_verdicts: sees_line = true sets' level + their spread,
+    sees_band = half that spread): "miss" where more samples land off every mode than a set of true
+    samples' beyond two counts' noise (more_off) or sliced W₂ lies above sees_line by more than
+    sees_band; "edge" where it lies within sees_band of sees_line (the measure's noise decides);
+    "match" where it lies below sees_line by more than sees_band."""
+    if more_off(int(off), noise["off"]):
+        return "miss"
+    kind = sees_verdicts(pd.Series({"x": float(sw2)}), ["x"], noise)["x"]
+    return {"sees": "miss", "edge": "edge"}.get(kind, "match")
+
+
 def matches_truth(sw2: float, off: int, noise: dict) -> bool:
-    """Whether a field's samples match true ones by both of the quality chart's measures: no more
-    samples off every mode than a set of true samples beyond two counts' noise (more_off), and a
-    sliced W₂ above true sets' own scores (up to noise["sw2"]) by no more than their spread
-    (beyond_noise with noise["spread"])."""
-    return not more_off(int(off), noise["off"]) and not beyond_noise(sw2, noise["sw2"], noise["spread"])
+    """Whether a field's samples clearly match true ones by both measures (match_reading "match")."""
+    return match_reading(sw2, off, noise) == "match"
 
 
 def _heun_rows(df: pd.DataFrame, field: str) -> pd.DataFrame:
@@ -651,13 +667,23 @@ def _heun_rows(df: pd.DataFrame, field: str) -> pd.DataFrame:
     return df[(df["method"] == "heun") & (df["field"] == field)].sort_values("steps")
 
 
+def _readings(df: pd.DataFrame, noise: dict, field: str) -> list[tuple[pd.Series, str]]:
+    """`field`'s Heun rows, fewest steps first, each with its match_reading."""
+    return [(r, match_reading(r["sw2"], r["off"], noise)) for _, r in _heun_rows(df, field).iterrows()]
+
+
+def reading_at(df: pd.DataFrame, noise: dict, field: str, steps: int) -> str:
+    """match_reading of `field`'s Heun row at `steps`."""
+    return next(k for r, k in _readings(df, noise, field) if int(r["steps"]) == int(steps))
+
+
 def first_match(df: pd.DataFrame, noise: dict, field: str) -> pd.Series | None:
     """The quality chart's Heun row (steps, nfe, sw2, off) of `field` with the fewest steps from
-    which its samples match true ones (matches_truth) at that and every larger step count drawn;
-    None where the most steps drawn do not match."""
+    which its samples clearly match true ones (match_reading "match") at that and every larger step
+    count drawn; None where the most steps drawn do not clearly match ("edge" or "miss")."""
     hit = None
-    for _, r in _heun_rows(df, field).iloc[::-1].iterrows():
-        if not matches_truth(r["sw2"], r["off"], noise):
+    for r, kind in _readings(df, noise, field)[::-1]:
+        if kind != "match":
             break
         hit = r
     return hit
@@ -669,32 +695,49 @@ def _at_steps(rows: list) -> str:
             f"({_listed([str(int(r['nfe'])) for r in rows])} evaluations)")
 
 
+def edge_words(rows: list, noise: dict) -> str:
+    """For rows that match_reading calls "edge": at which step counts, their scores against
+    sees_line, and that the measure neither clearly matches nor clearly sees them miss."""
+    vals = sorted(float(r["sw2"]) for r in rows)
+    scores = f"score {vals[0]:.3f}" if len(vals) == 1 else f"scores {vals[0]:.3f}–{vals[-1]:.3f}"
+    return (f"at the edge of sliced W₂'s noise at {_at_steps(rows)}: {scores}, within half the true sets' "
+            f"spread ({sees_band(noise):.3f}) of the line {sees_line(noise):.3f}, with no more samples off every "
+            "mode than true sets' beyond two counts' noise: the measure neither clearly matches them with true "
+            "samples nor clearly sees them miss")
+
+
 def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str) -> str:
     """At which Heun steps `field`'s samples (called `subject`) match true ones by both measures
-    (matches_truth): from first_match on, where every larger step count drawn matches too; else
-    the step counts that match and the most steps' numbers, which do not (sliced W₂ against
-    sees_line = true sets' level + their spread, the count against true sets'); or that none does."""
-    rows = _heun_rows(df, field)
-    last, n = rows.iloc[-1], noise["n"]
+    (match_reading): from first_match on, where every larger step count drawn clearly matches too;
+    where the most steps drawn read "edge", the step counts that clearly match and those at the edge
+    (edge_words); where they read "miss", the step counts that clearly match and the most steps'
+    numbers (sliced W₂ against sees_line, the count against true sets'); or that none does."""
+    rows = _readings(df, noise, field)
+    last, n = rows[-1][0], noise["n"]
     first = first_match(df, noise, field)
     if first is not None:
         more = (f" and at every larger step count drawn, up to {_at_steps([last])}"
                 if int(first["steps"]) < int(last["steps"]) else ", the most drawn")
         return f"{subject} match true ones by both measures from {_at_steps([first])}{more}"
+    hits = [r for r, k in rows if k == "match"]
+    edges = [r for r, k in rows if k == "edge"]
+    if rows[-1][1] == "edge":
+        clear = f"match true ones by both measures at {_at_steps(hits)}, and are " if hits else "are "
+        return f"{subject} {clear}{edge_words(edges, noise)}"
     there = (f"{int(last['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
              f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}, true "
              f"sets' up to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
-    hits = [r for _, r in rows.iterrows() if matches_truth(r["sw2"], r["off"], noise)]
+    verb = "clearly match" if edges else "match"
     if hits:
-        return (f"{subject} match true ones by both measures at {_at_steps(hits)} only, not at the "
+        return (f"{subject} {verb} true ones by both measures at {_at_steps(hits)} only, not at the "
                 f"most drawn, {_at_steps([last])}: there {there}")
-    return (f"{subject} match true ones by both measures at no step count drawn, up to "
+    return (f"{subject} {verb} true ones by both measures at no step count drawn, up to "
             f"{_at_steps([last])}: there {there}")
 
 
 def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
     """Whether a few steps go a long way for the exact flow here, read off the quality chart's
-    Heun rows: said only where its fewest-step row matches true samples (matches_truth) and every
+    Heun rows: said only where its fewest-step row clearly matches true samples (matches_truth) and every
     larger step count drawn does too (first_match); else the fewest steps' numbers and at which
     steps it matches (match_words)."""
     rows = _heun_rows(df, "exact flow")
@@ -723,24 +766,37 @@ def _paths_of(field: str) -> str:
 
 
 def needs_more_steps(df: pd.DataFrame, noise: dict, a: str, b: str) -> bool:
-    """Whether field a needs more Heun steps than field b to match true samples (first_match): b
-    matches from some step count drawn, and a only from more steps, or at no step count drawn."""
-    fa, fb = first_match(df, noise, a), first_match(df, noise, b)
-    return fb is not None and (fa is None or int(fa["steps"]) > int(fb["steps"]))
+    """Whether field a needs more Heun steps than field b to match true samples, a clear difference
+    only: b clearly matches from some step count drawn (first_match), and a reads "miss" there
+    (match_reading; an "edge" counts as neither side)."""
+    fb = first_match(df, noise, b)
+    return fb is not None and reading_at(df, noise, a, int(fb["steps"])) == "miss"
+
+
+def _edges_between(df: pd.DataFrame, noise: dict, field: str, lo: int, hi: int | None) -> list:
+    """`field`'s Heun rows above lo steps (and below hi, where given) that read "edge"."""
+    return [r for r, k in _readings(df, noise, field)
+            if k == "edge" and int(r["steps"]) > lo and (hi is None or int(r["steps"]) < hi)]
 
 
 def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None, glide: float) -> str:
     """Where the straighter of the exact flow and the VE PF-ODE (straight_rank, beyond the paths'
     noise) needs more Heun steps than the other (needs_more_steps): that sentence, with both
-    numbers; else ""."""
+    numbers, and the straighter field's step counts at the edge of sliced W₂'s noise in between
+    (_edges_between); else ""."""
     hi, lo, ranked = straight_rank(straight, errors, "VE PF-ODE", "exact flow")
     if not ranked or not needs_more_steps(df, noise, hi, lo):
         return ""
     fa, fb = first_match(df, noise, hi), first_match(df, noise, lo)
     most = _at_steps([_heun_rows(df, hi).iloc[-1]])
+    edges = _edges_between(df, noise, hi, int(fb["steps"]), None if fa is None else int(fa["steps"]))
+    verb = "clearly match" if edges else "match"
     cost = (f"need {int(fa['steps'])} Heun steps to the {lo}'s {int(fb['steps'])}" if fa is not None else
-            f"do not match true ones at the most steps drawn, {most}, while the {lo}'s do from "
+            f"do not {verb} true ones at the most steps drawn, {most}, while the {lo}'s do from "
             f"{int(fb['steps'])} Heun steps on")
+    if edges and fa is not None:
+        cost += (f" to match true ones clearly (at {_at_steps(edges)} their sliced W₂ is at the edge of its "
+                 "noise)")
     where = (f": the VE paths travel {glide:.0%} of their length in a glide while σₜ > s and make their bend "
              "in the rest, near the data" if hi == "VE PF-ODE" and glide > 0.5 else
              " and how sharply, not their straightness over the whole path")
@@ -753,16 +809,19 @@ def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict
     """Where the straightest field is a network's flow (learned or rectified), straighter than every
     other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
     set of true samples' (more_off): that sentence, with every drawn field's count there, and whether
-    it matches true ones at more steps (first_match); else ""."""
+    it clearly matches true ones at more steps (first_match), or is at the edge (edge_words); else ""."""
     top = max(straight, key=straight.get)
     if top in ("VE PF-ODE", "exact flow") or not all(straighter(straight, errors, top, k) for k in straight if k != top):
         return ""
     few = {k: _heun_rows(df, k).iloc[0] for k in straight}
     if not more_off(int(few[top]["off"]), noise["off"]):
         return ""
-    first = first_match(df, noise, top)
-    end = ("straight paths to the wrong end points: it matches true ones at no step count drawn" if first is None
-           else f"straight as they are, its paths need {_at_steps([first])} to match true ones")
+    first, rows = first_match(df, noise, top), _readings(df, noise, top)
+    end = (f"straight as they are, its paths need {_at_steps([first])} to match true ones" if first is not None
+           else "straight paths to the wrong end points: it matches true ones at no step count drawn"
+           if rows[-1][1] == "miss" else
+           f"straight as they are, its paths clearly match true ones at no step count drawn: they are "
+           f"{edge_words([r for r, k in rows if k == 'edge'], noise)}")
     others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
     return (f" And the {top}, the straightest ({straight[top]:.3f}), still puts {int(few[top]['off'])} of "
             f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "

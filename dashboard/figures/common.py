@@ -57,6 +57,26 @@ def samples_limits(gmm: GaussianMixture):
     return auto_limits(gmm, margin=SAMPLES_MARGIN)
 
 
+def with_room(lims, centres, room: float):
+    """The smallest widening of the box lims ((lo, hi) per axis) to one span S on every axis that
+    keeps every point of centres (n, dim) at least room · S inside each edge: per axis
+    S ≥ hi − lo, (hi − min c)/(1 − room), (max c − lo)/(1 − room), (max c − min c)/(1 − 2 room);
+    each side then moves out to min c − room · S (max c + room · S) where needed, and the box is
+    padded evenly to S. lims unchanged where every centre already lies room · its axis's span inside."""
+    c = np.asarray(centres, dtype=float)
+    lo_c, hi_c = c.min(0), c.max(0)
+    need = max(max(hi - lo, (hi - a) / (1 - room), (b - lo) / (1 - room), (b - a) / (1 - 2 * room))
+               for (lo, hi), a, b in zip(lims, lo_c, hi_c))
+    if all(min(a - lo, hi - b) >= room * (hi - lo) for (lo, hi), a, b in zip(lims, lo_c, hi_c)):
+        return tuple(lims)
+    out = []
+    for (lo, hi), a, b in zip(lims, lo_c, hi_c):
+        lo, hi = min(lo, a - room * need), max(hi, b + room * need)
+        pad = (need - (hi - lo)) / 2
+        out.append((float(lo - pad), float(hi + pad)))
+    return tuple(out)
+
+
 def outside(x, xlim, ylim) -> int:
     """How many points of x (n, 2) lie outside the box xlim x ylim (or are not finite)."""
     x = np.asarray(x, dtype=float)
