@@ -1827,3 +1827,21 @@ def test_coarse_grid_note_counts_the_paths_that_commit_in_the_last_step(which, m
         assert "every path that commits" not in note, note
     if which == "hw" and steps == 3 and seed == 2022:
         assert last < len(ct), (last, len(ct))          # the teacher's state: some commit at t = 0.67
+
+
+@pytest.mark.parametrize("which, method, steps", [("hw", "sde", 200), ("tutorial", "sde", 200), ("ring8", "sde", 50),
+                                                  ("hw", "tutorial", 3)])
+def test_commitment_histogram_leaves_room_above_its_tallest_bar(which, method, steps):
+    """The custom mixture, reverse SDE at 200 steps: the tallest bar touched the top of the count axis and
+    read as cut. The axis now ends at least one path, and 10 %, above the tallest stacked bar, counted with
+    the chart's own bins."""
+    import dataclasses
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps)
+    cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    bars, _, _ = _hist_data(cv)
+    counts, _ = np.histogram([r["t"] for r in bars], bins=np.linspace(0, 1, 26))
+    top = int(counts.max())
+    domains = [l["encoding"]["y"]["scale"]["domain"] for l in cv["hist_spec"]["layer"]
+               if "y" in l.get("encoding", {}) and "domain" in l["encoding"]["y"].get("scale", {})]
+    assert domains and all(d[0] == 0 and d[1] >= max(top + 1, 1.1 * top) for d in domains), (domains, top)

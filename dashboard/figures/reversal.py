@@ -344,6 +344,17 @@ def move_threshold(spec: dict, threshold: float) -> dict:
     return {**spec, "layer": layers, "datasets": datasets}
 
 
+HIST_ROOM = 1.1      # the count axis reaches this × the tallest bar
+
+
+def count_top(times, bin_step: float) -> float:
+    """The top of a histogram's count axis: HIST_ROOM × its tallest bar (bins of bin_step over
+    [0, 1], as the chart bins them), at least one more than that bar."""
+    counts, _ = np.histogram(np.asarray(times, dtype=float), bins=np.linspace(0, 1, int(round(1 / bin_step)) + 1))
+    top = int(counts.max()) if len(counts) else 0
+    return float(max(top + 1, np.ceil(HIST_ROOM * top)))
+
+
 def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                           t_split: float | None = None, bin_step: float = 0.04,
                           height: int = 250, split_label: str = "pₜ splits into bumps",
@@ -368,8 +379,9 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     df = pd.DataFrame({"t": ct[ok], "mode": np.asarray(names, dtype=object)[labels[ok]]})
     x = alt.X("t:Q", bin=alt.Bin(extent=[0, 1], step=bin_step), title="commitment time t  (1 → 0)",
               scale=_t_scale(), axis=_T_TICKS)
-    # with no committed path the count axis would have no domain (Vega prints "0.000000")
-    y_scale = alt.Scale() if ok.any() else alt.Scale(domain=[0, 1])
+    # with no committed path the count axis would have no domain (Vega prints "0.000000"); else
+    # room above the tallest stacked bar, which would touch the top of the plot and read as cut
+    y_scale = alt.Scale(domain=[0, count_top(ct[ok], bin_step)]) if ok.any() else alt.Scale(domain=[0, 1])
     bars = alt.Chart(df).mark_bar(opacity=0.85).encode(
         x=x, y=alt.Y("count():Q", title="paths", stack="zero", scale=y_scale,
                      axis=alt.Axis(format="d", tickMinStep=1)),
