@@ -230,6 +230,20 @@ def samples_outside(panels, xlim, ylim) -> dict:
     return {k: gfig.outside(x, xlim, ylim) for k, _, x, _ in panels}
 
 
+def learned_caption(row, level: tuple[float, float], class_spread: float, digits: int = 2) -> str:
+    """The samples caption's learned part (row: guidance_row): its measures, measured on the samples
+    kept (how many, where some are left out: gfig.left_out) and the sliced W₂ against exact CFG's
+    (sw2_verdict; level: guidance_truth_sw2); or that nothing is measured where too few are kept."""
+    if not learned_measured(row):
+        return (f" Learned: {left_out_text(row)} outside the data's box ({PAD:g} stds around every mode); "
+                "with those left out, nothing is measured from learned CFG at this w.")
+    gone = gfig.left_out(row)
+    kept = (f" (measured on the {int(row['learned_kept'])} of {int(row['learned_n'])} samples inside the data's "
+            f"box; the {gone} outside it are left out, while exact CFG's numbers count all its samples)" if gone else "")
+    return (f" Learned{kept}: {measures_text(row, 'learned_', digits)}; sliced W₂ between learned and exact "
+            f"samples {row['sw2_learned_exact']:.3f}, {sw2_verdict(row, level, class_spread)}.")
+
+
 def outside_text(cut: dict, row, gmm, y: int) -> str:
     """The samples caption's count of samples outside the panels (cut: samples_outside's non-zero
     counts by panel key), and where learned CFG's is among them, how it differs from the learned

@@ -1003,7 +1003,9 @@ def test_page_prints_no_learned_numbers_where_every_learned_sample_is_left_out(m
     at = open_page(**state)
     caption, warning = at.caption[0].value, " ".join(w.value for w in at.warning)
     if kept:
-        assert "Learned: spread" in caption and "no learned numbers" not in warning, caption
+        assert (f"Learned (measured on the {kept} of 600 samples inside the data's box; the {600 - kept} outside it "
+                "are left out, while exact CFG's numbers count all its samples): spread") in caption, caption
+        assert "no learned numbers" not in warning
         return
     assert "Learned: every one of its 600 samples lands outside the data's box" in caption, caption
     assert "Learned: spread" not in caption and "sliced W₂ between learned" not in caption, caption
@@ -1456,3 +1458,23 @@ def test_sliced_w2_above_the_class_spread_never_prints_two_equal_numbers(d, spre
     from dashboard import guidance
     text = guidance.sw2_verdict(pd.Series({"sw2_learned_exact": d, "learned_shift": 0.1}), (0.001, 0.0001), spread)
     assert f"by a sliced W₂ ({said[0]}) above the class's own spread ({said[1]})" in text, text
+
+
+def test_learned_measures_in_the_samples_caption_say_which_samples_they_count():
+    """The samples caption put exact CFG's measures (all 600 samples) beside learned CFG's measured on the
+    samples kept (some left out outside the data's box) without a word: it now says how many the learned
+    numbers count where some are left out, and nothing more where none is."""
+    import pandas as pd
+    from dashboard import guidance
+    base = {"learned_spread_ratio": 1.02, "learned_logp_class": -2.1, "learned_leak": 0.01, "learned_shift": 0.05,
+            "sw2_learned_exact": 0.02, "learned_n": 600, "far": 0.0}
+    for kept in (600, 489, 60):
+        row = pd.Series({**base, "learned_kept": kept, "far": (600 - kept) / 600}, name=4.0)
+        text = guidance.learned_caption(row, (0.015, 0.002), 0.5)
+        if kept == 600:
+            assert text.startswith(" Learned: ") and "left out" not in text, text
+        else:
+            assert text.startswith(f" Learned (measured on the {kept} of 600 samples inside the data's box; the "
+                                   f"{600 - kept} outside it are left out"), text
+    row = pd.Series({**base, "learned_kept": 0, "far": 1.0}, name=10.0)
+    assert "nothing is measured from learned CFG at this w" in guidance.learned_caption(row, (0.015, 0.002), 0.5)

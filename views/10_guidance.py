@@ -87,14 +87,8 @@ msg = (f"{N} samples each, over the contours of log p₀(x | y); the panels reac
 off = guidance.off_truth(row, truth)
 msg += (f"; beyond the truth's noise level in {', '.join(off)}." if off else
         "; within the truth's noise level in every measure.")
-if learned and guidance.learned_measured(row):
-    msg += (f" Learned: {guidance.measures_text(row, 'learned_', digits)}; sliced W₂ between learned and exact samples "
-            f"{row['sw2_learned_exact']:.3f}, "
-            + guidance.sw2_verdict(row, guidance.guidance_truth_sw2(gmm, y, N, shared.seed),
-                                   truth["spread"][0]) + ".")
-elif learned:
-    msg += (f" Learned: {guidance.left_out_text(row)} outside the data's box ({guidance.PAD:g} stds around "
-            "every mode); with those left out, nothing is measured from learned CFG at this w.")
+if learned:
+    msg += guidance.learned_caption(row, guidance.guidance_truth_sw2(gmm, y, N, shared.seed), truth["spread"][0], digits)
 msg += guidance.outside_text({k: v for k, v in out.items() if v}, row, gmm, y)
 st.caption(msg)
 if learned and row["far"] > 0.01:
