@@ -278,7 +278,7 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, bands=None) -
             se = max(tied.values())
             n = len(curves[ranked[0]]["draws"].iloc[0])
             return (f"no single weighting: {vocabulary.and_list(f'**{labels[w]}**' for w in group)} tie "
-                    f"({vocabulary.and_list(apart(values))}: the difference is within {NOISE_SE} standard errors of it, "
+                    f"({vocabulary.and_list(apart(values))}: the gap is within {NOISE_SE} standard errors of the draw-by-draw difference, "
                     f"{NOISE_SE} × {models.value_text(se)}, over the same {n} draws of xₜ)")
         said = f"**{labels[ranked[0]]}**"
         if len(ranked) > 1:
