@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import settings as sio
+from dashboard import yourdata
 
 STARTED = "_share_started"      # set once a session's first run has read the URL
 PENDING = "_share_pending"      # URL values not yet given to a widget {name: text}
@@ -20,6 +21,8 @@ LINK = "_share_link_params"      # this run's settings that differ from their de
 PAGE_PARAM = "page"     # a link's page: /?page=forward&seed=7 (app.py opens that page)
 _IGNORED_PARAMS = {"embed", "embed_options", PAGE_PARAM}   # Streamlit's own, and the link's page
 SCALARS = (bool, int, float, str)
+# values whose numbers live only in this session (a fresh session refuses them): never in a link
+SESSION_ONLY = {sio.PREFIX + "mixture": ("custom", yourdata.NAME)}
 
 
 def shareable(key: str) -> bool:
@@ -87,7 +90,8 @@ def sync_param(key: str):
         valid = True
     except ValueError:
         valid = False          # a number out of range (its widget says so): not in the link
-    if not valid or not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default:
+    if (not valid or not isinstance(value, SCALARS) or value == sio.SCHEMA[key].default
+            or value in SESSION_ONLY.get(key, ())):
         link.pop(name, None)
     else:
         link[name] = sio.encode_text(value)

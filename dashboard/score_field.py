@@ -89,7 +89,12 @@ def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
         what = (f"the clipping length: no arrow is drawn longer. The {metric} {where_t} "
                 f"({median:.3g}) is above it: {longer:,} of the {norms.size:,} {ARROW_WORDS[view]} "
                 f"{'there' if scale == 'fixed' and t != 0 else 'drawn'} have a longer {size}. ")
-    return f"Key arrow: |score| = {key:.3g}, {what}" + (
+    capped = ""
+    if view == "total":            # a drawn point set: arrows end at the data point they point at
+        a = drawn_arrows(gmm, sde, t, where, n, seed, view, "proportional", scale)
+        if words := sfig.capped_words(a["reached"], a["seen"].shape[1]):
+            capped = f"Arrow length ∝ |score|, {words}: those are shorter than the key's scale gives. "
+    return f"Key arrow: |score| = {key:.3g}, {what}" + capped + (
         "The key keeps its on-screen length at every t, so the arrows shrink as t grows; compare it "
         f"with the {metric} now." if scale == "fixed" else "Arrow lengths cannot be compared across t.")
 

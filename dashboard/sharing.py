@@ -100,12 +100,25 @@ def _import_settings():
         st.session_state[_IMPORT_MSG] = ("success" if ok else "error", msg)
 
 
+def link_caption(mixture_name) -> str:
+    """The share box's words on its link: "exactly as it is now", unless p₀ is a mixture the link
+    cannot carry (link.SESSION_ONLY: the custom mixture, your data), which the settings file does."""
+    start = "**Copy link to these settings**: send the link below (copy button on its right) to open this page "
+    back = (" Moving a widget leaves the address bar as it is, so the browser's Back button goes to the "
+            "previous page.")
+    if mixture_name not in link.SESSION_ONLY[PERSIST_PREFIX + "mixture"]:
+        return start + "exactly as it is now." + back
+    what = "your data's points" if mixture_name == yourdata.NAME else "the custom mixture"
+    default = sio.SCHEMA[PERSIST_PREFIX + "mixture"].default
+    return (start + f"with these settings except p₀: a link cannot carry {what}, so it opens with the "
+            f"{default} mixture. **Download settings (JSON)** below carries {what} too (open it with "
+            "**Load settings**)." + back)
+
+
 def share_box(url_path: str | None = None):
     """Sidebar: the link to these settings and the settings file (download and upload)."""
     with st.expander("Share and save settings", icon=":material/share:"):
-        st.caption("**Copy link to these settings**: send the link below (copy button on its "
-                   "right) to open this page exactly as it is now. Moving a widget leaves the "
-                   "address bar as it is, so the browser's Back button goes to the previous page.")
+        st.caption(link_caption(st.session_state.get(PERSIST_PREFIX + "mixture")))
         st.session_state[SLOT] = (st.empty(), url_path)
         link.show_link()
         st.download_button("Download settings (JSON)", data=settings_file(),

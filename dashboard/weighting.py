@@ -49,13 +49,16 @@ def train_defaults(device: str = "cpu", before_each=None) -> None:
 
 @state.cache_data
 def error_by_t(cfg, gmm, lam: float, device: str, seed: int) -> pd.DataFrame:
-    """dc.score_mse_by_t of the trained model on log-spaced t in [1e-4, 1], and sigma_t^2 there."""
+    """dc.score_mse_by_t of the trained model on log-spaced t in [1e-4, 1], and sigma_t^2 there;
+    "draws": each t's N_PER_T per-draw errors (the same draws for every network at a seed), from
+    which tied_at reads the noise of the difference between two networks."""
     m = models.trained_model(cfg, gmm, lam, device)
     ts = np.geomspace(1e-4, 1.0, N_T)
-    mse = dc.score_mse_by_t(m.score, gmm, m.sde, ts, N_PER_T,
+    per = dc.score_mse_by_t(m.score, gmm, m.sde, ts, N_PER_T, per_draw=True,
                             generator=torch.Generator().manual_seed(seed + 41)).double().numpy()
+    mse = per.mean(1)
     sig2 = m.sde.sigma(torch.as_tensor(ts, dtype=torch.float64)).numpy() ** 2
-    return pd.DataFrame({"t": ts, "mse": mse, "scaled": sig2 * mse})
+    return pd.DataFrame({"t": ts, "mse": mse, "scaled": sig2 * mse, "draws": list(per)})
 
 
 @state.cache_data
@@ -83,6 +86,38 @@ def first_at_eps(curves: dict, eps: float) -> float:
 
 def _at(frame, column: str, t: float) -> float:
     return float(np.asarray(frame[column], float)[np.argmin(np.abs(np.asarray(frame["t"], float) - t))])
+
+
+NOISE_SE = 2      # two error means differ beyond their noise when they are more than this many standard errors apart
+
+
+def difference_se(a, b, t: float) -> float | None:
+    """The standard error of the difference of two error_by_t frames' means at t, from their
+    per-draw errors on the same draws: std(a_i - b_i) / sqrt(n) (None without per-draw errors)."""
+    if "draws" not in a or "draws" not in b:
+        return None
+    i = np.argmin(np.abs(np.asarray(a["t"], float) - t))
+    d = np.asarray(a["draws"].iloc[i], float) - np.asarray(b["draws"].iloc[i], float)
+    return float(np.std(d, ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None
+
+
+def apart(values) -> list[str]:
+    """The values printed with the fewest digits (3 to 6) that tell the lowest and the highest apart."""
+    lo, hi = min(values), max(values)
+    d = next((k for k in range(3, 7) if sig(lo, k) != sig(hi, k)), 6)
+    return [models.value_text(v) if d == 3 else sig(v, d) for v in values]
+
+
+def tied_at(curves: dict, t: float) -> tuple[list, dict]:
+    """(the weightings by their error at t, lowest first; {weighting: standard error of its
+    difference to the lowest} of those within NOISE_SE standard errors of it: no winner among them)."""
+    ranked = sorted(curves, key=lambda w: _at(curves[w], "mse", t))
+    best, tied = ranked[0], {}
+    for w in ranked[1:]:
+        se = difference_se(curves[w], curves[best], t)
+        if se is not None and _at(curves[w], "mse", t) - _at(curves[best], "mse", t) <= NOISE_SE * se:
+            tied[w] = se
+    return ranked, tied
 
 
 RISE = 1.2     # below eps, a value more than this × (or less than 1 / this ×) a curve's value at eps is above (below) it
@@ -236,12 +271,18 @@ def verdict(curves: dict, quality: dict, labels: dict, eps: float, bands=None) -
     t_small = first_at_eps(curves, eps)
 
     def owner(t):        # the lowest error at t, with the next one's value: the chart's marks may overlap
-        ranked = sorted(curves, key=lambda w: _at(curves[w], "mse", t))
+        ranked, tied = tied_at(curves, t)
+        if tied:             # within the noise of the draws: no winner
+            group = [ranked[0]] + [w for w in ranked if w in tied]
+            values = [_at(curves[w], "mse", t) for w in group]
+            se = max(tied.values())
+            n = len(curves[ranked[0]]["draws"].iloc[0])
+            return (f"no single weighting: {vocabulary.and_list(f'**{labels[w]}**' for w in group)} tie "
+                    f"({vocabulary.and_list(apart(values))}: the gap is within {NOISE_SE} standard errors of the draw-by-draw difference, "
+                    f"{NOISE_SE} × {models.value_text(se)}, over the same {n} draws of xₜ)")
         said = f"**{labels[ranked[0]]}**"
         if len(ranked) > 1:
-            a, b = (_at(curves[w], "mse", t) for w in ranked[:2])
-            d = next((k for k in range(3, 7) if sig(a, k) != sig(b, k)), 6)     # digits that tell them apart
-            shown = (models.value_text(a), models.value_text(b)) if d == 3 else (sig(a, d), sig(b, d))
+            shown = apart([_at(curves[w], "mse", t) for w in ranked[:2]])
             said += f" ({shown[0]}; next: {labels[ranked[1]]} at {shown[1]})"
         return said
 

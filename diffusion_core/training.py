@@ -61,9 +61,11 @@ def score_mse(score_fn, x: torch.Tensor, t: torch.Tensor, target: torch.Tensor, 
 
 
 def score_mse_by_t(score_fn, gmm: GaussianMixture, sde: SDE, ts, n_per_t: int = 1000,
-                   generator=None, device="cpu") -> torch.Tensor:
+                   generator=None, device="cpu", per_draw: bool = False) -> torch.Tensor:
     """For each t in ts: mean over n_per_t draws x_t ~ p_t and coordinates of
-    (s(x_t, t) - grad log p_t(x_t))^2, the exact score of the diffused mixture. Shape (len(ts),)."""
+    (s(x_t, t) - grad log p_t(x_t))^2, the exact score of the diffused mixture. Shape (len(ts),);
+    per_draw=True: each draw's mean over coordinates instead, shape (len(ts), n_per_t) (the same
+    generator gives every score_fn the same draws, so two models' errors can be compared draw by draw)."""
     ts = torch.as_tensor(ts, dtype=torch.float32).reshape(-1)
     if not 1 <= int(n_per_t) <= MAX_EVAL_POINTS // max(1, len(ts)):
         raise ValueError(f"n_per_t must be in 1..{MAX_EVAL_POINTS // max(1, len(ts))} "
@@ -73,7 +75,8 @@ def score_mse_by_t(score_fn, gmm: GaussianMixture, sde: SDE, ts, n_per_t: int = 
     t = ts.repeat_interleave(int(n_per_t)).to(device)
     _, _, xt = draw_diffused(gmm, sde, t, generator)
     per = score_mse(score_fn, xt, t, exact_score(gmm, sde)(xt, t), reduce=False)
-    return per.reshape(len(ts), int(n_per_t)).mean(1).cpu()
+    per = per.reshape(len(ts), int(n_per_t)).cpu()
+    return per if per_draw else per.mean(1)
 
 
 class _Monitor:

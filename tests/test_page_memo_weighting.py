@@ -1230,3 +1230,47 @@ def test_weighting_verdict_rests_on_both_distances():
             (("well", "well"), ("well", "far"), ("far", "unclear"), ("unclear", "well"), ("tied", "well"))] == \
         ["well", "far", "far", "unclear", "unclear"]
 
+
+
+def test_weighting_lowest_error_is_named_only_beyond_the_draws_noise():
+    """Two curves whose means differ by less than two standard errors of their draw-by-draw
+    difference tie (no winner); a wider gap names the lowest."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    t = np.geomspace(1e-4, 1, 3)
+    rng = np.random.default_rng(0)
+    base = rng.exponential(10.0, (3, 400))
+
+    def frame(shift, spread):
+        per = base + shift + spread * rng.standard_normal(base.shape)
+        return pd.DataFrame({"t": t, "mse": per.mean(1), "draws": list(per)})
+    curves = {"uniform": frame(0.0, 0.5), "g2": frame(0.01, 0.5), "sigma2": frame(15.0, 0.5)}
+    text = weighting.verdict(curves, {}, L, 1e-3)
+    assert f"no single weighting: **{L['uniform']}** and **{L['g2']}** tie (" in text, text
+    assert "within 2 standard errors" in text and "400 draws" in text and f"next: {L['g2']}" not in text
+    curves["g2"] = frame(1.0, 0.5)              # 1.0 apart, 2 standard errors ≈ 0.07
+    clear = weighting.verdict(curves, {}, L, 1e-3)
+    assert "tie" not in clear and f"belongs to **{L['uniform']}** (" in clear, clear
+
+
+@pytest.mark.parametrize("mixture,net", [("cross", "preconditioned"), ("cross", "tutorial"),
+                                         ("tutorial", "preconditioned"), ("tutorial", "tutorial"),
+                                         ("ring8", "preconditioned"), ("ring8", "tutorial")])
+def test_weighting_score_error_winner_is_beyond_the_noise(mixture, net):
+    """The lab's own curves (ε 0.001, stratified, 600 steps): at small t and at t = 1 the sentence
+    names a single lowest weighting only where the gap to the next is beyond two standard errors of
+    their difference; on cross with Preconditioned (ours), γₜ = 1 and γₜ = g(t)² tie at small t."""
+    from dashboard import weighting
+    from dashboard.figures.weighting import WEIGHTING_LABELS as L
+    curves = {w: weighting.error_by_t(weighting.lab_config(net, w, 1e-3, True, 600, 2021), dc.PRESETS[mixture],
+                                      weighting.LAM, "cpu", 2021) for w in dc.WEIGHTINGS}
+    text = weighting.verdict(curves, {}, L, 1e-3)
+    small, end = text.split(", at t = 1 ")
+    for t, part in ((weighting.first_at_eps(curves, 1e-3), small), (1.0, end)):
+        ranked, tied = weighting.tied_at(curves, t)
+        gap = weighting._at(curves[ranked[1]], "mse", t) - weighting._at(curves[ranked[0]], "mse", t)
+        beyond = gap > weighting.NOISE_SE * weighting.difference_se(curves[ranked[1]], curves[ranked[0]], t)
+        assert ("tie (" not in part) == beyond, (part, gap)
+        assert f"**{L[ranked[0]]}**" in part
+    if (mixture, net) == ("cross", "preconditioned"):
+        assert f"**{L['uniform']}** and **{L['g2']}** tie (11.31 and 11.32" in small, small

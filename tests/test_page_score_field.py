@@ -402,7 +402,7 @@ def test_point_set_arrows_end_at_the_data_point_they_point_at():
     fig = sfig.total_score_figure(f["xx"], f["yy"], f["logp"], f["pts"], f["total"], "proportional",
                                   resp=f["resp"], fixed=True, reach=reach)
     note = " ".join(t.get_text() for t in fig.texts)
-    assert "drawn only as long as the way to the data point they point at" in note
+    assert "capped at the distance to the nearest data point" in note    # most arrows: the first line says so
     assert "is small against the key" not in note          # their shortness has its own reason
 
 
@@ -684,7 +684,8 @@ def test_length_note_counts_disjoint_arrows(state):
     full = k * np.linalg.norm(f["total"], axis=1)                  # the length |score| asks for
     ended = drawn < np.minimum(full, cap) * (1 - 1e-9)             # stopped short: at the data point
     at_cap = np.isclose(drawn, cap, rtol=1e-9) & ~ended
-    reached = _note_count(r"(\d+) arrows? drawn only as long as the way to the data point", notes)
+    reached = (_note_count(r"(\d+) arrows? drawn only as long as the way to the data point", notes)
+               or _note_count(r"here ([\d,]+) of [\d,]+ arrows are capped", notes.replace(",", "")))
     both = _note_count(r"\(of these, (\d+) ha(?:s|ve) \|s\| over the clipping length", notes)
     clipped = _note_count(r"(\d+) (?:longest|other) arrows? clipped to the length", notes)
     assert reached == int(ended.sum()), notes
@@ -869,3 +870,36 @@ def test_page_key_caption_for_a_point_set_at_h_1():
     assert cap == sf.key_caption(yourdata.mixture(e), dc.VESDE(25.0), 0.0, "samples", 200, 2021, "fixed")
     assert "the clipping length: no arrow is drawn longer. The median |score| at t = 0 " \
            f"({at.metric[1].value}) is above it: " in cap, cap
+
+
+CAPPED_STATES = {"heart h=0.1 × nn, t=0": ("heart", 0.0), "heart h=0.1 × nn, t=0.5": ("heart", 0.5),
+                 "spiral h=1, t=0": (("spiral", 150, 1.0), 0.0), "ring8, t=0": ("ring8", 0.0),
+                 "tutorial, t=0": ("tutorial", 0.0)}
+
+
+@pytest.mark.parametrize("state", CAPPED_STATES, ids=list(CAPPED_STATES))
+def test_key_and_note_say_when_most_arrows_are_capped_at_their_data_point(state):
+    """Your data (heart, 100 points, h = 0.10), t = 0: the key read "|s| = 46.1" beside "arrow
+    length ∝ |score|, one scale for every t" while nearly every arrow ended at its data point,
+    far shorter than that scale. Where more than half the arrows are capped there, the note's
+    first line and the key caption say so with the count read off the drawn arrows; else neither does."""
+    from diffusion_core import pointsets as ps
+    from dashboard import score_field as sf, yourdata
+    mix, t = CAPPED_STATES[state]
+    if mix == "heart":
+        pts = yourdata.check(ps.heart(100))
+        gmm = yourdata.mixture(yourdata.entry(pts, yourdata.width_of(pts, 0.1), "heart"))
+    else:
+        gmm = dc.PRESETS[mix] if isinstance(mix, str) else _point_set(*mix)
+    sde, args = dc.VESDE(25.0), ("samples", 200, 2021)
+    a = sf.drawn_arrows(gmm, sde, t, *args, "total", "proportional", "fixed")
+    drawn = a["seen"].shape[1]
+    notes = " ".join(x.get_text() for x in sf.score_figure(gmm, sde, t, *args, "total", "proportional",
+                                                          "fixed").texts).replace("\n", " ")
+    cap = sf.key_caption(gmm, sde, t, *args, "fixed", "total")
+    words = f"capped at the distance to the nearest data point (here {a['reached']:,} of {drawn:,} arrows are capped)"
+    most = a["reached"] > drawn / 2
+    assert (words in notes) == most and (words in cap) == most, (notes, cap)
+    assert ("capped at the distance" in notes + cap) == most
+    if state == "heart h=0.1 × nn, t=0":
+        assert most and cap.startswith("Key arrow: |score| = 46.1"), cap

@@ -308,3 +308,41 @@ def test_a_seed_out_of_range_gets_a_message_and_the_last_valid_seed_stays(typed)
     assert at.number_input(key="w_seed").value == typed            # what was typed stays
     assert at.session_state[state.LAST_SEED] == 31                  # what the pages use
     assert "seed" not in _link(at)                                  # a bad seed is not linked
+
+
+def _reachable_mixtures() -> list[str]:
+    """Every distribution a student can pick: the 2D presets, the custom mixture, your data."""
+    from diffusion_core.presets import PRESET_DIMS
+    from dashboard import yourdata
+    return [n for n, d in PRESET_DIMS.items() if d == 2] + ["custom", yourdata.NAME]
+
+
+@pytest.mark.parametrize("name", _reachable_mixtures())
+def test_the_link_opens_the_same_mixture_or_says_it_cannot(name):
+    """For every reachable p₀ the link's parameters are all accepted by a fresh session (no
+    "Link parameter ignored"); it opens the same p₀, or the share box says it cannot carry it
+    (custom mixture, your data) and opens the tutorial mixture."""
+    from diffusion_core import pointsets as ps
+    from dashboard import yourdata
+    at = app_test(90)
+    at.session_state["custom_mixture"] = {"means": [[0.0, 0.0], [3.0, 0.0]],
+                                          "covs": [[[1.0, 0.0], [0.0, 1.0]]] * 2, "weights": [0.5, 0.5]}
+    pts = yourdata.check(ps.heart(100))
+    at.session_state[yourdata.KEY] = yourdata.entry(pts, yourdata.width_of(pts, 0.1), "Shape")
+    at.run()
+    at.number_input(key="w_seed").set_value(31).run()
+    at.selectbox(key="w_mixture").set_value(name).run()
+    assert not at.exception
+    params = _link(at)
+    box = " ".join(c.value for c in at.sidebar.caption)
+    fresh = _app(**params)
+    assert not fresh.exception and not _toasts(fresh), _toasts(fresh)
+    assert fresh.number_input(key="w_seed").value == 31
+    got = fresh.selectbox(key="w_mixture").value
+    if name in ("custom", yourdata.NAME):
+        assert "mixture" not in params and got == "tutorial"
+        assert "a link cannot carry" in box and "opens with the tutorial mixture" in box, box
+        assert "exactly as it is now" not in box
+    else:
+        assert got == name
+        assert "exactly as it is now" in box and "cannot carry" not in box

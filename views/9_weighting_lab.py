@@ -67,7 +67,7 @@ column = "mse" if view == "raw" else "scaled"         # the error_by_t column th
 left, right = st.columns([3, 2])
 with left:
     if curves:
-        df = pd.concat(curves, ignore_index=True)
+        df = pd.concat(curves, ignore_index=True).drop(columns="draws")     # the per-draw errors: for the noise only
         df = df.assign(error=df[column])
         st.altair_chart(wfig.weighting_error_chart(df, eps=eps, view=column), width="stretch")
 with right:

@@ -171,14 +171,25 @@ def _note(ax, text):
     ax.figure.text(_LEFT / _W, _NOTE_Y / _H, text, fontsize=8.5, va="top", ha="left")
 
 
+def capped_words(reached: int, drawn: int) -> str:
+    """Where most of the `drawn` arrows (more than half) end at the data point they point at: the
+    words that say their length is capped there, with the count; else ""."""
+    if not drawn or reached <= drawn / 2:
+        return ""
+    return (f"capped at the distance to the nearest data point (here {reached:,} of {drawn:,} arrows "
+            "are capped)")
+
+
 def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False,
                  clip_at: float | None = None, key: float | None = None, reached: int = 0,
-                 both: int = 0):
+                 both: int = 0, drawn: int = 0):
     """The note under the plot on arrow lengths. clipped: how many drawn arrows were shortened, to
     the length of |what| = clip_at; key: the key arrow's |what| (the note compares the two);
     reached: how many arrows were drawn only as long as the way to the data point they point at
     (a drawn point set), both of them also past the clipping length. The counts it prints are
-    disjoint: arrows clipped and then shortened to their data point are counted with the latter."""
+    disjoint: arrows clipped and then shortened to their data point are counted with the latter.
+    drawn: how many arrows are drawn; where most are shortened to their data point, the first line
+    says the length is capped there (capped_words), not only ∝ |what|."""
     if k is None:
         return "all arrows the same length (direction only)"
     if fixed is None:
@@ -187,10 +198,15 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
         text = f"arrow length ∝ |{what}|, one scale for every t (t = 0's): the key keeps its length"
     else:
         text = f"arrow length ∝ |{what}|, scale fitted to this picture"
+    capped = capped_words(reached, drawn)
+    if capped:
+        head, _, tail = text.partition(", ")
+        text = f"{head}, {capped}" + (f",\n{tail}" if tail else "")
     alone = clipped - both                       # clipped, and drawn at the clipping length
     if reached:
-        text += (f"\n{reached} arrow{'s' if reached > 1 else ''} drawn only as long as the way to the "
-                 "data point they point at")
+        if not capped:       # else the first line counts them
+            text += (f"\n{reached} arrow{'s' if reached > 1 else ''} drawn only as long as the way to the "
+                     "data point they point at")
         if both:
             text += (f"\n(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length"
                      + (f"; arrows are clipped at |s| = {clip_at:.3g})" if clip_at is not None and not alone
@@ -407,7 +423,7 @@ def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: 
     if k is not None:
         _key(ax, q, k, key)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=tiny, clip_at=_clip_magnitude(m),
-                           key=key, reached=reached, both=a["both"]))
+                           key=key, reached=reached, both=a["both"], drawn=len(pts)))
     return fig
 
 
