@@ -180,13 +180,23 @@ def _distance(v, metric: str) -> float:
 
 def band_side(v, band: tuple, metric: str) -> str:
     """Where a run's value v lies against the noise band the chart draws (band: mean, low, high):
-    "inside" for low <= v <= high, "above" over high, "below" under low. A distance (every measure
-    but the signed log-likelihood gap) under the band's low is as close to the truth as a true set
-    lands by chance: "inside" too."""
+    "inside" for low <= v <= high, "above" over high, "below" under low, for every measure (a
+    distance under the band is not a match with the truth: below_words says what it is)."""
     v = float(v)
     if v > float(band[2]):
         return "above"
-    return "below" if v < float(band[1]) and metric == "loglik_gap" else "inside"
+    return "below" if v < float(band[1]) else "inside"
+
+
+def below_words(band: tuple, metric: str) -> str:
+    """A value under the noise band's low, in words: for a distance, closer to the reference than
+    independent true sets of this size land (the measure, not the sampler, speaks there); for the
+    signed log-likelihood gap, a mean log p₀ higher than true samples reach (samples crowding the modes)."""
+    if metric == "loglik_gap":
+        return (f"below {band_words(band)}: a higher mean log p₀ than true samples of this size reach, "
+                "the mark of samples crowding the modes")
+    return (f"below {band_words(band)}: closer to the reference than a set of true samples of this size "
+            "lands, which a sampler does not do by being good: at this sample count the measure cannot vouch for it")
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
@@ -198,6 +208,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
            for b, g in df.groupby("budget")}
     budgets = sorted(out)
     last = max((b for b in budgets if out[b]), default=None)
+    under = [] if last is None else [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
+                                     if band_side(v, band, metric) == "below"]
     head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
     if last is None:
         said = f": every sampler here is inside {band_words(band)} at every budget"
@@ -207,6 +219,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     else:
         said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
                 f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
+    if under:
+        said += f" ({_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)})"
     return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
             "matter at every budget.")
 
@@ -216,12 +230,11 @@ def band_words(band: tuple) -> str:
     return f"the noise band (range {value_text(band[1])}–{value_text(band[2])})"
 
 
-def _sides_words(sides: dict) -> str:
-    """Budgets outside the band by side, {budget: "above" | "below"}: "above it at 30 and below it at 50"."""
-    by: dict[str, list] = {}
-    for b, side in sides.items():
-        by.setdefault(side, []).append(str(b))
-    return " and ".join(f"{side} it at {_and(bs)}" for side, bs in by.items())
+def _lowest(metric: str, k: int = 1) -> str:
+    """A budget's best value by the measure's rule, in words: the value closest to 0 for the signed
+    log-likelihood gap, the lowest value for a distance (plural for k > 1)."""
+    word = "value closest to 0" if metric == "loglik_gap" else "lowest value"
+    return word.replace("value", "values") if k > 1 else word
 
 
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
@@ -229,24 +242,30 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     every one of them where several share the lowest value (the signed log-likelihood gap: the
     value closest to 0, printed with its sign), and from which budget the winner is inside the
     noise band the chart draws (band_side; band: mean, low, high): a winner inside the band cannot
-    be told from the truth at this sample size. label(method): its name."""
-    parts, sides, budgets = [], {}, [int(b) for b in sorted(df["budget"].unique())]
+    be told from the truth at this sample size; one below it is named apart (below_words), never
+    as a match with the truth. label(method): its name."""
+    parts, sides, values, budgets = [], {}, {}, [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
         parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
-        sides[b] = band_side(best[metric], band, metric)
+        sides[b], values[b] = band_side(best[metric], band, metric), best[metric]
     inside = [b for b in budgets if sides[b] == "inside"]
+    below = [b for b in budgets if sides[b] == "below"]
     if not inside:
         tail = f" No budget here brings the best inside {band_words(band)}."
     elif inside == budgets[budgets.index(inside[0]):]:
         tail = (f" From {inside[0]} evaluations the best is inside {band_words(band)}, where the measure cannot "
                 "tell it from the truth.")
     else:
-        out = {b: sides[b] for b in budgets if b > inside[0] and sides[b] != "inside"}
+        above = [str(b) for b in budgets if b > inside[0] and sides[b] == "above"]
         tail = (f" The best is inside {band_words(band)} at {_and([str(b) for b in inside])} evaluations, where "
-                f"the measure cannot tell it from the truth, but {_sides_words(out)}.")
+                "the measure cannot tell it from the truth" + (f", but above it at {_and(above)}" if above else "") + ".")
+    if below:
+        tail += (f" At {_and([str(b) for b in below])} evaluations the {_lowest(metric, len(below))} "
+                 f"({_and([value_text(values[b]) for b in below])}) {'lie' if len(below) > 1 else 'lies'} "
+                 f"{below_words(band, metric)}.")
     rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
@@ -273,6 +292,9 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         if side == "inside":
             return (f"{head} with the learned score, inside {band_words(band)}: the network's "
                     "error is below what this many samples can measure.")
+        if side == "below":
+            return (f"{head} with the learned score, {below_words(band, metric)}: whether the network's error "
+                    "shows, this measure cannot say here.")
         if v > 2 * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
                     f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}: with the same samplers "
@@ -284,6 +306,9 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")
+    if side == "below":
+        return (f"{head}, {below_words(band, metric)}."
+                + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:
@@ -366,7 +391,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     metric): the prior N(0, σ₁² I) against p₁'s spread along its widest axis (the square root of
     the largest eigenvalue of p₁'s covariance); a run that injects no noise (dc.injects_noise at
     its settings) carries that gap to the end. Named are the noiseless runs outside the noise band
-    the chart draws (band_side; band: mean, low, high) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
+    the chart draws (band_side; band: mean, low, high; above it: under it is no price paid) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
     small or no run pays it. label(method): its name."""
     sde = dc.VESDE(lam)
     s1 = float(sde.prior_std())
@@ -381,7 +406,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
         for m, d, v in zip(at["method"], at["d"], at[metric]):
-            if (best is not None and not noisy[m] and band_side(v, band, metric) != "inside"
+            if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
                 named.setdefault(m, []).append((int(b), d / max(best, 1e-12)))
     if not named:

@@ -300,9 +300,13 @@ def test_plateau_text_reads_the_numbers():
     fixed = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels)
     assert "ε = 0.001" in fixed and "network" not in fixed
     assert "ε" not in samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, labels)
-    inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.01]), band, "logp_w1", "karras",
+    inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.016]), band, "logp_w1", "karras",
                                    1e-3, labels)
     assert "2 of 2 samplers are inside the noise band" in inside
+    below = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.01]), band, "logp_w1", "karras",
+                                  1e-3, labels)          # a distance under the band: no match with the truth
+    assert "below the noise band (range 0.0150–0.0250): closer to the reference" in below, below
+    assert "1 of 2 samplers are inside the band" in below and "as good as the truth" not in below, below
 
 
 def test_learned_plateau_names_the_curves_still_falling():
