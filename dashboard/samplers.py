@@ -237,35 +237,50 @@ def _lowest(metric: str, k: int = 1) -> str:
     return word.replace("value", "values") if k > 1 else word
 
 
+def _inside_count(values, band: tuple, metric: str) -> int:
+    """How many of a budget's values lie inside the noise band the chart draws (band_side)."""
+    return sum(band_side(v, band, metric) == "inside" for v in values)
+
+
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     """Which sampler wins at each budget, read off the runs df (columns method, budget, metric),
     every one of them where several share the lowest value (the signed log-likelihood gap: the
     value closest to 0, printed with its sign), and from which budget the winner is inside the
     noise band the chart draws (band_side; band: mean, low, high): a winner inside the band cannot
     be told from the truth at this sample size; one below it is named apart (below_words), never
-    as a match with the truth. label(method): its name."""
-    parts, sides, values, budgets = [], {}, {}, [int(b) for b in sorted(df["budget"].unique())]
+    as a match with the truth. Where the winner is outside the band, the count of samplers inside
+    it at that budget is said too (a lopsided band can hold a signed gap farther from 0 than the
+    winner). label(method): its name."""
+    parts, sides, values, counts = [], {}, {}, {}
+    budgets = [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
         parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
         sides[b], values[b] = band_side(best[metric], band, metric), best[metric]
+        counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
     below = [b for b in budgets if sides[b] == "below"]
+    above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies above it"
+             + (f" while {counts[b][0]} of {counts[b][1]} samplers lie inside it" if counts[b][0] else "")
+             for b in budgets if sides[b] == "above" and ((inside and b > inside[0]) or counts[b][0])]
     if not inside:
-        tail = f" No budget here brings the best inside {band_words(band)}."
+        tail = f" No budget here brings the best inside {band_words(band)}"
     elif inside == budgets[budgets.index(inside[0]):]:
         tail = (f" From {inside[0]} evaluations the best is inside {band_words(band)}, where the measure cannot "
-                "tell it from the truth.")
+                "tell it from the truth")
     else:
-        above = [str(b) for b in budgets if b > inside[0] and sides[b] == "above"]
         tail = (f" The best is inside {band_words(band)} at {_and([str(b) for b in inside])} evaluations, where "
-                "the measure cannot tell it from the truth" + (f", but above it at {_and(above)}" if above else "") + ".")
+                "the measure cannot tell it from the truth")
+    tail += (f", but {'; '.join(above)}" if above else "") + "."
     if below:
         tail += (f" At {_and([str(b) for b in below])} evaluations the {_lowest(metric, len(below))} "
                  f"({_and([value_text(values[b]) for b in below])}) {'lie' if len(below) > 1 else 'lies'} "
                  f"{below_words(band, metric)}.")
+        held = [f"{counts[b][0]} of {counts[b][1]} samplers at {b}" for b in below if counts[b][0]]
+        if held:
+            tail += f" Inside the band there lie {_and(held)}."
     rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
@@ -283,7 +298,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     v = float(best["d"])
     tied = [label(m) for m in last.loc[last["d"] == best["d"], "method"]]     # one run, as winners_text says
     side = band_side(best[metric], band, metric)
-    inside = sum(band_side(x, band, metric) == "inside" for x in last[metric])
+    inside = _inside_count(last[metric], band, metric)
+    held = f" while {inside} of {len(last)} samplers lie inside it" if inside else ""
     head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
             f"reach{'' if len(tied) > 1 else 'es'} **{value_text(best[metric])}**")
     if exact is not None and len(exact):
@@ -297,7 +313,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                     "shows, this measure cannot say here.")
         if v > 2 * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
-                    f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}: with the same samplers "
+                    f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}{held}: with the same samplers "
                     "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
@@ -309,6 +325,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if side == "below":
         return (f"{head}, {below_words(band, metric)}."
                 + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
+    if held:
+        return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:

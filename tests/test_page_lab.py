@@ -594,7 +594,7 @@ def test_winners_text_reads_the_runs():
     text = samplers.winners_text(runs, (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations" not in text, text
     assert ("The best is inside the noise band (range 0.0500–0.150) at 8, 20 and 50 evaluations, where the measure "
-            "cannot tell it from the truth, but above it at 30.") in text, text
+            "cannot tell it from the truth, but at 30 the lowest value (0.173) lies above it.") in text, text
     text = samplers.winners_text(runs[runs["budget"] != 30], (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations the best is inside the noise band (range 0.0500–0.150)" in text
 
@@ -1196,6 +1196,8 @@ def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extr
                 f"{sum(inside(v) for v in last)} of {len(last)} samplers are inside {words}") in caption, caption
     elif best[max(best)] < lo:
         assert f"below {words}" in caption and "as good as the truth" not in caption, caption
+    elif sum(inside(v) for v in last):          # the closest to 0 above a lopsided band, others in it
+        assert f"{sum(inside(v) for v in last)} of {len(last)} samplers lie inside it" in caption, caption
     else:
         assert "inside" not in caption and (learned or words in caption), caption     # no band claim, or this one
 
@@ -1240,6 +1242,33 @@ def test_a_distance_below_the_band_is_not_a_match_with_the_truth(mixture, metric
     caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
     if best[max(best)] < lo:
         assert f"below {words}: closer to the reference" in caption and "as good as the truth" not in caption, caption
+
+
+@pytest.mark.parametrize("mixture, extra", [
+    ("ring8", {}), ("tutorial", {"w_samplers_lam": 10.0, "w_samplers_n": 300}),
+    ("ring8", {"w_samplers_lam": 10.0, "w_samplers_n": 300}), ("ring8", {"w_samplers_n": 300})])
+def test_band_sentences_count_every_sampler_inside_not_only_the_best(mixture, extra):
+    """ring8, exact score, log-likelihood gap: "The best is inside the noise band (range
+    -0.0425–0.0251) at 8, 10, 15, 20, 50 and 100 evaluations …, but above it at 30", while at 30
+    three samplers (-0.0273, -0.0350, -0.0350) lie inside the lopsided band and only the value
+    closest to 0 (0.0257) lies above it. Where a budget's best is outside the band, the sentence
+    says how many samplers lie inside it there."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric="loglik_gap", **extra))
+    lo, hi, words, table = _lab_band_reading(at, "loglik_gap")
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    for _, row in table.iterrows():
+        values = row.drop("NFE").astype(float).dropna()
+        best, b = min(values, key=abs), int(row["NFE"])
+        k = int(((values >= lo) & (values <= hi)).sum())
+        if best > hi and k:
+            assert (f"at {b} the value closest to 0 ({samplers.value_text(best)}) lies above it while {k} of "
+                    f"{len(values)} samplers lie inside it") in said, said
+        if best < lo and k:
+            assert f"{k} of {len(values)} samplers at {b}" in said, said
+    if mixture == "ring8" and not extra:                 # the finding's state
+        assert ("but at 30 the value closest to 0 (0.0257) lies above it while 3 of 8 samplers lie inside it."
+                in said), said
 
 
 def test_order_text_names_the_evaluations_the_pf_ode_took():
