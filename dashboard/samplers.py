@@ -314,7 +314,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         if v > 2 * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
                     f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}{held}: with the same samplers "
-                    "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label)
+                    "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label, metric)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
         return (f"{head} with the learned score, close to the exact score's best at the same budget "
@@ -343,32 +343,52 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                ": more evaluations bring the curves down further."))
 
 
-def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
+_TREND_WORDS = {       # (flat, falling, rising) over the last doubling, for a distance and for the signed gap
+    "distance": ("changed by less than the noise band's width ({w}): flattened: the extra evaluations did not "
+                 "lower them", "still fell by more than that: more evaluations may bring {them} lower",
+                 "rose by more than that"),
+    "loglik_gap": ("moved closer to 0 or away from it by less than the noise band's width ({w}): flattened: the "
+                   "extra evaluations did not bring them closer to 0", "moved closer to 0 by more than that: more "
+                   "evaluations may bring {them} closer", "moved away from 0 by more than that")}
+
+
+def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") -> str:
     """Which curves have flattened and which still fall, read off the runs dist (columns method,
-    budget, d: the distance to a perfect sampler) over the last doubling of the budget (from the
-    largest budget at most half the largest, else the one before it, to the largest): a change
-    no larger than the noise band's width (band: mean, low, high) is flat. label(method): its name."""
+    budget, metric, d: the distance to a perfect sampler, |gap| for the signed log-likelihood gap)
+    over the last doubling of the budget (from the largest budget at most half the largest, else
+    the one before it, to the largest): a change of d no larger than the noise band's width (band:
+    mean, low, high) is flat; for the signed gap a change is said as a move toward or away from 0,
+    and a curve that crosses 0 to end outside the band (band_side) is named with its two values.
+    label(method): its name."""
     budgets = sorted(dist["budget"].unique())
     top = budgets[-1]
     if len(budgets) < 2:
         return "With one budget the page cannot tell which curves still fall: add a second budget to see it."
     b0 = max((b for b in budgets if b <= top / 2), default=budgets[-2])
     width = abs(float(band[2]) - float(band[1]))
+    signed = metric == "loglik_gap"
     groups = {"flat": [], "falling": [], "rising": []}
+    crossed = []
     for m in dict.fromkeys(dist["method"]):
-        d = dist[dist["method"] == m].set_index("budget")["d"]
-        if b0 in d.index and top in d.index:
-            change = float(d[top]) - float(d[b0])
+        run = dist[dist["method"] == m].set_index("budget")
+        if b0 in run.index and top in run.index:
+            v0, v1 = float(run.at[b0, metric]), float(run.at[top, metric])
+            if signed and v0 * v1 < 0 and band_side(v1, band, metric) != "inside":
+                crossed.append(f"*{label(m)}* moved past 0 to {band_side(v1, band, metric)} the band "
+                               f"({value_text(v0)} → {value_text(v1)})")
+                continue
+            change = float(run.at[top, "d"]) - float(run.at[b0, "d"])
             groups["flat" if abs(change) <= width else "falling" if change < 0 else "rising"].append(f"*{label(m)}*")
+    flat, falling, rising = _TREND_WORDS[metric if signed else "distance"]
     said = []
     if groups["flat"]:
-        said.append(f"{', '.join(groups['flat'])} changed by less than the noise band's width ({value_text(width)}): "
-                    "flattened: the extra evaluations did not lower them")
+        said.append(f"{', '.join(groups['flat'])} " + flat.format(w=value_text(width)))
     if groups["falling"]:
-        said.append(f"{', '.join(groups['falling'])} still fell by more than that: more evaluations may bring "
-                    f"{'it' if len(groups['falling']) == 1 else 'them'} lower")
+        said.append(f"{', '.join(groups['falling'])} "
+                    + falling.format(them="it" if len(groups["falling"]) == 1 else "them"))
     if groups["rising"]:
-        said.append(f"{', '.join(groups['rising'])} rose by more than that")
+        said.append(f"{', '.join(groups['rising'])} {rising}")
+    said += crossed
     return f"From {int(b0)} to {int(top)} evaluations, " + "; ".join(said) + "." if said else ""
 
 

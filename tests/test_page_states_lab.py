@@ -336,6 +336,44 @@ def test_learned_plateau_names_the_curves_still_falling():
     assert "cannot tell which curves still fall" in one
 
 
+def test_signed_gap_trend_speaks_of_the_distance_to_0():
+    """ring8, learned score, log-likelihood gap: "DPM++ 2M SDE … still fell by more than that: more
+    evaluations may bring them lower" while it went from 0.273 to −0.0620, past 0 and out of the
+    band (−0.0425–0.0251) on its negative side: for the signed gap "lower" is not better. The trend
+    speaks of the distance to 0, names a crossing with its two values, and the distances keep
+    their wording."""
+    from dashboard import samplers
+    names = {"sde": "reverse SDE", "ode": "PF ODE (Heun)", "dpm2m_sde": "DPM++ 2M SDE", "unipc": "UniPC, noisy start",
+             "tutorial": "tutorial's loop"}
+    rows = {"sde": (0.6, 0.3), "ode": (0.5, 0.49), "dpm2m_sde": (0.273, -0.062), "unipc": (0.2, 0.045),
+            "tutorial": (0.1, 0.25)}
+    df = pd.DataFrame([{"method": m, "budget": b, "loglik_gap": v} for m, pair in rows.items()
+                       for b, v in zip((20, 50, 100), (2.0, *pair))])
+    band = (0.000276, -0.0425, 0.0251)
+    exact = pd.DataFrame({"method": list(rows), "budget": 100, "loglik_gap": 0.00773})
+    text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names.get, exact)
+    assert "network's error" in text, text
+    assert ("*PF ODE (Heun)* moved closer to 0 or away from it by less than the noise band's width (0.0676): "
+            "flattened: the extra evaluations did not bring them closer to 0") in text, text
+    assert ("*reverse SDE*, *UniPC, noisy start* moved closer to 0 by more than that: more evaluations may bring "
+            "them closer") in text, text
+    assert "*tutorial's loop* moved away from 0 by more than that" in text, text
+    assert "*DPM++ 2M SDE* moved past 0 to below the band (0.273 → -0.0620)" in text, text
+    assert "lower" not in text and "fell" not in text, text
+    # a gap crossing 0 into the band has only come closer to 0; above the band on the other side it is named
+    crossing = df.replace({-0.062: -0.02})
+    into = samplers.trend_text(crossing.assign(d=crossing["loglik_gap"].abs()), band, names.get, "loglik_gap")
+    assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* moved closer to 0" in into and "past 0" not in into, into
+    up = samplers.trend_text(df.assign(loglik_gap=-df["loglik_gap"], d=df["loglik_gap"].abs()), band, names.get,
+                             "loglik_gap")
+    assert "*DPM++ 2M SDE* moved past 0 to above the band (-0.273 → 0.0620)" in up, up
+    # a distance keeps its wording
+    dist = df.assign(logp_w1=df["loglik_gap"].abs(), d=df["loglik_gap"].abs())
+    plain = samplers.trend_text(dist, band, names.get, "logp_w1")
+    assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* still fell by more than that: more evaluations " \
+           "may bring them lower" in plain and "past 0" not in plain, plain
+
+
 def test_noise_band_label_is_off_the_data():
     """The noise level's words sit above the plot area (pixel y 0, drawn upwards), not at the
     dashed line where the curves run."""
