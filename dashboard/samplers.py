@@ -285,12 +285,54 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
+NETWORK_GAP = 2.0     # a learned best this many times the exact score's best (and above the band): the network's error
+
+
+def _metric_name(metric: str) -> str:
+    """A measure's name as sentences use it, without its bracket: "W₁ of log p₀"."""
+    return sweep.METRIC_LABELS[metric].split(" (")[0]
+
+
+def _best_at_top(runs: pd.DataFrame, metric: str):
+    """The value closest to a perfect sampler's (_distance) among runs at their largest budget, signed
+    as the table shows it."""
+    return min(runs.loc[runs["budget"] == runs["budget"].max(), metric], key=lambda x: _distance(x, metric))
+
+
+def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: dict | None) -> str:
+    """Where the measure in use cannot see the learned score's error, whether the other measures of the
+    same runs do (df, exact: the learned and the exact score's runs, holding every measure of
+    sweep.METRICS): at the largest budget, the learned best above that measure's noise band
+    (bands[m]: mean, low, high) and over NETWORK_GAP× the exact score's best; with no bands, a
+    pointer to the other measures."""
+    others = [m for m in sweep.METRICS if m != metric and m in df and m in exact]
+    if not others:
+        return ""
+    if bands is None:
+        return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
+    seen, unseen = [], []
+    for m in others:
+        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        d, de = _distance(v, m), _distance(e, m)
+        if band_side(v, bands[m], m) == "above" and d > NETWORK_GAP * de:
+            seen.append(f"{_metric_name(m)} sees it: best {value_text(v)}, {d / max(de, 1e-12):.1f}× the exact "
+                        f"score's {value_text(e)}, above {band_words(bands[m])}")
+        else:
+            unseen.append(f"{_metric_name(m)} (best {value_text(v)}, the exact score's {value_text(e)}, "
+                          f"{band_words(bands[m])})")
+    if seen:
+        return f" In the same runs {'; '.join(seen)}."
+    return f" In the same runs no other measure sees it either: {'; '.join(unseen)}."
+
+
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
-                 exact: pd.DataFrame | None = None) -> str:
+                 exact: pd.DataFrame | None = None, bands: dict | None = None) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
-    values print as the table shows them (the signed gap with its sign). label(method): its name."""
+    where this measure cannot see the network's error, other_measures_text reads the others
+    (bands: every measure's band, as floor gives them). Values print as the table shows them (the
+    signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
     last = dist[dist["budget"] == top]
@@ -306,12 +348,13 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         e_value = min(exact[metric], key=lambda x: _distance(x, metric))
         e = _distance(e_value, metric)
         if side == "inside":
-            return (f"{head} with the learned score, inside {band_words(band)}: the network's "
-                    "error is below what this many samples can measure.")
+            return (f"{head} with the learned score, inside {band_words(band)}: the network's error is below "
+                    f"what the {_metric_name(metric)} can measure at this many samples."
+                    + other_measures_text(df, exact, metric, bands))
         if side == "below":
             return (f"{head} with the learned score, {below_words(band, metric)}: whether the network's error "
-                    "shows, this measure cannot say here.")
-        if v > 2 * e:
+                    "shows, this measure cannot say here." + other_measures_text(df, exact, metric, bands))
+        if v > NETWORK_GAP * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
                     f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}{held}: with the same samplers "
                     "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label, metric)
@@ -345,10 +388,10 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
 
 _TREND_WORDS = {       # (flat, falling, rising) over the last doubling, for a distance and for the signed gap
     "distance": ("changed by less than the noise band's width ({w}): flattened: the extra evaluations did not "
-                 "lower them", "still fell by more than that: more evaluations may bring {them} lower",
+                 "lower {them}", "still fell by more than that: more evaluations may bring {them} lower",
                  "rose by more than that"),
     "loglik_gap": ("moved closer to 0 or away from it by less than the noise band's width ({w}): flattened: the "
-                   "extra evaluations did not bring them closer to 0", "moved closer to 0 by more than that: more "
+                   "extra evaluations did not bring {them} closer to 0", "moved closer to 0 by more than that: more "
                    "evaluations may bring {them} closer", "moved away from 0 by more than that")}
 
 
@@ -382,7 +425,8 @@ def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") 
     flat, falling, rising = _TREND_WORDS[metric if signed else "distance"]
     said = []
     if groups["flat"]:
-        said.append(f"{', '.join(groups['flat'])} " + flat.format(w=value_text(width)))
+        said.append(f"{', '.join(groups['flat'])} "
+                    + flat.format(w=value_text(width), them="it" if len(groups["flat"]) == 1 else "them"))
     if groups["falling"]:
         said.append(f"{', '.join(groups['falling'])} "
                     + falling.format(them="it" if len(groups["falling"]) == 1 else "them"))
