@@ -180,13 +180,23 @@ def _distance(v, metric: str) -> float:
 
 def band_side(v, band: tuple, metric: str) -> str:
     """Where a run's value v lies against the noise band the chart draws (band: mean, low, high):
-    "inside" for low <= v <= high, "above" over high, "below" under low. A distance (every measure
-    but the signed log-likelihood gap) under the band's low is as close to the truth as a true set
-    lands by chance: "inside" too."""
+    "inside" for low <= v <= high, "above" over high, "below" under low, for every measure (a
+    distance under the band is not a match with the truth: below_words says what it is)."""
     v = float(v)
     if v > float(band[2]):
         return "above"
-    return "below" if v < float(band[1]) and metric == "loglik_gap" else "inside"
+    return "below" if v < float(band[1]) else "inside"
+
+
+def below_words(band: tuple, metric: str) -> str:
+    """A value under the noise band's low, in words: for a distance, closer to the reference than
+    independent true sets of this size land (the measure, not the sampler, speaks there); for the
+    signed log-likelihood gap, a mean log p₀ higher than true samples reach (samples crowding the modes)."""
+    if metric == "loglik_gap":
+        return (f"below {band_words(band)}: a higher mean log p₀ than true samples of this size reach, "
+                "the mark of samples crowding the modes")
+    return (f"below {band_words(band)}: closer to the reference than a set of true samples of this size "
+            "lands, which a sampler does not do by being good: at this sample count the measure cannot vouch for it")
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
@@ -198,6 +208,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
            for b, g in df.groupby("budget")}
     budgets = sorted(out)
     last = max((b for b in budgets if out[b]), default=None)
+    under = [] if last is None else [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
+                                     if band_side(v, band, metric) == "below"]
     head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
     if last is None:
         said = f": every sampler here is inside {band_words(band)} at every budget"
@@ -207,6 +219,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     else:
         said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
                 f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
+    if under:
+        said += f" ({_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)})"
     return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
             "matter at every budget.")
 
@@ -216,12 +230,16 @@ def band_words(band: tuple) -> str:
     return f"the noise band (range {value_text(band[1])}–{value_text(band[2])})"
 
 
-def _sides_words(sides: dict) -> str:
-    """Budgets outside the band by side, {budget: "above" | "below"}: "above it at 30 and below it at 50"."""
-    by: dict[str, list] = {}
-    for b, side in sides.items():
-        by.setdefault(side, []).append(str(b))
-    return " and ".join(f"{side} it at {_and(bs)}" for side, bs in by.items())
+def _lowest(metric: str, k: int = 1) -> str:
+    """A budget's best value by the measure's rule, in words: the value closest to 0 for the signed
+    log-likelihood gap, the lowest value for a distance (plural for k > 1)."""
+    word = "value closest to 0" if metric == "loglik_gap" else "lowest value"
+    return word.replace("value", "values") if k > 1 else word
+
+
+def _inside_count(values, band: tuple, metric: str) -> int:
+    """How many of a budget's values lie inside the noise band the chart draws (band_side)."""
+    return sum(band_side(v, band, metric) == "inside" for v in values)
 
 
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
@@ -229,34 +247,92 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     every one of them where several share the lowest value (the signed log-likelihood gap: the
     value closest to 0, printed with its sign), and from which budget the winner is inside the
     noise band the chart draws (band_side; band: mean, low, high): a winner inside the band cannot
-    be told from the truth at this sample size. label(method): its name."""
-    parts, sides, budgets = [], {}, [int(b) for b in sorted(df["budget"].unique())]
+    be told from the truth at this sample size; one below it is named apart (below_words), never
+    as a match with the truth. Where the winner is outside the band, the count of samplers inside
+    it at that budget is said too (a lopsided band can hold a signed gap farther from 0 than the
+    winner). label(method): its name."""
+    parts, sides, values, counts = [], {}, {}, {}
+    budgets = [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
         parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
-        sides[b] = band_side(best[metric], band, metric)
+        sides[b], values[b] = band_side(best[metric], band, metric), best[metric]
+        counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
+    below = [b for b in budgets if sides[b] == "below"]
+    above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies above it"
+             + (f" while {counts[b][0]} of {counts[b][1]} samplers lie inside it" if counts[b][0] else "")
+             for b in budgets if sides[b] == "above" and ((inside and b > inside[0]) or counts[b][0])]
     if not inside:
-        tail = f" No budget here brings the best inside {band_words(band)}."
+        tail = f" No budget here brings the best inside {band_words(band)}"
     elif inside == budgets[budgets.index(inside[0]):]:
         tail = (f" From {inside[0]} evaluations the best is inside {band_words(band)}, where the measure cannot "
-                "tell it from the truth.")
+                "tell it from the truth")
     else:
-        out = {b: sides[b] for b in budgets if b > inside[0] and sides[b] != "inside"}
         tail = (f" The best is inside {band_words(band)} at {_and([str(b) for b in inside])} evaluations, where "
-                f"the measure cannot tell it from the truth, but {_sides_words(out)}.")
+                "the measure cannot tell it from the truth")
+    tail += (f", but {'; '.join(above)}" if above else "") + "."
+    if below:
+        tail += (f" At {_and([str(b) for b in below])} evaluations the {_lowest(metric, len(below))} "
+                 f"({_and([value_text(values[b]) for b in below])}) {'lie' if len(below) > 1 else 'lies'} "
+                 f"{below_words(band, metric)}.")
+        held = [f"{counts[b][0]} of {counts[b][1]} samplers at {b}" for b in below if counts[b][0]]
+        if held:
+            tail += f" Inside the band there lie {_and(held)}."
     rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
+NETWORK_GAP = 2.0     # a learned best this many times the exact score's best (and above the band): the network's error
+
+
+def _metric_name(metric: str) -> str:
+    """A measure's name as sentences use it, without its bracket: "W₁ of log p₀"."""
+    return sweep.METRIC_LABELS[metric].split(" (")[0]
+
+
+def _best_at_top(runs: pd.DataFrame, metric: str):
+    """The value closest to a perfect sampler's (_distance) among runs at their largest budget, signed
+    as the table shows it."""
+    return min(runs.loc[runs["budget"] == runs["budget"].max(), metric], key=lambda x: _distance(x, metric))
+
+
+def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: dict | None) -> str:
+    """Where the measure in use cannot see the learned score's error, whether the other measures of the
+    same runs do (df, exact: the learned and the exact score's runs, holding every measure of
+    sweep.METRICS): at the largest budget, the learned best above that measure's noise band
+    (bands[m]: mean, low, high) and over NETWORK_GAP× the exact score's best; with no bands, a
+    pointer to the other measures."""
+    others = [m for m in sweep.METRICS if m != metric and m in df and m in exact]
+    if not others:
+        return ""
+    if bands is None:
+        return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
+    seen, unseen = [], []
+    for m in others:
+        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        d, de = _distance(v, m), _distance(e, m)
+        if band_side(v, bands[m], m) == "above" and d > NETWORK_GAP * de:
+            seen.append(f"{_metric_name(m)} sees it: best {value_text(v)}, {d / max(de, 1e-12):.1f}× the exact "
+                        f"score's {value_text(e)}, above {band_words(bands[m])}")
+        else:
+            unseen.append(f"{_metric_name(m)} (best {value_text(v)}, the exact score's {value_text(e)}, "
+                          f"{band_words(bands[m])})")
+    if seen:
+        return f" In the same runs {'; '.join(seen)}."
+    return f" In the same runs no other measure sees it either: {'; '.join(unseen)}."
+
+
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
-                 exact: pd.DataFrame | None = None) -> str:
+                 exact: pd.DataFrame | None = None, bands: dict | None = None) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
-    values print as the table shows them (the signed gap with its sign). label(method): its name."""
+    where this measure cannot see the network's error, other_measures_text reads the others
+    (bands: every measure's band, as floor gives them). Values print as the table shows them (the
+    signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
     last = dist[dist["budget"] == top]
@@ -264,19 +340,24 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     v = float(best["d"])
     tied = [label(m) for m in last.loc[last["d"] == best["d"], "method"]]     # one run, as winners_text says
     side = band_side(best[metric], band, metric)
-    inside = sum(band_side(x, band, metric) == "inside" for x in last[metric])
+    inside = _inside_count(last[metric], band, metric)
+    held = f" while {inside} of {len(last)} samplers lie inside it" if inside else ""
     head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
             f"reach{'' if len(tied) > 1 else 'es'} **{value_text(best[metric])}**")
     if exact is not None and len(exact):
         e_value = min(exact[metric], key=lambda x: _distance(x, metric))
         e = _distance(e_value, metric)
         if side == "inside":
-            return (f"{head} with the learned score, inside {band_words(band)}: the network's "
-                    "error is below what this many samples can measure.")
-        if v > 2 * e:
+            return (f"{head} with the learned score, inside {band_words(band)}: the network's error is below "
+                    f"what the {_metric_name(metric)} can measure at this many samples."
+                    + other_measures_text(df, exact, metric, bands))
+        if side == "below":
+            return (f"{head} with the learned score, {below_words(band, metric)}: whether the network's error "
+                    "shows, this measure cannot say here." + other_measures_text(df, exact, metric, bands))
+        if v > NETWORK_GAP * e:
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
-                    f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}: with the same samplers "
-                    "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label)
+                    f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}{held}: with the same samplers "
+                    "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label, metric)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
         return (f"{head} with the learned score, close to the exact score's best at the same budget "
@@ -284,6 +365,11 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")
+    if side == "below":
+        return (f"{head}, {below_words(band, metric)}."
+                + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
+    if held:
+        return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:
@@ -300,32 +386,53 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                ": more evaluations bring the curves down further."))
 
 
-def trend_text(dist: pd.DataFrame, band: tuple, label) -> str:
+_TREND_WORDS = {       # (flat, falling, rising) over the last doubling, for a distance and for the signed gap
+    "distance": ("changed by less than the noise band's width ({w}): flattened: the extra evaluations did not "
+                 "lower {them}", "still fell by more than that: more evaluations may bring {them} lower",
+                 "rose by more than that"),
+    "loglik_gap": ("moved closer to 0 or away from it by less than the noise band's width ({w}): flattened: the "
+                   "extra evaluations did not bring {them} closer to 0", "moved closer to 0 by more than that: more "
+                   "evaluations may bring {them} closer", "moved away from 0 by more than that")}
+
+
+def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") -> str:
     """Which curves have flattened and which still fall, read off the runs dist (columns method,
-    budget, d: the distance to a perfect sampler) over the last doubling of the budget (from the
-    largest budget at most half the largest, else the one before it, to the largest): a change
-    no larger than the noise band's width (band: mean, low, high) is flat. label(method): its name."""
+    budget, metric, d: the distance to a perfect sampler, |gap| for the signed log-likelihood gap)
+    over the last doubling of the budget (from the largest budget at most half the largest, else
+    the one before it, to the largest): a change of d no larger than the noise band's width (band:
+    mean, low, high) is flat; for the signed gap a change is said as a move toward or away from 0,
+    and a curve that crosses 0 to end outside the band (band_side) is named with its two values.
+    label(method): its name."""
     budgets = sorted(dist["budget"].unique())
     top = budgets[-1]
     if len(budgets) < 2:
         return "With one budget the page cannot tell which curves still fall: add a second budget to see it."
     b0 = max((b for b in budgets if b <= top / 2), default=budgets[-2])
     width = abs(float(band[2]) - float(band[1]))
+    signed = metric == "loglik_gap"
     groups = {"flat": [], "falling": [], "rising": []}
+    crossed = []
     for m in dict.fromkeys(dist["method"]):
-        d = dist[dist["method"] == m].set_index("budget")["d"]
-        if b0 in d.index and top in d.index:
-            change = float(d[top]) - float(d[b0])
+        run = dist[dist["method"] == m].set_index("budget")
+        if b0 in run.index and top in run.index:
+            v0, v1 = float(run.at[b0, metric]), float(run.at[top, metric])
+            if signed and v0 * v1 < 0 and band_side(v1, band, metric) != "inside":
+                crossed.append(f"*{label(m)}* moved past 0 to {band_side(v1, band, metric)} the band "
+                               f"({value_text(v0)} → {value_text(v1)})")
+                continue
+            change = float(run.at[top, "d"]) - float(run.at[b0, "d"])
             groups["flat" if abs(change) <= width else "falling" if change < 0 else "rising"].append(f"*{label(m)}*")
+    flat, falling, rising = _TREND_WORDS[metric if signed else "distance"]
     said = []
     if groups["flat"]:
-        said.append(f"{', '.join(groups['flat'])} changed by less than the noise band's width ({value_text(width)}): "
-                    "flattened: the extra evaluations did not lower them")
+        said.append(f"{', '.join(groups['flat'])} "
+                    + flat.format(w=value_text(width), them="it" if len(groups["flat"]) == 1 else "them"))
     if groups["falling"]:
-        said.append(f"{', '.join(groups['falling'])} still fell by more than that: more evaluations may bring "
-                    f"{'it' if len(groups['falling']) == 1 else 'them'} lower")
+        said.append(f"{', '.join(groups['falling'])} "
+                    + falling.format(them="it" if len(groups["falling"]) == 1 else "them"))
     if groups["rising"]:
-        said.append(f"{', '.join(groups['rising'])} rose by more than that")
+        said.append(f"{', '.join(groups['rising'])} {rising}")
+    said += crossed
     return f"From {int(b0)} to {int(top)} evaluations, " + "; ".join(said) + "." if said else ""
 
 
@@ -366,7 +473,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     metric): the prior N(0, σ₁² I) against p₁'s spread along its widest axis (the square root of
     the largest eigenvalue of p₁'s covariance); a run that injects no noise (dc.injects_noise at
     its settings) carries that gap to the end. Named are the noiseless runs outside the noise band
-    the chart draws (band_side; band: mean, low, high) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
+    the chart draws (band_side; band: mean, low, high; above it: under it is no price paid) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
     small or no run pays it. label(method): its name."""
     sde = dc.VESDE(lam)
     s1 = float(sde.prior_std())
@@ -381,7 +488,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
         for m, d, v in zip(at["method"], at["d"], at[metric]):
-            if (best is not None and not noisy[m] and band_side(v, band, metric) != "inside"
+            if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
                 named.setdefault(m, []).append((int(b), d / max(best, 1e-12)))
     if not named:

@@ -594,7 +594,7 @@ def test_winners_text_reads_the_runs():
     text = samplers.winners_text(runs, (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations" not in text, text
     assert ("The best is inside the noise band (range 0.0500–0.150) at 8, 20 and 50 evaluations, where the measure "
-            "cannot tell it from the truth, but above it at 30.") in text, text
+            "cannot tell it from the truth, but at 30 the lowest value (0.173) lies above it.") in text, text
     text = samplers.winners_text(runs[runs["budget"] != 30], (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations the best is inside the noise band (range 0.0500–0.150)" in text
 
@@ -1129,13 +1129,13 @@ def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, l
 def test_noise_band_sentences_use_the_band_the_chart_draws():
     """ring8, log-likelihood gap: the band drawn is −0.0425–0.0251, but the text counted |gap| ≤
     0.0425 as inside, so 0.0314 and 0.0323 at 100 evaluations and 0.0257 at 30 were called inside.
-    Inside is low ≤ value ≤ high of the drawn band (a distance under its low counts too), and the
+    Inside is low ≤ value ≤ high of the drawn band (a distance under its low is below it), and the
     sentences name that range."""
     import pandas as pd
     from dashboard import samplers
     band = (0.000276, -0.0425, 0.0251)
     assert [samplers.band_side(v, band, "loglik_gap") for v in (0.0314, -0.0214, -0.05)] == ["above", "inside", "below"]
-    assert samplers.band_side(0.001, (0.03, 0.02, 0.04), "sliced_w2") == "inside"       # a distance under the band
+    assert samplers.band_side(0.001, (0.03, 0.02, 0.04), "sliced_w2") == "below"        # a distance under the band
     top = [0.00773, 0.00773, -0.0104, 0.0314, 0.0323, -0.035, 0.068, 233.0]
     df = pd.DataFrame({"method": list("abcdefgh") * 2, "budget": [30] * 8 + [100] * 8,
                        "loglik_gap": [0.0257, 0.04, 0.05, 0.06, -0.07, 0.08, 0.09, 300.0] + top})
@@ -1146,7 +1146,8 @@ def test_noise_band_sentences_use_the_band_the_chart_draws():
                          "measure cannot tell it from the truth."), said
     below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
                                   "loglik_gap", str)
-    assert "but below it at 100." in below, below
+    assert ("At 100 evaluations the value closest to 0 (-0.0448) lies below the noise band (range -0.0425–0.0251): "
+            "a higher mean log p₀") in below, below
 
 
 @pytest.mark.parametrize("mixture, metric, extra", [
@@ -1175,9 +1176,10 @@ def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extr
     table = table.data if hasattr(table, "data") else table
 
     def inside(v):
-        return v <= hi and (v >= lo or metric != "loglik_gap")
+        return lo <= v <= hi
     best = {int(r["NFE"]): min(r.drop("NFE").astype(float), key=abs) for _, r in table.iterrows()}
     ins = [b for b, v in best.items() if inside(v)]
+    under = [b for b, v in best.items() if v < lo]
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     if not ins:
         assert f"No budget here brings the best inside {words}." in said, said
@@ -1185,13 +1187,88 @@ def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extr
         assert f"From {ins[0]} evaluations the best is inside {words}" in said, said
     else:
         assert f"The best is inside {words} at {samplers._and([str(b) for b in ins])} evaluations" in said, said
+    assert not under or f"At {samplers._and([str(b) for b in under])} evaluations the " in said, said
+    assert "below the noise band" not in said or under, said
     caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
     last = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].astype(float)
     if inside(best[max(best)]):
         assert (f"inside {words}" if learned else
                 f"{sum(inside(v) for v in last)} of {len(last)} samplers are inside {words}") in caption, caption
+    elif best[max(best)] < lo:
+        assert f"below {words}" in caption and "as good as the truth" not in caption, caption
+    elif sum(inside(v) for v in last):          # the closest to 0 above a lopsided band, others in it
+        assert f"{sum(inside(v) for v in last)} of {len(last)} samplers lie inside it" in caption, caption
     else:
         assert "inside" not in caption and (learned or words in caption), caption     # no band claim, or this one
+
+
+def _lab_band_reading(at, metric):
+    """The lab's heading band (its printed low and high, and their words) and its results table."""
+    head = next(m.value for m in at.markdown if m.value.startswith(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget"))
+    lo_text, hi_text = re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups()
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") else table
+    return float(lo_text), float(hi_text), f"the noise band (range {lo_text}–{hi_text})", table
+
+
+@pytest.mark.parametrize("mixture, metric, extra", [
+    ("ring8", "sliced_w2", {"w_samplers_n": 200}), ("tutorial", "sliced_w2", {"w_samplers_n": 200}),
+    ("ring8", "logp_w1", {"w_samplers_n": 200}), ("ring8", "sliced_w2", {"w_samplers_n": 200, "w_samplers_lam": 10.0})])
+def test_a_distance_below_the_band_is_not_a_match_with_the_truth(mixture, metric, extra):
+    """ring8, sliced W₂, 200 samples: "From 5 evaluations the best is inside the noise band (range
+    0.459–0.819)" while 0.337 at 5 and 0.321 at 8 lie under its low. A distance under the band is
+    below it, for every measure: the best-per-budget sentence names those budgets as below, with
+    what that means (closer to the reference than true sets land: the measure cannot vouch for it),
+    never as inside, and the closing caption does the same at the largest budget."""
+    from dashboard import samplers
+    assert [samplers.band_side(0.01, (0.03, 0.02, 0.04), m) for m in sweep.METRICS] == ["below"] * 3
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric=metric, **extra))
+    lo, hi, words, table = _lab_band_reading(at, metric)
+    best = {int(r["NFE"]): float(r.drop("NFE").astype(float).min()) for _, r in table.iterrows()}
+    under = [b for b, v in best.items() if v < lo]
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    if under:
+        values = samplers._and([samplers.value_text(best[b]) for b in under])
+        assert (f"At {samplers._and([str(b) for b in under])} evaluations the lowest value{'s' if len(under) > 1 else ''} "
+                f"({values}) {'lie' if len(under) > 1 else 'lies'} below {words}: closer to the reference than a set "
+                "of true samples of this size lands") in said, said
+    else:
+        assert "below" not in said, said
+    first = re.search(r"From (\d+) evaluations the best is inside", said)
+    assert not first or all(b < int(first.group(1)) for b in under), said
+    if mixture == "ring8" and metric == "sliced_w2" and not extra.get("w_samplers_lam"):     # the finding's state
+        assert "At 5 and 8 evaluations the lowest values (0.337 and 0.321) lie below the noise band (range " \
+               "0.459–0.819)" in said and "From 10 evaluations the best is inside" in said, said
+    caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
+    if best[max(best)] < lo:
+        assert f"below {words}: closer to the reference" in caption and "as good as the truth" not in caption, caption
+
+
+@pytest.mark.parametrize("mixture, extra", [
+    ("ring8", {}), ("tutorial", {"w_samplers_lam": 10.0, "w_samplers_n": 300}),
+    ("ring8", {"w_samplers_lam": 10.0, "w_samplers_n": 300}), ("ring8", {"w_samplers_n": 300})])
+def test_band_sentences_count_every_sampler_inside_not_only_the_best(mixture, extra):
+    """ring8, exact score, log-likelihood gap: "The best is inside the noise band (range
+    -0.0425–0.0251) at 8, 10, 15, 20, 50 and 100 evaluations …, but above it at 30", while at 30
+    three samplers (-0.0273, -0.0350, -0.0350) lie inside the lopsided band and only the value
+    closest to 0 (0.0257) lies above it. Where a budget's best is outside the band, the sentence
+    says how many samplers lie inside it there."""
+    from dashboard import samplers
+    at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_metric="loglik_gap", **extra))
+    lo, hi, words, table = _lab_band_reading(at, "loglik_gap")
+    said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
+    for _, row in table.iterrows():
+        values = row.drop("NFE").astype(float).dropna()
+        best, b = min(values, key=abs), int(row["NFE"])
+        k = int(((values >= lo) & (values <= hi)).sum())
+        if best > hi and k:
+            assert (f"at {b} the value closest to 0 ({samplers.value_text(best)}) lies above it while {k} of "
+                    f"{len(values)} samplers lie inside it") in said, said
+        if best < lo and k:
+            assert f"{k} of {len(values)} samplers at {b}" in said, said
+    if mixture == "ring8" and not extra:                 # the finding's state
+        assert ("but at 30 the value closest to 0 (0.0257) lies above it while 3 of 8 samplers lie inside it."
+                in said), said
 
 
 def test_order_text_names_the_evaluations_the_pf_ode_took():

@@ -170,8 +170,10 @@ def check_plateau(at, learned: bool):
                                                         best, rtol=0, atol=0)]
     assert ("best samplers (" in caption) == (len(names) > 1), (names, caption)
     if learned:
-        assert ("network's error" in caption) + ("below what this many" in caption) + \
-            ("not the network" in caption) == 1
+        assert ("network's error" in caption) + ("not the network" in caption) == 1
+        assert "below what this many" not in caption      # the measure in use, not every measure
+        if "can measure at this many samples" in caption:     # the other measures of the same runs are read
+            assert ("sees it: best" in caption) != ("no other measure sees it either" in caption), caption
     else:
         assert "network" not in caption
     if at.radio(key="w_samplers_grid").value == "recommended":      # the ε slider is off
@@ -300,9 +302,13 @@ def test_plateau_text_reads_the_numbers():
     fixed = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels)
     assert "ε = 0.001" in fixed and "network" not in fixed
     assert "ε" not in samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, labels)
-    inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.01]), band, "logp_w1", "karras",
+    inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.016]), band, "logp_w1", "karras",
                                    1e-3, labels)
     assert "2 of 2 samplers are inside the noise band" in inside
+    below = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.01]), band, "logp_w1", "karras",
+                                  1e-3, labels)          # a distance under the band: no match with the truth
+    assert "below the noise band (range 0.0150–0.0250): closer to the reference" in below, below
+    assert "1 of 2 samplers are inside the band" in below and "as good as the truth" not in below, below
 
 
 def test_learned_plateau_names_the_curves_still_falling():
@@ -330,6 +336,76 @@ def test_learned_plateau_names_the_curves_still_falling():
     assert "end time ε (now 0.01) is yours to change" in fixed
     one = samplers.plateau_text(df[df["budget"] == 100], band, "logp_w1", "karras", 1e-2, names.get, exact)
     assert "cannot tell which curves still fall" in one
+
+
+def test_signed_gap_trend_speaks_of_the_distance_to_0():
+    """ring8, learned score, log-likelihood gap: "DPM++ 2M SDE … still fell by more than that: more
+    evaluations may bring them lower" while it went from 0.273 to −0.0620, past 0 and out of the
+    band (−0.0425–0.0251) on its negative side: for the signed gap "lower" is not better. The trend
+    speaks of the distance to 0, names a crossing with its two values, and the distances keep
+    their wording."""
+    from dashboard import samplers
+    names = {"sde": "reverse SDE", "ode": "PF ODE (Heun)", "dpm2m_sde": "DPM++ 2M SDE", "unipc": "UniPC, noisy start",
+             "tutorial": "tutorial's loop"}
+    rows = {"sde": (0.6, 0.3), "ode": (0.5, 0.49), "dpm2m_sde": (0.273, -0.062), "unipc": (0.2, 0.045),
+            "tutorial": (0.1, 0.25)}
+    df = pd.DataFrame([{"method": m, "budget": b, "loglik_gap": v} for m, pair in rows.items()
+                       for b, v in zip((20, 50, 100), (2.0, *pair))])
+    band = (0.000276, -0.0425, 0.0251)
+    exact = pd.DataFrame({"method": list(rows), "budget": 100, "loglik_gap": 0.00773})
+    text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names.get, exact)
+    assert "network's error" in text, text
+    assert ("*PF ODE (Heun)* moved closer to 0 or away from it by less than the noise band's width (0.0676): "
+            "flattened: the extra evaluations did not bring it closer to 0") in text, text
+    assert ("*reverse SDE*, *UniPC, noisy start* moved closer to 0 by more than that: more evaluations may bring "
+            "them closer") in text, text
+    assert "*tutorial's loop* moved away from 0 by more than that" in text, text
+    assert "*DPM++ 2M SDE* moved past 0 to below the band (0.273 → -0.0620)" in text, text
+    assert "lower" not in text and "fell" not in text, text
+    # a gap crossing 0 into the band has only come closer to 0; above the band on the other side it is named
+    crossing = df.replace({-0.062: -0.02})
+    into = samplers.trend_text(crossing.assign(d=crossing["loglik_gap"].abs()), band, names.get, "loglik_gap")
+    assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* moved closer to 0" in into and "past 0" not in into, into
+    up = samplers.trend_text(df.assign(loglik_gap=-df["loglik_gap"], d=df["loglik_gap"].abs()), band, names.get,
+                             "loglik_gap")
+    assert "*DPM++ 2M SDE* moved past 0 to above the band (-0.273 → 0.0620)" in up, up
+    # a distance keeps its wording
+    dist = df.assign(logp_w1=df["loglik_gap"].abs(), d=df["loglik_gap"].abs())
+    plain = samplers.trend_text(dist, band, names.get, "logp_w1")
+    assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* still fell by more than that: more evaluations " \
+           "may bring them lower" in plain and "past 0" not in plain, plain
+
+
+def test_learned_score_inside_the_band_says_which_measure_cannot_see_it():
+    """ring8, learned score, sliced W₂: "reaches 0.223 with the learned score, inside the noise band
+    (range 0.180–0.282): the network's error is below what this many samples can measure", while the
+    same runs' W₁ of log p₀ (best 0.214, 7.1× the exact score's 0.0301, far above its band) sees it.
+    The sentence says it of the measure in use and reads the other measures of the same runs: which
+    sees the error, with its numbers, or that none does; without their bands it points to them."""
+    from dashboard import samplers
+    names = {"sde": "reverse SDE", "tutorial": "tutorial's loop"}.get
+    df = pd.DataFrame({"method": ["sde", "tutorial"] * 2, "budget": [50, 50, 100, 100],
+                       "sliced_w2": [0.3, 0.25, 0.24, 0.223], "logp_w1": [0.4, 0.3, 0.25, 0.214],
+                       "loglik_gap": [0.03, 0.02, 0.01, 0.012]})
+    exact = pd.DataFrame({"method": ["sde", "tutorial"], "budget": 100, "sliced_w2": [0.2, 0.21],
+                          "logp_w1": [0.0301, 0.04], "loglik_gap": [0.005, 0.004]})
+    bands = {"sliced_w2": (0.23, 0.180, 0.282), "logp_w1": (0.0378, 0.0233, 0.056),
+             "loglik_gap": (0.000276, -0.0425, 0.0251)}
+    text = samplers.plateau_text(df, bands["sliced_w2"], "sliced_w2", "recommended", 1e-3, names, exact, bands)
+    assert ("At 100 evaluations the best sampler (tutorial's loop) reaches **0.223** with the learned score, inside "
+            "the noise band (range 0.180–0.282): the network's error is below what the sliced W₂ distance can "
+            "measure at this many samples. In the same runs W₁ of log p₀ sees it: best 0.214, 7.1× the exact "
+            "score's 0.0301, above the noise band (range 0.0233–0.0560).") in text, text
+    assert "log-likelihood gap" not in text and "below what this many" not in text, text
+    # the gap in use: W₁ of log p₀ sees it there too; with W₁ near the exact score's no measure does
+    gap = samplers.plateau_text(df, bands["loglik_gap"], "loglik_gap", "recommended", 1e-3, names, exact, bands)
+    assert "below what the log-likelihood gap can measure" in gap and "W₁ of log p₀ sees it: best 0.214" in gap, gap
+    near = samplers.plateau_text(df.assign(logp_w1=0.045), bands["sliced_w2"], "sliced_w2", "recommended", 1e-3,
+                                 names, exact, bands)
+    assert ("no other measure sees it either: W₁ of log p₀ (best 0.0450, the exact score's 0.0301, the noise band "
+            "(range 0.0233–0.0560)); log-likelihood gap (best 0.0100, the exact score's 0.00400") in near, near
+    pointer = samplers.plateau_text(df, bands["sliced_w2"], "sliced_w2", "recommended", 1e-3, names, exact)
+    assert pointer.endswith("W₁ of log p₀ or log-likelihood gap may see it: pick it above."), pointer
 
 
 def test_noise_band_label_is_off_the_data():

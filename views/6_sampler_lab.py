@@ -147,4 +147,5 @@ if not problems:
         "and the true p₁ that a deterministic solver carries to the end.")
     st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
     st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
-               + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact))
+               + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact,
+                                         fl))
