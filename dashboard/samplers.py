@@ -285,7 +285,13 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
-NETWORK_GAP = 2.0     # a learned best this many times the exact score's best (and above the band): the network's error
+def network_error_seen(v, e, band: tuple, metric: str) -> bool:
+    """Whether a measure sees the network's error at one budget: the learned score's best v lies above
+    the noise band the chart draws (band_side; band: mean, low, high) and beyond the exact score's best
+    e, with the same samplers and starting noise, by more than the band's width (high − low), the
+    spread of true sets alone (distances by _distance: the signed gap by its size)."""
+    gap = _distance(v, metric) - _distance(e, metric)
+    return band_side(v, band, metric) == "above" and gap > float(band[2]) - float(band[1])
 
 
 def _metric_name(metric: str) -> str:
@@ -303,8 +309,8 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
     """Where the measure in use cannot see the learned score's error, whether the other measures of the
     same runs do (df, exact: the learned and the exact score's runs, holding every measure of
     sweep.METRICS): at the largest budget, the learned best above that measure's noise band
-    (bands[m]: mean, low, high) and over NETWORK_GAP× the exact score's best; with no bands, a
-    pointer to the other measures."""
+    (bands[m]: mean, low, high) and beyond the exact score's best by more than the band's width
+    (network_error_seen); with no bands, a pointer to the other measures."""
     others = [m for m in sweep.METRICS if m != metric and m in df and m in exact]
     if not others:
         return ""
@@ -314,7 +320,7 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
     for m in others:
         v, e = _best_at_top(df, m), _best_at_top(exact, m)
         d, de = _distance(v, m), _distance(e, m)
-        if band_side(v, bands[m], m) == "above" and d > NETWORK_GAP * de:
+        if network_error_seen(v, e, bands[m], m):
             seen.append(f"{_metric_name(m)} sees it: best {value_text(v)}, {d / max(de, 1e-12):.1f}× the exact "
                         f"score's {value_text(e)}, above {band_words(bands[m])}")
         else:
@@ -354,14 +360,17 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         if side == "below":
             return (f"{head} with the learned score, {below_words(band, metric)}: whether the network's error "
                     "shows, this measure cannot say here." + other_measures_text(df, exact, metric, bands))
-        if v > NETWORK_GAP * e:
+        if network_error_seen(best[metric], e_value, band, metric):
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
                     f"the same budget ({value_text(e_value)}) and {side} {band_words(band)}{held}: with the same samplers "
                     "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label, metric)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
-        return (f"{head} with the learned score, close to the exact score's best at the same budget "
-                f"({value_text(e_value)}): here the sampler, not the network, limits the curves.")
+        width = float(band[2]) - float(band[1])
+        return (f"{head} with the learned score, {side} {band_words(band)}, within the band's width "
+                f"({value_text(width)}) of the exact score's best at the same budget ({value_text(e_value)}): "
+                "with the same samplers and starting noise, the two cannot be told apart here, so the sampler, "
+                "not the network, limits the curves.")
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")

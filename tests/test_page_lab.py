@@ -1117,6 +1117,7 @@ def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, l
     assert ("the value closest to 0" in said) == (metric == "loglik_gap"), said
     intro = at.markdown[0].value          # the intro's rule agrees: a gap below 0 is not better
     assert ("Closer to 0 is better" in intro) == ("Lower is better" not in intro) == (metric == "loglik_gap"), intro
+    assert "one below the band scores better than true samples themselves" in intro, intro
     table = at.dataframe[0].value
     table = table.data if hasattr(table, "data") else table
     for _, row in table.iterrows():

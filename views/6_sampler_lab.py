@@ -66,11 +66,13 @@ intro.markdown(
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with "
     f"{score_words} of **{shared.mixture_name}**, and its samples are compared with true samples. "
     + ("Closer to 0 is better: a positive gap means blurred or noisy samples, a negative one samples "
-       "crowding the modes. " if metric == "loglik_gap" else "Lower is better. ")
+       "crowding the modes. " if metric == "loglik_gap" else "Lower is better, down to the grey band. ")
     + "The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
-    "size, and can land below the dashed line by chance.")
+    "size, and can land below the dashed line by chance; one below the band scores better than true "
+    "samples themselves, which a sampler does not do by being good (samples crowding the modes' centres "
+    "do): there the measure cannot vouch for it.")
 
 if gmm.n_components > MANY_MODES:
     # each exact score evaluation costs about K times one mode's; keep samples x K about constant
