@@ -526,6 +526,22 @@ def sees_band(noise: dict) -> float:
     return float(noise["spread"]) / 2.0
 
 
+def sees_guides(noise: dict) -> tuple[float, float]:
+    """(sees_line, sees_band): the line the quality chart draws above which sliced W₂ sees a field
+    miss, and the half-width of its shaded edge band, the numbers sees_verdicts reads."""
+    return sees_line(noise), sees_band(noise)
+
+
+def sees_guides_words(noise: dict) -> str:
+    """The quality caption's key to the sees line and its edge band (sees_guides), with their
+    numbers: line = true samples' level + their spread, band = line ± half that spread."""
+    line, band = sees_guides(noise)
+    return (f"Dark grey dashed horizontal line: true samples' level plus their spread ({noise['sw2']:.3f} + "
+            f"{noise['spread']:.3f} = {line:.3f}): above it sliced W₂ sees a field miss. Shaded band around it "
+            f"({line - band:.3f} to {line + band:.3f}, ± half that spread, {band:.3f}): at the edge, where "
+            "the measure neither clearly sees nor clearly misses.")
+
+
 def sees_verdicts(sw2: pd.Series, many: list, noise: dict) -> dict:
     """What sliced W₂ (sw2, by field) says of each field in many (those with more samples off
     every mode than true sets, more_off), from its own score and the measure's noise only: "sees" where the score lies above

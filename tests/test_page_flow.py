@@ -1225,3 +1225,51 @@ def test_needs_more_steps_counts_no_edge_as_either_side():
                                                                                          "exact flow")
     df.loc[(df["field"] == "VE PF-ODE") & (df["steps"] == 8), ["sw2", "off"]] = [0.7, 60]
     assert flowpage.match_reading(0.7, 60, noise) == "miss"
+
+
+@pytest.mark.parametrize("name, lam, learned", [("heavy corner", 25.0, True), ("tutorial", 25.0, False),
+                                                ("moons", 50.0, False)])
+def test_quality_chart_draws_the_line_and_band_the_text_reads(name, lam, learned):
+    """The heavy-corner mixture at λ = 25, learned flow on: the caption said sliced W₂ "is at the edge of
+    its noise" on scores "within half that spread (0.246) of 1.246, … the line above which it sees a
+    field", but the chart drew only a grey dotted line at true samples' level 0.755, so the points looked
+    clearly above "the noise level". The chart now draws the text's line (sees_line) as a dark dashed rule
+    and its edge band (sees_line ± sees_band) shaded, beside the true samples' level, all inside the y
+    axis, and the caption names each with the same numbers. Also the tutorial at λ = 25, moons at λ = 50."""
+    import json
+    import pyarrow as pa
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    from dashboard.figures import flow as ffig
+    gmm = heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name]
+    at = open_page(**(HEAVY_CORNER if name == "heavy corner" else {"w_mixture": name}),
+                   **{K + "lam": lam, K + "paths": 60, K + "learned": learned, K + "rectify": False})
+    noise = flowpage.quality_noise(gmm, 1000, state.DEFAULT_SEED)
+    line, band = flowpage.sees_line(noise), flowpage.sees_band(noise)
+    chart = at.get("vega_lite_chart")[1]
+    spec = json.loads(chart.proto.spec)
+    frames = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets}
+    guides = {}
+    for layer in spec["layer"][:3]:
+        rows = frames[layer["data"]["name"]]
+        assert len(rows) == 1, rows
+        guides[rows["what"].iloc[0]] = (layer["mark"], rows.iloc[0])
+    assert set(guides) == {ffig.GUIDE_LEVEL, ffig.GUIDE_SEES, ffig.GUIDE_EDGE}
+    mark, row = guides[ffig.GUIDE_EDGE]
+    assert mark["type"] == "rect" and (row["lo"], row["hi"]) == pytest.approx((line - band, line + band))
+    mark, row = guides[ffig.GUIDE_SEES]
+    assert mark["type"] == "rule" and mark["strokeDash"] == [7, 4] and row["sw2"] == pytest.approx(line)
+    mark, row = guides[ffig.GUIDE_LEVEL]
+    assert mark["type"] == "rule" and mark["strokeDash"] == [2, 3] and row["sw2"] == pytest.approx(noise["sw2"])
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo < noise["sw2"] and lo < line - band and line + band < hi
+    cap = next(c.value for c in at.caption if c.value.startswith("Sliced W₂ between"))
+    assert f"Grey dotted line: true samples' level ({noise['sw2']:.3f})" in cap
+    assert (f"Dark grey dashed horizontal line: true samples' level plus their spread ({noise['sw2']:.3f} + "
+            f"{noise['spread']:.3f} = {line:.3f}): above it sliced W₂ sees a field miss. Shaded band around it "
+            f"({line - band:.3f} to {line + band:.3f}, ± half that spread, {band:.3f}): at the edge") in cap, cap
+    if "within half that spread" in cap:          # the edge sentences read the drawn line and band
+        assert f"within half that spread ({band:.3f}) of {line:.3f}" in cap or \
+            f"within half that spread, {band:.3f}" in cap, cap
+    if name == "heavy corner":
+        assert "(0.755 + 0.491 = 1.246)" in cap and "(1.000 to 1.492" in cap, cap
