@@ -291,10 +291,12 @@ def drawn_verdict(story: dict) -> tuple[str, str] | None:
     return off_verdict(rows, {"off": ends["true samples"], "n": ends["n"]}, _drawn_run(ends))
 
 
-def _wrong_place(story: dict, may: bool) -> str:
+def _wrong_place(story: dict, may: bool, also: list[str] | tuple = ()) -> str:
     """The conclusion that the VE straightness above measures paths ending in the wrong place,
     read off the drawn paths themselves: their cloud (the caller's reason) and their own end points
-    off every mode (drawn_verdict), named as such; may: the cloud alone says "may"."""
+    off every mode (drawn_verdict), named as such; may: the cloud alone says "may". also: the page's
+    other measures that say the VE samples miss (_miss_measures), named beside the cloud where the
+    count does not back it; "only their cloud" where there are none."""
     drawn = drawn_verdict(story)
     verb = "may measure" if may else "measures"
     if drawn is None:
@@ -303,8 +305,21 @@ def _wrong_place(story: dict, may: bool) -> str:
             f"points give {drawn[1]}")
     if drawn[0] == "worse":
         return f"{text}. So the VE straightness above {verb} paths that end in the wrong place"
-    return (f"{text}: by that count {_not_more_off(story['ends_off'])}, so only their cloud says the VE "
-            f"straightness above {verb} paths that end in the wrong place")
+    says = (f"only their cloud says the VE straightness above {verb}" if not also else
+            f"{_listed(['their cloud', *also])}, not this count, say the VE straightness above {verb}")
+    return f"{text}: by that count {_not_more_off(story['ends_off'])}, so {says} paths that end in the wrong place"
+
+
+def _miss_measures(story: dict, clouds: bool | None, worse: bool, votes: tuple[str, str] | None,
+                   ve_w2: float, flow_w2: float) -> list[str]:
+    """The page's measures besides the end points' cloud that say the VE samples miss, with their
+    numbers: the two end-point clouds as wholes where they lie apart beyond their noise (clouds,
+    ends_apart), the quality chart's sliced W₂ where the VE scores worse beyond the spread of true
+    sets' scores (worse), and its count off every mode where that says "worse" (votes, off_verdict)."""
+    return (([f"the two clouds compared as wholes ({story['ends_sw2']:.3f} apart, over "
+              f"the {story['ends_noise']:.3f} of two sets of true samples)"] if clouds else [])
+            + ([f"the quality chart's sliced W₂ ({ve_w2:.3f} against {flow_w2:.3f})"] if worse else [])
+            + (["the quality chart's count off every mode"] if votes and votes[0] == "worse" else []))
 
 
 def _not_more_off(ends: dict) -> str:
@@ -365,6 +380,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     where += ends_sentence(story)
     above = "the straightness numbers above (panel titles and caption)"
     votes = off_verdict(last, noise)
+    also = _miss_measures(story, clouds, worse, votes, ve_w2, flow_w2)
     if kind == "miss" and worse and (clouds is False or (votes and votes[0] == "better")):
         kind = "mixed"
         against = ([f"the clouds as wholes ({story['ends_sw2']:.3f} apart, within the "
@@ -375,7 +391,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 f"{d:.2f} s away) and sliced W₂ of the samples ({ve_w2:.3f} against {flow_w2:.3f}, "
                 f"{ve_w2 - flow_w2:.3f} apart, over {spread_words(noise)})"
                 + (f" and {votes[1]}" if votes and votes[0] == "worse" else "")
-                + f". Not saying so: {_listed(against)}. {_wrong_place(story, True)}; these measures do not "
+                + f". Not saying so: {_listed(against)}. {_wrong_place(story, True, also)}; these measures do not "
                 "settle it.")
     elif kind == "miss" and worse:
         alike = votes is not None and votes[0] == "alike"
@@ -383,12 +399,12 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 f"though not by {votes[1]}: that count sees only samples between or outside the modes." if alike else
                 "**First: the VE samples miss the data here**, by every measure on this page"
                 + (f": {votes[1]}." if votes else "."))
-        text = f"{head} {start}. {where} {_wrong_place(story, False)}, not a valid sampler's."
+        text = f"{head} {start}. {where} {_wrong_place(story, False, also)}, not a valid sampler's."
     elif kind == "miss":
         head = ("**First: the VE paths end in a cloud unlike the exact flow's here**" if clouds is not False
                 else f"**First: the VE paths end in a cloud {width} the exact flow's here**")
         text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} "
-                f"{_wrong_place(story, True)}.")
+                f"{_wrong_place(story, True, also)}.")
     elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
@@ -524,6 +540,22 @@ def sees_band(noise: dict) -> float:
     measure's noise. Opposite readings ("sees", and "barely" or "unseen") then lie more than the
     whole spread apart, so two fields the measure cannot tell apart never get them."""
     return float(noise["spread"]) / 2.0
+
+
+def sees_guides(noise: dict) -> tuple[float, float]:
+    """(sees_line, sees_band): the line the quality chart draws above which sliced W₂ sees a field
+    miss, and the half-width of its shaded edge band, the numbers sees_verdicts reads."""
+    return sees_line(noise), sees_band(noise)
+
+
+def sees_guides_words(noise: dict) -> str:
+    """The quality caption's key to the sees line and its edge band (sees_guides), with their
+    numbers: line = true samples' level + their spread, band = line ± half that spread."""
+    line, band = sees_guides(noise)
+    return (f"Dark grey dashed horizontal line: true samples' level plus their spread ({noise['sw2']:.3f} + "
+            f"{noise['spread']:.3f} = {line:.3f}): above it sliced W₂ sees a field miss. Shaded band around it "
+            f"({line - band:.3f} to {line + band:.3f}, ± half that spread, {band:.3f}): at the edge, where "
+            "the measure neither clearly sees nor clearly misses.")
 
 
 def sees_verdicts(sw2: pd.Series, many: list, noise: dict) -> dict:

@@ -1007,14 +1007,16 @@ def test_counts_off_every_mode_name_their_run_and_the_paths_conclusion_uses_the_
         assert (f"their own end points give the samples off every mode (VE PF-ODE {ends['VE PF-ODE']}, exact flow "
                 f"{ends['exact flow']}, of the 200 paths computed (100 Heun steps each); a set of 200 true samples: "
                 f"up to {ends['true samples']})") in text, text
-        assert "quality chart" not in before[1], text
+        # its counts are the drawn paths' own (the quality chart's may be named only as another measure)
+        assert "of 1000 samples each at the quality chart" not in before[1], text
     if (name, lam) == ("heavy corner", 25.0):
         assert kind == "mixed" and "(VE PF-ODE 9, exact flow 2, of the 200 paths computed" in text, text
-        assert "so only their cloud says the VE straightness above may measure paths" in text, text
         assert ("by that count the VE paths do not end off every mode more often than a set of true samples "
-                "beyond the noise, so only their cloud says") in text, text
-    if "only their cloud says" in text:          # the conclusion names the comparison that failed
-        assert flowpage._not_more_off(ends) in text.split("only their cloud says")[0], text
+                "beyond the noise, so their cloud and the quality chart's sliced W₂ (1.284 against 0.735), not "
+                "this count, say the VE straightness above may measure paths") in text, text
+    for says in ("only their cloud says", ", not this count, say"):
+        if says in text:          # the conclusion names the comparison that failed
+            assert flowpage._not_more_off(ends) in text.split(says)[0], text
     straight = {"exact flow": 0.95, "VE PF-ODE": 0.9, "learned flow": 0.96}
     answer = flowpage.which_straighter(straight, {"ve": 0.9, "flow": 0.95, "n": 200},
                                        dict(ends, **{"learned flow": 44}))
@@ -1225,3 +1227,92 @@ def test_needs_more_steps_counts_no_edge_as_either_side():
                                                                                          "exact flow")
     df.loc[(df["field"] == "VE PF-ODE") & (df["steps"] == 8), ["sw2", "off"]] = [0.7, 60]
     assert flowpage.match_reading(0.7, 60, noise) == "miss"
+
+
+@pytest.mark.parametrize("name, lam, learned", [("heavy corner", 25.0, True), ("tutorial", 25.0, False),
+                                                ("moons", 50.0, False)])
+def test_quality_chart_draws_the_line_and_band_the_text_reads(name, lam, learned):
+    """The heavy-corner mixture at λ = 25, learned flow on: the caption said sliced W₂ "is at the edge of
+    its noise" on scores "within half that spread (0.246) of 1.246, … the line above which it sees a
+    field", but the chart drew only a grey dotted line at true samples' level 0.755, so the points looked
+    clearly above "the noise level". The chart now draws the text's line (sees_line) as a dark dashed rule
+    and its edge band (sees_line ± sees_band) shaded, beside the true samples' level, all inside the y
+    axis, and the caption names each with the same numbers. Also the tutorial at λ = 25, moons at λ = 50."""
+    import json
+    import pyarrow as pa
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    from dashboard.figures import flow as ffig
+    gmm = heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name]
+    at = open_page(**(HEAVY_CORNER if name == "heavy corner" else {"w_mixture": name}),
+                   **{K + "lam": lam, K + "paths": 60, K + "learned": learned, K + "rectify": False})
+    noise = flowpage.quality_noise(gmm, 1000, state.DEFAULT_SEED)
+    line, band = flowpage.sees_line(noise), flowpage.sees_band(noise)
+    chart = at.get("vega_lite_chart")[1]
+    spec = json.loads(chart.proto.spec)
+    frames = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets}
+    guides = {}
+    for layer in spec["layer"][:3]:
+        rows = frames[layer["data"]["name"]]
+        assert len(rows) == 1, rows
+        guides[rows["what"].iloc[0]] = (layer["mark"], rows.iloc[0])
+    assert set(guides) == {ffig.GUIDE_LEVEL, ffig.GUIDE_SEES, ffig.GUIDE_EDGE}
+    mark, row = guides[ffig.GUIDE_EDGE]
+    assert mark["type"] == "rect" and (row["lo"], row["hi"]) == pytest.approx((line - band, line + band))
+    mark, row = guides[ffig.GUIDE_SEES]
+    assert mark["type"] == "rule" and mark["strokeDash"] == [7, 4] and row["sw2"] == pytest.approx(line)
+    mark, row = guides[ffig.GUIDE_LEVEL]
+    assert mark["type"] == "rule" and mark["strokeDash"] == [2, 3] and row["sw2"] == pytest.approx(noise["sw2"])
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo < noise["sw2"] and lo < line - band and line + band < hi
+    cap = next(c.value for c in at.caption if c.value.startswith("Sliced W₂ between"))
+    assert f"Grey dotted line: true samples' level ({noise['sw2']:.3f})" in cap
+    assert (f"Dark grey dashed horizontal line: true samples' level plus their spread ({noise['sw2']:.3f} + "
+            f"{noise['spread']:.3f} = {line:.3f}): above it sliced W₂ sees a field miss. Shaded band around it "
+            f"({line - band:.3f} to {line + band:.3f}, ± half that spread, {band:.3f}): at the edge") in cap, cap
+    if "within half that spread" in cap:          # the edge sentences read the drawn line and band
+        assert f"within half that spread ({band:.3f}) of {line:.3f}" in cap or \
+            f"within half that spread, {band:.3f}" in cap, cap
+    if name == "heavy corner":
+        assert "(0.755 + 0.491 = 1.246)" in cap and "(1.000 to 1.492" in cap, cap
+
+
+@pytest.mark.parametrize("name, lam", [("heavy corner", 25.0), ("heavy corner", 2.0), ("tutorial", 2.0),
+                                       ("ring8", 2.0), ("tutorial", 25.0)])
+def test_wrong_place_conclusion_names_every_measure_that_says_the_ve_samples_miss(name, lam):
+    """The heavy-corner mixture at λ = 25: the landing paragraph listed the end points' cloud and the
+    quality chart's sliced W₂ (1.284 against 0.735, beyond 0.491) as saying the VE samples miss, then
+    concluded "so only their cloud says the VE straightness above may measure paths that end in the
+    wrong place". The conclusion now names every measure on the page that says they miss (the clouds
+    as wholes beyond their noise, sliced W₂ beyond the spread of true sets' scores, the quality
+    chart's count off every mode), and says "only their cloud" only where none does. Also heavy
+    corner at λ = 2, the tutorial at λ = 2 and 25, ring8 at λ = 2."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    seed, gmm = state.DEFAULT_SEED, (heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name])
+    story, noise = flowpage.path_story(gmm, lam, 200, 100, seed), flowpage.quality_noise(gmm, 1000, seed)
+    df = flowpage.quality(gmm, lam, 1000, seed)
+    kind, text = flowpage.ve_landing(story, df, noise)
+    last = df[(df["method"] == "heun") & (df["steps"] == df["steps"].max())].set_index("field")
+    ve_w2, flow_w2 = last.loc["VE PF-ODE", "sw2"], last.loc["exact flow", "sw2"]
+    votes = flowpage.off_verdict(last, noise)
+    others = ([f"the two clouds compared as wholes ({story['ends_sw2']:.3f} apart"]
+              if story["ends_sw2"] > story["ends_noise"] else []) \
+        + ([f"the quality chart's sliced W₂ ({ve_w2:.3f} against {flow_w2:.3f})"]
+           if ve_w2 - flow_w2 > noise["spread"] else []) \
+        + (["the quality chart's count off every mode"] if votes and votes[0] == "worse" else [])
+    if "wrong place" not in text or flowpage.drawn_verdict(story)[0] == "worse":
+        assert "only their cloud" not in text and "not this count" not in text, text
+        return
+    conclusion = text.split("by that count", 1)[1].split("wrong place")[0]
+    assert ("only their cloud says" in conclusion) == (not others), text
+    for phrase in others:
+        assert phrase in conclusion, (phrase, text)
+    if kind == "mixed":           # sliced W₂ is listed as saying they miss: the conclusion names it too
+        assert "Saying they miss: the end points' cloud" in text and others, text
+    if (name, lam) == ("heavy corner", 25.0):
+        assert "so their cloud and the quality chart's sliced W₂ (1.284 against 0.735), not this count, say" in text
+    if (name, lam) == ("tutorial", 2.0):
+        assert ("so their cloud, the two clouds compared as wholes (0.709 apart, over the 0.322 of two sets of "
+                "true samples) and the quality chart's sliced W₂ (0.712 against 0.098), not this count, say the "
+                "VE straightness above measures paths that end in the wrong place, not a valid sampler's.") in text

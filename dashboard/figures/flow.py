@@ -171,19 +171,22 @@ def paths_figure(panels, xx, yy, logp, xlim, ylim, n_paths: int = 60, pairs=None
     return fig
 
 
-def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = None) -> alt.Chart:
+def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = None,
+                  sees: tuple[float, float] | None = None) -> alt.Chart:
     """Sliced W₂ to true samples against velocity evaluations (both log scale), one colour per
     field, solid Heun and dashed Euler: the Sampler lab's chart style. The exact flow's curves
     are drawn last, thinner and with hollow diamonds, and the networks' flows (NET_FIELDS) as
     wide translucent bands under them, so where the two lie on each other both stay visible.
-    noise: the measure's own value for true samples against true samples,
-    a grey dashed rule (inside the y domain), drawn first."""
+    noise: the measure's own value for true samples against true samples (true samples' level),
+    a grey dotted rule. sees = (line, band): the line above which sliced W₂ sees a field miss
+    (true samples' level + their spread, flow.sees_line), a darker dashed rule, and its edge
+    line ± band (flow.sees_band), lightly shaded. All drawn first, inside the y domain."""
     d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
     d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
     fields = [f for f in FIELD_COLORS if f in set(d["field"])]
     v, nfe = d["sw2"].to_numpy(dtype=float), d["nfe"].to_numpy(dtype=float)
-    if noise is not None and math.isfinite(noise) and noise > 0:
-        v = np.append(v, noise)
+    guides = _guide_rows(noise, sees)
+    v = np.append(v, guides[["sw2", "lo", "hi"]].to_numpy(dtype=float).ravel())
     lo, hi = (float(v.min()) / 1.4, float(v.max()) * 1.4) if v.size else (0.01, 10.0)
     x_lo, x_hi = (float(nfe.min()) / 1.3, float(nfe.max()) * 1.3) if nfe.size else (1.0, 100.0)
     enc = dict(
@@ -209,12 +212,7 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
     shape = alt.Shape("field:N", title="velocity field", sort=fields,
                       scale=alt.Scale(domain=fields, range=["diamond" if f == TOP_FIELD else "circle"
                                                             for f in fields]))
-    layers = []
-    if noise is not None and math.isfinite(noise) and noise > 0:
-        layers.append(alt.Chart(pd.DataFrame({"sw2": [noise], "what": ["true samples against true samples"]}))
-                      .mark_rule(color="#888", strokeDash=[2, 3], strokeWidth=1.5)
-                      .encode(y=alt.Y("sw2:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
-                              tooltip=["what:N", alt.Tooltip("sw2:Q", title="sliced W₂", format=".4f")]))
+    layers = _guide_layers(guides, alt.Scale(type="log", domain=[lo, hi], nice=False))
     nets = d["field"].isin(NET_FIELDS)
     filled = dict(filled=True, size=50)
     for part, line, point in ((d[~nets & (d["field"] != TOP_FIELD)], dict(strokeWidth=2.2), filled),
@@ -225,6 +223,40 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
             layers += [base.mark_line(**line).encode(strokeDash=dash),
                        base.mark_point(**point).encode(shape=shape)]
     return alt.layer(*layers).properties(height=height)
+
+
+GUIDE_LEVEL = "true samples' level (true against true)"
+GUIDE_SEES = "true samples' level + their spread: above it sliced W₂ sees a field miss"
+GUIDE_EDGE = "at the edge: within half the spread of that line"
+
+
+def _guide_rows(noise: float | None, sees: tuple[float, float] | None) -> pd.DataFrame:
+    """quality_chart's guides, one row each (what, sw2, lo, hi): true samples' level (noise) and
+    the line above which sliced W₂ sees a field miss (sees[0]) with its edge band
+    sees[0] ± sees[1] (lo, hi). Only positive, finite values (a log axis)."""
+    rows = []
+    if noise is not None and math.isfinite(noise) and noise > 0:
+        rows.append({"what": GUIDE_LEVEL, "sw2": noise, "lo": noise, "hi": noise})
+    if sees is not None and all(math.isfinite(x) for x in sees) and sees[0] - sees[1] > 0:
+        line, band = float(sees[0]), float(sees[1])
+        rows += [{"what": GUIDE_SEES, "sw2": line, "lo": line, "hi": line},
+                 {"what": GUIDE_EDGE, "sw2": line, "lo": line - band, "hi": line + band}]
+    return pd.DataFrame(rows, columns=["what", "sw2", "lo", "hi"])
+
+
+def _guide_layers(guides: pd.DataFrame, scale: alt.Scale) -> list:
+    """The layers of _guide_rows: the edge band (a light grey rect from lo to hi), true samples'
+    level (grey dotted rule) and the sees line (darker dashed rule), each with a tooltip."""
+    tip = ["what:N", alt.Tooltip("sw2:Q", title="sliced W₂", format=".3f"),
+           alt.Tooltip("lo:Q", title="from", format=".3f"), alt.Tooltip("hi:Q", title="to", format=".3f")]
+    marks = {GUIDE_EDGE: lambda c: c.mark_rect(color="#888", opacity=0.15).encode(
+                 y=alt.Y("lo:Q", scale=scale), y2="hi:Q", tooltip=tip),
+             GUIDE_LEVEL: lambda c: c.mark_rule(color="#888", strokeDash=[2, 3], strokeWidth=1.5).encode(
+                 y=alt.Y("sw2:Q", scale=scale), tooltip=tip[:2]),
+             GUIDE_SEES: lambda c: c.mark_rule(color="#555", strokeDash=[7, 4], strokeWidth=1.5).encode(
+                 y=alt.Y("sw2:Q", scale=scale), tooltip=tip[:2])}
+    return [marks[w](alt.Chart(guides[guides["what"] == w])) for w in (GUIDE_EDGE, GUIDE_LEVEL, GUIDE_SEES)
+            if (guides["what"] == w).any()]
 
 
 def error_chart(df: pd.DataFrame, height: int = 260) -> alt.Chart:
