@@ -414,7 +414,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
                    "beyond that measure's noise" if clouds else "") + f". {start}. "
                 f"{where} So {above} compare two samplers whose samples this measure rates as equally good"
-                + (f"; but {off}, {ve_reading(ve_w2, noise)}." if off else "."))
+                + (f"; but {off}, {ve_reading(ve_w2, noise)}." if off else
+                   f"; but the count off every mode tells them apart: {votes[1]}." if votes and votes[0] == "better"
+                   else "."))
     elif worse:
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")
@@ -775,8 +777,8 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
     rows = _heun_rows(df, "exact flow")
     few, n = rows.iloc[0], noise["n"]
     nums = (f"{int(few['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
-            f"samples, and sliced W₂ {few['sw2']:.3f}, against true sets' up to {noise['sw2']:.3f} "
-            f"(spread {noise['spread']:.3f})")
+            f"samples, and sliced W₂ {few['sw2']:.3f}, against the line {sees_line(noise):.3f}, true sets' up "
+            f"to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
     at = _at_steps([few])
     first = first_match(df, noise, "exact flow")
     if first is not None and int(first["steps"]) == int(few["steps"]):

@@ -1316,3 +1316,41 @@ def test_wrong_place_conclusion_names_every_measure_that_says_the_ve_samples_mis
         assert ("so their cloud, the two clouds compared as wholes (0.709 apart, over the 0.322 of two sets of "
                 "true samples) and the quality chart's sliced W₂ (0.712 against 0.098), not this count, say the "
                 "VE straightness above measures paths that end in the wrong place, not a valid sampler's.") in text
+
+
+def test_ve_rated_alike_by_sliced_w2_names_the_count_that_tells_them_apart():
+    """Custom mixture, λ = 50: "By sliced W₂ the VE samples cannot be told apart from the exact flow's
+    here … compare two samplers whose samples this measure rates as equally good", while the quality
+    caption's counts off every mode (VE 17, exact flow 40 of 1000; true sets up to 12) differ beyond two
+    counts' noise. The sentence now says the count tells them apart; with alike counts it says nothing more."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
+             "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0], "ends_sw2": 0.119, "ends_noise": 0.254}
+    noise = {"sw2": 0.755, "spread": 0.491, "off": 12, "n": 1000}
+    for (ve, exact), says in [((17, 40), True), ((17, 20), False), ((14, 12), False)]:
+        df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v, "off": o}
+                           for f, v, o in (("exact flow", 1.10, exact), ("VE PF-ODE", 1.11, ve))])
+        kind, text = flowpage.ve_landing(story, df, noise)
+        assert "this measure rates as equally good" in text, text
+        tail = "; but the count off every mode tells them apart: the samples off every mode (VE PF-ODE"
+        assert (tail in text) == says, text
+        if says:
+            assert f"more of them the exact flow's ({exact - ve} apart, beyond two counts' noise" in text, text
+
+
+@pytest.mark.parametrize("first_sw2, match", [(0.180, True), (0.230, False), (0.300, False)])
+def test_cheap_sentence_compares_the_fewest_steps_score_with_the_line_it_is_judged_by(first_sw2, match):
+    """Tutorial: "with 2 Heun steps the exact flow's samples already match true ones by both of the chart's
+    measures (… sliced W₂ 0.180, against true sets' up to 0.175 (spread 0.070))": the number given as a
+    match lay above the number printed beside it. The sentence now prints the line the match is judged by,
+    true sets' level plus their spread (sees_line)."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    noise = {"sw2": 0.175, "spread": 0.070, "off": 3, "n": 1000}
+    df = pd.DataFrame([{"field": "exact flow", "method": "heun", "steps": s, "nfe": 2 * s, "sw2": v, "off": 1}
+                       for s, v in ((2, first_sw2), (4, 0.15), (8, 0.14))])
+    text = flowpage.cheap_sentence(df, noise)
+    assert (f"sliced W₂ {first_sw2:.3f}, against the line 0.245, true sets' up to 0.175 plus their spread 0.070"
+            in text), text
+    assert text.startswith("A few steps go a long way here") == match, text
