@@ -294,15 +294,21 @@ def dots_note(gmm, sde, run: Run) -> str:
                                      "the true samples": truth(gmm, run.n, run.seed)["ref"]}, gmm, run.seed)
 
 
-@state.cache_data(max_entries=16)
-def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
+def paths_figure(gmm, sde, run: Run, n_paths: int, view: str):
+    """The first n_paths paths in the plane over log p₀, their end points named at the run's own
+    last grid time (the t run_words prints: Δt for the tutorial's loop, ε for the others)."""
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     xlim, ylim = view_limits(gmm, sde, view)
-    fig = rfig.trajectories_figure(r["paths"][:, :n_paths], rs["labels"][:n_paths],
-                                   mode_colors(gmm.n_components), tr["xx"], tr["yy"], tr["logp"],
-                                   xlim, ylim, title=f"{min(n_paths, r['paths'].shape[1])} paths in the plane",
-                                   size=4.2)
-    return downloads.png_bytes(fig, dpi=150)
+    return rfig.trajectories_figure(r["paths"][:, :n_paths], rs["labels"][:n_paths],
+                                    mode_colors(gmm.n_components), tr["xx"], tr["yy"], tr["logp"],
+                                    xlim, ylim, title=f"{min(n_paths, r['paths'].shape[1])} paths in the plane",
+                                    size=4.2, t_end=float(np.min(r["times"])))
+
+
+@state.cache_data(max_entries=16)
+def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
+    """paths_figure as PNG bytes."""
+    return downloads.png_bytes(paths_figure(gmm, sde, run, n_paths, view), dpi=150)
 
 
 @state.cache_data(max_entries=16)

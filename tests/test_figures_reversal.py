@@ -127,12 +127,19 @@ def test_trajectories_figure(run):
     assert "ends in mode 1" in texts and f"start (t = 1), {out} of 30 outside this view" in texts
     assert rfig.start_label(starts, (-100, 100), (-100, 100)) == "start (t = 1)"   # all in view
     # many modes: one legend entry for the colours instead of one per mode
-    fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8))
+    fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8), t_end=0.1)
     texts8 = [t.get_text() for t in fig8.legends[0].get_texts()]
-    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)", "end (t = 0)"]
+    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)", "end (t = 0.10)"]
     # no density, no limits: still a figure with limits covering the paths
     fig2 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(2))
     assert fig2.axes[0].get_xlim()[0] <= float(res.trajectory[:, :5, 0].min())
+
+
+def test_end_label_gives_the_last_time():
+    """The end points are named at the run's last grid time, not at t = 0."""
+    assert rfig.end_label(0.1) == "end (t = 0.10)"
+    assert rfig.end_label(0.5) == "end (t = 0.50)"
+    assert rfig.end_label(1e-4) == "end (t = 0.0001)"
 
 
 def test_paths_vs_time_figure(run):

@@ -1845,3 +1845,25 @@ def test_commitment_histogram_leaves_room_above_its_tallest_bar(which, method, s
     domains = [l["encoding"]["y"]["scale"]["domain"] for l in cv["hist_spec"]["layer"]
                if "y" in l.get("encoding", {}) and "domain" in l["encoding"]["y"].get("scale", {})]
     assert domains and all(d[0] == 0 and d[1] >= max(top + 1, 1.1 * top) for d in domains), (domains, top)
+
+
+@pytest.mark.parametrize("which,method,steps,lam", [("hw", "tutorial", 10, 25.0), ("hw", "tutorial", 2, 25.0),
+                                                    ("hw", "ode", 50, 25.0), ("tutorial", "sde", 200, 25.0),
+                                                    ("ring8", "tutorial", 20, 10.0), ("custom", "pc", 30, 25.0)])
+def test_paths_plane_end_label_is_the_runs_last_time(which, method, steps, lam):
+    """The plane's legend names the end points at the run's own last grid time, the t that the run's
+    words print (the tutorial's loop stops at Δt, the other samplers at ε), not at t = 0."""
+    import dataclasses
+    gmm = {"hw": _hw_mixture(), "custom": CUSTOM}.get(which) or dc.PRESETS[which]
+    sde = dc.VESDE(lam)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps, n=400, seed=2021)
+    times = rev.sample_run(gmm, sde, run)["times"]
+    last = rev.time_text(float(np.min(times)))
+    fig = rev.paths_figure(gmm, sde, run, 80, "data")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert f"end (t = {last})" in texts and "end (t = 0)" not in texts, texts
+    if method == "tutorial":
+        assert f"from t = 1 to t = {last}." in rev.run_words(run, times)
+        assert last == {10: "0.10", 2: "0.50", 20: "0.05"}[steps]
+    else:
+        assert last == "0.0001"

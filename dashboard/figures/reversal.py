@@ -18,7 +18,7 @@ from diffusion_core.mixture import GaussianMixture
 from .common import as_numpy, mode_colors, new_figure, outside, time_text
 from .training import FIT_X
 
-__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
+__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis", "end_label",
            "paths_vs_time_figure", "responsibility_chart", "threshold_rows", "move_threshold", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
@@ -197,12 +197,19 @@ def start_label(starts, xlim, ylim) -> str:
     return "start (t = 1)" + (f", {out:,} of {len(starts):,} outside this view" if out else "")
 
 
+def end_label(t_end: float) -> str:
+    """The legend's name for the paths' end points: "end (t = …)" at the run's last grid time t_end
+    (Δt for the tutorial's loop, ε for the samplers that stop there), printed as time_text does."""
+    return f"end (t = {time_text(t_end)})"
+
+
 def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim=None, ylim=None,
                         max_vertices: int = 250, title: str | None = None, names=None,
-                        size: float = 5.6):
+                        size: float = 5.6, t_end: float = 0.0):
     """Reverse-process paths (F, P, 2) as lines coloured by the mode each ends in (labels (P,)),
     over the true log p_0 on a grid (xx, yy, logp; optional). Paths are drawn with at most
-    max_vertices points each (evenly strided, ends kept); start points grey, end points in colour."""
+    max_vertices points each (evenly strided, ends kept); start points grey, end points in colour,
+    named in the legend at t_end, the time of the paths' last frame (end_label)."""
     paths = as_numpy(paths).astype(float)
     labels = as_numpy(labels).astype(int)
     F, P, _ = paths.shape
@@ -235,7 +242,7 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6,
                           label=start_label(p[:, 0], xlim, ylim)))
     handles.append(Line2D([], [], color=end_color, marker="o", ms=5, lw=0, markeredgecolor="white",
-                          label="end (t = 0)"))
+                          label=end_label(t_end)))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
                frameon=False, fontsize=9.5)
     return fig
