@@ -478,17 +478,18 @@ def choice_words(deterministic: bool, threshold: float) -> dict:
     """The commitment section's words for what a path does along the way, in one place: a stochastic
     run's paths choose their mode; a deterministic run's end mode is fixed by x₁, so its paths only
     have that mode's responsibility reach the threshold. Keys: title (the section's question), along
-    (the histogram's median legend), nothing (the paths left out, as a clause), caption (what the
-    histogram draws), must (what happens to the points between two modes at their split)."""
+    (the histogram's median legend), nothing (why the paths at the threshold from t = 1 on are left
+    out: a clause without closing punctuation, for the histogram's title and from_start_note),
+    caption (what the histogram draws), must (what happens to the points between two modes at their split)."""
     if deterministic:
         return dict(title="Commitment: when does a path's end mode show in pₜ?",
                     along=f"paths reaching {threshold:.2f} on the way",
-                    nothing="they start at the threshold, so they have nothing to reach along the way,",
+                    nothing="they start at the threshold, so they have nothing to reach along the way",
                     caption="when each path's end-mode responsibility reached the threshold",
                     must="one mode's responsibility must rise for the points between the two modes")
     return dict(title="Commitment: when does a sample choose its mode?",
                 along="paths choosing along the way",
-                nothing="they start at the threshold, so they choose nothing along the way,",
+                nothing="they start at the threshold, so they choose nothing along the way",
                 caption="when each path that chooses along the way committed",
                 must="the points between the two modes must choose")
 
@@ -983,7 +984,7 @@ def from_start_note(cv: dict) -> str:
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
-            f"{cv_words(cv)['nothing'].capitalize()} and are left out: {rest}.")
+            f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}.")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:

@@ -382,3 +382,18 @@ def test_commitment_charts_give_the_plot_and_the_legend_room():
             assert legend["labelLimit"] == 0 and legend["direction"] == "vertical" and legend["orient"] == "bottom"
     r = spec(rfig.responsibility_chart(np.linspace(1, 0, 11), np.full((11, 5), 0.7), 0.9, t_split=0.31))
     assert r["height"] >= 200 and r["autosize"]["type"] == "fit-x"
+
+
+def test_balanced_lines():
+    """A long title: as few lines as greedy wrapping, of about equal length, none over max_chars,
+    no "t = 1" split across lines, and the lines joined give the text back."""
+    text = ("Not drawn: 241 of 500 paths (48 %), at or above 0.90 from t = 1 to the end, left out of the "
+            "median: they start at the threshold, so they have nothing to reach along the way.")
+    lines = rfig.balanced_lines(text)
+    assert "".join(lines) == text and len(lines) == 3
+    assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in lines)
+    assert not any(line.endswith((" t ", " = ")) for line in lines)          # "t = 1" is kept whole
+    assert rfig.balanced_lines("short") == ["short"]
+    assert rfig.left_out_title(3, 10, 0.9, "they choose nothing along the way") == [
+        "Not drawn: 3 of 10 paths (30 %), at or above ", "0.90 from t = 1 to the end, left out of the ",
+        "median: they choose nothing along the way."]

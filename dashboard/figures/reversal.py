@@ -7,6 +7,8 @@ direction of the reverse process, t = 1 (noise) on the left to t = 0 (data) on t
 """
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -442,10 +444,28 @@ def median_text(median: float, left_out: bool, along: str = "paths choosing alon
     return f"median commitment time (t = {time_text(median)})"
 
 
+TITLE_CHARS = 60     # the histogram's title lines: at most this many characters (~330 px at 11 px)
+
+
+def balanced_lines(text: str, max_chars: int = TITLE_CHARS) -> list[str]:
+    """text in as few lines of at most max_chars characters as greedy wrapping needs (n), each about
+    as long as the others (the narrowest width w >= len(text) / n that still needs n lines), never
+    breaking an "a = b"; each line but the last keeps the space it breaks at, so the lines joined
+    read as the text."""
+    glued = text.replace(" = ", "\xa0=\xa0")
+    n = len(textwrap.wrap(glued, max_chars))
+    if n <= 1:
+        return [text]
+    w = next(w for w in range(-(-len(glued) // n), max_chars + 1) if len(textwrap.wrap(glued, w)) <= n)
+    lines = [line.replace("\xa0", " ") for line in textwrap.wrap(glued, w)]
+    return [line + " " for line in lines[:-1]] + lines[-1:]
+
+
 def left_out_title(n_out: int, n: int, threshold: float | None,
                    nothing: str = "they choose nothing along the way") -> list[str]:
     """The histogram's title lines for the n_out of n paths left out of it and of the median
-    (nothing: why, as a clause)."""
+    (nothing: why, as a clause): one sentence in balanced_lines, so that no line is cut in a
+    half-width column."""
     at = f"at or above {threshold:.2f}" if threshold is not None else "at or above the threshold"
-    return [f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 to the end,",
-            f"left out of the median ({nothing})"]
+    return balanced_lines(f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 "
+                          f"to the end, left out of the median: {nothing}.")
