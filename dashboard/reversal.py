@@ -294,15 +294,21 @@ def dots_note(gmm, sde, run: Run) -> str:
                                      "the true samples": truth(gmm, run.n, run.seed)["ref"]}, gmm, run.seed)
 
 
-@state.cache_data(max_entries=16)
-def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
+def paths_figure(gmm, sde, run: Run, n_paths: int, view: str):
+    """The first n_paths paths in the plane over log p₀, their end points named at the run's own
+    last grid time (the t run_words prints: Δt for the tutorial's loop, ε for the others)."""
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     xlim, ylim = view_limits(gmm, sde, view)
-    fig = rfig.trajectories_figure(r["paths"][:, :n_paths], rs["labels"][:n_paths],
-                                   mode_colors(gmm.n_components), tr["xx"], tr["yy"], tr["logp"],
-                                   xlim, ylim, title=f"{min(n_paths, r['paths'].shape[1])} paths in the plane",
-                                   size=4.2)
-    return downloads.png_bytes(fig, dpi=150)
+    return rfig.trajectories_figure(r["paths"][:, :n_paths], rs["labels"][:n_paths],
+                                    mode_colors(gmm.n_components), tr["xx"], tr["yy"], tr["logp"],
+                                    xlim, ylim, title=f"{min(n_paths, r['paths'].shape[1])} paths in the plane",
+                                    size=4.2, t_end=float(np.min(r["times"])))
+
+
+@state.cache_data(max_entries=16)
+def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
+    """paths_figure as PNG bytes."""
+    return downloads.png_bytes(paths_figure(gmm, sde, run, n_paths, view), dpi=150)
 
 
 @state.cache_data(max_entries=16)
@@ -472,17 +478,18 @@ def choice_words(deterministic: bool, threshold: float) -> dict:
     """The commitment section's words for what a path does along the way, in one place: a stochastic
     run's paths choose their mode; a deterministic run's end mode is fixed by x₁, so its paths only
     have that mode's responsibility reach the threshold. Keys: title (the section's question), along
-    (the histogram's median legend), nothing (the paths left out, as a clause), caption (what the
-    histogram draws), must (what happens to the points between two modes at their split)."""
+    (the histogram's median legend), nothing (why the paths at the threshold from t = 1 on are left
+    out: a clause without closing punctuation, for the histogram's title and from_start_note),
+    caption (what the histogram draws), must (what happens to the points between two modes at their split)."""
     if deterministic:
         return dict(title="Commitment: when does a path's end mode show in pₜ?",
                     along=f"paths reaching {threshold:.2f} on the way",
-                    nothing="they start at the threshold, so they have nothing to reach along the way,",
+                    nothing="they start at the threshold, so they have nothing to reach along the way",
                     caption="when each path's end-mode responsibility reached the threshold",
                     must="one mode's responsibility must rise for the points between the two modes")
     return dict(title="Commitment: when does a sample choose its mode?",
                 along="paths choosing along the way",
-                nothing="they start at the threshold, so they choose nothing along the way,",
+                nothing="they start at the threshold, so they choose nothing along the way",
                 caption="when each path that chooses along the way committed",
                 must="the points between the two modes must choose")
 
@@ -977,7 +984,7 @@ def from_start_note(cv: dict) -> str:
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
-            f"{cv_words(cv)['nothing'].capitalize()} and are left out: {rest}.")
+            f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}.")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:

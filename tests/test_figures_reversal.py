@@ -127,12 +127,19 @@ def test_trajectories_figure(run):
     assert "ends in mode 1" in texts and f"start (t = 1), {out} of 30 outside this view" in texts
     assert rfig.start_label(starts, (-100, 100), (-100, 100)) == "start (t = 1)"   # all in view
     # many modes: one legend entry for the colours instead of one per mode
-    fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8))
+    fig8 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(8), t_end=0.1)
     texts8 = [t.get_text() for t in fig8.legends[0].get_texts()]
-    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)", "end (t = 0)"]
+    assert texts8 == ["colour: the mode the path ends in (8 modes)", "start (t = 1)", "end (t = 0.10)"]
     # no density, no limits: still a figure with limits covering the paths
     fig2 = rfig.trajectories_figure(res.trajectory[:, :5], labels[:5], mode_colors(2))
     assert fig2.axes[0].get_xlim()[0] <= float(res.trajectory[:, :5, 0].min())
+
+
+def test_end_label_gives_the_last_time():
+    """The end points are named at the run's last grid time, not at t = 0."""
+    assert rfig.end_label(0.1) == "end (t = 0.10)"
+    assert rfig.end_label(0.5) == "end (t = 0.50)"
+    assert rfig.end_label(1e-4) == "end (t = 0.0001)"
 
 
 def test_paths_vs_time_figure(run):
@@ -375,3 +382,18 @@ def test_commitment_charts_give_the_plot_and_the_legend_room():
             assert legend["labelLimit"] == 0 and legend["direction"] == "vertical" and legend["orient"] == "bottom"
     r = spec(rfig.responsibility_chart(np.linspace(1, 0, 11), np.full((11, 5), 0.7), 0.9, t_split=0.31))
     assert r["height"] >= 200 and r["autosize"]["type"] == "fit-x"
+
+
+def test_balanced_lines():
+    """A long title: as few lines as greedy wrapping, of about equal length, none over max_chars,
+    no "t = 1" split across lines, and the lines joined give the text back."""
+    text = ("Not drawn: 241 of 500 paths (48 %), at or above 0.90 from t = 1 to the end, left out of the "
+            "median: they start at the threshold, so they have nothing to reach along the way.")
+    lines = rfig.balanced_lines(text)
+    assert "".join(lines) == text and len(lines) == 3
+    assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in lines)
+    assert not any(line.endswith((" t ", " = ")) for line in lines)          # "t = 1" is kept whole
+    assert rfig.balanced_lines("short") == ["short"]
+    assert rfig.left_out_title(3, 10, 0.9, "they choose nothing along the way") == [
+        "Not drawn: 3 of 10 paths (30 %), at or above ", "0.90 from t = 1 to the end, left out of the ",
+        "median: they choose nothing along the way."]

@@ -1550,14 +1550,14 @@ def test_from_start_note_says_the_paths_stay_at_the_threshold_to_the_end(method,
 
 
 def _hist_data(cv):
-    """The commitment histogram's bar rows (those with a mode), its median line's entry and its title."""
-    import json
+    """The commitment histogram's bar rows (those with a mode), its median line's entry and its title
+    (its lines joined, one space between them)."""
     spec = cv["hist_spec"]
     rows = [r for d in spec.get("datasets", {}).values() for r in d]
     bars = [r for r in rows if "mode" in r]
     lines = [r["what"] for r in rows if str(r.get("what", "")).startswith("median")]
     title = spec.get("title", {})
-    return bars, lines, " ".join(title.get("text", [])) if isinstance(title, dict) else ""
+    return bars, lines, " ".join(t.strip() for t in title.get("text", [])) if isinstance(title, dict) else ""
 
 
 @pytest.mark.parametrize("which, method, steps", [("hw", "sde", 200), ("hw", "sde", 50), ("hw", "ode", 50),
@@ -1744,6 +1744,7 @@ def test_deterministic_commitment_section_says_reach_not_choose(which, method):
     run = dataclasses.replace(rev.default_view()[2], method=method, steps=50, start="p1")
     cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
     spec = json.dumps(cv["hist_spec"], ensure_ascii=False)
+    assert ",)" not in text and ",)" not in spec, text       # the left-out clause ends the help's parenthesis
     if method == "sde":
         assert "choose its mode" in text and not cv["deterministic"]
         return
@@ -1845,3 +1846,68 @@ def test_commitment_histogram_leaves_room_above_its_tallest_bar(which, method, s
     domains = [l["encoding"]["y"]["scale"]["domain"] for l in cv["hist_spec"]["layer"]
                if "y" in l.get("encoding", {}) and "domain" in l["encoding"]["y"].get("scale", {})]
     assert domains and all(d[0] == 0 and d[1] >= max(top + 1, 1.1 * top) for d in domains), (domains, top)
+
+
+@pytest.mark.parametrize("which,method,steps,lam", [("hw", "tutorial", 10, 25.0), ("hw", "tutorial", 2, 25.0),
+                                                    ("hw", "ode", 50, 25.0), ("tutorial", "sde", 200, 25.0),
+                                                    ("ring8", "tutorial", 20, 10.0), ("custom", "pc", 30, 25.0)])
+def test_paths_plane_end_label_is_the_runs_last_time(which, method, steps, lam):
+    """The plane's legend names the end points at the run's own last grid time, the t that the run's
+    words print (the tutorial's loop stops at Δt, the other samplers at ε), not at t = 0."""
+    import dataclasses
+    gmm = {"hw": _hw_mixture(), "custom": CUSTOM}.get(which) or dc.PRESETS[which]
+    sde = dc.VESDE(lam)
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps, n=400, seed=2021)
+    times = rev.sample_run(gmm, sde, run)["times"]
+    last = rev.time_text(float(np.min(times)))
+    fig = rev.paths_figure(gmm, sde, run, 80, "data")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert f"end (t = {last})" in texts and "end (t = 0)" not in texts, texts
+    if method == "tutorial":
+        assert f"from t = 1 to t = {last}." in rev.run_words(run, times)
+        assert last == {10: "0.10", 2: "0.50", 20: "0.05"}[steps]
+    else:
+        assert last == "0.0001"
+
+
+@pytest.mark.parametrize("which, method, steps, lam", [("hw", "tutorial", 10, 25.0), ("hw", "tutorial", 2, 25.0),
+                                                       ("hw", "ode", 50, 25.0), ("hw", "sde", 50, 10.0)])
+def test_commitment_histogram_title_lines(which, method, steps, lam):
+    """The custom mixture, the tutorial's loop at 10 steps: the histogram's title read "…from t = 1 to
+    the end," / "left out of the median (they start at the threshold, so they choose nothing along
+    the way,)", a stray comma before ")" and, joined, no space after "end,"; the PF ODE's longer line
+    was cut. Now one sentence in lines of at most TITLE_CHARS characters that join into it, with no
+    "t = 1" split, for stochastic runs (the loop at 10 and 2 steps, the reverse SDE at λ = 10) and a
+    deterministic one (PF ODE)."""
+    import dataclasses
+    from dashboard.figures import reversal as rfig
+    gmm = _hw_mixture()
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=steps, seed=2021)
+    cv = rev.commit_view(gmm, dc.VESDE(lam), run, rev.COMMIT_THRESHOLD)
+    title = cv["hist_spec"]["title"]["text"]
+    n_out, n = cv["n_from_start"], cv["n_paths"]
+    head = f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), at or above 0.90 from "
+    if method == "ode":
+        assert cv["deterministic"] and title == [
+            head, "t = 1 to the end, left out of the median: they start at the ",
+            "threshold, so they have nothing to reach along the way."], title
+    else:
+        assert not cv["deterministic"] and title == [
+            head, "t = 1 to the end, left out of the median: they start at ",
+            "the threshold, so they choose nothing along the way."], title
+    sentence = "".join(title)
+    assert sentence == (f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), at or above 0.90 from t = 1 "
+                        f"to the end, left out of the median: {rev.cv_words(cv)['nothing']}.")
+    assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in title) and ",)" not in sentence
+
+
+def test_from_start_note_keeps_its_comma():
+    """The left-out clause has no trailing comma of its own; the prose sentence adds it."""
+    import dataclasses
+    gmm = _hw_mixture()
+    for method in ("tutorial", "ode"):
+        run = dataclasses.replace(rev.default_view()[2], method=method, steps=50, seed=2021)
+        cv = rev.commit_view(gmm, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+        nothing = rev.cv_words(cv)["nothing"]
+        assert not nothing.endswith(",")
+        assert f"{nothing.capitalize()}, and are left out: " in rev.from_start_note(cv)

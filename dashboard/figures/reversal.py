@@ -7,6 +7,8 @@ direction of the reverse process, t = 1 (noise) on the left to t = 0 (data) on t
 """
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from diffusion_core.mixture import GaussianMixture
 from .common import as_numpy, mode_colors, new_figure, outside, time_text
 from .training import FIT_X
 
-__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis",
+__all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis", "end_label",
            "paths_vs_time_figure", "responsibility_chart", "threshold_rows", "move_threshold", "commitment_hist_chart"]
 
 T_AXIS = "time t  (reverse process: 1 → 0)"
@@ -197,12 +199,19 @@ def start_label(starts, xlim, ylim) -> str:
     return "start (t = 1)" + (f", {out:,} of {len(starts):,} outside this view" if out else "")
 
 
+def end_label(t_end: float) -> str:
+    """The legend's name for the paths' end points: "end (t = …)" at the run's last grid time t_end
+    (Δt for the tutorial's loop, ε for the samplers that stop there), printed as time_text does."""
+    return f"end (t = {time_text(t_end)})"
+
+
 def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim=None, ylim=None,
                         max_vertices: int = 250, title: str | None = None, names=None,
-                        size: float = 5.6):
+                        size: float = 5.6, t_end: float = 0.0):
     """Reverse-process paths (F, P, 2) as lines coloured by the mode each ends in (labels (P,)),
     over the true log p_0 on a grid (xx, yy, logp; optional). Paths are drawn with at most
-    max_vertices points each (evenly strided, ends kept); start points grey, end points in colour."""
+    max_vertices points each (evenly strided, ends kept); start points grey, end points in colour,
+    named in the legend at t_end, the time of the paths' last frame (end_label)."""
     paths = as_numpy(paths).astype(float)
     labels = as_numpy(labels).astype(int)
     F, P, _ = paths.shape
@@ -235,7 +244,7 @@ def trajectories_figure(paths, labels, colors, xx=None, yy=None, logp=None, xlim
     handles.append(Line2D([], [], color="#555555", marker="o", ms=3, lw=0, alpha=0.6,
                           label=start_label(p[:, 0], xlim, ylim)))
     handles.append(Line2D([], [], color=end_color, marker="o", ms=5, lw=0, markeredgecolor="white",
-                          label="end (t = 0)"))
+                          label=end_label(t_end)))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
                frameon=False, fontsize=9.5)
     return fig
@@ -435,10 +444,28 @@ def median_text(median: float, left_out: bool, along: str = "paths choosing alon
     return f"median commitment time (t = {time_text(median)})"
 
 
+TITLE_CHARS = 60     # the histogram's title lines: at most this many characters (~330 px at 11 px)
+
+
+def balanced_lines(text: str, max_chars: int = TITLE_CHARS) -> list[str]:
+    """text in as few lines of at most max_chars characters as greedy wrapping needs (n), each about
+    as long as the others (the narrowest width w >= len(text) / n that still needs n lines), never
+    breaking an "a = b"; each line but the last keeps the space it breaks at, so the lines joined
+    read as the text."""
+    glued = text.replace(" = ", "\xa0=\xa0")
+    n = len(textwrap.wrap(glued, max_chars))
+    if n <= 1:
+        return [text]
+    w = next(w for w in range(-(-len(glued) // n), max_chars + 1) if len(textwrap.wrap(glued, w)) <= n)
+    lines = [line.replace("\xa0", " ") for line in textwrap.wrap(glued, w)]
+    return [line + " " for line in lines[:-1]] + lines[-1:]
+
+
 def left_out_title(n_out: int, n: int, threshold: float | None,
                    nothing: str = "they choose nothing along the way") -> list[str]:
     """The histogram's title lines for the n_out of n paths left out of it and of the median
-    (nothing: why, as a clause)."""
+    (nothing: why, as a clause): one sentence in balanced_lines, so that no line is cut in a
+    half-width column."""
     at = f"at or above {threshold:.2f}" if threshold is not None else "at or above the threshold"
-    return [f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 to the end,",
-            f"left out of the median ({nothing})"]
+    return balanced_lines(f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 "
+                          f"to the end, left out of the median: {nothing}.")
