@@ -225,6 +225,7 @@ def test_editor_import_and_bad_files():
     assert at.session_state["w_mixture"] == "custom"
     assert dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]) == g
     assert len(at.data_editor[0].value) == 8
+    assert at.selectbox(key="w_editor_source").value == "custom"     # "Start from" names what is loaded, not "tutorial"
     for name, data, message in [
         ("bad.json", b"{oops", "is not valid JSON"),
         ("three.json", json.dumps({"means": [[0, 0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
