@@ -202,8 +202,9 @@ def below_words(band: tuple, metric: str) -> str:
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
-    budget at which a sampler lies outside it, and which; or that every sampler is inside from the
-    smallest budget at which all are; then the pointer to ring8, whose sharp modes make them differ."""
+    budget at which a sampler lies outside it, and which (at the largest budget, one just above the
+    band is named apart: just_above_words); or that every sampler is inside from the smallest budget
+    at which all are; then the pointer to ring8, whose sharp modes make them differ."""
     out = {b: [label(m) for m, v in g.set_index("method")[metric].items() if band_side(v, band, metric) != "inside"]
            for b, g in df.groupby("budget")}
     budgets = sorted(out)
@@ -214,8 +215,15 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     if last is None:
         said = f": every sampler here is inside {band_words(band)} at every budget"
     elif last == budgets[-1]:
-        said = (f", yet at the largest budget, {last} evaluations, {_and(out[last])} "
-                f"{'is' if len(out[last]) == 1 else 'are'} still outside {band_words(band)}")
+        just = [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
+                if just_above(v, band)]
+        still = [m for m in out[last] if m not in just]
+        said = (f", yet at the largest budget, {last} evaluations, {_and(still)} "
+                f"{'is' if len(still) == 1 else 'are'} still outside {band_words(band)}" if still
+                else f": at the largest budget, {last} evaluations")
+        if just:
+            said += (f"{'; ' if still else ', '}{_and(just)} {'lies' if len(just) == 1 else 'lie'} "
+                     + just_above_words(band))
     else:
         said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
                 f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
@@ -288,6 +296,21 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
 def band_width(band: tuple) -> float:
     """The noise band's width, high − low (band: mean, low, high): the spread of true sets alone."""
     return float(band[2]) - float(band[1])
+
+
+def just_above(v, band: tuple) -> bool:
+    """Whether v lies above the noise band (band: mean, low, high) by no more than its width:
+    low < high < v <= high + (high − low). Every sampler starts from the same noise, so one shared
+    draw of it can put them all there: a band from a few true-vs-true sets is a range a further
+    true set often leaves."""
+    return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
+
+
+def just_above_words(band: tuple) -> str:
+    """A value just above the noise band (just_above), in words: not evidence of a miss."""
+    return (f"just above {band_words(band)}, within its width ({value_text(band_width(band))}): every sampler "
+            "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
+            "there, and it is not evidence that the samplers miss the truth (raise **Samples per run** to tell)")
 
 
 def network_error_seen(v, e, band: tuple, metric: str) -> bool:
@@ -364,7 +387,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
     where this measure cannot see the network's error, other_measures_text reads the others
-    (bands: every measure's band, as floor gives them). Values print as the table shows them (the
+    (bands: every measure's band, as floor gives them); with the exact score, a best just above the
+    band (just_above) is not called a plateau above it (just_above_words). Values print as the table shows them (the
     signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
@@ -405,6 +429,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                 + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
+    if just_above(best[metric], band):
+        return f"{head}, {just_above_words(band)}."
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:
