@@ -202,8 +202,9 @@ def below_words(band: tuple, metric: str) -> str:
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
-    budget at which a sampler lies outside it, and which; or that every sampler is inside from the
-    smallest budget at which all are; then the pointer to ring8, whose sharp modes make them differ."""
+    budget at which a sampler lies outside it, and which (at the largest budget, one just above the
+    band is named apart: just_above_words); or that every sampler is inside from the smallest budget
+    at which all are; then the pointer to ring8, whose sharp modes make them differ."""
     out = {b: [label(m) for m, v in g.set_index("method")[metric].items() if band_side(v, band, metric) != "inside"]
            for b, g in df.groupby("budget")}
     budgets = sorted(out)
@@ -214,8 +215,15 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     if last is None:
         said = f": every sampler here is inside {band_words(band)} at every budget"
     elif last == budgets[-1]:
-        said = (f", yet at the largest budget, {last} evaluations, {_and(out[last])} "
-                f"{'is' if len(out[last]) == 1 else 'are'} still outside {band_words(band)}")
+        just = [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
+                if just_above(v, band)]
+        still = [m for m in out[last] if m not in just]
+        said = (f", yet at the largest budget, {last} evaluations, {_and(still)} "
+                f"{'is' if len(still) == 1 else 'are'} still outside {band_words(band)}" if still
+                else f": at the largest budget, {last} evaluations")
+        if just:
+            said += (f"{'; ' if still else ', '}{_and(just)} {'lies' if len(just) == 1 else 'lie'} "
+                     + just_above_words(band))
     else:
         said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
                 f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
@@ -285,13 +293,33 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
+def band_width(band: tuple) -> float:
+    """The noise band's width, high − low (band: mean, low, high): the spread of true sets alone."""
+    return float(band[2]) - float(band[1])
+
+
+def just_above(v, band: tuple) -> bool:
+    """Whether v lies above the noise band (band: mean, low, high) by no more than its width:
+    low < high < v <= high + (high − low). Every sampler starts from the same noise, so one shared
+    draw of it can put them all there: a band from a few true-vs-true sets is a range a further
+    true set often leaves."""
+    return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
+
+
+def just_above_words(band: tuple) -> str:
+    """A value just above the noise band (just_above), in words: not evidence of a miss."""
+    return (f"just above {band_words(band)}, within its width ({value_text(band_width(band))}): every sampler "
+            "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
+            "there, and it is not evidence that the samplers miss the truth (raise **Samples per run** to tell)")
+
+
 def network_error_seen(v, e, band: tuple, metric: str) -> bool:
     """Whether a measure sees the network's error at one budget: the learned score's best v lies above
     the noise band the chart draws (band_side; band: mean, low, high) and beyond the exact score's best
     e, with the same samplers and starting noise, by more than the band's width (high − low), the
     spread of true sets alone (distances by _distance: the signed gap by its size)."""
     gap = _distance(v, metric) - _distance(e, metric)
-    return band_side(v, band, metric) == "above" and gap > float(band[2]) - float(band[1])
+    return band_side(v, band, metric) == "above" and gap > band_width(band)
 
 
 def _metric_name(metric: str) -> str:
@@ -310,13 +338,14 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
     same runs do (df, exact: the learned and the exact score's runs, holding every measure of
     sweep.METRICS): at the largest budget, the learned best above that measure's noise band
     (bands[m]: mean, low, high) and beyond the exact score's best by more than the band's width
-    (network_error_seen); with no bands, a pointer to the other measures."""
+    (network_error_seen); else each says where it puts the learned best (_unseen_words), and where one
+    puts it above its band none is said to put it inside; with no bands, a pointer to the other measures."""
     others = [m for m in sweep.METRICS if m != metric and m in df and m in exact]
     if not others:
         return ""
     if bands is None:
         return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
-    seen, unseen = [], []
+    seen, unseen, above = [], [], False
     for m in others:
         v, e = _best_at_top(df, m), _best_at_top(exact, m)
         d, de = _distance(v, m), _distance(e, m)
@@ -324,11 +353,32 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
             seen.append(f"{_metric_name(m)} sees it: best {value_text(v)}, {d / max(de, 1e-12):.1f}× the exact "
                         f"score's {value_text(e)}, above {band_words(bands[m])}")
         else:
-            unseen.append(f"{_metric_name(m)} (best {value_text(v)}, the exact score's {value_text(e)}, "
-                          f"{band_words(bands[m])})")
+            above = above or band_side(v, bands[m], m) == "above"
+            unseen.append(_unseen_words(v, e, bands[m], m))
     if seen:
         return f" In the same runs {'; '.join(seen)}."
+    if above:
+        who = "neither other measure" if len(others) == 2 else "no other measure"
+        return f" In the same runs {who} tells the network from the exact score: {'; '.join(unseen)}."
     return f" In the same runs no other measure sees it either: {'; '.join(unseen)}."
+
+
+def _unseen_words(v, e, band: tuple, metric: str) -> str:
+    """How a measure that does not see the network's error (network_error_seen) reads the learned
+    best v against its band (band: mean, low, high) and the exact score's best e: above the band
+    but not beyond e by more than the band's width, it cannot tell the network's error from the
+    noise; inside (or below) the band it puts it there."""
+    side, name = band_side(v, band, metric), _metric_name(metric)
+    if side != "above":
+        return (f"{name} puts it {side} its band (best {value_text(v)}, {band_words(band)}; the exact score's "
+                f"{value_text(e)})")
+    e_side = band_side(e, band, metric)
+    gap = _distance(v, metric) - _distance(e, metric)
+    near = (f"within the band's width ({value_text(band_width(band))}) of" if gap >= -band_width(band)
+            else "below")
+    return (f"{name} puts it above its band ({value_text(v)} against the top {value_text(band[2])}) but {near} "
+            f"the exact score's {value_text(e)}" + (f", itself {e_side} the band" if e_side != "inside" else "")
+            + ": it cannot tell the network's error from the noise")
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
@@ -337,7 +387,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
     where this measure cannot see the network's error, other_measures_text reads the others
-    (bands: every measure's band, as floor gives them). Values print as the table shows them (the
+    (bands: every measure's band, as floor gives them); with the exact score, a best just above the
+    band (just_above) is not called a plateau above it (just_above_words). Values print as the table shows them (the
     signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
@@ -366,9 +417,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                     "and starting noise, that gap is the **network's error**. " + trend_text(dist, band, label, metric)
                     + (f" With this fixed grid the end time ε (now {t_eps:g}) is yours to change as well."
                        if grid != "recommended" else ""))
-        width = float(band[2]) - float(band[1])
         return (f"{head} with the learned score, {side} {band_words(band)}, within the band's width "
-                f"({value_text(width)}) of the exact score's best at the same budget ({value_text(e_value)}): "
+                f"({value_text(band_width(band))}) of the exact score's best at the same budget ({value_text(e_value)}): "
                 "with the same samplers and starting noise, the two cannot be told apart here, so the sampler, "
                 "not the network, limits the curves.")
     if side == "inside":
@@ -379,6 +429,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                 + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
+    if just_above(best[metric], band):
+        return f"{head}, {just_above_words(band)}."
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:
