@@ -1161,8 +1161,11 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
             f"{cv_words(cv)['caption']} ({out:,} of the {cv['n_paths']:,} paths, "
             "at the threshold from t = 1 on, are not drawn)")
     return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "
-            "plane and along the axis u on which the modes spread most. Reverse-SDE paths are "
-            "rough (fresh noise at every step); probability-flow ODE paths are smooth. Bottom left: "
+            "plane and along the axis u on which the modes spread most. "
+            + ("This run's sampler is deterministic (no fresh noise along the way), so its paths are smooth. "
+               if cv.get("deterministic") else
+               "This run's sampler adds fresh noise at every step, so its paths are rough. ")
+            + "Bottom left: "
             f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
             "mean; band: 10–90 % of paths; grey dashed line: the commitment threshold, "
             f"{cv['threshold']:.2f}). Bottom right: {hist}.")

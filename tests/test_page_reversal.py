@@ -1911,3 +1911,17 @@ def test_from_start_note_keeps_its_comma():
         nothing = rev.cv_words(cv)["nothing"]
         assert not nothing.endswith(",")
         assert f"{nothing.capitalize()}, and are left out: " in rev.from_start_note(cv)
+
+
+@pytest.mark.parametrize("method, rough", [("sde", True), ("tutorial", True), ("ode", False), ("dpm2m", False)])
+def test_commitment_caption_describes_this_runs_paths(method, rough):
+    """The caption under the commitment charts said "Reverse-SDE paths are rough …; probability-flow ODE
+    paths are smooth" whatever the run's sampler (the tutorial's loop, DPM-Solver++): it now describes the
+    paths drawn, from whether this run's sampler adds fresh noise."""
+    import dataclasses
+    run = dataclasses.replace(rev.default_view()[2], method=method, steps=20)
+    cv = rev.commit_view(dc.PRESETS["tutorial"], dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    text = rev.commitment_caption(cv, 80)
+    assert "Reverse-SDE paths" not in text and "probability-flow ODE paths" not in text, text
+    assert ("adds fresh noise at every step, so its paths are rough" in text) == rough, text
+    assert ("deterministic (no fresh noise along the way), so its paths are smooth" in text) == (not rough), text
