@@ -515,7 +515,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                n_last=int((ct <= float(np.min(rs["times"])) + 1e-12).sum()),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
                pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
-               narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold))
+               narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
+               far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
         out["own_split"] = own_split_counts(com.times.numpy()[chose], com.labels.numpy()[chose],
@@ -1190,13 +1191,21 @@ def undecided_share(cv: dict, count: bool = False) -> str:
 
 
 def undecided_causes(cv: dict) -> str:
-    """Why paths can end between modes, from what the run measures: the modes' own overlap (cv's
-    overlap, overlap_share: true samples with no mode at the threshold either) and the noise left at
-    the run's end (cv's end_sigma above the narrowest mode's std); "" where neither holds."""
+    """Why paths can end between modes, from what the run measures: a start far from p₁ (cv's far,
+    models.start_far, the page's warning), the modes' own overlap (cv's overlap, overlap_share: true
+    samples with no mode at the threshold either; where it lies below the never-commit share by more
+    than two standard errors of their difference, overlap_bounds, that it accounts for at most that
+    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std); ""
+    where none holds."""
     thr, causes = cv["threshold"], []
+    if cv.get("far"):
+        causes.append(f"the start is far from p₁: {cv['far']}, so the prior starts paths where p₁ has "
+                      "little mass (the warning above)")
     if cv["overlap"] > 0:
-        causes.append(f"the modes overlap: {share_text(cv['overlap'])} of true samples of p₀ have no mode "
-                      f"with responsibility {thr:.2f} either")
+        ov = share_text(cv["overlap"])
+        causes.append(f"the modes overlap: {ov} of true samples of p₀ have no mode with responsibility "
+                      f"{thr:.2f} either" + (f", so the modes' overlap accounts for at most {ov} of paths"
+                                             if overlap_bounds(cv) else ""))
     if cv["end_sigma"] > cv["narrowest"]:
         causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
                       f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes")
@@ -1204,7 +1213,16 @@ def undecided_causes(cv: dict) -> str:
         return ""
     none = ("" if cv["overlap"] > 0 else
             f"; the modes themselves do not overlap (no true sample of p₀ is below {thr:.2f})")
-    return f". The cause here: {'; and '.join(causes)}{none}"
+    head = "The cause here" if len(causes) == 1 else "The causes here"
+    return f". {head}: {'; and '.join(causes)}{none}"
+
+
+def overlap_bounds(cv: dict) -> bool:
+    """Is the modes' overlap share (cv's overlap, of n_truth true samples) below the never-commit share
+    (undecided, of n_paths paths) by more than two standard errors of their difference
+    (models.diff_se)? Then the overlap explains only part of the paths that never commit."""
+    gap = cv["undecided"] - cv["overlap"]
+    return gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], cv.get("n_truth", cv["n_paths"]))
 
 
 def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
