@@ -978,7 +978,9 @@ def from_start_note(cv: dict) -> str:
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
-            f"{cv_words(cv)['nothing'].capitalize()} and are left out: {rest}.")
+            f"{cv_words(cv)['nothing'].capitalize()} and are left out: {rest}"
+            + (" (so a lower threshold can move the median later, not earlier: more paths are at it from "
+               "t = 1 on and are left out)." if cv["median"] is not None else "."))
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
@@ -991,13 +993,44 @@ def commitment_words(cv: dict, dmin: float) -> str:
     when = f"**t ≈ {time_text(cv['median'])}** ({median_words(cv)}), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
     tail = f"{split_note(cv, dmin)}{undecided_note(cv)}{from_start_note(cv)}"
     if not cv.get("deterministic"):
+        if most_from_start(cv):
+            return f"{along_head(cv, 'commit', when)}{tail}"
         return f"Samples decide which mode they go to at {when}.{tail}"
     so = cv.get("sorting") or {}
     seen = f" (the cloud above: {sorting_words(so)})" if so.get("level") else ""
-    return (f"{cv['fixed']}, so each path's end mode is fixed by its "
+    head = (f"{cv['fixed']}, so each path's end mode is fixed by its "
             f"starting point x₁{seen}: nothing is chosen along the way. The commitment time measures "
-            f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good: at {when}, "
-            f"the score starts to see the choice the start made.{tail}")
+            f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good")
+    if most_from_start(cv):
+        return f"{head}. {along_head(cv, 'reach it', when)}{tail}"
+    return f"{head}: at {when}, the score starts to see the choice the start made.{tail}"
+
+
+def most_from_start(cv: dict) -> bool:
+    """Are half or more of all paths (cv: commit_view's from_start) at the threshold from t = 1 on?
+    Then the median commitment time is a fact about the minority that commits along the way only."""
+    return cv["from_start"] >= 0.5
+
+
+def along_share(cv: dict) -> str:
+    """The share of all paths that commit along the way (n_along of n_paths), in whole percent (pct)."""
+    return f"{pct(100 * cv['n_along'] / cv['n_paths'])} %"
+
+
+def along_head(cv: dict, verb: str, when: str) -> str:
+    """The commitment headline where most paths are at the threshold from t = 1 on (most_from_start):
+    "Of the 110 paths (22 %) that commit along the way, half do so by t ≈ 0.61 (…); the other 390
+    (78 %) are at the threshold from t = 1 on." (verb: what the paths do along the way)."""
+    k = cv["n_from_start"]
+    others = f"the other {k:,}" if round(cv["undecided"] * cv["n_paths"]) == 0 else f"{k:,} others"
+    return (f"Of the {cv['n_along']:,} paths ({along_share(cv)}) that {verb} along the way, half do so by "
+            f"{when}; {others} ({pct(100 * cv['from_start'])} %) are at the threshold from t = 1 on.")
+
+
+def median_label(cv: dict) -> str:
+    """The median tile's label: "median commit time", with the share of paths it is over where most
+    paths are at the threshold from t = 1 on (most_from_start): "median commit time (22 % of paths)"."""
+    return f"median commit time ({along_share(cv)} of paths)" if most_from_start(cv) else "median commit time"
 
 
 GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them

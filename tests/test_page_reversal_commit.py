@@ -68,3 +68,47 @@ def test_never_commit_causes_read_on_the_page_at_the_smallest_lambda():
     far = models.start_far(float(dc.VESDE(0.1).prior_std()), dc.PRESETS["tutorial"])
     assert far in warn and f"the start is far from p₁: {far}" in prose, prose
     assert "the modes' overlap accounts for at most 22.6 % of paths" in prose, prose
+
+
+@pytest.mark.parametrize("which", ["hw", "tutorial"])
+@pytest.mark.parametrize("threshold", [0.50, 0.90, 0.99])
+def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest(which, threshold):
+    """The custom mixture, reverse SDE, 200 steps, threshold 0.50: "median commit time 0.61" and "Samples
+    decide which mode they go to at t ≈ 0.61", though 390 of the 500 paths are at the threshold from t = 1
+    on and left out: the median is over 22 % of the paths (0.67 at 0.90, 0.56 at 0.99). Where half or more
+    of all paths are left out, the headline and the tile speak of the paths that commit along the way with
+    their share, and the note says why a lower threshold can move the median later; elsewhere (the
+    custom mixture at 0.90 and 0.99, the tutorial at every threshold) samples decide at the median."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    cv = rev.commit_view(gmm, sde, run, threshold)
+    words = rev.commitment_words(cv, rev.closest_modes(gmm))
+    n, along, start = cv["n_paths"], cv["n_along"], cv["n_from_start"]
+    most = 2 * start >= n
+    assert most == (which == "hw" and threshold == 0.50), (which, threshold, start)
+    med = rev.time_text(cv["median"])
+    if most:
+        assert (along, start) == (110, 390) and med == "0.61"
+        assert words.startswith(f"Of the {along:,} paths ({100 * along / n:.0f} %) that commit along the way, "
+                                f"half do so by **t ≈ {med}**"), words
+        assert f"the other {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on." in words, words
+        assert "Samples decide" not in words
+        assert rev.median_label(cv) == "median commit time (22 % of paths)"
+    else:
+        assert words.startswith(f"Samples decide which mode they go to at **t ≈ {med}**"), words
+        assert rev.median_label(cv) == "median commit time"
+    later = "a lower threshold can move the median later, not earlier: more paths are at it from t = 1 on"
+    assert (later in words) == (start > 0), words
+
+
+def test_median_tile_names_its_share_on_the_page():
+    """The page, custom mixture at threshold 0.50: the tile reads "median commit time (22 % of paths)" and
+    the headline is the paths' that commit along the way."""
+    gmm = _hw_mixture()
+    at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_threshold=0.5)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown.get("median commit time (22 % of paths)") == "0.61", shown
+    prose = " ".join(m.value for m in at.markdown)
+    assert "Of the 110 paths (22 %) that commit along the way, half do so by **t ≈ 0.61**" in prose, prose
+    assert "Samples decide" not in prose
