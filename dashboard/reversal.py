@@ -522,7 +522,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                n_last=int((ct <= float(np.min(rs["times"])) + 1e-12).sum()),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
                pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
-               narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold))
+               narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
+               far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
         out["own_split"] = own_split_counts(com.times.numpy()[chose], com.labels.numpy()[chose],
@@ -984,7 +985,9 @@ def from_start_note(cv: dict) -> str:
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
-            f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}.")
+            f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}"
+            + (" (so a lower threshold can move the median later, not earlier: more paths are at it from "
+               "t = 1 on and are left out)." if cv["median"] is not None else "."))
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
@@ -997,13 +1000,44 @@ def commitment_words(cv: dict, dmin: float) -> str:
     when = f"**t ≈ {time_text(cv['median'])}** ({median_words(cv)}), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
     tail = f"{split_note(cv, dmin)}{undecided_note(cv)}{from_start_note(cv)}"
     if not cv.get("deterministic"):
+        if most_from_start(cv):
+            return f"{along_head(cv, 'commit', when)}{tail}"
         return f"Samples decide which mode they go to at {when}.{tail}"
     so = cv.get("sorting") or {}
     seen = f" (the cloud above: {sorting_words(so)})" if so.get("level") else ""
-    return (f"{cv['fixed']}, so each path's end mode is fixed by its "
+    head = (f"{cv['fixed']}, so each path's end mode is fixed by its "
             f"starting point x₁{seen}: nothing is chosen along the way. The commitment time measures "
-            f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good: at {when}, "
-            f"the score starts to see the choice the start made.{tail}")
+            f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good")
+    if most_from_start(cv):
+        return f"{head}. {along_head(cv, 'reach it', when)}{tail}"
+    return f"{head}: at {when}, the score starts to see the choice the start made.{tail}"
+
+
+def most_from_start(cv: dict) -> bool:
+    """Are half or more of all paths (cv: commit_view's from_start) at the threshold from t = 1 on?
+    Then the median commitment time is a fact about the minority that commits along the way only."""
+    return cv["from_start"] >= 0.5
+
+
+def along_share(cv: dict) -> str:
+    """The share of all paths that commit along the way (n_along of n_paths), in whole percent (pct)."""
+    return f"{pct(100 * cv['n_along'] / cv['n_paths'])} %"
+
+
+def along_head(cv: dict, verb: str, when: str) -> str:
+    """The commitment headline where most paths are at the threshold from t = 1 on (most_from_start):
+    "Of the 110 paths (22 %) that commit along the way, half do so by t ≈ 0.61 (…); the other 390
+    (78 %) are at the threshold from t = 1 on." (verb: what the paths do along the way)."""
+    k = cv["n_from_start"]
+    others = f"the other {k:,}" if round(cv["undecided"] * cv["n_paths"]) == 0 else f"{k:,} others"
+    return (f"Of the {cv['n_along']:,} paths ({along_share(cv)}) that {verb} along the way, half do so by "
+            f"{when}; {others} ({pct(100 * cv['from_start'])} %) are at the threshold from t = 1 on.")
+
+
+def median_label(cv: dict) -> str:
+    """The median tile's label: "median commit time", with the share of paths it is over where most
+    paths are at the threshold from t = 1 on (most_from_start): "median commit time (22 % of paths)"."""
+    return f"median commit time ({along_share(cv)} of paths)" if most_from_start(cv) else "median commit time"
 
 
 GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them
@@ -1200,13 +1234,21 @@ def undecided_share(cv: dict, count: bool = False) -> str:
 
 
 def undecided_causes(cv: dict) -> str:
-    """Why paths can end between modes, from what the run measures: the modes' own overlap (cv's
-    overlap, overlap_share: true samples with no mode at the threshold either) and the noise left at
-    the run's end (cv's end_sigma above the narrowest mode's std); "" where neither holds."""
+    """Why paths can end between modes, from what the run measures: a start far from p₁ (cv's far,
+    models.start_far, the page's warning), the modes' own overlap (cv's overlap, overlap_share: true
+    samples with no mode at the threshold either; where it lies below the never-commit share by more
+    than two standard errors of their difference, overlap_bounds, that it accounts for at most that
+    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std); ""
+    where none holds."""
     thr, causes = cv["threshold"], []
+    if cv.get("far"):
+        causes.append(f"the start is far from p₁: {cv['far']}, so the prior starts paths where p₁ has "
+                      "little mass (the warning above)")
     if cv["overlap"] > 0:
-        causes.append(f"the modes overlap: {share_text(cv['overlap'])} of true samples of p₀ have no mode "
-                      f"with responsibility {thr:.2f} either")
+        ov = share_text(cv["overlap"])
+        causes.append(f"the modes overlap: {ov} of true samples of p₀ have no mode with responsibility "
+                      f"{thr:.2f} either" + (f", so the modes' overlap accounts for at most {ov} of paths"
+                                             if overlap_bounds(cv) else ""))
     if cv["end_sigma"] > cv["narrowest"]:
         causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
                       f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes")
@@ -1214,7 +1256,16 @@ def undecided_causes(cv: dict) -> str:
         return ""
     none = ("" if cv["overlap"] > 0 else
             f"; the modes themselves do not overlap (no true sample of p₀ is below {thr:.2f})")
-    return f". The cause here: {'; and '.join(causes)}{none}"
+    head = "The cause here" if len(causes) == 1 else "The causes here"
+    return f". {head}: {'; and '.join(causes)}{none}"
+
+
+def overlap_bounds(cv: dict) -> bool:
+    """Is the modes' overlap share (cv's overlap, of n_truth true samples) below the never-commit share
+    (undecided, of n_paths paths) by more than two standard errors of their difference
+    (models.diff_se)? Then the overlap explains only part of the paths that never commit."""
+    gap = cv["undecided"] - cv["overlap"]
+    return gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], cv.get("n_truth", cv["n_paths"]))
 
 
 def uniform_grid_note(gmm, sde, marked: bool = True) -> str:

@@ -140,7 +140,7 @@ def commitment():
                                   "under pₜ stays at or above this level until the end.")
     cv = rev.commit_view(gmm, sde, run, threshold)
     if rev.most_commit(cv) and rev.commitment_resolved(cv):      # a coarse grid's median says nothing
-        a_med.metric("median commit time", rev.time_text(cv["median"]),
+        a_med.metric(rev.median_label(cv), rev.time_text(cv["median"]),
                      help="Half of the committed paths have their final mode's responsibility at or above "
                           "the threshold from this time on" + (
                               " (paths at or above the threshold from t = 1 to the end are left out, as in the chart "

@@ -1,0 +1,114 @@
+"""Exact-score reversal, the commitment section's words: the causes of paths that never commit, and
+the median commitment time where most paths are at the threshold from t = 1 on."""
+import dataclasses
+
+import pytest
+
+import diffusion_core as dc
+from conftest import open_page
+from dashboard import models
+from dashboard import reversal as rev
+
+PAGE = "views/3_reversal.py"
+
+
+def _hw_mixture():
+    """A custom mixture of three narrow modes far apart, one of them light: (3, 3) std 0.02 weight
+    0.90; (−3, 0) stds 0.3/0.01 at 45° weight 0.08; (0, −4) std 0.02 weight 0.02."""
+    import torch
+    from diffusion_core.mixture import cov_from_std_angle
+    means = torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64)
+    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0), cov_from_std_angle(0.3, 0.01, 45),
+                        cov_from_std_angle(0.02, 0.02, 0)]).double()
+    return dc.GaussianMixture(means, covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
+
+
+def _run(**changes):
+    """The page's default run with `changes` (method, steps, seed…)."""
+    return dataclasses.replace(rev.default_view()[2], **changes)
+
+
+@pytest.mark.parametrize("which, lam, changes, far, bound, noise", [
+    ("tutorial", 0.1, {}, True, True, False),                                   # 47 % never commit, overlap 22.6 %
+    ("tutorial", 25.0, {}, False, False, False),                                # the overlap alone
+    ("hw", 25.0, dict(method="tutorial", steps=10, seed=2022), False, False, True),   # the noise left at the end
+])
+def test_never_commit_causes_name_the_far_start_and_bound_the_overlap(which, lam, changes, far, bound, noise):
+    """Tutorial at λ = 0.1, reverse SDE, 200 steps: "Here 47 % of the paths never commit: … The cause here:
+    the modes overlap: 22.6 % of true samples of p₀ have no mode with responsibility 0.90 either", though
+    the overlap accounts for at most 22.6 % and the page warns that the prior is far from p₁. The causes
+    now name the far start (the warning's own words, models.start_far) and say that the overlap accounts
+    for at most its share where it lies below the never-commit share by more than two standard errors
+    of their difference; at λ = 25 the overlap alone, at its own share; the custom mixture's loop at 10
+    steps the noise left at the end."""
+    gmm, sde = (_hw_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    note = rev.undecided_note(cv)
+    words = models.start_far(float(sde.prior_std()), gmm)
+    assert bool(words) == far and (f"the start is far from p₁: {words}" in note) == far, note
+    ov = rev.share_text(cv["overlap"])
+    said = f"the modes' overlap accounts for at most {ov} of paths"
+    assert (said in note) == bound, note
+    if bound:       # below the never-commit share beyond the noise of the two shares
+        gap = cv["undecided"] - cv["overlap"]
+        assert gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], run.n)
+        assert "The causes here:" in note and "47 % of the paths never commit" in note and ov == "22.6 %"
+    assert ("the run stops with noise σ" in note) == noise, note
+    assert ("The causes here:" in note) == (far + (cv["overlap"] > 0) + noise > 1), note
+
+
+def test_never_commit_causes_read_on_the_page_at_the_smallest_lambda():
+    """The page itself, tutorial at λ = 0.1: the never-commit sentence names the far start and bounds the
+    overlap, beside the warning whose words it reuses."""
+    at = open_page(PAGE, 180, w_reversal_lam=0.1)
+    assert not at.exception, [e.message for e in at.exception]
+    prose = " ".join(m.value for m in at.markdown)
+    warn = next(w.value for w in at.warning if "the data's spread" in w.value)
+    far = models.start_far(float(dc.VESDE(0.1).prior_std()), dc.PRESETS["tutorial"])
+    assert far in warn and f"the start is far from p₁: {far}" in prose, prose
+    assert "the modes' overlap accounts for at most 22.6 % of paths" in prose, prose
+
+
+@pytest.mark.parametrize("which", ["hw", "tutorial"])
+@pytest.mark.parametrize("threshold", [0.50, 0.90, 0.99])
+def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest(which, threshold):
+    """The custom mixture, reverse SDE, 200 steps, threshold 0.50: "median commit time 0.61" and "Samples
+    decide which mode they go to at t ≈ 0.61", though 390 of the 500 paths are at the threshold from t = 1
+    on and left out: the median is over 22 % of the paths (0.67 at 0.90, 0.56 at 0.99). Where half or more
+    of all paths are left out, the headline and the tile speak of the paths that commit along the way with
+    their share, and the note says why a lower threshold can move the median later; elsewhere (the
+    custom mixture at 0.90 and 0.99, the tutorial at every threshold) samples decide at the median."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    _, sde, run, *_ = rev.default_view()
+    cv = rev.commit_view(gmm, sde, run, threshold)
+    words = rev.commitment_words(cv, rev.closest_modes(gmm))
+    n, along, start = cv["n_paths"], cv["n_along"], cv["n_from_start"]
+    most = 2 * start >= n
+    assert most == (which == "hw" and threshold == 0.50), (which, threshold, start)
+    med = rev.time_text(cv["median"])
+    if most:
+        assert (along, start) == (110, 390) and med == "0.61"
+        assert words.startswith(f"Of the {along:,} paths ({100 * along / n:.0f} %) that commit along the way, "
+                                f"half do so by **t ≈ {med}**"), words
+        assert f"the other {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on." in words, words
+        assert "Samples decide" not in words
+        assert rev.median_label(cv) == "median commit time (22 % of paths)"
+    else:
+        assert words.startswith(f"Samples decide which mode they go to at **t ≈ {med}**"), words
+        assert rev.median_label(cv) == "median commit time"
+    later = "a lower threshold can move the median later, not earlier: more paths are at it from t = 1 on"
+    assert (later in words) == (start > 0), words
+
+
+def test_median_tile_names_its_share_on_the_page():
+    """The page, custom mixture at threshold 0.50: the tile reads "median commit time (22 % of paths)" and
+    the headline is the paths' that commit along the way."""
+    gmm = _hw_mixture()
+    at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_threshold=0.5)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown.get("median commit time (22 % of paths)") == "0.61", shown
+    prose = " ".join(m.value for m in at.markdown)
+    assert "Of the 110 paths (22 %) that commit along the way, half do so by **t ≈ 0.61**" in prose, prose
+    assert "Samples decide" not in prose
