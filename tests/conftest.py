@@ -160,3 +160,14 @@ def pytest_sessionfinish(session, exitstatus):
     for thread in threading.enumerate():
         if thread.name == "warm-up":
             thread.join(timeout=300)
+
+
+def heavy_corner_mixture():
+    """The lessons' custom mixture: three narrow modes far apart, one of them light: (3, 3) std 0.02
+    weight 0.90; (−3, 0) stds 0.3/0.01 at 45° weight 0.08; (0, −4) std 0.02 weight 0.02."""
+    import diffusion_core as dc
+    from diffusion_core.mixture import cov_from_std_angle
+    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0.0), cov_from_std_angle(0.3, 0.01, 45.0),
+                        cov_from_std_angle(0.02, 0.02, 0.0)]).double()
+    return dc.GaussianMixture(torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64),
+                              covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))

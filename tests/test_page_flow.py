@@ -4,7 +4,7 @@ rectification on, learned off, λ extremes, ring8 and a drawn-data mixture. No N
 import pytest
 
 import conftest
-from conftest import ok, shorten_lessons_recipe
+from conftest import heavy_corner_mixture, ok, shorten_lessons_recipe
 from dashboard import yourdata
 from diffusion_core import pointsets as ps
 
@@ -489,18 +489,6 @@ def test_ve_landing_names_samples_off_every_mode_that_sliced_w2_barely_sees():
     assert [flowpage.ve_reading(v, noise) for v in (0.25, 0.35, 0.55, 0.7)] == [
         "which sliced W₂ does not see", "which sliced W₂ barely sees", "at the edge of what sliced W₂ sees",
         "which sliced W₂ sees too"]
-
-
-def heavy_corner_mixture():
-    """Three modes: 90 % in a round std-0.02 mode at (3, 3), 8 % in a thin one at (−3, 0) (stds
-    0.3 and 0.01 at 45°), 2 % in a round std-0.02 mode at (0, −4)."""
-    import torch
-    import diffusion_core as dc
-    from diffusion_core.mixture import cov_from_std_angle
-    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0.0), cov_from_std_angle(0.3, 0.01, 45.0),
-                        cov_from_std_angle(0.02, 0.02, 0.0)]).double()
-    return dc.GaussianMixture(torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64),
-                              covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
 
 
 HEAVY_CORNER = {"w_mixture": "custom", "custom_mixture": heavy_corner_mixture().to_dict()}

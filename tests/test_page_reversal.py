@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import diffusion_core as dc
-from conftest import app_test, open_page, charts, metric_values, choose_mixture
+from conftest import app_test, open_page, charts, metric_values, choose_mixture, heavy_corner_mixture
 from dashboard import reversal as rev, state, vocabulary
 from dashboard.models import value_text
 
@@ -1268,15 +1268,7 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
             f"{100 * c['sampled'][k]:.1f} %") in rev.weights_caption(hw, sde, r)
 
 
-def _hw_mixture():
-    """A custom mixture of three narrow modes far apart, one of them light: (3, 3) std 0.02 weight
-    0.90; (−3, 0) stds 0.3/0.01 at 45° weight 0.08; (0, −4) std 0.02 weight 0.02."""
-    import torch
-    from diffusion_core.mixture import cov_from_std_angle
-    means = torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64)
-    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0), cov_from_std_angle(0.3, 0.01, 45),
-                        cov_from_std_angle(0.02, 0.02, 0)]).double()
-    return dc.GaussianMixture(means, covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
+_hw_mixture = heavy_corner_mixture
 
 
 def _point_set_mixture(std=0.0154, n=100):

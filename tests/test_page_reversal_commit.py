@@ -5,22 +5,14 @@ import dataclasses
 import pytest
 
 import diffusion_core as dc
-from conftest import open_page
+from conftest import heavy_corner_mixture, open_page
 from dashboard import models
 from dashboard import reversal as rev
 
 PAGE = "views/3_reversal.py"
 
 
-def _hw_mixture():
-    """A custom mixture of three narrow modes far apart, one of them light: (3, 3) std 0.02 weight
-    0.90; (−3, 0) stds 0.3/0.01 at 45° weight 0.08; (0, −4) std 0.02 weight 0.02."""
-    import torch
-    from diffusion_core.mixture import cov_from_std_angle
-    means = torch.tensor([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]], dtype=torch.float64)
-    covs = torch.stack([cov_from_std_angle(0.02, 0.02, 0), cov_from_std_angle(0.3, 0.01, 45),
-                        cov_from_std_angle(0.02, 0.02, 0)]).double()
-    return dc.GaussianMixture(means, covs, torch.tensor([0.90, 0.08, 0.02], dtype=torch.float64))
+_hw_mixture = heavy_corner_mixture
 
 
 def _run(**changes):
