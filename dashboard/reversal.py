@@ -971,6 +971,17 @@ def explain_commitment(gmm, cv: dict) -> None:
         st.markdown(from_start_note(cv).lstrip())
 
 
+def median_help(cv: dict) -> str:
+    """The median tile's help: which paths its half is of (those that commit along the way where some
+    are at the threshold from t = 1 on and left out, cv["from_start"])."""
+    if cv["from_start"] <= 0:
+        return ("Half of the committed paths have their final mode's responsibility at or above the "
+                "threshold from this time on.")
+    return ("Half of the paths that commit along the way have their final mode's responsibility at or above "
+            "the threshold from this time on (paths at or above the threshold from t = 1 to the end are left "
+            f"out, as in the chart below: {cv_words(cv)['nothing']}).")
+
+
 def from_start_note(cv: dict) -> str:
     """The paths whose end mode's responsibility stays at or above the threshold from t = 1 to the end
     (cv: commit_view's from_start, start_modes), left out of the median, in words; "" where there are

@@ -104,3 +104,16 @@ def test_median_tile_names_its_share_on_the_page():
     prose = " ".join(m.value for m in at.markdown)
     assert "Of the 110 paths (22 %) that commit along the way, half do so by **t ≈ 0.61**" in prose, prose
     assert "Samples decide" not in prose
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9])
+def test_median_help_says_which_paths_its_half_is_of(threshold):
+    """The median tile's help said "Half of the committed paths" while paths at the threshold from t = 1
+    on are left out of it: it now says half of the paths that commit along the way, where some are left out."""
+    cv = rev.commit_view(_hw_mixture(), dc.VESDE(25.0), _run(method="sde", steps=200, seed=2021), threshold)
+    text = rev.median_help(cv)
+    assert cv["from_start"] > 0
+    assert text.startswith("Half of the paths that commit along the way") and "left out" in text, text
+    tut = rev.commit_view(dc.PRESETS["ring8"], dc.VESDE(25.0), _run(method="sde", steps=200), 0.9)
+    if tut["from_start"] <= 0:
+        assert rev.median_help(tut).startswith("Half of the committed paths") and "left out" not in rev.median_help(tut)

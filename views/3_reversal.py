@@ -141,10 +141,7 @@ def commitment():
     cv = rev.commit_view(gmm, sde, run, threshold)
     if rev.most_commit(cv) and rev.commitment_resolved(cv):      # a coarse grid's median says nothing
         a_med.metric(rev.median_label(cv), rev.time_text(cv["median"]),
-                     help="Half of the committed paths have their final mode's responsibility at or above "
-                          "the threshold from this time on" + (
-                              " (paths at or above the threshold from t = 1 to the end are left out, as in the chart "
-                              f"below: {rev.cv_words(cv)['nothing']})." if cv["from_start"] > 0 else "."))
+                     help=rev.median_help(cv))
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",
                      help="Noise std of pₜ at the median commitment time.")
     a_und.metric("never commit", rev.undecided_share(cv),
