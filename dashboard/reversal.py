@@ -1025,9 +1025,10 @@ def commitment_words(cv: dict, dmin: float) -> str:
 
 
 def most_from_start(cv: dict) -> bool:
-    """Are half or more of all paths (cv: commit_view's from_start) at the threshold from t = 1 on?
-    Then the median commitment time is a fact about the minority that commits along the way only."""
-    return cv["from_start"] >= 0.5
+    """Do fewer than half of all paths commit along the way (cv: commit_view's n_along of n_paths),
+    the others at the threshold from t = 1 on or never committing? Then the median commitment time
+    is a fact about that minority only, and the headline and the tile say its share."""
+    return cv["n_along"] < 0.5 * cv["n_paths"]
 
 
 def along_share(cv: dict) -> str:
@@ -1036,13 +1037,17 @@ def along_share(cv: dict) -> str:
 
 
 def along_head(cv: dict, verb: str, when: str) -> str:
-    """The commitment headline where most paths are at the threshold from t = 1 on (most_from_start):
+    """The commitment headline where fewer than half of the paths commit along the way (most_from_start):
     "Of the 110 paths (22 %) that commit along the way, half do so by t ≈ 0.61 (…); the other 390
     (78 %) are at the threshold from t = 1 on." (verb: what the paths do along the way)."""
-    k = cv["n_from_start"]
-    others = f"the other {k:,}" if round(cv["undecided"] * cv["n_paths"]) == 0 else f"{k:,} others"
+    k, n = cv["n_from_start"], cv["n_paths"]
+    never = round(cv["undecided"] * n)
+    rest = ([f"{k:,} ({pct(100 * k / n)} %) are at the threshold from t = 1 on"] if k else []) + \
+           ([f"{never:,} ({pct(100 * never / n)} %) never commit"] if never else [])
+    if len(rest) == 1:
+        rest[0] = ("the other " if k else "the other ") + rest[0]
     return (f"Of the {cv['n_along']:,} paths ({along_share(cv)}) that {verb} along the way, half do so by "
-            f"{when}; {others} ({pct(100 * cv['from_start'])} %) are at the threshold from t = 1 on.")
+            f"{when}; {vocabulary.and_list(rest)}.")
 
 
 def median_label(cv: dict) -> str:

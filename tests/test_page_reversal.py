@@ -291,11 +291,12 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
     warn = next(w.value for w in at.warning if "the data's spread" in w.value)
     s1, spread = map(float, re.search(r"σ₁ = ([\d.]+) is .*?\(std ([\d.]+)", warn).groups())
     assert ("is smaller than" in warn) == (s1 < spread) and s1 < spread, warn
-    text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
+    # a minority commits along the way here: the headline speaks of them (along_head), not of "Samples"
+    text = next(m.value for m in at.markdown if "that commit along the way, half do so by" in m.value)
     assert "from the first step" not in text and "pₜ is never one bump" in text, text
     labels = [m.label for m in at.metric]
     und = next(float(m.value.rstrip(" %")) for m in at.metric if m.label == "never commit")
-    assert ("median commit time" in labels) == (und < 50), (labels, und)
+    assert any(label.startswith("median commit time") for label in labels) == (und < 50), (labels, und)
 
 
 @pytest.mark.parametrize("method, steps", [("sde", 2), ("ode", 3), ("sde", 200)])
