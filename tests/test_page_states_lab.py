@@ -171,7 +171,8 @@ def check_plateau(at, learned: bool):
                                                         best, rtol=0, atol=0)]
     assert ("best samplers (" in caption) == (len(names) > 1), (names, caption)
     if learned:
-        assert ("network's error" in caption) + ("not the network" in caption) == 1
+        assert ("network's error" in caption) + ("not the network" in caption) \
+            + ("neither the sampler nor the network" in caption) == 1, caption
         assert "below what this many" not in caption      # the measure in use, not every measure
         if "can measure at this many samples" in caption:     # the other measures of the same runs are read
             said = [w in caption for w in ("sees it: best", "no other measure sees it either",
@@ -720,8 +721,8 @@ def test_noise_text_reads_each_budgets_setting():
 
 @pytest.mark.parametrize("learned, exact_best, says", [
     (0.409, 0.229, "that gap is the **network's error**"),         # ring8, sliced W₂: 1.8× the exact best, beyond the band's width
-    (0.300, 0.250, "within the band's width (0.102) of the exact score's best at the same budget (0.250)"),
-    (0.330, 0.300, "within the band's width (0.102) of the exact score's best at the same budget (0.300)")])
+    (0.450, 0.400, "within the band's width (0.102) of the exact score's best at the same budget (0.400)"),
+    (0.500, 0.450, "within the band's width (0.102) of the exact score's best at the same budget (0.450)")])
 def test_learned_best_is_close_to_the_exact_only_within_the_bands_width(learned, exact_best, says):
     """ring8, a learned score, sliced W₂: "0.409 … close to the exact score's best at the same budget (0.229):
     here the sampler, not the network, limits the curves", though 0.409 lies above the noise band and 0.229
@@ -740,3 +741,42 @@ def test_learned_best_is_close_to_the_exact_only_within_the_bands_width(learned,
         assert "cannot be told apart" not in text and "not the network" not in text, text
     else:
         assert "not the network, limits the curves" in text and "network's error" not in text, text
+
+
+def test_learned_best_inside_the_band_names_the_samplers_that_still_show_the_networks_error():
+    """ring8, learned score, 200 samples, budgets 5, 200, 500, W₁ of log p₀: "the tutorial's loop reaches 0.0799
+    …, inside the noise band: the network's error is below what the W₁ of log p₀ can measure", while PF ODE
+    (Heun) scored 1.30 with the learned score against 0.212 with the exact score at the same budget. The best
+    sampler's reading is no longer given for the whole network: the samplers whose own runs show the error
+    are named with both values."""
+    from dashboard import samplers
+    names = {"tutorial": "tutorial's loop", "ode": "PF ODE (Heun)", "dpm2m": "DPM++ 2M"}.get
+    df = pd.DataFrame({"method": ["tutorial", "ode", "dpm2m"] * 2, "budget": [200] * 3 + [500] * 3,
+                       "logp_w1": [0.09, 1.4, 1.4, 0.0799, 1.30, 1.30]})
+    exact = pd.DataFrame({"method": ["tutorial", "ode", "dpm2m"], "budget": 500, "logp_w1": [0.07, 0.212, 0.213]})
+    band = (0.1, 0.0626, 0.150)
+    text = samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, names, exact)
+    assert ("with that sampler the network's error is below what the W₁ of log p₀ can measure at this many samples, "
+            "but with PF ODE (Heun) (1.30 against the exact score's 0.212) and DPM++ 2M (1.30 against the exact "
+            "score's 0.213) it shows") in text, text
+    calm = samplers.plateau_text(df.assign(logp_w1=[0.09, 0.1, 0.1, 0.0799, 0.1, 0.1]), band, "logp_w1",
+                                 "recommended", 1e-3, names, exact)
+    assert "the network's error is below what the W₁ of log p₀ can measure" in calm and "it shows" not in calm, calm
+
+
+def test_learned_best_just_above_the_band_blames_neither_the_sampler_nor_the_network():
+    """tutorial, learned score, 200 samples, log-likelihood gap: the plateau said "within the band's width of the
+    exact score's best …: the sampler, not the network, limits the curves" while the broad-modes note said the
+    best lies just above the band, not evidence of a miss. Just above the band, neither is blamed; clearly above
+    it (and close to the exact score's), the sampler still is."""
+    from dashboard import samplers
+    names = {"sde": "reverse SDE", "tutorial": "tutorial's loop"}.get
+    band = (0.03, -0.0449, 0.101)
+    for best, exact_best, says in [(0.147, 0.128, "neither the sampler nor the network is shown to limit the curves"),
+                                   (0.400, 0.350, "so the sampler, not the network, limits the curves")]:
+        df = pd.DataFrame({"method": ["sde", "tutorial"] * 2, "budget": [50, 50, 100, 100],
+                           "loglik_gap": [0.6, 0.5, best + 0.05, best]})
+        exact = pd.DataFrame({"method": ["sde", "tutorial"], "budget": 100, "loglik_gap": [exact_best + 0.01, exact_best]})
+        text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names, exact)
+        assert says in text, text
+        assert ("just above the noise band" in text) == (best < 0.101 + 0.1459), text
