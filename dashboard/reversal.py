@@ -802,9 +802,9 @@ def commit_clause(gmm, sde, run: Run, text: str) -> str:
     if deterministic(sde, run) or not most_commit(cv):
         return text + "."
     if not commitment_resolved(cv):
-        return (text + f", while the paths choose their modes; this run's time grid ({cv['frames']} times, "
-                f"from t = 1 to t = {time_text(cv['t_last'])}) is too coarse to say when (the commitment "
-                "section below).")
+        return (text + f", by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
+                f"{time_text(cv['t_last'])}) is too coarse to say when, or whether while the paths choose their "
+                "modes (the commitment section below).")
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"

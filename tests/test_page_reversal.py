@@ -1596,9 +1596,10 @@ def test_commit_clause_follows_the_commitment_sections_rule(which, seed, steps):
     text = rev.commit_clause(gmm, sde, run, "X")
     if steps == 3:
         assert not rev.commitment_resolved(cv) and rev.most_commit(cv)
-        assert text == (f"X, while the paths choose their modes; this run's time grid ({cv['frames']} times, from t = 1 "
-                        f"to t = {rev.time_text(cv['t_last'])}) is too coarse to say when (the commitment section "
-                        "below)."), text
+        # a coarse grid (the loop at 2 or 3 steps) cannot say the shares were set while paths chose their modes
+        assert text == (f"X, by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
+                        f"{rev.time_text(cv['t_last'])}) is too coarse to say when, or whether while the paths choose "
+                        "their modes (the commitment section below)."), text
         assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X")
     elif rev.most_commit(cv):
         assert rev.commitment_resolved(cv) and f"committed by t ≈ {rev.time_text(cv['median'])}" in text, text
