@@ -880,8 +880,9 @@ def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict
     other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
     set of true samples' (more_off): that sentence, with every drawn field's count there, and whether
     it clearly matches true ones at more steps (first_match), or is at the edge (edge_words); else ""."""
-    top = max(straight, key=straight.get)
-    if top in ("VE PF-ODE", "exact flow") or not all(straighter(straight, errors, top, k) for k in straight if k != top):
+    group = straightest(straight, errors)[0]
+    top = group[0]
+    if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
         return ""
     few = {k: _heun_rows(df, k).iloc[0] for k in straight}
     if not more_off(int(few[top]["off"]), noise["off"]):
@@ -1015,6 +1016,29 @@ def trained_from(field: str, off: dict) -> str:
     return "learned flow" if field == "rectified flow" and "learned flow" in off else "exact flow"
 
 
+def straightest(straight: dict, errors: dict | None) -> tuple[list[str], list[str]]:
+    """The fields by straightness, most first, split in two: the straightest and every field within
+    the paths' noise of it (not straighter beyond two standard errors of the difference), then the
+    rest. Only a first group of one is "the straightest"."""
+    order = sorted(straight, key=lambda k: -straight[k])
+    top = [order[0]] + [k for k in order[1:] if not straighter(straight, errors, order[0], k)]
+    return top, [k for k in order if k not in top]
+
+
+def _straightest_words(straight: dict, errors: dict | None) -> str:
+    """"the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)", or where fields lie
+    within the paths' noise of the straightest (straightest): "the learned flow's and the exact
+    flow's (0.942 and 0.933, within the paths' noise: …), then VE PF-ODE 0.855"."""
+    top, rest = straightest(straight, errors)
+    then = ", ".join(f"{k} {straight[k]:.3f}" for k in rest)
+    if len(top) == 1:
+        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {then})" if rest else ")")
+    tol = max(straightness_noise(errors, top[0], k) for k in top[1:])
+    return (_listed([f"the {k}'s" for k in top]) + f" ({_listed([f'{straight[k]:.3f}' for k in top])}, within "
+            f"the paths' noise of each other: two standard errors of the difference, up to {tol:.3f}, so "
+            "these paths do not rank them)" + (f", then {then}" if rest else ""))
+
+
 def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
@@ -1038,18 +1062,9 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
                  "these paths do not rank the two")
     if len(straight) <= 2:
         return f"**Which is straighter here?** {pair[0].upper()}{pair[1:]}."
-    ranked = sorted(straight.items(), key=lambda kv: -kv[1])
-    top, value = ranked[0]
-    rest = ", ".join(f"{k} {v:.3f}" for k, v in ranked[1:])
     n = story.get("n") or (off or {}).get("n")          # the paths each straightness is computed on
     text = (f"**Which is straighter here?** Of all {f'{n} ' if n else ''}paths computed per method, "
-            f"the {top}'s ({value:.3f}; then {rest}).")
-    tied = [k for k, _ in ranked[1:] if not straighter(straight, errors, top, k)]
-    if tied:
-        tol = max(straightness_noise(errors, top, k) for k in tied)
-        text += (f" {_the(tied, True)} {'is' if len(tied) == 1 else 'are'} within the paths' noise of it "
-                 f"(two standard errors of the difference, up to {tol:.3f}): these paths do not rank "
-                 f"{'them' if len(tied) == 1 else 'those'} against the {top}.")
+            f"{_straightest_words(straight, errors)}.")
     text += f" Of the two exact ones, {pair}."
     if off:
         nets = [k for k in ("learned flow", "rectified flow") if k in off]

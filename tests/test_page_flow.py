@@ -121,7 +121,7 @@ def test_rectified_flow_is_in_the_straightness_answer():
         listed.setdefault(k, float(v))
     answer = next(m.value for m in at.markdown if "Which is straighter here?" in m.value)
     top = max(listed, key=listed.get)
-    assert f"Of all 200 paths computed per method, the {top}'s ({listed[top]:.3f};" in answer
+    assert f"Of all 200 paths computed per method, the {top}'s" in answer and f"({listed[top]:.3f}" in answer
     assert "rectified flow" in answer
 
 
@@ -270,7 +270,56 @@ def test_straightness_answer_gives_off_mode_end_points_to_the_network_unless_str
     top2 = flowpage.which_straighter({"exact flow": 0.772, "VE PF-ODE": 0.60, "learned flow": 0.770},
                                      {"ve": 0.60, "flow": 0.772}, None,
                                      {"exact flow": 0.014, "VE PF-ODE": 0.01, "learned flow": 0.014})
-    assert "The learned flow is within the paths' noise of it" in top2
+    assert ("the exact flow's and the learned flow's (0.772 and 0.770, within the paths' noise of each other"
+            in top2 and "then VE PF-ODE 0.600" in top2), top2
+
+
+def test_straightest_of_all_is_named_only_beyond_the_paths_noise():
+    """Ring8, λ = 50, rectify off: "Which is straighter here? Of all 200 paths computed per method, the
+    learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)" and "the learned flow, the straightest
+    (0.942), still puts …" ranked on a gap within two standard errors of the difference. Fields within
+    the paths' noise of the straightest are named with it, unranked; "the straightest" needs a lone one."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    straight = {"exact flow": 0.933, "VE PF-ODE": 0.855, "learned flow": 0.942}
+    errors = {"exact flow": 0.0034, "VE PF-ODE": 0.016, "learned flow": 0.0035}
+    text = flowpage.which_straighter(straight, {"ve": 0.855, "flow": 0.933, "n": 200}, None, errors)
+    assert ("Of all 200 paths computed per method, the learned flow's and the exact flow's (0.942 and 0.933, "
+            "within the paths' noise of each other: two standard errors of the difference, up to 0.010, so these "
+            "paths do not rank them), then VE PF-ODE 0.855.") in text, text
+    df = pd.DataFrame([{"field": f, "method": "heun", "steps": st, "nfe": 2 * st, "sw2": 0.3, "off": o}
+                       for f, o in (("exact flow", 1), ("VE PF-ODE", 1), ("learned flow", 364)) for st in (2, 32)])
+    noise = {"sw2": 0.2, "spread": 0.1, "off": 3, "n": 1000}
+    assert "the straightest" not in flowpage.straight_cost_sentence(df, noise, straight, errors, 0.9)
+    sure = {**errors, "exact flow": 0.001, "learned flow": 0.001}      # beyond the noise: ranked, the straightest
+    assert "the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)" in flowpage.which_straighter(
+        straight, {"ve": 0.855, "flow": 0.933, "n": 200}, None, sure)
+    assert "And the learned flow, the straightest (0.942), still puts 364 of 1000" in flowpage.straight_cost_sentence(
+        df, noise, straight, sure, 0.9)
+
+
+@pytest.mark.parametrize("name, lam", [("ring8", 50.0), ("moons", 50.0), ("tutorial", 25.0), ("heavy corner", 25.0)])
+def test_straightness_answer_groups_the_fields_within_the_noise_of_the_straightest(name, lam):
+    """On the page with the learned flow: the answer's straightest (and "the straightest" in the cost
+    sentence) follow flowpage.straightest, the one rule: beyond two standard errors of the difference."""
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    gmm = heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name]
+    mix = HEAVY_CORNER if name == "heavy corner" else {"w_mixture": name}
+    at = open_page(**mix, **{K + "lam": lam, K + "learned": True, K + "rectify": False})
+    cfg = flowpage.lessons.recipe(state.DEFAULT_SEED)
+    straight = flowpage.paths_view(gmm, lam, 200, 100, state.DEFAULT_SEED, cfg)["straight"]
+    errors = flowpage.straightness_errors(gmm, lam, 200, 100, state.DEFAULT_SEED, cfg)
+    top, rest = flowpage.straightest(straight, errors)
+    answer = next(m.value for m in at.markdown if m.value.startswith("**Which is straighter here?**"))
+    first = answer.split("Of all 200 paths computed per method, ")[1].split(". Of the two exact ones")[0]
+    assert first.startswith(" and ".join([", ".join(f"the {k}'s" for k in top[:-1]), f"the {top[-1]}'s"])
+                            if len(top) > 1 else f"the {top[0]}'s ({straight[top[0]]:.3f}"), first
+    assert ("within the paths' noise of each other" in first) == (len(top) > 1)
+    for k in rest:
+        assert f"{k} {straight[k]:.3f}" in first.split("then ")[1], first
+    cost = " ".join(m.value for m in at.markdown if "Why straight is cheap" in m.value)
+    assert "the straightest (" not in cost or (len(top) == 1 and f"the {top[0]}, the straightest" in cost), cost
 
 
 def test_rectify_phrase_says_straightened_only_beyond_the_noise():

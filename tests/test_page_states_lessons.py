@@ -450,10 +450,10 @@ def test_flow_straightness_answer_follows_the_numbers_and_their_noise(name, lam)
         many["rectified flow"] and not rect_straighter)
     top = max(drawn, key=drawn.get)
     tied = [k for k in drawn if k != top and drawn[top] - drawn[k] <= 2 * math.hypot(errors[top], errors[k])]
-    assert ("within the paths' noise of it" in s) == bool(tied)
+    assert ("within the paths' noise of each other" in s) == bool(tied)
     if tied:
-        said = s.split("within the paths' noise of it")[0].rsplit(").", 1)[1]
-        assert all(k in said for k in tied), said
+        said = s.split("within the paths' noise of each other")[0].split("paths computed per method, ")[1]
+        assert all(f"the {k}'s" in said for k in [top] + tied), said
     # one round of rectification: straightened only where beyond the noise
     tol_r = 2 * math.hypot(errors["rectified flow"], errors["learned flow"])
     flat = drawn["rectified flow"] - drawn["learned flow"] <= tol_r
