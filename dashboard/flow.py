@@ -727,6 +727,19 @@ def match_reading(sw2: float, off: int, noise: dict) -> str:
     return {"sees": "miss", "edge": "edge"}.get(kind, "match")
 
 
+READING_WORDS = {"match": "match", "edge": "at the edge", "miss": "miss"}
+
+
+def with_readings(df: pd.DataFrame, noise: dict) -> pd.DataFrame:
+    """The quality chart's rows with column "reading": each row's match_reading in the chart's words
+    (READING_WORDS: "match", "at the edge", "miss"), the reading the text's step counts come from; df
+    unchanged where it has no counts off every mode."""
+    if "off" not in df:
+        return df
+    words = [READING_WORDS[match_reading(v, o, noise)] for v, o in zip(df["sw2"], df["off"])]
+    return df.assign(reading=words)
+
+
 def matches_truth(sw2: float, off: int, noise: dict) -> bool:
     """Whether a field's samples clearly match true ones by both measures (match_reading "match")."""
     return match_reading(sw2, off, noise) == "match"

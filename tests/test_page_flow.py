@@ -1,6 +1,7 @@
 """AppTest of the Flow matching page: default render with the learned flow (a short recipe),
 rectification on, learned off, λ extremes, ring8 and a drawn-data mixture. No NaN in captions."""
 
+import pandas as pd
 import pytest
 
 import conftest
@@ -1295,6 +1296,48 @@ def test_needs_more_steps_counts_no_edge_as_either_side():
                                                                                          "exact flow")
     df.loc[(df["field"] == "VE PF-ODE") & (df["steps"] == 8), ["sw2", "off"]] = [0.7, 60]
     assert flowpage.match_reading(0.7, 60, noise) == "miss"
+
+
+@pytest.mark.parametrize("name, lam, learned", [("moons", 50.0, False), ("tutorial", 25.0, False),
+                                                ("heavy corner", 25.0, True), ("ring8", 2.0, False)])
+def test_quality_chart_tooltips_give_each_points_reading(name, lam, learned):
+    """Moons, λ = 50: "its samples match true ones by both measures from 16 Heun steps (32 evaluations)";
+    a point near the shaded edge band (0.194–0.284) could not be checked on the chart. Every point's
+    tooltip now gives its count off every mode and its reading (match / at the edge / miss,
+    match_reading), and every step count the text says matches reads "match" there."""
+    import json
+    import pyarrow as pa
+    import diffusion_core as dc
+    from dashboard import flow as flowpage, state
+    gmm = heavy_corner_mixture() if name == "heavy corner" else dc.PRESETS[name]
+    at = open_page(**(HEAVY_CORNER if name == "heavy corner" else {"w_mixture": name}),
+                   **{K + "lam": lam, K + "paths": 60, K + "learned": learned, K + "rectify": False})
+    noise = flowpage.quality_noise(gmm, 1000, state.DEFAULT_SEED)
+    chart = at.get("vega_lite_chart")[1]
+    spec = json.loads(chart.proto.spec)
+    frames = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets}
+    points = [layer for layer in spec["layer"][3:] if (layer["mark"]["type"] if isinstance(layer["mark"], dict)
+                                                       else layer["mark"]) == "point"]
+    assert points
+    for layer in points:
+        tips = {t["field"]: t.get("title") for t in layer["encoding"]["tooltip"]}
+        assert tips.get("reading") == "against true samples" and "off" in tips, tips
+        rows = frames[layer["data"]["name"]]
+        for _, r in rows.iterrows():
+            assert r["reading"] == flowpage.READING_WORDS[flowpage.match_reading(r["sw2"], r["off"], noise)]
+    rows = pd.concat([frames[layer["data"]["name"]] for layer in points])
+    heun = rows[rows["method"] == "heun"]
+    for field in heun["field"].unique():
+        first = flowpage.first_match(heun, noise, field)
+        if first is not None:                   # "match … from N Heun steps": every row from there reads match
+            later = heun[(heun["field"] == field) & (heun["steps"] >= first["steps"])]
+            assert (later["reading"] == "match").all() and (later["sw2"] < flowpage.sees_line(noise)
+                                                            - flowpage.sees_band(noise)).all(), later
+    if name == "moons":
+        ve = heun[(heun["field"] == "VE PF-ODE") & (heun["steps"] == 16)].iloc[0]
+        assert ve["reading"] == "match" and ve["sw2"] < flowpage.sees_line(noise) - flowpage.sees_band(noise)
+        assert "its samples match true ones by both measures from 16 Heun steps (32 evaluations)" in " ".join(
+            m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("name, lam, learned", [("heavy corner", 25.0, True), ("tutorial", 25.0, False),
