@@ -367,8 +367,8 @@ def cloud_words(story: dict) -> str:
     low, high = story["ends_width"]
     band = f"what two sets of {n} true samples differ by ({low:.2f}–{high:.2f})"
     if width_beyond(story):
-        text = (f", so they {'land short of the data' + chr(39) + 's outer parts' if r < 1 else 'overshoot the data'}"
-                f", beyond {band}")
+        what = "land short of the data's outer parts" if r < 1 else "overshoot the data"
+        text = f", so they {what}, beyond {band}"
     else:
         text = f", within {band}: by width alone the clouds cannot be told apart"
     near = "more than" if shift_beyond(story) else "within"
