@@ -372,7 +372,7 @@ def cloud_words(story: dict) -> str:
     else:
         text = f", within {band}: by width alone the clouds cannot be told apart"
     near = "more than" if shift_beyond(story) else "within"
-    return (text + f"; its centre lies {d:.2f} s from theirs (s = {s:.2f}), {near} the up to "
+    return (text + f"; its centre lies {d:.2f} s from the exact flow's (s = {s:.2f}), {near} the up to "
             f"{story['ends_shift']:.2f} s two such sets' centres lie apart")
 
 

@@ -604,7 +604,7 @@ def test_ve_cloud_width_is_read_against_what_true_sets_differ_by(name, lam):
     low, high, r, d = true["width_low"], true["width_high"], story["ve_spread_ratio"], story["ve_shift"]
     assert story["ends_width"] == (low, high) and story["ends_shift"] == pytest.approx(true["shift"] / story["spread"])
     band = f"what two sets of 200 true samples differ by ({low:.2f}–{high:.2f})"
-    shift = f"its centre lies {d:.2f} s from theirs (s = {story['spread']:.2f}), "
+    shift = f"its centre lies {d:.2f} s from the exact flow's (s = {story['spread']:.2f}), "
     if name == "heavy corner":              # 1.11 (λ 50) and 1.16 (λ 25) times as wide: within the noise
         assert low < r < high and d < story["ends_shift"]
         assert f"{r:.2f} times as wide as the exact flow's, within {band}: by width alone the clouds cannot be told apart" in text
