@@ -163,28 +163,28 @@ def path_story(gmm, lam: float, n: int, steps: int, seed: int) -> dict:
     spread √(s² + σ₁²) around the data's mean); and the two clouds compared as wholes: their sliced
     W2 ("ends_sw2") against the largest between sets of n true samples ("ends_noise",
     quality_noise at n: the measure's own noise at this many points); "ends_off": how many of the
-    exact flow's and the VE's end points land off every mode (endpoints_off of these paths)."""
+    exact flow's and the VE's end points land off every mode (endpoints_off of these paths);
+    "ends_width": (low, high), the ratios of width two sets of n true samples differ by, and
+    "ends_shift": the distance in s their centres differ by (quality_noise at n, like ends_noise)."""
     sde = dc.VESDE(lam)
     exact = paths(gmm, lam, n, steps, seed)
     spread = fl.data_spread(gmm)
     ve_sigmas = sde.sigma(time_grid(sde, steps)).numpy()
     sigma1 = float(sde.prior_std())
     ve_end, flow_end = exact["VE PF-ODE"][0][-1], exact["flow"][0][-1]
+    true = quality_noise(gmm, n, seed)
     return {"flow": exact["flow"][1], "ve": exact["VE PF-ODE"][1], "sigma1": sigma1,
             "spread": spread, "n": n,
             "ve_glide": fl.length_share_above(exact["VE PF-ODE"][0], ve_sigmas, spread),
             "p1_spread": float(np.hypot(spread, sigma1)),
             "data_mean": (gmm.weights.double() @ gmm.means.double()).tolist(),
-            "ve_spread_ratio": _cloud_spread(ve_end) / _cloud_spread(flow_end),
+            "ve_spread_ratio": fl.cloud_spread(ve_end) / fl.cloud_spread(flow_end),
             "ve_shift": float(np.linalg.norm(ve_end.mean(0) - flow_end.mean(0))) / spread,
             "ends_sw2": float(dc.sliced_w2(np.asarray(ve_end, dtype=float), np.asarray(flow_end, dtype=float))),
-            "ends_noise": float(quality_noise(gmm, n, seed)["sw2"]),
+            "ends_noise": float(true["sw2"]),
+            "ends_width": (float(true["width_low"]), float(true["width_high"])),
+            "ends_shift": float(true["shift"]) / spread,
             "ends_off": endpoints_off(gmm, lam, n, steps, seed)}
-
-
-def _cloud_spread(x) -> float:
-    """Root mean per-coordinate variance of points (n, d): fl.data_spread's measure, on samples."""
-    return float(np.sqrt(np.asarray(x, dtype=float).var(0).mean()))
 
 
 VE_MISS, VE_OFF = 0.15, 0.05    # how far the VE cloud is from the flow's (share of s) to say it misses / is off
@@ -339,12 +339,50 @@ def _listed(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def width_beyond(story: dict) -> bool:
+    """Whether the VE end points' cloud is wider or narrower than the exact flow's (ratio r =
+    story["ve_spread_ratio"]) by more than VE_OFF and beyond what two sets of n true samples differ
+    by (r outside story["ends_width"], where known)."""
+    r = story["ve_spread_ratio"]
+    low, high = story.get("ends_width", (1.0, 1.0))
+    return (r < 1 - VE_OFF and r < low) or (r > 1 + VE_OFF and r > high)
+
+
+def shift_beyond(story: dict) -> bool:
+    """Whether the VE cloud's centre lies further from the exact flow's (story["ve_shift"], in s)
+    than two sets of n true samples' centres do (story["ends_shift"]; True where unknown)."""
+    return story["ve_shift"] > story.get("ends_shift", 0.0)
+
+
+def cloud_words(story: dict) -> str:
+    """After "the VE paths end in a cloud r times as wide as the exact flow's": what that width means
+    (land short of the data's outer parts / overshoot the data only where width_beyond), then the
+    centres' distance d in s, each against what two sets of n true samples differ by where known
+    (story["ends_width"], story["ends_shift"]: quality_noise's width_low/high and shift)."""
+    r, d, n, s = story["ve_spread_ratio"], story["ve_shift"], story["n"], story["spread"]
+    if "ends_width" not in story:
+        return ((", so they land short of the data's outer parts" if r < 1 - VE_OFF else
+                 ", so they overshoot the data" if r > 1 + VE_OFF else "")
+                + f", its centre {d:.2f} s away (s = {s:.2f})")
+    low, high = story["ends_width"]
+    band = f"what two sets of {n} true samples differ by ({low:.2f}–{high:.2f})"
+    if width_beyond(story):
+        what = "land short of the data's outer parts" if r < 1 else "overshoot the data"
+        text = f", so they {what}, beyond {band}"
+    else:
+        text = f", within {band}: by width alone the clouds cannot be told apart"
+    near = "more than" if shift_beyond(story) else "within"
+    return (text + f"; its centre lies {d:.2f} s from the exact flow's (s = {s:.2f}), {near} the up to "
+            f"{story['ends_shift']:.2f} s two such sets' centres lie apart")
+
+
 def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str, str]:
     """Whether the VE PF-ODE's samples land on the data, from the paths drawn (story) and the
     quality chart's most-step Heun rows: ("miss" | "mixed" | "off" | "on", the sentence). The VE run starts
     from N(0, σ₁²I), not from its true p₁; with a small λ that start is far too narrow (or off
     centre), so its samples miss the data and its straightness belongs to a wrong path. The kind
-    is read off the end points' cloud; the sliced W₂ of the two samplers are compared with the
+    is read off the end points' cloud, its width and centre only where they differ from the exact
+    flow's beyond what two sets of as many true samples do (width_beyond, shift_beyond); the sliced W₂ of the two samplers are compared with the
     spread of true sets' scores (noise["spread"], the quality caption's rule: beyond_noise), and
     where they lie within it the sentence says this measure cannot tell the two apart. It says the
     VE samples miss the data only where the end points' cloud and sliced W₂ say so and no other
@@ -352,7 +390,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     every mode, off_verdict); where one does, the kind is "mixed" and the sentence names which
     measure says what."""
     r, d = story["ve_spread_ratio"], story["ve_shift"]
-    off = max(abs(1.0 - r), d)
+    off = max(abs(1.0 - r) if width_beyond(story) else 0.0, d if shift_beyond(story) else 0.0)
     kind = "miss" if off >= VE_MISS else "off" if off >= VE_OFF else "on"
     q = quality_df[quality_df["method"] == "heun"]
     steps = int(q["steps"].max())
@@ -368,9 +406,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
              "as wide as p₁")
     width = "as wide as" if f"{r:.2f}" == "1.00" else f"{r:.2f} times as wide as"
     where = (f"From the same noise, the {story['n']} VE paths end in a cloud {width} the exact flow's"
-             + (", so they land short of the data's outer parts" if r < 1 - VE_OFF else
-                ", so they overshoot the data" if r > 1 + VE_OFF else "")
-             + f", its centre {d:.2f} s away (s = {story['spread']:.2f}); with {steps} Heun steps "
+             + cloud_words(story) + f"; with {steps} Heun steps "
              f"({nfe} evaluations) the VE samples' sliced W₂ to the data is {ve_w2:.3f} against the "
              f"exact flow's {flow_w2:.3f}"
              + (f", apart by more than {spread_words(noise)}." if apart else
@@ -408,7 +444,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     elif kind == "off" and worse:
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
-    elif kind == "off" or (not worse and clouds):
+    elif kind == "off" or (not worse and (clouds or (votes is not None and votes[0] != "alike"))):
         off = _off_words(last, noise)
         text = ("**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**"
                 + (", though their paths' end points, as a whole cloud, differ from the exact flow's "
@@ -691,6 +727,19 @@ def match_reading(sw2: float, off: int, noise: dict) -> str:
     return {"sees": "miss", "edge": "edge"}.get(kind, "match")
 
 
+READING_WORDS = {"match": "match", "edge": "at the edge", "miss": "miss"}
+
+
+def with_readings(df: pd.DataFrame, noise: dict) -> pd.DataFrame:
+    """The quality chart's rows with column "reading": each row's match_reading in the chart's words
+    (READING_WORDS: "match", "at the edge", "miss"), the reading the text's step counts come from; df
+    unchanged where it has no counts off every mode."""
+    if "off" not in df:
+        return df
+    words = [READING_WORDS[match_reading(v, o, noise)] for v, o in zip(df["sw2"], df["off"])]
+    return df.assign(reading=words)
+
+
 def matches_truth(sw2: float, off: int, noise: dict) -> bool:
     """Whether a field's samples clearly match true ones by both measures (match_reading "match")."""
     return match_reading(sw2, off, noise) == "match"
@@ -844,8 +893,9 @@ def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict
     other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
     set of true samples' (more_off): that sentence, with every drawn field's count there, and whether
     it clearly matches true ones at more steps (first_match), or is at the edge (edge_words); else ""."""
-    top = max(straight, key=straight.get)
-    if top in ("VE PF-ODE", "exact flow") or not all(straighter(straight, errors, top, k) for k in straight if k != top):
+    group = straightest(straight, errors)[0]
+    top = group[0]
+    if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
         return ""
     few = {k: _heun_rows(df, k).iloc[0] for k in straight}
     if not more_off(int(few[top]["off"]), noise["off"]):
@@ -979,6 +1029,29 @@ def trained_from(field: str, off: dict) -> str:
     return "learned flow" if field == "rectified flow" and "learned flow" in off else "exact flow"
 
 
+def straightest(straight: dict, errors: dict | None) -> tuple[list[str], list[str]]:
+    """The fields by straightness, most first, split in two: the straightest and every field within
+    the paths' noise of it (not straighter beyond two standard errors of the difference), then the
+    rest. Only a first group of one is "the straightest"."""
+    order = sorted(straight, key=lambda k: -straight[k])
+    top = [order[0]] + [k for k in order[1:] if not straighter(straight, errors, order[0], k)]
+    return top, [k for k in order if k not in top]
+
+
+def _straightest_words(straight: dict, errors: dict | None) -> str:
+    """"the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)", or where fields lie
+    within the paths' noise of the straightest (straightest): "the learned flow's and the exact
+    flow's (0.942 and 0.933, within the paths' noise: …), then VE PF-ODE 0.855"."""
+    top, rest = straightest(straight, errors)
+    then = ", ".join(f"{k} {straight[k]:.3f}" for k in rest)
+    if len(top) == 1:
+        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {then})" if rest else ")")
+    tol = max(straightness_noise(errors, top[0], k) for k in top[1:])
+    return (_listed([f"the {k}'s" for k in top]) + f" ({_listed([f'{straight[k]:.3f}' for k in top])}, within "
+            f"the paths' noise of each other: two standard errors of the difference, up to {tol:.3f}, so "
+            "these paths do not rank them)" + (f", then {then}" if rest else ""))
+
+
 def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
@@ -1002,18 +1075,9 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
                  "these paths do not rank the two")
     if len(straight) <= 2:
         return f"**Which is straighter here?** {pair[0].upper()}{pair[1:]}."
-    ranked = sorted(straight.items(), key=lambda kv: -kv[1])
-    top, value = ranked[0]
-    rest = ", ".join(f"{k} {v:.3f}" for k, v in ranked[1:])
     n = story.get("n") or (off or {}).get("n")          # the paths each straightness is computed on
     text = (f"**Which is straighter here?** Of all {f'{n} ' if n else ''}paths computed per method, "
-            f"the {top}'s ({value:.3f}; then {rest}).")
-    tied = [k for k, _ in ranked[1:] if not straighter(straight, errors, top, k)]
-    if tied:
-        tol = max(straightness_noise(errors, top, k) for k in tied)
-        text += (f" {_the(tied, True)} {'is' if len(tied) == 1 else 'are'} within the paths' noise of it "
-                 f"(two standard errors of the difference, up to {tol:.3f}): these paths do not rank "
-                 f"{'them' if len(tied) == 1 else 'those'} against the {top}.")
+            f"{_straightest_words(straight, errors)}.")
     text += f" Of the two exact ones, {pair}."
     if off:
         nets = [k for k in ("learned flow", "rectified flow") if k in off]

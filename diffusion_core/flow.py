@@ -20,6 +20,7 @@ dc.draw_diffused work on it unchanged.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -225,6 +226,11 @@ def data_spread(gmm: GaussianMixture) -> float:
     return float(var.mean().sqrt())
 
 
+def cloud_spread(x) -> float:
+    """Root mean per-coordinate variance of points (n, d): data_spread's measure, on samples."""
+    return float(np.sqrt(np.asarray(x, dtype=float).var(0).mean()))
+
+
 def length_share_above(trajectory, sigmas, level: float) -> float:
     """Share of the paths' total length travelled on the steps that start at a noise level
     sigmas[i] above `level`. trajectory: (steps + 1, N, d); sigmas: (steps + 1,), the noise
@@ -394,14 +400,18 @@ def truth_noise(gmm: GaussianMixture, n: int, seed: int = 0, draws: int = 8, ref
     most of a set's samples off every mode (off_mode_count), its threshold the OFF_Q quantile over
     ref_n true samples (seed + 1; default n, the truth itself), so that a set of n counts against
     the same threshold as the samples it is compared with: over few reference samples the 0.1 %
-    quantile is about their minimum, a higher threshold."""
+    quantile is about their minimum, a higher threshold. "width_low", "width_high": the smallest and
+    largest ratio of a set's cloud_spread to the truth's; "shift": the largest distance between a
+    set's mean and the truth's (how far two clouds of n true samples differ in width and centre)."""
     truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
     ref = truth if ref_n is None or ref_n == n else gmm.sample(
         ref_n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)[0]
-    sw2, off = [], []
+    sw2, off, width, shift = [], [], [], []
     for k in range(draws):
         other, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 101 + k), dtype=torch.float64)
         sw2.append(sliced_w2(other, truth))
         off.append(off_mode_count(gmm, other, ref))
+        width.append(cloud_spread(other) / cloud_spread(truth))
+        shift.append(float((other.mean(0) - truth.mean(0)).norm()))
     return {"sw2": max(sw2), "sw2_low": min(sw2), "spread": max(sw2) - min(sw2), "off": max(off), "n": n,
-            "draws": draws}
+            "draws": draws, "width_low": min(width), "width_high": max(width), "shift": max(shift)}

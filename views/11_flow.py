@@ -84,7 +84,7 @@ st.markdown(
 st.subheader("Sample quality per velocity evaluation")
 left, right = st.columns([1.5, 1], gap="large")
 with left:
-    st.altair_chart(ffig.quality_chart(df, noise=noise["sw2"], sees=flowpage.sees_guides(noise)), width="stretch")
+    st.altair_chart(ffig.quality_chart(flowpage.with_readings(df, noise), noise=noise["sw2"], sees=flowpage.sees_guides(noise)), width="stretch")
     st.caption(f"Sliced W₂ between {N_QUALITY} samples and {N_QUALITY} true samples; solid Heun, "
                f"dashed Euler, log scales; lower is better. Grey dotted line: true samples' level ({noise['sw2']:.3f}), "
                "the measure's noise level, not a floor: "

@@ -180,7 +180,9 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
     noise: the measure's own value for true samples against true samples (true samples' level),
     a grey dotted rule. sees = (line, band): the line above which sliced W₂ sees a field miss
     (true samples' level + their spread, flow.sees_line), a darker dashed rule, and its edge
-    line ± band (flow.sees_band), lightly shaded. All drawn first, inside the y domain."""
+    line ± band (flow.sees_band), lightly shaded. All drawn first, inside the y domain. Columns
+    "off" and "reading" (flow.with_readings: "match", "at the edge", "miss"), where present, join
+    each point's tooltip, so a point near the band can be checked."""
     d = df[np.isfinite(df["sw2"].to_numpy(dtype=float)) & (df["sw2"] > 0)].copy()
     d["integrator"] = d["method"].map({"euler": "Euler", "heun": "Heun"})
     fields = [f for f in FIELD_COLORS if f in set(d["field"])]
@@ -202,7 +204,9 @@ def quality_chart(df: pd.DataFrame, height: int = 300, noise: float | None = Non
                                           symbolStrokeWidth=3)),
         detail="method:N",
         tooltip=["field:N", "integrator:N", alt.Tooltip("steps:Q"), alt.Tooltip("nfe:Q", title="NFE"),
-                 alt.Tooltip("sw2:Q", title="sliced W₂", format=".4f")])
+                 alt.Tooltip("sw2:Q", title="sliced W₂", format=".4f")]
+        + [alt.Tooltip(c, title=t) for c, t in (("off:Q", "samples off every mode"),
+                                                ("reading:N", "against true samples")) if c[:-2] in d])
     dash = alt.StrokeDash("integrator:N", title="integrator", sort=["Heun", "Euler"],
                           scale=alt.Scale(domain=["Heun", "Euler"], range=METHOD_DASHES),
                           legend=alt.Legend(orient="right", labelFontSize=12, titleFontSize=12,
