@@ -1202,6 +1202,26 @@ def last_step_share(cv: dict) -> str:
     return f"{k:,} of the {n:,} paths that commit along the way ({100 * k / n:.0f} %) do so"
 
 
+AXIS_SHOWS = 0.25     # the closest pair's distance along u, as a share of their distance, below which the time chart cannot show their split
+
+
+def axis_note(gmm) -> str:
+    """Where the axis u of the paths-against-time chart (rfig.main_axis) nearly hides the closest pair
+    (closest_pair, whose split the red dotted line marks): their means lie less than AXIS_SHOWS of their
+    distance apart along u, so that chart cannot show the split; "" otherwise."""
+    pair = closest_pair(gmm)
+    if pair is None:
+        return ""
+    i, j = pair
+    mu, u = gmm.means.double().numpy(), rfig.main_axis(gmm)
+    d, du = float(np.linalg.norm(mu[i] - mu[j])), float(abs((mu[i] - mu[j]) @ u))
+    if d <= 1e-9 or du >= AXIS_SHOWS * d:
+        return ""
+    return (f" Along u the two closest modes, mode {i + 1} and mode {j + 1}, lie only {du:.2f} apart (their distance "
+            f"is {d:.2f}), so the chart against time cannot show their split, the red dotted line's: the plane "
+            "chart does.")
+
+
 def commitment_caption(cv: dict, n_paths: int) -> str:
     """The caption under the commitment section's four charts (cv: commit_view, n_paths: the paths
     slider): what each draws, the grey dashed threshold line with the slider's value included, and

@@ -138,3 +138,17 @@ def test_median_over_a_minority_of_committing_paths_says_its_share_with_every_ot
     assert (f"; {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on and {never:,} "
             f"({100 * never / n:.0f} %) never commit.") in words, words
     assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
+
+
+def test_time_chart_caption_says_when_its_axis_hides_the_closest_pairs_split():
+    """The custom mixture: the red dotted line marks the split of modes 2 and 3, which land 0.17 apart on the
+    axis u of the chart against time (their distance 5.00): the chart cannot show the split it marks. The
+    caption says so, computed from the axis; on the presets, whose closest pairs lie apart along u, nothing."""
+    note = rev.axis_note(_hw_mixture())
+    assert note == (" Along u the two closest modes, mode 2 and mode 3, lie only 0.17 apart (their distance is "
+                    "5.00), so the chart against time cannot show their split, the red dotted line's: the plane "
+                    "chart does."), note
+    for name in ("tutorial", "ring8", "moons"):
+        assert rev.axis_note(dc.PRESETS[name]) == ""
+    at = open_page(PAGE, 180, custom_mixture=_hw_mixture().to_dict(), w_mixture="custom")
+    assert any(note.strip() in c.value for c in at.caption), [c.value[:60] for c in at.caption]

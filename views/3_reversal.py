@@ -155,7 +155,7 @@ def commitment():
     h1, h2 = st.columns(2, gap="medium")
     h1.vega_lite_chart(cv["resp_spec"], width="stretch")
     h2.vega_lite_chart(cv["hist_spec"], width="stretch")
-    st.caption(rev.commitment_caption(cv, n_paths))
+    st.caption(rev.commitment_caption(cv, n_paths) + rev.axis_note(gmm))
 
 
 if result is not None:
