@@ -424,22 +424,40 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
     """Where learned CFG's mean log p₀(x | y) (values: its measured w's of at, a guidance_table
     indexed by w) is highest: logp_peak, or, where even its top lies below the chart's floor
     (gfig.clip_floor) so that every point is drawn as ▼ at the bottom edge, that they lie below the
-    axis, with the values; where samples are left out at the top's w (gfig.left_out), that the value is
-    of the samples kept there."""
+    axis, with the values. A top is named only where the samples left out (gfig.left_out) are alike
+    at every measured w (kept_alike): leaving out the worst samples raises a mean, so values over
+    different subsets are said to be so, with their counts, and not ranked (kept_unranked); where
+    samples are left out at the top's w, that the value is of the samples kept there."""
     floor, top_w = gfig.clip_floor(*truth["logp_class"]), float(values.idxmax())
+    rows = [at.loc[w] for w in values.index]
+    ranked = all(kept_alike(a, b) for i, a in enumerate(rows) for b in rows[i + 1:])
     if float(values.max()) >= floor:
-        text = logp_peak(values, truth["logp_class"], who="Learned CFG's")
+        text = logp_peak(values, truth["logp_class"], who="Learned CFG's") if ranked else ""
     else:
         nats = lambda v: f"{float(v):.1f}".replace("-", "−")      # noqa: E731 (the page's minus sign)
         said = ", ".join(f"{nats(v)} at w = {float(w):g}" for w, v in values.items())
         text = (f"Learned CFG's mean log p₀(x | y) lies below the log-likelihood chart's axis ({nats(floor)}) at "
                 f"{w_list(values.index, at.index)}, drawn as ▼ at its bottom edge, so the chart shows no top "
-                f"({said}); the highest of these values is at w = {top_w:g}.")
+                f"({said})" + (f"; the highest of these values is at w = {top_w:g}." if ranked else "."))
+    if not ranked:
+        return (text + " " + kept_unranked(rows)).strip()
     row = at.loc[top_w]
     if gfig.left_out(row):
         text += (f" The value at w = {top_w:g} is of the {int(row['learned_kept'])} of {int(row['learned_n'])} "
                  f"samples kept there ({gfig.left_out(row)} land outside the data's box and are left out).")
     return text
+
+
+def kept_unranked(rows) -> str:
+    """Learned CFG's mean log p₀(x | y) over rows of a guidance_table (named by w) whose samples left
+    out are not alike (kept_alike): measured on different samples kept, with each row's count, and not
+    ranked, since leaving out the worst samples raises a mean."""
+    said = ", ".join(f"{int(r['learned_kept'])} at w = {float(r.name):g}" for r in rows)
+    n = {int(r["learned_n"]) for r in rows}
+    of = f"of {n.pop()}: " if len(n) == 1 else ""
+    return (f"Learned CFG's mean log p₀(x | y) is measured on different samples kept ({of}{said}; the rest land "
+            f"outside the data's box and are left out): not ranked, since leaving out the worst samples "
+            "raises a mean.")
 
 
 def unmeasured_text(at: pd.DataFrame) -> str:

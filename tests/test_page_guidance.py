@@ -1203,21 +1203,33 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     # custom mixture, class 3, λ = 25: every learned point far below the floor, 111 of 600 left out at w = 4
     ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 600, 600, 489, 325],
      ["lies below the log-likelihood chart's axis (−12.0) at every w from 0 to 6, drawn as ▼",
-      "−250.0 at w = 4", "the highest of these values is at w = 4.",
-      "The value at w = 4 is of the 489 of 600 samples kept there (111 land outside"],
-     ["Learned CFG's mean log p₀(x | y) is highest"]),
+      "−250.0 at w = 4", "measured on different samples kept (of 600: 600 at w = 0, 600 at w = 0.5, 600 at w = 1, "
+      "600 at w = 2, 489 at w = 4, 325 at w = 6; the rest land outside the data's box and are left out): not ranked"],
+     ["Learned CFG's mean log p₀(x | y) is highest", "the highest of these values"]),
+    # every point below the floor, the samples left out alike at every w: the top is named
+    ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 599, 600, 598, 599],
+     ["drawn as ▼", "the highest of these values is at w = 4.", "The value at w = 4 is of the 598 of 600"],
+     ["not ranked"]),
     # drawn points, none left out (tutorial-like): logp_peak's words, nothing about kept samples
     ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600] * 6, ["Learned CFG's mean log p₀(x | y) is highest at w = 1."],
      ["below the log-likelihood chart's axis", "samples kept"]),
-    # drawn points, samples left out at the top (ring8-like, λ = 2)
-    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 540, 600, 600, 600],
-     ["is highest at w = 1.", "The value at w = 1 is of the 540 of 600 samples kept there"], ["below the"]),
+    # drawn points, a few samples left out at the top (ring8-like, λ = 2), alike at every w
+    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 597, 600, 600, 600],
+     ["is highest at w = 1.", "The value at w = 1 is of the 597 of 600 samples kept there"], ["below the", "not ranked"]),
+    # custom mixture, λ = 50, class 3: 507 kept at w = 1, 469 at w = 2, the means over different subsets
+    ([-9.0, -6.0, -3.0, -2.5, -2.8, -3.5], [600, 600, 507, 469, 470, 420],
+     ["Learned CFG's mean log p₀(x | y) is measured on different samples kept (of 600: 600 at w = 0, 600 at "
+      "w = 0.5, 507 at w = 1, 469 at w = 2, 470 at w = 4, 420 at w = 6; the rest land outside the data's box "
+      "and are left out): not ranked, since leaving out the worst samples raises a mean."],
+     ["Learned CFG's mean log p₀(x | y) is highest", "samples kept there"]),
 ])
 def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, never):
     """Custom mixture, class 3, λ = 25: "Learned CFG's mean log p₀(x | y) is highest at w = 4" where
     every learned point from w = 0 to 6 is drawn as ▼ below the chart's floor and 19% of the samples
     at w = 4 are left out. Points below the floor are said to lie below the axis, with their values,
-    and a value from kept samples only is said to be of the kept ones."""
+    and a value from kept samples only is said to be of the kept ones. Custom mixture, λ = 50, class 3:
+    "highest at w = 2" ranked a mean over 469 kept samples above one over 507 at w = 1; a top is named
+    only where the counts left out are alike at every w, else the values are not ranked."""
     import pandas as pd
     from dashboard import guidance
     ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0]
