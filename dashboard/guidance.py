@@ -756,7 +756,8 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     against the truth is the sampler's part and learned against exact CFG the network's
     (learned_at_one); from w = 1 to 4 a learned spread moving from above the band towards it loses
     nothing, and a loss that exact CFG does not share is the network's error amplified by w, not a
-    cost of guidance; a spread wider again at the largest measured w than at w = 4 is said, beside
+    cost of guidance, where the gap to exact CFG's spread grows (gap_grows; where it shrinks, that
+    guidance narrows the network's excess: gap_shrinks_text); a spread wider again at the largest measured w than at w = 4 is said, beside
     exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
     spread compared between two w's whose samples left out differ beyond two counts' noise
     (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
@@ -802,13 +803,31 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
         return text + (", narrower but still above the truth's band: guidance trims an excess spread towards the "
                        + ("truth's among the samples kept" if kept else "truth's, no diversity is lost")
                        + f" (exact CFG from the same noise: {exact}).")
+    grows = gap_grows(l1, e1, l4, e4)
     if matches_truth(e4, ref, k) or not e4 < e1 - k * sd:
         return text + (", while exact CFG from the same noise "
                        + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
-                       + f" ({exact}): the loss is the network's error amplified by w, not a cost of guidance itself.")
+                       + f" ({exact}): " + ("the loss is the network's error amplified by w, not a cost of guidance "
+                                            "itself." if grows else gap_shrinks_text(l1, e1, l4, e4, d)))
     return text + (f"; exact CFG narrows too ({exact}), which is guidance's own cost"
-                   + ("; learned CFG narrows further, and that extra is the network's error amplified by w."
+                   + (("; learned CFG narrows further, and that extra is the network's error amplified by w."
+                       if grows else "; learned CFG narrows further, yet " + gap_shrinks_text(l1, e1, l4, e4, d))
                       if l4 < e4 - k * sd else "."))
+
+
+def gap_grows(l1: float, e1: float, l4: float, e4: float) -> bool:
+    """Whether learned CFG's spread lies farther from exact CFG's at w = 4 than at w = 1,
+    |l4 − e4| > |l1 − e1|: only then is the learned loss the network's error amplified by w."""
+    return abs(l4 - e4) > abs(l1 - e1)
+
+
+def gap_shrinks_text(l1: float, e1: float, l4: float, e4: float, d: int) -> str:
+    """Where learned CFG's spread moves towards exact CFG's from w = 1 to w = 4 (gap_grows false),
+    in words with the two gaps |l − e| printed with d decimals: guidance narrows the network's
+    excess spread (learned above exact CFG at w = 1), or its gap, which exact CFG does not have."""
+    what = "excess spread" if l1 > e1 else "miss of the spread"
+    return (f"the learned spread moves towards exact CFG's ({abs(l1 - e1):.{d}f} → {abs(l4 - e4):.{d}f} apart): "
+            f"guidance here narrows the network's {what}, which exact CFG does not have.")
 
 
 def learned_last(at, ref: tuple[float, float], k: float) -> str:

@@ -214,6 +214,31 @@ def test_learned_spread_story_compares_with_exact_cfg_and_the_band(e1, e4, l1, l
         _table(e1, e4, l1, l4, far=0.03), TRUTH)
 
 
+@pytest.mark.parametrize("e1, e4, l1, l4, says, never", [
+    # custom mixture, λ = 2, class 1: the learned spread comes down to exact CFG's (0.28 → 0.04 apart)
+    (0.87, 0.87, 1.15, 0.91, ["while exact CFG from the same noise does not narrow (0.87× → 0.87×): the learned "
+                              "spread moves towards exact CFG's (0.28 → 0.04 apart): guidance here narrows the "
+                              "network's excess spread, which exact CFG does not have."], ["amplified"]),
+    # ring8-like: learned already below exact CFG's and falling away from it (0.26 → 0.78 apart)
+    (0.98, 0.97, 0.72, 0.19, ["the loss is the network's error amplified by w, not a cost of guidance itself"],
+     ["moves towards"]),
+    # exact CFG narrows too, learned further below it, yet nearer it than at w = 1 (0.30 → 0.10 apart)
+    (1.0, 0.80, 1.30, 0.70, ["exact CFG narrows too (1.00× → 0.80×), which is guidance's own cost; learned CFG "
+                             "narrows further, yet the learned spread moves towards exact CFG's (0.30 → 0.10 apart)"],
+     ["amplified"]),
+])
+def test_learned_spread_amplified_only_where_its_gap_to_exact_cfg_grows(e1, e4, l1, l4, says, never):
+    """Custom mixture, λ = 2, class 1: "the loss is the network's error amplified by w" where the
+    learned spread went 1.15× → 0.91× towards exact CFG's 0.87× (0.28 → 0.04 apart). Amplified only
+    where the gap between learned and exact CFG's spreads grows from w = 1 to w = 4."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e4, l1, l4), {"spread_ratio": (0.995, 0.0325)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
 @pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
 def test_learned_spread_that_widens_again_at_the_largest_w_is_said(l10, says):
     """Tutorial, λ = 2, learned: the spread went 0.957× → 0.828× from w = 1 to 4 and back up to
