@@ -44,11 +44,21 @@ def mode_shape(cov) -> str:
     """A mode's shape from its covariance: "long along x", "long along y", "long along 45°" (the
     angle of its long axis from the x axis), or "round, std 0.5"."""
     vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
-    stds = np.sqrt(np.clip(vals, 0, None))
+    stds = principal_stds(cov)
     if not vocabulary.elongated(stds):
         return f"round, {vocabulary.stds_text(stds)}"
     angle = round(float(np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1]))) % 180) % 180
     return "long along " + {0: "x", 90: "y"}.get(angle, f"{angle}°")
+
+
+def principal_stds(cov) -> np.ndarray:
+    """A mode's principal stds, smallest first: the square roots of its covariance's eigenvalues."""
+    return np.sqrt(np.clip(np.linalg.eigvalsh(np.asarray(cov, dtype=float)), 0, None))
+
+
+def class_stds(gmm, y: int) -> np.ndarray:
+    """The principal stds of class y's mode (principal_stds of its covariance; one mode per class)."""
+    return principal_stds(gd.class_mixture(gmm, None, y).covs[0])
 
 
 @state.cache_data(max_entries=64)
@@ -750,7 +760,36 @@ def sampler_share(learned: float, exact: float, digits: int = 3) -> str:
     return said + "most of learned CFG's distance from the band is the network's error, not the sampler's."
 
 
-def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
+def long_axis_text(stds) -> str:
+    """What the spread measures on an elongated mode (vocabulary.elongated of its principal stds,
+    smallest first): an RMS distance dominated by the long axis, which hardly sees how thick the
+    samples lie across it; "" on a round mode."""
+    if stds is None or not vocabulary.elongated(stds):
+        return ""
+    return (f" On this mode ({vocabulary.stds_text(stds)}) the spread is an RMS distance dominated by the long "
+            "axis: it hardly shows how thick the samples lie across it.")
+
+
+FAR_BELOW = 1.0    # beyond the band's lower edge by more than this many half-widths (k sd): far below
+
+
+def spill_text(row, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+    """Where learned CFG's mean log p₀(x | y) at w = 1 (row of guidance_table) lies far below the
+    truth's band (ref = (mean, sd); by more than FAR_BELOW of its half-width k sd beyond the lower
+    edge): the samples spill off the mode, with both values, so a spread below 1 does not mean they
+    crowd together; "" otherwise (or without the column)."""
+    if "learned_logp_class" not in row or not np.isfinite(row["learned_logp_class"]):
+        return ""
+    v, (mean, sd) = float(row["learned_logp_class"]), ref
+    if v >= mean or beyond_band(v, ref, k) <= FAR_BELOW * k * sd:
+        return ""
+    low = float(row["learned_spread_ratio"]) < 1
+    return (f" Its samples spill off the mode: their mean log p₀(x | y) at w = 1 is {v:.2f} against the truth's "
+            f"{mean:.2f} (band {mean - k * sd:.2f} to {mean + k * sd:.2f})"
+            + (", so a spread below 1 here does not mean they crowd together." if low else ".")).replace("-", "−")
+
+
+def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K, stds=None) -> str:
     """What learned CFG's spread does from w = 1 to w = 4 (at: guidance_table indexed by w), told
     against the truth's band and exact CFG's spread from the same noise: at w = 1, exact CFG
     against the truth is the sampler's part and learned against exact CFG the network's
@@ -761,14 +800,19 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
     exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
     spread compared between two w's whose samples left out differ beyond two counts' noise
     (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
-    Changes within k truth sd count as none. Each sentence prints its ratios (and the band) with
+    Changes within k truth sd count as none. On an elongated mode (stds: its principal stds) the
+    spread is said to be dominated by the long axis (long_axis_text), and where learned CFG's mean
+    log p₀(x | y) at w = 1 lies far below the truth's band its samples are said to spill off the
+    mode (spill_text). Each sentence prints its ratios (and the band) with
     band_digits over the values it prints, so a value called outside the band visibly lies outside
     it, with no more decimals than that needs."""
     ref = truth["spread_ratio"]
     if not (learned_measured(at.loc[1.0]) and learned_measured(at.loc[4.0])):
         return unmeasured_text(at).strip()
     l1, e1 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[1.0, "spread_ratio"])
-    return (learned_at_one(l1, e1, ref, k, band_digits([l1, e1], ref, k)) + learned_one_to_four(at, ref, k)
+    spill = spill_text(at.loc[1.0], truth["logp_class"], k) if "logp_class" in truth else ""
+    return (learned_at_one(l1, e1, ref, k, band_digits([l1, e1], ref, k)) + long_axis_text(stds) + spill
+            + learned_one_to_four(at, ref, k)
             + learned_last(at, ref, k) + unmeasured_text(at))
 
 

@@ -239,6 +239,32 @@ def test_learned_spread_amplified_only_where_its_gap_to_exact_cfg_grows(e1, e4, 
         assert s not in text, text
 
 
+@pytest.mark.parametrize("mixture, y, long_axis", [("custom", 1, "On this mode (std 0.01 across, 0.3 along) the "
+                                                    "spread is an RMS distance dominated by the long axis"),
+                                                   ("custom", 0, None), ("tutorial", 0, None),
+                                                   ("tutorial", 1, "On this mode (std 0.89 across, 1.5 along)")])
+def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samples_are_told(mixture, y, long_axis):
+    """Custom mixture, λ = 50, class 2 (stds 0.3 along, 0.01 across), learned CFG: "its spread is
+    0.86×, outside the truth's band ... so the network misses the class's spread" beside the intro's
+    "below 1 the samples crowd together", while the learned cloud lay many times thicker across the
+    needle-thin mode (mean log p₀(x | y) −8.13 against the truth's 2.97). On an elongated mode the
+    spread is said to be dominated by the long axis, and samples whose log-likelihood lies far below
+    the truth's band are said to spill off the mode, never to crowd together."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    gmm = conftest.heavy_corner_mixture() if mixture == "custom" else dc.PRESETS[mixture]
+    stds = guidance.class_stds(gmm, y)
+    truth = {"spread_ratio": (0.995, 0.0325), "logp_class": (2.97, 0.05)}
+    spill = _table(1.0, 1.0, 0.86, 0.86).assign(learned_logp_class=-8.13)
+    text = guidance.learned_spread_story(spill, truth, stds=stds)
+    assert "Learned CFG is already off at w = 1: its spread is 0.86×" in text, text
+    assert ("Its samples spill off the mode: their mean log p₀(x | y) at w = 1 is −8.13 against the truth's 2.97 "
+            "(band 2.87 to 3.07), so a spread below 1 here does not mean they crowd together.") in text, text
+    assert (long_axis in text) if long_axis else ("RMS distance" not in text), text
+    near = guidance.learned_spread_story(spill.assign(learned_logp_class=2.9), truth, stds=stds)
+    assert "spill" not in near and "crowd" not in near, near
+
+
 @pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
 def test_learned_spread_that_widens_again_at_the_largest_w_is_said(l10, says):
     """Tutorial, λ = 2, learned: the spread went 0.957× → 0.828× from w = 1 to 4 and back up to
