@@ -868,10 +868,13 @@ def gap_grows(l1: float, e1: float, l4: float, e4: float) -> bool:
 def gap_shrinks_text(l1: float, e1: float, l4: float, e4: float, d: int) -> str:
     """Where learned CFG's spread moves towards exact CFG's from w = 1 to w = 4 (gap_grows false),
     in words with the two gaps |l − e| printed with d decimals: guidance narrows the network's
-    excess spread (learned above exact CFG at w = 1), or its gap, which exact CFG does not have."""
+    excess spread (learned above exact CFG at w = 1), or its miss, which exact CFG does not have;
+    where learned CFG crosses exact CFG's spread on the way, that it narrows past it."""
     what = "excess spread" if l1 > e1 else "miss of the spread"
-    return (f"the learned spread moves towards exact CFG's ({abs(l1 - e1):.{d}f} → {abs(l4 - e4):.{d}f} apart): "
-            f"guidance here narrows the network's {what}, which exact CFG does not have.")
+    past = (l1 - e1) * (l4 - e4) < 0
+    return (f"the learned spread moves towards exact CFG's ({abs(l1 - e1):.{d}f} → {abs(l4 - e4):.{d}f} apart"
+            + (f", now on its other side" if past else "") + f"): guidance here narrows the network's {what}, "
+            "which exact CFG does not have" + (", past exact CFG's." if past else "."))
 
 
 def learned_last(at, ref: tuple[float, float], k: float) -> str:

@@ -224,8 +224,13 @@ def test_learned_spread_story_compares_with_exact_cfg_and_the_band(e1, e4, l1, l
      ["moves towards"]),
     # exact CFG narrows too, learned further below it, yet nearer it than at w = 1 (0.30 → 0.10 apart)
     (1.0, 0.80, 1.30, 0.70, ["exact CFG narrows too (1.00× → 0.80×), which is guidance's own cost; learned CFG "
-                             "narrows further, yet the learned spread moves towards exact CFG's (0.30 → 0.10 apart)"],
+                             "narrows further, yet the learned spread moves towards exact CFG's (0.30 → 0.10 apart, now on its "
+                             "other side)"],
      ["amplified"]),
+    # a learned spread far above the band comes down past exact CFG's (2.42 → 0.17 apart, now below it)
+    (0.98, 0.97, 3.40, 0.80, ["the learned spread moves towards exact CFG's (2.42 → 0.17 apart, now on its other "
+                              "side): guidance here narrows the network's excess spread, which exact CFG does not "
+                              "have, past exact CFG's."], ["amplified"]),
 ])
 def test_learned_spread_amplified_only_where_its_gap_to_exact_cfg_grows(e1, e4, l1, l4, says, never):
     """Custom mixture, λ = 2, class 1: "the loss is the network's error amplified by w" where the
