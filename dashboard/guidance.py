@@ -770,18 +770,18 @@ def long_axis_text(stds) -> str:
             "axis: it hardly shows how thick the samples lie across it.")
 
 
-FAR_BELOW = 1.0    # beyond the band's lower edge by more than this many half-widths (k sd): far below
+FAR_BELOW = 2.0    # nats below the band's lower edge beyond which samples spill off the mode: a Gaussian's
+                   # log-density falls by half the squared Mahalanobis distance, so on average 4 more squared stds out
 
 
 def spill_text(row, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
     """Where learned CFG's mean log p₀(x | y) at w = 1 (row of guidance_table) lies far below the
-    truth's band (ref = (mean, sd); by more than FAR_BELOW of its half-width k sd beyond the lower
-    edge): the samples spill off the mode, with both values, so a spread below 1 does not mean they
+    truth's band (ref = (mean, sd); more than FAR_BELOW nats below its lower edge, mean − k sd): the samples spill off the mode, with both values, so a spread below 1 does not mean they
     crowd together; "" otherwise (or without the column)."""
     if "learned_logp_class" not in row or not np.isfinite(row["learned_logp_class"]):
         return ""
     v, (mean, sd) = float(row["learned_logp_class"]), ref
-    if v >= mean or beyond_band(v, ref, k) <= FAR_BELOW * k * sd:
+    if v >= mean or beyond_band(v, ref, k) <= FAR_BELOW:
         return ""
     low = float(row["learned_spread_ratio"]) < 1
     return (f" Its samples spill off the mode: their mean log p₀(x | y) at w = 1 is {v:.2f} against the truth's "

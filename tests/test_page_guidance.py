@@ -268,6 +268,10 @@ def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samp
     assert (long_axis in text) if long_axis else ("RMS distance" not in text), text
     near = guidance.learned_spread_story(spill.assign(learned_logp_class=2.9), truth, stds=stds)
     assert "spill" not in near and "crowd" not in near, near
+    # custom mixture, λ = 2, class 1: 4.59 against the truth's 4.99 (band 4.92 to 5.06) is slightly wide, not spilled
+    wide = guidance.learned_spread_story(_table(0.87, 0.87, 1.15, 0.91).assign(learned_logp_class=4.59),
+                                         {"spread_ratio": (0.995, 0.0325), "logp_class": (4.99, 0.035)}, stds=stds)
+    assert "spill" not in wide, wide
 
 
 @pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
