@@ -44,11 +44,21 @@ def mode_shape(cov) -> str:
     """A mode's shape from its covariance: "long along x", "long along y", "long along 45°" (the
     angle of its long axis from the x axis), or "round, std 0.5"."""
     vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
-    stds = np.sqrt(np.clip(vals, 0, None))
+    stds = principal_stds(cov)
     if not vocabulary.elongated(stds):
         return f"round, {vocabulary.stds_text(stds)}"
     angle = round(float(np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1]))) % 180) % 180
     return "long along " + {0: "x", 90: "y"}.get(angle, f"{angle}°")
+
+
+def principal_stds(cov) -> np.ndarray:
+    """A mode's principal stds, smallest first: the square roots of its covariance's eigenvalues."""
+    return np.sqrt(np.clip(np.linalg.eigvalsh(np.asarray(cov, dtype=float)), 0, None))
+
+
+def class_stds(gmm, y: int) -> np.ndarray:
+    """The principal stds of class y's mode (principal_stds of its covariance; one mode per class)."""
+    return principal_stds(gd.class_mixture(gmm, None, y).covs[0])
 
 
 @state.cache_data(max_entries=64)
@@ -424,22 +434,40 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
     """Where learned CFG's mean log p₀(x | y) (values: its measured w's of at, a guidance_table
     indexed by w) is highest: logp_peak, or, where even its top lies below the chart's floor
     (gfig.clip_floor) so that every point is drawn as ▼ at the bottom edge, that they lie below the
-    axis, with the values; where samples are left out at the top's w (gfig.left_out), that the value is
-    of the samples kept there."""
+    axis, with the values. A top is named only where the samples left out (gfig.left_out) are alike
+    at every measured w (kept_alike): leaving out the worst samples raises a mean, so values over
+    different subsets are said to be so, with their counts, and not ranked (kept_unranked); where
+    samples are left out at the top's w, that the value is of the samples kept there."""
     floor, top_w = gfig.clip_floor(*truth["logp_class"]), float(values.idxmax())
+    rows = [at.loc[w] for w in values.index]
+    ranked = all(kept_alike(a, b) for i, a in enumerate(rows) for b in rows[i + 1:])
     if float(values.max()) >= floor:
-        text = logp_peak(values, truth["logp_class"], who="Learned CFG's")
+        text = logp_peak(values, truth["logp_class"], who="Learned CFG's") if ranked else ""
     else:
         nats = lambda v: f"{float(v):.1f}".replace("-", "−")      # noqa: E731 (the page's minus sign)
         said = ", ".join(f"{nats(v)} at w = {float(w):g}" for w, v in values.items())
         text = (f"Learned CFG's mean log p₀(x | y) lies below the log-likelihood chart's axis ({nats(floor)}) at "
                 f"{w_list(values.index, at.index)}, drawn as ▼ at its bottom edge, so the chart shows no top "
-                f"({said}); the highest of these values is at w = {top_w:g}.")
+                f"({said})" + (f"; the highest of these values is at w = {top_w:g}." if ranked else "."))
+    if not ranked:
+        return (text + " " + kept_unranked(rows)).strip()
     row = at.loc[top_w]
     if gfig.left_out(row):
         text += (f" The value at w = {top_w:g} is of the {int(row['learned_kept'])} of {int(row['learned_n'])} "
                  f"samples kept there ({gfig.left_out(row)} land outside the data's box and are left out).")
     return text
+
+
+def kept_unranked(rows) -> str:
+    """Learned CFG's mean log p₀(x | y) over rows of a guidance_table (named by w) whose samples left
+    out are not alike (kept_alike): measured on different samples kept, with each row's count, and not
+    ranked, since leaving out the worst samples raises a mean."""
+    said = ", ".join(f"{int(r['learned_kept'])} at w = {float(r.name):g}" for r in rows)
+    n = {int(r["learned_n"]) for r in rows}
+    of = f"of {n.pop()}: " if len(n) == 1 else ""
+    return (f"Learned CFG's mean log p₀(x | y) is measured on different samples kept ({of}{said}; the rest land "
+            f"outside the data's box and are left out): not ranked, since leaving out the worst samples "
+            "raises a mean.")
 
 
 def unmeasured_text(at: pd.DataFrame) -> str:
@@ -732,24 +760,59 @@ def sampler_share(learned: float, exact: float, digits: int = 3) -> str:
     return said + "most of learned CFG's distance from the band is the network's error, not the sampler's."
 
 
-def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K) -> str:
+def long_axis_text(stds) -> str:
+    """What the spread measures on an elongated mode (vocabulary.elongated of its principal stds,
+    smallest first): an RMS distance dominated by the long axis, which hardly sees how thick the
+    samples lie across it; "" on a round mode."""
+    if stds is None or not vocabulary.elongated(stds):
+        return ""
+    return (f" On this mode ({vocabulary.stds_text(stds)}) the spread is an RMS distance dominated by the long "
+            "axis: it hardly shows how thick the samples lie across it.")
+
+
+FAR_BELOW = 2.0    # nats below the band's lower edge beyond which samples spill off the mode: a Gaussian's
+                   # log-density falls by half the squared Mahalanobis distance, so on average 4 more squared stds out
+
+
+def spill_text(row, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+    """Where learned CFG's mean log p₀(x | y) at w = 1 (row of guidance_table) lies far below the
+    truth's band (ref = (mean, sd); more than FAR_BELOW nats below its lower edge, mean − k sd): the samples spill off the mode, with both values, so a spread below 1 does not mean they
+    crowd together; "" otherwise (or without the column)."""
+    if "learned_logp_class" not in row or not np.isfinite(row["learned_logp_class"]):
+        return ""
+    v, (mean, sd) = float(row["learned_logp_class"]), ref
+    if v >= mean or beyond_band(v, ref, k) <= FAR_BELOW:
+        return ""
+    low = float(row["learned_spread_ratio"]) < 1
+    return (f" Its samples spill off the mode: their mean log p₀(x | y) at w = 1 is {v:.2f} against the truth's "
+            f"{mean:.2f} (band {mean - k * sd:.2f} to {mean + k * sd:.2f})"
+            + (", so a spread below 1 here does not mean they crowd together." if low else ".")).replace("-", "−")
+
+
+def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K, stds=None) -> str:
     """What learned CFG's spread does from w = 1 to w = 4 (at: guidance_table indexed by w), told
     against the truth's band and exact CFG's spread from the same noise: at w = 1, exact CFG
     against the truth is the sampler's part and learned against exact CFG the network's
     (learned_at_one); from w = 1 to 4 a learned spread moving from above the band towards it loses
     nothing, and a loss that exact CFG does not share is the network's error amplified by w, not a
-    cost of guidance; a spread wider again at the largest measured w than at w = 4 is said, beside
+    cost of guidance, where the gap to exact CFG's spread grows (gap_grows; where it shrinks, that
+    guidance narrows the network's excess: gap_shrinks_text); a spread wider again at the largest measured w than at w = 4 is said, beside
     exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
     spread compared between two w's whose samples left out differ beyond two counts' noise
     (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
-    Changes within k truth sd count as none. Each sentence prints its ratios (and the band) with
+    Changes within k truth sd count as none. On an elongated mode (stds: its principal stds) the
+    spread is said to be dominated by the long axis (long_axis_text), and where learned CFG's mean
+    log p₀(x | y) at w = 1 lies far below the truth's band its samples are said to spill off the
+    mode (spill_text). Each sentence prints its ratios (and the band) with
     band_digits over the values it prints, so a value called outside the band visibly lies outside
     it, with no more decimals than that needs."""
     ref = truth["spread_ratio"]
     if not (learned_measured(at.loc[1.0]) and learned_measured(at.loc[4.0])):
         return unmeasured_text(at).strip()
     l1, e1 = float(at.loc[1.0, "learned_spread_ratio"]), float(at.loc[1.0, "spread_ratio"])
-    return (learned_at_one(l1, e1, ref, k, band_digits([l1, e1], ref, k)) + learned_one_to_four(at, ref, k)
+    spill = spill_text(at.loc[1.0], truth["logp_class"], k) if "logp_class" in truth else ""
+    return (learned_at_one(l1, e1, ref, k, band_digits([l1, e1], ref, k)) + long_axis_text(stds) + spill
+            + learned_one_to_four(at, ref, k)
             + learned_last(at, ref, k) + unmeasured_text(at))
 
 
@@ -784,13 +847,34 @@ def learned_one_to_four(at, ref: tuple[float, float], k: float) -> str:
         return text + (", narrower but still above the truth's band: guidance trims an excess spread towards the "
                        + ("truth's among the samples kept" if kept else "truth's, no diversity is lost")
                        + f" (exact CFG from the same noise: {exact}).")
+    grows = gap_grows(l1, e1, l4, e4)
     if matches_truth(e4, ref, k) or not e4 < e1 - k * sd:
         return text + (", while exact CFG from the same noise "
                        + ("stays within the truth's band" if matches_truth(e4, ref, k) else "does not narrow")
-                       + f" ({exact}): the loss is the network's error amplified by w, not a cost of guidance itself.")
+                       + f" ({exact}): " + ("the loss is the network's error amplified by w, not a cost of guidance "
+                                            "itself." if grows else gap_shrinks_text(l1, e1, l4, e4, d)))
     return text + (f"; exact CFG narrows too ({exact}), which is guidance's own cost"
-                   + ("; learned CFG narrows further, and that extra is the network's error amplified by w."
+                   + (("; learned CFG narrows further, and that extra is the network's error amplified by w."
+                       if grows else "; learned CFG narrows further, yet " + gap_shrinks_text(l1, e1, l4, e4, d))
                       if l4 < e4 - k * sd else "."))
+
+
+def gap_grows(l1: float, e1: float, l4: float, e4: float) -> bool:
+    """Whether learned CFG's spread lies farther from exact CFG's at w = 4 than at w = 1,
+    |l4 − e4| > |l1 − e1|: only then is the learned loss the network's error amplified by w."""
+    return abs(l4 - e4) > abs(l1 - e1)
+
+
+def gap_shrinks_text(l1: float, e1: float, l4: float, e4: float, d: int) -> str:
+    """Where learned CFG's spread moves towards exact CFG's from w = 1 to w = 4 (gap_grows false),
+    in words with the two gaps |l − e| printed with d decimals: guidance narrows the network's
+    excess spread (learned above exact CFG at w = 1), or its miss, which exact CFG does not have;
+    where learned CFG crosses exact CFG's spread on the way, that it narrows past it."""
+    what = "excess spread" if l1 > e1 else "miss of the spread"
+    past = (l1 - e1) * (l4 - e4) < 0
+    return (f"the learned spread moves towards exact CFG's ({abs(l1 - e1):.{d}f} → {abs(l4 - e4):.{d}f} apart"
+            + (f", now on its other side" if past else "") + f"): guidance here narrows the network's {what}, "
+            "which exact CFG does not have" + (", past exact CFG's." if past else "."))
 
 
 def learned_last(at, ref: tuple[float, float], k: float) -> str:

@@ -214,6 +214,66 @@ def test_learned_spread_story_compares_with_exact_cfg_and_the_band(e1, e4, l1, l
         _table(e1, e4, l1, l4, far=0.03), TRUTH)
 
 
+@pytest.mark.parametrize("e1, e4, l1, l4, says, never", [
+    # custom mixture, λ = 2, class 1: the learned spread comes down to exact CFG's (0.28 → 0.04 apart)
+    (0.87, 0.87, 1.15, 0.91, ["while exact CFG from the same noise does not narrow (0.87× → 0.87×): the learned "
+                              "spread moves towards exact CFG's (0.28 → 0.04 apart): guidance here narrows the "
+                              "network's excess spread, which exact CFG does not have."], ["amplified"]),
+    # ring8-like: learned already below exact CFG's and falling away from it (0.26 → 0.78 apart)
+    (0.98, 0.97, 0.72, 0.19, ["the loss is the network's error amplified by w, not a cost of guidance itself"],
+     ["moves towards"]),
+    # exact CFG narrows too, learned further below it, yet nearer it than at w = 1 (0.30 → 0.10 apart)
+    (1.0, 0.80, 1.30, 0.70, ["exact CFG narrows too (1.00× → 0.80×), which is guidance's own cost; learned CFG "
+                             "narrows further, yet the learned spread moves towards exact CFG's (0.30 → 0.10 apart, now on its "
+                             "other side)"],
+     ["amplified"]),
+    # a learned spread far above the band comes down past exact CFG's (2.42 → 0.17 apart, now below it)
+    (0.98, 0.97, 3.40, 0.80, ["the learned spread moves towards exact CFG's (2.42 → 0.17 apart, now on its other "
+                              "side): guidance here narrows the network's excess spread, which exact CFG does not "
+                              "have, past exact CFG's."], ["amplified"]),
+])
+def test_learned_spread_amplified_only_where_its_gap_to_exact_cfg_grows(e1, e4, l1, l4, says, never):
+    """Custom mixture, λ = 2, class 1: "the loss is the network's error amplified by w" where the
+    learned spread went 1.15× → 0.91× towards exact CFG's 0.87× (0.28 → 0.04 apart). Amplified only
+    where the gap between learned and exact CFG's spreads grows from w = 1 to w = 4."""
+    from dashboard import guidance
+    text = guidance.learned_spread_story(_table(e1, e4, l1, l4), {"spread_ratio": (0.995, 0.0325)})
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+@pytest.mark.parametrize("mixture, y, long_axis", [("custom", 1, "On this mode (std 0.01 across, 0.3 along) the "
+                                                    "spread is an RMS distance dominated by the long axis"),
+                                                   ("custom", 0, None), ("tutorial", 0, None),
+                                                   ("tutorial", 1, "On this mode (std 0.89 across, 1.5 along)")])
+def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samples_are_told(mixture, y, long_axis):
+    """Custom mixture, λ = 50, class 2 (stds 0.3 along, 0.01 across), learned CFG: "its spread is
+    0.86×, outside the truth's band ... so the network misses the class's spread" beside the intro's
+    "below 1 the samples crowd together", while the learned cloud lay many times thicker across the
+    needle-thin mode (mean log p₀(x | y) −8.13 against the truth's 2.97). On an elongated mode the
+    spread is said to be dominated by the long axis, and samples whose log-likelihood lies far below
+    the truth's band are said to spill off the mode, never to crowd together."""
+    import diffusion_core as dc
+    from dashboard import guidance
+    gmm = conftest.heavy_corner_mixture() if mixture == "custom" else dc.PRESETS[mixture]
+    stds = guidance.class_stds(gmm, y)
+    truth = {"spread_ratio": (0.995, 0.0325), "logp_class": (2.97, 0.05)}
+    spill = _table(1.0, 1.0, 0.86, 0.86).assign(learned_logp_class=-8.13)
+    text = guidance.learned_spread_story(spill, truth, stds=stds)
+    assert "Learned CFG is already off at w = 1: its spread is 0.86×" in text, text
+    assert ("Its samples spill off the mode: their mean log p₀(x | y) at w = 1 is −8.13 against the truth's 2.97 "
+            "(band 2.87 to 3.07), so a spread below 1 here does not mean they crowd together.") in text, text
+    assert (long_axis in text) if long_axis else ("RMS distance" not in text), text
+    near = guidance.learned_spread_story(spill.assign(learned_logp_class=2.9), truth, stds=stds)
+    assert "spill" not in near and "crowd" not in near, near
+    # custom mixture, λ = 2, class 1: 4.59 against the truth's 4.99 (band 4.92 to 5.06) is slightly wide, not spilled
+    wide = guidance.learned_spread_story(_table(0.87, 0.87, 1.15, 0.91).assign(learned_logp_class=4.59),
+                                         {"spread_ratio": (0.995, 0.0325), "logp_class": (4.99, 0.035)}, stds=stds)
+    assert "spill" not in wide, wide
+
+
 @pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
 def test_learned_spread_that_widens_again_at_the_largest_w_is_said(l10, says):
     """Tutorial, λ = 2, learned: the spread went 0.957× → 0.828× from w = 1 to 4 and back up to
@@ -1203,21 +1263,33 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     # custom mixture, class 3, λ = 25: every learned point far below the floor, 111 of 600 left out at w = 4
     ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 600, 600, 489, 325],
      ["lies below the log-likelihood chart's axis (−12.0) at every w from 0 to 6, drawn as ▼",
-      "−250.0 at w = 4", "the highest of these values is at w = 4.",
-      "The value at w = 4 is of the 489 of 600 samples kept there (111 land outside"],
-     ["Learned CFG's mean log p₀(x | y) is highest"]),
+      "−250.0 at w = 4", "measured on different samples kept (of 600: 600 at w = 0, 600 at w = 0.5, 600 at w = 1, "
+      "600 at w = 2, 489 at w = 4, 325 at w = 6; the rest land outside the data's box and are left out): not ranked"],
+     ["Learned CFG's mean log p₀(x | y) is highest", "the highest of these values"]),
+    # every point below the floor, the samples left out alike at every w: the top is named
+    ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 599, 600, 598, 599],
+     ["drawn as ▼", "the highest of these values is at w = 4.", "The value at w = 4 is of the 598 of 600"],
+     ["not ranked"]),
     # drawn points, none left out (tutorial-like): logp_peak's words, nothing about kept samples
     ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600] * 6, ["Learned CFG's mean log p₀(x | y) is highest at w = 1."],
      ["below the log-likelihood chart's axis", "samples kept"]),
-    # drawn points, samples left out at the top (ring8-like, λ = 2)
-    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 540, 600, 600, 600],
-     ["is highest at w = 1.", "The value at w = 1 is of the 540 of 600 samples kept there"], ["below the"]),
+    # drawn points, a few samples left out at the top (ring8-like, λ = 2), alike at every w
+    ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 597, 600, 600, 600],
+     ["is highest at w = 1.", "The value at w = 1 is of the 597 of 600 samples kept there"], ["below the", "not ranked"]),
+    # custom mixture, λ = 50, class 3: 507 kept at w = 1, 469 at w = 2, the means over different subsets
+    ([-9.0, -6.0, -3.0, -2.5, -2.8, -3.5], [600, 600, 507, 469, 470, 420],
+     ["Learned CFG's mean log p₀(x | y) is measured on different samples kept (of 600: 600 at w = 0, 600 at "
+      "w = 0.5, 507 at w = 1, 469 at w = 2, 470 at w = 4, 420 at w = 6; the rest land outside the data's box "
+      "and are left out): not ranked, since leaving out the worst samples raises a mean."],
+     ["Learned CFG's mean log p₀(x | y) is highest", "samples kept there"]),
 ])
 def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, never):
     """Custom mixture, class 3, λ = 25: "Learned CFG's mean log p₀(x | y) is highest at w = 4" where
     every learned point from w = 0 to 6 is drawn as ▼ below the chart's floor and 19% of the samples
     at w = 4 are left out. Points below the floor are said to lie below the axis, with their values,
-    and a value from kept samples only is said to be of the kept ones."""
+    and a value from kept samples only is said to be of the kept ones. Custom mixture, λ = 50, class 3:
+    "highest at w = 2" ranked a mean over 469 kept samples above one over 507 at w = 1; a top is named
+    only where the counts left out are alike at every w, else the values are not ranked."""
     import pandas as pd
     from dashboard import guidance
     ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0]

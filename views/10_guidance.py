@@ -33,8 +33,9 @@ st.markdown(
 st.latex(r"\tilde s_w(x,t\mid y) = \nabla_x\log p_t(x) + w\,\big(\nabla_x\log p_t(x\mid y) - \nabla_x\log p_t(x)\big)")
 st.markdown(
     "**Diversity: spread**, the samples' root-mean-square distance from their own mean (per "
-    "coordinate) divided by that of p(x | y): 1 is as varied as the class, below 1 the samples "
-    "crowd together. **Fidelity: leak**, the share of samples where another class is more likely "
+    "coordinate) divided by that of p(x | y): 1 is as varied as the class, below 1 the samples lie "
+    "nearer their mean than the class's do (on a long, thin mode this distance is mostly along its "
+    "long axis). **Fidelity: leak**, the share of samples where another class is more likely "
     "(p₀(y′ | x) > p₀(y | x)), and the **mean log p₀(x | y)** of the samples. The **truth** (the "
     "left panel, and green in the charts below) scores true samples of p(x | y); its band is "
     f"± {gfig.NOISE_K:g} standard deviations over "
@@ -99,7 +100,7 @@ st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width
 msg = (guidance.sweep_summary(at, truth, guidance.start_far(gmm, float(lam))) + guidance.thin_band_text(table, truth, learned)
        + guidance.clipped_text(at, truth) + guidance.hollow_text(table, learned))
 if learned:
-    msg += " " + guidance.learned_spread_story(at, truth)
+    msg += " " + guidance.learned_spread_story(at, truth, stds=guidance.class_stds(gmm, y))
 st.caption(msg + f" {gfig.W_WORDS} (now w = {float(w):g}).")
 
 
