@@ -457,7 +457,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")
                 + f" sliced W₂ scores the VE samples worse by more than its noise. {start}. {where} "
-                f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one.")
+                + (f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one by that measure; "
+                   f"but the count off every mode points the other way: {votes[1]}." if votes and votes[0] == "better"
+                   else f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one."))
     else:
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
                 f"{above[0].upper()}{above[1:]} compare two valid samplers.")

@@ -873,7 +873,7 @@ def gap_shrinks_text(l1: float, e1: float, l4: float, e4: float, d: int) -> str:
     what = "excess spread" if l1 > e1 else "miss of the spread"
     past = (l1 - e1) * (l4 - e4) < 0
     return (f"the learned spread moves towards exact CFG's ({abs(l1 - e1):.{d}f} → {abs(l4 - e4):.{d}f} apart"
-            + (f", now on its other side" if past else "") + f"): guidance here narrows the network's {what}, "
+            + (", now on its other side" if past else "") + f"): guidance here narrows the network's {what}, "
             "which exact CFG does not have" + (", past exact CFG's." if past else "."))
 
 

@@ -1465,3 +1465,24 @@ def test_cheap_sentence_compares_the_fewest_steps_score_with_the_line_it_is_judg
     assert (f"sliced W₂ {first_sw2:.3f}, against the line 0.245, true sets' up to 0.175 plus their spread 0.070"
             in text), text
     assert text.startswith("A few steps go a long way here") == match, text
+
+
+def test_ve_scored_worse_by_sliced_w2_names_a_count_that_points_the_other_way():
+    """Custom mixture, λ = 25: "sliced W₂ scores the VE samples worse by more than its noise … compare a valid
+    sampler with a slightly worse one", while the exact flow puts more samples off every mode (40 against the
+    VE's 21; true sets up to 12). The sentence keeps the sliced W₂ reading as that measure's and names the count
+    pointing the other way; where the counts agree or are alike it says nothing more."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
+             "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0], "ends_sw2": 0.119, "ends_noise": 0.254,
+             "ends_width": (0.63, 1.21), "ends_shift": 0.32}          # the cloud within two true sets' noise
+    noise = {"sw2": 0.755, "spread": 0.491, "off": 12, "n": 1000}
+    for (ve, exact), says in [((21, 40), True), ((21, 24), False)]:
+        df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v, "off": o}
+                           for f, v, o in (("exact flow", 0.735, exact), ("VE PF-ODE", 1.284, ve))])
+        kind, text = flowpage.ve_landing(story, df, noise)
+        assert "sliced W₂ scores the VE samples worse by more than its noise" in text, text
+        other = "; but the count off every mode points the other way: the samples off every mode (VE PF-ODE 21"
+        assert (other in text) == says, text
+        assert text.endswith("compare a valid sampler with a slightly worse one.") == (not says), text
