@@ -20,7 +20,7 @@ from diffusion_core.commitment import (bimodal_time, closest_pair, commitment_fr
 from dashboard import downloads, models, state
 from dashboard.models import value_text
 from dashboard import vocabulary
-from dashboard.yourdata import point_set
+from dashboard.yourdata import MANY_MODES, point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import (auto_limits, chart_spec, density_grid, mode_colors, outside,
@@ -1208,9 +1208,10 @@ AXIS_SHOWS = 0.25     # the closest pair's distance along u, as a share of their
 def axis_note(gmm) -> str:
     """Where the axis u of the paths-against-time chart (rfig.main_axis) nearly hides the closest pair
     (closest_pair, whose split the red dotted line marks): their means lie less than AXIS_SHOWS of their
-    distance apart along u, so that chart cannot show the split; "" otherwise."""
+    distance apart along u, so that chart cannot show the split; "" otherwise, and for a point set of more
+    than MANY_MODES points, whose closest pair is two data points."""
     pair = closest_pair(gmm)
-    if pair is None:
+    if pair is None or gmm.n_components > MANY_MODES:      # a drawn point set: its pairs are data points
         return ""
     i, j = pair
     mu, u = gmm.means.double().numpy(), rfig.main_axis(gmm)

@@ -141,7 +141,7 @@ def test_reversal_states(state):
                 assert ("in a grid step that spans it" in prose) == bool(own["across"]), prose
     # the caption names the grey dashed threshold line with the slider's value
     cap = next(x.value for x in at.caption if x.value.startswith("Top: "))
-    assert cap == rev.commitment_caption(cv, at.session_state["w_reversal_n_paths"])
+    assert cap == rev.commitment_caption(cv, at.session_state["w_reversal_n_paths"]) + rev.axis_note(gmm)
     assert f"grey dashed line: the commitment threshold, {cv['threshold']:.2f})" in cap
     # where a uniform grid puts its steps, from this mixture's split at this λ, next to the red line
     assert rev.uniform_grid_note(gmm, sde, marked=True) in prose
