@@ -1429,20 +1429,27 @@ def test_wrong_place_conclusion_names_every_measure_that_says_the_ve_samples_mis
                 "VE straightness above measures paths that end in the wrong place, not a valid sampler's.") in text
 
 
+STORY = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96, "spread": 1.5,
+         "n": 200, "data_mean": [1.0, 0.0], "ends_sw2": 0.119, "ends_noise": 0.254}     # tutorial-like paths
+
+
+def _landing_at_32_steps(story: dict, exact: tuple, ve: tuple):
+    """ve_landing for the paths story and quality rows at 32 Heun steps of the exact flow and the VE,
+    each (sliced W₂, count off every mode), against true sets at 0.755 (spread 0.491), up to 12 off of 1000."""
+    import pandas as pd
+    from dashboard import flow as flowpage
+    df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v, "off": o}
+                       for f, (v, o) in (("exact flow", exact), ("VE PF-ODE", ve))])
+    return flowpage.ve_landing(story, df, {"sw2": 0.755, "spread": 0.491, "off": 12, "n": 1000})
+
+
 def test_ve_rated_alike_by_sliced_w2_names_the_count_that_tells_them_apart():
     """Custom mixture, λ = 50: "By sliced W₂ the VE samples cannot be told apart from the exact flow's
     here … compare two samplers whose samples this measure rates as equally good", while the quality
     caption's counts off every mode (VE 17, exact flow 40 of 1000; true sets up to 12) differ beyond two
     counts' noise. The sentence now says the count tells them apart; with alike counts it says nothing more."""
-    import pandas as pd
-    from dashboard import flow as flowpage
-    story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
-             "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0], "ends_sw2": 0.119, "ends_noise": 0.254}
-    noise = {"sw2": 0.755, "spread": 0.491, "off": 12, "n": 1000}
     for (ve, exact), says in [((17, 40), True), ((17, 20), False), ((14, 12), False)]:
-        df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v, "off": o}
-                           for f, v, o in (("exact flow", 1.10, exact), ("VE PF-ODE", 1.11, ve))])
-        kind, text = flowpage.ve_landing(story, df, noise)
+        kind, text = _landing_at_32_steps(STORY, (1.10, exact), (1.11, ve))
         assert "this measure rates as equally good" in text, text
         tail = "; but the count off every mode tells them apart: the samples off every mode (VE PF-ODE"
         assert (tail in text) == says, text
@@ -1472,16 +1479,9 @@ def test_ve_scored_worse_by_sliced_w2_names_a_count_that_points_the_other_way():
     sampler with a slightly worse one", while the exact flow puts more samples off every mode (40 against the
     VE's 21; true sets up to 12). The sentence keeps the sliced W₂ reading as that measure's and names the count
     pointing the other way; where the counts agree or are alike it says nothing more."""
-    import pandas as pd
-    from dashboard import flow as flowpage
-    story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
-             "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0], "ends_sw2": 0.119, "ends_noise": 0.254,
-             "ends_width": (0.63, 1.21), "ends_shift": 0.32}          # the cloud within two true sets' noise
-    noise = {"sw2": 0.755, "spread": 0.491, "off": 12, "n": 1000}
+    story = {**STORY, "ends_width": (0.63, 1.21), "ends_shift": 0.32}      # the cloud within two true sets' noise
     for (ve, exact), says in [((21, 40), True), ((21, 24), False)]:
-        df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v, "off": o}
-                           for f, v, o in (("exact flow", 0.735, exact), ("VE PF-ODE", 1.284, ve))])
-        kind, text = flowpage.ve_landing(story, df, noise)
+        kind, text = _landing_at_32_steps(story, (0.735, exact), (1.284, ve))
         assert "sliced W₂ scores the VE samples worse by more than its noise" in text, text
         other = "; but the count off every mode points the other way: the samples off every mode (VE PF-ODE 21"
         assert (other in text) == says, text
