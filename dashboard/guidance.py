@@ -678,7 +678,8 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
     """Where exact CFG's mean log p₀(x | y) (at: guidance_table indexed by w) lies below the
     truth's band at every w from some w ≥ 1 on, in words with its values there: the class pays for
     a large w in likelihood (its samples sit where p(x | y) is lower than the truth's do), which the
-    leak does not show; "" where the curve ends inside or above the band."""
+    leak does not show; "" where the curve ends inside or above the band. Values and band are
+    printed with band_digits decimals, so a value said below visibly lies below the printed edge."""
     mean, sd = truth["logp_class"]
     lo = mean - k * sd
     ws = [float(w) for w in at.index if float(w) >= 1]
@@ -689,8 +690,9 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
         return ""
     first = ws[i]
     vals = [first] + ([ws[-1]] if ws[-1] != first else [])
-    said = ", ".join(f"{float(at.loc[w, 'logp_class']):.2f} at w = {w:g}" for w in vals)
-    return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({lo:.2f} to {mean + k * sd:.2f}) "
+    d = band_digits([at.loc[w, "logp_class"] for w in vals], (mean, sd), k)
+    said = ", ".join(f"{float(at.loc[w, 'logp_class']):.{d}f} at w = {w:g}" for w in vals)
+    return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({lo:.{d}f} to {mean + k * sd:.{d}f}) "
             f"from w = {first:g} on ({said}): there the class pays in likelihood, its samples sitting where "
             "p(x | y) is lower than the truth's do. ")
 

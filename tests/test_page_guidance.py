@@ -2,6 +2,8 @@
 guidance-scale, time and class extremes, ring8, learned CFG off, and a mixture with too many
 modes for classes (a clear message, no crash). No NaN in any caption."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -651,7 +653,7 @@ def test_field_text_says_where_the_arrows_agree_from_the_arrows_drawn(name, lam,
     if not near.any():
         assert "near the class" not in text, text
         k, n = int(agree[ok].sum()), int(ok.sum())
-        assert (f"differ by at least 10% of the blue arrow's length at every arrow drawn" in first if k == 0
+        assert ("differ by at least 10% of the blue arrow's length at every arrow drawn" in first if k == 0
                 else f"{k} of the {n} arrows drawn" in first), first
     else:
         k, n = int(agree[near].sum()), int(near.sum())
@@ -920,13 +922,15 @@ def test_log_likelihood_axis_ticks_read_as_plain_numbers(name, y):
 
 
 @pytest.mark.parametrize("mixture, y, lam", [("tutorial", 1, 50.0), ("tutorial", 0, 25.0), ("ring8", 0, 25.0),
-                                              ("tutorial", 1, 25.0)])
+                                              ("tutorial", 1, 25.0), ("cross", 0, 2.0)])
 def test_sweep_summary_says_where_the_class_pays_in_likelihood(mixture, y, lam):
     """Tutorial, class 2, λ = 50: the caption said the spread stays inside the truth's band ("no
     loss of diversity on this class") while exact CFG's mean log p₀(x | y) fell below the truth's
     band from w = 4 to −3.67 at w = 10 (the truth −3.11), the guided cloud pushed off its mode. The
     summary says from which w the curve stays below the band, with its values there, from the
-    chart's own numbers; where the curve ends inside the band it says nothing of the kind."""
+    chart's own numbers; where the curve ends inside the band it says nothing of the kind. Cross,
+    class 1, λ = 2: "-1.99 at w = 4" was printed below a band "-1.99 to -1.85" (-1.9894 against the
+    edge -1.9886); every value said below now reads below the printed edge."""
     import diffusion_core as dc
     from dashboard import guidance, state
     gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
@@ -941,8 +945,13 @@ def test_sweep_summary_says_where_the_class_pays_in_likelihood(mixture, y, lam):
         assert "pays in likelihood" not in text, text
         return
     first = ws[min(i for i in range(len(ws)) if all(low[i:]))]
-    assert (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({lo:.2f} to {mean + 2.0 * sd:.2f}) "
-            f"from w = {first:g} on ({table.loc[first, 'logp_class']:.2f} at w = {first:g}") in text, text
+    m = re.search(r"lies below the truth's band \((-?[\d.]+) to (-?[\d.]+)\) from w = (\S+) on \(([^)]*)\)", text)
+    assert m and float(m[3]) == first, text
+    printed_lo, d = m[1], len(m[1].split(".")[1])
+    assert abs(float(printed_lo) - lo) <= 0.5 * 10 ** -d and d >= 2, (printed_lo, lo)
+    said = [float(v) for v in re.findall(r"(-?[\d.]+) at w = ", m[4])]
+    assert said[0] == round(float(table.loc[first, "logp_class"]), d), (said, text)
+    assert all(v < float(printed_lo) for v in said), text       # visibly below the printed edge
     assert "pays in likelihood" in text
     if (mixture, y, lam) == ("tutorial", 1, 50.0):
         assert first <= 4.0 and f"{table.loc[10.0, 'logp_class']:.2f} at w = 10)" in text
@@ -1435,7 +1444,6 @@ def test_page_names_the_hollow_points_its_sweep_chart_draws(mixture, y):
     """On the page, learned CFG on: the sweep caption names exactly the learned points the chart draws
     hollow, with the counts the chart's rows carry, and no sentence of it prints a spread with more than
     2 decimals without the band beside it."""
-    from dashboard.figures import guidance as gfig
     state = {K + "class": y, K + "w": 6.0, K + "learned": True, K + "lam": 25.0}
     state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
     at = open_page(**state)
