@@ -468,7 +468,7 @@ def band_text(band: dict, key: str, sep: str = " to ") -> str:
     return f"{lo:.3f}{sep}{hi:.3f}"
 
 
-def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict) -> str:
+def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict, fit: dict | None = None) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
     have one distance within its noise, at or below the highest of TRUE_SETS independent true sets
     (band: true_band), while the other lies above that range by more than its spread (tells_apart
@@ -476,7 +476,9 @@ def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict
     truth by the other distance, first, and the first cannot tell them from the truth at n samples,
     nor rank runs that all lie within its noise; then what the other one sees. truth: the same
     measures of the true set the page shows (the low distance is given against it too), or None
-    where the page shows none. "" when no distance is blind that way."""
+    where the page shows none. fit: where the samples sit against p₀'s contours next to the page's
+    true samples (mode_fit), which names what W₁ of log p₀ sees (likelihood_cause); None: no cause
+    is named. "" when no distance is blind that way."""
     low = [(k, w) for k, w in DISTANCES if float(r[k]) <= band[k][1]]
     high = [(k, w) for k, w in DISTANCES if tells_apart(r[k], band[k][1], band, k)]
     if not low or not high:
@@ -484,13 +486,15 @@ def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict
     (lk, lw), (hk, hw) = low[0], high[0]
     if hk == "logp_w1":
         gap, (glo, ghi) = float(r["loglik_gap"]), band["loglik_gap"]
-        sees = ("W₁ of log p₀ sees the widened modes (the samples sit in less likely places than true samples: "
-                f"log-likelihood gap {gap:+.3f})" if gap > ghi else
-                "W₁ of log p₀ sees modes drawn too narrow (the samples sit in more likely places than true "
-                f"samples: log-likelihood gap {gap:+.3f})" if gap < glo else
-                "W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely and "
-                f"too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the {glo:+.3f} to "
-                f"{ghi:+.3f} of the true sets)")
+        if glo <= gap <= ghi:
+            sees = ("W₁ of log p₀ sees that the samples' log p₀ values spread unlike the true samples' (too likely "
+                    f"and too unlikely at once: the mean, log-likelihood gap {gap:+.3f}, is within the {glo:+.3f} to "
+                    f"{ghi:+.3f} of the true sets)")
+        else:
+            side = "less" if gap > ghi else "more"
+            plain = f"the samples sit in {side} likely places than true samples"
+            cause = likelihood_cause(fit, side) if fit is not None else ""
+            sees = f"W₁ of log p₀ sees that {plain} (log-likelihood gap {gap:+.3f})" + (f"; {cause}" if cause else "")
     else:
         sees = "sliced W₂ sees that mass is in the wrong places"
     sets = f"the {band_text(band, lk)} that {TRUE_SETS} independent true sets score"
@@ -538,6 +542,60 @@ def outside_share(x: np.ndarray, gmm, level: float) -> float:
     if not len(x):
         return 0.0
     return float((_log_prob(gmm, x) < level).mean())
+
+
+FIT_Z = 2.0     # mode_fit's shares differ from the true samples' beyond this many standard errors (diff_se)
+
+
+def mode_fit(x: np.ndarray, truth: np.ndarray, gmm, seed: int = 0) -> dict:
+    """Where the samples x sit against p₀'s contours that the samples panels draw (mass_levels),
+    next to the true samples truth the page shows: for each set (the truth's keys end in _truth) off,
+    the share outside the contour holding the most mass (MASSES[-1], the panels' caption's share),
+    and core, of the samples inside that contour, the share inside the one holding the least
+    (MASSES[0]): (1 − outside MASSES[0]) / (1 − off), lower where the modes are drawn wider; with
+    the finite counts n and the counts inside the outer contour n_on, their standard errors' base."""
+    levels, fit = mass_levels(gmm, seed), {}
+    for tail, s in (("", x), ("_truth", truth)):
+        s = np.asarray(s, dtype=np.float64)
+        n = int(np.isfinite(s).all(1).sum())
+        off, inner = outside_share(s, gmm, levels[-1]), 1 - outside_share(s, gmm, levels[0])
+        fit.update({"off" + tail: off, "core" + tail: inner / max(1 - off, 1e-12), "n" + tail: n,
+                    "n_on" + tail: max(1, round(n * (1 - off)))})
+    return fit
+
+
+def fit_differs(fit: dict, key: str) -> int:
+    """Whether mode_fit's share key ("off", "core") of the samples lies above (1) or below (−1) the
+    true samples' by more than FIT_Z standard errors of the difference (diff_se), else 0."""
+    count = "n" if key == "off" else "n_on"
+    a, b = float(fit[key]), float(fit[key + "_truth"])
+    if abs(a - b) <= FIT_Z * diff_se(a, fit[count], b, fit[count + "_truth"]):
+        return 0
+    return 1 if a > b else -1
+
+
+def likelihood_cause(fit: dict, side: str) -> str:
+    """What puts samples in less (side "less") or more ("more") likely places than true samples, as
+    far as mode_fit measures it, with its numbers; "" where it measures no cause. Less: "widened
+    modes" where the share inside the innermost contour (of those inside the outermost) is below the
+    truth's (fit_differs), else "samples off the modes" where the share outside the outermost contour
+    is above the truth's, the modes then said no wider (or tighter). More: "modes drawn too narrow"
+    where that share inside the innermost is above the truth's."""
+    inner, outer = (f"{100 * m:g} %" for m in (MASSES[0], MASSES[-1]))
+    off = (f"{100 * fit['off']:.1f} % of the samples lie outside p₀'s {outer} contour against "
+           f"{100 * fit['off_truth']:.1f} % of the true samples")
+    core = (f"{100 * fit['core']:.1f} % of the samples inside the {outer} contour lie inside the {inner} one against "
+            f"{100 * fit['core_truth']:.1f} % of the true samples")
+    spread, strays = fit_differs(fit, "core"), fit_differs(fit, "off")
+    if side == "more":
+        return f"that is modes drawn too narrow: {core}" if spread > 0 else ""
+    if spread < 0:
+        return f"that is widened modes: {core}; {off}"
+    if strays > 0:
+        how = "tighter than the truth" if spread > 0 else "no wider than the truth beyond the noise"
+        return (f"that is samples off the modes, not widened modes: {off}, while on the modes they are drawn "
+                f"{how} ({core})")
+    return ""
 
 
 SAMPLE_SETS = ("learned score", "exact score (reference)", "true samples")

@@ -93,7 +93,8 @@ def metrics(gmm, sde, run: Run) -> dict:
     r, tr = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed)
     return {**sweep.sample_metrics(r["x"], gmm, tr["ref"]), "sliced_w2_floor": tr["floor_w2"],
             "floor": tr["floor_metrics"], "band": truth_band(gmm, run.n, run.seed),
-            "mode_weights": dc.mode_weights(r["x"], gmm).numpy()}
+            "mode_weights": dc.mode_weights(r["x"], gmm).numpy(),
+            "fit": models.mode_fit(r["x"], tr["ref"], gmm, run.seed)}
 
 
 @state.cache_data(max_entries=8)
@@ -907,8 +908,9 @@ def gap_note(m: dict) -> str:
 def blind_note(gmm, run: Run, m: dict) -> str:
     """models.blind_measure_text for the run's samples (m: metrics()) against the range of independent
     sets of run.n true samples (m["band"], the noise tile's): which distance cannot tell them from the
-    truth, when one is within its noise and the other beyond it (else "")."""
-    return models.blind_measure_text(m, None, "these samples", run.n, m["band"])
+    truth, when one is within its noise and the other beyond it (else ""), naming what W₁ of log p₀
+    sees from m["fit"] (models.mode_fit against the true samples the dots panels draw)."""
+    return models.blind_measure_text(m, None, "these samples", run.n, m["band"], m.get("fit"))
 
 
 @state.cache_data(max_entries=8)

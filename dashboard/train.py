@@ -193,7 +193,7 @@ def sampling_caption_text(n: int, evals: int) -> str:
 
 
 def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler",
-                     band=None) -> str:
+                     band=None, fits: dict | None = None) -> str:
     """What the table says about the learned score, from its own numbers: metrics maps the rows
     "learned score", "exact score (reference)", "true samples" to sample_quality's dicts; band: a
     callable giving models.true_band of independent true sample sets at this sample count
@@ -205,7 +205,8 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     words) from the same starting noise; with it, a learned score worse than the reference on W₁
     gets its gap split into the sampler's part and the network's (gap_split_text), or else
     cancels_text; so does one that another distance tells apart as the farther. Then
-    blind_measure_text, row by row."""
+    blind_measure_text, row by row, with the row's models.mode_fit from fits (row → fit; None or a
+    row left out: no cause named)."""
     ranges = band()
     learned, exact, truth = (float(metrics[k]["logp_w1"]) for k in ("learned score", "exact score (reference)",
                                                                     "true samples"))
@@ -233,7 +234,7 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
         verdict += f" **At {n:,} samples {lone_outside_summary(metrics, ranges)}.**"
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
         verdict += cancels_text(learned, float(same["logp_w1"]), noise, sampler)
-    blind = [blind_measure_text(metrics, row, n, ranges) for row in ROW_WORDS]
+    blind = [blind_measure_text(metrics, row, n, ranges, (fits or {}).get(row)) for row in ROW_WORDS]
     return " ".join([numbers + verdict, *filter(None, blind)])
 
 
@@ -402,10 +403,11 @@ ROW_WORDS = {"learned score": "the learned score's samples",
              "exact score (reference)": "the exact-score reference's samples"}
 
 
-def blind_measure_text(metrics: dict, row: str, n: int, band) -> str:
+def blind_measure_text(metrics: dict, row: str, n: int, band, fit: dict | None = None) -> str:
     """models.blind_measure_text for a row of the samples table (metrics as in sampling_verdict)
-    against its "true samples" row, band: models.true_band of independent true sample sets."""
-    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n, band)
+    against its "true samples" row, band: models.true_band of independent true sample sets, fit:
+    the row's models.mode_fit against the true samples drawn (None: no cause named)."""
+    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n, band, fit)
 
 
 MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_gap", "log-likelihood gap"),

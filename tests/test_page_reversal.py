@@ -530,7 +530,8 @@ def test_grid_shares_near_0_or_100_keep_the_digits_that_tell_them_from_it():
 def test_blind_distance_is_named_from_the_runs_own_numbers():
     """ring8, the tutorial's loop, 10 steps: sliced W₂ (0.258) sits below the true samples' own
     (0.275) while the log-likelihood gap is +8.056: the page says that sliced W₂ cannot see the
-    widened modes, with the run's and the truth's numbers (the Train page's sentence, one function).
+    widened modes, with the run's and the truth's numbers (the Train page's sentence, one function),
+    measured on p₀'s contours (models.mode_fit).
     Where both measures agree (the reverse SDE at 200 steps, tutorial and ring8) it says nothing."""
     from dashboard import models
     sde = dc.VESDE(25.0)
@@ -548,10 +549,13 @@ def test_blind_distance_is_named_from_the_runs_own_numbers():
     lo, hi = m["band"]["sliced_w2"]
     assert f"{vals['sliced W₂ ↓']:.3f}, {'below' if m['sliced_w2'] < lo else 'within'} the {lo:.3f} to {hi:.3f}" in text
     # the tile prints three significant digits (+8.06), the note the Train page's three decimals (+8.056)
-    assert "sees the widened modes" in text and f"log-likelihood gap {m['loglik_gap']:+.3f}" in text
+    assert "that is widened modes" in text and f"log-likelihood gap {m['loglik_gap']:+.3f}" in text
+    assert f"{100 * m['fit']['off']:.1f} % of the samples lie outside p₀'s 99 % contour" in text
     assert vals["log-likelihood gap"] == float(value_text(m["loglik_gap"]))
     assert rev.blind_note(dc.PRESETS["ring8"], run, m) == models.blind_measure_text(
-        m, None, "these samples", run.n, rev.truth_band(dc.PRESETS["ring8"], run.n, run.seed))
+        m, None, "these samples", run.n, rev.truth_band(dc.PRESETS["ring8"], run.n, run.seed),
+        models.mode_fit(rev.sample_run(dc.PRESETS["ring8"], sde, run)["x"],
+                        rev.truth(dc.PRESETS["ring8"], run.n, run.seed)["ref"], dc.PRESETS["ring8"], run.seed))
     for name in ("tutorial", "ring8"):
         good = rev.Run("sde", 200, 2500, "karras", 1e-4, 0.16, "prior", 2021)
         mg = rev.metrics(dc.PRESETS[name], sde, good)
@@ -588,7 +592,7 @@ def test_a_distance_within_its_noise_is_named_blind():
             "2,500 samples**") in text, text
     assert (f"{vals['sliced W₂ ↓']:.3f}, within the {lo:.3f} to {hi:.3f} that 6 independent true sets score") in text, text
     assert f"above the {wlo:.3f} to {whi:.3f} of the same sets by more than their spread" in text, text
-    assert f"W₁ of log p is {m['logp_w1']:.3f}" in text and "sees the widened modes" in text
+    assert f"W₁ of log p is {m['logp_w1']:.3f}" in text and "that is widened modes" in text
     assert rev.blind_note(HOMEWORK, run, m) in text
     # 200 steps: both within their noise, no sentence
     at.select_slider(key=K + "steps").set_value(200).run()

@@ -512,16 +512,18 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
     assert "0.151, at or below the true samples' own 0.217" in text
     assert "W₁ of log p is 3.290, above the 0.020 to 0.040 of the same sets by more than their spread" in text
     assert "where a sharp mode's width (or a small share of mass in the wrong mode) moves it less than its noise" \
-        in text and "sees the widened modes" in text
+        in text and ("sees that the samples sit in less likely places than true samples (log-likelihood gap "
+                     "+3.290).") in text, text       # no fit measured: no cause named
     assert "exact-score reference's samples" not in text
     # the reference row: W₁ of log p at the noise while sliced W₂ is far above its own
     metrics["exact score (reference)"] = dict(sliced_w2=0.9, loglik_gap=-0.05, logp_w1=0.02)
     text = tr.sampling_verdict(metrics, 1000, band=lambda: band)
     assert "**The exact-score reference's samples differ from the truth by sliced W₂, but W₁ of log p cannot tell them" in text
     assert "not where they are" in text and "sliced W₂ sees that mass is in the wrong places" in text
-    # too narrow instead of widened: the direction comes from the log-likelihood gap's sign
+    # more likely places instead of less: the direction comes from the log-likelihood gap's sign
     metrics["learned score"]["loglik_gap"] = -0.4
-    assert "modes drawn too narrow" in tr.sampling_verdict(metrics, 1000, band=lambda: band)
+    assert "sit in more likely places than true samples (log-likelihood gap -0.400)" in \
+        tr.sampling_verdict(metrics, 1000, band=lambda: band)
     metrics["learned score"]["loglik_gap"] = 0.005                  # within the true samples' own gap
     assert "too likely and too unlikely at once" in tr.sampling_verdict(metrics, 1000, band=lambda: band)
     # sliced W₂ above the true samples' own but within 2× it and the true sets' range: still blind, said so
@@ -547,6 +549,52 @@ def test_verdict_says_which_distance_cannot_see_the_widened_modes():
         metrics["learned score"]["sliced_w2"] = v
         assert "The learned score's samples differ" not in tr.sampling_verdict(metrics, 1000, band=lambda: band)
 
+
+
+def test_blind_sentence_names_only_the_cause_it_measures():
+    """ring8, seed 2021, our recipe, PF ODE (Heun), 10 steps, 1,000 samples: the sentence said W₁ of
+    log p₀ "sees the widened modes", while the panels showed the modes as tight as the truth and 4.1 %
+    of the learned samples outside p₀'s 99 % contour against 0.6 % of the true ones. The cause is now
+    measured on those contours (models.mode_fit): samples off the modes there; widened modes where
+    the share inside the 50 % contour (of those inside the 99 %) falls below the truth's (the exact
+    score's reverse SDE at few steps, a widened mixture); too narrow where it rises; no cause where
+    neither differs beyond two standard errors (an independent true set, tutorial)."""
+    from dashboard import train as tr
+    ring8 = dict(off=0.041, core=0.643, n=1000, n_on=959, off_truth=0.006, core_truth=0.495, n_truth=1000,
+                 n_on_truth=994)
+    table = rows((0.202, 0.294, 0.582), (0.227, 0.021, 0.033), (0.217, 0.009, 0.028))
+    text = tr.sampling_verdict(table, 1000, dict(logp_w1=0.037), "PF ODE (Heun), 10 steps", lambda: RING8_BAND,
+                               {"learned score": ring8})
+    assert ("W₁ of log p₀ sees that the samples sit in less likely places than true samples (log-likelihood gap "
+            "+0.294); that is samples off the modes, not widened modes: 4.1 % of the samples lie outside p₀'s 99 % "
+            "contour against 0.6 % of the true samples, while on the modes they are drawn tighter than the truth "
+            "(64.3 % of the samples inside the 99 % contour lie inside the 50 % one against 49.5 % of the true "
+            "samples).") in text, text
+    assert "that is widened modes" not in text and "sees the widened modes" not in text
+    # the exact score's reverse SDE at 10 steps (tutorial, Exact-score reversal): wider modes, measured
+    wide = dict(ring8, off=0.068, core=0.379, n_on=932)
+    assert "that is widened modes: 37.9 % of the samples inside the 99 % contour lie inside the 50 % one against " \
+        "49.5 %" in models.blind_measure_text(table["learned score"], None, "these samples", 1000, RING8_BAND, wide)
+    # neither share beyond its noise: only what the measure sees
+    calm = dict(ring8, off=0.009, core=0.52)
+    plain = models.blind_measure_text(table["learned score"], None, "these samples", 1000, RING8_BAND, calm)
+    assert plain.endswith("sit in less likely places than true samples (log-likelihood gap +0.294)."), plain
+    narrow = models.blind_measure_text(dict(table["learned score"], loglik_gap=-0.3), None, "x", 1000, RING8_BAND,
+                                       dict(ring8, off=0.006))
+    assert "more likely places than true samples (log-likelihood gap -0.300); that is modes drawn too narrow" in narrow
+    # mode_fit on samples: tutorial and ring8, an independent true set, a widened mixture, strays between modes
+    for name in ("tutorial", "ring8"):
+        gmm = dc.PRESETS[name]
+        truth = models.true_samples(gmm, 2000, 2021)
+        same = models.mode_fit(models.true_samples(gmm, 2000, 7), truth, gmm, 2021)
+        assert models.fit_differs(same, "off") == 0 and models.fit_differs(same, "core") == 0, same
+        wider = dc.GaussianMixture(gmm.means, gmm.covs * 2.25, gmm.weights).sample(
+            2000, generator=torch.Generator().manual_seed(5))[0].numpy()
+        assert models.fit_differs(models.mode_fit(wider, truth, gmm, 2021), "core") == -1
+        lo, hi = truth.min(0), truth.max(0)
+        strays = np.concatenate([truth[:1800], np.random.default_rng(0).uniform(lo, hi, (200, 2))])
+        fit = models.mode_fit(strays, truth, gmm, 2021)
+        assert models.fit_differs(fit, "off") == 1 and models.fit_differs(fit, "core") == 0, fit
 
 def split_verdict(learned, reference, truth, same, sampler="reverse SDE (Euler-Maruyama), 10 steps"):
     from dashboard import train as tr
