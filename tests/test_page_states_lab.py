@@ -111,6 +111,11 @@ def test_train_page_states(mixture, lam):
     drawn = (models.learned_samples(cfg_, gmm_, lam, "cpu", "sde", 50, 500, SEED),
              models.reference_samples(gmm_, lam, 500, SEED), models.true_samples(gmm_, 500, SEED))
     from dashboard import train as tr_
+    # what W₁ of log p₀ is said to see is measured on the drawn samples' contours: widened modes only where
+    # fewer of those on the modes lie inside the 50 % contour than true samples (models.mode_fit)
+    fits = [models.mode_fit(x, drawn[2], gmm_, SEED) for x in drawn[:2]]
+    assert ("that is widened modes" in verdict) == any(
+        models.fit_differs(f, "core") < 0 and f"{100 * f['core']:.1f} % of the samples inside" in verdict for f in fits)
     assert tr_.samples_picture_text(dict(zip(models.SAMPLE_SETS, drawn)), gmm_, SEED) in [c.value for c in at.caption]
     caption = next(c.value for c in at.caption if "reference" in c.value and "true samples" in c.value)
     most = int(re.search(r"raise \*\*Samples\*\* to ([\d,]+)", caption).group(1).replace(",", ""))
