@@ -484,8 +484,7 @@ def _net_quality(cfg, gmm, device: str, n: int, seed: int, which: str) -> pd.Dat
     """flow_quality's rows for a network's flow (same noise and truth draws), without the VE
     rows: they do not depend on lambda, so a new lambda reuses them."""
     net = lessons.on_cpu((flow_net if which == "learned" else rectified_net)(cfg, gmm, device), device)
-    eps = torch.randn(n, gmm.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    eps, truth = fl.quality_draws(gmm, n, seed)
     rows = []
     for steps in FLOW_STEPS:
         for method in fl.FLOW_METHODS:
@@ -747,14 +746,17 @@ def matches_truth(sw2: float, off: int, noise: dict) -> bool:
     return match_reading(sw2, off, noise) == "match"
 
 
-def _heun_rows(df: pd.DataFrame, field: str) -> pd.DataFrame:
-    """The quality chart's Heun rows of `field`, fewest steps first."""
-    return df[(df["method"] == "heun") & (df["field"] == field)].sort_values("steps")
+METHOD_NAMES = {"heun": "Heun", "euler": "Euler"}      # the quality chart's integrators, as its legend names them
 
 
-def _readings(df: pd.DataFrame, noise: dict, field: str) -> list[tuple[pd.Series, str]]:
-    """`field`'s Heun rows, fewest steps first, each with its match_reading."""
-    return [(r, match_reading(r["sw2"], r["off"], noise)) for _, r in _heun_rows(df, field).iterrows()]
+def _method_rows(df: pd.DataFrame, field: str, method: str = "heun") -> pd.DataFrame:
+    """The quality chart's rows of `field` with integrator `method` (Heun unless told), fewest steps first."""
+    return df[(df["method"] == method) & (df["field"] == field)].sort_values("steps")
+
+
+def _readings(df: pd.DataFrame, noise: dict, field: str, method: str = "heun") -> list[tuple[pd.Series, str]]:
+    """`field`'s rows of `method` (Heun unless told), fewest steps first, each with its match_reading."""
+    return [(r, match_reading(r["sw2"], r["off"], noise)) for _, r in _method_rows(df, field, method).iterrows()]
 
 
 def reading_at(df: pd.DataFrame, noise: dict, field: str, steps: int) -> str:
@@ -762,12 +764,13 @@ def reading_at(df: pd.DataFrame, noise: dict, field: str, steps: int) -> str:
     return next(k for r, k in _readings(df, noise, field) if int(r["steps"]) == int(steps))
 
 
-def first_match(df: pd.DataFrame, noise: dict, field: str) -> pd.Series | None:
-    """The quality chart's Heun row (steps, nfe, sw2, off) of `field` with the fewest steps from
-    which its samples clearly match true ones (match_reading "match") at that and every larger step
-    count drawn; None where the most steps drawn do not clearly match ("edge" or "miss")."""
+def first_match(df: pd.DataFrame, noise: dict, field: str, method: str = "heun") -> pd.Series | None:
+    """The quality chart's row (steps, nfe, sw2, off) of `field` and `method` (Heun unless told) with
+    the fewest steps from which its samples clearly match true ones (match_reading "match") at that
+    and every larger step count drawn; None where the most steps drawn do not clearly match ("edge" or
+    "miss")."""
     hit = None
-    for r, kind in _readings(df, noise, field)[::-1]:
+    for r, kind in _readings(df, noise, field, method)[::-1]:
         if kind != "match":
             break
         hit = r
@@ -775,8 +778,8 @@ def first_match(df: pd.DataFrame, noise: dict, field: str) -> pd.Series | None:
 
 
 def _at_steps(rows: list) -> str:
-    """"8 Heun steps (16 evaluations)", "4 and 8 Heun steps (8 and 16 evaluations)"."""
-    return (f"{_listed([str(int(r['steps'])) for r in rows])} Heun steps "
+    """"8 Heun steps (16 evaluations)", "4 and 8 Euler steps (4 and 8 evaluations)": the rows' own integrator."""
+    return (f"{_listed([str(int(r['steps'])) for r in rows])} {METHOD_NAMES[rows[0]['method']]} steps "
             f"({_listed([str(int(r['nfe'])) for r in rows])} evaluations)")
 
 
@@ -791,15 +794,15 @@ def edge_words(rows: list, noise: dict) -> str:
             "samples nor clearly sees them miss")
 
 
-def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str) -> str:
-    """At which Heun steps `field`'s samples (called `subject`) match true ones by both measures
+def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str, method: str = "heun") -> str:
+    """At which steps of `method` (Heun unless told) `field`'s samples (called `subject`) match true ones by both measures
     (match_reading): from first_match on, where every larger step count drawn clearly matches too;
     where the most steps drawn read "edge", the step counts that clearly match and those at the edge
     (edge_words); where they read "miss", the step counts that clearly match and the most steps'
     numbers (sliced W₂ against sees_line, the count against true sets'); or that none does."""
-    rows = _readings(df, noise, field)
+    rows = _readings(df, noise, field, method)
     last, n = rows[-1][0], noise["n"]
-    first = first_match(df, noise, field)
+    first = first_match(df, noise, field, method)
     if first is not None:
         more = (f" and at every larger step count drawn, up to {_at_steps([last])}"
                 if int(first["steps"]) < int(last["steps"]) else ", the most drawn")
@@ -820,29 +823,136 @@ def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str) -> str:
             f"{_at_steps([last])}: there {there}")
 
 
+def _methods_of(df: pd.DataFrame, field: str) -> list[str]:
+    """The integrators the quality chart draws for `field`, Heun first (the legend's order)."""
+    return [m for m in ("heun", "euler") if not _method_rows(df, field, m).empty]
+
+
+def _fewest_nfe(df: pd.DataFrame, field: str) -> pd.Series:
+    """`field`'s row with the fewest velocity evaluations drawn, either integrator (Heun on a tie)."""
+    rows = [_method_rows(df, field, m).iloc[0] for m in _methods_of(df, field)]
+    return min(rows, key=lambda r: int(r["nfe"]))
+
+
+def _row_numbers(r: pd.Series, noise: dict) -> str:
+    """"40 of 1000 off every mode, sliced W₂ 0.735": a row's two measures."""
+    return f"{int(r['off'])} of {noise['n']} off every mode, sliced W₂ {r['sw2']:.3f}"
+
+
+def integrator_gap(df: pd.DataFrame, noise: dict, field: str) -> tuple[pd.Series, pd.Series] | None:
+    """Where one integrator clearly does better than the other for `field`: (winner's row, loser's
+    row), a row from which the winner clearly matches true samples at every larger step count drawn
+    (first_match on) beside a row of the other integrator with at least as many evaluations that
+    misses (match_reading "miss"; an "edge" counts as neither side). Of such pairs, the one whose
+    losing row has the most evaluations, with the winning row of most evaluations up to it; None
+    where the chart draws no such pair."""
+    best = None
+    for win, lose in (("euler", "heun"), ("heun", "euler")):
+        first = first_match(df, noise, field, win)
+        hits = [r for r, _ in _readings(df, noise, field, win) if first is not None and r["steps"] >= first["steps"]]
+        for r, kind in _readings(df, noise, field, lose):
+            under = [h for h in hits if int(h["nfe"]) <= int(r["nfe"])]
+            if kind == "miss" and under and (best is None or int(r["nfe"]) > int(best[1]["nfe"])):
+                best = (under[-1], r)
+    return best
+
+
+@state.cache_data(max_entries=16)
+def without_last_stage(gmm, steps: int, n: int, seed: int) -> int:
+    """Samples off every mode (of n) when the exact flow's `steps` Heun steps take their last step by
+    Euler (fl.heun_euler_last: no evaluation at t = 0), from the quality chart's noise, against its truth."""
+    eps, truth = fl.quality_draws(gmm, n, seed)
+    times = torch.linspace(1.0, 0.0, int(steps) + 1, dtype=torch.float64)
+    return fl.off_mode_count(gmm, fl.heun_euler_last(fl.exact_velocity(gmm), eps, times).x, truth)
+
+
+def last_stage_words(lose: pd.Series, last_off: int, noise: dict) -> str:
+    """Why the exact flow's Heun run `lose` misses, where leaving out its last stage (last_off: its
+    count off every mode with the last step taken by Euler) brings the count within two counts' noise
+    of true sets' and below the run's own beyond it (more_off): that, with the numbers, and what the
+    last stage does (at t = 0 the exact velocity is -x, so Heun's last step ends at
+    E[x0 | x_h] + h E[eps | x_h] / 2, where Euler's ends at E[x0 | x_h]); else ""."""
+    if more_off(last_off, noise["off"]) or not more_off(int(lose["off"]), last_off):
+        return ""
+    return (f" What puts Heun's samples off the modes here is its last stage: with the last step taken by Euler instead, the same "
+            f"{int(lose['steps'])} steps put {last_off} of {noise['n']} samples off every mode, not "
+            f"{int(lose['off'])}. That stage evaluates the velocity at t = 0, where the exact velocity is −x "
+            "whatever the data (the noise is independent of x₀): one Euler step from t = h lands on the "
+            "denoised point E[x₀ | xₕ], and Heun, averaging the two slopes, stops at E[x₀ | xₕ] + h E[ε | xₕ]/2, "
+            "half the last step's noise left on each sample, which here is enough to leave the narrow modes: "
+            "the excess is the integrator's last stage, not the paths' bending.")
+
+
+def integrator_sentence(df: pd.DataFrame, noise: dict, field: str, last_off: int | None = None) -> str:
+    """Where one integrator clearly does better than the other for `field` (integrator_gap): that
+    sentence, with both rows' numbers against the line and true sets' count; for the exact flow
+    losing with Heun, given last_off (without_last_stage at the losing row's steps), why
+    (last_stage_words); else ""."""
+    gap = integrator_gap(df, noise, field)
+    if gap is None:
+        return ""
+    win, lose = gap
+    fewer = "equal" if int(win["nfe"]) == int(lose["nfe"]) else "fewer"
+    text = (f" For the {field}, {METHOD_NAMES[win['method']]} does clearly better than "
+            f"{METHOD_NAMES[lose['method']]} here, at {fewer} evaluations: {_at_steps([win])} match true ones "
+            f"by both measures ({_row_numbers(win, noise)}), while {_at_steps([lose])} miss "
+            f"({_row_numbers(lose, noise)}; the line {sees_line(noise):.3f}, a set of true samples up to "
+            f"{noise['off']} off every mode).")
+    if field == "exact flow" and lose["method"] == "heun" and last_off is not None:
+        text += last_stage_words(lose, last_off, noise)
+    return text
+
+
+def integrators_sentence(gmm, df: pd.DataFrame, noise: dict, seed: int) -> str:
+    """integrator_sentence for every field the quality chart draws, in its order; the exact flow's
+    with without_last_stage where Heun is the integrator that misses."""
+    gap = integrator_gap(df, noise, "exact flow")
+    last_off = (without_last_stage(gmm, int(gap[1]["steps"]), noise["n"], seed)
+                if gap is not None and gap[1]["method"] == "heun" else None)
+    return "".join(integrator_sentence(df, noise, k, last_off if k == "exact flow" else None)
+                   for k in df["field"].unique())
+
+
 def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
-    """Whether a few steps go a long way for the exact flow here, read off the quality chart's
-    Heun rows: said only where its fewest-step row clearly matches true samples (matches_truth) and every
-    larger step count drawn does too (first_match); else the fewest steps' numbers and at which
-    steps it matches (match_words)."""
-    rows = _heun_rows(df, "exact flow")
-    few, n = rows.iloc[0], noise["n"]
-    nums = (f"{int(few['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
+    """Whether a few evaluations go a long way for the exact flow here, read off every line of the
+    quality chart (Heun, 2 evaluations a step, and Euler, 1): said only where an integrator's
+    fewest-step row clearly matches true samples and every larger step count drawn does too
+    (first_match), the cheapest such in evaluations; else the numbers of the fewest evaluations drawn.
+    Either way, at which steps each integrator matches (match_words). The paths' bending is named as
+    what decides the cost only where neither integrator clearly beats the other (integrator_gap)."""
+    field = "exact flow"
+    methods = _methods_of(df, field)
+    quick = [r for r in (first_match(df, noise, field, m) for m in methods)
+             if r is not None and int(r["steps"]) == int(_method_rows(df, field, r["method"]).iloc[0]["steps"])]
+    few = min(quick, key=lambda r: int(r["nfe"])) if quick else _fewest_nfe(df, field)
+    nums = (f"{int(few['off'])} of {noise['n']} off every mode, against up to {noise['off']} for a set of true "
             f"samples, and sliced W₂ {few['sw2']:.3f}, against the line {sees_line(noise):.3f}, true sets' up "
             f"to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
-    at = _at_steps([few])
-    first = first_match(df, noise, "exact flow")
-    if first is not None and int(first["steps"]) == int(few["steps"]):
-        return (f"A few steps go a long way here: with {at} the exact flow's samples already match "
-                f"true ones by both of the chart's measures ({nums}), and every larger step count "
-                "drawn matches too.")
-    return (f"How far a few steps go depends on how sharply the flow's paths bend: here the fewest drawn, "
-            f"{at}, leave the exact flow's samples {nums}; {match_words(df, noise, 'exact flow', 'they')}.")
+    others = "".join(f"; with {METHOD_NAMES[m]}, {match_words(df, noise, field, 'they', m)}"
+                     for m in methods if not quick or m != few["method"])
+    if quick:
+        return (f"A few steps go a long way here: with {_at_steps([few])} the exact flow's samples already "
+                f"match true ones by both of the chart's measures ({nums}), and every larger step count "
+                f"drawn matches too{others}.")
+    lead = ("Here" if integrator_gap(df, noise, field) is not None else
+            "How far a few steps go depends on how sharply the flow's paths bend: here")
+    return (f"{lead} the fewest evaluations drawn, {_at_steps([few])}, leave the exact flow's samples "
+            f"{nums}{others}.")
 
 
 def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
-    """At which Heun steps the VE PF-ODE's samples match true ones here (match_words)."""
-    return "here " + match_words(df, noise, "VE PF-ODE", "its samples")
+    """At which steps of each integrator the VE PF-ODE's samples match true ones here (match_words),
+    Heun first."""
+    return "here " + "; with Euler, ".join(match_words(df, noise, "VE PF-ODE", "its samples", m)
+                                           for m in _methods_of(df, "VE PF-ODE"))
+
+
+def networks_steps_sentence(df: pd.DataFrame, noise: dict) -> str:
+    """For each network's flow the quality chart draws (learned, rectified): at which steps of each
+    integrator its samples match true ones (match_words); "" without one."""
+    return "".join(f" The {k}'s samples: " + "; with Euler, ".join(match_words(df, noise, k, "they", m)
+                                                                   for m in _methods_of(df, k)) + "."
+                   for k in ("learned flow", "rectified flow") if k in set(df["field"]))
 
 
 def _paths_of(field: str) -> str:
@@ -873,7 +983,7 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
     if not ranked or not needs_more_steps(df, noise, hi, lo):
         return ""
     fa, fb = first_match(df, noise, hi), first_match(df, noise, lo)
-    most = _at_steps([_heun_rows(df, hi).iloc[-1]])
+    most = _at_steps([_method_rows(df, hi).iloc[-1]])
     edges = _edges_between(df, noise, hi, int(fb["steps"]), None if fa is None else int(fa["steps"]))
     verb = "clearly match" if edges else "match"
     cost = (f"need {int(fa['steps'])} Heun steps to the {lo}'s {int(fb['steps'])}" if fa is not None else
@@ -899,7 +1009,7 @@ def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict
     top = group[0]
     if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
         return ""
-    few = {k: _heun_rows(df, k).iloc[0] for k in straight}
+    few = {k: _method_rows(df, k).iloc[0] for k in straight}
     if not more_off(int(few[top]["off"]), noise["off"]):
         return ""
     first, rows = first_match(df, noise, top), _readings(df, noise, top)

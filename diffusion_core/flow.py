@@ -36,7 +36,7 @@ from .config import TrainConfig
 from .training import draw_diffused
 
 __all__ = ["StraightPath", "fm_velocity", "exact_velocity", "velocity_from_score", "integrate",
-           "flow_sample", "pf_ode_velocity", "straightness", "path_straightness", "straightness_error",
+           "flow_sample", "heun_euler_last", "quality_draws", "pf_ode_velocity", "straightness", "path_straightness", "straightness_error",
            "FlowNet", "train_flow_model",
            "rectify", "velocity_mse_by_t", "compare_paths", "flow_quality", "FLOW_METHODS",
            "independent_pairs", "count_crossings", "data_spread", "length_share_above"]
@@ -147,6 +147,15 @@ def integrate(velocity_fn, x: torch.Tensor, times, method: str = "euler",
             if trajectory:
                 traj.append(x)
     return SampleResult(x, torch.stack(traj) if trajectory else None, times, nfe)
+
+
+def heun_euler_last(velocity_fn, x: torch.Tensor, times) -> SampleResult:
+    """Heun along `times` except the last step, taken by Euler: the Heun run without its last
+    stage, the one evaluation at times[-1] (t = 0 for a sampler). nfe = 2 (steps - 1) + 1."""
+    times = torch.as_tensor(times, dtype=torch.float64)
+    head = integrate(velocity_fn, x, times[:-1], "heun")
+    last = integrate(velocity_fn, head.x, times[-2:], "euler")
+    return SampleResult(last.x, None, times, head.nfe + last.nfe)
 
 
 def _check_steps(steps):
@@ -368,8 +377,7 @@ def flow_quality(gmm: GaussianMixture, sde: SDE, steps_list=(2, 4, 8, 16, 32), n
     """Sample quality against the number of velocity evaluations, for the two fields of
     `compare_paths` from the same noise, each with Euler and Heun. One row per (field, method,
     steps): nfe and the sliced W2 to n true draws."""
-    eps = torch.randn(n, gmm.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    eps, truth = quality_draws(gmm, n, seed)
     rows = []
     for steps in steps_list:
         for field, (fn, x1, times) in _fields_from(gmm, sde, eps, steps, velocity_fn, score_fn).items():
@@ -378,6 +386,13 @@ def flow_quality(gmm: GaussianMixture, sde: SDE, steps_list=(2, 4, 8, 16, 32), n
                 rows.append({"field": field, "method": method, "steps": steps, "nfe": res.nfe,
                              "sw2": sliced_w2(res.x, truth), "off": off_mode_count(gmm, res.x, truth)})
     return pd.DataFrame(rows)
+
+
+def quality_draws(gmm: GaussianMixture, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """flow_quality's starting noise eps ~ N(0, I) (seed) and its n true samples (seed + 1), float64."""
+    eps = torch.randn(n, gmm.dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    truth, _ = gmm.sample(n, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    return eps, truth
 
 
 OFF_Q = 0.001       # a sample less likely under p₀ than all but this share of true samples is off every mode

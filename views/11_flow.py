@@ -101,6 +101,8 @@ with right:
         + " The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by "
         "orders of magnitude along the way, so it needs a careful time grid; "
         + flowpage.ve_steps_phrase(df, noise) + "."
+        + flowpage.networks_steps_sentence(df, noise)
+        + flowpage.integrators_sentence(gmm, df, noise, shared.seed)
         + flowpage.straight_cost_sentence(df, noise, straight, errors, glide))
 
 if learned:
