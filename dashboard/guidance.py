@@ -251,7 +251,7 @@ def learned_caption(row, level: tuple[float, float], class_spread: float, digits
     kept = (f" (measured on the {int(row['learned_kept'])} of {int(row['learned_n'])} samples inside the data's "
             f"box; the {gone} outside it are left out, while exact CFG's numbers count all its samples)" if gone else "")
     return (f" Learned{kept}: {measures_text(row, 'learned_', digits)}; sliced W₂ between learned and exact "
-            f"samples {row['sw2_learned_exact']:.3f}, {sw2_verdict(row, level, class_spread)}.")
+            f"samples {sw2_verdict(row, level, class_spread)}.")
 
 
 def outside_text(cut: dict, row, gmm, y: int) -> str:
@@ -940,19 +940,31 @@ def learned_at_one(l1: float, e1: float, ref: tuple[float, float], k: float, d: 
                if abs(l1 - ref[0]) < abs(e1 - ref[0]) else "."))
 
 
+def sw2_threshold(level: tuple[float, float], k: float = gfig.NOISE_K) -> float:
+    """The most two sets of true samples differ by within their noise: mean + k·sd of the sliced W₂
+    between two true sets (level = (mean, sd), guidance_truth_sw2); a learned-vs-exact sliced W₂ at
+    or below it is as close as the truth gets to itself."""
+    mean, sd = level
+    return mean + k * sd
+
+
 def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:
-    """The sliced W₂ between learned and exact CFG samples (row of guidance_table) against the
-    level of two sets of true samples (level = (mean, sd), guidance_truth_sw2) and the class's own
-    spread, in words."""
-    d, (mean, sd) = float(row["sw2_learned_exact"]), level
-    if d <= mean + k * sd:
-        return (f"within what two sets of true samples differ by ({mean:.3f}): the learned samples land "
+    """The sliced W₂ d between learned and exact CFG samples (row of guidance_table), printed, against
+    the threshold it is judged by (sw2_threshold: mean + k·sd of two sets of true samples, both
+    printed, with the fewest decimals at which d and the threshold differ) and the class's own
+    spread, in words: within where d ≤ threshold, else a miss, with d ÷ threshold."""
+    d, (mean, sd), thr = float(row["sw2_learned_exact"]), level, sw2_threshold(level, k)
+    ds, ts = vocabulary.apart(d, thr, 3)
+    said = f"their mean {mean:.{len(ts.split('.')[1])}f} + {k:g} sd = {ts}"
+    if d <= thr:
+        return (f"{ds}, no more than two sets of true samples differ by ({said}): the learned samples land "
                 "where exact CFG's do")
-    text = (f"{d / mean:.1f}× what two sets of true samples differ by ({mean:.3f}): the learned samples "
+    ratio = vocabulary.apart(d / thr, 1.0, 1)[0]
+    text = (f"{ds}, {ratio}× the most two sets of true samples differ by ({said}): the learned samples "
             "miss exact CFG's")
     if d > class_spread:
-        sd, sc = vocabulary.apart(d, class_spread, 3)
-        text += f", by a sliced W₂ ({sd}) above the class's own spread ({sc})"
+        dw, sc = vocabulary.apart(d, class_spread, 3)
+        text += f", by a sliced W₂ ({dw}) above the class's own spread ({sc})"
     return text + f"; their means are {float(row['learned_shift']):.2f} apart"
 
 

@@ -352,14 +352,60 @@ def test_sw2_verdict_against_the_truths_own_level():
     from dashboard import guidance
     row = {"sw2_learned_exact": 0.186, "learned_shift": 0.15}
     text = guidance.sw2_verdict(row, (0.0146, 0.0016), 0.15)
-    assert text.startswith("12.7× what two sets of true samples differ by (0.015): the learned samples miss")
+    assert text.startswith("0.186, 10.4× the most two sets of true samples differ by (their mean 0.015 + 2 sd = "
+                           "0.018): the learned samples miss"), text
     assert ", by a sliced W₂ (0.186) above the class's own spread (0.150); their means are 0.15 apart" in text
     # ring8, w = 0: "(their mean is 0.03 away), by more than the class's own spread (0.15)" read as 0.03 > 0.15
     far = guidance.sw2_verdict({"sw2_learned_exact": 0.346, "learned_shift": 0.03}, (0.0146, 0.0016), 0.15)
     assert "by a sliced W₂ (0.346) above the class's own spread (0.150); their means are 0.03 apart" in far, far
     assert "class's own spread" not in guidance.sw2_verdict(row, (0.0146, 0.0016), 0.5)
     near = guidance.sw2_verdict({"sw2_learned_exact": 0.036, "learned_shift": 0.01}, (0.097, 0.01), 1.0)
-    assert "within what two sets of true samples differ by (0.097)" in near and "miss" not in near
+    assert near.startswith("0.036, no more than two sets of true samples differ by (their mean 0.097 + 2 sd = "
+                           "0.117)") and "miss" not in near, near
+
+
+@pytest.mark.parametrize("d, level, says", [
+    (0.177, (0.143, 0.02), "0.177, no more than two sets of true samples differ by (their mean 0.143 + 2 sd = 0.183): "
+                           "the learned samples land where exact CFG's do"),
+    (0.177, (0.143, 0.01), "0.177, 1.1× the most two sets of true samples differ by (their mean 0.143 + 2 sd = 0.163): "
+                           "the learned samples miss exact CFG's"),
+    (0.1832, (0.143, 0.02), "0.1832, 1.001× the most two sets of true samples differ by (their mean 0.1430 + 2 sd = "
+                            "0.1830): the learned samples miss"),
+    (0.1829, (0.143, 0.02), "0.1829, no more than two sets of true samples differ by (their mean 0.1430 + 2 sd = "
+                            "0.1830): the learned samples land")])
+def test_sw2_verdict_prints_the_threshold_it_judges_by(d, level, says):
+    """Cross, class 1, λ = 2, w = 3, learned CFG: "sliced W₂ between learned and exact samples 0.177,
+    within what two sets of true samples differ by (0.143)": the verdict used mean + 2 sd while the
+    text printed the mean alone, so a value above the printed number was called within. The verdict
+    now prints the threshold it uses, with the fewest decimals at which it and the value differ."""
+    from dashboard import guidance
+    text = guidance.sw2_verdict({"sw2_learned_exact": d, "learned_shift": 0.05}, level, 1.0)
+    assert text.startswith(says), text
+
+
+_SW2 = re.compile(r"sliced W₂ between learned and exact samples ([0-9.]+), (?:([0-9.]+)× the most|no more than) two sets "
+                  r"of true samples differ by \(their mean ([0-9.]+) \+ 2 sd = ([0-9.]+)\): the learned samples "
+                  r"(land where|miss)")
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("cross", 1, 2.0), ("cross", 1, 50.0), ("tutorial", 1, 2.0),
+                                             ("ring8", 0, 50.0), ("custom", 1, 2.0), ("custom", 0, 50.0)])
+def test_sw2_verdict_on_the_page_agrees_with_the_numbers_it_prints(mixture, y, lam):
+    """On the page (learned CFG on, w = 3): the learned-vs-exact sliced W₂ is called within exactly where
+    it is at most the printed threshold, and the threshold is the truth's level mean + 2 sd the page
+    computes (guidance_truth_sw2)."""
+    from dashboard import guidance
+    state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    cap = open_page(**state).caption[0].value
+    m = _SW2.search(cap)
+    assert m, cap
+    d, ratio, mean, thr, verdict = m.groups()
+    assert (float(d) <= float(thr)) == (verdict == "land where") == (ratio is None), cap
+    gmm = _state_row(mixture, y, lam, 3.0)[0]
+    level = guidance.guidance_truth_sw2(gmm, y, 600, 2021)
+    assert thr == f"{guidance.sw2_threshold(level):.{len(thr.split('.')[1])}f}", (thr, level)
+    assert mean == f"{level[0]:.{len(thr.split('.')[1])}f}", (mean, level)
 
 
 def test_spread_axis_has_a_tick_at_one():
