@@ -762,14 +762,27 @@ def sampler_share(learned: float, exact: float, digits: int = 3) -> str:
     return said + "most of learned CFG's distance from the band is the network's error, not the sampler's."
 
 
+ACROSS_SMALL = 0.10    # the across axis's share of the squared spread below which the spread hardly shows it
+
+
+def across_share(stds) -> float:
+    """The across (smallest) axis's share of a mode's squared spread, s₀² / Σ sᵢ² (principal stds,
+    smallest first): the spread is the RMS distance to the mean, spread² = Σ sᵢ²."""
+    sq = np.square(np.asarray(stds, dtype=float))
+    return float(sq[0] / sq.sum())
+
+
 def long_axis_text(stds) -> str:
-    """What the spread measures on an elongated mode (vocabulary.elongated of its principal stds,
-    smallest first): an RMS distance dominated by the long axis, which hardly sees how thick the
-    samples lie across it; "" on a round mode."""
-    if stds is None or not vocabulary.elongated(stds):
+    """What the spread measures on a mode whose across axis carries less than ACROSS_SMALL of its
+    squared spread (across_share of its principal stds, smallest first, printed): an RMS distance
+    dominated by the long axis, which hardly sees how thick the samples lie across it; "" elsewhere
+    (a round mode, or one whose across axis carries a share the spread does show)."""
+    if stds is None or across_share(stds) >= ACROSS_SMALL:
         return ""
-    return (f" On this mode ({vocabulary.stds_text(stds)}) the spread is an RMS distance dominated by the long "
-            "axis: it hardly shows how thick the samples lie across it.")
+    share = vocabulary.short_number(100 * across_share(stds))
+    return (f" On this mode ({vocabulary.stds_text(stds)}) the across axis carries {share}% of the squared "
+            "spread (std² across ÷ the sum of both): the spread is an RMS distance dominated by the long "
+            "axis, and it hardly shows how thick the samples lie across it.")
 
 
 FAR_BELOW = 2.0    # nats below the band's lower edge beyond which samples spill off the mode: a Gaussian's
@@ -802,8 +815,9 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K, stds=None) ->
     exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
     spread compared between two w's whose samples left out differ beyond two counts' noise
     (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
-    Changes within k truth sd count as none. On an elongated mode (stds: its principal stds) the
-    spread is said to be dominated by the long axis (long_axis_text), and where learned CFG's mean
+    Changes within k truth sd count as none. On a mode whose across axis carries little of the
+    squared spread (stds: its principal stds) the spread is said to be dominated by the long axis
+    (long_axis_text), and where learned CFG's mean
     log p₀(x | y) at w = 1 lies far below the truth's band its samples are said to spill off the
     mode (spill_text). Each sentence prints its ratios (and the band) with
     band_digits over the values it prints, so a value called outside the band visibly lies outside

@@ -247,16 +247,21 @@ def test_learned_spread_amplified_only_where_its_gap_to_exact_cfg_grows(e1, e4, 
 
 
 @pytest.mark.parametrize("mixture, y, long_axis", [("custom", 1, "On this mode (std 0.01 across, 0.3 along) the "
-                                                    "spread is an RMS distance dominated by the long axis"),
-                                                   ("custom", 0, None), ("tutorial", 0, None),
-                                                   ("tutorial", 1, "On this mode (std 0.89 across, 1.5 along)")])
+                                                    "across axis carries 0.11% of the squared spread (std² across ÷ "
+                                                    "the sum of both): the spread is an RMS distance dominated by the "
+                                                    "long axis, and it hardly shows"),
+                                                   ("custom", 0, None), ("tutorial", 0, None), ("tutorial", 1, None),
+                                                   ("cross", 0, "On this mode (std 0.2 across, 2 along) the across axis carries 0.99% of the squared spread"),
+                                                   ("ring8", 0, None)])
 def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samples_are_told(mixture, y, long_axis):
     """Custom mixture, λ = 50, class 2 (stds 0.3 along, 0.01 across), learned CFG: "its spread is
     0.86×, outside the truth's band ... so the network misses the class's spread" beside the intro's
     "below 1 the samples crowd together", while the learned cloud lay many times thicker across the
-    needle-thin mode (mean log p₀(x | y) −8.13 against the truth's 2.97). On an elongated mode the
-    spread is said to be dominated by the long axis, and samples whose log-likelihood lies far below
-    the truth's band are said to spill off the mode, never to crowd together."""
+    needle-thin mode (mean log p₀(x | y) −8.13 against the truth's 2.97). Where the across axis
+    carries under 10% of the squared spread the spread is said to be dominated by the long axis,
+    with that share (tutorial class 2, stds 0.89 and 1.5: 26%, said "hardly" before; now nothing),
+    and samples whose log-likelihood lies far below the truth's band are said to spill off the mode,
+    never to crowd together."""
     import diffusion_core as dc
     from dashboard import guidance
     gmm = conftest.heavy_corner_mixture() if mixture == "custom" else dc.PRESETS[mixture]
@@ -274,6 +279,21 @@ def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samp
     wide = guidance.learned_spread_story(_table(0.87, 0.87, 1.15, 0.91).assign(learned_logp_class=4.59),
                                          {"spread_ratio": (0.995, 0.0325), "logp_class": (4.99, 0.035)}, stds=stds)
     assert "spill" not in wide, wide
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("tutorial", 1, 2.0), ("custom", 1, 50.0), ("cross", 0, 2.0)])
+def test_page_says_the_spread_hardly_shows_the_across_axis_only_where_its_share_is_small(mixture, y, lam):
+    """On the page (learned CFG on, w = 3): the long-axis sentence is in the sweep caption exactly where
+    the class's across axis carries under ACROSS_SMALL of the squared spread, with that share printed
+    (tutorial class 2, stds 0.89 and 1.5, carries 26%: no sentence)."""
+    from dashboard import guidance
+    state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    sweep = next(c.value for c in open_page(**state).caption if c.value.startswith("Green band"))
+    stds = guidance.class_stds(_state_row(mixture, y, lam, 3.0)[0], y)
+    small = guidance.across_share(stds) < guidance.ACROSS_SMALL
+    assert ("hardly shows" in sweep) == small, sweep
+    assert (guidance.long_axis_text(stds).strip() in sweep) if small else "RMS distance" not in sweep, sweep
 
 
 @pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
