@@ -1338,9 +1338,11 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     # custom mixture, class 3, λ = 25: every learned point far below the floor, 111 of 600 left out at w = 4
     ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 600, 600, 489, 325],
      ["lies below the log-likelihood chart's axis (−12.0) at every w from 0 to 6, drawn as ▼",
-      "−250.0 at w = 4", "measured on different samples kept (of 600: 600 at w = 0, 600 at w = 0.5, 600 at w = 1, "
-      "600 at w = 2, 489 at w = 4, 325 at w = 6; the rest land outside the data's box and are left out): not ranked"],
-     ["Learned CFG's mean log p₀(x | y) is highest", "the highest of these values"]),
+      "−250.0 at w = 4", "the highest of these values is at w = 2. That ranking is among every w from 0 to 2 only, "
+      "whose samples kept are alike (600 of 600 kept at each); w = 4 and 6 are left out of it, measured on different "
+      "samples kept (489 of 600 at w = 4, 325 of 600 at w = 6; the rest land outside the data's box): leaving out "
+      "the worst samples raises a mean."],
+     ["Learned CFG's mean log p₀(x | y) is highest", "not ranked", "samples kept there"]),
     # every point below the floor, the samples left out alike at every w: the top is named
     ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 599, 600, 598, 599],
      ["drawn as ▼", "the highest of these values is at w = 4.", "The value at w = 4 is of the 598 of 600"],
@@ -1351,20 +1353,35 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     # drawn points, a few samples left out at the top (ring8-like, λ = 2), alike at every w
     ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 597, 600, 600, 600],
      ["is highest at w = 1.", "The value at w = 1 is of the 597 of 600 samples kept there"], ["below the", "not ranked"]),
-    # custom mixture, λ = 50, class 3: 507 kept at w = 1, 469 at w = 2, the means over different subsets
+    # custom mixture, λ = 50, class 3: 507 kept at w = 1, 469 at w = 2: ranked only among w = 0 and 0.5 (all kept)
     ([-9.0, -6.0, -3.0, -2.5, -2.8, -3.5], [600, 600, 507, 469, 470, 420],
-     ["Learned CFG's mean log p₀(x | y) is measured on different samples kept (of 600: 600 at w = 0, 600 at "
-      "w = 0.5, 507 at w = 1, 469 at w = 2, 470 at w = 4, 420 at w = 6; the rest land outside the data's box "
+     ["Learned CFG's mean log p₀(x | y) is highest at w = 0.5. That ranking is among w = 0 and 0.5 only, whose "
+      "samples kept are alike (600 of 600 kept at each); every w from 1 to 6 is left out of it, measured on "
+      "different samples kept (507 of 600 at w = 1, 469 of 600 at w = 2, 470 of 600 at w = 4, 420 of 600 at "
+      "w = 6; the rest land outside the data's box): leaving out the worst samples raises a mean."],
+     ["highest at w = 2", "not ranked", "samples kept there"]),
+    # custom mixture, class 2, λ = 2: only w = 0 loses samples (6), the lowest by thousands: ranked without it
+    ([-3000.0, -2.2, -2.0, -2.1, -2.4, -2.6], [594, 600, 600, 600, 600, 600],
+     ["Learned CFG's mean log p₀(x | y) is highest at w = 1. That ranking is among every w from 0.5 to 6 only, "
+      "whose samples kept are alike (600 of 600 kept at each); w = 0 is left out of it, measured on different "
+      "samples kept (594 of 600 at w = 0; the rest land outside the data's box)"],
+     ["not ranked", "samples kept there"]),
+    # no two w's alike: not ranked, every count said
+    ([-9.0, -6.0, -3.0, -2.5, -2.8, -3.5], [600, 540, 480, 420, 360, 300],
+     ["Learned CFG's mean log p₀(x | y) is measured on different samples kept (of 600: 600 at w = 0, 540 at "
+      "w = 0.5, 480 at w = 1, 420 at w = 2, 360 at w = 4, 300 at w = 6; the rest land outside the data's box "
       "and are left out): not ranked, since leaving out the worst samples raises a mean."],
-     ["Learned CFG's mean log p₀(x | y) is highest", "samples kept there"]),
+     ["Learned CFG's mean log p₀(x | y) is highest", "That ranking"]),
 ])
 def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, never):
     """Custom mixture, class 3, λ = 25: "Learned CFG's mean log p₀(x | y) is highest at w = 4" where
     every learned point from w = 0 to 6 is drawn as ▼ below the chart's floor and 19% of the samples
     at w = 4 are left out. Points below the floor are said to lie below the axis, with their values,
     and a value from kept samples only is said to be of the kept ones. Custom mixture, λ = 50, class 3:
-    "highest at w = 2" ranked a mean over 469 kept samples above one over 507 at w = 1; a top is named
-    only where the counts left out are alike at every w, else the values are not ranked."""
+    "highest at w = 2" ranked a mean over 469 kept samples above one over 507 at w = 1. Custom mixture,
+    class 2, λ = 2: only w = 0 lost 6 samples, yet no w was ranked. A top is named among the w's whose
+    counts left out are alike (alike_group), the others named as left out of that ranking; where no two
+    are alike the values are not ranked."""
     import pandas as pd
     from dashboard import guidance
     ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0]
@@ -1375,6 +1392,31 @@ def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, 
         assert s in text, text
     for s in never:
         assert s not in text, text
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("custom", 1, 2.0), ("custom", 2, 25.0), ("tutorial", 0, 25.0),
+                                             ("ring8", 2, 2.0)])
+def test_page_ranks_learned_log_likelihoods_among_the_ws_whose_samples_kept_are_alike(mixture, y, lam):
+    """On the page (learned CFG on, w = 3): the sweep caption ranks learned CFG's mean log p₀(x | y)
+    among the w's whose samples left out are alike (alike_group), names every other w as left out of
+    that ranking, and says "not ranked" only where no two w's are alike."""
+    from dashboard import guidance
+    state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    sweep = next(c.value for c in open_page(**state).caption if c.value.startswith("Green band"))
+    gmm, lam, y, _, n, steps, seed, cfg, device = _state_row(mixture, y, lam, 3.0)
+    table = guidance.guidance_table(gmm, lam, y, n, steps, seed, cfg, device).set_index("w")
+    truth = guidance.guidance_truth(gmm, y, n, seed)[1]
+    values = table["learned_logp_class"].dropna()
+    rows = [table.loc[w] for w in values.index]
+    group = guidance.alike_group(rows)
+    assert guidance.learned_logp_peak(table, values, truth) in sweep, sweep
+    assert all(guidance.kept_alike(a, b) for a in group for b in group)
+    assert ("not ranked" in sweep) == (len(group) < 2 and len(rows) > 1), sweep
+    assert ("That ranking is among" in sweep) == (2 <= len(group) < len(rows)), sweep
+    for r in rows if "That ranking is among" in sweep else []:
+        if all(r.name != g.name for g in group):
+            assert f"{int(r['learned_kept'])} of {int(r['learned_n'])} at w = {float(r.name):g}" in sweep, sweep
 
 
 @pytest.mark.parametrize("rows, mean, sd, says, never", [
