@@ -251,7 +251,7 @@ def learned_caption(row, level: tuple[float, float], class_spread: float, digits
     kept = (f" (measured on the {int(row['learned_kept'])} of {int(row['learned_n'])} samples inside the data's "
             f"box; the {gone} outside it are left out, while exact CFG's numbers count all its samples)" if gone else "")
     return (f" Learned{kept}: {measures_text(row, 'learned_', digits)}; sliced W₂ between learned and exact "
-            f"samples {row['sw2_learned_exact']:.3f}, {sw2_verdict(row, level, class_spread)}.")
+            f"samples {sw2_verdict(row, level, class_spread)}.")
 
 
 def outside_text(cut: dict, row, gmm, y: int) -> str:
@@ -397,25 +397,27 @@ def w_list(ws, index) -> str:
     return "w = " + ", ".join(f"{w:g}" for w in ws[:-1]) + f" and {ws[-1]:g}"
 
 
-def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K, who: str = "") -> str:
+def logp_peak(values: pd.Series, ref: tuple[float, float], k: float = gfig.NOISE_K, who: str = "",
+              drawn=None) -> str:
     """Where mean log p₀(x | y) over w (values indexed by w) is highest, from its numbers: the w of
     its top value, alone where every other w lies below it by more than the truth's noise level
     (k sd), else with the w's that lie within that level of it (w_list), which the chart cannot
     tell from the top. who names whose curve it reads ("Exact CFG's"); a top alone at the largest
-    w drawn is called so."""
+    w drawn (drawn: the w's on the chart, values.index unless given) is called so."""
+    drawn = values.index if drawn is None else drawn
     top_w, top = float(values.idxmax()), float(values.max())
     near = [float(w) for w, v in values.items() if top - float(v) <= k * ref[1] + 1e-12]
     what = f"{who} mean log p₀(x | y)" if who else "Mean log p₀(x | y)"
     if len(near) == 1:
-        last = ", the largest w drawn" if who and top_w == float(values.index[-1]) else ""
+        last = ", the largest w drawn" if who and top_w == float(drawn[-1]) else ""
         return f"{what} is highest at w = {top_w:g}{last}."
     level = f"the truth's noise level (±{k * ref[1]:.2f})"
-    if len(near) >= 3 and w_list(near, values.index).startswith("every"):
-        return (f"{what} is highest at w = {top_w:g}, but {w_list(near, values.index)} lies within "
+    if len(near) >= 3 and w_list(near, drawn).startswith("every"):
+        return (f"{what} is highest at w = {top_w:g}, but {w_list(near, drawn)} lies within "
                 f"{level} of that top value: the chart cannot tell them apart.")
     others = [w for w in near if w != top_w]
     verb = "lies" if len(others) == 1 else "lie"
-    return (f"{what} is highest at w = {top_w:g}, but {w_list(others, values.index)} {verb} within "
+    return (f"{what} is highest at w = {top_w:g}, but {w_list(others, drawn)} {verb} within "
             f"{level} of it: the chart cannot tell {'the two' if len(others) == 1 else 'them'} apart.")
 
 
@@ -434,15 +436,21 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
     """Where learned CFG's mean log p₀(x | y) (values: its measured w's of at, a guidance_table
     indexed by w) is highest: logp_peak, or, where even its top lies below the chart's floor
     (gfig.clip_floor) so that every point is drawn as ▼ at the bottom edge, that they lie below the
-    axis, with the values. A top is named only where the samples left out (gfig.left_out) are alike
-    at every measured w (kept_alike): leaving out the worst samples raises a mean, so values over
-    different subsets are said to be so, with their counts, and not ranked (kept_unranked); where
-    samples are left out at the top's w, that the value is of the samples kept there."""
-    floor, top_w = gfig.clip_floor(*truth["logp_class"]), float(values.idxmax())
+    axis, with the values. A top is named only among the w's whose samples left out (gfig.left_out)
+    are alike (alike_group, kept_alike): leaving out the worst samples raises a mean, so the w's
+    outside that group are named as left out of the ranking, with their counts (ranked_among); where
+    no two w's are alike the values are said to be measured on different samples and not ranked
+    (kept_unranked); where samples are left out at the top's w, that the value is of the samples
+    kept there."""
+    floor = gfig.clip_floor(*truth["logp_class"])
     rows = [at.loc[w] for w in values.index]
-    ranked = all(kept_alike(a, b) for i, a in enumerate(rows) for b in rows[i + 1:])
+    group = alike_group(rows)
+    ranked = len(group) >= 2 or len(rows) == 1
+    ranked_values = values.loc[[w for w in values.index if any(w == r.name for r in group)]]
+    top_w = float(ranked_values.idxmax())
     if float(values.max()) >= floor:
-        text = logp_peak(values, truth["logp_class"], who="Learned CFG's") if ranked else ""
+        text = (logp_peak(ranked_values, truth["logp_class"], who="Learned CFG's", drawn=values.index)
+                if ranked else "")
     else:
         nats = lambda v: f"{float(v):.1f}".replace("-", "−")      # noqa: E731 (the page's minus sign)
         said = ", ".join(f"{nats(v)} at w = {float(w):g}" for w, v in values.items())
@@ -451,6 +459,7 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
                 f"({said})" + (f"; the highest of these values is at w = {top_w:g}." if ranked else "."))
     if not ranked:
         return (text + " " + kept_unranked(rows)).strip()
+    text += ranked_among(rows, group, values.index)
     row = at.loc[top_w]
     if gfig.left_out(row):
         text += (f" The value at w = {top_w:g} is of the {int(row['learned_kept'])} of {int(row['learned_n'])} "
@@ -458,10 +467,38 @@ def learned_logp_peak(at: pd.DataFrame, values: pd.Series, truth: dict) -> str:
     return text
 
 
+def alike_group(rows) -> list:
+    """The rows of a guidance_table (named by w) whose learned means can be ranked against one
+    another: taken by samples left out (gfig.left_out), fewest first, each kept where it is alike
+    (kept_alike) with every row kept before it."""
+    group = []
+    for r in sorted(rows, key=gfig.left_out):
+        if all(kept_alike(r, g) for g in group):
+            group.append(r)
+    return group
+
+
+def ranked_among(rows, group, drawn) -> str:
+    """Which w's a learned top was ranked among (group: alike_group of rows, with their counts
+    kept) and which are left out of that ranking, with theirs; "" where every row is in it."""
+    out = [r for r in rows if not any(r.name == g.name for g in group)]
+    if not out:
+        return ""
+    kept = sorted({int(g["learned_kept"]) for g in group})
+    n = int(group[0]["learned_n"])
+    alike = f"{kept[0]} of {n} kept at each" if len(kept) == 1 else f"{kept[0]} to {kept[-1]} of {n} kept"
+    said = ", ".join(f"{int(r['learned_kept'])} of {int(r['learned_n'])} at w = {float(r.name):g}" for r in out)
+    ws = w_list([float(r.name) for r in out], drawn)
+    verb = "is" if len(out) == 1 or ws.startswith("every") else "are"
+    return (f" That ranking is among {w_list([g.name for g in group], drawn)} only, whose samples kept are alike "
+            f"({alike}); {ws} {verb} left out of it, measured on different samples kept ({said}; "
+            "the rest land outside the data's box): leaving out the worst samples raises a mean.")
+
+
 def kept_unranked(rows) -> str:
-    """Learned CFG's mean log p₀(x | y) over rows of a guidance_table (named by w) whose samples left
-    out are not alike (kept_alike): measured on different samples kept, with each row's count, and not
-    ranked, since leaving out the worst samples raises a mean."""
+    """Learned CFG's mean log p₀(x | y) over rows of a guidance_table (named by w) of which no two
+    have samples left out alike (kept_alike): measured on different samples kept, with each row's
+    count, and not ranked, since leaving out the worst samples raises a mean."""
     said = ", ".join(f"{int(r['learned_kept'])} at w = {float(r.name):g}" for r in rows)
     n = {int(r["learned_n"]) for r in rows}
     of = f"of {n.pop()}: " if len(n) == 1 else ""
@@ -762,14 +799,27 @@ def sampler_share(learned: float, exact: float, digits: int = 3) -> str:
     return said + "most of learned CFG's distance from the band is the network's error, not the sampler's."
 
 
+ACROSS_SMALL = 0.10    # the across axis's share of the squared spread below which the spread hardly shows it
+
+
+def across_share(stds) -> float:
+    """The across (smallest) axis's share of a mode's squared spread, s₀² / Σ sᵢ² (principal stds,
+    smallest first): the spread is the RMS distance to the mean, spread² = Σ sᵢ²."""
+    sq = np.square(np.asarray(stds, dtype=float))
+    return float(sq[0] / sq.sum())
+
+
 def long_axis_text(stds) -> str:
-    """What the spread measures on an elongated mode (vocabulary.elongated of its principal stds,
-    smallest first): an RMS distance dominated by the long axis, which hardly sees how thick the
-    samples lie across it; "" on a round mode."""
-    if stds is None or not vocabulary.elongated(stds):
+    """What the spread measures on a mode whose across axis carries less than ACROSS_SMALL of its
+    squared spread (across_share of its principal stds, smallest first, printed): an RMS distance
+    dominated by the long axis, which hardly sees how thick the samples lie across it; "" elsewhere
+    (a round mode, or one whose across axis carries a share the spread does show)."""
+    if stds is None or across_share(stds) >= ACROSS_SMALL:
         return ""
-    return (f" On this mode ({vocabulary.stds_text(stds)}) the spread is an RMS distance dominated by the long "
-            "axis: it hardly shows how thick the samples lie across it.")
+    share = vocabulary.short_number(100 * across_share(stds))
+    return (f" On this mode ({vocabulary.stds_text(stds)}) the across axis carries {share}% of the squared "
+            "spread (std² across ÷ the sum of both): the spread is an RMS distance dominated by the long "
+            "axis, and it hardly shows how thick the samples lie across it.")
 
 
 FAR_BELOW = 2.0    # nats below the band's lower edge beyond which samples spill off the mode: a Gaussian's
@@ -802,8 +852,9 @@ def learned_spread_story(at, truth: dict, k: float = gfig.NOISE_K, stds=None) ->
     exact CFG's there; w's without learned measures (unmeasured_text) are named, never read; a
     spread compared between two w's whose samples left out differ beyond two counts' noise
     (kept_alike) is said to be measured on the samples kept, with both counts, and not read.
-    Changes within k truth sd count as none. On an elongated mode (stds: its principal stds) the
-    spread is said to be dominated by the long axis (long_axis_text), and where learned CFG's mean
+    Changes within k truth sd count as none. On a mode whose across axis carries little of the
+    squared spread (stds: its principal stds) the spread is said to be dominated by the long axis
+    (long_axis_text), and where learned CFG's mean
     log p₀(x | y) at w = 1 lies far below the truth's band its samples are said to spill off the
     mode (spill_text). Each sentence prints its ratios (and the band) with
     band_digits over the values it prints, so a value called outside the band visibly lies outside
@@ -940,19 +991,31 @@ def learned_at_one(l1: float, e1: float, ref: tuple[float, float], k: float, d: 
                if abs(l1 - ref[0]) < abs(e1 - ref[0]) else "."))
 
 
+def sw2_threshold(level: tuple[float, float], k: float = gfig.NOISE_K) -> float:
+    """The most two sets of true samples differ by within their noise: mean + k·sd of the sliced W₂
+    between two true sets (level = (mean, sd), guidance_truth_sw2); a learned-vs-exact sliced W₂ at
+    or below it is as close as the truth gets to itself."""
+    mean, sd = level
+    return mean + k * sd
+
+
 def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:
-    """The sliced W₂ between learned and exact CFG samples (row of guidance_table) against the
-    level of two sets of true samples (level = (mean, sd), guidance_truth_sw2) and the class's own
-    spread, in words."""
-    d, (mean, sd) = float(row["sw2_learned_exact"]), level
-    if d <= mean + k * sd:
-        return (f"within what two sets of true samples differ by ({mean:.3f}): the learned samples land "
+    """The sliced W₂ d between learned and exact CFG samples (row of guidance_table), printed, against
+    the threshold it is judged by (sw2_threshold: mean + k·sd of two sets of true samples, both
+    printed, with the fewest decimals at which d and the threshold differ) and the class's own
+    spread, in words: within where d ≤ threshold, else a miss, with d ÷ threshold."""
+    d, (mean, sd), thr = float(row["sw2_learned_exact"]), level, sw2_threshold(level, k)
+    ds, ts = vocabulary.apart(d, thr, 3)
+    said = f"their mean {mean:.{len(ts.split('.')[1])}f} + {k:g} sd = {ts}"
+    if d <= thr:
+        return (f"{ds}, no more than two sets of true samples differ by ({said}): the learned samples land "
                 "where exact CFG's do")
-    text = (f"{d / mean:.1f}× what two sets of true samples differ by ({mean:.3f}): the learned samples "
+    ratio = vocabulary.apart(d / thr, 1.0, 1)[0]
+    text = (f"{ds}, {ratio}× the most two sets of true samples differ by ({said}): the learned samples "
             "miss exact CFG's")
     if d > class_spread:
-        sd, sc = vocabulary.apart(d, class_spread, 3)
-        text += f", by a sliced W₂ ({sd}) above the class's own spread ({sc})"
+        dw, sc = vocabulary.apart(d, class_spread, 3)
+        text += f", by a sliced W₂ ({dw}) above the class's own spread ({sc})"
     return text + f"; their means are {float(row['learned_shift']):.2f} apart"
 
 

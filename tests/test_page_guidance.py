@@ -247,16 +247,21 @@ def test_learned_spread_amplified_only_where_its_gap_to_exact_cfg_grows(e1, e4, 
 
 
 @pytest.mark.parametrize("mixture, y, long_axis", [("custom", 1, "On this mode (std 0.01 across, 0.3 along) the "
-                                                    "spread is an RMS distance dominated by the long axis"),
-                                                   ("custom", 0, None), ("tutorial", 0, None),
-                                                   ("tutorial", 1, "On this mode (std 0.89 across, 1.5 along)")])
+                                                    "across axis carries 0.11% of the squared spread (std² across ÷ "
+                                                    "the sum of both): the spread is an RMS distance dominated by the "
+                                                    "long axis, and it hardly shows"),
+                                                   ("custom", 0, None), ("tutorial", 0, None), ("tutorial", 1, None),
+                                                   ("cross", 0, "On this mode (std 0.2 across, 2 along) the across axis carries 0.99% of the squared spread"),
+                                                   ("ring8", 0, None)])
 def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samples_are_told(mixture, y, long_axis):
     """Custom mixture, λ = 50, class 2 (stds 0.3 along, 0.01 across), learned CFG: "its spread is
     0.86×, outside the truth's band ... so the network misses the class's spread" beside the intro's
     "below 1 the samples crowd together", while the learned cloud lay many times thicker across the
-    needle-thin mode (mean log p₀(x | y) −8.13 against the truth's 2.97). On an elongated mode the
-    spread is said to be dominated by the long axis, and samples whose log-likelihood lies far below
-    the truth's band are said to spill off the mode, never to crowd together."""
+    needle-thin mode (mean log p₀(x | y) −8.13 against the truth's 2.97). Where the across axis
+    carries under 10% of the squared spread the spread is said to be dominated by the long axis,
+    with that share (tutorial class 2, stds 0.89 and 1.5: 26%, said "hardly" before; now nothing),
+    and samples whose log-likelihood lies far below the truth's band are said to spill off the mode,
+    never to crowd together."""
     import diffusion_core as dc
     from dashboard import guidance
     gmm = conftest.heavy_corner_mixture() if mixture == "custom" else dc.PRESETS[mixture]
@@ -274,6 +279,21 @@ def test_a_learned_spread_on_a_long_mode_says_what_it_measures_and_spilling_samp
     wide = guidance.learned_spread_story(_table(0.87, 0.87, 1.15, 0.91).assign(learned_logp_class=4.59),
                                          {"spread_ratio": (0.995, 0.0325), "logp_class": (4.99, 0.035)}, stds=stds)
     assert "spill" not in wide, wide
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("tutorial", 1, 2.0), ("custom", 1, 50.0), ("cross", 0, 2.0)])
+def test_page_says_the_spread_hardly_shows_the_across_axis_only_where_its_share_is_small(mixture, y, lam):
+    """On the page (learned CFG on, w = 3): the long-axis sentence is in the sweep caption exactly where
+    the class's across axis carries under ACROSS_SMALL of the squared spread, with that share printed
+    (tutorial class 2, stds 0.89 and 1.5, carries 26%: no sentence)."""
+    from dashboard import guidance
+    state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    sweep = next(c.value for c in open_page(**state).caption if c.value.startswith("Green band"))
+    stds = guidance.class_stds(_state_row(mixture, y, lam, 3.0)[0], y)
+    small = guidance.across_share(stds) < guidance.ACROSS_SMALL
+    assert ("hardly shows" in sweep) == small, sweep
+    assert (guidance.long_axis_text(stds).strip() in sweep) if small else "RMS distance" not in sweep, sweep
 
 
 @pytest.mark.parametrize("l10, says", [(0.92, True), (0.84, False), (0.70, False)])
@@ -352,14 +372,60 @@ def test_sw2_verdict_against_the_truths_own_level():
     from dashboard import guidance
     row = {"sw2_learned_exact": 0.186, "learned_shift": 0.15}
     text = guidance.sw2_verdict(row, (0.0146, 0.0016), 0.15)
-    assert text.startswith("12.7× what two sets of true samples differ by (0.015): the learned samples miss")
+    assert text.startswith("0.186, 10.4× the most two sets of true samples differ by (their mean 0.015 + 2 sd = "
+                           "0.018): the learned samples miss"), text
     assert ", by a sliced W₂ (0.186) above the class's own spread (0.150); their means are 0.15 apart" in text
     # ring8, w = 0: "(their mean is 0.03 away), by more than the class's own spread (0.15)" read as 0.03 > 0.15
     far = guidance.sw2_verdict({"sw2_learned_exact": 0.346, "learned_shift": 0.03}, (0.0146, 0.0016), 0.15)
     assert "by a sliced W₂ (0.346) above the class's own spread (0.150); their means are 0.03 apart" in far, far
     assert "class's own spread" not in guidance.sw2_verdict(row, (0.0146, 0.0016), 0.5)
     near = guidance.sw2_verdict({"sw2_learned_exact": 0.036, "learned_shift": 0.01}, (0.097, 0.01), 1.0)
-    assert "within what two sets of true samples differ by (0.097)" in near and "miss" not in near
+    assert near.startswith("0.036, no more than two sets of true samples differ by (their mean 0.097 + 2 sd = "
+                           "0.117)") and "miss" not in near, near
+
+
+@pytest.mark.parametrize("d, level, says", [
+    (0.177, (0.143, 0.02), "0.177, no more than two sets of true samples differ by (their mean 0.143 + 2 sd = 0.183): "
+                           "the learned samples land where exact CFG's do"),
+    (0.177, (0.143, 0.01), "0.177, 1.1× the most two sets of true samples differ by (their mean 0.143 + 2 sd = 0.163): "
+                           "the learned samples miss exact CFG's"),
+    (0.1832, (0.143, 0.02), "0.1832, 1.001× the most two sets of true samples differ by (their mean 0.1430 + 2 sd = "
+                            "0.1830): the learned samples miss"),
+    (0.1829, (0.143, 0.02), "0.1829, no more than two sets of true samples differ by (their mean 0.1430 + 2 sd = "
+                            "0.1830): the learned samples land")])
+def test_sw2_verdict_prints_the_threshold_it_judges_by(d, level, says):
+    """Cross, class 1, λ = 2, w = 3, learned CFG: "sliced W₂ between learned and exact samples 0.177,
+    within what two sets of true samples differ by (0.143)": the verdict used mean + 2 sd while the
+    text printed the mean alone, so a value above the printed number was called within. The verdict
+    now prints the threshold it uses, with the fewest decimals at which it and the value differ."""
+    from dashboard import guidance
+    text = guidance.sw2_verdict({"sw2_learned_exact": d, "learned_shift": 0.05}, level, 1.0)
+    assert text.startswith(says), text
+
+
+_SW2 = re.compile(r"sliced W₂ between learned and exact samples ([0-9.]+), (?:([0-9.]+)× the most|no more than) two sets "
+                  r"of true samples differ by \(their mean ([0-9.]+) \+ 2 sd = ([0-9.]+)\): the learned samples "
+                  r"(land where|miss)")
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("cross", 1, 2.0), ("cross", 1, 50.0), ("tutorial", 1, 2.0),
+                                             ("ring8", 0, 50.0), ("custom", 1, 2.0), ("custom", 0, 50.0)])
+def test_sw2_verdict_on_the_page_agrees_with_the_numbers_it_prints(mixture, y, lam):
+    """On the page (learned CFG on, w = 3): the learned-vs-exact sliced W₂ is called within exactly where
+    it is at most the printed threshold, and the threshold is the truth's level mean + 2 sd the page
+    computes (guidance_truth_sw2)."""
+    from dashboard import guidance
+    state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    cap = open_page(**state).caption[0].value
+    m = _SW2.search(cap)
+    assert m, cap
+    d, ratio, mean, thr, verdict = m.groups()
+    assert (float(d) <= float(thr)) == (verdict == "land where") == (ratio is None), cap
+    gmm = _state_row(mixture, y, lam, 3.0)[0]
+    level = guidance.guidance_truth_sw2(gmm, y, 600, 2021)
+    assert thr == f"{guidance.sw2_threshold(level):.{len(thr.split('.')[1])}f}", (thr, level)
+    assert mean == f"{level[0]:.{len(thr.split('.')[1])}f}", (mean, level)
 
 
 def test_spread_axis_has_a_tick_at_one():
@@ -1272,9 +1338,11 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     # custom mixture, class 3, λ = 25: every learned point far below the floor, 111 of 600 left out at w = 4
     ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 600, 600, 489, 325],
      ["lies below the log-likelihood chart's axis (−12.0) at every w from 0 to 6, drawn as ▼",
-      "−250.0 at w = 4", "measured on different samples kept (of 600: 600 at w = 0, 600 at w = 0.5, 600 at w = 1, "
-      "600 at w = 2, 489 at w = 4, 325 at w = 6; the rest land outside the data's box and are left out): not ranked"],
-     ["Learned CFG's mean log p₀(x | y) is highest", "the highest of these values"]),
+      "−250.0 at w = 4", "the highest of these values is at w = 2. That ranking is among every w from 0 to 2 only, "
+      "whose samples kept are alike (600 of 600 kept at each); w = 4 and 6 are left out of it, measured on different "
+      "samples kept (489 of 600 at w = 4, 325 of 600 at w = 6; the rest land outside the data's box): leaving out "
+      "the worst samples raises a mean."],
+     ["Learned CFG's mean log p₀(x | y) is highest", "not ranked", "samples kept there"]),
     # every point below the floor, the samples left out alike at every w: the top is named
     ([-900.0, -800.0, -400.0, -300.0, -250.0, -600.0], [600, 600, 599, 600, 598, 599],
      ["drawn as ▼", "the highest of these values is at w = 4.", "The value at w = 4 is of the 598 of 600"],
@@ -1285,20 +1353,35 @@ def test_a_learned_spread_is_wider_again_only_after_it_narrowed(l1, l4, l10, say
     # drawn points, a few samples left out at the top (ring8-like, λ = 2), alike at every w
     ([-2.5, -2.2, -2.0, -2.1, -2.4, -2.6], [600, 600, 597, 600, 600, 600],
      ["is highest at w = 1.", "The value at w = 1 is of the 597 of 600 samples kept there"], ["below the", "not ranked"]),
-    # custom mixture, λ = 50, class 3: 507 kept at w = 1, 469 at w = 2, the means over different subsets
+    # custom mixture, λ = 50, class 3: 507 kept at w = 1, 469 at w = 2: ranked only among w = 0 and 0.5 (all kept)
     ([-9.0, -6.0, -3.0, -2.5, -2.8, -3.5], [600, 600, 507, 469, 470, 420],
-     ["Learned CFG's mean log p₀(x | y) is measured on different samples kept (of 600: 600 at w = 0, 600 at "
-      "w = 0.5, 507 at w = 1, 469 at w = 2, 470 at w = 4, 420 at w = 6; the rest land outside the data's box "
+     ["Learned CFG's mean log p₀(x | y) is highest at w = 0.5. That ranking is among w = 0 and 0.5 only, whose "
+      "samples kept are alike (600 of 600 kept at each); every w from 1 to 6 is left out of it, measured on "
+      "different samples kept (507 of 600 at w = 1, 469 of 600 at w = 2, 470 of 600 at w = 4, 420 of 600 at "
+      "w = 6; the rest land outside the data's box): leaving out the worst samples raises a mean."],
+     ["highest at w = 2", "not ranked", "samples kept there"]),
+    # custom mixture, class 2, λ = 2: only w = 0 loses samples (6), the lowest by thousands: ranked without it
+    ([-3000.0, -2.2, -2.0, -2.1, -2.4, -2.6], [594, 600, 600, 600, 600, 600],
+     ["Learned CFG's mean log p₀(x | y) is highest at w = 1. That ranking is among every w from 0.5 to 6 only, "
+      "whose samples kept are alike (600 of 600 kept at each); w = 0 is left out of it, measured on different "
+      "samples kept (594 of 600 at w = 0; the rest land outside the data's box)"],
+     ["not ranked", "samples kept there"]),
+    # no two w's alike: not ranked, every count said
+    ([-9.0, -6.0, -3.0, -2.5, -2.8, -3.5], [600, 540, 480, 420, 360, 300],
+     ["Learned CFG's mean log p₀(x | y) is measured on different samples kept (of 600: 600 at w = 0, 540 at "
+      "w = 0.5, 480 at w = 1, 420 at w = 2, 360 at w = 4, 300 at w = 6; the rest land outside the data's box "
       "and are left out): not ranked, since leaving out the worst samples raises a mean."],
-     ["Learned CFG's mean log p₀(x | y) is highest", "samples kept there"]),
+     ["Learned CFG's mean log p₀(x | y) is highest", "That ranking"]),
 ])
 def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, never):
     """Custom mixture, class 3, λ = 25: "Learned CFG's mean log p₀(x | y) is highest at w = 4" where
     every learned point from w = 0 to 6 is drawn as ▼ below the chart's floor and 19% of the samples
     at w = 4 are left out. Points below the floor are said to lie below the axis, with their values,
     and a value from kept samples only is said to be of the kept ones. Custom mixture, λ = 50, class 3:
-    "highest at w = 2" ranked a mean over 469 kept samples above one over 507 at w = 1; a top is named
-    only where the counts left out are alike at every w, else the values are not ranked."""
+    "highest at w = 2" ranked a mean over 469 kept samples above one over 507 at w = 1. Custom mixture,
+    class 2, λ = 2: only w = 0 lost 6 samples, yet no w was ranked. A top is named among the w's whose
+    counts left out are alike (alike_group), the others named as left out of that ranking; where no two
+    are alike the values are not ranked."""
     import pandas as pd
     from dashboard import guidance
     ws = [0.0, 0.5, 1.0, 2.0, 4.0, 6.0]
@@ -1309,6 +1392,31 @@ def test_learned_log_likelihood_peak_reads_the_chart_it_ranks(logp, kept, says, 
         assert s in text, text
     for s in never:
         assert s not in text, text
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("custom", 1, 2.0), ("custom", 2, 25.0), ("tutorial", 0, 25.0),
+                                             ("ring8", 2, 2.0)])
+def test_page_ranks_learned_log_likelihoods_among_the_ws_whose_samples_kept_are_alike(mixture, y, lam):
+    """On the page (learned CFG on, w = 3): the sweep caption ranks learned CFG's mean log p₀(x | y)
+    among the w's whose samples left out are alike (alike_group), names every other w as left out of
+    that ranking, and says "not ranked" only where no two w's are alike."""
+    from dashboard import guidance
+    state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
+    state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
+    sweep = next(c.value for c in open_page(**state).caption if c.value.startswith("Green band"))
+    gmm, lam, y, _, n, steps, seed, cfg, device = _state_row(mixture, y, lam, 3.0)
+    table = guidance.guidance_table(gmm, lam, y, n, steps, seed, cfg, device).set_index("w")
+    truth = guidance.guidance_truth(gmm, y, n, seed)[1]
+    values = table["learned_logp_class"].dropna()
+    rows = [table.loc[w] for w in values.index]
+    group = guidance.alike_group(rows)
+    assert guidance.learned_logp_peak(table, values, truth) in sweep, sweep
+    assert all(guidance.kept_alike(a, b) for a in group for b in group)
+    assert ("not ranked" in sweep) == (len(group) < 2 and len(rows) > 1), sweep
+    assert ("That ranking is among" in sweep) == (2 <= len(group) < len(rows)), sweep
+    for r in rows if "That ranking is among" in sweep else []:
+        if all(r.name != g.name for g in group):
+            assert f"{int(r['learned_kept'])} of {int(r['learned_n'])} at w = {float(r.name):g}" in sweep, sweep
 
 
 @pytest.mark.parametrize("rows, mean, sd, says, never", [
