@@ -199,36 +199,42 @@ def below_words(band: tuple, metric: str) -> str:
             "lands, which a sampler does not do by being good: at this sample count the measure cannot vouch for it")
 
 
-def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
+def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
+               bands: dict | None = None) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
-    budget at which a sampler lies outside it, and which (at the largest budget, one just above the
-    band is named apart: just_above_words); or that every sampler is inside from the smallest budget
-    at which all are; then the pointer to ring8, whose sharp modes make them differ."""
-    out = {b: [label(m) for m, v in g.set_index("method")[metric].items() if band_side(v, band, metric) != "inside"]
-           for b, g in df.groupby("budget")}
-    budgets = sorted(out)
-    last = max((b for b in budgets if out[b]), default=None)
-    under = [] if last is None else [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
-                                     if band_side(v, band, metric) == "below"]
+    budget at which a sampler lies outside it, and which: above it (at the largest budget "still
+    outside" only beyond the band's width, beyond_width; one just above it is named apart:
+    just_above_words, with the other measures of the same runs that put it beyond their own band's
+    width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
+    converged); or that every sampler is inside from the smallest budget at which all are; then the
+    pointer to ring8, whose sharp modes make them differ."""
+    sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
+             for b, g in df.groupby("budget")}
+    budgets = sorted(sides)
+    last = max((b for b in budgets if set(sides[b].values()) != {"inside"}), default=None)
     head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
     if last is None:
-        said = f": every sampler here is inside {band_words(band)} at every budget"
-    elif last == budgets[-1]:
-        just = [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
-                if just_above(v, band)]
-        still = [m for m in out[last] if m not in just]
-        said = (f", yet at the largest budget, {last} evaluations, {_and(still)} "
-                f"{'is' if len(still) == 1 else 'are'} still outside {band_words(band)}" if still
-                else f": at the largest budget, {last} evaluations")
+        return (head + f": every sampler here is inside {band_words(band)} at every budget. Pick **ring8** (std 0.15) "
+                "in the sidebar to see the integrator and the time grid matter at every budget.")
+    at = df[df["budget"] == last].set_index("method")
+    above = [m for m, side in sides[last].items() if side == "above"]
+    under = [label(m) for m, side in sides[last].items() if side == "below"]
+    low = (f"{_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)}" if under else "")
+    if last == budgets[-1]:
+        just = [m for m in above if just_above(at.at[m, metric], band)]
+        still = [label(m) for m in above if m not in just]
+        said = (f", yet at the largest budget, {last} evaluations, {_and(still)} {'is' if len(still) == 1 else 'are'} "
+                f"still outside {band_words(band)}; " if still else f": at the largest budget, {last} evaluations, ")
         if just:
-            said += (f"{'; ' if still else ', '}{_and(just)} {'lies' if len(just) == 1 else 'lie'} "
-                     + just_above_words(band))
+            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band)
+                     + elsewhere_beyond(at.loc[just].reset_index(), metric, bands, label) + "; ")
+        said = (said + low).removesuffix("; ")
     else:
-        said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
-                f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
-    if under:
-        said += f" ({_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)})"
+        said = (f": the samplers differ up to {last} evaluations"
+                + (f" ({_and([label(m) for m in above])} outside {band_words(band)} there)" if above else "")
+                + f", and every one is inside it from {budgets[budgets.index(last) + 1]} on"
+                + (f"; at {last} evaluations {low}" if low else ""))
     return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
             "matter at every budget.")
 
@@ -310,7 +316,30 @@ def just_above_words(band: tuple) -> str:
     """A value just above the noise band (just_above), in words: not evidence of a miss."""
     return (f"just above {band_words(band)}, within its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
-            "there, and it is not evidence that the samplers miss the truth (raise **Samples per run** to tell)")
+            "there: by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per "
+            "run** to tell)")
+
+
+def beyond_width(v, band: tuple) -> bool:
+    """Whether v lies above the noise band (band: mean, low, high) by more than its width:
+    v > high + (high − low), farther than one shared draw of the starting noise is taken to lift it."""
+    return float(v) > float(band[2]) + band_width(band)
+
+
+def elsewhere_beyond(runs: pd.DataFrame, metric: str, bands: dict | None, label) -> str:
+    """For runs (rows of the runs df, holding every measure of sweep.METRICS) that the measure in use
+    puts just above its band: each other measure that puts some of them above its own band by more
+    than its width (beyond_width; bands[m]: mean, low, high), with their values, in words starting
+    "; but in the same runs"; "" where none does or there are no bands."""
+    said = []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in runs:
+            continue
+        far = [f"{label(r['method'])} ({value_text(r[m])})" for _, r in runs.iterrows() if beyond_width(r[m], bands[m])]
+        if far:
+            said.append(f"{_metric_name(m)} puts {_and(far)} above {band_words(bands[m])} by more than its width "
+                        f"({value_text(band_width(bands[m]))})")
+    return f"; but in the same runs {'; and '.join(said)}" if said else ""
 
 
 def network_error_seen(v, e, band: tuple, metric: str) -> bool:
@@ -451,7 +480,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
     if just_above(best[metric], band):
-        return f"{head}, {just_above_words(band)}."
+        return f"{head}, {just_above_words(band)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:
