@@ -374,14 +374,10 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
         return ""
     if bands is None:
         return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
-    seen, unseen, above = [], [], False
+    seen, unseen, above = _seen_by_others(df, exact, metric, bands), [], False
     for m in others:
         v, e = _best_at_top(df, m), _best_at_top(exact, m)
-        d, de = _distance(v, m), _distance(e, m)
-        if network_error_seen(v, e, bands[m], m):
-            seen.append(f"{_metric_name(m)} sees it: best {value_text(v)}, {d / max(de, 1e-12):.1f}× the exact "
-                        f"score's {value_text(e)}, above {band_words(bands[m])}")
-        else:
+        if not network_error_seen(v, e, bands[m], m):
             above = above or band_side(v, bands[m], m) == "above"
             unseen.append(_unseen_words(v, e, bands[m], m))
     if seen:
@@ -390,6 +386,23 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
         who = "neither other measure" if len(others) == 2 else "no other measure"
         return f" In the same runs {who} tells the network from the exact score: {'; '.join(unseen)}."
     return f" In the same runs no other measure sees it either: {'; '.join(unseen)}."
+
+
+def _seen_by_others(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: dict | None) -> list[str]:
+    """The other measures of the same runs (df, exact: the learned and the exact score's runs) that see
+    the network's error at the largest budget (network_error_seen against bands[m]), each in words with
+    the learned best, its ratio to the exact score's best and the band: "W₁ of log p₀ sees it: best 0.427,
+    2.9× the exact score's 0.145, above the noise band (range …)"; [] for none or no bands."""
+    said = []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in df or m not in exact:
+            continue
+        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        if network_error_seen(v, e, bands[m], m):
+            said.append(f"{_metric_name(m)} sees it: best {value_text(v)}, "
+                        f"{_distance(v, m) / max(_distance(e, m), 1e-12):.1f}× the exact score's {value_text(e)}, "
+                        f"above {band_words(bands[m])}")
+    return said
 
 
 def _unseen_words(v, e, band: tuple, metric: str) -> str:
@@ -467,10 +480,16 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         near = (f"within the band's width ({value_text(band_width(band))}) of the exact score's best at the same "
                 f"budget ({value_text(e_value)}): with the same samplers and starting noise, the two cannot be told "
                 "apart here")
+        if seen := _seen_by_others(df, exact, metric, bands):
+            verdict = (f" by this measure; but in the same runs {'; '.join(seen)}: there the network's error shows, "
+                       "with the same samplers and starting noise.")
+        elif just_above(best[metric], band):
+            verdict = ", so neither the sampler nor the network is shown to limit the curves at this sample count."
+        else:
+            verdict = ", so the sampler, not the network, limits the curves."
         if just_above(best[metric], band):
-            return (f"{head} with the learned score, {just_above_words(band)}; and it lies {near}, so neither the "
-                    "sampler nor the network is shown to limit the curves at this sample count.")
-        return f"{head} with the learned score, {side} {band_words(band)}, {near}, so the sampler, not the network, limits the curves."
+            return f"{head} with the learned score, {just_above_words(band)}; and it lies {near}{verdict}"
+        return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")
