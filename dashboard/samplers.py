@@ -262,8 +262,9 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     value closest to 0, printed with its sign), and from which budget the winner is inside the
     noise band the chart draws (band_side; band: mean, low, high): a winner inside the band cannot
     be told from the truth at this sample size; one below it is named apart (below_words), never
-    as a match with the truth. Where the winner is outside the band, the count of samplers inside
-    it at that budget is said too (a lopsided band can hold a signed gap farther from 0 than the
+    as a match with the truth; where some budget's winner is inside, every budget whose winner lies
+    above it is named ("just above" within the band's width, just_above). Where the winner is outside
+    the band, the count of samplers inside it at that budget is said too (a lopsided band can hold a signed gap farther from 0 than the
     winner). label(method): its name."""
     parts, sides, values, counts = [], {}, {}, {}
     budgets = [int(b) for b in sorted(df["budget"].unique())]
@@ -276,9 +277,10 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
     below = [b for b in budgets if sides[b] == "below"]
-    above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies above it"
+    near = f"just above it (within its width, {value_text(band_width(band))})"
+    above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies {near if just_above(values[b], band) else 'above it'}"
              + (f" while {counts[b][0]} of {counts[b][1]} samplers lie inside it" if counts[b][0] else "")
-             for b in budgets if sides[b] == "above" and ((inside and b > inside[0]) or counts[b][0])]
+             for b in budgets if sides[b] == "above" and (inside or counts[b][0])]
     if not inside:
         tail = f" No budget here brings the best inside {band_words(band)}"
     elif inside == budgets[budgets.index(inside[0]):]:
