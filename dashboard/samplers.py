@@ -199,36 +199,42 @@ def below_words(band: tuple, metric: str) -> str:
             "lands, which a sampler does not do by being good: at this sample count the measure cannot vouch for it")
 
 
-def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label) -> str:
+def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
+               bands: dict | None = None) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
-    budget at which a sampler lies outside it, and which (at the largest budget, one just above the
-    band is named apart: just_above_words); or that every sampler is inside from the smallest budget
-    at which all are; then the pointer to ring8, whose sharp modes make them differ."""
-    out = {b: [label(m) for m, v in g.set_index("method")[metric].items() if band_side(v, band, metric) != "inside"]
-           for b, g in df.groupby("budget")}
-    budgets = sorted(out)
-    last = max((b for b in budgets if out[b]), default=None)
-    under = [] if last is None else [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
-                                     if band_side(v, band, metric) == "below"]
+    budget at which a sampler lies outside it, and which: above it (at the largest budget "still
+    outside" only beyond the band's width, beyond_width; one just above it is named apart:
+    just_above_words, with the other measures of the same runs that put it beyond their own band's
+    width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
+    converged); or that every sampler is inside from the smallest budget at which all are; then the
+    pointer to ring8, whose sharp modes make them differ."""
+    sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
+             for b, g in df.groupby("budget")}
+    budgets = sorted(sides)
+    last = max((b for b in budgets if set(sides[b].values()) != {"inside"}), default=None)
     head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
     if last is None:
-        said = f": every sampler here is inside {band_words(band)} at every budget"
-    elif last == budgets[-1]:
-        just = [label(m) for m, v in df[df["budget"] == last].set_index("method")[metric].items()
-                if just_above(v, band)]
-        still = [m for m in out[last] if m not in just]
-        said = (f", yet at the largest budget, {last} evaluations, {_and(still)} "
-                f"{'is' if len(still) == 1 else 'are'} still outside {band_words(band)}" if still
-                else f": at the largest budget, {last} evaluations")
+        return (head + f": every sampler here is inside {band_words(band)} at every budget. Pick **ring8** (std 0.15) "
+                "in the sidebar to see the integrator and the time grid matter at every budget.")
+    at = df[df["budget"] == last].set_index("method")
+    above = [m for m, side in sides[last].items() if side == "above"]
+    under = [label(m) for m, side in sides[last].items() if side == "below"]
+    low = (f"{_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)}" if under else "")
+    if last == budgets[-1]:
+        just = [m for m in above if just_above(at.at[m, metric], band)]
+        still = [label(m) for m in above if m not in just]
+        said = (f", yet at the largest budget, {last} evaluations, {_and(still)} {'is' if len(still) == 1 else 'are'} "
+                f"still outside {band_words(band)}; " if still else f": at the largest budget, {last} evaluations, ")
         if just:
-            said += (f"{'; ' if still else ', '}{_and(just)} {'lies' if len(just) == 1 else 'lie'} "
-                     + just_above_words(band))
+            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band)
+                     + elsewhere_beyond(at.loc[just].reset_index(), metric, bands, label) + "; ")
+        said = (said + low).removesuffix("; ")
     else:
-        said = (f": the samplers differ up to {last} evaluations ({_and(out[last])} outside {band_words(band)} "
-                f"there), and every one is inside it from {budgets[budgets.index(last) + 1]} on")
-    if under:
-        said += f" ({_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)})"
+        said = (f": the samplers differ up to {last} evaluations"
+                + (f" ({_and([label(m) for m in above])} outside {band_words(band)} there)" if above else "")
+                + f", and every one is inside it from {budgets[budgets.index(last) + 1]} on"
+                + (f"; at {last} evaluations {low}" if low else ""))
     return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
             "matter at every budget.")
 
@@ -256,8 +262,9 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     value closest to 0, printed with its sign), and from which budget the winner is inside the
     noise band the chart draws (band_side; band: mean, low, high): a winner inside the band cannot
     be told from the truth at this sample size; one below it is named apart (below_words), never
-    as a match with the truth. Where the winner is outside the band, the count of samplers inside
-    it at that budget is said too (a lopsided band can hold a signed gap farther from 0 than the
+    as a match with the truth; where some budget's winner is inside, every budget whose winner lies
+    above it is named ("just above" within the band's width, just_above). Where the winner is outside
+    the band, the count of samplers inside it at that budget is said too (a lopsided band can hold a signed gap farther from 0 than the
     winner). label(method): its name."""
     parts, sides, values, counts = [], {}, {}, {}
     budgets = [int(b) for b in sorted(df["budget"].unique())]
@@ -270,9 +277,10 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
     below = [b for b in budgets if sides[b] == "below"]
-    above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies above it"
+    near = f"just above it (within its width, {value_text(band_width(band))})"
+    above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies {near if just_above(values[b], band) else 'above it'}"
              + (f" while {counts[b][0]} of {counts[b][1]} samplers lie inside it" if counts[b][0] else "")
-             for b in budgets if sides[b] == "above" and ((inside and b > inside[0]) or counts[b][0])]
+             for b in budgets if sides[b] == "above" and (inside or counts[b][0])]
     if not inside:
         tail = f" No budget here brings the best inside {band_words(band)}"
     elif inside == budgets[budgets.index(inside[0]):]:
@@ -310,7 +318,30 @@ def just_above_words(band: tuple) -> str:
     """A value just above the noise band (just_above), in words: not evidence of a miss."""
     return (f"just above {band_words(band)}, within its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
-            "there, and it is not evidence that the samplers miss the truth (raise **Samples per run** to tell)")
+            "there: by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per "
+            "run** to tell)")
+
+
+def beyond_width(v, band: tuple) -> bool:
+    """Whether v lies above the noise band (band: mean, low, high) by more than its width:
+    v > high + (high − low), farther than one shared draw of the starting noise is taken to lift it."""
+    return float(v) > float(band[2]) + band_width(band)
+
+
+def elsewhere_beyond(runs: pd.DataFrame, metric: str, bands: dict | None, label) -> str:
+    """For runs (rows of the runs df, holding every measure of sweep.METRICS) that the measure in use
+    puts just above its band: each other measure that puts some of them above its own band by more
+    than its width (beyond_width; bands[m]: mean, low, high), with their values, in words starting
+    "; but in the same runs"; "" where none does or there are no bands."""
+    said = []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in runs:
+            continue
+        far = [f"{label(r['method'])} ({value_text(r[m])})" for _, r in runs.iterrows() if beyond_width(r[m], bands[m])]
+        if far:
+            said.append(f"{_metric_name(m)} puts {_and(far)} above {band_words(bands[m])} by more than its width "
+                        f"({value_text(band_width(bands[m]))})")
+    return f"; but in the same runs {'; and '.join(said)}" if said else ""
 
 
 def network_error_seen(v, e, band: tuple, metric: str) -> bool:
@@ -345,14 +376,10 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
         return ""
     if bands is None:
         return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
-    seen, unseen, above = [], [], False
+    seen, unseen, above = _seen_by_others(df, exact, metric, bands), [], False
     for m in others:
         v, e = _best_at_top(df, m), _best_at_top(exact, m)
-        d, de = _distance(v, m), _distance(e, m)
-        if network_error_seen(v, e, bands[m], m):
-            seen.append(f"{_metric_name(m)} sees it: best {value_text(v)}, {d / max(de, 1e-12):.1f}× the exact "
-                        f"score's {value_text(e)}, above {band_words(bands[m])}")
-        else:
+        if not network_error_seen(v, e, bands[m], m):
             above = above or band_side(v, bands[m], m) == "above"
             unseen.append(_unseen_words(v, e, bands[m], m))
     if seen:
@@ -361,6 +388,23 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
         who = "neither other measure" if len(others) == 2 else "no other measure"
         return f" In the same runs {who} tells the network from the exact score: {'; '.join(unseen)}."
     return f" In the same runs no other measure sees it either: {'; '.join(unseen)}."
+
+
+def _seen_by_others(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: dict | None) -> list[str]:
+    """The other measures of the same runs (df, exact: the learned and the exact score's runs) that see
+    the network's error at the largest budget (network_error_seen against bands[m]), each in words with
+    the learned best, its ratio to the exact score's best and the band: "W₁ of log p₀ sees it: best 0.427,
+    2.9× the exact score's 0.145, above the noise band (range …)"; [] for none or no bands."""
+    said = []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in df or m not in exact:
+            continue
+        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        if network_error_seen(v, e, bands[m], m):
+            said.append(f"{_metric_name(m)} sees it: best {value_text(v)}, "
+                        f"{_distance(v, m) / max(_distance(e, m), 1e-12):.1f}× the exact score's {value_text(e)}, "
+                        f"above {band_words(bands[m])}")
+    return said
 
 
 def _unseen_words(v, e, band: tuple, metric: str) -> str:
@@ -438,10 +482,16 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         near = (f"within the band's width ({value_text(band_width(band))}) of the exact score's best at the same "
                 f"budget ({value_text(e_value)}): with the same samplers and starting noise, the two cannot be told "
                 "apart here")
+        if seen := _seen_by_others(df, exact, metric, bands):
+            verdict = (f" by this measure; but in the same runs {'; '.join(seen)}: there the network's error shows, "
+                       "with the same samplers and starting noise.")
+        elif just_above(best[metric], band):
+            verdict = ", so neither the sampler nor the network is shown to limit the curves at this sample count."
+        else:
+            verdict = ", so the sampler, not the network, limits the curves."
         if just_above(best[metric], band):
-            return (f"{head} with the learned score, {just_above_words(band)}; and it lies {near}, so neither the "
-                    "sampler nor the network is shown to limit the curves at this sample count.")
-        return f"{head} with the learned score, {side} {band_words(band)}, {near}, so the sampler, not the network, limits the curves."
+            return f"{head} with the learned score, {just_above_words(band)}; and it lies {near}{verdict}"
+        return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")
@@ -451,7 +501,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
     if just_above(best[metric], band):
-        return f"{head}, {just_above_words(band)}."
+        return f"{head}, {just_above_words(band)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
     budgets = sorted(dist["budget"].unique())
     flat = False
     if len(budgets) > 1:

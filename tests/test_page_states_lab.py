@@ -330,8 +330,8 @@ def test_plateau_text_reads_the_numbers():
 
 @pytest.mark.parametrize("best, says, not_says", [
     (0.132, "reaches **0.132**, just above the noise band (range 0.0789–0.125), within its width (0.0461): every "
-     "sampler starts from the same noise, so at this sample count one shared draw of it can put every sampler there, "
-     "and it is not evidence that the samplers miss the truth (raise **Samples per run** to tell).", "still above"),
+     "sampler starts from the same noise, so at this sample count one shared draw of it can put every sampler there: "
+     "by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per run** to tell).", "still above"),
     (2.57, "reaches **2.57**, still above the noise band (range 0.0789–0.125)", "just above"),
     (0.100, "2 of 2 samplers are inside the noise band", "above")])
 def test_exact_plateau_just_above_the_band_is_not_a_miss(best, says, not_says):
@@ -561,6 +561,13 @@ def test_sampler_lab_learned_other_measures_read_their_own_table(mixture, n):
         bands[metric] = [float(v.replace(",", "")) for v in re.search(rf"range {NUM}–{NUM}\)", head).groups()]
     from dashboard import samplers
     names = {samplers._metric_name(m): m for m in sweep.METRICS}
+    for metric, caption in captions.items():        # a measure that cannot tell the two apart names those that can
+        if "cannot be told apart" in caption:
+            for other, said in captions.items():
+                if other != metric and "that gap is the **network's error**" in said:
+                    assert f"{samplers._metric_name(other)} sees it: best" in caption, (caption, said)
+                    assert "neither the sampler nor the network" not in caption, caption
+                    assert "not the network, limits" not in caption, caption
     for metric, caption in captions.items():
         for name, (reading, v) in other_readings(caption).items():
             m = names[name]
@@ -767,6 +774,35 @@ def test_learned_best_inside_the_band_names_the_samplers_that_still_show_the_net
     calm = samplers.plateau_text(df.assign(logp_w1=[0.09, 0.1, 0.1, 0.0799, 0.1, 0.1]), band, "logp_w1",
                                  "recommended", 1e-3, names, exact)
     assert "the network's error is below what the W₁ of log p₀ can measure" in calm and "it shows" not in calm, calm
+
+
+def test_learned_best_close_to_the_exact_by_one_measure_names_the_measures_that_see_the_network():
+    """ring8, learned score, 200 samples, log-likelihood gap: "0.299 … within the band's width (0.218) of the
+    exact score's best at the same budget (0.131): … neither the sampler nor the network is shown to limit the
+    curves", while on the same runs W₁ of log p₀ put the learned best at 0.427, 2.9× the exact score's 0.145:
+    the network's error. Where the measure in use cannot tell the two apart, every other measure that can is
+    named with its numbers, and "neither …" or "the sampler, not the network" stays only where none can."""
+    from dashboard import samplers
+    names = {"sde": "reverse SDE", "dpm2m_sa": "DPM++ 2M SDE"}.get
+    df = pd.DataFrame({"method": ["sde", "dpm2m_sa"] * 2, "budget": [50, 50, 100, 100],
+                       "loglik_gap": [0.6, 0.5, 0.35, 0.299], "logp_w1": [0.9, 0.8, 0.5, 0.427],
+                       "sliced_w2": [0.5, 0.4, 0.3, 0.25]})
+    exact = pd.DataFrame({"method": ["sde", "dpm2m_sa"], "budget": 100, "loglik_gap": [0.2, 0.131],
+                          "logp_w1": [0.2, 0.145], "sliced_w2": [0.3, 0.24]})
+    bands = {"loglik_gap": (0.04, -0.0681, 0.150), "logp_w1": (0.1, 0.0626, 0.150), "sliced_w2": (0.5, 0.4, 0.6)}
+    text = samplers.plateau_text(df, bands["loglik_gap"], "loglik_gap", "recommended", 1e-3, names, exact, bands)
+    assert ("cannot be told apart here by this measure; but in the same runs W₁ of log p₀ sees it: best 0.427, 2.9× the "
+            "exact score's 0.145, above the noise band (range 0.0626–0.150): there the network's error shows") in text, text
+    assert "neither the sampler nor the network" not in text and "sliced W₂" not in text, text
+    calm = {**bands, "logp_w1": (0.3, 0.25, 0.5)}           # no other measure sees it: neither is blamed
+    text = samplers.plateau_text(df, calm["loglik_gap"], "loglik_gap", "recommended", 1e-3, names, exact, calm)
+    assert "neither the sampler nor the network is shown to limit" in text and "sees it" not in text, text
+    far = df.assign(loglik_gap=[0.6, 0.5, 0.6, 0.5])          # beyond the band's width, close to the exact best
+    exact_far = exact.assign(loglik_gap=[0.5, 0.45])
+    text = samplers.plateau_text(far, bands["loglik_gap"], "loglik_gap", "recommended", 1e-3, names, exact_far, bands)
+    assert "so the sampler, not the network, limits" not in text and "W₁ of log p₀ sees it: best 0.427" in text, text
+    text = samplers.plateau_text(far, bands["loglik_gap"], "loglik_gap", "recommended", 1e-3, names, exact_far, calm)
+    assert "so the sampler, not the network, limits the curves" in text, text
 
 
 def test_learned_best_just_above_the_band_blames_neither_the_sampler_nor_the_network():

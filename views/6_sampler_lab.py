@@ -111,7 +111,7 @@ if not problems:
     bar.empty()
 
     if narrowest > 0.4:
-        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short))
+        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl))
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
     table, counts = samplers.budget_table(df, metric, vocabulary.short, dc.METHODS)
