@@ -107,8 +107,15 @@ def on_mode():
     _load(gmm, ss[P + "mode"], ss[S + "source"], ss[S + "edited"])
 
 
+def upload_key() -> str:
+    """The import box's key: a new one after each import, so that the box empties once the file is in
+    the table (the note names it) and shows no file after Reset or another mixture is chosen."""
+    n = ss.get(S + "imports", 0)
+    return S + "upload" + (str(n) if n else "")
+
+
 def on_upload():
-    f = ss.get(S + "upload")
+    f = ss.get(upload_key())
     ss.pop(S + "import_errors", None)
     if f is None:
         return
@@ -125,6 +132,7 @@ def on_upload():
     _use(gmm)
     ss[P + "source"] = "custom"          # the "Start from" box names the mixture now in the table
     ss[S + "note"] = f"Imported {count(gmm.n_components, 'component')} from {f.name}; now in use."
+    ss[S + "imports"] = ss.get(S + "imports", 0) + 1
 
 
 def sync_table(settings) -> None:

@@ -226,13 +226,15 @@ def test_editor_import_and_bad_files():
     assert dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]) == g
     assert len(at.data_editor[0].value) == 8
     assert at.selectbox(key="w_editor_source").value == "custom"     # "Start from" names what is loaded, not "tutorial"
+    assert [u.value for u in at.main.file_uploader] == [None]           # the box empties once the file is in the table
+    assert "Imported 8 components from ring.json" in " ".join(s.value for s in [*at.info, *at.caption, *at.markdown])
     for name, data, message in [
         ("bad.json", b"{oops", "is not valid JSON"),
         ("three.json", json.dumps({"means": [[0, 0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
          "component 1, mean: must be a list [x, y]"),
         ("big.json", b" " * (ed.MAX_JSON_BYTES + 10), f"must be at most {ed.MAX_JSON_BYTES // 1024} KB"),
     ]:
-        at.file_uploader(key="lab_editor_upload").upload(name, data, "application/json").run()
+        at.main.file_uploader[0].upload(name, data, "application/json").run()
         ok(at)
         assert any("Could not import" in e and message in e for e in errors(at)), errors(at)
         assert dc.GaussianMixture.from_dict(at.session_state["custom_mixture"]) == g   # unchanged

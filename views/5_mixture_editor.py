@@ -59,7 +59,7 @@ with left:
                        mime="application/json", on_click="ignore", key=S + "export",
                        help='The mixture on the right, as {"means": [[x, y], …], "covs": '
                             '[[[var x, cov xy], [cov xy, var y]], …], "weights": […]}.')
-    st.file_uploader("Import mixture JSON", type=["json"], key=S + "upload", on_change=editor.on_upload,
+    st.file_uploader("Import mixture JSON", type=["json"], key=editor.upload_key(), on_change=editor.on_upload,
                      max_upload_size=editor.MAX_UPLOAD_MB,
                      help=f"A file written by Export, with at most {ed.MAX_COMPONENTS} components.")
     if ss.get(S + "import_errors"):
