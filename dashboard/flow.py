@@ -414,7 +414,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 "tell the two samplers apart."))
     clouds = ends_apart(story)          # the two end-point clouds as wholes, against their noise
     where += ends_sentence(story)
-    above = "the straightness numbers above (panel titles and caption)"
+    above = straightness_scope(list(quality_df["field"].unique()))
     votes = off_verdict(last, noise)
     also = _miss_measures(story, clouds, worse, votes, ve_w2, flow_w2)
     if kind == "miss" and worse and (clouds is False or (votes and votes[0] == "better")):
@@ -457,13 +457,52 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")
                 + f" sliced W₂ scores the VE samples worse by more than its noise. {start}. {where} "
-                + (f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one by that measure; "
-                   f"but the count off every mode points the other way: {votes[1]}." if votes and votes[0] == "better"
-                   else f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one."))
+                + f"{above[0].upper()}{above[1:]} compare {_worse_pair(last, noise)}"
+                + (f"; but the count off every mode points the other way: {votes[1]}." if votes and votes[0] == "better"
+                   else "."))
     else:
+        valid = [sampler_words(last, noise, k) for k in ("exact flow", "VE PF-ODE")]
+        pair = ("two valid samplers" if valid == ["a valid sampler"] * 2 else
+                f"two samplers: for the exact flow, {valid[0]}; for the VE PF-ODE, {valid[1]}")
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
-                f"{above[0].upper()}{above[1:]} compare two valid samplers.")
+                f"{above[0].upper()}{above[1:]} compare {pair}.")
     return kind, text
+
+
+def straightness_scope(fields: list[str]) -> str:
+    """The straightness numbers the landing sentence speaks of, named: the exact flow's and the VE
+    PF-ODE's, and where more fields are drawn (fields: the quality chart's, the paths panels'), that
+    these are two of how many the numbers cover."""
+    base = "the straightness numbers above (panel titles and caption)"
+    if len(fields) <= 2:
+        return base
+    return f"{base}, which cover {len(fields)} fields ({_listed(list(fields))}), for the exact flow and the VE PF-ODE"
+
+
+def sampler_words(last: pd.DataFrame, noise: dict, field: str) -> str:
+    """`field` as a sampler, by the quality chart's two measures at its most Heun steps (last: those
+    rows by field; match_reading): "a valid sampler" only where its samples match true ones there;
+    else what the chart reads, with its count off every mode and sliced W₂ against their thresholds.
+    Without counts, "a valid sampler" (sliced W₂ alone is the caller's reading)."""
+    if "off" not in last:
+        return "a valid sampler"
+    r = last.loc[field]
+    kind = match_reading(r["sw2"], r["off"], noise)
+    if kind == "match":
+        return "a valid sampler"
+    return (f"whose own samples at {int(r['steps'])} Heun steps read \"{READING_WORDS[kind]}\" on the quality "
+            f"chart ({int(r['off'])} of {noise['n']} off every mode, against up to {noise['off']} for a set of "
+            f"true samples; sliced W₂ {r['sw2']:.3f}, against the line {sees_line(noise):.3f})")
+
+
+def _worse_pair(last: pd.DataFrame, noise: dict) -> str:
+    """What the straightness numbers compare where sliced W₂ scores the VE worse than the exact flow
+    beyond its noise: "a valid sampler with a slightly worse one by that measure" only where the exact
+    flow's samples match true ones (sampler_words); else the exact flow as the chart reads it."""
+    exact = sampler_words(last, noise, "exact flow")
+    if exact == "a valid sampler":
+        return "a valid sampler with a slightly worse one by that measure"
+    return f"the exact flow, {exact}, with the VE PF-ODE, scored worse than it by sliced W₂"
 
 
 @state.cache_data(max_entries=16)

@@ -1485,4 +1485,4 @@ def test_ve_scored_worse_by_sliced_w2_names_a_count_that_points_the_other_way():
         assert "sliced W₂ scores the VE samples worse by more than its noise" in text, text
         other = "; but the count off every mode points the other way: the samples off every mode (VE PF-ODE 21"
         assert (other in text) == says, text
-        assert text.endswith("compare a valid sampler with a slightly worse one.") == (not says), text
+        assert text.endswith("compare a valid sampler with a slightly worse one by that measure.") == (not says), text
