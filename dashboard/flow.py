@@ -929,11 +929,18 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
             f"{where}.")
 
 
+STRAIGHT_PATHS = 0.99   # straightness from which paths read as straight lines: a bend of at most ~6% of the chord
+
+
 def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None) -> str:
     """Where the straightest field is a network's flow (learned or rectified), straighter than every
     other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
-    set of true samples' (more_off): that sentence, with every drawn field's count there, and whether
-    it clearly matches true ones at more steps (first_match), or is at the edge (edge_words); else ""."""
+    set of true samples' (more_off): that sentence, with every drawn field's count there. Only where
+    its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than the flow
+    it is trained from (trained_from, more_off) is the conclusion "straight paths to the wrong end
+    points" or "straight as they are, …" drawn (whether it clearly matches true ones at more steps,
+    first_match, or is at the edge, edge_words); otherwise _straightest_counts says what the numbers
+    show. Else ""."""
     group = straightest(straight, errors)[0]
     top = group[0]
     if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
@@ -941,16 +948,33 @@ def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict
     few = {k: _heun_rows(df, k).iloc[0] for k in straight}
     if not more_off(int(few[top]["off"]), noise["off"]):
         return ""
+    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
+    head = (f" And the {top}, the straightest ({straight[top]:.3f}), %s {int(few[top]['off'])} of "
+            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
+            f"{noise['off']} for a set of true samples: ")
+    ref = trained_from(top, straight)
+    if straight[top] < STRAIGHT_PATHS or not more_off(int(few[top]["off"]), int(few[ref]["off"])):
+        return head % "puts" + _straightest_counts(df, noise, straight, top, ref) + "."
     first, rows = first_match(df, noise, top), _readings(df, noise, top)
     end = (f"straight as they are, its paths need {_at_steps([first])} to match true ones" if first is not None
            else "straight paths to the wrong end points: it matches true ones at no step count drawn"
            if rows[-1][1] == "miss" else
            f"straight as they are, its paths clearly match true ones at no step count drawn: they are "
            f"{edge_words([r for r, k in rows if k == 'edge'], noise)}")
-    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
-    return (f" And the {top}, the straightest ({straight[top]:.3f}), still puts {int(few[top]['off'])} of "
-            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
-            f"{noise['off']} for a set of true samples: {end}.")
+    return head % "still puts" + end + "."
+
+
+def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str) -> str:
+    """What the straightest network's flow's fewest-step count off every mode shows where no "straight
+    paths to the wrong end points" follows: against the flow it is trained from (ref; more, fewer or
+    alike beyond two counts' noise, count_gap), whether its paths are straight lines (STRAIGHT_PATHS),
+    and at which steps its samples match true ones (match_words)."""
+    a, b = int(_heun_rows(df, top).iloc[0]["off"]), int(_heun_rows(df, ref).iloc[0]["off"])
+    side = "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
+    lines = ("its paths are straight lines" if straight[top] >= STRAIGHT_PATHS else
+             f"its paths are not straight lines (straightness {straight[top]:.3f}, below {STRAIGHT_PATHS})")
+    return (f"{side} the {ref}, the flow it is trained from ({count_gap(a, b)}), and {lines}; "
+            + match_words(df, noise, top, "its samples"))
 
 
 def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None,
