@@ -884,6 +884,35 @@ def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
     return "here " + match_words(df, noise, "VE PF-ODE", "its samples")
 
 
+def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
+    """Where the VE PF-ODE's misses come from its start, not its steps, that, with the numbers: its
+    samples do not clearly match true ones at the most steps drawn (match_reading), its Heun sliced W₂
+    stays flat from the fewest to the most steps drawn (max − min within the spread of true sets'
+    scores, noise["spread"]), and its start N(0, σ₁²I) is far from its p₁ (σ₁ / √(s² + σ₁²) below
+    1 − VE_MISS, story: path_story); else ""."""
+    rows = _readings(df, noise, "VE PF-ODE")
+    sw2 = [float(r["sw2"]) for r, _ in rows]
+    ratio = story["sigma1"] / story["p1_spread"]
+    if rows[-1][1] == "match" or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS:
+        return ""
+    first, last = rows[0][0], rows[-1][0]
+    return (f"here its samples match true ones at no step count drawn, and more steps change nothing: sliced W₂ "
+            f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, within "
+            f"{spread_words(noise)}. The miss comes from its start, not its time grid: N(0, σ₁²I) with σ₁ = "
+            f"{story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ (√(s² + σ₁²) = "
+            f"{story['p1_spread']:.2f}), and its paths end in a cloud {story['ve_spread_ratio']:.2f} times as "
+            "wide as the exact flow's")
+
+
+def ve_grid_sentence(df: pd.DataFrame, noise: dict, story: dict) -> str:
+    """The VE ODE's time grid, and what its step counts show here: where its start, not its steps, decides
+    (ve_start_cause), that; else that it needs a careful grid, and at which steps it matches (ve_steps_phrase)."""
+    head = ("The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by orders of "
+            "magnitude along the way")
+    start = ve_start_cause(df, noise, story)
+    return f"{head}; {start}." if start else f"{head}, so it needs a careful time grid; {ve_steps_phrase(df, noise)}."
+
+
 def _paths_of(field: str) -> str:
     """"the VE paths", "the exact flow's paths": a field's paths named."""
     return "the VE paths" if field == "VE PF-ODE" else f"the {field}'s paths"
@@ -903,11 +932,13 @@ def _edges_between(df: pd.DataFrame, noise: dict, field: str, lo: int, hi: int |
             if k == "edge" and int(r["steps"]) > lo and (hi is None or int(r["steps"]) < hi)]
 
 
-def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None, glide: float) -> str:
+def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None, glide: float,
+               story: dict | None = None) -> str:
     """Where the straighter of the exact flow and the VE PF-ODE (straight_rank, beyond the paths'
     noise) needs more Heun steps than the other (needs_more_steps): that sentence, with both
     numbers, and the straighter field's step counts at the edge of sliced W₂'s noise in between
-    (_edges_between); else ""."""
+    (_edges_between); where that is the VE and its start decides (ve_start_cause, story: path_story),
+    the start named instead of its bends; else ""."""
     hi, lo, ranked = straight_rank(straight, errors, "VE PF-ODE", "exact flow")
     if not ranked or not needs_more_steps(df, noise, hi, lo):
         return ""
@@ -921,6 +952,10 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
     if edges and fa is not None:
         cost += (f" to match true ones clearly (at {_at_steps(edges)} their sliced W₂ is at the edge of its "
                  "noise)")
+    if hi == "VE PF-ODE" and story is not None and ve_start_cause(df, noise, story):
+        return (f" Here straightness does not predict the cost: {_paths_of(hi)} are straighter "
+                f"({straight[hi]:.3f} against {straight[lo]:.3f}) yet {cost}; what decides is where they start "
+                f"(σ₁ = {story['sigma1']:.2f}, above), not how they bend.")
     where = (f": the VE paths travel {glide:.0%} of their length in a glide while σₜ > s and make their bend "
              "in the rest, near the data" if hi == "VE PF-ODE" and glide > 0.5 else
              " and how sharply, not their straightness over the whole path")
@@ -978,12 +1013,13 @@ def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str,
 
 
 def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None,
-                           glide: float) -> str:
+                           glide: float, story: dict | None = None) -> str:
     """Where the page's own straightness numbers (straight, the paths' caption) and the quality
     chart's Heun step counts rank the fields the other way round, that, with the numbers: a
     straighter field needing more steps (_pair_cost), the straightest field off every mode at the
-    fewest steps (_straightest_off); "" where they agree."""
-    return _pair_cost(df, noise, straight, errors, glide) + _straightest_off(df, noise, straight, errors)
+    fewest steps (_straightest_off); "" where they agree. story (path_story): where the VE's start, not
+    its steps, decides (ve_start_cause), _pair_cost names the start."""
+    return _pair_cost(df, noise, straight, errors, glide, story) + _straightest_off(df, noise, straight, errors)
 
 
 def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,

@@ -1203,7 +1203,8 @@ def test_why_straight_is_cheap_says_where_straightness_and_step_counts_disagree(
     if name == "moons":
         assert ("Here straightness alone does not predict the cost: the VE paths are straighter (0.976 against "
                 "0.695) yet need 16 Heun steps to the exact flow's 4") in text, text
-        assert "And the rectified flow, the straightest (0.997), still puts 170 of 1000 samples off every mode" in text
+        assert "And the rectified flow, the straightest (0.997), " in text, text
+        assert "puts 170 of 1000 samples off every mode" in text, text
     print(text)
 
 

@@ -121,3 +121,36 @@ def test_straightest_concludes_wrong_end_points_only_for_straight_paths_worse_th
     assert "still puts" not in text and "wrong end points" not in text, text
     assert "fewer than the learned flow, the flow it is trained from (730 apart" in text, text
     assert "its paths are straight lines;" in text, text
+
+
+@pytest.mark.parametrize("name, lam", [("tutorial", 2.0), ("cross", 2.0), ("tutorial", 25.0), ("moons", 50.0),
+                                       ("ring8", 50.0)])
+def test_ve_step_sentence_names_the_start_where_steps_change_nothing(name, lam):
+    """Tutorial, λ = 2: "[the VE ODE] needs a careful time grid; here its samples match true ones … at no
+    step count drawn … the VE paths are straighter (0.949 against 0.772) yet do not match … what matters is
+    where they bend", while its sliced W₂ is 0.713 at 4 evaluations and 0.712 at 64 and its start is 0.70
+    times as wide as p₁. Where the VE's score is flat within the spread of true sets' scores and its start
+    is far from p₁, both sentences now name the start, with the numbers; at λ = 25 / 50, where the VE
+    improves with steps, they read as before."""
+    story, df, noise = _exact_state(name, lam)
+    grid = flowpage.ve_grid_sentence(df, noise, story)
+    straight = {"exact flow": story["flow"], "VE PF-ODE": story["ve"]}
+    errors = flowpage.straightness_errors(_mixture(name), lam, 200, 100, SEED)
+    cost = flowpage.straight_cost_sentence(df, noise, straight, errors, story["ve_glide"], story)
+    ve = df[(df["method"] == "heun") & (df["field"] == "VE PF-ODE")].sort_values("steps")["sw2"]
+    flat = ve.max() - ve.min() <= noise["spread"]
+    far = story["sigma1"] / story["p1_spread"] < 1 - flowpage.VE_MISS
+    if lam == 2.0:
+        assert flat and far, (ve.tolist(), story["sigma1"], story["p1_spread"])
+        assert "careful time grid" not in grid and "what matters is where they bend" not in cost, (grid, cost)
+        assert (f"sliced W₂ {ve.iloc[0]:.3f} at 4 evaluations and {ve.iloc[-1]:.3f} at 64, within the spread of "
+                f"true sets' scores ({noise['spread']:.3f}). The miss comes from its start, not its time grid: "
+                f"N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f} is only {story['sigma1'] / story['p1_spread']:.2f} "
+                "times as wide as its p₁") in grid, grid
+        assert f"what decides is where they start (σ₁ = {story['sigma1']:.2f}, above), not how they bend." in cost
+    else:
+        assert not far and grid.endswith(f"so it needs a careful time grid; {flowpage.ve_steps_phrase(df, noise)}.")
+        assert "what decides is where they start" not in cost
+    if name == "tutorial" and lam == 2.0:
+        assert "sliced W₂ 0.713 at 4 evaluations and 0.712 at 64" in grid and "only 0.70 times as wide" in grid
+
