@@ -716,10 +716,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         exact = sw2["exact flow"]
         below = [k for k in ("learned flow", "rectified flow") if k in sw2 and beyond_noise(exact, sw2[k], tol)]
         if below:
-            parts.append(f"{_the(below, True)} {'scores' if len(below) == 1 else 'score'} below "
-                         f"the exact flow here: what {'it is' if len(below) == 1 else 'they are'} compared "
-                         f"with is the exact flow's own {steps}-step error ({exact:.3f}), not the data; "
-                         "it does not make a network better than the field it learned.")
+            parts.append(below_exact_sentence(below, steps, exact))
     if "off" in q:
         off = q["off"].astype(int)
         parts.append(f"Samples off every mode (log p₀ below the truth's {fl.OFF_Q:.1%} quantile), of "
@@ -753,6 +750,18 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         parts += [missed_elsewhere(k, float(sw2[k]), int(off[k]), r, noise) for k, r in calm.items()
                   if r in ("sees", "edge")]
     return " ".join(parts)
+
+
+def below_exact_sentence(below: list[str], steps: int, exact: float) -> str:
+    """For networks' flows (below) scoring under the exact flow at `steps` Heun steps, both scored
+    against the same true samples: they are compared with the exact flow integrated in as many steps,
+    and what they beat is its own `steps`-step error (exact: its sliced W₂), not the exact field."""
+    one = len(below) == 1
+    return (f"{_the(below, True)} {'scores' if one else 'score'} below the exact flow here, both scored against "
+            f"the same true samples: at {steps} Heun steps {'it is' if one else 'they are'} compared with the "
+            f"exact flow integrated in as many steps, so what {'it beats' if one else 'they beat'} is the exact "
+            f"flow's own {steps}-step error ({exact:.3f}), not the exact field itself; it does not make a network "
+            "better than the field it learned.")
 
 
 def match_reading(sw2: float, off: int, noise: dict) -> str:

@@ -154,3 +154,23 @@ def test_ve_step_sentence_names_the_start_where_steps_change_nothing(name, lam):
     if name == "tutorial" and lam == 2.0:
         assert "sliced W₂ 0.713 at 4 evaluations and 0.712 at 64" in grid and "only 0.70 times as wide" in grid
 
+
+@pytest.mark.parametrize("name, lam", [("custom", 25.0), ("custom", 50.0), ("tutorial", 25.0), ("ring8", 50.0)])
+def test_network_below_the_exact_flow_is_compared_at_the_same_steps_against_true_samples(name, lam):
+    """Custom mixture, λ = 25 / 50, rectify on: "The rectified flow scores below the exact flow here: what it
+    is compared with is the exact flow's own 2-step error (1.256), not the data", while the chart's sliced W₂
+    is against true samples. The sentence now says both are scored against the same true samples, and
+    what the network beats is the exact flow's own error at as many steps."""
+    _, df, noise = _exact_state(name, lam)
+    exact = float(df[(df["method"] == "heun") & (df["field"] == "exact flow") & (df["steps"] == 2)]["sw2"].iloc[0])
+    rows = _network_rows(_network_rows(df, "learned flow", {2: 0}, 0.05), "rectified flow", {2: 0}, 0.05)
+    low = exact - noise["spread"] - 0.01
+    rows.loc[(rows["field"] == "rectified flow") & (rows["steps"] == 2), "sw2"] = low
+    text = flowpage.quality_sentence(rows, noise, 2)
+    if low > 0:
+        assert "not the data" not in text, text
+        assert ("The rectified flow scores below the exact flow here, both scored against the same true samples: "
+                "at 2 Heun steps it is compared with the exact flow integrated in as many steps, so what it beats "
+                f"is the exact flow's own 2-step error ({exact:.3f}), not the exact field itself") in text, text
+    if (name, lam) == ("custom", 25.0):
+        assert "the exact flow's own 2-step error (1.256)" in text, text
