@@ -414,7 +414,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 "tell the two samplers apart."))
     clouds = ends_apart(story)          # the two end-point clouds as wholes, against their noise
     where += ends_sentence(story)
-    above = "the straightness numbers above (panel titles and caption)"
+    above = straightness_scope(list(quality_df["field"].unique()))
     votes = off_verdict(last, noise)
     also = _miss_measures(story, clouds, worse, votes, ve_w2, flow_w2)
     if kind == "miss" and worse and (clouds is False or (votes and votes[0] == "better")):
@@ -457,13 +457,52 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
         text = (("**The VE paths end in a cloud like the exact flow's here**, but" if not clouds else
                  "**The VE samples land off the data here**:")
                 + f" sliced W₂ scores the VE samples worse by more than its noise. {start}. {where} "
-                + (f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one by that measure; "
-                   f"but the count off every mode points the other way: {votes[1]}." if votes and votes[0] == "better"
-                   else f"{above[0].upper()}{above[1:]} compare a valid sampler with a slightly worse one."))
+                + f"{above[0].upper()}{above[1:]} compare {_worse_pair(last, noise)}"
+                + (f"; but the count off every mode points the other way: {votes[1]}." if votes and votes[0] == "better"
+                   else "."))
     else:
+        valid = [sampler_words(last, noise, k) for k in ("exact flow", "VE PF-ODE")]
+        pair = ("two valid samplers" if valid == ["a valid sampler"] * 2 else
+                f"two samplers: for the exact flow, {valid[0]}; for the VE PF-ODE, {valid[1]}")
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
-                f"{above[0].upper()}{above[1:]} compare two valid samplers.")
+                f"{above[0].upper()}{above[1:]} compare {pair}.")
     return kind, text
+
+
+def straightness_scope(fields: list[str]) -> str:
+    """The straightness numbers the landing sentence speaks of, named: the exact flow's and the VE
+    PF-ODE's, and where more fields are drawn (fields: the quality chart's, the paths panels'), that
+    these are two of how many the numbers cover."""
+    base = "the straightness numbers above (panel titles and caption)"
+    if len(fields) <= 2:
+        return base
+    return f"{base}, which cover {len(fields)} fields ({_listed(list(fields))}), for the exact flow and the VE PF-ODE"
+
+
+def sampler_words(last: pd.DataFrame, noise: dict, field: str) -> str:
+    """`field` as a sampler, by the quality chart's two measures at its most Heun steps (last: those
+    rows by field; match_reading): "a valid sampler" only where its samples match true ones there;
+    else what the chart reads, with its count off every mode and sliced W₂ against their thresholds.
+    Without counts, "a valid sampler" (sliced W₂ alone is the caller's reading)."""
+    if "off" not in last:
+        return "a valid sampler"
+    r = last.loc[field]
+    kind = match_reading(r["sw2"], r["off"], noise)
+    if kind == "match":
+        return "a valid sampler"
+    return (f"whose own samples at {int(r['steps'])} Heun steps read \"{READING_WORDS[kind]}\" on the quality "
+            f"chart ({int(r['off'])} of {noise['n']} off every mode, against up to {noise['off']} for a set of "
+            f"true samples; sliced W₂ {r['sw2']:.3f}, against the line {sees_line(noise):.3f})")
+
+
+def _worse_pair(last: pd.DataFrame, noise: dict) -> str:
+    """What the straightness numbers compare where sliced W₂ scores the VE worse than the exact flow
+    beyond its noise: "a valid sampler with a slightly worse one by that measure" only where the exact
+    flow's samples match true ones (sampler_words); else the exact flow as the chart reads it."""
+    exact = sampler_words(last, noise, "exact flow")
+    if exact == "a valid sampler":
+        return "a valid sampler with a slightly worse one by that measure"
+    return f"the exact flow, {exact}, with the VE PF-ODE, scored worse than it by sliced W₂"
 
 
 @state.cache_data(max_entries=16)
@@ -676,10 +715,7 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         exact = sw2["exact flow"]
         below = [k for k in ("learned flow", "rectified flow") if k in sw2 and beyond_noise(exact, sw2[k], tol)]
         if below:
-            parts.append(f"{_the(below, True)} {'scores' if len(below) == 1 else 'score'} below "
-                         f"the exact flow here: what {'it is' if len(below) == 1 else 'they are'} compared "
-                         f"with is the exact flow's own {steps}-step error ({exact:.3f}), not the data; "
-                         "it does not make a network better than the field it learned.")
+            parts.append(below_exact_sentence(below, steps, exact))
     if "off" in q:
         off = q["off"].astype(int)
         parts.append(f"Samples off every mode (log p₀ below the truth's {fl.OFF_Q:.1%} quantile), of "
@@ -713,6 +749,18 @@ def quality_sentence(df: pd.DataFrame, noise: dict, steps: int) -> str:
         parts += [missed_elsewhere(k, float(sw2[k]), int(off[k]), r, noise) for k, r in calm.items()
                   if r in ("sees", "edge")]
     return " ".join(parts)
+
+
+def below_exact_sentence(below: list[str], steps: int, exact: float) -> str:
+    """For networks' flows (below) scoring under the exact flow at `steps` Heun steps, both scored
+    against the same true samples: they are compared with the exact flow integrated in as many steps,
+    and what they beat is its own `steps`-step error (exact: its sliced W₂), not the exact field."""
+    one = len(below) == 1
+    return (f"{_the(below, True)} {'scores' if one else 'score'} below the exact flow here, both scored against "
+            f"the same true samples: at {steps} Heun steps {'it is' if one else 'they are'} compared with the "
+            f"exact flow integrated in as many steps, so what {'it beats' if one else 'they beat'} is the exact "
+            f"flow's own {steps}-step error ({exact:.3f}), not the exact field itself; it does not make a network "
+            "better than the field it learned.")
 
 
 def match_reading(sw2: float, off: int, noise: dict) -> str:
@@ -955,6 +1003,35 @@ def networks_steps_sentence(df: pd.DataFrame, noise: dict) -> str:
                    for k in ("learned flow", "rectified flow") if k in set(df["field"]))
 
 
+def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
+    """Where the VE PF-ODE's misses come from its start, not its steps, that, with the numbers: its
+    samples do not clearly match true ones at the most steps drawn (match_reading), its Heun sliced W₂
+    stays flat from the fewest to the most steps drawn (max − min within the spread of true sets'
+    scores, noise["spread"]), and its start N(0, σ₁²I) is far from its p₁ (σ₁ / √(s² + σ₁²) below
+    1 − VE_MISS, story: path_story); else ""."""
+    rows = _readings(df, noise, "VE PF-ODE")
+    sw2 = [float(r["sw2"]) for r, _ in rows]
+    ratio = story["sigma1"] / story["p1_spread"]
+    if rows[-1][1] == "match" or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS:
+        return ""
+    first, last = rows[0][0], rows[-1][0]
+    return (f"here its samples match true ones at no step count drawn, and more steps change nothing: sliced W₂ "
+            f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, within "
+            f"{spread_words(noise)}. The miss comes from its start, not its time grid: N(0, σ₁²I) with σ₁ = "
+            f"{story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ (√(s² + σ₁²) = "
+            f"{story['p1_spread']:.2f}), and its paths end in a cloud {story['ve_spread_ratio']:.2f} times as "
+            "wide as the exact flow's")
+
+
+def ve_grid_sentence(df: pd.DataFrame, noise: dict, story: dict) -> str:
+    """The VE ODE's time grid, and what its step counts show here: where its start, not its steps, decides
+    (ve_start_cause), that; else that it needs a careful grid, and at which steps it matches (ve_steps_phrase)."""
+    head = ("The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by orders of "
+            "magnitude along the way")
+    start = ve_start_cause(df, noise, story)
+    return f"{head}; {start}." if start else f"{head}, so it needs a careful time grid; {ve_steps_phrase(df, noise)}."
+
+
 def _paths_of(field: str) -> str:
     """"the VE paths", "the exact flow's paths": a field's paths named."""
     return "the VE paths" if field == "VE PF-ODE" else f"the {field}'s paths"
@@ -974,11 +1051,13 @@ def _edges_between(df: pd.DataFrame, noise: dict, field: str, lo: int, hi: int |
             if k == "edge" and int(r["steps"]) > lo and (hi is None or int(r["steps"]) < hi)]
 
 
-def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None, glide: float) -> str:
+def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None, glide: float,
+               story: dict | None = None) -> str:
     """Where the straighter of the exact flow and the VE PF-ODE (straight_rank, beyond the paths'
     noise) needs more Heun steps than the other (needs_more_steps): that sentence, with both
     numbers, and the straighter field's step counts at the edge of sliced W₂'s noise in between
-    (_edges_between); else ""."""
+    (_edges_between); where that is the VE and its start decides (ve_start_cause, story: path_story),
+    the start named instead of its bends; else ""."""
     hi, lo, ranked = straight_rank(straight, errors, "VE PF-ODE", "exact flow")
     if not ranked or not needs_more_steps(df, noise, hi, lo):
         return ""
@@ -992,6 +1071,10 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
     if edges and fa is not None:
         cost += (f" to match true ones clearly (at {_at_steps(edges)} their sliced W₂ is at the edge of its "
                  "noise)")
+    if hi == "VE PF-ODE" and story is not None and ve_start_cause(df, noise, story):
+        return (f" Here straightness does not predict the cost: {_paths_of(hi)} are straighter "
+                f"({straight[hi]:.3f} against {straight[lo]:.3f}) yet {cost}; what decides is where they start "
+                f"(σ₁ = {story['sigma1']:.2f}, above), not how they bend.")
     where = (f": the VE paths travel {glide:.0%} of their length in a glide while σₜ > s and make their bend "
              "in the rest, near the data" if hi == "VE PF-ODE" and glide > 0.5 else
              " and how sharply, not their straightness over the whole path")
@@ -1000,11 +1083,18 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
             f"{where}.")
 
 
+STRAIGHT_PATHS = 0.99   # straightness from which paths read as straight lines: a bend of at most ~6% of the chord
+
+
 def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None) -> str:
     """Where the straightest field is a network's flow (learned or rectified), straighter than every
     other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
-    set of true samples' (more_off): that sentence, with every drawn field's count there, and whether
-    it clearly matches true ones at more steps (first_match), or is at the edge (edge_words); else ""."""
+    set of true samples' (more_off): that sentence, with every drawn field's count there. Only where
+    its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than the flow
+    it is trained from (trained_from, more_off) is the conclusion "straight paths to the wrong end
+    points" or "straight as they are, …" drawn (whether it clearly matches true ones at more steps,
+    first_match, or is at the edge, edge_words); otherwise _straightest_counts says what the numbers
+    show. Else ""."""
     group = straightest(straight, errors)[0]
     top = group[0]
     if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
@@ -1012,25 +1102,43 @@ def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict
     few = {k: _method_rows(df, k).iloc[0] for k in straight}
     if not more_off(int(few[top]["off"]), noise["off"]):
         return ""
+    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
+    head = (f" And the {top}, the straightest ({straight[top]:.3f}), %s {int(few[top]['off'])} of "
+            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
+            f"{noise['off']} for a set of true samples: ")
+    ref = trained_from(top, straight)
+    if straight[top] < STRAIGHT_PATHS or not more_off(int(few[top]["off"]), int(few[ref]["off"])):
+        return head % "puts" + _straightest_counts(df, noise, straight, top, ref) + "."
     first, rows = first_match(df, noise, top), _readings(df, noise, top)
     end = (f"straight as they are, its paths need {_at_steps([first])} to match true ones" if first is not None
            else "straight paths to the wrong end points: it matches true ones at no step count drawn"
            if rows[-1][1] == "miss" else
            f"straight as they are, its paths clearly match true ones at no step count drawn: they are "
            f"{edge_words([r for r, k in rows if k == 'edge'], noise)}")
-    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
-    return (f" And the {top}, the straightest ({straight[top]:.3f}), still puts {int(few[top]['off'])} of "
-            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
-            f"{noise['off']} for a set of true samples: {end}.")
+    return head % "still puts" + end + "."
+
+
+def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str) -> str:
+    """What the straightest network's flow's fewest-step count off every mode shows where no "straight
+    paths to the wrong end points" follows: against the flow it is trained from (ref; more, fewer or
+    alike beyond two counts' noise, count_gap), whether its paths are straight lines (STRAIGHT_PATHS),
+    and at which steps its samples match true ones (match_words)."""
+    a, b = int(_heun_rows(df, top).iloc[0]["off"]), int(_heun_rows(df, ref).iloc[0]["off"])
+    side = "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
+    lines = ("its paths are straight lines" if straight[top] >= STRAIGHT_PATHS else
+             f"its paths are not straight lines (straightness {straight[top]:.3f}, below {STRAIGHT_PATHS})")
+    return (f"{side} the {ref}, the flow it is trained from ({count_gap(a, b)}), and {lines}; "
+            + match_words(df, noise, top, "its samples"))
 
 
 def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None,
-                           glide: float) -> str:
+                           glide: float, story: dict | None = None) -> str:
     """Where the page's own straightness numbers (straight, the paths' caption) and the quality
     chart's Heun step counts rank the fields the other way round, that, with the numbers: a
     straighter field needing more steps (_pair_cost), the straightest field off every mode at the
-    fewest steps (_straightest_off); "" where they agree."""
-    return _pair_cost(df, noise, straight, errors, glide) + _straightest_off(df, noise, straight, errors)
+    fewest steps (_straightest_off); "" where they agree. story (path_story): where the VE's start, not
+    its steps, decides (ve_start_cause), _pair_cost names the start."""
+    return _pair_cost(df, noise, straight, errors, glide, story) + _straightest_off(df, noise, straight, errors)
 
 
 def _drawn_paths(gmm, lam: float, n: int, steps: int, seed: int, cfg=None, rectified: bool = False,

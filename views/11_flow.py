@@ -98,12 +98,10 @@ with right:
     st.markdown(
         "**Why straight is cheap.** An integrator is exact on a straight line: one Euler step "
         "along a constant velocity lands on the end point. " + flowpage.cheap_sentence(df, noise)
-        + " The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by "
-        "orders of magnitude along the way, so it needs a careful time grid; "
-        + flowpage.ve_steps_phrase(df, noise) + "."
+        + " " + flowpage.ve_grid_sentence(df, noise, story)
         + flowpage.networks_steps_sentence(df, noise)
         + flowpage.integrators_sentence(gmm, df, noise, shared.seed)
-        + flowpage.straight_cost_sentence(df, noise, straight, errors, glide))
+        + flowpage.straight_cost_sentence(df, noise, straight, errors, glide, story))
 
 if learned:
     st.subheader("The learned velocity against the exact one")
