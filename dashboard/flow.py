@@ -1123,7 +1123,7 @@ def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str,
     paths to the wrong end points" follows: against the flow it is trained from (ref; more, fewer or
     alike beyond two counts' noise, count_gap), whether its paths are straight lines (STRAIGHT_PATHS),
     and at which steps its samples match true ones (match_words)."""
-    a, b = int(_heun_rows(df, top).iloc[0]["off"]), int(_heun_rows(df, ref).iloc[0]["off"])
+    a, b = int(_method_rows(df, top).iloc[0]["off"]), int(_method_rows(df, ref).iloc[0]["off"])
     side = "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
     lines = ("its paths are straight lines" if straight[top] >= STRAIGHT_PATHS else
              f"its paths are not straight lines (straightness {straight[top]:.3f}, below {STRAIGHT_PATHS})")

@@ -1004,7 +1004,7 @@ def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float =
     the threshold it is judged by (sw2_threshold: mean + k·sd of two sets of true samples, both
     printed, with the fewest decimals at which d and the threshold differ) and the class's own
     spread, in words: within where d ≤ threshold, else a miss, with d ÷ threshold."""
-    d, (mean, sd), thr = float(row["sw2_learned_exact"]), level, sw2_threshold(level, k)
+    d, mean, thr = float(row["sw2_learned_exact"]), level[0], sw2_threshold(level, k)
     ds, ts = vocabulary.apart(d, thr, 3)
     said = f"their mean {mean:.{len(ts.split('.')[1])}f} + {k:g} sd = {ts}"
     if d <= thr:
