@@ -997,8 +997,8 @@ def from_start_note(cv: dict) -> str:
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
             f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}"
-            + (" (so a lower threshold can move the median later, not earlier: more paths are at it from "
-               "t = 1 on and are left out)." if cv["median"] is not None else "."))
+            + (" (so a lower threshold can move the median either way: it is crossed sooner on every path, "
+               "but more paths are at it from t = 1 on and are left out)." if cv["median"] is not None else "."))
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
