@@ -503,8 +503,7 @@ def cv_words(cv: dict) -> dict:
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
     keys included). A path whose end mode's responsibility is at the threshold from the first frame
-    (t = 1) on decides nothing along the way (a mode whose weight reaches the threshold has about that
-    responsibility wherever the blur hides the modes): the median leaves those out, and from_start
+    (t = 1) on decides nothing along the way (from_start_cause says why): the median leaves those out, and from_start
     (their share), n_from_start (their count) and start_modes ((mode, weight) of the modes they end
     in) say so (from_start_note). own_split: the other committing paths against the split of their
     own end mode (own_split_counts; None for a point set)."""
@@ -989,9 +988,7 @@ def from_start_note(cv: dict) -> str:
     if cv["from_start"] <= 0:
         return ""
     modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
-    heavy = [w for _, w in cv["start_modes"] if w >= cv["threshold"] - 1e-9]
-    why = (": a mode whose weight reaches the threshold has about that responsibility wherever the blur hides "
-           "the modes" if heavy else "")
+    why = from_start_cause(cv)
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
     return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
@@ -999,6 +996,24 @@ def from_start_note(cv: dict) -> str:
             f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}"
             + (" (so a lower threshold can move the median either way: it is crossed sooner on every path, "
                "but more paths are at it from t = 1 on and are left out)." if cv["median"] is not None else "."))
+
+
+def from_start_cause(cv: dict) -> str:
+    """Why paths are at the threshold from t = 1 on (cv: commit_view), as this state shows it: where p₁
+    hides the closest modes in one bump (cv["t_bimodal"] not None, as split_note decides) and an end mode's
+    weight reaches the threshold, that weight (a mode has about its weight as responsibility where the
+    blur hides the modes); else that the paths start on their end mode's side of p₁, where its
+    responsibility is already at or above the threshold (where p₁ is two bumps, the blur never hides them)."""
+    thr = f"{cv['threshold']:.2f}"
+    if cv.get("t_bimodal") is None:
+        return (": p₁ does not hide the modes (even at t = 1 the two closest modes are two bumps of pₜ), so these "
+                f"paths start on their end mode's side, where its responsibility is already at or above {thr}, "
+                "and stay there")
+    if any(w >= cv["threshold"] - 1e-9 for _, w in cv["start_modes"]):
+        return (": p₁ blurs the closest modes into one bump, and a mode whose weight reaches the threshold has "
+                "about that responsibility wherever the blur hides the modes")
+    return (f": they start far enough on their end mode's side of p₁ that its responsibility is already at or "
+            f"above {thr}")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:

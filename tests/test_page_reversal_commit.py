@@ -172,3 +172,23 @@ def test_lower_threshold_note_allows_the_median_to_move_either_way(which, lam):
         if cv["from_start"] > 0 and cv["median"] is not None:
             assert ("a lower threshold can move the median either way: it is crossed sooner on every path, "
                     "but more paths are at it from t = 1 on and are left out") in note, note
+
+
+@pytest.mark.parametrize("which, lam, hidden", [("tutorial", 0.1, False), ("tutorial", 2.0, True),
+                                                ("ring8", 2.0, False), ("hw", 25.0, True)])
+def test_paths_at_the_threshold_from_t1_get_the_cause_this_state_shows(which, lam, hidden):
+    """Tutorial, λ = 0.1, reverse SDE 200, threshold 0.50: "80 % of the paths … stay at or above 0.50 from
+    t = 1 to the end: a mode whose weight reaches the threshold has about that responsibility wherever the
+    blur hides the modes", beside "Here pₜ is never one bump": the blur hides nothing there. The cause now
+    follows whether p₁ hides the closest modes (split_note's own test): where it does not, the paths start
+    on their end mode's side; where it does and the weight reaches the threshold, the weight."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    cv = rev.commit_view(gmm, dc.VESDE(lam), _run(method="sde", steps=200, seed=2021), 0.5)
+    assert cv["n_from_start"] > 0
+    note = rev.from_start_note(cv)
+    never_one = "Here pₜ is never one bump" in rev.split_note(cv, rev.closest_modes(gmm))
+    assert never_one == (not hidden)
+    assert ("wherever the blur hides the modes" in note) == hidden, note
+    assert ("p₁ does not hide the modes (even at t = 1 the two closest modes are two bumps of pₜ), so these paths "
+            "start on their end mode's side, where its responsibility is already at or above 0.50, and stay "
+            "there") in note if not hidden else "p₁ blurs the closest modes into one bump" in note, note
