@@ -1026,7 +1026,7 @@ def commitment_words(cv: dict, dmin: float) -> str:
     when = f"**t ≈ {time_text(cv['median'])}** ({median_words(cv)}), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
     tail = f"{split_note(cv, dmin)}{undecided_note(cv)}{from_start_note(cv)}"
     if not cv.get("deterministic"):
-        if most_from_start(cv):
+        if median_of_some(cv):
             return f"{along_head(cv, 'commit', when)}{tail}"
         return f"Samples decide which mode they go to at {when}.{tail}"
     so = cv.get("sorting") or {}
@@ -1034,16 +1034,16 @@ def commitment_words(cv: dict, dmin: float) -> str:
     head = (f"{cv['fixed']}, so each path's end mode is fixed by its "
             f"starting point x₁{seen}: nothing is chosen along the way. The commitment time measures "
             f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good")
-    if most_from_start(cv):
+    if median_of_some(cv):
         return f"{head}. {along_head(cv, 'reach it', when)}{tail}"
     return f"{head}: at {when}, the score starts to see the choice the start made.{tail}"
 
 
-def most_from_start(cv: dict) -> bool:
-    """Do fewer than half of all paths commit along the way (cv: commit_view's n_along of n_paths),
-    the others at the threshold from t = 1 on or never committing? Then the median commitment time
-    is a fact about that minority only, and the headline and the tile say its share."""
-    return cv["n_along"] < 0.5 * cv["n_paths"]
+def median_of_some(cv: dict) -> bool:
+    """Do some paths not commit along the way (cv: commit_view's n_along below n_paths), being at the
+    threshold from t = 1 on or never committing? Then the median commitment time is over the others
+    only, and the headline and the tile say their share."""
+    return cv["n_along"] < cv["n_paths"]
 
 
 def along_share(cv: dict) -> str:
@@ -1052,23 +1052,23 @@ def along_share(cv: dict) -> str:
 
 
 def along_head(cv: dict, verb: str, when: str) -> str:
-    """The commitment headline where fewer than half of the paths commit along the way (most_from_start):
+    """The commitment headline where not every path commits along the way (median_of_some):
     "Of the 110 paths (22 %) that commit along the way, half do so by t ≈ 0.61 (…); the other 390
     (78 %) are at the threshold from t = 1 on." (verb: what the paths do along the way)."""
     k, n = cv["n_from_start"], cv["n_paths"]
     never = round(cv["undecided"] * n)
-    rest = ([f"{k:,} ({pct(100 * k / n)} %) are at the threshold from t = 1 on"] if k else []) + \
-           ([f"{never:,} ({pct(100 * never / n)} %) never commit"] if never else [])
+    rest = ([f"{k:,} ({pct(100 * k / n)} %) {'is' if k == 1 else 'are'} at the threshold from t = 1 on"] if k else []) + \
+           ([f"{never:,} ({pct(100 * never / n)} %) never commit{'s' if never == 1 else ''}"] if never else [])
     if len(rest) == 1:
-        rest[0] = ("the other " if k else "the other ") + rest[0]
+        rest[0] = "the other " + rest[0]
     return (f"Of the {cv['n_along']:,} paths ({along_share(cv)}) that {verb} along the way, half do so by "
             f"{when}; {vocabulary.and_list(rest)}.")
 
 
 def median_label(cv: dict) -> str:
-    """The median tile's label: "median commit time", with the share of paths it is over where most
-    paths are at the threshold from t = 1 on (most_from_start): "median commit time (22 % of paths)"."""
-    return f"median commit time ({along_share(cv)} of paths)" if most_from_start(cv) else "median commit time"
+    """The median tile's label: "median commit time", with the share of paths it is over where some
+    paths do not commit along the way (median_of_some): "median commit time (22 % of paths)"."""
+    return f"median commit time ({along_share(cv)} of paths)" if median_of_some(cv) else "median commit time"
 
 
 GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them
@@ -1181,6 +1181,13 @@ def point_set_commitment(gmm, cv: dict) -> str:
 def most_commit(cv: dict) -> bool:
     """Do most paths commit? Only then is the median commitment time a fact about the samples."""
     return cv["median"] is not None and cv["undecided"] < 0.5
+
+
+def median_shown(cv: dict) -> bool:
+    """Do the median tiles show (cv: commit_view)? Wherever the section gives a median commitment time
+    that the grid resolves (commitment_resolved), over however many paths: the tile's label gives
+    their share (median_label), as the headline and the histogram do."""
+    return cv["median"] is not None and commitment_resolved(cv)
 
 
 MIN_FRAMES = 6          # fewer grid times than this cannot say when a sample commits

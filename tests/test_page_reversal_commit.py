@@ -69,26 +69,30 @@ def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest
     decide which mode they go to at t ≈ 0.61", though 390 of the 500 paths are at the threshold from t = 1
     on and left out: the median is over 22 % of the paths (0.67 at 0.90, 0.56 at 0.99). Where half or more
     of all paths are left out, the headline and the tile speak of the paths that commit along the way with
-    their share, and the note says why a lower threshold can move the median either way; elsewhere (the
-    custom mixture at 0.90 and 0.99, the tutorial at every threshold) samples decide at the median."""
+    their share, and the note says why a lower threshold can move the median either way. Wherever any path
+    does not commit along the way (at the threshold from t = 1 on or never committing) the same holds, with
+    both kinds counted; only where every path commits along the way do samples decide at the median."""
     gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
     _, sde, run, *_ = rev.default_view()
     cv = rev.commit_view(gmm, sde, run, threshold)
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     n, along, start = cv["n_paths"], cv["n_along"], cv["n_from_start"]
     never = round(cv["undecided"] * n)
-    most = 2 * along < n           # the paths that commit along the way are a minority (tutorial λ = 0.1: 33 %)
-    assert most == ((which == "hw" and threshold == 0.50) or (which == "tutorial" and threshold == 0.99)), \
+    minority = 2 * along < n       # the paths that commit along the way are a minority (tutorial λ = 0.1: 33 %)
+    assert minority == ((which == "hw" and threshold == 0.50) or (which == "tutorial" and threshold == 0.99)), \
         (which, threshold, along)
+    most = along < n               # the median is not over every path: the headline says over which
     med = rev.time_text(cv["median"])
     if most:
         assert words.startswith(f"Of the {along:,} paths ({100 * along / n:.0f} %) that commit along the way, "
                                 f"half do so by **t ≈ {med}**"), words
-        if which == "hw":
+        if which == "hw" and threshold == 0.50:
             assert (along, start, never) == (110, 390, 0) and med == "0.61"
             assert f"the other {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on." in words, words
-        else:
+        if which == "tutorial" and threshold == 0.99:
             assert start == 0 and f"the other {never:,} ({100 * never / n:.0f} %) never commit." in words, words
+        assert (f"{start:,} ({rev.pct(100 * start / n)} %) are at the threshold from t = 1 on" in words) == (start > 0)
+        assert (f"{never:,} ({rev.pct(100 * never / n)} %) never commit" in words) == (never > 0)
         assert "Samples decide" not in words
         assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
     else:
@@ -192,3 +196,48 @@ def test_paths_at_the_threshold_from_t1_get_the_cause_this_state_shows(which, la
     assert ("p₁ does not hide the modes (even at t = 1 the two closest modes are two bumps of pₜ), so these paths "
             "start on their end mode's side, where its responsibility is already at or above 0.50, and stay "
             "there") in note if not hidden else "p₁ blurs the closest modes into one bump" in note, note
+
+
+@pytest.mark.parametrize("which, lam, threshold", [("tutorial", 2.0, 0.9), ("ring8", 25.0, 0.5),
+                                                   ("ring8", 25.0, 0.9), ("hw", 25.0, 0.99)])
+def test_median_not_over_every_path_says_over_which(which, lam, threshold):
+    """Tutorial, λ = 2, threshold 0.90, reverse SDE 200: the tile read "median commit time 0.38" and the
+    headline "Samples decide which mode they go to at t ≈ 0.38 (the median)", though the median is over
+    328 of 500 paths (66 %): 138 never commit and 34 are at the threshold from t = 1 on. Wherever the median
+    is not over every path, the tile gives its share and the headline says over which paths it is."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    cv = rev.commit_view(gmm, dc.VESDE(lam), _run(method="sde", steps=200, seed=2021), threshold)
+    n, along = cv["n_paths"], cv["n_along"]
+    words = rev.commitment_words(cv, rev.closest_modes(gmm))
+    if which == "tutorial":
+        assert (along, cv["n_from_start"], round(cv["undecided"] * n)) == (328, 34, 138)
+        assert rev.median_label(cv) == "median commit time (66 % of paths)"
+        assert words.startswith("Of the 328 paths (66 %) that commit along the way, half do so by **t ≈ 0.38**")
+        assert "; 34 (7 %) are at the threshold from t = 1 on and 138 (28 %) never commit." in words, words
+    if along < n:
+        assert rev.median_label(cv) == f"median commit time ({rev.pct(100 * along / n)} % of paths)"
+        assert "Samples decide" not in words and words.startswith(f"Of the {along:,} paths"), words
+    else:
+        assert rev.median_label(cv) == "median commit time" and words.startswith("Samples decide"), words
+
+
+def test_median_tiles_show_wherever_the_text_gives_a_median_with_its_share():
+    """Tutorial, reverse SDE 200: at λ = 0.1, threshold 0.99 the caption and histogram give a median over
+    59 paths (12 %) but the "median commit time" and "σₜ at that time" tiles vanished; at λ = 2, threshold
+    0.90 the tile read "median commit time" over 66 % of the paths. The tiles now show wherever a resolved
+    median is given, labelled with its share of paths; at the default λ = 25 too (78 %)."""
+    at = open_page(PAGE, 240, w_reversal_lam=0.1, w_reversal_threshold=0.99)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown.get("median commit time (12 % of paths)") == "0.06" and "σₜ at that time" in shown, shown
+    prose = " ".join(m.value for m in at.markdown)
+    assert "Of the 59 paths (12 %) that commit along the way, half do so by **t ≈ 0.06**" in prose, prose
+    for lam, thr, label, value in [(2.0, 0.9, "median commit time (66 % of paths)", "0.38"),
+                                   (25.0, 0.9, "median commit time (78 % of paths)", "0.30")]:
+        at.slider(key="w_reversal_lam").set_value(lam)
+        at.slider(key="w_reversal_threshold").set_value(thr).run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown = {m.label: m.value for m in at.metric}
+        assert shown.get(label) == value and "σₜ at that time" in shown, shown
+        assert "Samples decide" not in " ".join(m.value for m in at.markdown)
+
