@@ -703,8 +703,8 @@ def weights_caption(gmm, sde, run: Run) -> str:
         i = int(np.argmax(c["true"]))
         head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
     stray = (f" But {100 * c['stray']:.0f} % of the samples lie where p₀ is lower than at all but "
-             f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for its "
-             "nearest one, so these shares say little about where the sampler puts its mass."
+             f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for the "
+             "mode with the largest responsibility at its position, so these shares say little about where the sampler puts its mass."
              if c["stray"] > STRAY_SAY else "")
     bad = np.flatnonzero(~c["ok"])
     if not len(bad):
