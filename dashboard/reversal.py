@@ -24,7 +24,7 @@ from dashboard.yourdata import MANY_MODES, point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import (auto_limits, chart_spec, density_grid, mode_colors, outside,
-                                      samples_limits, time_text)
+                                      pct, samples_limits, time_text)
 
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
@@ -795,15 +795,19 @@ def blur_clause(c: dict) -> str:
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
     """text, a sentence on shares set before the run's end, ended with when the paths choose their
     modes (commit_view at the page's default threshold) and how many of the run's steps come before
-    then, for a stochastic run whose paths mostly commit; where its time grid cannot say when
+    then, for a stochastic run whose paths mostly commit; for a deterministic run, that the start sets
+    them (each x₁ maps to one end point); where its time grid cannot say when
     (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
+    if deterministic(sde, run):
+        return (text + f", by the start: {deterministic_words(sde, run)}, so it maps each start point x₁ to one "
+                "end point, and the start fixes each sample's mode.")
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
-    if deterministic(sde, run) or not most_commit(cv):
+    if not most_commit(cv):
         return text + "."
     if not commitment_resolved(cv):
         return (text + f", by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
-                f"{time_text(cv['t_last'])}) is too coarse to say when, or whether while the paths choose their "
-                "modes (the commitment section below).")
+                f"{time_text(cv['t_last'])}) is too coarse to say when the paths choose their modes, or whether "
+                "the shares are set while they do (the commitment section below).")
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
@@ -991,7 +995,7 @@ def from_start_note(cv: dict) -> str:
     why = from_start_cause(cv)
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
-    return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
+    return (f" {pct(100 * cv['from_start'])} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
             f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}"
             + (" (so a lower threshold can move the median either way: it is crossed sooner on every path, "
@@ -1168,7 +1172,7 @@ def point_set_commitment(gmm, cv: dict) -> str:
                 "of the points): a path's mode is not a choice between well-separated bumps here, "
                 "so the commitment times mean little.")
     verb = "reach the threshold" if cv.get("deterministic") else "have chosen"
-    chosen = (f" {100 * (1 - cv['undecided']):.0f} % of the paths commit to one; half of those {verb} "
+    chosen = (f" {pct(100 * (1 - cv['undecided']))} % of the paths commit to one; half of those {verb} "
               f"by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
               "neighbouring points." if cv["median"] is not None else
               " No path commits to one at this threshold.")
@@ -1221,7 +1225,7 @@ def last_step_share(cv: dict) -> str:
     k, n = cv.get("n_last", 0), cv.get("n_along", 0)
     if k == n:
         return "every path that commits along the way does so"
-    return f"{k:,} of the {n:,} paths that commit along the way ({100 * k / n:.0f} %) do so"
+    return f"{k:,} of the {n:,} paths that commit along the way ({pct(100 * k / n)} %) do so"
 
 
 AXIS_SHOWS = 0.25     # the closest pair's distance along u, as a share of their distance, below which the time chart cannot show their split
@@ -1353,14 +1357,6 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
             f"{sigma:.2f}), where pₜ has not yet split the closest modes ({'the red dotted line: ' if marked else ''}"
             f"they are one blurred bump), and {pct(100 * t_split)} % at smaller noise, where the modes are "
             f"apart.{width_note(gmm, sde)}")
-
-
-def pct(p: float) -> str:
-    """A percentage p in [0, 100] to whole numbers, or with the digits that keep it off 0 and 100
-    when it is within half a point of them (0.13, 99.87: never a "100 %" beside a share of the rest)."""
-    if 0.5 <= p <= 99.5:
-        return f"{p:.0f}"
-    return f"{p:.2g}" if p < 50 else f"{100 - float(f'{100 - p:.2g}'):g}"
 
 
 def width_note(gmm, sde) -> str:

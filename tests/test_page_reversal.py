@@ -1398,7 +1398,7 @@ def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mo
         assert blur and "σ = 0.375 is 37× the narrowest mode's std" in text, text
     cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
     if not rev.deterministic(sde, run) and rev.most_commit(cv) and not rev.commitment_resolved(cv):
-        assert "committed by" not in text and "is too coarse to say when (the commitment section below)" in text
+        assert "committed by" not in text and "is too coarse to say when the paths choose their modes" in text
     elif not rev.deterministic(sde, run) and rev.most_commit(cv):
         before = int((times[:-1] > cv["median"]).sum())
         assert (f"committed by t ≈ {time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90"
@@ -1599,8 +1599,8 @@ def test_commit_clause_follows_the_commitment_sections_rule(which, seed, steps):
         assert not rev.commitment_resolved(cv) and rev.most_commit(cv)
         # a coarse grid (the loop at 2 or 3 steps) cannot say the shares were set while paths chose their modes
         assert text == (f"X, by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
-                        f"{rev.time_text(cv['t_last'])}) is too coarse to say when, or whether while the paths choose "
-                        "their modes (the commitment section below)."), text
+                        f"{rev.time_text(cv['t_last'])}) is too coarse to say when the paths choose their modes, or "
+                        "whether the shares are set while they do (the commitment section below)."), text
         assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X")
     elif rev.most_commit(cv):
         assert rev.commitment_resolved(cv) and f"committed by t ≈ {rev.time_text(cv['median'])}" in text, text

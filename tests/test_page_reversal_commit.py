@@ -261,3 +261,45 @@ def test_stray_samples_count_for_the_mode_the_caption_names(which, lam, changes)
             "position") in text if stray else "belong to no mode" not in text, text
     if changes.get("steps") == 2:
         assert stray and "But 100 % of the samples lie where p₀ is lower" in text, text
+
+
+@pytest.mark.parametrize("method, steps, lam", [("ode", 50, 25.0), ("tutorial", 2, 25.0), ("sde", 200, 25.0),
+                                                ("dpm2m_sa", 20, 2.0)])
+def test_shares_set_earlier_say_by_what(method, steps, lam):
+    """The custom mixture, PF ODE (Heun) 50 steps: the mode-share caption ended "…it cannot explain the
+    shares off. They are set earlier.", a dangling sentence; a deterministic run now says the start sets
+    them (each x₁ maps to one end point), with the sampler's own reason for being deterministic. The
+    tutorial's loop at 2 steps: "too coarse to say when, or whether while the paths choose their modes"
+    now reads grammatically."""
+    gmm, sde = _hw_mixture(), dc.VESDE(lam)
+    run = _run(method=method, steps=steps, seed=2021)
+    text = rev.commit_clause(gmm, sde, run, "X")
+    if rev.deterministic(sde, run):
+        assert text == (f"X, by the start: {rev.deterministic_words(sde, run)}, so it maps each start point x₁ to "
+                        "one end point, and the start fixes each sample's mode."), text
+    caption = rev.weights_caption(gmm, sde, run)
+    assert "They are set earlier." not in caption and "or whether while" not in caption, caption
+    if method == "ode":
+        assert "They are set earlier, by the start: **PF ODE (Heun)** is deterministic, so it maps" in caption, caption
+    if method == "tutorial":
+        assert ("is too coarse to say when the paths choose their modes, or whether the shares are set while "
+                "they do (the commitment section below).") in caption, caption
+
+
+@pytest.mark.parametrize("lam, threshold", [(1.8, 0.99), (0.1, 0.99), (2.0, 0.9)])
+def test_one_share_format_for_paths_left_out(lam, threshold):
+    """Tutorial, λ = 1.8, threshold 0.99, reverse SDE 200: one path at the threshold from t = 1 on was
+    "1 (0.2 %)" in the headline but "0 % of the paths" in the next sentence and "(0 %)" in the histogram's
+    note. All three now print the share with pct, never 0 % for a nonzero count."""
+    gmm = dc.PRESETS["tutorial"]
+    cv = rev.commit_view(gmm, dc.VESDE(lam), _run(method="sde", steps=200, seed=2021), threshold)
+    k, n = cv["n_from_start"], cv["n_paths"]
+    share = f"{rev.pct(100 * k / n)} %"
+    assert k > 0 and " 0 % of the paths" not in rev.from_start_note(cv)
+    assert rev.from_start_note(cv).startswith(f" {share} of the paths"), rev.from_start_note(cv)
+    assert f"{k:,} ({share}) {'is' if k == 1 else 'are'} at the threshold from t = 1 on" in \
+        rev.commitment_words(cv, rev.closest_modes(gmm))
+    import json
+    assert f"Not drawn: {k:,} of {n:,} paths ({share})" in json.dumps(cv["hist_spec"], ensure_ascii=False)
+    if lam == 1.8:
+        assert (k, share) == (1, "0.2 %")
