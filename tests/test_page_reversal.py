@@ -1887,18 +1887,12 @@ def test_commitment_histogram_title_lines(which, method, steps, lam):
     cv = rev.commit_view(gmm, dc.VESDE(lam), run, rev.COMMIT_THRESHOLD)
     title = cv["hist_spec"]["title"]["text"]
     n_out, n = cv["n_from_start"], cv["n_paths"]
-    head = f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), at or above 0.90 from "
-    if method == "ode":
-        assert cv["deterministic"] and title == [
-            head, "t = 1 to the end, left out of the median: they start at the ",
-            "threshold, so they have nothing to reach along the way."], title
-    else:
-        assert not cv["deterministic"] and title == [
-            head, "t = 1 to the end, left out of the median: they start at ",
-            "the threshold, so they choose nothing along the way."], title
+    assert cv["deterministic"] == (method == "ode")
     sentence = "".join(title)
-    assert sentence == (f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), at or above 0.90 from t = 1 "
+    assert sentence == (f"Not drawn: {n_out:,} of {n:,} paths ({rev.pct(100 * n_out / n)} %), at or above 0.90 from t = 1 "
                         f"to the end, left out of the median: {rev.cv_words(cv)['nothing']}.")
+    assert title == rfig.balanced_lines(sentence) and len(title) > 1, title
+    assert not any(line.endswith((" t ", " = ")) for line in title), title          # "t = 1" is kept whole
     assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in title) and ",)" not in sentence
 
 
