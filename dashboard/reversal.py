@@ -24,7 +24,7 @@ from dashboard.yourdata import MANY_MODES, point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import (auto_limits, chart_spec, density_grid, mode_colors, outside,
-                                      samples_limits, time_text)
+                                      pct, samples_limits, time_text)
 
 MODE_WORK = 50_000_000      # samples x steps x modes: a drawn point set of ~1000 modes stays fast
 MAX_WORK = 4_000_000         # samples x steps: one run stays within a few seconds on 2 cores
@@ -504,8 +504,7 @@ def cv_words(cv: dict) -> dict:
 def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     """Commitment times at `threshold`, their summary, and the two charts' specs (commit_base's
     keys included). A path whose end mode's responsibility is at the threshold from the first frame
-    (t = 1) on decides nothing along the way (a mode whose weight reaches the threshold has about that
-    responsibility wherever the blur hides the modes): the median leaves those out, and from_start
+    (t = 1) on decides nothing along the way (from_start_cause says why): the median leaves those out, and from_start
     (their share), n_from_start (their count) and start_modes ((mode, weight) of the modes they end
     in) say so (from_start_note). own_split: the other committing paths against the split of their
     own end mode (own_split_counts; None for a point set)."""
@@ -705,8 +704,8 @@ def weights_caption(gmm, sde, run: Run) -> str:
         i = int(np.argmax(c["true"]))
         head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
     stray = (f" But {100 * c['stray']:.0f} % of the samples lie where p₀ is lower than at all but "
-             f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for its "
-             "nearest one, so these shares say little about where the sampler puts its mass."
+             f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for the "
+             "mode with the largest responsibility at its position, so these shares say little about where the sampler puts its mass."
              if c["stray"] > STRAY_SAY else "")
     bad = np.flatnonzero(~c["ok"])
     if not len(bad):
@@ -797,15 +796,19 @@ def blur_clause(c: dict) -> str:
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
     """text, a sentence on shares set before the run's end, ended with when the paths choose their
     modes (commit_view at the page's default threshold) and how many of the run's steps come before
-    then, for a stochastic run whose paths mostly commit; where its time grid cannot say when
+    then, for a stochastic run whose paths mostly commit; for a deterministic run, that the start sets
+    them (each x₁ maps to one end point); where its time grid cannot say when
     (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
+    if deterministic(sde, run):
+        return (text + f", by the start: {deterministic_words(sde, run)}, so it maps each start point x₁ to one "
+                "end point, and the start fixes each sample's mode.")
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
-    if deterministic(sde, run) or not most_commit(cv):
+    if not most_commit(cv):
         return text + "."
     if not commitment_resolved(cv):
         return (text + f", by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
-                f"{time_text(cv['t_last'])}) is too coarse to say when, or whether while the paths choose their "
-                "modes (the commitment section below).")
+                f"{time_text(cv['t_last'])}) is too coarse to say when the paths choose their modes, or whether "
+                "the shares are set while they do (the commitment section below).")
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
@@ -991,16 +994,32 @@ def from_start_note(cv: dict) -> str:
     if cv["from_start"] <= 0:
         return ""
     modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
-    heavy = [w for _, w in cv["start_modes"] if w >= cv["threshold"] - 1e-9]
-    why = (": a mode whose weight reaches the threshold has about that responsibility wherever the blur hides "
-           "the modes" if heavy else "")
+    why = from_start_cause(cv)
     rest = ("the median is over the other paths that commit" if cv["median"] is not None else
             "no other path commits, so there is no commitment time to give")
-    return (f" {100 * cv['from_start']:.0f} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
+    return (f" {pct(100 * cv['from_start'])} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
             f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}"
-            + (" (so a lower threshold can move the median later, not earlier: more paths are at it from "
-               "t = 1 on and are left out)." if cv["median"] is not None else "."))
+            + (" (so a lower threshold can move the median either way: it is crossed sooner on every path, "
+               "but more paths are at it from t = 1 on and are left out)." if cv["median"] is not None else "."))
+
+
+def from_start_cause(cv: dict) -> str:
+    """Why paths are at the threshold from t = 1 on (cv: commit_view), as this state shows it: where p₁
+    hides the closest modes in one bump (cv["t_bimodal"] not None, as split_note decides) and an end mode's
+    weight reaches the threshold, that weight (a mode has about its weight as responsibility where the
+    blur hides the modes); else that the paths start on their end mode's side of p₁, where its
+    responsibility is already at or above the threshold (where p₁ is two bumps, the blur never hides them)."""
+    thr = f"{cv['threshold']:.2f}"
+    if cv.get("t_bimodal") is None:
+        return (": p₁ does not hide the modes (even at t = 1 the two closest modes are two bumps of pₜ), so these "
+                f"paths start on their end mode's side, where its responsibility is already at or above {thr}, "
+                "and stay there")
+    if any(w >= cv["threshold"] - 1e-9 for _, w in cv["start_modes"]):
+        return (": p₁ blurs the closest modes into one bump, and a mode whose weight reaches the threshold has "
+                "about that responsibility wherever the blur hides the modes")
+    return (f": they start far enough on their end mode's side of p₁ that its responsibility is already at or "
+            f"above {thr}")
 
 
 def commitment_words(cv: dict, dmin: float) -> str:
@@ -1013,7 +1032,7 @@ def commitment_words(cv: dict, dmin: float) -> str:
     when = f"**t ≈ {time_text(cv['median'])}** ({median_words(cv)}), when σₜ ≈ {cv['sigma']:.2f}{ratio}"
     tail = f"{split_note(cv, dmin)}{undecided_note(cv)}{from_start_note(cv)}"
     if not cv.get("deterministic"):
-        if most_from_start(cv):
+        if median_of_some(cv):
             return f"{along_head(cv, 'commit', when)}{tail}"
         return f"Samples decide which mode they go to at {when}.{tail}"
     so = cv.get("sorting") or {}
@@ -1021,16 +1040,16 @@ def commitment_words(cv: dict, dmin: float) -> str:
     head = (f"{cv['fixed']}, so each path's end mode is fixed by its "
             f"starting point x₁{seen}: nothing is chosen along the way. The commitment time measures "
             f"when pₜ's responsibility of that mode reaches {cv['threshold']:.2f} for good")
-    if most_from_start(cv):
+    if median_of_some(cv):
         return f"{head}. {along_head(cv, 'reach it', when)}{tail}"
     return f"{head}: at {when}, the score starts to see the choice the start made.{tail}"
 
 
-def most_from_start(cv: dict) -> bool:
-    """Do fewer than half of all paths commit along the way (cv: commit_view's n_along of n_paths),
-    the others at the threshold from t = 1 on or never committing? Then the median commitment time
-    is a fact about that minority only, and the headline and the tile say its share."""
-    return cv["n_along"] < 0.5 * cv["n_paths"]
+def median_of_some(cv: dict) -> bool:
+    """Do some paths not commit along the way (cv: commit_view's n_along below n_paths), being at the
+    threshold from t = 1 on or never committing? Then the median commitment time is over the others
+    only, and the headline and the tile say their share."""
+    return cv["n_along"] < cv["n_paths"]
 
 
 def along_share(cv: dict) -> str:
@@ -1039,23 +1058,23 @@ def along_share(cv: dict) -> str:
 
 
 def along_head(cv: dict, verb: str, when: str) -> str:
-    """The commitment headline where fewer than half of the paths commit along the way (most_from_start):
+    """The commitment headline where not every path commits along the way (median_of_some):
     "Of the 110 paths (22 %) that commit along the way, half do so by t ≈ 0.61 (…); the other 390
     (78 %) are at the threshold from t = 1 on." (verb: what the paths do along the way)."""
     k, n = cv["n_from_start"], cv["n_paths"]
     never = round(cv["undecided"] * n)
-    rest = ([f"{k:,} ({pct(100 * k / n)} %) are at the threshold from t = 1 on"] if k else []) + \
-           ([f"{never:,} ({pct(100 * never / n)} %) never commit"] if never else [])
+    rest = ([f"{k:,} ({pct(100 * k / n)} %) {'is' if k == 1 else 'are'} at the threshold from t = 1 on"] if k else []) + \
+           ([f"{never:,} ({pct(100 * never / n)} %) never commit{'s' if never == 1 else ''}"] if never else [])
     if len(rest) == 1:
-        rest[0] = ("the other " if k else "the other ") + rest[0]
+        rest[0] = "the other " + rest[0]
     return (f"Of the {cv['n_along']:,} paths ({along_share(cv)}) that {verb} along the way, half do so by "
             f"{when}; {vocabulary.and_list(rest)}.")
 
 
 def median_label(cv: dict) -> str:
-    """The median tile's label: "median commit time", with the share of paths it is over where most
-    paths are at the threshold from t = 1 on (most_from_start): "median commit time (22 % of paths)"."""
-    return f"median commit time ({along_share(cv)} of paths)" if most_from_start(cv) else "median commit time"
+    """The median tile's label: "median commit time", with the share of paths it is over where some
+    paths do not commit along the way (median_of_some): "median commit time (22 % of paths)"."""
+    return f"median commit time ({along_share(cv)} of paths)" if median_of_some(cv) else "median commit time"
 
 
 GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them
@@ -1155,7 +1174,7 @@ def point_set_commitment(gmm, cv: dict) -> str:
                 "of the points): a path's mode is not a choice between well-separated bumps here, "
                 "so the commitment times mean little.")
     verb = "reach the threshold" if cv.get("deterministic") else "have chosen"
-    chosen = (f" {100 * (1 - cv['undecided']):.0f} % of the paths commit to one; half of those {verb} "
+    chosen = (f" {pct(100 * (1 - cv['undecided']))} % of the paths commit to one; half of those {verb} "
               f"by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
               "neighbouring points." if cv["median"] is not None else
               " No path commits to one at this threshold.")
@@ -1168,6 +1187,13 @@ def point_set_commitment(gmm, cv: dict) -> str:
 def most_commit(cv: dict) -> bool:
     """Do most paths commit? Only then is the median commitment time a fact about the samples."""
     return cv["median"] is not None and cv["undecided"] < 0.5
+
+
+def median_shown(cv: dict) -> bool:
+    """Do the median tiles show (cv: commit_view)? Wherever the section gives a median commitment time
+    that the grid resolves (commitment_resolved), over however many paths: the tile's label gives
+    their share (median_label), as the headline and the histogram do."""
+    return cv["median"] is not None and commitment_resolved(cv)
 
 
 MIN_FRAMES = 6          # fewer grid times than this cannot say when a sample commits
@@ -1201,7 +1227,7 @@ def last_step_share(cv: dict) -> str:
     k, n = cv.get("n_last", 0), cv.get("n_along", 0)
     if k == n:
         return "every path that commits along the way does so"
-    return f"{k:,} of the {n:,} paths that commit along the way ({100 * k / n:.0f} %) do so"
+    return f"{k:,} of the {n:,} paths that commit along the way ({pct(100 * k / n)} %) do so"
 
 
 AXIS_SHOWS = 0.25     # the closest pair's distance along u, as a share of their distance, below which the time chart cannot show their split
@@ -1333,14 +1359,6 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
             f"{sigma:.2f}), where pₜ has not yet split the closest modes ({'the red dotted line: ' if marked else ''}"
             f"they are one blurred bump), and {pct(100 * t_split)} % at smaller noise, where the modes are "
             f"apart.{width_note(gmm, sde)}")
-
-
-def pct(p: float) -> str:
-    """A percentage p in [0, 100] to whole numbers, or with the digits that keep it off 0 and 100
-    when it is within half a point of them (0.13, 99.87: never a "100 %" beside a share of the rest)."""
-    if 0.5 <= p <= 99.5:
-        return f"{p:.0f}"
-    return f"{p:.2g}" if p < 50 else f"{100 - float(f'{100 - p:.2g}'):g}"
 
 
 def width_note(gmm, sde) -> str:

@@ -390,10 +390,24 @@ def test_balanced_lines():
     text = ("Not drawn: 241 of 500 paths (48 %), at or above 0.90 from t = 1 to the end, left out of the "
             "median: they start at the threshold, so they have nothing to reach along the way.")
     lines = rfig.balanced_lines(text)
-    assert "".join(lines) == text and len(lines) == 3
+    assert "".join(lines) == text and len(lines) == 4
     assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in lines)
     assert not any(line.endswith((" t ", " = ")) for line in lines)          # "t = 1" is kept whole
     assert rfig.balanced_lines("short") == ["short"]
     assert rfig.left_out_title(3, 10, 0.9, "they choose nothing along the way") == [
         "Not drawn: 3 of 10 paths (30 %), at or above ", "0.90 from t = 1 to the end, left out of the ",
         "median: they choose nothing along the way."]
+    # a share under half a percent is printed with its digits, never as 0 % (reversal's pct)
+    assert rfig.left_out_title(1, 500, 0.99)[0].startswith("Not drawn: 1 of 500 paths (0.2 %), at or ")
+
+
+def test_left_out_note_is_readable_under_the_histogram():
+    """The histogram's "Not drawn: …" note was an 11 px title above the mode legend, which Streamlit
+    shrinks to about 9 px in a half-width column: it is now under the histogram, at NOTE_FONT (at least
+    the axis titles' size)."""
+    ct = np.array([0.5, 0.4, 1.0, 0.3])
+    s = spec(rfig.commitment_hist_chart(ct, np.ones(4, bool), np.array([0, 1, 1, 0]), ["mode 1", "mode 2"],
+                                        left_out=np.array([False, False, True, False]), threshold=0.9))
+    title = s["title"]
+    assert title["orient"] == "bottom" and title["fontSize"] == rfig.NOTE_FONT >= 12, title
+    assert "".join(title["text"]).startswith("Not drawn: 1 of 4 paths (25 %)"), title

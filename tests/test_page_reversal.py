@@ -50,7 +50,7 @@ def test_default_render(at):
     assert any(c.value == rev.GAP_SIGN for c in at.caption)
     assert "true samples − mean log p₀ of these samples: positive when" in rev.GAP_SIGN
     assert vals["score evaluations"] == 201
-    assert 0 < vals["median commit time"] <= 1
+    assert 0 < next(v for k, v in vals.items() if k.startswith("median commit time")) <= 1
     assert vals["noise std at t = 1, σ₁"] == pytest.approx(dc.VESDE(25.0).prior_std(), abs=0.01)
     # the cloud chart has its slider bound in the browser, with p_t ellipses
     specs = [c.proto.spec for c in charts(at)]
@@ -237,7 +237,7 @@ def test_one_step_says_the_grid_cannot_resolve_commitment(method):
     text = " ".join(m.value for m in at.markdown)
     assert "too coarse" not in text
     if method == "sde":
-        assert "Samples decide which mode" in text
+        assert _decides(text), text
     else:        # the deterministic ODE: the end mode is fixed by x₁, nothing is decided along the way
         assert "Samples decide which mode" not in text and "nothing is chosen along the way" in text
     at.selectbox(key=K + "method").set_value("sde").run()
@@ -272,7 +272,7 @@ def test_commitment_text_says_one_bump_only_when_p_t_merges(lam, merged):
     choose_mixture(at, "ring8")
     at.slider(key=K + "lam").set_value(lam).run()
     ok(at)
-    text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
+    text = next(m.value for m in at.markdown if _decides(m.value))
     assert ("one blurred bump of pₜ" in text) == merged, text
     assert ("pₜ is never one bump" in text) == (not merged), text
 
@@ -296,7 +296,7 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
     assert "from the first step" not in text and "pₜ is never one bump" in text, text
     labels = [m.label for m in at.metric]
     und = next(float(m.value.rstrip(" %")) for m in at.metric if m.label == "never commit")
-    assert any(label.startswith("median commit time") for label in labels) == (und < 50), (labels, und)
+    assert any(label.startswith("median commit time (") for label in labels), (labels, und)   # over its share
 
 
 @pytest.mark.parametrize("method, steps", [("sde", 2), ("ode", 3), ("sde", 200)])
@@ -308,7 +308,7 @@ def test_commitment_metrics_only_where_the_grid_resolves_them(method, steps):
     coarse = any("too coarse" in m.value for m in at.markdown)
     labels = [m.label for m in at.metric]
     assert coarse == (steps < 10), [m.value[:80] for m in at.markdown]
-    assert ("median commit time" in labels) == (not coarse), labels
+    assert any(label.startswith("median commit time") for label in labels) == (not coarse), labels
 
 
 def test_samples_outside_the_final_plot_are_counted():
@@ -396,7 +396,7 @@ def test_red_line_and_the_width_aware_split_are_both_computed():
     a second criterion (it was drawn at σₜ = d/2, t = 0.41, while the text said 0.31)."""
     from diffusion_core.commitment import bimodal_time
     at = open_page(PAGE, 180)
-    text = next(m.value for m in at.markdown if "Samples decide which mode" in m.value)
+    text = next(m.value for m in at.markdown if _decides(m.value))
     tb = bimodal_time(dc.PRESETS["tutorial"], dc.VESDE(25.0))
     assert f"The red dotted line, t = {tb:.2f}, is where pₜ splits the two closest modes" in text, text
     assert "about when pₜ splits" not in text and "σₜ falls to half" not in text
@@ -795,7 +795,7 @@ def test_deterministic_run_says_the_mode_is_fixed_by_the_start():
     at.selectbox(key=K + "method").set_value("sde").run()
     colour, commit = _colour_and_commitment(at)
     assert "Early on the colours are mixed" in colour and "no sign that a start decides its mode" in colour, colour
-    assert commit.startswith("Samples decide which mode") and "deterministic" not in commit + colour
+    assert _decides(commit) and "deterministic" not in commit + colour
     share, chance = _sorting_in(colour, gmm, sde, _page_run(at, gmm))
     assert share <= rev.start_sorting(gmm, sde, _page_run(at, gmm))["hi"]
     at.select_slider(key=K + "steps").set_value(200)
@@ -826,7 +826,7 @@ def test_deterministic_run_on_ring8_and_a_stochastic_start_sampler_run_as_an_ode
     _sorting_in(colour, dc.PRESETS["tutorial"], dc.VESDE(2.0), _page_run(at, dc.PRESETS["tutorial"]))
     at.slider(key=K + "lam").set_value(25.0).run()
     colour, commit = _colour_and_commitment(at)
-    assert "runs as an ODE" not in colour + commit and "Samples decide which mode" in commit
+    assert "runs as an ODE" not in colour + commit and _decides(commit)
     assert "Early on the colours are mixed" in colour, colour
 
 
@@ -1402,7 +1402,7 @@ def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mo
         assert blur and "σ = 0.375 is 37× the narrowest mode's std" in text, text
     cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
     if not rev.deterministic(sde, run) and rev.most_commit(cv) and not rev.commitment_resolved(cv):
-        assert "committed by" not in text and "is too coarse to say when (the commitment section below)" in text
+        assert "committed by" not in text and "is too coarse to say when the paths choose their modes" in text
     elif not rev.deterministic(sde, run) and rev.most_commit(cv):
         before = int((times[:-1] > cv["median"]).sum())
         assert (f"committed by t ≈ {time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90"
@@ -1481,7 +1481,8 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     assert cv["median"] == pytest.approx(float(np.median(rest))) and cv["median"] < 0.7
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     assert (f"{100 * cv['from_start']:.0f} % of the paths, all ending in mode 1 (weight 0.90), have their end mode's "
-            "responsibility stay at or above 0.90 from t = 1 to the end: a mode whose weight reaches the threshold") in words, words
+            "responsibility stay at or above 0.90 from t = 1 to the end: p₁ blurs the closest modes into one bump, "
+            "and a mode whose weight reaches the threshold") in words, words
     assert "the median is over the other paths that commit" in words and "t ≈ 1.00" not in words
     # the histogram marks the same median as the tile and the sentence (its legend said 0.71 beside 0.65)
     import json
@@ -1491,8 +1492,8 @@ def test_paths_at_the_threshold_from_t1_are_left_out_of_the_median(method, start
     at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
                    w_reversal_start=start)
     shown = {m.label: m.value for m in at.metric}
-    if "median commit time" in shown:
-        assert shown["median commit time"] == rev.time_text(cv["median"]), shown
+    if rev.median_shown(cv):
+        assert shown[rev.median_label(cv)] == rev.time_text(cv["median"]), shown
     for name in ("tutorial", "ring8"):
         cv = rev.commit_view(dc.PRESETS[name], sde, run, rev.COMMIT_THRESHOLD)
         assert cv["from_start"] == 0 and rev.from_start_note(cv) == ""
@@ -1602,8 +1603,8 @@ def test_commit_clause_follows_the_commitment_sections_rule(which, seed, steps):
         assert not rev.commitment_resolved(cv) and rev.most_commit(cv)
         # a coarse grid (the loop at 2 or 3 steps) cannot say the shares were set while paths chose their modes
         assert text == (f"X, by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
-                        f"{rev.time_text(cv['t_last'])}) is too coarse to say when, or whether while the paths choose "
-                        "their modes (the commitment section below)."), text
+                        f"{rev.time_text(cv['t_last'])}) is too coarse to say when the paths choose their modes, or "
+                        "whether the shares are set while they do (the commitment section below)."), text
         assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X")
     elif rev.most_commit(cv):
         assert rev.commitment_resolved(cv) and f"committed by t ≈ {rev.time_text(cv['median'])}" in text, text
@@ -1712,12 +1713,18 @@ def test_commitment_caption_says_which_paths_the_histogram_leaves_out(which, met
     assert (n_out > 0) == (which == "hw")
 
 
+def _decides(text: str) -> bool:
+    """Is text a stochastic run's commitment headline: "Samples decide which mode…" where every path
+    commits along the way, else "Of the 392 paths (78 %) that commit along the way, half do so by…"?"""
+    return "Samples decide which mode" in text or "that commit along the way, half do so by" in text
+
+
 def _commitment_section_text(at):
     """Every word of the reversal page's commitment section: its subheader, the tiles' help, its
     markdown and info, the histogram's spec and the caption under its charts."""
     import json
     heads = [h.value for h in at.subheader if h.value.startswith("Commitment")]
-    helps = [m.proto.help for m in at.metric if m.label in ("median commit time", "never commit")]
+    helps = [m.proto.help for m in at.metric if m.label.startswith(("median commit time", "never commit"))]
     prose = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     specs = [c.proto.spec for c in charts(at) if "commitment time t" in c.proto.spec]
     return " ".join(heads + helps + prose + specs)
@@ -1884,18 +1891,12 @@ def test_commitment_histogram_title_lines(which, method, steps, lam):
     cv = rev.commit_view(gmm, dc.VESDE(lam), run, rev.COMMIT_THRESHOLD)
     title = cv["hist_spec"]["title"]["text"]
     n_out, n = cv["n_from_start"], cv["n_paths"]
-    head = f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), at or above 0.90 from "
-    if method == "ode":
-        assert cv["deterministic"] and title == [
-            head, "t = 1 to the end, left out of the median: they start at the ",
-            "threshold, so they have nothing to reach along the way."], title
-    else:
-        assert not cv["deterministic"] and title == [
-            head, "t = 1 to the end, left out of the median: they start at ",
-            "the threshold, so they choose nothing along the way."], title
+    assert cv["deterministic"] == (method == "ode")
     sentence = "".join(title)
-    assert sentence == (f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), at or above 0.90 from t = 1 "
+    assert sentence == (f"Not drawn: {n_out:,} of {n:,} paths ({rev.pct(100 * n_out / n)} %), at or above 0.90 from t = 1 "
                         f"to the end, left out of the median: {rev.cv_words(cv)['nothing']}.")
+    assert title == rfig.balanced_lines(sentence) and len(title) > 1, title
+    assert not any(line.endswith((" t ", " = ")) for line in title), title          # "t = 1" is kept whole
     assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in title) and ",)" not in sentence
 
 

@@ -69,32 +69,37 @@ def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest
     decide which mode they go to at t ≈ 0.61", though 390 of the 500 paths are at the threshold from t = 1
     on and left out: the median is over 22 % of the paths (0.67 at 0.90, 0.56 at 0.99). Where half or more
     of all paths are left out, the headline and the tile speak of the paths that commit along the way with
-    their share, and the note says why a lower threshold can move the median later; elsewhere (the
-    custom mixture at 0.90 and 0.99, the tutorial at every threshold) samples decide at the median."""
+    their share, and the note says why a lower threshold can move the median either way. Wherever any path
+    does not commit along the way (at the threshold from t = 1 on or never committing) the same holds, with
+    both kinds counted; only where every path commits along the way do samples decide at the median."""
     gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
     _, sde, run, *_ = rev.default_view()
     cv = rev.commit_view(gmm, sde, run, threshold)
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     n, along, start = cv["n_paths"], cv["n_along"], cv["n_from_start"]
     never = round(cv["undecided"] * n)
-    most = 2 * along < n           # the paths that commit along the way are a minority (tutorial λ = 0.1: 33 %)
-    assert most == ((which == "hw" and threshold == 0.50) or (which == "tutorial" and threshold == 0.99)), \
+    minority = 2 * along < n       # the paths that commit along the way are a minority (tutorial λ = 0.1: 33 %)
+    assert minority == ((which == "hw" and threshold == 0.50) or (which == "tutorial" and threshold == 0.99)), \
         (which, threshold, along)
+    most = along < n               # the median is not over every path: the headline says over which
     med = rev.time_text(cv["median"])
     if most:
         assert words.startswith(f"Of the {along:,} paths ({100 * along / n:.0f} %) that commit along the way, "
                                 f"half do so by **t ≈ {med}**"), words
-        if which == "hw":
+        if which == "hw" and threshold == 0.50:
             assert (along, start, never) == (110, 390, 0) and med == "0.61"
             assert f"the other {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on." in words, words
-        else:
+        if which == "tutorial" and threshold == 0.99:
             assert start == 0 and f"the other {never:,} ({100 * never / n:.0f} %) never commit." in words, words
+        assert (f"{start:,} ({rev.pct(100 * start / n)} %) are at the threshold from t = 1 on" in words) == (start > 0)
+        assert (f"{never:,} ({rev.pct(100 * never / n)} %) never commit" in words) == (never > 0)
         assert "Samples decide" not in words
         assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
     else:
         assert words.startswith(f"Samples decide which mode they go to at **t ≈ {med}**"), words
         assert rev.median_label(cv) == "median commit time"
-    later = "a lower threshold can move the median later, not earlier: more paths are at it from t = 1 on"
+    later = ("a lower threshold can move the median either way: it is crossed sooner on every path, but more "
+             "paths are at it from t = 1 on")
     assert (later in words) == (start > 0), words
 
 
@@ -152,3 +157,149 @@ def test_time_chart_caption_says_when_its_axis_hides_the_closest_pairs_split():
         assert rev.axis_note(dc.PRESETS[name]) == ""
     at = open_page(PAGE, 180, custom_mixture=_hw_mixture().to_dict(), w_mixture="custom")
     assert any(note.strip() in c.value for c in at.caption), [c.value[:60] for c in at.caption]
+
+
+@pytest.mark.parametrize("which, lam", [("tutorial", 2.0), ("hw", 25.0), ("ring8", 25.0)])
+def test_lower_threshold_note_allows_the_median_to_move_either_way(which, lam):
+    """Tutorial, λ = 2, reverse SDE 200, seed 2021: the median commit time is 0.38 at threshold 0.90 and
+    0.41 at 0.50 (earlier in the reverse process), yet the note said a lower threshold "can move the
+    median later, not earlier". It now says the median can move either way, with both reasons, wherever
+    paths are left out; the tutorial's pair of medians shows the earlier move."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    sde, run = dc.VESDE(lam), _run(method="sde", steps=200, seed=2021)
+    hi, lo = (rev.commit_view(gmm, sde, run, thr) for thr in (0.9, 0.5))
+    if which == "tutorial":
+        assert rev.time_text(hi["median"]) == "0.38" and rev.time_text(lo["median"]) == "0.41"
+    for cv in (hi, lo):
+        note = rev.from_start_note(cv)
+        assert "not earlier" not in note, note
+        if cv["from_start"] > 0 and cv["median"] is not None:
+            assert ("a lower threshold can move the median either way: it is crossed sooner on every path, "
+                    "but more paths are at it from t = 1 on and are left out") in note, note
+
+
+@pytest.mark.parametrize("which, lam, hidden", [("tutorial", 0.1, False), ("tutorial", 2.0, True),
+                                                ("ring8", 2.0, False), ("hw", 25.0, True)])
+def test_paths_at_the_threshold_from_t1_get_the_cause_this_state_shows(which, lam, hidden):
+    """Tutorial, λ = 0.1, reverse SDE 200, threshold 0.50: "80 % of the paths … stay at or above 0.50 from
+    t = 1 to the end: a mode whose weight reaches the threshold has about that responsibility wherever the
+    blur hides the modes", beside "Here pₜ is never one bump": the blur hides nothing there. The cause now
+    follows whether p₁ hides the closest modes (split_note's own test): where it does not, the paths start
+    on their end mode's side; where it does and the weight reaches the threshold, the weight."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    cv = rev.commit_view(gmm, dc.VESDE(lam), _run(method="sde", steps=200, seed=2021), 0.5)
+    assert cv["n_from_start"] > 0
+    note = rev.from_start_note(cv)
+    never_one = "Here pₜ is never one bump" in rev.split_note(cv, rev.closest_modes(gmm))
+    assert never_one == (not hidden)
+    assert ("wherever the blur hides the modes" in note) == hidden, note
+    assert ("p₁ does not hide the modes (even at t = 1 the two closest modes are two bumps of pₜ), so these paths "
+            "start on their end mode's side, where its responsibility is already at or above 0.50, and stay "
+            "there") in note if not hidden else "p₁ blurs the closest modes into one bump" in note, note
+
+
+@pytest.mark.parametrize("which, lam, threshold", [("tutorial", 2.0, 0.9), ("ring8", 25.0, 0.5),
+                                                   ("ring8", 25.0, 0.9), ("hw", 25.0, 0.99)])
+def test_median_not_over_every_path_says_over_which(which, lam, threshold):
+    """Tutorial, λ = 2, threshold 0.90, reverse SDE 200: the tile read "median commit time 0.38" and the
+    headline "Samples decide which mode they go to at t ≈ 0.38 (the median)", though the median is over
+    328 of 500 paths (66 %): 138 never commit and 34 are at the threshold from t = 1 on. Wherever the median
+    is not over every path, the tile gives its share and the headline says over which paths it is."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    cv = rev.commit_view(gmm, dc.VESDE(lam), _run(method="sde", steps=200, seed=2021), threshold)
+    n, along = cv["n_paths"], cv["n_along"]
+    words = rev.commitment_words(cv, rev.closest_modes(gmm))
+    if which == "tutorial":
+        assert (along, cv["n_from_start"], round(cv["undecided"] * n)) == (328, 34, 138)
+        assert rev.median_label(cv) == "median commit time (66 % of paths)"
+        assert words.startswith("Of the 328 paths (66 %) that commit along the way, half do so by **t ≈ 0.38**")
+        assert "; 34 (7 %) are at the threshold from t = 1 on and 138 (28 %) never commit." in words, words
+    if along < n:
+        assert rev.median_label(cv) == f"median commit time ({rev.pct(100 * along / n)} % of paths)"
+        assert "Samples decide" not in words and words.startswith(f"Of the {along:,} paths"), words
+    else:
+        assert rev.median_label(cv) == "median commit time" and words.startswith("Samples decide"), words
+
+
+def test_median_tiles_show_wherever_the_text_gives_a_median_with_its_share():
+    """Tutorial, reverse SDE 200: at λ = 0.1, threshold 0.99 the caption and histogram give a median over
+    59 paths (12 %) but the "median commit time" and "σₜ at that time" tiles vanished; at λ = 2, threshold
+    0.90 the tile read "median commit time" over 66 % of the paths. The tiles now show wherever a resolved
+    median is given, labelled with its share of paths; at the default λ = 25 too (78 %)."""
+    at = open_page(PAGE, 240, w_reversal_lam=0.1, w_reversal_threshold=0.99)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown.get("median commit time (12 % of paths)") == "0.06" and "σₜ at that time" in shown, shown
+    prose = " ".join(m.value for m in at.markdown)
+    assert "Of the 59 paths (12 %) that commit along the way, half do so by **t ≈ 0.06**" in prose, prose
+    for lam, thr, label, value in [(2.0, 0.9, "median commit time (66 % of paths)", "0.38"),
+                                   (25.0, 0.9, "median commit time (78 % of paths)", "0.30")]:
+        at.slider(key="w_reversal_lam").set_value(lam)
+        at.slider(key="w_reversal_threshold").set_value(thr).run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown = {m.label: m.value for m in at.metric}
+        assert shown.get(label) == value and "σₜ at that time" in shown, shown
+        assert "Samples decide" not in " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("which, lam, changes", [("hw", 25.0, dict(method="tutorial", steps=2)),
+                                                 ("hw", 25.0, dict(method="tutorial", steps=10, seed=2022)),
+                                                 ("tutorial", 0.1, dict(method="sde", steps=200))])
+def test_stray_samples_count_for_the_mode_the_caption_names(which, lam, changes):
+    """The custom mixture, λ = 25, the tutorial's loop in 2 steps: "100 % of the samples lie where p₀ is
+    lower than at all but 0.1 % of true samples: they belong to no mode, yet each counts for its nearest
+    one", while a sample counts for the mode with the largest responsibility (the caption's first
+    sentence), which with these unequal narrow covariances is not always the nearest. The sentence now
+    says what the bars count, wherever it is given."""
+    gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
+    sde, run = dc.VESDE(lam), _run(**{"seed": 2021, **changes})
+    text = rev.weights_caption(gmm, sde, run)
+    assert text.startswith("Each sample counts for the mode with the largest responsibility at its final position")
+    assert "nearest one" not in text, text
+    stray = rev.weight_check(gmm, sde, run)["stray"] > rev.STRAY_SAY
+    assert ("they belong to no mode, yet each counts for the mode with the largest responsibility at its "
+            "position") in text if stray else "belong to no mode" not in text, text
+    if changes.get("steps") == 2:
+        assert stray and "But 100 % of the samples lie where p₀ is lower" in text, text
+
+
+@pytest.mark.parametrize("method, steps, lam", [("ode", 50, 25.0), ("tutorial", 2, 25.0), ("sde", 200, 25.0),
+                                                ("dpm2m_sa", 20, 2.0)])
+def test_shares_set_earlier_say_by_what(method, steps, lam):
+    """The custom mixture, PF ODE (Heun) 50 steps: the mode-share caption ended "…it cannot explain the
+    shares off. They are set earlier.", a dangling sentence; a deterministic run now says the start sets
+    them (each x₁ maps to one end point), with the sampler's own reason for being deterministic. The
+    tutorial's loop at 2 steps: "too coarse to say when, or whether while the paths choose their modes"
+    now reads grammatically."""
+    gmm, sde = _hw_mixture(), dc.VESDE(lam)
+    run = _run(method=method, steps=steps, seed=2021)
+    text = rev.commit_clause(gmm, sde, run, "X")
+    if rev.deterministic(sde, run):
+        assert text == (f"X, by the start: {rev.deterministic_words(sde, run)}, so it maps each start point x₁ to "
+                        "one end point, and the start fixes each sample's mode."), text
+    caption = rev.weights_caption(gmm, sde, run)
+    assert "They are set earlier." not in caption and "or whether while" not in caption, caption
+    if method == "ode":
+        assert "They are set earlier, by the start: **PF ODE (Heun)** is deterministic, so it maps" in caption, caption
+    if method == "tutorial":
+        assert ("is too coarse to say when the paths choose their modes, or whether the shares are set while "
+                "they do (the commitment section below).") in caption, caption
+
+
+@pytest.mark.parametrize("lam, threshold", [(1.8, 0.99), (0.1, 0.99), (2.0, 0.9)])
+def test_one_share_format_for_paths_left_out(lam, threshold):
+    """Tutorial, λ = 1.8, threshold 0.99, reverse SDE 200: one path at the threshold from t = 1 on was
+    "1 (0.2 %)" in the headline but "0 % of the paths" in the next sentence and "(0 %)" in the histogram's
+    note. All three now print the share with pct, never 0 % for a nonzero count."""
+    gmm = dc.PRESETS["tutorial"]
+    cv = rev.commit_view(gmm, dc.VESDE(lam), _run(method="sde", steps=200, seed=2021), threshold)
+    k, n = cv["n_from_start"], cv["n_paths"]
+    share = f"{rev.pct(100 * k / n)} %"
+    assert k > 0 and " 0 % of the paths" not in rev.from_start_note(cv)
+    assert rev.from_start_note(cv).startswith(f" {share} of the paths"), rev.from_start_note(cv)
+    assert f"{k:,} ({share}) {'is' if k == 1 else 'are'} at the threshold from t = 1 on" in \
+        rev.commitment_words(cv, rev.closest_modes(gmm))
+    import json
+    assert f"Not drawn: {k:,} of {n:,} paths ({share})" in json.dumps(cv["hist_spec"], ensure_ascii=False)
+    if lam == 1.8:
+        assert (k, share) == (1, "0.2 %")

@@ -385,7 +385,7 @@ def test_point_set_commitment_text_agrees_with_the_copies_note(factor):
     ratio = float(re.search(r"smoothing width ([\d.]+) ×", text).group(1))
     assert f"{ratio:.2f}" in note
     if separate and cv["median"] is not None:
-        assert f"{100 * (1 - cv['undecided']):.0f} % of the paths commit" in text
+        assert f"{rev.pct(100 * (1 - cv['undecided']))} % of the paths commit" in text
         assert f"σₜ ≈ {cv['sigma']:.2g}" in text
 
 

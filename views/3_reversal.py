@@ -139,7 +139,7 @@ def commitment():
                              help="A path has committed once the responsibility of its final mode "
                                   "under pₜ stays at or above this level until the end.")
     cv = rev.commit_view(gmm, sde, run, threshold)
-    if rev.most_commit(cv) and rev.commitment_resolved(cv):      # a coarse grid's median says nothing
+    if rev.median_shown(cv):      # wherever the text gives a median (a coarse grid's says nothing)
         a_med.metric(rev.median_label(cv), rev.time_text(cv["median"]),
                      help=rev.median_help(cv))
         a_sig.metric("σₜ at that time", f"{cv['sigma']:.2f}",

@@ -17,7 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from diffusion_core.mixture import GaussianMixture
-from .common import as_numpy, mode_colors, new_figure, outside, time_text
+from .common import as_numpy, mode_colors, new_figure, outside, pct, time_text
 from .training import FIT_X
 
 __all__ = ["frame_indices", "ellipse_modes", "MAX_ELLIPSES", "MAX_LEGEND_MODES", "pt_ellipses", "plot_size", "cloud_chart", "trajectories_figure", "main_axis", "end_label",
@@ -373,8 +373,8 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     median (solid black: `median` where given, the page's own, NaN for none; else the drawn paths'
     median; median_text names it) and t_split (red dotted, split_label) marked, both named in a
     legend below the plot, one entry a line and never cut. left_out: a mask of committed paths left
-    out of the median (at or above `threshold` from t = 1 to the end): not drawn either, and the
-    chart's title says how many, so the line is the median of the bars. height: of the plot area
+    out of the median (at or above `threshold` from t = 1 to the end): not drawn either, and a note
+    under the chart (its title, orient bottom, NOTE_FONT px) says how many, so the line is the median of the bars. height: of the plot area
     (autosize fit-x: the legends and axes come on top of it; Streamlit's default "fit" squeezed it to
     about 50 px). words: the paths' verbs (reversal.choice_words: "along" for the median's legend,
     "nothing" for the left-out paths in the title); a stochastic run's by default."""
@@ -430,8 +430,8 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
     if len(names) > MAX_LEGEND_MODES:
         title.append(f"colour: the mode each path ends in ({len(names):,} modes)")
     if title:
-        chart = chart.properties(title=alt.TitleParams(title, fontSize=11, fontWeight="normal",
-                                                       color="#555555", anchor="start"))
+        chart = chart.properties(title=alt.TitleParams(title, fontSize=NOTE_FONT, fontWeight="normal", orient="bottom",
+                                                       color="#555555", anchor="start", offset=8))
     return chart
 
 
@@ -444,7 +444,8 @@ def median_text(median: float, left_out: bool, along: str = "paths choosing alon
     return f"median commitment time (t = {time_text(median)})"
 
 
-TITLE_CHARS = 60     # the histogram's title lines: at most this many characters (~330 px at 11 px)
+NOTE_FONT = 13       # the histogram's note under it (paths not drawn): px, above the axis titles' 11–12
+TITLE_CHARS = 48     # the note's lines: at most this many characters (~330 px at NOTE_FONT)
 
 
 def balanced_lines(text: str, max_chars: int = TITLE_CHARS) -> list[str]:
@@ -467,5 +468,5 @@ def left_out_title(n_out: int, n: int, threshold: float | None,
     (nothing: why, as a clause): one sentence in balanced_lines, so that no line is cut in a
     half-width column."""
     at = f"at or above {threshold:.2f}" if threshold is not None else "at or above the threshold"
-    return balanced_lines(f"Not drawn: {n_out:,} of {n:,} paths ({100 * n_out / n:.0f} %), {at} from t = 1 "
+    return balanced_lines(f"Not drawn: {n_out:,} of {n:,} paths ({pct(100 * n_out / n)} %), {at} from t = 1 "
                           f"to the end, left out of the median: {nothing}.")
