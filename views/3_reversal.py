@@ -147,7 +147,7 @@ def commitment():
     a_und.metric("never commit", rev.undecided_share(cv),
                  help="Paths whose final mode's responsibility is still below the threshold at the "
                       "end: they end between modes, not clearly closer to one of them. A path that ends far from every mode counts as "
-                      "committed (the nearest mode's responsibility is near 1 there) although it reached none.")
+                      "committed (far out, one mode's responsibility is near 1: the mode whose Gaussian falls off slowest there, not always the nearest) although it reached none.")
     rev.explain_commitment(gmm, cv)
     p1c, p2c = st.columns(2, gap="medium")
     p1c.image(rev.paths_png(gmm, sde, run, n_paths, view), width="stretch")
