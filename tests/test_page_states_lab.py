@@ -17,6 +17,14 @@ from dashboard import memorization, models, vocabulary, weighting
 from dashboard import settings as sio
 from dashboard.figures.weighting import WEIGHTING_LABELS
 from conftest import open_page, ok, overlapping_texts
+
+
+def two_budget_runs(methods, learned: dict, exact: dict):
+    """Two samplers' learned-score runs at 50 and 100 evaluations (learned: measure → its four values,
+    in the order methods × [50, 50, 100, 100]) and the exact score's runs at 100 (exact: measure → one
+    value per method), as samplers.plateau_text reads them."""
+    df = pd.DataFrame({"method": list(methods) * 2, "budget": [50, 50, 100, 100], **learned})
+    return df, pd.DataFrame({"method": list(methods), "budget": 100, **exact})
 from test_page_memo_weighting import check_below_eps, check_sample_verdicts, check_table_formats, page_band, shown
 
 TRAIN, SAMPLERS = "views/4_train.py", "views/6_sampler_lab.py"
@@ -101,7 +109,7 @@ def test_train_page_states(mixture, lam):
                                        ("W₁ of log p", "sliced W₂ to truth", "W₁ of log p", "sliced W₂")):
             keys = {"sliced W₂ to truth": "sliced_w2", "W₁ of log p": "logp_w1"}
             band = models.quality_band(gmm_ := FAR_NARROW if mixture == "custom" else dc.PRESETS[mixture], 500, SEED)
-            (llo, lhi), (hlo, hhi) = band[keys[low]], band[keys[high]]
+            (_, lhi), (hlo, hhi) = band[keys[low]], band[keys[high]]
             blind = table.loc[row, low] <= lhi and table.loc[row, high] - hhi > hhi - hlo
             said = f"samples differ from the truth by {other}, but {name} cannot tell them from it"
             assert (f"**The {words} {said}" in verdict) == blind, verdict
@@ -435,11 +443,10 @@ def test_learned_score_inside_the_band_says_which_measure_cannot_see_it():
     sees the error, with its numbers, or that none does; without their bands it points to them."""
     from dashboard import samplers
     names = {"sde": "reverse SDE", "tutorial": "tutorial's loop"}.get
-    df = pd.DataFrame({"method": ["sde", "tutorial"] * 2, "budget": [50, 50, 100, 100],
-                       "sliced_w2": [0.3, 0.25, 0.24, 0.223], "logp_w1": [0.4, 0.3, 0.25, 0.214],
-                       "loglik_gap": [0.03, 0.02, 0.01, 0.012]})
-    exact = pd.DataFrame({"method": ["sde", "tutorial"], "budget": 100, "sliced_w2": [0.2, 0.21],
-                          "logp_w1": [0.0301, 0.04], "loglik_gap": [0.005, 0.004]})
+    df, exact = two_budget_runs(["sde", "tutorial"],
+                                {"sliced_w2": [0.3, 0.25, 0.24, 0.223], "logp_w1": [0.4, 0.3, 0.25, 0.214],
+                                 "loglik_gap": [0.03, 0.02, 0.01, 0.012]},
+                                {"sliced_w2": [0.2, 0.21], "logp_w1": [0.0301, 0.04], "loglik_gap": [0.005, 0.004]})
     bands = {"sliced_w2": (0.23, 0.180, 0.282), "logp_w1": (0.0378, 0.0233, 0.056),
              "loglik_gap": (0.000276, -0.0425, 0.0251)}
     text = samplers.plateau_text(df, bands["sliced_w2"], "sliced_w2", "recommended", 1e-3, names, exact, bands)
@@ -743,9 +750,8 @@ def test_learned_best_is_close_to_the_exact_only_within_the_bands_width(learned,
     (network_error_seen), and "cannot be told apart" only within that width."""
     from dashboard import samplers
     names = {"sde": "reverse SDE", "tutorial": "tutorial's loop"}.get
-    df = pd.DataFrame({"method": ["sde", "tutorial"] * 2, "budget": [50, 50, 100, 100],
-                       "sliced_w2": [0.6, 0.5, learned + 0.05, learned]})
-    exact = pd.DataFrame({"method": ["sde", "tutorial"], "budget": 100, "sliced_w2": [exact_best + 0.01, exact_best]})
+    df, exact = two_budget_runs(["sde", "tutorial"], {"sliced_w2": [0.6, 0.5, learned + 0.05, learned]},
+                                {"sliced_w2": [exact_best + 0.01, exact_best]})
     band = (0.23, 0.180, 0.282)
     text = samplers.plateau_text(df, band, "sliced_w2", "recommended", 1e-3, names, exact)
     assert says in text, text
@@ -784,11 +790,10 @@ def test_learned_best_close_to_the_exact_by_one_measure_names_the_measures_that_
     named with its numbers, and "neither …" or "the sampler, not the network" stays only where none can."""
     from dashboard import samplers
     names = {"sde": "reverse SDE", "dpm2m_sa": "DPM++ 2M SDE"}.get
-    df = pd.DataFrame({"method": ["sde", "dpm2m_sa"] * 2, "budget": [50, 50, 100, 100],
-                       "loglik_gap": [0.6, 0.5, 0.35, 0.299], "logp_w1": [0.9, 0.8, 0.5, 0.427],
-                       "sliced_w2": [0.5, 0.4, 0.3, 0.25]})
-    exact = pd.DataFrame({"method": ["sde", "dpm2m_sa"], "budget": 100, "loglik_gap": [0.2, 0.131],
-                          "logp_w1": [0.2, 0.145], "sliced_w2": [0.3, 0.24]})
+    df, exact = two_budget_runs(["sde", "dpm2m_sa"],
+                                {"loglik_gap": [0.6, 0.5, 0.35, 0.299], "logp_w1": [0.9, 0.8, 0.5, 0.427],
+                                 "sliced_w2": [0.5, 0.4, 0.3, 0.25]},
+                                {"loglik_gap": [0.2, 0.131], "logp_w1": [0.2, 0.145], "sliced_w2": [0.3, 0.24]})
     bands = {"loglik_gap": (0.04, -0.0681, 0.150), "logp_w1": (0.1, 0.0626, 0.150), "sliced_w2": (0.5, 0.4, 0.6)}
     text = samplers.plateau_text(df, bands["loglik_gap"], "loglik_gap", "recommended", 1e-3, names, exact, bands)
     assert ("cannot be told apart here by this measure; but in the same runs W₁ of log p₀ sees it: best 0.427, 2.9× the "
@@ -815,9 +820,8 @@ def test_learned_best_just_above_the_band_blames_neither_the_sampler_nor_the_net
     band = (0.03, -0.0449, 0.101)
     for best, exact_best, says in [(0.147, 0.128, "neither the sampler nor the network is shown to limit the curves"),
                                    (0.400, 0.350, "so the sampler, not the network, limits the curves")]:
-        df = pd.DataFrame({"method": ["sde", "tutorial"] * 2, "budget": [50, 50, 100, 100],
-                           "loglik_gap": [0.6, 0.5, best + 0.05, best]})
-        exact = pd.DataFrame({"method": ["sde", "tutorial"], "budget": 100, "loglik_gap": [exact_best + 0.01, exact_best]})
+        df, exact = two_budget_runs(["sde", "tutorial"], {"loglik_gap": [0.6, 0.5, best + 0.05, best]},
+                                    {"loglik_gap": [exact_best + 0.01, exact_best]})
         text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names, exact)
         assert says in text, text
         assert ("just above the noise band" in text) == (best < 0.101 + 0.1459), text
