@@ -1148,7 +1148,8 @@ def test_noise_band_sentences_use_the_band_the_chart_draws():
     assert "4 of 8 samplers are inside the noise band (range -0.0425–0.0251)" in text, text
     said = samplers.winners_text(df, band, "loglik_gap", str)
     assert said.endswith("From 100 evaluations the best is inside the noise band (range -0.0425–0.0251), where the "
-                         "measure cannot tell it from the truth."), said
+                         "measure cannot tell it from the truth, but at 30 the value closest to 0 (0.0257) lies just "
+                         "above it (within its width, 0.0676)."), said          # every budget whose best is above is said
     below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
                                   "loglik_gap", str)
     assert ("At 100 evaluations the value closest to 0 (-0.0448) lies below the noise band (range -0.0425–0.0251): "
