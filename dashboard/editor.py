@@ -131,7 +131,7 @@ def on_upload():
     _load(gmm, ss[S + "mode"], f.name, edited=True)
     _use(gmm)
     ss[P + "source"] = "custom"          # the "Start from" box names the mixture now in the table
-    ss[S + "note"] = f"Imported {count(gmm.n_components, 'component')} from {f.name}; now in use."
+    ss[S + "note"] = f"Imported {count(gmm.n_components, 'component')} from {f.name} into the table."
     ss[S + "imports"] = ss.get(S + "imports", 0) + 1
 
 

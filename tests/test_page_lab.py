@@ -228,6 +228,14 @@ def test_editor_import_and_bad_files():
     assert at.selectbox(key="w_editor_source").value == "custom"     # "Start from" names what is loaded, not "tutorial"
     assert [u.value for u in at.main.file_uploader] == [None]           # the box empties once the file is in the table
     assert "Imported 8 components from ring.json" in " ".join(s.value for s in [*at.info, *at.caption, *at.markdown])
+    assert any("In use on every page" in s.value for s in at.success)
+    at.session_state["w_mixture"] = "moons"                          # another mixture picked in the sidebar
+    ok(at.run())
+    said = " ".join(s.value for s in [*at.info, *at.success])
+    assert "now in use" not in said and "In use on every page" not in said, said    # the import note claims no use
+    assert "Use this table on every page" in [b.label for b in at.button]
+    at.session_state["w_mixture"] = "custom"
+    ok(at.run())
     for name, data, message in [
         ("bad.json", b"{oops", "is not valid JSON"),
         ("three.json", json.dumps({"means": [[0, 0, 0]], "covs": [[[1, 0], [0, 1]]], "weights": [1]}).encode(),
