@@ -354,6 +354,24 @@ def test_length_note_fits_in_the_figure(view):
         assert 0 <= box.x0 and box.x1 <= width, text.get_text()
 
 
+def test_length_note_fits_in_the_figure_where_most_arrows_are_capped():
+    """Your data (heart, 100 points, the smallest smoothing width), t = 0: the note's first line, "arrow
+    length ∝ |score|, capped at the distance to the nearest data point (here 200 of 200 arro", was cut at
+    the figure's right edge. The capped words take a line of their own; every line stays inside."""
+    from diffusion_core import pointsets as ps
+    from dashboard import score_field as sf, yourdata
+    pts = yourdata.check(ps.heart(100))
+    gmm = yourdata.mixture(yourdata.entry(pts, yourdata.width_of(pts, 0.1), "heart"))
+    fig = sf.score_figure(gmm, dc.VESDE(25.0), 0.0, "samples", 200, 2021, "total", "proportional", "fixed")
+    _agg(fig)
+    r = fig.canvas.get_renderer()
+    texts = [t for t in fig.texts if "capped at the distance" in t.get_text()]
+    assert texts
+    for text in fig.texts:
+        box = text.get_window_extent(r)
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, text.get_text()
+
+
 @pytest.mark.parametrize("which", ["ring8", "word"])
 def test_axes_hold_every_mode_with_room(which):
     """ring8's modes at (±4, 0), (0, ±4) and a word's outer letters are not cut by the frame:

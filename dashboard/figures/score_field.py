@@ -201,7 +201,7 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
     capped = capped_words(reached, drawn)
     if capped:
         head, _, tail = text.partition(", ")
-        text = f"{head}, {capped}" + (f",\n{tail}" if tail else "")
+        text = f"{head},\n{capped}" + (f",\n{tail}" if tail else "")     # a line of its own: it is long
     alone = clipped - both                       # clipped, and drawn at the clipping length
     if reached:
         if not capped:       # else the first line counts them
