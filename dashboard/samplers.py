@@ -277,7 +277,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
     below = [b for b in budgets if sides[b] == "below"]
-    near = f"just above it (within its width, {value_text(band_width(band))})"
+    near = f"just above it (by less than its width, {value_text(band_width(band))})"
     above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies {near if just_above(values[b], band) else 'above it'}"
              + (f" while {counts[b][0]} of {counts[b][1]} samplers lie inside it" if counts[b][0] else "")
              for b in budgets if sides[b] == "above" and (inside or counts[b][0])]
@@ -316,7 +316,7 @@ def just_above(v, band: tuple) -> bool:
 
 def just_above_words(band: tuple) -> str:
     """A value just above the noise band (just_above), in words: not evidence of a miss."""
-    return (f"just above {band_words(band)}, within its width ({value_text(band_width(band))}): every sampler "
+    return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
             "there: by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per "
             "run** to tell)")

@@ -606,7 +606,7 @@ def test_winners_text_reads_the_runs():
     assert "From 8 evaluations" not in text, text
     assert ("The best is inside the noise band (range 0.0500–0.150) at 8, 20 and 50 evaluations, where the measure "
             "cannot tell it from the truth, but at 5 the lowest value (0.400) lies above it; at 30 the lowest value "
-            "(0.173) lies just above it (within its width, 0.100).") in text, text
+            "(0.173) lies just above it (by less than its width, 0.100).") in text, text
     text = samplers.winners_text(runs[runs["budget"] != 30], (0.1, 0.05, 0.15), "sliced_w2", str)
     assert "From 8 evaluations the best is inside the noise band (range 0.0500–0.150)" in text
 
@@ -1157,7 +1157,7 @@ def test_noise_band_sentences_use_the_band_the_chart_draws():
     said = samplers.winners_text(df, band, "loglik_gap", str)
     assert said.endswith("From 100 evaluations the best is inside the noise band (range -0.0425–0.0251), where the "
                          "measure cannot tell it from the truth, but at 30 the value closest to 0 (0.0257) lies just "
-                         "above it (within its width, 0.0676)."), said          # every budget whose best is above is said
+                         "above it (by less than its width, 0.0676)."), said          # every budget whose best is above is said
     below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
                                   "loglik_gap", str)
     assert ("At 100 evaluations the value closest to 0 (-0.0448) lies below the noise band (range -0.0425–0.0251): "
@@ -1276,14 +1276,14 @@ def test_band_sentences_count_every_sampler_inside_not_only_the_best(mixture, ex
         best, b = min(values, key=abs), int(row["NFE"])
         k = int(((values >= lo) & (values <= hi)).sum())
         if best > hi and k:
-            just = r"just above it \(within its width, [\d.]+\)" if best <= hi + (hi - lo) else "above it"
+            just = r"just above it \(by less than its width, [\d.]+\)" if best <= hi + (hi - lo) else "above it"
             assert re.search(rf"at {b} the value closest to 0 \({re.escape(samplers.value_text(best))}\) lies {just} "
                              rf"while {k} of {len(values)} samplers lie inside it", said), said
         if best < lo and k:
             assert f"{k} of {len(values)} samplers at {b}" in said, said
     if mixture == "ring8" and not extra:                 # the finding's state
-        assert ("but at 5 the value closest to 0 (0.0603) lies just above it (within its width, 0.0675); at 30 the value "
-                "closest to 0 (0.0257) lies just above it (within its width, 0.0675) while 3 of 8 samplers lie inside it."
+        assert ("but at 5 the value closest to 0 (0.0603) lies just above it (by less than its width, 0.0675); at 30 the value "
+                "closest to 0 (0.0257) lies just above it (by less than its width, 0.0675) while 3 of 8 samplers lie inside it."
                 in said), said
 
 
@@ -1391,7 +1391,7 @@ def test_broad_modes_note_says_up_to_which_budget_the_samplers_differ():
 @pytest.mark.parametrize("values, says, not_says", [
     # tutorial, exact score, W₁ of log p₀, 200 samples: every sampler at 100 evaluations just above the band
     ((0.132, 0.140), ": at the largest budget, 100 evaluations, sde and dpm2m lie just above the noise band (range "
-     "0.0789–0.125), within its width (0.0461): every sampler starts from the same noise, so at this sample count one "
+     "0.0789–0.125), by less than its width (0.0461): every sampler starts from the same noise, so at this sample count one "
      "shared draw of it can put every sampler there: by this measure alone it is not evidence that the samplers miss the truth (raise "
      "**Samples per run** to tell)", "still outside"),
     # beyond the band's width above it (ring8 at 5 evaluations: far off) beside one just above
@@ -1563,7 +1563,7 @@ def test_best_per_budget_names_every_budget_whose_best_lies_above_the_band(mixtu
         return
     for b, v in best.items():
         if v > hi:
-            how = "just above it (within its width" if v <= hi + (hi - lo) else "above it"
+            how = "just above it (by less than its width" if v <= hi + (hi - lo) else "above it"
             assert f"at {b} the lowest value ({samplers.value_text(v)}) lies {how}" in said, (b, v, said)
     if mixture == "cross" and not extra:                 # the finding's state
-        assert "but at 5 the lowest value (0.0658) lies just above it (within its width, 0.0340)" in said, said
+        assert "but at 5 the lowest value (0.0658) lies just above it (by less than its width, 0.0340)" in said, said

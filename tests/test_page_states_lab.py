@@ -337,7 +337,7 @@ def test_plateau_text_reads_the_numbers():
 
 
 @pytest.mark.parametrize("best, says, not_says", [
-    (0.132, "reaches **0.132**, just above the noise band (range 0.0789–0.125), within its width (0.0461): every "
+    (0.132, "reaches **0.132**, just above the noise band (range 0.0789–0.125), by less than its width (0.0461): every "
      "sampler starts from the same noise, so at this sample count one shared draw of it can put every sampler there: "
      "by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per run** to tell).", "still above"),
     (2.57, "reaches **2.57**, still above the noise band (range 0.0789–0.125)", "just above"),
@@ -411,7 +411,7 @@ def test_signed_gap_trend_speaks_of_the_distance_to_0():
     band = (0.000276, -0.0425, 0.0251)
     exact = pd.DataFrame({"method": list(rows), "budget": 100, "loglik_gap": 0.00773})
     text = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names.get, exact)
-    # 0.045 lies above the band but within its width (0.0676) of the exact score's 0.00773: not told apart
+    # 0.045 lies above the band but by less than its width (0.0676) of the exact score's 0.00773: not told apart
     assert "cannot be told apart here" in text and "network's error" not in text, text
     text = samplers.trend_text(df.assign(d=df["loglik_gap"].abs()), band, names.get, "loglik_gap")
     assert ("*PF ODE (Heun)* moved closer to 0 or away from it by less than the noise band's width (0.0676): "
