@@ -891,18 +891,26 @@ def integrator_gap(df: pd.DataFrame, noise: dict, field: str) -> tuple[pd.Series
     """Where one integrator clearly does better than the other for `field`: (winner's row, loser's
     row), a row from which the winner clearly matches true samples at every larger step count drawn
     (first_match on) beside a row of the other integrator with at least as many evaluations that
-    misses (match_reading "miss"; an "edge" counts as neither side). Of such pairs, the one whose
-    losing row has the most evaluations, with the winning row of most evaluations up to it; None
-    where the chart draws no such pair."""
+    misses (match_reading "miss"; an "edge" counts as neither side), and that is better by the chart's
+    measures beyond their noise (clearly_better). Of such pairs, the one whose losing row has the most
+    evaluations, with the winning row of most evaluations up to it; None where the chart draws no such pair."""
     best = None
     for win, lose in (("euler", "heun"), ("heun", "euler")):
         first = first_match(df, noise, field, win)
         hits = [r for r, _ in _readings(df, noise, field, win) if first is not None and r["steps"] >= first["steps"]]
         for r, kind in _readings(df, noise, field, lose):
-            under = [h for h in hits if int(h["nfe"]) <= int(r["nfe"])]
+            under = [h for h in hits if int(h["nfe"]) <= int(r["nfe"]) and clearly_better(h, r, noise)]
             if kind == "miss" and under and (best is None or int(r["nfe"]) > int(best[1]["nfe"])):
                 best = (under[-1], r)
     return best
+
+
+def clearly_better(win: pd.Series, lose: pd.Series, noise: dict) -> bool:
+    """Whether row win beats row lose by the chart's measures beyond their noise: lose puts more samples
+    off every mode than win beyond two counts' noise (more_off: a − b > 2√(a + b)), and win's sliced W₂
+    does not lie above lose's by more than the spread of true sets' scores (beyond_noise)."""
+    return (more_off(int(lose["off"]), int(win["off"]))
+            and not beyond_noise(win["sw2"], lose["sw2"], noise["spread"]))
 
 
 @state.cache_data(max_entries=16)
