@@ -15,7 +15,7 @@ import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core.sampling import time_grid
 from dashboard import guidance, lessons, models, state
-from dashboard.models import count_gap, count_noise
+from dashboard.models import count_gap, count_noise, counts_differ
 from dashboard.figures import flow as ffig
 from dashboard.figures.common import chart_spec, density_grid, figure_png, with_room
 
@@ -399,10 +399,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     tol = float(noise["spread"])
     worse = beyond_noise(ve_w2, flow_w2, tol)
     apart = worse or beyond_noise(flow_w2, ve_w2, tol)
-    m = [round(v, 2) + 0.0 for v in story["data_mean"]]          # + 0.0: no "-0.00"
     start = (f"The VE run starts from N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f}; its p₁, the data "
              f"blurred by σ₁, has spread √(s² + σ₁²) = {story['p1_spread']:.2f} around the data's mean "
-             f"({m[0]:.2f}, {m[1]:.2f}): the start is {story['sigma1'] / story['p1_spread']:.2f} times "
+             f"{mean_words(story)}: the start is {story['sigma1'] / story['p1_spread']:.2f} times "
              "as wide as p₁")
     width = "as wide as" if f"{r:.2f}" == "1.00" else f"{r:.2f} times as wide as"
     where = (f"From the same noise, the {story['n']} VE paths end in a cloud {width} the exact flow's"
@@ -1016,19 +1015,47 @@ def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
     samples do not clearly match true ones at the most steps drawn (match_reading), its Heun sliced W₂
     stays flat from the fewest to the most steps drawn (max − min within the spread of true sets'
     scores, noise["spread"]), and its start N(0, σ₁²I) is far from its p₁ (σ₁ / √(s² + σ₁²) below
-    1 − VE_MISS, story: path_story); else ""."""
+    1 − VE_MISS, story: path_story); else "". "More steps change nothing" only where its count off
+    every mode is flat too (within two counts' noise, counts_differ); where it moves, that, and that
+    the miss that remains comes from the start (ve_start_words)."""
     rows = _readings(df, noise, "VE PF-ODE")
     sw2 = [float(r["sw2"]) for r, _ in rows]
     ratio = story["sigma1"] / story["p1_spread"]
     if rows[-1][1] == "match" or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS:
         return ""
     first, last = rows[0][0], rows[-1][0]
-    return (f"here its samples match true ones at no step count drawn, and more steps change nothing: sliced W₂ "
-            f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, within "
-            f"{spread_words(noise)}. The miss comes from its start, not its time grid: N(0, σ₁²I) with σ₁ = "
-            f"{story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ (√(s² + σ₁²) = "
-            f"{story['p1_spread']:.2f}), and its paths end in a cloud {story['ve_spread_ratio']:.2f} times as "
-            "wide as the exact flow's")
+    reads = ("match true ones at no step count drawn" if all(k != "match" for _, k in rows) else
+             f"do not clearly match true ones at the most steps drawn, {_at_steps([last])}")
+    flat = (f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, "
+            f"within {spread_words(noise)}")
+    a, b = int(first["off"]), int(last["off"])
+    if counts_differ(a, b):
+        return (f"here more steps take the count of its samples off every mode from {a} of {noise['n']} at "
+                f"{int(first['nfe'])} evaluations to {b} at {int(last['nfe'])} ({count_gap(a, b)}; a set of true "
+                f"samples: up to {noise['off']}), but not sliced W₂ ({flat}), and its samples {reads}: the miss "
+                f"that remains comes from its start, not its time grid: {ve_start_words(story)}")
+    return (f"here its samples {reads}, and more steps change nothing: {a} of {noise['n']} off every mode at "
+            f"{int(first['nfe'])} evaluations and {b} at {int(last['nfe'])} ({count_gap(a, b)}), sliced W₂ {flat}. The "
+            f"miss comes from its start, not its time grid: {ve_start_words(story)}")
+
+
+def mean_words(story: dict) -> str:
+    """The data's mean (story["data_mean"], path_story) as "(1.00, 0.00)" (no "-0.00")."""
+    m = [round(v, 2) + 0.0 for v in story["data_mean"]]
+    return f"({m[0]:.2f}, {m[1]:.2f})"
+
+
+def ve_start_words(story: dict) -> str:
+    """The VE start against its p₁ (story: path_story): N(0, σ₁²I) is σ₁ / √(s² + σ₁²) times as wide
+    as p₁, and, where its paths' cloud's centre lies off the exact flow's beyond what two sets of true
+    samples' do (shift_beyond), centred at 0, not at the data's mean where p₁ is; then where its paths
+    end (the width ratio and cloud_words, the centres' distance against its noise)."""
+    ratio = story["sigma1"] / story["p1_spread"]
+    centre = (f" and centred at (0, 0), not at the data's mean {mean_words(story)}, where p₁ is centred"
+              if shift_beyond(story) else "")
+    return (f"N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ "
+            f"(√(s² + σ₁²) = {story['p1_spread']:.2f}){centre}, and its paths end in a cloud "
+            f"{story['ve_spread_ratio']:.2f} times as wide as the exact flow's" + cloud_words(story))
 
 
 def ve_grid_sentence(df: pd.DataFrame, noise: dict, story: dict) -> str:
