@@ -991,8 +991,19 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
                 f"drawn matches too{others}.")
     lead = ("Here" if integrator_gap(df, noise, field) is not None else
             "How far a few steps go depends on how sharply the flow's paths bend: here")
-    return (f"{lead} the fewest evaluations drawn, {_at_steps([few])}, leave the exact flow's samples "
-            f"{nums}{others}.")
+    return f"{lead} the fewest evaluations drawn, {_at_steps([few])}, {few_reading(few, noise, nums)}{others}."
+
+
+FEW_READS = {"miss": "leave the exact flow's samples missing true ones ({})",
+             "edge": "leave the exact flow's samples at the edge ({}): they neither clearly match true ones nor "
+                     "clearly miss them",
+             "match": "already match true ones by both measures ({}), but not every larger step count drawn does"}
+
+
+def few_reading(row: pd.Series, noise: dict, nums: str) -> str:
+    """What the exact flow's row of fewest evaluations reads on the quality chart (match_reading: match, at
+    the edge, miss), in the words of match_words and edge_words, with its numbers (nums)."""
+    return FEW_READS[match_reading(row["sw2"], row["off"], noise)].format(nums)
 
 
 def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
