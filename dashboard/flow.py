@@ -1134,47 +1134,58 @@ STRAIGHT_PATHS = 0.99   # straightness from which paths read as straight lines: 
 
 def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None) -> str:
     """Where the straightest field is a network's flow (learned or rectified), straighter than every
-    other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
-    set of true samples' (more_off): that sentence, with every drawn field's count there. Only where
-    its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than the flow
-    it is trained from (trained_from, more_off) is the conclusion "straight paths to the wrong end
-    points" or "straight as they are, …" drawn (whether it clearly matches true ones at more steps,
-    first_match, or is at the edge, edge_words); otherwise _straightest_counts says what the numbers
-    show. Else ""."""
+    other beyond the paths' noise, yet at the most steps drawn (where integration error is smallest,
+    so a gap there is where its paths end) it puts more samples off every mode than a set of true
+    samples' with some integrator (more_off): its counts there against the flow it is trained from
+    (trained_from), with each integrator the chart draws (_most_rows), and what they show
+    (_straightest_counts). Else ""."""
     group = straightest(straight, errors)[0]
     top = group[0]
     if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
         return ""
-    few = {k: _method_rows(df, k).iloc[0] for k in straight}
-    if not more_off(int(few[top]["off"]), noise["off"]):
-        return ""
-    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
-    head = (f" And the {top}, the straightest ({straight[top]:.3f}), %s {int(few[top]['off'])} of "
-            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
-            f"{noise['off']} for a set of true samples: ")
     ref = trained_from(top, straight)
-    if straight[top] < STRAIGHT_PATHS or not more_off(int(few[top]["off"]), int(few[ref]["off"])):
-        return head % "puts" + _straightest_counts(df, noise, straight, top, ref) + "."
-    first, rows = first_match(df, noise, top), _readings(df, noise, top)
-    end = (f"straight as they are, its paths need {_at_steps([first])} to match true ones" if first is not None
-           else "straight paths to the wrong end points: it matches true ones at no step count drawn"
-           if rows[-1][1] == "miss" else
-           f"straight as they are, its paths clearly match true ones at no step count drawn: they are "
-           f"{edge_words([r for r, k in rows if k == 'edge'], noise)}")
-    return head % "still puts" + end + "."
+    pairs = list(zip(_most_rows(df, top), _most_rows(df, ref)))
+    if not any(more_off(int(a["off"]), noise["off"]) for a, _ in pairs):
+        return ""
+    (a, b), rest = pairs[0], pairs[1:]
+    counts = (f"{int(a['off'])} of {noise['n']} samples off every mode at {_at_steps([a])} against the {ref}'s "
+              f"{int(b['off'])}, the flow it is trained from ({count_gap(int(a['off']), int(b['off']))})"
+              + "".join(f", and {int(c['off'])} at {_at_steps([c])} against {int(d['off'])} "
+                        f"({count_gap(int(c['off']), int(d['off']))})" for c, d in rest))
+    return (f" And the {top}, the straightest ({straight[top]:.3f}), at the most steps drawn, where integration "
+            f"error is smallest, puts {counts}; a set of true samples: up to {noise['off']}. "
+            + _straightest_counts(df, noise, straight, top, ref, pairs) + ".")
 
 
-def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str) -> str:
-    """What the straightest network's flow's fewest-step count off every mode shows where no "straight
-    paths to the wrong end points" follows: against the flow it is trained from (ref; more, fewer or
-    alike beyond two counts' noise, count_gap), whether its paths are straight lines (STRAIGHT_PATHS),
-    and at which steps its samples match true ones (match_words)."""
-    a, b = int(_method_rows(df, top).iloc[0]["off"]), int(_method_rows(df, ref).iloc[0]["off"])
-    side = "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
+def _most_rows(df: pd.DataFrame, field: str) -> list[pd.Series]:
+    """`field`'s rows at the most steps drawn, one per integrator the chart draws (Heun first)."""
+    return [_method_rows(df, field, m).iloc[-1] for m in _methods_of(df, field)]
+
+
+def _side(a: int, b: int) -> str:
+    """Count a against count b beyond two counts' noise (more_off): "more than", "fewer than", "about as many as"."""
+    return "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
+
+
+def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str, pairs: list) -> str:
+    """What the straightest network's flow's counts off every mode at the most steps drawn (pairs: its row
+    and the flow it is trained from's (ref), per integrator) show: "straight paths to the wrong end points"
+    only where its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than
+    ref and than true samples with every integrator, beyond two counts' noise (more_off); else its count
+    against ref's (_side, per integrator where they disagree) and whether its paths are straight lines;
+    then at which steps its samples match true ones (match_words)."""
+    sides = [_side(int(a["off"]), int(b["off"])) for a, b in pairs]
+    worse = all(s == "more than" and more_off(int(a["off"]), noise["off"]) for s, (a, _) in zip(sides, pairs))
+    every = "both integrators" if len(pairs) > 1 else METHOD_NAMES[pairs[0][0]["method"]]
+    verdict = (f"with {every} it puts {sides[0]} the {ref}" if len(set(sides)) == 1 else
+               "the integrators disagree: " + ", ".join(f"with {METHOD_NAMES[a['method']]} it puts {s} the {ref}"
+                                                        for s, (a, _) in zip(sides, pairs)))
+    reads = match_words(df, noise, top, "its samples")
+    if worse and straight[top] >= STRAIGHT_PATHS:
+        return f"Straight paths to the wrong end points: {verdict}, beyond two counts' noise; {reads}"
     lines = ("its paths are straight lines" if straight[top] >= STRAIGHT_PATHS else
              f"its paths are not straight lines (straightness {straight[top]:.3f}, below {STRAIGHT_PATHS})")
-    return (f"{side} the {ref}, the flow it is trained from ({count_gap(a, b)}), and {lines}; "
-            + match_words(df, noise, top, "its samples"))
+    return f"{verdict[0].upper()}{verdict[1:]}, and {lines}; {reads}"
 
 
 def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None,
@@ -1182,7 +1193,7 @@ def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors
     """Where the page's own straightness numbers (straight, the paths' caption) and the quality
     chart's Heun step counts rank the fields the other way round, that, with the numbers: a
     straighter field needing more steps (_pair_cost), the straightest field off every mode at the
-    fewest steps (_straightest_off); "" where they agree. story (path_story): where the VE's start, not
+    most steps drawn (_straightest_off); "" where they agree. story (path_story): where the VE's start, not
     its steps, decides (ve_start_cause), _pair_cost names the start."""
     return _pair_cost(df, noise, straight, errors, glide, story) + _straightest_off(df, noise, straight, errors)
 
