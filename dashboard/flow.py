@@ -612,6 +612,20 @@ def sees_line(noise: dict) -> float:
     return float(noise["sw2"]) + float(noise["spread"])
 
 
+def line_parts(noise: dict) -> str:
+    """What sees_line is made of, after "against the line 1.246": ", true sets' up to 0.755 plus their
+    spread 0.491" (line = true sets' level + their spread)."""
+    return f", true sets' up to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}"
+
+
+def line_once(text: str, noise: dict) -> str:
+    """text with sees_line's parts (line_parts) said at their first mention only: later mentions read
+    only "against the line 1.246"."""
+    parts = line_parts(noise)
+    at = text.find(parts)
+    return text if at < 0 else text[:at + len(parts)] + text[at + len(parts):].replace(parts, "")
+
+
 def sees_band(noise: dict) -> float:
     """Half the spread of true sets' scores: a score within it of sees_line is at the edge of the
     measure's noise. Opposite readings ("sees", and "barely" or "unseen") then lie more than the
@@ -860,8 +874,7 @@ def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str, method:
         clear = f"match true ones by both measures at {_at_steps(hits)}, and are " if hits else "are "
         return f"{subject} {clear}{edge_words(edges, noise)}"
     there = (f"{int(last['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
-             f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}, true "
-             f"sets' up to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
+             f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}{line_parts(noise)}")
     verb = "clearly match" if edges else "match"
     if hits:
         return (f"{subject} {verb} true ones by both measures at {_at_steps(hits)} only, not at the "
@@ -981,8 +994,7 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
              if r is not None and int(r["steps"]) == int(_method_rows(df, field, r["method"]).iloc[0]["steps"])]
     few = min(quick, key=lambda r: int(r["nfe"])) if quick else _fewest_nfe(df, field)
     nums = (f"{int(few['off'])} of {noise['n']} off every mode, against up to {noise['off']} for a set of true "
-            f"samples, and sliced W₂ {few['sw2']:.3f}, against the line {sees_line(noise):.3f}, true sets' up "
-            f"to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
+            f"samples, and sliced W₂ {few['sw2']:.3f}, against the line {sees_line(noise):.3f}{line_parts(noise)}")
     others = "".join(f"; with {METHOD_NAMES[m]}, {match_words(df, noise, field, 'they', m)}"
                      for m in methods if not quick or m != few["method"])
     if quick:
