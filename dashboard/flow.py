@@ -15,7 +15,7 @@ import diffusion_core as dc
 from diffusion_core import flow as fl
 from diffusion_core.sampling import time_grid
 from dashboard import guidance, lessons, models, state
-from dashboard.models import count_gap, count_noise
+from dashboard.models import count_gap, count_noise, counts_differ
 from dashboard.figures import flow as ffig
 from dashboard.figures.common import chart_spec, density_grid, figure_png, with_room
 
@@ -399,10 +399,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     tol = float(noise["spread"])
     worse = beyond_noise(ve_w2, flow_w2, tol)
     apart = worse or beyond_noise(flow_w2, ve_w2, tol)
-    m = [round(v, 2) + 0.0 for v in story["data_mean"]]          # + 0.0: no "-0.00"
     start = (f"The VE run starts from N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f}; its p₁, the data "
              f"blurred by σ₁, has spread √(s² + σ₁²) = {story['p1_spread']:.2f} around the data's mean "
-             f"({m[0]:.2f}, {m[1]:.2f}): the start is {story['sigma1'] / story['p1_spread']:.2f} times "
+             f"{mean_words(story)}: the start is {story['sigma1'] / story['p1_spread']:.2f} times "
              "as wide as p₁")
     width = "as wide as" if f"{r:.2f}" == "1.00" else f"{r:.2f} times as wide as"
     where = (f"From the same noise, the {story['n']} VE paths end in a cloud {width} the exact flow's"
@@ -611,6 +610,20 @@ def sees_line(noise: dict) -> float:
     (noise["sw2"]) plus the spread of true sets' scores, the measure's noise alone, so that a
     field's reading does not depend on which other fields are scored beside it."""
     return float(noise["sw2"]) + float(noise["spread"])
+
+
+def line_parts(noise: dict) -> str:
+    """What sees_line is made of, after "against the line 1.246": ", true sets' up to 0.755 plus their
+    spread 0.491" (line = true sets' level + their spread)."""
+    return f", true sets' up to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}"
+
+
+def line_once(text: str, noise: dict) -> str:
+    """text with sees_line's parts (line_parts) said at their first mention only: later mentions read
+    only "against the line 1.246"."""
+    parts = line_parts(noise)
+    at = text.find(parts)
+    return text if at < 0 else text[:at + len(parts)] + text[at + len(parts):].replace(parts, "")
 
 
 def sees_band(noise: dict) -> float:
@@ -861,8 +874,7 @@ def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str, method:
         clear = f"match true ones by both measures at {_at_steps(hits)}, and are " if hits else "are "
         return f"{subject} {clear}{edge_words(edges, noise)}"
     there = (f"{int(last['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
-             f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}, true "
-             f"sets' up to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
+             f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}{line_parts(noise)}")
     verb = "clearly match" if edges else "match"
     if hits:
         return (f"{subject} {verb} true ones by both measures at {_at_steps(hits)} only, not at the "
@@ -891,18 +903,26 @@ def integrator_gap(df: pd.DataFrame, noise: dict, field: str) -> tuple[pd.Series
     """Where one integrator clearly does better than the other for `field`: (winner's row, loser's
     row), a row from which the winner clearly matches true samples at every larger step count drawn
     (first_match on) beside a row of the other integrator with at least as many evaluations that
-    misses (match_reading "miss"; an "edge" counts as neither side). Of such pairs, the one whose
-    losing row has the most evaluations, with the winning row of most evaluations up to it; None
-    where the chart draws no such pair."""
+    misses (match_reading "miss"; an "edge" counts as neither side), and that is better by the chart's
+    measures beyond their noise (clearly_better). Of such pairs, the one whose losing row has the most
+    evaluations, with the winning row of most evaluations up to it; None where the chart draws no such pair."""
     best = None
     for win, lose in (("euler", "heun"), ("heun", "euler")):
         first = first_match(df, noise, field, win)
         hits = [r for r, _ in _readings(df, noise, field, win) if first is not None and r["steps"] >= first["steps"]]
         for r, kind in _readings(df, noise, field, lose):
-            under = [h for h in hits if int(h["nfe"]) <= int(r["nfe"])]
+            under = [h for h in hits if int(h["nfe"]) <= int(r["nfe"]) and clearly_better(h, r, noise)]
             if kind == "miss" and under and (best is None or int(r["nfe"]) > int(best[1]["nfe"])):
                 best = (under[-1], r)
     return best
+
+
+def clearly_better(win: pd.Series, lose: pd.Series, noise: dict) -> bool:
+    """Whether row win beats row lose by the chart's measures beyond their noise: lose puts more samples
+    off every mode than win beyond two counts' noise (more_off: a − b > 2√(a + b)), and win's sliced W₂
+    does not lie above lose's by more than the spread of true sets' scores (beyond_noise)."""
+    return (more_off(int(lose["off"]), int(win["off"]))
+            and not beyond_noise(win["sw2"], lose["sw2"], noise["spread"]))
 
 
 @state.cache_data(max_entries=16)
@@ -974,8 +994,7 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
              if r is not None and int(r["steps"]) == int(_method_rows(df, field, r["method"]).iloc[0]["steps"])]
     few = min(quick, key=lambda r: int(r["nfe"])) if quick else _fewest_nfe(df, field)
     nums = (f"{int(few['off'])} of {noise['n']} off every mode, against up to {noise['off']} for a set of true "
-            f"samples, and sliced W₂ {few['sw2']:.3f}, against the line {sees_line(noise):.3f}, true sets' up "
-            f"to {noise['sw2']:.3f} plus their spread {noise['spread']:.3f}")
+            f"samples, and sliced W₂ {few['sw2']:.3f}, against the line {sees_line(noise):.3f}{line_parts(noise)}")
     others = "".join(f"; with {METHOD_NAMES[m]}, {match_words(df, noise, field, 'they', m)}"
                      for m in methods if not quick or m != few["method"])
     if quick:
@@ -984,8 +1003,19 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
                 f"drawn matches too{others}.")
     lead = ("Here" if integrator_gap(df, noise, field) is not None else
             "How far a few steps go depends on how sharply the flow's paths bend: here")
-    return (f"{lead} the fewest evaluations drawn, {_at_steps([few])}, leave the exact flow's samples "
-            f"{nums}{others}.")
+    return f"{lead} the fewest evaluations drawn, {_at_steps([few])}, {few_reading(few, noise, nums)}{others}."
+
+
+FEW_READS = {"miss": "leave the exact flow's samples missing true ones ({})",
+             "edge": "leave the exact flow's samples at the edge ({}): they neither clearly match true ones nor "
+                     "clearly miss them",
+             "match": "already match true ones by both measures ({}), but not every larger step count drawn does"}
+
+
+def few_reading(row: pd.Series, noise: dict, nums: str) -> str:
+    """What the exact flow's row of fewest evaluations reads on the quality chart (match_reading: match, at
+    the edge, miss), in the words of match_words and edge_words, with its numbers (nums)."""
+    return FEW_READS[match_reading(row["sw2"], row["off"], noise)].format(nums)
 
 
 def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
@@ -1008,19 +1038,47 @@ def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
     samples do not clearly match true ones at the most steps drawn (match_reading), its Heun sliced W₂
     stays flat from the fewest to the most steps drawn (max − min within the spread of true sets'
     scores, noise["spread"]), and its start N(0, σ₁²I) is far from its p₁ (σ₁ / √(s² + σ₁²) below
-    1 − VE_MISS, story: path_story); else ""."""
+    1 − VE_MISS, story: path_story); else "". "More steps change nothing" only where its count off
+    every mode is flat too (within two counts' noise, counts_differ); where it moves, that, and that
+    the miss that remains comes from the start (ve_start_words)."""
     rows = _readings(df, noise, "VE PF-ODE")
     sw2 = [float(r["sw2"]) for r, _ in rows]
     ratio = story["sigma1"] / story["p1_spread"]
     if rows[-1][1] == "match" or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS:
         return ""
     first, last = rows[0][0], rows[-1][0]
-    return (f"here its samples match true ones at no step count drawn, and more steps change nothing: sliced W₂ "
-            f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, within "
-            f"{spread_words(noise)}. The miss comes from its start, not its time grid: N(0, σ₁²I) with σ₁ = "
-            f"{story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ (√(s² + σ₁²) = "
-            f"{story['p1_spread']:.2f}), and its paths end in a cloud {story['ve_spread_ratio']:.2f} times as "
-            "wide as the exact flow's")
+    reads = ("match true ones at no step count drawn" if all(k != "match" for _, k in rows) else
+             f"do not clearly match true ones at the most steps drawn, {_at_steps([last])}")
+    flat = (f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, "
+            f"within {spread_words(noise)}")
+    a, b = int(first["off"]), int(last["off"])
+    if counts_differ(a, b):
+        return (f"here more steps take the count of its samples off every mode from {a} of {noise['n']} at "
+                f"{int(first['nfe'])} evaluations to {b} at {int(last['nfe'])} ({count_gap(a, b)}; a set of true "
+                f"samples: up to {noise['off']}), but not sliced W₂ ({flat}), and its samples {reads}: the miss "
+                f"that remains comes from its start, not its time grid: {ve_start_words(story)}")
+    return (f"here its samples {reads}, and more steps change nothing: {a} of {noise['n']} off every mode at "
+            f"{int(first['nfe'])} evaluations and {b} at {int(last['nfe'])} ({count_gap(a, b)}), sliced W₂ {flat}. The "
+            f"miss comes from its start, not its time grid: {ve_start_words(story)}")
+
+
+def mean_words(story: dict) -> str:
+    """The data's mean (story["data_mean"], path_story) as "(1.00, 0.00)" (no "-0.00")."""
+    m = [round(v, 2) + 0.0 for v in story["data_mean"]]
+    return f"({m[0]:.2f}, {m[1]:.2f})"
+
+
+def ve_start_words(story: dict) -> str:
+    """The VE start against its p₁ (story: path_story): N(0, σ₁²I) is σ₁ / √(s² + σ₁²) times as wide
+    as p₁, and, where its paths' cloud's centre lies off the exact flow's beyond what two sets of true
+    samples' do (shift_beyond), centred at 0, not at the data's mean where p₁ is; then where its paths
+    end (the width ratio and cloud_words, the centres' distance against its noise)."""
+    ratio = story["sigma1"] / story["p1_spread"]
+    centre = (f" and centred at (0, 0), not at the data's mean {mean_words(story)}, where p₁ is centred"
+              if shift_beyond(story) else "")
+    return (f"N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ "
+            f"(√(s² + σ₁²) = {story['p1_spread']:.2f}){centre}, and its paths end in a cloud "
+            f"{story['ve_spread_ratio']:.2f} times as wide as the exact flow's" + cloud_words(story))
 
 
 def ve_grid_sentence(df: pd.DataFrame, noise: dict, story: dict) -> str:
@@ -1088,47 +1146,58 @@ STRAIGHT_PATHS = 0.99   # straightness from which paths read as straight lines: 
 
 def _straightest_off(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None) -> str:
     """Where the straightest field is a network's flow (learned or rectified), straighter than every
-    other beyond the paths' noise, yet its fewest-step Heun samples land off every mode more than a
-    set of true samples' (more_off): that sentence, with every drawn field's count there. Only where
-    its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than the flow
-    it is trained from (trained_from, more_off) is the conclusion "straight paths to the wrong end
-    points" or "straight as they are, …" drawn (whether it clearly matches true ones at more steps,
-    first_match, or is at the edge, edge_words); otherwise _straightest_counts says what the numbers
-    show. Else ""."""
+    other beyond the paths' noise, yet at the most steps drawn (where integration error is smallest,
+    so a gap there is where its paths end) it puts more samples off every mode than a set of true
+    samples' with some integrator (more_off): its counts there against the flow it is trained from
+    (trained_from), with each integrator the chart draws (_most_rows), and what they show
+    (_straightest_counts). Else ""."""
     group = straightest(straight, errors)[0]
     top = group[0]
     if top in ("VE PF-ODE", "exact flow") or len(group) > 1:
         return ""
-    few = {k: _method_rows(df, k).iloc[0] for k in straight}
-    if not more_off(int(few[top]["off"]), noise["off"]):
-        return ""
-    others = ", ".join(f"the {k} {int(few[k]['off'])}" for k in straight if k != top)
-    head = (f" And the {top}, the straightest ({straight[top]:.3f}), %s {int(few[top]['off'])} of "
-            f"{noise['n']} samples off every mode at {_at_steps([few[top]])}, against {others} and up to "
-            f"{noise['off']} for a set of true samples: ")
     ref = trained_from(top, straight)
-    if straight[top] < STRAIGHT_PATHS or not more_off(int(few[top]["off"]), int(few[ref]["off"])):
-        return head % "puts" + _straightest_counts(df, noise, straight, top, ref) + "."
-    first, rows = first_match(df, noise, top), _readings(df, noise, top)
-    end = (f"straight as they are, its paths need {_at_steps([first])} to match true ones" if first is not None
-           else "straight paths to the wrong end points: it matches true ones at no step count drawn"
-           if rows[-1][1] == "miss" else
-           f"straight as they are, its paths clearly match true ones at no step count drawn: they are "
-           f"{edge_words([r for r, k in rows if k == 'edge'], noise)}")
-    return head % "still puts" + end + "."
+    pairs = list(zip(_most_rows(df, top), _most_rows(df, ref)))
+    if not any(more_off(int(a["off"]), noise["off"]) for a, _ in pairs):
+        return ""
+    (a, b), rest = pairs[0], pairs[1:]
+    counts = (f"{int(a['off'])} of {noise['n']} samples off every mode at {_at_steps([a])} against the {ref}'s "
+              f"{int(b['off'])}, the flow it is trained from ({count_gap(int(a['off']), int(b['off']))})"
+              + "".join(f", and {int(c['off'])} at {_at_steps([c])} against {int(d['off'])} "
+                        f"({count_gap(int(c['off']), int(d['off']))})" for c, d in rest))
+    return (f" And the {top}, the straightest ({straight[top]:.3f}), at the most steps drawn, where integration "
+            f"error is smallest, puts {counts}; a set of true samples: up to {noise['off']}. "
+            + _straightest_counts(df, noise, straight, top, ref, pairs) + ".")
 
 
-def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str) -> str:
-    """What the straightest network's flow's fewest-step count off every mode shows where no "straight
-    paths to the wrong end points" follows: against the flow it is trained from (ref; more, fewer or
-    alike beyond two counts' noise, count_gap), whether its paths are straight lines (STRAIGHT_PATHS),
-    and at which steps its samples match true ones (match_words)."""
-    a, b = int(_method_rows(df, top).iloc[0]["off"]), int(_method_rows(df, ref).iloc[0]["off"])
-    side = "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
+def _most_rows(df: pd.DataFrame, field: str) -> list[pd.Series]:
+    """`field`'s rows at the most steps drawn, one per integrator the chart draws (Heun first)."""
+    return [_method_rows(df, field, m).iloc[-1] for m in _methods_of(df, field)]
+
+
+def _side(a: int, b: int) -> str:
+    """Count a against count b beyond two counts' noise (more_off): "more than", "fewer than", "about as many as"."""
+    return "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
+
+
+def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str, pairs: list) -> str:
+    """What the straightest network's flow's counts off every mode at the most steps drawn (pairs: its row
+    and the flow it is trained from's (ref), per integrator) show: "straight paths to the wrong end points"
+    only where its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than
+    ref and than true samples with every integrator, beyond two counts' noise (more_off); else its count
+    against ref's (_side, per integrator where they disagree) and whether its paths are straight lines;
+    then at which steps its samples match true ones (match_words)."""
+    sides = [_side(int(a["off"]), int(b["off"])) for a, b in pairs]
+    worse = all(s == "more than" and more_off(int(a["off"]), noise["off"]) for s, (a, _) in zip(sides, pairs))
+    every = "both integrators" if len(pairs) > 1 else METHOD_NAMES[pairs[0][0]["method"]]
+    verdict = (f"with {every} it puts {sides[0]} the {ref}" if len(set(sides)) == 1 else
+               "the integrators disagree: " + ", ".join(f"with {METHOD_NAMES[a['method']]} it puts {s} the {ref}"
+                                                        for s, (a, _) in zip(sides, pairs)))
+    reads = match_words(df, noise, top, "its samples")
+    if worse and straight[top] >= STRAIGHT_PATHS:
+        return f"Straight paths to the wrong end points: {verdict}, beyond two counts' noise; {reads}"
     lines = ("its paths are straight lines" if straight[top] >= STRAIGHT_PATHS else
              f"its paths are not straight lines (straightness {straight[top]:.3f}, below {STRAIGHT_PATHS})")
-    return (f"{side} the {ref}, the flow it is trained from ({count_gap(a, b)}), and {lines}; "
-            + match_words(df, noise, top, "its samples"))
+    return f"{verdict[0].upper()}{verdict[1:]}, and {lines}; {reads}"
 
 
 def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | None,
@@ -1136,7 +1205,7 @@ def straight_cost_sentence(df: pd.DataFrame, noise: dict, straight: dict, errors
     """Where the page's own straightness numbers (straight, the paths' caption) and the quality
     chart's Heun step counts rank the fields the other way round, that, with the numbers: a
     straighter field needing more steps (_pair_cost), the straightest field off every mode at the
-    fewest steps (_straightest_off); "" where they agree. story (path_story): where the VE's start, not
+    most steps drawn (_straightest_off); "" where they agree. story (path_story): where the VE's start, not
     its steps, decides (ve_start_cause), _pair_cost names the start."""
     return _pair_cost(df, noise, straight, errors, glide, story) + _straightest_off(df, noise, straight, errors)
 

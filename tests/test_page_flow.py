@@ -295,8 +295,8 @@ def test_straightest_of_all_is_named_only_beyond_the_paths_noise():
     sure = {**errors, "exact flow": 0.001, "learned flow": 0.001}      # beyond the noise: ranked, the straightest
     assert "the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)" in flowpage.which_straighter(
         straight, {"ve": 0.855, "flow": 0.933, "n": 200}, None, sure)
-    assert "And the learned flow, the straightest (0.942), puts 364 of 1000" in flowpage.straight_cost_sentence(
-        df, noise, straight, sure, 0.9)
+    assert ("And the learned flow, the straightest (0.942), at the most steps drawn, where integration error is "
+            "smallest, puts 364 of 1000") in flowpage.straight_cost_sentence(df, noise, straight, sure, 0.9)
 
 
 @pytest.mark.parametrize("name, lam", [("ring8", 50.0), ("moons", 50.0), ("tutorial", 25.0), ("heavy corner", 25.0)])
@@ -971,8 +971,8 @@ def test_why_straight_is_cheap_reads_the_quality_charts_fewest_steps(state, few)
                 if first is not None else "at no step count drawn, up to 32 Heun steps (64 evaluations)" in text
                 or " only, not at the most drawn, 32 Heun steps (64 evaluations)" in text), text
     if name == "custom":
-        assert ("the fewest evaluations drawn, 2 Euler steps (2 evaluations), leave the exact flow's samples 16 of "
-                "1000 off every mode" in text and first is None), text
+        assert ("the fewest evaluations drawn, 2 Euler steps (2 evaluations), leave the exact flow's samples at the edge "
+                "(16 of 1000 off every mode" in text and first is None), text
 
 
 @pytest.mark.parametrize("learned, rect, price", [(44, 78, True), (44, 60, False), (2, 78, True), (60, 70, False)])
@@ -1189,13 +1189,16 @@ def test_why_straight_is_cheap_says_where_straightness_and_step_counts_disagree(
     assert caption in captions(at)
     for field, said in (("VE PF-ODE", flowpage.ve_steps_phrase(df, noise)),
                         ("exact flow", flowpage.cheap_sentence(df, noise))):
-        assert said in text and _paragraph_reading(said) == _caption_reading(caption, field), (field, said, caption)
+        parts = flowpage.line_parts(noise)             # said once per paragraph (line_once)
+        assert said.replace(parts, "") in text.replace(parts, "") and _paragraph_reading(said) == _caption_reading(
+            caption, field), (field, said, caption)
     top = max(straight, key=straight.get)
     if "the straightest (" in text:
-        few = df[(df["method"] == "heun") & (df["field"] == top)].sort_values("steps").iloc[0]
-        assert top in ("learned flow", "rectified flow") and flowpage.more_off(int(few["off"]), noise["off"]), text
-        assert (f"the {top}, the straightest ({straight[top]:.3f}), {'still ' * ('still puts' in text)}puts "
-                f"{int(few['off'])} of 1000 samples off every mode at {int(few['steps'])} Heun steps ({int(few['nfe'])} evaluations)") in text, text
+        most = df[(df["method"] == "heun") & (df["field"] == top)].sort_values("steps").iloc[-1]
+        assert top in ("learned flow", "rectified flow"), text
+        assert (f"the {top}, the straightest ({straight[top]:.3f}), at the most steps drawn, where integration error "
+                f"is smallest, puts {int(most['off'])} of 1000 samples off every mode at {int(most['steps'])} Heun "
+                f"steps ({int(most['nfe'])} evaluations)") in text, text
     if name in ("moons", "cross", "tutorial"):
         assert backwards and hi == "VE PF-ODE", text
     if name == "tutorial":         # 8 steps: VE 0.230 within 0.035 of the line 0.244, neither side
@@ -1207,7 +1210,6 @@ def test_why_straight_is_cheap_says_where_straightness_and_step_counts_disagree(
         assert ("Here straightness alone does not predict the cost: the VE paths are straighter (0.976 against "
                 "0.695) yet need 16 Heun steps to the exact flow's 4") in text, text
         assert "And the rectified flow, the straightest (0.997), " in text, text
-        assert "puts 170 of 1000 samples off every mode" in text, text
     print(text)
 
 

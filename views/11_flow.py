@@ -95,13 +95,13 @@ with left:
                + flowpage.quality_sentence(df, noise, min(flowpage.FLOW_STEPS)) + " "
                + flowpage.quality_sentence(df, noise, max(flowpage.FLOW_STEPS)))
 with right:
-    st.markdown(
+    st.markdown(flowpage.line_once(
         "**Why straight is cheap.** An integrator is exact on a straight line: one Euler step "
         "along a constant velocity lands on the end point. " + flowpage.cheap_sentence(df, noise)
         + " " + flowpage.ve_grid_sentence(df, noise, story)
         + flowpage.networks_steps_sentence(df, noise)
         + flowpage.integrators_sentence(gmm, df, noise, shared.seed)
-        + flowpage.straight_cost_sentence(df, noise, straight, errors, glide, story))
+        + flowpage.straight_cost_sentence(df, noise, straight, errors, glide, story), noise))
 
 if learned:
     st.subheader("The learned velocity against the exact one")
