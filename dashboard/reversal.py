@@ -796,7 +796,8 @@ def blur_clause(c: dict) -> str:
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
     """text, a sentence on shares set before the run's end, ended with when the paths choose their
     modes (commit_view at the page's default threshold) and how many of the run's steps come before
-    then, for a stochastic run whose paths mostly commit; for a deterministic run, that the start sets
+    then, for a stochastic run whose paths mostly commit (at COMMIT_THRESHOLD, said as the slider's default:
+    this caption does not rerun with the section's slider, whose own numbers may differ); for a deterministic run, that the start sets
     them (each x₁ maps to one end point); where its time grid cannot say when
     (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
     if deterministic(sde, run):
@@ -813,8 +814,9 @@ def commit_clause(gmm, sde, run: Run, text: str) -> str:
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
     return (text + f", while the paths choose their modes: {half} have committed by t ≈ "
-            f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}; "
-            f"the commitment section below), and this run takes {before} of its {len(times) - 1} steps "
+            f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}, the "
+            "commitment threshold's default; the commitment section below gives the median and σₜ at the "
+            f"threshold set on its slider), and this run takes {before} of its {len(times) - 1} steps "
             "before then.")
 
 

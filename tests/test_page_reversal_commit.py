@@ -303,3 +303,26 @@ def test_one_share_format_for_paths_left_out(lam, threshold):
     assert f"Not drawn: {k:,} of {n:,} paths ({share})" in json.dumps(cv["hist_spec"], ensure_ascii=False)
     if lam == 1.8:
         assert (k, share) == (1, "0.2 %")
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("tutorial", 0.1, {}),                                      # the reverse SDE at 200 steps
+    ("tutorial", 25.0, dict(method="tutorial", steps=50)),      # the tutorial's loop
+    ("hw", 25.0, {}),                                           # a custom mixture
+])
+def test_commit_clause_says_its_threshold_is_the_sections_default(which, lam, changes):
+    """Tutorial, λ = 0.1, reverse SDE 200: the mode-share caption said "half of those that choose along the
+    way have committed by t ≈ 0.08 (σₜ ≈ 0.26, at responsibility 0.90; the commitment section below)" while
+    the section, its slider at 0.99, showed median 0.06 and σₜ 0.23. The caption does not rerun with that
+    slider: it now says its numbers are at the threshold's default and that the section gives them at the
+    threshold set on its slider, true whatever the slider shows; its numbers are the section's at 0.90."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    text = rev.commit_clause(gmm, sde, run, "X")
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    assert rev.COMMIT_THRESHOLD == 0.90 and "committed by t ≈" in text, text
+    assert (f"committed by t ≈ {rev.time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90, "
+            "the commitment threshold's default; the commitment section below gives the median and σₜ at the "
+            "threshold set on its slider)") in text, text
+    assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X") or "committed by" not in \
+        rev.weights_caption(gmm, sde, run)
