@@ -979,14 +979,17 @@ def explain_commitment(gmm, cv: dict) -> None:
 
 
 def median_help(cv: dict) -> str:
-    """The median tile's help: which paths its half is of (those that commit along the way where some
+    """The median tile's help: the share of paths it is over where the label gives one (median_of_some),
+    and which paths its half is of (those that commit along the way where some
     are at the threshold from t = 1 on and left out, cv["from_start"])."""
+    share = (f" The label's {along_share(cv)} is the share of all paths that commit along the way, those this "
+             "median is over." if median_of_some(cv) else "")
     if cv["from_start"] <= 0:
         return ("Half of the committed paths have their final mode's responsibility at or above the "
-                "threshold from this time on.")
+                "threshold from this time on." + share)
     return ("Half of the paths that commit along the way have their final mode's responsibility at or above "
             "the threshold from this time on (paths at or above the threshold from t = 1 to the end are left "
-            f"out, as in the chart below: {cv_words(cv)['nothing']}).")
+            f"out, as in the chart below: {cv_words(cv)['nothing']})." + share)
 
 
 def from_start_note(cv: dict) -> str:
@@ -1074,9 +1077,10 @@ def along_head(cv: dict, verb: str, when: str) -> str:
 
 
 def median_label(cv: dict) -> str:
-    """The median tile's label: "median commit time", with the share of paths it is over where some
-    paths do not commit along the way (median_of_some): "median commit time (22 % of paths)"."""
-    return f"median commit time ({along_share(cv)} of paths)" if median_of_some(cv) else "median commit time"
+    """The median tile's label: "median commit time", or, where some paths do not commit along the way
+    (median_of_some), "median commit (22 %)" with the share of paths it is over, short enough for the
+    tile (median_help says which paths)."""
+    return f"median commit ({along_share(cv)})" if median_of_some(cv) else "median commit time"
 
 
 GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them

@@ -50,7 +50,7 @@ def test_default_render(at):
     assert any(c.value == rev.GAP_SIGN for c in at.caption)
     assert "true samples − mean log p₀ of these samples: positive when" in rev.GAP_SIGN
     assert vals["score evaluations"] == 201
-    assert 0 < next(v for k, v in vals.items() if k.startswith("median commit time")) <= 1
+    assert 0 < next(v for k, v in vals.items() if k.startswith("median commit")) <= 1
     assert vals["noise std at t = 1, σ₁"] == pytest.approx(dc.VESDE(25.0).prior_std(), abs=0.01)
     # the cloud chart has its slider bound in the browser, with p_t ellipses
     specs = [c.proto.spec for c in charts(at)]
@@ -296,7 +296,7 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
     assert "from the first step" not in text and "pₜ is never one bump" in text, text
     labels = [m.label for m in at.metric]
     und = next(float(m.value.rstrip(" %")) for m in at.metric if m.label == "never commit")
-    assert any(label.startswith("median commit time (") for label in labels), (labels, und)   # over its share
+    assert any(label.startswith("median commit (") for label in labels), (labels, und)   # over its share
 
 
 @pytest.mark.parametrize("method, steps", [("sde", 2), ("ode", 3), ("sde", 200)])
@@ -308,7 +308,7 @@ def test_commitment_metrics_only_where_the_grid_resolves_them(method, steps):
     coarse = any("too coarse" in m.value for m in at.markdown)
     labels = [m.label for m in at.metric]
     assert coarse == (steps < 10), [m.value[:80] for m in at.markdown]
-    assert any(label.startswith("median commit time") for label in labels) == (not coarse), labels
+    assert any(label.startswith("median commit") for label in labels) == (not coarse), labels
 
 
 def test_samples_outside_the_final_plot_are_counted():
@@ -1724,7 +1724,7 @@ def _commitment_section_text(at):
     markdown and info, the histogram's spec and the caption under its charts."""
     import json
     heads = [h.value for h in at.subheader if h.value.startswith("Commitment")]
-    helps = [m.proto.help for m in at.metric if m.label.startswith(("median commit time", "never commit"))]
+    helps = [m.proto.help for m in at.metric if m.label.startswith(("median commit", "never commit"))]
     prose = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     specs = [c.proto.spec for c in charts(at) if "commitment time t" in c.proto.spec]
     return " ".join(heads + helps + prose + specs)

@@ -94,7 +94,7 @@ def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest
         assert (f"{start:,} ({rev.pct(100 * start / n)} %) are at the threshold from t = 1 on" in words) == (start > 0)
         assert (f"{never:,} ({rev.pct(100 * never / n)} %) never commit" in words) == (never > 0)
         assert "Samples decide" not in words
-        assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
+        assert rev.median_label(cv) == f"median commit ({100 * along / n:.0f} %)"
     else:
         assert words.startswith(f"Samples decide which mode they go to at **t ≈ {med}**"), words
         assert rev.median_label(cv) == "median commit time"
@@ -104,13 +104,13 @@ def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest
 
 
 def test_median_tile_names_its_share_on_the_page():
-    """The page, custom mixture at threshold 0.50: the tile reads "median commit time (22 % of paths)" and
+    """The page, custom mixture at threshold 0.50: the tile reads "median commit (22 %)" and
     the headline is the paths' that commit along the way."""
     gmm = _hw_mixture()
     at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_threshold=0.5)
     assert not at.exception, [e.message for e in at.exception]
     shown = {m.label: m.value for m in at.metric}
-    assert shown.get("median commit time (22 % of paths)") == "0.61", shown
+    assert shown.get("median commit (22 %)") == "0.61", shown
     prose = " ".join(m.value for m in at.markdown)
     assert "Of the 110 paths (22 %) that commit along the way, half do so by **t ≈ 0.61**" in prose, prose
     assert "Samples decide" not in prose
@@ -142,7 +142,7 @@ def test_median_over_a_minority_of_committing_paths_says_its_share_with_every_ot
     assert words.startswith(f"Of the {along:,} paths ({100 * along / n:.0f} %) that commit along the way"), words
     assert (f"; {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on and {never:,} "
             f"({100 * never / n:.0f} %) never commit.") in words, words
-    assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
+    assert rev.median_label(cv) == f"median commit ({100 * along / n:.0f} %)"
 
 
 def test_time_chart_caption_says_when_its_axis_hides_the_closest_pairs_split():
@@ -211,11 +211,11 @@ def test_median_not_over_every_path_says_over_which(which, lam, threshold):
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     if which == "tutorial":
         assert (along, cv["n_from_start"], round(cv["undecided"] * n)) == (328, 34, 138)
-        assert rev.median_label(cv) == "median commit time (66 % of paths)"
+        assert rev.median_label(cv) == "median commit (66 %)"
         assert words.startswith("Of the 328 paths (66 %) that commit along the way, half do so by **t ≈ 0.38**")
         assert "; 34 (7 %) are at the threshold from t = 1 on and 138 (28 %) never commit." in words, words
     if along < n:
-        assert rev.median_label(cv) == f"median commit time ({rev.pct(100 * along / n)} % of paths)"
+        assert rev.median_label(cv) == f"median commit ({rev.pct(100 * along / n)} %)"
         assert "Samples decide" not in words and words.startswith(f"Of the {along:,} paths"), words
     else:
         assert rev.median_label(cv) == "median commit time" and words.startswith("Samples decide"), words
@@ -229,11 +229,11 @@ def test_median_tiles_show_wherever_the_text_gives_a_median_with_its_share():
     at = open_page(PAGE, 240, w_reversal_lam=0.1, w_reversal_threshold=0.99)
     assert not at.exception, [e.message for e in at.exception]
     shown = {m.label: m.value for m in at.metric}
-    assert shown.get("median commit time (12 % of paths)") == "0.06" and "σₜ at that time" in shown, shown
+    assert shown.get("median commit (12 %)") == "0.06" and "σₜ at that time" in shown, shown
     prose = " ".join(m.value for m in at.markdown)
     assert "Of the 59 paths (12 %) that commit along the way, half do so by **t ≈ 0.06**" in prose, prose
-    for lam, thr, label, value in [(2.0, 0.9, "median commit time (66 % of paths)", "0.38"),
-                                   (25.0, 0.9, "median commit time (78 % of paths)", "0.30")]:
+    for lam, thr, label, value in [(2.0, 0.9, "median commit (66 %)", "0.38"),
+                                   (25.0, 0.9, "median commit (78 %)", "0.30")]:
         at.slider(key="w_reversal_lam").set_value(lam)
         at.slider(key="w_reversal_threshold").set_value(thr).run()
         assert not at.exception, [e.message for e in at.exception]
@@ -326,3 +326,21 @@ def test_commit_clause_says_its_threshold_is_the_sections_default(which, lam, ch
             "threshold set on its slider)") in text, text
     assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X") or "committed by" not in \
         rev.weights_caption(gmm, sde, run)
+
+
+@pytest.mark.parametrize("which, lam, threshold", [("tutorial", 1.8, 0.90), ("tutorial", 2.0, 0.90),
+                                                   ("hw", 25.0, 0.50), ("tutorial", 0.1, 0.99)])
+def test_median_tile_label_fits_and_its_help_says_of_which_paths(which, lam, threshold):
+    """Tutorial, λ = 1.8, threshold 0.90: the tile label "median commit time (62 % of paths)" was cut with an
+    ellipsis at 1440 px. It now reads "median commit (62 %)", no longer than "median commit time" plus two
+    characters, and its help says the median is over that share of paths, those that commit along the way."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    cv = rev.commit_view(gmm, sde, _run(), threshold)
+    assert rev.median_shown(cv) and rev.median_of_some(cv), cv["n_along"]
+    share = rev.along_share(cv)
+    assert share == f"{rev.pct(100 * cv['n_along'] / cv['n_paths'])} %"
+    assert rev.median_label(cv) == f"median commit ({share})" and len(rev.median_label(cv)) <= 20
+    assert rev.median_help(cv).endswith(f" The label's {share} is the share of all paths that commit along the way, "
+                                        "those this median is over."), rev.median_help(cv)
+    if which == "tutorial" and lam == 1.8:
+        assert rev.median_label(cv) == "median commit (62 %)"
