@@ -669,7 +669,9 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
     true weight) the start accounts for p − q and the rest for q − w, where p − q is beyond the noise of
     the two measured shares' difference, 2 √(p(1 − p)/n + q(1 − q)/n) (two standard errors, each from
-    its own share, not from w); within it, that these runs do not show the start moving the share; ""
+    its own share, not from w); within it, that these runs do not show the start moving the share; the
+    difference and the noise printed with the decimals that tell them apart (vocabulary.apart), which
+    decide; ""
     without modes off."""
     if not len(bad):
         return ""
@@ -682,12 +684,13 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
     noise = 2 * models.diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
-    if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
-        return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
-                f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
+    gap, band = vocabulary.apart(round(100 * abs(p[k] - q[k]), 1), 100 * noise, 1)     # with the decimals that tell them apart
+    if float(gap) <= float(band):
+        return (head + f": the two starts differ by {gap} points, within the noise of two runs "
+                f"(± {band}, two standard errors of a difference), so these runs do not show the start "
                 "moving this share.")
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
-            f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise for "
+            f"(beyond the ± {band} two runs differ by chance) and the steps and the sampling noise for "
             f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se.max():.1f} % at most, one standard error).")
 
 
