@@ -1286,16 +1286,35 @@ def steps_label(steps: int) -> str:
 
 def undecided_note(cv: dict) -> str:
     """The share of paths that never commit (with their count where it prints under 1 %), in words,
-    and the causes this run shows (undecided_causes)."""
+    and the causes this run shows (undecided_causes); where the run ends away from t ≈ 0, that these
+    responsibilities are under pₜ there (end_time_note)."""
     if round(cv["undecided"] * cv["n_paths"]) == 0:
         if cv.get("n_from_start"):
             return (f" Here no path ends between modes: every path's end-mode responsibility is at or above "
                     f"{cv['threshold']:.2f} by the end, {cv['n_along']:,} reaching it along the way and "
-                    f"{cv['n_from_start']:,} from t = 1 on.")
-        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
+                    f"{cv['n_from_start']:,} from t = 1 on.{end_time_note(cv)}")
+        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end).{end_time_note(cv)}"
     return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
             f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
-            f"{undecided_causes(cv)}.")
+            f"{undecided_causes(cv)}.{end_time_note(cv)}")
+
+
+def ends_near_zero(cv: dict) -> bool:
+    """Does the run's last time t_last (cv: commit_view) print as 0.00 at two decimals, so that pₜ there is
+    p₀ for the page's purposes? Not for the tutorial's loop, which stops at t = Δt, nor a large end time ε."""
+    return f"{cv['t_last']:.2f}" == "0.00"
+
+
+def end_time_note(cv: dict) -> str:
+    """Where the run's last time is not ≈ 0 (ends_near_zero): that the commitment section's responsibilities
+    are under pₜ at that time t_last, with σₜ there (cv's end_sigma), whose modes are wider than p₀'s (std
+    √(s² + σₜ²) for a mode of std s), so "between modes" means between pₜ's modes there; "" otherwise."""
+    if ends_near_zero(cv):
+        return ""
+    return (f" These responsibilities are under pₜ at the run's last time, t = {time_text(cv['t_last'])} (σₜ = "
+            f"{cv['end_sigma']:.3g}), whose modes are wider than p₀'s (std √(s² + σₜ²) for a mode of std s): "
+            "“between modes” means between pₜ's modes there, and a path that ends within one of them can still "
+            "lie off every mode of p₀.")
 
 
 def undecided_share(cv: dict, count: bool = False) -> str:
@@ -1312,7 +1331,8 @@ def undecided_causes(cv: dict) -> str:
     models.start_far, the page's warning), the modes' own overlap (cv's overlap, overlap_share: true
     samples with no mode at the threshold either; where it lies below the never-commit share by more
     than two standard errors of their difference, overlap_bounds, that it accounts for at most that
-    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std); ""
+    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std; where the
+    run ends away from t ≈ 0, ends_near_zero, said as pₜ's modes there being that much wider); ""
     where none holds."""
     thr, causes = cv["threshold"], []
     if cv.get("far"):
@@ -1325,7 +1345,11 @@ def undecided_causes(cv: dict) -> str:
                                              if overlap_bounds(cv) else ""))
     if cv["end_sigma"] > cv["narrowest"]:
         causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
-                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes")
+                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes"
+                      if ends_near_zero(cv) else
+                      f"the run stops at t = {time_text(cv['t_last'])}, where σₜ = {cv['end_sigma']:.3g} is more "
+                      f"than the narrowest mode's std ({cv['narrowest']:.2g}): pₜ's modes there are that much "
+                      "wider than p₀'s, so a path can end between them")
     if not causes:
         return ""
     none = ("" if cv["overlap"] > 0 else

@@ -1794,18 +1794,21 @@ def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which,
     if k == 0:
         assert note == (" Here every path commits (responsibility ≥ 0.90 before the end)." if not cv["n_from_start"] else
                         " Here no path ends between modes: every path's end-mode responsibility is at or above 0.90 by "
-                        f"the end, {cv['n_along']:,} reaching it along the way and {cv['n_from_start']:,} from t = 1 on.")
+                        f"the end, {cv['n_along']:,} reaching it along the way and {cv['n_from_start']:,} from t = 1 on."
+                        ) + rev.end_time_note(cv)
         return
     share = (f"under 1 % ({k:,} of {cv['n_paths']:,})" if 100 * k / cv["n_paths"] < 0.5 else
              f"{100 * k / cv['n_paths']:.0f} %")
     assert note.startswith(f" Here {share} of the paths never commit"), note
     sigma, std = rev.end_sigma(gmm, sde, run), rev.narrowest_std(gmm)
-    noise = f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
+    noise = (f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
+             if rev.ends_near_zero(cv) else      # the loop stops at t = Δt: pₜ's modes there are that much wider
+             f"where σₜ = {sigma:.3g} is more than the narrowest mode's std ({std:.2g}): pₜ's modes there are that much wider")
     assert (noise in note) == (sigma > std), note
     ov = rev.overlap_share(gmm, run, rev.COMMIT_THRESHOLD)
     assert ("the modes overlap" in note) == (ov > 0) and ("do not overlap" in note) == (ov == 0), note
     if which == "hw" and method == "tutorial":
-        assert k == 1 and "under 1 % (1 of 500)" in note and "σ = 0.375" in note and ov == 0
+        assert k == 1 and "under 1 % (1 of 500)" in note and "σₜ = 0.375" in note and ov == 0
         at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
                        w_reversal_steps=steps, w_seed=seed)
         ok(at, full=False)

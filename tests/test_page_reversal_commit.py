@@ -3,6 +3,7 @@ the median commitment time where most paths are at the threshold from t = 1 on."
 import dataclasses
 
 import pytest
+import torch
 
 import diffusion_core as dc
 from conftest import heavy_corner_mixture, open_page
@@ -46,7 +47,7 @@ def test_never_commit_causes_name_the_far_start_and_bound_the_overlap(which, lam
         gap = cv["undecided"] - cv["overlap"]
         assert gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], run.n)
         assert "The causes here:" in note and "47 % of the paths never commit" in note and ov == "22.6 %"
-    assert ("the run stops with noise σ" in note) == noise, note
+    assert ("the run stops with noise σ" in note or "the run stops at t = " in note) == noise, note
     assert ("The causes here:" in note) == (far + (cv["overlap"] > 0) + noise > 1), note
 
 
@@ -344,3 +345,37 @@ def test_median_tile_label_fits_and_its_help_says_of_which_paths(which, lam, thr
                                         "those this median is over."), rev.median_help(cv)
     if which == "tutorial" and lam == 1.8:
         assert rev.median_label(cv) == "median commit (62 %)"
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("hw", 25.0, dict(method="tutorial", steps=10)),       # every path commits by t = 0.10
+    ("hw", 25.0, dict(method="tutorial", steps=3)),        # 34 % never commit
+    ("hw", 25.0, dict(method="tutorial", steps=2)),
+    ("hw", 25.0, {}),                                      # the reverse SDE at 200 steps ends at ε ≈ 0
+    ("ring8", 50.0, dict(method="tutorial", steps=3)),
+])
+def test_never_commit_sentence_says_it_reads_pt_at_the_runs_last_time(which, lam, changes):
+    """The custom mixture, λ = 25, the tutorial's loop at 10 steps: the section said "Here no path ends between
+    modes: every path's end-mode responsibility is at or above 0.90 by the end", while the mode-share caption
+    says 98 % of the samples belong to no mode of p₀: the section's responsibilities are under pₜ at the run's
+    last time, t = 0.10 (σₜ = 0.375), where every sample is near one blurred mode. Where the last time is not
+    ≈ 0 the sentence now says so, with σₜ there, and that "between modes" means between pₜ's modes; the
+    reverse SDE, which ends at ε ≈ 0, reads as before."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    note, t_last = rev.undecided_note(cv), float(min(rev.sample_run(gmm, sde, run)["times"]))
+    sigma = float(sde.sigma(torch.tensor(t_last, dtype=torch.float64)))
+    said = (f" These responsibilities are under pₜ at the run's last time, t = {rev.time_text(t_last)} (σₜ = "
+            f"{sigma:.3g}), whose modes are wider than p₀'s (std √(s² + σₜ²) for a mode of std s): “between modes” "
+            "means between pₜ's modes there")
+    near_zero = changes.get("method") != "tutorial"
+    assert rev.ends_near_zero(cv) == near_zero and (said in note) == (not near_zero), note
+    if near_zero:
+        assert "pₜ" not in note and "the run stops at t =" not in note, note
+    if changes.get("steps") == 10:
+        assert note.startswith(" Here no path ends between modes") and "t = 0.10 (σₜ = 0.375)" in note, note
+    if changes.get("steps") in (2, 3):     # the noise cause reads pₜ's wider modes, not "off its mode"
+        assert "the run stops with noise" not in note and (f"the run stops at t = {rev.time_text(t_last)}, where "
+                                                           f"σₜ = {sigma:.3g} is more than") in note, note
+
