@@ -974,7 +974,7 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif point_set(gmm):
         st.info(point_set_commitment(gmm, cv))
     elif cv["median"] is not None and not commitment_resolved(cv):
-        st.markdown(coarse_note(cv) + from_start_note(cv))
+        st.markdown(coarse_note(cv) + undecided_note(cv) + from_start_note(cv))
     elif cv["median"] is not None:
         st.markdown(commitment_words(cv, dmin))
     elif cv["from_start"] > 0:

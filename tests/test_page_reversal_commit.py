@@ -379,3 +379,30 @@ def test_never_commit_sentence_says_it_reads_pt_at_the_runs_last_time(which, lam
         assert "the run stops with noise" not in note and (f"the run stops at t = {rev.time_text(t_last)}, where "
                                                            f"σₜ = {sigma:.3g} is more than") in note, note
 
+
+@pytest.mark.parametrize("which, lam, changes, share", [
+    ("hw", 25.0, dict(method="tutorial", steps=2), "45 %"),
+    ("tutorial", 25.0, dict(method="tutorial", steps=3, seed=2022), None),
+    ("ring8", 50.0, dict(method="tutorial", steps=3), None),
+])
+def test_coarse_grid_section_gives_the_never_commit_share_its_causes(which, lam, changes, share):
+    """The custom mixture, the tutorial's loop at 2 steps: the tile reads "never commit 45 %" while the section,
+    its grid too coarse, gave that share no cause (other states name the overlap or a far start). The coarse
+    section now gives the never-commit sentence with the causes the page measures (undecided_causes): here the
+    run stops where pₜ's modes are wider than p₀'s (tutorial at 3 steps: the modes' overlap too; ring8 at λ 50)."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    at = open_page(PAGE, 240, **({"custom_mixture": gmm.to_dict(), "w_mixture": "custom"} if which == "hw" else
+                                 {"w_mixture": which}),
+                   w_reversal_lam=lam, w_reversal_method="tutorial", w_reversal_steps=changes["steps"],
+                   w_seed=run.seed)
+    assert not at.exception, [e.message for e in at.exception]
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    assert not rev.commitment_resolved(cv) and cv["undecided"] > 0.2
+    prose = " ".join(m.value for m in at.markdown)
+    note = rev.undecided_note(cv)
+    assert rev.undecided_causes(cv) and rev.coarse_note(cv) + note in prose, prose
+    assert {m.label: m.value for m in at.metric}["never commit"] == rev.undecided_share(cv)
+    assert f" Here {rev.undecided_share(cv, count=True)} of the paths never commit" in note
+    if share:
+        assert rev.undecided_share(cv) == share
