@@ -669,7 +669,9 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
     p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
     true weight) the start accounts for p − q and the rest for q − w, where p − q is beyond the noise of
     the two measured shares' difference, 2 √(p(1 − p)/n + q(1 − q)/n) (two standard errors, each from
-    its own share, not from w); within it, that these runs do not show the start moving the share; ""
+    its own share, not from w); within it, that these runs do not show the start moving the share; the
+    difference and the noise printed with the decimals that tell them apart (vocabulary.apart), which
+    decide; ""
     without modes off."""
     if not len(bad):
         return ""
@@ -682,12 +684,13 @@ def start_split_text(gmm, sde, run: Run, bad) -> str:
             f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
     noise = 2 * models.diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
-    if round(100 * abs(p[k] - q[k]), 1) <= round(100 * noise, 1):
-        return (head + f": the two starts differ by {100 * abs(p[k] - q[k]):.1f} points, within the noise of two runs "
-                f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
+    gap, band = vocabulary.apart(round(100 * abs(p[k] - q[k]), 1), 100 * noise, 1)     # with the decimals that tell them apart
+    if float(gap) <= float(band):
+        return (head + f": the two starts differ by {gap} points, within the noise of two runs "
+                f"(± {band}, two standard errors of a difference), so these runs do not show the start "
                 "moving this share.")
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
-            f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise for "
+            f"(beyond the ± {band} two runs differ by chance) and the steps and the sampling noise for "
             f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se.max():.1f} % at most, one standard error).")
 
 
@@ -796,7 +799,8 @@ def blur_clause(c: dict) -> str:
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
     """text, a sentence on shares set before the run's end, ended with when the paths choose their
     modes (commit_view at the page's default threshold) and how many of the run's steps come before
-    then, for a stochastic run whose paths mostly commit; for a deterministic run, that the start sets
+    then, for a stochastic run whose paths mostly commit (at COMMIT_THRESHOLD, said as the slider's default:
+    this caption does not rerun with the section's slider, whose own numbers may differ); for a deterministic run, that the start sets
     them (each x₁ maps to one end point); where its time grid cannot say when
     (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
     if deterministic(sde, run):
@@ -813,8 +817,9 @@ def commit_clause(gmm, sde, run: Run, text: str) -> str:
     before = int((times[:-1] > cv["median"]).sum())
     half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
     return (text + f", while the paths choose their modes: {half} have committed by t ≈ "
-            f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}; "
-            f"the commitment section below), and this run takes {before} of its {len(times) - 1} steps "
+            f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}, the "
+            "commitment threshold's default; the commitment section below gives the median and σₜ at the "
+            f"threshold set on its slider), and this run takes {before} of its {len(times) - 1} steps "
             "before then.")
 
 
@@ -969,7 +974,7 @@ def explain_commitment(gmm, cv: dict) -> None:
     elif point_set(gmm):
         st.info(point_set_commitment(gmm, cv))
     elif cv["median"] is not None and not commitment_resolved(cv):
-        st.markdown(coarse_note(cv) + from_start_note(cv))
+        st.markdown(coarse_note(cv) + undecided_note(cv) + from_start_note(cv))
     elif cv["median"] is not None:
         st.markdown(commitment_words(cv, dmin))
     elif cv["from_start"] > 0:
@@ -977,14 +982,17 @@ def explain_commitment(gmm, cv: dict) -> None:
 
 
 def median_help(cv: dict) -> str:
-    """The median tile's help: which paths its half is of (those that commit along the way where some
+    """The median tile's help: the share of paths it is over where the label gives one (median_of_some),
+    and which paths its half is of (those that commit along the way where some
     are at the threshold from t = 1 on and left out, cv["from_start"])."""
+    share = (f" The label's {along_share(cv)} is the share of all paths that commit along the way, those this "
+             "median is over." if median_of_some(cv) else "")
     if cv["from_start"] <= 0:
         return ("Half of the committed paths have their final mode's responsibility at or above the "
-                "threshold from this time on.")
+                "threshold from this time on." + share)
     return ("Half of the paths that commit along the way have their final mode's responsibility at or above "
             "the threshold from this time on (paths at or above the threshold from t = 1 to the end are left "
-            f"out, as in the chart below: {cv_words(cv)['nothing']}).")
+            f"out, as in the chart below: {cv_words(cv)['nothing']})." + share)
 
 
 def from_start_note(cv: dict) -> str:
@@ -1072,9 +1080,10 @@ def along_head(cv: dict, verb: str, when: str) -> str:
 
 
 def median_label(cv: dict) -> str:
-    """The median tile's label: "median commit time", with the share of paths it is over where some
-    paths do not commit along the way (median_of_some): "median commit time (22 % of paths)"."""
-    return f"median commit time ({along_share(cv)} of paths)" if median_of_some(cv) else "median commit time"
+    """The median tile's label: "median commit time", or, where some paths do not commit along the way
+    (median_of_some), "median commit (22 %)" with the share of paths it is over, short enough for the
+    tile (median_help says which paths)."""
+    return f"median commit ({along_share(cv)})" if median_of_some(cv) else "median commit time"
 
 
 GRID_GAP = 0.02          # a median read between grid times farther apart than this is given with them
@@ -1277,16 +1286,35 @@ def steps_label(steps: int) -> str:
 
 def undecided_note(cv: dict) -> str:
     """The share of paths that never commit (with their count where it prints under 1 %), in words,
-    and the causes this run shows (undecided_causes)."""
+    and the causes this run shows (undecided_causes); where the run ends away from t ≈ 0, that these
+    responsibilities are under pₜ there (end_time_note)."""
     if round(cv["undecided"] * cv["n_paths"]) == 0:
         if cv.get("n_from_start"):
             return (f" Here no path ends between modes: every path's end-mode responsibility is at or above "
                     f"{cv['threshold']:.2f} by the end, {cv['n_along']:,} reaching it along the way and "
-                    f"{cv['n_from_start']:,} from t = 1 on.")
-        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
+                    f"{cv['n_from_start']:,} from t = 1 on.{end_time_note(cv)}")
+        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end).{end_time_note(cv)}"
     return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
             f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
-            f"{undecided_causes(cv)}.")
+            f"{undecided_causes(cv)}.{end_time_note(cv)}")
+
+
+def ends_near_zero(cv: dict) -> bool:
+    """Does the run's last time t_last (cv: commit_view) print as 0.00 at two decimals, so that pₜ there is
+    p₀ for the page's purposes? Not for the tutorial's loop, which stops at t = Δt, nor a large end time ε."""
+    return f"{cv['t_last']:.2f}" == "0.00"
+
+
+def end_time_note(cv: dict) -> str:
+    """Where the run's last time is not ≈ 0 (ends_near_zero): that the commitment section's responsibilities
+    are under pₜ at that time t_last, with σₜ there (cv's end_sigma), whose modes are wider than p₀'s (std
+    √(s² + σₜ²) for a mode of std s), so "between modes" means between pₜ's modes there; "" otherwise."""
+    if ends_near_zero(cv):
+        return ""
+    return (f" These responsibilities are under pₜ at the run's last time, t = {time_text(cv['t_last'])} (σₜ = "
+            f"{cv['end_sigma']:.3g}), whose modes are wider than p₀'s (std √(s² + σₜ²) for a mode of std s): "
+            "“between modes” means between pₜ's modes there, and a path that ends within one of them can still "
+            "lie off every mode of p₀.")
 
 
 def undecided_share(cv: dict, count: bool = False) -> str:
@@ -1303,7 +1331,8 @@ def undecided_causes(cv: dict) -> str:
     models.start_far, the page's warning), the modes' own overlap (cv's overlap, overlap_share: true
     samples with no mode at the threshold either; where it lies below the never-commit share by more
     than two standard errors of their difference, overlap_bounds, that it accounts for at most that
-    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std); ""
+    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std; where the
+    run ends away from t ≈ 0, ends_near_zero, said as pₜ's modes there being that much wider); ""
     where none holds."""
     thr, causes = cv["threshold"], []
     if cv.get("far"):
@@ -1316,7 +1345,11 @@ def undecided_causes(cv: dict) -> str:
                                              if overlap_bounds(cv) else ""))
     if cv["end_sigma"] > cv["narrowest"]:
         causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
-                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes")
+                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes"
+                      if ends_near_zero(cv) else
+                      f"the run stops at t = {time_text(cv['t_last'])}, where σₜ = {cv['end_sigma']:.3g} is more "
+                      f"than the narrowest mode's std ({cv['narrowest']:.2g}): pₜ's modes there are that much "
+                      "wider than p₀'s, so a path can end between them")
     if not causes:
         return ""
     none = ("" if cv["overlap"] > 0 else

@@ -50,7 +50,7 @@ def test_default_render(at):
     assert any(c.value == rev.GAP_SIGN for c in at.caption)
     assert "true samples − mean log p₀ of these samples: positive when" in rev.GAP_SIGN
     assert vals["score evaluations"] == 201
-    assert 0 < next(v for k, v in vals.items() if k.startswith("median commit time")) <= 1
+    assert 0 < next(v for k, v in vals.items() if k.startswith("median commit")) <= 1
     assert vals["noise std at t = 1, σ₁"] == pytest.approx(dc.VESDE(25.0).prior_std(), abs=0.01)
     # the cloud chart has its slider bound in the browser, with p_t ellipses
     specs = [c.proto.spec for c in charts(at)]
@@ -296,7 +296,7 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
     assert "from the first step" not in text and "pₜ is never one bump" in text, text
     labels = [m.label for m in at.metric]
     und = next(float(m.value.rstrip(" %")) for m in at.metric if m.label == "never commit")
-    assert any(label.startswith("median commit time (") for label in labels), (labels, und)   # over its share
+    assert any(label.startswith("median commit (") for label in labels), (labels, und)   # over its share
 
 
 @pytest.mark.parametrize("method, steps", [("sde", 2), ("ode", 3), ("sde", 200)])
@@ -308,7 +308,7 @@ def test_commitment_metrics_only_where_the_grid_resolves_them(method, steps):
     coarse = any("too coarse" in m.value for m in at.markdown)
     labels = [m.label for m in at.metric]
     assert coarse == (steps < 10), [m.value[:80] for m in at.markdown]
-    assert any(label.startswith("median commit time") for label in labels) == (not coarse), labels
+    assert any(label.startswith("median commit") for label in labels) == (not coarse), labels
 
 
 def test_samples_outside_the_final_plot_are_counted():
@@ -1254,14 +1254,15 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
         head = (f"Measured: started from the exact p₁ (Advanced) with the same {steps} steps, mode 2 gets "
                 f"{100 * q:.1f} % where the prior gave {100 * p:.1f} % (true 10.0 %)")
         text = rev.weights_caption(gmm, sde, r)
-        assert (round(100 * abs(p - q), 1) > round(100 * noise, 1)) == (steps == 200), (steps, p, q)
+        gap, band = vocabulary.apart(round(100 * abs(p - q), 1), 100 * noise, 1)     # as printed, told apart
+        assert (float(gap) > float(band)) == (steps == 200), (steps, p, q)
         if steps == 200:
             assert (head + f", so of its {100 * (p - 0.1):+.1f} points the start accounts for {100 * (p - q):+.1f} "
-                    f"(beyond the ± {100 * noise:.1f} two runs differ by chance) and the steps and the sampling noise "
+                    f"(beyond the ± {band} two runs differ by chance) and the steps and the sampling noise "
                     f"for {100 * (q - 0.1):+.1f} (each share ± {100 * se:.1f} % at most, one standard error)") in text, text
         else:
-            assert (head + f": the two starts differ by {100 * abs(p - q):.1f} points, within the noise of two runs "
-                    f"(± {100 * noise:.1f}, two standard errors of a difference), so these runs do not show the start "
+            assert (head + f": the two starts differ by {gap} points, within the noise of two runs "
+                    f"(± {band}, two standard errors of a difference), so these runs do not show the start "
                     "moving this share") in text, text
     # a second off-centre mixture (three narrow modes, 0.36 σ₁ off): the mode off the most is apportioned
     hw, r = _hw_mixture(), dataclasses.replace(run, steps=50)
@@ -1610,14 +1611,17 @@ def test_commit_clause_follows_the_commitment_sections_rule(which, seed, steps):
         assert rev.commitment_resolved(cv) and f"committed by t ≈ {rev.time_text(cv['median'])}" in text, text
 
 
-@pytest.mark.parametrize("which, method, steps, seed", [("hw", "tutorial", 3, 2021), ("hw", "tutorial", 3, 2022),
+@pytest.mark.parametrize("which, method, steps, seed", [("hw", "tutorial", 2, 2021),
+                                                        ("hw", "tutorial", 3, 2021), ("hw", "tutorial", 3, 2022),
                                                         ("hw", "sde", 50, 2021), ("hw", "sde", 200, 2021)])
 def test_start_split_noise_is_that_of_the_two_measured_shares(which, method, steps, seed):
     """The custom mixture, the tutorial's loop at 3 steps: "mode 1 gets 34.2 % where the prior gave 31.7 % (true
     90.0 %), so … the start accounts for -2.5 (beyond the ± 1.7 two runs differ by chance) … (each share ± 0.6 %)"
     — the noise came from the true weight (90 %), but the shares compared are the measured 31.7 % and 34.2 %,
     each ± 0.9 %: their difference's noise is 2 √(p(1 − p)/n + q(1 − q)/n) ≈ 2.7, and 2.5 is within it. The
-    noise and the ± per share are now the measured shares' own; the other states read by the same rule."""
+    noise and the ± per share are now the measured shares' own; the other states read by the same rule. At 2
+    steps "the two starts differ by 2.7 points, within the noise of two runs (± 2.7" read as a tie: both are
+    printed with the decimals that tell them apart, "2.70 points … (± 2.71"."""
     import dataclasses
     gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
     _, sde, run, *_ = rev.default_view()
@@ -1629,15 +1633,19 @@ def test_start_split_noise_is_that_of_the_two_measured_shares(which, method, ste
     text = rev.start_split_text(gmm, sde, run, [k])
     if f"mode {k + 1} gets" not in text:           # another mode is off the most: not this test's state
         pytest.skip(text)
-    within = round(100 * abs(round(p, 3) - round(q, 3)), 1) <= round(100 * noise, 1)
+    gap, band = vocabulary.apart(round(100 * abs(round(p, 3) - round(q, 3)), 1), 100 * noise, 1)
+    within = float(gap) <= float(band)
     if within:
-        assert f"within the noise of two runs (± {100 * noise:.1f}, two standard errors of a difference)" in text, text
+        assert f"within the noise of two runs (± {band}, two standard errors of a difference)" in text, text
     else:
         se = max(math.sqrt(p * (1 - p) / run.n), math.sqrt(q * (1 - q) / run.n))
-        assert f"(beyond the ± {100 * noise:.1f} two runs differ by chance)" in text, text
+        assert f"(beyond the ± {band} two runs differ by chance)" in text, text
         assert f"(each share ± {100 * se:.1f} % at most, one standard error)" in text, text
-    if method == "tutorial" and seed == 2021:
+    assert gap != band, (gap, band)          # never a tie on the page
+    if method == "tutorial" and seed == 2021 and steps == 3:
         assert within and "gets 34.2 % where the prior gave 31.7 %" in text and "(± 2.7," in text, text
+    if method == "tutorial" and steps == 2:     # 2.7 against ± 2.7 read as a tie: the decimals tell them apart
+        assert within and "the two starts differ by 2.70 points, within the noise of two runs (± 2.71," in text, text
 
 
 @pytest.mark.parametrize("which, method, steps", [("tutorial", "tutorial", 3), ("tutorial", "sde", 200),
@@ -1669,8 +1677,8 @@ def test_start_split_reads_the_printed_shares(monkeypatch):
     """The wrong first build of the homework mixture, reverse SDE at 50 steps: "mode 1 gets 86.3 % where the
     prior gave 84.6 % … of its -5.4 points the start accounts for -1.8 (beyond the ± 1.7 …)" — the shares
     printed differ by the noise as printed, and the parts did not add up (−1.8 − 3.7 ≠ −5.4). The split reads
-    the shares as printed: a difference equal to the noise as printed (now that of the two measured shares,
-    ± 2.0) is within it, and parts add up."""
+    the shares as printed, and parts add up. The difference and the noise are printed with the decimals that
+    tell them apart (vocabulary.apart), and those decide: 2.0 against ± 1.98 is beyond it, 1.9 within ± 2.0."""
     import dataclasses
     gmm = dc.GaussianMixture([[-5.0, 1.0], [2.0, -1.0]], [[[0.0025, 0.0], [0.0, 0.0025]]] * 2, [0.9, 0.1])
     _, sde, run, *_ = rev.default_view()
@@ -1678,10 +1686,14 @@ def test_start_split_reads_the_printed_shares(monkeypatch):
     shares = {"prior": np.array([0.84636, 0.15364]), "p1": np.array([0.86348, 0.13652])}
     monkeypatch.setattr(rev, "metrics", lambda g, s, r: {"mode_weights": shares[r.start]})
     text = rev.start_split_text(gmm, sde, run, [0])
-    shares["p1"] = np.array([0.8660, 0.1340])          # 2.0 apart as printed, the noise of the two shares
+    shares["p1"] = np.array([0.8650, 0.1350])          # 1.9 apart as printed, within the noise of the two shares
     text = rev.start_split_text(gmm, sde, run, [0])
-    assert "mode 1 gets 86.6 % where the prior gave 84.6 % (true 90.0 %): the two starts differ by 2.0 points, " \
+    assert "mode 1 gets 86.5 % where the prior gave 84.6 % (true 90.0 %): the two starts differ by 1.9 points, " \
            "within the noise of two runs (± 2.0" in text, text
+    shares["p1"] = np.array([0.8660, 0.1340])          # 2.0 apart as printed, just above the noise, ± 1.98
+    text = rev.start_split_text(gmm, sde, run, [0])
+    assert "so of its -5.4 points the start accounts for -2.0 (beyond the ± 1.98 two runs differ by chance) and the " \
+           "steps and the sampling noise for -3.4" in text, text
     shares["p1"] = np.array([0.8680, 0.1320])          # 2.2 apart as printed: beyond, and the parts add up
     text = rev.start_split_text(gmm, sde, run, [0])
     assert "so of its -5.4 points the start accounts for -2.2 (beyond the ± 2.0 two runs differ by chance) and the " \
@@ -1724,7 +1736,7 @@ def _commitment_section_text(at):
     markdown and info, the histogram's spec and the caption under its charts."""
     import json
     heads = [h.value for h in at.subheader if h.value.startswith("Commitment")]
-    helps = [m.proto.help for m in at.metric if m.label.startswith(("median commit time", "never commit"))]
+    helps = [m.proto.help for m in at.metric if m.label.startswith(("median commit", "never commit"))]
     prose = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     specs = [c.proto.spec for c in charts(at) if "commitment time t" in c.proto.spec]
     return " ".join(heads + helps + prose + specs)
@@ -1782,18 +1794,21 @@ def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which,
     if k == 0:
         assert note == (" Here every path commits (responsibility ≥ 0.90 before the end)." if not cv["n_from_start"] else
                         " Here no path ends between modes: every path's end-mode responsibility is at or above 0.90 by "
-                        f"the end, {cv['n_along']:,} reaching it along the way and {cv['n_from_start']:,} from t = 1 on.")
+                        f"the end, {cv['n_along']:,} reaching it along the way and {cv['n_from_start']:,} from t = 1 on."
+                        ) + rev.end_time_note(cv)
         return
     share = (f"under 1 % ({k:,} of {cv['n_paths']:,})" if 100 * k / cv["n_paths"] < 0.5 else
              f"{100 * k / cv['n_paths']:.0f} %")
     assert note.startswith(f" Here {share} of the paths never commit"), note
     sigma, std = rev.end_sigma(gmm, sde, run), rev.narrowest_std(gmm)
-    noise = f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
+    noise = (f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
+             if rev.ends_near_zero(cv) else      # the loop stops at t = Δt: pₜ's modes there are that much wider
+             f"where σₜ = {sigma:.3g} is more than the narrowest mode's std ({std:.2g}): pₜ's modes there are that much wider")
     assert (noise in note) == (sigma > std), note
     ov = rev.overlap_share(gmm, run, rev.COMMIT_THRESHOLD)
     assert ("the modes overlap" in note) == (ov > 0) and ("do not overlap" in note) == (ov == 0), note
     if which == "hw" and method == "tutorial":
-        assert k == 1 and "under 1 % (1 of 500)" in note and "σ = 0.375" in note and ov == 0
+        assert k == 1 and "under 1 % (1 of 500)" in note and "σₜ = 0.375" in note and ov == 0
         at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_method=method,
                        w_reversal_steps=steps, w_seed=seed)
         ok(at, full=False)

@@ -3,6 +3,7 @@ the median commitment time where most paths are at the threshold from t = 1 on."
 import dataclasses
 
 import pytest
+import torch
 
 import diffusion_core as dc
 from conftest import heavy_corner_mixture, open_page
@@ -46,7 +47,7 @@ def test_never_commit_causes_name_the_far_start_and_bound_the_overlap(which, lam
         gap = cv["undecided"] - cv["overlap"]
         assert gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], run.n)
         assert "The causes here:" in note and "47 % of the paths never commit" in note and ov == "22.6 %"
-    assert ("the run stops with noise σ" in note) == noise, note
+    assert ("the run stops with noise σ" in note or "the run stops at t = " in note) == noise, note
     assert ("The causes here:" in note) == (far + (cv["overlap"] > 0) + noise > 1), note
 
 
@@ -94,7 +95,7 @@ def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest
         assert (f"{start:,} ({rev.pct(100 * start / n)} %) are at the threshold from t = 1 on" in words) == (start > 0)
         assert (f"{never:,} ({rev.pct(100 * never / n)} %) never commit" in words) == (never > 0)
         assert "Samples decide" not in words
-        assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
+        assert rev.median_label(cv) == f"median commit ({100 * along / n:.0f} %)"
     else:
         assert words.startswith(f"Samples decide which mode they go to at **t ≈ {med}**"), words
         assert rev.median_label(cv) == "median commit time"
@@ -104,13 +105,13 @@ def test_median_where_most_paths_are_at_the_threshold_from_t1_speaks_of_the_rest
 
 
 def test_median_tile_names_its_share_on_the_page():
-    """The page, custom mixture at threshold 0.50: the tile reads "median commit time (22 % of paths)" and
+    """The page, custom mixture at threshold 0.50: the tile reads "median commit (22 %)" and
     the headline is the paths' that commit along the way."""
     gmm = _hw_mixture()
     at = open_page(PAGE, 180, custom_mixture=gmm.to_dict(), w_mixture="custom", w_reversal_threshold=0.5)
     assert not at.exception, [e.message for e in at.exception]
     shown = {m.label: m.value for m in at.metric}
-    assert shown.get("median commit time (22 % of paths)") == "0.61", shown
+    assert shown.get("median commit (22 %)") == "0.61", shown
     prose = " ".join(m.value for m in at.markdown)
     assert "Of the 110 paths (22 %) that commit along the way, half do so by **t ≈ 0.61**" in prose, prose
     assert "Samples decide" not in prose
@@ -142,7 +143,7 @@ def test_median_over_a_minority_of_committing_paths_says_its_share_with_every_ot
     assert words.startswith(f"Of the {along:,} paths ({100 * along / n:.0f} %) that commit along the way"), words
     assert (f"; {start:,} ({100 * start / n:.0f} %) are at the threshold from t = 1 on and {never:,} "
             f"({100 * never / n:.0f} %) never commit.") in words, words
-    assert rev.median_label(cv) == f"median commit time ({100 * along / n:.0f} % of paths)"
+    assert rev.median_label(cv) == f"median commit ({100 * along / n:.0f} %)"
 
 
 def test_time_chart_caption_says_when_its_axis_hides_the_closest_pairs_split():
@@ -211,11 +212,11 @@ def test_median_not_over_every_path_says_over_which(which, lam, threshold):
     words = rev.commitment_words(cv, rev.closest_modes(gmm))
     if which == "tutorial":
         assert (along, cv["n_from_start"], round(cv["undecided"] * n)) == (328, 34, 138)
-        assert rev.median_label(cv) == "median commit time (66 % of paths)"
+        assert rev.median_label(cv) == "median commit (66 %)"
         assert words.startswith("Of the 328 paths (66 %) that commit along the way, half do so by **t ≈ 0.38**")
         assert "; 34 (7 %) are at the threshold from t = 1 on and 138 (28 %) never commit." in words, words
     if along < n:
-        assert rev.median_label(cv) == f"median commit time ({rev.pct(100 * along / n)} % of paths)"
+        assert rev.median_label(cv) == f"median commit ({rev.pct(100 * along / n)} %)"
         assert "Samples decide" not in words and words.startswith(f"Of the {along:,} paths"), words
     else:
         assert rev.median_label(cv) == "median commit time" and words.startswith("Samples decide"), words
@@ -229,11 +230,11 @@ def test_median_tiles_show_wherever_the_text_gives_a_median_with_its_share():
     at = open_page(PAGE, 240, w_reversal_lam=0.1, w_reversal_threshold=0.99)
     assert not at.exception, [e.message for e in at.exception]
     shown = {m.label: m.value for m in at.metric}
-    assert shown.get("median commit time (12 % of paths)") == "0.06" and "σₜ at that time" in shown, shown
+    assert shown.get("median commit (12 %)") == "0.06" and "σₜ at that time" in shown, shown
     prose = " ".join(m.value for m in at.markdown)
     assert "Of the 59 paths (12 %) that commit along the way, half do so by **t ≈ 0.06**" in prose, prose
-    for lam, thr, label, value in [(2.0, 0.9, "median commit time (66 % of paths)", "0.38"),
-                                   (25.0, 0.9, "median commit time (78 % of paths)", "0.30")]:
+    for lam, thr, label, value in [(2.0, 0.9, "median commit (66 %)", "0.38"),
+                                   (25.0, 0.9, "median commit (78 %)", "0.30")]:
         at.slider(key="w_reversal_lam").set_value(lam)
         at.slider(key="w_reversal_threshold").set_value(thr).run()
         assert not at.exception, [e.message for e in at.exception]
@@ -303,3 +304,105 @@ def test_one_share_format_for_paths_left_out(lam, threshold):
     assert f"Not drawn: {k:,} of {n:,} paths ({share})" in json.dumps(cv["hist_spec"], ensure_ascii=False)
     if lam == 1.8:
         assert (k, share) == (1, "0.2 %")
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("tutorial", 0.1, {}),                                      # the reverse SDE at 200 steps
+    ("tutorial", 25.0, dict(method="tutorial", steps=50)),      # the tutorial's loop
+    ("hw", 25.0, {}),                                           # a custom mixture
+])
+def test_commit_clause_says_its_threshold_is_the_sections_default(which, lam, changes):
+    """Tutorial, λ = 0.1, reverse SDE 200: the mode-share caption said "half of those that choose along the
+    way have committed by t ≈ 0.08 (σₜ ≈ 0.26, at responsibility 0.90; the commitment section below)" while
+    the section, its slider at 0.99, showed median 0.06 and σₜ 0.23. The caption does not rerun with that
+    slider: it now says its numbers are at the threshold's default and that the section gives them at the
+    threshold set on its slider, true whatever the slider shows; its numbers are the section's at 0.90."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    text = rev.commit_clause(gmm, sde, run, "X")
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    assert rev.COMMIT_THRESHOLD == 0.90 and "committed by t ≈" in text, text
+    assert (f"committed by t ≈ {rev.time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility 0.90, "
+            "the commitment threshold's default; the commitment section below gives the median and σₜ at the "
+            "threshold set on its slider)") in text, text
+    assert text in rev.weights_caption(gmm, sde, run).replace("set earlier", "X") or "committed by" not in \
+        rev.weights_caption(gmm, sde, run)
+
+
+@pytest.mark.parametrize("which, lam, threshold", [("tutorial", 1.8, 0.90), ("tutorial", 2.0, 0.90),
+                                                   ("hw", 25.0, 0.50), ("tutorial", 0.1, 0.99)])
+def test_median_tile_label_fits_and_its_help_says_of_which_paths(which, lam, threshold):
+    """Tutorial, λ = 1.8, threshold 0.90: the tile label "median commit time (62 % of paths)" was cut with an
+    ellipsis at 1440 px. It now reads "median commit (62 %)", no longer than "median commit time" plus two
+    characters, and its help says the median is over that share of paths, those that commit along the way."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    cv = rev.commit_view(gmm, sde, _run(), threshold)
+    assert rev.median_shown(cv) and rev.median_of_some(cv), cv["n_along"]
+    share = rev.along_share(cv)
+    assert share == f"{rev.pct(100 * cv['n_along'] / cv['n_paths'])} %"
+    assert rev.median_label(cv) == f"median commit ({share})" and len(rev.median_label(cv)) <= 20
+    assert rev.median_help(cv).endswith(f" The label's {share} is the share of all paths that commit along the way, "
+                                        "those this median is over."), rev.median_help(cv)
+    if which == "tutorial" and lam == 1.8:
+        assert rev.median_label(cv) == "median commit (62 %)"
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("hw", 25.0, dict(method="tutorial", steps=10)),       # every path commits by t = 0.10
+    ("hw", 25.0, dict(method="tutorial", steps=3)),        # 34 % never commit
+    ("hw", 25.0, dict(method="tutorial", steps=2)),
+    ("hw", 25.0, {}),                                      # the reverse SDE at 200 steps ends at ε ≈ 0
+    ("ring8", 50.0, dict(method="tutorial", steps=3)),
+])
+def test_never_commit_sentence_says_it_reads_pt_at_the_runs_last_time(which, lam, changes):
+    """The custom mixture, λ = 25, the tutorial's loop at 10 steps: the section said "Here no path ends between
+    modes: every path's end-mode responsibility is at or above 0.90 by the end", while the mode-share caption
+    says 98 % of the samples belong to no mode of p₀: the section's responsibilities are under pₜ at the run's
+    last time, t = 0.10 (σₜ = 0.375), where every sample is near one blurred mode. Where the last time is not
+    ≈ 0 the sentence now says so, with σₜ there, and that "between modes" means between pₜ's modes; the
+    reverse SDE, which ends at ε ≈ 0, reads as before."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    note, t_last = rev.undecided_note(cv), float(min(rev.sample_run(gmm, sde, run)["times"]))
+    sigma = float(sde.sigma(torch.tensor(t_last, dtype=torch.float64)))
+    said = (f" These responsibilities are under pₜ at the run's last time, t = {rev.time_text(t_last)} (σₜ = "
+            f"{sigma:.3g}), whose modes are wider than p₀'s (std √(s² + σₜ²) for a mode of std s): “between modes” "
+            "means between pₜ's modes there")
+    near_zero = changes.get("method") != "tutorial"
+    assert rev.ends_near_zero(cv) == near_zero and (said in note) == (not near_zero), note
+    if near_zero:
+        assert "pₜ" not in note and "the run stops at t =" not in note, note
+    if changes.get("steps") == 10:
+        assert note.startswith(" Here no path ends between modes") and "t = 0.10 (σₜ = 0.375)" in note, note
+    if changes.get("steps") in (2, 3):     # the noise cause reads pₜ's wider modes, not "off its mode"
+        assert "the run stops with noise" not in note and (f"the run stops at t = {rev.time_text(t_last)}, where "
+                                                           f"σₜ = {sigma:.3g} is more than") in note, note
+
+
+@pytest.mark.parametrize("which, lam, changes, share", [
+    ("hw", 25.0, dict(method="tutorial", steps=2), "45 %"),
+    ("tutorial", 25.0, dict(method="tutorial", steps=3, seed=2022), None),
+    ("ring8", 50.0, dict(method="tutorial", steps=3), None),
+])
+def test_coarse_grid_section_gives_the_never_commit_share_its_causes(which, lam, changes, share):
+    """The custom mixture, the tutorial's loop at 2 steps: the tile reads "never commit 45 %" while the section,
+    its grid too coarse, gave that share no cause (other states name the overlap or a far start). The coarse
+    section now gives the never-commit sentence with the causes the page measures (undecided_causes): here the
+    run stops where pₜ's modes are wider than p₀'s (tutorial at 3 steps: the modes' overlap too; ring8 at λ 50)."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = _run(**changes)
+    at = open_page(PAGE, 240, **({"custom_mixture": gmm.to_dict(), "w_mixture": "custom"} if which == "hw" else
+                                 {"w_mixture": which}),
+                   w_reversal_lam=lam, w_reversal_method="tutorial", w_reversal_steps=changes["steps"],
+                   w_seed=run.seed)
+    assert not at.exception, [e.message for e in at.exception]
+    cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
+    assert not rev.commitment_resolved(cv) and cv["undecided"] > 0.2
+    prose = " ".join(m.value for m in at.markdown)
+    note = rev.undecided_note(cv)
+    assert rev.undecided_causes(cv) and rev.coarse_note(cv) + note in prose, prose
+    assert {m.label: m.value for m in at.metric}["never commit"] == rev.undecided_share(cv)
+    assert f" Here {rev.undecided_share(cv, count=True)} of the paths never commit" in note
+    if share:
+        assert rev.undecided_share(cv) == share
