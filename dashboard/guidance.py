@@ -999,24 +999,37 @@ def sw2_threshold(level: tuple[float, float], k: float = gfig.NOISE_K) -> float:
     return mean + k * sd
 
 
+def sw2_decimals(thr: float, least: int = 3) -> int:
+    """The decimals the sliced W₂ sentence prints its threshold with: at least `least`, and enough
+    for two significant digits (1 − ⌊log₁₀ thr⌋), so a ratio against it can be checked."""
+    return max(least, 1 - int(np.floor(np.log10(thr)))) if thr > 0 else least
+
+
 def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:
     """The sliced W₂ d between learned and exact CFG samples (row of guidance_table), printed, against
     the threshold it is judged by (sw2_threshold: mean + k·sd of two sets of true samples, both
-    printed, with the fewest decimals at which d and the threshold differ) and the class's own
-    spread, in words: within where d ≤ threshold, else a miss, with d ÷ threshold."""
-    d, mean, thr = float(row["sw2_learned_exact"]), level[0], sw2_threshold(level, k)
-    ds, ts = vocabulary.apart(d, thr, 3)
+    printed with two significant digits or more (sw2_decimals), and the fewest decimals at which d
+    and the threshold differ) and the class's own spread, in words: within where d ≤ threshold; at
+    the edge where d lies beyond it by less than JUST_OUT of the band (k sd), the page's "only just";
+    else a miss; beyond the threshold with d ÷ threshold."""
+    d, mean, sd, thr = float(row["sw2_learned_exact"]), level[0], level[1], sw2_threshold(level, k)
+    ds, ts = vocabulary.apart(d, thr, sw2_decimals(thr))
     said = f"their mean {mean:.{len(ts.split('.')[1])}f} + {k:g} sd = {ts}"
+    shift = f"; their means are {float(row['learned_shift']):.2f} apart"
     if d <= thr:
         return (f"{ds}, no more than two sets of true samples differ by ({said}): the learned samples land "
                 "where exact CFG's do")
     ratio = vocabulary.apart(d / thr, 1.0, 1)[0]
+    if d - thr < JUST_OUT * k * sd:
+        return (f"{ds}, only just above the most two sets of true samples differ by ({said}; {ratio}×, beyond "
+                f"it by less than {JUST_OUT:.0%} of the {k:g} sd): at the edge of what two true sets differ by, "
+                "so neither clearly where exact CFG's samples land nor clearly off them" + shift)
     text = (f"{ds}, {ratio}× the most two sets of true samples differ by ({said}): the learned samples "
             "miss exact CFG's")
     if d > class_spread:
         dw, sc = vocabulary.apart(d, class_spread, 3)
         text += f", by a sliced W₂ ({dw}) above the class's own spread ({sc})"
-    return text + f"; their means are {float(row['learned_shift']):.2f} apart"
+    return text + shift
 
 
 def off_truth(row, truth: dict, prefix: str = "") -> list[str]:
