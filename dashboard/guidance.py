@@ -639,8 +639,9 @@ def _margin(col: str, v: float, digits: int) -> str:
 
 
 def off_words(row, truth: dict, prefix: str = "", digits: int = 2, k: float = gfig.NOISE_K) -> str:
-    """off_truth's measures in words, "in spread and leak, and only just in mean log p₀(x | y) (0.012
-    nats beyond the band's edge, …)": a measure beyond the band's edge by less than JUST_OUT of the
+    """off_truth's measures in words, with where they lie: "outside the band in spread and leak, and
+    only just outside it in mean log p₀(x | y) (0.012 nats beyond the band's edge, …)", or "only just
+    outside the band in spread (…)" where every measure out is only just out: a measure beyond the band's edge by less than JUST_OUT of the
     band's half-width (k sd) is told apart as only just outside, with both numbers; "" where every
     measure lies inside."""
     clear, just = [], []
@@ -654,11 +655,11 @@ def off_words(row, truth: dict, prefix: str = "", digits: int = 2, k: float = gf
                                f"the band's half-width, {_margin(col, half, digits)}"))
         else:
             clear.append(name)
-    text = f"in {vocabulary.and_list(clear)}" if clear else ""
+    text = f"outside the band in {vocabulary.and_list(clear)}" if clear else ""
     if just:
         detail = "; ".join(d if len(just) == 1 else f"{n}: {d}" for n, d in just)
-        text += (", and " if clear else "") + (f"only just in {vocabulary.and_list([n for n, _ in just])} "
-                                               f"({detail})")
+        text += (", and only just outside it" if clear else "only just outside the band") + (
+            f" in {vocabulary.and_list([n for n, _ in just])} ({detail})")
     return text
 
 
@@ -692,7 +693,7 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
     off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
             "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
-            + (f"outside the band {off1}" + sampler_cause(start) if off1
+            + (off1 + sampler_cause(start) if off1
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)

@@ -806,7 +806,7 @@ def test_sweep_summary_prints_spreads_with_the_bands_digits():
     at = _sweep_table(1.034, 0.902)
     assert guidance.band_digits([1.034, 0.902, 1.5], truth["spread_ratio"]) == 3
     text = guidance.sweep_summary(at, truth)
-    assert "outside the band only just in spread" in text and "its spread 1.034× → 0.902×" in text, text
+    assert "only just outside the band in spread" in text and "its spread 1.034× → 0.902×" in text, text
     assert "the spread 1.500× (samples of every class)" in text and "1.03×" not in text, text
     inside = _sweep_table(1.01, 0.90)                       # no value near an edge: two digits
     assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(inside, truth)
@@ -921,7 +921,7 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     two = dc.GaussianMixture([[-3.0, 0.0], [3.0, 0.0]], [[[0.25, 0.0], [0.0, 0.25]]] * 2, [0.5, 0.5])
     assert models.widest_std(two) == pytest.approx(np.sqrt(9.25), rel=1e-12)
     text = guidance.sweep_summary(at, truth, near)
-    assert ("Exact CFG at w = 1 is outside the band only just in spread (0.005 beyond the band's edge, under 20% "
+    assert ("Exact CFG at w = 1 is only just outside the band in spread (0.005 beyond the band's edge, under 20% "
             "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
             "N(0, σ₁² I) is far from p₁: a possible cause beside its steps (a larger λ, which widens the start, "
             "tells the two apart). From w = 1") in text, text
@@ -939,11 +939,11 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     # two measures out, one only just: "only just" is said of that one alone (tutorial, class 2, λ = 2 read
     # "outside the band in spread; leak; mean log p₀(x | y), only just (…)", as if all three were only just out)
     both = at.assign(leak=[0.4, 0.15, 0.0])
-    assert ("outside the band in leak, and only just in spread (0.005 beyond the band's edge, under 20% of the "
+    assert ("outside the band in leak, and only just outside it in spread (0.005 beyond the band's edge, under 20% of the "
             "band's half-width, 0.040) (the sampler's error)") in guidance.sweep_summary(both, truth)
     three = at.assign(leak=[0.4, 0.15, 0.0], spread_ratio=[1.3, 0.9, 0.8], logp_class=[-4.0, -2.105, -2.0])
     said = guidance.sweep_summary(three, truth)
-    assert "outside the band in spread and leak, and only just in mean log p₀(x | y) (0.005 nats beyond" in said, said
+    assert "outside the band in spread and leak, and only just outside it in mean log p₀(x | y) (0.005 nats beyond" in said, said
 
 
 def test_sweep_chart_names_its_w_line_apart_from_the_truth_line():

@@ -212,7 +212,8 @@ def test_guidance_w1_cause_is_computed(name, y, lam):
         assert f"σ₁ = {sigma1:.2f} is" in sweep and f"(std {spread:.2f} along its widest direction)" in sweep
     just = [c for c in guidance_page.MEASURES if 0 < guidance_page.beyond_band(table.loc[1.0, c], truth[c])
             < guidance_page.JUST_OUT * gfig.NOISE_K * truth[c][1]]
-    assert ("only just in " in sweep) == bool(just), (sweep, just)
+    assert ("only just outside" in sweep) == bool(just), (sweep, just)
+    assert "only just in " not in sweep, sweep
 
 
 def straightness_sentence(at):
