@@ -177,7 +177,7 @@ def in_data_box(x, gmm):
 @state.cache_data(max_entries=128)
 def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                  device: str = "cpu") -> dict:
-    """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
+    """gd.guidance_metrics of the exact guided samples at w, n: how many they are (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
     same share of the exact samples, learned_kept and learned_n:
@@ -185,7 +185,7 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
     inside, the learned measures are nan: nothing is measured from them."""
     x = guided_samples(gmm, lam, y, w, n, steps, seed)
-    row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
+    row = {"w": float(w), "n": int(len(x)), **gd.guidance_metrics(x, gmm, None, y)}
     if cfg is not None:
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         inside = in_data_box(xl, gmm)

@@ -1698,3 +1698,26 @@ def test_learned_measures_in_the_samples_caption_say_which_samples_they_count():
                                    f"{600 - kept} outside it are left out"), text
     row = pd.Series({**base, "learned_kept": 0, "far": 1.0}, name=10.0)
     assert "nothing is measured from learned CFG at this w" in guidance.learned_caption(row, (0.015, 0.002), 0.5)
+
+
+@pytest.mark.parametrize("mixture, lam", [("tutorial", 25.0), ("ring8", 2.0), ("cross", 50.0)])
+def test_exact_points_tooltip_counts_the_samples_drawn(mixture, lam):
+    """The sweep chart's exact CFG points read "samples left out: 0; of: 0" in their tooltip: exact CFG
+    counts every one of the samples it draws, and "of" gives that count (the row's n), as learned CFG's
+    gives learned_n."""
+    import pandas as pd
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    gmm = dc.PRESETS[mixture]
+    row = guidance.guidance_row(gmm, lam, 0, 1.0, 600, 60, 2021)
+    assert row["n"] == 600
+    table = pd.DataFrame([{**row, "w": w, "learned_spread_ratio": 1.0, "learned_leak": 0.0,
+                           "learned_logp_class": row["logp_class"], "learned_kept": 597, "learned_n": 600}
+                          for w in (0.0, 1.0, 4.0)])
+    truth = {c: (float(row[c]), 0.05) for c in gfig.METRICS}
+    spec = chart_spec(gfig.sweep_chart(table, truth, 1.0, True))
+    rows = [r for d in spec["datasets"].values() for r in d if r.get("source") in ("exact CFG", "learned CFG")]
+    assert rows and all(r["n"] == 600 for r in rows), rows
+    assert all(r["left_out"] == (3 if r["source"] == "learned CFG" else 0) for r in rows), rows
