@@ -480,10 +480,11 @@ def alike_group(rows) -> list:
 
 def ranked_among(rows, group, drawn) -> str:
     """Which w's a learned top was ranked among (group: alike_group of rows, with their counts
-    kept) and which are left out of that ranking, with theirs; "" where every row is in it."""
+    kept) and which are left out of that ranking, with theirs, and which w's in it have samples left
+    out (ranked_with_left_out); "" where every row is in it with none left out."""
     out = [r for r in rows if not any(r.name == g.name for g in group)]
     if not out:
-        return ""
+        return ranked_with_left_out(group, drawn)
     kept = sorted({int(g["learned_kept"]) for g in group})
     n = int(group[0]["learned_n"])
     alike = f"{kept[0]} of {n} kept at each" if len(kept) == 1 else f"{kept[0]} to {kept[-1]} of {n} kept"
@@ -492,7 +493,21 @@ def ranked_among(rows, group, drawn) -> str:
     verb = "is" if len(out) == 1 or ws.startswith("every") else "are"
     return (f" That ranking is among {w_list([g.name for g in group], drawn)} only, whose samples kept are alike "
             f"({alike}); {ws} {verb} left out of it, measured on different samples kept ({said}; "
-            "the rest land outside the data's box): leaving out the worst samples raises a mean.")
+            "the rest land outside the data's box): leaving out the worst samples raises a mean."
+            + ranked_with_left_out(group, drawn))
+
+
+def ranked_with_left_out(group, drawn) -> str:
+    """The w's inside a learned ranking (group: alike_group) that have samples left out
+    (gfig.left_out), with their counts: in the ranking, since their counts kept are alike the
+    others' within two counts' noise (kept_alike); "" where none has any left out."""
+    some = [g for g in group if gfig.left_out(g)]
+    if not some:
+        return ""
+    said = ", ".join(f"{gfig.left_out(r)} of {int(r['learned_n'])} at w = {float(r.name):g}" for r in some)
+    ws = w_list([float(r.name) for r in some], drawn)
+    return (f" That ranking includes {ws}, with samples outside the data's box left out ({said}): the counts "
+            "kept are alike within two counts' noise.")
 
 
 def kept_unranked(rows) -> str:

@@ -439,6 +439,9 @@ def test_sw2_verdict_on_the_page_agrees_with_the_numbers_it_prints(mixture, y, l
     state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
     state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
     cap = open_page(**state).caption[0].value
+    if "nothing is measured from learned CFG at this w" in cap:     # no learned samples kept: no sliced W₂
+        assert "sliced W₂" not in cap, cap
+        return
     m = _SW2.search(cap)
     assert m, cap
     d, ratio, mean, thr, edge_ratio, verdict = m.groups()
@@ -1721,3 +1724,24 @@ def test_exact_points_tooltip_counts_the_samples_drawn(mixture, lam):
     rows = [r for d in spec["datasets"].values() for r in d if r.get("source") in ("exact CFG", "learned CFG")]
     assert rows and all(r["n"] == 600 for r in rows), rows
     assert all(r["left_out"] == (3 if r["source"] == "learned CFG" else 0) for r in rows), rows
+
+
+@pytest.mark.parametrize("kept, said", [
+    ([597, 600, 600, 600, 600], " That ranking includes w = 0, with samples outside the data's box left out (3 of 600 at "
+                                "w = 0): the counts kept are alike within two counts' noise."),
+    ([500, 600, 600, 597, 600], "w = 0 is left out of it"),
+    ([600, 600, 600, 600, 600], None)])
+def test_learned_logp_peak_names_every_w_with_samples_left_out(kept, said):
+    """Custom mixture, class 1, λ = 50, learned CFG: "Learned CFG's mean log p₀(x | y) is highest at w = 2."
+    said nothing of w = 0's 3 of 600 samples left out, while at λ = 2 a w with samples left out is named as
+    left out of the ranking: every w with samples left out is named, in the ranking or out of it."""
+    import pandas as pd
+    from dashboard import guidance
+    ws = [0.0, 0.5, 1.0, 2.0, 4.0]
+    at = pd.DataFrame({"w": ws, "logp_class": [-9, -3, -2.3, -2.1, -2.2], "learned_logp_class": [-5, -3, -2.5, -2.0, -2.4],
+                       "learned_kept": kept, "learned_n": [600] * 5}).set_index("w")
+    text = guidance.logp_peaks(at, {"logp_class": (-2.3, 0.02)})
+    for w, k in zip(ws, kept):      # left out of the ranking: its count kept; in it: its count left out
+        named = f"{600 - k} of 600 at w = {w:g}" in text or f"{k} of 600 at w = {w:g}" in text
+        assert named == (k < 600), text
+    assert (said in text) if said else ("left out" not in text), text
