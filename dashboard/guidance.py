@@ -177,7 +177,7 @@ def in_data_box(x, gmm):
 @state.cache_data(max_entries=128)
 def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: int, cfg=None,
                  device: str = "cpu") -> dict:
-    """gd.guidance_metrics of the exact guided samples at w (and, when cfg is given, of the
+    """gd.guidance_metrics of the exact guided samples at w, n: how many they are (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
     same share of the exact samples, learned_kept and learned_n:
@@ -185,7 +185,7 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
     inside, the learned measures are nan: nothing is measured from them."""
     x = guided_samples(gmm, lam, y, w, n, steps, seed)
-    row = {"w": float(w), **gd.guidance_metrics(x, gmm, None, y)}
+    row = {"w": float(w), "n": int(len(x)), **gd.guidance_metrics(x, gmm, None, y)}
     if cfg is not None:
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         inside = in_data_box(xl, gmm)
@@ -480,10 +480,11 @@ def alike_group(rows) -> list:
 
 def ranked_among(rows, group, drawn) -> str:
     """Which w's a learned top was ranked among (group: alike_group of rows, with their counts
-    kept) and which are left out of that ranking, with theirs; "" where every row is in it."""
+    kept) and which are left out of that ranking, with theirs, and which w's in it have samples left
+    out (ranked_with_left_out); "" where every row is in it with none left out."""
     out = [r for r in rows if not any(r.name == g.name for g in group)]
     if not out:
-        return ""
+        return ranked_with_left_out(group, drawn)
     kept = sorted({int(g["learned_kept"]) for g in group})
     n = int(group[0]["learned_n"])
     alike = f"{kept[0]} of {n} kept at each" if len(kept) == 1 else f"{kept[0]} to {kept[-1]} of {n} kept"
@@ -492,7 +493,21 @@ def ranked_among(rows, group, drawn) -> str:
     verb = "is" if len(out) == 1 or ws.startswith("every") else "are"
     return (f" That ranking is among {w_list([g.name for g in group], drawn)} only, whose samples kept are alike "
             f"({alike}); {ws} {verb} left out of it, measured on different samples kept ({said}; "
-            "the rest land outside the data's box): leaving out the worst samples raises a mean.")
+            "the rest land outside the data's box): leaving out the worst samples raises a mean."
+            + ranked_with_left_out(group, drawn))
+
+
+def ranked_with_left_out(group, drawn) -> str:
+    """The w's inside a learned ranking (group: alike_group) that have samples left out
+    (gfig.left_out), with their counts: in the ranking, since their counts kept are alike the
+    others' within two counts' noise (kept_alike); "" where none has any left out."""
+    some = [g for g in group if gfig.left_out(g)]
+    if not some:
+        return ""
+    said = ", ".join(f"{gfig.left_out(r)} of {int(r['learned_n'])} at w = {float(r.name):g}" for r in some)
+    ws = w_list([float(r.name) for r in some], drawn)
+    return (f" That ranking includes {ws}, with samples outside the data's box left out ({said}): the counts "
+            "kept are alike within two counts' noise.")
 
 
 def kept_unranked(rows) -> str:
@@ -639,8 +654,9 @@ def _margin(col: str, v: float, digits: int) -> str:
 
 
 def off_words(row, truth: dict, prefix: str = "", digits: int = 2, k: float = gfig.NOISE_K) -> str:
-    """off_truth's measures in words, "in spread and leak, and only just in mean log p₀(x | y) (0.012
-    nats beyond the band's edge, …)": a measure beyond the band's edge by less than JUST_OUT of the
+    """off_truth's measures in words, with where they lie: "outside the band in spread and leak, and
+    only just outside it in mean log p₀(x | y) (0.012 nats beyond the band's edge, …)", or "only just
+    outside the band in spread (…)" where every measure out is only just out: a measure beyond the band's edge by less than JUST_OUT of the
     band's half-width (k sd) is told apart as only just outside, with both numbers; "" where every
     measure lies inside."""
     clear, just = [], []
@@ -654,11 +670,11 @@ def off_words(row, truth: dict, prefix: str = "", digits: int = 2, k: float = gf
                                f"the band's half-width, {_margin(col, half, digits)}"))
         else:
             clear.append(name)
-    text = f"in {vocabulary.and_list(clear)}" if clear else ""
+    text = f"outside the band in {vocabulary.and_list(clear)}" if clear else ""
     if just:
         detail = "; ".join(d if len(just) == 1 else f"{n}: {d}" for n, d in just)
-        text += (", and " if clear else "") + (f"only just in {vocabulary.and_list([n for n, _ in just])} "
-                                               f"({detail})")
+        text += (", and only just outside it" if clear else "only just outside the band") + (
+            f" in {vocabulary.and_list([n for n, _ in just])} ({detail})")
     return text
 
 
@@ -692,7 +708,7 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
     off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
             "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
-            + (f"outside the band {off1}" + sampler_cause(start) if off1
+            + (off1 + sampler_cause(start) if off1
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
@@ -999,24 +1015,37 @@ def sw2_threshold(level: tuple[float, float], k: float = gfig.NOISE_K) -> float:
     return mean + k * sd
 
 
+def sw2_decimals(thr: float, least: int = 3) -> int:
+    """The decimals the sliced W₂ sentence prints its threshold with: at least `least`, and enough
+    for two significant digits (1 − ⌊log₁₀ thr⌋), so a ratio against it can be checked."""
+    return max(least, 1 - int(np.floor(np.log10(thr)))) if thr > 0 else least
+
+
 def sw2_verdict(row, level: tuple[float, float], class_spread: float, k: float = gfig.NOISE_K) -> str:
     """The sliced W₂ d between learned and exact CFG samples (row of guidance_table), printed, against
     the threshold it is judged by (sw2_threshold: mean + k·sd of two sets of true samples, both
-    printed, with the fewest decimals at which d and the threshold differ) and the class's own
-    spread, in words: within where d ≤ threshold, else a miss, with d ÷ threshold."""
-    d, mean, thr = float(row["sw2_learned_exact"]), level[0], sw2_threshold(level, k)
-    ds, ts = vocabulary.apart(d, thr, 3)
+    printed with two significant digits or more (sw2_decimals), and the fewest decimals at which d
+    and the threshold differ) and the class's own spread, in words: within where d ≤ threshold; at
+    the edge where d lies beyond it by less than JUST_OUT of the band (k sd), the page's "only just";
+    else a miss; beyond the threshold with d ÷ threshold."""
+    d, mean, sd, thr = float(row["sw2_learned_exact"]), level[0], level[1], sw2_threshold(level, k)
+    ds, ts = vocabulary.apart(d, thr, sw2_decimals(thr))
     said = f"their mean {mean:.{len(ts.split('.')[1])}f} + {k:g} sd = {ts}"
+    shift = f"; their means are {float(row['learned_shift']):.2f} apart"
     if d <= thr:
         return (f"{ds}, no more than two sets of true samples differ by ({said}): the learned samples land "
                 "where exact CFG's do")
     ratio = vocabulary.apart(d / thr, 1.0, 1)[0]
+    if d - thr < JUST_OUT * k * sd:
+        return (f"{ds}, only just above the most two sets of true samples differ by ({said}; {ratio}×, beyond "
+                f"it by less than {JUST_OUT:.0%} of the {k:g} sd): at the edge of what two true sets differ by, "
+                "so neither clearly where exact CFG's samples land nor clearly off them" + shift)
     text = (f"{ds}, {ratio}× the most two sets of true samples differ by ({said}): the learned samples "
             "miss exact CFG's")
     if d > class_spread:
         dw, sc = vocabulary.apart(d, class_spread, 3)
         text += f", by a sliced W₂ ({dw}) above the class's own spread ({sc})"
-    return text + f"; their means are {float(row['learned_shift']):.2f} apart"
+    return text + shift
 
 
 def off_truth(row, truth: dict, prefix: str = "") -> list[str]:

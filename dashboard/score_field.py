@@ -5,13 +5,27 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from dashboard import state
+from dashboard import state, vocabulary
 from dashboard.yourdata import point_set
 from dashboard.figures import score_field as sfig
 from dashboard.figures.common import figure_png, mode_colors, outside
 
 
 DENSITY_GRID = 100
+
+
+def mode_direction_text(gmm, sde, t: float) -> str:
+    """Where each mode's own score −(Σₖ + σₜ² I)⁻¹(x − μₖ) points, from the modes of pₜ at t
+    (gmm.diffuse): towards the mode's mean, bending towards its long axis across an elongated
+    one, said only where some mode of pₜ is elongated (vocabulary.elongated of its principal
+    stds, the square roots of the eigenvalues of Σₖ + σₜ² I); else straight at the mean, every
+    mode round at this time."""
+    stds = torch.linalg.eigvalsh(gmm.diffuse(sde, t).covs.double()).clamp_min(0).sqrt().numpy()
+    if any(vocabulary.elongated(s) for s in stds):
+        return ("towards that mode's mean (straight at it only where the mode is round; across an "
+                "elongated mode it bends towards the mode's long axis)")
+    return (f"straight at that mode's mean (at t = {float(t):.2f} every mode of pₜ is round, its std "
+            "the same in every direction to two digits)")
 LENGTH_LABELS = {"equal": "equal (direction only)", "proportional": "∝ |score|"}
 SCALE_LABELS = {"fixed": "fixed across t", "fitted": "fitted to this picture"}
 # the median metric's name in each view (median_magnitude's number): the page's metric and the key

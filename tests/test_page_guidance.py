@@ -389,8 +389,8 @@ def test_sw2_verdict_against_the_truths_own_level():
                            "the learned samples land where exact CFG's do"),
     (0.177, (0.143, 0.01), "0.177, 1.1× the most two sets of true samples differ by (their mean 0.143 + 2 sd = 0.163): "
                            "the learned samples miss exact CFG's"),
-    (0.1832, (0.143, 0.02), "0.1832, 1.001× the most two sets of true samples differ by (their mean 0.1430 + 2 sd = "
-                            "0.1830): the learned samples miss"),
+    (0.1832, (0.143, 0.02), "0.1832, only just above the most two sets of true samples differ by (their mean 0.1430 "
+                            "+ 2 sd = 0.1830; 1.001×, beyond it by less than 20% of the 2 sd): at the edge"),
     (0.1829, (0.143, 0.02), "0.1829, no more than two sets of true samples differ by (their mean 0.1430 + 2 sd = "
                             "0.1830): the learned samples land")])
 def test_sw2_verdict_prints_the_threshold_it_judges_by(d, level, says):
@@ -403,13 +403,34 @@ def test_sw2_verdict_prints_the_threshold_it_judges_by(d, level, says):
     assert text.startswith(says), text
 
 
-_SW2 = re.compile(r"sliced W₂ between learned and exact samples ([0-9.]+), (?:([0-9.]+)× the most|no more than) two sets "
-                  r"of true samples differ by \(their mean ([0-9.]+) \+ 2 sd = ([0-9.]+)\): the learned samples "
-                  r"(land where|miss)")
+def test_sw2_verdict_only_just_above_is_at_the_edge_and_prints_two_significant_digits():
+    """Cross, class 1, λ = 2, w = 3: 0.209 against a threshold 0.203 (their mean 0.144 + 2 sd) was a flat
+    "miss", 3 % over a threshold that is itself a noise estimate: beyond it by less than JUST_OUT of the
+    2 sd it is at the edge. Custom mixture, λ = 50: "0.014, 5.4× … = 0.003" printed a threshold whose
+    ratio could not be checked (0.014 / 0.003 = 4.7): it has two significant digits."""
+    from dashboard import guidance
+    edge = guidance.sw2_verdict({"sw2_learned_exact": 0.209, "learned_shift": 0.03}, (0.144, 0.0295), 1.0)
+    assert edge.startswith("0.209, only just above the most two sets of true samples differ by (their mean 0.144 "
+                           "+ 2 sd = 0.203; 1.03×, beyond it by less than 20% of the 2 sd): at the edge of what two "
+                           "true sets differ by, so neither clearly where exact CFG's samples land nor clearly off "
+                           "them; their means are 0.03 apart"), edge
+    assert "miss" not in edge
+    clear = guidance.sw2_verdict({"sw2_learned_exact": 0.23, "learned_shift": 0.03}, (0.144, 0.0295), 1.0)
+    assert "the learned samples miss exact CFG's" in clear and "at the edge" not in clear, clear
+    small = guidance.sw2_verdict({"sw2_learned_exact": 0.01404, "learned_shift": 0.01}, (0.00205, 0.00028), 1.0)
+    assert small.startswith("0.0140, 5.4× the most two sets of true samples differ by (their mean 0.0021 + 2 sd = "
+                            "0.0026)"), small
 
 
-@pytest.mark.parametrize("mixture, y, lam", [("cross", 1, 2.0), ("cross", 1, 50.0), ("tutorial", 1, 2.0),
-                                             ("ring8", 0, 50.0), ("custom", 1, 2.0), ("custom", 0, 50.0)])
+_SW2 = re.compile(r"sliced W₂ between learned and exact samples ([0-9.]+), (?:([0-9.]+)× the most|no more than|"
+                  r"only just above the most) two sets of true samples differ by \(their mean ([0-9.]+) \+ 2 sd = "
+                  r"([0-9.]+)(?:; ([0-9.]+)×[^)]*)?\): (?:the learned samples )?(land where|miss|at the edge)")
+
+
+@pytest.mark.parametrize("mixture, y, lam", [("cross", 0, 2.0), ("cross", 1, 2.0), ("cross", 0, 50.0),
+                                             ("cross", 1, 50.0), ("tutorial", 1, 2.0),
+                                             ("ring8", 0, 50.0), ("custom", 0, 2.0), ("custom", 0, 50.0),
+                                             ("custom", 2, 50.0)])
 def test_sw2_verdict_on_the_page_agrees_with_the_numbers_it_prints(mixture, y, lam):
     """On the page (learned CFG on, w = 3): the learned-vs-exact sliced W₂ is called within exactly where
     it is at most the printed threshold, and the threshold is the truth's level mean + 2 sd the page
@@ -418,12 +439,22 @@ def test_sw2_verdict_on_the_page_agrees_with_the_numbers_it_prints(mixture, y, l
     state = {K + "class": y, K + "w": 3.0, K + "learned": True, K + "lam": lam}
     state.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else state.update(w_mixture=mixture)
     cap = open_page(**state).caption[0].value
+    if "nothing is measured from learned CFG at this w" in cap:     # no learned samples kept: no sliced W₂
+        assert "sliced W₂" not in cap, cap
+        return
     m = _SW2.search(cap)
     assert m, cap
-    d, ratio, mean, thr, verdict = m.groups()
+    d, ratio, mean, thr, edge_ratio, verdict = m.groups()
+    ratio = ratio or edge_ratio
     assert (float(d) <= float(thr)) == (verdict == "land where") == (ratio is None), cap
     gmm = _state_row(mixture, y, lam, 3.0)[0]
     level = guidance.guidance_truth_sw2(gmm, y, 600, 2021)
+    edge = float(d) > float(thr) and float(d) - guidance.sw2_threshold(level) < guidance.JUST_OUT * 2 * level[1]
+    assert (verdict == "at the edge") == edge, cap
+    # the threshold has two significant digits or more, so the printed ratio can be checked against it
+    assert len(thr.lstrip("0.")) >= 2, thr
+    if ratio:
+        assert abs(float(d) / float(thr) - float(ratio)) <= 0.06 * float(ratio), (d, thr, ratio)
     assert thr == f"{guidance.sw2_threshold(level):.{len(thr.split('.')[1])}f}", (thr, level)
     assert mean == f"{level[0]:.{len(thr.split('.')[1])}f}", (mean, level)
 
@@ -778,7 +809,7 @@ def test_sweep_summary_prints_spreads_with_the_bands_digits():
     at = _sweep_table(1.034, 0.902)
     assert guidance.band_digits([1.034, 0.902, 1.5], truth["spread_ratio"]) == 3
     text = guidance.sweep_summary(at, truth)
-    assert "outside the band only just in spread" in text and "its spread 1.034× → 0.902×" in text, text
+    assert "only just outside the band in spread" in text and "its spread 1.034× → 0.902×" in text, text
     assert "the spread 1.500× (samples of every class)" in text and "1.03×" not in text, text
     inside = _sweep_table(1.01, 0.90)                       # no value near an edge: two digits
     assert "its spread 1.01× → 0.90×" in guidance.sweep_summary(inside, truth)
@@ -893,7 +924,7 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     two = dc.GaussianMixture([[-3.0, 0.0], [3.0, 0.0]], [[[0.25, 0.0], [0.0, 0.25]]] * 2, [0.5, 0.5])
     assert models.widest_std(two) == pytest.approx(np.sqrt(9.25), rel=1e-12)
     text = guidance.sweep_summary(at, truth, near)
-    assert ("Exact CFG at w = 1 is outside the band only just in spread (0.005 beyond the band's edge, under 20% "
+    assert ("Exact CFG at w = 1 is only just outside the band in spread (0.005 beyond the band's edge, under 20% "
             "of the band's half-width, 0.040): the sampler's error. " + near + ", so the sampler's start "
             "N(0, σ₁² I) is far from p₁: a possible cause beside its steps (a larger λ, which widens the start, "
             "tells the two apart). From w = 1") in text, text
@@ -911,11 +942,11 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     # two measures out, one only just: "only just" is said of that one alone (tutorial, class 2, λ = 2 read
     # "outside the band in spread; leak; mean log p₀(x | y), only just (…)", as if all three were only just out)
     both = at.assign(leak=[0.4, 0.15, 0.0])
-    assert ("outside the band in leak, and only just in spread (0.005 beyond the band's edge, under 20% of the "
+    assert ("outside the band in leak, and only just outside it in spread (0.005 beyond the band's edge, under 20% of the "
             "band's half-width, 0.040) (the sampler's error)") in guidance.sweep_summary(both, truth)
     three = at.assign(leak=[0.4, 0.15, 0.0], spread_ratio=[1.3, 0.9, 0.8], logp_class=[-4.0, -2.105, -2.0])
     said = guidance.sweep_summary(three, truth)
-    assert "outside the band in spread and leak, and only just in mean log p₀(x | y) (0.005 nats beyond" in said, said
+    assert "outside the band in spread and leak, and only just outside it in mean log p₀(x | y) (0.005 nats beyond" in said, said
 
 
 def test_sweep_chart_names_its_w_line_apart_from_the_truth_line():
@@ -1670,3 +1701,47 @@ def test_learned_measures_in_the_samples_caption_say_which_samples_they_count():
                                    f"{600 - kept} outside it are left out"), text
     row = pd.Series({**base, "learned_kept": 0, "far": 1.0}, name=10.0)
     assert "nothing is measured from learned CFG at this w" in guidance.learned_caption(row, (0.015, 0.002), 0.5)
+
+
+@pytest.mark.parametrize("mixture, lam", [("tutorial", 25.0), ("ring8", 2.0), ("cross", 50.0)])
+def test_exact_points_tooltip_counts_the_samples_drawn(mixture, lam):
+    """The sweep chart's exact CFG points read "samples left out: 0; of: 0" in their tooltip: exact CFG
+    counts every one of the samples it draws, and "of" gives that count (the row's n), as learned CFG's
+    gives learned_n."""
+    import pandas as pd
+    import diffusion_core as dc
+    from dashboard import guidance
+    from dashboard.figures import guidance as gfig
+    from dashboard.figures.common import chart_spec
+    gmm = dc.PRESETS[mixture]
+    row = guidance.guidance_row(gmm, lam, 0, 1.0, 600, 60, 2021)
+    assert row["n"] == 600
+    table = pd.DataFrame([{**row, "w": w, "learned_spread_ratio": 1.0, "learned_leak": 0.0,
+                           "learned_logp_class": row["logp_class"], "learned_kept": 597, "learned_n": 600}
+                          for w in (0.0, 1.0, 4.0)])
+    truth = {c: (float(row[c]), 0.05) for c in gfig.METRICS}
+    spec = chart_spec(gfig.sweep_chart(table, truth, 1.0, True))
+    rows = [r for d in spec["datasets"].values() for r in d if r.get("source") in ("exact CFG", "learned CFG")]
+    assert rows and all(r["n"] == 600 for r in rows), rows
+    assert all(r["left_out"] == (3 if r["source"] == "learned CFG" else 0) for r in rows), rows
+
+
+@pytest.mark.parametrize("kept, said", [
+    ([597, 600, 600, 600, 600], " That ranking includes w = 0, with samples outside the data's box left out (3 of 600 at "
+                                "w = 0): the counts kept are alike within two counts' noise."),
+    ([500, 600, 600, 597, 600], "w = 0 is left out of it"),
+    ([600, 600, 600, 600, 600], None)])
+def test_learned_logp_peak_names_every_w_with_samples_left_out(kept, said):
+    """Custom mixture, class 1, λ = 50, learned CFG: "Learned CFG's mean log p₀(x | y) is highest at w = 2."
+    said nothing of w = 0's 3 of 600 samples left out, while at λ = 2 a w with samples left out is named as
+    left out of the ranking: every w with samples left out is named, in the ranking or out of it."""
+    import pandas as pd
+    from dashboard import guidance
+    ws = [0.0, 0.5, 1.0, 2.0, 4.0]
+    at = pd.DataFrame({"w": ws, "logp_class": [-9, -3, -2.3, -2.1, -2.2], "learned_logp_class": [-5, -3, -2.5, -2.0, -2.4],
+                       "learned_kept": kept, "learned_n": [600] * 5}).set_index("w")
+    text = guidance.logp_peaks(at, {"logp_class": (-2.3, 0.02)})
+    for w, k in zip(ws, kept):      # left out of the ranking: its count kept; in it: its count left out
+        named = f"{600 - k} of 600 at w = {w:g}" in text or f"{k} of 600 at w = {w:g}" in text
+        assert named == (k < 600), text
+    assert (said in text) if said else ("left out" not in text), text

@@ -445,9 +445,9 @@ def test_per_mode_caption_gives_the_formula_of_the_drawn_time(mixture, t):
     cap = next(c.value for c in at.caption if c.value.startswith("Each mode's score, as if it were alone"))
     sigma = next(m.value for m in at.metric if m.label == "σₜ")
     if t == 0:
-        assert "−Σₖ⁻¹(x − μₖ), towards" in cap and "σₜ² I" not in cap, cap
+        assert "−Σₖ⁻¹(x − μₖ), towards" in cap or "−Σₖ⁻¹(x − μₖ), straight at" in cap and "σₜ² I" not in cap, cap
     else:
-        assert f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {sigma}, towards" in cap, cap
+        assert re.search(re.escape(f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {sigma}, ") + "(towards|straight at)", cap), cap
 
 
 def test_large_t_formula_names_the_mixture_mean_the_same_way_in_every_view(at):
@@ -921,3 +921,37 @@ def test_key_and_note_say_when_most_arrows_are_capped_at_their_data_point(state)
     assert ("capped at the distance" in notes + cap) == most
     if state == "heart h=0.1 × nn, t=0":
         assert most and cap.startswith("Key arrow: |score| = 46.1"), cap
+
+
+# three modes, one long along 45° (std 0.3 along, 0.003 across) between two round narrow ones
+LONG = dc.GaussianMixture([[3.0, 3.0], [-3.0, 0.0], [0.0, -4.0]],
+                          [[[4e-4, 0.0], [0.0, 4e-4]], [[0.04505, 0.04495], [0.04495, 0.04505]],
+                           [[4e-4, 0.0], [0.0, 4e-4]]], [0.9, 0.08, 0.02])
+
+
+@pytest.mark.parametrize("gmm, t, lam", [(LONG, 1.0, 25.0), (LONG, 0.0, 25.0), (LONG, 0.5, 2.0),
+                                         ("tutorial", 0.0, 25.0), ("ring8", 1.0, 25.0)])
+def test_per_mode_caption_bends_only_where_a_mode_of_p_t_is_elongated(gmm, t, lam):
+    """Per mode at t = 1, λ = 25 the caption said an elongated mode's score bends towards its long
+    axis, while σₜ = 9.85 had blurred every mode round: the bend is said only where some mode of pₜ
+    (covariance Σₖ + σₜ² I) has principal stds that print apart (vocabulary.elongated)."""
+    from dashboard import vocabulary
+    custom = not isinstance(gmm, str)
+    at = app_test(120)
+    for k, v in {K + "view": "modes", K + "t": t, K + "lam": lam,
+                 **({"custom_mixture": gmm.to_dict()} if custom else {"w_mixture": gmm})}.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    if custom:
+        choose_mixture(at, "custom")
+    else:
+        gmm = dc.PRESETS[gmm]
+    ok(at)
+    cap = next(c.value for c in at.caption if c.value.startswith("Each mode's score, as if it were alone"))
+    covs = gmm.diffuse(dc.VESDE(lam), t).covs.double()
+    long = any(vocabulary.elongated(np.sqrt(np.linalg.eigvalsh(c.numpy()))) for c in covs)
+    assert ("bends towards the mode's long axis" in cap) == long, cap
+    assert ("every mode of pₜ is round" in cap) == (not long), cap
+    if gmm is LONG:         # σₜ = 9.85 at t = 1, λ = 25 blurs every mode round; at t = 0.5, λ = 2 not yet
+        assert long == (t < 1.0), (t, cap)

@@ -76,9 +76,8 @@ with c_ctl:
                  "(darker = more likely).",
         "modes": "Each mode's score, as if it were alone: "
                  + ("−Σₖ⁻¹(x − μₖ)" if t == 0 else f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {f['sigma']:.3g}")
-                 + ", towards that mode's mean "
-                 "(straight at it only where the mode is round; across an elongated mode it bends "
-                 "towards the mode's long axis), whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
+                 + ", " + score_field.mode_direction_text(gmm, sde, t)
+                 + ", whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
         "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
                     "point, its arrow is the total; in between they share. Coloured arrows add up "
                     "to the black total (one common scale). Ellipses: 1, 2, 3 σ of each mode.",

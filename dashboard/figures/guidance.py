@@ -152,7 +152,8 @@ def samples_chart(panels, xlim, ylim, background: str, size: int | None = None) 
 
 def _panel(df: pd.DataFrame, truth: dict, col: str, sources) -> tuple:
     """One sweep panel's data (d: w, value, shown, clipped, source, and left_out of n: the learned
-    samples left out of the point, left_out_counts; 0 for exact CFG, of every curve in sources),
+    samples left out of the point, left_out_counts, 0 for exact CFG, of the n samples drawn at that w
+    (the table's n or learned_n; 0 where the table lacks it), of every curve in sources),
     its truth band (lo, hi: mean ± NOISE_K sd, the log panel's floored at mean / 10), its y domain
     (every value drawn and the band, LOG_PAD beyond on a log axis, 6 % of the range on a linear one)
     and its clipping note (None where no value lies below clip_floor)."""
@@ -161,7 +162,7 @@ def _panel(df: pd.DataFrame, truth: dict, col: str, sources) -> tuple:
     lo_band, hi_band = mean - NOISE_K * sd, mean + NOISE_K * sd
     d = pd.concat([pd.DataFrame({"w": df["w"], "value": df[prefix + col], "source": name,
                                  "left_out": left_out_counts(df) if prefix else 0,
-                                 "n": df["learned_n"] if prefix and "learned_n" in df else 0})
+                                 "n": df[prefix + "n"] if prefix + "n" in df else 0})
                    for name, prefix in sources if prefix + col in df], ignore_index=True)
     d = d[np.isfinite(d["value"].to_numpy(dtype=float))].copy()
     d["shown"] = d["value"]
