@@ -216,6 +216,14 @@ def test_editor_load_preset_and_follow_sidebar():
     assert len(at.data_editor[0].value) == 9
 
 
+def test_editor_weights_caption_prints_each_weight_whole():
+    """ring8 in the table: "Normalized weights 1: 0.12, …, 8: 0.12" summed to 0.96 beside a table of 0.1250."""
+    at = ok(open_page(EDITOR, w_mixture="ring8"))
+    said = next(c.value for c in at.caption if c.value.startswith("Normalized weights"))
+    weights = [float(w.split(": ")[1]) for w in said.split(". Dots")[0].removeprefix("Normalized weights ").split(", ")]
+    assert weights == [0.125] * 8, said
+
+
 def test_editor_import_and_bad_files():
     at = ok(open_page(EDITOR))
     g = dc.PRESETS["ring8"]

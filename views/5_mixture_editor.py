@@ -69,7 +69,7 @@ with left:
 with right:
     title = editor.preview_title(gmm, shown)
     st.image(editor.preview_png(shown, shared.seed, title), width="stretch")
-    w = ", ".join(f"{k + 1}: {v:.2f}" for k, v in enumerate(shown.weights.tolist()))
+    w = ", ".join(f"{k + 1}: {v:.4g}" for k, v in enumerate(shown.weights.tolist()))     # ring8's 0.125 whole
     st.caption(f"Normalized weights {w}. Dots: {editor.N_PREVIEW} samples (sidebar seed).")
 
 with st.expander("The formulas behind the table", expanded=False):
