@@ -608,6 +608,14 @@ def stray_share(gmm, sde, run: Run) -> float:
     return float((lp < lo).double().mean())
 
 
+def shares_agree(shares, w, n: int) -> np.ndarray:
+    """For every mode, whether a share measured from n samples agrees with its true weight w:
+    |share − w| ≤ WEIGHT_Z √(w(1 − w)/n), and at least one sample (a standard error of 0, one mode,
+    still allows a share off by one sample)."""
+    w = np.asarray(w, dtype=float)
+    return np.abs(np.asarray(shares, dtype=float) - w) <= np.maximum(WEIGHT_Z * np.sqrt(w * (1 - w) / n), 1.0 / n)
+
+
 def weight_check(gmm, sde, run: Run) -> dict:
     """The mode-weight bars against their sampling noise: for every mode its true weight w, its
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
@@ -617,8 +625,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     se = np.sqrt(w * (1 - w) / run.n)
-    # a standard error of 0 (one mode) still allows a share off by one sample
-    ok = np.abs(p - w) <= np.maximum(WEIGHT_Z * se, 1.0 / run.n)
+    ok = shares_agree(p, w, run.n)
     std = torch.linalg.eigvalsh(gmm.covs.double()).min(dim=-1).values.clamp_min(0).sqrt().numpy()
     s_end, gap = end_sigma(gmm, sde, run), neighbour_gaps(gmm)
     ref = truth(gmm, run.n, run.seed)["ref"]
@@ -629,7 +636,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     far = (dist > FAR_PRIOR * sigma1) if run.start == "prior" else np.zeros(len(w), bool)
     # the same count for true samples of p₀: where modes overlap, the most responsible mode is not
     # the one a sample came from, and true samples are "off" too
-    off_true = int((np.abs(p_true - w) > np.maximum(WEIGHT_Z * se, 1.0 / run.n)).sum())
+    off_true = int((~shares_agree(p_true, w, run.n)).sum())
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, moved=moved, reach=np.abs(moved) >= se,
                 n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
@@ -648,50 +655,70 @@ COMMIT_THRESHOLD = state.sio.SCHEMA["w_reversal_threshold"].default   # the comm
 OFF_CENTRE = 0.2      # a prior this many σ₁ off p₁'s centre is named as a cause of wrong mode shares
 
 
-def off_centre_note(gmm, sde, run: Run, bad=()) -> str:
-    """Where the run starts from the prior N(0, σ₁² I) and p₁'s centre (the data's mean) lies at least
-    OFF_CENTRE σ₁ from the origin: that start as a cause of wrong mode shares which more steps do not
-    remove, with the numbers, and, for the modes off (bad: indices), start_split_text; "" otherwise."""
-    if run.start != "prior":
+def off_centre(gmm, sde, run: Run) -> bool:
+    """Does the run start from the prior N(0, σ₁² I) while p₁'s centre (the data's mean) lies at least
+    OFF_CENTRE σ₁ from the origin? Only then do the captions name the start and measure its part."""
+    return run.start == "prior" and float(np.linalg.norm(p1_moments(gmm, sde)[0])) >= OFF_CENTRE * float(sde.prior_std())
+
+
+def off_centre_note(gmm, sde, run: Run, bad=(), moved=None) -> str:
+    """Where the run starts off p₁'s centre (off_centre): that start as a cause of wrong mode shares which
+    more steps do not remove, with the numbers, and, for the modes off (bad: indices), start_split_text
+    (moved: the end noise's part, as there); "" otherwise."""
+    if not off_centre(gmm, sde, run):
         return ""
     centre = p1_moments(gmm, sde)[0]
     sigma1, off = float(sde.prior_std()), float(np.linalg.norm(centre))
-    if off < OFF_CENTRE * sigma1:
-        return ""
     return (f" The start N(0, σ₁² I) is centred at the origin while p₁, the data blurred by σ₁ = {sigma1:.2f}, "
             f"is centred at {vocabulary.point(centre)}, {off / sigma1:.2f} σ₁ away: a start off p₁ can shift the "
-            "mode shares however many steps are taken." + start_split_text(gmm, sde, run, bad))
+            "mode shares however many steps are taken." + start_split_text(gmm, sde, run, bad, moved))
 
 
-def start_split_text(gmm, sde, run: Run, bad) -> str:
-    """How far each mode off (bad: indices, the one off the most first) is off because of the start and
-    because of the rest (steps, end noise, sampling noise), measured: the same run started from the exact
-    p₁ (“start from the exact p₁”, Advanced) gives share q where the prior gave p, so of p − w (w: the
-    true weight) the start accounts for p − q and the rest for q − w, where p − q is beyond the noise of
-    the two measured shares' difference, 2 √(p(1 − p)/n + q(1 − q)/n) (two standard errors, each from
-    its own share, not from w); within it, that these runs do not show the start moving the share; the
-    difference and the noise printed with the decimals that tell them apart (vocabulary.apart), which
-    decide; ""
-    without modes off."""
-    if not len(bad):
-        return ""
+def start_split(gmm, sde, run: Run, bad) -> dict:
+    """The start's part in the shares of the modes off (bad: indices), measured: the same run started from
+    the exact p₁ (“start from the exact p₁”, Advanced) gives shares q where the prior gave p. For the mode
+    off the most, k: of p − w (w: the true weight) the start accounts for p − q, beyond the noise where
+    |p − q| exceeds 2 √(p(1 − p)/n + q(1 − q)/n) (two standard errors of the difference, each from its
+    own share, not from w), the difference and the noise printed with the decimals that tell them apart
+    (vocabulary.apart: gap, band), which decide (beyond). p, q, w as printed (one decimal in %), so the
+    parts add up; se: the two shares' own standard errors; steps_off: whether q is off its weight by more
+    than WEIGHT_Z standard errors in any mode (shares_agree), the part the start does not explain."""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     q = np.asarray(metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"], dtype=float)
     k = int(max(bad, key=lambda i: abs(p[i] - w[i])))
     se = np.sqrt(np.array([p[k] * (1 - p[k]), q[k] * (1 - q[k])]) / run.n)     # each measured share's own
-    head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
-            f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
     noise = 2 * models.diff_se(p[k], run.n, q[k], run.n)      # two standard errors of the difference of the two shares
+    steps_off = bool((~shares_agree(q, w, run.n)).any())
     p, q, w = (np.round(100 * v, 1) / 100 for v in (p, q, w))      # as printed, so the parts add up
     gap, band = vocabulary.apart(round(100 * abs(p[k] - q[k]), 1), 100 * noise, 1)     # with the decimals that tell them apart
-    if float(gap) <= float(band):
-        return (head + f": the two starts differ by {gap} points, within the noise of two runs "
-                f"(± {band}, two standard errors of a difference), so these runs do not show the start "
+    return dict(k=k, p=p, q=q, w=w, se=se, gap=gap, band=band, beyond=float(gap) > float(band), steps_off=steps_off)
+
+
+def start_split_text(gmm, sde, run: Run, bad, moved=None) -> str:
+    """start_split in words, for the mode off the most: its share from each start and the true weight;
+    beyond the noise, that of p − w the start accounts for p − q and the rest for q − w: where the noise
+    left at the end is measured for that mode (moved, weight_check's share it moves out of each mode,
+    NaN where it moves less than a standard error, as weights_caption shows it; None: nowhere), that rest split into the end noise's −moved and the steps' and the sampling
+    noise's q − w + moved; within the noise, that these runs do not show the start moving the share;
+    "" without modes off."""
+    if not len(bad):
+        return ""
+    sp = start_split(gmm, sde, run, bad)
+    k, p, q, w = sp["k"], sp["p"], sp["q"], sp["w"]
+    head = (f" Measured: started from the exact p₁ (Advanced) with the same {run.steps} steps, mode {k + 1} gets "
+            f"{100 * q[k]:.1f} % where the prior gave {100 * p[k]:.1f} % (true {100 * w[k]:.1f} %)")
+    if not sp["beyond"]:
+        return (head + f": the two starts differ by {sp['gap']} points, within the noise of two runs "
+                f"(± {sp['band']}, two standard errors of a difference), so these runs do not show the start "
                 "moving this share.")
+    measured = moved is not None and np.isfinite(moved[k])
+    end = round(100 * float(moved[k]), 1) / 100 if measured else 0.0     # as printed
+    noise_part = f", the noise left at the end for {-100 * end:+.1f}" if measured else ""
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
-            f"(beyond the ± {band} two runs differ by chance) and the steps and the sampling noise for "
-            f"{100 * (q[k] - w[k]):+.1f} (each share ± {100 * se.max():.1f} % at most, one standard error).")
+            f"(beyond the ± {sp['band']} two runs differ by chance){noise_part} and the steps and the sampling noise "
+            f"for {100 * (q[k] - w[k] + end):+.1f} "
+            f"(each share ± {100 * sp['se'].max():.1f} % at most, one standard error).")
 
 
 def weights_caption(gmm, sde, run: Run) -> str:
@@ -712,8 +739,7 @@ def weights_caption(gmm, sde, run: Run) -> str:
              if c["stray"] > STRAY_SAY else "")
     bad = np.flatnonzero(~c["ok"])
     if not len(bad):
-        return head + (f". Here every sampled share is within {c['z']:g} standard errors of its true "
-                       "weight" + (f".{stray}" if stray else ": the exact score recovers the weights."))
+        return head + agree_text(c) + stray
     order = bad[np.argsort(-np.abs(c["sampled"][bad] - c["true"][bad]))]
     parts = []
     for k in order[:NAMED_MODES]:
@@ -744,8 +770,18 @@ def weights_caption(gmm, sde, run: Run) -> str:
         text += (" The prior does not cover a mode that far out, and the reversal cannot make up "
                  "for it: raise λ or start from the exact p₁ (Advanced).")
     else:
-        text += off_centre_note(gmm, sde, run, order)
+        text += off_centre_note(gmm, sde, run, order, np.where(c["reach"], c["moved"], np.nan))
     return text + end_noise_note(gmm, sde, run, c, bad) + stray
+
+
+def agree_text(c: dict) -> str:
+    """Where every sampled share agrees with its weight (weight_check c): what that measures at this n,
+    no more: a bias smaller than WEIGHT_Z standard errors, WEIGHT_Z √(w(1 − w)/n), would not show; the
+    widest such band given, that of the mode with w nearest 50 %."""
+    i = int(np.argmax(c["se"]))
+    return (f". Here every sampled share is within {c['z']:g} standard errors of its true weight: at this sample "
+            f"count no share is told from its weight, and a bias smaller than ± {100 * c['z'] * c['se'][i]:.1f} points "
+            f"would not show (mode {i + 1}, w = {100 * c['true'][i]:.1f} %; less in modes with w further from 50 %).")
 
 
 def share_text(x: float) -> str:
@@ -759,7 +795,7 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
     tutorial's loop, which stops at t = Δt; a smaller ε for the others), and, where a mode's miss
     less the share the noise moves (p − w + moved) is still beyond WEIGHT_Z standard errors, that it
     explains only part, with the numbers; else that it cannot explain them. A part set earlier
-    ends with commit_clause."""
+    ends with set_clause."""
     if c["reach"][bad].any():
         how = ("more steps shrink it: the loop stops at t = Δt = 1/steps" if run.method == "tutorial" else
                "a smaller end time ε, under Advanced, shrinks it")
@@ -774,7 +810,7 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
                 f"off: mode {k + 1} is {100 * abs(miss):.1f} points off, the noise {part} "
                 f"{100 * abs(c['moved'][k]):.1f} ({how}), and "
                 f"{100 * abs(rest[k]):.1f} points (more than {c['z']:g} standard errors) are set earlier")
-        return commit_clause(gmm, sde, run, text)
+        return set_clause(gmm, sde, run, c, bad, text)
     k = bad[np.argmax(np.abs(c["moved"][bad]) / c["se"][bad])]       # the mode the noise comes closest to moving
     text = (f" The same noise as this run's end (σ = {value_text(c['sigma_end'])}), added to true samples, "
             + (f"moves a net {share_text(abs(c['moved'][k]))} of them {'out of' if c['moved'][k] > 0 else 'into'} "
@@ -782,7 +818,28 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
                if abs(c["moved"][k]) >= 0.0005 else "moves under 0.1 % of them between modes")
             + f", less than its standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off"
             + blur_clause(c) + ". They are set earlier")
-    return commit_clause(gmm, sde, run, text)
+    return set_clause(gmm, sde, run, c, bad, text)
+
+
+def set_clause(gmm, sde, run: Run, c: dict, bad, text: str) -> str:
+    """text, a sentence on shares set before the run's end (weight_check c, modes off: bad), ended with what
+    the caption's own measurement of the start (start_split, where weights_caption prints it: a stochastic
+    run off p₁'s centre, no mode beyond the prior's reach) says sets them: the start, where its part is
+    beyond the noise and the run started from the exact p₁ has every share within WEIGHT_Z standard errors
+    of its weight (the steps' part does not show); neither told from the noise, where both are within
+    it; else commit_clause, the steps and when the paths choose their modes."""
+    if deterministic(sde, run) or not off_centre(gmm, sde, run) or c["far"][bad].any():
+        return commit_clause(gmm, sde, run, text)
+    sp = start_split(gmm, sde, run, bad)
+    if sp["steps_off"]:
+        return commit_clause(gmm, sde, run, text)
+    k = sp["k"]
+    agree = (f"started from the exact p₁, the same {run.steps} steps give every mode's share within {c['z']:g} "
+             f"standard errors of its weight (mode {k + 1}: {100 * sp['q'][k]:.1f} %, true {100 * sp['w'][k]:.1f} %)")
+    if sp["beyond"]:
+        return text + f", by the start: {agree}, so the steps' part does not show beyond the sampling noise."
+    return (text + f", but these runs do not tell by what: {agree}, and the two starts differ by "
+            f"{sp['gap']} points, within the noise of two runs (± {sp['band']}).")
 
 
 def blur_clause(c: dict) -> str:
