@@ -523,6 +523,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
                pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
                narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
+               end_overlap=end_overlap_share(gmm, sde, run, threshold), n_modes=gmm.n_components,
+               closest=closest_modes(gmm), end_stray=end_strays(gmm, sde, run, com.committed),
                far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
@@ -552,6 +554,22 @@ def overlap_share(gmm, run: Run, threshold: float) -> float:
     """The share of true samples of p₀ whose most responsible mode has responsibility below
     `threshold` (top_responsibility): how much the modes themselves overlap, at that threshold."""
     return float((top_responsibility(gmm, run.n, run.seed) < threshold).mean())
+
+
+@state.cache_data(max_entries=8)
+def end_top_responsibility(gmm, sde, run: Run) -> np.ndarray:
+    """Each of run.n true samples of pₜ at the run's last grid time t (p₀ blurred to t, gmm.diffuse):
+    its largest mode responsibility under pₜ, maxₖ rₖ(x)."""
+    t = float(np.min(sample_run(gmm, sde, run)["times"]))
+    pt = gmm.diffuse(sde, t)
+    x = pt.sample(run.n, torch.Generator().manual_seed(run.seed + 1))[0].double()
+    return pt.responsibilities(x).max(dim=-1).values.numpy()
+
+
+def end_overlap_share(gmm, sde, run: Run, threshold: float) -> float:
+    """overlap_share for pₜ at the run's last time (end_top_responsibility): the share of true samples
+    of pₜ there with no mode at `threshold`, how much pₜ's blurred modes overlap where the run stops."""
+    return float((end_top_responsibility(gmm, sde, run) < threshold).mean())
 
 
 def grid_time_before(times, t: float) -> float:
@@ -601,11 +619,25 @@ STRAY_SAY = 0.05         # above this share of strays the mode shares are said t
 def stray_share(gmm, sde, run: Run) -> float:
     """The share of the run's samples where p₀ is lower than at all but STRAY_Q of true samples
     (log p₀ below the truth's STRAY_Q quantile): samples that belong to no mode."""
-    x = torch.as_tensor(sample_run(gmm, sde, run)["x"], dtype=torch.float64)
+    return float(stray_mask(gmm, run, sample_run(gmm, sde, run)["x"]).mean())
+
+
+def stray_mask(gmm, run: Run, x) -> np.ndarray:
+    """Which points x are strays: log p₀(x) below the STRAY_Q quantile of log p₀ on the run's true samples."""
+    x = torch.as_tensor(x, dtype=torch.float64)
     ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
     lo = torch.quantile(gmm.log_prob(ref), STRAY_Q)
     lp = torch.nan_to_num(gmm.log_prob(x), nan=-math.inf)
-    return float((lp < lo).double().mean())
+    return (lp < lo).numpy()
+
+
+def end_strays(gmm, sde, run: Run, committed) -> dict:
+    """The strays (stray_mask) at the run's end: their share of all its samples (share, stray_share, the
+    mode-share caption's number) and the share of the kept paths ending as strays that commit (committed:
+    their end mode's responsibility under pₜ at the threshold)."""
+    stray = stray_mask(gmm, run, sample_run(gmm, sde, run)["paths"][-1])
+    committed = np.asarray(committed, dtype=bool)
+    return dict(share=stray_share(gmm, sde, run), committed=float(committed[stray].mean()) if stray.any() else 0.0)
 
 
 def shares_agree(shares, w, n: int) -> np.ndarray:
@@ -1344,16 +1376,39 @@ def steps_label(steps: int) -> str:
 def undecided_note(cv: dict) -> str:
     """The share of paths that never commit (with their count where it prints under 1 %), in words,
     and the causes this run shows (undecided_causes); where the run ends away from t ≈ 0, that these
-    responsibilities are under pₜ there (end_time_note)."""
+    responsibilities are under pₜ there (end_time_note). At a threshold at or below 1/K (vacuous_threshold)
+    such a path is not between modes: another mode of pₜ is more responsible for it (other_side_note)."""
     if round(cv["undecided"] * cv["n_paths"]) == 0:
         if cv.get("n_from_start"):
             return (f" Here no path ends between modes: every path's end-mode responsibility is at or above "
                     f"{cv['threshold']:.2f} by the end, {cv['n_along']:,} reaching it along the way and "
                     f"{cv['n_from_start']:,} from t = 1 on.{end_time_note(cv)}")
         return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end).{end_time_note(cv)}"
+    if vacuous_threshold(cv):
+        return other_side_note(cv)
     return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
             f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
             f"{undecided_causes(cv)}.{end_time_note(cv)}")
+
+
+def vacuous_threshold(cv: dict) -> bool:
+    """Is the threshold at or below 1/K (K: cv's n_modes)? The largest of K responsibilities summing to 1
+    is at least 1/K, so some mode always has that much: no point lies between modes at such a threshold."""
+    return cv["threshold"] <= 1 / cv.get("n_modes", 2) + 1e-12
+
+
+def other_side_note(cv: dict) -> str:
+    """The never-commit sentence at a vacuous threshold (vacuous_threshold): a path's final mode is the most
+    responsible one under p₀ at its end point, its responsibility is read under pₜ at the run's last time;
+    below 1/K there, another mode of pₜ is more responsible, so the path ends on that mode's side of pₜ."""
+    k, thr = cv.get("n_modes", 2), cv["threshold"]
+    other = "the other mode" if k == 2 else "another mode"
+    far = f" The start is far from p₁: {cv['far']} (the warning above)." if cv.get("far") else ""
+    return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode (the most "
+            f"responsible one under p₀ at their end point) has responsibility below {thr:.2f} under pₜ at the run's "
+            f"last time, t = {time_text(cv['t_last'])}. With {k} modes some mode always has at least 1/{k}, so these "
+            f"paths are not between modes: {other} of pₜ is more responsible for them there, they end on its side "
+            f"of pₜ, though p₀ puts them in their final mode.{far}{end_time_note(cv, between=False)}")
 
 
 def ends_near_zero(cv: dict) -> bool:
@@ -1362,16 +1417,17 @@ def ends_near_zero(cv: dict) -> bool:
     return f"{cv['t_last']:.2f}" == "0.00"
 
 
-def end_time_note(cv: dict) -> str:
+def end_time_note(cv: dict, between: bool = True) -> str:
     """Where the run's last time is not ≈ 0 (ends_near_zero): that the commitment section's responsibilities
     are under pₜ at that time t_last, with σₜ there (cv's end_sigma), whose modes are wider than p₀'s (std
-    √(s² + σₜ²) for a mode of std s), so "between modes" means between pₜ's modes there; "" otherwise."""
+    √(s² + σₜ²) for a mode of std s), so (where between) "between modes" means between pₜ's modes there;
+    "" otherwise."""
     if ends_near_zero(cv):
         return ""
     return (f" These responsibilities are under pₜ at the run's last time, t = {time_text(cv['t_last'])} (σₜ = "
-            f"{cv['end_sigma']:.3g}), whose modes are wider than p₀'s (std √(s² + σₜ²) for a mode of std s): "
-            "“between modes” means between pₜ's modes there, and a path that ends within one of them can still "
-            "lie off every mode of p₀.")
+            f"{cv['end_sigma']:.3g}), whose modes are wider than p₀'s (std √(s² + σₜ²) for a mode of std s)"
+            + (": “between modes” means between pₜ's modes there, and" if between else ", and")
+            + " a path that ends within one of them can still lie off every mode of p₀.")
 
 
 def undecided_share(cv: dict, count: bool = False) -> str:
@@ -1386,11 +1442,11 @@ def undecided_share(cv: dict, count: bool = False) -> str:
 def undecided_causes(cv: dict) -> str:
     """Why paths can end between modes, from what the run measures: a start far from p₁ (cv's far,
     models.start_far, the page's warning), the modes' own overlap (cv's overlap, overlap_share: true
-    samples with no mode at the threshold either; where it lies below the never-commit share by more
-    than two standard errors of their difference, overlap_bounds, that it accounts for at most that
-    share) and the noise left at the run's end (cv's end_sigma above the narrowest mode's std; where the
-    run ends away from t ≈ 0, ends_near_zero, said as pₜ's modes there being that much wider); ""
-    where none holds."""
+    samples with no mode at the threshold either) and the blur left where the run stops (end_blur_cause:
+    pₜ's overlap there, cv's end_overlap, beyond p₀'s); where an overlap lies below the never-commit share
+    by more than two standard errors of their difference (overlap_bounds), that it accounts for at most
+    that share, and where the never-commit share lies below an overlap by as much, what lowers it
+    (fewer_note); where no cause holds, that none does (and that neither p₀'s nor pₜ's modes overlap where so)."""
     thr, causes = cv["threshold"], []
     if cv.get("far"):
         causes.append(f"the start is far from p₁: {cv['far']}, so the prior starts paths where p₁ has "
@@ -1400,27 +1456,69 @@ def undecided_causes(cv: dict) -> str:
         causes.append(f"the modes overlap: {ov} of true samples of p₀ have no mode with responsibility "
                       f"{thr:.2f} either" + (f", so the modes' overlap accounts for at most {ov} of paths"
                                              if overlap_bounds(cv) else ""))
-    if cv["end_sigma"] > cv["narrowest"]:
-        causes.append(f"the run stops with noise σ = {cv['end_sigma']:.3g} left, more than the narrowest "
-                      f"mode's std ({cv['narrowest']:.2g}), so a path can end off its mode, between modes"
-                      if ends_near_zero(cv) else
-                      f"the run stops at t = {time_text(cv['t_last'])}, where σₜ = {cv['end_sigma']:.3g} is more "
-                      f"than the narrowest mode's std ({cv['narrowest']:.2g}): pₜ's modes there are that much "
-                      "wider than p₀'s, so a path can end between them")
-    if not causes:
-        return ""
+    blur = end_blur_cause(cv)
+    if blur:
+        causes.append(blur)
     none = ("" if cv["overlap"] > 0 else
             f"; the modes themselves do not overlap (no true sample of p₀ is below {thr:.2f})")
+    if not causes:
+        return (f". No cause the page measures accounts for them{none}"
+                + (", nor do pₜ's at the run's last time" if cv["end_overlap"] == 0 else ""))
     head = "The cause here" if len(causes) == 1 else "The causes here"
-    return f". {head}: {'; and '.join(causes)}{none}"
+    return f". {head}: {'; and '.join(causes)}{none}{fewer_note(cv, bool(blur))}"
 
 
-def overlap_bounds(cv: dict) -> bool:
-    """Is the modes' overlap share (cv's overlap, of n_truth true samples) below the never-commit share
-    (undecided, of n_paths paths) by more than two standard errors of their difference
-    (models.diff_se)? Then the overlap explains only part of the paths that never commit."""
-    gap = cv["undecided"] - cv["overlap"]
-    return gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], cv.get("n_truth", cv["n_paths"]))
+def end_blur_adds(cv: dict) -> bool:
+    """Does pₜ at the run's last time overlap more than p₀ (cv's end_overlap above overlap by more than two
+    standard errors of their difference, models.diff_se)? Only then does the noise left there count."""
+    n = cv.get("n_truth", cv["n_paths"])
+    return cv["end_overlap"] - cv["overlap"] > 2 * models.diff_se(cv["end_overlap"], n, cv["overlap"], n)
+
+
+def end_blur_cause(cv: dict) -> str:
+    """The noise left where the run stops, as a cause (end_blur_adds): σₜ at the last time against the
+    closest modes' distance, whether the run stops before pₜ splits them (cv's t_split), and the share of
+    true samples of pₜ there with no mode at the threshold (end_overlap, bounded as overlap_bounds does);
+    "" where pₜ there overlaps no more than p₀."""
+    if not end_blur_adds(cv):
+        return ""
+    ov, thr = share_text(cv["end_overlap"]), cv["threshold"]
+    split = (f", before pₜ splits them (at t = {time_text(cv['t_split'])})"
+             if cv.get("t_split") and cv["t_last"] > cv["t_split"] else "")
+    where = ("the run stops with noise σ = {s} left" if ends_near_zero(cv) else
+             "the run stops at t = {t}, where σₜ = {s}").format(s=f"{cv['end_sigma']:.3g}", t=time_text(cv["t_last"]))
+    return (f"{where}, against {cv['closest']:.2f} between the closest modes{split}: pₜ's modes there overlap, "
+            f"{ov} of true samples of pₜ there have no mode with responsibility {thr:.2f} either"
+            + (f", which accounts for at most {ov} of paths" if overlap_bounds(cv, "end_overlap") else ""))
+
+
+def fewer_note(cv: dict, blur: bool) -> str:
+    """Where the never-commit share lies below the largest overlap named (p₀'s, or pₜ's at the last time where
+    blur) by more than two standard errors of their difference: that it does, and what lowers it, the paths
+    that end as strays (cv's end_stray, stray_mask: where p₀ is negligible, far from every mode) and commit
+    there, one mode of pₜ taking at least the threshold's responsibility; "" otherwise."""
+    key = "end_overlap" if blur and cv["end_overlap"] >= cv["overlap"] else "overlap"
+    top, und, n = cv[key], cv["undecided"], cv.get("n_truth", cv["n_paths"])
+    if cv[key] <= 0 or top - und <= 2 * models.diff_se(und, cv["n_paths"], top, n):
+        return ""
+    of = "p₀" if key == "overlap" else "pₜ there"
+    text = (f". Only {undecided_share(cv)} never commit, fewer than the {share_text(top)} of true samples of {of} "
+            f"with no mode at {cv['threshold']:.2f}")
+    st_ = cv.get("end_stray", {})
+    if st_.get("share", 0) > 0 and st_.get("committed", 0) > 0:
+        text += (f": {pct(100 * st_['share'])} % of the samples end where p₀ is negligible (below all but "
+                 f"{100 * STRAY_Q:g} % of true samples), far from every mode, and {pct(100 * st_['committed'])} % of "
+                 f"the paths that end there count as committed, their final mode taking at least {cv['threshold']:.2f} "
+                 "of the responsibility under pₜ out there")
+    return text
+
+
+def overlap_bounds(cv: dict, key: str = "overlap") -> bool:
+    """Is an overlap share (cv[key]: p₀'s overlap, or end_overlap, pₜ's at the last time; of n_truth true
+    samples) below the never-commit share (undecided, of n_paths paths) by more than two standard errors of
+    their difference (models.diff_se)? Then that overlap explains only part of the paths that never commit."""
+    gap = cv["undecided"] - cv[key]
+    return gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv[key], cv.get("n_truth", cv["n_paths"]))
 
 
 def uniform_grid_note(gmm, sde, marked: bool = True) -> str:

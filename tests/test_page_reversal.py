@@ -1780,8 +1780,8 @@ def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which,
     """The custom mixture, the tutorial's loop at 10 steps, seed 2022: "Here 0 % of the paths never commit: …
     so they end where modes overlap", though 1 path of 500 is undecided and the modes (5.0 apart, std ≤ 0.3)
     do not overlap: the loop leaves noise σ = 0.375 at the end. The share now reads "under 1 % (1 of 500)",
-    and the cause is what the run measures: the leftover noise against the narrowest mode's std (custom,
-    ring8), the modes' own overlap on true samples of p₀ (tutorial); no sentence where every path commits."""
+    and the cause is what the run measures: the leftover noise where pₜ's modes there overlap more than p₀'s
+    (end_blur_adds), the modes' own overlap on true samples of p₀ (tutorial); no sentence where every path commits."""
     import dataclasses
     import re
     gmm = _hw_mixture() if which == "hw" else dc.PRESETS[which]
@@ -1800,11 +1800,11 @@ def test_never_commit_sentence_gives_a_nonzero_share_and_a_measured_cause(which,
     share = (f"under 1 % ({k:,} of {cv['n_paths']:,})" if 100 * k / cv["n_paths"] < 0.5 else
              f"{100 * k / cv['n_paths']:.0f} %")
     assert note.startswith(f" Here {share} of the paths never commit"), note
-    sigma, std = rev.end_sigma(gmm, sde, run), rev.narrowest_std(gmm)
-    noise = (f"the run stops with noise σ = {sigma:.3g} left, more than the narrowest mode's std ({std:.2g})"
-             if rev.ends_near_zero(cv) else      # the loop stops at t = Δt: pₜ's modes there are that much wider
-             f"where σₜ = {sigma:.3g} is more than the narrowest mode's std ({std:.2g}): pₜ's modes there are that much wider")
-    assert (noise in note) == (sigma > std), note
+    sigma, gap = rev.end_sigma(gmm, sde, run), rev.closest_modes(gmm)
+    noise = (f"the run stops with noise σ = {sigma:.3g} left, against {gap:.2f} between the closest modes"
+             if rev.ends_near_zero(cv) else      # the loop stops at t = Δt: pₜ's modes there may overlap
+             f"where σₜ = {sigma:.3g}, against {gap:.2f} between the closest modes")
+    assert (noise in note) == rev.end_blur_adds(cv), note      # named where pₜ there overlaps more than p₀
     ov = rev.overlap_share(gmm, run, rev.COMMIT_THRESHOLD)
     assert ("the modes overlap" in note) == (ov > 0) and ("do not overlap" in note) == (ov == 0), note
     if which == "hw" and method == "tutorial":
