@@ -1348,14 +1348,31 @@ def straightest(straight: dict, errors: dict | None) -> tuple[list[str], list[st
     return top, [k for k in order if k not in top]
 
 
+def rank_gap(straight: dict, errors: dict | None, a: str, b: str) -> str:
+    """"0.009 apart, beyond the paths' noise 0.008": the gap |straight[a] − straight[b]| and the noise
+    it is read against (straightness_noise: two standard errors of the difference), as straighter ranks."""
+    gap, tol = abs(straight[a] - straight[b]), straightness_noise(errors, a, b)
+    return f"{gap:.3f} apart, {'beyond' if straighter(straight, errors, a, b) else 'within'} the paths' noise {tol:.3f}"
+
+
+def _ranked_run(straight: dict, errors: dict | None, order: list[str]) -> str:
+    """"exact flow 0.933, 0.009 apart, beyond the paths' noise 0.008; then VE PF-ODE 0.855, …": fields
+    after order[0], each with its gap to the one before it (rank_gap) where the paths' noise is known."""
+    return ("; then " if errors else ", ").join(
+        f"{k} {straight[k]:.3f}" + (f", {rank_gap(straight, errors, prev, k)}" if errors else "")
+        for prev, k in zip(order, order[1:]))
+
+
 def _straightest_words(straight: dict, errors: dict | None) -> str:
-    """"the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)", or where fields lie
-    within the paths' noise of the straightest (straightest): "the learned flow's and the exact
-    flow's (0.942 and 0.933, within the paths' noise: …), then VE PF-ODE 0.855"."""
+    """"the learned flow's (0.942; then exact flow 0.933, 0.009 apart, beyond the paths' noise 0.008; then
+    VE PF-ODE 0.855, …)", each neighbour with its gap (_ranked_run), or where fields lie within the paths'
+    noise of the straightest (straightest): "the learned flow's and the exact flow's (0.942 and 0.933,
+    within the paths' noise: …), then VE PF-ODE 0.855, …"."""
     top, rest = straightest(straight, errors)
-    then = ", ".join(f"{k} {straight[k]:.3f}" for k in rest)
+    then = _ranked_run(straight, errors, top[-1:] + rest)
     if len(top) == 1:
-        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {then})" if rest else ")")
+        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {_ranked_run(straight, errors, top + rest)})"
+                                                          if rest else ")")
     tol = max(straightness_noise(errors, top[0], k) for k in top[1:])
     return (_listed([f"the {k}'s" for k in top]) + f" ({_listed([f'{straight[k]:.3f}' for k in top])}, within "
             f"the paths' noise of each other: two standard errors of the difference, up to {tol:.3f}, so "
@@ -1408,7 +1425,8 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "
                          f"{off['exact flow']} there"
-                         + (", and its straighter paths depart from that field's bends too."
+                         + (f", and its straighter paths ({straight[k]:.3f} against {straight['exact flow']:.3f}, "
+                            f"{rank_gap(straight, errors, k, 'exact flow')}) depart from that field's bends too."
                             if straighter(straight, errors, k, "exact flow") else "."))
             elif k == "rectified flow":
                 text += (f" The rectified flow is no straighter than the {base}, the flow it is trained from, "

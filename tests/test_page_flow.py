@@ -246,7 +246,8 @@ def test_straightness_answer_gives_off_mode_end_points_to_the_network_unless_str
     assert "The learned flow's 15 end points off every mode are the network's error" in text
     assert "straighten their paths at a price" not in text
     assert "The rectified flow straightens its paths at a price" in text
-    assert "its straighter paths depart from that field's bends" in text     # 0.009 > 2·0.0042
+    assert ("its straighter paths (0.942 against 0.933, 0.009 apart, beyond the paths' noise 0.008) depart from "
+            "that field's bends") in text     # 0.009 > 2·0.0042
     noisy = dict(errors, **{"learned flow": 0.01, "exact flow": 0.01})
     text = flowpage.which_straighter(straight, story, off, noisy)
     assert "its straighter paths" not in text and "network's error" in text
@@ -267,7 +268,9 @@ def test_straightness_answer_gives_off_mode_end_points_to_the_network_unless_str
                                      dict(off, **{"learned flow": 0, "rectified flow": 0}),
                                      {"exact flow": 0.014, "VE PF-ODE": 0.001, "learned flow": 0.014,
                                       "rectified flow": 0.014})
-    assert "VE PF-ODE's (0.992;" in text and "within the paths' noise" not in text.split("Of the two")[0]
+    assert "VE PF-ODE's (0.992;" in text and "within the paths' noise of each other" not in text, text
+    assert ("then rectified flow 0.771, 0.001 apart, within the paths' noise 0.040; then learned flow 0.770, 0.001 "
+            "apart, within the paths' noise 0.040)") in text, text      # listed in order, said unranked
     top2 = flowpage.which_straighter({"exact flow": 0.772, "VE PF-ODE": 0.60, "learned flow": 0.770},
                                      {"ve": 0.60, "flow": 0.772}, None,
                                      {"exact flow": 0.014, "VE PF-ODE": 0.01, "learned flow": 0.014})
@@ -287,13 +290,14 @@ def test_straightest_of_all_is_named_only_beyond_the_paths_noise():
     text = flowpage.which_straighter(straight, {"ve": 0.855, "flow": 0.933, "n": 200}, None, errors)
     assert ("Of all 200 paths computed per method, the learned flow's and the exact flow's (0.942 and 0.933, "
             "within the paths' noise of each other: two standard errors of the difference, up to 0.010, so these "
-            "paths do not rank them), then VE PF-ODE 0.855.") in text, text
+            "paths do not rank them), then VE PF-ODE 0.855, 0.078 apart, beyond the paths' noise 0.033.") in text, text
     df = pd.DataFrame([{"field": f, "method": "heun", "steps": st, "nfe": 2 * st, "sw2": 0.3, "off": o}
                        for f, o in (("exact flow", 1), ("VE PF-ODE", 1), ("learned flow", 364)) for st in (2, 32)])
     noise = {"sw2": 0.2, "spread": 0.1, "off": 3, "n": 1000}
     assert "the straightest" not in flowpage.straight_cost_sentence(df, noise, straight, errors, 0.9)
     sure = {**errors, "exact flow": 0.001, "learned flow": 0.001}      # beyond the noise: ranked, the straightest
-    assert "the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)" in flowpage.which_straighter(
+    assert ("the learned flow's (0.942; then exact flow 0.933, 0.009 apart, beyond the paths' noise 0.003; then "
+            "VE PF-ODE 0.855, 0.078 apart, beyond the paths' noise 0.032)") in flowpage.which_straighter(
         straight, {"ve": 0.855, "flow": 0.933, "n": 200}, None, sure)
     assert ("And the learned flow, the straightest (0.942), at the most steps drawn, where integration error is "
             "smallest, puts 364 of 1000") in flowpage.straight_cost_sentence(df, noise, straight, sure, 0.9)

@@ -1,6 +1,6 @@
 """The Flow matching page gives, as evidence, only what each measure sees: a quality-chart row that
 misses true ones is worded by which measure sees the miss (the count off every mode, sliced W₂, or
-both) and what the other reads."""
+both) and what the other reads, and a straightness ranking prints the gap and the paths' noise it beats."""
 
 import pandas as pd
 import pytest
@@ -86,3 +86,40 @@ def test_most_steps_that_miss_say_which_measure_sees_it(name, lam):
                                  "half that spread (0.246) of the line"), ve_euler
     if (name, lam) == ("cross", 2.0):
         assert "there they miss true ones by sliced W₂ (0.454, against the line 0.328" in ve_euler, ve_euler
+
+
+RING8 = {"rectified flow": 0.998, "learned flow": 0.9420, "exact flow": 0.9329, "VE PF-ODE": 0.855}
+ERRORS = {"rectified flow": 0.0005, "learned flow": 0.00297, "exact flow": 0.00297, "VE PF-ODE": 0.016}
+
+
+@pytest.mark.parametrize("straight, errors", [
+    (RING8, ERRORS),                                                               # ring8, λ = 50, rectify on
+    ({k: v for k, v in RING8.items() if k != "rectified flow"}, ERRORS),           # rectify off
+    ({**RING8, "exact flow": 0.939}, ERRORS),                                      # learned and exact within noise
+    ({"exact flow": 0.772, "VE PF-ODE": 0.60, "learned flow": 0.70}, {"exact flow": 0.01, "VE PF-ODE": 0.01,
+                                                                        "learned flow": 0.02}),
+], ids=["ring8 rectified", "ring8 learned", "within noise", "tutorial-like"])
+def test_straightness_ranking_prints_each_gap_and_the_noise_it_beats(straight, errors):
+    """Ring8, λ = 50, rectify on: "the rectified flow's (0.998; then learned flow 0.942, exact flow 0.933, VE
+    PF-ODE 0.855)" ranked 0.942 over 0.933 (0.0091 apart against a noise of 0.0084) with no noise printed.
+    Each neighbour in the ranking now carries its gap and the paths' noise, beyond or within it, as
+    straighter reads them; the learned flow's "straighter paths" clause carries its numbers too."""
+    story = {"ve": straight["VE PF-ODE"], "flow": straight["exact flow"], "n": 200}
+    text = flowpage.which_straighter(straight, story, None, errors)
+    top, rest = flowpage.straightest(straight, errors)
+    order = top[-1:] + rest
+    for a, b in zip(order, order[1:]):
+        gap, tol = abs(straight[a] - straight[b]), flowpage.straightness_noise(errors, a, b)
+        side = "beyond" if flowpage.straighter(straight, errors, a, b) else "within"
+        assert f"{b} {straight[b]:.3f}, {gap:.3f} apart, {side} the paths' noise {tol:.3f}" in text, text
+    if straight is RING8:
+        assert ("the rectified flow's (0.998; then learned flow 0.942, 0.056 apart, beyond the paths' noise 0.006; "
+                "then exact flow 0.933, 0.009 apart, beyond the paths' noise 0.008; then VE PF-ODE 0.855") in text, text
+    off = {"exact flow": 1, "learned flow": 300, "true samples": 6, "n": 200, "steps": 100}
+    said = flowpage.which_straighter(straight, story, off, errors)
+    if flowpage.straighter(straight, errors, "learned flow", "exact flow"):
+        lo = straight["exact flow"]
+        assert (f"and its straighter paths ({straight['learned flow']:.3f} against {lo:.3f}, "
+                f"{flowpage.rank_gap(straight, errors, 'learned flow', 'exact flow')}) depart") in said, said
+    else:
+        assert "its straighter paths" not in said, said
