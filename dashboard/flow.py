@@ -789,6 +789,28 @@ def match_reading(sw2: float, off: int, noise: dict) -> str:
     return {"sees": "miss", "edge": "edge"}.get(kind, "match")
 
 
+def miss_measures(row: pd.Series, noise: dict) -> str:
+    """Which of the chart's measures sees a row that match_reading calls "miss" miss true ones, each with
+    its numbers: the count off every mode where it lies above true sets' beyond two counts' noise
+    (more_off), sliced W₂ where it lies above sees_line by more than sees_band (sees_verdicts "sees");
+    the other measure with what it reads there (at the edge of its noise, or not seeing the miss).
+    Reads after "missing true ones " / "miss true ones "."""
+    off, sw2, n = int(row["off"]), float(row["sw2"]), noise["n"]
+    count = f"{off} of {n}, against up to {noise['off']} for a set of true samples"
+    score = f"{sw2:.3f}, against the line {sees_line(noise):.3f}{line_parts(noise)}"
+    by_count = more_off(off, noise["off"])
+    kind = sees_verdicts(pd.Series({"x": sw2}), ["x"], noise)["x"]
+    if by_count and kind == "sees":
+        return (f"by both measures ({off} of {n} off every mode, against up to {noise['off']} for a set of "
+                f"true samples, and sliced W₂ {score})")
+    if by_count:
+        seen = (f"is at the edge of its noise, within half that spread ({sees_band(noise):.3f}) of the line"
+                if kind == "edge" else "does not see the miss")
+        return f"by the count off every mode ({count}), while sliced W₂ ({score}) {seen}"
+    return (f"by sliced W₂ ({score}), while the count off every mode ({count}) is no more than true "
+            "sets' beyond two counts' noise")
+
+
 READING_WORDS = {"match": "match", "edge": "at the edge", "miss": "miss"}
 
 
@@ -862,7 +884,7 @@ def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str, method:
     (edge_words); where they read "miss", the step counts that clearly match and the most steps'
     numbers (sliced W₂ against sees_line, the count against true sets'); or that none does."""
     rows = _readings(df, noise, field, method)
-    last, n = rows[-1][0], noise["n"]
+    last = rows[-1][0]
     first = first_match(df, noise, field, method)
     if first is not None:
         more = (f" and at every larger step count drawn, up to {_at_steps([last])}"
@@ -873,8 +895,7 @@ def match_words(df: pd.DataFrame, noise: dict, field: str, subject: str, method:
     if rows[-1][1] == "edge":
         clear = f"match true ones by both measures at {_at_steps(hits)}, and are " if hits else "are "
         return f"{subject} {clear}{edge_words(edges, noise)}"
-    there = (f"{int(last['off'])} of {n} off every mode, against up to {noise['off']} for a set of true "
-             f"samples, and sliced W₂ {last['sw2']:.3f}, against the line {sees_line(noise):.3f}{line_parts(noise)}")
+    there = f"they miss true ones {miss_measures(last, noise)}"
     verb = "clearly match" if edges else "match"
     if hits:
         return (f"{subject} {verb} true ones by both measures at {_at_steps(hits)} only, not at the "
@@ -953,7 +974,7 @@ def last_stage_words(lose: pd.Series, last_off: int, noise: dict) -> str:
 
 def integrator_sentence(df: pd.DataFrame, noise: dict, field: str, last_off: int | None = None) -> str:
     """Where one integrator clearly does better than the other for `field` (integrator_gap): that
-    sentence, with both rows' numbers against the line and true sets' count; for the exact flow
+    sentence, with the winner's numbers and which measure sees the loser miss (miss_measures); for the exact flow
     losing with Heun, given last_off (without_last_stage at the losing row's steps), why
     (last_stage_words); else ""."""
     gap = integrator_gap(df, noise, field)
@@ -963,9 +984,8 @@ def integrator_sentence(df: pd.DataFrame, noise: dict, field: str, last_off: int
     fewer = "equal" if int(win["nfe"]) == int(lose["nfe"]) else "fewer"
     text = (f" For the {field}, {METHOD_NAMES[win['method']]} does clearly better than "
             f"{METHOD_NAMES[lose['method']]} here, at {fewer} evaluations: {_at_steps([win])} match true ones "
-            f"by both measures ({_row_numbers(win, noise)}), while {_at_steps([lose])} miss "
-            f"({_row_numbers(lose, noise)}; the line {sees_line(noise):.3f}, a set of true samples up to "
-            f"{noise['off']} off every mode).")
+            f"by both measures ({_row_numbers(win, noise)}), while {_at_steps([lose])} miss true ones "
+            f"{miss_measures(lose, noise)}.")
     if field == "exact flow" and lose["method"] == "heun" and last_off is not None:
         text += last_stage_words(lose, last_off, noise)
     return text
@@ -1006,7 +1026,7 @@ def cheap_sentence(df: pd.DataFrame, noise: dict) -> str:
     return f"{lead} the fewest evaluations drawn, {_at_steps([few])}, {few_reading(few, noise, nums)}{others}."
 
 
-FEW_READS = {"miss": "leave the exact flow's samples missing true ones ({})",
+FEW_READS = {"miss": "leave the exact flow's samples missing true ones {}",
              "edge": "leave the exact flow's samples at the edge ({}): they neither clearly match true ones nor "
                      "clearly miss them",
              "match": "already match true ones by both measures ({}), but not every larger step count drawn does"}
@@ -1015,7 +1035,8 @@ FEW_READS = {"miss": "leave the exact flow's samples missing true ones ({})",
 def few_reading(row: pd.Series, noise: dict, nums: str) -> str:
     """What the exact flow's row of fewest evaluations reads on the quality chart (match_reading: match, at
     the edge, miss), in the words of match_words and edge_words, with its numbers (nums)."""
-    return FEW_READS[match_reading(row["sw2"], row["off"], noise)].format(nums)
+    kind = match_reading(row["sw2"], row["off"], noise)
+    return FEW_READS[kind].format(miss_measures(row, noise) if kind == "miss" else nums)
 
 
 def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
@@ -1327,14 +1348,31 @@ def straightest(straight: dict, errors: dict | None) -> tuple[list[str], list[st
     return top, [k for k in order if k not in top]
 
 
+def rank_gap(straight: dict, errors: dict | None, a: str, b: str) -> str:
+    """"0.009 apart, beyond the paths' noise 0.008": the gap |straight[a] − straight[b]| and the noise
+    it is read against (straightness_noise: two standard errors of the difference), as straighter ranks."""
+    gap, tol = abs(straight[a] - straight[b]), straightness_noise(errors, a, b)
+    return f"{gap:.3f} apart, {'beyond' if straighter(straight, errors, a, b) else 'within'} the paths' noise {tol:.3f}"
+
+
+def _ranked_run(straight: dict, errors: dict | None, order: list[str]) -> str:
+    """"exact flow 0.933, 0.009 apart, beyond the paths' noise 0.008; then VE PF-ODE 0.855, …": fields
+    after order[0], each with its gap to the one before it (rank_gap) where the paths' noise is known."""
+    return ("; then " if errors else ", ").join(
+        f"{k} {straight[k]:.3f}" + (f", {rank_gap(straight, errors, prev, k)}" if errors else "")
+        for prev, k in zip(order, order[1:]))
+
+
 def _straightest_words(straight: dict, errors: dict | None) -> str:
-    """"the learned flow's (0.942; then exact flow 0.933, VE PF-ODE 0.855)", or where fields lie
-    within the paths' noise of the straightest (straightest): "the learned flow's and the exact
-    flow's (0.942 and 0.933, within the paths' noise: …), then VE PF-ODE 0.855"."""
+    """"the learned flow's (0.942; then exact flow 0.933, 0.009 apart, beyond the paths' noise 0.008; then
+    VE PF-ODE 0.855, …)", each neighbour with its gap (_ranked_run), or where fields lie within the paths'
+    noise of the straightest (straightest): "the learned flow's and the exact flow's (0.942 and 0.933,
+    within the paths' noise: …), then VE PF-ODE 0.855, …"."""
     top, rest = straightest(straight, errors)
-    then = ", ".join(f"{k} {straight[k]:.3f}" for k in rest)
+    then = _ranked_run(straight, errors, top[-1:] + rest)
     if len(top) == 1:
-        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {then})" if rest else ")")
+        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {_ranked_run(straight, errors, top + rest)})"
+                                                          if rest else ")")
     tol = max(straightness_noise(errors, top[0], k) for k in top[1:])
     return (_listed([f"the {k}'s" for k in top]) + f" ({_listed([f'{straight[k]:.3f}' for k in top])}, within "
             f"the paths' noise of each other: two standard errors of the difference, up to {tol:.3f}, so "
@@ -1387,7 +1425,8 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "
                          f"{off['exact flow']} there"
-                         + (", and its straighter paths depart from that field's bends too."
+                         + (f", and its straighter paths ({straight[k]:.3f} against {straight['exact flow']:.3f}, "
+                            f"{rank_gap(straight, errors, k, 'exact flow')}) depart from that field's bends too."
                             if straighter(straight, errors, k, "exact flow") else "."))
             elif k == "rectified flow":
                 text += (f" The rectified flow is no straighter than the {base}, the flow it is trained from, "
