@@ -745,26 +745,80 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
     vals = [first] + ([ws[-1]] if ws[-1] != first else [])
     d = band_digits([at.loc[w, "logp_class"] for w in vals], (mean, sd), k)
     said = ", ".join(f"{float(at.loc[w, 'logp_class']):.{d}f} at w = {w:g}" for w in vals)
-    return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({lo:.{d}f} to {mean + k * sd:.{d}f}) "
+    return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({nats_band((mean, sd), k, d)}) "
             f"from w = {first:g} on ({said}): there the class pays in likelihood, its samples sitting where "
             "p(x | y) is lower than the truth's do. ")
 
 
+def towards_truth(v1: float, v4: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
+    """Whether a measure off the truth's band at w = 1 (beyond_band > 0) lies nearer the band at
+    w = 4: beyond_band(v4) < beyond_band(v1), guidance correcting the sampler's error rather than
+    moving away from the truth."""
+    return beyond_band(v1, ref, k) > 1e-12 and beyond_band(v4, ref, k) < beyond_band(v1, ref, k)
+
+
 def trade_text(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
     """Under the page's title "trading diversity for fidelity", where exact CFG (at: guidance_table
-    indexed by w) shows no such trade from w = 1 to w = 4: its spread grows and its mean
-    log p₀(x | y) falls, each by more than k truth sd, with the numbers and the leak's; "" where
-    it does not."""
+    indexed by w) from w = 1 to w = 4 spreads wider and its mean log p₀(x | y) falls, each by more
+    than k truth sd, with the numbers and the leak's; "" where it does not. Where both measures lie
+    off the truth's band at w = 1 and nearer it at w = 4 (towards_truth), guidance corrects the
+    sampler's error there (correction_text); else the class shows no trade of diversity for
+    fidelity, any measure that moves towards its band from outside said so."""
     w1, w4 = at.loc[1.0], at.loc[4.0]
     wider = w4["spread_ratio"] > w1["spread_ratio"] + k * truth["spread_ratio"][1]
     less_likely = w4["logp_class"] < w1["logp_class"] - k * truth["logp_class"][1]
     if not (wider and less_likely):
         return ""
+    towards = [col for col in ("spread_ratio", "logp_class")
+               if towards_truth(w1[col], w4[col], truth[col], k)]
+    if len(towards) == 2:
+        return correction_text(w1, w4, truth, k)
     d = band_digits([w1["spread_ratio"], w4["spread_ratio"]], truth["spread_ratio"], k)
+    bands = {"spread_ratio": band(truth["spread_ratio"], k, d), "logp_class": nats_band(truth["logp_class"], k)}
+    aside = "".join(f"; its {MEASURES[col]} moves towards the truth's band ({bands[col]}) from outside it at "
+                    "w = 1, correcting the sampler's error there" for col in towards)
     return (f"On this class there is no trade of diversity for fidelity: from w = 1 to w = 4 exact CFG's spread grows "
             f"({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×{band_aside(truth['spread_ratio'], k, d)}) and its mean log p₀(x | y) falls "
-            f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both; its leak "
+            f"({w1['logp_class']:.2f} → {w4['logp_class']:.2f}), beyond the truth's noise level in both{aside}; its leak "
             f"goes {w1['leak']:.1%} → {w4['leak']:.1%}.").replace("-", "−")
+
+
+def correction_text(w1, w4, truth: dict, k: float = gfig.NOISE_K) -> str:
+    """trade_text where exact CFG's spread and mean log p₀(x | y) both lie off the truth's bands at
+    w = 1 and nearer them at w = 4 (towards_truth): guidance there corrects the sampler's error at
+    w = 1 rather than trading diversity for fidelity; with the numbers, the bands (band_digits
+    decimals, so a value outside visibly lies outside), where each lies at w = 4 (band_place), and
+    the leak."""
+    sr, lp = truth["spread_ratio"], truth["logp_class"]
+    d = band_digits([w1["spread_ratio"], w4["spread_ratio"]], sr, k)
+    dl = band_digits([w1["logp_class"], w4["logp_class"]], lp, k)
+    return (f"From w = 1 to w = 4 exact CFG's spread ({w1['spread_ratio']:.{d}f}× → {w4['spread_ratio']:.{d}f}×) "
+            f"and mean log p₀(x | y) ({w1['logp_class']:.{dl}f} → {w4['logp_class']:.{dl}f}) move towards the "
+            f"truth's bands ({band(sr, k, d)} and {nats_band(lp, k, dl)}) from outside them at w = 1: at this λ "
+            "guidance here corrects the sampler's error at w = 1 rather than trading diversity for fidelity. "
+            f"At w = 4 the spread lies {band_place(w4['spread_ratio'], sr, k)}; the mean log p₀(x | y) lies "
+            f"{band_place(w4['logp_class'], lp, k)}. The leak goes {w1['leak']:.1%} → {w4['leak']:.1%}."
+            ).replace("-", "−")
+
+
+def nats_band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
+    """The truth's band (mean ± k sd) of a mean log-likelihood, in words: "-1.99 to -1.85"."""
+    mean, sd = ref
+    return f"{mean - k * sd:.{digits}f} to {mean + k * sd:.{digits}f}"
+
+
+def band_place(v: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+    """Where a value lies against the truth's band, in words: "inside its band", or band_side's
+    "outside"/"just outside" with the side: "outside its band, above it"."""
+    side = band_side(v, ref, k)
+    return f"{side} its band" + ("" if side == "inside" else f", {'above' if v > ref[0] else 'below'} it")
+
+
+def band_side(v: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> str:
+    """Where a value lies against the truth's band (mean ± k sd): "inside", "just outside" (beyond
+    its edge by less than JUST_OUT of the band's half-width k sd) or "outside"."""
+    out = beyond_band(v, ref, k)
+    return "inside" if out <= 1e-12 else "just outside" if out < JUST_OUT * k * ref[1] else "outside"
 
 
 def band(ref: tuple[float, float], k: float = gfig.NOISE_K, digits: int = 2) -> str:
@@ -788,10 +842,7 @@ def ratio_against_band(v: float, ref: tuple[float, float], k: float = gfig.NOISE
     text = f"{v:.{digits}f}×"
     if digits <= 2:
         return text
-    out = beyond_band(v, ref, k)
-    where = ("inside" if out <= 1e-12 else
-             "just outside" if out < JUST_OUT * k * ref[1] else "outside")
-    return text + f", {where} the truth's band {band(ref, k, digits)}"
+    return text + f", {band_side(v, ref, k)} the truth's band {band(ref, k, digits)}"
 
 
 ABOUT_AS_FAR = 2 / 3     # exact CFG this share of learned CFG's distance beyond the band, or more: the sampler's

@@ -1229,11 +1229,14 @@ def test_learned_spread_at_one_splits_the_sampler_part_from_the_networks(e1, l1,
         assert s not in text, text
 
 
-@pytest.mark.parametrize("mixture, y, lam", [("cross", 0, 50.0), ("tutorial", 0, 25.0), ("ring8", 0, 25.0)])
+@pytest.mark.parametrize("mixture, y, lam", [("cross", 0, 50.0), ("cross", 1, 50.0), ("cross", 0, 2.0), ("cross", 1, 2.0),
+                                             ("tutorial", 0, 25.0), ("ring8", 0, 25.0)])
 def test_page_says_under_its_title_where_the_class_shows_no_trade(mixture, y, lam):
     """Cross, class 1, λ = 50: under the title "trading diversity for fidelity" the page's own
     measures showed exact CFG's spread growing 1.02× → 1.53× and its mean log p₀(x | y) falling. A
-    line under the title now says so, from the table's numbers, wherever both go that way."""
+    line under the title now says so, from the table's numbers, wherever both go that way. Cross,
+    λ = 2: exact CFG at w = 1 lies off the truth's bands (spread 0.77×, log p −1.74) and w = 4 moves
+    towards them; the line says guidance corrects the sampler's error there, not "no trade"."""
     import diffusion_core as dc
     from dashboard import guidance
     at = open_page(**{"w_mixture": mixture, K + "class": y, K + "lam": lam, K + "w": 4.0, K + "learned": False})
@@ -1245,8 +1248,19 @@ def test_page_says_under_its_title_where_the_class_shows_no_trade(mixture, y, la
     assert (expected in infos) if expected else not any("no trade of" in i for i in infos), infos
     if mixture == "cross":
         w1, w4 = table.loc[1.0], table.loc[4.0]
-        assert expected.startswith("On this class there is no trade of diversity for fidelity"), expected
-        assert f"({w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×)" in expected
+        assert f"({w1['spread_ratio']:.2f}× → {w4['spread_ratio']:.2f}×" in expected
+        if lam == 50.0:
+            assert expected.startswith("On this class there is no trade of diversity for fidelity"), expected
+        else:
+            assert "no trade" not in expected, expected
+            assert "move towards the truth's bands (0.93–1.05× and −1.9" in expected, expected
+            assert "corrects the sampler's error at w = 1 rather than trading diversity for fidelity" in expected
+            sr, lp = truth["spread_ratio"], truth["logp_class"]
+            assert (f"At w = 4 the spread lies {guidance.band_place(w4['spread_ratio'], sr)}; the mean log p₀(x | y) "
+                    f"lies {guidance.band_place(w4['logp_class'], lp)}.") in expected, expected
+            if y == 1:      # class 2: log p at w = 4 back inside the band, the spread overshooting above it
+                assert "(0.77× → 1.07×) and mean log p₀(x | y) (−1.74 → −1.98)" in expected, expected
+                assert "spread lies outside its band, above it; the mean log p₀(x | y) lies inside its band." in expected
     if mixture == "tutorial":
         assert not expected
 
@@ -1263,6 +1277,32 @@ def test_trade_text_only_where_spread_grows_and_likelihood_falls():
         "goes 10.0% → 2.0%.")
     assert guidance.trade_text(table(0.8, -2.55), truth) == ""      # narrower: diversity paid
     assert guidance.trade_text(table(1.53, -1.90), truth) == ""     # likelihood kept
+
+
+def test_trade_text_says_guidance_corrects_where_w1_lies_off_the_truth():
+    """Cross, class 2, λ = 2: "no trade of diversity for fidelity" while exact CFG at w = 1 lay off
+    the truth's bands (spread 0.77× below 0.93–1.05×, log p −1.74 above −1.99 to −1.85) and w = 4
+    moved towards them. Where both measures move towards the bands from outside, the line says guidance
+    corrects the sampler's error; where only one does, the no-trade line says so of that one; where
+    w = 1 lies inside, the no-trade line is unchanged."""
+    import pandas as pd
+    from dashboard import guidance
+    truth = {"spread_ratio": (0.9935, 0.0307), "leak": (0.0605, 0.00925), "logp_class": (-1.918, 0.0355)}
+    table = lambda r1, r4: pd.DataFrame([{"w": 1.0, "spread_ratio": r1[0], "leak": r1[1], "logp_class": r1[2]},
+                                         {"w": 4.0, "spread_ratio": r4[0], "leak": r4[1], "logp_class": r4[2]}]).set_index("w")
+    assert guidance.trade_text(table((0.766, 0.085, -1.736), (1.072, 0.003, -1.984)), truth) == (
+        "From w = 1 to w = 4 exact CFG's spread (0.77× → 1.07×) and mean log p₀(x | y) (−1.74 → −1.98) move "
+        "towards the truth's bands (0.93–1.05× and −1.99 to −1.85) from outside them at w = 1: at this λ guidance "
+        "here corrects the sampler's error at w = 1 rather than trading diversity for fidelity. At w = 4 the spread "
+        "lies outside its band, above it; the mean log p₀(x | y) lies inside its band. The leak goes 8.5% → 0.3%.")
+    inside = guidance.trade_text(table((1.02, 0.067, -1.92), (1.51, 0.0, -2.52)), truth)   # λ = 50: w = 1 inside
+    assert inside.startswith("On this class there is no trade") and "towards" not in inside, inside
+    one = guidance.trade_text(table((0.80, 0.07, -1.90), (1.00, 0.0, -2.50)), truth)       # spread only
+    assert one.startswith("On this class there is no trade"), one
+    assert "its spread moves towards the truth's band (0.93–1.05×) from outside it at w = 1" in one, one
+    assert "mean log p₀(x | y) moves towards" not in one, one
+    away = guidance.trade_text(table((1.10, 0.07, -1.80), (1.50, 0.0, -2.50)), truth)      # both move away
+    assert away.startswith("On this class there is no trade") and "towards" not in away, away
 
 
 @pytest.mark.parametrize("mixture, y, kept", [("custom", 2, 300), ("tutorial", 0, 450), ("ring8", 1, 600)])
