@@ -1402,7 +1402,12 @@ def test_mode_share_caption_names_the_end_noise_only_where_it_reaches_another_mo
     if which == "hw" and method == "tutorial" and steps == 10:
         assert blur and "σ = 0.375 is 37× the narrowest mode's std" in text, text
     cv = rev.commit_view(gmm, sde, run, rev.COMMIT_THRESHOLD)
-    if not rev.deterministic(sde, run) and rev.most_commit(cv) and not rev.commitment_resolved(cv):
+    by_start = (not rev.deterministic(sde, run) and rev.off_centre(gmm, sde, run) and not c["far"][bad].any()
+                and not rev.start_split(gmm, sde, run, bad)["steps_off"])     # the measured start sets them
+    if by_start:
+        assert "committed by" not in text and ("They are set earlier, by the start: " in text
+                                               or "but these runs do not tell by what" in text), text
+    elif not rev.deterministic(sde, run) and rev.most_commit(cv) and not rev.commitment_resolved(cv):
         assert "committed by" not in text and "is too coarse to say when the paths choose their modes" in text
     elif not rev.deterministic(sde, run) and rev.most_commit(cv):
         before = int((times[:-1] > cv["median"]).sum())
