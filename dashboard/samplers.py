@@ -172,10 +172,17 @@ def same_runs_text(table: pd.DataFrame, counts: pd.DataFrame, why: dict | None =
     return " " + text[0].upper() + text[1:] + ": on the chart one line hides the other there."
 
 
-def _distance(v, metric: str) -> float:
-    """How far a metric's value is from a perfect sampler's: the signed log-likelihood gap by its
-    size, the others as they are."""
-    return abs(float(v)) if metric == "loglik_gap" else float(v)
+def _distance(v, metric: str, band: tuple) -> float:
+    """How far a metric's value is from a perfect sampler's: for the signed log-likelihood gap
+    |v − band[0]|, its distance to the truth's own level (the noise band's centre, band: mean, low,
+    high: true sets scored against the same reference, the dashed line the chart draws); the
+    distances as they are."""
+    return abs(float(v) - float(band[0])) if metric == "loglik_gap" else float(v)
+
+
+def truth_level_words(band: tuple) -> str:
+    """The signed gap's target in words: "the truth's level (the band's centre, -0.0103)"."""
+    return f"the truth's level (the band's centre, {value_text(band[0])})"
 
 
 def band_side(v, band: tuple, metric: str) -> str:
@@ -245,9 +252,9 @@ def band_words(band: tuple) -> str:
 
 
 def _lowest(metric: str, k: int = 1) -> str:
-    """A budget's best value by the measure's rule, in words: the value closest to 0 for the signed
-    log-likelihood gap, the lowest value for a distance (plural for k > 1)."""
-    word = "value closest to 0" if metric == "loglik_gap" else "lowest value"
+    """A budget's best value by the measure's rule, in words: the value closest to the truth's level
+    for the signed log-likelihood gap (_distance), the lowest value for a distance (plural for k > 1)."""
+    word = "value closest to the truth's level" if metric == "loglik_gap" else "lowest value"
     return word.replace("value", "values") if k > 1 else word
 
 
@@ -269,7 +276,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     parts, sides, values, counts = [], {}, {}, {}
     budgets = [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
-        at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
+        at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric, band) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
         parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
@@ -297,7 +304,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         held = [f"{counts[b][0]} of {counts[b][1]} samplers at {b}" for b in below if counts[b][0]]
         if held:
             tail += f" Inside the band there lie {_and(held)}."
-    rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
+    rule = f", by the value closest to {truth_level_words(band)}" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
@@ -349,7 +356,7 @@ def network_error_seen(v, e, band: tuple, metric: str) -> bool:
     the noise band the chart draws (band_side; band: mean, low, high) and beyond the exact score's best
     e, with the same samplers and starting noise, by more than the band's width (high − low), the
     spread of true sets alone (distances by _distance: the signed gap by its size)."""
-    gap = _distance(v, metric) - _distance(e, metric)
+    gap = _distance(v, metric, band) - _distance(e, metric, band)
     return band_side(v, band, metric) == "above" and gap > band_width(band)
 
 
@@ -358,10 +365,10 @@ def _metric_name(metric: str) -> str:
     return sweep.METRIC_LABELS[metric].split(" (")[0]
 
 
-def _best_at_top(runs: pd.DataFrame, metric: str):
-    """The value closest to a perfect sampler's (_distance) among runs at their largest budget, signed
-    as the table shows it."""
-    return min(runs.loc[runs["budget"] == runs["budget"].max(), metric], key=lambda x: _distance(x, metric))
+def _best_at_top(runs: pd.DataFrame, metric: str, band: tuple):
+    """The value closest to a perfect sampler's (_distance against band: mean, low, high) among runs
+    at their largest budget, signed as the table shows it."""
+    return min(runs.loc[runs["budget"] == runs["budget"].max(), metric], key=lambda x: _distance(x, metric, band))
 
 
 def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: dict | None) -> str:
@@ -378,7 +385,7 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
         return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
     seen, unseen, above = _seen_by_others(df, exact, metric, bands), [], False
     for m in others:
-        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        v, e = _best_at_top(df, m, bands[m]), _best_at_top(exact, m, bands[m])
         if not network_error_seen(v, e, bands[m], m):
             above = above or band_side(v, bands[m], m) == "above"
             unseen.append(_unseen_words(v, e, bands[m], m))
@@ -399,10 +406,10 @@ def _seen_by_others(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: d
     for m in sweep.METRICS:
         if m == metric or not bands or m not in bands or m not in df or m not in exact:
             continue
-        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        v, e = _best_at_top(df, m, bands[m]), _best_at_top(exact, m, bands[m])
         if network_error_seen(v, e, bands[m], m):
             said.append(f"{_metric_name(m)} sees it: best {value_text(v)}, "
-                        f"{_distance(v, m) / max(_distance(e, m), 1e-12):.1f}× the exact score's {value_text(e)}, "
+                        f"{_distance(v, m, bands[m]) / max(_distance(e, m, bands[m]), 1e-12):.1f}× the exact score's {value_text(e)}, "
                         f"above {band_words(bands[m])}")
     return said
 
@@ -417,7 +424,7 @@ def _unseen_words(v, e, band: tuple, metric: str) -> str:
         return (f"{name} puts it {side} its band (best {value_text(v)}, {band_words(band)}; the exact score's "
                 f"{value_text(e)})")
     e_side = band_side(e, band, metric)
-    gap = _distance(v, metric) - _distance(e, metric)
+    gap = _distance(v, metric, band) - _distance(e, metric, band)
     near = (f"within the band's width ({value_text(band_width(band))}) of" if gap >= -band_width(band)
             else "below")
     return (f"{name} puts it above its band ({value_text(v)} against the top {value_text(band[2])}) but {near} "
@@ -449,7 +456,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     band (just_above) is not called a plateau above it (just_above_words). Values print as the table shows them (the
     signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
-    dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
+    dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
     v = float(best["d"])
@@ -460,8 +467,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
             f"reach{'' if len(tied) > 1 else 'es'} **{value_text(best[metric])}**")
     if exact is not None and len(exact):
-        e_value = min(exact[metric], key=lambda x: _distance(x, metric))
-        e = _distance(e_value, metric)
+        e_value = min(exact[metric], key=lambda x: _distance(x, metric, band))
+        e = _distance(e_value, metric, band)
         if side == "inside":
             shown = _seen_per_sampler(last, exact, band, metric, label)
             return (f"{head} with the learned score, inside {band_words(band)}: "
@@ -522,18 +529,20 @@ _TREND_WORDS = {       # (flat, falling, rising) over the last doubling, for a d
     "distance": ("changed by less than the noise band's width ({w}): flattened: the extra evaluations did not "
                  "lower {them}", "still fell by more than that: more evaluations may bring {them} lower",
                  "rose by more than that"),
-    "loglik_gap": ("moved closer to 0 or away from it by less than the noise band's width ({w}): flattened: the "
-                   "extra evaluations did not bring {them} closer to 0", "moved closer to 0 by more than that: more "
-                   "evaluations may bring {them} closer", "moved away from 0 by more than that")}
+    "loglik_gap": ("moved closer to the truth's level or away from it by less than the noise band's width ({w}): "
+                   "flattened: the extra evaluations did not bring {them} closer to it", "moved closer to the truth's "
+                   "level by more than that: more evaluations may bring {them} closer", "moved away from the truth's "
+                   "level by more than that")}
 
 
 def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") -> str:
     """Which curves have flattened and which still fall, read off the runs dist (columns method,
-    budget, metric, d: the distance to a perfect sampler, |gap| for the signed log-likelihood gap)
+    budget, metric, d: the distance to a perfect sampler, _distance)
     over the last doubling of the budget (from the largest budget at most half the largest, else
     the one before it, to the largest): a change of d no larger than the noise band's width (band:
-    mean, low, high) is flat; for the signed gap a change is said as a move toward or away from 0,
-    and a curve that crosses 0 to end outside the band (band_side) is named with its two values.
+    mean, low, high) is flat; for the signed gap a change is said as a move toward or away from the
+    truth's level (band[0], _distance), and a curve that crosses it to end outside the band (band_side)
+    is named with its two values.
     label(method): its name."""
     budgets = sorted(dist["budget"].unique())
     top = budgets[-1]
@@ -548,8 +557,9 @@ def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") 
         run = dist[dist["method"] == m].set_index("budget")
         if b0 in run.index and top in run.index:
             v0, v1 = float(run.at[b0, metric]), float(run.at[top, metric])
-            if signed and v0 * v1 < 0 and band_side(v1, band, metric) != "inside":
-                crossed.append(f"*{label(m)}* moved past 0 to {band_side(v1, band, metric)} the band "
+            c = float(band[0])
+            if signed and (v0 - c) * (v1 - c) < 0 and band_side(v1, band, metric) != "inside":
+                crossed.append(f"*{label(m)}* moved past the truth's level to {band_side(v1, band, metric)} the band "
                                f"({value_text(v0)} → {value_text(v1)})")
                 continue
             change = float(run.at[top, "d"]) - float(run.at[b0, "d"])
@@ -568,10 +578,11 @@ def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") 
     return f"From {int(b0)} to {int(top)} evaluations, " + "; ".join(said) + "." if said else ""
 
 
-def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:
+def order_text(df: pd.DataFrame, metric: str, label, band: tuple, method: str = "ode") -> str:
     """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
     largest budget, with its value of the measure (named by sweep.METRIC_LABELS, signed as the table
-    shows it), read off the runs df (columns method, budget, nfe, metric); each rank names the
+    shows it), read off the runs df (columns method, budget, nfe, metric), ranked by _distance
+    against the noise band (band: mean, low, high); each rank names the
     evaluations that run took (its nfe), with the budget where that differs; "" when it was not run."""
     if method not in set(df["method"]):
         return ""
@@ -579,7 +590,7 @@ def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str
     budgets = sorted(df.loc[df["method"] == method, "budget"].unique())
     for b in dict.fromkeys((budgets[0], budgets[-1])):
         at = df[df["budget"] == b]
-        d = {m: _distance(v, metric) for m, v in zip(at["method"], at[metric])}
+        d = {m: _distance(v, metric, band) for m, v in zip(at["method"], at[metric])}
         rank = 1 + sum(v < d[method] for v in d.values())
         run = at[at["method"] == method].iloc[0]
         took = int(run["nfe"])
@@ -612,7 +623,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     spread = float(torch.linalg.eigvalsh(gmm.diffuse(sde, 1.0).moments()[1]).max()) ** 0.5
     if spread < PRIOR_GAP * s1:
         return ""
-    dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
+    dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     named: dict[str, list] = {}
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]

@@ -414,25 +414,26 @@ def test_signed_gap_trend_speaks_of_the_distance_to_0():
     # 0.045 lies above the band but by less than its width (0.0676) of the exact score's 0.00773: not told apart
     assert "cannot be told apart here" in text and "network's error" not in text, text
     text = samplers.trend_text(df.assign(d=df["loglik_gap"].abs()), band, names.get, "loglik_gap")
-    assert ("*PF ODE (Heun)* moved closer to 0 or away from it by less than the noise band's width (0.0676): "
-            "flattened: the extra evaluations did not bring it closer to 0") in text, text
-    assert ("*reverse SDE*, *UniPC, noisy start* moved closer to 0 by more than that: more evaluations may bring "
+    assert ("*PF ODE (Heun)* moved closer to the truth's level or away from it by less than the noise band's width "
+            "(0.0676): flattened: the extra evaluations did not bring it closer to it") in text, text
+    assert ("*reverse SDE*, *UniPC, noisy start* moved closer to the truth's level by more than that: more evaluations may bring "
             "them closer") in text, text
-    assert "*tutorial's loop* moved away from 0 by more than that" in text, text
-    assert "*DPM++ 2M SDE* moved past 0 to below the band (0.273 → -0.0620)" in text, text
+    assert "*tutorial's loop* moved away from the truth's level by more than that" in text, text
+    assert "*DPM++ 2M SDE* moved past the truth's level to below the band (0.273 → -0.0620)" in text, text
     assert "lower" not in text and "fell" not in text, text
     # a gap crossing 0 into the band has only come closer to 0; above the band on the other side it is named
     crossing = df.replace({-0.062: -0.02})
     into = samplers.trend_text(crossing.assign(d=crossing["loglik_gap"].abs()), band, names.get, "loglik_gap")
-    assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* moved closer to 0" in into and "past 0" not in into, into
+    assert ("*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* moved closer to the truth's level" in into
+            and "moved past" not in into), into
     up = samplers.trend_text(df.assign(loglik_gap=-df["loglik_gap"], d=df["loglik_gap"].abs()), band, names.get,
                              "loglik_gap")
-    assert "*DPM++ 2M SDE* moved past 0 to above the band (-0.273 → 0.0620)" in up, up
+    assert "*DPM++ 2M SDE* moved past the truth's level to above the band (-0.273 → 0.0620)" in up, up
     # a distance keeps its wording
     dist = df.assign(logp_w1=df["loglik_gap"].abs(), d=df["loglik_gap"].abs())
     plain = samplers.trend_text(dist, band, names.get, "logp_w1")
     assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* still fell by more than that: more evaluations " \
-           "may bring them lower" in plain and "past 0" not in plain, plain
+           "may bring them lower" in plain and "moved past" not in plain, plain
 
 
 def test_learned_score_inside_the_band_says_which_measure_cannot_see_it():

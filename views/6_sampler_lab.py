@@ -65,8 +65,8 @@ intro.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with "
     f"{score_words} of **{shared.mixture_name}**, and its samples are compared with true samples. "
-    + ("Closer to 0 is better: a positive gap means blurred or noisy samples, a negative one samples "
-       "crowding the modes. " if metric == "loglik_gap" else "Lower is better, down to the grey band. ")
+    + ("Closer to the dashed line, the truth's own level, is better: a gap above it means blurred or noisy "
+       "samples, one below it samples crowding the modes. " if metric == "loglik_gap" else "Lower is better, down to the grey band. ")
     + "The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
@@ -137,7 +137,7 @@ if not problems:
         "method is second order: its error shrinks like h² with the step h, not like h "
         "(Euler–Maruyama). Order describes the limit of small steps; with very few steps what "
         "matters is how well one large step follows the curved path, and where the grid puts the "
-        "steps." + samplers.order_text(df, metric, vocabulary.short) + " A **Karras grid** spends its "
+        "steps." + samplers.order_text(df, metric, vocabulary.short, fl[metric]) + " A **Karras grid** spends its "
         "steps where σ is small, where the score changes fastest and the data's detail is "
         "decided; the tutorial's loop steps uniformly in t. "
         + samplers.loop_grid_text(gmm, float(learned[1] if learned else lam)) + " The loop's injected "
