@@ -324,9 +324,10 @@ def test_plateau_text_reads_the_numbers():
                                                       exact.assign(logp_w1=[0.597, 0.595]))     # within the band's width
     assert "network's error" in samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels,
                                                       exact.assign(logp_w1=[0.58, 0.5]))      # 0.1 apart, width 0.01
-    fixed = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels)
+    flat = df.assign(logp_w1=[0.9, 0.605, 0.605, 0.6])          # the best moved by less than the band's width
+    fixed = samplers.plateau_text(flat, band, "logp_w1", "karras", 1e-3, labels)
     assert "ε = 0.001" in fixed and "network" not in fixed
-    assert "ε" not in samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, labels)
+    assert "ε" not in samplers.plateau_text(flat, band, "logp_w1", "recommended", 1e-3, labels)
     inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.016]), band, "logp_w1", "karras",
                                    1e-3, labels)
     assert "2 of 2 samplers are inside the noise band" in inside
@@ -334,6 +335,54 @@ def test_plateau_text_reads_the_numbers():
                                   1e-3, labels)          # a distance under the band: no match with the truth
     assert "below the noise band (range 0.0150–0.0250): closer to the reference" in below, below
     assert "1 of 2 samplers are inside the band" in below and "as good as the truth" not in below, below
+
+
+def test_exact_plateau_says_when_more_evaluations_make_the_best_worse():
+    """tutorial, exact score, λ = 2, W₁ of log p₀, 2000 samples: "At 100 evaluations the best sampler
+    (tutorial's loop) reaches 0.173, still above the noise band (range 0.0213–0.0559); more evaluations
+    barely help at these settings", while the best per budget climbs from 0.0473 at 8 (inside the
+    band) to 0.173 at 100. Where the best at the largest budget is worse than an earlier best by more
+    than the band's width the caption says so with both numbers; "barely help" only where the last
+    doubling changed the best by no more than that width; a falling best still falls."""
+    from dashboard import samplers
+    band = (0.0372, 0.0213, 0.0559)
+    budgets = [5, 8, 10, 15, 20, 30, 50, 100]
+    climb = [0.09, 0.0473, 0.0628, 0.0820, 0.107, 0.138, 0.162, 0.173]
+    df = pd.DataFrame({"method": "tutorial", "budget": budgets, "logp_w1": climb})
+    text = samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, {"tutorial": "tutorial's loop"}.get)
+    assert text == ("At 100 evaluations the best sampler (tutorial's loop) reaches **0.173**, still above the noise "
+                    "band (range 0.0213–0.0559), and more evaluations make the best worse here: 0.0473 at 8 "
+                    "evaluations, inside the band, 0.173 at 100."), text
+    flat = samplers.plateau_text(df.assign(logp_w1=[0.9, 0.8, 0.7, 0.6, 0.55, 0.52, 0.5, 0.49]), band, "logp_w1",
+                                 "recommended", 1e-3, str)
+    assert flat.endswith("; more evaluations barely help at these settings (the best at 50 evaluations was 0.500, "
+                         "within the band's width)."), flat
+    falling = samplers.plateau_text(df.assign(logp_w1=[0.9, 0.8, 0.7, 0.6, 0.55, 0.52, 0.4, 0.3]), band, "logp_w1",
+                                    "recommended", 1e-3, str)
+    assert falling.endswith(": more evaluations bring the curves down further."), falling
+
+
+@pytest.mark.parametrize("mixture, values", [
+    ("tutorial", {"w_samplers_lam": 2.0}), ("tutorial", {"w_samplers_n": 300}),
+    ("ring8", {"w_samplers_n": 300, "w_samplers_lam": 2.0})])
+def test_sampler_lab_exact_plateau_reads_the_best_per_budget(mixture, values):
+    """On the page (the finding's state: tutorial, λ = 2, 2000 samples; and others) the caption's
+    "barely help" and "make the best worse" follow the table's best per budget and the heading's band."""
+    at = open_page(SAMPLERS, 600, **state(mixture, **values))
+    check_finite(at)
+    caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    lo, hi = (float(v.replace(",", "")) for v in re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups())
+    table = at.dataframe[0].value
+    best = {int(r["NFE"]): float(r.drop("NFE").astype(float).min()) for _, r in table.iterrows()}
+    top = max(best)
+    worse = best[top] - min(v for b, v in best.items() if b != top) > (hi - lo) * 1.01
+    assert ("more evaluations make the best worse here" in caption) == (worse and best[top] > 2 * hi - lo), caption
+    if "barely help" in caption:
+        b0 = max(b for b in best if b <= top / 2)
+        assert abs(best[top] - best[b0]) <= (hi - lo) * 1.01, (caption, best)
+    if mixture == "tutorial" and values.get("w_samplers_lam") == 2.0:       # the finding's state
+        assert "barely help" not in caption and "more evaluations make the best worse here" in caption, caption
 
 
 @pytest.mark.parametrize("best, says, not_says", [
