@@ -648,11 +648,14 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         return ""
     dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     named: dict[str, list] = {}
+    best_noisy: dict[int, pd.Series] = {}          # budget: the noisy run closest to a perfect sampler's
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
         settings = {m: dc.recommended(m, int(b)) if grid == "recommended" else {} for m in at["method"]}
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
+        if best is not None:
+            best_noisy[int(b)] = next(r for _, r in at.iterrows() if noisy[r["method"]] and r["d"] == best)
         for m, d, v in zip(at["method"], at["d"], at[metric]):
             if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
@@ -665,21 +668,63 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         span = f"{lo:.0f}×" if round(lo) == round(top) else f"{lo:.0f}–{top:.0f}×"
         return f"*{label(m)}* ({span} at {', '.join(str(b) for b, _ in named[m])})"
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
-                                   sde, grid, label) for m in named if dc.SAMPLERS[m].stochastic)
+                                   sde, grid, label, dist[dist["method"] == m].set_index("budget")[metric], band)
+                  for m in named if dc.SAMPLERS[m].stochastic)
+    paid = sorted({b for m in named for b, _ in named[m]})
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
-            "no noise carries that gap to the end, where a noisy one washes it out. Here the noiseless runs "
+            "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations.{why}")
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label)}{why}")
 
 
 _and = vocabulary.and_list
 
 
-def noise_text(method: str, budgets, sde, grid: str, label) -> str:
+def _by_side(runs, band: tuple) -> dict:
+    """Runs (budget, value, name: "" for none) grouped by where each value lies against the noise band
+    the chart draws (band_side): {"inside": [...], "above": [...], "below": [...]}."""
+    groups = {"inside": [], "above": [], "below": []}
+    for b, v, who in runs:
+        groups[band_side(v, band, "")].append((b, v, who))
+    return groups
+
+
+def _listed(runs) -> str:
+    """Runs (budget, value, name) in words: "tutorial's loop, 0.0861 at 5; reverse SDE, 0.0628 at 10"."""
+    return "; ".join(f"{who + ', ' if who else ''}{value_text(v)} at {b}" for b, v, who in runs)
+
+
+def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label) -> str:
+    """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
+    they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
+    chart draws (band_side; band: mean, low, high); above it the numbers show they do not, with that
+    run's value; below it the measure cannot vouch for the run."""
+    g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
+    if not g["above"] and not g["below"]:
+        return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
+                f"of them lies inside {band_words(band)}.")
+    said = []
+    if g["above"]:
+        said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
+                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])}), though "
+                    "the noiseless runs land farther still.")
+    if g["inside"]:
+        said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
+                    f"{'the band' if said else band_words(band)}.")
+    if g["below"]:
+        said.append(f"At {_and([b for b, _, _ in g['below']])} evaluations the best noisy run lies below "
+                    f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
+                    "vouch for it.")
+    return " ".join(said)
+
+
+def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: tuple | None = None) -> str:
     """Where a noisy-start sampler adds noise, budget by budget (its dc.recommended setting with the
     grid "recommended", else the default): at the budgets whose setting adds noise only while σ is
-    above a level σ₁ never reaches it runs as an ODE, at the others it adds noise from the start."""
+    above a level σ₁ never reaches it runs as an ODE, at the others it adds noise from the start, which
+    can wash the prior's gap out; with its runs' values (values[budget]) and the noise band the chart
+    draws (band: mean, low, high), whether it does there: only where a run lies inside the band."""
     s1 = float(sde.prior_std())
     quiet: dict[float, list] = {}
     noisy: dict[float, list] = {}
@@ -696,6 +741,28 @@ def noise_text(method: str, budgets, sde, grid: str, label) -> str:
                     f"only while σ is above {levels}, which σ₁ = {s1:.2f} never reaches, so it runs as an ODE there")
     if noisy:
         ends = [f"down to σ = {r:g}" for r in sorted(noisy) if r > 0]
-        said.append(f"at {_and(sorted(b for bs in noisy.values() for b in bs))} it adds noise from the start"
-                    + (f" ({', '.join(ends)})" if ends else "") + ", which washes the gap out there")
+        loud = sorted(b for bs in noisy.values() for b in bs)
+        said.append(f"at {_and(loud)} it adds noise from the start" + (f" ({', '.join(ends)})" if ends else "")
+                    + _washed_words(loud, values, band))
     return f"*{label(method)}*: " + "; ".join(said) + "."
+
+
+def _washed_words(budgets, values, band) -> str:
+    """The end of noise_text's noisy clause: that noise can wash the gap out, and whether it does at
+    these budgets, read off the runs' values (values[budget]) against the band (band_side): only inside
+    it is the gap washed out; above it the numbers show it is not; below it the measure cannot vouch."""
+    if values is None or band is None:
+        return ", which can wash the gap out there"
+    g = _by_side([(b, values[b], "") for b in budgets], band)
+    if not g["above"] and not g["below"]:
+        return f", which washes the gap out there: its runs lie inside {band_words(band)}"
+    said = ", which can wash the gap out"
+    if g["above"]:
+        said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} "
+                 f"({_listed(g['above'])})")
+    if g["inside"]:
+        said += f"; it does at {_and([b for b, _, _ in g['inside']])}, where its runs lie inside the band"
+    if g["below"]:
+        said += (f"; at {_and([b for b, _, _ in g['below']])} its runs lie below the band ({_listed(g['below'])}), "
+                 "where the measure cannot vouch for them")
+    return said

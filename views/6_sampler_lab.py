@@ -145,7 +145,7 @@ if not problems:
         "**DPM-Solver++** (Lu et al., 2022) goes further: it writes the flow for the denoised "
         "guess D = x + σ² ∇log pₜ(x), solves its linear part exactly over steps even in log σ, "
         "and reuses the previous step's D for second order at one evaluation per step. Its SDE "
-        "variants also inject noise, which washes out the gap between the prior N(0, σ₁² I) "
+        "variants also inject noise, which can wash out the gap between the prior N(0, σ₁² I) "
         "and the true p₁ that a deterministic solver carries to the end.")
     st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
     st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
