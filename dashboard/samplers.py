@@ -207,7 +207,7 @@ def below_words(band: tuple, metric: str) -> str:
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
-               bands: dict | None = None) -> str:
+               bands: dict | None = None, n_at_most: bool = False) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
     budget at which a sampler lies outside it, and which: above it (at the largest budget "still
@@ -215,7 +215,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     just_above_words, with the other measures of the same runs that put it beyond their own band's
     width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
     converged); or that every sampler is inside from the smallest budget at which all are; then the
-    pointer to ring8, whose sharp modes make them differ."""
+    pointer to ring8, whose sharp modes make them differ. n_at_most: Samples per run is at its most
+    (just_above_words)."""
     sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
              for b, g in df.groupby("budget")}
     budgets = sorted(sides)
@@ -234,7 +235,7 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
         said = (f", yet at the largest budget, {last} evaluations, {_and(still)} {'is' if len(still) == 1 else 'are'} "
                 f"still outside {band_words(band)}; " if still else f": at the largest budget, {last} evaluations, ")
         if just:
-            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band)
+            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band, n_at_most)
                      + elsewhere_beyond(at.loc[just].reset_index(), metric, bands, label) + "; ")
         said = (said + low).removesuffix("; ")
     else:
@@ -321,12 +322,14 @@ def just_above(v, band: tuple) -> bool:
     return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
 
 
-def just_above_words(band: tuple) -> str:
-    """A value just above the noise band (just_above), in words: not evidence of a miss."""
+def just_above_words(band: tuple, n_at_most: bool = False) -> str:
+    """A value just above the noise band (just_above), in words: not evidence of a miss; more samples
+    per run would tell (n_at_most: the Samples per run slider is already at its most for these budgets)."""
+    more = ("more samples per run would tell; this many is the most for these budgets" if n_at_most else
+            "raise **Samples per run** to tell")
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
-            "there: by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per "
-            "run** to tell)")
+            f"there: by this measure alone it is not evidence that the samplers miss the truth ({more})")
 
 
 def beyond_width(v, band: tuple) -> bool:
@@ -418,11 +421,17 @@ def _unseen_words(v, e, band: tuple, metric: str) -> str:
     """How a measure that does not see the network's error (network_error_seen) reads the learned
     best v against its band (band: mean, low, high) and the exact score's best e: above the band
     but not beyond e by more than the band's width, it cannot tell the network's error from the
-    noise; inside (or below) the band it puts it there."""
+    noise; inside the band it cannot tell it from the noise at this many samples; below the band it
+    cannot say (below_words: samples crowding the modes for the signed gap)."""
     side, name = band_side(v, band, metric), _metric_name(metric)
-    if side != "above":
-        return (f"{name} puts it {side} its band (best {value_text(v)}, {band_words(band)}; the exact score's "
-                f"{value_text(e)})")
+    if side == "inside":
+        return (f"{name} puts it inside its band (best {value_text(v)}, {band_words(band)}; the exact score's "
+                f"{value_text(e)}): it cannot tell the network's error from the noise at this many samples")
+    if side == "below":
+        why = ("a higher mean log p₀ than true samples reach, samples crowding the modes" if metric == "loglik_gap"
+               else "closer to the reference than true samples of this size land")
+        return (f"{name} puts it below its band (best {value_text(v)}, {band_words(band)}; the exact score's "
+                f"{value_text(e)}): {why}, so it cannot say whether the network's error shows")
     e_side = band_side(e, band, metric)
     gap = _distance(v, metric, band) - _distance(e, metric, band)
     near = (f"within the band's width ({value_text(band_width(band))}) of" if gap >= -band_width(band)
@@ -447,13 +456,14 @@ def _seen_per_sampler(last: pd.DataFrame, exact: pd.DataFrame, band: tuple, metr
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
-                 exact: pd.DataFrame | None = None, bands: dict | None = None) -> str:
+                 exact: pd.DataFrame | None = None, bands: dict | None = None, n_at_most: bool = False) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
     where this measure cannot see the network's error, other_measures_text reads the others
     (bands: every measure's band, as floor gives them); with the exact score, a best just above the
-    band (just_above) is not called a plateau above it (just_above_words). Values print as the table shows them (the
+    band (just_above) is not called a plateau above it (just_above_words, n_at_most: Samples per run is
+    at its most). Values print as the table shows them (the
     signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
     dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
@@ -497,7 +507,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         else:
             verdict = ", so the sampler, not the network, limits the curves."
         if just_above(best[metric], band):
-            return f"{head} with the learned score, {just_above_words(band)}; and it lies {near}{verdict}"
+            return f"{head} with the learned score, {just_above_words(band, n_at_most)}; and it lies {near}{verdict}"
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
@@ -508,7 +518,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
     if just_above(best[metric], band):
-        return f"{head}, {just_above_words(band)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
+        return f"{head}, {just_above_words(band, n_at_most)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
     budgets = sorted(dist["budget"].unique())
     if worse := worse_text(dist, band, metric):
         return f"{head}, still {side} {band_words(band)}, and {worse}"

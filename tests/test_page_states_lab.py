@@ -172,16 +172,24 @@ def check_y_axis_covers_the_values(at):
     assert max(y["axis"]["values"]) >= values.max(), (y["axis"]["values"], values.max())
 
 
+def truth_level(at) -> float:
+    """The truth's own level for the signed gap (the heading's noise level, the band's centre); 0 for a
+    distance, whose best is its lowest value."""
+    if at.selectbox(key="w_samplers_metric").value != "loglik_gap":
+        return 0.0
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    return float(re.search(r"noise level (-?[\d.,]+),", head).group(1).replace(",", ""))
+
+
 def check_plateau(at, learned: bool):
     caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
     table = at.dataframe[0].value
     top = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].to_numpy(dtype=float)
-    best = float(np.min(np.abs(top)))
+    off = np.abs(top - truth_level(at))
     reached = float(re.search(r"reach(?:es)? \*\*([-\d,.e]+)\*\*", caption).group(1).replace(",", ""))
-    assert reached == pytest.approx(float(top[np.argmin(np.abs(top))]), rel=2e-3, abs=1e-3)     # signed, as the table
+    assert reached == pytest.approx(float(top[np.argmin(off)]), rel=2e-3, abs=1e-3)     # signed, as the table
     # every sampler sharing that best run is named (UniPC, shifted D runs as plain UniPC off its fit)
-    names = [c for c in table.columns[1:] if np.isclose(abs(float(table[table["NFE"] == table["NFE"].max()][c].iloc[0])),
-                                                        best, rtol=0, atol=0)]
+    names = [c for c, d in zip(table.columns[1:], off) if d == off.min()]
     assert ("best samplers (" in caption) == (len(names) > 1), (names, caption)
     if learned:
         assert ("network's error" in caption) + ("not the network" in caption) \
@@ -547,8 +555,10 @@ def test_learned_score_inside_the_band_says_which_measure_cannot_see_it():
     near = samplers.plateau_text(df.assign(logp_w1=0.045), bands["sliced_w2"], "sliced_w2", "recommended", 1e-3,
                                  names, exact, bands)
     assert ("no other measure sees it either: W₁ of log p₀ puts it inside its band (best 0.0450, the noise band "
-            "(range 0.0233–0.0560); the exact score's 0.0301); log-likelihood gap puts it inside its band (best "
-            "0.0100, the noise band (range -0.0425–0.0251); the exact score's 0.00400)") in near, near
+            "(range 0.0233–0.0560); the exact score's 0.0301): it cannot tell the network's error from the noise at "
+            "this many samples; log-likelihood gap puts it inside its band (best 0.0100, the noise band (range "
+            "-0.0425–0.0251); the exact score's 0.00400): it cannot tell the network's error from the noise at this "
+            "many samples.") in near, near
     pointer = samplers.plateau_text(df, bands["sliced_w2"], "sliced_w2", "recommended", 1e-3, names, exact)
     assert pointer.endswith("W₁ of log p₀ or log-likelihood gap may see it: pick it above."), pointer
 
@@ -592,7 +602,8 @@ def other_runs(learned: dict, exact: dict):
     ("logp_w1", {"logp_w1": 0.0335, "sliced_w2": 0.0700, "loglik_gap": 0.0020},
      {"logp_w1": 0.0300, "sliced_w2": 0.0693, "loglik_gap": -0.000423}, OTHER_BANDS,
      ["In the same runs no other measure sees it either: sliced W₂ distance puts it inside its band (best 0.0700, "
-      "the noise band (range 0.0594–0.0704); the exact score's 0.0693); log-likelihood gap puts it inside"]),
+      "the noise band (range 0.0594–0.0704); the exact score's 0.0693): it cannot tell the network's error from the "
+      "noise at this many samples; log-likelihood gap puts it inside"]),
     ("logp_w1", {"logp_w1": 0.0335, "sliced_w2": 0.0736, "loglik_gap": 0.0020},
      {"logp_w1": 0.0300, "sliced_w2": 0.0693, "loglik_gap": -0.000423}, OTHER_BANDS,
      ["neither other measure tells the network from the exact score: sliced W₂ distance puts it above its band",
@@ -613,6 +624,61 @@ def test_other_measures_say_above_the_band_within_its_width_of_the_exact_score(m
         assert s in text, text
     if "above its band" in text:
         assert "no other measure sees it either" not in text, text
+
+
+@pytest.mark.parametrize("gap, ends", [
+    (-0.0204, "log-likelihood gap puts it below its band (best -0.0204, the noise band (range -0.00245–0.0327); the "
+              "exact score's 0.00748): a higher mean log p₀ than true samples reach, samples crowding the modes, so it "
+              "cannot say whether the network's error shows."),
+    (0.0110, "log-likelihood gap puts it inside its band (best 0.0110, the noise band (range -0.00245–0.0327); the "
+             "exact score's 0.00748): it cannot tell the network's error from the noise at this many samples.")])
+@pytest.mark.parametrize("n_at_most", [True, False])
+def test_learned_footer_ends_each_reading_with_what_it_means(gap, ends, n_at_most):
+    """tutorial, learned score, 4200 samples (the most the default budgets allow), W₁ of log p₀: the
+    footer's "log-likelihood gap puts it below its band (best -0.0204, …; the exact score's 0.00748)."
+    broke off with no verdict, and "(raise Samples per run to tell)" stood with the slider at its most.
+    Each reading ends with what it means, and at the most samples the pointer says more would tell but
+    this many is the most for these budgets."""
+    from dashboard import samplers
+    bands = {"logp_w1": (0.0300, 0.0200, 0.0400), "sliced_w2": (0.0650, 0.0594, 0.0704),
+             "loglik_gap": (0.0100, -0.00245, 0.0327)}
+    names = {"sde": "reverse SDE", "ode": "PF ODE (Heun)"}.get
+    df, ex = other_runs({"logp_w1": 0.0350, "sliced_w2": 0.0650, "loglik_gap": gap},
+                        {"logp_w1": 0.0320, "sliced_w2": 0.0640, "loglik_gap": 0.00748})
+    text = samplers.plateau_text(df, bands["logp_w1"], "logp_w1", "recommended", 1e-3, names, ex, bands, n_at_most)
+    assert "inside the noise band (range 0.0200–0.0400)" in text and text.endswith(ends), text
+    # a best just above the band: the pointer to more samples, in the caption and in the broad modes' note
+    above = df.assign(logp_w1=[0.545, 0.045])
+    for said in (samplers.plateau_text(above, bands["logp_w1"], "logp_w1", "recommended", 1e-3, names, ex, bands,
+                                       n_at_most),
+                 samplers.plateau_text(above, bands["logp_w1"], "logp_w1", "recommended", 1e-3, names, None, bands,
+                                       n_at_most),
+                 samplers.broad_note(above, bands["logp_w1"], "logp_w1", "tutorial", 0.89, names, bands, n_at_most)):
+        assert "just above the noise band (range 0.0200–0.0400)" in said, said
+        assert ("(more samples per run would tell; this many is the most for these budgets)" in said) == n_at_most, said
+        assert ("(raise **Samples per run** to tell)" in said) != n_at_most, said
+
+
+@pytest.mark.parametrize("mixture, n, nfe", [("tutorial", 4200, None), ("tutorial", 4100, None),
+                                             ("ring8", 5000, [10, 20])])
+def test_sampler_lab_says_raise_samples_only_below_the_most(mixture, n, nfe):
+    """On the page: at 4200 samples with the default budgets (the most they allow) and at the slider's
+    5000, no sentence asks to raise Samples per run; one step below the most it may."""
+    from dashboard import samplers
+    chosen = {"w_samplers_nfe": nfe} if nfe else {}
+    at = open_page(SAMPLERS, 600, **state(mixture, w_samplers_n=n, w_samplers_metric="logp_w1", **chosen))
+    check_finite(at)
+    said = " ".join(texts(at))
+    evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in at.pills(key="w_samplers_methods").value
+                for b in at.pills(key="w_samplers_nfe").value)
+    most = n >= 5000 or (n + 100) * evals > 8_000_000
+    assert most == (n != 4100), evals
+    if most:
+        assert "raise **Samples per run**" not in said, said
+    assert "more samples per run would tell; this many is the most" not in said or most, said
+    assert samplers.just_above_words((0.1, 0.05, 0.15), most).endswith(
+        "(more samples per run would tell; this many is the most for these budgets)" if most else
+        "(raise **Samples per run** to tell)")
 
 
 OTHER = r"(W₁ of log p₀|sliced W₂ distance|log-likelihood gap)"
@@ -649,7 +715,7 @@ def test_sampler_lab_learned_other_measures_read_their_own_table(mixture, n):
         captions[metric] = check_plateau(at, learned=True)
         table = at.dataframe[0].value
         top = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].to_numpy(dtype=float)
-        tops[metric] = float(top[np.argmin(np.abs(top))])
+        tops[metric] = float(top[np.argmin(np.abs(top - truth_level(at)))])
         head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
         bands[metric] = [float(v.replace(",", "")) for v in re.search(rf"range {NUM}–{NUM}\)", head).groups()]
     from dashboard import samplers

@@ -83,13 +83,14 @@ if gmm.n_components > MANY_MODES:
                 "widens to match).")
         n = n_run
 
-problems = []
+problems, n_at_most = [], int(n) >= MAX_N        # n_at_most: the slider cannot go higher here
 if not methods:
     problems.append("Samplers: pick at least one sampler.")
 if not budgets:
     problems.append(f"NFE budgets: pick at least one budget (4 to {MAX_NFE}).")
 if not problems:
     evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in methods for b in budgets)
+    n_at_most = n_at_most or (int(n) + 100) * evals > MAX_WORK        # one more slider step would not fit
     if int(n) * evals > MAX_WORK:
         fits = MAX_WORK // evals // 100 * 100          # the samples slider's step
         problems.append(f"Samples per run × score evaluations of all runs must be at most "
@@ -111,7 +112,8 @@ if not problems:
     bar.empty()
 
     if narrowest > 0.4:
-        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl))
+        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl,
+                                    n_at_most))
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
     table, counts = samplers.budget_table(df, metric, vocabulary.short, dc.METHODS)
@@ -150,4 +152,4 @@ if not problems:
     st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
     st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
                + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact,
-                                         fl))
+                                         fl, n_at_most))
