@@ -172,10 +172,17 @@ def same_runs_text(table: pd.DataFrame, counts: pd.DataFrame, why: dict | None =
     return " " + text[0].upper() + text[1:] + ": on the chart one line hides the other there."
 
 
-def _distance(v, metric: str) -> float:
-    """How far a metric's value is from a perfect sampler's: the signed log-likelihood gap by its
-    size, the others as they are."""
-    return abs(float(v)) if metric == "loglik_gap" else float(v)
+def _distance(v, metric: str, band: tuple) -> float:
+    """How far a metric's value is from a perfect sampler's: for the signed log-likelihood gap
+    |v − band[0]|, its distance to the truth's own level (the noise band's centre, band: mean, low,
+    high: true sets scored against the same reference, the dashed line the chart draws); the
+    distances as they are."""
+    return abs(float(v) - float(band[0])) if metric == "loglik_gap" else float(v)
+
+
+def truth_level_words(band: tuple) -> str:
+    """The signed gap's target in words: "the truth's level (the band's centre, -0.0103)"."""
+    return f"the truth's level (the band's centre, {value_text(band[0])})"
 
 
 def band_side(v, band: tuple, metric: str) -> str:
@@ -200,7 +207,7 @@ def below_words(band: tuple, metric: str) -> str:
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
-               bands: dict | None = None) -> str:
+               bands: dict | None = None, n_at_most: bool = False) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
     budget at which a sampler lies outside it, and which: above it (at the largest budget "still
@@ -208,7 +215,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     just_above_words, with the other measures of the same runs that put it beyond their own band's
     width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
     converged); or that every sampler is inside from the smallest budget at which all are; then the
-    pointer to ring8, whose sharp modes make them differ."""
+    pointer to ring8, whose sharp modes make them differ. n_at_most: Samples per run is at its most
+    (just_above_words)."""
     sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
              for b, g in df.groupby("budget")}
     budgets = sorted(sides)
@@ -227,7 +235,7 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
         said = (f", yet at the largest budget, {last} evaluations, {_and(still)} {'is' if len(still) == 1 else 'are'} "
                 f"still outside {band_words(band)}; " if still else f": at the largest budget, {last} evaluations, ")
         if just:
-            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band)
+            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band, n_at_most)
                      + elsewhere_beyond(at.loc[just].reset_index(), metric, bands, label) + "; ")
         said = (said + low).removesuffix("; ")
     else:
@@ -245,9 +253,9 @@ def band_words(band: tuple) -> str:
 
 
 def _lowest(metric: str, k: int = 1) -> str:
-    """A budget's best value by the measure's rule, in words: the value closest to 0 for the signed
-    log-likelihood gap, the lowest value for a distance (plural for k > 1)."""
-    word = "value closest to 0" if metric == "loglik_gap" else "lowest value"
+    """A budget's best value by the measure's rule, in words: the value closest to the truth's level
+    for the signed log-likelihood gap (_distance), the lowest value for a distance (plural for k > 1)."""
+    word = "value closest to the truth's level" if metric == "loglik_gap" else "lowest value"
     return word.replace("value", "values") if k > 1 else word
 
 
@@ -269,7 +277,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     parts, sides, values, counts = [], {}, {}, {}
     budgets = [int(b) for b in sorted(df["budget"].unique())]
     for b in budgets:
-        at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric) for v in f[metric]])
+        at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric, band) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
         tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
         parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
@@ -297,7 +305,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
         held = [f"{counts[b][0]} of {counts[b][1]} samplers at {b}" for b in below if counts[b][0]]
         if held:
             tail += f" Inside the band there lie {_and(held)}."
-    rule = ", by the value closest to 0" if metric == "loglik_gap" else ""
+    rule = f", by the value closest to {truth_level_words(band)}" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
 
 
@@ -314,12 +322,14 @@ def just_above(v, band: tuple) -> bool:
     return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
 
 
-def just_above_words(band: tuple) -> str:
-    """A value just above the noise band (just_above), in words: not evidence of a miss."""
+def just_above_words(band: tuple, n_at_most: bool = False) -> str:
+    """A value just above the noise band (just_above), in words: not evidence of a miss; more samples
+    per run would tell (n_at_most: the Samples per run slider is already at its most for these budgets)."""
+    more = ("more samples per run would tell; this many is the most for these budgets" if n_at_most else
+            "raise **Samples per run** to tell")
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
-            "there: by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per "
-            "run** to tell)")
+            f"there: by this measure alone it is not evidence that the samplers miss the truth ({more})")
 
 
 def beyond_width(v, band: tuple) -> bool:
@@ -349,7 +359,7 @@ def network_error_seen(v, e, band: tuple, metric: str) -> bool:
     the noise band the chart draws (band_side; band: mean, low, high) and beyond the exact score's best
     e, with the same samplers and starting noise, by more than the band's width (high − low), the
     spread of true sets alone (distances by _distance: the signed gap by its size)."""
-    gap = _distance(v, metric) - _distance(e, metric)
+    gap = _distance(v, metric, band) - _distance(e, metric, band)
     return band_side(v, band, metric) == "above" and gap > band_width(band)
 
 
@@ -358,10 +368,10 @@ def _metric_name(metric: str) -> str:
     return sweep.METRIC_LABELS[metric].split(" (")[0]
 
 
-def _best_at_top(runs: pd.DataFrame, metric: str):
-    """The value closest to a perfect sampler's (_distance) among runs at their largest budget, signed
-    as the table shows it."""
-    return min(runs.loc[runs["budget"] == runs["budget"].max(), metric], key=lambda x: _distance(x, metric))
+def _best_at_top(runs: pd.DataFrame, metric: str, band: tuple):
+    """The value closest to a perfect sampler's (_distance against band: mean, low, high) among runs
+    at their largest budget, signed as the table shows it."""
+    return min(runs.loc[runs["budget"] == runs["budget"].max(), metric], key=lambda x: _distance(x, metric, band))
 
 
 def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: dict | None) -> str:
@@ -378,7 +388,7 @@ def other_measures_text(df: pd.DataFrame, exact: pd.DataFrame, metric: str, band
         return f" {' or '.join(_metric_name(m) for m in others)} may see it: pick it above."
     seen, unseen, above = _seen_by_others(df, exact, metric, bands), [], False
     for m in others:
-        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        v, e = _best_at_top(df, m, bands[m]), _best_at_top(exact, m, bands[m])
         if not network_error_seen(v, e, bands[m], m):
             above = above or band_side(v, bands[m], m) == "above"
             unseen.append(_unseen_words(v, e, bands[m], m))
@@ -399,10 +409,10 @@ def _seen_by_others(df: pd.DataFrame, exact: pd.DataFrame, metric: str, bands: d
     for m in sweep.METRICS:
         if m == metric or not bands or m not in bands or m not in df or m not in exact:
             continue
-        v, e = _best_at_top(df, m), _best_at_top(exact, m)
+        v, e = _best_at_top(df, m, bands[m]), _best_at_top(exact, m, bands[m])
         if network_error_seen(v, e, bands[m], m):
             said.append(f"{_metric_name(m)} sees it: best {value_text(v)}, "
-                        f"{_distance(v, m) / max(_distance(e, m), 1e-12):.1f}× the exact score's {value_text(e)}, "
+                        f"{_distance(v, m, bands[m]) / max(_distance(e, m, bands[m]), 1e-12):.1f}× the exact score's {value_text(e)}, "
                         f"above {band_words(bands[m])}")
     return said
 
@@ -411,13 +421,19 @@ def _unseen_words(v, e, band: tuple, metric: str) -> str:
     """How a measure that does not see the network's error (network_error_seen) reads the learned
     best v against its band (band: mean, low, high) and the exact score's best e: above the band
     but not beyond e by more than the band's width, it cannot tell the network's error from the
-    noise; inside (or below) the band it puts it there."""
+    noise; inside the band it cannot tell it from the noise at this many samples; below the band it
+    cannot say (below_words: samples crowding the modes for the signed gap)."""
     side, name = band_side(v, band, metric), _metric_name(metric)
-    if side != "above":
-        return (f"{name} puts it {side} its band (best {value_text(v)}, {band_words(band)}; the exact score's "
-                f"{value_text(e)})")
+    if side == "inside":
+        return (f"{name} puts it inside its band (best {value_text(v)}, {band_words(band)}; the exact score's "
+                f"{value_text(e)}): it cannot tell the network's error from the noise at this many samples")
+    if side == "below":
+        why = ("a higher mean log p₀ than true samples reach, samples crowding the modes" if metric == "loglik_gap"
+               else "closer to the reference than true samples of this size land")
+        return (f"{name} puts it below its band (best {value_text(v)}, {band_words(band)}; the exact score's "
+                f"{value_text(e)}): {why}, so it cannot say whether the network's error shows")
     e_side = band_side(e, band, metric)
-    gap = _distance(v, metric) - _distance(e, metric)
+    gap = _distance(v, metric, band) - _distance(e, metric, band)
     near = (f"within the band's width ({value_text(band_width(band))}) of" if gap >= -band_width(band)
             else "below")
     return (f"{name} puts it above its band ({value_text(v)} against the top {value_text(band[2])}) but {near} "
@@ -440,16 +456,17 @@ def _seen_per_sampler(last: pd.DataFrame, exact: pd.DataFrame, band: tuple, metr
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
-                 exact: pd.DataFrame | None = None, bands: dict | None = None) -> str:
+                 exact: pd.DataFrame | None = None, bands: dict | None = None, n_at_most: bool = False) -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
     where this measure cannot see the network's error, other_measures_text reads the others
     (bands: every measure's band, as floor gives them); with the exact score, a best just above the
-    band (just_above) is not called a plateau above it (just_above_words). Values print as the table shows them (the
+    band (just_above) is not called a plateau above it (just_above_words, n_at_most: Samples per run is
+    at its most). Values print as the table shows them (the
     signed gap with its sign). label(method): its name."""
     top = int(df["budget"].max())
-    dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
+    dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
     v = float(best["d"])
@@ -460,8 +477,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
             f"reach{'' if len(tied) > 1 else 'es'} **{value_text(best[metric])}**")
     if exact is not None and len(exact):
-        e_value = min(exact[metric], key=lambda x: _distance(x, metric))
-        e = _distance(e_value, metric)
+        e_value = min(exact[metric], key=lambda x: _distance(x, metric, band))
+        e = _distance(e_value, metric, band)
         if side == "inside":
             shown = _seen_per_sampler(last, exact, band, metric, label)
             return (f"{head} with the learned score, inside {band_words(band)}: "
@@ -490,7 +507,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         else:
             verdict = ", so the sampler, not the network, limits the curves."
         if just_above(best[metric], band):
-            return f"{head} with the learned score, {just_above_words(band)}; and it lies {near}{verdict}"
+            return f"{head} with the learned score, {just_above_words(band, n_at_most)}; and it lies {near}{verdict}"
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
@@ -501,45 +518,70 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
     if just_above(best[metric], band):
-        return f"{head}, {just_above_words(band)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
+        return f"{head}, {just_above_words(band, n_at_most)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
     budgets = sorted(dist["budget"].unique())
-    flat = False
-    if len(budgets) > 1:
-        before = dist[dist["budget"] == budgets[-2]]
-        prev_row = before.loc[before["d"].idxmin()]
-        prev = float(prev_row["d"])
-        flat = v > 0.75 * prev
+    if worse := worse_text(dist, band, metric):
+        return f"{head}, still {side} {band_words(band)}, and {worse}"
+    b0 = last_doubling(budgets)
+    prev_row = dist[dist["budget"] == b0].loc[lambda f: f["d"].idxmin()] if b0 is not None else None
+    flat = prev_row is not None and abs(v - float(prev_row["d"])) <= band_width(band)      # trend_text's rule
     if flat and grid != "recommended":
-        return (f"{head}, {side} {band_words(band)}, and the best at {int(budgets[-2])} "
+        return (f"{head}, {side} {band_words(band)}, and the best at {int(b0)} "
                 f"evaluations was {value_text(prev_row[metric])}: more steps barely help, so the step count is not "
                 f"what limits these curves; with this fixed grid the end time ε = {t_eps:g} is (try a smaller one).")
     return (f"{head}, still {side} {band_words(band)}"
-            + ("; more evaluations barely help at these settings." if flat else
+            + (f"; more evaluations barely help at these settings (the best at {int(b0)} evaluations was "
+               f"{value_text(prev_row[metric])}, within the band's width)." if flat else
                ": more evaluations bring the curves down further."))
+
+
+def last_doubling(budgets) -> int | None:
+    """The budget the last doubling starts from: the largest budget at most half the largest, else
+    the one before it; None for a single budget."""
+    budgets = sorted(int(b) for b in budgets)
+    if len(budgets) < 2:
+        return None
+    return max((b for b in budgets if b <= budgets[-1] / 2), default=budgets[-2])
+
+
+def worse_text(dist: pd.DataFrame, band: tuple, metric: str) -> str:
+    """Where the best at the largest budget (dist: columns method, budget, metric, d = _distance) is
+    worse than the best at an earlier budget by more than the noise band's width (high − low), both
+    bests in words: "more evaluations make the best worse here: 0.0473 at 8 evaluations, inside the
+    band, 0.173 at 100."; "" where it is not."""
+    best = {int(b): g.loc[g["d"].idxmin()] for b, g in dist.groupby("budget")}
+    top = max(best)
+    early = min((b for b in best if b != top), key=lambda b: float(best[b]["d"]), default=None)
+    if early is None or float(best[top]["d"]) - float(best[early]["d"]) <= band_width(band):
+        return ""
+    return (f"more evaluations make the best worse here: {value_text(best[early][metric])} at {early} evaluations, "
+            f"{band_side(best[early][metric], band, metric)} the band, {value_text(best[top][metric])} at {top}.")
 
 
 _TREND_WORDS = {       # (flat, falling, rising) over the last doubling, for a distance and for the signed gap
     "distance": ("changed by less than the noise band's width ({w}): flattened: the extra evaluations did not "
                  "lower {them}", "still fell by more than that: more evaluations may bring {them} lower",
                  "rose by more than that"),
-    "loglik_gap": ("moved closer to 0 or away from it by less than the noise band's width ({w}): flattened: the "
-                   "extra evaluations did not bring {them} closer to 0", "moved closer to 0 by more than that: more "
-                   "evaluations may bring {them} closer", "moved away from 0 by more than that")}
+    "loglik_gap": ("moved closer to the truth's level or away from it by less than the noise band's width ({w}): "
+                   "flattened: the extra evaluations did not bring {them} closer to it", "moved closer to the truth's "
+                   "level by more than that: more evaluations may bring {them} closer", "moved away from the truth's "
+                   "level by more than that")}
 
 
 def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") -> str:
     """Which curves have flattened and which still fall, read off the runs dist (columns method,
-    budget, metric, d: the distance to a perfect sampler, |gap| for the signed log-likelihood gap)
+    budget, metric, d: the distance to a perfect sampler, _distance)
     over the last doubling of the budget (from the largest budget at most half the largest, else
     the one before it, to the largest): a change of d no larger than the noise band's width (band:
-    mean, low, high) is flat; for the signed gap a change is said as a move toward or away from 0,
-    and a curve that crosses 0 to end outside the band (band_side) is named with its two values.
+    mean, low, high) is flat; for the signed gap a change is said as a move toward or away from the
+    truth's level (band[0], _distance), and a curve that crosses it to end outside the band (band_side)
+    is named with its two values.
     label(method): its name."""
     budgets = sorted(dist["budget"].unique())
     top = budgets[-1]
     if len(budgets) < 2:
         return "With one budget the page cannot tell which curves still fall: add a second budget to see it."
-    b0 = max((b for b in budgets if b <= top / 2), default=budgets[-2])
+    b0 = last_doubling(budgets)
     width = abs(float(band[2]) - float(band[1]))
     signed = metric == "loglik_gap"
     groups = {"flat": [], "falling": [], "rising": []}
@@ -548,8 +590,9 @@ def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") 
         run = dist[dist["method"] == m].set_index("budget")
         if b0 in run.index and top in run.index:
             v0, v1 = float(run.at[b0, metric]), float(run.at[top, metric])
-            if signed and v0 * v1 < 0 and band_side(v1, band, metric) != "inside":
-                crossed.append(f"*{label(m)}* moved past 0 to {band_side(v1, band, metric)} the band "
+            c = float(band[0])
+            if signed and (v0 - c) * (v1 - c) < 0 and band_side(v1, band, metric) != "inside":
+                crossed.append(f"*{label(m)}* moved past the truth's level to {band_side(v1, band, metric)} the band "
                                f"({value_text(v0)} → {value_text(v1)})")
                 continue
             change = float(run.at[top, "d"]) - float(run.at[b0, "d"])
@@ -568,10 +611,11 @@ def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") 
     return f"From {int(b0)} to {int(top)} evaluations, " + "; ".join(said) + "." if said else ""
 
 
-def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str:
+def order_text(df: pd.DataFrame, metric: str, label, band: tuple, method: str = "ode") -> str:
     """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
     largest budget, with its value of the measure (named by sweep.METRIC_LABELS, signed as the table
-    shows it), read off the runs df (columns method, budget, nfe, metric); each rank names the
+    shows it), read off the runs df (columns method, budget, nfe, metric), ranked by _distance
+    against the noise band (band: mean, low, high); each rank names the
     evaluations that run took (its nfe), with the budget where that differs; "" when it was not run."""
     if method not in set(df["method"]):
         return ""
@@ -579,7 +623,7 @@ def order_text(df: pd.DataFrame, metric: str, label, method: str = "ode") -> str
     budgets = sorted(df.loc[df["method"] == method, "budget"].unique())
     for b in dict.fromkeys((budgets[0], budgets[-1])):
         at = df[df["budget"] == b]
-        d = {m: _distance(v, metric) for m, v in zip(at["method"], at[metric])}
+        d = {m: _distance(v, metric, band) for m, v in zip(at["method"], at[metric])}
         rank = 1 + sum(v < d[method] for v in d.values())
         run = at[at["method"] == method].iloc[0]
         took = int(run["nfe"])
@@ -612,13 +656,16 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     spread = float(torch.linalg.eigvalsh(gmm.diffuse(sde, 1.0).moments()[1]).max()) ** 0.5
     if spread < PRIOR_GAP * s1:
         return ""
-    dist = df.assign(d=[_distance(v, metric) for v in df[metric]])
+    dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     named: dict[str, list] = {}
+    best_noisy: dict[int, pd.Series] = {}          # budget: the noisy run closest to a perfect sampler's
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
         settings = {m: dc.recommended(m, int(b)) if grid == "recommended" else {} for m in at["method"]}
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
+        if best is not None:
+            best_noisy[int(b)] = next(r for _, r in at.iterrows() if noisy[r["method"]] and r["d"] == best)
         for m, d, v in zip(at["method"], at["d"], at[metric]):
             if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
@@ -631,21 +678,63 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         span = f"{lo:.0f}×" if round(lo) == round(top) else f"{lo:.0f}–{top:.0f}×"
         return f"*{label(m)}* ({span} at {', '.join(str(b) for b, _ in named[m])})"
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
-                                   sde, grid, label) for m in named if dc.SAMPLERS[m].stochastic)
+                                   sde, grid, label, dist[dist["method"] == m].set_index("budget")[metric], band)
+                  for m in named if dc.SAMPLERS[m].stochastic)
+    paid = sorted({b for m in named for b, _ in named[m]})
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
-            "no noise carries that gap to the end, where a noisy one washes it out. Here the noiseless runs "
+            "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations.{why}")
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label)}{why}")
 
 
 _and = vocabulary.and_list
 
 
-def noise_text(method: str, budgets, sde, grid: str, label) -> str:
+def _by_side(runs, band: tuple) -> dict:
+    """Runs (budget, value, name: "" for none) grouped by where each value lies against the noise band
+    the chart draws (band_side): {"inside": [...], "above": [...], "below": [...]}."""
+    groups = {"inside": [], "above": [], "below": []}
+    for b, v, who in runs:
+        groups[band_side(v, band, "")].append((b, v, who))
+    return groups
+
+
+def _listed(runs) -> str:
+    """Runs (budget, value, name) in words: "tutorial's loop, 0.0861 at 5; reverse SDE, 0.0628 at 10"."""
+    return "; ".join(f"{who + ', ' if who else ''}{value_text(v)} at {b}" for b, v, who in runs)
+
+
+def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label) -> str:
+    """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
+    they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
+    chart draws (band_side; band: mean, low, high); above it the numbers show they do not, with that
+    run's value; below it the measure cannot vouch for the run."""
+    g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
+    if not g["above"] and not g["below"]:
+        return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
+                f"of them lies inside {band_words(band)}.")
+    said = []
+    if g["above"]:
+        said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
+                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])}), though "
+                    "the noiseless runs land farther still.")
+    if g["inside"]:
+        said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
+                    f"{'the band' if said else band_words(band)}.")
+    if g["below"]:
+        said.append(f"At {_and([b for b, _, _ in g['below']])} evaluations the best noisy run lies below "
+                    f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
+                    "vouch for it.")
+    return " ".join(said)
+
+
+def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: tuple | None = None) -> str:
     """Where a noisy-start sampler adds noise, budget by budget (its dc.recommended setting with the
     grid "recommended", else the default): at the budgets whose setting adds noise only while σ is
-    above a level σ₁ never reaches it runs as an ODE, at the others it adds noise from the start."""
+    above a level σ₁ never reaches it runs as an ODE, at the others it adds noise from the start, which
+    can wash the prior's gap out; with its runs' values (values[budget]) and the noise band the chart
+    draws (band: mean, low, high), whether it does there: only where a run lies inside the band."""
     s1 = float(sde.prior_std())
     quiet: dict[float, list] = {}
     noisy: dict[float, list] = {}
@@ -662,6 +751,28 @@ def noise_text(method: str, budgets, sde, grid: str, label) -> str:
                     f"only while σ is above {levels}, which σ₁ = {s1:.2f} never reaches, so it runs as an ODE there")
     if noisy:
         ends = [f"down to σ = {r:g}" for r in sorted(noisy) if r > 0]
-        said.append(f"at {_and(sorted(b for bs in noisy.values() for b in bs))} it adds noise from the start"
-                    + (f" ({', '.join(ends)})" if ends else "") + ", which washes the gap out there")
+        loud = sorted(b for bs in noisy.values() for b in bs)
+        said.append(f"at {_and(loud)} it adds noise from the start" + (f" ({', '.join(ends)})" if ends else "")
+                    + _washed_words(loud, values, band))
     return f"*{label(method)}*: " + "; ".join(said) + "."
+
+
+def _washed_words(budgets, values, band) -> str:
+    """The end of noise_text's noisy clause: that noise can wash the gap out, and whether it does at
+    these budgets, read off the runs' values (values[budget]) against the band (band_side): only inside
+    it is the gap washed out; above it the numbers show it is not; below it the measure cannot vouch."""
+    if values is None or band is None:
+        return ", which can wash the gap out there"
+    g = _by_side([(b, values[b], "") for b in budgets], band)
+    if not g["above"] and not g["below"]:
+        return f", which washes the gap out there: its runs lie inside {band_words(band)}"
+    said = ", which can wash the gap out"
+    if g["above"]:
+        said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} "
+                 f"({_listed(g['above'])})")
+    if g["inside"]:
+        said += f"; it does at {_and([b for b, _, _ in g['inside']])}, where its runs lie inside the band"
+    if g["below"]:
+        said += (f"; at {_and([b for b, _, _ in g['below']])} its runs lie below the band ({_listed(g['below'])}), "
+                 "where the measure cannot vouch for them")
+    return said

@@ -604,7 +604,8 @@ def test_winners_text_reads_the_runs():
                        "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
     text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
     assert "4: ODE (-0.500); 8: SDE (0.200); 20: SDE (-0.00400)." in text and "From 20 evaluations" in text
-    assert text.startswith("**Best sampler per budget**, by the value closest to 0 (NFE: sampler, value)"), text
+    assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the band's centre, "
+                           "0.00) (NFE: sampler, value)"), text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
     # ring8 at 200 samples: the best inside the band from 8 on, except 30 (0.173 above 0.150)
@@ -640,10 +641,10 @@ def test_order_text_ranks_the_pf_ode_from_the_runs():
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
                        "nfe": [5, 5, 5, 50, 50, 50], "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
-    text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get)
+    text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get, (0.05, 0.04, 0.06))
     assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations, where 1 is the best, with "
             f"{sweep.METRIC_LABELS['sliced_w2']} 234 and 0.0100.") in text
-    assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str) == ""
+    assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str, (0.05, 0.04, 0.06)) == ""
 
 
 def test_ring8_results_table_is_full_width_and_the_order_claim_is_qualified():
@@ -1134,17 +1135,49 @@ def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, l
     at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_n=300, w_samplers_nfe=[5, 10, 50],
                       w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric, w_samplers_lam=lam))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
-    assert ("the value closest to 0" in said) == (metric == "loglik_gap"), said
+    assert ("the value closest to the truth's level (the band's centre, " in said) == (metric == "loglik_gap"), said
     intro = at.markdown[0].value          # the intro's rule agrees: a gap below 0 is not better
-    assert ("Closer to 0 is better" in intro) == ("Lower is better" not in intro) == (metric == "loglik_gap"), intro
+    assert ("Closer to the dashed line, the truth's own level, is better" in intro) == ("Lower is better" not in intro) == (metric == "loglik_gap"), intro
     assert "one below the band scores better than true samples themselves" in intro, intro
     table = at.dataframe[0].value
     table = table.data if hasattr(table, "data") else table
+    centre = _lab_centre(at, metric) if metric == "loglik_gap" else 0.0
     for _, row in table.iterrows():
         values = row.drop("NFE").astype(float)
-        best = values[values.abs() == values.abs().min()]
+        off = (values - centre).abs() if metric == "loglik_gap" else values
+        best = values[off == off.min()]
         assert f"{int(row['NFE'])}: {samplers._and(list(best.index))} ({samplers.value_text(best.iloc[0])})" in said, \
             (said, row)
+
+
+def test_signed_gap_best_is_the_value_closest_to_the_truths_level():
+    """tutorial, learned score, log-likelihood gap, 2000 samples: "Best sampler per budget, by the value
+    closest to 0 … 20: DPM++ 2M, noisy start (0.00725)", while the truth's own level there, the band's
+    centre, is −0.0103 and DPM++ 2M's −0.0112 sits on it. For the signed gap the best is the value
+    closest to the band's centre (the dashed line), and the rule says so with that number; the
+    distances keep their lowest value."""
+    import pandas as pd
+    from dashboard import samplers
+    band = (-0.0103, -0.0276, 0.00602)
+    df = pd.DataFrame({"method": ["dpm2m", "dpm2m_noisy", "sde"] * 2, "budget": [20] * 3 + [100] * 3,
+                       "loglik_gap": [-0.0112, 0.00725, 0.05, 0.0203, -0.0150, -0.0080]})
+    names = {"dpm2m": "DPM++ 2M", "dpm2m_noisy": "DPM++ 2M, noisy start", "sde": "reverse SDE"}.get
+    text = samplers.winners_text(df, band, "loglik_gap", names)
+    assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the band's "
+                           "centre, -0.0103) (NFE: sampler, value): 20: DPM++ 2M (-0.0112); 100: reverse SDE "
+                           "(-0.00800)."), text
+    assert "From 20 evaluations the best is inside" in text and "0.00725" not in text, text
+    plateau = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names)
+    assert plateau.startswith("At 100 evaluations the best sampler (reverse SDE) reaches **-0.00800**"), plateau
+    assert samplers.order_text(df.assign(nfe=df["budget"]), "loglik_gap", names, band, "dpm2m").startswith(
+        " Here DPM++ 2M ranks 1 of 3"), df
+    # another band's centre (ring8's, near 0) and a distance keep their own rule
+    assert "20: DPM++ 2M, noisy start (0.00725)" in samplers.winners_text(df, (0.000276, -0.0425, 0.0251),
+                                                                           "loglik_gap", names)
+    dist = df.assign(sliced_w2=df["loglik_gap"].abs())
+    said = samplers.winners_text(dist, (0.01, 0.005, 0.02), "sliced_w2", names)
+    assert said.startswith("**Best sampler per budget** (NFE: sampler, value): 20: DPM++ 2M, noisy start (0.00725); "
+                           "100: reverse SDE (0.00800)."), said
 
 
 def test_noise_band_sentences_use_the_band_the_chart_draws():
@@ -1164,11 +1197,11 @@ def test_noise_band_sentences_use_the_band_the_chart_draws():
     assert "4 of 8 samplers are inside the noise band (range -0.0425–0.0251)" in text, text
     said = samplers.winners_text(df, band, "loglik_gap", str)
     assert said.endswith("From 100 evaluations the best is inside the noise band (range -0.0425–0.0251), where the "
-                         "measure cannot tell it from the truth, but at 30 the value closest to 0 (0.0257) lies just "
+                         "measure cannot tell it from the truth, but at 30 the value closest to the truth's level (0.0257) lies just "
                          "above it (by less than its width, 0.0676)."), said          # every budget whose best is above is said
     below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
                                   "loglik_gap", str)
-    assert ("At 100 evaluations the value closest to 0 (-0.0448) lies below the noise band (range -0.0425–0.0251): "
+    assert ("At 100 evaluations the value closest to the truth's level (-0.0448) lies below the noise band (range -0.0425–0.0251): "
             "a higher mean log p₀") in below, below
 
 
@@ -1199,7 +1232,8 @@ def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extr
 
     def inside(v):
         return lo <= v <= hi
-    best = {int(r["NFE"]): min(r.drop("NFE").astype(float), key=abs) for _, r in table.iterrows()}
+    centre = _lab_centre(at, metric) if metric == "loglik_gap" else 0.0          # a distance: its lowest
+    best = {int(r["NFE"]): min(r.drop("NFE").astype(float), key=lambda v: abs(v - centre)) for _, r in table.iterrows()}
     ins = [b for b, v in best.items() if inside(v)]
     under = [b for b, v in best.items() if v < lo]
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
@@ -1222,6 +1256,12 @@ def test_sampler_lab_inside_the_band_is_the_band_on_screen(mixture, metric, extr
         assert f"{sum(inside(v) for v in last)} of {len(last)} samplers lie inside it" in caption, caption
     else:
         assert "inside" not in caption and (learned or words in caption), caption     # no band claim, or this one
+
+
+def _lab_centre(at, metric) -> float:
+    """The noise band's centre (the truth's own level) as the lab's heading prints it."""
+    head = next(m.value for m in at.markdown if m.value.startswith(f"**{sweep.METRIC_LABELS[metric]}** by NFE budget"))
+    return float(re.search(r"noise level (-?[\d.,]+),", head).group(1))
 
 
 def _lab_band_reading(at, metric):
@@ -1281,17 +1321,17 @@ def test_band_sentences_count_every_sampler_inside_not_only_the_best(mixture, ex
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     for _, row in table.iterrows():
         values = row.drop("NFE").astype(float).dropna()
-        best, b = min(values, key=abs), int(row["NFE"])
+        best, b = min(values, key=lambda v: abs(v - _lab_centre(at, "loglik_gap"))), int(row["NFE"])
         k = int(((values >= lo) & (values <= hi)).sum())
         if best > hi and k:
             just = r"just above it \(by less than its width, [\d.]+\)" if best <= hi + (hi - lo) else "above it"
-            assert re.search(rf"at {b} the value closest to 0 \({re.escape(samplers.value_text(best))}\) lies {just} "
+            assert re.search(rf"at {b} the value closest to the truth's level \({re.escape(samplers.value_text(best))}\) lies {just} "
                              rf"while {k} of {len(values)} samplers lie inside it", said), said
         if best < lo and k:
             assert f"{k} of {len(values)} samplers at {b}" in said, said
     if mixture == "ring8" and not extra:                 # the finding's state
-        assert ("but at 5 the value closest to 0 (0.0603) lies just above it (by less than its width, 0.0675); at 30 the value "
-                "closest to 0 (0.0257) lies just above it (by less than its width, 0.0675) while 3 of 8 samplers lie inside it."
+        assert ("but at 5 the value closest to the truth's level (0.0603) lies just above it (by less than its width, 0.0675); "
+                "at 30 the value closest to the truth's level (0.0257) lies just above it (by less than its width, 0.0675) while 3 of 8 samplers lie inside it."
                 in said), said
 
 
@@ -1303,7 +1343,7 @@ def test_order_text_names_the_evaluations_the_pf_ode_took():
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode"] * 2, "budget": [4, 4, 100, 100], "nfe": [4, 3, 100, 99],
                        "loglik_gap": [0.9, 233.0, 0.05, -0.0314]})
-    text = samplers.order_text(df, "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
+    text = samplers.order_text(df, "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get, (0.0, -0.01, 0.01))
     assert "ODE ranks 2 of 2 at 3 evaluations (budget 4) and 1 of 2 at 99 evaluations (budget 100)" in text, text
     assert text.endswith("233 and -0.0314."), text
 

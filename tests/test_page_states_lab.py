@@ -172,16 +172,24 @@ def check_y_axis_covers_the_values(at):
     assert max(y["axis"]["values"]) >= values.max(), (y["axis"]["values"], values.max())
 
 
+def truth_level(at) -> float:
+    """The truth's own level for the signed gap (the heading's noise level, the band's centre); 0 for a
+    distance, whose best is its lowest value."""
+    if at.selectbox(key="w_samplers_metric").value != "loglik_gap":
+        return 0.0
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    return float(re.search(r"noise level (-?[\d.,]+),", head).group(1).replace(",", ""))
+
+
 def check_plateau(at, learned: bool):
     caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
     table = at.dataframe[0].value
     top = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].to_numpy(dtype=float)
-    best = float(np.min(np.abs(top)))
+    off = np.abs(top - truth_level(at))
     reached = float(re.search(r"reach(?:es)? \*\*([-\d,.e]+)\*\*", caption).group(1).replace(",", ""))
-    assert reached == pytest.approx(float(top[np.argmin(np.abs(top))]), rel=2e-3, abs=1e-3)     # signed, as the table
+    assert reached == pytest.approx(float(top[np.argmin(off)]), rel=2e-3, abs=1e-3)     # signed, as the table
     # every sampler sharing that best run is named (UniPC, shifted D runs as plain UniPC off its fit)
-    names = [c for c in table.columns[1:] if np.isclose(abs(float(table[table["NFE"] == table["NFE"].max()][c].iloc[0])),
-                                                        best, rtol=0, atol=0)]
+    names = [c for c, d in zip(table.columns[1:], off) if d == off.min()]
     assert ("best samplers (" in caption) == (len(names) > 1), (names, caption)
     if learned:
         assert ("network's error" in caption) + ("not the network" in caption) \
@@ -289,6 +297,42 @@ def test_prior_gap_says_per_budget_where_each_noisy_start_sampler_adds_noise():
     assert not any("The prior's gap" in m.value for m in at.markdown)
 
 
+@pytest.mark.parametrize("mixture, values", [
+    ("tutorial", {"w_samplers_lam": 2.0}), ("tutorial", {"w_samplers_lam": 2.0, "w_samplers_n": 300}),
+    ("ring8", {"w_samplers_n": 400, "w_samplers_nfe": [15, 20, 30], "w_samplers_lam": 2.0,
+               "w_samplers_methods": ["dpm2m_sde", "unipc"]})])
+def test_prior_gap_says_noise_washes_it_out_only_where_the_noisy_runs_reach_the_band(mixture, values):
+    """tutorial, exact score, λ = 2, 2000 samples, W₁ of log p₀: "a noisy one washes it out" and
+    "UniPC, noisy start: … at 15, 20, 50 and 100 it adds noise from the start, which washes the gap out
+    there", while its runs there (0.155–0.185) lie about 3× the band's top. Noise can wash the gap out
+    (the mechanism); the paragraph says it does only where the runs lie inside the band the heading
+    prints, and lists the values that stay above it."""
+    from dashboard import samplers
+    at = open_page(SAMPLERS, 600, **state(mixture, **values))
+    check_finite(at)
+    gap = next(m.value for m in at.markdown if "The prior's gap" in m.value)
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    lo, hi = (float(v) for v in re.search(r"range (-?[\d.]+)–(-?[\d.]+)\)", head).groups())
+    table = at.dataframe[0].value.set_index("NFE")
+    assert "where a noisy one can wash it out" in gap and "a noisy one washes it out" not in gap, gap
+    for name in table.columns:
+        clause = re.search(rf"\*{re.escape(name)}\*: ([^*]*)", gap)
+        noisy = clause and re.search(r"at ([\d, and]+) it adds noise from the start", clause.group(1))
+        if not noisy:
+            continue
+        budgets = [int(b) for b in re.findall(r"\d+", noisy.group(1))]
+        inside = [b for b in budgets if lo <= table.loc[b, name] <= hi]
+        assert ("which washes the gap out there" in clause.group(1)) == (inside == budgets), (name, clause.group(1))
+        for b in budgets:
+            if table.loc[b, name] > hi:
+                assert f"{samplers.value_text(table.loc[b, name])} at {b}" in clause.group(1), clause.group(1)
+    if mixture == "tutorial" and values == {"w_samplers_lam": 2.0}:        # the finding's state
+        assert ("at 15, 20, 50 and 100 it adds noise from the start, which can wash the gap out; the numbers show it "
+                "does not here: its runs stay above the noise band (range 0.0213–0.0559) (0.155 at 15; 0.161 at 20; "
+                "0.182 at 50; 0.185 at 100)") in gap, gap
+        assert "The numbers show the noisy runs do not wash it out here at 5, 10, 15 and 20 evaluations" in gap, gap
+
+
 @pytest.mark.parametrize("mixture", list(MIXTURES))
 def test_sampler_lab_states_learned(mixture):
     """The intro names the learned score and its recipe (not "the exact score"), and the plateau
@@ -324,9 +368,10 @@ def test_plateau_text_reads_the_numbers():
                                                       exact.assign(logp_w1=[0.597, 0.595]))     # within the band's width
     assert "network's error" in samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels,
                                                       exact.assign(logp_w1=[0.58, 0.5]))      # 0.1 apart, width 0.01
-    fixed = samplers.plateau_text(df, band, "logp_w1", "karras", 1e-3, labels)
+    flat = df.assign(logp_w1=[0.9, 0.605, 0.605, 0.6])          # the best moved by less than the band's width
+    fixed = samplers.plateau_text(flat, band, "logp_w1", "karras", 1e-3, labels)
     assert "ε = 0.001" in fixed and "network" not in fixed
-    assert "ε" not in samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, labels)
+    assert "ε" not in samplers.plateau_text(flat, band, "logp_w1", "recommended", 1e-3, labels)
     inside = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.016]), band, "logp_w1", "karras",
                                    1e-3, labels)
     assert "2 of 2 samplers are inside the noise band" in inside
@@ -334,6 +379,54 @@ def test_plateau_text_reads_the_numbers():
                                   1e-3, labels)          # a distance under the band: no match with the truth
     assert "below the noise band (range 0.0150–0.0250): closer to the reference" in below, below
     assert "1 of 2 samplers are inside the band" in below and "as good as the truth" not in below, below
+
+
+def test_exact_plateau_says_when_more_evaluations_make_the_best_worse():
+    """tutorial, exact score, λ = 2, W₁ of log p₀, 2000 samples: "At 100 evaluations the best sampler
+    (tutorial's loop) reaches 0.173, still above the noise band (range 0.0213–0.0559); more evaluations
+    barely help at these settings", while the best per budget climbs from 0.0473 at 8 (inside the
+    band) to 0.173 at 100. Where the best at the largest budget is worse than an earlier best by more
+    than the band's width the caption says so with both numbers; "barely help" only where the last
+    doubling changed the best by no more than that width; a falling best still falls."""
+    from dashboard import samplers
+    band = (0.0372, 0.0213, 0.0559)
+    budgets = [5, 8, 10, 15, 20, 30, 50, 100]
+    climb = [0.09, 0.0473, 0.0628, 0.0820, 0.107, 0.138, 0.162, 0.173]
+    df = pd.DataFrame({"method": "tutorial", "budget": budgets, "logp_w1": climb})
+    text = samplers.plateau_text(df, band, "logp_w1", "recommended", 1e-3, {"tutorial": "tutorial's loop"}.get)
+    assert text == ("At 100 evaluations the best sampler (tutorial's loop) reaches **0.173**, still above the noise "
+                    "band (range 0.0213–0.0559), and more evaluations make the best worse here: 0.0473 at 8 "
+                    "evaluations, inside the band, 0.173 at 100."), text
+    flat = samplers.plateau_text(df.assign(logp_w1=[0.9, 0.8, 0.7, 0.6, 0.55, 0.52, 0.5, 0.49]), band, "logp_w1",
+                                 "recommended", 1e-3, str)
+    assert flat.endswith("; more evaluations barely help at these settings (the best at 50 evaluations was 0.500, "
+                         "within the band's width)."), flat
+    falling = samplers.plateau_text(df.assign(logp_w1=[0.9, 0.8, 0.7, 0.6, 0.55, 0.52, 0.4, 0.3]), band, "logp_w1",
+                                    "recommended", 1e-3, str)
+    assert falling.endswith(": more evaluations bring the curves down further."), falling
+
+
+@pytest.mark.parametrize("mixture, values", [
+    ("tutorial", {"w_samplers_lam": 2.0}), ("tutorial", {"w_samplers_n": 300}),
+    ("ring8", {"w_samplers_n": 300, "w_samplers_lam": 2.0})])
+def test_sampler_lab_exact_plateau_reads_the_best_per_budget(mixture, values):
+    """On the page (the finding's state: tutorial, λ = 2, 2000 samples; and others) the caption's
+    "barely help" and "make the best worse" follow the table's best per budget and the heading's band."""
+    at = open_page(SAMPLERS, 600, **state(mixture, **values))
+    check_finite(at)
+    caption = next(c.value for c in at.caption if c.value.startswith("The probability-flow ODE"))
+    head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
+    lo, hi = (float(v.replace(",", "")) for v in re.search(r"range (-?[\d.,]+)–(-?[\d.,]+)\)", head).groups())
+    table = at.dataframe[0].value
+    best = {int(r["NFE"]): float(r.drop("NFE").astype(float).min()) for _, r in table.iterrows()}
+    top = max(best)
+    worse = best[top] - min(v for b, v in best.items() if b != top) > (hi - lo) * 1.01
+    assert ("more evaluations make the best worse here" in caption) == (worse and best[top] > 2 * hi - lo), caption
+    if "barely help" in caption:
+        b0 = max(b for b in best if b <= top / 2)
+        assert abs(best[top] - best[b0]) <= (hi - lo) * 1.01, (caption, best)
+    if mixture == "tutorial" and values.get("w_samplers_lam") == 2.0:       # the finding's state
+        assert "barely help" not in caption and "more evaluations make the best worse here" in caption, caption
 
 
 @pytest.mark.parametrize("best, says, not_says", [
@@ -414,25 +507,26 @@ def test_signed_gap_trend_speaks_of_the_distance_to_0():
     # 0.045 lies above the band but by less than its width (0.0676) of the exact score's 0.00773: not told apart
     assert "cannot be told apart here" in text and "network's error" not in text, text
     text = samplers.trend_text(df.assign(d=df["loglik_gap"].abs()), band, names.get, "loglik_gap")
-    assert ("*PF ODE (Heun)* moved closer to 0 or away from it by less than the noise band's width (0.0676): "
-            "flattened: the extra evaluations did not bring it closer to 0") in text, text
-    assert ("*reverse SDE*, *UniPC, noisy start* moved closer to 0 by more than that: more evaluations may bring "
+    assert ("*PF ODE (Heun)* moved closer to the truth's level or away from it by less than the noise band's width "
+            "(0.0676): flattened: the extra evaluations did not bring it closer to it") in text, text
+    assert ("*reverse SDE*, *UniPC, noisy start* moved closer to the truth's level by more than that: more evaluations may bring "
             "them closer") in text, text
-    assert "*tutorial's loop* moved away from 0 by more than that" in text, text
-    assert "*DPM++ 2M SDE* moved past 0 to below the band (0.273 → -0.0620)" in text, text
+    assert "*tutorial's loop* moved away from the truth's level by more than that" in text, text
+    assert "*DPM++ 2M SDE* moved past the truth's level to below the band (0.273 → -0.0620)" in text, text
     assert "lower" not in text and "fell" not in text, text
     # a gap crossing 0 into the band has only come closer to 0; above the band on the other side it is named
     crossing = df.replace({-0.062: -0.02})
     into = samplers.trend_text(crossing.assign(d=crossing["loglik_gap"].abs()), band, names.get, "loglik_gap")
-    assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* moved closer to 0" in into and "past 0" not in into, into
+    assert ("*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* moved closer to the truth's level" in into
+            and "moved past" not in into), into
     up = samplers.trend_text(df.assign(loglik_gap=-df["loglik_gap"], d=df["loglik_gap"].abs()), band, names.get,
                              "loglik_gap")
-    assert "*DPM++ 2M SDE* moved past 0 to above the band (-0.273 → 0.0620)" in up, up
+    assert "*DPM++ 2M SDE* moved past the truth's level to above the band (-0.273 → 0.0620)" in up, up
     # a distance keeps its wording
     dist = df.assign(logp_w1=df["loglik_gap"].abs(), d=df["loglik_gap"].abs())
     plain = samplers.trend_text(dist, band, names.get, "logp_w1")
     assert "*reverse SDE*, *DPM++ 2M SDE*, *UniPC, noisy start* still fell by more than that: more evaluations " \
-           "may bring them lower" in plain and "past 0" not in plain, plain
+           "may bring them lower" in plain and "moved past" not in plain, plain
 
 
 def test_learned_score_inside_the_band_says_which_measure_cannot_see_it():
@@ -461,8 +555,10 @@ def test_learned_score_inside_the_band_says_which_measure_cannot_see_it():
     near = samplers.plateau_text(df.assign(logp_w1=0.045), bands["sliced_w2"], "sliced_w2", "recommended", 1e-3,
                                  names, exact, bands)
     assert ("no other measure sees it either: W₁ of log p₀ puts it inside its band (best 0.0450, the noise band "
-            "(range 0.0233–0.0560); the exact score's 0.0301); log-likelihood gap puts it inside its band (best "
-            "0.0100, the noise band (range -0.0425–0.0251); the exact score's 0.00400)") in near, near
+            "(range 0.0233–0.0560); the exact score's 0.0301): it cannot tell the network's error from the noise at "
+            "this many samples; log-likelihood gap puts it inside its band (best 0.0100, the noise band (range "
+            "-0.0425–0.0251); the exact score's 0.00400): it cannot tell the network's error from the noise at this "
+            "many samples.") in near, near
     pointer = samplers.plateau_text(df, bands["sliced_w2"], "sliced_w2", "recommended", 1e-3, names, exact)
     assert pointer.endswith("W₁ of log p₀ or log-likelihood gap may see it: pick it above."), pointer
 
@@ -506,7 +602,8 @@ def other_runs(learned: dict, exact: dict):
     ("logp_w1", {"logp_w1": 0.0335, "sliced_w2": 0.0700, "loglik_gap": 0.0020},
      {"logp_w1": 0.0300, "sliced_w2": 0.0693, "loglik_gap": -0.000423}, OTHER_BANDS,
      ["In the same runs no other measure sees it either: sliced W₂ distance puts it inside its band (best 0.0700, "
-      "the noise band (range 0.0594–0.0704); the exact score's 0.0693); log-likelihood gap puts it inside"]),
+      "the noise band (range 0.0594–0.0704); the exact score's 0.0693): it cannot tell the network's error from the "
+      "noise at this many samples; log-likelihood gap puts it inside"]),
     ("logp_w1", {"logp_w1": 0.0335, "sliced_w2": 0.0736, "loglik_gap": 0.0020},
      {"logp_w1": 0.0300, "sliced_w2": 0.0693, "loglik_gap": -0.000423}, OTHER_BANDS,
      ["neither other measure tells the network from the exact score: sliced W₂ distance puts it above its band",
@@ -527,6 +624,61 @@ def test_other_measures_say_above_the_band_within_its_width_of_the_exact_score(m
         assert s in text, text
     if "above its band" in text:
         assert "no other measure sees it either" not in text, text
+
+
+@pytest.mark.parametrize("gap, ends", [
+    (-0.0204, "log-likelihood gap puts it below its band (best -0.0204, the noise band (range -0.00245–0.0327); the "
+              "exact score's 0.00748): a higher mean log p₀ than true samples reach, samples crowding the modes, so it "
+              "cannot say whether the network's error shows."),
+    (0.0110, "log-likelihood gap puts it inside its band (best 0.0110, the noise band (range -0.00245–0.0327); the "
+             "exact score's 0.00748): it cannot tell the network's error from the noise at this many samples.")])
+@pytest.mark.parametrize("n_at_most", [True, False])
+def test_learned_footer_ends_each_reading_with_what_it_means(gap, ends, n_at_most):
+    """tutorial, learned score, 4200 samples (the most the default budgets allow), W₁ of log p₀: the
+    footer's "log-likelihood gap puts it below its band (best -0.0204, …; the exact score's 0.00748)."
+    broke off with no verdict, and "(raise Samples per run to tell)" stood with the slider at its most.
+    Each reading ends with what it means, and at the most samples the pointer says more would tell but
+    this many is the most for these budgets."""
+    from dashboard import samplers
+    bands = {"logp_w1": (0.0300, 0.0200, 0.0400), "sliced_w2": (0.0650, 0.0594, 0.0704),
+             "loglik_gap": (0.0100, -0.00245, 0.0327)}
+    names = {"sde": "reverse SDE", "ode": "PF ODE (Heun)"}.get
+    df, ex = other_runs({"logp_w1": 0.0350, "sliced_w2": 0.0650, "loglik_gap": gap},
+                        {"logp_w1": 0.0320, "sliced_w2": 0.0640, "loglik_gap": 0.00748})
+    text = samplers.plateau_text(df, bands["logp_w1"], "logp_w1", "recommended", 1e-3, names, ex, bands, n_at_most)
+    assert "inside the noise band (range 0.0200–0.0400)" in text and text.endswith(ends), text
+    # a best just above the band: the pointer to more samples, in the caption and in the broad modes' note
+    above = df.assign(logp_w1=[0.545, 0.045])
+    for said in (samplers.plateau_text(above, bands["logp_w1"], "logp_w1", "recommended", 1e-3, names, ex, bands,
+                                       n_at_most),
+                 samplers.plateau_text(above, bands["logp_w1"], "logp_w1", "recommended", 1e-3, names, None, bands,
+                                       n_at_most),
+                 samplers.broad_note(above, bands["logp_w1"], "logp_w1", "tutorial", 0.89, names, bands, n_at_most)):
+        assert "just above the noise band (range 0.0200–0.0400)" in said, said
+        assert ("(more samples per run would tell; this many is the most for these budgets)" in said) == n_at_most, said
+        assert ("(raise **Samples per run** to tell)" in said) != n_at_most, said
+
+
+@pytest.mark.parametrize("mixture, n, nfe", [("tutorial", 4200, None), ("tutorial", 4100, None),
+                                             ("ring8", 5000, [10, 20])])
+def test_sampler_lab_says_raise_samples_only_below_the_most(mixture, n, nfe):
+    """On the page: at 4200 samples with the default budgets (the most they allow) and at the slider's
+    5000, no sentence asks to raise Samples per run; one step below the most it may."""
+    from dashboard import samplers
+    chosen = {"w_samplers_nfe": nfe} if nfe else {}
+    at = open_page(SAMPLERS, 600, **state(mixture, w_samplers_n=n, w_samplers_metric="logp_w1", **chosen))
+    check_finite(at)
+    said = " ".join(texts(at))
+    evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in at.pills(key="w_samplers_methods").value
+                for b in at.pills(key="w_samplers_nfe").value)
+    most = n >= 5000 or (n + 100) * evals > 8_000_000
+    assert most == (n != 4100), evals
+    if most:
+        assert "raise **Samples per run**" not in said, said
+    assert "more samples per run would tell; this many is the most" not in said or most, said
+    assert samplers.just_above_words((0.1, 0.05, 0.15), most).endswith(
+        "(more samples per run would tell; this many is the most for these budgets)" if most else
+        "(raise **Samples per run** to tell)")
 
 
 OTHER = r"(W₁ of log p₀|sliced W₂ distance|log-likelihood gap)"
@@ -563,7 +715,7 @@ def test_sampler_lab_learned_other_measures_read_their_own_table(mixture, n):
         captions[metric] = check_plateau(at, learned=True)
         table = at.dataframe[0].value
         top = table[table["NFE"] == table["NFE"].max()].drop(columns="NFE").iloc[0].to_numpy(dtype=float)
-        tops[metric] = float(top[np.argmin(np.abs(top))])
+        tops[metric] = float(top[np.argmin(np.abs(top - truth_level(at)))])
         head = next(m.value for m in at.markdown if "by NFE budget" in m.value)
         bands[metric] = [float(v.replace(",", "")) for v in re.search(rf"range {NUM}–{NUM}\)", head).groups()]
     from dashboard import samplers

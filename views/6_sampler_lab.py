@@ -65,8 +65,8 @@ intro.markdown(
     "Every sampler pays for its samples in **score evaluations** (NFE): one network call on the "
     "whole batch. Here each sampler gets the same budgets and the **same starting noise**, with "
     f"{score_words} of **{shared.mixture_name}**, and its samples are compared with true samples. "
-    + ("Closer to 0 is better: a positive gap means blurred or noisy samples, a negative one samples "
-       "crowding the modes. " if metric == "loglik_gap" else "Lower is better, down to the grey band. ")
+    + ("Closer to the dashed line, the truth's own level, is better: a gap above it means blurred or noisy "
+       "samples, one below it samples crowding the modes. " if metric == "loglik_gap" else "Lower is better, down to the grey band. ")
     + "The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
@@ -83,13 +83,14 @@ if gmm.n_components > MANY_MODES:
                 "widens to match).")
         n = n_run
 
-problems = []
+problems, n_at_most = [], int(n) >= MAX_N        # n_at_most: the slider cannot go higher here
 if not methods:
     problems.append("Samplers: pick at least one sampler.")
 if not budgets:
     problems.append(f"NFE budgets: pick at least one budget (4 to {MAX_NFE}).")
 if not problems:
     evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in methods for b in budgets)
+    n_at_most = n_at_most or (int(n) + 100) * evals > MAX_WORK        # one more slider step would not fit
     if int(n) * evals > MAX_WORK:
         fits = MAX_WORK // evals // 100 * 100          # the samples slider's step
         problems.append(f"Samples per run × score evaluations of all runs must be at most "
@@ -111,7 +112,8 @@ if not problems:
     bar.empty()
 
     if narrowest > 0.4:
-        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl))
+        st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl,
+                                    n_at_most))
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
     table, counts = samplers.budget_table(df, metric, vocabulary.short, dc.METHODS)
@@ -137,7 +139,7 @@ if not problems:
         "method is second order: its error shrinks like h² with the step h, not like h "
         "(Euler–Maruyama). Order describes the limit of small steps; with very few steps what "
         "matters is how well one large step follows the curved path, and where the grid puts the "
-        "steps." + samplers.order_text(df, metric, vocabulary.short) + " A **Karras grid** spends its "
+        "steps." + samplers.order_text(df, metric, vocabulary.short, fl[metric]) + " A **Karras grid** spends its "
         "steps where σ is small, where the score changes fastest and the data's detail is "
         "decided; the tutorial's loop steps uniformly in t. "
         + samplers.loop_grid_text(gmm, float(learned[1] if learned else lam)) + " The loop's injected "
@@ -145,9 +147,9 @@ if not problems:
         "**DPM-Solver++** (Lu et al., 2022) goes further: it writes the flow for the denoised "
         "guess D = x + σ² ∇log pₜ(x), solves its linear part exactly over steps even in log σ, "
         "and reuses the previous step's D for second order at one evaluation per step. Its SDE "
-        "variants also inject noise, which washes out the gap between the prior N(0, σ₁² I) "
+        "variants also inject noise, which can wash out the gap between the prior N(0, σ₁² I) "
         "and the true p₁ that a deterministic solver carries to the end.")
     st.latex(r"\frac{dx}{dt} = f(t)\,x - \tfrac12 g(t)^2\,\nabla_x\log p_t(x)")
     st.caption("The probability-flow ODE, above, has the same marginals pₜ as the reverse SDE. "
                + samplers.plateau_text(df, fl[metric], metric, grid, float(t_eps), vocabulary.short, exact,
-                                         fl))
+                                         fl, n_at_most))
