@@ -322,7 +322,7 @@ def test_straightness_answer_groups_the_fields_within_the_noise_of_the_straighte
                             if len(top) > 1 else f"the {top[0]}'s ({straight[top[0]]:.3f}"), first
     assert ("within the paths' noise of each other" in first) == (len(top) > 1)
     for k in rest:
-        assert f"{k} {straight[k]:.3f}" in first.split("then ")[1], first
+        assert f"{k} {straight[k]:.3f}" in first.split("then ", 1)[1], first
     cost = " ".join(m.value for m in at.markdown if "Why straight is cheap" in m.value)
     assert "the straightest (" not in cost or (len(top) == 1 and f"the {top[0]}, the straightest" in cost), cost
 
