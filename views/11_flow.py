@@ -24,13 +24,12 @@ st.latex(r"\mathcal{L}(\theta) = \mathbb{E}_{t,\,x_0,\,\varepsilon}\,\big\|v_\th
 st.markdown("**Question:** the straight lines of single pairs cross each other, yet the learned "
             "paths are curved. Why, and what does one round of rectification change?")
 
-c1, c2, c3, c4 = st.columns(4, gap="medium")
+c1, c2, c3 = st.columns(3, gap="medium")
 lam = state.widget(c1.slider, P + "lam", step=1.0,
                 help="The VE probability-flow ODE starts at σ₁ε, σ₁ ≈ λ for large λ.")
-n_paths = state.widget(c2.slider, P + "paths", step=10)
-learned = state.widget(c3.toggle, P + "learned",
+learned = state.widget(c2.toggle, P + "learned",
                     help="A FlowNet (the Train page's MLP, our recipe) trained once per settings.")
-rectify = state.widget(c4.toggle, P + "rectify", disabled=not learned,
+rectify = state.widget(c3.toggle, P + "rectify", disabled=not learned,
                     help="Push fresh noise through the learned flow, then train a second network on "
                          "those (data, noise) pairs: one round of rectified flow. A second training.")
 rectify = bool(rectify and learned)
@@ -43,21 +42,29 @@ if learned:
 
 view = flowpage.paths_view(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device)
 straight, pairs = view["straight"], view["pairs"]
-ve_out = outside(view["ve_start"][:int(n_paths)], *flowpage.flow_limits(gmm))
-st.vega_lite_chart(flowpage.paths_spec(view, n_paths), width="content")
-st.download_button("Figure (PNG)", lambda: flowpage.paths_png(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed,
-                                                      int(n_paths), cfg, rectify, shared.device),
-                   file_name="flow_paths.png", mime="image/png", on_click="ignore", icon=":material/download:")
 story = flowpage.path_story(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed)
-st.caption(
-    f"Orange: {flowpage.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
-    f"segment xₜ = (1 − t) x₀ + t ε; {pairs['crossings']} of their {pairs['pairs']} pairs of "
-    f"segments cross. The other panels: {n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps "
-    "each, from the same noise (hollow circles) to samples (dots). " + flowpage.PATHS_MEET + " "
-    f"Straightness, |x₁ − x₀| over path length (1 = straight), over all {N_PATHS} paths computed: "
-    + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
-    + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
-       "its edge." if ve_out else ""))
+
+
+@st.fragment     # the paths slider reruns the paths chart and its caption only
+def paths_section():
+    n_paths = state.widget(st.columns(3, gap="medium")[0].slider, P + "paths", step=10)
+    ve_out = outside(view["ve_start"][:int(n_paths)], *flowpage.flow_limits(gmm))
+    st.vega_lite_chart(flowpage.paths_spec(view, n_paths), width="content")
+    st.download_button("Figure (PNG)", lambda: flowpage.paths_png(gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed,
+                                                          int(n_paths), cfg, rectify, shared.device),
+                       file_name="flow_paths.png", mime="image/png", on_click="ignore", icon=":material/download:")
+    st.caption(
+        f"Orange: {flowpage.N_PAIRS} independent training pairs (x₀ ~ p₀, ε ~ N(0, I)), each the straight "
+        f"segment xₜ = (1 − t) x₀ + t ε; {pairs['crossings']} of their {pairs['pairs']} pairs of "
+        f"segments cross. The other panels: {n_paths} of {N_PATHS} paths, {PATH_STEPS} Heun steps "
+        "each, from the same noise (hollow circles) to samples (dots). " + flowpage.PATHS_MEET + " "
+        f"Straightness, |x₁ − x₀| over path length (1 = straight), over all {N_PATHS} paths computed: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in straight.items()) + "."
+        + (f" {ve_out} of the {n_paths} VE paths drawn start outside the panel (at σ₁ε) and enter from "
+           "its edge." if ve_out else ""))
+
+
+paths_section()
 df = flowpage.quality(gmm, float(lam), N_QUALITY, shared.seed, cfg, shared.device, rectify)
 noise = flowpage.quality_noise(gmm, N_QUALITY, shared.seed)
 landing, landing_text = flowpage.ve_landing(story, df, noise)
