@@ -11,6 +11,7 @@ import diffusion_core as dc
 from dashboard import guidance as guidance_page
 from dashboard.figures import flow as ffig
 from dashboard.figures import guidance as gfig
+from dashboard.figures import common
 from dashboard.figures.common import chart_spec
 
 
@@ -203,3 +204,11 @@ def test_network_flow_lines_show_around_the_exact_flows_line():
     assert nets["strokeWidth"] >= exact["strokeWidth"] + 3          # 1.5 px or more on each side
     order = [f for _, f in lines]
     assert order.index({"learned flow", "rectified flow"}) < order.index({"exact flow"})
+
+
+@pytest.mark.parametrize("count, total, shown", [(398, 400, "99.5"), (2, 400, "0.5"), (399, 400, "99.75"),
+                                                 (1, 400, "0.25"), (200, 400, "50"), (0, 400, "0"),
+                                                 (400, 400, "100"), (397, 400, "99")])
+def test_pct_never_rounds_a_share_of_the_rest_to_0_or_100(count, total, shown):
+    """398 of 400 paths is 99.5 %, not "100 %" beside the 2 that are not; 2 of 400 is not "0 %"."""
+    assert common.pct(100 * count / total) == shown

@@ -123,7 +123,7 @@ def pct(p: float) -> str:
     """A percentage p in [0, 100] to whole numbers, or with the digits that keep it off 0 and 100
     when it is within half a point of them (0.13, 99.87: never a "0 %" for a nonzero count, nor a
     "100 %" beside a share of the rest)."""
-    if 0.5 <= p <= 99.5:
+    if 0.5 < p < 99.5:
         return f"{p:.0f}"
     return f"{p:.2g}" if p < 50 else f"{100 - float(f'{100 - p:.2g}'):g}"
 
