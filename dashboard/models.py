@@ -781,7 +781,9 @@ def counts_differ(a: int, b: int) -> bool:
 
 def count_gap(a: int, b: int) -> str:
     """Two counts' difference against count_noise, in words: "19 apart, beyond two counts' noise,
-    2√(21 + 40) = 15.6"."""
+    2√(21 + 40) = 15.6"; equal counts are "the same count"."""
+    if int(a) == int(b):
+        return "the same count"
     tol = count_noise(a, b)
     return (f"{abs(int(a) - int(b))} apart, {'beyond' if counts_differ(a, b) else 'within'} two "
             f"counts' noise, 2√({int(a)} + {int(b)}) = {tol:.1f}")

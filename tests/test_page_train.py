@@ -1009,3 +1009,11 @@ def test_error_by_t_sentence_on_the_page():
     text = next(m.value for m in at.markdown if "pₜ is sharp at small t" in m.value)
     assert "The weighted error (orange) is highest at t = 0.0001" in text, text
     assert "barely cares" not in " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("a, b, words", [(0, 0, "the same count"), (7, 7, "the same count"),
+                                         (21, 40, "19 apart, beyond two counts' noise, 2√(21 + 40) = 15.6"),
+                                         (3, 1, "2 apart, within two counts' noise, 2√(3 + 1) = 4.0")])
+def test_count_gap_weighs_only_counts_that_differ(a, b, words):
+    """Two equal counts are "the same count", not "0 apart, within two counts' noise, 2√(0 + 0) = 0.0"."""
+    assert models.count_gap(a, b) == words
