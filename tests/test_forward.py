@@ -279,4 +279,13 @@ def test_per_mode_views_draw_a_bounded_number_of_modes():
         quivers = [c for c in fig.axes[0].collections if type(c).__name__ == "Quiver"]
         assert len(quivers) <= sfig.MAX_DRAWN_MODES + 1
         labels = [t.get_text() for t in fig.legends[0].get_texts()]
-        assert any(f"{sfig.MAX_DRAWN_MODES} of 64 modes drawn" in t for t in labels), labels
+        head = fig.legends[0].get_title().get_text()
+        assert f"{sfig.MAX_DRAWN_MODES} of 64 modes\ndrawn" in head, head
+        assert f"The top {sfig.NAMED_MODES}:" in head, head
+        assert len([t for t in labels if t.startswith("mode ")]) == sfig.NAMED_MODES, labels
+        # the modes named are the most responsible at the arrow points, in that order
+        w = r.sum(0)
+        named = [int(t.split()[1]) - 1 for t in labels if t.startswith("mode ")]
+        assert named == sorted(sfig.drawn_modes(64, r).tolist(), key=lambda k: (-w[k], k))[:sfig.NAMED_MODES]
+        # every line of the legend's title fits beside the plot (the box is about 1.2 inches wide)
+        assert max(len(line) for line in head.split("\n")) <= 15, head

@@ -38,18 +38,36 @@ VISIBLE = 0.01                    # an arrow shorter than this share of the plot
                                   # its own head: it shows no direction
 
 
+def _responsibility(n_modes: int, resp=None) -> np.ndarray:
+    """Each mode's total responsibility over the arrow points, Σᵢ πₖ(xᵢ) (zeros when resp is None)."""
+    return np.zeros(n_modes) if resp is None else as_numpy(resp).astype(float).sum(0)
+
+
 def drawn_modes(n_modes: int, resp=None, max_modes: int = MAX_DRAWN_MODES) -> np.ndarray:
     """The modes a per-mode view draws: all of them when at most max_modes, else the max_modes
     with the largest total responsibility over the arrow points (ties by index; by index when
     resp is None), in increasing order."""
     if n_modes <= max_modes:
         return np.arange(n_modes)
-    w = np.zeros(n_modes) if resp is None else as_numpy(resp).astype(float).sum(0)
+    w = _responsibility(n_modes, resp)
     return np.sort(np.lexsort((np.arange(n_modes), -w))[:max_modes])
 
 
-def _bounded_note(shown, K):
-    return f"{len(shown)} of {K:,} modes drawn\n(most responsible\nat these points)"
+NAMED_MODES = 4                   # a view that draws only some modes names this many in its legend
+
+
+def _bounded(handles: list, shown, K: int, resp, title: str) -> tuple[list, str]:
+    """The legend's mode entries and title where a view draws only `shown` of K modes
+    (drawn_modes): the NAMED_MODES of them with the largest total responsibility at the arrow
+    points are named (in that order), and the title says how many are drawn and which are named;
+    short lines, so the note fits beside the plot. All handles and the title where every mode is drawn."""
+    if len(shown) == K:
+        return handles, title
+    w = _responsibility(K, resp)
+    top = sorted(range(len(shown)), key=lambda i: (-w[shown[i]], shown[i]))[:NAMED_MODES]
+    return ([handles[i] for i in top],
+            f"{title}\n\n{len(shown)} of {K:,} modes\ndrawn: the most\nresponsible at\n"
+            f"these points.\nThe top {len(top)}:")
 
 
 def _base_length(xx, n_points: int) -> float:
@@ -477,12 +495,11 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
         q = _quiver(ax, pts, uv, color=colors[kk], alpha=0.65)
         first = first or q
         handles.append(_arrow_handle(colors[kk], names[kk]))
-    if len(shown) < K:
-        handles = [Line2D([], [], color="none", label=_bounded_note(shown, K))] + handles[:4]
+    handles, head = _bounded(handles, shown, K, resp, "arrows: score\nof each mode")
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
     handles.append(_ellipse_handle())
-    _legend(fig, handles, "arrows: score\nof each mode")
+    _legend(fig, handles, head)
     key = key_value(m) if key is None else key
     if k is not None:
         _key(ax, first, k, key)
@@ -515,14 +532,13 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     for kk in shown:
         _quiver(ax, pts, uv[kk], color=colors[kk], alpha=0.7, width=0.007)
         handles.append(_arrow_handle(colors[kk], names[kk]))
-    if len(shown) < K:
-        handles = [Line2D([], [], color="none", label=_bounded_note(shown, K))] + handles[:4]
+    handles, head = _bounded(handles, shown, K, resp, "arrows:\nπₖ(x) × score\nof each mode")
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
     handles.append(_arrow_handle("black", "total score\n(their sum)"))
     handles.append(_ellipse_handle())
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
-    _legend(fig, handles, "arrows:\nπₖ(x) × score\nof each mode")
+    _legend(fig, handles, head)
     key = key_value(m) if key is None else key
     _key(ax, q, k, key)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=a["tiny"],
