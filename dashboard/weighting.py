@@ -120,6 +120,30 @@ def tied_at(curves: dict, t: float) -> tuple[list, dict]:
     return ranked, tied
 
 
+HIDES = 1.1    # two curves within this factor of each other lie on top of each other on the error chart's log scale
+
+
+def hidden_text(curves: dict, labels: dict, column: str) -> str:
+    """Which curves of the error chart lie on top of each other: every pair whose values in
+    `column` are within a factor HIDES of each other at at least half of the times drawn, with
+    that count ("γₜ = 1 and γₜ = g(t)² lie within 10 % of each other at 16 of the 18 times drawn:
+    there one line hides the other on this log scale; each keeps its own dash and markers").
+    "" where no pair does."""
+    names = list(curves)
+    out = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            va, vb = (np.asarray(curves[w][column], float) for w in (a, b))
+            close = int(np.sum(np.maximum(va / vb, vb / va) <= HIDES))
+            if 2 * close >= len(va):
+                out.append(f"{labels.get(a, a)} and {labels.get(b, b)} lie within {HIDES - 1:.0%} of each "
+                           f"other at {close} of the {len(va)} times drawn")
+    if not out:
+        return ""
+    return ("; ".join(out) + ": there one line hides the other on this log scale; each keeps its own "
+            "dash and markers.")
+
+
 RISE = 1.2     # below eps, a value more than this × (or less than 1 / this ×) a curve's value at eps is above (below) it
 VIEW_WORDS = {column: words for column, (words, _) in wfig.ERROR_VIEWS.items()}   # "mse" or "scaled"
 # what a curve does below eps: the keys of below_eps_kind

@@ -64,12 +64,16 @@ for w in dc.WEIGHTINGS:
 
 view = state.widget(st.radio, P + "view", format_func=VIEWS.get, horizontal=True, label_visibility="collapsed")
 column = "mse" if view == "raw" else "scaled"         # the error_by_t column the chart draws
+by_weighting = {c["weighting"].iloc[0]: c for c in curves}
 left, right = st.columns([3, 2])
 with left:
     if curves:
         df = pd.concat(curves, ignore_index=True).drop(columns="draws")     # the per-draw errors: for the noise only
         df = df.assign(error=df[column])
         st.altair_chart(wfig.weighting_error_chart(df, eps=eps, view=column), width="stretch")
+        hidden = weighting.hidden_text(by_weighting, wfig.WEIGHTING_LABELS, column)
+        if hidden:
+            st.caption(hidden)
 with right:
     weight_curves = weighting.weight_curves(LAM, eps)
     st.altair_chart(wfig.weight_functions_chart(weight_curves), width="stretch")
@@ -97,7 +101,6 @@ st.markdown(
     "the negative log-likelihood of the model.")
 st.markdown(weighting.weights_text(weight_curves, LAM, eps))
 if curves:
-    by_weighting = {c["weighting"].iloc[0]: c for c in curves}
     st.markdown(weighting.below_eps_text(by_weighting, wfig.WEIGHTING_LABELS, eps, column))
     bands = models.quality_band(gmm, SAMPLES, shared.seed)    # true sets scored as the table's
     st.markdown(weighting.verdict(by_weighting, quality, wfig.WEIGHTING_LABELS, eps, bands))
