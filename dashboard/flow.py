@@ -1482,10 +1482,16 @@ def rectify_phrase(straight: dict, errors: dict | None) -> str:
             f"({tol:.3f}, two standard errors of the difference): this round did not straighten them.")
 
 
+def times_spread(sigma1: float, spread: float) -> str:
+    """A start's σ₁ against the data's spread s, σ₁ / s with two significant digits (models.value_text:
+    "0.96 times the data's spread s = 1.53")."""
+    return f"{models.value_text(float(sigma1) / float(spread), 2)} times the data's spread s = {spread:.2f}"
+
+
 def flow_start_phrase(spread: float) -> str:
     """Where the exact flow starts (ε ~ N(0, I), σ₁ = 1) against the data's spread s, worded
     from their ratio."""
     r = 1.0 / float(spread)
     where = ("at about the data's own scale" if 0.5 <= r <= 2 else
              "well inside the data's spread" if r < 0.5 else "wider than the data")
-    return f"The exact flow starts at ε, {where} (σ₁ = 1, {r:.2g} times the data's spread s = {spread:.2f})"
+    return f"The exact flow starts at ε, {where} (σ₁ = 1, {times_spread(1.0, spread)})"

@@ -95,3 +95,22 @@ def test_ve_step_sentence_on_the_page_names_both_integrators(learned):
     assert said.replace(parts, "") in text.replace(parts, ""), (said, text)
     assert "sliced W₂ falls from 0.800 at 2 Euler steps (2 evaluations) to 0.716 at 32 Euler steps" in text, text
     assert "here its samples match true ones at no step count drawn, and more steps change nothing" not in text
+
+
+@pytest.mark.parametrize("name, lam, shown", [("moons", 2.0, "0.96"), ("cross", 2.0, "1.0"), ("tutorial", 2.0, "0.98"),
+                                              ("ring8", 50.0, "6.3")])
+def test_sigma_over_spread_is_printed_with_two_significant_digits(name, lam, shown):
+    """Moons, cross, tutorial at λ = 2: "σ₁ = 1.47, 1.0 times the data's spread" hid 0.96, 1.04 and 0.98 while the
+    same paragraph gives other ratios to two digits. σ₁ / s is now printed with two significant digits wherever
+    the page prints it (the VE's start and the exact flow's)."""
+    story = flowpage.path_story(_mixture(name), lam, 200, 100, SEED)
+    said = flowpage.times_spread(story["sigma1"], story["spread"])
+    assert said == f"{shown} times the data's spread s = {story['spread']:.2f}", said
+    assert f"{flowpage.times_spread(1.0, story['spread'])})" in flowpage.flow_start_phrase(story["spread"])
+    if name == "moons":
+        at = ok(conftest.open_page(PAGE, w_mixture="moons", **{K + "lam": lam, K + "learned": False}))
+        text = next(m.value for m in at.markdown if "The VE paths start at σ₁ε" in m.value)
+        assert f"σ₁ = 1.47, 0.96 times the data's spread s = {story['spread']:.2f}:" in text, text
+        assert f"(σ₁ = 1, {flowpage.times_spread(1.0, story['spread'])})" in text, text
+        for ratio in re.findall(r"([\d.]+) times the data's spread", text):
+            assert len(ratio.replace(".", "").lstrip("0")) == 2, (ratio, text)
