@@ -1054,33 +1054,65 @@ def networks_steps_sentence(df: pd.DataFrame, noise: dict) -> str:
                    for k in ("learned flow", "rectified flow") if k in set(df["field"]))
 
 
+def _ve_count_words(first: pd.Series, last: pd.Series, noise: dict) -> tuple[bool, str]:
+    """The VE's count off every mode from one integrator's fewest steps drawn (row first) to its most
+    (row last): whether it changes beyond two counts' noise (counts_differ: |a − b| > 2√(a + b)), and
+    the two counts in words, each with its integrator, steps and evaluations."""
+    a, b = int(first["off"]), int(last["off"])
+    truth = f" (a set of true samples: up to {noise['off']})" if counts_differ(a, b) else ""
+    return counts_differ(a, b), (f"{a} of {noise['n']} off every mode at {_at_steps([first])} and {b} at "
+                                 f"{_at_steps([last])}, {count_gap(a, b)}{truth}")
+
+
+def _ve_sw2_words(rows: list[pd.Series], noise: dict) -> tuple[bool, str]:
+    """The VE's sliced W₂ over one integrator's step counts drawn (rows): whether it moves beyond the
+    spread of true sets' scores (max − min > noise["spread"], beyond_noise), and in words: its range where
+    it does not; where it does, from the extreme at fewer steps to the other, and, where it falls, that the
+    integrator's own error shrinks."""
+    hi, lo = max(rows, key=lambda r: r["sw2"]), min(rows, key=lambda r: r["sw2"])
+    if not beyond_noise(hi["sw2"], lo["sw2"], noise["spread"]):
+        return False, (f"sliced W₂ between {lo['sw2']:.3f} and {hi['sw2']:.3f} at every {METHOD_NAMES[hi['method']]} "
+                       f"step count drawn, within {spread_words(noise)}")
+    a, b = sorted((hi, lo), key=lambda r: int(r["steps"]))
+    falls = a is hi
+    return True, (f"sliced W₂ {'falls' if falls else 'rises'} from {a['sw2']:.3f} at {_at_steps([a])} to "
+                  f"{b['sw2']:.3f} at {_at_steps([b])}, beyond {spread_words(noise)}"
+                  + (f", as {METHOD_NAMES[a['method']]}'s own error shrinks" if falls else ""))
+
+
+def ve_method_steps(df: pd.DataFrame, noise: dict, method: str) -> tuple[bool, str]:
+    """What more steps of one integrator (`method`) do to the VE PF-ODE's samples on the quality chart:
+    whether either measure changes beyond its noise (_ve_count_words, _ve_sw2_words), and a clause naming
+    the integrator, whether its samples match true ones at any step count drawn, and both measures."""
+    rows = _readings(df, noise, "VE PF-ODE", method)
+    moved_off, off = _ve_count_words(rows[0][0], rows[-1][0], noise)
+    moved_sw2, sw2 = _ve_sw2_words([r for r, _ in rows], noise)
+    reads = ("match true ones at no step count drawn" if all(k != "match" for _, k in rows) else
+             f"do not clearly match true ones at the most steps drawn, {_at_steps([rows[-1][0]])}")
+    moved = [w for w, m in (("the count off every mode", moved_off), ("sliced W₂", moved_sw2)) if m]
+    change = f"but more steps change {_listed(moved)}" if moved else "and more steps change nothing"
+    return bool(moved), f"with {METHOD_NAMES[method]}, its samples {reads}, {change}: {off}; {sw2}"
+
+
 def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
     """Where the VE PF-ODE's misses come from its start, not its steps, that, with the numbers: its
-    samples do not clearly match true ones at the most steps drawn (match_reading), its Heun sliced W₂
-    stays flat from the fewest to the most steps drawn (max − min within the spread of true sets'
-    scores, noise["spread"]), and its start N(0, σ₁²I) is far from its p₁ (σ₁ / √(s² + σ₁²) below
-    1 − VE_MISS, story: path_story); else "". "More steps change nothing" only where its count off
-    every mode is flat too (within two counts' noise, counts_differ); where it moves, that, and that
-    the miss that remains comes from the start (ve_start_words)."""
-    rows = _readings(df, noise, "VE PF-ODE")
-    sw2 = [float(r["sw2"]) for r, _ in rows]
+    samples do not clearly match true ones at the most steps drawn with any integrator the chart draws
+    (match_reading), its Heun sliced W₂ stays flat from the fewest to the most steps drawn (max − min
+    within the spread of true sets' scores, noise["spread"]), and its start N(0, σ₁²I) is far from its
+    p₁ (σ₁ / √(s² + σ₁²) below 1 − VE_MISS, story: path_story); else "". For each integrator drawn, what
+    more steps do (ve_method_steps): "more steps change nothing" only for one whose two measures both
+    stay within their noise; where any moves, the miss that remains is named as the start's
+    (ve_start_words)."""
+    methods = _methods_of(df, "VE PF-ODE")
+    sw2 = [float(r["sw2"]) for r, _ in _readings(df, noise, "VE PF-ODE")]
     ratio = story["sigma1"] / story["p1_spread"]
-    if rows[-1][1] == "match" or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS:
+    if (any(_readings(df, noise, "VE PF-ODE", m)[-1][1] == "match" for m in methods)
+            or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS):
         return ""
-    first, last = rows[0][0], rows[-1][0]
-    reads = ("match true ones at no step count drawn" if all(k != "match" for _, k in rows) else
-             f"do not clearly match true ones at the most steps drawn, {_at_steps([last])}")
-    flat = (f"{sw2[0]:.3f} at {int(first['nfe'])} evaluations and {sw2[-1]:.3f} at {int(last['nfe'])}, "
-            f"within {spread_words(noise)}")
-    a, b = int(first["off"]), int(last["off"])
-    if counts_differ(a, b):
-        return (f"here more steps take the count of its samples off every mode from {a} of {noise['n']} at "
-                f"{int(first['nfe'])} evaluations to {b} at {int(last['nfe'])} ({count_gap(a, b)}; a set of true "
-                f"samples: up to {noise['off']}), but not sliced W₂ ({flat}), and its samples {reads}: the miss "
-                f"that remains comes from its start, not its time grid: {ve_start_words(story)}")
-    return (f"here its samples {reads}, and more steps change nothing: {a} of {noise['n']} off every mode at "
-            f"{int(first['nfe'])} evaluations and {b} at {int(last['nfe'])} ({count_gap(a, b)}), sliced W₂ {flat}. The "
-            f"miss comes from its start, not its time grid: {ve_start_words(story)}")
+    steps = [ve_method_steps(df, noise, m) for m in methods]
+    clauses = "; ".join(text for _, text in steps)
+    miss = "The miss that remains at the most steps" if any(moved for moved, _ in steps) else "The miss"
+    return f"here, {clauses}. {miss} comes from its start, not its time grid: {ve_start_words(story)}"
 
 
 def mean_words(story: dict) -> str:
@@ -1450,10 +1482,16 @@ def rectify_phrase(straight: dict, errors: dict | None) -> str:
             f"({tol:.3f}, two standard errors of the difference): this round did not straighten them.")
 
 
+def times_spread(sigma1: float, spread: float) -> str:
+    """A start's σ₁ against the data's spread s, σ₁ / s with two significant digits (models.value_text:
+    "0.96 times the data's spread s = 1.53")."""
+    return f"{models.value_text(float(sigma1) / float(spread), 2)} times the data's spread s = {spread:.2f}"
+
+
 def flow_start_phrase(spread: float) -> str:
     """Where the exact flow starts (ε ~ N(0, I), σ₁ = 1) against the data's spread s, worded
     from their ratio."""
     r = 1.0 / float(spread)
     where = ("at about the data's own scale" if 0.5 <= r <= 2 else
              "well inside the data's spread" if r < 0.5 else "wider than the data")
-    return f"The exact flow starts at ε, {where} (σ₁ = 1, {r:.2g} times the data's spread s = {spread:.2f})"
+    return f"The exact flow starts at ε, {where} (σ₁ = 1, {times_spread(1.0, spread)})"

@@ -429,14 +429,14 @@ def start_far(sigma1: float, gmm) -> str:
     return f"σ₁ = {sigma1:.2f} is {than} the data's spread (std {spread:.2f} along its widest direction)"
 
 
-def value_text(v) -> str:
+def value_text(v, digits: int = 3) -> str:
     """A quality measure's value as the Sampler lab and the Exact-score reversal print it: three
-    significant digits, trailing zeros kept (0.0320 next to 0.0301), whole numbers from 100 up
-    (2,558), and never an exponent (0.0000123, not 1.23e-05)."""
+    significant digits (or `digits`), trailing zeros kept (0.0320 next to 0.0301; with 2: 0.96, 1.0),
+    whole numbers from 100 up (2,558), and never an exponent (0.0000123, not 1.23e-05)."""
     v = float(v)
     if abs(v) >= 100:
         return f"{v:,.0f}"
-    return vocabulary.positional(f"{v:#.3g}", 3).rstrip(".")
+    return vocabulary.positional(f"{v:#.{digits}g}", digits).rstrip(".")
 
 
 DISTANCES = (("sliced_w2", "sliced W₂"), ("logp_w1", "W₁ of log p"))   # >= 0: lower is closer to the truth

@@ -141,7 +141,7 @@ def test_straightest_concludes_wrong_end_points_only_for_straight_paths_worse_th
 def test_ve_step_sentence_names_the_start_where_steps_change_nothing(name, lam):
     """Tutorial, λ = 2: "[the VE ODE] needs a careful time grid; here its samples match true ones … at no
     step count drawn … the VE paths are straighter (0.949 against 0.772) yet do not match … what matters is
-    where they bend", while its sliced W₂ is 0.713 at 4 evaluations and 0.712 at 64 and its start is 0.70
+    where they bend", while its Heun sliced W₂ is 0.713 at 4 evaluations and 0.712 at 64 and its start is 0.70
     times as wide as p₁. Where the VE's score is flat within the spread of true sets' scores and its start
     is far from p₁, both sentences now name the start, with the numbers; at λ = 25 / 50, where the VE
     improves with steps, they read as before."""
@@ -156,8 +156,8 @@ def test_ve_step_sentence_names_the_start_where_steps_change_nothing(name, lam):
     if lam == 2.0:
         assert flat and far, (ve.tolist(), story["sigma1"], story["p1_spread"])
         assert "careful time grid" not in grid and "what matters is where they bend" not in cost, (grid, cost)
-        assert (f"{ve.iloc[0]:.3f} at 4 evaluations and {ve.iloc[-1]:.3f} at 64, within the spread of "
-                f"true sets' scores ({noise['spread']:.3f})") in grid, grid
+        assert (f"sliced W₂ between {ve.min():.3f} and {ve.max():.3f} at every Heun step count drawn, within the "
+                f"spread of true sets' scores ({noise['spread']:.3f})") in grid, grid
         assert (f"comes from its start, not its time grid: N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f} is only "
                 f"{story['sigma1'] / story['p1_spread']:.2f} times as wide as its p₁") in grid, grid
         assert f"what decides is where they start (σ₁ = {story['sigma1']:.2f}, above), not how they bend." in cost
@@ -165,7 +165,8 @@ def test_ve_step_sentence_names_the_start_where_steps_change_nothing(name, lam):
         assert not far and grid.endswith(f"so it needs a careful time grid; {flowpage.ve_steps_phrase(df, noise)}.")
         assert "what decides is where they start" not in cost
     if name == "tutorial" and lam == 2.0:
-        assert "sliced W₂ 0.713 at 4 evaluations and 0.712 at 64" in grid and "only 0.70 times as wide" in grid
+        assert "sliced W₂ between 0.712 and 0.713 at every Heun step count drawn" in grid, grid
+        assert "only 0.70 times as wide" in grid, grid
 
 
 @pytest.mark.parametrize("name, lam", [("custom", 25.0), ("custom", 50.0), ("tutorial", 25.0), ("ring8", 50.0)])
@@ -204,16 +205,19 @@ def test_ve_step_sentence_says_more_steps_change_nothing_only_where_both_measure
         assert "change nothing" not in grid and "comes from its start" not in grid, grid
         return
     moved = flowpage.counts_differ(a, b)
-    assert ("more steps change nothing" in grid) == (not moved), grid
+    assert ("with Heun, its samples match true ones at no step count drawn, and more steps change nothing"
+            in grid) == (not moved), grid
+    counts = (f"{a} of 1000 off every mode at 2 Heun steps (4 evaluations) and {b} at 32 Heun steps (64 evaluations), "
+              f"{flowpage.count_gap(a, b)}")
+    assert counts in grid, grid
     if moved:
-        assert (f"more steps take the count of its samples off every mode from {a} of 1000 at 4 evaluations to {b} "
-                f"at 64 ({flowpage.count_gap(a, b)}; a set of true samples: up to {noise['off']}), but not sliced W₂ "
-                f"({ve['sw2'].iloc[0]:.3f} at 4 evaluations and {ve['sw2'].iloc[-1]:.3f} at 64") in grid, grid
-        assert "the miss that remains comes from its start, not its time grid" in grid, grid
-    else:
-        assert f"{a} of 1000 off every mode at 4 evaluations and {b} at 64 ({flowpage.count_gap(a, b)})" in grid
+        assert (f"with Heun, its samples match true ones at no step count drawn, but more steps change the count off "
+                f"every mode: {counts} (a set of true samples: up to {noise['off']}); sliced W₂ between "
+                f"{ve['sw2'].min():.3f} and {ve['sw2'].max():.3f} at every Heun step count drawn") in grid, grid
+        assert "The miss that remains at the most steps comes from its start, not its time grid" in grid, grid
     if name == "moons":
-        assert "from 273 of 1000 at 4 evaluations to 1 at 64" in grid and "change nothing" not in grid, grid
+        assert ("273 of 1000 off every mode at 2 Heun steps (4 evaluations) and 1 at 32 Heun steps" in grid
+                and "with Heun, its samples match true ones at no step count drawn, and" not in grid), grid
 
 
 @pytest.mark.parametrize("name, lam", [("tutorial", 2.0), ("cross", 2.0), ("moons", 2.0)])

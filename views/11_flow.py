@@ -78,8 +78,8 @@ st.markdown(
         gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None,
         errors)
     + " The VE paths start at σ₁ε with "
-    f"σ₁ = {story['sigma1']:.2f}, {story['sigma1'] / story['spread']:.1f} times the data's spread "
-    f"s = {story['spread']:.2f}: {glide:.0%} of their length is travelled while σₜ > s"
+    f"σ₁ = {story['sigma1']:.2f}, {flowpage.times_spread(story['sigma1'], story['spread'])}: "
+    f"{glide:.0%} of their length is travelled while σₜ > s"
     + (", a nearly straight glide inwards; they bend in the rest, where the mode is decided."
        if glide > 0.5 else ", so they have little glide inwards.")
     + f" {flowpage.flow_start_phrase(story['spread'])}: "
