@@ -601,7 +601,8 @@ def own_split_counts(ct, labels, splits, times) -> dict:
                 splits={k: splits[k] for k in ends})
 
 
-WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
+WEIGHT_Z = models.WEIGHT_Z    # a sampled weight "agrees" when within this many binomial standard errors
+shares_agree = models.shares_agree
 NAMED_MODES = 6          # the weights caption names at most this many disagreeing modes
 FAR_PRIOR = 2.5          # a mode this many σ₁ from the origin is barely reached by the prior
 
@@ -638,14 +639,6 @@ def end_strays(gmm, sde, run: Run, committed) -> dict:
     stray = stray_mask(gmm, run, sample_run(gmm, sde, run)["paths"][-1])
     committed = np.asarray(committed, dtype=bool)
     return dict(share=stray_share(gmm, sde, run), committed=float(committed[stray].mean()) if stray.any() else 0.0)
-
-
-def shares_agree(shares, w, n: int) -> np.ndarray:
-    """For every mode, whether a share measured from n samples agrees with its true weight w:
-    |share − w| ≤ WEIGHT_Z √(w(1 − w)/n), and at least one sample (a standard error of 0, one mode,
-    still allows a share off by one sample)."""
-    w = np.asarray(w, dtype=float)
-    return np.abs(np.asarray(shares, dtype=float) - w) <= np.maximum(WEIGHT_Z * np.sqrt(w * (1 - w) / n), 1.0 / n)
 
 
 def weight_check(gmm, sde, run: Run) -> dict:
@@ -1006,8 +999,10 @@ def blind_note(gmm, run: Run, m: dict) -> str:
     """models.blind_measure_text for the run's samples (m: metrics()) against the range of independent
     sets of run.n true samples (m["band"], the noise tile's): which distance cannot tell them from the
     truth, when one is within its noise and the other beyond it (else ""), naming what W₁ of log p₀
-    sees from m["fit"] (models.mode_fit against the true samples the dots panels draw)."""
-    return models.blind_measure_text(m, None, "these samples", run.n, m["band"], m.get("fit"))
+    sees from m["fit"] (models.mode_fit against the true samples the dots panels draw), and what sliced
+    W₂ sees from the run's mode shares against p₀'s weights."""
+    return models.blind_measure_text(m, None, "these samples", run.n, m["band"], m.get("fit"),
+                                     gmm.weights.double().numpy())
 
 
 @state.cache_data(max_entries=8)
