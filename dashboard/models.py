@@ -566,6 +566,12 @@ def shares_agree(shares, w, n: int) -> np.ndarray:
     return np.abs(np.asarray(shares, dtype=float) - w) <= np.maximum(WEIGHT_Z * np.sqrt(w * (1 - w) / n), 1.0 / n)
 
 
+def off_by_chance(modes: int) -> float:
+    """How many of `modes` shares are expected off their weights by chance alone (shares_agree):
+    modes × P(|Z| > WEIGHT_Z) = modes · erfc(WEIGHT_Z / √2)."""
+    return int(modes) * float(math.erfc(WEIGHT_Z / math.sqrt(2)))
+
+
 FIT_Z = 2.0     # mode_fit's shares differ from the true samples' beyond this many standard errors (diff_se)
 
 
@@ -625,7 +631,8 @@ def fit_reading(fit: dict) -> str:
 def sliced_sees(shares, weights, n: int, fit: dict | None = None) -> str:
     """What sliced W₂ sees where W₁ of log p₀ cannot: mass moved between modes where a mode share of
     the samples (shares) lies off its weight (weights) beyond WEIGHT_Z standard errors √(w(1 − w)/n)
-    (shares_agree), with the modes that do; else that no such move shows (the farthest share named),
+    (shares_agree) in more modes than off_by_chance expects, with the modes that do; else that no such
+    move shows (the farthest share named),
     so that what it sees lies within and around the modes, with fit_reading where fit is given.
     Without shares or weights it names no place."""
     if shares is None or weights is None:
@@ -633,13 +640,16 @@ def sliced_sees(shares, weights, n: int, fit: dict | None = None) -> str:
     p, w = np.asarray(shares, dtype=float), np.asarray(weights, dtype=float)
     noise = f"{WEIGHT_Z:g} standard errors (√(w(1 − w)/n), n = {int(n):,})"
     off = np.flatnonzero(~shares_agree(p, w, n))
-    if off.size:
+    if off.size > off_by_chance(len(w)):
         modes = "; ".join(f"mode {k + 1} holds {100 * p[k]:.1f} % against its weight {100 * w[k]:.1f} %"
                           for k in off[:3]) + ("; …" if off.size > 3 else "")
         return f"sliced W₂ sees mass moved between modes: {modes}, beyond {noise}"
     k = int(np.argmax(np.abs(p - w)))
-    within = (f"here no mass moved between modes shows: every mode's share in the table lies within {noise} "
-              f"of its weight (the farthest, mode {k + 1}, {100 * p[k]:.1f} % against {100 * w[k]:.1f} %), so "
+    shares = (f"every mode's share in the table lies within {noise} of its weight" if not off.size else
+              f"{off.size} of {len(w):,} mode shares lie off their weights beyond {noise}, no more than the "
+              f"{off_by_chance(len(w)):.1f} that chance alone puts there")
+    within = (f"here no mass moved between modes shows: {shares} (the farthest, mode {k + 1}, {100 * p[k]:.1f} % "
+              f"against {100 * w[k]:.1f} %), so "
               "what sliced W₂ sees is how the samples sit in and around each mode")
     return within + (f": {fit_reading(fit)}" if fit is not None else " (how wide and how shaped it is drawn)")
 

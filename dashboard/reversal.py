@@ -665,7 +665,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, moved=moved, reach=np.abs(moved) >= se,
                 n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
-                chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
+                chance=models.off_by_chance(len(w)))
 
 
 def p1_moments(gmm, sde) -> tuple[np.ndarray, float]:

@@ -110,6 +110,12 @@ def test_between_modes_only_where_a_share_is_off_its_weight():
     both = blind_sentence([0.5, 0.5], [0.5, 0.5], dict(same, sliced_w2=0.110))
     assert ("down to both the sampler's steps and the network (sampler's error +0.035, network's error +0.036, "
             "each beyond the noise of 0.032)") in both, both
+    # a point set of 1,000 modes: one share off beyond 3 standard errors is what chance alone gives (2.7 modes)
+    w = np.full(1000, 1e-3)
+    many = models.sliced_sees(np.r_[5e-3, np.full(999, 0.995e-3 / 0.999)], w, 1000)
+    assert many.startswith("here no mass moved between modes shows: 1 of 1,000 mode shares lie off their weights "
+                           "beyond 3 standard errors"), many
+    assert "no more than the 2.7 that chance alone puts there" in many, many
     closer = blind_sentence([0.5, 0.5], [0.5, 0.5], dict(same, sliced_w2=0.035))
     assert ("down to the network (network's error +0.111; the sampler's error, -0.040, lands closer to the truth "
             "beyond that noise)") in closer, closer
