@@ -468,7 +468,17 @@ def band_text(band: dict, key: str, sep: str = " to ") -> str:
     return f"{lo:.3f}{sep}{hi:.3f}"
 
 
-def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict, fit: dict | None = None) -> str:
+def blind_pair(r: dict, band: dict) -> tuple[str, str] | None:
+    """The distances (low, high) of DISTANCES where the samples' measures r have low within its noise,
+    at or below the highest of the true sets (band: true_band), while high lies above that range by more
+    than its spread (tells_apart from the band's highest); None where no distance is blind that way."""
+    low = [k for k, _ in DISTANCES if float(r[k]) <= band[k][1]]
+    high = [k for k, _ in DISTANCES if tells_apart(r[k], band[k][1], band, k)]
+    return (low[0], high[0]) if low and high else None
+
+
+def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict, fit: dict | None = None,
+                       weights=None) -> str:
     """The sentence for samples whose measures r (sliced_w2, logp_w1, loglik_gap: sweep.sample_metrics)
     have one distance within its noise, at or below the highest of TRUE_SETS independent true sets
     (band: true_band), while the other lies above that range by more than its spread (tells_apart
@@ -478,12 +488,13 @@ def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict
     measures of the true set the page shows (the low distance is given against it too), or None
     where the page shows none. fit: where the samples sit against p₀'s contours next to the page's
     true samples (mode_fit), which names what W₁ of log p₀ sees (likelihood_cause); None: no cause
-    is named. "" when no distance is blind that way."""
-    low = [(k, w) for k, w in DISTANCES if float(r[k]) <= band[k][1]]
-    high = [(k, w) for k, w in DISTANCES if tells_apart(r[k], band[k][1], band, k)]
-    if not low or not high:
+    is named. weights: p₀'s mode weights, against which r["mode_weights"] tells what sliced W₂ sees
+    (sliced_sees: mass moved between modes, or else where the samples sit within the modes); None:
+    no place named. "" when no distance is blind that way (blind_pair)."""
+    pair = blind_pair(r, band)
+    if pair is None:
         return ""
-    (lk, lw), (hk, hw) = low[0], high[0]
+    (lk, lw), (hk, hw) = ((k, dict(DISTANCES)[k]) for k in pair)
     if hk == "logp_w1":
         gap, (glo, ghi) = float(r["loglik_gap"]), band["loglik_gap"]
         if glo <= gap <= ghi:
@@ -496,7 +507,7 @@ def blind_measure_text(r: dict, truth: dict | None, who: str, n: int, band: dict
             cause = likelihood_cause(fit, side) if fit is not None else ""
             sees = f"W₁ of log p₀ sees that {plain} (log-likelihood gap {gap:+.3f})" + (f"; {cause}" if cause else "")
     else:
-        sees = "sliced W₂ sees that mass is in the wrong places"
+        sees = sliced_sees(r.get("mode_weights"), weights, n, fit)
     sets = f"the {band_text(band, lk)} that {TRUE_SETS} independent true sets score"
     noise = f"this measure's noise at this sample count: samplers whose {lw} all lie within it are not ranked by it"
     other = f"above the {band_text(band, hk)} of the same sets by more than their spread"
@@ -544,6 +555,23 @@ def outside_share(x: np.ndarray, gmm, level: float) -> float:
     return float((_log_prob(gmm, x) < level).mean())
 
 
+WEIGHT_Z = 3.0     # a sampled mode share "agrees" with its weight within this many binomial standard errors
+
+
+def shares_agree(shares, w, n: int) -> np.ndarray:
+    """For every mode, whether a share measured from n samples agrees with its true weight w:
+    |share − w| ≤ WEIGHT_Z √(w(1 − w)/n), and at least one sample (a standard error of 0, one mode,
+    still allows a share off by one sample)."""
+    w = np.asarray(w, dtype=float)
+    return np.abs(np.asarray(shares, dtype=float) - w) <= np.maximum(WEIGHT_Z * np.sqrt(w * (1 - w) / n), 1.0 / n)
+
+
+def off_by_chance(modes: int) -> float:
+    """How many of `modes` shares are expected off their weights by chance alone (shares_agree):
+    modes × P(|Z| > WEIGHT_Z) = modes · erfc(WEIGHT_Z / √2)."""
+    return int(modes) * float(math.erfc(WEIGHT_Z / math.sqrt(2)))
+
+
 FIT_Z = 2.0     # mode_fit's shares differ from the true samples' beyond this many standard errors (diff_se)
 
 
@@ -574,6 +602,58 @@ def fit_differs(fit: dict, key: str) -> int:
     return 1 if a > b else -1
 
 
+def fit_words(fit: dict) -> tuple[str, str]:
+    """mode_fit's two shares in words, each against the true samples': off (outside p₀'s contour
+    holding MASSES[-1] of its mass) and core (of those inside it, the share inside the MASSES[0] one)."""
+    inner, outer = (f"{100 * m:g} %" for m in (MASSES[0], MASSES[-1]))
+    off = (f"{100 * fit['off']:.1f} % of the samples lie outside p₀'s {outer} contour against "
+           f"{100 * fit['off_truth']:.1f} % of the true samples")
+    core = (f"{100 * fit['core']:.1f} % of the samples inside the {outer} contour lie inside the {inner} one against "
+            f"{100 * fit['core_truth']:.1f} % of the true samples")
+    return off, core
+
+
+def fit_reading(fit: dict) -> str:
+    """What mode_fit measures of how the samples sit in and around the modes, with its numbers
+    (fit_words): modes drawn wider (core below the truth's, fit_differs), too narrow (above it),
+    samples off the modes (off above the truth's), or neither beyond FIT_Z standard errors."""
+    off, core = fit_words(fit)
+    spread, strays = fit_differs(fit, "core"), fit_differs(fit, "off")
+    if spread:
+        return f"the modes are drawn {'wider' if spread < 0 else 'too narrow'}: {core}"
+    if strays > 0:
+        return f"samples lie off the modes: {off}"
+    return (f"p₀'s contours show neither modes drawn wider or narrower nor samples off them beyond {FIT_Z:g} "
+            f"standard errors ({core}; {off}): it lies in how the samples are placed inside the modes, finer than "
+            "these two shares measure")
+
+
+def sliced_sees(shares, weights, n: int, fit: dict | None = None) -> str:
+    """What sliced W₂ sees where W₁ of log p₀ cannot: mass moved between modes where a mode share of
+    the samples (shares) lies off its weight (weights) beyond WEIGHT_Z standard errors √(w(1 − w)/n)
+    (shares_agree) in more modes than off_by_chance expects, with the modes that do; else that no such
+    move shows (the farthest share named),
+    so that what it sees lies within and around the modes, with fit_reading where fit is given.
+    Without shares or weights it names no place."""
+    if shares is None or weights is None:
+        return "sliced W₂ sees that the samples lie in other places than the truth's"
+    p, w = np.asarray(shares, dtype=float), np.asarray(weights, dtype=float)
+    noise = f"{WEIGHT_Z:g} standard errors (√(w(1 − w)/n), n = {int(n):,})"
+    off = np.flatnonzero(~shares_agree(p, w, n))
+    if off.size > off_by_chance(len(w)):
+        modes = "; ".join(f"mode {k + 1} holds {100 * p[k]:.1f} % against its weight {100 * w[k]:.1f} %"
+                          for k in off[:3]) + ("; …" if off.size > 3 else "")
+        return f"sliced W₂ sees mass moved between modes: {modes}, beyond {noise}"
+    k = int(np.argmax(np.abs(p - w)))
+    shares = (f"every mode's share in the table lies within {noise} of its weight" if not off.size else
+              f"{off.size} of {len(w):,} mode shares lie off their weights beyond {noise}, no more than the "
+              f"{off_by_chance(len(w)):.1f} that chance alone puts there")
+    within = (f"here no mass moved between modes shows: {shares} (the farthest, mode {k + 1}, {100 * p[k]:.1f} % "
+              f"against {100 * w[k]:.1f} %), so "
+              "what sliced W₂ sees is how the samples sit in and around each mode")
+    return within + (f": {fit_reading(fit)}" if fit is not None else " (how wide and how shaped it is drawn)")
+
+
 def likelihood_cause(fit: dict, side: str) -> str:
     """What puts samples in less (side "less") or more ("more") likely places than true samples, as
     far as mode_fit measures it, with its numbers; "" where it measures no cause. Less: "widened
@@ -581,11 +661,7 @@ def likelihood_cause(fit: dict, side: str) -> str:
     truth's (fit_differs), else "samples off the modes" where the share outside the outermost contour
     is above the truth's, the modes then said no wider (or tighter). More: "modes drawn too narrow"
     where that share inside the innermost is above the truth's."""
-    inner, outer = (f"{100 * m:g} %" for m in (MASSES[0], MASSES[-1]))
-    off = (f"{100 * fit['off']:.1f} % of the samples lie outside p₀'s {outer} contour against "
-           f"{100 * fit['off_truth']:.1f} % of the true samples")
-    core = (f"{100 * fit['core']:.1f} % of the samples inside the {outer} contour lie inside the {inner} one against "
-            f"{100 * fit['core_truth']:.1f} % of the true samples")
+    off, core = fit_words(fit)
     spread, strays = fit_differs(fit, "core"), fit_differs(fit, "off")
     if side == "more":
         return f"that is modes drawn too narrow: {core}" if spread > 0 else ""

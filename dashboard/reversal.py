@@ -601,7 +601,8 @@ def own_split_counts(ct, labels, splits, times) -> dict:
                 splits={k: splits[k] for k in ends})
 
 
-WEIGHT_Z = 3.0           # a sampled weight "agrees" when within this many binomial standard errors
+WEIGHT_Z = models.WEIGHT_Z    # a sampled weight "agrees" when within this many binomial standard errors
+shares_agree = models.shares_agree
 NAMED_MODES = 6          # the weights caption names at most this many disagreeing modes
 FAR_PRIOR = 2.5          # a mode this many σ₁ from the origin is barely reached by the prior
 
@@ -640,14 +641,6 @@ def end_strays(gmm, sde, run: Run, committed) -> dict:
     return dict(share=stray_share(gmm, sde, run), committed=float(committed[stray].mean()) if stray.any() else 0.0)
 
 
-def shares_agree(shares, w, n: int) -> np.ndarray:
-    """For every mode, whether a share measured from n samples agrees with its true weight w:
-    |share − w| ≤ WEIGHT_Z √(w(1 − w)/n), and at least one sample (a standard error of 0, one mode,
-    still allows a share off by one sample)."""
-    w = np.asarray(w, dtype=float)
-    return np.abs(np.asarray(shares, dtype=float) - w) <= np.maximum(WEIGHT_Z * np.sqrt(w * (1 - w) / n), 1.0 / n)
-
-
 def weight_check(gmm, sde, run: Run) -> dict:
     """The mode-weight bars against their sampling noise: for every mode its true weight w, its
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
@@ -672,7 +665,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, moved=moved, reach=np.abs(moved) >= se,
                 n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
-                chance=len(w) * float(math.erfc(WEIGHT_Z / math.sqrt(2))))
+                chance=models.off_by_chance(len(w)))
 
 
 def p1_moments(gmm, sde) -> tuple[np.ndarray, float]:
@@ -1006,8 +999,10 @@ def blind_note(gmm, run: Run, m: dict) -> str:
     """models.blind_measure_text for the run's samples (m: metrics()) against the range of independent
     sets of run.n true samples (m["band"], the noise tile's): which distance cannot tell them from the
     truth, when one is within its noise and the other beyond it (else ""), naming what W₁ of log p₀
-    sees from m["fit"] (models.mode_fit against the true samples the dots panels draw)."""
-    return models.blind_measure_text(m, None, "these samples", run.n, m["band"], m.get("fit"))
+    sees from m["fit"] (models.mode_fit against the true samples the dots panels draw), and what sliced
+    W₂ sees from the run's mode shares against p₀'s weights."""
+    return models.blind_measure_text(m, None, "these samples", run.n, m["band"], m.get("fit"),
+                                     gmm.weights.double().numpy())
 
 
 @state.cache_data(max_entries=8)

@@ -193,7 +193,7 @@ def sampling_caption_text(n: int, evals: int) -> str:
 
 
 def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: str = "the chosen sampler",
-                     band=None, fits: dict | None = None) -> str:
+                     band=None, fits: dict | None = None, weights=None) -> str:
     """What the table says about the learned score, from its own numbers: metrics maps the rows
     "learned score", "exact score (reference)", "true samples" to sample_quality's dicts; band: a
     callable giving models.true_band of independent true sample sets at this sample count
@@ -206,7 +206,9 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
     gets its gap split into the sampler's part and the network's (gap_split_text), or else
     cancels_text; so does one that another distance tells apart as the farther. Then
     blind_measure_text, row by row, with the row's models.mode_fit from fits (row → fit; None or a
-    row left out: no cause named)."""
+    row left out: no cause named) and p₀'s mode weights (weights: the rows' mode shares say whether what
+    sliced W₂ sees is mass moved between modes; None: no place named); where the learned score's row is
+    blind on W₁ of log p while sliced W₂'s gap was split, what the split puts it down to (split_blame)."""
     ranges = band()
     learned, exact, truth = (float(metrics[k]["logp_w1"]) for k in ("learned score", "exact score (reference)",
                                                                     "true samples"))
@@ -234,7 +236,11 @@ def sampling_verdict(metrics: dict, n: int, same: dict | None = None, sampler: s
         verdict += f" **At {n:,} samples {lone_outside_summary(metrics, ranges)}.**"
     if same is not None and not ratio:          # the ratio's branch splits the gap itself (gap_split_text)
         verdict += cancels_text(learned, float(same["logp_w1"]), noise, sampler)
-    blind = [blind_measure_text(metrics, row, n, ranges, (fits or {}).get(row)) for row in ROW_WORDS]
+    blind = [blind_measure_text(metrics, row, n, ranges, (fits or {}).get(row), weights) for row in ROW_WORDS]
+    a, b = (float(metrics[row]["sliced_w2"]) for row in ("learned score", "exact score (reference)"))
+    split = same is not None and "sliced_w2" in same and apart["sliced_w2"] and a > b   # sliced W₂'s gap split above
+    if split and models.blind_pair(metrics["learned score"], ranges) == ("logp_w1", "sliced_w2"):
+        blind[0] += " " + split_blame(a, float(same["sliced_w2"]), b, models.band_spread(ranges, "sliced_w2"))
     return " ".join([numbers + verdict, *filter(None, blind)])
 
 
@@ -353,6 +359,37 @@ def cancels_text(learned: float, same: float, noise: float, sampler: str) -> str
 DOMINATES = 2.0     # a part of the gap at least this many times the other dominates it
 
 
+def split_parts(learned: float, same: float, reference: float, noise: float) -> tuple[float, dict, dict]:
+    """gap_split_text's numbers: the gap learned − reference, its parts {"sampler's error": same −
+    reference, "network's error": learned − same}, and for each part whether it is within the noise
+    (models.within_noise)."""
+    parts = {"sampler's error": same - reference, "network's error": learned - same}
+    quiet = {"sampler's error": models.within_noise(same, reference, noise),
+             "network's error": models.within_noise(learned, same, noise)}
+    return learned - reference, parts, quiet
+
+
+def split_blame(learned: float, same: float, reference: float, noise: float) -> str:
+    """What the split of a distance's gap (split_parts; learned above reference) puts it down to, in
+    words with its numbers: the sampler's steps or the network, whichever part alone lies above the
+    noise (the other within it, or below: landing closer to the truth); both where both do; neither
+    where both are within it."""
+    gap, parts, quiet = split_parts(learned, same, reference, noise)
+    words = {"sampler's error": "the sampler's steps", "network's error": "the network"}
+    causes = [k for k in parts if not quiet[k] and parts[k] > 0]
+    said = ", ".join(f"{k} {parts[k]:+.3f}" for k in parts)
+    if not causes:
+        return (f"The split above measures neither part of the gap of {gap:.3f} beyond the noise of {noise:.3f} "
+                f"({said}).")
+    if len(causes) == 2:
+        return (f"The split above puts the gap of {gap:.3f} down to both the sampler's steps and the network "
+                f"({said}, each beyond the noise of {noise:.3f}).")
+    k, q = causes[0], next(k for k in parts if k != causes[0])
+    rest = f"is within the noise of {noise:.3f}" if quiet[q] else "lands closer to the truth beyond that noise"
+    return (f"The split above puts the gap of {gap:.3f} down to {words[k]} ({k} {parts[k]:+.3f}; the "
+            f"{q}, {parts[q]:+.3f}, {rest}).")
+
+
 def gap_split_text(learned: float, same: float, reference: float, noise: float, sampler: str) -> str:
     """How the learned score's distance to the truth (W₁ of log p: learned) beyond the exact-score
     reference's (reference, its own accurate sampler) splits, measured: the sampler's part, the
@@ -360,14 +397,12 @@ def gap_split_text(learned: float, same: float, reference: float, noise: float, 
     network's part, learned against same (one sampler, one starting noise). noise: the true sets'
     spread (models.band_spread); a part no larger is within the noise (models.within_noise). Names the part
     that dominates (DOMINATES times the other), or says that neither does."""
-    gap, step, net = learned - reference, same - reference, learned - same
+    gap, parts, quiet = split_parts(learned, same, reference, noise)
+    step, net = parts.values()
     text = (f"Run through the learned score's own sampler ({sampler}, same starting noise), the exact score "
             f"reaches **{same:.3f}**; that splits the gap of {gap:.3f} into the sampler's error, "
             f"**{step:+.3f}** (the exact score through this sampler against the reference), and the "
             f"network's error, **{net:+.3f}** (the learned score against the exact one, same sampler)")
-    quiet = {"sampler's error": models.within_noise(same, reference, noise),
-             "network's error": models.within_noise(learned, same, noise)}
-    parts = {"sampler's error": step, "network's error": net}
     if all(quiet.values()):
         return (text + f": both are within the true sets' spread of {noise:.3f}, the noise of this measure at "
                 "this sample count, so neither can be blamed on these numbers.")
@@ -403,11 +438,12 @@ ROW_WORDS = {"learned score": "the learned score's samples",
              "exact score (reference)": "the exact-score reference's samples"}
 
 
-def blind_measure_text(metrics: dict, row: str, n: int, band, fit: dict | None = None) -> str:
+def blind_measure_text(metrics: dict, row: str, n: int, band, fit: dict | None = None, weights=None) -> str:
     """models.blind_measure_text for a row of the samples table (metrics as in sampling_verdict)
     against its "true samples" row, band: models.true_band of independent true sample sets, fit:
-    the row's models.mode_fit against the true samples drawn (None: no cause named)."""
-    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n, band, fit)
+    the row's models.mode_fit against the true samples drawn (None: no cause named), weights: p₀'s
+    mode weights, against which the row's mode shares are read (None: no place named)."""
+    return models.blind_measure_text(metrics[row], metrics["true samples"], ROW_WORDS[row], n, band, fit, weights)
 
 
 MEASURES = (("score_mse", "score MSE"), ("sliced_w2", "sliced W₂"), ("loglik_gap", "log-likelihood gap"),

@@ -555,7 +555,8 @@ def test_blind_distance_is_named_from_the_runs_own_numbers():
     assert rev.blind_note(dc.PRESETS["ring8"], run, m) == models.blind_measure_text(
         m, None, "these samples", run.n, rev.truth_band(dc.PRESETS["ring8"], run.n, run.seed),
         models.mode_fit(rev.sample_run(dc.PRESETS["ring8"], sde, run)["x"],
-                        rev.truth(dc.PRESETS["ring8"], run.n, run.seed)["ref"], dc.PRESETS["ring8"], run.seed))
+                        rev.truth(dc.PRESETS["ring8"], run.n, run.seed)["ref"], dc.PRESETS["ring8"], run.seed),
+        dc.PRESETS["ring8"].weights.double().numpy())
     for name in ("tutorial", "ring8"):
         good = rev.Run("sde", 200, 2500, "karras", 1e-4, 0.16, "prior", 2021)
         mg = rev.metrics(dc.PRESETS[name], sde, good)

@@ -130,7 +130,8 @@ else:
     same = models.sample_quality(models.exact_samples(gmm, lam, method, n_steps, n, shared.seed), gmm, shared.seed)
     band = lambda: models.quality_band(gmm, n, shared.seed)     # the true sets' range: every measure's noise
     fits = {row: models.mode_fit(x, truth, gmm, shared.seed) for row, x in zip(models.SAMPLE_SETS, (learned, exact))}
-    st.markdown(tr.sampling_verdict(metrics, n, same, f"{vocabulary.label(method)}, {n_steps} steps", band, fits))
+    st.markdown(tr.sampling_verdict(metrics, n, same, f"{vocabulary.label(method)}, {n_steps} steps", band, fits,
+                                    gmm.weights.double().numpy()))
     compared = tr.recipe_comparison(shared, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"],
                                     band)
     if compared:
