@@ -802,7 +802,7 @@ def test_off_verdict_compares_two_fields_counts_against_their_noise(name, lam):
     kind, text = flowpage.off_verdict(last, noise)
     tol = 2 * (ve + exact) ** 0.5
     gap = f"{abs(ve - exact)} apart, {'beyond' if abs(ve - exact) > tol else 'within'} two counts' noise, " \
-          f"2√({ve} + {exact}) = {tol:.1f}"
+          f"2√({ve} + {exact}) = {tol:.1f}" if ve != exact else "the same count"
     assert gap in text, text
     assert ("neither field puts more there than the other" in text) == (abs(ve - exact) <= tol), text
     if abs(ve - exact) > tol:
