@@ -525,6 +525,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
                end_overlap=end_overlap_share(gmm, sde, run, threshold), n_modes=gmm.n_components,
                closest=closest_modes(gmm), end_stray=end_strays(gmm, sde, run, com.committed),
+               end_off=end_off(gmm, sde, run, com.committed), steps_taken=len(sample_run(gmm, sde, run)["times"]) - 1,
                far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
@@ -556,14 +557,18 @@ def overlap_share(gmm, run: Run, threshold: float) -> float:
     return float((top_responsibility(gmm, run.n, run.seed) < threshold).mean())
 
 
+def end_truth(gmm, sde, run: Run) -> tuple:
+    """(pₜ, run.n true samples of it, numpy) at the run's last grid time t (p₀ blurred to t, gmm.diffuse)."""
+    pt = gmm.diffuse(sde, float(np.min(sample_run(gmm, sde, run)["times"])))
+    return pt, pt.sample(run.n, torch.Generator().manual_seed(run.seed + 1))[0].double().numpy()
+
+
 @state.cache_data(max_entries=8)
 def end_top_responsibility(gmm, sde, run: Run) -> np.ndarray:
-    """Each of run.n true samples of pₜ at the run's last grid time t (p₀ blurred to t, gmm.diffuse):
-    its largest mode responsibility under pₜ, maxₖ rₖ(x)."""
-    t = float(np.min(sample_run(gmm, sde, run)["times"]))
-    pt = gmm.diffuse(sde, t)
-    x = pt.sample(run.n, torch.Generator().manual_seed(run.seed + 1))[0].double()
-    return pt.responsibilities(x).max(dim=-1).values.numpy()
+    """Each of end_truth's true samples of pₜ at the run's last grid time: its largest mode
+    responsibility under pₜ, maxₖ rₖ(x)."""
+    pt, x = end_truth(gmm, sde, run)
+    return pt.responsibilities(torch.as_tensor(x)).max(dim=-1).values.numpy()
 
 
 def end_overlap_share(gmm, sde, run: Run, threshold: float) -> float:
@@ -624,11 +629,29 @@ def stray_share(gmm, sde, run: Run) -> float:
 
 def stray_mask(gmm, run: Run, x) -> np.ndarray:
     """Which points x are strays: log p₀(x) below the STRAY_Q quantile of log p₀ on the run's true samples."""
-    x = torch.as_tensor(x, dtype=torch.float64)
-    ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
-    lo = torch.quantile(gmm.log_prob(ref), STRAY_Q)
-    lp = torch.nan_to_num(gmm.log_prob(x), nan=-math.inf)
+    return low_density_mask(gmm, truth(gmm, run.n, run.seed)["ref"], x, STRAY_Q)
+
+
+def low_density_mask(dist, ref, x, q: float) -> np.ndarray:
+    """Which points x lie where the density of dist is lower than at all but a share q of its true
+    samples ref: log p(x) below the q quantile of log p(ref)."""
+    ref = torch.as_tensor(np.asarray(ref), dtype=torch.float64)
+    lo = torch.quantile(dist.log_prob(ref), q)
+    lp = torch.nan_to_num(dist.log_prob(torch.as_tensor(np.asarray(x), dtype=torch.float64)), nan=-math.inf)
     return (lp < lo).numpy()
+
+
+OFF_Q = 0.01             # a path ending where pₜ is lower than at all but this share of its true samples is off pₜ
+
+
+def end_off(gmm, sde, run: Run, committed) -> dict:
+    """The kept paths that end off pₜ at the run's last time (low_density_mask at OFF_Q on end_truth's
+    true samples of pₜ: where pₜ's own samples do not lie, so not put there by pₜ's overlap but by the
+    run's steps or its start): their share of all kept paths (all; OFF_Q of them by chance for a
+    perfect sampler) and the share of the kept paths that never commit (committed: False) and end there (never)."""
+    pt, ref = end_truth(gmm, sde, run)
+    off = low_density_mask(pt, ref, sample_run(gmm, sde, run)["paths"][-1], OFF_Q)
+    return dict(all=float(off.mean()), never=float((off & ~np.asarray(committed, dtype=bool)).mean()))
 
 
 def end_strays(gmm, sde, run: Run, committed) -> dict:
@@ -1431,9 +1454,14 @@ def end_time_note(cv: dict, between: bool = True) -> str:
 
 
 def undecided_share(cv: dict, count: bool = False) -> str:
-    """The share of paths that never commit (cv: commit_view), to whole percent, or "under 1 %" where
-    some do but it would print as 0 % (with "(k of n)" where count)."""
-    k, n = round(cv["undecided"] * cv["n_paths"]), cv["n_paths"]
+    """The share of paths that never commit (cv: commit_view), as path_share prints it."""
+    return path_share(cv["undecided"], cv["n_paths"], count)
+
+
+def path_share(share: float, n: int, count: bool = False) -> str:
+    """A share of n paths to whole percent, or "under 1 %" where some are in it but it would print as
+    0 % (with "(k of n)" where count)."""
+    k = round(share * n)
     if k == 0 or 100 * k / n >= 0.5:
         return f"{100 * k / n:.0f} %"
     return f"under 1 % ({k:,} of {n:,})" if count else "under 1 %"
@@ -1456,6 +1484,9 @@ def undecided_causes(cv: dict) -> str:
         causes.append(f"the modes overlap: {ov} of true samples of p₀ have no mode with responsibility "
                       f"{thr:.2f} either" + (f", so the modes' overlap accounts for at most {ov} of paths"
                                              if overlap_bounds(cv) else ""))
+    steps = steps_cause(cv)
+    if steps:
+        causes.append(steps)
     blur = end_blur_cause(cv)
     if blur:
         causes.append(blur)
@@ -1464,8 +1495,44 @@ def undecided_causes(cv: dict) -> str:
     if not causes:
         return (f". No cause the page measures accounts for them{none}"
                 + (", nor do pₜ's at the run's last time" if cv["end_overlap"] == 0 else ""))
-    head = "The cause here" if len(causes) == 1 else "The causes here"
-    return f". {head}: {'; and '.join(causes)}{none}{fewer_note(cv, bool(blur))}"
+    if cv.get("far"):         # the far start's part is not measured
+        head = "The cause here" if len(causes) == 1 else "The causes here"
+        return f". {head}: {'; and '.join(causes)}{none}{fewer_note(cv, bool(blur))}"
+    head = f"{['One cause', 'Two causes', 'Three causes'][len(causes) - 1]}, measured"
+    return f". {head}: {'; and '.join(causes)}{none}{causes_total(cv, bool(steps), bool(blur))}{fewer_note(cv, bool(blur))}"
+
+
+def steps_cause(cv: dict) -> str:
+    """The run's steps as a cause of paths that never commit: the share of paths that never commit and end off
+    pₜ at the run's last time (cv's end_off, end_off), where pₜ's own samples do not lie, so put there by the
+    steps, not by pₜ's overlap; named where the share of all paths ending off pₜ is above OFF_Q (what a perfect
+    sampler gives) by more than two standard errors, 2 √(q(1 − q)/n), and some of them never commit; else ""."""
+    off, n = cv.get("end_off", {}), cv["n_paths"]
+    if not off or round(off["never"] * n) == 0 or off["all"] - OFF_Q <= 2 * math.sqrt(OFF_Q * (1 - OFF_Q) / n):
+        return ""
+    k = cv["steps_taken"]
+    return (f"{path_share(off['never'], n, count=True)} of the paths never commit and end where pₜ at t = "
+            f"{time_text(cv['t_last'])} is lower than at {100 * (1 - OFF_Q):g} % of its own true samples, off where "
+            f"its samples lie: put there by the run's {k} step{'' if k == 1 else 's'}, not by pₜ's overlap")
+
+
+def causes_total(cv: dict, steps: bool, blur: bool) -> str:
+    """How much of the never-commit share the measured causes account for, at most, as printed: the steps'
+    share (steps_cause, whole percent) plus the largest overlap named (p₀'s, or pₜ's at the last time where
+    blur; one decimal); where that is under half the share, that no cause the page measures accounts for
+    the rest. "" where an overlap named alone reaches the share (fewer_note then speaks)."""
+    top = max(cv["overlap"], cv["end_overlap"] if blur else 0.0)
+    if top >= cv["undecided"]:
+        return ""
+    total = round((round(100 * cv["end_off"]["never"]) if steps else 0) + round(100 * top, 1), 1)
+    und = round(100 * cv["undecided"])
+    who = "Together they" if steps and top > 0 else "It"
+    if steps and round(cv["end_off"]["never"] * cv["n_paths"]) == round(cv["undecided"] * cv["n_paths"]):
+        return ". The steps' share alone accounts for all of them"
+    if total >= und:
+        return f". {who} can account for all {und} %" if steps else ""
+    said = f". {who} account{'' if steps and top > 0 else 's'} for at most {total:g} % of the {und} %" if steps else ""
+    return said + (". No cause the page measures accounts for the rest" if 2 * total < und else "")
 
 
 def end_blur_adds(cv: dict) -> bool:

@@ -1,0 +1,82 @@
+"""Exact-score reversal: the causes the page names for what it shows are measured, and they add up as printed:
+the never-commit sentence's causes with their shares, the mode-share caption's standard errors and splits,
+and the commitment caption's words on the paths' noise."""
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import diffusion_core as dc
+from conftest import heavy_corner_mixture, ok, open_page
+from dashboard import reversal as rev
+
+PAGE = "views/3_reversal.py"
+
+
+def _view(which, lam, threshold=rev.COMMIT_THRESHOLD, **changes):
+    """(gmm, sde, run, commit_view) for a preset or the custom mixture ("hw") at λ and `threshold`."""
+    gmm, sde = (heavy_corner_mixture() if which == "hw" else dc.PRESETS[which]), dc.VESDE(lam)
+    run = dataclasses.replace(rev.default_view()[2], **changes)
+    return gmm, sde, run, rev.commit_view(gmm, sde, run, threshold)
+
+
+def _page(which, lam, gmm, **widgets):
+    """The page at λ with the reversal widgets given (w_reversal_<key>=…, or w_seed)."""
+    mix = {"custom_mixture": gmm.to_dict(), "w_mixture": "custom"} if which == "hw" else {"w_mixture": which}
+    return ok(open_page(PAGE, 240, **mix, w_reversal_lam=lam, **widgets))
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("hw", 25.0, dict(method="tutorial", steps=3, seed=2021)),     # 34 % never commit, pₜ's overlap 0.3 %
+    ("hw", 25.0, dict(method="tutorial", steps=2, seed=2021)),
+    ("hw", 25.0, dict(method="tutorial", steps=3, seed=2022)),
+    ("hw", 25.0, dict(method="tutorial", steps=10, seed=2022)),    # (almost) every path commits
+    ("tutorial", 50.0, dict(method="tutorial", steps=3)),
+    ("ring8", 50.0, dict(method="tutorial", steps=3)),
+    ("tutorial", 25.0, {}),                                         # reverse SDE, 200 steps: the overlap alone
+])
+def test_never_commit_causes_are_measured_and_account_for_the_share(which, lam, changes):
+    """The custom mixture, the loop at 3 steps, λ 25, seed 2021: "Here 34 % of the paths never commit … The cause
+    here: the run stops at t = 0.33 … which accounts for at most 0.3 % of paths", the rest given no cause while
+    the coarse steps throw the samples off every mode. The steps' part is now measured (paths that never commit
+    and end where pₜ at the last time is lower than at 99 % of its own true samples), both causes come with
+    their shares, and "The cause here" heads no cause that accounts for less than most of the share."""
+    gmm, sde, run, cv = _view(which, lam, **changes)
+    note = rev.undecided_note(cv)
+    # the measure, recomputed: kept paths' end points under pₜ at the run's last time
+    r = rev.sample_run(gmm, sde, run)
+    t = float(np.min(r["times"]))
+    pt = gmm.diffuse(sde, t)
+    ref = pt.sample(run.n, torch.Generator().manual_seed(run.seed + 1))[0].double()
+    lo = torch.quantile(pt.log_prob(ref), rev.OFF_Q)
+    off = (pt.log_prob(torch.as_tensor(r["paths"][-1], dtype=torch.float64)) < lo).numpy()
+    never = rev.responsibilities(gmm, sde, run)["resp"][-1] < rev.COMMIT_THRESHOLD
+    assert cv["end_off"]["never"] == pytest.approx(float((off & never).mean()))
+    assert cv["end_off"]["all"] == pytest.approx(float(off.mean()))
+    steps = rev.steps_cause(cv)
+    assert bool(steps) == (steps in note and steps != ""), note
+    if steps:
+        share = rev.path_share(cv["end_off"]["never"], cv["n_paths"], count=True)
+        assert (f"{share} of the paths never commit and end where pₜ at t = {rev.time_text(t)} is lower than at "
+                f"99 % of its own true samples, off where its samples lie: put there by the run's "
+                f"{len(r['times']) - 1} step") in note, note
+    # "The cause here" only where no measured share is left short of most of the never-commit share
+    assert "The cause here" not in note and "The causes here" not in note, note
+    printed = re.search(r"account(?:s)? for at most ([\d.]+) % of the (\d+) %", note)
+    if printed:           # the total adds the printed parts
+        total, und = float(printed.group(1)), int(printed.group(2))
+        parts = [round(100 * cv["end_off"]["never"])] if steps else []
+        top = max(cv["overlap"], cv["end_overlap"] if rev.end_blur_adds(cv) else 0.0)
+        assert total == pytest.approx(sum(parts) + round(100 * top, 1)) and und == round(100 * cv["undecided"])
+        assert ("No cause the page measures accounts for the rest" in note) == (2 * total < und), note
+    if which == "hw" and changes["steps"] == 3 and changes["seed"] == 2021:
+        assert "Two causes, measured: 30 % of the paths never commit and end where pₜ at t = 0.33" in note, note
+        assert "put there by the run's 2 steps" in note and "Together they account for at most 30.3 % of the 34 %" in note
+        assert note.strip() in " ".join(m.value for m in _page(which, lam, gmm, w_reversal_method="tutorial",
+                                                                w_reversal_steps=3, w_seed=2021).markdown)
+    if which == "hw" and changes["steps"] == 10:
+        assert "The steps' share alone accounts for all of them" in note or "No cause the page measures" in note
+    if which == "tutorial" and lam == 25.0:
+        assert not steps and "One cause, measured: the modes overlap: 22.6 %" in note, note
