@@ -773,7 +773,16 @@ def start_split_text(gmm, sde, run: Run, bad, moved=None) -> str:
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
             f"(beyond the ± {sp['band']} two runs differ by chance){noise_part} and the steps and the sampling noise "
             f"for {100 * (q[k] - w[k] + end):+.1f} "
-            f"(each share ± {100 * sp['se'].max():.1f} % at most, one standard error).")
+            f"({measured_se_text(sp)}).")
+
+
+def measured_se_text(sp: dict) -> str:
+    """The one standard errors of start_split's two measured shares, each at its own share p (√(p(1 − p)/n),
+    not at the true weight as the caption's head gives it), with the share it is at: "one standard error at
+    each measured share: ± 0.7 % at 87.7 %, ± 0.6 % at 89.8 %"."""
+    k = sp["k"]
+    return ("one standard error at each measured share: "
+            + ", ".join(f"± {100 * se:.1f} % at {100 * v:.1f} %" for se, v in zip(sp["se"], (sp["p"][k], sp["q"][k]))))
 
 
 def weights_caption(gmm, sde, run: Run) -> str:

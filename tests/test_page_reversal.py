@@ -1248,7 +1248,7 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
         r = dataclasses.replace(run, steps=steps)
         p = float(rev.metrics(gmm, sde, r)["mode_weights"][1])
         q = float(rev.metrics(gmm, sde, dataclasses.replace(r, start="p1"))["mode_weights"][1])
-        se = max(math.sqrt(p * (1 - p) / 2500), math.sqrt(q * (1 - q) / 2500))      # each measured share's own
+        se_p, se_q = math.sqrt(p * (1 - p) / 2500), math.sqrt(q * (1 - q) / 2500)      # each measured share's own
         noise = 2 * math.sqrt(p * (1 - p) / 2500 + q * (1 - q) / 2500)
         p, q = round(p, 3), round(q, 3)          # as printed: the parts add up
         head = (f"Measured: started from the exact p₁ (Advanced) with the same {steps} steps, mode 2 gets "
@@ -1259,7 +1259,8 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
         if steps == 200:
             assert (head + f", so of its {100 * (p - 0.1):+.1f} points the start accounts for {100 * (p - q):+.1f} "
                     f"(beyond the ± {band} two runs differ by chance) and the steps and the sampling noise "
-                    f"for {100 * (q - 0.1):+.1f} (each share ± {100 * se:.1f} % at most, one standard error)") in text, text
+                    f"for {100 * (q - 0.1):+.1f} (one standard error at each measured share: ± {100 * se_p:.1f} % at "
+                    f"{100 * p:.1f} %, ± {100 * se_q:.1f} % at {100 * q:.1f} %)") in text, text
         else:
             assert (head + f": the two starts differ by {gap} points, within the noise of two runs "
                     f"(± {band}, two standard errors of a difference), so these runs do not show the start "
@@ -1643,9 +1644,10 @@ def test_start_split_noise_is_that_of_the_two_measured_shares(which, method, ste
     if within:
         assert f"within the noise of two runs (± {band}, two standard errors of a difference)" in text, text
     else:
-        se = max(math.sqrt(p * (1 - p) / run.n), math.sqrt(q * (1 - q) / run.n))
+        se_p, se_q = math.sqrt(p * (1 - p) / run.n), math.sqrt(q * (1 - q) / run.n)
         assert f"(beyond the ± {band} two runs differ by chance)" in text, text
-        assert f"(each share ± {100 * se:.1f} % at most, one standard error)" in text, text
+        assert (f"(one standard error at each measured share: ± {100 * se_p:.1f} % at {100 * round(p, 3):.1f} %, "
+                f"± {100 * se_q:.1f} % at {100 * round(q, 3):.1f} %)") in text, text
     assert gap != band, (gap, band)          # never a tie on the page
     if method == "tutorial" and seed == 2021 and steps == 3:
         assert within and "gets 34.2 % where the prior gave 31.7 %" in text and "(± 2.7," in text, text

@@ -80,3 +80,30 @@ def test_never_commit_causes_are_measured_and_account_for_the_share(which, lam, 
         assert "The steps' share alone accounts for all of them" in note or "No cause the page measures" in note
     if which == "tutorial" and lam == 25.0:
         assert not steps and "One cause, measured: the modes overlap: 22.6 %" in note, note
+
+
+SE_SAID = re.compile(r"± (\d+\.\d) % (?:for the heaviest, w = |at )(\d+\.\d) %")
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("hw", 25.0, dict(seed=2021)),                       # reverse SDE, 200 steps: the start apportioned
+    ("hw", 25.0, dict(steps=50, seed=2021)),
+    ("tutorial", 25.0, dict(method="tutorial", steps=3, seed=2022)),
+    ("ring8", 50.0, dict(method="tutorial", steps=3)),
+])
+def test_mode_share_caption_gives_one_standard_error_per_share(which, lam, changes):
+    """The custom mixture, reverse SDE, 200 steps, seed 2021: "(± 0.6 % for the heaviest, w = 90.0 %)" and later
+    "(each share ± 0.7 % at most, one standard error)", two bounds for one mode's share. Each standard error
+    the caption prints now names the share it is at (the true weight, or a measured share), and is
+    √(p(1 − p)/n) at that share, so no share gets two."""
+    gmm, sde, run, _ = _view(which, lam, **changes)
+    text = rev.weights_caption(gmm, sde, run)
+    assert "at most, one standard error" not in text, text
+    said = SE_SAID.findall(text)
+    assert said, text
+    for se, at in said:
+        assert float(se) == pytest.approx(round(100 * np.sqrt(float(at) / 100 * (1 - float(at) / 100) / run.n), 1),
+                                          abs=0.051), (se, at, text)
+    if which == "hw" and changes == dict(seed=2021):
+        assert ("(one standard error at each measured share: ± 0.7 % at 87.7 %, ± 0.6 % at 89.8 %)" in text
+                and "(± 0.6 % for the heaviest, w = 90.0 %)" in text), text
