@@ -868,12 +868,12 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
         k = reached[np.argmax(np.abs(rest[reached]) / c["se"][reached])]
         if abs(rest[k]) <= c["z"] * c["se"][k]:
             return f" Noise left at the end moves samples between modes: {how}."
-        miss = c["sampled"][k] - c["true"][k]
-        part = ("accounts for" if np.sign(-c["moved"][k]) == np.sign(miss) else "moves the other way")
+        miss, moved = printed_split(c, k)
+        part = ("accounts for" if np.sign(-moved) == np.sign(miss) else "moves the other way")
         text = (f" Noise left at the end moves samples between modes, but it explains only part of the shares "
-                f"off: mode {k + 1} is {100 * abs(miss):.1f} points off, the noise {part} "
-                f"{100 * abs(c['moved'][k]):.1f} ({how}), and "
-                f"{100 * abs(rest[k]):.1f} points (more than {c['z']:g} standard errors) are set earlier")
+                f"off: mode {k + 1} is {abs(miss):.1f} points off, the noise {part} "
+                f"{abs(moved):.1f} ({how}), and "
+                f"{abs(miss + moved):.1f} points (more than {c['z']:g} standard errors) are set earlier")
         return set_clause(gmm, sde, run, c, bad, text)
     k = bad[np.argmax(np.abs(c["moved"][bad]) / c["se"][bad])]       # the mode the noise comes closest to moving
     text = (f" The same noise as this run's end (σ = {value_text(c['sigma_end'])}), added to true samples, "
@@ -883,6 +883,13 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
             + f", less than its standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off"
             + blur_clause(c) + ". They are set earlier")
     return set_clause(gmm, sde, run, c, bad, text)
+
+
+def printed_split(c: dict, k: int) -> tuple[float, float]:
+    """Mode k's miss p − w and the share the end noise moves out of it (weight_check c), in points, from the
+    shares as the caption prints them (one decimal), so that the rest, miss + moved, adds up as printed."""
+    miss = round(100 * c["sampled"][k], 1) - round(100 * c["true"][k], 1)
+    return round(miss, 1), round(100 * c["moved"][k], 1)
 
 
 def set_clause(gmm, sde, run: Run, c: dict, bad, text: str) -> str:

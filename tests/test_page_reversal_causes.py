@@ -107,3 +107,40 @@ def test_mode_share_caption_gives_one_standard_error_per_share(which, lam, chang
     if which == "hw" and changes == dict(seed=2021):
         assert ("(one standard error at each measured share: ± 0.7 % at 87.7 %, ± 0.6 % at 89.8 %)" in text
                 and "(± 0.6 % for the heaviest, w = 90.0 %)" in text), text
+
+
+SPLIT = re.compile(r"mode (\d+) is (\d+\.\d) points off, the noise (accounts for|moves the other way) (\d+\.\d) "
+                   r"\([^)]*\), and (\d+\.\d) points")
+START = re.compile(r"of its ([-+]\d+\.\d) points the start accounts for ([-+]\d+\.\d) \([^)]*\)"
+                   r"(?:, the noise left at the end for ([-+]\d+\.\d))? and the steps and the sampling noise for "
+                   r"([-+]\d+\.\d)")
+
+
+@pytest.mark.parametrize("which, lam, changes", [
+    ("tutorial", 25.0, dict(method="tutorial", steps=3, seed=2022)),     # 6.8 − 2.0 read "4.9"
+    ("tutorial", 25.0, dict(method="tutorial", steps=3, seed=2021)),
+    ("ring8", 50.0, dict(method="tutorial", steps=3)),
+    ("hw", 25.0, dict(seed=2021)),                                        # the start's split
+    ("hw", 25.0, dict(steps=50, seed=2021)),
+    ("hw", 25.0, dict(method="tutorial", steps=3, seed=2021)),
+])
+def test_mode_share_splits_add_up_as_printed(which, lam, changes):
+    """Tutorial, the loop at 3 steps, λ 25, seed 2022: "mode 2 is 6.8 points off, the noise accounts for 2.0 …, and
+    4.9 points … are set earlier", though 6.8 − 2.0 = 4.8 on screen. Every split the caption prints (the end
+    noise's, the start's) now adds up as printed, and a miss is the printed sampled share less the true one."""
+    gmm, sde, run, _ = _view(which, lam, **changes)
+    text = rev.weights_caption(gmm, sde, run)
+    found = 0
+    for k, miss, verb, moved, rest in SPLIT.findall(text):
+        found += 1
+        shares = re.search(rf"mode {k}: (\d+\.\d) % sampled vs (\d+\.\d) % true", text)
+        assert float(miss) == pytest.approx(abs(float(shares.group(1)) - float(shares.group(2))), abs=1e-9), text
+        sign = -1 if verb == "accounts for" else 1
+        assert float(rest) == pytest.approx(float(miss) + sign * float(moved), abs=1e-9), text
+    for total, start, end, steps in START.findall(text):
+        found += 1
+        assert float(total) == pytest.approx(float(start) + float(end or 0) + float(steps), abs=1e-9), text
+    if which == "tutorial" and changes["seed"] == 2022:
+        assert "mode 2 is 6.8 points off, the noise accounts for 2.0" in text and "and 4.8 points" in text, text
+    if which == "hw" and changes == dict(seed=2021):
+        assert found, text
