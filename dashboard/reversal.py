@@ -320,15 +320,53 @@ def time_png(gmm, sde, run: Run, n_paths: int) -> bytes:
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     t_split = bimodal_time(gmm, sde) or None
     split_mark = split_label(t_split) if t_split is not None else "pₜ splits"
-    u = rfig.main_axis(gmm)
-    y = tr["ref"] @ u
-    lo, hi = np.quantile(y, [0.002, 0.998])
-    pad = 0.25 * (hi - lo)
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
-                                    mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
+                                    mode_colors(gmm.n_components), rfig.main_axis(gmm), u_limits(gmm, run),
                                     marks={split_mark: t_split}, split=split_mark,
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
+
+
+def u_limits(gmm, run: Run) -> tuple[float, float]:
+    """The time chart's range along the axis u: the true samples' 0.2–99.8 % quantiles along u, a quarter
+    of their spread added on each side."""
+    lo, hi = np.quantile(truth(gmm, run.n, run.seed)["ref"] @ rfig.main_axis(gmm), [0.002, 0.998])
+    pad = 0.25 * (hi - lo)
+    return float(lo - pad), float(hi + pad)
+
+
+ROUGH = 0.01             # fresh noise per step (median std) at least this share of the time chart's height shows
+
+
+def step_noise(sde, run: Run, times) -> np.ndarray | None:
+    """The std of the fresh noise each step adds, on the run's grid times t_i > t_(i+1): g(t_i) √(t_i − t_(i+1))
+    for the tutorial's loop, √(σ(t_i)² − σ(t_(i+1))²) for the reverse SDE (Euler-Maruyama in σ²); None for
+    the other samplers (their noise depends on their own schedule)."""
+    t = torch.as_tensor(np.asarray(times, dtype=float), dtype=torch.float64)
+    if run.method == "tutorial":
+        return (sde.g(t[:-1]) * (t[:-1] - t[1:]).sqrt()).numpy()
+    if run.method == "sde":
+        s = sde.sigma(t)
+        return (s[:-1] ** 2 - s[1:] ** 2).clamp_min(0).sqrt().numpy()
+    return None
+
+
+def noise_words(gmm, sde, run: Run) -> str:
+    """What the commitment charts show of a stochastic run's fresh noise: its std per step (step_noise) against
+    the time chart's height along u (u_limits); its paths are said rough where the median std is at least
+    ROUGH of that height (as printed, one decimal), else that it is too small to show. Without a per-step formula, only that it adds noise."""
+    noise = step_noise(sde, run, sample_run(gmm, sde, run)["times"])
+    if noise is None or not len(noise):
+        return "This run's sampler adds fresh noise along the way. "
+    lo, hi = u_limits(gmm, run)
+    med, height = float(np.median(noise)), hi - lo
+    spread = (f"std {value_text(med)}" if len(noise) == 1 else
+              f"std {value_text(noise.min())} to {value_text(noise.max())}, median {value_text(med)}")
+    share = round(100 * med / height, 1)          # as printed, which decides
+    look = (", so its paths are rough" if share >= 100 * ROUGH else
+            ", too little to show: its paths look smooth")
+    return (f"This run's sampler adds fresh noise at every step ({spread} per step, {share:g} % of "
+            f"the time chart's height of {height:.1f} along u){look}. ")
 
 
 @state.cache_data(max_entries=16)
@@ -463,6 +501,7 @@ def commit_base(gmm, sde, run: Run) -> dict:
                 deterministic=deterministic(sde, run),
                 fixed=deterministic_words(sde, run) if deterministic(sde, run) else "",
                 sorting=start_sorting(gmm, sde, run), names=mode_names(gmm),
+                noise_words="" if deterministic(sde, run) else noise_words(gmm, sde, run),
                 colors=mode_colors(gmm.n_components))
 
 
@@ -521,6 +560,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])), n_along=len(ct),
                n_last=int((ct <= float(np.min(rs["times"])) + 1e-12).sum()),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
+               noise_words=base["noise_words"],
                pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
                narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
                end_overlap=end_overlap_share(gmm, sde, run, threshold), n_modes=gmm.n_components,
@@ -1400,7 +1440,7 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
             "plane and along the axis u on which the modes spread most. "
             + ("This run's sampler is deterministic (no fresh noise along the way), so its paths are smooth. "
                if cv.get("deterministic") else
-               "This run's sampler adds fresh noise at every step, so its paths are rough. ")
+               cv["noise_words"])
             + "Bottom left: "
             f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
             "mean; band: 10–90 % of paths; grey dashed line: the commitment threshold, "

@@ -1944,5 +1944,5 @@ def test_commitment_caption_describes_this_runs_paths(method, rough):
     cv = rev.commit_view(dc.PRESETS["tutorial"], dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
     text = rev.commitment_caption(cv, 80)
     assert "Reverse-SDE paths" not in text and "probability-flow ODE paths" not in text, text
-    assert ("adds fresh noise at every step, so its paths are rough" in text) == rough, text
+    assert ("adds fresh noise at every step (" in text and "so its paths are rough" in text) == rough, text
     assert ("deterministic (no fresh noise along the way), so its paths are smooth" in text) == (not rough), text

@@ -144,3 +144,39 @@ def test_mode_share_splits_add_up_as_printed(which, lam, changes):
         assert "mode 2 is 6.8 points off, the noise accounts for 2.0" in text and "and 4.8 points" in text, text
     if which == "hw" and changes == dict(seed=2021):
         assert found, text
+
+
+@pytest.mark.parametrize("which, lam, changes, rough", [
+    ("tutorial", 0.1, dict(method="tutorial", steps=3), False),     # std 0.06–0.12 per step against 12.1
+    ("tutorial", 25.0, dict(method="tutorial", steps=3), True),
+    ("tutorial", 0.1, {}, False),                                     # reverse SDE, 200 steps
+    ("tutorial", 25.0, {}, True),
+    ("ring8", 50.0, dict(method="sde", steps=50), True),
+    ("hw", 25.0, dict(method="pc", steps=50), None),                  # no per-step formula: no roughness claim
+    ("tutorial", 25.0, dict(method="ode", steps=50), None),
+])
+def test_commitment_caption_measures_the_noise_per_step(which, lam, changes, rough):
+    """Tutorial, the loop at 3 steps, λ 0.1: "This run's sampler adds fresh noise at every step, so its paths are
+    rough", though the noise per step (std 0.06–0.12) is under 1 % of the time chart's height and the paths look
+    smooth. The caption now gives the noise's std per step against the chart's height and says rough only where
+    the median is at least ROUGH of it."""
+    gmm, sde, run, cv = _view(which, lam, **changes)
+    text = rev.commitment_caption(cv, 80)
+    assert ("so its paths are rough" in text) == bool(rough) and ("its paths look smooth" in text) == (rough is False), text
+    times = rev.sample_run(gmm, sde, run)["times"]
+    noise = rev.step_noise(sde, run, times)
+    if rough is not None:
+        lo, hi = rev.u_limits(gmm, run)
+        share = round(100 * float(np.median(noise)) / (hi - lo), 1)
+        assert f"median {rev.value_text(float(np.median(noise)))} per step, {share:g} % of the time chart's height" in text
+        assert (share >= 100 * rev.ROUGH) == rough
+        t = torch.as_tensor(times, dtype=torch.float64)
+        if run.method == "tutorial":       # g(t) √Δt with g(t) = λ^t
+            assert noise == pytest.approx((lam ** t[:-1] * (t[:-1] - t[1:]).sqrt()).numpy())
+    elif run.method == "pc":
+        assert "adds fresh noise along the way" in text and "at every step (" not in text, text
+    if which == "tutorial" and lam == 0.1 and run.method == "tutorial":
+        assert ("adds fresh noise at every step (std 0.0577 to 0.124, median 0.0911 per step, 0.8 % of the time "
+                "chart's height of 12.1 along u), too little to show: its paths look smooth") in text, text
+        prose = " ".join(c.value for c in _page(which, lam, gmm, w_reversal_method="tutorial", w_reversal_steps=3).caption)
+        assert "its paths look smooth" in prose, prose
