@@ -320,15 +320,53 @@ def time_png(gmm, sde, run: Run, n_paths: int) -> bytes:
     r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
     t_split = bimodal_time(gmm, sde) or None
     split_mark = split_label(t_split) if t_split is not None else "pₜ splits"
-    u = rfig.main_axis(gmm)
-    y = tr["ref"] @ u
-    lo, hi = np.quantile(y, [0.002, 0.998])
-    pad = 0.25 * (hi - lo)
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
-                                    mode_colors(gmm.n_components), u, (lo - pad, hi + pad),
+                                    mode_colors(gmm.n_components), rfig.main_axis(gmm), u_limits(gmm, run),
                                     marks={split_mark: t_split}, split=split_mark,
                                     width=4.2, height=4.7)
     return downloads.png_bytes(fig, dpi=150)
+
+
+def u_limits(gmm, run: Run) -> tuple[float, float]:
+    """The time chart's range along the axis u: the true samples' 0.2–99.8 % quantiles along u, a quarter
+    of their spread added on each side."""
+    lo, hi = np.quantile(truth(gmm, run.n, run.seed)["ref"] @ rfig.main_axis(gmm), [0.002, 0.998])
+    pad = 0.25 * (hi - lo)
+    return float(lo - pad), float(hi + pad)
+
+
+ROUGH = 0.01             # fresh noise per step (median std) at least this share of the time chart's height shows
+
+
+def step_noise(sde, run: Run, times) -> np.ndarray | None:
+    """The std of the fresh noise each step adds, on the run's grid times t_i > t_(i+1): g(t_i) √(t_i − t_(i+1))
+    for the tutorial's loop, √(σ(t_i)² − σ(t_(i+1))²) for the reverse SDE (Euler-Maruyama in σ²); None for
+    the other samplers (their noise depends on their own schedule)."""
+    t = torch.as_tensor(np.asarray(times, dtype=float), dtype=torch.float64)
+    if run.method == "tutorial":
+        return (sde.g(t[:-1]) * (t[:-1] - t[1:]).sqrt()).numpy()
+    if run.method == "sde":
+        s = sde.sigma(t)
+        return (s[:-1] ** 2 - s[1:] ** 2).clamp_min(0).sqrt().numpy()
+    return None
+
+
+def noise_words(gmm, sde, run: Run) -> str:
+    """What the commitment charts show of a stochastic run's fresh noise: its std per step (step_noise) against
+    the time chart's height along u (u_limits); its paths are said rough where the median std is at least
+    ROUGH of that height (as printed, one decimal), else that it is too small to show. Without a per-step formula, only that it adds noise."""
+    noise = step_noise(sde, run, sample_run(gmm, sde, run)["times"])
+    if noise is None or not len(noise):
+        return "This run's sampler adds fresh noise along the way. "
+    lo, hi = u_limits(gmm, run)
+    med, height = float(np.median(noise)), hi - lo
+    spread = (f"std {value_text(med)}" if len(noise) == 1 else
+              f"std {value_text(noise.min())} to {value_text(noise.max())}, median {value_text(med)}")
+    share = round(100 * med / height, 1)          # as printed, which decides
+    look = (", so its paths are rough" if share >= 100 * ROUGH else
+            ", too little to show: its paths look smooth")
+    return (f"This run's sampler adds fresh noise at every step ({spread} per step, {share:g} % of "
+            f"the time chart's height of {height:.1f} along u){look}. ")
 
 
 @state.cache_data(max_entries=16)
@@ -463,6 +501,7 @@ def commit_base(gmm, sde, run: Run) -> dict:
                 deterministic=deterministic(sde, run),
                 fixed=deterministic_words(sde, run) if deterministic(sde, run) else "",
                 sorting=start_sorting(gmm, sde, run), names=mode_names(gmm),
+                noise_words="" if deterministic(sde, run) else noise_words(gmm, sde, run),
                 colors=mode_colors(gmm.n_components))
 
 
@@ -521,10 +560,12 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])), n_along=len(ct),
                n_last=int((ct <= float(np.min(rs["times"])) + 1e-12).sum()),
                deterministic=base["deterministic"], fixed=base["fixed"], sorting=base["sorting"],
+               noise_words=base["noise_words"],
                pair=base["pair"], own_split=None, end_sigma=end_sigma(gmm, sde, run),
                narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
                end_overlap=end_overlap_share(gmm, sde, run, threshold), n_modes=gmm.n_components,
                closest=closest_modes(gmm), end_stray=end_strays(gmm, sde, run, com.committed),
+               end_off=end_off(gmm, sde, run, com.committed), steps_taken=len(sample_run(gmm, sde, run)["times"]) - 1,
                far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
@@ -556,14 +597,18 @@ def overlap_share(gmm, run: Run, threshold: float) -> float:
     return float((top_responsibility(gmm, run.n, run.seed) < threshold).mean())
 
 
+def end_truth(gmm, sde, run: Run) -> tuple:
+    """(pₜ, run.n true samples of it, numpy) at the run's last grid time t (p₀ blurred to t, gmm.diffuse)."""
+    pt = gmm.diffuse(sde, float(np.min(sample_run(gmm, sde, run)["times"])))
+    return pt, pt.sample(run.n, torch.Generator().manual_seed(run.seed + 1))[0].double().numpy()
+
+
 @state.cache_data(max_entries=8)
 def end_top_responsibility(gmm, sde, run: Run) -> np.ndarray:
-    """Each of run.n true samples of pₜ at the run's last grid time t (p₀ blurred to t, gmm.diffuse):
-    its largest mode responsibility under pₜ, maxₖ rₖ(x)."""
-    t = float(np.min(sample_run(gmm, sde, run)["times"]))
-    pt = gmm.diffuse(sde, t)
-    x = pt.sample(run.n, torch.Generator().manual_seed(run.seed + 1))[0].double()
-    return pt.responsibilities(x).max(dim=-1).values.numpy()
+    """Each of end_truth's true samples of pₜ at the run's last grid time: its largest mode
+    responsibility under pₜ, maxₖ rₖ(x)."""
+    pt, x = end_truth(gmm, sde, run)
+    return pt.responsibilities(torch.as_tensor(x)).max(dim=-1).values.numpy()
 
 
 def end_overlap_share(gmm, sde, run: Run, threshold: float) -> float:
@@ -625,11 +670,29 @@ def stray_share(gmm, sde, run: Run) -> float:
 
 def stray_mask(gmm, run: Run, x) -> np.ndarray:
     """Which points x are strays: log p₀(x) below the STRAY_Q quantile of log p₀ on the run's true samples."""
-    x = torch.as_tensor(x, dtype=torch.float64)
-    ref = torch.as_tensor(truth(gmm, run.n, run.seed)["ref"], dtype=torch.float64)
-    lo = torch.quantile(gmm.log_prob(ref), STRAY_Q)
-    lp = torch.nan_to_num(gmm.log_prob(x), nan=-math.inf)
+    return low_density_mask(gmm, truth(gmm, run.n, run.seed)["ref"], x, STRAY_Q)
+
+
+def low_density_mask(dist, ref, x, q: float) -> np.ndarray:
+    """Which points x lie where the density of dist is lower than at all but a share q of its true
+    samples ref: log p(x) below the q quantile of log p(ref)."""
+    ref = torch.as_tensor(np.asarray(ref), dtype=torch.float64)
+    lo = torch.quantile(dist.log_prob(ref), q)
+    lp = torch.nan_to_num(dist.log_prob(torch.as_tensor(np.asarray(x), dtype=torch.float64)), nan=-math.inf)
     return (lp < lo).numpy()
+
+
+OFF_Q = 0.01             # a path ending where pₜ is lower than at all but this share of its true samples is off pₜ
+
+
+def end_off(gmm, sde, run: Run, committed) -> dict:
+    """The kept paths that end off pₜ at the run's last time (low_density_mask at OFF_Q on end_truth's
+    true samples of pₜ: where pₜ's own samples do not lie, so not put there by pₜ's overlap but by the
+    run's steps or its start): their share of all kept paths (all; OFF_Q of them by chance for a
+    perfect sampler) and the share of the kept paths that never commit (committed: False) and end there (never)."""
+    pt, ref = end_truth(gmm, sde, run)
+    off = low_density_mask(pt, ref, sample_run(gmm, sde, run)["paths"][-1], OFF_Q)
+    return dict(all=float(off.mean()), never=float((off & ~np.asarray(committed, dtype=bool)).mean()))
 
 
 def end_strays(gmm, sde, run: Run, committed) -> dict:
@@ -743,7 +806,16 @@ def start_split_text(gmm, sde, run: Run, bad, moved=None) -> str:
     return (head + f", so of its {100 * (p[k] - w[k]):+.1f} points the start accounts for {100 * (p[k] - q[k]):+.1f} "
             f"(beyond the ± {sp['band']} two runs differ by chance){noise_part} and the steps and the sampling noise "
             f"for {100 * (q[k] - w[k] + end):+.1f} "
-            f"(each share ± {100 * sp['se'].max():.1f} % at most, one standard error).")
+            f"({measured_se_text(sp)}).")
+
+
+def measured_se_text(sp: dict) -> str:
+    """The one standard errors of start_split's two measured shares, each at its own share p (√(p(1 − p)/n),
+    not at the true weight as the caption's head gives it), with the share it is at: "one standard error at
+    each measured share: ± 0.7 % at 87.7 %, ± 0.6 % at 89.8 %"."""
+    k = sp["k"]
+    return ("one standard error at each measured share: "
+            + ", ".join(f"± {100 * se:.1f} % at {100 * v:.1f} %" for se, v in zip(sp["se"], (sp["p"][k], sp["q"][k]))))
 
 
 def weights_caption(gmm, sde, run: Run) -> str:
@@ -829,12 +901,12 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
         k = reached[np.argmax(np.abs(rest[reached]) / c["se"][reached])]
         if abs(rest[k]) <= c["z"] * c["se"][k]:
             return f" Noise left at the end moves samples between modes: {how}."
-        miss = c["sampled"][k] - c["true"][k]
-        part = ("accounts for" if np.sign(-c["moved"][k]) == np.sign(miss) else "moves the other way")
+        miss, moved = printed_split(c, k)
+        part = ("accounts for" if np.sign(-moved) == np.sign(miss) else "moves the other way")
         text = (f" Noise left at the end moves samples between modes, but it explains only part of the shares "
-                f"off: mode {k + 1} is {100 * abs(miss):.1f} points off, the noise {part} "
-                f"{100 * abs(c['moved'][k]):.1f} ({how}), and "
-                f"{100 * abs(rest[k]):.1f} points (more than {c['z']:g} standard errors) are set earlier")
+                f"off: mode {k + 1} is {abs(miss):.1f} points off, the noise {part} "
+                f"{abs(moved):.1f} ({how}), and "
+                f"{abs(miss + moved):.1f} points (more than {c['z']:g} standard errors) are set earlier")
         return set_clause(gmm, sde, run, c, bad, text)
     k = bad[np.argmax(np.abs(c["moved"][bad]) / c["se"][bad])]       # the mode the noise comes closest to moving
     text = (f" The same noise as this run's end (σ = {value_text(c['sigma_end'])}), added to true samples, "
@@ -844,6 +916,13 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
             + f", less than its standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off"
             + blur_clause(c) + ". They are set earlier")
     return set_clause(gmm, sde, run, c, bad, text)
+
+
+def printed_split(c: dict, k: int) -> tuple[float, float]:
+    """Mode k's miss p − w and the share the end noise moves out of it (weight_check c), in points, from the
+    shares as the caption prints them (one decimal), so that the rest, miss + moved, adds up as printed."""
+    miss = round(100 * c["sampled"][k], 1) - round(100 * c["true"][k], 1)
+    return round(miss, 1), round(100 * c["moved"][k], 1)
 
 
 def set_clause(gmm, sde, run: Run, c: dict, bad, text: str) -> str:
@@ -1356,7 +1435,7 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
             "plane and along the axis u on which the modes spread most. "
             + ("This run's sampler is deterministic (no fresh noise along the way), so its paths are smooth. "
                if cv.get("deterministic") else
-               "This run's sampler adds fresh noise at every step, so its paths are rough. ")
+               cv["noise_words"])
             + "Bottom left: "
             f"responsibility under pₜ of the mode each of {cv['n_paths']} paths ends in (line: "
             "mean; band: 10–90 % of paths; grey dashed line: the commitment threshold, "
@@ -1426,9 +1505,14 @@ def end_time_note(cv: dict, between: bool = True) -> str:
 
 
 def undecided_share(cv: dict, count: bool = False) -> str:
-    """The share of paths that never commit (cv: commit_view), to whole percent, or "under 1 %" where
-    some do but it would print as 0 % (with "(k of n)" where count)."""
-    k, n = round(cv["undecided"] * cv["n_paths"]), cv["n_paths"]
+    """The share of paths that never commit (cv: commit_view), as path_share prints it."""
+    return path_share(cv["undecided"], cv["n_paths"], count)
+
+
+def path_share(share: float, n: int, count: bool = False) -> str:
+    """A share of n paths to whole percent, or "under 1 %" where some are in it but it would print as
+    0 % (with "(k of n)" where count)."""
+    k = round(share * n)
     if k == 0 or 100 * k / n >= 0.5:
         return f"{100 * k / n:.0f} %"
     return f"under 1 % ({k:,} of {n:,})" if count else "under 1 %"
@@ -1451,6 +1535,9 @@ def undecided_causes(cv: dict) -> str:
         causes.append(f"the modes overlap: {ov} of true samples of p₀ have no mode with responsibility "
                       f"{thr:.2f} either" + (f", so the modes' overlap accounts for at most {ov} of paths"
                                              if overlap_bounds(cv) else ""))
+    steps = steps_cause(cv)
+    if steps:
+        causes.append(steps)
     blur = end_blur_cause(cv)
     if blur:
         causes.append(blur)
@@ -1459,8 +1546,44 @@ def undecided_causes(cv: dict) -> str:
     if not causes:
         return (f". No cause the page measures accounts for them{none}"
                 + (", nor do pₜ's at the run's last time" if cv["end_overlap"] == 0 else ""))
-    head = "The cause here" if len(causes) == 1 else "The causes here"
-    return f". {head}: {'; and '.join(causes)}{none}{fewer_note(cv, bool(blur))}"
+    if cv.get("far"):         # the far start's part is not measured
+        head = "The cause here" if len(causes) == 1 else "The causes here"
+        return f". {head}: {'; and '.join(causes)}{none}{fewer_note(cv, bool(blur))}"
+    head = f"{['One cause', 'Two causes', 'Three causes'][len(causes) - 1]}, measured"
+    return f". {head}: {'; and '.join(causes)}{none}{causes_total(cv, bool(steps), bool(blur))}{fewer_note(cv, bool(blur))}"
+
+
+def steps_cause(cv: dict) -> str:
+    """The run's steps as a cause of paths that never commit: the share of paths that never commit and end off
+    pₜ at the run's last time (cv's end_off, end_off), where pₜ's own samples do not lie, so put there by the
+    steps, not by pₜ's overlap; named where the share of all paths ending off pₜ is above OFF_Q (what a perfect
+    sampler gives) by more than two standard errors, 2 √(q(1 − q)/n), and some of them never commit; else ""."""
+    off, n = cv.get("end_off", {}), cv["n_paths"]
+    if not off or round(off["never"] * n) == 0 or off["all"] - OFF_Q <= 2 * math.sqrt(OFF_Q * (1 - OFF_Q) / n):
+        return ""
+    k = cv["steps_taken"]
+    return (f"{path_share(off['never'], n, count=True)} of the paths never commit and end where pₜ at t = "
+            f"{time_text(cv['t_last'])} is lower than at {100 * (1 - OFF_Q):g} % of its own true samples, off where "
+            f"its samples lie: put there by the run's {k} step{'' if k == 1 else 's'}, not by pₜ's overlap")
+
+
+def causes_total(cv: dict, steps: bool, blur: bool) -> str:
+    """How much of the never-commit share the measured causes account for, at most, as printed: the steps'
+    share (steps_cause, whole percent) plus the largest overlap named (p₀'s, or pₜ's at the last time where
+    blur; one decimal); where that is under half the share, that no cause the page measures accounts for
+    the rest. "" where an overlap named alone reaches the share (fewer_note then speaks)."""
+    top = max(cv["overlap"], cv["end_overlap"] if blur else 0.0)
+    if top >= cv["undecided"]:
+        return ""
+    total = round((round(100 * cv["end_off"]["never"]) if steps else 0) + round(100 * top, 1), 1)
+    und = round(100 * cv["undecided"])
+    who = "Together they" if steps and top > 0 else "It"
+    if steps and round(cv["end_off"]["never"] * cv["n_paths"]) == round(cv["undecided"] * cv["n_paths"]):
+        return ". The steps' share alone accounts for all of them"
+    if total >= und:
+        return f". {who} can account for all {und} %" if steps else ""
+    said = f". {who} account{'' if steps and top > 0 else 's'} for at most {total:g} % of the {und} %" if steps else ""
+    return said + (". No cause the page measures accounts for the rest" if 2 * total < und else "")
 
 
 def end_blur_adds(cv: dict) -> bool:

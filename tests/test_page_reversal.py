@@ -1249,7 +1249,7 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
         r = dataclasses.replace(run, steps=steps)
         p = float(rev.metrics(gmm, sde, r)["mode_weights"][1])
         q = float(rev.metrics(gmm, sde, dataclasses.replace(r, start="p1"))["mode_weights"][1])
-        se = max(math.sqrt(p * (1 - p) / 2500), math.sqrt(q * (1 - q) / 2500))      # each measured share's own
+        se_p, se_q = math.sqrt(p * (1 - p) / 2500), math.sqrt(q * (1 - q) / 2500)      # each measured share's own
         noise = 2 * math.sqrt(p * (1 - p) / 2500 + q * (1 - q) / 2500)
         p, q = round(p, 3), round(q, 3)          # as printed: the parts add up
         head = (f"Measured: started from the exact p₁ (Advanced) with the same {steps} steps, mode 2 gets "
@@ -1260,7 +1260,8 @@ def test_mode_shares_off_with_an_off_centre_start_name_the_start():
         if steps == 200:
             assert (head + f", so of its {100 * (p - 0.1):+.1f} points the start accounts for {100 * (p - q):+.1f} "
                     f"(beyond the ± {band} two runs differ by chance) and the steps and the sampling noise "
-                    f"for {100 * (q - 0.1):+.1f} (each share ± {100 * se:.1f} % at most, one standard error)") in text, text
+                    f"for {100 * (q - 0.1):+.1f} (one standard error at each measured share: ± {100 * se_p:.1f} % at "
+                    f"{100 * p:.1f} %, ± {100 * se_q:.1f} % at {100 * q:.1f} %)") in text, text
         else:
             assert (head + f": the two starts differ by {gap} points, within the noise of two runs "
                     f"(± {band}, two standard errors of a difference), so these runs do not show the start "
@@ -1521,9 +1522,9 @@ def test_end_noise_within_reach_is_not_said_to_explain_a_larger_miss(seed, miss,
     text = rev.weights_caption(dc.PRESETS["tutorial"], sde, run)
     c = rev.weight_check(dc.PRESETS["tutorial"], sde, run)
     k = int(np.argmax(np.abs(c["sampled"] - c["true"] + c["moved"]) / c["se"]))
-    rest = abs(c["sampled"][k] - c["true"][k] + c["moved"][k])
+    rest = miss - moved          # as printed: the parts add up
     assert (f"it explains only part of the shares off: mode {k + 1} is {miss:.1f} points off, the noise accounts "
-            f"for {moved:.1f} (more steps shrink it: the loop stops at t = Δt = 1/steps), and {100 * rest:.1f} points "
+            f"for {moved:.1f} (more steps shrink it: the loop stops at t = Δt = 1/steps), and {rest:.1f} points "
             "(more than 3 standard errors) are set earlier") in text, text
     assert "Noise left at the end moves samples between modes:" not in text
     other = rev.weights_caption(dc.PRESETS["unbalanced"], sde, dataclasses.replace(run, seed=2021))
@@ -1644,9 +1645,10 @@ def test_start_split_noise_is_that_of_the_two_measured_shares(which, method, ste
     if within:
         assert f"within the noise of two runs (± {band}, two standard errors of a difference)" in text, text
     else:
-        se = max(math.sqrt(p * (1 - p) / run.n), math.sqrt(q * (1 - q) / run.n))
+        se_p, se_q = math.sqrt(p * (1 - p) / run.n), math.sqrt(q * (1 - q) / run.n)
         assert f"(beyond the ± {band} two runs differ by chance)" in text, text
-        assert f"(each share ± {100 * se:.1f} % at most, one standard error)" in text, text
+        assert (f"(one standard error at each measured share: ± {100 * se_p:.1f} % at {100 * round(p, 3):.1f} %, "
+                f"± {100 * se_q:.1f} % at {100 * round(q, 3):.1f} %)") in text, text
     assert gap != band, (gap, band)          # never a tie on the page
     if method == "tutorial" and seed == 2021 and steps == 3:
         assert within and "gets 34.2 % where the prior gave 31.7 %" in text and "(± 2.7," in text, text
@@ -1943,5 +1945,5 @@ def test_commitment_caption_describes_this_runs_paths(method, rough):
     cv = rev.commit_view(dc.PRESETS["tutorial"], dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
     text = rev.commitment_caption(cv, 80)
     assert "Reverse-SDE paths" not in text and "probability-flow ODE paths" not in text, text
-    assert ("adds fresh noise at every step, so its paths are rough" in text) == rough, text
+    assert ("adds fresh noise at every step (" in text and "so its paths are rough" in text) == rough, text
     assert ("deterministic (no fresh noise along the way), so its paths are smooth" in text) == (not rough), text
