@@ -317,7 +317,7 @@ def time_png(gmm, sde, run: Run, n_paths: int) -> bytes:
     """The paths along the axis u against time, with the red dotted line where pₜ splits the closest
     modes. Independent of the commitment threshold (the median commitment time is drawn in the
     histogram beside it), so a move of the threshold slider redraws no PNG."""
-    r, tr, rs = sample_run(gmm, sde, run), truth(gmm, run.n, run.seed), responsibilities(gmm, sde, run)
+    r, rs = sample_run(gmm, sde, run), responsibilities(gmm, sde, run)
     t_split = bimodal_time(gmm, sde) or None
     split_mark = split_label(t_split) if t_split is not None else "pₜ splits"
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
