@@ -659,13 +659,16 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     named: dict[str, list] = {}
     best_noisy: dict[int, pd.Series] = {}          # budget: the noisy run closest to a perfect sampler's
+    best_quiet: dict[int, pd.Series] = {}          # budget: the noiseless run closest to it
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
         settings = {m: dc.recommended(m, int(b)) if grid == "recommended" else {} for m in at["method"]}
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
         if best is not None:
-            best_noisy[int(b)] = next(r for _, r in at.iterrows() if noisy[r["method"]] and r["d"] == best)
+            best_noisy[int(b)] = at.loc[at.loc[at["method"].map(noisy), "d"].idxmin()]
+        if not all(noisy.values()):
+            best_quiet[int(b)] = at.loc[at.loc[~at["method"].map(noisy), "d"].idxmin()]
         for m, d, v in zip(at["method"], at["d"], at[metric]):
             if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
@@ -685,7 +688,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label)}{why}")
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}{why}")
 
 
 _and = vocabulary.and_list
@@ -705,11 +708,13 @@ def _listed(runs) -> str:
     return "; ".join(f"{who + ', ' if who else ''}{value_text(v)} at {b}" for b, v, who in runs)
 
 
-def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label) -> str:
+def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label,
+                best_quiet: dict | None = None) -> str:
     """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
     they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
     chart draws (band_side; band: mean, low, high); above it the numbers show they do not, with that
-    run's value; below it the measure cannot vouch for the run."""
+    run's value, and beside it, budget by budget, whether the best noiseless run (best_quiet[b]) lands
+    farther still (farther_words); below it the measure cannot vouch for the run."""
     g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
     if not g["above"] and not g["below"]:
         return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
@@ -717,8 +722,8 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
     said = []
     if g["above"]:
         said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
-                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])}), though "
-                    "the noiseless runs land farther still.")
+                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])})"
+                    + farther_words([b for b, _, _ in g["above"]], best_noisy, best_quiet or {}, metric, label) + ".")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
                     f"{'the band' if said else band_words(band)}.")
@@ -727,6 +732,21 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                     f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
                     "vouch for it.")
     return " ".join(said)
+
+
+def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, label) -> str:
+    """The end of washed_text's "do not wash it out" sentence: at which of these budgets the best
+    noiseless run (best_quiet[b], a row with its distance d = _distance) lands farther from a perfect
+    sampler than the best noisy run (best_noisy[b]), "though … the noiseless runs land farther still",
+    and at which the best noiseless run lands nearer (or as near), named with its value; "" for neither."""
+    far = [b for b in budgets if b in best_quiet and float(best_quiet[b]["d"]) > float(best_noisy[b]["d"])]
+    near = [b for b in budgets if b in best_quiet and b not in far]
+    said = f", though at {_and(far)} the noiseless runs land farther still" if far else ""
+    if near:
+        runs = [f"{label(best_quiet[b]['method'])} ({value_text(best_quiet[b][metric])})" for b in near]
+        said += (f"{';' if far else ','} at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
+                 f"{_and(runs)}, land{'' if len(near) > 1 else 's'} nearer than they do")
+    return said
 
 
 def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: tuple | None = None) -> str:
