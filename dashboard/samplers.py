@@ -195,10 +195,23 @@ def band_side(v, band: tuple, metric: str) -> str:
     return "below" if v < float(band[1]) else "inside"
 
 
-def below_words(band: tuple, metric: str) -> str:
+def just_below(v, band: tuple) -> bool:
+    """Whether v lies below the noise band (band: mean, low, high) by no more than its width:
+    low − (high − low) <= v < low, where one shared draw of the starting noise can put it (just_above's
+    rule, mirrored)."""
+    return float(band[1]) - band_width(band) <= float(v) < float(band[1])
+
+
+def below_words(band: tuple, metric: str, v=None) -> str:
     """A value under the noise band's low, in words: for a distance, closer to the reference than
     independent true sets of this size land (the measure, not the sampler, speaks there); for the
-    signed log-likelihood gap, a mean log p₀ higher than true samples reach (samples crowding the modes)."""
+    signed log-likelihood gap, a mean log p₀ higher than true samples reach (samples crowding the modes),
+    said only below the band by more than its width: a v (the farthest value said) just below it
+    (just_below) is not evidence of crowding on its own."""
+    if metric == "loglik_gap" and v is not None and just_below(v, band):
+        return (f"just below {band_words(band)}, by less than its width ({value_text(band_width(band))}): every "
+                "sampler starts from the same noise, so at this sample count one shared draw of it can put a sampler "
+                "there: by this measure alone it is not evidence of crowding on its own")
     if metric == "loglik_gap":
         return (f"below {band_words(band)}: a higher mean log p₀ than true samples of this size reach, "
                 "the mark of samples crowding the modes")
@@ -214,7 +227,7 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     outside" only beyond the band's width, beyond_width; one just above it is named apart:
     just_above_words, with the other measures of the same runs that put it beyond their own band's
     width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
-    converged); or that every sampler is inside from the smallest budget at which all are; then the
+    converged; for the signed gap one just below it, just_below, is named apart with elsewhere_beyond too); or that every sampler is inside from the smallest budget at which all are; then the
     pointer to ring8, whose sharp modes make them differ. n_at_most: Samples per run is at its most
     (just_above_words)."""
     sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
@@ -227,8 +240,12 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                 "in the sidebar to see the integrator and the time grid matter at every budget.")
     at = df[df["budget"] == last].set_index("method")
     above = [m for m, side in sides[last].items() if side == "above"]
-    under = [label(m) for m, side in sides[last].items() if side == "below"]
-    low = (f"{_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)}" if under else "")
+    under = [m for m, side in sides[last].items() if side == "below"]
+    near = [m for m in under if metric == "loglik_gap" and just_below(at.at[m, metric], band)]
+    groups = [(g, below_words(band, metric, at.loc[g, metric].min()) + (elsewhere_beyond(
+        at.loc[g].reset_index(), metric, bands, label) if g == near else ""))
+              for g in (near, [m for m in under if m not in near]) if g]
+    low = "; ".join(f"{_and([label(m) for m in g])} {'lies' if len(g) == 1 else 'lie'} {words}" for g, words in groups)
     if last == budgets[-1]:
         just = [m for m in above if just_above(at.at[m, metric], band)]
         still = [label(m) for m in above if m not in just]
@@ -301,7 +318,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     if below:
         tail += (f" At {_and([str(b) for b in below])} evaluations the {_lowest(metric, len(below))} "
                  f"({_and([value_text(values[b]) for b in below])}) {'lie' if len(below) > 1 else 'lies'} "
-                 f"{below_words(band, metric)}.")
+                 f"{below_words(band, metric, min(values[b] for b in below))}.")
         held = [f"{counts[b][0]} of {counts[b][1]} samplers at {b}" for b in below if counts[b][0]]
         if held:
             tail += f" Inside the band there lie {_and(held)}."
@@ -488,7 +505,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                        "samples.")
                     + other_measures_text(df, exact, metric, bands))
         if side == "below":
-            return (f"{head} with the learned score, {below_words(band, metric)}: whether the network's error "
+            return (f"{head} with the learned score, {below_words(band, metric, best[metric])}: whether the network's error "
                     "shows, this measure cannot say here." + other_measures_text(df, exact, metric, bands))
         if network_error_seen(best[metric], e_value, band, metric):
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
@@ -513,7 +530,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
                 "good as the truth at this sample size.")
     if side == "below":
-        return (f"{head}, {below_words(band, metric)}."
+        return (f"{head}, {below_words(band, metric, best[metric])}."
                 + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
