@@ -236,8 +236,9 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     last = max((b for b in budgets if set(sides[b].values()) != {"inside"}), default=None)
     head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
     if last is None:
-        return (head + f": every sampler here is inside {band_words(band)} at every budget. Pick **ring8** (std 0.15) "
-                "in the sidebar to see the integrator and the time grid matter at every budget.")
+        return (head + f": every sampler here is inside {band_words(band)} at every budget."
+                + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
+                + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
     at = df[df["budget"] == last].set_index("method")
     above = [m for m, side in sides[last].items() if side == "above"]
     under = [m for m, side in sides[last].items() if side == "below"]
@@ -260,8 +261,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                 + (f" ({_and([label(m) for m in above])} outside {band_words(band)} there)" if above else "")
                 + f", and every one is inside it from {budgets[budgets.index(last) + 1]} on"
                 + (f"; at {last} evaluations {low}" if low else ""))
-    return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
-            "matter at every budget.")
+    return (head + said + "." + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
+            + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
 
 
 def band_words(band: tuple) -> str:
@@ -369,6 +370,30 @@ def elsewhere_beyond(runs: pd.DataFrame, metric: str, bands: dict | None, label)
             said.append(f"{_metric_name(m)} puts {_and(far)} above {band_words(bands[m])} by more than its width "
                         f"({value_text(band_width(bands[m]))})")
     return f"; but in the same runs {'; and '.join(said)}" if said else ""
+
+
+def inside_unseen(runs: pd.DataFrame, metric: str, band: tuple, bands: dict | None, label) -> str:
+    """For runs (rows of the runs df at one budget, holding every measure of sweep.METRICS): the samplers
+    the measure in use puts inside its band (band_side) that another measure puts above its own band by
+    more than its width (beyond_width; bands[m]: mean, low, high), each with its value, in words: " The
+    samplers inside the band by W₁ of log p₀, …, are not all as good as the truth: in the same runs sliced
+    W₂ distance puts 6 of them above its band by more than its width: …: W₁ of log p₀ does not see what
+    sliced W₂ distance sees."; "" where no other measure does or there are no bands."""
+    inside = runs[[band_side(v, band, metric) == "inside" for v in runs[metric]]]
+    said, seers = [], []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in inside:
+            continue
+        far = [f"{label(r['method'])} {value_text(r[m])}" for _, r in inside.iterrows() if beyond_width(r[m], bands[m])]
+        if far:
+            seers.append(_metric_name(m))
+            said.append(f"{_metric_name(m)} puts {len(far)} of them above {band_words(bands[m])} by more than its width "
+                        f"({value_text(band_width(bands[m]))}): {', '.join(far)}")
+    if not said:
+        return ""
+    return (f" At {int(runs['budget'].max())} evaluations {len(inside)} of {len(runs)} samplers lie inside the band by "
+            f"{_metric_name(metric)}, but in the same runs {'; and '.join(said)}: {_metric_name(metric)} does not see "
+            f"what {' or '.join(seers)} sees.")
 
 
 def network_error_seen(v, e, band: tuple, metric: str) -> bool:
@@ -526,14 +551,16 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         if just_above(best[metric], band):
             return f"{head} with the learned score, {just_above_words(band, n_at_most)}; and it lies {near}{verdict}"
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
+    unseen = inside_unseen(last, metric, band, bands, label)
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
-                "good as the truth at this sample size.")
+                "good as the truth at this sample size by this measure." + unseen)
     if side == "below":
         return (f"{head}, {below_words(band, metric, best[metric])}."
                 + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
     if held:
-        return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
+        return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size by "
+                "this measure." + unseen)
     if just_above(best[metric], band):
         return f"{head}, {just_above_words(band, n_at_most)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
     budgets = sorted(dist["budget"].unique())

@@ -1497,7 +1497,7 @@ def lab_reading(at, metric: str):
 
 def cross_readings(note: str) -> dict:
     """{measure name: its words} of the note's "but in the same runs … puts … above … by more than its width"."""
-    found = re.search(r"; but in the same runs (.*?)(?:; [^;]*? lies? (?:just )?below the noise band|\. Pick)", note)
+    found = re.search(r"; but in the same runs (.*?)(?:; [^;]*? lies? (?:just )?below the noise band|\. At \d+ evaluations|\. Pick)", note)
     return {} if not found else {part.split(" puts ")[0]: part.split(" puts ")[1].split(" above the noise band")[0]
                                  for part in found.group(1).split("; and ")}
 

@@ -70,7 +70,7 @@ intro.markdown(
     + "The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
-    "size, and can land below the dashed line by chance; one below the band scores better than true "
+    "size by this measure, and can land below the dashed line by chance; one below the band scores better than true "
     "samples themselves, which a sampler does not do by being good (samples crowding the modes' centres "
     "do): there the measure cannot vouch for it.")
 
