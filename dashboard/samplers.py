@@ -220,7 +220,7 @@ def below_words(band: tuple, metric: str, v=None) -> str:
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
-               bands: dict | None = None, n_at_most: bool = False) -> str:
+               bands: dict | None = None, n_at_most: str = "") -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
     budget at which a sampler lies outside it, and which: above it (at the largest budget "still
@@ -228,7 +228,7 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     just_above_words, with the other measures of the same runs that put it beyond their own band's
     width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
     converged; for the signed gap one just below it, just_below, is named apart with elsewhere_beyond too); or that every sampler is inside from the smallest budget at which all are; then the
-    pointer to ring8, whose sharp modes make them differ. n_at_most: Samples per run is at its most
+    pointer to ring8, whose sharp modes make them differ. n_at_most: which limit keeps Samples per run at its most
     (just_above_words)."""
     sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
              for b, g in df.groupby("budget")}
@@ -340,10 +340,15 @@ def just_above(v, band: tuple) -> bool:
     return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
 
 
-def just_above_words(band: tuple, n_at_most: bool = False) -> str:
+MOST_WORDS = {"slider": "this many is the slider's most",
+              "budgets": "this many is the most that fits these budgets and samplers"}
+
+
+def just_above_words(band: tuple, n_at_most: str = "") -> str:
     """A value just above the noise band (just_above), in words: not evidence of a miss; more samples
-    per run would tell (n_at_most: the Samples per run slider is already at its most for these budgets)."""
-    more = ("more samples per run would tell; this many is the most for these budgets" if n_at_most else
+    per run would tell (n_at_most: which limit keeps Samples per run where it is, a key of MOST_WORDS:
+    "slider", its maximum, or "budgets", the sample cap for these budgets and samplers; "" for none)."""
+    more = (f"more samples per run would tell; {MOST_WORDS[n_at_most]}" if n_at_most else
             "raise **Samples per run** to tell")
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
@@ -498,7 +503,7 @@ def _seen_per_sampler(last: pd.DataFrame, exact: pd.DataFrame, band: tuple, metr
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
-                 exact: pd.DataFrame | None = None, bands: dict | None = None, n_at_most: bool = False) -> str:
+                 exact: pd.DataFrame | None = None, bands: dict | None = None, n_at_most: str = "") -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);

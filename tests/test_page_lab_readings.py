@@ -153,3 +153,33 @@ def test_samplers_inside_the_band_are_cross_checked_by_the_other_measures(mixtur
     for n in beyond:
         assert f"{n} {value_text(w2[n])}" in said, (n, said)
     assert "W₁ of log p₀ does not see what sliced W₂ distance sees" in said, said
+
+
+# ------------------------------------------------------------------ which limit keeps Samples per run
+MOST_STATES = [("tutorial", "learned", {"w_samplers_n": 5000, "w_samplers_nfe": [5, 8, 10, 15, 20, 30, 50]}),
+               ("ring8", "exact", {"w_samplers_n": 5000, "w_samplers_nfe": [10, 20]}),
+               ("tutorial", "exact", {"w_samplers_n": 4200}), ("tutorial", "exact", {"w_samplers_n": 200})]
+
+
+@pytest.mark.parametrize("mixture, source, extra", MOST_STATES)
+def test_more_samples_pointer_names_the_limit_that_binds(mixture, source, extra):
+    """"more samples per run would tell; …" names the limit that keeps Samples per run where it is: the
+    slider's most at 5000 samples, the most that fits these budgets and samplers at 4200 with the default
+    budgets (tutorial, learned, 5000 samples: "this many is the most for these budgets" stood while 5000
+    was simply the slider's maximum); below both, the page asks to raise Samples per run."""
+    from dashboard import samplers
+    extra = learned_state(mixture, **extra) if source == "learned" else extra
+    at = lab(mixture, **extra)
+    said = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
+    n = extra["w_samplers_n"]
+    evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in at.pills(key="w_samplers_methods").value
+                for b in at.pills(key="w_samplers_nfe").value)
+    limit = "slider" if n >= 5000 else "budgets" if (n + 100) * evals > 8_000_000 else ""
+    for other in set(samplers.MOST_WORDS) - {limit}:
+        assert samplers.MOST_WORDS[other] not in said, said
+    if "more samples per run would tell" in said:
+        assert f"more samples per run would tell; {samplers.MOST_WORDS[limit]})" in said, said
+    if limit:
+        assert "raise **Samples per run**" not in said, said
+    assert samplers.just_above_words((0.1, 0.05, 0.15), limit).endswith(
+        f"(more samples per run would tell; {samplers.MOST_WORDS[limit]})" if limit else "(raise **Samples per run** to tell)")
