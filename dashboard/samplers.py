@@ -195,10 +195,23 @@ def band_side(v, band: tuple, metric: str) -> str:
     return "below" if v < float(band[1]) else "inside"
 
 
-def below_words(band: tuple, metric: str) -> str:
+def just_below(v, band: tuple) -> bool:
+    """Whether v lies below the noise band (band: mean, low, high) by no more than its width:
+    low − (high − low) <= v < low, where one shared draw of the starting noise can put it (just_above's
+    rule, mirrored)."""
+    return float(band[1]) - band_width(band) <= float(v) < float(band[1])
+
+
+def below_words(band: tuple, metric: str, v=None) -> str:
     """A value under the noise band's low, in words: for a distance, closer to the reference than
     independent true sets of this size land (the measure, not the sampler, speaks there); for the
-    signed log-likelihood gap, a mean log p₀ higher than true samples reach (samples crowding the modes)."""
+    signed log-likelihood gap, a mean log p₀ higher than true samples reach (samples crowding the modes),
+    said only below the band by more than its width: a v (the farthest value said) just below it
+    (just_below) is not evidence of crowding on its own."""
+    if metric == "loglik_gap" and v is not None and just_below(v, band):
+        return (f"just below {band_words(band)}, by less than its width ({value_text(band_width(band))}): every "
+                "sampler starts from the same noise, so at this sample count one shared draw of it can put a sampler "
+                "there: by this measure alone it is not evidence of crowding on its own")
     if metric == "loglik_gap":
         return (f"below {band_words(band)}: a higher mean log p₀ than true samples of this size reach, "
                 "the mark of samples crowding the modes")
@@ -207,15 +220,15 @@ def below_words(band: tuple, metric: str) -> str:
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
-               bands: dict | None = None, n_at_most: bool = False) -> str:
+               bands: dict | None = None, n_at_most: str = "") -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
     budget at which a sampler lies outside it, and which: above it (at the largest budget "still
     outside" only beyond the band's width, beyond_width; one just above it is named apart:
     just_above_words, with the other measures of the same runs that put it beyond their own band's
     width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
-    converged); or that every sampler is inside from the smallest budget at which all are; then the
-    pointer to ring8, whose sharp modes make them differ. n_at_most: Samples per run is at its most
+    converged; for the signed gap one just below it, just_below, is named apart with elsewhere_beyond too); or that every sampler is inside from the smallest budget at which all are; then the
+    pointer to ring8, whose sharp modes make them differ. n_at_most: which limit keeps Samples per run at its most
     (just_above_words)."""
     sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
              for b, g in df.groupby("budget")}
@@ -223,12 +236,17 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     last = max((b for b in budgets if set(sides[b].values()) != {"inside"}), default=None)
     head = f"The modes of **{name}** are broad (narrowest std {narrowest:.2f})"
     if last is None:
-        return (head + f": every sampler here is inside {band_words(band)} at every budget. Pick **ring8** (std 0.15) "
-                "in the sidebar to see the integrator and the time grid matter at every budget.")
+        return (head + f": every sampler here is inside {band_words(band)} at every budget."
+                + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
+                + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
     at = df[df["budget"] == last].set_index("method")
     above = [m for m, side in sides[last].items() if side == "above"]
-    under = [label(m) for m, side in sides[last].items() if side == "below"]
-    low = (f"{_and(under)} {'lies' if len(under) == 1 else 'lie'} {below_words(band, metric)}" if under else "")
+    under = [m for m, side in sides[last].items() if side == "below"]
+    near = [m for m in under if metric == "loglik_gap" and just_below(at.at[m, metric], band)]
+    groups = [(g, below_words(band, metric, at.loc[g, metric].min()) + (elsewhere_beyond(
+        at.loc[g].reset_index(), metric, bands, label) if g == near else ""))
+              for g in (near, [m for m in under if m not in near]) if g]
+    low = "; ".join(f"{_and([label(m) for m in g])} {'lies' if len(g) == 1 else 'lie'} {words}" for g, words in groups)
     if last == budgets[-1]:
         just = [m for m in above if just_above(at.at[m, metric], band)]
         still = [label(m) for m in above if m not in just]
@@ -243,8 +261,8 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                 + (f" ({_and([label(m) for m in above])} outside {band_words(band)} there)" if above else "")
                 + f", and every one is inside it from {budgets[budgets.index(last) + 1]} on"
                 + (f"; at {last} evaluations {low}" if low else ""))
-    return (head + said + ". Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid "
-            "matter at every budget.")
+    return (head + said + "." + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
+            + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
 
 
 def band_words(band: tuple) -> str:
@@ -301,7 +319,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     if below:
         tail += (f" At {_and([str(b) for b in below])} evaluations the {_lowest(metric, len(below))} "
                  f"({_and([value_text(values[b]) for b in below])}) {'lie' if len(below) > 1 else 'lies'} "
-                 f"{below_words(band, metric)}.")
+                 f"{below_words(band, metric, min(values[b] for b in below))}.")
         held = [f"{counts[b][0]} of {counts[b][1]} samplers at {b}" for b in below if counts[b][0]]
         if held:
             tail += f" Inside the band there lie {_and(held)}."
@@ -322,10 +340,15 @@ def just_above(v, band: tuple) -> bool:
     return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
 
 
-def just_above_words(band: tuple, n_at_most: bool = False) -> str:
+MOST_WORDS = {"slider": "this many is the slider's most",
+              "budgets": "this many is the most that fits these budgets and samplers"}
+
+
+def just_above_words(band: tuple, n_at_most: str = "") -> str:
     """A value just above the noise band (just_above), in words: not evidence of a miss; more samples
-    per run would tell (n_at_most: the Samples per run slider is already at its most for these budgets)."""
-    more = ("more samples per run would tell; this many is the most for these budgets" if n_at_most else
+    per run would tell (n_at_most: which limit keeps Samples per run where it is, a key of MOST_WORDS:
+    "slider", its maximum, or "budgets", the sample cap for these budgets and samplers; "" for none)."""
+    more = (f"more samples per run would tell; {MOST_WORDS[n_at_most]}" if n_at_most else
             "raise **Samples per run** to tell")
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}): every sampler "
             "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
@@ -352,6 +375,30 @@ def elsewhere_beyond(runs: pd.DataFrame, metric: str, bands: dict | None, label)
             said.append(f"{_metric_name(m)} puts {_and(far)} above {band_words(bands[m])} by more than its width "
                         f"({value_text(band_width(bands[m]))})")
     return f"; but in the same runs {'; and '.join(said)}" if said else ""
+
+
+def inside_unseen(runs: pd.DataFrame, metric: str, band: tuple, bands: dict | None, label) -> str:
+    """For runs (rows of the runs df at one budget, holding every measure of sweep.METRICS): the samplers
+    the measure in use puts inside its band (band_side) that another measure puts above its own band by
+    more than its width (beyond_width; bands[m]: mean, low, high), each with its value, in words: " The
+    samplers inside the band by W₁ of log p₀, …, are not all as good as the truth: in the same runs sliced
+    W₂ distance puts 6 of them above its band by more than its width: …: W₁ of log p₀ does not see what
+    sliced W₂ distance sees."; "" where no other measure does or there are no bands."""
+    inside = runs[[band_side(v, band, metric) == "inside" for v in runs[metric]]]
+    said, seers = [], []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in inside:
+            continue
+        far = [f"{label(r['method'])} {value_text(r[m])}" for _, r in inside.iterrows() if beyond_width(r[m], bands[m])]
+        if far:
+            seers.append(_metric_name(m))
+            said.append(f"{_metric_name(m)} puts {len(far)} of them above {band_words(bands[m])} by more than its width "
+                        f"({value_text(band_width(bands[m]))}): {', '.join(far)}")
+    if not said:
+        return ""
+    return (f" At {int(runs['budget'].max())} evaluations {len(inside)} of {len(runs)} samplers lie inside the band by "
+            f"{_metric_name(metric)}, but in the same runs {'; and '.join(said)}: {_metric_name(metric)} does not see "
+            f"what {' or '.join(seers)} sees.")
 
 
 def network_error_seen(v, e, band: tuple, metric: str) -> bool:
@@ -456,7 +503,7 @@ def _seen_per_sampler(last: pd.DataFrame, exact: pd.DataFrame, band: tuple, metr
 
 
 def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: float, label,
-                 exact: pd.DataFrame | None = None, bands: dict | None = None, n_at_most: bool = False) -> str:
+                 exact: pd.DataFrame | None = None, bands: dict | None = None, n_at_most: str = "") -> str:
     """What limits the curves at the largest budget, read off the runs df (columns method,
     budget, metric) against the noise band the chart draws (band_side; band: mean, low, high) and,
     for the learned score, against the exact score's runs at that budget (`exact`, same columns);
@@ -488,7 +535,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                        "samples.")
                     + other_measures_text(df, exact, metric, bands))
         if side == "below":
-            return (f"{head} with the learned score, {below_words(band, metric)}: whether the network's error "
+            return (f"{head} with the learned score, {below_words(band, metric, best[metric])}: whether the network's error "
                     "shows, this measure cannot say here." + other_measures_text(df, exact, metric, bands))
         if network_error_seen(best[metric], e_value, band, metric):
             return (f"{head} with the learned score, **{v / max(e, 1e-12):.1f}×** the exact score's best at "
@@ -509,14 +556,16 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         if just_above(best[metric], band):
             return f"{head} with the learned score, {just_above_words(band, n_at_most)}; and it lies {near}{verdict}"
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
+    unseen = inside_unseen(last, metric, band, bands, label)
     if side == "inside":
         return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
-                "good as the truth at this sample size.")
+                "good as the truth at this sample size by this measure." + unseen)
     if side == "below":
-        return (f"{head}, {below_words(band, metric)}."
+        return (f"{head}, {below_words(band, metric, best[metric])}."
                 + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
     if held:
-        return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size.")
+        return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size by "
+                "this measure." + unseen)
     if just_above(best[metric], band):
         return f"{head}, {just_above_words(band, n_at_most)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
     budgets = sorted(dist["budget"].unique())
@@ -659,13 +708,16 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     dist = df.assign(d=[_distance(v, metric, band) for v in df[metric]])
     named: dict[str, list] = {}
     best_noisy: dict[int, pd.Series] = {}          # budget: the noisy run closest to a perfect sampler's
+    best_quiet: dict[int, pd.Series] = {}          # budget: the noiseless run closest to it
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
         settings = {m: dc.recommended(m, int(b)) if grid == "recommended" else {} for m in at["method"]}
         noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
         best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
         if best is not None:
-            best_noisy[int(b)] = next(r for _, r in at.iterrows() if noisy[r["method"]] and r["d"] == best)
+            best_noisy[int(b)] = at.loc[at.loc[at["method"].map(noisy), "d"].idxmin()]
+        if not all(noisy.values()):
+            best_quiet[int(b)] = at.loc[at.loc[~at["method"].map(noisy), "d"].idxmin()]
         for m, d, v in zip(at["method"], at["d"], at[metric]):
             if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
@@ -685,7 +737,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label)}{why}")
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}{why}")
 
 
 _and = vocabulary.and_list
@@ -705,11 +757,13 @@ def _listed(runs) -> str:
     return "; ".join(f"{who + ', ' if who else ''}{value_text(v)} at {b}" for b, v, who in runs)
 
 
-def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label) -> str:
+def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label,
+                best_quiet: dict | None = None) -> str:
     """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
     they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
     chart draws (band_side; band: mean, low, high); above it the numbers show they do not, with that
-    run's value; below it the measure cannot vouch for the run."""
+    run's value, and beside it, budget by budget, whether the best noiseless run (best_quiet[b]) lands
+    farther still (farther_words); below it the measure cannot vouch for the run."""
     g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
     if not g["above"] and not g["below"]:
         return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
@@ -717,8 +771,8 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
     said = []
     if g["above"]:
         said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
-                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])}), though "
-                    "the noiseless runs land farther still.")
+                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])})"
+                    + farther_words([b for b, _, _ in g["above"]], best_noisy, best_quiet or {}, metric, label) + ".")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
                     f"{'the band' if said else band_words(band)}.")
@@ -727,6 +781,21 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                     f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
                     "vouch for it.")
     return " ".join(said)
+
+
+def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, label) -> str:
+    """The end of washed_text's "do not wash it out" sentence: at which of these budgets the best
+    noiseless run (best_quiet[b], a row with its distance d = _distance) lands farther from a perfect
+    sampler than the best noisy run (best_noisy[b]), "though … the noiseless runs land farther still",
+    and at which the best noiseless run lands nearer (or as near), named with its value; "" for neither."""
+    far = [b for b in budgets if b in best_quiet and float(best_quiet[b]["d"]) > float(best_noisy[b]["d"])]
+    near = [b for b in budgets if b in best_quiet and b not in far]
+    said = f", though at {_and(far)} the noiseless runs land farther still" if far else ""
+    if near:
+        runs = [f"{label(best_quiet[b]['method'])} ({value_text(best_quiet[b][metric])})" for b in near]
+        said += (f"{';' if far else ','} at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
+                 f"{_and(runs)}, land{'' if len(near) > 1 else 's'} nearer than they do")
+    return said
 
 
 def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: tuple | None = None) -> str:

@@ -1201,8 +1201,11 @@ def test_noise_band_sentences_use_the_band_the_chart_draws():
                          "above it (by less than its width, 0.0676)."), said          # every budget whose best is above is said
     below = samplers.winners_text(df.assign(loglik_gap=top + [-0.0448] * 8), band,
                                   "loglik_gap", str)
-    assert ("At 100 evaluations the value closest to the truth's level (-0.0448) lies below the noise band (range -0.0425–0.0251): "
-            "a higher mean log p₀") in below, below
+    assert ("At 100 evaluations the value closest to the truth's level (-0.0448) lies just below the noise band (range "
+            "-0.0425–0.0251), by less than its width (0.0676)") in below and "crowding the modes" not in below, below
+    far = samplers.winners_text(df.assign(loglik_gap=top + [-0.2] * 8), band, "loglik_gap", str)
+    assert ("At 100 evaluations the value closest to the truth's level (-0.200) lies below the noise band (range "
+            "-0.0425–0.0251): a higher mean log p₀") in far, far
 
 
 @pytest.mark.parametrize("mixture, metric, extra", [
@@ -1494,7 +1497,7 @@ def lab_reading(at, metric: str):
 
 def cross_readings(note: str) -> dict:
     """{measure name: its words} of the note's "but in the same runs … puts … above … by more than its width"."""
-    found = re.search(r"; but in the same runs (.*?)(?:; [^;]*? lies? below the noise band|\. Pick)", note)
+    found = re.search(r"; but in the same runs (.*?)(?:; [^;]*? lies? (?:just )?below the noise band|\. At \d+ evaluations|\. Pick)", note)
     return {} if not found else {part.split(" puts ")[0]: part.split(" puts ")[1].split(" above the noise band")[0]
                                  for part in found.group(1).split("; and ")}
 
@@ -1535,8 +1538,8 @@ def test_broad_modes_note_on_the_page_reads_its_table(mixture, extra):
             continue
         row = dict(zip(vals.columns, vals.iloc[budgets.index(off[-1])]))
         under = [m for m, v in row.items() if v < lo]
-        low = re.search(r"(?:, |; )([^;:]*?) lies? below the noise band", note)
-        assert named(low.group(1) if low else "", row) == sorted(under), (metric, note)
+        low = re.findall(r"(?:, |; )([^;:]*?) lies? (?:just )?below the noise band", note)
+        assert named(" ".join(low), row) == sorted(under), (metric, note)
         if off[-1] != budgets[-1]:
             assert f"differ up to {off[-1]} evaluations" in note and "still outside" not in note, (note, off)
             above = [m for m, v in row.items() if v > hi]

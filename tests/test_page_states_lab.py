@@ -632,13 +632,13 @@ def test_other_measures_say_above_the_band_within_its_width_of_the_exact_score(m
               "cannot say whether the network's error shows."),
     (0.0110, "log-likelihood gap puts it inside its band (best 0.0110, the noise band (range -0.00245–0.0327); the "
              "exact score's 0.00748): it cannot tell the network's error from the noise at this many samples.")])
-@pytest.mark.parametrize("n_at_most", [True, False])
+@pytest.mark.parametrize("n_at_most", ["budgets", "slider", ""])
 def test_learned_footer_ends_each_reading_with_what_it_means(gap, ends, n_at_most):
     """tutorial, learned score, 4200 samples (the most the default budgets allow), W₁ of log p₀: the
     footer's "log-likelihood gap puts it below its band (best -0.0204, …; the exact score's 0.00748)."
     broke off with no verdict, and "(raise Samples per run to tell)" stood with the slider at its most.
     Each reading ends with what it means, and at the most samples the pointer says more would tell but
-    this many is the most for these budgets."""
+    says which limit binds: the slider's most or the most that fits these budgets and samplers."""
     from dashboard import samplers
     bands = {"logp_w1": (0.0300, 0.0200, 0.0400), "sliced_w2": (0.0650, 0.0594, 0.0704),
              "loglik_gap": (0.0100, -0.00245, 0.0327)}
@@ -655,8 +655,10 @@ def test_learned_footer_ends_each_reading_with_what_it_means(gap, ends, n_at_mos
                                        n_at_most),
                  samplers.broad_note(above, bands["logp_w1"], "logp_w1", "tutorial", 0.89, names, bands, n_at_most)):
         assert "just above the noise band (range 0.0200–0.0400)" in said, said
-        assert ("(more samples per run would tell; this many is the most for these budgets)" in said) == n_at_most, said
-        assert ("(raise **Samples per run** to tell)" in said) != n_at_most, said
+        assert ("(more samples per run would tell; this many is the most that fits these budgets and samplers)"
+                in said) == (n_at_most == "budgets"), said
+        assert ("(more samples per run would tell; this many is the slider's most)" in said) == (n_at_most == "slider"), said
+        assert ("(raise **Samples per run** to tell)" in said) != bool(n_at_most), said
 
 
 @pytest.mark.parametrize("mixture, n, nfe", [("tutorial", 4200, None), ("tutorial", 4100, None),
@@ -675,9 +677,10 @@ def test_sampler_lab_says_raise_samples_only_below_the_most(mixture, n, nfe):
     assert most == (n != 4100), evals
     if most:
         assert "raise **Samples per run**" not in said, said
-    assert "more samples per run would tell; this many is the most" not in said or most, said
-    assert samplers.just_above_words((0.1, 0.05, 0.15), most).endswith(
-        "(more samples per run would tell; this many is the most for these budgets)" if most else
+    assert "more samples per run would tell; this many is the" not in said or most, said
+    limit = "slider" if n >= 5000 else "budgets" if most else ""
+    assert samplers.just_above_words((0.1, 0.05, 0.15), limit).endswith(
+        f"(more samples per run would tell; {samplers.MOST_WORDS[limit]})" if most else
         "(raise **Samples per run** to tell)")
 
 

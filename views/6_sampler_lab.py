@@ -70,7 +70,7 @@ intro.markdown(
     + "The grey band is the **noise level** of the measure: the same distance "
     "between independent sets of true samples (dashed: their mean; band: their range over "
     f"{sweep.FLOOR_PAIRS} sets). A sampler inside the band is as good as the truth at this sample "
-    "size, and can land below the dashed line by chance; one below the band scores better than true "
+    "size by this measure, and can land below the dashed line by chance; one below the band scores better than true "
     "samples themselves, which a sampler does not do by being good (samples crowding the modes' centres "
     "do): there the measure cannot vouch for it.")
 
@@ -83,14 +83,15 @@ if gmm.n_components > MANY_MODES:
                 "widens to match).")
         n = n_run
 
-problems, n_at_most = [], int(n) >= MAX_N        # n_at_most: the slider cannot go higher here
+problems, n_at_most = [], "slider" if int(n) >= MAX_N else ""     # n_at_most: the limit that binds, if any
 if not methods:
     problems.append("Samplers: pick at least one sampler.")
 if not budgets:
     problems.append(f"NFE budgets: pick at least one budget (4 to {MAX_NFE}).")
 if not problems:
     evals = sum(dc.nfe(m, dc.steps_for_nfe(m, b)) for m in methods for b in budgets)
-    n_at_most = n_at_most or (int(n) + 100) * evals > MAX_WORK        # one more slider step would not fit
+    if not n_at_most and (int(n) + 100) * evals > MAX_WORK:       # one more slider step would not fit
+        n_at_most = "budgets"
     if int(n) * evals > MAX_WORK:
         fits = MAX_WORK // evals // 100 * 100          # the samples slider's step
         problems.append(f"Samples per run × score evaluations of all runs must be at most "
