@@ -1616,10 +1616,11 @@ def start_head(cv: dict) -> str:
 
 
 def start_runs(cv: dict) -> str:
-    """start_part's two shares in words: this run's and the same steps' started from the exact p₁."""
-    sp = start_part(cv)
-    return (f"{sp['p']} % never commit here, {sp['q']} % started from the exact p₁ (Advanced) with the same "
-            f"{steps_label(cv['steps_taken'])}")
+    """start_part's two shares in words, as path_share (and the "never commit" tile) prints them: this run's
+    and the same steps' started from the exact p₁."""
+    n = cv["n_paths"]
+    return (f"{path_share(cv['undecided'], n)} never commit here, {path_share(cv['start_never'], n)} started from "
+            f"the exact p₁ (Advanced) with the same {steps_label(cv['steps_taken'])}")
 
 
 def steps_cause(cv: dict) -> str:

@@ -102,3 +102,12 @@ def test_far_start_cause_reads_on_the_page_beside_the_tile(start):
     else:
         assert "the start is far from p₁" not in prose and "started from the exact p₁ (Advanced) with" not in prose
         assert "One cause, measured: the modes overlap" in prose, prose
+
+
+def test_far_start_shares_print_as_the_tile_prints_them():
+    """A share from the exact p₁ of 1 path in 500 prints "under 1 %", as the "never commit" tile would, not "0 %"."""
+    cv = dict(far="σ₁ = 0.46 is smaller than the data's spread", undecided=0.3, start_never=0.002, n_paths=500,
+              steps_taken=200)
+    text = rev.start_cause(cv)
+    assert "30 % never commit here, under 1 % started from the exact p₁ (Advanced) with the same 200 steps" in text
+    assert "it accounts for 30 points" in text and rev.start_aside(cv) == "", text
