@@ -554,7 +554,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     ct = com.times[com.committed & ~start].numpy()
     modes = sorted({int(k) for k in com.labels[start].tolist()})
     out = dict(t_split=t_split, t_bimodal=base["t_bimodal"], n_paths=len(com.labels), median=None,
-               threshold=float(threshold), undecided=1 - float(com.committed.double().mean()),
+               threshold=float(threshold), undecided=never_share(gmm, sde, run, threshold),
                from_start=float(start.double().mean()), n_from_start=int(start.sum()),
                start_modes=[(k, float(gmm.weights[k] / gmm.weights.sum())) for k in modes],
                frames=len(rs["times"]), t_last=float(np.min(rs["times"])), n_along=len(ct),
@@ -567,6 +567,8 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                closest=closest_modes(gmm), end_stray=end_strays(gmm, sde, run, com.committed),
                end_off=end_off(gmm, sde, run, com.committed), steps_taken=len(sample_run(gmm, sde, run)["times"]) - 1,
                far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
+    if out["far"]:       # the same run started from the exact p₁, at the same threshold (start_cause)
+        out["start_never"] = never_share(gmm, sde, dataclasses.replace(run, start="p1"), threshold)
     if len(ct) and base["mode_splits"] is not None:
         chose = (com.committed & ~start).numpy()
         out["own_split"] = own_split_counts(com.times.numpy()[chose], com.labels.numpy()[chose],
@@ -582,6 +584,14 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
         median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
         threshold=float(threshold), words=cv_words(out)))
     return out
+
+
+def never_share(gmm, sde, run: Run, threshold: float) -> float:
+    """The share of a run's kept paths that never commit at `threshold`: 1 − mean(committed), from
+    commitment_from_resp on the run's responsibilities (as commit_view's undecided)."""
+    rs = responsibilities(gmm, sde, run)
+    com = commitment_from_resp(rs["resp"], rs["labels"], rs["times"], threshold)
+    return 1 - float(com.committed.double().mean())
 
 
 @state.cache_data(max_entries=8)
@@ -1519,17 +1529,18 @@ def path_share(share: float, n: int, count: bool = False) -> str:
 
 
 def undecided_causes(cv: dict) -> str:
-    """Why paths can end between modes, from what the run measures: a start far from p₁ (cv's far,
-    models.start_far, the page's warning), the modes' own overlap (cv's overlap, overlap_share: true
+    """Why paths can end between modes, from what the run measures: a start far from p₁ (start_cause: cv's far,
+    models.start_far, the page's warning, with its part measured against the run from the exact p₁; where that
+    part does not count, start_aside says so after the causes), the modes' own overlap (cv's overlap, overlap_share: true
     samples with no mode at the threshold either) and the blur left where the run stops (end_blur_cause:
     pₜ's overlap there, cv's end_overlap, beyond p₀'s); where an overlap lies below the never-commit share
     by more than two standard errors of their difference (overlap_bounds), that it accounts for at most
     that share, and where the never-commit share lies below an overlap by as much, what lowers it
     (fewer_note); where no cause holds, that none does (and that neither p₀'s nor pₜ's modes overlap where so)."""
     thr, causes = cv["threshold"], []
-    if cv.get("far"):
-        causes.append(f"the start is far from p₁: {cv['far']}, so the prior starts paths where p₁ has "
-                      "little mass (the warning above)")
+    start = start_cause(cv)
+    if start:
+        causes.append(start)
     if cv["overlap"] > 0:
         ov = share_text(cv["overlap"])
         causes.append(f"the modes overlap: {ov} of true samples of p₀ have no mode with responsibility "
@@ -1545,12 +1556,71 @@ def undecided_causes(cv: dict) -> str:
             f"; the modes themselves do not overlap (no true sample of p₀ is below {thr:.2f})")
     if not causes:
         return (f". No cause the page measures accounts for them{none}"
-                + (", nor do pₜ's at the run's last time" if cv["end_overlap"] == 0 else ""))
-    if cv.get("far"):         # the far start's part is not measured
-        head = "The cause here" if len(causes) == 1 else "The causes here"
-        return f". {head}: {'; and '.join(causes)}{none}{fewer_note(cv, bool(blur))}"
-    head = f"{['One cause', 'Two causes', 'Three causes'][len(causes) - 1]}, measured"
-    return f". {head}: {'; and '.join(causes)}{none}{causes_total(cv, bool(steps), bool(blur))}{fewer_note(cv, bool(blur))}"
+                + (", nor do pₜ's at the run's last time" if cv["end_overlap"] == 0 else "") + start_aside(cv))
+    head = f"{['One cause', 'Two causes', 'Three causes', 'Four causes'][len(causes) - 1]}, measured"
+    return (f". {head}: {'; and '.join(causes)}{none}{causes_total(cv, bool(steps), bool(blur))}"
+            f"{fewer_note(cv, bool(blur))}{start_aside(cv)}")
+
+
+def start_part(cv: dict) -> dict | None:
+    """The far start's part of the never-commit share (cv's far, start_never: the same run and threshold
+    started from the exact p₁), measured: p (this run) and q (from p₁) in whole percent as path_share prints
+    them, their difference gap = p − q in points, and the noise band = 2 √(p(1 − p)/n + q(1 − q)/n) (two
+    standard errors of the difference, models.diff_se) in points, one decimal; beyond: gap > band as printed.
+    None where the run does not start from a prior far from p₁."""
+    if not cv.get("far") or cv.get("start_never") is None:
+        return None
+    n, p, q = cv["n_paths"], cv["undecided"], cv["start_never"]
+    pp, qq = (int(f"{100 * round(v * n) / n:.0f}") for v in (p, q))
+    band = round(100 * 2 * models.diff_se(p, n, q, n), 1)
+    return dict(p=pp, q=qq, gap=pp - qq, band=band, beyond=abs(pp - qq) > band)
+
+
+def start_counts(cv: dict) -> int:
+    """The points of the never-commit share the far start accounts for (start_part's gap, where beyond the
+    noise and positive: fewer paths never commit from the exact p₁); 0 otherwise."""
+    sp = start_part(cv)
+    return sp["gap"] if sp and sp["beyond"] and sp["gap"] > 0 else 0
+
+
+def start_cause(cv: dict) -> str:
+    """The start far from p₁ as a cause of paths that never commit (cv's far, the page's warning), where its
+    measured part counts (start_counts): p − q points, this run's share against the same steps started from
+    the exact p₁, beyond the noise of two runs (start_part); "" otherwise (start_aside then speaks)."""
+    if not start_counts(cv):
+        return ""
+    sp = start_part(cv)
+    return (f"{start_head(cv)}: it accounts for {sp['gap']} points: {start_runs(cv)}, a gap beyond the ± "
+            f"{sp['band']} points two runs differ by chance (two standard errors of a difference)")
+
+
+def start_aside(cv: dict) -> str:
+    """Where the start is far from p₁ but its measured part does not count (start_part: within the noise of two
+    runs, or more paths never commit from the exact p₁): that sentence, with the numbers; "" otherwise."""
+    sp = start_part(cv)
+    if sp is None or start_counts(cv):
+        return ""
+    head = start_head(cv)
+    if sp["beyond"]:
+        return (f". {head[0].upper()}{head[1:]}, yet it does not raise this share: {start_runs(cv)}, more, beyond the "
+                f"± {sp['band']} points two runs differ by chance")
+    return (f". {head[0].upper()}{head[1:]}, yet these runs do not show it raising this share: {start_runs(cv)}, "
+            f"{abs(sp['gap'])} points apart, within the ± {sp['band']} points two runs differ by chance (two "
+            "standard errors of a difference)")
+
+
+def start_head(cv: dict) -> str:
+    """The far start in the page warning's words (cv's far, models.start_far)."""
+    return (f"the start is far from p₁: {cv['far']}, so the prior starts paths where p₁ has little mass (the "
+            "warning above)")
+
+
+def start_runs(cv: dict) -> str:
+    """start_part's two shares in words, as path_share (and the "never commit" tile) prints them: this run's
+    and the same steps' started from the exact p₁."""
+    n = cv["n_paths"]
+    return (f"{path_share(cv['undecided'], n)} never commit here, {path_share(cv['start_never'], n)} started from "
+            f"the exact p₁ (Advanced) with the same {steps_label(cv['steps_taken'])}")
 
 
 def steps_cause(cv: dict) -> str:
@@ -1569,20 +1639,22 @@ def steps_cause(cv: dict) -> str:
 
 def causes_total(cv: dict, steps: bool, blur: bool) -> str:
     """How much of the never-commit share the measured causes account for, at most, as printed: the steps'
-    share (steps_cause, whole percent) plus the largest overlap named (p₀'s, or pₜ's at the last time where
-    blur; one decimal); where that is under half the share, that no cause the page measures accounts for
-    the rest. "" where an overlap named alone reaches the share (fewer_note then speaks)."""
+    share (steps_cause, whole percent) plus the far start's points (start_counts) plus the largest overlap
+    named (p₀'s, or pₜ's at the last time where blur; one decimal); where that is under half the share, that
+    no cause the page measures accounts for the rest. "" where an overlap named alone reaches the share
+    (fewer_note then speaks)."""
     top = max(cv["overlap"], cv["end_overlap"] if blur else 0.0)
     if top >= cv["undecided"]:
         return ""
-    total = round((round(100 * cv["end_off"]["never"]) if steps else 0) + round(100 * top, 1), 1)
+    parts = ([round(100 * cv["end_off"]["never"])] if steps else []) + ([start_counts(cv)] if start_counts(cv) else [])
+    total = round(sum(parts) + round(100 * top, 1), 1)
     und = round(100 * cv["undecided"])
-    who = "Together they" if steps and top > 0 else "It"
+    who = "Together they" if len(parts) + (top > 0) > 1 else "It"
     if steps and round(cv["end_off"]["never"] * cv["n_paths"]) == round(cv["undecided"] * cv["n_paths"]):
         return ". The steps' share alone accounts for all of them"
     if total >= und:
-        return f". {who} can account for all {und} %" if steps else ""
-    said = f". {who} account{'' if steps and top > 0 else 's'} for at most {total:g} % of the {und} %" if steps else ""
+        return f". {who} can account for all {und} %" if parts else ""
+    said = (f". {who} account{'' if who != 'It' else 's'} for at most {total:g} % of the {und} %" if parts else "")
     return said + (". No cause the page measures accounts for the rest" if 2 * total < und else "")
 
 

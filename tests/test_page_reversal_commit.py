@@ -47,9 +47,10 @@ def test_never_commit_causes_name_the_far_start_and_bound_the_overlap(which, lam
     if bound and not noise:       # below the never-commit share beyond the noise of the two shares
         gap = cv["undecided"] - cv["overlap"]
         assert gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv["overlap"], run.n)
-        assert "The causes here:" in note and "47 % of the paths never commit" in note and ov == "22.6 %"
+        assert "Two causes, measured:" in note and "47 % of the paths never commit" in note and ov == "22.6 %"
     assert ("the run stops with noise σ" in note or "the run stops at t = " in note) == noise, note
-    assert ("The causes here:" in note) == (far + (cv["overlap"] > 0) + noise > 1), note
+    assert "The causes here" not in note and "The cause here" not in note, note      # every cause is measured
+    assert (f"causes, measured: the start is far from p₁: {words}" in note) == (far and cv["overlap"] > 0), note
 
 
 def test_never_commit_causes_read_on_the_page_at_the_smallest_lambda():
