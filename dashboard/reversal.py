@@ -565,7 +565,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
                narrowest=narrowest_std(gmm), overlap=overlap_share(gmm, run, threshold), n_truth=run.n,
                end_overlap=end_overlap_share(gmm, sde, run, threshold), n_modes=gmm.n_components,
                closest=closest_modes(gmm), end_stray=end_strays(gmm, sde, run, com.committed),
-               end_off=end_off(gmm, sde, run, com.committed), steps_taken=len(sample_run(gmm, sde, run)["times"]) - 1,
+               end_off=end_off(gmm, sde, run, com.committed), steps_taken=len(sample_run(gmm, sde, run)["times"]) - 1, steps=run.steps,
                far=models.start_far(float(sde.prior_std()), gmm) if run.start == "prior" else "")
     if out["far"]:       # the same run started from the exact p₁, at the same threshold (start_cause)
         out["start_never"] = never_share(gmm, sde, dataclasses.replace(run, start="p1"), threshold)
@@ -1615,12 +1615,19 @@ def start_head(cv: dict) -> str:
             "warning above)")
 
 
+def run_steps(cv: dict) -> str:
+    """The run's steps as the Steps slider gives them, with the updates it takes where they differ (the
+    tutorial's loop updates between its `steps` times: "3 steps (2 updates)"; "200 steps" elsewhere)."""
+    k, steps = cv["steps_taken"], cv.get("steps", cv["steps_taken"])
+    return steps_label(steps) + ("" if k == steps else f" ({k} update{'' if k == 1 else 's'})")
+
+
 def start_runs(cv: dict) -> str:
     """start_part's two shares in words, as path_share (and the "never commit" tile) prints them: this run's
     and the same steps' started from the exact p₁."""
     n = cv["n_paths"]
     return (f"{path_share(cv['undecided'], n)} never commit here, {path_share(cv['start_never'], n)} started from "
-            f"the exact p₁ (Advanced) with the same {steps_label(cv['steps_taken'])}")
+            f"the exact p₁ (Advanced) with the same {run_steps(cv)}")
 
 
 def steps_cause(cv: dict) -> str:
@@ -1631,10 +1638,9 @@ def steps_cause(cv: dict) -> str:
     off, n = cv.get("end_off", {}), cv["n_paths"]
     if not off or round(off["never"] * n) == 0 or off["all"] - OFF_Q <= 2 * math.sqrt(OFF_Q * (1 - OFF_Q) / n):
         return ""
-    k = cv["steps_taken"]
     return (f"{path_share(off['never'], n, count=True)} of the paths never commit and end where pₜ at t = "
             f"{time_text(cv['t_last'])} is lower than at {100 * (1 - OFF_Q):g} % of its own true samples, off where "
-            f"its samples lie: put there by the run's {k} step{'' if k == 1 else 's'}, not by pₜ's overlap")
+            f"its samples lie: put there by the run's {run_steps(cv)}, not by pₜ's overlap")
 
 
 def causes_total(cv: dict, steps: bool, blur: bool) -> str:

@@ -61,7 +61,11 @@ def test_never_commit_causes_are_measured_and_account_for_the_share(which, lam, 
         share = rev.path_share(cv["end_off"]["never"], cv["n_paths"], count=True)
         assert (f"{share} of the paths never commit and end where pₜ at t = {rev.time_text(t)} is lower than at "
                 f"99 % of its own true samples, off where its samples lie: put there by the run's "
-                f"{len(r['times']) - 1} step") in note, note
+                f"{rev.run_steps(cv)}") in note, note
+        # the slider's steps, with the updates the run takes where they differ (the tutorial's loop)
+        k = len(r['times']) - 1
+        assert rev.run_steps(cv) == (rev.steps_label(cv["steps"])
+                                     + ("" if k == cv["steps"] else f" ({k} update{'' if k == 1 else 's'})")), cv
     # "The cause here" only where no measured share is left short of most of the never-commit share
     assert "The cause here" not in note and "The causes here" not in note, note
     printed = re.search(r"account(?:s)? for at most ([\d.]+) % of the (\d+) %", note)
@@ -73,7 +77,7 @@ def test_never_commit_causes_are_measured_and_account_for_the_share(which, lam, 
         assert ("No cause the page measures accounts for the rest" in note) == (2 * total < und), note
     if which == "hw" and changes["steps"] == 3 and changes["seed"] == 2021:
         assert "Two causes, measured: 30 % of the paths never commit and end where pₜ at t = 0.33" in note, note
-        assert "put there by the run's 2 steps" in note and "Together they account for at most 30.3 % of the 34 %" in note
+        assert "put there by the run's 3 steps (2 updates)" in note and "Together they account for at most 30.3 % of the 34 %" in note
         assert note.strip() in " ".join(m.value for m in _page(which, lam, gmm, w_reversal_method="tutorial",
                                                                 w_reversal_steps=3, w_seed=2021).markdown)
     if which == "hw" and changes["steps"] == 10:

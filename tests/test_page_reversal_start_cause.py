@@ -49,7 +49,7 @@ def test_far_start_cause_is_measured_against_the_run_from_the_exact_p1(which, la
         gap = int(here.split()[0]) - int(there.split()[0])
         band = round(200 * models.diff_se(cv["undecided"], cv["n_paths"], p1["undecided"], p1["n_paths"]), 1)
         runs = (f"{here} never commit here, {there} started from the exact p₁ (Advanced) with the same "
-                f"{rev.steps_label(cv['steps_taken'])}")
+                f"{rev.run_steps(cv)}")
         counted = gap if abs(gap) > band and gap > 0 else 0
         # a cause, counted in the heading, only where its part is beyond the noise and raises the share
         assert (f"causes, measured: the start is far from p₁: {far}" in note) == bool(counted), note
