@@ -278,6 +278,10 @@ def test_per_mode_views_draw_a_bounded_number_of_modes():
                 sfig.weighted_scores_figure(xx, yy, comp, pts, cs, r, tot)):
         quivers = [c for c in fig.axes[0].collections if type(c).__name__ == "Quiver"]
         assert len(quivers) <= sfig.MAX_DRAWN_MODES + 1
+        # every drawn mode has a colour of its own (a palette cycled over 64 modes gave two drawn modes one)
+        colours = [tuple(np.round(q.get_facecolor()[0][:3], 3)) for q in quivers]
+        mode_colours = [c for c in colours if c != (0.0, 0.0, 0.0)]
+        assert len(mode_colours) == sfig.MAX_DRAWN_MODES and len(set(mode_colours)) == len(mode_colours), colours
         labels = [t.get_text() for t in fig.legends[0].get_texts()]
         head = fig.legends[0].get_title().get_text()
         assert f"{sfig.MAX_DRAWN_MODES} of 64 modes\ndrawn" in head, head

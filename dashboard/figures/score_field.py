@@ -20,7 +20,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .common import as_numpy, auto_limits, density_grid, mode_colors, square_axes
+from .common import PALETTE, as_numpy, auto_limits, density_grid, mode_colors, square_axes
 from .background import density_background
 
 __all__ = ["EDGE", "in_view", "MAX_DRAWN_MODES", "drawn_modes", "LENGTHS", "SCALES", "REF_ARROWS", "CLIP_ARROWS", "VISIBLE",
@@ -33,7 +33,8 @@ REF_ARROWS = 1.4                  # the reference magnitude is drawn this many b
 CLIP_ARROWS = 2.5                 # longer arrows are clipped to this many base lengths
 MARGIN = 0.1                      # room around the modes: a share of the plot's width on each side
 EDGE = 0.02                       # samples lie at least this share of the plot's width inside it
-MAX_DRAWN_MODES = 12              # per-mode views draw at most this many modes' arrows and ellipses
+MAX_DRAWN_MODES = len(PALETTE)    # per-mode views draw at most this many modes' arrows and ellipses,
+                                  # so that each drawn mode has a colour of its own
 VISIBLE = 0.01                    # an arrow shorter than this share of the plot's width is about
                                   # its own head: it shows no direction
 
@@ -51,6 +52,18 @@ def drawn_modes(n_modes: int, resp=None, max_modes: int = MAX_DRAWN_MODES) -> np
         return np.arange(n_modes)
     w = _responsibility(n_modes, resp)
     return np.sort(np.lexsort((np.arange(n_modes), -w))[:max_modes])
+
+
+def drawn_colors(colors: list, shown) -> list:
+    """Each mode's colour where a per-mode view draws only `shown` of them: the drawn modes get the
+    palette's colours in order, one each (a palette cycled over every mode would give two drawn modes
+    one colour); `colors` unchanged where every mode is drawn."""
+    if len(shown) == len(colors):
+        return colors
+    out = list(colors)
+    for i, k in enumerate(shown):
+        out[k] = PALETTE[i % len(PALETTE)]
+    return out
 
 
 NAMED_MODES = 4                   # a view that draws only some modes names this many in its legend
@@ -485,6 +498,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     else:
         m = reference_magnitude(comp_scores)
     shown = drawn_modes(K, resp)
+    colors = drawn_colors(colors, shown)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
     a = view_arrows("modes", xx, pts, comp_scores=comp_scores, resp=resp, lengths=lengths,
@@ -524,6 +538,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     names = list(names or [f"mode {k + 1}" for k in range(K)])
     m = reference_magnitude(total, resp) if magnitude is None else float(magnitude)
     shown = drawn_modes(K, resp)
+    colors = drawn_colors(colors, shown)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
     a = view_arrows("weighted", xx, pts, total, comp_scores, resp, "proportional", m)
