@@ -886,9 +886,12 @@ def agree_text(c: dict) -> str:
     no more: a bias smaller than WEIGHT_Z standard errors, WEIGHT_Z √(w(1 − w)/n), would not show; the
     widest such band given, that of the mode with w nearest 50 %."""
     i = int(np.argmax(c["se"]))
+    equal = np.ptp(np.asarray(c["true"], float)) < 1e-12
+    which = (f"every mode, w = {100 * c['true'][i]:.1f} %" if equal else
+             f"mode {i + 1}, w = {100 * c['true'][i]:.1f} %; less in modes with w further from 50 %")
     return (f". Here every sampled share is within {c['z']:g} standard errors of its true weight: at this sample "
             f"count no share is told from its weight, and a bias smaller than ± {100 * c['z'] * c['se'][i]:.1f} points "
-            f"would not show (mode {i + 1}, w = {100 * c['true'][i]:.1f} %; less in modes with w further from 50 %).")
+            f"would not show ({which}).")
 
 
 def share_text(x: float) -> str:

@@ -184,3 +184,15 @@ def test_commitment_caption_measures_the_noise_per_step(which, lam, changes, rou
                 "chart's height of 12.1 along u), too little to show: its paths look smooth") in text, text
         prose = " ".join(c.value for c in _page(which, lam, gmm, w_reversal_method="tutorial", w_reversal_steps=3).caption)
         assert "its paths look smooth" in prose, prose
+
+
+def test_agreeing_shares_name_the_widest_band_without_a_false_contrast_for_equal_weights():
+    """ring8's eight equal weights: "(mode 1, w = 12.5 %; less in modes with w further from 50 %)" named
+    one mode and a contrast no mode has; with equal weights every mode has that band."""
+    se = lambda w, n: np.sqrt(np.asarray(w) * (1 - np.asarray(w)) / n)
+    ring = {"z": 3.0, "true": np.full(8, 0.125), "se": se(np.full(8, 0.125), 2500)}
+    text = rev.agree_text(ring)
+    assert "(every mode, w = 12.5 %)" in text and "further from 50 %" not in text, text
+    custom = {"z": 3.0, "true": np.array([0.9, 0.08, 0.02]), "se": se([0.9, 0.08, 0.02], 2500)}
+    text = rev.agree_text(custom)
+    assert "(mode 1, w = 90.0 %; less in modes with w further from 50 %)" in text, text
