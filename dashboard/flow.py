@@ -824,6 +824,50 @@ def with_readings(df: pd.DataFrame, noise: dict) -> pd.DataFrame:
     return df.assign(reading=words)
 
 
+def below_truth_misses(df: pd.DataFrame, noise: dict) -> pd.DataFrame:
+    """The quality chart's rows whose sliced W₂ lies below true samples' level (sw2 < noise["sw2"]) while
+    match_reading reads them "miss" (below that level sliced W₂ never sees a miss, so the count off every
+    mode does: more_off), lowest sliced W₂ first, with their readings (with_readings); none where df has
+    no counts off every mode."""
+    if "off" not in df:
+        return df.iloc[:0]
+    rows = with_readings(df, noise)
+    return rows[(rows["sw2"] < float(noise["sw2"])) & (rows["reading"] == READING_WORDS["miss"])].sort_values("sw2")
+
+
+def lowest_miss_sentence(df: pd.DataFrame, noise: dict) -> str:
+    """Where a point of the quality chart lies below true samples' level yet reads "miss"
+    (below_truth_misses): the lowest such point with its numbers (field, steps, evaluations, sliced W₂,
+    count off every mode against true sets'), where it lies against true sets' own scores (noise["sw2_low"]
+    to noise["sw2"]), that sliced W₂ alone reads it better than the truth (below them) or as good as it (within
+    them) while the count shows a miss, how
+    many more points do the same, and, where it is not the chart's lowest point, what that one reads;
+    "" where no point does."""
+    rows = below_truth_misses(df, noise)
+    if rows.empty:
+        return ""
+    r, low, level = rows.iloc[0], float(noise["sw2_low"]), float(noise["sw2"])
+    first = df.loc[df["sw2"].idxmin()]
+    lowest = float(r["sw2"]) <= float(first["sw2"])
+    where = (f"below all {noise['draws']} true sets' own scores (lowest {low:.3f})" if r["sw2"] < low
+             else f"within true sets' own scores ({low:.3f} to {level:.3f})")
+    who = "The lowest point" if lowest else 'The lowest point that reads "miss"'
+    text = (f"{who}, {r['field']} at "
+            f"{_at_steps([r])}, sliced W₂ {r['sw2']:.3f}, lies below the true samples' level ({level:.3f}), "
+            f"{where}, yet it puts {int(r['off'])} of {noise['n']} samples off every mode, against up to "
+            f"{noise['off']} for a set of true samples: sliced W₂ alone reads it "
+            f"{'better than' if r['sw2'] < low else 'as good as'} the truth, the count shows a miss.")
+    if len(rows) > 1:
+        more = len(rows) - 1
+        text += (f" {more} more point{'s' if more > 1 else ''} below that level read{'' if more > 1 else 's'} "
+                 "\"miss\" by the count too (see the tooltips).")
+    if not lowest:
+        text += (f" The chart's lowest point, {first['field']} at {_at_steps([first])}, sliced W₂ "
+                 f"{first['sw2']:.3f}, {int(first['off'])} of {noise['n']} off every mode, reads "
+                 f"\"{READING_WORDS[match_reading(first['sw2'], first['off'], noise)]}\".")
+    return text
+
+
 def matches_truth(sw2: float, off: int, noise: dict) -> bool:
     """Whether a field's samples clearly match true ones by both measures (match_reading "match")."""
     return match_reading(sw2, off, noise) == "match"
