@@ -738,7 +738,8 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}{why}")
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}"
+            f"{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
 
 _and = vocabulary.and_list
@@ -782,6 +783,29 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                     f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
                     "vouch for it.")
     return " ".join(said)
+
+
+def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, label) -> str:
+    """Whether the prior's gap is still there at the largest budget: the best noiseless run
+    (best_quiet[top]) against the best noisy one (best_noisy[top]), rows with d = _distance, both
+    named with their values and where each lies against the noise band the chart draws (band_side;
+    band: mean, low, high); the gap
+    persists where d_quiet − d_noisy exceeds the band's width (high − low), it has closed where the
+    two differ by at most that width; "" where the largest budget lacks either kind of run."""
+    top = max(best_noisy, default=None)
+    if top is None or top not in best_quiet:
+        return ""
+    q, n = best_quiet[top], best_noisy[top]
+    gap = float(q["d"]) - float(n["d"])
+    sq, sn = band_side(q[metric], band, metric), band_side(n[metric], band, metric)
+    runs = (f"the best noiseless run, {label(q['method'])}, is at {value_text(q[metric])}, {sq} {band_words(band)}, "
+            f"the best noisy one, {label(n['method'])}, at {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
+    if gap > band_width(band):
+        return f" The gap does not close with more steps: at {top} evaluations, the largest budget, {runs}."
+    if gap < -band_width(band):
+        return f" At {top} evaluations, the largest budget, the noiseless runs land nearer: {runs}."
+    return (f" At {top} evaluations, the largest budget, the gap has closed: {runs}, within the band's width "
+            f"({value_text(band_width(band))}) of each other.")
 
 
 def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, label) -> str:
