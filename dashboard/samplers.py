@@ -739,7 +739,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
             f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}"
-            f"{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
+            f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
 
 _and = vocabulary.and_list
@@ -777,12 +777,30 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                     + farther_words([b for b, _, _ in g["above"]], best_noisy, best_quiet or {}, metric, label) + ".")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
-                    f"{'the band' if said else band_words(band)}.")
+                    f"{'the band' if said else band_words(band)} ({_listed(g['inside'])}).")
     if g["below"]:
         said.append(f"At {_and([b for b, _, _ in g['below']])} evaluations the best noisy run lies below "
                     f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
                     "vouch for it.")
     return " ".join(said)
+
+
+def left_band_text(best_noisy: dict, band: tuple, metric: str) -> str:
+    """Where the best noisy run (best_noisy[b], a row of the runs with d = _distance) reaches the noise
+    band the chart draws (band_side; band: mean, low, high) and every larger budget puts it above the
+    band again: after which budget it leaves the band, and whether more evaluations take it further
+    above (worse_text on those budgets' best noisy runs), else its values there; "" where the last
+    budget inside the band is the largest, or none is inside."""
+    side = {b: band_side(best_noisy[b][metric], band, metric) for b in sorted(best_noisy)}
+    inside = [b for b in side if side[b] == "inside"]
+    after = [b for b in side if inside and b > inside[-1]]
+    if not after or any(side[b] != "above" for b in after):
+        return ""
+    worse = worse_text(pd.DataFrame([best_noisy[b] for b in after]), band, metric)
+    listed = _listed([(b, best_noisy[b][metric], "") for b in dict.fromkeys((after[0], after[-1]))])
+    return (f" After {inside[-1]} evaluations, the last budget where the best noisy run lies inside the band, the "
+            f"noisy runs leave it again: from {after[0]} on the best of them stays above it, and "
+            + (worse if worse else f"more evaluations do not bring it back ({listed})."))
 
 
 def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, label) -> str:

@@ -2,6 +2,7 @@
 the largest budget and of noisy runs that reach the noise band and leave it again, read against the
 table the page shows, in several states (presets, sample counts, budgets)."""
 import functools
+import re
 
 import pytest
 
@@ -60,3 +61,33 @@ def test_prior_gap_reads_the_largest_budget(state):
     assert ("The gap does not close with more steps" in gap) == (vq - vn > hi - lo), gap
     if state == "unbalanced 200 wide":          # the finding's state: 0.530 against 0.193
         assert vq - vn > hi - lo and vn > hi and "above it too" in gap, gap
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_prior_gap_says_where_the_noisy_runs_leave_the_band_again(state):
+    """tutorial, 2000 samples, budgets 5–100: "At 8 evaluations they do: the best of them lies inside the
+    band" while from 10 on the best noisy run lies above it and gets worse with every step (0.0628 at 10,
+    0.173 at 100). The budgets inside the band are named with their values; where every budget after
+    the last of them puts the best noisy run above the band, the paragraph says it leaves the band
+    again, with the best of those values and the value at the largest budget; elsewhere it says nothing of it."""
+    gap, vals, lo, hi = reading(state)
+    if not gap:
+        return
+    noisy = {b: best(vals, b, True) for b in vals.index}
+    inside = [b for b in vals.index if noisy[b] and lo <= noisy[b][1] <= hi]
+    after = [b for b in vals.index if inside and b > inside[-1] and noisy[b]]
+    if after and all(noisy[b][1] > hi for b in after):
+        assert (f"After {inside[-1]} evaluations, the last budget where the best noisy run lies inside the band, the "
+                f"noisy runs leave it again: from {after[0]} on the best of them stays above it, and ") in gap, gap
+        low = min(after[:-1], key=lambda b: noisy[b][1], default=None)
+        if low is not None and noisy[after[-1]][1] - noisy[low][1] > hi - lo:
+            assert (f"more evaluations make the best worse here: {value_text(noisy[low][1])} at {low} evaluations, "
+                    f"above the band, {value_text(noisy[after[-1]][1])} at {after[-1]}.") in gap, gap
+    else:
+        assert "leave it again" not in gap, gap
+    said = re.search(r"At ([\d, and]+) evaluations they do: the best of them lies inside the band \(([^)]*)\)", gap)
+    for b in [int(v) for v in re.findall(r"\d+", said.group(1))] if said else []:    # each named with its run
+        assert f"{noisy[b][0]}, {value_text(noisy[b][1])} at {b}" in said.group(2), (b, gap)
+    assert said or "evaluations they do" not in gap, gap
+    if state == "tutorial 2000":                # the finding's state: inside at 8 only, worse from 10 to 100
+        assert inside == [8] and "leave it again" in gap, gap
