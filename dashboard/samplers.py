@@ -738,7 +738,8 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}{why}")
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}"
+            f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
 
 _and = vocabulary.and_list
@@ -776,12 +777,53 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                     + farther_words([b for b, _, _ in g["above"]], best_noisy, best_quiet or {}, metric, label) + ".")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
-                    f"{'the band' if said else band_words(band)}.")
+                    f"{'the band' if said else band_words(band)} ({_listed(g['inside'])}).")
     if g["below"]:
         said.append(f"At {_and([b for b, _, _ in g['below']])} evaluations the best noisy run lies below "
                     f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
                     "vouch for it.")
     return " ".join(said)
+
+
+def left_band_text(best_noisy: dict, band: tuple, metric: str) -> str:
+    """Where the best noisy run (best_noisy[b], a row of the runs with d = _distance) reaches the noise
+    band the chart draws (band_side; band: mean, low, high) and every larger budget puts it above the
+    band again: after which budget it leaves the band, and whether more evaluations take it further
+    above (worse_text on those budgets' best noisy runs), else its values there; "" where the last
+    budget inside the band is the largest, or none is inside."""
+    side = {b: band_side(best_noisy[b][metric], band, metric) for b in sorted(best_noisy)}
+    inside = [b for b in side if side[b] == "inside"]
+    after = [b for b in side if inside and b > inside[-1]]
+    if not after or any(side[b] != "above" for b in after):
+        return ""
+    worse = worse_text(pd.DataFrame([best_noisy[b] for b in after]), band, metric)
+    listed = _listed([(b, best_noisy[b][metric], "") for b in dict.fromkeys((after[0], after[-1]))])
+    return (f" After {inside[-1]} evaluations, the last budget where the best noisy run lies inside the band, the "
+            f"noisy runs leave it again: from {after[0]} on the best of them stays above it, and "
+            + (worse if worse else f"more evaluations do not bring it back ({listed})."))
+
+
+def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, label) -> str:
+    """Whether the prior's gap is still there at the largest budget: the best noiseless run
+    (best_quiet[top]) against the best noisy one (best_noisy[top]), rows with d = _distance, both
+    named with their values and where each lies against the noise band the chart draws (band_side;
+    band: mean, low, high); the gap
+    persists where d_quiet − d_noisy exceeds the band's width (high − low), it has closed where the
+    two differ by at most that width; "" where the largest budget lacks either kind of run."""
+    top = max(best_noisy, default=None)
+    if top is None or top not in best_quiet:
+        return ""
+    q, n = best_quiet[top], best_noisy[top]
+    gap = float(q["d"]) - float(n["d"])
+    sq, sn = band_side(q[metric], band, metric), band_side(n[metric], band, metric)
+    runs = (f"the best noiseless run, {label(q['method'])}, is at {value_text(q[metric])}, {sq} {band_words(band)}, "
+            f"the best noisy one, {label(n['method'])}, at {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
+    if gap > band_width(band):
+        return f" The gap does not close with more steps: at {top} evaluations, the largest budget, {runs}."
+    if gap < -band_width(band):
+        return f" At {top} evaluations, the largest budget, the noiseless runs land nearer: {runs}."
+    return (f" At {top} evaluations, the largest budget, the gap has closed: {runs}, within the band's width "
+            f"({value_text(band_width(band))}) of each other.")
 
 
 def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, label) -> str:
