@@ -137,21 +137,70 @@ def far_cause_text(w: float) -> str:
     return f"the difference s(· | y) − s of two learned scores is noisy, and w = {w:g} multiplies the noise"
 
 
+def left_out_reach(x, gmm) -> tuple[float, float]:
+    """How far the samples left out (outside in_data_box) lie from the data: the median over them
+    of the distance to the nearest mode, min_k |x − μ_k|, in data units and in that mode's largest
+    principal std (principal_stds); a sample that is not finite lies infinitely far; (nan, nan)
+    where none is left out."""
+    out = x[~in_data_box(x, gmm)]
+    if not len(out):
+        return float("nan"), float("nan")
+    m = gmm.means.numpy()
+    d = np.linalg.norm(out[:, None] - m[None], axis=-1)
+    d = np.where(np.isfinite(d), d, np.inf)
+    k = np.argmin(np.where(np.isnan(d), np.inf, d), axis=1)
+    dist = d[np.arange(len(out)), k]
+    std = np.array([principal_stds(c)[-1] for c in gmm.covs.numpy()])[k]
+    return float(np.median(dist)), float(np.median(dist / std))
+
+
+FAR_STDS = 2 * PAD    # left-out samples at a median beyond this many stds of their nearest mode lie "far"
+
+
+def left_out_far(row) -> bool:
+    """Whether the learned samples left out lie far from the data: their median distance to the
+    nearest mode (row["far_stds"], in that mode's largest std) beyond FAR_STDS, twice the data's
+    box's reach; a row without the measure (built by hand) is far."""
+    return not (row.get("far_stds", np.inf) <= FAR_STDS)
+
+
+def reach_text(row) -> str:
+    """Where the learned samples left out lie, measured (left_out_reach), against FAR_STDS: "182 of
+    600, at a median of 5.1 stds (0.10) from their nearest mode, within 8 stds of it"; the count
+    only where left_out_text gives a share; "" in a row without the measure."""
+    if "far_stds" not in row:
+        return ""
+    count = f", {gfig.left_out(row)} of {int(row['learned_n'])}" if learned_measured(row) and row["learned_kept"] else ""
+    dist, stds = float(row["far_dist"]), float(row["far_stds"])
+    if not np.isfinite(dist):
+        return f"{count}, most of them not at any finite point"
+    than = "beyond" if left_out_far(row) else "within"
+    return (f"{count}, at a median of {value_text(stds, 2)} stds ({value_text(dist, 2)}) from their nearest "
+            f"mode, {than} {FAR_STDS:g} stds of it")
+
+
 def far_warning_text(row) -> str:
-    """The warning where learned CFG's samples land far outside the data (row["far"] of them, at
-    w = row["w"]): "guidance breaks down" only for w > 1, where w amplifies the difference of the
-    two learned scores; for w ≤ 1 the network's own samples land there (far_cause_text); and the
-    share of exact CFG's samples outside the same box (row["exact_far"])."""
+    """The warning where learned CFG's samples land outside the data's box (row["far"] of them, at
+    w = row["w"]), with how far they lie (reach_text): "far outside the data" only where their
+    median distance to the nearest mode exceeds FAR_STDS of its stds (left_out_far), else "outside the data's box" (PAD stds around every mode); "guidance breaks
+    down" only where far and w > 1, where w amplifies the difference of the two learned scores;
+    for w ≤ 1 the network's own samples land there (far_cause_text); and the share of exact CFG's
+    samples outside the same box (row["exact_far"])."""
     w = float(row["w"])
-    head = ("the learned network's guidance breaks down" if w > 1 else
-            "the learned network's samples land far outside the data")
+    if left_out_far(row):
+        head = ("the learned network's guidance breaks down" if w > 1 else
+                "the learned network's samples land far outside the data")
+        where = "far outside the data" if w > 1 else "there"
+    else:
+        head = f"the learned network's samples spread past the data's box ({PAD:g} stds around every mode)"
+        where = "outside it"
     tail = ("Those samples are left out of the learned numbers" if learned_measured(row) else
             f"Those samples are left out, and fewer than {MIN_KEPT} remain: this w has no learned numbers")
-    where = "far outside the data" if w > 1 else "there"
     exact = float(row.get("exact_far", 0.0))
-    exact = (f"exact CFG from the same noise has {exact:.0%} of its samples there too" if exact else
-             "exact CFG from the same noise has none there")
-    return f"At w = {w:g} {head}: {left_out_text(row)} {where} ({far_cause_text(w)}). {tail}; {exact}."
+    exact = (f"exact CFG from the same noise has {exact:.0%} of its samples outside the data's box too" if exact else
+             "exact CFG from the same noise has none outside it")
+    return (f"At w = {w:g} {head}: {left_out_text(row)} {where}{reach_text(row)} ({far_cause_text(w)}). "
+            f"{tail}; {exact}.")
 
 
 def kept_alike(r1, r2) -> bool:
@@ -180,7 +229,8 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     """gd.guidance_metrics of the exact guided samples at w, n: how many they are (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
-    same share of the exact samples, learned_kept and learned_n:
+    same share of the exact samples, far_dist and far_stds: left_out_reach of the learned samples,
+    learned_kept and learned_n:
     how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
     inside, the learned measures are nan: nothing is measured from them."""
@@ -189,8 +239,10 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     if cfg is not None:
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         inside = in_data_box(xl, gmm)
+        far_dist, far_stds = left_out_reach(xl, gmm)
         row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()),
-                   learned_kept=int(inside.sum()), learned_n=int(len(xl)))
+                   learned_kept=int(inside.sum()), learned_n=int(len(xl)), far_dist=far_dist,
+                   far_stds=far_stds)
         if learned_measured(row):
             xin = xl[inside]
             row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
