@@ -748,13 +748,14 @@ def sampler_cause(start: str) -> str:
             "possible cause beside its steps (a larger λ, which widens the start, tells the two apart)")
 
 
-def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
+def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "", chosen=None) -> str:
     """The sweep caption's account of exact CFG (at: guidance_table indexed by w): the measures
     where its curve runs along the truth's line (truth_under_curve), w = 1 against the truth's
     band (off_words; outside, its cause: sampler_cause with start, start_far's words), the leak and
     spread from w = 1 to w = 4, w = 0 (unguided_words, naming a far start there too), and where
     mean log p₀(x | y) peaks on each curve drawn
-    (logp_peaks); each sentence's spreads printed with band_digits over the spreads it prints."""
+    (logp_peaks); each sentence's spreads printed with band_digits over the spreads it prints.
+    chosen: guidance_row at the page's w, for logp_fall."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
     d = band_digits([w1["spread_ratio"], w4["spread_ratio"], w0["spread_ratio"]], truth["spread_ratio"])
     off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
@@ -765,7 +766,7 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
             + f"; at w = {float(w0.name):g} exact CFG's leak is {w0['leak']:.0%} and the spread "
-            f"{w0['spread_ratio']:.{d}f}× ({unguided_words(start, bool(off1))}). " + logp_fall(at, truth)
+            f"{w0['spread_ratio']:.{d}f}× ({unguided_words(start, bool(off1))}). " + logp_fall(at, truth, chosen=chosen)
             + logp_peaks(at, truth))
 
 
@@ -779,12 +780,13 @@ def unguided_words(start: str, said: bool) -> str:
     return f"samples of every class; {start}, so the sampler's start N(0, σ₁² I) is far from p₁ at every w"
 
 
-def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
+def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K, chosen=None) -> str:
     """Where exact CFG's mean log p₀(x | y) (at: guidance_table indexed by w) lies below the
     truth's band at every w from some w ≥ 1 on, in words with its values there: the class pays for
     a large w in likelihood (its samples sit where p(x | y) is lower than the truth's do), which the
     leak does not show; "" where the curve ends inside or above the band. Values and band are
-    printed with band_digits decimals, so a value said below visibly lies below the printed edge."""
+    printed with band_digits decimals, so a value said below visibly lies below the printed edge.
+    chosen (guidance_row at the page's w): where that w is not one of the sweep's, chosen_logp_text."""
     mean, sd = truth["logp_class"]
     lo = mean - k * sd
     ws = [float(w) for w in at.index if float(w) >= 1]
@@ -795,11 +797,31 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
         return ""
     first = ws[i]
     vals = [first] + ([ws[-1]] if ws[-1] != first else [])
-    d = band_digits([at.loc[w, "logp_class"] for w in vals], (mean, sd), k)
+    between = chosen is not None and float(chosen["w"]) >= 1 and float(chosen["w"]) not in ws
+    d = band_digits([at.loc[w, "logp_class"] for w in vals] + ([chosen["logp_class"]] if between else []), (mean, sd), k)
     said = ", ".join(f"{float(at.loc[w, 'logp_class']):.{d}f} at w = {w:g}" for w in vals)
+    if between:
+        said += f"; the sweep's w: {', '.join(f'{float(x):g}' for x in at.index)}"
     return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({nats_band((mean, sd), k, d)}) "
             f"from w = {first:g} on ({said}): there the class pays in likelihood, its samples sitting where "
-            "p(x | y) is lower than the truth's do. ")
+            "p(x | y) is lower than the truth's do. "
+            + (chosen_logp_text(chosen, first, (mean, sd), k, d) if between else ""))
+
+
+def chosen_logp_text(chosen, first: float, ref: tuple[float, float], k: float, d: int) -> str:
+    """logp_fall's sentence where the chosen w (chosen: guidance_row at it, the samples panels') is
+    not one of the sweep's: the panels' own mean log p₀(x | y) there against the band (band_side),
+    "already" where it lies below the band before the sweep's first w below it (first), "unlike the
+    sweep's w after it" where it does not lie below the band past first: "At the chosen w = 3, not
+    one of the sweep's, the samples panels above measure -3.22, outside the band, below it already."
+    """
+    w, v = float(chosen["w"]), float(chosen["logp_class"])
+    below = v < ref[0] - k * ref[1]
+    side = band_side(v, ref, k)
+    place = "inside the band" if side == "inside" else f"{side} the band, {'above' if v > ref[0] else 'below'} it"
+    note = (" already" if below and w < first else
+            f", unlike the sweep's w from {first:g} on" if not below and w > first else "")
+    return f"At the chosen w = {w:g}, not one of the sweep's, the samples panels above measure {v:.{d}f}, {place}{note}. "
 
 
 def towards_truth(v1: float, v4: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:

@@ -3,7 +3,8 @@ box, PAD stds around every mode): how far they lie is measured, and "far outside
 only where it is far (beyond FAR_STDS of their nearest mode's std); and of the sweep sentences
 at a chosen w that is not one of the sweep's."""
 
-import numpy as np
+import re
+
 import pytest
 
 import conftest
@@ -106,3 +107,40 @@ def test_far_warning_matches_the_learned_networks_own_samples(mixture, y, w, lam
     assert (row["far"] > 0.01) == bool(warning), (row["far"], warning)
     if warning:
         _check_warning(warning, row)
+
+
+def _sweep(at):
+    return next(c.value for c in at.caption if c.value.startswith("Green band"))
+
+
+@pytest.mark.parametrize("mixture, y, w, lam", [("tutorial", 1, 3.0, 25.0), ("tutorial", 1, 1.5, 25.0),
+                                                ("tutorial", 1, 2.5, 25.0), ("cross", 0, 3.0, 2.0),
+                                                ("tutorial", 1, 4.0, 25.0)])
+def test_likelihood_fall_says_what_the_panels_measure_at_a_w_the_sweep_lacks(mixture, y, w, lam):
+    """Tutorial, class 2, w = 3, λ = 25: the sweep caption said exact CFG's mean log p₀(x | y)
+    lies below the truth's band "from w = 4 on", while the samples panels at w = 3 measured -3.22,
+    below the band already: the sweep has no w = 3. Where the chosen w is not one of the sweep's,
+    the caption lists the sweep's w and says what the panels measure at the chosen w, against the
+    band ("already" where it lies below before the sweep's first w below it)."""
+    import diffusion_core as dc
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    sweep = _sweep(_page(mixture, y, w, lam))
+    truth = guidance.guidance_truth(gmm, y, 600, seed)[1]
+    row = _row(mixture, y, w, lam)
+    m = re.search(r"lies below the truth's band \((-?[\d.]+) to (-?[\d.]+)\) from w = (\S+) on", sweep)
+    assert m, sweep
+    first, d = float(m[3]), len(m[1].split(".")[1])
+    chosen = f"At the chosen w = {w:g}, not one of the sweep's, the samples panels above measure {row['logp_class']:.{d}f}, "
+    if w in guidance.GUIDANCE_WS:
+        assert "At the chosen w" not in sweep and "the sweep's w:" not in sweep, sweep
+        return
+    assert "; the sweep's w: 0, 0.5, 1, 2, 4, 6, 8, 10)" in sweep, sweep
+    assert chosen in sweep, sweep
+    mean, sd = truth["logp_class"]
+    below = row["logp_class"] < mean - 2.0 * sd
+    said = sweep.split(chosen)[1].split(".")[0]
+    assert ("below it" in said) == below and ("inside the band" in said) == (abs(row["logp_class"] - mean) <= 2.0 * sd), said
+    assert ("already" in said) == (below and w < first), said
+    if (mixture, w) == ("tutorial", 3.0):
+        assert "from w = 4 on" in sweep and f"{chosen}outside the band, below it already." in sweep, sweep
+        assert "-3.22" in chosen, chosen
