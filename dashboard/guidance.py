@@ -639,16 +639,33 @@ def clipped_text(at: pd.DataFrame, truth: dict) -> str:
     return text
 
 
-def truth_under_curve(at: pd.DataFrame, truth: dict) -> str:
+def truth_under_curve(at: pd.DataFrame, truth: dict, chosen=None) -> str:
     """The measures on which exact CFG stays inside the truth's band at every w from 1 on (at:
     guidance_table indexed by w), where its red line runs along the green dashed one, in words;
-    "" where there is none."""
-    on = [name for col, name in MEASURES.items()
+    "" where there is none. Where the chosen w (chosen: guidance_row at it, the samples panels')
+    is not one of the sweep's, "every w of the sweep", and the measures named whose panel value
+    at the chosen w lies outside the band (chosen_outside_text)."""
+    on = [col for col in MEASURES
           if all(matches_truth(v, truth[col]) for w, v in at[col].items() if float(w) >= 1)]
     if not on:
         return ""
-    return (f" Exact CFG stays inside the band at every w from 1 to {float(at.index[-1]):g} on "
-            f"{', '.join(on)}: there its red line runs along the green one.")
+    between = chosen is not None and float(chosen["w"]) >= 1 and float(chosen["w"]) not in at.index
+    return (f" Exact CFG stays inside the band at every w {'of the sweep ' if between else ''}from 1 to "
+            f"{float(at.index[-1]):g} on {', '.join(MEASURES[c] for c in on)}: there its red line runs along the "
+            "green one." + (chosen_outside_text(chosen, truth, on) if between else ""))
+
+
+def chosen_outside_text(chosen, truth: dict, cols) -> str:
+    """Of the measures cols, those whose samples panels' value at the chosen w (chosen: guidance_row
+    at a w the sweep lacks) lies outside the truth's band (matches_truth false), with the value as
+    the panels' caption prints it: " At the chosen w = 3, not one of the sweep's, the samples panels
+    above measure leak 0.2%, outside the band."; "" where none lies outside."""
+    fmt = {"spread_ratio": "{:.2f}×", "leak": "{:.1%}", "logp_class": "{:.2f}"}
+    out = [f"{MEASURES[c]} {fmt[c].format(float(chosen[c]))}" for c in cols if not matches_truth(chosen[c], truth[c])]
+    if not out:
+        return ""
+    return (f" At the chosen w = {float(chosen['w']):g}, not one of the sweep's, the samples panels above measure "
+            f"{vocabulary.and_list(out)}, outside the band.")
 
 
 def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
@@ -760,7 +777,7 @@ def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "", chosen=None) -
     d = band_digits([w1["spread_ratio"], w4["spread_ratio"], w0["spread_ratio"]], truth["spread_ratio"])
     off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
-            "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
+            "the curves." + truth_under_curve(at, truth, chosen) + " Exact CFG at w = 1 is "
             + (off1 + sampler_cause(start) if off1
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "

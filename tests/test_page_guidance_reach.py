@@ -144,3 +144,26 @@ def test_likelihood_fall_says_what_the_panels_measure_at_a_w_the_sweep_lacks(mix
     if (mixture, w) == ("tutorial", 3.0):
         assert "from w = 4 on" in sweep and f"{chosen}outside the band, below it already." in sweep, sweep
         assert "-3.22" in chosen, chosen
+
+
+@pytest.mark.parametrize("mixture, y, w, lam", [("tutorial", 1, 3.0, 25.0), ("ring8", 0, 2.5, 25.0),
+                                                ("tutorial", 1, 4.0, 25.0)])
+def test_inside_the_band_at_every_w_is_said_of_the_sweeps_w(mixture, y, w, lam):
+    """"Exact CFG stays inside the band at every w from 1 to 10" is said of the sweep's w where the
+    chosen w is not one of them, and names any measure the samples panels at the chosen w find
+    outside the band; a hand-built panel row outside the band on spread and leak is named so."""
+    import diffusion_core as dc
+    gmm, seed = dc.PRESETS[mixture], state.DEFAULT_SEED
+    sweep = _sweep(_page(mixture, y, w, lam))
+    between = w not in guidance.GUIDANCE_WS
+    assert ("Exact CFG stays inside the band at every w of the sweep from 1 to 10 on" in sweep) == between, sweep
+    assert ("Exact CFG stays inside the band at every w from 1 to 10 on" in sweep) == (not between), sweep
+    truth = guidance.guidance_truth(gmm, y, 600, seed)[1]
+    table = guidance.guidance_table(gmm, lam, y, 600, 60, seed).set_index("w")
+    row = dict(_row(mixture, y, w, lam), spread_ratio=truth["spread_ratio"][0] + 1.0, leak=0.9)
+    text = guidance.truth_under_curve(table, truth, row)
+    if between and "spread" in text:
+        assert (f"At the chosen w = {w:g}, not one of the sweep's, the samples panels above measure spread "
+                f"{row['spread_ratio']:.2f}×") in text and "outside the band." in text, text
+    elif not between:
+        assert "At the chosen w" not in text, text
