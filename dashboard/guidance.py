@@ -137,21 +137,70 @@ def far_cause_text(w: float) -> str:
     return f"the difference s(· | y) − s of two learned scores is noisy, and w = {w:g} multiplies the noise"
 
 
+def left_out_reach(x, gmm) -> tuple[float, float]:
+    """How far the samples left out (outside in_data_box) lie from the data: the median over them
+    of the distance to the nearest mode, min_k |x − μ_k|, in data units and in that mode's largest
+    principal std (principal_stds); a sample that is not finite lies infinitely far; (nan, nan)
+    where none is left out."""
+    out = x[~in_data_box(x, gmm)]
+    if not len(out):
+        return float("nan"), float("nan")
+    m = gmm.means.numpy()
+    d = np.linalg.norm(out[:, None] - m[None], axis=-1)
+    d = np.where(np.isfinite(d), d, np.inf)
+    k = np.argmin(np.where(np.isnan(d), np.inf, d), axis=1)
+    dist = d[np.arange(len(out)), k]
+    std = np.array([principal_stds(c)[-1] for c in gmm.covs.numpy()])[k]
+    return float(np.median(dist)), float(np.median(dist / std))
+
+
+FAR_STDS = 2 * PAD    # left-out samples at a median beyond this many stds of their nearest mode lie "far"
+
+
+def left_out_far(row) -> bool:
+    """Whether the learned samples left out lie far from the data: their median distance to the
+    nearest mode (row["far_stds"], in that mode's largest std) beyond FAR_STDS, twice the data's
+    box's reach; a row without the measure (built by hand) is far."""
+    return not (row.get("far_stds", np.inf) <= FAR_STDS)
+
+
+def reach_text(row) -> str:
+    """Where the learned samples left out lie, measured (left_out_reach), against FAR_STDS: "182 of
+    600, at a median of 5.1 stds (0.10) from their nearest mode, within 8 stds of it"; the count
+    only where left_out_text gives a share; "" in a row without the measure."""
+    if "far_stds" not in row:
+        return ""
+    count = f", {gfig.left_out(row)} of {int(row['learned_n'])}" if learned_measured(row) and row["learned_kept"] else ""
+    dist, stds = float(row["far_dist"]), float(row["far_stds"])
+    if not np.isfinite(dist):
+        return f"{count}, most of them not at any finite point"
+    than = "beyond" if left_out_far(row) else "within"
+    return (f"{count}, at a median of {value_text(stds, 2)} stds ({value_text(dist, 2)}) from their nearest "
+            f"mode, {than} {FAR_STDS:g} stds of it")
+
+
 def far_warning_text(row) -> str:
-    """The warning where learned CFG's samples land far outside the data (row["far"] of them, at
-    w = row["w"]): "guidance breaks down" only for w > 1, where w amplifies the difference of the
-    two learned scores; for w ≤ 1 the network's own samples land there (far_cause_text); and the
-    share of exact CFG's samples outside the same box (row["exact_far"])."""
+    """The warning where learned CFG's samples land outside the data's box (row["far"] of them, at
+    w = row["w"]), with how far they lie (reach_text): "far outside the data" only where their
+    median distance to the nearest mode exceeds FAR_STDS of its stds (left_out_far), else "outside the data's box" (PAD stds around every mode); "guidance breaks
+    down" only where far and w > 1, where w amplifies the difference of the two learned scores;
+    for w ≤ 1 the network's own samples land there (far_cause_text); and the share of exact CFG's
+    samples outside the same box (row["exact_far"])."""
     w = float(row["w"])
-    head = ("the learned network's guidance breaks down" if w > 1 else
-            "the learned network's samples land far outside the data")
+    if left_out_far(row):
+        head = ("the learned network's guidance breaks down" if w > 1 else
+                "the learned network's samples land far outside the data")
+        where = "far outside the data" if w > 1 else "there"
+    else:
+        head = f"the learned network's samples spread past the data's box ({PAD:g} stds around every mode)"
+        where = "outside it"
     tail = ("Those samples are left out of the learned numbers" if learned_measured(row) else
             f"Those samples are left out, and fewer than {MIN_KEPT} remain: this w has no learned numbers")
-    where = "far outside the data" if w > 1 else "there"
     exact = float(row.get("exact_far", 0.0))
-    exact = (f"exact CFG from the same noise has {exact:.0%} of its samples there too" if exact else
-             "exact CFG from the same noise has none there")
-    return f"At w = {w:g} {head}: {left_out_text(row)} {where} ({far_cause_text(w)}). {tail}; {exact}."
+    exact = (f"exact CFG from the same noise has {exact:.0%} of its samples outside the data's box too" if exact else
+             "exact CFG from the same noise has none outside it")
+    return (f"At w = {w:g} {head}: {left_out_text(row)} {where}{reach_text(row)} ({far_cause_text(w)}). "
+            f"{tail}; {exact}.")
 
 
 def kept_alike(r1, r2) -> bool:
@@ -180,7 +229,8 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     """gd.guidance_metrics of the exact guided samples at w, n: how many they are (and, when cfg is given, of the
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
-    same share of the exact samples, learned_kept and learned_n:
+    same share of the exact samples, far_dist and far_stds: left_out_reach of the learned samples,
+    learned_kept and learned_n:
     how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
     inside, the learned measures are nan: nothing is measured from them."""
@@ -189,8 +239,10 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     if cfg is not None:
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         inside = in_data_box(xl, gmm)
+        far_dist, far_stds = left_out_reach(xl, gmm)
         row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()),
-                   learned_kept=int(inside.sum()), learned_n=int(len(xl)))
+                   learned_kept=int(inside.sum()), learned_n=int(len(xl)), far_dist=far_dist,
+                   far_stds=far_stds)
         if learned_measured(row):
             xin = xl[inside]
             row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
@@ -587,16 +639,33 @@ def clipped_text(at: pd.DataFrame, truth: dict) -> str:
     return text
 
 
-def truth_under_curve(at: pd.DataFrame, truth: dict) -> str:
+def truth_under_curve(at: pd.DataFrame, truth: dict, chosen=None) -> str:
     """The measures on which exact CFG stays inside the truth's band at every w from 1 on (at:
     guidance_table indexed by w), where its red line runs along the green dashed one, in words;
-    "" where there is none."""
-    on = [name for col, name in MEASURES.items()
+    "" where there is none. Where the chosen w (chosen: guidance_row at it, the samples panels')
+    is not one of the sweep's, "every w of the sweep", and the measures named whose panel value
+    at the chosen w lies outside the band (chosen_outside_text)."""
+    on = [col for col in MEASURES
           if all(matches_truth(v, truth[col]) for w, v in at[col].items() if float(w) >= 1)]
     if not on:
         return ""
-    return (f" Exact CFG stays inside the band at every w from 1 to {float(at.index[-1]):g} on "
-            f"{', '.join(on)}: there its red line runs along the green one.")
+    between = chosen is not None and float(chosen["w"]) >= 1 and float(chosen["w"]) not in at.index
+    return (f" Exact CFG stays inside the band at every w {'of the sweep ' if between else ''}from 1 to "
+            f"{float(at.index[-1]):g} on {', '.join(MEASURES[c] for c in on)}: there its red line runs along the "
+            "green one." + (chosen_outside_text(chosen, truth, on) if between else ""))
+
+
+def chosen_outside_text(chosen, truth: dict, cols) -> str:
+    """Of the measures cols, those whose samples panels' value at the chosen w (chosen: guidance_row
+    at a w the sweep lacks) lies outside the truth's band (matches_truth false), with the value as
+    the panels' caption prints it: " At the chosen w = 3, not one of the sweep's, the samples panels
+    above measure leak 0.2%, outside the band."; "" where none lies outside."""
+    fmt = {"spread_ratio": "{:.2f}×", "leak": "{:.1%}", "logp_class": "{:.2f}"}
+    out = [f"{MEASURES[c]} {fmt[c].format(float(chosen[c]))}" for c in cols if not matches_truth(chosen[c], truth[c])]
+    if not out:
+        return ""
+    return (f" At the chosen w = {float(chosen['w']):g}, not one of the sweep's, the samples panels above measure "
+            f"{vocabulary.and_list(out)}, outside the band.")
 
 
 def matches_truth(value: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:
@@ -696,24 +765,25 @@ def sampler_cause(start: str) -> str:
             "possible cause beside its steps (a larger λ, which widens the start, tells the two apart)")
 
 
-def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "") -> str:
+def sweep_summary(at: pd.DataFrame, truth: dict, start: str = "", chosen=None) -> str:
     """The sweep caption's account of exact CFG (at: guidance_table indexed by w): the measures
     where its curve runs along the truth's line (truth_under_curve), w = 1 against the truth's
     band (off_words; outside, its cause: sampler_cause with start, start_far's words), the leak and
     spread from w = 1 to w = 4, w = 0 (unguided_words, naming a far start there too), and where
     mean log p₀(x | y) peaks on each curve drawn
-    (logp_peaks); each sentence's spreads printed with band_digits over the spreads it prints."""
+    (logp_peaks); each sentence's spreads printed with band_digits over the spreads it prints.
+    chosen: guidance_row at the page's w, for logp_fall."""
     w1, w4, w0 = at.loc[1.0], at.loc[4.0], at.iloc[0]
     d = band_digits([w1["spread_ratio"], w4["spread_ratio"], w0["spread_ratio"]], truth["spread_ratio"])
     off1 = off_words(w1, truth, digits=band_digits([w1["spread_ratio"]], truth["spread_ratio"]))
     return ("Green band: the truth ± its noise level, its mean the green dashed line, drawn over "
-            "the curves." + truth_under_curve(at, truth) + " Exact CFG at w = 1 is "
+            "the curves." + truth_under_curve(at, truth, chosen) + " Exact CFG at w = 1 is "
             + (off1 + sampler_cause(start) if off1
                else "inside the band in every measure")
             + f". From w = 1 to w = 4 exact CFG's leak goes {w1['leak']:.1%} → {w4['leak']:.1%} and its spread "
             + spread_change(w1["spread_ratio"], w4["spread_ratio"], truth["spread_ratio"], digits=d)
             + f"; at w = {float(w0.name):g} exact CFG's leak is {w0['leak']:.0%} and the spread "
-            f"{w0['spread_ratio']:.{d}f}× ({unguided_words(start, bool(off1))}). " + logp_fall(at, truth)
+            f"{w0['spread_ratio']:.{d}f}× ({unguided_words(start, bool(off1))}). " + logp_fall(at, truth, chosen=chosen)
             + logp_peaks(at, truth))
 
 
@@ -727,12 +797,13 @@ def unguided_words(start: str, said: bool) -> str:
     return f"samples of every class; {start}, so the sampler's start N(0, σ₁² I) is far from p₁ at every w"
 
 
-def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
+def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K, chosen=None) -> str:
     """Where exact CFG's mean log p₀(x | y) (at: guidance_table indexed by w) lies below the
     truth's band at every w from some w ≥ 1 on, in words with its values there: the class pays for
     a large w in likelihood (its samples sit where p(x | y) is lower than the truth's do), which the
     leak does not show; "" where the curve ends inside or above the band. Values and band are
-    printed with band_digits decimals, so a value said below visibly lies below the printed edge."""
+    printed with band_digits decimals, so a value said below visibly lies below the printed edge.
+    chosen (guidance_row at the page's w): where that w is not one of the sweep's, chosen_logp_text."""
     mean, sd = truth["logp_class"]
     lo = mean - k * sd
     ws = [float(w) for w in at.index if float(w) >= 1]
@@ -743,11 +814,31 @@ def logp_fall(at: pd.DataFrame, truth: dict, k: float = gfig.NOISE_K) -> str:
         return ""
     first = ws[i]
     vals = [first] + ([ws[-1]] if ws[-1] != first else [])
-    d = band_digits([at.loc[w, "logp_class"] for w in vals], (mean, sd), k)
+    between = chosen is not None and float(chosen["w"]) >= 1 and float(chosen["w"]) not in ws
+    d = band_digits([at.loc[w, "logp_class"] for w in vals] + ([chosen["logp_class"]] if between else []), (mean, sd), k)
     said = ", ".join(f"{float(at.loc[w, 'logp_class']):.{d}f} at w = {w:g}" for w in vals)
+    if between:
+        said += f"; the sweep's w: {', '.join(f'{float(x):g}' for x in at.index)}"
     return (f"Exact CFG's mean log p₀(x | y) lies below the truth's band ({nats_band((mean, sd), k, d)}) "
             f"from w = {first:g} on ({said}): there the class pays in likelihood, its samples sitting where "
-            "p(x | y) is lower than the truth's do. ")
+            "p(x | y) is lower than the truth's do. "
+            + (chosen_logp_text(chosen, first, (mean, sd), k, d) if between else ""))
+
+
+def chosen_logp_text(chosen, first: float, ref: tuple[float, float], k: float, d: int) -> str:
+    """logp_fall's sentence where the chosen w (chosen: guidance_row at it, the samples panels') is
+    not one of the sweep's: the panels' own mean log p₀(x | y) there against the band (band_side),
+    "already" where it lies below the band before the sweep's first w below it (first), "unlike the
+    sweep's w after it" where it does not lie below the band past first: "At the chosen w = 3, not
+    one of the sweep's, the samples panels above measure -3.22, outside the band, below it already."
+    """
+    w, v = float(chosen["w"]), float(chosen["logp_class"])
+    below = v < ref[0] - k * ref[1]
+    side = band_side(v, ref, k)
+    place = "inside the band" if side == "inside" else f"{side} the band, {'above' if v > ref[0] else 'below'} it"
+    note = (" already" if below and w < first else
+            f", unlike the sweep's w from {first:g} on" if not below and w > first else "")
+    return f"At the chosen w = {w:g}, not one of the sweep's, the samples panels above measure {v:.{d}f}, {place}{note}. "
 
 
 def towards_truth(v1: float, v4: float, ref: tuple[float, float], k: float = gfig.NOISE_K) -> bool:

@@ -1668,8 +1668,8 @@ def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, cle
     exact = float(row["exact_far"])
     assert f"At w = {w:g} the learned network's" in warning, warning
     assert row["far"] > 0.01 and f"{row['far']:.0%} of its samples land" in warning, warning
-    assert (f"exact CFG from the same noise has {exact:.0%} of its samples there too" if exact else
-            "exact CFG from the same noise has none there") in warning, warning
+    assert (f"exact CFG from the same noise has {exact:.0%} of its samples outside the data's box too" if exact else
+            "exact CFG from the same noise has none outside it") in warning, warning
     assert "exact field has no such problem" not in warning, warning
     assert ("guidance breaks down" in warning) == (w > 1), warning
     assert ("multiplies the noise" in warning) == (w > 1), warning
@@ -1677,9 +1677,10 @@ def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, cle
             0.5: "= 0.5·s + 0.5·s(· | y) is a weighted mean of the learned unconditional and conditional scores: "
                  "nothing is amplified",
             1.0: "is the learned conditional score s(· | y) itself: nothing is amplified",
-            4.0: "far outside the data (the difference s(· | y) − s of two learned scores is noisy, and w = 4 "
-                 "multiplies the noise)"}[w]
+            4.0: "(the difference s(· | y) − s of two learned scores is noisy, and w = 4 multiplies the noise)"}[w]
     assert says in warning, warning
+    assert ("far outside the data, 60 of 600, at a median of" in warning) == (w > 1), warning
+    assert "beyond 8 stds of it" in warning, warning
 
 
 @pytest.mark.parametrize("name, y, lam", [("cross", 0, 50.0), ("cross", 1, 25.0), ("tutorial", 0, 25.0), ("ring8", 2, 25.0)])

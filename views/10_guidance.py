@@ -97,7 +97,7 @@ if learned and row["far"] > 0.01:
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
-msg = (guidance.sweep_summary(at, truth, guidance.start_far(gmm, float(lam))) + guidance.thin_band_text(table, truth, learned)
+msg = (guidance.sweep_summary(at, truth, guidance.start_far(gmm, float(lam)), row) + guidance.thin_band_text(table, truth, learned)
        + guidance.clipped_text(at, truth) + guidance.hollow_text(table, learned))
 if learned:
     msg += " " + guidance.learned_spread_story(at, truth, stds=guidance.class_stds(gmm, y))
