@@ -840,7 +840,7 @@ def weights_caption(gmm, sde, run: Run) -> str:
     if K > 1:
         i = int(np.argmax(c["true"]))
         head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
-    stray = (f" But {100 * c['stray']:.0f} % of the samples lie where p₀ is lower than at all but "
+    stray = (f" But {pct(100 * c['stray'])} % of the samples lie where p₀ is lower than at all but "
              f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for the "
              "mode with the largest responsibility at its position, so these shares say little about where the sampler puts its mass."
              if c["stray"] > STRAY_SAY else "")
@@ -1608,7 +1608,7 @@ def start_aside(cv: dict) -> str:
         return (f". {head[0].upper()}{head[1:]}, yet it does not raise this share: {start_runs(cv)}, more, beyond the "
                 f"± {sp['band']} points two runs differ by chance")
     return (f". {head[0].upper()}{head[1:]}, yet these runs do not show it raising this share: {start_runs(cv)}, "
-            f"{abs(sp['gap'])} points apart, within the ± {sp['band']} points two runs differ by chance (two "
+            f"{abs(sp['gap'])} point{'' if abs(sp['gap']) == 1 else 's'} apart, within the ± {sp['band']} points two runs differ by chance (two "
             "standard errors of a difference)")
 
 

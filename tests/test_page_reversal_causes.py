@@ -196,3 +196,19 @@ def test_agreeing_shares_name_the_widest_band_without_a_false_contrast_for_equal
     custom = {"z": 3.0, "true": np.array([0.9, 0.08, 0.02]), "se": se([0.9, 0.08, 0.02], 2500)}
     text = rev.agree_text(custom)
     assert "(mode 1, w = 90.0 %; less in modes with w further from 50 %)" in text, text
+
+
+def test_stray_share_prints_as_the_commitment_section_prints_it():
+    """ring8, the tutorial's loop at 3 steps, λ 50: the mode-share caption said "100 %" of the samples lie
+    where p₀ is negligible while the commitment section gave the same share as "99.68 %"; both print it with
+    pct now, and one point apart reads "1 point apart"."""
+    gmm, sde = dc.PRESETS["ring8"], dc.VESDE(50.0)
+    run = rev.Run("tutorial", 3, 2500, "karras", 1e-4, 0.16, "prior", 2021)
+    c = rev.weight_check(gmm, sde, run)
+    text = rev.weights_caption(gmm, sde, run)
+    assert c["stray"] > rev.STRAY_SAY, c["stray"]          # the state of the finding shows the sentence
+    if c["stray"] > rev.STRAY_SAY:
+        assert f"But {rev.pct(100 * c['stray'])} % of the samples lie where p₀ is lower" in text, text
+    cv = dict(far="σ₁ = 1.9 is not much larger than the data's spread", undecided=0.27, start_never=0.26,
+              n_paths=500, steps_taken=200)
+    assert "1 point apart" in rev.start_aside(cv) or "1 point apart" in rev.start_cause(cv), rev.start_aside(cv)

@@ -61,7 +61,7 @@ def test_far_start_cause_is_measured_against_the_run_from_the_exact_p1(which, la
             assert f"yet it does not raise this share: {runs}, more, beyond the ± {band} points" in note, note
         else:
             assert f". The start is far from p₁: {far}" in note, note
-            assert f"{runs}, {abs(gap)} points apart, within the ± {band} points" in note, note
+            assert f"{runs}, {abs(gap)} point{'' if abs(gap) == 1 else 's'} apart, within the ± {band} points" in note, note
         said = TOTAL.search(note)
         if said:       # the total adds the start's points to the others as printed
             steps = round(100 * cv["end_off"]["never"]) if rev.steps_cause(cv) else 0
