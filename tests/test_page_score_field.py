@@ -955,3 +955,14 @@ def test_per_mode_caption_bends_only_where_a_mode_of_p_t_is_elongated(gmm, t, la
     assert ("every mode of pₜ is round" in cap) == (not long), cap
     if gmm is LONG:         # σₜ = 9.85 at t = 1, λ = 25 blurs every mode round; at t = 0.5, λ = 2 not yet
         assert long == (t < 1.0), (t, cap)
+
+
+@pytest.mark.parametrize("fixed, clipped, reached, both", [(True, 0, 0, 0), (True, 35, 0, 0), (False, 3, 12, 2),
+                                                          (None, 0, 0, 0)])
+def test_length_note_lines_fit_under_the_plot(fixed, clipped, reached, both):
+    """Your data, per-mode view, t = 0.5: "most arrows are shorter than their heads: |score| is small against
+    the key arrow's 6.74e+03" ran past the figure's right edge ("6.74e+"). Every line of the note fits the
+    figure's width at its font size (about 85 characters from the plot's left edge)."""
+    note = sfig._length_note(0.0123, clipped=clipped, fixed=fixed, tiny=True, clip_at=6740.0 * 1.6, key=6740.0,
+                             reached=reached, both=both, drawn=100)
+    assert max(len(line) for line in note.split("\n")) <= 85, note

@@ -252,7 +252,7 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
                          f" ({clip_at / key:.2g} × the key's)")
     if tiny:
         text += "\nmost arrows are shorter than their heads"
-        text += (f": |{what}| is small against the key arrow's {key:.3g}" if key else f": |{what}| is small")
+        text += (f":\n|{what}| is small against the key arrow's {key:.3g}" if key else f": |{what}| is small")
         if fixed:
             text += "\n(the scale of t = 0); a scale fitted to this picture shows their directions"
     return text
