@@ -1424,18 +1424,31 @@ def straightest(straight: dict, errors: dict | None) -> tuple[list[str], list[st
     return top, [k for k in order if k not in top]
 
 
-def rank_gap(straight: dict, errors: dict | None, a: str, b: str) -> str:
+FINE_NOISE = 0.002    # straightness noise below this prints every number of its sentence with 4 decimals
+
+
+def straight_digits(errors: dict | None, keys: list[str]) -> int:
+    """Decimals for the straightness numbers of one sentence comparing `keys` in order: 3, or 4 where the
+    noise of a neighbouring pair's difference (straightness_noise) is below FINE_NOISE, so that the values,
+    their gap and the noise printed agree ("0.998, 0.996, 0.001 apart" at 3 decimals reads wrong)."""
+    fine = errors and any(straightness_noise(errors, a, b) < FINE_NOISE for a, b in zip(keys, keys[1:]))
+    return 4 if fine else 3
+
+
+def rank_gap(straight: dict, errors: dict | None, a: str, b: str, digits: int = 3) -> str:
     """"0.009 apart, beyond the paths' noise 0.008": the gap |straight[a] − straight[b]| and the noise
-    it is read against (straightness_noise: two standard errors of the difference), as straighter ranks."""
+    it is read against (straightness_noise: two standard errors of the difference), as straighter ranks,
+    with `digits` decimals (straight_digits)."""
     gap, tol = abs(straight[a] - straight[b]), straightness_noise(errors, a, b)
-    return f"{gap:.3f} apart, {'beyond' if straighter(straight, errors, a, b) else 'within'} the paths' noise {tol:.3f}"
+    return (f"{gap:.{digits}f} apart, {'beyond' if straighter(straight, errors, a, b) else 'within'} the paths' "
+            f"noise {tol:.{digits}f}")
 
 
-def _ranked_run(straight: dict, errors: dict | None, order: list[str]) -> str:
+def _ranked_run(straight: dict, errors: dict | None, order: list[str], digits: int = 3) -> str:
     """"exact flow 0.933, 0.009 apart, beyond the paths' noise 0.008; then VE PF-ODE 0.855, …": fields
     after order[0], each with its gap to the one before it (rank_gap) where the paths' noise is known."""
     return ("; then " if errors else ", ").join(
-        f"{k} {straight[k]:.3f}" + (f", {rank_gap(straight, errors, prev, k)}" if errors else "")
+        f"{k} {straight[k]:.{digits}f}" + (f", {rank_gap(straight, errors, prev, k, digits)}" if errors else "")
         for prev, k in zip(order, order[1:]))
 
 
@@ -1445,13 +1458,14 @@ def _straightest_words(straight: dict, errors: dict | None) -> str:
     noise of the straightest (straightest): "the learned flow's and the exact flow's (0.942 and 0.933,
     within the paths' noise: …), then VE PF-ODE 0.855, …"."""
     top, rest = straightest(straight, errors)
-    then = _ranked_run(straight, errors, top[-1:] + rest)
+    d = straight_digits(errors, top + rest)
+    then = _ranked_run(straight, errors, top[-1:] + rest, d)
     if len(top) == 1:
-        return f"the {top[0]}'s ({straight[top[0]]:.3f}" + (f"; then {_ranked_run(straight, errors, top + rest)})"
-                                                          if rest else ")")
+        return f"the {top[0]}'s ({straight[top[0]]:.{d}f}" + (f"; then {_ranked_run(straight, errors, top + rest, d)})"
+                                                            if rest else ")")
     tol = max(straightness_noise(errors, top[0], k) for k in top[1:])
-    return (_listed([f"the {k}'s" for k in top]) + f" ({_listed([f'{straight[k]:.3f}' for k in top])}, within "
-            f"the paths' noise of each other: two standard errors of the difference, up to {tol:.3f}, so "
+    return (_listed([f"the {k}'s" for k in top]) + f" ({_listed([f'{straight[k]:.{d}f}' for k in top])}, within "
+            f"the paths' noise of each other: two standard errors of the difference, up to {tol:.{d}f}, so "
             "these paths do not rank them)" + (f", then {then}" if rest else ""))
 
 
@@ -1498,11 +1512,12 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
                          f"or outside the modes than the {base}'s, the flow it is trained from "
                          f"({count_gap(off[k], off[base])}).")
             elif k == "learned flow" and exact_few:
+                d = straight_digits(errors, [k, "exact flow"])
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "
                          f"not a price of straightness: the exact flow, the field it learns, puts "
                          f"{off['exact flow']} there"
-                         + (f", and its straighter paths ({straight[k]:.3f} against {straight['exact flow']:.3f}, "
-                            f"{rank_gap(straight, errors, k, 'exact flow')}) depart from that field's bends too."
+                         + (f", and its straighter paths ({straight[k]:.{d}f} against {straight['exact flow']:.{d}f}, "
+                            f"{rank_gap(straight, errors, k, 'exact flow', d)}) depart from that field's bends too."
                             if straighter(straight, errors, k, "exact flow") else "."))
             elif k == "rectified flow":
                 text += (f" The rectified flow is no straighter than the {base}, the flow it is trained from, "
