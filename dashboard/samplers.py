@@ -747,10 +747,14 @@ _and = vocabulary.and_list
 
 def _by_side(runs, band: tuple) -> dict:
     """Runs (budget, value, name: "" for none) grouped by where each value lies against the noise band
-    the chart draws (band_side): {"inside": [...], "above": [...], "below": [...]}."""
-    groups = {"inside": [], "above": [], "below": []}
+    the chart draws (band_side; band: mean, low, high): {"inside": [...], "above": [...], "edge": [...],
+    "below": [...]}, "above" only beyond the band's width (beyond_width: v > high + (high − low)), "edge"
+    just above it (just_above: high < v <= high + (high − low)), where one shared draw of the starting
+    noise can put a run."""
+    groups = {"inside": [], "above": [], "edge": [], "below": []}
     for b, v, who in runs:
-        groups[band_side(v, band, "")].append((b, v, who))
+        side = band_side(v, band, "")
+        groups["edge" if side == "above" and just_above(v, band) else side].append((b, v, who))
     return groups
 
 
@@ -763,18 +767,25 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                 best_quiet: dict | None = None) -> str:
     """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
     they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
-    chart draws (band_side; band: mean, low, high); above it the numbers show they do not, with that
-    run's value, and beside it, budget by budget, whether the best noiseless run (best_quiet[b]) lands
-    farther still (farther_words); below it the measure cannot vouch for the run."""
+    chart draws (band_side; band: mean, low, high); above it by more than its width (beyond_width) the
+    numbers show they do not, with that run's value, and beside it, budget by budget, whether the best
+    noiseless run (best_quiet[b]) lands farther still (farther_words); just above it (just_above) neither
+    is shown; below it the measure cannot vouch for the run (_by_side)."""
     g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
-    if not g["above"] and not g["below"]:
+    if not g["above"] and not g["edge"] and not g["below"]:
         return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
                 f"of them lies inside {band_words(band)}.")
     said = []
     if g["above"]:
         said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
-                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])})"
+                    f"evaluations: the best of them stays above {band_words(band)} by more than its width "
+                    f"({value_text(band_width(band))}) ({_listed(g['above'])})"
                     + farther_words([b for b, _, _ in g["above"]], best_noisy, best_quiet or {}, metric, label) + ".")
+    if g["edge"]:
+        said.append(f"At {_and([b for b, _, _ in g['edge']])} evaluations the best of them lies just above "
+                    f"{'the band' if said else band_words(band)}, by less than its width ({value_text(band_width(band))}) "
+                    f"({_listed(g['edge'])}), where one shared draw of the starting noise can put it: neither washed "
+                    "out nor shown not to be.")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
                     f"{'the band' if said else band_words(band)} ({_listed(g['inside'])}).")
@@ -787,19 +798,26 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
 
 def left_band_text(best_noisy: dict, band: tuple, metric: str) -> str:
     """Where the best noisy run (best_noisy[b], a row of the runs with d = _distance) reaches the noise
-    band the chart draws (band_side; band: mean, low, high) and every larger budget puts it above the
-    band again: after which budget it leaves the band, and whether more evaluations take it further
-    above (worse_text on those budgets' best noisy runs), else its values there; "" where the last
-    budget inside the band is the largest, or none is inside."""
-    side = {b: band_side(best_noisy[b][metric], band, metric) for b in sorted(best_noisy)}
-    inside = [b for b in side if side[b] == "inside"]
-    after = [b for b in side if inside and b > inside[-1]]
-    if not after or any(side[b] != "above" for b in after):
+    band the chart draws (band; mean, low, high) and every larger budget puts it above the band again,
+    read as _by_side reads it: after which budget it leaves the band, the budgets where it lies just above
+    it (by less than its width, just_above) before it stays above it by more than its width
+    (beyond_width) to the largest budget, and whether more evaluations take it further above (worse_text
+    on those budgets' best noisy runs), else its values there; "" where the last budget inside the band
+    is the largest, none is inside, or the runs after it do not end beyond the band's width."""
+    side = {b: group for group, runs in _by_side([(b, best_noisy[b][metric], "") for b in best_noisy], band).items()
+            for b, _, _ in runs}
+    inside = sorted(b for b in side if side[b] == "inside")
+    after = [b for b in sorted(side) if inside and b > inside[-1]]
+    far = [b for b in after if side[b] == "above"]
+    edge = [b for b in after if b not in far]
+    if not far or any(side[b] != "edge" for b in edge) or max(edge, default=0) > far[0]:
         return ""
     worse = worse_text(pd.DataFrame([best_noisy[b] for b in after]), band, metric)
     listed = _listed([(b, best_noisy[b][metric], "") for b in dict.fromkeys((after[0], after[-1]))])
+    near = (f"at {_and(edge)} the best of them lies just above it, by less than its width, and " if edge else "")
     return (f" After {inside[-1]} evaluations, the last budget where the best noisy run lies inside the band, the "
-            f"noisy runs leave it again: from {after[0]} on the best of them stays above it, and "
+            f"noisy runs leave it again: {near}from {far[0]} on {'it' if edge else 'the best of them'} stays above it "
+            f"by more than its width ({value_text(band_width(band))}), and "
             + (worse if worse else f"more evaluations do not bring it back ({listed})."))
 
 
@@ -871,17 +889,22 @@ def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: t
 
 def _washed_words(budgets, values, band) -> str:
     """The end of noise_text's noisy clause: that noise can wash the gap out, and whether it does at
-    these budgets, read off the runs' values (values[budget]) against the band (band_side): only inside
-    it is the gap washed out; above it the numbers show it is not; below it the measure cannot vouch."""
+    these budgets, read off the runs' values (values[budget]) against the band (_by_side): only inside
+    it is the gap washed out; above it by more than its width the numbers show it is not; just above it
+    neither is shown; below it the measure cannot vouch."""
     if values is None or band is None:
         return ", which can wash the gap out there"
     g = _by_side([(b, values[b], "") for b in budgets], band)
-    if not g["above"] and not g["below"]:
+    if not g["above"] and not g["edge"] and not g["below"]:
         return f", which washes the gap out there: its runs lie inside {band_words(band)}"
     said = ", which can wash the gap out"
     if g["above"]:
-        said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} "
-                 f"({_listed(g['above'])})")
+        said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} by more than its "
+                 f"width ({value_text(band_width(band))}) ({_listed(g['above'])})")
+    if g["edge"]:
+        said += (f"; at {_and([b for b, _, _ in g['edge']])} its runs lie just above "
+                 f"{'the band' if g['above'] else band_words(band)}, by less than its width "
+                 f"({value_text(band_width(band))}) ({_listed(g['edge'])}): neither washed out nor shown not to be")
     if g["inside"]:
         said += f"; it does at {_and([b for b, _, _ in g['inside']])}, where its runs lie inside the band"
     if g["below"]:
