@@ -914,7 +914,7 @@ def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, labe
     said = f", though at {_and(far)} the noiseless runs land farther still" if far else ""
     if near:
         runs = [f"{label(best_quiet[b]['method'])} ({value_text(best_quiet[b][metric])})" for b in near]
-        said += (f"{';' if far else ','} at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
+        said += (f"; at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
                  f"{_and(runs)}, land{'' if len(near) > 1 else 's'} nearer than they do")
     return said
 

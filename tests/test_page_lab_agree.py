@@ -77,6 +77,7 @@ def test_washed_out_or_not_only_beyond_the_band_width(state):
         assert budgets_in(not_washed.group(1)) == [4, 5], gap
         assert budgets_in(edge.group(1)) == [30, 100], gap
         assert "(DPM++ 2M SDE, 0.184 at 30; DPM++ 2M SDE, 0.209 at 100)" in gap, gap
+        assert "(DPM++ 2M SDE, 3.59 at 4; DPM++ 2M SDE, 0.919 at 5); at 4 and 5 the best noiseless runs" in gap, gap
         assert ("at 100 its runs lie just above the noise band (range 0.0626–0.150), by less than its width (0.0876) "
                 "(0.211 at 100): neither washed out nor shown not to be") in gap, gap
     if state == "tutorial 2000":                # 0.0861, 0.0628, 0.0820 within the width; 0.107 beyond it
