@@ -220,7 +220,8 @@ def below_words(band: tuple, metric: str, v=None) -> str:
 
 
 def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest: float, label,
-               bands: dict | None = None, n_at_most: str = "") -> str:
+               bands: dict | None = None, n_at_most: str = "", lam: float | None = None, grid: str = "recommended",
+               prior_said: bool = False) -> str:
     """For a mixture of broad modes (narrowest std), where the samplers still differ, read off the runs
     df (columns method, budget, metric) against the band the chart draws (band_side): the largest
     budget at which a sampler lies outside it, and which: above it (at the largest budget "still
@@ -229,7 +230,10 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     width, elsewhere_beyond, bands: every measure's band) and below it (below_words, never as not yet
     converged; for the signed gap one just below it, just_below, is named apart with elsewhere_beyond too); or that every sampler is inside from the smallest budget at which all are; then the
     pointer to ring8, whose sharp modes make them differ. n_at_most: which limit keeps Samples per run at its most
-    (just_above_words)."""
+    (just_above_words). With the process's λ and the grid, just-above runs the prior's gap keeps up
+    (prior_kept: noiseless, the best noisy run of the same budget more than the band's width nearer the
+    truth, as the prior-gap paragraph reads it) are said apart (prior_kept_words; prior_said: that
+    paragraph is on the page)."""
     sides = {b: {m: band_side(v, band, metric) for m, v in g.set_index("method")[metric].items()}
              for b, g in df.groupby("budget")}
     budgets = sorted(sides)
@@ -252,9 +256,12 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
         still = [label(m) for m in above if m not in just]
         said = (f", yet at the largest budget, {last} evaluations, {_and(still)} {'is' if len(still) == 1 else 'are'} "
                 f"still outside {band_words(band)}; " if still else f": at the largest budget, {last} evaluations, ")
-        if just:
-            said += (f"{_and([label(m) for m in just])} {'lies' if len(just) == 1 else 'lie'} " + just_above_words(band, n_at_most)
-                     + elsewhere_beyond(at.loc[just].reset_index(), metric, bands, label) + "; ")
+        kept, noisy = prior_kept(df[df["budget"] == last], just, band, metric, lam, grid)
+        for group, words in ((kept, lambda: prior_kept_words(band, noisy, metric, label, prior_said)),
+                             ([m for m in just if m not in kept], lambda: just_above_words(band, n_at_most))):
+            if group:
+                said += (f"{_and([label(m) for m in group])} {'lies' if len(group) == 1 else 'lie'} " + words()
+                         + elsewhere_beyond(at.loc[group].reset_index(), metric, bands, label) + "; ")
         said = (said + low).removesuffix("; ")
     else:
         said = (f": the samplers differ up to {last} evaluations"
@@ -263,6 +270,36 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                 + (f"; at {last} evaluations {low}" if low else ""))
     return (head + said + "." + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
             + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
+
+
+def prior_kept(runs: pd.DataFrame, names, band: tuple, metric: str, lam: float | None, grid: str) -> tuple:
+    """Of the samplers `names` among the runs at one budget (rows of the runs df), those the prior's gap
+    keeps up, read as the prior-gap paragraph reads it (top_gap_text): each injects no noise (injects) and
+    the best noiseless run there lies farther from a perfect sampler than the best noisy one by more than
+    the band's width (gap_stays); with that best noisy run (a row with d = _distance). ([], None) for
+    none, or without λ."""
+    if lam is None or not names:
+        return [], None
+    sde = dc.VESDE(lam)
+    dist = runs.assign(d=[_distance(v, metric, band) for v in runs[metric]])
+    noisy_run, quiet_run, noisy = best_by_kind(dist, sde, grid)
+    if noisy_run is None or quiet_run is None or not gap_stays(quiet_run, noisy_run, band):
+        return [], None
+    kept = [m for m in names if not noisy[m]]
+    return kept, noisy_run if kept else None
+
+
+def prior_kept_words(band: tuple, noisy: pd.Series, metric: str, label, prior_said: bool) -> str:
+    """Noiseless runs just above the noise band that the prior's gap keeps up (prior_kept), in words: by the
+    band alone not evidence, but the best noisy run from the same starting noise (noisy: a row) lies more
+    than the band's width nearer a perfect sampler, with its side of the band and its value."""
+    where = "below them" if metric != "loglik_gap" else "nearer the truth's level than them"
+    return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}); by the band "
+            f"alone that would not be evidence, but the best noisy run from the same starting noise lies "
+            f"{band_side(noisy[metric], band, metric)} it at {int(noisy['budget'])} ({label(noisy['method'])} "
+            f"{value_text(noisy[metric])}), more than the band's width {where}: "
+            + ("the prior's gap below is what keeps the noiseless runs up" if prior_said else
+               "the noiseless runs miss what the noisy ones reach"))
 
 
 def band_words(band: tuple) -> str:
@@ -694,6 +731,30 @@ PRIOR_GAP = 1.2      # p₁ wider than the prior by this factor along its widest
 ODE_PRICE = 3.0      # a noiseless run this many times the best noisy run's distance is said to pay it
 
 
+def injects(method: str, budget: int, sde, grid: str) -> bool:
+    """Whether a run injects noise (dc.injects_noise) at its settings: dc.recommended(method, budget)
+    with the grid "recommended", else the defaults."""
+    return dc.injects_noise(method, sde, **(dc.recommended(method, int(budget)) if grid == "recommended" else {}))
+
+
+def best_by_kind(at: pd.DataFrame, sde, grid: str) -> tuple:
+    """For the runs at one budget (at: rows with method, budget and d = _distance): the noisy run
+    closest to a perfect sampler's (injects), the noiseless one closest to it (None for none of a kind),
+    and {method: injects noise}."""
+    b = int(at["budget"].iloc[0])
+    noisy = {m: injects(m, b, sde, grid) for m in at["method"]}
+    kind = at["method"].map(noisy)
+    return (at.loc[at.loc[kind, "d"].idxmin()] if kind.any() else None,
+            at.loc[at.loc[~kind, "d"].idxmin()] if not kind.all() else None, noisy)
+
+
+def gap_stays(quiet, noisy, band: tuple) -> bool:
+    """Whether a noiseless run (quiet, a row with d = _distance) lies farther from a perfect sampler than
+    the noisy run `noisy` by more than the noise band's width: d_quiet − d_noisy > high − low, more than
+    one shared draw of the starting noise moves them apart: the prior's gap, still there."""
+    return float(quiet["d"]) - float(noisy["d"]) > band_width(band)
+
+
 def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid: str, label) -> str:
     """Which runs pay for the prior's mismatch with p₁, read off the runs df (columns method, budget,
     metric): the prior N(0, σ₁² I) against p₁'s spread along its widest axis (the square root of
@@ -712,13 +773,12 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     best_quiet: dict[int, pd.Series] = {}          # budget: the noiseless run closest to it
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
-        settings = {m: dc.recommended(m, int(b)) if grid == "recommended" else {} for m in at["method"]}
-        noisy = {m: dc.injects_noise(m, sde, **settings[m]) for m in at["method"]}
-        best = min((d for m, d in zip(at["method"], at["d"]) if noisy[m]), default=None)
-        if best is not None:
-            best_noisy[int(b)] = at.loc[at.loc[at["method"].map(noisy), "d"].idxmin()]
-        if not all(noisy.values()):
-            best_quiet[int(b)] = at.loc[at.loc[~at["method"].map(noisy), "d"].idxmin()]
+        noisy_run, quiet_run, noisy = best_by_kind(at, sde, grid)
+        best = None if noisy_run is None else float(noisy_run["d"])
+        if noisy_run is not None:
+            best_noisy[int(b)] = noisy_run
+        if quiet_run is not None:
+            best_quiet[int(b)] = quiet_run
         for m, d, v in zip(at["method"], at["d"], at[metric]):
             if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
                     and d > ODE_PRICE * max(best, 1e-12)):
@@ -747,10 +807,14 @@ _and = vocabulary.and_list
 
 def _by_side(runs, band: tuple) -> dict:
     """Runs (budget, value, name: "" for none) grouped by where each value lies against the noise band
-    the chart draws (band_side): {"inside": [...], "above": [...], "below": [...]}."""
-    groups = {"inside": [], "above": [], "below": []}
+    the chart draws (band_side; band: mean, low, high): {"inside": [...], "above": [...], "edge": [...],
+    "below": [...]}, "above" only beyond the band's width (beyond_width: v > high + (high − low)), "edge"
+    just above it (just_above: high < v <= high + (high − low)), where one shared draw of the starting
+    noise can put a run."""
+    groups = {"inside": [], "above": [], "edge": [], "below": []}
     for b, v, who in runs:
-        groups[band_side(v, band, "")].append((b, v, who))
+        side = band_side(v, band, "")
+        groups["edge" if side == "above" and just_above(v, band) else side].append((b, v, who))
     return groups
 
 
@@ -763,18 +827,25 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                 best_quiet: dict | None = None) -> str:
     """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
     they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
-    chart draws (band_side; band: mean, low, high); above it the numbers show they do not, with that
-    run's value, and beside it, budget by budget, whether the best noiseless run (best_quiet[b]) lands
-    farther still (farther_words); below it the measure cannot vouch for the run."""
+    chart draws (band_side; band: mean, low, high); above it by more than its width (beyond_width) the
+    numbers show they do not, with that run's value, and beside it, budget by budget, whether the best
+    noiseless run (best_quiet[b]) lands farther still (farther_words); just above it (just_above) neither
+    is shown; below it the measure cannot vouch for the run (_by_side)."""
     g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
-    if not g["above"] and not g["below"]:
+    if not g["above"] and not g["edge"] and not g["below"]:
         return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
                 f"of them lies inside {band_words(band)}.")
     said = []
     if g["above"]:
         said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
-                    f"evaluations: the best of them stays above {band_words(band)} ({_listed(g['above'])})"
+                    f"evaluations: the best of them stays above {band_words(band)} by more than its width "
+                    f"({value_text(band_width(band))}) ({_listed(g['above'])})"
                     + farther_words([b for b, _, _ in g["above"]], best_noisy, best_quiet or {}, metric, label) + ".")
+    if g["edge"]:
+        said.append(f"At {_and([b for b, _, _ in g['edge']])} evaluations the best of them lies just above "
+                    f"{'the band' if said else band_words(band)}, by less than its width ({value_text(band_width(band))}) "
+                    f"({_listed(g['edge'])}), where one shared draw of the starting noise can put it: neither washed "
+                    "out nor shown not to be.")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
                     f"{'the band' if said else band_words(band)} ({_listed(g['inside'])}).")
@@ -787,19 +858,26 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
 
 def left_band_text(best_noisy: dict, band: tuple, metric: str) -> str:
     """Where the best noisy run (best_noisy[b], a row of the runs with d = _distance) reaches the noise
-    band the chart draws (band_side; band: mean, low, high) and every larger budget puts it above the
-    band again: after which budget it leaves the band, and whether more evaluations take it further
-    above (worse_text on those budgets' best noisy runs), else its values there; "" where the last
-    budget inside the band is the largest, or none is inside."""
-    side = {b: band_side(best_noisy[b][metric], band, metric) for b in sorted(best_noisy)}
-    inside = [b for b in side if side[b] == "inside"]
-    after = [b for b in side if inside and b > inside[-1]]
-    if not after or any(side[b] != "above" for b in after):
+    band the chart draws (band; mean, low, high) and every larger budget puts it above the band again,
+    read as _by_side reads it: after which budget it leaves the band, the budgets where it lies just above
+    it (by less than its width, just_above) before it stays above it by more than its width
+    (beyond_width) to the largest budget, and whether more evaluations take it further above (worse_text
+    on those budgets' best noisy runs), else its values there; "" where the last budget inside the band
+    is the largest, none is inside, or the runs after it do not end beyond the band's width."""
+    side = {b: group for group, runs in _by_side([(b, best_noisy[b][metric], "") for b in best_noisy], band).items()
+            for b, _, _ in runs}
+    inside = sorted(b for b in side if side[b] == "inside")
+    after = [b for b in sorted(side) if inside and b > inside[-1]]
+    far = [b for b in after if side[b] == "above"]
+    edge = [b for b in after if b not in far]
+    if not far or any(side[b] != "edge" for b in edge) or max(edge, default=0) > far[0]:
         return ""
     worse = worse_text(pd.DataFrame([best_noisy[b] for b in after]), band, metric)
     listed = _listed([(b, best_noisy[b][metric], "") for b in dict.fromkeys((after[0], after[-1]))])
+    near = (f"at {_and(edge)} the best of them lies just above it, by less than its width, and " if edge else "")
     return (f" After {inside[-1]} evaluations, the last budget where the best noisy run lies inside the band, the "
-            f"noisy runs leave it again: from {after[0]} on the best of them stays above it, and "
+            f"noisy runs leave it again: {near}from {far[0]} on {'it' if edge else 'the best of them'} stays above it "
+            f"by more than its width ({value_text(band_width(band))}), and "
             + (worse if worse else f"more evaluations do not bring it back ({listed})."))
 
 
@@ -818,7 +896,7 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
     sq, sn = band_side(q[metric], band, metric), band_side(n[metric], band, metric)
     runs = (f"the best noiseless run, {label(q['method'])}, is at {value_text(q[metric])}, {sq} {band_words(band)}, "
             f"the best noisy one, {label(n['method'])}, at {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
-    if gap > band_width(band):
+    if gap_stays(q, n, band):
         return f" The gap does not close with more steps: at {top} evaluations, the largest budget, {runs}."
     if gap < -band_width(band):
         return f" At {top} evaluations, the largest budget, the noiseless runs land nearer: {runs}."
@@ -836,7 +914,7 @@ def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, labe
     said = f", though at {_and(far)} the noiseless runs land farther still" if far else ""
     if near:
         runs = [f"{label(best_quiet[b]['method'])} ({value_text(best_quiet[b][metric])})" for b in near]
-        said += (f"{';' if far else ','} at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
+        said += (f"; at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
                  f"{_and(runs)}, land{'' if len(near) > 1 else 's'} nearer than they do")
     return said
 
@@ -871,17 +949,22 @@ def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: t
 
 def _washed_words(budgets, values, band) -> str:
     """The end of noise_text's noisy clause: that noise can wash the gap out, and whether it does at
-    these budgets, read off the runs' values (values[budget]) against the band (band_side): only inside
-    it is the gap washed out; above it the numbers show it is not; below it the measure cannot vouch."""
+    these budgets, read off the runs' values (values[budget]) against the band (_by_side): only inside
+    it is the gap washed out; above it by more than its width the numbers show it is not; just above it
+    neither is shown; below it the measure cannot vouch."""
     if values is None or band is None:
         return ", which can wash the gap out there"
     g = _by_side([(b, values[b], "") for b in budgets], band)
-    if not g["above"] and not g["below"]:
+    if not g["above"] and not g["edge"] and not g["below"]:
         return f", which washes the gap out there: its runs lie inside {band_words(band)}"
     said = ", which can wash the gap out"
     if g["above"]:
-        said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} "
-                 f"({_listed(g['above'])})")
+        said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} by more than its "
+                 f"width ({value_text(band_width(band))}) ({_listed(g['above'])})")
+    if g["edge"]:
+        said += (f"; at {_and([b for b, _, _ in g['edge']])} its runs lie just above "
+                 f"{'the band' if g['above'] else band_words(band)}, by less than its width "
+                 f"({value_text(band_width(band))}) ({_listed(g['edge'])}): neither washed out nor shown not to be")
     if g["inside"]:
         said += f"; it does at {_and([b for b, _, _ in g['inside']])}, where its runs lie inside the band"
     if g["below"]:

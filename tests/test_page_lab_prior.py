@@ -68,17 +68,23 @@ def test_prior_gap_says_where_the_noisy_runs_leave_the_band_again(state):
     """tutorial, 2000 samples, budgets 5–100: "At 8 evaluations they do: the best of them lies inside the
     band" while from 10 on the best noisy run lies above it and gets worse with every step (0.0628 at 10,
     0.173 at 100). The budgets inside the band are named with their values; where every budget after
-    the last of them puts the best noisy run above the band, the paragraph says it leaves the band
-    again, with the best of those values and the value at the largest budget; elsewhere it says nothing of it."""
+    the last of them puts the best noisy run above the band, ending above it by more than its width, the
+    paragraph says it leaves the band again, naming the budgets just above it (within its width) apart,
+    with the best of those values and the value at the largest budget; elsewhere it says nothing of it."""
     gap, vals, lo, hi = reading(state)
     if not gap:
         return
     noisy = {b: best(vals, b, True) for b in vals.index}
     inside = [b for b in vals.index if noisy[b] and lo <= noisy[b][1] <= hi]
     after = [b for b in vals.index if inside and b > inside[-1] and noisy[b]]
-    if after and all(noisy[b][1] > hi for b in after):
+    width = hi - lo
+    far = [b for b in after if noisy[b][1] > hi + width]        # above it by more than its width
+    edge = [b for b in after if b not in far]                   # just above it first, if anywhere
+    if far and all(hi < noisy[b][1] <= hi + width for b in edge) and all(b < far[0] for b in edge):
+        near = f"at {vocabulary.and_list(edge)} the best of them lies just above it, by less than its width, and " if edge else ""
         assert (f"After {inside[-1]} evaluations, the last budget where the best noisy run lies inside the band, the "
-                f"noisy runs leave it again: from {after[0]} on the best of them stays above it, and ") in gap, gap
+                f"noisy runs leave it again: {near}from {far[0]} on {'it' if edge else 'the best of them'} stays above "
+                f"it by more than its width ({value_text(width)}), and ") in gap, gap
         low = min(after[:-1], key=lambda b: noisy[b][1], default=None)
         if low is not None and noisy[after[-1]][1] - noisy[low][1] > hi - lo:
             assert (f"more evaluations make the best worse here: {value_text(noisy[low][1])} at {low} evaluations, "

@@ -40,7 +40,7 @@ def test_noiseless_runs_land_farther_only_where_the_table_says_so(mixture, extra
     vals, budgets, lo, hi = lab_reading(at, "logp_w1")
     gap = next((m.value for m in at.markdown if m.value.startswith("**The prior's gap.**")), "")
     said = re.search(r"do not wash it out here at ([\d, and]+) evaluations: the best of them stays above the noise band "
-                     r"\(range [^)]*\) \([^)]*\)(.*?)\.(?: |$)", gap)
+                     r"\(range [^)]*\) by more than its width \([^)]*\) \([^)]*\)(.*?)\.(?: |$)", gap)
     if said is None:
         assert "noiseless runs land farther" not in gap, gap
         return

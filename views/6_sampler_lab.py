@@ -112,9 +112,11 @@ if not problems:
     fl = samplers.floor(gmm, int(n), shared.seed)
     bar.empty()
 
+    process_lam = float(learned[1] if learned else lam)
+    gap = samplers.prior_text(df, fl[metric], metric, gmm, process_lam, grid, vocabulary.short)
     if narrowest > 0.4:
         st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl,
-                                    n_at_most))
+                                    n_at_most, process_lam, grid, bool(gap)))
     st.altair_chart(lfig.nfe_chart(df, metric, fl[metric], sweep.METRIC_LABELS[metric],
                                    log_y=metric != "loglik_gap"), width="stretch")
     table, counts = samplers.budget_table(df, metric, vocabulary.short, dc.METHODS)
@@ -122,8 +124,7 @@ if not problems:
                 f"{samplers.value_text(fl[metric][0])}, range {samplers.value_text(fl[metric][1])}–"
                 f"{samplers.value_text(fl[metric][2])})")
     st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
-    if gap := samplers.prior_text(df, fl[metric], metric, gmm, float(learned[1] if learned else lam), grid,
-                                  vocabulary.short):
+    if gap:
         st.markdown(gap)
     shown = table.style.format(samplers.value_text, subset=list(table.columns[1:]), na_rep="")
     for i, name, count in samplers.off_budget(table, counts):      # the chart's x where it is not the budget
@@ -143,7 +144,7 @@ if not problems:
         "steps." + samplers.order_text(df, metric, vocabulary.short, fl[metric]) + " A **Karras grid** spends its "
         "steps where σ is small, where the score changes fastest and the data's detail is "
         "decided; the tutorial's loop steps uniformly in t. "
-        + samplers.loop_grid_text(gmm, float(learned[1] if learned else lam)) + " The loop's injected "
+        + samplers.loop_grid_text(gmm, process_lam) + " The loop's injected "
         "noise also has to be averaged out, and it stops at t = 1/steps without denoising.\n\n"
         "**DPM-Solver++** (Lu et al., 2022) goes further: it writes the flow for the denoised "
         "guess D = x + σ² ∇log pₜ(x), solves its linear part exactly over steps even in log σ, "
