@@ -11,6 +11,7 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import guidance as gd
+from diffusion_core.flow import data_spread
 from dashboard.figures.common import auto_limits, chart_spec, density_grid, figure_png
 from dashboard.figures import guidance as gfig
 from dashboard import lessons, models, state, vocabulary
@@ -154,38 +155,49 @@ def left_out_reach(x, gmm) -> tuple[float, float]:
     return float(np.median(dist)), float(np.median(dist / std))
 
 
-FAR_STDS = 2 * PAD    # left-out samples at a median beyond this many stds of their nearest mode lie "far"
+FAR_STDS = 2 * PAD    # left-out samples at a median beyond this many stds of their nearest mode, and beyond
+                      # the data's spread s, lie "far" from the data
 
 
 def left_out_far(row) -> bool:
-    """Whether the learned samples left out lie far from the data: their median distance to the
-    nearest mode (row["far_stds"], in that mode's largest std) beyond FAR_STDS, twice the data's
-    box's reach; a row without the measure (built by hand) is far."""
-    return not (row.get("far_stds", np.inf) <= FAR_STDS)
+    """Whether the learned samples left out lie far from the data, in both scales: their median
+    distance to the nearest mode beyond FAR_STDS of that mode's largest std (row["far_stds"]) and
+    beyond the data's spread s = sqrt(trace Cov(p₀) / d) (row["far_dist"] > row["data_spread"]);
+    a row without the measures (built by hand) is far."""
+    return not (row.get("far_stds", np.inf) <= FAR_STDS or row.get("far_dist", np.inf) <= row.get("data_spread", 0.0))
 
 
 def reach_text(row) -> str:
-    """Where the learned samples left out lie, measured (left_out_reach), against FAR_STDS: "182 of
-    600, at a median of 5.1 stds (0.10) from their nearest mode, within 8 stds of it"; the count
-    only where left_out_text gives a share; "" in a row without the measure."""
+    """Where the learned samples left out lie, measured (left_out_reach), in both scales: "182 of 600,
+    at a median of 5.1 of their nearest mode's stds (0.10, 0.068 times the data's spread s = 1.47)
+    from it", then against FAR_STDS and s (left_out_far): ", within 8 of its stds", ", beyond 8 of
+    its stds and beyond the data's spread: far from the data", or ": beyond 8 of its stds, off that
+    narrow mode, yet close to it on the scale of the data"; the count only where left_out_text gives
+    a share; "" in a row without the measure."""
     if "far_stds" not in row:
         return ""
     count = f", {gfig.left_out(row)} of {int(row['learned_n'])}" if learned_measured(row) and row["learned_kept"] else ""
     dist, stds = float(row["far_dist"]), float(row["far_stds"])
     if not np.isfinite(dist):
         return f"{count}, most of them not at any finite point"
-    than = "beyond" if left_out_far(row) else "within"
-    return (f"{count}, at a median of {value_text(stds, 2)} stds ({value_text(dist, 2)}) from their nearest "
-            f"mode, {than} {FAR_STDS:g} stds of it")
+    s = float(row.get("data_spread", np.nan))
+    scale = f", {value_text(dist / s, 2)} times the data's spread s = {s:.2f}" if np.isfinite(s) else ""
+    text = (f"{count}, at a median of {value_text(stds, 2)} of their nearest mode's stds "
+            f"({value_text(dist, 2)}{scale}) from it")
+    if stds <= FAR_STDS:
+        return text + f", within {FAR_STDS:g} of its stds"
+    if left_out_far(row):
+        return text + f", beyond {FAR_STDS:g} of its stds and beyond the data's spread: far from the data"
+    return text + f": beyond {FAR_STDS:g} of its stds, off that narrow mode, yet close to it on the scale of the data"
 
 
 def far_warning_text(row) -> str:
     """The warning where learned CFG's samples land outside the data's box (row["far"] of them, at
-    w = row["w"]), with how far they lie (reach_text): "far outside the data" only where their
-    median distance to the nearest mode exceeds FAR_STDS of its stds (left_out_far), else "outside the data's box" (PAD stds around every mode); "guidance breaks
-    down" only where far and w > 1, where w amplifies the difference of the two learned scores;
-    for w ≤ 1 the network's own samples land there (far_cause_text); and the share of exact CFG's
-    samples outside the same box (row["exact_far"])."""
+    w = row["w"]), with how far they lie (reach_text): "far outside the data" only where they lie far
+    in both the mode's and the data's scale (left_out_far), else "outside the data's box"; "guidance
+    breaks down" only where far and w > 1, where w amplifies the difference of the two learned
+    scores; for w ≤ 1 the network's own samples land there (far_cause_text); and the share of exact
+    CFG's samples outside the same box (row["exact_far"])."""
     w = float(row["w"])
     if left_out_far(row):
         head = ("the learned network's guidance breaks down" if w > 1 else
@@ -230,6 +242,7 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
     same share of the exact samples, far_dist and far_stds: left_out_reach of the learned samples,
+    data_spread: the data's spread s (diffusion_core.flow.data_spread),
     learned_kept and learned_n:
     how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
@@ -242,7 +255,7 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
         far_dist, far_stds = left_out_reach(xl, gmm)
         row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()),
                    learned_kept=int(inside.sum()), learned_n=int(len(xl)), far_dist=far_dist,
-                   far_stds=far_stds)
+                   far_stds=far_stds, data_spread=data_spread(gmm))
         if learned_measured(row):
             xin = xl[inside]
             row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})

@@ -1680,7 +1680,7 @@ def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, cle
             4.0: "(the difference s(· | y) − s of two learned scores is noisy, and w = 4 multiplies the noise)"}[w]
     assert says in warning, warning
     assert ("far outside the data, 60 of 600, at a median of" in warning) == (w > 1), warning
-    assert "beyond 8 stds of it" in warning, warning
+    assert "beyond 8 of its stds and beyond the data's spread: far from the data" in warning, warning
 
 
 @pytest.mark.parametrize("name, y, lam", [("cross", 0, 50.0), ("cross", 1, 25.0), ("tutorial", 0, 25.0), ("ring8", 2, 25.0)])
