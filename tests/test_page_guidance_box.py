@@ -100,3 +100,63 @@ def test_far_beyond_the_datas_spread_breaks_down(monkeypatch, clear_rows, mixtur
     warning = _warning(mixture, y, w, lam)
     assert guidance.left_out_far(_row(mixture, y, w, lam))
     assert "breaks down" in warning and "beyond 8 of its stds and beyond the data's spread: far from the data" in warning, warning
+
+
+def _page(mixture, y, w, lam):
+    s = {K + "class": y, K + "w": w, K + "lam": lam, K + "learned": True}
+    s.update(custom_mixture=HW, w_mixture="custom") if mixture == "custom" else s.update(w_mixture=mixture)
+    at = ok(conftest.open_page(PAGE, **s))
+    return at.caption[0].value, " ".join(m.value for m in at.warning)
+
+
+def _check_panels(caption, warning, row, mixture, y):
+    """The warning names the data's box as the square it is, and where the caption's count of
+    learned samples outside the panels exceeds those left out, says how many of them are left out."""
+    gmm, n = _gmm(mixture), int(row["learned_n"])
+    gone, cut = n - int(row["learned_kept"]), int(row["learned_cut"])
+    assert "stds around every mode" not in caption + warning, (caption, warning)
+    if cut:
+        assert f"learned CFG {cut}" in caption.split("Outside the panels (not drawn): ")[1], caption
+    if not warning:
+        return
+    assert "the data's box (the square holding every mode's mean ± 4 stds)" in warning or \
+           guidance.left_out_far(row), warning
+    said = f" {cut} of {n} learned samples lie outside the panels ({guidance.panels_words(gmm, y)}); "
+    assert (said in warning) == (cut > gone), warning
+    if cut > gone:
+        both = int(row["learned_cut_gone"])
+        assert (f"{said}{both} of them outside the data's box too are left out of the learned numbers, the other "
+                f"{cut - both} stay in them") in warning, warning
+
+
+@pytest.mark.parametrize("mixture, y, w, lam", [("custom", 2, 2.0, 25.0), ("custom", 2, 4.0, 50.0),
+                                                ("custom", 2, 3.5, 25.0), ("tutorial", 1, 4.0, 25.0),
+                                                ("cross", 0, 3.0, 50.0)])
+def test_warning_counts_the_samples_outside_the_panels(mixture, y, w, lam):
+    """Custom mixture, class 3, w = 2, λ = 25: the warning said 85 of 600 learned samples lie
+    outside "the data's box (4 stds around every mode)" while the caption counted 236 outside the
+    panels, which reach 5 class stds: the box is one square over all modes, so samples between
+    modes count as inside. The box is now named as what it is, and the warning says how many
+    learned samples lie outside the panels and how many of them are left out."""
+    caption, warning = _page(mixture, y, w, lam)
+    _check_panels(caption, warning, _row(mixture, y, w, lam), mixture, y)
+
+
+@pytest.mark.parametrize("mixture, y, w, lam", [("custom", 2, 2.0, 25.0), ("tutorial", 1, 4.0, 25.0)])
+def test_samples_between_modes_count_inside_the_box_but_outside_the_panels(monkeypatch, clear_rows, mixture, y, w, lam):
+    """200 learned samples at the mixture's mean (inside the data's box, between the modes) and 50
+    thrown 1e3 away: custom class 3's zoomed panels cut all 250, only the 50 are left out."""
+    def fake(cfg, gmm, lam_, device, y_, w_, n, steps, seed):
+        x = guidance.guided_samples(gmm, lam_, y_, w_, n, steps, seed).copy()
+        if w_ == w:
+            x[:200] = gmm.means.mean(0).numpy()
+            x[200:250] = 1e3
+        return x
+    monkeypatch.setattr(guidance, "learned_guided_samples", fake)
+    caption, warning = _page(mixture, y, w, lam)
+    row = _row(mixture, y, w, lam)
+    _check_panels(caption, warning, row, mixture, y)
+    assert int(row["learned_kept"]) == 550 and warning, warning
+    if mixture == "custom":
+        assert (" 250 of 600 learned samples lie outside the panels (zoomed to the class); 50 of them outside the "
+                "data's box too are left out of the learned numbers, the other 200 stay in them.") in warning, warning

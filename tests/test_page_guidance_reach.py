@@ -1,5 +1,5 @@
 """AppTest of the Guidance page's account of learned CFG's samples left out (outside the data's
-box, PAD stds around every mode): how far they lie is measured, and "far outside"/"breaks down"
+box, the square holding every mode's mean ± PAD stds): how far they lie is measured, and "far outside"/"breaks down"
 only where it is far (beyond FAR_STDS of their nearest mode's std); and of the sweep sentences
 at a chosen w that is not one of the sweep's."""
 
@@ -95,7 +95,7 @@ def test_far_warning_says_how_far_the_left_out_samples_lie(monkeypatch, clear_ro
     assert bool(row["far_stds"] > guidance.FAR_STDS) == far, row
     _check_warning(warning, row)
     if mixture == "custom":
-        assert ("At w = 3 the learned network's samples spread past the data's box (4 stds around every mode): "
+        assert ("At w = 3 the learned network's samples spread past the data's box (the square holding every mode's mean ± 4 stds): "
                 "30% of its samples land outside it, 182 of 600, at a median of 5.") in warning, warning
         assert "of their nearest mode's stds (0.10, " in warning and "from it, within 8 of its stds" in warning, warning
 
