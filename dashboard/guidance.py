@@ -11,7 +11,8 @@ import torch
 
 import diffusion_core as dc
 from diffusion_core import guidance as gd
-from dashboard.figures.common import auto_limits, chart_spec, density_grid, figure_png
+from diffusion_core.flow import data_spread
+from dashboard.figures.common import auto_limits, chart_spec, in_box, density_grid, figure_png
 from dashboard.figures import guidance as gfig
 from dashboard import lessons, models, state, vocabulary
 from dashboard.models import value_text
@@ -22,6 +23,7 @@ MAX_CLASSES = 12            # the Guidance page needs a mixture of at most this 
 GUIDANCE_SAMPLER = "dpm2m_sde"   # at 60 steps its w = 1 samples match true samples of p(x | y)
 TRUTH_REPEATS = 20          # independent sets of true samples that measure the truth-vs-truth noise
 PAD = 4.0                   # the Guidance figures reach 4 stds beyond every mode (its 2σ region and more)
+BOX_WORDS = f"the square holding every mode's mean ± {PAD:g} stds"   # the data's box (in_data_box), in words
 MEASURES = {"spread_ratio": "spread", "leak": "leak", "logp_class": "mean log p₀(x | y)"}
 
 
@@ -105,8 +107,7 @@ def learned_measured(row) -> bool:
 
 
 def left_out_text(row) -> str:
-    """A learned row's samples that land far outside the data (outside its box, PAD stds around
-    every mode), with the verb: "every one of its 600 samples lands", "590 of its 600 samples (all
+    """A learned row's samples that land far outside the data (outside its box, BOX_WORDS), with the verb: "every one of its 600 samples lands", "590 of its 600 samples (all
     but 10, fewer than the 50 a measure needs) land" or "19% of its samples land" (row["far"],
     row["learned_kept"], row["learned_n"])."""
     n, kept = int(row["learned_n"]), int(row["learned_kept"])
@@ -154,45 +155,56 @@ def left_out_reach(x, gmm) -> tuple[float, float]:
     return float(np.median(dist)), float(np.median(dist / std))
 
 
-FAR_STDS = 2 * PAD    # left-out samples at a median beyond this many stds of their nearest mode lie "far"
+FAR_STDS = 2 * PAD    # left-out samples at a median beyond this many stds of their nearest mode, and beyond
+                      # the data's spread s, lie "far" from the data
 
 
 def left_out_far(row) -> bool:
-    """Whether the learned samples left out lie far from the data: their median distance to the
-    nearest mode (row["far_stds"], in that mode's largest std) beyond FAR_STDS, twice the data's
-    box's reach; a row without the measure (built by hand) is far."""
-    return not (row.get("far_stds", np.inf) <= FAR_STDS)
+    """Whether the learned samples left out lie far from the data, in both scales: their median
+    distance to the nearest mode beyond FAR_STDS of that mode's largest std (row["far_stds"]) and
+    beyond the data's spread s = sqrt(trace Cov(p₀) / d) (row["far_dist"] > row["data_spread"]);
+    a row without the measures (built by hand) is far."""
+    return not (row.get("far_stds", np.inf) <= FAR_STDS or row.get("far_dist", np.inf) <= row.get("data_spread", 0.0))
 
 
 def reach_text(row) -> str:
-    """Where the learned samples left out lie, measured (left_out_reach), against FAR_STDS: "182 of
-    600, at a median of 5.1 stds (0.10) from their nearest mode, within 8 stds of it"; the count
-    only where left_out_text gives a share; "" in a row without the measure."""
+    """Where the learned samples left out lie, measured (left_out_reach), in both scales: "182 of 600,
+    at a median of 5.1 of their nearest mode's stds (0.10, 0.068 times the data's spread s = 1.47)
+    from it", then against FAR_STDS and s (left_out_far): ", within 8 of its stds", ", beyond 8 of
+    its stds and beyond the data's spread: far from the data", or ": beyond 8 of its stds, off that
+    narrow mode, yet close to it on the scale of the data"; the count only where left_out_text gives
+    a share; "" in a row without the measure."""
     if "far_stds" not in row:
         return ""
     count = f", {gfig.left_out(row)} of {int(row['learned_n'])}" if learned_measured(row) and row["learned_kept"] else ""
     dist, stds = float(row["far_dist"]), float(row["far_stds"])
     if not np.isfinite(dist):
         return f"{count}, most of them not at any finite point"
-    than = "beyond" if left_out_far(row) else "within"
-    return (f"{count}, at a median of {value_text(stds, 2)} stds ({value_text(dist, 2)}) from their nearest "
-            f"mode, {than} {FAR_STDS:g} stds of it")
+    s = float(row.get("data_spread", np.nan))
+    scale = f", {value_text(dist / s, 2)} times the data's spread s = {s:.2f}" if np.isfinite(s) else ""
+    text = (f"{count}, at a median of {value_text(stds, 2)} of their nearest mode's stds "
+            f"({value_text(dist, 2)}{scale}) from it")
+    if stds <= FAR_STDS:
+        return text + f", within {FAR_STDS:g} of its stds"
+    if left_out_far(row):
+        return text + f", beyond {FAR_STDS:g} of its stds and beyond the data's spread: far from the data"
+    return text + f": beyond {FAR_STDS:g} of its stds, off that narrow mode, yet close to it on the scale of the data"
 
 
 def far_warning_text(row) -> str:
     """The warning where learned CFG's samples land outside the data's box (row["far"] of them, at
-    w = row["w"]), with how far they lie (reach_text): "far outside the data" only where their
-    median distance to the nearest mode exceeds FAR_STDS of its stds (left_out_far), else "outside the data's box" (PAD stds around every mode); "guidance breaks
-    down" only where far and w > 1, where w amplifies the difference of the two learned scores;
-    for w ≤ 1 the network's own samples land there (far_cause_text); and the share of exact CFG's
-    samples outside the same box (row["exact_far"])."""
+    w = row["w"]), with how far they lie (reach_text): "far outside the data" only where they lie far
+    in both the mode's and the data's scale (left_out_far), else "outside the data's box"; "guidance
+    breaks down" only where far and w > 1, where w amplifies the difference of the two learned
+    scores; for w ≤ 1 the network's own samples land there (far_cause_text); and the share of exact
+    CFG's samples outside the same box (row["exact_far"])."""
     w = float(row["w"])
     if left_out_far(row):
         head = ("the learned network's guidance breaks down" if w > 1 else
                 "the learned network's samples land far outside the data")
         where = "far outside the data" if w > 1 else "there"
     else:
-        head = f"the learned network's samples spread past the data's box ({PAD:g} stds around every mode)"
+        head = f"the learned network's samples spread past the data's box ({BOX_WORDS})"
         where = "outside it"
     tail = ("Those samples are left out of the learned numbers" if learned_measured(row) else
             f"Those samples are left out, and fewer than {MIN_KEPT} remain: this w has no learned numbers")
@@ -218,9 +230,10 @@ def left_out_pair(r1, r2) -> str:
 
 
 def in_data_box(x, gmm):
-    """Which samples are finite and inside the data's box (auto_limits, PAD stds around every mode)."""
-    (x0, x1), (y0, y1) = auto_limits(gmm, pad_std=PAD)
-    return np.isfinite(x).all(1) & (x[:, 0] >= x0) & (x[:, 0] <= x1) & (x[:, 1] >= y0) & (x[:, 1] <= y1)
+    """Which samples are finite and inside the data's box (auto_limits: the square holding every
+    mode's mean ± PAD stds, BOX_WORDS): one box over all modes, so a sample between modes, far
+    from each, can lie inside it."""
+    return in_box(x, *auto_limits(gmm, pad_std=PAD))
 
 
 @state.cache_data(max_entries=128)
@@ -230,6 +243,9 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
     learned ones, columns prefixed "learned_", plus far: the share of learned samples outside
     the data's plot box (in_data_box; thrown far away, left out of their measures), exact_far: the
     same share of the exact samples, far_dist and far_stds: left_out_reach of the learned samples,
+    data_spread: the data's spread s (diffusion_core.flow.data_spread), learned_cut: how many
+    learned samples lie outside the sample panels (samples_limits), learned_cut_gone: how many of
+    those lie outside the data's box too,
     learned_kept and learned_n:
     how many stayed inside of how many, sw2_learned_exact, and learned_shift: the distance between
     the learned and the exact samples' means). Where fewer than MIN_KEPT learned samples stay
@@ -240,9 +256,11 @@ def guidance_row(gmm, lam: float, y: int, w: float, n: int, steps: int, seed: in
         xl = learned_guided_samples(cfg, gmm, lam, device, y, w, n, steps, seed)
         inside = in_data_box(xl, gmm)
         far_dist, far_stds = left_out_reach(xl, gmm)
+        cut = ~in_box(xl, *samples_limits(gmm, y))
         row.update(far=float(1 - inside.mean()), exact_far=float(1 - in_data_box(x, gmm).mean()),
                    learned_kept=int(inside.sum()), learned_n=int(len(xl)), far_dist=far_dist,
-                   far_stds=far_stds)
+                   far_stds=far_stds, data_spread=data_spread(gmm), learned_cut=int(cut.sum()),
+                   learned_cut_gone=int((cut & ~inside).sum()))
         if learned_measured(row):
             xin = xl[inside]
             row.update({"learned_" + k: v for k, v in gd.guidance_metrics(xin, gmm, None, y).items()})
@@ -297,7 +315,7 @@ def learned_caption(row, level: tuple[float, float], class_spread: float, digits
     kept (how many, where some are left out: gfig.left_out) and the sliced W₂ against exact CFG's
     (sw2_verdict; level: guidance_truth_sw2); or that nothing is measured where too few are kept."""
     if not learned_measured(row):
-        return (f" Learned: {left_out_text(row)} outside the data's box ({PAD:g} stds around every mode); "
+        return (f" Learned: {left_out_text(row)} outside the data's box ({BOX_WORDS}); "
                 "with those left out, nothing is measured from learned CFG at this w.")
     gone = gfig.left_out(row)
     kept = (f" (measured on the {int(row['learned_kept'])} of {int(row['learned_n'])} samples inside the data's "
@@ -306,20 +324,42 @@ def learned_caption(row, level: tuple[float, float], class_spread: float, digits
             f"samples {sw2_verdict(row, level, class_spread)}.")
 
 
+def panels_words(gmm, y: int) -> str:
+    """The sample panels' box (samples_limits) in words."""
+    return "zoomed to the class" if class_zoomed(gmm, y) else "the data's box widened by a tenth on each side"
+
+
+def panels_left_out_text(row, gmm, y: int) -> str:
+    """The warning's count of learned samples outside the sample panels (row["learned_cut"], the
+    caption's count), where it exceeds those outside the data's box (left out of the learned
+    numbers): how many of them are left out (row["learned_cut_gone"]) and how many stay in, and
+    how many more are left out though inside the panels; "" where it does not exceed them."""
+    if "learned_cut" not in row:
+        return ""
+    n, cut, both = int(row["learned_n"]), int(row["learned_cut"]), int(row["learned_cut_gone"])
+    gone = n - int(row["learned_kept"])
+    if cut <= gone:
+        return ""
+    text = (f" {cut} of {n} learned samples lie outside the panels ({panels_words(gmm, y)}); {both} of them "
+            f"outside the data's box too are left out of the learned numbers, the other {cut - both} stay in them")
+    if gone > both:
+        text += f"; {gone - both} more, inside the panels but outside the data's box, are left out too"
+    return text + "."
+
+
 def outside_text(cut: dict, row, gmm, y: int) -> str:
     """The samples caption's count of samples outside the panels (cut: samples_outside's non-zero
     counts by panel key), and where learned CFG's is among them, how it differs from the learned
     samples left out of the learned numbers (row: guidance_row): those lie outside the data's box
-    (PAD stds around every mode), the panels' box is samples_limits (zoomed to the class where
+    (BOX_WORDS), the panels' box is samples_limits (zoomed to the class where
     class_zoomed), each counted on its own box; "" where no panel cuts a sample."""
     if not cut:
         return ""
     text = " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
     if "learned CFG" in cut and "learned_kept" in row:
         gone = int(row["learned_n"]) - int(row["learned_kept"])
-        panels = "zoomed to the class" if class_zoomed(gmm, y) else "the data's box widened by a tenth on each side"
-        text += (f" That count is of the panels' box ({panels}); the learned samples left out of the learned "
-                 f"numbers are those outside the data's box ({PAD:g} stds around every mode): {gone} of "
+        text += (f" That count is of the panels' box ({panels_words(gmm, y)}); the learned samples left out of the learned "
+                 f"numbers are those outside the data's box ({BOX_WORDS}): {gone} of "
                  f"{int(row['learned_n'])} here.")
     return text
 
@@ -581,7 +621,7 @@ def unmeasured_text(at: pd.DataFrame) -> str:
     gone = [float(w) for w, r in at.iterrows() if not learned_measured(r)]
     if not gone:
         return ""
-    box = f"outside the data's box ({PAD:g} stds around every mode)"
+    box = f"outside the data's box ({BOX_WORDS})"
     if all(int(at.loc[w, "learned_kept"]) == 0 for w in gone):
         said = f"every one of its samples there lands {box} and is left out"
     else:
@@ -1111,8 +1151,8 @@ def learned_last(at, ref: tuple[float, float], k: float) -> str:
     if not alike:
         text += f" ({left_out_pair(r4, last)})"
     elif last["far"] > 0:
-        text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {PAD:g} stds "
-                 "around every mode, and are left out)")
+        text += (f" ({float(last['far']):.1%} of its samples land outside the data's box, {BOX_WORDS}, "
+                 "and are left out)")
     return text + "."
 
 

@@ -1320,12 +1320,12 @@ def test_caption_tells_the_panels_outside_count_from_the_samples_left_out(monkey
     if kept == 600:      # none left out: the sentence only where the zoomed panels cut a learned sample
         cut = "learned CFG " in caption.split("Outside the panels (not drawn): ")[-1]
         assert ("That count is of the panels' box" in caption) == cut, caption
-        assert not cut or "(4 stds around every mode): 0 of 600 here." in caption, caption
+        assert not cut or "(the square holding every mode's mean ± 4 stds): 0 of 600 here." in caption, caption
         return
     assert "learned CFG " in caption.split("Outside the panels (not drawn): ")[1], caption
     zoom = "zoomed to the class" if mixture == "custom" else "the data's box widened by a tenth on each side"
     assert (f"That count is of the panels' box ({zoom}); the learned samples left out of the learned numbers "
-            f"are those outside the data's box ({guidance.PAD:g} stds around every mode): {600 - kept} of 600 "
+            f"are those outside the data's box ({guidance.BOX_WORDS}): {600 - kept} of 600 "
             "here.") in caption, caption
     warning = " ".join(w.value for w in at.warning)
     assert f"{(600 - kept) / 600:.0%} of its samples land far outside the data" in warning, warning
@@ -1680,7 +1680,7 @@ def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, cle
             4.0: "(the difference s(· | y) − s of two learned scores is noisy, and w = 4 multiplies the noise)"}[w]
     assert says in warning, warning
     assert ("far outside the data, 60 of 600, at a median of" in warning) == (w > 1), warning
-    assert "beyond 8 stds of it" in warning, warning
+    assert "beyond 8 of its stds and beyond the data's spread: far from the data" in warning, warning
 
 
 @pytest.mark.parametrize("name, y, lam", [("cross", 0, 50.0), ("cross", 1, 25.0), ("tutorial", 0, 25.0), ("ring8", 2, 25.0)])

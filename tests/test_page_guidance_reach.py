@@ -1,5 +1,5 @@
 """AppTest of the Guidance page's account of learned CFG's samples left out (outside the data's
-box, PAD stds around every mode): how far they lie is measured, and "far outside"/"breaks down"
+box, the square holding every mode's mean ± PAD stds): how far they lie is measured, and "far outside"/"breaks down"
 only where it is far (beyond FAR_STDS of their nearest mode's std); and of the sweep sentences
 at a chosen w that is not one of the sweep's."""
 
@@ -53,9 +53,12 @@ def _row(mixture, y, w, lam):
 
 def _check_warning(warning, row):
     """The warning's reach sentence against the row's own measure."""
-    w, far = float(row["w"]), bool(row["far_stds"] > guidance.FAR_STDS)
-    assert f"at a median of {value_text(row['far_stds'], 2)} stds ({value_text(row['far_dist'], 2)}) from their " \
-           f"nearest mode, {'beyond' if far else 'within'} 8 stds of it" in warning, warning
+    w, beyond = float(row["w"]), bool(row["far_stds"] > guidance.FAR_STDS)
+    far = guidance.left_out_far(row)
+    sep = ":" if beyond and not far else ","
+    assert f"at a median of {value_text(row['far_stds'], 2)} of their nearest mode's stds ({value_text(row['far_dist'], 2)}, " \
+           f"{value_text(row['far_dist'] / row['data_spread'], 2)} times the data's spread s = {row['data_spread']:.2f}) " \
+           f"from it{sep} {'beyond' if beyond else 'within'} 8 of its stds" in warning, warning
     assert ("far outside" in warning) == far, warning
     assert ("breaks down" in warning) == (far and w > 1), warning
     if guidance.learned_measured(row) and row["learned_kept"]:
@@ -92,9 +95,9 @@ def test_far_warning_says_how_far_the_left_out_samples_lie(monkeypatch, clear_ro
     assert bool(row["far_stds"] > guidance.FAR_STDS) == far, row
     _check_warning(warning, row)
     if mixture == "custom":
-        assert ("At w = 3 the learned network's samples spread past the data's box (4 stds around every mode): "
+        assert ("At w = 3 the learned network's samples spread past the data's box (the square holding every mode's mean ± 4 stds): "
                 "30% of its samples land outside it, 182 of 600, at a median of 5.") in warning, warning
-        assert "stds (0.10) from their nearest mode, within 8 stds of it" in warning, warning
+        assert "of their nearest mode's stds (0.10, " in warning and "from it, within 8 of its stds" in warning, warning
 
 
 @pytest.mark.parametrize("mixture, y, w, lam", [("custom", 2, 3.0, 50.0), ("tutorial", 1, 4.0, 25.0),

@@ -93,7 +93,7 @@ if learned:
 msg += guidance.outside_text({k: v for k, v in out.items() if v}, row, gmm, y)
 st.caption(msg)
 if learned and row["far"] > 0.01:
-    st.warning(guidance.far_warning_text(row))
+    st.warning(guidance.far_warning_text(row) + guidance.panels_left_out_text(row, gmm, y))
 
 st.subheader("Diversity and fidelity over w")
 st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")

@@ -77,12 +77,16 @@ def with_room(lims, centres, room: float):
     return tuple(out)
 
 
-def outside(x, xlim, ylim) -> int:
-    """How many points of x (n, 2) lie outside the box xlim x ylim (or are not finite)."""
+def in_box(x, xlim, ylim):
+    """Which points of x (n, 2) are finite and inside the box xlim x ylim (a boolean array)."""
     x = np.asarray(x, dtype=float)
     ok = np.isfinite(x).all(1)
-    inside = ok & (x[:, 0] >= xlim[0]) & (x[:, 0] <= xlim[1]) & (x[:, 1] >= ylim[0]) & (x[:, 1] <= ylim[1])
-    return int(len(x) - inside.sum())
+    return ok & (x[:, 0] >= xlim[0]) & (x[:, 0] <= xlim[1]) & (x[:, 1] >= ylim[0]) & (x[:, 1] <= ylim[1])
+
+
+def outside(x, xlim, ylim) -> int:
+    """How many points of x (n, 2) lie outside the box xlim x ylim (or are not finite)."""
+    return int(len(x) - in_box(x, xlim, ylim).sum())
 
 
 def density_grid(gmm: GaussianMixture, xlim, ylim, n: int = 120):
