@@ -107,7 +107,7 @@ def learned_measured(row) -> bool:
 
 
 def left_out_text(row) -> str:
-    """A learned row's samples that land far outside the data (outside its box, BOX_WORDS), with the verb: "every one of its 600 samples lands", "590 of its 600 samples (all
+    """A learned row's samples that land outside the data's box (BOX_WORDS), with the verb: "every one of its 600 samples lands", "590 of its 600 samples (all
     but 10, fewer than the 50 a measure needs) land" or "19% of its samples land" (row["far"],
     row["learned_kept"], row["learned_n"])."""
     n, kept = int(row["learned_n"]), int(row["learned_kept"])
@@ -119,7 +119,7 @@ def left_out_text(row) -> str:
 
 
 def far_cause_text(w: float) -> str:
-    """Why learned CFG's samples can land far outside the data at this w, from the guided score
+    """Why learned CFG's samples can land outside the data's box at this w, from the guided score
     s_w = s + w·(s(· | y) − s) = (1 − w)·s + w·s(· | y) of the network's two learned scores: at w = 0
     it is s alone, at w = 1 s(· | y) alone, for 0 < w < 1 a weighted mean of the two (nothing
     amplified), and only for w > 1 does w multiply the noisy difference s(· | y) − s."""
@@ -616,7 +616,7 @@ def kept_unranked(rows) -> str:
 
 def unmeasured_text(at: pd.DataFrame) -> str:
     """The w's of a guidance_table (indexed by w) where learned CFG has no measures
-    (learned_measured false: nearly all its samples land far outside the data's box), in words:
+    (learned_measured false: nearly all its samples land outside the data's box), in words:
     the sweep chart draws no learned point there; "" where every w has them."""
     gone = [float(w) for w, r in at.iterrows() if not learned_measured(r)]
     if not gone:
