@@ -11,7 +11,7 @@ import conftest
 from conftest import ok, shorten_lessons_recipe
 from dashboard import guidance, state
 from dashboard.models import value_text
-from test_page_guidance import HW
+from test_page_guidance import HW, clear_rows  # noqa: F401 (a fixture the tests request)
 
 PAGE = "views/10_guidance.py"
 K = "w_guidance_"
@@ -20,18 +20,6 @@ K = "w_guidance_"
 @pytest.fixture(autouse=True)
 def short_recipe(monkeypatch):
     shorten_lessons_recipe(monkeypatch)
-
-
-@pytest.fixture
-def clear_rows():
-    """The page's cached rows and sample panels cleared before and after a test that replaces the
-    learned samples, so neither reads the other's."""
-    cached = (guidance.guidance_row, guidance.guidance_samples_png)
-    for f in cached:
-        f.clear()
-    yield
-    for f in cached:
-        f.clear()
 
 
 def _gmm(mixture):
