@@ -16,8 +16,9 @@ picture = home.home_image()
 if picture is not None:
     st.markdown(home.image_html(picture, "p₀ blurred by the forward process"), unsafe_allow_html=True)
     st.caption(f"The sidebar's distribution, {state.settings().mixture_name}, blurred by the "
-               "tutorial's forward process (λ = 25): red points are samples xₜ, blue the density pₜ.")
-st.markdown(
+               f"tutorial's forward process (λ = {home.LAM:g}): red points are samples xₜ, blue the density pₜ.")
+text, chart = st.columns([1.5, 1], gap="large")
+text.markdown(
     "**How to use it.** Pick a distribution, a device and a seed in the sidebar; they apply to "
     "every page. Then walk through the pages in order:\n"
     "1. **Forward diffusion**: how noise blurs data, with the noise growth λ as a slider.\n"
@@ -30,3 +31,5 @@ st.markdown(
     "turn your own drawing into the distribution, and train a diffusion model on real 8×8 "
     "handwritten digits.\n\n"
     "*Reset to tutorial defaults* in the sidebar puts every setting back.")
+chart.vega_lite_chart(home.noise_chart(), width="stretch")
+chart.caption(home.noise_caption(picture is not None))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from dashboard.home import LAM, PANEL_TIMES
+
 from .common import density_grid, figure_png, new_figure, samples_limits
 
 
-def diffusion_strip(gmm, sde, times=(0.0, 0.25, 0.5, 0.75, 1.0), n_points: int = 300, seed: int = 0,
+def diffusion_strip(gmm, sde, times=PANEL_TIMES, n_points: int = 300, seed: int = 0,
                     grid: int = 90):
     """One panel per time t: the density pₜ (shaded) and samples xₜ = αₜ x₀ + σₜ z."""
     fig, axes = new_figure(2.6, 2.8, ncols=len(times))
@@ -32,6 +34,6 @@ def diffusion_strip(gmm, sde, times=(0.0, 0.25, 0.5, 0.75, 1.0), n_points: int =
 
 
 def home_png(gmm) -> bytes:
-    """The Home page's picture of `gmm` as PNG: blurred by the tutorial's process (VE, lambda = 25)."""
+    """The Home page's picture of `gmm` as PNG: blurred by the tutorial's process (VE, lambda = LAM)."""
     from diffusion_core.sde import VESDE
-    return figure_png(diffusion_strip(gmm, VESDE(25.0)), dpi=110)
+    return figure_png(diffusion_strip(gmm, VESDE(LAM)), dpi=110)
