@@ -25,6 +25,7 @@ TRUTH_REPEATS = 20          # independent sets of true samples that measure the 
 PAD = 4.0                   # the Guidance figures reach 4 stds beyond every mode (its 2σ region and more)
 BOX_WORDS = f"the square holding every mode's mean ± {PAD:g} stds"   # the data's box (in_data_box), in words
 MEASURES = {"spread_ratio": "spread", "leak": "leak", "logp_class": "mean log p₀(x | y)"}
+N, STEPS = 600, 60          # the page's samples per w and sampler steps
 
 
 def cond_net(cfg, gmm, lam: float, device: str = "cpu", progress=None):
@@ -1439,6 +1440,44 @@ def field_text(f: dict, w: float, t: float) -> str:
                         for k, v in where[1:]]
     return (text + ("; measured on the arrows drawn, " if blurred else f"{at}, measured on the arrows drawn: ")
             + "; ".join(said) + " (median length ratio).")
+
+
+@state.cache_data(max_entries=32)
+def sweep_spec(table, truth, learned: bool) -> dict:
+    """The measures-over-w chart's spec (gfig.sweep_chart with no w marked: gfig.at_w marks it)."""
+    return chart_spec(gfig.sweep_chart(table, truth, 0.0, learned))
+
+
+def warm_defaults(before_each=None, mixture: str = models.DEFAULT_MIXTURE, device: str = "cpu") -> None:
+    """The page's default view on the preset `mixture`, computed as the page computes it (the
+    server's warm-up, after train_defaults: the first visit then only reads the cache): the truth,
+    the measures over w, the chosen w's row and samples chart, the sweep chart and the field."""
+    schema, seed = state.sio.SCHEMA, state.DEFAULT_SEED
+    gmm, lam = dc.PRESETS[mixture], float(schema["w_guidance_lam"].default)
+    y, w, t = int(schema["w_guidance_class"].default), float(schema["w_guidance_w"].default), float(schema["w_guidance_t"].default)
+    learned = bool(schema["w_guidance_learned"].default)
+    cfg = lessons.recipe(seed) if learned else None
+    if learned and not lessons.is_trained("cond", cfg, gmm, lam, device):
+        return                               # the network is trained on demand, not here
+    label = class_names(gmm)[y].split(":")[0]
+    for step in (lambda: guidance_truth(gmm, y, N, seed),
+                 lambda: guidance_table(gmm, lam, y, N, STEPS, seed, cfg, device),
+                 lambda: guidance_row(gmm, lam, y, w, N, STEPS, seed, cfg, device),
+                 lambda: samples_spec(gmm, lam, y, w, N, STEPS, seed, cfg, device),
+                 lambda: sweep_spec(guidance_table(gmm, lam, y, N, STEPS, seed, cfg, device),
+                                    guidance_truth(gmm, y, N, seed)[1], learned),
+                 lambda: guidance_truth_sw2(gmm, y, N, seed),
+                 lambda: fields_spec(gmm, lam, y, w, t, label)):
+        if models.queue_stopped():
+            return
+        if before_each is not None:
+            before_each()
+        step()
+
+
+def warm_lesson(before_each=None) -> None:
+    """warm_defaults on the lesson's second mixture, models.LESSON_MIXTURE (ring8)."""
+    warm_defaults(before_each, models.LESSON_MIXTURE)
 
 
 def train_defaults(device: str = "cpu", before_each=None) -> None:

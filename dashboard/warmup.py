@@ -64,10 +64,10 @@ def _warm_up(act: Activity):
     reversal page's default view (dashboard.reversal.warm_defaults: its run, measures and figures),
     then train the models the lesson shows at default settings (dashboard.models.train_defaults: the Train page's,
     and ours on ring8; the Sampler lab's default view on both; then the Guidance networks (tutorial
-    and ring8), the Flow network and its rectified flow, the Memorization and Loss weighting
+    and ring8) and the Guidance page's default view (dashboard.guidance.warm_defaults), the Flow network and its rectified flow, the Memorization and Loss weighting
     networks (tutorial, and ring8 for the default choice), and the Digits network, then the Digits grid
-    and film at every w of its slider), last the reversal page's default view on ring8 (the lesson's
-    second mixture), so that the first class
+    and film at every w of its slider), last the reversal and Guidance pages' default views on ring8
+    (the lesson's second mixture), so that the first class
     does not wait for them. Each step waits until no script has run for 2 s, so the
     pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
@@ -81,9 +81,10 @@ def _warm_up(act: Activity):
         act.wait_idle()
         importlib.import_module("torch._dynamo")
         from dashboard import digits, flow, forward, guidance, memorization, models, reversal, samplers, weighting
-        for train in (forward.warm_defaults, reversal.warm_defaults, models.train_defaults, samplers.warm_defaults, guidance.train_defaults,
-                      flow.train_defaults, memorization.train_defaults, weighting.train_defaults,
-                      digits.train_defaults, reversal.warm_lesson):
+        for train in (forward.warm_defaults, reversal.warm_defaults, models.train_defaults, samplers.warm_defaults,
+                      guidance.train_defaults, guidance.warm_defaults, flow.train_defaults,
+                      memorization.train_defaults, weighting.train_defaults, digits.train_defaults,
+                      reversal.warm_lesson, guidance.warm_lesson):
             train(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")

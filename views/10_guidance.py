@@ -3,16 +3,11 @@ import streamlit as st
 
 from dashboard.figures import guidance as gfig
 from dashboard import guidance, lessons
-from dashboard.figures.common import chart_spec, figure_png
+from dashboard.figures.common import figure_png
 from dashboard import state
 
 P = state.PERSIST_PREFIX + "guidance_"
-N, STEPS = 600, 60            # samples per w and sampler steps
-
-
-@state.cache_data(max_entries=32)
-def sweep_spec(table, truth, learned) -> dict:
-    return chart_spec(gfig.sweep_chart(table, truth, 0.0, learned))
+N, STEPS = guidance.N, guidance.STEPS       # samples per w and sampler steps
 
 
 @state.cache_data(max_entries=32)
@@ -96,7 +91,7 @@ if learned and row["far"] > 0.01:
     st.warning(guidance.far_warning_text(row) + guidance.panels_left_out_text(row, gmm, y))
 
 st.subheader("Diversity and fidelity over w")
-st.vega_lite_chart(gfig.at_w(sweep_spec(table, truth, learned), float(w)), width="content")
+st.vega_lite_chart(gfig.at_w(guidance.sweep_spec(table, truth, learned), float(w)), width="content")
 msg = (guidance.sweep_summary(at, truth, guidance.start_far(gmm, float(lam)), row) + guidance.thin_band_text(table, truth, learned)
        + guidance.clipped_text(at, truth) + guidance.hollow_text(table, learned))
 if learned:
