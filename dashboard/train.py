@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard import models
+from dashboard import models, state
 from dashboard import settings as sio
 from dashboard.figures import training as tfig
 from dashboard.vocabulary import short_number
@@ -514,6 +514,53 @@ def score_error_moral(wins: dict, ties: list) -> str:
     return (f" A lower score error does not by itself give better samples: here **{other}**, with the higher "
             f"score error, samples better (on {', '.join(won[other])}"
             + (f"; {', '.join(ties)} within the noise" if ties else "") + ").")
+
+
+def sampling_view(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int) -> dict:
+    """What section 4 shows for n samples of `method` with n_steps: the learned score's samples, the
+    exact score's reference samples and true samples ("sets", models.SAMPLE_SETS' order), their
+    picture ("png"), their sample_quality ("metrics"), the exact score's with the same sampler
+    ("same"), the true sets' band (a callable, "band"), each run's mode_fit ("fits") and the
+    recipes' comparison ("compared", recipe_comparison)."""
+    seed, device = settings.seed, settings.device
+    learned = models.learned_samples(cfg, gmm, lam, device, method, n_steps, n, seed)
+    exact, truth = models.reference_samples(gmm, lam, n, seed), models.true_samples(gmm, n, seed)
+    metrics = {name: models.sample_quality(x, gmm, seed) for name, x in
+               (("learned score", learned), ("exact score (reference)", exact), ("true samples", truth))}
+    band = lambda: models.quality_band(gmm, n, seed)     # noqa: E731 (the true sets' range: every measure's noise)
+    return dict(
+        sets=dict(zip(models.SAMPLE_SETS, (learned, exact, truth))), png=models.samples_png(learned, exact, truth, gmm, seed),
+        metrics=metrics, band=band,
+        same=models.sample_quality(models.exact_samples(gmm, lam, method, n_steps, n, seed), gmm, seed),
+        fits={row: models.mode_fit(x, truth, gmm, seed) for row, x in zip(models.SAMPLE_SETS, (learned, exact))},
+        compared=recipe_comparison(settings, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"], band))
+
+
+def warm_defaults(before_each=None, device: str = "cpu") -> None:
+    """The page's default view below the training, on the default mixture and on the lesson's
+    second one (ring8), computed as the page computes it for our recipe's trained model (the server's
+    warm-up, after models.train_defaults: the first visit then only reads the cache): the error
+    over t, the learned-vs-exact fields at the default t, and section 4's samples and measures."""
+    schema, seed = sio.SCHEMA, state.DEFAULT_SEED
+    t, weighted = float(schema["w_train_t"].default), schema["w_train_errmap"].default == "weighted by pₜ"
+    method, n_steps, n = schema["w_train_method"].default, int(schema["w_train_nsteps"].default), int(schema["w_train_n"].default)
+    recipe, lam = schema["w_train_recipe"].default, float(schema["w_train_lam"].default)
+    cfg = models.recipe_config(recipe, seed)
+    for name in (models.DEFAULT_MIXTURE, models.LESSON_MIXTURE):
+        gmm = dc.PRESETS[name]
+        if not models.is_trained(cfg, gmm, lam, device):
+            continue                         # trained on demand by the page, not here
+        settings = state.Settings(device, seed, name)
+        for step in (lambda: models.error_by_t(cfg, gmm, lam, device, seed,
+                                               tutorial_check=bool(schema["w_train_wrongcheck"].default)),
+                     lambda: models.score_fields(cfg, gmm, lam, device, t, seed),
+                     lambda: models.score_fields_png(cfg, gmm, lam, device, t, seed, weighted),
+                     lambda: sampling_view(settings, gmm, recipe, cfg, lam, method, n_steps, n)):
+            if models.queue_stopped():
+                return
+            if before_each is not None:
+                before_each()
+            step()
 
 
 def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,

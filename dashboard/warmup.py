@@ -58,18 +58,19 @@ HEAVY_MODULES = ("dashboard.compute", "diffusion_core.training", "diffusion_core
 
 def _warm_up(act: Activity):
     """What a server does once, in the background, whenever no page is being run: import what
-    the pages need (HEAVY_MODULES: torch, matplotlib, pandas, Altair), then
-    torch._dynamo (the first optimizer step of a process imports it, 1.5-5 s), then the Forward
-    diffusion page's default view (dashboard.forward.warm_defaults), the Exact-score
-    reversal page's default view (dashboard.reversal.warm_defaults: its run, measures and figures),
-    then train the models the lesson shows at default settings (dashboard.models.train_defaults: the Train page's,
-    and ours on ring8; the Sampler lab's default view on both; then the Guidance networks (tutorial
-    and ring8) and the Guidance page's default view (dashboard.guidance.warm_defaults), the Flow network and its rectified flow, the Memorization and Loss weighting
-    networks (tutorial, and ring8 for the default choice), and the Digits network, then the Digits grid
-    and film at every w of its slider), last the reversal and Guidance pages' default views on ring8
-    (the lesson's second mixture), so that the first class
-    does not wait for them. Each step waits until no script has run for 2 s, so the
-    pages students open go first (and the browser of the first visitor gets its pictures)."""
+    the pages need (HEAVY_MODULES: torch, matplotlib, pandas, Altair), then torch._dynamo (the
+    first optimizer step of a process imports it, 1.5-5 s), then the Forward diffusion page's
+    default view (dashboard.forward.warm_defaults), the Exact-score reversal page's default view
+    (dashboard.reversal.warm_defaults: its run, measures and figures), then train the models the
+    lesson shows at default settings (dashboard.models.train_defaults: the Train page's, and ours
+    on ring8), the Train page's default view on both (dashboard.train.warm_defaults), the Sampler
+    lab's default view on both; then the Guidance networks (tutorial and ring8) and the Guidance
+    page's default view (dashboard.guidance.warm_defaults), the Flow network and its rectified
+    flow, the Memorization and Loss weighting networks (tutorial, and ring8 for the default
+    choice), and the Digits network, then the Digits grid and film at every w of its slider; last
+    the reversal and Guidance pages' default views on ring8 (the lesson's second mixture), so that
+    the first class does not wait for them. Each step waits until no script has run for 2 s, so
+    the pages students open go first (and the browser of the first visitor gets its pictures)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)   # Linux: this thread only
     except (AttributeError, OSError):
@@ -80,12 +81,13 @@ def _warm_up(act: Activity):
             importlib.import_module(name)
         act.wait_idle()
         importlib.import_module("torch._dynamo")
-        from dashboard import digits, flow, forward, guidance, memorization, models, reversal, samplers, weighting
-        for train in (forward.warm_defaults, reversal.warm_defaults, models.train_defaults, samplers.warm_defaults,
+        from dashboard import digits, flow, forward, guidance, memorization, models, reversal, samplers, train, weighting
+        for step in (forward.warm_defaults, reversal.warm_defaults, models.train_defaults, train.warm_defaults,
+                      samplers.warm_defaults,
                       guidance.train_defaults, guidance.warm_defaults, flow.train_defaults,
                       memorization.train_defaults, weighting.train_defaults, digits.train_defaults,
                       reversal.warm_lesson, guidance.warm_lesson):
-            train(before_each=act.wait_idle)
+            step(before_each=act.wait_idle)
     except Exception:   # a warm-up that fails costs only time: the pages train on demand
         logging.getLogger(__name__).exception("background warm-up failed")
 

@@ -47,5 +47,5 @@ def test_the_warm_up_runs_the_views_steps_after_the_train(monkeypatch):
     steps = []
     guidance.warm_defaults(before_each=lambda: steps.append(1))
     assert len(steps) >= 5
-    src = inspect.getsource(warmup._warm_up).split("for train in", 1)[1]
+    src = inspect.getsource(warmup._warm_up).split("for step in", 1)[1]
     assert src.index("guidance.train_defaults") < src.index("guidance.warm_defaults") < src.index("guidance.warm_lesson")

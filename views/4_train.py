@@ -116,24 +116,17 @@ if n > tr.max_samples(evals):
              f"{evals:,} evaluations) = {n * evals:,}. Lower the samples to at most "
              f"{tr.max_samples(evals):,}, or the sampler steps.")
 else:
-    learned = models.learned_samples(cfg, gmm, lam, shared.device, method, n_steps, n, shared.seed)
-    exact = models.reference_samples(gmm, lam, n, shared.seed)
-    truth = models.true_samples(gmm, n, shared.seed)
-    st.image(models.samples_png(learned, exact, truth, gmm, shared.seed), width="stretch")
-    st.caption(tr.samples_picture_text(dict(zip(models.SAMPLE_SETS, (learned, exact, truth))), gmm, shared.seed))
-    metrics = {name: models.sample_quality(x, gmm, shared.seed) for name, x in
-               (("learned score", learned), ("exact score (reference)", exact), ("true samples", truth))}
+    view = tr.sampling_view(shared, gmm, recipe, cfg, lam, method, n_steps, n)
+    metrics = view["metrics"]
+    st.image(view["png"], width="stretch")
+    st.caption(tr.samples_picture_text(view["sets"], gmm, shared.seed))
     table = tfig.metrics_frame(metrics)
     numeric = table.select_dtypes("number").columns
     st.dataframe(table.style.format({c: "{:.1f}" if c.startswith("mode") else "{:.3f}" for c in numeric}),
                  width="stretch")
-    same = models.sample_quality(models.exact_samples(gmm, lam, method, n_steps, n, shared.seed), gmm, shared.seed)
-    band = lambda: models.quality_band(gmm, n, shared.seed)     # the true sets' range: every measure's noise
-    fits = {row: models.mode_fit(x, truth, gmm, shared.seed) for row, x in zip(models.SAMPLE_SETS, (learned, exact))}
-    st.markdown(tr.sampling_verdict(metrics, n, same, f"{vocabulary.label(method)}, {n_steps} steps", band, fits,
-                                    gmm.weights.double().numpy()))
-    compared = tr.recipe_comparison(shared, gmm, recipe, cfg, lam, method, n_steps, n, metrics["learned score"],
-                                    band)
+    st.markdown(tr.sampling_verdict(metrics, n, view["same"], f"{vocabulary.label(method)}, {n_steps} steps",
+                                    view["band"], view["fits"], gmm.weights.double().numpy()))
+    compared = view["compared"]
     if compared:
         st.markdown(compared)
     bad = sum(m["non_finite"] for m in metrics.values())
