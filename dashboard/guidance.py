@@ -347,7 +347,8 @@ def drawn_left_out_text(row) -> str:
     guidance_row) lie outside the data's box, left out of the learned numbers (those left out,
     gfig.left_out, less those outside the panels too, row["learned_cut_gone"]): "of the 103 learned
     samples drawn, 40 lie outside the data's box and are not in the learned numbers", or "every
-    learned sample drawn is measured" where none does."""
+    learned sample drawn is measured" where none does; and where some measured samples lie outside
+    the panels (undrawn_measured_text), how many."""
     drawn = int(row["learned_n"]) - int(row["learned_cut"])
     gone = gfig.left_out(row) - int(row["learned_cut_gone"])
     measured = learned_measured(row)
@@ -355,10 +356,22 @@ def drawn_left_out_text(row) -> str:
         return "no learned sample is drawn"
     if gone == 0:
         return ("every learned sample drawn is measured" if measured else
-                "every learned sample drawn lies inside the data's box")
+                "every learned sample drawn lies inside the data's box") + undrawn_measured_text(row)
     one = gone == 1
     tail = f" and {'is' if one else 'are'} not in the learned numbers" if measured else ""
-    return f"of the {drawn} learned samples drawn, {gone} {'lies' if one else 'lie'} outside the data's box{tail}"
+    return (f"of the {drawn} learned samples drawn, {gone} {'lies' if one else 'lie'} outside the data's box{tail}"
+            + undrawn_measured_text(row))
+
+
+def undrawn_measured_text(row) -> str:
+    """The learned samples measured though not drawn (outside the panels, row["learned_cut"], but
+    inside the data's box, not row["learned_cut_gone"]): "; 17 of the 63 measured lie outside the
+    panels, not drawn"; "" where none does or nothing is measured."""
+    undrawn = int(row["learned_cut"]) - int(row["learned_cut_gone"])
+    if not undrawn or not learned_measured(row):
+        return ""
+    return (f"; {undrawn} of the {int(row['learned_kept'])} measured {'lies' if undrawn == 1 else 'lie'} "
+            "outside the panels, not drawn")
 
 
 def panels_left_out_text(row, gmm, y: int) -> str:

@@ -33,12 +33,18 @@ def _split_learned(monkeypatch, at_w: float, near: int, far: int):
     monkeypatch.setattr(guidance, "learned_guided_samples", fake)
 
 
+def _learned(mixture, y, w, lam):
+    """The page's 600 learned samples at this state (learned_guided_samples, as replaced)."""
+    from dashboard import lessons, state
+    seed = state.DEFAULT_SEED
+    return guidance.learned_guided_samples(lessons.recipe(seed), _gmm(mixture), lam, "cpu", y, w, 600,
+                                           guidance.STEPS, seed)
+
+
 def _drawn_counts(mixture, y, w, lam):
     """From the learned samples themselves: how many the panels draw, and how many of those lie
     outside the data's box."""
-    from dashboard import lessons, state
-    gmm, seed = _gmm(mixture), state.DEFAULT_SEED
-    x = guidance.learned_guided_samples(lessons.recipe(seed), gmm, lam, "cpu", y, w, 600, guidance.STEPS, seed)
+    gmm, x = _gmm(mixture), _learned(mixture, y, w, lam)
     drawn = in_box(x, *guidance.samples_limits(gmm, y))
     return int(drawn.sum()), int((drawn & ~guidance.in_data_box(x, gmm)).sum())
 
@@ -57,10 +63,13 @@ def test_caption_counts_the_drawn_learned_samples_left_out(monkeypatch, clear_ro
     caption, _ = _page(mixture, y, w, lam)
     drawn, gone = _drawn_counts(mixture, y, w, lam)
     assert near <= drawn <= 600 - far, (drawn, caption)
+    kept = int(guidance.in_data_box(_learned(mixture, y, w, lam), _gmm(mixture)).sum())
+    undrawn = kept - (drawn - gone)
     if gone:
-        said = f"of the {drawn} learned samples drawn, {gone} lie outside the data's box and are not in the learned numbers."
+        said = f"of the {drawn} learned samples drawn, {gone} lie outside the data's box and are not in the learned numbers"
     else:
-        said = "every learned sample drawn is measured."
+        said = "every learned sample drawn is measured"
+    said += f"; {undrawn} of the {kept} measured lie outside the panels, not drawn." if undrawn else "."
     assert said in caption, caption
     assert gone >= near, (gone, caption)
     if mixture != "tutorial":
@@ -77,6 +86,9 @@ def test_drawn_text_follows_the_counts():
         "no learned sample is drawn"
     assert guidance.drawn_left_out_text({**row, "learned_cut": 500, "learned_cut_gone": 500}) == \
         "every learned sample drawn is measured"
+    assert guidance.drawn_left_out_text({**row, "learned_cut": 497, "learned_cut_gone": 480}) == \
+        ("of the 103 learned samples drawn, 20 lie outside the data's box and are not in the learned numbers; "
+         "17 of the 100 measured lie outside the panels, not drawn")
     few = {**row, "learned_kept": 10, "learned_cut": 500, "learned_cut_gone": 500}
     assert guidance.drawn_left_out_text(few) == "of the 100 learned samples drawn, 90 lie outside the data's box"
 
