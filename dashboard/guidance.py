@@ -325,9 +325,53 @@ def learned_caption(row, level: tuple[float, float], class_spread: float, digits
             f"samples {sw2_verdict(row, level, class_spread)}.")
 
 
+def panels_past_box(gmm, y: int) -> bool:
+    """Whether the sample panels' box (samples_limits) reaches past the data's box (in_data_box's
+    square) on some side, so that samples drawn near the panels' edge can lie outside the data's box."""
+    (x0, x1), (y0, y1) = samples_limits(gmm, y)
+    (d0, d1), (e0, e1) = auto_limits(gmm, pad_std=PAD)
+    return x0 < d0 or x1 > d1 or y0 < e0 or y1 > e1
+
+
 def panels_words(gmm, y: int) -> str:
-    """The sample panels' box (samples_limits) in words."""
-    return "zoomed to the class" if class_zoomed(gmm, y) else "the data's box widened by a tenth on each side"
+    """The sample panels' box (samples_limits) in words, and where zoomed to the class, whether it
+    reaches past the data's box (panels_past_box) or lies inside it."""
+    if not class_zoomed(gmm, y):
+        return "the data's box widened by a tenth on each side"
+    return "zoomed to the class, " + ("reaching past the data's box" if panels_past_box(gmm, y) else
+                                      "inside the data's box")
+
+
+def drawn_left_out_text(row) -> str:
+    """How many of the learned samples drawn in the panels (row["learned_n"] less row["learned_cut"],
+    guidance_row) lie outside the data's box, left out of the learned numbers (those left out,
+    gfig.left_out, less those outside the panels too, row["learned_cut_gone"]): "of the 103 learned
+    samples drawn, 40 lie outside the data's box and are not in the learned numbers", or "every
+    learned sample drawn is measured" where none does; and where some measured samples lie outside
+    the panels (undrawn_measured_text), how many."""
+    drawn = int(row["learned_n"]) - int(row["learned_cut"])
+    gone = gfig.left_out(row) - int(row["learned_cut_gone"])
+    measured = learned_measured(row)
+    if drawn == 0:
+        return "no learned sample is drawn"
+    if gone == 0:
+        return ("every learned sample drawn is measured" if measured else
+                "every learned sample drawn lies inside the data's box") + undrawn_measured_text(row)
+    one = gone == 1
+    tail = f" and {'is' if one else 'are'} not in the learned numbers" if measured else ""
+    return (f"of the {drawn} learned samples drawn, {gone} {'lies' if one else 'lie'} outside the data's box{tail}"
+            + undrawn_measured_text(row))
+
+
+def undrawn_measured_text(row) -> str:
+    """The learned samples measured though not drawn (outside the panels, row["learned_cut"], but
+    inside the data's box, not row["learned_cut_gone"]): "; 17 of the 63 measured lie outside the
+    panels, not drawn"; "" where none does or nothing is measured."""
+    undrawn = int(row["learned_cut"]) - int(row["learned_cut_gone"])
+    if not undrawn or not learned_measured(row):
+        return ""
+    return (f"; {undrawn} of the {int(row['learned_kept'])} measured {'lies' if undrawn == 1 else 'lie'} "
+            "outside the panels, not drawn")
 
 
 def panels_left_out_text(row, gmm, y: int) -> str:
@@ -353,7 +397,8 @@ def outside_text(cut: dict, row, gmm, y: int) -> str:
     counts by panel key), and where learned CFG's is among them, how it differs from the learned
     samples left out of the learned numbers (row: guidance_row): those lie outside the data's box
     (BOX_WORDS), the panels' box is samples_limits (zoomed to the class where
-    class_zoomed), each counted on its own box; "" where no panel cuts a sample."""
+    class_zoomed), each counted on its own box, and how many of the learned samples drawn are
+    left out (drawn_left_out_text); "" where no panel cuts a sample."""
     if not cut:
         return ""
     text = " Outside the panels (not drawn): " + ", ".join(f"{k} {v}" for k, v in cut.items()) + "."
@@ -361,7 +406,7 @@ def outside_text(cut: dict, row, gmm, y: int) -> str:
         gone = int(row["learned_n"]) - int(row["learned_kept"])
         text += (f" That count is of the panels' box ({panels_words(gmm, y)}); the learned samples left out of the learned "
                  f"numbers are those outside the data's box ({BOX_WORDS}): {gone} of "
-                 f"{int(row['learned_n'])} here.")
+                 f"{int(row['learned_n'])} here; {drawn_left_out_text(row)}.")
     return text
 
 

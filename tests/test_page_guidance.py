@@ -1320,13 +1320,14 @@ def test_caption_tells_the_panels_outside_count_from_the_samples_left_out(monkey
     if kept == 600:      # none left out: the sentence only where the zoomed panels cut a learned sample
         cut = "learned CFG " in caption.split("Outside the panels (not drawn): ")[-1]
         assert ("That count is of the panels' box" in caption) == cut, caption
-        assert not cut or "(the square holding every mode's mean ± 4 stds): 0 of 600 here." in caption, caption
+        assert not cut or "(the square holding every mode's mean ± 4 stds): 0 of 600 here; " in caption, caption
         return
     assert "learned CFG " in caption.split("Outside the panels (not drawn): ")[1], caption
-    zoom = "zoomed to the class" if mixture == "custom" else "the data's box widened by a tenth on each side"
+    zoom = ("zoomed to the class, reaching past the data's box" if mixture == "custom" else
+            "the data's box widened by a tenth on each side")
     assert (f"That count is of the panels' box ({zoom}); the learned samples left out of the learned numbers "
             f"are those outside the data's box ({guidance.BOX_WORDS}): {600 - kept} of 600 "
-            "here.") in caption, caption
+            "here; ") in caption, caption
     warning = " ".join(w.value for w in at.warning)
     assert f"{(600 - kept) / 600:.0%} of its samples land far outside the data" in warning, warning
 

@@ -142,5 +142,5 @@ def test_samples_between_modes_count_inside_the_box_but_outside_the_panels(monke
     _check_panels(caption, warning, row, mixture, y)
     assert int(row["learned_kept"]) == 550 and warning, warning
     if mixture == "custom":
-        assert (" 250 of 600 learned samples lie outside the panels (zoomed to the class); 50 of them outside the "
-                "data's box too are left out of the learned numbers, the other 200 stay in them.") in warning, warning
+        assert (" 250 of 600 learned samples lie outside the panels (zoomed to the class, reaching past the data's "
+                "box); 50 of them outside the data's box too are left out of the learned numbers, the other 200 stay in them.") in warning, warning
