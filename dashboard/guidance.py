@@ -1384,13 +1384,6 @@ def near_class_arrows(f: dict, mask, where: str) -> str:
     return text
 
 
-def _count(k: int, n: int, what: str) -> str:
-    """k of n `what` in words: "all 5 arrows", "none of the 5 arrows", "3 of the 5 arrows"."""
-    if n == 1:
-        return f"{k} of 1 {what}"
-    return f"all {n} {what}" if k == n else f"none of the {n} {what}" if k == 0 else f"{k} of the {n} {what}"
-
-
 def agreement(f: dict, near, ok) -> str:
     """Where the guided (red) and conditional (blue) arrows drawn agree, from the arrows: how many
     differ by less than COINCIDE of the blue's length, among the arrows near the class (near:
@@ -1405,11 +1398,11 @@ def agreement(f: dict, near, ok) -> str:
         k, n = int(agree[ok].sum()), int(ok.sum())
         if k == 0:
             return f"differ by {within.replace('less than', 'at least')} at every arrow drawn"
-        return f"agree, differing by {within}, at {_count(k, n, 'arrows drawn')}"
-    text = (f"agree, differing by {within}, at {_count(int(agree[near].sum()), int(near.sum()), 'arrows')} "
+        return f"agree, differing by {within}, at {vocabulary.k_of_n(k, n, 'arrows drawn')}"
+    text = (f"agree, differing by {within}, at {vocabulary.k_of_n(int(agree[near].sum()), int(near.sum()), 'arrows')} "
             f"near the class (where pₜ(y | x) ≥ {NEAR_CLASS:g})")
     if rest.any():
-        text += f" and at {_count(int(agree[rest].sum()), int(rest.sum()), 'others')}"
+        text += f" and at {vocabulary.k_of_n(int(agree[rest].sum()), int(rest.sum()), 'others')}"
     return text
 
 

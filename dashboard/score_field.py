@@ -221,6 +221,78 @@ def short_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
     return text + (" To see them, " + ", or ".join(ways) + "." if ways else "")
 
 
+HIDDEN_SHARE = 0.1   # a share of a point's responsibility, and of its black total arrow's length,
+                     # that the weighted view's sentence counts as more than a little
+
+
+def undrawn_share(f: dict) -> tuple[np.ndarray, np.ndarray]:
+    """For a field from score_field(): the modes the per-mode views draw (sfig.drawn_modes) and,
+    at each arrow point, the share of the responsibility Σₖ πₖ(x) the modes not drawn hold."""
+    shown = sfig.drawn_modes(len(f["comp_scores"]), f["resp"])
+    return shown, np.clip(1.0 - f["resp"][:, shown].sum(1), 0.0, 1.0)
+
+
+def coloured_sum(f: dict) -> tuple[np.ndarray, np.ndarray]:
+    """At each arrow point of a field from score_field(), against the length of the black total
+    ∇log pₜ: how far the sum of the drawn modes' coloured arrows Σₖ πₖ sₖ (drawn ones only) is
+    from it, and how long that sum is. The figure draws them on one scale, clipped together point
+    by point, so these ratios are those of the arrows drawn (0 where the total is 0)."""
+    shown, _ = undrawn_share(f)
+    part = np.einsum("nk,knd->nd", f["resp"][:, shown], f["comp_scores"][shown])
+    size = np.linalg.norm(f["total"], axis=1)
+    scale = np.where(size > 0, size, 1.0)
+    miss = np.linalg.norm(f["total"] - part, axis=1)
+    return np.where(size > 0, miss / scale, 0.0), np.where(size > 0, np.linalg.norm(part, axis=1) / scale, 0.0)
+
+
+def _drawn_words(f: dict) -> str:
+    """'Only 10 of the 100 modes are drawn (the most responsible at these points)'."""
+    shown, _ = undrawn_share(f)
+    return (f"Only {len(shown)} of the {len(f['comp_scores']):,} modes are drawn (the most "
+            "responsible at these points)")
+
+
+def weighted_words(f: dict) -> str:
+    """The weighted view's sentence on its arrows, from a field from score_field(): where every
+    mode is drawn, the coloured arrows add up to the black total; else at how many points the
+    modes not drawn hold more than HIDDEN_SHARE of the responsibility, at how many the drawn
+    modes' coloured arrows add up to the black total (coloured_sum: within HIDDEN_SHARE of its
+    length), and at how many they make up less than HIDDEN_SHARE of it (little or no coloured
+    part)."""
+    head = ("Each mode's score times its responsibility πₖ(x): where one mode owns a point, its "
+            "arrow is the total; in between they share. ")
+    shown, hidden = undrawn_share(f)
+    if len(shown) == len(f["comp_scores"]):
+        return head + ("Coloured arrows add up to the black total (one common scale). "
+                       "Ellipses: 1, 2, 3 σ of each mode.")
+    share, n = f"{HIDDEN_SHARE:.0%}", len(hidden)
+    miss, part = coloured_sum(f)
+    off = miss > HIDDEN_SHARE
+    some, fit, bare = (int(x.sum()) for x in (hidden > HIDDEN_SHARE, ~off, off & (part < HIDDEN_SHARE)))
+    text = (head + _drawn_words(f) + f": the modes not drawn hold more than {share} of the "
+            f"responsibility at {vocabulary.k_of_n(some, n, 'points')}. The drawn modes' coloured "
+            f"arrows add up to the black total (one common scale), to within {share} of its length, "
+            f"at {vocabulary.k_of_n(fit, n, 'points')}")
+    if fit < n:
+        text += (f"; at {'the other ' + format(n - fit, ',') if fit else 'every point'} their sum "
+                 "misses it by more")
+    text += (f", and at {'all' if bare == n - fit else format(bare, ',')} of {'these' if fit else 'them'} "
+             f"they make up less than {share} of its length: the black total has little or no "
+             "coloured part there. " if bare else ". ")
+    return text + "Ellipses: 1, 2, 3 σ of each drawn mode."
+
+
+def modes_words(f: dict, formula: str, direction: str) -> str:
+    """The per-mode view's sentence, from a field from score_field(): each mode's own score
+    (formula), pointing `direction` (mode_direction_text); where only some modes are drawn, it
+    says how many, and that the ellipses are theirs."""
+    shown, _ = undrawn_share(f)
+    every = len(shown) == len(f["comp_scores"])
+    head = "Each mode's score" if every else f"{_drawn_words(f)}. Each drawn mode's score"
+    return (f"{head}, as if it were alone: {formula}, {direction}, whatever the other modes do. "
+            f"Ellipses: 1, 2, 3 σ of each {'' if every else 'drawn '}mode.")
+
+
 @state.cache_data
 def score_png(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
               scale: str) -> bytes:

@@ -92,3 +92,10 @@ def apart(a: float, b: float, decimals: int = 2, most: int = 6) -> tuple[str, st
         if sa != sb:
             break
     return sa, sb
+
+
+def k_of_n(k: int, n: int, what: str) -> str:
+    """k of n `what` in words: "all 5 arrows", "none of the 5 arrows", "3 of the 5 arrows"."""
+    if n == 1:
+        return f"{k} of 1 {what}"
+    return f"all {n} {what}" if k == n else f"none of the {n} {what}" if k == 0 else f"{k} of the {n} {what}"

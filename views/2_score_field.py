@@ -74,13 +74,10 @@ with c_ctl:
     st.caption({
         "total": "Arrows: ∇ log pₜ at each point, coloured by magnitude. Shading: log pₜ "
                  "(darker = more likely).",
-        "modes": "Each mode's score, as if it were alone: "
-                 + ("−Σₖ⁻¹(x − μₖ)" if t == 0 else f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {f['sigma']:.3g}")
-                 + ", " + score_field.mode_direction_text(gmm, sde, t)
-                 + ", whatever the other modes do. Ellipses: 1, 2, 3 σ of each mode.",
-        "weighted": "Each mode's score times its responsibility πₖ(x): where one mode owns a "
-                    "point, its arrow is the total; in between they share. Coloured arrows add up "
-                    "to the black total (one common scale). Ellipses: 1, 2, 3 σ of each mode.",
+        "modes": score_field.modes_words(
+            f, "−Σₖ⁻¹(x − μₖ)" if t == 0 else f"−(Σₖ + σₜ² I)⁻¹(x − μₖ) with σₜ = {f['sigma']:.3g}",
+            score_field.mode_direction_text(gmm, sde, t)),
+        "weighted": score_field.weighted_words(f),
     }[view])
 
 with st.expander("What does the score tell us?", expanded=True):
