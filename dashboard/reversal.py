@@ -1464,18 +1464,63 @@ def undecided_note(cv: dict) -> str:
     """The share of paths that never commit (with their count where it prints under 1 %), in words,
     and the causes this run shows (undecided_causes); where the run ends away from t ≈ 0, that these
     responsibilities are under pₜ there (end_time_note). At a threshold at or below 1/K (vacuous_threshold)
-    such a path is not between modes: another mode of pₜ is more responsible for it (other_side_note)."""
+    such a path is not between modes: another mode of pₜ is more responsible for it (other_side_note).
+    Where every path commits, that this puts no path in a mode where many samples lie off every mode
+    (stray_note); where the paths fall below the threshold no more often than true samples (between_modes),
+    that the share measures the threshold, not paths between modes (truth_below_note)."""
     if round(cv["undecided"] * cv["n_paths"]) == 0:
         if cv.get("n_from_start"):
             return (f" Here no path ends between modes: every path's end-mode responsibility is at or above "
                     f"{cv['threshold']:.2f} by the end, {cv['n_along']:,} reaching it along the way and "
-                    f"{cv['n_from_start']:,} from t = 1 on.{end_time_note(cv)}")
-        return f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end).{end_time_note(cv)}"
+                    f"{cv['n_from_start']:,} from t = 1 on.{stray_note(cv)}{end_time_note(cv)}")
+        return (f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
+                f"{stray_note(cv)}{end_time_note(cv)}")
     if vacuous_threshold(cv):
         return other_side_note(cv)
-    return (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is still below "
-            f"{cv['threshold']:.2f} at the end, so they end between modes, not clearly closer to one of them"
-            f"{undecided_causes(cv)}.{end_time_note(cv)}")
+    head = (f" Here {undecided_share(cv, count=True)} of the paths never commit: their final mode's responsibility is "
+            f"still below {cv['threshold']:.2f} at the end")
+    if between_modes(cv):
+        return (f"{head}, so they end between modes, not clearly closer to one of them"
+                f"{undecided_causes(cv)}.{end_time_note(cv)}")
+    return f"{head}{truth_below_note(cv)}{undecided_causes(cv)}.{end_time_note(cv, between=False)}"
+
+
+SPLIT_SAY = 0.5          # below this top responsibility no mode holds the majority: a point is between modes
+
+
+def stray_note(cv: dict) -> str:
+    """Where many samples end off every mode (cv's end_stray share, stray_share, above STRAY_SAY: the share the
+    mode-weight caption above prints): that a responsibility at the threshold only says one mode is far more
+    responsible than the others (far out, one mode's is near 1), not that the path lies in it; "" otherwise."""
+    share = cv.get("end_stray", {}).get("share", 0.0)
+    if share <= STRAY_SAY:
+        return ""
+    return (" Each has one mode far more responsible than the others, but that does not put it in that mode: "
+            f"{pct(100 * share)} % of the samples lie where p₀ is lower than at all but {100 * STRAY_Q:g} % of true "
+            "samples, off every mode (the mode shares above).")
+
+
+def between_modes(cv: dict) -> bool:
+    """Do the paths that never commit end between modes? Where the threshold is at most SPLIT_SAY (below it
+    no mode holds the majority), where pₜ at the run's last time overlaps more than p₀ (end_blur_adds: the
+    run stops between pₜ's blurred modes), or where they fall below the threshold more often than true
+    samples of p₀ by more than two standard errors of the difference (overlap_bounds); not where true samples
+    fall below it as often or more: then the share measures how strict the threshold is (truth_below_note)."""
+    return cv["threshold"] <= SPLIT_SAY + 1e-12 or end_blur_adds(cv) or overlap_bounds(cv)
+
+
+def truth_below_note(cv: dict) -> str:
+    """Where the paths that never commit are not between modes (between_modes): that true samples of p₀ fall
+    below the threshold as often (within two standard errors of the difference) or more often, with their share
+    (cv's overlap): as often, the share measures how strict the threshold is; more often, the data's own samples
+    lack so responsible a mode more often still (fewer_note then says what lowers the paths' share)."""
+    top, n = cv["overlap"], cv.get("n_truth", cv["n_paths"])
+    text = f" ({share_text(top)} of them are below {cv['threshold']:.2f} too)"
+    if abs(cv["undecided"] - top) <= 2 * models.diff_se(cv["undecided"], cv["n_paths"], top, n):
+        return (f", as often as true samples of p₀{text}: at this threshold the share measures how strict the "
+                "threshold is, not paths stuck between modes")
+    return (f", less often than true samples of p₀{text}: the data's own samples lack a mode that responsible "
+            "more often still, so the share is no sign of paths stuck between modes")
 
 
 def vacuous_threshold(cv: dict) -> bool:
