@@ -146,7 +146,8 @@ def commitment():
                      help="Noise std of pₜ at the median commitment time.")
     a_und.metric("never commit", rev.undecided_share(cv),
                  help="Paths whose final mode's responsibility is still below the threshold at the "
-                      "end: they end between modes, not clearly closer to one of them. A path that ends far from every mode counts as "
+                      "end: no mode is that much more responsible for where they end than the others (true samples of p₀ fall "
+                      "below a strict threshold too). A path that ends far from every mode counts as "
                       "committed (far out, one mode's responsibility is near 1: the mode whose Gaussian falls off slowest there, not always the nearest) although it reached none.")
     rev.explain_commitment(gmm, cv)
     p1c, p2c = st.columns(2, gap="medium")
