@@ -1765,13 +1765,14 @@ def overlap_bounds(cv: dict, key: str = "overlap") -> bool:
     return gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv[key], cv.get("n_truth", cv["n_paths"]))
 
 
-def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
+def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True) -> str:
     """Where a grid uniform in t (the tutorial's loop) puts its steps, from this mixture and λ: the
     share of t before pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's
     time), where they are one bump and σₜ is above its value there, and whether that is most of the
     steps or not (said as rounded, so "most" never goes with 50 %); whether a path's mode is decided
     then depends on the sampler (not for an ODE, whose x₁ fixes it). marked: the page draws the
-    split time as the red dotted line, and the sentence points to it (the Sampler lab has none)."""
+    split time as the red dotted line, and the sentence points to it (the Sampler lab has none).
+    width: end with width_note (the Sampler lab says it from its runs' end times instead)."""
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
@@ -1790,20 +1791,31 @@ def uniform_grid_note(gmm, sde, marked: bool = True) -> str:
     return (f"{head} {pct(100 * (1 - t_split))} % of its steps before t = {time_text(t_split)} (σₜ above "
             f"{sigma:.2f}), where pₜ has not yet split the closest modes ({'the red dotted line: ' if marked else ''}"
             f"they are one blurred bump), and {pct(100 * t_split)} % at smaller noise, where the modes are "
-            f"apart.{width_note(gmm, sde)}")
+            f"apart.{width_note(gmm, sde) if width else ''}")
 
 
-def width_note(gmm, sde) -> str:
-    """Where the narrowest mode's own width is resolved: only once the noise (in x₀'s units, the
-    noise-to-signal ratio rₜ = σₜ/αₜ) falls below its std s, at t below t(r = s); the share of a
-    uniform grid's steps there ("" where the noise is below s at every t)."""
+def width_time(gmm, sde) -> tuple[float, float] | None:
+    """The narrowest mode's std s and the time t_w below which the noise (in x₀'s units, the
+    noise-to-signal ratio rₜ = σₜ/αₜ) is below s, where that width shows; None where the noise is
+    below s at every t (or s is 0)."""
     s = narrowest_std(gmm)
     one = torch.tensor(1.0, dtype=torch.float64)
     if s <= 0 or s >= float(sde.noise_ratio(one)):
+        return None
+    return s, float(sde.t_of_noise_ratio(torch.tensor(s, dtype=torch.float64)))
+
+
+def width_note(gmm, sde, t_end: float = 0.0) -> str:
+    """Where the narrowest mode's own width is resolved (width_time): only at t below t_w; the
+    share of a uniform grid's steps there, the grid running from t = 1 to t_end, where the steps
+    stop ("" where the noise is below s at every t, or where t_w is not above t_end)."""
+    width = width_time(gmm, sde)
+    if width is None or width[1] <= t_end:
         return ""
-    t_w = float(sde.t_of_noise_ratio(torch.tensor(s, dtype=torch.float64)))
+    s, t_w = width
+    grid = f"a uniform grid from t = 1 to t = {np.format_float_positional(float(f'{t_end:.2g}'), trim='-')}" if t_end > 0 else "a uniform grid"
     return (f" The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t "
-            f"below {time_text(t_w)}: there a uniform grid puts {100 * t_w:.2g} % of its steps.")
+            f"below {time_text(t_w)}: there {grid} puts {100 * (t_w - t_end) / (1 - t_end):.2g} % of its steps.")
 
 
 def run_words(run: Run, times) -> str:

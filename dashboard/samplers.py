@@ -180,6 +180,19 @@ def _distance(v, metric: str, band: tuple) -> float:
     return abs(float(v) - float(band[0])) if metric == "loglik_gap" else float(v)
 
 
+def printed_distance(v, metric: str, band: tuple) -> float:
+    """_distance of a value as the table prints it (value_text), so that two runs the table shows
+    alike are as far from a perfect sampler as each other."""
+    return _distance(float(value_text(v).replace(",", "")), metric, band)
+
+
+def printed_best(runs: pd.DataFrame, metric: str, band: tuple) -> pd.DataFrame:
+    """The runs (rows with method and metric) tied at the best value as printed (printed_distance):
+    one row, or every run the table shows at that same value."""
+    d = pd.Series([printed_distance(v, metric, band) for v in runs[metric]], index=runs.index)
+    return runs[d == d.min()]
+
+
 def truth_level_words(band: tuple) -> str:
     """The signed gap's target in words: "the truth's level (the band's centre, -0.0103)"."""
     return f"the truth's level (the band's centre, {value_text(band[0])})"
@@ -334,7 +347,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric, band) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
-        tied = [label(m) for m in at.loc[at["d"] == best["d"], "method"]]     # the same run, e.g. a variant off its fit
+        tied = [label(m) for m in printed_best(at, metric, band)["method"]]     # alike as the table prints them
         parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
         sides[b], values[b] = band_side(best[metric], band, metric), best[metric]
         counts[b] = (_inside_count(at[metric], band, metric), len(at))
@@ -555,7 +568,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
     v = float(best["d"])
-    tied = [label(m) for m in last.loc[last["d"] == best["d"], "method"]]     # one run, as winners_text says
+    tied = [label(m) for m in printed_best(last, metric, band)["method"]]     # as winners_text says
     side = band_side(best[metric], band, metric)
     inside = _inside_count(last[metric], band, metric)
     held = f" while {inside} of {len(last)} samplers lie inside it" if inside else ""
@@ -701,30 +714,96 @@ def trend_text(dist: pd.DataFrame, band: tuple, label, metric: str = "logp_w1") 
 def order_text(df: pd.DataFrame, metric: str, label, band: tuple, method: str = "ode") -> str:
     """Where the second-order PF ODE (Heun) ranks among the samplers run, at the smallest and the
     largest budget, with its value of the measure (named by sweep.METRIC_LABELS, signed as the table
-    shows it), read off the runs df (columns method, budget, nfe, metric), ranked by _distance
-    against the noise band (band: mean, low, high); each rank names the
-    evaluations that run took (its nfe), with the budget where that differs; "" when it was not run."""
+    shows it), read off the runs df (columns method, budget, nfe, metric), ranked by the values as
+    the table prints them (printed_distance) against the noise band (band: mean, low, high): runs
+    printed alike share a rank and are named as its ties; each rank names the evaluations that run
+    took (its nfe), with the budget where that differs; "" when it was not run."""
     if method not in set(df["method"]):
         return ""
     ranks, values = [], []
     budgets = sorted(df.loc[df["method"] == method, "budget"].unique())
     for b in dict.fromkeys((budgets[0], budgets[-1])):
         at = df[df["budget"] == b]
-        d = {m: _distance(v, metric, band) for m, v in zip(at["method"], at[metric])}
-        rank = 1 + sum(v < d[method] for v in d.values())
         run = at[at["method"] == method].iloc[0]
         took = int(run["nfe"])
-        ranks.append(f"{rank} of {len(d)} at {took} evaluations" + (f" (budget {int(b)})" if took != int(b) else ""))
+        rank, ties = _rank_words(at, method, metric, band, label)
+        notes = ([f"budget {int(b)}"] if took != int(b) else []) + ([f"tied as printed with {ties}"] if ties else [])
+        ranks.append(f"{rank} at {took} evaluations" + (f" ({'; '.join(notes)})" if notes else ""))
         values.append(value_text(run[metric]))
     return (f" Here {label(method)} ranks " + " and ".join(ranks) + ", where 1 is the best, with "
             f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
+
+
+def _rank_words(at: pd.DataFrame, method: str, metric: str, band: tuple, label) -> tuple[str, str]:
+    """`method`'s rank among the runs `at` (one budget) by printed_distance, "3 of 8", or where other
+    runs print the same value the ranks they share, "6–8 of 8"; and those runs' names ("" for none)."""
+    d = {m: printed_distance(v, metric, band) for m, v in zip(at["method"], at[metric])}
+    rank = 1 + sum(v < d[method] for v in d.values())
+    ties = [label(m) for m, v in d.items() if v == d[method] and m != method]
+    return (f"{rank}–{rank + len(ties)} of {len(d)}" if ties else f"{rank} of {len(d)}"), _and(ties) if ties else ""
 
 
 def loop_grid_text(gmm, lam: float) -> str:
     """Where the tutorial's loop, uniform in t, puts its steps at this λ (the learned model's own λ
     with the learned score): the Exact-score reversal page's sentence (reversal.uniform_grid_note,
     the share of t before pₜ splits the closest modes), without its pointer to that page's red line."""
-    return reversal.uniform_grid_note(gmm, dc.VESDE(lam), marked=False)
+    return reversal.uniform_grid_note(gmm, dc.VESDE(lam), marked=False, width=False)
+
+
+def run_ends(df: pd.DataFrame, grid: str, t_eps: float) -> pd.Series:
+    """The last time each run (a row of df: method, budget, steps) steps to before its final
+    denoising step: the tutorial's loop stops at t = 1/steps on its own grid, every other sampler at
+    its end time ε (the budget's dc.recommended one with the grid "recommended", else t_eps)."""
+    return pd.Series([1 / int(k) if m == "tutorial" else
+                      float(dc.recommended(m, int(b))["t_eps"]) if grid == "recommended" else float(t_eps)
+                      for m, b, k in zip(df["method"], df["budget"], df["steps"])], index=df.index)
+
+
+def width_text(gmm, lam: float, df: pd.DataFrame, grid: str, t_eps: float) -> str:
+    """Where the narrowest mode's own width shows (reversal.width_time: t below t_w) against where
+    the runs of df stop (run_ends): the share of a uniform grid's steps below t_w, that grid ending
+    where the earliest run here stops (reversal.width_note); where every run stops at or above t_w,
+    that no run's steps reach it, σ at the earliest end, and what resolves it: the final denoising
+    step of the samplers that take one (the tutorial's loop takes none). "" where the noise is below
+    the mode's std at every t."""
+    sde = dc.VESDE(lam)
+    width = reversal.width_time(gmm, sde)
+    if width is None or not len(df):
+        return ""
+    ends = run_ends(df, grid, t_eps)
+    first = float(ends.min())
+    if width[1] > first:
+        return reversal.width_note(gmm, sde, first)
+    s, t_w = width
+    sigma = float(sde.sigma(torch.tensor(first, dtype=torch.float64)))
+    times = _fine(t_w, first)          # every time below in one format, so t_w and the earliest end differ
+    loop = df["method"] == "tutorial"
+    stops = []
+    if (~loop).any():
+        eps = sorted(set(ends[~loop]))
+        stops.append("the samplers at t = ε = " + (times(eps[0]) if len(eps) == 1 else
+                                                   f"{times(eps[0])} to {times(eps[-1])}"))
+    if loop.any():
+        stops.append(f"the tutorial's loop at t = 1/steps ≥ {times(ends[loop].min())}")
+    noise = _fine(sigma, s)
+    resolve = ("the final denoising step, from there to σ = 0, is what must resolve it"
+               + (" (the tutorial's loop takes none)" if loop.any() else "") if (~loop).any() else
+               "the loop takes no denoising step, so its samples keep that noise")
+    return (f" The narrowest mode's own width (std {noise(s)}) shows only once the noise is below it, for t below "
+            f"{times(t_w)}, and no run's steps reach it: {_and(stops)}, where σ is still at least {noise(sigma)}, "
+            f"{'above' if noise(sigma) != noise(s) else 'not below'} the mode's std; {resolve}.")
+
+
+def _fine(a: float, b: float):
+    """A printer for small positive numbers: two significant digits without an exponent (0.0031),
+    or four where a and b would print alike (0.00009997 against 0.0001)."""
+    digits = 2 if _sig(a, 2) != _sig(b, 2) else 4
+    return lambda v: _sig(v, digits)
+
+
+def _sig(v: float, digits: int) -> str:
+    """v to `digits` significant digits, trailing zeros dropped, never an exponent."""
+    return vocabulary.positional(f"{float(v):.{digits}g}", digits)
 
 
 PRIOR_GAP = 1.2      # p₁ wider than the prior by this factor along its widest axis: a gap worth naming
@@ -737,15 +816,33 @@ def injects(method: str, budget: int, sde, grid: str) -> bool:
     return dc.injects_noise(method, sde, **(dc.recommended(method, int(budget)) if grid == "recommended" else {}))
 
 
-def best_by_kind(at: pd.DataFrame, sde, grid: str) -> tuple:
+def best_by_kind(at: pd.DataFrame, sde, grid: str, metric: str | None = None, band: tuple | None = None) -> tuple:
     """For the runs at one budget (at: rows with method, budget and d = _distance): the noisy run
     closest to a perfect sampler's (injects), the noiseless one closest to it (None for none of a kind),
-    and {method: injects noise}."""
+    and {method: injects noise}. With the measure and its band, each row also carries "tied": the
+    methods of its kind tied with it at the best value as printed (printed_best)."""
     b = int(at["budget"].iloc[0])
     noisy = {m: injects(m, b, sde, grid) for m in at["method"]}
     kind = at["method"].map(noisy)
-    return (at.loc[at.loc[kind, "d"].idxmin()] if kind.any() else None,
-            at.loc[at.loc[~kind, "d"].idxmin()] if not kind.all() else None, noisy)
+    return _best_of(at[kind], metric, band), _best_of(at[~kind], metric, band), noisy
+
+
+def _best_of(runs: pd.DataFrame, metric: str | None, band: tuple | None):
+    """The row of runs with the smallest d (None for no runs), with "tied" (printed_best's methods)
+    where metric and band are given."""
+    if not len(runs):
+        return None
+    row = runs.loc[runs["d"].idxmin()]
+    if metric is None:
+        return row
+    return pd.concat([row, pd.Series({"tied": tuple(printed_best(runs, metric, band)["method"])})]).rename(row.name)
+
+
+def tied_names(runs: pd.DataFrame, metric: str, band: tuple, label) -> list[str]:
+    """The names (label) of the runs (rows with method and metric, e.g. one budget's runs of one
+    kind) tied at the best value as the table prints it (printed_best): one name, or several that a
+    sentence must name together rather than call one of them the best."""
+    return [label(m) for m in printed_best(runs, metric, band)["method"]]
 
 
 def gap_stays(quiet, noisy, band: tuple) -> bool:
@@ -773,7 +870,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     best_quiet: dict[int, pd.Series] = {}          # budget: the noiseless run closest to it
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
-        noisy_run, quiet_run, noisy = best_by_kind(at, sde, grid)
+        noisy_run, quiet_run, noisy = best_by_kind(at, sde, grid, metric, band)
         best = None if noisy_run is None else float(noisy_run["d"])
         if noisy_run is not None:
             best_noisy[int(b)] = noisy_run
@@ -894,14 +991,24 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
     q, n = best_quiet[top], best_noisy[top]
     gap = float(q["d"]) - float(n["d"])
     sq, sn = band_side(q[metric], band, metric), band_side(n[metric], band, metric)
-    runs = (f"the best noiseless run, {label(q['method'])}, is at {value_text(q[metric])}, {sq} {band_words(band)}, "
-            f"the best noisy one, {label(n['method'])}, at {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
+    runs = (f"{_best_words(q, 'noiseless', label)} {value_text(q[metric])}, {sq} {band_words(band)}, "
+            f"{_best_words(n, 'noisy', label, short=True)} {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
     if gap_stays(q, n, band):
         return f" The gap does not close with more steps: at {top} evaluations, the largest budget, {runs}."
     if gap < -band_width(band):
         return f" At {top} evaluations, the largest budget, the noiseless runs land nearer: {runs}."
     return (f" At {top} evaluations, the largest budget, the gap has closed: {runs}, within the band's width "
             f"({value_text(band_width(band))}) of each other.")
+
+
+def _best_words(run: pd.Series, kind: str, label, short: bool = False) -> str:
+    """The best run of a kind (a best_by_kind row) named before its value: "the best noiseless run, A,
+    is at", or where others of its kind print the same value (its "tied"), "the best noiseless runs,
+    A, B and C, tie at"; short: "the best noisy one, A, at" (the second of a pair)."""
+    tied = [label(m) for m in run.get("tied", (run["method"],))]
+    if len(tied) > 1:
+        return f"the best {kind} runs, {_and(tied)}, tie at"
+    return f"the best {kind} one, {tied[0]}, at" if short else f"the best {kind} run, {tied[0]}, is at"
 
 
 def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, label) -> str:

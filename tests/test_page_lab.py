@@ -1054,7 +1054,8 @@ def test_loop_grid_sentence_reads_the_split(name, lam):
     from dashboard import reversal, samplers
     gmm, sde = dc.PRESETS[name], dc.VESDE(lam)
     text = samplers.loop_grid_text(gmm, lam)
-    assert text == reversal.uniform_grid_note(gmm, sde, marked=False) and "red dotted" not in text
+    assert text == reversal.uniform_grid_note(gmm, sde, marked=False, width=False) and "red dotted" not in text
+    assert "narrowest mode's own width" not in text          # said from the runs' end times (samplers.width_text)
     assert "little happens" not in text
     t_split = bimodal_time(gmm, sde)
     if t_split is None:

@@ -144,7 +144,8 @@ if not problems:
         "steps." + samplers.order_text(df, metric, vocabulary.short, fl[metric]) + " A **Karras grid** spends its "
         "steps where σ is small, where the score changes fastest and the data's detail is "
         "decided; the tutorial's loop steps uniformly in t. "
-        + samplers.loop_grid_text(gmm, process_lam) + " The loop's injected "
+        + samplers.loop_grid_text(gmm, process_lam)
+        + samplers.width_text(gmm, process_lam, df, grid, float(t_eps)) + " The loop's injected "
         "noise also has to be averaged out, and it stops at t = 1/steps without denoising.\n\n"
         "**DPM-Solver++** (Lu et al., 2022) goes further: it writes the flow for the denoised "
         "guess D = x + σ² ∇log pₜ(x), solves its linear part exactly over steps even in log σ, "
