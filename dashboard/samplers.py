@@ -267,14 +267,20 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     if last == budgets[-1]:
         just = [m for m in above if just_above(at.at[m, metric], band)]
         still = [label(m) for m in above if m not in just]
+        far = [at.at[m, metric] for m in above if m not in just]
         said = (f", yet at the largest budget, {last} evaluations, {_and(still)} {'is' if len(still) == 1 else 'are'} "
-                f"still outside {band_words(band)}; " if still else f": at the largest budget, {last} evaluations, ")
+                f"still outside {band_words(band)}, {beyond_words(far, band)}; " if still else
+                f": at the largest budget, {last} evaluations, ")
         kept, noisy = prior_kept(df[df["budget"] == last], just, band, metric, lam, grid)
+        rest = [m for m in just if m not in kept]
         for group, words in ((kept, lambda: prior_kept_words(band, noisy, metric, label, prior_said)),
-                             ([m for m in just if m not in kept], lambda: just_above_words(band, n_at_most))):
+                             (rest, lambda: just_above_words(band, n_at_most, [label(m) for m in rest]))):
             if group:
                 said += (f"{_and([label(m) for m in group])} {'lies' if len(group) == 1 else 'lie'} " + words()
                          + elsewhere_beyond(at.loc[group].reset_index(), metric, bands, label) + "; ")
+        inside = [label(m) for m, side in sides[last].items() if side == "inside"]
+        if inside and (still or just):
+            said += f"{_and(inside)} {'lies' if len(inside) == 1 else 'lie'} inside it; "
         said = (said + low).removesuffix("; ")
     else:
         said = (f": the samplers differ up to {last} evaluations"
@@ -394,15 +400,59 @@ MOST_WORDS = {"slider": "this many is the slider's most",
               "budgets": "this many is the most that fits these budgets and samplers"}
 
 
-def just_above_words(band: tuple, n_at_most: str = "") -> str:
-    """A value just above the noise band (just_above), in words: not evidence of a miss; more samples
+def just_above_words(band: tuple, n_at_most: str = "", names=None) -> str:
+    """A value just above the noise band (just_above), in words: not evidence of a miss of the runs named
+    (names: their labels; None: "the samplers" of a sentence about all of them); more samples
     per run would tell (n_at_most: which limit keeps Samples per run where it is, a key of MOST_WORDS:
     "slider", its maximum, or "budgets", the sample cap for these budgets and samplers; "" for none)."""
     more = (f"more samples per run would tell; {MOST_WORDS[n_at_most]}" if n_at_most else
             "raise **Samples per run** to tell")
+    who, put = ("the samplers", "every sampler") if names is None else (_and(list(names)),) * 2
+    miss = "miss" if names is None or len(names) > 1 else "misses"
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}): every sampler "
-            "starts from the same noise, so at this sample count one shared draw of it can put every sampler "
-            f"there: by this measure alone it is not evidence that the samplers miss the truth ({more})")
+            f"starts from the same noise, so at this sample count one shared draw of it can put {put} "
+            f"there: by this measure alone it is not evidence that {who} {miss} the truth ({more})")
+
+
+def beyond_words(values, band: tuple, ref: str = "it") -> str:
+    """Values above the noise band by more than its width (beyond_width), in words, with their span:
+    "above it by more than its width (0.0866), 2.35 to 30.9: those miss it" (ref: how the band is named)."""
+    lo, hi = min(values, key=float), max(values, key=float)
+    span = value_text(lo) if value_text(lo) == value_text(hi) else f"{value_text(lo)} to {value_text(hi)}"
+    return (f"above {ref} by more than its width ({value_text(band_width(band))}), {span}: "
+            + ("those miss it" if len(values) > 1 else "that one misses it"))
+
+
+def others_text(at: pd.DataFrame, said, band: tuple, metric: str, label) -> str:
+    """How the runs at one budget (at: rows with method and the measure) other than those already said
+    (said: methods) stand against the noise band the chart draws (band_side; band: mean, low, high):
+    inside it, above it by more than its width (beyond_words: they miss it), just above it too
+    (just_above), below it; each group named (by count beyond three), in words: " Of the other 7 at 100
+    evaluations, all 7 lie above the band by more than its width (…), 2.35 to 30.9: those miss it."; ""
+    for none."""
+    rest = at[~at["method"].isin(list(said))]
+    if rest.empty:
+        return ""
+    groups = {"inside": [], "beyond": [], "edge": [], "below": []}
+    for m, v in zip(rest["method"], rest[metric]):
+        side = band_side(v, band, metric)
+        groups["below" if side == "below" else "inside" if side == "inside" else
+               "beyond" if beyond_width(v, band) else "edge"].append((m, v))
+    words = {"inside": lambda g, ref: f"inside {ref}", "edge": lambda g, ref: f"just above {ref} too",
+             "beyond": lambda g, ref: beyond_words([v for _, v in g], band, ref), "below": lambda g, ref: f"below {ref}"}
+    said = [k for k, g in groups.items() if g]
+    parts = [f"{_subject(groups[k], len(rest), label)} {'lies' if len(groups[k]) == 1 else 'lie'} "
+             + words[k](groups[k], "the band" if i == 0 else "it") for i, k in enumerate(said)]
+    other = f"other {len(rest)}" if len(rest) > 1 else "other one"
+    return f" Of the {other} at {int(at['budget'].max())} evaluations, {'; '.join(parts)}."
+
+
+def _subject(group, total: int, label) -> str:
+    """A group of runs (method, value) as a sentence's subject: their names up to three, else
+    "all 7" (the whole of total) or "5 of them"."""
+    if len(group) <= 3:
+        return _and([label(m) for m, _ in group])
+    return f"all {total}" if len(group) == total else f"{len(group)} of them"
 
 
 def beyond_width(v, band: tuple) -> bool:
@@ -605,7 +655,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         else:
             verdict = ", so the sampler, not the network, limits the curves."
         if just_above(best[metric], band):
-            return f"{head} with the learned score, {just_above_words(band, n_at_most)}; and it lies {near}{verdict}"
+            return (f"{head} with the learned score, {just_above_words(band, n_at_most, tied)}; and it lies {near}{verdict}"
+                    + others_text(last, last.loc[last["d"] == best["d"], "method"], band, metric, label))
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     unseen = inside_unseen(last, metric, band, bands, label)
     if side == "inside":
@@ -618,7 +669,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size by "
                 "this measure." + unseen)
     if just_above(best[metric], band):
-        return f"{head}, {just_above_words(band, n_at_most)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
+        return (f"{head}, {just_above_words(band, n_at_most, tied)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
+                + others_text(last, last.loc[last["d"] == best["d"], "method"], band, metric, label))
     budgets = sorted(dist["budget"].unique())
     if worse := worse_text(dist, band, metric):
         return f"{head}, still {side} {band_words(band)}, and {worse}"
@@ -852,13 +904,15 @@ def gap_stays(quiet, noisy, band: tuple) -> bool:
     return float(quiet["d"]) - float(noisy["d"]) > band_width(band)
 
 
-def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid: str, label) -> str:
+def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid: str, label,
+               bands: dict | None = None) -> str:
     """Which runs pay for the prior's mismatch with p₁, read off the runs df (columns method, budget,
     metric): the prior N(0, σ₁² I) against p₁'s spread along its widest axis (the square root of
     the largest eigenvalue of p₁'s covariance); a run that injects no noise (dc.injects_noise at
     its settings) carries that gap to the end. Named are the noiseless runs outside the noise band
     the chart draws (band_side; band: mean, low, high; above it: under it is no price paid) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
-    small or no run pays it. label(method): its name."""
+    small or no run pays it. label(method): its name; bands: every measure's band, to check a gap said
+    washed out by this measure against the others of the same runs (unwashed_elsewhere)."""
     sde = dc.VESDE(lam)
     s1 = float(sde.prior_std())
     spread = float(torch.linalg.eigvalsh(gmm.diffuse(sde, 1.0).moments()[1]).max()) ** 0.5
@@ -888,14 +942,14 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         span = f"{lo:.0f}×" if round(lo) == round(top) else f"{lo:.0f}–{top:.0f}×"
         return f"*{label(m)}* ({span} at {', '.join(str(b) for b, _ in named[m])})"
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
-                                   sde, grid, label, dist[dist["method"] == m].set_index("budget")[metric], band)
+                                   sde, grid, label, dist[dist["method"] == m].set_index("budget"), band, metric, bands)
                   for m in named if dc.SAMPLERS[m].stochastic)
     paid = sorted({b for m in named for b, _ in named[m]})
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet)}"
+            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet, bands)}"
             f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
 
@@ -921,17 +975,20 @@ def _listed(runs) -> str:
 
 
 def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label,
-                best_quiet: dict | None = None) -> str:
+                best_quiet: dict | None = None, bands: dict | None = None) -> str:
     """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
     they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
     chart draws (band_side; band: mean, low, high); above it by more than its width (beyond_width) the
     numbers show they do not, with that run's value, and beside it, budget by budget, whether the best
     noiseless run (best_quiet[b]) lands farther still (farther_words); just above it (just_above) neither
-    is shown; below it the measure cannot vouch for the run (_by_side)."""
+    is shown; below it the measure cannot vouch for the run (_by_side). Washed out is said by this
+    measure's name, with the other measures of the same runs that put them above their own band by more
+    than its width (unwashed_elsewhere; bands: every measure's band)."""
     g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
     if not g["above"] and not g["edge"] and not g["below"]:
-        return (f"The noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} evaluations the best "
-                f"of them lies inside {band_words(band)}.")
+        return (f"By {_metric_name(metric)} the noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} "
+                f"evaluations the best of them lies inside {band_words(band)}"
+                + unwashed_elsewhere(pd.DataFrame([best_noisy[b] for b in budgets]), metric, bands, label) + ".")
     said = []
     if g["above"]:
         said.append(f"The numbers show the noisy runs do not wash it out here at {_and([b for b, _, _ in g['above']])} "
@@ -945,7 +1002,9 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
                     "out nor shown not to be.")
     if g["inside"]:
         said.append(f"At {_and([b for b, _, _ in g['inside']])} evaluations they do: the best of them lies inside "
-                    f"{'the band' if said else band_words(band)} ({_listed(g['inside'])}).")
+                    f"{'the band' if said else band_words(band)} ({_listed(g['inside'])}) by {_metric_name(metric)}"
+                    + unwashed_elsewhere(pd.DataFrame([best_noisy[b] for b, _, _ in g["inside"]]), metric, bands, label)
+                    + ".")
     if g["below"]:
         said.append(f"At {_and([b for b, _, _ in g['below']])} evaluations the best noisy run lies below "
                     f"{'the band' if said else band_words(band)} ({_listed(g['below'])}), where the measure cannot "
@@ -1026,12 +1085,14 @@ def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, labe
     return said
 
 
-def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: tuple | None = None) -> str:
+def noise_text(method: str, budgets, sde, grid: str, label, runs=None, band: tuple | None = None, metric: str = "",
+               bands: dict | None = None) -> str:
     """Where a noisy-start sampler adds noise, budget by budget (its dc.recommended setting with the
     grid "recommended", else the default): at the budgets whose setting adds noise only while σ is
     above a level σ₁ never reaches it runs as an ODE, at the others it adds noise from the start, which
-    can wash the prior's gap out; with its runs' values (values[budget]) and the noise band the chart
-    draws (band: mean, low, high), whether it does there: only where a run lies inside the band."""
+    can wash the prior's gap out; with its runs (runs: rows by budget, holding every measure), the
+    measure in use and the noise band the chart draws (band: mean, low, high), whether it does there:
+    only where a run lies inside the band, checked against the other measures' bands (bands)."""
     s1 = float(sde.prior_std())
     quiet: dict[float, list] = {}
     noisy: dict[float, list] = {}
@@ -1050,20 +1111,25 @@ def noise_text(method: str, budgets, sde, grid: str, label, values=None, band: t
         ends = [f"down to σ = {r:g}" for r in sorted(noisy) if r > 0]
         loud = sorted(b for bs in noisy.values() for b in bs)
         said.append(f"at {_and(loud)} it adds noise from the start" + (f" ({', '.join(ends)})" if ends else "")
-                    + _washed_words(loud, values, band))
+                    + _washed_words(loud, runs, band, metric, bands))
     return f"*{label(method)}*: " + "; ".join(said) + "."
 
 
-def _washed_words(budgets, values, band) -> str:
+def _washed_words(budgets, runs, band, metric: str = "", bands: dict | None = None) -> str:
     """The end of noise_text's noisy clause: that noise can wash the gap out, and whether it does at
-    these budgets, read off the runs' values (values[budget]) against the band (_by_side): only inside
-    it is the gap washed out; above it by more than its width the numbers show it is not; just above it
-    neither is shown; below it the measure cannot vouch."""
-    if values is None or band is None:
+    these budgets, read off the runs' values (runs[metric][budget]) against the band (_by_side): only inside
+    it is the gap washed out, said by the measure's name and checked against the other measures of the
+    same runs (unwashed_elsewhere); above it by more than its width the numbers show it is not; just
+    above it neither is shown; below it the measure cannot vouch."""
+    if runs is None or band is None:
         return ", which can wash the gap out there"
+    values = runs[metric]
     g = _by_side([(b, values[b], "") for b in budgets], band)
+    inside = runs.loc[[b for b, _, _ in g["inside"]]].reset_index()
+    check = unwashed_elsewhere(inside, metric, bands, lambda m: "")
     if not g["above"] and not g["edge"] and not g["below"]:
-        return f", which washes the gap out there: its runs lie inside {band_words(band)}"
+        return (f", which washes the gap out there by {_metric_name(metric)}: its runs lie inside "
+                f"{band_words(band)}{check}")
     said = ", which can wash the gap out"
     if g["above"]:
         said += (f"; the numbers show it does not here: its runs stay above {band_words(band)} by more than its "
@@ -1073,8 +1139,31 @@ def _washed_words(budgets, values, band) -> str:
                  f"{'the band' if g['above'] else band_words(band)}, by less than its width "
                  f"({value_text(band_width(band))}) ({_listed(g['edge'])}): neither washed out nor shown not to be")
     if g["inside"]:
-        said += f"; it does at {_and([b for b, _, _ in g['inside']])}, where its runs lie inside the band"
+        said += (f"; by {_metric_name(metric)} it does at {_and([b for b, _, _ in g['inside']])}, where its runs lie "
+                 f"inside the band{check}")
     if g["below"]:
         said += (f"; at {_and([b for b, _, _ in g['below']])} its runs lie below the band ({_listed(g['below'])}), "
                  "where the measure cannot vouch for them")
     return said
+
+
+def unwashed_elsewhere(runs: pd.DataFrame, metric: str, bands: dict | None, label) -> str:
+    """For noisy runs the measure in use puts inside its band, where the prior's gap reads as washed out
+    (runs: rows with budget, method and every measure of sweep.METRICS): each other measure that puts
+    some of them above its own band by more than its width (beyond_width; bands[m]: mean, low, high),
+    with their values (_listed; label(method): "" leaves the name out), in words starting "; but in the
+    same runs", ending with the gap that still shows by those measures; "" where none does or no bands."""
+    said, seers = [], []
+    for m in sweep.METRICS:
+        if m == metric or not bands or m not in bands or m not in runs:
+            continue
+        far = [(int(r["budget"]), r[m], label(r["method"])) for _, r in runs.iterrows() if beyond_width(r[m], bands[m])]
+        if far:
+            seers.append(_metric_name(m))
+            who = "them" if len(far) == len(runs) == 1 else "all of them" if len(far) == len(runs) else f"{len(far)} of them"
+            said.append(f"{_metric_name(m)} puts {who} above {band_words(bands[m])} by more than its width "
+                        f"({value_text(band_width(bands[m]))}) ({_listed(far)})")
+    if not said:
+        return ""
+    where = " in where the samples lie" if seers == [_metric_name("sliced_w2")] else ""
+    return f"; but in the same runs {'; and '.join(said)}: by {' and '.join(seers)} the prior's gap still shows{where}"

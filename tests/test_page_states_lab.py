@@ -435,8 +435,9 @@ def test_sampler_lab_exact_plateau_reads_the_best_per_budget(mixture, values):
 
 @pytest.mark.parametrize("best, says, not_says", [
     (0.132, "reaches **0.132**, just above the noise band (range 0.0789–0.125), by less than its width (0.0461): every "
-     "sampler starts from the same noise, so at this sample count one shared draw of it can put every sampler there: "
-     "by this measure alone it is not evidence that the samplers miss the truth (raise **Samples per run** to tell).", "still above"),
+     "sampler starts from the same noise, so at this sample count one shared draw of it can put PF ODE (Heun) there: "
+     "by this measure alone it is not evidence that PF ODE (Heun) misses the truth (raise **Samples per run** to tell). "
+     "Of the other one at 100 evaluations, reverse SDE lies just above the band too.", "still above"),
     (2.57, "the best samplers (reverse SDE and PF ODE (Heun)) reach **2.57**, still above the noise band "
            "(range 0.0789–0.125)", "just above"),                 # 2.571 and 2.570 print alike: a tie
     (0.100, "2 of 2 samplers are inside the noise band", "above")])

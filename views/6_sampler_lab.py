@@ -113,7 +113,7 @@ if not problems:
     bar.empty()
 
     process_lam = float(learned[1] if learned else lam)
-    gap = samplers.prior_text(df, fl[metric], metric, gmm, process_lam, grid, vocabulary.short)
+    gap = samplers.prior_text(df, fl[metric], metric, gmm, process_lam, grid, vocabulary.short, fl)
     if narrowest > 0.4:
         st.info(samplers.broad_note(df, fl[metric], metric, shared.mixture_name, narrowest, vocabulary.short, fl,
                                     n_at_most, process_lam, grid, bool(gap)))
