@@ -2,7 +2,6 @@
 runs only and say, from the same table, how the other samplers at that budget stand (inside the band, above
 it by more than its width); the prior-gap paragraph says the noisy runs wash the gap out only by the
 measure in use, by name, checked against the other measures of the same runs."""
-import re
 
 import pandas as pd
 import pytest
