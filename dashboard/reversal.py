@@ -313,12 +313,19 @@ def paths_png(gmm, sde, run: Run, n_paths: int, view: str) -> bytes:
 
 
 @state.cache_data(max_entries=16)
+def split_time(gmm, sde) -> float | None:
+    """commitment.bimodal_time, cached: where pₜ, followed along the line joining the two closest
+    modes, first shows a dip between them (the red dotted line's time; a search over t)."""
+    return bimodal_time(gmm, sde)
+
+
+@state.cache_data(max_entries=16)
 def time_png(gmm, sde, run: Run, n_paths: int) -> bytes:
     """The paths along the axis u against time, with the red dotted line where pₜ splits the closest
     modes. Independent of the commitment threshold (the median commitment time is drawn in the
     histogram beside it), so a move of the threshold slider redraws no PNG."""
     r, rs = sample_run(gmm, sde, run), responsibilities(gmm, sde, run)
-    t_split = bimodal_time(gmm, sde) or None
+    t_split = split_time(gmm, sde) or None
     split_mark = split_label(t_split) if t_split is not None else "pₜ splits"
     fig = rfig.paths_vs_time_figure(r["paths"][:, :n_paths], r["times"], rs["labels"][:n_paths],
                                     mode_colors(gmm.n_components), rfig.main_axis(gmm), u_limits(gmm, run),
@@ -495,7 +502,7 @@ def commit_base(gmm, sde, run: Run) -> dict:
     modes (the red line) and which they are (pair), when pₜ splits each mode from its nearest other
     mode (mode_splits, None for a point set, whose text compares no split), whether the run is
     deterministic and why, how sorted the colours are at t = 1, the modes' names and colours."""
-    t_bimodal = bimodal_time(gmm, sde)
+    t_bimodal = split_time(gmm, sde)
     return dict(t_split=t_bimodal if t_bimodal else None, t_bimodal=t_bimodal, pair=closest_pair(gmm),
                 mode_splits=None if point_set(gmm) else mode_split_times(gmm, sde),
                 deterministic=deterministic(sde, run),
@@ -1275,26 +1282,28 @@ def median_words(cv: dict) -> str:
     return f"the median, read on this run's grid: between its times t = {time_text(before)} and {time_text(med)}"
 
 
-SPLIT_RULE = ("two bumps once their distance exceeds 2√(s² + σₜ²), s their std along the line joining "
-              "them, the rule of Forward diffusion")
+SPLIT_DIP = "followed along the line joining them, pₜ dips between them"
 
 
 def split_note(cv: dict, dmin: float) -> str:
-    """When pₜ splits the two closest modes, counting their own width (commitment.bimodal_time,
-    cv["t_split"]: the red dotted line's time, None where none is drawn), in words; dmin: the
+    """When pₜ splits the two closest modes (commitment.bimodal_time, cv["t_bimodal"]: the last t,
+    coming down from t = 1, at which the whole pₜ shows a dip between them along the line joining
+    them; cv["t_split"], the red dotted line's time, None where none is drawn), in words; dmin: the
     distance between their means."""
     tb = cv.get("t_bimodal")
     if dmin <= 1e-9:
         return ""
     if tb is None:
         return (" Here pₜ is never one bump: even at t = 1 the two closest modes are two bumps of pₜ "
-                f"({SPLIT_RULE}), so a point follows a mode as soon as it is clearly closer to it than to "
+                f"({SPLIT_DIP}), so a point follows a mode as soon as it is clearly closer to it than to "
                 "the others, which a point that starts between them is not.")
     if tb == 0:
-        return (" Counting the modes' own width, the two closest modes overlap into one bump even at "
-                f"t = 0 ({SPLIT_RULE}), so pₜ never splits them: no red line.")
-    return (f" The red dotted line, t = {time_text(tb)}, is where pₜ splits the two closest modes, counting "
-            f"their own width ({SPLIT_RULE}). Before it (t above {tb:.2f}) those two are one blurred bump "
+        return (" Counting the modes' own width and weight, the two closest modes are one bump of pₜ even "
+                "at t = 0 (followed along the line joining them, pₜ never dips between them), so pₜ never "
+                "splits them: no red line.")
+    return (f" The red dotted line, t = {time_text(tb)}, is where pₜ, followed along the line joining the "
+            "two closest modes, first shows a dip between them: two bumps (read off pₜ itself, every "
+            f"mode's weight and width counted). Before it (t above {tb:.2f}) those two are one blurred bump "
             "of pₜ and the score between them points to its middle; once the noise is smaller than the gaps between "
             f"modes, a point that is clearly closer to one of them follows it.{own_split_words(cv, tb)}")
 
@@ -1319,8 +1328,8 @@ def own_split_words(cv: dict, tb: float) -> str:
         named = [f"mode {k + 1} at {split_time_text(splits[k])}" for k in own["ends"]][:NAMED_MODES]
         listed = f" ({vocabulary.and_list(named)})" if len(own["ends"]) <= NAMED_MODES else ""
         whose = (f" That line is the split of {pair} only; each path's own end mode splits from its "
-                 f"nearest other mode at its own time, by the same rule{listed}. Of the {n:,} paths "
-                 "that commit along the way,")
+                 f"nearest other mode at its own time, where pₜ first dips between those two{listed}. "
+                 f"Of the {n:,} paths that commit along the way,")
         when = "before their end mode splits off"
     parts = [f"{own['before']:,} ({pct(100 * own['before'] / n)} %) commit {when}, while their end mode is "
              "still one bump of pₜ with its nearest mode", f"{own['after']:,} ({pct(100 * own['after'] / n)} %) after"]
@@ -1776,7 +1785,7 @@ def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True) -> str:
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
-    t_split = bimodal_time(gmm, sde)
+    t_split = split_time(gmm, sde)
     if t_split is None:
         return ("Here pₜ splits the closest modes at every t (even at t = 1, with σ₁ = "
                 f"{float(sde.prior_std()):.2f}): every step of a uniform grid counts for the data's detail.")

@@ -24,7 +24,7 @@ from .mixture import GaussianMixture
 from .sde import SDE
 
 __all__ = ["Commitment", "commitment", "commitment_from_resp", "final_mode_responsibility",
-           "separation_time", "bimodal_time", "pair_split_time", "mode_split_times",
+           "separation_time", "bimodal_time", "pair_split_time", "has_dip", "mode_split_times",
            "closest_pair", "neighbour_agreement"]
 
 @dataclass
@@ -135,8 +135,9 @@ def separation_time(gmm: GaussianMixture, sde: SDE, fraction: float = 0.5) -> fl
 
 
 def bimodal_time(gmm: GaussianMixture, sde: SDE) -> float | None:
-    """When p_t splits the two closest modes, counting their own widths (pair_split_time of the
-    two components whose means are closest). None for fewer than two distinct means."""
+    """When p_t splits the two closest modes: the last t (from t = 1 down) at which p_t shows a
+    dip between them along the line joining them (pair_split_time of the two components whose
+    means are closest). None for fewer than two distinct means."""
     pair = closest_pair(gmm)
     return pair_split_time(gmm, sde, *pair) if pair else None
 
@@ -150,13 +151,14 @@ def closest_pair(gmm: GaussianMixture) -> tuple[int, int] | None:
 
 
 def mode_split_times(gmm: GaussianMixture, sde: SDE) -> list[float | None]:
-    """For every mode k, when p_t splits it from its nearest other mode (closest mean), by the rule
-    of bimodal_time: pair_split_time(k, nearest(k)). For the two closest modes it is bimodal_time;
+    """For every mode k, when p_t splits it from its nearest other mode (closest mean), as
+    bimodal_time does for the closest pair: pair_split_time(k, nearest(k)). For the two closest modes it is bimodal_time;
     [None] for one mode."""
     if gmm.n_components < 2:
         return [None] * gmm.n_components
-    nearest = _mean_distances(gmm).argmin(1).tolist()
-    return [pair_split_time(gmm, sde, k, j) for k, j in enumerate(nearest)]
+    pairs = [(min(k, j), max(k, j)) for k, j in enumerate(_mean_distances(gmm).argmin(1).tolist())]
+    split = {pair: pair_split_time(gmm, sde, *pair) for pair in dict.fromkeys(pairs)}
+    return [split[pair] for pair in pairs]
 
 
 def _mean_distances(gmm: GaussianMixture) -> torch.Tensor:
@@ -166,34 +168,57 @@ def _mean_distances(gmm: GaussianMixture) -> torch.Tensor:
                                                              dtype=torch.float64))
 
 
-def pair_split_time(gmm: GaussianMixture, sde: SDE, i: int, j: int) -> float | None:
-    """When p_t splits modes i and j, counting their own widths: two equal-weight Gaussians
-    with covariance S whose means differ by D are two bumps iff D^T S^-1 D > 4 (a Mahalanobis
-    distance above 2; in 1D, d > 2 std). Blurring adds r_t^2 I to S (in x / alpha_t units,
-    r = sigma / alpha), and m(r) = D^T (S + r^2 I)^-1 D falls with r, so the split is where
-    m(r) = 4, the later of the two modes' covariances (bisection on r). 0.0 when the two are one
-    bump already at t = 0; None for equal means, or when m(r_1) > 4 (p_t is two bumps at every t)."""
-    means, covs = gmm.means.double(), gmm.covs.double()
-    diff = means[j] - means[i]
-    if float(diff.norm()) <= 0:
-        return None
-    parts = []
-    for k in (i, j):
-        lam, q = torch.linalg.eigh(covs[k])
-        parts.append(((q.T @ diff) ** 2, lam.clamp_min(0)))
+SPLIT_POINTS = 201      # points along the segment joining two modes at which the dip is looked for
+SPLIT_GRID = 100        # grid steps in t before the bisection
+SPLIT_BISECTIONS = 30   # halvings of the grid step that holds the split: 0.01 / 2^30 in t
+DIP_TOL = 1e-9          # a dip must be this much below the bumps in log p_t (beyond rounding)
 
-    def m(r: float) -> float:
-        return min(float((c / (lam + r * r)).sum()) for c, lam in parts)
-    r1 = float(sde.noise_ratio(torch.tensor(1.0, dtype=torch.float64)))
-    if m(0.0) <= 4:
-        return 0.0
-    if m(r1) > 4:
+
+def has_dip(gmm: GaussianMixture, sde: SDE, i: int, j: int, times) -> torch.Tensor:
+    """Whether p_t, the FULL diffused mixture, has a dip between modes i and j at each time t
+    (bool (T,)): along the segment x(u) = alpha_t (mu_i + u (mu_j - mu_i)), u in [0, 1], joining
+    the two diffused means, log p_t at SPLIT_POINTS points has an interior local minimum, a point
+    lower (by DIP_TOL) than the highest point on each side of it: two bumps, not one."""
+    ts = torch.as_tensor(times, dtype=torch.float64).reshape(-1)
+    u = torch.linspace(0, 1, SPLIT_POINTS, dtype=torch.float64)
+    means = gmm.means.double()
+    line = means[i] + u[:, None] * (means[j] - means[i])                       # (P, d)
+    alpha, sigma = sde.mean_scale(ts), sde.sigma(ts)                           # (T,)
+    x = (alpha[:, None, None] * line).reshape(-1, gmm.dim)                     # (T P, d)
+    per = lambda v: v[:, None].expand(-1, SPLIT_POINTS).reshape(-1)            # noqa: E731
+    lp = torch.logsumexp(gmm._log_joint(x, per(alpha), per(sigma * sigma)), dim=0).reshape(-1, SPLIT_POINTS)
+    left = lp.cummax(dim=1).values[:, :-2]                                     # highest at or left of m - 1
+    right = lp.flip(1).cummax(dim=1).values.flip(1)[:, 2:]                     # highest at or right of m + 1
+    mid = lp[:, 1:-1]
+    tol = DIP_TOL * (1 + mid.abs())
+    return ((mid < left - tol) & (mid < right - tol)).any(dim=1)
+
+
+def pair_split_time(gmm: GaussianMixture, sde: SDE, i: int, j: int) -> float | None:
+    """When p_t splits modes i and j: the largest t at which p_t, the whole mixture (every
+    component, weights and covariances alpha_t^2 Sigma_k + sigma_t^2 I), followed along the segment
+    joining the two diffused means, has a dip between them (has_dip). For two equal Gaussians of
+    std s (along their line) at distance d this is d = 2 sqrt(s^2 + r_t^2), r = sigma / alpha;
+    unequal weights, or other modes nearby, move it. Found on a grid of SPLIT_GRID steps in t from
+    t = 1 down (the first dip met, so the last t going down from 1 where one appears), then by
+    bisection between that grid time and the next one up. 0.0 when there is no dip at any t (one
+    bump already at t = 0); None for equal means, or when there is a dip at t = 1 (two bumps at
+    every t)."""
+    i, j = min(i, j), max(i, j)
+    if float((gmm.means[j] - gmm.means[i]).norm()) <= 0:
         return None
-    lo, hi = 0.0, r1
-    for _ in range(80):
+    grid = torch.linspace(0, 1, SPLIT_GRID + 1, dtype=torch.float64)
+    dips = has_dip(gmm, sde, i, j, grid)
+    if bool(dips[-1]):
+        return None
+    if not bool(dips.any()):
+        return 0.0
+    k = int(torch.nonzero(dips).max())
+    lo, hi = float(grid[k]), float(grid[k + 1])                               # dip at lo, none at hi
+    for _ in range(SPLIT_BISECTIONS):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if m(mid) > 4 else (lo, mid)
-    return float(sde.t_of_noise_ratio(torch.tensor(hi, dtype=torch.float64)).clamp(0, 1))
+        lo, hi = (mid, hi) if bool(has_dip(gmm, sde, i, j, [mid])[0]) else (lo, mid)
+    return hi
 
 
 def _nearest(x: torch.Tensor, k: int) -> torch.Tensor:

@@ -143,42 +143,33 @@ def test_separation_time():
     assert float(vp.noise_ratio(torch.tensor(tv, dtype=torch.float64))) == pytest.approx(d / 2, rel=1e-6)
 
 
-def test_bimodal_time_is_when_the_midpoint_turns_into_a_dip():
-    """bimodal_time: two Gaussians of std s at distance d are two bumps iff d > 2 sqrt(s^2 + r_t^2);
-    on the tutorial mixture (two modes) the density at their midpoint is a local minimum along the
-    line joining them just after that time (smaller t) and a maximum just before it."""
-    from diffusion_core.commitment import bimodal_time
+def test_bimodal_time_is_when_p_t_first_dips_between_the_closest_modes():
+    """bimodal_time: the last t (from t = 1 down) at which p_t, followed along the line joining the
+    two closest modes, dips between them (has_dip): a dip just after it (smaller t), none just before,
+    on the tutorial mixture (unequal covariances). Two equal Gaussians of std s at distance d are two
+    bumps iff d > 2 sqrt(s^2 + sigma_t^2), to the search's resolution."""
+    from diffusion_core.commitment import bimodal_time, has_dip
     sde = dc.VESDE(25.0)
-    for name in ("tutorial",):
-        gmm = dc.PRESETS[name]
-        tb = bimodal_time(gmm, sde)
-        assert 0 < tb < 1
-        means = gmm.means.double()
-        dist = torch.cdist(means, means).fill_diagonal_(float("inf"))
-        i, j = divmod(int(torch.argmin(dist)), gmm.n_components)
-        mid, u = (means[i] + means[j]) / 2, (means[j] - means[i]) / float(dist[i, j])
-
-        def curvature(t):      # second difference of log p_t along u at the midpoint
-            h = 1e-2
-            pts = torch.stack([mid - h * u, mid, mid + h * u])
-            lp = gmm.diffuse(sde, float(t)).log_prob(pts)
-            return float(lp[0] - 2 * lp[1] + lp[2])
-        assert curvature(0.97 * tb) > 0 > curvature(1.03 * tb), name
+    gmm = dc.PRESETS["tutorial"]
+    tb = bimodal_time(gmm, sde)
+    assert 0 < tb < 1
+    assert has_dip(gmm, sde, 0, 1, [0.97 * tb, 1.03 * tb]).tolist() == [True, False]
     s, d = 0.5, 3.0
     two = dc.GaussianMixture(torch.tensor([[0.0, 0.0], [d, 0.0]]), torch.eye(2).expand(2, 2, 2) * s * s,
                              torch.tensor([0.5, 0.5]))
     t = bimodal_time(two, sde)
-    assert float(sde.sigma(torch.tensor(t, dtype=torch.float64))) == pytest.approx(math.sqrt(d * d / 4 - s * s), rel=1e-6)
+    assert float(sde.sigma(torch.tensor(t, dtype=torch.float64))) == pytest.approx(math.sqrt(d * d / 4 - s * s), rel=2e-3)
     wide = dc.GaussianMixture(two.means, torch.eye(2).expand(2, 2, 2) * 4.0, two.weights)
     assert bimodal_time(wide, sde) == 0.0                                  # one bump already at t = 0
     assert bimodal_time(two.component(0), sde) is None
 
 
 def test_mode_split_times_split_each_mode_from_its_nearest_mode():
-    """mode_split_times: mode k's split from its nearest other mode, by bimodal_time's rule. Three
-    narrow modes, (3, 3), (−3, 0) and (0, −4): the closest pair (modes 2 and 3, 5 apart) splits at
-    bimodal_time, mode 1 from mode 2 (√45 ≈ 6.7 apart) at σₜ = √(45/4 − s²), earlier (larger t).
-    Two modes (tutorial) and ring8's equal modes: every mode at bimodal_time."""
+    """mode_split_times: mode k's split from its nearest other mode, where p_t first dips between
+    them. Three narrow modes, (3, 3), (−3, 0) and (0, −4), weights 0.9 / 0.08 / 0.02: the closest pair
+    (modes 2 and 3, 5 apart) splits at bimodal_time, mode 1 from mode 2 (√45 ≈ 6.7 apart) earlier
+    (larger t), but later than equal bumps would (σₜ below √(45/4 − s²): the light mode needs a wider
+    gap). Two modes (tutorial) and ring8's equal modes: every mode at bimodal_time."""
     from diffusion_core.commitment import bimodal_time, closest_pair, mode_split_times, pair_split_time
     sde = dc.VESDE(25.0)
     s = 0.02
@@ -188,7 +179,7 @@ def test_mode_split_times_split_each_mode_from_its_nearest_mode():
     assert closest_pair(three) == (1, 2)
     assert splits[1] == splits[2] == bimodal_time(three, sde) == pair_split_time(three, sde, 1, 2)
     sigma = float(sde.sigma(torch.tensor(splits[0], dtype=torch.float64)))
-    assert sigma == pytest.approx(math.sqrt(45 / 4 - s * s), rel=1e-6) and splits[0] > splits[1]
+    assert sigma < math.sqrt(45 / 4 - s * s) and splits[0] > splits[1]
     for name in ("tutorial", "ring8"):
         gmm = dc.PRESETS[name]
         assert mode_split_times(gmm, sde) == pytest.approx([bimodal_time(gmm, sde)] * gmm.n_components)
