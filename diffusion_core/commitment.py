@@ -170,7 +170,7 @@ def _mean_distances(gmm: GaussianMixture) -> torch.Tensor:
 
 SPLIT_POINTS = 201      # points along the segment joining two modes at which the dip is looked for
 SPLIT_GRID = 100        # grid steps in t before the bisection
-SPLIT_BISECTIONS = 30   # halvings of the grid step that holds the split: 0.01 / 2^30 in t
+SPLIT_BISECTIONS = 12   # halvings of the grid step that holds the split: 0.01 / 2^12 in t (the text prints 2 decimals)
 DIP_TOL = 1e-9          # a dip must be this much below the bumps in log p_t (beyond rounding)
 
 
