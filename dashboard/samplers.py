@@ -338,6 +338,16 @@ def _inside_count(values, band: tuple, metric: str) -> int:
     return sum(band_side(v, band, metric) == "inside" for v in values)
 
 
+def tied_values_text(tied: pd.DataFrame, metric: str, label) -> str:
+    """The runs tied as printed (printed_best's rows) with their values: "A and B (0.113)" where the
+    table prints one value for them all; "A (0.0716) and B (0.0466)" where a signed gap is as far
+    from the truth's level on both sides."""
+    printed = [value_text(v) for v in tied[metric]]
+    if len(set(printed)) == 1:
+        return f"{_and([label(m) for m in tied['method']])} ({printed[0]})"
+    return _and([f"{label(m)} ({v})" for m, v in zip(tied["method"], printed)])
+
+
 def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     """Which sampler wins at each budget, read off the runs df (columns method, budget, metric),
     every one of them where several share the lowest value (the signed log-likelihood gap: the
@@ -353,8 +363,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric, band) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
-        tied = [label(m) for m in printed_best(at, metric, band)["method"]]     # alike as the table prints them
-        parts.append(f"{b}: {_and(tied)} ({value_text(best[metric])})")
+        parts.append(f"{b}: {tied_values_text(printed_best(at, metric, band), metric, label)}")
         sides[b], values[b] = band_side(best[metric], band, metric), best[metric]
         counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
