@@ -1498,19 +1498,14 @@ def warm_defaults(before_each=None, mixture: str = models.DEFAULT_MIXTURE, devic
     if learned and not lessons.is_trained("cond", cfg, gmm, lam, device):
         return                               # the network is trained on demand, not here
     label = class_names(gmm)[y].split(":")[0]
-    for step in (lambda: guidance_truth(gmm, y, N, seed),
-                 lambda: guidance_table(gmm, lam, y, N, STEPS, seed, cfg, device),
-                 lambda: guidance_row(gmm, lam, y, w, N, STEPS, seed, cfg, device),
-                 lambda: samples_spec(gmm, lam, y, w, N, STEPS, seed, cfg, device),
-                 lambda: sweep_spec(guidance_table(gmm, lam, y, N, STEPS, seed, cfg, device),
-                                    guidance_truth(gmm, y, N, seed)[1], learned),
-                 lambda: guidance_truth_sw2(gmm, y, N, seed),
-                 lambda: fields_spec(gmm, lam, y, w, t, label)):
-        if models.queue_stopped():
-            return
-        if before_each is not None:
-            before_each()
-        step()
+    models.warm_steps((lambda: guidance_truth(gmm, y, N, seed),
+                       lambda: guidance_table(gmm, lam, y, N, STEPS, seed, cfg, device),
+                       lambda: guidance_row(gmm, lam, y, w, N, STEPS, seed, cfg, device),
+                       lambda: samples_spec(gmm, lam, y, w, N, STEPS, seed, cfg, device),
+                       lambda: sweep_spec(guidance_table(gmm, lam, y, N, STEPS, seed, cfg, device),
+                                          guidance_truth(gmm, y, N, seed)[1], learned),
+                       lambda: guidance_truth_sw2(gmm, y, N, seed),
+                       lambda: fields_spec(gmm, lam, y, w, t, label)), before_each)
 
 
 def warm_lesson(before_each=None) -> None:

@@ -138,6 +138,17 @@ def queue_stopped() -> bool:
     return _QUEUE_STOPPED.is_set()
 
 
+def warm_steps(steps, before_each=None) -> None:
+    """Run each callable of `steps` in turn, as the server's warm-up does: before_each() first (it
+    waits there until no page has run for a while), and none once stop_queued_training was called."""
+    for step in steps:
+        if queue_stopped():
+            return
+        if before_each is not None:
+            before_each()
+        step()
+
+
 def train_all(jobs, device: str = "cpu", before_each=None) -> list[TrainedModel]:
     """Train each (cfg, gmm, lam) of `jobs` into its shared slot, one after the other (a model
     already trained is skipped at once), until stop_queued_training is called. before_each():

@@ -1947,15 +1947,10 @@ def warm_defaults(before_each=None, mixture: str = models.DEFAULT_MIXTURE) -> No
     gmm, sde, run, view, n_paths, threshold = default_view(mixture)
     sample_run(gmm, sde, run)
     metrics(gmm, sde, run)
-    for draw in (lambda: final_png(gmm, sde, run), lambda: weights_spec(gmm, sde, run),
-                 lambda: cloud_spec(gmm, sde, run, view), lambda: commit_view(gmm, sde, run, threshold),
-                 lambda: paths_png(gmm, sde, run, n_paths, view),
-                 lambda: time_png(gmm, sde, run, n_paths)):
-        if models.queue_stopped():
-            return
-        if before_each is not None:
-            before_each()
-        draw()
+    models.warm_steps((lambda: final_png(gmm, sde, run), lambda: weights_spec(gmm, sde, run),
+                       lambda: cloud_spec(gmm, sde, run, view), lambda: commit_view(gmm, sde, run, threshold),
+                       lambda: paths_png(gmm, sde, run, n_paths, view),
+                       lambda: time_png(gmm, sde, run, n_paths)), before_each)
 
 
 def warm_lesson(before_each=None) -> None:

@@ -551,16 +551,11 @@ def warm_defaults(before_each=None, device: str = "cpu") -> None:
         if not models.is_trained(cfg, gmm, lam, device):
             continue                         # trained on demand by the page, not here
         settings = state.Settings(device, seed, name)
-        for step in (lambda: models.error_by_t(cfg, gmm, lam, device, seed,
-                                               tutorial_check=bool(schema["w_train_wrongcheck"].default)),
-                     lambda: models.score_fields(cfg, gmm, lam, device, t, seed),
-                     lambda: models.score_fields_png(cfg, gmm, lam, device, t, seed, weighted),
-                     lambda: sampling_view(settings, gmm, recipe, cfg, lam, method, n_steps, n)):
-            if models.queue_stopped():
-                return
-            if before_each is not None:
-                before_each()
-            step()
+        models.warm_steps((lambda: models.error_by_t(cfg, gmm, lam, device, seed,
+                                                     tutorial_check=bool(schema["w_train_wrongcheck"].default)),
+                           lambda: models.score_fields(cfg, gmm, lam, device, t, seed),
+                           lambda: models.score_fields_png(cfg, gmm, lam, device, t, seed, weighted),
+                           lambda: sampling_view(settings, gmm, recipe, cfg, lam, method, n_steps, n)), before_each)
 
 
 def recipe_comparison(settings, gmm, recipe: str, cfg, lam: float, method: str, n_steps: int, n: int,
