@@ -430,14 +430,14 @@ def widest_std(gmm) -> float:
 def start_far(sigma1: float, gmm) -> str:
     """Where σ₁ is below START_FAR × the data's std along its widest direction (widest_std of the
     mixture gmm, exact), the prior N(0, σ₁² I) a sampler starts from is far from the true p₁: that in words
-    ("σ₁ = 1.47 is not much larger than the data's spread (std 1.10 along its widest
-    direction)"); else "". The Exact-score reversal's warning and Guidance's attribution of a
+    ("σ₁ = 1.47 is not much larger than the data's std along its widest direction, 1.10"; not
+    "the data's spread", the name of the root-mean-square spread s other sentences give); else "". The Exact-score reversal's warning and Guidance's attribution of a
     sampler's error share it."""
     spread = widest_std(gmm)
     if sigma1 >= START_FAR * spread:
         return ""
     than = "smaller than" if sigma1 < spread else "not much larger than"
-    return f"σ₁ = {sigma1:.2f} is {than} the data's spread (std {spread:.2f} along its widest direction)"
+    return f"σ₁ = {sigma1:.2f} is {than} the data's std along its widest direction, {spread:.2f}"
 
 
 def value_text(v, digits: int = 3) -> str:

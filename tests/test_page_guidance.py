@@ -918,7 +918,8 @@ def test_sweep_summary_says_when_the_start_and_not_the_steps_is_the_likely_cause
     import diffusion_core as dc
     x = dc.GaussianMixture([[0.0, 0.0]], [[[1.0, 0.0], [0.0, 0.09]]], [1.0])     # widest std 1, exactly
     near = models.start_far(1.2, x)
-    assert near == "σ₁ = 1.20 is not much larger than the data's spread (std 1.00 along its widest direction)"
+    assert near == "σ₁ = 1.20 is not much larger than the data's std along its widest direction, 1.00"
+    assert "spread" not in near          # "the data's spread" names the root-mean-square spread s elsewhere
     assert models.start_far(0.8, x).startswith("σ₁ = 0.80 is smaller than") and models.start_far(1.6, x) == ""
     # the exact std of a mixture, not a sample estimate: two modes at (±3, 0) of std 0.5 have √(9 + 0.25)
     two = dc.GaussianMixture([[-3.0, 0.0], [3.0, 0.0]], [[[0.25, 0.0], [0.0, 0.25]]] * 2, [0.5, 0.5])

@@ -209,6 +209,6 @@ def test_stray_share_prints_as_the_commitment_section_prints_it():
     assert c["stray"] > rev.STRAY_SAY, c["stray"]          # the state of the finding shows the sentence
     if c["stray"] > rev.STRAY_SAY:
         assert f"But {rev.pct(100 * c['stray'])} % of the samples lie where p₀ is lower" in text, text
-    cv = dict(far="σ₁ = 1.9 is not much larger than the data's spread", undecided=0.27, start_never=0.26,
+    cv = dict(far="σ₁ = 1.9 is not much larger than the data's std along its widest direction, 1.7", undecided=0.27, start_never=0.26,
               n_paths=500, steps_taken=200)
     assert "1 point apart" in rev.start_aside(cv) or "1 point apart" in rev.start_cause(cv), rev.start_aside(cv)

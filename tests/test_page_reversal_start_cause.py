@@ -69,8 +69,8 @@ def test_far_start_cause_is_measured_against_the_run_from_the_exact_p1(which, la
             assert float(said.group(1)) == pytest.approx(steps + counted + round(100 * top, 1))
             assert int(said.group(2)) == round(100 * cv["undecided"])
     if which == "tutorial" and lam == 0.1 and changes == {}:
-        assert ("Two causes, measured: the start is far from p₁: σ₁ = 0.46 is smaller than the data's spread (std "
-                "1.74 along its widest direction), so the prior starts paths where p₁ has little mass (the warning "
+        assert ("Two causes, measured: the start is far from p₁: σ₁ = 0.46 is smaller than the data's std along "
+                "its widest direction, 1.74, so the prior starts paths where p₁ has little mass (the warning "
                 "above): it accounts for 21 points: 47 % never commit here, 26 % started from the exact p₁ (Advanced) "
                 "with the same 200 steps, a gap beyond the ± 6.0 points") in note, note
         assert "Together they account for at most 43.6 % of the 47 %." in note, note
@@ -80,7 +80,7 @@ def test_far_start_cause_is_measured_against_the_run_from_the_exact_p1(which, la
         assert "it accounts for 7 points: 33 % never commit here, 26 % started from the exact p₁" in note, note
     if which == "tutorial" and lam == 3.0:
         assert "One cause, measured: the modes overlap" in note, note
-        assert ". The start is far from p₁: σ₁ = 1.91 is not much larger than the data's spread" in note, note
+        assert ". The start is far from p₁: σ₁ = 1.91 is not much larger than the data's std along its widest direction" in note, note
         assert "27 % never commit here, 25 % started from the exact p₁" in note, note
         assert "2 points apart, within the ± 5.5 points" in note, note
     if which == "hw":

@@ -209,7 +209,7 @@ def test_guidance_w1_cause_is_computed(name, y, lam):
     assert ("a possible cause beside its steps" in sweep) == (bool(off1) and far), sweep
     assert ("(the sampler's error)" in sweep) == (bool(off1) and not far), sweep
     if off1 and far:
-        assert f"σ₁ = {sigma1:.2f} is" in sweep and f"(std {spread:.2f} along its widest direction)" in sweep
+        assert f"σ₁ = {sigma1:.2f} is" in sweep and f"the data's std along its widest direction, {spread:.2f}" in sweep
     just = [c for c in guidance_page.MEASURES if 0 < guidance_page.beyond_band(table.loc[1.0, c], truth[c])
             < guidance_page.JUST_OUT * gfig.NOISE_K * truth[c][1]]
     assert ("only just outside" in sweep) == bool(just), (sweep, just)
