@@ -194,8 +194,9 @@ def printed_best(runs: pd.DataFrame, metric: str, band: tuple) -> pd.DataFrame:
 
 
 def truth_level_words(band: tuple) -> str:
-    """The signed gap's target in words: "the truth's level (the band's centre, -0.0103)"."""
-    return f"the truth's level (the band's centre, {value_text(band[0])})"
+    """The signed gap's target in words: "the truth's level (the dashed line, the true sets' mean,
+    -0.0103)": band[0], the mean of the true sets' gaps, not the middle of their range."""
+    return f"the truth's level (the dashed line, the true sets' mean, {value_text(band[0])})"
 
 
 def band_side(v, band: tuple, metric: str) -> str:

@@ -604,7 +604,7 @@ def test_winners_text_reads_the_runs():
                        "loglik_gap": [0.9, -0.5, 0.2, 0.3, -0.004, 0.05]})
     text = samplers.winners_text(df, (0.0, -0.01, 0.01), "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get)
     assert "4: ODE (-0.500); 8: SDE (0.200); 20: SDE (-0.00400)." in text and "From 20 evaluations" in text
-    assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the band's centre, "
+    assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the dashed line, the true sets' mean, "
                            "0.00) (NFE: sampler, value)"), text
     text = samplers.winners_text(df[df["budget"] < 20], (0.0, -0.01, 0.01), "loglik_gap", str)
     assert "No budget here" in text
@@ -1136,7 +1136,7 @@ def test_best_per_budget_prints_the_signed_value_of_the_table(mixture, metric, l
     at = ok(open_page(SAMPLERS, w_mixture=mixture, w_samplers_n=300, w_samplers_nfe=[5, 10, 50],
                       w_samplers_methods=list(dc.METHODS), w_samplers_metric=metric, w_samplers_lam=lam))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
-    assert ("the value closest to the truth's level (the band's centre, " in said) == (metric == "loglik_gap"), said
+    assert ("the value closest to the truth's level (the dashed line, the true sets' mean, " in said) == (metric == "loglik_gap"), said
     intro = at.markdown[0].value          # the intro's rule agrees: a gap below 0 is not better
     assert ("Closer to the dashed line, the truth's own level, is better" in intro) == ("Lower is better" not in intro) == (metric == "loglik_gap"), intro
     assert "one below the band scores better than true samples themselves" in intro, intro
@@ -1158,7 +1158,8 @@ def test_signed_gap_best_is_the_value_closest_to_the_truths_level():
     """tutorial, learned score, log-likelihood gap, 2000 samples: "Best sampler per budget, by the value
     closest to 0 … 20: DPM++ 2M, noisy start (0.00725)", while the truth's own level there, the band's
     centre, is −0.0103 and DPM++ 2M's −0.0112 sits on it. For the signed gap the best is the value
-    closest to the band's centre (the dashed line), and the rule says so with that number; the
+    closest to the true sets' mean (the dashed line, not the band's centre), and the rule says so with
+    that number; the
     distances keep their lowest value."""
     import pandas as pd
     from dashboard import samplers
@@ -1167,8 +1168,8 @@ def test_signed_gap_best_is_the_value_closest_to_the_truths_level():
                        "loglik_gap": [-0.0112, 0.00725, 0.05, 0.0203, -0.0150, -0.0080]})
     names = {"dpm2m": "DPM++ 2M", "dpm2m_noisy": "DPM++ 2M, noisy start", "sde": "reverse SDE"}.get
     text = samplers.winners_text(df, band, "loglik_gap", names)
-    assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the band's "
-                           "centre, -0.0103) (NFE: sampler, value): 20: DPM++ 2M (-0.0112); 100: reverse SDE "
+    assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the dashed line, "
+                           "the true sets' mean, -0.0103) (NFE: sampler, value): 20: DPM++ 2M (-0.0112); 100: reverse SDE "
                            "(-0.00800)."), text
     assert "From 20 evaluations the best is inside" in text and "0.00725" not in text, text
     plateau = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names)
