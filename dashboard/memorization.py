@@ -13,7 +13,7 @@ from diffusion_core import memorization as mem
 from dashboard import downloads, models, state
 from dashboard import settings as sio
 from dashboard.figures import memorization as mfig
-from dashboard.figures.common import chart_spec, density_grid, figure_png, samples_limits
+from dashboard.figures.common import chart_spec, density_grid, figure_png, pct, samples_limits
 
 
 SWEEP_STEPS, SWEEP_WIDTH = 1000, 128
@@ -157,6 +157,12 @@ def chance_rate(gmm, points: np.ndarray, radius: float, seed: int) -> float:
     return float(np.mean(chance_distances(gmm, points, seed) <= float(radius)))
 
 
+def rate_text(rate: float) -> str:
+    """A rate in [0, 1] as a percentage, whole unless that would round a rate off 0 or 1 onto them
+    (figures.common.pct): "99.8%" for 499 of 500, never "100%" beside a sample that is not."""
+    return f"{pct(100 * float(rate))}%"
+
+
 def percentage_points(d: float) -> str:
     """A half-width of a rate in percentage points, to one decimal ("1.4 percentage points")."""
     return f"{100 * float(d):.1f} percentage points"
@@ -176,7 +182,7 @@ def radius_caption(fraction: float, n: int, mode_std: float, gap: float, scale: 
             f"deviation ({mode_std:.3g}) and {spacing} ({gap:.3g}). ")
     k = int(round(float(base) * int(n_samples)))
     text = (head + f"Of the panel's {int(n_samples):,} fresh draws of the true distribution, {k:,} "
-            f"(**{base:.0%}**) land within r of one of the {n:,} training points by chance (a draw counts "
+            f"(**{rate_text(base)}**) land within r of one of the {n:,} training points by chance (a draw counts "
             f"once, by its distance to the nearest training point; ± "
             f"{percentage_points(ERROR_BAR_Z * models.standard_error(base, int(n_samples)))} at {ERROR_BAR_Z:g} "
             f"binomial standard errors of {int(n_samples):,} draws): the panel's baseline.")
@@ -274,9 +280,9 @@ def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None)
     ns = [int(r[0]) for r in rows]
     net = [float(r[1]) for r in rows]
     base = [float(r[2]) for r in rows]
-    out = [f"The network's rate goes from **{net[0]:.0%}** with N = {ns[0]} to **{net[-1]:.0%}** with "
+    out = [f"The network's rate goes from **{rate_text(net[0])}** with N = {ns[0]} to **{rate_text(net[-1])}** with "
            f"N = {ns[-1]} (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
-           f"draws stay between {min(base):.0%} and {max(base):.0%}."]
+           f"draws stay between {rate_text(min(base))} and {rate_text(max(base))}."]
     rises = [(i, net[i + 1] - net[i], z * models.diff_se(net[i], n_samples, net[i + 1], n_samples))
              for i in range(len(net) - 1)
              if net[i + 1] > net[i]]
@@ -292,8 +298,8 @@ def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None)
         mine = f"{int(panel['steps']):,} training steps, width {int(panel['width'])}"
         sweep = f"{SWEEP_STEPS:,} training steps, width {SWEEP_WIDTH}"
         same = mine == sweep
-        out.append(f"At N = {int(panel['n'])} the panel above measured **{float(panel['rate']):.0%}** and the "
-                   f"sweep **{here:.0%}**: "
+        out.append(f"At N = {int(panel['n'])} the panel above measured **{rate_text(float(panel['rate']))}** and the "
+                   f"sweep **{rate_text(here)}**: "
                    + (f"the same training ({mine})." if same else
                       f"different trainings ({mine} above, {sweep} here), so the two rates need not agree."))
     return " ".join(out)

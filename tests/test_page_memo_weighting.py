@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 import diffusion_core as dc
-from dashboard import models, settings as sio, state
+from dashboard import memorization, models, settings as sio, state
 from conftest import open_page
 
 MEMO, WEIGHT = "views/8_memorization.py", "views/9_weighting_lab.py"
@@ -47,10 +47,10 @@ def test_memorization_ring8_shows_the_fresh_draw_baseline_next_to_every_rate():
     assert base < 0.1
     assert metrics["Network (learned score)"] > max(0.2, 4 * base)
     assert metrics["Empirical score (exact)"] == 1.0
-    shown = f"vs **{base:.0%}** for fresh draws (baseline)"
+    shown = f"vs **{memorization.rate_text(base)}** for fresh draws (baseline)"
     assert sum(shown in c.value for c in at.caption) == 2              # next to both other rates
     scale = [c.value for c in at.caption if c.value.startswith("Memorized: within r")]
-    assert len(scale) == 1 and "0.15" in scale[0] and f"**{base:.0%}**" in scale[0]
+    assert len(scale) == 1 and "0.15" in scale[0] and f"**{memorization.rate_text(base)}**" in scale[0]
 
 
 def test_memorization_radius_move_redraws_no_png(monkeypatch):
@@ -927,7 +927,7 @@ def test_memorization_baseline_caption_says_what_is_counted_and_its_noise(name, 
     base = float(np.mean(np.linalg.norm(x[:, None] - pts[None], axis=-1).min(1) <= r))
     text = memorization.radius_caption(0.3, n, mode_std, gap, scale, base, 500, chance)
     k = int(round(base * 500))
-    assert f"Of the panel's 500 fresh draws of the true distribution, {k} (**{base:.0%}**) land within r" in text
+    assert f"Of the panel's 500 fresh draws of the true distribution, {k} (**{memorization.rate_text(base)}**) land within r" in text
     half = 2 * models.standard_error(base, 500)
     assert f"± {100 * half:.1f} percentage points at 2 binomial standard errors of 500 draws" in text, text
     assert f"the chance per draw for these {n} points is {100 * chance:.2f}%" in text, text
@@ -1274,3 +1274,11 @@ def test_weighting_score_error_winner_is_beyond_the_noise(mixture, net):
         assert f"**{L[ranked[0]]}**" in part
     if (mixture, net) == ("cross", "preconditioned"):
         assert f"**{L['uniform']}** and **{L['g2']}** tie (11.31 and 11.32" in small, small
+
+
+@pytest.mark.parametrize("rate, shown", [(499 / 500, "99.8%"), (1.0, "100%"), (0.0, "0%"), (1 / 500, "0.2%"),
+                                         (0.3, "30%"), (0.996, "99.6%"), (0.994, "99%")])
+def test_rates_never_round_onto_0_or_100_percent(rate, shown):
+    """tutorial, defaults: the network's metric read "100%" while the text below counted 499 of its 500
+    samples (99.8 %) within r, and the histogram showed red past the radius."""
+    assert memorization.rate_text(rate) == shown

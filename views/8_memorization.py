@@ -68,17 +68,17 @@ chance = memorization.chance_rate(gmm, points, radius, shared.seed)
 st.caption(memorization.radius_caption(fraction, n_points, mode_std, gap, scale, base, n_samples, chance))
 cols = st.columns(len(sets))
 for col, (name, s) in zip(cols, stats.items()):
-    col.metric(name, f"{s['rate']:.0%}",
+    col.metric(name, memorization.rate_text(s["rate"]),
                help=f"Memorization rate: the fraction of {n_samples} samples within r = {radius:.3g} "
                     "of a training point.")
     if name == NAMES["truth"]:
         col.caption(f"the baseline: fresh data this close by chance · median distance to the "
                     f"nearest training point **{s['median']:.3g}**")
     else:
-        col.caption(f"vs **{base:.0%}** for fresh draws (baseline) · median distance to the "
+        col.caption(f"vs **{memorization.rate_text(base)}** for fresh draws (baseline) · median distance to the "
                     f"nearest training point **{s['median']:.3g}**")
-titles = tuple(f"{name}\n{s['rate']:.0%} within r" + ("  (the baseline)" if name == NAMES["truth"]
-                                                      else f"  (fresh draws: {base:.0%})")
+titles = tuple(f"{name}\n{memorization.rate_text(s['rate'])} within r" + ("  (the baseline)" if name == NAMES["truth"]
+                                                      else f"  (fresh draws: {memorization.rate_text(base)})")
                for name, s in stats.items())
 
 view = memorization.samples_view(sets, points, gmm)
