@@ -588,7 +588,7 @@ def commit_view(gmm, sde, run: Run, threshold: float) -> dict:
     out["resp_spec"] = rfig.move_threshold(responsibility_spec(gmm, sde, run), threshold)
     out["hist_spec"] = chart_spec(rfig.commitment_hist_chart(
         com.times, com.committed, com.labels, base["names"], base["colors"], t_split, split_label=label,
-        median=out["median"] if out["median"] is not None else float("nan"), left_out=start,
+        median=out["median"] if median_shown(out) else float("nan"), left_out=start,
         threshold=float(threshold), words=cv_words(out)))
     return out
 
@@ -934,7 +934,7 @@ def end_noise_note(gmm, sde, run: Run, c: dict, bad) -> str:
                f"{'this mode' if len(bad) == 1 else 'one of these modes'} (mode {k + 1}, the most)"
                if abs(c["moved"][k]) >= 0.0005 else "moves under 0.1 % of them between modes")
             + f", less than its standard error (± {100 * c['se'][k]:.1f} %): it cannot explain the shares off"
-            + blur_clause(c) + ". They are set earlier")
+            + blur_clause(c, final_where(gmm, sde, run)) + ". They are set earlier")
     return set_clause(gmm, sde, run, c, bad, text)
 
 
@@ -966,15 +966,59 @@ def set_clause(gmm, sde, run: Run, c: dict, bad, text: str) -> str:
             f"{sp['gap']} points, within the noise of two runs (± {sp['band']}).")
 
 
-def blur_clause(c: dict) -> str:
+def blur_clause(c: dict, where: str) -> str:
     """Where many samples belong to no mode (weight_check's stray share above STRAY_SAY) and the noise
     left at the end exceeds the narrowest mode's std: that this noise, harmless to the shares, can
-    still blur samples off every mode, with the ratio; else ""."""
+    still blur samples off every mode, with the ratio and where the page shows them (where:
+    final_where); else ""."""
     narrowest = float(np.min(c["std"]))
     if c["stray"] <= STRAY_SAY or c["sigma_end"] <= narrowest:
         return ""
     return (f" (though it can blur samples off every mode: σ = {value_text(c['sigma_end'])} is "
-            f"{c['sigma_end'] / max(narrowest, 1e-12):,.0f}× the narrowest mode's std, see the stray samples below)")
+            f"{c['sigma_end'] / max(narrowest, 1e-12):,.0f}× the narrowest mode's std; {where})")
+
+
+FINAL_TITLE = "Final samples against the truth"     # the heading over the final-samples plot
+
+
+def final_where(gmm, sde, run: Run) -> str:
+    """Where the mode-share caption's reader sees samples off every mode, as the page lays it out: the
+    dots panels span the page above the caption (dots_final); the KDE plot stands left of it."""
+    if dots_final(gmm, sde, run):
+        return f"see the samples off every mode in the “{FINAL_TITLE}” panels above"
+    return f"see the sampled density off every mode in the “{FINAL_TITLE}” plot on the left"
+
+
+def steps_part(gmm, sde, run: Run) -> dict | None:
+    """The steps' own part in the mode shares, measured as start_split does: the same run started from
+    the exact p₁ (the run itself where it starts there) has shares q; where a mode's q is off its weight w
+    by more than WEIGHT_Z standard errors (shares_agree), that mode (k, the furthest in standard errors)
+    with q, w and the standard error se of its weight; None where every q agrees with its weight."""
+    w = gmm.weights.double().numpy()
+    w = w / w.sum()
+    q = np.asarray(metrics(gmm, sde, dataclasses.replace(run, start="p1"))["mode_weights"], dtype=float)
+    off = ~shares_agree(q, w, run.n)
+    if not off.any():
+        return None
+    se = np.sqrt(w * (1 - w) / run.n)
+    k = int(np.argmax(np.where(off, np.abs(q - w) / np.maximum(se, 1e-12), -np.inf)))
+    return dict(k=k, q=float(q[k]), w=float(w[k]), se=float(se[k]))
+
+
+def deterministic_clause(gmm, sde, run: Run) -> str:
+    """For a deterministic run's shares set before its end: by the start (each x₁ maps to one end point)
+    where the steps' measured part (steps_part) does not show; else by the start and the steps, with the
+    mode the p₁-started run puts off its weight."""
+    why = f"{deterministic_words(sde, run)}, so it maps each start point x₁ to one end point"
+    sp = steps_part(gmm, sde, run)
+    if sp is None:
+        return f", by the start: {why}, and the start fixes each sample's mode."
+    exact = run.start == "p1"
+    started = "this run starts from the exact p₁, yet its" if exact else "started from the exact p₁, the same"
+    return (f", by the start and the steps: {why}, but {started} {steps_label(run.steps)} give mode "
+            f"{sp['k'] + 1} {100 * sp['q']:.1f} % against a true {100 * sp['w']:.1f} %, more than {WEIGHT_Z:g} "
+            f"standard errors (± {100 * sp['se']:.1f} %) off, so the steps move the shares"
+            + ("." if exact else " too, not only the start."))
 
 
 def commit_clause(gmm, sde, run: Run, text: str) -> str:
@@ -985,8 +1029,7 @@ def commit_clause(gmm, sde, run: Run, text: str) -> str:
     them (each x₁ maps to one end point); where its time grid cannot say when
     (commitment_resolved, as the commitment section decides), that it cannot; else with a full stop."""
     if deterministic(sde, run):
-        return (text + f", by the start: {deterministic_words(sde, run)}, so it maps each start point x₁ to one "
-                "end point, and the start fixes each sample's mode.")
+        return text + deterministic_clause(gmm, sde, run)
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
     if not most_commit(cv):
         return text + "."
@@ -1479,9 +1522,12 @@ def undecided_note(cv: dict) -> str:
     that the share measures the threshold, not paths between modes (truth_below_note)."""
     if round(cv["undecided"] * cv["n_paths"]) == 0:
         if cv.get("n_from_start"):
-            return (f" Here no path ends between modes: every path's end-mode responsibility is at or above "
-                    f"{cv['threshold']:.2f} by the end, {cv['n_along']:,} reaching it along the way and "
-                    f"{cv['n_from_start']:,} from t = 1 on.{stray_note(cv)}{end_time_note(cv)}")
+            reach = f"every path's end-mode responsibility is at or above {cv['threshold']:.2f} by the end"
+            counts = f"{cv['n_along']:,} reaching it along the way and {cv['n_from_start']:,} from t = 1 on"
+            if stray_note(cv):     # many samples off every mode: no verdict on where the paths end
+                return (f" Here {reach} ({counts}): each ends far more responsible to one mode than to the "
+                        f"others, yet that does not put it in that mode: {strays_text(cv)}{end_time_note(cv)}")
+            return f" Here no path ends between modes: {reach}, {counts}.{end_time_note(cv)}"
         return (f" Here every path commits (responsibility ≥ {cv['threshold']:.2f} before the end)."
                 f"{stray_note(cv)}{end_time_note(cv)}")
     if vacuous_threshold(cv):
@@ -1505,8 +1551,13 @@ def stray_note(cv: dict) -> str:
     if share <= STRAY_SAY:
         return ""
     return (" Each has one mode far more responsible than the others, but that does not put it in that mode: "
-            f"{pct(100 * share)} % of the samples lie where p₀ is lower than at all but {100 * STRAY_Q:g} % of true "
-            "samples, off every mode (the mode shares above).")
+            + strays_text(cv))
+
+
+def strays_text(cv: dict) -> str:
+    """The share of samples off every mode (cv's end_stray share), as the mode shares above count them."""
+    return (f"{pct(100 * cv['end_stray']['share'])} % of the samples lie where p₀ is lower than at all but "
+            f"{100 * STRAY_Q:g} % of true samples, off every mode (the mode shares above).")
 
 
 def between_modes(cv: dict) -> bool:

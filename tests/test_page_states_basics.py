@@ -108,7 +108,8 @@ def test_reversal_states(state):
     decide = "Samples decide" in prose or "that commit along the way, half do so by" in prose
     if gmm.n_components > 1 and gmm.n_components <= yourdata.MANY_MODES and decide:
         if never == "0 %":
-            assert "every path commits" in prose or "no path ends between modes" in prose
+            assert ("every path commits" in prose or "no path ends between modes" in prose
+                    or "every path's end-mode responsibility is at or above" in prose)
         else:
             assert f"Here {never.replace(' %', '')} % of the paths never commit" in prose
     # a grid too coarse to resolve commitment says so instead of the commitment sentence

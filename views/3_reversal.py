@@ -86,7 +86,7 @@ if result is not None:
     st.caption(rev.run_words(run, result["times"]))
     m = rev.metrics(gmm, sde, run)
     rev.warn_start(gmm, sde, run, m)
-    st.subheader("Final samples against the truth")
+    st.subheader(rev.FINAL_TITLE)
     dots = rev.dots_final(gmm, sde, run)      # two panels of dots: the page's width, so that a mode's spread shows
     if dots:
         st.image(rev.final_png(gmm, sde, run), width="stretch")

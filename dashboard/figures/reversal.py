@@ -411,6 +411,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                       .mark_text(fontSize=13, color="#555555")
                       .encode(x=alt.X("t:Q", scale=_t_scale()), y=alt.Y("y:Q", scale=y_scale),
                               text="what:N"))
+    has_median = bool(lines)          # only the median line is drawn before the split's
     if t_split is not None:
         lines.append((float(t_split), split_label, SPLIT_STYLE[0], [2, 3]))
     if lines:
@@ -426,7 +427,7 @@ def commitment_hist_chart(commit_times, committed, labels, names, colors=None,
                                                                                   range=[d for *_, d in lines]),
                                                         legend=legend)))
     chart = alt.layer(*layers).properties(height=height, autosize=FIT_X)
-    title = left_out_title(int(out.sum()), len(ct), threshold, words["nothing"]) if out.any() else []
+    title = left_out_title(int(out.sum()), len(ct), threshold, words["nothing"], has_median) if out.any() else []
     if len(names) > MAX_LEGEND_MODES:
         title.append(f"colour: the mode each path ends in ({len(names):,} modes)")
     if title:
@@ -463,10 +464,10 @@ def balanced_lines(text: str, max_chars: int = TITLE_CHARS) -> list[str]:
 
 
 def left_out_title(n_out: int, n: int, threshold: float | None,
-                   nothing: str = "they choose nothing along the way") -> list[str]:
-    """The histogram's title lines for the n_out of n paths left out of it and of the median
-    (nothing: why, as a clause): one sentence in balanced_lines, so that no line is cut in a
-    half-width column."""
+                   nothing: str = "they choose nothing along the way", median: bool = True) -> list[str]:
+    """The histogram's title lines for the n_out of n paths left out of it and of the median (where
+    it draws one: median) (nothing: why, as a clause): one sentence in balanced_lines, so that no line
+    is cut in a half-width column."""
     at = f"at or above {threshold:.2f}" if threshold is not None else "at or above the threshold"
     return balanced_lines(f"Not drawn: {n_out:,} of {n:,} paths ({pct(100 * n_out / n)} %), {at} from t = 1 "
-                          f"to the end, left out of the median: {nothing}.")
+                          f"to the end{', left out of the median' if median else ''}: {nothing}.")
