@@ -104,10 +104,9 @@ def key_caption(gmm, sde, t: float, where: str, n: int, seed: int, scale: str,
                 f"({median:.3g}) is above it: {longer:,} of the {norms.size:,} {ARROW_WORDS[view]} "
                 f"{'there' if scale == 'fixed' and t != 0 else 'drawn'} have a longer {size}. ")
     capped = ""
-    if view == "total":            # a drawn point set: arrows end at the data point they point at
-        a = drawn_arrows(gmm, sde, t, where, n, seed, view, "proportional", scale)
-        if words := sfig.capped_words(a["reached"], a["seen"].shape[1]):
-            capped = f"Arrow length ∝ |score|, {words}: those are shorter than the key's scale gives. "
+    a = drawn_arrows(gmm, sde, t, where, n, seed, view, "proportional", scale)
+    if words := sfig.capped_words(a["reached"], a["seen"].shape[0] * a["seen"].shape[1], view):
+        capped = f"Arrow length ∝ |score|, {words}: those are shorter than the key's scale gives. "
     return f"Key arrow: |score| = {key:.3g}, {what}" + capped + (
         "The key keeps its on-screen length at every t, so the arrows shrink as t grows; compare it "
         f"with the {metric} now." if scale == "fixed" else "Arrow lengths cannot be compared across t.")
@@ -149,15 +148,27 @@ def outside_note(gmm, sde, t: float, where: str, n: int, seed: int) -> str:
             f"arrows, counts and metric are those of the {n - out:,} drawn.")
 
 
-def reach(gmm, sde, t: float, pts):
-    """For a drawn point set (dashboard.yourdata.point_set): the distance from each point to the
-    nearest data point as pₜ places it (alpha_t mu_k), which its score arrow points at; None for
-    other mixtures (their arrows point at broad modes they do not overshoot)."""
-    if not point_set(gmm):
-        return None
+def mean_distances(gmm, sde, t: float, pts) -> np.ndarray:
+    """(K, N): the distance from each point to each mode's mean as pₜ places it (alpha_t mu_k),
+    which that mode's own score points at: its arrow ends there at most."""
     alpha = float(sde.mean_scale(torch.tensor(float(t), dtype=torch.float64)))
     pts = torch.as_tensor(np.asarray(pts, dtype=float))
-    return torch.cdist(pts, alpha * gmm.means.to(torch.float64)).min(1).values.numpy()
+    return torch.cdist(alpha * gmm.means.to(torch.float64), pts).numpy()
+
+
+def reach(gmm, sde, t: float, pts):
+    """For a drawn point set (dashboard.yourdata.point_set): the distance from each point to the
+    nearest data point as pₜ places it (mean_distances' least), which its score arrow points at;
+    None for other mixtures (their arrows point at broad modes they do not overshoot)."""
+    if not point_set(gmm):
+        return None
+    return mean_distances(gmm, sde, t, pts).min(0)
+
+
+def view_reach(gmm, sde, t: float, pts, view: str):
+    """What a view's arrows are capped at (sfig.view_arrows' reach): reach in the total view,
+    mean_distances in the per-mode and weighted views."""
+    return reach(gmm, sde, t, pts) if view == "total" else mean_distances(gmm, sde, t, pts)
 
 
 def drawn_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
@@ -168,7 +179,7 @@ def drawn_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
     m = key_magnitude(gmm, sde, t, where, n, seed, scale, light and scale == "fitted", view)
     lengths = "proportional" if view == "weighted" else lengths
     a = sfig.view_arrows(view, f["xx"], f["pts"], f["total"], f["comp_scores"], f["resp"], lengths,
-                         m, reach(gmm, sde, t, f["pts"]) if view == "total" else None)
+                         m, view_reach(gmm, sde, t, f["pts"], view))
     return dict(a, xx=f["xx"])
 
 
@@ -316,10 +327,12 @@ def score_figure(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
     elif view == "modes":
         fig = sfig.mode_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"], f["comp_scores"],
                                       colors, lengths=lengths, title="per-mode scores,  " + title,
-                                      resp=f["resp"], magnitude=m, fixed=fixed, key=key)
+                                      resp=f["resp"], magnitude=m, fixed=fixed, key=key,
+                                      reach=mean_distances(gmm, sde, t, f["pts"]))
     else:
         fig = sfig.weighted_scores_figure(f["xx"], f["yy"], f["comp_logp"], f["pts"],
                                           f["comp_scores"], f["resp"], f["total"], colors,
                                           title="weighted modes vs total,  " + title,
-                                          magnitude=m, fixed=fixed, key=key)
+                                          magnitude=m, fixed=fixed, key=key,
+                                          reach=mean_distances(gmm, sde, t, f["pts"]))
     return fig

@@ -202,25 +202,33 @@ def _note(ax, text):
     ax.figure.text(_LEFT / _W, _NOTE_Y / _H, text, fontsize=8.5, va="top", ha="left")
 
 
-def capped_words(reached: int, drawn: int) -> str:
-    """Where most of the `drawn` arrows (more than half) end at the data point they point at: the
-    words that say their length is capped there, with the count; else ""."""
+# what a view's arrows are capped at (view_arrows' reach): the words its notes use
+TARGETS = {"total": ("the nearest data point", "the data point they point at"),
+           "modes": ("their mode's mean", "their mode's mean"),
+           "weighted": ("the nearest mode mean", "the nearest mode mean")}
+
+
+def capped_words(reached: int, drawn: int, view: str = "total") -> str:
+    """Where most of the `drawn` arrows (more than half) end at what the view caps them at
+    (TARGETS): the words that say their length is capped there, with the count; else ""."""
     if not drawn or reached <= drawn / 2:
         return ""
-    return (f"capped at the distance to the nearest data point (here {reached:,} of {drawn:,} arrows "
-            "are capped)")
+    return (f"capped at the distance to {TARGETS[view][0]} (here {reached:,} of {drawn:,} "
+            f"{'points' if view == 'weighted' else 'arrows'} are capped)")
 
 
 def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, tiny=False,
                  clip_at: float | None = None, key: float | None = None, reached: int = 0,
-                 both: int = 0, drawn: int = 0):
+                 both: int = 0, drawn: int = 0, view: str = "total"):
     """The note under the plot on arrow lengths. clipped: how many drawn arrows were shortened, to
     the length of |what| = clip_at; key: the key arrow's |what| (the note compares the two);
     reached: how many arrows were drawn only as long as the way to the data point they point at
     (a drawn point set), both of them also past the clipping length. The counts it prints are
     disjoint: arrows clipped and then shortened to their data point are counted with the latter.
     drawn: how many arrows are drawn; where most are shortened to their data point, the first line
-    says the length is capped there (capped_words), not only ∝ |what|."""
+    says the length is capped there (capped_words), not only ∝ |what|. view: what the arrows are
+    capped at (TARGETS); in the weighted view reached counts points, every arrow there shortened
+    by one factor."""
     if k is None:
         return "all arrows the same length (direction only)"
     if fixed is None:
@@ -229,15 +237,16 @@ def _length_note(k, what="score", clipped: int = 0, fixed: bool | None = None, t
         text = f"arrow length ∝ |{what}|, one scale for every t (t = 0's): the key keeps its length"
     else:
         text = f"arrow length ∝ |{what}|, scale fitted to this picture"
-    capped = capped_words(reached, drawn)
+    capped = capped_words(reached, drawn, view)
     if capped:
         head, _, tail = text.partition(", ")
         text = f"{head},\n{capped}" + (f",\n{tail}" if tail else "")     # a line of its own: it is long
     alone = clipped - both                       # clipped, and drawn at the clipping length
     if reached:
         if not capped:       # else the first line counts them
-            text += (f"\n{reached} arrow{'s' if reached > 1 else ''} drawn only as long as the way to the "
-                     "data point they point at")
+            text += (f"\n{reached} {'point' if view == 'weighted' else 'arrow'}{'s' if reached > 1 else ''}"
+                     f"{'’ arrows' if view == 'weighted' else ''} drawn only as long as the way to "
+                     f"{TARGETS[view][1]}")
         if both:
             text += (f"\n(of these, {both} {'has' if both == 1 else 'have'} |s| over the clipping length"
                      + (f"; arrows are clipped at |s| = {clip_at:.3g})" if clip_at is not None and not alone
@@ -390,9 +399,13 @@ def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
     the total score; modes: each drawn mode's own score, drawn_modes(K, resp); weighted: every
     mode's πₖ × score, then the total, clipped together point by point), k (None for equal
     lengths), clipped (how many points had an arrow clipped), tiny (most arrows too short to show a
-    direction, before the reach), reached (total view: how many arrows end at the data point they
-    point at, reach (N,)), both (how many of those were clipped first), seen (the arrows the page counts: the total score's in the total and
-    weighted views, every drawn one per mode)."""
+    direction, before the reach), reached (how many arrows end where reach caps them), both (total
+    view: how many of those were clipped first), seen (the arrows the page counts: the total
+    score's in the total and weighted views, every drawn one per mode). reach: no arrow overshoots
+    what it points at (TARGETS): total, (N,) the distance to the nearest data point; modes and
+    weighted, (K, N) the distance to each mode's mean: each mode's own arrow ends at its mean at
+    most, and the weighted view's arrows at a point are shortened by one factor, the black total's
+    to the nearest mean (so they still add up); reached then counts those points."""
     xx, pts, total, comp_scores, resp = (None if a is None else as_numpy(a).astype(float)
                                          for a in (xx, pts, total, comp_scores, resp))
     base = _base_length(xx, len(pts))
@@ -408,18 +421,26 @@ def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
         seen = uv
         clipped = int(clipped.sum())
     elif view == "modes":
-        drawn = [_scaled(comp_scores[kk], base, lengths, magnitude)
-                 for kk in drawn_modes(comp_scores.shape[0], resp)]
+        shown = drawn_modes(comp_scores.shape[0], resp)
+        drawn = [_scaled(comp_scores[kk], base, lengths, magnitude) for kk in shown]
         uv, k = np.stack([d[0] for d in drawn]), drawn[-1][1]
         clipped = int(sum(d[2].sum() for d in drawn))
         tiny = k is not None and _tiny(uv, xx)
+        if k is not None and reach is not None:
+            both = int(sum((_over_reach(u, reach[kk]) & d[2]).sum() for u, kk, d in zip(uv, shown, drawn)))
+            capped = [_within_reach(u, reach[kk]) for u, kk in zip(uv, shown)]
+            uv, reached = np.stack([c[0] for c in capped]), sum(c[1] for c in capped)
         seen = uv
     else:
         weighted = resp.T[:, :, None] * comp_scores                    # (K, N, 2)
         uv, k, clipped = _scaled(np.concatenate([weighted, total[None]]), base, "proportional",
                                  magnitude)
-        clipped = int(clipped.sum())
         tiny = _tiny(uv[-1], xx)
+        if reach is not None:
+            nearest = np.min(reach, axis=0)
+            both = int((_over_reach(uv[-1], nearest) & clipped).sum())
+            uv, reached = _common_reach(uv, nearest)
+        clipped = int(clipped.sum())
         seen = uv[-1:]
     return dict(uv=uv, k=k, clipped=clipped, tiny=tiny, reached=reached, both=both, seen=seen)
 
@@ -477,14 +498,24 @@ def _within_reach(uv, reach):
     return uv, int(over.sum())
 
 
+def _common_reach(uv, reach):
+    """Arrow sets (S, N, 2) whose last one (the total) is shortened to reach (N,) where longer,
+    every set at that point by the same factor (so they still add up), and at how many points."""
+    over = _over_reach(uv[-1], reach)
+    n = np.linalg.norm(uv[-1], axis=1)
+    factor = np.where(over, np.asarray(reach, dtype=float) / np.where(n > 0, n, 1.0), 1.0)
+    return uv * factor[None, :, None], int(over.sum())
+
+
 def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=None,
                        lengths: str = "equal", title: str | None = None, resp=None,
                        magnitude: float | None = None, fixed: bool | None = None,
-                       key: float | None = None):
+                       key: float | None = None, reach=None):
     """Every mode's own score -Sigma_k^{-1}(x - mu_k) at pts, in its colour, over its contours.
 
     comp_logp (K, n, n): each component's log density on the grid; comp_scores (K, N, 2); resp
-    (N, K) the responsibilities, for the default magnitude (that of the total score).
+    (N, K) the responsibilities, for the default magnitude (that of the total score); reach
+    (K, N): the distance from each point to each mode's mean, where its arrow ends at most.
     """
     xx, yy, comp_logp, pts, comp_scores = (as_numpy(a).astype(float) for a in
                                            (xx, yy, comp_logp, pts, comp_scores))
@@ -502,7 +533,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
     a = view_arrows("modes", xx, pts, comp_scores=comp_scores, resp=resp, lengths=lengths,
-                    magnitude=m)
+                    magnitude=m, reach=reach)
     k, clipped = a["k"], a["clipped"]
     handles, first = [], None
     for kk, uv in zip(shown, a["uv"]):
@@ -518,18 +549,21 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     if k is not None:
         _key(ax, first, k, key)
     _note(ax, _length_note(k, "mode score", clipped=clipped, fixed=fixed, tiny=a["tiny"],
-                           clip_at=_clip_magnitude(m), key=key))
+                           clip_at=_clip_magnitude(m), key=key, reached=a["reached"],
+                           both=a["both"], drawn=a["uv"].shape[0] * len(pts), view="modes"))
     return fig
 
 
 def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, colors=None,
                            names=None, title: str | None = None, magnitude: float | None = None,
-                           fixed: bool | None = None, key: float | None = None):
+                           fixed: bool | None = None, key: float | None = None, reach=None):
     """pi_k(x) * s_k(x) for every mode (its colour) and their sum, the total score (black).
 
     Drawn on one proportional scale, so the coloured arrows add up to the black one (arrows that
     are too long are clipped together, point by point, so they still add up).
-    resp (N, K) responsibilities pi_k(x); total (N, 2).
+    resp (N, K) responsibilities pi_k(x); total (N, 2); reach (K, N): the distance from each point
+    to each mode's mean (the arrows at a point are shortened together where the black one would
+    pass the nearest mean).
     """
     xx, yy, comp_logp, pts, comp_scores, resp, total = (
         as_numpy(a).astype(float) for a in (xx, yy, comp_logp, pts, comp_scores, resp, total))
@@ -541,7 +575,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     colors = drawn_colors(colors, shown)
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
-    a = view_arrows("weighted", xx, pts, total, comp_scores, resp, "proportional", m)
+    a = view_arrows("weighted", xx, pts, total, comp_scores, resp, "proportional", m, reach)
     uv, k, clipped = a["uv"], a["k"], a["clipped"]
     handles = []
     for kk in shown:
@@ -549,7 +583,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
         handles.append(_arrow_handle(colors[kk], names[kk]))
     handles, head = _bounded(handles, shown, K, resp, "arrows:\nπₖ(x) × score\nof each mode")
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
-    handles.append(_arrow_handle("black", "total score\n(their sum)"))
+    handles.append(_arrow_handle("black", total_label(len(shown), K)))
     handles.append(_ellipse_handle())
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
@@ -557,5 +591,14 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     key = key_value(m) if key is None else key
     _key(ax, q, k, key)
     _note(ax, _length_note(k, clipped=clipped, fixed=fixed, tiny=a["tiny"],
-                           clip_at=_clip_magnitude(m), key=key))
+                           clip_at=_clip_magnitude(m), key=key, reached=a["reached"],
+                           both=a["both"], drawn=len(pts), view="weighted"))
     return fig
+
+
+def total_label(drawn: int, n_modes: int) -> str:
+    """The legend's name for the black arrow: the sum of the coloured arrows where every mode is
+    drawn, else the sum over all n_modes (the drawn ones are only some of its terms)."""
+    if drawn == n_modes:
+        return "total score\n(their sum)"
+    return f"total score\n(sum over all\n{n_modes:,} modes)"
