@@ -126,7 +126,8 @@ if not problems:
     st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
     if gap:
         st.markdown(gap)
-    shown = table.style.format(samplers.value_text, subset=list(table.columns[1:]), na_rep="")
+    shown = samplers.shown_table(table).style.format(samplers.shown_cell,
+                                                     subset=list(table.columns[1:]))
     for i, name, count in samplers.off_budget(table, counts):      # the chart's x where it is not the budget
         shown = shown.format(lambda v, c=count: samplers.count_cell(v, c), subset=pd.IndexSlice[[i], [name]])
     st.dataframe(shown, hide_index=True, width="stretch", height="content", column_config={   # every budget in sight
