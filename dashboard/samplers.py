@@ -116,15 +116,16 @@ def shared_runs(table: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[int, st
 
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
-    """budget_table's table as the page shows it: an empty text in a cell without a run (a cell
-    holding nothing would read "None")."""
-    names = list(table.columns[1:])
-    return table.assign(**{n: table[n].astype(object).where(table[n].notna(), "") for n in names})
+    """budget_table's table as the page shows it: a column with a cell without a run holds its values
+    as text (exact, read back by float), that cell an empty text (a cell holding nothing would read
+    "None", and a column mixing numbers and text does not serialize)."""
+    gaps = [n for n in table.columns[1:] if table[n].isna().any()]
+    return table.assign(**{n: [repr(float(v)) if pd.notna(v) else "" for v in table[n]] for n in gaps})
 
 
 def shown_cell(v) -> str:
     """A cell of shown_table as printed: value_text, or empty where it holds no run."""
-    return "" if isinstance(v, str) else value_text(v)
+    return "" if v == "" else value_text(float(v))
 
 
 def count_cell(value: float, count: int) -> str:

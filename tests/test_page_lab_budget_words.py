@@ -74,6 +74,8 @@ def test_budget_table_empty_cell_where_a_budget_repeats_a_run():
     assert samplers.shared_runs(table, counts) == [(2, "PF ODE (Heun)", 5, 5)]
     shown = samplers.shown_table(table)
     assert shown.at[2, "PF ODE (Heun)"] == "" and samplers.shown_cell(shown.at[2, "PF ODE (Heun)"]) == ""
+    assert all(isinstance(v, str) for v in shown["PF ODE (Heun)"])          # one type per column: it serializes
+    assert samplers.shown_cell(shown.at[1, "PF ODE (Heun)"]) == "0.400" and shown["reverse SDE"].dtype == float
     note = samplers.counts_text(table, counts)
     assert ("PF ODE (Heun) has no run of its own at budget 6, so its cell is empty: that budget gives it the same "
             "steps as budget 5 (5 evaluations), and its one run for both is shown at 5.") in note, note
