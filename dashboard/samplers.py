@@ -101,6 +101,33 @@ def off_budget(table: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[int, str
     return cells
 
 
+def shared_runs(table: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[int, str, int, int]]:
+    """The empty cells of budget_table's table in a sampler's column: a budget that gives the sampler
+    the same steps as an earlier budget of the table, whose run (one run for both) sits in that
+    earlier row: (row, sampler, earlier budget, its count)."""
+    cells = []
+    for name in table.columns[1:]:
+        for i in range(1, len(table)):
+            earlier = [j for j in range(i) if pd.notna(table.at[j, name])]
+            if pd.isna(table.at[i, name]) and earlier:
+                j = earlier[-1]
+                cells.append((i, name, int(table.at[j, "NFE"]), int(counts.at[j, name])))
+    return cells
+
+
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """budget_table's table as the page shows it: a column with a cell without a run holds its values
+    as text (exact, read back by float), that cell an empty text (a cell holding nothing would read
+    "None", and a column mixing numbers and text does not serialize)."""
+    gaps = [n for n in table.columns[1:] if table[n].isna().any()]
+    return table.assign(**{n: [repr(float(v)) if pd.notna(v) else "" for v in table[n]] for n in gaps})
+
+
+def shown_cell(v) -> str:
+    """A cell of shown_table as printed: value_text, or empty where it holds no run."""
+    return "" if v == "" else value_text(float(v))
+
+
 def count_cell(value: float, count: int) -> str:
     """A results-table cell whose run took `count` evaluations, not its row's budget (the value as
     value_text prints it, as every cell: 24,725, not 24725.463, which the column cut)."""
@@ -112,15 +139,19 @@ def counts_text(table: pd.DataFrame, counts: pd.DataFrame) -> str:
     took other counts than the budget (and so sit at those counts on the chart's x axis)."""
     cells = off_budget(table, counts)
     head = "Rows: the NFE budget each sampler was given. "
+    shared = "".join(f" {name} has no run of its own at budget {int(table.at[i, 'NFE'])}, so its cell is empty: that "
+                     f"budget gives it the same steps as budget {b} ({c} evaluations), and its one run for both is "
+                     f"shown at {b}." for i, name, b, c in shared_runs(table, counts))
     if not cells:
-        return head + "Every run here took exactly its budget of score evaluations, the x at which the chart draws it."
+        return (head + "Every run here took exactly its budget of score evaluations, the x at which the chart draws it."
+                + shared)
     by: dict[str, list] = {}
     for i, name, c in cells:
         by.setdefault(name, []).append(f"{c} at budget {int(counts.at[i, 'NFE'])}")
     said = "; ".join(f"{name} took {_and(v)}" for name, v in by.items())
     return (head + "A run whose steps do not cost one evaluation each can take another number of score "
             "evaluations than its budget: its cell shows that exact count after its value, in brackets, "
-            f"and the chart draws it at that count. Here {said}.")
+            f"and the chart draws it at that count. Here {said}." + shared)
 
 
 def variant_notes(lam: float, grid: str, budgets, label) -> dict:
@@ -183,7 +214,7 @@ def _distance(v, metric: str, band: tuple) -> float:
 def printed_distance(v, metric: str, band: tuple) -> float:
     """_distance of a value as the table prints it (value_text), so that two runs the table shows
     alike are as far from a perfect sampler as each other."""
-    return _distance(float(value_text(v).replace(",", "")), metric, band)
+    return _distance(printed_value(v), metric, band)
 
 
 def printed_best(runs: pd.DataFrame, metric: str, band: tuple) -> pd.DataFrame:
@@ -199,21 +230,27 @@ def truth_level_words(band: tuple) -> str:
     return f"the truth's level (the dashed line, the true sets' mean, {value_text(band[0])})"
 
 
+def printed_value(v) -> float:
+    """A value as the table and the heading print it (value_text), read back as a number."""
+    return float(value_text(v).replace(",", ""))
+
+
 def band_side(v, band: tuple, metric: str) -> str:
-    """Where a run's value v lies against the noise band the chart draws (band: mean, low, high):
-    "inside" for low <= v <= high, "above" over high, "below" under low, for every measure (a
-    distance under the band is not a match with the truth: below_words says what it is)."""
-    v = float(v)
-    if v > float(band[2]):
+    """Where a run's value v lies against the noise band the chart draws (band: mean, low, high), as
+    printed (printed_value: a value printed like the band's edge is on it, so inside): "inside" for
+    low <= v <= high, "above" over high, "below" under low, for every measure (a distance under the
+    band is not a match with the truth: below_words says what it is)."""
+    v, low, high = printed_value(v), printed_value(band[1]), printed_value(band[2])
+    if v > high:
         return "above"
-    return "below" if v < float(band[1]) else "inside"
+    return "below" if v < low else "inside"
 
 
 def just_below(v, band: tuple) -> bool:
     """Whether v lies below the noise band (band: mean, low, high) by no more than its width:
     low − (high − low) <= v < low, where one shared draw of the starting noise can put it (just_above's
     rule, mirrored)."""
-    return float(band[1]) - band_width(band) <= float(v) < float(band[1])
+    return band_side(v, band, "") == "below" and float(band[1]) - band_width(band) <= float(v)
 
 
 def below_words(band: tuple, metric: str, v=None) -> str:
@@ -302,7 +339,7 @@ def prior_kept(runs: pd.DataFrame, names, band: tuple, metric: str, lam: float |
         return [], None
     sde = dc.VESDE(lam)
     dist = runs.assign(d=[_distance(v, metric, band) for v in runs[metric]])
-    noisy_run, quiet_run, noisy = best_by_kind(dist, sde, grid)
+    noisy_run, quiet_run, noisy = best_by_kind(dist, sde, grid, metric, band)
     if noisy_run is None or quiet_run is None or not gap_stays(quiet_run, noisy_run, band):
         return [], None
     kept = [m for m in names if not noisy[m]]
@@ -314,9 +351,11 @@ def prior_kept_words(band: tuple, noisy: pd.Series, metric: str, label, prior_sa
     band alone not evidence, but the best noisy run from the same starting noise (noisy: a row) lies more
     than the band's width nearer a perfect sampler, with its side of the band and its value."""
     where = "below them" if metric != "loglik_gap" else "nearer the truth's level than them"
+    many = len(noisy.get("tied", ())) > 1
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}); by the band "
-            f"alone that would not be evidence, but the best noisy run from the same starting noise lies "
-            f"{band_side(noisy[metric], band, metric)} it at {int(noisy['budget'])} ({label(noisy['method'])} "
+            f"alone that would not be evidence, but the best noisy run{'s' if many else ''} from the same starting "
+            f"noise {'tie' if many else 'lies'} {band_side(noisy[metric], band, metric)} it at {int(noisy['budget'])} "
+            f"({run_names(noisy, label)} "
             f"{value_text(noisy[metric])}), more than the band's width {where}: "
             + ("the prior's gap below is what keeps the noiseless runs up" if prior_said else
                "the noiseless runs miss what the noisy ones reach"))
@@ -403,7 +442,7 @@ def just_above(v, band: tuple) -> bool:
     low < high < v <= high + (high − low). Every sampler starts from the same noise, so one shared
     draw of it can put them all there: a band from a few true-vs-true sets is a range a further
     true set often leaves."""
-    return float(band[2]) < float(v) <= float(band[2]) + band_width(band)
+    return band_side(v, band, "") == "above" and float(v) <= float(band[2]) + band_width(band)
 
 
 MOST_WORDS = {"slider": "this many is the slider's most",
@@ -684,6 +723,10 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     budgets = sorted(dist["budget"].unique())
     if worse := worse_text(dist, band, metric):
         return f"{head}, still {side} {band_words(band)}, and {worse}"
+    if no_help := no_help_text(dist, band, metric):
+        return (f"{head}, still {side} {band_words(band)}; {no_help}"
+                + (f"; with this fixed grid the end time ε = {t_eps:g} may be what limits these curves (try a smaller one)."
+                   if grid != "recommended" else "."))
     b0 = last_doubling(budgets)
     prev_row = dist[dist["budget"] == b0].loc[lambda f: f["d"].idxmin()] if b0 is not None else None
     flat = prev_row is not None and abs(v - float(prev_row["d"])) <= band_width(band)      # trend_text's rule
@@ -706,14 +749,41 @@ def last_doubling(budgets) -> int | None:
     return max((b for b in budgets if b <= budgets[-1] / 2), default=budgets[-2])
 
 
+def _lowest_earlier(dist: pd.DataFrame) -> tuple[dict, int, int | None]:
+    """Each budget's best run of dist (columns method, budget, metric, d = _distance), {budget: row};
+    the largest budget; and the earlier budget whose best is closest to a perfect sampler's (the
+    first of equals), None for a single budget."""
+    best = {int(b): g.loc[g["d"].idxmin()] for b, g in dist.groupby("budget")}
+    top = max(best)
+    early = min((b for b in best if b != top), key=lambda b: float(best[b]["d"]), default=None)
+    return best, top, early
+
+
+def no_help_text(dist: pd.DataFrame, band: tuple, metric: str) -> str:
+    """Where an earlier budget's best (dist as _lowest_earlier's) is closer to a perfect sampler's
+    as printed (printed_distance) than the largest budget's, by no more than the noise band's
+    width (worse_text's rule beyond it): "more evaluations do not help at these settings: the best
+    was lowest at 8 evaluations, 0.332, and the best at 100 lies above it by less than the band's
+    width"; "" where it is not."""
+    best, top, early = _lowest_earlier(dist)
+    if early is None:
+        return ""
+    low, last = (printed_distance(best[b][metric], metric, band) for b in (early, top))
+    if low >= last:
+        return ""
+    gap = metric == "loglik_gap"
+    return (f"more evaluations do not help at these settings: the best was "
+            f"{'closest to the truth' + chr(39) + 's level' if gap else 'lowest'} at {early} evaluations, "
+            f"{value_text(best[early][metric])}, and the best at {top} ({value_text(best[top][metric])}) lies "
+            f"{'farther from it' if gap else 'above it'} by less than the band's width ({value_text(band_width(band))})")
+
+
 def worse_text(dist: pd.DataFrame, band: tuple, metric: str) -> str:
     """Where the best at the largest budget (dist: columns method, budget, metric, d = _distance) is
     worse than the best at an earlier budget by more than the noise band's width (high − low), both
     bests in words: "more evaluations make the best worse here: 0.0473 at 8 evaluations, inside the
     band, 0.173 at 100."; "" where it is not."""
-    best = {int(b): g.loc[g["d"].idxmin()] for b, g in dist.groupby("budget")}
-    top = max(best)
-    early = min((b for b in best if b != top), key=lambda b: float(best[b]["d"]), default=None)
+    best, top, early = _lowest_earlier(dist)
     if early is None or float(best[top]["d"]) - float(best[early]["d"]) <= band_width(band):
         return ""
     return (f"more evaluations make the best worse here: {value_text(best[early][metric])} at {early} evaluations, "
@@ -994,7 +1064,7 @@ def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, 
     is shown; below it the measure cannot vouch for the run (_by_side). Washed out is said by this
     measure's name, with the other measures of the same runs that put them above their own band by more
     than its width (unwashed_elsewhere; bands: every measure's band)."""
-    g = _by_side([(b, best_noisy[b][metric], label(best_noisy[b]["method"])) for b in budgets], band)
+    g = _by_side([(b, best_noisy[b][metric], run_names(best_noisy[b], label)) for b in budgets], band)
     if not g["above"] and not g["edge"] and not g["below"]:
         return (f"By {_metric_name(metric)} the noisy runs do wash it out here: at {_and([b for b, _, _ in g['inside']])} "
                 f"evaluations the best of them lies inside {band_words(band)}"
@@ -1070,6 +1140,12 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
             f"({value_text(band_width(band))}) of each other.")
 
 
+def run_names(run: pd.Series, label) -> str:
+    """The best run of a kind (a best_by_kind row) by name, with every run tied with it as printed
+    (its "tied"): "UniPC, noisy start and UniPC, shifted D"; its own name where none ties."""
+    return _and([label(m) for m in run.get("tied", (run["method"],))])
+
+
 def _best_words(run: pd.Series, kind: str, label, short: bool = False) -> str:
     """The best run of a kind (a best_by_kind row) named before its value: "the best noiseless run, A,
     is at", or where others of its kind print the same value (its "tied"), "the best noiseless runs,
@@ -1089,7 +1165,7 @@ def farther_words(budgets, best_noisy: dict, best_quiet: dict, metric: str, labe
     near = [b for b in budgets if b in best_quiet and b not in far]
     said = f", though at {_and(far)} the noiseless runs land farther still" if far else ""
     if near:
-        runs = [f"{label(best_quiet[b]['method'])} ({value_text(best_quiet[b][metric])})" for b in near]
+        runs = [f"{run_names(best_quiet[b], label)} ({value_text(best_quiet[b][metric])})" for b in near]
         said += (f"; at {_and(near)} the best noiseless run{'s' if len(near) > 1 else ''}, "
                  f"{_and(runs)}, land{'' if len(near) > 1 else 's'} nearer than they do")
     return said

@@ -104,8 +104,9 @@ def test_prior_gap_says_where_the_noisy_runs_leave_the_band_again(state):
     else:
         assert "leave it again" not in gap, gap
     said = re.search(r"At ([\d, and]+) evaluations they do: the best of them lies inside the band \(([^)]*)\)", gap)
-    for b in [int(v) for v in re.findall(r"\d+", said.group(1))] if said else []:    # each named with its run
-        assert f"{noisy[b][0]}, {value_text(noisy[b][1])} at {b}" in said.group(2), (b, gap)
+    for b in [int(v) for v in re.findall(r"\d+", said.group(1))] if said else []:    # each named with its runs
+        names = vocabulary.and_list(printed_ties(vals, b, True))                       # every one tied as printed
+        assert f"{names}, {value_text(noisy[b][1])} at {b}" in said.group(2), (b, gap)
     assert said or "evaluations they do" not in gap, gap
     if state == "tutorial 2000":                # the finding's state: inside at 8 only, worse from 10 to 100
         assert inside == [8] and "leave it again" in gap, gap

@@ -126,9 +126,10 @@ if not problems:
     st.markdown(samplers.winners_text(df, fl[metric], metric, vocabulary.short))
     if gap:
         st.markdown(gap)
-    shown = table.style.format(samplers.value_text, subset=list(table.columns[1:]), na_rep="")
+    shown = samplers.shown_table(table).style.format(samplers.shown_cell,
+                                                     subset=list(table.columns[1:]))
     for i, name, count in samplers.off_budget(table, counts):      # the chart's x where it is not the budget
-        shown = shown.format(lambda v, c=count: samplers.count_cell(v, c), subset=pd.IndexSlice[[i], [name]])
+        shown = shown.format(lambda v, c=count: samplers.count_cell(float(v), c), subset=pd.IndexSlice[[i], [name]])
     st.dataframe(shown, hide_index=True, width="stretch", height="content", column_config={   # every budget in sight
         "NFE": st.column_config.NumberColumn("NFE budget", width="small", format="%d")})
     st.caption(samplers.counts_text(table, counts) + samplers.same_runs_text(table, counts, samplers.variant_notes(float(lam), grid, table["NFE"], vocabulary.short)))
