@@ -288,8 +288,8 @@ def test_narrow_prior_is_called_smaller_and_commitment_not_promised_from_the_sta
     at.switch_page(PAGE).run()
     at.slider(key=K + "lam").set_value(0.1).run()
     ok(at)
-    warn = next(w.value for w in at.warning if "the data's spread" in w.value)
-    s1, spread = map(float, re.search(r"σ₁ = ([\d.]+) is .*?\(std ([\d.]+)", warn).groups())
+    warn = next(w.value for w in at.warning if "the data's std along its widest direction" in w.value)
+    s1, spread = map(float, re.search(r"σ₁ = ([\d.]+) is .*?widest direction, ([\d.]+)", warn).groups())
     assert ("is smaller than" in warn) == (s1 < spread) and s1 < spread, warn
     # a minority commits along the way here: the headline speaks of them (along_head), not of "Samples"
     text = next(m.value for m in at.markdown if "that commit along the way, half do so by" in m.value)
@@ -1926,8 +1926,9 @@ def test_commitment_histogram_title_lines(which, method, steps, lam):
     n_out, n = cv["n_from_start"], cv["n_paths"]
     assert cv["deterministic"] == (method == "ode")
     sentence = "".join(title)
+    median = ", left out of the median" if rev.median_shown(cv) else ""          # no median drawn, none to leave out of
     assert sentence == (f"Not drawn: {n_out:,} of {n:,} paths ({rev.pct(100 * n_out / n)} %), at or above 0.90 from t = 1 "
-                        f"to the end, left out of the median: {rev.cv_words(cv)['nothing']}.")
+                        f"to the end{median}: {rev.cv_words(cv)['nothing']}.")
     assert title == rfig.balanced_lines(sentence) and len(title) > 1, title
     assert not any(line.endswith((" t ", " = ")) for line in title), title          # "t = 1" is kept whole
     assert all(len(line.strip()) <= rfig.TITLE_CHARS for line in title) and ",)" not in sentence

@@ -59,7 +59,7 @@ def test_never_commit_causes_read_on_the_page_at_the_smallest_lambda():
     at = open_page(PAGE, 180, w_reversal_lam=0.1)
     assert not at.exception, [e.message for e in at.exception]
     prose = " ".join(m.value for m in at.markdown)
-    warn = next(w.value for w in at.warning if "the data's spread" in w.value)
+    warn = next(w.value for w in at.warning if "the data's std along its widest direction" in w.value)
     far = models.start_far(float(dc.VESDE(0.1).prior_std()), dc.PRESETS["tutorial"])
     assert far in warn and f"the start is far from p₁: {far}" in prose, prose
     assert "the modes' overlap accounts for at most 22.6 % of paths" in prose, prose
