@@ -301,7 +301,10 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
     groups = [(g, below_words(band, metric, at.loc[g, metric].min()) + (elsewhere_beyond(
         at.loc[g].reset_index(), metric, bands, label) if g == near else ""))
               for g in (near, [m for m in under if m not in near]) if g]
-    low = "; ".join(f"{_and([label(m) for m in g])} {'lies' if len(g) == 1 else 'lie'} {words}" for g, words in groups)
+    low = ""
+    for g, words in groups:      # a group after another measure's band names the measure in use again
+        low += ("; " if low else "") + by_measure_again(low, metric) + \
+            f"{_and([label(m) for m in g])} {'lies' if len(g) == 1 else 'lie'} {words}"
     if last == budgets[-1]:
         just = [m for m in above if just_above(at.at[m, metric], band)]
         still = [label(m) for m in above if m not in just]
@@ -317,9 +320,11 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                 said += (f"{_and([label(m) for m in group])} {'lies' if len(group) == 1 else 'lie'} " + words()
                          + elsewhere_beyond(at.loc[group].reset_index(), metric, bands, label) + "; ")
         inside = [label(m) for m, side in sides[last].items() if side == "inside"]
+        back = by_measure_again(said, metric)      # after another measure's band: name the one in use again
         if inside and (still or just):
-            said += f"{_and(inside)} {'lies' if len(inside) == 1 else 'lie'} inside it; "
-        said = (said + low).removesuffix("; ")
+            said += (f"{back}{_and(inside)} {'lies' if len(inside) == 1 else 'lie'} "
+                     + (f"inside {band_words(band)}; " if back else "inside it; "))
+        said = (said + (back + low if low else "")).removesuffix("; ")
     else:
         said = (f": the samplers differ up to {last} evaluations"
                 + (f" ({_and([label(m) for m in above])} outside {band_words(band)} there)" if above else "")
@@ -327,6 +332,13 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                 + (f"; at {last} evaluations {low}" if low else ""))
     return (head + said + "." + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
             + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
+
+
+def by_measure_again(said: str, metric: str) -> str:
+    """"by W₁ of log p₀, " where the text so far last spoke of another measure's band (elsewhere_beyond's
+    "but in the same runs"), so that the next "inside"/"below" is read against the band of the measure in
+    use, named with its range, not the other measure's; "" otherwise."""
+    return f"by {_metric_name(metric)}, " if "; but in the same runs" in said else ""
 
 
 def prior_kept(runs: pd.DataFrame, names, band: tuple, metric: str, lam: float | None, grid: str) -> tuple:

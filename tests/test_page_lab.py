@@ -1591,7 +1591,7 @@ def test_broad_modes_note_reads_below_the_band_apart_and_other_measures_of_just_
             in text), text
     assert ("by this measure alone it is not evidence that ode and dpm2m miss the truth (raise **Samples per run** to "
             "tell); but in the same runs sliced W₂ distance puts ode (0.309) above the noise band (range 0.160–0.228) "
-            "by more than its width (0.0680); sde and dpm2m_sa lie below the noise band (range 0.0789–0.125)") in text, text
+            "by more than its width (0.0680); by W₁ of log p₀, sde and dpm2m_sa lie below the noise band (range 0.0789–0.125)") in text, text
     # the budget up to which they differ counts only values off the band, said on their side of it
     early = pd.DataFrame({"method": ["sde", "ode"] * 3, "budget": [100, 100, 200, 200, 500, 500],
                           "logp_w1": [0.3, 0.1, 0.07, 0.1, 0.1, 0.1]})

@@ -92,7 +92,7 @@ def test_just_below_the_band_is_not_called_crowding():
     assert ("DPM++ 2M lies just below the noise band (range -0.0297–0.0138), by less than its width (0.0435)" in note
             and "not evidence of crowding on its own; but in the same runs sliced W₂ distance puts DPM++ 2M (0.200) "
                 "above the noise band (range 0.0500–0.0700) by more than its width" in note), note
-    assert ("reverse SDE lies below the noise band (range -0.0297–0.0138): a higher mean log p₀ than true samples of "
+    assert ("by log-likelihood gap, reverse SDE lies below the noise band (range -0.0297–0.0138): a higher mean log p₀ than true samples of "
             "this size reach, the mark of samples crowding the modes") in note, note
     alone = samplers.broad_note(df[df["method"] != "sde"], band, "loglik_gap", "tutorial", 0.5, vocabulary.short, bands)
     assert "crowding the modes" not in alone and "just below" in alone, alone
