@@ -1825,14 +1825,15 @@ def overlap_bounds(cv: dict, key: str = "overlap") -> bool:
     return gap > 2 * models.diff_se(cv["undecided"], cv["n_paths"], cv[key], cv.get("n_truth", cv["n_paths"]))
 
 
-def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True) -> str:
+def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True, t_end: float = 0.0) -> str:
     """Where a grid uniform in t (the tutorial's loop) puts its steps, from this mixture and λ: the
     share of t before pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's
     time), where they are one bump and σₜ is above its value there, and whether that is most of the
     steps or not (said as rounded, so "most" never goes with 50 %); whether a path's mode is decided
     then depends on the sampler (not for an ODE, whose x₁ fixes it). marked: the page draws the
     split time as the red dotted line, and the sentence points to it (the Sampler lab has none).
-    width: end with width_note (the Sampler lab says it from its runs' end times instead)."""
+    width: end with width_note (the Sampler lab says it from its runs' end times instead), for a
+    grid that stops at t_end (the Exact-score reversal: the tutorial's loop, at t = 1/steps)."""
     if gmm.n_components < 2 or closest_modes(gmm) <= 1e-9:
         return ("With one mode, or modes sharing one centre, there is no mode to choose; the grid "
                 "matters for the data's shape alone.")
@@ -1851,7 +1852,7 @@ def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True) -> str:
     return (f"{head} {pct(100 * (1 - t_split))} % of its steps before t = {time_text(t_split)} (σₜ above "
             f"{sigma:.2f}), where pₜ has not yet split the closest modes ({'the red dotted line: ' if marked else ''}"
             f"they are one blurred bump), and {pct(100 * t_split)} % at smaller noise, where the modes are "
-            f"apart.{width_note(gmm, sde) if width else ''}")
+            f"apart.{width_note(gmm, sde, t_end) if width else ''}")
 
 
 def width_time(gmm, sde) -> tuple[float, float] | None:
@@ -1868,14 +1869,19 @@ def width_time(gmm, sde) -> tuple[float, float] | None:
 def width_note(gmm, sde, t_end: float = 0.0) -> str:
     """Where the narrowest mode's own width is resolved (width_time): only at t below t_w; the
     share of a uniform grid's steps there, the grid running from t = 1 to t_end, where the steps
-    stop ("" where the noise is below s at every t, or where t_w is not above t_end)."""
+    stop ("" where the noise is below s at every t; where t_w is not above t_end, that the grid takes
+    no step there)."""
     width = width_time(gmm, sde)
-    if width is None or width[1] <= t_end:
+    if width is None:
         return ""
     s, t_w = width
-    grid = f"a uniform grid from t = 1 to t = {np.format_float_positional(float(f'{t_end:.2g}'), trim='-')}" if t_end > 0 else "a uniform grid"
-    return (f" The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t "
-            f"below {time_text(t_w)}: there {grid} puts {100 * (t_w - t_end) / (1 - t_end):.2g} % of its steps.")
+    end = np.format_float_positional(float(f'{t_end:.2g}'), trim='-')
+    head = (f" The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t "
+            f"below {time_text(t_w)}")
+    if t_w <= t_end:         # the grid stops before: not one step there
+        return f"{head}: a uniform grid that stops at t = {end} takes no step there."
+    grid = f"a uniform grid from t = 1 to t = {end}" if t_end > 0 else "a uniform grid"
+    return f"{head}: there {grid} puts {100 * (t_w - t_end) / (1 - t_end):.2g} % of its steps."
 
 
 def run_words(run: Run, times) -> str:
@@ -1970,7 +1976,7 @@ def show_theory(gmm, sde, steps: int, lam: float, marked: bool = True) -> None:
         st.markdown(residual_note(gmm, sde, steps))
     with e4:
         st.markdown("**The better grid** steps in σ rather than in t: uniform in σ¹ᐟ⁷ from σ₁ down to "
-                    f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde, marked)} "
+                    f"σ(ε) (Karras et al., 2022). {uniform_grid_note(gmm, sde, marked, t_end=1 / loop_steps(steps))} "
                     "Each SDE step adds exactly the noise variance σᵢ² − σⱼ² between its two times, "
                     "and a last denoising step x₀ = x + σ² ∇log p(x) removes the remaining σ(ε).")
         st.page_link("views/6_sampler_lab.py", label="Race the samplers: Sampler lab", icon=":material/timer:")

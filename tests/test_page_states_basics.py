@@ -145,7 +145,7 @@ def test_reversal_states(state):
     assert cap == rev.commitment_caption(cv, at.session_state["w_reversal_n_paths"]) + rev.axis_note(gmm)
     assert f"grey dashed line: the commitment threshold, {cv['threshold']:.2f})" in cap
     # where a uniform grid puts its steps, from this mixture's split at this λ, next to the red line
-    assert rev.uniform_grid_note(gmm, sde, marked=True) in prose
+    assert rev.uniform_grid_note(gmm, sde, marked=True, t_end=1 / rev.loop_steps(run.steps)) in prose
     # a distance that cannot see the run's error is named exactly when the numbers say so
     m = rev.metrics(gmm, sde, run)
     # the measures print three significant digits (2,558, not 2558.242), as the Sampler lab does
