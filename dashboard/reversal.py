@@ -1229,13 +1229,15 @@ def from_start_note(cv: dict) -> str:
         return ""
     modes = vocabulary.and_list([f"mode {k + 1} (weight {w:.2f})" for k, w in cv["start_modes"]])
     why = from_start_cause(cv)
-    rest = ("the median is over the other paths that commit" if cv["median"] is not None else
-            "no other path commits, so there is no commitment time to give")
+    shown = cv["median"] is not None and median_shown(cv)      # a median the page gives
+    rest = ("the median is over the other paths that commit" if shown else
+            "no other path commits, so there is no commitment time to give" if cv["median"] is None else
+            "the time grid is too coarse to give the other paths a commitment time (above)")
     return (f" {pct(100 * cv['from_start'])} % of the paths, {'all ' if len(cv['start_modes']) == 1 else ''}ending in {modes}, have their end mode's "
             f"responsibility stay at or above {cv['threshold']:.2f} from t = 1 to the end{why}. "
             f"{cv_words(cv)['nothing'].capitalize()}, and are left out: {rest}"
             + (" (so a lower threshold can move the median either way: it is crossed sooner on every path, "
-               "but more paths are at it from t = 1 on and are left out)." if cv["median"] is not None else "."))
+               "but more paths are at it from t = 1 on and are left out)." if shown else "."))
 
 
 def from_start_cause(cv: dict) -> str:

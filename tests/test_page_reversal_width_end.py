@@ -29,3 +29,18 @@ def test_a_grid_that_reaches_the_width_gives_its_share(name, lam):
     t_w = rev.width_time(gmm, sde)[1]
     note = rev.width_note(gmm, sde, end)
     assert t_w > end and f"{100 * (t_w - end) / (1 - end):.2g} % of its steps" in note, note
+
+
+@pytest.mark.parametrize("steps, shown", [(2, False), (3, False), (200, True)])
+def test_from_start_note_speaks_of_a_median_only_where_the_page_gives_one(steps, shown):
+    """custom mixture, reverse SDE at 2 and 3 steps: "…left out: the median is over the other paths that
+    commit (so a lower threshold can move the median either way …)" beside a text that says the grid is
+    too coarse to give a commitment time, with no median tile and no median line."""
+    import dataclasses
+    run = dataclasses.replace(rev.default_view()[2], method="sde", steps=steps, seed=2021)
+    cv = rev.commit_view(CUSTOM, dc.VESDE(25.0), run, rev.COMMIT_THRESHOLD)
+    note = rev.from_start_note(cv)
+    assert note and rev.median_shown(cv) == shown
+    assert ("median" in note) == shown, note
+    if not shown and cv["median"] is not None:
+        assert "the time grid is too coarse to give the other paths a commitment time" in note, note
