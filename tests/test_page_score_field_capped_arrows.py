@@ -80,8 +80,8 @@ def _black_label(fig) -> str:
 
 
 @pytest.mark.parametrize("name,lam,t,label", [
-    ("word HI", 25.0, 0.0, "total score\n(sum over all\n100 modes)"),
-    ("word HI", 25.0, 0.3, "total score\n(sum over all\n100 modes)"),
+    ("word HI", 25.0, 0.0, "total score\n(of all 100\nmodes)"),
+    ("word HI", 25.0, 0.3, "total score\n(of all 100\nmodes)"),
     ("heavy corner", 25.0, 0.0, "total score\n(their sum)"),
     ("ring8", 10.0, 0.5, "total score\n(their sum)")])
 def test_legend_names_what_the_black_arrow_sums(name, lam, t, label):

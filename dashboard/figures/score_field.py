@@ -601,4 +601,4 @@ def total_label(drawn: int, n_modes: int) -> str:
     drawn, else the sum over all n_modes (the drawn ones are only some of its terms)."""
     if drawn == n_modes:
         return "total score\n(their sum)"
-    return f"total score\n(sum over all\n{n_modes:,} modes)"
+    return f"total score\n(of all {n_modes:,}\nmodes)"     # short lines: the legend sits at the figure's edge
