@@ -422,7 +422,7 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     below = [b for b in budgets if sides[b] == "below"]
     near = f"just above it (by less than its width, {value_text(band_width(band))})"
     above = [f"at {b} the {_lowest(metric)} ({value_text(values[b])}) lies {near if just_above(values[b], band) else 'above it'}"
-             + (f" while {counts[b][0]} of {counts[b][1]} samplers lie inside it" if counts[b][0] else "")
+             + (f" while {counts[b][0]} of {counts[b][1]} samplers {_verb(counts[b][0], 'lies', 'lie')} inside it" if counts[b][0] else "")
              for b in budgets if sides[b] == "above" and (inside or counts[b][0])]
     if not inside:
         tail = f" No budget here brings the best inside {band_words(band)}"
@@ -558,7 +558,7 @@ def inside_unseen(runs: pd.DataFrame, metric: str, band: tuple, bands: dict | No
                         f"({value_text(band_width(bands[m]))}): {'; '.join(far)}")
     if not said:
         return ""
-    return (f" At {int(runs['budget'].max())} evaluations {len(inside)} of {len(runs)} samplers lie inside the band by "
+    return (f" At {int(runs['budget'].max())} evaluations {len(inside)} of {len(runs)} samplers {_verb(len(inside), 'lies', 'lie')} inside the band by "
             f"{_metric_name(metric)}, but in the same runs {'; and '.join(said)}: {_metric_name(metric)} does not see "
             f"what {' or '.join(seers)} sees.")
 
@@ -570,6 +570,11 @@ def network_error_seen(v, e, band: tuple, metric: str) -> bool:
     spread of true sets alone (distances by _distance: the signed gap by its size)."""
     gap = _distance(v, metric, band) - _distance(e, metric, band)
     return band_side(v, band, metric) == "above" and gap > band_width(band)
+
+
+def _verb(count: int, one: str, many: str) -> str:
+    """The verb agreeing with "count of n samplers": "1 of 8 samplers lies", "3 of 8 samplers lie"."""
+    return one if int(count) == 1 else many
 
 
 def _metric_name(metric: str) -> str:
@@ -682,7 +687,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     tied = [label(m) for m in printed_best(last, metric, band)["method"]]     # as winners_text says
     side = band_side(best[metric], band, metric)
     inside = _inside_count(last[metric], band, metric)
-    held = f" while {inside} of {len(last)} samplers lie inside it" if inside else ""
+    held = f" while {inside} of {len(last)} samplers {_verb(inside, 'lies', 'lie')} inside it" if inside else ""
     head = (f"At {top} evaluations the best sampler{'s' if len(tied) > 1 else ''} ({_and(tied)}) "
             f"reach{'' if len(tied) > 1 else 'es'} **{value_text(best[metric])}**")
     if exact is not None and len(exact):
@@ -721,11 +726,11 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     unseen = inside_unseen(last, metric, band, bands, label)
     if side == "inside":
-        return (f"{head}; {inside} of {len(last)} samplers are inside {band_words(band)}: as "
+        return (f"{head}; {inside} of {len(last)} samplers {_verb(inside, 'is', 'are')} inside {band_words(band)}: as "
                 "good as the truth at this sample size by this measure." + unseen)
     if side == "below":
         return (f"{head}, {below_words(band, metric, best[metric])}."
-                + (f" {inside} of {len(last)} samplers are inside the band." if inside else ""))
+                + (f" {inside} of {len(last)} samplers {_verb(inside, 'is', 'are')} inside the band." if inside else ""))
     if held:
         return (f"{head}, {side} {band_words(band)}{held}: those are as good as the truth at this sample size by "
                 "this measure." + unseen)

@@ -389,7 +389,7 @@ def test_plateau_text_reads_the_numbers():
     below = samplers.plateau_text(df.assign(logp_w1=[0.5, 0.02, 0.4, 0.01]), band, "logp_w1", "karras",
                                   1e-3, labels)          # a distance under the band: no match with the truth
     assert "below the noise band (range 0.0150–0.0250): closer to the reference" in below, below
-    assert "1 of 2 samplers are inside the band" in below and "as good as the truth" not in below, below
+    assert "1 of 2 samplers is inside the band" in below and "as good as the truth" not in below, below
 
 
 def test_exact_plateau_says_when_more_evaluations_make_the_best_worse():
