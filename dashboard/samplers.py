@@ -510,10 +510,11 @@ def others_text(at: pd.DataFrame, said, band: tuple, metric: str, label) -> str:
 
 def _subject(group, total: int, label) -> str:
     """A group of runs (method, value) as a sentence's subject: their names up to three, else
-    "all 7" (the whole of total) or "5 of them"."""
+    "all 7" (the whole of total) or "4 of the other 7" (not "4 of them", which reads as the group said
+    just before)."""
     if len(group) <= 3:
         return _and([label(m) for m, _ in group])
-    return f"all {total}" if len(group) == total else f"{len(group)} of them"
+    return f"all {total}" if len(group) == total else f"{len(group)} of the other {total}"
 
 
 def beyond_width(v, band: tuple) -> bool:

@@ -40,3 +40,15 @@ def test_without_another_measure_inside_reads_it():
     text = samplers.broad_note(runs({"ode": 0.15, "sde": 0.10}, {"ode": 0.18, "sde": 0.18}), W1, "logp_w1",
                                "tutorial", 0.89, str, bands={"logp_w1": W1, "sliced_w2": SW2})
     assert "but in the same runs" not in text and "by W₁ of log p₀, " not in text, text
+
+
+def test_a_counted_group_of_the_others_is_not_read_as_the_group_before():
+    """unbalanced, exact, λ 2, budgets 4–500: "… PF ODE (Heun), DPM++ 2M and DPM++ 2M, noisy start lie above
+    the band by more than its width …: those miss it; 4 of them lie just above it too": "them" read as the
+    three just named. A counted group says of whom it counts."""
+    band = (0.13, 0.0996, 0.165)
+    values = {"best": 0.17, "ode": 0.53, "dpm2m": 0.53, "dpm2m_sa": 0.53, "sde": 0.224, "dpm2m_sde": 0.209,
+              "unipc": 0.222, "karras": 0.222}
+    df = pd.DataFrame({"method": list(values), "budget": 500, "logp_w1": list(values.values())})
+    text = samplers.others_text(df, ["best"], band, "logp_w1", str)
+    assert "4 of the other 7 lie just above it too" in text and "of them" not in text, text
