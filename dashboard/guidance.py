@@ -123,7 +123,8 @@ def far_cause_text(w: float) -> str:
     """Why learned CFG's samples can land outside the data's box at this w, from the guided score
     s_w = s + w·(s(· | y) − s) = (1 − w)·s + w·s(· | y) of the network's two learned scores: at w = 0
     it is s alone, at w = 1 s(· | y) alone, for 0 < w < 1 a weighted mean of the two (nothing
-    amplified), and only for w > 1 does w multiply the noisy difference s(· | y) − s."""
+    amplified), and only for w > 1 does w multiply the difference s(· | y) − s with the errors of both
+    learned scores (a bias shifts the samples, noise spreads them: not always noise)."""
     if w == 0:
         return ("at w = 0 the guided score s + w·(s(· | y) − s) is the learned unconditional score s itself: "
                 "w multiplies the difference by zero, nothing is guided, and these are samples of the "
@@ -136,7 +137,8 @@ def far_cause_text(w: float) -> str:
         return (f"at w = {w:g} the guided score (1 − w)·s + w·s(· | y) = {1 - w:g}·s + {w:g}·s(· | y) is a "
                 "weighted mean of the learned unconditional and conditional scores: nothing is amplified, "
                 "and these samples come from a mix of the two")
-    return f"the difference s(· | y) − s of two learned scores is noisy, and w = {w:g} multiplies the noise"
+    return (f"the difference s(· | y) − s of two learned scores carries both networks' errors, and w = {w:g} "
+            "multiplies them: a shift or a wider spread, as the caption's numbers show")
 
 
 def left_out_reach(x, gmm) -> tuple[float, float]:

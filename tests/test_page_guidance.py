@@ -1674,12 +1674,13 @@ def test_far_warning_blames_amplified_guidance_only_above_w_one(monkeypatch, cle
             "exact CFG from the same noise has none outside it") in warning, warning
     assert "exact field has no such problem" not in warning, warning
     assert ("guidance breaks down" in warning) == (w > 1), warning
-    assert ("multiplies the noise" in warning) == (w > 1), warning
+    assert ("multiplies them" in warning) == (w > 1) and "multiplies the noise" not in warning, warning
     says = {0.0: "is the learned unconditional score s itself: w multiplies the difference by zero",
             0.5: "= 0.5·s + 0.5·s(· | y) is a weighted mean of the learned unconditional and conditional scores: "
                  "nothing is amplified",
             1.0: "is the learned conditional score s(· | y) itself: nothing is amplified",
-            4.0: "(the difference s(· | y) − s of two learned scores is noisy, and w = 4 multiplies the noise)"}[w]
+            4.0: "(the difference s(· | y) − s of two learned scores carries both networks' errors, and w = 4 "
+                 "multiplies them: a shift or a wider spread, as the caption's numbers show)"}[w]
     assert says in warning, warning
     assert ("far outside the data, 60 of 600, at a median of" in warning) == (w > 1), warning
     assert "beyond 8 of its stds and beyond the data's spread: far from the data" in warning, warning
