@@ -1469,7 +1469,37 @@ def _straightest_words(straight: dict, errors: dict | None) -> str:
             "these paths do not rank them)" + (f", then {then}" if rest else ""))
 
 
-def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None) -> str:
+def seen_missing(df: pd.DataFrame | None, noise: dict | None, fields: list[str]) -> dict:
+    """The fields of `fields` whose samples end in the wrong place by the quality chart's own rule: at
+    its most Heun steps, where integration error is smallest, sliced W₂ lies above sees_line by more
+    than sees_band (sees_verdicts "sees"); field -> that row. Empty without the chart's rows."""
+    if df is None or noise is None:
+        return {}
+    rows = {k: _method_rows(df, k).iloc[-1] for k in fields if not _method_rows(df, k).empty}
+    seen = sees_verdicts(pd.Series({k: float(r["sw2"]) for k, r in rows.items()}), list(rows), noise)
+    return {k: rows[k] for k, v in seen.items() if v == "sees"}
+
+
+def wrong_place_words(hi: str, lo: str, df: pd.DataFrame | None, noise: dict | None, ranked: bool = True) -> str:
+    """After a pair's straightness ranking (hi the straighter by number; ranked: beyond the paths' noise):
+    where hi's samples end in the wrong place (seen_missing), that in the same breath, with both fields'
+    sliced W₂ at the chart's most Heun steps and the line they are read against, so that straighter
+    paths are not read as a merit ("…, but they end in the wrong place: …"); "" where they do not."""
+    seen = seen_missing(df, noise, [hi, lo])
+    if hi not in seen:
+        return ""
+    a, b = seen[hi], _method_rows(df, lo).iloc[-1]
+    who = ("both end" if lo in seen else "they end") if ranked else ("both end" if lo in seen else f"the {hi}'s end")
+    return ((", but " if ranked else "; and ") + f"{who} in the wrong place: at the quality chart's "
+            f"{_at_steps([a])} the {hi}'s samples score sliced W₂ {a['sw2']:.3f} against the {lo}'s {b['sw2']:.3f}, "
+            f"more than half the spread of true sets' scores ({sees_band(noise):.3f}) above the line "
+            f"{sees_line(noise):.3f} where that measure sees a field miss"
+            + (", so neither field's straightness is that of a valid sampler" if lo in seen else
+               ", so straighter paths here are no merit" if ranked else ""))
+
+
+def which_straighter(straight: dict, story: dict, off: dict | None = None, errors: dict | None = None,
+                      quality_df: pd.DataFrame | None = None, noise: dict | None = None) -> str:
     """The answer to "which is straighter here?" from the straightness numbers the caption lists
     (straight: label -> straightness, the exact flow's and the VE PF-ODE's first, then any learned
     and rectified flow's) and their noise (errors: label -> standard error over the paths; a
@@ -1481,15 +1511,17 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
     for the rectified one) and than true samples beyond two counts' noise (more_off), why: the
     rectified flow's price for straighter paths only where it is straighter than the learned flow
     beyond the noise, else its network's error; the learned flow's, where the exact flow has few,
-    the network's error."""
+    the network's error. quality_df, noise (the quality chart's rows and truth noise): where the
+    straighter of the exact pair ends in the wrong place there (wrong_place_words), the ranking says so."""
     ve, flow = story["ve"], story["flow"]
-    hi, _, ranked = straight_rank({"VE PF-ODE": ve, "exact flow": flow}, errors, "VE PF-ODE", "exact flow")
+    hi, lo, ranked = straight_rank({"VE PF-ODE": ve, "exact flow": flow}, errors, "VE PF-ODE", "exact flow")
     verb = "score straighter" if errors and not ranked else "are straighter"
     pair = f"the {hi}'s paths {verb} ({max(ve, flow):.3f} against {min(ve, flow):.3f})"
     if errors and not ranked:
         tol = straightness_noise(errors, "VE PF-ODE", "exact flow")
         pair += (f", but only within the paths' noise ({tol:.3f}, two standard errors of the difference): "
                  "these paths do not rank the two")
+    pair += wrong_place_words(hi, lo, quality_df, noise, ranked or not errors)
     if len(straight) <= 2:
         return f"**Which is straighter here?** {pair[0].upper()}{pair[1:]}."
     n = story.get("n") or (off or {}).get("n")          # the paths each straightness is computed on

@@ -435,7 +435,8 @@ def test_flow_straightness_answer_follows_the_numbers_and_their_noise(name, lam)
         drawn[f"{which} flow"] = flow_page.paths(gmm, lam, 200, 100, SEED, cfg, which, "cpu")["flow"][1]
     errors = flow_page.straightness_errors(gmm, lam, 200, 100, SEED, cfg, True, "cpu")
     off = flow_page.endpoints_off(gmm, lam, 200, 100, SEED, cfg, True, "cpu")
-    assert s.startswith(flow_page.which_straighter(drawn, story, off, errors))
+    df, noise = flow_page.quality(gmm, lam, 1000, SEED, cfg, "cpu", True), flow_page.quality_noise(gmm, 1000, SEED)
+    assert s.startswith(flow_page.which_straighter(drawn, story, off, errors, df, noise))
     # every method drawn is counted
     assert set(drawn) <= set(off)
     for k in drawn:

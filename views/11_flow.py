@@ -76,7 +76,7 @@ why = flowpage.glide_sentence(story, errors)
 st.markdown(
     flowpage.which_straighter(straight, story, flowpage.endpoints_off(
         gmm, float(lam), N_PATHS, PATH_STEPS, shared.seed, cfg, rectify, shared.device) if learned else None,
-        errors)
+        errors, df, noise)
     + " The VE paths start at σ₁ε with "
     f"σ₁ = {story['sigma1']:.2f}, {flowpage.times_spread(story['sigma1'], story['spread'])}: "
     f"{glide:.0%} of their length is travelled while σₜ > s"
