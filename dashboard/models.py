@@ -705,17 +705,28 @@ def mode_stds(gmm) -> np.ndarray:
     return torch.linalg.eigvalsh(gmm.covs.double())[:, -1].clamp_min(0).sqrt().numpy()
 
 
-def zoom_mode(gmm) -> int | None:
-    """The mode the dots panels draw a close-up of: the heaviest, where every mode's mean ± 3 std
-    spans under ZOOM_SHARE of samples_limits' narrower side (dots then hide its mass contours); None
-    otherwise, and for one mode (samples_limits already frames it)."""
-    if gmm.n_components < 2:
-        return None
+def view_side(gmm) -> float:
+    """The narrower side of the dots panels' view (samples_limits)."""
     xlim, ylim = samples_limits(gmm)
-    side = min(xlim[1] - xlim[0], ylim[1] - ylim[0])
-    if 6 * float(mode_stds(gmm).max()) >= ZOOM_SHARE * side:
+    return float(min(xlim[1] - xlim[0], ylim[1] - ylim[0]))
+
+
+def small_modes(gmm) -> list[int]:
+    """The modes whose mean ± 3 std spans under ZOOM_SHARE of the dots panels' view (view_side):
+    their dots hide their mass contours there; none for one mode (samples_limits frames it)."""
+    if gmm.n_components < 2:
+        return []
+    return [int(k) for k in np.flatnonzero(6 * mode_stds(gmm) < ZOOM_SHARE * view_side(gmm))]
+
+
+def zoom_mode(gmm) -> int | None:
+    """The mode the dots panels draw a close-up of: the heaviest of the small modes (small_modes,
+    the first of equal weights); None where no mode is small."""
+    small = small_modes(gmm)
+    if not small:
         return None
-    return int(torch.argmax(gmm.weights))
+    w = gmm.weights.double().numpy()
+    return small[int(np.argmax(w[small]))]
 
 
 def zoom_limits(gmm, k: int):
@@ -728,8 +739,8 @@ def mass_dots_figure(gmm, sets, colors, seed: int = 0):
     """One panel per sample set (label, points (N, 2)) in its colour: the samples as dots over p₀'s
     contours holding MASSES of its mass (tfig.samples_dots_figure), on samples_limits (every mode's
     mean ± 3 std and a margin: no contour reaches the frame). Dots show how wide each mode is
-    drawn, which a kernel density estimate wider than a narrow mode hides. Where the modes are small
-    in that view (zoom_mode), a second row draws the heaviest mode close up (zoom_limits)."""
+    drawn, which a kernel density estimate wider than a narrow mode hides. Where modes are small in
+    that view (small_modes), a second row draws the heaviest of them close up (zoom_mode, zoom_limits)."""
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
     k, zoom = zoom_mode(gmm), None
     if k is not None:
@@ -739,19 +750,58 @@ def mass_dots_figure(gmm, sets, colors, seed: int = 0):
 
 def zoom_text(gmm) -> str:
     """The close-up row of mass_dots_figure in words, from the numbers it is drawn with ("" without
-    one): how small the modes are in the view, and which mode the second row shows, how wide."""
+    one): which modes are small in the view and how small, which one the second row shows, how
+    wide, and the other small modes that it does not show."""
     k = zoom_mode(gmm)
     if k is None:
         return ""
-    xlim, ylim = samples_limits(gmm)
-    side, widest = min(xlim[1] - xlim[0], ylim[1] - ylim[0]), 6 * float(mode_stds(gmm).max())
+    small = small_modes(gmm)
     (x0, x1), _ = zoom_limits(gmm, k)
+    every = len(small) == gmm.n_components
+    its = "its" if every or len(small) == 1 else "their"
+    return (f" {small_words(gmm, small, every)}, so {its} dots hide {its} lines: the second row shows "
+            f"{zoom_choice_words(gmm, small, k, every)} close up, {x1 - x0:.2g} wide (its mean ± {ZOOM_STDS:g} "
+            f"std), where a mode drawn too wide or too narrow shows{unshown_words(gmm, small, k)}.")
+
+
+def small_words(gmm, small: list[int], every: bool) -> str:
+    """Which modes are small in the dots panels' view, with the widest one's span, the view's, and
+    (where some are not small) the span of the narrowest mode that is not."""
+    widest, side = 6 * float(mode_stds(gmm)[small].max()), view_side(gmm)
+    view = f"mean ± 3 std, of a view {side:.2g} wide"
+    if every:
+        return f"Every mode is small in this view (the widest spans {widest:.2g}, {view})"
+    others = [k for k in range(gmm.n_components) if k not in small]
+    big = 6 * float(mode_stds(gmm)[others].min())
+    rest = (f"mode {others[0] + 1} spans {big:.2g}" if len(others) == 1
+            else f"modes {vocabulary.and_list([o + 1 for o in others])} span {big:.2g} or more")
+    if len(small) == 1:
+        return f"Mode {small[0] + 1} is small in this view (it spans {widest:.2g}, {view}, where {rest})"
+    return (f"Modes {vocabulary.and_list([m + 1 for m in small])} are small in this view (the widest of them "
+            f"spans {widest:.2g}, {view}, where {rest})")
+
+
+def zoom_choice_words(gmm, small: list[int], k: int, every: bool) -> str:
+    """The close-up's mode k in words, with why it is the one drawn: the heaviest small mode, or
+    one of small modes of equal weight."""
     w = gmm.weights.double()
-    which = (f"mode {k + 1} (every mode weighs {100 * float(w[k]):.3g} %)" if bool(torch.allclose(w, w[k]))
-             else f"mode {k + 1}, the heaviest ({100 * float(w[k]):.3g} %),")
-    return (f" Every mode is small in this view (the widest spans {widest:.2g}, mean ± 3 std, of a "
-            f"{side:.2g} wide view), so its dots hide its lines: the second row shows {which} close up, "
-            f"{x1 - x0:.2g} wide (its mean ± {ZOOM_STDS:g} std), where a mode drawn too wide or too narrow shows.")
+    share = f"{100 * float(w[k]):.3g} %"
+    if len(small) == 1:
+        return f"mode {k + 1} ({share})"
+    if bool(torch.allclose(w[small], w[k])):
+        return f"mode {k + 1} ({'every mode weighs' if every else 'each of them weighs'} {share})"
+    return f"mode {k + 1}, the heaviest{'' if every else ' of them'} ({share}),"
+
+
+def unshown_words(gmm, small: list[int], k: int) -> str:
+    """The small modes other than k, which no close-up shows, with their weights ("" where every
+    small mode weighs the same: the close-up stands for them all)."""
+    w = gmm.weights.double()
+    rest = [m for m in small if m != k]
+    if not rest or bool(torch.allclose(w[small], w[k])):
+        return ""
+    named = vocabulary.and_list([f"{m + 1} ({100 * float(w[m]):.3g} %)" for m in rest])
+    return f"; mode{'s' if len(rest) > 1 else ''} {named} {'are' if len(rest) > 1 else 'is'} small too and not shown close up"
 
 
 def mass_picture_text(sets: dict, gmm, seed: int) -> str:

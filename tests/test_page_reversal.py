@@ -632,8 +632,8 @@ def test_narrow_modes_get_a_close_up_row_said_from_its_numbers():
     xlim, ylim = samples_limits(gmm)
     side = min(xlim[1] - xlim[0], ylim[1] - ylim[0])
     note = rev.dots_note(gmm, sde, run)
-    assert (f"Every mode is small in this view (the widest spans {0.3:.2g}, mean ± 3 std, of a {side:.2g} wide "
-            "view), so its dots hide its lines: the second row shows mode 1, the heaviest (90 %), close up, "
+    assert (f"Every mode is small in this view (the widest spans {0.3:.2g}, mean ± 3 std, of a view {side:.2g} wide"
+            "), so its dots hide its lines: the second row shows mode 1, the heaviest (90 %), close up, "
             f"{1.2 * 0.5:.2g} wide (its mean ± 6 std)") in note, note
     assert models.zoom_limits(gmm, 0) == (pytest.approx((-3.3, -2.7)), pytest.approx((-0.3, 0.3)))
     assert models.zoom_mode(dc.PRESETS["ring8"]) == 0
