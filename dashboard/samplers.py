@@ -998,11 +998,12 @@ def tied_names(runs: pd.DataFrame, metric: str, band: tuple, label) -> list[str]
 
 def reference_run(at: pd.DataFrame, sde, grid: str, metric: str, band: tuple):
     """For the runs at one budget (rows with method, budget and d = _distance): the noisy run (injects)
-    closest to a perfect sampler's among those inside the noise band the chart draws (band_side), with
-    its "tied" (_best_of), the only noisy run that shows what the noisy ones reach (one below the band
-    cannot be vouched for); None where no noisy run lies inside it."""
-    inside = [band_side(v, band, metric) == "inside" for v in at[metric]]
-    return best_by_kind(at[inside], sde, grid, metric, band)[0] if any(inside) else None
+    closest to a perfect sampler's among those not below the noise band the chart draws (band_side), with
+    its "tied" (_best_of): the only noisy runs the measure vouches for, so the only ones a noiseless run is
+    measured against (one below the band cannot be vouched for); None where every noisy run lies below it.
+    One more than the band's width nearer than a run just above the band (prior_kept) lies inside it."""
+    kept = [band_side(v, band, metric) != "below" for v in at[metric]]
+    return best_by_kind(at[kept], sde, grid, metric, band)[0] if any(kept) else None
 
 
 def gap_stays(quiet, noisy, band: tuple) -> bool:
@@ -1019,7 +1020,7 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     the largest eigenvalue of p₁'s covariance); a run that injects no noise (dc.injects_noise at
     its settings) carries that gap to the end. Named are the noiseless runs above the noise band the
     chart draws (band_side; band: mean, low, high; under it is no price paid) that lie farther from a
-    perfect sampler than the best noisy run inside the band at the same budget (reference_run) by more
+    perfect sampler than the best noisy run not below the band at the same budget (reference_run) by more
     than the band's width (gap_stays), with both values; "" when the gap is
     small or no run pays it. label(method): its name; bands: every measure's band, to check a gap said
     washed out by this measure against the others of the same runs (unwashed_elsewhere)."""
@@ -1057,8 +1058,9 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
-            f"land farther from a perfect sampler than the best noisy run inside {band_words(band)} at the same "
-            f"budget, by more than the band's width ({value_text(band_width(band))}): "
+            f"land farther from a perfect sampler than the best noisy run at the same budget not below "
+            f"{band_words(band)}, where the measure vouches for it, by more than the band's width "
+            f"({value_text(band_width(band))}): "
             f"{'; '.join(runs(m) for m in named)}. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet, bands)}"
             f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
