@@ -344,14 +344,16 @@ def by_measure_again(said: str, metric: str) -> str:
 def prior_kept(runs: pd.DataFrame, names, band: tuple, metric: str, lam: float | None, grid: str) -> tuple:
     """Of the samplers `names` among the runs at one budget (rows of the runs df), those the prior's gap
     keeps up, read as the prior-gap paragraph reads it (top_gap_text): each injects no noise (injects) and
-    the best noiseless run there lies farther from a perfect sampler than the best noisy one by more than
-    the band's width (gap_stays); with that best noisy run (a row with d = _distance). ([], None) for
+    the best noiseless run there lies farther from a perfect sampler than the best noisy one inside the
+    noise band (reference_run: one below it cannot be vouched for) by more than the band's width
+    (gap_stays); with that noisy run (a row with d = _distance). ([], None) for
     none, or without λ."""
     if lam is None or not names:
         return [], None
     sde = dc.VESDE(lam)
     dist = runs.assign(d=[_distance(v, metric, band) for v in runs[metric]])
-    noisy_run, quiet_run, noisy = best_by_kind(dist, sde, grid, metric, band)
+    _, quiet_run, noisy = best_by_kind(dist, sde, grid, metric, band)
+    noisy_run = reference_run(dist, sde, grid, metric, band)
     if noisy_run is None or quiet_run is None or not gap_stays(quiet_run, noisy_run, band):
         return [], None
     kept = [m for m in names if not noisy[m]]
@@ -360,13 +362,13 @@ def prior_kept(runs: pd.DataFrame, names, band: tuple, metric: str, lam: float |
 
 def prior_kept_words(band: tuple, noisy: pd.Series, metric: str, label, prior_said: bool) -> str:
     """Noiseless runs just above the noise band that the prior's gap keeps up (prior_kept), in words: by the
-    band alone not evidence, but the best noisy run from the same starting noise (noisy: a row) lies more
-    than the band's width nearer a perfect sampler, with its side of the band and its value."""
+    band alone not evidence, but the best noisy run inside the band from the same starting noise (noisy: a
+    row, reference_run) lies more than the band's width nearer a perfect sampler, with its value."""
     where = "below them" if metric != "loglik_gap" else "nearer the truth's level than them"
     many = len(noisy.get("tied", ())) > 1
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}); by the band "
-            f"alone that would not be evidence, but the best noisy run{'s' if many else ''} from the same starting "
-            f"noise {'tie' if many else 'lies'} {band_side(noisy[metric], band, metric)} it at {int(noisy['budget'])} "
+            f"alone that would not be evidence, but the best noisy run{'s' if many else ''} inside it from the same "
+            f"starting noise {'tie' if many else 'lies'} at {int(noisy['budget'])} "
             f"({run_names(noisy, label)} "
             f"{value_text(noisy[metric])}), more than the band's width {where}: "
             + ("the prior's gap below is what keeps the noiseless runs up" if prior_said else
@@ -957,7 +959,6 @@ def _sig(v: float, digits: int) -> str:
 
 
 PRIOR_GAP = 1.2      # p₁ wider than the prior by this factor along its widest axis: a gap worth naming
-ODE_PRICE = 3.0      # a noiseless run this many times the best noisy run's distance is said to pay it
 
 
 def injects(method: str, budget: int, sde, grid: str) -> bool:
@@ -995,6 +996,16 @@ def tied_names(runs: pd.DataFrame, metric: str, band: tuple, label) -> list[str]
     return [label(m) for m in printed_best(runs, metric, band)["method"]]
 
 
+def reference_run(at: pd.DataFrame, sde, grid: str, metric: str, band: tuple):
+    """For the runs at one budget (rows with method, budget and d = _distance): the noisy run (injects)
+    closest to a perfect sampler's among those not below the noise band the chart draws (band_side), with
+    its "tied" (_best_of): the only noisy runs the measure vouches for, so the only ones a noiseless run is
+    measured against (one below the band cannot be vouched for); None where every noisy run lies below it.
+    One more than the band's width nearer than a run just above the band (prior_kept) lies inside it."""
+    kept = [band_side(v, band, metric) != "below" for v in at[metric]]
+    return best_by_kind(at[kept], sde, grid, metric, band)[0] if any(kept) else None
+
+
 def gap_stays(quiet, noisy, band: tuple) -> bool:
     """Whether a noiseless run (quiet, a row with d = _distance) lies farther from a perfect sampler than
     the noisy run `noisy` by more than the noise band's width: d_quiet − d_noisy > high − low, more than
@@ -1007,8 +1018,10 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     """Which runs pay for the prior's mismatch with p₁, read off the runs df (columns method, budget,
     metric): the prior N(0, σ₁² I) against p₁'s spread along its widest axis (the square root of
     the largest eigenvalue of p₁'s covariance); a run that injects no noise (dc.injects_noise at
-    its settings) carries that gap to the end. Named are the noiseless runs outside the noise band
-    the chart draws (band_side; band: mean, low, high; above it: under it is no price paid) and ODE_PRICE× the best noisy run at the same budget; "" when the gap is
+    its settings) carries that gap to the end. Named are the noiseless runs above the noise band the
+    chart draws (band_side; band: mean, low, high; under it is no price paid) that lie farther from a
+    perfect sampler than the best noisy run not below the band at the same budget (reference_run) by more
+    than the band's width (gap_stays), with both values; "" when the gap is
     small or no run pays it. label(method): its name; bands: every measure's band, to check a gap said
     washed out by this measure against the others of the same runs (unwashed_elsewhere)."""
     sde = dc.VESDE(lam)
@@ -1023,31 +1036,32 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
         noisy_run, quiet_run, noisy = best_by_kind(at, sde, grid, metric, band)
-        best = None if noisy_run is None else float(noisy_run["d"])
+        ref = reference_run(at, sde, grid, metric, band)
         if noisy_run is not None:
             best_noisy[int(b)] = noisy_run
         if quiet_run is not None:
             best_quiet[int(b)] = quiet_run
-        for m, d, v in zip(at["method"], at["d"], at[metric]):
-            if (best is not None and not noisy[m] and band_side(v, band, metric) == "above"
-                    and d > ODE_PRICE * max(best, 1e-12)):
-                named.setdefault(m, []).append((int(b), d / max(best, 1e-12)))
+        for _, row in at.iterrows():
+            if (ref is not None and not noisy[row["method"]] and band_side(row[metric], band, metric) == "above"
+                    and gap_stays(row, ref, band)):
+                named.setdefault(row["method"], []).append((int(b), row[metric], ref[metric]))
     if not named:
         return ""
 
     def runs(m):
-        lo, top = min(r for _, r in named[m]), max(r for _, r in named[m])
-        span = f"{lo:.0f}×" if round(lo) == round(top) else f"{lo:.0f}–{top:.0f}×"
-        return f"*{label(m)}* ({span} at {', '.join(str(b) for b, _ in named[m])})"
+        return f"*{label(m)}* (" + "; ".join(f"{value_text(v)} against {value_text(r)} at {b}"
+                                             for b, v, r in named[m]) + ")"
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
                                    sde, grid, label, dist[dist["method"] == m].set_index("budget"), band, metric, bands)
                   for m in named if dc.SAMPLERS[m].stochastic)
-    paid = sorted({b for m in named for b, _ in named[m]})
+    paid = sorted({b for m in named for b, *_ in named[m]})
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
-            f"land far from the best noisy sampler at the same budget: {'; '.join(runs(m) for m in named)} "
-            f"evaluations. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet, bands)}"
+            f"land farther from a perfect sampler than the best noisy run at the same budget not below "
+            f"{band_words(band)}, where the measure vouches for it, by more than the band's width "
+            f"({value_text(band_width(band))}): "
+            f"{'; '.join(runs(m) for m in named)}. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet, bands)}"
             f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
 
@@ -1141,7 +1155,7 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
     named with their values and where each lies against the noise band the chart draws (band_side;
     band: mean, low, high); the gap
     persists where d_quiet − d_noisy exceeds the band's width (high − low), it has closed where the
-    two differ by at most that width; "" where the largest budget lacks either kind of run."""
+    two differ by at most that width; a noisy run below the band is no reference (it cannot be vouched for); "" where the largest budget lacks either kind of run."""
     top = max(best_noisy, default=None)
     if top is None or top not in best_quiet:
         return ""
@@ -1150,6 +1164,9 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
     sq, sn = band_side(q[metric], band, metric), band_side(n[metric], band, metric)
     runs = (f"{_best_words(q, 'noiseless', label)} {value_text(q[metric])}, {sq} {band_words(band)}, "
             f"{_best_words(n, 'noisy', label, short=True)} {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
+    if sn == "below":
+        return (f" At {top} evaluations, the largest budget, {runs}, where the measure cannot vouch for the noisy "
+                "run: no gap is measured against it.")
     if gap_stays(q, n, band):
         return f" The gap does not close with more steps: at {top} evaluations, the largest budget, {runs}."
     if gap < -band_width(band):

@@ -58,19 +58,19 @@ def test_prior_gap_reads_the_largest_budget(state):
     noiseless and the best noisy run at the largest budget with their values, and says the gap does
     not close exactly where the noiseless one is farther by more than the band's width."""
     gap, vals, lo, hi = reading(state)
-    assert gap or state == "tutorial 200", state        # there no noiseless run pays the gap: no paragraph
-    if not gap:
-        return
+    assert gap, state           # tutorial 200: PF ODE (Heun) 0.173 against reverse SDE 0.0848 inside the band at 30
     top = max(vals.index)
     (quiet, vq), (noisy, vn) = best(vals, top, False), best(vals, top, True)
     quiets, noisies = printed_ties(vals, top, False), printed_ties(vals, top, True)
     said = (f"the best noiseless runs, {vocabulary.and_list(quiets)}, tie at" if len(quiets) > 1 else
             f"the best noiseless run, {quiet}, is at")
-    assert f"at {top} evaluations, the largest budget, {said} {value_text(vq)}, " in gap, gap
+    assert f"t {top} evaluations, the largest budget, {said} {value_text(vq)}, " in gap, gap
     said = (f"the best noisy runs, {vocabulary.and_list(noisies)}, tie at" if len(noisies) > 1 else
             f"the best noisy one, {noisy}, at")
     assert f"{said} {value_text(vn)}, " in gap, gap
-    assert ("The gap does not close with more steps" in gap) == (vq - vn > hi - lo), gap
+    vouched = float(value_text(vn)) >= float(value_text(lo))       # as the table prints them
+    assert ("The gap does not close with more steps" in gap) == (vq - vn > hi - lo and vouched), gap
+    assert ("no gap is measured against it" in gap) == (not vouched), gap   # below the band: no reference
     if state == "unbalanced 200 wide":          # the finding's state: 0.530 against 0.193
         assert vq - vn > hi - lo and vn > hi and "above it too" in gap, gap
 
@@ -103,7 +103,8 @@ def test_prior_gap_says_where_the_noisy_runs_leave_the_band_again(state):
                     f"above the band, {value_text(noisy[after[-1]][1])} at {after[-1]}.") in gap, gap
     else:
         assert "leave it again" not in gap, gap
-    said = re.search(r"At ([\d, and]+) evaluations they do: the best of them lies inside the band \(([^)]*)\)", gap)
+    said = re.search(r"At ([\d, and]+) evaluations they do: the best of them lies inside (?:the band|the noise band "
+                     r"\(range [^)]*\)) \(([^)]*)\)", gap)
     for b in [int(v) for v in re.findall(r"\d+", said.group(1))] if said else []:    # each named with its runs
         names = vocabulary.and_list(printed_ties(vals, b, True))                       # every one tied as printed
         assert f"{names}, {value_text(noisy[b][1])} at {b}" in said.group(2), (b, gap)
