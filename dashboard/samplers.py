@@ -1049,8 +1049,9 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         return ""
 
     def runs(m):
-        return f"*{label(m)}* (" + "; ".join(f"{value_text(v)} against {value_text(r)} at {b}"
-                                             for b, v, r in named[m]) + ")"
+        b, v, r = named[m][-1]
+        return (f"*{label(m)}* at {_and([str(b) for b, *_ in named[m]])} evaluations (at {b}, {value_text(v)} "
+                f"against the noisy run's {value_text(r)})")
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
                                    sde, grid, label, dist[dist["method"] == m].set_index("budget"), band, metric, bands)
                   for m in named if dc.SAMPLERS[m].stochastic)
@@ -1058,9 +1059,9 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
-            f"land farther from a perfect sampler than the best noisy run at the same budget not below "
-            f"{band_words(band)}, where the measure vouches for it, by more than the band's width "
-            f"({value_text(band_width(band))}): "
+            f"end farther from a perfect sampler than the best noisy run at the same budget (one not below "
+            f"{band_words(band)}, where the measure vouches for it) by more than the band's width, "
+            f"{value_text(band_width(band))}: "
             f"{'; '.join(runs(m) for m in named)}. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet, bands)}"
             f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 

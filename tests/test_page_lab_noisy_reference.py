@@ -54,9 +54,9 @@ def test_prior_gap_says_the_gap_in_values_against_a_run_inside_the_band(preset, 
                      metric, band, preset)
     v = samplers.value_text
     assert "×" not in text.split("Here the noiseless runs")[1].split(". By ")[0], text
-    assert (f"land farther from a perfect sampler than the best noisy run at the same budget not below "
-            f"{samplers.band_words(band)}, where the measure vouches for it, by more than the band's width "
-            f"({v(hi - lo)}): *ode* ({v(far)} against {v(ref)} at 4; {v(far)} against {v(ref)} at 8).") in text, text
+    assert (f"end farther from a perfect sampler than the best noisy run at the same budget (one not below "
+            f"{samplers.band_words(band)}, where the measure vouches for it) by more than the band's width, "
+            f"{v(hi - lo)}: *ode* at 4 and 8 evaluations (at 8, {v(far)} against the noisy run's {v(ref)}).") in text, text
     assert "*dpm2m*" not in text, text
 
 
@@ -66,9 +66,9 @@ def test_prior_gap_names_no_run_against_a_noisy_run_below_the_band():
     reference."""
     assert paragraph({100: {"ode": 0.5, "unipc": 0.02}}, "logp_w1", W1_BAND) == ""
     text = paragraph({100: {"ode": 0.5, "unipc": 0.02, "sde": 0.1}}, "logp_w1", W1_BAND)
-    assert "*ode* (0.500 against 0.100 at 100)" in text, text
+    assert "*ode* at 100 evaluations (at 100, 0.500 against the noisy run's 0.100)" in text, text
     text = paragraph({100: {"ode": 0.5, "unipc": 0.02, "sde": 0.2}}, "logp_w1", W1_BAND)
-    assert "*ode* (0.500 against 0.200 at 100)" in text, text
+    assert "*ode* at 100 evaluations (at 100, 0.500 against the noisy run's 0.200)" in text, text
 
 
 def test_largest_budget_gives_no_gap_against_a_noisy_run_below_the_band():
