@@ -128,8 +128,15 @@ def cut_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, len
 
 def cut_note(gmm, sde, t: float, where: str, n: int, seed: int, view: str, lengths: str,
              scale: str) -> str:
-    """The sentence under the figure on arrows the frame cuts (cut_arrows); "" when none is."""
+    """The sentence under the figure on arrows the frame cuts (cut_arrows), or, per mode, on those
+    shortened to end at it (view_arrows' framed); "" when none is."""
     cut, drawn = cut_arrows(gmm, sde, t, where, n, seed, view, lengths, scale)
+    framed = drawn_arrows(gmm, sde, t, where, n, seed, view, lengths, scale)["framed"]
+    if framed:
+        one = framed == 1
+        return (f"{framed:,} of the {drawn:,} arrows drawn would run past the plot's frame: "
+                f"{'it is' if one else 'they are'} shortened to end at it, shorter than "
+                + ("the key's scale gives." if lengths == "proportional" else "the others."))
     if not cut:
         return ""
     one = cut == 1
@@ -179,7 +186,7 @@ def drawn_arrows(gmm, sde, t: float, where: str, n: int, seed: int, view: str, l
     m = key_magnitude(gmm, sde, t, where, n, seed, scale, light and scale == "fitted", view)
     lengths = "proportional" if view == "weighted" else lengths
     a = sfig.view_arrows(view, f["xx"], f["pts"], f["total"], f["comp_scores"], f["resp"], lengths,
-                         m, view_reach(gmm, sde, t, f["pts"], view))
+                         m, view_reach(gmm, sde, t, f["pts"], view), sfig.plot_frame(f["xx"], f["yy"]))
     return dict(a, xx=f["xx"])
 
 

@@ -230,7 +230,12 @@ def test_score_field_says_how_many_arrows_the_frame_cuts(name):
         cut = int(((tx < x0) | (tx > x1) | (ty < y0) | (ty > y1)).sum())
         said = [c.value for c in at.caption if "past the plot's frame" in c.value]
         seen += cut
-        if cut:
+        framed = sf.drawn_arrows(gmm, sde, 0.0, "samples", 200, SEED, view, "proportional", "fixed")["framed"]
+        if framed:          # per mode, the arrows that would run past the frame end at it
+            assert not cut and said == [sf.cut_note(gmm, sde, 0.0, "samples", 200, SEED, view,
+                                                    "proportional", "fixed")], (view, said)
+            assert said[0].startswith(f"{framed:,} of the {tx.size:,} arrows drawn would run past"), said
+        elif cut:
             verb = "runs past the plot's frame and is" if cut == 1 else "run past the plot's frame and are"
             assert said == [f"{cut:,} of the {tx.size:,} arrows drawn {verb} cut off there."], (view, said)
         else:

@@ -239,3 +239,40 @@ def log_ticks(domain) -> list[float]:
     if lo == nice_down(lo):                         # a 1-2-5 bottom (log_domain's) is labelled too
         ticks = [t for t in ticks if np.log10(t / lo) >= TOP_GAP * step or t <= lo * (1 + 1e-12)] + [lo]
     return sorted(set(ticks) | {hi})
+
+
+PLAIN_LOG_LABELS = (1e-3, 1e4)    # a log axis whose ticks all lie in this range is labelled 0.001 … 1000
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_label(v: float) -> str:
+    """v as a power of ten (10⁻⁷) or a 1-2-5 multiple of one (2×10⁻⁷); 0 as 0, a sign kept."""
+    if v == 0:
+        return "0"
+    sign, v = ("−" if v < 0 else ""), abs(v)
+    e = int(np.floor(np.log10(v) + 1e-9))
+    m = float(f"{v / 10.0 ** e:.3g}")
+    power = "10" + str(e).translate(_SUPERSCRIPT)
+    return sign + (power if m == 1 else f"{m:g}×{power}")
+
+
+def log_tick_labels(ticks) -> list[str]:
+    """One format for every label of a log (or symmetric log) axis with these ticks: plain numbers
+    (0.001, 0.5, 1,000) where every nonzero tick lies in PLAIN_LOG_LABELS, else all as powers of
+    ten (10⁻⁷, 2×10⁻⁷, 10⁰); never some of each (d3's ~g wrote 0.000001 beside 1e-7)."""
+    ticks = [float(t) for t in ticks]
+    nonzero = [abs(t) for t in ticks if t != 0]
+    if all(PLAIN_LOG_LABELS[0] <= t <= PLAIN_LOG_LABELS[1] for t in nonzero):
+        return [f"{t:,.12g}".replace("-", "−") for t in ticks]
+    return [_power_label(t) for t in ticks]
+
+
+def log_axis(ticks, **kwargs) -> alt.Axis:
+    """An Altair axis at exactly these ticks, labelled by log_tick_labels (one format): each label
+    is looked up by its tick (to a relative 10⁻⁶), so Vega's own number format is never used."""
+    ticks = [float(t) for t in ticks]
+    expr = "''"
+    for t, label in reversed(list(zip(ticks, log_tick_labels(ticks)))):
+        test = "datum.value == 0" if t == 0 else f"abs(datum.value / {t!r} - 1) < 1e-6"
+        expr = f"{test} ? '{label}' : {expr}"
+    return alt.Axis(values=ticks, labelExpr=expr, **kwargs)

@@ -18,7 +18,8 @@ from diffusion_core.mixture import std_angle_from_cov
 from diffusion_core.mixture import GaussianMixture
 from diffusion_core.sampling import SAMPLERS
 from dashboard import vocabulary
-from .common import as_numpy, auto_limits, density_grid, log_domain, log_ticks, mode_colors, new_figure, nice_down
+from .common import (as_numpy, auto_limits, density_grid, log_axis, log_domain, log_tick_labels, log_ticks,
+                     mode_colors, new_figure, nice_down)
 from .background import density_background
 
 __all__ = ["METHOD_LABELS", "METHOD_SHORT", "METHOD_COLORS", "GRID_LABELS", "methods_help", "grids_help",
@@ -193,13 +194,14 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
     if log_y:       # up to a labelled tick at or above the largest value drawn (log_domain, log_ticks)
         y_domain = log_domain(values, 1.4)
         y_scale = alt.Scale(type="log", domain=y_domain, nice=False)
-        y_axis = alt.Axis(values=log_ticks(y_domain), format="~g")
+        y_axis = log_axis(log_ticks(y_domain))
     elif values.size:   # signed: linear within ±c, logarithmic beyond
         c = symlog_constant(values, band if band and all(math.isfinite(v) for v in band) else None)
         ticks = symlog_ticks(values, c)
         y_scale = alt.Scale(type="symlog", constant=c, domain=[ticks[0], ticks[-1]], nice=False)
-        y_axis = alt.Axis(values=ticks, format="~g")
-        scale_note = f"y: symmetric log scale, linear within ±{c:g}"
+        y_axis = log_axis(ticks)
+        size = dict(zip(np.abs(ticks), log_tick_labels(np.abs(ticks))))    # c as the axis labels it
+        scale_note = f"y: symmetric log scale, linear within ±{size[c]}"
     else:
         y_scale, y_axis = alt.Scale(zero=False, nice=True), alt.Axis()
     y = alt.Y(f"{metric}:Q", title=title, axis=y_axis, scale=y_scale)
@@ -208,7 +210,7 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
     x_lo, x_hi = (nice_down(float(nfe.min()) / 1.3), float(nfe.max()) * 1.3) if nfe.size else (1.0, 1000.0)
     x = alt.X("nfe:Q", title="score evaluations (NFE, log scale)",
               scale=alt.Scale(type="log", domain=[x_lo, x_hi], nice=False),
-              axis=alt.Axis(values=[v for v in nice if x_lo <= v <= x_hi], format="~g"))
+              axis=log_axis([v for v in nice if x_lo <= v <= x_hi]))
     tips = [alt.Tooltip("sampler:N"), alt.Tooltip("nfe:Q", title="NFE"), alt.Tooltip("steps:Q"),
             alt.Tooltip(f"{metric}:Q", title=label, format=".4f"),
             alt.Tooltip("seconds:Q", format=".2f")]

@@ -66,21 +66,18 @@ def drawn_colors(colors: list, shown) -> list:
     return out
 
 
-NAMED_MODES = 4                   # a view that draws only some modes names this many in its legend
-
-
 def _bounded(handles: list, shown, K: int, resp, title: str) -> tuple[list, str]:
     """The legend's mode entries and title where a view draws only `shown` of K modes
-    (drawn_modes): the NAMED_MODES of them with the largest total responsibility at the arrow
-    points are named (in that order), and the title says how many are drawn and which are named;
-    short lines, so the note fits beside the plot. All handles and the title where every mode is drawn."""
+    (drawn_modes): every drawn mode is named (each colour drawn has its entry), the most
+    responsible at the arrow points first, and the title says how many of the K are drawn; short
+    lines, so the note fits beside the plot. All handles and the title where every mode is drawn."""
     if len(shown) == K:
         return handles, title
     w = _responsibility(K, resp)
-    top = sorted(range(len(shown)), key=lambda i: (-w[shown[i]], shown[i]))[:NAMED_MODES]
-    return ([handles[i] for i in top],
+    order = sorted(range(len(shown)), key=lambda i: (-w[shown[i]], shown[i]))
+    return ([handles[i] for i in order],
             f"{title}\n\n{len(shown)} of {K:,} modes\ndrawn: the most\nresponsible at\n"
-            f"these points.\nThe top {len(top)}:")
+            f"these points,\nmost first:")
 
 
 def _base_length(xx, n_points: int) -> float:
@@ -303,10 +300,13 @@ def _key(ax, quiver, k: float, m: float, what: str = "s"):
                         fontproperties={"size": 9}, zorder=6)
 
 
-def _quiver(ax, pts, uv, c=None, width=0.0045, **kw):
+ARROW_WIDTH, HEAD_WIDTH = 0.0045, 3.8   # the arrows' shaft (a share of the plot's width) and head (× the shaft)
+
+
+def _quiver(ax, pts, uv, c=None, width=ARROW_WIDTH, **kw):
     args = (pts[:, 0], pts[:, 1], uv[:, 0], uv[:, 1]) + (() if c is None else (c,))
     return ax.quiver(*args, angles="xy", scale_units="xy", scale=1, pivot="tail", width=width,
-                     headwidth=3.8, headlength=4.5, **kw)
+                     headwidth=HEAD_WIDTH, headlength=4.5, **kw)
 
 
 SHADED = 97   # the percent of the plot the total view's shading covers (the rest: its palest tone)
@@ -394,7 +394,7 @@ def _tiny(uv, xx) -> bool:
 
 
 def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
-                lengths: str = "proportional", magnitude: float = 1.0, reach=None) -> dict:
+                lengths: str = "proportional", magnitude: float = 1.0, reach=None, frame=None) -> dict:
     """The arrows a view draws, in data units, as its figure below draws them: uv (S, N, 2) (total:
     the total score; modes: each drawn mode's own score, drawn_modes(K, resp); weighted: every
     mode's πₖ × score, then the total, clipped together point by point), k (None for equal
@@ -405,11 +405,13 @@ def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
     what it points at (TARGETS): total, (N,) the distance to the nearest data point; modes and
     weighted, (K, N) the distance to each mode's mean: each mode's own arrow ends at its mean at
     most, and the weighted view's arrows at a point are shortened by one factor, the black total's
-    to the nearest mean (so they still add up); reached then counts those points."""
+    to the nearest mean (so they still add up); reached then counts those points. frame (xlim,
+    ylim): plot_frame's; per mode, an arrow that would run past it ends at it (within_frame), framed
+    counts those (0 in the other views, and without a frame)."""
     xx, pts, total, comp_scores, resp = (None if a is None else as_numpy(a).astype(float)
                                          for a in (xx, pts, total, comp_scores, resp))
     base = _base_length(xx, len(pts))
-    reached = both = 0
+    reached = both = framed = 0
     if view == "total":
         uv, k, clipped = _scaled(total, base, lengths, magnitude)
         tiny = k is not None and _tiny(uv, xx)
@@ -430,6 +432,7 @@ def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
             both = int(sum((_over_reach(u, reach[kk]) & d[2]).sum() for u, kk, d in zip(uv, shown, drawn)))
             capped = [_within_reach(u, reach[kk]) for u, kk in zip(uv, shown)]
             uv, reached = np.stack([c[0] for c in capped]), sum(c[1] for c in capped)
+        uv, framed = within_frame(pts, uv, frame)
         seen = uv
     else:
         weighted = resp.T[:, :, None] * comp_scores                    # (K, N, 2)
@@ -442,7 +445,22 @@ def view_arrows(view: str, xx, pts, total=None, comp_scores=None, resp=None,
             uv, reached = _common_reach(uv, nearest)
         clipped = int(clipped.sum())
         seen = uv[-1:]
-    return dict(uv=uv, k=k, clipped=clipped, tiny=tiny, reached=reached, both=both, seen=seen)
+    return dict(uv=uv, k=k, clipped=clipped, tiny=tiny, reached=reached, both=both, seen=seen,
+                framed=framed)
+
+
+def within_frame(pts, uv, frame):
+    """Arrow sets uv (S, N, 2) starting at pts (N, 2) shortened, directions kept, where their tips
+    would lie outside frame (xlim, ylim), so that they end on it; and how many were (None: unchanged)."""
+    if frame is None:
+        return uv, 0
+    lo = np.array([frame[0][0], frame[1][0]], dtype=float)
+    hi = np.array([frame[0][1], frame[1][1]], dtype=float)
+    room = np.where(uv > 0, hi - pts[None], np.where(uv < 0, lo - pts[None], np.inf))   # per axis, as far as the frame
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(uv != 0, room / uv, np.inf)
+    factor = np.clip(np.min(ratio, axis=-1) * (1 - 1e-9), 0.0, 1.0)
+    return uv * factor[..., None], int((factor < 1.0).sum())
 
 
 def total_score_figure(xx, yy, logp, pts, score, lengths: str = "equal", title: str | None = None,
@@ -533,7 +551,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     fig, ax = _figure()
     _mode_contours(ax, xx, yy, comp_logp[shown], [colors[k % len(colors)] for k in shown])
     a = view_arrows("modes", xx, pts, comp_scores=comp_scores, resp=resp, lengths=lengths,
-                    magnitude=m, reach=reach)
+                    magnitude=m, reach=reach, frame=plot_frame(xx, yy))
     k, clipped = a["k"], a["clipped"]
     handles, first = [], None
     for kk, uv in zip(shown, a["uv"]):
@@ -594,6 +612,14 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
                            clip_at=_clip_magnitude(m), key=key, reached=a["reached"],
                            both=a["both"], drawn=len(pts), view="weighted"))
     return fig
+
+
+def plot_frame(xx, yy) -> tuple:
+    """Where an arrow's tip may lie in a plot of the grid xx, yy (square_axes' frame): (xlim, ylim)
+    less half an arrow head's width (_quiver's) on every side, so that the head stays inside too."""
+    room = ARROW_WIDTH * HEAD_WIDTH / 2 * float(np.ptp(xx))
+    return ((float(np.min(xx)) + room, float(np.max(xx)) - room),
+            (float(np.min(yy)) + room, float(np.max(yy)) - room))
 
 
 def total_label(drawn: int, n_modes: int) -> str:

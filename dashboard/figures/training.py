@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from matplotlib.figure import Figure
 
-from .common import TRUTH_COLOR, log_domain, log_ticks
+from .common import TRUTH_COLOR, log_axis, log_domain, log_ticks
 from .background import density_background, peak_levels
 
 # Only curves measured on the floor's own held-out draws are drawn against it: the minibatch
@@ -80,7 +80,7 @@ def score_mse_chart(history: pd.DataFrame, height: int = 200, t_min: float | Non
         x=alt.X("step:Q", title="training step"),
         y=alt.Y("score_mse:Q", title="score MSE (log scale)",
                 scale=alt.Scale(type="log", domain=log_domain(df["score_mse"])),
-                axis=alt.Axis(values=log_ticks(log_domain(df["score_mse"])))),
+                axis=log_axis(log_ticks(log_domain(df["score_mse"])))),
         tooltip=["step:Q", alt.Tooltip("score_mse:Q", title="score MSE", format=".4g")],
     ).properties(height=height, autosize=FIT_X,
                  title="Score error: mean (sθ − ∇log pₜ)² at xₜ ~ pₜ"
@@ -94,11 +94,13 @@ def error_by_t_chart(df: pd.DataFrame, eps: float | None = None, height: int = 2
     palette = ["#9467bd", "#ff7f0e", "#7f7f7f", "#17becf"]
     dash = [[1, 0], [6, 4], [2, 2], [1, 0]]
     df = df[np.isfinite(df["mse"].to_numpy(dtype=float)) & (df["mse"].to_numpy(dtype=float) > 0)]
+    t_domain = log_domain(np.append(df["t"].to_numpy(dtype=float), [] if eps is None else [eps]), 1.0)
     lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=16), strokeWidth=2).encode(
-        x=alt.X("t:Q", title="diffusion time t (log scale)", scale=alt.Scale(type="log")),
+        x=alt.X("t:Q", title="diffusion time t (log scale)",
+                scale=alt.Scale(type="log", domain=t_domain, nice=False), axis=log_axis(log_ticks(t_domain))),
         y=alt.Y("mse:Q", title="squared error (log scale)",
                 scale=alt.Scale(type="log", domain=log_domain(df["mse"])),
-                axis=alt.Axis(values=log_ticks(log_domain(df["mse"])))),
+                axis=log_axis(log_ticks(log_domain(df["mse"])))),
         color=alt.Color("series:N", sort=order,
                         scale=alt.Scale(domain=order, range=palette[:len(order)]), legend=_line_legend(500)),
         strokeDash=alt.StrokeDash("series:N", sort=order,
