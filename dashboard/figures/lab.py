@@ -218,18 +218,20 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
     chart = base.mark_line(strokeWidth=2.2) + base.mark_point(filled=True, size=60)
     if floor is not None and math.isfinite(floor):
         what = "noise level: true vs true samples"
-        f = pd.DataFrame({"floor": [floor], "text": [f"dashed line: {what} ({floor:.3g})"]})
-        if band and all(math.isfinite(v) for v in band):
-            f = f.assign(low=band[1], high=band[2], text=f"dashed line and grey band: {what} ({floor:.3g}, "
-                                                         f"range {band[1]:.3g}–{band[2]:.3g})")
+        shown = band if band and all(math.isfinite(v) for v in band) else (floor,)
+        level, *edges = log_tick_labels([float(f"{v:.3g}") for v in shown])   # the axis' own format
+        f = pd.DataFrame({"floor": [floor], "text": [f"dashed line: {what} ({level})"]})
+        if edges:
+            f = f.assign(low=band[1], high=band[2], text=f"dashed line and grey band: {what} ({level}, "
+                                                         f"range {edges[0]}–{edges[1]})")
             chart = alt.Chart(f).mark_rect(color="#7f7f7f", opacity=0.18).encode(
                 y=alt.Y("low:Q", scale=y_scale, axis=y_axis, title=title), y2="high:Q") + chart
         if scale_note:          # the scale's words beside the band's, off the axis (a long axis title squashed the plot)
-            f = f.assign(text=f["text"] + f" · {scale_note}")
+            f = f.assign(text=f["text"] + f"\n{scale_note}")
         rule = alt.Chart(f).mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.5).encode(
             y=alt.Y("floor:Q", scale=y_scale, axis=y_axis, title=title))
         # the words go above the plot area, off the data (at the dashed line they sat on the curves)
-        text = alt.Chart(f).mark_text(align="left", baseline="bottom", dy=-6, fontSize=12).encode(
+        text = alt.Chart(f).mark_text(align="left", baseline="bottom", dy=-6, fontSize=12, lineBreak="\n").encode(
             x=alt.value(0), y=alt.value(0), text="text:N")
         chart = chart + rule + text
     return chart.properties(height=height)
