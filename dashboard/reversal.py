@@ -1877,13 +1877,28 @@ def width_note(gmm, sde, t_end: float = 0.0) -> str:
     if width is None:
         return ""
     s, t_w = width
-    end = np.format_float_positional(float(f'{t_end:.2g}'), trim='-')
-    head = (f" The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t "
-            f"below {time_text(t_w)}")
+    end = end_text(t_end)
+    head = width_head(s, t_w)
     if t_w <= t_end:         # the grid stops before: not one step there
         return f"{head}: a uniform grid that stops at t = {end} takes no step there."
     grid = f"a uniform grid from t = 1 to t = {end}" if t_end > 0 else "a uniform grid"
-    return f"{head}: there {grid} puts {100 * (t_w - t_end) / (1 - t_end):.2g} % of its steps."
+    return f"{head}: there {grid} puts {uniform_share(t_w, t_end)} of its steps."
+
+
+def width_head(s: float, t_w: float) -> str:
+    """The start of width_note's sentence: the narrowest mode's std s shows for t below t_w (width_time)."""
+    return (f" The narrowest mode's own width (std {s:.2g}) shows only once the noise is below it, for t "
+            f"below {time_text(t_w)}")
+
+
+def end_text(t_end: float) -> str:
+    """A grid's end time as width_note prints it: two significant digits, no exponent, no trailing zero."""
+    return np.format_float_positional(float(f'{t_end:.2g}'), trim='-')
+
+
+def uniform_share(t_w: float, t_end: float) -> str:
+    """The share of a uniform grid's steps from t = 1 to t_end that fall below t_w: "28 %"."""
+    return f"{100 * (t_w - t_end) / (1 - t_end):.2g} %"
 
 
 def run_words(run: Run, times) -> str:

@@ -250,7 +250,7 @@ def just_below(v, band: tuple) -> bool:
     """Whether v lies below the noise band (band: mean, low, high) by no more than its width:
     low − (high − low) <= v < low, where one shared draw of the starting noise can put it (just_above's
     rule, mirrored)."""
-    return band_side(v, band, "") == "below" and float(band[1]) - band_width(band) <= float(v)
+    return band_side(v, band, "") == "below" and band_side(v, widened(band), "") != "below"
 
 
 def below_words(band: tuple, metric: str, v=None) -> str:
@@ -456,7 +456,15 @@ def just_above(v, band: tuple) -> bool:
     low < high < v <= high + (high − low). Every sampler starts from the same noise, so one shared
     draw of it can put them all there: a band from a few true-vs-true sets is a range a further
     true set often leaves."""
-    return band_side(v, band, "") == "above" and float(v) <= float(band[2]) + band_width(band)
+    return band_side(v, band, "") == "above" and not beyond_width(v, band)
+
+
+def widened(band: tuple) -> tuple:
+    """The noise band (band: mean, low, high) grown by its width on either side: (mean, low − (high − low),
+    high + (high − low)), the limits just_above, just_below and beyond_width read with band_side's
+    printed rule (a value printed like a limit is on it, not past it)."""
+    w = band_width(band)
+    return band[0], float(band[1]) - w, float(band[2]) + w
 
 
 MOST_WORDS = {"slider": "this many is the slider's most",
@@ -521,8 +529,9 @@ def _subject(group, total: int, label) -> str:
 
 def beyond_width(v, band: tuple) -> bool:
     """Whether v lies above the noise band (band: mean, low, high) by more than its width:
-    v > high + (high − low), farther than one shared draw of the starting noise is taken to lift it."""
-    return float(v) > float(band[2]) + band_width(band)
+    v > high + (high − low) as printed (band_side on the widened band: a value printed like that limit is
+    not past it), farther than one shared draw of the starting noise is taken to lift it."""
+    return band_side(v, widened(band), "") == "above"
 
 
 def elsewhere_beyond(runs: pd.DataFrame, metric: str, bands: dict | None, label) -> str:
@@ -687,7 +696,8 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
     last = dist[dist["budget"] == top]
     best = last.loc[last["d"].idxmin()]
     v = float(best["d"])
-    tied = [label(m) for m in printed_best(last, metric, band)["method"]]     # as winners_text says
+    tied_runs = printed_best(last, metric, band)["method"]        # as winners_text says
+    tied = [label(m) for m in tied_runs]
     side = band_side(best[metric], band, metric)
     inside = _inside_count(last[metric], band, metric)
     held = f" while {inside} of {len(last)} samplers {_verb(inside, 'lies', 'lie')} inside it" if inside else ""
@@ -725,7 +735,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
             verdict = ", so the sampler, not the network, limits the curves."
         if just_above(best[metric], band):
             return (f"{head} with the learned score, {just_above_words(band, n_at_most, tied)}; and it lies {near}{verdict}"
-                    + others_text(last, last.loc[last["d"] == best["d"], "method"], band, metric, label))
+                    + others_text(last, tied_runs, band, metric, label))
         return f"{head} with the learned score, {side} {band_words(band)}, {near}{verdict}"
     unseen = inside_unseen(last, metric, band, bands, label)
     if side == "inside":
@@ -739,7 +749,7 @@ def plateau_text(df: pd.DataFrame, band: tuple, metric: str, grid: str, t_eps: f
                 "this measure." + unseen)
     if just_above(best[metric], band):
         return (f"{head}, {just_above_words(band, n_at_most, tied)}{elsewhere_beyond(last.loc[[best.name]], metric, bands, label)}."
-                + others_text(last, last.loc[last["d"] == best["d"], "method"], band, metric, label))
+                + others_text(last, tied_runs, band, metric, label))
     budgets = sorted(dist["budget"].unique())
     if worse := worse_text(dist, band, metric):
         return f"{head}, still {side} {band_words(band)}, and {worse}"
@@ -924,12 +934,12 @@ def width_text(gmm, lam: float, df: pd.DataFrame, grid: str, t_eps: float) -> st
         return ""
     ends = run_ends(df, grid, t_eps)
     first = float(ends.min())
-    if width[1] > first:
-        return reversal.width_note(gmm, sde, first)
     s, t_w = width
-    sigma = float(sde.sigma(torch.tensor(first, dtype=torch.float64)))
     times = _fine(t_w, first)          # every time below in one format, so t_w and the earliest end differ
     loop = df["method"] == "tutorial"
+    if t_w > first:
+        return reached_text(s, t_w, ends, loop, grid)
+    sigma = float(sde.sigma(torch.tensor(first, dtype=torch.float64)))
     stops = []
     if (~loop).any():
         eps = sorted(set(ends[~loop]))
@@ -944,6 +954,28 @@ def width_text(gmm, lam: float, df: pd.DataFrame, grid: str, t_eps: float) -> st
     return (f" The narrowest mode's own width (std {noise(s)}) shows only once the noise is below it, for t below "
             f"{times(t_w)}, and no run's steps reach it: {_and(stops)}, where σ is still at least {noise(sigma)}, "
             f"{'above' if noise(sigma) != noise(s) else 'not below'} the mode's std; {resolve}.")
+
+
+def reached_text(s: float, t_w: float, ends: pd.Series, loop: pd.Series, grid: str) -> str:
+    """width_text where some run steps below t_w: each kind of run's own grid and where it ends
+    (ends: run_ends, printed as reversal.end_text; loop: which runs are the tutorial's loop), with the share of its steps below t_w
+    (reversal.uniform_share) where that grid is uniform in t: the samplers' grid with the grid "uniform"
+    (from t = 1 to ε), the tutorial's loop always (from t = 1 to t = 1/steps, its most steps here)."""
+    def share(end: float) -> str:
+        return f"puts {reversal.uniform_share(t_w, end)} of its steps there" if t_w > end else "takes no step there"
+    parts = []
+    if (~loop).any():
+        eps = sorted(set(ends[~loop]))
+        at = " to ".join(dict.fromkeys(reversal.end_text(e) for e in (eps[0], eps[-1])))
+        parts.append(f"the samplers' uniform grid from t = 1 to ε = {at} {share(eps[0])}" if grid == "uniform" else
+                     f"the samplers, each on its own best grid, stop at t = ε = {at}" if grid == "recommended" else
+                     f"the samplers' grid, {vocabulary.GRID_LABELS[grid]}, stops at t = ε = {at}")
+    if loop.any():
+        end = float(ends[loop].min())
+        most = " at its most steps here" if ends[loop].nunique() > 1 else ""
+        parts.append(f"the tutorial's loop, uniform in t, which{most} stops at t = 1/steps = {reversal.end_text(end)}, "
+                     + share(end))
+    return f"{reversal.width_head(s, t_w)}: {'; '.join(parts)}."
 
 
 def _fine(a: float, b: float):
@@ -1055,14 +1087,13 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
                                    sde, grid, label, dist[dist["method"] == m].set_index("budget"), band, metric, bands)
                   for m in named if dc.SAMPLERS[m].stochastic)
-    paid = sorted({b for m in named for b, *_ in named[m]})
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
             f"end farther from a perfect sampler than the best noisy run at the same budget (one not below "
             f"{band_words(band)}, where the measure vouches for it) by more than the band's width, "
             f"{value_text(band_width(band))}: "
-            f"{'; '.join(runs(m) for m in named)}. {washed_text(dist, band, metric, best_noisy, paid, label, best_quiet, bands)}"
+            f"{'; '.join(runs(m) for m in named)}. {washed_text(dist, band, metric, best_noisy, sorted(best_noisy), label, best_quiet, bands)}"
             f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
 
 
@@ -1089,8 +1120,8 @@ def _listed(runs) -> str:
 
 def washed_text(dist: pd.DataFrame, band: tuple, metric: str, best_noisy: dict, budgets, label,
                 best_quiet: dict | None = None, bands: dict | None = None) -> str:
-    """Whether the noisy runs wash the prior's gap out here, at the budgets where noiseless runs pay it:
-    they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
+    """Whether the noisy runs wash the prior's gap out here, at each of these budgets (prior_text: every
+    budget with a noisy run, each said in exactly one group): they do only where the best noisy run (best_noisy[b], a row of dist) lies inside the noise band the
     chart draws (band_side; band: mean, low, high); above it by more than its width (beyond_width) the
     numbers show they do not, with that run's value, and beside it, budget by budget, whether the best
     noiseless run (best_quiet[b]) lands farther still (farther_words); just above it (just_above) neither

@@ -41,12 +41,14 @@ def test_narrow_width_from_the_loop_alone_and_where_steps_do_reach():
     assert "no run's steps reach it" in loop and "keep that noise" in loop and "denoising step, from" not in loop
     low = samplers.width_text(gmm, 25.0, plan(["ode", "sde"], [10, 50]), "uniform", 1e-5)
     t_w = reversal.width_time(gmm, dc.VESDE(25.0))[1]
-    assert f"from t = 1 to t = 0.00001 puts {100 * (t_w - 1e-5) / (1 - 1e-5):.2g} % of its steps" in low, low
+    assert f"from t = 1 to ε = 0.00001 puts {100 * (t_w - 1e-5) / (1 - 1e-5):.2g} % of its steps" in low, low
     for name, grid in (("tutorial", "uniform"), ("ring8", "recommended")):
         df = plan(dc.METHODS, [5, 100])
         text = samplers.width_text(dc.PRESETS[name], 25.0, df, grid, 1e-3)
-        first = float(samplers.run_ends(df, grid, 1e-3).min())
-        assert text == reversal.width_note(dc.PRESETS[name], dc.VESDE(25.0), first) and "% of its steps" in text
+        t_w = reversal.width_time(dc.PRESETS[name], dc.VESDE(25.0))[1]
+        loop = float(samplers.run_ends(df[df["method"] == "tutorial"], grid, 1e-3).min())
+        assert (f"which at its most steps here stops at t = 1/steps = {reversal.end_text(loop)}, puts "
+                f"{reversal.uniform_share(t_w, loop)} of its steps" in text), text
 
 
 def table(values: dict, budget: int, nfe: int, metric: str = "logp_w1") -> pd.DataFrame:
