@@ -338,8 +338,8 @@ def test_prior_gap_says_noise_washes_it_out_only_where_the_noisy_runs_reach_the_
                 "does not here: its runs stay above the noise band (range 0.0213–0.0559) by more than its width "
                 "(0.0346) (0.155 at 15; 0.161 at 20; 0.182 at 50; 0.185 at 100)") in gap, gap
         # 0.0861, 0.0628 and 0.0820 lie within the band's width above it: not shown to miss it
-        assert ("The numbers show the noisy runs do not wash it out here at 20 evaluations: the best of them stays "
-                "above the noise band (range 0.0213–0.0559) by more than its width (0.0346)") in gap, gap
+        assert ("The numbers show the noisy runs do not wash it out here at 20, 30, 50 and 100 evaluations: the best "
+                "of them stays above the noise band (range 0.0213–0.0559) by more than its width (0.0346)") in gap, gap
         assert ("At 5, 10 and 15 evaluations the best of them lies just above the band, by less than its width "
                 "(0.0346)") in gap, gap
 
