@@ -344,8 +344,8 @@ def by_measure_again(said: str, metric: str) -> str:
 def prior_kept(runs: pd.DataFrame, names, band: tuple, metric: str, lam: float | None, grid: str) -> tuple:
     """Of the samplers `names` among the runs at one budget (rows of the runs df), those the prior's gap
     keeps up, read as the prior-gap paragraph reads it (top_gap_text): each injects no noise (injects) and
-    the best noiseless run there lies farther from a perfect sampler than the best noisy one inside the
-    noise band (reference_run: one below it cannot be vouched for) by more than the band's width
+    the best noiseless run there lies farther from a perfect sampler than the best noisy one the measure
+    vouches for (reference_run: one below the band counts at its bottom edge) by more than the band's width
     (gap_stays); with that noisy run (a row with d = _distance). ([], None) for
     none, or without λ."""
     if lam is None or not names:
@@ -367,10 +367,10 @@ def prior_kept_words(band: tuple, noisy: pd.Series, metric: str, label, prior_sa
     where = "below them" if metric != "loglik_gap" else "nearer the truth's level than them"
     many = len(noisy.get("tied", ())) > 1
     return (f"just above {band_words(band)}, by less than its width ({value_text(band_width(band))}); by the band "
-            f"alone that would not be evidence, but the best noisy run{'s' if many else ''} inside it from the same "
-            f"starting noise {'tie' if many else 'lies'} at {int(noisy['budget'])} "
+            f"alone that would not be evidence, but the best noisy run{'s' if many else ''} from the same "
+            f"starting noise {'tie' if many else 'lies'} {'below it' if 'edge' in noisy else 'inside it'} at {int(noisy['budget'])} "
             f"({run_names(noisy, label)} "
-            f"{value_text(noisy[metric])}), more than the band's width {where}: "
+            f"{reference_words(noisy, metric)}), more than the band's width {where}: "
             + ("the prior's gap below is what keeps the noiseless runs up" if prior_said else
                "the noiseless runs miss what the noisy ones reach"))
 
@@ -1030,12 +1030,23 @@ def tied_names(runs: pd.DataFrame, metric: str, band: tuple, label) -> list[str]
 
 def reference_run(at: pd.DataFrame, sde, grid: str, metric: str, band: tuple):
     """For the runs at one budget (rows with method, budget and d = _distance): the noisy run (injects)
-    closest to a perfect sampler's among those not below the noise band the chart draws (band_side), with
-    its "tied" (_best_of): the only noisy runs the measure vouches for, so the only ones a noiseless run is
-    measured against (one below the band cannot be vouched for); None where every noisy run lies below it.
-    One more than the band's width nearer than a run just above the band (prior_kept) lies inside it."""
-    kept = [band_side(v, band, metric) != "below" for v in at[metric]]
-    return best_by_kind(at[kept], sde, grid, metric, band)[0] if any(kept) else None
+    closest to a perfect sampler's, with its "tied" (_best_of), as the measure vouches for it: a
+    distance's run below the noise band the chart draws (band_side) scores better than true samples,
+    which the measure cannot vouch for, so it counts at the band's bottom edge (d = _distance(low),
+    "edge": low), the nearest the measure vouches for; the signed gap's runs below the band lie far
+    from the truth's level and count as they are (_distance). None for no noisy run. A run more than
+    the band's width nearer than one just above the band (prior_kept) lies inside it or at that edge."""
+    run = best_by_kind(at, sde, grid, metric, band)[0]
+    if run is None or metric == "loglik_gap" or band_side(run[metric], band, metric) != "below":
+        return run
+    return pd.concat([run.drop("d"), pd.Series({"d": _distance(band[1], metric, band), "edge": band[1]})]).rename(run.name)
+
+
+def reference_words(ref: pd.Series, metric: str) -> str:
+    """A reference_run's value in words, with the edge it is counted at where it lies below the band."""
+    if "edge" not in ref or pd.isna(ref["edge"]):
+        return value_text(ref[metric])
+    return f"{value_text(ref[metric])}, below the band, counted at its edge {value_text(ref['edge'])}"
 
 
 def gap_stays(quiet, noisy, band: tuple) -> bool:
@@ -1065,10 +1076,13 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
     named: dict[str, list] = {}
     best_noisy: dict[int, pd.Series] = {}          # budget: the noisy run closest to a perfect sampler's
     best_quiet: dict[int, pd.Series] = {}          # budget: the noiseless run closest to it
+    refs: dict[int, pd.Series] = {}                # budget: the noisy run a noiseless one is measured against
     for b in sorted(dist["budget"].unique()):
         at = dist[dist["budget"] == b]
         noisy_run, quiet_run, noisy = best_by_kind(at, sde, grid, metric, band)
         ref = reference_run(at, sde, grid, metric, band)
+        if ref is not None:
+            refs[int(b)] = ref
         if noisy_run is not None:
             best_noisy[int(b)] = noisy_run
         if quiet_run is not None:
@@ -1076,25 +1090,27 @@ def prior_text(df: pd.DataFrame, band: tuple, metric: str, gmm, lam: float, grid
         for _, row in at.iterrows():
             if (ref is not None and not noisy[row["method"]] and band_side(row[metric], band, metric) == "above"
                     and gap_stays(row, ref, band)):
-                named.setdefault(row["method"], []).append((int(b), row[metric], ref[metric]))
+                named.setdefault(row["method"], []).append((int(b), row[metric], ref))
     if not named:
         return ""
 
     def runs(m):
         b, v, r = named[m][-1]
         return (f"*{label(m)}* at {_and([str(b) for b, *_ in named[m]])} evaluations (at {b}, {value_text(v)} "
-                f"against the noisy run's {value_text(r)})")
+                f"against the noisy run's {reference_words(r, metric)})")
+    edge_note = (f" (one below {band_words(band)}, which the measure cannot vouch for, counted at its bottom edge)"
+                 if any("edge" in r for m in named for *_, r in named[m]) else "")
     why = "".join(" " + noise_text(m, sorted(int(b) for b in dist.loc[dist["method"] == m, "budget"].unique()),
                                    sde, grid, label, dist[dist["method"] == m].set_index("budget"), band, metric, bands)
                   for m in named if dc.SAMPLERS[m].stochastic)
     return (f"**The prior's gap.** At λ = {lam:g} sampling starts from N(0, σ₁² I) with σ₁ = {s1:.2f}, while "
             f"p₁ spreads {spread / s1:.1f}× wider along its widest axis (std {spread:.2f}): a walk that injects "
             "no noise carries that gap to the end, where a noisy one can wash it out. Here the noiseless runs "
-            f"end farther from a perfect sampler than the best noisy run at the same budget (one not below "
-            f"{band_words(band)}, where the measure vouches for it) by more than the band's width, "
+            f"end farther from a perfect sampler than the best noisy run at the same budget{edge_note} by more than "
+            f"the band's width, "
             f"{value_text(band_width(band))}: "
             f"{'; '.join(runs(m) for m in named)}. {washed_text(dist, band, metric, best_noisy, sorted(best_noisy), label, best_quiet, bands)}"
-            f"{left_band_text(best_noisy, band, metric)}{top_gap_text(best_noisy, best_quiet, band, metric, label)}{why}")
+            f"{left_band_text(best_noisy, band, metric)}{top_gap_text(refs, best_quiet, band, metric, label)}{why}")
 
 
 _and = vocabulary.and_list
@@ -1187,7 +1203,9 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
     named with their values and where each lies against the noise band the chart draws (band_side;
     band: mean, low, high); the gap
     persists where d_quiet − d_noisy exceeds the band's width (high − low), it has closed where the
-    two differ by at most that width; a noisy run below the band is no reference (it cannot be vouched for); "" where the largest budget lacks either kind of run."""
+    two differ by at most that width. best_noisy holds reference_run's rows: a distance's noisy run
+    below the band counts at its bottom edge (reference_words); "" where the largest budget lacks either
+    kind of run."""
     top = max(best_noisy, default=None)
     if top is None or top not in best_quiet:
         return ""
@@ -1195,10 +1213,8 @@ def top_gap_text(best_noisy: dict, best_quiet: dict, band: tuple, metric: str, l
     gap = float(q["d"]) - float(n["d"])
     sq, sn = band_side(q[metric], band, metric), band_side(n[metric], band, metric)
     runs = (f"{_best_words(q, 'noiseless', label)} {value_text(q[metric])}, {sq} {band_words(band)}, "
-            f"{_best_words(n, 'noisy', label, short=True)} {value_text(n[metric])}, {sn} it{' too' if sn == sq else ''}")
-    if sn == "below":
-        return (f" At {top} evaluations, the largest budget, {runs}, where the measure cannot vouch for the noisy "
-                "run: no gap is measured against it.")
+            f"{_best_words(n, 'noisy', label, short=True)} {reference_words(n, metric)}"
+            f"{'' if 'edge' in n else f', {sn} it' + (' too' if sn == sq else '')}")
     if gap_stays(q, n, band):
         return f" The gap does not close with more steps: at {top} evaluations, the largest budget, {runs}."
     if gap < -band_width(band):
