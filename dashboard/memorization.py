@@ -208,6 +208,46 @@ def sweep_point(gmm, n: int, fraction: float, n_samples: int, seed: int, device:
     return {"network": mem.memorization_rate(x, pts, radius), "truth": mem.memorization_rate(truth, pts, radius)}
 
 
+def last_noise() -> tuple:
+    """(ε, σ(ε)): where the page's reverse SDE stops (dc.sample's default end time, which
+    sample_sets uses) and the noise level of VESDE(LAM) still left there, before its last
+    (denoising) step."""
+    eps = float(dc.sampling.T_EPS)
+    return eps, float(dc.VESDE(LAM).sigma(torch.tensor(eps)))
+
+
+def exact_score_text(samples, points, radius: float) -> str:
+    """What the exact score's samples show of the theory that it reproduces the training set,
+    from their distances to the training points: all within `radius`, or how many, their median
+    distance against r, and the cause where the numbers show it: missed samples nearest to a
+    training point with another closer than σ(ε) (last_noise), which that noise cannot tell apart."""
+    d, idx = mem.nearest(samples, points)
+    d, idx = d.numpy(), idx.numpy()
+    n, r = len(d), float(radius)
+    rate, med = mem.memorization_rate(samples, points, r), float(np.median(d))
+    if int(round(rate * n)) == n:
+        return (f" This run shows it: all {n:,} of the exact score's samples land within r = {r:.3g} of a "
+                f"training point (median distance {med:.3g}).")
+    text = (f" This run does not show it at r = {r:.3g}: {int(round(rate * n)):,} of the exact score's {n:,} "
+            f"samples ({rate_text(rate)}) land within r of a training point; their median distance to the "
+            f"nearest one is {med:.3g}, against r = {r:.3g}.")
+    eps, sigma = last_noise()
+    nn = mem.neighbour_distances(points).numpy()
+    missed = ~(d <= r)
+    crowded = int(np.sum(missed & (nn[idx] < sigma)))
+    if crowded == 0:
+        return text + (f" None of the samples outside r is nearest to a training point with another one closer "
+                       f"than the sampler's last noise level σ(ε) = {sigma:.3g} (it stops at t = ε = {eps:g}): "
+                       "these numbers do not single out why.")
+    return text + (f" The reverse SDE stops at t = ε = {eps:g}, where the noise is still σ(ε) = {sigma:.3g}, "
+                   f"and {int(np.sum(nn < sigma)):,} of the {len(nn):,} training points have another one closer "
+                   f"than that (median distance to the nearest other training point {float(np.median(nn)):.3g}): "
+                   "at that noise the score cannot tell such neighbours apart, and the last (denoising) step "
+                   "moves each sample to the weighted mean of the training points near it, which lies among "
+                   f"them rather than on one. {crowded:,} of the {int(missed.sum()):,} samples outside r are nearest "
+                   "to such a point. The theory holds as t → 0; this sampler stops before it separates them.")
+
+
 def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
     """The sweep's chart data from rows of (N, network rate, fresh-draw rate): columns n_points,
     rate, series, and low/high = rate ± ERROR_BAR_Z binomial standard errors."""

@@ -23,7 +23,7 @@ from .config import TrainConfig
 from .training import train_score_model
 
 __all__ = ["DEFAULT_DELTA", "empirical_mixture", "training_points", "nearest_distances",
-           "nearest", "memorization_rate", "mode_scale", "spacing", "data_scale", "memorization_radius", "memorization_config",
+           "nearest", "neighbour_distances", "memorization_rate", "mode_scale", "spacing", "data_scale", "memorization_radius", "memorization_config",
            "train_on_points"]
 
 DEFAULT_DELTA = 1e-3
@@ -75,6 +75,15 @@ def nearest(samples, points) -> tuple[torch.Tensor, torch.Tensor]:
 def nearest_distances(samples, points) -> torch.Tensor:
     """For each sample, the Euclidean distance to its nearest training point, shape (M,)."""
     return nearest(samples, points)[0]
+
+
+def neighbour_distances(points) -> torch.Tensor:
+    """For each training point, the distance to its nearest other training point, shape (N,)
+    (inf for a single point)."""
+    p = _points(points).to(torch.float64)
+    d = torch.cdist(p, p)
+    d.fill_diagonal_(float("inf"))
+    return d.min(dim=1).values
 
 
 def memorization_rate(samples, points, radius: float) -> float:

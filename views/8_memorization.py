@@ -91,7 +91,9 @@ st.altair_chart(mfig.distance_histogram({k: v["d"] for k, v in stats.items()}, r
 st.markdown(
     "**Why the exact score memorizes.** For a finite data set the optimum of the denoising loss *is* "
     "the empirical score above: near t = 0 it points every x at its nearest training point, so a "
-    "perfect learner can only reproduce the training set. A network generalizes because it is "
+    "perfect learner, sampled down to t = 0, can only reproduce the training set."
+    + memorization.exact_score_text(sets[NAMES["empirical"]], points, radius)
+    + " A network generalizes because it is "
     "*imperfect*: limited width, finite training and smooth functions blur the N spikes into a "
     "density. With few points and many steps it comes closer to the optimum and memorizes more; "
     "with more points it memorizes less, and its rate moves towards that of fresh draws."

@@ -325,11 +325,17 @@ def likelihood_scatter(ode_logp, true_logp, height: int = 320) -> alt.Chart:
     pad = 0.03 * (hi - lo + 1e-9)
     dom = [lo - pad, hi + pad]
     pts = alt.Chart(d).mark_circle(size=22, opacity=0.6, color="#1f77b4").encode(
-        # labelFlush off: a flushed first label, pulled inside the axis, sat on the next one
+        # x: labelFlush off: a flushed first label, pulled inside the axis, sat on the next one.
+        # y: flushed, so a tick at the scale's top keeps its label inside the plot: one centred on
+        # that edge stood above it, the chart (fitted to the column) did not count it, and the
+        # title placed above it was drawn past the top of the chart and cut there
         x=alt.X("true:Q", title="true log p₀(x)", scale=alt.Scale(domain=dom), axis=alt.Axis(labelFlush=False)),
-        y=alt.Y("ode:Q", title="ODE log-likelihood", scale=alt.Scale(domain=dom), axis=alt.Axis(labelFlush=False)),
+        y=alt.Y("ode:Q", title="ODE log-likelihood", scale=alt.Scale(domain=dom), axis=alt.Axis(labelFlush=True)),
         tooltip=[alt.Tooltip("true:Q", format=".3f"), alt.Tooltip("ode:Q", format=".3f"),
                  alt.Tooltip("error:Q", format="+.4f")])
     line = alt.Chart(pd.DataFrame({"true": dom, "ode": dom})).mark_line(
         color="black", strokeDash=[5, 4]).encode(x="true:Q", y="ode:Q")
-    return (line + pts).properties(height=height, title="true samples: ODE vs exact (dashed: equal)")
+    # room above the title: the chart fitted to its column places the title from its text's size,
+    # which the drawn line of text exceeds by a few pixels at its top
+    return (line + pts).properties(height=height, title="true samples: ODE vs exact (dashed: equal)",
+                                   padding={"top": 10, "left": 5, "right": 5, "bottom": 5})
