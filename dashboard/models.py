@@ -696,13 +696,20 @@ def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, 
                                        [tfig.LEARNED_COLOR, tfig.EXACT_COLOR, tfig.TRUTH_COLOR], seed))
 
 
-ZOOM_SHARE = 0.1        # modes whose mean ± 3 std spans less than this share of the view get a close-up row
-ZOOM_STDS = 6.0         # the close-up shows its mode's mean ± this many of the mode's largest std
+ZOOM_SHARE = 0.1        # modes whose mean ± 3 × narrowest std spans less than this share of the view get a close-up
+ZOOM_STDS = 6.0         # the close-up shows its mode's mean ± this many of the mode's narrowest std
+ZOOM_ROWS = 3           # at most this many close-up rows
+UNSHOWN_NAMED = 4       # at most this many small modes left out of the close-ups are named one by one
 
 
 def mode_stds(gmm) -> np.ndarray:
     """Each mode's largest std (the square root of its covariance's top eigenvalue)."""
     return torch.linalg.eigvalsh(gmm.covs.double())[:, -1].clamp_min(0).sqrt().numpy()
+
+
+def mode_narrow_stds(gmm) -> np.ndarray:
+    """Each mode's narrowest std (the square root of its covariance's lowest eigenvalue): its width across."""
+    return torch.linalg.eigvalsh(gmm.covs.double())[:, 0].clamp_min(0).sqrt().numpy()
 
 
 def view_side(gmm) -> float:
@@ -712,26 +719,45 @@ def view_side(gmm) -> float:
 
 
 def small_modes(gmm) -> list[int]:
-    """The modes whose mean ± 3 std spans under ZOOM_SHARE of the dots panels' view (view_side):
-    their dots hide their mass contours there; none for one mode (samples_limits frames it)."""
+    """The modes whose mean ± 3 × narrowest std spans under ZOOM_SHARE of the dots panels' view
+    (view_side): across that direction their dots hide their mass contours there; none for one mode
+    (samples_limits frames it)."""
     if gmm.n_components < 2:
         return []
-    return [int(k) for k in np.flatnonzero(6 * mode_stds(gmm) < ZOOM_SHARE * view_side(gmm))]
+    return [int(k) for k in np.flatnonzero(6 * mode_narrow_stds(gmm) < ZOOM_SHARE * view_side(gmm))]
 
 
-def zoom_mode(gmm) -> int | None:
-    """The mode the dots panels draw a close-up of: the heaviest of the small modes (small_modes,
-    the first of equal weights); None where no mode is small."""
+def drawn_shares(gmm, sets) -> np.ndarray:
+    """Each drawn set's mode shares (rows: sets (label, points) in order; dc.mode_weights, the most
+    responsible mode), as the page's mode-share bars count them."""
+    return np.array([dc.mode_weights(np.asarray(x, dtype=float).reshape(-1, 2), gmm).double().numpy()
+                     for _, x in sets]).reshape(len(sets), gmm.n_components)
+
+
+def zoom_modes(gmm, sets=()) -> list[int]:
+    """The modes the dots panels draw close up, one row each: the small modes (small_modes) with the
+    largest of their weight and their share in any drawn set (sets: (label, points) pairs, drawn_shares),
+    so that a mode a sampler over-fills is shown; at most ZOOM_ROWS, largest first (the first of equal ones)."""
     small = small_modes(gmm)
     if not small:
-        return None
-    w = gmm.weights.double().numpy()
-    return small[int(np.argmax(w[small]))]
+        return []
+    key = gmm.weights.double().numpy()
+    if len(sets):
+        key = np.maximum(key, drawn_shares(gmm, sets).max(axis=0))
+    order = sorted(small, key=lambda k: (-round(float(key[k]), 12), k))
+    return order[:ZOOM_ROWS]
+
+
+def zoom_mode(gmm, sets=()) -> int | None:
+    """The first close-up's mode (zoom_modes); None where no mode is small."""
+    shown = zoom_modes(gmm, sets)
+    return shown[0] if shown else None
 
 
 def zoom_limits(gmm, k: int):
-    """The close-up of mode k: its mean ± ZOOM_STDS × its largest std on both axes."""
-    h, m = ZOOM_STDS * float(mode_stds(gmm)[k]), gmm.means[k].double().numpy()
+    """The close-up of mode k: its mean ± ZOOM_STDS × its narrowest std on both axes, so that it shows
+    the mode across its narrow direction (a round mode whole)."""
+    h, m = ZOOM_STDS * float(mode_narrow_stds(gmm)[k]), gmm.means[k].double().numpy()
     return (float(m[0] - h), float(m[0] + h)), (float(m[1] - h), float(m[1] + h))
 
 
@@ -740,68 +766,96 @@ def mass_dots_figure(gmm, sets, colors, seed: int = 0):
     contours holding MASSES of its mass (tfig.samples_dots_figure), on samples_limits (every mode's
     mean ± 3 std and a margin: no contour reaches the frame). Dots show how wide each mode is
     drawn, which a kernel density estimate wider than a narrow mode hides. Where modes are small in
-    that view (small_modes), a second row draws the heaviest of them close up (zoom_mode, zoom_limits)."""
+    that view (small_modes), a row per mode of zoom_modes draws it close up (zoom_limits)."""
+    sets = list(sets)
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
-    k, zoom = zoom_mode(gmm), None
-    if k is not None:
-        zoom = (*density_grid(gmm, *zoom_limits(gmm, k), n=160), f"mode {k + 1}, close up")
-    return tfig.samples_dots_figure(xx, yy, logp, list(sets), colors, mass_levels(gmm, seed), MASSES, zoom=zoom)
+    zoom = [(*density_grid(gmm, *zoom_limits(gmm, k), n=160), f"mode {k + 1}, close up") for k in zoom_modes(gmm, sets)]
+    return tfig.samples_dots_figure(xx, yy, logp, sets, colors, mass_levels(gmm, seed), MASSES, zoom=zoom or None)
 
 
-def zoom_text(gmm) -> str:
-    """The close-up row of mass_dots_figure in words, from the numbers it is drawn with ("" without
-    one): which modes are small in the view and how small, which one the second row shows, how
-    wide, and the other small modes that it does not show."""
-    k = zoom_mode(gmm)
-    if k is None:
+def zoom_text(gmm, sets: dict | None = None) -> str:
+    """The close-up rows of mass_dots_figure in words, from the numbers they are drawn with ("" without
+    one): which modes are small in the view and how small, which ones the rows below show (zoom_modes,
+    sets: each drawn set's words → its points, in the figure's order), how wide, and the small modes
+    that no row shows, each with its weight and its shares in the drawn sets."""
+    sets = dict(sets or {})
+    pairs = list(sets.items())
+    shown = zoom_modes(gmm, pairs)
+    if not shown:
         return ""
     small = small_modes(gmm)
-    (x0, x1), _ = zoom_limits(gmm, k)
     every = len(small) == gmm.n_components
     its = "its" if every or len(small) == 1 else "their"
-    return (f" {small_words(gmm, small, every)}, so {its} dots hide {its} lines: the second row shows "
-            f"{zoom_choice_words(gmm, small, k, every)} close up, {x1 - x0:.2g} wide (its mean ± {ZOOM_STDS:g} "
-            f"std), where a mode drawn too wide or too narrow shows{unshown_words(gmm, small, k)}.")
+    shares = drawn_shares(gmm, pairs) if pairs else np.zeros((0, gmm.n_components))
+    widths = [f"{2 * ZOOM_STDS * float(mode_narrow_stds(gmm)[k]):.2g}" for k in shown]
+    widths = widths[:1] if len(set(widths)) == 1 else widths
+    each = "each " if len(shown) > 1 and len(widths) == 1 else ""
+    size = (f"{each}{vocabulary.and_list(widths)} wide ({'each its' if len(widths) > 1 else 'its'} mean "
+            f"± {ZOOM_STDS:g} of its narrowest std)")
+    rows = "the second row shows" if len(shown) == 1 else f"the {len(shown)} rows below show"
+    return (f" {small_words(gmm, small, every)}, so {its} dots hide {its} lines: {rows} "
+            f"{zoom_choice_words(gmm, small, shown, shares, list(sets))} close up, {size}, where a mode drawn too "
+            "wide or too narrow shows"
+            f"{unshown_words(gmm, small, shown, shares)}.")
 
 
 def small_words(gmm, small: list[int], every: bool) -> str:
-    """Which modes are small in the dots panels' view, with the widest one's span, the view's, and
-    (where some are not small) the span of the narrowest mode that is not."""
-    widest, side = 6 * float(mode_stds(gmm)[small].max()), view_side(gmm)
-    view = f"mean ± 3 std, of a view {side:.2g} wide"
+    """Which modes are small in the dots panels' view, with the widest one's span across its narrowest
+    direction, the view's, the long ones among them (spanning at least ZOOM_SHARE of the view along
+    their widest direction) and (where some are not small) the narrowest span of a mode that is not."""
+    narrow, wide, side = 6 * mode_narrow_stds(gmm), 6 * mode_stds(gmm), view_side(gmm)
+    widest = float(narrow[small].max())
+    view = f"mean ± 3 std across its narrowest direction, of a view {side:.2g} wide"
+    long = [k for k in small if wide[k] >= ZOOM_SHARE * side]
+    along = ("; " + "; ".join(f"mode {k + 1} is {wide[k]:.2g} long but {narrow[k]:.2g} across" for k in long)
+             if long else "")
     if every:
-        return f"Every mode is small in this view (the widest spans {widest:.2g}, {view})"
+        return f"Every mode is small in this view (the widest spans {widest:.2g}, {view}{along})"
     others = [k for k in range(gmm.n_components) if k not in small]
-    big = 6 * float(mode_stds(gmm)[others].min())
+    big = float(narrow[others].min())
     rest = (f"mode {others[0] + 1} spans {big:.2g}" if len(others) == 1
             else f"modes {vocabulary.and_list([o + 1 for o in others])} span {big:.2g} or more")
     if len(small) == 1:
-        return f"Mode {small[0] + 1} is small in this view (it spans {widest:.2g}, {view}, where {rest})"
+        return f"Mode {small[0] + 1} is small in this view (it spans {widest:.2g}, {view}{along}, where {rest})"
     return (f"Modes {vocabulary.and_list([m + 1 for m in small])} are small in this view (the widest of them "
-            f"spans {widest:.2g}, {view}, where {rest})")
+            f"spans {widest:.2g}, {view}{along}, where {rest})")
 
 
-def zoom_choice_words(gmm, small: list[int], k: int, every: bool) -> str:
-    """The close-up's mode k in words, with why it is the one drawn: the heaviest small mode, or
-    one of small modes of equal weight."""
-    w = gmm.weights.double()
-    share = f"{100 * float(w[k]):.3g} %"
-    if len(small) == 1:
-        return f"mode {k + 1} ({share})"
-    if bool(torch.allclose(w[small], w[k])):
-        return f"mode {k + 1} ({'every mode weighs' if every else 'each of them weighs'} {share})"
-    return f"mode {k + 1}, the heaviest{'' if every else ' of them'} ({share}),"
+def mode_share_words(gmm, k: int, shares: np.ndarray) -> str:
+    """Mode k's weight and its share in each drawn set (shares: drawn_shares), e.g. "2 %; 20.3 %, 2.0 %"."""
+    w = f"{100 * float(gmm.weights.double()[k]):.3g} %"
+    return w + "".join(f"{'; ' if i == 0 else ', '}{100 * s:.1f} %" for i, s in enumerate(shares[:, k]))
 
 
-def unshown_words(gmm, small: list[int], k: int) -> str:
-    """The small modes other than k, which no close-up shows, with their weights ("" where every
-    small mode weighs the same: the close-up stands for them all)."""
-    w = gmm.weights.double()
-    rest = [m for m in small if m != k]
-    if not rest or bool(torch.allclose(w[small], w[k])):
+def zoom_choice_words(gmm, small: list[int], shown: list[int], shares: np.ndarray, names: list) -> str:
+    """The close-ups' modes in words, each with its weight and its shares in the drawn sets (names: their
+    words, in order; the brackets' legend where there are any), and, where some small modes are left
+    out, why these are the ones drawn: the small modes of the largest weight or share in a drawn set."""
+    modes = vocabulary.and_list([f"{k + 1} ({mode_share_words(gmm, k, shares)})" for k in shown])
+    label = f"mode{'s' if len(shown) > 1 else ''} {modes}"
+    if names:
+        label += f" (in brackets: weight; {', '.join(names)})"
+    if len(shown) == len(small):
+        return label
+    return f"{label}, the small modes of the largest weight or share in a panel,"
+
+
+def unshown_words(gmm, small: list[int], shown: list[int], shares: np.ndarray) -> str:
+    """The small modes that no close-up shows (up to UNSHOWN_NAMED named, the rest counted, with the
+    largest weight and share among them), each with its weight and shares as zoom_choice_words prints
+    them; "" where every small mode is shown."""
+    rest = [m for m in small if m not in shown]
+    if not rest:
         return ""
-    named = vocabulary.and_list([f"{m + 1} ({100 * float(w[m]):.3g} %)" for m in rest])
-    return f"; mode{'s' if len(rest) > 1 else ''} {named} {'are' if len(rest) > 1 else 'is'} small too and not shown close up"
+    named = [f"{m + 1} ({mode_share_words(gmm, m, shares)})" for m in rest[:UNSHOWN_NAMED]]
+    if len(rest) > UNSHOWN_NAMED:
+        more = rest[UNSHOWN_NAMED:]
+        top = float(gmm.weights.double().numpy()[more].max())
+        if shares.size:
+            top = max(top, float(shares[:, more].max()))
+        named.append(f"{len(more)} more (none above {100 * top:.1f} % in weight or share)")
+    verb = "are" if len(rest) > 1 else "is"
+    return f"; mode{'s' if len(rest) > 1 else ''} {vocabulary.and_list(named)} {verb} small too and not shown close up"
 
 
 def mass_picture_text(sets: dict, gmm, seed: int) -> str:
@@ -819,7 +873,7 @@ def mass_picture_text(sets: dict, gmm, seed: int) -> str:
             "a mode drawn wider than it is shows as dots beyond its lines, one drawn too narrow as dots "
             f"packed inside the innermost. The outermost line holds {100 * MASSES[-1]:g} % of p₀'s mass, so "
             f"{100 * (1 - MASSES[-1]):g} % of p₀'s own samples lie outside it; here {outside} do. W₁ of log p₀ "
-            "reads the same thing: how likely under p₀ the samples are." + zoom_text(gmm))
+            "reads the same thing: how likely under p₀ the samples are." + zoom_text(gmm, sets))
 
 
 def remember_trained(cfg: dc.TrainConfig, lam: float) -> None:

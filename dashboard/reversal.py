@@ -726,7 +726,8 @@ def weight_check(gmm, sde, run: Run) -> dict:
     share p among the run's samples, the binomial standard error sqrt(w (1 - w) / n), whether
     |p - w| is within WEIGHT_Z of them, its smallest std, and the net share the noise left at the
     end moves out of it (noise_moved, on true samples); it can explain a share off only where it
-    moves at least one standard error (reach). numpy arrays, and n, z, sigma_end."""
+    moves at least one standard error (reach). numpy arrays, and n, z, sigma_end, the share of the run's
+    samples off every mode (stray) and of true samples that noise puts there (blurred, blurred_stray)."""
     w = gmm.weights.double().numpy()
     p = np.asarray(metrics(gmm, sde, run)["mode_weights"], dtype=float)
     se = np.sqrt(w * (1 - w) / run.n)
@@ -745,6 +746,7 @@ def weight_check(gmm, sde, run: Run) -> dict:
     return dict(true=w, sampled=p, se=se, ok=ok, std=std, gap=gap, moved=moved, reach=np.abs(moved) >= se,
                 n=run.n, off_true=off_true,
                 z=WEIGHT_Z, sigma_end=s_end, far=far, dist=dist, sigma1=sigma1, stray=stray_share(gmm, sde, run),
+                blurred=blurred_stray(gmm, s_end, ref),
                 chance=models.off_by_chance(len(w)))
 
 
@@ -968,14 +970,29 @@ def set_clause(gmm, sde, run: Run, c: dict, bad, text: str) -> str:
 
 def blur_clause(c: dict, where: str) -> str:
     """Where many samples belong to no mode (weight_check's stray share above STRAY_SAY) and the noise
-    left at the end exceeds the narrowest mode's std: that this noise, harmless to the shares, can
-    still blur samples off every mode, with the ratio and where the page shows them (where:
-    final_where); else ""."""
+    left at the end exceeds the narrowest mode's std: what that noise alone does off the modes, measured
+    (c's "blurred": the share of true samples it puts off every mode, stray_mask's threshold), against the
+    run's stray share; where it accounts for them (within WEIGHT_Z standard errors) where the page shows
+    them (where: final_where), else that the rest come from the steps before the end; else ""."""
     narrowest = float(np.min(c["std"]))
     if c["stray"] <= STRAY_SAY or c["sigma_end"] <= narrowest:
         return ""
-    return (f" (though it can blur samples off every mode: σ = {value_text(c['sigma_end'])} is "
-            f"{c['sigma_end'] / max(narrowest, 1e-12):,.0f}× the narrowest mode's std; {where})")
+    blurred, stray, n = c["blurred"], c["stray"], c["n"]
+    sigma = (f"σ = {value_text(c['sigma_end'])}, {c['sigma_end'] / max(narrowest, 1e-12):,.0f}× the narrowest "
+             f"mode's std, added to true samples puts {share_text(blurred)} of them off every mode")
+    if stray - blurred <= c["z"] * math.sqrt((stray * (1 - stray) + blurred * (1 - blurred)) / n):
+        return f" (though it can blur samples off every mode: {sigma}, as many as this run's {share_text(stray)}; {where})"
+    rest = round(100 * stray, 1) - round(100 * blurred, 1)
+    return (f" (nor does it put most of them off every mode: {sigma}, against this run's {share_text(stray)}: "
+            f"the other {rest:.1f} points come from the steps before the end)")
+
+
+def blurred_stray(gmm, sigma: float, ref) -> float:
+    """The share of true samples ref of p₀ that a blur of std σ (noise_moved's seeded z) puts off every mode:
+    log p₀ below the STRAY_Q quantile of log p₀ on ref (low_density_mask, as stray_mask)."""
+    x = torch.as_tensor(np.asarray(ref), dtype=torch.float64)
+    z = torch.randn(x.shape, generator=torch.Generator().manual_seed(NOISE_SEED), dtype=torch.float64)
+    return float(low_density_mask(gmm, ref, (x + float(sigma) * z).numpy(), STRAY_Q).mean())
 
 
 FINAL_TITLE = "Final samples against the truth"     # the heading over the final-samples plot

@@ -271,14 +271,14 @@ def samples_dots_figure(xx, yy, logp, sets, colors, levels, masses, max_dots: in
     shaded true log-density and its contours at `levels` (log p₀ values, increasing), the lines that
     hold `masses` of p₀'s mass (the same order). Dots show how wide each mode is drawn, which a
     kernel density estimate wider than a narrow mode hides. sets: (label, points (N, 2)) pairs.
-    zoom: (xx, yy, logp, words) of a close-up grid: a second row draws the same sets there (every
-    dot inside it), titled with `words` (e.g. "mode 1, close up") and how many lie inside."""
-    items = list(sets)
-    fig, axes, _ = panel_row(len(items), top=0.35, rows=1 if zoom is None else 2)
+    zoom: a list of (xx, yy, logp, words) close-up grids: a row each below the first draws the same sets
+    there (every dot inside it), titled with `words` (e.g. "mode 1, close up") and how many lie inside."""
+    items, zoom = list(sets), list(zoom or [])
+    fig, axes, _ = panel_row(len(items), top=0.35, rows=1 + len(zoom))
     order = np.argsort(levels)
     lv = np.asarray(levels, dtype=float)[order]
     widths = np.linspace(1.2, 0.6, len(lv))      # the outermost (lowest) level thickest
-    grids = [(xx, yy, logp, None)] + ([] if zoom is None else [tuple(zoom)])
+    grids = [(xx, yy, logp, None)] + [tuple(z) for z in zoom]
     for row, (gx, gy, glogp, words) in enumerate(grids):
         extent = (gx.min(), gx.max(), gy.min(), gy.max())
         for ax, (label, pts), color in zip(axes[row * len(items):], items, colors):
