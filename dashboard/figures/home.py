@@ -12,16 +12,29 @@ from .common import figure_png, new_figure, samples_limits
 from .lab import preview_density
 
 
-DEPTH = 10.0     # nats of log pₜ the shading spans below its peak: a mode 1/20,000 as dense still shows
+MIN_DEPTH = 3.0   # nats of log pₜ the shading spans at least (about a linear scale's 1/12 of the peak)
+SHADES = 10       # filled levels between the shading's floor and the peak
+LOWEST_SHADE = 3.0  # nats the lowest mode's peak lies above the shading's floor
+
+
+def shade_depth(pt) -> float:
+    """How many nats below its peak the shading of pₜ reaches: MIN_DEPTH, or deeper where a mode's
+    own peak (log pₜ at its mean) lies lower, down to LOWEST_SHADE nats below the lowest mode's peak: every
+    mode shows, however light or narrow beside a heavy one, and similar modes keep a shallow scale
+    that draws their shape."""
+    peaks = pt.log_prob(pt.means.double()).double()
+    return max(MIN_DEPTH, float(peaks.max() - peaks.min()) + LOWEST_SHADE)
 
 
 def shade_density(ax, pt, xlim, ylim, grid: int):
-    """Shade log pₜ in blues, DEPTH nats from its peak down (below: the palest tone). The grid is
-    preview_density's, so a mode narrower than its cells is drawn at its peak, and the scale is
-    logarithmic, so a light or wide mode beside a heavy narrow one is shaded too (a linear scale
-    left every mode under 1/12 of the peak density blank). Returns the filled ContourSet."""
+    """Shade log pₜ in blues, shade_depth nats from its peak down (below: the palest tone). The grid
+    is preview_density's, so a mode narrower than its cells is drawn at its peak, and the scale is
+    logarithmic, so a light mode beside a heavy narrow one is shaded too (a linear scale left every
+    mode under 1/12 of the peak density blank). Returns the filled ContourSet."""
     xx, yy, lp = preview_density(pt, xlim, ylim, grid)
-    return density_background(ax, xx, yy, lp, depth=DEPTH, cmap="Blues", alpha=None, clip=True)
+    depth = shade_depth(pt)
+    return density_background(ax, xx, yy, lp, depth=depth, step=depth / SHADES, cmap="Blues", alpha=None,
+                              clip=True)
 
 
 def diffusion_strip(gmm, sde, times=PANEL_TIMES, n_points: int = 300, seed: int = 0,
