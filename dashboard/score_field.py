@@ -263,6 +263,20 @@ def coloured_sum(f: dict) -> tuple[np.ndarray, np.ndarray]:
     return np.where(size > 0, miss / scale, 0.0), np.where(size > 0, np.linalg.norm(part, axis=1) / scale, 0.0)
 
 
+def ellipse_words(f: dict) -> str:
+    """What the per-mode views draw around each (drawn) mode, from the field's own grids: 1, 2,
+    3 σ ellipses, and where some drawn mode's ellipses are too small to see (sfig.tiny_modes),
+    the ring at its mean and how many modes have one."""
+    shown, _ = undrawn_share(f)
+    every = len(shown) == len(f["comp_scores"])
+    text = f"Ellipses: 1, 2, 3 σ of each {'' if every else 'drawn '}mode."
+    tiny = len(sfig.tiny_modes(f["comp_logp"][shown]))
+    if tiny:
+        text += (f" {vocabulary.k_of_n(tiny, len(shown), 'drawn modes').capitalize()} are narrower than the "
+                 "arrows: a ring marks each at its mean.")
+    return text
+
+
 def _drawn_words(f: dict) -> str:
     """'Only 10 of the 100 modes are drawn (the most responsible at these points)'."""
     shown, _ = undrawn_share(f)
@@ -281,8 +295,7 @@ def weighted_words(f: dict) -> str:
             "arrow is the total; in between they share. ")
     shown, hidden = undrawn_share(f)
     if len(shown) == len(f["comp_scores"]):
-        return head + ("Coloured arrows add up to the black total (one common scale). "
-                       "Ellipses: 1, 2, 3 σ of each mode.")
+        return head + "Coloured arrows add up to the black total (one common scale). " + ellipse_words(f)
     share, n = f"{HIDDEN_SHARE:.0%}", len(hidden)
     miss, part = coloured_sum(f)
     off = miss > HIDDEN_SHARE
@@ -297,7 +310,7 @@ def weighted_words(f: dict) -> str:
     text += (f", and at {'all' if bare == n - fit else format(bare, ',')} of {'these' if fit else 'them'} "
              f"they make up less than {share} of its length: the black total has little or no "
              "coloured part there. " if bare else ". ")
-    return text + "Ellipses: 1, 2, 3 σ of each drawn mode."
+    return text + ellipse_words(f)
 
 
 def modes_words(f: dict, formula: str, direction: str) -> str:
@@ -307,8 +320,7 @@ def modes_words(f: dict, formula: str, direction: str) -> str:
     shown, _ = undrawn_share(f)
     every = len(shown) == len(f["comp_scores"])
     head = "Each mode's score" if every else f"{_drawn_words(f)}. Each drawn mode's score"
-    return (f"{head}, as if it were alone: {formula}, {direction}, whatever the other modes do. "
-            f"Ellipses: 1, 2, 3 σ of each {'' if every else 'drawn '}mode.")
+    return f"{head}, as if it were alone: {formula}, {direction}, whatever the other modes do. " + ellipse_words(f)
 
 
 @state.cache_data

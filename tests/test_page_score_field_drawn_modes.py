@@ -100,7 +100,7 @@ def test_per_mode_sentence_names_the_drawn_modes():
     f = sf.score_field(gmm, dc.VESDE(25.0), 0.0, "samples", 200, SEED)
     text = sf.modes_words(f, "F", "D")
     assert text.startswith(f"Only {sfig.MAX_DRAWN_MODES} of the 100 modes are drawn")
-    assert "Each drawn mode's score, as if it were alone" in text and text.endswith("each drawn mode.")
+    assert "Each drawn mode's score, as if it were alone" in text and "Ellipses: 1, 2, 3 σ of each drawn mode." in text
 
 
 def test_page_shows_the_drawn_modes_sentences():

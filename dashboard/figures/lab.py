@@ -62,23 +62,56 @@ def preview_density(gmm: GaussianMixture, xlim, ylim, n_grid: int = 120):
     return xx, yy, logp
 
 
-def badge_anchor(mean, cov, xlim, ylim, room: float = 0.08) -> tuple[tuple[float, float], tuple[int, int]]:
-    """Where a component's number badge goes: a diagonal extreme of its 2-std ellipse (up and to
-    the right where the panel has room for the badge there, `room` its share of the panel's width;
-    else the first other diagonal that has), and the diagonal's signs. The badge is drawn just
-    beyond that point, so it covers neither the mean nor the ellipses."""
+def _badge_directions(cov) -> list[np.ndarray]:
+    """The directions badge_anchor tries from a mode's mean, in order: an elongated mode's short
+    axis (both sides) first, so its badge sits beside it, not past its long end; then the four
+    diagonals (up-right first); then 16 directions around."""
+    vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
+    short = vecs[:, 0] * (1.0 if vecs[:, 0].sum() >= 0 else -1.0)
+    diag = [np.array([sx, sy]) / math.sqrt(2.0) for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1))]
+    around = [np.array([math.cos(a), math.sin(a)]) for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)]
+    first = [short, -short] if vals[1] > 2.25 * vals[0] else []
+    return first + diag + around
+
+
+def _badge_clear(centre, radius, ellipses, xlim, ylim, n_std: float = 2.0) -> bool:
+    """Whether a badge (a disc) lies inside the frame and outside every (mean, cov) n_std-std
+    ellipse, checked on its centre and 16 points of its rim."""
+    rim = [centre + radius * np.array([math.cos(a), math.sin(a)])
+           for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)] + [centre]
+    for q in rim:
+        if not (xlim[0] <= q[0] <= xlim[1] and ylim[0] <= q[1] <= ylim[1]):
+            return False
+        for mu, c in ellipses:
+            d = q - mu
+            if float(d @ np.linalg.solve(c, d)) <= n_std ** 2:
+                return False
+    return True
+
+
+def badge_anchor(mean, cov, xlim, ylim, room: float = 0.08, others=()) -> tuple[tuple[float, float], tuple[int, int]]:
+    """Where a component's number badge goes: a point of its 2-std ellipse and the signs (sx, sy)
+    of the side the badge is drawn on, just beyond that point (the badge about `room` of the
+    panel's width across). The first of _badge_directions whose badge lies inside the frame and
+    clears every 3-std ellipse (the shaded mode's reach), its own and those of `others` ((mean, cov)
+    pairs), else every 2-std ellipse; where none does, the first diagonal with room in the frame."""
     c = np.asarray(cov, dtype=float)
     mu = np.asarray(mean, dtype=float)
-    pad = room * np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
+    span = np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
+    ellipses = [(mu, c)] + [(np.asarray(m, dtype=float), np.asarray(v, dtype=float)) for m, v in others]
     tries = []
-    for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
-        u = np.array([sx, sy]) / math.sqrt(2.0)
-        p = mu + 2.0 * c @ u / math.sqrt(float(u @ c @ u))
-        edge = p + np.array([sx, sy]) * pad
-        fits = xlim[0] <= edge[0] <= xlim[1] and ylim[0] <= edge[1] <= ylim[1]
-        tries.append((not fits, (float(p[0]), float(p[1])), (sx, sy)))
-    best = min(tries, key=lambda t: t[0])            # the first diagonal with room (stable order)
-    return best[1], best[2]
+    for u in _badge_directions(c):
+        p = mu + 2.0 * u / math.sqrt(float(u @ np.linalg.solve(c, u)))
+        sx, sy = (1 if u[0] >= -1e-9 else -1), (1 if u[1] >= -1e-9 else -1)
+        tries.append(((float(p[0]), float(p[1])), (sx, sy), p + np.array([sx, sy]) * room * span / 2))
+    radius = room * float(span.min()) / 2.5
+    for n_std in (3.0, 2.0):                   # clear of the shaded mode's reach where it can be
+        for at, signs, centre in tries:
+            if _badge_clear(centre, radius, ellipses, xlim, ylim, n_std):
+                return at, signs
+    fits = [(at, signs) for at, signs, centre in tries[-20:-16]       # the four diagonals
+            if _badge_clear(centre, radius, [], xlim, ylim)]
+    return (fits or [tries[0][:2]])[0]
 
 
 BADGE_GAP = 6       # points between badge_anchor's point and the badge's near corner
@@ -115,7 +148,8 @@ def mixture_preview(gmm: GaussianMixture, samples=None, xlim=None, ylim=None, ti
         for n_std, ls in ((1, "-"), (2, "--")):
             ax.add_patch(Ellipse(mu, 2 * n_std * s1, 2 * n_std * s2, angle=ang, fill=False,
                                  ec=colors[k], lw=1.8, ls=ls))
-        at, (sx, sy) = badge_anchor(mu, cov, xlim, ylim)
+        at, (sx, sy) = badge_anchor(mu, cov, xlim, ylim, others=[(m, v) for j, (m, v) in enumerate(
+            zip(gmm.means.tolist(), gmm.covs.tolist())) if j != k])
         ax.annotate(f"{k + 1}", at, xytext=(sx * BADGE_GAP, sy * BADGE_GAP), textcoords="offset points",
                     ha="left" if sx > 0 else "right", va="bottom" if sy > 0 else "top",
                     fontsize=10, fontweight="bold",

@@ -326,12 +326,27 @@ def density_shading(logp, n: int = 14):
     return z, (np.linspace(lo, 0.0, n) if lo < 0 else np.array([-1.0, 0.0]))
 
 
+TINY_NODES = 9    # a mode whose 3-std ellipse holds fewer grid nodes is drawn a few pixels wide
+
+
+def tiny_modes(comp_logp) -> list[int]:
+    """Which modes of comp_logp (K, n, n) are narrower than the arrows: their 3-std ellipse
+    (log p within 4.5 nats of its peak on the grid) holds fewer than TINY_NODES grid nodes."""
+    return [k for k, lp in enumerate(comp_logp)
+            if int((lp >= float(lp.max()) - 4.5).sum()) < TINY_NODES]
+
+
 def _mode_contours(ax, xx, yy, comp_logp, colors):
-    """Each mode's 1, 2 and 3 standard-deviation ellipses, from its log density on the grid."""
+    """Each mode's 1, 2 and 3 standard-deviation ellipses, from its log density on the grid, above
+    the arrows; a mode too narrow to see (tiny_modes) also gets a ring at its peak."""
     for k, lp in enumerate(comp_logp):
         top = float(lp.max())
         ax.contour(xx, yy, lp, levels=[top - 4.5, top - 2.0, top - 0.5], colors=colors[k],
-                   linewidths=[0.8, 1.1, 1.5], linestyles="solid", alpha=0.9)
+                   linewidths=[0.8, 1.1, 1.5], linestyles="solid", alpha=0.9, zorder=5)
+    for k in tiny_modes(comp_logp):
+        i, j = np.unravel_index(int(np.argmax(comp_logp[k])), comp_logp[k].shape)
+        ax.scatter([xx[i, j]], [yy[i, j]], s=110, facecolors="none", edgecolors=colors[k],
+                   linewidths=2.0, zorder=6)
 
 
 # One fixed layout (inches) for every view, so switching views does not move the plot: a square
@@ -365,10 +380,12 @@ def _arrow_handle(color, label):
                   label=label)
 
 
-def _ellipse_handle():
-    """The legend entry naming the ellipses (in every mode's colour)."""
+def _ellipse_handle(rings: bool = False):
+    """The legend entry naming the ellipses (in every mode's colour), and the rings where some
+    mode is too narrow to see (tiny_modes)."""
     return Line2D([], [], color="0.3", linestyle="None", marker="o", markerfacecolor="none",
-                  markersize=10, label="ellipses:\n1, 2, 3 σ\nof each\nmode, in\nits colour")
+                  markersize=10, label="ellipses:\n1, 2, 3 σ\nof each\nmode, in\nits colour"
+                  + ("\nring: a mode\nnarrower\nthan the\narrows" if rings else ""))
 
 
 def _scaled(vecs, base, lengths, magnitude):
@@ -561,7 +578,7 @@ def mode_scores_figure(xx, yy, comp_logp, pts, comp_scores, colors=None, names=N
     handles, head = _bounded(handles, shown, K, resp, "arrows: score\nof each mode")
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
-    handles.append(_ellipse_handle())
+    handles.append(_ellipse_handle(bool(tiny_modes(comp_logp[shown]))))
     _legend(fig, handles, head)
     key = key_value(m) if key is None else key
     if k is not None:
@@ -602,7 +619,7 @@ def weighted_scores_figure(xx, yy, comp_logp, pts, comp_scores, resp, total, col
     handles, head = _bounded(handles, shown, K, resp, "arrows:\nπₖ(x) × score\nof each mode")
     q = _quiver(ax, pts, uv[K], color="black", alpha=0.9, width=0.0022, zorder=4)
     handles.append(_arrow_handle("black", total_label(len(shown), K)))
-    handles.append(_ellipse_handle())
+    handles.append(_ellipse_handle(bool(tiny_modes(comp_logp[shown]))))
     ax.scatter(pts[:, 0], pts[:, 1], s=4, c="0.2", zorder=3, linewidths=0)
     square_axes(ax, xx, yy, title)
     _legend(fig, handles, head)
