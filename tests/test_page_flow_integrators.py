@@ -87,6 +87,12 @@ def test_an_integrator_that_clearly_wins_is_said_with_its_numbers(name, lam):
         first = flowpage.first_match(df, noise, field, win["method"])
         assert int(win["nfe"]) <= int(lose["nfe"]) and int(win["steps"]) >= int(first["steps"])
         assert flowpage.match_reading(lose["sw2"], lose["off"], noise) == "miss"
+        if not flowpage.measures_agree(win, lose):
+            assert (f"For the {field}, " + "at equal evaluations, " * (int(win["nfe"]) == int(lose["nfe"]))
+                    + "at fewer evaluations, " * (int(win["nfe"]) < int(lose["nfe"]))
+                    + "the chart's two measures do not agree") in text, text
+            assert f"For the {field}, {flowpage.METHOD_NAMES[win['method']]} does clearly better" not in text, text
+            continue
         assert (f"{int(win['steps'])} {flowpage.METHOD_NAMES[win['method']]} steps ({int(win['nfe'])} evaluations) "
                 f"match true ones by both measures ({int(win['off'])} of 1000 off every mode, sliced W₂ "
                 f"{win['sw2']:.3f}), while {int(lose['steps'])} {flowpage.METHOD_NAMES[lose['method']]} steps "

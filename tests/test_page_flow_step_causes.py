@@ -114,13 +114,22 @@ def test_first_matches_within_noise_of_each_other_are_said_to_differ_by_chance()
     assert "differs by chance" not in flowpage.networks_steps_sentence(_with_learned(df, same), noise)
 
 
-@pytest.mark.parametrize("name, lam", [("ring8", 25.0), ("tutorial", 2.0)])
-def test_first_match_chance_reads_each_state_from_its_numbers(name, lam):
-    """At other states the chance sentence follows the chart: said for a field against itself shifted by one
-    step count's match only where the rows between lie within the noise."""
+@pytest.mark.parametrize("name, lam, method", [("ring8", 25.0, "euler"), ("ring8", 25.0, "heun"),
+                                               ("tutorial", 2.0, "euler"), ("tutorial", 25.0, "heun")])
+def test_first_match_chance_reads_each_state_from_its_numbers(name, lam, method):
+    """At other states the chance sentence for the exact flow against the VE follows the chart's rows: said
+    only where both first match at different step counts and every pair of rows between lies within the
+    noise by both measures."""
     df, noise, _ = _state(name, lam)
-    fa = flowpage.first_match(df, noise, "exact flow", "euler")
-    text = flowpage.first_match_chance(df, noise, "exact flow", "VE PF-ODE", "euler")
-    fb = flowpage.first_match(df, noise, "VE PF-ODE", "euler")
+    text = flowpage.first_match_chance(df, noise, "exact flow", "VE PF-ODE", method)
+    fa, fb = (flowpage.first_match(df, noise, k, method) for k in ("exact flow", "VE PF-ODE"))
     if fa is None or fb is None or int(fa["steps"]) == int(fb["steps"]):
         assert text == "", text
+        return
+    lo, hi = sorted((int(fa["steps"]), int(fb["steps"])))
+    rows = df[(df["method"] == method) & df["steps"].between(lo, hi)].pivot(index="steps", columns="field")
+    close = all(abs(rows["sw2"]["exact flow"] - rows["sw2"]["VE PF-ODE"]) <= noise["spread"]) and not any(
+        flowpage.counts_differ(int(a), int(b)) for a, b in zip(rows["off"]["exact flow"], rows["off"]["VE PF-ODE"]))
+    assert bool(text) == close, text
+    if close:
+        assert f"from {lo} to {hi} {flowpage.METHOD_NAMES[method]} steps" in text, text
