@@ -157,7 +157,8 @@ def test_why_straight_is_cheap_on_the_page_reads_both_integrators(state, lam, le
     cfg = lessons.recipe(st.DEFAULT_SEED) if learned else None
     df = flowpage.quality(gmm, lam, 1000, st.DEFAULT_SEED, cfg, "cpu", False)
     noise = flowpage.quality_noise(gmm, 1000, st.DEFAULT_SEED)
-    for said in (flowpage.cheap_sentence(df, noise), flowpage.ve_steps_phrase(df, noise),
+    story = flowpage.path_story(gmm, lam, 200, 100, st.DEFAULT_SEED)
+    for said in (flowpage.cheap_sentence(df, noise), flowpage.ve_grid_sentence(df, noise, story),
                  flowpage.networks_steps_sentence(df, noise), flowpage.integrators_sentence(gmm, df, noise, st.DEFAULT_SEED)):
         parts = flowpage.line_parts(noise)             # said once per paragraph (line_once)
         assert said.replace(parts, "") in text.replace(parts, ""), (said, text)
