@@ -990,6 +990,24 @@ def clearly_better(win: pd.Series, lose: pd.Series, noise: dict) -> bool:
             and not beyond_noise(win["sw2"], lose["sw2"], noise["spread"]))
 
 
+def measures_agree(win: pd.Series, lose: pd.Series) -> bool:
+    """Whether no measure of the chart puts row lose ahead of row win: win's sliced W₂ is not above lose's
+    (clearly_better already asks the count off every mode to favour win beyond its noise)."""
+    return float(win["sw2"]) <= float(lose["sw2"])
+
+
+def split_gap_words(win: pd.Series, lose: pd.Series, noise: dict, field: str, fewer: str) -> str:
+    """Where the count off every mode puts row win ahead of row lose beyond two counts' noise but sliced W₂
+    puts lose ahead, within the spread of true sets' scores (clearly_better, not measures_agree): what each
+    measure shows, with the numbers, instead of "clearly better"."""
+    a, b = int(win["off"]), int(lose["off"])
+    w, l = METHOD_NAMES[win["method"]], METHOD_NAMES[lose["method"]]
+    return (f" For the {field}, at {fewer} evaluations, the chart's two measures do not agree on {w} against {l}: "
+            f"by the count of samples off every mode {w} is ahead, {a} of {noise['n']} at {_at_steps([win])} "
+            f"against {b} at {_at_steps([lose])}: {count_gap(a, b)}; by sliced W₂ the two are within "
+            f"{spread_words(noise)} of each other, {win['sw2']:.3f} against {lose['sw2']:.3f}, {l}'s the lower.")
+
+
 @state.cache_data(max_entries=16)
 def without_last_stage(gmm, steps: int, n: int, seed: int) -> int:
     """Samples off every mode (of n) when the exact flow's `steps` Heun steps take their last step by
@@ -1026,6 +1044,8 @@ def integrator_sentence(df: pd.DataFrame, noise: dict, field: str, last_off: int
         return ""
     win, lose = gap
     fewer = "equal" if int(win["nfe"]) == int(lose["nfe"]) else "fewer"
+    if not measures_agree(win, lose):
+        return split_gap_words(win, lose, noise, field, fewer)
     text = (f" For the {field}, {METHOD_NAMES[win['method']]} does clearly better than "
             f"{METHOD_NAMES[lose['method']]} here, at {fewer} evaluations: {_at_steps([win])} match true ones "
             f"by both measures ({_row_numbers(win, noise)}), while {_at_steps([lose])} miss true ones "
@@ -1092,10 +1112,36 @@ def ve_steps_phrase(df: pd.DataFrame, noise: dict) -> str:
 
 def networks_steps_sentence(df: pd.DataFrame, noise: dict) -> str:
     """For each network's flow the quality chart draws (learned, rectified): at which steps of each
-    integrator its samples match true ones (match_words); "" without one."""
+    integrator its samples match true ones (match_words), and, per integrator, where its first match
+    and the exact flow's differ by chance (first_match_chance); "" without one."""
     return "".join(f" The {k}'s samples: " + "; with Euler, ".join(match_words(df, noise, k, "they", m)
                                                                    for m in _methods_of(df, k)) + "."
+                   + "".join(first_match_chance(df, noise, "exact flow", k, m) for m in _methods_of(df, k))
                    for k in ("learned flow", "rectified flow") if k in set(df["field"]))
+
+
+def first_match_chance(df: pd.DataFrame, noise: dict, a: str, b: str, method: str) -> str:
+    """Where fields a and b first match true samples (first_match) at different step counts of `method`,
+    yet at every step count from the fewer to the more their rows lie within the chart's noise of each
+    other by both measures (sliced W₂ within the spread of true sets' scores, counts off every mode within
+    two counts' noise): that the curves cannot be told apart there, so which one matches first is chance;
+    else ""."""
+    fa, fb = first_match(df, noise, a, method), first_match(df, noise, b, method)
+    if fa is None or fb is None or int(fa["steps"]) == int(fb["steps"]):
+        return ""
+    lo, hi = sorted((int(fa["steps"]), int(fb["steps"])))
+    rows_b = {int(r["steps"]): r for r, _ in _readings(df, noise, b, method)}
+    pairs = [(r, rows_b[int(r["steps"])]) for r, _ in _readings(df, noise, a, method)
+             if lo <= int(r["steps"]) <= hi and int(r["steps"]) in rows_b]
+    if any(abs(float(x["sw2"]) - float(y["sw2"])) > float(noise["spread"]) or counts_differ(int(x["off"]), int(y["off"]))
+           for x, y in pairs):
+        return ""
+    name = METHOD_NAMES[method]
+    return (f" The {a}'s and the {b}'s {name} curves lie within the noise of each other from {lo} to {hi} {name} "
+            f"steps by both measures (sliced W₂ within {noise['spread']:.3f}, the spread of true sets' scores; counts "
+            "off every mode within two counts' noise): "
+            f"the step count where each first matches true ones ({int(fa['steps'])} against {int(fb['steps'])}) "
+            "differs by chance here.")
 
 
 def _ve_count_words(first: pd.Series, last: pd.Series, noise: dict) -> tuple[bool, str]:
@@ -1138,23 +1184,48 @@ def ve_method_steps(df: pd.DataFrame, noise: dict, method: str) -> tuple[bool, s
     return bool(moved), f"with {METHOD_NAMES[method]}, its samples {reads}, {change}: {off}; {sw2}"
 
 
+def ve_flat_tail(df: pd.DataFrame, noise: dict) -> list[pd.Series]:
+    """The VE PF-ODE's Heun rows over its last doublings of steps where the curve is flat: the longest run
+    of rows ending at the most steps drawn, at least two, over which sliced W₂ stays within the spread of
+    true sets' scores (max − min ≤ noise["spread"]) and the count off every mode within two counts' noise
+    (counts_differ of its largest and smallest); [] where even the last doubling moves a measure."""
+    tail: list[pd.Series] = []
+    for r, _ in _readings(df, noise, "VE PF-ODE")[::-1]:
+        run = [r] + tail
+        sw2, off = [float(x["sw2"]) for x in run], [int(x["off"]) for x in run]
+        if max(sw2) - min(sw2) > float(noise["spread"]) or counts_differ(max(off), min(off)):
+            break
+        tail = run
+    return tail if len(tail) > 1 else []
+
+
+def ve_flat_words(tail: list[pd.Series], noise: dict) -> str:
+    """Where the VE's Heun curve is flat over its last doublings only (tail: ve_flat_tail, not every step
+    count drawn): from which steps on more Heun steps stop moving either measure, with the numbers; else ""."""
+    sw2 = sorted(float(r["sw2"]) for r in tail)
+    return (f"; from {_at_steps([tail[0]])} to {_at_steps([tail[-1]])} its Heun curve is flat: sliced W₂ "
+            f"between {sw2[0]:.3f} and {sw2[-1]:.3f}, within {spread_words(noise)}, and {int(tail[0]['off'])} to "
+            f"{int(tail[-1]['off'])} of {noise['n']} off every mode, within two counts' noise, so more steps no "
+            "longer help")
+
+
 def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
     """Where the VE PF-ODE's misses come from its start, not its steps, that, with the numbers: its
     samples do not clearly match true ones at the most steps drawn with any integrator the chart draws
-    (match_reading), its Heun sliced W₂ stays flat from the fewest to the most steps drawn (max − min
-    within the spread of true sets' scores, noise["spread"]), and its start N(0, σ₁²I) is far from its
-    p₁ (σ₁ / √(s² + σ₁²) below 1 − VE_MISS, story: path_story); else "". For each integrator drawn, what
-    more steps do (ve_method_steps): "more steps change nothing" only for one whose two measures both
-    stay within their noise; where any moves, the miss that remains is named as the start's
-    (ve_start_words)."""
+    (match_reading), while its Heun curve is flat over its last doublings of steps (ve_flat_tail: its
+    own error no longer moves either measure, so what remains is where it starts, N(0, σ₁²I) in place of
+    p₁, story: path_story); else "". For each integrator drawn, what more steps do (ve_method_steps):
+    "more steps change nothing" only for one whose two measures both stay within their noise; where the
+    Heun curve is flat over its last doublings only, from where (ve_flat_words); where any moves, the miss
+    that remains is named as the start's (ve_start_words)."""
     methods = _methods_of(df, "VE PF-ODE")
-    sw2 = [float(r["sw2"]) for r, _ in _readings(df, noise, "VE PF-ODE")]
-    ratio = story["sigma1"] / story["p1_spread"]
-    if (any(_readings(df, noise, "VE PF-ODE", m)[-1][1] == "match" for m in methods)
-            or max(sw2) - min(sw2) > float(noise["spread"]) or ratio > 1 - VE_MISS):
+    tail = ve_flat_tail(df, noise)
+    if any(_readings(df, noise, "VE PF-ODE", m)[-1][1] == "match" for m in methods) or not tail:
         return ""
     steps = [ve_method_steps(df, noise, m) for m in methods]
     clauses = "; ".join(text for _, text in steps)
+    if len(tail) < len(_method_rows(df, "VE PF-ODE")):
+        clauses += ve_flat_words(tail, noise)
     miss = "The miss that remains at the most steps" if any(moved for moved, _ in steps) else "The miss"
     return f"here, {clauses}. {miss} comes from its start, not its time grid: {ve_start_words(story)}"
 
@@ -1173,7 +1244,8 @@ def ve_start_words(story: dict) -> str:
     ratio = story["sigma1"] / story["p1_spread"]
     centre = (f" and centred at (0, 0), not at the data's mean {mean_words(story)}, where p₁ is centred"
               if shift_beyond(story) else "")
-    return (f"N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f} is only {ratio:.2f} times as wide as its p₁ "
+    only = "only " if ratio < 1 - VE_MISS else ""
+    return (f"N(0, σ₁²I) with σ₁ = {story['sigma1']:.2f} is {only}{ratio:.2f} times as wide as its p₁ "
             f"(√(s² + σ₁²) = {story['p1_spread']:.2f}){centre}, and its paths end in a cloud "
             f"{story['ve_spread_ratio']:.2f} times as wide as the exact flow's" + cloud_words(story))
 
@@ -1212,7 +1284,9 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
     noise) needs more Heun steps than the other (needs_more_steps): that sentence, with both
     numbers, and the straighter field's step counts at the edge of sliced W₂'s noise in between
     (_edges_between); where that is the VE and its start decides (ve_start_cause, story: path_story),
-    the start named instead of its bends; else ""."""
+    the start named instead of its bends; where the VE misses at the most steps drawn while its Heun curve
+    is flat there (ve_flat_tail) and no story is given, nothing, since more steps, and so its bends, do
+    not change that miss; else ""."""
     hi, lo, ranked = straight_rank(straight, errors, "VE PF-ODE", "exact flow")
     if not ranked or not needs_more_steps(df, noise, hi, lo):
         return ""
@@ -1230,6 +1304,8 @@ def _pair_cost(df: pd.DataFrame, noise: dict, straight: dict, errors: dict | Non
         return (f" Here straightness does not predict the cost: {_paths_of(hi)} are straighter "
                 f"({straight[hi]:.3f} against {straight[lo]:.3f}) yet {cost}; what decides is where they start "
                 f"(σ₁ = {story['sigma1']:.2f}, above), not how they bend.")
+    if hi == "VE PF-ODE" and fa is None and ve_flat_tail(df, noise):
+        return ""
     where = (f": the VE paths travel {glide:.0%} of their length in a glide while σₜ > s and make their bend "
              "in the rest, near the data" if hi == "VE PF-ODE" and glide > 0.5 else
              " and how sharply, not their straightness over the whole path")

@@ -210,10 +210,13 @@ def test_ve_step_sentence_says_more_steps_change_nothing_only_where_both_measure
     counts = (f"{a} of 1000 off every mode at 2 Heun steps (4 evaluations) and {b} at 32 Heun steps (64 evaluations), "
               f"{flowpage.count_gap(a, b)}")
     assert counts in grid, grid
-    if moved:
+    if moved and ve["sw2"].max() - ve["sw2"].min() <= noise["spread"]:
         assert (f"with Heun, its samples match true ones at no step count drawn, but more steps change the count off "
                 f"every mode: {counts} (a set of true samples: up to {noise['off']}); sliced W₂ between "
                 f"{ve['sw2'].min():.3f} and {ve['sw2'].max():.3f} at every Heun step count drawn") in grid, grid
+    elif moved:
+        assert "but more steps change the count off every mode and sliced W₂" in grid, grid
+        assert "its Heun curve is flat" in grid and "so more steps no longer help" in grid, grid
         assert "The miss that remains at the most steps comes from its start, not its time grid" in grid, grid
     if name == "moons":
         assert ("273 of 1000 off every mode at 2 Heun steps (4 evaluations) and 1 at 32 Heun steps" in grid
