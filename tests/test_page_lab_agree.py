@@ -100,18 +100,20 @@ def test_blue_box_and_prior_gap_read_the_largest_budget_alike(state):
         return
     top = max(vals.index)
     (_, vq), (noisy, vn) = best(vals, top, False), best(vals, top, True)
-    stays = vq - vn > hi - lo
+    below = float(value_text(vn)) < float(value_text(lo))        # counted at the band's bottom edge, said so
+    stays = vq - (lo if below else vn) > hi - lo
     assert ("The gap does not close with more steps" in gap) == (bool(gap) and stays), gap
     kept = re.search(r"(?:evaluations, |; )([^;]*?) lies? just above the noise band \(range [^)]*\), by less than its "
-                     r"width \(([^)]*)\); by the band alone that would not be evidence, but the best noisy run (inside) "
-                     r"it from the same starting noise lies at (\d+) \(([^)]*)\), more than the band's width below "
+                     r"width \(([^)]*)\); by the band alone that would not be evidence, but the best noisy run from the same "
+                     r"starting noise lies (inside|below) it at (\d+) \(([^)]*)\), more than the band's width below "
                      r"them: (.*?)(?:;|\.)", note)
     quiet = [m for m, v in vals.loc[top].items() if v == v and best(vals.loc[[top], [m]], top, False)]
     just = [m for m in quiet if hi < vals.at[top, m] <= hi + (hi - lo)]
     if stays and just:
         assert kept, note
         assert named(kept.group(1), vals.columns) == sorted(just), note
-        assert int(kept.group(4)) == top and kept.group(5) == f"{noisy} {value_text(vn)}", note
+        edge = f", below the band, counted at its edge {value_text(lo)}" if below else ""
+        assert int(kept.group(4)) == top and kept.group(5) == f"{noisy} {value_text(vn)}{edge}", note
         assert kept.group(6) == ("the prior's gap below is what keeps the noiseless runs up" if gap else
                                  "the noiseless runs miss what the noisy ones reach"), note
         assert "by this measure alone it is not evidence that" not in note or re.search(
@@ -121,7 +123,7 @@ def test_blue_box_and_prior_gap_read_the_largest_budget_alike(state):
     if state == "tutorial 300":                 # the finding's state
         assert ("at the largest budget, 100 evaluations, PF ODE (Heun), DPM++ 2M and DPM++ 2M, noisy start lie just "
                 "above the noise band (range 0.0388–0.132), by less than its width (0.0933); by the band alone that "
-                "would not be evidence, but the best noisy run inside it from the same starting noise lies at 100 "
+                "would not be evidence, but the best noisy run from the same starting noise lies inside it at 100 "
                 "(tutorial's loop 0.0820), more than the band's width below them: the prior's gap below is what keeps "
                 "the noiseless runs up") in note, note
         assert "by this measure alone it is not evidence that" not in note, note
@@ -136,7 +138,7 @@ def test_blue_box_names_the_prior_only_where_the_gap_is_measured():
         return pd.DataFrame({"method": ["ode", "sde", "tutorial"], "budget": [100] * 3, "logp_w1": [ode, sde, loop]})
     text = samplers.broad_note(runs(0.20, 0.08, 0.19), band, "logp_w1", "tutorial", 0.89, str, lam=2.0)
     assert ("ode lies just above the noise band (range 0.0400–0.130), by less than its width (0.0900); by the band "
-            "alone that would not be evidence, but the best noisy run inside it from the same starting noise lies at "
+            "alone that would not be evidence, but the best noisy run from the same starting noise lies inside it at "
             "100 (sde 0.0800), more than the band's width below them: the noiseless runs miss what the noisy ones "
             "reach; tutorial lies just above the noise band") in text, text
     assert "the prior's gap below" in samplers.broad_note(runs(0.20, 0.08, 0.19), band, "logp_w1", "tutorial", 0.89,

@@ -111,12 +111,12 @@ def test_prior_kept_names_every_noisy_run_tied_as_printed():
     runs = tied_runs({"unipc": 0.1021, "unipc_shift": 0.1019, "ode": 0.3, "dpm2m": 0.2}, 100)
     kept, noisy = samplers.prior_kept(runs, ["dpm2m"], band, "logp_w1", 25.0, "uniform")
     words = samplers.prior_kept_words(band, noisy, "logp_w1", vocabulary.short, True)
-    assert kept == ["dpm2m"] and ("the best noisy runs inside it from the same starting noise tie at 100 "
+    assert kept == ["dpm2m"] and ("the best noisy runs from the same starting noise tie inside it at 100 "
                                   "(UniPC, noisy start and UniPC, shifted D 0.102)") in words, words
     alone = runs.assign(logp_w1=[0.1021, 0.09, 0.3, 0.2])
     kept, noisy = samplers.prior_kept(alone, ["dpm2m"], band, "logp_w1", 25.0, "uniform")
     words = samplers.prior_kept_words(band, noisy, "logp_w1", vocabulary.short, True)
-    assert "the best noisy run inside it from the same starting noise lies at 100 (UniPC, shifted D 0.0900)" in words
+    assert "the best noisy run from the same starting noise lies inside it at 100 (UniPC, shifted D 0.0900)" in words
 
 
 def test_washed_text_names_every_noisy_run_tied_as_printed():
