@@ -699,6 +699,7 @@ def samples_png(learned: np.ndarray, exact: np.ndarray, truth: np.ndarray, gmm, 
 ZOOM_SHARE = 0.1        # modes whose mean ± 3 × narrowest std spans less than this share of the view get a close-up
 ZOOM_STDS = 6.0         # the close-up shows its mode's mean ± this many of the mode's narrowest std
 ZOOM_ROWS = 3           # at most this many close-up rows
+ZOOM_GRID = 100         # a close-up's density grid per side (its contours are near ellipses: a coarser grid draws them)
 UNSHOWN_NAMED = 4       # at most this many small modes left out of the close-ups are named one by one
 
 
@@ -769,7 +770,7 @@ def mass_dots_figure(gmm, sets, colors, seed: int = 0):
     that view (small_modes), a row per mode of zoom_modes draws it close up (zoom_limits)."""
     sets = list(sets)
     xx, yy, logp = density_grid(gmm, *samples_limits(gmm), n=240 if gmm.n_components <= FINE_GRID_MODES else 120)
-    zoom = [(*density_grid(gmm, *zoom_limits(gmm, k), n=160), f"mode {k + 1}, close up") for k in zoom_modes(gmm, sets)]
+    zoom = [(*density_grid(gmm, *zoom_limits(gmm, k), n=ZOOM_GRID), f"mode {k + 1}, close up") for k in zoom_modes(gmm, sets)]
     return tfig.samples_dots_figure(xx, yy, logp, sets, colors, mass_levels(gmm, seed), MASSES, zoom=zoom or None)
 
 
