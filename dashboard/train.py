@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import diffusion_core as dc
-from dashboard import models, state
+from dashboard import models, state, vocabulary
 from dashboard import settings as sio
 from dashboard.figures import training as tfig
 from dashboard.vocabulary import short_number
@@ -618,6 +618,6 @@ def error_map_text(logp, err, window_mass: float | None = None) -> str:
              f"has seen almost no training point; its median error there is {e_far:.2g}, against {e_near:.2g} "
              f"where pₜ is within e⁻³ of its peak")
     if ratio >= FAR_FACTOR:
-        return (where + f" ({ratio:.3g}×): the plain map shows it, the weighted one shows that it does not "
+        return (where + f" ({vocabulary.short_number(ratio)}×): the plain map shows it, the weighted one shows that it does not "
                 "matter for sampling." + outside)
-    return where + f" ({ratio:.3g}×): at this t the network's error is not much larger away from the data." + outside
+    return where + f" ({vocabulary.short_number(ratio)}×): at this t the network's error is not much larger away from the data." + outside
