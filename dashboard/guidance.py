@@ -1362,28 +1362,29 @@ SHORT_ARROW = 0.25   # arrows drawn shorter than this share of a grid spacing re
 
 
 def near_class_arrows(f: dict, mask, where: str) -> str:
-    """What the red and blue arrows near the class (mask) look like, from the field drawn: where
-    they differ by a median of less than COINCIDE of the blue's length, the red covers the blue
-    (the figure leaves a blue rim; "most" of them where some differ by more), else their median length ratio; and, where the shared scale
-    (gfig.arrow_scale) draws them shorter than SHORT_ARROW of a grid spacing, that they show as
-    dots."""
+    """What the red and blue arrows near the class (mask) look like, from the field drawn. Where
+    the shared scale (gfig.arrow_scale) draws them shorter than SHORT_ARROW of a grid spacing, both
+    show as dots, and where they also differ by a median of less than COINCIDE of the blue's length
+    only that is said, with how much guidance changes them (no arrow to cover, no rim to see).
+    Where they are long enough to see, and differ that little, the red covers the blue (the figure
+    leaves a blue rim; "most" of them where some differ by more); else their median length ratio,
+    followed by the dots where they are short."""
     g, c = f["guided"], f["cond"]
     nc = np.hypot(c[..., 0], c[..., 1])
     mask = mask & (nc > 1e-12)
     rel_all = np.hypot(*(g - c).transpose(2, 0, 1))[mask] / nc[mask]
     rel = float(np.median(rel_all))
-    if rel < COINCIDE:
-        by = f"{rel:.0%}" if rel >= 0.005 else "under 1%"
-        which = "the blue ones" if (rel_all < COINCIDE).all() else "most blue ones"
-        text = (f"{where} the red arrows cover {which}, which show as a blue rim (guidance "
-                f"changes them there by a median of {by} of their length)")
-    else:
-        text = f"{where} the red arrows are {_arrow_ratio(f, mask):.2f}× the blue"
     drawn = float(np.median(np.maximum(nc, np.hypot(g[..., 0], g[..., 1]))[mask])) / gfig.arrow_scale(f)
+    dots = f"drawn {drawn:.2f} of a grid spacing long at the shared scale, both show as dots"
+    if rel >= COINCIDE:
+        text = f"{where} the red arrows are {_arrow_ratio(f, mask):.2f}× the blue"
+        return text + (f"; {dots} there" if drawn < SHORT_ARROW else "")
+    changes = (f"guidance changes them there by a median of "
+               f"{f'{rel:.0%}' if rel >= 0.005 else 'under 1%'} of their length")
     if drawn < SHORT_ARROW:
-        text += (f"; drawn {drawn:.2f} of a grid spacing long at the shared scale, both show as "
-                 "dots there")
-    return text
+        return f"{where} the red and blue arrows, {dots} ({changes})"
+    which = "the blue ones" if (rel_all < COINCIDE).all() else "most blue ones"
+    return f"{where} the red arrows cover {which}, which show as a blue rim ({changes})"
 
 
 def agreement(f: dict, near, ok) -> str:

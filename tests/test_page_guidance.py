@@ -577,19 +577,20 @@ def test_field_arrows_that_coincide_are_both_visible_and_said_so(name, y, w, t):
     nc = np.hypot(c[..., 0], c[..., 1])
     rel = np.median(np.hypot(*(g - c).transpose(2, 0, 1))[near] / nc[near])
     part = text.split("near the class (pₜ(y | x) ≥ 0.9)")[1].split("; where")[0]
+    drawn = np.median(np.maximum(nc, np.hypot(g[..., 0], g[..., 1]))[near]) / gfig.arrow_scale(f)
     if rel < guidance.COINCIDE:
         every = (np.hypot(*(g - c).transpose(2, 0, 1))[near] < guidance.COINCIDE * nc[near]).all()
-        assert ("cover the blue ones" if every else "cover most blue ones") in part and "× the blue" not in part
+        covers = "cover the blue ones" if every else "cover most blue ones"
+        assert (covers in part) == (drawn >= guidance.SHORT_ARROW) and "× the blue" not in part
         assert (f"a median of {rel:.0%}" in part) if rel >= 0.005 else ("a median of under 1%" in part)
         assert "the red arrows are" in text.split("; where")[1]           # the next ratio names them
     else:
         assert "cover" not in part and f"{np.median(np.hypot(*g.transpose(2, 0, 1))[near] / nc[near]):.2f}× the blue" in part
-    drawn = np.median(np.maximum(nc, np.hypot(g[..., 0], g[..., 1]))[near]) / gfig.arrow_scale(f)
     assert ("show as dots" in part) == (drawn < guidance.SHORT_ARROW)
     if drawn < guidance.SHORT_ARROW:
         assert f"drawn {drawn:.2f} of a grid spacing" in part
     if (name, w, t) == ("ring8", 10.0, 0.0):
-        assert "cover the blue ones" in part and "show as dots" in part
+        assert "show as dots" in part and "cover" not in part and "rim" not in part
 
 
 @pytest.mark.parametrize("name, y, w, t", [("tutorial", 1, 3.0, 0.3), ("ring8", 0, 10.0, 0.0),
@@ -606,9 +607,11 @@ def test_near_class_sentences_agree_on_how_many_arrows_guidance_changes(name, y,
     f = guidance.guidance_fields(dc.PRESETS[name], 25.0, y, w, t)
     text = guidance.field_text(f, w, t)
     m = re.search(r"at (all )?(\d+) of the (\d+) arrows near the class|at all (\d+) arrows near the class", text)
-    assert m is not None and "cover" in text, text            # each state has both sentences
+    assert m is not None and "changes them there by a median of" in text, text   # both sentences
     k, n = (int(m.group(2)), int(m.group(3))) if m.group(2) else (int(m.group(4)), int(m.group(4)))
-    if k < n:
+    if "show as dots (" in text:                 # arrows too short to cover one another
+        assert "cover" not in text
+    elif k < n:
         assert "cover most blue ones" in text and "cover the blue ones" not in text
     else:
         assert "cover the blue ones" in text
