@@ -388,7 +388,9 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
     VE samples miss the data only where the end points' cloud and sliced W₂ say so and no other
     measure says otherwise beyond its noise (the clouds as wholes, ends_apart; the samples off
     every mode, off_verdict); where one does, the kind is "mixed" and the sentence names which
-    measure says what."""
+    measure says what. A cloud somewhat off ("off") is called a slightly wrong path only where the quality
+    chart's own rule sees the VE samples miss at its most Heun steps (ve_most_heun); else the sentence
+    says what that rule reads there (ve_unseen_words)."""
     r, d = story["ve_spread_ratio"], story["ve_shift"]
     off = max(abs(1.0 - r) if width_beyond(story) else 0.0, d if shift_beyond(story) else 0.0)
     kind = "miss" if off >= VE_MISS else "off" if off >= VE_OFF else "on"
@@ -440,9 +442,15 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 else f"**First: the VE paths end in a cloud {width} the exact flow's here**")
         text = (f"{head}, though sliced W₂ cannot tell their samples apart. {start}. {where} "
                 f"{_wrong_place(story, True, also)}.")
-    elif kind == "off" and worse:
+    elif kind == "off" and worse and ve_most_heun(quality_df, noise)[1] == "miss":
         text = (f"**The VE samples land somewhat off the data here.** {start}. {where} The VE "
                 "straightness above is that of a slightly wrong path.")
+    elif kind == "off" and worse:
+        text = (f"**The VE paths end in a cloud {width} the exact flow's here**, and sliced W₂ scores their "
+                "samples worse than the exact flow's by more than its noise, yet the quality chart does not "
+                f"clearly see them miss the data. {start}. {where} {ve_unseen_words(quality_df, noise)}, so the VE "
+                "straightness above may be that of a slightly wrong path or of a valid sampler's; these measures "
+                "do not settle it.")
     elif kind == "off" or (not worse and (clouds or (votes is not None and votes[0] != "alike"))):
         off = _off_words(last, noise)
         text = ("**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**"
@@ -466,6 +474,16 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
         text = (f"**The VE samples land on the data here**, like the exact flow's. {start}. {where} "
                 f"{above[0].upper()}{above[1:]} compare {pair}.")
     return kind, text
+
+
+def ve_unseen_words(quality_df: pd.DataFrame, noise: dict) -> str:
+    """What the quality chart's own rule reads of the VE PF-ODE's samples at its most Heun steps where it
+    does not see them miss (ve_most_heun: "edge" or "match"), as a clause: "The VE samples are at the edge of
+    sliced W₂'s noise at 32 Heun steps …" or "The VE samples match true ones by both measures at …"."""
+    row, kind = ve_most_heun(quality_df, noise)
+    if kind == "edge":
+        return f"The VE samples are {edge_words([row], noise)}"
+    return f"The VE samples match true ones by both measures at {_at_steps([row])} ({_row_numbers(row, noise)})"
 
 
 def straightness_scope(fields: list[str]) -> str:
@@ -1209,25 +1227,53 @@ def ve_flat_words(tail: list[pd.Series], noise: dict) -> str:
             "longer help")
 
 
-def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
-    """Where the VE PF-ODE's misses come from its start, not its steps, that, with the numbers: its
-    samples do not clearly match true ones at the most steps drawn with any integrator the chart draws
-    (match_reading), while its Heun curve is flat over its last doublings of steps (ve_flat_tail: its
-    own error no longer moves either measure, so what remains is where it starts, N(0, σ₁²I) in place of
-    p₁, story: path_story); else "". For each integrator drawn, what more steps do (ve_method_steps):
-    "more steps change nothing" only for one whose two measures both stay within their noise; where the
-    Heun curve is flat over its last doublings only, from where (ve_flat_words); where any moves, the miss
-    that remains is named as the start's (ve_start_words)."""
+def ve_most_heun(df: pd.DataFrame, noise: dict) -> tuple[pd.Series, str]:
+    """The VE PF-ODE's Heun row at the most steps drawn and its match_reading there: the quality chart's own
+    rule, "miss" only where a measure sees its samples miss beyond its noise (the count off every mode, or
+    sliced W₂ above sees_line by more than sees_band)."""
+    return _readings(df, noise, "VE PF-ODE")[-1]
+
+
+def _ve_flat_clauses(df: pd.DataFrame, noise: dict) -> tuple[str, bool]:
+    """Where the VE PF-ODE's samples do not clearly match true ones at the most steps drawn with any
+    integrator the chart draws while its Heun curve is flat over its last doublings (ve_flat_tail): what
+    more steps of each integrator do (ve_method_steps), with where the Heun curve turns flat
+    (ve_flat_words) when it is flat over its last doublings only, and whether any measure moves; ("", False)
+    elsewhere."""
     methods = _methods_of(df, "VE PF-ODE")
     tail = ve_flat_tail(df, noise)
     if any(_readings(df, noise, "VE PF-ODE", m)[-1][1] == "match" for m in methods) or not tail:
-        return ""
+        return "", False
     steps = [ve_method_steps(df, noise, m) for m in methods]
     clauses = "; ".join(text for _, text in steps)
     if len(tail) < len(_method_rows(df, "VE PF-ODE")):
         clauses += ve_flat_words(tail, noise)
-    miss = "The miss that remains at the most steps" if any(moved for moved, _ in steps) else "The miss"
+    return clauses, any(moved for moved, _ in steps)
+
+
+def ve_start_cause(df: pd.DataFrame, noise: dict, story: dict) -> str:
+    """Where the VE PF-ODE's misses come from its start, not its steps, that, with the numbers: the quality
+    chart's own rule sees its samples miss at its most Heun steps (ve_most_heun reads "miss"), none of its
+    integrators matches there, and its Heun curve is flat over its last doublings (_ve_flat_clauses: its own
+    error no longer moves either measure, so what remains is where it starts, N(0, σ₁²I) in place of p₁,
+    story: path_story); else "". The miss that remains is named as the start's (ve_start_words)."""
+    clauses, moved = _ve_flat_clauses(df, noise)
+    if not clauses or ve_most_heun(df, noise)[1] != "miss":
+        return ""
+    miss = "The miss that remains at the most steps" if moved else "The miss"
     return f"here, {clauses}. {miss} comes from its start, not its time grid: {ve_start_words(story)}"
+
+
+def ve_edge_tail(df: pd.DataFrame, noise: dict) -> str:
+    """Where the VE PF-ODE's Heun curve is flat over its last doublings (_ve_flat_clauses) and its samples
+    at the most Heun steps are at the edge of sliced W₂'s noise (ve_most_heun reads "edge"): what more steps
+    do and that they no longer change that reading, with no miss and no cause asserted; else ""."""
+    clauses, _ = _ve_flat_clauses(df, noise)
+    row, kind = ve_most_heun(df, noise)
+    if not clauses or kind != "edge":
+        return ""
+    return (f"here, {clauses}. Where the Heun curve ends, its samples are {edge_words([row], noise)}; more steps "
+            "no longer change that, and these measures do not settle whether they miss the data")
 
 
 def mean_words(story: dict) -> str:
@@ -1252,10 +1298,11 @@ def ve_start_words(story: dict) -> str:
 
 def ve_grid_sentence(df: pd.DataFrame, noise: dict, story: dict) -> str:
     """The VE ODE's time grid, and what its step counts show here: where its start, not its steps, decides
-    (ve_start_cause), that; else that it needs a careful grid, and at which steps it matches (ve_steps_phrase)."""
+    (ve_start_cause), that; where more steps leave it at the edge of sliced W₂'s noise (ve_edge_tail), that;
+    else that it needs a careful grid, and at which steps it matches (ve_steps_phrase)."""
     head = ("The VE ODE covers a noise range from σ₁ down to almost 0, and its velocity changes by orders of "
             "magnitude along the way")
-    start = ve_start_cause(df, noise, story)
+    start = ve_start_cause(df, noise, story) or ve_edge_tail(df, noise)
     return f"{head}; {start}." if start else f"{head}, so it needs a careful time grid; {ve_steps_phrase(df, noise)}."
 
 
@@ -1352,11 +1399,36 @@ def _side(a: int, b: int) -> str:
     return "more than" if more_off(a, b) else "fewer than" if more_off(b, a) else "about as many as"
 
 
+def ahead_rows(df: pd.DataFrame, a: str, b: str) -> list[tuple[pd.Series, pd.Series]]:
+    """The quality chart's rows where field a puts fewer samples off every mode than field b at the same
+    integrator and step count, beyond two counts' noise (more_off): (a's row, b's row), Heun first, fewest
+    steps first."""
+    return [(x, y) for m in _methods_of(df, a)
+            for (_, x), (_, y) in zip(_method_rows(df, a, m).iterrows(), _method_rows(df, b, m).iterrows())
+            if int(x["steps"]) == int(y["steps"]) and more_off(int(y["off"]), int(x["off"]))]
+
+
+def ahead_words(df: pd.DataFrame, noise: dict, a: str, b: str) -> str:
+    """Where field a is ahead of field b on the quality chart (ahead_rows: fewer samples off every mode,
+    beyond two counts' noise), the other side of a price said at many steps: "; yet on the quality chart the
+    trade runs the other way where it is ahead: at 2 Heun steps (4 evaluations) the rectified flow puts 229
+    of 1000 off every mode
+    against the learned flow's 364 (…), sliced W₂ 0.256 against 0.301"; "" where it is nowhere ahead."""
+    rows = ahead_rows(df, a, b)
+    if not rows:
+        return ""
+    parts = [f"at {_at_steps([x])} the {a} puts {int(x['off'])} of {noise['n']} off every mode against the {b}'s "
+             f"{int(y['off'])} ({count_gap(int(x['off']), int(y['off']))}), sliced W₂ {x['sw2']:.3f} against "
+             f"{y['sw2']:.3f}" for x, y in rows]
+    return f"; yet on the quality chart the trade runs the other way where it is ahead: {'; '.join(parts)}"
+
+
 def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str, ref: str, pairs: list) -> str:
     """What the straightest network's flow's counts off every mode at the most steps drawn (pairs: its row
     and the flow it is trained from's (ref), per integrator) show: "straight paths to the wrong end points"
     only where its paths are straight (straightness at least STRAIGHT_PATHS) and it puts more there than
-    ref and than true samples with every integrator, beyond two counts' noise (more_off); else its count
+    ref and than true samples with every integrator, beyond two counts' noise (more_off), with the step
+    counts where it is ahead of ref (ahead_words); else its count
     against ref's (_side, per integrator where they disagree) and whether its paths are straight lines;
     then at which steps its samples match true ones (match_words)."""
     sides = [_side(int(a["off"]), int(b["off"])) for a, b in pairs]
@@ -1367,7 +1439,8 @@ def _straightest_counts(df: pd.DataFrame, noise: dict, straight: dict, top: str,
                                                         for s, (a, _) in zip(sides, pairs)))
     reads = match_words(df, noise, top, "its samples")
     if worse and straight[top] >= STRAIGHT_PATHS:
-        return f"Straight paths to the wrong end points: {verdict}, beyond two counts' noise; {reads}"
+        return (f"Straight paths to the wrong end points at the most steps drawn: {verdict}, beyond two counts' "
+                f"noise{ahead_words(df, noise, top, ref)}; {reads}")
     lines = ("its paths are straight lines" if straight[top] >= STRAIGHT_PATHS else
              f"its paths are not straight lines (straightness {straight[top]:.3f}, below {STRAIGHT_PATHS})")
     return f"{verdict[0].upper()}{verdict[1:]}, and {lines}; {reads}"
@@ -1616,9 +1689,12 @@ def which_straighter(straight: dict, story: dict, off: dict | None = None, error
             if not (more_off(off[k], off[base]) and more_off(off[k], off["true samples"])):
                 continue
             if k == "rectified flow" and straighter(straight, errors, k, base):
-                text += (" The rectified flow straightens its paths at a price: more end points land between "
+                at = f" at {off['steps']} Heun steps" if "steps" in off else ""
+                text += (f" The rectified flow straightens its paths at a price{at}: more end points land between "
                          f"or outside the modes than the {base}'s, the flow it is trained from "
-                         f"({count_gap(off[k], off[base])}).")
+                         f"({count_gap(off[k], off[base])})"
+                         + (ahead_words(quality_df, noise, k, base) if quality_df is not None and noise else "")
+                         + ".")
             elif k == "learned flow" and exact_few:
                 d = straight_digits(errors, [k, "exact flow"])
                 text += (f" The learned flow's {off[k]} end points off every mode are the network's error, "

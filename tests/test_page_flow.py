@@ -340,21 +340,27 @@ def test_ve_landing_uses_the_quality_captions_noise_rule():
     """Tutorial, λ = 25 (a teacher's state): the VE end points' cloud sits 0.11 s off the exact
     flow's, sliced W₂ 0.162 against 0.098 while fresh sets of true samples score 0.105 to 0.175
     (spread 0.070): the caption calls them inseparable, so the landing sentence must not call the
-    VE samples off the data; with a narrower spread both say they are apart."""
+    VE samples off the data; with a narrower spread both say they are apart, and the samples land somewhat
+    off only where the chart's rule also sees the VE miss at its most steps (its sliced W₂ beyond the edge
+    band of the line)."""
     import pandas as pd
     from dashboard import flow as flowpage
     story = {"ve_spread_ratio": 0.984, "ve_shift": 0.106, "sigma1": 9.85, "p1_spread": 9.96,
              "spread": 1.5, "n": 200, "data_mean": [1.0, 0.0]}
-    df = pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v}
-                       for f, v in (("exact flow", 0.098), ("VE PF-ODE", 0.162))])
-    kind, text = flowpage.ve_landing(story, df, {"sw2": 0.175, "spread": 0.07})
+    rows = lambda ve: pd.DataFrame([{"field": f, "method": "heun", "steps": 32, "nfe": 64, "sw2": v, "off": 0}
+                                    for f, v in (("exact flow", 0.098), ("VE PF-ODE", ve))])
+    kind, text = flowpage.ve_landing(story, rows(0.162), {"sw2": 0.175, "spread": 0.07, "off": 7, "n": 1000})
     assert kind == "off" and "land somewhat off" not in text
     assert text.startswith("**By sliced W₂ the VE samples cannot be told apart from the exact flow's here**")
     assert ("less than the spread of true sets' scores (0.070), so this measure cannot tell the two samplers "
             "apart") in text
-    kind, text = flowpage.ve_landing(story, df, {"sw2": 0.175, "spread": 0.05})
-    assert text.startswith("**The VE samples land somewhat off the data here.**")
+    narrow = {"sw2": 0.175, "spread": 0.05, "off": 7, "n": 1000}       # the line 0.225, its edge band ± 0.025
+    kind, text = flowpage.ve_landing(story, rows(0.162), narrow)
+    assert text.startswith("**The VE paths end in a cloud 0.98 times as wide as the exact flow's here**")
     assert "apart by more than the spread of true sets' scores (0.050)" in text
+    assert "The VE samples match true ones by both measures at 32 Heun steps (64 evaluations)" in text
+    kind, text = flowpage.ve_landing(story, rows(0.262), narrow)
+    assert text.startswith("**The VE samples land somewhat off the data here.**")
 
 
 def test_ve_landing_decides_the_end_point_clouds_against_their_noise():

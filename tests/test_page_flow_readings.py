@@ -112,8 +112,8 @@ def test_straightest_concludes_wrong_end_points_only_for_straight_paths_worse_th
             "smallest, puts 406 of 1000 samples off every mode at 32 Heun steps (64 evaluations) against the learned "
             "flow's 210, the flow it is trained from (196 apart, beyond two counts' noise, 2√(406 + 210) = 49.6), "
             "and 342 at 32 Euler steps (32 evaluations) against 172 (170 apart") in text, text
-    assert ("Straight paths to the wrong end points: with both integrators it puts more than the learned flow, "
-            "beyond two counts' noise") in text and "862" not in text and "about as many" not in text, text
+    assert ("Straight paths to the wrong end points at the most steps drawn: with both integrators it puts more "
+            "than the learned flow, beyond two counts' noise") in text and "862" not in text and "about as many" not in text, text
     # the integrators disagree: no conclusion, each said
     rows = _both_rows(_both_rows(df, "learned flow", 942, 210, 330), "rectified flow", 862, 406, 342)
     text = flowpage.straight_cost_sentence(rows, noise, straight, errors, 0.9)
