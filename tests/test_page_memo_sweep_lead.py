@@ -115,3 +115,21 @@ def test_every_share_of_a_count_is_printed_alike(mixture):
     assert int(net[3]) == int(base[1])
     assert net[2] == metric[memorization.NAMES["learned"]] == memorization.rate_text(int(net[1]) / n)
     assert words.count(f"vs **{truth}** for fresh draws (baseline)") == 2
+
+
+def test_page_sweep_text_weighs_rises_against_the_baseline(monkeypatch):
+    """The page's sweep, its rates those the custom mixture measured (λ 25, r = 0.3 × the data's
+    scale, 500 samples): the text under the chart gives each baseline rise and the lead's growth."""
+    measured = {2: (0.038, 0.01), 5: (0.158, 0.05), 10: (0.108, 0.064), 20: (0.222, 0.108), 50: (0.08, 0.076)}
+    monkeypatch.setattr(memorization, "sweep_point",
+                        lambda gmm, n, *a: dict(zip(("network", "truth"), measured[n])))
+    at = open_page(MEMO, 600, w_memo_steps=200, w_memo_samples=500)
+    next(b for b in at.button if b.label == "Run the sweep").click().run(timeout=600)
+    assert not at.exception
+    said = next(m.value for m in at.markdown if m.value.startswith("The network's rate goes from"))
+    assert "fresh draws stay between 1.0% and 10.8%" in said, said
+    assert ("From N = 2 to 5 it rises by 12.0 percentage points and the fresh-draw baseline by 4.0: its lead over "
+            "the baseline grows by 8.0 percentage points") in said, said
+    assert ("From N = 10 to 20 it rises by 11.4 percentage points and the fresh-draw baseline by 4.4: its lead over "
+            "the baseline grows by 7.0 percentage points") in said, said
+    assert [r["ns"] for r in _rises(said)] == [(2, 5), (10, 20)]
