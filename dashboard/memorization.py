@@ -158,9 +158,12 @@ def chance_rate(gmm, points: np.ndarray, radius: float, seed: int) -> float:
 
 
 def rate_text(rate: float) -> str:
-    """A rate in [0, 1] as a percentage, whole unless that would round a rate off 0 or 1 onto them
-    (figures.common.pct): "99.8%" for 499 of 500, never "100%" beside a sample that is not."""
-    return f"{pct(100 * float(rate))}%"
+    """A share of a count in [0, 1] as a percentage: the page's one rule for every printed share
+    (metrics, titles, captions and text; the sweep chart's tooltips read the same). One decimal
+    ("2.6%" for 13 of 500), or the digits that keep a share off 0 and 100 where one decimal would
+    round it onto them (figures.common.pct: "0.04%", "99.96%"); exactly 0 and 1 read "0%" and "100%"."""
+    p = 100 * float(rate)
+    return f"{p:.1f}%" if 0.05 <= p < 99.95 else f"{pct(p)}%"
 
 
 def percentage_points(d: float) -> str:
@@ -262,16 +265,16 @@ def sweep_frame(rows, n_samples: int) -> pd.DataFrame:
 def network_vs_fresh(rate: float, base: float, n_samples: int, n_points: int, z: float = None,
                      chance: float | None = None) -> str:
     """The page's network against fresh draws, from the two rates on the panel's n_samples samples
-    (as counts, and as rates with one decimal, so a difference called beyond the noise shows in
-    the printed numbers): whether it lands within r of its n_points training points more often
+    (as counts, and as rates in rate_text's one decimal, so a difference called beyond the noise
+    shows in the printed numbers): whether it lands within r of its n_points training points more often
     than fresh draws beyond z standard errors of the difference (binomial), or within that noise.
     chance: the chance per draw measured on CHANCE_DRAWS draws (chance_rate); where given, the
     verdict compares the network with it, the sharper baseline (its own standard error is tiny)."""
     z = ERROR_BAR_Z if z is None else z
     k_net, k_base = int(round(float(rate) * n_samples)), int(round(float(base) * n_samples))
     head = (f" Here, with N = {n_points:,} training points, {k_net:,} of the network's {n_samples:,} samples "
-            f"({100 * float(rate):.1f} %) land within r of one, against {k_base:,} of {n_samples:,} fresh draws "
-            f"({100 * float(base):.1f} %)")
+            f"({rate_text(rate)}) land within r of one, against {k_base:,} of {n_samples:,} fresh draws "
+            f"({rate_text(base)})")
     panel_noise = z * models.diff_se(rate, n_samples, base, n_samples)
     panel = _side(rate, base, panel_noise)
     if chance is not None:
@@ -304,16 +307,41 @@ def _side(a: float, b: float, noise: float) -> int:
     return 1 if float(a) - float(b) > noise else -1 if float(b) - float(a) > noise else 0
 
 
-def points_text(d: float) -> str:
-    """A difference of two rates in percentage points ("16 percentage points"), not in percent."""
-    v = round(100 * float(d))
-    return f"{v:.0f} percentage point{'' if abs(v) == 1 else 's'}"
+def _points(d: float) -> float:
+    """A difference of two rates in percentage points, to the one decimal it is printed with."""
+    return round(100 * float(d), 1)
+
+
+def rise_text(ns, net, base, n_samples: int, z: float) -> str:
+    """One rise of the sweep's network rate, from N = ns[0] to ns[1] (net: its two rates), judged
+    against the fresh-draw baseline's two rates at the same N (base): r and the training points
+    are those of each N, so the baseline's chance of a hit moves too. What grows beyond the
+    sampling is the network's lead over the baseline; the verdict compares that growth with z
+    standard errors of the four binomial rates (n_samples each), on the printed numbers."""
+    rise, moved = _points(net[1] - net[0]), _points(base[1] - base[0])
+    lead = round(rise - moved, 1)
+    noise = _points(z * np.hypot(models.diff_se(net[0], n_samples, net[1], n_samples),
+                                 models.diff_se(base[0], n_samples, base[1], n_samples)))
+    baseline = (f"and the fresh-draw baseline by {moved:.1f}" if moved > 0 else
+                f"while the fresh-draw baseline falls by {-moved:.1f}" if moved < 0 else
+                "while the fresh-draw baseline stays level")
+    head = f"From N = {ns[0]} to {ns[1]} it rises by {rise:.1f} percentage points {baseline}: "
+    within = f"the noise of the measure (± {noise:.1f} percentage points, both rates at both N)"
+    why = "the baseline rises too, as r and the training points are those of each N"
+    if lead <= 0:
+        change = f"shrinks by {-lead:.1f} percentage points" if lead < 0 else "stays the same"
+        return head + (f"its lead over the baseline {change}: the baseline rises as much or more, as r and "
+                       "the training points are those of each N, so the rise is the measure's, not the network's.")
+    text = head + f"its lead over the baseline grows by {lead:.1f} percentage points, "
+    if lead > noise:
+        return text + f"more than {within}: this training run, not the sampling, differs (one network per N, one seed)."
+    return text + f"within {within}" + (f": {why}." if moved > 0 else ".")
 
 
 def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None) -> str:
     """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Says
-    where the network's rate rises with N, and whether each rise is beyond z standard errors of
-    the difference (binomial, n_samples samples per rate) or within the measure's noise.
+    where the network's rate rises with N, each judged against the fresh-draw baseline's move
+    at the same two N (rise_text).
     panel: the page's own network above the sweep, {"n", "rate", "steps", "width"}; where its N
     is one of the sweep's, its rate is put beside the sweep's there, with both trainings."""
     z = ERROR_BAR_Z if z is None else z
@@ -323,16 +351,10 @@ def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None)
     out = [f"The network's rate goes from **{rate_text(net[0])}** with N = {ns[0]} to **{rate_text(net[-1])}** with "
            f"N = {ns[-1]} (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
            f"draws stay between {rate_text(min(base))} and {rate_text(max(base))}."]
-    rises = [(i, net[i + 1] - net[i], z * models.diff_se(net[i], n_samples, net[i + 1], n_samples))
-             for i in range(len(net) - 1)
-             if net[i + 1] > net[i]]
+    rises = [i for i in range(len(net) - 1) if net[i + 1] > net[i]]
     if not rises:
         out.append("It never rises as N grows.")
-    for i, d, noise in rises:
-        out.append(f"From N = {ns[i]} to {ns[i + 1]} it rises by {points_text(d)}, "
-                   + (f"more than the noise of the measure (± {points_text(noise)}): this training run, not "
-                      "the sampling, differs (one network per N, one seed)." if d > noise else
-                      f"within the noise of the measure (± {points_text(noise)})."))
+    out += [rise_text(ns[i:i + 2], net[i:i + 2], base[i:i + 2], n_samples, z) for i in rises]
     if panel is not None and int(panel["n"]) in ns:
         here = net[ns.index(int(panel["n"]))]
         mine = f"{int(panel['steps']):,} training steps, width {int(panel['width'])}"

@@ -72,7 +72,7 @@ def test_exact_score_miss_without_crowded_points_names_no_cause():
     points = np.array([[0.0, 0.0], [5.0, 5.0]])
     x = np.array([[0.0, 0.3], [5.0, 5.001], [0.0, 0.001]])
     text = memorization.exact_score_text(x, points, 0.01)
-    assert "2 of the exact score's 3 samples (67%)" in text and "do not single out why" in text, text
+    assert "2 of the exact score's 3 samples (66.7%)" in text and "do not single out why" in text, text
     assert "weighted mean" not in text
 
 

@@ -1100,7 +1100,7 @@ def test_memorization_network_against_fresh_draws_is_said_from_the_rates():
     rates and whether they differ beyond the noise of the measure (binomial, both rates)."""
     from dashboard import memorization
     more = memorization.network_vs_fresh(0.15, 0.09, 500, 50)
-    assert "75 of the network's 500 samples (15.0 %) land within r of one, against 45 of 500 fresh draws (9.0 %)" \
+    assert "75 of the network's 500 samples (15.0%) land within r of one, against 45 of 500 fresh draws (9.0%)" \
         in more, more
     noise = 2 * math.sqrt(0.15 * 0.85 / 500 + 0.09 * 0.91 / 500)          # 2 standard errors of the difference
     assert f"more, by more than the noise of the measure (± {100 * noise:.1f} percentage points)" in more, more
@@ -1109,7 +1109,7 @@ def test_memorization_network_against_fresh_draws_is_said_from_the_rates():
     # tutorial, N = 5, r = 0.01: 6 of 500 against 0 read "1% against 0%: more than ± 1.0"; the
     # printed rates now show the difference the verdict rests on
     few = memorization.network_vs_fresh(6 / 500, 0.0, 500, 5)
-    assert "6 of the network's 500 samples (1.2 %)" in few and "0 of 500 fresh draws (0.0 %)" in few, few
+    assert "6 of the network's 500 samples (1.2%)" in few and "0 of 500 fresh draws (0%)" in few, few
     for mixture, points in (("ring8", 50), ("tutorial", 5)):
         at = open_page(MEMO, 600, w_mixture=mixture, w_memo_points=points)
         assert not at.exception and not at.error
@@ -1118,7 +1118,7 @@ def test_memorization_network_against_fresh_draws_is_said_from_the_rates():
         assert "look like fresh draws" not in why
         import re
         got = re.search(rf"Here, with N = {points} training points, (\d+) of the network's 500 samples "
-                        r"\(([\d.]+) %\) land within r of one, against (\d+) of 500 fresh draws \(([\d.]+) %\)", why)
+                        r"\(([\d.]+)%\) land within r of one, against (\d+) of 500 fresh draws \(([\d.]+)%\)", why)
         assert got, why
         k_net, p_net, k_base, p_base = int(got[1]), float(got[2]), int(got[3]), float(got[4])
         assert p_net == pytest.approx(100 * k_net / 500, abs=0.05) and p_base == pytest.approx(100 * k_base / 500, abs=0.05)
@@ -1136,7 +1136,7 @@ def test_memorization_network_is_judged_against_the_sharp_chance_rate():
     for rate, base, chance in ((0.104, 0.080, 0.0691), (0.106, 0.086, 0.0739)):
         text = memorization.network_vs_fresh(rate, base, 500, 50, chance=chance)
         noise = 2 * math.hypot(math.sqrt(rate * (1 - rate) / 500), math.sqrt(chance * (1 - chance) / 100_000))
-        assert (f"against {round(base * 500)} of 500 fresh draws ({100 * base:.1f} %) and a chance per draw of "
+        assert (f"against {round(base * 500)} of 500 fresh draws ({100 * base:.1f}%) and a chance per draw of "
                 f"{100 * chance:.2f} % on 100,000 further draws: more than that chance, by more than the noise of "
                 f"the measure (± {100 * noise:.1f} percentage points)") in text, text
         assert "as close to the training points as fresh draws are" not in text
@@ -1277,7 +1277,8 @@ def test_weighting_score_error_winner_is_beyond_the_noise(mixture, net):
 
 
 @pytest.mark.parametrize("rate, shown", [(499 / 500, "99.8%"), (1.0, "100%"), (0.0, "0%"), (1 / 500, "0.2%"),
-                                         (0.3, "30%"), (0.996, "99.6%"), (0.994, "99%")])
+                                         (0.3, "30.0%"), (0.996, "99.6%"), (0.994, "99.4%"),
+                                         (13 / 500, "2.6%"), (0.9996, "99.96%"), (0.0004, "0.04%")])
 def test_rates_never_round_onto_0_or_100_percent(rate, shown):
     """tutorial, defaults: the network's metric read "100%" while the text below counted 499 of its 500
     samples (99.8 %) within r, and the histogram showed red past the radius."""

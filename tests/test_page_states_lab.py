@@ -778,9 +778,8 @@ def test_memorization_states(mixture):
     at = open_page(MEMO, 600, **state(mixture, w_memo_steps=200, w_memo_samples=200))
     check_finite(at)
     rates = {m.label: float(m.value.rstrip("%")) for m in at.metric}
-    base = rates[memorization.NAMES["truth"]]
     scale = next(c.value for c in at.caption if c.value.startswith("Memorized: within r"))
-    assert f"**{base:.0f}%**" in scale
+    assert f"**{next(m.value for m in at.metric if m.label == memorization.NAMES['truth'])}**" in scale
     # the baseline is a count of the panel's own fresh draws, with its noise, not a chance "of the time"
     assert "Of the panel's 200 fresh draws of the true distribution" in scale and "binomial standard errors" in scale
     assert "the chance per draw for these" in scale and "of the time" not in scale
@@ -811,26 +810,28 @@ def test_memorization_figure_texts_do_not_overlap(mixture):
 def test_memorization_sweep_text_reads_the_numbers():
     rows = [(2, 0.9, 0.0), (5, 0.6, 0.02), (10, 0.65, 0.01), (20, 0.2, 0.0), (50, 0.4, 0.03)]
     text = memorization.sweep_text(rows, 500)
-    assert "**90%** with N = 2 to **40%** with N = 50" in text
-    assert "between 0% and 3%" in text
-    se = [models.standard_error(p, 500) for p in (0.6, 0.65)]
-    noise = round(200 * math.hypot(*se))
-    assert f"within the noise of the measure (± {noise} percentage points)" in text   # 5 -> 10
-    assert "From N = 20 to 50 it rises by 20 percentage points, more than the noise" in text
+    assert "**90.0%** with N = 2 to **40.0%** with N = 50" in text
+    assert "between 0% and 3.0%" in text
+    se = [models.standard_error(p, 500) for p in (0.6, 0.65, 0.02, 0.01)]
+    noise = round(200 * math.hypot(*se), 1)
+    assert (f"From N = 5 to 10 it rises by 5.0 percentage points while the fresh-draw baseline falls by 1.0: its "
+            f"lead over the baseline grows by 6.0 percentage points, within the noise of the measure (± {noise} "
+            "percentage points, both rates at both N).") in text
+    assert ("From N = 20 to 50 it rises by 20.0 percentage points and the fresh-draw baseline by 3.0: its lead "
+            "over the baseline grows by 17.0 percentage points, more than the noise") in text
     assert "never rises" in memorization.sweep_text([(2, 0.9, 0.0), (5, 0.5, 0.0)], 500)
-    assert "rises by 5 percentage points" in text and "%," not in text          # 5 -> 10, not "5%"
+    assert "rises by 5.0 percentage points" in text and "%," not in text        # 5 -> 10, not "5%"
     assert "panel above" not in text
     # the page's own network at an N of the sweep is put beside the sweep's rate, with both trainings
     beside = memorization.sweep_text(rows, 500, panel={"n": 5, "rate": 0.44, "steps": 1500, "width": 128})
-    assert (f"At N = 5 the panel above measured **44%** and the sweep **60%**: different trainings "
+    assert (f"At N = 5 the panel above measured **44.0%** and the sweep **60.0%**: different trainings "
             f"(1,500 training steps, width 128 above, {memorization.SWEEP_STEPS:,} training steps, width "
             f"{memorization.SWEEP_WIDTH} here)") in beside
     same = memorization.sweep_text(rows, 500, panel={"n": 10, "rate": 0.65, "steps": memorization.SWEEP_STEPS,
                                                      "width": memorization.SWEEP_WIDTH})
-    assert "At N = 10 the panel above measured **65%** and the sweep **65%**: the same training" in same
+    assert "At N = 10 the panel above measured **65.0%** and the sweep **65.0%**: the same training" in same
     assert "panel above" not in memorization.sweep_text(rows, 500, panel={"n": 7, "rate": 0.5, "steps": 1500,
                                                                          "width": 128})
-    assert memorization.points_text(0.01) == "1 percentage point"
     frame = memorization.sweep_frame(rows, 500)
     assert len(frame) == 10 and (frame["low"] < frame["rate"]).all() and (frame["rate"] < frame["high"]).all()
     half = frame["high"] - frame["rate"]
