@@ -828,6 +828,27 @@ def start_split_text(gmm, sde, run: Run, bad, moved=None) -> str:
             f"({measured_se_text(sp)}).")
 
 
+def stray_words(c: dict) -> str:
+    """The mode-share caption's sentence on the samples off every mode (weight_check's stray share, said
+    above STRAY_SAY), from the bars' own numbers: those samples can move any share by at most their own
+    share, so the shares say little about where the sampler puts its mass only where that reaches the
+    largest departure of a share from its true weight (|sampled − true|, one decimal as printed); else
+    the sentence says how far they can move a share, against that departure."""
+    if c["stray"] <= STRAY_SAY:
+        return ""
+    head = (f" But {pct(100 * c['stray'])} % of the samples lie where p₀ is lower than at all but "
+            f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for the "
+            "mode with the largest responsibility at its position")
+    gap = np.abs(np.asarray(c["sampled"], dtype=float) - np.asarray(c["true"], dtype=float))
+    k = int(np.argmax(gap))
+    stray, off = round(100 * float(c["stray"]), 1), round(100 * float(gap[k]), 1)
+    if stray >= off:
+        return head + ", so these shares say little about where the sampler puts its mass."
+    return (head + f". So at most {stray:.1f} points of any share come from them, less than mode {k + 1}'s "
+            f"departure of {off:.1f} points from its true weight ({100 * c['sampled'][k]:.1f} % sampled vs "
+            f"{100 * c['true'][k]:.1f} %): the shares still show where the sampler puts its mass.")
+
+
 def measured_se_text(sp: dict) -> str:
     """The one standard errors of start_split's two measured shares, each at its own share p (√(p(1 − p)/n),
     not at the true weight as the caption's head gives it), with the share it is at: "one standard error at
@@ -849,10 +870,7 @@ def weights_caption(gmm, sde, run: Run) -> str:
     if K > 1:
         i = int(np.argmax(c["true"]))
         head += f" (± {100 * c['se'][i]:.1f} % for the heaviest, w = {100 * c['true'][i]:.1f} %)"
-    stray = (f" But {pct(100 * c['stray'])} % of the samples lie where p₀ is lower than at all but "
-             f"{100 * STRAY_Q:g} % of true samples: they belong to no mode, yet each counts for the "
-             "mode with the largest responsibility at its position, so these shares say little about where the sampler puts its mass."
-             if c["stray"] > STRAY_SAY else "")
+    stray = stray_words(c)
     bad = np.flatnonzero(~c["ok"])
     if not len(bad):
         return head + agree_text(c) + stray
@@ -1050,13 +1068,13 @@ def commit_clause(gmm, sde, run: Run, text: str) -> str:
     cv = commit_view(gmm, sde, run, COMMIT_THRESHOLD)
     if not most_commit(cv):
         return text + "."
-    if not commitment_resolved(cv):
+    if grid_too_coarse(cv):
         return (text + f", by the run's own steps: its time grid ({cv['frames']} times, from t = 1 to t = "
                 f"{time_text(cv['t_last'])}) is too coarse to say when the paths choose their modes, or whether "
                 "the shares are set while they do (the commitment section below).")
     times = np.asarray(sample_run(gmm, sde, run)["times"], dtype=float)
     before = int((times[:-1] > cv["median"]).sum())
-    half = "half of those that choose along the way" if cv["from_start"] > 0 else "half of them"
+    half = "half of those that choose along the way" if median_of_some(cv) else "half of them"
     return (text + f", while the paths choose their modes: {half} have committed by t ≈ "
             f"{time_text(cv['median'])} (σₜ ≈ {cv['sigma']:.2f}, at responsibility {COMMIT_THRESHOLD:.2f}, the "
             "commitment threshold's default; the commitment section below gives the median and σₜ at the "
@@ -1216,7 +1234,7 @@ def explain_commitment(gmm, cv: dict) -> None:
         st.info("One mode: every path ends in it; there is nothing to choose.")
     elif point_set(gmm):
         st.info(point_set_commitment(gmm, cv))
-    elif cv["median"] is not None and not commitment_resolved(cv):
+    elif grid_too_coarse(cv):
         st.markdown(coarse_note(cv) + undecided_note(cv) + from_start_note(cv))
     elif cv["median"] is not None:
         st.markdown(commitment_words(cv, dmin))
@@ -1430,7 +1448,8 @@ def point_set_commitment(gmm, cv: dict) -> str:
                 "of the points): a path's mode is not a choice between well-separated bumps here, "
                 "so the commitment times mean little.")
     verb = "reach the threshold" if cv.get("deterministic") else "have chosen"
-    chosen = (f" {pct(100 * (1 - cv['undecided']))} % of the paths commit to one; half of those {verb} "
+    those = f"the {along_share(cv)} that commit along the way" if cv["from_start"] > 0 else "those"
+    chosen = (f" {pct(100 * (1 - cv['undecided']))} % of the paths commit to one; half of {those} {verb} "
               f"by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
               "neighbouring points." if cv["median"] is not None else
               " No path commits to one at this threshold.")
@@ -1460,6 +1479,27 @@ def commitment_resolved(cv: dict) -> bool:
     nor when the median commitment time is the grid's last time (every path decided in the last
     step, whenever that was)."""
     return cv["frames"] >= MIN_FRAMES and cv["median"] > cv["t_last"]
+
+
+def grid_too_coarse(cv: dict) -> bool:
+    """Is the run's time grid too coarse to give commitment times (cv: commit_view)? Where some path
+    commits along the way and the grid does not resolve it (commitment_resolved): the one rule behind
+    the words that say so (coarse_note, commit_clause) and the histogram left undrawn (hist_shown)."""
+    return cv["median"] is not None and not commitment_resolved(cv)
+
+
+def hist_shown(cv: dict) -> bool:
+    """Is the commitment-time histogram drawn (cv: commit_view)? Not where the grid is too coarse to give
+    commitment times (grid_too_coarse): its bars would only be the few grid times at which the paths
+    were first at the threshold, not when they committed (hist_note says so in its place)."""
+    return not grid_too_coarse(cv)
+
+
+def hist_note(cv: dict) -> str:
+    """What stands in place of the commitment-time histogram where it is not drawn (hist_shown)."""
+    return (f"No histogram of commitment times: this run's time grid has only {cv['frames']} times, from t = 1 "
+            f"to t = {time_text(cv['t_last'])}, too coarse to say when a path committed, only at which of "
+            "those times it was first at the threshold.")
 
 
 def coarse_note(cv: dict) -> str:
@@ -1512,7 +1552,8 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
     slider): what each draws, the grey dashed threshold line with the slider's value included, and
     the paths at the threshold from t = 1 on that the histogram leaves out (cv["n_from_start"])."""
     out = cv.get("n_from_start", 0)
-    hist = ("when each path committed" if not out else
+    hist = (hist_note(cv).rstrip(".") if not hist_shown(cv) else
+            "when each path committed" if not out else
             f"{cv_words(cv)['caption']} ({out:,} of the {cv['n_paths']:,} paths, "
             "at the threshold from t = 1 on, are not drawn)")
     return (f"Top: {min(n_paths, cv['n_paths'])} paths coloured by the mode they end in, in the "

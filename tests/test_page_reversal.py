@@ -20,11 +20,18 @@ def at():
     return open_page(PAGE, 180)
 
 
+def no_histogram(at) -> bool:
+    """Does the page say, in place of the commitment-time histogram, that its grid is too coarse to draw it?"""
+    return any(i.value.startswith("No histogram of commitment times") for i in at.info)
+
+
 def ok(at, full=True):
+    """No exception; with full, no error and the page's charts (one fewer where a grid too coarse for
+    commitment times draws no histogram of them: no_histogram), images and finite metrics."""
     assert not at.exception, [e.message for e in at.exception]
     if full:
         assert not at.error, [e.value for e in at.error]
-        assert len(charts(at)) == N_CHARTS
+        assert len(charts(at)) == N_CHARTS - no_histogram(at)
         assert len(at.get("image")) == N_IMAGES
         vals = metric_values(at)
         assert all(math.isfinite(v) for v in vals.values()), vals
@@ -229,6 +236,7 @@ def test_one_step_says_the_grid_cannot_resolve_commitment(method):
     at.selectbox(key=K + "method").set_value(method)
     at.select_slider(key=K + "steps").set_value(1).run()
     ok(at)
+    assert no_histogram(at)         # a 1-step grid draws no commitment-time histogram
     text = " ".join(m.value for m in at.markdown)
     assert "Samples decide which mode" not in text
     assert "too coarse" in text
@@ -306,6 +314,7 @@ def test_commitment_metrics_only_where_the_grid_resolves_them(method, steps):
     at = open_page(PAGE, 180, **{K + "method": method, K + "steps": steps})
     ok(at)
     coarse = any("too coarse" in m.value for m in at.markdown)
+    assert no_histogram(at) == coarse       # a grid too coarse for commitment times draws no histogram of them
     labels = [m.label for m in at.metric]
     assert coarse == (steps < 10), [m.value[:80] for m in at.markdown]
     assert any(label.startswith("median commit") for label in labels) == (not coarse), labels

@@ -155,7 +155,10 @@ def commitment():
     p2c.image(rev.time_png(gmm, sde, run, n_paths), width="stretch")
     h1, h2 = st.columns(2, gap="medium")
     h1.vega_lite_chart(cv["resp_spec"], width="stretch")
-    h2.vega_lite_chart(cv["hist_spec"], width="stretch")
+    if rev.hist_shown(cv):
+        h2.vega_lite_chart(cv["hist_spec"], width="stretch")
+    else:
+        h2.info(rev.hist_note(cv))
     st.caption(rev.commitment_caption(cv, n_paths) + rev.axis_note(gmm))
 
 
