@@ -1552,7 +1552,7 @@ def commitment_caption(cv: dict, n_paths: int) -> str:
     slider): what each draws, the grey dashed threshold line with the slider's value included, and
     the paths at the threshold from t = 1 on that the histogram leaves out (cv["n_from_start"])."""
     out = cv.get("n_from_start", 0)
-    hist = (hist_note(cv).rstrip(".") if not hist_shown(cv) else
+    hist = ("n" + hist_note(cv).rstrip(".")[1:] if not hist_shown(cv) else
             "when each path committed" if not out else
             f"{cv_words(cv)['caption']} ({out:,} of the {cv['n_paths']:,} paths, "
             "at the threshold from t = 1 on, are not drawn)")

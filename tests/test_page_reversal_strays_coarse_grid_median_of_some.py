@@ -65,7 +65,8 @@ def test_a_grid_too_coarse_for_commitment_times_draws_no_histogram_of_them(which
     caption = rev.commitment_caption(cv, 50)
     if coarse:
         assert "too coarse to say when the paths choose" in rev.commit_clause(gmm, sde, run, "X")
-        assert f"Bottom right: {rev.hist_note(cv)}" == caption[caption.index("Bottom right: "):], caption
+        note = rev.hist_note(cv)
+        assert f"Bottom right: n{note[1:]}" == caption[caption.index("Bottom right: "):], caption
         assert f"only {cv['frames']} times, from t = 1 to t = {rev.time_text(cv['t_last'])}" in rev.hist_note(cv)
         assert "committed (" not in caption
     else:
