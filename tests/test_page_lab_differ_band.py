@@ -106,3 +106,16 @@ def test_note_sits_wholly_above_the_plot():
         assert text[0]["encoding"]["y"] == {"value": 0} and mark["baseline"] == "bottom", mark
         assert mark["dy"] == -6 - mark["lineHeight"] * (lines - 1) and mark["lineHeight"] >= mark["fontSize"], mark
         assert ("symmetric log scale" in str(spec)) == (lines == 2)
+
+
+@pytest.mark.parametrize("grid, said", [("recommended", True), ("uniform", False), ("karras", False)])
+def test_greyed_out_eps_says_it_is_not_used(grid, said):
+    """Best per sampler: the greyed-out ε slider showed "stop at t = ε 1e-03" beside runs that stop at
+    t = ε = 0.0001 to 0.03, each on its own best grid; beside it the page says the slider is not used.
+    On the uniform and Karras grids it sets the runs' ε and is not said unused."""
+    from conftest import ok, open_page
+    at = ok(open_page("views/6_sampler_lab.py", w_samplers_grid=grid, w_samplers_n=200, w_samplers_nfe=[4, 10]))
+    slider = at.select_slider(key="w_samplers_t_eps")
+    captions = " ".join(c.value for c in at.caption)
+    assert slider.disabled == said and ("not used with **best per sampler**" in captions) == said, captions
+    assert ("each sampler's best grid sets its own ε" in slider.help) and "not used" in slider.help.lower(), slider.help
