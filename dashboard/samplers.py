@@ -338,9 +338,10 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
 
 def differs_at(g: pd.DataFrame, band: tuple, metric: str) -> bool:
     """Whether the runs at one budget (g: rows with the measure) differ by more than the noise: some run
-    lies below the band the chart draws (band_side) or above it by more than its width (beyond_width); a
-    run just above it (just_above), where one shared draw of the starting noise can put it, does not count."""
-    return any(band_side(v, band, metric) == "below" or beyond_width(v, band) for v in g[metric])
+    lies off the band the chart draws by more than its width, above or below (band_side on the widened
+    band); a run just above or just below it (just_above, just_below), where one shared draw of the
+    starting noise can put it, does not count."""
+    return any(band_side(v, widened(band), metric) != "inside" for v in g[metric])
 
 
 def differ_words(df: pd.DataFrame, band: tuple, metric: str, label, budgets, n_at_most: str = "",
