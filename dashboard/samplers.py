@@ -326,12 +326,59 @@ def broad_note(df: pd.DataFrame, band: tuple, metric: str, name: str, narrowest:
                      + (f"inside {band_words(band)}; " if back else "inside it; "))
         said = (said + (back + low if low else "")).removesuffix("; ")
     else:
-        said = (f": the samplers differ up to {last} evaluations"
-                + (f" ({_and([label(m) for m in above])} outside {band_words(band)} there)" if above else "")
-                + f", and every one is inside it from {budgets[budgets.index(last) + 1]} on"
-                + (f"; at {last} evaluations {low}" if low else ""))
+        said = differ_words(df, band, metric, label, budgets[:budgets.index(last) + 1], n_at_most, bands)
+        back = by_measure_again(said, metric)      # after another measure's band: name the one in use again
+        said += (f"; and {back}every one is inside {band_words(band) if back else 'it'} from "
+                 f"{budgets[budgets.index(last) + 1]} on" if ";" in said else
+                 f", and every one is inside it from {budgets[budgets.index(last) + 1]} on") \
+            + (f"; at {last} evaluations {low}" if low else "")
     return (head + said + "." + inside_unseen(df[df["budget"] == budgets[-1]], metric, band, bands, label)
             + " Pick **ring8** (std 0.15) in the sidebar to see the integrator and the time grid matter at every budget.")
+
+
+def differs_at(g: pd.DataFrame, band: tuple, metric: str) -> bool:
+    """Whether the runs at one budget (g: rows with the measure) differ by more than the noise: some run
+    lies off the band the chart draws by more than its width, above or below (band_side on the widened
+    band); a run just above or just below it (just_above, just_below), where one shared draw of the
+    starting noise can put it, does not count."""
+    return any(band_side(v, widened(band), metric) != "inside" for v in g[metric])
+
+
+def differ_words(df: pd.DataFrame, band: tuple, metric: str, label, budgets, n_at_most: str = "",
+                 bands: dict | None = None) -> str:
+    """Up to which of the budgets (ascending, the last one with a run off the band) the samplers differ
+    (differs_at), with the runs above the band by more than its width there (and those below it, where later
+    budgets follow: at the last one the caller says them with below_words); the runs just above it at
+    later budgets named apart with their values (just_above_words, elsewhere_beyond), in words starting
+    ": the samplers differ up to 20 evaluations (…)"; where no budget differs, that they differ by no
+    more than the noise."""
+    runs = {b: df[df["budget"] == b] for b in budgets}
+    last = max((b for b in budgets if differs_at(runs[b], band, metric)), default=None)
+    if last is None:
+        said = ": at no budget do the samplers differ by more than the noise"
+    else:
+        at = list(zip(runs[last]["method"], runs[last][metric]))
+        far = [label(m) for m, v in at if beyond_width(v, band)]
+        under = [label(m) for m, v in at if band_side(v, band, metric) == "below"
+                 and last != budgets[-1]]     # at the last budget off the band the caller says them (below_words)
+        parts = ([f"{_and(far)} above {band_words(band)} by more than its width ({value_text(band_width(band))})"]
+                 if far else []) + ([f"{_and(under)} below {'it' if far else band_words(band)}"] if under else [])
+        said = f": the samplers differ up to {last} evaluations" + (f" ({'; '.join(parts)} there)" if parts else "")
+    later = [runs[b] for b in budgets if last is None or b > last]
+    if not later:
+        return said
+    later = pd.concat(later)
+    edge = later[[just_above(v, band) for v in later[metric]]]
+    if edge.empty:
+        return said
+    names = list(dict.fromkeys(edge["method"]))
+    values = [_and([f"{value_text(v)} at {int(b)}" for b, v in zip(g["budget"], g[metric])])
+              for g in (edge[edge["method"] == m] for m in names)]
+    who = _and([f"{label(m)} ({v})" for m, v in zip(names, values)])
+    start = "" if last is None else f" from {budgets[budgets.index(last) + 1]} on,"
+    return (said + f";{start} {who} {'lies' if len(names) == 1 else 'lie'} "
+            + just_above_words(band, n_at_most, [label(m) for m in names])
+            + elsewhere_beyond(edge, metric, bands, label))
 
 
 def by_measure_again(said: str, metric: str) -> str:

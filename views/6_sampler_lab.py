@@ -47,6 +47,8 @@ if learned is None:
 else:
     lam = learned[1]
     c4.caption(f"λ = {lam:g}, the learned model's own process.")
+EPS_UNUSED = ("not used with **best per sampler**: each sampler's best grid sets its own ε; "
+              "only the uniform and Karras grids stop at this one")
 grid = state.widget(c5.radio, P + "grid", format_func={"recommended": "best per sampler", **vocabulary.GRID_LABELS}.get,
                     help="**best per sampler**: each sampler at each budget uses the time grid, end time "
                          "and last step measured best for it (benchmarks/bench_samplers.py).\n\n"
@@ -54,7 +56,9 @@ grid = state.widget(c5.radio, P + "grid", format_func={"recommended": "best per 
 t_eps = state.widget(c6.select_slider, P + "t_eps", format_func=lambda v: f"{v:.0e}",
                      disabled=grid == "recommended",
                      help="The samplers stop at t = ε and denoise once; the noise left "
-                          "there, σ(ε), is a small bias no step count removes.")
+                          "there, σ(ε), is a small bias no step count removes. " + EPS_UNUSED.capitalize() + ".")
+if grid == "recommended":       # greyed out, its value is not the runs' ε: say so beside it
+    c6.caption(EPS_UNUSED)
 if source == "learned" and learned is None:
     st.info(f"No network of {models.recipe_name(recipe)} is trained for this distribution and device "
             f"yet: open the Train & sample page and train {models.recipe_name(recipe)} there (it trains "

@@ -197,14 +197,16 @@ def symlog_ticks(values, c: float) -> list[float]:
 
 
 def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | None = None,
-              log_y: bool = True, height: int = 300) -> alt.Chart:
+              log_y: bool = True, height: int | None = None) -> alt.Chart:
     """Metric against the number of score evaluations (log x), one line per method (named by its
     short name, as the page's sampler chips and table name it), and the
     noise level (true samples against true samples): floor is a number (a dashed line) or
     (mean, low, high) (a dashed line over a grey band: the spread over independent truth sets).
     log_y: a log y axis where every value is positive; otherwise (a signed measure) a symmetric
     log axis (symlog_constant, symlog_ticks), linear near 0 where the band lies, so that one huge
-    value at few evaluations does not flatten the band and the other curves onto 0."""
+    value at few evaluations does not flatten the band and the other curves onto 0, every tick labelled.
+    height: in px; None grows it with the number of curves (nfe_chart_height). The band's words and the
+    scale's sit above the plot whatever their number of lines (note_dy)."""
     label = metric_label or metric
     d = df.copy()
     d["sampler"] = d["method"].map(lambda m: METHOD_SHORT.get(m, m))     # the page's chips' names
@@ -233,7 +235,7 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
         c = symlog_constant(values, band if band and all(math.isfinite(v) for v in band) else None)
         ticks = symlog_ticks(values, c)
         y_scale = alt.Scale(type="symlog", constant=c, domain=[ticks[0], ticks[-1]], nice=False)
-        y_axis = log_axis(ticks)
+        y_axis = log_axis(ticks, labelOverlap=False)     # every gridline labelled (±c too, which the note names)
         size = dict(zip(np.abs(ticks), log_tick_labels(np.abs(ticks))))    # c as the axis labels it
         scale_note = f"y: symmetric log scale, linear within ±{size[c]}"
     else:
@@ -265,10 +267,27 @@ def nfe_chart(df: pd.DataFrame, metric: str, floor=None, metric_label: str | Non
         rule = alt.Chart(f).mark_rule(strokeDash=[6, 4], color="black", strokeWidth=1.5).encode(
             y=alt.Y("floor:Q", scale=y_scale, axis=y_axis, title=title))
         # the words go above the plot area, off the data (at the dashed line they sat on the curves)
-        text = alt.Chart(f).mark_text(align="left", baseline="bottom", dy=-6, fontSize=12, lineBreak="\n").encode(
+        lines = f["text"].iloc[0].count("\n") + 1
+        text = alt.Chart(f).mark_text(align="left", baseline="bottom", dy=note_dy(lines), fontSize=12,
+                                      lineHeight=NOTE_LINE_HEIGHT, lineBreak="\n").encode(
             x=alt.value(0), y=alt.value(0), text="text:N")
         chart = chart + rule + text
-    return chart.properties(height=height)
+    return chart.properties(height=height or nfe_chart_height(len(order)))
+
+
+NOTE_LINE_HEIGHT = 15   # px between the lines of the note above the sampler chart
+
+
+def note_dy(lines: int) -> int:
+    """The vertical offset of a note of `lines` lines drawn at the plot's top edge (baseline bottom): each line
+    after the first lifts it by a line's height, so that the whole note sits above the plot, off its frame."""
+    return -6 - NOTE_LINE_HEIGHT * (lines - 1)
+
+
+def nfe_chart_height(n_lines: int) -> int:
+    """The sampler chart's height in px for n_lines curves: 300 for three or fewer, 20 px more per further
+    curve, at most 400 (eight samplers' curves over four decades crowded each other at 300)."""
+    return min(400, 300 + 20 * max(0, n_lines - 3))
 
 
 # ------------------------------------------------------------------------------- likelihood
