@@ -20,7 +20,7 @@ from diffusion_core.commitment import (bimodal_time, closest_pair, commitment_fr
 from dashboard import downloads, models, state
 from dashboard.models import value_text
 from dashboard import vocabulary
-from dashboard.yourdata import MANY_MODES, point_set
+from dashboard.yourdata import MANY_MODES, nn_distance, point_set
 from dashboard.figures import reversal as rfig
 from dashboard.figures import samples as samplefig
 from dashboard.figures.common import (auto_limits, chart_spec, density_grid, mode_colors, outside,
@@ -131,26 +131,27 @@ def view_limits(gmm, sde, view: str):
 COPY_STDS = 2.0          # a sample within this many of a mode's stds of its mean is a copy of it
 
 
-COPY_SPACING = 0.25      # blobs narrower than this × the points' spacing barely overlap: p₀ is points
+COPY_SPACING = 0.25      # blobs narrower than this × the points' nearest-neighbour distance
+                         # barely overlap: p₀ is points
 
 
 def blob_ratio(gmm) -> tuple[float, float]:
-    """(h / d rounded to 2 digits, d): the largest mode std h of a point set against the median
-    distance d from a point to its nearest neighbour. At h / d <= COPY_SPACING p₀ is separate
-    small blobs; above, the blobs overlap into a smooth shape (the rounded ratio, the number the
-    pages show, decides)."""
-    means = gmm.means.to(torch.float64)
+    """(h / d rounded to 2 digits, d): the largest mode std h of a point set against d, the median
+    distance from a point to its nearest neighbour (yourdata.nn_distance: the unit of the Your data
+    page's smoothing-width slider, so h / d is the width that page and the sidebar give). At
+    h / d <= COPY_SPACING p₀ is separate small blobs; above, the blobs overlap into a smooth shape
+    (the rounded ratio, the number the pages show, decides)."""
     h = float(gmm.covs.diagonal(dim1=1, dim2=2).max(1).values.sqrt().max())
-    spacing = float(torch.cdist(means, means).fill_diagonal_(float("inf")).min(1).values.median())
-    return round(h / max(spacing, 1e-12), 2), spacing
+    d = nn_distance(gmm.means.to(torch.float64).numpy())
+    return round(h / d, 2), d
 
 
 def copies_note(gmm, sde, run: Run) -> str:
     """For a point set p₀: the share of the samples shown within COPY_STDS stds of a mode's mean
     (a data point), next to the same share of true samples of p₀, in words; whether such samples
-    are copies follows from p₀ itself: with a width h small against the median spacing d of the
-    points (h <= COPY_SPACING d) p₀ is separate small blobs and its samples are copies of the
-    points; with overlapping blobs p₀ is a smooth shape. More samples than true ones on a point are
+    are copies follows from p₀ itself: with a width h small against the median nearest-neighbour
+    distance d of the points (blob_ratio: h <= COPY_SPACING d) p₀ is separate small blobs and its
+    samples are copies of the points; with overlapping blobs p₀ is a smooth shape. More samples than true ones on a point are
     named beyond WEIGHT_Z standard errors of the difference of the two measured shares (models.diff_se).
     "" for other mixtures."""
     if not point_set(gmm):
@@ -167,7 +168,8 @@ def copies_note(gmm, sde, run: Run) -> str:
     h = float(std.max())
     ratio, _ = blob_ratio(gmm)
     if ratio <= COPY_SPACING:
-        what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so p₀ is a set of "
+        what = (f"The smoothing width is {ratio:.2f} × the nearest-neighbour distance of your points "
+                f"(h = {h:.3f}), so p₀ is a set of "
                 "separate small blobs: its true samples are copies of your points, and so are a good "
                 "sampler's, which is memorising, not generating.")
         if near < 0.5 * near_true:
@@ -179,9 +181,10 @@ def copies_note(gmm, sde, run: Run) -> str:
                      f"measured shares, ± {WEIGHT_Z * noise:.1f} points): the sampler draws the blobs "
                      "narrower than they are.")
     else:
-        what = (f"The smoothing width is {ratio:.2f} × the spacing of your points, so the blobs "
-                "overlap and p₀ is a smooth shape: a sample near a data point is simply where p₀ is, "
-                f"not a copy (copies need a width of at most {COPY_SPACING:g} × the spacing).")
+        what = (f"The smoothing width is {ratio:.2f} × the nearest-neighbour distance of your points "
+                f"(h = {h:.3f}), so the blobs overlap and p₀ is a smooth shape: a sample near a data "
+                f"point is simply where p₀ is, not a copy (copies need a width of at most "
+                f"{COPY_SPACING:g} × that distance).")
     return (f"{near:.0f} % of the {len(x):,} samples shown lie within {COPY_STDS:g} × the smoothing "
             f"width ({COPY_STDS * h:.3g}) of one of the {gmm.n_components:,} data points (true samples "
             f"of p₀: {near_true:.0f} %). {what}")
@@ -1440,23 +1443,24 @@ def split_label(t_split: float) -> str:
 
 def point_set_commitment(gmm, cv: dict) -> str:
     """What commitment means for a point set p₀: with separate blobs, the choice of the data point a
-    path ends on (with how many paths commit and at what noise, against the points' spacing); with
-    overlapping blobs, little."""
+    path ends on (with how many paths commit and at what noise, against the points' nearest-neighbour
+    distance, blob_ratio); with overlapping blobs, little."""
     ratio, spacing = blob_ratio(gmm)
     if ratio > COPY_SPACING:
-        return (f"{gmm.n_components:,} modes overlapping (smoothing width {ratio:.2f} × the spacing "
-                "of the points): a path's mode is not a choice between well-separated bumps here, "
-                "so the commitment times mean little.")
+        return (f"{gmm.n_components:,} modes overlapping (smoothing width {ratio:.2f} × the "
+                "nearest-neighbour distance of the points): a path's mode is not a choice between "
+                "well-separated bumps here, so the commitment times mean little.")
     verb = "reach the threshold" if cv.get("deterministic") else "have chosen"
     those = f"the {along_share(cv)} that commit along the way" if cv["from_start"] > 0 else "those"
     chosen = (f" {pct(100 * (1 - cv['undecided']))} % of the paths commit to one; half of {those} {verb} "
-              f"by σₜ ≈ {cv['sigma']:.2g}, against a spacing of {spacing:.2g} between "
-              "neighbouring points." if cv["median"] is not None else
+              f"by σₜ ≈ {cv['sigma']:.2g}, against a nearest-neighbour distance of {spacing:.2g} "
+              "between the points." if cv["median"] is not None else
               " No path commits to one at this threshold.")
     if cv.get("deterministic"):
         chosen += f" {cv['fixed']}: the point a path ends on is fixed by its start x₁."
-    return (f"{gmm.n_components:,} separate small blobs (smoothing width {ratio:.2f} × the spacing "
-            f"of the points): a path's mode is the data point it ends on.{chosen}")
+    return (f"{gmm.n_components:,} separate small blobs (smoothing width {ratio:.2f} × the "
+            f"nearest-neighbour distance of the points): a path's mode is the data point it ends on."
+            f"{chosen}")
 
 
 def most_commit(cv: dict) -> bool:
@@ -1902,8 +1906,9 @@ def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True, t_end: 
         return ("Here pₜ splits the closest modes at every t (even at t = 1, with σ₁ = "
                 f"{float(sde.prior_std()):.2f}): every step of a uniform grid counts for the data's detail.")
     if t_split == 0:
-        return ("Here the closest modes are one bump of pₜ at every t: a uniform grid spends its steps "
-                "on the data's shape alone.")
+        return ("Here the closest modes are one bump of pₜ at every t: pₜ never splits them, so no "
+                "step of a uniform grid goes to telling them apart."
+                + (width_note(gmm, sde, t_end) if width else ""))
     before = round(100 * (1 - t_split))
     sigma = float(sde.sigma(torch.tensor(t_split, dtype=torch.float64)))
     head = ("Here most of a uniform grid's steps go to large noise: it puts" if before > 50 else

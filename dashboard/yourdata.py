@@ -64,9 +64,16 @@ def check(points, what: str = "points") -> np.ndarray:
     return ps.fit_to_radius(a, RADIUS)
 
 
+def nn_distance(points) -> float:
+    """The points' median nearest-neighbour distance (pointsets.default_width, in the points' own
+    dimension): the unit of the smoothing-width slider, in which every page states h."""
+    a = np.asarray(points, dtype=float)
+    return ps.default_width(a, a.shape[1])
+
+
 def width_of(points, factor: float) -> float:
     """h = factor × the median nearest-neighbour distance, clamped to pointsets' range."""
-    return float(min(max(factor * ps.default_width(points), ps.MIN_WIDTH), ps.MAX_WIDTH))
+    return float(min(max(factor * nn_distance(points), ps.MIN_WIDTH), ps.MAX_WIDTH))
 
 
 def canvas_points(json_data, size: int) -> np.ndarray:
@@ -144,7 +151,7 @@ def mixture(e: dict) -> dc.GaussianMixture:
 # ---------------------------------------------------------------- what is in use
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _factor(digest: str, _points: tuple, width: float) -> float:
-    return width / ps.default_width(np.asarray(_points))
+    return width / nn_distance(_points)
 
 
 def factor_of(e: dict) -> float:
