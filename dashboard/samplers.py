@@ -224,6 +224,22 @@ def printed_best(runs: pd.DataFrame, metric: str, band: tuple) -> pd.DataFrame:
     return runs[d == d.min()]
 
 
+def told_apart(v, u, metric: str, band: tuple) -> bool:
+    """Whether two runs' values v and u lie farther apart than the noise band's width (band: mean,
+    low, high), by their distances to a perfect sampler as printed (printed_distance): one shared draw
+    of the starting noise moves a value by as much as true sets spread, so runs closer than that are
+    not told apart at this sample count (runs printed alike never are)."""
+    gap = abs(printed_distance(v, metric, band) - printed_distance(u, metric, band))
+    return gap > printed_value(band_width(band))
+
+
+def near_best(runs: pd.DataFrame, metric: str, band: tuple) -> pd.DataFrame:
+    """The runs (rows with method and metric) not told apart (told_apart) from the best as printed
+    (printed_best): the printed ties and every run within the band's width of them."""
+    best = printed_best(runs, metric, band)[metric].iloc[0]
+    return runs[[not told_apart(v, best, metric, band) for v in runs[metric]]]
+
+
 def truth_level_words(band: tuple) -> str:
     """The signed gap's target in words: "the truth's level (the dashed line, the true sets' mean,
     -0.0103)": band[0], the mean of the true sets' gaps, not the middle of their range."""
@@ -464,7 +480,8 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
     for b in budgets:
         at = df[df["budget"] == b].assign(d=lambda f: [_distance(v, metric, band) for v in f[metric]])
         best = at.loc[at["d"].idxmin()]
-        parts.append(f"{b}: {tied_values_text(printed_best(at, metric, band), metric, label)}")
+        parts.append(f"{b}: {tied_values_text(printed_best(at, metric, band), metric, label)}"
+                     + crowd_words(at, band, metric))
         sides[b], values[b] = band_side(best[metric], band, metric), best[metric]
         counts[b] = (_inside_count(at[metric], band, metric), len(at))
     inside = [b for b in budgets if sides[b] == "inside"]
@@ -491,6 +508,17 @@ def winners_text(df: pd.DataFrame, band: tuple, metric: str, label) -> str:
             tail += f" Inside the band there lie {_and(held)}."
     rule = f", by the value closest to {truth_level_words(band)}" if metric == "loglik_gap" else ""
     return f"**Best sampler per budget**{rule} (NFE: sampler, value): " + "; ".join(parts) + "." + tail
+
+
+def crowd_words(at: pd.DataFrame, band: tuple, metric: str) -> str:
+    """For one budget's runs (at), the runs beside the best as printed that are not told apart from it
+    (near_best), in words: ", with 4 more within the band's width (0.0323) of it: not told apart at
+    this sample count"; "" where every other run lies farther than the band's width from it."""
+    more = len(near_best(at, metric, band)) - len(printed_best(at, metric, band))
+    if not more:
+        return ""
+    return (f", with {more} more within the band's width ({value_text(band_width(band))}) of "
+            f"{'it' if len(printed_best(at, metric, band)) == 1 else 'them'}: not told apart at this sample count")
 
 
 def band_width(band: tuple) -> float:
@@ -935,21 +963,30 @@ def order_text(df: pd.DataFrame, metric: str, label, band: tuple, method: str = 
         at = df[df["budget"] == b]
         run = at[at["method"] == method].iloc[0]
         took = int(run["nfe"])
-        rank, ties = _rank_words(at, method, metric, band, label)
-        notes = ([f"budget {int(b)}"] if took != int(b) else []) + ([f"tied as printed with {ties}"] if ties else [])
+        rank, ties, near = _rank_words(at, method, metric, band, label)
+        notes = (([f"budget {int(b)}"] if took != int(b) else []) + ([f"tied as printed with {ties}"] if ties else [])
+                 + ([f"not told apart from {near} within the band's width, {value_text(band_width(band))}, of "
+                     "it at this sample count"] if near else []))
         ranks.append(f"{rank} at {took} evaluations" + (f" ({'; '.join(notes)})" if notes else ""))
         values.append(value_text(run[metric]))
     return (f" Here {label(method)} ranks " + " and ".join(ranks) + ", where 1 is the best, with "
             f"{sweep.METRIC_LABELS[metric]} " + " and ".join(values) + ".")
 
 
-def _rank_words(at: pd.DataFrame, method: str, metric: str, band: tuple, label) -> tuple[str, str]:
-    """`method`'s rank among the runs `at` (one budget) by printed_distance, "3 of 8", or where other
-    runs print the same value the ranks they share, "6–8 of 8"; and those runs' names ("" for none)."""
+def _rank_words(at: pd.DataFrame, method: str, metric: str, band: tuple, label) -> tuple[str, str, str]:
+    """`method`'s rank among the runs `at` (one budget) by printed_distance, "3 of 8", where every other
+    run lies farther than the noise band's width from it (told_apart); else the ranks it shares with the
+    runs not told apart from it, "1–7 of 8"; the names of the runs printed alike ("" for none); and how
+    many others, beyond those, are not told apart, "6 other runs" or "1 more run" ("" for none)."""
     d = {m: printed_distance(v, metric, band) for m, v in zip(at["method"], at[metric])}
-    rank = 1 + sum(v < d[method] for v in d.values())
+    value = dict(zip(at["method"], at[metric]))
+    near = [m for m in d if m != method and not told_apart(value[m], value[method], metric, band)]
+    rank = 1 + sum(d[m] < d[method] and m not in near for m in d)
     ties = [label(m) for m, v in d.items() if v == d[method] and m != method]
-    return (f"{rank}–{rank + len(ties)} of {len(d)}" if ties else f"{rank} of {len(d)}"), _and(ties) if ties else ""
+    shared = f"{rank}–{rank + len(near)} of {len(d)}" if near else f"{rank} of {len(d)}"
+    extra = len(near) - len(ties)
+    more = f"{extra} {'more' if ties else 'other'} run{'s' if extra > 1 else ''}" if extra else ""
+    return shared, _and(ties) if ties else "", more
 
 
 def loop_grid_text(gmm, lam: float) -> str:

@@ -643,7 +643,8 @@ def test_order_text_ranks_the_pf_ode_from_the_runs():
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode", "dpm2m"] * 2, "budget": [5, 5, 5, 50, 50, 50],
                        "nfe": [5, 5, 5, 50, 50, 50], "sliced_w2": [0.9, 233.5, 0.4, 0.02, 0.01, 0.03]})
-    text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get, (0.05, 0.04, 0.06))
+    # a band 0.005 wide: the runs at 50 lie farther apart than that, so each has a rank of its own
+    text = samplers.order_text(df, "sliced_w2", {"sde": "SDE", "ode": "ODE", "dpm2m": "2M"}.get, (0.012, 0.009, 0.014))
     assert ("ODE ranks 3 of 3 at 5 evaluations and 1 of 3 at 50 evaluations, where 1 is the best, with "
             f"{sweep.METRIC_LABELS['sliced_w2']} 234 and 0.0100.") in text
     assert samplers.order_text(df[df["method"] != "ode"], "sliced_w2", str, (0.05, 0.04, 0.06)) == ""
@@ -1171,20 +1172,23 @@ def test_signed_gap_best_is_the_value_closest_to_the_truths_level():
     names = {"dpm2m": "DPM++ 2M", "dpm2m_noisy": "DPM++ 2M, noisy start", "sde": "reverse SDE"}.get
     text = samplers.winners_text(df, band, "loglik_gap", names)
     assert text.startswith("**Best sampler per budget**, by the value closest to the truth's level (the dashed line, "
-                           "the true sets' mean, -0.0103) (NFE: sampler, value): 20: DPM++ 2M (-0.0112); 100: reverse SDE "
-                           "(-0.00800)."), text
+                           "the true sets' mean, -0.0103) (NFE: sampler, value): 20: DPM++ 2M (-0.0112), with 1 more within the "
+                           "band's width (0.0336) of it: not told apart at this sample count; 100: reverse SDE "
+                           "(-0.00800), with 2 more within the band's width (0.0336) of it: not told apart at this "
+                           "sample count."), text
     assert "From 20 evaluations the best is inside" in text and "0.00725" not in text, text
     plateau = samplers.plateau_text(df, band, "loglik_gap", "recommended", 1e-3, names)
     assert plateau.startswith("At 100 evaluations the best sampler (reverse SDE) reaches **-0.00800**"), plateau
     assert samplers.order_text(df.assign(nfe=df["budget"]), "loglik_gap", names, band, "dpm2m").startswith(
-        " Here DPM++ 2M ranks 1 of 3"), df
+        " Here DPM++ 2M ranks 1–2 of 3"), df
     # another band's centre (ring8's, near 0) and a distance keep their own rule
     assert "20: DPM++ 2M, noisy start (0.00725)" in samplers.winners_text(df, (0.000276, -0.0425, 0.0251),
                                                                            "loglik_gap", names)
     dist = df.assign(sliced_w2=df["loglik_gap"].abs())
     said = samplers.winners_text(dist, (0.01, 0.005, 0.02), "sliced_w2", names)
-    assert said.startswith("**Best sampler per budget** (NFE: sampler, value): 20: DPM++ 2M, noisy start (0.00725); "
-                           "100: reverse SDE (0.00800)."), said
+    assert said.startswith("**Best sampler per budget** (NFE: sampler, value): 20: DPM++ 2M, noisy start (0.00725), "
+                           "with 1 more within the band's width (0.0150) of it: not told apart at this sample count; "
+                           "100: reverse SDE (0.00800), with 2 more"), said
 
 
 def test_noise_band_sentences_use_the_band_the_chart_draws():
@@ -1353,7 +1357,7 @@ def test_order_text_names_the_evaluations_the_pf_ode_took():
     from dashboard import samplers
     df = pd.DataFrame({"method": ["sde", "ode"] * 2, "budget": [4, 4, 100, 100], "nfe": [4, 3, 100, 99],
                        "loglik_gap": [0.9, 233.0, 0.05, -0.0314]})
-    text = samplers.order_text(df, "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get, (0.0, -0.01, 0.01))
+    text = samplers.order_text(df, "loglik_gap", {"sde": "SDE", "ode": "ODE"}.get, (0.0, -0.005, 0.005))
     assert "ODE ranks 2 of 2 at 3 evaluations (budget 4) and 1 of 2 at 99 evaluations (budget 100)" in text, text
     assert text.endswith("233 and -0.0314."), text
 
@@ -1373,7 +1377,7 @@ def test_sampler_lab_order_sentence_names_the_runs_own_count(mixture, metric, ex
     ode = runs[runs["sampler"] == "PF ODE (Heun)"].sort_values("NFE budget")
     for _, run in ode.iloc[[0, -1]].iterrows():
         took, budget = int(run["NFE (counted)"]), int(run["NFE budget"])
-        assert f" at {took} evaluations" + (f" (budget {budget})" if took != budget else "") in para, (para, run)
+        assert f" at {took} evaluations" + (f" (budget {budget}" if took != budget else "") in para, (para, run)
     label = sweep.METRIC_LABELS[metric]
     values = " and ".join(samplers.value_text(v) for v in ode[label].iloc[[0, -1]])
     assert f"with {label} {values}." in para, para
