@@ -219,21 +219,41 @@ def last_noise() -> tuple:
     return eps, float(dc.VESDE(LAM).sigma(torch.tensor(eps)))
 
 
-def exact_score_text(samples, points, radius: float) -> str:
+def partial_text(k: int, n: int, rate: float, r: float, chance: float | None, z: float = None) -> str:
+    """The exact score's k of n samples within r against chance, the fresh draws' chance per draw
+    (chance_rate, on CHANCE_DRAWS draws): "shows it for" that share where it is above chance by
+    more than z standard errors of the difference (_side), else "does not show it"."""
+    z = ERROR_BAR_Z if z is None else z
+    if chance is None:
+        return (f" This run does not show it at r = {r:.3g}: {k:,} of the exact score's {n:,} "
+                f"samples ({rate_text(rate)}) land within r of a training point;")
+    noise = z * models.diff_se(rate, n, chance, CHANCE_DRAWS)
+    fresh = f"the fresh draws' chance of {100 * float(chance):.2f}% per draw"
+    if _side(rate, chance, noise) <= 0:
+        return (f" This run does not show it at r = {r:.3g}: {k:,} of the exact score's {n:,} samples "
+                f"({rate_text(rate)}) land within r of a training point, not above {fresh} by more than the "
+                f"noise of the measure (± {percentage_points(noise)});")
+    times = f"{rate / chance:.2g}× {fresh}" if chance > 0 else f"while none of {CHANCE_DRAWS:,} fresh draws does"
+    return (f" This run shows it for **{rate_text(rate)}** of the exact score's samples ({k:,} of {n:,}) at "
+            f"r = {r:.3g}, {times}; the other {n - k:,} land outside r:")
+
+
+def exact_score_text(samples, points, radius: float, chance: float | None = None) -> str:
     """What the exact score's samples show of the theory that it reproduces the training set,
-    from their distances to the training points: all within `radius`, or how many, their median
-    distance against r, and the cause where the numbers show it: missed samples nearest to a
-    training point with another closer than σ(ε) (last_noise), which that noise cannot tell apart."""
+    from their distances to the training points: all within `radius`, or how many (partial_text:
+    against chance, the fresh draws' chance per draw, where given), their median distance against
+    r, and the cause where the numbers show it: missed samples nearest to a training point with
+    another closer than σ(ε) (last_noise), which that noise cannot tell apart."""
     d, idx = mem.nearest(samples, points)
     d, idx = d.numpy(), idx.numpy()
     n, r = len(d), float(radius)
     rate, med = mem.memorization_rate(samples, points, r), float(np.median(d))
-    if int(round(rate * n)) == n:
+    k = int(round(rate * n))
+    if k == n:
         return (f" This run shows it: all {n:,} of the exact score's samples land within r = {r:.3g} of a "
                 f"training point (median distance {med:.3g}).")
-    text = (f" This run does not show it at r = {r:.3g}: {int(round(rate * n)):,} of the exact score's {n:,} "
-            f"samples ({rate_text(rate)}) land within r of a training point; their median distance to the "
-            f"nearest one is {med:.3g}, against r = {r:.3g}.")
+    text = partial_text(k, n, rate, r, chance) + (f" the median distance of all {n:,} to the nearest training "
+                                                  f"point is {med:.3g}, against r = {r:.3g}.")
     eps, sigma = last_noise()
     nn = mem.neighbour_distances(points).numpy()
     missed = ~(d <= r)
@@ -313,48 +333,95 @@ def _points(d: float) -> float:
 
 
 def rise_text(ns, net, base, n_samples: int, z: float) -> str:
-    """One rise of the sweep's network rate, from N = ns[0] to ns[1] (net: its two rates), judged
-    against the fresh-draw baseline's two rates at the same N (base): r and the training points
-    are those of each N, so the baseline's chance of a hit moves too. What grows beyond the
-    sampling is the network's lead over the baseline; the verdict compares that growth with z
-    standard errors of the four binomial rates (n_samples each), on the printed numbers."""
-    rise, moved = _points(net[1] - net[0]), _points(base[1] - base[0])
-    lead = round(rise - moved, 1)
+    """One move of the sweep's network rate, a rise or a fall, from N = ns[0] to ns[1] (net: its
+    two rates), judged against the fresh-draw baseline's two rates at the same N (base): r and the
+    training points are those of each N, so the baseline's chance of a hit moves too. What moves
+    beyond the sampling is the network's lead over the baseline; the verdict compares that change
+    with z standard errors of the four binomial rates (n_samples each), on the printed numbers."""
+    step, moved = _points(net[1] - net[0]), _points(base[1] - base[0])
+    up = step > 0
+    verb, lead = ("rises", "grows") if up else ("falls", "shrinks")
+    change = round((step - moved) * (1 if up else -1), 1)      # the lead's change in the move's direction
     noise = _points(z * np.hypot(models.diff_se(net[0], n_samples, net[1], n_samples),
                                  models.diff_se(base[0], n_samples, base[1], n_samples)))
-    baseline = (f"and the fresh-draw baseline by {moved:.1f}" if moved > 0 else
-                f"while the fresh-draw baseline falls by {-moved:.1f}" if moved < 0 else
-                "while the fresh-draw baseline stays level")
-    head = f"From N = {ns[0]} to {ns[1]} it rises by {rise:.1f} percentage points {baseline}: "
+    if up:
+        baseline = (f"and the fresh-draw baseline by {moved:.1f}" if moved > 0 else
+                    f"while the fresh-draw baseline falls by {-moved:.1f}" if moved < 0 else
+                    "while the fresh-draw baseline stays level")
+    else:
+        baseline = (f"and the fresh-draw baseline falls by {-moved:.1f}" if moved < 0 else
+                    f"while the fresh-draw baseline rises by {moved:.1f}" if moved > 0 else
+                    "while the fresh-draw baseline stays level")
+    head = f"From N = {ns[0]} to {ns[1]} it {verb} by {abs(step):.1f} percentage points {baseline}: "
     within = f"the noise of the measure (± {noise:.1f} percentage points, both rates at both N)"
-    why = "the baseline rises too, as r and the training points are those of each N"
-    if lead <= 0:
-        change = f"shrinks by {-lead:.1f} percentage points" if lead < 0 else "stays the same"
-        return head + (f"its lead over the baseline {change}: the baseline rises as much or more, as r and "
-                       "the training points are those of each N, so the rise is the measure's, not the network's.")
-    text = head + f"its lead over the baseline grows by {lead:.1f} percentage points, "
-    if lead > noise:
-        return text + f"more than {within}: this training run, not the sampling, differs (one network per N, one seed)."
-    return text + f"within {within}" + (f": {why}." if moved > 0 else ".")
+    if change <= 0:
+        other = "shrinks" if up else "grows"
+        said = f"{other} by {-change:.1f} percentage points" if change < 0 else "stays the same"
+        return head + (f"its lead over the baseline {said}: the baseline {verb[:-1]}s as much or more, as r and "
+                       f"the training points are those of each N, so the {'rise' if up else 'fall'} is the "
+                       "measure's, not the network's.")
+    text = head + f"its lead over the baseline {lead} by {change:.1f} percentage points, "
+    if change > noise:
+        return text + f"more than {within}: " + (
+            "this training run, not the sampling, differs (one network per N, one seed)." if up else
+            "the network memorizes less at the larger N, beyond the sampling (one network per N, one seed).")
+    why = f"the baseline {verb} too, as r and the training points are those of each N"
+    return text + f"within {within}" + (f": {why}." if moved * step > 0 else ".")
+
+
+def turns(net) -> list:
+    """The indices where the rates `net` turn (a rise followed by a fall or the reverse; a level
+    step keeps the direction before it), with the first and the last: [0, len - 1] where they
+    move one way only."""
+    out, last = [0], 0
+    for i in range(1, len(net) - 1):
+        d = np.sign(net[i] - net[i - 1]) or last
+        nxt = np.sign(net[i + 1] - net[i])
+        if d and nxt and d != nxt:
+            out.append(i)
+        last = d
+    return out + [len(net) - 1]
+
+
+def shape_text(ns, net) -> str:
+    """The network's rate against N in words, from its turning points (turns): "goes from … to …"
+    where it moves one way only, else each rise and fall up to the next turn, naming the highest
+    and the lowest turn between the ends as the peak and the low."""
+    at = turns(net)
+    first, end = (f"**{rate_text(net[i])}** with N = {ns[i]}" for i in (at[0], at[-1]))
+    if len(at) == 2:
+        return f"The network's rate goes from {first} to {end}"
+    inner = at[1:-1]
+    top, low = max(inner, key=lambda i: net[i]), min(inner, key=lambda i: net[i])
+    top = top if net[top] > max(net[0], net[-1]) else None
+    low = low if net[low] < min(net[0], net[-1]) else None
+    steps = []
+    for a, b in zip(at[:-1], at[1:]):
+        verb = "rises" if net[b] > net[a] else "falls"
+        name = "a peak of " if b == top else "a low of " if b == low else ""
+        where = end if b == at[-1] else f"{name}{rate_text(net[b])} (N = {ns[b]})"
+        steps.append(f"{verb} to {where}")
+    return (f"The network's rate does not move one way with N: from {first} it "
+            + ", ".join(steps[:-1]) + f", then {steps[-1]}")
 
 
 def sweep_text(rows, n_samples: int, z: float = None, panel: dict | None = None) -> str:
-    """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Says
-    where the network's rate rises with N, each judged against the fresh-draw baseline's move
-    at the same two N (rise_text).
+    """The sweep in words, from its numbers: rows of (N, network rate, fresh-draw rate). Gives the
+    network rate's shape (shape_text) and judges each rise with N against the fresh-draw baseline's
+    move at the same two N (rise_text); where the rate both rises and falls, each fall too.
     panel: the page's own network above the sweep, {"n", "rate", "steps", "width"}; where its N
     is one of the sweep's, its rate is put beside the sweep's there, with both trainings."""
     z = ERROR_BAR_Z if z is None else z
     ns = [int(r[0]) for r in rows]
     net = [float(r[1]) for r in rows]
     base = [float(r[2]) for r in rows]
-    out = [f"The network's rate goes from **{rate_text(net[0])}** with N = {ns[0]} to **{rate_text(net[-1])}** with "
-           f"N = {ns[-1]} (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
+    out = [shape_text(ns, net) + f" (error bars: ± {z:g} binomial standard errors of {n_samples:,} samples); fresh "
            f"draws stay between {rate_text(min(base))} and {rate_text(max(base))}."]
     rises = [i for i in range(len(net) - 1) if net[i + 1] > net[i]]
     if not rises:
         out.append("It never rises as N grows.")
-    out += [rise_text(ns[i:i + 2], net[i:i + 2], base[i:i + 2], n_samples, z) for i in rises]
+    moves = [i for i in range(len(net) - 1) if net[i + 1] != net[i]] if rises and len(turns(net)) > 2 else rises
+    out += [rise_text(ns[i:i + 2], net[i:i + 2], base[i:i + 2], n_samples, z) for i in moves]
     if panel is not None and int(panel["n"]) in ns:
         here = net[ns.index(int(panel["n"]))]
         mine = f"{int(panel['steps']):,} training steps, width {int(panel['width'])}"

@@ -45,7 +45,8 @@ def test_exact_score_missing_r_is_said_with_its_numbers_and_cause(n_points):
     k = int(round(stats["rate"] * len(x)))
     assert (f"This run does not show it at r = {radius:.3g}: {k:,} of the exact score's {len(x):,} samples "
             f"({memorization.rate_text(stats['rate'])}) land within r") in text, text
-    assert f"median distance to the nearest one is {stats['median']:.3g}, against r = {radius:.3g}" in text, text
+    assert (f"the median distance of all {len(x):,} to the nearest training point is {stats['median']:.3g}, "
+            f"against r = {radius:.3g}") in text, text
     eps, sigma = memorization.last_noise()
     assert eps == dc.sampling.T_EPS and sigma == pytest.approx(float(dc.VESDE(memorization.LAM).sigma(torch.tensor(eps))))
     nn = mem.neighbour_distances(points).numpy()

@@ -126,7 +126,7 @@ def test_page_sweep_text_weighs_rises_against_the_baseline(monkeypatch):
     at = open_page(MEMO, 600, w_memo_steps=200, w_memo_samples=500)
     next(b for b in at.button if b.label == "Run the sweep").click().run(timeout=600)
     assert not at.exception
-    said = next(m.value for m in at.markdown if m.value.startswith("The network's rate goes from"))
+    said = next(m.value for m in at.markdown if m.value.startswith("The network's rate"))
     assert "fresh draws stay between 1.0% and 10.8%" in said, said
     assert ("From N = 2 to 5 it rises by 12.0 percentage points and the fresh-draw baseline by 4.0: its lead over "
             "the baseline grows by 8.0 percentage points") in said, said

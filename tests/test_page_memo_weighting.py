@@ -107,7 +107,7 @@ def test_memorization_sweep_button_runs():
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 3              # samples + histogram + sweep
     # the panel's own rate at its N (5, one of the sweep's) beside the sweep's, with both trainings
-    said = next(m.value for m in at.markdown if m.value.startswith("The network's rate goes from"))
+    said = next(m.value for m in at.markdown if m.value.startswith("The network's rate"))
     panel = {m.label: m.value for m in at.metric}["Network (learned score)"]
     assert f"At N = 5 the panel above measured **{panel}** and the sweep **" in said
     assert "(200 training steps, width 128 above" in said and "here), so the two rates need not agree" in said

@@ -810,7 +810,9 @@ def test_memorization_figure_texts_do_not_overlap(mixture):
 def test_memorization_sweep_text_reads_the_numbers():
     rows = [(2, 0.9, 0.0), (5, 0.6, 0.02), (10, 0.65, 0.01), (20, 0.2, 0.0), (50, 0.4, 0.03)]
     text = memorization.sweep_text(rows, 500)
-    assert "**90.0%** with N = 2 to **40.0%** with N = 50" in text
+    assert text.startswith("The network's rate does not move one way with N: from **90.0%** with N = 2 it falls to "
+                           "60.0% (N = 5), rises to 65.0% (N = 10), falls to a low of 20.0% (N = 20), then rises to "
+                           "**40.0%** with N = 50"), text
     assert "between 0% and 3.0%" in text
     se = [models.standard_error(p, 500) for p in (0.6, 0.65, 0.02, 0.01)]
     noise = round(200 * math.hypot(*se), 1)

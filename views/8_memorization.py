@@ -92,7 +92,7 @@ st.markdown(
     "**Why the exact score memorizes.** For a finite data set the optimum of the denoising loss *is* "
     "the empirical score above: near t = 0 it points every x at its nearest training point, so a "
     "perfect learner, sampled down to t = 0, can only reproduce the training set."
-    + memorization.exact_score_text(sets[NAMES["empirical"]], points, radius)
+    + memorization.exact_score_text(sets[NAMES["empirical"]], points, radius, chance)
     + " A network generalizes because it is "
     "*imperfect*: limited width, finite training and smooth functions blur the N spikes into a "
     "density. With few points and many steps it comes closer to the optimum and memorizes more; "

@@ -256,11 +256,18 @@ def distance_histogram(distances: dict, radius: float, colors: dict | None = Non
         height=height, title="How far is each sample from the training set?", autosize=FIT_X)
 
 
+def rate_top(df: pd.DataFrame) -> float:
+    """The top of the sweep chart's rate axis: the next tenth (10 %) above its highest point or
+    error bar (columns rate and, where present, high), at most 1; at least 0.1."""
+    top = float(df[[c for c in ("rate", "high") if c in df.columns]].max().max())
+    return float(min(1.0, max(0.1, np.ceil(round(top * 10, 9)) / 10)))
+
+
 def rate_sweep_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
     """Memorization rate against the number of training points: df with columns n_points, rate,
     series (network / true mixture: the fresh-draw baseline) and optionally low, high (an error
     bar per point, clipped to [0, 1]). height: of the plot area (autosize fit-x: the title, legend
-    and axes come on top of it, so 0–100 % is read on `height` pixels)."""
+    and axes come on top of it); its rate axis runs from 0 to rate_top."""
     order = list(dict.fromkeys(df["series"]))
     rng = [LEARNED_COLOR, TRUTH_COLOR, EXACT_COLOR][:len(order)]
     color = alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=rng),
@@ -274,7 +281,7 @@ def rate_sweep_chart(df: pd.DataFrame, height: int = 300) -> alt.Chart:
                  alt.Tooltip("high:Q", format=".1%", title="to")]
     lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2).encode(
         x=x, y=alt.Y("rate:Q", title="memorization rate", axis=alt.Axis(format="%"),
-                     scale=alt.Scale(domain=[0, 1])),
+                     scale=alt.Scale(domain=[0, rate_top(df)])),
         color=color, tooltip=tips)
     if has_bars:
         lines = alt.Chart(df).mark_errorbar(ticks=True, thickness=1.5).encode(
