@@ -1202,14 +1202,14 @@ def _ve_sw2_words(rows: list[pd.Series], noise: dict) -> tuple[bool, str]:
 
 def ve_most_reads(rows: list[tuple[pd.Series, str]], noise: dict) -> str:
     """What the VE PF-ODE's rows of one integrator (rows: _readings, fewest steps first) read at the most steps
-    drawn, after "its samples ": "miss true ones …" with the measures that see it (miss_measures) where
-    match_reading reads "miss" there; else "match true ones at no step count drawn" where no row matches, else
-    "do not clearly match true ones at the most steps drawn, …" (at the edge of sliced W₂'s noise)."""
+    drawn, after "its samples ": "match true ones at no step count drawn" where no row matches; else "miss true
+    ones …" with the measures that see it (miss_measures) where match_reading reads "miss" there, else "do not
+    clearly match true ones at the most steps drawn, …" (at the edge of sliced W₂'s noise)."""
     last, kind = rows[-1]
-    if kind == "miss":
-        return f"miss true ones at the most steps drawn, {_at_steps([last])}, {miss_measures(last, noise)}"
     if all(k != "match" for _, k in rows):
         return "match true ones at no step count drawn"
+    if kind == "miss":
+        return f"miss true ones at the most steps drawn, {_at_steps([last])}, {miss_measures(last, noise)}"
     return f"do not clearly match true ones at the most steps drawn, {_at_steps([last])}"
 
 

@@ -41,13 +41,17 @@ def test_sliced_w2_backs_the_lead_only_beyond_its_noise():
     ((32, 0.336, 29), "heun", "miss true ones at the most steps drawn, 32 Heun steps (64 evaluations), by the count "
                               "off every mode (29 of 1000, against up to 6 for a set of true samples)"),
     ((32, 0.900, 5), "euler", "miss true ones at the most steps drawn, 32 Euler steps (32 evaluations), by sliced W₂"),
-    ((32, 0.690, 5), "heun", "do not clearly match true ones at the most steps drawn, 32 Heun steps (64 evaluations)")])
+    ((32, 0.690, 5), "heun", "do not clearly match true ones at the most steps drawn, 32 Heun steps (64 evaluations)"),
+    ((32, 0.336, 29), "none", "match true ones at no step count drawn")])
 def test_ve_steps_say_a_miss_where_the_chart_reads_one(last, method, says):
     """ring8, λ 2: "here, with Heun, its samples do not clearly match true ones at the most steps drawn, 32 Heun
     steps (64 evaluations)" while 29 of 1000 land off every mode against up to 6 for true samples: a miss by the
     chart's own rule, now said with the measure that sees it; a miss by sliced W₂ alone (Euler) too; at the edge
-    of sliced W₂'s noise (0.690 against the line 0.689) it still does not clearly match."""
-    df = _ve_rows(method, [(2, 0.400, 5), (8, 0.331, 5), last])
+    of sliced W₂'s noise (0.690 against the line 0.689) it still does not clearly match; where no row matches,
+    it says so."""
+    first = (2, 0.400, 5) if method != "none" else (2, 0.900, 5)      # "none": no Heun row matches
+    method = "heun" if method == "none" else method
+    df = _ve_rows(method, [first, (8, 0.331 if first[1] < 0.5 else 0.900, 5), last])
     _, text = flowpage.ve_method_steps(df, RING8, method)
     assert f"its samples {says}" in text, text
     assert ("do not clearly match" in text) == says.startswith("do not"), text
