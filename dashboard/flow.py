@@ -211,9 +211,11 @@ def ends_apart(story: dict) -> bool | None:
     return beyond_noise(story["ends_sw2"], story["ends_noise"], 0.0)
 
 
-def ends_sentence(story: dict) -> str:
+def ends_sentence(story: dict, noise: dict | None = None, chart_apart: bool = False) -> str:
     """The end-point clouds compared as wholes (not path by path), with the numbers: their sliced
-    W2 against what two independent sets of as many true samples differ by ("" without them)."""
+    W2 against what two independent sets of as many true samples differ by ("" without them).
+    chart_apart: the quality chart's sliced W₂ tells the two samplers apart at its noise["n"] samples; where
+    the clouds cannot be told apart at their fewer points, the sentence says why (smaller_sample_words)."""
     apart = ends_apart(story)
     if apart is None:
         return ""
@@ -223,7 +225,17 @@ def ends_sentence(story: dict) -> str:
             + (f"more than two independent sets of {n} true samples differ by (up to "
                f"{story['ends_noise']:.3f}): the two clouds do not match." if apart else
                f"no more than two independent sets of {n} true samples differ by (up to "
-               f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart."))
+               f"{story['ends_noise']:.3f}): by this measure the two clouds cannot be told apart"
+               + (smaller_sample_words(story, noise) if chart_apart and noise else "") + "."))
+
+
+def smaller_sample_words(story: dict, noise: dict) -> str:
+    """Why the end points' clouds cannot be told apart by sliced W₂ while the quality chart's samples can: the
+    clouds are read at the paths' story["n"] points, where two sets of true samples differ by more
+    (story["ends_noise"]) than the chart's noise at its noise["n"] samples (noise["spread"])."""
+    return (f" at their {story['n']} points, where that noise is larger ({story['ends_noise']:.3f} against the "
+            f"chart's {noise['spread']:.3f} at {noise['n']} samples), so the quality chart's verdict at "
+            f"{noise['n']} samples stands")
 
 
 def _chart_run(last: pd.DataFrame, noise: dict) -> str:
@@ -414,7 +426,7 @@ def ve_landing(story: dict, quality_df: pd.DataFrame, noise: dict) -> tuple[str,
                 f": they differ by less than {spread_words(noise)}, so this measure cannot "
                 "tell the two samplers apart."))
     clouds = ends_apart(story)          # the two end-point clouds as wholes, against their noise
-    where += ends_sentence(story)
+    where += ends_sentence(story, noise, apart)
     above = straightness_scope(list(quality_df["field"].unique()))
     votes = off_verdict(last, noise)
     also = _miss_measures(story, clouds, worse, votes, ve_w2, flow_w2)
@@ -1188,6 +1200,19 @@ def _ve_sw2_words(rows: list[pd.Series], noise: dict) -> tuple[bool, str]:
                   + (f", as {METHOD_NAMES[a['method']]}'s own error shrinks" if falls else ""))
 
 
+def ve_most_reads(rows: list[tuple[pd.Series, str]], noise: dict) -> str:
+    """What the VE PF-ODE's rows of one integrator (rows: _readings, fewest steps first) read at the most steps
+    drawn, after "its samples ": "match true ones at no step count drawn" where no row matches; else "miss true
+    ones …" with the measures that see it (miss_measures) where match_reading reads "miss" there, else "do not
+    clearly match true ones at the most steps drawn, …" (at the edge of sliced W₂'s noise)."""
+    last, kind = rows[-1]
+    if all(k != "match" for _, k in rows):
+        return "match true ones at no step count drawn"
+    if kind == "miss":
+        return f"miss true ones at the most steps drawn, {_at_steps([last])}, {miss_measures(last, noise)}"
+    return f"do not clearly match true ones at the most steps drawn, {_at_steps([last])}"
+
+
 def ve_method_steps(df: pd.DataFrame, noise: dict, method: str) -> tuple[bool, str]:
     """What more steps of one integrator (`method`) do to the VE PF-ODE's samples on the quality chart:
     whether either measure changes beyond its noise (_ve_count_words, _ve_sw2_words), and a clause naming
@@ -1195,8 +1220,7 @@ def ve_method_steps(df: pd.DataFrame, noise: dict, method: str) -> tuple[bool, s
     rows = _readings(df, noise, "VE PF-ODE", method)
     moved_off, off = _ve_count_words(rows[0][0], rows[-1][0], noise)
     moved_sw2, sw2 = _ve_sw2_words([r for r, _ in rows], noise)
-    reads = ("match true ones at no step count drawn" if all(k != "match" for _, k in rows) else
-             f"do not clearly match true ones at the most steps drawn, {_at_steps([rows[-1][0]])}")
+    reads = ve_most_reads(rows, noise)
     moved = [w for w, m in (("the count off every mode", moved_off), ("sliced W₂", moved_sw2)) if m]
     change = f"but more steps change {_listed(moved)}" if moved else "and more steps change nothing"
     return bool(moved), f"with {METHOD_NAMES[method]}, its samples {reads}, {change}: {off}; {sw2}"
@@ -1217,13 +1241,19 @@ def ve_flat_tail(df: pd.DataFrame, noise: dict) -> list[pd.Series]:
     return tail if len(tail) > 1 else []
 
 
+def count_range(a: int, b: int) -> str:
+    """Two counts as a range, "3 to 7"; one number where its ends are equal, "0"."""
+    return f"{int(a)}" if int(a) == int(b) else f"{int(a)} to {int(b)}"
+
+
 def ve_flat_words(tail: list[pd.Series], noise: dict) -> str:
     """Where the VE's Heun curve is flat over its last doublings only (tail: ve_flat_tail, not every step
     count drawn): from which steps on more Heun steps stop moving either measure, with the numbers; else ""."""
     sw2 = sorted(float(r["sw2"]) for r in tail)
     return (f"; from {_at_steps([tail[0]])} to {_at_steps([tail[-1]])} its Heun curve is flat: sliced W₂ "
-            f"between {sw2[0]:.3f} and {sw2[-1]:.3f}, within {spread_words(noise)}, and {int(tail[0]['off'])} to "
-            f"{int(tail[-1]['off'])} of {noise['n']} off every mode, within two counts' noise, so more steps no "
+            f"between {sw2[0]:.3f} and {sw2[-1]:.3f}, within {spread_words(noise)}, and "
+            f"{count_range(int(tail[0]['off']), int(tail[-1]['off']))} of {noise['n']} off every mode, within two "
+            "counts' noise, so more steps no "
             "longer help")
 
 
@@ -1408,18 +1438,33 @@ def ahead_rows(df: pd.DataFrame, a: str, b: str) -> list[tuple[pd.Series, pd.Ser
             if int(x["steps"]) == int(y["steps"]) and more_off(int(y["off"]), int(x["off"]))]
 
 
+def sw2_pair_words(x: pd.Series, y: pd.Series, noise: dict) -> str:
+    """Two rows' sliced W₂ (x's against y's) read with the quality caption's rule (beyond_noise against the
+    spread of true sets' scores): "sliced W₂ 0.210 against 0.530, lower beyond …" or "… higher beyond …"
+    where they differ by more; else that sliced W₂ cannot tell them apart, with both scores."""
+    lo, hi = float(x["sw2"]), float(y["sw2"])
+    pair = f"{lo:.3f} against {hi:.3f}"
+    if beyond_noise(hi, lo, noise["spread"]):
+        return f"sliced W₂ {pair}, lower beyond {spread_words(noise)}"
+    if beyond_noise(lo, hi, noise["spread"]):
+        return f"though sliced W₂ scores it worse, {pair}, beyond {spread_words(noise)}"
+    return f"while sliced W₂ cannot tell them apart ({pair}, within {spread_words(noise)})"
+
+
 def ahead_words(df: pd.DataFrame, noise: dict, a: str, b: str) -> str:
     """Where field a is ahead of field b on the quality chart (ahead_rows: fewer samples off every mode,
     beyond two counts' noise), the other side of a price said at many steps: "; yet on the quality chart the
     trade runs the other way where it is ahead: at 2 Heun steps (4 evaluations) the rectified flow puts 229
     of 1000 off every mode
-    against the learned flow's 364 (…), sliced W₂ 0.256 against 0.301"; "" where it is nowhere ahead."""
+    against the learned flow's 364 (…), while sliced W₂ cannot tell them apart (0.256 against 0.301, within …)"
+    (sw2_pair_words: sliced W₂ is named as support only where it differs beyond its noise); "" where it is
+    nowhere ahead."""
     rows = ahead_rows(df, a, b)
     if not rows:
         return ""
     parts = [f"at {_at_steps([x])} the {a} puts {int(x['off'])} of {noise['n']} off every mode against the {b}'s "
-             f"{int(y['off'])} ({count_gap(int(x['off']), int(y['off']))}), sliced W₂ {x['sw2']:.3f} against "
-             f"{y['sw2']:.3f}" for x, y in rows]
+             f"{int(y['off'])} ({count_gap(int(x['off']), int(y['off']))}), {sw2_pair_words(x, y, noise)}"
+             for x, y in rows]
     return f"; yet on the quality chart the trade runs the other way where it is ahead: {'; '.join(parts)}"
 
 
