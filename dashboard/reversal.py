@@ -1700,6 +1700,13 @@ def path_share(share: float, n: int, count: bool = False) -> str:
     return f"under 1 % ({k:,} of {n:,})" if count else "under 1 %"
 
 
+def path_share_value(share: float, n: int) -> float:
+    """A share of n paths in percent as path_share prints it: the whole percent, or where it prints "under
+    1 % (k of n)", the k of n exactly (100 k / n), so a sum of printed shares adds what the reader sees."""
+    k = round(share * n)
+    return float(f"{100 * k / n:.0f}") if k == 0 or 100 * k / n >= 0.5 else 100 * k / n
+
+
 def undecided_causes(cv: dict) -> str:
     """Why paths can end between modes, from what the run measures: a start far from p₁ (start_cause: cv's far,
     models.start_far, the page's warning, with its part measured against the run from the exact p₁; where that
@@ -1817,14 +1824,15 @@ def steps_cause(cv: dict) -> str:
 
 def causes_total(cv: dict, steps: bool, blur: bool) -> str:
     """How much of the never-commit share the measured causes account for, at most, as printed: the steps'
-    share (steps_cause, whole percent) plus the far start's points (start_counts) plus the largest overlap
+    share (steps_cause, as path_share_value reads what it prints) plus the far start's points (start_counts) plus the largest overlap
     named (p₀'s, or pₜ's at the last time where blur; one decimal); where that is under half the share, that
     no cause the page measures accounts for the rest. "" where an overlap named alone reaches the share
     (fewer_note then speaks)."""
     top = max(cv["overlap"], cv["end_overlap"] if blur else 0.0)
     if top >= cv["undecided"]:
         return ""
-    parts = ([round(100 * cv["end_off"]["never"])] if steps else []) + ([start_counts(cv)] if start_counts(cv) else [])
+    n = cv["n_paths"]
+    parts = ([path_share_value(cv["end_off"]["never"], n)] if steps else []) + ([start_counts(cv)] if start_counts(cv) else [])
     total = round(sum(parts) + round(100 * top, 1), 1)
     und = round(100 * cv["undecided"])
     who = "Together they" if len(parts) + (top > 0) > 1 else "It"
@@ -1832,7 +1840,7 @@ def causes_total(cv: dict, steps: bool, blur: bool) -> str:
         return ". The steps' share alone accounts for all of them"
     if total >= und:
         return f". {who} can account for all {und} %" if parts else ""
-    said = (f". {who} account{'' if who != 'It' else 's'} for at most {total:g} % of the {und} %" if parts else "")
+    said = (f". {who} account{'' if who != 'It' else 's'} for at most {total:.1f} % of the {und} %" if parts else "")
     return said + (". No cause the page measures accounts for the rest" if 2 * total < und else "")
 
 
@@ -1891,7 +1899,7 @@ def overlap_bounds(cv: dict, key: str = "overlap") -> bool:
 
 def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True, t_end: float = 0.0) -> str:
     """Where a grid uniform in t (the tutorial's loop) puts its steps, from this mixture and λ: the
-    share of t before pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's
+    share of its span from t = 1 to t_end (the base width_note's share uses too) before pₜ splits the closest modes (commitment.bimodal_time, the red dotted line's
     time), where they are one bump and σₜ is above its value there, and whether that is most of the
     steps or not (said as rounded, so "most" never goes with 50 %); whether a path's mode is decided
     then depends on the sampler (not for an ODE, whose x₁ fixes it). marked: the page draws the
@@ -1909,15 +1917,26 @@ def uniform_grid_note(gmm, sde, marked: bool = True, width: bool = True, t_end: 
         return ("Here the closest modes are one bump of pₜ at every t: pₜ never splits them, so no "
                 "step of a uniform grid goes to telling them apart."
                 + (width_note(gmm, sde, t_end) if width else ""))
-    before = round(100 * (1 - t_split))
     sigma = float(sde.sigma(torch.tensor(t_split, dtype=torch.float64)))
-    head = ("Here most of a uniform grid's steps go to large noise: it puts" if before > 50 else
-            "Here most of a uniform grid's steps go to the noise below the modes' split: it puts" if before < 50
-            else "Here a grid uniform in t puts")
-    return (f"{head} {pct(100 * (1 - t_split))} % of its steps before t = {time_text(t_split)} (σₜ above "
-            f"{sigma:.2f}), where pₜ has not yet split the closest modes ({'the red dotted line: ' if marked else ''}"
-            f"they are one blurred bump), and {pct(100 * t_split)} % at smaller noise, where the modes are "
-            f"apart.{width_note(gmm, sde, t_end) if width else ''}")
+    grid, bump = grid_text(t_end), f"{'the red dotted line: ' if marked else ''}they are one blurred bump"
+    width_text = width_note(gmm, sde, t_end) if width else ""
+    if t_split <= t_end:     # the grid stops before the split: every step is taken in the one bump
+        return (f"Here {grid} takes every step before t = {time_text(t_split)} (σₜ above {sigma:.2f}), where pₜ "
+                f"has not yet split the closest modes ({bump}): it stops before they are apart.{width_text}")
+    share = 100 * (1 - t_split) / (1 - t_end)        # of the grid's span from t = 1 to t_end: its steps'
+    before, whose = round(share), (f"the steps of {grid}" if t_end > 0 else "a uniform grid's steps")
+    head = (f"Here most of {whose} go to large noise: it puts" if before > 50 else
+            f"Here most of {whose} go to the noise below the modes' split: it puts" if before < 50
+            else f"Here {grid if t_end > 0 else 'a grid uniform in t'} puts")
+    return (f"{head} {pct(share)} % of its steps before t = {time_text(t_split)} (σₜ above {sigma:.2f}), where "
+            f"pₜ has not yet split the closest modes ({bump}), and {pct(100 - share)} % at smaller noise, where "
+            f"the modes are apart.{width_text}")
+
+
+def grid_text(t_end: float) -> str:
+    """A uniform grid in words, with where it stops where that is above 0 (end_text): "a uniform grid from
+    t = 1 to t = 0.33"."""
+    return f"a uniform grid from t = 1 to t = {end_text(t_end)}" if t_end > 0 else "a uniform grid"
 
 
 def width_time(gmm, sde) -> tuple[float, float] | None:
@@ -1944,8 +1963,7 @@ def width_note(gmm, sde, t_end: float = 0.0) -> str:
     head = width_head(s, t_w)
     if t_w <= t_end:         # the grid stops before: not one step there
         return f"{head}: a uniform grid that stops at t = {end} takes no step there."
-    grid = f"a uniform grid from t = 1 to t = {end}" if t_end > 0 else "a uniform grid"
-    return f"{head}: there {grid} puts {uniform_share(t_w, t_end)} of its steps."
+    return f"{head}: there {grid_text(t_end)} puts {uniform_share(t_w, t_end)} of its steps."
 
 
 def width_head(s: float, t_w: float) -> str:

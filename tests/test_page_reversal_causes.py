@@ -71,7 +71,7 @@ def test_never_commit_causes_are_measured_and_account_for_the_share(which, lam, 
     printed = re.search(r"account(?:s)? for at most ([\d.]+) % of the (\d+) %", note)
     if printed:           # the total adds the printed parts
         total, und = float(printed.group(1)), int(printed.group(2))
-        parts = [round(100 * cv["end_off"]["never"])] if steps else []
+        parts = [rev.path_share_value(cv["end_off"]["never"], cv["n_paths"])] if steps else []
         top = max(cv["overlap"], cv["end_overlap"] if rev.end_blur_adds(cv) else 0.0)
         assert total == pytest.approx(sum(parts) + round(100 * top, 1)) and und == round(100 * cv["undecided"])
         assert ("No cause the page measures accounts for the rest" in note) == (2 * total < und), note
