@@ -13,6 +13,7 @@ from dashboard import memorization, models, settings as sio, state
 from dashboard.figures import memorization as mfig
 from diffusion_core import memorization as mem
 from conftest import heavy_corner_mixture, open_page
+from test_page_memo_exact_score_words import _state as exact_state
 
 MEMO = "views/8_memorization.py"
 # the custom mixture's sweep at N 5 (λ 25, r = 0.3 × the data's scale, 500 samples): (N, network, fresh draws)
@@ -94,12 +95,8 @@ def test_sweep_chart_axis_fits_the_points():
 
 def _exact(gmm, n_points: int) -> tuple:
     """(exact score's samples, points, r, chance per draw) as the page computes them at its defaults."""
-    seed, n = state.DEFAULT_SEED, sio.SCHEMA["w_memo_samples"].default
-    radius = sio.SCHEMA["w_memo_radius"].default * memorization.data_scales(gmm, n_points)[2]
-    points = memorization.training_points(gmm, n_points, seed)
-    emp = mem.empirical_mixture(points, mem.DEFAULT_DELTA)
-    x = models.exact_samples(emp, memorization.LAM, "sde", memorization.SAMPLER_STEPS, n, seed)
-    return x, points, radius, memorization.chance_rate(gmm, points, radius, seed)
+    x, points, radius, _ = exact_state(gmm, n_points)
+    return x, points, radius, memorization.chance_rate(gmm, points, radius, state.DEFAULT_SEED)
 
 
 def test_exact_score_well_above_chance_is_said_to_show_it_partly():
