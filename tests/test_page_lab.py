@@ -941,7 +941,7 @@ def test_sampler_lab_measure_values_share_one_format_and_name_their_measure(metr
     head = next(m.value for m in at.markdown if m.value.startswith(f"**{label}** by NFE budget"))
     said = next(m.value for m in at.markdown if m.value.startswith("**Best sampler per budget**"))
     noise = re.findall(r"\d+(?:\.\d+)?(?:e[-+]\d+)?", head.split("(noise level", 1)[1])
-    values = re.findall(r"\((-?[\d,.]+(?:e[-+]\d+)?)\)", said)
+    values = re.findall(r"(?<!width )\((-?[\d,.]+(?:e[-+]\d+)?)\)", said)     # each best's value, not the band's width
     assert len(noise) == 3 and len(values) == 2, (head, said)
     assert all(significant_digits(v) == 3 for v in noise + values), (head, said)
     table = at.dataframe[0].value
